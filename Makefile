@@ -1,0 +1,139 @@
+# Kite — top-level Makefile.
+#
+#   make / make all     build the kernel ELF `kernel-rv` (the OSComp contract)
+#   make run            boot Kite in QEMU to a busybox shell
+#                       (APPEND='...' kernel command line, EXTRA=<dir> added to
+#                       the initramfs, DISK=<img>, DISK2=<img>, NET=1)
+#   make test           run every test; ends with "N passed, M failed"
+#   make test-qemu-smoke  boot non-interactively and run the smoke programs
+#   make debug          boot halted, waiting for gdb-multiarch (see README)
+#
+# Every target installs what it needs first (scripts/setup-host.sh) and
+# builds third-party code from Debian source packages into a cache outside
+# the tree ($(KITE_CACHE), default ~/.cache/kite).
+
+BUILD ?= build
+export KITE_CACHE ?= $(HOME)/.cache/kite
+CROSS ?= riscv64-linux-gnu-
+CC := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+OBJDUMP := $(CROSS)objdump
+NM := $(CROSS)nm
+Q ?= @
+
+# Goals that need no toolchain or third-party code.
+NO_SETUP_GOALS := clean distclean help
+ifneq ($(filter-out $(NO_SETUP_GOALS),$(or $(MAKECMDGOALS),all)),)
+  $(shell mkdir -p $(BUILD))
+  SETUP_STATUS := $(shell scripts/prepare-third-party.sh $(BUILD)/third-party.mk >&2 && echo ok)
+  ifneq ($(SETUP_STATUS),ok)
+    $(error set-up failed (see the messages above))
+  endif
+  include $(BUILD)/third-party.mk
+endif
+
+# ---- the kernel ----
+
+KERNEL_SRCS := \
+  arch/riscv/entry.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
+  $(wildcard kern/*.c) $(wildcard fs/*.c) $(wildcard drivers/*.c) $(wildcard net/*.c)
+
+LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c
+
+GCC_INCLUDE := $(shell $(CC) -print-file-name=include 2>/dev/null)
+KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax -ffreestanding -nostdinc \
+  -isystem $(GCC_INCLUDE) -I. -Ikern/libc -I$(LIBFDT_DIR) -I$(BUILD) \
+  -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+  -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-common -fno-strict-aliasing \
+  -MMD -MP
+LIBFDT_CFLAGS := $(KCFLAGS) -Wno-sign-compare -Wno-cast-function-type
+KLDFLAGS := -nostdlib -no-pie -Wl,--build-id=none -Wl,--no-relax -Wl,-T,arch/riscv/linker.ld
+
+KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
+  $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o
+LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
+
+.PHONY: all run test test-qemu-smoke debug clean distclean help FORCE
+all: kernel-rv
+
+kernel-rv: $(BUILD)/kernel.elf
+	$(Q)cp $< $@
+	$(Q)echo "  kernel-rv ($$(stat -c %s $@) bytes)"
+
+$(BUILD)/kernel.elf: $(KOBJS) $(LIBFDT_OBJS) arch/riscv/linker.ld scripts/check-kernel.sh
+	$(Q)echo "  LD      $@"
+	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS) $(LIBFDT_OBJS) -lgcc
+	$(Q)scripts/check-kernel.sh $@
+
+$(BUILD)/kernel/%.o: %.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
+
+$(BUILD)/kernel/%.o: %.S
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  AS      $<"
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(BUILD)/libfdt/%.o: $(LIBFDT_DIR)/%.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      libfdt/$(notdir $<)"
+	$(Q)$(CC) $(LIBFDT_CFLAGS) -c -o $@ $<
+
+# The system call table is data: kern/syscall.tbl -> C.
+$(BUILD)/syscall_table.c: kern/syscall.tbl scripts/gen-syscalls.awk
+	$(Q)awk -f scripts/gen-syscalls.awk $< > $@
+$(BUILD)/kernel/syscall_table.o: $(BUILD)/syscall_table.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
+
+# ---- the initramfs (busybox, musl's loader, /init, smoke programs, EXTRA) ----
+
+MUSL_CC := $(MUSL_DIR)/bin/musl-gcc
+UCFLAGS := -O2 -g -Wall
+SMOKE_SRCS := $(wildcard testsuite/smoke/*.c)
+SMOKE_BINS := $(patsubst testsuite/smoke/%.c,$(BUILD)/smoke/%,$(SMOKE_SRCS)) $(BUILD)/smoke/hello_dynamic
+
+$(BUILD)/smoke/%: testsuite/smoke/%.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  MUSLCC  $<"
+	$(Q)$(MUSL_CC) -static $(UCFLAGS) -o $@ $<
+$(BUILD)/smoke/hello_dynamic: testsuite/smoke/hello.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo "  MUSLCC  $< (dynamic)"
+	$(Q)$(MUSL_CC) $(UCFLAGS) -o $@ $<
+
+# Rebuilt every time (EXTRA may have changed) but replaced only if different.
+$(BUILD)/initramfs.cpio: FORCE $(SMOKE_BINS)
+	$(Q)BUSYBOX=$(BUSYBOX_BIN) APPLETS=$(BUSYBOX_APPLETS) MUSL=$(MUSL_DIR) \
+	  SMOKE="$(BUILD)/smoke" EXTRA="$(EXTRA)" scripts/mkinitramfs.sh $@
+
+$(BUILD)/kernel/initramfs.o: arch/riscv/initramfs.S $(BUILD)/initramfs.cpio
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -DINITRAMFS_FILE='"$(BUILD)/initramfs.cpio"' -c -o $@ $<
+
+# ---- running ----
+
+run: kernel-rv
+	$(Q)scripts/run-qemu.sh
+
+debug: kernel-rv
+	$(Q)DEBUG=1 scripts/run-qemu.sh
+
+test-qemu-smoke: kernel-rv
+	$(Q)scripts/smoke.sh
+
+test: kernel-rv
+	$(Q)scripts/test.sh
+
+clean:
+	rm -rf $(BUILD) kernel-rv
+
+distclean: clean
+	rm -rf $(KITE_CACHE)
+
+help:
+	@sed -n '1,/^$$/p' Makefile
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

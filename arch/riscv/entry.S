@@ -1,0 +1,84 @@
+/*
+ * entry.S — the first instructions Kite runs.
+ *
+ * OpenSBI enters here in S-mode with the MMU off:
+ *   a0 = hart id, a1 = physical address of the device tree blob.
+ * We are running at the physical load address, so only PC-relative
+ * addressing works. We switch on boot_pagetable (below), which maps
+ *   - physical memory 1:1 at its own address (just for the jump), and
+ *   - all of physical memory at DIRECT_MAP_BASE (where the kernel is linked),
+ * jump to our linked (virtual) address, set up a stack and call kmain().
+ */
+#include "arch/riscv/asm.h"
+
+  .section .text.entry
+  .globl _start
+_start:
+  csrw sie, zero
+  csrw sscratch, zero          /* sscratch == 0 means "trap came from the kernel" */
+  mv s0, a0
+  mv s1, a1
+
+  lla t0, boot_pagetable       /* physical address, PC-relative */
+  srli t0, t0, 12
+  li t1, 8                     /* satp.MODE = Sv39 */
+  slli t1, t1, 60
+  or t0, t0, t1
+  sfence.vma
+  csrw satp, t0
+  sfence.vma
+
+  ld t0, .Lvirt_entry          /* an absolute (virtual) address */
+  jr t0
+  .balign 8
+.Lvirt_entry:
+  .dword virt_entry
+
+  .text
+virt_entry:
+  la sp, boot_stack_top
+  la tp, init_task             /* tp always holds the current task in the kernel */
+  /* clear .bss */
+  la t0, _bss_start
+  la t1, _bss_end
+1:
+  bgeu t0, t1, 2f
+  sd zero, 0(t0)
+  addi t0, t0, 8
+  j 1b
+2:
+  mv a0, s0
+  mv a1, s1
+  call kmain
+3:
+  wfi
+  j 3b
+
+/*
+ * The boot page table: 1 GiB leaf pages (Sv39 level 2).
+ *   entry 2          : VA 0x80000000 -> PA 0x80000000 (identity, for the jump)
+ *   entries 256..319 : VA DIRECT_MAP_BASE + n GiB -> PA n GiB (the direct map)
+ * After boot it stays the kernel's page table; kmain() removes the identity
+ * entry. Every user page table copies entries 256..511 (vm.c).
+ */
+  .section .data.pagetable, "aw"
+  .balign 4096
+  .globl boot_pagetable
+boot_pagetable:
+  .dword 0
+  .dword 0
+  .dword (0x80000 << 10) | PTE_KERNEL_LEAF
+  .fill 253, 8, 0
+  .set gib, 0
+  .rept 64
+  .dword ((gib * 0x40000) << 10) | PTE_KERNEL_LEAF
+  .set gib, gib + 1
+  .endr
+  .fill 512 - 256 - 64, 8, 0
+
+  .section .bss.stack, "aw", @nobits
+  .balign 16
+boot_stack:
+  .space 4096 * 4
+  .globl boot_stack_top
+boot_stack_top:

@@ -1,0 +1,62 @@
+/*
+ * trap.h — the saved register state of a trap (struct trapframe) and the
+ * entry points of trapvec.S, swtch.S, fpu.S and trap.c.
+ */
+#ifndef KITE_TRAP_H
+#define KITE_TRAP_H
+
+#include "kern/types.h"
+#include "arch/riscv/asm.h"
+
+/*
+ * Registers saved on a trap. The first 32 words are exactly Linux's
+ * riscv `struct user_regs_struct` (pc, then x1..x31), so a signal frame's
+ * sc_regs is a plain copy of them.
+ */
+struct trapframe {
+  uint64_t epc;
+  uint64_t ra, sp, gp, tp;
+  uint64_t t0, t1, t2;
+  uint64_t s0, s1;
+  uint64_t a0, a1, a2, a3, a4, a5, a6, a7;
+  uint64_t s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+  uint64_t t3, t4, t5, t6;
+  uint64_t sstatus, stval, scause;
+  uint64_t orig_a0;     /* a0 at syscall entry, for restarting the call */
+  uint64_t kernel_tp;   /* the task that owns this frame (loaded into tp) */
+  uint64_t pad;
+};
+
+STATIC_ASSERT(offsetof(struct trapframe, sp) == TF_SP);
+STATIC_ASSERT(offsetof(struct trapframe, a0) == TF_A0);
+STATIC_ASSERT(offsetof(struct trapframe, t6) == TF_T6);
+STATIC_ASSERT(offsetof(struct trapframe, sstatus) == TF_SSTATUS);
+STATIC_ASSERT(offsetof(struct trapframe, orig_a0) == TF_ORIG_A0);
+STATIC_ASSERT(offsetof(struct trapframe, kernel_tp) == TF_KERNEL_TP);
+STATIC_ASSERT(sizeof(struct trapframe) == TF_SIZE);
+
+/* Callee-saved registers of a task switched out by swtch(). */
+struct context {
+  uint64_t ra, sp;
+  uint64_t s[12];
+};
+
+/* FP registers f0..f31 and fcsr (lp64d user programs use them). */
+struct fpstate {
+  uint64_t f[32];
+  uint32_t fcsr;
+  uint32_t pad;
+};
+
+struct task;
+void swtch(struct context *old, struct context *new, struct task *next);
+void ret_to_user(void) NORETURN;
+void task_trampoline(void);
+void user_task_trampoline(void);
+void fpu_save(struct fpstate *fp);
+void fpu_restore(const struct fpstate *fp);
+void trap_init(void);
+void trap_init_hart(void);
+void prepare_return_to_user(struct trapframe *tf);
+
+#endif

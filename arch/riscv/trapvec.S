@@ -1,0 +1,148 @@
+/*
+ * trapvec.S — trap entry and exit, the assembly layer of trap handling.
+ *
+ * Layer 1 of 3 (xv6's shape): this file saves and restores registers;
+ * arch/riscv/trap.c decides what the trap means (user_trap, kernel_trap);
+ * kern/syscall.c dispatches system calls.
+ *
+ * sscratch tells where a trap came from:
+ *   0                 the trap came from the kernel (sp is a kernel stack)
+ *   kernel stack top  the trap came from user mode; the top of the kernel
+ *                     stack holds this task's struct trapframe
+ */
+#include "arch/riscv/asm.h"
+
+.macro SAVE_GPRS_EXCEPT_SP
+  sd ra, TF_RA(sp)
+  sd gp, TF_GP(sp)
+  sd tp, TF_TP(sp)
+  sd t0, TF_T0(sp)
+  sd t1, TF_T1(sp)
+  sd t2, TF_T2(sp)
+  sd s0, TF_S0(sp)
+  sd s1, TF_S1(sp)
+  sd a0, TF_A0(sp)
+  sd a1, TF_A1(sp)
+  sd a2, TF_A2(sp)
+  sd a3, TF_A3(sp)
+  sd a4, TF_A4(sp)
+  sd a5, TF_A5(sp)
+  sd a6, TF_A6(sp)
+  sd a7, TF_A7(sp)
+  sd s2, TF_S2(sp)
+  sd s3, TF_S3(sp)
+  sd s4, TF_S4(sp)
+  sd s5, TF_S5(sp)
+  sd s6, TF_S6(sp)
+  sd s7, TF_S7(sp)
+  sd s8, TF_S8(sp)
+  sd s9, TF_S9(sp)
+  sd s10, TF_S10(sp)
+  sd s11, TF_S11(sp)
+  sd t3, TF_T3(sp)
+  sd t4, TF_T4(sp)
+  sd t5, TF_T5(sp)
+  sd t6, TF_T6(sp)
+.endm
+
+.macro RESTORE_GPRS_EXCEPT_SP
+  ld ra, TF_RA(sp)
+  ld gp, TF_GP(sp)
+  ld tp, TF_TP(sp)
+  ld t0, TF_T0(sp)
+  ld t1, TF_T1(sp)
+  ld t2, TF_T2(sp)
+  ld s0, TF_S0(sp)
+  ld s1, TF_S1(sp)
+  ld a0, TF_A0(sp)
+  ld a1, TF_A1(sp)
+  ld a2, TF_A2(sp)
+  ld a3, TF_A3(sp)
+  ld a4, TF_A4(sp)
+  ld a5, TF_A5(sp)
+  ld a6, TF_A6(sp)
+  ld a7, TF_A7(sp)
+  ld s2, TF_S2(sp)
+  ld s3, TF_S3(sp)
+  ld s4, TF_S4(sp)
+  ld s5, TF_S5(sp)
+  ld s6, TF_S6(sp)
+  ld s7, TF_S7(sp)
+  ld s8, TF_S8(sp)
+  ld s9, TF_S9(sp)
+  ld s10, TF_S10(sp)
+  ld s11, TF_S11(sp)
+  ld t3, TF_T3(sp)
+  ld t4, TF_T4(sp)
+  ld t5, TF_T5(sp)
+  ld t6, TF_T6(sp)
+.endm
+
+.macro SAVE_CSRS
+  csrr t0, sepc
+  sd t0, TF_EPC(sp)
+  csrr t0, sstatus
+  sd t0, TF_SSTATUS(sp)
+  csrr t0, stval
+  sd t0, TF_STVAL(sp)
+  csrr t0, scause
+  sd t0, TF_SCAUSE(sp)
+.endm
+
+  .text
+  .globl trap_entry
+  .balign 4
+trap_entry:
+  csrrw sp, sscratch, sp
+  bnez sp, from_user
+
+  /* From the kernel: undo the swap (sp = kernel sp, sscratch = 0). */
+  csrrw sp, sscratch, sp
+  addi sp, sp, -TF_SIZE
+  SAVE_GPRS_EXCEPT_SP
+  addi t0, sp, TF_SIZE
+  sd t0, TF_SP(sp)
+  SAVE_CSRS
+  mv a0, sp
+  call kernel_trap
+  ld t0, TF_EPC(sp)
+  csrw sepc, t0
+  ld t0, TF_SSTATUS(sp)
+  csrw sstatus, t0
+  RESTORE_GPRS_EXCEPT_SP
+  addi sp, sp, TF_SIZE
+  sret
+
+from_user:
+  /* sp = top of this task's kernel stack, sscratch = user sp. */
+  addi sp, sp, -TF_SIZE
+  SAVE_GPRS_EXCEPT_SP
+  csrr t0, sscratch
+  sd t0, TF_SP(sp)
+  csrw sscratch, zero
+  SAVE_CSRS
+  ld tp, TF_KERNEL_TP(sp)      /* tp = current task while in the kernel */
+  mv a0, sp
+  call user_trap
+  /* fall through */
+
+/*
+ * ret_to_user: return to user mode from the trapframe at sp.
+ * Entered with sp = the task's trapframe (also by new tasks: kern/sched.c).
+ */
+  .globl ret_to_user
+ret_to_user:
+  csrci sstatus, 2             /* SIE off until sret */
+  csrr t0, sstatus
+  li t1, ~(1 << 8)             /* SPP = 0: return to user mode */
+  and t0, t0, t1
+  ori t0, t0, (1 << 5)         /* SPIE = 1: interrupts on in user mode */
+  csrw sstatus, t0
+  addi t0, sp, TF_SIZE
+  csrw sscratch, t0
+  ld t0, TF_EPC(sp)
+  csrw sepc, t0
+  RESTORE_GPRS_EXCEPT_SP
+  ld sp, TF_SP(sp)
+  sret
+

@@ -1,0 +1,39 @@
+/*
+ * fdtable.h — per-process file descriptor tables.
+ *
+ * A descriptor is an index into files->fd[]; the entry holds a reference
+ * to a struct file. dup() shares the struct file (and so its offset);
+ * fork copies the table (each entry gains a reference); CLONE_FILES
+ * shares the table itself.
+ */
+#ifndef KITE_FDTABLE_H
+#define KITE_FDTABLE_H
+
+#include "kern/types.h"
+#include "kern/spinlock.h"
+
+struct file;
+
+struct files {
+  int refcount;            /* atomic: tasks sharing this table */
+  struct spinlock lock;    /* protects the arrays */
+  int size;                /* capacity of fd[] */
+  struct file **fd;
+  uint8_t *cloexec;
+};
+
+struct files *files_alloc(void);
+struct files *files_copy(struct files *old);
+void files_get(struct files *ft);
+void files_put(struct files *ft);
+/* Install f at the lowest free descriptor >= min (takes over the caller's reference). */
+int fd_install(struct file *f, int min, bool cloexec);
+int fd_install_at(int fd, struct file *f, bool cloexec);  /* dup3 */
+struct file *fd_get(int fd);   /* referenced file or NULL */
+int fd_close(int fd);
+int fd_get_cloexec(int fd);
+int fd_set_cloexec(int fd, bool on);
+void files_close_on_exec(struct files *ft);
+int files_count(struct files *ft);
+
+#endif

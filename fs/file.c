@@ -1,0 +1,476 @@
+/*
+ * file.c — open files (struct file), descriptor tables, and opening a path.
+ */
+#include "fs/vfs.h"
+#include "fs/fdtable.h"
+#include "fs/devfs.h"
+#include "fs/locks.h"
+#include "kern/epoll.h"
+#include "kern/task.h"
+#include "kern/mm.h"
+#include "kern/uio.h"
+#include "kern/param.h"
+#include "kern/errno.h"
+#include <string.h>
+
+/* ---- struct file ---- */
+
+struct file *file_alloc(void)
+{
+  struct file *f = kzalloc(sizeof(*f));
+  if (!f)
+    return NULL;
+  f->refcount = 1;
+  mutex_init(&f->pos_lock, "file-pos");
+  list_init(&f->ep_links);
+  return f;
+}
+
+void fget(struct file *f)
+{
+  __atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void fput(struct file *f)
+{
+  if (!f || __atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+    return;
+  locks_remove_file(f);
+  if (!list_empty(&f->ep_links))
+    eventpoll_release(f);
+  if (f->fop && f->fop->release)
+    f->fop->release(f);
+  if (f->path.dentry)
+    path_put(&f->path);
+  else if (f->inode)
+    iput(f->inode);
+  kfree(f);
+}
+
+ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos)
+{
+  if (!file_readable(f))
+    return -EBADF;
+  if (f->inode && S_ISDIR(f->inode->mode))
+    return -EISDIR;
+  if (!f->fop || !f->fop->read)
+    return -EINVAL;
+  if (u->resid == 0)
+    return 0;
+  return f->fop->read(f, u, pos);
+}
+
+ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos)
+{
+  if (!file_writable(f))
+    return -EBADF;
+  if (!f->fop || !f->fop->write)
+    return -EINVAL;
+  return f->fop->write(f, u, pos);
+}
+
+ssize_t kernel_read(struct file *f, void *buf, size_t n, off_t pos)
+{
+  struct uio u;
+  uio_init_kernel(&u, buf, n);
+  if (!f->fop || !f->fop->read)
+    return -EINVAL;
+  return f->fop->read(f, &u, &pos);
+}
+
+ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos)
+{
+  struct uio u;
+  uio_init_kernel(&u, (void *)buf, n);
+  if (!f->fop || !f->fop->write)
+    return -EINVAL;
+  return f->fop->write(f, &u, &pos);
+}
+
+/* Open the object at p (a reference to p is taken). */
+struct file *file_open_path(struct path *p, int flags)
+{
+  struct inode *ino = p->dentry->inode;
+  struct file *f = file_alloc();
+  if (!f)
+    return ERR_PTR(-ENOMEM);
+  f->path = *p;
+  path_get(&f->path);
+  f->inode = ino;
+  f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+  if (flags & O_NOCTTY)
+    f->flags |= O_NOCTTY; /* seen by tty_open, cleared below */
+  if (flags & O_PATH) {
+    f->fop = NULL;
+    return f;
+  }
+  f->fop = ino->fop;
+  if (S_ISCHR(ino->mode)) {
+    f->fop = chrdev_lookup(ino->rdev);
+    if (!f->fop) {
+      fput(f);
+      return ERR_PTR(-ENXIO);
+    }
+  }
+  if (f->fop && f->fop->open) {
+    int r = f->fop->open(ino, f);
+    if (r) {
+      f->fop = NULL; /* don't call release for a failed open */
+      fput(f);
+      return ERR_PTR(r);
+    }
+  }
+  f->flags &= ~O_NOCTTY;
+  return f;
+}
+
+/* Create a regular file named `name` in parent (parent inode locked). */
+static int create_child(struct path *parent, struct dentry *d, mode_t mode)
+{
+  struct inode *dir = parent->dentry->inode;
+  if (parent->mnt->sb->flags & MS_RDONLY)
+    return -EROFS;
+  if (!dir->iop || !dir->iop->create)
+    return -EACCES;
+  mode = (mode & 07777 & ~current->fs->umask) | S_IFREG;
+  return dir->iop->create(dir, d, mode);
+}
+
+/*
+ * openat(): resolve (creating with O_CREAT), check, truncate, and return a
+ * new struct file in *out.
+ */
+int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **out)
+{
+  struct path p;
+  int r;
+  bool follow = !(flags & O_NOFOLLOW);
+  if ((flags & O_TMPFILE) == O_TMPFILE)
+    return -EOPNOTSUPP;
+  if (flags & O_CREAT) {
+    struct path parent;
+    char last[NAME_MAX + 1];
+    if ((r = path_parent(dirfd, path, &parent, last, sizeof(last))))
+      return r;
+    if (last[0] == 0 || !strcmp(last, ".") || !strcmp(last, "..") ||
+        path[strlen(path) - 1] == '/') {
+      path_put(&parent);
+      return -EISDIR;
+    }
+    struct inode *dir = parent.dentry->inode;
+    mutex_lock(&dir->lock);
+    struct dentry *d = vfs_lookup_locked(parent.dentry, last, strlen(last));
+    if (IS_ERR(d)) {
+      mutex_unlock(&dir->lock);
+      path_put(&parent);
+      return PTR_ERR(d);
+    }
+    if (d->inode) {
+      mutex_unlock(&dir->lock);
+      if (flags & O_EXCL) {
+        dput(d);
+        path_put(&parent);
+        return -EEXIST;
+      }
+      p.mnt = parent.mnt;
+      p.dentry = d;
+      __atomic_add_fetch(&p.mnt->refcount, 1, __ATOMIC_RELAXED);
+      follow_mounts(&p);
+      if (S_ISLNK(p.dentry->inode->mode)) {
+        path_put(&p);
+        r = follow ? path_lookup_at(&parent, last, LOOKUP_FOLLOW, &p) : -ELOOP;
+        if (r == -ENOENT && follow) {
+          /* A dangling symlink with O_CREAT: Linux creates the target; we
+           * do not follow that far. */
+          r = -ENOENT;
+        }
+        if (r) {
+          path_put(&parent);
+          return r;
+        }
+      }
+      path_put(&parent);
+    } else {
+      r = create_child(&parent, d, mode);
+      mutex_unlock(&dir->lock);
+      if (r) {
+        dput(d);
+        path_put(&parent);
+        return r;
+      }
+      p.mnt = parent.mnt;
+      p.dentry = d;
+      __atomic_add_fetch(&p.mnt->refcount, 1, __ATOMIC_RELAXED);
+      path_put(&parent);
+      flags &= ~O_TRUNC; /* it is empty */
+    }
+  } else {
+    r = path_lookup(dirfd, path, follow ? LOOKUP_FOLLOW : 0, &p);
+    if (r)
+      return r;
+  }
+  struct inode *ino = p.dentry->inode;
+  if (S_ISLNK(ino->mode) && !(flags & O_PATH)) {
+    path_put(&p);
+    return -ELOOP;
+  }
+  if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode)) {
+    path_put(&p);
+    return -ENOTDIR;
+  }
+  int acc = flags & O_ACCMODE;
+  if (S_ISDIR(ino->mode) && (acc != O_RDONLY || (flags & O_TRUNC)) && !(flags & O_PATH)) {
+    path_put(&p);
+    return -EISDIR;
+  }
+  if (acc != O_RDONLY && (p.mnt->sb->flags & MS_RDONLY) && !S_ISCHR(ino->mode) &&
+      !(flags & O_PATH)) {
+    path_put(&p);
+    return -EROFS;
+  }
+  if ((flags & O_TRUNC) && S_ISREG(ino->mode) && acc != O_RDONLY) {
+    mutex_lock(&ino->lock);
+    r = vfs_truncate(ino, 0);
+    mutex_unlock(&ino->lock);
+    if (r) {
+      path_put(&p);
+      return r;
+    }
+  }
+  struct file *f = file_open_path(&p, flags);
+  path_put(&p);
+  if (IS_ERR(f))
+    return PTR_ERR(f);
+  *out = f;
+  return 0;
+}
+
+int kernel_open(const char *path, int flags, mode_t mode, struct file **out)
+{
+  return vfs_open(AT_FDCWD, path, flags, mode, out);
+}
+
+/* ---- descriptor tables ---- */
+
+#define FD_INITIAL 64
+
+struct files *files_alloc(void)
+{
+  struct files *ft = kzalloc(sizeof(*ft));
+  if (!ft)
+    return NULL;
+  ft->refcount = 1;
+  spin_init(&ft->lock, "files");
+  ft->size = FD_INITIAL;
+  ft->fd = kzalloc(FD_INITIAL * sizeof(struct file *));
+  ft->cloexec = kzalloc(FD_INITIAL);
+  if (!ft->fd || !ft->cloexec) {
+    kfree(ft->fd);
+    kfree(ft->cloexec);
+    kfree(ft);
+    return NULL;
+  }
+  return ft;
+}
+
+/* Grow the table to hold at least n descriptors (lock held; may drop it). */
+static int files_grow(struct files *ft, int n)
+{
+  int size = ft->size;
+  while (size < n)
+    size *= 2;
+  spin_unlock(&ft->lock);
+  struct file **fd = kzalloc(size * sizeof(struct file *));
+  uint8_t *ce = kzalloc(size);
+  spin_lock(&ft->lock);
+  if (!fd || !ce) {
+    kfree(fd);
+    kfree(ce);
+    return -ENOMEM;
+  }
+  if (ft->size >= n) { /* someone else grew it */
+    kfree(fd);
+    kfree(ce);
+    return 0;
+  }
+  memcpy(fd, ft->fd, ft->size * sizeof(struct file *));
+  memcpy(ce, ft->cloexec, ft->size);
+  struct file **oldfd = ft->fd;
+  uint8_t *oldce = ft->cloexec;
+  ft->fd = fd;
+  ft->cloexec = ce;
+  ft->size = size;
+  spin_unlock(&ft->lock);
+  kfree(oldfd);
+  kfree(oldce);
+  spin_lock(&ft->lock);
+  return 0;
+}
+
+struct files *files_copy(struct files *old)
+{
+  struct files *ft = files_alloc();
+  if (!ft)
+    return NULL;
+  spin_lock(&old->lock);
+  int size = old->size;
+  spin_unlock(&old->lock);
+  spin_lock(&ft->lock);
+  if (size > ft->size && files_grow(ft, size)) {
+    spin_unlock(&ft->lock);
+    files_put(ft);
+    return NULL;
+  }
+  spin_unlock(&ft->lock);
+  spin_lock(&old->lock);
+  for (int i = 0; i < old->size && i < ft->size; i++) {
+    if (old->fd[i]) {
+      fget(old->fd[i]);
+      ft->fd[i] = old->fd[i];
+      ft->cloexec[i] = old->cloexec[i];
+    }
+  }
+  spin_unlock(&old->lock);
+  return ft;
+}
+
+void files_get(struct files *ft)
+{
+  __atomic_add_fetch(&ft->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void files_put(struct files *ft)
+{
+  if (__atomic_sub_fetch(&ft->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+    return;
+  for (int i = 0; i < ft->size; i++)
+    if (ft->fd[i])
+      fput(ft->fd[i]);
+  kfree(ft->fd);
+  kfree(ft->cloexec);
+  kfree(ft);
+}
+
+int fd_install(struct file *f, int min, bool cloexec)
+{
+  struct files *ft = current->files;
+  int limit = (int)MIN(rlimit_cur(RLIMIT_NOFILE), (uint64_t)NR_OPEN_MAX);
+  if (min < 0)
+    return -EINVAL;
+  if (min >= limit)
+    return -EMFILE;
+  spin_lock(&ft->lock);
+  for (int fd = min; fd < limit; fd++) {
+    if (fd >= ft->size && files_grow(ft, fd + 1)) {
+      spin_unlock(&ft->lock);
+      return -ENOMEM;
+    }
+    if (!ft->fd[fd]) {
+      ft->fd[fd] = f;
+      ft->cloexec[fd] = cloexec;
+      spin_unlock(&ft->lock);
+      return fd;
+    }
+  }
+  spin_unlock(&ft->lock);
+  return -EMFILE;
+}
+
+/* Put f at exactly fd, closing what was there (dup2/dup3). */
+int fd_install_at(int fd, struct file *f, bool cloexec)
+{
+  struct files *ft = current->files;
+  int limit = (int)MIN(rlimit_cur(RLIMIT_NOFILE), (uint64_t)NR_OPEN_MAX);
+  if (fd < 0 || fd >= limit)
+    return -EBADF;
+  spin_lock(&ft->lock);
+  if (fd >= ft->size && files_grow(ft, fd + 1)) {
+    spin_unlock(&ft->lock);
+    return -ENOMEM;
+  }
+  struct file *old = ft->fd[fd];
+  ft->fd[fd] = f;
+  ft->cloexec[fd] = cloexec;
+  spin_unlock(&ft->lock);
+  if (old)
+    fput(old);
+  return fd;
+}
+
+struct file *fd_get(int fd)
+{
+  struct files *ft = current->files;
+  struct file *f = NULL;
+  spin_lock(&ft->lock);
+  if (fd >= 0 && fd < ft->size && ft->fd[fd]) {
+    f = ft->fd[fd];
+    fget(f);
+  }
+  spin_unlock(&ft->lock);
+  return f;
+}
+
+int fd_close(int fd)
+{
+  struct files *ft = current->files;
+  spin_lock(&ft->lock);
+  if (fd < 0 || fd >= ft->size || !ft->fd[fd]) {
+    spin_unlock(&ft->lock);
+    return -EBADF;
+  }
+  struct file *f = ft->fd[fd];
+  ft->fd[fd] = NULL;
+  ft->cloexec[fd] = 0;
+  spin_unlock(&ft->lock);
+  fput(f);
+  return 0;
+}
+
+int fd_get_cloexec(int fd)
+{
+  struct files *ft = current->files;
+  spin_lock(&ft->lock);
+  int r = (fd >= 0 && fd < ft->size && ft->fd[fd]) ? ft->cloexec[fd] : -EBADF;
+  spin_unlock(&ft->lock);
+  return r;
+}
+
+int fd_set_cloexec(int fd, bool on)
+{
+  struct files *ft = current->files;
+  spin_lock(&ft->lock);
+  int r = -EBADF;
+  if (fd >= 0 && fd < ft->size && ft->fd[fd]) {
+    ft->cloexec[fd] = on;
+    r = 0;
+  }
+  spin_unlock(&ft->lock);
+  return r;
+}
+
+void files_close_on_exec(struct files *ft)
+{
+  for (int i = 0; i < ft->size; i++) {
+    spin_lock(&ft->lock);
+    struct file *f = NULL;
+    if (ft->fd[i] && ft->cloexec[i]) {
+      f = ft->fd[i];
+      ft->fd[i] = NULL;
+      ft->cloexec[i] = 0;
+    }
+    spin_unlock(&ft->lock);
+    if (f)
+      fput(f);
+  }
+}
+
+int files_count(struct files *ft)
+{
+  int n = 0;
+  spin_lock(&ft->lock);
+  for (int i = 0; i < ft->size; i++)
+    if (ft->fd[i])
+      n++;
+  spin_unlock(&ft->lock);
+  return n;
+}

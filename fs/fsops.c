@@ -1,0 +1,341 @@
+/*
+ * fsops.c — name-space operations on kernel strings: mkdir, mknod,
+ * symlink, link, unlink/rmdir, rename. The syscalls (fs/sys_file.c) copy
+ * the user's strings in and call these; the initramfs unpacker calls them
+ * directly.
+ */
+#include "fs/vfs.h"
+#include "fs/fsops.h"
+#include "kern/task.h"
+#include "kern/mm.h"
+#include "kern/param.h"
+#include "kern/errno.h"
+#include <string.h>
+
+/*
+ * Resolve the parent of path, lock it, and look up the last name.
+ * On success: *parent referenced, parent inode locked, *child referenced
+ * (maybe negative). The caller unlocks with end_create().
+ */
+static int begin_create(int dirfd, const char *path, struct path *parent, struct dentry **child,
+                        char *last)
+{
+  int r = path_parent(dirfd, path, parent, last, NAME_MAX + 1);
+  if (r)
+    return r;
+  if (last[0] == 0 || !strcmp(last, ".") || !strcmp(last, "..")) {
+    path_put(parent);
+    return -EEXIST;
+  }
+  struct inode *dir = parent->dentry->inode;
+  mutex_lock(&dir->lock);
+  struct dentry *d = vfs_lookup_locked(parent->dentry, last, strlen(last));
+  if (IS_ERR(d)) {
+    mutex_unlock(&dir->lock);
+    path_put(parent);
+    return PTR_ERR(d);
+  }
+  *child = d;
+  return 0;
+}
+
+static void end_create(struct path *parent, struct dentry *child)
+{
+  mutex_unlock(&parent->dentry->inode->lock);
+  dput(child);
+  path_put(parent);
+}
+
+static int check_writable_dir(struct path *parent)
+{
+  if (parent->mnt->sb->flags & MS_RDONLY)
+    return -EROFS;
+  return 0;
+}
+
+int do_mkdirat(int dirfd, const char *path, mode_t mode)
+{
+  struct path parent;
+  struct dentry *d;
+  char last[NAME_MAX + 1];
+  int r = begin_create(dirfd, path, &parent, &d, last);
+  if (r)
+    return r;
+  struct inode *dir = parent.dentry->inode;
+  if (d->inode)
+    r = -EEXIST;
+  else if ((r = check_writable_dir(&parent)))
+    ;
+  else if (!dir->iop || !dir->iop->mkdir)
+    r = -EPERM;
+  else
+    r = dir->iop->mkdir(dir, d, (mode & 07777 & ~current->fs->umask) | S_IFDIR);
+  end_create(&parent, d);
+  return r;
+}
+
+int do_mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
+{
+  mode_t type = mode & S_IFMT;
+  if (type == 0)
+    mode |= type = S_IFREG;
+  if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK)
+    return -EINVAL;
+  struct path parent;
+  struct dentry *d;
+  char last[NAME_MAX + 1];
+  int r = begin_create(dirfd, path, &parent, &d, last);
+  if (r)
+    return r;
+  struct inode *dir = parent.dentry->inode;
+  mode = (mode & ~07777) | (mode & 07777 & ~current->fs->umask);
+  if (d->inode)
+    r = -EEXIST;
+  else if ((r = check_writable_dir(&parent)))
+    ;
+  else if (type == S_IFREG && dir->iop && dir->iop->create)
+    r = dir->iop->create(dir, d, mode);
+  else if (!dir->iop || !dir->iop->mknod)
+    r = -EPERM;
+  else
+    r = dir->iop->mknod(dir, d, mode, dev);
+  end_create(&parent, d);
+  return r;
+}
+
+int do_symlinkat(const char *target, int dirfd, const char *path)
+{
+  if (target[0] == 0)
+    return -ENOENT;
+  struct path parent;
+  struct dentry *d;
+  char last[NAME_MAX + 1];
+  int r = begin_create(dirfd, path, &parent, &d, last);
+  if (r)
+    return r;
+  struct inode *dir = parent.dentry->inode;
+  if (d->inode)
+    r = -EEXIST;
+  else if ((r = check_writable_dir(&parent)))
+    ;
+  else if (!dir->iop || !dir->iop->symlink)
+    r = -EPERM;
+  else
+    r = dir->iop->symlink(dir, d, target);
+  end_create(&parent, d);
+  return r;
+}
+
+int do_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)
+{
+  if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+    return -EINVAL;
+  struct path old;
+  unsigned lf = (flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0) |
+                (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0);
+  int r = path_lookup(olddirfd, oldpath, lf, &old);
+  if (r)
+    return r;
+  if (S_ISDIR(old.dentry->inode->mode)) {
+    path_put(&old);
+    return -EPERM;
+  }
+  struct path parent;
+  struct dentry *d;
+  char last[NAME_MAX + 1];
+  r = begin_create(newdirfd, newpath, &parent, &d, last);
+  if (r) {
+    path_put(&old);
+    return r;
+  }
+  struct inode *dir = parent.dentry->inode;
+  if (d->inode)
+    r = -EEXIST;
+  else if (parent.mnt->sb != old.mnt->sb)
+    r = -EXDEV;
+  else if ((r = check_writable_dir(&parent)))
+    ;
+  else if (!dir->iop || !dir->iop->link)
+    r = -EPERM;
+  else
+    r = dir->iop->link(old.dentry, dir, d);
+  end_create(&parent, d);
+  path_put(&old);
+  return r;
+}
+
+int do_unlinkat(int dirfd, const char *path, int flags)
+{
+  if (flags & ~AT_REMOVEDIR)
+    return -EINVAL;
+  struct path parent;
+  struct dentry *d;
+  char last[NAME_MAX + 1];
+  int r = path_parent(dirfd, path, &parent, last, sizeof(last));
+  if (r)
+    return r;
+  if (last[0] == 0 || !strcmp(last, "..")) {
+    path_put(&parent);
+    return (flags & AT_REMOVEDIR) ? -ENOTEMPTY : -EISDIR;
+  }
+  if (!strcmp(last, ".")) {
+    path_put(&parent);
+    return -EINVAL;
+  }
+  if (!(flags & AT_REMOVEDIR) && path[strlen(path) - 1] == '/') {
+    /* "file/" must name a directory: unlink of it is EISDIR or ENOTDIR */
+    struct path p;
+    r = path_lookup(dirfd, path, 0, &p);
+    if (r == 0) {
+      r = S_ISDIR(p.dentry->inode->mode) ? -EISDIR : -ENOTDIR;
+      path_put(&p);
+    }
+    path_put(&parent);
+    return r;
+  }
+  struct inode *dir = parent.dentry->inode;
+  mutex_lock(&dir->lock);
+  d = vfs_lookup_locked(parent.dentry, last, strlen(last));
+  if (IS_ERR(d)) {
+    r = PTR_ERR(d);
+    mutex_unlock(&dir->lock);
+    path_put(&parent);
+    return r;
+  }
+  if (!d->inode)
+    r = -ENOENT;
+  else if (d->mounted)
+    r = -EBUSY;
+  else if ((r = check_writable_dir(&parent)))
+    ;
+  else if (flags & AT_REMOVEDIR) {
+    if (!S_ISDIR(d->inode->mode))
+      r = -ENOTDIR;
+    else if (!dir->iop || !dir->iop->rmdir)
+      r = -EPERM;
+    else
+      r = dir->iop->rmdir(dir, d);
+  } else {
+    if (S_ISDIR(d->inode->mode))
+      r = -EISDIR;
+    else if (!dir->iop || !dir->iop->unlink)
+      r = -EPERM;
+    else
+      r = dir->iop->unlink(dir, d);
+  }
+  mutex_unlock(&dir->lock);
+  dput(d);
+  path_put(&parent);
+  return r;
+}
+
+static struct mutex rename_lock;
+static bool rename_lock_ready;
+
+/* Is `d` an ancestor of (or the same as) `child` in the dentry tree? */
+static bool is_ancestor(struct dentry *d, struct dentry *child)
+{
+  spin_lock(&dcache_lock);
+  for (struct dentry *c = child;; c = c->parent) {
+    if (c == d) {
+      spin_unlock(&dcache_lock);
+      return true;
+    }
+    if (c->parent == c)
+      break;
+  }
+  spin_unlock(&dcache_lock);
+  return false;
+}
+
+int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                 unsigned flags)
+{
+  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+    return -EINVAL;
+  if ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE))
+    return -EINVAL;
+  if (flags & RENAME_WHITEOUT)
+    return -EINVAL;
+  if (!rename_lock_ready) {
+    mutex_init(&rename_lock, "rename");
+    rename_lock_ready = true;
+  }
+  struct path op, np;
+  char olast[NAME_MAX + 1], nlast[NAME_MAX + 1];
+  int r = path_parent(olddirfd, oldpath, &op, olast, sizeof(olast));
+  if (r)
+    return r;
+  r = path_parent(newdirfd, newpath, &np, nlast, sizeof(nlast));
+  if (r) {
+    path_put(&op);
+    return r;
+  }
+  struct dentry *od = NULL, *nd = NULL;
+  if (!olast[0] || !nlast[0] || !strcmp(olast, ".") || !strcmp(olast, "..") ||
+      !strcmp(nlast, ".") || !strcmp(nlast, "..")) {
+    r = -EBUSY;
+    goto out_paths;
+  }
+  if (op.mnt->sb != np.mnt->sb || op.mnt != np.mnt) {
+    r = -EXDEV;
+    goto out_paths;
+  }
+  if ((r = check_writable_dir(&np)))
+    goto out_paths;
+  mutex_lock(&rename_lock);
+  struct inode *odir = op.dentry->inode, *ndir = np.dentry->inode;
+  mutex_lock(&odir->lock);
+  if (ndir != odir)
+    mutex_lock(&ndir->lock);
+  od = vfs_lookup_locked(op.dentry, olast, strlen(olast));
+  if (IS_ERR(od)) {
+    r = PTR_ERR(od);
+    od = NULL;
+    goto out_locked;
+  }
+  nd = vfs_lookup_locked(np.dentry, nlast, strlen(nlast));
+  if (IS_ERR(nd)) {
+    r = PTR_ERR(nd);
+    nd = NULL;
+    goto out_locked;
+  }
+  if (!od->inode) {
+    r = -ENOENT;
+    goto out_locked;
+  }
+  if (od == nd || (nd->inode && od->inode == nd->inode && !(flags & RENAME_EXCHANGE))) {
+    r = 0; /* same file: nothing to do */
+    goto out_locked;
+  }
+  if (od->mounted || nd->mounted) {
+    r = -EBUSY;
+    goto out_locked;
+  }
+  if (S_ISDIR(od->inode->mode) && is_ancestor(od, np.dentry)) {
+    r = -EINVAL; /* moving a directory into itself */
+    goto out_locked;
+  }
+  if ((flags & RENAME_EXCHANGE) && nd->inode && S_ISDIR(nd->inode->mode) &&
+      is_ancestor(nd, op.dentry)) {
+    r = -EINVAL;
+    goto out_locked;
+  }
+  if (!odir->iop || !odir->iop->rename)
+    r = -EPERM;
+  else
+    r = odir->iop->rename(odir, od, ndir, nd, flags);
+out_locked:
+  if (ndir != odir)
+    mutex_unlock(&ndir->lock);
+  mutex_unlock(&odir->lock);
+  mutex_unlock(&rename_lock);
+  if (od)
+    dput(od);
+  if (nd)
+    dput(nd);
+out_paths:
+  path_put(&op);
+  path_put(&np);
+  return r;
+}

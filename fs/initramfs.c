@@ -1,0 +1,101 @@
+/*
+ * initramfs.c — unpack the cpio archive linked into the kernel image into
+ * the root file system (a ramfs) at boot.
+ */
+#include "fs/vfs.h"
+#include "fs/fsops.h"
+#include "kern/cpio.h"
+#include "kern/mm.h"
+#include "kern/printk.h"
+#include "kern/errno.h"
+#include <string.h>
+
+struct unpack_stats {
+  int files, dirs, links, nodes;
+};
+
+/* Keep the archive's modification time (as Linux's initramfs does). */
+static void set_mtime(const char *path, uint32_t mtime)
+{
+  struct path p;
+  if (path_lookup(AT_FDCWD, path, 0, &p))
+    return;
+  struct inode *ino = p.dentry->inode;
+  ino->mtime.tv_sec = ino->atime.tv_sec = ino->ctime.tv_sec = mtime;
+  ino->mtime.tv_nsec = ino->atime.tv_nsec = ino->ctime.tv_nsec = 0;
+  path_put(&p);
+}
+
+static int unpack_entry(const struct cpio_entry *e, void *arg)
+{
+  struct unpack_stats *st = arg;
+  const char *name = e->name;
+  while (name[0] == '.' && name[1] == '/')
+    name += 2;
+  while (name[0] == '/')
+    name++;
+  if (name[0] == 0 || !strcmp(name, "."))
+    return 0;
+  char path[PATH_MAX];
+  snprintf(path, sizeof(path), "/%s", name);
+  mode_t mode = e->mode;
+  int r = 0;
+  switch (mode & S_IFMT) {
+  case S_IFDIR:
+    r = do_mkdirat(AT_FDCWD, path, mode & 07777);
+    if (r == -EEXIST)
+      r = 0;
+    st->dirs++;
+    break;
+  case S_IFREG: {
+    struct file *f;
+    r = kernel_open(path, O_WRONLY | O_CREAT | O_TRUNC, mode & 07777, &f);
+    if (r)
+      break;
+    if (e->size) {
+      ssize_t n = kernel_write(f, e->data, e->size, 0);
+      if (n != (ssize_t)e->size)
+        r = n < 0 ? (int)n : -EIO;
+    }
+    fput(f);
+    st->files++;
+    break;
+  }
+  case S_IFLNK: {
+    char *target = kmalloc(e->size + 1);
+    if (!target)
+      return -ENOMEM;
+    memcpy(target, e->data, e->size);
+    target[e->size] = 0;
+    r = do_symlinkat(target, AT_FDCWD, path);
+    kfree(target);
+    st->links++;
+    break;
+  }
+  case S_IFCHR:
+  case S_IFBLK:
+  case S_IFIFO:
+  case S_IFSOCK:
+    r = do_mknodat(AT_FDCWD, path, mode, MKDEV(e->rdev_major, e->rdev_minor));
+    st->nodes++;
+    break;
+  default:
+    pr_warn("initramfs: %s: unknown file type %o", path, mode);
+  }
+  if (r && r != -EEXIST)
+    pr_err("initramfs: %s: error %d", path, r);
+  else
+    set_mtime(path, e->mtime);
+  return 0;
+}
+
+int initramfs_unpack(const void *buf, size_t len)
+{
+  struct unpack_stats st = { 0 };
+  int r = cpio_parse(buf, len, unpack_entry, &st);
+  if (r)
+    pr_err("initramfs: malformed archive (%d)", r);
+  pr_info("initramfs: %d files, %d directories, %d symlinks, %d device nodes (%lu KiB)",
+          st.files, st.dirs, st.links, st.nodes, (unsigned long)(len >> 10));
+  return r;
+}

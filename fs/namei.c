@@ -1,0 +1,305 @@
+/*
+ * namei.c — the path walk: turn a name into a (mount, dentry) pair.
+ *
+ * Components are resolved one at a time from the starting directory (the
+ * process root for absolute paths, the cwd or a dirfd otherwise):
+ *   "."   stays, ".." goes up (across a mount point if at a mount's root,
+ *   never above the process root), anything else is looked up in the
+ *   dentry cache, then by the file system. After each step we descend into
+ *   any file system mounted there. Symlinks are followed (at most
+ *   SYMLOOP_MAX of them) unless they are the last component and the caller
+ *   asked not to.
+ */
+#include "fs/vfs.h"
+#include "fs/fdtable.h"
+#include "fs/pathname.h"
+#include "kern/task.h"
+#include "kern/mm.h"
+#include "kern/param.h"
+#include "kern/errno.h"
+#include <string.h>
+
+struct fs_context *fs_context_alloc(void)
+{
+  struct fs_context *fs = kzalloc(sizeof(*fs));
+  if (!fs)
+    return NULL;
+  fs->refcount = 1;
+  spin_init(&fs->lock, "fs");
+  fs->umask = 022;
+  return fs;
+}
+
+struct fs_context *fs_context_copy(struct fs_context *old)
+{
+  struct fs_context *fs = fs_context_alloc();
+  if (!fs)
+    return NULL;
+  spin_lock(&old->lock);
+  fs->root = old->root;
+  fs->cwd = old->cwd;
+  path_get(&fs->root);
+  path_get(&fs->cwd);
+  fs->umask = old->umask;
+  spin_unlock(&old->lock);
+  return fs;
+}
+
+void fs_context_put(struct fs_context *fs)
+{
+  if (__atomic_sub_fetch(&fs->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+    return;
+  path_put(&fs->root);
+  path_put(&fs->cwd);
+  kfree(fs);
+}
+
+static void get_root(struct path *p)
+{
+  struct fs_context *fs = current->fs;
+  spin_lock(&fs->lock);
+  *p = fs->root;
+  path_get(p);
+  spin_unlock(&fs->lock);
+}
+
+/* The starting point of a relative lookup: cwd or the directory dirfd. */
+static int get_start(int dirfd, struct path *p)
+{
+  if (dirfd == AT_FDCWD) {
+    struct fs_context *fs = current->fs;
+    spin_lock(&fs->lock);
+    *p = fs->cwd;
+    path_get(p);
+    spin_unlock(&fs->lock);
+    return 0;
+  }
+  struct file *f = fd_get(dirfd);
+  if (!f)
+    return -EBADF;
+  if (!f->path.dentry) {
+    fput(f);
+    return -ENOTDIR;
+  }
+  *p = f->path;
+  path_get(p);
+  fput(f);
+  return 0;
+}
+
+/* Move p to its parent, staying inside the process root. */
+static void go_up(struct path *p, const struct path *root)
+{
+  for (;;) {
+    if (p->dentry == root->dentry && p->mnt == root->mnt)
+      return;
+    if (p->dentry != p->mnt->root)
+      break;
+    if (!p->mnt->parent)
+      return; /* the global root */
+    struct path up = { p->mnt->parent, p->mnt->mountpoint };
+    path_get(&up);
+    path_put(p);
+    *p = up;
+  }
+  struct path up = { p->mnt, p->dentry->parent };
+  path_get(&up);
+  path_put(p);
+  *p = up;
+}
+
+/*
+ * Look up one name in directory dir, whose inode lock the caller holds.
+ * Returns the child (referenced; negative if the name does not exist) or
+ * an error.
+ */
+struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t len)
+{
+  struct dentry *d = dentry_lookup_child(dir, name, len);
+  if (d)
+    return d;
+  d = dentry_alloc(dir, name, len);
+  if (!d)
+    return ERR_PTR(-ENOMEM);
+  struct inode *di = dir->inode;
+  int r = di->iop && di->iop->lookup ? di->iop->lookup(di, d) : 0;
+  if (r) {
+    d_delete(d);
+    dput(d);
+    return ERR_PTR(r);
+  }
+  return d;
+}
+
+/* The same, taking the directory lock only on a dentry-cache miss. */
+static struct dentry *lookup_one(struct dentry *dir, const char *name, size_t len)
+{
+  struct dentry *d = dentry_lookup_child(dir, name, len);
+  if (d)
+    return d;
+  mutex_lock(&dir->inode->lock);
+  d = vfs_lookup_locked(dir, name, len);
+  mutex_unlock(&dir->inode->lock);
+  return d;
+}
+
+static int walk(struct path *cur, const char *path, unsigned flags, int *depth,
+                const struct path *root);
+
+/* Replace cur (a symlink's path) by what the link points at. */
+static int follow_link(struct path *cur, struct path *parent, unsigned flags, int *depth,
+                       const struct path *root)
+{
+  if (++*depth > SYMLOOP_MAX)
+    return -ELOOP;
+  struct inode *ino = cur->dentry->inode;
+  if (!ino->iop || !ino->iop->readlink)
+    return -EINVAL;
+  char *target = kmalloc(PATH_MAX);
+  if (!target)
+    return -ENOMEM;
+  int n = ino->iop->readlink(ino, target, PATH_MAX - 1);
+  if (n < 0) {
+    kfree(target);
+    return n;
+  }
+  target[n] = 0;
+  struct path start;
+  if (target[0] == '/') {
+    start = *root;
+    path_get(&start);
+  } else {
+    start = *parent;
+    path_get(&start);
+  }
+  int r = walk(&start, target, flags, depth, root);
+  kfree(target);
+  path_put(cur);
+  *cur = start;
+  return r;
+}
+
+/*
+ * Walk path from cur; on success cur holds the result. With LOOKUP_FOLLOW a
+ * trailing symlink is followed. A missing last component gives -ENOENT.
+ */
+static int walk(struct path *cur, const char *path, unsigned flags, int *depth,
+                const struct path *root)
+{
+  const char *name;
+  size_t len;
+  bool last;
+  while (path_next_component(&path, &name, &len, &last)) {
+    if (len > NAME_MAX)
+      return -ENAMETOOLONG;
+    struct inode *di = cur->dentry->inode;
+    if (!di || !S_ISDIR(di->mode))
+      return -ENOTDIR;
+    if (len == 1 && name[0] == '.')
+      continue;
+    if (len == 2 && name[0] == '.' && name[1] == '.') {
+      go_up(cur, root);
+      continue;
+    }
+    struct dentry *d = lookup_one(cur->dentry, name, len);
+    if (IS_ERR(d))
+      return PTR_ERR(d);
+    if (!d->inode) {
+      dput(d);
+      return -ENOENT;
+    }
+    struct path next = { cur->mnt, d };
+    __atomic_add_fetch(&next.mnt->refcount, 1, __ATOMIC_RELAXED);
+    follow_mounts(&next);
+    if (S_ISLNK(next.dentry->inode->mode) &&
+        (!last || (flags & LOOKUP_FOLLOW) || (last && path[-1] == '/'))) {
+      int r = follow_link(&next, cur, LOOKUP_FOLLOW, depth, root);
+      if (r) {
+        path_put(&next);
+        return r;
+      }
+    }
+    path_put(cur);
+    *cur = next;
+  }
+  if ((flags & LOOKUP_DIRECTORY) && !S_ISDIR(cur->dentry->inode->mode))
+    return -ENOTDIR;
+  return 0;
+}
+
+int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out)
+{
+  struct path root;
+  get_root(&root);
+  struct path cur;
+  if (path[0] == '/') {
+    cur = root;
+  } else {
+    cur = *start;
+  }
+  path_get(&cur);
+  int depth = 0;
+  int r = walk(&cur, path, flags, &depth, &root);
+  path_put(&root);
+  if (r) {
+    path_put(&cur);
+    return r;
+  }
+  *out = cur;
+  return 0;
+}
+
+int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out)
+{
+  if (path[0] == 0 && !(flags & LOOKUP_EMPTY))
+    return -ENOENT;
+  struct path start;
+  int r;
+  if (path[0] == '/') {
+    get_root(&start);
+  } else if ((r = get_start(dirfd, &start))) {
+    return r;
+  }
+  if (path[0] == 0) {
+    *out = start;
+    return 0;
+  }
+  r = path_lookup_at(&start, path, flags, out);
+  path_put(&start);
+  return r;
+}
+
+/*
+ * Walk to the parent of the last component. The name of the last
+ * component goes to last (trailing slashes dropped). For "/" or a path
+ * ending in "." or "..", last is that name and the caller decides.
+ */
+int path_parent(int dirfd, const char *path, struct path *parent, char *last, size_t lastsize)
+{
+  if (path[0] == 0)
+    return -ENOENT;
+  size_t i, pos, len;
+  bool slash;
+  path_split_last(path, &i, &pos, &len, &slash);
+  if (len >= lastsize || len > NAME_MAX)
+    return -ENAMETOOLONG;
+  memcpy(last, path + pos, len);
+  last[len] = 0;
+  char *dir = kmalloc(i + 2);
+  if (!dir)
+    return -ENOMEM;
+  memcpy(dir, path, i);
+  dir[i] = 0;
+  int r;
+  if (i == 0) {
+    r = path_lookup(dirfd, "", LOOKUP_EMPTY, parent);
+  } else {
+    r = path_lookup(dirfd, dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, parent);
+  }
+  kfree(dir);
+  if (r == 0 && (!parent->dentry->inode || !S_ISDIR(parent->dentry->inode->mode))) {
+    path_put(parent);
+    return -ENOTDIR;
+  }
+  return r;
+}

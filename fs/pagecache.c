@@ -1,0 +1,373 @@
+/*
+ * pagecache.c — the pages of files, and read/write/mmap through them.
+ *
+ * Each inode has a page cache: a radix tree (64 slots per node, growing
+ * in height as the file grows) from page index to struct page. The tree
+ * holds one reference on each page. Reads, writes and mmap faults all find
+ * pages here, so there is one copy of a file's data in memory, which
+ * mappings share (brief.md lesson 7: avoid double buffering).
+ *
+ * A file system provides readpage (fill a page from its storage; missing:
+ * pages start zeroed, as for ramfs) and writepage (store a dirty page;
+ * missing: pages live only in memory). pc->lock serialises changes to one
+ * file's tree; it ranks below mm->lock and inode->lock.
+ */
+#include "fs/vfs.h"
+#include "kern/mm.h"
+#include "kern/uio.h"
+#include "kern/vm.h"
+#include "kern/task.h"
+#include "kern/errno.h"
+#include <string.h>
+
+#define PC_SHIFT 6
+#define PC_SLOTS (1 << PC_SHIFT)
+#define PC_MASK (PC_SLOTS - 1)
+
+struct pc_node {
+  void *slot[PC_SLOTS];
+};
+
+void page_cache_init(struct page_cache *pc)
+{
+  mutex_init(&pc->lock, "pagecache");
+  pc->root = NULL;
+  pc->height = 0;
+  pc->nrpages = 0;
+}
+
+static uint64_t max_index(int height)
+{
+  return height >= 10 ? UINT64_MAX : (1ULL << (PC_SHIFT * height));
+}
+
+static struct page *pc_lookup(struct page_cache *pc, uint64_t index)
+{
+  if (pc->height == 0 || index >= max_index(pc->height))
+    return NULL;
+  struct pc_node *n = pc->root;
+  for (int level = pc->height - 1; level > 0 && n; level--)
+    n = n->slot[(index >> (PC_SHIFT * level)) & PC_MASK];
+  return n ? n->slot[index & PC_MASK] : NULL;
+}
+
+static int pc_insert(struct page_cache *pc, uint64_t index, struct page *p)
+{
+  while (pc->height == 0 || index >= max_index(pc->height)) {
+    struct pc_node *root = kzalloc(sizeof(*root));
+    if (!root)
+      return -ENOMEM;
+    root->slot[0] = pc->root;
+    pc->root = root;
+    pc->height++;
+  }
+  struct pc_node *n = pc->root;
+  for (int level = pc->height - 1; level > 0; level--) {
+    void **slot = &n->slot[(index >> (PC_SHIFT * level)) & PC_MASK];
+    if (!*slot && !(*slot = kzalloc(sizeof(struct pc_node))))
+      return -ENOMEM;
+    n = *slot;
+  }
+  n->slot[index & PC_MASK] = p;
+  pc->nrpages++;
+  return 0;
+}
+
+/* Visit every page with index >= from; fn may remove it (return true). */
+static void pc_walk(struct page_cache *pc, struct pc_node *n, int level, uint64_t base,
+                    uint64_t from, bool (*fn)(struct page_cache *, struct page *, void *),
+                    void *arg)
+{
+  uint64_t span = 1ULL << (PC_SHIFT * level);
+  for (int i = 0; i < PC_SLOTS; i++) {
+    uint64_t start = base + i * span;
+    if (!n->slot[i] || start + span <= from)
+      continue;
+    if (level == 0) {
+      if (fn(pc, n->slot[i], arg)) {
+        n->slot[i] = NULL;
+        pc->nrpages--;
+      }
+    } else {
+      pc_walk(pc, n->slot[i], level - 1, start, from, fn, arg);
+    }
+  }
+}
+
+static void pc_free_nodes(struct pc_node *n, int level)
+{
+  if (!n)
+    return;
+  if (level > 0)
+    for (int i = 0; i < PC_SLOTS; i++)
+      pc_free_nodes(n->slot[i], level - 1);
+  kfree(n);
+}
+
+static void for_each_page(struct page_cache *pc, uint64_t from,
+                          bool (*fn)(struct page_cache *, struct page *, void *), void *arg)
+{
+  if (pc->height)
+    pc_walk(pc, pc->root, pc->height - 1, 0, from, fn, arg);
+}
+
+struct page *page_cache_get(struct inode *ino, uint64_t index, bool create)
+{
+  (void)create;
+  struct page_cache *pc = &ino->pages;
+  mutex_lock(&pc->lock);
+  struct page *p = pc_lookup(pc, index);
+  if (!p) {
+    p = alloc_page();
+    if (!p) {
+      mutex_unlock(&pc->lock);
+      return ERR_PTR(-ENOMEM);
+    }
+    if (ino->iop && ino->iop->readpage && (off_t)(index * PAGE_SIZE) < ino->size) {
+      int r = ino->iop->readpage(ino, p, index);
+      if (r) {
+        put_page(p);
+        mutex_unlock(&pc->lock);
+        return ERR_PTR(r);
+      }
+    }
+    if (pc_insert(pc, index, p)) {
+      put_page(p);
+      mutex_unlock(&pc->lock);
+      return ERR_PTR(-ENOMEM);
+    }
+    p->cache.owner = pc;
+    p->cache.index = index;
+    p->flags |= PG_UPTODATE;
+  }
+  get_page(p);
+  mutex_unlock(&pc->lock);
+  return p;
+}
+
+void page_mark_dirty(struct page *p)
+{
+  p->flags |= PG_DIRTY;
+}
+
+static bool drop_page(struct page_cache *pc, struct page *p, void *arg)
+{
+  (void)pc;
+  (void)arg;
+  p->cache.owner = NULL;
+  put_page(p);
+  return true;
+}
+
+/* Drop pages wholly past size; zero the part of the last page past size. */
+void page_cache_truncate(struct inode *ino, off_t size)
+{
+  struct page_cache *pc = &ino->pages;
+  mutex_lock(&pc->lock);
+  uint64_t first = DIV_ROUND_UP((uint64_t)size, PAGE_SIZE);
+  for_each_page(pc, first, drop_page, NULL);
+  if (size % PAGE_SIZE) {
+    struct page *p = pc_lookup(pc, size / PAGE_SIZE);
+    if (p)
+      memset((char *)page_to_kva(p) + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+  }
+  mutex_unlock(&pc->lock);
+}
+
+void page_cache_release_all(struct inode *ino)
+{
+  struct page_cache *pc = &ino->pages;
+  mutex_lock(&pc->lock);
+  for_each_page(pc, 0, drop_page, NULL);
+  pc_free_nodes(pc->root, pc->height - 1);
+  pc->root = NULL;
+  pc->height = 0;
+  mutex_unlock(&pc->lock);
+}
+
+struct writeback_ctx {
+  struct inode *ino;
+  int err;
+};
+
+static bool write_page(struct page_cache *pc, struct page *p, void *arg)
+{
+  (void)pc;
+  struct writeback_ctx *w = arg;
+  if (!(p->flags & PG_DIRTY))
+    return false;
+  p->flags &= ~PG_DIRTY;
+  int r = w->ino->iop->writepage(w->ino, p, p->cache.index);
+  if (r) {
+    p->flags |= PG_DIRTY;
+    w->err = r;
+  }
+  return false;
+}
+
+int page_cache_writeback(struct inode *ino)
+{
+  if (!ino->iop || !ino->iop->writepage)
+    return 0;
+  struct writeback_ctx w = { ino, 0 };
+  mutex_lock(&ino->pages.lock);
+  for_each_page(&ino->pages, 0, write_page, &w);
+  mutex_unlock(&ino->pages.lock);
+  return w.err;
+}
+
+/* ---- generic file operations over the page cache ---- */
+
+ssize_t generic_file_read(struct file *f, struct uio *u, off_t *pos)
+{
+  struct inode *ino = f->inode;
+  ssize_t total = 0;
+  while (u->resid > 0) {
+    off_t size = READ_ONCE(ino->size);
+    if (*pos >= size)
+      break;
+    uint64_t index = *pos / PAGE_SIZE;
+    size_t off = *pos % PAGE_SIZE;
+    size_t n = MIN(MIN(PAGE_SIZE - off, u->resid), (size_t)(size - *pos));
+    struct page *p = page_cache_get(ino, index, false);
+    if (IS_ERR(p))
+      return total ? total : PTR_ERR(p);
+    long c = uio_copy_to(u, (char *)page_to_kva(p) + off, n);
+    put_page(p);
+    if (c < 0)
+      return total ? total : c;
+    total += c;
+    *pos += c;
+    if ((size_t)c < n)
+      break;
+  }
+  return total;
+}
+
+ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
+{
+  struct inode *ino = f->inode;
+  ssize_t total = 0;
+  mutex_lock(&ino->lock);
+  if (f->flags & O_APPEND)
+    *pos = ino->size;
+  uint64_t limit = rlimit_cur(RLIMIT_FSIZE);
+  if (limit != RLIM_INFINITY && (uint64_t)*pos >= limit && u->resid > 0) {
+    mutex_unlock(&ino->lock);
+    send_signal_task(current, SIGXFSZ, NULL);
+    return -EFBIG;
+  }
+  while (u->resid > 0) {
+    uint64_t index = *pos / PAGE_SIZE;
+    size_t off = *pos % PAGE_SIZE;
+    size_t n = MIN(PAGE_SIZE - off, u->resid);
+    if (limit != RLIM_INFINITY && (uint64_t)*pos + n > limit)
+      n = limit - *pos;
+    if (n == 0)
+      break;
+    struct page *p = page_cache_get(ino, index, true);
+    if (IS_ERR(p)) {
+      if (!total)
+        total = PTR_ERR(p);
+      break;
+    }
+    long c = uio_copy_from(u, (char *)page_to_kva(p) + off, n);
+    if (c > 0)
+      page_mark_dirty(p);
+    put_page(p);
+    if (c < 0) {
+      if (!total)
+        total = c;
+      break;
+    }
+    total += c;
+    *pos += c;
+    if (*pos > ino->size)
+      ino->size = *pos;
+    if ((size_t)c < n)
+      break;
+  }
+  if (total > 0)
+    inode_touch(ino, true);
+  mutex_unlock(&ino->lock);
+  return total;
+}
+
+int generic_file_mmap(struct file *f, struct vma *v)
+{
+  (void)f;
+  (void)v;
+  return 0;
+}
+
+int generic_file_fsync(struct file *f, bool datasync)
+{
+  struct inode *ino = f->inode;
+  int r = page_cache_writeback(ino);
+  if (!datasync && ino->dirty && ino->iop && ino->iop->write_inode) {
+    int r2 = ino->iop->write_inode(ino);
+    if (!r)
+      r = r2;
+  }
+  if (ino->sb && ino->sb->ops && ino->sb->ops->sync) {
+    int r3 = ino->sb->ops->sync(ino->sb);
+    if (!r)
+      r = r3;
+  }
+  return r;
+}
+
+off_t generic_llseek(struct file *f, off_t off, int whence)
+{
+  off_t base;
+  switch (whence) {
+  case SEEK_SET:
+    base = 0;
+    break;
+  case SEEK_CUR:
+    base = f->pos;
+    break;
+  case SEEK_END:
+    base = f->inode ? f->inode->size : 0;
+    break;
+  case SEEK_DATA:
+    if (!f->inode || off >= f->inode->size)
+      return -ENXIO;
+    return f->pos = off;
+  case SEEK_HOLE:
+    if (!f->inode || off >= f->inode->size)
+      return -ENXIO;
+    return f->pos = f->inode->size;
+  default:
+    return -EINVAL;
+  }
+  off_t n = base + off;
+  if ((off > 0 && n < base) || n < 0)
+    return -EINVAL;
+  f->pos = n;
+  return n;
+}
+
+/* Change a file's size (inode->lock held). */
+int vfs_truncate(struct inode *ino, off_t size)
+{
+  if (size < 0)
+    return -EINVAL;
+  if (S_ISDIR(ino->mode))
+    return -EISDIR;
+  if (!S_ISREG(ino->mode))
+    return -EINVAL;
+  uint64_t limit = rlimit_cur(RLIMIT_FSIZE);
+  if (limit != RLIM_INFINITY && (uint64_t)size > limit)
+    return -EFBIG;
+  if (ino->iop && ino->iop->truncate) {
+    int r = ino->iop->truncate(ino, size);
+    if (r)
+      return r;
+  }
+  if (size < ino->size)
+    page_cache_truncate(ino, size);
+  ino->size = size;
+  inode_touch(ino, true);
+  return 0;
+}

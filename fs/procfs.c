@@ -1,0 +1,848 @@
+/*
+ * procfs.c — /proc: processes and the kernel, seen as files.
+ *
+ * Nothing is stored. Directory entries are made up on lookup (and not
+ * cached: their dentries are transient, so a dead pid's directory goes
+ * away), and a file's text is generated when it is opened, into a buffer
+ * that reads then walk through — one consistent snapshot per open.
+ *
+ *   /proc/self -> <pid>        /proc/<pid>/{stat,statm,status,cmdline,comm,
+ *   /proc/meminfo, mounts,       environ,maps,exe,cwd,root,fd/}
+ *   cpuinfo, uptime, loadavg,  /proc/sys/kernel/{hostname,osrelease,
+ *   version, stat, filesystems   ostype,pid_max}
+ */
+#include "fs/procfs.h"
+#include "fs/vfs.h"
+#include "fs/fdtable.h"
+#include "kern/task.h"
+#include "kern/vm.h"
+#include "kern/mm.h"
+#include "kern/uio.h"
+#include "kern/param.h"
+#include "kern/printk.h"
+#include "kern/sysinfo.h"
+#include "kern/devtree.h"
+#include "drivers/tty.h"
+#include <string.h>
+#include <stdlib.h>
+
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/* What a procfs inode stands for. */
+enum proc_kind {
+  PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR,
+  PK_FILE,      /* generated text (gen) */
+  PK_SELF,      /* symlink to the caller's pid */
+  PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
+};
+
+struct proc_buf {
+  char *data;
+  size_t len, cap;
+};
+
+typedef void (*proc_gen_fn)(struct proc_buf *b, struct process *p);
+
+struct proc_info {
+  enum proc_kind kind;
+  pid_t pid;
+  int fd;
+  proc_gen_fn gen;
+};
+
+static struct super_block *proc_sb;
+static const struct inode_ops proc_dir_iops;
+static const struct inode_ops proc_link_iops;
+static const struct file_ops proc_dir_fops;
+static const struct file_ops proc_file_fops;
+
+/* ---- text buffers ---- */
+
+static void pb_printf(struct proc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void pb_printf(struct proc_buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  for (;;) {
+    va_start(ap, fmt);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? room : 0, fmt, ap);
+    va_end(ap);
+    if (b->data && (size_t)n < room) {
+      b->len += n;
+      return;
+    }
+    size_t cap = b->cap ? b->cap * 2 : 1024;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    char *nd = kmalloc(cap);
+    if (!nd)
+      return;
+    if (b->data) {
+      memcpy(nd, b->data, b->len);
+      kfree(b->data);
+    }
+    b->data = nd;
+    b->cap = cap;
+  }
+}
+
+static void pb_write(struct proc_buf *b, const char *s, size_t n)
+{
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    char *nd = kmalloc(cap);
+    if (!nd)
+      return;
+    if (b->data) {
+      memcpy(nd, b->data, b->len);
+      kfree(b->data);
+    }
+    b->data = nd;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+}
+
+/* ---- helpers about processes ---- */
+
+/* The process with this pid, referenced, or NULL. */
+static struct process *get_process(pid_t pid)
+{
+  spin_lock(&proc_lock);
+  struct process *p = find_process(pid);
+  if (p)
+    process_get(p);
+  spin_unlock(&proc_lock);
+  return p;
+}
+
+/* A live thread of p (for its mm, files, fs), or NULL for a zombie. proc_lock held. */
+static struct task *any_thread(struct process *p)
+{
+  struct task *t;
+  list_for_each_entry(t, &p->threads, thread_link)
+    return t;
+  return NULL;
+}
+
+static char state_char(struct process *p, struct task *t)
+{
+  if (p->zombie)
+    return 'Z';
+  if (p->stopped)
+    return 'T';
+  if (!t)
+    return 'Z';
+  switch (t->state) {
+  case TASK_RUNNING: return 'R';
+  case TASK_INTERRUPTIBLE: return 'S';
+  case TASK_UNINTERRUPTIBLE: return 'D';
+  case TASK_STOPPED: return 'T';
+  default: return 'Z';
+  }
+}
+
+struct proc_snapshot {
+  char comm[TASK_COMM_LEN];
+  char state;
+  pid_t ppid;
+  int nthreads;
+  uint64_t utime, stime;
+  struct mm *mm;         /* referenced, or NULL */
+  struct files *files;   /* referenced, or NULL */
+  struct fs_context *fs; /* referenced, or NULL */
+};
+
+static void snapshot(struct process *p, struct proc_snapshot *s)
+{
+  memset(s, 0, sizeof(*s));
+  spin_lock(&proc_lock);
+  struct task *t = any_thread(p);
+  s->state = state_char(p, t);
+  s->ppid = p->parent ? p->parent->pid : 0;
+  s->nthreads = p->nr_threads;
+  s->utime = p->dead_utime_ns;
+  s->stime = p->dead_stime_ns;
+  struct task *th;
+  list_for_each_entry(th, &p->threads, thread_link) {
+    s->utime += th->utime_ns;
+    s->stime += th->stime_ns;
+  }
+  if (t) {
+    memcpy(s->comm, t->comm, sizeof(s->comm));
+    if ((s->mm = t->mm))
+      mm_get(s->mm);
+    if ((s->files = t->files))
+      files_get(s->files);
+    if ((s->fs = t->fs))
+      __atomic_add_fetch(&s->fs->refcount, 1, __ATOMIC_RELAXED);
+  } else if (p->leader) {
+    memcpy(s->comm, "<defunct>", 10);
+  }
+  spin_unlock(&proc_lock);
+}
+
+static void snapshot_put(struct proc_snapshot *s)
+{
+  if (s->mm)
+    mm_put(s->mm);
+  if (s->files)
+    files_put(s->files);
+  if (s->fs)
+    fs_context_put(s->fs);
+}
+
+#define TICK_NS (NSEC_PER_SEC / HZ)
+
+/* ---- per-process files ---- */
+
+static void gen_stat(struct proc_buf *b, struct process *p)
+{
+  struct proc_snapshot s;
+  snapshot(p, &s);
+  uint64_t vsize = 0, rss = 0;
+  if (s.mm) {
+    vsize = s.mm->total_vm;
+    rss = mm_rss_pages(s.mm);
+  }
+  int tty = p->ctty ? (int)MKDEV(5, 1) : 0;
+  int tpgid = p->ctty && p->ctty->pgrp ? p->ctty->pgrp : -1;
+  pb_printf(b, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu "
+            "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+            p->pid, s.comm, s.state, s.ppid, p->pgid, p->sid, tty, tpgid,
+            (unsigned long)(s.utime / TICK_NS), (unsigned long)(s.stime / TICK_NS),
+            (unsigned long)(p->cutime_ns / TICK_NS), (unsigned long)(p->cstime_ns / TICK_NS),
+            s.nthreads, (unsigned long)(p->start_ns / TICK_NS), (unsigned long)vsize,
+            (unsigned long)rss, s.mm ? (unsigned long)USER_MIN_ADDR : 0UL,
+            s.mm ? (unsigned long)s.mm->brk_start : 0UL,
+            s.mm ? (unsigned long)s.mm->stack_top : 0UL);
+  snapshot_put(&s);
+}
+
+static void gen_statm(struct proc_buf *b, struct process *p)
+{
+  struct proc_snapshot s;
+  snapshot(p, &s);
+  uint64_t size = s.mm ? s.mm->total_vm / PAGE_SIZE : 0, rss = s.mm ? mm_rss_pages(s.mm) : 0;
+  pb_printf(b, "%lu %lu 0 0 0 0 0\n", (unsigned long)size, (unsigned long)rss);
+  snapshot_put(&s);
+}
+
+static void gen_status(struct proc_buf *b, struct process *p)
+{
+  struct proc_snapshot s;
+  snapshot(p, &s);
+  static const char *names[] = { ['R'] = "running", ['S'] = "sleeping", ['D'] = "disk sleep",
+                                 ['T'] = "stopped", ['Z'] = "zombie" };
+  uint64_t vsize = s.mm ? s.mm->total_vm : 0, rss = s.mm ? mm_rss_pages(s.mm) : 0;
+  pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
+            "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n"
+            "VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n"
+            "SigQ:\t0/4096\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n",
+            s.comm, s.fs ? s.fs->umask : 022, s.state, names[(int)s.state] ? names[(int)s.state] : "?",
+            p->pid, p->pid, s.ppid, s.files ? s.files->size : 0, (unsigned long)(vsize >> 10),
+            (unsigned long)(rss * 4), s.nthreads);
+  snapshot_put(&s);
+}
+
+/* Copy a range of the process's memory into the buffer (cmdline, environ). */
+static void gen_user_range(struct proc_buf *b, struct process *p, bool env)
+{
+  struct proc_snapshot s;
+  snapshot(p, &s);
+  if (s.mm) {
+    uaddr_t start = env ? s.mm->env_start : s.mm->arg_start;
+    uaddr_t end = env ? s.mm->env_end : s.mm->arg_end;
+    if (end > start && end - start <= ARG_MAX) {
+      char *tmp = kmalloc(end - start);
+      if (tmp && copyin_mm(s.mm, tmp, start, end - start) == 0)
+        pb_write(b, tmp, end - start);
+      kfree(tmp);
+    }
+  }
+  snapshot_put(&s);
+}
+
+static void gen_cmdline(struct proc_buf *b, struct process *p) { gen_user_range(b, p, false); }
+static void gen_environ(struct proc_buf *b, struct process *p) { gen_user_range(b, p, true); }
+
+static void gen_comm(struct proc_buf *b, struct process *p)
+{
+  struct proc_snapshot s;
+  snapshot(p, &s);
+  pb_printf(b, "%s\n", s.comm);
+  snapshot_put(&s);
+}
+
+static void gen_maps(struct proc_buf *b, struct process *p)
+{
+  struct proc_snapshot s;
+  snapshot(p, &s);
+  if (s.mm) {
+    mutex_lock(&s.mm->lock);
+    struct vma *v;
+    char path[256];
+    list_for_each_entry(v, &s.mm->vmas, link) {
+      const char *name = "";
+      if (v->file && v->file->path.dentry) {
+        struct path root = { root_mount(), root_mount()->root };
+        if (path_to_string(&v->file->path, &root, path, sizeof(path)) >= 0)
+          name = path;
+      } else if (v->flags & VMA_HEAP) {
+        name = "[heap]";
+      } else if (v->flags & VMA_STACK) {
+        name = "[stack]";
+      } else if (v->flags & VMA_VDSO) {
+        name = "[vdso]";
+      }
+      pb_printf(b, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu %s%s\n", (unsigned long)v->start,
+                (unsigned long)v->end, v->prot & PROT_READ ? 'r' : '-',
+                v->prot & PROT_WRITE ? 'w' : '-', v->prot & PROT_EXEC ? 'x' : '-',
+                v->flags & VMA_SHARED ? 's' : 'p', (unsigned long)(v->pgoff * PAGE_SIZE),
+                v->file && v->file->inode ? (unsigned long)v->file->inode->ino : 0UL,
+                *name ? "                          " : "", name);
+    }
+    mutex_unlock(&s.mm->lock);
+  }
+  snapshot_put(&s);
+}
+
+static void mounts_line(struct mount *m, void *arg)
+{
+  struct proc_buf *b = arg;
+  char path[256];
+  struct path mp = { m, m->root };
+  struct path root = { root_mount(), root_mount()->root };
+  if (path_to_string(&mp, &root, path, sizeof(path)) < 0)
+    strlcpy(path, "?", sizeof(path));
+  pb_printf(b, "%s %s %s %s 0 0\n", m->source, path, m->sb->type ? m->sb->type->name : "none",
+            (m->flags & MS_RDONLY) ? "ro" : "rw");
+}
+
+static void gen_mounts(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  mounts_for_each(mounts_line, b);
+}
+
+/* ---- kernel-wide files ---- */
+
+static void gen_meminfo(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  unsigned long total = nr_total_pages() * 4, free = nr_free_pages() * 4;
+  pb_printf(b, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
+            "Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"
+            "Active:                0 kB\nInactive:              0 kB\nSwapTotal:             0 kB\n"
+            "SwapFree:              0 kB\nShmem:                 0 kB\n",
+            total, free, free);
+}
+
+static void gen_uptime(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  uint64_t ns = time_monotonic_ns();
+  pb_printf(b, "%lu.%02lu %lu.%02lu\n", (unsigned long)(ns / NSEC_PER_SEC),
+            (unsigned long)(ns % NSEC_PER_SEC / 10000000), (unsigned long)(ns / NSEC_PER_SEC),
+            (unsigned long)(ns % NSEC_PER_SEC / 10000000));
+}
+
+static void gen_loadavg(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  uint64_t l[3];
+  loadavg_get(l);
+  int n = 0, running = 0;
+  spin_lock(&proc_lock);
+  struct process *q;
+  pid_t last = 0;
+  list_for_each_entry(q, &all_processes, all_link) {
+    n += q->nr_threads;
+    last = q->pid;
+  }
+  spin_unlock(&proc_lock);
+  running = 1;
+  pb_printf(b, "%lu.%02lu %lu.%02lu %lu.%02lu %d/%d %d\n",
+            (unsigned long)(l[0] >> 16), (unsigned long)((l[0] & 0xffff) * 100 >> 16),
+            (unsigned long)(l[1] >> 16), (unsigned long)((l[1] & 0xffff) * 100 >> 16),
+            (unsigned long)(l[2] >> 16), (unsigned long)((l[2] & 0xffff) * 100 >> 16),
+            running, n, last);
+}
+
+static void gen_cpuinfo(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "processor\t: 0\nhart\t\t: %lu\nisa\t\t: %s\nmmu\t\t: sv39\n\n",
+            (unsigned long)boot_info.boot_hartid, boot_info.isa[0] ? boot_info.isa : "rv64imafdc");
+}
+
+static void gen_version(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "Linux version %s (Kite) %s\n", KITE_RELEASE, KITE_VERSION);
+}
+
+static void gen_stat_global(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  uint64_t ticks = time_monotonic_ns() / TICK_NS;
+  uint64_t boot = (time_realtime_ns() - time_monotonic_ns()) / NSEC_PER_SEC;
+  pb_printf(b, "cpu  0 0 0 %lu 0 0 0 0 0 0\ncpu0 0 0 0 %lu 0 0 0 0 0 0\nintr 0\nctxt 0\n"
+            "btime %lu\nprocesses %d\nprocs_running 1\nprocs_blocked 0\n",
+            (unsigned long)ticks, (unsigned long)ticks, (unsigned long)boot, nr_pids_in_use());
+}
+
+static void gen_filesystems(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n\tvfat\n");
+}
+
+static void gen_hostname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", hostname); }
+static void gen_osrelease(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", KITE_RELEASE); }
+static void gen_ostype(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "Linux\n"); }
+static void gen_pid_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", PID_MAX); }
+
+struct proc_entry {
+  const char *name;
+  enum proc_kind kind;
+  proc_gen_fn gen;
+  mode_t mode;
+};
+
+static const struct proc_entry root_entries[] = {
+  { "self", PK_SELF, NULL, S_IFLNK | 0777 },
+  { "meminfo", PK_FILE, gen_meminfo, S_IFREG | 0444 },
+  { "mounts", PK_FILE, gen_mounts, S_IFREG | 0444 },
+  { "uptime", PK_FILE, gen_uptime, S_IFREG | 0444 },
+  { "loadavg", PK_FILE, gen_loadavg, S_IFREG | 0444 },
+  { "cpuinfo", PK_FILE, gen_cpuinfo, S_IFREG | 0444 },
+  { "version", PK_FILE, gen_version, S_IFREG | 0444 },
+  { "stat", PK_FILE, gen_stat_global, S_IFREG | 0444 },
+  { "filesystems", PK_FILE, gen_filesystems, S_IFREG | 0444 },
+  { "sys", PK_SYS_DIR, NULL, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry pid_entries[] = {
+  { "stat", PK_FILE, gen_stat, S_IFREG | 0444 },
+  { "statm", PK_FILE, gen_statm, S_IFREG | 0444 },
+  { "status", PK_FILE, gen_status, S_IFREG | 0444 },
+  { "cmdline", PK_FILE, gen_cmdline, S_IFREG | 0444 },
+  { "environ", PK_FILE, gen_environ, S_IFREG | 0400 },
+  { "comm", PK_FILE, gen_comm, S_IFREG | 0644 },
+  { "maps", PK_FILE, gen_maps, S_IFREG | 0444 },
+  { "mounts", PK_FILE, gen_mounts, S_IFREG | 0444 },
+  { "exe", PK_EXE, NULL, S_IFLNK | 0777 },
+  { "cwd", PK_CWD, NULL, S_IFLNK | 0777 },
+  { "root", PK_ROOTLINK, NULL, S_IFLNK | 0777 },
+  { "fd", PK_FD_DIR, NULL, S_IFDIR | 0500 },
+};
+
+static const struct proc_entry sys_entries[] = {
+  { "kernel", PK_SYS_KERNEL_DIR, NULL, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry sys_kernel_entries[] = {
+  { "hostname", PK_FILE, gen_hostname, S_IFREG | 0644 },
+  { "osrelease", PK_FILE, gen_osrelease, S_IFREG | 0444 },
+  { "ostype", PK_FILE, gen_ostype, S_IFREG | 0444 },
+  { "pid_max", PK_FILE, gen_pid_max, S_IFREG | 0444 },
+};
+
+/* ---- inodes ---- */
+
+static struct inode *proc_inode(mode_t mode, enum proc_kind kind, pid_t pid, int fd, proc_gen_fn gen)
+{
+  struct inode *ino = inode_alloc(proc_sb, mode);
+  struct proc_info *pi = kzalloc(sizeof(*pi));
+  if (!ino || !pi) {
+    if (ino)
+      iput(ino);
+    kfree(pi);
+    return NULL;
+  }
+  pi->kind = kind;
+  pi->pid = pid;
+  pi->fd = fd;
+  pi->gen = gen;
+  ino->priv = pi;
+  if (S_ISDIR(mode)) {
+    ino->iop = &proc_dir_iops;
+    ino->fop = &proc_dir_fops;
+    ino->nlink = 2;
+  } else if (S_ISLNK(mode)) {
+    ino->iop = &proc_link_iops;
+  } else {
+    ino->iop = &proc_link_iops; /* for evict */
+    ino->fop = &proc_file_fops;
+  }
+  /* pid-directory contents are numbered by pid so ino is stable-ish */
+  if (pid)
+    ino->ino = ((ino_t)pid << 16) | (ino->ino & 0xffff);
+  return ino;
+}
+
+static void proc_evict(struct inode *ino)
+{
+  kfree(ino->priv);
+}
+
+static struct proc_info *info_of(struct inode *ino)
+{
+  return ino->priv;
+}
+
+static bool parse_num(const char *s, size_t len, long *out)
+{
+  if (len == 0 || len > 9)
+    return false;
+  long v = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+static int lookup_table(struct dentry *d, const struct proc_entry *tab, size_t n, pid_t pid)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(d->name, tab[i].name) == 0) {
+      struct inode *ino = proc_inode(tab[i].mode, tab[i].kind, pid, 0, tab[i].gen);
+      if (!ino)
+        return -ENOMEM;
+      d_instantiate(d, ino);
+      d->transient = true;
+      return 0;
+    }
+  }
+  return 0;
+}
+
+static int proc_lookup(struct inode *dir, struct dentry *d)
+{
+  struct proc_info *di = info_of(dir);
+  long n;
+  switch (di->kind) {
+  case PK_ROOT:
+    if (parse_num(d->name, strlen(d->name), &n)) {
+      struct process *p = get_process((pid_t)n);
+      if (!p)
+        return 0;
+      process_put(p);
+      struct inode *ino = proc_inode(S_IFDIR | 0555, PK_PID_DIR, (pid_t)n, 0, NULL);
+      if (!ino)
+        return -ENOMEM;
+      d_instantiate(d, ino);
+      d->transient = true;
+      return 0;
+    }
+    return lookup_table(d, root_entries, ARRAY_SIZE(root_entries), 0);
+  case PK_PID_DIR:
+    return lookup_table(d, pid_entries, ARRAY_SIZE(pid_entries), di->pid);
+  case PK_SYS_DIR:
+    return lookup_table(d, sys_entries, ARRAY_SIZE(sys_entries), 0);
+  case PK_SYS_KERNEL_DIR:
+    return lookup_table(d, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries), 0);
+  case PK_FD_DIR: {
+    if (!parse_num(d->name, strlen(d->name), &n))
+      return 0;
+    struct process *p = get_process(di->pid);
+    if (!p)
+      return 0;
+    struct proc_snapshot s;
+    snapshot(p, &s);
+    bool exists = false;
+    if (s.files) {
+      spin_lock(&s.files->lock);
+      exists = n < s.files->size && s.files->fd[n];
+      spin_unlock(&s.files->lock);
+    }
+    snapshot_put(&s);
+    process_put(p);
+    if (!exists)
+      return 0;
+    struct inode *ino = proc_inode(S_IFLNK | 0700, PK_FD_LINK, di->pid, (int)n, NULL);
+    if (!ino)
+      return -ENOMEM;
+    d_instantiate(d, ino);
+    d->transient = true;
+    return 0;
+  }
+  default:
+    return -ENOTDIR;
+  }
+}
+
+static const struct inode_ops proc_dir_iops = {
+  .lookup = proc_lookup,
+  .evict = proc_evict,
+};
+
+/* Where a per-process symlink points. */
+static int proc_readlink(struct inode *ino, char *buf, size_t size)
+{
+  struct proc_info *pi = info_of(ino);
+  char tmp[PATH_MAX > 512 ? 512 : PATH_MAX];
+  int n = -ENOENT;
+  if (pi->kind == PK_SELF) {
+    n = snprintf(tmp, sizeof(tmp), "%d", current->proc->pid);
+  } else {
+    struct process *p = get_process(pi->pid);
+    if (!p)
+      return -ENOENT;
+    struct proc_snapshot s;
+    snapshot(p, &s);
+    struct path root = { root_mount(), root_mount()->root };
+    if (pi->kind == PK_EXE && s.mm) {
+      n = (int)strlcpy(tmp, s.mm->exe_path, sizeof(tmp));
+    } else if ((pi->kind == PK_CWD || pi->kind == PK_ROOTLINK) && s.fs) {
+      spin_lock(&s.fs->lock);
+      struct path pp = pi->kind == PK_CWD ? s.fs->cwd : s.fs->root;
+      path_get(&pp);
+      spin_unlock(&s.fs->lock);
+      n = path_to_string(&pp, &root, tmp, sizeof(tmp));
+      path_put(&pp);
+    } else if (pi->kind == PK_FD_LINK && s.files) {
+      struct file *f = NULL;
+      spin_lock(&s.files->lock);
+      if (pi->fd < s.files->size && (f = s.files->fd[pi->fd]))
+        fget(f);
+      spin_unlock(&s.files->lock);
+      if (f) {
+        if (f->path.dentry)
+          n = path_to_string(&f->path, &root, tmp, sizeof(tmp));
+        else if (f->inode && S_ISFIFO(f->inode->mode))
+          n = snprintf(tmp, sizeof(tmp), "pipe:[%lu]", (unsigned long)f->inode->ino);
+        else if (f->inode && S_ISSOCK(f->inode->mode))
+          n = snprintf(tmp, sizeof(tmp), "socket:[%lu]", (unsigned long)f->inode->ino);
+        else
+          n = snprintf(tmp, sizeof(tmp), "anon_inode:[%lu]", f->inode ? (unsigned long)f->inode->ino : 0UL);
+        fput(f);
+      }
+    }
+    snapshot_put(&s);
+    process_put(p);
+  }
+  if (n < 0)
+    return n;
+  n = MIN((size_t)n, size);
+  memcpy(buf, tmp, n);
+  return n;
+}
+
+static const struct inode_ops proc_link_iops = {
+  .readlink = proc_readlink,
+  .evict = proc_evict,
+};
+
+/* ---- directories ---- */
+
+static bool emit_table(struct dir_context *ctx, const struct proc_entry *tab, size_t n,
+                       off_t base, pid_t pid)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (ctx->pos > base + (off_t)i)
+      continue;
+    unsigned type = S_ISDIR(tab[i].mode) ? DT_DIR : S_ISLNK(tab[i].mode) ? DT_LNK : DT_REG;
+    if (!ctx->actor(ctx, tab[i].name, strlen(tab[i].name), ((ino_t)pid << 16) | (i + 16), type))
+      return false;
+    ctx->pos = base + i + 1;
+  }
+  return true;
+}
+
+static int proc_iterate(struct file *f, struct dir_context *ctx)
+{
+  struct proc_info *pi = info_of(f->inode);
+  if (ctx->pos == 0) {
+    if (!ctx->actor(ctx, ".", 1, f->inode->ino, DT_DIR))
+      return 0;
+    ctx->pos = 1;
+  }
+  if (ctx->pos == 1) {
+    if (!ctx->actor(ctx, "..", 2, 1, DT_DIR))
+      return 0;
+    ctx->pos = 2;
+  }
+  switch (pi->kind) {
+  case PK_ROOT: {
+    if (!emit_table(ctx, root_entries, ARRAY_SIZE(root_entries), 2, 0))
+      return 0;
+    /* then one directory per process, positions 1000 + pid */
+    pid_t pids[256];
+    int n = 0;
+    pid_t after = ctx->pos >= 1000 ? (pid_t)(ctx->pos - 1000) : 0;
+    spin_lock(&proc_lock);
+    struct process *p;
+    list_for_each_entry(p, &all_processes, all_link)
+      if (p->pid > after && n < 256)
+        pids[n++] = p->pid;
+    spin_unlock(&proc_lock);
+    /* sort ascending (ps shows them in pid order) */
+    for (int i = 1; i < n; i++)
+      for (int j = i; j > 0 && pids[j - 1] > pids[j]; j--) {
+        pid_t x = pids[j]; pids[j] = pids[j - 1]; pids[j - 1] = x;
+      }
+    for (int i = 0; i < n; i++) {
+      char name[16];
+      int len = snprintf(name, sizeof(name), "%d", pids[i]);
+      if (!ctx->actor(ctx, name, len, (ino_t)pids[i] << 16, DT_DIR))
+        return 0;
+      ctx->pos = 1000 + pids[i];
+    }
+    return 0;
+  }
+  case PK_PID_DIR:
+    emit_table(ctx, pid_entries, ARRAY_SIZE(pid_entries), 2, pi->pid);
+    return 0;
+  case PK_SYS_DIR:
+    emit_table(ctx, sys_entries, ARRAY_SIZE(sys_entries), 2, 0);
+    return 0;
+  case PK_SYS_KERNEL_DIR:
+    emit_table(ctx, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries), 2, 0);
+    return 0;
+  case PK_FD_DIR: {
+    struct process *p = get_process(pi->pid);
+    if (!p)
+      return 0;
+    struct proc_snapshot s;
+    snapshot(p, &s);
+    if (s.files) {
+      for (int fd = (int)(ctx->pos - 2); fd < s.files->size; fd++) {
+        spin_lock(&s.files->lock);
+        bool used = fd < s.files->size && s.files->fd[fd];
+        spin_unlock(&s.files->lock);
+        if (!used)
+          continue;
+        char name[16];
+        int len = snprintf(name, sizeof(name), "%d", fd);
+        if (!ctx->actor(ctx, name, len, 0x1000 + fd, DT_LNK))
+          break;
+        ctx->pos = fd + 3;
+      }
+    }
+    snapshot_put(&s);
+    process_put(p);
+    return 0;
+  }
+  default:
+    return -ENOTDIR;
+  }
+}
+
+static const struct file_ops proc_dir_fops = {
+  .llseek = generic_llseek,
+  .iterate = proc_iterate,
+};
+
+/* ---- generated files ---- */
+
+static int proc_file_open(struct inode *ino, struct file *f)
+{
+  struct proc_info *pi = info_of(ino);
+  struct proc_buf *b = kzalloc(sizeof(*b));
+  if (!b)
+    return -ENOMEM;
+  struct process *p = NULL;
+  if (pi->pid) {
+    p = get_process(pi->pid);
+    if (!p) {
+      kfree(b);
+      return -ESRCH;
+    }
+  }
+  pi->gen(b, p);
+  if (p)
+    process_put(p);
+  f->priv = b;
+  return 0;
+}
+
+static ssize_t proc_file_read(struct file *f, struct uio *u, off_t *pos)
+{
+  struct proc_buf *b = f->priv;
+  if (*pos >= (off_t)b->len)
+    return 0;
+  long n = uio_copy_to(u, b->data + *pos, MIN(u->resid, b->len - *pos));
+  if (n > 0)
+    *pos += n;
+  return n;
+}
+
+/* Writes to /proc/sys/kernel/hostname and /proc/<pid>/comm. */
+static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
+{
+  (void)pos;
+  struct proc_info *pi = info_of(f->inode);
+  char buf[65];
+  size_t n = MIN(u->resid, sizeof(buf) - 1);
+  long c = uio_copy_from(u, buf, n);
+  if (c < 0)
+    return c;
+  buf[c] = 0;
+  if (c && buf[c - 1] == '\n')
+    buf[c - 1] = 0;
+  if (pi->gen == gen_hostname) {
+    strlcpy(hostname, buf, sizeof(hostname));
+  } else if (pi->gen == gen_comm && pi->pid == current->proc->pid) {
+    set_task_comm(current, buf);
+  } else {
+    return -EACCES;
+  }
+  return c;
+}
+
+static void proc_file_release(struct file *f)
+{
+  struct proc_buf *b = f->priv;
+  if (b) {
+    kfree(b->data);
+    kfree(b);
+  }
+}
+
+static const struct file_ops proc_file_fops = {
+  .open = proc_file_open,
+  .read = proc_file_read,
+  .write = proc_file_write,
+  .llseek = generic_llseek,
+  .release = proc_file_release,
+};
+
+/* ---- mounting ---- */
+
+static int proc_mount(const struct fs_type *type, const char *source, uint32_t flags,
+                      const char *data, struct super_block **sbp)
+{
+  (void)source;
+  (void)flags;
+  (void)data;
+  if (!proc_sb) {
+    proc_sb = sb_alloc(type);
+    if (!proc_sb)
+      return -ENOMEM;
+    proc_sb->magic = PROC_SUPER_MAGIC;
+    struct inode *root = proc_inode(S_IFDIR | 0555, PK_ROOT, 0, 0, NULL);
+    struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
+    if (!d)
+      return -ENOMEM;
+    d->sb = proc_sb;
+    d_instantiate(d, root);
+    proc_sb->root = d;
+  }
+  *sbp = proc_sb;
+  return 0;
+}
+
+static const struct fs_type proc_type = { .name = "proc", .mount = proc_mount };
+
+void procfs_init(void)
+{
+  register_fs(&proc_type);
+}

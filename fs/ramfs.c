@@ -1,0 +1,372 @@
+/*
+ * ramfs.c — a file system that lives entirely in memory: the root file
+ * system (filled from the initramfs), tmpfs (/tmp) and devtmpfs (/dev).
+ *
+ * There is no storage behind it: the dentry cache is the directory tree,
+ * and the page cache holds the file data. Nothing is evicted.
+ */
+#include "fs/vfs.h"
+#include "fs/ramfs.h"
+#include "kern/mm.h"
+#include "kern/errno.h"
+#include "kern/printk.h"
+#include <string.h>
+#include <stdlib.h>
+
+#define RAMFS_MAGIC 0x858458f6
+#define TMPFS_MAGIC 0x01021994
+
+static const struct inode_ops ramfs_dir_iops;
+static const struct inode_ops ramfs_file_iops;
+static const struct file_ops ramfs_dir_fops;
+static const struct file_ops ramfs_file_fops;
+
+static void ramfs_evict(struct inode *ino)
+{
+  if (S_ISLNK(ino->mode))
+    kfree(ino->priv);
+}
+
+static const struct inode_ops ramfs_file_iops = {
+  .evict = ramfs_evict,
+};
+
+static int ramfs_readlink(struct inode *ino, char *buf, size_t size)
+{
+  size_t n = MIN(strlen(ino->priv), size);
+  memcpy(buf, ino->priv, n);
+  return (int)n;
+}
+
+static const struct inode_ops ramfs_symlink_iops = {
+  .readlink = ramfs_readlink,
+  .evict = ramfs_evict,
+};
+
+struct inode *ramfs_new_inode(struct super_block *sb, mode_t mode, dev_t dev)
+{
+  struct inode *ino = inode_alloc(sb, mode);
+  if (!ino)
+    return NULL;
+  ino->rdev = dev;
+  switch (mode & S_IFMT) {
+  case S_IFDIR:
+    ino->iop = &ramfs_dir_iops;
+    ino->fop = &ramfs_dir_fops;
+    ino->nlink = 2;
+    break;
+  case S_IFREG:
+    ino->iop = &ramfs_file_iops;
+    ino->fop = &ramfs_file_fops;
+    break;
+  case S_IFLNK:
+    ino->iop = &ramfs_symlink_iops;
+    break;
+  default:              /* devices, fifos, sockets: their fops come at open */
+    ino->iop = &ramfs_file_iops;
+    ino->fop = NULL;
+    if (S_ISFIFO(mode))
+      ino->fop = &fifo_fops;
+  }
+  return ino;
+}
+
+static int ramfs_lookup(struct inode *dir, struct dentry *d)
+{
+  (void)dir;
+  (void)d;
+  return 0; /* every existing name is already in the dentry cache */
+}
+
+static int ramfs_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev)
+{
+  struct inode *ino = ramfs_new_inode(dir->sb, mode, dev);
+  if (!ino)
+    return -ENOMEM;
+  d_instantiate(d, ino);
+  inode_touch(dir, true);
+  return 0;
+}
+
+static int ramfs_create(struct inode *dir, struct dentry *d, mode_t mode)
+{
+  return ramfs_mknod(dir, d, (mode & 07777) | S_IFREG, 0);
+}
+
+static int ramfs_mkdir(struct inode *dir, struct dentry *d, mode_t mode)
+{
+  int r = ramfs_mknod(dir, d, (mode & 07777) | S_IFDIR, 0);
+  if (r == 0)
+    dir->nlink++;
+  return r;
+}
+
+static int ramfs_symlink(struct inode *dir, struct dentry *d, const char *target)
+{
+  struct inode *ino = ramfs_new_inode(dir->sb, S_IFLNK | 0777, 0);
+  if (!ino)
+    return -ENOMEM;
+  ino->priv = kstrdup(target);
+  if (!ino->priv) {
+    iput(ino);
+    return -ENOMEM;
+  }
+  ino->size = strlen(target);
+  d_instantiate(d, ino);
+  inode_touch(dir, true);
+  return 0;
+}
+
+static int ramfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
+{
+  struct inode *ino = old->inode;
+  iget(ino);
+  ino->nlink++;
+  inode_touch(ino, false);
+  d_instantiate(d, ino);
+  inode_touch(dir, true);
+  return 0;
+}
+
+static int ramfs_unlink(struct inode *dir, struct dentry *d)
+{
+  struct inode *ino = d->inode;
+  ino->nlink--;
+  inode_touch(ino, false);
+  inode_touch(dir, true);
+  d_delete(d);
+  return 0;
+}
+
+/* Does directory dentry d have children that exist? */
+static bool dir_has_entries(struct dentry *d)
+{
+  bool any = false;
+  spin_lock(&dcache_lock);
+  struct dentry *c;
+  list_for_each_entry(c, &d->children, sibling)
+    if (c->inode && !c->unlinked)
+      any = true;
+  spin_unlock(&dcache_lock);
+  return any;
+}
+
+static int ramfs_rmdir(struct inode *dir, struct dentry *d)
+{
+  if (dir_has_entries(d))
+    return -ENOTEMPTY;
+  d->inode->nlink = 0;
+  dir->nlink--;
+  inode_touch(dir, true);
+  d_delete(d);
+  return 0;
+}
+
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+
+static int ramfs_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
+                        struct dentry *nd, unsigned flags)
+{
+  struct inode *src = od->inode, *dst = nd->inode;
+  if (flags & RENAME_EXCHANGE) {
+    if (!dst)
+      return -ENOENT;
+    od->inode = dst;
+    nd->inode = src;
+    if (S_ISDIR(src->mode) != S_ISDIR(dst->mode) && odir != ndir) {
+      if (S_ISDIR(src->mode)) { odir->nlink--; ndir->nlink++; }
+      else { odir->nlink++; ndir->nlink--; }
+    }
+    inode_touch(odir, true);
+    inode_touch(ndir, true);
+    return 0;
+  }
+  if (dst) {
+    if (flags & RENAME_NOREPLACE)
+      return -EEXIST;
+    if (S_ISDIR(dst->mode)) {
+      if (!S_ISDIR(src->mode))
+        return -EISDIR;
+      if (dir_has_entries(nd))
+        return -ENOTEMPTY;
+      dst->nlink = 0;
+      ndir->nlink--;
+    } else {
+      if (S_ISDIR(src->mode))
+        return -ENOTDIR;
+      dst->nlink--;
+    }
+    d_delete(nd);
+  }
+  if (S_ISDIR(src->mode) && odir != ndir) {
+    odir->nlink--;
+    ndir->nlink++;
+  }
+  d_move(od, nd->parent, nd->name);
+  inode_touch(src, false);
+  inode_touch(odir, true);
+  inode_touch(ndir, true);
+  return 0;
+}
+
+static const struct inode_ops ramfs_dir_iops = {
+  .lookup = ramfs_lookup,
+  .create = ramfs_create,
+  .mkdir = ramfs_mkdir,
+  .mknod = ramfs_mknod,
+  .symlink = ramfs_symlink,
+  .link = ramfs_link,
+  .unlink = ramfs_unlink,
+  .rmdir = ramfs_rmdir,
+  .rename = ramfs_rename,
+  .evict = ramfs_evict,
+};
+
+static const struct file_ops ramfs_dir_fops = {
+  .llseek = generic_llseek,
+  .iterate = dcache_readdir,
+};
+
+static const struct file_ops ramfs_file_fops = {
+  .read = generic_file_read,
+  .write = generic_file_write,
+  .llseek = generic_llseek,
+  .mmap = generic_file_mmap,
+  .fsync = generic_file_fsync,
+};
+
+static unsigned type_of(mode_t mode)
+{
+  return (mode & S_IFMT) >> 12;
+}
+
+/*
+ * Directory listing from the dentry cache: position 0 is ".", 1 is "..",
+ * n >= 2 is the (n-2)th existing child.
+ */
+int dcache_readdir(struct file *f, struct dir_context *ctx)
+{
+  struct dentry *dir = f->path.dentry;
+  if (ctx->pos == 0) {
+    if (!ctx->actor(ctx, ".", 1, dir->inode->ino, DT_DIR))
+      return 0;
+    ctx->pos = 1;
+  }
+  if (ctx->pos == 1) {
+    struct inode *pi = dir->parent->inode;
+    if (!ctx->actor(ctx, "..", 2, pi ? pi->ino : dir->inode->ino, DT_DIR))
+      return 0;
+    ctx->pos = 2;
+  }
+  off_t n = 2;
+  spin_lock(&dcache_lock);
+  struct dentry *c;
+  list_for_each_entry(c, &dir->children, sibling) {
+    if (!c->inode || c->unlinked)
+      continue;
+    if (n++ < ctx->pos)
+      continue;
+    /* The actor copies to user memory, which may sleep: drop the lock,
+     * holding a reference on c so it stays in the list. */
+    c->refcount++;
+    spin_unlock(&dcache_lock);
+    bool more = ctx->actor(ctx, c->name, strlen(c->name), c->inode->ino, type_of(c->inode->mode));
+    spin_lock(&dcache_lock);
+    c->refcount--;
+    if (!more)
+      break;
+    ctx->pos = n;
+  }
+  spin_unlock(&dcache_lock);
+  return 0;
+}
+
+static int ramfs_statfs(struct super_block *sb, struct statfs64 *st)
+{
+  st->f_type = sb->magic;
+  st->f_bsize = PAGE_SIZE;
+  st->f_blocks = nr_total_pages();
+  st->f_bfree = st->f_bavail = nr_free_pages();
+  st->f_files = 1 << 20;
+  st->f_ffree = (1 << 20) - sb->next_ino;
+  st->f_namelen = NAME_MAX;
+  return 0;
+}
+
+static const struct super_ops ramfs_sops = {
+  .statfs = ramfs_statfs,
+};
+
+static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t flags,
+                       const char *data, struct super_block **sbp)
+{
+  (void)source;
+  (void)flags;
+  struct super_block *sb = sb_alloc(type);
+  if (!sb)
+    return -ENOMEM;
+  sb->ops = &ramfs_sops;
+  sb->magic = strcmp(type->name, "ramfs") ? TMPFS_MAGIC : RAMFS_MAGIC;
+  /* tmpfs roots are world-writable and sticky (/tmp), as Linux's default mode=1777 */
+  mode_t mode = strcmp(type->name, "tmpfs") == 0 ? 01777 : 0755;
+  if (data && strncmp(data, "mode=", 5) == 0)
+    mode = (mode_t)strtoul(data + 5, NULL, 8) & 07777;
+  struct inode *root = ramfs_new_inode(sb, S_IFDIR | mode, 0);
+  struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
+  if (!d) {
+    iput(root);
+    kfree(sb);
+    return -ENOMEM;
+  }
+  d->sb = sb;
+  d_instantiate(d, root);
+  sb->root = d;
+  *sbp = sb;
+  return 0;
+}
+
+static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount };
+static const struct fs_type tmpfs_type = { .name = "tmpfs", .mount = ramfs_mount };
+static const struct fs_type devtmpfs_type = { .name = "devtmpfs", .mount = ramfs_mount };
+
+void ramfs_init(void)
+{
+  register_fs(&ramfs_type);
+  register_fs(&tmpfs_type);
+  register_fs(&devtmpfs_type);
+}
+
+/*
+ * An unnamed in-memory file of `size` bytes: the backing object of
+ * MAP_SHARED|MAP_ANONYMOUS mappings (so fork()ed processes share pages)
+ * and of memfd_create().
+ */
+struct file *shmem_file_create(size_t size)
+{
+  static struct super_block *shm_sb;
+  if (!shm_sb) {
+    shm_sb = sb_alloc(&tmpfs_type);
+    if (!shm_sb)
+      return ERR_PTR(-ENOMEM);
+  }
+  struct inode *ino = ramfs_new_inode(shm_sb, S_IFREG | 0600, 0);
+  if (!ino)
+    return ERR_PTR(-ENOMEM);
+  ino->size = size;
+  struct file *f = file_alloc();
+  if (!f) {
+    iput(ino);
+    return ERR_PTR(-ENOMEM);
+  }
+  f->inode = ino;
+  f->fop = ino->fop;
+  f->flags = O_RDWR;
+  return f;
+}
+
+struct file *memfd_file_create(const char *name)
+{
+  (void)name;
+  return shmem_file_create(0);
+}

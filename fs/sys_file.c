@@ -1,0 +1,1399 @@
+/*
+ * sys_file.c — file-system system calls: fetch and check the arguments,
+ * then call the VFS (fs/namei.c, fs/file.c, fs/fsops.c). No file-system
+ * logic lives here.
+ */
+#include "fs/vfs.h"
+#include "fs/fdtable.h"
+#include "fs/fsops.h"
+#include "fs/locks.h"
+#include "fs/ramfs.h"
+#include "kern/syscall.h"
+#include "kern/task.h"
+#include "kern/vm.h"
+#include "kern/mm.h"
+#include "kern/uio.h"
+#include "kern/pipe.h"
+#include "kern/param.h"
+#include "kern/printk.h"
+#include <string.h>
+
+#define IOV_MAX 1024
+
+/* A kernel buffer for a path argument, freed with kfree. */
+static char *get_path(uaddr_t upath, long *err)
+{
+  char *p = kmalloc(PATH_MAX);
+  if (!p) {
+    *err = -ENOMEM;
+    return NULL;
+  }
+  long n = copy_path(p, upath);
+  if (n < 0) {
+    kfree(p);
+    *err = n;
+    return NULL;
+  }
+  return p;
+}
+
+/* ---- read and write ---- */
+
+/* Does this file kind keep a position (regular files, directories, block devices)? */
+static bool file_has_pos(struct file *f)
+{
+  return f->fop && f->fop->llseek;
+}
+
+static ssize_t do_read(struct file *f, struct uio *u)
+{
+  if (!file_has_pos(f))
+    return vfs_read(f, u, &f->pos);
+  mutex_lock(&f->pos_lock);
+  off_t pos = f->pos;
+  ssize_t n = vfs_read(f, u, &pos);
+  if (n > 0)
+    f->pos = pos;
+  mutex_unlock(&f->pos_lock);
+  return n;
+}
+
+static ssize_t do_write(struct file *f, struct uio *u)
+{
+  if (!file_has_pos(f))
+    return vfs_write(f, u, &f->pos);
+  mutex_lock(&f->pos_lock);
+  off_t pos = f->pos;
+  ssize_t n = vfs_write(f, u, &pos);
+  if (n > 0)
+    f->pos = pos;
+  mutex_unlock(&f->pos_lock);
+  return n;
+}
+
+/* Linux caps a single transfer at 0x7ffff000 bytes. */
+#define MAX_RW_COUNT 0x7ffff000UL
+
+long sys_read(int fd, uaddr_t buf, size_t count)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  struct uio u;
+  uio_init_user(&u, buf, MIN(count, MAX_RW_COUNT));
+  long r = do_read(f, &u);
+  fput(f);
+  return r;
+}
+
+long sys_write(int fd, uaddr_t buf, size_t count)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  struct uio u;
+  uio_init_user(&u, buf, MIN(count, MAX_RW_COUNT));
+  long r = do_write(f, &u);
+  fput(f);
+  return r;
+}
+
+/* Copy in a user iovec array and build a uio. *iov_out must be kfree'd. */
+static long import_iovec(uaddr_t uiov, int iovcnt, struct uio *u, struct kiovec **iov_out)
+{
+  if (iovcnt < 0 || iovcnt > IOV_MAX)
+    return -EINVAL;
+  struct kiovec *iov = kmalloc(sizeof(*iov) * (iovcnt ? iovcnt : 1));
+  if (!iov)
+    return -ENOMEM;
+  if (copyin(iov, uiov, sizeof(*iov) * iovcnt)) {
+    kfree(iov);
+    return -EFAULT;
+  }
+  size_t total = 0;
+  for (int i = 0; i < iovcnt; i++) {
+    if ((int64_t)iov[i].len < 0) {
+      kfree(iov);
+      return -EINVAL;
+    }
+    if (total + iov[i].len > MAX_RW_COUNT)
+      iov[i].len = MAX_RW_COUNT - total;
+    total += iov[i].len;
+  }
+  u->iov = iov;
+  u->iovcnt = iovcnt;
+  u->resid = total;
+  u->kernel = false;
+  *iov_out = iov;
+  return 0;
+}
+
+long sys_readv(int fd, uaddr_t uiov, int iovcnt)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  struct uio u;
+  struct kiovec *iov;
+  long r = import_iovec(uiov, iovcnt, &u, &iov);
+  if (!r) {
+    r = u.resid ? do_read(f, &u) : (file_readable(f) ? 0 : -EBADF);
+    kfree(iov);
+  }
+  fput(f);
+  return r;
+}
+
+long sys_writev(int fd, uaddr_t uiov, int iovcnt)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  struct uio u;
+  struct kiovec *iov;
+  long r = import_iovec(uiov, iovcnt, &u, &iov);
+  if (!r) {
+    r = u.resid ? do_write(f, &u) : (file_writable(f) ? 0 : -EBADF);
+    kfree(iov);
+  }
+  fput(f);
+  return r;
+}
+
+/* pread/pwrite family: positioned I/O on seekable files only. */
+static long positioned(int fd, struct uio *u, off_t offset, bool write)
+{
+  if (offset < 0)
+    return -EINVAL;
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r;
+  if (!file_has_pos(f) || (f->inode && S_ISFIFO(f->inode->mode)))
+    r = -ESPIPE;
+  else if (write)
+    r = vfs_write(f, u, &offset);
+  else
+    r = vfs_read(f, u, &offset);
+  fput(f);
+  return r;
+}
+
+long sys_pread64(int fd, uaddr_t buf, size_t count, off_t offset)
+{
+  struct uio u;
+  uio_init_user(&u, buf, MIN(count, MAX_RW_COUNT));
+  return positioned(fd, &u, offset, false);
+}
+
+long sys_pwrite64(int fd, uaddr_t buf, size_t count, off_t offset)
+{
+  struct uio u;
+  uio_init_user(&u, buf, MIN(count, MAX_RW_COUNT));
+  return positioned(fd, &u, offset, true);
+}
+
+long sys_preadv(int fd, uaddr_t uiov, int iovcnt, off_t offset)
+{
+  struct uio u;
+  struct kiovec *iov;
+  long r = import_iovec(uiov, iovcnt, &u, &iov);
+  if (r)
+    return r;
+  r = positioned(fd, &u, offset, false);
+  kfree(iov);
+  return r;
+}
+
+long sys_pwritev(int fd, uaddr_t uiov, int iovcnt, off_t offset)
+{
+  struct uio u;
+  struct kiovec *iov;
+  long r = import_iovec(uiov, iovcnt, &u, &iov);
+  if (r)
+    return r;
+  r = positioned(fd, &u, offset, true);
+  kfree(iov);
+  return r;
+}
+
+long sys_lseek(int fd, off_t offset, int whence)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r;
+  if (!f->fop || !f->fop->llseek) {
+    r = -ESPIPE;
+  } else {
+    mutex_lock(&f->pos_lock);
+    r = f->fop->llseek(f, offset, whence);
+    mutex_unlock(&f->pos_lock);
+  }
+  fput(f);
+  return r;
+}
+
+/* Copy between two files through a kernel buffer (sendfile, copy_file_range). */
+static long copy_between(struct file *in, off_t *inpos, struct file *out, off_t *outpos,
+                         size_t count)
+{
+  char *buf = kmalloc(65536);
+  if (!buf)
+    return -ENOMEM;
+  long total = 0;
+  while (count > 0) {
+    size_t n = MIN(count, 65536);
+    struct uio u;
+    uio_init_kernel(&u, buf, n);
+    ssize_t got = vfs_read(in, &u, inpos);
+    if (got <= 0) {
+      if (got < 0 && !total)
+        total = got;
+      break;
+    }
+    size_t done = 0;
+    while (done < (size_t)got) {
+      struct uio w;
+      uio_init_kernel(&w, buf + done, got - done);
+      ssize_t put = vfs_write(out, &w, outpos);
+      if (put <= 0) {
+        kfree(buf);
+        if (total || done)
+          return total + done;
+        return put ? put : -EIO;
+      }
+      done += put;
+    }
+    total += got;
+    count -= got;
+    if (signal_pending(current))
+      break;
+  }
+  kfree(buf);
+  return total;
+}
+
+long sys_sendfile(int out_fd, int in_fd, uaddr_t uoffset, size_t count)
+{
+  struct file *in = fd_get(in_fd), *out = fd_get(out_fd);
+  long r;
+  if (!in || !out) {
+    r = -EBADF;
+    goto done;
+  }
+  if (!file_readable(in) || !file_writable(out)) {
+    r = -EBADF;
+    goto done;
+  }
+  if (!in->inode || !S_ISREG(in->inode->mode)) {
+    r = -EINVAL; /* Linux needs an mmap-able input */
+    goto done;
+  }
+  if (out->flags & O_APPEND) {
+    r = -EINVAL;
+    goto done;
+  }
+  off_t pos;
+  if (uoffset) {
+    if (copyin(&pos, uoffset, sizeof(pos))) {
+      r = -EFAULT;
+      goto done;
+    }
+    if (pos < 0) {
+      r = -EINVAL;
+      goto done;
+    }
+  } else {
+    pos = in->pos;
+  }
+  r = copy_between(in, &pos, out, &out->pos, MIN(count, MAX_RW_COUNT));
+  if (uoffset) {
+    if (copyout(uoffset, &pos, sizeof(pos)))
+      r = -EFAULT;
+  } else if (r > 0) {
+    in->pos = pos;
+  }
+done:
+  if (in)
+    fput(in);
+  if (out)
+    fput(out);
+  return r;
+}
+
+long sys_copy_file_range(int fd_in, uaddr_t off_in, int fd_out, uaddr_t off_out, size_t len,
+                         unsigned int flags)
+{
+  if (flags)
+    return -EINVAL;
+  struct file *in = fd_get(fd_in), *out = fd_get(fd_out);
+  long r = 0;
+  off_t ipos, opos;
+  if (!in || !out || !file_readable(in) || !file_writable(out)) {
+    r = -EBADF;
+    goto done;
+  }
+  if (!in->inode || !out->inode || !S_ISREG(in->inode->mode) || !S_ISREG(out->inode->mode)) {
+    r = (in->inode && S_ISDIR(in->inode->mode)) || (out->inode && S_ISDIR(out->inode->mode))
+            ? -EISDIR : -EINVAL;
+    goto done;
+  }
+  if (out->flags & O_APPEND) {
+    r = -EBADF;
+    goto done;
+  }
+  if ((off_in && copyin(&ipos, off_in, 8)) || (off_out && copyin(&opos, off_out, 8))) {
+    r = -EFAULT;
+    goto done;
+  }
+  if (!off_in)
+    ipos = in->pos;
+  if (!off_out)
+    opos = out->pos;
+  if (ipos < 0 || opos < 0) {
+    r = -EINVAL;
+    goto done;
+  }
+  if (in->inode == out->inode && ipos < opos + (off_t)len && opos < ipos + (off_t)len) {
+    r = -EINVAL;
+    goto done;
+  }
+  r = copy_between(in, &ipos, out, &opos, MIN(len, MAX_RW_COUNT));
+  if (r >= 0) {
+    if (off_in)
+      copyout(off_in, &ipos, 8);
+    else
+      in->pos = ipos;
+    if (off_out)
+      copyout(off_out, &opos, 8);
+    else
+      out->pos = opos;
+  }
+done:
+  if (in)
+    fput(in);
+  if (out)
+    fput(out);
+  return r;
+}
+
+/* ---- open and close ---- */
+
+long sys_openat(int dirfd, uaddr_t upath, int flags, mode_t mode)
+{
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  struct file *f;
+  long r = vfs_open(dirfd, path, flags, mode, &f);
+  kfree(path);
+  if (r)
+    return r;
+  r = fd_install(f, 0, flags & O_CLOEXEC);
+  if (r < 0)
+    fput(f);
+  return r;
+}
+
+long sys_close(int fd)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  if (f->inode)
+    locks_remove_posix(f->inode, current->proc->pid);
+  fput(f);
+  return fd_close(fd);
+}
+
+long sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
+{
+  if (flags & ~(4u /* CLOSE_RANGE_CLOEXEC */ | 2u /* CLOSE_RANGE_UNSHARE */))
+    return -EINVAL;
+  if (first > last)
+    return -EINVAL;
+  struct files *ft = current->files;
+  unsigned int end = MIN(last, (unsigned int)ft->size - 1);
+  for (unsigned int fd = first; fd <= end && fd < (unsigned int)ft->size; fd++) {
+    if (flags & 4u)
+      fd_set_cloexec(fd, true);
+    else if (fd_get_cloexec(fd) >= 0)
+      sys_close(fd);
+  }
+  return 0;
+}
+
+long sys_dup(int fd)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r = fd_install(f, 0, false);
+  if (r < 0)
+    fput(f);
+  return r;
+}
+
+long sys_dup3(int oldfd, int newfd, int flags)
+{
+  if (flags & ~O_CLOEXEC)
+    return -EINVAL;
+  if (oldfd == newfd)
+    return -EINVAL;
+  struct file *f = fd_get(oldfd);
+  if (!f)
+    return -EBADF;
+  long r = fd_install_at(newfd, f, flags & O_CLOEXEC);
+  if (r < 0)
+    fput(f);
+  return r;
+}
+
+long sys_pipe2(uaddr_t ufds, int flags)
+{
+  int fds[2];
+  int r = do_pipe2(fds, flags);
+  if (r)
+    return r;
+  if (copyout(ufds, fds, sizeof(fds))) {
+    fd_close(fds[0]);
+    fd_close(fds[1]);
+    return -EFAULT;
+  }
+  return 0;
+}
+
+/* ---- fcntl and ioctl ---- */
+
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
+#define F_SETOWN 8
+#define F_GETOWN 9
+#define F_SETSIG 10
+#define F_GETSIG 11
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+#define FD_CLOEXEC 1
+
+long sys_fcntl(int fd, int cmd, uint64_t arg)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r;
+  switch (cmd) {
+  case F_DUPFD:
+  case F_DUPFD_CLOEXEC:
+    if ((int64_t)(int)arg < 0) {
+      r = -EINVAL;
+      break;
+    }
+    fget(f);
+    r = fd_install(f, (int)arg, cmd == F_DUPFD_CLOEXEC);
+    if (r < 0) {
+      fput(f);
+      if (r == -EMFILE && (uint64_t)(int)arg >= rlimit_cur(RLIMIT_NOFILE))
+        r = -EINVAL;
+    }
+    break;
+  case F_GETFD:
+    r = fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : 0;
+    break;
+  case F_SETFD:
+    r = fd_set_cloexec(fd, arg & FD_CLOEXEC);
+    break;
+  case F_GETFL:
+    r = f->flags & ~O_CLOEXEC;
+    break;
+  case F_SETFL:
+    f->flags = (f->flags & ~SETFL_MASK) | ((uint32_t)arg & SETFL_MASK);
+    r = 0;
+    break;
+  case F_GETLK:
+  case F_SETLK:
+  case F_SETLKW:
+  case F_OFD_GETLK:
+  case F_OFD_SETLK:
+  case F_OFD_SETLKW:
+    r = fcntl_lock(f, cmd, arg);
+    break;
+  case F_GETOWN:
+    r = 0;
+    break;
+  case F_SETOWN:
+    r = 0; /* SIGIO is not sent; see docs/syscalls.md */
+    break;
+  case F_GETPIPE_SZ:
+    r = (f->inode && S_ISFIFO(f->inode->mode)) ? PIPE_CAPACITY : -EBADF;
+    break;
+  case F_SETPIPE_SZ:
+    r = (f->inode && S_ISFIFO(f->inode->mode)) ? PIPE_CAPACITY : -EBADF;
+    break;
+  default:
+    r = -EINVAL;
+  }
+  fput(f);
+  return r;
+}
+
+#define FIONBIO 0x5421
+#define FIONCLEX 0x5450
+#define FIOCLEX 0x5451
+#define FIOASYNC 0x5452
+#define FIONREAD 0x541B
+
+long sys_ioctl(int fd, unsigned int cmd, uint64_t arg)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r;
+  switch (cmd) {
+  case FIOCLEX:
+  case FIONCLEX:
+    r = fd_set_cloexec(fd, cmd == FIOCLEX);
+    break;
+  case FIONBIO: {
+    uint32_t on;
+    if (copyin(&on, arg, 4)) {
+      r = -EFAULT;
+      break;
+    }
+    if (on)
+      f->flags |= O_NONBLOCK;
+    else
+      f->flags &= ~O_NONBLOCK;
+    r = 0;
+    break;
+  }
+  case FIOASYNC:
+    r = 0;
+    break;
+  default:
+    if (f->fop && f->fop->ioctl) {
+      r = f->fop->ioctl(f, cmd, arg);
+    } else if (cmd == FIONREAD && f->inode && S_ISREG(f->inode->mode)) {
+      int64_t left = f->inode->size - f->pos;
+      uint32_t n = left > 0 ? (uint32_t)MIN(left, (int64_t)INT32_MAX) : 0;
+      r = copyout(arg, &n, 4);
+    } else {
+      r = -ENOTTY;
+    }
+  }
+  fput(f);
+  return r;
+}
+
+/* ---- directories ---- */
+
+struct getdents_ctx {
+  struct dir_context ctx;
+  uaddr_t buf;
+  size_t left;
+  size_t written;
+  int err;
+};
+
+static bool filldir64(struct dir_context *ctx, const char *name, size_t len, ino_t ino,
+                      unsigned type)
+{
+  struct getdents_ctx *g = (struct getdents_ctx *)ctx;
+  size_t reclen = ROUND_UP(19 + len + 1, 8);
+  if (reclen > g->left) {
+    if (g->written == 0)
+      g->err = -EINVAL;
+    return false;
+  }
+  char rec[19 + NAME_MAX + 1 + 8];
+  memset(rec, 0, reclen);
+  uint64_t ino64 = ino;
+  int64_t off = ctx->pos + 1;
+  uint16_t rl = (uint16_t)reclen;
+  memcpy(rec, &ino64, 8);
+  memcpy(rec + 8, &off, 8);
+  memcpy(rec + 16, &rl, 2);
+  rec[18] = (char)type;
+  memcpy(rec + 19, name, len);
+  if (copyout(g->buf + g->written, rec, reclen)) {
+    g->err = -EFAULT;
+    return false;
+  }
+  g->written += reclen;
+  g->left -= reclen;
+  return true;
+}
+
+long sys_getdents64(int fd, uaddr_t buf, size_t count)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r;
+  if (!f->inode || !S_ISDIR(f->inode->mode)) {
+    r = -ENOTDIR;
+  } else if (!f->fop || !f->fop->iterate) {
+    r = -ENOTDIR;
+  } else {
+    mutex_lock(&f->pos_lock);
+    struct getdents_ctx g = { { filldir64, f->pos }, buf, count, 0, 0 };
+    r = f->fop->iterate(f, &g.ctx);
+    f->pos = g.ctx.pos;
+    mutex_unlock(&f->pos_lock);
+    if (r == 0)
+      r = g.err && !g.written ? g.err : (long)g.written;
+  }
+  fput(f);
+  return r;
+}
+
+long sys_getcwd(uaddr_t buf, size_t size)
+{
+  char *k = kmalloc(PATH_MAX);
+  if (!k)
+    return -ENOMEM;
+  struct fs_context *fs = current->fs;
+  spin_lock(&fs->lock);
+  struct path cwd = fs->cwd, root = fs->root;
+  path_get(&cwd);
+  path_get(&root);
+  spin_unlock(&fs->lock);
+  int n = path_to_string(&cwd, &root, k, PATH_MAX);
+  path_put(&cwd);
+  path_put(&root);
+  long r;
+  if (n < 0)
+    r = n;
+  else if ((size_t)n + 1 > size)
+    r = -ERANGE;
+  else
+    r = copyout(buf, k, n + 1) ? -EFAULT : n + 1;
+  kfree(k);
+  return r;
+}
+
+static long set_cwd_or_root(struct path *p, bool root)
+{
+  if (!S_ISDIR(p->dentry->inode->mode)) {
+    path_put(p);
+    return -ENOTDIR;
+  }
+  struct fs_context *fs = current->fs;
+  spin_lock(&fs->lock);
+  struct path old = root ? fs->root : fs->cwd;
+  if (root)
+    fs->root = *p;
+  else
+    fs->cwd = *p;
+  spin_unlock(&fs->lock);
+  path_put(&old);
+  return 0;
+}
+
+long sys_chdir(uaddr_t upath)
+{
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  struct path p;
+  long r = path_lookup(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+  kfree(path);
+  if (r)
+    return r;
+  return set_cwd_or_root(&p, false);
+}
+
+long sys_fchdir(int fd)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  if (!f->path.dentry) {
+    fput(f);
+    return -ENOTDIR;
+  }
+  struct path p = f->path;
+  path_get(&p);
+  fput(f);
+  return set_cwd_or_root(&p, false);
+}
+
+long sys_chroot(uaddr_t upath)
+{
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  struct path p;
+  long r = path_lookup(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+  kfree(path);
+  if (r)
+    return r;
+  return set_cwd_or_root(&p, true);
+}
+
+/* ---- names ---- */
+
+long sys_mkdirat(int dirfd, uaddr_t upath, mode_t mode)
+{
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  long r = do_mkdirat(dirfd, path, mode);
+  kfree(path);
+  return r;
+}
+
+long sys_mknodat(int dirfd, uaddr_t upath, mode_t mode, dev_t dev)
+{
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  long r = S_ISDIR(mode) ? -EPERM : do_mknodat(dirfd, path, mode, (dev_t)(uint32_t)dev);
+  kfree(path);
+  return r;
+}
+
+long sys_unlinkat(int dirfd, uaddr_t upath, int flags)
+{
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  long r = do_unlinkat(dirfd, path, flags);
+  kfree(path);
+  return r;
+}
+
+long sys_symlinkat(uaddr_t utarget, int dirfd, uaddr_t upath)
+{
+  long err;
+  char *target = get_path(utarget, &err);
+  if (!target)
+    return err;
+  char *path = get_path(upath, &err);
+  if (!path) {
+    kfree(target);
+    return err;
+  }
+  long r = do_symlinkat(target, dirfd, path);
+  kfree(target);
+  kfree(path);
+  return r;
+}
+
+long sys_linkat(int olddirfd, uaddr_t uold, int newdirfd, uaddr_t unew, int flags)
+{
+  long err;
+  char *old = get_path(uold, &err);
+  if (!old)
+    return err;
+  char *new = get_path(unew, &err);
+  if (!new) {
+    kfree(old);
+    return err;
+  }
+  long r = do_linkat(olddirfd, old, newdirfd, new, flags);
+  kfree(old);
+  kfree(new);
+  return r;
+}
+
+long sys_renameat2(int olddirfd, uaddr_t uold, int newdirfd, uaddr_t unew, unsigned int flags)
+{
+  long err;
+  char *old = get_path(uold, &err);
+  if (!old)
+    return err;
+  char *new = get_path(unew, &err);
+  if (!new) {
+    kfree(old);
+    return err;
+  }
+  long r = do_renameat2(olddirfd, old, newdirfd, new, flags);
+  kfree(old);
+  kfree(new);
+  return r;
+}
+
+long sys_readlinkat(int dirfd, uaddr_t upath, uaddr_t buf, int size)
+{
+  if (size <= 0)
+    return -EINVAL;
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  struct path p;
+  long r = path_lookup(dirfd, path, LOOKUP_EMPTY, &p);
+  kfree(path);
+  if (r)
+    return r;
+  struct inode *ino = p.dentry->inode;
+  if (!S_ISLNK(ino->mode) || !ino->iop || !ino->iop->readlink) {
+    path_put(&p);
+    return -EINVAL;
+  }
+  char *k = kmalloc(PATH_MAX);
+  if (!k) {
+    path_put(&p);
+    return -ENOMEM;
+  }
+  int n = ino->iop->readlink(ino, k, MIN((size_t)size, (size_t)PATH_MAX));
+  path_put(&p);
+  r = n < 0 ? n : copyout(buf, k, n) ? -EFAULT : n;
+  kfree(k);
+  return r;
+}
+
+/* ---- attributes ---- */
+
+struct kstat {
+  uint64_t st_dev, st_ino;
+  uint32_t st_mode, st_nlink, st_uid, st_gid;
+  uint64_t st_rdev, pad1;
+  int64_t st_size;
+  int32_t st_blksize, pad2;
+  int64_t st_blocks;
+  int64_t st_atime_sec;
+  uint64_t st_atime_nsec;
+  int64_t st_mtime_sec;
+  uint64_t st_mtime_nsec;
+  int64_t st_ctime_sec;
+  uint64_t st_ctime_nsec;
+  uint32_t unused[2];
+};
+STATIC_ASSERT(sizeof(struct kstat) == 128);
+
+static dev_t inode_dev(struct inode *ino)
+{
+  if (!ino->sb)
+    return 0;
+  if (ino->sb->dev)
+    return ino->sb->dev;
+  /* anonymous devices for in-memory file systems: 0:n by superblock */
+  return MKDEV(0, ((uintptr_t)ino->sb >> 6) & 0xff);
+}
+
+static void fill_kstat(struct inode *ino, struct kstat *st)
+{
+  memset(st, 0, sizeof(*st));
+  st->st_dev = inode_dev(ino);
+  st->st_ino = ino->ino;
+  st->st_mode = ino->mode;
+  st->st_nlink = ino->nlink;
+  st->st_uid = ino->uid;
+  st->st_gid = ino->gid;
+  st->st_rdev = ino->rdev;
+  st->st_size = ino->size;
+  st->st_blksize = PAGE_SIZE;
+  st->st_blocks = S_ISREG(ino->mode) || S_ISDIR(ino->mode) ? (int64_t)(ino->pages.nrpages * 8) : 0;
+  if (S_ISREG(ino->mode) && ino->iop && ino->iop->readpage)
+    st->st_blocks = DIV_ROUND_UP(ino->size, 512);
+  st->st_atime_sec = ino->atime.tv_sec;
+  st->st_atime_nsec = ino->atime.tv_nsec;
+  st->st_mtime_sec = ino->mtime.tv_sec;
+  st->st_mtime_nsec = ino->mtime.tv_nsec;
+  st->st_ctime_sec = ino->ctime.tv_sec;
+  st->st_ctime_nsec = ino->ctime.tv_nsec;
+}
+
+int vfs_getattr(struct inode *ino, void *statbuf)
+{
+  fill_kstat(ino, statbuf);
+  return 0;
+}
+
+long sys_fstat(int fd, uaddr_t statbuf)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  struct kstat st;
+  long r = 0;
+  if (f->inode)
+    fill_kstat(f->inode, &st);
+  else
+    r = -EBADF;
+  fput(f);
+  if (r)
+    return r;
+  return copyout(statbuf, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+/* Look up for the *at() calls that take AT_SYMLINK_NOFOLLOW / AT_EMPTY_PATH. */
+static long lookup_at(int dirfd, uaddr_t upath, int flags, int allowed, struct path *p)
+{
+  if (flags & ~allowed)
+    return -EINVAL;
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  unsigned lf = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+  if (flags & AT_EMPTY_PATH)
+    lf |= LOOKUP_EMPTY;
+  long r = path_lookup(dirfd, path, lf, p);
+  kfree(path);
+  return r;
+}
+
+long sys_newfstatat(int dirfd, uaddr_t upath, uaddr_t statbuf, int flags)
+{
+  struct path p;
+  long r = lookup_at(dirfd, upath, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &p);
+  if (r)
+    return r;
+  struct kstat st;
+  fill_kstat(p.dentry->inode, &st);
+  path_put(&p);
+  return copyout(statbuf, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+struct statx_timestamp {
+  int64_t tv_sec;
+  uint32_t tv_nsec;
+  int32_t pad;
+};
+
+struct kstatx {
+  uint32_t stx_mask, stx_blksize;
+  uint64_t stx_attributes;
+  uint32_t stx_nlink, stx_uid, stx_gid;
+  uint16_t stx_mode, pad1;
+  uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+  struct statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+  uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+  uint64_t stx_mnt_id;
+  uint64_t spare[13];
+};
+STATIC_ASSERT(sizeof(struct kstatx) == 256);
+
+#define STATX_BASIC_STATS 0x7ffU
+
+long sys_statx(int dirfd, uaddr_t upath, int flags, unsigned int mask, uaddr_t buf)
+{
+  (void)mask;
+  struct path p;
+  long r = lookup_at(dirfd, upath, flags & ~0x6000 /* AT_STATX_SYNC_TYPE */,
+                     AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &p);
+  if (r)
+    return r;
+  struct kstat st;
+  fill_kstat(p.dentry->inode, &st);
+  path_put(&p);
+  struct kstatx x;
+  memset(&x, 0, sizeof(x));
+  x.stx_mask = STATX_BASIC_STATS;
+  x.stx_blksize = st.st_blksize;
+  x.stx_nlink = st.st_nlink;
+  x.stx_uid = st.st_uid;
+  x.stx_gid = st.st_gid;
+  x.stx_mode = (uint16_t)st.st_mode;
+  x.stx_ino = st.st_ino;
+  x.stx_size = st.st_size;
+  x.stx_blocks = st.st_blocks;
+  x.stx_atime = (struct statx_timestamp){ st.st_atime_sec, (uint32_t)st.st_atime_nsec, 0 };
+  x.stx_mtime = (struct statx_timestamp){ st.st_mtime_sec, (uint32_t)st.st_mtime_nsec, 0 };
+  x.stx_ctime = (struct statx_timestamp){ st.st_ctime_sec, (uint32_t)st.st_ctime_nsec, 0 };
+  x.stx_rdev_major = MAJOR(st.st_rdev);
+  x.stx_rdev_minor = MINOR(st.st_rdev);
+  x.stx_dev_major = MAJOR(st.st_dev);
+  x.stx_dev_minor = MINOR(st.st_dev);
+  return copyout(buf, &x, sizeof(x)) ? -EFAULT : 0;
+}
+
+#define R_OK 4
+#define W_OK 2
+#define X_OK 1
+
+long sys_faccessat2(int dirfd, uaddr_t upath, int mode, int flags)
+{
+  if (mode & ~(R_OK | W_OK | X_OK))
+    return -EINVAL;
+  struct path p;
+  long r = lookup_at(dirfd, upath, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_EACCESS, &p);
+  if (r)
+    return r;
+  struct inode *ino = p.dentry->inode;
+  /* Everything runs as root: only execute needs some x bit, and writes a writable mount. */
+  if ((mode & X_OK) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
+    r = -EACCES;
+  else if ((mode & W_OK) && (p.mnt->sb->flags & MS_RDONLY) && !S_ISCHR(ino->mode))
+    r = -EROFS;
+  path_put(&p);
+  return r;
+}
+
+long sys_faccessat(int dirfd, uaddr_t upath, int mode)
+{
+  return sys_faccessat2(dirfd, upath, mode, 0);
+}
+
+static long chmod_inode(struct path *p, mode_t mode)
+{
+  if (p->mnt->sb->flags & MS_RDONLY)
+    return -EROFS;
+  struct inode *ino = p->dentry->inode;
+  mutex_lock(&ino->lock);
+  ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
+  inode_touch(ino, false);
+  int r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
+  mutex_unlock(&ino->lock);
+  return r;
+}
+
+long sys_fchmodat(int dirfd, uaddr_t upath, mode_t mode)
+{
+  struct path p;
+  long r = lookup_at(dirfd, upath, 0, 0, &p);
+  if (r)
+    return r;
+  r = chmod_inode(&p, mode);
+  path_put(&p);
+  return r;
+}
+
+long sys_fchmod(int fd, mode_t mode)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r = f->path.dentry ? chmod_inode(&f->path, mode) : -EBADF;
+  fput(f);
+  return r;
+}
+
+static long chown_inode(struct path *p, uid_t owner, gid_t group)
+{
+  if (p->mnt->sb->flags & MS_RDONLY)
+    return -EROFS;
+  struct inode *ino = p->dentry->inode;
+  mutex_lock(&ino->lock);
+  if (owner != (uid_t)-1)
+    ino->uid = owner;
+  if (group != (gid_t)-1)
+    ino->gid = group;
+  inode_touch(ino, false);
+  int r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
+  mutex_unlock(&ino->lock);
+  return r;
+}
+
+long sys_fchownat(int dirfd, uaddr_t upath, uid_t owner, gid_t group, int flags)
+{
+  struct path p;
+  long r = lookup_at(dirfd, upath, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &p);
+  if (r)
+    return r;
+  r = chown_inode(&p, owner, group);
+  path_put(&p);
+  return r;
+}
+
+long sys_fchown(int fd, uid_t owner, gid_t group)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r = f->path.dentry ? chown_inode(&f->path, owner, group) : -EBADF;
+  fput(f);
+  return r;
+}
+
+#define UTIME_NOW ((1L << 30) - 1)
+#define UTIME_OMIT ((1L << 30) - 2)
+
+long sys_utimensat(int dirfd, uaddr_t upath, uaddr_t utimes, int flags)
+{
+  struct timespec64 ts[2];
+  uint64_t now = time_realtime_ns();
+  struct timespec64 tnow = { (int64_t)(now / NSEC_PER_SEC), (int64_t)(now % NSEC_PER_SEC) };
+  if (utimes) {
+    if (copyin(ts, utimes, sizeof(ts)))
+      return -EFAULT;
+    for (int i = 0; i < 2; i++) {
+      if (ts[i].tv_nsec == UTIME_NOW)
+        ts[i] = tnow;
+      else if (ts[i].tv_nsec != UTIME_OMIT && (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= (int64_t)NSEC_PER_SEC))
+        return -EINVAL;
+    }
+  } else {
+    ts[0] = ts[1] = tnow;
+  }
+  struct path p;
+  long r;
+  if (upath == 0) {
+    /* utimensat(fd, NULL, ...): the file itself (futimens) */
+    if (flags & ~AT_SYMLINK_NOFOLLOW)
+      return -EINVAL;
+    struct file *f = fd_get(dirfd);
+    if (!f)
+      return -EBADF;
+    if (!f->path.dentry) {
+      fput(f);
+      return -EBADF;
+    }
+    p = f->path;
+    path_get(&p);
+    fput(f);
+  } else if ((r = lookup_at(dirfd, upath, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &p))) {
+    return r;
+  }
+  if (p.mnt->sb->flags & MS_RDONLY) {
+    path_put(&p);
+    return -EROFS;
+  }
+  struct inode *ino = p.dentry->inode;
+  mutex_lock(&ino->lock);
+  if (ts[0].tv_nsec != UTIME_OMIT)
+    ino->atime = ts[0];
+  if (ts[1].tv_nsec != UTIME_OMIT)
+    ino->mtime = ts[1];
+  ino->ctime = tnow;
+  ino->dirty = true;
+  r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
+  mutex_unlock(&ino->lock);
+  path_put(&p);
+  return r;
+}
+
+/* ---- sizes and syncing ---- */
+
+long sys_truncate(uaddr_t upath, off_t length)
+{
+  if (length < 0)
+    return -EINVAL;
+  struct path p;
+  long r = lookup_at(AT_FDCWD, upath, 0, 0, &p);
+  if (r)
+    return r;
+  struct inode *ino = p.dentry->inode;
+  if (p.mnt->sb->flags & MS_RDONLY) {
+    r = -EROFS;
+  } else {
+    mutex_lock(&ino->lock);
+    r = vfs_truncate(ino, length);
+    mutex_unlock(&ino->lock);
+  }
+  path_put(&p);
+  return r;
+}
+
+long sys_ftruncate(int fd, off_t length)
+{
+  if (length < 0)
+    return -EINVAL;
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r;
+  if (!f->inode || !S_ISREG(f->inode->mode) || !file_writable(f)) {
+    r = (f->inode && S_ISDIR(f->inode->mode)) ? -EISDIR : (!file_writable(f) ? -EBADF : -EINVAL);
+    if (!file_writable(f) && f->inode && S_ISREG(f->inode->mode))
+      r = -EINVAL; /* Linux: EINVAL for a read-only descriptor */
+  } else {
+    mutex_lock(&f->inode->lock);
+    r = vfs_truncate(f->inode, length);
+    mutex_unlock(&f->inode->lock);
+  }
+  fput(f);
+  return r;
+}
+
+#define FALLOC_FL_KEEP_SIZE 1
+
+long sys_fallocate(int fd, int mode, off_t offset, off_t len)
+{
+  if (offset < 0 || len <= 0)
+    return -EINVAL;
+  if (mode & ~FALLOC_FL_KEEP_SIZE)
+    return -EOPNOTSUPP;
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r = 0;
+  if (!file_writable(f))
+    r = -EBADF;
+  else if (!f->inode || !S_ISREG(f->inode->mode))
+    r = f->inode && S_ISDIR(f->inode->mode) ? -EISDIR : -ENODEV;
+  else if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + len > f->inode->size) {
+    mutex_lock(&f->inode->lock);
+    r = vfs_truncate(f->inode, offset + len);
+    mutex_unlock(&f->inode->lock);
+  }
+  fput(f);
+  return r;
+}
+
+static long fsync_fd(int fd, bool datasync)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r = 0;
+  if (f->fop && f->fop->fsync)
+    r = f->fop->fsync(f, datasync);
+  else if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISDIR(f->inode->mode) &&
+                         !S_ISBLK(f->inode->mode)))
+    r = -EINVAL;
+  fput(f);
+  return r;
+}
+
+long sys_fsync(int fd) { return fsync_fd(fd, false); }
+long sys_fdatasync(int fd) { return fsync_fd(fd, true); }
+
+long sys_sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flags)
+{
+  if (offset < 0 || nbytes < 0 || (flags & ~7u))
+    return -EINVAL;
+  return fsync_fd(fd, true);
+}
+
+long sys_sync(void)
+{
+  sync_all();
+  return 0;
+}
+
+long sys_fadvise64(int fd, off_t offset, off_t len, int advice)
+{
+  (void)offset;
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r = 0;
+  if (f->inode && S_ISFIFO(f->inode->mode))
+    r = -ESPIPE;
+  else if (advice < 0 || advice > 5 || len < 0)
+    r = -EINVAL;
+  fput(f);
+  return r; /* advice only: the page cache decides */
+}
+
+/* ---- file systems ---- */
+
+long sys_statfs(uaddr_t upath, uaddr_t buf)
+{
+  struct path p;
+  long r = lookup_at(AT_FDCWD, upath, 0, 0, &p);
+  if (r)
+    return r;
+  struct statfs64 st;
+  r = vfs_statfs(&p, &st);
+  path_put(&p);
+  if (r)
+    return r;
+  return copyout(buf, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+long sys_fstatfs(int fd, uaddr_t buf)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  struct statfs64 st;
+  long r = f->path.dentry ? vfs_statfs(&f->path, &st) : -EBADF;
+  if (!f->path.dentry && f->inode) {
+    memset(&st, 0, sizeof(st));
+    st.f_type = f->inode->sb ? f->inode->sb->magic : 0;
+    st.f_bsize = PAGE_SIZE;
+    st.f_namelen = NAME_MAX;
+    r = 0;
+  }
+  fput(f);
+  if (r)
+    return r;
+  return copyout(buf, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+long sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t ufstype, uint64_t flags, uaddr_t udata)
+{
+  long err = 0;
+  char *source = NULL, *target = NULL, *fstype = NULL, *data = NULL;
+  long r;
+  if (usource && !(source = get_path(usource, &err)))
+    return err;
+  if (!(target = get_path(utarget, &err))) {
+    r = err;
+    goto out;
+  }
+  if (ufstype && !(fstype = get_path(ufstype, &err))) {
+    r = err;
+    goto out;
+  }
+  if (udata) {
+    data = kmalloc(PAGE_SIZE);
+    if (!data) {
+      r = -ENOMEM;
+      goto out;
+    }
+    long n = copyinstr(data, udata, PAGE_SIZE);
+    if (n < 0) {
+      r = n == -ENAMETOOLONG ? -EINVAL : n;
+      goto out;
+    }
+  }
+  struct path p;
+  r = path_lookup(AT_FDCWD, target, LOOKUP_FOLLOW, &p);
+  if (r)
+    goto out;
+  r = do_mount(source, &p, fstype, (uint32_t)flags, data);
+  path_put(&p);
+out:
+  kfree(source);
+  kfree(target);
+  kfree(fstype);
+  kfree(data);
+  return r;
+}
+
+long sys_umount2(uaddr_t utarget, int flags)
+{
+  if (flags & ~(MNT_FORCE | MNT_DETACH | 4 /* MNT_EXPIRE */ | 8 /* UMOUNT_NOFOLLOW */))
+    return -EINVAL;
+  long err;
+  char *target = get_path(utarget, &err);
+  if (!target)
+    return err;
+  struct path p;
+  long r = path_lookup(AT_FDCWD, target, (flags & 8) ? 0 : LOOKUP_FOLLOW, &p);
+  kfree(target);
+  if (r)
+    return r;
+  r = do_umount(&p, flags);
+  path_put(&p);
+  return r;
+}
+
+long sys_memfd_create(uaddr_t uname, unsigned int flags)
+{
+  char name[256];
+  long n = copyinstr(name, uname, sizeof(name) - 6);
+  if (n < 0)
+    return n == -ENAMETOOLONG ? -EINVAL : n;
+  if (flags & ~7u /* CLOEXEC ALLOW_SEALING HUGETLB */)
+    return -EINVAL;
+  struct file *f = memfd_file_create(name);
+  if (IS_ERR(f))
+    return PTR_ERR(f);
+  long r = fd_install(f, 0, flags & 1);
+  if (r < 0)
+    fput(f);
+  return r;
+}

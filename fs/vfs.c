@@ -1,0 +1,471 @@
+/*
+ * vfs.c — the VFS objects: inodes, dentries, superblocks and mounts.
+ */
+#include "fs/vfs.h"
+#include "kern/mm.h"
+#include "kern/task.h"
+#include "kern/printk.h"
+#include "kern/errno.h"
+#include <string.h>
+
+struct spinlock dcache_lock = SPINLOCK_INIT("dcache");
+static struct spinlock mount_lock = SPINLOCK_INIT("mounts");
+static LIST_HEAD(mount_list);
+static struct mount *rootmnt;
+
+#define MAX_FS_TYPES 16
+static const struct fs_type *fs_types[MAX_FS_TYPES];
+
+/* ---- inodes ---- */
+
+struct inode *inode_alloc(struct super_block *sb, mode_t mode)
+{
+  struct inode *ino = kzalloc(sizeof(*ino));
+  if (!ino)
+    return NULL;
+  ino->sb = sb;
+  ino->mode = mode;
+  ino->nlink = 1;
+  ino->refcount = 1;
+  ino->ino = sb ? __atomic_add_fetch(&sb->next_ino, 1, __ATOMIC_RELAXED) : 0;
+  mutex_init(&ino->lock, "inode");
+  page_cache_init(&ino->pages);
+  wait_queue_init(&ino->wq);
+  uint64_t now = time_realtime_ns();
+  ino->atime.tv_sec = ino->mtime.tv_sec = ino->ctime.tv_sec = now / NSEC_PER_SEC;
+  ino->atime.tv_nsec = ino->mtime.tv_nsec = ino->ctime.tv_nsec = now % NSEC_PER_SEC;
+  return ino;
+}
+
+void iget(struct inode *ino)
+{
+  __atomic_add_fetch(&ino->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void iput(struct inode *ino)
+{
+  if (!ino)
+    return;
+  if (__atomic_sub_fetch(&ino->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+    return;
+  if (ino->iop && ino->iop->evict)
+    ino->iop->evict(ino);
+  page_cache_release_all(ino);
+  kfree(ino);
+}
+
+/* Set mtime and ctime (modify) or just ctime to now. */
+void inode_touch(struct inode *ino, bool modify)
+{
+  uint64_t now = time_realtime_ns();
+  struct timespec64 ts = { (int64_t)(now / NSEC_PER_SEC), (int64_t)(now % NSEC_PER_SEC) };
+  if (modify)
+    ino->mtime = ts;
+  ino->ctime = ts;
+  ino->dirty = true;
+}
+
+/* ---- dentries ---- */
+
+struct dentry *dentry_alloc(struct dentry *parent, const char *name, size_t len)
+{
+  struct dentry *d = kzalloc(sizeof(*d));
+  if (!d)
+    return NULL;
+  d->name = kmalloc(len + 1);
+  if (!d->name) {
+    kfree(d);
+    return NULL;
+  }
+  memcpy(d->name, name, len);
+  d->name[len] = 0;
+  d->refcount = 1;
+  list_init(&d->children);
+  list_init(&d->sibling);
+  if (parent) {
+    spin_lock(&dcache_lock);
+    parent->refcount++;
+    d->parent = parent;
+    d->sb = parent->sb;
+    list_add_tail(&d->sibling, &parent->children);
+    spin_unlock(&dcache_lock);
+  } else {
+    d->parent = d;
+  }
+  return d;
+}
+
+void dget(struct dentry *d)
+{
+  spin_lock(&dcache_lock);
+  d->refcount++;
+  spin_unlock(&dcache_lock);
+}
+
+/*
+ * Drop a reference. An unused dentry stays cached while it names an
+ * existing file; a negative or unlinked one is freed (and releases its
+ * parent in turn).
+ */
+void dput(struct dentry *d)
+{
+  while (d) {
+    spin_lock(&dcache_lock);
+    if (--d->refcount > 0 || (d->inode && !d->unlinked && !d->transient) || d->parent == d) {
+      spin_unlock(&dcache_lock);
+      return;
+    }
+    if (!list_empty(&d->children)) { /* still has cached children: keep */
+      spin_unlock(&dcache_lock);
+      return;
+    }
+    struct dentry *parent = d->parent;
+    list_del(&d->sibling);
+    spin_unlock(&dcache_lock);
+    iput(d->inode);
+    kfree(d->name);
+    kfree(d);
+    d = parent; /* drop the reference the child held */
+  }
+}
+
+/* A cached child of dir named name (referenced), or NULL. */
+struct dentry *dentry_lookup_child(struct dentry *dir, const char *name, size_t len)
+{
+  struct dentry *d;
+  spin_lock(&dcache_lock);
+  list_for_each_entry(d, &dir->children, sibling) {
+    if (!d->unlinked && strlen(d->name) == len && memcmp(d->name, name, len) == 0) {
+      d->refcount++;
+      spin_unlock(&dcache_lock);
+      return d;
+    }
+  }
+  spin_unlock(&dcache_lock);
+  return NULL;
+}
+
+/* Attach an inode (taking over the caller's reference) to a negative dentry. */
+void d_instantiate(struct dentry *d, struct inode *ino)
+{
+  d->inode = ino;
+}
+
+/* The name is gone from its directory (unlink/rmdir). */
+void d_delete(struct dentry *d)
+{
+  spin_lock(&dcache_lock);
+  d->unlinked = true;
+  spin_unlock(&dcache_lock);
+}
+
+/* Rename in the dcache: move d under newparent as newname. */
+void d_move(struct dentry *d, struct dentry *newparent, const char *newname)
+{
+  char *name = kstrdup(newname);
+  spin_lock(&dcache_lock);
+  if (name) {
+    kfree(d->name);
+    d->name = name;
+  }
+  struct dentry *old = d->parent;
+  if (old != newparent) {
+    list_del(&d->sibling);
+    list_add_tail(&d->sibling, &newparent->children);
+    d->parent = newparent;
+    newparent->refcount++;
+  } else {
+    old = NULL;
+  }
+  spin_unlock(&dcache_lock);
+  if (old)
+    dput(old);
+}
+
+void path_get(struct path *p)
+{
+  if (p->dentry)
+    dget(p->dentry);
+  if (p->mnt)
+    __atomic_add_fetch(&p->mnt->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void path_put(struct path *p)
+{
+  if (p->dentry)
+    dput(p->dentry);
+  if (p->mnt)
+    __atomic_sub_fetch(&p->mnt->refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- file system types, superblocks and mounts ---- */
+
+int register_fs(const struct fs_type *type)
+{
+  for (int i = 0; i < MAX_FS_TYPES; i++) {
+    if (!fs_types[i]) {
+      fs_types[i] = type;
+      return 0;
+    }
+  }
+  return -ENOMEM;
+}
+
+static const struct fs_type *find_fs(const char *name)
+{
+  for (int i = 0; i < MAX_FS_TYPES; i++)
+    if (fs_types[i] && strcmp(fs_types[i]->name, name) == 0)
+      return fs_types[i];
+  return NULL;
+}
+
+struct super_block *sb_alloc(const struct fs_type *type)
+{
+  struct super_block *sb = kzalloc(sizeof(*sb));
+  if (sb) {
+    sb->type = type;
+    sb->next_ino = 1;
+  }
+  return sb;
+}
+
+struct mount *root_mount(void)
+{
+  return rootmnt;
+}
+
+static struct mount *mount_alloc(struct super_block *sb, const char *source, uint32_t flags)
+{
+  struct mount *m = kzalloc(sizeof(*m));
+  if (!m)
+    return NULL;
+  m->sb = sb;
+  m->root = sb->root;
+  dget(m->root);
+  m->source = kstrdup(source ? source : "none");
+  m->flags = flags;
+  sb->refcount++;
+  return m;
+}
+
+int mount_root(const char *fstype)
+{
+  const struct fs_type *t = find_fs(fstype);
+  if (!t)
+    return -ENODEV;
+  struct super_block *sb;
+  int r = t->mount(t, "rootfs", 0, NULL, &sb);
+  if (r)
+    return r;
+  rootmnt = mount_alloc(sb, "rootfs", 0);
+  if (!rootmnt)
+    return -ENOMEM;
+  spin_lock(&mount_lock);
+  list_add_tail(&rootmnt->link, &mount_list);
+  spin_unlock(&mount_lock);
+  return 0;
+}
+
+/* The mount whose mountpoint is d inside parent mount pm (mount_lock held). */
+static struct mount *mount_on(struct mount *pm, struct dentry *d)
+{
+  struct mount *m, *found = NULL;
+  list_for_each_entry(m, &mount_list, link)
+    if (m->parent == pm && m->mountpoint == d)
+      found = m; /* the most recent mount on top wins */
+  return found;
+}
+
+/* Step down through mounts stacked on p (updates p in place, references moved). */
+void follow_mounts(struct path *p)
+{
+  for (;;) {
+    spin_lock(&mount_lock);
+    struct mount *m = p->dentry->mounted ? mount_on(p->mnt, p->dentry) : NULL;
+    spin_unlock(&mount_lock);
+    if (!m)
+      return;
+    struct path next = { m, m->root };
+    path_get(&next);
+    path_put(p);
+    *p = next;
+  }
+}
+
+/* Put m on top of target (mount_lock taken here). */
+static void attach_mount(struct mount *m, struct path *target)
+{
+  spin_lock(&mount_lock);
+  m->parent = target->mnt;
+  m->mountpoint = target->dentry;
+  dget(target->dentry);
+  target->dentry->mounted++;
+  list_add_tail(&m->link, &mount_list);
+  spin_unlock(&mount_lock);
+}
+
+/* A bind mount: the subtree at `source` appears at target as well. */
+static int bind_mount(const char *source, struct path *target, uint32_t flags)
+{
+  struct path src;
+  int r = path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &src);
+  if (r)
+    return r;
+  struct mount *m = kzalloc(sizeof(*m));
+  if (!m) {
+    path_put(&src);
+    return -ENOMEM;
+  }
+  m->sb = src.mnt->sb;
+  m->sb->refcount++;
+  m->root = src.dentry;
+  dget(m->root);
+  m->source = kstrdup(source);
+  m->flags = flags & ~MS_BIND;
+  path_put(&src);
+  attach_mount(m, target);
+  return 0;
+}
+
+int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
+             const char *data)
+{
+  if (flags & MS_REMOUNT) {
+    if (target->dentry != target->mnt->root)
+      return -EINVAL;
+    target->mnt->flags = flags & ~MS_REMOUNT;
+    target->mnt->sb->flags = flags & MS_RDONLY;
+    return 0;
+  }
+  if (!target->dentry->inode || !S_ISDIR(target->dentry->inode->mode))
+    return -ENOTDIR;
+  if (flags & MS_BIND)
+    return bind_mount(source, target, flags);
+  const struct fs_type *t = find_fs(fstype ? fstype : "");
+  if (!t)
+    return -ENODEV;
+  struct super_block *sb;
+  int r = t->mount(t, source, flags, data, &sb);
+  if (r)
+    return r;
+  sb->flags |= flags & MS_RDONLY;
+  struct mount *m = mount_alloc(sb, source, flags);
+  if (!m)
+    return -ENOMEM;
+  attach_mount(m, target);
+  return 0;
+}
+
+/* Unmount the file system whose root is target. */
+int do_umount(struct path *target, int flags)
+{
+  (void)flags;
+  struct mount *m = target->mnt;
+  if (target->dentry != m->root)
+    return -EINVAL;
+  if (m == rootmnt)
+    return -EBUSY;
+  spin_lock(&mount_lock);
+  struct mount *c;
+  list_for_each_entry(c, &mount_list, link) {
+    if (c->parent == m) {
+      spin_unlock(&mount_lock);
+      return -EBUSY;
+    }
+  }
+  /* Busy if anything but our caller's lookup holds it. */
+  if (m->refcount > 1 && !(flags & MNT_DETACH)) {
+    spin_unlock(&mount_lock);
+    return -EBUSY;
+  }
+  list_del(&m->link);
+  m->mountpoint->mounted--;
+  spin_unlock(&mount_lock);
+  struct super_block *sb = m->sb;
+  if (sb->ops && sb->ops->sync)
+    sb->ops->sync(sb);
+  dput(m->mountpoint);
+  if (--sb->refcount == 0 && sb->ops && sb->ops->put_super)
+    sb->ops->put_super(sb);
+  /* m itself stays allocated: the caller's path still points at it. */
+  return 0;
+}
+
+void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg)
+{
+  spin_lock(&mount_lock);
+  struct mount *m;
+  list_for_each_entry(m, &mount_list, link)
+    fn(m, arg);
+  spin_unlock(&mount_lock);
+}
+
+int vfs_statfs(struct path *p, struct statfs64 *st)
+{
+  memset(st, 0, sizeof(*st));
+  struct super_block *sb = p->mnt->sb;
+  st->f_namelen = NAME_MAX;
+  st->f_bsize = st->f_frsize = PAGE_SIZE;
+  st->f_type = sb->magic;
+  st->f_flags = p->mnt->flags & MS_RDONLY;
+  if (sb->ops && sb->ops->statfs)
+    return sb->ops->statfs(sb, st);
+  return 0;
+}
+
+int sync_all(void)
+{
+  struct super_block *sbs[32];
+  int n = 0;
+  spin_lock(&mount_lock);
+  struct mount *m;
+  list_for_each_entry(m, &mount_list, link)
+    if (n < 32 && m->sb->ops && m->sb->ops->sync)
+      sbs[n++] = m->sb;
+  spin_unlock(&mount_lock);
+  for (int i = 0; i < n; i++)
+    sbs[i]->ops->sync(sbs[i]);
+  return 0;
+}
+
+/*
+ * The absolute path of p as seen from root, into buf. Walks up dentry
+ * parents and across mount points.
+ */
+int path_to_string(struct path *p, const struct path *root, char *buf, size_t size)
+{
+  char *end = buf + size;
+  char *s = end;
+  *--s = 0;
+  struct mount *m = p->mnt;
+  struct dentry *d = p->dentry;
+  spin_lock(&dcache_lock);
+  while (!(d == root->dentry && m == root->mnt)) {
+    if (d == m->root || d->parent == d) {
+      if (!m->parent)
+        break;
+      d = m->mountpoint;
+      m = m->parent;
+      continue;
+    }
+    size_t len = strlen(d->name);
+    if ((size_t)(s - buf) < len + 2) {
+      spin_unlock(&dcache_lock);
+      return -ENAMETOOLONG;
+    }
+    s -= len;
+    memcpy(s, d->name, len);
+    *--s = '/';
+    d = d->parent;
+  }
+  spin_unlock(&dcache_lock);
+  if (*s == 0)
+    *--s = '/';
+  size_t n = end - s;
+  memmove(buf, s, n);
+  return (int)(n - 1);
+}
+
+void vfs_init(void)
+{
+}

@@ -1,0 +1,363 @@
+/*
+ * vfs.h — the virtual file system: inodes, dentries, mounts, files.
+ *
+ * Layers (top to bottom):
+ *   fs/sys_file.c   syscalls: fetch and check arguments
+ *   fs/namei.c      path walk: names -> (mount, dentry)
+ *   fs/vfs.c        inode/dentry/mount/superblock objects, generic ops
+ *   fs/file.c       open files and descriptor tables
+ *   fs/pagecache.c  file pages (read, write, mmap all go through it)
+ *   fs/ramfs.c, devfs.c, procfs.c, fat32 ...  the file systems
+ *
+ * Dentries form an in-memory tree of names (the dentry cache). For ramfs
+ * the tree *is* the file system; disk file systems fill it on lookup.
+ * A dentry's `mounted` count says another file system is mounted on it;
+ * the walk crosses into the mount whose mountpoint it is (so the deepest
+ * mount on a path wins — the seed's longest-prefix rule).
+ *
+ * Lock order: inode->lock of a parent before a child's; rename takes the
+ * global rename_lock first. dcache_lock (spinlock) protects dentry
+ * children lists and reference counts; mount_lock protects the mount list.
+ */
+#ifndef KITE_VFS_H
+#define KITE_VFS_H
+
+#include "kern/types.h"
+#include "kern/list.h"
+#include "kern/wait.h"
+#include "kern/time.h"
+
+struct uio;
+struct page;
+struct vma;
+struct poll_table;
+struct super_block;
+struct dentry;
+struct inode;
+struct file;
+struct mount;
+
+/* File types and permission bits (st_mode). */
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK 0120000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFIFO 0010000
+#define S_ISUID 04000
+#define S_ISGID 02000
+#define S_ISVTX 01000
+#define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
+#define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
+#define S_ISBLK(m) (((m) & S_IFMT) == S_IFBLK)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
+#define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
+#define S_ISSOCK(m) (((m) & S_IFMT) == S_IFSOCK)
+
+/* open flags (asm-generic) */
+#define O_ACCMODE 00000003
+#define O_RDONLY 00000000
+#define O_WRONLY 00000001
+#define O_RDWR 00000002
+#define O_CREAT 00000100
+#define O_EXCL 00000200
+#define O_NOCTTY 00000400
+#define O_TRUNC 00001000
+#define O_APPEND 00002000
+#define O_NONBLOCK 00004000
+#define O_DSYNC 00010000
+#define O_ASYNC 00020000
+#define O_DIRECT 00040000
+#define O_LARGEFILE 00100000
+#define O_DIRECTORY 00200000
+#define O_NOFOLLOW 00400000
+#define O_NOATIME 01000000
+#define O_CLOEXEC 02000000
+#define O_SYNC 04010000
+#define O_PATH 010000000
+#define O_TMPFILE 020200000
+/* Flags F_SETFL may change. */
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+#define AT_FDCWD (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200
+#define AT_SYMLINK_FOLLOW 0x400
+#define AT_NO_AUTOMOUNT 0x800
+#define AT_EMPTY_PATH 0x1000
+#define AT_EACCESS 0x200
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+
+/* d_type values for getdents64 */
+#define DT_UNKNOWN 0
+#define DT_FIFO 1
+#define DT_CHR 2
+#define DT_DIR 4
+#define DT_BLK 6
+#define DT_REG 8
+#define DT_LNK 10
+#define DT_SOCK 12
+
+#define MAJOR(dev) ((unsigned)(((dev) >> 8) & 0xfff))
+#define MINOR(dev) ((unsigned)(((dev) & 0xff) | (((dev) >> 12) & 0xfff00)))
+#define MKDEV(ma, mi) ((dev_t)(((ma) & 0xfff) << 8 | ((mi) & 0xff) | (((mi) & ~0xffu) << 12)))
+
+/* ---- page cache: the pages of one file, indexed by page number ---- */
+struct page_cache {
+  struct mutex lock;
+  void *root;                 /* radix tree of struct page * (fs/pagecache.c) */
+  int height;
+  uint64_t nrpages;
+};
+
+/* ---- inode ---- */
+struct inode_ops {
+  /* directory operations: the dentry is a child of dir (negative for create) */
+  int (*lookup)(struct inode *dir, struct dentry *d);   /* 0 (maybe negative) or -errno */
+  int (*create)(struct inode *dir, struct dentry *d, mode_t mode);
+  int (*mkdir)(struct inode *dir, struct dentry *d, mode_t mode);
+  int (*mknod)(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev);
+  int (*symlink)(struct inode *dir, struct dentry *d, const char *target);
+  int (*link)(struct dentry *old, struct inode *dir, struct dentry *d);
+  int (*unlink)(struct inode *dir, struct dentry *d);
+  int (*rmdir)(struct inode *dir, struct dentry *d);
+  int (*rename)(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd,
+                unsigned flags);
+  int (*readlink)(struct inode *ino, char *buf, size_t size);  /* length or -errno */
+  /* file data: fill a page-cache page / write one back / change the size */
+  int (*readpage)(struct inode *ino, struct page *p, uint64_t index);
+  int (*writepage)(struct inode *ino, struct page *p, uint64_t index);
+  int (*truncate)(struct inode *ino, off_t size);
+  int (*write_inode)(struct inode *ino);  /* flush metadata (times, size) */
+  void (*evict)(struct inode *ino);        /* last reference gone */
+};
+
+struct inode {
+  ino_t ino;
+  mode_t mode;
+  uint32_t nlink;
+  uid_t uid;
+  gid_t gid;
+  dev_t rdev;
+  off_t size;
+  struct timespec64 atime, mtime, ctime;
+  struct super_block *sb;
+  const struct inode_ops *iop;
+  const struct file_ops *fop;   /* used when the inode is opened */
+  int refcount;                 /* atomic */
+  struct mutex lock;            /* serialises writes, size changes, dir changes */
+  struct page_cache pages;
+  struct wait_queue wq;         /* for fifos and other waiters */
+  void *priv;                   /* file system data */
+  bool dirty;                   /* metadata changed (write_inode pending) */
+};
+
+/* ---- dentry ---- */
+struct dentry {
+  char *name;
+  struct dentry *parent;        /* itself for a file system root */
+  struct inode *inode;          /* NULL: negative (name does not exist) */
+  struct list_head children;    /* dcache_lock */
+  struct list_head sibling;     /* in parent->children */
+  int refcount;                 /* dcache_lock */
+  int mounted;                  /* file systems mounted here (mount_lock) */
+  bool unlinked;                /* removed from its directory */
+  bool transient;               /* not cached once unused (procfs) */
+  struct super_block *sb;
+};
+
+/* ---- superblock and mounts ---- */
+struct statfs64 {
+  uint64_t f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+  int32_t f_fsid[2];
+  uint64_t f_namelen, f_frsize, f_flags, f_spare[4];
+};
+
+struct super_ops {
+  int (*statfs)(struct super_block *sb, struct statfs64 *st);
+  int (*sync)(struct super_block *sb);
+  void (*put_super)(struct super_block *sb);
+};
+
+struct super_block {
+  const struct fs_type *type;
+  const struct super_ops *ops;
+  struct dentry *root;
+  dev_t dev;
+  uint32_t flags;               /* MS_RDONLY ... */
+  uint64_t magic;
+  ino_t next_ino;               /* for file systems that number inodes themselves */
+  void *priv;
+  int refcount;                 /* mounts using it */
+};
+
+#define MS_RDONLY 1
+#define MS_NOSUID 2
+#define MS_NODEV 4
+#define MS_NOEXEC 8
+#define MS_REMOUNT 32
+#define MS_BIND 4096
+#define MNT_FORCE 1
+#define MNT_DETACH 2
+
+struct fs_type {
+  const char *name;
+  /* Build a superblock for `source` (device path or name) with options. */
+  int (*mount)(const struct fs_type *type, const char *source, uint32_t flags,
+               const char *data, struct super_block **sbp);
+  bool needs_device;
+};
+
+struct mount {
+  struct mount *parent;         /* NULL for the root mount */
+  struct dentry *mountpoint;    /* in parent */
+  struct dentry *root;
+  struct super_block *sb;
+  char *source;
+  uint32_t flags;
+  struct list_head link;        /* mount_list, in mount order */
+  int refcount;
+};
+
+struct path {
+  struct mount *mnt;
+  struct dentry *dentry;
+};
+
+/* ---- open files ---- */
+struct dir_context;
+typedef bool (*filldir_t)(struct dir_context *ctx, const char *name, size_t len,
+                          ino_t ino, unsigned type);
+struct dir_context {
+  filldir_t actor;              /* returns false when the buffer is full */
+  off_t pos;                    /* the file system's cursor; saved in file->pos */
+};
+
+struct file_ops {
+  ssize_t (*read)(struct file *f, struct uio *u, off_t *pos);
+  ssize_t (*write)(struct file *f, struct uio *u, off_t *pos);
+  off_t (*llseek)(struct file *f, off_t off, int whence);   /* NULL: ESPIPE */
+  int (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
+  int (*mmap)(struct file *f, struct vma *v);               /* NULL: ENODEV */
+  unsigned (*poll)(struct file *f, struct poll_table *pt);  /* NULL: always ready */
+  int (*iterate)(struct file *f, struct dir_context *ctx);  /* directories */
+  int (*fsync)(struct file *f, bool datasync);
+  int (*open)(struct inode *ino, struct file *f);
+  void (*release)(struct file *f);
+};
+
+struct file {
+  int refcount;                 /* atomic: descriptors and other holders */
+  const struct file_ops *fop;
+  struct path path;             /* where it was opened (mnt NULL for pipes, sockets) */
+  struct inode *inode;
+  uint32_t flags;               /* O_* status flags and access mode */
+  off_t pos;
+  struct mutex pos_lock;        /* serialises read/write/lseek on this file */
+  void *priv;                   /* for the driver / socket / pipe */
+  struct list_head ep_links;    /* epoll items watching this file (kern/epoll.c) */
+};
+
+static inline bool file_readable(struct file *f)
+{
+  return (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_PATH);
+}
+static inline bool file_writable(struct file *f)
+{
+  return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH);
+}
+
+/* ---- fs/vfs.c ---- */
+void vfs_init(void);
+struct inode *inode_alloc(struct super_block *sb, mode_t mode);
+void iget(struct inode *ino);
+void iput(struct inode *ino);
+void inode_touch(struct inode *ino, bool modify);  /* update mtime/ctime */
+struct dentry *dentry_alloc(struct dentry *parent, const char *name, size_t len);
+void dget(struct dentry *d);
+void dput(struct dentry *d);
+struct dentry *dentry_lookup_child(struct dentry *dir, const char *name, size_t len);
+void d_instantiate(struct dentry *d, struct inode *ino);
+void d_delete(struct dentry *d);
+void d_move(struct dentry *d, struct dentry *newparent, const char *newname);
+void path_get(struct path *p);
+void path_put(struct path *p);
+int register_fs(const struct fs_type *type);
+int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
+             const char *data);
+int do_umount(struct path *target, int flags);
+int mount_root(const char *fstype);
+void follow_mounts(struct path *p);
+struct mount *root_mount(void);
+int vfs_statfs(struct path *p, struct statfs64 *st);
+int path_to_string(struct path *p, const struct path *root, char *buf, size_t size);
+void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
+int sync_all(void);
+struct super_block *sb_alloc(const struct fs_type *type);
+extern struct spinlock dcache_lock;
+
+/* generic helpers for simple file systems */
+off_t generic_llseek(struct file *f, off_t off, int whence);
+ssize_t generic_file_read(struct file *f, struct uio *u, off_t *pos);
+ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos);
+int generic_file_mmap(struct file *f, struct vma *v);
+int generic_file_fsync(struct file *f, bool datasync);
+int vfs_truncate(struct inode *ino, off_t size);
+int dcache_readdir(struct file *f, struct dir_context *ctx);
+
+/* ---- fs/pagecache.c ---- */
+void page_cache_init(struct page_cache *pc);
+/* Find page `index` of ino, reading it in if needed. Returns it with a
+ * reference (put_page() when done) or ERR_PTR. */
+struct page *page_cache_get(struct inode *ino, uint64_t index, bool create);
+void page_cache_truncate(struct inode *ino, off_t size);  /* drop pages past size */
+int page_cache_writeback(struct inode *ino);               /* write dirty pages */
+void page_cache_release_all(struct inode *ino);
+void page_mark_dirty(struct page *p);
+
+/* ---- fs/namei.c ---- */
+#define LOOKUP_FOLLOW 0x1       /* follow a trailing symlink */
+#define LOOKUP_DIRECTORY 0x2    /* the result must be a directory */
+#define LOOKUP_EMPTY 0x4        /* an empty path names the dirfd itself */
+int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out);
+struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t len);
+int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out);
+/* Walk all but the last component: *parent (referenced) and the last name. */
+int path_parent(int dirfd, const char *path, struct path *parent, char *last, size_t lastsize);
+int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **out);
+struct file *file_open_path(struct path *p, int flags);
+int kernel_open(const char *path, int flags, mode_t mode, struct file **out);
+
+/* ---- fs/file.c ---- */
+struct file *file_alloc(void);
+void fget(struct file *f);
+void fput(struct file *f);
+ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos);
+ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos);
+ssize_t kernel_read(struct file *f, void *buf, size_t n, off_t pos);
+ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos);
+int vfs_getattr(struct inode *ino, void *statbuf_kernel);
+
+#endif
+
+/* ---- per-task file-system context (CLONE_FS shares it) ---- */
+#ifndef KITE_FS_CONTEXT
+#define KITE_FS_CONTEXT
+struct fs_context {
+  int refcount;             /* atomic */
+  struct spinlock lock;     /* protects root and cwd */
+  struct path root, cwd;
+  mode_t umask;
+};
+struct fs_context *fs_context_alloc(void);
+struct fs_context *fs_context_copy(struct fs_context *old);
+void fs_context_put(struct fs_context *fs);
+#endif

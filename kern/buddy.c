@@ -1,0 +1,88 @@
+/*
+ * buddy.c — the buddy allocator (see buddy.h). No locking here: the caller
+ * (page_alloc.c) serialises access. Host-testable.
+ */
+#include "kern/buddy.h"
+
+void buddy_init(struct buddy_zone *z, struct page *pages, uint64_t base_pfn, uint64_t npages)
+{
+  z->pages = pages;
+  z->base_pfn = base_pfn;
+  z->npages = npages;
+  z->nr_free = 0;
+  for (unsigned o = 0; o < MAX_ORDER; o++)
+    list_init(&z->free[o]);
+  for (uint64_t i = 0; i < npages; i++) {
+    struct page *p = &pages[i];
+    list_init(&p->list);
+    p->refcount = 1;       /* reserved until buddy_add_free_range() */
+    p->flags = PG_RESERVED;
+    p->order = 0;
+    p->slab_class = 0;
+    p->cache.owner = NULL;
+    p->cache.index = 0;
+  }
+}
+
+/* Hand [first_pfn, first_pfn + count) to the allocator (boot time). */
+void buddy_add_free_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count)
+{
+  for (uint64_t pfn = first_pfn; pfn < first_pfn + count; pfn++) {
+    struct page *p = &z->pages[pfn - z->base_pfn];
+    p->flags = 0;
+    p->refcount = 0;
+    buddy_free(z, p, 0);
+  }
+}
+
+static void add_block(struct buddy_zone *z, struct page *p, unsigned order)
+{
+  p->flags |= PG_BUDDY;
+  p->order = order;
+  list_add(&p->list, &z->free[order]);
+}
+
+static void remove_block(struct page *p)
+{
+  list_del(&p->list);
+  p->flags &= ~PG_BUDDY;
+}
+
+/* Allocate 2^order contiguous pages; NULL if none. The first page is returned. */
+struct page *buddy_alloc(struct buddy_zone *z, unsigned order)
+{
+  unsigned o = order;
+  while (o < MAX_ORDER && list_empty(&z->free[o]))
+    o++;
+  if (o >= MAX_ORDER)
+    return NULL;
+  struct page *p = list_first_entry(&z->free[o], struct page, list);
+  remove_block(p);
+  /* Split: give back the upper halves until the block is the right size. */
+  while (o > order) {
+    o--;
+    add_block(z, p + (1UL << o), o);
+  }
+  p->order = order;
+  z->nr_free -= 1UL << order;
+  return p;
+}
+
+/* Return a block of 2^order pages starting at p, merging with free buddies. */
+void buddy_free(struct buddy_zone *z, struct page *p, unsigned order)
+{
+  uint64_t idx = (uint64_t)(p - z->pages);
+  z->nr_free += 1UL << order;
+  while (order < MAX_ORDER - 1) {
+    uint64_t buddy_idx = idx ^ (1UL << order);
+    if (buddy_idx + (1UL << order) > z->npages)
+      break;
+    struct page *b = &z->pages[buddy_idx];
+    if (!(b->flags & PG_BUDDY) || b->order != order)
+      break;
+    remove_block(b);
+    idx &= ~(1UL << order);
+    order++;
+  }
+  add_block(z, &z->pages[idx], order);
+}

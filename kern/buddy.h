@@ -1,0 +1,64 @@
+/*
+ * buddy.h — the buddy allocator for physical pages, and struct page.
+ *
+ * Every physical page of RAM has a struct page (the `pages` array). Free
+ * memory is kept as blocks of 2^order pages on per-order free lists; a
+ * block's "buddy" is the neighbour it was split from, found by flipping
+ * bit `order` of the page index. Freeing merges buddies back together.
+ *
+ * This file is pure logic with no kernel dependencies: the host unit tests
+ * (testsuite/host/test_buddy.c) build it against a fake page array.
+ */
+#ifndef KITE_BUDDY_H
+#define KITE_BUDDY_H
+
+#include "kern/types.h"
+#include "kern/list.h"
+
+#define MAX_ORDER 11 /* blocks of 1 .. 1024 pages (4 MiB) */
+
+/* struct page flags */
+#define PG_BUDDY 0x01   /* head of a free block in a free list */
+#define PG_SLAB 0x02    /* holds small kmalloc objects */
+#define PG_RESERVED 0x04 /* never allocatable (kernel image, firmware, ...) */
+#define PG_HEAD 0x08    /* first page of an allocated multi-page block */
+#define PG_DIRTY 0x10   /* page-cache page modified since last write-back */
+#define PG_UPTODATE 0x20 /* page-cache page holds the file's data */
+
+struct page {
+  struct list_head list;  /* free list; slab partial list; page-cache LRU */
+  uint32_t refcount;      /* 0 while free */
+  uint16_t flags;
+  uint8_t order;          /* block order (free head, or PG_HEAD allocation) */
+  uint8_t slab_class;     /* kmalloc size class, for PG_SLAB */
+  union {
+    struct {              /* PG_SLAB */
+      void *freelist;
+      uint32_t inuse;
+    } slab;
+    struct {              /* page-cache page */
+      void *owner;        /* the struct page_cache it belongs to */
+      uint64_t index;     /* page index in the file */
+    } cache;
+  };
+};
+
+struct buddy_zone {
+  struct page *pages;     /* pages[0] is the page at base_pfn */
+  uint64_t base_pfn;
+  uint64_t npages;
+  uint64_t nr_free;       /* free pages, counted in pages */
+  struct list_head free[MAX_ORDER];
+};
+
+void buddy_init(struct buddy_zone *z, struct page *pages, uint64_t base_pfn, uint64_t npages);
+void buddy_add_free_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
+struct page *buddy_alloc(struct buddy_zone *z, unsigned order);
+void buddy_free(struct buddy_zone *z, struct page *p, unsigned order);
+
+static inline uint64_t buddy_page_pfn(const struct buddy_zone *z, const struct page *p)
+{
+  return z->base_pfn + (uint64_t)(p - z->pages);
+}
+
+#endif

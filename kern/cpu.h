@@ -1,0 +1,36 @@
+/*
+ * cpu.h — per-hart state and the `current` task.
+ *
+ * In the kernel, register tp always points at the running task (trapvec.S
+ * loads it on every entry from user mode; swtch() sets it on a switch).
+ */
+#ifndef KITE_CPU_H
+#define KITE_CPU_H
+
+#include "kern/types.h"
+#include "kern/param.h"
+
+struct task;
+
+struct cpu {
+  int id;                 /* index in cpus[] */
+  uint64_t hartid;        /* the hart's id as OpenSBI reports it */
+  struct task *idle;      /* this hart's idle task */
+  int noff;               /* depth of push_off() nesting */
+  bool intena;            /* were interrupts on before the first push_off()? */
+  bool need_resched;      /* set by the timer; acted on at return to user */
+};
+
+extern struct cpu cpus[NCPU];
+
+static inline struct task *get_current(void)
+{
+  struct task *t;
+  asm volatile("mv %0, tp" : "=r"(t));
+  return t;
+}
+#define current get_current()
+
+struct cpu *mycpu(void);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * devtree.h — what Kite learns from the device tree at boot.
+ */
+#ifndef KITE_DEVTREE_H
+#define KITE_DEVTREE_H
+
+#include "kern/types.h"
+
+#define MAX_RESERVED 16
+#define MAX_VIRTIO 8
+
+struct boot_info {
+  paddr_t dtb_pa;
+  uint64_t dtb_size;
+  paddr_t ram_start;
+  uint64_t ram_size;
+  paddr_t reserved[MAX_RESERVED][2];  /* [start, end) */
+  int nreserved;
+  char bootargs[1024];
+  uint64_t timebase;
+  bool has_sstc;
+  paddr_t uart_base;
+  int uart_irq;
+  int uart_reg_shift;
+  paddr_t plic_base;
+  int plic_ndev;
+  int plic_context;                   /* S-mode context of the boot hart */
+  paddr_t rtc_base;
+  int rtc_irq;
+  paddr_t virtio_base[MAX_VIRTIO];
+  int virtio_irq[MAX_VIRTIO];
+  int nvirtio;
+  paddr_t test_base;                  /* sifive,test power-off device */
+  uint64_t boot_hartid;
+  char isa[128];
+};
+
+extern struct boot_info boot_info;
+int devtree_parse(paddr_t dtb_pa, uint64_t hartid);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * main.c — kmain(): bring the kernel up, one subsystem at a time, then
+ * start the first user program.
+ */
+#include "kern/types.h"
+#include "kern/printk.h"
+#include "kern/devtree.h"
+#include "kern/mm.h"
+#include "kern/vm.h"
+#include "kern/task.h"
+#include "kern/cpu.h"
+#include "kern/exec.h"
+#include "kern/sysinfo.h"
+#include "kern/param.h"
+#include "fs/vfs.h"
+#include "fs/ramfs.h"
+#include "fs/devfs.h"
+#include "fs/fsops.h"
+#include "fs/fdtable.h"
+#include "fs/procfs.h"
+#include "drivers/uart.h"
+#include "drivers/irq.h"
+#include "drivers/rtc.h"
+#include "drivers/tty.h"
+#include "arch/riscv/riscv.h"
+#include "arch/riscv/sbi.h"
+#include "arch/riscv/trap.h"
+#include <string.h>
+
+extern char _kernel_start[], _kernel_end[], _initramfs_start[], _initramfs_end[];
+
+/* The boot task: runs kmain, then becomes hart 0's idle task. */
+struct task init_task;
+static struct fs_context *boot_fs;
+static uint64_t first_user_ns;   /* when init was about to enter user mode */
+
+static char init_path[256] = "/init";
+
+static void parse_cmdline(const char *cmdline)
+{
+  printk_parse_cmdline(cmdline);
+  const char *p = strstr(cmdline, "init=");
+  if (p && (p == cmdline || p[-1] == ' ')) {
+    p += 5;
+    size_t n = 0;
+    while (p[n] && p[n] != ' ' && n < sizeof(init_path) - 1)
+      n++;
+    memcpy(init_path, p, n);
+    init_path[n] = 0;
+  }
+}
+
+/* Mount a file system at path (creating the directory). */
+static void mount_at(const char *fstype, const char *source, const char *path)
+{
+  do_mkdirat(AT_FDCWD, path, 0755);
+  struct path p;
+  if (path_lookup(AT_FDCWD, path, LOOKUP_FOLLOW, &p) == 0) {
+    int r = do_mount(source, &p, fstype, 0, NULL);
+    if (r)
+      pr_err("mount %s on %s: error %d", fstype, path, r);
+    path_put(&p);
+  }
+}
+
+static void fs_init(void)
+{
+  ramfs_init();
+  procfs_init();
+  if (mount_root("ramfs"))
+    panic("cannot mount the root file system");
+  struct mount *root = root_mount();
+  boot_fs = fs_context_alloc();
+  boot_fs->root.mnt = boot_fs->cwd.mnt = root;
+  boot_fs->root.dentry = boot_fs->cwd.dentry = root->root;
+  path_get(&boot_fs->root);
+  path_get(&boot_fs->cwd);
+  boot_fs->umask = 0;
+  init_task.fs = boot_fs;
+
+  size_t len = _initramfs_end - _initramfs_start;
+  if (len)
+    initramfs_unpack(_initramfs_start, len);
+  mount_at("devtmpfs", "devtmpfs", "/dev");
+  devfs_populate("/dev");
+  mount_at("proc", "proc", "/proc");
+  mount_at("tmpfs", "tmpfs", "/tmp");
+  boot_fs->umask = 022;
+}
+
+/*
+ * The first user process (pid 1): open the console as descriptors 0, 1
+ * and 2, then exec init. Runs as a kernel thread until the exec succeeds.
+ */
+static void init_thread(void *arg)
+{
+  (void)arg;
+  struct task *t = current;
+  t->is_kernel_thread = false;
+  t->files = files_alloc();
+  t->fs = fs_context_copy(boot_fs);
+  t->sighand = sighand_alloc();
+  if (!t->files || !t->fs || !t->sighand)
+    panic("init: out of memory");
+  struct file *con;
+  if (kernel_open("/dev/console", O_RDWR, 0, &con) == 0) {
+    fd_install(con, 0, false);
+    fget(con);
+    fd_install(con, 1, false);
+    fget(con);
+    fd_install(con, 2, false);
+  }
+  const char *argv[] = { init_path, NULL };
+  const char *envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/usr/sbin:/bin:/usr/bin", NULL };
+  int r = kernel_execve(init_path, argv, envp);
+  if (r) {
+    pr_err("cannot run init %s: error %d", init_path, r);
+    kernel_power_off(W_EXITCODE(1, 0));
+  }
+  first_user_ns = time_monotonic_ns();
+  pr_info("boot: first user instruction at %lu.%06lu s (guest time), free %lu KiB of %lu KiB",
+          (unsigned long)(first_user_ns / NSEC_PER_SEC),
+          (unsigned long)(first_user_ns % NSEC_PER_SEC / 1000),
+          (unsigned long)(nr_free_pages() * 4), (unsigned long)(nr_total_pages() * 4));
+  printk_user_started();
+  prepare_return_to_user(t->tf);
+  asm volatile("mv sp, %0\n j ret_to_user" :: "r"(t->tf));
+  __builtin_unreachable();
+}
+
+static void start_init(void)
+{
+  struct process *p = process_alloc();
+  struct task *t = kthread_create("init", init_thread, NULL);
+  if (!p || !t)
+    panic("cannot create init");
+  /* kthread_create queued t already; it cannot run before we return to idle. */
+  spin_lock(&proc_lock);
+  p->pid = p->pgid = p->sid = t->tid;
+  p->leader = t;
+  p->nr_threads = 1;
+  p->refcount++; /* the task's reference */
+  list_add_tail(&t->thread_link, &p->threads);
+  list_add_tail(&p->all_link, &all_processes);
+  pid_attach_process(p->pid, p);
+  pid_attach(t->tid, t);
+  spin_unlock(&proc_lock);
+  t->proc = p;
+  init_process = p;
+  if (p->pid != 1)
+    panic("init got pid %d", p->pid);
+}
+
+/* Power off the machine (after writing file systems back). status is a
+ * wait status: QEMU exits with the exit code, or 128+signal. */
+void kernel_power_off(int status)
+{
+  sync_all();
+  int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+  sbi_shutdown(code);
+}
+
+/* The init process exited: say how, and power off. */
+void init_exited(int status)
+{
+  char msg[80];
+  int n;
+  if ((status & 0x7f) == 0)
+    n = snprintf(msg, sizeof(msg), "\r\nkite: init exited with status %d\r\n", (status >> 8) & 0xff);
+  else
+    n = snprintf(msg, sizeof(msg), "\r\nkite: init killed by signal %d\r\n", status & 0x7f);
+  pr_notice("%s", msg + 2);
+  console_write(msg, n);
+  kernel_power_off(status);
+}
+
+void kmain(uint64_t hartid, paddr_t dtb_pa)
+{
+  sched_init();
+  kernel_process.pid = 0;
+  list_init(&kernel_process.threads);
+  list_init(&kernel_process.children);
+  rlimits_default(kernel_process.rlim);
+  init_task.proc = &kernel_process;
+  init_task.is_kernel_thread = true;
+
+  if (devtree_parse(dtb_pa, hartid))
+    panic("no valid device tree at %#lx", (unsigned long)dtb_pa);
+  sifive_test_base = boot_info.test_base;
+  time_init(boot_info.timebase);
+  parse_cmdline(boot_info.bootargs);
+  pr_info("Kite: a RISC-V teaching kernel (hart %lu, dtb %#lx)", (unsigned long)hartid,
+          (unsigned long)dtb_pa);
+  pr_info("cmdline: %s", boot_info.bootargs);
+
+  page_alloc_init(boot_info.ram_start, boot_info.ram_size, kva_to_pa(_kernel_end),
+                  (const paddr_t(*)[2])boot_info.reserved, boot_info.nreserved);
+  kmalloc_init();
+  pgtable_init();                                    /* drop the boot identity map */
+  trap_init();                                       /* stvec, FP on */
+  plic_init(boot_info.plic_base, boot_info.plic_ndev);
+  plic_init_hart(boot_info.plic_context);
+  uart_init(boot_info.uart_base, boot_info.uart_reg_shift, boot_info.uart_irq);
+  rtc_init(boot_info.rtc_base);                      /* CLOCK_REALTIME from the RTC */
+  timer_use_sstc(boot_info.has_sstc);
+  timer_hart_init();                                 /* scheduler tick */
+  mem_devices_init();                                /* /dev/null, zero, random, ... */
+  tty_register_devices();                            /* /dev/console, tty */
+  fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */
+  pr_info("kernel %lu KiB, %lu KiB free after boot", (unsigned long)((_kernel_end - _kernel_start) >> 10),
+          (unsigned long)(nr_free_pages() * 4));
+  start_init();
+  idle_loop();
+}

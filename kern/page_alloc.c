@@ -1,0 +1,137 @@
+/*
+ * page_alloc.c — the physical page allocator: the buddy zone over all of
+ * RAM, with a lock, zeroing and reference counts on top.
+ */
+#include "kern/mm.h"
+#include "kern/spinlock.h"
+#include "kern/printk.h"
+#include <string.h>
+
+struct page *mem_map;
+uint64_t ram_base_pfn, ram_npages;
+
+static struct buddy_zone zone;
+static struct spinlock zone_lock = SPINLOCK_INIT("pages");
+
+/*
+ * Set up the page array and the free lists.
+ * RAM is [ram_start, ram_start + ram_size). Pages below kernel_end (the
+ * kernel image and everything before it) and the `reserved` ranges
+ * ([start, end) physical) are never handed out. The struct page array
+ * itself is placed right after the kernel.
+ */
+void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_end,
+                     const paddr_t (*reserved)[2], int nreserved)
+{
+  ram_base_pfn = ram_start >> PAGE_SHIFT;
+  ram_npages = ram_size >> PAGE_SHIFT;
+  paddr_t map_pa = PGROUNDUP(kernel_end);
+  uint64_t map_bytes = PGROUNDUP(ram_npages * sizeof(struct page));
+  /* The page array must not land on a reserved range (e.g. the DTB). */
+  for (int i = 0; i < nreserved; i++)
+    if (map_pa < reserved[i][1] && map_pa + map_bytes > reserved[i][0])
+      map_pa = PGROUNDUP(reserved[i][1]);
+  mem_map = pa_to_kva(map_pa);
+  buddy_init(&zone, mem_map, ram_base_pfn, ram_npages);
+
+  uint64_t first_free = (map_pa + map_bytes) >> PAGE_SHIFT;
+  uint64_t end = ram_base_pfn + ram_npages;
+  uint64_t run_start = 0;
+  bool in_run = false;
+  for (uint64_t pfn = first_free; pfn <= end; pfn++) {
+    bool usable = pfn < end;
+    paddr_t pa = pfn << PAGE_SHIFT;
+    for (int i = 0; usable && i < nreserved; i++)
+      if (pa + PAGE_SIZE > reserved[i][0] && pa < reserved[i][1])
+        usable = false;
+    if (usable && !in_run) {
+      run_start = pfn;
+      in_run = true;
+    } else if (!usable && in_run) {
+      buddy_add_free_range(&zone, run_start, pfn - run_start);
+      in_run = false;
+    }
+  }
+  pr_info("mem: %lu MiB RAM at %#lx, %lu pages free, page array %lu KiB",
+          (unsigned long)(ram_size >> 20), (unsigned long)ram_start,
+          (unsigned long)zone.nr_free, (unsigned long)(map_bytes >> 10));
+}
+
+struct page *alloc_pages_nozero(unsigned order)
+{
+  if (order >= MAX_ORDER)
+    return NULL;
+  spin_lock(&zone_lock);
+  struct page *p = buddy_alloc(&zone, order);
+  spin_unlock(&zone_lock);
+  if (!p)
+    return NULL;
+  p->refcount = 1;
+  p->flags = order ? PG_HEAD : 0;
+  p->order = order;
+  p->cache.owner = NULL;
+  p->cache.index = 0;
+  list_init(&p->list);
+  return p;
+}
+
+struct page *alloc_pages(unsigned order)
+{
+  struct page *p = alloc_pages_nozero(order);
+  if (p)
+    memset(page_to_kva(p), 0, PAGE_SIZE << order);
+  return p;
+}
+
+struct page *alloc_page(void)
+{
+  return alloc_pages(0);
+}
+
+void free_pages(struct page *p, unsigned order)
+{
+  p->refcount = 0;
+  p->flags = 0;
+  spin_lock(&zone_lock);
+  buddy_free(&zone, p, order);
+  spin_unlock(&zone_lock);
+}
+
+void get_page(struct page *p)
+{
+  __atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* Drop a reference; the last one frees the page (or the whole PG_HEAD block). */
+void put_page(struct page *p)
+{
+  if (p->flags & PG_RESERVED)
+    return;
+  uint32_t left = __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
+  if (left == 0)
+    free_pages(p, (p->flags & PG_HEAD) ? p->order : 0);
+  else if (unlikely(left == (uint32_t)-1))
+    panic("put_page: refcount underflow at pa %#lx", (unsigned long)page_to_pa(p));
+}
+
+uint64_t nr_free_pages(void)
+{
+  return READ_ONCE(zone.nr_free);
+}
+
+uint64_t nr_total_pages(void)
+{
+  return ram_npages;
+}
+
+void *kalloc_pages(unsigned order)
+{
+  struct page *p = alloc_pages(order);
+  return p ? page_to_kva(p) : NULL;
+}
+
+void kfree_pages(void *va, unsigned order)
+{
+  if (va)
+    free_pages(kva_to_page(va), order);
+}

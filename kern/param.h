@@ -1,0 +1,28 @@
+/*
+ * param.h — the kernel's limits, in one place (xv6's param.h).
+ */
+#ifndef KITE_PARAM_H
+#define KITE_PARAM_H
+
+#define NCPU 8                   /* harts the kernel can manage */
+#define KSTACK_PAGES 4           /* kernel stack per task: 16 KiB */
+#define HZ 100                   /* scheduler ticks per second */
+#define TIMESLICE_TICKS 2        /* ticks a task runs before preemption */
+#define PID_MAX 32768            /* pids are 1 .. PID_MAX-1 */
+#define NR_OPEN_DEFAULT 1024     /* RLIMIT_NOFILE soft limit */
+#define NR_OPEN_MAX 65536        /* RLIMIT_NOFILE hard limit */
+#define NPROC_DEFAULT 4096       /* RLIMIT_NPROC */
+#define STACK_LIMIT_DEFAULT (8UL << 20) /* RLIMIT_STACK */
+#define ARG_MAX (2UL << 20)      /* bytes of argv + envp at execve */
+#define MAX_ARG_STRINGS 32768    /* argv + envp entries */
+#define PATH_MAX 4096
+#define NAME_MAX 255
+#define SYMLOOP_MAX 40           /* symlinks followed in one lookup */
+#define INTERP_DEPTH_MAX 4       /* nested #! interpreters */
+#define PIPE_BUF 4096            /* atomic pipe write size */
+#define PIPE_CAPACITY 65536      /* bytes a pipe holds */
+#define KLOG_SIZE (64 * 1024)    /* kernel log ring buffer */
+#define CMDLINE_MAX 1024
+#define TTY_INPUT_SIZE 4096      /* tty input buffer */
+
+#endif

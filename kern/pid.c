@@ -1,0 +1,110 @@
+/*
+ * pid.c — process and thread ids.
+ *
+ * Ids come from one space (as on Linux: a process's pid is its first
+ * thread's tid). A bitmap says which are in use; a table maps each id to
+ * its task. Allocation goes round-robin from the last id handed out, so
+ * ids are not reused right away. proc_lock protects both.
+ */
+#include "kern/task.h"
+#include "kern/printk.h"
+#include "kern/param.h"
+#include "kern/mm.h"
+#include "kern/errno.h"
+
+struct spinlock proc_lock = SPINLOCK_INIT("proc");
+LIST_HEAD(all_processes);
+
+static uint64_t pid_bitmap[PID_MAX / 64];
+
+/* An id names a task (while that thread lives) and, if it is a process id,
+ * the process (until the zombie is reaped). */
+struct pid_entry {
+  struct task *task;
+  struct process *proc;
+};
+static struct pid_entry *pid_table; /* PID_MAX entries */
+static pid_t last_pid;
+static int nr_pids;
+
+static void pid_table_init(void)
+{
+  if (!pid_table) {
+    pid_table = kalloc_pages(7); /* 128 pages: PID_MAX entries */
+    if (!pid_table)
+      panic("pid table: out of memory");
+  }
+}
+
+/* A free id, or -EAGAIN when all are taken. */
+pid_t pid_alloc(void)
+{
+  spin_lock(&proc_lock);
+  pid_table_init();
+  pid_t pid = -EAGAIN;
+  for (int i = 0; i < PID_MAX - 1; i++) {
+    pid_t cand = (last_pid + i) % (PID_MAX - 1) + 1; /* 1 .. PID_MAX-1 */
+    if (!(pid_bitmap[cand / 64] & (1ULL << (cand % 64)))) {
+      pid_bitmap[cand / 64] |= 1ULL << (cand % 64);
+      last_pid = cand;
+      nr_pids++;
+      pid = cand;
+      break;
+    }
+  }
+  spin_unlock(&proc_lock);
+  return pid;
+}
+
+/* Caller holds proc_lock. */
+void pid_free_locked(pid_t pid)
+{
+  if (pid <= 0 || pid >= PID_MAX)
+    return;
+  pid_bitmap[pid / 64] &= ~(1ULL << (pid % 64));
+  pid_table[pid].task = NULL;
+  pid_table[pid].proc = NULL;
+  nr_pids--;
+}
+
+void pid_free(pid_t pid)
+{
+  spin_lock(&proc_lock);
+  pid_free_locked(pid);
+  spin_unlock(&proc_lock);
+}
+
+/* Caller holds proc_lock. */
+void pid_attach(pid_t pid, struct task *t)
+{
+  if (pid > 0 && pid < PID_MAX)
+    pid_table[pid].task = t;
+}
+
+/* Caller holds proc_lock. */
+void pid_attach_process(pid_t pid, struct process *p)
+{
+  if (pid > 0 && pid < PID_MAX)
+    pid_table[pid].proc = p;
+}
+
+/* The task with this tid (caller holds proc_lock). */
+struct task *find_task(pid_t tid)
+{
+  if (tid <= 0 || tid >= PID_MAX || !pid_table)
+    return NULL;
+  return pid_table[tid].task;
+}
+
+/* The process with this pid (caller holds proc_lock). */
+struct process *find_process(pid_t pid)
+{
+  if (pid <= 0 || pid >= PID_MAX || !pid_table)
+    return NULL;
+  return pid_table[pid].proc;
+}
+
+int nr_pids_in_use(void)
+{
+  return nr_pids;
+}

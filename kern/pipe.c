@@ -1,0 +1,303 @@
+/*
+ * pipe.c — pipes and FIFOs.
+ *
+ * A pipe is a ring buffer of PIPE_CAPACITY bytes with a count of readers
+ * and writers. Writes of at most PIPE_BUF bytes are atomic: they wait
+ * until the whole write fits. Reading an empty pipe with no writers
+ * returns 0 (EOF); writing with no readers raises SIGPIPE and fails with
+ * EPIPE. The same object serves named pipes (FIFOs) in a file system.
+ */
+#include "kern/pipe.h"
+#include "kern/task.h"
+#include "kern/vm.h"
+#include "kern/mm.h"
+#include "kern/uio.h"
+#include "kern/poll.h"
+#include "kern/param.h"
+#include "fs/vfs.h"
+#include "fs/fdtable.h"
+#include "fs/ramfs.h"
+#include <string.h>
+
+#define PIPE_ORDER 4 /* 16 pages = PIPE_CAPACITY */
+STATIC_ASSERT(PIPE_CAPACITY == (PAGE_SIZE << PIPE_ORDER));
+
+struct pipe {
+  struct mutex lock;        /* protects the buffer and counts */
+  char *buf;
+  uint64_t head, tail;      /* bytes written / read so far */
+  int readers, writers;
+  struct wait_queue wq;     /* readers and writers both wait here */
+  bool is_fifo;
+};
+
+static size_t pipe_count(struct pipe *p)
+{
+  return READ_ONCE(p->head) - READ_ONCE(p->tail);
+}
+
+static struct pipe *pipe_alloc(void)
+{
+  struct pipe *p = kzalloc(sizeof(*p));
+  if (!p)
+    return NULL;
+  p->buf = kalloc_pages(PIPE_ORDER);
+  if (!p->buf) {
+    kfree(p);
+    return NULL;
+  }
+  mutex_init(&p->lock, "pipe");
+  wait_queue_init(&p->wq);
+  return p;
+}
+
+static void pipe_free(struct pipe *p)
+{
+  kfree_pages(p->buf, PIPE_ORDER);
+  kfree(p);
+}
+
+static ssize_t pipe_read(struct file *f, struct uio *u, off_t *pos)
+{
+  (void)pos;
+  struct pipe *p = f->priv;
+  uint64_t timeout = (f->flags & O_NONBLOCK) ? 0 : WAIT_FOREVER;
+  for (;;) {
+    long w = wait_event(&p->wq, pipe_count(p) > 0 || READ_ONCE(p->writers) == 0, timeout);
+    if (w)
+      return w;
+    mutex_lock(&p->lock);
+    size_t count = p->head - p->tail;
+    if (count == 0) {
+      mutex_unlock(&p->lock);
+      if (p->writers == 0)
+        return 0;
+      continue; /* another reader took it */
+    }
+    size_t n = MIN(count, u->resid);
+    ssize_t done = 0;
+    while ((size_t)done < n) {
+      size_t off = p->tail % PIPE_CAPACITY;
+      size_t chunk = MIN(n - done, PIPE_CAPACITY - off);
+      long c = uio_copy_to(u, p->buf + off, chunk);
+      if (c <= 0) {
+        if (!done)
+          done = c;
+        break;
+      }
+      p->tail += c;
+      done += c;
+    }
+    mutex_unlock(&p->lock);
+    wake_up_events(&p->wq, POLLOUT);
+    return done;
+  }
+}
+
+static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
+{
+  (void)pos;
+  struct pipe *p = f->priv;
+  size_t total = u->resid;
+  ssize_t done = 0;
+  bool nonblock = f->flags & O_NONBLOCK;
+  while (u->resid > 0) {
+    /* Small writes wait for room for all of it; big ones for any room. */
+    size_t need = total <= PIPE_BUF ? u->resid : 1;
+    long w = wait_event(&p->wq,
+                        PIPE_CAPACITY - pipe_count(p) >= need || READ_ONCE(p->readers) == 0,
+                        nonblock ? 0 : WAIT_FOREVER);
+    if (w)
+      return done ? done : w;
+    mutex_lock(&p->lock);
+    if (p->readers == 0) {
+      mutex_unlock(&p->lock);
+      if (!done)
+        send_signal_task(current, SIGPIPE, NULL);
+      return done ? done : -EPIPE;
+    }
+    size_t space = PIPE_CAPACITY - (p->head - p->tail);
+    if (space < need) {
+      mutex_unlock(&p->lock);
+      continue;
+    }
+    size_t n = MIN(space, u->resid);
+    while (n > 0) {
+      size_t off = p->head % PIPE_CAPACITY;
+      size_t chunk = MIN(n, PIPE_CAPACITY - off);
+      long c = uio_copy_from(u, p->buf + off, chunk);
+      if (c <= 0) {
+        mutex_unlock(&p->lock);
+        wake_up_events(&p->wq, POLLIN);
+        return done ? done : (c ? c : -EFAULT);
+      }
+      p->head += c;
+      done += c;
+      n -= c;
+    }
+    mutex_unlock(&p->lock);
+    wake_up_events(&p->wq, POLLIN);
+  }
+  return done;
+}
+
+static unsigned pipe_poll(struct file *f, struct poll_table *pt)
+{
+  struct pipe *p = f->priv;
+  poll_wait(f, &p->wq, pt);
+  unsigned mask = 0;
+  size_t count = pipe_count(p);
+  if (file_readable(f)) {
+    if (count > 0)
+      mask |= POLLIN | POLLRDNORM;
+    if (p->writers == 0)
+      mask |= POLLHUP;
+  }
+  if (file_writable(f)) {
+    if (PIPE_CAPACITY - count >= PIPE_BUF)
+      mask |= POLLOUT | POLLWRNORM;
+    if (p->readers == 0)
+      mask |= POLLERR;
+  }
+  return mask;
+}
+
+static void pipe_release(struct file *f)
+{
+  struct pipe *p = f->priv;
+  if (!p)
+    return;
+  mutex_lock(&p->lock);
+  if (file_readable(f))
+    p->readers--;
+  if (file_writable(f))
+    p->writers--;
+  bool last = p->readers == 0 && p->writers == 0;
+  mutex_unlock(&p->lock);
+  wake_up_events(&p->wq, POLLIN | POLLOUT | POLLHUP | POLLERR);
+  if (last && !p->is_fifo)
+    pipe_free(p);
+}
+
+static int pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+  struct pipe *p = f->priv;
+  if (cmd == 0x541B /* FIONREAD */) {
+    uint32_t n = (uint32_t)pipe_count(p);
+    return copyout(arg, &n, 4);
+  }
+  return -ENOTTY;
+}
+
+static const struct file_ops pipe_fops = {
+  .read = pipe_read,
+  .write = pipe_write,
+  .poll = pipe_poll,
+  .ioctl = pipe_ioctl,
+  .release = pipe_release,
+};
+
+/* The pseudo file system pipes' inodes belong to (fstat shows S_IFIFO). */
+static struct super_block pipefs_sb = { .magic = 0x50495045, .next_ino = 1 };
+
+int do_pipe2(int fds[2], int flags)
+{
+  if (flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT))
+    return -EINVAL;
+  struct pipe *p = pipe_alloc();
+  if (!p)
+    return -ENFILE;
+  struct inode *ino = inode_alloc(&pipefs_sb, S_IFIFO | 0600);
+  struct file *rf = file_alloc(), *wf = file_alloc();
+  if (!ino || !rf || !wf) {
+    kfree(rf);
+    kfree(wf);
+    if (ino)
+      iput(ino);
+    pipe_free(p);
+    return -ENFILE;
+  }
+  iget(ino); /* one reference per file */
+  p->readers = p->writers = 1;
+  rf->fop = wf->fop = &pipe_fops;
+  rf->priv = wf->priv = p;
+  rf->inode = wf->inode = ino;
+  rf->flags = O_RDONLY | (flags & O_NONBLOCK);
+  wf->flags = O_WRONLY | (flags & O_NONBLOCK);
+  bool cloexec = flags & O_CLOEXEC;
+  int r = fd_install(rf, 0, cloexec);
+  if (r < 0) {
+    fput(rf);
+    fput(wf);
+    return r;
+  }
+  fds[0] = r;
+  r = fd_install(wf, 0, cloexec);
+  if (r < 0) {
+    fd_close(fds[0]);
+    fput(wf);
+    return r;
+  }
+  fds[1] = r;
+  return 0;
+}
+
+/* ---- FIFOs: a pipe hanging off a file-system inode ---- */
+
+static struct spinlock fifo_lock = SPINLOCK_INIT("fifo");
+
+static int fifo_open(struct inode *ino, struct file *f)
+{
+  spin_lock(&fifo_lock);
+  struct pipe *p = ino->priv;
+  spin_unlock(&fifo_lock);
+  if (!p) {
+    struct pipe *np = pipe_alloc();
+    if (!np)
+      return -ENOMEM;
+    np->is_fifo = true;
+    spin_lock(&fifo_lock);
+    if (!ino->priv) {
+      ino->priv = np;
+      np = NULL;
+    }
+    p = ino->priv;
+    spin_unlock(&fifo_lock);
+    if (np) /* another opener won the race: use its pipe */
+      pipe_free(np);
+  }
+  f->priv = p;
+  f->fop = &pipe_fops;
+  bool nonblock = f->flags & O_NONBLOCK;
+  mutex_lock(&p->lock);
+  if (file_readable(f))
+    p->readers++;
+  if (file_writable(f)) {
+    if (nonblock && p->readers == 0 && !file_readable(f)) {
+      mutex_unlock(&p->lock);
+      f->priv = NULL;
+      return -ENXIO;
+    }
+    p->writers++;
+  }
+  mutex_unlock(&p->lock);
+  wake_up(&p->wq);
+  if (nonblock)
+    return 0;
+  /* Opening one end waits for the other (as on Linux). */
+  long w = 0;
+  if (file_readable(f) && !file_writable(f))
+    w = wait_event(&p->wq, READ_ONCE(p->writers) > 0, WAIT_FOREVER);
+  else if (file_writable(f) && !file_readable(f))
+    w = wait_event(&p->wq, READ_ONCE(p->readers) > 0, WAIT_FOREVER);
+  if (w) {
+    pipe_release(f);
+    f->priv = NULL;
+    return -EINTR;
+  }
+  return 0;
+}
+
+const struct file_ops fifo_fops = {
+  .open = fifo_open,
+};

@@ -1,0 +1,634 @@
+/*
+ * process.c — the life of processes and threads: clone, exit, wait.
+ *
+ * Reference counting of struct process: one reference per task in the
+ * group (dropped when the dead task is freed, after its last switch) and
+ * one for the parent's right to reap it (dropped at wait4, or at once if
+ * the parent ignores SIGCHLD).
+ */
+#include "kern/task.h"
+#include "kern/cpu.h"
+#include "kern/vm.h"
+#include "kern/mm.h"
+#include "kern/futex.h"
+#include "kern/exec.h"
+#include "kern/printk.h"
+#include "kern/param.h"
+#include "fs/vfs.h"
+#include "fs/fdtable.h"
+#include "drivers/tty.h"
+#include "fs/locks.h"
+#include <string.h>
+
+struct process kernel_process;
+struct process *init_process;
+
+/* clone flags */
+#define CSIGNAL 0x000000ff
+#define CLONE_VM 0x00000100
+#define CLONE_FS 0x00000200
+#define CLONE_FILES 0x00000400
+#define CLONE_SIGHAND 0x00000800
+#define CLONE_PIDFD 0x00001000
+#define CLONE_PTRACE 0x00002000
+#define CLONE_VFORK 0x00004000
+#define CLONE_PARENT 0x00008000
+#define CLONE_THREAD 0x00010000
+#define CLONE_NEWNS 0x00020000
+#define CLONE_SYSVSEM 0x00040000
+#define CLONE_SETTLS 0x00080000
+#define CLONE_PARENT_SETTID 0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_DETACHED 0x00400000
+#define CLONE_UNTRACED 0x00800000
+#define CLONE_CHILD_SETTID 0x01000000
+#define CLONE_NEWNAMESPACES 0x7e020000
+
+
+void rlimits_default(struct rlimit *r)
+{
+  for (int i = 0; i < RLIM_NLIMITS; i++)
+    r[i].cur = r[i].max = RLIM_INFINITY;
+  r[RLIMIT_STACK].cur = STACK_LIMIT_DEFAULT;
+  r[RLIMIT_CORE].cur = 0;
+  r[RLIMIT_NOFILE].cur = NR_OPEN_DEFAULT;
+  r[RLIMIT_NOFILE].max = NR_OPEN_MAX;
+  r[RLIMIT_NPROC].cur = r[RLIMIT_NPROC].max = NPROC_DEFAULT;
+  r[RLIMIT_MEMLOCK].cur = r[RLIMIT_MEMLOCK].max = 8 << 20;
+  r[RLIMIT_SIGPENDING].cur = r[RLIMIT_SIGPENDING].max = 4096;
+  r[RLIMIT_MSGQUEUE].cur = r[RLIMIT_MSGQUEUE].max = 819200;
+}
+
+static void itimer_real_fire(struct timer *t);
+
+struct process *process_alloc(void)
+{
+  struct process *p = kzalloc(sizeof(*p));
+  if (!p)
+    return NULL;
+  list_init(&p->children);
+  list_init(&p->sibling);
+  list_init(&p->threads);
+  list_init(&p->all_link);
+  wait_queue_init(&p->child_wait);
+  wait_queue_init(&p->vfork_wait);
+  sigpending_init(&p->shared_pending);
+  rlimits_default(p->rlim);
+  timer_init(&p->itimer_real, itimer_real_fire, p);
+  p->refcount = 1;
+  p->start_ns = time_monotonic_ns();
+  p->exit_signal = SIGCHLD;
+  return p;
+}
+
+void process_get(struct process *p)
+{
+  __atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void process_put(struct process *p)
+{
+  if (!p || p == &kernel_process)
+    return;
+  if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+    return;
+  timer_cancel(&p->itimer_real);
+  sigpending_flush(&p->shared_pending);
+  kfree(p);
+}
+
+uint64_t rlimit_cur(int resource)
+{
+  struct process *p = current->proc;
+  return p ? p->rlim[resource].cur : RLIM_INFINITY;
+}
+
+void set_task_comm(struct task *t, const char *name)
+{
+  strlcpy(t->comm, name, sizeof(t->comm));
+}
+
+static int count_tasks(void)
+{
+  return nr_pids_in_use();
+}
+
+/* ---- clone ---- */
+
+long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t ctid,
+              int exit_signal)
+{
+  struct task *cur = current;
+  if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+    return -EINVAL;
+  if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+    return -EINVAL;
+  if ((flags & CLONE_NEWNAMESPACES) || (flags & CLONE_PIDFD))
+    return -EINVAL;
+  if (!(flags & CLONE_THREAD) && (uint64_t)count_tasks() >= rlimit_cur(RLIMIT_NPROC))
+    return -EAGAIN;
+
+  struct task *t = task_alloc();
+  if (!t)
+    return -ENOMEM;
+  pid_t tid = pid_alloc();
+  long err = -ENOMEM;
+  if (tid < 0) {
+    err = -EAGAIN;
+    goto fail_task;
+  }
+  t->tid = tid;
+  t->mm = NULL;
+  if (flags & CLONE_VM) {
+    t->mm = cur->mm;
+    mm_get(t->mm);
+  } else if (!(t->mm = mm_fork(cur->mm))) {
+    goto fail_pid;
+  }
+  if (flags & CLONE_FILES) {
+    t->files = cur->files;
+    files_get(t->files);
+  } else if (!(t->files = files_copy(cur->files))) {
+    goto fail_mm;
+  }
+  if (flags & CLONE_FS) {
+    t->fs = cur->fs;
+    __atomic_add_fetch(&t->fs->refcount, 1, __ATOMIC_RELAXED);
+  } else if (!(t->fs = fs_context_copy(cur->fs))) {
+    goto fail_files;
+  }
+  if (flags & CLONE_SIGHAND) {
+    t->sighand = cur->sighand;
+    __atomic_add_fetch(&t->sighand->refcount, 1, __ATOMIC_RELAXED);
+  } else if (!(t->sighand = sighand_copy(cur->sighand))) {
+    goto fail_fs;
+  }
+
+  struct process *p = NULL;
+  if (!(flags & CLONE_THREAD)) {
+    p = process_alloc();
+    if (!p)
+      goto fail_sighand;
+    p->pid = tid;
+    p->leader = t;
+    memcpy(p->rlim, cur->proc->rlim, sizeof(p->rlim));
+    p->ctty = cur->proc->ctty;
+    p->exit_signal = exit_signal;
+  }
+
+  /* registers: the child returns 0 from clone, maybe on a new stack */
+  uint64_t ktp = t->tf->kernel_tp;
+  *t->tf = *cur->tf;
+  t->tf->kernel_tp = ktp;
+  t->tf->a0 = 0;
+  if (newsp)
+    t->tf->sp = newsp;
+  if (flags & CLONE_SETTLS)
+    t->tf->tp = tls;
+  if ((csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY || !cur->fp_live) {
+    fpu_save(&cur->fp);
+    cur->fp_live = true;
+  }
+  t->fp = cur->fp;
+  t->fp_live = true;
+  t->blocked = cur->blocked;
+  t->altstack = (flags & CLONE_VM) && !(flags & CLONE_VFORK) ? (struct user_stack_t){ 0, SS_DISABLE, 0, 0 }
+                                                              : cur->altstack;
+  strlcpy(t->comm, cur->comm, sizeof(t->comm));
+  t->ctx.ra = (uint64_t)user_task_trampoline;
+  t->ctx.sp = (uint64_t)t->tf;
+  if (flags & CLONE_CHILD_CLEARTID)
+    t->clear_child_tid = ctid;
+  if ((flags & CLONE_CHILD_SETTID) && copyout_mm(t->mm, ctid, &tid, sizeof(tid))) {
+    err = -EFAULT;
+    goto fail_proc;
+  }
+  if ((flags & CLONE_PARENT_SETTID) && copyout(ptid, &tid, sizeof(tid))) {
+    err = -EFAULT;
+    goto fail_proc;
+  }
+
+  spin_lock(&proc_lock);
+  if (flags & CLONE_THREAD) {
+    p = cur->proc;
+    if (p->exiting) {
+      spin_unlock(&proc_lock);
+      err = -EAGAIN;
+      p = NULL;
+      goto fail_sighand;
+    }
+  } else {
+    struct process *parent = (flags & CLONE_PARENT) ? cur->proc->parent : cur->proc;
+    if (!parent)
+      parent = cur->proc;
+    p->parent = parent;
+    p->pgid = cur->proc->pgid;
+    p->sid = cur->proc->sid;
+    list_add_tail(&p->sibling, &parent->children);
+    list_add_tail(&p->all_link, &all_processes);
+    pid_attach_process(tid, p);
+  }
+  t->proc = p;
+  process_get(p); /* the task's reference (a new process starts with the reaper's) */
+  list_add_tail(&t->thread_link, &p->threads);
+  p->nr_threads++;
+  pid_attach(tid, t);
+  spin_unlock(&proc_lock);
+
+  if (flags & CLONE_VFORK)
+    p->vfork_done = false;
+  sched_add_new(t);
+  if (flags & CLONE_VFORK) {
+    /* The parent sleeps until the child execs or exits (it borrows our mm). */
+    wait_event_uninterruptible(&p->vfork_wait, READ_ONCE(p->vfork_done));
+  }
+  return tid;
+
+fail_proc:
+  if (p)
+    kfree(p);
+fail_sighand:
+  sighand_put(t->sighand);
+fail_fs:
+  fs_context_put(t->fs);
+fail_files:
+  files_put(t->files);
+fail_mm:
+  mm_put(t->mm);
+fail_pid:
+  pid_free(tid);
+fail_task:
+  task_free(t);
+  return err;
+}
+
+/* The child of a vfork has exec'd or exited: let the parent go on. */
+void vfork_release(struct process *p)
+{
+  if (!p->vfork_done) {
+    WRITE_ONCE(p->vfork_done, true);
+    wake_up(&p->vfork_wait);
+  }
+}
+
+/* ---- exit ---- */
+
+/* Hand p's children to init. proc_lock held. */
+static void reparent_children(struct process *p)
+{
+  struct process *c, *n;
+  bool zombies = false;
+  list_for_each_entry_safe(c, n, &p->children, sibling) {
+    list_del(&c->sibling);
+    c->parent = init_process;
+    list_add_tail(&c->sibling, &init_process->children);
+    if (c->zombie)
+      zombies = true;
+  }
+  if (zombies) {
+    init_process->child_seq++;
+    wake_up(&init_process->child_wait);
+  }
+}
+
+/* Does the parent want no zombies (SIGCHLD ignored or SA_NOCLDWAIT)? */
+static bool parent_autoreaps(struct process *parent)
+{
+  if (!parent || !parent->leader || parent == &kernel_process)
+    return false;
+  struct sighand *sh = parent->leader->sighand;
+  if (!sh)
+    return false;
+  struct k_sigaction *a = &sh->action[SIGCHLD - 1];
+  return a->handler == SIG_IGN || (a->flags & SA_NOCLDWAIT);
+}
+
+/* Remove a zombie for good (proc_lock held). Returns the process to put. */
+static void release_zombie(struct process *p)
+{
+  list_del(&p->sibling);
+  list_del(&p->all_link);
+  pid_free_locked(p->pid);
+}
+
+/* The last thread of p has exited: p becomes a zombie (proc_lock held). */
+static bool process_became_zombie(struct process *p)
+{
+  reparent_children(p);
+  p->zombie = true;
+  struct process *parent = p->parent;
+  bool autoreap = parent_autoreaps(parent);
+  if (parent && p->exit_signal) {
+    struct ksiginfo info = { 0 };
+    info.signo = p->exit_signal;
+    info.pid = p->pid;
+    int st = p->exit_status;
+    if ((st & 0x7f) == 0) {
+      info.code = CLD_EXITED;
+      info.status = (st >> 8) & 0xff;
+    } else {
+      info.code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
+      info.status = st & 0x7f;
+    }
+    info.utime = (p->dead_utime_ns) / (NSEC_PER_SEC / HZ);
+    info.stime = (p->dead_stime_ns) / (NSEC_PER_SEC / HZ);
+    send_signal_process(parent, p->exit_signal, &info);
+  }
+  if (parent) {
+    parent->child_seq++;
+    wake_up(&parent->child_wait);
+  }
+  if (autoreap) {
+    release_zombie(p);
+    return true;
+  }
+  return false;
+}
+
+void do_exit(int code)
+{
+  struct task *t = current;
+  struct process *p = t->proc;
+  if (p == init_process && p->nr_threads == 1) {
+    int status = p->exiting ? p->exit_status : W_EXITCODE(code, 0);
+    extern void init_exited(int status) NORETURN;
+    init_exited(status);
+  }
+
+  if (t->clear_child_tid && t->mm) {
+    uint32_t zero = 0;
+    if (copyout(t->clear_child_tid, &zero, 4) == 0)
+      futex_wake(t->clear_child_tid, 1, true);
+  }
+  futex_exit_robust_list(t);
+  vfork_release(p);
+
+  /* Leave the address space and the shared objects. */
+  struct mm *mm = t->mm;
+  vm_switch(NULL);
+  t->mm = NULL;
+  if (mm)
+    mm_put(mm);
+  struct files *files = t->files;
+  t->files = NULL;
+  if (files)
+    files_put(files);
+  struct fs_context *fs = t->fs;
+  t->fs = NULL;
+  if (fs)
+    fs_context_put(fs);
+
+  spin_lock(&proc_lock);
+  list_del(&t->thread_link);
+  p->nr_threads--;
+  p->dead_utime_ns += t->utime_ns;
+  p->dead_stime_ns += t->stime_ns;
+  bool last = p->nr_threads == 0;
+  if (t->tid != p->pid)
+    pid_free_locked(t->tid);
+  else
+    pid_attach(t->tid, NULL);
+  bool reaped_now = false;
+  if (last) {
+    if (!p->exiting)
+      p->exit_status = W_EXITCODE(code, 0);
+    p->exiting = true;
+    timer_cancel(&p->itimer_real);
+    reaped_now = process_became_zombie(p);
+  }
+  spin_unlock(&proc_lock);
+
+  if (last && p->sid == p->pid)
+    tty_session_leave(p->sid);
+  if (last)
+    locks_remove_process(p->pid);
+  if (reaped_now)
+    process_put(p); /* the reaper's reference */
+  sighand_put(t->sighand);
+  t->sighand = NULL;
+  t->exit_code = code;
+  /* The task's own reference on p goes when the task is freed. */
+  t->state = TASK_DEAD;
+  schedule();
+  panic("do_exit: dead task %d ran again", t->tid);
+}
+
+/*
+ * Make every other thread of the group die, and record the status. The
+ * caller then exits itself. `status` is a wait status word.
+ */
+static void start_group_exit(int status)
+{
+  struct process *p = current->proc;
+  spin_lock(&proc_lock);
+  if (!p->exiting) {
+    p->exiting = true;
+    p->exit_status = status;
+  }
+  struct task *th;
+  struct task *others[64];
+  int n = 0;
+  list_for_each_entry(th, &p->threads, thread_link)
+    if (th != current && n < 64)
+      others[n++] = th;
+  spin_unlock(&proc_lock);
+  for (int i = 0; i < n; i++)
+    send_signal_task(others[i], SIGKILL, NULL);
+}
+
+void do_exit_group(int status)
+{
+  start_group_exit(status);
+  do_exit((status >> 8) & 0xff);
+}
+
+/* execve in a multi-threaded process: the other threads die first. */
+void exec_kill_other_threads(void)
+{
+  struct process *p = current->proc;
+  if (p->nr_threads <= 1)
+    return;
+  spin_lock(&proc_lock);
+  struct task *th;
+  struct task *others[64];
+  int n = 0;
+  list_for_each_entry(th, &p->threads, thread_link)
+    if (th != current && n < 64)
+      others[n++] = th;
+  spin_unlock(&proc_lock);
+  for (int i = 0; i < n; i++)
+    send_signal_task(others[i], SIGKILL, NULL);
+  struct wait_queue wq = WAIT_QUEUE_INIT(wq);
+  while (READ_ONCE(p->nr_threads) > 1)
+    wait_event_state(&wq, READ_ONCE(p->nr_threads) <= 1, 10 * NSEC_PER_MSEC, TASK_UNINTERRUPTIBLE);
+  /* The exec'ing thread becomes the leader if it was not. */
+  if (current->tid != p->pid) {
+    spin_lock(&proc_lock);
+    pid_t old = current->tid;
+    pid_attach(p->pid, current);
+    pid_free_locked(old);
+    current->tid = p->pid;
+    p->leader = current;
+    spin_unlock(&proc_lock);
+  }
+}
+
+/* ---- job control: stop and continue a whole process ---- */
+
+void process_stop(struct process *p, int sig)
+{
+  spin_lock(&proc_lock);
+  if (p->stopped || p->exiting) {
+    spin_unlock(&proc_lock);
+    return;
+  }
+  p->stopped = true;
+  p->stop_sig = sig;
+  p->report_stop = sig;
+  p->report_cont = false;
+  struct process *parent = p->parent;
+  if (parent) {
+    parent->child_seq++;
+    wake_up(&parent->child_wait);
+  }
+  struct task *th;
+  list_for_each_entry(th, &p->threads, thread_link)
+    if (th != current)
+      wake_up_state(th, TASK_INTERRUPTIBLE);
+  spin_unlock(&proc_lock);
+  if (parent && parent->leader && parent->leader->sighand &&
+      !(parent->leader->sighand->action[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
+    struct ksiginfo info = { .signo = SIGCHLD, .code = CLD_STOPPED, .pid = p->pid, .status = sig };
+    send_signal_process(parent, SIGCHLD, &info);
+  }
+}
+
+void process_continue(struct process *p)
+{
+  spin_lock(&proc_lock);
+  bool was = p->stopped;
+  p->stopped = false;
+  p->report_stop = 0;
+  struct task *th;
+  list_for_each_entry(th, &p->threads, thread_link)
+    wake_up_state(th, TASK_STOPPED);
+  struct process *parent = p->parent;
+  if (was) {
+    p->report_cont = true;
+    if (parent) {
+      parent->child_seq++;
+      wake_up(&parent->child_wait);
+    }
+  }
+  spin_unlock(&proc_lock);
+  if (was && parent && parent->leader && parent->leader->sighand &&
+      !(parent->leader->sighand->action[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
+    struct ksiginfo info = { .signo = SIGCHLD, .code = CLD_CONTINUED, .pid = p->pid, .status = SIGCONT };
+    send_signal_process(parent, SIGCHLD, &info);
+  }
+}
+
+/* ---- wait ---- */
+
+void fill_rusage(struct rusage_k *ru, uint64_t utime_ns, uint64_t stime_ns)
+{
+  memset(ru, 0, sizeof(*ru));
+  ru->ru_utime_sec = utime_ns / NSEC_PER_SEC;
+  ru->ru_utime_usec = (utime_ns % NSEC_PER_SEC) / 1000;
+  ru->ru_stime_sec = stime_ns / NSEC_PER_SEC;
+  ru->ru_stime_usec = (stime_ns % NSEC_PER_SEC) / 1000;
+}
+
+static bool wait_matches(struct process *c, pid_t pid, struct process *me, int options)
+{
+  if (pid > 0 && c->pid != pid)
+    return false;
+  if (pid == 0 && c->pgid != me->pgid)
+    return false;
+  if (pid < -1 && c->pgid != -pid)
+    return false;
+  /* __WCLONE: only "clone" children (exit signal other than SIGCHLD) */
+  bool clone_child = c->exit_signal != SIGCHLD;
+  if (!(options & __WALL) && ((options & __WCLONE) != 0) != clone_child)
+    return false;
+  return true;
+}
+
+/*
+ * Wait for a child to change state (the core of wait4 and waitid).
+ * Returns its pid with *w filled in, 0 with WNOHANG if none changed yet,
+ * -ECHILD if there is no such child, or -ERESTARTSYS.
+ * wait4 always reports exits; waitid only with WEXITED (== WAIT_EXITED).
+ */
+long do_wait(pid_t pid, int options, struct wait_result *w)
+{
+  if (pid == INT32_MIN)
+    return -ESRCH;
+  if (!(options & WAIT_FROM_WAITID))
+    options |= WAIT_EXITED;
+  struct process *me = current->proc;
+  for (;;) {
+    spin_lock(&proc_lock);
+    uint64_t seq = me->child_seq;
+    bool any = false;
+    struct process *c, *reaped = NULL;
+    pid_t found = 0;
+    list_for_each_entry(c, &me->children, sibling) {
+      if (!wait_matches(c, pid, me, options))
+        continue;
+      any = true;
+      if (c->zombie && (options & WAIT_EXITED)) {
+        found = c->pid;
+        w->status = c->exit_status;
+        w->utime_ns = c->dead_utime_ns;
+        w->stime_ns = c->dead_stime_ns;
+        if (!(options & WNOWAIT)) {
+          me->cutime_ns += c->dead_utime_ns + c->cutime_ns;
+          me->cstime_ns += c->dead_stime_ns + c->cstime_ns;
+          release_zombie(c);
+          reaped = c;
+        }
+        break;
+      }
+      if ((options & WUNTRACED) && c->report_stop) {
+        found = c->pid;
+        w->status = W_STOPCODE(c->report_stop);
+        w->utime_ns = w->stime_ns = 0;
+        if (!(options & WNOWAIT))
+          c->report_stop = 0;
+        break;
+      }
+      if ((options & WCONTINUED) && c->report_cont) {
+        found = c->pid;
+        w->status = W_CONTINUED;
+        w->utime_ns = w->stime_ns = 0;
+        if (!(options & WNOWAIT))
+          c->report_cont = false;
+        break;
+      }
+    }
+    spin_unlock(&proc_lock);
+    if (found) {
+      if (reaped)
+        process_put(reaped);
+      return found;
+    }
+    if (!any)
+      return -ECHILD;
+    if (options & WNOHANG)
+      return 0;
+    long r = wait_event(&me->child_wait, READ_ONCE(me->child_seq) != seq, WAIT_FOREVER);
+    if (r == -ERESTARTSYS)
+      return -ERESTARTSYS;
+  }
+}
+
+/* ---- ITIMER_REAL ---- */
+
+static void itimer_real_fire(struct timer *t)
+{
+  struct process *p = t->data;
+  send_signal_process(p, SIGALRM, NULL);
+  if (p->itimer_interval_ns)
+    timer_arm(&p->itimer_real, time_monotonic_ns() + p->itimer_interval_ns);
+}

@@ -1,0 +1,494 @@
+/*
+ * sched.c — the scheduler, wait queues, sleeping locks and kernel threads.
+ *
+ * One run queue, round robin, shared by all harts (simple, and correct on
+ * SMP because everything goes through rq.lock). A task runs until it
+ * sleeps, or until its time slice (TIMESLICE_TICKS timer ticks) runs out
+ * while it is in user mode: the kernel itself is not preempted, which
+ * keeps kernel code free of preemption races. Each hart has an idle task
+ * that waits for interrupts when nothing is runnable.
+ *
+ * The run-queue lock is held across swtch(): the task that was switched
+ * to releases it (in schedule() after swtch returns, or in
+ * task_first_run() for a brand-new task).
+ */
+#include "kern/task.h"
+#include "kern/cpu.h"
+#include "kern/mm.h"
+#include "kern/vm.h"
+#include "kern/printk.h"
+#include "kern/param.h"
+#include "arch/riscv/riscv.h"
+#include <string.h>
+
+struct cpu cpus[NCPU];
+
+static struct {
+  struct spinlock lock;
+  struct list_head queue;
+  int nr_running;
+} rq = { SPINLOCK_INIT("runqueue"), LIST_HEAD_INIT(rq.queue), 0 };
+
+/* Set in schedule() when the outgoing task is dead: freed after the switch. */
+static struct task *dead_task[NCPU];
+
+struct cpu *mycpu(void)
+{
+  return current->cpu;
+}
+
+void sched_init(void)
+{
+  cpus[0].id = 0;
+  init_task.cpu = &cpus[0];
+  init_task.state = TASK_RUNNING;
+  init_task.on_cpu = true;
+  init_task.slice = TIMESLICE_TICKS;
+  init_task.tid = 0;
+  strlcpy(init_task.comm, "idle", sizeof(init_task.comm));
+  cpus[0].idle = &init_task;
+}
+
+static void enqueue(struct task *t)
+{
+  list_add_tail(&t->rq_link, &rq.queue);
+  t->on_rq = true;
+  rq.nr_running++;
+}
+
+static struct task *dequeue(void)
+{
+  if (list_empty(&rq.queue))
+    return NULL;
+  struct task *t = list_first_entry(&rq.queue, struct task, rq_link);
+  list_del(&t->rq_link);
+  t->on_rq = false;
+  rq.nr_running--;
+  return t;
+}
+
+/* Charge the time since the last mark to the task's system time. */
+static void account_system_time(struct task *t, uint64_t now)
+{
+  if (t->user_entry_ns)
+    t->stime_ns += now - t->user_entry_ns;
+  t->user_entry_ns = now;
+}
+
+/*
+ * Switch from prev to next; rq.lock is held. Saves prev's user FP state if
+ * it changed, loads next's, and switches the page table when the address
+ * space changes (kernel threads run on the kernel page table).
+ */
+static void context_switch(struct task *prev, struct task *next)
+{
+  uint64_t now = time_monotonic_ns();
+  account_system_time(prev, now);
+  next->user_entry_ns = now;
+
+  if ((csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY && !prev->is_kernel_thread) {
+    fpu_save(&prev->fp);
+    prev->fp_live = true;
+  }
+  if (next->fp_live) {
+    fpu_restore(&next->fp);
+    csr_clear(sstatus, SSTATUS_FS);
+    csr_set(sstatus, SSTATUS_FS_CLEAN);
+  }
+  if (next->mm != prev->mm)
+    vm_switch(next->mm);
+
+  struct cpu *c = prev->cpu;
+  next->cpu = c;
+  next->on_cpu = true;
+  next->slice = TIMESLICE_TICKS;
+  int intena = c->intena;
+  swtch(&prev->ctx, &next->ctx, next);
+  /* Running as prev again, possibly on another hart. */
+  current->cpu->intena = intena;
+}
+
+/* The second half of a switch, run by whichever task was switched to. */
+static void finish_switch(struct task *prev)
+{
+  struct cpu *c = current->cpu;
+  prev->on_cpu = false;
+  struct task *dead = dead_task[c->id];
+  dead_task[c->id] = NULL;
+  spin_unlock(&rq.lock);
+  if (dead)
+    task_free(dead);
+}
+
+static struct task *switched_from[NCPU];
+
+/*
+ * Give up the hart. If current is still TASK_RUNNING it goes to the back of
+ * the run queue; otherwise (sleeping, stopped, dead) it stays off the queue
+ * until wake_up_task(). Must not be called with spinlocks held.
+ */
+void schedule(void)
+{
+  struct task *prev = current;
+  spin_lock(&rq.lock);
+  struct cpu *c = prev->cpu;
+  if (c->noff != 1)
+    panic("schedule: called holding %d spinlocks", c->noff - 1);
+  c->need_resched = false;
+  if (prev->state == TASK_RUNNING && prev != c->idle && !prev->on_rq)
+    enqueue(prev);
+  if (prev->state != TASK_RUNNING && prev->state != TASK_DEAD)
+    prev->nvcsw++;
+  struct task *next = dequeue();
+  if (!next)
+    next = c->idle;
+  if (next == prev) {
+    spin_unlock(&rq.lock);
+    return;
+  }
+  if (prev->state == TASK_DEAD)
+    dead_task[c->id] = prev;
+  switched_from[c->id] = prev;
+  context_switch(prev, next);
+  finish_switch(switched_from[current->cpu->id]);
+}
+
+/* A new task's first instructions (called from task_trampoline in swtch.S). */
+void task_first_run(void)
+{
+  finish_switch(switched_from[current->cpu->id]);
+  intr_on();
+}
+
+/* Make a sleeping (or new) task runnable. Safe from interrupt context. */
+void wake_up_state(struct task *t, long state_mask)
+{
+  spin_lock(&rq.lock);
+  if (t->state & state_mask)
+    t->state = TASK_RUNNING;
+  if (t->state == TASK_RUNNING && !t->on_rq && !t->on_cpu)
+    enqueue(t);
+  spin_unlock(&rq.lock);
+}
+
+void wake_up_task(struct task *t)
+{
+  wake_up_state(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE);
+}
+
+/* Queue a brand-new task for its first run. */
+void sched_add_new(struct task *t)
+{
+  t->state = TASK_RUNNING;
+  t->on_cpu = false;
+  spin_lock(&rq.lock);
+  enqueue(t);
+  spin_unlock(&rq.lock);
+}
+
+void yield(void)
+{
+  current->nivcsw++;
+  schedule();
+}
+
+/*
+ * Load average: every 5 s, an exponential average of the number of
+ * runnable tasks over 1, 5 and 15 minutes (Linux's fixed-point method,
+ * 1.0 = 1 << 16).
+ */
+#define FSHIFT 16
+#define FIXED_1 (1UL << FSHIFT)
+static const uint64_t load_exp[3] = { 1884, 2014, 2037 }; /* 2^11 * exp(-5s/{1,5,15}min) */
+static uint64_t loadavg[3];
+static int load_ticks;
+
+void loadavg_get(uint64_t loads[3])
+{
+  for (int i = 0; i < 3; i++)
+    loads[i] = loadavg[i];
+}
+
+static void loadavg_update(void)
+{
+  uint64_t active = (uint64_t)(rq.nr_running + (current != current->cpu->idle)) * FIXED_1;
+  for (int i = 0; i < 3; i++)
+    loadavg[i] = (loadavg[i] * load_exp[i] + active * (2048 - load_exp[i])) >> 11;
+}
+
+/* Timer tick (interrupt context): count down the time slice. */
+void scheduler_tick(void)
+{
+  struct task *t = current;
+  struct cpu *c = t->cpu;
+  if (++load_ticks >= 5 * HZ) {
+    load_ticks = 0;
+    loadavg_update();
+  }
+  if (t == c->idle) {
+    c->need_resched = rq.nr_running > 0;
+    return;
+  }
+  if (--t->slice <= 0 && rq.nr_running > 0)
+    c->need_resched = true;
+}
+
+bool need_resched(void)
+{
+  return current->cpu->need_resched;
+}
+
+/* ---- the idle task ---- */
+
+void idle_loop(void)
+{
+  for (;;) {
+    intr_off();
+    if (READ_ONCE(rq.nr_running) == 0)
+      wfi(); /* returns when an interrupt is pending, even with SIE off */
+    intr_on(); /* take the interrupt here */
+    schedule();
+  }
+}
+
+/* ---- tasks ---- */
+
+struct task *task_alloc(void)
+{
+  struct task *t = kzalloc(sizeof(*t));
+  if (!t)
+    return NULL;
+  t->kstack = kalloc_pages(2); /* KSTACK_PAGES == 4 == 1 << 2 */
+  if (!t->kstack) {
+    kfree(t);
+    return NULL;
+  }
+  t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_PAGES * PAGE_SIZE) - 1;
+  t->tf->kernel_tp = (uint64_t)t;
+  list_init(&t->rq_link);
+  list_init(&t->thread_link);
+  sigpending_init(&t->pending);
+  t->altstack.ss_flags = SS_DISABLE;
+  timer_init(&t->sleep_timer, NULL, t);
+  t->state = TASK_RUNNING;
+  t->start_ns = time_monotonic_ns();
+  return t;
+}
+STATIC_ASSERT(KSTACK_PAGES == 4);
+
+/* Free a task that has finished running (its stack is no longer in use). */
+void task_free(struct task *t)
+{
+  if (t->proc && !t->is_kernel_thread)
+    process_put(t->proc); /* the task's reference (kern/process.c) */
+  sigpending_flush(&t->pending);
+  kfree_pages(t->kstack, 2);
+  kfree(t);
+}
+
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
+{
+  struct task *t = task_alloc();
+  if (!t)
+    return NULL;
+  t->is_kernel_thread = true;
+  t->proc = init_task.proc;
+  strlcpy(t->comm, name, sizeof(t->comm));
+  t->ctx.ra = (uint64_t)task_trampoline;
+  t->ctx.sp = (uint64_t)t->tf; /* the unused trapframe area is above sp */
+  t->ctx.s[0] = (uint64_t)fn;
+  t->ctx.s[1] = (uint64_t)arg;
+  t->tid = pid_alloc();
+  sched_add_new(t);
+  return t;
+}
+
+void task_exit_kernel_thread(void)
+{
+  current->state = TASK_DEAD;
+  schedule();
+  panic("dead kernel thread ran again");
+}
+
+/* ---- wait queues ---- */
+
+void wait_queue_init(struct wait_queue *wq)
+{
+  spin_init(&wq->lock, "waitq");
+  list_init(&wq->head);
+}
+
+void default_wake_function(struct wait_entry *e, unsigned events)
+{
+  (void)events;
+  wake_up_task(e->task);
+}
+
+void wait_entry_init(struct wait_entry *e, struct task *t)
+{
+  list_init(&e->link);
+  e->task = t;
+  e->func = default_wake_function;
+  e->priv = NULL;
+  e->events = 0;
+}
+
+void add_wait(struct wait_queue *wq, struct wait_entry *e)
+{
+  spin_lock(&wq->lock);
+  if (list_empty(&e->link))
+    list_add_tail(&e->link, &wq->head);
+  spin_unlock(&wq->lock);
+}
+
+void remove_wait(struct wait_queue *wq, struct wait_entry *e)
+{
+  spin_lock(&wq->lock);
+  if (!list_empty(&e->link))
+    list_del(&e->link);
+  spin_unlock(&wq->lock);
+}
+
+/* Register on wq (once) and mark current as sleeping in `state`. */
+void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e, long state)
+{
+  spin_lock(&wq->lock);
+  if (list_empty(&e->link))
+    list_add_tail(&e->link, &wq->head);
+  current->state = state;
+  spin_unlock(&wq->lock);
+}
+
+void finish_wait(struct wait_queue *wq, struct wait_entry *e)
+{
+  current->state = TASK_RUNNING;
+  remove_wait(wq, e);
+}
+
+void wake_up_events(struct wait_queue *wq, unsigned events)
+{
+  spin_lock(&wq->lock);
+  struct wait_entry *e, *n;
+  list_for_each_entry_safe(e, n, &wq->head, link) {
+    if (events && e->events && !(e->events & events))
+      continue;
+    e->func(e, events);
+  }
+  spin_unlock(&wq->lock);
+}
+
+void wake_up(struct wait_queue *wq)
+{
+  wake_up_events(wq, 0);
+}
+
+bool wait_queue_active(struct wait_queue *wq)
+{
+  return !list_empty(&wq->head);
+}
+
+static void wait_timeout_fire(struct timer *t)
+{
+  wake_up_task((struct task *)t->data);
+}
+
+void wait_timeout_start(struct wait_timeout *wt, uint64_t timeout_ns)
+{
+  timer_init(&wt->timer, wait_timeout_fire, current);
+  wt->deadline = 0;
+  if (timeout_ns == WAIT_FOREVER)
+    return;
+  wt->deadline = time_monotonic_ns() + timeout_ns;
+  timer_arm(&wt->timer, wt->deadline);
+}
+
+bool wait_timeout_expired(struct wait_timeout *wt)
+{
+  return wt->deadline && time_monotonic_ns() >= wt->deadline;
+}
+
+void wait_timeout_stop(struct wait_timeout *wt)
+{
+  timer_cancel(&wt->timer);
+}
+
+bool signal_pending_current(void)
+{
+  return signal_pending(current);
+}
+
+/* Sleep uninterruptibly for ns nanoseconds (kernel use). */
+void sleep_ns(uint64_t ns)
+{
+  struct wait_queue wq = WAIT_QUEUE_INIT(wq);
+  wait_event_state(&wq, false, ns, TASK_UNINTERRUPTIBLE);
+}
+
+/*
+ * Sleep until the monotonic deadline or a signal: 0 when the time is up,
+ * -ERESTARTSYS when interrupted.
+ */
+int sleep_interruptible_until(uint64_t deadline_ns)
+{
+  uint64_t now = time_monotonic_ns();
+  if (now >= deadline_ns)
+    return 0;
+  struct wait_queue wq = WAIT_QUEUE_INIT(wq);
+  long r = wait_event(&wq, false, deadline_ns - now);
+  return r == -ERESTARTSYS ? -ERESTARTSYS : 0;
+}
+
+/* ---- mutex: a lock that sleeps ---- */
+
+void mutex_init(struct mutex *m, const char *name)
+{
+  spin_init(&m->lk, name);
+  m->locked = false;
+  m->owner = NULL;
+  wait_queue_init(&m->wq);
+}
+
+static bool mutex_try_take(struct mutex *m)
+{
+  bool ok = false;
+  spin_lock(&m->lk);
+  if (!m->locked) {
+    m->locked = true;
+    m->owner = current;
+    ok = true;
+  }
+  spin_unlock(&m->lk);
+  return ok;
+}
+
+void mutex_lock(struct mutex *m)
+{
+  if (m->owner == current && m->locked)
+    panic("mutex_lock: %s: recursive lock", m->lk.name);
+  wait_event_state(&m->wq, mutex_try_take(m), WAIT_FOREVER, TASK_UNINTERRUPTIBLE);
+}
+
+int mutex_lock_interruptible(struct mutex *m)
+{
+  long r = wait_event(&m->wq, mutex_try_take(m), WAIT_FOREVER);
+  return r ? -EINTR : 0;
+}
+
+bool mutex_trylock(struct mutex *m)
+{
+  return mutex_try_take(m);
+}
+
+void mutex_unlock(struct mutex *m)
+{
+  spin_lock(&m->lk);
+  m->locked = false;
+  m->owner = NULL;
+  spin_unlock(&m->lk);
+  wake_up(&m->wq);
+}
+
+bool mutex_held(struct mutex *m)
+{
+  return m->locked && m->owner == current;
+}

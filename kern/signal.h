@@ -1,0 +1,149 @@
+/*
+ * signal.h — signal numbers, sets, actions and pending queues (Linux ABI).
+ */
+#ifndef KITE_SIGNAL_H
+#define KITE_SIGNAL_H
+
+#include "kern/types.h"
+#include "kern/list.h"
+#include "kern/spinlock.h"
+
+#define NSIG 64
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGSTKFLT 16
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGVTALRM 26
+#define SIGPROF 27
+#define SIGWINCH 28
+#define SIGIO 29
+#define SIGPWR 30
+#define SIGSYS 31
+#define SIGRTMIN 32
+
+typedef uint64_t sigset_t;
+#define SIGMASK(sig) (1ULL << ((sig) - 1))
+#define SIG_UNBLOCKABLE (SIGMASK(SIGKILL) | SIGMASK(SIGSTOP))
+
+#define SIG_DFL 0UL
+#define SIG_IGN 1UL
+
+#define SA_NOCLDSTOP 0x00000001
+#define SA_NOCLDWAIT 0x00000002
+#define SA_SIGINFO 0x00000004
+#define SA_RESTORER 0x04000000
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
+/* si_code values */
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SI_QUEUE -1
+#define SI_TIMER -2
+#define SI_TKILL -6
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRERR 2
+#define ILL_ILLOPC 1
+#define TRAP_BRKPT 1
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
+
+/* What the kernel remembers about one pending signal. */
+struct ksiginfo {
+  int signo;
+  int code;
+  int errno_;
+  pid_t pid;            /* sender / child */
+  uid_t uid;
+  int status;           /* SIGCHLD */
+  uint64_t addr;        /* faults */
+  uint64_t value;       /* sigqueue value / timer */
+  uint64_t utime, stime;
+};
+
+/* A pending set plus queued siginfo (one per standard signal, many for RT). */
+struct sigqueue {
+  struct list_head link;
+  struct ksiginfo info;
+};
+
+struct sigpending {
+  sigset_t set;
+  struct list_head queue;
+};
+
+struct k_sigaction {
+  uint64_t handler;      /* user address, SIG_DFL or SIG_IGN */
+  uint64_t flags;
+  uint64_t restorer;
+  sigset_t mask;
+};
+
+/* Signal handlers, shared by threads (CLONE_SIGHAND). */
+struct sighand {
+  int refcount;
+  struct spinlock lock;  /* protects actions and all pending/blocked state */
+  struct k_sigaction action[NSIG];
+};
+
+struct user_stack_t {
+  uint64_t ss_sp;
+  int32_t ss_flags;
+  int32_t pad;
+  uint64_t ss_size;
+};
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+
+struct task;
+struct process;
+struct trapframe;
+
+void sigpending_init(struct sigpending *p);
+void sigpending_flush(struct sigpending *p);
+struct sighand *sighand_alloc(void);
+struct sighand *sighand_copy(struct sighand *old);
+void sighand_put(struct sighand *sh);
+
+int send_signal_process(struct process *p, int sig, const struct ksiginfo *info);
+int send_signal_task(struct task *t, int sig, const struct ksiginfo *info);
+int kill_pgrp(pid_t pgid, int sig, const struct ksiginfo *info);
+void force_fault_signal(int sig, int code, uint64_t addr);
+bool signal_pending(struct task *t);
+void do_signals(struct trapframe *tf);
+bool sig_ignored_by_default(int sig);
+void signal_exec_reset(struct task *t);
+int dequeue_signal_from(struct task *t, sigset_t allowed, struct ksiginfo *info);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * string.c — memory and string functions for the kernel (and for the
+ * third-party code built into it: libfdt, lwIP). Host unit tests use the
+ * host's libc instead, so nothing here is kernel-specific.
+ */
+#include <string.h>
+#include <stdlib.h>
+#include <ctype.h>
+#include <stdint.h>
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+  unsigned char *d = dst;
+  const unsigned char *s = src;
+  /* Word copies when both are 8-byte aligned: the common case for pages. */
+  if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+    uint64_t *dw = (uint64_t *)d;
+    const uint64_t *sw = (const uint64_t *)s;
+    for (; n >= 64; n -= 64, dw += 8, sw += 8) {
+      uint64_t a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+      uint64_t f = sw[4], g = sw[5], h = sw[6], i = sw[7];
+      dw[0] = a; dw[1] = b; dw[2] = c; dw[3] = e;
+      dw[4] = f; dw[5] = g; dw[6] = h; dw[7] = i;
+    }
+    for (; n >= 8; n -= 8)
+      *dw++ = *sw++;
+    d = (unsigned char *)dw;
+    s = (const unsigned char *)sw;
+  }
+  while (n--)
+    *d++ = *s++;
+  return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+  unsigned char *d = dst;
+  const unsigned char *s = src;
+  if (d == s || n == 0)
+    return dst;
+  if (d < s || d >= s + n)
+    return memcpy(dst, src, n);
+  while (n--)
+    d[n] = s[n];
+  return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+  unsigned char *d = dst;
+  if ((((uintptr_t)d) & 7) == 0) {
+    uint64_t w = (unsigned char)c;
+    w |= w << 8; w |= w << 16; w |= w << 32;
+    uint64_t *dw = (uint64_t *)d;
+    for (; n >= 8; n -= 8)
+      *dw++ = w;
+    d = (unsigned char *)dw;
+  }
+  while (n--)
+    *d++ = (unsigned char)c;
+  return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+  const unsigned char *x = a, *y = b;
+  for (; n; n--, x++, y++)
+    if (*x != *y)
+      return *x - *y;
+  return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+  const unsigned char *p = s;
+  for (; n; n--, p++)
+    if (*p == (unsigned char)c)
+      return (void *)p;
+  return NULL;
+}
+
+size_t strlen(const char *s)
+{
+  const char *p = s;
+  while (*p)
+    p++;
+  return p - s;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+  size_t n = 0;
+  while (n < max && s[n])
+    n++;
+  return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+  while (*a && *a == *b)
+    a++, b++;
+  return (unsigned char)*a - (unsigned char)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+  for (; n; n--, a++, b++) {
+    if (*a != *b)
+      return (unsigned char)*a - (unsigned char)*b;
+    if (!*a)
+      return 0;
+  }
+  return 0;
+}
+
+char *strchr(const char *s, int c)
+{
+  for (;; s++) {
+    if (*s == (char)c)
+      return (char *)s;
+    if (!*s)
+      return NULL;
+  }
+}
+
+char *strrchr(const char *s, int c)
+{
+  const char *last = NULL;
+  for (;; s++) {
+    if (*s == (char)c)
+      last = s;
+    if (!*s)
+      return (char *)last;
+  }
+}
+
+char *strcpy(char *dst, const char *src)
+{
+  char *d = dst;
+  while ((*d++ = *src++))
+    ;
+  return dst;
+}
+
+char *strncpy(char *dst, const char *src, size_t n)
+{
+  size_t i = 0;
+  for (; i < n && src[i]; i++)
+    dst[i] = src[i];
+  for (; i < n; i++)
+    dst[i] = 0;
+  return dst;
+}
+
+/* Copy with truncation; always NUL-terminates when size > 0. Returns strlen(src). */
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+  size_t len = strlen(src);
+  if (size) {
+    size_t n = len < size - 1 ? len : size - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+  }
+  return len;
+}
+
+char *strstr(const char *h, const char *n)
+{
+  size_t ln = strlen(n);
+  if (!ln)
+    return (char *)h;
+  for (; *h; h++)
+    if (*h == *n && !strncmp(h, n, ln))
+      return (char *)h;
+  return NULL;
+}
+
+unsigned long strtoul(const char *s, char **end, int base)
+{
+  unsigned long v = 0;
+  while (isspace(*s))
+    s++;
+  if (*s == '+')
+    s++;
+  if ((base == 0 || base == 16) && s[0] == '0' && (s[1] | 32) == 'x' && isxdigit(s[2])) {
+    s += 2;
+    base = 16;
+  } else if (base == 0) {
+    base = s[0] == '0' ? 8 : 10;
+  }
+  for (;; s++) {
+    int d;
+    if (isdigit(*s))
+      d = *s - '0';
+    else if (isalpha(*s))
+      d = (*s | 32) - 'a' + 10;
+    else
+      break;
+    if (d >= base)
+      break;
+    v = v * base + d;
+  }
+  if (end)
+    *end = (char *)s;
+  return v;
+}
+
+long strtol(const char *s, char **end, int base)
+{
+  while (isspace(*s))
+    s++;
+  if (*s == '-')
+    return -(long)strtoul(s + 1, end, base);
+  return (long)strtoul(s, end, base);
+}
+
+int atoi(const char *s)
+{
+  return (int)strtol(s, NULL, 10);
+}

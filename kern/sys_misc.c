@@ -1,0 +1,492 @@
+/*
+ * sys_misc.c — system information, limits, scheduling knobs, randomness,
+ * the kernel log and reboot.
+ */
+#include "kern/syscall.h"
+#include "kern/task.h"
+#include "kern/cpu.h"
+#include "kern/vm.h"
+#include "kern/mm.h"
+#include "kern/param.h"
+#include "kern/printk.h"
+#include "kern/sysinfo.h"
+#include "fs/vfs.h"
+#include "fs/devfs.h"
+#include "arch/riscv/sbi.h"
+#include <string.h>
+
+/* ---- uname and host name ---- */
+
+char hostname[65] = "kite";
+char domainname[65] = "(none)";
+
+struct utsname {
+  char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+long sys_uname(uaddr_t buf)
+{
+  struct utsname u;
+  memset(&u, 0, sizeof(u));
+  strlcpy(u.sysname, "Linux", 65); /* the ABI Kite implements; see docs/overview.md */
+  strlcpy(u.nodename, hostname, 65);
+  strlcpy(u.release, KITE_RELEASE, 65);
+  strlcpy(u.version, KITE_VERSION, 65);
+  strlcpy(u.machine, "riscv64", 65);
+  strlcpy(u.domainname, domainname, 65);
+  return copyout(buf, &u, sizeof(u)) ? -EFAULT : 0;
+}
+
+static long set_name(char *dst, uaddr_t name, size_t len)
+{
+  if (len > 64)
+    return -EINVAL;
+  char tmp[65];
+  if (copyin(tmp, name, len))
+    return -EFAULT;
+  tmp[len] = 0;
+  memcpy(dst, tmp, len + 1);
+  return 0;
+}
+
+long sys_sethostname(uaddr_t name, size_t len) { return set_name(hostname, name, len); }
+long sys_setdomainname(uaddr_t name, size_t len) { return set_name(domainname, name, len); }
+
+/* ---- sysinfo ---- */
+
+struct sysinfo_k {
+  int64_t uptime;
+  uint64_t loads[3];
+  uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+  uint16_t procs, pad;
+  uint32_t pad2;
+  uint64_t totalhigh, freehigh;
+  uint32_t mem_unit;
+  char f[4];
+};
+STATIC_ASSERT(sizeof(struct sysinfo_k) == 112);
+
+long sys_sysinfo(uaddr_t info)
+{
+  struct sysinfo_k s;
+  memset(&s, 0, sizeof(s));
+  s.uptime = (int64_t)(time_monotonic_ns() / NSEC_PER_SEC);
+  loadavg_get(s.loads);
+  s.totalram = nr_total_pages() * PAGE_SIZE;
+  s.freeram = nr_free_pages() * PAGE_SIZE;
+  s.procs = (uint16_t)nr_pids_in_use();
+  s.mem_unit = 1;
+  return copyout(info, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+/* ---- syslog(2): the kernel log ring (dmesg) ---- */
+
+#define SYSLOG_ACTION_CLOSE 0
+#define SYSLOG_ACTION_OPEN 1
+#define SYSLOG_ACTION_READ 2
+#define SYSLOG_ACTION_READ_ALL 3
+#define SYSLOG_ACTION_READ_CLEAR 4
+#define SYSLOG_ACTION_CLEAR 5
+#define SYSLOG_ACTION_CONSOLE_OFF 6
+#define SYSLOG_ACTION_CONSOLE_ON 7
+#define SYSLOG_ACTION_CONSOLE_LEVEL 8
+#define SYSLOG_ACTION_SIZE_UNREAD 9
+#define SYSLOG_ACTION_SIZE_BUFFER 10
+
+long sys_syslog(int type, uaddr_t buf, int len)
+{
+  switch (type) {
+  case SYSLOG_ACTION_CLOSE:
+  case SYSLOG_ACTION_OPEN:
+    return 0;
+  case SYSLOG_ACTION_READ:
+  case SYSLOG_ACTION_READ_ALL:
+  case SYSLOG_ACTION_READ_CLEAR: {
+    if (len < 0)
+      return -EINVAL;
+    if (len == 0)
+      return 0;
+    size_t n = MIN((size_t)len, (size_t)KLOG_SIZE);
+    char *k = kmalloc(n);
+    if (!k)
+      return -ENOMEM;
+    size_t got = klog_read_all(k, n, type != SYSLOG_ACTION_READ_ALL);
+    long r = copyout(buf, k, got) ? -EFAULT : (long)got;
+    kfree(k);
+    return r;
+  }
+  case SYSLOG_ACTION_CLEAR:
+    klog_clear();
+    return 0;
+  case SYSLOG_ACTION_CONSOLE_OFF:
+    console_loglevel = LOG_ALERT;
+    return 0;
+  case SYSLOG_ACTION_CONSOLE_ON:
+    console_loglevel = LOG_CRIT;
+    return 0;
+  case SYSLOG_ACTION_CONSOLE_LEVEL:
+    if (len < 1 || len > 8)
+      return -EINVAL;
+    console_loglevel = len;
+    return 0;
+  case SYSLOG_ACTION_SIZE_UNREAD:
+    return (long)klog_size();
+  case SYSLOG_ACTION_SIZE_BUFFER:
+    return KLOG_SIZE;
+  default:
+    return -EINVAL;
+  }
+}
+
+/* ---- reboot ---- */
+
+#define REBOOT_MAGIC1 0xfee1dead
+#define REBOOT_MAGIC2 672274793
+#define REBOOT_MAGIC2A 85072278
+#define REBOOT_MAGIC2B 369367448
+#define REBOOT_MAGIC2C 537993216
+#define RB_AUTOBOOT 0x01234567
+#define RB_HALT_SYSTEM 0xcdef0123
+#define RB_POWER_OFF 0x4321fedc
+#define RB_ENABLE_CAD 0x89abcdef
+#define RB_DISABLE_CAD 0x00000000
+
+long sys_reboot(int magic1, int magic2, unsigned int cmd, uaddr_t arg)
+{
+  (void)arg;
+  if ((uint32_t)magic1 != REBOOT_MAGIC1 ||
+      (magic2 != REBOOT_MAGIC2 && magic2 != REBOOT_MAGIC2A && magic2 != REBOOT_MAGIC2B &&
+       magic2 != REBOOT_MAGIC2C))
+    return -EINVAL;
+  switch (cmd) {
+  case RB_ENABLE_CAD:
+  case RB_DISABLE_CAD:
+    return 0;
+  case RB_POWER_OFF:
+  case RB_HALT_SYSTEM:
+  case RB_AUTOBOOT:
+    kernel_power_off(0); /* restart is a power-off too (docs/syscalls.md) */
+  default:
+    return -EINVAL;
+  }
+}
+
+/* ---- randomness ---- */
+
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM 2
+#define GRND_INSECURE 4
+
+long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
+{
+  if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+    return -EINVAL;
+  if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
+    return -EINVAL;
+  count = MIN(count, (size_t)0x1ffffff);
+  uint8_t tmp[256];
+  size_t done = 0;
+  while (done < count) {
+    size_t n = MIN(count - done, sizeof(tmp));
+    random_bytes(tmp, n);
+    if (copyout(buf + done, tmp, n))
+      return done ? (long)done : -EFAULT;
+    done += n;
+  }
+  return (long)done;
+}
+
+/* ---- resource limits and usage ---- */
+
+static long get_limit(struct process *p, unsigned int resource, struct rlimit *out)
+{
+  if (resource >= RLIM_NLIMITS)
+    return -EINVAL;
+  *out = p->rlim[resource];
+  return 0;
+}
+
+static long set_limit(struct process *p, unsigned int resource, const struct rlimit *nl)
+{
+  if (resource >= RLIM_NLIMITS)
+    return -EINVAL;
+  if (nl->cur > nl->max)
+    return -EINVAL;
+  if (resource == RLIMIT_NOFILE && nl->max > NR_OPEN_MAX)
+    return -EPERM;
+  p->rlim[resource] = *nl; /* root may raise hard limits */
+  return 0;
+}
+
+long sys_getrlimit(unsigned int resource, uaddr_t rlim)
+{
+  struct rlimit r;
+  long e = get_limit(current->proc, resource, &r);
+  if (e)
+    return e;
+  return copyout(rlim, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
+long sys_setrlimit(unsigned int resource, uaddr_t rlim)
+{
+  struct rlimit r;
+  if (copyin(&r, rlim, sizeof(r)))
+    return -EFAULT;
+  return set_limit(current->proc, resource, &r);
+}
+
+long sys_prlimit64(int pid, unsigned int resource, uaddr_t new_limit, uaddr_t old_limit)
+{
+  if (resource >= RLIM_NLIMITS)
+    return -EINVAL;
+  struct process *p = current->proc;
+  if (pid) {
+    spin_lock(&proc_lock);
+    p = find_process(pid);
+    if (p)
+      process_get(p);
+    spin_unlock(&proc_lock);
+    if (!p)
+      return -ESRCH;
+  }
+  struct rlimit nl, ol;
+  long r = 0;
+  if (new_limit && copyin(&nl, new_limit, sizeof(nl)))
+    r = -EFAULT;
+  if (!r)
+    get_limit(p, resource, &ol);
+  if (!r && new_limit)
+    r = set_limit(p, resource, &nl);
+  if (!r && old_limit && copyout(old_limit, &ol, sizeof(ol)))
+    r = -EFAULT;
+  if (pid)
+    process_put(p);
+  return r;
+}
+
+#define RUSAGE_SELF 0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD 1
+
+long sys_getrusage(int who, uaddr_t usage)
+{
+  struct process *p = current->proc;
+  uint64_t ut = 0, st = 0;
+  if (who == RUSAGE_SELF) {
+    ut = p->dead_utime_ns;
+    st = p->dead_stime_ns;
+    spin_lock(&proc_lock);
+    struct task *t;
+    list_for_each_entry(t, &p->threads, thread_link) {
+      ut += t->utime_ns;
+      st += t->stime_ns;
+    }
+    spin_unlock(&proc_lock);
+  } else if (who == RUSAGE_CHILDREN) {
+    ut = p->cutime_ns;
+    st = p->cstime_ns;
+  } else if (who == RUSAGE_THREAD) {
+    ut = current->utime_ns;
+    st = current->stime_ns;
+  } else {
+    return -EINVAL;
+  }
+  struct rusage_k ru;
+  fill_rusage(&ru, ut, st);
+  if (who != RUSAGE_CHILDREN && current->mm)
+    ru.ru_maxrss = (int64_t)(mm_rss_pages(current->mm) * (PAGE_SIZE / 1024));
+  ru.ru_nvcsw = (int64_t)current->nvcsw;
+  ru.ru_nivcsw = (int64_t)current->nivcsw;
+  return copyout(usage, &ru, sizeof(ru)) ? -EFAULT : 0;
+}
+
+long sys_umask(mode_t mask)
+{
+  struct fs_context *fs = current->fs;
+  spin_lock(&fs->lock);
+  mode_t old = fs->umask;
+  fs->umask = mask & 0777;
+  spin_unlock(&fs->lock);
+  return old;
+}
+
+/* ---- scheduling ---- */
+
+long sys_sched_yield(void)
+{
+  yield();
+  return 0;
+}
+
+static long check_pid(int pid)
+{
+  if (pid < 0)
+    return -EINVAL;
+  if (pid == 0)
+    return 0;
+  spin_lock(&proc_lock);
+  struct task *t = find_task(pid);
+  spin_unlock(&proc_lock);
+  return t ? 0 : -ESRCH;
+}
+
+long sys_sched_getaffinity(int pid, size_t len, uaddr_t mask)
+{
+  long r = check_pid(pid);
+  if (r)
+    return r;
+  if (len < 8 || (len & 7))
+    return -EINVAL;
+  uint64_t m = 1; /* one hart */
+  if (copyout(mask, &m, 8) || clear_user(mask + 8, MIN(len, (size_t)128) - 8))
+    return -EFAULT;
+  return (long)MIN(len, (size_t)128) > 8 ? 8 : 8;
+}
+
+long sys_sched_setaffinity(int pid, size_t len, uaddr_t mask)
+{
+  long r = check_pid(pid);
+  if (r)
+    return r;
+  uint64_t m = 0;
+  if (len < 8)
+    return -EINVAL;
+  if (copyin(&m, mask, 8))
+    return -EFAULT;
+  return (m & 1) ? 0 : -EINVAL;
+}
+
+long sys_sched_getscheduler(int pid)
+{
+  long r = check_pid(pid);
+  return r ? r : 0; /* SCHED_OTHER */
+}
+
+long sys_sched_setscheduler(int pid, int policy, uaddr_t param)
+{
+  long r = check_pid(pid);
+  if (r)
+    return r;
+  int prio;
+  if (copyin(&prio, param, 4))
+    return -EFAULT;
+  if (policy != 0 /* SCHED_OTHER */ && policy != 3 /* SCHED_BATCH */ && policy != 5 /* IDLE */)
+    return policy == 1 || policy == 2 ? -EPERM : -EINVAL;
+  return prio == 0 ? 0 : -EINVAL;
+}
+
+long sys_sched_getparam(int pid, uaddr_t param)
+{
+  long r = check_pid(pid);
+  if (r)
+    return r;
+  int prio = 0;
+  return copyout(param, &prio, 4) ? -EFAULT : 0;
+}
+
+long sys_sched_setparam(int pid, uaddr_t param)
+{
+  long r = check_pid(pid);
+  if (r)
+    return r;
+  int prio;
+  if (copyin(&prio, param, 4))
+    return -EFAULT;
+  return prio == 0 ? 0 : -EINVAL;
+}
+
+long sys_sched_get_priority_max(int policy)
+{
+  return policy == 1 || policy == 2 ? 99 : policy == 0 || policy == 3 || policy == 5 ? 0 : -EINVAL;
+}
+
+long sys_sched_get_priority_min(int policy)
+{
+  return policy == 1 || policy == 2 ? 1 : policy == 0 || policy == 3 || policy == 5 ? 0 : -EINVAL;
+}
+
+static int nice_value;
+
+long sys_getpriority(int which, int who)
+{
+  if (which < 0 || which > 2)
+    return -EINVAL;
+  (void)who;
+  return 20 - nice_value; /* the kernel returns 20 - nice */
+}
+
+long sys_setpriority(int which, int who, int prio)
+{
+  if (which < 0 || which > 2)
+    return -EINVAL;
+  (void)who;
+  nice_value = prio < -20 ? -20 : prio > 19 ? 19 : prio;
+  return 0;
+}
+
+long sys_getcpu(uaddr_t cpu, uaddr_t node, uaddr_t cache)
+{
+  (void)cache;
+  uint32_t c = (uint32_t)current->cpu->id, n = 0;
+  if ((cpu && copyout(cpu, &c, 4)) || (node && copyout(node, &n, 4)))
+    return -EFAULT;
+  return 0;
+}
+
+/* ---- prctl ---- */
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+
+long sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4, uint64_t arg5)
+{
+  (void)arg3; (void)arg4; (void)arg5;
+  struct task *t = current;
+  switch (option) {
+  case PR_SET_NAME: {
+    char name[TASK_COMM_LEN];
+    long n = copyinstr(name, arg2, sizeof(name));
+    if (n == -ENAMETOOLONG) {
+      if (copyin(name, arg2, sizeof(name) - 1))
+        return -EFAULT;
+      name[sizeof(name) - 1] = 0;
+    } else if (n < 0) {
+      return n;
+    }
+    set_task_comm(t, name);
+    return 0;
+  }
+  case PR_GET_NAME:
+    return copyout(arg2, t->comm, TASK_COMM_LEN) ? -EFAULT : 0;
+  case PR_SET_PDEATHSIG:
+    return arg2 <= NSIG ? 0 : -EINVAL;
+  case PR_GET_PDEATHSIG: {
+    int z = 0;
+    return copyout(arg2, &z, 4) ? -EFAULT : 0;
+  }
+  case PR_GET_DUMPABLE:
+    return 1;
+  case PR_SET_DUMPABLE:
+    return arg2 <= 1 ? 0 : -EINVAL;
+  case PR_SET_NO_NEW_PRIVS:
+    return arg2 == 1 ? 0 : -EINVAL;
+  case PR_GET_NO_NEW_PRIVS:
+    return 0;
+  case PR_SET_CHILD_SUBREAPER:
+    return 0;
+  case PR_GET_CHILD_SUBREAPER: {
+    int z = 0;
+    return copyout(arg2, &z, 4) ? -EFAULT : 0;
+  }
+  default:
+    return -EINVAL;
+  }
+}

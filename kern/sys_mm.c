@@ -1,0 +1,165 @@
+/*
+ * sys_mm.c — memory system calls (mechanisms in kern/vm.c).
+ */
+#include "kern/syscall.h"
+#include "kern/task.h"
+#include "kern/vm.h"
+#include "kern/mm.h"
+#include "fs/vfs.h"
+#include "fs/fdtable.h"
+#include "fs/ramfs.h"
+
+long sys_brk(uaddr_t addr)
+{
+  return (long)vm_brk(current->mm, addr);
+}
+
+long sys_mmap(uaddr_t addr, size_t len, int prot, int flags, int fd, off_t offset)
+{
+  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+    return -EINVAL;
+  if (offset < 0 || (offset & (PAGE_SIZE - 1)))
+    return -EINVAL;
+  if (len == 0)
+    return -EINVAL;
+  struct file *f = NULL;
+  if (!(flags & MAP_ANONYMOUS)) {
+    f = fd_get(fd);
+    if (!f)
+      return -EBADF;
+    int type = flags & MAP_TYPE;
+    if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISBLK(f->inode->mode))) {
+      fput(f);
+      return f->inode && S_ISDIR(f->inode->mode) ? -ENODEV : -ENODEV;
+    }
+    if (!file_readable(f) || ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) &&
+                              (prot & PROT_WRITE) && !file_writable(f))) {
+      fput(f);
+      return -EACCES;
+    }
+  } else if ((flags & MAP_TYPE) != MAP_PRIVATE) {
+    /* Shared anonymous memory is an unnamed in-memory file, so a forked
+     * child shares the very same pages. */
+    f = shmem_file_create(PGROUNDUP(len));
+    if (IS_ERR(f))
+      return PTR_ERR(f);
+    offset = 0;
+  }
+  long r = vm_mmap(current->mm, addr, len, prot, flags, f, offset);
+  if (f)
+    fput(f);
+  return r;
+}
+
+long sys_munmap(uaddr_t addr, size_t len)
+{
+  return vm_munmap(current->mm, addr, len);
+}
+
+long sys_mprotect(uaddr_t addr, size_t len, int prot)
+{
+  return vm_mprotect(current->mm, addr, len, prot);
+}
+
+long sys_mremap(uaddr_t old, size_t oldlen, size_t newlen, int flags, uaddr_t newaddr)
+{
+  return vm_mremap(current->mm, old, oldlen, newlen, flags, newaddr);
+}
+
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_REMOVE 9
+#define MADV_DONTFORK 10
+#define MADV_DOFORK 11
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
+
+long sys_madvise(uaddr_t addr, size_t len, int advice)
+{
+  if (addr & (PAGE_SIZE - 1))
+    return -EINVAL;
+  switch (advice) {
+  case MADV_DONTNEED:
+  case MADV_FREE:
+    return vm_madvise_dontneed(current->mm, addr, len);
+  case MADV_NORMAL:
+  case MADV_RANDOM:
+  case MADV_SEQUENTIAL:
+  case MADV_WILLNEED:
+  case MADV_DONTFORK:
+  case MADV_DOFORK:
+  case MADV_HUGEPAGE:
+  case MADV_NOHUGEPAGE:
+  case 12: /* MADV_MERGEABLE */
+  case 13: /* MADV_UNMERGEABLE */
+  case 16: /* MADV_DONTDUMP */
+  case 17: /* MADV_DODUMP */
+    return 0;
+  default:
+    return -EINVAL;
+  }
+}
+
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+long sys_msync(uaddr_t addr, size_t len, int flags)
+{
+  if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+    return -EINVAL;
+  if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+    return -EINVAL;
+  return vm_msync(current->mm, addr, len, flags);
+}
+
+/* Check that [addr, addr+len) is mapped (mlock family). */
+static long range_mapped(uaddr_t addr, size_t len)
+{
+  struct mm *mm = current->mm;
+  uaddr_t start = PGROUNDDOWN(addr), end = PGROUNDUP(addr + len);
+  if (end < start)
+    return -EINVAL;
+  mutex_lock(&mm->lock);
+  uaddr_t cur = start;
+  long r = 0;
+  while (cur < end) {
+    struct vma *v = find_vma(mm, cur);
+    if (!v || v->start > cur) {
+      r = -ENOMEM;
+      break;
+    }
+    cur = v->end;
+  }
+  mutex_unlock(&mm->lock);
+  return r;
+}
+
+long sys_mlock(uaddr_t addr, size_t len) { return range_mapped(addr, len); }
+long sys_munlock(uaddr_t addr, size_t len) { return range_mapped(addr, len); }
+long sys_mlockall(int flags) { return (flags & ~7) || !flags ? -EINVAL : 0; }
+long sys_munlockall(void) { return 0; }
+
+long sys_mincore(uaddr_t addr, size_t len, uaddr_t vec)
+{
+  if (addr & (PAGE_SIZE - 1))
+    return -EINVAL;
+  long r = range_mapped(addr, len);
+  if (r)
+    return r;
+  struct mm *mm = current->mm;
+  size_t pages = PGROUNDUP(len) / PAGE_SIZE;
+  for (size_t i = 0; i < pages; i++) {
+    mutex_lock(&mm->lock);
+    pte_t *pte = pt_walk(mm->root, addr + i * PAGE_SIZE, false);
+    uint8_t in = pte && pte_present(*pte);
+    mutex_unlock(&mm->lock);
+    if (copyout(vec + i, &in, 1))
+      return -EFAULT;
+  }
+  return 0;
+}

@@ -1,0 +1,245 @@
+/*
+ * task.h — tasks (threads) and processes (thread groups): Linux's object
+ * model in miniature (design-notes.md, 1).
+ *
+ * A task is one thread of execution with its own kernel stack. It points to
+ * reference-counted objects that clone() flags decide to share or copy:
+ *
+ *   task->mm       address space        CLONE_VM
+ *   task->files    descriptor table     CLONE_FILES
+ *   task->fs       cwd, root, umask     CLONE_FS
+ *   task->sighand  signal handlers      CLONE_SIGHAND
+ *   task->proc     the thread group     CLONE_THREAD (the "process": pid,
+ *                  parent, children, process group, session, exit status,
+ *                  shared pending signals, resource limits)
+ *
+ * fork, vfork and pthread_create are all clone() with different flags.
+ *
+ * Locking: proc_lock protects the process tree (parent/children/threads
+ * lists, pgid/sid, zombie state) and the pid table. A task's scheduler
+ * fields belong to the run queue lock. Signal state is under the task's
+ * sighand->lock.
+ */
+#ifndef KITE_TASK_H
+#define KITE_TASK_H
+
+#include "kern/types.h"
+#include "kern/list.h"
+#include "kern/spinlock.h"
+#include "kern/wait.h"
+#include "kern/signal.h"
+#include "kern/time.h"
+#include "arch/riscv/trap.h"
+
+struct mm;
+struct files;
+struct fs_context;
+struct tty;
+struct cpu;
+
+/* task->state (Linux values) */
+#define TASK_STOPPED 4
+#define TASK_DEAD 64
+
+#define TASK_COMM_LEN 16
+
+/* Resource limits (Linux numbering). */
+#define RLIMIT_CPU 0
+#define RLIMIT_FSIZE 1
+#define RLIMIT_DATA 2
+#define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
+#define RLIMIT_RSS 5
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
+#define RLIMIT_AS 9
+#define RLIMIT_LOCKS 10
+#define RLIMIT_SIGPENDING 11
+#define RLIMIT_MSGQUEUE 12
+#define RLIMIT_NICE 13
+#define RLIMIT_RTPRIO 14
+#define RLIMIT_RTTIME 15
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0UL)
+
+struct rlimit {
+  uint64_t cur, max;
+};
+
+struct task {
+  /* --- scheduler (runqueue lock) --- */
+  struct context ctx;
+  volatile long state;          /* TASK_RUNNING, TASK_INTERRUPTIBLE, ... */
+  bool on_rq;                   /* queued on the run queue */
+  bool on_cpu;                  /* running on a hart (or being switched out) */
+  struct list_head rq_link;
+  int slice;                    /* ticks left in this time slice */
+  struct cpu *cpu;              /* hart it runs (or last ran) on */
+
+  /* --- identity --- */
+  pid_t tid;
+  char comm[TASK_COMM_LEN];
+  struct process *proc;         /* thread group */
+  struct list_head thread_link; /* in proc->threads (proc_lock) */
+  bool is_kernel_thread;
+
+  /* --- shared objects (see the top of this file) --- */
+  struct mm *mm;
+  struct files *files;
+  struct fs_context *fs;
+  struct sighand *sighand;
+
+  /* --- signals (sighand->lock) --- */
+  sigset_t blocked;
+  sigset_t saved_mask;          /* restored after sigsuspend/ppoll/pselect */
+  bool restore_saved_mask;
+  struct sigpending pending;    /* sent to this thread (tkill, faults) */
+  struct user_stack_t altstack;
+
+  /* --- thread-library hooks --- */
+  uaddr_t clear_child_tid;      /* CLONE_CHILD_CLEARTID / set_tid_address */
+  uaddr_t robust_list;
+  uint64_t robust_list_len;
+
+  /* --- kernel stack, saved user registers, FP --- */
+  void *kstack;                 /* KSTACK_PAGES pages */
+  struct trapframe *tf;         /* at the top of kstack */
+  struct fpstate fp;
+  bool fp_live;                 /* fp holds state to restore (user FP used) */
+
+  /* --- accounting (ns) --- */
+  uint64_t utime_ns, stime_ns;
+  uint64_t start_ns;
+  uint64_t last_switch_ns;      /* when it last started running */
+  uint64_t user_entry_ns;       /* when it last entered the kernel from user */
+  uint64_t nvcsw, nivcsw;       /* voluntary / involuntary switches */
+
+  /* --- sleeping --- */
+  struct timer sleep_timer;     /* nanosleep and wait timeouts */
+  int exit_code;                /* this thread's exit status */
+
+  /* --- system call in progress (for restarts after signals) --- */
+  bool in_syscall;              /* tf->a0 holds a syscall's return value */
+};
+
+struct process {
+  struct list_head all_link;    /* in all_processes (proc_lock) */
+  pid_t pid;                    /* thread-group id = leader's tid */
+  pid_t pgid, sid;              /* proc_lock */
+  struct process *parent;       /* proc_lock */
+  struct list_head children;    /* proc_lock */
+  struct list_head sibling;     /* in parent->children */
+  struct list_head threads;     /* tasks of this group (proc_lock) */
+  int nr_threads;               /* live threads */
+  struct task *leader;
+  int refcount;                 /* tasks + the zombie's reaper; proc_lock */
+
+  /* exit and wait (proc_lock) */
+  bool exiting;                 /* exit_group in progress: threads die */
+  bool zombie;                  /* every thread has exited; waiting for reap */
+  int exit_status;              /* wait status word (W* macros) */
+  struct wait_queue child_wait; /* the parent sleeps here in wait4() */
+  bool vfork_done;
+  struct wait_queue vfork_wait; /* vfork parent sleeps until exec/exit */
+
+  /* job control */
+  bool stopped;                 /* group stopped by SIGSTOP/SIGTSTP... */
+  int stop_sig;
+  int report_stop;              /* wait4(WUNTRACED) has a stop to report */
+  bool report_cont;             /* wait4(WCONTINUED) has a continue to report */
+
+  /* signals shared by the group (sighand->lock) */
+  struct sigpending shared_pending;
+
+  struct rlimit rlim[RLIM_NLIMITS];
+  struct tty *ctty;             /* controlling terminal of the session */
+
+  /* times of reaped children, for times()/getrusage(RUSAGE_CHILDREN) */
+  uint64_t cutime_ns, cstime_ns;
+  uint64_t dead_utime_ns, dead_stime_ns; /* of this group's exited threads */
+
+  /* ITIMER_REAL */
+  struct timer itimer_real;
+  uint64_t itimer_interval_ns;
+
+  uint64_t start_ns;
+  int exit_signal;              /* sent to the parent at exit (SIGCHLD, or 0) */
+  uint64_t child_seq;           /* bumped on every child state change (proc_lock) */
+};
+
+/* Wait status encoding (as Linux's wait.h). */
+#define W_EXITCODE(ret, sig) (((ret) & 0xff) << 8 | (sig))
+#define W_STOPCODE(sig) ((sig) << 8 | 0x7f)
+#define W_CONTINUED 0xffff
+
+extern struct spinlock proc_lock;
+extern struct list_head all_processes;
+extern struct task init_task;   /* the boot task: becomes hart 0's idle task */
+extern struct process *init_process;
+extern struct process kernel_process; /* owner of kernel threads */
+
+/* sched.c */
+void sched_init(void);
+void scheduler_tick(void);
+void wake_up_task(struct task *t);
+void wake_up_state(struct task *t, long state_mask);
+void yield(void);
+void sched_add_new(struct task *t);
+void sched_set_idle(struct task *t);
+bool need_resched(void);
+struct task *task_alloc(void);
+void task_free(struct task *t);
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
+void task_exit_kernel_thread(void) NORETURN;
+void sleep_ns(uint64_t ns);
+int sleep_interruptible_until(uint64_t deadline_ns);
+void idle_loop(void) NORETURN;
+
+/* pid.c */
+pid_t pid_alloc(void);
+void pid_free(pid_t pid);
+void pid_attach(pid_t pid, struct task *t);
+void pid_attach_process(pid_t pid, struct process *p);
+void pid_free_locked(pid_t pid);
+int nr_pids_in_use(void);
+struct task *find_task(pid_t tid);          /* caller holds proc_lock */
+struct process *find_process(pid_t pid);    /* caller holds proc_lock */
+
+/* process.c */
+long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t ctid,
+              int exit_signal);
+void do_exit(int code) NORETURN;            /* this thread */
+void do_exit_group(int status) NORETURN;    /* the whole process; status is a wait status */
+/* wait */
+#define WNOHANG 0x00000001
+#define WUNTRACED 0x00000002
+#define WCONTINUED 0x00000008
+#define WNOWAIT 0x01000000
+#define __WNOTHREAD 0x20000000
+#define __WALL 0x40000000
+#define __WCLONE 0x80000000
+#define WAIT_EXITED 0x00000004      /* report exits (waitid's WEXITED) */
+#define WAIT_FROM_WAITID 0x00001000 /* kernel-internal: caller chose WAIT_EXITED itself */
+struct wait_result {
+  int status;                   /* wait status word */
+  uint64_t utime_ns, stime_ns;
+};
+struct rusage_k {
+  int64_t ru_utime_sec, ru_utime_usec, ru_stime_sec, ru_stime_usec;
+  int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt, ru_nswap,
+      ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals, ru_nvcsw, ru_nivcsw;
+};
+long do_wait(pid_t pid, int options, struct wait_result *w);
+void fill_rusage(struct rusage_k *ru, uint64_t utime_ns, uint64_t stime_ns);
+struct process *process_alloc(void);
+void process_get(struct process *p);
+void process_put(struct process *p);
+uint64_t rlimit_cur(int resource);
+void rlimits_default(struct rlimit *r);
+void set_task_comm(struct task *t, const char *name);
+void vfork_release(struct process *p);
+void process_stop(struct process *p, int sig);
+void process_continue(struct process *p);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * time.c — the clock (rdtime), wall-clock offset, and kernel timers.
+ *
+ * Timers sit on one list sorted by expiry, under timer_lock. The hart's
+ * timer interrupt is programmed for min(earliest timer, next scheduler
+ * tick). Through Sstc (the stimecmp CSR) when the hart has it — no SBI
+ * call — else through SBI TIME.
+ */
+#include "kern/time.h"
+#include "kern/spinlock.h"
+#include "kern/task.h"
+#include "kern/cpu.h"
+#include "kern/param.h"
+#include "arch/riscv/riscv.h"
+#include "arch/riscv/sbi.h"
+
+uint64_t timebase_hz = 10000000;
+static uint64_t boot_ticks;
+static uint64_t realtime_offset_ns; /* realtime = monotonic + offset */
+static bool have_sstc;
+
+static struct spinlock timer_lock = SPINLOCK_INIT("timers");
+static LIST_HEAD(timer_list);
+static uint64_t next_tick_ns[NCPU];
+
+void time_init(uint64_t timebase)
+{
+  if (timebase)
+    timebase_hz = timebase;
+  boot_ticks = rdtime();
+}
+
+uint64_t ticks_to_ns(uint64_t ticks)
+{
+  return (uint64_t)((__uint128_t)ticks * NSEC_PER_SEC / timebase_hz);
+}
+
+uint64_t ns_to_ticks(uint64_t ns)
+{
+  return (uint64_t)((__uint128_t)ns * timebase_hz / NSEC_PER_SEC);
+}
+
+uint64_t time_monotonic_ns(void)
+{
+  if (timebase_hz == 10000000)
+    return (rdtime() - boot_ticks) * 100; /* QEMU virt: 100 ns per tick */
+  return ticks_to_ns(rdtime() - boot_ticks);
+}
+
+uint64_t time_realtime_ns(void)
+{
+  return time_monotonic_ns() + READ_ONCE(realtime_offset_ns);
+}
+
+void time_set_realtime_ns(uint64_t ns)
+{
+  WRITE_ONCE(realtime_offset_ns, ns - time_monotonic_ns());
+}
+
+void timer_use_sstc(bool yes)
+{
+  have_sstc = yes;
+}
+
+static void program_timer(uint64_t deadline_ns)
+{
+  uint64_t ticks = boot_ticks + ns_to_ticks(deadline_ns);
+  if (have_sstc)
+    csr_write(0x14d /* stimecmp */, ticks);
+  else
+    sbi_set_timer(ticks);
+}
+
+/* Program this hart's timer for the earlier of the next tick and the first timer. */
+static void reprogram(void)
+{
+  uint64_t deadline = next_tick_ns[mycpu()->id];
+  if (!list_empty(&timer_list)) {
+    struct timer *t = list_first_entry(&timer_list, struct timer, link);
+    if (t->expires_ns < deadline)
+      deadline = t->expires_ns;
+  }
+  program_timer(deadline);
+}
+
+void timer_hart_init(void)
+{
+  next_tick_ns[mycpu()->id] = time_monotonic_ns() + NSEC_PER_SEC / HZ;
+  spin_lock(&timer_lock);
+  reprogram();
+  spin_unlock(&timer_lock);
+  csr_set(sie, SIE_STIE);
+}
+
+void timer_init(struct timer *t, void (*fn)(struct timer *), void *data)
+{
+  list_init(&t->link);
+  t->fn = fn;
+  t->data = data;
+  t->armed = false;
+  t->expires_ns = 0;
+}
+
+/* Arm (or re-arm) t to fire at the monotonic time expires_ns. */
+void timer_arm(struct timer *t, uint64_t expires_ns)
+{
+  spin_lock(&timer_lock);
+  if (t->armed)
+    list_del(&t->link);
+  t->expires_ns = expires_ns;
+  t->armed = true;
+  struct timer *pos;
+  list_for_each_entry(pos, &timer_list, link)
+    if (pos->expires_ns > expires_ns)
+      break;
+  list_add_tail(&t->link, &pos->link); /* before the first later timer */
+  if (timer_list.next == &t->link)
+    reprogram();
+  spin_unlock(&timer_lock);
+}
+
+bool timer_cancel(struct timer *t)
+{
+  spin_lock(&timer_lock);
+  bool was = t->armed;
+  if (was) {
+    list_del(&t->link);
+    t->armed = false;
+  }
+  spin_unlock(&timer_lock);
+  return was;
+}
+
+/* The timer interrupt: run expired timers, tick the scheduler, re-program. */
+void timer_interrupt(void)
+{
+  uint64_t now = time_monotonic_ns();
+  int id = mycpu()->id;
+  bool tick = now >= next_tick_ns[id];
+  if (tick)
+    next_tick_ns[id] = now + NSEC_PER_SEC / HZ;
+
+  spin_lock(&timer_lock);
+  while (!list_empty(&timer_list)) {
+    struct timer *t = list_first_entry(&timer_list, struct timer, link);
+    if (t->expires_ns > now)
+      break;
+    list_del(&t->link);
+    t->armed = false;
+    spin_unlock(&timer_lock);
+    t->fn(t);
+    spin_lock(&timer_lock);
+  }
+  reprogram();
+  spin_unlock(&timer_lock);
+
+  if (tick)
+    scheduler_tick();
+}

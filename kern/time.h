@@ -1,0 +1,50 @@
+/*
+ * time.h — the clock and kernel timers.
+ *
+ * One clock source: the `time` CSR (rdtime), counting at the device tree's
+ * timebase-frequency (10 MHz on QEMU virt). Monotonic time is rdtime since
+ * boot in nanoseconds; real time adds the wall-clock time read from the
+ * goldfish RTC at boot. Timers are kept sorted by expiry; the timer
+ * interrupt is programmed for the earliest one (and the scheduler tick).
+ */
+#ifndef KITE_TIME_H
+#define KITE_TIME_H
+
+#include "kern/types.h"
+#include "kern/list.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+#define NSEC_PER_MSEC 1000000ULL
+#define NSEC_PER_USEC 1000ULL
+
+struct timespec64 {
+  int64_t tv_sec;
+  int64_t tv_nsec;
+};
+
+extern uint64_t timebase_hz;
+
+void time_init(uint64_t timebase);
+uint64_t time_monotonic_ns(void);
+uint64_t time_realtime_ns(void);
+void time_set_realtime_ns(uint64_t ns);
+uint64_t ticks_to_ns(uint64_t ticks);
+uint64_t ns_to_ticks(uint64_t ns);
+
+/* A one-shot kernel timer. fn runs in interrupt context with no locks held. */
+struct timer {
+  struct list_head link;
+  uint64_t expires_ns;         /* monotonic deadline */
+  void (*fn)(struct timer *t);
+  void *data;
+  bool armed;
+};
+
+void timer_init(struct timer *t, void (*fn)(struct timer *), void *data);
+void timer_arm(struct timer *t, uint64_t expires_ns);
+bool timer_cancel(struct timer *t);  /* true if it was armed */
+void timer_interrupt(void);          /* from the trap handler */
+void timer_hart_init(void);
+void timer_use_sstc(bool yes);
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * uaccess.c — reaching user memory from the kernel.
+ *
+ * Kite never lets the kernel touch a user address directly (no SUM bit):
+ * each page is looked up in the process's page table — faulting it in,
+ * or breaking copy-on-write, exactly as a user access would — and copied
+ * through the kernel's direct map of physical memory. A bad address gives
+ * -EFAULT, never a kernel fault. On this QEMU it is also much faster than
+ * toggling SUM, which flushes the whole translation cache
+ * (linux-reference.md).
+ */
+#include "kern/vm.h"
+#include "kern/mm.h"
+#include "kern/task.h"
+#include "kern/errno.h"
+#include "kern/uio.h"
+#include <string.h>
+
+/*
+ * The page mapped at va in mm, present and accessible for reading (or
+ * writing), with a reference held. NULL if the access would fault.
+ */
+struct page *user_page_get(struct mm *mm, uaddr_t va, bool write)
+{
+  if (!mm || va >= USER_TOP)
+    return NULL;
+  mutex_lock(&mm->lock);
+  for (int attempt = 0; attempt < 2; attempt++) {
+    pte_t *pte = pt_walk(mm->root, va, false);
+    if (pte && (*pte & PTE_V) && (*pte & PTE_U) && (*pte & PTE_R) && (!write || (*pte & PTE_W))) {
+      paddr_t pa = PTE_TO_PA(*pte);
+      if (!pa_is_ram(pa))
+        break;
+      struct page *p = pa_to_page(pa);
+      get_page(p);
+      mutex_unlock(&mm->lock);
+      return p;
+    }
+    if (attempt == 0 && fault_locked_for_uaccess(mm, va, write ? FAULT_WRITE : FAULT_READ) != 0)
+      break;
+  }
+  mutex_unlock(&mm->lock);
+  return NULL;
+}
+
+int copyin_mm(struct mm *mm, void *dst, uaddr_t src, size_t n)
+{
+  char *d = dst;
+  while (n > 0) {
+    size_t off = src & (PAGE_SIZE - 1);
+    size_t chunk = MIN(n, PAGE_SIZE - off);
+    struct page *p = user_page_get(mm, src, false);
+    if (!p)
+      return -EFAULT;
+    memcpy(d, (char *)page_to_kva(p) + off, chunk);
+    put_page(p);
+    d += chunk;
+    src += chunk;
+    n -= chunk;
+  }
+  return 0;
+}
+
+int copyout_mm(struct mm *mm, uaddr_t dst, const void *src, size_t n)
+{
+  const char *s = src;
+  while (n > 0) {
+    size_t off = dst & (PAGE_SIZE - 1);
+    size_t chunk = MIN(n, PAGE_SIZE - off);
+    struct page *p = user_page_get(mm, dst, true);
+    if (!p)
+      return -EFAULT;
+    memcpy((char *)page_to_kva(p) + off, s, chunk);
+    put_page(p);
+    s += chunk;
+    dst += chunk;
+    n -= chunk;
+  }
+  return 0;
+}
+
+int copyin(void *dst, uaddr_t src, size_t n)
+{
+  return copyin_mm(current->mm, dst, src, n);
+}
+
+int copyout(uaddr_t dst, const void *src, size_t n)
+{
+  return copyout_mm(current->mm, dst, src, n);
+}
+
+int clear_user(uaddr_t dst, size_t n)
+{
+  while (n > 0) {
+    size_t off = dst & (PAGE_SIZE - 1);
+    size_t chunk = MIN(n, PAGE_SIZE - off);
+    struct page *p = user_page_get(current->mm, dst, true);
+    if (!p)
+      return -EFAULT;
+    memset((char *)page_to_kva(p) + off, 0, chunk);
+    put_page(p);
+    dst += chunk;
+    n -= chunk;
+  }
+  return 0;
+}
+
+/*
+ * Copy a NUL-terminated string of at most max bytes (including the NUL).
+ * Returns its length, -EFAULT, or -ENAMETOOLONG if no NUL within max.
+ */
+long copyinstr(char *dst, uaddr_t src, size_t max)
+{
+  size_t len = 0;
+  while (len < max) {
+    size_t off = src & (PAGE_SIZE - 1);
+    size_t chunk = MIN(max - len, PAGE_SIZE - off);
+    struct page *p = user_page_get(current->mm, src, false);
+    if (!p)
+      return -EFAULT;
+    const char *s = (const char *)page_to_kva(p) + off;
+    const char *nul = memchr(s, 0, chunk);
+    size_t take = nul ? (size_t)(nul - s) + 1 : chunk;
+    memcpy(dst + len, s, take);
+    put_page(p);
+    if (nul)
+      return (long)(len + take - 1);
+    len += take;
+    src += take;
+  }
+  return -ENAMETOOLONG;
+}
+
+int get_user_u32(uint32_t *v, uaddr_t addr) { return copyin(v, addr, 4); }
+int put_user_u32(uaddr_t addr, uint32_t v) { return copyout(addr, &v, 4); }
+int get_user_u64(uint64_t *v, uaddr_t addr) { return copyin(v, addr, 8); }
+int put_user_u64(uaddr_t addr, uint64_t v) { return copyout(addr, &v, 8); }
+
+/* Compare-and-exchange a 32-bit user word (for futexes). */
+int user_cmpxchg_u32(uaddr_t addr, uint32_t expect, uint32_t newval, uint32_t *old)
+{
+  if (addr & 3)
+    return -EINVAL;
+  struct page *p = user_page_get(current->mm, addr, true);
+  if (!p)
+    return -EFAULT;
+  uint32_t *w = (uint32_t *)((char *)page_to_kva(p) + (addr & (PAGE_SIZE - 1)));
+  uint32_t e = expect;
+  __atomic_compare_exchange_n(w, &e, newval, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+  *old = e;
+  put_page(p);
+  return 0;
+}
+
+/* ---- uio ---- */
+
+void uio_init_user(struct uio *u, uaddr_t buf, size_t len)
+{
+  u->one.base = buf;
+  u->one.len = len;
+  u->iov = &u->one;
+  u->iovcnt = 1;
+  u->resid = len;
+  u->kernel = false;
+}
+
+void uio_init_kernel(struct uio *u, void *buf, size_t len)
+{
+  uio_init_user(u, (uint64_t)buf, len);
+  u->kernel = true;
+}
+
+static void uio_skip_empty(struct uio *u)
+{
+  while (u->iovcnt > 0 && u->iov->len == 0) {
+    u->iov++;
+    u->iovcnt--;
+  }
+}
+
+void uio_advance(struct uio *u, size_t n)
+{
+  while (n > 0 && u->iovcnt > 0) {
+    uio_skip_empty(u);
+    if (u->iovcnt == 0)
+      break;
+    size_t k = MIN(n, u->iov->len);
+    u->iov->base += k;
+    u->iov->len -= k;
+    u->resid -= k;
+    n -= k;
+  }
+}
+
+/* Move n bytes between kbuf and the uio. to_uio: kernel -> uio. */
+static long uio_move(struct uio *u, void *kbuf, size_t n, bool to_uio)
+{
+  size_t done = 0;
+  char *k = kbuf;
+  n = MIN(n, u->resid);
+  while (done < n) {
+    uio_skip_empty(u);
+    if (u->iovcnt == 0)
+      break;
+    size_t chunk = MIN(n - done, u->iov->len);
+    int r = 0;
+    if (u->kernel) {
+      if (to_uio)
+        memcpy((void *)u->iov->base, k + done, chunk);
+      else
+        memcpy(k + done, (void *)u->iov->base, chunk);
+    } else if (to_uio) {
+      r = copyout(u->iov->base, k + done, chunk);
+    } else {
+      r = copyin(k + done, u->iov->base, chunk);
+    }
+    if (r)
+      return done ? (long)done : -EFAULT;
+    u->iov->base += chunk;
+    u->iov->len -= chunk;
+    u->resid -= chunk;
+    done += chunk;
+  }
+  return (long)done;
+}
+
+long uio_copy_to(struct uio *u, const void *kbuf, size_t n)
+{
+  return uio_move(u, (void *)kbuf, n, true);
+}
+
+long uio_copy_from(struct uio *u, void *kbuf, size_t n)
+{
+  return uio_move(u, kbuf, n, false);
+}
+
+long uio_zero(struct uio *u, size_t n)
+{
+  static const char zeros[256];
+  size_t done = 0;
+  while (done < n) {
+    long r = uio_copy_to(u, zeros, MIN(n - done, sizeof(zeros)));
+    if (r <= 0)
+      return done ? (long)done : r;
+    done += r;
+    if ((size_t)r < MIN(n - done + r, sizeof(zeros)))
+      break;
+  }
+  return (long)done;
+}

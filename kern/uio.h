@@ -1,0 +1,39 @@
+/*
+ * uio.h — a description of the buffers of one read or write (BSD's uio).
+ *
+ * File operations never see raw user pointers: read()/readv()/pread() all
+ * describe their buffers as a uio, and the file moves data with
+ * uio_copy_to() / uio_copy_from(). Kernel callers (the ELF loader, the
+ * page cache) use the same operations with kernel buffers.
+ */
+#ifndef KITE_UIO_H
+#define KITE_UIO_H
+
+#include "kern/types.h"
+
+struct kiovec {
+  uint64_t base;        /* user address (uaddr_t) or kernel address */
+  uint64_t len;
+};
+
+struct uio {
+  struct kiovec *iov;   /* current segment */
+  int iovcnt;           /* segments left, including the current one */
+  size_t resid;         /* bytes left in all segments */
+  bool kernel;          /* bases are kernel addresses */
+  struct kiovec one;    /* storage for single-segment uios */
+};
+
+void uio_init_user(struct uio *u, uaddr_t buf, size_t len);
+void uio_init_kernel(struct uio *u, void *buf, size_t len);
+/* Copy n bytes from the kernel buffer into the uio (a read). Returns bytes
+ * copied (less than n only on a fault) or -EFAULT if nothing was copied. */
+long uio_copy_to(struct uio *u, const void *kbuf, size_t n);
+/* Copy n bytes out of the uio into the kernel buffer (a write). */
+long uio_copy_from(struct uio *u, void *kbuf, size_t n);
+/* Skip n bytes. */
+void uio_advance(struct uio *u, size_t n);
+/* Zero-fill n bytes of the uio. */
+long uio_zero(struct uio *u, size_t n);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * vm.h — user address spaces: struct mm, its regions (VMAs), page faults,
+ * and the page-table primitives (arch/riscv/pgtable.c).
+ *
+ * An address space is a page table plus a sorted list of regions. A region
+ * says what may be there (protection, anonymous or a file at an offset,
+ * private or shared); the page table says what is there now. Pages arrive
+ * lazily, on the first fault; fork shares private pages copy-on-write.
+ *
+ * Lock order: inode->lock > mm->lock > page-cache lock > fs metadata locks.
+ * copyin()/copyout() take mm->lock only to find (or fault in) a page, and
+ * hold a page reference, not the lock, while copying.
+ */
+#ifndef KITE_VM_H
+#define KITE_VM_H
+
+#include "kern/types.h"
+#include "kern/list.h"
+#include "kern/wait.h"
+#include "arch/riscv/riscv.h"
+
+struct file;
+struct page;
+
+#define PROT_NONE 0
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#define MAP_STACK 0x20000
+#define MAP_HUGETLB 0x40000
+#define MAP_FIXED_NOREPLACE 0x100000
+
+/* vma->flags */
+#define VMA_SHARED 0x01     /* writes reach the file / other mappers */
+#define VMA_STACK 0x02      /* the main stack: grows down on faults */
+#define VMA_HEAP 0x04       /* the brk heap */
+#define VMA_VDSO 0x08       /* the kernel's sigreturn/vdso page */
+
+struct vma {
+  struct list_head link;    /* in mm->vmas, sorted by start */
+  uaddr_t start, end;       /* [start, end), page aligned */
+  uint32_t prot;            /* PROT_* */
+  uint32_t flags;           /* VMA_* */
+  struct file *file;        /* NULL for anonymous memory */
+  uint64_t pgoff;           /* file offset of `start`, in pages */
+};
+
+struct mm {
+  int refcount;             /* atomic */
+  struct mutex lock;        /* protects everything below and the page table */
+  pagetable_t root;         /* Sv39 root page table */
+  uint64_t satp;
+  struct list_head vmas;
+  int nr_vmas;
+  uint64_t total_vm;        /* bytes mapped, for RLIMIT_AS */
+  uaddr_t brk_start, brk;   /* the heap: [brk_start, brk) */
+  uaddr_t mmap_base;        /* mmap allocates top-down below this */
+  uaddr_t stack_top;
+  uaddr_t arg_start, arg_end, env_start, env_end;  /* for /proc/<pid>/cmdline */
+  char exe_path[256];       /* for /proc/<pid>/exe */
+};
+
+/* Fault access kinds. */
+#define FAULT_READ 1
+#define FAULT_WRITE 2
+#define FAULT_EXEC 4
+
+/* Where things go in a fresh address space. */
+#define USER_STACK_TOP 0x3fffff0000UL   /* just below the trampoline page */
+#define USER_TRAMPOLINE 0x3ffffff000UL  /* sigreturn code (kern/signal.c) */
+#define USER_MMAP_BASE 0x3f00000000UL   /* mmap grows down from here */
+#define ELF_ET_DYN_BASE 0x2aaaaab000UL  /* where PIE programs are placed */
+#define USER_MIN_ADDR 0x10000UL         /* like vm.mmap_min_addr */
+
+/* arch/riscv/pgtable.c */
+extern pagetable_t kernel_pagetable;
+void pgtable_init(void);
+pagetable_t pt_create_user(void);
+void pt_destroy(pagetable_t root);
+pte_t *pt_walk(pagetable_t root, uaddr_t va, bool alloc);
+void vm_switch(struct mm *mm);
+uint64_t pte_flags_for_prot(uint32_t prot);
+
+/* kern/vm.c */
+struct mm *mm_create(void);
+struct mm *mm_fork(struct mm *old);
+void mm_get(struct mm *mm);
+void mm_put(struct mm *mm);
+struct vma *find_vma(struct mm *mm, uaddr_t addr);  /* first vma with end > addr */
+int handle_page_fault(struct mm *mm, uaddr_t addr, int access);
+int fault_locked_for_uaccess(struct mm *mm, uaddr_t addr, int access);
+long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t mapflags,
+             struct file *file, uint64_t offset);
+int vm_munmap(struct mm *mm, uaddr_t addr, size_t len);
+int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot);
+uaddr_t vm_brk(struct mm *mm, uaddr_t newbrk);
+int vm_map_trampoline(struct mm *mm);
+int vm_install_private_page(struct mm *mm, uaddr_t va, struct page *p);
+long vm_mremap(struct mm *mm, uaddr_t old, size_t oldlen, size_t newlen, int flags, uaddr_t newaddr);
+int vm_madvise_dontneed(struct mm *mm, uaddr_t addr, size_t len);
+int vm_msync(struct mm *mm, uaddr_t addr, size_t len, int flags);
+uint64_t mm_rss_pages(struct mm *mm);
+
+/* kern/uaccess.c — all user memory access goes through these. */
+int copyin(void *dst, uaddr_t src, size_t n);          /* 0 or -EFAULT */
+int copyout(uaddr_t dst, const void *src, size_t n);   /* 0 or -EFAULT */
+long copyinstr(char *dst, uaddr_t src, size_t max);    /* length, -EFAULT, -ENAMETOOLONG */
+int clear_user(uaddr_t dst, size_t n);
+int copyin_mm(struct mm *mm, void *dst, uaddr_t src, size_t n);
+int copyout_mm(struct mm *mm, uaddr_t dst, const void *src, size_t n);
+int get_user_u32(uint32_t *v, uaddr_t addr);
+int put_user_u32(uaddr_t addr, uint32_t v);
+int get_user_u64(uint64_t *v, uaddr_t addr);
+int put_user_u64(uaddr_t addr, uint64_t v);
+struct page *user_page_get(struct mm *mm, uaddr_t va, bool write);
+/* Atomic ops on a user word (futex): returns 0 or -EFAULT. */
+int user_cmpxchg_u32(uaddr_t addr, uint32_t expect, uint32_t newval, uint32_t *old);
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/sh
+# check-kernel.sh KERNEL.elf — build-time checks on the kernel image.
+#  1. It must fit below the DTB that OpenSBI's fw_jump places 32 MiB above
+#     the kernel (0x82200000): the image and its .bss end below that.
+#  2. The kernel must not use floating-point registers outside the code
+#     that saves and restores user FP state (fpu.S): user FP registers stay
+#     live while in the kernel.
+set -eu
+elf=$1
+CROSS=${CROSS:-riscv64-linux-gnu-}
+end=$(${CROSS}nm "$elf" | awk '$3 == "_kernel_end" { print $1 }')
+start=$(${CROSS}nm "$elf" | awk '$3 == "_kernel_start" { print $1 }')
+size=$(( 0x$end - 0x$start ))
+limit=$(( 32 * 1024 * 1024 ))
+if [ "$size" -ge "$limit" ]; then
+  echo "check-kernel: image is $size bytes, over the 32 MiB fw_jump limit" >&2
+  exit 1
+fi
+fp=$(${CROSS}objdump -d "$elf" | awk '
+  /^[0-9a-f]+ <.*>:$/ { fn = $2 }
+  /\t(fld|fsd|flw|fsw|fmv|fcvt|fadd|fsub|fmul|fdiv|fsqrt|fmadd|fmsub|fsgnj|fmin|fmax|feq|flt|fle|fclass|frcsr|fscsr|fsrm|frrm|fsflags|frflags)/ {
+    if (fn != "<fpu_save>:" && fn != "<fpu_restore>:") print fn
+  }' | sort -u)
+if [ -n "$fp" ]; then
+  echo "check-kernel: floating-point instructions in kernel functions: $fp" >&2
+  exit 1
+fi

@@ -1,0 +1,38 @@
+#!/bin/sh
+# smoke.sh — `make test-qemu-smoke`: boot the kernel non-interactively with
+# the smoke runner as init, check each smoke program's report, power off.
+# Feature flags (brief.md): NET=1 adds virtio-net; EXPECT_NET=1,
+# NET_LOOPBACK_TEST=1, TCP_ECHO_TEST=1, UDP_ECHO_TEST=1 add network checks.
+# Prints PASS:/FAIL: lines; exits non-zero on any failure.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+out=$(mktemp "${TMPDIR:-/tmp}/kite-smoke.XXXXXX")
+trap 'rm -f "$out"' EXIT
+append="init=/smoke/run.sh"
+"$here/qemu-boot.sh" "${SMOKE_TIMEOUT:-120}" "$out" APPEND="$append" NET="${NET:-0}" \
+  KERNEL="${KERNEL:-$top/kernel-rv}"
+status=$?
+fail=0
+pass() { echo "PASS: smoke: $1"; }
+failed() { echo "FAIL: smoke: $1"; fail=1; }
+if [ $status -eq 0 ]; then pass "QEMU powered off with status 0"; else failed "QEMU exit status $status"; fi
+for name in hello_static hello_dynamic script pipe efault; do
+  if grep -q "^SMOKE $name ok" "$out"; then
+    pass "$name"
+  else
+    failed "$name: $(grep "^SMOKE $name" "$out" | head -1)"
+  fi
+done
+grep -q "^SMOKE done" "$out" && pass "runner finished" || failed "runner did not finish"
+grep -q "kite: init exited with status 0" "$out" && pass "init exit reported" || failed "no init exit report"
+# Console discipline: nothing from the kernel between the first and last smoke line.
+if sed -n '/^SMOKE hello_static/,/^SMOKE done/p' "$out" | grep -q '^\['; then
+  failed "kernel messages on the console while tests ran"
+else
+  pass "console quiet while tests ran"
+fi
+if [ $fail -ne 0 ]; then
+  echo "--- console output ---"; cat "$out"; echo "--- end ---"
+fi
+exit $fail

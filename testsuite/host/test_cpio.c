@@ -1,0 +1,85 @@
+/* test_cpio.c — the newc parser against archives made by GNU cpio. */
+#include "kern/cpio.h"
+#include "check.h"
+#include <stdlib.h>
+#include <string.h>
+
+struct seen {
+  int n;
+  char names[16][64];
+  unsigned modes[16];
+  size_t sizes[16];
+  char data[16][64];
+};
+
+static int collect(const struct cpio_entry *e, void *arg)
+{
+  struct seen *s = arg;
+  if (s->n >= 16)
+    return 1;
+  snprintf(s->names[s->n], 64, "%s", e->name);
+  s->modes[s->n] = e->mode;
+  s->sizes[s->n] = e->size;
+  size_t k = e->size < 63 ? e->size : 63;
+  memcpy(s->data[s->n], e->data, k);
+  s->data[s->n][k] = 0;
+  s->n++;
+  return 0;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  char *buf = malloc(1 << 20);
+  *len = fread(buf, 1, 1 << 20, f);
+  fclose(f);
+  return buf;
+}
+
+int main(int argc, char **argv)
+{
+  check_suite = "cpio";
+  if (argc < 2) {
+    printf("usage: test_cpio archive.cpio\n");
+    return 2;
+  }
+  size_t len;
+  char *buf = read_file(argv[1], &len);
+  CHECK("test archive readable", buf != NULL);
+  if (!buf)
+    CHECK_DONE();
+  struct seen s = { 0 };
+  int r = cpio_parse(buf, len, collect, &s);
+  CHECK("well-formed archive parses", r == 0);
+  /* The archive (made by scripts/test.sh) holds: ., dir, dir/file (hello\n), link -> dir/file */
+  int file = -1, link = -1, dir = -1;
+  for (int i = 0; i < s.n; i++) {
+    if (!strcmp(s.names[i], "dir/file")) file = i;
+    if (!strcmp(s.names[i], "link")) link = i;
+    if (!strcmp(s.names[i], "dir")) dir = i;
+  }
+  CHECK("directory entry found", dir >= 0 && (s.modes[dir] & 0170000) == 0040000);
+  CHECK("file entry with its data", file >= 0 && s.sizes[file] == 6 && !strcmp(s.data[file], "hello\n"));
+  CHECK("symlink entry with its target", link >= 0 && (s.modes[link] & 0170000) == 0120000 &&
+                                             !strcmp(s.data[link], "dir/file"));
+
+  /* Damaged archives are refused, never read past the end. */
+  struct seen t = { 0 };
+  CHECK("truncated archive is rejected", cpio_parse(buf, len / 2, collect, &t) != 0);
+  char *bad = malloc(len);
+  memcpy(bad, buf, len);
+  memcpy(bad, "070799", 6);
+  CHECK("bad magic is rejected", cpio_parse(bad, len, collect, &t) == -1);
+  memcpy(bad, buf, len);
+  memcpy(bad + 6 + 8 * 11, "FFFFFFFF", 8); /* namesize of the first entry */
+  CHECK("huge name size is rejected", cpio_parse(bad, len, collect, &t) == -1);
+  memcpy(bad, buf, len);
+  memcpy(bad + 6 + 8 * 6, "7FFFFFFF", 8); /* filesize of the first entry */
+  CHECK("huge file size is rejected", cpio_parse(bad, len, collect, &t) == -1);
+  CHECK("empty input is rejected", cpio_parse(buf, 0, collect, &t) == -1);
+  free(bad);
+  free(buf);
+  CHECK_DONE();
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# host-unit.sh — build and run the host unit tests (testsuite/host/): kernel
+# logic that needs no hardware, compiled for the host.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+b=$top/build/host
+mkdir -p "$b"
+cc="gcc -O1 -g -Wall -I$top -I$top/testsuite/host -fsanitize=address,undefined"
+fail=0
+build() { # name sources...
+  name=$1; shift
+  $cc -o "$b/$name" "$@" 2>"$b/$name.log" || { echo "FAIL: host/$name: does not compile"; cat "$b/$name.log"; fail=1; return 1; }
+}
+build test_buddy "$top/testsuite/host/test_buddy.c" "$top/kern/buddy.c" && "$b/test_buddy" || fail=1
+build test_pathname "$top/testsuite/host/test_pathname.c" "$top/fs/pathname.c" && "$b/test_pathname" || fail=1
+# cpio: an archive made by GNU cpio itself
+d=$(mktemp -d); mkdir "$d/dir"; printf 'hello\n' > "$d/dir/file"; ln -s dir/file "$d/link"
+(cd "$d" && find . | LC_ALL=C sort | cpio -o -H newc --quiet > "$b/test.cpio"); rm -rf "$d"
+build test_cpio "$top/testsuite/host/test_cpio.c" "$top/kern/cpio.c" && "$b/test_cpio" "$b/test.cpio" || fail=1
+build test_elf "$top/testsuite/host/test_elf.c" "$top/kern/elf.c" &&
+  "$b/test_elf" "$top/build/smoke/hello" "$top/build/smoke/hello_dynamic" || fail=1
+exit $fail
