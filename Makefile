@@ -13,13 +13,20 @@
 # the tree ($(KITE_CACHE), default ~/.cache/kite).
 
 BUILD ?= build
+KERNEL_OUT ?= kernel-rv
 export KITE_CACHE ?= $(HOME)/.cache/kite
+# Scripts and tests find the build through these (so several trees of
+# builds can coexist: make BUILD=build/mine KERNEL_OUT=build/mine/kernel-rv).
+export KITE_BUILD := $(abspath $(BUILD))
+export KERNEL := $(abspath $(KERNEL_OUT))
 CROSS ?= riscv64-linux-gnu-
 CC := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
 OBJDUMP := $(CROSS)objdump
 NM := $(CROSS)nm
 Q ?= @
+
+.SECONDEXPANSION:
 
 # Goals that need no toolchain or third-party code.
 NO_SETUP_GOALS := clean distclean help
@@ -36,7 +43,8 @@ endif
 
 KERNEL_SRCS := \
   arch/riscv/entry.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
-  $(wildcard kern/*.c) $(wildcard fs/*.c) $(wildcard drivers/*.c) $(wildcard net/*.c)
+  $(wildcard kern/*.c) $(wildcard fs/*.c fs/*/*.c) $(wildcard drivers/*.c drivers/*/*.c) \
+  $(wildcard net/*.c)
 
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c
 
@@ -54,15 +62,15 @@ KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
 LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
 
 .PHONY: all run test test-qemu-smoke debug clean distclean help FORCE
-all: kernel-rv
+all: $(KERNEL_OUT)
 
-kernel-rv: $(BUILD)/kernel.elf
+$(KERNEL_OUT): $(BUILD)/kernel.elf
 	$(Q)cp $< $@
 	$(Q)echo "  kernel-rv ($$(stat -c %s $@) bytes)"
 
-$(BUILD)/kernel.elf: $(KOBJS) $(LIBFDT_OBJS) arch/riscv/linker.ld scripts/check-kernel.sh
+$(BUILD)/kernel.elf: $(KOBJS) $(LIBFDT_OBJS) $$(EXTRA_KOBJS) arch/riscv/linker.ld scripts/check-kernel.sh
 	$(Q)echo "  LD      $@"
-	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS) $(LIBFDT_OBJS) -lgcc
+	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS) $(LIBFDT_OBJS) $(EXTRA_KOBJS) -lgcc
 	$(Q)scripts/check-kernel.sh $@
 
 $(BUILD)/kernel/%.o: %.c
@@ -115,16 +123,16 @@ $(BUILD)/kernel/initramfs.o: arch/riscv/initramfs.S $(BUILD)/initramfs.cpio
 
 # ---- running ----
 
-run: kernel-rv
+run: $(KERNEL_OUT)
 	$(Q)scripts/run-qemu.sh
 
-debug: kernel-rv
+debug: $(KERNEL_OUT)
 	$(Q)DEBUG=1 scripts/run-qemu.sh
 
-test-qemu-smoke: kernel-rv
+test-qemu-smoke: $(KERNEL_OUT)
 	$(Q)scripts/smoke.sh
 
-test: kernel-rv
+test: $(KERNEL_OUT)
 	$(Q)scripts/test.sh
 
 clean:
@@ -135,5 +143,9 @@ distclean: clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile
+
+# Subsystems with their own build rules (e.g. lwIP for net/) add objects to
+# EXTRA_KOBJS and flags to KCFLAGS here.
+-include net/net.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

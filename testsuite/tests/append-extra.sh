@@ -1,11 +1,14 @@
 #!/bin/sh
+# kite-test: serial
 # append-extra.sh — `make run APPEND='init=...' EXTRA=<dir>`: the command line
 # reaches the kernel, EXTRA's files land in the initramfs, init may be a #!
 # script or an ELF, and init's exit status is reported before power-off.
 # Rebuilds kernel-rv with EXTRA and restores the plain one afterwards.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-b=$top/build/append-test
+build=${KITE_BUILD:-$top/build}
+kernel=${KERNEL:-$top/kernel-rv}
+b=$build/append-test
 rm -rf "$b"; mkdir -p "$b/extra/opt"
 fail=0
 pass() { echo "PASS: append/$1"; }
@@ -18,7 +21,7 @@ SH
 chmod +x "$b/extra/t.sh"
 echo "extra-$$" > "$b/extra/opt/marker"
 cd "$top"
-make -s run APPEND='init=/t.sh' EXTRA="$b/extra" < /dev/null > "$b/script.out" 2>&1
+make -s run BUILD="$build" KERNEL_OUT="$kernel" APPEND='init=/t.sh' EXTRA="$b/extra" < /dev/null > "$b/script.out" 2>&1
 st=$?
 if grep -q "t.sh: args=0 marker=extra-$$ cmdline=/bin/sh /t.sh" "$b/script.out"; then
   pass "a #! script from EXTRA runs as init"
@@ -32,12 +35,12 @@ grep -q "kite: init exited with status 3" "$b/script.out" && pass "init exit sta
   || failed "QEMU status not passed on (make status $st)"
 grep -q "cmdline: init=/t.sh" "$b/script.out" && pass "APPEND reaches /chosen/bootargs" || failed "no cmdline"
 
-make -s run APPEND='init=/smoke/hello loglevel=7' EXTRA="$b/extra" < /dev/null > "$b/elf.out" 2>&1
+make -s run BUILD="$build" KERNEL_OUT="$kernel" APPEND='init=/smoke/hello loglevel=7' EXTRA="$b/extra" < /dev/null > "$b/elf.out" 2>&1
 st=$?
 if [ $st -eq 0 ] && grep -q "^hello, world" "$b/elf.out" && grep -q "kite: init exited with status 0" "$b/elf.out"; then
   pass "an ELF runs as init and exits 0"
 else
   failed "ELF init: status $st: $(tail -5 "$b/elf.out")"
 fi
-make -s all >/dev/null 2>&1 || failed "could not rebuild the plain kernel"
+make -s all BUILD="$build" KERNEL_OUT="$kernel" >/dev/null 2>&1 || failed "could not rebuild the plain kernel"
 exit $fail

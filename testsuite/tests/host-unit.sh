@@ -3,7 +3,8 @@
 # logic that needs no hardware, compiled for the host.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-b=$top/build/host
+build=${KITE_BUILD:-$top/build}
+b=$build/host
 mkdir -p "$b"
 cc="gcc -O1 -g -Wall -I$top -I$top/testsuite/host -fsanitize=address,undefined"
 fail=0
@@ -18,5 +19,5 @@ d=$(mktemp -d); mkdir "$d/dir"; printf 'hello\n' > "$d/dir/file"; ln -s dir/file
 (cd "$d" && find . | LC_ALL=C sort | cpio -o -H newc --quiet > "$b/test.cpio"); rm -rf "$d"
 build test_cpio "$top/testsuite/host/test_cpio.c" "$top/kern/cpio.c" && "$b/test_cpio" "$b/test.cpio" || fail=1
 build test_elf "$top/testsuite/host/test_elf.c" "$top/kern/elf.c" &&
-  "$b/test_elf" "$top/build/smoke/hello" "$top/build/smoke/hello_dynamic" || fail=1
+  "$b/test_elf" "$build/smoke/hello" "$build/smoke/hello_dynamic" || fail=1
 exit $fail

@@ -3,8 +3,9 @@
 # this host): a test that passes on Kite but not here is testing Kite's bugs.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-musl=$(sed -n 's/^MUSL_DIR := //p' "$top/build/third-party.mk")
-s=$top/build/smoke
+build=${KITE_BUILD:-$top/build}
+musl=$(sed -n "s/^MUSL_DIR := //p" "$build/third-party.mk")
+s=$build/smoke
 fail=0
 check() { # name expected command...
   name=$1; expect=$2; shift 2
