@@ -3,10 +3,11 @@
  */
 #include "drivers/blk.h"
 #include "fs/vfs.h"
-#include "fs/fsops.h"
+#include "fs/devfs.h"
 #include "kern/spinlock.h"
 #include "kern/printk.h"
 #include "kern/errno.h"
+#include "kern/vm.h"
 #include <string.h>
 
 static LIST_HEAD(blockdevs);
@@ -68,9 +69,125 @@ struct blockdev *blockdev_by_path(const char *path)
 void blockdev_register_nodes(void)
 {
   struct blockdev *bd;
-  list_for_each_entry(bd, &blockdevs, link) {
-    char path[32];
-    snprintf(path, sizeof(path), "/dev/%s", bd->name);
-    do_mknodat(AT_FDCWD, path, S_IFBLK | 0660, bd->dev);
+  list_for_each_entry(bd, &blockdevs, link)
+    devfs_add_node(bd->name, S_IFBLK | 0660, bd->dev);
+}
+
+/* ---- /dev/vdX: reading and writing a disk as a file ---- */
+
+#include "kern/uio.h"
+#include "kern/mm.h"
+
+#define BOUNCE (64 * 1024)
+
+static struct blockdev *file_bd(struct file *f)
+{
+  return blockdev_by_dev(f->inode->rdev);
+}
+
+static ssize_t blkdev_rw(struct file *f, struct uio *u, off_t *pos, bool write)
+{
+  struct blockdev *bd = file_bd(f);
+  if (!bd)
+    return -ENXIO;
+  off_t size = (off_t)(bd->nsectors * SECTOR_SIZE);
+  if (*pos >= size)
+    return write && u->resid ? -ENOSPC : 0;
+  char *buf = kmalloc(BOUNCE);
+  if (!buf)
+    return -ENOMEM;
+  ssize_t total = 0;
+  while (u->resid > 0 && *pos < size) {
+    uint64_t first = *pos / SECTOR_SIZE;
+    size_t off = *pos % SECTOR_SIZE;
+    size_t n = MIN(MIN(u->resid, (size_t)BOUNCE - off), (size_t)(size - *pos));
+    uint32_t nsec = DIV_ROUND_UP(off + n, SECTOR_SIZE);
+    int r = 0;
+    if (!write || off || (off + n) % SECTOR_SIZE) /* read (or read-modify-write) */
+      r = bd->ops->rw(bd, false, first, buf, nsec);
+    long c = 0;
+    if (!r) {
+      c = write ? uio_copy_from(u, buf + off, n) : uio_copy_to(u, buf + off, n);
+      if (c > 0 && write)
+        r = bd->ops->rw(bd, true, first, buf, nsec);
+    }
+    if (r || c <= 0) {
+      if (!total)
+        total = r ? r : c;
+      break;
+    }
+    total += c;
+    *pos += c;
+  }
+  kfree(buf);
+  return total;
+}
+
+static ssize_t blkdev_read(struct file *f, struct uio *u, off_t *pos)
+{
+  return blkdev_rw(f, u, pos, false);
+}
+
+static ssize_t blkdev_write(struct file *f, struct uio *u, off_t *pos)
+{
+  return blkdev_rw(f, u, pos, true);
+}
+
+static off_t blkdev_llseek(struct file *f, off_t off, int whence)
+{
+  struct blockdev *bd = file_bd(f);
+  off_t size = bd ? (off_t)(bd->nsectors * SECTOR_SIZE) : 0;
+  off_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->pos : whence == SEEK_END ? size : -1;
+  if (base < 0 || base + off < 0)
+    return -EINVAL;
+  return f->pos = base + off;
+}
+
+static int blkdev_fsync(struct file *f, bool datasync)
+{
+  (void)datasync;
+  struct blockdev *bd = file_bd(f);
+  return bd && bd->ops->flush ? bd->ops->flush(bd) : 0;
+}
+
+#define BLKGETSIZE64 0x80081272
+#define BLKGETSIZE 0x1260
+#define BLKSSZGET 0x1268
+
+static int blkdev_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+  struct blockdev *bd = file_bd(f);
+  if (!bd)
+    return -ENXIO;
+  switch (cmd) {
+  case BLKGETSIZE64: {
+    uint64_t bytes = bd->nsectors * SECTOR_SIZE;
+    return copyout(arg, &bytes, 8);
+  }
+  case BLKGETSIZE: {
+    uint64_t n = bd->nsectors;
+    return copyout(arg, &n, 8);
+  }
+  case BLKSSZGET: {
+    int n = SECTOR_SIZE;
+    return copyout(arg, &n, 4);
+  }
+  default:
+    return -ENOTTY;
   }
 }
+
+static int blkdev_open(struct inode *ino, struct file *f)
+{
+  (void)f;
+  return blockdev_by_dev(ino->rdev) ? 0 : -ENXIO;
+}
+
+const struct file_ops blkdev_fops = {
+  .open = blkdev_open,
+  .read = blkdev_read,
+  .write = blkdev_write,
+  .llseek = blkdev_llseek,
+  .fsync = blkdev_fsync,
+  .ioctl = blkdev_ioctl,
+};

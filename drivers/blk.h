@@ -46,5 +46,6 @@ struct blockdev *blockdev_by_index(int i);
 /* The block device a path names (a block-device node such as /dev/vda), or NULL. */
 struct blockdev *blockdev_by_path(const char *path);
 void blockdev_register_nodes(void);             /* block special files in /dev */
+extern const struct file_ops blkdev_fops;       /* /dev/vdX opened as a file */
 
 #endif

@@ -58,6 +58,18 @@ static int make_node(struct path *dir, const char *name, mode_t mode, dev_t dev)
   return r;
 }
 
+/* Add one node to /dev with exactly this mode (no umask), e.g. a disk. */
+int devfs_add_node(const char *name, mode_t mode, dev_t dev)
+{
+  struct path dir;
+  int r = path_lookup(AT_FDCWD, "/dev", LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
+  if (r)
+    return r;
+  r = make_node(&dir, name, mode, dev);
+  path_put(&dir);
+  return r;
+}
+
 /* Create the nodes of all registered devices under path (e.g. "/dev"). */
 int devfs_populate(const char *path)
 {

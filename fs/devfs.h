@@ -17,6 +17,7 @@ int chrdev_register(dev_t dev, const char *name, const struct file_ops *fops);
 const struct file_ops *chrdev_lookup(dev_t dev);
 void devfs_init(void);
 int devfs_populate(const char *path);  /* create the nodes under `path` (e.g. /dev) */
+int devfs_add_node(const char *name, mode_t mode, dev_t dev);
 void mem_devices_init(void);            /* null zero full random urandom kmsg */
 void random_bytes(void *buf, size_t n);
 void random_seed(uint64_t seed);

@@ -4,6 +4,7 @@
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "fs/devfs.h"
+#include "drivers/blk.h"
 #include "fs/locks.h"
 #include "kern/epoll.h"
 #include "kern/task.h"
@@ -111,6 +112,8 @@ struct file *file_open_path(struct path *p, int flags)
       fput(f);
       return ERR_PTR(-ENXIO);
     }
+  } else if (S_ISBLK(ino->mode)) {
+    f->fop = &blkdev_fops;
   }
   if (f->fop && f->fop->open) {
     int r = f->fop->open(ino, f);

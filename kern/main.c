@@ -21,6 +21,9 @@
 #include "drivers/uart.h"
 #include "drivers/irq.h"
 #include "drivers/rtc.h"
+#include "drivers/virtio.h"
+#include "drivers/blk.h"
+#include "fs/bcache.h"
 #include "drivers/tty.h"
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
@@ -128,10 +131,12 @@ static void init_thread(void *arg)
   __builtin_unreachable();
 }
 
+static pid_t init_pid; /* reserved first thing, so init is pid 1 */
+
 static void start_init(void)
 {
   struct process *p = process_alloc();
-  struct task *t = kthread_create("init", init_thread, NULL);
+  struct task *t = kthread_create_tid("init", init_thread, NULL, init_pid);
   if (!p || !t)
     panic("cannot create init");
   /* kthread_create queued t already; it cannot run before we return to idle. */
@@ -196,6 +201,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   page_alloc_init(boot_info.ram_start, boot_info.ram_size, kva_to_pa(_kernel_end),
                   (const paddr_t(*)[2])boot_info.reserved, boot_info.nreserved);
   kmalloc_init();
+  init_pid = pid_alloc();                            /* 1, before any kernel thread */
   pgtable_init();                                    /* drop the boot identity map */
   trap_init();                                       /* stvec, FP on */
   plic_init(boot_info.plic_base, boot_info.plic_ndev);
@@ -206,7 +212,10 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   timer_hart_init();                                 /* scheduler tick */
   mem_devices_init();                                /* /dev/null, zero, random, ... */
   tty_register_devices();                            /* /dev/console, tty */
+  bcache_init();                                     /* block cache and its flush thread */
+  virtio_probe_all();                                /* disks (and the network card) */
   fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */
+  blockdev_register_nodes();                         /* /dev/vda, /dev/vdb, ... */
   pr_info("kernel %lu KiB, %lu KiB free after boot", (unsigned long)((_kernel_end - _kernel_start) >> 10),
           (unsigned long)(nr_free_pages() * 4));
   start_init();

@@ -286,7 +286,8 @@ void task_free(struct task *t)
   kfree(t);
 }
 
-struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
+/* A kernel thread with the given id (0: allocate one), queued to run. */
+struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid)
 {
   struct task *t = task_alloc();
   if (!t)
@@ -298,9 +299,14 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
   t->ctx.sp = (uint64_t)t->tf; /* the unused trapframe area is above sp */
   t->ctx.s[0] = (uint64_t)fn;
   t->ctx.s[1] = (uint64_t)arg;
-  t->tid = pid_alloc();
+  t->tid = tid ? tid : pid_alloc();
   sched_add_new(t);
   return t;
+}
+
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
+{
+  return kthread_create_tid(name, fn, arg, 0);
 }
 
 void task_exit_kernel_thread(void)

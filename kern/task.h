@@ -191,6 +191,7 @@ bool need_resched(void);
 struct task *task_alloc(void);
 void task_free(struct task *t);
 struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
+struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid);
 void task_exit_kernel_thread(void) NORETURN;
 void sleep_ns(uint64_t ns);
 int sleep_interruptible_until(uint64_t deadline_ns);
