@@ -146,6 +146,9 @@ help:
 
 # Subsystems with their own build rules (e.g. lwIP for net/) add objects to
 # EXTRA_KOBJS and flags to KCFLAGS here.
+# NO_NET=1 leaves the network stack out (while it is being worked on).
+ifndef NO_NET
 -include net/net.mk
+endif
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -425,15 +425,12 @@ static void start_group_exit(int status)
     p->exiting = true;
     p->exit_status = status;
   }
+  /* Lock order allows signalling under proc_lock (proc_lock > sighand->lock). */
   struct task *th;
-  struct task *others[64];
-  int n = 0;
   list_for_each_entry(th, &p->threads, thread_link)
-    if (th != current && n < 64)
-      others[n++] = th;
+    if (th != current)
+      send_signal_task(th, SIGKILL, NULL);
   spin_unlock(&proc_lock);
-  for (int i = 0; i < n; i++)
-    send_signal_task(others[i], SIGKILL, NULL);
 }
 
 void do_exit_group(int status)
@@ -442,7 +439,10 @@ void do_exit_group(int status)
   do_exit((status >> 8) & 0xff);
 }
 
-/* execve in a multi-threaded process: the other threads die first. */
+/*
+ * execve in a multi-threaded process: the other threads exit first (each
+ * on its own, without ending the process), as Linux's de_thread does.
+ */
 void exec_kill_other_threads(void)
 {
   struct process *p = current->proc;
@@ -450,14 +450,13 @@ void exec_kill_other_threads(void)
     return;
   spin_lock(&proc_lock);
   struct task *th;
-  struct task *others[64];
-  int n = 0;
-  list_for_each_entry(th, &p->threads, thread_link)
-    if (th != current && n < 64)
-      others[n++] = th;
+  list_for_each_entry(th, &p->threads, thread_link) {
+    if (th != current) {
+      th->must_exit = true;
+      wake_up_state(th, TASK_INTERRUPTIBLE | TASK_STOPPED);
+    }
+  }
   spin_unlock(&proc_lock);
-  for (int i = 0; i < n; i++)
-    send_signal_task(others[i], SIGKILL, NULL);
   struct wait_queue wq = WAIT_QUEUE_INIT(wq);
   while (READ_ONCE(p->nr_threads) > 1)
     wait_event_state(&wq, READ_ONCE(p->nr_threads) <= 1, 10 * NSEC_PER_MSEC, TASK_UNINTERRUPTIBLE);

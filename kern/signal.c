@@ -290,7 +290,7 @@ bool signal_pending(struct task *t)
 {
   if (!t->proc || t->is_kernel_thread)
     return false;
-  if (t->proc->exiting || t->proc->stopped)
+  if (t->proc->exiting || t->proc->stopped || t->must_exit)
     return true;
   sigset_t pend = READ_ONCE(t->pending.set) | READ_ONCE(t->proc->shared_pending.set);
   return (pend & ~t->blocked) != 0;
@@ -482,7 +482,7 @@ void do_signals(struct trapframe *tf)
   struct task *t = current;
   struct process *p = t->proc;
   for (;;) {
-    if (p->exiting)
+    if (p->exiting || t->must_exit)
       do_exit(0);
     if (p->stopped) {
       do_stop(t);

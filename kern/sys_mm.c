@@ -163,3 +163,14 @@ long sys_mincore(uaddr_t addr, size_t len, uaddr_t vec)
   }
   return 0;
 }
+
+/* Make instruction fetches see data just written (JITs, dynamic loaders). */
+long sys_riscv_flush_icache(uaddr_t start, uaddr_t end, uint64_t flags)
+{
+  (void)start;
+  (void)end;
+  if (flags & ~1UL) /* SYS_RISCV_FLUSH_ICACHE_LOCAL */
+    return -EINVAL;
+  asm volatile("fence.i" ::: "memory"); /* one hart: this hart is every hart */
+  return 0;
+}

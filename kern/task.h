@@ -121,6 +121,7 @@ struct task {
 
   /* --- system call in progress (for restarts after signals) --- */
   bool in_syscall;              /* tf->a0 holds a syscall's return value */
+  bool must_exit;               /* another thread is exec'ing: leave quietly */
 };
 
 struct process {

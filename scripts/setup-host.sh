@@ -29,6 +29,17 @@ util-linux:/usr/bin/unshare
 iproute2:/usr/sbin/ip
 "
 
+# `setup-host.sh bench`: also what building the reference Linux needs.
+if [ "${1:-}" = bench ]; then
+  PKGS="$PKGS
+flex:/usr/bin/flex
+bison:/usr/bin/bison
+bc:/usr/bin/bc
+libssl-dev:/usr/include/openssl/ssl.h
+libelf-dev:/usr/include/libelf.h
+"
+fi
+
 SUDO=""
 if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""bench.py — run the same benchmark programs on Kite and on Linux, on the
+same QEMU, and print both with their ratio.
+
+Usage: bench/run.sh [micro|boot|all]   (default: all)
+
+Kite is built with the benchmark programs in its initramfs (EXTRA) and
+booted with init=/bench/init.sh; Linux (Debian's linux-source-6.1, built by
+scripts/build-linux-ref.sh) boots an initramfs with the same busybox and the
+same programs. Every QEMU command line is printed. Numbers vary 10-30 % run
+to run on TCG: compare within one run.
+"""
+import os, re, shutil, statistics, subprocess, sys, time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BUILD = os.path.join(TOP, "build", "bench")
+QEMU_BASE = ["qemu-system-riscv64", "-machine", "virt", "-m", "1G", "-nographic", "-smp", "1",
+             "-bios", "default", "-no-reboot"]
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=True, check=True, text=True, **kw)
+
+
+def third_party():
+    vals = {}
+    for line in open(os.path.join(TOP, "build", "third-party.mk")):
+        m = re.match(r"(\w+) := (.*)", line.strip())
+        if m:
+            vals[m.group(1)] = m.group(2)
+    return vals
+
+
+def build_programs(tp):
+    os.makedirs(BUILD, exist_ok=True)
+    cc = os.path.join(tp["MUSL_DIR"], "bin", "musl-gcc")
+    sh(f"{cc} -static -O2 -o {BUILD}/kbench {TOP}/bench/src/kbench.c")
+
+
+INIT = """#!/bin/sh
+echo BENCH-START
+/bench/kbench
+echo BENCH-END
+"""
+
+
+def build_kite(tp):
+    extra = os.path.join(BUILD, "kite-extra")
+    shutil.rmtree(extra, ignore_errors=True)
+    os.makedirs(os.path.join(extra, "bench"))
+    shutil.copy(os.path.join(BUILD, "kbench"), os.path.join(extra, "bench", "kbench"))
+    with open(os.path.join(extra, "bench", "init.sh"), "w") as f:
+        f.write(INIT)
+    os.chmod(os.path.join(extra, "bench", "init.sh"), 0o755)
+    kbuild = os.path.join(BUILD, "kite")
+    kernel = os.path.join(kbuild, "kernel-rv")
+    sh(f"make -s -C {TOP} BUILD={kbuild} KERNEL_OUT={kernel} EXTRA={extra} all")
+    return QEMU_BASE + ["-kernel", kernel, "-append", "init=/bench/init.sh"]
+
+
+def build_linux(tp):
+    image = subprocess.run([os.path.join(TOP, "scripts", "build-linux-ref.sh")], check=True,
+                           text=True, stdout=subprocess.PIPE).stdout.strip()
+    root = os.path.join(BUILD, "linux-root")
+    shutil.rmtree(root, ignore_errors=True)
+    for d in ["bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "bench"]:
+        os.makedirs(os.path.join(root, d))
+    shutil.copy(tp["BUSYBOX_BIN"], os.path.join(root, "bin", "busybox"))
+    for applet in ["sh", "true", "mount", "poweroff", "cat", "echo"]:
+        os.symlink("busybox", os.path.join(root, "bin", applet))
+    shutil.copy(os.path.join(BUILD, "kbench"), os.path.join(root, "bench", "kbench"))
+    with open(os.path.join(root, "init"), "w") as f:
+        f.write("#!/bin/sh\nmount -t proc proc /proc\nmount -t devtmpfs dev /dev 2>/dev/null\n"
+                + INIT.split("\n", 1)[1] + "poweroff -f\n")
+    os.chmod(os.path.join(root, "init"), 0o755)
+    cpio = os.path.join(BUILD, "linux-initramfs.cpio.gz")
+    sh(f"cd {root} && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1 > {cpio}")
+    return QEMU_BASE + ["-kernel", image, "-initrd", cpio, "-append", "console=ttyS0 quiet rdinit=/init"]
+
+
+def boot(cmd, timeout=600):
+    """Boot once; return (seconds from start to BENCH-START, console text)."""
+    t0 = time.time()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    out = b""
+    t_start = None
+    deadline = t0 + timeout
+    while time.time() < deadline:
+        chunk = p.stdout.read1(4096) if hasattr(p.stdout, "read1") else p.stdout.read(4096)
+        if not chunk:
+            break
+        out += chunk
+        if t_start is None and b"BENCH-START" in out:
+            t_start = time.time() - t0
+        if b"BENCH-END" in out:
+            break
+    p.kill()
+    p.wait()
+    return t_start, out.decode(errors="replace")
+
+
+def parse(text):
+    res = {}
+    for m in re.finditer(r"BENCH (\w+) ([0-9.]+) (\w+)", text):
+        res[m.group(1)] = (float(m.group(2)), m.group(3))
+    return res
+
+
+def main():
+    what = sys.argv[1] if len(sys.argv) > 1 else "all"
+    tp = third_party()
+    build_programs(tp)
+    systems = {"Kite": build_kite(tp), "Linux": build_linux(tp)}
+    runs = 3
+    boots = {k: [] for k in systems}
+    results = {k: [] for k in systems}
+    for name, cmd in systems.items():
+        print(f"{name}: {' '.join(cmd)}", flush=True)
+    for i in range(runs):
+        for name, cmd in systems.items():
+            t, text = boot(cmd)
+            if t is None:
+                print(f"{name}: run {i + 1} did not start the benchmark; console tail:\n{text[-1500:]}")
+                continue
+            boots[name].append(t)
+            results[name].append(parse(text))
+    print()
+    print(f"{'measurement':28} {'Kite':>14} {'Linux':>14} {'Linux/Kite':>11}")
+    def row(label, k, l, unit):
+        ratio = l / k if k else float("nan")
+        print(f"{label:28} {k:11.3f} {unit:2} {l:11.3f} {unit:2} {ratio:10.2f}x")
+    if boots["Kite"] and boots["Linux"]:
+        row("boot: QEMU start to /init", statistics.median(boots["Kite"]),
+            statistics.median(boots["Linux"]), "s")
+    if what in ("all", "micro") and results["Kite"] and results["Linux"]:
+        names = list(results["Kite"][0].keys())
+        for n in names:
+            kv = [r[n][0] for r in results["Kite"] if n in r]
+            lv = [r[n][0] for r in results["Linux"] if n in r]
+            if kv and lv:
+                row(n, statistics.median(kv), statistics.median(lv), results["Kite"][0][n][1])
+    print("\n(medians of %d boots; ratio > 1 means Kite is faster)" % runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+#!/bin/sh
+# bench/run.sh — benchmarks on Kite and on the reference Linux, side by side
+# (see bench/bench.py). Not part of `make test`: numbers are reported, CI
+# never fails on them.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/setup-host.sh" bench
+make -s -C "$top" all
+exec python3 "$top/bench/bench.py" "$@"

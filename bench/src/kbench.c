@@ -1,0 +1,144 @@
+/*
+ * kbench.c — micro-benchmarks of the system-call paths, run unchanged on
+ * Kite and on the reference Linux (bench/run.sh). Each prints
+ * "BENCH <name> <value> <unit>". Times come from CLOCK_MONOTONIC; every
+ * measurement is the median of 5 runs of a loop.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_us(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Median over 5 runs of fn(n), in microseconds per iteration. */
+static double measure(void (*fn)(int), int n)
+{
+  double r[5];
+  fn(n / 10 + 1); /* warm up */
+  for (int i = 0; i < 5; i++) {
+    double t0 = now_us();
+    fn(n);
+    r[i] = (now_us() - t0) / n;
+  }
+  qsort(r, 5, sizeof(double), cmp);
+  return r[2];
+}
+
+static void b_getppid(int n) { for (int i = 0; i < n; i++) syscall(SYS_getppid); }
+
+static int devnull, devzero;
+static void b_write_null(int n) { char c = 0; for (int i = 0; i < n; i++) if (write(devnull, &c, 1) != 1) exit(1); }
+static void b_read_zero(int n) { char c; for (int i = 0; i < n; i++) if (read(devzero, &c, 1) != 1) exit(1); }
+static void b_clock(int n) { struct timespec ts; for (int i = 0; i < n; i++) clock_gettime(CLOCK_MONOTONIC, &ts); }
+
+static void b_pipe_rtt(int n)
+{
+  int a[2], b[2];
+  if (pipe(a) || pipe(b))
+    exit(1);
+  pid_t pid = fork();
+  char c = 'x';
+  if (pid == 0) {
+    for (int i = 0; i < n; i++)
+      if (read(a[0], &c, 1) != 1 || write(b[1], &c, 1) != 1)
+        _exit(1);
+    _exit(0);
+  }
+  for (int i = 0; i < n; i++)
+    if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+      exit(1);
+  waitpid(pid, NULL, 0);
+  close(a[0]); close(a[1]); close(b[0]); close(b[1]);
+}
+
+static void b_yield_switch(int n)
+{
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (int i = 0; i < n; i++)
+      sched_yield();
+    _exit(0);
+  }
+  for (int i = 0; i < n; i++)
+    sched_yield();
+  waitpid(pid, NULL, 0);
+}
+
+static void b_fork_exit(int n)
+{
+  for (int i = 0; i < n; i++) {
+    pid_t pid = fork();
+    if (pid == 0)
+      _exit(0);
+    waitpid(pid, NULL, 0);
+  }
+}
+
+static void b_fork_exec(int n)
+{
+  for (int i = 0; i < n; i++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      execl("/bin/true", "true", (char *)NULL);
+      _exit(127);
+    }
+    waitpid(pid, NULL, 0);
+  }
+}
+
+static void b_page_fault(int n)
+{
+  size_t len = (size_t)n * 4096;
+  char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    exit(1);
+  for (size_t off = 0; off < len; off += 4096)
+    p[off] = 1;
+  munmap(p, len);
+}
+
+static void b_open_close(int n)
+{
+  for (int i = 0; i < n; i++) {
+    int fd = open("/bin/busybox", O_RDONLY);
+    if (fd < 0)
+      exit(1);
+    close(fd);
+  }
+}
+
+int main(void)
+{
+  devnull = open("/dev/null", O_WRONLY);
+  devzero = open("/dev/zero", O_RDONLY);
+  printf("BENCH getppid %.3f us\n", measure(b_getppid, 20000));
+  printf("BENCH write_devnull_1B %.3f us\n", measure(b_write_null, 20000));
+  printf("BENCH read_devzero_1B %.3f us\n", measure(b_read_zero, 20000));
+  printf("BENCH clock_gettime %.3f us\n", measure(b_clock, 20000));
+  printf("BENCH pipe_roundtrip %.3f us\n", measure(b_pipe_rtt, 2000));
+  printf("BENCH context_switch %.3f us\n", measure(b_yield_switch, 2000) / 2);
+  printf("BENCH fork_exit_wait %.1f us\n", measure(b_fork_exit, 100));
+  printf("BENCH fork_exec_wait %.1f us\n", measure(b_fork_exec, 30));
+  printf("BENCH page_fault %.3f us\n", measure(b_page_fault, 2048));
+  printf("BENCH open_close %.3f us\n", measure(b_open_close, 2000));
+  return 0;
+}
