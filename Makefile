@@ -44,7 +44,7 @@ endif
 KERNEL_SRCS := \
   arch/riscv/entry.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
   $(wildcard kern/*.c) $(wildcard fs/*.c fs/*/*.c) $(wildcard drivers/*.c drivers/*/*.c) \
-  $(wildcard net/*.c)
+  $(if $(NO_NET),,$(wildcard net/*.c))
 
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c
 
@@ -147,6 +147,7 @@ help:
 # Subsystems with their own build rules (e.g. lwIP for net/) add objects to
 # EXTRA_KOBJS and flags to KCFLAGS here.
 # NO_NET=1 leaves the network stack out (while it is being worked on).
+export NO_NET
 ifndef NO_NET
 -include net/net.mk
 endif

@@ -374,7 +374,7 @@ static int tty_set_pgrp(struct tty *tty, pid_t pgrp)
   bool found = false;
   struct process *p;
   list_for_each_entry(p, &all_processes, all_link)
-    if (p->pgid == pgrp && !p->zombie)
+    if (p->pgid == pgrp) /* zombies too, until reaped (as Linux) */
       found = true;
   spin_unlock(&proc_lock);
   if (!found)
