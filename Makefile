@@ -41,10 +41,15 @@ endif
 
 # ---- the kernel ----
 
+# Subsystems under construction are built only when asked for, so work in
+# progress never breaks everyone else's build: WITH_FAT=1 (fs/fat/),
+# WITH_NET=1 (net/). Their developers build with the flag; once a subsystem
+# is complete its flag becomes the default.
+export WITH_FAT WITH_NET
 KERNEL_SRCS := \
   arch/riscv/entry.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
-  $(wildcard kern/*.c) $(wildcard fs/*.c fs/*/*.c) $(wildcard drivers/*.c drivers/*/*.c) \
-  $(if $(NO_NET),,$(wildcard net/*.c))
+  $(wildcard kern/*.c) $(wildcard fs/*.c) $(if $(WITH_FAT),$(wildcard fs/fat/*.c)) \
+  $(wildcard drivers/*.c drivers/*/*.c) $(if $(WITH_NET),$(wildcard net/*.c))
 
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c
 
@@ -146,9 +151,7 @@ help:
 
 # Subsystems with their own build rules (e.g. lwIP for net/) add objects to
 # EXTRA_KOBJS and flags to KCFLAGS here.
-# NO_NET=1 leaves the network stack out (while it is being worked on).
-export NO_NET
-ifndef NO_NET
+ifdef WITH_NET
 -include net/net.mk
 endif
 

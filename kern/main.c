@@ -32,6 +32,10 @@
 
 extern char _kernel_start[], _kernel_end[], _initramfs_start[], _initramfs_end[];
 
+/* Subsystems that may be left out of the build (Makefile: WITH_NET, WITH_FAT). */
+extern void net_init(void) __attribute__((weak));
+extern void fat_init(void) __attribute__((weak));
+
 /* The boot task: runs kmain, then becomes hart 0's idle task. */
 struct task init_task;
 static struct fs_context *boot_fs;
@@ -70,6 +74,8 @@ static void fs_init(void)
 {
   ramfs_init();
   procfs_init();
+  if (fat_init)       /* vfat (fs/fat/), built only with WITH_FAT=1 for now */
+    fat_init();
   if (mount_root("ramfs"))
     panic("cannot mount the root file system");
   struct mount *root = root_mount();
@@ -215,6 +221,8 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   bcache_init();                                     /* block cache and its flush thread */
   virtio_probe_all();                                /* disks (and the network card) */
   fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */
+  if (net_init)                                      /* built only with WITH_NET=1 (Makefile) */
+    net_init();                                      /* lwIP, lo, NetDevices, the net task */
   blockdev_register_nodes();                         /* /dev/vda, /dev/vdb, ... */
   pr_info("kernel %lu KiB, %lu KiB free after boot", (unsigned long)((_kernel_end - _kernel_start) >> 10),
           (unsigned long)(nr_free_pages() * 4));
