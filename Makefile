@@ -56,7 +56,7 @@ LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_add
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include 2>/dev/null)
 KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax -ffreestanding -nostdinc \
   -isystem $(GCC_INCLUDE) -I. -Ikern/libc -I$(LIBFDT_DIR) -I$(BUILD) \
-  -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+  -O2 -g -flto=auto -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
   -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-common -fno-strict-aliasing \
   -MMD -MP
 LIBFDT_CFLAGS := $(KCFLAGS) -Wno-sign-compare -Wno-cast-function-type

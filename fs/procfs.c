@@ -9,7 +9,8 @@
  *   /proc/self -> <pid>        /proc/<pid>/{stat,statm,status,cmdline,comm,
  *   /proc/meminfo, mounts,       environ,maps,exe,cwd,root,fd/}
  *   cpuinfo, uptime, loadavg,  /proc/sys/kernel/{hostname,osrelease,
- *   version, stat, filesystems   ostype,pid_max}
+ *   version, stat, filesystems,  ostype,pid_max}
+ *   cmdline                    /proc/net/{dev,sockstat} (from net/, if built)
  */
 #include "fs/procfs.h"
 #include "fs/vfs.h"
@@ -30,7 +31,7 @@
 
 /* What a procfs inode stands for. */
 enum proc_kind {
-  PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR,
+  PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR,
   PK_FILE,      /* generated text (gen) */
   PK_SELF,      /* symlink to the caller's pid */
   PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
@@ -168,8 +169,10 @@ static void snapshot(struct process *p, struct proc_snapshot *s)
   s->stime = p->dead_stime_ns;
   struct task *th;
   list_for_each_entry(th, &p->threads, thread_link) {
-    s->utime += th->utime_ns;
-    s->stime += th->stime_ns;
+    uint64_t u, st;
+    task_cputime(th, &u, &st);
+    s->utime += u;
+    s->stime += st;
   }
   if (t) {
     memcpy(s->comm, t->comm, sizeof(s->comm));
@@ -401,6 +404,30 @@ static void gen_filesystems(struct proc_buf *b, struct process *p)
   pb_printf(b, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n\tvfat\n");
 }
 
+/* /proc/cmdline: the kernel command line. */
+static void gen_kernel_cmdline(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "%s\n", boot_info.bootargs);
+}
+
+/* /proc/net/<name>: text from the network stack (net/ifconf.c), when it is built in. */
+extern void net_proc_show(const char *name, void (*emit)(void *ctx, const char *s, size_t n),
+                          void *ctx) __attribute__((weak));
+static void pb_emit(void *ctx, const char *s, size_t n) { pb_write(ctx, s, n); }
+static void gen_net_dev(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  if (net_proc_show)
+    net_proc_show("dev", pb_emit, b);
+}
+static void gen_net_sockstat(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  if (net_proc_show)
+    net_proc_show("sockstat", pb_emit, b);
+}
+
 static void gen_hostname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", hostname); }
 static void gen_osrelease(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", KITE_RELEASE); }
 static void gen_ostype(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "Linux\n"); }
@@ -424,6 +451,13 @@ static const struct proc_entry root_entries[] = {
   { "stat", PK_FILE, gen_stat_global, S_IFREG | 0444 },
   { "filesystems", PK_FILE, gen_filesystems, S_IFREG | 0444 },
   { "sys", PK_SYS_DIR, NULL, S_IFDIR | 0555 },
+  { "cmdline", PK_FILE, gen_kernel_cmdline, S_IFREG | 0444 },
+  { "net", PK_NET_DIR, NULL, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry net_entries[] = {
+  { "dev", PK_FILE, gen_net_dev, S_IFREG | 0444 },
+  { "sockstat", PK_FILE, gen_net_sockstat, S_IFREG | 0444 },
 };
 
 static const struct proc_entry pid_entries[] = {
@@ -549,6 +583,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     return lookup_table(d, sys_entries, ARRAY_SIZE(sys_entries), 0);
   case PK_SYS_KERNEL_DIR:
     return lookup_table(d, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries), 0);
+  case PK_NET_DIR:
+    return lookup_table(d, net_entries, ARRAY_SIZE(net_entries), 0);
   case PK_FD_DIR: {
     if (!parse_num(d->name, strlen(d->name), &n))
       return 0;
@@ -706,6 +742,9 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     return 0;
   case PK_SYS_KERNEL_DIR:
     emit_table(ctx, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries), 2, 0);
+    return 0;
+  case PK_NET_DIR:
+    emit_table(ctx, net_entries, ARRAY_SIZE(net_entries), 2, 0);
     return 0;
   case PK_FD_DIR: {
     struct process *p = get_process(pi->pid);

@@ -16,8 +16,8 @@ struct cpu {
   int id;                 /* index in cpus[] */
   uint64_t hartid;        /* the hart's id as OpenSBI reports it */
   struct task *idle;      /* this hart's idle task */
-  int noff;               /* depth of push_off() nesting */
-  bool intena;            /* were interrupts on before the first push_off()? */
+  int noff;               /* depth of push_off() nesting (spinlocks held) */
+  uint64_t deferred_sie;  /* interrupt sources masked while noff > 0 */
   bool need_resched;      /* set by the timer; acted on at return to user */
 };
 

@@ -43,17 +43,54 @@ static uint64_t first_user_ns;   /* when init was about to enter user mode */
 
 static char init_path[256] = "/init";
 
+/*
+ * Arguments and environment for init, from the command line, as Linux does
+ * it: words without '=' (and everything after "--") become init's
+ * arguments; unknown name=value words become its environment.
+ */
+#define INIT_MAX_ARGS 16
+static char cmdline_copy[CMDLINE_MAX];
+static const char *init_argv[INIT_MAX_ARGS + 2] = { init_path };
+static const char *init_envp[INIT_MAX_ARGS + 4] = {
+  "HOME=/", "TERM=linux", "PATH=/sbin:/usr/sbin:/bin:/usr/bin",
+};
+
+static bool kernel_option(const char *w)
+{
+  static const char *const known[] = { "init=", "loglevel=", "quiet", "console=", "rdinit=", "root=" };
+  for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+    if (strncmp(w, known[i], strlen(known[i])) == 0)
+      return true;
+  return false;
+}
+
 static void parse_cmdline(const char *cmdline)
 {
   printk_parse_cmdline(cmdline);
-  const char *p = strstr(cmdline, "init=");
-  if (p && (p == cmdline || p[-1] == ' ')) {
-    p += 5;
-    size_t n = 0;
-    while (p[n] && p[n] != ' ' && n < sizeof(init_path) - 1)
-      n++;
-    memcpy(init_path, p, n);
-    init_path[n] = 0;
+  strlcpy(cmdline_copy, cmdline, sizeof(cmdline_copy));
+  int argc = 1, envc = 3;
+  bool after_dashes = false;
+  for (char *w = cmdline_copy; *w;) {
+    while (*w == ' ')
+      w++;
+    if (!*w)
+      break;
+    char *end = w;
+    while (*end && *end != ' ')
+      end++;
+    if (*end)
+      *end++ = 0;
+    if (!after_dashes && strcmp(w, "--") == 0) {
+      after_dashes = true;
+    } else if (!after_dashes && strncmp(w, "init=", 5) == 0) {
+      strlcpy(init_path, w + 5, sizeof(init_path));
+    } else if (after_dashes || !strchr(w, '=')) {
+      if (!kernel_option(w) && argc < INIT_MAX_ARGS)
+        init_argv[argc++] = w;
+    } else if (!kernel_option(w) && envc < INIT_MAX_ARGS + 3) {
+      init_envp[envc++] = w;
+    }
+    w = end;
   }
 }
 
@@ -119,9 +156,7 @@ static void init_thread(void *arg)
     fget(con);
     fd_install(con, 2, false);
   }
-  const char *argv[] = { init_path, NULL };
-  const char *envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/usr/sbin:/bin:/usr/bin", NULL };
-  int r = kernel_execve(init_path, argv, envp);
+  int r = kernel_execve(init_path, init_argv, init_envp);
   if (r) {
     pr_err("cannot run init %s: error %d", init_path, r);
     kernel_power_off(W_EXITCODE(1, 0));

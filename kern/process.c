@@ -381,8 +381,10 @@ void do_exit(int code)
   spin_lock(&proc_lock);
   list_del(&t->thread_link);
   p->nr_threads--;
-  p->dead_utime_ns += t->utime_ns;
-  p->dead_stime_ns += t->stime_ns;
+  uint64_t ut, st;
+  task_cputime(t, &ut, &st);
+  p->dead_utime_ns += ut;
+  p->dead_stime_ns += st;
   bool last = p->nr_threads == 0;
   if (t->tid != p->pid)
     pid_free_locked(t->tid);

@@ -67,12 +67,19 @@ static struct task *dequeue(void)
   return t;
 }
 
-/* Charge the time since the last mark to the task's system time. */
-static void account_system_time(struct task *t, uint64_t now)
+/*
+ * A task's CPU time split into user and system time: the exact run time,
+ * divided in the proportion of timer ticks that found it in each mode.
+ */
+void task_cputime(struct task *t, uint64_t *utime_ns, uint64_t *stime_ns)
 {
-  if (t->user_entry_ns)
-    t->stime_ns += now - t->user_entry_ns;
-  t->user_entry_ns = now;
+  uint64_t run = t->runtime_ns;
+  if (t == current)
+    run += time_monotonic_ns() - t->last_run_ns;
+  uint64_t ticks = (uint64_t)t->user_ticks + t->sys_ticks;
+  uint64_t u = ticks ? (uint64_t)((__uint128_t)run * t->user_ticks / ticks) : 0;
+  *utime_ns = u;
+  *stime_ns = run - u;
 }
 
 /*
@@ -83,8 +90,8 @@ static void account_system_time(struct task *t, uint64_t now)
 static void context_switch(struct task *prev, struct task *next)
 {
   uint64_t now = time_monotonic_ns();
-  account_system_time(prev, now);
-  next->user_entry_ns = now;
+  prev->runtime_ns += now - prev->last_run_ns;
+  next->last_run_ns = now;
 
   if ((csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY && !prev->is_kernel_thread) {
     fpu_save(&prev->fp);
@@ -102,10 +109,8 @@ static void context_switch(struct task *prev, struct task *next)
   next->cpu = c;
   next->on_cpu = true;
   next->slice = TIMESLICE_TICKS;
-  int intena = c->intena;
   swtch(&prev->ctx, &next->ctx, next);
   /* Running as prev again, possibly on another hart. */
-  current->cpu->intena = intena;
 }
 
 /* The second half of a switch, run by whichever task was switched to. */
@@ -216,6 +221,15 @@ static void loadavg_update(void)
     loadavg[i] = (loadavg[i] * load_exp[i] + active * (2048 - load_exp[i])) >> 11;
 }
 
+/* Which mode the tick interrupted: called by the trap code just before it. */
+void scheduler_tick_mode(bool user)
+{
+  if (user)
+    current->user_ticks++;
+  else
+    current->sys_ticks++;
+}
+
 /* Timer tick (interrupt context): count down the time slice. */
 void scheduler_tick(void)
 {
@@ -271,7 +285,7 @@ struct task *task_alloc(void)
   t->altstack.ss_flags = SS_DISABLE;
   timer_init(&t->sleep_timer, NULL, t);
   t->state = TASK_RUNNING;
-  t->start_ns = time_monotonic_ns();
+  t->start_ns = t->last_run_ns = time_monotonic_ns();
   return t;
 }
 STATIC_ASSERT(KSTACK_PAGES == 4);

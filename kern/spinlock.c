@@ -40,28 +40,33 @@ bool spin_holding(struct spinlock *lk)
 }
 
 /*
- * push_off/pop_off are like intr_off/intr_on but nest: it takes two
- * pop_off()s to undo two push_off()s, and interrupts come back on only if
- * they were on before the first push_off().
+ * push_off/pop_off mark a region where this hart must not take interrupts
+ * (any spinlock held). They nest: it takes two pop_off()s to undo two
+ * push_off()s.
+ *
+ * Masking is lazy: instead of clearing sstatus.SIE (on QEMU every CSR
+ * write ends the translation block, which makes it expensive), we only
+ * count. If an interrupt arrives while the count is non-zero, the trap
+ * handler masks that interrupt source in `sie`, records it, and returns
+ * at once (arch/riscv/trap.c: irq_deferred()); the last pop_off() unmasks
+ * it and, the interrupt still being pending, it is taken right there.
  */
 void push_off(void)
 {
-  bool old = intr_get();
-  intr_off();
   struct cpu *c = mycpu();
-  if (c->noff == 0)
-    c->intena = old;
   c->noff++;
+  asm volatile("" ::: "memory");
 }
 
 void pop_off(void)
 {
   struct cpu *c = mycpu();
-  if (intr_get())
-    panic("pop_off: interrupts on");
+  asm volatile("" ::: "memory");
   if (c->noff < 1)
     panic("pop_off: unbalanced");
-  c->noff--;
-  if (c->noff == 0 && c->intena)
-    intr_on();
+  if (--c->noff == 0 && c->deferred_sie) {
+    uint64_t bits = c->deferred_sie;
+    c->deferred_sie = 0;
+    csr_set(sie, bits); /* a masked interrupt is taken now */
+  }
 }

@@ -1,9 +1,10 @@
 /*
- * spinlock.h — spinlocks (interrupts off while held) and push_off/pop_off.
+ * spinlock.h — spinlocks (no interrupts while held) and push_off/pop_off.
  *
- * A spinlock may be taken in interrupt context; holding one keeps this
- * hart's interrupts off, so an interrupt handler can never spin on a lock
- * its own hart holds. Never sleep while holding a spinlock.
+ * A spinlock may be taken in interrupt context; while one is held this
+ * hart takes no interrupts (they are deferred: see push_off in
+ * spinlock.c), so an interrupt handler can never spin on a lock its own
+ * hart holds. Never sleep while holding a spinlock.
  *
  * Lock order (outermost first) — take locks only in this order:
  *   mm->lock (mutex)  >  inode->lock (mutex)  >  proc_lock  >  sighand->lock

@@ -278,16 +278,17 @@ long sys_getrusage(int who, uaddr_t usage)
     spin_lock(&proc_lock);
     struct task *t;
     list_for_each_entry(t, &p->threads, thread_link) {
-      ut += t->utime_ns;
-      st += t->stime_ns;
+      uint64_t u, s;
+      task_cputime(t, &u, &s);
+      ut += u;
+      st += s;
     }
     spin_unlock(&proc_lock);
   } else if (who == RUSAGE_CHILDREN) {
     ut = p->cutime_ns;
     st = p->cstime_ns;
   } else if (who == RUSAGE_THREAD) {
-    ut = current->utime_ns;
-    st = current->stime_ns;
+    task_cputime(current, &ut, &st);
   } else {
     return -EINVAL;
   }

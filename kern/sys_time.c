@@ -29,8 +29,11 @@ static uint64_t process_cpu_ns(struct process *p)
   uint64_t ns = p->dead_utime_ns + p->dead_stime_ns;
   spin_lock(&proc_lock);
   struct task *t;
-  list_for_each_entry(t, &p->threads, thread_link)
-    ns += t->utime_ns + t->stime_ns;
+  list_for_each_entry(t, &p->threads, thread_link) {
+    uint64_t u, s;
+    task_cputime(t, &u, &s);
+    ns += u + s;
+  }
   spin_unlock(&proc_lock);
   return ns;
 }
@@ -56,7 +59,7 @@ static long clock_read(int id, uint64_t *ns)
     *ns = process_cpu_ns(current->proc);
     return 0;
   case CLOCK_THREAD_CPUTIME_ID:
-    *ns = current->utime_ns + current->stime_ns + (time_monotonic_ns() - current->user_entry_ns);
+    *ns = current->runtime_ns + (time_monotonic_ns() - current->last_run_ns);
     return 0;
   default:
     return -EINVAL;
@@ -191,8 +194,10 @@ long sys_times(uaddr_t buf)
     spin_lock(&proc_lock);
     struct task *t;
     list_for_each_entry(t, &p->threads, thread_link) {
-      ut += t->utime_ns;
-      st += t->stime_ns;
+      uint64_t u, s;
+      task_cputime(t, &u, &s);
+      ut += u;
+      st += s;
     }
     spin_unlock(&proc_lock);
     int64_t tms[4] = { (int64_t)(ut / tick), (int64_t)(st / tick), (int64_t)(p->cutime_ns / tick),

@@ -108,11 +108,16 @@ struct task {
   struct fpstate fp;
   bool fp_live;                 /* fp holds state to restore (user FP used) */
 
-  /* --- accounting (ns) --- */
-  uint64_t utime_ns, stime_ns;
+  /* --- accounting (runqueue lock) ---
+   * The total run time is exact (the clock is read at each context
+   * switch); how it splits into user and system time comes from which mode
+   * the timer tick found the task in, as Linux's tick-based accounting
+   * does. Reading the clock on every trap would cost more than the
+   * system calls it measures. */
+  uint64_t runtime_ns;          /* run time up to the last switch-in */
+  uint64_t last_run_ns;         /* when it was last switched in */
+  uint32_t user_ticks, sys_ticks;
   uint64_t start_ns;
-  uint64_t last_switch_ns;      /* when it last started running */
-  uint64_t user_entry_ns;       /* when it last entered the kernel from user */
   uint64_t nvcsw, nivcsw;       /* voluntary / involuntary switches */
 
   /* --- sleeping --- */
@@ -191,6 +196,8 @@ void sched_set_idle(struct task *t);
 bool need_resched(void);
 struct task *task_alloc(void);
 void task_free(struct task *t);
+void task_cputime(struct task *t, uint64_t *utime_ns, uint64_t *stime_ns);
+void scheduler_tick_mode(bool user);
 struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
 struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid);
 void task_exit_kernel_thread(void) NORETURN;

@@ -3,7 +3,11 @@
 # For each system call it emits the handler's prototype and a wrapper that
 # takes the six raw argument registers and casts each to its declared type
 # (so an int argument is really truncated to 32 bits before the handler
-# sees it), then the table indexed by number.
+# sees it), then the table indexed by number. Handlers are weak references:
+# one whose subsystem is left out of the build (Makefile WITH_NET=...)
+# answers ENOSYS, and scripts/check-kernel.sh lists any that are missing. Handlers are weak references:
+# a subsystem built only on request (WITH_NET=1, see the Makefile) leaves its
+# handlers out, and those system calls then return ENOSYS.
 BEGIN {
   FS = "\t"
   print "/* Generated from kern/syscall.tbl by scripts/gen-syscalls.awk. Do not edit. */"
@@ -29,8 +33,8 @@ BEGIN {
       call = call (i > 1 ? ", " : "") "(" type ")a[" (i - 1) "]"
     }
   }
-  printf "long sys_%s(%s);\n", name, proto
-  printf "static long wrap_%s(const uint64_t *a) { (void)a; return sys_%s(%s); }\n", name, name, call
+  printf "long sys_%s(%s) __attribute__((weak));\n", name, proto
+  printf "static long wrap_%s(const uint64_t *a) { (void)a; return sys_%s ? sys_%s(%s) : -ENOSYS; }\n", name, name, name, call
   nrs[n] = nr; names[n] = name; n++
 }
 END {

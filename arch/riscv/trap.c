@@ -35,8 +35,25 @@ void trap_init(void)
   trap_init_hart();
 }
 
+/*
+ * An interrupt while this hart holds a spinlock (cpu->noff > 0) is
+ * deferred: mask its source and let pop_off() unmask it (kern/spinlock.c).
+ */
+static bool irq_deferred(uint64_t cause)
+{
+  struct cpu *c = mycpu();
+  if (c->noff == 0)
+    return false;
+  uint64_t bit = 1UL << cause;
+  csr_clear(sie, bit);
+  c->deferred_sie |= bit;
+  return true;
+}
+
 static void handle_interrupt(uint64_t cause)
 {
+  if (irq_deferred(cause))
+    return;
   switch (cause) {
   case IRQ_S_TIMER:
     timer_interrupt();
@@ -52,20 +69,15 @@ static void handle_interrupt(uint64_t cause)
   }
 }
 
-/* Charge user time since the last return to user mode. */
-static void account_user_time(struct task *t)
-{
-  uint64_t now = time_monotonic_ns();
-  if (t->user_entry_ns)
-    t->utime_ns += now - t->user_entry_ns;
-  t->user_entry_ns = now;
-}
-
 static void user_fault(struct trapframe *tf, int access)
 {
   int r = handle_page_fault(current->mm, tf->stval, access);
   if (r == 0)
     return;
+  /* Like Linux's "segfault at" line in dmesg. */
+  pr_info("%s[%d]: page fault at %#lx pc %#lx sp %#lx (%s): error %d", current->comm,
+          current->tid, (unsigned long)tf->stval, (unsigned long)tf->epc, (unsigned long)tf->sp,
+          access == FAULT_WRITE ? "write" : access == FAULT_EXEC ? "exec" : "read", r);
   if (r == -ENXIO)
     force_fault_signal(SIGBUS, BUS_ADRERR, tf->stval);
   else if (r == -ENOMEM)
@@ -76,10 +88,10 @@ static void user_fault(struct trapframe *tf, int access)
 
 void user_trap(struct trapframe *tf)
 {
-  struct task *t = current;
-  account_user_time(t);
   uint64_t cause = tf->scause;
   if (cause & SCAUSE_INTR) {
+    if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER)
+      scheduler_tick_mode(true);
     handle_interrupt(cause & ~SCAUSE_INTR);
   } else {
     intr_on();
@@ -98,6 +110,8 @@ void user_trap(struct trapframe *tf)
       user_fault(tf, FAULT_WRITE);
       break;
     case EXC_ILLEGAL_INST:
+      pr_info("%s[%d]: illegal instruction at pc %#lx", current->comm, current->tid,
+              (unsigned long)tf->epc);
       force_fault_signal(SIGILL, ILL_ILLOPC, tf->epc);
       break;
     case EXC_BREAKPOINT:
@@ -109,6 +123,8 @@ void user_trap(struct trapframe *tf)
       force_fault_signal(SIGBUS, 1 /* BUS_ADRALN */, tf->stval);
       break;
     default:
+      pr_info("%s[%d]: unexpected exception %lu at pc %#lx", current->comm, current->tid,
+              (unsigned long)cause, (unsigned long)tf->epc);
       force_fault_signal(SIGSEGV, SEGV_ACCERR, tf->stval);
     }
   }
@@ -118,7 +134,8 @@ void user_trap(struct trapframe *tf)
 void prepare_return_to_user(struct trapframe *tf)
 {
   for (;;) {
-    intr_on();
+    if (!intr_get())
+      intr_on(); /* a CSR write costs a QEMU main-loop exit: only when needed */
     if (need_resched()) {
       current->nivcsw++;
       schedule();
@@ -133,18 +150,15 @@ void prepare_return_to_user(struct trapframe *tf)
     break;
   }
   syscall_restart_check(tf);
-  intr_off();
-  struct task *t = current;
-  uint64_t now = time_monotonic_ns();
-  if (t->user_entry_ns)
-    t->stime_ns += now - t->user_entry_ns;
-  t->user_entry_ns = now;
+  /* ret_to_user turns interrupts off */
 }
 
 void kernel_trap(struct trapframe *tf)
 {
   uint64_t cause = tf->scause;
   if (cause & SCAUSE_INTR) {
+    if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER)
+      scheduler_tick_mode(false);
     handle_interrupt(cause & ~SCAUSE_INTR);
     return;
   }

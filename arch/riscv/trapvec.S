@@ -132,9 +132,8 @@ from_user:
  */
   .globl ret_to_user
 ret_to_user:
-  csrci sstatus, 2             /* SIE off until sret */
-  csrr t0, sstatus
-  li t1, ~(1 << 8)             /* SPP = 0: return to user mode */
+  csrr t0, sstatus             /* one CSR write: each costs a QEMU TB exit */
+  li t1, ~((1 << 8) | (1 << 1)) /* SPP = 0: return to user mode; SIE off until sret */
   and t0, t0, t1
   ori t0, t0, (1 << 5)         /* SPIE = 1: interrupts on in user mode */
   csrw sstatus, t0
