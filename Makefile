@@ -63,7 +63,7 @@ LIBFDT_CFLAGS := $(KCFLAGS) -Wno-sign-compare -Wno-cast-function-type
 KLDFLAGS := -nostdlib -no-pie -Wl,--build-id=none -Wl,--no-relax -Wl,-T,arch/riscv/linker.ld
 
 KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
-  $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o
+  $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o $(BUILD)/kernel/vdso_image.o
 LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
 
 .PHONY: all run test test-qemu-smoke debug clean distclean help FORCE
@@ -100,6 +100,20 @@ $(BUILD)/kernel/syscall_table.o: $(BUILD)/syscall_table.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
+
+# ---- the vDSO: a tiny shared library mapped into every process ----
+
+VDSO_CFLAGS := -march=rv64gc -mabi=lp64d -O2 -fPIC -shared -nostdlib -fno-stack-protector \
+  -fno-asynchronous-unwind-tables -Wall -Wl,-T,arch/riscv/vdso/vdso.lds -Wl,--hash-style=both \
+  -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=none -Wl,--no-undefined
+$(BUILD)/vdso.so: arch/riscv/vdso/vdso.c arch/riscv/vdso/vdso.h arch/riscv/vdso/vdso.lds
+	$(Q)echo "  VDSO    $@"
+	$(Q)$(CC) $(VDSO_CFLAGS) -o $@.dbg $<
+	$(Q)$(CROSS)objcopy --strip-all $@.dbg $@
+	$(Q)test $$(stat -c %s $@) -le 12288 || { echo "vDSO larger than 3 pages" >&2; exit 1; }
+$(BUILD)/kernel/vdso_image.o: arch/riscv/vdso_image.S $(BUILD)/vdso.so
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -DVDSO_FILE='"$(BUILD)/vdso.so"' -c -o $@ $<
 
 # ---- the initramfs (busybox, musl's loader, /init, smoke programs, EXTRA) ----
 
@@ -155,4 +169,4 @@ ifdef WITH_NET
 -include net/net.mk
 endif
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/kernel $(BUILD)/libfdt $(BUILD)/lwip -name '*.d' -type f 2>/dev/null)

@@ -24,6 +24,7 @@
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "fs/devfs.h"
+#include "arch/riscv/vdso/vdso.h"
 #include <string.h>
 
 /* auxv types */
@@ -45,6 +46,7 @@
 #define AT_SECURE 23
 #define AT_RANDOM 25
 #define AT_EXECFN 31
+#define AT_SYSINFO_EHDR 33
 #define AT_MINSIGSTKSZ 51
 
 /* rv64imafdc: one bit per extension letter */
@@ -441,6 +443,7 @@ static void exec_commit(struct mm *mm, const char *path, uint64_t entry, uint64_
   fpu_restore(&t->fp);
   t->fp_live = true;
   vfork_release(t->proc);
+  t->proc->did_exec = true;
 }
 
 long do_execve(const char *path, uaddr_t uargv, uaddr_t uenvp)
@@ -539,7 +542,7 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
 
   long sr = vm_mmap(mm, USER_STACK_TOP - STACK_INITIAL, STACK_INITIAL, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, NULL, 0);
-  if (sr < 0 || (r = vm_map_trampoline(mm))) {
+  if (sr < 0 || (r = vm_map_trampoline(mm)) || (r = vm_map_vdso(mm))) {
     r = sr < 0 ? (int)sr : r;
     goto out;
   }
@@ -552,7 +555,7 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
     AT_EUID, 0, AT_GID, 0,
     AT_EGID, 0, AT_HWCAP, HWCAP_RV64GC,
     AT_CLKTCK, 100, AT_SECURE, 0,
-    AT_MINSIGSTKSZ, 2048,
+    AT_MINSIGSTKSZ, 2048, AT_SYSINFO_EHDR, VDSO_TEXT_ADDR,
   };
   long sp = build_stack(mm, a, filename, aux, ARRAY_SIZE(aux) / 2);
   if (sp < 0) {

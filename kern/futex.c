@@ -210,7 +210,7 @@ static long futex_requeue(uaddr_t u1, uaddr_t u2, bool private_, int n1, int n2,
   if (second != first)
     spin_unlock(&buckets[second].lock);
   spin_unlock(&buckets[first].lock);
-  return woken + (cmp ? moved : 0);
+  return woken + moved;
 }
 
 /* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg); wake uaddr; if cmp(old) wake uaddr2. */
@@ -263,11 +263,11 @@ long do_futex(uaddr_t uaddr, int op, uint32_t val, uaddr_t utimeout, uaddr_t uad
   bool private_ = op & FUTEX_PRIVATE_FLAG;
   bool realtime = op & FUTEX_CLOCK_REALTIME;
   int cmd = op & FUTEX_CMD_MASK;
+  if (realtime && cmd != FUTEX_WAIT_BITSET)
+    return -ENOSYS; /* only meaningful for an absolute wait */
   switch (cmd) {
   case FUTEX_WAIT:
   case FUTEX_WAIT_BITSET: {
-    if (realtime && cmd == FUTEX_WAIT)
-      return -ENOSYS;
     uint64_t deadline = 0;
     bool has = false;
     if (utimeout) {

@@ -199,14 +199,11 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   t->ctx.sp = (uint64_t)t->tf;
   if (flags & CLONE_CHILD_CLEARTID)
     t->clear_child_tid = ctid;
-  if ((flags & CLONE_CHILD_SETTID) && copyout_mm(t->mm, ctid, &tid, sizeof(tid))) {
-    err = -EFAULT;
-    goto fail_proc;
-  }
-  if ((flags & CLONE_PARENT_SETTID) && copyout(ptid, &tid, sizeof(tid))) {
-    err = -EFAULT;
-    goto fail_proc;
-  }
+  /* Linux ignores a bad pointer here: the tid is simply not stored. */
+  if (flags & CLONE_CHILD_SETTID)
+    (void)copyout_mm(t->mm, ctid, &tid, sizeof(tid));
+  if (flags & CLONE_PARENT_SETTID)
+    (void)copyout(ptid, &tid, sizeof(tid));
 
   spin_lock(&proc_lock);
   if (flags & CLONE_THREAD) {
@@ -244,9 +241,6 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   }
   return tid;
 
-fail_proc:
-  if (p)
-    kfree(p);
 fail_sighand:
   sighand_put(t->sighand);
 fail_fs:
@@ -356,9 +350,10 @@ void do_exit(int code)
   }
 
   if (t->clear_child_tid && t->mm) {
+    /* A shared (not process-private) wake, as Linux's: waiters use FUTEX_WAIT. */
     uint32_t zero = 0;
     if (copyout(t->clear_child_tid, &zero, 4) == 0)
-      futex_wake(t->clear_child_tid, 1, true);
+      futex_wake(t->clear_child_tid, 1, false);
   }
   futex_exit_robust_list(t);
   vfork_release(p);
@@ -386,14 +381,18 @@ void do_exit(int code)
   p->dead_utime_ns += ut;
   p->dead_stime_ns += st;
   bool last = p->nr_threads == 0;
-  if (t->tid != p->pid)
+  if (t->tid != p->pid) {
     pid_free_locked(t->tid);
-  else
+  } else {
     pid_attach(t->tid, NULL);
+    p->leader_exited = true;
+    p->leader_code = code;
+  }
   bool reaped_now = false;
   if (last) {
+    /* Without exit_group, the group's status is its leader's exit code. */
     if (!p->exiting)
-      p->exit_status = W_EXITCODE(code, 0);
+      p->exit_status = W_EXITCODE(p->leader_exited ? p->leader_code : code, 0);
     p->exiting = true;
     timer_cancel(&p->itimer_real);
     reaped_now = process_became_zombie(p);

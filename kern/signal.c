@@ -460,12 +460,17 @@ void syscall_restart_check(struct trapframe *tf)
   }
 }
 
+static bool sigkill_pending(struct task *t)
+{
+  return ((READ_ONCE(t->pending.set) | READ_ONCE(t->proc->shared_pending.set)) &
+          SIGMASK(SIGKILL)) != 0;
+}
+
 /* Wait in the stopped state until SIGCONT or SIGKILL. */
 static void do_stop(struct task *t)
 {
   struct process *p = t->proc;
-  while (READ_ONCE(p->stopped) && !(READ_ONCE(t->pending.set) & SIGMASK(SIGKILL)) &&
-         !(READ_ONCE(p->shared_pending.set) & SIGMASK(SIGKILL))) {
+  while (READ_ONCE(p->stopped) && !sigkill_pending(t)) {
     t->state = TASK_STOPPED;
     if (!READ_ONCE(p->stopped)) {
       t->state = TASK_RUNNING;
@@ -484,7 +489,7 @@ void do_signals(struct trapframe *tf)
   for (;;) {
     if (p->exiting || t->must_exit)
       do_exit(0);
-    if (p->stopped) {
+    if (p->stopped && !sigkill_pending(t)) {
       do_stop(t);
       continue;
     }

@@ -102,7 +102,7 @@ long sys_syslog(int type, uaddr_t buf, int len)
   case SYSLOG_ACTION_READ:
   case SYSLOG_ACTION_READ_ALL:
   case SYSLOG_ACTION_READ_CLEAR: {
-    if (len < 0)
+    if (len < 0 || !buf)
       return -EINVAL;
     if (len == 0)
       return 0;

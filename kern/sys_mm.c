@@ -78,13 +78,26 @@ long sys_mremap(uaddr_t old, size_t oldlen, size_t newlen, int flags, uaddr_t ne
 #define MADV_HUGEPAGE 14
 #define MADV_NOHUGEPAGE 15
 
+static long range_mapped(uaddr_t addr, size_t len);
+static bool range_private_anon(uaddr_t addr, size_t len);
+
 long sys_madvise(uaddr_t addr, size_t len, int advice)
 {
   if (addr & (PAGE_SIZE - 1))
     return -EINVAL;
+  if (len == 0)
+    return 0;
+  long r = range_mapped(addr, len);
   switch (advice) {
-  case MADV_DONTNEED:
   case MADV_FREE:
+    if (r)
+      return r;
+    if (!range_private_anon(addr, len))
+      return -EINVAL; /* MADV_FREE is for private anonymous memory only */
+    return vm_madvise_dontneed(current->mm, addr, len);
+  case MADV_DONTNEED:
+    if (r)
+      return r;
     return vm_madvise_dontneed(current->mm, addr, len);
   case MADV_NORMAL:
   case MADV_RANDOM:
@@ -98,7 +111,7 @@ long sys_madvise(uaddr_t addr, size_t len, int advice)
   case 13: /* MADV_UNMERGEABLE */
   case 16: /* MADV_DONTDUMP */
   case 17: /* MADV_DODUMP */
-    return 0;
+    return r; /* advice only (see docs/syscalls.md); the range must be mapped */
   default:
     return -EINVAL;
   }
@@ -117,7 +130,21 @@ long sys_msync(uaddr_t addr, size_t len, int flags)
   return vm_msync(current->mm, addr, len, flags);
 }
 
-/* Check that [addr, addr+len) is mapped (mlock family). */
+/* Is every region in [addr, addr+len) private anonymous memory? */
+static bool range_private_anon(uaddr_t addr, size_t len)
+{
+  struct mm *mm = current->mm;
+  bool ok = true;
+  mutex_lock(&mm->lock);
+  for (struct vma *v = find_vma(mm, addr); v && v->start < addr + len;
+       v = v->link.next != &mm->vmas ? list_entry(v->link.next, struct vma, link) : NULL)
+    if (v->file || (v->flags & VMA_SHARED))
+      ok = false;
+  mutex_unlock(&mm->lock);
+  return ok;
+}
+
+/* Check that [addr, addr+len) is mapped (mlock, madvise): 0 or -ENOMEM. */
 static long range_mapped(uaddr_t addr, size_t len)
 {
   struct mm *mm = current->mm;

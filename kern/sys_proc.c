@@ -251,6 +251,10 @@ long sys_setpgid(int pid, int pgid)
     r = -EPERM; /* a session leader cannot move */
     goto out;
   }
+  if (p != me && p->did_exec) {
+    r = -EACCES; /* a child that has exec'd is out of the parent's hands */
+    goto out;
+  }
   if (p->sid != me->sid) {
     r = -EPERM;
     goto out;

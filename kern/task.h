@@ -171,6 +171,9 @@ struct process {
 
   uint64_t start_ns;
   int exit_signal;              /* sent to the parent at exit (SIGCHLD, or 0) */
+  bool did_exec;                /* has called execve (setpgid by the parent: EACCES) */
+  bool leader_exited;           /* the leader left with exit(): its code is the group's */
+  int leader_code;
   uint64_t child_seq;           /* bumped on every child state change (proc_lock) */
 };
 

@@ -13,10 +13,27 @@
 #include "kern/param.h"
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
+#include "arch/riscv/vdso/vdso.h"
 
 uint64_t timebase_hz = 10000000;
 static uint64_t boot_ticks;
 static uint64_t realtime_offset_ns; /* realtime = monotonic + offset */
+
+/* The page every process maps read-only under its vDSO (arch/riscv/vdso). */
+struct vdso_data vdso_data_page __attribute__((aligned(4096), section(".data.vdso")));
+
+static void vdso_update(void)
+{
+  struct vdso_data *d = &vdso_data_page;
+  d->seq++;
+  __sync_synchronize();
+  d->boot_ticks = boot_ticks;
+  d->timebase_hz = timebase_hz;
+  d->mult = (uint64_t)(((__uint128_t)NSEC_PER_SEC << 32) / timebase_hz);
+  d->realtime_offset_ns = realtime_offset_ns;
+  __sync_synchronize();
+  d->seq++;
+}
 static bool have_sstc;
 
 static struct spinlock timer_lock = SPINLOCK_INIT("timers");
@@ -28,6 +45,7 @@ void time_init(uint64_t timebase)
   if (timebase)
     timebase_hz = timebase;
   boot_ticks = rdtime();
+  vdso_update();
 }
 
 uint64_t ticks_to_ns(uint64_t ticks)
@@ -55,6 +73,7 @@ uint64_t time_realtime_ns(void)
 void time_set_realtime_ns(uint64_t ns)
 {
   WRITE_ONCE(realtime_offset_ns, ns - time_monotonic_ns());
+  vdso_update();
 }
 
 void timer_use_sstc(bool yes)

@@ -18,6 +18,7 @@
 #include "kern/printk.h"
 #include "kern/errno.h"
 #include "fs/vfs.h"
+#include "arch/riscv/vdso/vdso.h"
 #include <string.h>
 
 struct mm *mm_create(void)
@@ -429,6 +430,11 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
     return -ENOMEM;
 
   uint64_t limit = rlimit_cur(RLIMIT_AS);
+  /* Linux's heuristic overcommit: a private writable mapping bigger than
+   * all of RAM can never be backed, so it is refused up front. */
+  if (type == MAP_PRIVATE && (prot & PROT_WRITE) && !(mapflags & MAP_NORESERVE) &&
+      len / PAGE_SIZE > nr_total_pages())
+    return -ENOMEM;
   mutex_lock(&mm->lock);
   long ret;
   if (limit != RLIM_INFINITY && mm->total_vm + len > limit) {
@@ -800,5 +806,42 @@ int vm_install_private_page(struct mm *mm, uaddr_t va, struct page *p)
   if (v && v->start <= va)
     r = install_page(mm, va, p, pte_flags_for_prot(v->prot));
   mutex_unlock(&mm->lock);
+  return r;
+}
+
+/* Map kernel pages read-only (+exec) at va as a VMA_VDSO region. */
+static int map_kernel_pages(struct mm *mm, uaddr_t va, const void *kva, int npages, uint32_t prot)
+{
+  mutex_lock(&mm->lock);
+  int r = -ENOMEM;
+  struct vma *v = vma_alloc(va, va + (uaddr_t)npages * PAGE_SIZE, prot, VMA_VDSO, NULL, 0);
+  if (!v)
+    goto out;
+  vma_insert(mm, v);
+  for (int i = 0; i < npages; i++) {
+    pte_t *pte = pt_walk(mm->root, va + i * PAGE_SIZE, true);
+    if (!pte)
+      goto out;
+    *pte = PA_TO_PTE(kva_to_pa((const char *)kva + i * PAGE_SIZE)) | PTE_V | PTE_U | PTE_R | PTE_A |
+           ((prot & PROT_EXEC) ? PTE_X : 0);
+  }
+  r = 0;
+out:
+  mutex_unlock(&mm->lock);
+  return r;
+}
+
+/*
+ * The vDSO: its data page (struct vdso_data, kern/time.c) and its code
+ * (arch/riscv/vdso), both part of the kernel image, shared by all.
+ */
+int vm_map_vdso(struct mm *mm)
+{
+  extern char vdso_image_start[], vdso_image_end[];
+  extern struct vdso_data vdso_data_page;
+  int pages = (int)DIV_ROUND_UP(vdso_image_end - vdso_image_start, PAGE_SIZE);
+  int r = map_kernel_pages(mm, VDSO_DATA_ADDR, &vdso_data_page, 1, PROT_READ);
+  if (!r)
+    r = map_kernel_pages(mm, VDSO_TEXT_ADDR, vdso_image_start, pages, PROT_READ | PROT_EXEC);
   return r;
 }

@@ -80,7 +80,7 @@ struct mm {
 #define FAULT_EXEC 4
 
 /* Where things go in a fresh address space. */
-#define USER_STACK_TOP 0x3fffff0000UL   /* just below the trampoline page */
+#define USER_STACK_TOP 0x3fffff0000UL   /* below the vDSO and trampoline pages */
 #define USER_TRAMPOLINE 0x3ffffff000UL  /* sigreturn code (kern/signal.c) */
 #define USER_MMAP_BASE 0x3f00000000UL   /* mmap grows down from here */
 #define ELF_ET_DYN_BASE 0x2aaaaab000UL  /* where PIE programs are placed */
@@ -109,6 +109,7 @@ int vm_munmap(struct mm *mm, uaddr_t addr, size_t len);
 int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot);
 uaddr_t vm_brk(struct mm *mm, uaddr_t newbrk);
 int vm_map_trampoline(struct mm *mm);
+int vm_map_vdso(struct mm *mm);   /* returns 0; AT_SYSINFO_EHDR is VDSO_TEXT_ADDR */
 int vm_install_private_page(struct mm *mm, uaddr_t va, struct page *p);
 long vm_mremap(struct mm *mm, uaddr_t old, size_t oldlen, size_t newlen, int flags, uaddr_t newaddr);
 int vm_madvise_dontneed(struct mm *mm, uaddr_t addr, size_t len);

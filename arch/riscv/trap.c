@@ -28,6 +28,8 @@ void trap_init_hart(void)
   csr_clear(sstatus, SSTATUS_FS);
   csr_set(sstatus, SSTATUS_FS_INITIAL);
   csr_set(sie, SIE_SEIE | SIE_SSIE);
+  /* User mode may read cycle, time and instret (the vDSO reads time). */
+  csr_write(scounteren, 0x7);
 }
 
 void trap_init(void)
