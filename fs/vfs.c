@@ -356,6 +356,47 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
   return 0;
 }
 
+/*
+ * Free every unused dentry below root (unmount): leaves first, so each
+ * parent becomes a leaf in turn. Their inodes are released, which lets a
+ * disk file system free its per-file state.
+ */
+static void prune_dentries(struct dentry *root)
+{
+  for (;;) {
+    struct dentry *victim = NULL;
+    spin_lock(&dcache_lock);
+    struct dentry *d = root;
+    /* walk down to an unused leaf */
+    for (;;) {
+      struct dentry *c, *next = NULL;
+      list_for_each_entry(c, &d->children, sibling) {
+        if (c->refcount == 0 && !c->mounted) {
+          next = c;
+          break;
+        }
+      }
+      if (!next)
+        break;
+      d = next;
+      if (list_empty(&d->children)) {
+        victim = d;
+        break;
+      }
+    }
+    if (victim) {
+      list_del(&victim->sibling);
+      victim->parent->refcount--;
+    }
+    spin_unlock(&dcache_lock);
+    if (!victim)
+      return;
+    iput(victim->inode);
+    kfree(victim->name);
+    kfree(victim);
+  }
+}
+
 /* Unmount the file system whose root is target. */
 int do_umount(struct path *target, int flags)
 {
@@ -385,8 +426,11 @@ int do_umount(struct path *target, int flags)
   if (sb->ops && sb->ops->sync)
     sb->ops->sync(sb);
   dput(m->mountpoint);
-  if (--sb->refcount == 0 && sb->ops && sb->ops->put_super)
-    sb->ops->put_super(sb);
+  if (--sb->refcount == 0) {
+    prune_dentries(sb->root);
+    if (sb->ops && sb->ops->put_super)
+      sb->ops->put_super(sb);
+  }
   /* m itself stays allocated: the caller's path still points at it. */
   return 0;
 }

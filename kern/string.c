@@ -8,7 +8,7 @@
 #include <ctype.h>
 #include <stdint.h>
 
-void *memcpy(void *dst, const void *src, size_t n)
+__attribute__((used)) void *memcpy(void *dst, const void *src, size_t n)
 {
   unsigned char *d = dst;
   const unsigned char *s = src;
@@ -32,7 +32,7 @@ void *memcpy(void *dst, const void *src, size_t n)
   return dst;
 }
 
-void *memmove(void *dst, const void *src, size_t n)
+__attribute__((used)) void *memmove(void *dst, const void *src, size_t n)
 {
   unsigned char *d = dst;
   const unsigned char *s = src;
@@ -45,7 +45,7 @@ void *memmove(void *dst, const void *src, size_t n)
   return dst;
 }
 
-void *memset(void *dst, int c, size_t n)
+__attribute__((used)) void *memset(void *dst, int c, size_t n)
 {
   unsigned char *d = dst;
   if ((((uintptr_t)d) & 7) == 0) {
@@ -61,7 +61,7 @@ void *memset(void *dst, int c, size_t n)
   return dst;
 }
 
-int memcmp(const void *a, const void *b, size_t n)
+__attribute__((used)) int memcmp(const void *a, const void *b, size_t n)
 {
   const unsigned char *x = a, *y = b;
   for (; n; n--, x++, y++)

@@ -3,6 +3,8 @@
 #ifndef KITE_STRING_H
 #define KITE_STRING_H
 #include <stddef.h>
+/* The compiler itself emits calls to memcpy/memset/memmove/memcmp (struct
+ * copies, zeroing): with link-time optimisation they must not be dropped. */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
