@@ -5,11 +5,12 @@
  * one LRU list. bread() finds or allocates a buffer, taking its sleep lock;
  * brelse() moves it to the most-recently-used end. When the cache is full
  * the least recently used unreferenced buffer is reused, written back first
- * if dirty. A kernel thread writes dirty buffers back every 5 seconds, so
- * a crash loses at most that much metadata that was not fsync'ed.
+ * if dirty. A kernel thread syncs the file systems every 5 seconds, so a
+ * crash loses at most that much that was not fsync'ed.
  */
 #include "fs/bcache.h"
 #include "drivers/blk.h"
+#include "fs/vfs.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/printk.h"
@@ -264,11 +265,18 @@ uint64_t bcache_nr_buffers(void)
   return READ_ONCE(nbufs);
 }
 
+/*
+ * The periodic flush: every 5 s, write back what the file systems hold
+ * dirty (page-cache pages and inodes, through each file system's sync),
+ * then any block still dirty here. A crash loses at most about 5 s of
+ * writes that were not fsync'ed.
+ */
 static void flush_thread(void *arg)
 {
   (void)arg;
   for (;;) {
     sleep_ns(FLUSH_INTERVAL_NS);
+    sync_all();
     writeback(NULL);
   }
 }

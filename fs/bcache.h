@@ -7,7 +7,8 @@
  *
  * Policy: LRU replacement among unreferenced buffers; write-back — a
  * dirty buffer is written when it is evicted, on bsync()/sync()/fsync(),
- * on unmount, and by the periodic flush (every 5 s). See docs/block.md.
+ * on unmount, and by the periodic flush, which every 5 s also syncs the
+ * mounted file systems (their dirty file pages). See docs/block.md.
  */
 #ifndef KITE_BCACHE_H
 #define KITE_BCACHE_H
