@@ -271,12 +271,10 @@ long do_futex(uaddr_t uaddr, int op, uint32_t val, uaddr_t utimeout, uaddr_t uad
     uint64_t deadline = 0;
     bool has = false;
     if (utimeout) {
-      struct timespec64 ts;
-      if (copyin(&ts, utimeout, sizeof(ts)))
-        return -EFAULT;
-      if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
-        return -EINVAL;
-      uint64_t ns = ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+      uint64_t ns;
+      long e = get_user_timespec_ns(utimeout, &ns);
+      if (e)
+        return e;
       has = true;
       if (cmd == FUTEX_WAIT) {
         deadline = time_monotonic_ns() + ns;          /* relative */

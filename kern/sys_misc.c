@@ -273,17 +273,7 @@ long sys_getrusage(int who, uaddr_t usage)
   struct process *p = current->proc;
   uint64_t ut = 0, st = 0;
   if (who == RUSAGE_SELF) {
-    ut = p->dead_utime_ns;
-    st = p->dead_stime_ns;
-    spin_lock(&proc_lock);
-    struct task *t;
-    list_for_each_entry(t, &p->threads, thread_link) {
-      uint64_t u, s;
-      task_cputime(t, &u, &s);
-      ut += u;
-      st += s;
-    }
-    spin_unlock(&proc_lock);
+    process_cputime(p, &ut, &st);
   } else if (who == RUSAGE_CHILDREN) {
     ut = p->cutime_ns;
     st = p->cstime_ns;

@@ -559,12 +559,9 @@ long sys_rt_sigtimedwait(uaddr_t uset, uaddr_t uinfo, uaddr_t utimeout, size_t s
   set &= ~SIG_UNBLOCKABLE;
   uint64_t timeout = WAIT_FOREVER;
   if (utimeout) {
-    struct timespec64 ts;
-    if (copyin(&ts, utimeout, sizeof(ts)))
-      return -EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
-      return -EINVAL;
-    timeout = ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+    long e = get_user_timespec_ns(utimeout, &timeout);
+    if (e)
+      return e;
   }
   struct task *t = current;
   /* Unblock the waited-for signals while sleeping so they wake us. */

@@ -26,16 +26,9 @@ struct timeval64 {
 
 static uint64_t process_cpu_ns(struct process *p)
 {
-  uint64_t ns = p->dead_utime_ns + p->dead_stime_ns;
-  spin_lock(&proc_lock);
-  struct task *t;
-  list_for_each_entry(t, &p->threads, thread_link) {
-    uint64_t u, s;
-    task_cputime(t, &u, &s);
-    ns += u + s;
-  }
-  spin_unlock(&proc_lock);
-  return ns;
+  uint64_t u, s;
+  process_cputime(p, &u, &s);
+  return u + s;
 }
 
 /* The time on clock id in ns, or -EINVAL. */
@@ -95,7 +88,11 @@ long sys_clock_getres(int clockid, uaddr_t res)
   return copyout(res, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
-static long get_timespec(uaddr_t u, uint64_t *ns)
+/*
+ * A struct timespec from user memory, as nanoseconds: -EFAULT, -EINVAL for
+ * a negative or unnormalised value; huge values saturate (never overflow).
+ */
+long get_user_timespec_ns(uaddr_t u, uint64_t *ns)
 {
   struct timespec64 ts;
   if (copyin(&ts, u, sizeof(ts)))
@@ -107,6 +104,23 @@ static long get_timespec(uaddr_t u, uint64_t *ns)
   else
     *ns = ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
   return 0;
+}
+
+/* CPU time of every thread of p, live and exited. */
+void process_cputime(struct process *p, uint64_t *utime_ns, uint64_t *stime_ns)
+{
+  uint64_t ut = p->dead_utime_ns, st = p->dead_stime_ns;
+  spin_lock(&proc_lock);
+  struct task *t;
+  list_for_each_entry(t, &p->threads, thread_link) {
+    uint64_t u, s;
+    task_cputime(t, &u, &s);
+    ut += u;
+    st += s;
+  }
+  spin_unlock(&proc_lock);
+  *utime_ns = ut;
+  *stime_ns = st;
 }
 
 /* Sleep until the monotonic deadline; on a signal report what was left. */
@@ -127,7 +141,7 @@ static long sleep_until(uint64_t deadline, uaddr_t rem)
 long sys_nanosleep(uaddr_t req, uaddr_t rem)
 {
   uint64_t ns;
-  long r = get_timespec(req, &ns);
+  long r = get_user_timespec_ns(req, &ns);
   if (r)
     return r;
   return sleep_until(time_monotonic_ns() + ns, rem);
@@ -143,7 +157,7 @@ long sys_clock_nanosleep(int clockid, int flags, uaddr_t req, uaddr_t rem)
     return r;
   if (clockid == CLOCK_PROCESS_CPUTIME_ID)
     return -ENOTSUP;
-  if ((r = get_timespec(req, &ns)))
+  if ((r = get_user_timespec_ns(req, &ns)))
     return r;
   uint64_t mono = time_monotonic_ns();
   uint64_t deadline;
@@ -190,16 +204,8 @@ long sys_times(uaddr_t buf)
   struct process *p = current->proc;
   uint64_t tick = NSEC_PER_SEC / HZ;
   if (buf) {
-    uint64_t ut = p->dead_utime_ns, st = p->dead_stime_ns;
-    spin_lock(&proc_lock);
-    struct task *t;
-    list_for_each_entry(t, &p->threads, thread_link) {
-      uint64_t u, s;
-      task_cputime(t, &u, &s);
-      ut += u;
-      st += s;
-    }
-    spin_unlock(&proc_lock);
+    uint64_t ut, st;
+    process_cputime(p, &ut, &st);
     int64_t tms[4] = { (int64_t)(ut / tick), (int64_t)(st / tick), (int64_t)(p->cutime_ns / tick),
                        (int64_t)(p->cstime_ns / tick) };
     if (copyout(buf, tms, sizeof(tms)))

@@ -200,6 +200,7 @@ bool need_resched(void);
 struct task *task_alloc(void);
 void task_free(struct task *t);
 void task_cputime(struct task *t, uint64_t *utime_ns, uint64_t *stime_ns);
+void process_cputime(struct process *p, uint64_t *utime_ns, uint64_t *stime_ns);
 void scheduler_tick_mode(bool user);
 struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
 struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid);

@@ -45,6 +45,8 @@ void timer_arm(struct timer *t, uint64_t expires_ns);
 bool timer_cancel(struct timer *t);  /* true if it was armed */
 void timer_interrupt(void);          /* from the trap handler */
 void timer_hart_init(void);
+/* A user struct timespec as nanoseconds (kern/sys_time.c): 0, -EFAULT or -EINVAL. */
+long get_user_timespec_ns(uint64_t uaddr, uint64_t *ns);
 void timer_use_sstc(bool yes);
 
 #endif
