@@ -29,7 +29,14 @@ void files_put(struct files *ft);
 /* Install f at the lowest free descriptor >= min (takes over the caller's reference). */
 int fd_install(struct file *f, int min, bool cloexec);
 int fd_install_at(int fd, struct file *f, bool cloexec);  /* dup3 */
-struct file *fd_get(int fd);   /* referenced file or NULL */
+/*
+ * The referenced file at descriptor fd, or NULL. fd_get() refuses O_PATH
+ * descriptors (they only name a place, so read, write, fchmod, mmap ...
+ * give EBADF, as Linux's fdget()); fd_get_raw() accepts them, for the
+ * calls that only need the path: close, dup, fcntl, fstat, fchdir, *at().
+ */
+struct file *fd_get(int fd);
+struct file *fd_get_raw(int fd);
 int fd_close(int fd);
 int fd_get_cloexec(int fd);
 int fd_set_cloexec(int fd, bool on);

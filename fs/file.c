@@ -140,6 +140,105 @@ static int create_child(struct path *parent, struct dentry *d, mode_t mode)
 }
 
 /*
+ * The O_CREAT half of open(): find the parent of the last component and
+ * create a regular file there if the name is free. If the name is a
+ * symlink whose target does not exist, the target is created, as Linux
+ * does (following at most SYMLOOP_MAX links). On success *out holds the
+ * file and *created says whether it is new.
+ */
+static int open_create(int dirfd, const char *path, int flags, mode_t mode, struct path *out,
+                       bool *created)
+{
+  struct path parent;
+  char last[NAME_MAX + 1];
+  char *target = NULL; /* the link being followed; path points into it */
+  int r = path_parent(dirfd, path, &parent, last, sizeof(last));
+  bool have_parent = r == 0;
+  for (int links = 0; r == 0; links++) {
+    if (last[0] == 0 || !strcmp(last, ".") || !strcmp(last, "..") ||
+        path[strlen(path) - 1] == '/') {
+      r = -EISDIR;
+      break;
+    }
+    struct inode *dir = parent.dentry->inode;
+    mutex_lock(&dir->lock);
+    struct dentry *d = vfs_lookup_locked(parent.dentry, last, strlen(last));
+    if (IS_ERR(d)) {
+      mutex_unlock(&dir->lock);
+      r = PTR_ERR(d);
+      break;
+    }
+    if (!d->inode) {
+      if (dir_is_dead(dir))
+        r = -ENOENT; /* the directory itself was removed */
+      else
+        r = create_child(&parent, d, mode);
+      mutex_unlock(&dir->lock);
+      if (r) {
+        dput(d);
+        break;
+      }
+      out->mnt = parent.mnt;
+      out->dentry = d;
+      __atomic_add_fetch(&out->mnt->refcount, 1, __ATOMIC_RELAXED);
+      *created = true;
+      break;
+    }
+    mutex_unlock(&dir->lock);
+    if (flags & O_EXCL) {
+      dput(d);
+      r = -EEXIST;
+      break;
+    }
+    struct path p = { parent.mnt, d };
+    __atomic_add_fetch(&p.mnt->refcount, 1, __ATOMIC_RELAXED);
+    follow_mounts(&p);
+    if (!S_ISLNK(p.dentry->inode->mode) || (flags & O_NOFOLLOW)) {
+      *out = p; /* an O_NOFOLLOW symlink is refused by the caller */
+      break;
+    }
+    r = path_lookup_at(&parent, last, LOOKUP_FOLLOW, out);
+    if (r != -ENOENT) {
+      path_put(&p);
+      break;
+    }
+    /* A dangling symlink: create what it names. */
+    struct inode *link = p.dentry->inode;
+    char *next = NULL;
+    int n;
+    if (links >= SYMLOOP_MAX)
+      n = -ELOOP;
+    else if (!link->iop || !link->iop->readlink)
+      n = -EINVAL;
+    else if (!(next = kmalloc(PATH_MAX)))
+      n = -ENOMEM;
+    else
+      n = link->iop->readlink(link, next, PATH_MAX - 1);
+    path_put(&p);
+    if (n <= 0) {
+      kfree(next);
+      r = n < 0 ? n : -ENOENT;
+      break;
+    }
+    next[n] = 0;
+    struct path up;
+    r = path_parent_at(&parent, next, &up, last, sizeof(last));
+    kfree(target);
+    target = next;
+    path = next;
+    path_put(&parent);
+    have_parent = r == 0;
+    if (r)
+      break;
+    parent = up;
+  }
+  if (have_parent)
+    path_put(&parent);
+  kfree(target);
+  return r;
+}
+
+/*
  * openat(): resolve (creating with O_CREAT), check, truncate, and return a
  * new struct file in *out.
  */
@@ -147,68 +246,16 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
 {
   struct path p;
   int r;
-  bool follow = !(flags & O_NOFOLLOW);
   if ((flags & O_TMPFILE) == O_TMPFILE)
     return -EOPNOTSUPP;
   if (flags & O_CREAT) {
-    struct path parent;
-    char last[NAME_MAX + 1];
-    if ((r = path_parent(dirfd, path, &parent, last, sizeof(last))))
+    bool created = false;
+    if ((r = open_create(dirfd, path, flags, mode, &p, &created)))
       return r;
-    if (last[0] == 0 || !strcmp(last, ".") || !strcmp(last, "..") ||
-        path[strlen(path) - 1] == '/') {
-      path_put(&parent);
-      return -EISDIR;
-    }
-    struct inode *dir = parent.dentry->inode;
-    mutex_lock(&dir->lock);
-    struct dentry *d = vfs_lookup_locked(parent.dentry, last, strlen(last));
-    if (IS_ERR(d)) {
-      mutex_unlock(&dir->lock);
-      path_put(&parent);
-      return PTR_ERR(d);
-    }
-    if (d->inode) {
-      mutex_unlock(&dir->lock);
-      if (flags & O_EXCL) {
-        dput(d);
-        path_put(&parent);
-        return -EEXIST;
-      }
-      p.mnt = parent.mnt;
-      p.dentry = d;
-      __atomic_add_fetch(&p.mnt->refcount, 1, __ATOMIC_RELAXED);
-      follow_mounts(&p);
-      if (S_ISLNK(p.dentry->inode->mode)) {
-        path_put(&p);
-        r = follow ? path_lookup_at(&parent, last, LOOKUP_FOLLOW, &p) : -ELOOP;
-        if (r == -ENOENT && follow) {
-          /* A dangling symlink with O_CREAT: Linux creates the target; we
-           * do not follow that far. */
-          r = -ENOENT;
-        }
-        if (r) {
-          path_put(&parent);
-          return r;
-        }
-      }
-      path_put(&parent);
-    } else {
-      r = create_child(&parent, d, mode);
-      mutex_unlock(&dir->lock);
-      if (r) {
-        dput(d);
-        path_put(&parent);
-        return r;
-      }
-      p.mnt = parent.mnt;
-      p.dentry = d;
-      __atomic_add_fetch(&p.mnt->refcount, 1, __ATOMIC_RELAXED);
-      path_put(&parent);
+    if (created)
       flags &= ~O_TRUNC; /* it is empty */
-    }
   } else {
-    r = path_lookup(dirfd, path, follow ? LOOKUP_FOLLOW : 0, &p);
+    r = path_lookup(dirfd, path, (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
     if (r)
       return r;
   }
@@ -400,7 +447,7 @@ int fd_install_at(int fd, struct file *f, bool cloexec)
   return fd;
 }
 
-struct file *fd_get(int fd)
+struct file *fd_get_raw(int fd)
 {
   struct files *ft = current->files;
   struct file *f = NULL;
@@ -410,6 +457,16 @@ struct file *fd_get(int fd)
     fget(f);
   }
   spin_unlock(&ft->lock);
+  return f;
+}
+
+struct file *fd_get(int fd)
+{
+  struct file *f = fd_get_raw(fd);
+  if (f && (f->flags & O_PATH)) {
+    fput(f);
+    return NULL;
+  }
   return f;
 }
 

@@ -29,7 +29,8 @@ static int begin_create(int dirfd, const char *path, struct path *parent, struct
   }
   struct inode *dir = parent->dentry->inode;
   mutex_lock(&dir->lock);
-  struct dentry *d = vfs_lookup_locked(parent->dentry, last, strlen(last));
+  struct dentry *d = dir_is_dead(dir) ? ERR_PTR(-ENOENT)
+                                      : vfs_lookup_locked(parent->dentry, last, strlen(last));
   if (IS_ERR(d)) {
     mutex_unlock(&dir->lock);
     path_put(parent);
@@ -300,8 +301,14 @@ int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *ne
     nd = NULL;
     goto out_locked;
   }
-  if (!od->inode) {
+  if (!od->inode || dir_is_dead(ndir)) {
     r = -ENOENT;
+    goto out_locked;
+  }
+  /* "name/" on either side says "a directory": a file there is ENOTDIR */
+  if (!S_ISDIR(od->inode->mode) &&
+      (oldpath[strlen(oldpath) - 1] == '/' || newpath[strlen(newpath) - 1] == '/')) {
+    r = -ENOTDIR;
     goto out_locked;
   }
   if (od == nd || (nd->inode && od->inode == nd->inode && !(flags & RENAME_EXCHANGE))) {

@@ -74,7 +74,7 @@ static int get_start(int dirfd, struct path *p)
     spin_unlock(&fs->lock);
     return 0;
   }
-  struct file *f = fd_get(dirfd);
+  struct file *f = fd_get_raw(dirfd);
   if (!f)
     return -EBADF;
   if (!f->path.dentry) {
@@ -189,6 +189,10 @@ static int walk(struct path *cur, const char *path, unsigned flags, int *depth,
   const char *name;
   size_t len;
   bool last;
+  /* "name/" must name a directory (or a symlink to one), as in POSIX */
+  size_t n = strlen(path);
+  if (n > 0 && path[n - 1] == '/')
+    flags |= LOOKUP_DIRECTORY;
   while (path_next_component(&path, &name, &len, &last)) {
     if (len > NAME_MAX)
       return -ENAMETOOLONG;
@@ -270,11 +274,13 @@ int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out)
 }
 
 /*
- * Walk to the parent of the last component. The name of the last
- * component goes to last (trailing slashes dropped). For "/" or a path
- * ending in "." or "..", last is that name and the caller decides.
+ * Walk to the parent of the last component, starting at *start (absolute
+ * paths start at the process root). The name of the last component goes
+ * to last (trailing slashes dropped). For "/" or a path ending in "." or
+ * "..", last is that name and the caller decides.
  */
-int path_parent(int dirfd, const char *path, struct path *parent, char *last, size_t lastsize)
+int path_parent_at(const struct path *start, const char *path, struct path *parent, char *last,
+                   size_t lastsize)
 {
   if (path[0] == 0)
     return -ENOENT;
@@ -285,21 +291,39 @@ int path_parent(int dirfd, const char *path, struct path *parent, char *last, si
     return -ENAMETOOLONG;
   memcpy(last, path + pos, len);
   last[len] = 0;
-  char *dir = kmalloc(i + 2);
-  if (!dir)
-    return -ENOMEM;
-  memcpy(dir, path, i);
-  dir[i] = 0;
   int r;
   if (i == 0) {
-    r = path_lookup(dirfd, "", LOOKUP_EMPTY, parent);
+    *parent = *start;
+    path_get(parent);
+    r = 0;
   } else {
-    r = path_lookup(dirfd, dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, parent);
+    char *dir = kmalloc(i + 1);
+    if (!dir)
+      return -ENOMEM;
+    memcpy(dir, path, i);
+    dir[i] = 0;
+    r = path_lookup_at(start, dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, parent);
+    kfree(dir);
   }
-  kfree(dir);
   if (r == 0 && (!parent->dentry->inode || !S_ISDIR(parent->dentry->inode->mode))) {
     path_put(parent);
     return -ENOTDIR;
   }
+  return r;
+}
+
+/* The same from a directory descriptor (or AT_FDCWD). */
+int path_parent(int dirfd, const char *path, struct path *parent, char *last, size_t lastsize)
+{
+  if (path[0] == 0)
+    return -ENOENT;
+  struct path start;
+  int r;
+  if (path[0] == '/')
+    get_root(&start);
+  else if ((r = get_start(dirfd, &start)))
+    return r;
+  r = path_parent_at(&start, path, parent, last, lastsize);
+  path_put(&start);
   return r;
 }

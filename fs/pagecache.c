@@ -371,3 +371,75 @@ int vfs_truncate(struct inode *ino, off_t size)
   inode_touch(ino, true);
   return 0;
 }
+
+/* ---- fallocate ---- */
+
+static bool drop_page_before(struct page_cache *pc, struct page *p, void *arg)
+{
+  return p->cache.index < *(uint64_t *)arg && drop_page(pc, p, NULL);
+}
+
+/* Zero the bytes of [start, end) that fall in page idx, if it is cached. */
+static void zero_in_page(struct page_cache *pc, uint64_t idx, off_t start, off_t end)
+{
+  struct page *p = pc_lookup(pc, idx);
+  off_t base = (off_t)(idx * PAGE_SIZE);
+  off_t from = MAX(start, base), to = MIN(end, base + (off_t)PAGE_SIZE);
+  if (p && from < to)
+    memset((char *)page_to_kva(p) + (from - base), 0, (size_t)(to - from));
+}
+
+/*
+ * fallocate() for a file that lives only in the page cache (ramfs,
+ * tmpfs): mode 0 and FALLOC_FL_KEEP_SIZE make the pages of [off, off+len)
+ * exist (ENOSPC when memory runs out; pages made before that stay);
+ * FALLOC_FL_PUNCH_HOLE frees the whole pages of the range and zeroes the
+ * rest of it. The caller holds ino->lock and has checked the arguments.
+ */
+static int memory_fallocate(struct inode *ino, int mode, off_t off, off_t len)
+{
+  struct page_cache *pc = &ino->pages;
+  off_t end = off + len;
+  if (mode & FALLOC_FL_PUNCH_HOLE) {
+    end = MIN(end, ino->size);
+    if (off >= end)
+      return 0;
+    mutex_lock(&pc->lock);
+    uint64_t first = DIV_ROUND_UP((uint64_t)off, PAGE_SIZE), stop = (uint64_t)end / PAGE_SIZE;
+    if (first < stop)
+      for_each_page(pc, first, drop_page_before, &stop);
+    zero_in_page(pc, (uint64_t)off / PAGE_SIZE, off, end);
+    zero_in_page(pc, (uint64_t)(end - 1) / PAGE_SIZE, off, end);
+    mutex_unlock(&pc->lock);
+    inode_touch(ino, true);
+    return 0;
+  }
+  for (uint64_t idx = (uint64_t)off / PAGE_SIZE; idx < DIV_ROUND_UP((uint64_t)end, PAGE_SIZE); idx++) {
+    struct page *p = page_cache_get(ino, idx, true);
+    if (IS_ERR(p))
+      return PTR_ERR(p) == -ENOMEM ? -ENOSPC : PTR_ERR(p);
+    put_page(p);
+  }
+  if (!(mode & FALLOC_FL_KEEP_SIZE) && end > ino->size)
+    return vfs_truncate(ino, end);
+  return 0;
+}
+
+/*
+ * fallocate(): the file system's own if it has one; memory-only files
+ * above; otherwise (a disk file system without it) mode 0 grows the file
+ * like truncate and the other modes are EOPNOTSUPP.
+ */
+int vfs_fallocate(struct inode *ino, int mode, off_t off, off_t len)
+{
+  uint64_t limit = rlimit_cur(RLIMIT_FSIZE);
+  if (!(mode & FALLOC_FL_KEEP_SIZE) && limit != RLIM_INFINITY && (uint64_t)(off + len) > limit)
+    return -EFBIG;
+  if (ino->iop && ino->iop->fallocate)
+    return ino->iop->fallocate(ino, mode, off, len);
+  if (!ino->iop || !ino->iop->readpage)
+    return memory_fallocate(ino, mode, off, len);
+  if (mode != 0)
+    return -EOPNOTSUPP;
+  return off + len > ino->size ? vfs_truncate(ino, off + len) : 0;
+}

@@ -172,8 +172,7 @@ static int ramfs_rename(struct inode *odir, struct dentry *od, struct inode *ndi
   if (flags & RENAME_EXCHANGE) {
     if (!dst)
       return -ENOENT;
-    od->inode = dst;
-    nd->inode = src;
+    d_exchange(od, nd);
     if (S_ISDIR(src->mode) != S_ISDIR(dst->mode) && odir != ndir) {
       if (S_ISDIR(src->mode)) { odir->nlink--; ndir->nlink++; }
       else { odir->nlink++; ndir->nlink--; }

@@ -399,7 +399,7 @@ long sys_openat(int dirfd, uaddr_t upath, int flags, mode_t mode)
 
 long sys_close(int fd)
 {
-  struct file *f = fd_get(fd);
+  struct file *f = fd_get_raw(fd);
   if (!f)
     return -EBADF;
   if (f->inode)
@@ -427,7 +427,7 @@ long sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
 
 long sys_dup(int fd)
 {
-  struct file *f = fd_get(fd);
+  struct file *f = fd_get_raw(fd);
   if (!f)
     return -EBADF;
   long r = fd_install(f, 0, false);
@@ -442,7 +442,7 @@ long sys_dup3(int oldfd, int newfd, int flags)
     return -EINVAL;
   if (oldfd == newfd)
     return -EINVAL;
-  struct file *f = fd_get(oldfd);
+  struct file *f = fd_get_raw(oldfd);
   if (!f)
     return -EBADF;
   long r = fd_install_at(newfd, f, flags & O_CLOEXEC);
@@ -489,9 +489,15 @@ long sys_pipe2(uaddr_t ufds, int flags)
 
 long sys_fcntl(int fd, int cmd, uint64_t arg)
 {
-  struct file *f = fd_get(fd);
+  struct file *f = fd_get_raw(fd);
   if (!f)
     return -EBADF;
+  /* An O_PATH descriptor allows only the descriptor-level commands. */
+  if ((f->flags & O_PATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC && cmd != F_GETFD &&
+      cmd != F_SETFD && cmd != F_GETFL) {
+    fput(f);
+    return -EBADF;
+  }
   long r;
   switch (cmd) {
   case F_DUPFD:
@@ -530,10 +536,11 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
     r = fcntl_lock(f, cmd, arg);
     break;
   case F_GETOWN:
-    r = 0;
+    r = f->owner;
     break;
   case F_SETOWN:
-    r = 0; /* SIGIO is not sent; see docs/syscalls.md */
+    f->owner = (int)arg; /* remembered; SIGIO is not sent (docs/syscalls.md) */
+    r = 0;
     break;
   case F_GETPIPE_SZ:
     r = (f->inode && S_ISFIFO(f->inode->mode)) ? PIPE_CAPACITY : -EBADF;
@@ -645,6 +652,8 @@ long sys_getdents64(int fd, uaddr_t buf, size_t count)
     r = -ENOTDIR;
   } else if (!f->fop || !f->fop->iterate) {
     r = -ENOTDIR;
+  } else if (dir_is_dead(f->inode)) {
+    r = -ENOENT;
   } else {
     mutex_lock(&f->pos_lock);
     struct getdents_ctx g = { { filldir64, f->pos }, buf, count, 0, 0 };
@@ -669,7 +678,8 @@ long sys_getcwd(uaddr_t buf, size_t size)
   path_get(&cwd);
   path_get(&root);
   spin_unlock(&fs->lock);
-  int n = path_to_string(&cwd, &root, k, PATH_MAX);
+  /* A removed cwd has no name: Linux says ENOENT */
+  int n = dir_is_dead(cwd.dentry->inode) ? -ENOENT : path_to_string(&cwd, &root, k, PATH_MAX);
   path_put(&cwd);
   path_put(&root);
   long r;
@@ -717,7 +727,7 @@ long sys_chdir(uaddr_t upath)
 
 long sys_fchdir(int fd)
 {
-  struct file *f = fd_get(fd);
+  struct file *f = fd_get_raw(fd);
   if (!f)
     return -EBADF;
   if (!f->path.dentry) {
@@ -920,7 +930,7 @@ int vfs_getattr(struct inode *ino, void *statbuf)
 
 long sys_fstat(int fd, uaddr_t statbuf)
 {
-  struct file *f = fd_get(fd);
+  struct file *f = fd_get_raw(fd);
   if (!f)
     return -EBADF;
   struct kstat st;
@@ -985,11 +995,15 @@ STATIC_ASSERT(sizeof(struct kstatx) == 256);
 
 #define STATX_BASIC_STATS 0x7ffU
 
+#define STATX__RESERVED 0x80000000U
+#define AT_STATX_SYNC_TYPE 0x6000   /* FORCE_SYNC 0x2000, DONT_SYNC 0x4000: not both */
+
 long sys_statx(int dirfd, uaddr_t upath, int flags, unsigned int mask, uaddr_t buf)
 {
-  (void)mask;
+  if ((mask & STATX__RESERVED) || (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+    return -EINVAL;
   struct path p;
-  long r = lookup_at(dirfd, upath, flags & ~0x6000 /* AT_STATX_SYNC_TYPE */,
+  long r = lookup_at(dirfd, upath, flags & ~AT_STATX_SYNC_TYPE,
                      AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &p);
   if (r)
     return r;
@@ -1088,6 +1102,13 @@ static long chown_inode(struct path *p, uid_t owner, gid_t group)
     ino->uid = owner;
   if (group != (gid_t)-1)
     ino->gid = group;
+  /* As Linux: a chown drops set-user-ID, and set-group-ID when it means
+   * "setgid" rather than "mandatory locking" (no group-execute bit). */
+  if (!S_ISDIR(ino->mode)) {
+    ino->mode &= ~S_ISUID;
+    if ((ino->mode & (S_ISGID | 0010)) == (S_ISGID | 0010))
+      ino->mode &= ~S_ISGID;
+  }
   inode_touch(ino, false);
   int r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
   mutex_unlock(&ino->lock);
@@ -1203,9 +1224,7 @@ long sys_ftruncate(int fd, off_t length)
     return -EBADF;
   long r;
   if (!f->inode || !S_ISREG(f->inode->mode) || !file_writable(f)) {
-    r = (f->inode && S_ISDIR(f->inode->mode)) ? -EISDIR : (!file_writable(f) ? -EBADF : -EINVAL);
-    if (!file_writable(f) && f->inode && S_ISREG(f->inode->mode))
-      r = -EINVAL; /* Linux: EINVAL for a read-only descriptor */
+    r = -EINVAL; /* Linux: a directory, pipe or read-only descriptor alike */
   } else {
     mutex_lock(&f->inode->lock);
     r = vfs_truncate(f->inode, length);
@@ -1215,25 +1234,32 @@ long sys_ftruncate(int fd, off_t length)
   return r;
 }
 
-#define FALLOC_FL_KEEP_SIZE 1
-
 long sys_fallocate(int fd, int mode, off_t offset, off_t len)
 {
   if (offset < 0 || len <= 0)
     return -EINVAL;
-  if (mode & ~FALLOC_FL_KEEP_SIZE)
+  if (len > INT64_MAX - offset)
+    return -EFBIG;
+  if ((mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) ||
+      ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE)))
     return -EOPNOTSUPP;
   struct file *f = fd_get(fd);
   if (!f)
     return -EBADF;
-  long r = 0;
+  long r;
   if (!file_writable(f))
     r = -EBADF;
+  else if (f->inode && S_ISFIFO(f->inode->mode))
+    r = -ESPIPE;
+  else if (S_ISDIR(f->inode->mode))
+    r = -EISDIR;
   else if (!f->inode || !S_ISREG(f->inode->mode))
-    r = f->inode && S_ISDIR(f->inode->mode) ? -EISDIR : -ENODEV;
-  else if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + len > f->inode->size) {
+    r = -ENODEV;
+  else if (f->path.mnt && (f->path.mnt->sb->flags & MS_RDONLY))
+    r = -EROFS;
+  else {
     mutex_lock(&f->inode->lock);
-    r = vfs_truncate(f->inode, offset + len);
+    r = vfs_fallocate(f->inode, mode, offset, len);
     mutex_unlock(&f->inode->lock);
   }
   fput(f);
@@ -1271,6 +1297,16 @@ long sys_sync(void)
   return 0;
 }
 
+long sys_syncfs(int fd)
+{
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  long r = f->inode ? sync_fs(f->inode->sb) : 0;
+  fput(f);
+  return r;
+}
+
 long sys_fadvise64(int fd, off_t offset, off_t len, int advice)
 {
   (void)offset;
@@ -1304,7 +1340,7 @@ long sys_statfs(uaddr_t upath, uaddr_t buf)
 
 long sys_fstatfs(int fd, uaddr_t buf)
 {
-  struct file *f = fd_get(fd);
+  struct file *f = fd_get_raw(fd);
   if (!f)
     return -EBADF;
   struct statfs64 st;

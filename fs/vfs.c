@@ -182,6 +182,28 @@ void d_move(struct dentry *d, struct dentry *newparent, const char *newname)
     dput(old);
 }
 
+/*
+ * RENAME_EXCHANGE in the dentry cache: a and b trade names and parents, so
+ * each keeps its inode and, for a directory, its children.
+ */
+void d_exchange(struct dentry *a, struct dentry *b)
+{
+  spin_lock(&dcache_lock);
+  char *name = a->name;
+  a->name = b->name;
+  b->name = name;
+  struct dentry *pa = a->parent, *pb = b->parent;
+  if (pa != pb) {
+    list_del(&a->sibling);
+    list_del(&b->sibling);
+    list_add_tail(&a->sibling, &pb->children);
+    list_add_tail(&b->sibling, &pa->children);
+    a->parent = pb;
+    b->parent = pa;
+  }
+  spin_unlock(&dcache_lock);
+}
+
 void path_get(struct path *p)
 {
   if (p->dentry)
@@ -457,19 +479,58 @@ int vfs_statfs(struct path *p, struct statfs64 *st)
   return 0;
 }
 
-int sync_all(void)
+/* The distinct superblocks mounted now (at most max). Superblocks are
+ * never freed, so using one after the lock is dropped is safe; one
+ * unmounted meanwhile has a sync that does nothing. */
+static int mounted_superblocks(struct super_block **sbs, int max)
 {
-  struct super_block *sbs[32];
   int n = 0;
   spin_lock(&mount_lock);
   struct mount *m;
-  list_for_each_entry(m, &mount_list, link)
-    if (n < 32 && m->sb->ops && m->sb->ops->sync)
+  list_for_each_entry(m, &mount_list, link) {
+    bool seen = false;
+    for (int i = 0; i < n; i++)
+      seen |= sbs[i] == m->sb;
+    if (!seen && n < max)
       sbs[n++] = m->sb;
+  }
   spin_unlock(&mount_lock);
-  for (int i = 0; i < n; i++)
-    sbs[i]->ops->sync(sbs[i]);
-  return 0;
+  return n;
+}
+
+/* Write back one file system (syncfs). */
+int sync_fs(struct super_block *sb)
+{
+  return sb && sb->ops && sb->ops->sync ? sb->ops->sync(sb) : 0;
+}
+
+int sync_all(void)
+{
+  struct super_block *sbs[32];
+  int n = mounted_superblocks(sbs, 32);
+  int err = 0;
+  for (int i = 0; i < n; i++) {
+    int r = sync_fs(sbs[i]);
+    if (!err)
+      err = r;
+  }
+  return err;
+}
+
+/*
+ * Before power-off: write every file system back and shut it down as an
+ * unmount would (FAT clears its "not cleanly unmounted" bit), so the disk
+ * is clean even after `poweroff -f`. Nothing runs after this.
+ */
+void vfs_shutdown(void)
+{
+  struct super_block *sbs[32];
+  int n = mounted_superblocks(sbs, 32);
+  for (int i = 0; i < n; i++) {
+    sync_fs(sbs[i]);
+    if (sbs[i]->ops && sbs[i]->ops->put_super)
+      sbs[i]->ops->put_super(sbs[i]);
+  }
 }
 
 /*

@@ -136,6 +136,7 @@ struct inode_ops {
   int (*readpage)(struct inode *ino, struct page *p, uint64_t index);
   int (*writepage)(struct inode *ino, struct page *p, uint64_t index);
   int (*truncate)(struct inode *ino, off_t size);
+  int (*fallocate)(struct inode *ino, int mode, off_t off, off_t len);  /* NULL: see vfs_fallocate */
   int (*write_inode)(struct inode *ino);  /* flush metadata (times, size) */
   void (*evict)(struct inode *ino);        /* last reference gone */
 };
@@ -263,6 +264,7 @@ struct file {
   off_t pos;
   struct mutex pos_lock;        /* serialises read/write/lseek on this file */
   void *priv;                   /* for the driver / socket / pipe */
+  int owner;                    /* F_SETOWN's pid (-pgid); kept, but no SIGIO is sent */
   struct list_head ep_links;    /* epoll items watching this file (kern/epoll.c) */
 };
 
@@ -273,6 +275,13 @@ static inline bool file_readable(struct file *f)
 static inline bool file_writable(struct file *f)
 {
   return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH);
+}
+
+/* A directory that was removed (rmdir, or replaced by rename) while still
+ * in use: it takes no new entries and lists none (Linux's IS_DEADDIR). */
+static inline bool dir_is_dead(const struct inode *dir)
+{
+  return S_ISDIR(dir->mode) && dir->nlink == 0;
 }
 
 /* ---- fs/vfs.c ---- */
@@ -288,6 +297,7 @@ struct dentry *dentry_lookup_child(struct dentry *dir, const char *name, size_t 
 void d_instantiate(struct dentry *d, struct inode *ino);
 void d_delete(struct dentry *d);
 void d_move(struct dentry *d, struct dentry *newparent, const char *newname);
+void d_exchange(struct dentry *a, struct dentry *b);
 void path_get(struct path *p);
 void path_put(struct path *p);
 int register_fs(const struct fs_type *type);
@@ -301,6 +311,8 @@ int vfs_statfs(struct path *p, struct statfs64 *st);
 int path_to_string(struct path *p, const struct path *root, char *buf, size_t size);
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
 int sync_all(void);
+int sync_fs(struct super_block *sb);
+void vfs_shutdown(void);
 struct super_block *sb_alloc(const struct fs_type *type);
 extern struct spinlock dcache_lock;
 
@@ -311,6 +323,9 @@ ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos);
 int generic_file_mmap(struct file *f, struct vma *v);
 int generic_file_fsync(struct file *f, bool datasync);
 int vfs_truncate(struct inode *ino, off_t size);
+#define FALLOC_FL_KEEP_SIZE 1
+#define FALLOC_FL_PUNCH_HOLE 2
+int vfs_fallocate(struct inode *ino, int mode, off_t off, off_t len);  /* ino->lock held */
 int dcache_readdir(struct file *f, struct dir_context *ctx);
 
 /* ---- fs/pagecache.c ---- */
@@ -332,6 +347,8 @@ struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t le
 int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out);
 /* Walk all but the last component: *parent (referenced) and the last name. */
 int path_parent(int dirfd, const char *path, struct path *parent, char *last, size_t lastsize);
+int path_parent_at(const struct path *start, const char *path, struct path *parent, char *last,
+                   size_t lastsize);
 int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **out);
 struct file *file_open_path(struct path *p, int flags);
 int kernel_open(const char *path, int flags, mode_t mode, struct file **out);

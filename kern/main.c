@@ -197,11 +197,12 @@ static void start_init(void)
     panic("init got pid %d", p->pid);
 }
 
-/* Power off the machine (after writing file systems back). status is a
- * wait status: QEMU exits with the exit code, or 128+signal. */
+/* Power off the machine (after writing file systems back and shutting
+ * them down cleanly). status is a wait status: QEMU exits with the exit
+ * code, or 128+signal. */
 void kernel_power_off(int status)
 {
-  sync_all();
+  vfs_shutdown();
   int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
   sbi_shutdown(code);
 }

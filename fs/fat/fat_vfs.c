@@ -274,8 +274,7 @@ static int fat_vfs_rename(struct inode *odir, struct dentry *od, struct inode *n
   drop_aliases(od, src);
   if (flags & RENAME_EXCHANGE) {
     drop_aliases(nd, dst);
-    od->inode = dst;
-    nd->inode = src;
+    d_exchange(od, nd);
     if (S_ISDIR(src->mode) != S_ISDIR(dst->mode) && odir != ndir) {
       if (S_ISDIR(src->mode)) {
         odir->nlink--;

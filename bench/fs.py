@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""fs.py — file-system benchmarks on Kite and on the reference Linux, on the
+same QEMU command, side by side (the numbers issue 4 asks for).
+
+Usage: python3 bench/fs.py [RUNS]    (default 3 runs; medians are shown)
+Environment: KITE_BUILD (default build/) and KERNEL (default kernel-rv):
+build first, e.g. `make BUILD=build/x KERNEL_OUT=build/x/kernel-rv all`
+and run with KITE_BUILD=build/x KERNEL=build/x/kernel-rv.
+
+Both systems boot the OSComp judge's QEMU command line (oscomp-contract.md,
+with restrict=on) with two disks: slot 0 a runner disk holding
+musl/fsbench_testcode.sh and bench/src/fsbench.c built static with musl,
+slot 1 a fresh 512 MiB FAT32 disk (mkfs.vfat -F 32 -s 8) for every boot.
+Kite finds the runner disk by itself (/init -> oscomp-run); Linux
+(scripts/build-linux-ref.sh) also gets -initrd (busybox and an /init that
+mounts the runner disk and runs the same script) and -append. The script
+mounts the data disk with `mount -t vfat` and runs:
+  fsbench write  256 MiB in 1 MiB writes + fsync          (MB/s)
+  umount, mount                                           (nothing cached)
+  fsbench read   the same file                            (MB/s)
+  fsbench create 1000 empty files in one directory        (ms; then + sync)
+Every QEMU command is printed. Numbers vary 10-30 % run to run on TCG:
+compare within one run.
+"""
+import os, re, shutil, statistics, subprocess, sys, time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BUILD = os.path.abspath(os.environ.get("KITE_BUILD", os.path.join(TOP, "build")))
+KERNEL = os.path.abspath(os.environ.get("KERNEL", os.path.join(TOP, "kernel-rv")))
+WORK = os.path.join(BUILD, "fsbench")
+ENV = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+
+
+def judge_cmd(kernel, runner, data):
+    """The judge's command line, a second disk in slot 1, restrict=on."""
+    return ["qemu-system-riscv64", "-machine", "virt", "-kernel", kernel, "-m", "1G", "-nographic",
+            "-smp", "1", "-bios", "default",
+            "-drive", f"file={runner},if=none,format=raw,id=x0",
+            "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0",
+            "-drive", f"file={data},if=none,format=raw,id=x1",
+            "-device", "virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1",
+            "-no-reboot", "-device", "virtio-net-device,netdev=net",
+            "-netdev", "user,id=net,restrict=on", "-rtc", "base=utc"]
+
+
+def sh(cmd):
+    return subprocess.run(cmd, shell=True, check=True, text=True, env=ENV)
+
+
+def third_party():
+    vals = {}
+    for line in open(os.path.join(BUILD, "third-party.mk")):
+        m = re.match(r"(\w+) := (.*)", line.strip())
+        if m:
+            vals[m.group(1)] = m.group(2)
+    return vals
+
+
+SCRIPT = """#!/bin/sh
+# fsbench: the same script on Kite (OSComp runner) and Linux (its /init).
+data=${FSBENCH_DATA:-/dev/vdb}
+mkdir -p /mnt/bench
+mount -t vfat "$data" /mnt/bench || echo "BENCH-ERROR mount $data"
+echo BENCH-START
+./fsbench write /mnt/bench/big.bin 256
+umount /mnt/bench && mount -t vfat "$data" /mnt/bench || echo "BENCH-ERROR remount"
+./fsbench read /mnt/bench/big.bin
+mkdir /mnt/bench/many
+./fsbench create /mnt/bench/many 1000
+umount /mnt/bench
+echo BENCH-END
+"""
+
+LINUX_INIT = """#!/bin/sh
+mount -t proc proc /proc
+mount -t devtmpfs dev /dev 2>/dev/null
+mkdir -p /mnt/a
+for d in vda vdb; do
+  mount -t vfat /dev/$d /mnt/a 2>/dev/null || continue
+  if [ -f /mnt/a/musl/fsbench_testcode.sh ]; then runner=$d; break; fi
+  umount /mnt/a
+done
+case $runner in vda) data=/dev/vdb ;; *) data=/dev/vda ;; esac
+cd /mnt/a/musl && FSBENCH_DATA=$data sh ./fsbench_testcode.sh
+cd /
+poweroff -f
+"""
+
+
+def build(tp):
+    shutil.rmtree(WORK, ignore_errors=True)
+    stage = os.path.join(WORK, "runner", "musl")
+    os.makedirs(stage)
+    cc = os.path.join(tp["MUSL_DIR"], "bin", "musl-gcc")
+    sh(f"{cc} -static -O2 -Wall -o {stage}/fsbench {TOP}/bench/src/fsbench.c")
+    with open(os.path.join(stage, "fsbench_testcode.sh"), "w") as f:
+        f.write(SCRIPT)
+    runner = os.path.join(WORK, "runner.img")
+    sh(f"truncate -s 40M {runner} && mkfs.vfat -F 32 -s 1 {runner} >/dev/null && "
+       f"mcopy -s -i {runner} {stage} ::/")
+    # Linux: busybox and the init above in an initramfs
+    image = subprocess.run([os.path.join(TOP, "scripts", "build-linux-ref.sh")], check=True, text=True,
+                           stdout=subprocess.PIPE).stdout.strip()
+    root = os.path.join(WORK, "linux-root")
+    for d in ["bin", "sbin", "dev", "proc", "sys", "tmp", "mnt"]:
+        os.makedirs(os.path.join(root, d))
+    shutil.copy(tp["BUSYBOX_BIN"], os.path.join(root, "bin", "busybox"))
+    for applet in ["sh", "mount", "umount", "mkdir", "poweroff", "echo", "cat"]:
+        os.symlink("busybox", os.path.join(root, "bin", applet))
+    with open(os.path.join(root, "init"), "w") as f:
+        f.write(LINUX_INIT)
+    os.chmod(os.path.join(root, "init"), 0o755)
+    cpio = os.path.join(WORK, "linux-initramfs.cpio.gz")
+    sh(f"cd {root} && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1 > {cpio}")
+    data = os.path.join(WORK, "data.img")
+    kite = judge_cmd(KERNEL, runner, data)
+    linux = judge_cmd(image, runner, data) + ["-initrd", cpio, "-append", "console=ttyS0 quiet"]
+    return {"Kite": kite, "Linux": linux}, data
+
+
+def fresh_disk(data):
+    if os.path.exists(data):
+        os.remove(data)
+    sh(f"truncate -s 512M {data} && mkfs.vfat -F 32 -s 8 {data} >/dev/null")
+
+
+def boot(cmd, timeout=900):
+    """Boot once; return the console text up to BENCH-END (or the time limit)."""
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = b""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        chunk = p.stdout.read1(4096)
+        if not chunk:
+            break
+        out += chunk
+        if b"BENCH-END" in out:
+            break
+    p.kill()
+    p.wait()
+    return out.decode(errors="replace")
+
+
+def parse(text):
+    return {m.group(1): (float(m.group(2)), m.group(3))
+            for m in re.finditer(r"BENCH (\w+) ([0-9.]+) ([\w/]+)", text)}
+
+
+def main():
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    systems, data = build(third_party())
+    for name, cmd in systems.items():
+        print(f"{name}: {' '.join(cmd)}", flush=True)
+    results = {k: [] for k in systems}
+    for i in range(runs):
+        for name, cmd in systems.items():
+            fresh_disk(data)
+            text = boot(cmd)
+            if "BENCH-END" not in text or "BENCH-ERROR" in text:
+                print(f"{name}: run {i + 1} failed; console tail:\n{text[-1500:]}")
+                continue
+            r = parse(text)
+            results[name].append(r)
+            print(f"{name} run {i + 1}: " + ", ".join(f"{k} {v[0]:g} {v[1]}" for k, v in r.items()), flush=True)
+    if not results["Kite"] or not results["Linux"]:
+        print("no complete runs on one of the systems")
+        return 1
+    print()
+    print(f"{'measurement':26} {'Kite':>14} {'Linux':>14} {'Kite vs Linux':>14}")
+    for n in results["Kite"][0]:
+        kv = [r[n][0] for r in results["Kite"] if n in r]
+        lv = [r[n][0] for r in results["Linux"] if n in r]
+        if not kv or not lv:
+            continue
+        k, l, unit = statistics.median(kv), statistics.median(lv), results["Kite"][0][n][1]
+        faster = (k / l if unit.endswith("/s") else l / k) if k and l else float("nan")
+        print(f"{n:26} {k:10.1f} {unit:4} {l:9.1f} {unit:4} {faster:12.2f}x")
+    print(f"\n(medians of {len(results['Kite'])} Kite and {len(results['Linux'])} Linux boots; "
+          "the last column is how many times faster Kite is: > 1 means Kite wins)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
