@@ -41,11 +41,12 @@ endif
 
 # ---- the kernel ----
 
-# Subsystems under construction are built only when asked for, so work in
-# progress never breaks everyone else's build: WITH_NET=1 (net/). Their
-# developers build with the flag; once a subsystem is complete its flag
-# becomes the default (as WITH_FAT did).
+# Optional subsystems: FAT32 (fs/fat/) and the network stack (net/, with
+# lwIP). Both are built by default; `make WITH_NET=` leaves one out (its
+# system calls then answer ENOSYS), which is how a subsystem under
+# construction is kept out of everyone else's build.
 WITH_FAT ?= 1
+WITH_NET ?= 1
 export WITH_FAT WITH_NET
 KERNEL_SRCS := \
   arch/riscv/entry.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \

@@ -10,7 +10,7 @@
  *   /proc/meminfo, mounts,       environ,maps,exe,cwd,root,fd/}
  *   cpuinfo, uptime, loadavg,  /proc/sys/kernel/{hostname,osrelease,
  *   version, stat, filesystems,  ostype,pid_max}
- *   cmdline                    /proc/net/{dev,sockstat} (from net/, if built)
+ *   cmdline                    /proc/net/{dev,sockstat,tcp,tcp6} (from net/, if built)
  */
 #include "fs/procfs.h"
 #include "fs/vfs.h"
@@ -427,6 +427,18 @@ static void gen_net_sockstat(struct proc_buf *b, struct process *p)
   if (net_proc_show)
     net_proc_show("sockstat", pb_emit, b);
 }
+static void gen_net_tcp(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  if (net_proc_show)
+    net_proc_show("tcp", pb_emit, b);
+}
+static void gen_net_tcp6(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  if (net_proc_show)
+    net_proc_show("tcp6", pb_emit, b);
+}
 
 static void gen_hostname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", hostname); }
 static void gen_osrelease(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", KITE_RELEASE); }
@@ -458,6 +470,8 @@ static const struct proc_entry root_entries[] = {
 static const struct proc_entry net_entries[] = {
   { "dev", PK_FILE, gen_net_dev, S_IFREG | 0444 },
   { "sockstat", PK_FILE, gen_net_sockstat, S_IFREG | 0444 },
+  { "tcp", PK_FILE, gen_net_tcp, S_IFREG | 0444 },
+  { "tcp6", PK_FILE, gen_net_tcp6, S_IFREG | 0444 },
 };
 
 static const struct proc_entry pid_entries[] = {

@@ -16,9 +16,11 @@ if [ "$size" -ge "$limit" ]; then
   echo "check-kernel: image is $size bytes, over the 32 MiB fw_jump limit" >&2
   exit 1
 fi
-fp=$(${CROSS}objdump -d "$elf" | awk '
-  /^[0-9a-f]+ <.*>:$/ { fn = $2 }
-  /\t(fld|fsd|flw|fsw|fmv|fcvt|fadd|fsub|fmul|fdiv|fsqrt|fmadd|fmsub|fsgnj|fmin|fmax|feq|flt|fle|fclass|frcsr|fscsr|fsrm|frrm|fsflags|frflags)/ {
+# objdump lines are "address:<TAB>bytes<TAB>mnemonic operands": look at the
+# mnemonic only (instruction bytes like "faddfce3" are not an fadd).
+fp=$(${CROSS}objdump -d "$elf" | awk -F'\t' '
+  /^[0-9a-f]+ <.*>:$/ { split($0, w, " "); fn = w[2] }
+  NF >= 3 && $3 ~ /^(fld|fsd|flw|fsw|fmv|fcvt|fadd|fsub|fmul|fdiv|fsqrt|fmadd|fmsub|fnmadd|fnmsub|fsgnj|fmin|fmax|feq|flt|fle|fclass|frcsr|fscsr|fsrm|frrm|fsflags|frflags)/ {
     if (fn != "<fpu_save>:" && fn != "<fpu_restore>:") print fn
   }' | sort -u)
 if [ -n "$fp" ]; then

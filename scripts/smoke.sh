@@ -10,6 +10,12 @@ top=$(dirname "$here")
 out=$(mktemp "${TMPDIR:-/tmp}/kite-smoke.XXXXXX")
 trap 'rm -f "$out"' EXIT
 append="init=/smoke/run.sh"
+# Network flags travel on the kernel command line; the runner reads /proc/cmdline.
+netchecks=""
+for f in EXPECT_NET NET_LOOPBACK_TEST TCP_ECHO_TEST UDP_ECHO_TEST; do
+  eval "v=\${$f:-0}"
+  if [ "$v" = 1 ]; then append="$append $f=1"; netchecks="$netchecks $f"; fi
+done
 "$here/qemu-boot.sh" "${SMOKE_TIMEOUT:-120}" "$out" APPEND="$append" NET="${NET:-0}" \
   KERNEL="${KERNEL:-$top/kernel-rv}"
 status=$?
@@ -22,6 +28,19 @@ for name in hello_static hello_dynamic script pipe efault; do
     pass "$name"
   else
     failed "$name: $(grep "^SMOKE $name" "$out" | head -1)"
+  fi
+done
+for f in $netchecks; do
+  case $f in
+    EXPECT_NET) name=expect_net; what="virtio-net ready, the gateway answered the ARP probe" ;;
+    NET_LOOPBACK_TEST) name=net_loopback; what="net: tcp loopback ok" ;;
+    TCP_ECHO_TEST) name=tcp_echo; what="tcp-echo: ok" ;;
+    UDP_ECHO_TEST) name=udp_echo; what="udp-echo: ok" ;;
+  esac
+  if grep -q "^SMOKE $name ok" "$out" && { [ $f != NET_LOOPBACK_TEST ] || grep -q "net: tcp loopback ok" "$out"; }; then
+    pass "$f: $what"
+  else
+    failed "$f: $(grep "^SMOKE $name" "$out" | head -1)"
   fi
 done
 grep -q "^SMOKE done" "$out" && pass "runner finished" || failed "runner did not finish"

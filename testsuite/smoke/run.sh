@@ -17,4 +17,23 @@ check hello_dynamic "hello, world" ./hello_dynamic
 check script "script: ok arg1" ./script.sh arg1
 check pipe "pipe: ok 1048576" sh -c './pipe_writer | ./pipe_reader'
 check efault "efault: ok" ./efault
+
+# Network checks, chosen by flags on the kernel command line (scripts/smoke.sh).
+cmdline=$(cat /proc/cmdline 2>/dev/null)
+flag() { case " $cmdline " in *" $1=1 "*) return 0 ;; esac; return 1; }
+klog() { dmesg | grep -m1 "$1"; }
+if flag NET_LOOPBACK_TEST; then
+  if klog "net: tcp loopback ok" >/dev/null; then echo "SMOKE net_loopback ok"
+  else echo "SMOKE net_loopback FAIL: $(klog 'net: tcp loopback')"; fi
+fi
+flag TCP_ECHO_TEST && check tcp_echo "tcp-echo: ok" ./tcp_echo
+flag UDP_ECHO_TEST && check udp_echo "udp-echo: ok" ./udp_echo
+if flag EXPECT_NET; then
+  i=0  # the gateway's ARP answer comes from the net task: allow it 10 s
+  while [ $i -lt 20 ] && ! klog "answered the ARP probe" >/dev/null; do sleep 0.5; i=$((i + 1)); done
+  ready=$(klog "virtio-net: .* ready")
+  arp=$(klog "answered the ARP probe")
+  if [ -n "$ready" ] && [ -n "$arp" ]; then echo "SMOKE expect_net ok"
+  else echo "SMOKE expect_net FAIL: ready=[$ready] arp=[$arp]"; fi
+fi
 echo "SMOKE done"

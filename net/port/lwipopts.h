@@ -1,0 +1,120 @@
+/*
+ * lwipopts.h — how Kite configures lwIP (net-notes.md explains the choices).
+ *
+ * Layer: the lwIP port (net/). lwIP itself is built from Debian's source
+ * package (net/net.mk) and stays unmodified; this file and arch/cc.h are
+ * the whole of its configuration.
+ *
+ * Execution model: NO_SYS=1, raw (callback) API only. lwIP runs only with
+ * net_lock held (net/netcore.c): in the net task, or in a socket system
+ * call. It never runs in an interrupt handler.
+ */
+#ifndef KITE_LWIPOPTS_H
+#define KITE_LWIPOPTS_H
+
+#include <stddef.h>
+
+/* ---- the execution model ---- */
+#define NO_SYS 1
+#define SYS_LIGHTWEIGHT_PROT 0      /* net_lock serialises everything */
+#define LWIP_TIMERS 1
+#define LWIP_NETCONN 0
+#define LWIP_SOCKET 0               /* Kite has its own socket layer (net/socket.c) */
+#define LWIP_NETIF_API 0
+#define LWIP_CALLBACK_API 1
+
+/* ---- memory: everything from the kernel allocator ---- */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
+#define MEM_LIBC_MALLOC 1
+#define MEMP_MEM_MALLOC 1
+#define mem_clib_malloc kmalloc
+#define mem_clib_free kfree
+#define mem_clib_calloc(n, sz) kzalloc((size_t)(n) * (size_t)(sz))
+#define MEM_ALIGNMENT 8
+#define LWIP_PBUF_REF_T u32_t       /* RISC-V has no 8/16-bit atomics */
+#define PBUF_POOL_BUFSIZE 1600      /* one Ethernet frame (the driver's RX pbufs) */
+
+/* ---- protocols ---- */
+#define LWIP_IPV4 1
+#define LWIP_IPV6 1
+#define LWIP_ARP 1
+#define ARP_QUEUEING 1
+#define LWIP_ETHERNET 1
+#define LWIP_ICMP 1
+#define LWIP_RAW 1                  /* ICMP sockets (net/icmp_sock.c) */
+#define LWIP_UDP 1
+#define LWIP_TCP 1
+#define LWIP_DHCP 0
+#define LWIP_AUTOIP 0
+#define LWIP_IGMP 0
+#define LWIP_DNS 0
+#define IP_REASSEMBLY 1
+#define IP_FRAG 1
+#define LWIP_IPV6_FRAG 1
+#define LWIP_IPV6_REASS 1
+#define IPV6_FRAG_COPYHEADER 1      /* 64-bit pointers do not fit the fragment header */
+#define LWIP_IPV6_AUTOCONFIG 1
+#define LWIP_IPV6_MLD 1
+#define LWIP_ICMP6 1
+#define LWIP_BROADCAST_PING 0
+#define LWIP_MULTICAST_PING 0
+#define IP_SOF_BROADCAST 0
+#define SO_REUSE 1                  /* SO_REUSEADDR: rebind right after close */
+#define IP_DEFAULT_TTL 64           /* as Linux */
+
+/* ---- TCP: sized for loopback throughput (net-notes.md) ---- */
+/* Loopback has MTU 0, so a large MSS is used there; on eth0 the MSS is
+ * clamped to the MTU. 7936 + headers fits an 8 KiB allocation. */
+#define TCP_MSS 7936
+#define LWIP_WND_SCALE 1
+#define TCP_RCV_SCALE 3
+#define TCP_WND (256 * 1024)
+#define TCP_SND_BUF (256 * 1024)
+#define TCP_SND_QUEUELEN 1024       /* segments queued per pcb (1460-byte MSS on eth0) */
+#define TCP_SNDLOWAT (16 * 1024)
+#define TCP_SNDQUEUELOWAT (TCP_SND_QUEUELEN / 2)
+#define TCP_OVERSIZE TCP_MSS
+#define TCP_QUEUE_OOSEQ 1
+#define TCP_LISTEN_BACKLOG 1
+#define TCP_DEFAULT_LISTEN_BACKLOG 0xff
+#define LWIP_TCP_KEEPALIVE 1
+#define LWIP_TCP_TIMESTAMPS 0
+#define TCP_MAXRTX 12
+#define TCP_SYNMAXRTX 6
+#define TCP_MSL 5000UL              /* TIME_WAIT lasts 2 * TCP_MSL = 10 s (Linux: 60 s) */
+#define MEMP_NUM_TCP_PCB 1024       /* not a limit with MEMP_MEM_MALLOC; counted in stats */
+#define MEMP_NUM_TCP_PCB_LISTEN 256
+#define MEMP_NUM_UDP_PCB 256
+#define MEMP_NUM_RAW_PCB 64
+
+/* ---- interfaces ---- */
+#define LWIP_NETIF_LOOPBACK 1
+#define LWIP_HAVE_LOOPIF 1          /* lo: 127.0.0.1/8 and ::1 */
+#define LWIP_LOOPBACK_MAX_PBUFS 1024
+#define LWIP_NETIF_LOOPBACK_MULTITHREADING 0
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1  /* lo skips checksums */
+#define LWIP_NETIF_HOSTNAME 0
+#define LWIP_NETIF_STATUS_CALLBACK 0
+#define LWIP_NETIF_LINK_CALLBACK 0
+#define LWIP_SINGLE_NETIF 0
+#define ETH_PAD_SIZE 0
+
+/* ---- statistics: /proc/net/lwip shows the pools (leak checks) ---- */
+#define LWIP_STATS 1
+#define LWIP_STATS_LARGE 1          /* 32-bit counters */
+#define LWIP_STATS_DISPLAY 0
+#define MEM_STATS 1
+#define MEMP_STATS 1
+#define LINK_STATS 1
+#define IP_STATS 1
+#define TCP_STATS 1
+#define UDP_STATS 1
+#define ICMP_STATS 1
+#define SYS_STATS 0
+#define MIB2_STATS 1               /* per-interface counters for /proc/net/dev */
+
+/* LWIP_DEBUG stays undefined: lwIP tests it with #ifdef */
+
+#endif

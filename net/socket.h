@@ -1,0 +1,116 @@
+/*
+ * socket.h — the SocketTable and its slots (struct socket): the state
+ * behind every socket descriptor, and the operations each protocol
+ * provides (struct sock_ops).
+ *
+ * Layer: between the socket system calls (net/sys_socket.c) and the
+ * protocols (net/tcp_sock.c, udp_sock.c, icmp_sock.c, unix.c). A socket
+ * descriptor is an ordinary struct file (fs/vfs.h) whose priv is a struct
+ * socket — the seed's SocketSlot — so read, write, poll, epoll, fcntl and
+ * close work on sockets like on any file. Every live socket is also on
+ * the SocketTable's list (for counting, limits and /proc/net/sockstat).
+ *
+ * Waiting: each socket has one wait queue. Protocols call
+ * sock_wake(s, POLLIN|...) on every state change; blocking calls sleep
+ * with wait_event() on it, and ppoll/pselect6/epoll register on it through
+ * file_ops->poll, which calls the protocol's one readiness function
+ * (sock_ops->poll).
+ *
+ * Locks: rx_lock serialises receivers of one socket, tx_lock senders (both
+ * mutexes, taken before net_lock). Options are single words written by
+ * setsockopt and read without a lock.
+ */
+#ifndef KITE_SOCKET_H
+#define KITE_SOCKET_H
+
+#include "kern/types.h"
+#include "kern/list.h"
+#include "kern/wait.h"
+#include "net/sock_abi.h"
+
+struct socket;
+struct uio;
+struct file;
+
+/* Addresses and ancillary data of one sendmsg/recvmsg. */
+struct sock_msg {
+  struct sockaddr_storage addr; /* send: destination; recv: source */
+  int addrlen;                  /* send: 0 = none given; recv: bytes filled in */
+  uaddr_t control;              /* user buffer of cmsgs (AF_UNIX uses it) */
+  size_t controllen;            /* send: its size; recv: in size, out bytes written */
+  int flags_out;                /* recv: MSG_TRUNC, MSG_CTRUNC */
+};
+
+/* What each protocol implements. Unset entries mean EOPNOTSUPP. */
+struct sock_ops {
+  int (*bind)(struct socket *s, const struct sockaddr_storage *a, int alen);
+  int (*connect)(struct socket *s, const struct sockaddr_storage *a, int alen, bool nonblock);
+  int (*listen)(struct socket *s, int backlog);
+  /* On success *child is a new socket, not yet installed in a file. */
+  int (*accept)(struct socket *s, struct socket **child, bool nonblock);
+  ssize_t (*sendmsg)(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
+  ssize_t (*recvmsg)(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
+  int (*getname)(struct socket *s, struct sockaddr_storage *a, int *alen, bool peer);
+  int (*shutdown)(struct socket *s, int how);
+  /* The readiness function: POLLIN/POLLOUT/POLLHUP/... now. No waiting. */
+  unsigned (*poll)(struct socket *s);
+  /* Options: val is a kernel copy. Return -ENOPROTOOPT if not handled. */
+  int (*setsockopt)(struct socket *s, int level, int name, const void *val, unsigned len);
+  int (*getsockopt)(struct socket *s, int level, int name, void *val, unsigned *len);
+  int (*ioctl)(struct socket *s, unsigned cmd, uint64_t arg);
+  void (*release)(struct socket *s);  /* the last descriptor closed: free proto */
+};
+
+struct socket {
+  /* --- identity (constant) --- */
+  int family, type, protocol;
+  const struct sock_ops *ops;
+  void *proto;                  /* the protocol's state (struct tcp_sock, ...) */
+  ino_t ino;                    /* shown as socket:[ino] */
+
+  /* --- waiting --- */
+  struct wait_queue wq;         /* everyone waiting for this socket */
+  struct mutex rx_lock;         /* one receiver at a time */
+  struct mutex tx_lock;         /* one sender at a time (keeps a stream in order) */
+
+  /* --- SOL_SOCKET options (single words, no lock) --- */
+  uint64_t rcvtimeo_ns;         /* WAIT_FOREVER unless SO_RCVTIMEO */
+  uint64_t sndtimeo_ns;
+  int rcvbuf, sndbuf;           /* bytes, as getsockopt reports them */
+  int rcvlowat;
+  bool reuseaddr, reuseport, keepalive, broadcast, oobinline, passcred, dontroute;
+  struct linger linger;
+  int priority, mark;
+
+  /* --- SocketTable --- */
+  struct list_head table_link;  /* socket_table.lock */
+};
+
+/* SocketTable limits (kern/param.h style: one place). */
+#define SOCKET_TABLE_MAX 16384  /* sockets in the whole system: then ENOBUFS */
+
+/* ---- socket.c ---- */
+struct socket *sock_alloc(int family, int type, int protocol);  /* NULL: ENOBUFS */
+void sock_free(struct socket *s);       /* after ops->release (or before ops set up) */
+/* Put s in a new file and descriptor (flags: SOCK_NONBLOCK, SOCK_CLOEXEC).
+ * Returns the descriptor; on failure s has been released. */
+int sock_install(struct socket *s, int flags);
+struct socket *sock_from_file(struct file *f);  /* NULL if not a socket */
+void sock_wake(struct socket *s, unsigned events);
+int sock_count(void);
+/* Turn a wait_event() result into the socket call's error. */
+long sock_wait_error(long w, uint64_t timeout);
+/* SOL_SOCKET options common to all families. */
+int sock_setsockopt(struct socket *s, int level, int name, uaddr_t uval, unsigned len);
+int sock_getsockopt(struct socket *s, int level, int name, uaddr_t uval, uaddr_t ulen);
+ssize_t sock_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
+ssize_t sock_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
+
+/* Protocol families: create the protocol state and set s->ops. */
+int inet_create(struct socket *s, int type, int protocol);  /* AF_INET, AF_INET6 */
+int unix_create(struct socket *s, int type, int protocol);  /* AF_UNIX */
+int unix_socketpair(struct socket *a, struct socket *b);
+int ifconf_ioctl(unsigned cmd, uint64_t arg);               /* net/ifconf.c */
+bool ifconf_is_ioctl(unsigned cmd);
+
+#endif

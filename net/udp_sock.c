@@ -1,0 +1,403 @@
+/*
+ * udp_sock.c — SOCK_DGRAM sockets over lwIP's raw UDP API.
+ *
+ * Layer: a protocol under the SocketTable (net/socket.c). lwIP's receive
+ * callback queues each datagram with its source address on the socket,
+ * bounded by SO_RCVBUF (beyond it datagrams are dropped, as on Linux: a
+ * loopback flood cannot exhaust memory); recvmsg takes one datagram per
+ * call. sendmsg copies the data straight into a pbuf and hands it to
+ * udp_sendto(); a datagram to 127.0.0.1 is delivered before sendmsg
+ * returns (net_lock_release_flush).
+ *
+ * Fields marked (net_lock) are written only with net_lock held. The
+ * sock_ops functions follow the contracts in net/socket.h.
+ */
+#include "net/inet.h"
+#include "kern/task.h"
+#include "kern/mm.h"
+#include "kern/uio.h"
+#include "kern/vm.h"
+#include "kern/poll.h"
+#include "kern/errno.h"
+#include <string.h>
+
+#include "lwip/udp.h"
+#include "lwip/pbuf.h"
+
+/* One queued datagram. */
+struct dgram {
+  struct dgram *next;
+  struct pbuf *p;
+  ip_addr_t from;
+  u16_t port;
+};
+
+struct udp_sock {
+  struct inet_sock inet;        /* first: inet code casts */
+  bool connected;               /* connect() gave a default peer (net_lock) */
+  struct dgram *rx_head, *rx_tail;  /* net_lock */
+  size_t rx_bytes;              /* payload bytes queued (net_lock) */
+  uint64_t rx_dropped;          /* datagrams dropped: queue full (net_lock) */
+};
+
+#define UDP_MAX_PAYLOAD 65507   /* 65535 - IPv4 header - UDP header */
+
+/* Datagrams dropped because a receiver's queue was full (net_lock). A
+ * sender whose datagram to a local socket was dropped gives the CPU away
+ * (the kernel is not preempted: otherwise the receiver, which would drain
+ * the queue, never runs while the sender floods it). */
+static uint64_t udp_overflows;
+
+static const struct sock_ops udp_ops;
+
+static struct udp_sock *udp_of(struct socket *s)
+{
+  return s->proto;
+}
+
+/* lwIP: a datagram arrived (net_lock held). Queue it, or drop it if the
+ * receive buffer is full. */
+static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+                        u16_t port)
+{
+  struct udp_sock *us = arg;
+  (void)pcb;
+  struct socket *s = us->inet.sock;
+  if (us->rx_bytes + p->tot_len > (size_t)s->rcvbuf && us->rx_head) {
+    us->rx_dropped++;
+    udp_overflows++;
+    pbuf_free(p);
+    return;
+  }
+  struct dgram *d = kmalloc(sizeof(*d));
+  if (!d) {
+    us->rx_dropped++;
+    pbuf_free(p);
+    return;
+  }
+  d->next = NULL;
+  d->p = p;
+  ip_addr_copy(d->from, *addr);
+  d->port = port;
+  if (us->rx_tail)
+    us->rx_tail->next = d;
+  else
+    us->rx_head = d;
+  us->rx_tail = d;
+  us->rx_bytes += p->tot_len;
+  sock_wake(s, POLLIN | POLLRDNORM);
+}
+
+static unsigned udp_poll(struct socket *s)
+{
+  struct udp_sock *us = udp_of(s);
+  net_lock_acquire();
+  unsigned mask = POLLOUT | POLLWRNORM;
+  if (us->rx_head)
+    mask |= POLLIN | POLLRDNORM;
+  if (us->inet.err)
+    mask |= POLLERR;
+  net_lock_release();
+  return mask;
+}
+
+static int udp_bind_op(struct socket *s, const struct sockaddr_storage *a, int alen)
+{
+  struct udp_sock *us = udp_of(s);
+  ip_addr_t ip;
+  u16_t port;
+  net_lock_acquire();
+  int r = inet_parse_addr(&us->inet, a, alen, &ip, &port, true);
+  if (!r && us->inet.pcb.udp->local_port)
+    r = -EINVAL;  /* already bound */
+  if (!r) {
+    inet_apply_options(&us->inet);
+    err_t e = udp_bind(us->inet.pcb.udp, &ip, port);
+    r = e == ERR_USE ? -EADDRINUSE : inet_errno(e);
+  }
+  net_lock_release();
+  return r;
+}
+
+static int udp_connect_op(struct socket *s, const struct sockaddr_storage *a, int alen, bool nonblock)
+{
+  struct udp_sock *us = udp_of(s);
+  (void)nonblock;
+  int r = 0;
+  net_lock_acquire();
+  struct udp_pcb *pcb = us->inet.pcb.udp;
+  if (alen >= 2 && a->ss_family == AF_UNSPEC) {  /* dissolve the association */
+    udp_disconnect(pcb);
+    us->connected = false;
+    goto out;
+  }
+  ip_addr_t ip;
+  u16_t port;
+  r = inet_parse_addr(&us->inet, a, alen, &ip, &port, false);
+  if (r)
+    goto out;
+  if (ip_addr_isany(&ip))
+    ip_addr_set_loopback(IP_IS_V6(&ip), &ip);
+  if (!pcb->local_port) {  /* bind to an ephemeral port first, as Linux */
+    ip_addr_t any;
+    inet_any_addr(&us->inet, &any);
+    err_t e = udp_bind(pcb, &any, 0);
+    if (e != ERR_OK) {
+      r = inet_errno(e);
+      goto out;
+    }
+  }
+  err_t e = udp_connect(pcb, &ip, port);
+  r = inet_errno(e);
+  if (!r)
+    us->connected = true;
+out:
+  net_lock_release();
+  return r;
+}
+
+static ssize_t udp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock)
+{
+  struct udp_sock *us = udp_of(s);
+  (void)nonblock;
+  if (flags & MSG_OOB)
+    return -EOPNOTSUPP;
+  size_t len = u->resid;
+  if (len > UDP_MAX_PAYLOAD)
+    return -EMSGSIZE;
+  ip_addr_t ip;
+  u16_t port = 0;
+  int r;
+  if (m->addrlen > 0) {
+    net_lock_acquire();
+    r = inet_parse_addr(&us->inet, &m->addr, m->addrlen, &ip, &port, false);
+    net_lock_release();
+    if (r)
+      return r;
+    if (ip_addr_isany(&ip))
+      ip_addr_set_loopback(IP_IS_V6(&ip), &ip);
+    if (port == 0)
+      return -EINVAL;
+  } else if (!READ_ONCE(us->connected)) {
+    return -EDESTADDRREQ;
+  }
+  /* Copy the payload into a fresh pbuf: nobody else sees it until udp_send. */
+  net_lock_acquire();
+  struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+  net_lock_release();
+  if (!p)
+    return -ENOBUFS;
+  if (len && uio_copy_from(u, p->payload, len) != (long)len) {
+    net_lock_acquire();
+    pbuf_free(p);
+    net_lock_release();
+    return -EFAULT;
+  }
+  net_lock_acquire();
+  struct udp_pcb *pcb = us->inet.pcb.udp;
+  uint64_t overflows = udp_overflows;
+  err_t e;
+  if (m->addrlen > 0)
+    e = udp_sendto(pcb, p, &ip, port);
+  else
+    e = udp_send(pcb, p);
+  pbuf_free(p);
+  bool dropped = udp_overflows != overflows;
+  net_lock_release_flush();
+  if (dropped)
+    yield();  /* let the receiver drain its queue */
+  if (e == ERR_MEM || e == ERR_BUF)
+    e = ERR_OK;  /* a full queue drops the datagram, as a lossy link would */
+  r = inet_errno(e);
+  return r ? r : (ssize_t)len;
+}
+
+static bool udp_can_recv(struct udp_sock *us)
+{
+  return READ_ONCE(us->rx_head) != NULL || READ_ONCE(us->inet.err);
+}
+
+/* Copy a pbuf chain's first n bytes into the uio. */
+static long copy_pbuf_to_uio(struct pbuf *p, struct uio *u, size_t n)
+{
+  long done = 0;
+  for (struct pbuf *q = p; q && n; q = q->next) {
+    size_t c = MIN((size_t)q->len, n);
+    long k = uio_copy_to(u, q->payload, c);
+    if (k < 0)
+      return done ? done : k;
+    done += k;
+    n -= k;
+    if ((size_t)k < c)
+      break;
+  }
+  return done;
+}
+
+static ssize_t udp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock)
+{
+  struct udp_sock *us = udp_of(s);
+  if (flags & MSG_OOB)
+    return -EOPNOTSUPP;
+  uint64_t timeout = nonblock ? 0 : s->rcvtimeo_ns;
+  if (mutex_lock_interruptible(&s->rx_lock))
+    return -EINTR;
+  ssize_t r;
+  for (;;) {
+    long w = wait_event(&s->wq, udp_can_recv(us), timeout);
+    if (w) {
+      r = sock_wait_error(w, timeout);
+      break;
+    }
+    net_lock_acquire();
+    if (us->inet.err && !us->rx_head) {
+      r = -us->inet.err;
+      us->inet.err = 0;
+      net_lock_release();
+      break;
+    }
+    struct dgram *d = us->rx_head;
+    if (!d) {
+      net_lock_release();
+      continue;
+    }
+    if (!(flags & MSG_PEEK)) {
+      us->rx_head = d->next;
+      if (!us->rx_head)
+        us->rx_tail = NULL;
+      us->rx_bytes -= d->p->tot_len;
+    }
+    net_lock_release();
+    /* d is ours (or, peeking, protected by rx_lock: only readers remove). */
+    size_t dlen = d->p->tot_len;
+    long c = copy_pbuf_to_uio(d->p, u, MIN(dlen, u->resid));
+    m->addrlen = inet_make_sockaddr(&us->inet, &d->from, d->port, &m->addr);
+    if (c >= 0 && (size_t)c < dlen)
+      m->flags_out |= MSG_TRUNC;
+    r = c;
+    if (c >= 0 && (flags & MSG_TRUNC))
+      r = (ssize_t)dlen;  /* the real length, as Linux */
+    if (!(flags & MSG_PEEK)) {
+      net_lock_acquire();
+      pbuf_free(d->p);
+      net_lock_release();
+      kfree(d);
+    }
+    break;
+  }
+  mutex_unlock(&s->rx_lock);
+  return r;
+}
+
+static int udp_getname(struct socket *s, struct sockaddr_storage *a, int *alen, bool peer)
+{
+  struct udp_sock *us = udp_of(s);
+  int r = 0;
+  net_lock_acquire();
+  struct udp_pcb *pcb = us->inet.pcb.udp;
+  if (peer) {
+    if (!us->connected)
+      r = -ENOTCONN;
+    else
+      *alen = inet_make_sockaddr(&us->inet, &pcb->remote_ip, pcb->remote_port, a);
+  } else {
+    *alen = inet_make_sockaddr(&us->inet, &pcb->local_ip, pcb->local_port, a);
+  }
+  net_lock_release();
+  return r;
+}
+
+static int udp_shutdown_op(struct socket *s, int how)
+{
+  (void)how;
+  struct udp_sock *us = udp_of(s);
+  /* Linux: only a connected datagram socket may be shut down; it wakes readers. */
+  if (!READ_ONCE(us->connected))
+    return -ENOTCONN;
+  sock_wake(s, POLLIN | POLLOUT | POLLHUP);
+  return 0;
+}
+
+static void udp_release(struct socket *s)
+{
+  struct udp_sock *us = udp_of(s);
+  net_lock_acquire();
+  if (us->inet.pcb.udp)
+    udp_remove(us->inet.pcb.udp);
+  while (us->rx_head) {
+    struct dgram *d = us->rx_head;
+    us->rx_head = d->next;
+    pbuf_free(d->p);
+    kfree(d);
+  }
+  net_lock_release();
+  kfree(us);
+  s->proto = NULL;
+}
+
+static int udp_setsockopt_op(struct socket *s, int level, int name, const void *val, unsigned len)
+{
+  return inet_setsockopt(&udp_of(s)->inet, level, name, val, len);
+}
+
+static int udp_getsockopt_op(struct socket *s, int level, int name, void *val, unsigned *len)
+{
+  return inet_getsockopt(&udp_of(s)->inet, level, name, val, len);
+}
+
+static int udp_ioctl_op(struct socket *s, unsigned cmd, uint64_t arg)
+{
+  struct udp_sock *us = udp_of(s);
+  int v;
+  net_lock_acquire();
+  if (cmd == SIOCINQ)
+    v = us->rx_head ? us->rx_head->p->tot_len : 0;  /* the next datagram, as Linux */
+  else if (cmd == SIOCOUTQ)
+    v = 0;
+  else
+    v = -1;
+  net_lock_release();
+  if (v < 0)
+    return -ENOTTY;
+  return copyout(arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+static const struct sock_ops udp_ops = {
+  .bind = udp_bind_op,
+  .connect = udp_connect_op,
+  .sendmsg = udp_sendmsg,
+  .recvmsg = udp_recvmsg,
+  .getname = udp_getname,
+  .shutdown = udp_shutdown_op,
+  .poll = udp_poll,
+  .setsockopt = udp_setsockopt_op,
+  .getsockopt = udp_getsockopt_op,
+  .ioctl = udp_ioctl_op,
+  .release = udp_release,
+};
+
+int udp_sock_create(struct socket *s, struct inet_sock **out)
+{
+  struct udp_sock *us = kzalloc(sizeof(*us));
+  if (!us)
+    return -ENOBUFS;
+  us->inet.sock = s;
+  us->inet.v6 = s->family == AF_INET6;
+  us->inet.tos = us->inet.ttl = -1;
+  s->rcvbuf = s->sndbuf = 212992;  /* Linux's net.core.[rw]mem_default */
+  net_lock_acquire();
+  struct udp_pcb *pcb = udp_new_ip_type(inet_pcb_type(&us->inet));
+  if (pcb) {
+    us->inet.pcb.udp = pcb;
+    udp_recv(pcb, udp_recv_cb, us);
+  }
+  net_lock_release();
+  if (!pcb) {
+    kfree(us);
+    return -ENOBUFS;
+  }
+  s->proto = us;
+  s->ops = &udp_ops;
+  *out = &us->inet;
+  return 0;
+}

@@ -1,0 +1,238 @@
+/*
+ * udp.c — UDP socket semantics over loopback (IPv4, IPv6, dual stack):
+ * addresses, connected sockets, MSG_TRUNC/MSG_PEEK, FIONREAD, EMSGSIZE,
+ * EDESTADDRREQ, timeouts, zero-length and maximum-size datagrams, and a
+ * bounded receive queue.
+ */
+#include "nettest.h"
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+
+static int udp_bound(int family)
+{
+  int fd = socket(family, SOCK_DGRAM, 0);
+  struct sockaddr_storage ss;
+  socklen_t len = loop_addr(family, 0, &ss);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len))
+    return -1;
+  return fd;
+}
+
+static void wait_in(int fd)
+{
+  struct pollfd p = { fd, POLLIN, 0 };
+  poll(&p, 1, 2000);
+}
+
+static void test_basic(int family, const char *tag)
+{
+  char name[64], buf[256];
+  int a = udp_bound(family), b = udp_bound(family);
+  snprintf(name, sizeof(name), "%s/bind", tag);
+  check(name, a >= 0 && b >= 0, "bind");
+  struct sockaddr_storage to, from;
+  socklen_t tolen = loop_addr(family, port_of(b), &to), flen = sizeof(from);
+  snprintf(name, sizeof(name), "%s/recv-nonblock-eagain", tag);
+  CHECK_ERR(name, recvfrom(b, buf, sizeof(buf), MSG_DONTWAIT, NULL, NULL), EAGAIN);
+  snprintf(name, sizeof(name), "%s/sendto", tag);
+  CHECK_EQ(name, sendto(a, "datagram", 8, 0, (struct sockaddr *)&to, tolen), 8);
+  wait_in(b);
+  snprintf(name, sizeof(name), "%s/recvfrom", tag);
+  ssize_t r = recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+  check(name, r == 8 && memcmp(buf, "datagram", 8) == 0, "r %zd", r);
+  snprintf(name, sizeof(name), "%s/recvfrom-source", tag);
+  check(name, from.ss_family == family && port_of(a) == ntohs(family == AF_INET ?
+        ((struct sockaddr_in *)&from)->sin_port : ((struct sockaddr_in6 *)&from)->sin6_port) &&
+        flen == tolen, "flen %u", flen);
+  /* MSG_PEEK, then MSG_TRUNC (flag and recvmsg's msg_flags), FIONREAD */
+  char big[100];
+  memset(big, 'x', sizeof(big));
+  sendto(a, big, 100, 0, (struct sockaddr *)&to, tolen);
+  sendto(a, "second", 6, 0, (struct sockaddr *)&to, tolen);
+  wait_in(b);
+  usleep(10000);
+  int n = -1;
+  snprintf(name, sizeof(name), "%s/fionread-next-datagram", tag);
+  check(name, ioctl(b, FIONREAD, &n) == 0 && n == 100, "FIONREAD %d", n);
+  snprintf(name, sizeof(name), "%s/msg-peek", tag);
+  CHECK_EQ(name, recv(b, buf, sizeof(buf), MSG_PEEK), 100);
+  struct iovec iov = { buf, 10 };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+  snprintf(name, sizeof(name), "%s/truncated", tag);
+  check(name, recvmsg(b, &mh, 0) == 10 && (mh.msg_flags & MSG_TRUNC), "flags %#x", mh.msg_flags);
+  snprintf(name, sizeof(name), "%s/next-datagram-after-trunc", tag);
+  check(name, recv(b, buf, sizeof(buf), 0) == 6 && memcmp(buf, "second", 6) == 0, "recv");
+  sendto(a, big, 100, 0, (struct sockaddr *)&to, tolen);
+  wait_in(b);
+  snprintf(name, sizeof(name), "%s/msg-trunc-real-length", tag);
+  CHECK_EQ(name, recv(b, buf, 10, MSG_TRUNC), 100);
+  /* zero-length datagram */
+  snprintf(name, sizeof(name), "%s/send-empty", tag);
+  CHECK_EQ(name, sendto(a, "", 0, 0, (struct sockaddr *)&to, tolen), 0);
+  wait_in(b);
+  snprintf(name, sizeof(name), "%s/recv-empty", tag);
+  CHECK_EQ(name, recv(b, buf, sizeof(buf), MSG_DONTWAIT), 0);
+  /* errors */
+  snprintf(name, sizeof(name), "%s/edestaddrreq", tag);
+  CHECK_ERR(name, send(a, "x", 1, 0), EDESTADDRREQ);
+  static char huge[70000];
+  snprintf(name, sizeof(name), "%s/emsgsize", tag);
+  CHECK_ERR(name, sendto(a, huge, sizeof(huge), 0, (struct sockaddr *)&to, tolen), EMSGSIZE);
+  snprintf(name, sizeof(name), "%s/largest-datagram", tag);
+  size_t max = family == AF_INET ? 65507 : 65487;
+  check(name, sendto(a, huge, max, 0, (struct sockaddr *)&to, tolen) == (ssize_t)max &&
+        (wait_in(b), recv(b, huge, sizeof(huge), 0)) == (ssize_t)max, "max %zu", max);
+  snprintf(name, sizeof(name), "%s/bind-twice", tag);
+  CHECK_ERR(name, bind(a, (struct sockaddr *)&to, tolen), EINVAL);
+  int c = socket(family, SOCK_DGRAM, 0);
+  snprintf(name, sizeof(name), "%s/bind-in-use", tag);
+  CHECK_ERR(name, bind(c, (struct sockaddr *)&to, tolen), EADDRINUSE);
+  close(c);
+  close(a);
+  close(b);
+}
+
+static void test_connected(void)
+{
+  int a = udp_bound(AF_INET), b = udp_bound(AF_INET), third = udp_bound(AF_INET);
+  struct sockaddr_storage sb, sa;
+  socklen_t lb = loop_addr(AF_INET, port_of(b), &sb), la = loop_addr(AF_INET, port_of(a), &sa);
+  CHECK_EQ("connect", connect(a, (struct sockaddr *)&sb, lb), 0);
+  struct sockaddr_in peer;
+  socklen_t pl = sizeof(peer);
+  check("getpeername", getpeername(a, (struct sockaddr *)&peer, &pl) == 0 &&
+        ntohs(peer.sin_port) == port_of(b), "getpeername");
+  CHECK_EQ("send-connected", send(a, "hi", 2, 0), 2);
+  char buf[16];
+  wait_in(b);
+  CHECK_EQ("recv-from-connected", recv(b, buf, sizeof(buf), 0), 2);
+  /* a connected socket only hears its peer */
+  sendto(third, "noise", 5, 0, (struct sockaddr *)&sa, la);
+  sendto(b, "peer", 4, 0, (struct sockaddr *)&sa, la);
+  wait_in(a);
+  usleep(20000);
+  check("connected-filters-others", recv(a, buf, sizeof(buf), MSG_DONTWAIT) == 4 &&
+        memcmp(buf, "peer", 4) == 0, "recv");
+  CHECK_ERR("connected-nothing-else", recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+  struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+  CHECK_EQ("connect-unspec", connect(a, &unspec, sizeof(unspec)), 0);
+  pl = sizeof(peer);
+  CHECK_ERR("disconnected-getpeername", getpeername(a, (struct sockaddr *)&peer, &pl), ENOTCONN);
+  struct timeval tv = { 0, 150000 };
+  setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  double t0 = now_s();
+  CHECK_ERR("so-rcvtimeo", recv(a, buf, sizeof(buf), 0), EAGAIN);
+  check("so-rcvtimeo-duration", now_s() - t0 > 0.01, "%.3f s", now_s() - t0);
+  int v = 0;
+  socklen_t vl = sizeof(v);
+  getsockopt(a, SOL_SOCKET, SO_TYPE, &v, &vl);
+  check("so-type", v == SOCK_DGRAM, "SO_TYPE %d", v);
+  getsockopt(a, SOL_SOCKET, SO_PROTOCOL, &v, &vl);
+  check("so-protocol", v == IPPROTO_UDP, "SO_PROTOCOL %d", v);
+  close(a);
+  close(b);
+  close(third);
+}
+
+static void test_dual_stack(void)
+{
+  int s6 = socket(AF_INET6, SOCK_DGRAM, 0), zero = 0;
+  setsockopt(s6, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+  struct sockaddr_in6 any = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
+  CHECK_EQ("dual-bind", bind(s6, (struct sockaddr *)&any, sizeof(any)), 0);
+  int s4 = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_storage to;
+  socklen_t tl = loop_addr(AF_INET, port_of(s6), &to);
+  CHECK_EQ("dual-sendto-v4", sendto(s4, "four", 4, 0, (struct sockaddr *)&to, tl), 4);
+  wait_in(s6);
+  struct sockaddr_in6 from;
+  socklen_t fl = sizeof(from);
+  char buf[8];
+  static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+  ssize_t r = recvfrom(s6, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+  check("dual-v4-mapped-source", r == 4 && from.sin6_family == AF_INET6 &&
+        memcmp(&from.sin6_addr, mapped, 12) == 0, "r %zd", r);
+  /* reply through the mapped address */
+  CHECK_EQ("dual-reply-to-mapped", sendto(s6, "back", 4, 0, (struct sockaddr *)&from, fl), 4);
+  wait_in(s4);
+  CHECK_EQ("dual-v4-gets-reply", recv(s4, buf, sizeof(buf), MSG_DONTWAIT), 4);
+  close(s4);
+  close(s6);
+}
+
+/* More than SO_RCVBUF holds: the excess is dropped, nothing blocks. */
+static void test_queue_bound(void)
+{
+  int a = udp_bound(AF_INET), b = udp_bound(AF_INET);
+  struct sockaddr_storage to;
+  socklen_t tl = loop_addr(AF_INET, port_of(b), &to);
+  int rcv = 16384;
+  setsockopt(b, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+  char buf[1000];
+  memset(buf, 1, sizeof(buf));
+  int sent = 0;
+  for (int i = 0; i < 500; i++)
+    if (sendto(a, buf, sizeof(buf), 0, (struct sockaddr *)&to, tl) == (ssize_t)sizeof(buf))
+      sent++;
+  check("flood-sends-never-fail", sent == 500, "%d of 500 sent", sent);
+  usleep(50000);
+  int got = 0;
+  while (recv(b, buf, sizeof(buf), MSG_DONTWAIT) == (ssize_t)sizeof(buf))
+    got++;
+  check("flood-queue-bounded", got > 0 && got < 500, "%d of 500 queued", got);
+  close(a);
+  close(b);
+}
+
+/* sendmmsg/recvmmsg: several datagrams per call. */
+static void test_mmsg(void)
+{
+  int a = udp_bound(AF_INET), b = udp_bound(AF_INET);
+  struct sockaddr_storage to;
+  socklen_t tl = loop_addr(AF_INET, port_of(b), &to);
+  char out[3][8] = { "one", "two!", "three" };
+  struct iovec iov[3];
+  struct mmsghdr msgs[3];
+  memset(msgs, 0, sizeof(msgs));
+  for (int i = 0; i < 3; i++) {
+    iov[i].iov_base = out[i];
+    iov[i].iov_len = strlen(out[i]);
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &to;
+    msgs[i].msg_hdr.msg_namelen = tl;
+  }
+  CHECK_EQ("sendmmsg", sendmmsg(a, msgs, 3, 0), 3);
+  check("sendmmsg-lengths", msgs[0].msg_len == 3 && msgs[1].msg_len == 4 && msgs[2].msg_len == 5,
+        "%u %u %u", msgs[0].msg_len, msgs[1].msg_len, msgs[2].msg_len);
+  wait_in(b);
+  usleep(20000);
+  char in[3][16];
+  struct iovec riov[3];
+  struct mmsghdr rmsgs[3];
+  memset(rmsgs, 0, sizeof(rmsgs));
+  for (int i = 0; i < 3; i++) {
+    riov[i].iov_base = in[i];
+    riov[i].iov_len = sizeof(in[i]);
+    rmsgs[i].msg_hdr.msg_iov = &riov[i];
+    rmsgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  CHECK_EQ("recvmmsg", recvmmsg(b, rmsgs, 3, MSG_DONTWAIT, NULL), 3);
+  check("recvmmsg-data", rmsgs[0].msg_len == 3 && rmsgs[2].msg_len == 5 && memcmp(in[2], "three", 5) == 0,
+        "%u %u", rmsgs[0].msg_len, rmsgs[2].msg_len);
+  close(a);
+  close(b);
+}
+
+int main(void)
+{
+  test_group = "udp";
+  test_mmsg();
+  test_basic(AF_INET, "v4");
+  test_basic(AF_INET6, "v6");
+  test_connected();
+  test_dual_stack();
+  test_queue_bound();
+  return test_exit();
+}
