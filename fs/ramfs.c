@@ -7,6 +7,7 @@
  */
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
+#include "fs/fsops.h"
 #include "kern/mm.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
@@ -162,50 +163,24 @@ static int ramfs_rmdir(struct inode *dir, struct dentry *d)
   return 0;
 }
 
-#define RENAME_NOREPLACE 1
-#define RENAME_EXCHANGE 2
-
 static int ramfs_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
                         struct dentry *nd, unsigned flags)
 {
   struct inode *src = od->inode, *dst = nd->inode;
-  if (flags & RENAME_EXCHANGE) {
-    if (!dst)
-      return -ENOENT;
-    d_exchange(od, nd);
-    if (S_ISDIR(src->mode) != S_ISDIR(dst->mode) && odir != ndir) {
-      if (S_ISDIR(src->mode)) { odir->nlink--; ndir->nlink++; }
-      else { odir->nlink++; ndir->nlink--; }
-    }
-    inode_touch(odir, true);
-    inode_touch(ndir, true);
-    return 0;
-  }
-  if (dst) {
+  if ((flags & RENAME_EXCHANGE) && !dst)
+    return -ENOENT;
+  if (dst && !(flags & RENAME_EXCHANGE)) {
     if (flags & RENAME_NOREPLACE)
       return -EEXIST;
-    if (S_ISDIR(dst->mode)) {
-      if (!S_ISDIR(src->mode))
-        return -EISDIR;
-      if (dir_has_entries(nd))
-        return -ENOTEMPTY;
-      dst->nlink = 0;
-      ndir->nlink--;
-    } else {
-      if (S_ISDIR(src->mode))
-        return -ENOTDIR;
-      dst->nlink--;
-    }
-    d_delete(nd);
+    if (S_ISDIR(dst->mode) && !S_ISDIR(src->mode))
+      return -EISDIR;
+    if (!S_ISDIR(dst->mode) && S_ISDIR(src->mode))
+      return -ENOTDIR;
+    if (S_ISDIR(dst->mode) && dir_has_entries(nd))
+      return -ENOTEMPTY;
   }
-  if (S_ISDIR(src->mode) && odir != ndir) {
-    odir->nlink--;
-    ndir->nlink++;
-  }
-  d_move(od, nd->parent, nd->name);
-  inode_touch(src, false);
-  inode_touch(odir, true);
-  inode_touch(ndir, true);
+  /* The dentry tree is the file system: the bookkeeping is the rename. */
+  vfs_rename_update(odir, od, ndir, nd, flags);
   return 0;
 }
 

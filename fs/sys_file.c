@@ -18,8 +18,6 @@
 #include "kern/printk.h"
 #include <string.h>
 
-#define IOV_MAX 1024
-
 /* A kernel buffer for a path argument, freed with kfree. */
 static char *get_path(uaddr_t upath, long *err)
 {
@@ -71,9 +69,6 @@ static ssize_t do_write(struct file *f, struct uio *u)
   return n;
 }
 
-/* Linux caps a single transfer at 0x7ffff000 bytes. */
-#define MAX_RW_COUNT 0x7ffff000UL
-
 long sys_read(int fd, uaddr_t buf, size_t count)
 {
   struct file *f = fd_get(fd);
@@ -98,34 +93,12 @@ long sys_write(int fd, uaddr_t buf, size_t count)
   return r;
 }
 
-/* Copy in a user iovec array and build a uio. *iov_out must be kfree'd. */
+/* readv and friends: at most UIO_MAXIOV entries, else EINVAL. */
 static long import_iovec(uaddr_t uiov, int iovcnt, struct uio *u, struct kiovec **iov_out)
 {
-  if (iovcnt < 0 || iovcnt > IOV_MAX)
+  if (iovcnt < 0 || iovcnt > UIO_MAXIOV)
     return -EINVAL;
-  struct kiovec *iov = kmalloc(sizeof(*iov) * (iovcnt ? iovcnt : 1));
-  if (!iov)
-    return -ENOMEM;
-  if (copyin(iov, uiov, sizeof(*iov) * iovcnt)) {
-    kfree(iov);
-    return -EFAULT;
-  }
-  size_t total = 0;
-  for (int i = 0; i < iovcnt; i++) {
-    if ((int64_t)iov[i].len < 0) {
-      kfree(iov);
-      return -EINVAL;
-    }
-    if (total + iov[i].len > MAX_RW_COUNT)
-      iov[i].len = MAX_RW_COUNT - total;
-    total += iov[i].len;
-  }
-  u->iov = iov;
-  u->iovcnt = iovcnt;
-  u->resid = total;
-  u->kernel = false;
-  *iov_out = iov;
-  return 0;
+  return uio_import_user_iovec(uiov, (size_t)iovcnt, u, iov_out);
 }
 
 long sys_readv(int fd, uaddr_t uiov, int iovcnt)

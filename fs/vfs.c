@@ -2,6 +2,7 @@
  * vfs.c — the VFS objects: inodes, dentries, superblocks and mounts.
  */
 #include "fs/vfs.h"
+#include "fs/fsops.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/printk.h"
@@ -202,6 +203,47 @@ void d_exchange(struct dentry *a, struct dentry *b)
     b->parent = pa;
   }
   spin_unlock(&dcache_lock);
+}
+
+/*
+ * After a file system has carried out a rename on its storage (checks
+ * done, nothing can fail any more): the common bookkeeping. Link counts
+ * (a directory's ".." moves with it; a replaced target loses its name),
+ * the dentry tree, and the times. flags: RENAME_EXCHANGE or not.
+ */
+void vfs_rename_update(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd,
+                       unsigned flags)
+{
+  struct inode *src = od->inode, *dst = nd->inode;
+  bool src_dir = S_ISDIR(src->mode), dst_dir = dst && S_ISDIR(dst->mode);
+  if (flags & RENAME_EXCHANGE) {
+    if (odir != ndir && src_dir != dst_dir) {
+      int moved = src_dir ? 1 : -1; /* directories now in ndir minus before */
+      odir->nlink -= moved;
+      ndir->nlink += moved;
+    }
+    d_exchange(od, nd);
+    inode_touch(dst, false);
+  } else {
+    if (dst) {
+      if (dst_dir) {
+        dst->nlink = 0;
+        ndir->nlink--;
+      } else {
+        dst->nlink--;
+      }
+      inode_touch(dst, false);
+      d_delete(nd);
+    }
+    if (src_dir && odir != ndir) {
+      odir->nlink--;
+      ndir->nlink++;
+    }
+    d_move(od, nd->parent, nd->name);
+  }
+  inode_touch(src, false);
+  inode_touch(odir, true);
+  inode_touch(ndir, true);
 }
 
 void path_get(struct path *p)

@@ -298,6 +298,8 @@ void d_instantiate(struct dentry *d, struct inode *ino);
 void d_delete(struct dentry *d);
 void d_move(struct dentry *d, struct dentry *newparent, const char *newname);
 void d_exchange(struct dentry *a, struct dentry *b);
+void vfs_rename_update(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd,
+                       unsigned flags);
 void path_get(struct path *p);
 void path_put(struct path *p);
 int register_fs(const struct fs_type *type);

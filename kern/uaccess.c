@@ -164,6 +164,33 @@ void uio_init_user(struct uio *u, uaddr_t buf, size_t len)
   u->kernel = false;
 }
 
+long uio_import_user_iovec(uaddr_t uiov, size_t n, struct uio *u, struct kiovec **iov_out)
+{
+  struct kiovec *iov = kmalloc(sizeof(*iov) * (n ? n : 1));
+  if (!iov)
+    return -ENOMEM;
+  if (n && copyin(iov, uiov, sizeof(*iov) * n)) {
+    kfree(iov);
+    return -EFAULT;
+  }
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    if ((int64_t)iov[i].len < 0) {
+      kfree(iov);
+      return -EINVAL;
+    }
+    if (total + iov[i].len > MAX_RW_COUNT)
+      iov[i].len = MAX_RW_COUNT - total;
+    total += iov[i].len;
+  }
+  u->iov = iov;
+  u->iovcnt = (int)n;
+  u->resid = total;
+  u->kernel = false;
+  *iov_out = iov;
+  return 0;
+}
+
 void uio_init_kernel(struct uio *u, void *buf, size_t len)
 {
   uio_init_user(u, (uint64_t)buf, len);

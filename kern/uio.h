@@ -24,7 +24,16 @@ struct uio {
   struct kiovec one;    /* storage for single-segment uios */
 };
 
+/* Linux's limits: iovec entries per call, and bytes one read/write moves. */
+#define UIO_MAXIOV 1024
+#define MAX_RW_COUNT 0x7ffff000UL
+
 void uio_init_user(struct uio *u, uaddr_t buf, size_t len);
+/* Copy in a user iovec array of n entries (the caller has checked n <=
+ * UIO_MAXIOV) and describe it as a uio, lengths clipped so the total stays
+ * within MAX_RW_COUNT. 0 or -EFAULT, -EINVAL (a negative length), -ENOMEM;
+ * on success *iov_out is to be kfree'd. */
+long uio_import_user_iovec(uaddr_t uiov, size_t n, struct uio *u, struct kiovec **iov_out);
 void uio_init_kernel(struct uio *u, void *buf, size_t len);
 /* Copy n bytes from the kernel buffer into the uio (a read). Returns bytes
  * copied (less than n only on a fault) or -EFAULT if nothing was copied. */

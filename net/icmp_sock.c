@@ -18,6 +18,7 @@
  * sock_ops functions follow the contracts in net/socket.h.
  */
 #include "net/inet.h"
+#include "net/dgram.h"
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -37,20 +38,13 @@
 #define ICMP6_ECHO_REPLY 129
 #define ICMP_MAX_PAYLOAD 65507
 
-struct icmp_dgram {
-  struct icmp_dgram *next;
-  struct pbuf *p;               /* our copy of the message */
-  ip_addr_t from;
-};
-
 struct icmp_sock {
   struct inet_sock inet;        /* first: inet code casts */
   bool raw;                     /* SOCK_RAW, else a ping socket */
   u16_t ident;                  /* ping sockets: our echo identifier (host order) */
   uint32_t filter[8];           /* ICMP6_FILTER: a set bit blocks that type */
   bool connected;
-  struct icmp_dgram *rx_head, *rx_tail;  /* net_lock */
-  size_t rx_bytes;
+  struct dgram_queue rxq;       /* our copies of the messages received */
 };
 
 static const struct sock_ops icmp_ops;
@@ -81,26 +75,12 @@ static u8_t icmp_recv_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p, const i
   }
   u16_t off = (!v6 && is->raw) ? 0 : hlen;  /* IPv4 raw sockets see the IP header */
   u16_t len = (u16_t)(p->tot_len - off);
-  struct socket *s = is->inet.sock;
-  if (is->rx_bytes + len > (size_t)s->rcvbuf && is->rx_head)
+  struct pbuf *q = pbuf_alloc(PBUF_RAW, len, PBUF_RAM);
+  if (!q)
     return 0;
-  struct icmp_dgram *d = kmalloc(sizeof(*d));
-  struct pbuf *q = d ? pbuf_alloc(PBUF_RAW, len, PBUF_RAM) : NULL;
-  if (!q) {
-    kfree(d);
-    return 0;
-  }
   pbuf_copy_partial(p, q->payload, len, off);
-  d->next = NULL;
-  d->p = q;
-  ip_addr_copy(d->from, *addr);
-  if (is->rx_tail)
-    is->rx_tail->next = d;
-  else
-    is->rx_head = d;
-  is->rx_tail = d;
-  is->rx_bytes += len;
-  sock_wake(s, POLLIN | POLLRDNORM);
+  if (!dgram_enqueue(is->inet.sock, &is->rxq, q, addr, 0))
+    pbuf_free(q);
   return 0;
 }
 
@@ -108,7 +88,7 @@ static unsigned icmp_poll(struct socket *s)
 {
   struct icmp_sock *is = icmp_of(s);
   net_lock_acquire();
-  unsigned mask = POLLOUT | POLLWRNORM | (is->rx_head ? POLLIN | POLLRDNORM : 0);
+  unsigned mask = POLLOUT | POLLWRNORM | (is->rxq.head ? POLLIN | POLLRDNORM : 0);
   net_lock_release();
   return mask;
 }
@@ -229,51 +209,10 @@ static ssize_t icmp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m,
   return r ? r : (ssize_t)len;
 }
 
-static bool icmp_can_recv(struct icmp_sock *is)
-{
-  return READ_ONCE(is->rx_head) != NULL;
-}
-
 static ssize_t icmp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock)
 {
   struct icmp_sock *is = icmp_of(s);
-  uint64_t timeout = nonblock ? 0 : s->rcvtimeo_ns;
-  if (mutex_lock_interruptible(&s->rx_lock))
-    return -EINTR;
-  ssize_t r;
-  for (;;) {
-    long w = wait_event(&s->wq, icmp_can_recv(is), timeout);
-    if (w) {
-      r = sock_wait_error(w, timeout);
-      break;
-    }
-    net_lock_acquire();
-    struct icmp_dgram *d = is->rx_head;
-    if (d && !(flags & MSG_PEEK)) {
-      is->rx_head = d->next;
-      if (!is->rx_head)
-        is->rx_tail = NULL;
-      is->rx_bytes -= d->p->tot_len;
-    }
-    net_lock_release();
-    if (!d)
-      continue;
-    size_t dlen = d->p->tot_len;
-    long c = uio_copy_to(u, d->p->payload, MIN(dlen, u->resid));
-    m->addrlen = inet_make_sockaddr(&is->inet, &d->from, 0, &m->addr);
-    if (c >= 0 && (size_t)c < dlen)
-      m->flags_out |= MSG_TRUNC;
-    r = (c >= 0 && (flags & MSG_TRUNC)) ? (ssize_t)dlen : c;
-    if (!(flags & MSG_PEEK)) {
-      net_lock_acquire();
-      pbuf_free(d->p);
-      net_lock_release();
-      kfree(d);
-    }
-    break;
-  }
-  mutex_unlock(&s->rx_lock);
-  return r;
+  return dgram_recvmsg(s, &is->inet, &is->rxq, u, m, flags, nonblock);
 }
 
 static int icmp_getname(struct socket *s, struct sockaddr_storage *a, int *alen, bool peer)
@@ -330,7 +269,7 @@ static int icmp_ioctl_op(struct socket *s, unsigned cmd, uint64_t arg)
   if (cmd != SIOCINQ)
     return -ENOTTY;
   net_lock_acquire();
-  int v = is->rx_head ? is->rx_head->p->tot_len : 0;
+  int v = dgram_next_len(&is->rxq);
   net_lock_release();
   return copyout(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
@@ -341,12 +280,7 @@ static void icmp_release(struct socket *s)
   net_lock_acquire();
   if (is->inet.pcb.raw)
     raw_remove(is->inet.pcb.raw);
-  while (is->rx_head) {
-    struct icmp_dgram *d = is->rx_head;
-    is->rx_head = d->next;
-    pbuf_free(d->p);
-    kfree(d);
-  }
+  dgram_flush(&is->rxq);
   net_lock_release();
   kfree(is);
   s->proto = NULL;

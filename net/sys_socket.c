@@ -20,8 +20,6 @@
 #include "fs/fdtable.h"
 #include <string.h>
 
-#define UIO_MAXIOV 1024
-#define MAX_RW_COUNT 0x7ffff000UL
 #define SOMAXCONN 4096
 
 /* The socket behind descriptor fd, with a reference on its file (*fp). */
@@ -352,34 +350,12 @@ long sys_shutdown(int fd, int how)
 /* ---- sendmsg / recvmsg and their batched forms ---- */
 
 /* Copy in a msghdr's iovec array as a uio. *iov_out must be kfree'd. */
+/* sendmsg/recvmsg: at most UIO_MAXIOV entries, else EMSGSIZE. */
 static long import_msg_iov(const struct msghdr_user *mh, struct uio *u, struct kiovec **iov_out)
 {
   if (mh->msg_iovlen > UIO_MAXIOV)
     return -EMSGSIZE;
-  size_t n = mh->msg_iovlen;
-  struct kiovec *iov = kmalloc(sizeof(*iov) * (n ? n : 1));
-  if (!iov)
-    return -ENOMEM;
-  if (n && copyin(iov, mh->msg_iov, sizeof(*iov) * n)) {
-    kfree(iov);
-    return -EFAULT;
-  }
-  size_t total = 0;
-  for (size_t i = 0; i < n; i++) {
-    if ((int64_t)iov[i].len < 0) {
-      kfree(iov);
-      return -EINVAL;
-    }
-    if (total + iov[i].len > MAX_RW_COUNT)
-      iov[i].len = MAX_RW_COUNT - total;
-    total += iov[i].len;
-  }
-  u->iov = iov;
-  u->iovcnt = (int)n;
-  u->resid = total;
-  u->kernel = false;
-  *iov_out = iov;
-  return 0;
+  return uio_import_user_iovec(mh->msg_iov, mh->msg_iovlen, u, iov_out);
 }
 
 static long do_sendmsg(struct socket *s, struct file *f, uaddr_t umsg, int flags)

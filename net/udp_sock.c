@@ -13,6 +13,7 @@
  * sock_ops functions follow the contracts in net/socket.h.
  */
 #include "net/inet.h"
+#include "net/dgram.h"
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -24,20 +25,10 @@
 #include "lwip/udp.h"
 #include "lwip/pbuf.h"
 
-/* One queued datagram. */
-struct dgram {
-  struct dgram *next;
-  struct pbuf *p;
-  ip_addr_t from;
-  u16_t port;
-};
-
 struct udp_sock {
   struct inet_sock inet;        /* first: inet code casts */
   bool connected;               /* connect() gave a default peer (net_lock) */
-  struct dgram *rx_head, *rx_tail;  /* net_lock */
-  size_t rx_bytes;              /* payload bytes queued (net_lock) */
-  uint64_t rx_dropped;          /* datagrams dropped: queue full (net_lock) */
+  struct dgram_queue rxq;       /* datagrams received, not yet read */
 };
 
 #define UDP_MAX_PAYLOAD 65507   /* 65535 - IPv4 header - UDP header */
@@ -62,30 +53,10 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 {
   struct udp_sock *us = arg;
   (void)pcb;
-  struct socket *s = us->inet.sock;
-  if (us->rx_bytes + p->tot_len > (size_t)s->rcvbuf && us->rx_head) {
-    us->rx_dropped++;
+  if (!dgram_enqueue(us->inet.sock, &us->rxq, p, addr, port)) {
     udp_overflows++;
     pbuf_free(p);
-    return;
   }
-  struct dgram *d = kmalloc(sizeof(*d));
-  if (!d) {
-    us->rx_dropped++;
-    pbuf_free(p);
-    return;
-  }
-  d->next = NULL;
-  d->p = p;
-  ip_addr_copy(d->from, *addr);
-  d->port = port;
-  if (us->rx_tail)
-    us->rx_tail->next = d;
-  else
-    us->rx_head = d;
-  us->rx_tail = d;
-  us->rx_bytes += p->tot_len;
-  sock_wake(s, POLLIN | POLLRDNORM);
 }
 
 static unsigned udp_poll(struct socket *s)
@@ -93,7 +64,7 @@ static unsigned udp_poll(struct socket *s)
   struct udp_sock *us = udp_of(s);
   net_lock_acquire();
   unsigned mask = POLLOUT | POLLWRNORM;
-  if (us->rx_head)
+  if (us->rxq.head)
     mask |= POLLIN | POLLRDNORM;
   if (us->inet.err)
     mask |= POLLERR;
@@ -212,81 +183,12 @@ static ssize_t udp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, 
   return r ? r : (ssize_t)len;
 }
 
-static bool udp_can_recv(struct udp_sock *us)
-{
-  return READ_ONCE(us->rx_head) != NULL || READ_ONCE(us->inet.err);
-}
-
-/* Copy a pbuf chain's first n bytes into the uio. */
-static long copy_pbuf_to_uio(struct pbuf *p, struct uio *u, size_t n)
-{
-  long done = 0;
-  for (struct pbuf *q = p; q && n; q = q->next) {
-    size_t c = MIN((size_t)q->len, n);
-    long k = uio_copy_to(u, q->payload, c);
-    if (k < 0)
-      return done ? done : k;
-    done += k;
-    n -= k;
-    if ((size_t)k < c)
-      break;
-  }
-  return done;
-}
-
 static ssize_t udp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock)
 {
   struct udp_sock *us = udp_of(s);
   if (flags & MSG_OOB)
     return -EOPNOTSUPP;
-  uint64_t timeout = nonblock ? 0 : s->rcvtimeo_ns;
-  if (mutex_lock_interruptible(&s->rx_lock))
-    return -EINTR;
-  ssize_t r;
-  for (;;) {
-    long w = wait_event(&s->wq, udp_can_recv(us), timeout);
-    if (w) {
-      r = sock_wait_error(w, timeout);
-      break;
-    }
-    net_lock_acquire();
-    if (us->inet.err && !us->rx_head) {
-      r = -us->inet.err;
-      us->inet.err = 0;
-      net_lock_release();
-      break;
-    }
-    struct dgram *d = us->rx_head;
-    if (!d) {
-      net_lock_release();
-      continue;
-    }
-    if (!(flags & MSG_PEEK)) {
-      us->rx_head = d->next;
-      if (!us->rx_head)
-        us->rx_tail = NULL;
-      us->rx_bytes -= d->p->tot_len;
-    }
-    net_lock_release();
-    /* d is ours (or, peeking, protected by rx_lock: only readers remove). */
-    size_t dlen = d->p->tot_len;
-    long c = copy_pbuf_to_uio(d->p, u, MIN(dlen, u->resid));
-    m->addrlen = inet_make_sockaddr(&us->inet, &d->from, d->port, &m->addr);
-    if (c >= 0 && (size_t)c < dlen)
-      m->flags_out |= MSG_TRUNC;
-    r = c;
-    if (c >= 0 && (flags & MSG_TRUNC))
-      r = (ssize_t)dlen;  /* the real length, as Linux */
-    if (!(flags & MSG_PEEK)) {
-      net_lock_acquire();
-      pbuf_free(d->p);
-      net_lock_release();
-      kfree(d);
-    }
-    break;
-  }
-  mutex_unlock(&s->rx_lock);
-  return r;
+  return dgram_recvmsg(s, &us->inet, &us->rxq, u, m, flags, nonblock);
 }
 
 static int udp_getname(struct socket *s, struct sockaddr_storage *a, int *alen, bool peer)
@@ -324,12 +226,7 @@ static void udp_release(struct socket *s)
   net_lock_acquire();
   if (us->inet.pcb.udp)
     udp_remove(us->inet.pcb.udp);
-  while (us->rx_head) {
-    struct dgram *d = us->rx_head;
-    us->rx_head = d->next;
-    pbuf_free(d->p);
-    kfree(d);
-  }
+  dgram_flush(&us->rxq);
   net_lock_release();
   kfree(us);
   s->proto = NULL;
@@ -351,7 +248,7 @@ static int udp_ioctl_op(struct socket *s, unsigned cmd, uint64_t arg)
   int v;
   net_lock_acquire();
   if (cmd == SIOCINQ)
-    v = us->rx_head ? us->rx_head->p->tot_len : 0;  /* the next datagram, as Linux */
+    v = dgram_next_len(&us->rxq);  /* the next datagram, as Linux */
   else if (cmd == SIOCOUTQ)
     v = 0;
   else

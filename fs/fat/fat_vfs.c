@@ -28,6 +28,7 @@
  * block-cache buffers (the two window locks are never held together).
  */
 #include "fs/vfs.h"
+#include "fs/fsops.h"
 #include "fs/fat/fat32.h"
 #include "fs/fat/fat_vfs.h"
 #include "fs/bcache.h"
@@ -257,9 +258,6 @@ static int fat_vfs_rmdir(struct inode *dir, struct dentry *d)
   return 0;
 }
 
-#define RENAME_NOREPLACE 1
-#define RENAME_EXCHANGE 2
-
 static int fat_vfs_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
                           struct dentry *nd, unsigned flags)
 {
@@ -272,35 +270,9 @@ static int fat_vfs_rename(struct inode *odir, struct dentry *od, struct inode *n
   if (r)
     return r;
   drop_aliases(od, src);
-  if (flags & RENAME_EXCHANGE) {
+  if (dst)
     drop_aliases(nd, dst);
-    d_exchange(od, nd);
-    if (S_ISDIR(src->mode) != S_ISDIR(dst->mode) && odir != ndir) {
-      if (S_ISDIR(src->mode)) {
-        odir->nlink--;
-        ndir->nlink++;
-      } else {
-        odir->nlink++;
-        ndir->nlink--;
-      }
-    }
-  } else {
-    if (dst) {
-      dst->nlink = 0;
-      if (S_ISDIR(dst->mode))
-        ndir->nlink--;
-      drop_aliases(nd, dst);
-      d_delete(nd);
-    }
-    if (S_ISDIR(src->mode) && odir != ndir) {
-      odir->nlink--;
-      ndir->nlink++;
-    }
-    d_move(od, nd->parent, nd->name);
-  }
-  inode_touch(src, false);
-  inode_touch(odir, true);
-  inode_touch(ndir, true);
+  vfs_rename_update(odir, od, ndir, nd, flags);
   return 0;
 }
 

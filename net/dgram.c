@@ -1,0 +1,122 @@
+/*
+ * dgram.c — the receive queue of datagram sockets (see dgram.h).
+ */
+#include "net/dgram.h"
+#include "kern/mm.h"
+#include "kern/uio.h"
+#include "kern/poll.h"
+#include "kern/errno.h"
+
+#include "lwip/pbuf.h"
+
+bool dgram_enqueue(struct socket *s, struct dgram_queue *q, struct pbuf *p, const ip_addr_t *from,
+                   u16_t port)
+{
+  struct dgram *d = NULL;
+  if (q->bytes + p->tot_len <= (size_t)s->rcvbuf || !q->head)
+    d = kmalloc(sizeof(*d));
+  if (!d) {
+    q->dropped++;
+    return false;
+  }
+  d->next = NULL;
+  d->p = p;
+  ip_addr_copy(d->from, *from);
+  d->port = port;
+  if (q->tail)
+    q->tail->next = d;
+  else
+    q->head = d;
+  q->tail = d;
+  q->bytes += p->tot_len;
+  sock_wake(s, POLLIN | POLLRDNORM);
+  return true;
+}
+
+/* Copy the first n bytes of a pbuf chain into the uio. */
+static long copy_pbuf_to_uio(struct pbuf *p, struct uio *u, size_t n)
+{
+  long done = 0;
+  for (struct pbuf *c = p; c && n; c = c->next) {
+    size_t len = MIN((size_t)c->len, n);
+    long k = uio_copy_to(u, c->payload, len);
+    if (k < 0)
+      return done ? done : k;
+    done += k;
+    n -= k;
+    if ((size_t)k < len)
+      break;
+  }
+  return done;
+}
+
+static bool can_recv(struct inet_sock *inet, struct dgram_queue *q)
+{
+  return READ_ONCE(q->head) != NULL || READ_ONCE(inet->err);
+}
+
+ssize_t dgram_recvmsg(struct socket *s, struct inet_sock *inet, struct dgram_queue *q,
+                      struct uio *u, struct sock_msg *m, int flags, bool nonblock)
+{
+  uint64_t timeout = nonblock ? 0 : s->rcvtimeo_ns;
+  if (mutex_lock_interruptible(&s->rx_lock))
+    return -EINTR;
+  ssize_t r;
+  for (;;) {
+    long w = wait_event(&s->wq, can_recv(inet, q), timeout);
+    if (w) {
+      r = sock_wait_error(w, timeout);
+      break;
+    }
+    net_lock_acquire();
+    struct dgram *d = q->head;
+    if (!d && inet->err) {
+      r = -inet->err;
+      inet->err = 0;
+      net_lock_release();
+      break;
+    }
+    if (d && !(flags & MSG_PEEK)) {
+      q->head = d->next;
+      if (!q->head)
+        q->tail = NULL;
+      q->bytes -= d->p->tot_len;
+    }
+    net_lock_release();
+    if (!d)
+      continue;
+    /* d is ours now (or, peeking, safe under rx_lock: only readers remove). */
+    size_t len = d->p->tot_len;
+    long c = copy_pbuf_to_uio(d->p, u, MIN(len, u->resid));
+    m->addrlen = inet_make_sockaddr(inet, &d->from, d->port, &m->addr);
+    if (c >= 0 && (size_t)c < len)
+      m->flags_out |= MSG_TRUNC;
+    r = (c >= 0 && (flags & MSG_TRUNC)) ? (ssize_t)len : c; /* the real length, as Linux */
+    if (!(flags & MSG_PEEK)) {
+      net_lock_acquire();
+      pbuf_free(d->p);
+      net_lock_release();
+      kfree(d);
+    }
+    break;
+  }
+  mutex_unlock(&s->rx_lock);
+  return r;
+}
+
+int dgram_next_len(struct dgram_queue *q)
+{
+  return q->head ? q->head->p->tot_len : 0;
+}
+
+void dgram_flush(struct dgram_queue *q)
+{
+  while (q->head) {
+    struct dgram *d = q->head;
+    q->head = d->next;
+    pbuf_free(d->p);
+    kfree(d);
+  }
+  q->tail = NULL;
+  q->bytes = 0;
+}
