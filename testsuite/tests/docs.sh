@@ -13,8 +13,19 @@ else
   fail=1
 fi
 rm -f "$tmp"
-for page in overview boot memory traps tasks; do
-  if [ -s "$top/docs/$page.md" ]; then echo "PASS: docs/$page.md exists"; else echo "FAIL: docs/$page.md missing"; fail=1; fi
+# Every page the overview links to exists.
+for page in $(sed -n 's/^| \[[^]]*\](\([a-z0-9_-]*\.md\)).*/\1/p' "$top/docs/overview.md"); do
+  if [ -s "$top/docs/$page" ]; then echo "PASS: docs/$page exists"; else echo "FAIL: docs/$page (linked from overview.md) missing"; fail=1; fi
+done
+# Subsystem pages have the shape of the seed's 07_net.md.
+for f in "$top"/docs/*.md; do
+  case $(basename "$f") in overview.md|syscalls.md|storage-tests.md) continue ;; esac
+  missing=
+  for h in "Goals" "Design" "Key data structures" "Flow" "Risks and trade-offs" "Test points" "Benchmark plan"; do
+    grep -q "^## $h" "$f" || missing="$missing, $h"
+  done
+  if [ -z "$missing" ]; then echo "PASS: docs/$(basename "$f") has the seven sections"
+  else echo "FAIL: docs/$(basename "$f") lacks sections: ${missing#, }"; fail=1; fi
 done
 # The README names the two commands first.
 first=$(grep -m2 -o 'make \(run\|test\)' "$top/README.md" | tr '\n' ' ')
