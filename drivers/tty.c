@@ -1,6 +1,11 @@
 /*
- * tty.c — the terminal line discipline and the tty character devices
- * (/dev/console, /dev/tty, /dev/ttyS0). See tty.h.
+ * tty.c — the terminal line discipline, the file operations every kind of
+ * terminal shares, /dev/tty, and controlling terminals. See tty.h.
+ *
+ * The kinds of terminal live beside it: console.c (the serial console)
+ * and pty.c (pseudo-terminals). They differ only in their tty_driver:
+ * where output goes and how much room it has, and what opening and
+ * closing a file means.
  */
 #include "drivers/tty.h"
 #include "fs/vfs.h"
@@ -13,50 +18,13 @@
 #include "kern/printk.h"
 #include <string.h>
 
-/* termios bits (asm-generic) */
-#define IGNBRK 0000001
-#define BRKINT 0000002
-#define ISTRIP 0000040
-#define INLCR 0000100
-#define IGNCR 0000200
-#define ICRNL 0000400
-#define IXON 0002000
-#define IMAXBEL 0020000
-#define IUTF8 0040000
-#define OPOST 0000001
-#define ONLCR 0000004
-#define CS8 0000060
-#define CREAD 0000200
-#define B38400 0000017
-#define ISIG 0000001
-#define ICANON 0000002
-#define ECHO 0000010
-#define ECHOE 0000020
-#define ECHOK 0000040
-#define ECHONL 0000100
-#define NOFLSH 0000200
-#define TOSTOP 0000400
-#define ECHOCTL 0001000
-#define ECHOKE 0004000
-#define IEXTEN 0100000
-#define VINTR 0
-#define VQUIT 1
-#define VERASE 2
-#define VKILL 3
-#define VEOF 4
-#define VTIME 5
-#define VMIN 6
-#define VSUSP 10
-#define VEOL 11
-#define VWERASE 14
-#define VLNEXT 15
-#define VEOL2 16
-
-/* ioctl numbers */
+/* ioctl numbers (asm-generic) */
 #define TCGETS 0x5401
 #define TCSETS 0x5402
 #define TCSETSW 0x5403
 #define TCSETSF 0x5404
+#define TCSBRK 0x5409
+#define TCXONC 0x540A
 #define TCFLSH 0x540B
 #define TIOCSCTTY 0x540E
 #define TIOCGPGRP 0x540F
@@ -66,69 +34,107 @@
 #define TIOCSWINSZ 0x5414
 #define FIONREAD 0x541B
 #define TIOCNOTTY 0x5422
+#define TCSBRKP 0x5425
 #define TIOCGSID 0x5429
-#define TCXONC 0x540A
 
+/* TCXONC and TCFLSH arguments */
+#define TCOOFF 0
+#define TCOON 1
+#define TCIOFF 2
+#define TCION 3
+#define TCIFLUSH 0
+#define TCOFLUSH 1
+#define TCIOFLUSH 2
+
+/* in_eol[] marks */
 #define EOL_LINE 1
 #define EOL_EOF 2
 
-struct tty *console_tty;
+/* A newline may go out as \r\n: a writer waits for this much room. */
+#define OUTPUT_MIN_ROOM 2
 
-struct tty *tty_create(const char *name, void (*output)(const char *, size_t), dev_t dev)
+const struct ktermios tty_std_termios = {
+  .c_iflag = ICRNL | IXON,
+  .c_oflag = OPOST | ONLCR,
+  .c_cflag = B38400 | CS8 | CREAD,
+  .c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
+  .c_cc = {
+    [VINTR] = 3,     /* ^C */
+    [VQUIT] = 28,    /* ^\ */
+    [VERASE] = 127,  /* DEL */
+    [VKILL] = 21,    /* ^U */
+    [VEOF] = 4,      /* ^D */
+    [VMIN] = 1,
+    [VSTART] = 17,   /* ^Q */
+    [VSTOP] = 19,    /* ^S */
+    [VSUSP] = 26,    /* ^Z */
+    [VREPRINT] = 18, /* ^R */
+    [VDISCARD] = 15, /* ^O */
+    [VWERASE] = 23,  /* ^W */
+    [VLNEXT] = 22,   /* ^V */
+  },
+};
+
+/* Set up a tty (its memory zeroed) of the given kind. The caller holds
+ * the one reference it starts with. */
+void tty_init(struct tty *tty, const struct tty_driver *driver, const struct ktermios *termios,
+              dev_t dev)
 {
-  struct tty *tty = kzalloc(sizeof(*tty));
-  if (!tty)
-    panic("tty_create: out of memory");
-  spin_init(&tty->lock, "tty");
-  tty->name = name;
-  tty->output = output;
+  tty->driver = driver;
   tty->dev = dev;
-  wait_queue_init(&tty->read_wq);
-  wait_queue_init(&tty->write_wq);
+  tty->refcount = 1;
+  spin_init(&tty->lock, "tty");
+  tty->termios = *termios;
+  wait_queue_init(&tty->wq);
+  mutex_init(&tty->read_lock, "tty-read");
   mutex_init(&tty->write_lock, "tty-write");
-  struct ktermios *t = &tty->termios;
-  t->c_iflag = ICRNL | IXON | IMAXBEL | IUTF8;
-  t->c_oflag = OPOST | ONLCR;
-  t->c_cflag = B38400 | CS8 | CREAD;
-  t->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
-  t->c_cc[VINTR] = 3;    /* ^C */
-  t->c_cc[1] = 28;       /* VQUIT ^\ */
-  t->c_cc[VERASE] = 127;
-  t->c_cc[VKILL] = 21;   /* ^U */
-  t->c_cc[VEOF] = 4;     /* ^D */
-  t->c_cc[VMIN] = 1;
-  t->c_cc[VSUSP] = 26;   /* ^Z */
-  t->c_cc[VWERASE] = 23; /* ^W */
-  t->c_cc[VLNEXT] = 22;  /* ^V */
-  t->c_cc[8] = 17;       /* VSTART ^Q */
-  t->c_cc[9] = 19;       /* VSTOP ^S */
-  t->c_cc[12] = 18;      /* VREPRINT ^R */
-  t->c_cc[13] = 15;      /* VDISCARD ^O */
-  tty->winsize.ws_row = 24;
-  tty->winsize.ws_col = 80;
-  return tty;
 }
+
+void tty_get(struct tty *tty)
+{
+  __atomic_add_fetch(&tty->refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* Drop a reference; the last one lets the driver free the tty. No locks held. */
+void tty_put(struct tty *tty)
+{
+  if (__atomic_sub_fetch(&tty->refcount, 1, __ATOMIC_ACQ_REL) == 0 && tty->driver->destroy)
+    tty->driver->destroy(tty);
+}
+
+dev_t tty_devnum(struct tty *tty)
+{
+  return tty->dev;
+}
+
+/* ---- input: the line discipline ---- */
 
 #define RING(i) ((i) % TTY_INPUT_SIZE)
 
-/* Echo bytes (called with tty->lock held; output is polled so this is safe). */
+/* Is c the (enabled) control character cc[idx]? A 0 entry is disabled. */
+static bool is_cc(const struct ktermios *t, uint8_t c, int idx)
+{
+  return c != 0 && c == t->c_cc[idx];
+}
+
+/* Echo bytes (tty->lock held). What the driver has no room for is lost. */
 static void echo(struct tty *tty, const char *s, size_t n)
 {
   if (tty->termios.c_lflag & ECHO)
-    tty->output(s, n);
+    tty->driver->write(tty, s, n);
 }
 
 static void echo_char(struct tty *tty, uint8_t c)
 {
   struct ktermios *t = &tty->termios;
+  bool onlcr = (t->c_oflag & OPOST) && (t->c_oflag & ONLCR);
   if (!(t->c_lflag & ECHO)) {
     if (c == '\n' && (t->c_lflag & ECHONL) && (t->c_lflag & ICANON))
-      tty->output("\r\n", 2);
+      tty->driver->write(tty, onlcr ? "\r\n" : "\n", onlcr ? 2 : 1);
     return;
   }
   if (c == '\n') {
-    echo(tty, (t->c_oflag & OPOST) && (t->c_oflag & ONLCR) ? "\r\n" : "\n",
-         (t->c_oflag & OPOST) && (t->c_oflag & ONLCR) ? 2 : 1);
+    echo(tty, onlcr ? "\r\n" : "\n", onlcr ? 2 : 1);
   } else if (c < 32 && c != '\t' && (t->c_lflag & ECHOCTL)) {
     char buf[2] = { '^', (char)(c + 64) };
     echo(tty, buf, 2);
@@ -147,27 +153,87 @@ static void erase_one(struct tty *tty)
   if ((tty->termios.c_lflag & ECHO) && (tty->termios.c_lflag & ECHOE)) {
     int width = (c < 32 && (tty->termios.c_lflag & ECHOCTL)) ? 2 : 1;
     for (int i = 0; i < width; i++)
-      tty->output("\b \b", 3);
+      tty->driver->write(tty, "\b \b", 3);
   }
 }
 
+/*
+ * Queue one input byte (tty->lock held). In canonical mode the last free
+ * slot is kept for a line end, so a line that fills the ring can still be
+ * ended and read; bytes that do not fit are dropped, as a real terminal
+ * drops them.
+ */
 static void put_input(struct tty *tty, uint8_t c, uint8_t eol)
 {
-  if (tty->head - tty->tail >= TTY_INPUT_SIZE - 1)
-    return; /* full: drop, as a real tty does */
+  bool canon = tty->termios.c_lflag & ICANON;
+  uint32_t limit = (eol || !canon) ? TTY_INPUT_SIZE : TTY_INPUT_SIZE - 1;
+  if (tty->head - tty->tail >= limit)
+    return;
   tty->in[RING(tty->head)] = c;
   tty->in_eol[RING(tty->head)] = eol;
   tty->head++;
-  if (eol || !(tty->termios.c_lflag & ICANON))
+  if (eol || !canon)
     tty->line_end = tty->head;
 }
 
+/* Drop all input. The indexes only grow, so a reader that copied bytes
+ * out before the flush can tell (consume_input). */
 static void flush_input(struct tty *tty)
 {
-  tty->head = tty->tail = tty->line_end = 0;
+  tty->tail = tty->line_end = tty->head;
 }
 
-/* Process received bytes (interrupt context). */
+/* Output starts again (^Q, TCOON): wake the writers (tty->lock held). */
+static void start_output(struct tty *tty)
+{
+  tty->stopped = false;
+  wake_up_events(&tty->wq, POLLOUT);
+}
+
+/* The signal character c stands for, if ISIG makes it one (else 0). */
+static int signal_char(const struct ktermios *t, uint8_t c)
+{
+  if (!(t->c_lflag & ISIG))
+    return 0;
+  if (is_cc(t, c, VINTR))
+    return SIGINT;
+  if (is_cc(t, c, VQUIT))
+    return SIGQUIT;
+  if (is_cc(t, c, VSUSP))
+    return SIGTSTP;
+  return 0;
+}
+
+/* Canonical-mode editing characters; true if c was one (tty->lock held). */
+static bool canon_edit(struct tty *tty, uint8_t c)
+{
+  struct ktermios *t = &tty->termios;
+  if (is_cc(t, c, VERASE)) {
+    erase_one(tty);
+  } else if (is_cc(t, c, VKILL)) {
+    while (tty->head != tty->line_end)
+      erase_one(tty);
+  } else if (is_cc(t, c, VWERASE) && (t->c_lflag & IEXTEN)) {
+    while (tty->head != tty->line_end && tty->in[RING(tty->head - 1)] == ' ')
+      erase_one(tty);
+    while (tty->head != tty->line_end && tty->in[RING(tty->head - 1)] != ' ')
+      erase_one(tty);
+  } else if (is_cc(t, c, VEOF)) {
+    put_input(tty, 0, EOL_EOF);
+  } else if (c == '\n' || is_cc(t, c, VEOL) || is_cc(t, c, VEOL2)) {
+    put_input(tty, c, EOL_LINE);
+    echo_char(tty, c);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/*
+ * Process received bytes: the console's UART interrupt and the pty
+ * master's writes call this. Signals go to the foreground group after
+ * the lock is dropped.
+ */
 void tty_receive(struct tty *tty, const uint8_t *buf, size_t n)
 {
   int sig = 0;
@@ -178,6 +244,23 @@ void tty_receive(struct tty *tty, const uint8_t *buf, size_t n)
     uint8_t c = buf[i];
     if (t->c_iflag & ISTRIP)
       c &= 0x7f;
+    if ((t->c_iflag & IXON) && is_cc(t, c, VSTART)) {
+      start_output(tty);
+      continue;
+    }
+    if ((t->c_iflag & IXON) && is_cc(t, c, VSTOP)) {
+      tty->stopped = true;
+      continue;
+    }
+    int s = signal_char(t, c);
+    if (s) {
+      if (!(t->c_lflag & NOFLSH))
+        flush_input(tty);
+      echo_char(tty, c);
+      sig = s;
+      pgrp = tty->pgrp;
+      continue;
+    }
     if (c == '\r') {
       if (t->c_iflag & IGNCR)
         continue;
@@ -186,57 +269,35 @@ void tty_receive(struct tty *tty, const uint8_t *buf, size_t n)
     } else if (c == '\n' && (t->c_iflag & INLCR)) {
       c = '\r';
     }
-    if (t->c_lflag & ISIG) {
-      int s = 0;
-      if (c == t->c_cc[VINTR])
-        s = SIGINT;
-      else if (c == t->c_cc[1])
-        s = SIGQUIT;
-      else if (c == t->c_cc[VSUSP])
-        s = SIGTSTP;
-      if (s) {
-        if (!(t->c_lflag & NOFLSH))
-          flush_input(tty);
-        echo_char(tty, c);
-        sig = s;
-        pgrp = tty->pgrp;
-        continue;
-      }
-    }
-    if (t->c_lflag & ICANON) {
-      if (c == t->c_cc[VERASE] || c == '\b') {
-        erase_one(tty);
-        continue;
-      }
-      if (c == t->c_cc[VKILL]) {
-        while (tty->head != tty->line_end)
-          erase_one(tty);
-        continue;
-      }
-      if (c == t->c_cc[VWERASE] && (t->c_lflag & IEXTEN)) {
-        while (tty->head != tty->line_end && tty->in[RING(tty->head - 1)] == ' ')
-          erase_one(tty);
-        while (tty->head != tty->line_end && tty->in[RING(tty->head - 1)] != ' ')
-          erase_one(tty);
-        continue;
-      }
-      if (c == t->c_cc[VEOF]) {
-        put_input(tty, 0, EOL_EOF);
-        continue;
-      }
-      if (c == '\n' || (c && (c == t->c_cc[VEOL] || c == t->c_cc[VEOL2]))) {
-        put_input(tty, c, EOL_LINE);
-        echo_char(tty, c);
-        continue;
-      }
-    }
+    if ((t->c_lflag & ICANON) && canon_edit(tty, c))
+      continue;
     put_input(tty, c, 0);
     echo_char(tty, c);
   }
   spin_unlock(&tty->lock);
-  wake_up_events(&tty->read_wq, POLLIN);
+  wake_up_events(&tty->wq, POLLIN | POLLRDNORM);
   if (sig && pgrp > 0)
     kill_pgrp(pgrp, sig, NULL);
+}
+
+/*
+ * How many bytes tty_receive() can take now without dropping any a reader
+ * could still get. A canonical line that fills the ring cannot be read
+ * until it ends: then bytes are taken one at a time (and dropped, all but
+ * a line end), as Linux does.
+ */
+size_t tty_receive_room(struct tty *tty)
+{
+  spin_lock(&tty->lock);
+  uint32_t used = tty->head - tty->tail;
+  size_t room = TTY_INPUT_SIZE - used;
+  if (tty->termios.c_lflag & ICANON) {
+    room = room > 0 ? room - 1 : 0;  /* the last slot waits for a line end */
+    if (room == 0 && tty->line_end == tty->tail)
+      room = 1;
+  }
+  spin_unlock(&tty->lock);
+  return room;
 }
 
 /* Bytes a read could take now (canonical: complete lines only). */
@@ -247,14 +308,18 @@ static size_t readable(struct tty *tty)
   return tty->head - tty->tail;
 }
 
+/* ---- job control ---- */
+
 /*
- * A background process reading from its controlling terminal gets SIGTTIN
- * (job control). Returns 0 to go on, or an error to return.
+ * A background process using its controlling terminal gets SIGTTIN
+ * (reads) or SIGTTOU (writes with TOSTOP, mode changes): its whole group
+ * stops. Returns 0 to go on, or an error to return.
  */
 static int job_control_check(struct tty *tty, int sig)
 {
   struct process *p = current->proc;
-  if (p->ctty != tty || tty->pgrp == 0 || p->pgid == tty->pgrp)
+  pid_t fg = READ_ONCE(tty->pgrp);
+  if (p->ctty != tty || fg == 0 || p->pgid == fg)
     return 0;
   struct sighand *sh = current->sighand;
   if ((current->blocked & SIGMASK(sig)) || sh->action[sig - 1].handler == SIG_IGN)
@@ -263,13 +328,52 @@ static int job_control_check(struct tty *tty, int sig)
   return -ERESTARTSYS;
 }
 
-static ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
+/* ---- the file operations every tty shares ---- */
+
+/*
+ * Take up to n bytes a read may have (canonical: up to the end of one
+ * line) from the ring into buf, without consuming them (tty->lock held).
+ * *next is where the tail goes once they are delivered; *done says the
+ * read ends here (a line end or an end-of-file mark).
+ */
+static size_t peek_input(struct tty *tty, uint8_t *buf, size_t n, uint32_t *next, bool *done)
 {
-  (void)pos;
-  struct tty *tty = tty_from_file(f);
-  int r = job_control_check(tty, SIGTTIN);
-  if (r)
-    return r;
+  bool canon = tty->termios.c_lflag & ICANON;
+  uint32_t i = tty->tail, end = canon ? tty->line_end : tty->head;
+  size_t got = 0;
+  *done = false;
+  while (got < n && i != end) {
+    uint8_t eol = tty->in_eol[RING(i)];
+    uint8_t c = tty->in[RING(i)];
+    i++;
+    if (eol == EOL_EOF) {
+      *done = true;
+      break;
+    }
+    buf[got++] = c;
+    if (canon && eol == EOL_LINE) {
+      *done = true;
+      break;
+    }
+  }
+  *next = i;
+  return got;
+}
+
+/* Consume input up to `next`, unless a flush took it meanwhile. */
+static void consume_input(struct tty *tty, uint32_t next)
+{
+  spin_lock(&tty->lock);
+  if ((int32_t)(next - tty->tail) > 0)
+    tty->tail = next;
+  if (tty->driver->input_taken)
+    tty->driver->input_taken(tty);
+  spin_unlock(&tty->lock);
+}
+
+/* A read, once it holds read_lock: wait for input, then copy it out. */
+static ssize_t read_locked(struct tty *tty, struct file *f, struct uio *u)
+{
   struct ktermios *t = &tty->termios;
   bool canon = t->c_lflag & ICANON;
   uint64_t timeout = WAIT_FOREVER;
@@ -278,10 +382,12 @@ static ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
   else if (!canon && t->c_cc[VMIN] == 0)
     timeout = (uint64_t)t->c_cc[VTIME] * 100 * NSEC_PER_MSEC; /* 0: poll */
 
-  long w = wait_event(&tty->read_wq, readable(tty) > 0, timeout);
+  long w = wait_event(&tty->wq, readable(tty) > 0 || READ_ONCE(tty->hung_up), timeout);
   if (w == -ERESTARTSYS)
     return -ERESTARTSYS;
-  if (w == -EAGAIN && timeout == 0 && (f->flags & O_NONBLOCK))
+  if (READ_ONCE(tty->hung_up))
+    return 0;
+  if (w == -EAGAIN && (f->flags & O_NONBLOCK))
     return -EAGAIN;
   if (w)
     return 0; /* VMIN == 0 timeout: no data */
@@ -289,259 +395,559 @@ static ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
   uint8_t buf[256];
   ssize_t total = 0;
   while (u->resid > 0) {
-    size_t n = 0;
-    bool line_done = false, eof = false;
+    /* Copy out first, consume after: a fault loses no input. */
+    uint32_t start, next;
+    bool done;
     spin_lock(&tty->lock);
-    size_t avail = readable(tty);
-    while (n < sizeof(buf) && n < u->resid && avail > 0) {
-      uint32_t i = RING(tty->tail);
-      uint8_t eol = tty->in_eol[i];
-      tty->tail++;
-      avail--;
-      if (eol == EOL_EOF) {
-        eof = true;
-        break;
-      }
-      buf[n++] = tty->in[i];
-      if (canon && eol == EOL_LINE) {
-        line_done = true;
-        break;
-      }
-    }
+    start = tty->tail;
+    size_t n = peek_input(tty, buf, MIN(sizeof(buf), u->resid), &next, &done);
     spin_unlock(&tty->lock);
     if (n) {
       long c = uio_copy_to(u, buf, n);
       if (c < 0)
         return total ? total : c;
+      if ((size_t)c < n) { /* a fault part way: the rest stays */
+        consume_input(tty, start + (uint32_t)c);
+        return total + c;
+      }
       total += c;
     }
-    if (line_done || eof || n == 0)
-      break;
-    if (canon == false && readable(tty) == 0)
+    consume_input(tty, next);
+    if (done || n == 0 || (!canon && readable(tty) == 0))
       break;
   }
   return total;
 }
 
-static ssize_t tty_write(struct file *f, struct uio *u, off_t *pos)
+ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
 {
   (void)pos;
-  struct tty *tty = tty_from_file(f);
-  if ((tty->termios.c_lflag & TOSTOP)) {
+  struct tty *tty = f->priv;
+  int r = job_control_check(tty, SIGTTIN);
+  if (r)
+    return r;
+  if (mutex_lock_interruptible(&tty->read_lock))
+    return -ERESTARTSYS;
+  ssize_t n = read_locked(tty, f, u);
+  mutex_unlock(&tty->read_lock);
+  return n;
+}
+
+/* Room for output now: none while output is stopped (tty->lock held). */
+static size_t write_room(struct tty *tty)
+{
+  return tty->stopped ? 0 : tty->driver->write_room(tty);
+}
+
+static bool can_write(struct tty *tty)
+{
+  spin_lock(&tty->lock);
+  bool ok = write_room(tty) >= OUTPUT_MIN_ROOM || tty->hung_up;
+  spin_unlock(&tty->lock);
+  return ok;
+}
+
+/*
+ * Send bytes from buf out with output processing (ONLCR), as far as the
+ * driver has room. Returns how many bytes of buf went (tty->lock held).
+ */
+static size_t output_locked(struct tty *tty, const char *buf, size_t n)
+{
+  char out[512];
+  size_t room = MIN(write_room(tty), sizeof(out));
+  bool onlcr = (tty->termios.c_oflag & OPOST) && (tty->termios.c_oflag & ONLCR);
+  size_t i, m = 0;
+  for (i = 0; i < n; i++) {
+    bool crlf = onlcr && buf[i] == '\n';
+    if (m + (crlf ? 2 : 1) > room)
+      break;
+    if (crlf)
+      out[m++] = '\r';
+    out[m++] = buf[i];
+  }
+  if (m)
+    tty->driver->write(tty, out, m);
+  return i;
+}
+
+ssize_t tty_write(struct file *f, struct uio *u, off_t *pos)
+{
+  (void)pos;
+  struct tty *tty = f->priv;
+  if (READ_ONCE(tty->hung_up))
+    return -EIO;
+  if (tty->termios.c_lflag & TOSTOP) {
     int r = job_control_check(tty, SIGTTOU);
     if (r)
       return r;
   }
-  char in[256], out[512];
+  uint64_t timeout = (f->flags & O_NONBLOCK) ? 0 : WAIT_FOREVER;
+  char in[256];
   ssize_t total = 0;
-  mutex_lock(&tty->write_lock);
-  bool onlcr = (tty->termios.c_oflag & OPOST) && (tty->termios.c_oflag & ONLCR);
-  while (u->resid > 0) {
+  long err = 0;
+  if (mutex_lock_interruptible(&tty->write_lock))
+    return -ERESTARTSYS;
+  while (u->resid > 0 && !err) {
     long n = uio_copy_from(u, in, MIN(u->resid, sizeof(in)));
     if (n <= 0) {
-      if (!total)
-        total = n;
+      err = n ? n : -EFAULT;
       break;
     }
-    size_t m = 0;
-    for (long i = 0; i < n; i++) {
-      if (onlcr && in[i] == '\n')
-        out[m++] = '\r';
-      out[m++] = in[i];
+    long done = 0;
+    while (done < n) {
+      err = wait_event(&tty->wq, can_write(tty), timeout);
+      if (!err && READ_ONCE(tty->hung_up))
+        err = -EIO;
+      if (err)
+        break;
+      spin_lock(&tty->lock);
+      done += output_locked(tty, in + done, n - done);
+      spin_unlock(&tty->lock);
     }
-    console_write_raw_locked(tty, out, m);
-    total += n;
+    total += done;
   }
   mutex_unlock(&tty->write_lock);
-  return total;
+  return total ? total : err;
 }
 
-static unsigned tty_poll(struct file *f, struct poll_table *pt)
+unsigned tty_poll(struct file *f, struct poll_table *pt)
 {
-  struct tty *tty = tty_from_file(f);
-  poll_wait(f, &tty->read_wq, pt);
-  unsigned mask = POLLOUT | POLLWRNORM;
+  struct tty *tty = f->priv;
+  poll_wait(f, &tty->wq, pt);
+  if (READ_ONCE(tty->hung_up))
+    return POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM;
+  unsigned mask = 0;
   if (readable(tty) > 0)
     mask |= POLLIN | POLLRDNORM;
+  if (can_write(tty))
+    mask |= POLLOUT | POLLWRNORM;
   return mask;
 }
 
-static int tty_set_pgrp(struct tty *tty, pid_t pgrp)
+/* ---- controlling terminals ---- */
+
+/* Make tty the controlling terminal of p's session (p leads it). */
+static void set_ctty(struct tty *tty, struct process *p)
 {
-  if (pgrp <= 0)
-    return -EINVAL;
+  tty_get(tty);
   spin_lock(&proc_lock);
-  bool found = false;
-  struct process *p;
-  list_for_each_entry(p, &all_processes, all_link)
-    if (p->pgid == pgrp) /* zombies too, until reaped (as Linux) */
-      found = true;
+  p->ctty = tty;
+  spin_lock(&tty->lock);
+  tty->session = p->sid;
+  tty->pgrp = p->pgid;
+  spin_unlock(&tty->lock);
   spin_unlock(&proc_lock);
-  if (!found)
-    return -ESRCH;
-  tty->pgrp = pgrp;
+}
+
+/* p lets go of its controlling terminal; the caller gets its reference. */
+static struct tty *take_ctty(struct process *p)
+{
+  spin_lock(&proc_lock);
+  struct tty *tty = p->ctty;
+  p->ctty = NULL;
+  spin_unlock(&proc_lock);
+  return tty;
+}
+
+/*
+ * The session loses tty: every process that has it as controlling
+ * terminal lets go, and the tty has no session or foreground group. The
+ * caller holds a reference of its own.
+ */
+static void detach_session(struct tty *tty)
+{
+  int refs = 0;
+  spin_lock(&proc_lock);
+  struct process *p;
+  list_for_each_entry(p, &all_processes, all_link) {
+    if (p->ctty == tty) {
+      p->ctty = NULL;
+      refs++;
+    }
+  }
+  spin_lock(&tty->lock);
+  tty->session = 0;
+  tty->pgrp = 0;
+  spin_unlock(&tty->lock);
+  spin_unlock(&proc_lock);
+  while (refs-- > 0)
+    tty_put(tty);
+}
+
+/*
+ * A session leader opening a terminal without O_NOCTTY acquires it if
+ * neither has one yet (Linux's tty_open_proc_set_tty).
+ */
+static void maybe_acquire(struct tty *tty, struct file *f)
+{
+  struct process *p = current->proc;
+  if (!(f->flags & O_NOCTTY) && p->sid == p->pid && !p->ctty && READ_ONCE(tty->session) == 0 &&
+      !READ_ONCE(tty->hung_up))
+    set_ctty(tty, p);
+}
+
+/*
+ * The hangup of a terminal (the pty master went away): its files read 0
+ * and fail writes; the session leader gets SIGHUP and SIGCONT and the
+ * session loses the terminal. The leader remembers the foreground group,
+ * which gets SIGHUP when the leader exits (Linux's tty_old_pgrp).
+ */
+void tty_hangup(struct tty *tty)
+{
+  spin_lock(&tty->lock);
+  tty->hung_up = true;
+  pid_t sid = tty->session, pgrp = tty->pgrp;
+  spin_unlock(&tty->lock);
+  wake_up_events(&tty->wq, POLLIN | POLLOUT | POLLERR | POLLHUP);
+  if (sid <= 0)
+    return;
+  spin_lock(&proc_lock);
+  struct process *leader = find_process(sid);
+  if (leader && !leader->zombie) {
+    leader->tty_old_pgrp = pgrp;
+    process_get(leader);
+  } else {
+    leader = NULL;
+  }
+  spin_unlock(&proc_lock);
+  detach_session(tty);
+  if (leader) {
+    send_signal_process(leader, SIGHUP, NULL);
+    send_signal_process(leader, SIGCONT, NULL);
+    process_put(leader);
+  }
+}
+
+/*
+ * p's last thread exited. It lets go of its terminal; if it led the
+ * session, the foreground group gets SIGHUP and the session loses the
+ * terminal (Linux's disassociate_ctty(1)).
+ */
+void tty_process_exit(struct process *p)
+{
+  spin_lock(&proc_lock);
+  pid_t old_pgrp = p->tty_old_pgrp;
+  p->tty_old_pgrp = 0;
+  spin_unlock(&proc_lock);
+  struct tty *tty = take_ctty(p);
+  bool leader = p->sid == p->pid;
+  if (tty) {
+    pid_t fg = READ_ONCE(tty->pgrp);
+    if (leader && READ_ONCE(tty->session) == p->sid) {
+      detach_session(tty);
+      if (fg > 0)
+        kill_pgrp(fg, SIGHUP, NULL);
+    }
+    tty_put(tty);
+  } else if (leader && old_pgrp > 0) {
+    kill_pgrp(old_pgrp, SIGHUP, NULL);
+    kill_pgrp(old_pgrp, SIGCONT, NULL);
+  }
+}
+
+/* setsid: p starts a session of its own, without a terminal. */
+void tty_leave_session(struct process *p)
+{
+  struct tty *tty = take_ctty(p);
+  if (tty)
+    tty_put(tty);
+}
+
+/* Attach a newly opened file to tty (a driver's open calls this). */
+int tty_file_open(struct tty *tty, struct file *f)
+{
+  if (tty->driver->open) {
+    int r = tty->driver->open(tty, f);
+    if (r)
+      return r;
+  }
+  tty_get(tty);
+  f->priv = tty;
+  f->fop = tty->driver->fops;
+  maybe_acquire(tty, f);
   return 0;
 }
 
-static int tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+void tty_release(struct file *f)
 {
-  struct tty *tty = tty_from_file(f);
+  struct tty *tty = f->priv;
+  if (!tty)
+    return;
+  if (tty->driver->close)
+    tty->driver->close(tty, f);
+  tty_put(tty);
+}
+
+/* ---- ioctls ---- */
+
+/* TIOCSPGRP's last step: pgrp must exist in the caller's session. */
+static int tty_set_pgrp(struct tty *tty, pid_t pgrp)
+{
+  pid_t sid = current->proc->sid;
+  spin_lock(&proc_lock);
+  bool found = false, same_session = false;
+  struct process *p;
+  list_for_each_entry(p, &all_processes, all_link) {
+    if (p->pgid == pgrp) { /* zombies too, until reaped (as Linux) */
+      found = true;
+      same_session = p->sid == sid;
+    }
+  }
+  spin_unlock(&proc_lock);
+  if (!found)
+    return -ESRCH;
+  if (!same_session)
+    return -EPERM;
+  spin_lock(&tty->lock);
+  tty->pgrp = pgrp;
+  spin_unlock(&tty->lock);
+  return 0;
+}
+
+static int set_termios(struct tty *tty, unsigned cmd, uint64_t arg)
+{
+  struct ktermios t;
+  if (copyin(&t, arg, sizeof(t)))
+    return -EFAULT;
+  int r = job_control_check(tty, SIGTTOU);
+  if (r)
+    return r;
+  spin_lock(&tty->lock);
+  if (cmd == TCSETSF)
+    flush_input(tty);
+  bool was_canon = tty->termios.c_lflag & ICANON;
+  tty->termios = t;
+  if (was_canon && !(t.c_lflag & ICANON))
+    tty->line_end = tty->head; /* the partial line becomes readable */
+  if (!(t.c_iflag & IXON) && tty->stopped)
+    start_output(tty);
+  spin_unlock(&tty->lock);
+  wake_up(&tty->wq);
+  return 0;
+}
+
+/* A new window size: the foreground group hears of a change (SIGWINCH). */
+static int set_winsize(struct tty *tty, uint64_t arg)
+{
+  struct winsize ws;
+  if (copyin(&ws, arg, sizeof(ws)))
+    return -EFAULT;
+  spin_lock(&tty->lock);
+  bool changed = memcmp(&ws, &tty->winsize, sizeof(ws)) != 0;
+  tty->winsize = ws;
+  pid_t pgrp = tty->pgrp;
+  spin_unlock(&tty->lock);
+  if (changed && pgrp > 0)
+    kill_pgrp(pgrp, SIGWINCH, NULL);
+  return 0;
+}
+
+/* TIOCSCTTY: the caller, a session leader, takes tty as its terminal.
+ * With arg 1 it may take it from another session (root may: Kite has no
+ * other user). */
+static int set_ctty_ioctl(struct tty *tty, uint64_t arg)
+{
   struct process *p = current->proc;
-  switch (cmd) {
-  case TCGETS:
-    return copyout(arg, &tty->termios, sizeof(tty->termios));
-  case TCSETS:
-  case TCSETSW:
-  case TCSETSF: {
-    struct ktermios t;
-    if (copyin(&t, arg, sizeof(t)))
-      return -EFAULT;
-    spin_lock(&tty->lock);
-    if (cmd == TCSETSF)
-      flush_input(tty);
-    bool was_canon = tty->termios.c_lflag & ICANON;
-    tty->termios = t;
-    if (was_canon && !(t.c_lflag & ICANON))
-      tty->line_end = tty->head; /* the partial line becomes readable */
-    spin_unlock(&tty->lock);
-    wake_up(&tty->read_wq);
+  bool leader = p->sid == p->pid;
+  if (leader && READ_ONCE(tty->session) == p->sid)
+    return 0;
+  if (!leader || p->ctty)
+    return -EPERM;
+  if (READ_ONCE(tty->session)) {
+    if (arg != 1)
+      return -EPERM;
+    detach_session(tty);
+  }
+  set_ctty(tty, p);
+  return 0;
+}
+
+/* TIOCNOTTY: the caller lets go of its terminal. A session leader takes
+ * the session with it: the foreground group gets SIGHUP and SIGCONT. */
+static int drop_ctty_ioctl(struct tty *tty)
+{
+  struct process *p = current->proc;
+  if (p->ctty != tty)
+    return -ENOTTY;
+  if (p->sid != p->pid) {
+    tty_leave_session(p);
     return 0;
   }
-  case TIOCGWINSZ:
-    return copyout(arg, &tty->winsize, sizeof(tty->winsize));
+  pid_t fg = READ_ONCE(tty->pgrp);
+  detach_session(tty);
+  if (fg > 0) {
+    kill_pgrp(fg, SIGHUP, NULL);
+    kill_pgrp(fg, SIGCONT, NULL);
+  }
+  return 0;
+}
+
+/*
+ * The terminal-mode ioctls. Through the pty master they act on the slave
+ * (`via_master`), and the "is it your controlling terminal?" checks that
+ * guard the slave do not apply — as Linux's tty_mode_ioctl and tty_ioctl.
+ */
+static int terminal_ioctl(struct tty *tty, unsigned cmd, uint64_t arg, bool via_master)
+{
+  struct process *p = current->proc;
+  bool ours = via_master || p->ctty == tty;
+  switch (cmd) {
+  case TCGETS: {
+    spin_lock(&tty->lock);
+    struct ktermios t = tty->termios;
+    spin_unlock(&tty->lock);
+    return copyout(arg, &t, sizeof(t));
+  }
+  case TCSETS:
+  case TCSETSW:
+  case TCSETSF:
+    return set_termios(tty, cmd, arg);
+  case TIOCGWINSZ: {
+    spin_lock(&tty->lock);
+    struct winsize ws = tty->winsize;
+    spin_unlock(&tty->lock);
+    return copyout(arg, &ws, sizeof(ws));
+  }
   case TIOCSWINSZ:
-    return copyin(&tty->winsize, arg, sizeof(tty->winsize)) ? -EFAULT : 0;
+    return set_winsize(tty, arg);
   case TIOCGPGRP: {
-    uint32_t pg = (uint32_t)tty->pgrp;
+    if (!ours)
+      return -ENOTTY;
+    uint32_t pg = (uint32_t)READ_ONCE(tty->pgrp);
     return copyout(arg, &pg, 4);
   }
   case TIOCSPGRP: {
+    int r = job_control_check(tty, SIGTTOU);
+    if (r)
+      return r;
     uint32_t pg;
     if (copyin(&pg, arg, 4))
       return -EFAULT;
-    if (p->ctty != tty)
+    if ((int32_t)pg < 0)
+      return -EINVAL;
+    if (p->ctty != tty || READ_ONCE(tty->session) != p->sid)
       return -ENOTTY;
     return tty_set_pgrp(tty, (pid_t)pg);
   }
   case TIOCGSID: {
-    if (p->ctty != tty || tty->session == 0)
+    pid_t sid = READ_ONCE(tty->session);
+    if (!ours || sid == 0)
       return -ENOTTY;
-    uint32_t sid = (uint32_t)tty->session;
-    return copyout(arg, &sid, 4);
+    uint32_t s = (uint32_t)sid;
+    return copyout(arg, &s, 4);
   }
   case TIOCSCTTY:
-    if (p->sid != p->pid)
-      return -EPERM;
-    if (p->ctty == tty)
-      return 0;
-    if (tty->session && tty->session != p->sid && arg != 1)
-      return -EPERM;
-    tty->session = p->sid;
-    tty->pgrp = p->pgid;
-    p->ctty = tty;
-    return 0;
-  case TIOCNOTTY:
-    if (p->ctty != tty)
-      return -ENOTTY;
-    p->ctty = NULL;
-    return 0;
-  case FIONREAD: {
-    uint32_t n = (uint32_t)readable(tty);
-    return copyout(arg, &n, 4);
-  }
-  case TIOCOUTQ: {
-    uint32_t n = 0;
-    return copyout(arg, &n, 4);
-  }
-  case TCFLSH:
-    if (arg == 0 || arg == 2) {
-      spin_lock(&tty->lock);
-      flush_input(tty);
-      spin_unlock(&tty->lock);
-    }
-    return 0;
-  case TCXONC:
-    return 0;
+    return set_ctty_ioctl(tty, arg);
   default:
     return -ENOTTY;
   }
 }
 
-/*
- * Opening a terminal: a session leader without a controlling terminal
- * acquires it (unless O_NOCTTY), as on Linux.
- */
-static int tty_open(struct inode *ino, struct file *f)
+int tty_ioctl_via_master(struct tty *tty, unsigned cmd, uint64_t arg)
 {
-  (void)ino;
-  struct tty *tty = tty_from_file(f);
-  if (!tty)
-    return -ENXIO;
-  struct process *p = current->proc;
-  if (!(f->flags & O_NOCTTY) && p->sid == p->pid && !p->ctty && tty->session == 0) {
-    tty->session = p->sid;
-    tty->pgrp = p->pgid;
-    p->ctty = tty;
+  return terminal_ioctl(tty, cmd, arg, true);
+}
+
+/* TCXONC: stop or start output, or send STOP/START to the other end. */
+static int flow_ioctl(struct tty *tty, uint64_t arg)
+{
+  int r = job_control_check(tty, SIGTTOU);
+  if (r)
+    return r;
+  spin_lock(&tty->lock);
+  char c = 0;
+  switch (arg) {
+  case TCOOFF:
+    tty->stopped = true;
+    break;
+  case TCOON:
+    start_output(tty);
+    break;
+  case TCIOFF:
+    c = (char)tty->termios.c_cc[VSTOP];
+    break;
+  case TCION:
+    c = (char)tty->termios.c_cc[VSTART];
+    break;
+  default:
+    r = -EINVAL;
+  }
+  if (c)
+    tty->driver->write(tty, &c, 1);
+  spin_unlock(&tty->lock);
+  return r;
+}
+
+/* TCFLSH: output is never queued in a tty (the console writes at once, a
+ * pty slave's output is already the master's input), so only input can be
+ * flushed. */
+static int flush_ioctl(struct tty *tty, uint64_t arg)
+{
+  int r = job_control_check(tty, SIGTTOU);
+  if (r)
+    return r;
+  if (arg != TCIFLUSH && arg != TCOFLUSH && arg != TCIOFLUSH)
+    return -EINVAL;
+  if (arg != TCOFLUSH) {
+    spin_lock(&tty->lock);
+    flush_input(tty);
+    if (tty->driver->input_taken)
+      tty->driver->input_taken(tty);
+    spin_unlock(&tty->lock);
   }
   return 0;
 }
 
-static const struct file_ops tty_fops = {
-  .read = tty_read,
-  .write = tty_write,
-  .poll = tty_poll,
-  .ioctl = tty_ioctl,
-  .open = tty_open,
-};
+int tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+  struct tty *tty = f->priv;
+  if (READ_ONCE(tty->hung_up))
+    return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
+  switch (cmd) {
+  case TIOCNOTTY:
+    return drop_ctty_ioctl(tty);
+  case FIONREAD: {
+    uint32_t n = (uint32_t)readable(tty);
+    return copyout(arg, &n, 4);
+  }
+  case TIOCOUTQ: {
+    uint32_t n = 0; /* nothing is ever queued for output (see flush_ioctl) */
+    return copyout(arg, &n, 4);
+  }
+  case TCSBRK:
+  case TCSBRKP:
+    return 0; /* tcdrain: nothing queued; neither kind can send a break */
+  case TCXONC:
+    return flow_ioctl(tty, arg);
+  case TCFLSH:
+    return flush_ioctl(tty, arg);
+  default:
+    return terminal_ioctl(tty, cmd, arg, false);
+  }
+}
 
-/* /dev/tty: the caller's controlling terminal. */
+/* ---- /dev/tty: the caller's controlling terminal ---- */
+
 static int devtty_open(struct inode *ino, struct file *f)
 {
   (void)ino;
-  if (!current->proc->ctty)
+  spin_lock(&proc_lock);
+  struct tty *tty = current->proc->ctty;
+  if (tty)
+    tty_get(tty);
+  spin_unlock(&proc_lock);
+  if (!tty)
     return -ENXIO;
-  f->priv = current->proc->ctty;
-  f->fop = &tty_fops;
-  return 0;
+  int r = tty_file_open(tty, f);
+  tty_put(tty);
+  return r;
 }
 
 static const struct file_ops devtty_fops = {
   .open = devtty_open,
 };
 
-struct tty *tty_from_file(struct file *f)
-{
-  if (f->priv)
-    return f->priv;
-  return console_tty;
-}
-
-/* The session leader exited: its terminal is no longer controlled. */
-void tty_session_leave(pid_t sid)
-{
-  if (console_tty && console_tty->session == sid) {
-    console_tty->session = 0;
-    console_tty->pgrp = 0;
-  }
-}
-
-/* Write already-translated bytes to the terminal's device. */
-void console_write_raw_locked(struct tty *tty, const char *s, size_t n)
-{
-  if (tty == console_tty)
-    console_write(s, n);
-  else
-    tty->output(s, n);
-}
-
 void tty_register_devices(void)
 {
-  chrdev_register(MKDEV(5, 1), "console", &tty_fops);
-  chrdev_register(MKDEV(4, 64), "ttyS0", &tty_fops);
   chrdev_register(MKDEV(5, 0), "tty", &devtty_fops);
-}
-
-bool file_is_tty(struct file *f)
-{
-  return f->fop == &tty_fops;
 }

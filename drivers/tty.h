@@ -1,14 +1,34 @@
 /*
- * tty.h — terminals: the line discipline between a serial port and the
- * programs reading and writing it.
+ * tty.h — terminals: the line discipline between a device and the
+ * programs reading and writing it, and controlling terminals.
  *
- * Input: the driver hands received bytes to tty_receive() (interrupt
- * context). In canonical mode (ICANON) bytes collect into lines the user
- * can edit (erase, kill) and a read returns a whole line; otherwise reads
- * return bytes as they come. ISIG turns ^C, ^\ and ^Z into SIGINT, SIGQUIT
- * and SIGTSTP for the foreground process group. ECHO echoes.
- * Output: a write(2) goes out whole (one writer at a time), with \n turned
- * into \r\n when OPOST|ONLCR.
+ * There are two kinds of terminal, each a `struct tty` with a driver:
+ *   the console   (drivers/console.c)  bytes go to the serial port; the
+ *                                      UART interrupt feeds typed bytes in
+ *   pty slaves    (drivers/pty.c)      /dev/pts/N; bytes go to the pty
+ *                                      master, whose writes feed them in
+ * Both share one line discipline (drivers/tty.c):
+ *
+ * Input: the device hands received bytes to tty_receive(). In canonical
+ * mode (ICANON) bytes collect into lines the user can edit (erase, kill)
+ * and a read returns a whole line; otherwise reads return bytes as they
+ * come. ISIG turns ^C, ^\ and ^Z into SIGINT, SIGQUIT and SIGTSTP for the
+ * foreground process group. ECHO echoes. IXON: ^S stops output, ^Q
+ * starts it again.
+ * Output: write(2) goes out through the driver, with \n turned into \r\n
+ * when OPOST|ONLCR; a writer waits while the driver has no room.
+ *
+ * Controlling terminal: a session leader without one that opens a
+ * terminal (without O_NOCTTY) acquires it, as on Linux; TIOCSCTTY does it
+ * explicitly. The terminal then knows its session and foreground process
+ * group; every process of the session points at it (process->ctty, a
+ * counted reference). When the session leader exits, the foreground group
+ * gets SIGHUP and the session loses the terminal. A hangup (the pty
+ * master closed) sends the session leader SIGHUP and SIGCONT; the
+ * terminal's files then read 0 (end of file) and fail writes with EIO.
+ *
+ * Lock order: proc_lock > tty->lock > wait_queue locks. Signals are sent
+ * after tty->lock is released (kill_pgrp takes proc_lock).
  */
 #ifndef KITE_TTY_H
 #define KITE_TTY_H
@@ -16,6 +36,49 @@
 #include "kern/types.h"
 #include "kern/wait.h"
 #include "kern/param.h"
+
+/* termios bits and control characters (asm-generic, as Linux riscv64) */
+#define IGNBRK 0000001
+#define BRKINT 0000002
+#define ISTRIP 0000040
+#define INLCR 0000100
+#define IGNCR 0000200
+#define ICRNL 0000400
+#define IXON 0002000
+#define IMAXBEL 0020000
+#define IUTF8 0040000
+#define OPOST 0000001
+#define ONLCR 0000004
+#define CS8 0000060
+#define CREAD 0000200
+#define B38400 0000017
+#define ISIG 0000001
+#define ICANON 0000002
+#define ECHO 0000010
+#define ECHOE 0000020
+#define ECHOK 0000040
+#define ECHONL 0000100
+#define NOFLSH 0000200
+#define TOSTOP 0000400
+#define ECHOCTL 0001000
+#define ECHOKE 0004000
+#define IEXTEN 0100000
+#define VINTR 0
+#define VQUIT 1
+#define VERASE 2
+#define VKILL 3
+#define VEOF 4
+#define VTIME 5
+#define VMIN 6
+#define VSTART 8
+#define VSTOP 9
+#define VSUSP 10
+#define VEOL 11
+#define VREPRINT 12
+#define VDISCARD 13
+#define VWERASE 14
+#define VLNEXT 15
+#define VEOL2 16
 
 #define NCCS 19
 struct ktermios {                 /* Linux's kernel struct termios (TCGETS) */
@@ -29,36 +92,89 @@ struct winsize {
   uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
 };
 
-struct tty {
-  struct spinlock lock;           /* protects all fields below */
+struct tty;
+struct file;
+struct file_ops;
+struct process;
+struct uio;
+struct poll_table;
+
+/* What makes one kind of terminal different from another. */
+struct tty_driver {
   const char *name;
+  const struct file_ops *fops;    /* operations of its open files */
+  /* Send bytes out (writes, after output processing, and echoes).
+   * tty->lock held; must not sleep. Returns how many were taken. */
+  size_t (*write)(struct tty *tty, const char *buf, size_t n);
+  /* How many bytes write() would take now (tty->lock held). */
+  size_t (*write_room)(struct tty *tty);
+  /* A reader took input: whoever feeds the tty may go on (tty->lock held). */
+  void (*input_taken)(struct tty *tty);
+  /* Drop output sent but not yet delivered (TCOFLUSH; tty->lock held). */
+  void (*flush_output)(struct tty *tty);
+  /* A file opened the tty (may refuse) / the file was closed. */
+  int (*open)(struct tty *tty, struct file *f);
+  void (*close)(struct tty *tty, struct file *f);
+  /* The last reference went away: free it. */
+  void (*destroy)(struct tty *tty);
+};
+
+struct tty {
+  const struct tty_driver *driver;
+  dev_t dev;                      /* the device number (5:1, 136:N) */
+  int refcount;                   /* atomic: open files, controlling processes, the driver */
+
+  struct spinlock lock;           /* protects everything below */
   struct ktermios termios;
   struct winsize winsize;
-  pid_t pgrp;                     /* foreground process group */
+  pid_t pgrp;                     /* foreground process group, 0 if none */
   pid_t session;                  /* session it controls, 0 if none */
+  bool hung_up;                   /* reads give 0, writes and ioctls EIO */
+  bool stopped;                   /* output stopped (^S or TCOOFF) */
 
   /* input ring: [tail, head) holds bytes; [tail, line_end) is readable in
-   * canonical mode; [line_end, head) is the line being edited */
+   * canonical mode; [line_end, head) is the line being edited. The
+   * indexes only grow (the ring slot is index % TTY_INPUT_SIZE). */
   uint8_t in[TTY_INPUT_SIZE];
   uint8_t in_eol[TTY_INPUT_SIZE]; /* 1: ends a line, 2: EOF marker (not data) */
   uint32_t head, tail, line_end;
-  struct wait_queue read_wq;
-  struct wait_queue write_wq;
 
+  struct wait_queue wq;           /* readers, writers and pollers of this tty */
+  struct mutex read_lock;         /* one read(2) at a time: each gets its own bytes */
   struct mutex write_lock;        /* one write(2) at a time: output stays whole */
-  void (*output)(const char *s, size_t n);  /* driver: write bytes out */
-  dev_t dev;
 };
 
-struct file;
 extern struct tty *console_tty;
+/* Linux's standard settings for a new terminal (tty_std_termios, no HUPCL). */
+extern const struct ktermios tty_std_termios;
 
-struct tty *tty_create(const char *name, void (*output)(const char *, size_t), dev_t dev);
-void tty_receive(struct tty *tty, const uint8_t *buf, size_t n); /* interrupt context */
-void tty_register_devices(void);
-struct tty *tty_from_file(struct file *f);
-void tty_session_leave(pid_t sid); /* the session leader exited */
-void console_write_raw_locked(struct tty *tty, const char *s, size_t n);
-bool file_is_tty(struct file *f);
+/* drivers/tty.c: the line discipline and the files of every tty */
+void tty_init(struct tty *tty, const struct tty_driver *driver, const struct ktermios *termios,
+              dev_t dev);
+void tty_get(struct tty *tty);
+void tty_put(struct tty *tty);
+void tty_receive(struct tty *tty, const uint8_t *buf, size_t n); /* any context */
+size_t tty_receive_room(struct tty *tty);
+int tty_file_open(struct tty *tty, struct file *f);  /* a driver's open: attach f to tty */
+void tty_hangup(struct tty *tty);
+void tty_process_exit(struct process *p);           /* p's last thread exited */
+void tty_leave_session(struct process *p);          /* setsid: p drops its terminal */
+dev_t tty_devnum(struct tty *tty);                  /* for /proc/<pid>/stat */
+void tty_register_devices(void);                    /* /dev/tty */
+
+/* The file operations every kind of tty shares (a driver's fops use them). */
+ssize_t tty_read(struct file *f, struct uio *u, off_t *pos);
+ssize_t tty_write(struct file *f, struct uio *u, off_t *pos);
+unsigned tty_poll(struct file *f, struct poll_table *pt);
+int tty_ioctl(struct file *f, unsigned cmd, uint64_t arg);
+void tty_release(struct file *f);
+/* The ioctls the pty master passes on to its slave (Linux does the same). */
+int tty_ioctl_via_master(struct tty *tty, unsigned cmd, uint64_t arg);
+
+/* drivers/console.c: the serial console (/dev/console, /dev/ttyS0) */
+void console_tty_init(void);
+
+/* drivers/pty.c: pseudo-terminals (/dev/ptmx, /dev/pts/N) */
+void pty_init(void);
 
 #endif

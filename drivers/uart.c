@@ -64,7 +64,7 @@ void uart_init(paddr_t base, int shift, int irq)
   uart_write_reg(LCR, 0x03); /* 8N1 */
   uart_write_reg(FCR, 0x01); /* enable FIFOs, keeping bytes typed ahead */
   console_set_output(uart_output);
-  console_tty = tty_create("console", uart_output, 0);
+  console_tty_init();
   if (irq > 0 && irq_register(irq, uart_interrupt, NULL) == 0)
     uart_write_reg(IER, 0x01); /* receive-data interrupt */
   uart_interrupt(irq, NULL);   /* anything that arrived during boot */

@@ -18,25 +18,41 @@ static struct {
   dev_t dev;
   const char *name;
   const struct file_ops *fops;
+  bool whole_major;             /* every minor of MAJOR(dev); no node in /dev */
 } chrdevs[MAX_CHRDEV];
 static int nr_chrdevs;
 
-int chrdev_register(dev_t dev, const char *name, const struct file_ops *fops)
+static int add_chrdev(dev_t dev, const char *name, const struct file_ops *fops, bool whole_major)
 {
   if (nr_chrdevs >= MAX_CHRDEV)
     return -ENOMEM;
   chrdevs[nr_chrdevs].dev = dev;
   chrdevs[nr_chrdevs].name = name;
   chrdevs[nr_chrdevs].fops = fops;
+  chrdevs[nr_chrdevs].whole_major = whole_major;
   nr_chrdevs++;
   return 0;
 }
 
+int chrdev_register(dev_t dev, const char *name, const struct file_ops *fops)
+{
+  return add_chrdev(dev, name, fops, false);
+}
+
+/* A driver for every minor of a major (the pty slaves: their nodes are
+ * made elsewhere, in /dev/pts). The open finds the minor in inode->rdev. */
+int chrdev_register_major(unsigned major, const char *name, const struct file_ops *fops)
+{
+  return add_chrdev(MKDEV(major, 0), name, fops, true);
+}
+
 const struct file_ops *chrdev_lookup(dev_t dev)
 {
-  for (int i = 0; i < nr_chrdevs; i++)
-    if (chrdevs[i].dev == dev)
+  for (int i = 0; i < nr_chrdevs; i++) {
+    bool match = chrdevs[i].whole_major ? MAJOR(chrdevs[i].dev) == MAJOR(dev) : chrdevs[i].dev == dev;
+    if (match)
       return chrdevs[i].fops;
+  }
   return NULL;
 }
 
@@ -78,6 +94,8 @@ int devfs_populate(const char *path)
   if (r)
     return r;
   for (int i = 0; i < nr_chrdevs; i++) {
+    if (chrdevs[i].whole_major)
+      continue;
     mode_t mode = S_IFCHR | 0666;
     if (!strcmp(chrdevs[i].name, "console") || !strcmp(chrdevs[i].name, "ttyS0"))
       mode = S_IFCHR | 0620;

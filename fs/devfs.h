@@ -14,6 +14,7 @@
 struct file_ops;
 
 int chrdev_register(dev_t dev, const char *name, const struct file_ops *fops);
+int chrdev_register_major(unsigned major, const char *name, const struct file_ops *fops);
 const struct file_ops *chrdev_lookup(dev_t dev);
 void devfs_init(void);
 int devfs_populate(const char *path);  /* create the nodes under `path` (e.g. /dev) */

@@ -211,7 +211,7 @@ static void gen_stat(struct proc_buf *b, struct process *p)
     vsize = s.mm->total_vm;
     rss = mm_rss_pages(s.mm);
   }
-  int tty = p->ctty ? (int)MKDEV(5, 1) : 0;
+  int tty = p->ctty ? (int)tty_devnum(p->ctty) : 0;
   int tpgid = p->ctty && p->ctty->pgrp ? p->ctty->pgrp : -1;
   pb_printf(b, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu "
             "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
@@ -401,7 +401,7 @@ static void gen_stat_global(struct proc_buf *b, struct process *p)
 static void gen_filesystems(struct proc_buf *b, struct process *p)
 {
   (void)p;
-  pb_printf(b, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n\tvfat\n");
+  pb_printf(b, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tdevpts\n\tvfat\n");
 }
 
 /* /proc/cmdline: the kernel command line. */

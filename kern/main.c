@@ -18,6 +18,7 @@
 #include "fs/fsops.h"
 #include "fs/fdtable.h"
 #include "fs/procfs.h"
+#include "fs/devpts.h"
 #include "drivers/uart.h"
 #include "drivers/irq.h"
 #include "drivers/rtc.h"
@@ -111,6 +112,7 @@ static void fs_init(void)
 {
   ramfs_init();
   procfs_init();
+  devpts_init();
   if (fat_init)       /* vfat (fs/fat/), built only with WITH_FAT=1 for now */
     fat_init();
   if (mount_root("ramfs"))
@@ -129,6 +131,7 @@ static void fs_init(void)
     initramfs_unpack(_initramfs_start, len);
   mount_at("devtmpfs", "devtmpfs", "/dev");
   devfs_populate("/dev");
+  mount_at("devpts", "devpts", "/dev/pts");
   mount_at("proc", "proc", "/proc");
   mount_at("tmpfs", "tmpfs", "/tmp");
   boot_fs->umask = 022;
@@ -253,7 +256,8 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   timer_use_sstc(boot_info.has_sstc);
   timer_hart_init();                                 /* scheduler tick */
   mem_devices_init();                                /* /dev/null, zero, random, ... */
-  tty_register_devices();                            /* /dev/console, tty */
+  tty_register_devices();                            /* /dev/tty (console: uart_init) */
+  pty_init();                                        /* /dev/ptmx and the pty slaves */
   bcache_init();                                     /* block cache and its flush thread */
   virtio_probe_all();                                /* disks (and the network card) */
   fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */

@@ -24,5 +24,7 @@
 #define KLOG_SIZE (64 * 1024)    /* kernel log ring buffer */
 #define CMDLINE_MAX 1024
 #define TTY_INPUT_SIZE 4096      /* tty input buffer */
+#define PTY_BUFFER_SIZE 4096     /* a pty slave's output, waiting for the master */
+#define PTY_MAX 256              /* pseudo-terminals at once (/dev/pts/0 .. 255) */
 
 #endif

@@ -172,7 +172,6 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     p->pid = tid;
     p->leader = t;
     memcpy(p->rlim, cur->proc->rlim, sizeof(p->rlim));
-    p->ctty = cur->proc->ctty;
     p->exit_signal = exit_signal;
   }
 
@@ -221,6 +220,9 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     p->parent = parent;
     p->pgid = cur->proc->pgid;
     p->sid = cur->proc->sid;
+    p->ctty = cur->proc->ctty; /* the session's terminal (drivers/tty.c) */
+    if (p->ctty)
+      tty_get(p->ctty);
     list_add_tail(&p->sibling, &parent->children);
     list_add_tail(&p->all_link, &all_processes);
     pid_attach_process(tid, p);
@@ -399,8 +401,8 @@ void do_exit(int code)
   }
   spin_unlock(&proc_lock);
 
-  if (last && p->sid == p->pid)
-    tty_session_leave(p->sid);
+  if (last)
+    tty_process_exit(p);
   if (last)
     locks_remove_process(p->pid);
   if (reaped_now)

@@ -309,8 +309,8 @@ long sys_setsid(void)
     }
   }
   me->sid = me->pgid = me->pid;
-  me->ctty = NULL;
   spin_unlock(&proc_lock);
+  tty_leave_session(me);
   return me->pid;
 }
 

@@ -159,7 +159,9 @@ struct process {
   struct sigpending shared_pending;
 
   struct rlimit rlim[RLIM_NLIMITS];
-  struct tty *ctty;             /* controlling terminal of the session */
+  struct tty *ctty;             /* controlling terminal (a counted reference; proc_lock) */
+  pid_t tty_old_pgrp;           /* foreground group of a terminal that hung up under
+                                   this session leader: SIGHUP'd when it exits (proc_lock) */
 
   /* times of reaped children, for times()/getrusage(RUSAGE_CHILDREN) */
   uint64_t cutime_ns, cstime_ns;

@@ -1,0 +1,431 @@
+/*
+ * pty.c — pseudo-terminals: /dev/ptmx and /dev/pts/N (man 7 pty).
+ *
+ * Opening /dev/ptmx makes a pair: the master (that open file) and a slave,
+ * a terminal numbered N that appears as /dev/pts/N (fs/devpts.c). The
+ * slave is one kind of tty (tty.h) with the shared line discipline; its
+ * driver sends output into a ring the master reads. What the master
+ * writes goes into the slave's input through tty_receive(), as if typed:
+ *
+ *   master write ──► tty_receive(slave) ──► slave input ──► slave read
+ *                          │ echo
+ *   master read  ◄── to_master ring ◄─────────────────────── slave write
+ *
+ * Both directions are bounded (PTY_BUFFER_SIZE, TTY_INPUT_SIZE): a writer
+ * waits, or gets EAGAIN, until the other side reads. The slave starts
+ * locked: unlockpt(3) (TIOCSPTLCK) must unlock it before it can be opened.
+ *
+ * Ends of a pair:
+ *   the master closes   the node goes, the slave hangs up (tty_hangup:
+ *                       its session leader gets SIGHUP; reads give 0,
+ *                       writes EIO)
+ *   all slave files     master reads drain what is left, then fail with
+ *   close               EIO, and poll says POLLHUP (a new slave open
+ *                       undoes it)
+ * The pair is freed with the last reference to the slave tty: the
+ * master's, each slave file's, each process that has it as controlling
+ * terminal.
+ *
+ * Termios and window-size ioctls on the master act on the slave, as on
+ * Linux (tty.c: tty_ioctl_via_master). The master has no line discipline
+ * of its own: it reads raw bytes, and TCXONC is not supported on it.
+ *
+ * Locking: slave.lock protects the ring and the pair's state below;
+ * pty_table_lock the table of numbers. Mutexes keep master reads (and
+ * master writes) one at a time.
+ */
+#include "drivers/tty.h"
+#include "fs/vfs.h"
+#include "fs/devfs.h"
+#include "fs/devpts.h"
+#include "fs/fdtable.h"
+#include "kern/mm.h"
+#include "kern/poll.h"
+#include "kern/uio.h"
+#include "kern/vm.h"
+#include "kern/printk.h"
+
+/* ioctl numbers (asm-generic) */
+#define TCXONC 0x540A
+#define TCFLSH 0x540B
+#define TIOCOUTQ 0x5411
+#define FIONREAD 0x541B
+#define TIOCNOTTY 0x5422
+#define TCSBRK 0x5409
+#define TCSBRKP 0x5425
+#define TIOCGPTN 0x80045430
+#define TIOCSPTLCK 0x40045431
+#define TIOCGPTLCK 0x80045439
+#define TIOCGPTPEER 0x5441
+#define TCIFLUSH 0
+#define TCOFLUSH 1
+#define TCIOFLUSH 2
+
+struct pty {
+  struct tty slave;             /* the terminal side (its lock guards the rest) */
+  int index;                    /* N of /dev/pts/N */
+
+  /* slave.lock */
+  char to_master[PTY_BUFFER_SIZE]; /* the slave's output, for master reads */
+  uint32_t head, tail;          /* bytes put in / taken out so far */
+  bool locked;                  /* TIOCSPTLCK: slave opens fail with EIO */
+  bool master_open;
+  int slave_files;              /* open files on the slave (also via /dev/tty) */
+  bool slave_closed;            /* it had slave files and has none now */
+
+  struct wait_queue master_wq;  /* master readers, writers and pollers */
+  struct mutex master_read_lock, master_write_lock;
+};
+
+static struct pty *ptys[PTY_MAX];
+static struct spinlock pty_table_lock = SPINLOCK_INIT("pty-table");
+
+static struct pty *pty_of(struct tty *tty)
+{
+  return container_of(tty, struct pty, slave);
+}
+
+static size_t to_master_count(struct pty *pty)
+{
+  return READ_ONCE(pty->head) - READ_ONCE(pty->tail);
+}
+
+/* ---- the slave: a kind of tty ---- */
+
+/* Output of the slave (writes and echoes) goes to the master's ring. */
+static size_t pty_slave_write(struct tty *tty, const char *buf, size_t n)
+{
+  struct pty *pty = pty_of(tty);
+  n = MIN(n, PTY_BUFFER_SIZE - to_master_count(pty));
+  for (size_t i = 0; i < n; i++)
+    pty->to_master[(pty->head + i) % PTY_BUFFER_SIZE] = buf[i];
+  pty->head += n;
+  if (n)
+    wake_up_events(&pty->master_wq, POLLIN | POLLRDNORM);
+  return n;
+}
+
+static size_t pty_slave_write_room(struct tty *tty)
+{
+  return PTY_BUFFER_SIZE - to_master_count(pty_of(tty));
+}
+
+/* The slave's reader made room: master writers may go on. */
+static void pty_input_taken(struct tty *tty)
+{
+  wake_up_events(&pty_of(tty)->master_wq, POLLOUT | POLLWRNORM);
+}
+
+static int pty_slave_open(struct tty *tty, struct file *f)
+{
+  (void)f;
+  struct pty *pty = pty_of(tty);
+  int r = 0;
+  spin_lock(&tty->lock);
+  if (!pty->master_open || pty->locked) {
+    r = -EIO;
+  } else {
+    pty->slave_files++;
+    pty->slave_closed = false;
+  }
+  spin_unlock(&tty->lock);
+  return r;
+}
+
+static void pty_slave_close(struct tty *tty, struct file *f)
+{
+  (void)f;
+  struct pty *pty = pty_of(tty);
+  spin_lock(&tty->lock);
+  if (--pty->slave_files == 0)
+    pty->slave_closed = true;
+  spin_unlock(&tty->lock);
+  wake_up_events(&pty->master_wq, POLLIN | POLLHUP);
+}
+
+/* The last reference to the slave: the number is free again. */
+static void pty_destroy(struct tty *tty)
+{
+  struct pty *pty = pty_of(tty);
+  spin_lock(&pty_table_lock);
+  ptys[pty->index] = NULL;
+  spin_unlock(&pty_table_lock);
+  kfree(pty);
+}
+
+/* Opening /dev/pts/N (or any node 136:N). */
+static int pts_open(struct inode *ino, struct file *f)
+{
+  unsigned index = MINOR(ino->rdev);
+  struct pty *pty = NULL;
+  spin_lock(&pty_table_lock);
+  if (index < PTY_MAX && (pty = ptys[index]))
+    tty_get(&pty->slave);
+  spin_unlock(&pty_table_lock);
+  if (!pty)
+    return -ENXIO;
+  int r = tty_file_open(&pty->slave, f);
+  tty_put(&pty->slave);
+  return r;
+}
+
+static const struct file_ops pts_fops = {
+  .open = pts_open,
+  .read = tty_read,
+  .write = tty_write,
+  .poll = tty_poll,
+  .ioctl = tty_ioctl,
+  .release = tty_release,
+};
+
+static const struct tty_driver pty_slave_driver = {
+  .name = "pts",
+  .fops = &pts_fops,
+  .write = pty_slave_write,
+  .write_room = pty_slave_write_room,
+  .input_taken = pty_input_taken,
+  .open = pty_slave_open,
+  .close = pty_slave_close,
+  .destroy = pty_destroy,
+};
+
+/* ---- the master: /dev/ptmx ---- */
+
+static int alloc_index(struct pty *pty)
+{
+  int index = -ENOSPC;
+  spin_lock(&pty_table_lock);
+  for (int i = 0; i < PTY_MAX; i++) {
+    if (!ptys[i]) {
+      ptys[i] = pty;
+      index = i;
+      break;
+    }
+  }
+  spin_unlock(&pty_table_lock);
+  return index;
+}
+
+/* Opening /dev/ptmx: a new pair, its slave locked and named in /dev/pts. */
+static int ptmx_open(struct inode *ino, struct file *f)
+{
+  (void)ino;
+  struct pty *pty = kzalloc(sizeof(*pty));
+  if (!pty)
+    return -ENOMEM;
+  int index = alloc_index(pty);
+  if (index < 0) {
+    kfree(pty);
+    return index;
+  }
+  pty->index = index;
+  tty_init(&pty->slave, &pty_slave_driver, &tty_std_termios, MKDEV(PTY_SLAVE_MAJOR, index));
+  pty->locked = true;
+  pty->master_open = true;
+  wait_queue_init(&pty->master_wq);
+  mutex_init(&pty->master_read_lock, "pty-master-read");
+  mutex_init(&pty->master_write_lock, "pty-master-write");
+  int r = devpts_add_node(index);
+  if (r) {
+    tty_put(&pty->slave); /* frees the number and the pair */
+    return r;
+  }
+  f->priv = pty;
+  return 0;
+}
+
+/* The master's last descriptor closed: the slave hangs up. */
+static void ptmx_release(struct file *f)
+{
+  struct pty *pty = f->priv;
+  if (!pty)
+    return;
+  spin_lock(&pty->slave.lock);
+  pty->master_open = false;
+  spin_unlock(&pty->slave.lock);
+  devpts_remove_node(pty->index);
+  tty_hangup(&pty->slave);
+  tty_put(&pty->slave); /* the master's reference */
+}
+
+/* Read what the slave sent: data first; then EIO once every slave file
+ * has closed. */
+static ssize_t ptmx_read(struct file *f, struct uio *u, off_t *pos)
+{
+  (void)pos;
+  struct pty *pty = f->priv;
+  uint64_t timeout = (f->flags & O_NONBLOCK) ? 0 : WAIT_FOREVER;
+  if (mutex_lock_interruptible(&pty->master_read_lock))
+    return -ERESTARTSYS;
+  long w = wait_event(&pty->master_wq,
+                      to_master_count(pty) > 0 || READ_ONCE(pty->slave_closed), timeout);
+  if (w) {
+    mutex_unlock(&pty->master_read_lock);
+    return w;
+  }
+  char buf[256];
+  ssize_t total = 0;
+  while (u->resid > 0) {
+    /* copy out first, take the bytes after: a fault loses nothing */
+    spin_lock(&pty->slave.lock);
+    size_t n = MIN(MIN(to_master_count(pty), sizeof(buf)), u->resid);
+    for (size_t i = 0; i < n; i++)
+      buf[i] = pty->to_master[(pty->tail + i) % PTY_BUFFER_SIZE];
+    spin_unlock(&pty->slave.lock);
+    if (n == 0)
+      break;
+    long c = uio_copy_to(u, buf, n);
+    if (c <= 0) {
+      if (!total)
+        total = c ? c : -EFAULT;
+      break;
+    }
+    spin_lock(&pty->slave.lock);
+    pty->tail += c;
+    spin_unlock(&pty->slave.lock);
+    wake_up_events(&pty->slave.wq, POLLOUT | POLLWRNORM);
+    total += c;
+    if ((size_t)c < n)
+      break;
+  }
+  mutex_unlock(&pty->master_read_lock);
+  if (total == 0 && READ_ONCE(pty->slave_closed))
+    return -EIO;
+  return total;
+}
+
+/* Write into the slave's input, as far as it has room. */
+static ssize_t ptmx_write(struct file *f, struct uio *u, off_t *pos)
+{
+  (void)pos;
+  struct pty *pty = f->priv;
+  struct tty *slave = &pty->slave;
+  uint64_t timeout = (f->flags & O_NONBLOCK) ? 0 : WAIT_FOREVER;
+  uint8_t buf[256];
+  ssize_t total = 0;
+  long err = 0;
+  if (mutex_lock_interruptible(&pty->master_write_lock))
+    return -ERESTARTSYS;
+  while (u->resid > 0) {
+    err = wait_event(&pty->master_wq, tty_receive_room(slave) > 0, timeout);
+    if (err)
+      break;
+    size_t n = MIN(MIN(tty_receive_room(slave), sizeof(buf)), u->resid);
+    long c = uio_copy_from(u, buf, n);
+    if (c <= 0) {
+      err = c ? c : -EFAULT;
+      break;
+    }
+    tty_receive(slave, buf, c);
+    total += c;
+  }
+  mutex_unlock(&pty->master_write_lock);
+  return total ? total : err;
+}
+
+static unsigned ptmx_poll(struct file *f, struct poll_table *pt)
+{
+  struct pty *pty = f->priv;
+  poll_wait(f, &pty->master_wq, pt);
+  unsigned mask = 0;
+  if (to_master_count(pty) > 0)
+    mask |= POLLIN | POLLRDNORM;
+  if (READ_ONCE(pty->slave_closed))
+    mask |= POLLHUP;
+  if (tty_receive_room(&pty->slave) > 0)
+    mask |= POLLOUT | POLLWRNORM;
+  return mask;
+}
+
+/* TIOCGPTPEER: open the slave (by its /dev/pts path) as a new descriptor. */
+static int open_peer(struct pty *pty, int flags)
+{
+  char path[32];
+  snprintf(path, sizeof(path), "/dev/pts/%d", pty->index);
+  struct file *sf;
+  int r = vfs_open(AT_FDCWD, path, flags, 0, &sf);
+  if (r)
+    return r;
+  if (sf->priv != &pty->slave) { /* something else is mounted there */
+    fput(sf);
+    return -EIO;
+  }
+  r = fd_install(sf, 0, flags & O_CLOEXEC);
+  if (r < 0)
+    fput(sf);
+  return r;
+}
+
+/* TCFLSH on the master: its input is what the slave sent. */
+static int flush_master(struct pty *pty, uint64_t arg)
+{
+  if (arg != TCIFLUSH && arg != TCOFLUSH && arg != TCIOFLUSH)
+    return -EINVAL;
+  if (arg == TCOFLUSH)
+    return 0; /* the master's writes are already the slave's input */
+  spin_lock(&pty->slave.lock);
+  pty->tail = pty->head;
+  spin_unlock(&pty->slave.lock);
+  wake_up_events(&pty->slave.wq, POLLOUT | POLLWRNORM);
+  return 0;
+}
+
+static int ptmx_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+  struct pty *pty = f->priv;
+  switch (cmd) {
+  case TIOCGPTN: {
+    uint32_t n = (uint32_t)pty->index;
+    return copyout(arg, &n, 4);
+  }
+  case TIOCSPTLCK: {
+    int32_t lock;
+    if (copyin(&lock, arg, 4))
+      return -EFAULT;
+    spin_lock(&pty->slave.lock);
+    pty->locked = lock != 0;
+    spin_unlock(&pty->slave.lock);
+    return 0;
+  }
+  case TIOCGPTLCK: {
+    int32_t lock = READ_ONCE(pty->locked);
+    return copyout(arg, &lock, 4);
+  }
+  case TIOCGPTPEER:
+    return open_peer(pty, (int)arg);
+  case FIONREAD: {
+    uint32_t n = (uint32_t)to_master_count(pty);
+    return copyout(arg, &n, 4);
+  }
+  case TIOCOUTQ: {
+    uint32_t n = 0; /* written bytes are in the slave's input at once */
+    return copyout(arg, &n, 4);
+  }
+  case TCFLSH:
+    return flush_master(pty, arg);
+  case TCSBRK:
+  case TCSBRKP:
+    return 0; /* tcdrain: nothing queued; a pty has no break */
+  case TIOCNOTTY:
+  case TCXONC:
+    return -ENOTTY;
+  default:
+    return tty_ioctl_via_master(&pty->slave, cmd, arg);
+  }
+}
+
+static const struct file_ops ptmx_fops = {
+  .open = ptmx_open,
+  .read = ptmx_read,
+  .write = ptmx_write,
+  .poll = ptmx_poll,
+  .ioctl = ptmx_ioctl,
+  .release = ptmx_release,
+};
+
+/* /dev/ptmx (5:2) and the slaves (136:*). */
+void pty_init(void)
+{
+  chrdev_register(MKDEV(5, 2), "ptmx", &ptmx_fops);
+  chrdev_register_major(PTY_SLAVE_MAJOR, "pts", &pts_fops);
+}
