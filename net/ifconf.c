@@ -1,6 +1,8 @@
 /*
- * ifconf.c — network interfaces as user space sees them: the SIOCGIF*
- * ioctls (busybox ifconfig), /proc/net/dev and /proc/net/sockstat.
+ * ifconf.c — network interfaces as user space sees them: struct if_info
+ * (ifconf.h: the one description of an interface, also used by netlink),
+ * the SIOCGIF* ioctls (busybox ifconfig), /proc/net/dev and
+ * /proc/net/sockstat.
  *
  * Layer: beside the SocketTable; reads lwIP's interface list (netif_list)
  * and counters with net_lock held. Interfaces are named as on Linux: "lo"
@@ -8,6 +10,7 @@
  */
 #include "net/socket.h"
 #include "net/netcore.h"
+#include "net/ifconf.h"
 #include "net/inet.h"
 #include "kern/vm.h"
 #include "kern/errno.h"
@@ -18,11 +21,10 @@
 #include "lwip/stats.h"
 #include "lwip/memp.h"
 
-#define ARPHRD_ETHER 1
-#define ARPHRD_LOOPBACK 772
 #define LO_MTU 65536          /* what Linux reports for lo */
+#define TXQLEN 1000           /* Linux's default queue length (Kite has no queue) */
 
-static bool netif_is_lo(struct netif *n)
+bool netif_is_lo(struct netif *n)
 {
   return n->name[0] == 'l' && n->name[1] == 'o';
 }
@@ -42,7 +44,7 @@ static void netif_linux_name(struct netif *n, char name[IFNAMSIZ])
     snprintf(name, IFNAMSIZ, "%c%c%u", n->name[0], n->name[1], n->num);
 }
 
-static struct netif *netif_by_linux_name(const char *want)
+struct netif *netif_by_linux_name(const char *want)
 {
   struct netif *n;
   char name[IFNAMSIZ];
@@ -52,6 +54,65 @@ static struct netif *netif_by_linux_name(const char *want)
       return n;
   }
   return NULL;
+}
+
+struct netif *netif_next_by_index(int after)
+{
+  struct netif *n, *best = NULL;
+  NETIF_FOREACH(n) {
+    int i = netif_get_index(n);
+    if (i > after && (!best || i < netif_get_index(best)))
+      best = n;
+  }
+  return best;
+}
+
+/* The packet counters: the NetDevice's, or lwIP's per-interface ones (lo). */
+static void netif_stats(struct netif *n, struct if_stats *st)
+{
+  memset(st, 0, sizeof(*st));
+  struct net_device *dev = netdev_of_netif(n);
+  if (dev) {
+    st->rx_bytes = dev->stats.rx_bytes;
+    st->rx_packets = dev->stats.rx_packets;
+    st->rx_errs = dev->stats.rx_errors;
+    st->rx_drop = dev->stats.rx_dropped;
+    st->tx_bytes = dev->stats.tx_bytes;
+    st->tx_packets = dev->stats.tx_packets;
+    st->tx_errs = dev->stats.tx_errors;
+    st->tx_drop = dev->stats.tx_dropped;
+    return;
+  }
+  st->rx_bytes = n->mib2_counters.ifinoctets;
+  st->rx_packets = n->mib2_counters.ifinucastpkts;
+  st->rx_drop = n->mib2_counters.ifindiscards;
+  st->tx_bytes = n->mib2_counters.ifoutoctets;
+  st->tx_packets = n->mib2_counters.ifoutucastpkts;
+  st->tx_drop = n->mib2_counters.ifoutdiscards;
+}
+
+void ifinfo_get(struct netif *n, struct if_info *in)
+{
+  bool lo = netif_is_lo(n);
+  memset(in, 0, sizeof(*in));
+  netif_linux_name(n, in->name);
+  in->index = netif_get_index(n);
+  /* Linux: RUNNING and LOWER_UP mean "up and the link has carrier". */
+  if (netif_is_up(n))
+    in->flags |= IFF_UP;
+  if (netif_is_up(n) && netif_is_link_up(n))
+    in->flags |= IFF_RUNNING | IFF_LOWER_UP;
+  in->flags |= lo ? IFF_LOOPBACK : (IFF_BROADCAST | IFF_MULTICAST);
+  in->type = lo ? ARPHRD_LOOPBACK : ARPHRD_ETHER;
+  if (!lo) {
+    memcpy(in->hwaddr, n->hwaddr, 6);
+    memset(in->broadcast, 0xff, 6);
+  }
+  in->mtu = lo ? LO_MTU : n->mtu;
+  in->txqlen = TXQLEN;
+  in->addr = ip4_addr_get_u32(netif_ip4_addr(n));
+  in->netmask = ip4_addr_get_u32(netif_ip4_netmask(n));
+  netif_stats(n, &in->stats);
 }
 
 static void put_sockaddr_in(struct sockaddr *sa, uint32_t addr_be)
@@ -129,22 +190,17 @@ int ifconf_ioctl(unsigned cmd, uint64_t arg)
     net_lock_release();
     return -ENODEV;
   }
-  bool lo = netif_is_lo(n);
   int16_t new_flags = ifr.ifr_ifru.ifru_flags;  /* SIOCSIFFLAGS */
-  uint32_t addr = ip4_addr_get_u32(netif_ip4_addr(n));
-  uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(n));
+  struct if_info in;
+  ifinfo_get(n, &in);
+  bool lo = netif_is_lo(n);
   memset(&ifr.ifr_ifru, 0, sizeof(ifr.ifr_ifru));
   switch (cmd) {
   case SIOCGIFNAME:
     break;
-  case SIOCGIFFLAGS: {
-    int f = 0;
-    if (netif_is_up(n))
-      f |= IFF_UP | IFF_RUNNING;
-    f |= lo ? IFF_LOOPBACK : (IFF_BROADCAST | IFF_MULTICAST);
-    ifr.ifr_ifru.ifru_flags = (int16_t)f;
+  case SIOCGIFFLAGS:
+    ifr.ifr_ifru.ifru_flags = (int16_t)in.flags;  /* the low 16 bits, as Linux */
     break;
-  }
   case SIOCSIFFLAGS: {
     /* Only up/down can change. */
     if (new_flags & IFF_UP)
@@ -155,30 +211,29 @@ int ifconf_ioctl(unsigned cmd, uint64_t arg)
   }
   case SIOCGIFADDR:
   case SIOCGIFDSTADDR:
-    put_sockaddr_in(&ifr.ifr_ifru.ifru_addr, addr);
+    put_sockaddr_in(&ifr.ifr_ifru.ifru_addr, in.addr);
     break;
   case SIOCGIFNETMASK:
-    put_sockaddr_in(&ifr.ifr_ifru.ifru_addr, mask);
+    put_sockaddr_in(&ifr.ifr_ifru.ifru_addr, in.netmask);
     break;
   case SIOCGIFBRDADDR:
-    put_sockaddr_in(&ifr.ifr_ifru.ifru_addr, lo ? 0 : (addr | ~mask));
+    put_sockaddr_in(&ifr.ifr_ifru.ifru_addr, lo ? 0 : (in.addr | ~in.netmask));
     break;
   case SIOCGIFMTU:
-    ifr.ifr_ifru.ifru_ivalue = lo ? LO_MTU : n->mtu;
+    ifr.ifr_ifru.ifru_ivalue = (int32_t)in.mtu;
     break;
   case SIOCGIFHWADDR:
-    ifr.ifr_ifru.ifru_addr.sa_family = lo ? ARPHRD_LOOPBACK : ARPHRD_ETHER;
-    if (!lo)
-      memcpy(ifr.ifr_ifru.ifru_addr.sa_data, n->hwaddr, 6);
+    ifr.ifr_ifru.ifru_addr.sa_family = in.type;
+    memcpy(ifr.ifr_ifru.ifru_addr.sa_data, in.hwaddr, 6);
     break;
   case SIOCGIFINDEX:
-    ifr.ifr_ifru.ifru_ivalue = netif_get_index(n);
+    ifr.ifr_ifru.ifru_ivalue = in.index;
     break;
   case SIOCGIFMETRIC:
   case SIOCGIFMAP:
     break;
   case SIOCGIFTXQLEN:
-    ifr.ifr_ifru.ifru_ivalue = 1000;
+    ifr.ifr_ifru.ifru_ivalue = (int32_t)in.txqlen;
     break;
   default:  /* SIOCSIFADDR: the addresses are fixed (net_config) */
     r = -EOPNOTSUPP;
@@ -193,38 +248,21 @@ int ifconf_ioctl(unsigned cmd, uint64_t arg)
 
 struct dev_row {
   char name[IFNAMSIZ];
-  uint64_t rx_bytes, rx_packets, rx_errs, rx_drop, tx_bytes, tx_packets, tx_errs, tx_drop;
+  struct if_stats st;
 };
 
 static int snapshot_devices(struct dev_row *rows, int max)
 {
   int n = 0;
   struct netif *nf;
+  struct if_info in;
   net_lock_acquire();
   NETIF_FOREACH(nf) {
     if (n == max)
       break;
-    struct dev_row *r = &rows[n++];
-    memset(r, 0, sizeof(*r));
-    netif_linux_name(nf, r->name);
-    struct net_device *dev = netdev_of_netif(nf);
-    if (dev) {
-      r->rx_bytes = dev->stats.rx_bytes;
-      r->rx_packets = dev->stats.rx_packets;
-      r->rx_errs = dev->stats.rx_errors;
-      r->rx_drop = dev->stats.rx_dropped;
-      r->tx_bytes = dev->stats.tx_bytes;
-      r->tx_packets = dev->stats.tx_packets;
-      r->tx_errs = dev->stats.tx_errors;
-      r->tx_drop = dev->stats.tx_dropped;
-    } else {  /* lo: lwIP's per-interface counters */
-      r->rx_bytes = nf->mib2_counters.ifinoctets;
-      r->rx_packets = nf->mib2_counters.ifinucastpkts;
-      r->rx_drop = nf->mib2_counters.ifindiscards;
-      r->tx_bytes = nf->mib2_counters.ifoutoctets;
-      r->tx_packets = nf->mib2_counters.ifoutucastpkts;
-      r->tx_drop = nf->mib2_counters.ifoutdiscards;
-    }
+    ifinfo_get(nf, &in);
+    memcpy(rows[n].name, in.name, IFNAMSIZ);
+    rows[n++].st = in.stats;
   }
   net_lock_release();
   return n;
@@ -251,9 +289,9 @@ static void show_dev(emit_fn emit, void *ctx)
   emitf(emit, ctx, " face |bytes    packets errs drop fifo frame compressed multicast|"
                    "bytes    packets errs drop fifo colls carrier compressed\n");
   for (int i = 0; i < n; i++) {
-    struct dev_row *r = &rows[i];
+    struct if_stats *r = &rows[i].st;
     emitf(emit, ctx, "%6s:%8lu %7lu %4lu %4lu %4lu %5lu %10lu %9lu %8lu %7lu %4lu %4lu %4lu %5lu %7lu %10lu\n",
-          r->name, (unsigned long)r->rx_bytes, (unsigned long)r->rx_packets,
+          rows[i].name, (unsigned long)r->rx_bytes, (unsigned long)r->rx_packets,
           (unsigned long)r->rx_errs, (unsigned long)r->rx_drop, 0UL, 0UL, 0UL, 0UL,
           (unsigned long)r->tx_bytes, (unsigned long)r->tx_packets, (unsigned long)r->tx_errs,
           (unsigned long)r->tx_drop, 0UL, 0UL, 0UL, 0UL);

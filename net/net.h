@@ -5,9 +5,9 @@
  * Layers (top to bottom; docs/net-sockets.md, net-lwip.md, net-driver.md):
  *   net/sys_socket.c      socket system calls: fetch and check arguments
  *   net/socket.c          SocketTable: socket files, waiting, SOL_SOCKET options
- *   net/tcp_sock.c, udp_sock.c, icmp_sock.c, unix.c   one file per protocol
+ *   net/tcp_sock.c, udp_sock.c, icmp_sock.c, unix.c, netlink.c   one file per protocol
  *   net/inet.c            sockaddr_in/in6 <-> lwIP addresses, IP-level options
- *   net/ifconf.c          interface ioctls, /proc/net/{dev,sockstat,tcp,tcp6}
+ *   net/ifconf.c          struct if_info, interface ioctls, /proc/net/{dev,sockstat,tcp,tcp6}
  *   net/netcore.c         the net task, the net lock, netifs for NetDevices,
  *                         the zero-copy loopback; net/selftest.c its self-test
  *   net/lwip_port.c       what lwIP asks of its platform (clock, random)

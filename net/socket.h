@@ -4,7 +4,7 @@
  * provides (struct sock_ops).
  *
  * Layer: between the socket system calls (net/sys_socket.c) and the
- * protocols (net/tcp_sock.c, udp_sock.c, icmp_sock.c, unix.c). A socket
+ * protocols (net/tcp_sock.c, udp_sock.c, icmp_sock.c, unix.c, netlink.c). A socket
  * descriptor is an ordinary struct file (fs/vfs.h) whose priv is a struct
  * socket — the seed's SocketSlot — so read, write, poll, epoll, fcntl and
  * close work on sockets like on any file. Every live socket is also on
@@ -110,6 +110,7 @@ ssize_t sock_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int fl
 int inet_create(struct socket *s, int type, int protocol);  /* AF_INET, AF_INET6 */
 int unix_create(struct socket *s, int type, int protocol);  /* AF_UNIX */
 int unix_socketpair(struct socket *a, struct socket *b);
+int netlink_create(struct socket *s, int type, int protocol);  /* AF_NETLINK */
 int ifconf_ioctl(unsigned cmd, uint64_t arg);               /* net/ifconf.c */
 bool ifconf_is_ioctl(unsigned cmd);
 

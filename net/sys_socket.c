@@ -73,6 +73,24 @@ static long check_type_flags(int type)
   return (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) ? -EINVAL : 0;
 }
 
+typedef int (*create_fn)(struct socket *s, int type, int protocol);
+
+/* The family's create function, or NULL if Kite has no such family. */
+static create_fn family_create(int family)
+{
+  switch (family) {
+  case AF_INET:
+  case AF_INET6:
+    return inet_create;
+  case AF_UNIX:
+    return unix_create;
+  case AF_NETLINK:
+    return netlink_create;
+  default:
+    return NULL;
+  }
+}
+
 /* A new socket of (family, type, protocol) with its protocol state. */
 static long make_socket(int family, int type, int protocol, struct socket **out)
 {
@@ -80,13 +98,13 @@ static long make_socket(int family, int type, int protocol, struct socket **out)
     return -EAFNOSUPPORT;
   if ((type & SOCK_TYPE_MASK) < SOCK_STREAM || (type & SOCK_TYPE_MASK) > SOCK_SEQPACKET)
     return -EINVAL;
-  if (family != AF_INET && family != AF_INET6 && family != AF_UNIX)
+  create_fn create = family_create(family);
+  if (!create)
     return -EAFNOSUPPORT;
   struct socket *s = sock_alloc(family, type & SOCK_TYPE_MASK, protocol);
   if (!s)
     return -ENOBUFS;
-  int r = family == AF_UNIX ? unix_create(s, type & SOCK_TYPE_MASK, protocol)
-                            : inet_create(s, type & SOCK_TYPE_MASK, protocol);
+  int r = create(s, type & SOCK_TYPE_MASK, protocol);
   if (r) {
     sock_free(s);
     return r;
@@ -113,7 +131,7 @@ long sys_socketpair(int domain, int type, int protocol, uaddr_t usv)
   if (r)
     return r;
   if (domain != AF_UNIX)
-    return domain == AF_INET || domain == AF_INET6 ? -EOPNOTSUPP : -EAFNOSUPPORT;
+    return family_create(domain) ? -EOPNOTSUPP : -EAFNOSUPPORT;
   struct socket *a, *b;
   r = make_socket(domain, type, protocol, &a);
   if (r)

@@ -2,10 +2,10 @@
 # kite-test: serial
 # net-conformance.sh — the socket conformance suite (testsuite/net): TCP,
 # UDP, readiness under ppoll/pselect6/epoll, AF_UNIX, ICMP, volume and hostile
-# cases. Each program runs first on Linux (qemu-riscv64 in a private network
-# namespace: only loopback, nothing leaves the machine), then on Kite, booted
-# with the programs in its initramfs. Serial: it links its own kernel in the
-# shared build directory.
+# cases, AF_NETLINK (links, addresses, routes). Each program runs first on
+# Linux (qemu-riscv64 in a private network namespace: only loopback, nothing
+# leaves the machine), then on Kite, booted with the programs in its
+# initramfs. Serial: it links its own kernel in the shared build directory.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${KITE_BUILD:-$top/build}
@@ -14,7 +14,7 @@ b=$build/net-test
 rm -rf "$b"
 mkdir -p "$b/extra/net"
 fail=0
-progs="tcp udp readiness unix icmp stress"
+progs="tcp udp readiness unix icmp stress netlink"
 
 if ! "$top/testsuite/net/build.sh" "$b/extra/net" > "$b/build.log" 2>&1; then
   echo "FAIL: net/build: $(tail -5 "$b/build.log")"
