@@ -10,25 +10,17 @@ scripts/build-linux-ref.sh) boots an initramfs with the same busybox and the
 same programs. Every QEMU command line is printed. Numbers vary 10-30 % run
 to run on TCG: compare within one run.
 """
-import os, re, shutil, statistics, subprocess, sys, time
+import os, shutil, statistics, subprocess, sys
 
-TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+from common import TOP, sh, read_make_vars, boot, parse_bench_lines
+
 BUILD = os.path.join(TOP, "build", "bench")
 QEMU_BASE = ["qemu-system-riscv64", "-machine", "virt", "-m", "1G", "-nographic", "-smp", "1",
              "-bios", "default", "-no-reboot"]
 
 
-def sh(cmd, **kw):
-    return subprocess.run(cmd, shell=True, check=True, text=True, **kw)
-
-
 def third_party():
-    vals = {}
-    for line in open(os.path.join(TOP, "build", "third-party.mk")):
-        m = re.match(r"(\w+) := (.*)", line.strip())
-        if m:
-            vals[m.group(1)] = m.group(2)
-    return vals
+    return read_make_vars(os.path.join(TOP, "build", "third-party.mk"))
 
 
 def build_programs(tp):
@@ -78,34 +70,6 @@ def build_linux(tp):
     return QEMU_BASE + ["-kernel", image, "-initrd", cpio, "-append", "console=ttyS0 quiet rdinit=/init"]
 
 
-def boot(cmd, timeout=600):
-    """Boot once; return (seconds from start to BENCH-START, console text)."""
-    t0 = time.time()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    out = b""
-    t_start = None
-    deadline = t0 + timeout
-    while time.time() < deadline:
-        chunk = p.stdout.read1(4096) if hasattr(p.stdout, "read1") else p.stdout.read(4096)
-        if not chunk:
-            break
-        out += chunk
-        if t_start is None and b"BENCH-START" in out:
-            t_start = time.time() - t0
-        if b"BENCH-END" in out:
-            break
-    p.kill()
-    p.wait()
-    return t_start, out.decode(errors="replace")
-
-
-def parse(text):
-    res = {}
-    for m in re.finditer(r"BENCH (\w+) ([0-9.]+) (\w+)", text):
-        res[m.group(1)] = (float(m.group(2)), m.group(3))
-    return res
-
 
 def main():
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
@@ -119,12 +83,12 @@ def main():
         print(f"{name}: {' '.join(cmd)}", flush=True)
     for i in range(runs):
         for name, cmd in systems.items():
-            t, text = boot(cmd)
+            t, text = boot(cmd, timeout=600)
             if t is None:
                 print(f"{name}: run {i + 1} did not start the benchmark; console tail:\n{text[-1500:]}")
                 continue
             boots[name].append(t)
-            results[name].append(parse(text))
+            results[name].append(parse_bench_lines(text))
     print()
     print(f"{'measurement':28} {'Kite':>14} {'Linux':>14} {'Linux/Kite':>11}")
     def row(label, k, l, unit):

@@ -22,9 +22,11 @@ mounts the data disk with `mount -t vfat` and runs:
 Every QEMU command is printed. Numbers vary 10-30 % run to run on TCG:
 compare within one run.
 """
-import os, re, shutil, statistics, subprocess, sys, time
+import os, shutil, statistics, subprocess, sys
+import common
 
-TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+from common import TOP, read_make_vars, boot, parse_bench_lines
+
 BUILD = os.path.abspath(os.environ.get("KITE_BUILD", os.path.join(TOP, "build")))
 KERNEL = os.path.abspath(os.environ.get("KERNEL", os.path.join(TOP, "kernel-rv")))
 WORK = os.path.join(BUILD, "fsbench")
@@ -44,16 +46,11 @@ def judge_cmd(kernel, runner, data):
 
 
 def sh(cmd):
-    return subprocess.run(cmd, shell=True, check=True, text=True, env=ENV)
+    return common.sh(cmd, env=ENV)
 
 
 def third_party():
-    vals = {}
-    for line in open(os.path.join(BUILD, "third-party.mk")):
-        m = re.match(r"(\w+) := (.*)", line.strip())
-        if m:
-            vals[m.group(1)] = m.group(2)
-    return vals
+    return read_make_vars(os.path.join(BUILD, "third-party.mk"))
 
 
 SCRIPT = """#!/bin/sh
@@ -124,28 +121,6 @@ def fresh_disk(data):
     sh(f"truncate -s 512M {data} && mkfs.vfat -F 32 -s 8 {data} >/dev/null")
 
 
-def boot(cmd, timeout=900):
-    """Boot once; return the console text up to BENCH-END (or the time limit)."""
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = b""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        chunk = p.stdout.read1(4096)
-        if not chunk:
-            break
-        out += chunk
-        if b"BENCH-END" in out:
-            break
-    p.kill()
-    p.wait()
-    return out.decode(errors="replace")
-
-
-def parse(text):
-    return {m.group(1): (float(m.group(2)), m.group(3))
-            for m in re.finditer(r"BENCH (\w+) ([0-9.]+) ([\w/]+)", text)}
-
-
 def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     systems, data = build(third_party())
@@ -155,11 +130,11 @@ def main():
     for i in range(runs):
         for name, cmd in systems.items():
             fresh_disk(data)
-            text = boot(cmd)
+            _, text = boot(cmd, timeout=900)
             if "BENCH-END" not in text or "BENCH-ERROR" in text:
                 print(f"{name}: run {i + 1} failed; console tail:\n{text[-1500:]}")
                 continue
-            r = parse(text)
+            r = parse_bench_lines(text)
             results[name].append(r)
             print(f"{name} run {i + 1}: " + ", ".join(f"{k} {v[0]:g} {v[1]}" for k, v in r.items()), flush=True)
     if not results["Kite"] or not results["Linux"]:

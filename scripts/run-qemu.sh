@@ -18,8 +18,10 @@ if [ -n "${DISK2:-}" ]; then
   set -- "$@" -drive "file=$DISK2,if=none,format=raw,id=x1" -device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1
 fi
 if [ "${NET:-0}" = 1 ]; then
-  fwd=${HOSTFWD:-hostfwd=tcp:127.0.0.1:15201-:5201,hostfwd=tcp:127.0.0.1:16379-:6379,hostfwd=tcp:127.0.0.1:18080-:80}
-  set -- "$@" -device virtio-net-device,netdev=net -netdev "user,id=net,restrict=on,$fwd"
+  # HOSTFWD unset: make run's forwards; set but empty: none (tests, which
+  # must not collide on fixed host ports).
+  fwd=${HOSTFWD-hostfwd=tcp:127.0.0.1:15201-:5201,hostfwd=tcp:127.0.0.1:16379-:6379,hostfwd=tcp:127.0.0.1:18080-:80}
+  set -- "$@" -device virtio-net-device,netdev=net -netdev "user,id=net,restrict=on${fwd:+,$fwd}"
 fi
 [ "${DEBUG:-0}" = 1 ] && { set -- "$@" -s -S; echo "run-qemu: waiting for gdb: gdb-multiarch $top/build/kernel.elf -ex 'target remote :1234'" >&2; }
 # shellcheck disable=SC2086

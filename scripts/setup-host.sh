@@ -27,6 +27,8 @@ xz-utils:/usr/bin/xz
 bzip2:/usr/bin/bzip2
 util-linux:/usr/bin/unshare
 iproute2:/usr/sbin/ip
+iperf3:/usr/bin/iperf3
+redis-tools:/usr/bin/redis-cli
 "
 
 # `setup-host.sh bench`: also what building the reference Linux needs.
@@ -76,6 +78,9 @@ if [ -n "$missing" ] || [ -n "$need_update" ]; then
 fi
 if [ -n "$missing" ]; then
   echo "setup-host: installing$missing"
+  # iperf3 (the host side of testsuite/tests/net-host.sh and bench/net.py)
+  # asks whether to start a daemon: no, it would take port 5201 on the host.
+  echo "iperf3 iperf3/start_daemon boolean false" | $SUDO debconf-set-selections
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
     || { echo "setup-host: apt-get install failed for:$missing" >&2; exit 1; }
 fi

@@ -3,6 +3,7 @@
 # the smoke runner as init, check each smoke program's report, power off.
 # Feature flags (brief.md): NET=1 adds virtio-net; EXPECT_NET=1,
 # NET_LOOPBACK_TEST=1, TCP_ECHO_TEST=1, UDP_ECHO_TEST=1 add network checks.
+# QEMU_EXTRA: more QEMU options (e.g. the modern virtio transport).
 # Prints PASS:/FAIL: lines; exits non-zero on any failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +18,7 @@ for f in EXPECT_NET NET_LOOPBACK_TEST TCP_ECHO_TEST UDP_ECHO_TEST; do
   if [ "$v" = 1 ]; then append="$append $f=1"; netchecks="$netchecks $f"; fi
 done
 "$here/qemu-boot.sh" "${SMOKE_TIMEOUT:-120}" "$out" APPEND="$append" NET="${NET:-0}" \
-  KERNEL="${KERNEL:-$top/kernel-rv}"
+  KERNEL="${KERNEL:-$top/kernel-rv}" QEMU_EXTRA="${QEMU_EXTRA:-}"
 status=$?
 fail=0
 pass() { echo "PASS: smoke: $1"; }

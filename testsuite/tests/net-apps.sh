@@ -17,15 +17,12 @@ if ! riscv64-linux-gnu-nm "$kernel" 2>/dev/null | grep -q ' T net_init$'; then
 fi
 rm -rf "$b"
 x=$b/extra
-mkdir -p "$x/usr/bin" "$x/usr/lib" "$x/lib" "$x/www" "$x/etc"
-iperf=$("$top/testsuite/net/fetch-iperf3.sh") || { echo "FAIL: apps/fetch-iperf3"; exit 1; }
-redis=$("$top/scripts/build-redis.sh") || { echo "FAIL: apps/build-redis"; exit 1; }
-bench=$("$top/testsuite/net/build-redis-benchmark.sh") || { echo "FAIL: apps/build-redis-benchmark"; exit 1; }
-cp "$iperf/usr/bin/iperf3" "$redis/redis-server" "$redis/redis-cli" "$bench/redis-benchmark" "$x/usr/bin/"
-# glibc and iperf3's libraries where glibc's loader looks (multiarch directory)
-cp -a "$iperf/usr/lib/riscv64-linux-gnu" "$x/usr/lib/"
-rm -rf "$x/usr/lib/riscv64-linux-gnu/gconv" "$x/usr/lib/riscv64-linux-gnu/engines-3"
-ln -s /usr/lib/riscv64-linux-gnu/ld-linux-riscv64-lp64d.so.1 "$x/lib/ld-linux-riscv64-lp64d.so.1"
+mkdir -p "$x/www" "$x/etc"
+# iperf3 with glibc's loader and its libraries, redis-server, redis-cli, redis-benchmark
+if ! "$top/testsuite/net/stage-programs.sh" "$x" > "$b/stage.log" 2>&1; then
+  echo "FAIL: apps/stage-programs: $(tail -3 "$b/stage.log" | tr '\n' ' ')"
+  exit 1
+fi
 echo "hello from kite httpd" > "$x/www/index.html"
 echo "kite.test 10.0.2.15" > "$x/etc/dnsd.conf"
 cp "$top/testsuite/net/apps.sh" "$x/apps.sh"
