@@ -18,7 +18,8 @@ struct cpu {
   struct task *idle;      /* this hart's idle task */
   int noff;               /* depth of push_off() nesting (spinlocks held) */
   uint64_t deferred_sie;  /* interrupt sources masked while noff > 0 */
-  bool need_resched;      /* set by the timer; acted on at return to user */
+  bool need_resched;      /* set by the timer (or a wakeup); acted on at return to user */
+  bool woke_task;         /* the running task woke another since it got the hart */
 };
 
 extern struct cpu cpus[NCPU];

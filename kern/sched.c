@@ -140,6 +140,7 @@ void schedule(void)
   if (c->noff != 1)
     panic("schedule: called holding %d spinlocks", c->noff - 1);
   c->need_resched = false;
+  c->woke_task = false;
   if (prev->state == TASK_RUNNING && prev != c->idle && !prev->on_rq)
     enqueue(prev);
   if (prev->state != TASK_RUNNING && prev->state != TASK_DEAD)
@@ -165,14 +166,34 @@ void task_first_run(void)
   intr_on();
 }
 
+/*
+ * Wakeup preemption: a task that woke another gives up the hart at its
+ * next return to user once it has run for WAKEUP_GRANULARITY_NS, instead
+ * of at the end of its time slice. Without it, a producer that never
+ * sleeps (a UDP sender) runs its whole slice while the consumer it woke
+ * waits, and the consumer's queue overflows. Linux's CFS behaves alike
+ * (sched_wakeup_granularity, 1 ms). A task that ran for less keeps the
+ * hart, so ping-pong patterns do not switch twice.
+ */
+void wakeup_preempt_check(void)
+{
+  struct task *cur = current;
+  struct cpu *c = cur->cpu;
+  if (c->woke_task && time_monotonic_ns() - cur->last_run_ns >= WAKEUP_GRANULARITY_NS)
+    c->need_resched = true;
+}
+
 /* Make a sleeping (or new) task runnable. Safe from interrupt context. */
 void wake_up_state(struct task *t, long state_mask)
 {
   spin_lock(&rq.lock);
   if (t->state & state_mask)
     t->state = TASK_RUNNING;
-  if (t->state == TASK_RUNNING && !t->on_rq && !t->on_cpu)
+  if (t->state == TASK_RUNNING && !t->on_rq && !t->on_cpu) {
     enqueue(t);
+    if (current != current->cpu->idle)
+      current->cpu->woke_task = true;
+  }
   spin_unlock(&rq.lock);
 }
 

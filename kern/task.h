@@ -199,6 +199,7 @@ void yield(void);
 void sched_add_new(struct task *t);
 void sched_set_idle(struct task *t);
 bool need_resched(void);
+void wakeup_preempt_check(void);   /* at return to user: a woken task waits */
 struct task *task_alloc(void);
 void task_free(struct task *t);
 void task_cputime(struct task *t, uint64_t *utime_ns, uint64_t *stime_ns);

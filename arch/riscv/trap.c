@@ -138,6 +138,7 @@ void prepare_return_to_user(struct trapframe *tf)
   for (;;) {
     if (!intr_get())
       intr_on(); /* a CSR write costs a QEMU main-loop exit: only when needed */
+    wakeup_preempt_check();
     if (need_resched()) {
       current->nivcsw++;
       schedule();
