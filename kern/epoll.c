@@ -200,8 +200,12 @@ static const struct file_ops epoll_fops = {
 
 static struct super_block anon_sb = { .magic = 0x09041934, .next_ino = 1 };
 
-/* A file for an in-kernel object (epoll, eventfd): no path, a private inode. */
-static struct file *anon_file(const struct file_ops *fops, void *priv, int flags)
+/*
+ * A file for an in-kernel object (epoll, eventfd, timerfd, signalfd): no
+ * path, a private inode, O_RDWR plus the O_NONBLOCK of `flags`. NULL if
+ * out of memory; the file owns priv from then on (fops->release frees it).
+ */
+struct file *anon_file(const struct file_ops *fops, void *priv, int flags)
 {
   struct file *f = file_alloc();
   struct inode *ino = inode_alloc(&anon_sb, S_IFREG | 0600);

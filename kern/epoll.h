@@ -1,6 +1,9 @@
-/* epoll.h — epoll instances and eventfd (kern/epoll.c). */
+/* epoll.h — epoll instances, eventfd and anonymous files (kern/epoll.c). */
 #ifndef KITE_EPOLL_H
 #define KITE_EPOLL_H
 struct file;
+struct file_ops;
 void eventpoll_release(struct file *f);  /* the file is going away */
+/* A file with no path for an in-kernel object (timerfd.c, signalfd.c too). */
+struct file *anon_file(const struct file_ops *fops, void *priv, int flags);
 #endif

@@ -169,6 +169,7 @@ static void queue_signal(struct sigpending *pend, int sig, const struct ksiginfo
     list_add_tail(&q->link, &pend->queue);
   }
   pend->set |= SIGMASK(sig);
+  signalfd_notify(); /* a blocked signal wakes nobody else (kern/signalfd.c) */
 }
 
 /* Wake t so it notices a signal (if it is in an interruptible sleep). */

@@ -145,5 +145,6 @@ void do_signals(struct trapframe *tf);
 bool sig_ignored_by_default(int sig);
 void signal_exec_reset(struct task *t);
 int dequeue_signal_from(struct task *t, sigset_t allowed, struct ksiginfo *info);
+void signalfd_notify(void);  /* kern/signalfd.c: a signal was queued */
 
 #endif

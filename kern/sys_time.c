@@ -7,19 +7,6 @@
 #include "kern/time.h"
 #include "kern/param.h"
 
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define CLOCK_REALTIME_ALARM 8
-#define CLOCK_BOOTTIME_ALARM 9
-#define CLOCK_TAI 11
-#define TIMER_ABSTIME 1
-
 struct timeval64 {
   int64_t tv_sec, tv_usec;
 };
@@ -89,21 +76,27 @@ long sys_clock_getres(int clockid, uaddr_t res)
 }
 
 /*
- * A struct timespec from user memory, as nanoseconds: -EFAULT, -EINVAL for
- * a negative or unnormalised value; huge values saturate (never overflow).
+ * A struct timespec as nanoseconds: -EINVAL for a negative or unnormalised
+ * value; huge values saturate (never overflow).
  */
+long timespec_to_ns(const struct timespec64 *ts, uint64_t *ns)
+{
+  if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= (int64_t)NSEC_PER_SEC)
+    return -EINVAL;
+  if ((uint64_t)ts->tv_sec > UINT64_MAX / NSEC_PER_SEC - 1)
+    *ns = UINT64_MAX / 2;
+  else
+    *ns = ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+  return 0;
+}
+
+/* The same for a struct timespec in user memory: also -EFAULT. */
 long get_user_timespec_ns(uaddr_t u, uint64_t *ns)
 {
   struct timespec64 ts;
   if (copyin(&ts, u, sizeof(ts)))
     return -EFAULT;
-  if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
-    return -EINVAL;
-  if ((uint64_t)ts.tv_sec > UINT64_MAX / NSEC_PER_SEC - 1)
-    *ns = UINT64_MAX / 2;
-  else
-    *ns = ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-  return 0;
+  return timespec_to_ns(&ts, ns);
 }
 
 /* CPU time of every thread of p, live and exited. */

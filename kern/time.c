@@ -39,6 +39,7 @@ static bool have_sstc;
 static struct spinlock timer_lock = SPINLOCK_INIT("timers");
 static LIST_HEAD(timer_list);
 static uint64_t next_tick_ns[NCPU];
+static struct timer *running_timer[NCPU]; /* callback each hart is in (timer_lock) */
 
 void time_init(uint64_t timebase)
 {
@@ -70,10 +71,12 @@ uint64_t time_realtime_ns(void)
   return time_monotonic_ns() + READ_ONCE(realtime_offset_ns);
 }
 
+/* Set the real-time clock (settimeofday; the RTC at boot and RTC_SET_TIME). */
 void time_set_realtime_ns(uint64_t ns)
 {
   WRITE_ONCE(realtime_offset_ns, ns - time_monotonic_ns());
   vdso_update();
+  timerfd_clock_was_set(); /* absolute real-time timerfds follow the clock */
 }
 
 void timer_use_sstc(bool yes)
@@ -150,6 +153,30 @@ bool timer_cancel(struct timer *t)
   return was;
 }
 
+/*
+ * Cancel t and wait until its callback is not running on any hart, so
+ * that the memory holding t may be freed. A callback that re-armed t
+ * meanwhile is cancelled too. Process context only: never from t's own
+ * callback, nor holding a lock that callback takes.
+ */
+void timer_cancel_sync(struct timer *t)
+{
+  for (;;) {
+    spin_lock(&timer_lock);
+    if (t->armed) {
+      list_del(&t->link);
+      t->armed = false;
+    }
+    bool running = false;
+    for (int i = 0; i < NCPU; i++)
+      if (running_timer[i] == t)
+        running = true;
+    spin_unlock(&timer_lock);
+    if (!running)
+      return;
+  }
+}
+
 /* The timer interrupt: run expired timers, tick the scheduler, re-program. */
 void timer_interrupt(void)
 {
@@ -166,9 +193,11 @@ void timer_interrupt(void)
       break;
     list_del(&t->link);
     t->armed = false;
+    running_timer[id] = t;
     spin_unlock(&timer_lock);
     t->fn(t);
     spin_lock(&timer_lock);
+    running_timer[id] = NULL;
   }
   reprogram();
   spin_unlock(&timer_lock);

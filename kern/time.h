@@ -17,6 +17,20 @@
 #define NSEC_PER_MSEC 1000000ULL
 #define NSEC_PER_USEC 1000ULL
 
+/* Linux's clock ids (uapi/linux/time.h). */
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+#define CLOCK_REALTIME_ALARM 8
+#define CLOCK_BOOTTIME_ALARM 9
+#define CLOCK_TAI 11
+#define TIMER_ABSTIME 1
+
 struct timespec64 {
   int64_t tv_sec;
   int64_t tv_nsec;
@@ -43,10 +57,14 @@ struct timer {
 void timer_init(struct timer *t, void (*fn)(struct timer *), void *data);
 void timer_arm(struct timer *t, uint64_t expires_ns);
 bool timer_cancel(struct timer *t);  /* true if it was armed */
+void timer_cancel_sync(struct timer *t); /* cancel, and wait out a running callback */
 void timer_interrupt(void);          /* from the trap handler */
 void timer_hart_init(void);
-/* A user struct timespec as nanoseconds (kern/sys_time.c): 0, -EFAULT or -EINVAL. */
+/* A struct timespec as nanoseconds (kern/sys_time.c): 0 or -EINVAL; from
+ * user memory: 0, -EFAULT or -EINVAL. */
+long timespec_to_ns(const struct timespec64 *ts, uint64_t *ns);
 long get_user_timespec_ns(uint64_t uaddr, uint64_t *ns);
 void timer_use_sstc(bool yes);
+void timerfd_clock_was_set(void);    /* kern/timerfd.c: the real-time clock was set */
 
 #endif

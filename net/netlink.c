@@ -697,7 +697,7 @@ static int rtnl_request(struct nl_sock *nl, const struct nlmsghdr *h)
     return 0;  /* no family byte: Linux ignores the message */
   uint8_t family = *(const uint8_t *)NLMSG_DATA(h);
   bool get = ((h->nlmsg_type - RTM_BASE) & 3) == RTM_KIND_GET;
-  if (get && (h->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+  if (get && (h->nlmsg_flags & NLM_F_DUMP))  /* ROOT or MATCH: Linux dumps on either */
     return dump_start(nl, h, family);
   if (h->nlmsg_type == RTM_GETLINK)
     return rtnl_getlink(nl, h);

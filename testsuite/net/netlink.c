@@ -101,14 +101,19 @@ static void req_attr(struct req *r, uint16_t type, const void *data, size_t len)
   r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
 }
 
-/* A dump request with a one-byte family header (busybox, musl). */
-static int send_dump(int fd, uint16_t type, uint8_t family, uint32_t seq)
+/* A request with a one-byte family header (busybox, musl). */
+static int send_get(int fd, uint16_t type, uint16_t flags, uint8_t family, uint32_t seq)
 {
   struct req r;
   struct rtgenmsg g = { family };
-  size_t len = req_init(&r, type, NLM_F_REQUEST | NLM_F_DUMP, seq, &g, sizeof(g));
+  size_t len = req_init(&r, type, flags, seq, &g, sizeof(g));
   struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
   return sendto(fd, &r, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) == (ssize_t)len ? 0 : -1;
+}
+
+static int send_dump(int fd, uint16_t type, uint8_t family, uint32_t seq)
+{
+  return send_get(fd, type, NLM_F_REQUEST | NLM_F_DUMP, family, seq);
 }
 
 static int wait_in(int fd, int ms)
@@ -426,6 +431,12 @@ static void test_addr_dumps(int fd, uint32_t pid)
   collect(fd, 202, pid, 1, on_addr, &s, &r);
   check("addr-all-dump", r.done && headers_ok(&r) && s.v4_lo && s.v6_lo == 1 && !s.v6_before_v4,
         "%s; v4 lo %d v6 lo %d v6 first %d", why(&r), s.v4_lo, s.v6_lo, s.v6_before_v4);
+
+  /* Either half of NLM_F_DUMP (ROOT or MATCH) asks for a dump, as older programs send it. */
+  memset(&s, 0, sizeof(s));
+  CHECK_EQ("addr4-root-only-send", send_get(fd, RTM_GETADDR, NLM_F_REQUEST | NLM_F_ROOT, AF_INET, 203), 0);
+  collect(fd, 203, pid, 1, on_addr, &s, &r);
+  check("addr4-root-only-dumps", r.done && headers_ok(&r) && s.v4_lo, "%s; v4 lo %d", why(&r), s.v4_lo);
 }
 
 struct route_seen {
