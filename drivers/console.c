@@ -44,7 +44,6 @@ static const struct file_ops console_fops = {
 };
 
 static const struct tty_driver console_driver = {
-  .name = "console",
   .fops = &console_fops,
   .write = console_tty_write,
   .write_room = console_write_room,

@@ -21,10 +21,17 @@
  *                       writes EIO)
  *   all slave files     master reads drain what is left, then fail with
  *   close               EIO, and poll says POLLHUP (a new slave open
- *                       undoes it)
+ *                       undoes it). Master writes still go into the
+ *                       slave's input, kept for the next slave open, as
+ *                       on Linux (and as before the first open): once it
+ *                       is full, O_NONBLOCK gives EAGAIN and a blocking
+ *                       writer waits — for a reopened slave's reader, or
+ *                       a signal. Not EIO: a program like telnetd learns
+ *                       of the end from poll (POLLHUP) and master reads.
  * The pair is freed with the last reference to the slave tty: the
  * master's, each slave file's, each process that has it as controlling
- * terminal.
+ * terminal. The number stays taken until then (pts_open: a dying pair
+ * is not revived).
  *
  * Termios and window-size ioctls on the master act on the slave, as on
  * Linux (tty.c: tty_ioctl_via_master). The master has no line discipline
@@ -35,6 +42,7 @@
  * master writes) one at a time.
  */
 #include "drivers/tty.h"
+#include "drivers/tty_ioctl.h"
 #include "fs/vfs.h"
 #include "fs/devfs.h"
 #include "fs/devpts.h"
@@ -44,22 +52,6 @@
 #include "kern/uio.h"
 #include "kern/vm.h"
 #include "kern/printk.h"
-
-/* ioctl numbers (asm-generic) */
-#define TCXONC 0x540A
-#define TCFLSH 0x540B
-#define TIOCOUTQ 0x5411
-#define FIONREAD 0x541B
-#define TIOCNOTTY 0x5422
-#define TCSBRK 0x5409
-#define TCSBRKP 0x5425
-#define TIOCGPTN 0x80045430
-#define TIOCSPTLCK 0x40045431
-#define TIOCGPTLCK 0x80045439
-#define TIOCGPTPEER 0x5441
-#define TCIFLUSH 0
-#define TCOFLUSH 1
-#define TCIOFLUSH 2
 
 struct pty {
   struct tty slave;             /* the terminal side (its lock guards the rest) */
@@ -153,14 +145,22 @@ static void pty_destroy(struct tty *tty)
   kfree(pty);
 }
 
-/* Opening /dev/pts/N (or any node 136:N). */
+/*
+ * Opening /dev/pts/N (or any node 136:N). The pair in ptys[N] may be
+ * dying: its last tty_put() has run, but pty_destroy() has not yet taken
+ * pty_table_lock to clear the slot. Taking a reference then would revive
+ * a pair about to be freed, so take one only if the count is not already
+ * 0 (tty_get_unless_zero). The memory is safe to look at meanwhile:
+ * pty_destroy() frees it only after it has held pty_table_lock, which we
+ * hold.
+ */
 static int pts_open(struct inode *ino, struct file *f)
 {
   unsigned index = MINOR(ino->rdev);
   struct pty *pty = NULL;
   spin_lock(&pty_table_lock);
-  if (index < PTY_MAX && (pty = ptys[index]))
-    tty_get(&pty->slave);
+  if (index < PTY_MAX && (pty = ptys[index]) && !tty_get_unless_zero(&pty->slave))
+    pty = NULL; /* being freed: as if already gone */
   spin_unlock(&pty_table_lock);
   if (!pty)
     return -ENXIO;
@@ -179,7 +179,6 @@ static const struct file_ops pts_fops = {
 };
 
 static const struct tty_driver pty_slave_driver = {
-  .name = "pts",
   .fops = &pts_fops,
   .write = pty_slave_write,
   .write_room = pty_slave_write_room,

@@ -8,6 +8,7 @@
  * closing a file means.
  */
 #include "drivers/tty.h"
+#include "drivers/tty_ioctl.h"
 #include "fs/vfs.h"
 #include "fs/devfs.h"
 #include "kern/task.h"
@@ -17,34 +18,6 @@
 #include "kern/vm.h"
 #include "kern/printk.h"
 #include <string.h>
-
-/* ioctl numbers (asm-generic) */
-#define TCGETS 0x5401
-#define TCSETS 0x5402
-#define TCSETSW 0x5403
-#define TCSETSF 0x5404
-#define TCSBRK 0x5409
-#define TCXONC 0x540A
-#define TCFLSH 0x540B
-#define TIOCSCTTY 0x540E
-#define TIOCGPGRP 0x540F
-#define TIOCSPGRP 0x5410
-#define TIOCOUTQ 0x5411
-#define TIOCGWINSZ 0x5413
-#define TIOCSWINSZ 0x5414
-#define FIONREAD 0x541B
-#define TIOCNOTTY 0x5422
-#define TCSBRKP 0x5425
-#define TIOCGSID 0x5429
-
-/* TCXONC and TCFLSH arguments */
-#define TCOOFF 0
-#define TCOON 1
-#define TCIOFF 2
-#define TCION 3
-#define TCIFLUSH 0
-#define TCOFLUSH 1
-#define TCIOFLUSH 2
 
 /* in_eol[] marks */
 #define EOL_LINE 1
@@ -93,6 +66,24 @@ void tty_init(struct tty *tty, const struct tty_driver *driver, const struct kte
 void tty_get(struct tty *tty)
 {
   __atomic_add_fetch(&tty->refcount, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Take a reference only while the tty still has one: a lookup that finds
+ * the tty in a table (pty.c's ptys[]) may find it after the last
+ * tty_put() and before destroy() takes it out. The count never climbs
+ * back from 0, so such a lookup must fail. The caller keeps the memory
+ * alive by other means (pty.c: the table lock, which destroy() takes
+ * before it frees).
+ */
+bool tty_get_unless_zero(struct tty *tty)
+{
+  int n = __atomic_load_n(&tty->refcount, __ATOMIC_RELAXED);
+  while (n > 0)
+    if (__atomic_compare_exchange_n(&tty->refcount, &n, n + 1, false, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED))
+      return true;
+  return false;
 }
 
 /* Drop a reference; the last one lets the driver free the tty. No locks held. */
@@ -176,11 +167,21 @@ static void put_input(struct tty *tty, uint8_t c, uint8_t eol)
     tty->line_end = tty->head;
 }
 
-/* Drop all input. The indexes only grow, so a reader that copied bytes
- * out before the flush can tell (consume_input). */
+/* Room for input may have grown: let whoever feeds the tty go on (a
+ * blocked pty master writer; tty->lock held). */
+static void input_room_changed(struct tty *tty)
+{
+  if (tty->driver->input_taken)
+    tty->driver->input_taken(tty);
+}
+
+/* Drop all input (tty->lock held). The indexes only grow, so a reader
+ * that copied bytes out before the flush can tell (consume_input). Every
+ * flush (a signal character, TCFLSH, TCSETSF) makes room. */
 static void flush_input(struct tty *tty)
 {
   tty->tail = tty->line_end = tty->head;
+  input_room_changed(tty);
 }
 
 /* Output starts again (^Q, TCOON): wake the writers (tty->lock held). */
@@ -366,57 +367,116 @@ static void consume_input(struct tty *tty, uint32_t next)
   spin_lock(&tty->lock);
   if ((int32_t)(next - tty->tail) > 0)
     tty->tail = next;
-  if (tty->driver->input_taken)
-    tty->driver->input_taken(tty);
+  input_room_changed(tty);
   spin_unlock(&tty->lock);
 }
 
-/* A read, once it holds read_lock: wait for input, then copy it out. */
-static ssize_t read_locked(struct tty *tty, struct file *f, struct uio *u)
+/*
+ * Copy out the input there is now (canonical: up to the end of one line).
+ * Copy first, consume after: a fault loses no input. Returns the bytes
+ * copied, or an error if none were; *stop says the read ends here (a line
+ * end, an end-of-file mark, a fault).
+ */
+static ssize_t copy_input(struct tty *tty, struct uio *u, bool *stop)
 {
-  struct ktermios *t = &tty->termios;
-  bool canon = t->c_lflag & ICANON;
-  uint64_t timeout = WAIT_FOREVER;
-  if (f->flags & O_NONBLOCK)
-    timeout = 0;
-  else if (!canon && t->c_cc[VMIN] == 0)
-    timeout = (uint64_t)t->c_cc[VTIME] * 100 * NSEC_PER_MSEC; /* 0: poll */
-
-  long w = wait_event(&tty->wq, readable(tty) > 0 || READ_ONCE(tty->hung_up), timeout);
-  if (w == -ERESTARTSYS)
-    return -ERESTARTSYS;
-  if (READ_ONCE(tty->hung_up))
-    return 0;
-  if (w == -EAGAIN && (f->flags & O_NONBLOCK))
-    return -EAGAIN;
-  if (w)
-    return 0; /* VMIN == 0 timeout: no data */
-
   uint8_t buf[256];
   ssize_t total = 0;
+  *stop = false;
   while (u->resid > 0) {
-    /* Copy out first, consume after: a fault loses no input. */
     uint32_t start, next;
     bool done;
     spin_lock(&tty->lock);
     start = tty->tail;
     size_t n = peek_input(tty, buf, MIN(sizeof(buf), u->resid), &next, &done);
     spin_unlock(&tty->lock);
-    if (n) {
-      long c = uio_copy_to(u, buf, n);
-      if (c < 0)
-        return total ? total : c;
-      if ((size_t)c < n) { /* a fault part way: the rest stays */
-        consume_input(tty, start + (uint32_t)c);
-        return total + c;
-      }
-      total += c;
+    long c = n ? uio_copy_to(u, buf, n) : 0;
+    if (c < 0) {
+      *stop = true;
+      return total ? total : c;
     }
+    if ((size_t)c < n) { /* a fault part way: the rest stays */
+      consume_input(tty, start + (uint32_t)c);
+      *stop = true;
+      return total + c;
+    }
+    total += c;
     consume_input(tty, next);
-    if (done || n == 0 || (!canon && readable(tty) == 0))
+    if (done) {
+      *stop = true;
+      break;
+    }
+    if (n == 0)
       break;
   }
   return total;
+}
+
+/*
+ * How long a read waits (man termios). Canonical mode: for a whole line.
+ * Otherwise VMIN and VTIME (tenths of a second) decide:
+ *   MIN > 0, TIME = 0   until MIN bytes came (or as many as were asked for)
+ *   MIN = 0, TIME > 0   up to TIME for the first byte; then return it
+ *   MIN > 0, TIME > 0   for the first byte as long as it takes; then until
+ *                       MIN bytes, or until TIME passes without another
+ *                       byte (the inter-byte timer restarts with each one)
+ *   MIN = 0, TIME = 0   not at all: return what is there, maybe nothing
+ * O_NONBLOCK never waits: EAGAIN if there is nothing yet.
+ */
+struct read_wait {
+  size_t want;      /* return once this many bytes came */
+  uint64_t first;   /* the wait for the first byte (ns, WAIT_FOREVER, 0) */
+  uint64_t gap;     /* the wait for each further byte */
+};
+
+static struct read_wait read_wait_of(const struct ktermios *t, size_t resid, bool nonblock)
+{
+  struct read_wait rw = { 1, WAIT_FOREVER, WAIT_FOREVER };
+  uint64_t time = (uint64_t)t->c_cc[VTIME] * 100 * NSEC_PER_MSEC;
+  if (!(t->c_lflag & ICANON)) {
+    if (t->c_cc[VMIN] == 0) {
+      rw.first = rw.gap = time; /* 0: poll */
+    } else {
+      rw.want = MIN((size_t)t->c_cc[VMIN], resid);
+      if (time)
+        rw.gap = time;
+    }
+  }
+  if (nonblock)
+    rw.first = rw.gap = 0;
+  return rw;
+}
+
+/* A read, once it holds read_lock: wait for input and copy it out, as
+ * read_wait_of() says, until enough came or the wait ends. */
+static ssize_t read_locked(struct tty *tty, struct file *f, struct uio *u)
+{
+  bool nonblock = f->flags & O_NONBLOCK;
+  spin_lock(&tty->lock);
+  struct read_wait rw = read_wait_of(&tty->termios, u->resid, nonblock);
+  spin_unlock(&tty->lock);
+
+  ssize_t total = 0;
+  uint64_t timeout = rw.first;
+  for (;;) {
+    long w = wait_event(&tty->wq, readable(tty) > 0 || READ_ONCE(tty->hung_up), timeout);
+    if (READ_ONCE(tty->hung_up) || (w && total))
+      return total;
+    if (w == -EAGAIN && !nonblock)
+      return 0; /* VMIN = VTIME = 0: nothing there */
+    if (w == -ETIMEDOUT)
+      return 0; /* VMIN = 0: VTIME passed without a byte */
+    if (w)
+      return w; /* a signal, or EAGAIN for O_NONBLOCK */
+    bool stop;
+    ssize_t n = copy_input(tty, u, &stop);
+    if (n < 0)
+      return total ? total : n;
+    total += n;
+    if (stop || (size_t)total >= rw.want)
+      return total;
+    if (total)
+      timeout = rw.gap;
+  }
 }
 
 ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
@@ -510,6 +570,17 @@ ssize_t tty_write(struct file *f, struct uio *u, off_t *pos)
   return total ? total : err;
 }
 
+/* Input enough for POLLIN: in raw mode with VMIN > 0 and VTIME = 0, VMIN
+ * bytes, since a read would wait for them (as Linux's input_available_p). */
+static bool poll_readable(struct tty *tty)
+{
+  const struct ktermios *t = &tty->termios;
+  size_t need = 1;
+  if (!(t->c_lflag & ICANON) && t->c_cc[VMIN] > 0 && t->c_cc[VTIME] == 0)
+    need = t->c_cc[VMIN];
+  return readable(tty) >= need;
+}
+
 unsigned tty_poll(struct file *f, struct poll_table *pt)
 {
   struct tty *tty = f->priv;
@@ -517,7 +588,7 @@ unsigned tty_poll(struct file *f, struct poll_table *pt)
   if (READ_ONCE(tty->hung_up))
     return POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM;
   unsigned mask = 0;
-  if (readable(tty) > 0)
+  if (poll_readable(tty))
     mask |= POLLIN | POLLRDNORM;
   if (can_write(tty))
     mask |= POLLOUT | POLLWRNORM;
@@ -526,17 +597,32 @@ unsigned tty_poll(struct file *f, struct poll_table *pt)
 
 /* ---- controlling terminals ---- */
 
-/* Make tty the controlling terminal of p's session (p leads it). */
-static void set_ctty(struct tty *tty, struct process *p)
+/*
+ * Make tty the controlling terminal of p's session, if p leads a session
+ * without one and tty belongs to no session and has not hung up. The
+ * checks are made under proc_lock and tty->lock, where they are set:
+ * checked outside, two racing opens could both pass, and the second
+ * would overwrite p->ctty (leaking a reference, so a pty is never freed)
+ * or give one tty two sessions. Returns 0 or -EPERM. The caller holds a
+ * reference (an open file).
+ */
+static int set_ctty(struct tty *tty, struct process *p)
 {
-  tty_get(tty);
+  int r = -EPERM;
+  tty_get(tty); /* p->ctty's, dropped again if p does not get it */
   spin_lock(&proc_lock);
-  p->ctty = tty;
   spin_lock(&tty->lock);
-  tty->session = p->sid;
-  tty->pgrp = p->pgid;
+  if (p->sid == p->pid && !p->ctty && tty->session == 0 && !tty->hung_up) {
+    p->ctty = tty;
+    tty->session = p->sid;
+    tty->pgrp = p->pgid;
+    r = 0;
+  }
   spin_unlock(&tty->lock);
   spin_unlock(&proc_lock);
+  if (r)
+    tty_put(tty);
+  return r;
 }
 
 /* p lets go of its controlling terminal; the caller gets its reference. */
@@ -576,14 +662,12 @@ static void detach_session(struct tty *tty)
 
 /*
  * A session leader opening a terminal without O_NOCTTY acquires it if
- * neither has one yet (Linux's tty_open_proc_set_tty).
+ * neither has one yet (Linux's tty_open_proc_set_tty); set_ctty checks.
  */
 static void maybe_acquire(struct tty *tty, struct file *f)
 {
-  struct process *p = current->proc;
-  if (!(f->flags & O_NOCTTY) && p->sid == p->pid && !p->ctty && READ_ONCE(tty->session) == 0 &&
-      !READ_ONCE(tty->hung_up))
-    set_ctty(tty, p);
+  if (!(f->flags & O_NOCTTY))
+    (void)set_ctty(tty, current->proc);
 }
 
 /*
@@ -645,8 +729,8 @@ void tty_process_exit(struct process *p)
   }
 }
 
-/* setsid: p starts a session of its own, without a terminal. */
-void tty_leave_session(struct process *p)
+/* p lets go of its terminal; the session keeps it (TIOCNOTTY). */
+static void leave_session(struct process *p)
 {
   struct tty *tty = take_ctty(p);
   if (tty)
@@ -680,28 +764,19 @@ void tty_release(struct file *f)
 
 /* ---- ioctls ---- */
 
-/* TIOCSPGRP's last step: pgrp must exist in the caller's session. */
+/* TIOCSPGRP's last step: pgrp must exist in the caller's session
+ * (ESRCH if it does not exist, EPERM if it is another session's). */
 static int tty_set_pgrp(struct tty *tty, pid_t pgrp)
 {
-  pid_t sid = current->proc->sid;
   spin_lock(&proc_lock);
-  bool found = false, same_session = false;
-  struct process *p;
-  list_for_each_entry(p, &all_processes, all_link) {
-    if (p->pgid == pgrp) { /* zombies too, until reaped (as Linux) */
-      found = true;
-      same_session = p->sid == sid;
-    }
+  int r = pgrp_in_session(pgrp, current->proc->sid);
+  if (r == 0) {
+    spin_lock(&tty->lock);
+    tty->pgrp = pgrp;
+    spin_unlock(&tty->lock);
   }
   spin_unlock(&proc_lock);
-  if (!found)
-    return -ESRCH;
-  if (!same_session)
-    return -EPERM;
-  spin_lock(&tty->lock);
-  tty->pgrp = pgrp;
-  spin_unlock(&tty->lock);
-  return 0;
+  return r;
 }
 
 static int set_termios(struct tty *tty, unsigned cmd, uint64_t arg)
@@ -716,9 +791,12 @@ static int set_termios(struct tty *tty, unsigned cmd, uint64_t arg)
   if (cmd == TCSETSF)
     flush_input(tty);
   bool was_canon = tty->termios.c_lflag & ICANON;
+  bool canon = t.c_lflag & ICANON;
   tty->termios = t;
-  if (was_canon && !(t.c_lflag & ICANON))
+  if (was_canon && !canon)
     tty->line_end = tty->head; /* the partial line becomes readable */
+  if (was_canon != canon)
+    input_room_changed(tty); /* tty_receive_room() counts differently */
   if (!(t.c_iflag & IXON) && tty->stopped)
     start_output(tty);
   spin_unlock(&tty->lock);
@@ -751,15 +829,15 @@ static int set_ctty_ioctl(struct tty *tty, uint64_t arg)
   bool leader = p->sid == p->pid;
   if (leader && READ_ONCE(tty->session) == p->sid)
     return 0;
-  if (!leader || p->ctty)
+  if (!leader || READ_ONCE(p->ctty))
     return -EPERM;
   if (READ_ONCE(tty->session)) {
     if (arg != 1)
       return -EPERM;
     detach_session(tty);
   }
-  set_ctty(tty, p);
-  return 0;
+  /* Checked again under the locks: another open may have come first. */
+  return set_ctty(tty, p);
 }
 
 /* TIOCNOTTY: the caller lets go of its terminal. A session leader takes
@@ -770,7 +848,7 @@ static int drop_ctty_ioctl(struct tty *tty)
   if (p->ctty != tty)
     return -ENOTTY;
   if (p->sid != p->pid) {
-    tty_leave_session(p);
+    leave_session(p);
     return 0;
   }
   pid_t fg = READ_ONCE(tty->pgrp);
@@ -891,8 +969,6 @@ static int flush_ioctl(struct tty *tty, uint64_t arg)
   if (arg != TCOFLUSH) {
     spin_lock(&tty->lock);
     flush_input(tty);
-    if (tty->driver->input_taken)
-      tty->driver->input_taken(tty);
     spin_unlock(&tty->lock);
   }
   return 0;

@@ -11,8 +11,8 @@
  *
  * Input: the device hands received bytes to tty_receive(). In canonical
  * mode (ICANON) bytes collect into lines the user can edit (erase, kill)
- * and a read returns a whole line; otherwise reads return bytes as they
- * come. ISIG turns ^C, ^\ and ^Z into SIGINT, SIGQUIT and SIGTSTP for the
+ * and a read returns a whole line; otherwise VMIN and VTIME say how many
+ * bytes a read waits for, and how long (tty.c: read_wait_of). ISIG turns ^C, ^\ and ^Z into SIGINT, SIGQUIT and SIGTSTP for the
  * foreground process group. ECHO echoes. IXON: ^S stops output, ^Q
  * starts it again.
  * Output: write(2) goes out through the driver, with \n turned into \r\n
@@ -28,7 +28,9 @@
  * terminal's files then read 0 (end of file) and fail writes with EIO.
  *
  * Lock order: proc_lock > tty->lock > wait_queue locks. Signals are sent
- * after tty->lock is released (kill_pgrp takes proc_lock).
+ * after tty->lock is released (kill_pgrp takes proc_lock). process->ctty
+ * is proc_lock's, a tty's session and pgrp are tty->lock's; acquiring a
+ * terminal holds both, so its checks and its changes are one step.
  */
 #ifndef KITE_TTY_H
 #define KITE_TTY_H
@@ -101,17 +103,16 @@ struct poll_table;
 
 /* What makes one kind of terminal different from another. */
 struct tty_driver {
-  const char *name;
   const struct file_ops *fops;    /* operations of its open files */
   /* Send bytes out (writes, after output processing, and echoes).
    * tty->lock held; must not sleep. Returns how many were taken. */
   size_t (*write)(struct tty *tty, const char *buf, size_t n);
   /* How many bytes write() would take now (tty->lock held). */
   size_t (*write_room)(struct tty *tty);
-  /* A reader took input: whoever feeds the tty may go on (tty->lock held). */
+  /* Room for input may have grown (a read took bytes, a flush dropped
+   * them, ICANON changed): whoever feeds the tty may go on (tty->lock
+   * held; must not sleep). */
   void (*input_taken)(struct tty *tty);
-  /* Drop output sent but not yet delivered (TCOFLUSH; tty->lock held). */
-  void (*flush_output)(struct tty *tty);
   /* A file opened the tty (may refuse) / the file was closed. */
   int (*open)(struct tty *tty, struct file *f);
   void (*close)(struct tty *tty, struct file *f);
@@ -152,13 +153,13 @@ extern const struct ktermios tty_std_termios;
 void tty_init(struct tty *tty, const struct tty_driver *driver, const struct ktermios *termios,
               dev_t dev);
 void tty_get(struct tty *tty);
+bool tty_get_unless_zero(struct tty *tty);          /* false: it is being freed */
 void tty_put(struct tty *tty);
 void tty_receive(struct tty *tty, const uint8_t *buf, size_t n); /* any context */
 size_t tty_receive_room(struct tty *tty);
 int tty_file_open(struct tty *tty, struct file *f);  /* a driver's open: attach f to tty */
 void tty_hangup(struct tty *tty);
 void tty_process_exit(struct process *p);           /* p's last thread exited */
-void tty_leave_session(struct process *p);          /* setsid: p drops its terminal */
 dev_t tty_devnum(struct tty *tty);                  /* for /proc/<pid>/stat */
 void tty_register_devices(void);                    /* /dev/tty */
 

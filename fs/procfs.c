@@ -152,10 +152,33 @@ struct proc_snapshot {
   pid_t ppid;
   int nthreads;
   uint64_t utime, stime;
+  pid_t pgid, sid;
+  dev_t tty;             /* controlling terminal's device number, 0 if none */
+  pid_t tpgid;           /* its foreground group, -1 if none */
   struct mm *mm;         /* referenced, or NULL */
   struct files *files;   /* referenced, or NULL */
   struct fs_context *fs; /* referenced, or NULL */
 };
+
+/*
+ * The controlling terminal's number and foreground group (proc_lock held).
+ * Copied here and not read later: p->ctty is a counted reference only
+ * while proc_lock keeps it in place; a pty is freed once the session lets
+ * go of it (tty.c detach_session drops the references after unlocking).
+ * proc_lock > tty->lock is the documented order.
+ */
+static void snapshot_ctty(struct process *p, struct proc_snapshot *s)
+{
+  struct tty *tty = p->ctty;
+  s->tpgid = -1;
+  if (!tty)
+    return;
+  s->tty = tty_devnum(tty);
+  spin_lock(&tty->lock);
+  if (tty->pgrp)
+    s->tpgid = tty->pgrp;
+  spin_unlock(&tty->lock);
+}
 
 static void snapshot(struct process *p, struct proc_snapshot *s)
 {
@@ -164,6 +187,9 @@ static void snapshot(struct process *p, struct proc_snapshot *s)
   struct task *t = any_thread(p);
   s->state = state_char(p, t);
   s->ppid = p->parent ? p->parent->pid : 0;
+  s->pgid = p->pgid;
+  s->sid = p->sid;
+  snapshot_ctty(p, s);
   s->nthreads = p->nr_threads;
   s->utime = p->dead_utime_ns;
   s->stime = p->dead_stime_ns;
@@ -211,11 +237,9 @@ static void gen_stat(struct proc_buf *b, struct process *p)
     vsize = s.mm->total_vm;
     rss = mm_rss_pages(s.mm);
   }
-  int tty = p->ctty ? (int)tty_devnum(p->ctty) : 0;
-  int tpgid = p->ctty && p->ctty->pgrp ? p->ctty->pgrp : -1;
   pb_printf(b, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu "
             "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-            p->pid, s.comm, s.state, s.ppid, p->pgid, p->sid, tty, tpgid,
+            p->pid, s.comm, s.state, s.ppid, s.pgid, s.sid, (int)s.tty, s.tpgid,
             (unsigned long)(s.utime / TICK_NS), (unsigned long)(s.stime / TICK_NS),
             (unsigned long)(p->cutime_ns / TICK_NS), (unsigned long)(p->cstime_ns / TICK_NS),
             s.nthreads, (unsigned long)(p->start_ns / TICK_NS), (unsigned long)vsize,

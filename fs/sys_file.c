@@ -16,6 +16,7 @@
 #include "kern/pipe.h"
 #include "kern/param.h"
 #include "kern/printk.h"
+#include "drivers/tty_ioctl.h"
 #include <string.h>
 
 /* A kernel buffer for a path argument, freed with kfree. */
@@ -527,12 +528,6 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
   fput(f);
   return r;
 }
-
-#define FIONBIO 0x5421
-#define FIONCLEX 0x5450
-#define FIOCLEX 0x5451
-#define FIOASYNC 0x5452
-#define FIONREAD 0x541B
 
 long sys_ioctl(int fd, unsigned int cmd, uint64_t arg)
 {

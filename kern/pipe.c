@@ -17,6 +17,7 @@
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "fs/ramfs.h"
+#include "drivers/tty_ioctl.h"
 #include <string.h>
 
 #define PIPE_ORDER 4 /* 16 pages = PIPE_CAPACITY */
@@ -182,7 +183,7 @@ static void pipe_release(struct file *f)
 static int pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
   struct pipe *p = f->priv;
-  if (cmd == 0x541B /* FIONREAD */) {
+  if (cmd == FIONREAD) {
     uint32_t n = (uint32_t)pipe_count(p);
     return copyout(arg, &n, 4);
   }

@@ -235,6 +235,27 @@ long sys_setgroups(size_t size, uaddr_t list)
 
 /* ---- process groups and sessions ---- */
 
+/*
+ * Is pgrp a process group of session sid? setpgid may join only such a
+ * group, and TIOCSPGRP make only such a group the foreground. 0 if so;
+ * -ESRCH if no process is in group pgrp; -EPERM if the group belongs to
+ * another session. Zombies count until reaped, as on Linux. Caller holds
+ * proc_lock.
+ */
+int pgrp_in_session(pid_t pgrp, pid_t sid)
+{
+  int r = -ESRCH;
+  struct process *q;
+  list_for_each_entry(q, &all_processes, all_link) {
+    if (q->pgid != pgrp)
+      continue;
+    if (q->sid == sid)
+      return 0;
+    r = -EPERM;
+  }
+  return r;
+}
+
 long sys_setpgid(int pid, int pgid)
 {
   struct process *me = current->proc;
@@ -261,17 +282,9 @@ long sys_setpgid(int pid, int pgid)
   }
   if (pgid == 0)
     pgid = p->pid;
-  if (pgid != p->pid) {
-    /* the group must exist in the same session */
-    bool ok = false;
-    struct process *q;
-    list_for_each_entry(q, &all_processes, all_link)
-      if (q->pgid == pgid && q->sid == me->sid) /* zombies count until reaped */
-        ok = true;
-    if (!ok) {
-      r = -EPERM;
-      goto out;
-    }
+  if (pgid != p->pid && pgrp_in_session(pgid, me->sid)) {
+    r = -EPERM; /* the group must exist in the same session */
+    goto out;
   }
   p->pgid = pgid;
 out:
@@ -297,6 +310,13 @@ long sys_getsid(int pid)
   return r;
 }
 
+/*
+ * setsid: a new session and group, led by the caller, without a
+ * controlling terminal. The terminal goes in the same critical section as
+ * the session changes: a fork in between would copy the old session's
+ * terminal into the new one. Its reference is dropped after unlocking
+ * (tty_put may free a pty, which takes other locks).
+ */
 long sys_setsid(void)
 {
   struct process *me = current->proc;
@@ -309,8 +329,11 @@ long sys_setsid(void)
     }
   }
   me->sid = me->pgid = me->pid;
+  struct tty *old_ctty = me->ctty;
+  me->ctty = NULL;
   spin_unlock(&proc_lock);
-  tty_leave_session(me);
+  if (old_ctty)
+    tty_put(old_ctty);
   return me->pid;
 }
 

@@ -222,6 +222,9 @@ int nr_pids_in_use(void);
 struct task *find_task(pid_t tid);          /* caller holds proc_lock */
 struct process *find_process(pid_t pid);    /* caller holds proc_lock */
 
+/* sys_proc.c */
+int pgrp_in_session(pid_t pgrp, pid_t sid); /* 0, -ESRCH, -EPERM; caller holds proc_lock */
+
 /* process.c */
 long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t ctid,
               int exit_signal);

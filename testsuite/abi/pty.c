@@ -2,10 +2,12 @@
  * pty.c — pseudo-terminal ABI tests (testsuite/abi): posix_openpt,
  * grantpt, unlockpt, ptsname and the devpts nodes; the line discipline
  * through a pty (canonical lines, echo, erase/kill/werase/EOF, ICRNL and
- * ONLCR, raw mode, VMIN/VTIME); ^C ^\ ^Z as signals to the foreground
- * group; controlling terminals (open, TIOCSCTTY, TIOCNOTTY, /dev/tty);
- * window sizes and SIGWINCH; hangups both ways; poll, select and epoll on
- * both ends; bounded buffers (EAGAIN, blocking writers); bad pointers.
+ * ONLCR, raw mode, the four VMIN/VTIME cases); ^C ^\ ^Z as signals to the
+ * foreground group; controlling terminals (open, TIOCSCTTY, TIOCNOTTY,
+ * /dev/tty); window sizes and SIGWINCH; hangups both ways; master writes
+ * while no slave is open; flushes waking the master; /proc/<pid>/stat's
+ * terminal fields; poll, select and epoll on both ends; bounded buffers
+ * (EAGAIN, blocking writers); bad pointers.
  * User space; the same program runs on Linux (qemu-riscv64) and on Kite.
  */
 #include "check.h"
@@ -440,6 +442,277 @@ static void test_raw(void)
   close(m);
 }
 
+/* ---- VMIN and VTIME (man termios: the four cases) ---- */
+
+static void set_min_time(int fd, int vmin, int vtime)
+{
+  struct termios t;
+  tcgetattr(fd, &t);
+  t.c_cc[VMIN] = vmin;
+  t.c_cc[VTIME] = vtime;
+  tcsetattr(fd, TCSANOW, &t);
+}
+
+/* A child that writes the bytes of `bytes` to fd one at a time: the first
+ * after first_ms, each further one gap_ms later. */
+static pid_t write_later(int fd, const char *bytes, int first_ms, int gap_ms)
+{
+  pid_t w = fork();
+  if (w == 0) {
+    msleep(first_ms);
+    for (const char *b = bytes; *b; b++) {
+      (void)!write(fd, b, 1);
+      if (b[1])
+        msleep(gap_ms);
+    }
+    _exit(0);
+  }
+  return w;
+}
+
+/* read(fd) with a stopwatch: the result, and the milliseconds in *ms. */
+static int timed_read(int fd, char *buf, int size, long long *ms)
+{
+  long long t0 = now_ns();
+  int n = read(fd, buf, size);
+  *ms = (now_ns() - t0) / 1000000;
+  return n;
+}
+
+static void test_vmin(void)
+{
+  int m, s;
+  char name[64], buf[256];
+  long long ms;
+  if (new_pair(&m, &s, name, sizeof(name)))
+    return;
+  raw_mode(s);
+
+  /* MIN 3, TIME 0: one byte is not enough; the read waits for three. */
+  set_min_time(s, 3, 0);
+  wr(m, "a");
+  int ev = poll_one(s, POLLIN, 100);
+  CHECKF("vmin/poll-waits-for-vmin", !(ev & POLLIN), "revents %#x with 1 of 3 bytes", ev);
+  pid_t w = write_later(m, "bc", 300, 0);
+  int n = timed_read(s, buf, sizeof(buf), &ms);
+  CHECKF("vmin/read-waits-for-vmin", n == 3 && ms >= 200 && memcmp(buf, "abc", 3) == 0,
+         "read %d after %lld ms", n, ms);
+  wait_child_timeout(w, 5000);
+  /* Asking for fewer than MIN bytes: the read ends with the count. */
+  wr(m, "de");
+  poll_one(s, POLLIN, 100);
+  n = timed_read(s, buf, 2, &ms);
+  CHECKF("vmin/count-below-vmin", n == 2 && ms < 1000, "read %d after %lld ms", n, ms);
+  /* O_NONBLOCK takes what there is. */
+  wr(m, "f");
+  msleep(50);
+  fcntl(s, F_SETFL, O_NONBLOCK);
+  CHECK_RET("vmin/nonblock-takes-what-there-is", raw3(SYS_read, s, buf, sizeof(buf)), 1);
+  fcntl(s, F_SETFL, 0);
+
+  /* MIN 2, TIME 2: no timer before the first byte (it comes after 0.4 s,
+   * twice TIME); after it 0.2 s without another ends the read. */
+  set_min_time(s, 2, 2);
+  w = write_later(m, "g", 400, 0);
+  n = timed_read(s, buf, sizeof(buf), &ms);
+  CHECKF("vmin/vtime-starts-at-first-byte", n == 1 && ms >= 500 && ms < 3000,
+         "read %d after %lld ms (want 1 after about 600)", n, ms);
+  wait_child_timeout(w, 5000);
+  /* MIN 3, TIME 5: bytes 0.1 s apart keep the timer from running out,
+   * and the third ends the read. */
+  set_min_time(s, 3, 5);
+  w = write_later(m, "hij", 100, 100);
+  n = timed_read(s, buf, sizeof(buf), &ms);
+  CHECKF("vmin/vtime-restarts-per-byte", n == 3 && memcmp(buf, "hij", 3) == 0,
+         "read %d after %lld ms", n, ms);
+  wait_child_timeout(w, 5000);
+  close(s);
+  close(m);
+}
+
+/* ---- the master after its slave closed ---- */
+
+static void on_alarm(int sig) { (void)sig; }
+
+/*
+ * Linux keeps what the master writes while no slave file is open (before
+ * the first open, and after the last close): it waits in the slave's
+ * input for the next open. So writes succeed until the input is full;
+ * then O_NONBLOCK gives EAGAIN and a blocking write waits (a signal ends
+ * it) — there is no EIO. A reader of a reopened slave makes room again.
+ */
+static void test_slave_closed(void)
+{
+  char name[64], buf[1024];
+  int m = new_master(0, name, sizeof(name));
+  if (m < 0)
+    return;
+  CHECK_RET("slave-closed/write-before-first-open", raw3(SYS_write, m, "early\n", 6), 6);
+  int s = open(name, O_RDWR | O_NOCTTY);
+  int n = s >= 0 ? read(s, buf, sizeof(buf)) : -1;
+  CHECKF("slave-closed/first-open-reads-it", n == 6 && memcmp(buf, "early\n", 6) == 0, "read %d", n);
+  close(s);
+  int ev = poll_one(m, POLLOUT, 0);
+  CHECKF("slave-closed/pollhup-and-pollout", (ev & (POLLHUP | POLLOUT)) == (POLLHUP | POLLOUT),
+         "revents %#x", ev);
+  CHECK_RET("slave-closed/write-after-close-kept", raw3(SYS_write, m, "late\n", 5), 5);
+
+  /* Fill the slave's input with lines, nonblocking: EAGAIN, not EIO. */
+  memset(buf, 'x', sizeof(buf));
+  for (int i = 63; i < (int)sizeof(buf); i += 64)
+    buf[i] = '\n';
+  fcntl(m, F_SETFL, O_NONBLOCK);
+  long total = 0, r;
+  while ((r = raw3(SYS_write, m, buf, sizeof(buf))) > 0 && total < (1L << 20))
+    total += r;
+  CHECKF("slave-closed/full-eagain", r == -EAGAIN && total < (1L << 20), "wrote %ld then %ld", total, r);
+  ev = poll_one(m, POLLOUT, 0);
+  CHECKF("slave-closed/full-pollhup-only", ev == POLLHUP, "revents %#x", ev);
+
+  /* A blocking writer waits (for a reopened slave's reader); a signal
+   * ends the wait — it must not hang, and must not fail with EIO. (Linux
+   * may take a few more lines as its flip buffers drain.) */
+  fcntl(m, F_SETFL, 0);
+  ksigaction(SIGALRM, (void *)on_alarm, 0, 0, NULL);
+  for (int i = 0; i < 100; i++) {
+    alarm(1);
+    r = raw3(SYS_write, m, buf, 64);
+    alarm(0);
+    if (r != 64)
+      break;
+  }
+  CHECK_RET("slave-closed/blocked-write-eintr", r, -EINTR);
+
+  /* A new slave open reads what waited, and the master may write again. */
+  s = open(name, O_RDWR | O_NOCTTY);
+  n = s >= 0 ? read(s, buf, sizeof(buf)) : -1;
+  CHECKF("slave-closed/reopen-reads-it", n == 5 && memcmp(buf, "late\n", 5) == 0, "read %d", n);
+  tcflush(s, TCIFLUSH);
+  ev = poll_one(m, POLLOUT, 1000);
+  CHECKF("slave-closed/writable-again", ev == POLLOUT, "revents %#x", ev);
+  close(s);
+  close(m);
+}
+
+/* ---- flushing input makes room for the master ---- */
+
+/* Fill the slave's input through the master (O_NONBLOCK, lines). */
+static void fill_from_master(int m)
+{
+  char buf[1024];
+  memset(buf, 'f', sizeof(buf));
+  for (int i = 63; i < (int)sizeof(buf); i += 64)
+    buf[i] = '\n';
+  int fl = fcntl(m, F_GETFL);
+  fcntl(m, F_SETFL, fl | O_NONBLOCK);
+  for (int i = 0; i < 1024 && write(m, buf, sizeof(buf)) > 0; i++)
+    ;
+  fcntl(m, F_SETFL, fl);
+}
+
+/* In a child: after ms, flush fd's input with tcsetattr(TCSAFLUSH)
+ * (TCSETSF) or tcflush(TCIFLUSH) (TCFLSH). */
+static pid_t flush_later(int fd, int ms, int via_tcsetattr)
+{
+  pid_t w = fork();
+  if (w == 0) {
+    struct termios t;
+    msleep(ms);
+    tcgetattr(fd, &t);
+    int r = via_tcsetattr ? tcsetattr(fd, TCSAFLUSH, &t) : tcflush(fd, TCIFLUSH);
+    _exit(r ? 1 : 0);
+  }
+  return w;
+}
+
+static void test_flush(void)
+{
+  int m, s;
+  char name[64];
+  if (new_pair(&m, &s, name, sizeof(name)))
+    return;
+  fill_from_master(m);
+  int ev = poll_one(m, POLLOUT, 0);
+  CHECKF("flush/master-full", !(ev & POLLOUT), "revents %#x", ev);
+  /* A poller on the master hears of the room TCSETSF's flush made. */
+  pid_t w = flush_later(s, 200, 1);
+  ev = poll_one(m, POLLOUT, 3000);
+  CHECKF("flush/tcsetsf-wakes-master-poll", ev & POLLOUT, "revents %#x", ev);
+  wait_child_timeout(w, 5000);
+  /* A blocked writer hears of a TCFLSH (a signal ends it if not). Linux
+   * does not always wake a writer for TCSETSF: its flip buffers may
+   * still be full; Kite's flush_input() serves both. */
+  fill_from_master(m);
+  w = flush_later(s, 200, 0);
+  ksigaction(SIGALRM, (void *)on_alarm, 0, 0, NULL);
+  alarm(3);
+  long r = raw3(SYS_write, m, "woken\n", 6);
+  alarm(0);
+  CHECK_RET("flush/tcflush-wakes-master-writer", r, 6);
+  wait_child_timeout(w, 5000);
+  close(s);
+  close(m);
+}
+
+/* ---- /proc/<pid>/stat: the controlling terminal ---- */
+
+/* Fields 7 and 8 of /proc/<pid>/stat: tty_nr and tpgid. */
+static int stat_tty(pid_t pid, long *tty_nr, long *tpgid)
+{
+  char path[64], buf[512];
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY);
+  int n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+  if (fd >= 0)
+    close(fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = 0;
+  char *p = strrchr(buf, ')'); /* the name may hold spaces */
+  char state;
+  long ppid, pgrp, session;
+  if (!p || sscanf(p + 1, " %c %ld %ld %ld %ld %ld", &state, &ppid, &pgrp, &session, tty_nr, tpgid) != 6)
+    return -1;
+  return 0;
+}
+
+/* A session leader that takes the slave as its terminal, closes it, and
+ * waits (ignoring the hangup) until the parent is done. */
+static void kid_stat(const char *name)
+{
+  int fd = become_session_with(name);
+  if (fd < 0) {
+    abi_check("stat/child-ctty", 0, "%s", strerror(errno));
+    return;
+  }
+  signal(SIGHUP, SIG_IGN);
+  close(fd);
+  ack('r');
+  idle();
+}
+
+static void test_stat(void)
+{
+  char name[64];
+  int m = new_master(0, name, sizeof(name));
+  if (m < 0)
+    return;
+  struct stat st;
+  stat(name, &st);
+  struct kid k = start_kid(kid_stat, name, m);
+  CHECK("stat/child-ready", wait_ack(k.ack, 'r', 5000));
+  long tty_nr = -2, tpgid = -2;
+  int r = stat_tty(k.pid, &tty_nr, &tpgid);
+  CHECKF("stat/tty-nr-slave-closed", r == 0 && tty_nr == (long)st.st_rdev && tpgid == k.pid,
+         "tty_nr %#lx (want %#lx) tpgid %ld (want %d)", tty_nr, (long)st.st_rdev, tpgid, (int)k.pid);
+  close(m); /* the hangup: the session loses the terminal, the pty goes */
+  msleep(100);
+  r = stat_tty(k.pid, &tty_nr, &tpgid);
+  CHECKF("stat/tty-nr-pty-closed", r == 0 && tty_nr == 0 && tpgid == -1, "tty_nr %#lx tpgid %ld",
+         tty_nr, tpgid);
+  finish_kid("stat/child", k, 10000);
+}
+
 /* ---- signals from the keyboard, controlling terminals ---- */
 
 static void kid_keyboard(const char *name)
@@ -863,10 +1136,14 @@ int main(void)
   run_section("open", test_open, 30000);
   run_section("canon", test_canon, 30000);
   run_section("raw", test_raw, 30000);
+  run_section("vmin", test_vmin, 30000);
   run_section("signals", test_signals, 30000);
   run_section("ctty", test_ctty, 30000);
   run_section("winsize", test_winsize, 30000);
   run_section("hangup", test_hangup, 30000);
+  run_section("slave-closed", test_slave_closed, 30000);
+  run_section("flush", test_flush, 30000);
+  run_section("stat", test_stat, 30000);
   run_section("poll", test_poll, 60000);
   run_section("devpts", test_devpts, 30000);
   run_section("efault", test_efault, 30000);
