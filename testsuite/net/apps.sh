@@ -3,9 +3,10 @@
 # init by testsuite/tests/net-apps.sh (which puts the programs in the
 # initramfs). Prints PASS:/FAIL: lines and "# ..." measurements.
 #
-#   iperf3 (Debian's riscv64 build, glibc): the six OSComp variants over
-#          127.0.0.1 against `iperf3 -s` (an AF_INET6 dual-stack server);
-#          the receiver's bitrate must be in Mbits/sec or Gbits/sec
+#   iperf3 (Debian's riscv64 build, glibc): OSComp's form — one persistent
+#          `iperf3 -s -p 5001 -D` (an AF_INET6 dual-stack server), then the
+#          six client variants over 127.0.0.1 in order; each receiver's
+#          bitrate must be in Mbits/sec or Gbits/sec
 #   redis  server, redis-cli, redis-benchmark over TCP
 #   busybox httpd and telnetd listening at the same time (the seed's two
 #          servers that stole each other's SYNs): each accepts while the
@@ -18,15 +19,15 @@ PATH=/usr/bin:/bin:/sbin:/usr/sbin
 pass() { echo "PASS: apps/$1"; }
 fail() { echo "FAIL: apps/$1: $2"; }
 
+# ---- iperf3: one daemon serves the six variants, one after the other ----
+iperf3 -s -p 5001 -D
+sleep 1
 iperf() {
   name=$1; shift
-  iperf3 -s -1 > /tmp/iperf-s.log 2>&1 &
-  spid=$!
-  sleep 1
-  # a sampler keeps the TCP table, to explain a slow run afterwards
+  # a sampler keeps the TCP table, to explain a slow or failed run afterwards
   (while :; do cat /proc/net/tcp; grep lwIP-TCP /proc/net/sockstat; sleep 1; done) > /tmp/iperf-tcp.log 2>&1 &
   tpid=$!
-  out=$(timeout 30 iperf3 -c 127.0.0.1 -t 2 "$@" 2>&1)
+  out=$(timeout 30 iperf3 -c 127.0.0.1 -p 5001 -t 2 -i 0 "$@" 2>&1)
   kill $tpid 2>/dev/null
   wait $tpid 2>/dev/null
   rate=$(echo "$out" | grep receiver | tail -1 | grep -oE '[0-9.]+ [KMG]bits/sec')
@@ -35,21 +36,25 @@ iperf() {
     echo "# iperf3 $name: receiver $rate"
   else
     fail "iperf3-$name" "$(echo "$out" | tail -3 | tr '\n' ' ')"
+    echo "# failed: server daemon $(pidof iperf3 > /dev/null && echo running || echo gone)"
+    tail -20 /tmp/iperf-tcp.log | sed 's/^/# failed: /'
+    grep -E '^(TCP|lwIP)' /proc/net/sockstat | sed 's/^/# failed: /'
+    dmesg | tail -10 | sed 's/^/# failed: /'
   fi
   num=$(echo "$rate" | cut -d' ' -f1)
   if echo "$rate" | grep -qE '(K|M)bits' && [ "${num%%.*}" -lt 100 ] 2>/dev/null && ! echo "$name" | grep -q udp; then
     echo "$out" | grep sec | sed 's/^/# slow: /'
     tail -30 /tmp/iperf-tcp.log | sed 's/^/# slow: /'
   fi
-  kill $spid 2>/dev/null
-  wait $spid 2>/dev/null
 }
 iperf tcp
-iperf udp -u -b 1000M
+iperf udp -u -b 1000G
 iperf tcp-parallel -P 5
-iperf udp-parallel -u -b 1000M -P 5
+iperf udp-parallel -u -P 5 -b 1000G
 iperf tcp-reverse -R
-iperf udp-reverse -u -b 1000M -R
+iperf udp-reverse -u -R -b 1000G
+killall iperf3 2>/dev/null
+sleep 1
 
 # ---- redis ----
 redis-server --save "" --appendonly no --daemonize no > /tmp/redis.log 2>&1 &
