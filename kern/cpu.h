@@ -20,6 +20,8 @@ struct cpu {
   uint64_t deferred_sie;  /* interrupt sources masked while noff > 0 */
   bool need_resched;      /* set by the timer (or a wakeup); acted on at return to user */
   bool woke_task;         /* the running task woke another since it got the hart */
+  struct task *last_woken; /* the task it woke last, while that waits on the run queue
+                              (rq.lock: the hand-off in schedule()) */
 };
 
 extern struct cpu cpus[NCPU];
