@@ -1,12 +1,13 @@
 #!/bin/sh
-# build-redis.sh — build static redis-server, redis-cli and redis-check-rdb
+# build-redis.sh — build static redis-server, redis-cli, redis-check-rdb and
+# redis-benchmark (the network tests and bench/net.py)
 # for riscv64 with Kite's musl, from Debian's redis source package.
 #
 # libc malloc instead of jemalloc, no TLS, no systemd. AR and RANLIB are
 # given explicitly: otherwise redis's bundled lua is archived with the
 # host's tools.
 #
-# Output (stdout): the directory holding redis-server, redis-cli and
+# Output (stdout): the directory holding redis-server, redis-cli, redis-benchmark and
 # redis-check-rdb, cached under $KITE_CACHE/redis-<version>-<recipe hash>/.
 # Progress goes to stderr.
 set -eu
@@ -34,7 +35,7 @@ cp -a "$src/." "$build/"
     || { grep -E 'error|Error' make.log | head -20; tail -20 make.log; exit 1; }
 ) >&2 || { echo "build-redis: FAILED" >&2; exit 1; }
 mkdir -p "$build/out"
-for p in redis-server redis-cli redis-check-rdb; do
+for p in redis-server redis-cli redis-check-rdb redis-benchmark; do
   riscv64-linux-gnu-strip -o "$build/out/$p" "$build/src/$p"
 done
 # Atomic: if a concurrent build got there first, keep its result.
