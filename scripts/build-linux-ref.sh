@@ -1,7 +1,7 @@
 #!/bin/sh
 # build-linux-ref.sh — the reference Linux kernel for bench/: Debian's
-# linux-source-6.1, allnoconfig plus the fragment below (linux-reference.md),
-# built once and cached. Prints the path of the Image on stdout.
+# linux-source-6.1, allnoconfig plus the fragment below (the options the test
+# groups and bench/ touch), built once per fragment and cached. Prints the path of the Image.
 set -eu
 cache=${KITE_CACHE:-$HOME/.cache/kite}
 mkdir -p "$cache"
@@ -15,8 +15,6 @@ if [ -z "$deb" ]; then
   deb=$(ls linux-source-6.1_*.deb | head -1)
 fi
 ver=$(echo "$deb" | sed 's/linux-source-6.1_\(.*\)_all.deb/\1/')
-out=$work/Image-$ver
-if [ -f "$out" ]; then echo "$out"; exit 0; fi
 if [ ! -d "src-$ver" ]; then
   echo "build-linux-ref: unpacking $deb" >&2
   rm -rf x && mkdir x && dpkg -x "$deb" x
@@ -87,10 +85,43 @@ CONFIG_FAT_DEFAULT_UTF8=y
 CONFIG_RTC_CLASS=y
 CONFIG_RTC_DRV_GOLDFISH=y
 CONFIG_GOLDFISH=y
+CONFIG_SYSVIPC=y
+CONFIG_POSIX_MQUEUE=y
+CONFIG_EXT4_FS=y
+CONFIG_EXT4_FS_POSIX_ACL=y
+CONFIG_EXT4_FS_SECURITY=y
+CONFIG_JBD2=y
+CONFIG_FSNOTIFY=y
+CONFIG_INOTIFY_USER=y
+CONFIG_AIO=y
+CONFIG_TMPFS_XATTR=y
+CONFIG_TMPFS_POSIX_ACL=y
+CONFIG_FHANDLE=y
+CONFIG_PARTITION_ADVANCED=y
+CONFIG_MSDOS_PARTITION=y
+CONFIG_EFI_PARTITION=y
+CONFIG_BLK_DEV_LOOP=y
+CONFIG_CROSS_MEMORY_ATTACH=y
+CONFIG_ADVISE_SYSCALLS=y
+CONFIG_MEMBARRIER=y
+CONFIG_KCMP=y
+CONFIG_CHECKPOINT_RESTORE=y
+CONFIG_RSEQ=y
+CONFIG_SYSCTL=y
+CONFIG_PROC_SYSCTL=y
+CONFIG_UNIX98_PTYS=y
+CONFIG_NAMESPACES=y
+CONFIG_UTS_NS=y
+CONFIG_IPC_NS=y
+CONFIG_PID_NS=y
+CONFIG_USER_NS=y
 CONFIG_MODULES=n
 CONFIG_PCI=n
 CONFIG_EFI=n
 CFG
+# The cached Image is keyed by the source version and this fragment.
+out=$work/Image-$ver-$(md5sum < kite-ref.config | cut -c1-8)
+if [ -f "$out" ]; then echo "$out"; exit 0; fi
 if [ ! -f .config ] || ! cmp -s kite-ref.config .kite-ref.config.used; then
   echo "build-linux-ref: configuring" >&2
   make ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- KCONFIG_ALLCONFIG=kite-ref.config allnoconfig >/dev/null
