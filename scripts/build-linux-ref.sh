@@ -8,6 +8,9 @@ mkdir -p "$cache"
 work=$cache/linux-ref
 mkdir -p "$work"
 cd "$work"
+# One build at a time: parallel tests and benchmarks may all ask for it.
+exec 9> "$work/.lock"
+flock 9
 deb=$(ls linux-source-6.1_*.deb 2>/dev/null | head -1 || true)
 if [ -z "$deb" ]; then
   echo "build-linux-ref: downloading linux-source-6.1 (about 140 MB)" >&2
