@@ -3,6 +3,7 @@
 # linux-source-6.1, allnoconfig plus the fragment below (the options the test
 # groups and bench/ touch), built once per fragment and cached. Prints the path of the Image.
 set -eu
+"$(dirname "$0")/setup-host.sh" bench >&2
 cache=${KITE_CACHE:-$HOME/.cache/kite}
 mkdir -p "$cache"
 work=$cache/linux-ref
