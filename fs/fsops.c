@@ -230,8 +230,7 @@ int do_unlinkat(int dirfd, const char *path, int flags)
   return r;
 }
 
-static struct mutex rename_lock;
-static bool rename_lock_ready;
+static struct mutex rename_lock = MUTEX_INIT(rename_lock, "rename");
 
 /* Is `d` an ancestor of (or the same as) `child` in the dentry tree? */
 static bool is_ancestor(struct dentry *d, struct dentry *child)
@@ -258,10 +257,6 @@ int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *ne
     return -EINVAL;
   if (flags & RENAME_WHITEOUT)
     return -EINVAL;
-  if (!rename_lock_ready) {
-    mutex_init(&rename_lock, "rename");
-    rename_lock_ready = true;
-  }
   struct path op, np;
   char olast[NAME_MAX + 1], nlast[NAME_MAX + 1];
   int r = path_parent(olddirfd, oldpath, &op, olast, sizeof(olast));

@@ -308,7 +308,7 @@ static struct mount *mount_alloc(struct super_block *sb, const char *source, uin
   dget(m->root);
   m->source = kstrdup(source ? source : "none");
   m->flags = flags;
-  sb->refcount++;
+  __atomic_add_fetch(&sb->refcount, 1, __ATOMIC_RELAXED);
   return m;
 }
 
@@ -381,7 +381,7 @@ static int bind_mount(const char *source, struct path *target, uint32_t flags)
     return -ENOMEM;
   }
   m->sb = src.mnt->sb;
-  m->sb->refcount++;
+  __atomic_add_fetch(&m->sb->refcount, 1, __ATOMIC_RELAXED);
   m->root = src.dentry;
   dget(m->root);
   m->source = kstrdup(source);
@@ -490,7 +490,7 @@ int do_umount(struct path *target, int flags)
   if (sb->ops && sb->ops->sync)
     sb->ops->sync(sb);
   dput(m->mountpoint);
-  if (--sb->refcount == 0) {
+  if (__atomic_sub_fetch(&sb->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
     prune_dentries(sb->root);
     if (sb->ops && sb->ops->put_super)
       sb->ops->put_super(sb);

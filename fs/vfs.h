@@ -197,7 +197,7 @@ struct super_block {
   uint64_t magic;
   ino_t next_ino;               /* for file systems that number inodes themselves */
   void *priv;
-  int refcount;                 /* mounts using it */
+  int refcount;                 /* mounts using it (atomic) */
 };
 
 #define MS_RDONLY 1

@@ -52,6 +52,7 @@ static struct {
 } buckets[NBUCKETS];
 static bool buckets_ready;
 
+/* Done at boot (futex_init), before other harts run; later calls return at once. */
 static void buckets_init(void)
 {
   if (buckets_ready)
@@ -61,6 +62,11 @@ static void buckets_init(void)
     list_init(&buckets[i].waiters);
   }
   buckets_ready = true;
+}
+
+void futex_init(void)
+{
+  buckets_init();
 }
 
 static int make_key(uaddr_t uaddr, bool private_, struct futex_key *k)
