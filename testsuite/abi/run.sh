@@ -50,6 +50,8 @@ run hostile 240 "$A/hostile"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v
+run smp 120 "$A/smp"
+run smp-stress $((${SMP_STRESS_SECONDS:-10} + 120)) "$A/smp_stress"
 
 # pthread8, 100 times in a row
 echo "ABI-RUN: pthread8-x100"
