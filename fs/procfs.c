@@ -751,6 +751,8 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     /* then one directory per process, positions 1000 + pid */
     pid_t pids[256];
     int n = 0;
+    if (ctx->pos - 1000 >= PID_MAX)
+      return 0;
     pid_t after = ctx->pos >= 1000 ? (pid_t)(ctx->pos - 1000) : 0;
     spin_lock(&proc_lock);
     struct process *p;
@@ -790,7 +792,7 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
       return 0;
     struct proc_snapshot s;
     snapshot(p, &s);
-    if (s.files) {
+    if (s.files && ctx->pos - 2 < s.files->size) {
       for (int fd = (int)(ctx->pos - 2); fd < s.files->size; fd++) {
         spin_lock(&s.files->lock);
         bool used = fd < s.files->size && s.files->fd[fd];
@@ -813,8 +815,14 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   }
 }
 
+/* Directory positions stop at 2^31 - 1, as on Linux (procfs's s_maxbytes). */
+static off_t proc_dir_llseek(struct file *f, off_t off, int whence)
+{
+  return llseek_size(f, off, whence, INT32_MAX, READ_ONCE(f->inode->size));
+}
+
 static const struct file_ops proc_dir_fops = {
-  .llseek = generic_llseek,
+  .llseek = proc_dir_llseek,
   .iterate = proc_iterate,
 };
 
@@ -844,6 +852,8 @@ static int proc_file_open(struct inode *ino, struct file *f)
 static ssize_t proc_file_read(struct file *f, struct uio *u, off_t *pos)
 {
   struct proc_buf *b = f->priv;
+  if (*pos < 0)
+    return -EINVAL;
   if (*pos >= (off_t)b->len)
     return 0;
   long n = uio_copy_to(u, b->data + *pos, MIN(u->resid, b->len - *pos));
@@ -888,7 +898,7 @@ static const struct file_ops proc_file_fops = {
   .open = proc_file_open,
   .read = proc_file_read,
   .write = proc_file_write,
-  .llseek = generic_llseek,
+  .llseek = counter_llseek,
   .release = proc_file_release,
 };
 

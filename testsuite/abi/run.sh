@@ -47,6 +47,7 @@ run fd 60 "$A/fd"
 run fdtimer 60 "$A/fdtimer"
 run pty 120 "$A/pty"
 run hostile 240 "$A/hostile"
+run fpos 60 "$A/fpos"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v
