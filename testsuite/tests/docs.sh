@@ -12,6 +12,10 @@ else
   diff "$top/docs/syscalls.md" "$tmp" | head -20
   fail=1
 fi
+# Every ENOSYS row says why (the status column of kern/syscall.tbl).
+noreason=$(grep -c '| ENOSYS | (no reason' "$tmp")
+if [ "$noreason" -eq 0 ]; then echo "PASS: docs/syscalls.md gives a reason for every ENOSYS row"
+else echo "FAIL: docs/syscalls.md: $noreason ENOSYS rows without a reason (add enosys rows to kern/syscall.tbl)"; grep '| ENOSYS | (no reason' "$tmp" | head; fail=1; fi
 rm -f "$tmp"
 # Every page the overview links to exists.
 for page in $(sed -n 's/^| \[[^]]*\](\([a-z0-9_-]*\.md\)).*/\1/p' "$top/docs/overview.md"); do
