@@ -5,7 +5,7 @@
  * in height as the file grows) from page index to struct page. The tree
  * holds one reference on each page. Reads, writes and mmap faults all find
  * pages here, so there is one copy of a file's data in memory, which
- * mappings share (brief.md lesson 7: avoid double buffering).
+ * mappings share (docs/lessons.md L7: avoid double buffering).
  *
  * A file system provides readpage (fill a page from its storage; missing:
  * pages start zeroed, as for ramfs) and writepage (store a dirty page;

@@ -13,7 +13,7 @@
  * the tree *is* the file system; disk file systems fill it on lookup.
  * A dentry's `mounted` count says another file system is mounted on it;
  * the walk crosses into the mount whose mountpoint it is (so the deepest
- * mount on a path wins — the seed's longest-prefix rule).
+ * mount on a path wins — the longest-prefix rule, docs/lessons.md L8).
  *
  * Lock order: inode->lock of a parent before a child's; rename takes the
  * global rename_lock first. dcache_lock (spinlock) protects dentry

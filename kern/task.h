@@ -1,6 +1,6 @@
 /*
  * task.h — tasks (threads) and processes (thread groups): Linux's object
- * model in miniature (design-notes.md, 1).
+ * model in miniature (docs/overview.md, decision 1).
  *
  * A task is one thread of execution with its own kernel stack. It points to
  * reference-counted objects that clone() flags decide to share or copy:
