@@ -24,6 +24,7 @@
 #include "kern/sysinfo.h"
 #include "kern/devtree.h"
 #include "drivers/tty.h"
+#include "drivers/blk.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -439,6 +440,13 @@ static void gen_kernel_cmdline(struct proc_buf *b, struct process *p)
 extern void net_proc_show(const char *name, void (*emit)(void *ctx, const char *s, size_t n),
                           void *ctx) __attribute__((weak));
 static void pb_emit(void *ctx, const char *s, size_t n) { pb_write(ctx, s, n); }
+/* /proc/partitions: every disk and partition (drivers/blk.c). */
+static void gen_partitions(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  blockdev_proc_partitions(pb_emit, b);
+}
+
 static void gen_net_dev(struct proc_buf *b, struct process *p)
 {
   (void)p;
@@ -486,6 +494,7 @@ static const struct proc_entry root_entries[] = {
   { "version", PK_FILE, gen_version, S_IFREG | 0444 },
   { "stat", PK_FILE, gen_stat_global, S_IFREG | 0444 },
   { "filesystems", PK_FILE, gen_filesystems, S_IFREG | 0444 },
+  { "partitions", PK_FILE, gen_partitions, S_IFREG | 0444 },
   { "sys", PK_SYS_DIR, NULL, S_IFDIR | 0555 },
   { "cmdline", PK_FILE, gen_kernel_cmdline, S_IFREG | 0444 },
   { "net", PK_NET_DIR, NULL, S_IFDIR | 0555 },
