@@ -4,7 +4,8 @@
 # testsuite/tests/abi-linux.sh and abi-kite.sh.
 #
 # OUTDIR gets:
-#   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
+#   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos hang orphan pthread8
+#   lowexec                a static program linked at 0x1000 (lowexec.S, lowexec.lds)
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
 #                          redis-check-rdb (scripts/build-redis.sh)
@@ -43,13 +44,20 @@ stale() {
   return 1
 }
 
-for p in helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8; do
+for p in helper proc thread mm signal futex time fd fdtimer pty hostile fpos hang orphan pthread8; do
   if stale "$out/$p" "$src/$p.c"; then
     echo "  MUSLCC  abi/$p" >&2
     $MUSLCC -static $CFLAGS -o "$out/$p.tmp" "$src/$p.c" -lpthread
     mv "$out/$p.tmp" "$out/$p"
   fi
 done
+
+# A program linked at 0x1000, one PT_LOAD, no C library (hang.c runs it).
+if stale "$out/lowexec" "$src/lowexec.S" "$src/lowexec.lds"; then
+  echo "  AS      abi/lowexec" >&2
+  $GLIBCC -nostdlib -static -Wl,-T,"$src/lowexec.lds" -Wl,-z,max-page-size=4096 -Wl,--build-id=none \
+    -o "$out/lowexec" "$src/lowexec.S"
+fi
 
 # Dynamic programs: the same source against musl and against glibc, each
 # dlopen()ing a library of ours built for the same C library.
