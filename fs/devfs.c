@@ -151,10 +151,12 @@ static ssize_t null_write(struct file *f, struct uio *u, off_t *pos)
   return (ssize_t)n;
 }
 
+/* Linux's null_lseek (/dev/null, /dev/zero, /dev/full): always position 0. */
 static off_t null_llseek(struct file *f, off_t off, int whence)
 {
+  (void)off;
   (void)whence;
-  return f->pos = off < 0 ? 0 : off;
+  return f->pos = 0;
 }
 
 static ssize_t zero_read(struct file *f, struct uio *u, off_t *pos)

@@ -25,6 +25,7 @@
 #include "kern/sysinfo.h"
 #include "kern/devtree.h"
 #include "drivers/tty.h"
+#include "drivers/blk.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -432,6 +433,13 @@ static void gen_kernel_cmdline(struct proc_buf *b, struct process *p)
 extern void net_proc_show(const char *name, void (*emit)(void *ctx, const char *s, size_t n),
                           void *ctx) __attribute__((weak));
 static void pb_emit(void *ctx, const char *s, size_t n) { pb_write(ctx, s, n); }
+/* /proc/partitions: every disk and partition (drivers/blk.c). */
+static void gen_partitions(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  blockdev_proc_partitions(pb_emit, b);
+}
+
 static void gen_net_dev(struct proc_buf *b, struct process *p)
 {
   (void)p;
@@ -479,6 +487,7 @@ static const struct proc_entry root_entries[] = {
   { "version", PK_FILE, gen_version, S_IFREG | 0444 },
   { "stat", PK_FILE, gen_stat_global, S_IFREG | 0444 },
   { "filesystems", PK_FILE, gen_filesystems, S_IFREG | 0444 },
+  { "partitions", PK_FILE, gen_partitions, S_IFREG | 0444 },
   { "sys", PK_SYS_DIR, NULL, S_IFDIR | 0555 },
   { "cmdline", PK_FILE, gen_kernel_cmdline, S_IFREG | 0444 },
   { "net", PK_NET_DIR, NULL, S_IFDIR | 0555 },
@@ -810,6 +819,8 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     /* then one directory per process, positions 1000 + pid */
     pid_t pids[256];
     int n = 0;
+    if (ctx->pos - 1000 >= PID_MAX)
+      return 0;
     pid_t after = ctx->pos >= 1000 ? (pid_t)(ctx->pos - 1000) : 0;
     spin_lock(&proc_lock);
     struct process *p;
@@ -849,7 +860,7 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
       return 0;
     struct proc_snapshot s;
     snapshot(p, &s);
-    if (s.files) {
+    if (s.files && ctx->pos - 2 < s.files->size) {
       for (int fd = (int)(ctx->pos - 2); fd < s.files->size; fd++) {
         spin_lock(&s.files->lock);
         bool used = fd < s.files->size && s.files->fd[fd];
@@ -872,8 +883,14 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   }
 }
 
+/* Directory positions stop at 2^31 - 1, as on Linux (procfs's s_maxbytes). */
+static off_t proc_dir_llseek(struct file *f, off_t off, int whence)
+{
+  return llseek_size(f, off, whence, INT32_MAX, READ_ONCE(f->inode->size));
+}
+
 static const struct file_ops proc_dir_fops = {
-  .llseek = generic_llseek,
+  .llseek = proc_dir_llseek,
   .iterate = proc_iterate,
 };
 
@@ -903,6 +920,8 @@ static int proc_file_open(struct inode *ino, struct file *f)
 static ssize_t proc_file_read(struct file *f, struct uio *u, off_t *pos)
 {
   struct proc_buf *b = f->priv;
+  if (*pos < 0)
+    return -EINVAL;
   if (*pos >= (off_t)b->len)
     return 0;
   long n = uio_copy_to(u, b->data + *pos, MIN(u->resid, b->len - *pos));
@@ -947,7 +966,7 @@ static const struct file_ops proc_file_fops = {
   .open = proc_file_open,
   .read = proc_file_read,
   .write = proc_file_write,
-  .llseek = generic_llseek,
+  .llseek = counter_llseek,
   .release = proc_file_release,
 };
 

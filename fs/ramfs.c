@@ -201,7 +201,7 @@ static const struct inode_ops ramfs_dir_iops = {
 };
 
 static const struct file_ops ramfs_dir_fops = {
-  .llseek = generic_llseek,
+  .llseek = counter_llseek,
   .iterate = dcache_readdir,
 };
 

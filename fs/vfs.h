@@ -329,7 +329,22 @@ struct super_block *sb_alloc(const struct fs_type *type);
 extern struct spinlock dcache_lock;
 
 /* generic helpers for simple file systems */
+#define OFF_MAX INT64_MAX  /* the largest file position (Linux's MAX_LFS_FILESIZE) */
+/*
+ * llseek_size: Linux's generic_file_llseek_size. The new position for
+ * (off, whence) in a file whose data ends at eof and whose positions stop
+ * at maxsize: EINVAL for a result below 0 or above maxsize (overflow
+ * included), ENXIO for SEEK_DATA/SEEK_HOLE at or past eof (negative
+ * included; the whole file counts as data). Sets f->pos; the caller holds
+ * f->pos_lock.
+ */
+off_t llseek_size(struct file *f, off_t off, int whence, off_t maxsize, off_t eof);
+/* generic_llseek: llseek_size up to OFF_MAX with eof = the inode's size. */
 off_t generic_llseek(struct file *f, off_t off, int whence);
+/* counter_llseek: for positions that count entries, not bytes (directories
+ * listed from the dcache, generated /proc files; Linux's dcache_dir_lseek
+ * and seq_lseek): SEEK_SET and SEEK_CUR only, never negative; else EINVAL. */
+off_t counter_llseek(struct file *f, off_t off, int whence);
 ssize_t generic_file_read(struct file *f, struct uio *u, off_t *pos);
 ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos);
 int generic_file_mmap(struct file *f, struct vma *v);

@@ -163,6 +163,10 @@ static void init_thread(void *arg)
   t->sighand = sighand_alloc();
   if (!t->files || !t->fs || !t->sighand)
     panic("init: out of memory");
+  /* Disks were found at boot; reading their partition tables sleeps, so it
+   * happens here, in the first process, before anything can open them. */
+  blockdev_scan_partitions();                        /* vda1, vda2, ... */
+  blockdev_register_nodes();                         /* /dev/vda, /dev/vda1, /dev/vdb, ... */
   struct file *con;
   if (kernel_open("/dev/console", O_RDWR, 0, &con) == 0) {
     fd_install(con, 0, false);
@@ -275,7 +279,6 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */
   if (net_init)                                      /* built only with WITH_NET=1 (Makefile) */
     net_init();                                      /* lwIP, lo, NetDevices, the net task */
-  blockdev_register_nodes();                         /* /dev/vda, /dev/vdb, ... */
   pr_info("kernel %lu KiB, %lu KiB free after boot", (unsigned long)((_kernel_end - _kernel_start) >> 10),
           (unsigned long)(nr_free_pages() * 4));
   start_init();

@@ -48,6 +48,7 @@ run fdtimer 60 "$A/fdtimer"
 run pty 120 "$A/pty"
 run devfs 60 "$A/devfs"
 run hostile 240 "$A/hostile"
+run fpos 60 "$A/fpos"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v
