@@ -5,7 +5,7 @@
 #
 # OUTDIR gets:
 #   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
-#                          devfs ptimer
+#                          devfs
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
 #                          redis-check-rdb (scripts/build-redis.sh)
