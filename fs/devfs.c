@@ -4,6 +4,7 @@
 #include "fs/devfs.h"
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
+#include "fs/fsops.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/errno.h"
@@ -103,6 +104,30 @@ int devfs_populate(const char *path)
   }
   path_put(&dir);
   return 0;
+}
+
+/*
+ * The links a Linux system's init (udev, systemd) makes in /dev: fd ->
+ * /proc/self/fd (bash's process substitution hands out /dev/fd/N), and
+ * stdin, stdout, stderr -> /proc/self/fd/0, 1, 2. Existing names are kept.
+ */
+int devfs_add_links(const char *dev)
+{
+  static const struct { const char *name, *target; } links[] = {
+    { "fd", "/proc/self/fd" },
+    { "stdin", "/proc/self/fd/0" },
+    { "stdout", "/proc/self/fd/1" },
+    { "stderr", "/proc/self/fd/2" },
+  };
+  char path[64];
+  int err = 0;
+  for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+    snprintf(path, sizeof(path), "%s/%s", dev, links[i].name);
+    int r = do_symlinkat(links[i].target, AT_FDCWD, path);
+    if (r && r != -EEXIST && !err)
+      err = r;
+  }
+  return err;
 }
 
 void devfs_init(void)

@@ -36,6 +36,7 @@ struct dentry;
 struct inode;
 struct file;
 struct mount;
+struct path;
 
 /* File types and permission bits (st_mode). */
 #define S_IFMT 0170000
@@ -132,6 +133,9 @@ struct inode_ops {
   int (*rename)(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd,
                 unsigned flags);
   int (*readlink)(struct inode *ino, char *buf, size_t size);  /* length or -errno */
+  /* A magic link (/proc/<pid>/fd/N, cwd, root): the object itself, as a
+   * referenced path, instead of a name to walk (Linux's nd_jump_link). */
+  int (*get_link)(struct inode *ino, struct path *out);
   /* file data: fill a page-cache page / write one back / change the size */
   int (*readpage)(struct inode *ino, struct page *p, uint64_t index);
   int (*writepage)(struct inode *ino, struct page *p, uint64_t index);
@@ -226,6 +230,7 @@ struct mount {
   uint32_t flags;
   struct list_head link;        /* mount_list, in mount order */
   int refcount;
+  int id;                       /* /proc/<pid>/mountinfo's mount id */
 };
 
 struct path {
@@ -311,6 +316,11 @@ void follow_mounts(struct path *p);
 struct mount *root_mount(void);
 int vfs_statfs(struct path *p, struct statfs64 *st);
 int path_to_string(struct path *p, const struct path *root, char *buf, size_t size);
+int dentry_path_in_sb(struct dentry *d, char *buf, size_t size);
+/* Files without a name (pipes, sockets, epoll ...) reached through a magic
+ * link get a dentry of their own on a pseudo mount outside the tree. */
+int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out);
+bool path_is_pseudo(const struct path *p);
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
 int sync_all(void);
 int sync_fs(struct super_block *sb);
