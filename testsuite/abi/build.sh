@@ -6,7 +6,8 @@
 # OUTDIR gets:
 #   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
 #                          devfs
-#                          hang orphan (issue 9's hostile programs)
+#                          hang orphan badptr (issue 9's hostile programs; badptr's cases
+#                          are in badptr_table.h)
 #   lowexec                a static program linked at 0x1000 (lowexec.S, lowexec.lds)
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
@@ -48,9 +49,9 @@ stale() {
 
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
 progs="$progs devfs"  # the syscall-surface programs, one line of their own
-progs="$progs hang orphan"  # hostile programs (issue 9), one line of their own
+progs="$progs hang orphan badptr"  # hostile programs (issue 9), one line of their own
 for p in $progs; do
-  if stale "$out/$p" "$src/$p.c"; then
+  if stale "$out/$p" "$src/$p.c" $(ls "$src/$p"_*.h 2>/dev/null); then
     echo "  MUSLCC  abi/$p" >&2
     $MUSLCC -static $CFLAGS -o "$out/$p.tmp" "$src/$p.c" -lpthread
     mv "$out/$p.tmp" "$out/$p"
