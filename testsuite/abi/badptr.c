@@ -12,7 +12,7 @@
  *   null      0
  *   one       1
  *   kernel    an address in the kernel half (0xffffffc080200000)
- *   unmapped  a page that was mapped and unmapped again
+ *   unmapped  a page nothing is mapped at (at 4 GiB)
  *   rdonly    a read-only anonymous page          (arguments written to)
  *   rofile    a read-only mapping of a file       (arguments written to)
  *   offend    16 bytes before the end of a mapping with nothing after it:
@@ -476,9 +476,10 @@ static void setup_kinds(void)
   kind_addr[K_NULL] = 0;
   kind_addr[K_ONE] = (char *)1;
   kind_addr[K_KERNEL] = KERNEL_PTR;
-  char *u = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  munmap(u, 4096);
-  kind_addr[K_UNMAPPED] = u;
+  /* The holes sit at 4 GiB, far from where mmap places things (top-down
+   * from high addresses) and from the break, so no later mapping of a
+   * case fills them. */
+  kind_addr[K_UNMAPPED] = (char *)0x100000000UL;
   kind_addr[K_RDONLY] = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   char rof[300];
   snprintf(rof, sizeof(rof), "%s/badptr-rofile", tmp);
@@ -487,10 +488,10 @@ static void setup_kinds(void)
   write(f, buf, sizeof(buf));
   kind_addr[K_ROFILE] = mmap(NULL, 4096, PROT_READ, MAP_SHARED, f, 0);
   close(f);
-  char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  memset(two, 'a', 4096);
-  munmap(two + 4096, 4096);
-  kind_addr[K_OFFEND] = two + 4096 - 16;
+  char *last = mmap((void *)0x100010000UL, 4096, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  memset(last, 'a', 4096);
+  kind_addr[K_OFFEND] = last + 4096 - 16;
 }
 
 int main(int argc, char **argv)
