@@ -3,6 +3,8 @@
  */
 #include "fs/vfs.h"
 #include "fs/fsops.h"
+#include "fs/xattr.h"
+#include "fs/inotify.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/printk.h"
@@ -51,6 +53,7 @@ void iput(struct inode *ino)
     return;
   if (ino->iop && ino->iop->evict)
     ino->iop->evict(ino);
+  simple_xattrs_free(ino);
   page_cache_release_all(ino);
   kfree(ino);
 }
@@ -123,6 +126,8 @@ void dput(struct dentry *d)
     struct dentry *parent = d->parent;
     list_del(&d->sibling);
     spin_unlock(&dcache_lock);
+    if (d->unlinked && d->inode && d->inode->nlink == 0)
+      inotify_inode_removed(d->inode); /* the last use of a removed file */
     iput(d->inode);
     kfree(d->name);
     kfree(d);
@@ -505,6 +510,8 @@ int do_umount(struct path *target, int flags)
   if (sb->ops && sb->ops->sync)
     sb->ops->sync(sb);
   dput(m->mountpoint);
+  if (sb->refcount == 1)
+    inotify_unmount(sb);
   if (--sb->refcount == 0) {
     prune_dentries(sb->root);
     if (sb->ops && sb->ops->put_super)

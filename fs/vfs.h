@@ -143,6 +143,17 @@ struct inode_ops {
   int (*fallocate)(struct inode *ino, int mode, off_t off, off_t len);  /* NULL: see vfs_fallocate */
   int (*write_inode)(struct inode *ino);  /* flush metadata (times, size) */
   void (*evict)(struct inode *ino);        /* last reference gone */
+  /* Extended attributes (fs/xattr.h), the full name ("user.mime_type");
+   * fs/xattr.c has checked the name, the namespace and the permissions.
+   * getxattr: the value's length (size 0: just the length; too small:
+   * -ERANGE; none: -ENODATA). setxattr: value NULL removes (-ENODATA if
+   * there is none); flags XATTR_CREATE / XATTR_REPLACE; a namespace the
+   * file system does not keep: -EOPNOTSUPP. listxattr: the NUL-separated
+   * names, as getxattr sizes them. All NULL: no extended attributes. The
+   * caller holds ino->lock. */
+  ssize_t (*getxattr)(struct inode *ino, const char *name, void *buf, size_t size);
+  int (*setxattr)(struct inode *ino, const char *name, const void *value, size_t size, int flags);
+  ssize_t (*listxattr)(struct inode *ino, char *buf, size_t size);
 };
 
 struct inode {
@@ -163,6 +174,8 @@ struct inode {
   struct wait_queue wq;         /* for fifos and other waiters */
   void *priv;                   /* file system data */
   bool dirty;                   /* metadata changed (write_inode pending) */
+  struct simple_xattrs *xattrs; /* in-memory extended attributes (ramfs, tmpfs) or NULL */
+  struct inode_watches *watches; /* inotify watches on it, or NULL (fs/inotify.c) */
 };
 
 /* ---- dentry ---- */
