@@ -305,6 +305,17 @@ static void gen_comm(struct proc_buf *b, struct process *p)
   snapshot_put(&s);
 }
 
+/* The reader's root: paths in /proc are shown as the reader sees them
+ * (after chroot or a root hand-over too), as Linux's d_path does. */
+static struct path reader_root(void)
+{
+  struct fs_context *fs = current->fs;
+  spin_lock(&fs->lock);
+  struct path root = fs->root;
+  spin_unlock(&fs->lock);
+  return root;  /* not referenced: the reader's own root outlives this read */
+}
+
 static void gen_maps(struct proc_buf *b, struct process *p)
 {
   struct proc_snapshot s;
@@ -316,7 +327,7 @@ static void gen_maps(struct proc_buf *b, struct process *p)
     list_for_each_entry(v, &s.mm->vmas, link) {
       const char *name = "";
       if (v->file && v->file->path.dentry) {
-        struct path root = { root_mount(), root_mount()->root };
+        struct path root = reader_root();
         if (path_to_string(&v->file->path, &root, path, sizeof(path)) >= 0)
           name = path;
       } else if (v->flags & VMA_HEAP) {
@@ -338,13 +349,21 @@ static void gen_maps(struct proc_buf *b, struct process *p)
   snapshot_put(&s);
 }
 
+struct mounts_ctx {
+  struct proc_buf *b;
+  struct path root;
+};
+
+/* One /proc/mounts line; mounts the reader cannot reach are left out. */
 static void mounts_line(struct mount *m, void *arg)
 {
-  struct proc_buf *b = arg;
+  struct mounts_ctx *c = arg;
+  struct proc_buf *b = c->b;
   char path[256];
   struct path mp = { m, m->root };
-  struct path root = { root_mount(), root_mount()->root };
-  if (path_to_string(&mp, &root, path, sizeof(path)) < 0)
+  if (!mount_visible_locked(m, &c->root))
+    return;
+  if (path_to_string(&mp, &c->root, path, sizeof(path)) < 0)
     strlcpy(path, "?", sizeof(path));
   pb_printf(b, "%s %s %s %s 0 0\n", m->source, path, m->sb->type ? m->sb->type->name : "none",
             (m->flags & MS_RDONLY) ? "ro" : "rw");
@@ -353,7 +372,8 @@ static void mounts_line(struct mount *m, void *arg)
 static void gen_mounts(struct proc_buf *b, struct process *p)
 {
   (void)p;
-  mounts_for_each(mounts_line, b);
+  struct mounts_ctx c = { b, reader_root() };
+  mounts_for_each(mounts_line, &c);
 }
 
 /* ---- kernel-wide files ---- */
@@ -681,7 +701,7 @@ static int proc_readlink(struct inode *ino, char *buf, size_t size)
       return -ENOENT;
     struct proc_snapshot s;
     snapshot(p, &s);
-    struct path root = { root_mount(), root_mount()->root };
+    struct path root = reader_root();
     if (pi->kind == PK_EXE && s.mm) {
       n = (int)strlcpy(tmp, s.mm->exe_path, sizeof(tmp));
     } else if ((pi->kind == PK_CWD || pi->kind == PK_ROOTLINK) && s.fs) {

@@ -206,6 +206,8 @@ struct super_block {
 #define MS_NOEXEC 8
 #define MS_REMOUNT 32
 #define MS_BIND 4096
+#define MS_MOVE 8192
+#define MS_REC 16384
 #define MNT_FORCE 1
 #define MNT_DETACH 2
 
@@ -312,6 +314,13 @@ struct mount *root_mount(void);
 int vfs_statfs(struct path *p, struct statfs64 *st);
 int path_to_string(struct path *p, const struct path *root, char *buf, size_t size);
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
+/* fs/mount.c: reshaping the tree (mount_lock and mount_list belong to vfs.c) */
+extern struct spinlock mount_lock;
+extern struct list_head mount_list;
+int do_move_mount(struct path *from, struct path *to);           /* mount(MS_MOVE) */
+int do_pivot_root(struct path *new_root, struct path *put_old);
+bool path_is_reachable(const struct path *p, const struct path *root);
+bool mount_visible_locked(struct mount *m, const struct path *root);  /* mount_lock held */
 int sync_all(void);
 int sync_fs(struct super_block *sb);
 void vfs_shutdown(void);
