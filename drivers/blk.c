@@ -252,10 +252,7 @@ static off_t blkdev_llseek(struct file *f, off_t off, int whence)
 {
   struct blockdev *bd = file_bd(f);
   off_t size = bd ? (off_t)(bd->nsectors * SECTOR_SIZE) : 0;
-  off_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->pos : whence == SEEK_END ? size : -1;
-  if (base < 0 || base + off < 0)
-    return -EINVAL;
-  return f->pos = base + off;
+  return llseek_size(f, off, whence, size, size); /* Linux's fixed_size_llseek */
 }
 
 static int blkdev_fsync(struct file *f, bool datasync)

@@ -48,6 +48,18 @@ void fput(struct file *f)
   kfree(f);
 }
 
+/*
+ * Linux's rw_verify_area: a transfer at a negative position, or one whose
+ * end would pass OFF_MAX, is EINVAL — so no file operation ever sees a
+ * position that could index memory below or far past its data.
+ */
+static int rw_verify_pos(off_t pos, size_t count)
+{
+  if (pos < 0 || (uint64_t)pos + count > (uint64_t)OFF_MAX)
+    return -EINVAL;
+  return 0;
+}
+
 ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos)
 {
   if (!file_readable(f))
@@ -56,6 +68,9 @@ ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos)
     return -EISDIR;
   if (!f->fop || !f->fop->read)
     return -EINVAL;
+  int r = rw_verify_pos(*pos, u->resid);
+  if (r)
+    return r;
   if (u->resid == 0)
     return 0;
   return f->fop->read(f, u, pos);
@@ -67,6 +82,9 @@ ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos)
     return -EBADF;
   if (!f->fop || !f->fop->write)
     return -EINVAL;
+  int r = rw_verify_pos(*pos, u->resid);
+  if (r)
+    return r;
   return f->fop->write(f, u, pos);
 }
 
@@ -75,6 +93,8 @@ ssize_t kernel_read(struct file *f, void *buf, size_t n, off_t pos)
   struct uio u;
   uio_init_kernel(&u, buf, n);
   if (!f->fop || !f->fop->read)
+    return -EINVAL;
+  if (rw_verify_pos(pos, n))
     return -EINVAL;
   return f->fop->read(f, &u, &pos);
 }
@@ -85,6 +105,8 @@ ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos)
   uio_init_kernel(&u, (void *)buf, n);
   if (!f->fop || !f->fop->write)
     return -EINVAL;
+  if (rw_verify_pos(pos, n))
+    return -EINVAL;
   return f->fop->write(f, &u, &pos);
 }
 
@@ -92,6 +114,10 @@ ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos)
 struct file *file_open_path(struct path *p, int flags)
 {
   struct inode *ino = p->dentry->inode;
+  /* Through a magic link, of the nameless objects only a pipe reopens
+   * (as a FIFO); sockets, epoll, eventfd ... answer ENXIO as on Linux. */
+  if (path_is_pseudo(p) && !S_ISFIFO(ino->mode) && !(flags & O_PATH))
+    return ERR_PTR(-ENXIO);
   struct file *f = file_alloc();
   if (!f)
     return ERR_PTR(-ENOMEM);

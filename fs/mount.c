@@ -47,19 +47,6 @@ static bool reachable_locked(struct mount *mnt, struct dentry *d, const struct p
   return r;
 }
 
-bool mount_visible_locked(struct mount *m, const struct path *root)
-{
-  return reachable_locked(m, m->root, root);
-}
-
-bool path_is_reachable(const struct path *p, const struct path *root)
-{
-  spin_lock(&mount_lock);
-  bool r = reachable_locked(p->mnt, p->dentry, root);
-  spin_unlock(&mount_lock);
-  return r;
-}
-
 /* Take m off its mountpoint (mount_lock held). Returns the old mountpoint,
  * whose reference (taken by attach) the caller now owns. */
 static struct dentry *unhang_locked(struct mount *m)

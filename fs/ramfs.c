@@ -8,6 +8,7 @@
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
 #include "fs/fsops.h"
+#include "kern/pipe.h"
 #include "kern/mm.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
@@ -26,6 +27,8 @@ static void ramfs_evict(struct inode *ino)
 {
   if (S_ISLNK(ino->mode))
     kfree(ino->priv);
+  else if (S_ISFIFO(ino->mode))
+    fifo_inode_evict(ino);
 }
 
 static const struct inode_ops ramfs_file_iops = {
@@ -198,7 +201,7 @@ static const struct inode_ops ramfs_dir_iops = {
 };
 
 static const struct file_ops ramfs_dir_fops = {
-  .llseek = generic_llseek,
+  .llseek = counter_llseek,
   .iterate = dcache_readdir,
 };
 

@@ -283,14 +283,27 @@ static const struct fs_type *find_fs(const char *name)
   return NULL;
 }
 
+/*
+ * A new superblock. Its device number is an anonymous one (0:n, as Linux
+ * gives in-memory file systems); a disk file system replaces it with its
+ * block device's.
+ */
 struct super_block *sb_alloc(const struct fs_type *type)
 {
+  static uint32_t next_anon_minor = 1;
   struct super_block *sb = kzalloc(sizeof(*sb));
   if (sb) {
     sb->type = type;
     sb->next_ino = 1;
+    sb->dev = MKDEV(0, __atomic_fetch_add(&next_anon_minor, 1, __ATOMIC_RELAXED));
   }
   return sb;
+}
+
+static int next_mount_id(void)
+{
+  static int next = 20; /* Linux numbers its first mounts from about here */
+  return __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
 }
 
 struct mount *root_mount(void)
@@ -308,6 +321,7 @@ static struct mount *mount_alloc(struct super_block *sb, const char *source, uin
   dget(m->root);
   m->source = kstrdup(source ? source : "none");
   m->flags = flags;
+  m->id = next_mount_id();
   sb->refcount++;
   return m;
 }
@@ -386,6 +400,7 @@ static int bind_mount(const char *source, struct path *target, uint32_t flags)
   dget(m->root);
   m->source = kstrdup(src.mnt->source);  /* /proc/mounts names the device, as Linux does */
   m->flags = flags & ~MS_BIND;
+  m->id = next_mount_id();
   path_put(&src);
   attach_mount(m, target);
   return 0;
@@ -714,6 +729,72 @@ int path_to_string(struct path *p, const struct path *root, char *buf, size_t si
   return (int)(n - 1);
 }
 
+/*
+ * The path of d from the root of its own file system ("/" for the root),
+ * as /proc/<pid>/mountinfo's fourth field (a bind mount's root).
+ */
+int dentry_path_in_sb(struct dentry *d, char *buf, size_t size)
+{
+  char *end = buf + size;
+  char *s = end;
+  *--s = 0;
+  spin_lock(&dcache_lock);
+  while (d->parent != d) {
+    size_t len = strlen(d->name);
+    if ((size_t)(s - buf) < len + 2) {
+      spin_unlock(&dcache_lock);
+      return -ENAMETOOLONG;
+    }
+    s -= len;
+    memcpy(s, d->name, len);
+    *--s = '/';
+    d = d->parent;
+  }
+  spin_unlock(&dcache_lock);
+  if (*s == 0)
+    *--s = '/';
+  size_t n = end - s;
+  memmove(buf, s, n);
+  return (int)(n - 1);
+}
+
+/* ---- the pseudo mount of nameless files ----
+ * A pipe, socket or epoll instance has no name, yet a magic link to one
+ * (/proc/self/fd/N) must lead somewhere: to a dentry made for the purpose
+ * under this mount, which is never attached to the tree. It lives while
+ * the path does (transient: freed at its last dput). Linux's pipefs and
+ * sockfs mounts play this part. */
+static struct super_block pseudo_sb = { .magic = 0x50495045 };
+static struct mount pseudo_mnt = { .sb = &pseudo_sb, .source = "none", .refcount = 1 };
+static struct dentry *pseudo_root;
+
 void vfs_init(void)
 {
+  pseudo_root = dentry_alloc(NULL, "/", 1);
+  if (!pseudo_root)
+    panic("vfs_init: out of memory");
+  pseudo_root->sb = &pseudo_sb;
+  pseudo_sb.root = pseudo_root;
+  pseudo_mnt.root = pseudo_root;
+}
+
+/* A path for ino (referenced into *out) on the pseudo mount. */
+int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out)
+{
+  struct dentry *d = dentry_alloc(pseudo_root, name, strlen(name));
+  if (!d)
+    return -ENOMEM;
+  iget(ino);
+  d->sb = ino->sb;
+  d->transient = true;
+  d_instantiate(d, ino);
+  out->dentry = d;
+  out->mnt = &pseudo_mnt;
+  __atomic_add_fetch(&pseudo_mnt.refcount, 1, __ATOMIC_RELAXED);
+  return 0;
+}
+
+bool path_is_pseudo(const struct path *p)
+{
+  return p->mnt == &pseudo_mnt;
 }

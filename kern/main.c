@@ -96,20 +96,27 @@ static void parse_cmdline(const char *cmdline)
 }
 
 /* Mount a file system at path (creating the directory). */
-static void mount_at(const char *fstype, const char *source, const char *path)
+static void mount_at_flags(const char *fstype, const char *source, const char *path,
+                           uint32_t flags, const char *data)
 {
   do_mkdirat(AT_FDCWD, path, 0755);
   struct path p;
   if (path_lookup(AT_FDCWD, path, LOOKUP_FOLLOW, &p) == 0) {
-    int r = do_mount(source, &p, fstype, 0, NULL);
+    int r = do_mount(source, &p, fstype, flags, data);
     if (r)
       pr_err("mount %s on %s: error %d", fstype, path, r);
     path_put(&p);
   }
 }
 
+static void mount_at(const char *fstype, const char *source, const char *path)
+{
+  mount_at_flags(fstype, source, path, 0, NULL);
+}
+
 static void fs_init(void)
 {
+  vfs_init();         /* the pseudo mount of nameless files */
   ramfs_init();
   procfs_init();
   devpts_init();
@@ -134,6 +141,11 @@ static void fs_init(void)
   mount_at("devpts", "devpts", "/dev/pts");
   mount_at("proc", "proc", "/proc");
   mount_at("tmpfs", "tmpfs", "/tmp");
+  /* What a Linux system's init adds to /dev (Kite's init may be any
+   * program, so the kernel does it): shared memory for shm_open and
+   * sem_open, and the /dev/fd, stdin, stdout, stderr links. */
+  mount_at_flags("tmpfs", "tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV, "mode=1777");
+  devfs_add_links("/dev");
   boot_fs->umask = 022;
 }
 
