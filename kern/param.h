@@ -27,5 +27,6 @@
 #define TTY_INPUT_SIZE 4096      /* tty input buffer */
 #define PTY_BUFFER_SIZE 4096     /* a pty slave's output, waiting for the master */
 #define PTY_MAX 256              /* pseudo-terminals at once (/dev/pts/0 .. 255) */
+#define POSIX_TIMERS_MAX 4096    /* timer_create per process (also RLIMIT_SIGPENDING) */
 
 #endif
