@@ -223,6 +223,8 @@ struct super_block {
 #define MS_NOEXEC 8
 #define MS_REMOUNT 32
 #define MS_BIND 4096
+#define MS_MOVE 8192
+#define MS_REC 16384
 #define MNT_FORCE 1
 #define MNT_DETACH 2
 
@@ -335,6 +337,11 @@ int dentry_path_in_sb(struct dentry *d, char *buf, size_t size);
 int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out);
 bool path_is_pseudo(const struct path *p);
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
+/* fs/mount.c: reshaping the tree (mount_lock and mount_list belong to vfs.c) */
+extern struct spinlock mount_lock;
+extern struct list_head mount_list;
+int do_move_mount(struct path *from, struct path *to);           /* mount(MS_MOVE) */
+int do_pivot_root(struct path *new_root, struct path *put_old);
 int sync_all(void);
 int sync_fs(struct super_block *sb);
 void vfs_shutdown(void);
