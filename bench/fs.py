@@ -56,6 +56,7 @@ def third_party():
 SCRIPT = """#!/bin/sh
 # fsbench: the same script on Kite (OSComp runner) and Linux (its /init).
 data=${FSBENCH_DATA:-/dev/vdb}
+umount "/mnt/${data#/dev/}" 2>/dev/null  # Kite's /init mounted it: nothing may stay cached
 mkdir -p /mnt/bench
 mount -t vfat "$data" /mnt/bench || echo "BENCH-ERROR mount $data"
 echo BENCH-START

@@ -148,7 +148,7 @@ int blockdev_scan_partitions(void)
       break;
     struct part_scan ps = { disk, disk, 0 };
     int kind = parttab_scan(disk, disk->nsectors, scan_read, scan_add, &ps, scan_alloc, kfree);
-    if (kind > 0)
+    if (kind > 0 && ps.found)
       pr_info("blk: %s: %s partition table, %d partitions", disk->name,
               kind == PARTTAB_GPT ? "GPT" : "MBR", ps.found);
     total += ps.found;

@@ -7,6 +7,7 @@
 #include "drivers/blk.h"
 #include "fs/locks.h"
 #include "kern/epoll.h"
+#include "fs/inotify.h"
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -36,6 +37,8 @@ void fput(struct file *f)
 {
   if (!f || __atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) != 0)
     return;
+  if (f->fop && !(f->flags & O_PATH))
+    inotify_file_event(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
   locks_remove_file(f);
   if (!list_empty(&f->ep_links))
     eventpoll_release(f);
@@ -73,7 +76,10 @@ ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos)
     return r;
   if (u->resid == 0)
     return 0;
-  return f->fop->read(f, u, pos);
+  ssize_t n = f->fop->read(f, u, pos);
+  if (n > 0)
+    inotify_file_event(f, IN_ACCESS);
+  return n;
 }
 
 ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos)
@@ -85,7 +91,10 @@ ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos)
   int r = rw_verify_pos(*pos, u->resid);
   if (r)
     return r;
-  return f->fop->write(f, u, pos);
+  ssize_t n = f->fop->write(f, u, pos);
+  if (n > 0)
+    inotify_file_event(f, IN_MODIFY);
+  return n;
 }
 
 ssize_t kernel_read(struct file *f, void *buf, size_t n, off_t pos)
@@ -162,7 +171,10 @@ static int create_child(struct path *parent, struct dentry *d, mode_t mode)
   if (!dir->iop || !dir->iop->create)
     return -EACCES;
   mode = (mode & 07777 & ~current->fs->umask) | S_IFREG;
-  return dir->iop->create(dir, d, mode);
+  int r = dir->iop->create(dir, d, mode);
+  if (r == 0)
+    inotify_dir_event(dir, IN_CREATE, d->name, 0);
+  return r;
 }
 
 /*
@@ -312,6 +324,7 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
       path_put(&p);
       return r;
     }
+    inotify_dentry_event(p.dentry, IN_MODIFY);
   }
   struct file *f = file_open_path(&p, flags);
   path_put(&p);

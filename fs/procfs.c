@@ -300,6 +300,17 @@ static void gen_comm(struct proc_buf *b, struct process *p)
   snapshot_put(&s);
 }
 
+/* The reader's root: paths in /proc are shown as the reader sees them
+ * (after chroot or the boot's root hand-over too), as Linux's d_path does. */
+static struct path reader_root(void)
+{
+  struct fs_context *fs = current->fs;
+  spin_lock(&fs->lock);
+  struct path root = fs->root;
+  spin_unlock(&fs->lock);
+  return root;  /* not referenced: the reader's own root outlives this read */
+}
+
 static void gen_maps(struct proc_buf *b, struct process *p)
 {
   struct proc_snapshot s;
@@ -311,7 +322,7 @@ static void gen_maps(struct proc_buf *b, struct process *p)
     list_for_each_entry(v, &s.mm->vmas, link) {
       const char *name = "";
       if (v->file && v->file->path.dentry) {
-        struct path root = { root_mount(), root_mount()->root };
+        struct path root = reader_root();
         if (path_to_string(&v->file->path, &root, path, sizeof(path)) >= 0)
           name = path;
       } else if (v->flags & VMA_HEAP) {
@@ -665,7 +676,7 @@ static const struct inode_ops proc_dir_iops = {
 /* The name /proc/<pid>/fd/N shows for an open file (readlink). */
 static int file_link_name(struct file *f, char *buf, size_t size)
 {
-  struct path root = { root_mount(), root_mount()->root };
+  struct path root = reader_root();
   if (f->path.dentry && !path_is_pseudo(&f->path))
     return path_to_string(&f->path, &root, buf, size);
   unsigned long ino = f->inode ? (unsigned long)f->inode->ino : 0UL;
@@ -703,7 +714,7 @@ static int proc_readlink(struct inode *ino, char *buf, size_t size)
       return -ENOENT;
     struct proc_snapshot s;
     snapshot(p, &s);
-    struct path root = { root_mount(), root_mount()->root };
+    struct path root = reader_root();
     if (pi->kind == PK_EXE && s.mm) {
       n = (int)strlcpy(tmp, s.mm->exe_path, sizeof(tmp));
     } else if ((pi->kind == PK_CWD || pi->kind == PK_ROOTLINK) && s.fs) {

@@ -8,6 +8,7 @@
 #include "fs/fsops.h"
 #include "fs/locks.h"
 #include "fs/ramfs.h"
+#include "fs/inotify.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/vm.h"
@@ -396,6 +397,8 @@ long sys_openat(int dirfd, uaddr_t upath, int flags, mode_t mode)
   kfree(path);
   if (r)
     return r;
+  if (!(flags & O_PATH))
+    inotify_file_event(f, IN_OPEN);
   r = fd_install(f, 0, flags & O_CLOEXEC);
   if (r < 0)
     fput(f);
@@ -661,6 +664,8 @@ long sys_getdents64(int fd, uaddr_t buf, size_t count)
     mutex_unlock(&f->pos_lock);
     if (r == 0)
       r = g.err && !g.written ? g.err : (long)g.written;
+    if (r >= 0)
+      inotify_file_event(f, IN_ACCESS);
   }
   fput(f);
   return r;
@@ -1067,6 +1072,8 @@ static long chmod_inode(struct path *p, mode_t mode)
   inode_touch(ino, false);
   int r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
   mutex_unlock(&ino->lock);
+  if (r == 0)
+    inotify_dentry_event(p->dentry, IN_ATTRIB);
   return r;
 }
 
@@ -1111,6 +1118,8 @@ static long chown_inode(struct path *p, uid_t owner, gid_t group)
   inode_touch(ino, false);
   int r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
   mutex_unlock(&ino->lock);
+  if (r == 0)
+    inotify_dentry_event(p->dentry, IN_ATTRIB);
   return r;
 }
 
@@ -1188,6 +1197,8 @@ long sys_utimensat(int dirfd, uaddr_t upath, uaddr_t utimes, int flags)
   ino->dirty = true;
   r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
   mutex_unlock(&ino->lock);
+  if (r == 0)
+    inotify_dentry_event(p.dentry, IN_ATTRIB);
   path_put(&p);
   return r;
 }
@@ -1209,6 +1220,8 @@ long sys_truncate(uaddr_t upath, off_t length)
     mutex_lock(&ino->lock);
     r = vfs_truncate(ino, length);
     mutex_unlock(&ino->lock);
+    if (r == 0)
+      inotify_dentry_event(p.dentry, IN_MODIFY);
   }
   path_put(&p);
   return r;
@@ -1228,6 +1241,8 @@ long sys_ftruncate(int fd, off_t length)
     mutex_lock(&f->inode->lock);
     r = vfs_truncate(f->inode, length);
     mutex_unlock(&f->inode->lock);
+    if (r == 0)
+      inotify_file_event(f, IN_MODIFY);
   }
   fput(f);
   return r;
@@ -1260,6 +1275,8 @@ long sys_fallocate(int fd, int mode, off_t offset, off_t len)
     mutex_lock(&f->inode->lock);
     r = vfs_fallocate(f->inode, mode, offset, len);
     mutex_unlock(&f->inode->lock);
+    if (r == 0)
+      inotify_file_event(f, IN_MODIFY);
   }
   fput(f);
   return r;

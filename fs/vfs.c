@@ -3,6 +3,8 @@
  */
 #include "fs/vfs.h"
 #include "fs/fsops.h"
+#include "fs/xattr.h"
+#include "fs/inotify.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/printk.h"
@@ -10,8 +12,8 @@
 #include <string.h>
 
 struct spinlock dcache_lock = SPINLOCK_INIT("dcache");
-static struct spinlock mount_lock = SPINLOCK_INIT("mounts");
-static LIST_HEAD(mount_list);
+struct spinlock mount_lock = SPINLOCK_INIT("mounts");
+LIST_HEAD(mount_list);
 static struct mount *rootmnt;
 
 #define MAX_FS_TYPES 16
@@ -51,6 +53,7 @@ void iput(struct inode *ino)
     return;
   if (ino->iop && ino->iop->evict)
     ino->iop->evict(ino);
+  simple_xattrs_free(ino);
   page_cache_release_all(ino);
   kfree(ino);
 }
@@ -123,6 +126,8 @@ void dput(struct dentry *d)
     struct dentry *parent = d->parent;
     list_del(&d->sibling);
     spin_unlock(&dcache_lock);
+    if (d->unlinked && d->inode && d->inode->nlink == 0)
+      inotify_inode_removed(d->inode); /* the last use of a removed file */
     iput(d->inode);
     kfree(d->name);
     kfree(d);
@@ -398,12 +403,47 @@ static int bind_mount(const char *source, struct path *target, uint32_t flags)
   m->sb->refcount++;
   m->root = src.dentry;
   dget(m->root);
-  m->source = kstrdup(source);
+  m->source = kstrdup(src.mnt->source);  /* /proc/mounts names the device, as Linux does */
   m->flags = flags & ~MS_BIND;
   m->id = next_mount_id();
   path_put(&src);
   attach_mount(m, target);
   return 0;
+}
+
+/*
+ * A device that is mounted already is mounted again by sharing its
+ * superblock, as Linux does (`mount /dev/vdb /a; mount /dev/vdb /b` shows
+ * the same files twice). Returns 1 with *sbp set if source is a block device
+ * mounted with type t, -EBUSY if it is mounted with another type, 0 otherwise.
+ */
+static int device_sb(const struct fs_type *t, const char *source, struct super_block **sbp)
+{
+  struct path p;
+  if (!t->needs_device || !source || path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &p))
+    return 0;
+  struct inode *ino = p.dentry->inode;
+  bool blk = ino && S_ISBLK(ino->mode);
+  dev_t dev = blk ? ino->rdev : 0;
+  path_put(&p);
+  if (!blk)
+    return 0;
+  int r = 0;
+  spin_lock(&mount_lock);
+  struct mount *m;
+  list_for_each_entry(m, &mount_list, link) {
+    if (m->sb->dev != dev || !m->sb->type || !m->sb->type->needs_device)
+      continue;
+    if (m->sb->type->mount != t->mount) {
+      r = -EBUSY;
+      break;
+    }
+    *sbp = m->sb;
+    r = 1;
+    break;
+  }
+  spin_unlock(&mount_lock);
+  return r;
 }
 
 int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
@@ -416,6 +456,15 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
     target->mnt->sb->flags = flags & MS_RDONLY;
     return 0;
   }
+  if (flags & MS_MOVE) {
+    struct path from;
+    int r = source ? path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &from) : -EINVAL;
+    if (r)
+      return r;
+    r = do_move_mount(&from, target);
+    path_put(&from);
+    return r;
+  }
   if (!target->dentry->inode || !S_ISDIR(target->dentry->inode->mode))
     return -ENOTDIR;
   if (flags & MS_BIND)
@@ -424,10 +473,15 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
   if (!t)
     return -ENODEV;
   struct super_block *sb;
-  int r = t->mount(t, source, flags, data, &sb);
-  if (r)
+  int r = device_sb(t, source, &sb);
+  if (r < 0)
     return r;
-  sb->flags |= flags & MS_RDONLY;
+  if (r == 0) {  /* not mounted yet: the file system reads it */
+    r = t->mount(t, source, flags, data, &sb);
+    if (r)
+      return r;
+    sb->flags |= flags & MS_RDONLY;
+  }
   struct mount *m = mount_alloc(sb, source, flags);
   if (!m)
     return -ENOMEM;
@@ -476,41 +530,95 @@ static void prune_dentries(struct dentry *root)
   }
 }
 
-/* Unmount the file system whose root is target. */
+/* Take m off the tree and let its file system go if nothing else uses it. */
+static void umount_one(struct mount *m, bool busy)
+{
+  spin_lock(&mount_lock);
+  list_del(&m->link);
+  m->mountpoint->mounted--;
+  struct dentry *mp = m->mountpoint;
+  m->parent = NULL;                     /* ".." stops at its root from now on */
+  m->mountpoint = NULL;
+  spin_unlock(&mount_lock);
+  struct super_block *sb = m->sb;
+  if (sb->ops && sb->ops->sync)
+    sb->ops->sync(sb);
+  dput(mp);
+  if (sb->refcount == 1)
+    inotify_unmount(sb); /* its watches end: IN_UNMOUNT, IN_IGNORED */
+  /* A lazily detached mount still in use keeps its file system (never freed). */
+  if (--sb->refcount == 0 && !busy) {
+    prune_dentries(sb->root);
+    if (sb->ops && sb->ops->put_super)
+      sb->ops->put_super(sb);
+  }
+  /* m itself stays allocated: paths may still point at it. */
+}
+
+/* A mount below m with nothing mounted below it, or NULL (mount_lock held). */
+static struct mount *leaf_below_locked(struct mount *m)
+{
+  struct mount *c;
+  list_for_each_entry(c, &mount_list, link) {
+    for (struct mount *p = c->parent; p; p = p->parent) {
+      if (p != m)
+        continue;
+      struct mount *g;
+      bool leaf = true;
+      list_for_each_entry(g, &mount_list, link)
+        leaf &= g->parent != c;
+      if (leaf)
+        return c;
+      break;
+    }
+  }
+  return NULL;
+}
+
+/*
+ * Unmount the file system whose root is target. Busy (EBUSY) if something
+ * is mounted below it or anything but the caller's lookup uses it — unless
+ * MNT_DETACH: then the whole tree below goes too, at once (Linux's lazy
+ * unmount).
+ */
 int do_umount(struct path *target, int flags)
 {
-  (void)flags;
   struct mount *m = target->mnt;
   if (target->dentry != m->root)
     return -EINVAL;
   if (m == rootmnt)
     return -EBUSY;
   spin_lock(&mount_lock);
-  struct mount *c;
-  list_for_each_entry(c, &mount_list, link) {
-    if (c->parent == m) {
+  if (!m->parent) {
+    spin_unlock(&mount_lock);
+    return -EINVAL;                     /* already detached */
+  }
+  if (!(flags & MNT_DETACH)) {
+    struct mount *c;
+    list_for_each_entry(c, &mount_list, link) {
+      if (c->parent == m) {
+        spin_unlock(&mount_lock);
+        return -EBUSY;
+      }
+    }
+    /* Busy if anything but our caller's lookup holds it. */
+    if (m->refcount > 1) {
       spin_unlock(&mount_lock);
       return -EBUSY;
     }
   }
-  /* Busy if anything but our caller's lookup holds it. */
-  if (m->refcount > 1 && !(flags & MNT_DETACH)) {
+  for (;;) {
+    struct mount *leaf = leaf_below_locked(m);
+    if (!leaf)
+      break;
+    bool busy = leaf->refcount > 0;
     spin_unlock(&mount_lock);
-    return -EBUSY;
+    umount_one(leaf, busy);
+    spin_lock(&mount_lock);
   }
-  list_del(&m->link);
-  m->mountpoint->mounted--;
+  bool busy = m->refcount > 1;
   spin_unlock(&mount_lock);
-  struct super_block *sb = m->sb;
-  if (sb->ops && sb->ops->sync)
-    sb->ops->sync(sb);
-  dput(m->mountpoint);
-  if (--sb->refcount == 0) {
-    prune_dentries(sb->root);
-    if (sb->ops && sb->ops->put_super)
-      sb->ops->put_super(sb);
-  }
-  /* m itself stays allocated: the caller's path still points at it. */
+  umount_one(m, busy);
   return 0;
 }
 

@@ -143,6 +143,17 @@ struct inode_ops {
   int (*fallocate)(struct inode *ino, int mode, off_t off, off_t len);  /* NULL: see vfs_fallocate */
   int (*write_inode)(struct inode *ino);  /* flush metadata (times, size) */
   void (*evict)(struct inode *ino);        /* last reference gone */
+  /* Extended attributes (fs/xattr.h), the full name ("user.mime_type");
+   * fs/xattr.c has checked the name, the namespace and the permissions.
+   * getxattr: the value's length (size 0: just the length; too small:
+   * -ERANGE; none: -ENODATA). setxattr: value NULL removes (-ENODATA if
+   * there is none); flags XATTR_CREATE / XATTR_REPLACE; a namespace the
+   * file system does not keep: -EOPNOTSUPP. listxattr: the NUL-separated
+   * names, as getxattr sizes them. All NULL: no extended attributes. The
+   * caller holds ino->lock. */
+  ssize_t (*getxattr)(struct inode *ino, const char *name, void *buf, size_t size);
+  int (*setxattr)(struct inode *ino, const char *name, const void *value, size_t size, int flags);
+  ssize_t (*listxattr)(struct inode *ino, char *buf, size_t size);
 };
 
 struct inode {
@@ -163,6 +174,8 @@ struct inode {
   struct wait_queue wq;         /* for fifos and other waiters */
   void *priv;                   /* file system data */
   bool dirty;                   /* metadata changed (write_inode pending) */
+  struct simple_xattrs *xattrs; /* in-memory extended attributes (ramfs, tmpfs) or NULL */
+  struct inode_watches *watches; /* inotify watches on it, or NULL (fs/inotify.c) */
 };
 
 /* ---- dentry ---- */
@@ -210,6 +223,8 @@ struct super_block {
 #define MS_NOEXEC 8
 #define MS_REMOUNT 32
 #define MS_BIND 4096
+#define MS_MOVE 8192
+#define MS_REC 16384
 #define MNT_FORCE 1
 #define MNT_DETACH 2
 
@@ -322,6 +337,11 @@ int dentry_path_in_sb(struct dentry *d, char *buf, size_t size);
 int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out);
 bool path_is_pseudo(const struct path *p);
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
+/* fs/mount.c: reshaping the tree (mount_lock and mount_list belong to vfs.c) */
+extern struct spinlock mount_lock;
+extern struct list_head mount_list;
+int do_move_mount(struct path *from, struct path *to);           /* mount(MS_MOVE) */
+int do_pivot_root(struct path *new_root, struct path *put_old);
 int sync_all(void);
 int sync_fs(struct super_block *sb);
 void vfs_shutdown(void);

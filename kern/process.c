@@ -7,6 +7,7 @@
  * the parent ignores SIGCHLD).
  */
 #include "kern/task.h"
+#include "kern/posix_timers.h"
 #include "kern/cpu.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -75,6 +76,7 @@ struct process *process_alloc(void)
   sigpending_init(&p->shared_pending);
   rlimits_default(p->rlim);
   timer_init(&p->itimer_real, itimer_real_fire, p);
+  list_init(&p->posix_timers);
   p->refcount = 1;
   p->start_ns = time_monotonic_ns();
   p->exit_signal = SIGCHLD;
@@ -429,6 +431,8 @@ void do_exit(int code)
     process_put(z); /* the reaper's reference */
   }
 
+  if (last)
+    posix_timers_exit(p);
   if (last)
     tty_process_exit(p);
   if (last)

@@ -67,6 +67,12 @@ struct rlimit {
   uint64_t cur, max;
 };
 
+/* ITIMER_VIRTUAL / ITIMER_PROF: expiry on the process's CPU clock, ns. */
+struct cpu_itimer {
+  uint64_t expires;             /* 0: disarmed */
+  uint64_t interval;
+};
+
 struct task {
   /* --- scheduler (runqueue lock) --- */
   struct context ctx;
@@ -170,6 +176,12 @@ struct process {
   /* ITIMER_REAL */
   struct timer itimer_real;
   uint64_t itimer_interval_ns;
+
+  /* POSIX timers and ITIMER_VIRTUAL/PROF (kern/posix_timers.c, ptimer_lock) */
+  struct list_head posix_timers;
+  int next_timer_id;
+  struct cpu_itimer itimer_cpu[2];  /* [0] ITIMER_VIRTUAL, [1] ITIMER_PROF */
+  int cpu_timers_active;        /* armed timers on CPU clocks: checked each tick */
 
   uint64_t start_ns;
   int exit_signal;              /* sent to the parent at exit (SIGCHLD, or 0) */
