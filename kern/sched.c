@@ -21,6 +21,7 @@
  * saved.
  */
 #include "kern/task.h"
+#include "kern/posix_timers.h"
 #include "kern/cpu.h"
 #include "kern/lockdep.h"
 #include "kern/mm.h"
@@ -491,6 +492,7 @@ void scheduler_tick(void)
   }
   if (--t->slice <= 0 && rq.nr_running > 0)
     c->need_resched = true;
+  posix_cpu_timers_tick(t);  /* CPU-time timers: ITIMER_VIRTUAL/PROF, timer_create */
 }
 
 bool need_resched(void)

@@ -25,7 +25,7 @@
  *   wait-queue locks > timer_lock > runqueue.lock
  * Leaves (nothing is taken inside them): kmalloc's class locks, zone_lock
  * ("pages"), klog_lock, console_lock, and device locks — a driver releases
- * its lock before calling up into the protocol stack (brief.md, lesson 4).
+ * its lock before calling up into the protocol stack (docs/lessons.md, L4).
  * Two locks of one kind (two inodes in rename, two futex buckets, two
  * wait queues in an epoll wake-up) are ordered where they are taken.
  *
