@@ -27,5 +27,6 @@
 #define TTY_INPUT_SIZE 4096      /* tty input buffer */
 #define PTY_BUFFER_SIZE 4096     /* a pty slave's output, waiting for the master */
 #define PTY_MAX 256              /* pseudo-terminals at once (/dev/pts/0 .. 255) */
+#define TIMER_SLACK_DEFAULT_NS 50000 /* PR_GET_TIMERSLACK of a new task */
 
 #endif

@@ -34,6 +34,7 @@ cp "$MUSL/lib/libc.so" "$stage/lib/ld-musl-riscv64.so.1"
 ln -s ld-musl-riscv64.so.1 "$stage/lib/libc.so"
 # our own files: /init, /etc
 cp -R "$top/user/rootfs/." "$stage/"
+chmod 600 "$stage/etc/shadow"
 # smoke programs and their scripts
 if [ -n "${SMOKE:-}" ] && [ -d "$SMOKE" ]; then
   cp "$SMOKE"/* "$stage/smoke/" 2>/dev/null || true

@@ -4,7 +4,7 @@
 # testsuite/tests/abi-linux.sh and abi-kite.sh.
 #
 # OUTDIR gets:
-#   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile pthread8
+#   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile pthread8 cred ipc
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
 #                          redis-check-rdb (scripts/build-redis.sh)
@@ -43,7 +43,7 @@ stale() {
   return 1
 }
 
-for p in helper proc thread mm signal futex time fd fdtimer pty hostile pthread8; do
+for p in helper proc thread mm signal futex time fd fdtimer pty hostile pthread8 cred ipc; do
   if stale "$out/$p" "$src/$p.c"; then
     echo "  MUSLCC  abi/$p" >&2
     $MUSLCC -static $CFLAGS -o "$out/$p.tmp" "$src/$p.c" -lpthread

@@ -19,12 +19,20 @@ export ABI_TMP=${ABI_TMP:-/tmp/abi}
 mkdir -p "$ABI_TMP"
 cd "$ABI_TMP" || exit 1
 
+# ABI_PROGS="name ..." runs only those programs (for debugging).
+wanted() {
+  [ -z "${ABI_PROGS:-}" ] && return 0
+  case " $ABI_PROGS " in *" $1 "*) return 0 ;; esac
+  return 1
+}
+
 # run NAME SECONDS COMMAND... — one program, output captured to a file
 # (so that children a killed program leaves behind cannot hold us up).
 run() {
   name=$1
   secs=$2
   shift 2
+  wanted "$name" || return 0
   echo "ABI-RUN: $name"
   out=$ABI_TMP/$name.out
   timeout -s KILL "$secs" "$@" > "$out" 2>&1
@@ -47,11 +55,14 @@ run fd 60 "$A/fd"
 run fdtimer 60 "$A/fdtimer"
 run pty 120 "$A/pty"
 run hostile 240 "$A/hostile"
+run cred 120 "$A/cred"
+run ipc 180 "$A/ipc"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v
 
 # pthread8, 100 times in a row
+if wanted pthread8-x100; then
 echo "ABI-RUN: pthread8-x100"
 i=0
 bad=0
@@ -66,6 +77,7 @@ while [ $i -lt 100 ]; do
   i=$((i + 1))
 done
 if [ $bad -eq 0 ]; then echo "PASS: pthread8/100-runs"; else echo "FAIL: pthread8/100-runs ($bad of 100 failed; first: $first)"; fi
+fi
 
 run ash 180 sh "$A/ash.sh"
 run lua 120 "$A/lua" "$A/lua-tests/main.lua"
