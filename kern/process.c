@@ -9,6 +9,7 @@
 #include "kern/task.h"
 #include "kern/cred.h"
 #include "ipc/ipc.h"
+#include "kern/posix_timers.h"
 #include "kern/cpu.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -78,6 +79,7 @@ struct process *process_alloc(void)
   sigpending_init(&p->shared_pending);
   rlimits_default(p->rlim);
   timer_init(&p->itimer_real, itimer_real_fire, p);
+  list_init(&p->posix_timers);
   p->refcount = 1;
   p->start_ns = time_monotonic_ns();
   p->exit_signal = SIGCHLD;
@@ -426,6 +428,8 @@ void do_exit(int code)
   }
   spin_unlock(&proc_lock);
 
+  if (last)
+    posix_timers_exit(p);
   if (last)
     tty_process_exit(p);
   if (last)

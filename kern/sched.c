@@ -14,6 +14,7 @@
  */
 #include "kern/task.h"
 #include "kern/cred.h"
+#include "kern/posix_timers.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -308,6 +309,7 @@ void scheduler_tick(void)
   }
   if (--t->slice <= 0 && rq.nr_running > 0)
     c->need_resched = true;
+  posix_cpu_timers_tick(t);  /* CPU-time timers: ITIMER_VIRTUAL/PROF, timer_create */
 }
 
 bool need_resched(void)

@@ -19,6 +19,7 @@
 #include "kern/mm.h"
 #include "kern/printk.h"
 #include "kern/errno.h"
+#include "kern/posix_timers.h"
 #include "arch/riscv/trap.h"
 #include "arch/riscv/riscv.h"
 #include <string.h>
@@ -153,11 +154,30 @@ static bool sig_discarded(struct task *t, int sig)
                                            default_action(sig) == SIGACT_CONT));
 }
 
-static void queue_signal(struct sigpending *pend, int sig, const struct ksiginfo *info)
+/* A POSIX timer's signal already queued in pend: count an overrun on it
+ * instead of queueing another (kern/posix_timers.c). */
+static bool timer_signal_coalesce(struct sigpending *pend, const struct ksiginfo *info)
+{
+  struct sigqueue *q;
+  list_for_each_entry(q, &pend->queue, link) {
+    if (q->info.code == SI_TIMER && q->info.timer_seq == info->timer_seq) {
+      uint64_t n = (uint64_t)q->info.uid + 1 + info->uid;
+      q->info.uid = n > INT32_MAX ? INT32_MAX : (uint32_t)n;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Queue sig; returns TIMER_SIGNAL_COALESCED if it joined a timer signal
+ * already queued, else TIMER_SIGNAL_QUEUED. */
+static int queue_signal(struct sigpending *pend, int sig, const struct ksiginfo *info)
 {
   bool rt = sig >= SIGRTMIN;
+  if (info && info->code == SI_TIMER && info->timer_seq && timer_signal_coalesce(pend, info))
+    return TIMER_SIGNAL_COALESCED;
   if ((pend->set & SIGMASK(sig)) && !rt)
-    return; /* standard signals do not queue up */
+    return TIMER_SIGNAL_QUEUED; /* standard signals do not queue up */
   struct sigqueue *q = kzalloc(sizeof(*q));
   if (q) {
     if (info) {
@@ -170,6 +190,7 @@ static void queue_signal(struct sigpending *pend, int sig, const struct ksiginfo
   }
   pend->set |= SIGMASK(sig);
   signalfd_notify(); /* a blocked signal wakes nobody else (kern/signalfd.c) */
+  return TIMER_SIGNAL_QUEUED;
 }
 
 /* Wake t so it notices a signal (if it is in an interruptible sleep). */
@@ -194,8 +215,10 @@ static void prepare_signal(struct process *p, int sig)
   }
 }
 
-int send_signal_task(struct task *t, int sig, const struct ksiginfo *info)
+/* send_signal_task, saying in *how whether it was queued (TIMER_SIGNAL_*). */
+static int send_task(struct task *t, int sig, const struct ksiginfo *info, int *how)
 {
+  *how = TIMER_SIGNAL_DROPPED;
   if (sig < 1 || sig > NSIG)
     return -EINVAL;
   if (!t->sighand || t->state == TASK_DEAD)
@@ -205,7 +228,7 @@ int send_signal_task(struct task *t, int sig, const struct ksiginfo *info)
   spin_lock(&t->sighand->lock);
   prepare_signal(t->proc, sig);
   if (!sig_discarded(t, sig)) {
-    queue_signal(&t->pending, sig, info);
+    *how = queue_signal(&t->pending, sig, info);
     if (!(t->blocked & SIGMASK(sig)) || sig == SIGKILL)
       signal_wake(t, sig);
   }
@@ -213,8 +236,16 @@ int send_signal_task(struct task *t, int sig, const struct ksiginfo *info)
   return 0;
 }
 
-int send_signal_process(struct process *p, int sig, const struct ksiginfo *info)
+int send_signal_task(struct task *t, int sig, const struct ksiginfo *info)
 {
+  int how;
+  return send_task(t, sig, info, &how);
+}
+
+/* send_signal_process, saying in *how whether it was queued. */
+static int send_process(struct process *p, int sig, const struct ksiginfo *info, int *how)
+{
+  *how = TIMER_SIGNAL_DROPPED;
   if (sig < 1 || sig > NSIG)
     return -EINVAL;
   if (p == &kernel_process)
@@ -235,7 +266,7 @@ int send_signal_process(struct process *p, int sig, const struct ksiginfo *info)
   spin_lock(&sh->lock);
   prepare_signal(p, sig);
   if (!sig_discarded(leader, sig) || (leader->blocked & SIGMASK(sig))) {
-    queue_signal(&p->shared_pending, sig, info);
+    *how = queue_signal(&p->shared_pending, sig, info);
     /* Wake one thread that can take it (all of them for SIGKILL). */
     list_for_each_entry(th, &p->threads, thread_link) {
       if (sig == SIGKILL || !(th->blocked & SIGMASK(sig))) {
@@ -247,6 +278,22 @@ int send_signal_process(struct process *p, int sig, const struct ksiginfo *info)
   }
   spin_unlock(&sh->lock);
   return 0;
+}
+
+int send_signal_process(struct process *p, int sig, const struct ksiginfo *info)
+{
+  int how;
+  return send_process(p, sig, info, &how);
+}
+
+int send_timer_signal(struct process *p, struct task *t, int sig, const struct ksiginfo *info)
+{
+  int how;
+  if (t)
+    send_task(t, sig, info, &how);
+  else
+    send_process(p, sig, info, &how);
+  return how;
 }
 
 int kill_pgrp(pid_t pgid, int sig, const struct ksiginfo *info)
@@ -333,6 +380,8 @@ int dequeue_signal_from(struct task *t, sigset_t allowed, struct ksiginfo *info)
       *info = found->info;
       list_del(&found->link);
       kfree(found);
+      if (info->code == SI_TIMER && info->timer_seq)
+        posix_timer_signal_taken(t->proc, info);
     }
     if (!more)
       sets[s]->set &= ~SIGMASK(sig);

@@ -18,7 +18,7 @@ long sys_mmap(uaddr_t addr, size_t len, int prot, int flags, int fd, off_t offse
 {
   if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
     return -EINVAL;
-  if (offset < 0 || (offset & (PAGE_SIZE - 1)))
+  if (offset & (PAGE_SIZE - 1))
     return -EINVAL;
   if (len == 0)
     return -EINVAL;
@@ -27,6 +27,11 @@ long sys_mmap(uaddr_t addr, size_t len, int prot, int flags, int fd, off_t offse
     f = fd_get(fd);
     if (!f)
       return -EBADF;
+    /* Linux's file_mmap_ok: the mapped range must end within OFF_MAX. */
+    if ((uint64_t)offset > (uint64_t)OFF_MAX || len > (uint64_t)OFF_MAX - (uint64_t)offset) {
+      fput(f);
+      return len > USER_TOP ? -ENOMEM : -EOVERFLOW;
+    }
     int type = flags & MAP_TYPE;
     if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISBLK(f->inode->mode))) {
       fput(f);
@@ -44,6 +49,8 @@ long sys_mmap(uaddr_t addr, size_t len, int prot, int flags, int fd, off_t offse
     if (IS_ERR(f))
       return PTR_ERR(f);
     offset = 0;
+  } else {
+    offset = 0; /* ignored for private anonymous memory (Linux checks only its alignment) */
   }
   long r = vm_mmap(current->mm, addr, len, prot, flags, f, offset);
   if (f)

@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 out=$1
 stage=$(mktemp -d "${TMPDIR:-/tmp}/kite-initramfs.XXXXXX")
+chmod 755 "$stage"  # the archive's "." is the root directory: searchable by everyone
 trap 'rm -rf "$stage"' EXIT
 
 mkdir -p "$stage/bin" "$stage/sbin" "$stage/usr/bin" "$stage/usr/sbin" "$stage/lib" \

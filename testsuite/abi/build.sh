@@ -4,11 +4,12 @@
 # testsuite/tests/abi-linux.sh and abi-kite.sh.
 #
 # OUTDIR gets:
-#   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile pthread8 cred ipc
+#   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
+#                          devfs ptimer xattr inotify cred ipc
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
 #                          redis-check-rdb (scripts/build-redis.sh)
-#   scripts                run.sh ash.sh redis.sh lua/*.lua
+#   scripts                run.sh ash.sh redis.sh ref-init.sh lua/*.lua
 #   glibc/                 the glibc loader and the libraries dyn_glibc needs
 #                          (from libc6-riscv64-cross), for Kite's /lib
 # The musl sysroot comes from $KITE_BUILD/third-party.mk (MUSL_DIR), or
@@ -43,7 +44,10 @@ stale() {
   return 1
 }
 
-for p in helper proc thread mm signal futex time fd fdtimer pty hostile pthread8 cred ipc; do
+progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
+progs="$progs devfs ptimer xattr inotify"  # the syscall-surface programs, one line of their own
+progs="$progs cred ipc"  # users and permissions, System V IPC
+for p in $progs; do
   if stale "$out/$p" "$src/$p.c"; then
     echo "  MUSLCC  abi/$p" >&2
     $MUSLCC -static $CFLAGS -o "$out/$p.tmp" "$src/$p.c" -lpthread
@@ -98,8 +102,8 @@ cp -p "$redis/redis-server" "$redis/redis-cli" "$out/"
 ln -sf redis-server "$out/redis-check-rdb"
 
 # Scripts.
-cp -p "$src/run.sh" "$src/ash.sh" "$src/redis.sh" "$out/"
+cp -p "$src/run.sh" "$src/ash.sh" "$src/redis.sh" "$src/ref-init.sh" "$out/"
 mkdir -p "$out/lua-tests"
 cp -p "$src"/lua/*.lua "$out/lua-tests/"
-chmod 755 "$out/run.sh" "$out/ash.sh" "$out/redis.sh"
+chmod 755 "$out/run.sh" "$out/ash.sh" "$out/redis.sh" "$out/ref-init.sh"
 echo "$out"

@@ -23,7 +23,7 @@
 # Dynamic programs find their loaders through QEMU_LD_PREFIX (a small root
 # holding musl's and glibc's). Result lines become "PASS: linux/...".
 set -u
-ABI_PROGS=${ABI_PROGS:-}
+ABI_PROGRAMS=${ABI_PROGRAMS:-}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${KITE_BUILD:-$top/build}
 b=$build/abi
@@ -75,7 +75,7 @@ if [ "\$ABI_BINFMT" = private ]; then
 fi
 mount -t tmpfs -o size=512m tmpfs "$b/linux-tmp"
 set +e
-exec env -i PATH="$root/bin" ABI_DIR="$b/bin" ABI_TMP="$b/linux-tmp" ABI_QEMU_USER=1 ABI_PROGS="$ABI_PROGS" ABI_ONLY="${ABI_ONLY:-}" \\
+exec env -i PATH="$root/bin" ABI_DIR="$b/bin" ABI_TMP="$b/linux-tmp" ABI_QEMU_USER=1 ABI_PROGRAMS="$ABI_PROGRAMS" ABI_ONLY="${ABI_ONLY:-}" \\
   QEMU_LD_PREFIX="$root" HOME=/ "$root/bin/busybox" sh "$b/bin/run.sh"
 EOF
 

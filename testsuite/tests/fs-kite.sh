@@ -40,6 +40,7 @@ cat > "$b/run/musl/fs_testcode.sh" <<'SCRIPT'
 echo "FS-KITE start"
 mkdir -p /tmp/fs-work
 FS_ROOT=/tmp sh ./fs/run.sh ./fs /tmp/fs-work tmpfs
+umount /mnt/vdb 2>/dev/null  # /init mounted it; a remount must read the disk
 mkdir -p /mnt/fs
 if mount -t vfat /dev/vdb /mnt/fs; then
   mkdir -p /mnt/fs/work
