@@ -258,7 +258,7 @@ static void gen_stat(struct proc_buf *b, struct process *p)
             (unsigned long)(s.utime / TICK_NS), (unsigned long)(s.stime / TICK_NS),
             (unsigned long)(p->cutime_ns / TICK_NS), (unsigned long)(p->cstime_ns / TICK_NS),
             s.nthreads, (unsigned long)(p->start_ns / TICK_NS), (unsigned long)vsize,
-            (unsigned long)rss, s.mm ? (unsigned long)USER_MIN_ADDR : 0UL,
+            (unsigned long)rss, s.mm ? (unsigned long)MMAP_MIN_ADDR : 0UL,
             s.mm ? (unsigned long)s.mm->brk_start : 0UL,
             s.mm ? (unsigned long)s.mm->stack_top : 0UL);
   snapshot_put(&s);

@@ -212,6 +212,7 @@ static void start_init(void)
   pid_attach(t->tid, t);
   spin_unlock(&proc_lock);
   t->proc = p;
+  p->unkillable = true; /* no signal without a handler may end init */
   init_process = p;
   if (p->pid != 1)
     panic("init got pid %d", p->pid);

@@ -192,6 +192,8 @@ struct process {
 
   uint64_t start_ns;
   int exit_signal;              /* sent to the parent at exit (SIGCHLD, or 0) */
+  bool unkillable;              /* init: signals it has no handler for are dropped
+                                   (Linux's SIGNAL_UNKILLABLE); a fault clears it */
   bool did_exec;                /* has called execve (setpgid by the parent: EACCES) */
   bool leader_exited;           /* the leader left with exit(): its code is the group's */
   int leader_code;
