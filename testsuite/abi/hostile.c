@@ -44,7 +44,10 @@ static pid_t zombie(void)
   pid_t z = fork();
   if (z == 0)
     _exit(0);
-  msleep(30);
+  /* Wait until it has exited, without reaping it (a fixed sleep loses the
+   * race on a loaded host, and WNOHANG then finds nothing to report). */
+  siginfo_t si;
+  waitid(P_PID, z, &si, WEXITED | WNOWAIT);
   return z;
 }
 
