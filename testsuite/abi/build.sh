@@ -4,7 +4,7 @@
 # testsuite/tests/abi-linux.sh and abi-kite.sh.
 #
 # OUTDIR gets:
-#   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
+#   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8 sched
 #                          devfs ptimer
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
@@ -46,6 +46,7 @@ stale() {
 
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
 progs="$progs devfs ptimer"  # the syscall-surface programs, one line of their own
+progs="$progs sched"
 for p in $progs; do
   if stale "$out/$p" "$src/$p.c"; then
     echo "  MUSLCC  abi/$p" >&2
