@@ -7,7 +7,7 @@ Environment: KITE_BUILD (default build/) and KERNEL (default kernel-rv):
 build first, e.g. `make BUILD=build/x KERNEL_OUT=build/x/kernel-rv all`
 and run with KITE_BUILD=build/x KERNEL=build/x/kernel-rv.
 
-Both systems boot the OSComp judge's QEMU command line (oscomp-contract.md,
+Both systems boot the OSComp judge's QEMU command line (docs/judge.md,
 with restrict=on) with two disks: slot 0 a runner disk holding
 musl/fsbench_testcode.sh and bench/src/fsbench.c built static with musl,
 slot 1 a fresh 512 MiB FAT32 disk (mkfs.vfat -F 32 -s 8) for every boot.
@@ -56,6 +56,7 @@ def third_party():
 SCRIPT = """#!/bin/sh
 # fsbench: the same script on Kite (OSComp runner) and Linux (its /init).
 data=${FSBENCH_DATA:-/dev/vdb}
+umount "/mnt/${data#/dev/}" 2>/dev/null  # Kite's /init mounted it: nothing may stay cached
 mkdir -p /mnt/bench
 mount -t vfat "$data" /mnt/bench || echo "BENCH-ERROR mount $data"
 echo BENCH-START

@@ -2,9 +2,15 @@
  * blk.h — block devices: the interface between disk drivers (virtio-blk)
  * and their users (the block cache, file systems, /dev/vdX).
  *
- * A driver fills in a struct blockdev and registers it; devices are named
+ * A driver fills in a struct blockdev and registers it; disks are named
  * vda, vdb, ... in registration order (virtio slot order) and get device
  * numbers 254:0, 254:16, ... Sectors are 512 bytes.
+ *
+ * Partitions (drivers/parttab.c reads MBR and GPT tables) are block
+ * devices too, named as Linux names them: vda1, vda2, ... with numbers
+ * 254:16n+p for p <= 15 and 259:m (Linux's "blkext") beyond. A partition
+ * passes its I/O to its disk with its start added; file systems cannot tell
+ * the difference.
  */
 #ifndef KITE_BLK_H
 #define KITE_BLK_H
@@ -14,6 +20,9 @@
 
 #define SECTOR_SIZE 512
 #define BLK_MAJOR 254
+#define BLK_EXT_MAJOR 259       /* partitions 16 and up */
+#define BLK_MINORS 16           /* minors per disk: the disk and partitions 1..15 */
+#define BLK_MAX_DISKS 26        /* vda .. vdz */
 
 struct blockdev;
 
@@ -37,12 +46,23 @@ struct blockdev {
   bool read_only;
   const struct blockdev_ops *ops;
   void *priv;                 /* the driver's */
-  struct list_head link;      /* in the device list */
+  struct blockdev *whole;     /* a partition's disk; NULL for a disk */
+  uint64_t start;             /* a partition's first sector on `whole` */
+  int partno;                 /* 1.. for a partition, 0 for a disk */
+  struct list_head link;      /* in the device list: each disk, then its partitions */
 };
 
-int blockdev_register(struct blockdev *bd);     /* names it and creates /dev/<name> later */
+int blockdev_register(struct blockdev *bd);     /* a disk: names it; /dev/<name> comes later */
 struct blockdev *blockdev_by_dev(dev_t dev);
-struct blockdev *blockdev_by_index(int i);
+struct blockdev *blockdev_by_index(int i);      /* the i-th disk (partitions not counted) */
+/*
+ * Read every disk's partition table and register its partitions. Sleeps
+ * (disk reads): called once from process context at boot, before
+ * blockdev_register_nodes(). Returns the number of partitions found.
+ */
+int blockdev_scan_partitions(void);
+/* /proc/partitions: "major minor  #blocks  name" for every disk and partition. */
+void blockdev_proc_partitions(void (*emit)(void *ctx, const char *s, size_t n), void *ctx);
 /* The block device a path names (a block-device node such as /dev/vda), or NULL. */
 struct blockdev *blockdev_by_path(const char *path);
 void blockdev_register_nodes(void);             /* block special files in /dev */

@@ -5,7 +5,7 @@
  * below the network stack. It knows frames, not packets: the stack hands
  * it Ethernet frames to send (xmit) and asks it for received ones (poll).
  *
- * Queues (VirtioNetQueue in 07_net.md): receive queue 0, transmit queue 1.
+ * Queues (VirtioNetQueue, docs/lessons.md L12): receive queue 0, transmit queue 1.
  * Every buffer is one page holding the virtio-net header and the frame;
  * header and frame go in separate descriptors (legacy devices without
  * ANY_LAYOUT require it). The header is 10 bytes, or 12 when VERSION_1 is
@@ -23,7 +23,7 @@
  *
  * Lock: vn->lock (spinlock) protects both virtqueues. It is a leaf: taken
  * inside net_lock by xmit/poll and in the interrupt handler, and never held
- * while calling up into the stack (brief.md, lesson 4).
+ * while calling up into the stack (docs/lessons.md, L4).
  */
 #include "drivers/virtio.h"
 #include "drivers/irq.h"

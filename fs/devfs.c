@@ -4,6 +4,7 @@
 #include "fs/devfs.h"
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
+#include "fs/fsops.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/errno.h"
@@ -105,6 +106,30 @@ int devfs_populate(const char *path)
   return 0;
 }
 
+/*
+ * The links a Linux system's init (udev, systemd) makes in /dev: fd ->
+ * /proc/self/fd (bash's process substitution hands out /dev/fd/N), and
+ * stdin, stdout, stderr -> /proc/self/fd/0, 1, 2. Existing names are kept.
+ */
+int devfs_add_links(const char *dev)
+{
+  static const struct { const char *name, *target; } links[] = {
+    { "fd", "/proc/self/fd" },
+    { "stdin", "/proc/self/fd/0" },
+    { "stdout", "/proc/self/fd/1" },
+    { "stderr", "/proc/self/fd/2" },
+  };
+  char path[64];
+  int err = 0;
+  for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+    snprintf(path, sizeof(path), "%s/%s", dev, links[i].name);
+    int r = do_symlinkat(links[i].target, AT_FDCWD, path);
+    if (r && r != -EEXIST && !err)
+      err = r;
+  }
+  return err;
+}
+
 void devfs_init(void)
 {
 }
@@ -126,10 +151,12 @@ static ssize_t null_write(struct file *f, struct uio *u, off_t *pos)
   return (ssize_t)n;
 }
 
+/* Linux's null_lseek (/dev/null, /dev/zero, /dev/full): always position 0. */
 static off_t null_llseek(struct file *f, off_t off, int whence)
 {
+  (void)off;
   (void)whence;
-  return f->pos = off < 0 ? 0 : off;
+  return f->pos = 0;
 }
 
 static ssize_t zero_read(struct file *f, struct uio *u, off_t *pos)

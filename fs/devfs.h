@@ -19,6 +19,7 @@ const struct file_ops *chrdev_lookup(dev_t dev);
 void devfs_init(void);
 int devfs_populate(const char *path);  /* create the nodes under `path` (e.g. /dev) */
 int devfs_add_node(const char *name, mode_t mode, dev_t dev);
+int devfs_add_links(const char *dev);    /* fd, stdin, stdout, stderr -> /proc/self/fd/... */
 void mem_devices_init(void);            /* null zero full random urandom kmsg */
 void random_bytes(void *buf, size_t n);
 void random_seed(uint64_t seed);

@@ -48,7 +48,7 @@ static const struct inode_ops devpts_dir_iops = {
 };
 
 static const struct file_ops devpts_dir_fops = {
-  .llseek = generic_llseek,
+  .llseek = counter_llseek,
   .iterate = dcache_readdir,
 };
 

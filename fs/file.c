@@ -7,6 +7,7 @@
 #include "drivers/blk.h"
 #include "fs/locks.h"
 #include "kern/epoll.h"
+#include "fs/inotify.h"
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -36,6 +37,8 @@ void fput(struct file *f)
 {
   if (!f || __atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) != 0)
     return;
+  if (f->fop && !(f->flags & O_PATH))
+    inotify_file_event(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
   locks_remove_file(f);
   if (!list_empty(&f->ep_links))
     eventpoll_release(f);
@@ -48,6 +51,18 @@ void fput(struct file *f)
   kfree(f);
 }
 
+/*
+ * Linux's rw_verify_area: a transfer at a negative position, or one whose
+ * end would pass OFF_MAX, is EINVAL — so no file operation ever sees a
+ * position that could index memory below or far past its data.
+ */
+static int rw_verify_pos(off_t pos, size_t count)
+{
+  if (pos < 0 || (uint64_t)pos + count > (uint64_t)OFF_MAX)
+    return -EINVAL;
+  return 0;
+}
+
 ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos)
 {
   if (!file_readable(f))
@@ -56,9 +71,15 @@ ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos)
     return -EISDIR;
   if (!f->fop || !f->fop->read)
     return -EINVAL;
+  int r = rw_verify_pos(*pos, u->resid);
+  if (r)
+    return r;
   if (u->resid == 0)
     return 0;
-  return f->fop->read(f, u, pos);
+  ssize_t n = f->fop->read(f, u, pos);
+  if (n > 0)
+    inotify_file_event(f, IN_ACCESS);
+  return n;
 }
 
 ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos)
@@ -67,7 +88,13 @@ ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos)
     return -EBADF;
   if (!f->fop || !f->fop->write)
     return -EINVAL;
-  return f->fop->write(f, u, pos);
+  int r = rw_verify_pos(*pos, u->resid);
+  if (r)
+    return r;
+  ssize_t n = f->fop->write(f, u, pos);
+  if (n > 0)
+    inotify_file_event(f, IN_MODIFY);
+  return n;
 }
 
 ssize_t kernel_read(struct file *f, void *buf, size_t n, off_t pos)
@@ -75,6 +102,8 @@ ssize_t kernel_read(struct file *f, void *buf, size_t n, off_t pos)
   struct uio u;
   uio_init_kernel(&u, buf, n);
   if (!f->fop || !f->fop->read)
+    return -EINVAL;
+  if (rw_verify_pos(pos, n))
     return -EINVAL;
   return f->fop->read(f, &u, &pos);
 }
@@ -85,6 +114,8 @@ ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos)
   uio_init_kernel(&u, (void *)buf, n);
   if (!f->fop || !f->fop->write)
     return -EINVAL;
+  if (rw_verify_pos(pos, n))
+    return -EINVAL;
   return f->fop->write(f, &u, &pos);
 }
 
@@ -92,6 +123,10 @@ ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos)
 struct file *file_open_path(struct path *p, int flags)
 {
   struct inode *ino = p->dentry->inode;
+  /* Through a magic link, of the nameless objects only a pipe reopens
+   * (as a FIFO); sockets, epoll, eventfd ... answer ENXIO as on Linux. */
+  if (path_is_pseudo(p) && !S_ISFIFO(ino->mode) && !(flags & O_PATH))
+    return ERR_PTR(-ENXIO);
   struct file *f = file_alloc();
   if (!f)
     return ERR_PTR(-ENOMEM);
@@ -136,7 +171,10 @@ static int create_child(struct path *parent, struct dentry *d, mode_t mode)
   if (!dir->iop || !dir->iop->create)
     return -EACCES;
   mode = (mode & 07777 & ~current->fs->umask) | S_IFREG;
-  return dir->iop->create(dir, d, mode);
+  int r = dir->iop->create(dir, d, mode);
+  if (r == 0)
+    inotify_dir_event(dir, IN_CREATE, d->name, 0);
+  return r;
 }
 
 /*
@@ -286,6 +324,7 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
       path_put(&p);
       return r;
     }
+    inotify_dentry_event(p.dentry, IN_MODIFY);
   }
   struct file *f = file_open_path(&p, flags);
   path_put(&p);

@@ -5,6 +5,7 @@
  * directly.
  */
 #include "fs/vfs.h"
+#include "fs/inotify.h"
 #include "fs/fsops.h"
 #include "kern/task.h"
 #include "kern/mm.h"
@@ -71,6 +72,8 @@ int do_mkdirat(int dirfd, const char *path, mode_t mode)
     r = -EPERM;
   else
     r = dir->iop->mkdir(dir, d, (mode & 07777 & ~current->fs->umask) | S_IFDIR);
+  if (r == 0)
+    inotify_dir_event(dir, IN_CREATE | IN_ISDIR, last, 0);
   end_create(&parent, d);
   return r;
 }
@@ -100,6 +103,8 @@ int do_mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
     r = -EPERM;
   else
     r = dir->iop->mknod(dir, d, mode, dev);
+  if (r == 0)
+    inotify_dir_event(dir, IN_CREATE, last, 0);
   end_create(&parent, d);
   return r;
 }
@@ -123,6 +128,8 @@ int do_symlinkat(const char *target, int dirfd, const char *path)
     r = -EPERM;
   else
     r = dir->iop->symlink(dir, d, target);
+  if (r == 0)
+    inotify_dir_event(dir, IN_CREATE, last, 0);
   end_create(&parent, d);
   return r;
 }
@@ -160,6 +167,10 @@ int do_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
     r = -EPERM;
   else
     r = dir->iop->link(old.dentry, dir, d);
+  if (r == 0) {
+    inotify_inode_event(old.dentry->inode, IN_ATTRIB, NULL); /* its link count */
+    inotify_dir_event(dir, IN_CREATE, last, 0);
+  }
   end_create(&parent, d);
   path_put(&old);
   return r;
@@ -203,6 +214,7 @@ int do_unlinkat(int dirfd, const char *path, int flags)
     path_put(&parent);
     return r;
   }
+  struct inode *victim = d->inode;
   if (!d->inode)
     r = -ENOENT;
   else if (d->mounted)
@@ -225,7 +237,17 @@ int do_unlinkat(int dirfd, const char *path, int flags)
       r = dir->iop->unlink(dir, d);
   }
   mutex_unlock(&dir->lock);
-  dput(d);
+  if (r == 0) {
+    /* as Linux: the link count, the entry gone, and (when the last use of
+     * the name ends, in dput) IN_DELETE_SELF */
+    bool isdir = S_ISDIR(victim->mode);
+    if (!isdir)
+      inotify_inode_event(victim, IN_ATTRIB, NULL);
+    dput(d);
+    inotify_dir_event(dir, IN_DELETE | (isdir ? IN_ISDIR : 0), last, 0);
+  } else {
+    dput(d);
+  }
   path_put(&parent);
   return r;
 }
@@ -247,6 +269,31 @@ static bool is_ancestor(struct dentry *d, struct dentry *child)
   }
   spin_unlock(&dcache_lock);
   return false;
+}
+
+/*
+ * The inotify events of a rename, as Linux's fsnotify_move: the entry
+ * moved from the old directory and to the new (one cookie), the replaced
+ * target's link count, the moved file itself; an exchange moves both.
+ * src and dst are the inodes that were at the old and new names.
+ */
+static void rename_events(struct inode *odir, const char *oname, struct inode *src,
+                          struct inode *ndir, const char *nname, struct inode *dst, unsigned flags)
+{
+  uint32_t cookie = inotify_cookie();
+  uint32_t isdir = S_ISDIR(src->mode) ? IN_ISDIR : 0;
+  inotify_dir_event(odir, IN_MOVED_FROM | isdir, oname, cookie);
+  inotify_dir_event(ndir, IN_MOVED_TO | isdir, nname, cookie);
+  if (dst && !(flags & RENAME_EXCHANGE))
+    inotify_inode_event(dst, IN_ATTRIB, NULL);
+  inotify_inode_event(src, IN_MOVE_SELF, NULL);
+  if (dst && (flags & RENAME_EXCHANGE)) {
+    cookie = inotify_cookie();
+    isdir = S_ISDIR(dst->mode) ? IN_ISDIR : 0;
+    inotify_dir_event(ndir, IN_MOVED_FROM | isdir, nname, cookie);
+    inotify_dir_event(odir, IN_MOVED_TO | isdir, oname, cookie);
+    inotify_inode_event(dst, IN_MOVE_SELF, NULL);
+  }
 }
 
 int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
@@ -332,6 +379,8 @@ int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *ne
     r = -EPERM;
   else
     r = odir->iop->rename(odir, od, ndir, nd, flags);
+  if (r == 0)
+    rename_events(odir, olast, od->inode, ndir, nlast, nd->inode, flags);
 out_locked:
   if (ndir != odir)
     mutex_unlock(&ndir->lock);

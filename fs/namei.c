@@ -8,7 +8,8 @@
  *   dentry cache, then by the file system. After each step we descend into
  *   any file system mounted there. Symlinks are followed (at most
  *   SYMLOOP_MAX of them) unless they are the last component and the caller
- *   asked not to.
+ *   asked not to. A magic link (/proc/<pid>/fd/N) is not a name but the
+ *   object itself: the walk jumps there (inode_ops.get_link).
  */
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
@@ -153,6 +154,16 @@ static int follow_link(struct path *cur, struct path *parent, unsigned flags, in
   if (++*depth > SYMLOOP_MAX)
     return -ELOOP;
   struct inode *ino = cur->dentry->inode;
+  if (ino->iop && ino->iop->get_link) {
+    /* a magic link: jump to the object itself */
+    struct path target;
+    int r = ino->iop->get_link(ino, &target);
+    if (r)
+      return r;
+    path_put(cur);
+    *cur = target;
+    return 0;
+  }
   if (!ino->iop || !ino->iop->readlink)
     return -EINVAL;
   char *target = kmalloc(PATH_MAX);

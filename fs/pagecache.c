@@ -5,7 +5,7 @@
  * in height as the file grows) from page index to struct page. The tree
  * holds one reference on each page. Reads, writes and mmap faults all find
  * pages here, so there is one copy of a file's data in memory, which
- * mappings share (brief.md lesson 7: avoid double buffering).
+ * mappings share (docs/lessons.md L7: avoid double buffering).
  *
  * A file system provides readpage (fill a page from its storage; missing:
  * pages start zeroed, as for ramfs) and writepage (store a dirty page;
@@ -222,6 +222,8 @@ ssize_t generic_file_read(struct file *f, struct uio *u, off_t *pos)
 {
   struct inode *ino = f->inode;
   ssize_t total = 0;
+  if (*pos < 0)
+    return -EINVAL;
   while (u->resid > 0) {
     off_t size = READ_ONCE(ino->size);
     if (*pos >= size)
@@ -251,6 +253,10 @@ ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
   mutex_lock(&ino->lock);
   if (f->flags & O_APPEND)
     *pos = ino->size;
+  if (*pos < 0) {
+    mutex_unlock(&ino->lock);
+    return -EINVAL;
+  }
   uint64_t limit = rlimit_cur(RLIMIT_FSIZE);
   if (limit != RLIM_INFINITY && (uint64_t)*pos >= limit && u->resid > 0) {
     mutex_unlock(&ino->lock);
@@ -317,35 +323,55 @@ int generic_file_fsync(struct file *f, bool datasync)
   return r;
 }
 
-off_t generic_llseek(struct file *f, off_t off, int whence)
+off_t llseek_size(struct file *f, off_t off, int whence, off_t maxsize, off_t eof)
 {
-  off_t base;
   switch (whence) {
   case SEEK_SET:
-    base = 0;
     break;
   case SEEK_CUR:
-    base = f->pos;
+    if (off == 0)
+      return f->pos;
+    if (__builtin_add_overflow(f->pos, off, &off))
+      return -EINVAL;
     break;
   case SEEK_END:
-    base = f->inode ? f->inode->size : 0;
+    if (__builtin_add_overflow(eof, off, &off))
+      return -EINVAL;
     break;
-  case SEEK_DATA:
-    if (!f->inode || off >= f->inode->size)
+  case SEEK_DATA: /* the whole file is data: compared unsigned, so negative is ENXIO */
+    if ((uint64_t)off >= (uint64_t)eof)
       return -ENXIO;
-    return f->pos = off;
+    break;
   case SEEK_HOLE:
-    if (!f->inode || off >= f->inode->size)
+    if ((uint64_t)off >= (uint64_t)eof)
       return -ENXIO;
-    return f->pos = f->inode->size;
+    off = eof;
+    break;
   default:
     return -EINVAL;
   }
-  off_t n = base + off;
-  if ((off > 0 && n < base) || n < 0)
+  if (off < 0 || off > maxsize)
     return -EINVAL;
-  f->pos = n;
-  return n;
+  f->pos = off;
+  return off;
+}
+
+off_t generic_llseek(struct file *f, off_t off, int whence)
+{
+  return llseek_size(f, off, whence, OFF_MAX, f->inode ? READ_ONCE(f->inode->size) : 0);
+}
+
+off_t counter_llseek(struct file *f, off_t off, int whence)
+{
+  if (whence == SEEK_CUR) {
+    if (__builtin_add_overflow(f->pos, off, &off))
+      return -EINVAL;
+  } else if (whence != SEEK_SET) {
+    return -EINVAL;
+  }
+  if (off < 0)
+    return -EINVAL;
+  return f->pos = off;
 }
 
 /* Change a file's size (inode->lock held). */

@@ -7,12 +7,13 @@
  * that reads then walk through — one consistent snapshot per open.
  *
  *   /proc/self -> <pid>        /proc/<pid>/{stat,statm,status,cmdline,comm,
- *   /proc/meminfo, mounts,       environ,maps,exe,cwd,root,fd/}
+ *   /proc/meminfo, mounts,       environ,maps,mounts,mountinfo,exe,cwd,root,fd/}
  *   cpuinfo, uptime, loadavg,  /proc/sys/kernel/{hostname,osrelease,
  *   version, stat, filesystems,  ostype,pid_max}
  *   cmdline                    /proc/net/{dev,sockstat,tcp,tcp6} (from net/, if built)
  */
 #include "fs/procfs.h"
+#include "fs/proc_internal.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "kern/task.h"
@@ -24,6 +25,7 @@
 #include "kern/sysinfo.h"
 #include "kern/devtree.h"
 #include "drivers/tty.h"
+#include "drivers/blk.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -37,12 +39,6 @@ enum proc_kind {
   PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
 };
 
-struct proc_buf {
-  char *data;
-  size_t len, cap;
-};
-
-typedef void (*proc_gen_fn)(struct proc_buf *b, struct process *p);
 
 struct proc_info {
   enum proc_kind kind;
@@ -54,13 +50,13 @@ struct proc_info {
 static struct super_block *proc_sb;
 static const struct inode_ops proc_dir_iops;
 static const struct inode_ops proc_link_iops;
+static const struct inode_ops proc_magic_link_iops;
 static const struct file_ops proc_dir_fops;
 static const struct file_ops proc_file_fops;
 
 /* ---- text buffers ---- */
 
-static void pb_printf(struct proc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void pb_printf(struct proc_buf *b, const char *fmt, ...)
+void pb_printf(struct proc_buf *b, const char *fmt, ...)
 {
   va_list ap;
   for (;;) {
@@ -87,7 +83,7 @@ static void pb_printf(struct proc_buf *b, const char *fmt, ...)
   }
 }
 
-static void pb_write(struct proc_buf *b, const char *s, size_t n)
+void pb_write(struct proc_buf *b, const char *s, size_t n)
 {
   if (b->len + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 1024;
@@ -243,7 +239,7 @@ static void gen_stat(struct proc_buf *b, struct process *p)
             (unsigned long)(s.utime / TICK_NS), (unsigned long)(s.stime / TICK_NS),
             (unsigned long)(p->cutime_ns / TICK_NS), (unsigned long)(p->cstime_ns / TICK_NS),
             s.nthreads, (unsigned long)(p->start_ns / TICK_NS), (unsigned long)vsize,
-            (unsigned long)rss, s.mm ? (unsigned long)USER_MIN_ADDR : 0UL,
+            (unsigned long)rss, s.mm ? (unsigned long)MMAP_MIN_ADDR : 0UL,
             s.mm ? (unsigned long)s.mm->brk_start : 0UL,
             s.mm ? (unsigned long)s.mm->stack_top : 0UL);
   snapshot_put(&s);
@@ -304,6 +300,17 @@ static void gen_comm(struct proc_buf *b, struct process *p)
   snapshot_put(&s);
 }
 
+/* The reader's root: paths in /proc are shown as the reader sees them
+ * (after chroot or the boot's root hand-over too), as Linux's d_path does. */
+static struct path reader_root(void)
+{
+  struct fs_context *fs = current->fs;
+  spin_lock(&fs->lock);
+  struct path root = fs->root;
+  spin_unlock(&fs->lock);
+  return root;  /* not referenced: the reader's own root outlives this read */
+}
+
 static void gen_maps(struct proc_buf *b, struct process *p)
 {
   struct proc_snapshot s;
@@ -315,7 +322,7 @@ static void gen_maps(struct proc_buf *b, struct process *p)
     list_for_each_entry(v, &s.mm->vmas, link) {
       const char *name = "";
       if (v->file && v->file->path.dentry) {
-        struct path root = { root_mount(), root_mount()->root };
+        struct path root = reader_root();
         if (path_to_string(&v->file->path, &root, path, sizeof(path)) >= 0)
           name = path;
       } else if (v->flags & VMA_HEAP) {
@@ -337,22 +344,20 @@ static void gen_maps(struct proc_buf *b, struct process *p)
   snapshot_put(&s);
 }
 
-static void mounts_line(struct mount *m, void *arg)
+/* The root directory of p (referenced into *root); false for a zombie. */
+bool proc_get_root(struct process *p, struct path *root)
 {
-  struct proc_buf *b = arg;
-  char path[256];
-  struct path mp = { m, m->root };
-  struct path root = { root_mount(), root_mount()->root };
-  if (path_to_string(&mp, &root, path, sizeof(path)) < 0)
-    strlcpy(path, "?", sizeof(path));
-  pb_printf(b, "%s %s %s %s 0 0\n", m->source, path, m->sb->type ? m->sb->type->name : "none",
-            (m->flags & MS_RDONLY) ? "ro" : "rw");
-}
-
-static void gen_mounts(struct proc_buf *b, struct process *p)
-{
-  (void)p;
-  mounts_for_each(mounts_line, b);
+  struct proc_snapshot s;
+  snapshot(p, &s);
+  bool ok = s.fs != NULL;
+  if (ok) {
+    spin_lock(&s.fs->lock);
+    *root = s.fs->root;
+    path_get(root);
+    spin_unlock(&s.fs->lock);
+  }
+  snapshot_put(&s);
+  return ok;
 }
 
 /* ---- kernel-wide files ---- */
@@ -442,6 +447,13 @@ static void gen_kernel_cmdline(struct proc_buf *b, struct process *p)
 extern void net_proc_show(const char *name, void (*emit)(void *ctx, const char *s, size_t n),
                           void *ctx) __attribute__((weak));
 static void pb_emit(void *ctx, const char *s, size_t n) { pb_write(ctx, s, n); }
+/* /proc/partitions: every disk and partition (drivers/blk.c). */
+static void gen_partitions(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  blockdev_proc_partitions(pb_emit, b);
+}
+
 static void gen_net_dev(struct proc_buf *b, struct process *p)
 {
   (void)p;
@@ -489,6 +501,7 @@ static const struct proc_entry root_entries[] = {
   { "version", PK_FILE, gen_version, S_IFREG | 0444 },
   { "stat", PK_FILE, gen_stat_global, S_IFREG | 0444 },
   { "filesystems", PK_FILE, gen_filesystems, S_IFREG | 0444 },
+  { "partitions", PK_FILE, gen_partitions, S_IFREG | 0444 },
   { "sys", PK_SYS_DIR, NULL, S_IFDIR | 0555 },
   { "cmdline", PK_FILE, gen_kernel_cmdline, S_IFREG | 0444 },
   { "net", PK_NET_DIR, NULL, S_IFDIR | 0555 },
@@ -510,6 +523,7 @@ static const struct proc_entry pid_entries[] = {
   { "comm", PK_FILE, gen_comm, S_IFREG | 0644 },
   { "maps", PK_FILE, gen_maps, S_IFREG | 0444 },
   { "mounts", PK_FILE, gen_mounts, S_IFREG | 0444 },
+  { "mountinfo", PK_FILE, gen_mountinfo, S_IFREG | 0444 },
   { "exe", PK_EXE, NULL, S_IFLNK | 0777 },
   { "cwd", PK_CWD, NULL, S_IFLNK | 0777 },
   { "root", PK_ROOTLINK, NULL, S_IFLNK | 0777 },
@@ -549,7 +563,8 @@ static struct inode *proc_inode(mode_t mode, enum proc_kind kind, pid_t pid, int
     ino->fop = &proc_dir_fops;
     ino->nlink = 2;
   } else if (S_ISLNK(mode)) {
-    ino->iop = &proc_link_iops;
+    bool magic = kind == PK_CWD || kind == PK_ROOTLINK || kind == PK_FD_LINK;
+    ino->iop = magic ? &proc_magic_link_iops : &proc_link_iops;
   } else {
     ino->iop = &proc_link_iops; /* for evict */
     ino->fop = &proc_file_fops;
@@ -661,6 +676,33 @@ static const struct inode_ops proc_dir_iops = {
   .evict = proc_evict,
 };
 
+/* The name /proc/<pid>/fd/N shows for an open file (readlink). */
+static int file_link_name(struct file *f, char *buf, size_t size)
+{
+  struct path root = reader_root();
+  if (f->path.dentry && !path_is_pseudo(&f->path))
+    return path_to_string(&f->path, &root, buf, size);
+  unsigned long ino = f->inode ? (unsigned long)f->inode->ino : 0UL;
+  if (f->inode && S_ISFIFO(f->inode->mode))
+    return snprintf(buf, size, "pipe:[%lu]", ino);
+  if (f->inode && S_ISSOCK(f->inode->mode))
+    return snprintf(buf, size, "socket:[%lu]", ino);
+  return snprintf(buf, size, "anon_inode:[%lu]", ino);
+}
+
+/* The file at descriptor fd of a snapshot, referenced, or NULL. */
+static struct file *snapshot_file(struct proc_snapshot *s, int fd)
+{
+  struct file *f = NULL;
+  if (!s->files)
+    return NULL;
+  spin_lock(&s->files->lock);
+  if (fd < s->files->size && (f = s->files->fd[fd]))
+    fget(f);
+  spin_unlock(&s->files->lock);
+  return f;
+}
+
 /* Where a per-process symlink points. */
 static int proc_readlink(struct inode *ino, char *buf, size_t size)
 {
@@ -675,7 +717,7 @@ static int proc_readlink(struct inode *ino, char *buf, size_t size)
       return -ENOENT;
     struct proc_snapshot s;
     snapshot(p, &s);
-    struct path root = { root_mount(), root_mount()->root };
+    struct path root = reader_root();
     if (pi->kind == PK_EXE && s.mm) {
       n = (int)strlcpy(tmp, s.mm->exe_path, sizeof(tmp));
     } else if ((pi->kind == PK_CWD || pi->kind == PK_ROOTLINK) && s.fs) {
@@ -685,21 +727,10 @@ static int proc_readlink(struct inode *ino, char *buf, size_t size)
       spin_unlock(&s.fs->lock);
       n = path_to_string(&pp, &root, tmp, sizeof(tmp));
       path_put(&pp);
-    } else if (pi->kind == PK_FD_LINK && s.files) {
-      struct file *f = NULL;
-      spin_lock(&s.files->lock);
-      if (pi->fd < s.files->size && (f = s.files->fd[pi->fd]))
-        fget(f);
-      spin_unlock(&s.files->lock);
+    } else if (pi->kind == PK_FD_LINK) {
+      struct file *f = snapshot_file(&s, pi->fd);
       if (f) {
-        if (f->path.dentry)
-          n = path_to_string(&f->path, &root, tmp, sizeof(tmp));
-        else if (f->inode && S_ISFIFO(f->inode->mode))
-          n = snprintf(tmp, sizeof(tmp), "pipe:[%lu]", (unsigned long)f->inode->ino);
-        else if (f->inode && S_ISSOCK(f->inode->mode))
-          n = snprintf(tmp, sizeof(tmp), "socket:[%lu]", (unsigned long)f->inode->ino);
-        else
-          n = snprintf(tmp, sizeof(tmp), "anon_inode:[%lu]", f->inode ? (unsigned long)f->inode->ino : 0UL);
+        n = file_link_name(f, tmp, sizeof(tmp));
         fput(f);
       }
     }
@@ -713,8 +744,56 @@ static int proc_readlink(struct inode *ino, char *buf, size_t size)
   return n;
 }
 
+/*
+ * Following cwd, root or fd/N is a jump to the object itself (a magic
+ * link): a removed file or directory is still reached, and a pipe, which
+ * has no name, is reached on the pseudo mount and reopens as a FIFO
+ * (bash's <(...) opens /dev/fd/63 this way).
+ */
+static int proc_get_link(struct inode *ino, struct path *out)
+{
+  struct proc_info *pi = info_of(ino);
+  struct process *p = get_process(pi->pid);
+  if (!p)
+    return -ENOENT;
+  struct proc_snapshot s;
+  snapshot(p, &s);
+  int r = -ENOENT;
+  if ((pi->kind == PK_CWD || pi->kind == PK_ROOTLINK) && s.fs) {
+    spin_lock(&s.fs->lock);
+    *out = pi->kind == PK_CWD ? s.fs->cwd : s.fs->root;
+    path_get(out);
+    spin_unlock(&s.fs->lock);
+    r = 0;
+  } else if (pi->kind == PK_FD_LINK) {
+    struct file *f = snapshot_file(&s, pi->fd);
+    if (f && f->path.dentry) {
+      *out = f->path;
+      path_get(out);
+      r = 0;
+    } else if (f && f->inode) {
+      char name[48];
+      file_link_name(f, name, sizeof(name));
+      r = vfs_pseudo_path(f->inode, name, out);
+    } else if (f) {
+      r = -ENXIO;
+    }
+    if (f)
+      fput(f);
+  }
+  snapshot_put(&s);
+  process_put(p);
+  return r;
+}
+
 static const struct inode_ops proc_link_iops = {
   .readlink = proc_readlink,
+  .evict = proc_evict,
+};
+
+static const struct inode_ops proc_magic_link_iops = {
+  .readlink = proc_readlink,
+  .get_link = proc_get_link,
   .evict = proc_evict,
 };
 
@@ -754,6 +833,8 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     /* then one directory per process, positions 1000 + pid */
     pid_t pids[256];
     int n = 0;
+    if (ctx->pos - 1000 >= PID_MAX)
+      return 0;
     pid_t after = ctx->pos >= 1000 ? (pid_t)(ctx->pos - 1000) : 0;
     spin_lock(&proc_lock);
     struct process *p;
@@ -793,7 +874,7 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
       return 0;
     struct proc_snapshot s;
     snapshot(p, &s);
-    if (s.files) {
+    if (s.files && ctx->pos - 2 < s.files->size) {
       for (int fd = (int)(ctx->pos - 2); fd < s.files->size; fd++) {
         spin_lock(&s.files->lock);
         bool used = fd < s.files->size && s.files->fd[fd];
@@ -816,8 +897,14 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   }
 }
 
+/* Directory positions stop at 2^31 - 1, as on Linux (procfs's s_maxbytes). */
+static off_t proc_dir_llseek(struct file *f, off_t off, int whence)
+{
+  return llseek_size(f, off, whence, INT32_MAX, READ_ONCE(f->inode->size));
+}
+
 static const struct file_ops proc_dir_fops = {
-  .llseek = generic_llseek,
+  .llseek = proc_dir_llseek,
   .iterate = proc_iterate,
 };
 
@@ -847,6 +934,8 @@ static int proc_file_open(struct inode *ino, struct file *f)
 static ssize_t proc_file_read(struct file *f, struct uio *u, off_t *pos)
 {
   struct proc_buf *b = f->priv;
+  if (*pos < 0)
+    return -EINVAL;
   if (*pos >= (off_t)b->len)
     return 0;
   long n = uio_copy_to(u, b->data + *pos, MIN(u->resid, b->len - *pos));
@@ -891,7 +980,7 @@ static const struct file_ops proc_file_fops = {
   .open = proc_file_open,
   .read = proc_file_read,
   .write = proc_file_write,
-  .llseek = generic_llseek,
+  .llseek = counter_llseek,
   .release = proc_file_release,
 };
 

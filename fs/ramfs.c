@@ -8,6 +8,8 @@
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
 #include "fs/fsops.h"
+#include "kern/pipe.h"
+#include "fs/xattr.h"
 #include "kern/mm.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
@@ -26,10 +28,17 @@ static void ramfs_evict(struct inode *ino)
 {
   if (S_ISLNK(ino->mode))
     kfree(ino->priv);
+  else if (S_ISFIFO(ino->mode))
+    fifo_inode_evict(ino);
 }
+
+/* Extended attributes live in memory with the inode (fs/xattr.c). */
+#define RAMFS_XATTR_OPS \
+  .getxattr = simple_xattr_get, .setxattr = simple_xattr_set, .listxattr = simple_xattr_list
 
 static const struct inode_ops ramfs_file_iops = {
   .evict = ramfs_evict,
+  RAMFS_XATTR_OPS,
 };
 
 static int ramfs_readlink(struct inode *ino, char *buf, size_t size)
@@ -42,6 +51,7 @@ static int ramfs_readlink(struct inode *ino, char *buf, size_t size)
 static const struct inode_ops ramfs_symlink_iops = {
   .readlink = ramfs_readlink,
   .evict = ramfs_evict,
+  RAMFS_XATTR_OPS,
 };
 
 struct inode *ramfs_new_inode(struct super_block *sb, mode_t mode, dev_t dev)
@@ -195,10 +205,11 @@ static const struct inode_ops ramfs_dir_iops = {
   .rmdir = ramfs_rmdir,
   .rename = ramfs_rename,
   .evict = ramfs_evict,
+  RAMFS_XATTR_OPS,
 };
 
 static const struct file_ops ramfs_dir_fops = {
-  .llseek = generic_llseek,
+  .llseek = counter_llseek,
   .iterate = dcache_readdir,
 };
 

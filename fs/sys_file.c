@@ -8,6 +8,7 @@
 #include "fs/fsops.h"
 #include "fs/locks.h"
 #include "fs/ramfs.h"
+#include "fs/inotify.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/vm.h"
@@ -248,40 +249,39 @@ static long copy_between(struct file *in, off_t *inpos, struct file *out, off_t 
   return total;
 }
 
+/*
+ * sendfile in Linux's order: the offset is read first (EFAULT), then the
+ * input (EBADF, ESPIPE for an offset on an unseekable file, EINVAL for a
+ * bad range), then the output (EBADF; EINVAL for O_APPEND or an input
+ * that is not a regular file). The new offset is written back even after
+ * a partial copy; failing that is EFAULT.
+ */
 long sys_sendfile(int out_fd, int in_fd, uaddr_t uoffset, size_t count)
 {
-  struct file *in = fd_get(in_fd), *out = fd_get(out_fd);
-  long r;
-  if (!in || !out) {
-    r = -EBADF;
+  off_t pos = 0;
+  if (uoffset && copyin(&pos, uoffset, sizeof(pos)))
+    return -EFAULT;
+  struct file *in = fd_get(in_fd), *out = NULL;
+  long r = -EBADF;
+  if (!in || !file_readable(in))
     goto done;
-  }
-  if (!file_readable(in) || !file_writable(out)) {
-    r = -EBADF;
-    goto done;
-  }
-  if (!in->inode || !S_ISREG(in->inode->mode)) {
-    r = -EINVAL; /* Linux needs an mmap-able input */
-    goto done;
-  }
-  if (out->flags & O_APPEND) {
-    r = -EINVAL;
-    goto done;
-  }
-  off_t pos;
-  if (uoffset) {
-    if (copyin(&pos, uoffset, sizeof(pos))) {
-      r = -EFAULT;
-      goto done;
-    }
-    if (pos < 0) {
-      r = -EINVAL;
-      goto done;
-    }
-  } else {
+  r = -ESPIPE;
+  if (!uoffset)
     pos = in->pos;
-  }
-  r = copy_between(in, &pos, out, &out->pos, MIN(count, MAX_RW_COUNT));
+  else if (!file_has_pos(in))
+    goto done;
+  r = -EINVAL;
+  if (pos < 0 || (uint64_t)pos + MIN(count, MAX_RW_COUNT) > (uint64_t)OFF_MAX)
+    goto done;
+  count = MIN(count, MAX_RW_COUNT);
+  out = fd_get(out_fd);
+  r = -EBADF;
+  if (!out || !file_writable(out))
+    goto done;
+  r = -EINVAL;
+  if ((out->flags & O_APPEND) || !in->inode || !S_ISREG(in->inode->mode))
+    goto done; /* Linux needs an input it can splice from a page cache */
+  r = copy_between(in, &pos, out, &out->pos, count);
   if (uoffset) {
     if (copyout(uoffset, &pos, sizeof(pos)))
       r = -EFAULT;
@@ -296,53 +296,85 @@ done:
   return r;
 }
 
+/*
+ * The checks of Linux's copy_file_range, in its order, once the offsets
+ * are known: both regular files (EISDIR, EINVAL), readable and writable
+ * without O_APPEND (EBADF), one file system (EXDEV), ranges that do not
+ * wrap (EOVERFLOW), then the length cut at the input's end and at
+ * RLIMIT_FSIZE (EFBIG), no overlap within one file (EINVAL). *len is the
+ * count to copy.
+ */
+static long copy_range_checks(struct file *in, off_t ipos, struct file *out, off_t opos, size_t *len)
+{
+  struct inode *ii = in->inode, *oi = out->inode;
+  if (!ii || !oi)
+    return -EINVAL;
+  if (S_ISDIR(ii->mode) || S_ISDIR(oi->mode))
+    return -EISDIR;
+  if (!S_ISREG(ii->mode) || !S_ISREG(oi->mode))
+    return -EINVAL;
+  if (!file_readable(in) || !file_writable(out) || (out->flags & O_APPEND))
+    return -EBADF;
+  if (ii->sb != oi->sb)
+    return -EXDEV;
+  uint64_t count = *len;
+  if ((uint64_t)ipos + count < (uint64_t)ipos || (uint64_t)opos + count < (uint64_t)opos)
+    return -EOVERFLOW;
+  off_t size = READ_ONCE(ii->size);
+  count = ipos >= size ? 0 : MIN(count, (uint64_t)(size - ipos));
+  uint64_t limit = rlimit_cur(RLIMIT_FSIZE);
+  if (opos >= 0) { /* Linux's generic_write_check_limits */
+    if (limit != RLIM_INFINITY) {
+      if ((uint64_t)opos >= limit) {
+        send_signal_task(current, SIGXFSZ, NULL);
+        return -EFBIG;
+      }
+      count = MIN(count, limit - (uint64_t)opos);
+    }
+    if (opos >= OFF_MAX)
+      return -EFBIG;
+    count = MIN(count, (uint64_t)(OFF_MAX - opos));
+  }
+  if (ii == oi && (uint64_t)opos + count > (uint64_t)ipos && (uint64_t)opos < (uint64_t)ipos + count)
+    return -EINVAL;
+  if (ipos < 0 || opos < 0 || (uint64_t)ipos + count > (uint64_t)OFF_MAX ||
+      (uint64_t)opos + count > (uint64_t)OFF_MAX)
+    return -EINVAL; /* rw_verify_area */
+  *len = count;
+  return 0;
+}
+
 long sys_copy_file_range(int fd_in, uaddr_t off_in, int fd_out, uaddr_t off_out, size_t len,
                          unsigned int flags)
 {
-  if (flags)
-    return -EINVAL;
-  struct file *in = fd_get(fd_in), *out = fd_get(fd_out);
-  long r = 0;
+  struct file *in = fd_get(fd_in), *out = in ? fd_get(fd_out) : NULL;
+  long r = -EBADF;
   off_t ipos, opos;
-  if (!in || !out || !file_readable(in) || !file_writable(out)) {
-    r = -EBADF;
+  if (!in || !out)
     goto done;
-  }
-  if (!in->inode || !out->inode || !S_ISREG(in->inode->mode) || !S_ISREG(out->inode->mode)) {
-    r = (in->inode && S_ISDIR(in->inode->mode)) || (out->inode && S_ISDIR(out->inode->mode))
-            ? -EISDIR : -EINVAL;
+  r = -EFAULT;
+  if ((off_in && copyin(&ipos, off_in, 8)) || (off_out && copyin(&opos, off_out, 8)))
     goto done;
-  }
-  if (out->flags & O_APPEND) {
-    r = -EBADF;
-    goto done;
-  }
-  if ((off_in && copyin(&ipos, off_in, 8)) || (off_out && copyin(&opos, off_out, 8))) {
-    r = -EFAULT;
-    goto done;
-  }
   if (!off_in)
     ipos = in->pos;
   if (!off_out)
     opos = out->pos;
-  if (ipos < 0 || opos < 0) {
-    r = -EINVAL;
+  r = -EINVAL;
+  if (flags)
     goto done;
-  }
-  if (in->inode == out->inode && ipos < opos + (off_t)len && opos < ipos + (off_t)len) {
-    r = -EINVAL;
+  r = copy_range_checks(in, ipos, out, opos, &len);
+  if (r || len == 0)
     goto done;
-  }
   r = copy_between(in, &ipos, out, &opos, MIN(len, MAX_RW_COUNT));
-  if (r >= 0) {
-    if (off_in)
-      copyout(off_in, &ipos, 8);
-    else
+  if (r > 0) {
+    if (!off_in)
       in->pos = ipos;
-    if (off_out)
-      copyout(off_out, &opos, 8);
-    else
+    else if (copyout(off_in, &ipos, 8))
+      r = -EFAULT;
+    if (!off_out)
       out->pos = opos;
+    else if (copyout(off_out, &opos, 8))
+      r = -EFAULT;
   }
 done:
   if (in)
@@ -365,6 +397,8 @@ long sys_openat(int dirfd, uaddr_t upath, int flags, mode_t mode)
   kfree(path);
   if (r)
     return r;
+  if (!(flags & O_PATH))
+    inotify_file_event(f, IN_OPEN);
   r = fd_install(f, 0, flags & O_CLOEXEC);
   if (r < 0)
     fput(f);
@@ -560,8 +594,8 @@ long sys_ioctl(int fd, unsigned int cmd, uint64_t arg)
     if (f->fop && f->fop->ioctl) {
       r = f->fop->ioctl(f, cmd, arg);
     } else if (cmd == FIONREAD && f->inode && S_ISREG(f->inode->mode)) {
-      int64_t left = f->inode->size - f->pos;
-      uint32_t n = left > 0 ? (uint32_t)MIN(left, (int64_t)INT32_MAX) : 0;
+      /* Linux stores size - position in an int, as it is: the low 32 bits */
+      uint32_t n = (uint32_t)((uint64_t)f->inode->size - (uint64_t)f->pos);
       r = copyout(arg, &n, 4);
     } else {
       r = -ENOTTY;
@@ -630,6 +664,8 @@ long sys_getdents64(int fd, uaddr_t buf, size_t count)
     mutex_unlock(&f->pos_lock);
     if (r == 0)
       r = g.err && !g.written ? g.err : (long)g.written;
+    if (r >= 0)
+      inotify_file_event(f, IN_ACCESS);
   }
   fput(f);
   return r;
@@ -1038,6 +1074,8 @@ static long chmod_inode(struct path *p, mode_t mode)
   inode_touch(ino, false);
   int r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
   mutex_unlock(&ino->lock);
+  if (r == 0)
+    inotify_dentry_event(p->dentry, IN_ATTRIB);
   return r;
 }
 
@@ -1082,6 +1120,8 @@ static long chown_inode(struct path *p, uid_t owner, gid_t group)
   inode_touch(ino, false);
   int r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
   mutex_unlock(&ino->lock);
+  if (r == 0)
+    inotify_dentry_event(p->dentry, IN_ATTRIB);
   return r;
 }
 
@@ -1159,6 +1199,8 @@ long sys_utimensat(int dirfd, uaddr_t upath, uaddr_t utimes, int flags)
   ino->dirty = true;
   r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
   mutex_unlock(&ino->lock);
+  if (r == 0)
+    inotify_dentry_event(p.dentry, IN_ATTRIB);
   path_put(&p);
   return r;
 }
@@ -1180,6 +1222,8 @@ long sys_truncate(uaddr_t upath, off_t length)
     mutex_lock(&ino->lock);
     r = vfs_truncate(ino, length);
     mutex_unlock(&ino->lock);
+    if (r == 0)
+      inotify_dentry_event(p.dentry, IN_MODIFY);
   }
   path_put(&p);
   return r;
@@ -1199,6 +1243,8 @@ long sys_ftruncate(int fd, off_t length)
     mutex_lock(&f->inode->lock);
     r = vfs_truncate(f->inode, length);
     mutex_unlock(&f->inode->lock);
+    if (r == 0)
+      inotify_file_event(f, IN_MODIFY);
   }
   fput(f);
   return r;
@@ -1231,6 +1277,8 @@ long sys_fallocate(int fd, int mode, off_t offset, off_t len)
     mutex_lock(&f->inode->lock);
     r = vfs_fallocate(f->inode, mode, offset, len);
     mutex_unlock(&f->inode->lock);
+    if (r == 0)
+      inotify_file_event(f, IN_MODIFY);
   }
   fput(f);
   return r;

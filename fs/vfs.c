@@ -3,6 +3,8 @@
  */
 #include "fs/vfs.h"
 #include "fs/fsops.h"
+#include "fs/xattr.h"
+#include "fs/inotify.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/printk.h"
@@ -10,8 +12,8 @@
 #include <string.h>
 
 struct spinlock dcache_lock = SPINLOCK_INIT("dcache");
-static struct spinlock mount_lock = SPINLOCK_INIT("mounts");
-static LIST_HEAD(mount_list);
+struct spinlock mount_lock = SPINLOCK_INIT("mounts");
+LIST_HEAD(mount_list);
 static struct mount *rootmnt;
 
 #define MAX_FS_TYPES 16
@@ -51,6 +53,7 @@ void iput(struct inode *ino)
     return;
   if (ino->iop && ino->iop->evict)
     ino->iop->evict(ino);
+  simple_xattrs_free(ino);
   page_cache_release_all(ino);
   kfree(ino);
 }
@@ -123,6 +126,8 @@ void dput(struct dentry *d)
     struct dentry *parent = d->parent;
     list_del(&d->sibling);
     spin_unlock(&dcache_lock);
+    if (d->unlinked && d->inode && d->inode->nlink == 0)
+      inotify_inode_removed(d->inode); /* the last use of a removed file */
     iput(d->inode);
     kfree(d->name);
     kfree(d);
@@ -283,14 +288,27 @@ static const struct fs_type *find_fs(const char *name)
   return NULL;
 }
 
+/*
+ * A new superblock. Its device number is an anonymous one (0:n, as Linux
+ * gives in-memory file systems); a disk file system replaces it with its
+ * block device's.
+ */
 struct super_block *sb_alloc(const struct fs_type *type)
 {
+  static uint32_t next_anon_minor = 1;
   struct super_block *sb = kzalloc(sizeof(*sb));
   if (sb) {
     sb->type = type;
     sb->next_ino = 1;
+    sb->dev = MKDEV(0, __atomic_fetch_add(&next_anon_minor, 1, __ATOMIC_RELAXED));
   }
   return sb;
+}
+
+static int next_mount_id(void)
+{
+  static int next = 20; /* Linux numbers its first mounts from about here */
+  return __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
 }
 
 struct mount *root_mount(void)
@@ -308,6 +326,7 @@ static struct mount *mount_alloc(struct super_block *sb, const char *source, uin
   dget(m->root);
   m->source = kstrdup(source ? source : "none");
   m->flags = flags;
+  m->id = next_mount_id();
   sb->refcount++;
   return m;
 }
@@ -384,11 +403,47 @@ static int bind_mount(const char *source, struct path *target, uint32_t flags)
   m->sb->refcount++;
   m->root = src.dentry;
   dget(m->root);
-  m->source = kstrdup(source);
+  m->source = kstrdup(src.mnt->source);  /* /proc/mounts names the device, as Linux does */
   m->flags = flags & ~MS_BIND;
+  m->id = next_mount_id();
   path_put(&src);
   attach_mount(m, target);
   return 0;
+}
+
+/*
+ * A device that is mounted already is mounted again by sharing its
+ * superblock, as Linux does (`mount /dev/vdb /a; mount /dev/vdb /b` shows
+ * the same files twice). Returns 1 with *sbp set if source is a block device
+ * mounted with type t, -EBUSY if it is mounted with another type, 0 otherwise.
+ */
+static int device_sb(const struct fs_type *t, const char *source, struct super_block **sbp)
+{
+  struct path p;
+  if (!t->needs_device || !source || path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &p))
+    return 0;
+  struct inode *ino = p.dentry->inode;
+  bool blk = ino && S_ISBLK(ino->mode);
+  dev_t dev = blk ? ino->rdev : 0;
+  path_put(&p);
+  if (!blk)
+    return 0;
+  int r = 0;
+  spin_lock(&mount_lock);
+  struct mount *m;
+  list_for_each_entry(m, &mount_list, link) {
+    if (m->sb->dev != dev || !m->sb->type || !m->sb->type->needs_device)
+      continue;
+    if (m->sb->type->mount != t->mount) {
+      r = -EBUSY;
+      break;
+    }
+    *sbp = m->sb;
+    r = 1;
+    break;
+  }
+  spin_unlock(&mount_lock);
+  return r;
 }
 
 int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
@@ -401,6 +456,15 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
     target->mnt->sb->flags = flags & MS_RDONLY;
     return 0;
   }
+  if (flags & MS_MOVE) {
+    struct path from;
+    int r = source ? path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &from) : -EINVAL;
+    if (r)
+      return r;
+    r = do_move_mount(&from, target);
+    path_put(&from);
+    return r;
+  }
   if (!target->dentry->inode || !S_ISDIR(target->dentry->inode->mode))
     return -ENOTDIR;
   if (flags & MS_BIND)
@@ -409,10 +473,15 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
   if (!t)
     return -ENODEV;
   struct super_block *sb;
-  int r = t->mount(t, source, flags, data, &sb);
-  if (r)
+  int r = device_sb(t, source, &sb);
+  if (r < 0)
     return r;
-  sb->flags |= flags & MS_RDONLY;
+  if (r == 0) {  /* not mounted yet: the file system reads it */
+    r = t->mount(t, source, flags, data, &sb);
+    if (r)
+      return r;
+    sb->flags |= flags & MS_RDONLY;
+  }
   struct mount *m = mount_alloc(sb, source, flags);
   if (!m)
     return -ENOMEM;
@@ -461,41 +530,95 @@ static void prune_dentries(struct dentry *root)
   }
 }
 
-/* Unmount the file system whose root is target. */
+/* Take m off the tree and let its file system go if nothing else uses it. */
+static void umount_one(struct mount *m, bool busy)
+{
+  spin_lock(&mount_lock);
+  list_del(&m->link);
+  m->mountpoint->mounted--;
+  struct dentry *mp = m->mountpoint;
+  m->parent = NULL;                     /* ".." stops at its root from now on */
+  m->mountpoint = NULL;
+  spin_unlock(&mount_lock);
+  struct super_block *sb = m->sb;
+  if (sb->ops && sb->ops->sync)
+    sb->ops->sync(sb);
+  dput(mp);
+  if (sb->refcount == 1)
+    inotify_unmount(sb); /* its watches end: IN_UNMOUNT, IN_IGNORED */
+  /* A lazily detached mount still in use keeps its file system (never freed). */
+  if (--sb->refcount == 0 && !busy) {
+    prune_dentries(sb->root);
+    if (sb->ops && sb->ops->put_super)
+      sb->ops->put_super(sb);
+  }
+  /* m itself stays allocated: paths may still point at it. */
+}
+
+/* A mount below m with nothing mounted below it, or NULL (mount_lock held). */
+static struct mount *leaf_below_locked(struct mount *m)
+{
+  struct mount *c;
+  list_for_each_entry(c, &mount_list, link) {
+    for (struct mount *p = c->parent; p; p = p->parent) {
+      if (p != m)
+        continue;
+      struct mount *g;
+      bool leaf = true;
+      list_for_each_entry(g, &mount_list, link)
+        leaf &= g->parent != c;
+      if (leaf)
+        return c;
+      break;
+    }
+  }
+  return NULL;
+}
+
+/*
+ * Unmount the file system whose root is target. Busy (EBUSY) if something
+ * is mounted below it or anything but the caller's lookup uses it — unless
+ * MNT_DETACH: then the whole tree below goes too, at once (Linux's lazy
+ * unmount).
+ */
 int do_umount(struct path *target, int flags)
 {
-  (void)flags;
   struct mount *m = target->mnt;
   if (target->dentry != m->root)
     return -EINVAL;
   if (m == rootmnt)
     return -EBUSY;
   spin_lock(&mount_lock);
-  struct mount *c;
-  list_for_each_entry(c, &mount_list, link) {
-    if (c->parent == m) {
+  if (!m->parent) {
+    spin_unlock(&mount_lock);
+    return -EINVAL;                     /* already detached */
+  }
+  if (!(flags & MNT_DETACH)) {
+    struct mount *c;
+    list_for_each_entry(c, &mount_list, link) {
+      if (c->parent == m) {
+        spin_unlock(&mount_lock);
+        return -EBUSY;
+      }
+    }
+    /* Busy if anything but our caller's lookup holds it. */
+    if (m->refcount > 1) {
       spin_unlock(&mount_lock);
       return -EBUSY;
     }
   }
-  /* Busy if anything but our caller's lookup holds it. */
-  if (m->refcount > 1 && !(flags & MNT_DETACH)) {
+  for (;;) {
+    struct mount *leaf = leaf_below_locked(m);
+    if (!leaf)
+      break;
+    bool busy = leaf->refcount > 0;
     spin_unlock(&mount_lock);
-    return -EBUSY;
+    umount_one(leaf, busy);
+    spin_lock(&mount_lock);
   }
-  list_del(&m->link);
-  m->mountpoint->mounted--;
+  bool busy = m->refcount > 1;
   spin_unlock(&mount_lock);
-  struct super_block *sb = m->sb;
-  if (sb->ops && sb->ops->sync)
-    sb->ops->sync(sb);
-  dput(m->mountpoint);
-  if (--sb->refcount == 0) {
-    prune_dentries(sb->root);
-    if (sb->ops && sb->ops->put_super)
-      sb->ops->put_super(sb);
-  }
-  /* m itself stays allocated: the caller's path still points at it. */
+  umount_one(m, busy);
   return 0;
 }
 
@@ -613,6 +736,72 @@ int path_to_string(struct path *p, const struct path *root, char *buf, size_t si
   return (int)(n - 1);
 }
 
+/*
+ * The path of d from the root of its own file system ("/" for the root),
+ * as /proc/<pid>/mountinfo's fourth field (a bind mount's root).
+ */
+int dentry_path_in_sb(struct dentry *d, char *buf, size_t size)
+{
+  char *end = buf + size;
+  char *s = end;
+  *--s = 0;
+  spin_lock(&dcache_lock);
+  while (d->parent != d) {
+    size_t len = strlen(d->name);
+    if ((size_t)(s - buf) < len + 2) {
+      spin_unlock(&dcache_lock);
+      return -ENAMETOOLONG;
+    }
+    s -= len;
+    memcpy(s, d->name, len);
+    *--s = '/';
+    d = d->parent;
+  }
+  spin_unlock(&dcache_lock);
+  if (*s == 0)
+    *--s = '/';
+  size_t n = end - s;
+  memmove(buf, s, n);
+  return (int)(n - 1);
+}
+
+/* ---- the pseudo mount of nameless files ----
+ * A pipe, socket or epoll instance has no name, yet a magic link to one
+ * (/proc/self/fd/N) must lead somewhere: to a dentry made for the purpose
+ * under this mount, which is never attached to the tree. It lives while
+ * the path does (transient: freed at its last dput). Linux's pipefs and
+ * sockfs mounts play this part. */
+static struct super_block pseudo_sb = { .magic = 0x50495045 };
+static struct mount pseudo_mnt = { .sb = &pseudo_sb, .source = "none", .refcount = 1 };
+static struct dentry *pseudo_root;
+
 void vfs_init(void)
 {
+  pseudo_root = dentry_alloc(NULL, "/", 1);
+  if (!pseudo_root)
+    panic("vfs_init: out of memory");
+  pseudo_root->sb = &pseudo_sb;
+  pseudo_sb.root = pseudo_root;
+  pseudo_mnt.root = pseudo_root;
+}
+
+/* A path for ino (referenced into *out) on the pseudo mount. */
+int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out)
+{
+  struct dentry *d = dentry_alloc(pseudo_root, name, strlen(name));
+  if (!d)
+    return -ENOMEM;
+  iget(ino);
+  d->sb = ino->sb;
+  d->transient = true;
+  d_instantiate(d, ino);
+  out->dentry = d;
+  out->mnt = &pseudo_mnt;
+  __atomic_add_fetch(&pseudo_mnt.refcount, 1, __ATOMIC_RELAXED);
+  return 0;
+}
+
+bool path_is_pseudo(const struct path *p)
+{
+  return p->mnt == &pseudo_mnt;
 }

@@ -13,7 +13,7 @@
  * the tree *is* the file system; disk file systems fill it on lookup.
  * A dentry's `mounted` count says another file system is mounted on it;
  * the walk crosses into the mount whose mountpoint it is (so the deepest
- * mount on a path wins — the seed's longest-prefix rule).
+ * mount on a path wins — the longest-prefix rule, docs/lessons.md L8).
  *
  * Lock order: inode->lock of a parent before a child's; rename takes the
  * global rename_lock first. dcache_lock (spinlock) protects dentry
@@ -36,6 +36,7 @@ struct dentry;
 struct inode;
 struct file;
 struct mount;
+struct path;
 
 /* File types and permission bits (st_mode). */
 #define S_IFMT 0170000
@@ -132,6 +133,9 @@ struct inode_ops {
   int (*rename)(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd,
                 unsigned flags);
   int (*readlink)(struct inode *ino, char *buf, size_t size);  /* length or -errno */
+  /* A magic link (/proc/<pid>/fd/N, cwd, root): the object itself, as a
+   * referenced path, instead of a name to walk (Linux's nd_jump_link). */
+  int (*get_link)(struct inode *ino, struct path *out);
   /* file data: fill a page-cache page / write one back / change the size */
   int (*readpage)(struct inode *ino, struct page *p, uint64_t index);
   int (*writepage)(struct inode *ino, struct page *p, uint64_t index);
@@ -140,6 +144,17 @@ struct inode_ops {
   int (*write_inode)(struct inode *ino);  /* flush metadata (times, size) */
   uint64_t (*blocks)(struct inode *ino);  /* st_blocks (512-byte units); NULL: from the size */
   void (*evict)(struct inode *ino);        /* last reference gone */
+  /* Extended attributes (fs/xattr.h), the full name ("user.mime_type");
+   * fs/xattr.c has checked the name, the namespace and the permissions.
+   * getxattr: the value's length (size 0: just the length; too small:
+   * -ERANGE; none: -ENODATA). setxattr: value NULL removes (-ENODATA if
+   * there is none); flags XATTR_CREATE / XATTR_REPLACE; a namespace the
+   * file system does not keep: -EOPNOTSUPP. listxattr: the NUL-separated
+   * names, as getxattr sizes them. All NULL: no extended attributes. The
+   * caller holds ino->lock. */
+  ssize_t (*getxattr)(struct inode *ino, const char *name, void *buf, size_t size);
+  int (*setxattr)(struct inode *ino, const char *name, const void *value, size_t size, int flags);
+  ssize_t (*listxattr)(struct inode *ino, char *buf, size_t size);
 };
 
 struct inode {
@@ -160,6 +175,8 @@ struct inode {
   struct wait_queue wq;         /* for fifos and other waiters */
   void *priv;                   /* file system data */
   bool dirty;                   /* metadata changed (write_inode pending) */
+  struct simple_xattrs *xattrs; /* in-memory extended attributes (ramfs, tmpfs) or NULL */
+  struct inode_watches *watches; /* inotify watches on it, or NULL (fs/inotify.c) */
 };
 
 /* ---- dentry ---- */
@@ -207,6 +224,8 @@ struct super_block {
 #define MS_NOEXEC 8
 #define MS_REMOUNT 32
 #define MS_BIND 4096
+#define MS_MOVE 8192
+#define MS_REC 16384
 #define MNT_FORCE 1
 #define MNT_DETACH 2
 
@@ -227,6 +246,7 @@ struct mount {
   uint32_t flags;
   struct list_head link;        /* mount_list, in mount order */
   int refcount;
+  int id;                       /* /proc/<pid>/mountinfo's mount id */
 };
 
 struct path {
@@ -312,7 +332,17 @@ void follow_mounts(struct path *p);
 struct mount *root_mount(void);
 int vfs_statfs(struct path *p, struct statfs64 *st);
 int path_to_string(struct path *p, const struct path *root, char *buf, size_t size);
+int dentry_path_in_sb(struct dentry *d, char *buf, size_t size);
+/* Files without a name (pipes, sockets, epoll ...) reached through a magic
+ * link get a dentry of their own on a pseudo mount outside the tree. */
+int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out);
+bool path_is_pseudo(const struct path *p);
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
+/* fs/mount.c: reshaping the tree (mount_lock and mount_list belong to vfs.c) */
+extern struct spinlock mount_lock;
+extern struct list_head mount_list;
+int do_move_mount(struct path *from, struct path *to);           /* mount(MS_MOVE) */
+int do_pivot_root(struct path *new_root, struct path *put_old);
 int sync_all(void);
 int sync_fs(struct super_block *sb);
 void vfs_shutdown(void);
@@ -320,7 +350,22 @@ struct super_block *sb_alloc(const struct fs_type *type);
 extern struct spinlock dcache_lock;
 
 /* generic helpers for simple file systems */
+#define OFF_MAX INT64_MAX  /* the largest file position (Linux's MAX_LFS_FILESIZE) */
+/*
+ * llseek_size: Linux's generic_file_llseek_size. The new position for
+ * (off, whence) in a file whose data ends at eof and whose positions stop
+ * at maxsize: EINVAL for a result below 0 or above maxsize (overflow
+ * included), ENXIO for SEEK_DATA/SEEK_HOLE at or past eof (negative
+ * included; the whole file counts as data). Sets f->pos; the caller holds
+ * f->pos_lock.
+ */
+off_t llseek_size(struct file *f, off_t off, int whence, off_t maxsize, off_t eof);
+/* generic_llseek: llseek_size up to OFF_MAX with eof = the inode's size. */
 off_t generic_llseek(struct file *f, off_t off, int whence);
+/* counter_llseek: for positions that count entries, not bytes (directories
+ * listed from the dcache, generated /proc files; Linux's dcache_dir_lseek
+ * and seq_lseek): SEEK_SET and SEEK_CUR only, never negative; else EINVAL. */
+off_t counter_llseek(struct file *f, off_t off, int whence);
 ssize_t generic_file_read(struct file *f, struct uio *u, off_t *pos);
 ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos);
 int generic_file_mmap(struct file *f, struct vma *v);

@@ -16,6 +16,7 @@
 #include "kern/exec.h"
 #include "kern/elf.h"
 #include "kern/task.h"
+#include "kern/posix_timers.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -428,6 +429,7 @@ static void exec_commit(struct mm *mm, const char *path, uint64_t entry, uint64_
   }
   files_close_on_exec(t->files);
   signal_exec_reset(t);
+  posix_timers_exec(t->proc);  /* POSIX timers do not survive exec; itimers do */
   const char *base = strrchr(path, '/');
   set_task_comm(t, base ? base + 1 : path);
   t->clear_child_tid = 0;

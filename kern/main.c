@@ -97,20 +97,27 @@ static void parse_cmdline(const char *cmdline)
 }
 
 /* Mount a file system at path (creating the directory). */
-static void mount_at(const char *fstype, const char *source, const char *path)
+static void mount_at_flags(const char *fstype, const char *source, const char *path,
+                           uint32_t flags, const char *data)
 {
   do_mkdirat(AT_FDCWD, path, 0755);
   struct path p;
   if (path_lookup(AT_FDCWD, path, LOOKUP_FOLLOW, &p) == 0) {
-    int r = do_mount(source, &p, fstype, 0, NULL);
+    int r = do_mount(source, &p, fstype, flags, data);
     if (r)
       pr_err("mount %s on %s: error %d", fstype, path, r);
     path_put(&p);
   }
 }
 
+static void mount_at(const char *fstype, const char *source, const char *path)
+{
+  mount_at_flags(fstype, source, path, 0, NULL);
+}
+
 static void fs_init(void)
 {
+  vfs_init();         /* the pseudo mount of nameless files */
   ramfs_init();
   procfs_init();
   devpts_init();
@@ -137,6 +144,11 @@ static void fs_init(void)
   mount_at("devpts", "devpts", "/dev/pts");
   mount_at("proc", "proc", "/proc");
   mount_at("tmpfs", "tmpfs", "/tmp");
+  /* What a Linux system's init adds to /dev (Kite's init may be any
+   * program, so the kernel does it): shared memory for shm_open and
+   * sem_open, and the /dev/fd, stdin, stdout, stderr links. */
+  mount_at_flags("tmpfs", "tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV, "mode=1777");
+  devfs_add_links("/dev");
   boot_fs->umask = 022;
 }
 
@@ -154,6 +166,10 @@ static void init_thread(void *arg)
   t->sighand = sighand_alloc();
   if (!t->files || !t->fs || !t->sighand)
     panic("init: out of memory");
+  /* Disks were found at boot; reading their partition tables sleeps, so it
+   * happens here, in the first process, before anything can open them. */
+  blockdev_scan_partitions();                        /* vda1, vda2, ... */
+  blockdev_register_nodes();                         /* /dev/vda, /dev/vda1, /dev/vdb, ... */
   struct file *con;
   if (kernel_open("/dev/console", O_RDWR, 0, &con) == 0) {
     fd_install(con, 0, false);
@@ -198,6 +214,7 @@ static void start_init(void)
   pid_attach(t->tid, t);
   spin_unlock(&proc_lock);
   t->proc = p;
+  p->unkillable = true; /* no signal without a handler may end init */
   init_process = p;
   if (p->pid != 1)
     panic("init got pid %d", p->pid);
@@ -266,7 +283,6 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */
   if (net_init)                                      /* built only with WITH_NET=1 (Makefile) */
     net_init();                                      /* lwIP, lo, NetDevices, the net task */
-  blockdev_register_nodes();                         /* /dev/vda, /dev/vdb, ... */
   pr_info("kernel %lu KiB, %lu KiB free after boot", (unsigned long)((_kernel_end - _kernel_start) >> 10),
           (unsigned long)(nr_free_pages() * 4));
   start_init();

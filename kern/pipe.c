@@ -6,6 +6,13 @@
  * until the whole write fits. Reading an empty pipe with no writers
  * returns 0 (EOF); writing with no readers raises SIGPIPE and fails with
  * EPIPE. The same object serves named pipes (FIFOs) in a file system.
+ *
+ * The pipe hangs off its inode (inode->priv) and lives as long as the
+ * inode: an anonymous pipe's inode on the pipefs pseudo superblock, a
+ * FIFO's in its file system. Every open file holds the inode, so the
+ * pipe is freed at the inode's eviction, never under a file still using
+ * it. That also lets an anonymous pipe be opened again by name through
+ * /proc/<pid>/fd/N (fifo_open on its inode), as Linux allows.
  */
 #include "kern/pipe.h"
 #include "kern/task.h"
@@ -29,7 +36,6 @@ struct pipe {
   uint64_t head, tail;      /* bytes written / read so far */
   int readers, writers;
   struct wait_queue wq;     /* readers and writers both wait here */
-  bool is_fifo;
 };
 
 static size_t pipe_count(struct pipe *p)
@@ -173,11 +179,10 @@ static void pipe_release(struct file *f)
     p->readers--;
   if (file_writable(f))
     p->writers--;
-  bool last = p->readers == 0 && p->writers == 0;
+  if (p->readers == 0 && p->writers == 0)
+    p->head = p->tail = 0; /* the last close discards what was left (Linux frees it) */
   mutex_unlock(&p->lock);
   wake_up_events(&p->wq, POLLIN | POLLOUT | POLLHUP | POLLERR);
-  if (last && !p->is_fifo)
-    pipe_free(p);
 }
 
 static int pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg)
@@ -201,6 +206,18 @@ static const struct file_ops pipe_fops = {
 /* The pseudo file system pipes' inodes belong to (fstat shows S_IFIFO). */
 static struct super_block pipefs_sb = { .magic = 0x50495045, .next_ino = 1 };
 
+/* The last reference to a pipe's or FIFO's inode is gone: free the pipe. */
+void fifo_inode_evict(struct inode *ino)
+{
+  if (ino->priv)
+    pipe_free(ino->priv);
+  ino->priv = NULL;
+}
+
+static const struct inode_ops pipe_inode_iops = {
+  .evict = fifo_inode_evict,
+};
+
 int do_pipe2(int fds[2], int flags)
 {
   if (flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT))
@@ -218,6 +235,9 @@ int do_pipe2(int fds[2], int flags)
     pipe_free(p);
     return -ENFILE;
   }
+  ino->priv = p;
+  ino->iop = &pipe_inode_iops;
+  ino->fop = &fifo_fops; /* what opening it by name (a magic link) does */
   iget(ino); /* one reference per file */
   p->readers = p->writers = 1;
   rf->fop = wf->fop = &pipe_fops;
@@ -256,7 +276,6 @@ static int fifo_open(struct inode *ino, struct file *f)
     struct pipe *np = pipe_alloc();
     if (!np)
       return -ENOMEM;
-    np->is_fifo = true;
     spin_lock(&fifo_lock);
     if (!ino->priv) {
       ino->priv = np;
@@ -270,11 +289,14 @@ static int fifo_open(struct inode *ino, struct file *f)
   f->priv = p;
   f->fop = &pipe_fops;
   bool nonblock = f->flags & O_NONBLOCK;
+  /* An anonymous pipe reopened through /proc/<pid>/fd/N neither waits
+   * for nor requires the other end (Linux's fifo_open, is_pipe). */
+  bool anon = ino->sb == &pipefs_sb;
   mutex_lock(&p->lock);
   if (file_readable(f))
     p->readers++;
   if (file_writable(f)) {
-    if (nonblock && p->readers == 0 && !file_readable(f)) {
+    if (nonblock && p->readers == 0 && !file_readable(f) && !anon) {
       mutex_unlock(&p->lock);
       f->priv = NULL;
       return -ENXIO;
@@ -283,7 +305,7 @@ static int fifo_open(struct inode *ino, struct file *f)
   }
   mutex_unlock(&p->lock);
   wake_up(&p->wq);
-  if (nonblock)
+  if (nonblock || anon)
     return 0;
   /* Opening one end waits for the other (as on Linux). */
   long w = 0;

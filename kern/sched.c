@@ -13,6 +13,7 @@
  * task_first_run() for a brand-new task).
  */
 #include "kern/task.h"
+#include "kern/posix_timers.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -307,6 +308,7 @@ void scheduler_tick(void)
   }
   if (--t->slice <= 0 && rq.nr_running > 0)
     c->need_resched = true;
+  posix_cpu_timers_tick(t);  /* CPU-time timers: ITIMER_VIRTUAL/PROF, timer_create */
 }
 
 bool need_resched(void)

@@ -19,6 +19,7 @@
 #include "kern/mm.h"
 #include "kern/printk.h"
 #include "kern/errno.h"
+#include "kern/posix_timers.h"
 #include "arch/riscv/trap.h"
 #include "arch/riscv/riscv.h"
 #include <string.h>
@@ -141,23 +142,52 @@ bool sig_ignored_by_default(int sig)
   return default_action(sig) == SIGACT_IGN;
 }
 
-/* Would sig be thrown away on arrival? (sighand->lock held) */
-static bool sig_discarded(struct task *t, int sig)
+/*
+ * Would sig be thrown away on arrival? (sighand->lock held) A signal
+ * without siginfo is the kernel's own (group exit, the OOM killer).
+ */
+static bool sig_discarded(struct task *t, int sig, const struct ksiginfo *info)
 {
+  uint64_t h = t->sighand->action[sig - 1].handler;
+  /* init gets no signal it has no handler for — SIGKILL and SIGSTOP
+   * included, unless the kernel sends them — and none while it is
+   * blocked and still without a handler at delivery (do_signals) */
+  bool kernel_only = sig == SIGKILL || sig == SIGSTOP;
+  if (t->proc && t->proc->unkillable && !(t->blocked & SIGMASK(sig)) &&
+      (kernel_only ? info != NULL : h == SIG_DFL))
+    return true;
   if (sig == SIGKILL || sig == SIGSTOP)
     return false;
   if (t->blocked & SIGMASK(sig))
     return false;
-  uint64_t h = t->sighand->action[sig - 1].handler;
   return h == SIG_IGN || (h == SIG_DFL && (default_action(sig) == SIGACT_IGN ||
                                            default_action(sig) == SIGACT_CONT));
 }
 
-static void queue_signal(struct sigpending *pend, int sig, const struct ksiginfo *info)
+/* A POSIX timer's signal already queued in pend: count an overrun on it
+ * instead of queueing another (kern/posix_timers.c). */
+static bool timer_signal_coalesce(struct sigpending *pend, const struct ksiginfo *info)
+{
+  struct sigqueue *q;
+  list_for_each_entry(q, &pend->queue, link) {
+    if (q->info.code == SI_TIMER && q->info.timer_seq == info->timer_seq) {
+      uint64_t n = (uint64_t)q->info.uid + 1 + info->uid;
+      q->info.uid = n > INT32_MAX ? INT32_MAX : (uint32_t)n;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Queue sig; returns TIMER_SIGNAL_COALESCED if it joined a timer signal
+ * already queued, else TIMER_SIGNAL_QUEUED. */
+static int queue_signal(struct sigpending *pend, int sig, const struct ksiginfo *info)
 {
   bool rt = sig >= SIGRTMIN;
+  if (info && info->code == SI_TIMER && info->timer_seq && timer_signal_coalesce(pend, info))
+    return TIMER_SIGNAL_COALESCED;
   if ((pend->set & SIGMASK(sig)) && !rt)
-    return; /* standard signals do not queue up */
+    return TIMER_SIGNAL_QUEUED; /* standard signals do not queue up */
   struct sigqueue *q = kzalloc(sizeof(*q));
   if (q) {
     if (info) {
@@ -170,6 +200,7 @@ static void queue_signal(struct sigpending *pend, int sig, const struct ksiginfo
   }
   pend->set |= SIGMASK(sig);
   signalfd_notify(); /* a blocked signal wakes nobody else (kern/signalfd.c) */
+  return TIMER_SIGNAL_QUEUED;
 }
 
 /* Wake t so it notices a signal (if it is in an interruptible sleep). */
@@ -194,8 +225,10 @@ static void prepare_signal(struct process *p, int sig)
   }
 }
 
-int send_signal_task(struct task *t, int sig, const struct ksiginfo *info)
+/* send_signal_task, saying in *how whether it was queued (TIMER_SIGNAL_*). */
+static int send_task(struct task *t, int sig, const struct ksiginfo *info, int *how)
 {
+  *how = TIMER_SIGNAL_DROPPED;
   if (sig < 1 || sig > NSIG)
     return -EINVAL;
   if (!t->sighand || t->state == TASK_DEAD)
@@ -204,8 +237,8 @@ int send_signal_task(struct task *t, int sig, const struct ksiginfo *info)
     process_continue(t->proc);
   spin_lock(&t->sighand->lock);
   prepare_signal(t->proc, sig);
-  if (!sig_discarded(t, sig)) {
-    queue_signal(&t->pending, sig, info);
+  if (!sig_discarded(t, sig, info)) {
+    *how = queue_signal(&t->pending, sig, info);
     if (!(t->blocked & SIGMASK(sig)) || sig == SIGKILL)
       signal_wake(t, sig);
   }
@@ -213,8 +246,16 @@ int send_signal_task(struct task *t, int sig, const struct ksiginfo *info)
   return 0;
 }
 
-int send_signal_process(struct process *p, int sig, const struct ksiginfo *info)
+int send_signal_task(struct task *t, int sig, const struct ksiginfo *info)
 {
+  int how;
+  return send_task(t, sig, info, &how);
+}
+
+/* send_signal_process, saying in *how whether it was queued. */
+static int send_process(struct process *p, int sig, const struct ksiginfo *info, int *how)
+{
+  *how = TIMER_SIGNAL_DROPPED;
   if (sig < 1 || sig > NSIG)
     return -EINVAL;
   if (p == &kernel_process)
@@ -234,8 +275,8 @@ int send_signal_process(struct process *p, int sig, const struct ksiginfo *info)
   struct sighand *sh = leader->sighand;
   spin_lock(&sh->lock);
   prepare_signal(p, sig);
-  if (!sig_discarded(leader, sig) || (leader->blocked & SIGMASK(sig))) {
-    queue_signal(&p->shared_pending, sig, info);
+  if (!sig_discarded(leader, sig, info) || (leader->blocked & SIGMASK(sig))) {
+    *how = queue_signal(&p->shared_pending, sig, info);
     /* Wake one thread that can take it (all of them for SIGKILL). */
     list_for_each_entry(th, &p->threads, thread_link) {
       if (sig == SIGKILL || !(th->blocked & SIGMASK(sig))) {
@@ -247,6 +288,22 @@ int send_signal_process(struct process *p, int sig, const struct ksiginfo *info)
   }
   spin_unlock(&sh->lock);
   return 0;
+}
+
+int send_signal_process(struct process *p, int sig, const struct ksiginfo *info)
+{
+  int how;
+  return send_process(p, sig, info, &how);
+}
+
+int send_timer_signal(struct process *p, struct task *t, int sig, const struct ksiginfo *info)
+{
+  int how;
+  if (t)
+    send_task(t, sig, info, &how);
+  else
+    send_process(p, sig, info, &how);
+  return how;
 }
 
 int kill_pgrp(pid_t pgid, int sig, const struct ksiginfo *info)
@@ -282,8 +339,27 @@ void force_fault_signal(int sig, int code, uint64_t addr)
     a->handler = SIG_DFL;
     t->blocked &= ~SIGMASK(sig);
   }
+  if (a->handler == SIG_DFL)
+    t->proc->unkillable = false; /* even init dies of a fault it cannot handle */
   spin_unlock(&t->sighand->lock);
   send_signal_task(t, sig, &info);
+}
+
+/*
+ * Linux's force_sigsegv: the frame for a handler of `sig` could not be
+ * written (bad stack or alternate stack). SIGSEGV follows; if it was
+ * SIGSEGV's own frame that failed, its handler is reset first, so the
+ * next delivery kills the process instead of failing again forever
+ * (a handler with SA_NODEFER is not blocked while it "runs").
+ */
+static void force_sigsegv(struct task *t, int sig)
+{
+  if (sig == SIGSEGV) {
+    spin_lock(&t->sighand->lock);
+    t->sighand->action[SIGSEGV - 1].handler = SIG_DFL;
+    spin_unlock(&t->sighand->lock);
+  }
+  force_fault_signal(SIGSEGV, SI_KERNEL, 0);
 }
 
 /* Is a signal waiting that this task would act on now? */
@@ -333,6 +409,8 @@ int dequeue_signal_from(struct task *t, sigset_t allowed, struct ksiginfo *info)
       *info = found->info;
       list_del(&found->link);
       kfree(found);
+      if (info->code == SI_TIMER && info->timer_seq)
+        posix_timer_signal_taken(t->proc, info);
     }
     if (!more)
       sets[s]->set &= ~SIGMASK(sig);
@@ -508,6 +586,8 @@ void do_signals(struct trapframe *tf)
     }
     if (act.handler == SIG_DFL || sig == SIGKILL || sig == SIGSTOP) {
       spin_unlock(&t->sighand->lock);
+      if (p->unkillable && act.handler == SIG_DFL && sig != SIGKILL && sig != SIGSTOP)
+        continue; /* blocked while init had no handler for it: dropped now */
       switch (default_action(sig)) {
       case SIGACT_IGN:
       case SIGACT_CONT:
@@ -532,7 +612,7 @@ void do_signals(struct trapframe *tf)
     spin_unlock(&t->sighand->lock);
     syscall_restart_for_handler(tf, &act);
     if (setup_frame(tf, sig, &act, &info, oldmask)) {
-      force_fault_signal(SIGSEGV, SI_KERNEL, tf->sp);
+      force_sigsegv(t, sig);
       continue;
     }
     return; /* one handler at a time; more on the next return to user */

@@ -90,7 +90,11 @@ struct ksiginfo {
   uint64_t addr;        /* faults */
   uint64_t value;       /* sigqueue value / timer */
   uint64_t utime, stime;
+  uint64_t timer_seq;   /* SI_TIMER: the POSIX timer that sent it (0: none) */
 };
+/* SI_TIMER signals keep the timer id in `pid` and the overrun count in
+ * `uid`: siginfo's si_timerid and si_overrun sit where si_pid and si_uid
+ * do. */
 
 /* A pending set plus queued siginfo (one per standard signal, many for RT). */
 struct sigqueue {
@@ -139,6 +143,13 @@ void sighand_put(struct sighand *sh);
 int send_signal_process(struct process *p, int sig, const struct ksiginfo *info);
 int send_signal_task(struct task *t, int sig, const struct ksiginfo *info);
 int kill_pgrp(pid_t pgid, int sig, const struct ksiginfo *info);
+/* A POSIX timer's signal to process p, or to its thread t (not NULL):
+ * if the same timer's signal is still queued there, its overrun count
+ * grows instead of a second one being queued. */
+#define TIMER_SIGNAL_QUEUED 0
+#define TIMER_SIGNAL_COALESCED 1
+#define TIMER_SIGNAL_DROPPED 2     /* ignored, or nobody to take it */
+int send_timer_signal(struct process *p, struct task *t, int sig, const struct ksiginfo *info);
 void force_fault_signal(int sig, int code, uint64_t addr);
 bool signal_pending(struct task *t);
 void do_signals(struct trapframe *tf);

@@ -117,6 +117,8 @@ static void sfd_fill(struct signalfd_siginfo *s, const struct ksiginfo *k)
     return;
   }
   if (k->code == SI_TIMER) {
+    s->ssi_tid = k->pid;      /* the timer id (signal.h) */
+    s->ssi_overrun = k->uid;
     s->ssi_ptr = k->value;
     s->ssi_int = (int32_t)k->value;
     return;

@@ -10,7 +10,7 @@
  *   mm->lock (mutex)  >  inode->lock (mutex)  >  proc_lock  >  sighand->lock
  *   >  wait_queue.lock  >  timer_lock  >  runqueue.lock  >  klog_lock
  * Device locks are leaves: a driver releases its lock before calling up
- * into the protocol stack (brief.md, lesson 4).
+ * into the protocol stack (docs/lessons.md, L4).
  */
 #ifndef KITE_SPINLOCK_H
 #define KITE_SPINLOCK_H

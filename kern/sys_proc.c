@@ -457,7 +457,7 @@ long sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
  * rt_sigaction. Linux riscv64 reads {handler, flags, mask} (24 bytes).
  * musl 1.2.3 passes {handler, flags | SA_RESTORER, restorer, mask}: when
  * SA_RESTORER is set the mask is 8 bytes further and the restorer is used
- * as the handler's return address (toolchain.md).
+ * as the handler's return address (docs/build-facts.md).
  */
 long sys_rt_sigaction(int sig, uaddr_t uact, uaddr_t uoldact, size_t sigsetsize)
 {

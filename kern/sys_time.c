@@ -1,11 +1,16 @@
 /*
- * sys_time.c — clocks, sleeping and interval timers.
+ * sys_time.c — clocks (reading, setting, adjtimex), sleeping, and the
+ * interval timers of setitimer. Layer: system calls over kern/time.c (the
+ * clock and kernel timers); the CPU-time interval timers and POSIX timers
+ * are in kern/posix_timers.c.
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/vm.h"
 #include "kern/time.h"
 #include "kern/param.h"
+#include "kern/posix_timers.h"
+#include <string.h>
 
 struct timeval64 {
   int64_t tv_sec, tv_usec;
@@ -42,7 +47,8 @@ static long clock_read(int id, uint64_t *ns)
     *ns = current->runtime_ns + (time_monotonic_ns() - current->last_run_ns);
     return 0;
   default:
-    return -EINVAL;
+    /* clock_getcpuclockid / pthread_getcpuclockid: another's CPU clock */
+    return id < 0 ? cpu_clock_read(id, ns) : -EINVAL;
   }
 }
 
@@ -71,6 +77,8 @@ long sys_clock_getres(int clockid, uaddr_t res)
     return 0;
   struct timespec64 ts = { 0, (int64_t)(NSEC_PER_SEC / timebase_hz ? NSEC_PER_SEC / timebase_hz : 1) };
   if (clockid == CLOCK_REALTIME_COARSE || clockid == CLOCK_MONOTONIC_COARSE)
+    ts.tv_nsec = NSEC_PER_SEC / HZ;
+  if (clockid < 0 && (clockid & 3) != 2) /* a CPU clock's user or user+system part: ticks */
     ts.tv_nsec = NSEC_PER_SEC / HZ;
   return copyout(res, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
@@ -143,12 +151,12 @@ long sys_nanosleep(uaddr_t req, uaddr_t rem)
 long sys_clock_nanosleep(int clockid, int flags, uaddr_t req, uaddr_t rem)
 {
   uint64_t ns, now;
-  if (clockid == CLOCK_THREAD_CPUTIME_ID)
+  if (clockid == CLOCK_THREAD_CPUTIME_ID || (clockid < 0 && (clockid & 4)))
     return -EINVAL;
   long r = clock_read(clockid, &now);
   if (r)
     return r;
-  if (clockid == CLOCK_PROCESS_CPUTIME_ID)
+  if (clockid == CLOCK_PROCESS_CPUTIME_ID || clockid < 0)
     return -ENOTSUP;
   if ((r = get_user_timespec_ns(req, &ns)))
     return r;
@@ -220,6 +228,11 @@ static struct timeval64 ns_to_tv(uint64_t ns)
   return (struct timeval64){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
 }
 
+static uint64_t tv_to_ns(const struct timeval64 *tv)
+{
+  return tv->tv_sec * NSEC_PER_SEC + tv->tv_usec * 1000;
+}
+
 static void itimer_get(struct process *p, struct itimerval64 *v)
 {
   uint64_t now = time_monotonic_ns();
@@ -229,38 +242,230 @@ static void itimer_get(struct process *p, struct itimerval64 *v)
   v->it_interval = ns_to_tv(p->itimer_interval_ns);
 }
 
+static void cpu_itimer_to_user(struct itimerval64 *v, uint64_t value, uint64_t interval)
+{
+  v->it_value = ns_to_tv(value);
+  v->it_interval = ns_to_tv(interval);
+}
+
 long sys_getitimer(int which, uaddr_t value)
 {
   if (which < ITIMER_REAL || which > ITIMER_PROF)
     return -EINVAL;
   struct itimerval64 v = { { 0, 0 }, { 0, 0 } };
-  if (which == ITIMER_REAL)
+  if (which == ITIMER_REAL) {
     itimer_get(current->proc, &v);
+  } else {
+    uint64_t val, iv;
+    cpu_itimer_get(which, &val, &iv);
+    cpu_itimer_to_user(&v, val, iv);
+  }
   return copyout(value, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
+/*
+ * setitimer: ITIMER_REAL counts real time (a kernel timer, SIGALRM);
+ * ITIMER_VIRTUAL the process's user CPU time (SIGVTALRM), ITIMER_PROF its
+ * user and system time (SIGPROF), both in kern/posix_timers.c. A NULL new
+ * value disarms, as Linux still allows.
+ */
 long sys_setitimer(int which, uaddr_t value, uaddr_t ovalue)
 {
-  if (which != ITIMER_REAL)
-    return which == ITIMER_VIRTUAL || which == ITIMER_PROF ? -ENOSYS : -EINVAL;
-  struct itimerval64 nv;
+  struct itimerval64 nv = { { 0, 0 }, { 0, 0 } };
   if (value && copyin(&nv, value, sizeof(nv)))
     return -EFAULT;
-  if (value && (nv.it_value.tv_usec < 0 || nv.it_value.tv_usec >= 1000000 ||
-                nv.it_interval.tv_usec < 0 || nv.it_interval.tv_usec >= 1000000 ||
-                nv.it_value.tv_sec < 0 || nv.it_interval.tv_sec < 0))
+  if (nv.it_value.tv_usec < 0 || nv.it_value.tv_usec >= 1000000 || nv.it_interval.tv_usec < 0 ||
+      nv.it_interval.tv_usec >= 1000000 || nv.it_value.tv_sec < 0 || nv.it_interval.tv_sec < 0)
+    return -EINVAL;
+  if (which < ITIMER_REAL || which > ITIMER_PROF)
     return -EINVAL;
   struct process *p = current->proc;
   struct itimerval64 old;
-  itimer_get(p, &old);
-  if (value) {
+  uint64_t v = tv_to_ns(&nv.it_value), iv = tv_to_ns(&nv.it_interval);
+  if (which == ITIMER_REAL) {
+    itimer_get(p, &old);
     timer_cancel(&p->itimer_real);
-    uint64_t v = nv.it_value.tv_sec * NSEC_PER_SEC + nv.it_value.tv_usec * 1000;
-    p->itimer_interval_ns = nv.it_interval.tv_sec * NSEC_PER_SEC + nv.it_interval.tv_usec * 1000;
+    p->itimer_interval_ns = v ? iv : 0;
     if (v)
       timer_arm(&p->itimer_real, time_monotonic_ns() + v);
+  } else {
+    uint64_t oval, oiv;
+    cpu_itimer_set(which, v, iv, &oval, &oiv); /* (Linux keeps the interval of a disarmed one) */
+    cpu_itimer_to_user(&old, oval, oiv);
   }
   if (ovalue && copyout(ovalue, &old, sizeof(old)))
     return -EFAULT;
   return 0;
+}
+
+/* ---- setting and adjusting the real-time clock ---- */
+
+/*
+ * clock_settime: only CLOCK_REALTIME can be set. In Linux's order: a clock
+ * that cannot be set is EINVAL before the pointer is read; a CPU clock
+ * named by pid (clock_getcpuclockid) is read, checked, then refused with
+ * EPERM. Kite's callers are all root, who may set the time.
+ */
+long sys_clock_settime(int clockid, uaddr_t tp)
+{
+  if (clockid != CLOCK_REALTIME && clockid >= 0)
+    return -EINVAL;
+  struct timespec64 ts;
+  if (copyin(&ts, tp, sizeof(ts)))
+    return -EFAULT;
+  uint64_t now;
+  if (clockid < 0)
+    return clock_read(clockid, &now) ?: -EPERM;
+  uint64_t ns;
+  if (timespec_to_ns(&ts, &ns))
+    return -EINVAL;
+  time_set_realtime_ns(ns);
+  return 0;
+}
+
+/* struct timex (riscv64, 208 bytes) */
+struct timex64 {
+  uint32_t modes;
+  int32_t pad0;
+  int64_t offset, freq, maxerror, esterror;
+  int32_t status, pad1;
+  int64_t constant, precision, tolerance;
+  struct timeval64 time;
+  int64_t tick, ppsfreq, jitter;
+  int32_t shift, pad2;
+  int64_t stabil, jitcnt, calcnt, errcnt, stbcnt;
+  int32_t tai;
+  int32_t pad3[11];
+};
+STATIC_ASSERT(sizeof(struct timex64) == 208);
+
+#define ADJ_OFFSET 0x0001
+#define ADJ_FREQUENCY 0x0002
+#define ADJ_MAXERROR 0x0004
+#define ADJ_ESTERROR 0x0008
+#define ADJ_STATUS 0x0010
+#define ADJ_TIMECONST 0x0020
+#define ADJ_TAI 0x0080
+#define ADJ_SETOFFSET 0x0100
+#define ADJ_MICRO 0x1000
+#define ADJ_NANO 0x2000
+#define ADJ_TICK 0x4000
+#define ADJ_ADJTIME 0x8000          /* with ADJ_OFFSET: adjtime()'s single shot */
+#define ADJ_OFFSET_READONLY 0x2000  /* with ADJ_ADJTIME: only read it */
+#define STA_UNSYNC 0x0040
+#define STA_NANO 0x2000
+#define STA_RONLY 0xff00            /* PPSSIGNAL ... CLK: the kernel's to set */
+#define TIME_OK 0
+#define TIME_ERROR 5
+#define NTP_PHASE_LIMIT 16000000    /* us: the error of a clock nobody disciplines */
+#define MAXFREQ_SCALED (500LL << 16) /* 500 ppm, scaled */
+
+/*
+ * The NTP state adjtimex reports. Kite does not discipline its clock:
+ * nothing slews it, so it stays unsynchronised (TIME_ERROR) unless a
+ * program says otherwise with ADJ_STATUS, as on a Linux without an NTP
+ * daemon. ntp_lock protects it.
+ */
+static struct {
+  int64_t maxerror, esterror, constant;
+  int32_t status, tai;
+} ntp = { NTP_PHASE_LIMIT, NTP_PHASE_LIMIT, 2, STA_UNSYNC, 0 };
+static struct spinlock ntp_lock = SPINLOCK_INIT("ntp");
+
+/*
+ * adjtimex for CLOCK_REALTIME: checks as Linux's timekeeping_validate_timex,
+ * then applies what Kite can — stepping the clock (ADJ_SETOFFSET) and the
+ * bookkeeping fields (max/est error, status, time constant, TAI offset,
+ * nano/micro units). Slewing the clock (ADJ_OFFSET, ADJ_FREQUENCY,
+ * ADJ_TICK, adjtime()'s single shot) is not implemented and answers
+ * EPERM, as Linux does to a caller without CAP_SYS_TIME.
+ */
+static long do_adjtimex(struct timex64 *tx)
+{
+  uint32_t m = tx->modes;
+  if (m & ADJ_ADJTIME) {
+    if (!(m & ADJ_OFFSET))
+      return -EINVAL;
+    if (!(m & ADJ_OFFSET_READONLY))
+      return -EPERM;
+    m = 0; /* ADJ_OFFSET_SS_READ: a query (no adjtime offset is ever pending) */
+  } else if ((m & ADJ_TICK) && (tx->tick < 900000 / HZ || tx->tick > 1100000 / HZ)) {
+    return -EINVAL;
+  }
+  if (m & ADJ_SETOFFSET) {
+    long lim = (m & ADJ_NANO) ? (long)NSEC_PER_SEC : 1000000L;
+    if (tx->time.tv_usec < 0 || tx->time.tv_usec >= lim)
+      return -EINVAL;
+  }
+  if (m & (ADJ_OFFSET | ADJ_FREQUENCY | ADJ_TICK))
+    return -EPERM; /* slewing: see above */
+  spin_lock(&ntp_lock);
+  if (m & ADJ_NANO)
+    ntp.status |= STA_NANO;
+  if (m & ADJ_MICRO)
+    ntp.status &= ~STA_NANO;
+  if (m & ADJ_STATUS)
+    ntp.status = (ntp.status & STA_RONLY) | (tx->status & ~STA_RONLY);
+  if (m & ADJ_MAXERROR)
+    ntp.maxerror = MIN(MAX(tx->maxerror, 0), (int64_t)NTP_PHASE_LIMIT);
+  if (m & ADJ_ESTERROR)
+    ntp.esterror = MIN(MAX(tx->esterror, 0), (int64_t)NTP_PHASE_LIMIT);
+  if (m & ADJ_TIMECONST)
+    ntp.constant = MIN(MAX(tx->constant, 0), 10);
+  if ((m & ADJ_TAI) && tx->constant >= 0)
+    ntp.tai = (int32_t)tx->constant;
+  bool nano = ntp.status & STA_NANO;
+  spin_unlock(&ntp_lock);
+  if (m & ADJ_SETOFFSET) {
+    int64_t delta = tx->time.tv_sec * (int64_t)NSEC_PER_SEC +
+                    tx->time.tv_usec * (nano ? 1 : 1000);
+    int64_t now = (int64_t)time_realtime_ns();
+    if (now + delta < 0)
+      return -EINVAL;
+    time_set_realtime_ns((uint64_t)(now + delta));
+  }
+  spin_lock(&ntp_lock);
+  int32_t status = ntp.status;
+  uint64_t real = time_realtime_ns();
+  memset(tx, 0, sizeof(*tx));
+  tx->modes = m;
+  tx->maxerror = ntp.maxerror;
+  tx->esterror = ntp.esterror;
+  tx->status = status;
+  tx->constant = ntp.constant;
+  tx->precision = 1;
+  tx->tolerance = MAXFREQ_SCALED;
+  tx->time.tv_sec = (int64_t)(real / NSEC_PER_SEC);
+  tx->time.tv_usec = (int64_t)(real % NSEC_PER_SEC / ((status & STA_NANO) ? 1 : 1000));
+  tx->tick = 1000000 / HZ;
+  tx->tai = ntp.tai;
+  spin_unlock(&ntp_lock);
+  return (status & STA_UNSYNC) ? TIME_ERROR : TIME_OK;
+}
+
+/* (Linux copies the structure back even after an error.) */
+long sys_adjtimex(uaddr_t utx)
+{
+  struct timex64 tx;
+  if (copyin(&tx, utx, sizeof(tx)))
+    return -EFAULT;
+  long r = do_adjtimex(&tx);
+  return copyout(utx, &tx, sizeof(tx)) ? -EFAULT : r;
+}
+
+/* clock_adjtime: CLOCK_REALTIME as adjtimex; the other clocks (and any
+ * CPU clock) cannot be adjusted, EOPNOTSUPP; unknown ids are EINVAL. */
+long sys_clock_adjtime(int clockid, uaddr_t utx)
+{
+  struct timex64 tx;
+  if (copyin(&tx, utx, sizeof(tx)))
+    return -EFAULT;
+  if (clockid >= 0 && (clockid > CLOCK_TAI || clockid == 10))
+    return -EINVAL;
+  if (clockid != CLOCK_REALTIME)
+    return -EOPNOTSUPP;
+  long r = do_adjtimex(&tx);
+  if (r >= 0 && copyout(utx, &tx, sizeof(tx)))
+    return -EFAULT;
+  return r;
 }

@@ -1,6 +1,6 @@
 /*
  * task.h — tasks (threads) and processes (thread groups): Linux's object
- * model in miniature (design-notes.md, 1).
+ * model in miniature (docs/overview.md, decision 1).
  *
  * A task is one thread of execution with its own kernel stack. It points to
  * reference-counted objects that clone() flags decide to share or copy:
@@ -65,6 +65,12 @@ struct cpu;
 
 struct rlimit {
   uint64_t cur, max;
+};
+
+/* ITIMER_VIRTUAL / ITIMER_PROF: expiry on the process's CPU clock, ns. */
+struct cpu_itimer {
+  uint64_t expires;             /* 0: disarmed */
+  uint64_t interval;
 };
 
 struct task {
@@ -171,8 +177,16 @@ struct process {
   struct timer itimer_real;
   uint64_t itimer_interval_ns;
 
+  /* POSIX timers and ITIMER_VIRTUAL/PROF (kern/posix_timers.c, ptimer_lock) */
+  struct list_head posix_timers;
+  int next_timer_id;
+  struct cpu_itimer itimer_cpu[2];  /* [0] ITIMER_VIRTUAL, [1] ITIMER_PROF */
+  int cpu_timers_active;        /* armed timers on CPU clocks: checked each tick */
+
   uint64_t start_ns;
   int exit_signal;              /* sent to the parent at exit (SIGCHLD, or 0) */
+  bool unkillable;              /* init: signals it has no handler for are dropped
+                                   (Linux's SIGNAL_UNKILLABLE); a fault clears it */
   bool did_exec;                /* has called execve (setpgid by the parent: EACCES) */
   bool leader_exited;           /* the leader left with exit(): its code is the group's */
   int leader_code;

@@ -9,6 +9,7 @@
 #include "kern/time.h"
 #include "kern/spinlock.h"
 #include "kern/task.h"
+#include "kern/posix_timers.h"
 #include "kern/cpu.h"
 #include "kern/param.h"
 #include "arch/riscv/riscv.h"
@@ -77,6 +78,7 @@ void time_set_realtime_ns(uint64_t ns)
   WRITE_ONCE(realtime_offset_ns, ns - time_monotonic_ns());
   vdso_update();
   timerfd_clock_was_set(); /* absolute real-time timerfds follow the clock */
+  posix_timers_clock_was_set(); /* and absolute real-time POSIX timers */
 }
 
 void timer_use_sstc(bool yes)

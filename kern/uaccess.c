@@ -7,7 +7,7 @@
  * through the kernel's direct map of physical memory. A bad address gives
  * -EFAULT, never a kernel fault. On this QEMU it is also much faster than
  * toggling SUM, which flushes the whole translation cache
- * (linux-reference.md).
+ * (docs/reference-linux.md).
  */
 #include "kern/vm.h"
 #include "kern/mm.h"

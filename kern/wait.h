@@ -3,7 +3,7 @@
  *
  * A wait queue is a list of sleepers on some condition ("pipe has data",
  * "child exited"). Whoever changes the condition calls wake_up(). Sleeping
- * follows the double-check rule (brief.md, lesson 3):
+ * follows the double-check rule (docs/lessons.md, L3):
  *
  *   register on the queue -> mark ourselves sleeping -> check the condition
  *   again -> only then schedule()

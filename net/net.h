@@ -19,7 +19,7 @@
  * system call holding the lock), never in an interrupt handler. Lock
  * order: socket mutexes (rx_lock, tx_lock) > net_lock > wait-queue locks;
  * a NetDevice's own lock is taken inside net_lock (transmit) and is never
- * held while calling back into the stack (brief.md, lesson 4).
+ * held while calling back into the stack (docs/lessons.md, L4).
  */
 #ifndef KITE_NET_H
 #define KITE_NET_H

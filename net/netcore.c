@@ -3,7 +3,7 @@
  * and the lwIP network interfaces (lo, and one per NetDevice).
  *
  * Layer: below the sockets (net/socket.c), above the drivers. This is the
- * "one place that receives packets" (brief.md, lesson 1): a network
+ * "one place that receives packets" (docs/lessons.md, L1): a network
  * driver's interrupt handler only masks its interrupt and calls
  * netdev_rx_schedule(), which wakes the net task. The net task, holding
  * net_lock, drains each device (poll), feeds the frames to lwIP, delivers
@@ -46,7 +46,7 @@
 
 struct spinlock net_lock = SPINLOCK_INIT("net");
 
-/* QEMU user networking (brief.md): static, no DHCP. */
+/* QEMU user networking (docs/lessons.md, L12): static, no DHCP. */
 const struct net_config net_config = {
   .addr = { 10, 0, 2, 15 },
   .netmask = { 255, 255, 255, 0 },

@@ -1,6 +1,6 @@
 /*
  * selftest.c — the kernel's TCP self-test over the loopback interface
- * (NET_LOOPBACK_TEST=1 on the kernel command line; brief.md smoke flags).
+ * (NET_LOOPBACK_TEST=1 on the kernel command line; docs/lessons.md smoke flags).
  *
  * Layer: a user of lwIP's raw API, like the socket layer but without
  * sockets. At boot, before the first user program, it listens on

@@ -18,7 +18,7 @@
  *            returns as soon as the data is queued, and waits for
  *            tcp_sent_cb only when the buffer is full.
  *   connect  EINPROGRESS, EALREADY, then 0 once, then EISCONN; failure
- *            reported by the next connect() or SO_ERROR (07_net.md).
+ *            reported by the next connect() or SO_ERROR (docs/lessons.md L12).
  *   accept   tcp_accept_cb makes a socket for each new connection and
  *            queues it on the listener (lwIP counts it against the backlog
  *            until accept() takes it).

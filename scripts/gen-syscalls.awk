@@ -5,9 +5,8 @@
 # (so an int argument is really truncated to 32 bits before the handler
 # sees it), then the table indexed by number. Handlers are weak references:
 # one whose subsystem is left out of the build (Makefile WITH_NET=...)
-# answers ENOSYS, and scripts/check-kernel.sh lists any that are missing. Handlers are weak references:
-# a subsystem built only on request (WITH_NET=1, see the Makefile) leaves its
-# handlers out, and those system calls then return ENOSYS.
+# answers ENOSYS, and scripts/check-kernel.sh lists any that are missing.
+# Rows whose status is "enosys: <why>" get no entry: they answer ENOSYS.
 BEGIN {
   FS = "\t"
   print "/* Generated from kern/syscall.tbl by scripts/gen-syscalls.awk. Do not edit. */"
@@ -15,7 +14,7 @@ BEGIN {
   print ""
   n = 0
 }
-/^#/ || NF < 3 { next }
+/^#/ || NF < 3 || $3 ~ /^enosys/ { next }
 {
   nr = $1; name = $2; args = (NF >= 4) ? $4 : ""
   proto = ""; call = ""

@@ -1,6 +1,6 @@
 #!/bin/sh
 # mk-oscomp-image.sh OUT.img — an OSComp-shaped FAT32 test disk made from
-# Kite's own test programs (see oscomp-contract.md and docs/runner.md).
+# Kite's own test programs (see docs/judge.md and docs/runner.md).
 #
 # The image holds /musl and /glibc, each with:
 #   busybox                 the static musl busybox Kite's initramfs uses

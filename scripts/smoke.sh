@@ -1,7 +1,7 @@
 #!/bin/sh
 # smoke.sh — `make test-qemu-smoke`: boot the kernel non-interactively with
 # the smoke runner as init, check each smoke program's report, power off.
-# Feature flags (brief.md): NET=1 adds virtio-net; EXPECT_NET=1,
+# Feature flags (docs/lessons.md): NET=1 adds virtio-net; EXPECT_NET=1,
 # NET_LOOPBACK_TEST=1, TCP_ECHO_TEST=1, UDP_ECHO_TEST=1 add network checks.
 # QEMU_EXTRA: more QEMU options (e.g. the modern virtio transport).
 # Prints PASS:/FAIL: lines; exits non-zero on any failure.

@@ -1,5 +1,5 @@
 /*
- * lwipopts.h — how Kite configures lwIP (net-notes.md explains the choices).
+ * lwipopts.h — how Kite configures lwIP (docs/net-lwip.md explains the choices).
  *
  * Layer: the lwIP port (net/). lwIP itself is built from Debian's source
  * package (net/net.mk) and stays unmodified; this file and arch/cc.h are
@@ -64,7 +64,7 @@ void kfree(void *p);
 #define SO_REUSE 1                  /* SO_REUSEADDR: rebind right after close */
 #define IP_DEFAULT_TTL 64           /* as Linux */
 
-/* ---- TCP: sized for loopback throughput (net-notes.md) ---- */
+/* ---- TCP: sized for loopback throughput (docs/net-lwip.md) ---- */
 /* Loopback has MTU 0, so a large MSS is used there; on eth0 the MSS is
  * clamped to the MTU. 7936 + headers fits an 8 KiB allocation. */
 #define TCP_MSS 7936

@@ -152,7 +152,7 @@ static inline long raw6(long n, long a, long b, long c, long d, long e, long f)
  * The kernel's struct sigaction on riscv64 is {handler, flags, mask}: no
  * restorer field. Two user-space programs get this wrong the same way and
  * read the mask one word later, after a restorer: musl 1.2.3's sigaction()
- * (toolchain.md) and QEMU 7.2's linux-user (target_sigaction), our Linux
+ * (docs/build-facts.md) and QEMU 7.2's linux-user (target_sigaction), our Linux
  * reference. So these tests talk to the kernel directly, and put the mask
  * in both places: the kernel reads {handler, flags, mask} and ignores the
  * fourth word, QEMU reads the fourth word as the mask and takes the third

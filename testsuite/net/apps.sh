@@ -8,7 +8,7 @@
 #          six client variants over 127.0.0.1 in order; each receiver's
 #          bitrate must be in Mbits/sec or Gbits/sec
 #   redis  server, redis-cli, redis-benchmark over TCP
-#   busybox httpd and telnetd listening at the same time (the seed's two
+#   busybox httpd and telnetd listening at the same time (lessons.md L1: the two
 #          servers that stole each other's SYNs): each accepts while the
 #          other is busy, telnet sessions run a shell on a pseudo-terminal,
 #          requests alternate between two httpd servers

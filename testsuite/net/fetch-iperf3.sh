@@ -1,7 +1,7 @@
 #!/bin/sh
 # fetch-iperf3.sh — iperf3 for the network tests: Debian 13 (trixie)'s
 # riscv64 binary package and the libraries it loads (its source tarball is
-# not served; toolchain.md). Unpacked with dpkg -x into a root under the
+# not served; docs/build-facts.md). Unpacked with dpkg -x into a root under the
 # cache; prints that root. apt runs with its own state directory, so the
 # host's package lists and installation are untouched.
 #

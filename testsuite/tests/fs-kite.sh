@@ -41,6 +41,7 @@ echo "FS-KITE start"
 here=$(pwd)
 mkdir -p /tmp/fs-work
 FS_ROOT=/tmp sh ./fs/run.sh ./fs /tmp/fs-work tmpfs
+umount /mnt/vdb 2>/dev/null  # /init mounted it; a remount must read the disk
 mkdir -p /mnt/fs
 if mount -t vfat /dev/vdb /mnt/fs; then
   mkdir -p /mnt/fs/work

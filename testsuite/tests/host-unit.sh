@@ -20,4 +20,11 @@ d=$(mktemp -d); mkdir "$d/dir"; printf 'hello\n' > "$d/dir/file"; ln -s dir/file
 build test_cpio "$top/testsuite/host/test_cpio.c" "$top/kern/cpio.c" && "$b/test_cpio" "$b/test.cpio" || fail=1
 build test_elf "$top/testsuite/host/test_elf.c" "$top/kern/elf.c" &&
   "$b/test_elf" "$build/smoke/hello" "$build/smoke/hello_dynamic" || fail=1
+# partition tables: built in memory, plus file systems that have none
+rm -f "$b/vfat.img" "$b/ext4.img"
+truncate -s 64M "$b/vfat.img" && mkfs.vfat -F 32 "$b/vfat.img" >/dev/null 2>&1
+truncate -s 64M "$b/ext4.img" && mkfs.ext4 -q -F "$b/ext4.img" >/dev/null 2>&1
+build test_parttab "$top/testsuite/host/test_parttab.c" "$top/drivers/parttab.c" &&
+  "$b/test_parttab" "$b/vfat.img" "$b/ext4.img" || fail=1
+rm -f "$b/vfat.img" "$b/ext4.img"
 exit $fail

@@ -1,5 +1,5 @@
 #!/bin/sh
-# net-smoke.sh — the network smoke flags (brief.md) in one boot:
+# net-smoke.sh — the network smoke flags (docs/lessons.md) in one boot:
 # NET=1 EXPECT_NET=1 NET_LOOPBACK_TEST=1 TCP_ECHO_TEST=1 UDP_ECHO_TEST=1
 # make test-qemu-smoke — twice: on the legacy virtio-mmio transport (what
 # the judge runs) and on the modern one (virtio-mmio.force-legacy=false).

@@ -2,7 +2,7 @@
 # oscomp-image.sh — an OSComp-shaped disk (scripts/mk-oscomp-image.sh: /musl
 # and /glibc, busybox, loaders in lib/, our own test programs, basic and
 # busybox scripts) booted with the judge's exact QEMU command line from
-# oscomp-contract.md (plus restrict=on: nothing leaves the machine), no
+# docs/judge.md (plus restrict=on: nothing leaves the machine), no
 # -append, stdin a single newline then EOF. Checks:
 #   - the group markers come in order: basic and busybox, musl then glibc;
 #   - inside each basic block the programs did what they say (hello, pipe,
@@ -32,7 +32,7 @@ if ! "$top/scripts/mk-oscomp-image.sh" "$img" > "$b/mk.log" 2>&1; then
 fi
 pass "image-built"
 
-# The judge's command, word for word (oscomp-contract.md), + restrict=on.
+# The judge's command, word for word (docs/judge.md), + restrict=on.
 start=$(date +%s)
 printf '\n' | /usr/bin/timeout -k 5 600 qemu-system-riscv64 -machine virt -kernel "$kernel" -m 1G -nographic -smp 1 \
   -bios default -drive file="$img",if=none,format=raw,id=x0 \

@@ -74,6 +74,7 @@ cat > "$b/storage_testcode.sh" <<'EOF'
 # storage.sh's first boot: a 64 MiB round trip, then tree.sh.
 say() { echo "STOR $*"; }
 md5() { md5sum < "$1" | cut -c1-32; }
+umount /mnt/vdb 2>/dev/null  # /init mounted it; unmounted, a remount reads the disk
 mkdir -p /mnt/d
 mount -t vfat /dev/vdb /mnt/d && say mount ok
 say md5-in $(md5 /mnt/d/big.bin)
