@@ -289,6 +289,23 @@ static uint64_t e4_blocks(struct inode *ino)
   return a.blocks;
 }
 
+/* Extended attributes: read from the inode and its attribute block; Kite
+ * does not write them (EOPNOTSUPP, as a file system without them). */
+static ssize_t e4_getxattr(struct inode *ino, const char *name, void *buf, size_t size)
+{
+  return ext4_getxattr(FS(ino), NODE(ino), name, buf, size);
+}
+
+static ssize_t e4_listxattr(struct inode *ino, char *buf, size_t size)
+{
+  return ext4_listxattr(FS(ino), NODE(ino), buf, size);
+}
+
+static int e4_setxattr(struct inode *ino, const char *name, const void *value, size_t size, int flags)
+{
+  return -EOPNOTSUPP;
+}
+
 static int e4_readlink(struct inode *ino, char *buf, size_t size)
 {
   return ext4_readlink(FS(ino), NODE(ino), buf, size);
@@ -611,6 +628,9 @@ static int e4_iterate(struct file *f, struct dir_context *ctx)
 }
 
 static const struct inode_ops e4_dir_iops = {
+  .getxattr = e4_getxattr,
+  .setxattr = e4_setxattr,
+  .listxattr = e4_listxattr,
   .blocks = e4_blocks,
   .lookup = e4_lookup,
   .create = e4_create,
@@ -626,6 +646,9 @@ static const struct inode_ops e4_dir_iops = {
 };
 
 static const struct inode_ops e4_file_iops = {
+  .getxattr = e4_getxattr,
+  .setxattr = e4_setxattr,
+  .listxattr = e4_listxattr,
   .blocks = e4_blocks,
   .readpage = e4_readpage,
   .writepage = e4_writepage,
@@ -636,6 +659,9 @@ static const struct inode_ops e4_file_iops = {
 };
 
 static const struct inode_ops e4_link_iops = {
+  .getxattr = e4_getxattr,
+  .setxattr = e4_setxattr,
+  .listxattr = e4_listxattr,
   .blocks = e4_blocks,
   .readlink = e4_readlink,
   .write_inode = e4_write_inode,
@@ -643,6 +669,9 @@ static const struct inode_ops e4_link_iops = {
 };
 
 static const struct inode_ops e4_special_iops = {
+  .getxattr = e4_getxattr,
+  .setxattr = e4_setxattr,
+  .listxattr = e4_listxattr,
   .write_inode = e4_write_inode,
   .evict = e4_evict,
 };
