@@ -57,15 +57,21 @@ static struct vma *vma_alloc(uaddr_t start, uaddr_t end, uint32_t prot, uint32_t
   v->flags = flags;
   v->file = file;
   v->pgoff = pgoff;
-  if (file)
+  if (file) {
     fget(file);
+    if (file->fop && file->fop->vm_open)
+      file->fop->vm_open(file);
+  }
   return v;
 }
 
 static void vma_free(struct vma *v)
 {
-  if (v->file)
+  if (v->file) {
+    if (v->file->fop && v->file->fop->vm_close)
+      v->file->fop->vm_close(v->file);
     fput(v->file);
+  }
   kfree(v);
 }
 

@@ -63,6 +63,8 @@ run hostile 240 "$A/hostile"
 run fpos 60 "$A/fpos"
 run hang 60 "$A/hang"
 run orphan 120 "$A/orphan"
+run cred 120 "$A/cred"
+run ipc 180 "$A/ipc"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v
