@@ -99,9 +99,13 @@ static void node_decode(struct ext4_fs *fs, struct ext4_node *n)
     n->file_acl |= (uint64_t)r->i_file_acl_high << 32;
   n->dtime = r->i_dtime;
   n->extra_isize = fs->inode_size > EXT4_GOOD_OLD_INODE_SIZE ? r->i_extra_isize : 0;
-  n->atime.sec = decode_time(r->i_atime, r->i_atime_extra, extra_has(n, EXT4_EXTRA_HAS_ATIME), &n->atime.nsec);
-  n->mtime.sec = decode_time(r->i_mtime, r->i_mtime_extra, extra_has(n, EXT4_EXTRA_HAS_MTIME), &n->mtime.nsec);
-  n->ctime.sec = decode_time(r->i_ctime, r->i_ctime_extra, extra_has(n, EXT4_EXTRA_HAS_CTIME), &n->ctime.nsec);
+  /* The extra fields exist only as far as i_extra_isize reaches (never
+   * with 128-byte inodes): not even read otherwise. */
+  bool xa = extra_has(n, EXT4_EXTRA_HAS_ATIME), xm = extra_has(n, EXT4_EXTRA_HAS_MTIME),
+       xc = extra_has(n, EXT4_EXTRA_HAS_CTIME);
+  n->atime.sec = decode_time(r->i_atime, xa ? r->i_atime_extra : 0, xa, &n->atime.nsec);
+  n->mtime.sec = decode_time(r->i_mtime, xm ? r->i_mtime_extra : 0, xm, &n->mtime.nsec);
+  n->ctime.sec = decode_time(r->i_ctime, xc ? r->i_ctime_extra : 0, xc, &n->ctime.nsec);
   if (extra_has(n, EXT4_EXTRA_HAS_CRTIME))
     n->crtime.sec = decode_time(r->i_crtime, r->i_crtime_extra, true, &n->crtime.nsec);
   n->csum_seed = ext4_node_csum_seed(fs, n->ino, n->generation);

@@ -180,6 +180,38 @@ void scenario_read_features(void)
                                                                !ext4_probe(dev));
     host_dev_close(dev);
   }
+  /* Less common layouts, written too: meta_bg descriptors, sparse_super2
+   * backups, largedir, 128-byte inodes (no nanoseconds, no checksum hi). */
+  static const char *layouts[][2] = {
+    { "metabg", "-b 1024 -O meta_bg,^resize_inode" }, { "sparse2", "-b 4096 -O sparse_super2" },
+    { "largedir", "-b 1024 -O large_dir" }, { "inode128", "-b 4096 -I 128" },
+  };
+  for (int k = 0; k < 4; k++) {
+    snprintf(opts, sizeof(opts), "%s -d '%s'", layouts[k][1], src);
+    model_clear();
+    model_load_host(src, "");
+    if (!CHECK_RET(mkimg(layouts[k][0], 96, opts), "mke2fs") || !CHECK_RET(mnt(false), "mount read-write"))
+      continue;
+    CHECKF(walk_matches(), "%s: reads back", layouts[k][0]);
+    uint8_t *d = random_bytes(2 << 20);
+    CHECKF(write_file("/many/new", d, 2 << 20) == 0 && make_dir("/newd") == 0 &&
+           remove_path("/a/f65536", false) == 0 && rename_path("/a/b", "/newd/b", 0) == 0,
+           "%s: write, mkdir, unlink, rename", layouts[k][0]);
+    model_set("/many/new", M_FILE, d, 2 << 20);
+    model_set("/newd", M_DIR, NULL, 0);
+    model_del("/a/f65536");
+    model_rename("/a/b", "/newd/b");
+    for (int i = 0; i < 400; i++) {  /* enough to touch several groups' bitmaps */
+      char p[64];
+      snprintf(p, sizeof(p), "/newd/g%d", i);
+      write_file(p, d + i, 3000);
+      model_set(p, M_FILE, d + i, 3000);
+    }
+    free(d);
+    CHECK_RET(umnt(), "unmount");
+    CHECKF(fsck_clean(), "%s: e2fsck clean after writing", layouts[k][0]);
+    CHECKF(dump_matches(), "%s: debugfs dumps what was written", layouts[k][0]);
+  }
   /* ext2 and ext3: block maps, read and written. */
   static const char *kinds[] = { "ext2", "ext3" };
   for (int k = 0; k < 2; k++) {
