@@ -36,6 +36,7 @@ struct dentry;
 struct inode;
 struct file;
 struct mount;
+struct fown;
 struct path;
 
 /* File types and permission bits (st_mode). */
@@ -182,6 +183,7 @@ struct inode {
   bool dirty;                   /* metadata changed (write_inode pending) */
   struct simple_xattrs *xattrs; /* in-memory extended attributes (ramfs, tmpfs) or NULL */
   struct inode_watches *watches; /* inotify watches on it, or NULL (fs/inotify.c) */
+  int open_readers, open_writers; /* open files read-only / for writing (leases; fs/fown.c) */
 };
 
 /* ---- dentry ---- */
@@ -296,7 +298,8 @@ struct file {
   off_t pos;
   struct mutex pos_lock;        /* serialises read/write/lseek on this file */
   void *priv;                   /* for the driver / socket / pipe */
-  int owner;                    /* F_SETOWN's pid (-pgid); kept, but no SIGIO is sent */
+  struct fown *fown;            /* F_SETOWN, F_SETSIG, O_ASYNC hooks (fs/fown.c); NULL if none */
+  bool open_counted;            /* counted in inode->open_readers/_writers (leases) */
   struct list_head ep_links;    /* epoll items watching this file (kern/epoll.c) */
 };
 
