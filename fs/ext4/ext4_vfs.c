@@ -182,7 +182,7 @@ static struct inode *node_inode(struct super_block *sb, struct ext4_node *n)
 
 static int e4_lookup(struct inode *dir, struct dentry *d)
 {
-  struct ext4_node *n;
+  struct ext4_node *n = NULL;
   int r = ext4_lookup(FS(dir), NODE(dir), d->name, strlen(d->name), &n);
   if (r == -ENOENT)
     return 0;
@@ -197,7 +197,7 @@ static int e4_lookup(struct inode *dir, struct dentry *d)
 
 static int e4_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev)
 {
-  struct ext4_node *n;
+  struct ext4_node *n = NULL;
   int r = ext4_create(FS(dir), NODE(dir), d->name, strlen(d->name), mode, dev, 0, 0, &n);
   if (r)
     return r;
@@ -221,7 +221,7 @@ static int e4_mkdir(struct inode *dir, struct dentry *d, mode_t mode)
 
 static int e4_symlink(struct inode *dir, struct dentry *d, const char *target)
 {
-  struct ext4_node *n;
+  struct ext4_node *n = NULL;
   int r = ext4_symlink(FS(dir), NODE(dir), d->name, strlen(d->name), target, 0, 0, &n);
   if (r)
     return r;
