@@ -5,7 +5,10 @@
  * directly.
  */
 #include "fs/vfs.h"
+#include "fs/inotify.h"
 #include "fs/fsops.h"
+#include "fs/perm.h"
+#include "kern/cred.h"
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/param.h"
@@ -47,6 +50,13 @@ static void end_create(struct path *parent, struct dentry *child)
   path_put(parent);
 }
 
+/* A file system that keeps owners gives the new file its creator's. */
+void vfs_new_owner(struct inode *dir, struct dentry *d)
+{
+  if (d->inode)
+    inode_init_owner(dir, d->inode);
+}
+
 static int check_writable_dir(struct path *parent)
 {
   if (parent->mnt->sb->flags & MS_RDONLY)
@@ -65,12 +75,14 @@ int do_mkdirat(int dirfd, const char *path, mode_t mode)
   struct inode *dir = parent.dentry->inode;
   if (d->inode)
     r = -EEXIST;
-  else if ((r = check_writable_dir(&parent)))
+  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
     ;
   else if (!dir->iop || !dir->iop->mkdir)
     r = -EPERM;
-  else
-    r = dir->iop->mkdir(dir, d, (mode & 07777 & ~current->fs->umask) | S_IFDIR);
+  else if (!(r = dir->iop->mkdir(dir, d, (mode & 01777 & ~current->fs->umask) | S_IFDIR))) {
+    vfs_new_owner(dir, d);
+    inotify_dir_event(dir, IN_CREATE | IN_ISDIR, last, 0);
+  }
   end_create(&parent, d);
   return r;
 }
@@ -90,16 +102,24 @@ int do_mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
     return r;
   struct inode *dir = parent.dentry->inode;
   mode = (mode & ~07777) | (mode & 07777 & ~current->fs->umask);
+  mode = mode_strip_sgid(dir, mode);
   if (d->inode)
     r = -EEXIST;
-  else if ((r = check_writable_dir(&parent)))
+  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
     ;
+  else if ((type == S_IFCHR || type == S_IFBLK) && !(type == S_IFCHR && dev == 0) &&
+           !capable(CAP_MKNOD))
+    r = -EPERM;
   else if (type == S_IFREG && dir->iop && dir->iop->create)
     r = dir->iop->create(dir, d, mode);
   else if (!dir->iop || !dir->iop->mknod)
     r = -EPERM;
   else
     r = dir->iop->mknod(dir, d, mode, dev);
+  if (r == 0) {
+    vfs_new_owner(dir, d);
+    inotify_dir_event(dir, IN_CREATE, last, 0);
+  }
   end_create(&parent, d);
   return r;
 }
@@ -117,12 +137,14 @@ int do_symlinkat(const char *target, int dirfd, const char *path)
   struct inode *dir = parent.dentry->inode;
   if (d->inode)
     r = -EEXIST;
-  else if ((r = check_writable_dir(&parent)))
+  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
     ;
   else if (!dir->iop || !dir->iop->symlink)
     r = -EPERM;
-  else
-    r = dir->iop->symlink(dir, d, target);
+  else if (!(r = dir->iop->symlink(dir, d, target))) {
+    vfs_new_owner(dir, d);
+    inotify_dir_event(dir, IN_CREATE, last, 0);
+  }
   end_create(&parent, d);
   return r;
 }
@@ -154,12 +176,16 @@ int do_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
     r = -EEXIST;
   else if (parent.mnt->sb != old.mnt->sb)
     r = -EXDEV;
-  else if ((r = check_writable_dir(&parent)))
+  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
     ;
   else if (!dir->iop || !dir->iop->link)
     r = -EPERM;
   else
     r = dir->iop->link(old.dentry, dir, d);
+  if (r == 0) {
+    inotify_inode_event(old.dentry->inode, IN_ATTRIB, NULL); /* its link count */
+    inotify_dir_event(dir, IN_CREATE, last, 0);
+  }
   end_create(&parent, d);
   path_put(&old);
   return r;
@@ -203,12 +229,15 @@ int do_unlinkat(int dirfd, const char *path, int flags)
     path_put(&parent);
     return r;
   }
+  struct inode *victim = d->inode;
   if (!d->inode)
     r = -ENOENT;
-  else if (d->mounted)
-    r = -EBUSY;
   else if ((r = check_writable_dir(&parent)))
     ;
+  else if ((r = may_delete(dir, d->inode)))
+    ;
+  else if (d->mounted)
+    r = -EBUSY;
   else if (flags & AT_REMOVEDIR) {
     if (!S_ISDIR(d->inode->mode))
       r = -ENOTDIR;
@@ -225,9 +254,43 @@ int do_unlinkat(int dirfd, const char *path, int flags)
       r = dir->iop->unlink(dir, d);
   }
   mutex_unlock(&dir->lock);
-  dput(d);
+  if (r == 0) {
+    /* as Linux: the link count, the entry gone, and (when the last use of
+     * the name ends, in dput) IN_DELETE_SELF */
+    bool isdir = S_ISDIR(victim->mode);
+    if (!isdir)
+      inotify_inode_event(victim, IN_ATTRIB, NULL);
+    dput(d);
+    inotify_dir_event(dir, IN_DELETE | (isdir ? IN_ISDIR : 0), last, 0);
+  } else {
+    dput(d);
+  }
   path_put(&parent);
   return r;
+}
+
+/*
+ * Permission to rename od (in odir) to nd (in ndir): removing the old name,
+ * adding or replacing the new one, and — for a directory that changes
+ * parent — writing its "..".
+ */
+static int rename_permission(struct inode *odir, struct dentry *od, struct inode *ndir,
+                             struct dentry *nd, unsigned flags)
+{
+  int r = may_delete(odir, od->inode);
+  if (r)
+    return r;
+  r = nd->inode ? may_delete(ndir, nd->inode) : may_create(ndir);
+  if (r)
+    return r;
+  if (ndir != odir) {
+    if (S_ISDIR(od->inode->mode) && (r = inode_permission(od->inode, MAY_WRITE)))
+      return r;
+    if ((flags & RENAME_EXCHANGE) && nd->inode && S_ISDIR(nd->inode->mode) &&
+        (r = inode_permission(nd->inode, MAY_WRITE)))
+      return r;
+  }
+  return 0;
 }
 
 static struct mutex rename_lock;
@@ -247,6 +310,31 @@ static bool is_ancestor(struct dentry *d, struct dentry *child)
   }
   spin_unlock(&dcache_lock);
   return false;
+}
+
+/*
+ * The inotify events of a rename, as Linux's fsnotify_move: the entry
+ * moved from the old directory and to the new (one cookie), the replaced
+ * target's link count, the moved file itself; an exchange moves both.
+ * src and dst are the inodes that were at the old and new names.
+ */
+static void rename_events(struct inode *odir, const char *oname, struct inode *src,
+                          struct inode *ndir, const char *nname, struct inode *dst, unsigned flags)
+{
+  uint32_t cookie = inotify_cookie();
+  uint32_t isdir = S_ISDIR(src->mode) ? IN_ISDIR : 0;
+  inotify_dir_event(odir, IN_MOVED_FROM | isdir, oname, cookie);
+  inotify_dir_event(ndir, IN_MOVED_TO | isdir, nname, cookie);
+  if (dst && !(flags & RENAME_EXCHANGE))
+    inotify_inode_event(dst, IN_ATTRIB, NULL);
+  inotify_inode_event(src, IN_MOVE_SELF, NULL);
+  if (dst && (flags & RENAME_EXCHANGE)) {
+    cookie = inotify_cookie();
+    isdir = S_ISDIR(dst->mode) ? IN_ISDIR : 0;
+    inotify_dir_event(ndir, IN_MOVED_FROM | isdir, nname, cookie);
+    inotify_dir_event(odir, IN_MOVED_TO | isdir, oname, cookie);
+    inotify_inode_event(dst, IN_MOVE_SELF, NULL);
+  }
 }
 
 int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
@@ -328,10 +416,14 @@ int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *ne
     r = -EINVAL;
     goto out_locked;
   }
+  if ((r = rename_permission(odir, od, ndir, nd, flags)))
+    goto out_locked;
   if (!odir->iop || !odir->iop->rename)
     r = -EPERM;
   else
     r = odir->iop->rename(odir, od, ndir, nd, flags);
+  if (r == 0)
+    rename_events(odir, olast, od->inode, ndir, nlast, nd->inode, flags);
 out_locked:
   if (ndir != odir)
     mutex_unlock(&ndir->lock);

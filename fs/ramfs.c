@@ -9,6 +9,7 @@
 #include "fs/ramfs.h"
 #include "fs/fsops.h"
 #include "kern/pipe.h"
+#include "fs/xattr.h"
 #include "kern/mm.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
@@ -31,8 +32,13 @@ static void ramfs_evict(struct inode *ino)
     fifo_inode_evict(ino);
 }
 
+/* Extended attributes live in memory with the inode (fs/xattr.c). */
+#define RAMFS_XATTR_OPS \
+  .getxattr = simple_xattr_get, .setxattr = simple_xattr_set, .listxattr = simple_xattr_list
+
 static const struct inode_ops ramfs_file_iops = {
   .evict = ramfs_evict,
+  RAMFS_XATTR_OPS,
 };
 
 static int ramfs_readlink(struct inode *ino, char *buf, size_t size)
@@ -45,6 +51,7 @@ static int ramfs_readlink(struct inode *ino, char *buf, size_t size)
 static const struct inode_ops ramfs_symlink_iops = {
   .readlink = ramfs_readlink,
   .evict = ramfs_evict,
+  RAMFS_XATTR_OPS,
 };
 
 struct inode *ramfs_new_inode(struct super_block *sb, mode_t mode, dev_t dev)
@@ -198,6 +205,7 @@ static const struct inode_ops ramfs_dir_iops = {
   .rmdir = ramfs_rmdir,
   .rename = ramfs_rename,
   .evict = ramfs_evict,
+  RAMFS_XATTR_OPS,
 };
 
 static const struct file_ops ramfs_dir_fops = {
@@ -303,9 +311,10 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
   return 0;
 }
 
-static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount };
-static const struct fs_type tmpfs_type = { .name = "tmpfs", .mount = ramfs_mount };
-static const struct fs_type devtmpfs_type = { .name = "devtmpfs", .mount = ramfs_mount };
+static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount, .keeps_owners = true };
+static const struct fs_type tmpfs_type = { .name = "tmpfs", .mount = ramfs_mount, .keeps_owners = true };
+static const struct fs_type devtmpfs_type = { .name = "devtmpfs", .mount = ramfs_mount,
+                                              .keeps_owners = true };
 
 void ramfs_init(void)
 {

@@ -3,6 +3,8 @@
  */
 #include "fs/vfs.h"
 #include "fs/fsops.h"
+#include "fs/xattr.h"
+#include "fs/inotify.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/printk.h"
@@ -51,6 +53,7 @@ void iput(struct inode *ino)
     return;
   if (ino->iop && ino->iop->evict)
     ino->iop->evict(ino);
+  simple_xattrs_free(ino);
   page_cache_release_all(ino);
   kfree(ino);
 }
@@ -123,6 +126,8 @@ void dput(struct dentry *d)
     struct dentry *parent = d->parent;
     list_del(&d->sibling);
     spin_unlock(&dcache_lock);
+    if (d->unlinked && d->inode && d->inode->nlink == 0)
+      inotify_inode_removed(d->inode); /* the last use of a removed file */
     iput(d->inode);
     kfree(d->name);
     kfree(d);
@@ -539,6 +544,8 @@ static void umount_one(struct mount *m, bool busy)
   if (sb->ops && sb->ops->sync)
     sb->ops->sync(sb);
   dput(mp);
+  if (sb->refcount == 1)
+    inotify_unmount(sb); /* its watches end: IN_UNMOUNT, IN_IGNORED */
   /* A lazily detached mount still in use keeps its file system (never freed). */
   if (--sb->refcount == 0 && !busy) {
     prune_dentries(sb->root);

@@ -4,12 +4,15 @@
 # testsuite/tests/abi-linux.sh and abi-kite.sh.
 #
 # OUTDIR gets:
-#   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8 sched
-#                          devfs ptimer
+#   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
+#                          devfs ptimer xattr inotify cred ipc locks sched
+#                          hang orphan badptr (issue 9's hostile programs; badptr's cases
+#                          are in badptr_table.h)
+#   lowexec                a static program linked at 0x1000 (lowexec.S, lowexec.lds)
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
 #                          redis-check-rdb (scripts/build-redis.sh)
-#   scripts                run.sh ash.sh redis.sh lua/*.lua
+#   scripts                run.sh ash.sh redis.sh ref-init.sh lua/*.lua
 #   glibc/                 the glibc loader and the libraries dyn_glibc needs
 #                          (from libc6-riscv64-cross), for Kite's /lib
 # The musl sysroot comes from $KITE_BUILD/third-party.mk (MUSL_DIR), or
@@ -45,15 +48,24 @@ stale() {
 }
 
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
-progs="$progs devfs ptimer"  # the syscall-surface programs, one line of their own
-progs="$progs sched"
+progs="$progs devfs ptimer xattr inotify"  # the syscall-surface programs, one line of their own
+progs="$progs sched"  # scheduling policies
+progs="$progs hang orphan badptr"  # hostile programs (issue 9), one line of their own
+progs="$progs cred ipc locks"  # users and permissions, System V IPC, file locks
 for p in $progs; do
-  if stale "$out/$p" "$src/$p.c"; then
+  if stale "$out/$p" "$src/$p.c" $(ls "$src/$p"_*.h 2>/dev/null); then
     echo "  MUSLCC  abi/$p" >&2
     $MUSLCC -static $CFLAGS -o "$out/$p.tmp" "$src/$p.c" -lpthread
     mv "$out/$p.tmp" "$out/$p"
   fi
 done
+
+# A program linked at 0x1000, one PT_LOAD, no C library (hang.c runs it).
+if stale "$out/lowexec" "$src/lowexec.S" "$src/lowexec.lds"; then
+  echo "  AS      abi/lowexec" >&2
+  $GLIBCC -nostdlib -static -Wl,-T,"$src/lowexec.lds" -Wl,-z,max-page-size=4096 -Wl,--build-id=none \
+    -o "$out/lowexec" "$src/lowexec.S"
+fi
 
 # Dynamic programs: the same source against musl and against glibc, each
 # dlopen()ing a library of ours built for the same C library.
@@ -102,8 +114,8 @@ cp -p "$redis/redis-server" "$redis/redis-cli" "$out/"
 ln -sf redis-server "$out/redis-check-rdb"
 
 # Scripts.
-cp -p "$src/run.sh" "$src/ash.sh" "$src/redis.sh" "$out/"
+cp -p "$src/run.sh" "$src/ash.sh" "$src/redis.sh" "$src/ref-init.sh" "$out/"
 mkdir -p "$out/lua-tests"
 cp -p "$src"/lua/*.lua "$out/lua-tests/"
-chmod 755 "$out/run.sh" "$out/ash.sh" "$out/redis.sh"
+chmod 755 "$out/run.sh" "$out/ash.sh" "$out/redis.sh" "$out/ref-init.sh"
 echo "$out"

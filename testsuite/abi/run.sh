@@ -5,7 +5,8 @@
 # (busybox sh under qemu-riscv64, see testsuite/tests/abi-linux.sh).
 #
 # Environment: ABI_DIR (the programs; default /abi), ABI_TMP (scratch;
-# default /tmp/abi), PATH (busybox applets). Each program runs with a time
+# default /tmp/abi), PATH (busybox applets), ABI_PROGRAMS (run only these
+# names, e.g. "devfs ptimer"; default all). Each program runs with a time
 # limit; one that crashes, hangs, or exits non-zero without a FAIL line
 # gets a FAIL line of its own. "ABI-RUN: name" lines say what is running
 # (on a kernel crash the console's last one names the culprit); the last
@@ -21,10 +22,18 @@ cd "$ABI_TMP" || exit 1
 
 # run NAME SECONDS COMMAND... — one program, output captured to a file
 # (so that children a killed program leaves behind cannot hold us up).
+# want NAME — is NAME among the programs to run?
+want() {
+  [ -z "${ABI_PROGRAMS:-}" ] && return 0
+  case " $ABI_PROGRAMS " in *" $1 "*) return 0 ;; esac
+  return 1
+}
+
 run() {
   name=$1
   secs=$2
   shift 2
+  want "$name" || return 0
   echo "ABI-RUN: $name"
   out=$ABI_TMP/$name.out
   timeout -s KILL "$secs" "$@" > "$out" 2>&1
@@ -49,13 +58,21 @@ run pty 120 "$A/pty"
 run devfs 60 "$A/devfs"
 run ptimer 120 "$A/ptimer"
 run sched 60 "$A/sched"
+run xattr 60 "$A/xattr"
+run inotify 120 "$A/inotify"
 run hostile 240 "$A/hostile"
 run fpos 60 "$A/fpos"
+run hang 60 "$A/hang"
+run orphan 120 "$A/orphan"
+run cred 120 "$A/cred"
+run ipc 180 "$A/ipc"
+run locks 180 "$A/locks"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v
 
 # pthread8, 100 times in a row
+want pthread8-x100 && {
 echo "ABI-RUN: pthread8-x100"
 i=0
 bad=0
@@ -70,6 +87,7 @@ while [ $i -lt 100 ]; do
   i=$((i + 1))
 done
 if [ $bad -eq 0 ]; then echo "PASS: pthread8/100-runs"; else echo "FAIL: pthread8/100-runs ($bad of 100 failed; first: $first)"; fi
+}
 
 run ash 180 sh "$A/ash.sh"
 run lua 120 "$A/lua" "$A/lua-tests/main.lua"

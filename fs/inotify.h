@@ -1,0 +1,61 @@
+/*
+ * inotify.h — file-system events for inotify (fs/inotify.c).
+ *
+ * The VFS reports what happens to files through the inotify_* calls
+ * below; they cost one unlocked check when nobody watches the inode (or,
+ * for the events a directory hears about its entries, its parent).
+ */
+#ifndef KITE_INOTIFY_H
+#define KITE_INOTIFY_H
+
+#include "kern/types.h"
+
+struct inode;
+struct dentry;
+struct file;
+struct super_block;
+
+/* Event bits (uapi/linux/inotify.h). */
+#define IN_ACCESS 0x00000001
+#define IN_MODIFY 0x00000002
+#define IN_ATTRIB 0x00000004
+#define IN_CLOSE_WRITE 0x00000008
+#define IN_CLOSE_NOWRITE 0x00000010
+#define IN_OPEN 0x00000020
+#define IN_MOVED_FROM 0x00000040
+#define IN_MOVED_TO 0x00000080
+#define IN_CREATE 0x00000100
+#define IN_DELETE 0x00000200
+#define IN_DELETE_SELF 0x00000400
+#define IN_MOVE_SELF 0x00000800
+#define IN_ALL_EVENTS 0x00000fff
+#define IN_UNMOUNT 0x00002000
+#define IN_Q_OVERFLOW 0x00004000
+#define IN_IGNORED 0x00008000
+#define IN_ONLYDIR 0x01000000
+#define IN_DONT_FOLLOW 0x02000000
+#define IN_EXCL_UNLINK 0x04000000
+#define IN_MASK_CREATE 0x10000000
+#define IN_MASK_ADD 0x20000000
+#define IN_ISDIR 0x40000000
+#define IN_ONESHOT 0x80000000
+
+/* Something happened to ino itself (IN_ATTRIB, IN_MOVE_SELF ...). */
+void inotify_inode_event(struct inode *ino, uint32_t mask, const char *unused);
+/* Something happened to the file at dentry d: its own watches hear it,
+ * and so does its directory's, with d's name (access, modify, attrib,
+ * open, close). */
+void inotify_dentry_event(struct dentry *d, uint32_t mask);
+/* The same for an open file (read, write, open, close). */
+void inotify_file_event(struct file *f, uint32_t mask);
+/* An entry of directory dir changed (create, delete, moved from/to). */
+void inotify_dir_event(struct inode *dir, uint32_t mask, const char *name, uint32_t cookie);
+/* The last name of ino is gone and so is the last use of it through that
+ * name: IN_DELETE_SELF, and its watches end (IN_IGNORED). */
+void inotify_inode_removed(struct inode *ino);
+/* Every watch on a file system being unmounted: IN_UNMOUNT, IN_IGNORED. */
+void inotify_unmount(struct super_block *sb);
+/* A fresh cookie tying an IN_MOVED_FROM to its IN_MOVED_TO. */
+uint32_t inotify_cookie(void);
+
+#endif
