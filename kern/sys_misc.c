@@ -343,18 +343,6 @@ long sys_sched_yield(void)
   return 0;
 }
 
-static long check_pid(int pid)
-{
-  if (pid < 0)
-    return -EINVAL;
-  if (pid == 0)
-    return 0;
-  spin_lock(&proc_lock);
-  struct task *t = find_task(pid);
-  spin_unlock(&proc_lock);
-  return t ? 0 : -ESRCH;
-}
-
 /* The task a scheduling call names (0: the caller), or NULL. proc_lock held. */
 static struct task *sched_target(int pid)
 {
@@ -393,74 +381,6 @@ long sys_sched_setaffinity(int pid, size_t len, uaddr_t mask)
   long r = t ? sched_set_affinity(t, m) : -ESRCH;
   spin_unlock(&proc_lock);
   return r;
-}
-
-long sys_sched_getscheduler(int pid)
-{
-  long r = check_pid(pid);
-  return r ? r : 0; /* SCHED_OTHER */
-}
-
-long sys_sched_setscheduler(int pid, int policy, uaddr_t param)
-{
-  long r = check_pid(pid);
-  if (r)
-    return r;
-  int prio;
-  if (copyin(&prio, param, 4))
-    return -EFAULT;
-  if (policy != 0 /* SCHED_OTHER */ && policy != 3 /* SCHED_BATCH */ && policy != 5 /* IDLE */)
-    return policy == 1 || policy == 2 ? -EPERM : -EINVAL;
-  return prio == 0 ? 0 : -EINVAL;
-}
-
-long sys_sched_getparam(int pid, uaddr_t param)
-{
-  long r = check_pid(pid);
-  if (r)
-    return r;
-  int prio = 0;
-  return copyout(param, &prio, 4) ? -EFAULT : 0;
-}
-
-long sys_sched_setparam(int pid, uaddr_t param)
-{
-  long r = check_pid(pid);
-  if (r)
-    return r;
-  int prio;
-  if (copyin(&prio, param, 4))
-    return -EFAULT;
-  return prio == 0 ? 0 : -EINVAL;
-}
-
-long sys_sched_get_priority_max(int policy)
-{
-  return policy == 1 || policy == 2 ? 99 : policy == 0 || policy == 3 || policy == 5 ? 0 : -EINVAL;
-}
-
-long sys_sched_get_priority_min(int policy)
-{
-  return policy == 1 || policy == 2 ? 1 : policy == 0 || policy == 3 || policy == 5 ? 0 : -EINVAL;
-}
-
-static int nice_value;
-
-long sys_getpriority(int which, int who)
-{
-  if (which < 0 || which > 2)
-    return -EINVAL;
-  (void)who;
-  return 20 - nice_value; /* the kernel returns 20 - nice */
-}
-
-long sys_setpriority(int which, int who, int prio)
-{
-  if (which < 0 || which > 2)
-    return -EINVAL;
-  (void)who;
-  nice_value = prio < -20 ? -20 : prio > 19 ? 19 : prio;
-  return 0;
 }
 
 long sys_getcpu(uaddr_t cpu, uaddr_t node, uaddr_t cache)
