@@ -5,6 +5,11 @@
 #                       (APPEND='...' kernel command line, EXTRA=<dir> added to
 #                       the initramfs, DISK=<img>, DISK2=<img>, NET=1)
 #   make test           run every test; ends with "N passed, M failed"
+#   make oscomp         build an OSComp-shaped test disk from Debian's programs,
+#                       boot kernel-rv under the judge's QEMU command with it and
+#                       print the scoreboard (LINUX=1: the reference Linux too;
+#                       TESTSUITE=<dir>: the official suite's checkout instead;
+#                       FS=vfat|ext4; docs/oscomp.md)
 #   make test-qemu-smoke  boot non-interactively and run the smoke programs
 #   make debug          boot halted, waiting for gdb-multiarch (see README)
 #
@@ -41,16 +46,18 @@ endif
 
 # ---- the kernel ----
 
-# Optional subsystems: FAT32 (fs/fat/) and the network stack (net/, with
-# lwIP). Both are built by default; `make WITH_NET=` leaves one out (its
-# system calls then answer ENOSYS), which is how a subsystem under
-# construction is kept out of everyone else's build.
+# Optional subsystems: FAT32 (fs/fat/), ext4 (fs/ext4/) and the network
+# stack (net/, with lwIP). All are built by default; `make WITH_NET=` leaves
+# one out (its system calls then answer ENOSYS), which is how a subsystem
+# under construction is kept out of everyone else's build.
 WITH_FAT ?= 1
+WITH_EXT4 ?= 1
 WITH_NET ?= 1
-export WITH_FAT WITH_NET
+export WITH_FAT WITH_EXT4 WITH_NET
 KERNEL_SRCS := \
   arch/riscv/entry.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
   $(wildcard kern/*.c) $(wildcard fs/*.c) $(if $(WITH_FAT),$(wildcard fs/fat/*.c)) $(wildcard ipc/*.c) \
+  $(if $(WITH_EXT4),$(wildcard fs/ext4/*.c)) \
   $(wildcard drivers/*.c drivers/*/*.c) $(if $(WITH_NET),$(wildcard net/*.c))
 
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c
@@ -68,7 +75,7 @@ KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
   $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o $(BUILD)/kernel/vdso_image.o
 LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
 
-.PHONY: all run test test-qemu-smoke debug clean distclean help FORCE
+.PHONY: all run test test-qemu-smoke debug clean distclean help oscomp FORCE
 all: $(KERNEL_OUT)
 
 $(KERNEL_OUT): $(BUILD)/kernel.elf
@@ -155,6 +162,10 @@ test-qemu-smoke: $(KERNEL_OUT)
 
 test: $(KERNEL_OUT)
 	$(Q)scripts/test.sh
+
+oscomp: $(KERNEL_OUT)
+	$(Q)scripts/oscomp/run.py $(if $(LINUX),--linux) $(if $(TESTSUITE),--testsuite $(TESTSUITE)) \
+	  $(if $(RECORD),--record-baselines)
 
 clean:
 	rm -rf $(BUILD) kernel-rv

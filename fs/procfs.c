@@ -455,7 +455,10 @@ static void gen_stat_global(struct proc_buf *b, struct process *p)
 static void gen_filesystems(struct proc_buf *b, struct process *p)
 {
   (void)p;
-  pb_printf(b, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tdevpts\n\tvfat\n");
+  /* Disk file systems in the order an untyped mount should probe them
+   * (busybox tries each): ext4 first, then vfat. */
+  pb_printf(b, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tdevpts\n"
+               "\text4\n\tvfat\n\text3\n\text2\n");
 }
 
 /* /proc/cmdline: the kernel command line. */

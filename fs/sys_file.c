@@ -926,6 +926,8 @@ static void fill_kstat(struct inode *ino, struct kstat *st)
   st->st_blocks = S_ISREG(ino->mode) || S_ISDIR(ino->mode) ? (int64_t)(ino->pages.nrpages * 8) : 0;
   if (S_ISREG(ino->mode) && ino->iop && ino->iop->readpage)
     st->st_blocks = DIV_ROUND_UP(ino->size, 512);
+  if (ino->iop && ino->iop->blocks)
+    st->st_blocks = (int64_t)ino->iop->blocks(ino);
   st->st_atime_sec = ino->atime.tv_sec;
   st->st_atime_nsec = ino->atime.tv_nsec;
   st->st_mtime_sec = ino->mtime.tv_sec;

@@ -150,6 +150,7 @@ struct inode_ops {
   int (*truncate)(struct inode *ino, off_t size);
   int (*fallocate)(struct inode *ino, int mode, off_t off, off_t len);  /* NULL: see vfs_fallocate */
   int (*write_inode)(struct inode *ino);  /* flush metadata (times, size) */
+  uint64_t (*blocks)(struct inode *ino);  /* st_blocks (512-byte units); NULL: from the size */
   int (*permission)(struct inode *ino, int mask);  /* NULL: generic_permission (fs/perm.h) */
   void (*evict)(struct inode *ino);        /* last reference gone */
   /* Extended attributes (fs/xattr.h), the full name ("user.mime_type");
@@ -400,6 +401,8 @@ struct page *page_cache_peek(struct inode *ino, uint64_t index);  /* cached page
  * reference (put_page() when done) or ERR_PTR. */
 struct page *page_cache_get(struct inode *ino, uint64_t index, bool create);
 void page_cache_truncate(struct inode *ino, off_t size);  /* drop pages past size */
+/* A hole punched in [start, end): drop its whole pages, zero the rest of it. */
+void page_cache_punch(struct inode *ino, off_t start, off_t end);
 int page_cache_writeback(struct inode *ino);               /* write dirty pages */
 void page_cache_release_all(struct inode *ino);
 void page_mark_dirty(struct page *p);
