@@ -163,6 +163,9 @@ void smp_send_ipi(cpumask_t mask, uint32_t reason)
   for (int i = 0; i < NCPU; i++)
     if (mask & cpumask_of(i))
       __atomic_fetch_or(&cpus[i].ipi_pending, reason, __ATOMIC_RELEASE);
+  /* What the sender stored before (a queued signal, a queued task) is
+   * visible to the target before it can take the interrupt. */
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
   struct cpu *self = mycpu();
   if (mask & cpumask_of(self->id)) {
     csr_set(sip, 1UL << IRQ_S_SOFT); /* S-mode may raise its own soft interrupt */

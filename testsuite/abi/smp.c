@@ -334,7 +334,7 @@ static void test_signal(void)
     for (int k = 0; k < 20 && ok; k++) {
       long long t0 = now_ns();
       raw3(SYS_tgkill, getpid(), atomic_load(&spin_tids[i]), SIGUSR1);
-      ok = wait_for(&sig_got[i], k + 1, 2000);
+      ok = wait_for(&sig_got[i], k + 1, 10000); /* generous: the host may be busy */
       if (now_ns() - t0 > worst)
         worst = now_ns() - t0;
     }
@@ -342,7 +342,7 @@ static void test_signal(void)
   atomic_store(&spin_stop, 1);
   for (int i = 0; i < nt; i++)
     pthread_join(th[i], NULL);
-  CHECKF("signal/to-spinning-threads", ok, "a signal was not handled within 2 s");
+  CHECKF("signal/to-spinning-threads", ok, "a signal was not handled within 10 s");
   abi_line("# smp: signal to a thread spinning on another hart: worst %lld us", worst / 1000);
   signal(SIGUSR1, SIG_DFL);
   unpin();
