@@ -7,6 +7,7 @@
 #include "kern/cpu.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
+#include "kern/uio.h"
 #include "kern/param.h"
 #include "kern/printk.h"
 #include "kern/sysinfo.h"
@@ -106,6 +107,8 @@ long sys_syslog(int type, uaddr_t buf, int len)
       return -EINVAL;
     if (len == 0)
       return 0;
+    if (!access_ok(buf, (size_t)len))
+      return -EFAULT;
     size_t n = MIN((size_t)len, (size_t)KLOG_SIZE);
     char *k = kmalloc(n);
     if (!k)
@@ -150,10 +153,10 @@ long sys_syslog(int type, uaddr_t buf, int len)
 #define RB_POWER_OFF 0x4321fedc
 #define RB_ENABLE_CAD 0x89abcdef
 #define RB_DISABLE_CAD 0x00000000
+#define RB_RESTART2 0xa1b2c3d4
 
 long sys_reboot(int magic1, int magic2, unsigned int cmd, uaddr_t arg)
 {
-  (void)arg;
   if ((uint32_t)magic1 != REBOOT_MAGIC1 ||
       (magic2 != REBOOT_MAGIC2 && magic2 != REBOOT_MAGIC2A && magic2 != REBOOT_MAGIC2B &&
        magic2 != REBOOT_MAGIC2C))
@@ -162,6 +165,13 @@ long sys_reboot(int magic1, int magic2, unsigned int cmd, uaddr_t arg)
   case RB_ENABLE_CAD:
   case RB_DISABLE_CAD:
     return 0;
+  case RB_RESTART2: { /* restart with a command string: read it first, as Linux */
+    char cmd[256];
+    long n = copyinstr(cmd, arg, sizeof(cmd) - 1);
+    if (n < 0 && n != -ENAMETOOLONG)
+      return -EFAULT;
+    kernel_power_off(0);
+  }
   case RB_POWER_OFF:
   case RB_HALT_SYSTEM:
   case RB_AUTOBOOT:
@@ -183,17 +193,26 @@ long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
     return -EINVAL;
   if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
     return -EINVAL;
-  count = MIN(count, (size_t)0x1ffffff);
+  struct uio u;
+  uio_init_user(&u, buf, count);
+  if (u.bad)
+    return -EFAULT;
+  /* What fits before a fault is returned (Linux's short count). */
   uint8_t tmp[256];
-  size_t done = 0;
-  while (done < count) {
-    size_t n = MIN(count - done, sizeof(tmp));
+  long done = 0;
+  while (u.resid > 0) {
+    size_t n = MIN(u.resid, sizeof(tmp));
     random_bytes(tmp, n);
-    if (copyout(buf + done, tmp, n))
-      return done ? (long)done : -EFAULT;
-    done += n;
+    long c = uio_copy_to(&u, tmp, n);
+    if (c <= 0)
+      return done ? done : c;
+    done += c;
+    if ((size_t)c < n)
+      break;
+    if (signal_pending(current))
+      break;
   }
-  return (long)done;
+  return done;
 }
 
 /* ---- resource limits and usage ---- */
@@ -353,14 +372,19 @@ long sys_sched_getscheduler(int pid)
   return r ? r : 0; /* SCHED_OTHER */
 }
 
+/* The sched_* calls check a NULL parameter and a negative pid first
+ * (EINVAL), as Linux does; the setters then read the parameter (EFAULT)
+ * before looking for the pid (ESRCH), the getter after. */
 long sys_sched_setscheduler(int pid, int policy, uaddr_t param)
 {
-  long r = check_pid(pid);
-  if (r)
-    return r;
+  if (!param || pid < 0 || policy < 0)
+    return -EINVAL;
   int prio;
   if (copyin(&prio, param, 4))
     return -EFAULT;
+  long r = check_pid(pid);
+  if (r)
+    return r;
   if (policy != 0 /* SCHED_OTHER */ && policy != 3 /* SCHED_BATCH */ && policy != 5 /* IDLE */)
     return policy == 1 || policy == 2 ? -EPERM : -EINVAL;
   return prio == 0 ? 0 : -EINVAL;
@@ -368,6 +392,8 @@ long sys_sched_setscheduler(int pid, int policy, uaddr_t param)
 
 long sys_sched_getparam(int pid, uaddr_t param)
 {
+  if (!param || pid < 0)
+    return -EINVAL;
   long r = check_pid(pid);
   if (r)
     return r;
@@ -377,12 +403,14 @@ long sys_sched_getparam(int pid, uaddr_t param)
 
 long sys_sched_setparam(int pid, uaddr_t param)
 {
-  long r = check_pid(pid);
-  if (r)
-    return r;
+  if (!param || pid < 0)
+    return -EINVAL;
   int prio;
   if (copyin(&prio, param, 4))
     return -EFAULT;
+  long r = check_pid(pid);
+  if (r)
+    return r;
   return prio == 0 ? 0 : -EINVAL;
 }
 

@@ -63,6 +63,7 @@ run hostile 240 "$A/hostile"
 run fpos 60 "$A/fpos"
 run hang 60 "$A/hang"
 run orphan 120 "$A/orphan"
+run edges 60 "$A/edges"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v
