@@ -50,7 +50,7 @@ WITH_NET ?= 1
 export WITH_FAT WITH_NET
 KERNEL_SRCS := \
   arch/riscv/entry.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
-  $(wildcard kern/*.c) $(wildcard fs/*.c) $(if $(WITH_FAT),$(wildcard fs/fat/*.c)) \
+  $(wildcard kern/*.c) $(wildcard fs/*.c) $(if $(WITH_FAT),$(wildcard fs/fat/*.c)) $(wildcard ipc/*.c) \
   $(wildcard drivers/*.c drivers/*/*.c) $(if $(WITH_NET),$(wildcard net/*.c))
 
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c

@@ -6,6 +6,8 @@
 #include "fs/devfs.h"
 #include "drivers/blk.h"
 #include "fs/locks.h"
+#include "fs/perm.h"
+#include "fs/fsops.h"
 #include "kern/epoll.h"
 #include "fs/inotify.h"
 #include "kern/task.h"
@@ -179,12 +181,17 @@ static int create_child(struct path *parent, struct dentry *d, mode_t mode)
   struct inode *dir = parent->dentry->inode;
   if (parent->mnt->sb->flags & MS_RDONLY)
     return -EROFS;
+  int r = may_create(dir);
+  if (r)
+    return r;
   if (!dir->iop || !dir->iop->create)
     return -EACCES;
-  mode = (mode & 07777 & ~current->fs->umask) | S_IFREG;
-  int r = dir->iop->create(dir, d, mode);
-  if (r == 0)
+  mode = mode_strip_sgid(dir, (mode & 07777 & ~current->fs->umask) | S_IFREG);
+  r = dir->iop->create(dir, d, mode);
+  if (r == 0) {
+    vfs_new_owner(dir, d);
     inotify_dir_event(dir, IN_CREATE, d->name, 0);
+  }
   return r;
 }
 
@@ -295,10 +302,10 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
 {
   struct path p;
   int r;
+  bool created = false;
   if ((flags & O_TMPFILE) == O_TMPFILE)
     return -EOPNOTSUPP;
   if (flags & O_CREAT) {
-    bool created = false;
     if ((r = open_create(dirfd, path, flags, mode, &p, &created)))
       return r;
     if (created)
@@ -327,8 +334,18 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
     path_put(&p);
     return -EROFS;
   }
-  if ((flags & O_TRUNC) && S_ISREG(ino->mode) && acc != O_RDONLY) {
+  /* A file we just made may be opened as asked, whatever its mode. The
+   * kernel's own exec opens need execute permission, not read (exec.c). */
+  if (!created && !(flags & O_PATH)) {
+    r = (flags & O_EXEC_OPEN) ? inode_permission(ino, MAY_EXEC | MAY_OPEN) : may_open(&p, flags);
+    if (r) {
+      path_put(&p);
+      return r;
+    }
+  }
+  if ((flags & O_TRUNC) && S_ISREG(ino->mode) && !(flags & O_PATH)) {
     mutex_lock(&ino->lock);
+    file_remove_privs(ino);
     r = vfs_truncate(ino, 0);
     mutex_unlock(&ino->lock);
     if (r) {
@@ -337,7 +354,7 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
     }
     inotify_dentry_event(p.dentry, IN_MODIFY);
   }
-  struct file *f = file_open_path(&p, flags);
+  struct file *f = file_open_path(&p, flags & ~O_EXEC_OPEN);
   path_put(&p);
   if (IS_ERR(f))
     return PTR_ERR(f);

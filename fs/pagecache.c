@@ -13,6 +13,7 @@
  * file's tree; it ranks below mm->lock and inode->lock.
  */
 #include "fs/vfs.h"
+#include "fs/perm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
 #include "kern/vm.h"
@@ -263,6 +264,8 @@ ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
     send_signal_task(current, SIGXFSZ, NULL);
     return -EFBIG;
   }
+  if (u->resid > 0 && (ino->mode & (S_ISUID | S_ISGID)))
+    file_remove_privs(ino);
   while (u->resid > 0) {
     uint64_t index = *pos / PAGE_SIZE;
     size_t off = *pos % PAGE_SIZE;

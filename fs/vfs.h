@@ -80,6 +80,10 @@ struct path;
 #define O_SYNC 04010000
 #define O_PATH 010000000
 #define O_TMPFILE 020200000
+/* Kernel-internal: open for execve (execute permission instead of read). */
+#define O_EXEC_OPEN 040000000
+/* Flags open() accepts from user space (others are ignored, as on Linux). */
+#define O_USER_FLAGS 037777777
 /* Flags F_SETFL may change. */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
@@ -142,6 +146,7 @@ struct inode_ops {
   int (*truncate)(struct inode *ino, off_t size);
   int (*fallocate)(struct inode *ino, int mode, off_t off, off_t len);  /* NULL: see vfs_fallocate */
   int (*write_inode)(struct inode *ino);  /* flush metadata (times, size) */
+  int (*permission)(struct inode *ino, int mask);  /* NULL: generic_permission (fs/perm.h) */
   void (*evict)(struct inode *ino);        /* last reference gone */
   /* Extended attributes (fs/xattr.h), the full name ("user.mime_type");
    * fs/xattr.c has checked the name, the namespace and the permissions.
@@ -240,6 +245,8 @@ struct fs_type {
   int (*mount)(const struct fs_type *type, const char *source, uint32_t flags,
                const char *data, struct super_block **sbp);
   bool needs_device;
+  bool keeps_owners;    /* stores each file's uid, gid and mode: new files get the
+                           creator's (fs/perm.c inode_init_owner) */
 };
 
 struct mount {
@@ -279,6 +286,10 @@ struct file_ops {
   int (*fsync)(struct file *f, bool datasync);
   int (*open)(struct inode *ino, struct file *f);
   void (*release)(struct file *f);
+  /* A mapping of f was made (also: copied by fork, split) / went away
+   * (kern/vm.c, mm->lock held). System V shared memory counts attaches. */
+  void (*vm_open)(struct file *f);
+  void (*vm_close)(struct file *f);
 };
 
 struct file {

@@ -16,6 +16,7 @@
 #include "kern/exec.h"
 #include "kern/elf.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/posix_timers.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -239,7 +240,7 @@ static uint64_t phdr_address(struct elf_image *img, uint64_t bias)
 static int load_interp(struct mm *mm, const char *path, uint64_t *entry, uint64_t *base)
 {
   struct file *f;
-  int r = kernel_open(path, O_RDONLY, 0, &f);
+  int r = kernel_open(path, O_RDONLY | O_EXEC_OPEN, 0, &f);
   if (r)
     return r == -ENOENT ? -ENOENT : r;
   struct elf_image *img = kmalloc(sizeof(*img));
@@ -471,12 +472,13 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
   char *interp = kmalloc(PATH_MAX), *sarg = kmalloc(256);
   struct mm *mm = NULL;
   struct file *f = NULL;
+  struct exec_creds ec = { NULL, false };
   int r = -ENOMEM;
   if (!path || !img || !interp || !sarg)
     goto out;
 
   for (int depth = 0;; depth++) {
-    r = kernel_open(path, O_RDONLY, 0, &f);
+    r = kernel_open(path, O_RDONLY | O_EXEC_OPEN, 0, &f);
     if (r)
       goto out;
     struct inode *ino = f->inode;
@@ -513,6 +515,9 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
   }
 
   if ((r = read_elf(f, img)))
+    goto out;
+  /* The identity the program will run with (set-user/group-ID bits). */
+  if ((r = exec_prepare_creds(&ec, f->inode, f->path.mnt->flags & MS_NOSUID)))
     goto out;
   mm = mm_create();
   if (!mm) {
@@ -553,10 +558,10 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
     AT_PHDR, phdr_address(img, bias), AT_PHENT, sizeof(Elf64_Phdr),
     AT_PHNUM, img->eh.e_phnum, AT_PAGESZ, PAGE_SIZE,
     AT_BASE, interp_base, AT_FLAGS, 0,
-    AT_ENTRY, img->eh.e_entry + bias, AT_UID, 0,
-    AT_EUID, 0, AT_GID, 0,
-    AT_EGID, 0, AT_HWCAP, HWCAP_RV64GC,
-    AT_CLKTCK, 100, AT_SECURE, 0,
+    AT_ENTRY, img->eh.e_entry + bias, AT_UID, ec.new->uid,
+    AT_EUID, ec.new->euid, AT_GID, ec.new->gid,
+    AT_EGID, ec.new->egid, AT_HWCAP, HWCAP_RV64GC,
+    AT_CLKTCK, 100, AT_SECURE, ec.secureexec,
     AT_MINSIGSTKSZ, 2048, AT_SYSINFO_EHDR, VDSO_TEXT_ADDR,
   };
   long sp = build_stack(mm, a, filename, aux, ARRAY_SIZE(aux) / 2);
@@ -568,9 +573,12 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
 
   /* --- the point of no return --- */
   exec_commit(mm, filename, entry, (uint64_t)sp);
+  exec_commit_creds(&ec);
   mm = NULL;
   r = 0;
 out:
+  if (ec.new)
+    abort_creds(ec.new);
   if (mm)
     mm_put(mm);
   if (f)

@@ -8,6 +8,7 @@
 #include "kern/mm.h"
 #include "kern/vm.h"
 #include "kern/task.h"
+#include "ipc/ipc.h"
 #include "kern/cpu.h"
 #include "kern/exec.h"
 #include "kern/sysinfo.h"
@@ -278,6 +279,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   bcache_init();                                     /* block cache and its flush thread */
   virtio_probe_all();                                /* disks (and the network card) */
   fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */
+  ipc_init();                                        /* System V shared memory, semaphores, queues */
   if (net_init)                                      /* built only with WITH_NET=1 (Makefile) */
     net_init();                                      /* lwIP, lo, NetDevices, the net task */
   pr_info("kernel %lu KiB, %lu KiB free after boot", (unsigned long)((_kernel_end - _kernel_start) >> 10),

@@ -7,6 +7,8 @@
  * the parent ignores SIGCHLD).
  */
 #include "kern/task.h"
+#include "kern/cred.h"
+#include "ipc/ipc.h"
 #include "kern/posix_timers.h"
 #include "kern/cpu.h"
 #include "kern/vm.h"
@@ -71,6 +73,7 @@ struct process *process_alloc(void)
   list_init(&p->sibling);
   list_init(&p->threads);
   list_init(&p->all_link);
+  list_init(&p->sem_undos);
   wait_queue_init(&p->child_wait);
   wait_queue_init(&p->vfork_wait);
   sigpending_init(&p->shared_pending);
@@ -80,6 +83,7 @@ struct process *process_alloc(void)
   p->refcount = 1;
   p->start_ns = time_monotonic_ns();
   p->exit_signal = SIGCHLD;
+  p->dumpable = 1;
   return p;
 }
 
@@ -110,9 +114,19 @@ void set_task_comm(struct task *t, const char *name)
   strlcpy(t->comm, name, sizeof(t->comm));
 }
 
-static int count_tasks(void)
+/*
+ * RLIMIT_NPROC, as Linux: the tasks of the caller's real user, and root
+ * (uid 0, or CAP_SYS_RESOURCE or CAP_SYS_ADMIN) is exempt.
+ */
+static bool nproc_exceeded(void)
 {
-  return nr_pids_in_use();
+  uint64_t limit = rlimit_cur(RLIMIT_NPROC);
+  if (limit == RLIM_INFINITY)
+    return false;
+  const struct cred *c = current_cred();
+  if (c->uid == 0 || capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN))
+    return false;
+  return (uint64_t)count_user_tasks(c->uid) >= limit;
 }
 
 /* ---- clone ---- */
@@ -130,7 +144,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   /* CLONE_PARENT: a sibling of the caller, so never from init (Linux) */
   if ((flags & CLONE_PARENT) && cur->proc->unkillable)
     return -EINVAL;
-  if (!(flags & CLONE_THREAD) && (uint64_t)count_tasks() >= rlimit_cur(RLIMIT_NPROC))
+  if (nproc_exceeded())
     return -EAGAIN;
 
   struct task *t = task_alloc();
@@ -180,7 +194,13 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     /* A sibling (CLONE_PARENT) tells the shared parent what the caller
      * would: the caller's own exit signal, not the one asked for. */
     p->exit_signal = (flags & CLONE_PARENT) ? cur->proc->exit_signal : exit_signal;
+    p->dumpable = cur->proc->dumpable;
   }
+  cred_release_task(t);
+  cred_copy_to_task(t, cur);
+  t->no_new_privs = cur->no_new_privs;
+  t->timer_slack_ns = cur->timer_slack_ns;
+  t->default_timer_slack_ns = cur->timer_slack_ns;
 
   /* registers: the child returns 0 from clone, maybe on a new stack */
   uint64_t ktp = t->tf->kernel_tp;
@@ -346,7 +366,13 @@ static void reparent_children(struct process *p, struct list_head *dead)
     if (c->zombie && notify_parent(c)) {
       release_zombie(c);
       list_add_tail(&c->sibling, dead);
+      continue;
     }
+    /* PR_SET_PDEATHSIG: the child asked to hear of its parent's death. */
+    struct task *th;
+    list_for_each_entry(th, &c->threads, thread_link)
+      if (th->pdeath_signal)
+        send_signal_process(c, th->pdeath_signal, NULL);
   }
 }
 
@@ -437,6 +463,8 @@ void do_exit(int code)
     tty_process_exit(p);
   if (last)
     locks_remove_process(p->pid);
+  if (last)
+    exit_sem(p);
   if (reaped_now)
     process_put(p); /* the reaper's reference */
   sighand_put(t->sighand);

@@ -6,6 +6,7 @@
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/vm.h"
 #include "kern/time.h"
 #include "kern/param.h"
@@ -204,6 +205,8 @@ long sys_settimeofday(uaddr_t tv, uaddr_t tz)
     return -EFAULT;
   if (tv && (t.tv_sec < 0 || t.tv_usec >= 1000000))
     return -EINVAL;
+  if (!capable(CAP_SYS_TIME))
+    return -EPERM;
   if (tz) {
     if (z[0] > 15 * 60 || z[0] < -15 * 60)
       return -EINVAL;

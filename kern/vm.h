@@ -85,9 +85,8 @@ struct mm {
 #define USER_MMAP_BASE 0x3f00000000UL   /* mmap grows down from here */
 #define ELF_ET_DYN_BASE 0x2aaaaab000UL  /* where PIE programs are placed */
 /* Linux's vm.mmap_min_addr on riscv64: no address below it is chosen for a
- * mapping. Fixed mappings below it need CAP_SYS_RAWIO on Linux; every Kite
- * process is root, which has it, so they are allowed (a static program
- * linked at 0x1000 loads). */
+ * mapping, and a fixed mapping below it needs CAP_SYS_RAWIO (EPERM) — root
+ * has it, so a static program linked at 0x1000 loads for root. */
 #define MMAP_MIN_ADDR 0x1000UL
 
 /* arch/riscv/pgtable.c */
