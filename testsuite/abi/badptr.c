@@ -498,6 +498,44 @@ static long c_clock_settime(void *P) { return raw2(SYS_clock_settime, CLOCK_REAL
 static long c_adjtimex(void *P) { return raw1(SYS_adjtimex, P) >= 0 ? 0 : raw1(SYS_adjtimex, P); }
 static long c_clock_adjtime(void *P) { long r = raw2(SYS_clock_adjtime, CLOCK_REALTIME, P); return r >= 0 ? 0 : r; }
 
+/* capabilities and System V IPC (each object is removed again) */
+struct cap_header { uint32_t version; int pid; };
+static long c_capget_header(void *P) { uint32_t d[6]; return raw2(SYS_capget, P, d); }
+static long c_capget_data(void *P) { struct cap_header h = {0x20080522, 0}; return raw2(SYS_capget, &h, P); }
+static long c_capset_header(void *P) { uint32_t d[6] = {0}; return raw2(SYS_capset, P, d); }
+static long c_capset_data(void *P) { struct cap_header h = {0x20080522, 0}; return raw2(SYS_capset, &h, P); }
+#define IPC_PRIVATE_ 0
+#define IPC_RMID_ 0
+#define IPC_STAT_ 2
+#define IPC_NOWAIT_ 04000
+static long rmid(long r, long sys, int id) { raw3(sys, id, IPC_RMID_, 0); return r; }
+static long c_msgsnd(void *P) { int q = (int)raw2(SYS_msgget, IPC_PRIVATE_, 0600); return rmid(raw4(SYS_msgsnd, q, P, 16, IPC_NOWAIT_), SYS_msgctl, q); }
+static long c_msgrcv(void *P)
+{
+  int q = (int)raw2(SYS_msgget, IPC_PRIVATE_, 0600);
+  struct { long type; char text[32]; } m = {1, "0123456789abcdef0123456789abcde"};
+  raw4(SYS_msgsnd, q, &m, 32, IPC_NOWAIT_);
+  return rmid(raw5(SYS_msgrcv, q, (long)P, 32, 0, IPC_NOWAIT_), SYS_msgctl, q);
+}
+static long c_msgctl(void *P) { int q = (int)raw2(SYS_msgget, IPC_PRIVATE_, 0600); return rmid(R3(SYS_msgctl, q, IPC_STAT_, P), SYS_msgctl, q); }
+static long c_semop(void *P) { int s = (int)R3(SYS_semget, IPC_PRIVATE_, 1, 0600); return rmid(R3(SYS_semop, s, P, 1), SYS_semctl, s); }
+static long c_semtimedop_sops(void *P) { int s = (int)R3(SYS_semget, IPC_PRIVATE_, 1, 0600);
+  return rmid(raw4(SYS_semtimedop, s, P, 1, &ts0), SYS_semctl, s); }
+static long c_semtimedop_timeout(void *P)
+{
+  int s = (int)R3(SYS_semget, IPC_PRIVATE_, 1, 0600);
+  short op[3] = {0, -1, IPC_NOWAIT_ == 0 ? 0 : 0}; /* wait for a count that never comes */
+  return rmid(raw4(SYS_semtimedop, s, op, 1, P), SYS_semctl, s);
+}
+static long c_shmat(void *P)
+{
+  int m = (int)R3(SYS_shmget, IPC_PRIVATE_, 4096, 0600);
+  long r = R3(SYS_shmat, m, P, 0);
+  return rmid(r > 0 || r < -4096 ? 0 : r, SYS_shmctl, m);
+}
+static long c_shmctl(void *P) { int m = (int)R3(SYS_shmget, IPC_PRIVATE_, 4096, 0600); return rmid(R3(SYS_shmctl, m, IPC_STAT_, P), SYS_shmctl, m); }
+static long c_shmdt(void *P) { return raw1(SYS_shmdt, P); }
+
 /* Direction: 'R' the kernel reads, 'W' it writes, 'A' an address operand.
  * Exact: 'c' when a count returned matters. */
 struct mcase {
