@@ -19,6 +19,14 @@
 
 /* ---- struct file ---- */
 
+/* Readers and writers of a regular file, for leases (fs/fown.c). */
+static void open_count(struct inode *ino, int flags, int delta)
+{
+  int *n = (flags & O_ACCMODE) == O_RDONLY ? &ino->open_readers : &ino->open_writers;
+  __atomic_add_fetch(n, delta, __ATOMIC_RELAXED);
+}
+
+
 struct file *file_alloc(void)
 {
   struct file *f = kzalloc(sizeof(*f));
@@ -42,6 +50,9 @@ void fput(struct file *f)
   if (f->fop && !(f->flags & O_PATH))
     inotify_file_event(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
   locks_remove_file(f);
+  fown_release(f);
+  if (f->open_counted)
+    open_count(f->inode, f->flags, -1);
   if (!list_empty(&f->ep_links))
     eventpoll_release(f);
   if (f->fop && f->fop->release)
@@ -343,23 +354,37 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
       return r;
     }
   }
+  /* Count the opener (leases look at who has the file open), then break
+   * the leases in its way. */
+  bool count = S_ISREG(ino->mode) && !(flags & O_PATH);
+  if (count) {
+    open_count(ino, flags, 1);
+    if (!(flags & O_EXEC_OPEN) && (r = break_lease(ino, flags, NULL)))
+      goto fail;
+  }
   if ((flags & O_TRUNC) && S_ISREG(ino->mode) && !(flags & O_PATH)) {
     mutex_lock(&ino->lock);
     file_remove_privs(ino);
     r = vfs_truncate(ino, 0);
     mutex_unlock(&ino->lock);
-    if (r) {
-      path_put(&p);
-      return r;
-    }
+    if (r)
+      goto fail;
     inotify_dentry_event(p.dentry, IN_MODIFY);
   }
   struct file *f = file_open_path(&p, flags & ~O_EXEC_OPEN);
+  if (IS_ERR(f)) {
+    r = (int)PTR_ERR(f);
+    goto fail;
+  }
   path_put(&p);
-  if (IS_ERR(f))
-    return PTR_ERR(f);
+  f->open_counted = count;
   *out = f;
   return 0;
+fail:
+  if (count)
+    open_count(ino, flags, -1);
+  path_put(&p);
+  return r;
 }
 
 int kernel_open(const char *path, int flags, mode_t mode, struct file **out)

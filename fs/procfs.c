@@ -19,6 +19,7 @@
 #include "kern/task.h"
 #include "kern/cred.h"
 #include "ipc/ipc.h"
+#include "fs/locks.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -35,7 +36,7 @@
 
 /* What a procfs inode stands for. */
 enum proc_kind {
-  PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR, PK_SYSVIPC_DIR,
+  PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR, PK_SYSVIPC_DIR, PK_SYS_FS_DIR,
   PK_FILE,      /* generated text (gen) */
   PK_SELF,      /* symlink to the caller's pid */
   PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
@@ -453,7 +454,10 @@ static void gen_stat_global(struct proc_buf *b, struct process *p)
 static void gen_filesystems(struct proc_buf *b, struct process *p)
 {
   (void)p;
-  pb_printf(b, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tdevpts\n\tvfat\n");
+  /* Disk file systems in the order an untyped mount should probe them
+   * (busybox tries each): ext4 first, then vfat. */
+  pb_printf(b, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tdevpts\n"
+               "\text4\n\tvfat\n\text3\n\text2\n");
 }
 
 /* /proc/cmdline: the kernel command line. */
@@ -503,6 +507,17 @@ static void gen_hostname(struct proc_buf *b, struct process *p) { (void)p; pb_pr
 static void gen_osrelease(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", KITE_RELEASE); }
 static void gen_ostype(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "Linux\n"); }
 static void gen_pid_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", PID_MAX); }
+
+/* /proc/sys/fs: integer tunables (root may write them within their range). */
+static int leases_enable = 1;
+static int nr_open = NR_OPEN_MAX;
+static void gen_lease_break_time(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", lease_break_time); }
+static void gen_leases_enable(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", leases_enable); }
+static void gen_nr_open(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", nr_open); }
+static const struct { proc_gen_fn gen; int *var; int min, max; } int_sysctls[] = {
+  { gen_lease_break_time, &lease_break_time, 0, INT32_MAX },
+  { gen_leases_enable, &leases_enable, 0, 1 },
+};
 
 /* System V IPC: /proc/sysvipc/{shm,sem,msg} and the tunables in /proc/sys/kernel. */
 static void gen_sysvipc_shm(struct proc_buf *b, struct process *p) { (void)p; shm_proc_show(pb_print_cb, b); }
@@ -557,6 +572,12 @@ static const struct proc_entry root_entries[] = {
   { "sysvipc", PK_SYSVIPC_DIR, NULL, S_IFDIR | 0555 },
 };
 
+static const struct proc_entry sys_fs_entries[] = {
+  { "lease-break-time", PK_FILE, gen_lease_break_time, S_IFREG | 0644 },
+  { "leases-enable", PK_FILE, gen_leases_enable, S_IFREG | 0644 },
+  { "nr_open", PK_FILE, gen_nr_open, S_IFREG | 0444 },
+};
+
 static const struct proc_entry sysvipc_entries[] = {
   { "shm", PK_FILE, gen_sysvipc_shm, S_IFREG | 0444 },
   { "sem", PK_FILE, gen_sysvipc_sem, S_IFREG | 0444 },
@@ -588,6 +609,7 @@ static const struct proc_entry pid_entries[] = {
 
 static const struct proc_entry sys_entries[] = {
   { "kernel", PK_SYS_KERNEL_DIR, NULL, S_IFDIR | 0555 },
+  { "fs", PK_SYS_FS_DIR, NULL, S_IFDIR | 0555 },
 };
 
 static const struct proc_entry sys_kernel_entries[] = {
@@ -729,6 +751,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     return lookup_table(d, net_entries, ARRAY_SIZE(net_entries), 0);
   case PK_SYSVIPC_DIR:
     return lookup_table(d, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 0);
+  case PK_SYS_FS_DIR:
+    return lookup_table(d, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 0);
   case PK_FD_DIR: {
     if (!parse_num(d->name, strlen(d->name), &n))
       return 0;
@@ -956,6 +980,9 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_NET_DIR:
     emit_table(ctx, net_entries, ARRAY_SIZE(net_entries), 2, 0);
     return 0;
+  case PK_SYS_FS_DIR:
+    emit_table(ctx, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 2, 0);
+    return 0;
   case PK_SYSVIPC_DIR:
     emit_table(ctx, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 2, 0);
     return 0;
@@ -1048,6 +1075,15 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
   buf[c] = 0;
   if (c && buf[c - 1] == '\n')
     buf[c - 1] = 0;
+  for (size_t i = 0; i < ARRAY_SIZE(int_sysctls); i++)
+    if (pi->gen == int_sysctls[i].gen) {
+      char *end;
+      long v = strtol(buf, &end, 10);
+      if (end == buf || *end || v < int_sysctls[i].min || v > int_sysctls[i].max)
+        return -EINVAL;
+      *int_sysctls[i].var = (int)v;
+      return c;
+    }
   for (size_t i = 0; i < ARRAY_SIZE(ipc_sysctls); i++)
     if (pi->gen == ipc_sysctls[i].gen) {
       int r = ipc_sysctl_store(ipc_sysctls[i].name, buf);

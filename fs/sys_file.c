@@ -486,16 +486,6 @@ long sys_pipe2(uaddr_t ufds, int flags)
 #define F_SETFD 2
 #define F_GETFL 3
 #define F_SETFL 4
-#define F_GETLK 5
-#define F_SETLK 6
-#define F_SETLKW 7
-#define F_SETOWN 8
-#define F_GETOWN 9
-#define F_SETSIG 10
-#define F_GETSIG 11
-#define F_OFD_GETLK 36
-#define F_OFD_SETLK 37
-#define F_OFD_SETLKW 38
 #define F_DUPFD_CLOEXEC 1030
 #define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
@@ -538,6 +528,12 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
     r = f->flags & ~O_CLOEXEC;
     break;
   case F_SETFL:
+    if ((arg & O_NOATIME) && !(f->flags & O_NOATIME) && f->inode && !inode_owner_or_capable(f->inode)) {
+      r = -EPERM;
+      break;
+    }
+    if ((arg ^ f->flags) & O_ASYNC)
+      fasync_set(f, fd, arg & O_ASYNC);
     f->flags = (f->flags & ~SETFL_MASK) | ((uint32_t)arg & SETFL_MASK);
     r = 0;
     break;
@@ -550,11 +546,14 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
     r = fcntl_lock(f, cmd, arg);
     break;
   case F_GETOWN:
-    r = f->owner;
-    break;
   case F_SETOWN:
-    f->owner = (int)arg; /* remembered; SIGIO is not sent (docs/syscalls.md) */
-    r = 0;
+  case F_GETOWN_EX:
+  case F_SETOWN_EX:
+  case F_GETSIG:
+  case F_SETSIG:
+  case F_GETLEASE:
+  case F_SETLEASE:
+    r = fcntl_owner(f, fd, cmd, arg);
     break;
   case F_GETPIPE_SZ:
     r = (f->inode && S_ISFIFO(f->inode->mode)) ? PIPE_CAPACITY : -EBADF;
@@ -931,6 +930,8 @@ static void fill_kstat(struct inode *ino, struct kstat *st)
   st->st_blocks = S_ISREG(ino->mode) || S_ISDIR(ino->mode) ? (int64_t)(ino->pages.nrpages * 8) : 0;
   if (S_ISREG(ino->mode) && ino->iop && ino->iop->readpage)
     st->st_blocks = DIV_ROUND_UP(ino->size, 512);
+  if (ino->iop && ino->iop->blocks)
+    st->st_blocks = (int64_t)ino->iop->blocks(ino);
   st->st_atime_sec = ino->atime.tv_sec;
   st->st_atime_nsec = ino->atime.tv_nsec;
   st->st_mtime_sec = ino->mtime.tv_sec;
@@ -1290,7 +1291,7 @@ long sys_truncate(uaddr_t upath, off_t length)
     r = -EINVAL;
   } else if (p.mnt->sb->flags & MS_RDONLY) {
     r = -EROFS;
-  } else if (!(r = inode_permission(ino, MAY_WRITE))) {
+  } else if (!(r = inode_permission(ino, MAY_WRITE)) && !(r = break_lease(ino, O_WRONLY, NULL))) {
     mutex_lock(&ino->lock);
     file_remove_privs(ino);
     r = vfs_truncate(ino, length);

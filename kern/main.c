@@ -37,6 +37,7 @@ extern char _kernel_start[], _kernel_end[], _initramfs_start[], _initramfs_end[]
 /* Subsystems that may be left out of the build (Makefile: WITH_NET, WITH_FAT). */
 extern void net_init(void) __attribute__((weak));
 extern void fat_init(void) __attribute__((weak));
+extern void ext4_init(void) __attribute__((weak));
 
 /* The boot task: runs kmain, then becomes hart 0's idle task. */
 struct task init_task;
@@ -123,6 +124,8 @@ static void fs_init(void)
   devpts_init();
   if (fat_init)       /* vfat (fs/fat/), built only with WITH_FAT=1 for now */
     fat_init();
+  if (ext4_init)      /* ext4, ext3, ext2 (fs/ext4/), built with WITH_EXT4=1 */
+    ext4_init();
   if (mount_root("ramfs"))
     panic("cannot mount the root file system");
   struct mount *root = root_mount();

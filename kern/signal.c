@@ -32,6 +32,7 @@ struct user_siginfo {
     struct { int32_t pid; uint32_t uid; int32_t status; int32_t pad; int64_t utime, stime; } chld;
     struct { int32_t pid; uint32_t uid; uint64_t value; } rt;
     struct { uint64_t addr; } fault;
+    struct { int64_t band; int32_t fd; } poll;
     uint8_t raw[112];
   };
 };
@@ -425,6 +426,11 @@ static void siginfo_to_user(const struct ksiginfo *k, struct user_siginfo *u)
   u->si_signo = k->signo;
   u->si_errno = k->errno_;
   u->si_code = k->code;
+  if (siginfo_is_poll(k->signo, k->code)) {
+    u->poll.band = k->band;
+    u->poll.fd = k->fd;
+    return;
+  }
   switch (k->signo) {
   case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP:
     if (k->code > 0 && k->code != SI_KERNEL) {

@@ -630,7 +630,10 @@ long sys_rt_sigtimedwait(uaddr_t uset, uaddr_t uinfo, uaddr_t utimeout, size_t s
     memcpy(buf, v, 16);
     memcpy(buf + 16, &info.pid, 4);
     memcpy(buf + 20, &info.uid, 4);
-    if (info.signo == SIGCHLD)
+    if (siginfo_is_poll(info.signo, info.code)) {
+      memcpy(buf + 16, &info.band, 8);
+      memcpy(buf + 24, &info.fd, 4);
+    } else if (info.signo == SIGCHLD)
       memcpy(buf + 24, &info.status, 4);
     else
       memcpy(buf + 24, &info.value, 8);
