@@ -536,6 +536,10 @@ static long c_shmat(void *P)
 static long c_shmctl(void *P) { int m = (int)R3(SYS_shmget, IPC_PRIVATE_, 4096, 0600); return rmid(R3(SYS_shmctl, m, IPC_STAT_, P), SYS_shmctl, m); }
 static long c_shmdt(void *P) { return raw1(SYS_shmdt, P); }
 
+static long c_sched_getattr(void *P) { return raw4(SYS_sched_getattr, 0, P, 56, 0); }
+static long c_sched_setattr(void *P) { return R3(SYS_sched_setattr, 0, P, 0); }
+static long c_sched_rr_interval(void *P) { return raw2(SYS_sched_rr_get_interval, 0, P); }
+
 /* Direction: 'R' the kernel reads, 'W' it writes, 'A' an address operand.
  * Exact: 'c' when a count returned matters. */
 struct mcase {
