@@ -104,6 +104,17 @@ static int ramfs_create(struct inode *dir, struct dentry *d, mode_t mode)
   return ramfs_mknod(dir, d, (mode & 07777) | S_IFREG, 0);
 }
 
+/* O_TMPFILE: a regular file in no directory (nlink 0) on the unhashed dentry d. */
+static int ramfs_tmpfile(struct inode *dir, struct dentry *d, mode_t mode)
+{
+  struct inode *ino = ramfs_new_inode(dir->sb, (mode & 07777) | S_IFREG, 0);
+  if (!ino)
+    return -ENOMEM;
+  ino->nlink = 0;
+  d_instantiate(d, ino);
+  return 0;
+}
+
 static int ramfs_mkdir(struct inode *dir, struct dentry *d, mode_t mode)
 {
   int r = ramfs_mknod(dir, d, (mode & 07777) | S_IFDIR, 0);
@@ -199,6 +210,7 @@ static const struct inode_ops ramfs_dir_iops = {
   .create = ramfs_create,
   .mkdir = ramfs_mkdir,
   .mknod = ramfs_mknod,
+  .tmpfile = ramfs_tmpfile,
   .symlink = ramfs_symlink,
   .link = ramfs_link,
   .unlink = ramfs_unlink,

@@ -44,6 +44,7 @@ struct futex_waiter {
   uint32_t bitset;
   bool woken;
   struct wait_queue wq;
+  struct wait_queue *notify;    /* futex_waitv: the queue all its waiters share (else &wq) */
 };
 
 static struct {
@@ -123,7 +124,7 @@ static int wake_key(const struct futex_key *k, int n, uint32_t bitset)
       continue;
     list_del(&w->link);
     WRITE_ONCE(w->woken, true);
-    wake_up(&w->wq);
+    wake_up(w->notify ? w->notify : &w->wq);
     woken++;
   }
   spin_unlock(&buckets[h].lock);
@@ -142,6 +143,7 @@ static long futex_wait(uaddr_t uaddr, bool private_, uint32_t val, uint64_t dead
     return r;
   w.bitset = bitset;
   w.woken = false;
+  w.notify = NULL;
   wait_queue_init(&w.wq);
   list_init(&w.link);
   unsigned h = hash_key(&w.key);
@@ -376,4 +378,134 @@ void futex_exit_robust_list(struct task *t)
   }
   if (head[2])
     handle_robust_entry((head[2] & ~1UL) + offset, t->tid);
+}
+
+/* ---- futex_waitv: wait on up to 128 futexes at once ---- */
+
+#define FUTEX_WAITV_MAX 128
+#define FUTEX2_SIZE_U32 0x02
+#define FUTEX2_PRIVATE FUTEX_PRIVATE_FLAG
+
+struct futex_waitv_u {
+  uint64_t val;
+  uint64_t uaddr;
+  uint32_t flags;
+  uint32_t reserved;
+};
+
+/* Take waiter i (and those before it) off their buckets; was any woken? Returns its index or -1. */
+static int waitv_unqueue(struct futex_waiter *w, int n)
+{
+  int first = -1;
+  for (int i = 0; i < n; i++) {
+    unsigned h = hash_key(&w[i].key);
+    spin_lock(&buckets[h].lock);
+    if (!w[i].woken)
+      list_del(&w[i].link);
+    else if (first < 0)
+      first = i;
+    spin_unlock(&buckets[h].lock);
+  }
+  return first;
+}
+
+/*
+ * futex_waitv(2): sleep until one of the futexes is woken; returns its
+ * index. Every waiter is queued before any value is compared (as
+ * futex_wait does for one), so no wake is lost; a value that differs is
+ * EAGAIN. The timeout is absolute, on CLOCK_MONOTONIC or CLOCK_REALTIME.
+ */
+long sys_futex_waitv(uaddr_t uwaiters, unsigned int nr, unsigned int flags, uaddr_t utimeout,
+                     int clockid)
+{
+  if (flags)
+    return -EINVAL;
+  if (!nr || nr > FUTEX_WAITV_MAX || !uwaiters)
+    return -EINVAL;
+  uint64_t deadline = 0;
+  bool has_deadline = false;
+  if (utimeout) {
+    if (clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC)
+      return -EINVAL;
+    struct timespec64 ts;
+    if (copyin(&ts, utimeout, sizeof(ts)))
+      return -EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+      return -EINVAL;
+    uint64_t abs = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+    uint64_t mono = time_monotonic_ns();
+    if (clockid == CLOCK_REALTIME) {
+      uint64_t real = time_realtime_ns();
+      deadline = abs > real ? mono + (abs - real) : mono;
+    } else {
+      deadline = abs;
+    }
+    has_deadline = true;
+  }
+  struct futex_waitv_u *uv = kmalloc(nr * sizeof(*uv));
+  struct futex_waiter *w = kzalloc(nr * sizeof(*w));
+  long ret = 0;
+  if (!uv || !w) {
+    ret = -ENOMEM;
+    goto out;
+  }
+  if (copyin(uv, uwaiters, nr * sizeof(*uv))) {
+    ret = -EFAULT;
+    goto out;
+  }
+  for (unsigned i = 0; i < nr; i++)
+    if ((uv[i].flags & ~(FUTEX2_SIZE_U32 | FUTEX2_PRIVATE)) || uv[i].reserved ||
+        !(uv[i].flags & FUTEX2_SIZE_U32)) {
+      ret = -EINVAL;
+      goto out;
+    }
+  buckets_init();
+  struct wait_queue wq;
+  wait_queue_init(&wq);
+  unsigned queued = 0;
+  for (; queued < nr; queued++) {
+    struct futex_waiter *x = &w[queued];
+    if ((ret = make_key(uv[queued].uaddr, uv[queued].flags & FUTEX2_PRIVATE, &x->key)))
+      break;
+    x->bitset = FUTEX_BITSET_MATCH_ANY;
+    x->notify = &wq;
+    wait_queue_init(&x->wq);
+    unsigned h = hash_key(&x->key);
+    spin_lock(&buckets[h].lock);
+    list_add_tail(&x->link, &buckets[h].waiters);
+    spin_unlock(&buckets[h].lock);
+  }
+  for (unsigned i = 0; i < queued && !ret; i++) {
+    uint32_t cur;
+    if (get_user_u32(&cur, uv[i].uaddr))
+      ret = -EFAULT;
+    else if (cur != (uint32_t)uv[i].val)
+      ret = -EAGAIN;
+  }
+  if (!ret) {
+    uint64_t timeout = WAIT_FOREVER;
+    if (has_deadline) {
+      uint64_t now = time_monotonic_ns();
+      timeout = deadline > now ? deadline - now : 0;
+    }
+    bool any = false;
+    if (timeout == 0) {
+      ret = -ETIMEDOUT;
+    } else {
+      ret = wait_event(&wq, ({
+                         any = false;
+                         for (unsigned i = 0; i < queued; i++)
+                           any |= READ_ONCE(w[i].woken);
+                         any;
+                       }),
+                       timeout);
+    }
+  }
+  int woken = waitv_unqueue(w, (int)queued);
+  if (woken >= 0)
+    ret = woken; /* woken after all: report which (a signal restarts the call) */
+out:
+  kfree(uv);
+  kfree(w);
+  return ret;
 }

@@ -15,10 +15,9 @@
 #             `make oscomp TESTSUITE=DIR`)
 #
 # FS (environment) chooses the file system:
-#   vfat (the default until Kite mounts ext4): FAT32 (the judge before 2024),
-#        filled with mtools
-#   ext4 (the judge's since 2024): mkfs.ext4 -d with e2fsprogs' default
-#        features, no partition table
+#   ext4 (the default, as the judge's since 2024): mkfs.ext4 -d with
+#        e2fsprogs' default features, no partition table
+#   vfat: FAT32 (the judge before 2024), filled with mtools
 # SIZE (environment) overrides the image size (default: what the files need
 # plus room for the tests' own files, at least 128 MiB).
 set -eu
@@ -26,7 +25,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${KITE_BUILD:-$top/build}
 out=$1
 suite=${2:-kite}
-fs=${FS:-vfat}
+fs=${FS:-ext4}
 case "$suite" in
   kite|debian) stage=$build/oscomp-stage-$suite; stager="$top/scripts/oscomp/stage-$suite.sh" ;;
   *) [ -d "$suite" ] || { echo "mk-oscomp-image: no such suite or directory: $suite" >&2; exit 1; }

@@ -68,6 +68,7 @@ run edges 60 "$A/edges"
 run cred 120 "$A/cred"
 run ipc 180 "$A/ipc"
 run locks 180 "$A/locks"
+run extras 120 "$A/extras"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v
