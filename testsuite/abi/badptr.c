@@ -540,6 +540,15 @@ static long c_sched_getattr(void *P) { return raw4(SYS_sched_getattr, 0, P, 56, 
 static long c_sched_setattr(void *P) { return R3(SYS_sched_setattr, 0, P, 0); }
 static long c_sched_rr_interval(void *P) { return raw2(SYS_sched_rr_get_interval, 0, P); }
 
+struct waitv { uint64_t val, uaddr; uint32_t flags, reserved; };
+static long c_futex_waitv_waiters(void *P) { return raw5(449, (long)P, 1, 0, (long)&ts0, CLOCK_MONOTONIC); }
+static long c_futex_waitv_timeout(void *P)
+{
+  static uint32_t word = 1;
+  struct waitv w = {0, (uint64_t)(uintptr_t)&word, 2 /* FUTEX2_SIZE_U32 */, 0};
+  return raw5(449, (long)&w, 1, 0, (long)P, CLOCK_MONOTONIC);
+}
+
 /* Direction: 'R' the kernel reads, 'W' it writes, 'A' an address operand.
  * Exact: 'c' when a count returned matters. */
 struct mcase {

@@ -108,6 +108,8 @@ static const struct mcase cases[] = {
   {"futex/timeout", 'R', 'n', c_futex_timeout},
   {"futex/uaddr2", 'W', 'n', c_futex_uaddr2},
   {"futex/uaddr2@wake-op", 'W', 'n', c_futex_wake_op},
+  {"futex_waitv/waiters", 'R', 'n', c_futex_waitv_waiters},
+  {"futex_waitv/timeout", 'R', 'n', c_futex_waitv_timeout},
   {"wait4/status", 'W', 'n', c_wait4_status},
   {"wait4/rusage", 'W', 'n', c_wait4_rusage},
   {"waitid/infop", 'W', 'n', c_waitid_info},
