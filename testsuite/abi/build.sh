@@ -51,7 +51,7 @@ stale() {
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
 progs="$progs devfs ptimer xattr inotify"  # the syscall-surface programs, one line of their own
 progs="$progs sched"  # scheduling policies
-progs="$progs hang orphan badptr"  # hostile programs (issue 9), one line of their own
+progs="$progs hang orphan badptr edges"  # hostile programs (issue 9), one line of their own
 progs="$progs cred ipc locks extras"  # users and permissions, System V IPC, file locks, extras
 progs="$progs smp smp_stress"  # several harts (docs/smp.md)
 for p in $progs; do
