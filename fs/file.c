@@ -77,17 +77,26 @@ static int rw_verify_pos(off_t pos, size_t count)
   return 0;
 }
 
+/*
+ * read and write check in Linux's order (vfs_read): the access mode
+ * (EBADF), whether the file can be read at all (EINVAL; a directory can,
+ * and says EISDIR last), the buffer's range (EFAULT: u->bad, before
+ * anything blocks), the position (EINVAL).
+ */
 ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos)
 {
   if (!file_readable(f))
     return -EBADF;
-  if (f->inode && S_ISDIR(f->inode->mode))
-    return -EISDIR;
-  if (!f->fop || !f->fop->read)
+  bool dir = f->inode && S_ISDIR(f->inode->mode);
+  if (!dir && (!f->fop || !f->fop->read))
     return -EINVAL;
+  if (u->bad)
+    return -EFAULT;
   int r = rw_verify_pos(*pos, u->resid);
   if (r)
     return r;
+  if (dir)
+    return -EISDIR;
   if (u->resid == 0)
     return 0;
   ssize_t n = f->fop->read(f, u, pos);
@@ -102,6 +111,8 @@ ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos)
     return -EBADF;
   if (!f->fop || !f->fop->write)
     return -EINVAL;
+  if (u->bad)
+    return -EFAULT;
   int r = rw_verify_pos(*pos, u->resid);
   if (r)
     return r;

@@ -227,6 +227,12 @@ struct super_block {
   ino_t next_ino;               /* for file systems that number inodes themselves */
   void *priv;
   int refcount;                 /* mounts using it */
+  /* Memory-only file systems (tmpfs): pages of file data and inodes in
+   * use, and their limits (0: none). Atomics; charged by the page cache
+   * and ramfs (fs/ramfs.c: "size=" and "nr_inodes=", half of RAM by
+   * default, as Linux's tmpfs). */
+  uint64_t max_pages, nr_pages;
+  uint64_t max_inodes, nr_inodes;
 };
 
 #define MS_RDONLY 1

@@ -64,16 +64,32 @@ static void buckets_init(void)
   buckets_ready = true;
 }
 
+/*
+ * The key of the futex at uaddr, in Linux's order (get_futex_key): a
+ * misaligned address is EINVAL, one outside user space EFAULT; a private
+ * futex is (mm, address) and touches no memory; a shared one is the
+ * physical page, which must be reachable (EFAULT) and — if it can only be
+ * read — not anonymous memory, which would never change (EFAULT).
+ */
 static int make_key(uaddr_t uaddr, bool private_, struct futex_key *k)
 {
   if (uaddr & 3)
     return -EINVAL;
+  if (!access_ok(uaddr, sizeof(uint32_t)))
+    return -EFAULT;
   if (private_) {
     k->a = (uint64_t)current->mm;
     k->b = uaddr;
     return 0;
   }
-  struct page *p = user_page_get(current->mm, uaddr, false);
+  struct page *p = user_page_get(current->mm, uaddr, true);
+  if (!p) {
+    p = user_page_get(current->mm, uaddr, false);
+    if (p && !p->cache.owner) {
+      put_page(p);
+      return -EFAULT;
+    }
+  }
   if (!p)
     return -EFAULT;
   k->a = 0;
@@ -218,6 +234,12 @@ static long futex_requeue(uaddr_t u1, uaddr_t u2, bool private_, int n1, int n2,
 /* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg); wake uaddr; if cmp(old) wake uaddr2. */
 static long futex_wake_op(uaddr_t u1, uaddr_t u2, bool private_, int n1, int n2, uint32_t val3)
 {
+  struct futex_key k1, k2;
+  int r = make_key(u1, private_, &k1);
+  if (!r)
+    r = make_key(u2, private_, &k2); /* Linux takes both keys first */
+  if (r)
+    return r;
   int op = (val3 >> 28) & 7, cmp = (val3 >> 24) & 15;
   int oparg = (val3 >> 12) & 0xfff, cmparg = val3 & 0xfff;
   if (val3 & (8u << 28))
