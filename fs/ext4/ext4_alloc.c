@@ -482,15 +482,23 @@ static int csum_flush(struct ext4_fs *fs)
     struct ext4_buf *b = ext4_bread(fs, l->blk, &err);
     if (!b)
       break;
+    /* What the block is now decides the checksum (a leaf may have become
+     * an index root since it was noted). */
     uint8_t *block = ext4_bdata(b);
-    if (l->count_offset) {
-      struct ext4_dx_countlimit *cl = (struct ext4_dx_countlimit *)(block + l->count_offset);
-      if (l->count_offset + cl->limit * 8u + 8 <= fs->block_size)
-        ((struct ext4_dx_tail *)(block + l->count_offset + cl->limit * 8))->dt_checksum =
-            ext4_dx_csum(NULL, l->seed, block, l->count_offset);
-    } else {
+    const struct ext4_dir_entry *d0 = (const struct ext4_dir_entry *)block;
+    const struct ext4_dir_entry *d1 = (const struct ext4_dir_entry *)(block + 12);
+    uint32_t co = 0;
+    if (!ext4_dir_has_tail(fs, block))
+      co = d0->rec_len == 12 && d1->rec_len == fs->block_size - 12 ? EXT4_DX_ROOT_ENTRIES
+           : d0->inode == 0 && d0->rec_len == fs->block_size ? EXT4_DX_NODE_ENTRIES : 1;
+    if (co == 0) {
       ((struct ext4_dir_tail *)(block + fs->block_size - 12))->det_checksum =
           ext4_crc32c(l->seed, block, fs->block_size - 12);
+    } else if (co != 1) {
+      struct ext4_dx_countlimit *cl = (struct ext4_dx_countlimit *)(block + co);
+      if (co + cl->limit * 8u + 8 <= fs->block_size && cl->count <= cl->limit)
+        ((struct ext4_dx_tail *)(block + co + cl->limit * 8))->dt_checksum =
+            ext4_dx_csum(NULL, l->seed, block, co);
     }
     err = ext4_bdirty(fs, b, l->blk);
     ext4_brelse(b);
