@@ -221,6 +221,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   t->altstack = (flags & CLONE_VM) && !(flags & CLONE_VFORK) ? (struct user_stack_t){ 0, SS_DISABLE, 0, 0 }
                                                               : cur->altstack;
   strlcpy(t->comm, cur->comm, sizeof(t->comm));
+  sched_fork(t, cur);                   /* scheduling policy and priority */
   t->ctx.ra = (uint64_t)user_task_trampoline;
   t->ctx.sp = (uint64_t)t->tf;
   if (flags & CLONE_CHILD_CLEARTID)
