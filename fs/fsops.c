@@ -153,6 +153,9 @@ int do_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
 {
   if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
     return -EINVAL;
+  /* naming a descriptor's file needs CAP_DAC_READ_SEARCH (Linux) */
+  if ((flags & AT_EMPTY_PATH) && !capable(CAP_DAC_READ_SEARCH))
+    return -ENOENT;
   struct path old;
   unsigned lf = (flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0) |
                 (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0);
@@ -180,8 +183,10 @@ int do_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
     ;
   else if (!dir->iop || !dir->iop->link)
     r = -EPERM;
-  else
-    r = dir->iop->link(old.dentry, dir, d);
+  else if (old.dentry->inode->nlink == 0 && !old.dentry->inode->linkable)
+    r = -ENOENT; /* an unlinked file stays unlinked; an O_TMPFILE one may get a name */
+  else if (!(r = dir->iop->link(old.dentry, dir, d)))
+    old.dentry->inode->linkable = false;
   if (r == 0) {
     inotify_inode_event(old.dentry->inode, IN_ATTRIB, NULL); /* its link count */
     inotify_dir_event(dir, IN_CREATE, last, 0);
@@ -293,8 +298,7 @@ static int rename_permission(struct inode *odir, struct dentry *od, struct inode
   return 0;
 }
 
-static struct mutex rename_lock;
-static bool rename_lock_ready;
+static struct mutex rename_lock = MUTEX_INIT(rename_lock, "rename");
 
 /* Is `d` an ancestor of (or the same as) `child` in the dentry tree? */
 static bool is_ancestor(struct dentry *d, struct dentry *child)
@@ -346,10 +350,6 @@ int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *ne
     return -EINVAL;
   if (flags & RENAME_WHITEOUT)
     return -EINVAL;
-  if (!rename_lock_ready) {
-    mutex_init(&rename_lock, "rename");
-    rename_lock_ready = true;
-  }
   struct path op, np;
   char olast[NAME_MAX + 1], nlast[NAME_MAX + 1];
   int r = path_parent(olddirfd, oldpath, &op, olast, sizeof(olast));

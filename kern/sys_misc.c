@@ -8,6 +8,7 @@
 #include "kern/cpu.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
+#include "kern/uio.h"
 #include "kern/param.h"
 #include "kern/printk.h"
 #include "kern/sysinfo.h"
@@ -114,6 +115,8 @@ long sys_syslog(int type, uaddr_t buf, int len)
       return -EINVAL;
     if (len == 0)
       return 0;
+    if (!access_ok(buf, (size_t)len))
+      return -EFAULT;
     size_t n = MIN((size_t)len, (size_t)KLOG_SIZE);
     char *k = kmalloc(n);
     if (!k)
@@ -158,10 +161,10 @@ long sys_syslog(int type, uaddr_t buf, int len)
 #define RB_POWER_OFF 0x4321fedc
 #define RB_ENABLE_CAD 0x89abcdef
 #define RB_DISABLE_CAD 0x00000000
+#define RB_RESTART2 0xa1b2c3d4
 
 long sys_reboot(int magic1, int magic2, unsigned int cmd, uaddr_t arg)
 {
-  (void)arg;
   if (!capable(CAP_SYS_BOOT))
     return -EPERM;
   if ((uint32_t)magic1 != REBOOT_MAGIC1 ||
@@ -172,6 +175,13 @@ long sys_reboot(int magic1, int magic2, unsigned int cmd, uaddr_t arg)
   case RB_ENABLE_CAD:
   case RB_DISABLE_CAD:
     return 0;
+  case RB_RESTART2: { /* restart with a command string: read it first, as Linux */
+    char cmd[256];
+    long n = copyinstr(cmd, arg, sizeof(cmd) - 1);
+    if (n < 0 && n != -ENAMETOOLONG)
+      return -EFAULT;
+    kernel_power_off(0);
+  }
   case RB_POWER_OFF:
   case RB_HALT_SYSTEM:
   case RB_AUTOBOOT:
@@ -193,17 +203,26 @@ long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
     return -EINVAL;
   if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
     return -EINVAL;
-  count = MIN(count, (size_t)0x1ffffff);
+  struct uio u;
+  uio_init_user(&u, buf, count);
+  if (u.bad)
+    return -EFAULT;
+  /* What fits before a fault is returned (Linux's short count). */
   uint8_t tmp[256];
-  size_t done = 0;
-  while (done < count) {
-    size_t n = MIN(count - done, sizeof(tmp));
+  long done = 0;
+  while (u.resid > 0) {
+    size_t n = MIN(u.resid, sizeof(tmp));
     random_bytes(tmp, n);
-    if (copyout(buf + done, tmp, n))
-      return done ? (long)done : -EFAULT;
-    done += n;
+    long c = uio_copy_to(&u, tmp, n);
+    if (c <= 0)
+      return done ? done : c;
+    done += c;
+    if ((size_t)c < n)
+      break;
+    if (signal_pending(current))
+      break;
   }
-  return (long)done;
+  return done;
 }
 
 /* ---- resource limits and usage ---- */
@@ -343,42 +362,44 @@ long sys_sched_yield(void)
   return 0;
 }
 
-static long check_pid(int pid)
+/* The task a scheduling call names (0: the caller), or NULL. proc_lock held. */
+static struct task *sched_target(int pid)
 {
-  if (pid < 0)
-    return -EINVAL;
-  if (pid == 0)
-    return 0;
-  spin_lock(&proc_lock);
-  struct task *t = find_task(pid);
-  spin_unlock(&proc_lock);
-  return t ? 0 : -ESRCH;
+  return pid == 0 ? current : find_task(pid);
 }
 
 long sys_sched_getaffinity(int pid, size_t len, uaddr_t mask)
 {
-  long r = check_pid(pid);
-  if (r)
-    return r;
+  if (pid < 0)
+    return -EINVAL;
+  /* The kernel's mask is one unsigned long (NCPU <= 64), as Linux's
+   * cpumask_size() here: shorter or unaligned buffers are refused. */
   if (len < 8 || (len & 7))
     return -EINVAL;
-  uint64_t m = 1; /* one hart */
+  spin_lock(&proc_lock);
+  struct task *t = sched_target(pid);
+  uint64_t m = t ? READ_ONCE(t->cpus_allowed) & cpu_online_mask() : 0;
+  spin_unlock(&proc_lock);
+  if (!t)
+    return -ESRCH;
   if (copyout(mask, &m, 8) || clear_user(mask + 8, MIN(len, (size_t)128) - 8))
     return -EFAULT;
-  return (long)MIN(len, (size_t)128) > 8 ? 8 : 8;
+  return 8;
 }
 
 long sys_sched_setaffinity(int pid, size_t len, uaddr_t mask)
 {
-  long r = check_pid(pid);
-  if (r)
-    return r;
-  uint64_t m = 0;
-  if (len < 8)
+  if (pid < 0)
     return -EINVAL;
-  if (copyin(&m, mask, 8))
+  uint64_t m = 0;
+  /* A shorter mask is zero-extended, a longer one cut to the harts we can have. */
+  if (copyin(&m, mask, MIN(len, (size_t)8)))
     return -EFAULT;
-  return (m & 1) ? 0 : -EINVAL;
+  spin_lock(&proc_lock);
+  struct task *t = sched_target(pid);
+  long r = t ? sched_set_affinity(t, m) : -ESRCH;
+  spin_unlock(&proc_lock);
+  return r;
 }
 
 long sys_getcpu(uaddr_t cpu, uaddr_t node, uaddr_t cache)
