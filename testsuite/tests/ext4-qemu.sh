@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # ext4-qemu.sh — ext4 in the running kernel: boot Kite with a FAT32 runner
 # disk (musl/ext4_testcode.sh, which /init hands to the OSComp runner) and
 # an ext4 disk made by Debian's mkfs.ext4 -d with default features (1 KiB
