@@ -54,7 +54,8 @@ struct cpu {
   struct task *last_woken; /* the task it woke last, while that waits on the run queue
                               (the hand-off in schedule()) */
   bool kick_pending;      /* tasks were queued from here while harts idle: wake them at
-                             the next schedule() or return to user (kern/sched.c) */
+                             the next schedule(), tick or second return to user (sched.c) */
+  bool kick_deferred;     /* one return to user has let the pending kick wait */
   uint64_t idle_seen_seq; /* rq.enq_seq when this hart last found nothing to run */
 
   /* --- IPIs --- */

@@ -10,8 +10,9 @@
  * preemption races. Each hart has an idle task that waits in wfi when
  * nothing is runnable; a hart that queues work while others idle wakes
  * them with an IPI ("kick": right away from an idle hart or interrupt,
- * else at the waker's next schedule() or return to user, so that a task
- * that wakes another and then sleeps hands the hart over instead of
+ * else at the waker's next schedule(), tick or second return to user, so
+ * that a task that wakes another and then sleeps in its next system call
+ * — a pipe or socket round trip — hands the hart over instead of
  * bouncing the work to another hart).
  *
  * The run-queue lock is held across swtch(): the task that was switched
@@ -159,6 +160,7 @@ static void enqueue(struct task *t)
 static void kick_idle_locked(struct cpu *self)
 {
   self->kick_pending = false;
+  self->kick_deferred = false;
   cpumask_t online = cpu_online_mask();
   cpumask_t idle = rq.idle_mask & ~rq.kicked_mask & online & ~cpumask_of(self->id);
   bool self_free = self->curr == self->idle; /* this hart picks one task itself */
@@ -204,12 +206,21 @@ static void kick_idle_locked(struct cpu *self)
     smp_send_ipi(resched, IPI_RESCHED);
 }
 
-/* Wake idle harts for work this hart queued (at return to user). */
+/*
+ * Wake idle harts for work this hart queued (at return to user). The
+ * first return after the wake-up lets the kick wait: if the task's next
+ * system call sleeps, schedule() hands this hart to the wakee and no IPI
+ * is needed; otherwise the next return (or this hart's tick) kicks.
+ */
 void sched_kick(void)
 {
   struct cpu *c = mycpu();
   if (!c->kick_pending)
     return;
+  if (!c->kick_deferred) {
+    c->kick_deferred = true;
+    return;
+  }
   spin_lock(&rq.lock);
   kick_idle_locked(c);
   spin_unlock(&rq.lock);
@@ -588,6 +599,11 @@ void scheduler_tick(void)
   if (t == c->idle) {
     c->need_resched = READ_ONCE(rq.enq_seq) != c->idle_seen_seq;
     return;
+  }
+  if (c->kick_pending) { /* the task went on computing after a wake-up (sched_kick) */
+    spin_lock(&rq.lock);
+    kick_idle_locked(c);
+    spin_unlock(&rq.lock);
   }
   /* SCHED_FIFO has no slice; the others leave when it is over and someone of
    * the same or a higher priority waits, or at once for a higher priority. */
