@@ -126,6 +126,7 @@ struct page *page_cache_get(struct inode *ino, uint64_t index, bool create)
       mutex_unlock(&pc->lock);
       return ERR_PTR(-ENOMEM);
     }
+    page_set_use(p, PU_FILE);
     if (ino->iop && ino->iop->readpage && (off_t)(index * PAGE_SIZE) < ino->size) {
       int r = ino->iop->readpage(ino, p, index);
       if (r) {

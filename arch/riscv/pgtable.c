@@ -29,6 +29,7 @@ pagetable_t pt_create_user(void)
   pagetable_t root = kalloc_pages(0);
   if (!root)
     return NULL;
+  page_set_use(kva_to_page(root), PU_PGTABLE);
   memcpy(&root[256], &kernel_pagetable[256], 256 * sizeof(pte_t));
   return root;
 }
@@ -51,6 +52,7 @@ pte_t *pt_walk(pagetable_t root, uaddr_t va, bool alloc)
       pagetable_t next = kalloc_pages(0);
       if (!next)
         return NULL;
+      page_set_use(kva_to_page(next), PU_PGTABLE);
       *pte = PA_TO_PTE(kva_to_pa(next)) | PTE_V;
       table = next;
     }
