@@ -50,7 +50,7 @@ stale() {
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
 progs="$progs devfs ptimer xattr inotify"  # the syscall-surface programs, one line of their own
 progs="$progs sched"  # scheduling policies
-progs="$progs hang orphan badptr edges"  # hostile programs (issue 9), one line of their own
+progs="$progs hang orphan badptr edges leaks"  # hostile programs (issue 9), one line of their own
 progs="$progs cred ipc locks extras"  # users and permissions, System V IPC, file locks, extras
 for p in $progs; do
   if stale "$out/$p" "$src/$p.c" $(ls "$src/$p"_*.h 2>/dev/null); then
