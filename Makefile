@@ -5,6 +5,8 @@
 #                       (APPEND='...' kernel command line, EXTRA=<dir> added to
 #                       the initramfs, DISK=<img>, DISK2=<img>, NET=1)
 #   make test           run every test; ends with "N passed, M failed"
+#   make fuzz           the system-call fuzzer for FUZZ_TIME seconds (default
+#                       600; FUZZ_SEED=n replays a run)
 #   make oscomp         build an OSComp-shaped test disk from Debian's programs,
 #                       boot kernel-rv under the judge's QEMU command with it and
 #                       print the scoreboard (LINUX=1: the reference Linux too;
@@ -75,7 +77,7 @@ KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
   $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o $(BUILD)/kernel/vdso_image.o
 LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
 
-.PHONY: all run test test-qemu-smoke debug clean distclean help oscomp FORCE
+.PHONY: all run test test-qemu-smoke fuzz debug clean distclean help oscomp FORCE
 all: $(KERNEL_OUT)
 
 $(KERNEL_OUT): $(BUILD)/kernel.elf
@@ -162,6 +164,11 @@ test-qemu-smoke: $(KERNEL_OUT)
 
 test: $(KERNEL_OUT)
 	$(Q)scripts/test.sh
+
+# The system-call fuzzer for FUZZ_TIME seconds (FUZZ_SEED replays a run).
+FUZZ_TIME ?= 600
+fuzz: $(KERNEL_OUT)
+	$(Q)FUZZ_SECONDS=$(FUZZ_TIME) $(if $(FUZZ_SEED),FUZZ_SEED=$(FUZZ_SEED)) testsuite/tests/fuzz.sh
 
 oscomp: $(KERNEL_OUT)
 	$(Q)scripts/oscomp/run.py $(if $(LINUX),--linux) $(if $(TESTSUITE),--testsuite $(TESTSUITE)) \
