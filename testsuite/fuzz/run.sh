@@ -6,6 +6,10 @@
 # FUZZ-ALIVE (a shell still runs commands), FUZZ-END.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 cd /
+# Workers may signal init (kill(1, sig), a terminal's ^C): Linux drops
+# what init has no handler for, but the shell would catch some. As an init
+# should, ignore them (the fuzzer sets its workers' back to the default).
+trap '' HUP INT QUIT PIPE ALRM TERM USR1 USR2 TSTP TTIN TTOU VTALRM PROF XCPU XFSZ
 counters() { # tag: MemFree kB, open files, processes, per-cause memory
   mem=$(sed -n 's/^MemFree: *\([0-9]*\).*/\1/p' /proc/meminfo)
   files=$(cut -f1 /proc/sys/fs/file-nr 2>/dev/null)
@@ -15,7 +19,10 @@ counters() { # tag: MemFree kB, open files, processes, per-cause memory
   inodes=$(cut -f1 /proc/sys/fs/inode-nr 2>/dev/null)
   dentries=$(cut -f1 /proc/sys/fs/dentry-state 2>/dev/null)
   kmalloc=$(sed -n 's/^kmalloc-\([0-9]*\) *\([0-9]*\).*/k\1=\2/p' /proc/slabinfo 2>/dev/null | tr '\n' ' ')
-  echo "$1 mem=$mem files=${files:-?} procs=$procs inodes=$inodes dentries=$dentries $causes$kmalloc"
+  zombies=$(grep -l '^State:.Z' /proc/[0-9]*/status 2>/dev/null | wc -l)
+  echo "$1 mem=$mem files=${files:-?} procs=$procs zombies=$zombies inodes=$inodes dentries=$dentries $causes$kmalloc"
+  # every process: pid (name) state ppid pgrp
+  echo "$1-PS $(for d in /proc/[0-9]*; do cut -d' ' -f1-5 "$d/stat" 2>/dev/null; done | tr '\n' ';')"
 }
 settle() { i=0; while [ $i -lt 10 ]; do sleep 1; i=$((i + 1)); done; }
 cleanup() {
@@ -37,9 +44,20 @@ settle
 counters FUZZ-BEFORE
 /fuzz/fuzz -t "${FUZZ_SECONDS:-60}" ${FUZZ_SEED:+-s "$FUZZ_SEED"} -w "${FUZZ_WORKERS:-6}" -d /tmp/fuzz
 echo "FUZZ-STATUS $?"
+# The workers are root and name /dev/null and /dev/zero among their paths:
+# they may have unlinked or replaced them (Linux would let them too).
+for n in null:3 zero:5; do
+  [ -c "/dev/${n%:*}" ] || { rm -rf "/dev/${n%:*}"; mknod -m 666 "/dev/${n%:*}" c 1 "${n#*:}"; echo "FUZZ-RESTORED /dev/${n%:*}"; }
+done
 cleanup
 settle
 counters FUZZ-AFTER
+case "$files" in ''|*[!0-9]*) # the counters could not be read: say why
+  echo "FUZZ-DIAG $(cat /proc/sys/fs/file-nr 2>&1) rc=$? limits: $(ulimit -a 2>&1 | tr '\n' ';')"
+  echo "FUZZ-DIAG init: $(tr '\n' ';' < /proc/1/status 2>&1)"
+  echo "FUZZ-DIAG mounts: $(tr '\n' ';' < /proc/mounts 2>&1)"
+  echo "FUZZ-DIAG $(ls -l /bin/cut /dev/null 2>&1 | tr '\n' ';')" ;;
+esac
 [ "$(echo ok)" = ok ] && echo FUZZ-ALIVE
 echo FUZZ-END
 poweroff -f

@@ -3,8 +3,9 @@
 # fuzz.sh — the system-call fuzzer (testsuite/fuzz) on Kite for
 # FUZZ_SECONDS (default 60; `make fuzz FUZZ_TIME=3600` runs longer), with
 # FUZZ_SEED to replay a run. Kite must come through with no panic and no
-# hang, every process gone but init, and its free memory and open-file
-# count back where they were (docs/hostile.md).
+# hang, every process gone but init (no zombie), the shell still working,
+# and its free memory and open-file count back where they were
+# (docs/hostile.md).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${KITE_BUILD:-$top/build}
@@ -27,7 +28,8 @@ start=$(date +%s)
 KERNEL="$kb/kernel-rv" "$top/scripts/qemu-boot.sh" $((secs + 240)) "$out" \
   APPEND="init=/fuzz/run.sh FUZZ_SECONDS=$secs ${FUZZ_SEED:+FUZZ_SEED=$FUZZ_SEED} ${FUZZ_WORKERS:+FUZZ_WORKERS=$FUZZ_WORKERS}"
 st=$?
-tr -d '\r' < "$out" > "$out.txt"
+# (workers may write anything to the console: keep the printable text)
+tr -cd '\11\12\40-\176' < "$out" > "$out.txt"
 t=$out.txt
 seed=$(sed -n 's/^FUZZ-SEED \([0-9]*\).*/\1/p' "$t")
 rounds=$(sed -n 's/^FUZZ-DONE \([0-9]*\) rounds, \([0-9]*\) workers/\1 rounds, \2 workers/p' "$t")
@@ -46,6 +48,8 @@ if [ -n "$mb" ] && [ -n "$ma" ] && [ "$ma" -ge $((mb - ${FUZZ_SLACK_KB:-1024})) 
 else failed "memory-back (before: ${b#FUZZ-BEFORE }; after: ${a#FUZZ-AFTER })"; fi
 fb=$(get "$b" files); fa=$(get "$a" files)
 if [ -n "$fb" ] && [ "$fb" = "$fa" ]; then pass "files-back ($fb open files)"; else failed "files-back (before $fb, after $fa)"; fi
+za=$(get "$a" zombies)
+if [ "$za" = 0 ]; then pass "no-zombies"; else failed "no-zombies (${za:-?} left: $(grep '^FUZZ-AFTER-PS' "$t"))"; fi
 pb=$(get "$b" procs); pa=$(get "$a" procs)
 if [ -n "$pb" ] && [ "$pb" = "$pa" ]; then pass "processes-back ($pb)"; else failed "processes-back (before $pb, after $pa)"; fi
 [ $fail -eq 0 ] || { echo "--- replay: make fuzz FUZZ_TIME=$secs FUZZ_SEED=$seed, or one worker: fuzz -r <seed> -v ---"; grep -v '^FUZZ-WORKER' "$t" | tail -30; }
