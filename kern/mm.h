@@ -68,6 +68,8 @@ static inline bool pa_is_ram(paddr_t pa)
 
 /* Whole zeroed pages by kernel address (e.g. page tables, kernel stacks). */
 void *kalloc_pages(unsigned order);
+/* The same, counted as page tables (PU_PGTABLE): what arch/ builds tables from. */
+void *kalloc_pgtable(unsigned order);
 void kfree_pages(void *va, unsigned order);
 
 void kmalloc_init(void);

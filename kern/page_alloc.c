@@ -152,6 +152,15 @@ void *kalloc_pages(unsigned order)
   return p ? page_to_kva(p) : NULL;
 }
 
+void *kalloc_pgtable(unsigned order)
+{
+  struct page *p = alloc_pages(order);
+  if (!p)
+    return NULL;
+  page_set_use(p, PU_PGTABLE);
+  return page_to_kva(p);
+}
+
 void kfree_pages(void *va, unsigned order)
 {
   if (va)

@@ -42,9 +42,8 @@
 
 #include "net/unix_priv.h"
 
-struct spinlock unix_lock = SPINLOCK_INIT("unix");
-LIST_HEAD(unix_all);                            /* every unix socket (unix_lock) */
 static struct wait_queue unix_space_wq = WAIT_QUEUE_INIT(unix_space_wq);  /* room appeared */
+static const struct sock_ops unix_ops;
 static unsigned autobind_next;                  /* unix_lock */
 
 static bool is_stream(struct unix_sock *u)
@@ -207,7 +206,7 @@ static struct unix_msg *msg_alloc(size_t len)
 }
 
 /* Free a message (not on any queue): its name reference and files. No lock held. */
-void msg_free(struct unix_msg *m)
+static void msg_free(struct unix_msg *m)
 {
   if (m->nfiles)
     __atomic_sub_fetch(&unix_msgs_with_files, 1, __ATOMIC_RELAXED);
@@ -224,13 +223,41 @@ void msg_free(struct unix_msg *m)
   kfree(m);
 }
 
-void msg_free_list(struct unix_msg *m)
+static void msg_free_list(struct unix_msg *m)
 {
   while (m) {
     struct unix_msg *next = m->next;
     msg_free(m);
     m = next;
   }
+}
+
+/*
+ * Collect the sockets that only messages in flight hold (net/unix_gc.c
+ * finds them and takes their queues off) and free what they held. No
+ * lock held; a collection does not start inside another.
+ */
+void unix_gc(void)
+{
+  struct unix_msg *garbage;
+  if (!unix_gc_collect(&garbage))
+    return;
+  if (garbage)
+    printk(LOG_DEBUG, "unix_gc: freeing the queues of unreachable sockets in flight");
+  msg_free_list(garbage); /* releases the garbage sockets (their unix_gc calls return at once) */
+  unix_gc_done();
+}
+
+/*
+ * Descriptors were closed (close(), exit, exec's close-on-exec): the last
+ * one of a socket in flight may have been among them, which a collection
+ * at the next release would only find later. fs/file.c calls this (a weak
+ * no-op there when Kite is built without the network).
+ */
+void unix_gc_after_close(void)
+{
+  if (READ_ONCE(unix_msgs_with_files))
+    unix_gc();
 }
 
 /* Append to u's receive queue. unix_lock held. */
@@ -1199,7 +1226,7 @@ static void unix_destroy(struct unix_sock *u)
   kfree(u);
 }
 
-const struct sock_ops unix_ops = {
+static const struct sock_ops unix_ops = {
   .bind = unix_bind,
   .connect = unix_connect,
   .listen = unix_listen,

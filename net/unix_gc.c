@@ -1,6 +1,6 @@
 /*
  * unix_gc.c — garbage collection of AF_UNIX sockets in flight (Linux's
- * unix_gc). Layer: part of the AF_UNIX protocol (net/unix.c).
+ * unix_gc). Layer: net, the bottom of AF_UNIX: net/unix.c calls it.
  *
  * A socket sent over a socket with SCM_RIGHTS is held by the message until
  * someone receives it. When every descriptor for such sockets is closed,
@@ -21,37 +21,30 @@
  * Then, without the lock, the messages are freed: that drops the last
  * references to the garbage sockets, which close as usual.
  *
- * It runs after a unix socket is released, when there are files in
- * flight at all; a collection does not start inside another (the frees
- * of step 4 release sockets too). Risk: it reads file reference counts
- * under unix_lock alone — exact with one hart, where nothing runs
- * meanwhile; with several, descriptors being installed concurrently need
- * Linux's inflight bookkeeping (see docs/net-sockets.md).
+ * It runs after a unix socket is released, and after descriptors close
+ * while messages carry files at all; a collection does not start inside
+ * another (the frees of step 4 release sockets too). File reference
+ * counts are read under unix_lock alone: that is exact because a socket
+ * with no descriptor left gains a reference only through a queue (under
+ * unix_lock), and a receiver takes the files out of a message under
+ * unix_lock before installing them.
+ *
+ * This file owns unix_lock and the list of every unix socket; net/unix.c
+ * (the protocol, above it) frees what a collection returns.
  */
 #include "net/unix_priv.h"
 #include "fs/vfs.h"
-#include "kern/printk.h"
 
-static bool gc_running;
+struct spinlock unix_lock = SPINLOCK_INIT("unix");
+LIST_HEAD(unix_all);
 uint64_t unix_msgs_with_files;
-
-/*
- * Descriptors were closed (close(), exit, exec's close-on-exec): the last
- * one of a socket in flight may have been among them, which a collection
- * at the next release would only find later. fs/file.c calls this (a weak
- * no-op there when Kite is built without the network).
- */
-void unix_gc_after_close(void)
-{
-  if (READ_ONCE(unix_msgs_with_files))
-    unix_gc();
-}
+static bool gc_running; /* unix_lock */
 
 /* The unix socket behind an in-flight file, or NULL. */
 static struct unix_sock *unix_of_file(struct file *f)
 {
   struct socket *s = f ? sock_from_file(f) : NULL;
-  return s && s->ops == &unix_ops ? unix_of(s) : NULL;
+  return s && s->family == AF_UNIX && s->proto ? unix_of(s) : NULL;
 }
 
 /* Call fn for every in-flight unix socket on u's queues (and its embryos'). */
@@ -117,17 +110,18 @@ static struct unix_msg *take_queues(struct unix_sock *u, struct unix_msg *list)
   return list;
 }
 
-void unix_gc(void)
+bool unix_gc_collect(struct unix_msg **garbagep)
 {
   struct unix_msg *garbage = NULL;
   struct unix_sock *u;
   int ncand = 0;
+  *garbagep = NULL;
   if (!READ_ONCE(unix_msgs_with_files))
-    return;
+    return false;
   spin_lock(&unix_lock);
   if (gc_running) {
     spin_unlock(&unix_lock);
-    return;
+    return false;
   }
   gc_running = true;
   list_for_each_entry(u, &unix_all, all_link) {
@@ -166,9 +160,12 @@ void unix_gc(void)
         garbage = take_queues(u, garbage);
   }
   spin_unlock(&unix_lock);
-  if (garbage)
-    printk(LOG_DEBUG, "unix_gc: freeing the queues of unreachable sockets in flight");
-  msg_free_list(garbage);
+  *garbagep = garbage;
+  return true;
+}
+
+void unix_gc_done(void)
+{
   spin_lock(&unix_lock);
   gc_running = false;
   spin_unlock(&unix_lock);

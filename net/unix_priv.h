@@ -67,26 +67,30 @@ struct unix_sock {
   bool gc_candidate, gc_alive;
 };
 
-extern struct spinlock unix_lock;  /* queues, peers, states, names, unix_all */
+extern struct spinlock unix_lock;  /* queues, peers, states, names, unix_all (net/unix_gc.c) */
 extern struct list_head unix_all;  /* every unix socket */
-extern const struct sock_ops unix_ops;
 
 static inline struct unix_sock *unix_of(struct socket *s)
 {
   return s->proto;
 }
 
-/* Free a message, or a list of them (off any queue): names, files in flight. No lock held. */
-void msg_free(struct unix_msg *m);
-void msg_free_list(struct unix_msg *m);
-
 /*
- * unix_gc (net/unix_gc.c): free the sockets that nothing but messages in
+ * unix_gc (net/unix.c): free the sockets that nothing but messages in
  * flight refer to, and whatever their queues hold (Linux's unix_gc).
  * Called with no lock held, after a unix socket is released.
  */
 void unix_gc(void);
-/* Messages carrying descriptors (queued or being sent): none, no collection. */
+
+/*
+ * net/unix_gc.c: find them. false: no collection ran (nothing in flight,
+ * or one is running). true: *garbage is the messages taken off the
+ * unreachable sockets' queues (maybe NULL); the caller frees them without
+ * a lock held, then calls unix_gc_done().
+ */
+bool unix_gc_collect(struct unix_msg **garbage);
+void unix_gc_done(void);
+/* Messages carrying descriptors (queued or being received): none, no collection. */
 extern uint64_t unix_msgs_with_files;
 
 #endif

@@ -39,7 +39,6 @@ pagetable_t pt_create_user(void)
   pagetable_t root = table_alloc(0);
   if (!root)
     return NULL;
-  page_set_use(kva_to_page(root), PU_PGTABLE);
   memcpy(&root[256], &kernel_pagetable[256], 256 * sizeof(pte_t));
   return root;
 }
@@ -62,7 +61,6 @@ pte_t *pt_walk(pagetable_t root, uaddr_t va, bool alloc)
       pagetable_t next = table_alloc(0);
       if (!next)
         return NULL;
-      page_set_use(kva_to_page(next), PU_PGTABLE);
       /* Another hart's page-table walker may follow the entry at once:
        * the zeroed table must be visible first. */
       __atomic_thread_fence(__ATOMIC_RELEASE);
