@@ -278,7 +278,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   futex_init();                                      /* futex hash buckets */
   posix_timers_init();                               /* they follow clock changes */
   timerfd_init();                                    /* so do timerfds */
-  pgtable_init(kalloc_pages, kfree_pages);         /* drop the boot identity map */
+  pgtable_init(kalloc_pgtable, kfree_pages);       /* drop the boot identity map */
   trap_init();                                       /* stvec, FP on */
   plic_init(boot_info.plic_base, boot_info.plic_ndev);
   plic_init_hart(boot_info.plic_context, true);     /* device interrupts: boot hart */
