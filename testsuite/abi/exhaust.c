@@ -8,6 +8,8 @@
  *               fails before anything is allocated
  *   fds/...     every call that makes a descriptor says EMFILE at
  *               RLIMIT_NOFILE; descriptors past it are EBADF/EINVAL
+ *   pipes/...   500 full pipes hold 64 KiB each (EAGAIN when full), and
+ *               give it back when closed
  *   procs/...   a kill of a group of 600 reaches every member
  *   oom/...     memory runs out: the OOM killer kills the largest process
  *               (not the one that asked last, never init)
@@ -178,6 +180,49 @@ static void test_fds(void)
     check_no_leak("fds/memory-back", mem);
 }
 
+/* ---- pipes: each holds 64 KiB, and gives it back ---- */
+
+static void pipes_round(long mem);
+
+static void test_pipes(void)
+{
+  struct rlimit old, lim = {1024 + 16, 1024 + 16};
+  getrlimit(RLIMIT_NOFILE, &old);
+  setrlimit(RLIMIT_NOFILE, &lim);
+  /* a first round quietly: the descriptor table and slabs it grows stay */
+  abi_quiet = 1;
+  pipes_round(-1);
+  abi_quiet = 0;
+  pipes_round(on_kite() ? free_settled_kb() : -1);
+  setrlimit(RLIMIT_NOFILE, &old);
+}
+
+static void pipes_round(long mem)
+{
+  enum { N = 500 };
+  static int ends[N][2];
+  static char chunk[65536];
+  int made = 0;
+  long held = 0;
+  for (int i = 0; i < N; i++) {
+    if (pipe2(ends[i], O_NONBLOCK))
+      break;
+    made++;
+    long r;
+    while ((r = write(ends[i][1], chunk, sizeof(chunk))) > 0)
+      held += r;
+  }
+  CHECKF("pipes/500-full-pipes", made == N && held == (long)N * 65536, "%d pipes holding %ld bytes", made, held);
+  /* a full pipe says EAGAIN, not more memory */
+  CHECK_RET("pipes/full-eagain", raw3(SYS_write, ends[0][1], chunk, 1), -EAGAIN);
+  for (int i = 0; i < made; i++) {
+    close(ends[i][0]);
+    close(ends[i][1]);
+  }
+  if (mem >= 0)
+    check_no_leak("pipes/memory-back", mem);
+}
+
 /* ---- processes: a group kill reaches every member ---- */
 
 /*
@@ -300,6 +345,7 @@ int main(void)
   run_section("tmpfs", test_tmpfs_size, 60000);
   run_section("tmpfs", test_tmpfs_default, 60000);
   run_section("fds", test_fds, 60000);
+  run_section("pipes", test_pipes, 60000);
   run_section("procs", test_group_kill, 120000);
   run_section("oom", test_oom, 180000);
   return abi_done();
