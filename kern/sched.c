@@ -147,8 +147,13 @@ static void enqueue(struct task *t)
   /* Idle harts (or, for a task that may not run here, any other hart)
    * may have to be woken for it: see kick_idle_locked(). */
   struct cpu *self = mycpu();
-  if ((rq.idle_mask & ~cpumask_of(self->id)) || !cpu_allowed(t, self))
+  if ((rq.idle_mask & ~cpumask_of(self->id)) || !cpu_allowed(t, self)) {
     self->kick_pending = true;
+    /* Woken by an interrupt: the task it interrupted will not sleep for
+     * it, so the kick goes at the first return to user (sched_kick). */
+    if (self->in_irq)
+      self->kick_deferred = true;
+  }
 }
 
 /*
