@@ -33,6 +33,7 @@ struct boot_info {
   paddr_t test_base;                  /* sifive,test power-off device */
   uint64_t boot_hartid;
   char isa[128];
+  paddr_t initrd_start, initrd_end;   /* an initramfs the boot loader placed (QEMU -initrd) */
 };
 
 extern struct boot_info boot_info;

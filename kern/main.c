@@ -136,6 +136,12 @@ static void fs_init(void)
   size_t len = _initramfs_end - _initramfs_start;
   if (len)
     initramfs_unpack(_initramfs_start, len);
+  /* A second archive from the boot loader (QEMU -initrd), on top, as Linux
+   * unpacks its built-in one and then the initrd; its memory is freed. */
+  if (boot_info.initrd_end > boot_info.initrd_start) {
+    initramfs_unpack(pa_to_kva(boot_info.initrd_start), boot_info.initrd_end - boot_info.initrd_start);
+    page_alloc_release_reserved(boot_info.initrd_start, boot_info.initrd_end);
+  }
   mount_at("devtmpfs", "devtmpfs", "/dev");
   devfs_populate("/dev");
   mount_at("devpts", "devpts", "/dev/pts");
