@@ -103,6 +103,8 @@ struct task {
   struct sigpending pending;    /* sent to this thread (tkill, faults) */
   struct user_stack_t altstack;
 
+  unsigned int personality;     /* personality(2): inherited by clone, kept by exec */
+
   /* --- thread-library hooks --- */
   uaddr_t clear_child_tid;      /* CLONE_CHILD_CLEARTID / set_tid_address */
   uaddr_t robust_list;
@@ -154,6 +156,7 @@ struct process {
   struct wait_queue child_wait; /* the parent sleeps here in wait4() */
   bool vfork_done;
   struct wait_queue vfork_wait; /* vfork parent sleeps until exec/exit */
+  struct wait_queue pidfd_wait; /* pidfd pollers: woken when it exits (kern/pidfd.c) */
 
   /* job control */
   bool stopped;                 /* group stopped by SIGSTOP/SIGTSTP... */
@@ -226,6 +229,7 @@ void idle_loop(void) NORETURN;
 
 /* pid.c */
 pid_t pid_alloc(void);
+pid_t pid_alloc_exact(pid_t want);         /* clone3's set_tid: -EEXIST if taken */
 void pid_free(pid_t pid);
 void pid_attach(pid_t pid, struct task *t);
 void pid_attach_process(pid_t pid, struct process *p);
@@ -238,8 +242,9 @@ struct process *find_process(pid_t pid);    /* caller holds proc_lock */
 int pgrp_in_session(pid_t pgrp, pid_t sid); /* 0, -ESRCH, -EPERM; caller holds proc_lock */
 
 /* process.c */
+struct clone_extras;
 long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t ctid,
-              int exit_signal);
+              int exit_signal, const struct clone_extras *x);  /* x: clone3's extras, or NULL */
 void do_exit(int code) NORETURN;            /* this thread */
 void do_exit_group(int status) NORETURN;    /* the whole process; status is a wait status */
 /* wait */

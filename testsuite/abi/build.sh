@@ -5,7 +5,7 @@
 #
 # OUTDIR gets:
 #   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
-#                          devfs ptimer xattr inotify
+#                          devfs ptimer xattr inotify splice newcalls procnew
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
 #                          redis-check-rdb (scripts/build-redis.sh)
@@ -45,7 +45,7 @@ stale() {
 }
 
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
-progs="$progs devfs ptimer xattr inotify"  # the syscall-surface programs, one line of their own
+progs="$progs devfs ptimer xattr inotify splice newcalls procnew"  # the syscall-surface programs, one line of their own
 for p in $progs; do
   if stale "$out/$p" "$src/$p.c"; then
     echo "  MUSLCC  abi/$p" >&2
