@@ -41,16 +41,18 @@ endif
 
 # ---- the kernel ----
 
-# Optional subsystems: FAT32 (fs/fat/) and the network stack (net/, with
-# lwIP). Both are built by default; `make WITH_NET=` leaves one out (its
-# system calls then answer ENOSYS), which is how a subsystem under
-# construction is kept out of everyone else's build.
+# Optional subsystems: FAT32 (fs/fat/), ext4 (fs/ext4/) and the network
+# stack (net/, with lwIP). All are built by default; `make WITH_NET=` leaves
+# one out (its system calls then answer ENOSYS), which is how a subsystem
+# under construction is kept out of everyone else's build.
 WITH_FAT ?= 1
+WITH_EXT4 ?= 1
 WITH_NET ?= 1
-export WITH_FAT WITH_NET
+export WITH_FAT WITH_EXT4 WITH_NET
 KERNEL_SRCS := \
   arch/riscv/entry.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
-  $(wildcard kern/*.c) $(wildcard fs/*.c) $(if $(WITH_FAT),$(wildcard fs/fat/*.c)) \
+  $(wildcard kern/*.c) $(wildcard fs/*.c) $(if $(WITH_FAT),$(wildcard fs/fat/*.c)) $(wildcard ipc/*.c) \
+  $(if $(WITH_EXT4),$(wildcard fs/ext4/*.c)) \
   $(wildcard drivers/*.c drivers/*/*.c) $(if $(WITH_NET),$(wildcard net/*.c))
 
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c

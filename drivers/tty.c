@@ -663,9 +663,14 @@ static void detach_session(struct tty *tty)
 /*
  * A session leader opening a terminal without O_NOCTTY acquires it if
  * neither has one yet (Linux's tty_open_proc_set_tty); set_ctty checks.
+ * /dev/console (5:1) is opened as if O_NOCTTY, as on Linux: the console is
+ * never a controlling terminal by opening it (the same line opened as
+ * /dev/ttyS0, or TIOCSCTTY, can be).
  */
 static void maybe_acquire(struct tty *tty, struct file *f)
 {
+  if (f->inode && S_ISCHR(f->inode->mode) && f->inode->rdev == MKDEV(5, 1))
+    return;
   if (!(f->flags & O_NOCTTY))
     (void)set_ctty(tty, current->proc);
 }

@@ -200,6 +200,20 @@ void brelse(struct buf *b)
   spin_unlock(&bcache_lock);
 }
 
+void bpin(struct buf *b)
+{
+  spin_lock(&bcache_lock);
+  b->refcount++;
+  spin_unlock(&bcache_lock);
+}
+
+void bunpin(struct buf *b)
+{
+  spin_lock(&bcache_lock);
+  b->refcount--;
+  spin_unlock(&bcache_lock);
+}
+
 /* Write back dirty buffers of bd (all devices if NULL). */
 static int writeback(struct blockdev *bd)
 {

@@ -40,6 +40,10 @@ struct buf *bget_noread(struct blockdev *bd, uint64_t blockno, uint32_t size);
 void bmark_dirty(struct buf *b);          /* written back later */
 int bwrite(struct buf *b);                /* write now (still held) */
 void brelse(struct buf *b);               /* unlock and drop the reference */
+/* Keep a held buffer in the cache after brelse, until bunpin: a pinned
+ * buffer is never evicted or invalidated (a journal's uncommitted block). */
+void bpin(struct buf *b);
+void bunpin(struct buf *b);
 int bsync(struct blockdev *bd);           /* write back every dirty block of bd, then flush */
 /* Forget cached blocks overlapping [sector, sector + count) (sectors of 512 bytes), e.g.
  * before the same sectors are written directly from the page cache. Dirty ones are dropped. */

@@ -6,6 +6,8 @@
 #include "fs/devfs.h"
 #include "drivers/blk.h"
 #include "fs/locks.h"
+#include "fs/perm.h"
+#include "fs/fsops.h"
 #include "kern/epoll.h"
 #include "fs/inotify.h"
 #include "kern/task.h"
@@ -16,6 +18,14 @@
 #include <string.h>
 
 /* ---- struct file ---- */
+
+/* Readers and writers of a regular file, for leases (fs/fown.c). */
+static void open_count(struct inode *ino, int flags, int delta)
+{
+  int *n = (flags & O_ACCMODE) == O_RDONLY ? &ino->open_readers : &ino->open_writers;
+  __atomic_add_fetch(n, delta, __ATOMIC_RELAXED);
+}
+
 
 struct file *file_alloc(void)
 {
@@ -40,6 +50,9 @@ void fput(struct file *f)
   if (f->fop && !(f->flags & O_PATH))
     inotify_file_event(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
   locks_remove_file(f);
+  fown_release(f);
+  if (f->open_counted)
+    open_count(f->inode, f->flags, -1);
   if (!list_empty(&f->ep_links))
     eventpoll_release(f);
   if (f->fop && f->fop->release)
@@ -168,12 +181,17 @@ static int create_child(struct path *parent, struct dentry *d, mode_t mode)
   struct inode *dir = parent->dentry->inode;
   if (parent->mnt->sb->flags & MS_RDONLY)
     return -EROFS;
+  int r = may_create(dir);
+  if (r)
+    return r;
   if (!dir->iop || !dir->iop->create)
     return -EACCES;
-  mode = (mode & 07777 & ~current->fs->umask) | S_IFREG;
-  int r = dir->iop->create(dir, d, mode);
-  if (r == 0)
+  mode = mode_strip_sgid(dir, (mode & 07777 & ~current->fs->umask) | S_IFREG);
+  r = dir->iop->create(dir, d, mode);
+  if (r == 0) {
+    vfs_new_owner(dir, d);
     inotify_dir_event(dir, IN_CREATE, d->name, 0);
+  }
   return r;
 }
 
@@ -284,10 +302,10 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
 {
   struct path p;
   int r;
+  bool created = false;
   if ((flags & O_TMPFILE) == O_TMPFILE)
     return -EOPNOTSUPP;
   if (flags & O_CREAT) {
-    bool created = false;
     if ((r = open_create(dirfd, path, flags, mode, &p, &created)))
       return r;
     if (created)
@@ -316,22 +334,46 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
     path_put(&p);
     return -EROFS;
   }
-  if ((flags & O_TRUNC) && S_ISREG(ino->mode) && acc != O_RDONLY) {
-    mutex_lock(&ino->lock);
-    r = vfs_truncate(ino, 0);
-    mutex_unlock(&ino->lock);
+  /* A file we just made may be opened as asked, whatever its mode. The
+   * kernel's own exec opens need execute permission, not read (exec.c). */
+  if (!created && !(flags & O_PATH)) {
+    r = (flags & O_EXEC_OPEN) ? inode_permission(ino, MAY_EXEC | MAY_OPEN) : may_open(&p, flags);
     if (r) {
       path_put(&p);
       return r;
     }
+  }
+  /* Count the opener (leases look at who has the file open), then break
+   * the leases in its way. */
+  bool count = S_ISREG(ino->mode) && !(flags & O_PATH);
+  if (count) {
+    open_count(ino, flags, 1);
+    if (!(flags & O_EXEC_OPEN) && (r = break_lease(ino, flags, NULL)))
+      goto fail;
+  }
+  if ((flags & O_TRUNC) && S_ISREG(ino->mode) && !(flags & O_PATH)) {
+    mutex_lock(&ino->lock);
+    file_remove_privs(ino);
+    r = vfs_truncate(ino, 0);
+    mutex_unlock(&ino->lock);
+    if (r)
+      goto fail;
     inotify_dentry_event(p.dentry, IN_MODIFY);
   }
-  struct file *f = file_open_path(&p, flags);
+  struct file *f = file_open_path(&p, flags & ~O_EXEC_OPEN);
+  if (IS_ERR(f)) {
+    r = (int)PTR_ERR(f);
+    goto fail;
+  }
   path_put(&p);
-  if (IS_ERR(f))
-    return PTR_ERR(f);
+  f->open_counted = count;
   *out = f;
   return 0;
+fail:
+  if (count)
+    open_count(ino, flags, -1);
+  path_put(&p);
+  return r;
 }
 
 int kernel_open(const char *path, int flags, mode_t mode, struct file **out)

@@ -7,6 +7,8 @@
 #include "fs/vfs.h"
 #include "fs/inotify.h"
 #include "fs/fsops.h"
+#include "fs/perm.h"
+#include "kern/cred.h"
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/param.h"
@@ -48,6 +50,13 @@ static void end_create(struct path *parent, struct dentry *child)
   path_put(parent);
 }
 
+/* A file system that keeps owners gives the new file its creator's. */
+void vfs_new_owner(struct inode *dir, struct dentry *d)
+{
+  if (d->inode)
+    inode_init_owner(dir, d->inode);
+}
+
 static int check_writable_dir(struct path *parent)
 {
   if (parent->mnt->sb->flags & MS_RDONLY)
@@ -66,14 +75,14 @@ int do_mkdirat(int dirfd, const char *path, mode_t mode)
   struct inode *dir = parent.dentry->inode;
   if (d->inode)
     r = -EEXIST;
-  else if ((r = check_writable_dir(&parent)))
+  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
     ;
   else if (!dir->iop || !dir->iop->mkdir)
     r = -EPERM;
-  else
-    r = dir->iop->mkdir(dir, d, (mode & 07777 & ~current->fs->umask) | S_IFDIR);
-  if (r == 0)
+  else if (!(r = dir->iop->mkdir(dir, d, (mode & 01777 & ~current->fs->umask) | S_IFDIR))) {
+    vfs_new_owner(dir, d);
     inotify_dir_event(dir, IN_CREATE | IN_ISDIR, last, 0);
+  }
   end_create(&parent, d);
   return r;
 }
@@ -93,18 +102,24 @@ int do_mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
     return r;
   struct inode *dir = parent.dentry->inode;
   mode = (mode & ~07777) | (mode & 07777 & ~current->fs->umask);
+  mode = mode_strip_sgid(dir, mode);
   if (d->inode)
     r = -EEXIST;
-  else if ((r = check_writable_dir(&parent)))
+  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
     ;
+  else if ((type == S_IFCHR || type == S_IFBLK) && !(type == S_IFCHR && dev == 0) &&
+           !capable(CAP_MKNOD))
+    r = -EPERM;
   else if (type == S_IFREG && dir->iop && dir->iop->create)
     r = dir->iop->create(dir, d, mode);
   else if (!dir->iop || !dir->iop->mknod)
     r = -EPERM;
   else
     r = dir->iop->mknod(dir, d, mode, dev);
-  if (r == 0)
+  if (r == 0) {
+    vfs_new_owner(dir, d);
     inotify_dir_event(dir, IN_CREATE, last, 0);
+  }
   end_create(&parent, d);
   return r;
 }
@@ -122,14 +137,14 @@ int do_symlinkat(const char *target, int dirfd, const char *path)
   struct inode *dir = parent.dentry->inode;
   if (d->inode)
     r = -EEXIST;
-  else if ((r = check_writable_dir(&parent)))
+  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
     ;
   else if (!dir->iop || !dir->iop->symlink)
     r = -EPERM;
-  else
-    r = dir->iop->symlink(dir, d, target);
-  if (r == 0)
+  else if (!(r = dir->iop->symlink(dir, d, target))) {
+    vfs_new_owner(dir, d);
     inotify_dir_event(dir, IN_CREATE, last, 0);
+  }
   end_create(&parent, d);
   return r;
 }
@@ -161,7 +176,7 @@ int do_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
     r = -EEXIST;
   else if (parent.mnt->sb != old.mnt->sb)
     r = -EXDEV;
-  else if ((r = check_writable_dir(&parent)))
+  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
     ;
   else if (!dir->iop || !dir->iop->link)
     r = -EPERM;
@@ -217,10 +232,12 @@ int do_unlinkat(int dirfd, const char *path, int flags)
   struct inode *victim = d->inode;
   if (!d->inode)
     r = -ENOENT;
-  else if (d->mounted)
-    r = -EBUSY;
   else if ((r = check_writable_dir(&parent)))
     ;
+  else if ((r = may_delete(dir, d->inode)))
+    ;
+  else if (d->mounted)
+    r = -EBUSY;
   else if (flags & AT_REMOVEDIR) {
     if (!S_ISDIR(d->inode->mode))
       r = -ENOTDIR;
@@ -250,6 +267,30 @@ int do_unlinkat(int dirfd, const char *path, int flags)
   }
   path_put(&parent);
   return r;
+}
+
+/*
+ * Permission to rename od (in odir) to nd (in ndir): removing the old name,
+ * adding or replacing the new one, and — for a directory that changes
+ * parent — writing its "..".
+ */
+static int rename_permission(struct inode *odir, struct dentry *od, struct inode *ndir,
+                             struct dentry *nd, unsigned flags)
+{
+  int r = may_delete(odir, od->inode);
+  if (r)
+    return r;
+  r = nd->inode ? may_delete(ndir, nd->inode) : may_create(ndir);
+  if (r)
+    return r;
+  if (ndir != odir) {
+    if (S_ISDIR(od->inode->mode) && (r = inode_permission(od->inode, MAY_WRITE)))
+      return r;
+    if ((flags & RENAME_EXCHANGE) && nd->inode && S_ISDIR(nd->inode->mode) &&
+        (r = inode_permission(nd->inode, MAY_WRITE)))
+      return r;
+  }
+  return 0;
 }
 
 static struct mutex rename_lock;
@@ -375,6 +416,8 @@ int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *ne
     r = -EINVAL;
     goto out_locked;
   }
+  if ((r = rename_permission(odir, od, ndir, nd, flags)))
+    goto out_locked;
   if (!odir->iop || !odir->iop->rename)
     r = -EPERM;
   else

@@ -12,5 +12,8 @@ int do_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
 int do_unlinkat(int dirfd, const char *path, int flags);
 int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
                  unsigned flags);
+struct inode;
+struct dentry;
+void vfs_new_owner(struct inode *dir, struct dentry *d); /* after a create */
 int initramfs_unpack(const void *buf, size_t len);
 #endif

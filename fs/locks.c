@@ -1,34 +1,44 @@
 /*
- * locks.c — advisory file locks.
+ * locks.c — advisory file locks (Linux's fs/locks.c): POSIX record locks,
+ * open-file-description locks and flock().
  *
- * Three owners share one table: POSIX record locks (fcntl F_SETLK, owned
- * by a process, released when it closes any descriptor of the file or
- * exits), open-file-description locks (F_OFD_SETLK, owned by the struct
- * file) and flock() locks (whole file, owned by the struct file, in their
- * own name space as on Linux). A conflict is an overlap with another
- * owner where either lock is a write lock. Waiters (F_SETLKW, flock
- * without LOCK_NB) sleep on one wait queue and re-check on every unlock.
+ * Three kinds of owner share one table:
+ *   POSIX  fcntl F_SETLK/F_SETLKW: owned by a process (its pid), released
+ *          when the process closes any descriptor of the file, or exits
+ *   OFD    fcntl F_OFD_SETLK/F_OFD_SETLKW: owned by the open file
+ *          description, released at its last close
+ *   FLOCK  flock(): the whole file, owned by the open file description, in
+ *          a name space of its own (they never conflict with the others)
+ * POSIX and OFD locks conflict with each other. A conflict is an overlap
+ * with another owner where either lock is a write lock.
+ *
+ * An owner's record locks on a file never overlap: setting a lock first
+ * cuts the owner's locks of another type out of the range (splitting one
+ * that sticks out on both sides), then merges the new lock with the
+ * owner's locks of the same type that overlap or touch it — so F_GETLK
+ * reports ranges exactly as Linux does.
+ *
+ * Waiters (F_SETLKW, F_OFD_SETLKW, flock without LOCK_NB) sleep on one wait
+ * queue and look again after every change. A POSIX waiter is recorded
+ * with the owner it waits for; before sleeping, the chain "the owner I
+ * wait for waits for ..." is followed, and a chain that comes back to the
+ * caller is a deadlock (EDEADLK), as in Linux's posix_locks_deadlock.
+ *
+ * Locks: locks_lock (spinlock) protects every list here.
  */
 #include "fs/locks.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/cpu.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
 #include "kern/errno.h"
 #include <string.h>
 
-#define F_RDLCK 0
-#define F_WRLCK 1
-#define F_UNLCK 2
-#define F_GETLK 5
-#define F_SETLK 6
-#define F_SETLKW 7
-#define F_OFD_GETLK 36
-#define F_OFD_SETLK 37
-#define F_OFD_SETLKW 38
 #define OFFSET_MAX INT64_MAX
+#define MAX_DEADLK_ITERATIONS 10
 
 enum lock_kind { LK_POSIX, LK_OFD, LK_FLOCK };
 
@@ -36,14 +46,21 @@ struct file_lock {
   struct list_head link;
   struct inode *inode;
   enum lock_kind kind;
-  int type;              /* F_RDLCK or F_WRLCK */
+  int type;              /* F_RDLCK or F_WRLCK (F_UNLCK in a request) */
   off_t start, end;      /* inclusive range */
-  pid_t pid;             /* POSIX owner (and reported pid) */
+  pid_t pid;             /* POSIX owner (and the pid F_GETLK reports) */
   struct file *file;     /* OFD / flock owner */
+};
+
+/* A POSIX owner asleep in F_SETLKW, and the owner of the lock in its way. */
+struct lock_waiter {
+  struct list_head link;
+  pid_t owner, blocker;
 };
 
 static struct spinlock locks_lock = SPINLOCK_INIT("locks");
 static LIST_HEAD(all_locks);
+static LIST_HEAD(blocked);
 static struct wait_queue locks_wq = WAIT_QUEUE_INIT(locks_wq);
 
 struct user_flock {
@@ -55,25 +72,23 @@ struct user_flock {
 
 static bool same_owner(const struct file_lock *a, const struct file_lock *b)
 {
-  if (a->kind == LK_POSIX && b->kind == LK_POSIX)
-    return a->pid == b->pid;
-  if (a->kind != LK_POSIX && b->kind != LK_POSIX)
-    return a->file == b->file;
-  return false;
+  if (a->kind != b->kind)
+    return false;
+  return a->kind == LK_POSIX ? a->pid == b->pid : a->file == b->file;
 }
 
-static bool conflicts(const struct file_lock *a, const struct file_lock *b)
+static bool conflicts(const struct file_lock *held, const struct file_lock *want)
 {
-  if (a->inode != b->inode || same_owner(a, b))
+  if (held->inode != want->inode || same_owner(held, want))
     return false;
-  if ((a->kind == LK_FLOCK) != (b->kind == LK_FLOCK))
-    return false; /* flock and fcntl locks do not see each other */
-  if (a->type != F_WRLCK && b->type != F_WRLCK)
+  if ((held->kind == LK_FLOCK) != (want->kind == LK_FLOCK))
+    return false; /* flock and record locks do not see each other */
+  if (held->type != F_WRLCK && want->type != F_WRLCK)
     return false;
-  return a->start <= b->end && b->start <= a->end;
+  return held->start <= want->end && want->start <= held->end;
 }
 
-/* First lock conflicting with `want` (locks_lock held). */
+/* The first lock in the way of `want` (locks_lock held). */
 static struct file_lock *find_conflict(const struct file_lock *want)
 {
   struct file_lock *l;
@@ -83,45 +98,111 @@ static struct file_lock *find_conflict(const struct file_lock *want)
   return NULL;
 }
 
-static bool no_conflict(const struct file_lock *want)
+/* Would waiting for `blocker` close a circle of POSIX waiters? (locks_lock held) */
+static bool posix_deadlock(const struct file_lock *want, const struct file_lock *blocker)
 {
-  spin_lock(&locks_lock);
-  bool ok = find_conflict(want) == NULL;
-  spin_unlock(&locks_lock);
-  return ok;
+  if (want->kind != LK_POSIX || blocker->kind != LK_POSIX)
+    return false;
+  pid_t owner = blocker->pid;
+  for (int i = 0; i < MAX_DEADLK_ITERATIONS; i++) {
+    if (owner == want->pid)
+      return true;
+    struct lock_waiter *w, *found = NULL;
+    list_for_each_entry(w, &blocked, link)
+      if (w->owner == owner) {
+        found = w;
+        break;
+      }
+    if (!found)
+      return false;
+    owner = found->blocker;
+  }
+  return false;
+}
+
+/* Does the owner of `want` hold a lock of its kind on [start,end] ... ? */
+static bool ranges_touch(const struct file_lock *a, off_t start, off_t end)
+{
+  /* a ends right before start, or starts right after end */
+  if (a->end < start && !(a->end != OFFSET_MAX && a->end + 1 == start))
+    return false;
+  if (a->start > end && !(end != OFFSET_MAX && end + 1 == a->start))
+    return false;
+  return true;
 }
 
 /*
- * Remove the owner's locks in [start, end], splitting any that stick out.
- * `spare` is a preallocated lock used for a split (set to NULL if used).
+ * Apply a request of one owner to its own locks (locks_lock held): cut
+ * other types out of the range, merge with touching locks of the same
+ * type, add the result. `spare` and `newl` are preallocated (set to NULL
+ * when used).
  */
-static void cut_range(const struct file_lock *owner, off_t start, off_t end,
-                      struct file_lock **spare)
+static void apply_lock(struct file_lock *want, struct file_lock **newl, struct file_lock **spare)
 {
+  off_t start = want->start, end = want->end;
   struct file_lock *l, *n;
   list_for_each_entry_safe(l, n, &all_locks, link) {
-    if (l->inode != owner->inode || l->kind != owner->kind || !same_owner(l, owner))
+    if (l->inode != want->inode || !same_owner(l, want))
       continue;
-    if (l->end < start || l->start > end)
+    if (want->type != F_UNLCK && l->type == want->type) {
+      if (!ranges_touch(l, start, end))
+        continue;
+      if (l->start < start)
+        start = l->start;
+      if (l->end > end)
+        end = l->end;
+      list_del(&l->link);
+      kfree(l);
       continue;
-    if (l->start < start && l->end > end && *spare) {
+    }
+    if (l->end < want->start || l->start > want->end)
+      continue;
+    if (l->start < want->start && l->end > want->end && *spare) {
       struct file_lock *right = *spare;
       *spare = NULL;
       *right = *l;
-      right->start = end + 1;
+      right->start = want->end + 1;
       list_add(&right->link, &l->link);
-      l->end = start - 1;
-    } else if (l->start < start) {
-      l->end = start - 1;
-    } else if (l->end > end) {
-      l->start = end + 1;
+      l->end = want->start - 1;
+    } else if (l->start < want->start) {
+      l->end = want->start - 1;
+    } else if (l->end > want->end) {
+      l->start = want->end + 1;
     } else {
       list_del(&l->link);
       kfree(l);
     }
   }
+  if (want->type != F_UNLCK) {
+    **newl = *want;
+    (*newl)->start = start;
+    (*newl)->end = end;
+    list_add_tail(&(*newl)->link, &all_locks);
+    *newl = NULL;
+  }
 }
 
+/* flock: drop the file's lock of another type first (not atomic, as Linux). */
+static void flock_drop_other(struct file_lock *want)
+{
+  struct file_lock *l, *n;
+  list_for_each_entry_safe(l, n, &all_locks, link)
+    if (l->kind == LK_FLOCK && l->file == want->file && l->type != want->type) {
+      list_del(&l->link);
+      kfree(l);
+    }
+}
+
+static bool flock_held(const struct file_lock *want)
+{
+  struct file_lock *l;
+  list_for_each_entry(l, &all_locks, link)
+    if (l->kind == LK_FLOCK && l->file == want->file && l->type == want->type)
+      return true;
+  return false;
+}
+
+/* Take (or change, or drop) a lock, waiting if asked. 0 or -errno. */
 static long set_lock(struct file_lock *want, bool wait)
 {
   struct file_lock *newl = kmalloc(sizeof(*newl)), *spare = kmalloc(sizeof(*spare));
@@ -130,34 +211,98 @@ static long set_lock(struct file_lock *want, bool wait)
     kfree(spare);
     return -ENOLCK;
   }
+  struct lock_waiter me = { .owner = want->pid };
+  bool queued = false, changed = false;
   long r = 0;
+  spin_lock(&locks_lock);
+  if (want->kind == LK_FLOCK) {
+    if (want->type != F_UNLCK && flock_held(want))
+      goto out;
+    size_t before = 0;
+    struct file_lock *l;
+    list_for_each_entry(l, &all_locks, link)
+      before++;
+    flock_drop_other(want);
+    list_for_each_entry(l, &all_locks, link)
+      before--;
+    changed = before != 0;
+  }
   for (;;) {
-    spin_lock(&locks_lock);
-    if (want->type == F_UNLCK || !find_conflict(want))
+    struct file_lock *c = want->type == F_UNLCK ? NULL : find_conflict(want);
+    if (!c)
       break;
-    spin_unlock(&locks_lock);
     if (!wait) {
-      kfree(newl);
-      kfree(spare);
-      return want->kind == LK_FLOCK ? -EWOULDBLOCK : -EAGAIN;
+      r = want->kind == LK_FLOCK ? -EWOULDBLOCK : -EAGAIN;
+      goto out;
     }
-    r = wait_event(&locks_wq, no_conflict(want), WAIT_FOREVER);
-    if (r) {
-      kfree(newl);
-      kfree(spare);
-      return r == -ERESTARTSYS ? -EINTR : r;
+    if (posix_deadlock(want, c)) {
+      r = -EDEADLK;
+      goto out;
     }
+    me.blocker = c->kind == LK_POSIX ? c->pid : 0;
+    if (want->kind == LK_POSIX && !queued) {
+      list_add_tail(&me.link, &blocked);
+      queued = true;
+    }
+    spin_unlock(&locks_lock);
+    if (changed)
+      wake_up(&locks_wq);
+    changed = false;
+    struct file_lock probe = *want;
+    r = wait_event(&locks_wq, ({
+                     spin_lock(&locks_lock);
+                     bool free_now = find_conflict(&probe) == NULL;
+                     spin_unlock(&locks_lock);
+                     free_now;
+                   }),
+                   WAIT_FOREVER);
+    spin_lock(&locks_lock);
+    if (r)
+      goto out; /* -ERESTARTSYS: restarted with SA_RESTART, else EINTR */
   }
-  cut_range(want, want->start, want->end, &spare);
-  if (want->type != F_UNLCK) {
-    *newl = *want;
-    list_add_tail(&newl->link, &all_locks);
-    newl = NULL;
-  }
+  apply_lock(want, &newl, &spare);
+  changed = true;
+out:
+  if (queued)
+    list_del(&me.link);
   spin_unlock(&locks_lock);
   kfree(newl);
   kfree(spare);
-  wake_up(&locks_wq);
+  if (changed)
+    wake_up(&locks_wq);
+  return r;
+}
+
+/* struct flock -> the range it names (Linux's flock_to_posix_lock). */
+static long flock_to_range(struct file *f, const struct user_flock *uf, struct file_lock *fl)
+{
+  off_t base;
+  switch (uf->l_whence) {
+  case SEEK_SET: base = 0; break;
+  case SEEK_CUR: base = f->pos; break;
+  case SEEK_END: base = f->inode->size; break;
+  default: return -EINVAL;
+  }
+  if (uf->l_start > OFFSET_MAX - base)
+    return -EOVERFLOW;
+  int64_t start = base + uf->l_start;
+  if (start < 0)
+    return -EINVAL;
+  int64_t end;
+  if (uf->l_len > 0) {
+    if (uf->l_len - 1 > OFFSET_MAX - start)
+      return -EOVERFLOW;
+    end = start + uf->l_len - 1;
+  } else if (uf->l_len < 0) {
+    if (start + uf->l_len < 0)
+      return -EINVAL;
+    end = start - 1;
+    start += uf->l_len;
+  } else {
+    end = OFFSET_MAX;
+  }
+  fl->start = start;
+  fl->end = end;
   return 0;
 }
 
@@ -168,41 +313,24 @@ long fcntl_lock(struct file *f, int cmd, uint64_t arg)
     return -EFAULT;
   if (!f->inode)
     return -EBADF;
-  bool ofd = cmd >= F_OFD_GETLK;
+  bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+  bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
   if (ofd && uf.l_pid != 0)
     return -EINVAL;
-  off_t base;
-  switch (uf.l_whence) {
-  case SEEK_SET: base = 0; break;
-  case SEEK_CUR: base = f->pos; break;
-  case SEEK_END: base = f->inode->size; break;
-  default: return -EINVAL;
-  }
-  struct file_lock want = { .inode = f->inode, .kind = ofd ? LK_OFD : LK_POSIX,
-                            .type = uf.l_type, .pid = current->proc->pid, .file = f };
-  int64_t start = base + uf.l_start;
-  int64_t end;
-  if (uf.l_len > 0) {
-    end = start + uf.l_len - 1;
-  } else if (uf.l_len < 0) {
-    end = start - 1;
-    start += uf.l_len;
-  } else {
-    end = OFFSET_MAX;
-  }
-  if (start < 0)
-    return -EINVAL;
-  want.start = start;
-  want.end = end;
   if (uf.l_type != F_RDLCK && uf.l_type != F_WRLCK && uf.l_type != F_UNLCK)
     return -EINVAL;
-  if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
-    if (uf.l_type == F_UNLCK)
-      return -EINVAL;
+  if (get && uf.l_type == F_UNLCK)
+    return -EINVAL;
+  struct file_lock want = { .inode = f->inode, .kind = ofd ? LK_OFD : LK_POSIX,
+                            .type = uf.l_type, .pid = current->proc->pid, .file = f };
+  long r = flock_to_range(f, &uf, &want);
+  if (r)
+    return r;
+  if (get) {
     spin_lock(&locks_lock);
     struct file_lock *c = find_conflict(&want);
     if (c) {
-      uf.l_type = c->type;
+      uf.l_type = (int16_t)c->type;
       uf.l_whence = SEEK_SET;
       uf.l_start = c->start;
       uf.l_len = c->end == OFFSET_MAX ? 0 : c->end - c->start + 1;
@@ -224,6 +352,7 @@ long fcntl_lock(struct file *f, int cmd, uint64_t arg)
 #define LOCK_EX 2
 #define LOCK_NB 4
 #define LOCK_UN 8
+#define LOCK_MAND 32
 
 long sys_flock(int fd, int op)
 {
@@ -232,7 +361,9 @@ long sys_flock(int fd, int op)
     return -EBADF;
   int kind = op & ~LOCK_NB;
   long r;
-  if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN) {
+  if (op & LOCK_MAND) {
+    r = -EOPNOTSUPP;
+  } else if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN) {
     r = -EINVAL;
   } else {
     struct file_lock want = { .inode = f->inode, .kind = LK_FLOCK, .start = 0, .end = OFFSET_MAX,

@@ -14,6 +14,7 @@
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "fs/pathname.h"
+#include "fs/perm.h"
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/param.h"
@@ -210,6 +211,9 @@ static int walk(struct path *cur, const char *path, unsigned flags, int *depth,
     struct inode *di = cur->dentry->inode;
     if (!di || !S_ISDIR(di->mode))
       return -ENOTDIR;
+    int perm = may_lookup(di);  /* search permission, for every component */
+    if (perm)
+      return perm;
     if (len == 1 && name[0] == '.')
       continue;
     if (len == 2 && name[0] == '.' && name[1] == '.') {

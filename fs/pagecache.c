@@ -13,6 +13,7 @@
  * file's tree; it ranks below mm->lock and inode->lock.
  */
 #include "fs/vfs.h"
+#include "fs/perm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
 #include "kern/vm.h"
@@ -263,6 +264,8 @@ ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
     send_signal_task(current, SIGXFSZ, NULL);
     return -EFBIG;
   }
+  if (u->resid > 0 && (ino->mode & (S_ISUID | S_ISGID)))
+    file_remove_privs(ino);
   while (u->resid > 0) {
     uint64_t index = *pos / PAGE_SIZE;
     size_t off = *pos % PAGE_SIZE;
@@ -415,6 +418,19 @@ static void zero_in_page(struct page_cache *pc, uint64_t idx, off_t start, off_t
     memset((char *)page_to_kva(p) + (from - base), 0, (size_t)(to - from));
 }
 
+/* A hole punched in [start, end): drop its whole pages, zero the rest of it. */
+void page_cache_punch(struct inode *ino, off_t start, off_t end)
+{
+  struct page_cache *pc = &ino->pages;
+  mutex_lock(&pc->lock);
+  uint64_t first = DIV_ROUND_UP((uint64_t)start, PAGE_SIZE), stop = (uint64_t)end / PAGE_SIZE;
+  if (first < stop)
+    for_each_page(pc, first, drop_page_before, &stop);
+  zero_in_page(pc, (uint64_t)start / PAGE_SIZE, start, end);
+  zero_in_page(pc, (uint64_t)(end - 1) / PAGE_SIZE, start, end);
+  mutex_unlock(&pc->lock);
+}
+
 /*
  * fallocate() for a file that lives only in the page cache (ramfs,
  * tmpfs): mode 0 and FALLOC_FL_KEEP_SIZE make the pages of [off, off+len)
@@ -424,19 +440,12 @@ static void zero_in_page(struct page_cache *pc, uint64_t idx, off_t start, off_t
  */
 static int memory_fallocate(struct inode *ino, int mode, off_t off, off_t len)
 {
-  struct page_cache *pc = &ino->pages;
   off_t end = off + len;
   if (mode & FALLOC_FL_PUNCH_HOLE) {
     end = MIN(end, ino->size);
     if (off >= end)
       return 0;
-    mutex_lock(&pc->lock);
-    uint64_t first = DIV_ROUND_UP((uint64_t)off, PAGE_SIZE), stop = (uint64_t)end / PAGE_SIZE;
-    if (first < stop)
-      for_each_page(pc, first, drop_page_before, &stop);
-    zero_in_page(pc, (uint64_t)off / PAGE_SIZE, off, end);
-    zero_in_page(pc, (uint64_t)(end - 1) / PAGE_SIZE, off, end);
-    mutex_unlock(&pc->lock);
+    page_cache_punch(ino, off, end);
     inode_touch(ino, true);
     return 0;
   }

@@ -17,6 +17,9 @@
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "kern/task.h"
+#include "kern/cred.h"
+#include "ipc/ipc.h"
+#include "fs/locks.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -33,7 +36,7 @@
 
 /* What a procfs inode stands for. */
 enum proc_kind {
-  PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR,
+  PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR, PK_SYSVIPC_DIR, PK_SYS_FS_DIR,
   PK_FILE,      /* generated text (gen) */
   PK_SELF,      /* symlink to the caller's pid */
   PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
@@ -81,6 +84,18 @@ void pb_printf(struct proc_buf *b, const char *fmt, ...)
     b->data = nd;
     b->cap = cap;
   }
+}
+
+/* pb_printf for callbacks that print into a buffer (kern/cred.c). */
+static void pb_print_cb(void *ctx, const char *fmt, ...)
+{
+  char tmp[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+  va_end(ap);
+  if (n > 0)
+    pb_printf(ctx, "%s", tmp);
 }
 
 void pb_write(struct proc_buf *b, const char *s, size_t n)
@@ -154,6 +169,8 @@ struct proc_snapshot {
   struct mm *mm;         /* referenced, or NULL */
   struct files *files;   /* referenced, or NULL */
   struct fs_context *fs; /* referenced, or NULL */
+  const struct cred *cred; /* referenced, or NULL (a zombie) */
+  int no_new_privs;
 };
 
 /*
@@ -204,6 +221,8 @@ static void snapshot(struct process *p, struct proc_snapshot *s)
       files_get(s->files);
     if ((s->fs = t->fs))
       __atomic_add_fetch(&s->fs->refcount, 1, __ATOMIC_RELAXED);
+    s->cred = get_task_cred(t);
+    s->no_new_privs = t->no_new_privs;
   } else if (p->leader) {
     memcpy(s->comm, "<defunct>", 10);
   }
@@ -218,6 +237,7 @@ static void snapshot_put(struct proc_snapshot *s)
     files_put(s->files);
   if (s->fs)
     fs_context_put(s->fs);
+  put_cred(s->cred);
 }
 
 #define TICK_NS (NSEC_PER_SEC / HZ)
@@ -239,7 +259,7 @@ static void gen_stat(struct proc_buf *b, struct process *p)
             (unsigned long)(s.utime / TICK_NS), (unsigned long)(s.stime / TICK_NS),
             (unsigned long)(p->cutime_ns / TICK_NS), (unsigned long)(p->cstime_ns / TICK_NS),
             s.nthreads, (unsigned long)(p->start_ns / TICK_NS), (unsigned long)vsize,
-            (unsigned long)rss, s.mm ? (unsigned long)USER_MIN_ADDR : 0UL,
+            (unsigned long)rss, s.mm ? (unsigned long)MMAP_MIN_ADDR : 0UL,
             s.mm ? (unsigned long)s.mm->brk_start : 0UL,
             s.mm ? (unsigned long)s.mm->stack_top : 0UL);
   snapshot_put(&s);
@@ -261,13 +281,17 @@ static void gen_status(struct proc_buf *b, struct process *p)
   static const char *names[] = { ['R'] = "running", ['S'] = "sleeping", ['D'] = "disk sleep",
                                  ['T'] = "stopped", ['Z'] = "zombie" };
   uint64_t vsize = s.mm ? s.mm->total_vm : 0, rss = s.mm ? mm_rss_pages(s.mm) : 0;
+  const struct cred *c = s.cred ? s.cred : &init_cred;
   pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-            "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n"
-            "VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n"
-            "SigQ:\t0/4096\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n",
+            "TracerPid:\t0\n",
             s.comm, s.fs ? s.fs->umask : 022, s.state, names[(int)s.state] ? names[(int)s.state] : "?",
-            p->pid, p->pid, s.ppid, s.files ? s.files->size : 0, (unsigned long)(vsize >> 10),
-            (unsigned long)(rss * 4), s.nthreads);
+            p->pid, p->pid, s.ppid);
+  cred_show_status(c, pb_print_cb, b);
+  pb_printf(b, "FDSize:\t%d\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\nSigQ:\t0/4096\n",
+            s.files ? s.files->size : 0, (unsigned long)(vsize >> 10), (unsigned long)(rss * 4),
+            s.nthreads);
+  cred_show_caps(c, pb_print_cb, b);
+  pb_printf(b, "NoNewPrivs:\t%d\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n", s.no_new_privs);
   snapshot_put(&s);
 }
 
@@ -430,7 +454,10 @@ static void gen_stat_global(struct proc_buf *b, struct process *p)
 static void gen_filesystems(struct proc_buf *b, struct process *p)
 {
   (void)p;
-  pb_printf(b, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tdevpts\n\tvfat\n");
+  /* Disk file systems in the order an untyped mount should probe them
+   * (busybox tries each): ext4 first, then vfat. */
+  pb_printf(b, "nodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tdevpts\n"
+               "\text4\n\tvfat\n\text3\n\text2\n");
 }
 
 /* /proc/cmdline: the kernel command line. */
@@ -481,6 +508,46 @@ static void gen_osrelease(struct proc_buf *b, struct process *p) { (void)p; pb_p
 static void gen_ostype(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "Linux\n"); }
 static void gen_pid_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", PID_MAX); }
 
+/* /proc/sys/fs: integer tunables (root may write them within their range). */
+static int leases_enable = 1;
+static int nr_open = NR_OPEN_MAX;
+static void gen_lease_break_time(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", lease_break_time); }
+static void gen_leases_enable(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", leases_enable); }
+static void gen_nr_open(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", nr_open); }
+static const struct { proc_gen_fn gen; int *var; int min, max; } int_sysctls[] = {
+  { gen_lease_break_time, &lease_break_time, 0, INT32_MAX },
+  { gen_leases_enable, &leases_enable, 0, 1 },
+};
+
+/* System V IPC: /proc/sysvipc/{shm,sem,msg} and the tunables in /proc/sys/kernel. */
+static void gen_sysvipc_shm(struct proc_buf *b, struct process *p) { (void)p; shm_proc_show(pb_print_cb, b); }
+static void gen_sysvipc_sem(struct proc_buf *b, struct process *p) { (void)p; sem_proc_show(pb_print_cb, b); }
+static void gen_sysvipc_msg(struct proc_buf *b, struct process *p) { (void)p; msg_proc_show(pb_print_cb, b); }
+#define IPC_SYSCTL(n)                                              \
+  static void gen_ipc_##n(struct proc_buf *b, struct process *p)   \
+  {                                                                \
+    (void)p;                                                       \
+    ipc_sysctl_show(#n, pb_print_cb, b);                           \
+  }
+IPC_SYSCTL(shmmax)
+IPC_SYSCTL(shmall)
+IPC_SYSCTL(shmmni)
+IPC_SYSCTL(shm_rmid_forced)
+IPC_SYSCTL(sem)
+IPC_SYSCTL(msgmax)
+IPC_SYSCTL(msgmnb)
+IPC_SYSCTL(msgmni)
+IPC_SYSCTL(shm_next_id)
+IPC_SYSCTL(sem_next_id)
+IPC_SYSCTL(msg_next_id)
+static const struct { proc_gen_fn gen; const char *name; } ipc_sysctls[] = {
+  { gen_ipc_shmmax, "shmmax" }, { gen_ipc_shmall, "shmall" }, { gen_ipc_shmmni, "shmmni" },
+  { gen_ipc_shm_rmid_forced, "shm_rmid_forced" }, { gen_ipc_sem, "sem" },
+  { gen_ipc_msgmax, "msgmax" }, { gen_ipc_msgmnb, "msgmnb" }, { gen_ipc_msgmni, "msgmni" },
+  { gen_ipc_shm_next_id, "shm_next_id" }, { gen_ipc_sem_next_id, "sem_next_id" },
+  { gen_ipc_msg_next_id, "msg_next_id" },
+};
+
 struct proc_entry {
   const char *name;
   enum proc_kind kind;
@@ -502,6 +569,19 @@ static const struct proc_entry root_entries[] = {
   { "sys", PK_SYS_DIR, NULL, S_IFDIR | 0555 },
   { "cmdline", PK_FILE, gen_kernel_cmdline, S_IFREG | 0444 },
   { "net", PK_NET_DIR, NULL, S_IFDIR | 0555 },
+  { "sysvipc", PK_SYSVIPC_DIR, NULL, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry sys_fs_entries[] = {
+  { "lease-break-time", PK_FILE, gen_lease_break_time, S_IFREG | 0644 },
+  { "leases-enable", PK_FILE, gen_leases_enable, S_IFREG | 0644 },
+  { "nr_open", PK_FILE, gen_nr_open, S_IFREG | 0444 },
+};
+
+static const struct proc_entry sysvipc_entries[] = {
+  { "shm", PK_FILE, gen_sysvipc_shm, S_IFREG | 0444 },
+  { "sem", PK_FILE, gen_sysvipc_sem, S_IFREG | 0444 },
+  { "msg", PK_FILE, gen_sysvipc_msg, S_IFREG | 0444 },
 };
 
 static const struct proc_entry net_entries[] = {
@@ -529,6 +609,7 @@ static const struct proc_entry pid_entries[] = {
 
 static const struct proc_entry sys_entries[] = {
   { "kernel", PK_SYS_KERNEL_DIR, NULL, S_IFDIR | 0555 },
+  { "fs", PK_SYS_FS_DIR, NULL, S_IFDIR | 0555 },
 };
 
 static const struct proc_entry sys_kernel_entries[] = {
@@ -536,9 +617,22 @@ static const struct proc_entry sys_kernel_entries[] = {
   { "osrelease", PK_FILE, gen_osrelease, S_IFREG | 0444 },
   { "ostype", PK_FILE, gen_ostype, S_IFREG | 0444 },
   { "pid_max", PK_FILE, gen_pid_max, S_IFREG | 0444 },
+  { "shmmax", PK_FILE, gen_ipc_shmmax, S_IFREG | 0644 },
+  { "shmall", PK_FILE, gen_ipc_shmall, S_IFREG | 0644 },
+  { "shmmni", PK_FILE, gen_ipc_shmmni, S_IFREG | 0644 },
+  { "shm_rmid_forced", PK_FILE, gen_ipc_shm_rmid_forced, S_IFREG | 0644 },
+  { "sem", PK_FILE, gen_ipc_sem, S_IFREG | 0644 },
+  { "msgmax", PK_FILE, gen_ipc_msgmax, S_IFREG | 0644 },
+  { "msgmnb", PK_FILE, gen_ipc_msgmnb, S_IFREG | 0644 },
+  { "msgmni", PK_FILE, gen_ipc_msgmni, S_IFREG | 0644 },
+  { "shm_next_id", PK_FILE, gen_ipc_shm_next_id, S_IFREG | 0644 },
+  { "sem_next_id", PK_FILE, gen_ipc_sem_next_id, S_IFREG | 0644 },
+  { "msg_next_id", PK_FILE, gen_ipc_msg_next_id, S_IFREG | 0644 },
 };
 
 /* ---- inodes ---- */
+
+static void proc_set_owner(struct inode *ino, pid_t pid);
 
 static struct inode *proc_inode(mode_t mode, enum proc_kind kind, pid_t pid, int fd, proc_gen_fn gen)
 {
@@ -567,9 +661,26 @@ static struct inode *proc_inode(mode_t mode, enum proc_kind kind, pid_t pid, int
     ino->fop = &proc_file_fops;
   }
   /* pid-directory contents are numbered by pid so ino is stable-ish */
-  if (pid)
+  if (pid) {
     ino->ino = ((ino_t)pid << 16) | (ino->ino & 0xffff);
+    proc_set_owner(ino, pid);
+  }
   return ino;
+}
+
+/* A process's files belong to its effective ids (root's if not dumpable). */
+static void proc_set_owner(struct inode *ino, pid_t pid)
+{
+  spin_lock(&proc_lock);
+  struct process *p = find_process(pid);
+  struct task *t = p ? any_thread(p) : NULL;
+  const struct cred *c = t && p->dumpable ? get_task_cred(t) : NULL;
+  spin_unlock(&proc_lock);
+  if (c) {
+    ino->uid = c->euid;
+    ino->gid = c->egid;
+    put_cred(c);
+  }
 }
 
 static void proc_evict(struct inode *ino)
@@ -638,6 +749,10 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     return lookup_table(d, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries), 0);
   case PK_NET_DIR:
     return lookup_table(d, net_entries, ARRAY_SIZE(net_entries), 0);
+  case PK_SYSVIPC_DIR:
+    return lookup_table(d, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 0);
+  case PK_SYS_FS_DIR:
+    return lookup_table(d, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 0);
   case PK_FD_DIR: {
     if (!parse_num(d->name, strlen(d->name), &n))
       return 0;
@@ -865,6 +980,12 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_NET_DIR:
     emit_table(ctx, net_entries, ARRAY_SIZE(net_entries), 2, 0);
     return 0;
+  case PK_SYS_FS_DIR:
+    emit_table(ctx, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 2, 0);
+    return 0;
+  case PK_SYSVIPC_DIR:
+    emit_table(ctx, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 2, 0);
+    return 0;
   case PK_FD_DIR: {
     struct process *p = get_process(pi->pid);
     if (!p)
@@ -954,7 +1075,23 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
   buf[c] = 0;
   if (c && buf[c - 1] == '\n')
     buf[c - 1] = 0;
+  for (size_t i = 0; i < ARRAY_SIZE(int_sysctls); i++)
+    if (pi->gen == int_sysctls[i].gen) {
+      char *end;
+      long v = strtol(buf, &end, 10);
+      if (end == buf || *end || v < int_sysctls[i].min || v > int_sysctls[i].max)
+        return -EINVAL;
+      *int_sysctls[i].var = (int)v;
+      return c;
+    }
+  for (size_t i = 0; i < ARRAY_SIZE(ipc_sysctls); i++)
+    if (pi->gen == ipc_sysctls[i].gen) {
+      int r = ipc_sysctl_store(ipc_sysctls[i].name, buf);
+      return r ? r : c;
+    }
   if (pi->gen == gen_hostname) {
+    if (!capable(CAP_SYS_ADMIN))
+      return -EPERM;
     strlcpy(hostname, buf, sizeof(hostname));
   } else if (pi->gen == gen_comm && pi->pid == current->proc->pid) {
     set_task_comm(current, buf);

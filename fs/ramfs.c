@@ -311,9 +311,10 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
   return 0;
 }
 
-static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount };
-static const struct fs_type tmpfs_type = { .name = "tmpfs", .mount = ramfs_mount };
-static const struct fs_type devtmpfs_type = { .name = "devtmpfs", .mount = ramfs_mount };
+static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount, .keeps_owners = true };
+static const struct fs_type tmpfs_type = { .name = "tmpfs", .mount = ramfs_mount, .keeps_owners = true };
+static const struct fs_type devtmpfs_type = { .name = "devtmpfs", .mount = ramfs_mount,
+                                              .keeps_owners = true };
 
 void ramfs_init(void)
 {

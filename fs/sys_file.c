@@ -4,6 +4,8 @@
  * logic lives here.
  */
 #include "fs/vfs.h"
+#include "fs/perm.h"
+#include "kern/cred.h"
 #include "fs/fdtable.h"
 #include "fs/fsops.h"
 #include "fs/locks.h"
@@ -468,7 +470,7 @@ long sys_openat(int dirfd, uaddr_t upath, int flags, mode_t mode)
   if (!path)
     return err;
   struct file *f;
-  long r = vfs_open(dirfd, path, flags, mode, &f);
+  long r = vfs_open(dirfd, path, flags & O_USER_FLAGS, mode, &f);
   kfree(path);
   if (r)
     return r;
@@ -555,16 +557,6 @@ long sys_pipe2(uaddr_t ufds, int flags)
 #define F_SETFD 2
 #define F_GETFL 3
 #define F_SETFL 4
-#define F_GETLK 5
-#define F_SETLK 6
-#define F_SETLKW 7
-#define F_SETOWN 8
-#define F_GETOWN 9
-#define F_SETSIG 10
-#define F_GETSIG 11
-#define F_OFD_GETLK 36
-#define F_OFD_SETLK 37
-#define F_OFD_SETLKW 38
 #define F_DUPFD_CLOEXEC 1030
 #define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
@@ -607,6 +599,12 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
     r = f->flags & ~O_CLOEXEC;
     break;
   case F_SETFL:
+    if ((arg & O_NOATIME) && !(f->flags & O_NOATIME) && f->inode && !inode_owner_or_capable(f->inode)) {
+      r = -EPERM;
+      break;
+    }
+    if ((arg ^ f->flags) & O_ASYNC)
+      fasync_set(f, fd, arg & O_ASYNC);
     f->flags = (f->flags & ~SETFL_MASK) | ((uint32_t)arg & SETFL_MASK);
     r = 0;
     break;
@@ -619,11 +617,14 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
     r = fcntl_lock(f, cmd, arg);
     break;
   case F_GETOWN:
-    r = f->owner;
-    break;
   case F_SETOWN:
-    f->owner = (int)arg; /* remembered; SIGIO is not sent (docs/syscalls.md) */
-    r = 0;
+  case F_GETOWN_EX:
+  case F_SETOWN_EX:
+  case F_GETSIG:
+  case F_SETSIG:
+  case F_GETLEASE:
+  case F_SETLEASE:
+    r = fcntl_owner(f, fd, cmd, arg);
     break;
   case F_GETPIPE_SZ:
     r = (f->inode && S_ISFIFO(f->inode->mode)) ? PIPE_CAPACITY : -EBADF;
@@ -777,6 +778,13 @@ static long set_cwd_or_root(struct path *p, bool root)
   if (!S_ISDIR(p->dentry->inode->mode)) {
     path_put(p);
     return -ENOTDIR;
+  }
+  long r = inode_permission(p->dentry->inode, MAY_EXEC | MAY_CHDIR);
+  if (!r && root && !capable(CAP_SYS_CHROOT))
+    r = -EPERM;
+  if (r) {
+    path_put(p);
+    return r;
   }
   struct fs_context *fs = current->fs;
   spin_lock(&fs->lock);
@@ -993,6 +1001,8 @@ static void fill_kstat(struct inode *ino, struct kstat *st)
   st->st_blocks = S_ISREG(ino->mode) || S_ISDIR(ino->mode) ? (int64_t)(ino->pages.nrpages * 8) : 0;
   if (S_ISREG(ino->mode) && ino->iop && ino->iop->readpage)
     st->st_blocks = DIV_ROUND_UP(ino->size, 512);
+  if (ino->iop && ino->iop->blocks)
+    st->st_blocks = (int64_t)ino->iop->blocks(ino);
   st->st_atime_sec = ino->atime.tv_sec;
   st->st_atime_nsec = ino->atime.tv_nsec;
   st->st_mtime_sec = ino->mtime.tv_sec;
@@ -1114,21 +1124,48 @@ long sys_statx(int dirfd, uaddr_t upath, int flags, unsigned int mask, uaddr_t b
 #define W_OK 2
 #define X_OK 1
 
+/*
+ * access(): the check is made with the real uid and gid (and, for a real
+ * uid other than 0, no capabilities), unless AT_EACCESS asks for the
+ * effective ids — as Linux's do_faccessat, which overrides the cred.
+ */
 long sys_faccessat2(int dirfd, uaddr_t upath, int mode, int flags)
 {
   if (mode & ~(R_OK | W_OK | X_OK))
     return -EINVAL;
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_EACCESS))
+    return -EINVAL;
+  const struct cred *old = NULL;
+  if (!(flags & AT_EACCESS)) {
+    const struct cred *c = current_cred();
+    if (c->fsuid != c->uid || c->fsgid != c->gid || (c->uid != 0 && c->cap_effective) ||
+        (c->uid == 0 && c->cap_effective != c->cap_permitted)) {
+      struct cred *n = prepare_creds();
+      if (!n)
+        return -ENOMEM;
+      n->fsuid = n->uid;
+      n->fsgid = n->gid;
+      if (!(n->securebits & SECBIT(SECURE_NO_SETUID_FIXUP)))
+        n->cap_effective = n->uid != 0 ? 0 : n->cap_permitted;
+      old = override_creds(n);
+      put_cred(n);
+    }
+  }
   struct path p;
   long r = lookup_at(dirfd, upath, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_EACCESS, &p);
-  if (r)
-    return r;
-  struct inode *ino = p.dentry->inode;
-  /* Everything runs as root: only execute needs some x bit, and writes a writable mount. */
-  if ((mode & X_OK) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
-    r = -EACCES;
-  else if ((mode & W_OK) && (p.mnt->sb->flags & MS_RDONLY) && !S_ISCHR(ino->mode))
-    r = -EROFS;
-  path_put(&p);
+  if (r == 0) {
+    struct inode *ino = p.dentry->inode;
+    r = inode_permission(ino, (mode & 7) | MAY_ACCESS);
+    /* Writing to a device or fifo does not write its file system. */
+    if (r == -EROFS && !S_ISREG(ino->mode) && !S_ISDIR(ino->mode) && !S_ISLNK(ino->mode))
+      r = generic_permission(ino, (mode & 7) | MAY_ACCESS);
+    if (r == 0 && (mode & W_OK) && (p.mnt->sb->flags & MS_RDONLY) &&
+        (S_ISREG(ino->mode) || S_ISDIR(ino->mode) || S_ISLNK(ino->mode)))
+      r = -EROFS;
+    path_put(&p);
+  }
+  if (old)
+    revert_creds(old);
   return r;
 }
 
@@ -1143,7 +1180,13 @@ static long chmod_inode(struct path *p, mode_t mode)
     return -EROFS;
   struct inode *ino = p->dentry->inode;
   mutex_lock(&ino->lock);
-  ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
+  mode &= 07777;
+  int e = chmod_check(ino, &mode);
+  if (e) {
+    mutex_unlock(&ino->lock);
+    return e;
+  }
+  ino->mode = (ino->mode & S_IFMT) | mode;
   inode_touch(ino, false);
   int r = ino->iop && ino->iop->write_inode ? ino->iop->write_inode(ino) : 0;
   mutex_unlock(&ino->lock);
@@ -1179,6 +1222,11 @@ static long chown_inode(struct path *p, uid_t owner, gid_t group)
     return -EROFS;
   struct inode *ino = p->dentry->inode;
   mutex_lock(&ino->lock);
+  int e = chown_check(ino, owner, group);
+  if (e) {
+    mutex_unlock(&ino->lock);
+    return e;
+  }
   if (owner != (uid_t)-1)
     ino->uid = owner;
   if (group != (gid_t)-1)
@@ -1227,10 +1275,14 @@ long sys_utimensat(int dirfd, uaddr_t upath, uaddr_t utimes, int flags)
   struct timespec64 ts[2];
   uint64_t now = time_realtime_ns();
   struct timespec64 tnow = { (int64_t)(now / NSEC_PER_SEC), (int64_t)(now % NSEC_PER_SEC) };
+  bool explicit_times = false;  /* anything but "now" needs ownership */
   if (utimes) {
     if (copyin(ts, utimes, sizeof(ts)))
       return -EFAULT;
+    bool all_omit = ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT;
     for (int i = 0; i < 2; i++) {
+      if (ts[i].tv_nsec != UTIME_NOW && !all_omit)
+        explicit_times = true;
       if (ts[i].tv_nsec == UTIME_NOW)
         ts[i] = tnow;
       else if (ts[i].tv_nsec != UTIME_OMIT && (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= (int64_t)NSEC_PER_SEC))
@@ -1263,6 +1315,10 @@ long sys_utimensat(int dirfd, uaddr_t upath, uaddr_t utimes, int flags)
     return -EROFS;
   }
   struct inode *ino = p.dentry->inode;
+  if ((r = utimes_check(ino, explicit_times))) {
+    path_put(&p);
+    return r;
+  }
   mutex_lock(&ino->lock);
   if (ts[0].tv_nsec != UTIME_OMIT)
     ino->atime = ts[0];
@@ -1289,10 +1345,15 @@ long sys_truncate(uaddr_t upath, off_t length)
   if (r)
     return r;
   struct inode *ino = p.dentry->inode;
-  if (p.mnt->sb->flags & MS_RDONLY) {
+  if (S_ISDIR(ino->mode)) {
+    r = -EISDIR;
+  } else if (!S_ISREG(ino->mode)) {
+    r = -EINVAL;
+  } else if (p.mnt->sb->flags & MS_RDONLY) {
     r = -EROFS;
-  } else {
+  } else if (!(r = inode_permission(ino, MAY_WRITE)) && !(r = break_lease(ino, O_WRONLY, NULL))) {
     mutex_lock(&ino->lock);
+    file_remove_privs(ino);
     r = vfs_truncate(ino, length);
     mutex_unlock(&ino->lock);
     if (r == 0)
@@ -1314,6 +1375,7 @@ long sys_ftruncate(int fd, off_t length)
     r = -EINVAL; /* Linux: a directory, pipe or read-only descriptor alike */
   } else {
     mutex_lock(&f->inode->lock);
+    file_remove_privs(f->inode);
     r = vfs_truncate(f->inode, length);
     mutex_unlock(&f->inode->lock);
     if (r == 0)
@@ -1513,7 +1575,7 @@ long sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t ufstype, uint64_t flags
   r = path_lookup(AT_FDCWD, target, LOOKUP_FOLLOW, &p);
   if (r)
     goto out;
-  r = do_mount(source, &p, fstype, (uint32_t)flags, data);
+  r = capable(CAP_SYS_ADMIN) ? do_mount(source, &p, fstype, (uint32_t)flags, data) : -EPERM;
   path_put(&p);
 out:
   kfree(source);
@@ -1536,7 +1598,7 @@ long sys_umount2(uaddr_t utarget, int flags)
   kfree(target);
   if (r)
     return r;
-  r = do_umount(&p, flags);
+  r = capable(CAP_SYS_ADMIN) ? do_umount(&p, flags) : -EPERM;
   path_put(&p);
   return r;
 }

@@ -36,6 +36,7 @@ struct dentry;
 struct inode;
 struct file;
 struct mount;
+struct fown;
 struct path;
 
 /* File types and permission bits (st_mode). */
@@ -80,6 +81,10 @@ struct path;
 #define O_SYNC 04010000
 #define O_PATH 010000000
 #define O_TMPFILE 020200000
+/* Kernel-internal: open for execve (execute permission instead of read). */
+#define O_EXEC_OPEN 040000000
+/* Flags open() accepts from user space (others are ignored, as on Linux). */
+#define O_USER_FLAGS 037777777
 /* Flags F_SETFL may change. */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
@@ -142,6 +147,8 @@ struct inode_ops {
   int (*truncate)(struct inode *ino, off_t size);
   int (*fallocate)(struct inode *ino, int mode, off_t off, off_t len);  /* NULL: see vfs_fallocate */
   int (*write_inode)(struct inode *ino);  /* flush metadata (times, size) */
+  uint64_t (*blocks)(struct inode *ino);  /* st_blocks (512-byte units); NULL: from the size */
+  int (*permission)(struct inode *ino, int mask);  /* NULL: generic_permission (fs/perm.h) */
   void (*evict)(struct inode *ino);        /* last reference gone */
   /* Extended attributes (fs/xattr.h), the full name ("user.mime_type");
    * fs/xattr.c has checked the name, the namespace and the permissions.
@@ -176,6 +183,7 @@ struct inode {
   bool dirty;                   /* metadata changed (write_inode pending) */
   struct simple_xattrs *xattrs; /* in-memory extended attributes (ramfs, tmpfs) or NULL */
   struct inode_watches *watches; /* inotify watches on it, or NULL (fs/inotify.c) */
+  int open_readers, open_writers; /* open files read-only / for writing (leases; fs/fown.c) */
 };
 
 /* ---- dentry ---- */
@@ -234,6 +242,8 @@ struct fs_type {
   int (*mount)(const struct fs_type *type, const char *source, uint32_t flags,
                const char *data, struct super_block **sbp);
   bool needs_device;
+  bool keeps_owners;    /* stores each file's uid, gid and mode: new files get the
+                           creator's (fs/perm.c inode_init_owner) */
 };
 
 struct mount {
@@ -273,6 +283,10 @@ struct file_ops {
   int (*fsync)(struct file *f, bool datasync);
   int (*open)(struct inode *ino, struct file *f);
   void (*release)(struct file *f);
+  /* A mapping of f was made (also: copied by fork, split) / went away
+   * (kern/vm.c, mm->lock held). System V shared memory counts attaches. */
+  void (*vm_open)(struct file *f);
+  void (*vm_close)(struct file *f);
 };
 
 struct file {
@@ -284,7 +298,8 @@ struct file {
   off_t pos;
   struct mutex pos_lock;        /* serialises read/write/lseek on this file */
   void *priv;                   /* for the driver / socket / pipe */
-  int owner;                    /* F_SETOWN's pid (-pgid); kept, but no SIGIO is sent */
+  struct fown *fown;            /* F_SETOWN, F_SETSIG, O_ASYNC hooks (fs/fown.c); NULL if none */
+  bool open_counted;            /* counted in inode->open_readers/_writers (leases) */
   struct list_head ep_links;    /* epoll items watching this file (kern/epoll.c) */
 };
 
@@ -381,6 +396,8 @@ void page_cache_init(struct page_cache *pc);
  * reference (put_page() when done) or ERR_PTR. */
 struct page *page_cache_get(struct inode *ino, uint64_t index, bool create);
 void page_cache_truncate(struct inode *ino, off_t size);  /* drop pages past size */
+/* A hole punched in [start, end): drop its whole pages, zero the rest of it. */
+void page_cache_punch(struct inode *ino, off_t start, off_t end);
 int page_cache_writeback(struct inode *ino);               /* write dirty pages */
 void page_cache_release_all(struct inode *ino);
 void page_mark_dirty(struct page *p);

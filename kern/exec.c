@@ -16,6 +16,7 @@
 #include "kern/exec.h"
 #include "kern/elf.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/posix_timers.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -24,6 +25,7 @@
 #include "kern/printk.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
+#include "fs/perm.h"
 #include "fs/devfs.h"
 #include "arch/riscv/vdso/vdso.h"
 #include <string.h>
@@ -239,7 +241,7 @@ static uint64_t phdr_address(struct elf_image *img, uint64_t bias)
 static int load_interp(struct mm *mm, const char *path, uint64_t *entry, uint64_t *base)
 {
   struct file *f;
-  int r = kernel_open(path, O_RDONLY, 0, &f);
+  int r = kernel_open(path, O_RDONLY | O_EXEC_OPEN, 0, &f);
   if (r)
     return r == -ENOENT ? -ENOENT : r;
   struct elf_image *img = kmalloc(sizeof(*img));
@@ -476,6 +478,7 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
   char *interp = kmalloc(PATH_MAX), *sarg = kmalloc(256);
   struct mm *mm = NULL;
   struct file *f = NULL;
+  struct exec_creds ec = { NULL, false };
   int r = -ENOMEM;
   if (!path || !img || !interp || !sarg)
     goto out;
@@ -484,7 +487,7 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
     if (first) {
       f = first;
       first = NULL;
-    } else if ((r = kernel_open(path, O_RDONLY, 0, &f))) {
+    } else if ((r = kernel_open(path, O_RDONLY | O_EXEC_OPEN, 0, &f))) {
       goto out;
     }
     struct inode *ino = f->inode;
@@ -526,6 +529,9 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
 
   if ((r = read_elf(f, img)))
     goto out;
+  /* The identity the program will run with (set-user/group-ID bits). */
+  if ((r = exec_prepare_creds(&ec, f->inode, f->path.mnt->flags & MS_NOSUID)))
+    goto out;
   mm = mm_create();
   if (!mm) {
     r = -ENOMEM;
@@ -565,10 +571,10 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
     AT_PHDR, phdr_address(img, bias), AT_PHENT, sizeof(Elf64_Phdr),
     AT_PHNUM, img->eh.e_phnum, AT_PAGESZ, PAGE_SIZE,
     AT_BASE, interp_base, AT_FLAGS, 0,
-    AT_ENTRY, img->eh.e_entry + bias, AT_UID, 0,
-    AT_EUID, 0, AT_GID, 0,
-    AT_EGID, 0, AT_HWCAP, HWCAP_RV64GC,
-    AT_CLKTCK, 100, AT_SECURE, 0,
+    AT_ENTRY, img->eh.e_entry + bias, AT_UID, ec.new->uid,
+    AT_EUID, ec.new->euid, AT_GID, ec.new->gid,
+    AT_EGID, ec.new->egid, AT_HWCAP, HWCAP_RV64GC,
+    AT_CLKTCK, 100, AT_SECURE, ec.secureexec,
     AT_MINSIGSTKSZ, 2048, AT_SYSINFO_EHDR, VDSO_TEXT_ADDR,
   };
   long sp = build_stack(mm, a, filename, aux, ARRAY_SIZE(aux) / 2);
@@ -583,9 +589,12 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
 
   /* --- the point of no return --- */
   exec_commit(mm, filename, entry, (uint64_t)sp);
+  exec_commit_creds(&ec);
   mm = NULL;
   r = 0;
 out:
+  if (ec.new)
+    abort_creds(ec.new);
   if (mm)
     mm_put(mm);
   if (f)
@@ -654,6 +663,11 @@ long do_execveat(int dirfd, const char *path, uaddr_t uargv, uaddr_t uenvp, int 
       (f->path.mnt && (f->path.mnt->flags & MS_NOEXEC))) {
     fput(f);
     return -EACCES;
+  }
+  int pr = inode_permission(f->inode, MAY_EXEC);
+  if (pr) {
+    fput(f);
+    return pr;
   }
   char *name = kmalloc(PATH_MAX);
   if (!name) {

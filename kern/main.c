@@ -8,6 +8,7 @@
 #include "kern/mm.h"
 #include "kern/vm.h"
 #include "kern/task.h"
+#include "ipc/ipc.h"
 #include "kern/cpu.h"
 #include "kern/exec.h"
 #include "kern/sysinfo.h"
@@ -36,6 +37,7 @@ extern char _kernel_start[], _kernel_end[], _initramfs_start[], _initramfs_end[]
 /* Subsystems that may be left out of the build (Makefile: WITH_NET, WITH_FAT). */
 extern void net_init(void) __attribute__((weak));
 extern void fat_init(void) __attribute__((weak));
+extern void ext4_init(void) __attribute__((weak));
 
 /* The boot task: runs kmain, then becomes hart 0's idle task. */
 struct task init_task;
@@ -122,6 +124,8 @@ static void fs_init(void)
   devpts_init();
   if (fat_init)       /* vfat (fs/fat/), built only with WITH_FAT=1 for now */
     fat_init();
+  if (ext4_init)      /* ext4, ext3, ext2 (fs/ext4/), built with WITH_EXT4=1 */
+    ext4_init();
   if (mount_root("ramfs"))
     panic("cannot mount the root file system");
   struct mount *root = root_mount();
@@ -217,6 +221,7 @@ static void start_init(void)
   pid_attach(t->tid, t);
   spin_unlock(&proc_lock);
   t->proc = p;
+  p->unkillable = true; /* no signal without a handler may end init */
   init_process = p;
   if (p->pid != 1)
     panic("init got pid %d", p->pid);
@@ -283,6 +288,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   bcache_init();                                     /* block cache and its flush thread */
   virtio_probe_all();                                /* disks (and the network card) */
   fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */
+  ipc_init();                                        /* System V shared memory, semaphores, queues */
   if (net_init)                                      /* built only with WITH_NET=1 (Makefile) */
     net_init();                                      /* lwIP, lo, NetDevices, the net task */
   pr_info("kernel %lu KiB, %lu KiB free after boot", (unsigned long)((_kernel_end - _kernel_start) >> 10),

@@ -27,6 +27,7 @@
 #define TTY_INPUT_SIZE 4096      /* tty input buffer */
 #define PTY_BUFFER_SIZE 4096     /* a pty slave's output, waiting for the master */
 #define PTY_MAX 256              /* pseudo-terminals at once (/dev/pts/0 .. 255) */
+#define TIMER_SLACK_DEFAULT_NS 50000 /* PR_GET_TIMERSLACK of a new task */
 #define POSIX_TIMERS_MAX 4096    /* timer_create per process (also RLIMIT_SIGPENDING) */
 #define INOTIFY_MAX_INSTANCES 128 /* inotify_init1 at once (Linux's max_user_instances) */
 #define INOTIFY_MAX_WATCHES 65536 /* inotify watches at once (max_user_watches) */

@@ -7,6 +7,8 @@
  * the parent ignores SIGCHLD).
  */
 #include "kern/task.h"
+#include "kern/cred.h"
+#include "ipc/ipc.h"
 #include "kern/posix_timers.h"
 #include "kern/clone.h"
 #include "kern/pidfd.h"
@@ -53,6 +55,7 @@ struct process *process_alloc(void)
   list_init(&p->sibling);
   list_init(&p->threads);
   list_init(&p->all_link);
+  list_init(&p->sem_undos);
   wait_queue_init(&p->child_wait);
   wait_queue_init(&p->vfork_wait);
   wait_queue_init(&p->pidfd_wait);
@@ -63,6 +66,7 @@ struct process *process_alloc(void)
   p->refcount = 1;
   p->start_ns = time_monotonic_ns();
   p->exit_signal = SIGCHLD;
+  p->dumpable = 1;
   return p;
 }
 
@@ -93,9 +97,19 @@ void set_task_comm(struct task *t, const char *name)
   strlcpy(t->comm, name, sizeof(t->comm));
 }
 
-static int count_tasks(void)
+/*
+ * RLIMIT_NPROC, as Linux: the tasks of the caller's real user, and root
+ * (uid 0, or CAP_SYS_RESOURCE or CAP_SYS_ADMIN) is exempt.
+ */
+static bool nproc_exceeded(void)
 {
-  return nr_pids_in_use();
+  uint64_t limit = rlimit_cur(RLIMIT_NPROC);
+  if (limit == RLIM_INFINITY)
+    return false;
+  const struct cred *c = current_cred();
+  if (c->uid == 0 || capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN))
+    return false;
+  return (uint64_t)count_user_tasks(c->uid) >= limit;
 }
 
 /* ---- clone ---- */
@@ -112,7 +126,10 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     return -EINVAL;
   if ((flags & CLONE_PIDFD) && (flags & (CLONE_THREAD | CLONE_DETACHED)))
     return -EINVAL;
-  if (!(flags & CLONE_THREAD) && (uint64_t)count_tasks() >= rlimit_cur(RLIMIT_NPROC))
+  /* CLONE_PARENT: a sibling of the caller, so never from init (Linux) */
+  if ((flags & CLONE_PARENT) && cur->proc->unkillable)
+    return -EINVAL;
+  if (nproc_exceeded())
     return -EAGAIN;
   /* The pidfd's place must take it: find out now, while nothing is made. */
   int32_t none = -1;
@@ -168,7 +185,10 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     p->pid = tid;
     p->leader = t;
     memcpy(p->rlim, cur->proc->rlim, sizeof(p->rlim));
-    p->exit_signal = exit_signal;
+    /* A sibling (CLONE_PARENT) tells the shared parent what the caller
+     * would: the caller's own exit signal, not the one asked for. */
+    p->exit_signal = (flags & CLONE_PARENT) ? cur->proc->exit_signal : exit_signal;
+    p->dumpable = cur->proc->dumpable;
     if (flags & CLONE_PIDFD) {
       long fd = pidfd_install(p, 0);
       int32_t fd32 = (int32_t)fd;
@@ -181,6 +201,11 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
       }
     }
   }
+  cred_release_task(t);
+  cred_copy_to_task(t, cur);
+  t->no_new_privs = cur->no_new_privs;
+  t->timer_slack_ns = cur->timer_slack_ns;
+  t->default_timer_slack_ns = cur->timer_slack_ns;
 
   /* registers: the child returns 0 from clone, maybe on a new stack */
   uint64_t ktp = t->tf->kernel_tp;
@@ -277,24 +302,6 @@ void vfork_release(struct process *p)
 
 /* ---- exit ---- */
 
-/* Hand p's children to init. proc_lock held. */
-static void reparent_children(struct process *p)
-{
-  struct process *c, *n;
-  bool zombies = false;
-  list_for_each_entry_safe(c, n, &p->children, sibling) {
-    list_del(&c->sibling);
-    c->parent = init_process;
-    list_add_tail(&c->sibling, &init_process->children);
-    if (c->zombie)
-      zombies = true;
-  }
-  if (zombies) {
-    init_process->child_seq++;
-    wake_up(&init_process->child_wait);
-  }
-}
-
 /* Does the parent want no zombies (SIGCHLD ignored or SA_NOCLDWAIT)? */
 static bool parent_autoreaps(struct process *parent)
 {
@@ -315,13 +322,14 @@ static void release_zombie(struct process *p)
   pid_free_locked(p->pid);
 }
 
-/* The last thread of p has exited: p becomes a zombie (proc_lock held). */
-static bool process_became_zombie(struct process *p)
+/*
+ * Tell the parent of zombie p: its exit signal (if any) with the child's
+ * status, and a wake-up for wait(). Returns true if the parent wants no
+ * zombies (Linux's do_notify_parent). proc_lock held.
+ */
+static bool notify_parent(struct process *p)
 {
-  reparent_children(p);
-  p->zombie = true;
   struct process *parent = p->parent;
-  bool autoreap = parent_autoreaps(parent);
   if (parent && p->exit_signal) {
     struct ksiginfo info = { 0 };
     info.signo = p->exit_signal;
@@ -342,8 +350,48 @@ static bool process_became_zombie(struct process *p)
     parent->child_seq++;
     wake_up(&parent->child_wait);
   }
+  return parent_autoreaps(parent);
+}
+
+/*
+ * Hand p's children to init (proc_lock held). Each gets SIGCHLD as its
+ * exit signal — no orphan may send init anything else (a child made with
+ * exit signal SIGKILL would kill it), and an orphan with exit signal 0
+ * must stay reapable by init's plain wait() (Linux's reparent_leader).
+ * Zombies among them are reported to init at once; those init does not
+ * want are released and put on `dead` for the caller to put.
+ */
+static void reparent_children(struct process *p, struct list_head *dead)
+{
+  struct process *c, *n;
+  list_for_each_entry_safe(c, n, &p->children, sibling) {
+    list_del(&c->sibling);
+    c->parent = init_process;
+    c->exit_signal = SIGCHLD;
+    list_add_tail(&c->sibling, &init_process->children);
+    if (c->zombie && notify_parent(c)) {
+      release_zombie(c);
+      list_add_tail(&c->sibling, dead);
+      continue;
+    }
+    /* PR_SET_PDEATHSIG: the child asked to hear of its parent's death. */
+    struct task *th;
+    list_for_each_entry(th, &c->threads, thread_link)
+      if (th->pdeath_signal)
+        send_signal_process(c, th->pdeath_signal, NULL);
+  }
+}
+
+/*
+ * The last thread of p has exited: p becomes a zombie (proc_lock held).
+ * Returns true if it was released at once (its parent wants no zombies).
+ */
+static bool process_became_zombie(struct process *p, struct list_head *dead)
+{
+  reparent_children(p, dead);
+  p->zombie = true;
   process_exited(p); /* its pidfds turn readable */
-  if (autoreap) {
+  if (notify_parent(p)) {
     release_zombie(p);
     return true;
   }
@@ -400,15 +448,21 @@ void do_exit(int code)
     p->leader_code = code;
   }
   bool reaped_now = false;
+  struct list_head dead = LIST_HEAD_INIT(dead); /* orphaned zombies init did not want */
   if (last) {
     /* Without exit_group, the group's status is its leader's exit code. */
     if (!p->exiting)
       p->exit_status = W_EXITCODE(p->leader_exited ? p->leader_code : code, 0);
     p->exiting = true;
     timer_cancel(&p->itimer_real);
-    reaped_now = process_became_zombie(p);
+    reaped_now = process_became_zombie(p, &dead);
   }
   spin_unlock(&proc_lock);
+  while (!list_empty(&dead)) {
+    struct process *z = list_entry(dead.next, struct process, sibling);
+    list_del(&z->sibling);
+    process_put(z); /* the reaper's reference */
+  }
 
   if (last)
     posix_timers_exit(p);
@@ -416,6 +470,8 @@ void do_exit(int code)
     tty_process_exit(p);
   if (last)
     locks_remove_process(p->pid);
+  if (last)
+    exit_sem(p);
   if (reaped_now)
     process_put(p); /* the reaper's reference */
   sighand_put(t->sighand);

@@ -13,6 +13,7 @@
  * task_first_run() for a brand-new task).
  */
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/posix_timers.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
@@ -350,6 +351,8 @@ struct task *task_alloc(void)
   timer_init(&t->sleep_timer, NULL, t);
   t->state = TASK_RUNNING;
   t->start_ns = t->last_run_ns = time_monotonic_ns();
+  cred_copy_to_task(t, NULL); /* root's; clone replaces it with the parent's */
+  t->timer_slack_ns = t->default_timer_slack_ns = TIMER_SLACK_DEFAULT_NS;
   return t;
 }
 STATIC_ASSERT(KSTACK_PAGES == 4);
@@ -360,6 +363,7 @@ void task_free(struct task *t)
   if (t->proc && !t->is_kernel_thread)
     process_put(t->proc); /* the task's reference (kern/process.c) */
   sigpending_flush(&t->pending);
+  cred_release_task(t);
   kfree_pages(t->kstack, 2);
   kfree(t);
 }

@@ -32,6 +32,7 @@ struct user_siginfo {
     struct { int32_t pid; uint32_t uid; int32_t status; int32_t pad; int64_t utime, stime; } chld;
     struct { int32_t pid; uint32_t uid; uint64_t value; } rt;
     struct { uint64_t addr; } fault;
+    struct { int64_t band; int32_t fd; } poll;
     uint8_t raw[112];
   };
 };
@@ -142,14 +143,24 @@ bool sig_ignored_by_default(int sig)
   return default_action(sig) == SIGACT_IGN;
 }
 
-/* Would sig be thrown away on arrival? (sighand->lock held) */
-static bool sig_discarded(struct task *t, int sig)
+/*
+ * Would sig be thrown away on arrival? (sighand->lock held) A signal
+ * without siginfo is the kernel's own (group exit, the OOM killer).
+ */
+static bool sig_discarded(struct task *t, int sig, const struct ksiginfo *info)
 {
+  uint64_t h = t->sighand->action[sig - 1].handler;
+  /* init gets no signal it has no handler for — SIGKILL and SIGSTOP
+   * included, unless the kernel sends them — and none while it is
+   * blocked and still without a handler at delivery (do_signals) */
+  bool kernel_only = sig == SIGKILL || sig == SIGSTOP;
+  if (t->proc && t->proc->unkillable && !(t->blocked & SIGMASK(sig)) &&
+      (kernel_only ? info != NULL : h == SIG_DFL))
+    return true;
   if (sig == SIGKILL || sig == SIGSTOP)
     return false;
   if (t->blocked & SIGMASK(sig))
     return false;
-  uint64_t h = t->sighand->action[sig - 1].handler;
   return h == SIG_IGN || (h == SIG_DFL && (default_action(sig) == SIGACT_IGN ||
                                            default_action(sig) == SIGACT_CONT));
 }
@@ -227,7 +238,7 @@ static int send_task(struct task *t, int sig, const struct ksiginfo *info, int *
     process_continue(t->proc);
   spin_lock(&t->sighand->lock);
   prepare_signal(t->proc, sig);
-  if (!sig_discarded(t, sig)) {
+  if (!sig_discarded(t, sig, info)) {
     *how = queue_signal(&t->pending, sig, info);
     if (!(t->blocked & SIGMASK(sig)) || sig == SIGKILL)
       signal_wake(t, sig);
@@ -265,7 +276,7 @@ static int send_process(struct process *p, int sig, const struct ksiginfo *info,
   struct sighand *sh = leader->sighand;
   spin_lock(&sh->lock);
   prepare_signal(p, sig);
-  if (!sig_discarded(leader, sig) || (leader->blocked & SIGMASK(sig))) {
+  if (!sig_discarded(leader, sig, info) || (leader->blocked & SIGMASK(sig))) {
     *how = queue_signal(&p->shared_pending, sig, info);
     /* Wake one thread that can take it (all of them for SIGKILL). */
     list_for_each_entry(th, &p->threads, thread_link) {
@@ -329,8 +340,27 @@ void force_fault_signal(int sig, int code, uint64_t addr)
     a->handler = SIG_DFL;
     t->blocked &= ~SIGMASK(sig);
   }
+  if (a->handler == SIG_DFL)
+    t->proc->unkillable = false; /* even init dies of a fault it cannot handle */
   spin_unlock(&t->sighand->lock);
   send_signal_task(t, sig, &info);
+}
+
+/*
+ * Linux's force_sigsegv: the frame for a handler of `sig` could not be
+ * written (bad stack or alternate stack). SIGSEGV follows; if it was
+ * SIGSEGV's own frame that failed, its handler is reset first, so the
+ * next delivery kills the process instead of failing again forever
+ * (a handler with SA_NODEFER is not blocked while it "runs").
+ */
+static void force_sigsegv(struct task *t, int sig)
+{
+  if (sig == SIGSEGV) {
+    spin_lock(&t->sighand->lock);
+    t->sighand->action[SIGSEGV - 1].handler = SIG_DFL;
+    spin_unlock(&t->sighand->lock);
+  }
+  force_fault_signal(SIGSEGV, SI_KERNEL, 0);
 }
 
 /* Is a signal waiting that this task would act on now? */
@@ -396,6 +426,11 @@ static void siginfo_to_user(const struct ksiginfo *k, struct user_siginfo *u)
   u->si_signo = k->signo;
   u->si_errno = k->errno_;
   u->si_code = k->code;
+  if (siginfo_is_poll(k->signo, k->code)) {
+    u->poll.band = k->band;
+    u->poll.fd = k->fd;
+    return;
+  }
   switch (k->signo) {
   case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP:
     if (k->code > 0 && k->code != SI_KERNEL) {
@@ -557,6 +592,8 @@ void do_signals(struct trapframe *tf)
     }
     if (act.handler == SIG_DFL || sig == SIGKILL || sig == SIGSTOP) {
       spin_unlock(&t->sighand->lock);
+      if (p->unkillable && act.handler == SIG_DFL && sig != SIGKILL && sig != SIGSTOP)
+        continue; /* blocked while init had no handler for it: dropped now */
       switch (default_action(sig)) {
       case SIGACT_IGN:
       case SIGACT_CONT:
@@ -581,7 +618,7 @@ void do_signals(struct trapframe *tf)
     spin_unlock(&t->sighand->lock);
     syscall_restart_for_handler(tf, &act);
     if (setup_frame(tf, sig, &act, &info, oldmask)) {
-      force_fault_signal(SIGSEGV, SI_KERNEL, tf->sp);
+      force_sigsegv(t, sig);
       continue;
     }
     return; /* one handler at a time; more on the next return to user */

@@ -78,6 +78,13 @@ typedef uint64_t sigset_t;
 #define CLD_DUMPED 3
 #define CLD_STOPPED 5
 #define CLD_CONTINUED 6
+#define POLL_IN 1               /* SIGPOLL (and F_SETSIG signals): si_band, si_fd */
+#define POLL_OUT 2
+#define POLL_MSG 3
+#define POLL_ERR 4
+#define POLL_PRI 5
+#define POLL_HUP 6
+#define NSIGPOLL 6
 
 /* What the kernel remembers about one pending signal. */
 struct ksiginfo {
@@ -91,7 +98,24 @@ struct ksiginfo {
   uint64_t value;       /* sigqueue value / timer */
   uint64_t utime, stime;
   uint64_t timer_seq;   /* SI_TIMER: the POSIX timer that sent it (0: none) */
+  int64_t band;         /* I/O signals (fs/fown.c): si_band ... */
+  int fd;               /* ... and si_fd */
 };
+
+/* Does this siginfo have the SIGPOLL layout (si_band, si_fd)? As Linux's
+ * siginfo_layout: a kernel code 1..NSIGPOLL on a signal that has no
+ * layout of its own. */
+static inline bool siginfo_is_poll(int signo, int code)
+{
+  if (code <= 0 || code > NSIGPOLL)
+    return false;
+  switch (signo) {
+  case 4: case 5: case 7: case 8: case 11: case 17: case 31: /* ILL TRAP BUS FPE SEGV CHLD SYS */
+    return false;
+  default:
+    return true;
+  }
+}
 /* SI_TIMER signals keep the timer id in `pid` and the overrun count in
  * `uid`: siginfo's si_timerid and si_overrun sit where si_pid and si_uid
  * do. */

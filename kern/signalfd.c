@@ -101,6 +101,11 @@ static void sfd_fill(struct signalfd_siginfo *s, const struct ksiginfo *k)
   s->ssi_signo = k->signo;
   s->ssi_errno = k->errno_;
   s->ssi_code = k->code;
+  if (siginfo_is_poll(k->signo, k->code)) {
+    s->ssi_band = (uint32_t)k->band;
+    s->ssi_fd = k->fd;
+    return;
+  }
   if (k->code > SI_USER && k->code < SI_KERNEL) { /* a kernel reason for the signal */
     switch (k->signo) {
     case SIGILL: case SIGFPE: case SIGSEGV: case SIGBUS: case SIGTRAP:

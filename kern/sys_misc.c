@@ -4,6 +4,7 @@
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/cpu.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -49,8 +50,15 @@ static long set_name(char *dst, uaddr_t name, size_t len)
   return 0;
 }
 
-long sys_sethostname(uaddr_t name, size_t len) { return set_name(hostname, name, len); }
-long sys_setdomainname(uaddr_t name, size_t len) { return set_name(domainname, name, len); }
+long sys_sethostname(uaddr_t name, size_t len)
+{
+  return capable(CAP_SYS_ADMIN) ? set_name(hostname, name, len) : -EPERM;
+}
+
+long sys_setdomainname(uaddr_t name, size_t len)
+{
+  return capable(CAP_SYS_ADMIN) ? set_name(domainname, name, len) : -EPERM;
+}
 
 /* ---- sysinfo ---- */
 
@@ -154,6 +162,8 @@ long sys_syslog(int type, uaddr_t buf, int len)
 long sys_reboot(int magic1, int magic2, unsigned int cmd, uaddr_t arg)
 {
   (void)arg;
+  if (!capable(CAP_SYS_BOOT))
+    return -EPERM;
   if ((uint32_t)magic1 != REBOOT_MAGIC1 ||
       (magic2 != REBOOT_MAGIC2 && magic2 != REBOOT_MAGIC2A && magic2 != REBOOT_MAGIC2B &&
        magic2 != REBOOT_MAGIC2C))
@@ -214,8 +224,30 @@ static long set_limit(struct process *p, unsigned int resource, const struct rli
     return -EINVAL;
   if (resource == RLIMIT_NOFILE && nl->max > NR_OPEN_MAX)
     return -EPERM;
-  p->rlim[resource] = *nl; /* root may raise hard limits */
+  /* Raising a hard limit needs CAP_SYS_RESOURCE. */
+  if (nl->max > p->rlim[resource].max && !capable(CAP_SYS_RESOURCE))
+    return -EPERM;
+  p->rlim[resource] = *nl;
   return 0;
+}
+
+/* prlimit64 on another process: the same ids all round, or CAP_SYS_RESOURCE. */
+static long prlimit_permission(struct process *p)
+{
+  if (p == current->proc)
+    return 0;
+  spin_lock(&proc_lock);
+  struct task *t = list_empty(&p->threads) ? NULL
+                                           : list_first_entry(&p->threads, struct task, thread_link);
+  const struct cred *tc = t ? get_task_cred(t) : NULL;
+  spin_unlock(&proc_lock);
+  if (!tc)
+    return -ESRCH;
+  const struct cred *c = current_cred();
+  bool same = c->uid == tc->euid && c->uid == tc->suid && c->uid == tc->uid &&
+              c->gid == tc->egid && c->gid == tc->sgid && c->gid == tc->gid;
+  put_cred(tc);
+  return same || capable(CAP_SYS_RESOURCE) ? 0 : -EPERM;
 }
 
 long sys_getrlimit(unsigned int resource, uaddr_t rlim)
@@ -253,6 +285,8 @@ long sys_prlimit64(int pid, unsigned int resource, uaddr_t new_limit, uaddr_t ol
   long r = 0;
   if (new_limit && copyin(&nl, new_limit, sizeof(nl)))
     r = -EFAULT;
+  if (!r)
+    r = prlimit_permission(p);
   if (!r)
     get_limit(p, resource, &ol);
   if (!r && new_limit)
@@ -432,6 +466,8 @@ long sys_getcpu(uaddr_t cpu, uaddr_t node, uaddr_t cache)
 #define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_GET_TIMERSLACK 30
+#define PR_SET_TIMERSLACK 29
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 #define PR_SET_CHILD_SUBREAPER 36
@@ -439,8 +475,11 @@ long sys_getcpu(uaddr_t cpu, uaddr_t node, uaddr_t cache)
 
 long sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4, uint64_t arg5)
 {
-  (void)arg3; (void)arg4; (void)arg5;
   struct task *t = current;
+  bool handled;
+  long r = cred_prctl(option, arg2, arg3, arg4, arg5, &handled);
+  if (handled)
+    return r;
   switch (option) {
   case PR_SET_NAME: {
     char name[TASK_COMM_LEN];
@@ -458,19 +497,33 @@ long sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4, uint64_t
   case PR_GET_NAME:
     return copyout(arg2, t->comm, TASK_COMM_LEN) ? -EFAULT : 0;
   case PR_SET_PDEATHSIG:
-    return arg2 <= NSIG ? 0 : -EINVAL;
-  case PR_GET_PDEATHSIG: {
-    int z = 0;
-    return copyout(arg2, &z, 4) ? -EFAULT : 0;
-  }
-  case PR_GET_DUMPABLE:
-    return 1;
-  case PR_SET_DUMPABLE:
-    return arg2 <= 1 ? 0 : -EINVAL;
-  case PR_SET_NO_NEW_PRIVS:
-    return arg2 == 1 ? 0 : -EINVAL;
-  case PR_GET_NO_NEW_PRIVS:
+    if (arg2 > NSIG)
+      return -EINVAL;
+    t->pdeath_signal = (int)arg2;
     return 0;
+  case PR_GET_PDEATHSIG:
+    return put_user_u32(arg2, (uint32_t)t->pdeath_signal) ? -EFAULT : 0;
+  case PR_GET_DUMPABLE:
+    return t->proc->dumpable;
+  case PR_SET_DUMPABLE:
+    if (arg2 > 1)
+      return -EINVAL;
+    t->proc->dumpable = (int)arg2;
+    return 0;
+  case PR_SET_TIMERSLACK:
+    t->timer_slack_ns = arg2 ? arg2 : t->default_timer_slack_ns;
+    return 0;
+  case PR_GET_TIMERSLACK:
+    return (long)t->timer_slack_ns;
+  case PR_SET_NO_NEW_PRIVS:
+    if (arg2 != 1 || arg3 || arg4 || arg5)
+      return -EINVAL;
+    t->no_new_privs = true;
+    return 0;
+  case PR_GET_NO_NEW_PRIVS:
+    if (arg2 || arg3 || arg4 || arg5)
+      return -EINVAL;
+    return t->no_new_privs;
   case PR_SET_CHILD_SUBREAPER:
     return 0;
   case PR_GET_CHILD_SUBREAPER: {

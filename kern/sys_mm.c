@@ -14,45 +14,62 @@ long sys_brk(uaddr_t addr)
   return (long)vm_brk(current->mm, addr);
 }
 
+/*
+ * mmap's checks in Linux's order (riscv_sys_mmap, ksys_mmap_pgoff,
+ * do_mmap): the offset's alignment (EINVAL); the descriptor (EBADF); the
+ * length (EINVAL if 0, ENOMEM if it wraps when rounded up); the page
+ * offset — the offset shifted arithmetically, as Linux does — plus the
+ * pages must not wrap (EOVERFLOW: any negative offset whose range reaches
+ * past -1); then the file (ENODEV, EOVERFLOW past OFF_MAX, EACCES).
+ * Protection bits other than read, write and execute are ignored, as on
+ * Linux.
+ */
 long sys_mmap(uaddr_t addr, size_t len, int prot, int flags, int fd, off_t offset)
 {
-  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
-    return -EINVAL;
   if (offset & (PAGE_SIZE - 1))
     return -EINVAL;
-  if (len == 0)
-    return -EINVAL;
+  prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
   struct file *f = NULL;
-  if (!(flags & MAP_ANONYMOUS)) {
-    f = fd_get(fd);
-    if (!f)
-      return -EBADF;
+  if (!(flags & MAP_ANONYMOUS) && !(f = fd_get(fd)))
+    return -EBADF;
+  long r = -EINVAL;
+  if (len == 0)
+    goto out;
+  r = -ENOMEM;
+  if (PGROUNDUP(len) == 0)
+    goto out;
+  uint64_t pgoff = (uint64_t)(offset >> PAGE_SHIFT), pages = PGROUNDUP(len) >> PAGE_SHIFT;
+  r = -EOVERFLOW;
+  if (pgoff + pages < pgoff)
+    goto out;
+  int type = flags & MAP_TYPE;
+  if (f) {
+    r = -ENODEV;
+    if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISBLK(f->inode->mode)))
+      goto out;
     /* Linux's file_mmap_ok: the mapped range must end within OFF_MAX. */
-    if ((uint64_t)offset > (uint64_t)OFF_MAX || len > (uint64_t)OFF_MAX - (uint64_t)offset) {
-      fput(f);
-      return len > USER_TOP ? -ENOMEM : -EOVERFLOW;
-    }
-    int type = flags & MAP_TYPE;
-    if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISBLK(f->inode->mode))) {
-      fput(f);
-      return f->inode && S_ISDIR(f->inode->mode) ? -ENODEV : -ENODEV;
-    }
-    if (!file_readable(f) || ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) &&
-                              (prot & PROT_WRITE) && !file_writable(f))) {
-      fput(f);
-      return -EACCES;
-    }
-  } else if ((flags & MAP_TYPE) != MAP_PRIVATE) {
+    r = -EOVERFLOW;
+    if ((uint64_t)offset > (uint64_t)OFF_MAX || len > (uint64_t)OFF_MAX - (uint64_t)offset)
+      goto out;
+    r = -EACCES;
+    if (!file_readable(f) ||
+        ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) && (prot & PROT_WRITE) && !file_writable(f)))
+      goto out;
+  } else if (type != MAP_PRIVATE) {
     /* Shared anonymous memory is an unnamed in-memory file, so a forked
      * child shares the very same pages. */
     f = shmem_file_create(PGROUNDUP(len));
-    if (IS_ERR(f))
-      return PTR_ERR(f);
+    if (IS_ERR(f)) {
+      r = PTR_ERR(f);
+      f = NULL;
+      goto out;
+    }
     offset = 0;
   } else {
-    offset = 0; /* ignored for private anonymous memory (Linux checks only its alignment) */
+    offset = 0; /* private anonymous memory has no offset */
   }
-  long r = vm_mmap(current->mm, addr, len, prot, flags, f, offset);
+  r = vm_mmap(current->mm, addr, len, prot, flags, f, offset);
+out:
   if (f)
     fput(f);
   return r;

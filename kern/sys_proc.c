@@ -6,6 +6,7 @@
 #include "kern/task.h"
 #include "kern/clone.h"
 #include "kern/pidfd.h"
+#include "kern/cred.h"
 #include "kern/cpu.h"
 #include "kern/exec.h"
 #include "kern/futex.h"
@@ -212,61 +213,6 @@ long sys_getppid(void)
   return pid;
 }
 
-/* Kite has one user: root. The set*id calls accept only what root could do. */
-long sys_getuid(void) { return 0; }
-long sys_geteuid(void) { return 0; }
-long sys_getgid(void) { return 0; }
-long sys_getegid(void) { return 0; }
-
-static long only_root(uint32_t id)
-{
-  return (id == 0 || id == (uint32_t)-1) ? 0 : -EPERM;
-}
-
-long sys_setuid(uid_t uid) { return uid == (uid_t)-1 ? -EINVAL : only_root(uid); }
-long sys_setgid(gid_t gid) { return gid == (gid_t)-1 ? -EINVAL : only_root(gid); }
-long sys_setreuid(uid_t r, uid_t e) { return only_root(r) ?: only_root(e); }
-long sys_setregid(gid_t r, gid_t e) { return only_root(r) ?: only_root(e); }
-long sys_setresuid(uid_t r, uid_t e, uid_t s) { return only_root(r) ?: only_root(e) ?: only_root(s); }
-long sys_setresgid(gid_t r, gid_t e, gid_t s) { return only_root(r) ?: only_root(e) ?: only_root(s); }
-long sys_setfsuid(uid_t uid) { (void)uid; return 0; /* returns the previous fsuid: 0 */ }
-long sys_setfsgid(gid_t gid) { (void)gid; return 0; }
-
-long sys_getresuid(uaddr_t r, uaddr_t e, uaddr_t s)
-{
-  uint32_t z = 0;
-  if (copyout(r, &z, 4) || copyout(e, &z, 4) || copyout(s, &z, 4))
-    return -EFAULT;
-  return 0;
-}
-
-long sys_getresgid(uaddr_t r, uaddr_t e, uaddr_t s)
-{
-  return sys_getresuid(r, e, s);
-}
-
-long sys_getgroups(int size, uaddr_t list)
-{
-  if (size < 0)
-    return -EINVAL;
-  if (size == 0)
-    return 1;
-  uint32_t g = 0;
-  return copyout(list, &g, 4) ? -EFAULT : 1;
-}
-
-long sys_setgroups(size_t size, uaddr_t list)
-{
-  if (size > 65536)
-    return -EINVAL;
-  for (size_t i = 0; i < size; i++) {
-    uint32_t g;
-    if (get_user_u32(&g, list + 4 * i))
-      return -EFAULT;
-  }
-  return 0;
-}
-
 /* ---- process groups and sessions ---- */
 
 /*
@@ -379,8 +325,53 @@ static void fill_kill_info(struct ksiginfo *info, int sig, int code)
   info->signo = sig;
   info->code = code;
   info->pid = current->proc->pid;
-  info->uid = 0;
+  info->uid = current_cred()->uid;
 }
+
+/*
+ * May the caller send sig to the task with cred tc in session sid? As
+ * Linux's check_kill_permission: the sender's real or effective uid is the
+ * target's real or saved uid, or CAP_KILL, or SIGCONT within the session.
+ */
+static int kill_ok(const struct cred *tc, pid_t sid, int sig)
+{
+  const struct cred *c = current_cred();
+  if (c->euid == tc->suid || c->euid == tc->uid || c->uid == tc->suid || c->uid == tc->uid ||
+      cred_capable(c, CAP_KILL))
+    return 0;
+  if (sig == SIGCONT && sid == current->proc->sid)
+    return 0;
+  return -EPERM;
+}
+
+/* The same for a process (checked against one of its live threads). */
+static int kill_permission(struct process *p, int sig)
+{
+  if (p == current->proc)
+    return 0;
+  spin_lock(&proc_lock);
+  struct task *t = list_empty(&p->threads) ? NULL
+                                           : list_first_entry(&p->threads, struct task, thread_link);
+  const struct cred *tc = t ? get_task_cred(t) : NULL;
+  pid_t sid = p->sid;
+  spin_unlock(&proc_lock);
+  if (!tc)
+    return 0; /* exiting: the signal is discarded anyway */
+  int r = kill_ok(tc, sid, sig);
+  put_cred(tc);
+  return r;
+}
+
+/* Permission, then the signal (sig 0 only checks). */
+static int kill_one(struct process *p, int sig, struct ksiginfo *info)
+{
+  int r = kill_permission(p, sig);
+  if (r == 0 && sig)
+    r = send_signal_process(p, sig, info);
+  return r;
+}
+
+#define KILL_TARGETS_MAX 256
 
 long sys_kill(int pid, int sig)
 {
@@ -399,41 +390,48 @@ long sys_kill(int pid, int sig)
     spin_unlock(&proc_lock);
     if (!p)
       return zombie ? 0 : -ESRCH;
-    long r = sig ? send_signal_process(p, sig, &info) : 0;
+    long r = kill_one(p, sig, &info);
     process_put(p);
     return r;
   }
-  if (pid == 0 || pid < -1) {
-    pid_t pgid = pid == 0 ? current->proc->pgid : -pid;
-    if (sig == 0) {
-      spin_lock(&proc_lock);
-      bool any = false;
-      struct process *q;
-      list_for_each_entry(q, &all_processes, all_link)
-        if (q->pgid == pgid)
-          any = true;
-      spin_unlock(&proc_lock);
-      return any ? 0 : -ESRCH;
-    }
-    return kill_pgrp(pgid, sig, &info);
-  }
-  /* pid == -1: everyone but init and ourselves */
-  struct process *targets[256];
+  /* A process group (pid 0: the caller's; pid < -1: -pid), or everyone
+   * but init and the caller (pid -1). */
+  pid_t pgid = pid == 0 ? current->proc->pgid : -pid;
+  struct process *targets[KILL_TARGETS_MAX];
   int n = 0;
+  bool zombies = false;
   spin_lock(&proc_lock);
   struct process *q;
-  list_for_each_entry(q, &all_processes, all_link)
-    if (q->pid > 1 && q != current->proc && !q->zombie && n < 256) {
+  list_for_each_entry(q, &all_processes, all_link) {
+    bool match = pid == -1 ? q->pid > 1 && q != current->proc : q->pgid == pgid;
+    if (!match)
+      continue;
+    if (q->zombie) {
+      zombies = true;
+    } else if (n < KILL_TARGETS_MAX) {
       process_get(q);
       targets[n++] = q;
     }
+  }
   spin_unlock(&proc_lock);
+  bool success = false;
+  long ret = -ESRCH;
+  if (pid == -1)
+    ret = 0;
   for (int i = 0; i < n; i++) {
-    if (sig)
-      send_signal_process(targets[i], sig, &info);
+    int err = kill_one(targets[i], sig, &info);
+    if (pid == -1) {
+      if (err != -EPERM)
+        ret = err;
+    } else {
+      success |= err == 0;
+      ret = err;
+    }
     process_put(targets[i]);
   }
-  return n ? 0 : -ESRCH;
+  if (n == 0)
+    return zombies && pid != -1 ? 0 : -ESRCH;
+  return success ? 0 : ret;
 }
 
 static long kill_thread(int tgid, int tid, int sig)
@@ -444,11 +442,15 @@ static long kill_thread(int tgid, int tid, int sig)
   struct task *t = find_task(tid);
   if (t && tgid > 0 && t->proc->pid != tgid)
     t = NULL;
+  const struct cred *tc = t && t->proc != current->proc ? get_task_cred(t) : NULL;
+  pid_t sid = t ? t->proc->sid : 0;
   spin_unlock(&proc_lock);
   if (!t)
     return -ESRCH;
-  if (sig == 0)
-    return 0;
+  int r = tc ? kill_ok(tc, sid, sig) : 0;
+  put_cred(tc);
+  if (r || sig == 0)
+    return r;
   struct ksiginfo info;
   fill_kill_info(&info, sig, SI_TKILL);
   return send_signal_task(t, sig, &info);
@@ -521,7 +523,7 @@ long sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
   spin_unlock(&proc_lock);
   if (!p)
     return -ESRCH;
-  long r = sig ? send_signal_process(p, sig, &info) : 0;
+  long r = kill_one(p, sig, &info);
   process_put(p);
   return r;
 }
@@ -701,7 +703,10 @@ long sys_rt_sigtimedwait(uaddr_t uset, uaddr_t uinfo, uaddr_t utimeout, size_t s
     memcpy(buf, v, 16);
     memcpy(buf + 16, &info.pid, 4);
     memcpy(buf + 20, &info.uid, 4);
-    if (info.signo == SIGCHLD)
+    if (siginfo_is_poll(info.signo, info.code)) {
+      memcpy(buf + 16, &info.band, 8);
+      memcpy(buf + 24, &info.fd, 4);
+    } else if (info.signo == SIGCHLD)
       memcpy(buf + 24, &info.status, 4);
     else
       memcpy(buf + 24, &info.value, 8);

@@ -6,6 +6,7 @@
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/vm.h"
 #include "kern/time.h"
 #include "kern/param.h"
@@ -196,6 +197,8 @@ long sys_settimeofday(uaddr_t tv, uaddr_t tz)
     return -EFAULT;
   if (t.tv_sec < 0 || t.tv_usec < 0 || t.tv_usec >= 1000000)
     return -EINVAL;
+  if (!capable(CAP_SYS_TIME))
+    return -EPERM;
   time_set_realtime_ns(t.tv_sec * NSEC_PER_SEC + t.tv_usec * 1000);
   return 0;
 }

@@ -36,6 +36,7 @@ struct files;
 struct fs_context;
 struct tty;
 struct cpu;
+struct cred;
 
 /* task->state (Linux values) */
 #define TASK_STOPPED 4
@@ -95,6 +96,12 @@ struct task {
   struct files *files;
   struct fs_context *fs;
   struct sighand *sighand;
+  const struct cred *real_cred; /* objective identity (kern/cred.h; cred_lock) */
+  const struct cred *cred;      /* subjective: what this task acts with */
+  bool no_new_privs;            /* PR_SET_NO_NEW_PRIVS: exec grants nothing */
+  int pdeath_signal;            /* PR_SET_PDEATHSIG: sent when the parent exits */
+  uint64_t timer_slack_ns;      /* PR_SET_TIMERSLACK */
+  uint64_t default_timer_slack_ns;
 
   /* --- signals (sighand->lock) --- */
   sigset_t blocked;
@@ -188,10 +195,14 @@ struct process {
 
   uint64_t start_ns;
   int exit_signal;              /* sent to the parent at exit (SIGCHLD, or 0) */
+  bool unkillable;              /* init: signals it has no handler for are dropped
+                                   (Linux's SIGNAL_UNKILLABLE); a fault clears it */
   bool did_exec;                /* has called execve (setpgid by the parent: EACCES) */
   bool leader_exited;           /* the leader left with exit(): its code is the group's */
   int leader_code;
   uint64_t child_seq;           /* bumped on every child state change (proc_lock) */
+  int dumpable;                 /* PR_GET_DUMPABLE: 0 after a change of identity */
+  struct list_head sem_undos;   /* SEM_UNDO records, applied at exit (ipc/sem.c; sem_ids.lock) */
 };
 
 /* Wait status encoding (as Linux's wait.h). */

@@ -57,15 +57,21 @@ static struct vma *vma_alloc(uaddr_t start, uaddr_t end, uint32_t prot, uint32_t
   v->flags = flags;
   v->file = file;
   v->pgoff = pgoff;
-  if (file)
+  if (file) {
     fget(file);
+    if (file->fop && file->fop->vm_open)
+      file->fop->vm_open(file);
+  }
   return v;
 }
 
 static void vma_free(struct vma *v)
 {
-  if (v->file)
+  if (v->file) {
+    if (v->file->fop && v->file->fop->vm_close)
+      v->file->fop->vm_close(v->file);
     fput(v->file);
+  }
   kfree(v);
 }
 
@@ -342,10 +348,10 @@ static uaddr_t find_free_range(struct mm *mm, size_t len)
     if (v->end <= top && top - v->end >= len)
       return top - len;
     top = v->start;
-    if (top < len + USER_MIN_ADDR)
+    if (top < len + MMAP_MIN_ADDR)
       return 0;
   }
-  if (top >= len + USER_MIN_ADDR)
+  if (top >= len + MMAP_MIN_ADDR)
     return top - len;
   return 0;
 }
@@ -426,7 +432,7 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
   bool fixed = mapflags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
   if (fixed && (addr & ~PAGE_MASK))
     return -EINVAL;
-  if (fixed && (addr < USER_MIN_ADDR || addr + len > USER_TOP || addr + len < addr))
+  if (fixed && (addr + len > USER_TOP || addr + len < addr))
     return -ENOMEM;
 
   uint64_t limit = rlimit_cur(RLIMIT_AS);
@@ -451,7 +457,7 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
       goto out;
   } else {
     addr = PGROUNDDOWN(addr);
-    if (!(addr >= USER_MIN_ADDR && addr + len <= mm->mmap_base && addr + len > addr &&
+    if (!(addr >= MMAP_MIN_ADDR && addr + len <= mm->mmap_base && addr + len > addr &&
           range_free(mm, addr, addr + len)))
       addr = find_free_range(mm, len);
     if (!addr) {
@@ -560,7 +566,8 @@ uaddr_t vm_brk(struct mm *mm, uaddr_t newbrk)
 {
   mutex_lock(&mm->lock);
   uaddr_t old = mm->brk;
-  if (newbrk < mm->brk_start)
+  /* (a break past the top of user space would also wrap PGROUNDUP) */
+  if (newbrk < mm->brk_start || newbrk > USER_TOP - PAGE_SIZE)
     goto out;
   uaddr_t old_end = PGROUNDUP(old), new_end = PGROUNDUP(newbrk);
   if (new_end > old_end) {
@@ -620,16 +627,23 @@ out:
   return r;
 }
 
-/* Move the pages of [old, old+len) to new (regions already set up). */
+/*
+ * Move the pages of [old, old+len) to new (regions already set up). The
+ * page tables for the destination are made first, so running out of
+ * memory (-ENOMEM) leaves every page where it was.
+ */
 static int move_pages(struct mm *mm, uaddr_t old, uaddr_t new, size_t len)
 {
   for (size_t off = 0; off < len; off += PAGE_SIZE) {
     pte_t *src = pt_walk(mm->root, old + off, false);
+    if (src && pte_present(*src) && !pt_walk(mm->root, new + off, true))
+      return -ENOMEM;
+  }
+  for (size_t off = 0; off < len; off += PAGE_SIZE) {
+    pte_t *src = pt_walk(mm->root, old + off, false);
     if (!src || !pte_present(*src))
       continue;
-    pte_t *dst = pt_walk(mm->root, new + off, true);
-    if (!dst)
-      return -ENOMEM;
+    pte_t *dst = pt_walk(mm->root, new + off, false);
     *dst = *src;
     *src = 0;
   }
@@ -641,11 +655,67 @@ static int move_pages(struct mm *mm, uaddr_t old, uaddr_t new, size_t len)
 #define MREMAP_FIXED 2
 #define MREMAP_DONTUNMAP 4
 
+/* Is [start, start+len) a range of user addresses (no wrap past 2^64)? */
+static bool user_range_ok(uaddr_t start, size_t len)
+{
+  return start <= USER_TOP && len <= USER_TOP - start;
+}
+
+/*
+ * The region being resized (Linux's vma_to_resize): [old, old+oldlen)
+ * must lie in one region (EFAULT), and growing must fit RLIMIT_AS.
+ */
+static struct vma *vma_to_resize(struct mm *mm, uaddr_t old, size_t oldlen, size_t newlen, long *err)
+{
+  struct vma *v = find_vma(mm, old);
+  if (!v || v->start > old || oldlen > v->end - old) {
+    *err = -EFAULT;
+    return NULL;
+  }
+  uint64_t as = rlimit_cur(RLIMIT_AS);
+  if (newlen > oldlen && as != RLIM_INFINITY && mm->total_vm + (newlen - oldlen) > as) {
+    *err = -ENOMEM;
+    return NULL;
+  }
+  return v;
+}
+
+/* Move [old, old+oldlen) of region v to a new region at dest of newlen bytes. */
+static long move_region(struct mm *mm, uaddr_t old, size_t oldlen, size_t newlen, uaddr_t dest)
+{
+  long r;
+  if ((r = split_at(mm, old)) || (r = split_at(mm, old + oldlen)))
+    return r;
+  struct vma *v = find_vma(mm, old);
+  struct vma *nv = vma_alloc(dest, dest + newlen, v->prot, v->flags, v->file, v->pgoff);
+  if (!nv)
+    return -ENOMEM;
+  vma_insert(mm, nv);
+  if ((r = move_pages(mm, old, dest, MIN(oldlen, newlen)))) {
+    vma_unlink(mm, nv);
+    vma_free(nv);
+    return r;
+  }
+  unmap_pages(mm, old, old + oldlen);
+  vma_unlink(mm, v);
+  vma_free(v);
+  return (long)dest;
+}
+
+/*
+ * mremap in Linux's order: flags, alignment, lengths (EINVAL); a fixed
+ * destination (EINVAL out of range or overlapping); shrinking is an
+ * unmap of the tail; growing needs one region under [old, old+oldlen)
+ * (EFAULT), then grows in place if the space after is free, or moves
+ * (MREMAP_MAYMOVE), else ENOMEM. No range ever wraps past 2^64.
+ */
 long vm_mremap(struct mm *mm, uaddr_t old, size_t oldlen, size_t newlen, int flags, uaddr_t newaddr)
 {
-  if ((old & ~PAGE_MASK) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
+  if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED))
     return -EINVAL;
   if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+    return -EINVAL;
+  if (old & ~PAGE_MASK)
     return -EINVAL;
   oldlen = PGROUNDUP(oldlen);
   newlen = PGROUNDUP(newlen);
@@ -653,66 +723,51 @@ long vm_mremap(struct mm *mm, uaddr_t old, size_t oldlen, size_t newlen, int fla
     return -EINVAL;
   mutex_lock(&mm->lock);
   long r;
-  struct vma *v = find_vma(mm, old);
-  if (!v || v->start > old || old + oldlen > v->end) {
-    r = -EFAULT;
+  struct vma *v;
+  if (flags & MREMAP_FIXED) {
+    r = -EINVAL;
+    if ((newaddr & ~PAGE_MASK) || !user_range_ok(newaddr, newlen) ||
+        (old < newaddr + newlen && newaddr < old + oldlen))
+      goto out;
+    if ((r = unmap_range(mm, newaddr, newaddr + newlen)))
+      goto out;
+    if (oldlen > newlen) {
+      r = -EINVAL;
+      if (!user_range_ok(old, oldlen))
+        goto out;
+      if ((r = unmap_range(mm, old + newlen, old + oldlen)))
+        goto out;
+      oldlen = newlen;
+    }
+    if (!(v = vma_to_resize(mm, old, oldlen, newlen, &r)))
+      goto out;
+    r = move_region(mm, old, oldlen, newlen, newaddr);
     goto out;
   }
-  if (newlen <= oldlen && !(flags & MREMAP_FIXED)) {
-    if (newlen < oldlen && (r = unmap_range(mm, old + newlen, old + oldlen)))
+  if (oldlen >= newlen) {
+    r = -EINVAL;
+    if (!user_range_ok(old, oldlen))
+      goto out;
+    if (oldlen > newlen && (r = unmap_range(mm, old + newlen, old + oldlen)))
       goto out;
     r = (long)old;
     goto out;
   }
-  uint64_t as = rlimit_cur(RLIMIT_AS);
-  if (as != RLIM_INFINITY && mm->total_vm + newlen - oldlen > as) {
-    r = -ENOMEM;
+  if (!(v = vma_to_resize(mm, old, oldlen, newlen, &r)))
     goto out;
-  }
   /* Grow in place when the region ends here and the space after is free. */
-  if (!(flags & MREMAP_FIXED) && old + oldlen == v->end &&
-      old + newlen <= USER_TOP && range_free(mm, v->end, old + newlen)) {
+  if (old + oldlen == v->end && user_range_ok(old, newlen) && range_free(mm, v->end, old + newlen)) {
     mm->total_vm += old + newlen - v->end;
     v->end = old + newlen;
     r = (long)old;
     goto out;
   }
-  if (!(flags & MREMAP_MAYMOVE)) {
-    r = -ENOMEM;
+  r = -ENOMEM;
+  if (!(flags & MREMAP_MAYMOVE) || newlen >= USER_TOP)
     goto out;
-  }
-  uaddr_t dest;
-  if (flags & MREMAP_FIXED) {
-    if ((newaddr & ~PAGE_MASK) || newaddr + newlen > USER_TOP ||
-        (newaddr < old + oldlen && old < newaddr + newlen)) {
-      r = -EINVAL;
-      goto out;
-    }
-    if ((r = unmap_range(mm, newaddr, newaddr + newlen)))
-      goto out;
-    dest = newaddr;
-  } else {
-    dest = find_free_range(mm, newlen);
-    if (!dest) {
-      r = -ENOMEM;
-      goto out;
-    }
-  }
-  if ((r = split_at(mm, old)) || (r = split_at(mm, old + oldlen)))
-    goto out;
-  v = find_vma(mm, old);
-  struct vma *nv = vma_alloc(dest, dest + newlen, v->prot, v->flags, v->file, v->pgoff);
-  if (!nv) {
-    r = -ENOMEM;
-    goto out;
-  }
-  vma_insert(mm, nv);
-  if ((r = move_pages(mm, old, dest, MIN(oldlen, newlen))))
-    goto out;
-  unmap_pages(mm, old, old + oldlen);
-  vma_unlink(mm, v);
-  vma_free(v);
-  r = (long)dest;
+  uaddr_t dest = find_free_range(mm, newlen);
+  if (dest)
+    r = move_region(mm, old, oldlen, newlen, dest);
 out:
   mutex_unlock(&mm->lock);
   return r;

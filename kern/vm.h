@@ -85,7 +85,11 @@ struct mm {
 #define USER_TRAMPOLINE 0x3ffffff000UL  /* sigreturn code (kern/signal.c) */
 #define USER_MMAP_BASE 0x3f00000000UL   /* mmap grows down from here */
 #define ELF_ET_DYN_BASE 0x2aaaaab000UL  /* where PIE programs are placed */
-#define USER_MIN_ADDR 0x10000UL         /* like vm.mmap_min_addr */
+/* Linux's vm.mmap_min_addr on riscv64: no address below it is chosen for a
+ * mapping. Fixed mappings below it need CAP_SYS_RAWIO on Linux; every Kite
+ * process is root, which has it, so they are allowed (a static program
+ * linked at 0x1000 loads). */
+#define MMAP_MIN_ADDR 0x1000UL
 
 /* arch/riscv/pgtable.c */
 extern pagetable_t kernel_pagetable;

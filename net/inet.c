@@ -7,6 +7,7 @@
  * rules. Addresses in sockaddr_in/in6 are in network byte order; lwIP's
  * ip4_addr_t holds the same network-order word, ports are host order.
  */
+#include "kern/cred.h"
 #include "net/inet.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
@@ -151,6 +152,9 @@ int inet_parse_addr(struct inet_sock *is, const struct sockaddr_storage *ss, int
   }
   if (for_bind && !ip_addr_isany(ip) && !inet_addr_is_local(ip))
     return -EADDRNOTAVAIL;
+  /* Ports below 1024 (ip_unprivileged_port_start) are root's. */
+  if (for_bind && *port && *port < 1024 && !capable(CAP_NET_BIND_SERVICE))
+    return -EACCES;
   return 0;
 }
 
@@ -339,6 +343,8 @@ int inet_create(struct socket *s, int type, int protocol)
   case SOCK_RAW:
     if (protocol != icmp)
       return -EPROTONOSUPPORT;
+    if (!capable(CAP_NET_RAW))
+      return -EPERM;
     r = icmp_sock_create(s, true, &is);
     break;
   default:

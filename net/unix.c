@@ -27,6 +27,7 @@
  */
 #include "net/socket.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
 #include "kern/uio.h"
@@ -111,11 +112,22 @@ static bool connection_based(struct unix_sock *u)
   return u->type == SOCK_STREAM || u->type == SOCK_SEQPACKET;
 }
 
-static void current_cred(struct ucred *c)
+/* SCM_CREDENTIALS by default: the real ids (scm_send). */
+static void current_ucred(struct ucred *c)
 {
+  const struct cred *cr = current_cred();
   c->pid = current->proc->pid;
-  c->uid = 0;  /* Kite runs everything as root (kern/sys_proc.c) */
-  c->gid = 0;
+  c->uid = cr->uid;
+  c->gid = cr->gid;
+}
+
+/* SO_PEERCRED: the effective ids at connect/listen/socketpair time. */
+static void current_peer_ucred(struct ucred *c)
+{
+  const struct cred *cr = current_cred();
+  c->pid = current->proc->pid;
+  c->uid = cr->euid;
+  c->gid = cr->egid;
 }
 
 /* ---- names ---- */
@@ -245,7 +257,7 @@ static struct unix_msg *msg_alloc(size_t len)
     return NULL;
   memset(m, 0, sizeof(*m));
   m->len = len;
-  current_cred(&m->cred);
+  current_ucred(&m->cred);
   return m;
 }
 
@@ -368,7 +380,17 @@ static int scm_parse(struct sock_msg *m, struct scm *scm)
         goto out;
       }
       memcpy(&scm->cred, data, sizeof(struct ucred));
-      /* root may claim any pid that exists; anyone their own */
+      /* Claiming other ids needs CAP_SYS_ADMIN (pid), CAP_SETUID, CAP_SETGID
+       * (net/core/scm.c scm_check_creds). */
+      const struct cred *cr = current_cred();
+      if ((scm->cred.pid != current->proc->pid && !capable(CAP_SYS_ADMIN)) ||
+          (scm->cred.uid != cr->uid && scm->cred.uid != cr->euid && scm->cred.uid != cr->suid &&
+           !capable(CAP_SETUID)) ||
+          (scm->cred.gid != cr->gid && scm->cred.gid != cr->egid && scm->cred.gid != cr->sgid &&
+           !capable(CAP_SETGID))) {
+        r = -EPERM;
+        goto out;
+      }
       if (scm->cred.pid != current->proc->pid) {
         spin_lock(&proc_lock);
         bool exists = find_process(scm->cred.pid) != NULL;
@@ -448,7 +470,7 @@ static struct unix_sock *unix_sock_new(struct socket *s, int type)
     return NULL;
   u->sock = s;
   u->type = type;
-  current_cred(&u->owncred);
+  current_peer_ucred(&u->owncred);
   u->peercred.pid = 0;
   u->peercred.uid = u->peercred.gid = (uint32_t)-1;
   s->proto = u;
@@ -562,7 +584,7 @@ static int unix_listen(struct socket *s, int backlog)
   } else {
     u->state = US_LISTEN;
     u->backlog = backlog;
-    current_cred(&u->owncred);
+    current_peer_ucred(&u->owncred);
   }
   spin_unlock(&unix_lock);
   if (!r)
@@ -609,7 +631,7 @@ static int unix_connect_stream(struct unix_sock *u, const struct sockaddr_storag
       cu->addr = l->addr;
       addr_get(cu->addr);
       cu->owncred = l->owncred;
-      current_cred(&cu->peercred);
+      current_peer_ucred(&cu->peercred);
       u->peercred = l->owncred;
       cu->sock->passcred = l->sock->passcred;
       if (l->acc_tail)

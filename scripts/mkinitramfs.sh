@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 out=$1
 stage=$(mktemp -d "${TMPDIR:-/tmp}/kite-initramfs.XXXXXX")
+chmod 755 "$stage"  # the archive's "." is the root directory: searchable by everyone
 trap 'rm -rf "$stage"' EXIT
 
 mkdir -p "$stage/bin" "$stage/sbin" "$stage/usr/bin" "$stage/usr/sbin" "$stage/lib" \
@@ -34,6 +35,7 @@ cp "$MUSL/lib/libc.so" "$stage/lib/ld-musl-riscv64.so.1"
 ln -s ld-musl-riscv64.so.1 "$stage/lib/libc.so"
 # our own files: /init, /etc
 cp -R "$top/user/rootfs/." "$stage/"
+chmod 600 "$stage/etc/shadow"
 # smoke programs and their scripts
 if [ -n "${SMOKE:-}" ] && [ -d "$SMOKE" ]; then
   cp "$SMOKE"/* "$stage/smoke/" 2>/dev/null || true

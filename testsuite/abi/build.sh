@@ -5,7 +5,10 @@
 #
 # OUTDIR gets:
 #   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
-#                          devfs ptimer xattr inotify splice newcalls procnew
+#                          devfs ptimer xattr inotify splice newcalls procnew cred ipc locks
+#                          hang orphan badptr (issue 9's hostile programs; badptr's cases
+#                          are in badptr_table.h)
+#   lowexec                a static program linked at 0x1000 (lowexec.S, lowexec.lds)
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
 #                          redis-check-rdb (scripts/build-redis.sh)
@@ -46,13 +49,22 @@ stale() {
 
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
 progs="$progs devfs ptimer xattr inotify splice newcalls procnew"  # the syscall-surface programs, one line of their own
+progs="$progs hang orphan badptr"  # hostile programs (issue 9), one line of their own
+progs="$progs cred ipc locks"  # users and permissions, System V IPC, file locks
 for p in $progs; do
-  if stale "$out/$p" "$src/$p.c"; then
+  if stale "$out/$p" "$src/$p.c" $(ls "$src/$p"_*.h 2>/dev/null); then
     echo "  MUSLCC  abi/$p" >&2
     $MUSLCC -static $CFLAGS -o "$out/$p.tmp" "$src/$p.c" -lpthread
     mv "$out/$p.tmp" "$out/$p"
   fi
 done
+
+# A program linked at 0x1000, one PT_LOAD, no C library (hang.c runs it).
+if stale "$out/lowexec" "$src/lowexec.S" "$src/lowexec.lds"; then
+  echo "  AS      abi/lowexec" >&2
+  $GLIBCC -nostdlib -static -Wl,-T,"$src/lowexec.lds" -Wl,-z,max-page-size=4096 -Wl,--build-id=none \
+    -o "$out/lowexec" "$src/lowexec.S"
+fi
 
 # Dynamic programs: the same source against musl and against glibc, each
 # dlopen()ing a library of ours built for the same C library.

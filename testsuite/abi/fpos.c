@@ -165,11 +165,17 @@ static void test_copy(void)
   CHECK_RET("sendfile/readonly-offset-efault", raw4(SYS_sendfile, g, f, &ro[0], 4), -EFAULT);
   munmap(ro, 4096);
 
-  /* mmap offsets: Linux checks only the alignment for anonymous memory */
-  long m = raw6(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, -4096);
-  CHECKF("mmap/anonymous-negative-offset-ok", m > 0 || m < -4096, "r %ld", m);
-  if (m > 0 || m < -4096)
-    munmap((void *)m, 4096);
+  /* mmap offsets: Linux riscv64 shifts the offset arithmetically into a
+   * page offset, which with the pages must not wrap — even for anonymous
+   * memory, where it is otherwise unused */
+  if (!skip_on_qemu("mmap/anonymous-offsets", "mmap is emulated (mmap.c) and ignores them")) {
+    CHECK_RET("mmap/anonymous-offset-minus-4096-eoverflow",
+              raw6(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, -4096), -EOVERFLOW);
+    long m = raw6(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, -8192);
+    CHECKF("mmap/anonymous-offset-minus-8192-ok", m > 0 || m < -4096, "r %ld", m);
+    if (m > 0 || m < -4096)
+      munmap((void *)m, 4096);
+  }
   CHECK_RET("mmap/unaligned-offset-einval", raw6(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE, f, 100), -EINVAL);
   CHECK_RET("mmap/file-offset-past-max-eoverflow", raw6(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE, f, 1L << 63),
             -EOVERFLOW);

@@ -10,11 +10,14 @@
  *   helper sleep MS        sleep MS milliseconds, then exit 0
  *   helper pid PID         exit 0 if getpid() == PID, else 1
  *   helper stack KIB       use KIB KiB of stack (recursion), then exit 0
+ *   helper ids             print "ids=ruid euid suid rgid egid sgid capeff-low
+ *                          capprm-low secure" (what a set-ID exec gave us)
  *
  * "report" is recognised as a prefix, so "#!helper report x y" (whose
  * interpreter argument is the one string "report x y") reports too.
  */
 #include "check.h"
+#include <sys/auxv.h>
 
 extern char **environ;
 
@@ -64,6 +67,17 @@ int main(int argc, char **argv)
   }
   if (argc >= 3 && strcmp(argv[1], "pid") == 0)
     return getpid() == atoi(argv[2]) ? 0 : 1;
+  if (argc >= 2 && strcmp(argv[1], "ids") == 0) {
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    getresuid(&r, &e, &s);
+    getresgid(&gr, &ge, &gs);
+    uint32_t hdr[2] = {0x20080522, 0}, data[6] = {0};
+    raw2(SYS_capget, hdr, data);
+    printf("ids=%u %u %u %u %u %u %x %x %lu\n", r, e, s, gr, ge, gs, data[0], data[1],
+           getauxval(AT_SECURE));
+    return 0;
+  }
   if (argc >= 3 && strcmp(argv[1], "stack") == 0) {
     burn(atoi(argv[2]));
     return 0;

@@ -43,7 +43,8 @@ fi
 # ---- boot ----
 out=$kb/console.out
 start=$(date +%s)
-KERNEL="$kb/kernel-rv" "$top/scripts/qemu-boot.sh" 480 "$out" APPEND=init=/abi/run.sh
+KERNEL="$kb/kernel-rv" "$top/scripts/qemu-boot.sh" 480 "$out" \
+  APPEND="init=/abi/run.sh${ABI_PROGRAMS:+ ABI_PROGRAMS=$ABI_PROGRAMS}"
 st=$?
 secs=$(($(date +%s) - start))
 tr -d '\r' < "$out" > "$out.txt"

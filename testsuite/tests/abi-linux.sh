@@ -6,8 +6,9 @@
 # Builds everything (testsuite/abi/build.sh) into $KITE_BUILD/abi/bin, then
 # runs testsuite/abi/run.sh — the same script Kite runs as init — with
 # busybox sh under qemu-riscv64, as pid 1 of private namespaces:
-#   user    root inside is root outside, plus uid/gid 65534 (nobody) for
-#           the RLIMIT_NPROC check (Linux exempts root from that limit)
+#   user    every uid and gid inside is the same one outside (identity
+#           map): root, nobody for the RLIMIT_NPROC check (Linux exempts
+#           root from that limit), the users the credential tests become
 #   mount   a private binfmt_misc (Linux >= 6.7 mounts one per user
 #           namespace) where riscv64 ELF files are handed to
 #           qemu-riscv64, so that execve of riscv64 programs works and
@@ -16,11 +17,13 @@
 #   pid     orphans go to our pid 1 (run.sh), as they go to init on Kite
 #   net     no network at all
 #   uts     a host name of our own (sethostname is tried, with bad pointers)
+#   ipc     System V IPC objects and limits of our own
 # On an older kernel (no binfmt_misc per user namespace) the handler is
 # registered on the host under a name of our own and removed afterwards.
 # Dynamic programs find their loaders through QEMU_LD_PREFIX (a small root
 # holding musl's and glibc's). Result lines become "PASS: linux/...".
 set -u
+ABI_PROGRAMS=${ABI_PROGRAMS:-}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${KITE_BUILD:-$top/build}
 b=$build/abi
@@ -72,7 +75,7 @@ if [ "\$ABI_BINFMT" = private ]; then
 fi
 mount -t tmpfs -o size=512m tmpfs "$b/linux-tmp"
 set +e
-exec env -i PATH="$root/bin" ABI_DIR="$b/bin" ABI_TMP="$b/linux-tmp" ABI_QEMU_USER=1 \\
+exec env -i PATH="$root/bin" ABI_DIR="$b/bin" ABI_TMP="$b/linux-tmp" ABI_QEMU_USER=1 ABI_PROGRAMS="$ABI_PROGRAMS" ABI_ONLY="${ABI_ONLY:-}" \\
   QEMU_LD_PREFIX="$root" HOME=/ "$root/bin/busybox" sh "$b/bin/run.sh"
 EOF
 
@@ -87,7 +90,7 @@ fi
 out=$b/linux.out
 if [ $mode = private ]; then
   ABI_BINFMT=private /usr/bin/timeout -k 10 900 \
-    unshare --user --mount --pid --net --uts --fork --kill-child sh "$b/linux-init.sh" > "$out" 2>&1 &
+    unshare --user --mount --pid --net --uts --ipc --fork --kill-child sh "$b/linux-init.sh" > "$out" 2>&1 &
   waiter=$!
   # Find unshare (our timeout's child), then give its namespace root and nobody.
   me=$(readlink /proc/self/ns/user)
@@ -99,8 +102,8 @@ if [ $mode = private ]; then
     sleep 0.01
   done
   if [ -n "$u" ]; then
-    printf '0 0 1\n65534 65534 1\n' > /proc/$u/uid_map
-    printf '0 0 1\n65534 65534 1\n' > /proc/$u/gid_map
+    printf '0 0 4294967295\n' > /proc/$u/uid_map
+    printf '0 0 4294967295\n' > /proc/$u/gid_map
   else
     echo "abi-linux: could not find the sandbox to map its user ids" >> "$out"
   fi
@@ -113,7 +116,7 @@ else
   rule_for "$name" > /proc/sys/fs/binfmt_misc/register
   trap 'echo -1 > /proc/sys/fs/binfmt_misc/'"$name"' 2>/dev/null' EXIT INT TERM
   ABI_BINFMT=host /usr/bin/timeout -k 10 900 \
-    unshare --mount --pid --net --uts --fork --kill-child sh "$b/linux-init.sh" > "$out" 2>&1
+    unshare --mount --pid --net --uts --ipc --fork --kill-child sh "$b/linux-init.sh" > "$out" 2>&1
   st=$?
 fi
 

@@ -1,0 +1,557 @@
+/*
+ * sem.c — System V semaphores: semget, semop, semtimedop, semctl, the
+ * SEM_UNDO adjustments applied at exit, and /proc/sysvipc/sem (Linux's
+ * ipc/sem.c, without its fine-grained locking).
+ *
+ * A semop is all or nothing: the operations are tried in order on the
+ * values (each sees the ones before it) and undone if one would block or
+ * fail. A caller that must wait sleeps on the set's wait queue and tries
+ * again whenever the set changes (`gen` counts changes); its blocking
+ * operation is recorded so GETNCNT and GETZCNT can count the waiters.
+ * A sleeper pins the set (`refs`): a set removed under it is freed by the
+ * last one to leave, which returns EIDRM.
+ *
+ * SEM_UNDO: each process keeps one `sem_undo` per set it used with the
+ * flag (process->sem_undos); exit applies and frees them. SETVAL and
+ * SETALL clear the adjustments of the values they set.
+ *
+ * Locks: sem_ids.lock protects the sets, their undo lists and every
+ * process's undo list.
+ */
+#include "ipc/ipc.h"
+#include "kern/cred.h"
+#include "kern/task.h"
+#include "kern/cpu.h"
+#include "kern/mm.h"
+#include "kern/vm.h"
+#include "kern/time.h"
+#include "kern/errno.h"
+#include <string.h>
+
+struct sem {
+  int semval;
+  pid_t sempid;
+};
+
+struct sem_waiter {
+  struct list_head link;        /* in sma->waiters */
+  int semnum;                   /* the operation that blocked: its semaphore */
+  bool zero;                    /* ... and whether it waits for zero */
+};
+
+struct sem_array {
+  struct ipc_perm_k perm;
+  int64_t otime, ctime;
+  int nsems;
+  uint64_t gen;                 /* bumped on every change (sleepers re-try) */
+  int refs;                     /* sleepers holding a pointer across the unlock */
+  struct wait_queue wq;
+  struct list_head waiters;     /* struct sem_waiter */
+  struct list_head undos;       /* struct sem_undo of every process */
+  struct sem sems[];
+};
+
+struct sem_undo {
+  struct list_head set_link;    /* in sma->undos */
+  struct list_head proc_link;   /* in process->sem_undos */
+  struct sem_array *sma;
+  int16_t semadj[];
+};
+
+struct sembuf_u {
+  uint16_t sem_num;
+  int16_t sem_op;
+  int16_t sem_flg;
+};
+
+struct semid64_ds_u {
+  struct ipc64_perm_u sem_perm;
+  int64_t sem_otime, sem_ctime;
+  uint64_t sem_nsems, unused3, unused4;
+};
+
+struct seminfo_u {
+  int32_t semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem;
+};
+
+struct ipc_ids sem_ids;
+static int used_sems;           /* semaphores in all sets (semmns) */
+
+void sem_init(void)
+{
+  ipc_ids_init(&sem_ids);
+}
+
+static void sem_changed(struct sem_array *sma)
+{
+  sma->gen++;
+  wake_up(&sma->wq);
+}
+
+static void undo_free(struct sem_undo *un)
+{
+  list_del(&un->set_link);
+  list_del(&un->proc_link);
+  kfree(un);
+}
+
+/* Remove a set (sem_ids.lock held): sleepers wake with EIDRM. */
+static void sem_rmid(struct sem_array *sma)
+{
+  ipc_remove(&sem_ids, &sma->perm);
+  used_sems -= sma->nsems;
+  while (!list_empty(&sma->undos))
+    undo_free(list_first_entry(&sma->undos, struct sem_undo, set_link));
+  sem_changed(sma);
+  if (sma->refs == 0)
+    kfree(sma);
+}
+
+/* ---- semget ---- */
+
+static int sem_check(struct ipc_perm_k *p, uint64_t nsems)
+{
+  return (int)nsems > ((struct sem_array *)p)->nsems ? -EINVAL : 0;
+}
+
+static int sem_create(int32_t key, int flags, uint64_t n)
+{
+  int nsems = (int)n;
+  if (nsems == 0)
+    return -EINVAL;
+  if (used_sems + nsems > ipc_limits.sem_ctls[1])
+    return -ENOSPC;
+  struct sem_array *sma = kzalloc(sizeof(*sma) + (size_t)nsems * sizeof(struct sem));
+  if (!sma)
+    return -ENOMEM;
+  sma->perm.key = key;
+  sma->perm.mode = flags & 0777;
+  sma->nsems = nsems;
+  sma->ctime = ipc_now();
+  wait_queue_init(&sma->wq);
+  list_init(&sma->waiters);
+  list_init(&sma->undos);
+  int r = ipc_add(&sem_ids, &sma->perm, ipc_limits.sem_ctls[3]);
+  if (r) {
+    kfree(sma);
+    return r;
+  }
+  used_sems += nsems;
+  return sma->perm.id;
+}
+
+long sys_semget(int32_t key, int nsems, int flags)
+{
+  static const struct ipc_get_ops ops = { sem_check, sem_create };
+  if (nsems < 0 || nsems > ipc_limits.sem_ctls[0])
+    return -EINVAL;
+  mutex_lock(&sem_ids.lock);
+  long r = ipc_get(&sem_ids, key, flags, (uint64_t)nsems, &ops);
+  mutex_unlock(&sem_ids.lock);
+  return r;
+}
+
+/* ---- semop ---- */
+
+/* The caller's undo record for sma, made if missing (sem_ids.lock held). */
+static struct sem_undo *find_alloc_undo(struct sem_array *sma)
+{
+  struct process *p = current->proc;
+  struct sem_undo *un;
+  list_for_each_entry(un, &p->sem_undos, proc_link)
+    if (un->sma == sma)
+      return un;
+  un = kzalloc(sizeof(*un) + (size_t)sma->nsems * sizeof(int16_t));
+  if (!un)
+    return NULL;
+  un->sma = sma;
+  list_add_tail(&un->set_link, &sma->undos);
+  list_add_tail(&un->proc_link, &p->sem_undos);
+  return un;
+}
+
+/*
+ * Try the operations in order. 0: done (values changed, undo updated);
+ * 1: must wait (*blocked = index of the operation); or -ERANGE.
+ */
+static int try_semop(struct sem_array *sma, const struct sembuf_u *sops, int nsops,
+                     struct sem_undo *un, int *blocked)
+{
+  int i, r = 0;
+  for (i = 0; i < nsops; i++) {
+    const struct sembuf_u *op = &sops[i];
+    struct sem *s = &sma->sems[op->sem_num];
+    int result = s->semval + op->sem_op;
+    if ((op->sem_op == 0 && s->semval != 0) || result < 0) {
+      *blocked = i;
+      r = 1;
+      break;
+    }
+    if (result > SEMVMX) {
+      r = -ERANGE;
+      break;
+    }
+    if (op->sem_flg & SEM_UNDO) {
+      int undo = un->semadj[op->sem_num] - op->sem_op;
+      if (undo < -SEMAEM - 1 || undo > SEMAEM) {
+        r = -ERANGE;
+        break;
+      }
+    }
+    s->semval = result;
+  }
+  if (r) {
+    while (--i >= 0)
+      sma->sems[sops[i].sem_num].semval -= sops[i].sem_op;
+    return r;
+  }
+  for (i = 0; i < nsops; i++) {
+    if (sops[i].sem_flg & SEM_UNDO)
+      un->semadj[sops[i].sem_num] -= sops[i].sem_op;
+    sma->sems[sops[i].sem_num].sempid = current->proc->pid;
+  }
+  return 0;
+}
+
+static long do_semtimedop(int semid, uaddr_t usops, size_t nsops, uint64_t timeout)
+{
+  if (nsops < 1 || semid < 0)
+    return -EINVAL;
+  if (nsops > (size_t)ipc_limits.sem_ctls[2])
+    return -E2BIG;
+  struct sembuf_u fast[16], *sops = fast;
+  if (nsops > 16 && !(sops = kmalloc(nsops * sizeof(*sops))))
+    return -ENOMEM;
+  long r = copyin(sops, usops, nsops * sizeof(*sops)) ? -EFAULT : 0;
+  bool undo = false, alter = false;
+  int max = 0;
+  for (size_t i = 0; i < nsops && !r; i++) {
+    if (sops[i].sem_num > max)
+      max = sops[i].sem_num;
+    undo |= (sops[i].sem_flg & SEM_UNDO) != 0;
+    alter |= sops[i].sem_op != 0;
+  }
+  bool nowait = false;
+  for (size_t i = 0; i < nsops; i++)
+    nowait |= (sops[i].sem_flg & IPC_NOWAIT) != 0;
+  if (r)
+    goto out;
+
+  mutex_lock(&sem_ids.lock);
+  struct sem_array *sma = (struct sem_array *)ipc_find_id(&sem_ids, semid);
+  if (!sma)
+    r = -EINVAL;
+  else if (max >= sma->nsems)
+    r = -EFBIG;
+  else if (ipcperms(&sma->perm, alter ? 0222 : 0444))
+    r = -EACCES;
+  struct sem_undo *un = NULL;
+  if (!r && undo && !(un = find_alloc_undo(sma)))
+    r = -ENOMEM;
+  struct wait_timeout_state { uint64_t deadline; } ts = { 0 };
+  if (timeout != WAIT_FOREVER && timeout)
+    ts.deadline = time_monotonic_ns() + timeout;
+  while (!r) {
+    int blocked = 0;
+    r = try_semop(sma, sops, (int)nsops, un, &blocked);
+    if (r <= 0) {
+      if (r == 0) {
+        sma->otime = ipc_now();
+        if (alter)
+          sem_changed(sma);
+      }
+      break;
+    }
+    /* must wait */
+    uint64_t left = timeout;
+    if (ts.deadline) {
+      uint64_t now = time_monotonic_ns();
+      left = now >= ts.deadline ? 0 : ts.deadline - now;
+    }
+    if (nowait || left == 0) {
+      r = -EAGAIN;
+      break;
+    }
+    struct sem_waiter w = { .semnum = sops[blocked].sem_num, .zero = sops[blocked].sem_op == 0 };
+    list_add_tail(&w.link, &sma->waiters);
+    sma->refs++;
+    uint64_t gen = sma->gen;
+    mutex_unlock(&sem_ids.lock);
+    long wr = wait_event(&sma->wq, READ_ONCE(sma->gen) != gen, left);
+    mutex_lock(&sem_ids.lock);
+    list_del(&w.link);
+    sma->refs--;
+    if (sma->perm.deleted) {
+      if (sma->refs == 0)
+        kfree(sma);
+      r = -EIDRM;
+      break;
+    }
+    if (wr == -ERESTARTSYS)
+      r = -EINTR;
+    else if (wr == -ETIMEDOUT)
+      r = -EAGAIN;
+    else
+      r = 0; /* something changed: try again */
+    if (undo && !r && !(un = find_alloc_undo(sma)))
+      r = -ENOMEM;
+  }
+  mutex_unlock(&sem_ids.lock);
+out:
+  if (sops != fast)
+    kfree(sops);
+  return r;
+}
+
+long sys_semop(int semid, uaddr_t sops, size_t nsops)
+{
+  return do_semtimedop(semid, sops, nsops, WAIT_FOREVER);
+}
+
+long sys_semtimedop(int semid, uaddr_t sops, size_t nsops, uaddr_t utimeout)
+{
+  uint64_t timeout = WAIT_FOREVER;
+  if (utimeout) {
+    struct timespec64 ts;
+    if (copyin(&ts, utimeout, sizeof(ts)))
+      return -EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+      return -EINVAL;
+    timeout = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+  }
+  return do_semtimedop(semid, sops, nsops, timeout);
+}
+
+/* ---- exit: apply SEM_UNDO adjustments ---- */
+
+void exit_sem(struct process *p)
+{
+  if (list_empty(&p->sem_undos))
+    return;
+  mutex_lock(&sem_ids.lock);
+  while (!list_empty(&p->sem_undos)) {
+    struct sem_undo *un = list_first_entry(&p->sem_undos, struct sem_undo, proc_link);
+    struct sem_array *sma = un->sma;
+    bool changed = false;
+    for (int i = 0; i < sma->nsems; i++) {
+      if (!un->semadj[i])
+        continue;
+      int v = sma->sems[i].semval + un->semadj[i];
+      sma->sems[i].semval = v < 0 ? 0 : v > SEMVMX ? SEMVMX : v;
+      sma->sems[i].sempid = p->pid;
+      changed = true;
+    }
+    undo_free(un);
+    if (changed)
+      sem_changed(sma);
+  }
+  mutex_unlock(&sem_ids.lock);
+}
+
+/* ---- semctl ---- */
+
+static int count_waiters(struct sem_array *sma, int semnum, bool zero)
+{
+  int n = 0;
+  struct sem_waiter *w;
+  list_for_each_entry(w, &sma->waiters, link)
+    if (w->semnum == semnum && w->zero == zero)
+      n++;
+  return n;
+}
+
+static long sem_info(int cmd, uaddr_t arg)
+{
+  struct seminfo_u si = {
+    .semmni = ipc_limits.sem_ctls[3], .semmns = ipc_limits.sem_ctls[1],
+    .semmsl = ipc_limits.sem_ctls[0], .semopm = ipc_limits.sem_ctls[2],
+    .semvmx = SEMVMX, .semmnu = SEMMNS_DEFAULT, .semmap = SEMMNS_DEFAULT,
+    .semume = SEMOPM_DEFAULT, .semusz = SEMUSZ, .semaem = SEMAEM,
+  };
+  mutex_lock(&sem_ids.lock);
+  if (cmd == SEM_INFO) {
+    si.semusz = sem_ids.in_use;
+    si.semaem = used_sems;
+  }
+  long max = sem_ids.max_idx < 0 ? 0 : sem_ids.max_idx;
+  mutex_unlock(&sem_ids.lock);
+  return copyout(arg, &si, sizeof(si)) ? -EFAULT : max;
+}
+
+static long sem_stat(int semid, int cmd, uaddr_t arg)
+{
+  struct semid64_ds_u ds;
+  memset(&ds, 0, sizeof(ds));
+  mutex_lock(&sem_ids.lock);
+  struct sem_array *sma = (struct sem_array *)(cmd == IPC_STAT ? ipc_find_id(&sem_ids, semid)
+                                                               : ipc_find_index(&sem_ids, semid));
+  long r;
+  if (!sma) {
+    r = -EINVAL;
+  } else if (cmd != SEM_STAT_ANY && ipcperms(&sma->perm, 0444)) {
+    r = -EACCES;
+  } else {
+    ipc_fill_perm(&sma->perm, &ds.sem_perm);
+    ds.sem_otime = sma->otime;
+    ds.sem_ctime = sma->ctime;
+    ds.sem_nsems = (uint64_t)sma->nsems;
+    r = cmd == IPC_STAT ? 0 : sma->perm.id;
+  }
+  mutex_unlock(&sem_ids.lock);
+  if (r < 0)
+    return r;
+  return copyout(arg, &ds, sizeof(ds)) ? -EFAULT : r;
+}
+
+static long sem_setval(int semid, int semnum, int val)
+{
+  if (val > SEMVMX || val < 0)
+    return -ERANGE;
+  mutex_lock(&sem_ids.lock);
+  struct sem_array *sma = (struct sem_array *)ipc_find_id(&sem_ids, semid);
+  long r = 0;
+  if (!sma)
+    r = -EINVAL;
+  else if (semnum < 0 || semnum >= sma->nsems)
+    r = -EINVAL;
+  else if (ipcperms(&sma->perm, 0222))
+    r = -EACCES;
+  if (!r) {
+    struct sem_undo *un;
+    list_for_each_entry(un, &sma->undos, set_link)
+      un->semadj[semnum] = 0;
+    sma->sems[semnum].semval = val;
+    sma->sems[semnum].sempid = current->proc->pid;
+    sma->ctime = ipc_now();
+    sem_changed(sma);
+  }
+  mutex_unlock(&sem_ids.lock);
+  return r;
+}
+
+/* GETALL, SETALL, GETVAL, GETPID, GETNCNT, GETZCNT. */
+static long sem_main(int semid, int semnum, int cmd, uaddr_t arg)
+{
+  uint16_t *vals = NULL;
+  int nsems = 0;
+  if (cmd == SETALL || cmd == GETALL) {
+    /* the size is known only under the lock: copy in/out around it */
+    mutex_lock(&sem_ids.lock);
+    struct sem_array *sma = (struct sem_array *)ipc_find_id(&sem_ids, semid);
+    nsems = sma ? sma->nsems : 0;
+    mutex_unlock(&sem_ids.lock);
+    if (!sma)
+      return -EINVAL;
+    vals = kmalloc((size_t)nsems * sizeof(uint16_t));
+    if (!vals)
+      return -ENOMEM;
+    if (cmd == SETALL && copyin(vals, arg, (size_t)nsems * sizeof(uint16_t))) {
+      kfree(vals);
+      return -EFAULT;
+    }
+  }
+  mutex_lock(&sem_ids.lock);
+  struct sem_array *sma = (struct sem_array *)ipc_find_id(&sem_ids, semid);
+  long r = 0;
+  if (!sma || ((cmd == SETALL || cmd == GETALL) && sma->nsems != nsems)) {
+    r = -EINVAL;
+  } else if (ipcperms(&sma->perm, cmd == SETALL ? 0222 : 0444)) {
+    r = -EACCES;
+  } else if (cmd == GETALL) {
+    for (int i = 0; i < nsems; i++)
+      vals[i] = (uint16_t)sma->sems[i].semval;
+  } else if (cmd == SETALL) {
+    for (int i = 0; i < nsems && !r; i++)
+      if (vals[i] > SEMVMX)
+        r = -ERANGE;
+    if (!r) {
+      struct sem_undo *un;
+      list_for_each_entry(un, &sma->undos, set_link)
+        memset(un->semadj, 0, (size_t)nsems * sizeof(int16_t));
+      for (int i = 0; i < nsems; i++) {
+        sma->sems[i].semval = vals[i];
+        sma->sems[i].sempid = current->proc->pid;
+      }
+      sma->ctime = ipc_now();
+      sem_changed(sma);
+    }
+  } else if (semnum < 0 || semnum >= sma->nsems) {
+    r = -EINVAL;
+  } else if (cmd == GETVAL) {
+    r = sma->sems[semnum].semval;
+  } else if (cmd == GETPID) {
+    r = sma->sems[semnum].sempid;
+  } else {
+    r = count_waiters(sma, semnum, cmd == GETZCNT);
+  }
+  mutex_unlock(&sem_ids.lock);
+  if (r == 0 && cmd == GETALL && copyout(arg, vals, (size_t)nsems * sizeof(uint16_t)))
+    r = -EFAULT;
+  kfree(vals);
+  return r;
+}
+
+static long sem_set_rmid(int semid, int cmd, uaddr_t arg)
+{
+  struct semid64_ds_u ds;
+  if (cmd == IPC_SET && copyin(&ds, arg, sizeof(ds)))
+    return -EFAULT;
+  mutex_lock(&sem_ids.lock);
+  struct sem_array *sma = (struct sem_array *)ipc_find_id(&sem_ids, semid);
+  long r = !sma ? -EINVAL : ipc_owner_check(&sma->perm);
+  if (!r && cmd == IPC_SET) {
+    ipc_set_perm(&sma->perm, &ds.sem_perm);
+    sma->ctime = ipc_now();
+  } else if (!r) {
+    sem_rmid(sma);
+  }
+  mutex_unlock(&sem_ids.lock);
+  return r;
+}
+
+long sys_semctl(int semid, int semnum, int cmd, uint64_t arg)
+{
+  cmd = ipc_strip_version(cmd);
+  if (semid < 0)
+    return -EINVAL;
+  switch (cmd) {
+  case IPC_INFO:
+  case SEM_INFO:
+    return sem_info(cmd, arg);
+  case IPC_STAT:
+  case SEM_STAT:
+  case SEM_STAT_ANY:
+    return sem_stat(semid, cmd, arg);
+  case GETALL:
+  case GETVAL:
+  case GETPID:
+  case GETNCNT:
+  case GETZCNT:
+  case SETALL:
+    return sem_main(semid, semnum, cmd, arg);
+  case SETVAL:
+    return sem_setval(semid, semnum, (int)arg);
+  case IPC_SET:
+  case IPC_RMID:
+    return sem_set_rmid(semid, cmd, arg);
+  default:
+    return -EINVAL;
+  }
+}
+
+/* ---- /proc/sysvipc/sem ---- */
+
+void sem_proc_show(ipc_print_fn pr, void *ctx)
+{
+  pr(ctx, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n");
+  mutex_lock(&sem_ids.lock);
+  for (int i = 0; i <= sem_ids.max_idx; i++) {
+    struct sem_array *sma = (struct sem_array *)ipc_find_index(&sem_ids, i);
+    if (!sma)
+      continue;
+    pr(ctx, "%10d %10d  %4o %10u %5u %5u %5u %5u %10ld %10ld\n", sma->perm.key, sma->perm.id,
+       sma->perm.mode, sma->nsems, sma->perm.uid, sma->perm.gid, sma->perm.cuid, sma->perm.cgid,
+       (long)sma->otime, (long)sma->ctime);
+  }
+  mutex_unlock(&sem_ids.lock);
+}
