@@ -18,6 +18,7 @@
 #include "kern/task.h"
 #include "kern/signal.h"
 #include "kern/epoll.h"
+#include "kern/cred.h"
 #include "kern/poll.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -78,6 +79,32 @@ long pidfd_install(struct process *p, int flags)
   if (fd < 0)
     fput(f);
   return fd;
+}
+
+/*
+ * May the caller look into p's memory and descriptors (Linux's
+ * ptrace_may_access, PTRACE_MODE_ATTACH_REALCREDS)? Its own process, a
+ * process whose real, effective and saved ids all are the caller's real
+ * ones and which is dumpable, or CAP_SYS_PTRACE.
+ */
+bool may_access_process(struct process *p)
+{
+  if (p == current->proc)
+    return true;
+  const struct cred *c = current_cred();
+  spin_lock(&proc_lock);
+  struct task *t = list_empty(&p->threads) ? NULL
+                                           : list_first_entry(&p->threads, struct task, thread_link);
+  const struct cred *tc = t ? get_task_cred(t) : NULL;
+  int dumpable = p->dumpable;
+  spin_unlock(&proc_lock);
+  bool same = tc && c->uid == tc->uid && c->uid == tc->euid && c->uid == tc->suid &&
+              c->gid == tc->gid && c->gid == tc->egid && c->gid == tc->sgid;
+  if (tc)
+    put_cred(tc);
+  if (same && dumpable)
+    return true;
+  return cred_capable(c, CAP_SYS_PTRACE);
 }
 
 /* The process a pidfd descriptor names (referenced), or an error. */
@@ -177,6 +204,8 @@ long sys_pidfd_send_signal(int pidfd, int sig, uaddr_t uinfo, unsigned int flags
     r = -ESRCH;
   else if (sig < 0 || sig > NSIG)
     r = -EINVAL;
+  else if ((r = kill_permission(p, sig)))
+    ;
   else if (sig)
     r = send_signal_process(p, sig, &info); /* (to a zombie: nothing, 0) */
 out:
@@ -197,6 +226,10 @@ long sys_pidfd_getfd(int pidfd, int targetfd, unsigned int flags)
   struct process *p = get_pidfd_process(pidfd, NULL, &err);
   if (!p)
     return err;
+  if (!may_access_process(p)) {
+    process_put(p);
+    return -EPERM;
+  }
   struct files *files = NULL;
   spin_lock(&proc_lock);
   bool reaped = find_process(p->pid) != p;

@@ -15,6 +15,8 @@ struct process *pidfd_process(struct file *f);
 /* waitid(P_PIDFD): the pid descriptor pidfd names, its file flags in
  * *fflags; -EBADF if it is not a pidfd. */
 long pidfd_to_pid(int pidfd, int *fflags);
+/* May the caller read p's memory and descriptors (ptrace's attach rule)? */
+bool may_access_process(struct process *p);
 /* p has exited (proc_lock held): wake its pidfds' pollers. */
 void process_exited(struct process *p);
 

@@ -7,22 +7,25 @@
  *
  * As Linux: the remote side is transferred page by page in order; a fault
  * there ends the transfer, and the bytes moved so far are the answer (or
- * EFAULT if none were). Kite's callers are all root, who may look into
- * any process (Linux asks for PTRACE_MODE_ATTACH).
+ * EFAULT if none were). Permission is ptrace's attach rule
+ * (may_access_process, kern/pidfd.c).
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
+#include "kern/pidfd.h"
 
-/* The address space of process pid (referenced), or NULL. */
-static struct mm *process_mm(pid_t pid)
+/* The address space of process pid (referenced) into *mmp: 0, -ESRCH,
+ * or -EPERM (ptrace's attach rule). */
+static long process_mm(pid_t pid, struct mm **mmp)
 {
   struct mm *mm = NULL;
   spin_lock(&proc_lock);
   struct process *p = find_process(pid);
   if (p) {
+    process_get(p);
     struct task *t;
     list_for_each_entry(t, &p->threads, thread_link) {
       if (t->mm) {
@@ -33,7 +36,18 @@ static struct mm *process_mm(pid_t pid)
     }
   }
   spin_unlock(&proc_lock);
-  return mm;
+  if (!p)
+    return -ESRCH;
+  bool ok = may_access_process(p);
+  process_put(p);
+  if (!mm)
+    return -ESRCH;
+  if (!ok) {
+    mm_put(mm);
+    return -EPERM;
+  }
+  *mmp = mm;
+  return 0;
 }
 
 static long process_vm_rw(pid_t pid, uaddr_t ulocal, unsigned long lcnt, uaddr_t uremote,
@@ -68,11 +82,9 @@ static long process_vm_rw(pid_t pid, uaddr_t ulocal, unsigned long lcnt, uaddr_t
     r = 0;
     goto out;
   }
-  struct mm *mm = process_mm(pid);
-  if (!mm) {
-    r = -ESRCH;
+  struct mm *mm;
+  if ((r = process_mm(pid, &mm)))
     goto out;
-  }
   ssize_t done = 0;
   bool fault = false;
   for (unsigned long i = 0; i < rcnt && local.resid && !fault; i++) {

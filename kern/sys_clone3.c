@@ -19,6 +19,7 @@
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/param.h"
+#include "kern/cred.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include <string.h>
@@ -89,6 +90,8 @@ long sys_clone3(uaddr_t uargs, size_t size)
       return -EFAULT;
     if (tid < 1 || tid >= PID_MAX)
       return -EINVAL;
+    if (!capable(CAP_CHECKPOINT_RESTORE) && !capable(CAP_SYS_ADMIN))
+      return -EPERM;
     x.set_tid = tid;
   }
   uaddr_t sp = a.stack ? a.stack + a.stack_size : 0;
@@ -170,6 +173,8 @@ long sys_setns(int fd, int nstype)
     r = -ESRCH;
   } else if (nstype & CLONE_NEWUSER) {
     r = -EINVAL;
+  } else if (!capable(CAP_SYS_ADMIN) || ((nstype & CLONE_NEWNS) && !capable(CAP_SYS_CHROOT))) {
+    r = -EPERM;
   } else if ((nstype & CLONE_NEWNS) && __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
     r = -EINVAL; /* the fs context is shared (CLONE_FS) */
   } else if (nstype & CLONE_NEWNS) {

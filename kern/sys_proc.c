@@ -345,7 +345,7 @@ static int kill_ok(const struct cred *tc, pid_t sid, int sig)
 }
 
 /* The same for a process (checked against one of its live threads). */
-static int kill_permission(struct process *p, int sig)
+int kill_permission(struct process *p, int sig)
 {
   if (p == current->proc)
     return 0;

@@ -251,6 +251,7 @@ struct process *find_process(pid_t pid);    /* caller holds proc_lock */
 
 /* sys_proc.c */
 int pgrp_in_session(pid_t pgrp, pid_t sid); /* 0, -ESRCH, -EPERM; caller holds proc_lock */
+int kill_permission(struct process *p, int sig); /* may the caller signal p: 0 or -EPERM */
 
 /* process.c */
 struct clone_extras;
