@@ -5,6 +5,11 @@
 #                       (APPEND='...' kernel command line, EXTRA=<dir> added to
 #                       the initramfs, DISK=<img>, DISK2=<img>, NET=1)
 #   make test           run every test; ends with "N passed, M failed"
+#   make oscomp         build an OSComp-shaped test disk from Debian's programs,
+#                       boot kernel-rv under the judge's QEMU command with it and
+#                       print the scoreboard (LINUX=1: the reference Linux too;
+#                       TESTSUITE=<dir>: the official suite's checkout instead;
+#                       FS=vfat|ext4; docs/oscomp.md)
 #   make test-qemu-smoke  boot non-interactively and run the smoke programs
 #   make debug          boot halted, waiting for gdb-multiarch (see README)
 #
@@ -70,7 +75,7 @@ KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
   $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o $(BUILD)/kernel/vdso_image.o
 LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
 
-.PHONY: all run test test-qemu-smoke debug clean distclean help FORCE
+.PHONY: all run test test-qemu-smoke debug clean distclean help oscomp FORCE
 all: $(KERNEL_OUT)
 
 $(KERNEL_OUT): $(BUILD)/kernel.elf
@@ -157,6 +162,10 @@ test-qemu-smoke: $(KERNEL_OUT)
 
 test: $(KERNEL_OUT)
 	$(Q)scripts/test.sh
+
+oscomp: $(KERNEL_OUT)
+	$(Q)scripts/oscomp/run.py $(if $(LINUX),--linux) $(if $(TESTSUITE),--testsuite $(TESTSUITE)) \
+	  $(if $(RECORD),--record-baselines)
 
 clean:
 	rm -rf $(BUILD) kernel-rv

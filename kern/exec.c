@@ -530,7 +530,7 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
   if ((r = read_elf(f, img)))
     goto out;
   /* The identity the program will run with (set-user/group-ID bits). */
-  if ((r = exec_prepare_creds(&ec, f->inode, f->path.mnt->flags & MS_NOSUID)))
+  if ((r = exec_prepare_creds(&ec, f->inode, f->path.mnt && (f->path.mnt->flags & MS_NOSUID))))
     goto out;
   mm = mm_create();
   if (!mm) {

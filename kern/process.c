@@ -227,6 +227,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
                                                               : cur->altstack;
   strlcpy(t->comm, cur->comm, sizeof(t->comm));
   t->personality = cur->personality;
+  sched_fork(t, cur);                   /* scheduling policy and priority */
   t->ctx.ra = (uint64_t)user_task_trampoline;
   t->ctx.sp = (uint64_t)t->tf;
   if (flags & CLONE_CHILD_CLEARTID)

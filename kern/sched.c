@@ -51,9 +51,51 @@ void sched_init(void)
   cpus[0].idle = &init_task;
 }
 
+/*
+ * Scheduling classes. A SCHED_FIFO or SCHED_RR task has a real-time
+ * priority (1..99) and runs before every task of the other policies, which
+ * share the hart round robin (priority 0 here). The one run queue is kept
+ * in priority order: a task goes behind those of its own priority and ahead
+ * of lower ones, so the head is always the task to run. SCHED_FIFO runs
+ * until it blocks, yields or a higher priority wakes; SCHED_RR also leaves
+ * the hart when its RR_TIMESLICE_TICKS slice runs out and others of its
+ * priority wait; a woken task of higher priority than the running one
+ * preempts it at its next return to user (the kernel is not preempted).
+ */
+static inline int task_prio(const struct task *t)
+{
+  return t->policy == SCHED_FIFO || t->policy == SCHED_RR ? t->rt_priority : 0;
+}
+
+static inline int slice_for(const struct task *t)
+{
+  return t->policy == SCHED_RR ? RR_TIMESLICE_TICKS : TIMESLICE_TICKS;
+}
+
+/* The priority of the task at the head of the queue, -1 if empty (rq.lock). */
+static int head_prio(void)
+{
+  if (list_empty(&rq.queue))
+    return -1;
+  return task_prio(list_first_entry(&rq.queue, struct task, rq_link));
+}
+
 static void enqueue(struct task *t)
 {
-  list_add_tail(&t->rq_link, &rq.queue);
+  int prio = task_prio(t);
+  if (prio == 0) {
+    list_add_tail(&t->rq_link, &rq.queue);
+  } else {
+    struct task *q;
+    struct list_head *before = &rq.queue;  /* the tail, if no lower priority waits */
+    list_for_each_entry(q, &rq.queue, rq_link) {
+      if (task_prio(q) < prio) {
+        before = &q->rq_link;
+        break;
+      }
+    }
+    list_add_tail(&t->rq_link, before);
+  }
   t->on_rq = true;
   rq.nr_running++;
 }
@@ -99,6 +141,8 @@ static struct task *handoff_target(struct cpu *c, struct task *prev)
   c->last_woken = NULL;
   if (!t || !t->on_rq || prev == c->idle || prev->state == TASK_RUNNING || prev->slice <= 0)
     return NULL;
+  if (task_prio(t) < head_prio())
+    return NULL;  /* a higher priority waits: it goes first */
   rq_remove(t);
   return t;
 }
@@ -184,8 +228,8 @@ void schedule(void)
   int slice = prev->slice;
   struct task *next = handoff_target(c, prev);
   if (!next) {
-    slice = TIMESLICE_TICKS;
     next = dequeue();
+    slice = next ? slice_for(next) : TIMESLICE_TICKS;
   }
   if (!next)
     next = c->idle;
@@ -220,7 +264,7 @@ void wakeup_preempt_check(void)
 {
   struct task *cur = current;
   struct cpu *c = cur->cpu;
-  if (c->woke_task && time_monotonic_ns() - cur->last_run_ns >= WAKEUP_GRANULARITY_NS)
+  if (c->woke_task && task_prio(cur) == 0 && time_monotonic_ns() - cur->last_run_ns >= WAKEUP_GRANULARITY_NS)
     c->need_resched = true;
 }
 
@@ -232,11 +276,47 @@ void wake_up_state(struct task *t, long state_mask)
     t->state = TASK_RUNNING;
   if (t->state == TASK_RUNNING && !t->on_rq && !t->on_cpu) {
     enqueue(t);
-    if (current != current->cpu->idle) {
-      current->cpu->woke_task = true;
-      current->cpu->last_woken = t;
+    struct cpu *c = current->cpu;
+    if (current != c->idle) {
+      c->woke_task = true;
+      c->last_woken = t;
+      if (task_prio(t) > task_prio(current))
+        c->need_resched = true;  /* a higher priority preempts at return to user */
     }
   }
+  spin_unlock(&rq.lock);
+}
+
+void sched_fork(struct task *child, struct task *parent)
+{
+  child->policy = parent->policy;
+  child->rt_priority = parent->rt_priority;
+  child->reset_on_fork = parent->reset_on_fork;
+  child->nice = parent->nice;
+  if (parent->reset_on_fork) {  /* sched(7): back to SCHED_OTHER, and no negative nice */
+    child->policy = SCHED_OTHER;
+    child->rt_priority = 0;
+    child->reset_on_fork = false;
+    if (child->nice < 0)
+      child->nice = 0;
+  }
+}
+
+void sched_set_policy(struct task *t, int policy, int rt_priority, bool reset_on_fork)
+{
+  spin_lock(&rq.lock);
+  bool queued = t->on_rq;
+  if (queued)
+    rq_remove(t);
+  t->policy = policy;
+  t->rt_priority = rt_priority;
+  t->reset_on_fork = reset_on_fork;
+  if (queued)
+    enqueue(t);
+  /* The running task no longer the most important: it yields at return to user. */
+  struct task *cur = current;
+  if (head_prio() > task_prio(cur))
+    cur->cpu->need_resched = true;
   spin_unlock(&rq.lock);
 }
 
@@ -307,7 +387,15 @@ void scheduler_tick(void)
     c->need_resched = rq.nr_running > 0;
     return;
   }
-  if (--t->slice <= 0 && rq.nr_running > 0)
+  /* SCHED_FIFO has no slice; the others leave when it is over and someone of
+   * the same or a higher priority waits, or at once for a higher priority. */
+  int prio = task_prio(t);
+  spin_lock(&rq.lock);
+  int head = head_prio();
+  spin_unlock(&rq.lock);
+  if (t->policy != SCHED_FIFO && --t->slice <= 0 && head >= prio)
+    c->need_resched = true;
+  if (head > prio)
     c->need_resched = true;
   posix_cpu_timers_tick(t);  /* CPU-time timers: ITIMER_VIRTUAL/PROF, timer_create */
 }

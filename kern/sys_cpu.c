@@ -1,9 +1,8 @@
 /*
  * sys_cpu.c — system calls about the hart and how a task runs on it:
- * riscv_hwprobe (what the hart implements), membarrier, the scheduling
- * queries sched_rr_get_interval and sched_getattr/sched_setattr, and
- * personality. System-call layer over kern/devtree.c (the ISA string),
- * kern/sched.c and the task.
+ * riscv_hwprobe (what the hart implements), membarrier and personality.
+ * System-call layer over kern/devtree.c (the ISA string) and the task.
+ * (The scheduling calls are in kern/sys_sched.c.)
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
@@ -196,130 +195,6 @@ long sys_membarrier(int cmd, unsigned int flags, int cpu_id)
   default:
     return -EINVAL;
   }
-}
-
-/* ---- scheduling queries ---- */
-
-/* The process pid (0: the caller) exists: 0, -ESRCH; negative: -EINVAL. */
-static long check_pid(int pid)
-{
-  if (pid < 0)
-    return -EINVAL;
-  if (pid == 0)
-    return 0;
-  spin_lock(&proc_lock);
-  bool found = find_task(pid) != NULL;
-  spin_unlock(&proc_lock);
-  return found ? 0 : -ESRCH;
-}
-
-/* The round-robin time slice: every task here is SCHED_OTHER with a slice
- * of TIMESLICE_TICKS ticks. */
-long sys_sched_rr_get_interval(int pid, uaddr_t utp)
-{
-  long r = check_pid(pid);
-  if (r)
-    return r;
-  uint64_t ns = (uint64_t)TIMESLICE_TICKS * (NSEC_PER_SEC / HZ);
-  struct timespec64 ts = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
-  return copyout(utp, &ts, sizeof(ts)) ? -EFAULT : 0;
-}
-
-/* struct sched_attr (SCHED_ATTR_SIZE_VER1: 56 bytes) */
-struct sched_attr {
-  uint32_t size, sched_policy;
-  uint64_t sched_flags;
-  int32_t sched_nice;
-  uint32_t sched_priority;
-  uint64_t sched_runtime, sched_deadline, sched_period;
-  uint32_t sched_util_min, sched_util_max;
-};
-#define SCHED_ATTR_SIZE_VER0 48
-#define SCHED_OTHER 0
-#define SCHED_FIFO 1
-#define SCHED_RR 2
-#define SCHED_BATCH 3
-#define SCHED_IDLE 5
-#define SCHED_DEADLINE 6
-#define SCHED_FLAG_ALL 0x7f
-
-/*
- * sched_getattr: Kite has one scheduling class; every task reports
- * SCHED_OTHER with the nice value getpriority() gives. The size handshake
- * is Linux's: at most `size` bytes are written and attr.size says how many.
- */
-long sys_sched_getattr(int pid, uaddr_t uattr, unsigned int size, unsigned int flags)
-{
-  if (!uattr || pid < 0 || size > PAGE_SIZE || size < SCHED_ATTR_SIZE_VER0 || flags)
-    return -EINVAL;
-  long r = check_pid(pid);
-  if (r)
-    return r;
-  extern long sys_getpriority(int which, int who);
-  struct sched_attr a;
-  memset(&a, 0, sizeof(a));
-  a.size = MIN(size, (unsigned)sizeof(a));
-  a.sched_policy = SCHED_OTHER;
-  a.sched_nice = 20 - (int32_t)sys_getpriority(0, pid);
-  a.sched_util_max = 1024;
-  return copyout(uattr, &a, a.size) ? -EFAULT : 0;
-}
-
-/*
- * sched_setattr: SCHED_OTHER, SCHED_BATCH and SCHED_IDLE with priority 0,
- * and the nice value (which setpriority keeps); the real-time and deadline
- * classes Kite's scheduler does not have are EPERM, as sched_setscheduler
- * answers. The structure's size follows Linux's rules (0 means the first
- * version; a bigger one must have zeros past what the kernel knows: E2BIG,
- * and the kernel's size is written back).
- */
-long sys_sched_setattr(int pid, uaddr_t uattr, unsigned int flags)
-{
-  if (!uattr || pid < 0 || flags)
-    return -EINVAL;
-  uint32_t size;
-  if (copyin(&size, uattr, 4))
-    return -EFAULT;
-  if (size == 0)
-    size = SCHED_ATTR_SIZE_VER0;
-  if (size < SCHED_ATTR_SIZE_VER0 || size > PAGE_SIZE)
-    goto e2big;
-  struct sched_attr a;
-  memset(&a, 0, sizeof(a));
-  if (copyin(&a, uattr, MIN(size, (uint32_t)sizeof(a))))
-    return -EFAULT;
-  for (uint32_t off = sizeof(a); off < size; off++) {
-    uint8_t b;
-    if (copyin(&b, uattr + off, 1))
-      return -EFAULT;
-    if (b)
-      goto e2big;
-  }
-  if (a.sched_flags & ~SCHED_FLAG_ALL)
-    return -EINVAL;
-  long r = check_pid(pid);
-  if (r)
-    return r;
-  switch (a.sched_policy) {
-  case SCHED_OTHER:
-  case SCHED_BATCH:
-  case SCHED_IDLE:
-    if (a.sched_priority)
-      return -EINVAL;
-    break;
-  case SCHED_FIFO:
-  case SCHED_RR:
-  case SCHED_DEADLINE:
-    return -EPERM;
-  default:
-    return -EINVAL;
-  }
-  extern long sys_setpriority(int which, int who, int prio);
-  return sys_setpriority(0, pid, a.sched_nice);
-e2big:
-  size = sizeof(struct sched_attr);
-  (void)copyout(uattr, &size, 4);
-  return -E2BIG;
 }
 
 /* ---- personality ---- */

@@ -83,6 +83,10 @@ struct task {
   struct list_head rq_link;
   int slice;                    /* ticks left in this time slice */
   struct cpu *cpu;              /* hart it runs (or last ran) on */
+  int policy;                   /* SCHED_OTHER, SCHED_FIFO, ... (kern/sched.h) */
+  int rt_priority;              /* 1..99 for SCHED_FIFO/SCHED_RR, else 0 */
+  bool reset_on_fork;           /* SCHED_RESET_ON_FORK: children start as SCHED_OTHER */
+  int nice;                     /* -20..19: kept and inherited; not weighed (sched.c) */
 
   /* --- identity --- */
   pid_t tid;
@@ -216,8 +220,22 @@ extern struct task init_task;   /* the boot task: becomes hart 0's idle task */
 extern struct process *init_process;
 extern struct process kernel_process; /* owner of kernel threads */
 
+/* Scheduling policies (sched(7)); sched.c runs SCHED_FIFO and SCHED_RR
+ * tasks (priorities 1..99, higher first) before all the others. */
+#define SCHED_OTHER 0
+#define SCHED_FIFO 1
+#define SCHED_RR 2
+#define SCHED_BATCH 3
+#define SCHED_IDLE 5
+#define SCHED_DEADLINE 6
+#define SCHED_RESET_ON_FORK 0x40000000
+#define SCHED_RT_PRIO_MAX 99
+
 /* sched.c */
 void sched_init(void);
+void sched_fork(struct task *child, struct task *parent);   /* policy at clone */
+/* Change t's policy and real-time priority (already checked); requeues it. */
+void sched_set_policy(struct task *t, int policy, int rt_priority, bool reset_on_fork);
 void scheduler_tick(void);
 void wake_up_task(struct task *t);
 void wake_up_state(struct task *t, long state_mask);

@@ -9,3 +9,6 @@ REDIS_VERSION=5:7.0.15-1~deb12u7
 # mirror these machines use (its orig tarball gives 404); u-boot's source
 # package carries the same upstream libfdt in scripts/dtc/libfdt.
 UBOOT_VERSION=2023.01+dfsg-2+deb12u3
+# netperf: Debian 13's source (its orig tarball is served; bookworm's is not),
+# built with Kite's musl for the OSComp image's musl copy (scripts/build-netperf.sh).
+NETPERF_VERSION=2.7.0+git20210121.3bc455b+ds-3

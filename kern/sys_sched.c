@@ -1,0 +1,306 @@
+/*
+ * sys_sched.c — the scheduling-policy system calls: sched_setscheduler,
+ * sched_getscheduler, sched_setparam, sched_getparam, sched_setattr,
+ * sched_getattr, sched_get_priority_max/min, sched_rr_get_interval,
+ * setpriority and getpriority. Argument checks in Linux's order; the
+ * mechanism (run-queue order, slices, preemption) is kern/sched.c. Affinity
+ * and yield are in kern/sys_misc.c.
+ *
+ * A pid names a thread (0: the caller), as on Linux. Every caller is root
+ * (CAP_SYS_NICE), so no permission check refuses a policy or priority.
+ * The nice value is kept per thread and inherited, but the round-robin
+ * class does not weigh it (docs/tasks.md).
+ */
+#include "kern/task.h"
+#include "kern/syscall.h"
+#include "kern/vm.h"
+#include "kern/mm.h"
+#include "kern/param.h"
+#include "kern/errno.h"
+#include <string.h>
+
+struct sched_param {
+  int sched_priority;
+};
+
+/* struct sched_attr (include/uapi/linux/sched/types.h): the first version
+ * is 48 bytes (SCHED_ATTR_SIZE_VER0), 56 with the utilization clamps. */
+struct sched_attr {
+  uint32_t size, sched_policy;
+  uint64_t sched_flags;
+  int32_t sched_nice;
+  uint32_t sched_priority;
+  uint64_t sched_runtime, sched_deadline, sched_period;
+  uint32_t sched_util_min, sched_util_max;
+};
+#define SCHED_ATTR_SIZE_VER0 48
+#define SCHED_FLAG_RESET_ON_FORK 0x01
+#define SCHED_FLAG_KEEP_POLICY 0x08
+#define SCHED_FLAG_KEEP_PARAMS 0x10
+#define SCHED_FLAG_ALL 0x7f
+
+#define PRIO_PROCESS 0
+#define PRIO_PGRP 1
+#define PRIO_USER 2
+#define NICE_MIN (-20)
+#define NICE_MAX 19
+
+static bool rt_policy(int policy)
+{
+  return policy == SCHED_FIFO || policy == SCHED_RR;
+}
+
+static bool valid_policy(int policy)
+{
+  return policy == SCHED_OTHER || rt_policy(policy) || policy == SCHED_BATCH || policy == SCHED_IDLE;
+}
+
+/* The thread pid names, with proc_lock held by the caller; NULL if none. */
+static struct task *target(int pid)
+{
+  return pid == 0 ? current : find_task(pid);
+}
+
+/* Linux's __sched_setscheduler checks: a real-time policy takes 1..99, the
+ * others 0. SCHED_DEADLINE is not implemented (EINVAL, as for an unknown one). */
+static long set_policy(int pid, int policy, int prio, bool reset_on_fork)
+{
+  if (!valid_policy(policy))
+    return -EINVAL;
+  if (prio < 0 || prio > SCHED_RT_PRIO_MAX || rt_policy(policy) != (prio != 0))
+    return -EINVAL;
+  spin_lock(&proc_lock);
+  struct task *t = target(pid);
+  if (!t) {
+    spin_unlock(&proc_lock);
+    return -ESRCH;
+  }
+  sched_set_policy(t, policy, prio, reset_on_fork);
+  spin_unlock(&proc_lock);
+  return 0;
+}
+
+long sys_sched_setscheduler(int pid, int policy, uaddr_t param)
+{
+  if (policy < 0)
+    return -EINVAL;
+  if (!param || pid < 0)
+    return -EINVAL;
+  struct sched_param sp;
+  if (copyin(&sp, param, sizeof(sp)))
+    return -EFAULT;
+  bool reset = policy & SCHED_RESET_ON_FORK;
+  policy &= ~SCHED_RESET_ON_FORK;
+  spin_lock(&proc_lock);
+  bool found = target(pid) != NULL;
+  spin_unlock(&proc_lock);
+  if (!found)
+    return -ESRCH;
+  return set_policy(pid, policy, sp.sched_priority, reset);
+}
+
+long sys_sched_setparam(int pid, uaddr_t param)
+{
+  if (!param || pid < 0)
+    return -EINVAL;
+  struct sched_param sp;
+  if (copyin(&sp, param, sizeof(sp)))
+    return -EFAULT;
+  spin_lock(&proc_lock);
+  struct task *t = target(pid);
+  int policy = t ? t->policy : 0;
+  bool reset = t ? t->reset_on_fork : false;
+  spin_unlock(&proc_lock);
+  if (!t)
+    return -ESRCH;
+  return set_policy(pid, policy, sp.sched_priority, reset);
+}
+
+long sys_sched_getscheduler(int pid)
+{
+  if (pid < 0)
+    return -EINVAL;
+  spin_lock(&proc_lock);
+  struct task *t = target(pid);
+  long r = t ? t->policy | (t->reset_on_fork ? SCHED_RESET_ON_FORK : 0) : -ESRCH;
+  spin_unlock(&proc_lock);
+  return r;
+}
+
+long sys_sched_getparam(int pid, uaddr_t param)
+{
+  if (!param || pid < 0)
+    return -EINVAL;
+  spin_lock(&proc_lock);
+  struct task *t = target(pid);
+  struct sched_param sp = { t ? t->rt_priority : 0 };
+  spin_unlock(&proc_lock);
+  if (!t)
+    return -ESRCH;
+  return copyout(param, &sp, sizeof(sp)) ? -EFAULT : 0;
+}
+
+long sys_sched_get_priority_max(int policy)
+{
+  return rt_policy(policy) ? SCHED_RT_PRIO_MAX : valid_policy(policy) || policy == SCHED_DEADLINE ? 0 : -EINVAL;
+}
+
+long sys_sched_get_priority_min(int policy)
+{
+  return rt_policy(policy) ? 1 : valid_policy(policy) || policy == SCHED_DEADLINE ? 0 : -EINVAL;
+}
+
+/* SCHED_RR's slice; 0 for SCHED_FIFO; the round-robin slice for the others. */
+long sys_sched_rr_get_interval(int pid, uaddr_t interval)
+{
+  if (pid < 0)
+    return -EINVAL;
+  spin_lock(&proc_lock);
+  struct task *t = target(pid);
+  int policy = t ? t->policy : 0;
+  spin_unlock(&proc_lock);
+  if (!t)
+    return -ESRCH;
+  int ticks = policy == SCHED_FIFO ? 0 : policy == SCHED_RR ? RR_TIMESLICE_TICKS : TIMESLICE_TICKS;
+  uint64_t ns = (uint64_t)ticks * (NSEC_PER_SEC / HZ);
+  struct { int64_t tv_sec, tv_nsec; } ts = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
+  return copyout(interval, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+/*
+ * sched_setattr: policy, priority, nice and the reset-on-fork flag (Linux's
+ * sched_copy_attr: a size below version 0 or above what the caller's
+ * structure holds with non-zero tail bytes is E2BIG, with the kernel's size
+ * written back).
+ */
+long sys_sched_setattr(int pid, uaddr_t uattr, unsigned int flags)
+{
+  if (!uattr || pid < 0 || flags)
+    return -EINVAL;
+  struct sched_attr a;
+  memset(&a, 0, sizeof(a));
+  uint32_t size;
+  if (copyin(&size, uattr, 4))
+    return -EFAULT;
+  if (size == 0)
+    size = SCHED_ATTR_SIZE_VER0;
+  if (size < SCHED_ATTR_SIZE_VER0 || size > PAGE_SIZE)
+    goto e2big;
+  if (size > sizeof(a)) {
+    for (uint32_t off = sizeof(a); off < size; off++) {
+      uint8_t c;
+      if (copyin(&c, uattr + off, 1))
+        return -EFAULT;
+      if (c)
+        goto e2big;
+    }
+  }
+  if (copyin(&a, uattr, MIN(size, (uint32_t)sizeof(a))))
+    return -EFAULT;
+  if ((int)a.sched_policy < 0 || (a.sched_flags & ~(uint64_t)SCHED_FLAG_ALL))
+    return -EINVAL;
+  spin_lock(&proc_lock);
+  struct task *t = target(pid);
+  int policy = t ? t->policy : 0, prio = t ? t->rt_priority : 0;
+  spin_unlock(&proc_lock);
+  if (!t)
+    return -ESRCH;
+  if (!(a.sched_flags & SCHED_FLAG_KEEP_POLICY))
+    policy = (int)a.sched_policy;
+  if (!(a.sched_flags & SCHED_FLAG_KEEP_PARAMS))
+    prio = (int)a.sched_priority;
+  if (!valid_policy(policy))
+    return -EINVAL;
+  if (policy == SCHED_OTHER || policy == SCHED_BATCH)
+    t->nice = a.sched_nice < NICE_MIN ? NICE_MIN : a.sched_nice > NICE_MAX ? NICE_MAX : a.sched_nice;
+  return set_policy(pid, policy, prio, a.sched_flags & SCHED_FLAG_RESET_ON_FORK);
+e2big:
+  size = sizeof(a);
+  if (copyout(uattr, &size, 4))
+    return -EFAULT;
+  return -E2BIG;
+}
+
+long sys_sched_getattr(int pid, uaddr_t uattr, unsigned int usize, unsigned int flags)
+{
+  if (!uattr || pid < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 || flags)
+    return -EINVAL;
+  struct sched_attr a;
+  memset(&a, 0, sizeof(a));
+  spin_lock(&proc_lock);
+  struct task *t = target(pid);
+  if (t) {
+    a.sched_policy = (uint32_t)t->policy;
+    a.sched_priority = (uint32_t)t->rt_priority;
+    a.sched_nice = t->nice;
+    a.sched_flags = t->reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0;
+    a.sched_util_max = 1024;  /* SCHED_CAPACITY_SCALE: no clamp */
+  }
+  spin_unlock(&proc_lock);
+  if (!t)
+    return -ESRCH;
+  a.size = MIN(usize, (unsigned int)sizeof(a));
+  return copyout(uattr, &a, a.size) ? -EFAULT : 0;
+}
+
+/* ---- nice: setpriority / getpriority ---- */
+
+/* Does t match (which, who)? proc_lock held. Everyone is uid 0. */
+static bool prio_match(struct task *t, int which, int who)
+{
+  switch (which) {
+  case PRIO_PROCESS:
+    return t->tid == (who ? who : current->tid);
+  case PRIO_PGRP:
+    return t->proc->pgid == (who ? who : current->proc->pgid);
+  default:
+    return who == 0;  /* the caller's uid, 0, which is everyone's */
+  }
+}
+
+/* Call fn on every user thread that matches; the number matched. proc_lock held. */
+static int prio_each(int which, int who, void (*fn)(struct task *t, int *arg), int *arg)
+{
+  int n = 0;
+  struct process *p;
+  list_for_each_entry(p, &all_processes, all_link) {
+    struct task *t;
+    list_for_each_entry(t, &p->threads, thread_link) {
+      if (!t->is_kernel_thread && prio_match(t, which, who)) {
+        fn(t, arg);
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
+static void set_nice(struct task *t, int *nice) { t->nice = *nice; }
+static void best_nice(struct task *t, int *nice)
+{
+  if (t->nice < *nice)
+    *nice = t->nice;
+}
+
+long sys_setpriority(int which, int who, int prio)
+{
+  if (which < PRIO_PROCESS || which > PRIO_USER)
+    return -EINVAL;
+  int nice = prio < NICE_MIN ? NICE_MIN : prio > NICE_MAX ? NICE_MAX : prio;
+  spin_lock(&proc_lock);
+  int n = prio_each(which, who, set_nice, &nice);
+  spin_unlock(&proc_lock);
+  return n ? 0 : -ESRCH;
+}
+
+/* The raw system call answers 20 - nice (1..40): the libc turns it back. */
+long sys_getpriority(int which, int who)
+{
+  if (which < PRIO_PROCESS || which > PRIO_USER)
+    return -EINVAL;
+  int nice = NICE_MAX + 1;
+  spin_lock(&proc_lock);
+  int n = prio_each(which, who, best_nice, &nice);
+  spin_unlock(&proc_lock);
+  return n ? 20 - nice : -ESRCH;
+}
