@@ -283,6 +283,10 @@ struct file_ops {
   int (*fsync)(struct file *f, bool datasync);
   int (*open)(struct inode *ino, struct file *f);
   void (*release)(struct file *f);
+  /* A descriptor of f is being closed (close, dup2 over it, exec's
+   * close-on-exec, exit) by current — Linux's flush: mq_notify's
+   * registration goes with its owner's close. May be NULL. */
+  void (*flush)(struct file *f);
   /* A mapping of f was made (also: copied by fork, split) / went away
    * (kern/vm.c, mm->lock held). System V shared memory counts attaches. */
   void (*vm_open)(struct file *f);
@@ -321,6 +325,7 @@ static inline bool dir_is_dead(const struct inode *dir)
 
 /* ---- fs/vfs.c ---- */
 void vfs_init(void);
+void mqueue_init(void);   /* fs/mqueue.c */
 struct inode *inode_alloc(struct super_block *sb, mode_t mode);
 void iget(struct inode *ino);
 void iput(struct inode *ino);

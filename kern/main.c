@@ -119,6 +119,7 @@ static void mount_at(const char *fstype, const char *source, const char *path)
 static void fs_init(void)
 {
   vfs_init();         /* the pseudo mount of nameless files */
+  mqueue_init();      /* POSIX message queues and their file system */
   ramfs_init();
   procfs_init();
   devpts_init();
@@ -155,6 +156,7 @@ static void fs_init(void)
    * program, so the kernel does it): shared memory for shm_open and
    * sem_open, and the /dev/fd, stdin, stdout, stderr links. */
   mount_at_flags("tmpfs", "tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV, "mode=1777");
+  mount_at_flags("mqueue", "mqueue", "/dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   devfs_add_links("/dev");
   boot_fs->umask = 022;
 }

@@ -48,7 +48,7 @@ stale() {
 }
 
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
-progs="$progs devfs ptimer xattr inotify splice newcalls procnew"  # the syscall-surface programs, one line of their own
+progs="$progs devfs ptimer xattr inotify splice newcalls procnew mqueue"  # the syscall-surface programs, one line of their own
 progs="$progs sched"  # scheduling policies
 progs="$progs hang orphan badptr"  # hostile programs (issue 9), one line of their own
 progs="$progs cred ipc locks"  # users and permissions, System V IPC, file locks
