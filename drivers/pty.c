@@ -311,8 +311,8 @@ static ssize_t ptmx_write(struct file *f, struct uio *u, off_t *pos)
       break;
     size_t n = MIN(MIN(tty_receive_room(slave), sizeof(buf)), u->resid);
     long c = uio_copy_from(u, buf, n);
-    if (c <= 0) {
-      err = c ? c : -EFAULT;
+    if (c < (long)n) { /* whole chunks only, as Linux's tty_write */
+      err = -EFAULT;
       break;
     }
     tty_receive(slave, buf, c);

@@ -548,9 +548,12 @@ ssize_t tty_write(struct file *f, struct uio *u, off_t *pos)
   if (mutex_lock_interruptible(&tty->write_lock))
     return -ERESTARTSYS;
   while (u->resid > 0 && !err) {
-    long n = uio_copy_from(u, in, MIN(u->resid, sizeof(in)));
-    if (n <= 0) {
-      err = n ? n : -EFAULT;
+    /* A chunk is written whole or not at all (Linux's tty_write): bytes
+     * before a fault in the same chunk are dropped. */
+    size_t want = MIN(u->resid, sizeof(in));
+    long n = uio_copy_from(u, in, want);
+    if (n < (long)want) {
+      err = -EFAULT;
       break;
     }
     long done = 0;

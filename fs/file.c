@@ -8,6 +8,7 @@
 #include "fs/locks.h"
 #include "fs/perm.h"
 #include "fs/fsops.h"
+#include "kern/printk.h"
 #include "kern/epoll.h"
 #include "fs/inotify.h"
 #include "kern/task.h"
@@ -83,17 +84,26 @@ static int rw_verify_pos(off_t pos, size_t count)
   return 0;
 }
 
+/*
+ * read and write check in Linux's order (vfs_read): the access mode
+ * (EBADF), whether the file can be read at all (EINVAL; a directory can,
+ * and says EISDIR last), the buffer's range (EFAULT: u->bad, before
+ * anything blocks), the position (EINVAL).
+ */
 ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos)
 {
   if (!file_readable(f))
     return -EBADF;
-  if (f->inode && S_ISDIR(f->inode->mode))
-    return -EISDIR;
-  if (!f->fop || !f->fop->read)
+  bool dir = f->inode && S_ISDIR(f->inode->mode);
+  if (!dir && (!f->fop || !f->fop->read))
     return -EINVAL;
+  if (u->bad)
+    return -EFAULT;
   int r = rw_verify_pos(*pos, u->resid);
   if (r)
     return r;
+  if (dir)
+    return -EISDIR;
   if (u->resid == 0)
     return 0;
   ssize_t n = f->fop->read(f, u, pos);
@@ -108,6 +118,8 @@ ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos)
     return -EBADF;
   if (!f->fop || !f->fop->write)
     return -EINVAL;
+  if (u->bad)
+    return -EFAULT;
   int r = rw_verify_pos(*pos, u->resid);
   if (r)
     return r;
@@ -302,6 +314,64 @@ static int open_create(int dirfd, const char *path, int flags, mode_t mode, stru
 }
 
 /*
+ * O_TMPFILE: an unnamed regular file in the directory `path` names — on an
+ * unlinked dentry, with nlink 0 — that linkat() may name later unless
+ * O_EXCL was given (Linux's vfs_tmpfile).
+ */
+static int open_tmpfile(int dirfd, const char *path, int flags, mode_t mode, struct file **out)
+{
+  if ((flags & (__O_TMPFILE | O_DIRECTORY | O_CREAT)) != O_TMPFILE)
+    return -EINVAL;
+  if ((flags & O_ACCMODE) == O_RDONLY)
+    return -EINVAL;
+  struct path dir;
+  int r = path_lookup(dirfd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
+  if (r)
+    return r;
+  struct inode *di = dir.dentry->inode;
+  char name[32];
+  struct dentry *d = NULL;
+  if ((r = may_create(di)))
+    goto out;
+  if (dir.mnt->sb->flags & MS_RDONLY) {
+    r = -EROFS;
+    goto out;
+  }
+  if (!di->iop || !di->iop->tmpfile) {
+    r = -EOPNOTSUPP;
+    goto out;
+  }
+  static uint64_t seq;
+  int n = snprintf(name, sizeof(name), "#%lu", (unsigned long)__atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+  if (!(d = dentry_alloc(dir.dentry, name, (size_t)n))) {
+    r = -ENOMEM;
+    goto out;
+  }
+  d_delete(d); /* in no directory: lookups never find it */
+  mutex_lock(&di->lock);
+  r = di->iop->tmpfile(di, d, mode_strip_sgid(di, (mode & 07777 & ~current->fs->umask) | S_IFREG));
+  mutex_unlock(&di->lock);
+  if (r)
+    goto out;
+  inode_init_owner(di, d->inode);
+  d->inode->linkable = !(flags & O_EXCL);
+  struct path p = { dir.mnt, d };
+  struct file *f = file_open_path(&p, flags & ~(__O_TMPFILE | O_DIRECTORY | O_EXCL));
+  if (IS_ERR(f)) {
+    r = (int)PTR_ERR(f);
+    goto out;
+  }
+  open_count(d->inode, flags, 1);
+  f->open_counted = true;
+  *out = f;
+out:
+  if (d)
+    dput(d);
+  path_put(&dir);
+  return r;
+}
+
+/*
  * openat(): resolve (creating with O_CREAT), check, truncate, and return a
  * new struct file in *out.
  */
@@ -310,8 +380,8 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
   struct path p;
   int r;
   bool created = false;
-  if ((flags & O_TMPFILE) == O_TMPFILE)
-    return -EOPNOTSUPP;
+  if (flags & __O_TMPFILE)
+    return open_tmpfile(dirfd, path, flags, mode, out);
   if (flags & O_CREAT) {
     if ((r = open_create(dirfd, path, flags, mode, &p, &created)))
       return r;

@@ -153,6 +153,9 @@ int do_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
 {
   if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
     return -EINVAL;
+  /* naming a descriptor's file needs CAP_DAC_READ_SEARCH (Linux) */
+  if ((flags & AT_EMPTY_PATH) && !capable(CAP_DAC_READ_SEARCH))
+    return -ENOENT;
   struct path old;
   unsigned lf = (flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0) |
                 (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0);
@@ -180,8 +183,10 @@ int do_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
     ;
   else if (!dir->iop || !dir->iop->link)
     r = -EPERM;
-  else
-    r = dir->iop->link(old.dentry, dir, d);
+  else if (old.dentry->inode->nlink == 0 && !old.dentry->inode->linkable)
+    r = -ENOENT; /* an unlinked file stays unlinked; an O_TMPFILE one may get a name */
+  else if (!(r = dir->iop->link(old.dentry, dir, d)))
+    old.dentry->inode->linkable = false;
   if (r == 0) {
     inotify_inode_event(old.dentry->inode, IN_ATTRIB, NULL); /* its link count */
     inotify_dir_event(dir, IN_CREATE, last, 0);

@@ -25,6 +25,8 @@
 #define PC_SLOTS (1 << PC_SHIFT)
 #define PC_MASK (PC_SLOTS - 1)
 
+static const char zero_page[PAGE_SIZE]; /* what a hole of a memory-only file reads as */
+
 struct pc_node {
   void *slot[PC_SLOTS];
 };
@@ -146,6 +148,47 @@ struct page *page_cache_get(struct inode *ino, uint64_t index, bool create)
   return p;
 }
 
+/* The page if it is cached (referenced), else NULL: nothing is read or made. */
+struct page *page_cache_peek(struct inode *ino, uint64_t index)
+{
+  struct page_cache *pc = &ino->pages;
+  mutex_lock(&pc->lock);
+  struct page *p = pc_lookup(pc, index);
+  if (p)
+    get_page(p);
+  mutex_unlock(&pc->lock);
+  return p;
+}
+
+/* A file whose data lives only in its page cache (ramfs, tmpfs, shm): no readpage. */
+static bool memory_only(const struct inode *ino)
+{
+  return !ino->iop || !ino->iop->readpage;
+}
+
+/*
+ * SEEK_DATA and SEEK_HOLE for memory-only files: data is where pages
+ * exist, holes where they do not (tmpfs's mapping_seek_hole_data).
+ */
+static off_t seek_hole_data(struct inode *ino, off_t off, int whence)
+{
+  off_t size = READ_ONCE(ino->size);
+  if (off < 0 || off >= size)
+    return -ENXIO;
+  struct page_cache *pc = &ino->pages;
+  uint64_t last = (uint64_t)(size - 1) / PAGE_SIZE;
+  mutex_lock(&pc->lock);
+  uint64_t idx = (uint64_t)off / PAGE_SIZE;
+  bool want_data = whence == SEEK_DATA;
+  while (idx <= last && (pc_lookup(pc, idx) != NULL) != want_data)
+    idx++;
+  mutex_unlock(&pc->lock);
+  if (idx > last)
+    return want_data ? -ENXIO : size;
+  off_t at = (off_t)(idx * PAGE_SIZE);
+  return at > off ? at : off;
+}
+
 void page_mark_dirty(struct page *p)
 {
   p->flags |= PG_DIRTY;
@@ -232,11 +275,13 @@ ssize_t generic_file_read(struct file *f, struct uio *u, off_t *pos)
     uint64_t index = *pos / PAGE_SIZE;
     size_t off = *pos % PAGE_SIZE;
     size_t n = MIN(MIN(PAGE_SIZE - off, u->resid), (size_t)(size - *pos));
-    struct page *p = page_cache_get(ino, index, false);
+    struct page *p = memory_only(ino) ? page_cache_peek(ino, index) : page_cache_get(ino, index, false);
     if (IS_ERR(p))
       return total ? total : PTR_ERR(p);
-    long c = uio_copy_to(u, (char *)page_to_kva(p) + off, n);
-    put_page(p);
+    /* a hole of a memory-only file reads as zeros and stays a hole */
+    long c = uio_copy_to(u, p ? (char *)page_to_kva(p) + off : (char *)zero_page + off, n);
+    if (p)
+      put_page(p);
     if (c < 0)
       return total ? total : c;
     total += c;
@@ -361,7 +406,14 @@ off_t llseek_size(struct file *f, off_t off, int whence, off_t maxsize, off_t eo
 
 off_t generic_llseek(struct file *f, off_t off, int whence)
 {
-  return llseek_size(f, off, whence, OFF_MAX, f->inode ? READ_ONCE(f->inode->size) : 0);
+  struct inode *ino = f->inode;
+  if ((whence == SEEK_DATA || whence == SEEK_HOLE) && ino && S_ISREG(ino->mode) && memory_only(ino)) {
+    off_t r = seek_hole_data(ino, off, whence);
+    if (r >= 0)
+      f->pos = r;
+    return r;
+  }
+  return llseek_size(f, off, whence, OFF_MAX, ino ? READ_ONCE(ino->size) : 0);
 }
 
 off_t counter_llseek(struct file *f, off_t off, int whence)

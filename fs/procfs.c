@@ -37,6 +37,7 @@
 /* What a procfs inode stands for. */
 enum proc_kind {
   PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR, PK_SYSVIPC_DIR, PK_SYS_FS_DIR,
+  PK_TASK_DIR, PK_TID_DIR,     /* /proc/<pid>/task and task/<tid> (tid in proc_info.fd) */
   PK_FILE,      /* generated text (gen) */
   PK_SELF,      /* symlink to the caller's pid */
   PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
@@ -605,6 +606,17 @@ static const struct proc_entry pid_entries[] = {
   { "cwd", PK_CWD, NULL, S_IFLNK | 0777 },
   { "root", PK_ROOTLINK, NULL, S_IFLNK | 0777 },
   { "fd", PK_FD_DIR, NULL, S_IFDIR | 0500 },
+  { "task", PK_TASK_DIR, NULL, S_IFDIR | 0555 },
+};
+
+/* /proc/<pid>/task/<tid>: the thread's own comm; the rest is the process's. */
+static const struct proc_entry tid_entries[] = {
+  { "stat", PK_FILE, gen_stat, S_IFREG | 0444 },
+  { "statm", PK_FILE, gen_statm, S_IFREG | 0444 },
+  { "status", PK_FILE, gen_status, S_IFREG | 0444 },
+  { "cmdline", PK_FILE, gen_cmdline, S_IFREG | 0444 },
+  { "comm", PK_FILE, gen_comm, S_IFREG | 0644 },
+  { "maps", PK_FILE, gen_maps, S_IFREG | 0444 },
 };
 
 static const struct proc_entry sys_entries[] = {
@@ -707,6 +719,32 @@ static bool parse_num(const char *s, size_t len, long *out)
   return true;
 }
 
+static int lookup_table_tid(struct dentry *d, const struct proc_entry *tab, size_t n, pid_t pid,
+                            pid_t tid)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(d->name, tab[i].name) == 0) {
+      struct inode *ino = proc_inode(tab[i].mode, tab[i].kind, pid, tid, tab[i].gen);
+      if (!ino)
+        return -ENOMEM;
+      d_instantiate(d, ino);
+      d->transient = true;
+      return 0;
+    }
+  }
+  return 0;
+}
+
+/* Is tid a live thread of process pid? */
+static bool thread_of(pid_t pid, pid_t tid)
+{
+  spin_lock(&proc_lock);
+  struct task *t = find_task(tid);
+  bool ok = t && t->proc && t->proc->pid == pid;
+  spin_unlock(&proc_lock);
+  return ok;
+}
+
 static int lookup_table(struct dentry *d, const struct proc_entry *tab, size_t n, pid_t pid)
 {
   for (size_t i = 0; i < n; i++) {
@@ -753,6 +791,18 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     return lookup_table(d, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 0);
   case PK_SYS_FS_DIR:
     return lookup_table(d, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 0);
+  case PK_TASK_DIR: {
+    if (!parse_num(d->name, strlen(d->name), &n) || !thread_of(di->pid, (pid_t)n))
+      return 0;
+    struct inode *ino = proc_inode(S_IFDIR | 0555, PK_TID_DIR, di->pid, (int)n, NULL);
+    if (!ino)
+      return -ENOMEM;
+    d_instantiate(d, ino);
+    d->transient = true;
+    return 0;
+  }
+  case PK_TID_DIR:
+    return lookup_table_tid(d, tid_entries, ARRAY_SIZE(tid_entries), di->pid, di->fd);
   case PK_FD_DIR: {
     if (!parse_num(d->name, strlen(d->name), &n))
       return 0;
@@ -983,6 +1033,37 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_SYS_FS_DIR:
     emit_table(ctx, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 2, 0);
     return 0;
+  case PK_TID_DIR:
+    emit_table(ctx, tid_entries, ARRAY_SIZE(tid_entries), 2, pi->pid);
+    return 0;
+  case PK_TASK_DIR: {
+    /* one directory per thread, positions 2 + i in tid order */
+    pid_t tids[256];
+    int n = 0;
+    spin_lock(&proc_lock);
+    struct process *p = find_process(pi->pid);
+    if (p) {
+      struct task *t;
+      list_for_each_entry(t, &p->threads, thread_link)
+        if (n < 256)
+          tids[n++] = t->tid;
+    }
+    spin_unlock(&proc_lock);
+    for (int i = 1; i < n; i++)
+      for (int j = i; j > 0 && tids[j - 1] > tids[j]; j--) {
+        pid_t x = tids[j]; tids[j] = tids[j - 1]; tids[j - 1] = x;
+      }
+    for (int i = 0; i < n; i++) {
+      if (ctx->pos > 2 + i)
+        continue;
+      char name[16];
+      int len = snprintf(name, sizeof(name), "%d", tids[i]);
+      if (!ctx->actor(ctx, name, len, ((ino_t)tids[i] << 16) | 1, DT_DIR))
+        return 0;
+      ctx->pos = 3 + i;
+    }
+    return 0;
+  }
   case PK_SYSVIPC_DIR:
     emit_table(ctx, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 2, 0);
     return 0;
@@ -1042,7 +1123,17 @@ static int proc_file_open(struct inode *ino, struct file *f)
       return -ESRCH;
     }
   }
-  pi->gen(b, p);
+  if (pi->gen == gen_comm && pi->fd > 0 && pi->kind == PK_FILE) {
+    spin_lock(&proc_lock);
+    struct task *t = find_task(pi->fd);
+    char comm[TASK_COMM_LEN] = "";
+    if (t)
+      memcpy(comm, t->comm, sizeof(comm));
+    spin_unlock(&proc_lock);
+    pb_printf(b, "%s\n", comm);
+  } else {
+    pi->gen(b, p);
+  }
   if (p)
     process_put(p);
   f->priv = b;
@@ -1094,7 +1185,19 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
       return -EPERM;
     strlcpy(hostname, buf, sizeof(hostname));
   } else if (pi->gen == gen_comm && pi->pid == current->proc->pid) {
-    set_task_comm(current, buf);
+    /* a thread's own comm (task/<tid>/comm), or the caller's */
+    struct task *t = current;
+    if (pi->fd > 0) {
+      spin_lock(&proc_lock);
+      t = find_task(pi->fd);
+      if (t && t->proc != current->proc)
+        t = NULL;
+      if (t)
+        set_task_comm(t, buf);
+      spin_unlock(&proc_lock);
+      return t ? c : -ESRCH;
+    }
+    set_task_comm(t, buf);
   } else {
     return -EACCES;
   }

@@ -104,6 +104,17 @@ static int ramfs_create(struct inode *dir, struct dentry *d, mode_t mode)
   return ramfs_mknod(dir, d, (mode & 07777) | S_IFREG, 0);
 }
 
+/* O_TMPFILE: a regular file in no directory (nlink 0) on the unhashed dentry d. */
+static int ramfs_tmpfile(struct inode *dir, struct dentry *d, mode_t mode)
+{
+  struct inode *ino = ramfs_new_inode(dir->sb, (mode & 07777) | S_IFREG, 0);
+  if (!ino)
+    return -ENOMEM;
+  ino->nlink = 0;
+  d_instantiate(d, ino);
+  return 0;
+}
+
 static int ramfs_mkdir(struct inode *dir, struct dentry *d, mode_t mode)
 {
   int r = ramfs_mknod(dir, d, (mode & 07777) | S_IFDIR, 0);
@@ -199,6 +210,7 @@ static const struct inode_ops ramfs_dir_iops = {
   .create = ramfs_create,
   .mkdir = ramfs_mkdir,
   .mknod = ramfs_mknod,
+  .tmpfile = ramfs_tmpfile,
   .symlink = ramfs_symlink,
   .link = ramfs_link,
   .unlink = ramfs_unlink,
@@ -283,6 +295,74 @@ static const struct super_ops ramfs_sops = {
   .statfs = ramfs_statfs,
 };
 
+/*
+ * A size with an optional k, m, g suffix or a % of RAM (tmpfs's size=).
+ * Returns pages, rounded up; -1 if it does not parse.
+ */
+static int64_t parse_size_pages(const char *v)
+{
+  char *end;
+  uint64_t n = strtoul(v, &end, 0);
+  if (end == v)
+    return -1;
+  switch (*end) {
+  case 'k': case 'K': n <<= 10; end++; break;
+  case 'm': case 'M': n <<= 20; end++; break;
+  case 'g': case 'G': n <<= 30; end++; break;
+  case '%': n = nr_total_pages() * PAGE_SIZE / 100 * n; end++; break;
+  default: break;
+  }
+  return *end ? -1 : (int64_t)DIV_ROUND_UP(n, PAGE_SIZE);
+}
+
+/*
+ * Mount options, comma-separated. tmpfs (and devtmpfs, which is one)
+ * knows Linux tmpfs's: size= (bytes, k/m/g or % of RAM), nr_blocks=,
+ * nr_inodes=, mode=, uid=, gid=, huge=, mpol=, inode32, inode64 — and
+ * refuses any other with EINVAL, as Linux does. ramfs takes mode= and
+ * ignores the rest, as Linux's ramfs does. Only size, nr_inodes and mode
+ * have an effect here.
+ */
+static int parse_options(struct super_block *sb, bool tmpfs, const char *data, mode_t *mode)
+{
+  char opt[128];
+  while (data && *data) {
+    size_t len = 0;
+    while (data[len] && data[len] != ',')
+      len++;
+    if (len >= sizeof(opt))
+      return -EINVAL;
+    memcpy(opt, data, len);
+    opt[len] = 0;
+    data += len + (data[len] == ',');
+    if (!opt[0])
+      continue;
+    char *val = strchr(opt, '=');
+    if (val)
+      *val++ = 0;
+    int64_t n;
+    if (strcmp(opt, "mode") == 0 && val) {
+      *mode = (mode_t)strtoul(val, NULL, 8) & 07777;
+    } else if (!tmpfs) {
+      continue;
+    } else if (strcmp(opt, "size") == 0 && val && (n = parse_size_pages(val)) >= 0) {
+      sb->max_pages = (uint64_t)n;
+    } else if (strcmp(opt, "nr_blocks") == 0 && val) {
+      sb->max_pages = strtoul(val, NULL, 0); /* in pages */
+    } else if (strcmp(opt, "nr_inodes") == 0 && val) {
+      sb->max_inodes = strtoul(val, NULL, 0);
+    } else if ((strcmp(opt, "uid") == 0 || strcmp(opt, "gid") == 0 || strcmp(opt, "huge") == 0 ||
+                strcmp(opt, "mpol") == 0) && val) {
+      continue;
+    } else if (!val && (strcmp(opt, "inode32") == 0 || strcmp(opt, "inode64") == 0)) {
+      continue;
+    } else {
+      return -EINVAL;
+    }
+  }
+  return 0;
+}
+
 static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t flags,
                        const char *data, struct super_block **sbp)
 {
@@ -292,17 +372,22 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
   if (!sb)
     return -ENOMEM;
   sb->ops = &ramfs_sops;
-  sb->magic = strcmp(type->name, "ramfs") ? TMPFS_MAGIC : RAMFS_MAGIC;
+  bool tmpfs = strcmp(type->name, "ramfs") != 0;
+  sb->magic = tmpfs ? TMPFS_MAGIC : RAMFS_MAGIC;
+  if (tmpfs) { /* Linux's tmpfs defaults: half of RAM, an inode per two pages of it */
+    sb->max_pages = nr_total_pages() / 2;
+    sb->max_inodes = nr_total_pages() / 2;
+  }
   /* tmpfs roots are world-writable and sticky (/tmp), as Linux's default mode=1777 */
   mode_t mode = strcmp(type->name, "tmpfs") == 0 ? 01777 : 0755;
-  if (data && strncmp(data, "mode=", 5) == 0)
-    mode = (mode_t)strtoul(data + 5, NULL, 8) & 07777;
-  struct inode *root = ramfs_new_inode(sb, S_IFDIR | mode, 0);
+  int r = parse_options(sb, tmpfs, data, &mode);
+  struct inode *root = r ? NULL : ramfs_new_inode(sb, S_IFDIR | mode, 0);
   struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
   if (!d) {
-    iput(root);
+    if (root)
+      iput(root);
     kfree(sb);
-    return -ENOMEM;
+    return r ? r : -ENOMEM;
   }
   d->sb = sb;
   d_instantiate(d, root);

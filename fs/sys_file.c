@@ -79,7 +79,8 @@ long sys_read(int fd, uaddr_t buf, size_t count)
   if (!f)
     return -EBADF;
   struct uio u;
-  uio_init_user(&u, buf, MIN(count, MAX_RW_COUNT));
+  uio_init_user(&u, buf, count);
+  u.bad |= !access_ok(buf, count);
   long r = do_read(f, &u);
   fput(f);
   return r;
@@ -91,7 +92,8 @@ long sys_write(int fd, uaddr_t buf, size_t count)
   if (!f)
     return -EBADF;
   struct uio u;
-  uio_init_user(&u, buf, MIN(count, MAX_RW_COUNT));
+  uio_init_user(&u, buf, count);
+  u.bad |= !access_ok(buf, count);
   long r = do_write(f, &u);
   fput(f);
   return r;
@@ -159,14 +161,16 @@ static long positioned(int fd, struct uio *u, off_t offset, bool write)
 long sys_pread64(int fd, uaddr_t buf, size_t count, off_t offset)
 {
   struct uio u;
-  uio_init_user(&u, buf, MIN(count, MAX_RW_COUNT));
+  uio_init_user(&u, buf, count);
+  u.bad |= !access_ok(buf, count);
   return positioned(fd, &u, offset, false);
 }
 
 long sys_pwrite64(int fd, uaddr_t buf, size_t count, off_t offset)
 {
   struct uio u;
-  uio_init_user(&u, buf, MIN(count, MAX_RW_COUNT));
+  uio_init_user(&u, buf, count);
+  u.bad |= !access_ok(buf, count);
   return positioned(fd, &u, offset, true);
 }
 
@@ -1270,6 +1274,13 @@ long sys_fchown(int fd, uid_t owner, gid_t group)
 #define UTIME_NOW ((1L << 30) - 1)
 #define UTIME_OMIT ((1L << 30) - 2)
 
+/*
+ * utimensat in Linux's order: the times are read (EFAULT) and two
+ * UTIME_OMITs end it there, before the path is even looked at; a NULL
+ * path names the descriptor itself (flags must be 0, EBADF) unless the
+ * descriptor is AT_FDCWD (then the NULL path is EFAULT); the times'
+ * nanoseconds are checked last (EINVAL).
+ */
 long sys_utimensat(int dirfd, uaddr_t upath, uaddr_t utimes, int flags)
 {
   struct timespec64 ts[2];
@@ -1279,23 +1290,19 @@ long sys_utimensat(int dirfd, uaddr_t upath, uaddr_t utimes, int flags)
   if (utimes) {
     if (copyin(ts, utimes, sizeof(ts)))
       return -EFAULT;
-    bool all_omit = ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT;
-    for (int i = 0; i < 2; i++) {
-      if (ts[i].tv_nsec != UTIME_NOW && !all_omit)
+    if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
+      return 0;
+    for (int i = 0; i < 2; i++)
+      if (ts[i].tv_nsec != UTIME_NOW)
         explicit_times = true;
-      if (ts[i].tv_nsec == UTIME_NOW)
-        ts[i] = tnow;
-      else if (ts[i].tv_nsec != UTIME_OMIT && (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= (int64_t)NSEC_PER_SEC))
-        return -EINVAL;
-    }
   } else {
     ts[0] = ts[1] = tnow;
   }
   struct path p;
   long r;
-  if (upath == 0) {
+  if (upath == 0 && dirfd != AT_FDCWD) {
     /* utimensat(fd, NULL, ...): the file itself (futimens) */
-    if (flags & ~AT_SYMLINK_NOFOLLOW)
+    if (flags)
       return -EINVAL;
     struct file *f = fd_get(dirfd);
     if (!f)
@@ -1309,6 +1316,14 @@ long sys_utimensat(int dirfd, uaddr_t upath, uaddr_t utimes, int flags)
     fput(f);
   } else if ((r = lookup_at(dirfd, upath, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &p))) {
     return r;
+  }
+  for (int i = 0; utimes && i < 2; i++) {
+    if (ts[i].tv_nsec == UTIME_NOW) {
+      ts[i] = tnow;
+    } else if (ts[i].tv_nsec != UTIME_OMIT && (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= (int64_t)NSEC_PER_SEC)) {
+      path_put(&p);
+      return -EINVAL;
+    }
   }
   if (p.mnt->sb->flags & MS_RDONLY) {
     path_put(&p);
@@ -1560,16 +1575,19 @@ long sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t ufstype, uint64_t flags
     goto out;
   }
   if (udata) {
+    /* Linux's copy_mount_options: up to a page, as much as can be read;
+     * EFAULT only if nothing can */
     data = kmalloc(PAGE_SIZE);
     if (!data) {
       r = -ENOMEM;
       goto out;
     }
-    long n = copyinstr(data, udata, PAGE_SIZE);
-    if (n < 0) {
-      r = n == -ENAMETOOLONG ? -EINVAL : n;
+    size_t n = copyin_part(data, udata, PAGE_SIZE - 1);
+    if (n == 0) {
+      r = -EFAULT;
       goto out;
     }
+    data[n] = 0;
   }
   struct path p;
   r = path_lookup(AT_FDCWD, target, LOOKUP_FOLLOW, &p);

@@ -469,7 +469,9 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
     return -ENOTDIR;
   if (flags & MS_BIND)
     return bind_mount(source, target, flags);
-  const struct fs_type *t = find_fs(fstype ? fstype : "");
+  if (!fstype)
+    return -EINVAL; /* a new mount needs a type (Linux's do_new_mount) */
+  const struct fs_type *t = find_fs(fstype);
   if (!t)
     return -ENODEV;
   struct super_block *sb;

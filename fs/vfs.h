@@ -80,7 +80,8 @@ struct path;
 #define O_CLOEXEC 02000000
 #define O_SYNC 04010000
 #define O_PATH 010000000
-#define O_TMPFILE 020200000
+#define __O_TMPFILE 020000000
+#define O_TMPFILE (__O_TMPFILE | O_DIRECTORY)
 /* Kernel-internal: open for execve (execute permission instead of read). */
 #define O_EXEC_OPEN 040000000
 /* Flags open() accepts from user space (others are ignored, as on Linux). */
@@ -131,6 +132,8 @@ struct inode_ops {
   int (*create)(struct inode *dir, struct dentry *d, mode_t mode);
   int (*mkdir)(struct inode *dir, struct dentry *d, mode_t mode);
   int (*mknod)(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev);
+  /* O_TMPFILE: make an unnamed regular file (nlink 0) on the unlinked dentry d */
+  int (*tmpfile)(struct inode *dir, struct dentry *d, mode_t mode);
   int (*symlink)(struct inode *dir, struct dentry *d, const char *target);
   int (*link)(struct dentry *old, struct inode *dir, struct dentry *d);
   int (*unlink)(struct inode *dir, struct dentry *d);
@@ -184,6 +187,7 @@ struct inode {
   struct simple_xattrs *xattrs; /* in-memory extended attributes (ramfs, tmpfs) or NULL */
   struct inode_watches *watches; /* inotify watches on it, or NULL (fs/inotify.c) */
   int open_readers, open_writers; /* open files read-only / for writing (leases; fs/fown.c) */
+  bool linkable;                /* an O_TMPFILE file that linkat may still give a name */
 };
 
 /* ---- dentry ---- */
@@ -223,6 +227,12 @@ struct super_block {
   ino_t next_ino;               /* for file systems that number inodes themselves */
   void *priv;
   int refcount;                 /* mounts using it */
+  /* Memory-only file systems (tmpfs): pages of file data and inodes in
+   * use, and their limits (0: none). Atomics; charged by the page cache
+   * and ramfs (fs/ramfs.c: "size=" and "nr_inodes=", half of RAM by
+   * default, as Linux's tmpfs). */
+  uint64_t max_pages, nr_pages;
+  uint64_t max_inodes, nr_inodes;
 };
 
 #define MS_RDONLY 1
@@ -397,6 +407,7 @@ int dcache_readdir(struct file *f, struct dir_context *ctx);
 
 /* ---- fs/pagecache.c ---- */
 void page_cache_init(struct page_cache *pc);
+struct page *page_cache_peek(struct inode *ino, uint64_t index);  /* cached page or NULL */
 /* Find page `index` of ino, reading it in if needed. Returns it with a
  * reference (put_page() when done) or ERR_PTR. */
 struct page *page_cache_get(struct inode *ino, uint64_t index, bool create);

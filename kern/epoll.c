@@ -305,6 +305,45 @@ static long ep_ctl(struct eventpoll *ep, struct file *tf, int fd, int op, struct
   }
 }
 
+/*
+ * Epoll instances may watch each other, but not in a loop and not more
+ * than EP_MAX_NESTS deep (Linux's ep_loop_check: ELOOP). Adding an epoll
+ * file is the only way to make such an edge, and every such add holds
+ * ep_nest_lock through the check and the add, so the graph cannot change
+ * under the walk.
+ */
+#define EP_MAX_NESTS 4
+static struct mutex ep_nest_lock = { .lk = SPINLOCK_INIT("epoll-nests"), .wq = WAIT_QUEUE_INIT(ep_nest_lock.wq) };
+
+/* Is `target` (an epoll) or anything it watches, `depth` levels down, ep? */
+static bool ep_reaches(struct eventpoll *target, struct eventpoll *ep, int depth)
+{
+  if (target == ep || depth > EP_MAX_NESTS)
+    return true;
+  struct file *kids[16];
+  int n = 0;
+  bool loop = false;
+  mutex_lock(&target->mtx);
+  struct epitem *it;
+  list_for_each_entry(it, &target->items, link) {
+    if (it->file->fop != &epoll_fops)
+      continue;
+    if (n == (int)ARRAY_SIZE(kids)) {
+      loop = true; /* wider than we look: refuse rather than guess */
+      break;
+    }
+    fget(it->file);
+    kids[n++] = it->file;
+  }
+  mutex_unlock(&target->mtx);
+  for (int i = 0; i < n; i++) {
+    if (!loop)
+      loop = ep_reaches(kids[i]->priv, ep, depth + 1);
+    fput(kids[i]);
+  }
+  return loop;
+}
+
 long sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uevent)
 {
   struct epoll_event_k ev = { 0, 0, 0 };
@@ -327,9 +366,18 @@ long sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uevent)
     r = -EINVAL;
   } else {
     struct eventpoll *ep = ef->priv;
-    mutex_lock(&ep->mtx);
-    r = ep_ctl(ep, tf, fd, op, &ev);
-    mutex_unlock(&ep->mtx);
+    bool nest = op == EPOLL_CTL_ADD && tf->fop == &epoll_fops;
+    if (nest)
+      mutex_lock(&ep_nest_lock);
+    if (nest && ep_reaches(tf->priv, ep, 1)) {
+      r = -ELOOP;
+    } else {
+      mutex_lock(&ep->mtx);
+      r = ep_ctl(ep, tf, fd, op, &ev);
+      mutex_unlock(&ep->mtx);
+    }
+    if (nest)
+      mutex_unlock(&ep_nest_lock);
   }
   if (tf)
     fput(tf);
@@ -397,6 +445,8 @@ static long epoll_wait_common(int epfd, uaddr_t uevents, int maxevents, uint64_t
 {
   if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
     return -EINVAL;
+  if (!access_ok(uevents, (size_t)maxevents * sizeof(struct epoll_event_k)))
+    return -EFAULT; /* before anything sleeps, as Linux */
   struct file *ef = fd_get(epfd);
   if (!ef)
     return -EBADF;

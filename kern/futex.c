@@ -44,6 +44,7 @@ struct futex_waiter {
   uint32_t bitset;
   bool woken;
   struct wait_queue wq;
+  struct wait_queue *notify;    /* futex_waitv: the queue all its waiters share (else &wq) */
 };
 
 static struct {
@@ -63,16 +64,32 @@ static void buckets_init(void)
   buckets_ready = true;
 }
 
+/*
+ * The key of the futex at uaddr, in Linux's order (get_futex_key): a
+ * misaligned address is EINVAL, one outside user space EFAULT; a private
+ * futex is (mm, address) and touches no memory; a shared one is the
+ * physical page, which must be reachable (EFAULT) and — if it can only be
+ * read — not anonymous memory, which would never change (EFAULT).
+ */
 static int make_key(uaddr_t uaddr, bool private_, struct futex_key *k)
 {
   if (uaddr & 3)
     return -EINVAL;
+  if (!access_ok(uaddr, sizeof(uint32_t)))
+    return -EFAULT;
   if (private_) {
     k->a = (uint64_t)current->mm;
     k->b = uaddr;
     return 0;
   }
-  struct page *p = user_page_get(current->mm, uaddr, false);
+  struct page *p = user_page_get(current->mm, uaddr, true);
+  if (!p) {
+    p = user_page_get(current->mm, uaddr, false);
+    if (p && !p->cache.owner) {
+      put_page(p);
+      return -EFAULT;
+    }
+  }
   if (!p)
     return -EFAULT;
   k->a = 0;
@@ -107,7 +124,7 @@ static int wake_key(const struct futex_key *k, int n, uint32_t bitset)
       continue;
     list_del(&w->link);
     WRITE_ONCE(w->woken, true);
-    wake_up(&w->wq);
+    wake_up(w->notify ? w->notify : &w->wq);
     woken++;
   }
   spin_unlock(&buckets[h].lock);
@@ -126,6 +143,7 @@ static long futex_wait(uaddr_t uaddr, bool private_, uint32_t val, uint64_t dead
     return r;
   w.bitset = bitset;
   w.woken = false;
+  w.notify = NULL;
   wait_queue_init(&w.wq);
   list_init(&w.link);
   unsigned h = hash_key(&w.key);
@@ -216,6 +234,12 @@ static long futex_requeue(uaddr_t u1, uaddr_t u2, bool private_, int n1, int n2,
 /* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg); wake uaddr; if cmp(old) wake uaddr2. */
 static long futex_wake_op(uaddr_t u1, uaddr_t u2, bool private_, int n1, int n2, uint32_t val3)
 {
+  struct futex_key k1, k2;
+  int r = make_key(u1, private_, &k1);
+  if (!r)
+    r = make_key(u2, private_, &k2); /* Linux takes both keys first */
+  if (r)
+    return r;
   int op = (val3 >> 28) & 7, cmp = (val3 >> 24) & 15;
   int oparg = (val3 >> 12) & 0xfff, cmparg = val3 & 0xfff;
   if (val3 & (8u << 28))
@@ -354,4 +378,134 @@ void futex_exit_robust_list(struct task *t)
   }
   if (head[2])
     handle_robust_entry((head[2] & ~1UL) + offset, t->tid);
+}
+
+/* ---- futex_waitv: wait on up to 128 futexes at once ---- */
+
+#define FUTEX_WAITV_MAX 128
+#define FUTEX2_SIZE_U32 0x02
+#define FUTEX2_PRIVATE FUTEX_PRIVATE_FLAG
+
+struct futex_waitv_u {
+  uint64_t val;
+  uint64_t uaddr;
+  uint32_t flags;
+  uint32_t reserved;
+};
+
+/* Take waiter i (and those before it) off their buckets; was any woken? Returns its index or -1. */
+static int waitv_unqueue(struct futex_waiter *w, int n)
+{
+  int first = -1;
+  for (int i = 0; i < n; i++) {
+    unsigned h = hash_key(&w[i].key);
+    spin_lock(&buckets[h].lock);
+    if (!w[i].woken)
+      list_del(&w[i].link);
+    else if (first < 0)
+      first = i;
+    spin_unlock(&buckets[h].lock);
+  }
+  return first;
+}
+
+/*
+ * futex_waitv(2): sleep until one of the futexes is woken; returns its
+ * index. Every waiter is queued before any value is compared (as
+ * futex_wait does for one), so no wake is lost; a value that differs is
+ * EAGAIN. The timeout is absolute, on CLOCK_MONOTONIC or CLOCK_REALTIME.
+ */
+long sys_futex_waitv(uaddr_t uwaiters, unsigned int nr, unsigned int flags, uaddr_t utimeout,
+                     int clockid)
+{
+  if (flags)
+    return -EINVAL;
+  if (!nr || nr > FUTEX_WAITV_MAX || !uwaiters)
+    return -EINVAL;
+  uint64_t deadline = 0;
+  bool has_deadline = false;
+  if (utimeout) {
+    if (clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC)
+      return -EINVAL;
+    struct timespec64 ts;
+    if (copyin(&ts, utimeout, sizeof(ts)))
+      return -EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+      return -EINVAL;
+    uint64_t abs = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+    uint64_t mono = time_monotonic_ns();
+    if (clockid == CLOCK_REALTIME) {
+      uint64_t real = time_realtime_ns();
+      deadline = abs > real ? mono + (abs - real) : mono;
+    } else {
+      deadline = abs;
+    }
+    has_deadline = true;
+  }
+  struct futex_waitv_u *uv = kmalloc(nr * sizeof(*uv));
+  struct futex_waiter *w = kzalloc(nr * sizeof(*w));
+  long ret = 0;
+  if (!uv || !w) {
+    ret = -ENOMEM;
+    goto out;
+  }
+  if (copyin(uv, uwaiters, nr * sizeof(*uv))) {
+    ret = -EFAULT;
+    goto out;
+  }
+  for (unsigned i = 0; i < nr; i++)
+    if ((uv[i].flags & ~(FUTEX2_SIZE_U32 | FUTEX2_PRIVATE)) || uv[i].reserved ||
+        !(uv[i].flags & FUTEX2_SIZE_U32)) {
+      ret = -EINVAL;
+      goto out;
+    }
+  buckets_init();
+  struct wait_queue wq;
+  wait_queue_init(&wq);
+  unsigned queued = 0;
+  for (; queued < nr; queued++) {
+    struct futex_waiter *x = &w[queued];
+    if ((ret = make_key(uv[queued].uaddr, uv[queued].flags & FUTEX2_PRIVATE, &x->key)))
+      break;
+    x->bitset = FUTEX_BITSET_MATCH_ANY;
+    x->notify = &wq;
+    wait_queue_init(&x->wq);
+    unsigned h = hash_key(&x->key);
+    spin_lock(&buckets[h].lock);
+    list_add_tail(&x->link, &buckets[h].waiters);
+    spin_unlock(&buckets[h].lock);
+  }
+  for (unsigned i = 0; i < queued && !ret; i++) {
+    uint32_t cur;
+    if (get_user_u32(&cur, uv[i].uaddr))
+      ret = -EFAULT;
+    else if (cur != (uint32_t)uv[i].val)
+      ret = -EAGAIN;
+  }
+  if (!ret) {
+    uint64_t timeout = WAIT_FOREVER;
+    if (has_deadline) {
+      uint64_t now = time_monotonic_ns();
+      timeout = deadline > now ? deadline - now : 0;
+    }
+    bool any = false;
+    if (timeout == 0) {
+      ret = -ETIMEDOUT;
+    } else {
+      ret = wait_event(&wq, ({
+                         any = false;
+                         for (unsigned i = 0; i < queued; i++)
+                           any |= READ_ONCE(w[i].woken);
+                         any;
+                       }),
+                       timeout);
+    }
+  }
+  int woken = waitv_unqueue(w, (int)queued);
+  if (woken >= 0)
+    ret = woken; /* woken after all: report which (a signal restarts the call) */
+out:
+  kfree(uv);
+  kfree(w);
+  return ret;
 }

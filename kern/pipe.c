@@ -86,10 +86,12 @@ static ssize_t pipe_read(struct file *f, struct uio *u, off_t *pos)
     while ((size_t)done < n) {
       size_t off = p->tail % PIPE_CAPACITY;
       size_t chunk = MIN(n - done, PIPE_CAPACITY - off);
+      /* A chunk the reader's buffer cannot take whole stays in the pipe,
+       * as on Linux: EFAULT if it was the first, else what came before. */
       long c = uio_copy_to(u, p->buf + off, chunk);
-      if (c <= 0) {
+      if (c < (long)chunk) {
         if (!done)
-          done = c;
+          done = -EFAULT;
         break;
       }
       p->tail += c;
@@ -132,11 +134,13 @@ static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
     while (n > 0) {
       size_t off = p->head % PIPE_CAPACITY;
       size_t chunk = MIN(n, PIPE_CAPACITY - off);
+      /* A chunk that cannot be read whole from the writer's buffer is
+       * not written (Linux: EFAULT unless something went in before). */
       long c = uio_copy_from(u, p->buf + off, chunk);
-      if (c <= 0) {
+      if (c < (long)chunk) {
         mutex_unlock(&p->lock);
         wake_up_events(&p->wq, POLLIN);
-        return done ? done : (c ? c : -EFAULT);
+        return done ? done : -EFAULT;
       }
       p->head += c;
       done += c;

@@ -8,6 +8,7 @@
 #include "kern/cpu.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
+#include "kern/uio.h"
 #include "kern/param.h"
 #include "kern/printk.h"
 #include "kern/sysinfo.h"
@@ -114,6 +115,8 @@ long sys_syslog(int type, uaddr_t buf, int len)
       return -EINVAL;
     if (len == 0)
       return 0;
+    if (!access_ok(buf, (size_t)len))
+      return -EFAULT;
     size_t n = MIN((size_t)len, (size_t)KLOG_SIZE);
     char *k = kmalloc(n);
     if (!k)
@@ -158,10 +161,10 @@ long sys_syslog(int type, uaddr_t buf, int len)
 #define RB_POWER_OFF 0x4321fedc
 #define RB_ENABLE_CAD 0x89abcdef
 #define RB_DISABLE_CAD 0x00000000
+#define RB_RESTART2 0xa1b2c3d4
 
 long sys_reboot(int magic1, int magic2, unsigned int cmd, uaddr_t arg)
 {
-  (void)arg;
   if (!capable(CAP_SYS_BOOT))
     return -EPERM;
   if ((uint32_t)magic1 != REBOOT_MAGIC1 ||
@@ -172,6 +175,13 @@ long sys_reboot(int magic1, int magic2, unsigned int cmd, uaddr_t arg)
   case RB_ENABLE_CAD:
   case RB_DISABLE_CAD:
     return 0;
+  case RB_RESTART2: { /* restart with a command string: read it first, as Linux */
+    char cmd[256];
+    long n = copyinstr(cmd, arg, sizeof(cmd) - 1);
+    if (n < 0 && n != -ENAMETOOLONG)
+      return -EFAULT;
+    kernel_power_off(0);
+  }
   case RB_POWER_OFF:
   case RB_HALT_SYSTEM:
   case RB_AUTOBOOT:
@@ -193,17 +203,26 @@ long sys_getrandom(uaddr_t buf, size_t count, unsigned int flags)
     return -EINVAL;
   if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
     return -EINVAL;
-  count = MIN(count, (size_t)0x1ffffff);
+  struct uio u;
+  uio_init_user(&u, buf, count);
+  if (u.bad)
+    return -EFAULT;
+  /* What fits before a fault is returned (Linux's short count). */
   uint8_t tmp[256];
-  size_t done = 0;
-  while (done < count) {
-    size_t n = MIN(count - done, sizeof(tmp));
+  long done = 0;
+  while (u.resid > 0) {
+    size_t n = MIN(u.resid, sizeof(tmp));
     random_bytes(tmp, n);
-    if (copyout(buf + done, tmp, n))
-      return done ? (long)done : -EFAULT;
-    done += n;
+    long c = uio_copy_to(&u, tmp, n);
+    if (c <= 0)
+      return done ? done : c;
+    done += c;
+    if ((size_t)c < n)
+      break;
+    if (signal_pending(current))
+      break;
   }
-  return (long)done;
+  return done;
 }
 
 /* ---- resource limits and usage ---- */

@@ -174,6 +174,10 @@ long sys_clock_nanosleep(int clockid, int flags, uaddr_t req, uaddr_t rem)
   return r;
 }
 
+/* The system time zone settimeofday sets and gettimeofday reports (Linux's
+ * sys_tz: minutes west of Greenwich, DST type). Only reported, never used. */
+static int32_t sys_tz[2];
+
 long sys_gettimeofday(uaddr_t tv, uaddr_t tz)
 {
   if (tv) {
@@ -183,26 +187,37 @@ long sys_gettimeofday(uaddr_t tv, uaddr_t tz)
       return -EFAULT;
   }
   if (tz) {
-    int32_t z[2] = { 0, 0 };
+    int32_t z[2] = { READ_ONCE(sys_tz[0]), READ_ONCE(sys_tz[1]) };
     if (copyout(tz, z, sizeof(z)))
       return -EFAULT;
   }
   return 0;
 }
 
+/* settimeofday in Linux's order: both structures are read (EFAULT), then
+ * checked (EINVAL: microseconds, a zone beyond +-15 hours), then set. */
 long sys_settimeofday(uaddr_t tv, uaddr_t tz)
 {
-  (void)tz;
-  if (!tv)
-    return 0;
   struct timeval64 t;
-  if (copyin(&t, tv, sizeof(t)))
+  int32_t z[2];
+  if (tv && copyin(&t, tv, sizeof(t)))
     return -EFAULT;
-  if (t.tv_sec < 0 || t.tv_usec < 0 || t.tv_usec >= 1000000)
+  if (tv && (t.tv_usec < 0 || t.tv_usec > 1000000))
+    return -EINVAL;
+  if (tz && copyin(z, tz, sizeof(z)))
+    return -EFAULT;
+  if (tv && (t.tv_sec < 0 || t.tv_usec >= 1000000))
     return -EINVAL;
   if (!capable(CAP_SYS_TIME))
     return -EPERM;
-  time_set_realtime_ns(t.tv_sec * NSEC_PER_SEC + t.tv_usec * 1000);
+  if (tz) {
+    if (z[0] > 15 * 60 || z[0] < -15 * 60)
+      return -EINVAL;
+    WRITE_ONCE(sys_tz[0], z[0]);
+    WRITE_ONCE(sys_tz[1], z[1]);
+  }
+  if (tv)
+    time_set_realtime_ns(t.tv_sec * NSEC_PER_SEC + t.tv_usec * 1000);
   return 0;
 }
 

@@ -43,40 +43,55 @@ struct page *user_page_get(struct mm *mm, uaddr_t va, bool write)
   return NULL;
 }
 
+bool access_ok(uaddr_t addr, size_t n)
+{
+  return n <= USER_TOP && addr <= USER_TOP - n;
+}
+
+/*
+ * Copy between a kernel buffer and n bytes of user memory in mm, page by
+ * page, stopping at the first page that cannot be reached. Returns the
+ * number of bytes copied.
+ */
+static size_t copy_user_mm(struct mm *mm, char *k, uaddr_t u, size_t n, bool to_user)
+{
+  size_t done = 0;
+  while (done < n) {
+    size_t off = u & (PAGE_SIZE - 1);
+    size_t chunk = MIN(n - done, PAGE_SIZE - off);
+    struct page *p = user_page_get(mm, u, to_user);
+    if (!p)
+      break;
+    char *kva = (char *)page_to_kva(p) + off;
+    if (to_user)
+      memcpy(kva, k + done, chunk);
+    else
+      memcpy(k + done, kva, chunk);
+    put_page(p);
+    done += chunk;
+    u += chunk;
+  }
+  return done;
+}
+
 int copyin_mm(struct mm *mm, void *dst, uaddr_t src, size_t n)
 {
-  char *d = dst;
-  while (n > 0) {
-    size_t off = src & (PAGE_SIZE - 1);
-    size_t chunk = MIN(n, PAGE_SIZE - off);
-    struct page *p = user_page_get(mm, src, false);
-    if (!p)
-      return -EFAULT;
-    memcpy(d, (char *)page_to_kva(p) + off, chunk);
-    put_page(p);
-    d += chunk;
-    src += chunk;
-    n -= chunk;
-  }
-  return 0;
+  return copy_user_mm(mm, dst, src, n, false) == n ? 0 : -EFAULT;
 }
 
 int copyout_mm(struct mm *mm, uaddr_t dst, const void *src, size_t n)
 {
-  const char *s = src;
-  while (n > 0) {
-    size_t off = dst & (PAGE_SIZE - 1);
-    size_t chunk = MIN(n, PAGE_SIZE - off);
-    struct page *p = user_page_get(mm, dst, true);
-    if (!p)
-      return -EFAULT;
-    memcpy((char *)page_to_kva(p) + off, s, chunk);
-    put_page(p);
-    s += chunk;
-    dst += chunk;
-    n -= chunk;
-  }
-  return 0;
+  return copy_user_mm(mm, (char *)src, dst, n, true) == n ? 0 : -EFAULT;
+}
+
+size_t copyin_part(void *dst, uaddr_t src, size_t n)
+{
+  return copy_user_mm(current->mm, dst, src, n, false);
+}
+
+size_t copyout_part(uaddr_t dst, const void *src, size_t n)
+{
+  return copy_user_mm(current->mm, (char *)src, dst, n, true);
 }
 
 int copyin(void *dst, uaddr_t src, size_t n)
@@ -156,6 +171,8 @@ int user_cmpxchg_u32(uaddr_t addr, uint32_t expect, uint32_t newval, uint32_t *o
 
 void uio_init_user(struct uio *u, uaddr_t buf, size_t len)
 {
+  len = MIN(len, MAX_RW_COUNT);
+  u->bad = !access_ok(buf, len);
   u->one.base = buf;
   u->one.len = len;
   u->iov = &u->one;
@@ -179,6 +196,10 @@ long uio_import_user_iovec(uaddr_t uiov, size_t n, struct uio *u, struct kiovec 
       kfree(iov);
       return -EINVAL;
     }
+    if (!access_ok(iov[i].base, iov[i].len)) { /* Linux's __import_iovec */
+      kfree(iov);
+      return -EFAULT;
+    }
     if (total + iov[i].len > MAX_RW_COUNT)
       iov[i].len = MAX_RW_COUNT - total;
     total += iov[i].len;
@@ -187,14 +208,20 @@ long uio_import_user_iovec(uaddr_t uiov, size_t n, struct uio *u, struct kiovec 
   u->iovcnt = (int)n;
   u->resid = total;
   u->kernel = false;
+  u->bad = false;
   *iov_out = iov;
   return 0;
 }
 
 void uio_init_kernel(struct uio *u, void *buf, size_t len)
 {
-  uio_init_user(u, (uint64_t)buf, len);
+  u->one.base = (uint64_t)buf;
+  u->one.len = len;
+  u->iov = &u->one;
+  u->iovcnt = 1;
+  u->resid = len;
   u->kernel = true;
+  u->bad = false;
 }
 
 static void uio_skip_empty(struct uio *u)
@@ -229,24 +256,23 @@ static long uio_move(struct uio *u, void *kbuf, size_t n, bool to_uio)
     uio_skip_empty(u);
     if (u->iovcnt == 0)
       break;
-    size_t chunk = MIN(n - done, u->iov->len);
-    int r = 0;
+    size_t chunk = MIN(n - done, u->iov->len), got = chunk;
     if (u->kernel) {
       if (to_uio)
         memcpy((void *)u->iov->base, k + done, chunk);
       else
         memcpy(k + done, (void *)u->iov->base, chunk);
     } else if (to_uio) {
-      r = copyout(u->iov->base, k + done, chunk);
+      got = copyout_part(u->iov->base, k + done, chunk);
     } else {
-      r = copyin(k + done, u->iov->base, chunk);
+      got = copyin_part(k + done, u->iov->base, chunk);
     }
-    if (r)
+    u->iov->base += got;
+    u->iov->len -= got;
+    u->resid -= got;
+    done += got;
+    if (got < chunk)
       return done ? (long)done : -EFAULT;
-    u->iov->base += chunk;
-    u->iov->len -= chunk;
-    u->resid -= chunk;
-    done += chunk;
   }
   return (long)done;
 }

@@ -21,6 +21,9 @@ struct uio {
   int iovcnt;           /* segments left, including the current one */
   size_t resid;         /* bytes left in all segments */
   bool kernel;          /* bases are kernel addresses */
+  bool bad;             /* a user buffer past the top of user space (access_ok
+                           failed): the transfer is EFAULT, after the checks
+                           Linux makes first (vfs_read/vfs_write) */
   struct kiovec one;    /* storage for single-segment uios */
 };
 
@@ -28,15 +31,20 @@ struct uio {
 #define UIO_MAXIOV 1024
 #define MAX_RW_COUNT 0x7ffff000UL
 
+/* One user buffer of len bytes, clipped to MAX_RW_COUNT, then u->bad if
+ * it is not all below the top of user space (Linux's import_single_range;
+ * read and write check the unclipped length too, as vfs_read does). */
 void uio_init_user(struct uio *u, uaddr_t buf, size_t len);
 /* Copy in a user iovec array of n entries (the caller has checked n <=
  * UIO_MAXIOV) and describe it as a uio, lengths clipped so the total stays
- * within MAX_RW_COUNT. 0 or -EFAULT, -EINVAL (a negative length), -ENOMEM;
- * on success *iov_out is to be kfree'd. */
+ * within MAX_RW_COUNT. 0 or -EFAULT (the array, or a segment not below the
+ * top of user space), -EINVAL (a negative length), -ENOMEM; on success
+ * *iov_out is to be kfree'd. */
 long uio_import_user_iovec(uaddr_t uiov, size_t n, struct uio *u, struct kiovec **iov_out);
 void uio_init_kernel(struct uio *u, void *buf, size_t len);
 /* Copy n bytes from the kernel buffer into the uio (a read). Returns bytes
- * copied (less than n only on a fault) or -EFAULT if nothing was copied. */
+ * copied — less than n only at a fault, up to the byte where the user's
+ * buffer stops being writable — or -EFAULT if nothing was copied. */
 long uio_copy_to(struct uio *u, const void *kbuf, size_t n);
 /* Copy n bytes out of the uio into the kernel buffer (a write). */
 long uio_copy_from(struct uio *u, void *kbuf, size_t n);

@@ -15,6 +15,7 @@
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/printk.h"
 #include "kern/errno.h"
 #include "fs/vfs.h"
@@ -434,6 +435,8 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
     return -EINVAL;
   if (fixed && (addr + len > USER_TOP || addr + len < addr))
     return -ENOMEM;
+  if (fixed && addr < MMAP_MIN_ADDR && !capable(CAP_SYS_RAWIO))
+    return -EPERM; /* Linux's cap_mmap_addr */
 
   uint64_t limit = rlimit_cur(RLIMIT_AS);
   /* Linux's heuristic overcommit: a private writable mapping bigger than
@@ -728,6 +731,9 @@ long vm_mremap(struct mm *mm, uaddr_t old, size_t oldlen, size_t newlen, int fla
     r = -EINVAL;
     if ((newaddr & ~PAGE_MASK) || !user_range_ok(newaddr, newlen) ||
         (old < newaddr + newlen && newaddr < old + oldlen))
+      goto out;
+    r = -EPERM;
+    if (newaddr < MMAP_MIN_ADDR && !capable(CAP_SYS_RAWIO))
       goto out;
     if ((r = unmap_range(mm, newaddr, newaddr + newlen)))
       goto out;

@@ -86,9 +86,8 @@ struct mm {
 #define USER_MMAP_BASE 0x3f00000000UL   /* mmap grows down from here */
 #define ELF_ET_DYN_BASE 0x2aaaaab000UL  /* where PIE programs are placed */
 /* Linux's vm.mmap_min_addr on riscv64: no address below it is chosen for a
- * mapping. Fixed mappings below it need CAP_SYS_RAWIO on Linux; every Kite
- * process is root, which has it, so they are allowed (a static program
- * linked at 0x1000 loads). */
+ * mapping, and a fixed mapping below it needs CAP_SYS_RAWIO (EPERM) — root
+ * has it, so a static program linked at 0x1000 loads for root. */
 #define MMAP_MIN_ADDR 0x1000UL
 
 /* arch/riscv/pgtable.c */
@@ -126,6 +125,13 @@ int copyin(void *dst, uaddr_t src, size_t n);          /* 0 or -EFAULT */
 int copyout(uaddr_t dst, const void *src, size_t n);   /* 0 or -EFAULT */
 long copyinstr(char *dst, uaddr_t src, size_t max);    /* length, -EFAULT, -ENAMETOOLONG */
 int clear_user(uaddr_t dst, size_t n);
+/* Linux's access_ok: is [addr, addr+n) below the top of user space?
+ * (Nothing about what is mapped.) Checked before anything blocks. */
+bool access_ok(uaddr_t addr, size_t n);
+/* Copy as much as can be reached, page by page: returns bytes copied
+ * (Linux's copy_from_user/copy_to_user, which return the bytes not copied). */
+size_t copyin_part(void *dst, uaddr_t src, size_t n);
+size_t copyout_part(uaddr_t dst, const void *src, size_t n);
 int copyin_mm(struct mm *mm, void *dst, uaddr_t src, size_t n);
 int copyout_mm(struct mm *mm, uaddr_t dst, const void *src, size_t n);
 int get_user_u32(uint32_t *v, uaddr_t addr);

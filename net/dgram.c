@@ -40,12 +40,10 @@ static long copy_pbuf_to_uio(struct pbuf *p, struct uio *u, size_t n)
   for (struct pbuf *c = p; c && n; c = c->next) {
     size_t len = MIN((size_t)c->len, n);
     long k = uio_copy_to(u, c->payload, len);
-    if (k < 0)
-      return done ? done : k;
+    if (k < (long)len)
+      return -EFAULT; /* a datagram is copied whole or not at all (Linux) */
     done += k;
     n -= k;
-    if ((size_t)k < len)
-      break;
   }
   return done;
 }

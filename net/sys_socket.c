@@ -51,17 +51,21 @@ static long addr_from_user(struct sockaddr_storage *ss, uaddr_t uaddr, int len)
   return 0;
 }
 
-/* Copy a kernel address out: at most *ulen bytes, then *ulen = its real length. */
+/*
+ * Copy a kernel address out (Linux's move_addr_to_user): read *ulen (so a
+ * NULL or bad ulen is EFAULT), copy at most that many bytes of the
+ * address, then store its real length in *ulen.
+ */
 static long addr_to_user(const struct sockaddr_storage *ss, int len, uaddr_t uaddr, uaddr_t ulen)
 {
-  if (!uaddr || !ulen)
-    return 0;
   int room;
   if (copyin(&room, ulen, sizeof(room)))
     return -EFAULT;
+  if (room > len)
+    room = len;
   if (room < 0)
     return -EINVAL;
-  if (len > 0 && copyout(uaddr, ss, MIN(room, len)))
+  if (room > 0 && copyout(uaddr, ss, room))
     return -EFAULT;
   if (copyout(ulen, &len, sizeof(len)))
     return -EFAULT;
@@ -221,7 +225,7 @@ long sys_accept4(int fd, uaddr_t uaddr, uaddr_t uaddrlen, int flags)
   int nfd = sock_install(child, flags);
   if (nfd < 0)
     return nfd;
-  r = addr_to_user(&ss, len, uaddr, uaddrlen);
+  r = uaddr ? addr_to_user(&ss, len, uaddr, uaddrlen) : 0;
   if (r) {
     fd_close(nfd);
     return r;
@@ -263,9 +267,7 @@ static long getname(int fd, uaddr_t uaddr, uaddr_t ulen, bool peer)
   fput(f);
   if (r)
     return r;
-  if (!ulen)
-    return -EFAULT;
-  return addr_to_user(&ss, len, uaddr ? uaddr : 1 /* faults */, ulen);
+  return addr_to_user(&ss, len, uaddr, ulen);
 }
 
 long sys_getsockname(int fd, uaddr_t uaddr, uaddr_t ulen)
@@ -278,30 +280,13 @@ long sys_getpeername(int fd, uaddr_t uaddr, uaddr_t ulen)
   return getname(fd, uaddr, ulen, true);
 }
 
+/* sendto in Linux's order: the buffer's range (EFAULT), the socket, the address. */
 long sys_sendto(int fd, uaddr_t buf, size_t len, int flags, uaddr_t uaddr, int addrlen)
 {
-  struct sock_msg m;
-  memset(&m, 0, sizeof(m));
-  long r = 0;
-  if (uaddr) {
-    r = addr_from_user(&m.addr, uaddr, addrlen);
-    m.addrlen = addrlen;
-  }
-  if (r)
-    return r;
-  struct file *f;
-  struct socket *s = get_sock(fd, &f, &r);
-  if (!s)
-    return r;
   struct uio u;
-  uio_init_user(&u, buf, MIN(len, MAX_RW_COUNT));
-  r = sock_sendmsg(s, &u, &m, flags, f->flags & O_NONBLOCK);
-  fput(f);
-  return r;
-}
-
-long sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t uaddr, uaddr_t uaddrlen)
-{
+  uio_init_user(&u, buf, len);
+  if (u.bad)
+    return -EFAULT;
   long r;
   struct file *f;
   struct socket *s = get_sock(fd, &f, &r);
@@ -309,18 +294,38 @@ long sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t uaddr, uad
     return r;
   struct sock_msg m;
   memset(&m, 0, sizeof(m));
+  r = 0;
+  if (uaddr) {
+    r = addr_from_user(&m.addr, uaddr, addrlen);
+    m.addrlen = addrlen;
+  }
+  if (!r)
+    r = sock_sendmsg(s, &u, &m, flags, f->flags & O_NONBLOCK);
+  fput(f);
+  return r;
+}
+
+/* recvfrom: the buffer's range first (EFAULT before blocking); the sender's
+ * address only if one is asked for (connected streams report length 0). */
+long sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t uaddr, uaddr_t uaddrlen)
+{
   struct uio u;
-  uio_init_user(&u, buf, MIN(len, MAX_RW_COUNT));
+  uio_init_user(&u, buf, len);
+  if (u.bad)
+    return -EFAULT;
+  long r;
+  struct file *f;
+  struct socket *s = get_sock(fd, &f, &r);
+  if (!s)
+    return r;
+  struct sock_msg m;
+  memset(&m, 0, sizeof(m));
   r = sock_recvmsg(s, &u, &m, flags, f->flags & O_NONBLOCK);
   fput(f);
-  if (r >= 0 && uaddr && m.addrlen > 0) {
-    long e = addr_to_user(&m.addr, m.addrlen, uaddr, uaddrlen);
+  if (r >= 0 && uaddr) {
+    long e = addr_to_user(&m.addr, MAX(m.addrlen, 0), uaddr, uaddrlen);
     if (e)
       return e;
-  } else if (r >= 0 && uaddr && uaddrlen) {
-    int zero = 0;  /* connected stream sockets report no address */
-    if (copyout(uaddrlen, &zero, sizeof(zero)))
-      return -EFAULT;
   }
   return r;
 }
@@ -376,6 +381,27 @@ static long import_msg_iov(const struct msghdr_user *mh, struct uio *u, struct k
   return uio_import_user_iovec(mh->msg_iov, mh->msg_iovlen, u, iov_out);
 }
 
+/*
+ * Linux copies a sendmsg's control data into the kernel before anything
+ * is sent: more than OPTMEM_MAX bytes is ENOBUFS, unreadable bytes (a NULL
+ * pointer with a length, too) EFAULT. The protocol reads it from user
+ * memory again later; this makes the errors Linux's, in its order.
+ */
+#define OPTMEM_MAX 20480 /* Linux's net.core.optmem_max */
+static long control_readable(uaddr_t ctl, uint64_t len)
+{
+  if (!len)
+    return 0;
+  if (len > INT32_MAX || len > OPTMEM_MAX)
+    return -ENOBUFS;
+  void *k = kmalloc(len);
+  if (!k)
+    return -ENOBUFS;
+  long r = copyin(k, ctl, len) ? -EFAULT : 0;
+  kfree(k);
+  return r;
+}
+
 static long do_sendmsg(struct socket *s, struct file *f, uaddr_t umsg, int flags)
 {
   struct msghdr_user mh;
@@ -389,16 +415,17 @@ static long do_sendmsg(struct socket *s, struct file *f, uaddr_t umsg, int flags
       return r;
     m.addrlen = (int)mh.msg_namelen;
   }
-  if (mh.msg_controllen > INT32_MAX)
-    return -ENOBUFS;
-  m.control = mh.msg_control;
-  m.controllen = mh.msg_control ? mh.msg_controllen : 0;
   struct uio u;
   struct kiovec *iov;
   long r = import_msg_iov(&mh, &u, &iov);
   if (r)
     return r;
-  r = sock_sendmsg(s, &u, &m, flags, f->flags & O_NONBLOCK);
+  r = control_readable(mh.msg_control, mh.msg_controllen);
+  if (!r) {
+    m.control = mh.msg_control;
+    m.controllen = mh.msg_controllen;
+    r = sock_sendmsg(s, &u, &m, flags, f->flags & O_NONBLOCK);
+  }
   kfree(iov);
   return r;
 }

@@ -609,7 +609,10 @@ struct send_batch {
 };
 
 /* Pin up to max bytes of u without advancing it. Returns the bytes made
- * reachable, or -EFAULT if not even the first one is. No lock held. */
+ * reachable, or -EFAULT if any of them is not: as Linux copies a chunk
+ * whole or not at all, a buffer running off its mapping sends nothing of
+ * the batch that reaches the fault (the caller releases what was pinned).
+ * No lock held. */
 static long batch_pin(struct uio *u, size_t max, struct send_batch *b)
 {
   b->npieces = b->npages = 0;
@@ -627,7 +630,7 @@ static long batch_pin(struct uio *u, size_t max, struct send_batch *b)
         chunk = MIN(left, PAGE_SIZE - off);
         struct page *pg = user_page_get(current->mm, base, false);
         if (!pg)
-          return b->bytes ? (long)b->bytes : -EFAULT;
+          return -EFAULT;
         b->pages[b->npages++] = pg;
         b->ptr[b->npieces] = (const char *)page_to_kva(pg) + off;
       }
@@ -764,11 +767,9 @@ static ssize_t tcp_peek(struct tcp_sock *ts, struct uio *u)
     size_t n = MIN((size_t)p->len - off, u->resid);  /* 0 for a header-only pbuf */
     if (n) {
       long c = uio_copy_to(u, (char *)p->payload + off, n);
-      if (c <= 0)
-        return done ? done : (c ? c : -EFAULT);
+      if (c < (long)n) /* all of a segment or nothing, as Linux's skb copies */
+        return done ? done : -EFAULT;
       done += c;
-      if ((size_t)c < n)
-        break;
     }
     net_lock_acquire();
     p = p->next;
@@ -849,9 +850,11 @@ static ssize_t tcp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, 
     }
     net_lock_release();
     /* Only we consume the head (rx_lock), so p stays ours while we copy. */
-    long c = uio_copy_to(u, (char *)p->payload + off, MIN((size_t)p->len - off, u->resid));
-    if (c <= 0) {
-      err = c ? c : -EFAULT;
+    /* All of a segment's bytes or none, as Linux copies an skb. */
+    size_t want = MIN((size_t)p->len - off, u->resid);
+    long c = uio_copy_to(u, (char *)p->payload + off, want);
+    if (c < (long)want) {
+      err = -EFAULT;
       break;
     }
     net_lock_acquire();

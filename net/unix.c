@@ -1010,10 +1010,13 @@ static ssize_t unix_recvmsg(struct socket *s, struct uio *uio, struct sock_msg *
     /* Only readers (serialised by rx_lock) remove messages: m stays ours. */
     size_t avail = m->len - m->off;
     size_t n = MIN(avail, uio->resid);
+    /* All of it or nothing, as Linux copies a message (an skb): a
+     * buffer that cannot take it leaves it queued (EFAULT, unless
+     * something came before). */
     long c = n ? uio_copy_to(uio, m->data + m->off, n) : 0;
-    if (c < 0) {
+    if (c < (long)n) {
       if (!done)
-        err = c;
+        err = -EFAULT;
       break;
     }
     done += c;

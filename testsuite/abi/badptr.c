@@ -33,6 +33,9 @@
 #include <sys/uio.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 
 enum { K_NULL, K_ONE, K_KERNEL, K_UNMAPPED, K_RDONLY, K_ROFILE, K_OFFEND, NKINDS };
 static const char *kind_name[NKINDS] = {"null", "one", "kernel", "unmapped", "rdonly", "rofile", "offend"};
@@ -104,6 +107,59 @@ static long c_read_proc(void *P) { return R3(SYS_read, open("/proc/meminfo", O_R
 static long c_read_sock(void *P) { int s[2]; unix_pair(s, SOCK_STREAM); return R3(SYS_read, s[0], P, 32); }
 static long c_read_dgram(void *P) { int s[2]; unix_pair(s, SOCK_DGRAM); return R3(SYS_read, s[0], P, 32); }
 static long c_read_dir(void *P) { return R3(SYS_read, open(dir, O_RDONLY | O_DIRECTORY), P, 32); }
+/* a connected TCP pair over loopback; *r holds 32 bytes to read */
+static int tcp_pair(int *r)
+{
+  int l = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+  socklen_t len = sizeof(a);
+  bind(l, (void *)&a, sizeof(a));
+  listen(l, 1);
+  getsockname(l, (void *)&a, &len);
+  int c = socket(AF_INET, SOCK_STREAM, 0);
+  connect(c, (void *)&a, sizeof(a));
+  *r = accept(l, 0, 0);
+  write(c, data32, 32);
+  msleep(20);
+  return c;
+}
+static int pty_slave(void)
+{
+  int m = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+  int u = 0;
+  ioctl(m, TIOCSPTLCK, &u);
+  int n = -1;
+  ioctl(m, TIOCGPTN, &n);
+  char name[32];
+  snprintf(name, sizeof(name), "/dev/pts/%d", n);
+  int s = open(name, O_RDWR | O_NOCTTY);
+  write(m, "0123456789abcdef0123456789ABCDE\n", 32);
+  msleep(20);
+  return s;
+}
+static long c_read_tcp(void *P) { int r; tcp_pair(&r); return R3(SYS_read, r, P, 32); }
+static long c_write_tcp(void *P) { int r; return R3(SYS_write, tcp_pair(&r), P, 32); }
+static long c_read_pty(void *P) { return R3(SYS_read, pty_slave(), P, 32); }
+static long c_write_pty(void *P) { return R3(SYS_write, pty_slave(), P, 32); }
+static long c_read_eventfd(void *P) { return R3(SYS_read, eventfd(3, 0), P, 8); }
+static long c_read_timerfd(void *P)
+{
+  int t = timerfd_create(CLOCK_MONOTONIC, 0);
+  struct itimerspec v = {{0, 0}, {0, 1000}};
+  timerfd_settime(t, 0, &v, 0);
+  msleep(5);
+  return R3(SYS_read, t, P, 8);
+}
+static long c_read_signalfd(void *P)
+{
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, SIGUSR2);
+  sigprocmask(SIG_BLOCK, &s, 0);
+  kill(getpid(), SIGUSR2);
+  return R3(SYS_read, signalfd(-1, &s, 0), P, 128);
+}
+static long c_read_urandom(void *P) { return R3(SYS_read, open("/dev/urandom", O_RDONLY), P, 32); }
 static long c_write_pipe(void *P) { int w; full_pipe(&w); return R3(SYS_write, w, P, 32); }
 static long c_write_file(void *P) { return R3(SYS_write, data_file(), P, 32); }
 static long c_write_null(void *P) { return R3(SYS_write, open("/dev/null", O_WRONLY), P, 32); }
@@ -292,7 +348,7 @@ static long c_sched_getparam(void *P) { return raw2(SYS_sched_getparam, 0, P); }
 static long c_sched_setscheduler(void *P) { return R3(SYS_sched_setscheduler, 0, SCHED_OTHER, P); }
 static long c_sched_setaffinity(void *P) { return R3(SYS_sched_setaffinity, 0, 8, P); }
 static long c_sched_getaffinity(void *P) { return R3(SYS_sched_getaffinity, 0, 8, P); }
-static long c_syslog(void *P) { return R3(SYS_syslog, 3, P, 64); }
+static long c_syslog(void *P) { return R3(SYS_syslog, 3, P, 4096); }
 static long c_prctl_set_name(void *P) { return raw5(SYS_prctl, 15, P, 0, 0, 0); }
 static long c_prctl_get_name(void *P) { return raw5(SYS_prctl, 16, P, 0, 0, 0); }
 static long c_reboot(void *P) { return raw4(SYS_reboot, 0xfee1dead, 672274793, 0xa1b2c3d4, P); }
@@ -399,6 +455,99 @@ static long c_recvmmsg_timeout(void *P)
   return raw5(SYS_recvmmsg, s[0], (long)&mm, 1, MSG_DONTWAIT, (long)P);
 }
 static long c_sendmmsg_vec(void *P) { int s[2]; unix_pair(s, SOCK_DGRAM); return raw4(SYS_sendmmsg, s[1], P, 1, 0); }
+
+/* extended attributes, inotify, root, POSIX timers, clock adjustment */
+#define XN "trusted.badptr" /* (user.* on tmpfs is Linux 6.6 and later) */
+static long c_setxattr_path(void *P) { return raw5(SYS_setxattr, P, XN, "v", 1, 0); }
+static long c_setxattr_name(void *P) { data_file(); return raw5(SYS_setxattr, file, P, "v", 1, 0); }
+static long c_setxattr_value(void *P) { data_file(); return raw5(SYS_setxattr, file, XN, P, 32, 0); }
+static long c_lsetxattr_path(void *P) { return raw5(SYS_lsetxattr, P, XN, "v", 1, 0); }
+static long c_lsetxattr_name(void *P) { data_file(); return raw5(SYS_lsetxattr, file, P, "v", 1, 0); }
+static long c_lsetxattr_value(void *P) { data_file(); return raw5(SYS_lsetxattr, file, XN, P, 32, 0); }
+static long c_fsetxattr_name(void *P) { return raw5(SYS_fsetxattr, data_file(), P, "v", 1, 0); }
+static long c_fsetxattr_value(void *P) { return raw5(SYS_fsetxattr, data_file(), XN, P, 32, 0); }
+static int with_xattr(void) { int f = data_file(); raw5(SYS_fsetxattr, f, XN, data32, 32, 0); return f; }
+static long c_getxattr_path(void *P) { return raw4(SYS_getxattr, P, XN, buf, 64); }
+static long c_getxattr_name(void *P) { with_xattr(); return raw4(SYS_getxattr, file, P, buf, 64); }
+static long c_getxattr_value(void *P) { with_xattr(); return raw4(SYS_getxattr, file, XN, P, 64); }
+static long c_lgetxattr_path(void *P) { return raw4(SYS_lgetxattr, P, XN, buf, 64); }
+static long c_lgetxattr_name(void *P) { with_xattr(); return raw4(SYS_lgetxattr, file, P, buf, 64); }
+static long c_lgetxattr_value(void *P) { with_xattr(); return raw4(SYS_lgetxattr, file, XN, P, 64); }
+static long c_fgetxattr_name(void *P) { return raw4(SYS_fgetxattr, with_xattr(), P, buf, 64); }
+static long c_fgetxattr_value(void *P) { return raw4(SYS_fgetxattr, with_xattr(), XN, P, 64); }
+static long c_listxattr_path(void *P) { return R3(SYS_listxattr, P, buf, 64); }
+static long c_listxattr_list(void *P) { with_xattr(); return R3(SYS_listxattr, file, P, 64); }
+static long c_llistxattr_path(void *P) { return R3(SYS_llistxattr, P, buf, 64); }
+static long c_llistxattr_list(void *P) { with_xattr(); return R3(SYS_llistxattr, file, P, 64); }
+static long c_flistxattr_list(void *P) { return R3(SYS_flistxattr, with_xattr(), P, 64); }
+static long c_removexattr_path(void *P) { return raw2(SYS_removexattr, P, XN); }
+static long c_removexattr_name(void *P) { with_xattr(); return raw2(SYS_removexattr, file, P); }
+static long c_lremovexattr_path(void *P) { return raw2(SYS_lremovexattr, P, XN); }
+static long c_lremovexattr_name(void *P) { with_xattr(); return raw2(SYS_lremovexattr, file, P); }
+static long c_fremovexattr_name(void *P) { return raw2(SYS_fremovexattr, with_xattr(), P); }
+static long c_inotify_add_watch(void *P) { return R3(SYS_inotify_add_watch, raw1(SYS_inotify_init1, 0), P, 0xfff); }
+static long c_pivot_root_new(void *P) { return raw2(SYS_pivot_root, P, dir); }
+static long c_pivot_root_old(void *P) { return raw2(SYS_pivot_root, "/", P); }
+static long c_timer_create_sevp(void *P) { int id; return R3(SYS_timer_create, CLOCK_MONOTONIC, P, &id); }
+static long c_timer_create_id(void *P) { return R3(SYS_timer_create, CLOCK_MONOTONIC, 0, P); }
+static int a_timer(void) { int id = -1; raw3(SYS_timer_create, CLOCK_MONOTONIC, 0, (long)&id); return id; }
+static long c_timer_gettime(void *P) { return raw2(SYS_timer_gettime, a_timer(), P); }
+static long c_timer_settime_new(void *P) { return raw4(SYS_timer_settime, a_timer(), 0, P, 0); }
+static long c_timer_settime_old(void *P) { struct itimerspec v = {{0, 0}, {100, 0}}; return raw4(SYS_timer_settime, a_timer(), 0, &v, P); }
+static long c_clock_settime(void *P) { return raw2(SYS_clock_settime, CLOCK_REALTIME, P); }
+static long c_adjtimex(void *P) { return raw1(SYS_adjtimex, P) >= 0 ? 0 : raw1(SYS_adjtimex, P); }
+static long c_clock_adjtime(void *P) { long r = raw2(SYS_clock_adjtime, CLOCK_REALTIME, P); return r >= 0 ? 0 : r; }
+
+/* capabilities and System V IPC (each object is removed again) */
+struct cap_header { uint32_t version; int pid; };
+static long c_capget_header(void *P) { uint32_t d[6]; return raw2(SYS_capget, P, d); }
+static long c_capget_data(void *P) { struct cap_header h = {0x20080522, 0}; return raw2(SYS_capget, &h, P); }
+static long c_capset_header(void *P) { uint32_t d[6] = {0}; return raw2(SYS_capset, P, d); }
+static long c_capset_data(void *P) { struct cap_header h = {0x20080522, 0}; return raw2(SYS_capset, &h, P); }
+#define IPC_PRIVATE_ 0
+#define IPC_RMID_ 0
+#define IPC_STAT_ 2
+#define IPC_NOWAIT_ 04000
+static long rmid(long r, long sys, int id) { raw3(sys, id, IPC_RMID_, 0); return r; }
+static long c_msgsnd(void *P) { int q = (int)raw2(SYS_msgget, IPC_PRIVATE_, 0600); return rmid(raw4(SYS_msgsnd, q, P, 16, IPC_NOWAIT_), SYS_msgctl, q); }
+static long c_msgrcv(void *P)
+{
+  int q = (int)raw2(SYS_msgget, IPC_PRIVATE_, 0600);
+  struct { long type; char text[32]; } m = {1, "0123456789abcdef0123456789abcde"};
+  raw4(SYS_msgsnd, q, &m, 32, IPC_NOWAIT_);
+  return rmid(raw5(SYS_msgrcv, q, (long)P, 32, 0, IPC_NOWAIT_), SYS_msgctl, q);
+}
+static long c_msgctl(void *P) { int q = (int)raw2(SYS_msgget, IPC_PRIVATE_, 0600); return rmid(R3(SYS_msgctl, q, IPC_STAT_, P), SYS_msgctl, q); }
+static long c_semop(void *P) { int s = (int)R3(SYS_semget, IPC_PRIVATE_, 1, 0600); return rmid(R3(SYS_semop, s, P, 1), SYS_semctl, s); }
+static long c_semtimedop_sops(void *P) { int s = (int)R3(SYS_semget, IPC_PRIVATE_, 1, 0600);
+  return rmid(raw4(SYS_semtimedop, s, P, 1, &ts0), SYS_semctl, s); }
+static long c_semtimedop_timeout(void *P)
+{
+  int s = (int)R3(SYS_semget, IPC_PRIVATE_, 1, 0600);
+  short op[3] = {0, -1, IPC_NOWAIT_ == 0 ? 0 : 0}; /* wait for a count that never comes */
+  return rmid(raw4(SYS_semtimedop, s, op, 1, P), SYS_semctl, s);
+}
+static long c_shmat(void *P)
+{
+  int m = (int)R3(SYS_shmget, IPC_PRIVATE_, 4096, 0600);
+  long r = R3(SYS_shmat, m, P, 0);
+  return rmid(r > 0 || r < -4096 ? 0 : r, SYS_shmctl, m);
+}
+static long c_shmctl(void *P) { int m = (int)R3(SYS_shmget, IPC_PRIVATE_, 4096, 0600); return rmid(R3(SYS_shmctl, m, IPC_STAT_, P), SYS_shmctl, m); }
+static long c_shmdt(void *P) { return raw1(SYS_shmdt, P); }
+
+static long c_sched_getattr(void *P) { return raw4(SYS_sched_getattr, 0, P, 56, 0); }
+static long c_sched_setattr(void *P) { return R3(SYS_sched_setattr, 0, P, 0); }
+static long c_sched_rr_interval(void *P) { return raw2(SYS_sched_rr_get_interval, 0, P); }
+
+struct waitv { uint64_t val, uaddr; uint32_t flags, reserved; };
+static long c_futex_waitv_waiters(void *P) { return raw5(449, (long)P, 1, 0, (long)&ts0, CLOCK_MONOTONIC); }
+static long c_futex_waitv_timeout(void *P)
+{
+  static uint32_t word = 1;
+  struct waitv w = {0, (uint64_t)(uintptr_t)&word, 2 /* FUTEX2_SIZE_U32 */, 0};
+  return raw5(449, (long)&w, 1, 0, (long)P, CLOCK_MONOTONIC);
+}
 
 /* Direction: 'R' the kernel reads, 'W' it writes, 'A' an address operand.
  * Exact: 'c' when a count returned matters. */

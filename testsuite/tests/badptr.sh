@@ -37,6 +37,8 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 grep -q ' /proc ' /proc/mounts 2>/dev/null || mount -t proc proc /proc
 grep -q ' /dev ' /proc/mounts || mount -t devtmpfs dev /dev
 grep -q ' /tmp ' /proc/mounts || mount -t tmpfs -o mode=1777 tmp /tmp
+grep -q ' /dev/pts ' /proc/mounts || { mkdir -p /dev/pts; mount -t devpts devpts /dev/pts; }
+ip link set lo up 2>/dev/null
 mkdir -p /tmp/abi
 cd /tmp/abi
 echo MATRIX-START
