@@ -486,6 +486,84 @@ long sys_openat(int dirfd, uaddr_t upath, int flags, mode_t mode)
   return r;
 }
 
+/*
+ * openat2(dirfd, path, how, size): openat with its arguments in a
+ * structure that may grow (a bigger one must be zero past what Kite
+ * knows: E2BIG), every flag checked (unknown open flags, a mode without
+ * O_CREAT or O_TMPFILE, unknown RESOLVE_* flags: EINVAL), and how->resolve
+ * restricting the walk (fs/namei.c). RESOLVE_CACHED will not create or
+ * truncate (EAGAIN), as on Linux.
+ */
+struct open_how {
+  uint64_t flags, mode, resolve;
+};
+#define OPEN_HOW_SIZE_VER0 24
+#define VALID_OPEN_FLAGS 037777703u  /* Linux's: every O_* flag open knows */
+#define O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH)
+
+long sys_openat2(int dirfd, uaddr_t upath, uaddr_t uhow, size_t size)
+{
+  if (size < OPEN_HOW_SIZE_VER0)
+    return -EINVAL;
+  if (size > PAGE_SIZE)
+    return -E2BIG;
+  struct open_how how = {0};
+  if (copyin(&how, uhow, MIN(size, sizeof(how))))
+    return -EFAULT;
+  for (size_t off = sizeof(how); off < size; off++) {
+    uint8_t b;
+    if (copyin(&b, uhow + off, 1))
+      return -EFAULT;
+    if (b)
+      return -E2BIG;
+  }
+  uint64_t flags = how.flags & ~(uint64_t)O_CLOEXEC;
+  if (flags & ~(uint64_t)VALID_OPEN_FLAGS)
+    return -EINVAL;
+  if (how.resolve & ~(uint64_t)RESOLVE_ALL)
+    return -EINVAL;
+  if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+    return -EINVAL;
+  if (flags & (O_CREAT | __O_TMPFILE)) {
+    if (how.mode & ~(uint64_t)07777)
+      return -EINVAL;
+  } else if (how.mode) {
+    return -EINVAL;
+  }
+  if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
+    return -EINVAL;
+  if ((flags & __O_TMPFILE) && (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY))
+    return -EINVAL;
+  if ((flags & O_PATH) && (flags & ~(uint64_t)O_PATH_FLAGS))
+    return -EINVAL;
+  if ((how.resolve & RESOLVE_CACHED) && (flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+    return -EAGAIN;
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  struct resolve_scope scope;
+  long r;
+  if (path[0] == '/' && (how.resolve & RESOLVE_BENEATH))
+    r = -EXDEV;
+  else
+    r = resolve_begin(&scope, dirfd, how.resolve);
+  struct file *f = NULL;
+  if (!r) {
+    r = vfs_open(dirfd, path, (int)how.flags & O_USER_FLAGS, (mode_t)how.mode, &f);
+    resolve_end(&scope);
+  }
+  kfree(path);
+  if (r)
+    return r;
+  if (!(how.flags & O_PATH))
+    inotify_file_event(f, IN_OPEN);
+  r = fd_install(f, 0, how.flags & O_CLOEXEC);
+  if (r < 0)
+    fput(f);
+  return r;
+}
+
 long sys_close(int fd)
 {
   struct file *f = fd_get_raw(fd);

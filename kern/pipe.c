@@ -298,6 +298,7 @@ static void uio_segments(struct uio *u, struct kiovec *seg, int nseg, size_t n)
   u->iovcnt = nseg;
   u->resid = n;
   u->kernel = true;
+  u->bad = false;
 }
 
 /* Wait (lock dropped) until p has data or no writer; returns locked, or an

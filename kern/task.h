@@ -34,6 +34,7 @@
 struct mm;
 struct files;
 struct fs_context;
+struct resolve_scope;
 struct tty;
 struct cpu;
 struct cred;
@@ -115,6 +116,7 @@ struct task {
   struct user_stack_t altstack;
 
   unsigned int personality;     /* personality(2): inherited by clone, kept by exec */
+  struct resolve_scope *resolve; /* openat2's RESOLVE_* rules for the call in progress, else NULL */
 
   /* --- thread-library hooks --- */
   uaddr_t clear_child_tid;      /* CLONE_CHILD_CLEARTID / set_tid_address */

@@ -5,7 +5,7 @@
 #
 # OUTDIR gets:
 #   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
-#                          devfs ptimer xattr inotify splice newcalls procnew mqueue cred ipc locks extras sched
+#                          devfs ptimer xattr inotify splice newcalls procnew mqueue openat2 cred ipc locks extras sched
 #                          hang orphan badptr (issue 9's hostile programs; badptr's cases
 #                          are in badptr_table.h)
 #   lowexec                a static program linked at 0x1000 (lowexec.S, lowexec.lds)
@@ -48,7 +48,7 @@ stale() {
 }
 
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
-progs="$progs devfs ptimer xattr inotify splice newcalls procnew mqueue"  # the syscall-surface programs, one line of their own
+progs="$progs devfs ptimer xattr inotify splice newcalls procnew mqueue openat2"  # the syscall-surface programs, one line of their own
 progs="$progs sched"  # scheduling policies
 progs="$progs hang orphan badptr edges"  # hostile programs (issue 9), one line of their own
 progs="$progs cred ipc locks extras"  # users and permissions, System V IPC, file locks, extras

@@ -18,7 +18,7 @@ build=${KITE_BUILD:-$top/build}
 b=$build/abi
 rb=$build/abi-ref
 stage=$rb/stage
-programs=${REF_PROGRAMS:-devfs,ptimer,xattr,inotify,splice,newcalls,procnew,mqueue,fpos,hang,orphan,edges,cred,ipc,locks,extras}
+programs=${REF_PROGRAMS:-devfs,ptimer,xattr,inotify,splice,newcalls,procnew,mqueue,openat2,fpos,hang,orphan,edges,cred,ipc,locks,extras}
 mkdir -p "$b" "$rb"
 
 if ! "$top/testsuite/abi/build.sh" "$b/bin" > "$b/build-ref.log" 2>&1; then
