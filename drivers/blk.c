@@ -41,6 +41,17 @@ int blockdev_register(struct blockdev *bd)
   return 0;
 }
 
+/* A device that names itself (a loop device): listed, but not one of the disks. */
+int blockdev_register_named(struct blockdev *bd)
+{
+  bd->whole = NULL;
+  bd->partno = 0;
+  spin_lock(&blk_lock);
+  list_add_tail(&bd->link, &blockdevs);
+  spin_unlock(&blk_lock);
+  return 0;
+}
+
 struct blockdev *blockdev_by_dev(dev_t dev)
 {
   struct blockdev *bd, *found = NULL;
@@ -57,7 +68,7 @@ struct blockdev *blockdev_by_index(int i)
   struct blockdev *bd, *found = NULL;
   spin_lock(&blk_lock);
   list_for_each_entry(bd, &blockdevs, link)
-    if (!bd->whole && i-- == 0) {
+    if (!bd->whole && MAJOR(bd->dev) == BLK_MAJOR && i-- == 0) {
       found = bd;
       break;
     }
@@ -290,7 +301,7 @@ static int blkdev_ioctl(struct file *f, unsigned cmd, uint64_t arg)
     return copyout(arg, &ro, 4);
   }
   default:
-    return -ENOTTY;
+    return bd->ops->ioctl ? bd->ops->ioctl(bd, cmd, arg) : -ENOTTY;
   }
 }
 

@@ -37,6 +37,8 @@ struct blockdev_ops {
   int (*rw)(struct blockdev *bd, bool write, uint64_t sector, void *buf, uint32_t count);
   /* Make completed writes durable (virtio-blk FLUSH). */
   int (*flush)(struct blockdev *bd);
+  /* Driver ioctls on the device node (the loop device's LOOP_*); NULL: ENOTTY. */
+  int (*ioctl)(struct blockdev *bd, unsigned cmd, uint64_t arg);
 };
 
 struct blockdev {
@@ -53,7 +55,9 @@ struct blockdev {
 };
 
 int blockdev_register(struct blockdev *bd);     /* a disk: names it; /dev/<name> comes later */
+int blockdev_register_named(struct blockdev *bd); /* name and dev already set (loop) */
 struct blockdev *blockdev_by_dev(dev_t dev);
+void loop_init(void);                           /* drivers/loop.c */
 struct blockdev *blockdev_by_index(int i);      /* the i-th disk (partitions not counted) */
 /*
  * Read every disk's partition table and register its partitions. Sleeps

@@ -71,6 +71,40 @@ void inode_touch(struct inode *ino, bool modify)
 
 /* ---- dentries ---- */
 
+/*
+ * The name hash: every dentry with a parent is in the bucket of (parent,
+ * name), so finding a cached child costs the same in a directory of ten
+ * names and of twenty thousand. Protected by dcache_lock.
+ */
+#define DHASH_SIZE 16384
+static struct list_head dhash[DHASH_SIZE];
+static bool dhash_ready;
+
+static struct list_head *dname_bucket(const struct dentry *parent, const char *name, size_t len)
+{
+  uint64_t h = 14695981039346656037ULL ^ ((uintptr_t)parent >> 4);
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (uint8_t)name[i]) * 1099511628211ULL;
+  return &dhash[(h ^ (h >> 29)) % DHASH_SIZE];
+}
+
+/* Put d in the hash (dcache_lock held; d has a parent). */
+static void d_hash_add(struct dentry *d)
+{
+  if (!dhash_ready) {
+    for (int i = 0; i < DHASH_SIZE; i++)
+      list_init(&dhash[i]);
+    dhash_ready = true;
+  }
+  list_add(&d->hash_link, dname_bucket(d->parent, d->name, strlen(d->name)));
+}
+
+static void d_hash_del(struct dentry *d)
+{
+  list_del(&d->hash_link);
+  list_init(&d->hash_link);
+}
+
 struct dentry *dentry_alloc(struct dentry *parent, const char *name, size_t len)
 {
   struct dentry *d = kzalloc(sizeof(*d));
@@ -86,12 +120,14 @@ struct dentry *dentry_alloc(struct dentry *parent, const char *name, size_t len)
   d->refcount = 1;
   list_init(&d->children);
   list_init(&d->sibling);
+  list_init(&d->hash_link);
   if (parent) {
     spin_lock(&dcache_lock);
     parent->refcount++;
     d->parent = parent;
     d->sb = parent->sb;
     list_add_tail(&d->sibling, &parent->children);
+    d_hash_add(d);
     spin_unlock(&dcache_lock);
   } else {
     d->parent = d;
@@ -125,6 +161,7 @@ void dput(struct dentry *d)
     }
     struct dentry *parent = d->parent;
     list_del(&d->sibling);
+    d_hash_del(d);
     spin_unlock(&dcache_lock);
     if (d->unlinked && d->inode && d->inode->nlink == 0)
       inotify_inode_removed(d->inode); /* the last use of a removed file */
@@ -140,8 +177,12 @@ struct dentry *dentry_lookup_child(struct dentry *dir, const char *name, size_t 
 {
   struct dentry *d;
   spin_lock(&dcache_lock);
-  list_for_each_entry(d, &dir->children, sibling) {
-    if (!d->unlinked && strlen(d->name) == len && memcmp(d->name, name, len) == 0) {
+  if (!dhash_ready) {
+    spin_unlock(&dcache_lock);
+    return NULL;
+  }
+  list_for_each_entry(d, dname_bucket(dir, name, len), hash_link) {
+    if (d->parent == dir && !d->unlinked && strlen(d->name) == len && memcmp(d->name, name, len) == 0) {
       d->refcount++;
       spin_unlock(&dcache_lock);
       return d;
@@ -170,6 +211,7 @@ void d_move(struct dentry *d, struct dentry *newparent, const char *newname)
 {
   char *name = kstrdup(newname);
   spin_lock(&dcache_lock);
+  d_hash_del(d);
   if (name) {
     kfree(d->name);
     d->name = name;
@@ -183,6 +225,7 @@ void d_move(struct dentry *d, struct dentry *newparent, const char *newname)
   } else {
     old = NULL;
   }
+  d_hash_add(d);
   spin_unlock(&dcache_lock);
   if (old)
     dput(old);
@@ -195,6 +238,8 @@ void d_move(struct dentry *d, struct dentry *newparent, const char *newname)
 void d_exchange(struct dentry *a, struct dentry *b)
 {
   spin_lock(&dcache_lock);
+  d_hash_del(a);
+  d_hash_del(b);
   char *name = a->name;
   a->name = b->name;
   b->name = name;
@@ -207,6 +252,8 @@ void d_exchange(struct dentry *a, struct dentry *b)
     a->parent = pb;
     b->parent = pa;
   }
+  d_hash_add(a);
+  d_hash_add(b);
   spin_unlock(&dcache_lock);
 }
 
@@ -521,6 +568,7 @@ static void prune_dentries(struct dentry *root)
     }
     if (victim) {
       list_del(&victim->sibling);
+      d_hash_del(victim);
       victim->parent->refcount--;
     }
     spin_unlock(&dcache_lock);

@@ -197,6 +197,7 @@ struct dentry {
   struct inode *inode;          /* NULL: negative (name does not exist) */
   struct list_head children;    /* dcache_lock */
   struct list_head sibling;     /* in parent->children */
+  struct list_head hash_link;   /* in the name hash: (parent, name) -> dentry (dcache_lock) */
   int refcount;                 /* dcache_lock */
   int mounted;                  /* file systems mounted here (mount_lock) */
   bool unlinked;                /* removed from its directory */

@@ -289,6 +289,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   pty_init();                                        /* /dev/ptmx and the pty slaves */
   bcache_init();                                     /* block cache and its flush thread */
   virtio_probe_all();                                /* disks (and the network card) */
+  loop_init();                                       /* /dev/loop-control, loop0..7 */
   fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */
   ipc_init();                                        /* System V shared memory, semaphores, queues */
   if (net_init)                                      /* built only with WITH_NET=1 (Makefile) */

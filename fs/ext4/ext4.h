@@ -92,6 +92,14 @@ struct ext4_range {
 };
 #define EXT4_MAX_PENDING_FREE 256
 
+/* A directory block changed since the last commit; its checksum is
+ * computed once, at the commit (ext4_alloc_flush), not at every change. */
+struct ext4_csum_later {
+  uint64_t blk;
+  uint32_t seed;                 /* the directory's inode checksum seed */
+  uint32_t count_offset;         /* 0: a leaf (tail entry); else an index block */
+};
+
 /* ---- the volume ---- */
 struct ext4_fs {
   /* Set at mount, then only read. */
@@ -133,6 +141,8 @@ struct ext4_fs {
   struct ext4_range *pending_free; /* EXT4_MAX_PENDING_FREE, merged */
   uint32_t npending_free;
   bool ignore_pending;           /* allocating from pending_free too (disk full) */
+  struct ext4_csum_later *later; /* directory blocks whose checksum is due at the commit */
+  uint32_t nlater, caplater;
   struct ext4_journal *j;        /* NULL without a journal (or read-only) */
   bool sb_dirty;                 /* counts changed: write the superblock at commit */
   bool unmounted;

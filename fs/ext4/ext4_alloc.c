@@ -19,6 +19,8 @@
  */
 #include "fs/ext4/ext4_int.h"
 
+static void csum_forget(struct ext4_fs *fs, uint64_t start, uint64_t count);
+
 static bool test_bit(const uint8_t *b, uint32_t i) { return b[i >> 3] & (1u << (i & 7)); }
 static void set_bit(uint8_t *b, uint32_t i) { b[i >> 3] |= (uint8_t)(1u << (i & 7)); }
 static void clear_bit(uint8_t *b, uint32_t i) { b[i >> 3] &= (uint8_t)~(1u << (i & 7)); }
@@ -284,6 +286,7 @@ int ext4_free_blocks(struct ext4_fs *fs, uint64_t start, uint64_t count, bool me
     return ext4_corrupt(fs, "freeing blocks outside the file system", start);
   note_pending_free(fs, start, count);
   ext4_clear_verified(fs, start, count);
+  csum_forget(fs, start, count);
   while (count) {
     uint32_t g = (uint32_t)((start - fs->first_data_block) / fs->blocks_per_group);
     uint32_t bit = (uint32_t)((start - fs->first_data_block) % fs->blocks_per_group);
@@ -436,6 +439,82 @@ int ext4_free_inode(struct ext4_fs *fs, uint32_t ino, bool is_dir)
   return err;
 }
 
+/* ---- checksums due at the commit ---- */
+
+int ext4_csum_later(struct ext4_fs *fs, struct ext4_buf *b, uint64_t blk, uint32_t seed,
+                    uint32_t count_offset)
+{
+  ext4_set_verified(fs, blk);  /* its checksum is ours to set, not to check */
+  for (uint32_t i = fs->nlater; i-- > 0 && i + 8 >= fs->nlater;)
+    if (fs->later[i].blk == blk)  /* the same block again (the usual case) */
+      return ext4_bdirty(fs, b, blk);
+  if (fs->nlater == fs->caplater) {
+    uint32_t cap = fs->caplater ? fs->caplater * 2 : 64;
+    struct ext4_csum_later *n = ext4_env_zalloc(cap * sizeof(*n));
+    if (!n) {  /* no room to remember: compute it now */
+      uint8_t *block = ext4_bdata(b);
+      if (count_offset)
+        ((struct ext4_dx_tail *)(block + count_offset + ((struct ext4_dx_countlimit *)(block + count_offset))->limit * 8))
+            ->dt_checksum = ext4_dx_csum(NULL, seed, block, count_offset);
+      else
+        ((struct ext4_dir_tail *)(block + fs->block_size - 12))->det_checksum =
+            ext4_crc32c(seed, block, fs->block_size - 12);
+      return ext4_bdirty(fs, b, blk);
+    }
+    if (fs->nlater)
+      memcpy(n, fs->later, fs->nlater * sizeof(*n));
+    ext4_env_free(fs->later);
+    fs->later = n;
+    fs->caplater = cap;
+  }
+  fs->later[fs->nlater++] = (struct ext4_csum_later){ blk, seed, count_offset };
+  return ext4_bdirty(fs, b, blk);
+}
+
+/* Compute the checksums put off until now (duplicates cost a recomputation). */
+static int csum_flush(struct ext4_fs *fs)
+{
+  int err = 0;
+  for (uint32_t i = 0; i < fs->nlater && !err; i++) {
+    struct ext4_csum_later *l = &fs->later[i];
+    if (!l->blk)
+      continue;  /* freed since */
+    struct ext4_buf *b = ext4_bread(fs, l->blk, &err);
+    if (!b)
+      break;
+    /* What the block is now decides the checksum (a leaf may have become
+     * an index root since it was noted). */
+    uint8_t *block = ext4_bdata(b);
+    const struct ext4_dir_entry *d0 = (const struct ext4_dir_entry *)block;
+    const struct ext4_dir_entry *d1 = (const struct ext4_dir_entry *)(block + 12);
+    uint32_t co = 0;
+    if (!ext4_dir_has_tail(fs, block))
+      co = d0->rec_len == 12 && d1->rec_len == fs->block_size - 12 ? EXT4_DX_ROOT_ENTRIES
+           : d0->inode == 0 && d0->rec_len == fs->block_size ? EXT4_DX_NODE_ENTRIES : 1;
+    if (co == 0) {
+      ((struct ext4_dir_tail *)(block + fs->block_size - 12))->det_checksum =
+          ext4_crc32c(l->seed, block, fs->block_size - 12);
+    } else if (co != 1) {
+      struct ext4_dx_countlimit *cl = (struct ext4_dx_countlimit *)(block + co);
+      if (co + cl->limit * 8u + 8 <= fs->block_size && cl->count <= cl->limit)
+        ((struct ext4_dx_tail *)(block + co + cl->limit * 8))->dt_checksum =
+            ext4_dx_csum(NULL, l->seed, block, co);
+    }
+    err = ext4_bdirty(fs, b, l->blk);
+    ext4_brelse(b);
+  }
+  fs->nlater = 0;
+  return err;
+}
+
+/* Blocks freed: no checksum is due for them any more. */
+static void csum_forget(struct ext4_fs *fs, uint64_t start, uint64_t count)
+{
+  for (uint32_t i = 0; i < fs->nlater; i++)
+    if (fs->later[i].blk >= start && fs->later[i].blk < start + count)
+      fs->later[i].blk = 0;
+}
+
 /*
  * Before a commit: recompute the checksums of the bitmaps that changed,
  * write the descriptors that changed and the superblock. The caller has a
@@ -443,7 +522,7 @@ int ext4_free_inode(struct ext4_fs *fs, uint32_t ino, bool is_dir)
  */
 int ext4_alloc_flush(struct ext4_fs *fs)
 {
-  int err = 0;
+  int err = csum_flush(fs);
   for (uint32_t g = 0; g < fs->ngroups && !err; g++) {
     struct ext4_group *gr = &fs->groups[g];
     if (!(gr->state & (EXT4_GS_DESC_DIRTY | EXT4_GS_BB_CSUM | EXT4_GS_IB_CSUM)))

@@ -61,6 +61,19 @@ void ext4_dir_set_csum(struct ext4_fs *fs, struct ext4_node *dir, void *block)
   t->det_checksum = leaf_csum(fs, dir, block);
 }
 
+int ext4_dir_dirty(struct ext4_fs *fs, struct ext4_node *dir, struct ext4_buf *b, uint64_t pblk)
+{
+  if (!fs->csum)
+    return ext4_bdirty(fs, b, pblk);
+  struct ext4_dir_tail *t =
+      (struct ext4_dir_tail *)((uint8_t *)ext4_bdata(b) + fs->block_size - sizeof(*t));
+  if (t->det_rec_len != sizeof(*t) || t->det_reserved_ft != EXT4_FT_DIR_CSUM) {
+    ext4_dir_set_csum(fs, dir, ext4_bdata(b));  /* a block without a tail: make one now */
+    return ext4_bdirty(fs, b, pblk);
+  }
+  return ext4_csum_later(fs, b, pblk, dir->csum_seed, 0);
+}
+
 bool ext4_dirent_ok(struct ext4_fs *fs, const void *block, uint32_t off, uint32_t end)
 {
   if (off + EXT4_DIRENT_HEADER > end)
@@ -382,10 +395,8 @@ int ext4_dir_add(struct ext4_fs *fs, struct ext4_node *dir, const char *name, si
     if (!b)
       return err;
     int r = ext4_dir_insert_block(fs, ext4_bdata(b), name, len, ino, type);
-    if (r == 1) {
-      ext4_dir_set_csum(fs, dir, ext4_bdata(b));
-      err = ext4_bdirty(fs, b, pblk);
-    }
+    if (r == 1)
+      err = ext4_dir_dirty(fs, dir, b, pblk);
     ext4_brelse(b);
     if (r)
       return r < 0 ? r : err;
@@ -433,8 +444,7 @@ int ext4_dir_remove(struct ext4_fs *fs, struct ext4_node *dir, const struct ext4
     DE(block, hit->prev_off)->rec_len += d->rec_len;
   else
     d->inode = 0;
-  ext4_dir_set_csum(fs, dir, block);
-  err = ext4_bdirty(fs, b, hit->pblk);
+  err = ext4_dir_dirty(fs, dir, b, hit->pblk);
   ext4_brelse(b);
   return err;
 }
@@ -449,8 +459,7 @@ int ext4_dir_retarget(struct ext4_fs *fs, struct ext4_node *dir, const struct ex
   struct ext4_dir_entry *d = DE(ext4_bdata(b), hit->off);
   d->inode = ino;
   d->file_type = (fs->incompat & EXT4_INCOMPAT_FILETYPE) ? type : 0;
-  ext4_dir_set_csum(fs, dir, ext4_bdata(b));
-  err = ext4_bdirty(fs, b, hit->pblk);
+  err = ext4_dir_dirty(fs, dir, b, hit->pblk);
   ext4_brelse(b);
   return err;
 }

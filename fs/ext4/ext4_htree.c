@@ -39,13 +39,14 @@ static uint32_t dx_limit(struct ext4_fs *fs, uint32_t count_offset)
          sizeof(struct ext4_dx_entry);
 }
 
-static uint32_t dx_csum(struct ext4_node *dir, uint8_t *block, uint32_t count_offset)
+uint32_t ext4_dx_csum(struct ext4_node *dir, uint32_t seed, uint8_t *block, uint32_t count_offset)
 {
   struct ext4_dx_countlimit *cl = (struct ext4_dx_countlimit *)(block + count_offset);
   struct ext4_dx_tail *t =
       (struct ext4_dx_tail *)(block + count_offset + cl->limit * sizeof(struct ext4_dx_entry));
   uint32_t zero = 0;  /* the checksum field itself counts as zero */
-  uint32_t c = ext4_crc32c(dir->csum_seed, block, count_offset + cl->count * sizeof(struct ext4_dx_entry));
+  uint32_t c = ext4_crc32c(dir ? dir->csum_seed : seed, block,
+                           count_offset + cl->count * sizeof(struct ext4_dx_entry));
   c = ext4_crc32c(c, t, 4);
   return ext4_crc32c(c, &zero, 4);
 }
@@ -58,7 +59,7 @@ static void dx_set_csum(struct ext4_fs *fs, struct ext4_node *dir, uint8_t *bloc
   struct ext4_dx_tail *t =
       (struct ext4_dx_tail *)(block + count_offset + cl->limit * sizeof(struct ext4_dx_entry));
   t->dt_reserved = 0;
-  t->dt_checksum = dx_csum(dir, block, count_offset);
+  t->dt_checksum = ext4_dx_csum(dir, 0, block, count_offset);
 }
 
 void ext4_htree_set_root_csum(struct ext4_fs *fs, struct ext4_node *dir, void *block)
@@ -127,7 +128,7 @@ static int read_index(struct ext4_fs *fs, struct ext4_node *dir, uint32_t lblk, 
     return ext4_corrupt(fs, "bad htree block", dir->ino);
   if (fs->csum && !ext4_verified(fs, f->pblk)) {
     struct ext4_dx_tail *t = (struct ext4_dx_tail *)(f->entries + cl->limit);
-    if (t->dt_checksum != dx_csum(dir, f->block, f->count_offset)) {
+    if (t->dt_checksum != ext4_dx_csum(dir, 0, f->block, f->count_offset)) {
       ext4_env_log("ext4: directory %u: htree block %u checksum mismatch", dir->ino, lblk);
       return -EFSBADCRC;
     }
@@ -266,8 +267,11 @@ static void init_node(struct ext4_fs *fs, uint8_t *block)
 
 static int frame_dirty(struct ext4_fs *fs, struct ext4_node *dir, struct dx_frame *f)
 {
-  dx_set_csum(fs, dir, f->block, f->count_offset);
-  return ext4_bdirty(fs, f->b, f->pblk);
+  if (!fs->csum)
+    return ext4_bdirty(fs, f->b, f->pblk);
+  struct ext4_dx_tail *t = (struct ext4_dx_tail *)(f->entries + CL(f)->limit);
+  t->dt_reserved = 0;
+  return ext4_csum_later(fs, f->b, f->pblk, dir->csum_seed, f->count_offset);
 }
 
 /* Insert (hash, block) into frame f after f->at (which has room). */
@@ -484,8 +488,7 @@ int ext4_htree_add(struct ext4_fs *fs, struct ext4_node *dir, const char *name, 
   int r = ext4_dir_insert_block(fs, ext4_bdata(leaf), name, len, ino, type);
   if (r) {
     if (r == 1) {
-      ext4_dir_set_csum(fs, dir, ext4_bdata(leaf));
-      err = ext4_bdirty(fs, leaf, pblk);
+      err = ext4_dir_dirty(fs, dir, leaf, pblk);
     } else {
       err = r;
     }
@@ -518,8 +521,7 @@ int ext4_htree_add(struct ext4_fs *fs, struct ext4_node *dir, const char *name, 
   if (!err) {
     r = ext4_dir_insert_block(fs, ext4_bdata(target), name, len, ino, type);
     if (r == 1) {
-      ext4_dir_set_csum(fs, dir, ext4_bdata(target));
-      err = ext4_bdirty(fs, target, tpblk);
+      err = ext4_dir_dirty(fs, dir, target, tpblk);
     } else {
       err = r < 0 ? r : ext4_corrupt(fs, "no room after a leaf split", dir->ino);
     }

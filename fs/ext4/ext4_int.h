@@ -83,6 +83,11 @@ int ext4_free_blocks(struct ext4_fs *fs, uint64_t start, uint64_t count, bool me
 /* A free inode, near the parent's group (directories spread out). */
 int ext4_alloc_inode(struct ext4_fs *fs, uint32_t parent_ino, bool is_dir, uint32_t *ino);
 int ext4_free_inode(struct ext4_fs *fs, uint32_t ino, bool is_dir);
+/* Directory block blk (held as b) was changed: its checksum is computed at
+ * the next commit (count_offset 0: a leaf; else an index block). Then the
+ * block joins the transaction (ext4_bdirty). */
+int ext4_csum_later(struct ext4_fs *fs, struct ext4_buf *b, uint64_t blk, uint32_t seed,
+                    uint32_t count_offset);
 /* Bring bitmap checksums, descriptors and the superblock up to date (before a commit). */
 int ext4_alloc_flush(struct ext4_fs *fs);
 int ext4_bitmap_csum_verify(struct ext4_fs *fs, uint32_t g, bool inode_bitmap, const void *bits);
@@ -183,6 +188,8 @@ struct ext4_buf *ext4_dir_bread(struct ext4_fs *fs, struct ext4_node *dir, uint3
                                 uint64_t *pblk, int *err);
 bool ext4_dir_has_tail(struct ext4_fs *fs, const void *block);
 void ext4_dir_set_csum(struct ext4_fs *fs, struct ext4_node *dir, void *block);
+/* A changed leaf block (held as b): its checksum later, then ext4_bdirty. */
+int ext4_dir_dirty(struct ext4_fs *fs, struct ext4_node *dir, struct ext4_buf *b, uint64_t pblk);
 /* Can the entry at off in a block be trusted (rec_len, name_len)? */
 bool ext4_dirent_ok(struct ext4_fs *fs, const void *block, uint32_t off, uint32_t end);
 uint8_t ext4_mode_to_ft(uint32_t mode);
@@ -192,6 +199,8 @@ int ext4_htree_find(struct ext4_fs *fs, struct ext4_node *dir, const char *name,
                     struct ext4_dir_hit *hit);
 int ext4_htree_add(struct ext4_fs *fs, struct ext4_node *dir, const char *name, size_t len,
                    uint32_t ino, uint8_t type);
+/* The checksum of an index block (leaf checksums: ext4_dir_set_csum). */
+uint32_t ext4_dx_csum(struct ext4_node *dir, uint32_t seed, uint8_t *block, uint32_t count_offset);
 /* Recompute the checksum of an index block (the root or a node). */
 void ext4_htree_set_root_csum(struct ext4_fs *fs, struct ext4_node *dir, void *block);
 /* Turn a one-block directory into an indexed one (it is full). */

@@ -465,6 +465,7 @@ static void fs_free(struct ext4_fs *fs)
     ext4_env_lock_free(fs->lock);
   ext4_env_free(fs->groups);
   ext4_env_free(fs->verified);
+  ext4_env_free(fs->later);
   ext4_env_free(fs->nodes);
   ext4_env_free(fs->zeros);
   ext4_env_free(fs);

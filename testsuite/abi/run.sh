@@ -74,6 +74,7 @@ run cred 120 "$A/cred"
 run ipc 180 "$A/ipc"
 run locks 180 "$A/locks"
 run extras 120 "$A/extras"
+run loop 120 "$A/loop"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v

@@ -1,0 +1,122 @@
+/*
+ * loop.c — loop devices (testsuite/abi): /dev/loop-control hands out a
+ * free device, LOOP_SET_FD binds a file, the device reads and writes the
+ * file, LOOP_SET_STATUS64/GET_STATUS64 (name, offset), BLKGETSIZE64, the
+ * errors (EBUSY, ENXIO, EBADF, EINVAL), a read-only binding, and a FAT
+ * file system made and mounted on the device. Kite and the reference
+ * Linux only (the qemu-user sandbox has no loop devices of its own).
+ * User space; static musl; needs busybox's mkfs.vfat on PATH.
+ */
+#include "check.h"
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <linux/loop.h>
+#include <sys/sysmacros.h>
+
+#ifndef BLKGETSIZE64
+#define BLKGETSIZE64 _IOR(0x12, 114, size_t)
+#endif
+#ifndef BLKROGET
+#define BLKROGET _IO(0x12, 94)
+#endif
+
+#define SIZE (4 << 20)
+
+static void loops(void)
+{
+  const char *tmp = getenv("ABI_TMP") ? getenv("ABI_TMP") : "/tmp";
+  char img[256], dev[64], mnt[256];
+  snprintf(img, sizeof(img), "%s/loop.img", tmp);
+  snprintf(mnt, sizeof(mnt), "%s/loop.mnt", tmp);
+  int ctl = open("/dev/loop-control", O_RDWR);
+  CHECKF("loop/control-opens", ctl >= 0, "%s", strerror(errno));
+  if (ctl < 0)
+    return;
+  long n = raw3(SYS_ioctl, ctl, LOOP_CTL_GET_FREE, 0);
+  CHECKF("loop/get-free", n >= 0, "%ld", n);
+  snprintf(dev, sizeof(dev), "/dev/loop%ld", n);
+  struct stat st;
+  CHECK("loop/node-exists", stat(dev, &st) == 0 && S_ISBLK(st.st_mode) && major(st.st_rdev) == 7 &&
+                                minor(st.st_rdev) == n);
+  int f = open(img, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  ftruncate(f, SIZE);
+  int d = open(dev, O_RDWR);
+  CHECK("loop/device-opens", d >= 0);
+  struct loop_info64 li;
+  CHECK_RET("loop/status-unbound-enxio", raw3(SYS_ioctl, d, LOOP_GET_STATUS64, &li), -ENXIO);
+  CHECK_RET("loop/clr-unbound-enxio", raw3(SYS_ioctl, d, LOOP_CLR_FD, 0), -ENXIO);
+  CHECK_RET("loop/set-fd-bad-fd", raw3(SYS_ioctl, d, LOOP_SET_FD, 999), -EBADF);
+  CHECK_RET("loop/set-fd", raw3(SYS_ioctl, d, LOOP_SET_FD, f), 0);
+  CHECK_RET("loop/set-fd-busy", raw3(SYS_ioctl, d, LOOP_SET_FD, f), -EBUSY);
+  CHECK("loop/not-free-now", raw3(SYS_ioctl, ctl, LOOP_CTL_GET_FREE, 0) != n);
+  uint64_t bytes = 0;
+  CHECK("loop/size", raw3(SYS_ioctl, d, BLKGETSIZE64, &bytes) == 0 && bytes == SIZE);
+  /* the device's bytes are the file's */
+  CHECK("loop/write-device", pwrite(d, "loopdata", 8, 4096) == 8 && fsync(d) == 0);
+  char buf[16] = "";
+  CHECK("loop/file-sees-it", pread(f, buf, 8, 4096) == 8 && memcmp(buf, "loopdata", 8) == 0);
+  pwrite(f, "fromfile", 8, 8192);
+  CHECK("loop/device-sees-file", pread(d, buf, 8, 8192) == 8 && memcmp(buf, "fromfile", 8) == 0);
+  /* status: name and offset */
+  memset(&li, 0, sizeof(li));
+  strcpy((char *)li.lo_file_name, "kite-test-image");
+  li.lo_offset = 4096;
+  CHECK_RET("loop/set-status64", raw3(SYS_ioctl, d, LOOP_SET_STATUS64, &li), 0);
+  memset(&li, 0, sizeof(li));
+  CHECK_RET("loop/get-status64", raw3(SYS_ioctl, d, LOOP_GET_STATUS64, &li), 0);
+  CHECKF("loop/status-fields", li.lo_number == (uint32_t)n && li.lo_offset == 4096 &&
+         !strcmp((char *)li.lo_file_name, "kite-test-image"), "number %u offset %llu name %s", li.lo_number,
+         (unsigned long long)li.lo_offset, li.lo_file_name);
+  CHECK("loop/offset-size", raw3(SYS_ioctl, d, BLKGETSIZE64, &bytes) == 0 && bytes == SIZE - 4096);
+  CHECK("loop/offset-applies", pread(d, buf, 8, 0) == 8 && memcmp(buf, "loopdata", 8) == 0);
+  li.lo_offset = 0;
+  raw3(SYS_ioctl, d, LOOP_SET_STATUS64, &li);
+  /* a FAT file system on it */
+  char cmd[300];
+  snprintf(cmd, sizeof(cmd), "mkfs.vfat %s > /dev/null 2>&1", dev);
+  CHECK("loop/mkfs", system(cmd) == 0);
+  mkdir(mnt, 0755);
+  CHECKF("loop/mount", mount(dev, mnt, "vfat", 0, NULL) == 0, "%s", strerror(errno));
+  char path[300];
+  snprintf(path, sizeof(path), "%s/hello.txt", mnt);
+  int h = open(path, O_WRONLY | O_CREAT, 0644);
+  CHECK("loop/file-on-fs", h >= 0 && write(h, "hi there", 8) == 8 && close(h) == 0);
+  CHECK("loop/umount", umount(mnt) == 0);
+  CHECK("loop/remount", mount(dev, mnt, "vfat", MS_RDONLY, NULL) == 0);
+  h = open(path, O_RDONLY);
+  memset(buf, 0, sizeof(buf));
+  CHECK("loop/file-survived", h >= 0 && read(h, buf, 8) == 8 && !memcmp(buf, "hi there", 8));
+  close(h);
+  umount(mnt);
+  CHECK_RET("loop/clr-fd", raw3(SYS_ioctl, d, LOOP_CLR_FD, 0), 0);
+  CHECK_RET("loop/status-after-clr", raw3(SYS_ioctl, d, LOOP_GET_STATUS64, &li), -ENXIO);
+  CHECK("loop/free-again", raw3(SYS_ioctl, ctl, LOOP_CTL_GET_FREE, 0) == n);
+  /* a read-only file gives a read-only device */
+  int ro = open(img, O_RDONLY);
+  CHECK_RET("loop/set-fd-readonly", raw3(SYS_ioctl, d, LOOP_SET_FD, ro), 0);
+  int rof = 0;
+  CHECK("loop/ro-flag", raw3(SYS_ioctl, d, BLKROGET, &rof) == 0 && rof == 1);
+  memset(&li, 0, sizeof(li));
+  raw3(SYS_ioctl, d, LOOP_GET_STATUS64, &li);
+  CHECK("loop/ro-status-flag", (li.lo_flags & LO_FLAGS_READ_ONLY) != 0);
+  raw3(SYS_ioctl, d, LOOP_CLR_FD, 0);
+  close(ro);
+  close(d);
+  close(f);
+  close(ctl);
+  unlink(img);
+  rmdir(mnt);
+}
+
+int main(void)
+{
+  abi_family = "loop";
+  setvbuf(stdout, NULL, _IONBF, 0);
+  if (on_qemu_user()) {
+    abi_line("SKIP: loop/all (qemu-user: the sandbox has no loop devices of its own)");
+    return 0;
+  }
+  run_section("loop", loops, 60000);
+  return abi_done();
+}
