@@ -146,6 +146,32 @@ static struct epitem *item_find(struct eventpoll *ep, struct file *f, int fd)
   return NULL;
 }
 
+static const struct file_ops epoll_fops;
+
+/*
+ * kcmp(KCMP_EPOLL_TFD): the file of the toff-th item of epoll file ef
+ * watching descriptor tfd — not referenced, only compared (Linux's
+ * get_epoll_tfile_raw_ptr). ERR_PTR(-EINVAL) if ef is not an epoll file,
+ * ERR_PTR(-ENOENT) if there is no such item.
+ */
+struct file *epoll_target_file(struct file *ef, int tfd, unsigned long toff)
+{
+  if (ef->fop != &epoll_fops)
+    return ERR_PTR(-EINVAL);
+  struct eventpoll *ep = ef->priv;
+  struct file *found = ERR_PTR(-ENOENT);
+  mutex_lock(&ep->mtx);
+  struct epitem *it;
+  list_for_each_entry(it, &ep->items, link) {
+    if (it->fd == tfd && toff-- == 0) {
+      found = it->file;
+      break;
+    }
+  }
+  mutex_unlock(&ep->mtx);
+  return found;
+}
+
 /* The last reference to f is going: drop it from every epoll watching it. */
 void eventpoll_release(struct file *f)
 {

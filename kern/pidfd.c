@@ -265,3 +265,43 @@ long sys_pidfd_getfd(int pidfd, int targetfd, unsigned int flags)
   process_put(p);
   return r;
 }
+
+/*
+ * process_mrelease(pidfd, flags): free the memory of a process that is
+ * dying, before its threads have all gone (Linux's oom reaper, asked for
+ * by user-space memory managers such as Android's lmkd). Linux's checks
+ * and errors: flags must be 0 (EINVAL); not a pidfd (EBADF); a process
+ * reaped or with no address space left — every thread gone — is ESRCH; a
+ * process that is not dying (no SIGKILL pending, no group exit under way)
+ * is EINVAL. A dying one: 0. Kite frees an address space when its last
+ * thread leaves it, which a dying thread does at its next return towards
+ * user mode, so there is nothing to take early: the call answers 0 and
+ * the memory goes with the threads.
+ */
+long sys_process_mrelease(int pidfd, unsigned int flags)
+{
+  if (flags)
+    return -EINVAL;
+  long err;
+  struct process *p = get_pidfd_process(pidfd, NULL, &err);
+  if (!p)
+    return err;
+  long r;
+  spin_lock(&proc_lock);
+  bool has_mm = false;
+  struct task *t;
+  list_for_each_entry(t, &p->threads, thread_link)
+    if (t->mm)
+      has_mm = true;
+  bool dying = p->exiting || (READ_ONCE(p->shared_pending.set) & SIGMASK(SIGKILL));
+  list_for_each_entry(t, &p->threads, thread_link)
+    if (READ_ONCE(t->pending.set) & SIGMASK(SIGKILL))
+      dying = true;
+  spin_unlock(&proc_lock);
+  if (process_reaped(p) || !has_mm || process_gone(p))
+    r = -ESRCH;
+  else
+    r = dying ? 0 : -EINVAL;
+  process_put(p);
+  return r;
+}

@@ -227,6 +227,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
                                                               : cur->altstack;
   strlcpy(t->comm, cur->comm, sizeof(t->comm));
   t->personality = cur->personality;
+  t->ioprio = cur->ioprio;              /* Linux's copy_io: an I/O priority is inherited */
   sched_fork(t, cur);                   /* scheduling policy and priority */
   t->ctx.ra = (uint64_t)user_task_trampoline;
   t->ctx.sp = (uint64_t)t->tf;
@@ -239,6 +240,8 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     (void)copyout(ptid, &tid, sizeof(tid));
 
   spin_lock(&proc_lock);
+  if (flags & CLONE_SYSVSEM)
+    cur->proc->sysvsem_list_made = true; /* Linux's copy_semundo makes the caller's list */
   if (flags & CLONE_THREAD) {
     p = cur->proc;
     if (p->exiting) {

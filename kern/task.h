@@ -116,6 +116,7 @@ struct task {
   struct user_stack_t altstack;
 
   unsigned int personality;     /* personality(2): inherited by clone, kept by exec */
+  uint16_t ioprio;              /* ioprio_set: class << 13 | data (0: none set); inherited (kern/ioprio.c) */
   struct resolve_scope *resolve; /* openat2's RESOLVE_* rules for the call in progress, else NULL */
 
   /* --- thread-library hooks --- */
@@ -209,6 +210,7 @@ struct process {
   uint64_t child_seq;           /* bumped on every child state change (proc_lock) */
   int dumpable;                 /* PR_GET_DUMPABLE: 0 after a change of identity */
   struct list_head sem_undos;   /* SEM_UNDO records, applied at exit (ipc/sem.c; sem_ids.lock) */
+  bool sysvsem_list_made;       /* Linux would have an undo list: CLONE_SYSVSEM was used (kcmp) */
 };
 
 /* Wait status encoding (as Linux's wait.h). */

@@ -6,7 +6,7 @@
 # OUTDIR gets:
 #   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
 #                          devfs ptimer xattr inotify cred ipc locks extras loop sched
-#                          splice newcalls procnew mqueue openat2 (the syscall surface)
+#                          splice newcalls procnew mqueue openat2 procmisc (the syscall surface)
 #                          hang orphan badptr (issue 9's hostile programs; badptr's cases
 #                          are in badptr_table.h)
 #   lowexec                a static program linked at 0x1000 (lowexec.S, lowexec.lds)
@@ -49,7 +49,7 @@ stale() {
 }
 
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
-progs="$progs devfs ptimer xattr inotify splice newcalls procnew mqueue openat2"  # the syscall-surface programs, one line of their own
+progs="$progs devfs ptimer xattr inotify splice newcalls procnew mqueue openat2 procmisc"  # the syscall-surface programs, one line of their own
 progs="$progs sched"  # scheduling policies
 progs="$progs hang orphan badptr edges"  # hostile programs (issue 9), one line of their own
 progs="$progs cred ipc locks extras loop"  # users and permissions, System V IPC, file locks, extras
