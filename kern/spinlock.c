@@ -2,6 +2,7 @@
  * spinlock.c — mutual exclusion between harts and with interrupt handlers.
  */
 #include "kern/spinlock.h"
+#include "kern/lockdep.h"
 #include "kern/cpu.h"
 #include "kern/printk.h"
 #include "arch/riscv/riscv.h"
@@ -9,6 +10,7 @@
 void spin_init(struct spinlock *lk, const char *name)
 {
   lk->locked = 0;
+  lk->ld_class = 0;
   lk->name = name;
   lk->owner = NULL;
 }
@@ -19,6 +21,7 @@ void spin_lock(struct spinlock *lk)
   push_off();
   if (spin_holding(lk))
     panic("spin_lock: %s already held by this hart", lk->name);
+  lockdep_acquire(lk->name, LD_SPIN, &lk->ld_class);
   while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
     ;
   lk->owner = mycpu();
@@ -30,6 +33,7 @@ void spin_unlock(struct spinlock *lk)
     panic("spin_unlock: %s not held", lk->name);
   lk->owner = NULL;
   __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+  lockdep_release(false, &lk->ld_class);
   pop_off();
 }
 
