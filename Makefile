@@ -63,7 +63,7 @@ WITH_EXT4 ?= 1
 WITH_NET ?= 1
 export WITH_FAT WITH_EXT4 WITH_NET
 KERNEL_SRCS := \
-  arch/riscv/entry.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
+  arch/riscv/entry.S arch/riscv/bootpt.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
   $(wildcard kern/*.c) $(wildcard fs/*.c) $(if $(WITH_FAT),$(wildcard fs/fat/*.c)) $(wildcard ipc/*.c) \
   $(if $(WITH_EXT4),$(wildcard fs/ext4/*.c)) \
   $(wildcard drivers/*.c drivers/*/*.c) $(if $(WITH_NET),$(wildcard net/*.c))

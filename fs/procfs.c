@@ -503,6 +503,9 @@ static void gen_interrupts(struct proc_buf *b, struct process *p)
     { "TLL", "TLB flushes done on this hart only", offsetof(struct cpu, nr_tlb_local) },
     { "MIG", "Task migrations (switched in after running elsewhere)",
       offsetof(struct cpu, nr_migrations) },
+    { "SPW", "Spinlock acquisitions that had to wait", offsetof(struct cpu, nr_spin_waits) },
+    { "SPT", "Turns spent spinning", offsetof(struct cpu, nr_spin_loops) },
+    { "SPH", "Halts waiting for a spinlock holder's kick", offsetof(struct cpu, nr_spin_halts) },
   };
   for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
     pb_printf(b, "%4s:", rows[r].label);
@@ -522,6 +525,11 @@ static void gen_lockdep(struct proc_buf *b, struct process *p)
   bool fm, tm;
   for (int i = 0; lockdep_edge(i, &from, &fm, &to, &tm); i++)
     pb_printf(b, "%s%s -> %s%s\n", fm ? "mutex " : "", from, tm ? "mutex " : "", to);
+  uint64_t waits, loops;
+  for (int i = 1; lockdep_class_stat(i, &from, &fm, &waits, &loops); i++)
+    if (waits)
+      pb_printf(b, "contended %s: %lu waits, %lu turns\n", from, (unsigned long)waits,
+                (unsigned long)loops);
 }
 #endif
 

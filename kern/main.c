@@ -282,7 +282,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   kmalloc_init();
   init_pid = pid_alloc();                            /* 1, before any kernel thread */
   futex_init();                                      /* futex hash buckets */
-  pgtable_init();                                    /* drop the boot identity map */
+  pgtable_init(kalloc_pages, kfree_pages);         /* drop the boot identity map */
   trap_init();                                       /* stvec, FP on */
   plic_init(boot_info.plic_base, boot_info.plic_ndev);
   plic_init_hart(boot_info.plic_context, true);     /* device interrupts: boot hart */

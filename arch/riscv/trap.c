@@ -34,6 +34,7 @@ void trap_init_hart(void)
 
 void trap_init(void)
 {
+  user_task_entry = user_task_start;  /* where new user tasks begin (swtch.S) */
   trap_init_hart();
 }
 
