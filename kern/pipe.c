@@ -267,7 +267,7 @@ int do_pipe2(int fds[2], int flags)
   return 0;
 }
 
-/* ---- splice, tee, vmsplice (the system calls are in kern/splice.c) ----
+/* ---- splice, tee, vmsplice (the system calls are in kern/sys_splice.c) ----
  *
  * Data moves between a pipe's ring and another file with the pipe's lock
  * held, as Linux holds its pipe_lock: the other file is read straight

@@ -8,7 +8,7 @@ struct inode;
  * inode_ops.evict of every file system that makes FIFOs). */
 void fifo_inode_evict(struct inode *ino);
 
-/* splice, tee and vmsplice (kern/splice.c) on pipe files. */
+/* splice, tee and vmsplice (kern/sys_splice.c) on pipe files. */
 struct file;
 struct pipe;
 struct pipe *file_pipe(struct file *f);   /* the pipe of a pipe or FIFO file, or NULL */

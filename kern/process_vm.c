@@ -8,7 +8,7 @@
  * As Linux: the remote side is transferred page by page in order; a fault
  * there ends the transfer, and the bytes moved so far are the answer (or
  * EFAULT if none were). Permission is ptrace's attach rule
- * (may_access_process, kern/pidfd.c).
+ * (may_access_process, here: kcmp and pidfd_getfd use it too).
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
@@ -16,6 +16,33 @@
 #include "kern/mm.h"
 #include "kern/uio.h"
 #include "kern/pidfd.h"
+#include "kern/cred.h"
+
+/*
+ * May the caller look into p's memory and descriptors (Linux's
+ * ptrace_may_access, PTRACE_MODE_ATTACH_REALCREDS)? Its own process, a
+ * process whose real, effective and saved ids all are the caller's real
+ * ones and which is dumpable, or CAP_SYS_PTRACE.
+ */
+bool may_access_process(struct process *p)
+{
+  if (p == current->proc)
+    return true;
+  const struct cred *c = current_cred();
+  spin_lock(&proc_lock);
+  struct task *t = list_empty(&p->threads) ? NULL
+                                           : list_first_entry(&p->threads, struct task, thread_link);
+  const struct cred *tc = t ? get_task_cred(t) : NULL;
+  int dumpable = p->dumpable;
+  spin_unlock(&proc_lock);
+  bool same = tc && c->uid == tc->uid && c->uid == tc->euid && c->uid == tc->suid &&
+              c->gid == tc->gid && c->gid == tc->egid && c->gid == tc->sgid;
+  if (tc)
+    put_cred(tc);
+  if (same && dumpable)
+    return true;
+  return cred_capable(c, CAP_SYS_PTRACE);
+}
 
 /* The address space of process pid (referenced) into *mmp: 0, -ESRCH,
  * or -EPERM (ptrace's attach rule). */

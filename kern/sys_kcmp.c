@@ -1,5 +1,5 @@
 /*
- * kcmp.c — kcmp(pid1, pid2, type, idx1, idx2): do two threads share a
+ * sys_kcmp.c — kcmp(pid1, pid2, type, idx1, idx2): do two threads share a
  * kernel object? The answer for checkpoint/restore tools (CRIU) and for
  * programs that must know whether two descriptors are one open file
  * (Mesa compares DRM descriptors this way).

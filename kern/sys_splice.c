@@ -1,5 +1,5 @@
 /*
- * splice.c — splice, tee and vmsplice: moving data to and from pipes
+ * sys_splice.c — splice, tee and vmsplice: moving data to and from pipes
  * without a user-space buffer in between. System-call layer: arguments,
  * descriptors, offsets and flags are checked here in Linux's order; the
  * data moves in kern/pipe.c (pipe_splice_*, pipe_vmsplice_*), with the
