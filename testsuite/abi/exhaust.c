@@ -8,6 +8,9 @@
  *               fails before anything is allocated
  *   fds/...     every call that makes a descriptor says EMFILE at
  *               RLIMIT_NOFILE; descriptors past it are EBADF/EINVAL
+ *   pipes/...   500 full pipes hold 64 KiB each (EAGAIN when full), and
+ *               give it back when closed
+ *   procs/...   a kill of a group of 600 reaches every member
  *   oom/...     memory runs out: the OOM killer kills the largest process
  *               (not the one that asked last, never init)
  *
@@ -177,6 +180,96 @@ static void test_fds(void)
     check_no_leak("fds/memory-back", mem);
 }
 
+/* ---- pipes: each holds 64 KiB, and gives it back ---- */
+
+static void pipes_round(long mem);
+
+static void test_pipes(void)
+{
+  struct rlimit old, lim = {1024 + 16, 1024 + 16};
+  getrlimit(RLIMIT_NOFILE, &old);
+  setrlimit(RLIMIT_NOFILE, &lim);
+  /* a first round quietly: the descriptor table and slabs it grows stay */
+  abi_quiet = 1;
+  pipes_round(-1);
+  abi_quiet = 0;
+  pipes_round(on_kite() ? free_settled_kb() : -1);
+  setrlimit(RLIMIT_NOFILE, &old);
+}
+
+static void pipes_round(long mem)
+{
+  enum { N = 500 };
+  static int ends[N][2];
+  static char chunk[65536];
+  int made = 0;
+  long held = 0;
+  for (int i = 0; i < N; i++) {
+    if (pipe2(ends[i], O_NONBLOCK))
+      break;
+    made++;
+    long r;
+    while ((r = write(ends[i][1], chunk, sizeof(chunk))) > 0)
+      held += r;
+  }
+  CHECKF("pipes/500-full-pipes", made == N && held == (long)N * 65536, "%d pipes holding %ld bytes", made, held);
+  /* a full pipe says EAGAIN, not more memory */
+  CHECK_RET("pipes/full-eagain", raw3(SYS_write, ends[0][1], chunk, 1), -EAGAIN);
+  for (int i = 0; i < made; i++) {
+    close(ends[i][0]);
+    close(ends[i][1]);
+  }
+  if (mem >= 0)
+    check_no_leak("pipes/memory-back", mem);
+}
+
+/* ---- processes: a group kill reaches every member ---- */
+
+/*
+ * 600 processes in one group (more than a kernel might signal in one
+ * batch), then kill(-group, SIGKILL): every one dies. The same for
+ * kill(-1) is what a shell's `kill -9 -1` after a fork bomb relies on.
+ */
+static void test_group_kill(void)
+{
+  enum { N = 600 };
+  static pid_t pids[N];
+  long mem = on_kite() ? free_settled_kb() : -1;
+  int ready[2];
+  pipe(ready);
+  int made = 0;
+  for (int i = 0; i < N; i++) {
+    pid_t c = fork();
+    if (c == 0) {
+      setpgid(0, i ? pids[0] : 0);
+      close(ready[0]);
+      write(ready[1], "r", 1);
+      for (;;)
+        pause();
+    }
+    if (c < 0)
+      break;
+    setpgid(c, i ? pids[0] : c); /* whoever runs first: the group exists before the write */
+    pids[made++] = c;
+  }
+  close(ready[1]);
+  char buf[N];
+  long got = 0, r;
+  while (got < made && (r = read(ready[0], buf, sizeof(buf))) > 0)
+    got += r;
+  close(ready[0]);
+  CHECKF("procs/600-in-one-group", made == N && got == N, "%d made, %ld ready", made, got);
+  CHECK_RET("procs/group-kill", raw2(SYS_kill, -pids[0], SIGKILL), 0);
+  int killed = 0;
+  for (int i = 0; i < made; i++) {
+    int st = wait_child_timeout(pids[i], 10000);
+    killed += st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+  }
+  CHECKF("procs/group-kill-reaches-all", killed == made, "%d of %d killed", killed, made);
+  if (mem >= 0)
+    check_no_leak("procs/memory-back", mem);
+}
+
 /* ---- memory: the OOM killer ---- */
 
 static long meminfo_kb(const char *key)
@@ -252,6 +345,8 @@ int main(void)
   run_section("tmpfs", test_tmpfs_size, 60000);
   run_section("tmpfs", test_tmpfs_default, 60000);
   run_section("fds", test_fds, 60000);
+  run_section("pipes", test_pipes, 60000);
+  run_section("procs", test_group_kill, 120000);
   run_section("oom", test_oom, 180000);
   return abi_done();
 }
