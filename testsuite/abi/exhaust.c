@@ -10,6 +10,8 @@
  *               RLIMIT_NOFILE; descriptors past it are EBADF/EINVAL
  *   pipes/...   500 full pipes hold 64 KiB each (EAGAIN when full), and
  *               give it back when closed
+ *   threads/... threads until RLIMIT_NPROC (as nobody): EAGAIN, and as
+ *               many again once they are joined
  *   procs/...   a kill of a group of 600 reaches every member
  *   oom/...     memory runs out: the OOM killer kills the largest process
  *               (not the one that asked last, never init)
@@ -19,6 +21,7 @@
  * Kite and the reference Linux (abi-ref.sh).
  */
 #include "check.h"
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
@@ -223,6 +226,67 @@ static void pipes_round(long mem)
     check_no_leak("pipes/memory-back", mem);
 }
 
+/* ---- threads: until RLIMIT_NPROC, then EAGAIN, then back ---- */
+
+#define THREAD_LIMIT 40
+static int thread_gate[2];
+
+static void *parked(void *arg)
+{
+  char c;
+  read(thread_gate[0], &c, 1);
+  return arg;
+}
+
+/* start threads until pthread_create fails: how many, and its error */
+static int start_threads(pthread_t *t, int max, int *err)
+{
+  int n = 0;
+  *err = 0;
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setstacksize(&a, 64 << 10);
+  while (n < max && (*err = pthread_create(&t[n], &a, parked, NULL)) == 0)
+    n++;
+  return n;
+}
+
+static void threads_child(void *arg)
+{
+  (void)arg;
+  /* Root is exempt from RLIMIT_NPROC: become nobody first (as hostile.c's nproc/) */
+  CHECK("threads/drops-to-nobody", setgid(65534) == 0 && setuid(65534) == 0);
+  struct rlimit rl = {THREAD_LIMIT, THREAD_LIMIT};
+  CHECK("threads/setrlimit", setrlimit(RLIMIT_NPROC, &rl) == 0);
+  pipe(thread_gate);
+  static pthread_t t[THREAD_LIMIT + 10];
+  int err;
+  int n = start_threads(t, THREAD_LIMIT + 10, &err);
+  /* the process's own thread counts: one fewer than the limit */
+  CHECKF("threads/until-eagain", n == THREAD_LIMIT - 1 && err == EAGAIN, "%d threads, then error %d", n, err);
+  char release[THREAD_LIMIT + 10];
+  memset(release, 'g', sizeof(release));
+  write(thread_gate[1], release, n);
+  int joined = 0;
+  for (int i = 0; i < n; i++)
+    joined += pthread_join(t[i], NULL) == 0;
+  CHECKF("threads/all-joined", joined == n, "%d of %d", joined, n);
+  /* and as many again once they are gone */
+  int n2 = start_threads(t, THREAD_LIMIT + 10, &err);
+  CHECKF("threads/as-many-again", n2 == n && err == EAGAIN, "%d threads, then error %d", n2, err);
+  write(thread_gate[1], release, n2);
+  for (int i = 0; i < n2; i++)
+    pthread_join(t[i], NULL);
+}
+
+static void test_threads(void)
+{
+  long mem = on_kite() ? free_settled_kb() : -1;
+  child_checks("threads", threads_child, NULL, 60000);
+  if (mem >= 0)
+    check_no_leak("threads/memory-back", mem);
+}
+
 /* ---- processes: a group kill reaches every member ---- */
 
 /*
@@ -346,6 +410,7 @@ int main(void)
   run_section("tmpfs", test_tmpfs_default, 60000);
   run_section("fds", test_fds, 60000);
   run_section("pipes", test_pipes, 60000);
+  run_section("threads", test_threads, 60000);
   run_section("procs", test_group_kill, 120000);
   run_section("oom", test_oom, 180000);
   return abi_done();
