@@ -696,6 +696,7 @@ struct task *task_alloc(void)
     kfree(t);
     return NULL;
   }
+  page_set_use(kva_to_page(t->kstack), PU_KSTACK);
   t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_PAGES * PAGE_SIZE) - 1;
   t->tf->kernel_tp = (uint64_t)t;
   list_init(&t->rq_link);
