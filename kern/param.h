@@ -10,6 +10,7 @@
 #define HZ 100                   /* scheduler ticks per second */
 #define TIMESLICE_TICKS 2        /* ticks a task runs before preemption */
 #define WAKEUP_GRANULARITY_NS 1000000 /* a waker that ran this long yields (sched.c) */
+#define SLEEPER_CREDIT_NS 3000000  /* a woken task queues this far ahead of the least run (sched.c) */
 #define RR_TIMESLICE_TICKS 10    /* SCHED_RR's slice: 100 ms, as Linux's RR_TIMESLICE */
 #define PID_MAX 32768            /* pids are 1 .. PID_MAX-1 */
 #define NR_OPEN_DEFAULT 1024     /* RLIMIT_NOFILE soft limit */
@@ -34,5 +35,12 @@
 #define INOTIFY_MAX_INSTANCES 128 /* inotify_init1 at once (Linux's max_user_instances) */
 #define INOTIFY_MAX_WATCHES 65536 /* inotify watches at once (max_user_watches) */
 #define INOTIFY_MAX_EVENTS 16384 /* events one instance queues (max_queued_events) */
+#define MQ_MSG_DEFAULT 10        /* POSIX message queues: messages when not asked (msg_default) */
+#define MQ_MSGSIZE_DEFAULT 8192  /* and their size (msgsize_default) */
+#define MQ_MSG_MAX 10            /* the most a caller may ask for (msg_max) ... */
+#define MQ_MSGSIZE_MAX 8192      /* (msgsize_max) ... */
+#define MQ_HARD_MSGMAX 65536     /* ... or, with CAP_SYS_RESOURCE, these (HARD_MSGMAX) */
+#define MQ_HARD_MSGSIZEMAX (16 << 20)
+#define MQ_QUEUES_MAX 256        /* queues at once (queues_max) */
 
 #endif
