@@ -10,7 +10,7 @@
 #include "drivers/tty.h"
 #include "drivers/tty_ioctl.h"
 #include "fs/vfs.h"
-#include "fs/devfs.h"
+#include "drivers/chrdev.h"
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/poll.h"
