@@ -44,7 +44,7 @@
 #include "drivers/tty.h"
 #include "drivers/tty_ioctl.h"
 #include "fs/vfs.h"
-#include "fs/devfs.h"
+#include "drivers/chrdev.h"
 #include "fs/devpts.h"
 #include "fs/fdtable.h"
 #include "kern/mm.h"

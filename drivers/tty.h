@@ -172,6 +172,16 @@ void tty_release(struct file *f);
 /* The ioctls the pty master passes on to its slave (Linux does the same). */
 int tty_ioctl_via_master(struct tty *tty, unsigned cmd, uint64_t arg);
 
+/* drivers/n_tty.c: what tty.c needs of the line discipline (tty->lock held
+ * unless said otherwise) */
+void tty_flush_input(struct tty *tty);         /* drop all input (TCIFLUSH, hang-up) */
+void tty_input_room_changed(struct tty *tty);  /* input was taken: wake writers into it */
+void tty_start_output(struct tty *tty);        /* output restarted (^Q, TCOON) */
+size_t tty_readable(struct tty *tty);          /* bytes a read could take now */
+/* Job control for the caller on tty (no lock held): 0 to go on, or the
+ * error to return (SIGTTIN/SIGTTOU sent to its group: -ERESTARTSYS). */
+int tty_job_control_check(struct tty *tty, int sig);
+
 /* drivers/console.c: the serial console (/dev/console, /dev/ttyS0) */
 void console_tty_init(void);
 

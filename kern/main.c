@@ -175,7 +175,7 @@ static void init_thread(void *arg)
   /* Disks were found at boot; reading their partition tables sleeps, so it
    * happens here, in the first process, before anything can open them. */
   blockdev_scan_partitions();                        /* vda1, vda2, ... */
-  blockdev_register_nodes();                         /* /dev/vda, /dev/vda1, /dev/vdb, ... */
+  devfs_add_block_nodes();                           /* /dev/vda, /dev/vda1, /dev/vdb, ... */
   struct file *con;
   if (kernel_open("/dev/console", O_RDWR, 0, &con) == 0) {
     fd_install(con, 0, false);
