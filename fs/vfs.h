@@ -311,7 +311,7 @@ struct file {
   void *priv;                   /* for the driver / socket / pipe */
   struct fown *fown;            /* F_SETOWN, F_SETSIG, O_ASYNC hooks (fs/fown.c); NULL if none */
   bool open_counted;            /* counted in inode->open_readers/_writers (leases) */
-  struct list_head ep_links;    /* epoll items watching this file (kern/epoll.c) */
+  struct list_head ep_links;    /* epoll items watching this file (fs/epoll.c) */
 };
 
 static inline bool file_readable(struct file *f)
