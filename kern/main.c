@@ -43,8 +43,6 @@ extern void net_init(void) __attribute__((weak));
 extern void fat_init(void) __attribute__((weak));
 extern void ext4_init(void) __attribute__((weak));
 
-/* The boot task: runs kmain, then becomes hart 0's idle task. */
-struct task init_task;
 static struct fs_context *boot_fs;
 static uint64_t first_user_ns;   /* when init was about to enter user mode */
 
