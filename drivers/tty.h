@@ -186,6 +186,22 @@ int tty_job_control_check(struct tty *tty, int sig);
 void console_tty_init(void);
 
 /* drivers/pty.c: pseudo-terminals (/dev/ptmx, /dev/pts/N) */
+#define PTY_SLAVE_MAJOR 136      /* /dev/pts/N is character device 136:N */
 void pty_init(void);
+/*
+ * What the pty driver needs of the file layer, given once at boot by
+ * fs/devpts.c (devpts_init), so the driver names no file-system code:
+ * the /dev/pts/<index> node of a pair, and TIOCGPTPEER's open of the
+ * slave. Called with no locks held.
+ */
+struct pty_fs_ops {
+  int (*add_node)(int index);              /* 0 or -errno */
+  void (*remove_node)(int index);
+  /* Open /dev/pts/<index> as a new descriptor (O_CLOEXEC in flags
+   * honoured): the descriptor, -EIO if what opened is not the tty whose
+   * file priv is `slave` (something else mounted there), or -errno. */
+  int (*open_slave)(int index, int flags, const void *slave);
+};
+void pty_set_fs_ops(const struct pty_fs_ops *ops);
 
 #endif
