@@ -8,6 +8,7 @@
  */
 #include "kern/vm.h"
 #include "kern/cpu.h"
+#include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/printk.h"
 #include <string.h>
