@@ -9,6 +9,7 @@
 #include "kern/vm.h"
 #include "kern/cpu.h"
 #include "kern/task.h"
+#include "kern/tlb.h"
 #include "kern/mm.h"
 #include "kern/printk.h"
 #include <string.h>
@@ -24,6 +25,7 @@ void pgtable_init(void)
   kernel_satp = MAKE_SATP(kva_to_pa(kernel_pagetable), 0);
   csr_write(satp, kernel_satp);
   sfence_vma();
+  asid_init();
 }
 
 pagetable_t pt_create_user(void)
@@ -87,8 +89,12 @@ void pt_destroy(pagetable_t root)
 /*
  * Load mm's page table on this hart (NULL: the kernel's) and keep
  * mm->cpus_active exact: the bit is set before satp points at the table
- * and cleared after it no longer does (kern/tlb.h relies on it). The full
- * sfence.vma means a hart never keeps entries of an mm it left.
+ * and cleared after it no longer does (kern/tlb.h relies on it). With an
+ * ASID, the entries of the mm we leave may stay (they are tagged with its
+ * ASID) and those of mm are flushed only if it changed since this hart
+ * last ran it; ASID 0 (the kernel's, or no ASIDs) flushes everything.
+ * Under QEMU the satp write alone empties its software TLB, so the
+ * sfence.vma saved is half the cost of a switch (docs/processes.md).
  */
 void vm_switch(struct mm *mm)
 {
@@ -98,7 +104,10 @@ void vm_switch(struct mm *mm)
   if (mm && mm != old)
     __atomic_fetch_or(&mm->cpus_active, bit, __ATOMIC_SEQ_CST);
   csr_write(satp, mm ? mm->satp : kernel_satp);
-  sfence_vma();
+  if (mm && mm->asid)
+    tlb_switch_in(mm);
+  else
+    sfence_vma();
   c->active_mm = mm;
   if (old && old != mm)
     __atomic_fetch_and(&old->cpus_active, ~bit, __ATOMIC_SEQ_CST);
