@@ -395,11 +395,16 @@ static void gen_meminfo(struct proc_buf *b, struct process *p)
 {
   (void)p;
   unsigned long total = nr_total_pages() * 4, free = nr_free_pages() * 4;
+#define KB(use) ((unsigned long)nr_pages_used_for(use) * 4)
   pb_printf(b, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
-            "Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"
+            "Buffers:               0 kB\nCached:         %8lu kB\nSwapCached:            0 kB\n"
             "Active:                0 kB\nInactive:              0 kB\nSwapTotal:             0 kB\n"
-            "SwapFree:              0 kB\nShmem:                 0 kB\n",
-            total, free, free);
+            "SwapFree:              0 kB\nAnonPages:      %8lu kB\nShmem:                 0 kB\n"
+            "Slab:           %8lu kB\nKernelStack:    %8lu kB\nPageTables:     %8lu kB\n",
+            total, free, free, KB(PU_FILE), KB(PU_ANON), KB(PU_SLAB), KB(PU_KSTACK), KB(PU_PGTABLE));
+  /* Kite's own: pages no line above counts (the causes of a leak) */
+  pb_printf(b, "KitePipes:      %8lu kB\nKiteKernel:     %8lu kB\n", KB(PU_PIPE), KB(PU_KERNEL));
+#undef KB
 }
 
 static void gen_uptime(struct proc_buf *b, struct process *p)
@@ -503,6 +508,9 @@ static void gen_interrupts(struct proc_buf *b, struct process *p)
     { "TLL", "TLB flushes done on this hart only", offsetof(struct cpu, nr_tlb_local) },
     { "MIG", "Task migrations (switched in after running elsewhere)",
       offsetof(struct cpu, nr_migrations) },
+    { "SPW", "Spinlock acquisitions that had to wait", offsetof(struct cpu, nr_spin_waits) },
+    { "SPT", "Turns spent spinning", offsetof(struct cpu, nr_spin_loops) },
+    { "SPH", "Halts waiting for a spinlock holder's kick", offsetof(struct cpu, nr_spin_halts) },
   };
   for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
     pb_printf(b, "%4s:", rows[r].label);
@@ -522,6 +530,11 @@ static void gen_lockdep(struct proc_buf *b, struct process *p)
   bool fm, tm;
   for (int i = 0; lockdep_edge(i, &from, &fm, &to, &tm); i++)
     pb_printf(b, "%s%s -> %s%s\n", fm ? "mutex " : "", from, tm ? "mutex " : "", to);
+  uint64_t waits, loops;
+  for (int i = 1; lockdep_class_stat(i, &from, &fm, &waits, &loops); i++)
+    if (waits)
+      pb_printf(b, "contended %s: %lu waits, %lu turns\n", from, (unsigned long)waits,
+                (unsigned long)loops);
 }
 #endif
 
@@ -588,6 +601,36 @@ static int nr_open = NR_OPEN_MAX;
 static void gen_lease_break_time(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", lease_break_time); }
 static void gen_leases_enable(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", leases_enable); }
 static void gen_nr_open(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", nr_open); }
+/* Linux's formats: files allocated, free (always 0), maximum; inodes and
+ * dentries in use, then fields Kite has no use for. */
+static void gen_file_nr(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "%lu\t0\t%lu\n", (unsigned long)READ_ONCE(vfs_nr_files), (unsigned long)nr_total_pages() / 10);
+}
+static void gen_inode_nr(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "%lu\t0\n", (unsigned long)READ_ONCE(vfs_nr_inodes));
+}
+static void gen_dentry_state(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "%lu\t0\t45\t0\t0\t0\n", (unsigned long)READ_ONCE(vfs_nr_dentries));
+}
+/* /proc/slabinfo in Linux's 2.1 format, one line per kmalloc size class. */
+static void gen_slabinfo(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> <objsize> "
+               "<objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
+               "slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+  uint32_t size;
+  uint64_t inuse;
+  for (int i = 0; kmalloc_class_stats(i, &size, &inuse); i++)
+    pb_printf(b, "kmalloc-%-9u %6lu %6lu %6u %4u    1 : tunables    0    0    0 : slabdata      0      0      0\n",
+              size, (unsigned long)inuse, (unsigned long)inuse, size, (unsigned)(PAGE_SIZE / size));
+}
 static const struct { proc_gen_fn gen; int *var; int min, max; } int_sysctls[] = {
   { gen_lease_break_time, &lease_break_time, 0, INT32_MAX },
   { gen_leases_enable, &leases_enable, 0, 1 },
@@ -632,6 +675,7 @@ struct proc_entry {
 static const struct proc_entry root_entries[] = {
   { "self", PK_SELF, NULL, S_IFLNK | 0777 },
   { "meminfo", PK_FILE, gen_meminfo, S_IFREG | 0444 },
+  { "slabinfo", PK_FILE, gen_slabinfo, S_IFREG | 0444 },
   { "mounts", PK_FILE, gen_mounts, S_IFREG | 0444 },
   { "uptime", PK_FILE, gen_uptime, S_IFREG | 0444 },
   { "loadavg", PK_FILE, gen_loadavg, S_IFREG | 0444 },
@@ -654,6 +698,9 @@ static const struct proc_entry sys_fs_entries[] = {
   { "lease-break-time", PK_FILE, gen_lease_break_time, S_IFREG | 0644 },
   { "leases-enable", PK_FILE, gen_leases_enable, S_IFREG | 0644 },
   { "nr_open", PK_FILE, gen_nr_open, S_IFREG | 0444 },
+  { "file-nr", PK_FILE, gen_file_nr, S_IFREG | 0444 },
+  { "inode-nr", PK_FILE, gen_inode_nr, S_IFREG | 0444 },
+  { "dentry-state", PK_FILE, gen_dentry_state, S_IFREG | 0444 },
 };
 
 static const struct proc_entry sysvipc_entries[] = {

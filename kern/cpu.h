@@ -71,6 +71,9 @@ struct cpu {
   uint64_t nr_timer_irqs, nr_ext_irqs, nr_ipis;
   uint64_t nr_tlb_local;  /* TLB flushes of a changed mm done here only */
   uint64_t nr_tlb_remote; /* ... that needed other harts (SBI RFENCE calls) */
+  uint64_t nr_spin_waits; /* spinlock acquisitions that found it held */
+  uint64_t nr_spin_loops; /* ... and the turns they spun */
+  uint64_t nr_spin_halts; /* ... and the times they halted until kicked */
 
 #ifdef CONFIG_LOCKDEP
   /* --- lock-order checker (kern/lockdep.c): spinlocks held here --- */

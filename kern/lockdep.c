@@ -21,6 +21,8 @@
  *  - Two locks of the same class nested (a parent and a child inode, two
  *    futex buckets) are not checked: their order comes from another rule
  *    (address, tree order), written where they are taken.
+ *  - Contention is counted per class (spinlocks found held, turns spun):
+ *    /proc/lockdep lists it after the edges.
  *
  * Locks: ld_lock, a bare test-and-set lock outside the checker, taken
  * with interrupts deferred (every caller is inside push_off).
@@ -42,6 +44,7 @@
 struct ld_class {
   const char *name;
   bool mutex;
+  uint64_t waits, loops;  /* contention: acquisitions that found it held, turns spun */
 };
 
 struct ld_edge {
@@ -286,6 +289,28 @@ void lockdep_selftest(void)
   bool ok = lockdep_cycles == before + 1;
   lockdep_cycles = before; /* the planted cycle is not a finding */
   printk(LOG_CRIT, "lockdep: self-test %s", ok ? "passed (the cycle above was planted)" : "FAILED");
+}
+
+/* A spinlock of this class was found held and taken after `loops` turns. */
+void lockdep_contended(uint16_t *cache, uint64_t loops)
+{
+  int cls = *cache;
+  if (!cls)
+    return;
+  __atomic_add_fetch(&classes[cls].waits, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&classes[cls].loops, loops, __ATOMIC_RELAXED);
+}
+
+/* Contention of class i, for /proc/lockdep: false past the last. */
+bool lockdep_class_stat(int i, const char **name, bool *mutex, uint64_t *waits, uint64_t *loops)
+{
+  if (i < 1 || i >= READ_ONCE(nclasses))
+    return false;
+  *name = classes[i].name;
+  *mutex = classes[i].mutex;
+  *waits = READ_ONCE(classes[i].waits);
+  *loops = READ_ONCE(classes[i].loops);
+  return true;
 }
 
 /* Drop the most recent hold of this lock's class. */

@@ -18,8 +18,14 @@ void lockdep_acquire(const char *name, int flags, uint16_t *class_cache);
 void lockdep_release(bool mutex, uint16_t *class_cache);
 extern uint64_t lockdep_cycles;
 bool lockdep_edge(int i, const char **from, bool *from_mutex, const char **to, bool *to_mutex);
+bool lockdep_class_stat(int i, const char **name, bool *mutex, uint64_t *waits, uint64_t *loops);
 void lockdep_selftest(void);
+void lockdep_contended(uint16_t *class_cache, uint64_t loops);
 #else
+static inline void lockdep_contended(uint16_t *class_cache, uint64_t loops)
+{
+  (void)class_cache; (void)loops;
+}
 static inline void lockdep_selftest(void) {}
 static inline void lockdep_acquire(const char *name, int flags, uint16_t *class_cache)
 {

@@ -53,6 +53,7 @@ static struct pipe *pipe_alloc(void)
     kfree(p);
     return NULL;
   }
+  page_set_use(kva_to_page(p->buf), PU_PIPE);
   mutex_init(&p->lock, "pipe");
   wait_queue_init(&p->wq);
   return p;

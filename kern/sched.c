@@ -38,10 +38,11 @@ static struct {
   struct spinlock lock;
   struct list_head queue;
   int nr_running;         /* tasks on the queue */
+  int head_prio;          /* head_prio(), kept for the tick to read without the lock */
   uint64_t enq_seq;       /* bumped by every enqueue: idle harts look again when it moves */
   cpumask_t idle_mask;    /* harts running their idle task */
   cpumask_t kicked_mask;  /* idle harts sent an IPI that have not scheduled since */
-} rq = { SPINLOCK_INIT("runqueue"), LIST_HEAD_INIT(rq.queue), 0, 0, 0, 0 };
+} rq = { SPINLOCK_INIT("runqueue"), LIST_HEAD_INIT(rq.queue), 0, -1, 0, 0, 0 };
 
 static inline bool cpu_allowed(const struct task *t, const struct cpu *c)
 {
@@ -136,6 +137,7 @@ static void enqueue(struct task *t)
   t->on_rq = true;
   rq.nr_running++;
   rq.enq_seq++;
+  WRITE_ONCE(rq.head_prio, head_prio());
   /* Idle harts (or, for a task that may not run here, any other hart)
    * may have to be woken for it: see kick_idle_locked(). */
   struct cpu *self = mycpu();
@@ -214,6 +216,7 @@ static void rq_remove(struct task *t)
   list_del(&t->rq_link);
   t->on_rq = false;
   rq.nr_running--;
+  WRITE_ONCE(rq.head_prio, head_prio());
   for (int i = 0; i < NCPU; i++)
     if (cpus[i].last_woken == t)
       cpus[i].last_woken = NULL;
@@ -379,7 +382,7 @@ void schedule(void)
   finish_switch(switched_from[current->cpu->id]);
 }
 
-/* A new task's first instructions (called from task_trampoline in swtch.S). */
+/* A new task's first instructions (called from the trampolines in swtch.S and trapvec.S). */
 void task_first_run(void)
 {
   finish_switch(switched_from[current->cpu->id]);
@@ -584,9 +587,7 @@ void scheduler_tick(void)
   /* SCHED_FIFO has no slice; the others leave when it is over and someone of
    * the same or a higher priority waits, or at once for a higher priority. */
   int prio = task_prio(t);
-  spin_lock(&rq.lock);
-  int head = head_prio();
-  spin_unlock(&rq.lock);
+  int head = READ_ONCE(rq.head_prio); /* no lock: every hart ticks, a stale value costs a tick */
   if (t->policy != SCHED_FIFO && --t->slice <= 0 && head >= prio)
     c->need_resched = true;
   if (head > prio)
@@ -647,6 +648,7 @@ struct task *task_alloc(void)
     kfree(t);
     return NULL;
   }
+  page_set_use(kva_to_page(t->kstack), PU_KSTACK);
   t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_PAGES * PAGE_SIZE) - 1;
   t->tf->kernel_tp = (uint64_t)t;
   list_init(&t->rq_link);
@@ -687,6 +689,8 @@ struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg,
   t->ctx.sp = (uint64_t)t->tf; /* the unused trapframe area is above sp */
   t->ctx.s[0] = (uint64_t)fn;
   t->ctx.s[1] = (uint64_t)arg;
+  t->ctx.s[2] = (uint64_t)task_first_run;          /* swtch.S names no kernel function */
+  t->ctx.s[3] = (uint64_t)task_exit_kernel_thread;
   t->tid = tid ? tid : pid_alloc();
   sched_add_new(t);
   return t;

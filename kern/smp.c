@@ -29,7 +29,7 @@
 #include <string.h>
 
 STATIC_ASSERT(DIRECT_MAP_BASE == DIRECT_MAP_BASE_ASM);
-STATIC_ASSERT(NCPU <= 64);
+STATIC_ASSERT(NCPU <= 32); /* cpumask_t, and a spinlock's waiters word */
 
 int ncpu = 1;
 

@@ -29,8 +29,12 @@
  * Two locks of one kind (two inodes in rename, two futex buckets, two
  * wait queues in an epoll wake-up) are ordered where they are taken.
  *
- * On several harts: a spinlock is a test-and-set loop, so keep what it
- * covers short; anything that may sleep takes a mutex.
+ * On several harts: keep what a spinlock covers short; anything that may
+ * sleep takes a mutex. A hart that finds a spinlock held spins a little,
+ * then halts (wfi) until the holder's unlock sends it an IPI (spinlock.c):
+ * when QEMU has more harts than the host has free cores, the holder's
+ * hart may not be running at all, and spinning would only take the host
+ * core it needs to finish.
  */
 #ifndef KITE_SPINLOCK_H
 #define KITE_SPINLOCK_H
@@ -41,12 +45,13 @@ struct cpu;
 
 struct spinlock {
   volatile uint32_t locked;
-  uint16_t ld_class;      /* lock-order checker's class (kern/lockdep.c), 0 until used */
+  volatile uint32_t waiters; /* harts halted waiting for it (bit = logical id) */
   const char *name;       /* for debugging, and the checker's class name */
   struct cpu *owner;      /* the hart holding it */
+  uint16_t ld_class;      /* lock-order checker's class (kern/lockdep.c), 0 until used */
 };
 
-#define SPINLOCK_INIT(n) { 0, 0, n, NULL }
+#define SPINLOCK_INIT(n) { 0, 0, n, NULL, 0 }
 
 void spin_init(struct spinlock *lk, const char *name);
 void spin_lock(struct spinlock *lk);

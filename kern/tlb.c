@@ -2,7 +2,11 @@
  * tlb.c — TLB shootdown: flushing the harts that may cache an address
  * space, after its page table changed (see tlb.h for the rules).
  *
- * Layer: under kern/vm.c (the only code that changes user PTEs), over
+ * Also vm_switch: loading an address space on a hart, which keeps the mask
+ * of harts that may cache it (mm->cpus_active) exact, and the ASIDs that
+ * tag each address space's TLB entries (asid_alloc, asid_free).
+ *
+ * Layer: core, under kern/vm.c (the only code that changes user PTEs), over
  * kern/smp.c (SBI RFENCE) and arch/riscv/riscv.h (local sfence.vma).
  * Locks: callers hold mm->lock; asid_lock (a leaf spinlock) guards the
  * ASID bitmaps.
@@ -156,4 +160,31 @@ void tlb_switch_in(struct mm *mm)
     sfence_vma_asid(mm->asid);
     mm->hart_gen[c->id] = gen;
   }
+}
+
+/*
+ * Load mm's page table on this hart (NULL: the kernel's) and keep
+ * mm->cpus_active exact: the bit is set before satp points at the table
+ * and cleared after it no longer does (kern/tlb.h relies on it). With an
+ * ASID, the entries of the mm we leave may stay (they are tagged with its
+ * ASID) and those of mm are flushed only if it changed since this hart
+ * last ran it; ASID 0 (the kernel's, or no ASIDs) flushes everything.
+ * Under QEMU the satp write alone empties its software TLB, so the
+ * sfence.vma saved is half the cost of a switch (docs/processes.md).
+ */
+void vm_switch(struct mm *mm)
+{
+  struct cpu *c = mycpu();
+  struct mm *old = c->active_mm;
+  uint64_t bit = cpumask_of(c->id);
+  if (mm && mm != old)
+    __atomic_fetch_or(&mm->cpus_active, bit, __ATOMIC_SEQ_CST);
+  csr_write(satp, mm ? mm->satp : kernel_satp);
+  if (mm && mm->asid)
+    tlb_switch_in(mm);
+  else
+    sfence_vma();
+  c->active_mm = mm;
+  if (old && old != mm)
+    __atomic_fetch_and(&old->cpus_active, ~bit, __ATOMIC_SEQ_CST);
 }

@@ -8,7 +8,9 @@
 #   - the stress ran to the end with its invariants (finished workers, no
 #     lost signals, free memory back),
 #   - the checker caught the cycle it plants at boot (lockdep_selftest)
-#     and found no other: /proc/lockdep says "cycles 0".
+#     and found no other: /proc/lockdep says "cycles 0";
+#   - the same kernel comes up on 2, 3 and 8 harts too, and nproc,
+#     /proc/cpuinfo and /proc/stat say so.
 # The lock order it observed is kept in $KITE_BUILD/smp-test/lock-order.txt,
 # the stress's counts are printed as a "# smp-stress:" line.
 #
@@ -48,6 +50,12 @@ if [ -r /proc/lockdep ]; then echo LOCKDEP-BEGIN; cat /proc/lockdep; echo LOCKDE
 echo "SMP-DONE"
 EOF
 chmod +x "$stage/smp/init.sh"
+cat > "$stage/smp/harts.sh" <<'EOF'
+#!/bin/sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+echo "HARTS $(nproc) $(grep -c ^processor /proc/cpuinfo) $(grep -c '^cpu[0-9]' /proc/stat)"
+EOF
+chmod +x "$stage/smp/harts.sh"
 
 if [ "$ld" = 1 ]; then set -- LOCKDEP=1; else set --; fi
 if ! make -s -C "$top" BUILD="$kb" KERNEL_OUT="$kb/kernel-rv" EXTRA="$stage" "$@" all > "$kb/make.log" 2>&1; then
@@ -75,6 +83,18 @@ else
   grep -v -E '^(PASS|SKIP):' "$out.txt" | tail -25 | sed 's/^/    /'
   fail=1
 fi
+# Other hart counts: boot, count, power off.
+for n in 2 3 8; do
+  KERNEL="$kb/kernel-rv" "$top/scripts/qemu-boot.sh" 120 "$b/harts-$n.out" SMP="$n" APPEND="init=/smp/harts.sh"
+  got=$(tr -d '\r' < "$b/harts-$n.out" | grep '^HARTS ' | head -1)
+  if [ "$got" = "HARTS $n $n $n" ]; then
+    echo "PASS: $tag/boots-on-$n-harts"
+  else
+    echo "FAIL: $tag/boots-on-$n-harts (got \"$got\"; nproc, /proc/cpuinfo, /proc/stat)"
+    tr -d '\r' < "$b/harts-$n.out" | tail -5 | sed 's/^/    /'
+    fail=1
+  fi
+done
 if [ "$ld" = 1 ]; then
   sed -n '/^LOCKDEP-BEGIN/,/^LOCKDEP-END/p' "$out.txt" | grep ' -> ' | sort > "$b/lock-order.txt"
   if grep -q 'lockdep: self-test passed' "$out.txt"; then
