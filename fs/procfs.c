@@ -601,12 +601,15 @@ static int nr_open = NR_OPEN_MAX;
 static void gen_lease_break_time(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", lease_break_time); }
 static void gen_leases_enable(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", leases_enable); }
 static void gen_nr_open(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", nr_open); }
-/* Linux's formats: files allocated, free (always 0), maximum; inodes and
- * dentries in use, then fields Kite has no use for. */
+/* Linux's formats: files allocated, free (always 0), maximum (Linux's
+ * file-max: 10% of RAM in KiB, at least NR_FILE — shown, not enforced:
+ * Linux exempts root, and Kite has no system-wide file limit, only
+ * RLIMIT_NOFILE); inodes and dentries in use, then fields Kite has no use
+ * for. */
 static void gen_file_nr(struct proc_buf *b, struct process *p)
 {
   (void)p;
-  pb_printf(b, "%lu\t0\t%lu\n", (unsigned long)READ_ONCE(vfs_nr_files), (unsigned long)nr_total_pages() / 10);
+  pb_printf(b, "%lu\t0\t%lu\n", (unsigned long)READ_ONCE(vfs_nr_files), (unsigned long)MAX(nr_total_pages() * (PAGE_SIZE / 1024) / 10, 8192));
 }
 static void gen_inode_nr(struct proc_buf *b, struct process *p)
 {

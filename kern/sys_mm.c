@@ -192,6 +192,15 @@ static long range_mapped(uaddr_t addr, size_t len)
 }
 
 long sys_mlock(uaddr_t addr, size_t len) { return range_mapped(addr, len); }
+
+/* mlock2: mlock, or with MLOCK_ONFAULT "as pages are touched" — the same
+ * here, where nothing is ever paged out. */
+long sys_mlock2(uaddr_t addr, size_t len, unsigned int flags)
+{
+  if (flags & ~1u /* MLOCK_ONFAULT */)
+    return -EINVAL;
+  return range_mapped(addr, len);
+}
 long sys_munlock(uaddr_t addr, size_t len) { return range_mapped(addr, len); }
 long sys_mlockall(int flags) { return (flags & ~7) || !flags ? -EINVAL : 0; }
 long sys_munlockall(void) { return 0; }

@@ -78,6 +78,7 @@ struct mm {
   uaddr_t stack_top;
   uaddr_t arg_start, arg_end, env_start, env_end;  /* for /proc/<pid>/cmdline */
   char exe_path[256];       /* for /proc/<pid>/exe */
+  uint32_t membarrier_state; /* membarrier registrations (kern/sys_cpu.c); fresh at exec */
 };
 
 /* Fault access kinds. */

@@ -8,14 +8,21 @@
  *               fails before anything is allocated
  *   fds/...     every call that makes a descriptor says EMFILE at
  *               RLIMIT_NOFILE; descriptors past it are EBADF/EINVAL
+ *   pipes/...   500 full pipes hold 64 KiB each (EAGAIN when full), and
+ *               give it back when closed
+ *   threads/... threads until RLIMIT_NPROC (as nobody): EAGAIN, and as
+ *               many again once they are joined
+ *   procs/...   a kill of a group of 600 reaches every member
  *   oom/...     memory runs out: the OOM killer kills the largest process
  *               (not the one that asked last, never init)
  *
  * On Kite, MemFree is back where it was after each (check.h). Needs root
- * (mount): on qemu-user the tmpfs cases are skipped. User space; runs on
- * Kite and the reference Linux (abi-ref.sh).
+ * (mount, setuid). Under qemu-user every case would measure the host:
+ * all are skipped there; abi-ref.sh runs them on the reference Linux.
+ * User space.
  */
 #include "check.h"
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
@@ -135,6 +142,8 @@ static void test_tmpfs_default(void)
 
 static void test_fds(void)
 {
+  if (skip_on_qemu("fds/limits", "qemu's own descriptors count against the limit"))
+    return;
   long mem = on_kite() ? free_settled_kb() : -1;
   struct rlimit old, lim = {64, 64};
   getrlimit(RLIMIT_NOFILE, &old);
@@ -175,6 +184,163 @@ static void test_fds(void)
   CHECKF("fds/socketpairs-made-and-closed", made == 200, "%d", made);
   if (mem >= 0)
     check_no_leak("fds/memory-back", mem);
+}
+
+/* ---- pipes: each holds 64 KiB, and gives it back ---- */
+
+static void pipes_round(long mem);
+
+static void test_pipes(void)
+{
+  if (skip_on_qemu("pipes/full-pipes", "the host's pipes"))
+    return;
+  struct rlimit old, lim = {1024 + 16, 1024 + 16};
+  getrlimit(RLIMIT_NOFILE, &old);
+  setrlimit(RLIMIT_NOFILE, &lim);
+  /* a first round quietly: the descriptor table and slabs it grows stay */
+  abi_quiet = 1;
+  pipes_round(-1);
+  abi_quiet = 0;
+  pipes_round(on_kite() ? free_settled_kb() : -1);
+  setrlimit(RLIMIT_NOFILE, &old);
+}
+
+static void pipes_round(long mem)
+{
+  enum { N = 500 };
+  static int ends[N][2];
+  static char chunk[65536];
+  int made = 0;
+  long held = 0;
+  for (int i = 0; i < N; i++) {
+    if (pipe2(ends[i], O_NONBLOCK))
+      break;
+    made++;
+    long r;
+    while ((r = write(ends[i][1], chunk, sizeof(chunk))) > 0)
+      held += r;
+  }
+  CHECKF("pipes/500-full-pipes", made == N && held == (long)N * 65536, "%d pipes holding %ld bytes", made, held);
+  /* a full pipe says EAGAIN, not more memory */
+  CHECK_RET("pipes/full-eagain", raw3(SYS_write, ends[0][1], chunk, 1), -EAGAIN);
+  for (int i = 0; i < made; i++) {
+    close(ends[i][0]);
+    close(ends[i][1]);
+  }
+  if (mem >= 0)
+    check_no_leak("pipes/memory-back", mem);
+}
+
+/* ---- threads: until RLIMIT_NPROC, then EAGAIN, then back ---- */
+
+#define THREAD_LIMIT 40
+static int thread_gate[2];
+
+static void *parked(void *arg)
+{
+  char c;
+  read(thread_gate[0], &c, 1);
+  return arg;
+}
+
+/* start threads until pthread_create fails: how many, and its error */
+static int start_threads(pthread_t *t, int max, int *err)
+{
+  int n = 0;
+  *err = 0;
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setstacksize(&a, 64 << 10);
+  while (n < max && (*err = pthread_create(&t[n], &a, parked, NULL)) == 0)
+    n++;
+  return n;
+}
+
+static void threads_child(void *arg)
+{
+  (void)arg;
+  /* Root is exempt from RLIMIT_NPROC: become nobody first (as hostile.c's nproc/) */
+  CHECK("threads/drops-to-nobody", setgid(65534) == 0 && setuid(65534) == 0);
+  struct rlimit rl = {THREAD_LIMIT, THREAD_LIMIT};
+  CHECK("threads/setrlimit", setrlimit(RLIMIT_NPROC, &rl) == 0);
+  pipe(thread_gate);
+  static pthread_t t[THREAD_LIMIT + 10];
+  int err;
+  int n = start_threads(t, THREAD_LIMIT + 10, &err);
+  /* the process's own thread counts: one fewer than the limit */
+  CHECKF("threads/until-eagain", n == THREAD_LIMIT - 1 && err == EAGAIN, "%d threads, then error %d", n, err);
+  char release[THREAD_LIMIT + 10];
+  memset(release, 'g', sizeof(release));
+  write(thread_gate[1], release, n);
+  int joined = 0;
+  for (int i = 0; i < n; i++)
+    joined += pthread_join(t[i], NULL) == 0;
+  CHECKF("threads/all-joined", joined == n, "%d of %d", joined, n);
+  /* and as many again once they are gone */
+  int n2 = start_threads(t, THREAD_LIMIT + 10, &err);
+  CHECKF("threads/as-many-again", n2 == n && err == EAGAIN, "%d threads, then error %d", n2, err);
+  write(thread_gate[1], release, n2);
+  for (int i = 0; i < n2; i++)
+    pthread_join(t[i], NULL);
+}
+
+static void test_threads(void)
+{
+  if (skip_on_qemu("threads/nproc", "the host's count of nobody's tasks"))
+    return;
+  long mem = on_kite() ? free_settled_kb() : -1;
+  child_checks("threads", threads_child, NULL, 60000);
+  if (mem >= 0)
+    check_no_leak("threads/memory-back", mem);
+}
+
+/* ---- processes: a group kill reaches every member ---- */
+
+/*
+ * 600 processes in one group (more than a kernel might signal in one
+ * batch), then kill(-group, SIGKILL): every one dies. The same for
+ * kill(-1) is what a shell's `kill -9 -1` after a fork bomb relies on.
+ */
+static void test_group_kill(void)
+{
+  if (skip_on_qemu("procs/group-kill", "600 emulators"))
+    return;
+  enum { N = 600 };
+  static pid_t pids[N];
+  long mem = on_kite() ? free_settled_kb() : -1;
+  int ready[2];
+  pipe(ready);
+  int made = 0;
+  for (int i = 0; i < N; i++) {
+    pid_t c = fork();
+    if (c == 0) {
+      setpgid(0, i ? pids[0] : 0);
+      close(ready[0]);
+      write(ready[1], "r", 1);
+      for (;;)
+        pause();
+    }
+    if (c < 0)
+      break;
+    setpgid(c, i ? pids[0] : c); /* whoever runs first: the group exists before the write */
+    pids[made++] = c;
+  }
+  close(ready[1]);
+  char buf[N];
+  long got = 0, r;
+  while (got < made && (r = read(ready[0], buf, sizeof(buf))) > 0)
+    got += r;
+  close(ready[0]);
+  CHECKF("procs/600-in-one-group", made == N && got == N, "%d made, %ld ready", made, got);
+  CHECK_RET("procs/group-kill", raw2(SYS_kill, -pids[0], SIGKILL), 0);
+  int killed = 0;
+  for (int i = 0; i < made; i++) {
+    int st = wait_child_timeout(pids[i], 10000);
+    killed += st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+  }
+  CHECKF("procs/group-kill-reaches-all", killed == made, "%d of %d killed", killed, made);
+  if (mem >= 0)
+    check_no_leak("procs/memory-back", mem);
 }
 
 /* ---- memory: the OOM killer ---- */
@@ -252,6 +418,9 @@ int main(void)
   run_section("tmpfs", test_tmpfs_size, 60000);
   run_section("tmpfs", test_tmpfs_default, 60000);
   run_section("fds", test_fds, 60000);
+  run_section("pipes", test_pipes, 60000);
+  run_section("threads", test_threads, 60000);
+  run_section("procs", test_group_kill, 120000);
   run_section("oom", test_oom, 180000);
   return abi_done();
 }
