@@ -4,7 +4,7 @@
  * inotify_event records (inotify_init1, inotify_add_watch,
  * inotify_rm_watch; read, poll, FIONREAD on the descriptor).
  *
- * Layer: a file kind (an anonymous file, kern/epoll.c's anon_file) plus
+ * Layer: a file kind (an anonymous file, fs/epoll.c's anon_file) plus
  * the hooks the VFS calls (fs/inotify.h): fs/file.c (open, read, write,
  * close), fs/fsops.c (create, delete, rename, link), fs/sys_file.c
  * (truncate, chmod, chown, times, getdents), fs/xattr.c, fs/vfs.c (the
@@ -227,6 +227,8 @@ void inotify_dentry_event(struct dentry *d, uint32_t mask)
 
 void inotify_file_event(struct file *f, uint32_t mask)
 {
+  if (!READ_ONCE(nr_watches))
+    return; /* no watch anywhere: every read and write passes here */
   if (f->path.dentry && !path_is_pseudo(&f->path))
     inotify_dentry_event(f->path.dentry, mask);
   else if (f->inode)

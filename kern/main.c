@@ -7,6 +7,7 @@
 #include "kern/devtree.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
+#include "kern/tlb.h"
 #include "kern/task.h"
 #include "ipc/ipc.h"
 #include "kern/cpu.h"
@@ -43,8 +44,6 @@ extern void net_init(void) __attribute__((weak));
 extern void fat_init(void) __attribute__((weak));
 extern void ext4_init(void) __attribute__((weak));
 
-/* The boot task: runs kmain, then becomes hart 0's idle task. */
-struct task init_task;
 static struct fs_context *boot_fs;
 static uint64_t first_user_ns;   /* when init was about to enter user mode */
 
@@ -183,7 +182,7 @@ static void init_thread(void *arg)
   /* Disks were found at boot; reading their partition tables sleeps, so it
    * happens here, in the first process, before anything can open them. */
   blockdev_scan_partitions();                        /* vda1, vda2, ... */
-  blockdev_register_nodes();                         /* /dev/vda, /dev/vda1, /dev/vdb, ... */
+  devfs_add_block_nodes();                           /* /dev/vda, /dev/vda1, /dev/vdb, ... */
   struct file *con;
   if (kernel_open("/dev/console", O_RDWR, 0, &con) == 0) {
     fd_install(con, 0, false);
@@ -287,6 +286,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   posix_timers_init();                               /* they follow clock changes */
   timerfd_init();                                    /* so do timerfds */
   pgtable_init(kalloc_pgtable, kfree_pages);       /* drop the boot identity map */
+  asid_init();                                       /* how many ASID bits satp has */
   trap_init();                                       /* stvec, FP on */
   plic_init(boot_info.plic_base, boot_info.plic_ndev);
   plic_init_hart(boot_info.plic_context, true);     /* device interrupts: boot hart */

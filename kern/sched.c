@@ -34,6 +34,8 @@
 #include <string.h>
 
 struct cpu cpus[NCPU];
+/* The boot task: entry.S runs kmain on it; it becomes hart 0's idle task. */
+struct task init_task;
 
 static struct {
   struct spinlock lock;
@@ -53,11 +55,6 @@ static inline bool cpu_allowed(const struct task *t, const struct cpu *c)
 
 /* Set in schedule() when the outgoing task is dead: freed after the switch. */
 static struct task *dead_task[NCPU];
-
-struct cpu *mycpu(void)
-{
-  return current->cpu;
-}
 
 void sched_init(void)
 {

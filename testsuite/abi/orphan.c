@@ -44,20 +44,20 @@ static int gone_within(pid_t pid, long ms)
  */
 static pid_t orphan_with_signal(int sig, int dead_first, pid_t *ppid)
 {
-  int p[2], go[2];
+  int p[2];
   pipe(p);
-  pipe(go);
   pid_t m = fork();
   if (m == 0) {
     pid_t mine = getpid();
+    int go[2]; /* dead_first: G exits once M has told us its pid (its exit signal may kill M) */
+    pipe(go);
     long g = clone_sig(0, sig);
     if (g == 0) {
-      char c;
-      /* With dead_first, exit only after M has told our pid: with
-       * SIGKILL as exit signal our exit kills M (on another CPU G can
-       * get there before M's write). */
-      if (dead_first)
-        _exit(read(go[0], &c, 1) == 1 ? 0 : 1);
+      if (dead_first) {
+        char c;
+        read(go[0], &c, 1);
+        _exit(0);
+      }
       for (int i = 0; i < 500 && getppid() == mine; i++)
         msleep(5);
       pid_t pp = getppid();
@@ -66,14 +66,12 @@ static pid_t orphan_with_signal(int sig, int dead_first, pid_t *ppid)
     }
     pid_t gp = (pid_t)g;
     write(p[1], &gp, sizeof(gp));
-    write(go[1], "x", 1);
+    write(go[1], "g", 1);
     if (dead_first)
       msleep(100); /* G is a zombie of ours before we go */
     _exit(0);
   }
   close(p[1]);
-  close(go[0]);
-  close(go[1]);
   pid_t g = -1, pp = 0;
   read(p[0], &g, sizeof(g));
   waitpid(m, NULL, 0);
