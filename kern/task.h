@@ -203,6 +203,7 @@ struct process {
   int leader_code;
   uint64_t child_seq;           /* bumped on every child state change (proc_lock) */
   int dumpable;                 /* PR_GET_DUMPABLE: 0 after a change of identity */
+  bool child_subreaper;         /* PR_SET_CHILD_SUBREAPER: orphans below come here */
   struct list_head sem_undos;   /* SEM_UNDO records, applied at exit (ipc/sem.c; sem_ids.lock) */
 };
 
@@ -254,6 +255,7 @@ int sleep_interruptible_until(uint64_t deadline_ns);
 void idle_loop(void) NORETURN;
 
 /* pid.c */
+extern int pid_max;                         /* /proc/sys/kernel/pid_max (301 .. PID_MAX) */
 pid_t pid_alloc(void);
 void pid_free(pid_t pid);
 void pid_attach(pid_t pid, struct task *t);
