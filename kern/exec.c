@@ -453,6 +453,9 @@ long do_execve(const char *path, uaddr_t uargv, uaddr_t uenvp)
 {
   struct exec_args a = { 0 };
   int r = copy_user_strings(&a, uargv, &a.argc);
+  /* An empty argv gets "" as argv[0], as Linux 5.18 and later do. */
+  if (!r && a.argc == 0 && !(r = args_append(&a, "", 0)))
+    a.argc = 1;
   if (!r)
     r = copy_user_strings(&a, uenvp, &a.envc);
   if (r) {
@@ -514,6 +517,10 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
     break;
   }
 
+  if (READ_ONCE(f->inode->open_writers) > 0) {
+    r = -ETXTBSY; /* someone is writing the program */
+    goto out;
+  }
   if ((r = read_elf(f, img)))
     goto out;
   /* The identity the program will run with (set-user/group-ID bits). */
@@ -570,6 +577,7 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
     goto out;
   }
   path_to_string(&f->path, &current->fs->root, mm->exe_path, sizeof(mm->exe_path));
+  mm_set_exe(mm, f->inode);
 
   /* --- the point of no return --- */
   exec_commit(mm, filename, entry, (uint64_t)sp);

@@ -21,6 +21,7 @@
 
 struct file;
 struct page;
+struct inode;
 
 #define PROT_NONE 0
 #define PROT_READ 1
@@ -49,6 +50,7 @@ struct page;
 #define VMA_STACK 0x02      /* the main stack: grows down on faults */
 #define VMA_HEAP 0x04       /* the brk heap */
 #define VMA_VDSO 0x08       /* the kernel's sigreturn/vdso page */
+#define VMA_LOCKED 0x10     /* mlock: kept resident (not inherited by fork) */
 
 struct vma {
   struct list_head link;    /* in mm->vmas, sorted by start */
@@ -72,6 +74,9 @@ struct mm {
   uaddr_t stack_top;
   uaddr_t arg_start, arg_end, env_start, env_end;  /* for /proc/<pid>/cmdline */
   char exe_path[256];       /* for /proc/<pid>/exe */
+  struct inode *exe_inode;  /* the running program: no one may write it (ETXTBSY) */
+  bool lock_future;         /* mlockall(MCL_FUTURE): new mappings are locked */
+  bool lock_future_onfault;
 };
 
 /* Fault access kinds. */
@@ -103,6 +108,7 @@ struct mm *mm_create(void);
 struct mm *mm_fork(struct mm *old);
 void mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
+void mm_set_exe(struct mm *mm, struct inode *ino);  /* the program's file (ETXTBSY); NULL drops it */
 struct vma *find_vma(struct mm *mm, uaddr_t addr);  /* first vma with end > addr */
 int handle_page_fault(struct mm *mm, uaddr_t addr, int access);
 int fault_locked_for_uaccess(struct mm *mm, uaddr_t addr, int access);
@@ -110,6 +116,8 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
              struct file *file, uint64_t offset);
 int vm_munmap(struct mm *mm, uaddr_t addr, size_t len);
 int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot);
+int vm_mlock(struct mm *mm, uaddr_t addr, size_t len, bool lock, bool onfault);
+uint64_t vm_locked_bytes(struct mm *mm, uaddr_t start, uaddr_t end);
 uaddr_t vm_brk(struct mm *mm, uaddr_t newbrk);
 int vm_map_trampoline(struct mm *mm);
 int vm_map_vdso(struct mm *mm);   /* returns 0; AT_SYSINFO_EHDR is VDSO_TEXT_ADDR */
