@@ -20,6 +20,7 @@
 #include "kern/cred.h"
 #include "ipc/ipc.h"
 #include "fs/locks.h"
+#include "kern/pipe.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -288,9 +289,11 @@ static void gen_status(struct proc_buf *b, struct process *p)
             s.comm, s.fs ? s.fs->umask : 022, s.state, names[(int)s.state] ? names[(int)s.state] : "?",
             p->pid, p->pid, s.ppid);
   cred_show_status(c, pb_print_cb, b);
-  pb_printf(b, "FDSize:\t%d\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\nSigQ:\t0/4096\n",
-            s.files ? s.files->size : 0, (unsigned long)(vsize >> 10), (unsigned long)(rss * 4),
-            s.nthreads);
+  uint64_t lck = s.mm ? vm_locked_bytes(s.mm, 0, UINT64_MAX) : 0;
+  pb_printf(b, "FDSize:\t%d\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nVmSwap:\t%8lu kB\n"
+            "Threads:\t%d\nSigQ:\t0/4096\n",
+            s.files ? s.files->size : 0, (unsigned long)(vsize >> 10), (unsigned long)(lck >> 10),
+            (unsigned long)(rss * 4), 0UL, s.nthreads);
   cred_show_caps(c, pb_print_cb, b);
   pb_printf(b, "NoNewPrivs:\t%d\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n", s.no_new_privs);
   snapshot_put(&s);
@@ -507,7 +510,14 @@ static void gen_net_tcp6(struct proc_buf *b, struct process *p)
 static void gen_hostname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", hostname); }
 static void gen_osrelease(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", KITE_RELEASE); }
 static void gen_ostype(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "Linux\n"); }
-static void gen_pid_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", PID_MAX); }
+static void gen_pid_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pid_max); }
+static int printk_levels[4] = { 4, 4, 1, 7 };
+static void gen_printk(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "%d\t%d\t%d\t%d\n", printk_levels[0], printk_levels[1], printk_levels[2], printk_levels[3]);
+}
+static void gen_tainted(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "0\n"); }
 
 /* /proc/sys/fs: integer tunables (root may write them within their range). */
 static int leases_enable = 1;
@@ -515,9 +525,17 @@ static int nr_open = NR_OPEN_MAX;
 static void gen_lease_break_time(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", lease_break_time); }
 static void gen_leases_enable(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", leases_enable); }
 static void gen_nr_open(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", nr_open); }
+static void gen_pipe_max_size(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pipe_max_size); }
+static int pipe_user_pages_soft = 16384, pipe_user_pages_hard;
+static void gen_pipe_soft(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pipe_user_pages_soft); }
+static void gen_pipe_hard(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pipe_user_pages_hard); }
 static const struct { proc_gen_fn gen; int *var; int min, max; } int_sysctls[] = {
   { gen_lease_break_time, &lease_break_time, 0, INT32_MAX },
   { gen_leases_enable, &leases_enable, 0, 1 },
+  { gen_pipe_max_size, &pipe_max_size, 4096, 1 << 30 },
+  { gen_pipe_soft, &pipe_user_pages_soft, 0, INT32_MAX },
+  { gen_pipe_hard, &pipe_user_pages_hard, 0, INT32_MAX },
+  { gen_pid_max, &pid_max, 301, PID_MAX },
 };
 
 /* System V IPC: /proc/sysvipc/{shm,sem,msg} and the tunables in /proc/sys/kernel. */
@@ -577,6 +595,9 @@ static const struct proc_entry sys_fs_entries[] = {
   { "lease-break-time", PK_FILE, gen_lease_break_time, S_IFREG | 0644 },
   { "leases-enable", PK_FILE, gen_leases_enable, S_IFREG | 0644 },
   { "nr_open", PK_FILE, gen_nr_open, S_IFREG | 0444 },
+  { "pipe-max-size", PK_FILE, gen_pipe_max_size, S_IFREG | 0644 },
+  { "pipe-user-pages-hard", PK_FILE, gen_pipe_hard, S_IFREG | 0644 },
+  { "pipe-user-pages-soft", PK_FILE, gen_pipe_soft, S_IFREG | 0644 },
 };
 
 static const struct proc_entry sysvipc_entries[] = {
@@ -628,7 +649,9 @@ static const struct proc_entry sys_kernel_entries[] = {
   { "hostname", PK_FILE, gen_hostname, S_IFREG | 0644 },
   { "osrelease", PK_FILE, gen_osrelease, S_IFREG | 0444 },
   { "ostype", PK_FILE, gen_ostype, S_IFREG | 0444 },
-  { "pid_max", PK_FILE, gen_pid_max, S_IFREG | 0444 },
+  { "pid_max", PK_FILE, gen_pid_max, S_IFREG | 0644 },
+  { "printk", PK_FILE, gen_printk, S_IFREG | 0644 },
+  { "tainted", PK_FILE, gen_tainted, S_IFREG | 0444 },
   { "shmmax", PK_FILE, gen_ipc_shmmax, S_IFREG | 0644 },
   { "shmall", PK_FILE, gen_ipc_shmall, S_IFREG | 0644 },
   { "shmmni", PK_FILE, gen_ipc_shmmni, S_IFREG | 0644 },
@@ -1166,6 +1189,21 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
   buf[c] = 0;
   if (c && buf[c - 1] == '\n')
     buf[c - 1] = 0;
+  if (pi->gen == gen_printk) {
+    /* console_loglevel default_message_loglevel minimum_console_loglevel default_console_loglevel */
+    char *q = buf;
+    for (int i = 0; i < 4 && *q; i++) {
+      char *end;
+      long v = strtol(q, &end, 10);
+      if (end == q)
+        return -EINVAL;
+      printk_levels[i] = (int)v;
+      q = end;
+      while (*q == ' ' || *q == '\t')
+        q++;
+    }
+    return c;
+  }
   for (size_t i = 0; i < ARRAY_SIZE(int_sysctls); i++)
     if (pi->gen == int_sysctls[i].gen) {
       char *end;

@@ -556,10 +556,10 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
     r = fcntl_owner(f, fd, cmd, arg);
     break;
   case F_GETPIPE_SZ:
-    r = (f->inode && S_ISFIFO(f->inode->mode)) ? PIPE_CAPACITY : -EBADF;
+    r = pipe_get_size(f);
     break;
   case F_SETPIPE_SZ:
-    r = (f->inode && S_ISFIFO(f->inode->mode)) ? PIPE_CAPACITY : -EBADF;
+    r = pipe_set_size(f, arg);
     break;
   default:
     r = -EINVAL;
@@ -592,10 +592,23 @@ long sys_ioctl(int fd, unsigned int cmd, uint64_t arg)
     r = 0;
     break;
   }
-  case FIOASYNC:
+  case FIOASYNC: {
+    uint32_t on;
+    if (copyin(&on, arg, 4)) {
+      r = -EFAULT;
+      break;
+    }
+    if (!on != !(f->flags & O_ASYNC))
+      fasync_set(f, fd, on);
+    f->flags = on ? f->flags | O_ASYNC : f->flags & ~O_ASYNC;
     r = 0;
     break;
-  default:
+  }
+  default: {
+    bool handled;
+    r = inode_flags_ioctl(f, cmd, arg, &handled);
+    if (handled)
+      break;
     if (f->fop && f->fop->ioctl) {
       r = f->fop->ioctl(f, cmd, arg);
     } else if (cmd == FIONREAD && f->inode && S_ISREG(f->inode->mode)) {
@@ -605,6 +618,7 @@ long sys_ioctl(int fd, unsigned int cmd, uint64_t arg)
     } else {
       r = -ENOTTY;
     }
+  }
   }
   fput(f);
   return r;
@@ -980,15 +994,63 @@ static long lookup_at(int dirfd, uaddr_t upath, int flags, int allowed, struct p
   return r;
 }
 
+/*
+ * The inode a stat call names, referenced (iput when done): a path, or —
+ * with AT_EMPTY_PATH and "" — the descriptor itself, which may be a pipe
+ * or socket without a path (glibc's fstat is fstatat(fd, "", AT_EMPTY_PATH)).
+ */
+static long stat_target(int dirfd, uaddr_t upath, int flags, int allowed, struct inode **out,
+                        bool *mount_root)
+{
+  bool root_dummy;
+  if (!mount_root)
+    mount_root = &root_dummy;
+  *mount_root = false;
+  if (flags & ~allowed)
+    return -EINVAL;
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  long r;
+  if (path[0] == 0 && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
+    struct file *f = fd_get_raw(dirfd);
+    r = f ? 0 : -EBADF;
+    if (f && f->inode) {
+      iget(f->inode);
+      *out = f->inode;
+      *mount_root = f->path.dentry && f->path.mnt && f->path.dentry == f->path.mnt->root;
+    } else if (f) {
+      r = -EBADF;
+    }
+    if (f)
+      fput(f);
+  } else {
+    struct path p;
+    unsigned lf = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+    if (flags & AT_EMPTY_PATH)
+      lf |= LOOKUP_EMPTY;
+    r = path_lookup(dirfd, path, lf, &p);
+    if (!r) {
+      iget(p.dentry->inode);
+      *out = p.dentry->inode;
+      *mount_root = p.dentry == p.mnt->root;
+      path_put(&p);
+    }
+  }
+  kfree(path);
+  return r;
+}
+
 long sys_newfstatat(int dirfd, uaddr_t upath, uaddr_t statbuf, int flags)
 {
-  struct path p;
-  long r = lookup_at(dirfd, upath, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &p);
+  struct inode *ino;
+  long r = stat_target(dirfd, upath, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &ino, NULL);
   if (r)
     return r;
   struct kstat st;
-  fill_kstat(p.dentry->inode, &st);
-  path_put(&p);
+  fill_kstat(ino, &st);
+  iput(ino);
   return copyout(statbuf, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -1012,6 +1074,7 @@ struct kstatx {
 STATIC_ASSERT(sizeof(struct kstatx) == 256);
 
 #define STATX_BASIC_STATS 0x7ffU
+#define STATX_ATTR_MOUNT_ROOT 0x2000
 
 #define STATX__RESERVED 0x80000000U
 #define AT_STATX_SYNC_TYPE 0x6000   /* FORCE_SYNC 0x2000, DONT_SYNC 0x4000: not both */
@@ -1020,17 +1083,24 @@ long sys_statx(int dirfd, uaddr_t upath, int flags, unsigned int mask, uaddr_t b
 {
   if ((mask & STATX__RESERVED) || (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
     return -EINVAL;
-  struct path p;
-  long r = lookup_at(dirfd, upath, flags & ~AT_STATX_SYNC_TYPE,
-                     AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &p);
+  struct inode *ino;
+  bool mount_root;
+  long r = stat_target(dirfd, upath, flags & ~AT_STATX_SYNC_TYPE,
+                       AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &ino, &mount_root);
   if (r)
     return r;
   struct kstat st;
-  fill_kstat(p.dentry->inode, &st);
-  path_put(&p);
+  fill_kstat(ino, &st);
+  /* chattr flags the file system keeps, and "the root of a mount" (statx attributes) */
+  uint64_t attr_mask = (ino->sb && ino->sb->type ? ino->sb->type->iflags_mask : 0) &
+                       (FS_COMPR_FL | FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL);
+  uint64_t attrs = ino->iflags & attr_mask;
+  iput(ino);
   struct kstatx x;
   memset(&x, 0, sizeof(x));
   x.stx_mask = STATX_BASIC_STATS;
+  x.stx_attributes_mask = attr_mask | STATX_ATTR_MOUNT_ROOT;
+  x.stx_attributes = attrs | (mount_root ? STATX_ATTR_MOUNT_ROOT : 0);
   x.stx_blksize = st.st_blksize;
   x.stx_nlink = st.st_nlink;
   x.stx_uid = st.st_uid;
@@ -1291,7 +1361,12 @@ long sys_truncate(uaddr_t upath, off_t length)
     r = -EINVAL;
   } else if (p.mnt->sb->flags & MS_RDONLY) {
     r = -EROFS;
-  } else if (!(r = inode_permission(ino, MAY_WRITE)) && !(r = break_lease(ino, O_WRONLY, NULL))) {
+  } else if ((r = inode_permission(ino, MAY_WRITE))) {
+  } else if (IS_APPEND(ino)) {
+    r = -EPERM;
+  } else if (READ_ONCE(ino->deny_writers) > 0) {
+    r = -ETXTBSY; /* a running program's file */
+  } else if (!(r = break_lease(ino, O_WRONLY, NULL))) {
     mutex_lock(&ino->lock);
     file_remove_privs(ino);
     r = vfs_truncate(ino, length);
@@ -1313,6 +1388,8 @@ long sys_ftruncate(int fd, off_t length)
   long r;
   if (!f->inode || !S_ISREG(f->inode->mode) || !file_writable(f)) {
     r = -EINVAL; /* Linux: a directory, pipe or read-only descriptor alike */
+  } else if (IS_APPEND(f->inode)) {
+    r = -EPERM;
   } else {
     mutex_lock(&f->inode->lock);
     file_remove_privs(f->inode);
@@ -1381,6 +1458,13 @@ long sys_sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flags)
 {
   if (offset < 0 || nbytes < 0 || (flags & ~7u))
     return -EINVAL;
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  mode_t m = f->inode ? f->inode->mode : 0;
+  fput(f);
+  if (!S_ISREG(m) && !S_ISBLK(m) && !S_ISDIR(m) && !S_ISLNK(m))
+    return -ESPIPE;
   return fsync_fd(fd, true);
 }
 

@@ -503,6 +503,17 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
     target->mnt->sb->flags = flags & MS_RDONLY;
     return 0;
   }
+  if (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) {
+    /* Propagation: every mount here is private (nothing propagates), so
+     * asking for private, or slave of nothing, changes nothing; shared and
+     * unbindable mounts are not implemented. */
+    if (target->dentry != target->mnt->root)
+      return -EINVAL;
+    uint32_t type = flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE);
+    if (type & (type - 1))
+      return -EINVAL;
+    return (type & (MS_SHARED | MS_UNBINDABLE)) ? -EINVAL : 0;
+  }
   if (flags & MS_MOVE) {
     struct path from;
     int r = source ? path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &from) : -EINVAL;
@@ -681,6 +692,23 @@ void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg)
   spin_unlock(&mount_lock);
 }
 
+/* statfs's f_flags: ST_VALID and the mount's flags (Linux's calculate_f_flags);
+ * relatime is the default unless noatime or strictatime was asked for. */
+#define ST_VALID 0x20
+#define ST_NOSYMFOLLOW 0x2000
+#define ST_RELATIME 0x1000
+static uint64_t statfs_flags(struct mount *m)
+{
+  uint32_t mf = m->flags | (m->sb->flags & MS_RDONLY);
+  uint64_t f = ST_VALID | (mf & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |
+                                 MS_MANDLOCK | MS_NOATIME | MS_NODIRATIME));
+  if (mf & MS_NOSYMFOLLOW)
+    f |= ST_NOSYMFOLLOW;
+  if (!(mf & (MS_NOATIME | MS_STRICTATIME)))
+    f |= ST_RELATIME;
+  return f;
+}
+
 int vfs_statfs(struct path *p, struct statfs64 *st)
 {
   memset(st, 0, sizeof(*st));
@@ -688,9 +716,12 @@ int vfs_statfs(struct path *p, struct statfs64 *st)
   st->f_namelen = NAME_MAX;
   st->f_bsize = st->f_frsize = PAGE_SIZE;
   st->f_type = sb->magic;
-  st->f_flags = p->mnt->flags & MS_RDONLY;
-  if (sb->ops && sb->ops->statfs)
-    return sb->ops->statfs(sb, st);
+  st->f_flags = statfs_flags(p->mnt);
+  if (sb->ops && sb->ops->statfs) {
+    int r = sb->ops->statfs(sb, st);
+    st->f_flags = statfs_flags(p->mnt);
+    return r;
+  }
   return 0;
 }
 

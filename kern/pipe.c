@@ -1,7 +1,7 @@
 /*
  * pipe.c — pipes and FIFOs.
  *
- * A pipe is a ring buffer of PIPE_CAPACITY bytes with a count of readers
+ * A pipe is a ring buffer (PIPE_CAPACITY bytes; F_SETPIPE_SZ resizes it) with a count of readers
  * and writers. Writes of at most PIPE_BUF bytes are atomic: they wait
  * until the whole write fits. Reading an empty pipe with no writers
  * returns 0 (EOF); writing with no readers raises SIGPIPE and fails with
@@ -16,6 +16,7 @@
  */
 #include "kern/pipe.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -33,6 +34,8 @@ STATIC_ASSERT(PIPE_CAPACITY == (PAGE_SIZE << PIPE_ORDER));
 struct pipe {
   struct mutex lock;        /* protects the buffer and counts */
   char *buf;
+  size_t cap;               /* bytes: PAGE_SIZE << order (F_SETPIPE_SZ changes it) */
+  unsigned order;
   uint64_t head, tail;      /* bytes written / read so far */
   int readers, writers;
   struct wait_queue wq;     /* readers and writers both wait here */
@@ -53,6 +56,8 @@ static struct pipe *pipe_alloc(void)
     kfree(p);
     return NULL;
   }
+  p->order = PIPE_ORDER;
+  p->cap = PIPE_CAPACITY;
   mutex_init(&p->lock, "pipe");
   wait_queue_init(&p->wq);
   return p;
@@ -60,7 +65,7 @@ static struct pipe *pipe_alloc(void)
 
 static void pipe_free(struct pipe *p)
 {
-  kfree_pages(p->buf, PIPE_ORDER);
+  kfree_pages(p->buf, p->order);
   kfree(p);
 }
 
@@ -84,8 +89,8 @@ static ssize_t pipe_read(struct file *f, struct uio *u, off_t *pos)
     size_t n = MIN(count, u->resid);
     ssize_t done = 0;
     while ((size_t)done < n) {
-      size_t off = p->tail % PIPE_CAPACITY;
-      size_t chunk = MIN(n - done, PIPE_CAPACITY - off);
+      size_t off = p->tail % p->cap;
+      size_t chunk = MIN(n - done, p->cap - off);
       /* A chunk the reader's buffer cannot take whole stays in the pipe,
        * as on Linux: EFAULT if it was the first, else what came before. */
       long c = uio_copy_to(u, p->buf + off, chunk);
@@ -114,7 +119,7 @@ static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
     /* Small writes wait for room for all of it; big ones for any room. */
     size_t need = total <= PIPE_BUF ? u->resid : 1;
     long w = wait_event(&p->wq,
-                        PIPE_CAPACITY - pipe_count(p) >= need || READ_ONCE(p->readers) == 0,
+                        p->cap - pipe_count(p) >= need || READ_ONCE(p->readers) == 0,
                         nonblock ? 0 : WAIT_FOREVER);
     if (w)
       return done ? done : w;
@@ -125,15 +130,15 @@ static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
         send_signal_task(current, SIGPIPE, NULL);
       return done ? done : -EPIPE;
     }
-    size_t space = PIPE_CAPACITY - (p->head - p->tail);
+    size_t space = p->cap - (p->head - p->tail);
     if (space < need) {
       mutex_unlock(&p->lock);
       continue;
     }
     size_t n = MIN(space, u->resid);
     while (n > 0) {
-      size_t off = p->head % PIPE_CAPACITY;
-      size_t chunk = MIN(n, PIPE_CAPACITY - off);
+      size_t off = p->head % p->cap;
+      size_t chunk = MIN(n, p->cap - off);
       /* A chunk that cannot be read whole from the writer's buffer is
        * not written (Linux: EFAULT unless something went in before). */
       long c = uio_copy_from(u, p->buf + off, chunk);
@@ -152,6 +157,59 @@ static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
   return done;
 }
 
+/* ---- F_GETPIPE_SZ / F_SETPIPE_SZ ---- */
+
+int pipe_max_size = 1048576;          /* /proc/sys/fs/pipe-max-size */
+#define PIPE_MAX_ORDER 10             /* 4 MiB: the most one buffer can be here */
+
+long pipe_get_size(struct file *f)
+{
+  if (!f->inode || !S_ISFIFO(f->inode->mode) || !f->priv)
+    return -EBADF;
+  struct pipe *p = f->priv;
+  return (long)p->cap;
+}
+
+/* Linux's pipe_set_size: a power of two of pages, at least one; above
+ * pipe-max-size only with CAP_SYS_RESOURCE; EBUSY if the data would not fit. */
+long pipe_set_size(struct file *f, uint64_t arg)
+{
+  if (!f->inode || !S_ISFIFO(f->inode->mode) || !f->priv)
+    return -EBADF;
+  struct pipe *p = f->priv;
+  if (arg > (1ULL << 31))
+    return -EINVAL;
+  unsigned order = 0;
+  while ((PAGE_SIZE << order) < arg)
+    order++;
+  size_t cap = PAGE_SIZE << order;
+  if (cap > p->cap && cap > (size_t)pipe_max_size && !capable(CAP_SYS_RESOURCE))
+    return -EPERM;
+  if (order > PIPE_MAX_ORDER)
+    return -ENOMEM;
+  char *nb = kalloc_pages(order);
+  if (!nb)
+    return -ENOMEM;
+  mutex_lock(&p->lock);
+  size_t count = p->head - p->tail;
+  if (count > cap) {
+    mutex_unlock(&p->lock);
+    kfree_pages(nb, order);
+    return -EBUSY;
+  }
+  for (size_t i = 0; i < count; i++)
+    nb[(p->tail + i) % cap] = p->buf[(p->tail + i) % p->cap];
+  char *old = p->buf;
+  unsigned old_order = p->order;
+  p->buf = nb;
+  p->cap = cap;
+  p->order = order;
+  mutex_unlock(&p->lock);
+  kfree_pages(old, old_order);
+  wake_up_events(&p->wq, POLLOUT);
+  return (long)cap;
+}
+
 static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 {
   struct pipe *p = f->priv;
@@ -165,7 +223,7 @@ static unsigned pipe_poll(struct file *f, struct poll_table *pt)
       mask |= POLLHUP;
   }
   if (file_writable(f)) {
-    if (PIPE_CAPACITY - count >= PIPE_BUF)
+    if (p->cap - count >= PIPE_BUF)
       mask |= POLLOUT | POLLWRNORM;
     if (p->readers == 0)
       mask |= POLLERR;
