@@ -4,14 +4,22 @@
  * PR_SET_NO_NEW_PRIVS, PR_GET_DUMPABLE after a change of identity),
  * /proc/<pid>/task (one directory per thread, a thread's own comm),
  * O_TMPFILE (unnamed files, linking one into a directory, O_EXCL, errors),
- * SEEK_DATA/SEEK_HOLE on a sparse tmpfs file, and futex_waitv. User
- * space; static musl.
+ * SEEK_DATA/SEEK_HOLE on a sparse tmpfs file, futex_waitv, and smaller
+ * file and memory rules: ETXTBSY, O_CREAT on a directory, execve with an
+ * empty argv, fstatat(AT_EMPTY_PATH) on a pipe, chattr +i/+a on tmpfs and
+ * statx attributes, mlock and VmLck, F_SETPIPE_SZ, statfs flags, and
+ * permission checks on priorities and syslog. User space; static musl.
  */
 #include "check.h"
 #include <dirent.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <linux/fs.h>
 
 #ifndef O_TMPFILE
 #define O_TMPFILE (020000000 | O_DIRECTORY)
@@ -23,6 +31,31 @@
 #ifndef SYS_futex_waitv
 #define SYS_futex_waitv 449
 #endif
+
+/* statx, declared here: static musl's headers do not have it */
+struct k_statx_ts {
+  int64_t tv_sec;
+  uint32_t tv_nsec;
+  int32_t pad;
+};
+struct k_statx {
+  uint32_t stx_mask, stx_blksize;
+  uint64_t stx_attributes;
+  uint32_t stx_nlink, stx_uid, stx_gid;
+  uint16_t stx_mode, pad1;
+  uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+  struct k_statx_ts stx_atime, stx_btime, stx_ctime, stx_mtime;
+  uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+  uint64_t spare[14];
+};
+#define K_STATX_BASIC_STATS 0x7ffu
+#define K_STATX_ATTR_IMMUTABLE 0x10
+#define K_STATX_ATTR_APPEND 0x20
+#define K_STATX_ATTR_MOUNT_ROOT 0x2000
+static int k_statx(int dfd, const char *path, int flags, unsigned mask, struct k_statx *sx)
+{
+  return (int)syscall(SYS_statx, dfd, path, flags, mask, sx);
+}
 
 static char tmpdir[256];
 
@@ -294,6 +327,211 @@ static void futexv(void)
   pthread_join(th, NULL);
 }
 
+/* ---- files: ETXTBSY, O_CREAT on a directory, empty argv, fstat of a pipe ---- */
+
+static void file_rules(void)
+{
+  char helper[300], copy[300];
+  snprintf(helper, sizeof(helper), "%s/helper", getenv("ABI_DIR") ? getenv("ABI_DIR") : "/abi");
+  snprintf(copy, sizeof(copy), "%s/helper-copy", tmpdir);
+  int in = open(helper, O_RDONLY), out = open(copy, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+  char buf[8192];
+  ssize_t n;
+  while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+    (void)!write(out, buf, n);
+  close(in);
+  /* executing a file open for writing: ETXTBSY */
+  char *argv[] = {copy, "exit", "0", NULL}, *envp[] = {NULL};
+  CHECK_RET("files/exec-while-open-for-write", raw3(SYS_execve, copy, argv, envp), -ETXTBSY);
+  close(out);
+  if (!skip_on_qemu("files/write-running-program", "the running program is qemu, not the guest's file")) {
+    pid_t c = fork();
+    if (c == 0) {
+      char *a[] = {copy, "sleep", "500", NULL};
+      execve(copy, a, envp);
+      _exit(127);
+    }
+    msleep(200);
+    int w = open(copy, O_WRONLY);
+    CHECKF("files/write-running-program", w < 0 && errno == ETXTBSY, "%s", w < 0 ? strerror(errno) : "opened");
+    if (w >= 0)
+      close(w);
+    waitpid(c, NULL, 0);
+    w = open(copy, O_WRONLY);
+    CHECK("files/writable-after-exit", w >= 0);
+    close(w);
+  }
+  CHECK_RET("files/o-creat-on-directory", open(tmpdir, O_RDONLY | O_CREAT, 0600) < 0 ? -errno : 0, -EISDIR);
+  /* an empty argv: the program still gets argc 1 (argv[0] "") */
+  if (!skip_on_qemu("files/empty-argv", "qemu-user hands an empty argv to its own loader")) {
+    int p[2];
+    pipe(p);
+    pid_t c = fork();
+    if (c == 0) {
+      dup2(p[1], 1);
+      char *a[] = {NULL};
+      execve(helper, a, envp);
+      _exit(127);
+    }
+    close(p[1]);
+    int st;
+    waitpid(c, &st, 0);
+    close(p[0]);
+    /* helper without a mode says "unknown mode" and exits 127: it ran with argc 1 */
+    CHECKF("files/empty-argv", WIFEXITED(st) && WEXITSTATUS(st) == 127, "status %x", st);
+  }
+  /* fstatat(fd, "", AT_EMPTY_PATH) names the descriptor, even a pipe */
+  int p[2];
+  pipe(p);
+  struct stat st;
+  CHECK("files/fstatat-empty-path-pipe", fstatat(p[0], "", &st, AT_EMPTY_PATH) == 0 && S_ISFIFO(st.st_mode));
+  CHECK_RET("files/pipe-size", fcntl(p[0], F_GETPIPE_SZ), 65536);
+  CHECK_RET("files/pipe-shrink", fcntl(p[0], F_SETPIPE_SZ, 0), 4096);
+  CHECK_RET("files/pipe-size-shared", fcntl(p[1], F_GETPIPE_SZ), 4096);
+  char data[5000];
+  memset(data, 'x', sizeof(data));
+  fcntl(p[1], F_SETFL, O_NONBLOCK);
+  CHECK_RET("files/pipe-holds-one-page", write(p[1], data, sizeof(data)), 4096);
+  CHECK_RET("files/pipe-grow-rounds-up", fcntl(p[0], F_SETPIPE_SZ, 5000), 8192);
+  CHECK_RET("files/pipe-holds-two-pages", write(p[1], data, 4096), 4096);
+  CHECK_RET("files/pipe-shrink-busy", fcntl(p[0], F_SETPIPE_SZ, 0) < 0 ? -errno : 0, -EBUSY);
+  int fd = open(copy, O_RDONLY);
+  CHECK_RET("files/pipe-size-not-pipe", fcntl(fd, F_GETPIPE_SZ) < 0 ? -errno : 0, -EBADF);
+  close(fd);
+  close(p[0]);
+  close(p[1]);
+  unlink(copy);
+}
+
+/* ---- chattr on tmpfs, statx attributes, statfs flags ---- */
+
+static void chattr(void)
+{
+  char f[300], d[300], g[300];
+  snprintf(f, sizeof(f), "%s/attr-file", tmpdir);
+  snprintf(d, sizeof(d), "%s/attr-dir", tmpdir);
+  snprintf(g, sizeof(g), "%s/attr-dir/x", tmpdir);
+  int fd = open(f, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  int flags = -1;
+  CHECK("chattr/getflags", ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && flags == 0);
+  flags = FS_IMMUTABLE_FL;
+  CHECK_RET("chattr/set-immutable", ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0, 0);
+  struct k_statx sx;
+  CHECK("chattr/statx-immutable", k_statx(AT_FDCWD, f, 0, K_STATX_BASIC_STATS, &sx) == 0 &&
+                                      (sx.stx_attributes & K_STATX_ATTR_IMMUTABLE) &&
+                                      (sx.stx_attributes_mask & K_STATX_ATTR_IMMUTABLE));
+  CHECK_RET("chattr/immutable-no-write-open", open(f, O_WRONLY) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("chattr/immutable-no-unlink", unlink(f) ? -errno : 0, -EPERM);
+  CHECK_RET("chattr/immutable-no-chmod", chmod(f, 0600) ? -errno : 0, -EPERM);
+  CHECK_RET("chattr/immutable-no-rename", rename(f, d) ? -errno : 0, -EPERM);
+  flags = FS_APPEND_FL;
+  CHECK_RET("chattr/set-append", ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0, 0);
+  CHECK_RET("chattr/append-needs-o-append", open(f, O_WRONLY) < 0 ? -errno : 0, -EPERM);
+  int a = open(f, O_WRONLY | O_APPEND);
+  CHECK("chattr/append-o-append-ok", a >= 0 && write(a, "x", 1) == 1);
+  close(a);
+  CHECK_RET("chattr/append-no-truncate", truncate(f, 0) ? -errno : 0, -EPERM);
+  CHECK_RET("chattr/append-no-unlink", unlink(f) ? -errno : 0, -EPERM);
+  flags = FS_COMPR_FL;
+  CHECK_RET("chattr/unsupported-flag", ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0, -EOPNOTSUPP);
+  flags = 0;
+  CHECK_RET("chattr/clear", ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0, 0);
+  close(fd);
+  CHECK_RET("chattr/unlink-after-clear", unlink(f) ? -errno : 0, 0);
+  /* an immutable directory takes no new names */
+  mkdir(d, 0755);
+  int dfd = open(d, O_RDONLY | O_DIRECTORY);
+  flags = FS_IMMUTABLE_FL;
+  ioctl(dfd, FS_IOC_SETFLAGS, &flags);
+  CHECK_RET("chattr/immutable-dir-no-create", open(g, O_WRONLY | O_CREAT, 0600) < 0 ? -errno : 0, -EPERM);
+  flags = 0;
+  ioctl(dfd, FS_IOC_SETFLAGS, &flags);
+  close(dfd);
+  rmdir(d);
+  /* statx: the root of a mount */
+  CHECK("statx/mount-root", k_statx(AT_FDCWD, "/", 0, K_STATX_BASIC_STATS, &sx) == 0 &&
+                                (sx.stx_attributes_mask & K_STATX_ATTR_MOUNT_ROOT) &&
+                                (sx.stx_attributes & K_STATX_ATTR_MOUNT_ROOT));
+  CHECK("statx/not-mount-root", k_statx(AT_FDCWD, "/proc/self", 0, K_STATX_BASIC_STATS, &sx) == 0 &&
+                                    !(sx.stx_attributes & K_STATX_ATTR_MOUNT_ROOT));
+  struct statfs sf;
+  CHECK("statfs/valid-flag", statfs(tmpdir, &sf) == 0 && (sf.f_flags & 0x20 /* ST_VALID */));
+}
+
+/* ---- mlock ---- */
+
+static long vmlck_kb(void)
+{
+  char buf[4096];
+  int fd = open("/proc/self/status", O_RDONLY);
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  buf[n > 0 ? n : 0] = 0;
+  char *p = strstr(buf, "VmLck:");
+  return p ? strtol(p + 6, NULL, 10) : -1;
+}
+
+static void mlocks(void)
+{
+  size_t len = 64 * 1024;
+  char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  long before = vmlck_kb();
+  CHECKF("mlock/vmlck-present", before >= 0, "%ld", before);
+  CHECK_RET("mlock/lock", mlock(m, len) ? -errno : 0, 0);
+  CHECKF("mlock/vmlck-counts", vmlck_kb() == before + 64, "%ld kB", vmlck_kb());
+  unsigned char vec[16];
+  CHECK("mlock/resident", mincore(m, len, vec) == 0 && (vec[0] & 1) && (vec[15] & 1));
+  CHECK_RET("mlock/msync-invalidate-busy", msync(m, 4096, MS_INVALIDATE) ? -errno : 0, -EBUSY);
+  CHECK_RET("mlock/unlock", munlock(m, len) ? -errno : 0, 0);
+  CHECKF("mlock/vmlck-back", vmlck_kb() == before, "%ld kB", vmlck_kb());
+  CHECK_RET("mlock/unmapped-enomem", mlock((void *)0x1000, 4096) ? -errno : 0, -ENOMEM);
+  CHECK_RET("mlock/mlockall-bad-flags", mlockall(0) ? -errno : 0, -EINVAL);
+  CHECK_RET("mlock/mincore-unaligned", mincore(m + 1, 4096, vec) ? -errno : 0, -EINVAL);
+  pid_t c = fork();
+  if (c == 0) {
+    struct rlimit rl = {0, 0};
+    setrlimit(RLIMIT_MEMLOCK, &rl);
+    raw3(SYS_setresuid, 1000, 1000, 1000);
+    _exit(mlock(m, 4096) == -1 && errno == EPERM ? 0 : 1);
+  }
+  CHECK("mlock/no-limit-eperm", wait_child_timeout(c, 5000) == 0);
+  c = fork();
+  if (c == 0) {
+    mlock(m, len);
+    _exit(0);
+  }
+  waitpid(c, NULL, 0);
+  CHECK("mlock/not-inherited-by-fork", vmlck_kb() == before);
+  munmap(m, len);
+}
+
+/* ---- permission checks on priorities, syslog, socketpair errors ---- */
+
+static void perms(void *arg)
+{
+  (void)arg;
+  pid_t init_like = getppid(); /* a process of root's */
+  raw3(SYS_setresuid, 1000, 1000, 1000);
+  CHECK_RET("perm/setpriority-lower-eacces", setpriority(PRIO_PROCESS, 0, -5) ? -errno : 0, -EACCES);
+  CHECK_RET("perm/setpriority-raise-ok", setpriority(PRIO_PROCESS, 0, 5) ? -errno : 0, 0);
+  CHECK_RET("perm/setpriority-other-eperm", setpriority(PRIO_PROCESS, init_like, 5) ? -errno : 0, -EPERM);
+  struct { int prio; } sp = {0};
+  CHECK_RET("perm/sched-setparam-other-eperm", raw2(SYS_sched_setparam, init_like, &sp), -EPERM);
+  uint64_t mask = 1;
+  CHECK_RET("perm/setaffinity-other-eperm", raw3(SYS_sched_setaffinity, init_like, 8, &mask), -EPERM);
+  CHECK_RET("perm/syslog-clear-eperm", raw3(SYS_syslog, 5 /* CLEAR */, 0, 0), -EPERM);
+  CHECK("perm/syslog-size-allowed", raw3(SYS_syslog, 10 /* SIZE_BUFFER */, 0, 0) > 0);
+}
+
+static void misc_perms(void)
+{
+  child_checks("perm/child", perms, NULL, 10000);
+  int sv[2];
+  CHECK_RET("socketpair/inet-eopnotsupp", raw4(SYS_socketpair, AF_INET, SOCK_STREAM, 0, sv), -EOPNOTSUPP);
+  CHECK_RET("socketpair/tcp-dgram-eprotonosupport", raw4(SYS_socketpair, AF_INET, SOCK_DGRAM, 6, sv),
+            -EPROTONOSUPPORT);
+}
+
 int main(void)
 {
   abi_family = "extras";
@@ -304,5 +542,9 @@ int main(void)
   run_section("tmpfile", tmpfiles, 20000);
   run_section("seek", seek_holes, 20000);
   run_section("futex-waitv", futexv, 20000);
+  run_section("files", file_rules, 30000);
+  run_section("chattr", chattr, 20000);
+  run_section("mlock", mlocks, 20000);
+  run_section("perms", misc_perms, 20000);
   return abi_done();
 }
