@@ -1,8 +1,8 @@
 # Kite — top-level Makefile.
 #
 #   make / make all     build the kernel ELF `kernel-rv` (the OSComp contract)
-#   make run            boot Kite in QEMU to a busybox shell
-#                       (APPEND='...' kernel command line, EXTRA=<dir> added to
+#   make run            boot Kite in QEMU to a busybox shell (SMP=4: on 4 harts;
+#                       APPEND='...' kernel command line, EXTRA=<dir> added to
 #                       the initramfs, DISK=<img>, DISK2=<img>, NET=1)
 #   make test           run every test; ends with "N passed, M failed"
 #   make oscomp         build an OSComp-shaped test disk from Debian's programs,
@@ -11,6 +11,9 @@
 #                       TESTSUITE=<dir>: the official suite's checkout instead;
 #                       FS=vfat|ext4; docs/oscomp.md)
 #   make test-qemu-smoke  boot non-interactively and run the smoke programs
+#   make stress         the race stress on 4 harts for 5 minutes (SMP=,
+#                       SMP_STRESS_SECONDS=, STRESS_LOCKDEP=1 for the debug
+#                       kernel with the lock-order checker)
 #   make debug          boot halted, waiting for gdb-multiarch (see README)
 #
 # Every target installs what it needs first (scripts/setup-host.sh) and
@@ -18,6 +21,11 @@
 # the tree ($(KITE_CACHE), default ~/.cache/kite).
 
 BUILD ?= build
+# One spelling for the build directory: the test scripts pass it absolute
+# ($KITE_BUILD), `make` alone relative; dependency files written under one
+# spelling do not match targets named with the other, which left stale
+# objects behind (an LTO type-mismatch warning and a misbuilt kernel).
+override BUILD := $(abspath $(BUILD))
 KERNEL_OUT ?= kernel-rv
 export KITE_CACHE ?= $(HOME)/.cache/kite
 # Scripts and tests find the build through these (so several trees of
@@ -68,6 +76,11 @@ KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax -ffreestanding -
   -O2 -g -flto=auto -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
   -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-common -fno-strict-aliasing \
   -MMD -MP
+# LOCKDEP=1: a debug kernel with the lock-order checker (kern/lockdep.c);
+# build it in its own directory, e.g. make LOCKDEP=1 BUILD=build/lockdep.
+ifdef LOCKDEP
+  KCFLAGS += -DCONFIG_LOCKDEP
+endif
 LIBFDT_CFLAGS := $(KCFLAGS) -Wno-sign-compare -Wno-cast-function-type
 KLDFLAGS := -nostdlib -no-pie -Wl,--build-id=none -Wl,--no-relax -Wl,-T,arch/riscv/linker.ld
 
@@ -75,7 +88,7 @@ KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
   $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o $(BUILD)/kernel/vdso_image.o
 LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
 
-.PHONY: all run test test-qemu-smoke debug clean distclean help oscomp FORCE
+.PHONY: all run test test-qemu-smoke stress debug clean distclean help oscomp FORCE
 all: $(KERNEL_OUT)
 
 $(KERNEL_OUT): $(BUILD)/kernel.elf
@@ -162,6 +175,10 @@ test-qemu-smoke: $(KERNEL_OUT)
 
 test: $(KERNEL_OUT)
 	$(Q)scripts/test.sh
+
+stress: $(KERNEL_OUT)
+	$(Q)SMP_STRESS_SECONDS=$${SMP_STRESS_SECONDS:-300} STRESS_LOCKDEP=$${STRESS_LOCKDEP:-0} \
+	  testsuite/tests/smp.sh
 
 oscomp: $(KERNEL_OUT)
 	$(Q)scripts/oscomp/run.py $(if $(LINUX),--linux) $(if $(TESTSUITE),--testsuite $(TESTSUITE)) \

@@ -3,7 +3,7 @@
 same QEMU command, side by side (the numbers issue 5 asks for).
 
 Usage: python3 bench/net.py [--runs 3] [--redis-n 100000] [--linux-redis-n N]
-                            [--rr-rounds 10000]
+                            [--rr-rounds 10000] [--smp 1] [--iperf-only]
 A separate command, like bench/fs.py (bench/run.sh runs bench.py only). Not
 part of `make test`: CI never runs benchmarks.
 Environment: KITE_BUILD (default build/): work files go to
@@ -70,6 +70,7 @@ iperf tcp_R -R
 iperf udp_R -u -R -b 1000G
 killall iperf3
 sleep 1
+if [ "${IPERF_ONLY:-0}" = 1 ]; then echo BENCH-END; poweroff -f; fi
 
 # ---- host -> guest: the host runs iperf3 -c once it sees BENCH-HOST-READY ----
 timeout 120 iperf3 -s -1 -p "$port" > /tmp/iperf3-host.log 2>&1 &
@@ -153,13 +154,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def qemu_cmd(name, kernel, cpio, image, port, redis_n, rr_rounds):
-    """The same QEMU command for both systems; only -kernel/-initrd/-append differ."""
-    cmd = ["qemu-system-riscv64", "-machine", "virt", "-m", "1G", "-nographic", "-smp", "1",
+def qemu_cmd(name, kernel, cpio, image, port, redis_n, rr_rounds, smp=1, iperf_only=False):
+    """The same QEMU command for both systems; only -kernel/-initrd/-append differ.
+    iperf_only: the guest stops after the iperf3 runs over 127.0.0.1."""
+    cmd = ["qemu-system-riscv64", "-machine", "virt", "-m", "1G", "-nographic", "-smp", str(smp),
            "-bios", "default", "-no-reboot",
            "-device", "virtio-net-device,netdev=net",
            "-netdev", f"user,id=net,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:{port}"]
-    env = f"HOSTPORT={port} REDIS_N={redis_n} RR_ROUNDS={rr_rounds}"
+    env = f"HOSTPORT={port} REDIS_N={redis_n} RR_ROUNDS={rr_rounds} IPERF_ONLY={int(iperf_only)}"
     if name == "Kite":
         return cmd + ["-kernel", kernel, "-append", f"init=/bench/net.sh {env}"]
     return cmd + ["-kernel", image, "-initrd", cpio,
@@ -238,6 +240,8 @@ def main():
     ap.add_argument("--redis-n", type=int, default=100000, help="redis-benchmark -n (both systems)")
     ap.add_argument("--linux-redis-n", type=int, help="a smaller -n for Linux only")
     ap.add_argument("--rr-rounds", type=int, default=10000, help="tcp_rr round trips")
+    ap.add_argument("--smp", type=int, default=1, help="harts of both systems (QEMU -smp)")
+    ap.add_argument("--iperf-only", action="store_true", help="only iperf3 over 127.0.0.1")
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
     sh(f"{TOP}/scripts/setup-host.sh bench >&2")
@@ -247,7 +251,8 @@ def main():
     for i in range(args.runs):
         for name in results:
             port = free_port()
-            cmd = qemu_cmd(name, kernel, cpio, image, port, redis_n[name], args.rr_rounds)
+            cmd = qemu_cmd(name, kernel, cpio, image, port, redis_n[name], args.rr_rounds,
+                           args.smp, args.iperf_only)
             print(f"{name} run {i + 1}: {' '.join(cmd)}", flush=True)
             t0 = time.time()
             r, text = boot_and_measure(cmd, port, timeout=4 * 3600)
@@ -263,7 +268,7 @@ def main():
         print("no results from one of the systems")
         return 1
     table(results)
-    print(f"\n(medians of {len(results['Kite'])} Kite and {len(results['Linux'])} Linux boots; "
+    print(f"\n(-smp {args.smp}; medians of {len(results['Kite'])} Kite and {len(results['Linux'])} Linux boots; "
           f"redis-benchmark -n {redis_n['Kite']} on Kite, {redis_n['Linux']} on Linux; "
           f"tcp_rr {args.rr_rounds} round trips; ratio = Kite / Linux: > 1 means Kite is better)")
     return 0

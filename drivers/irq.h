@@ -13,7 +13,7 @@
 typedef void (*irq_handler_t)(int irq, void *arg);
 
 void plic_init(paddr_t base, int ndev);
-void plic_init_hart(int hart_context);
+void plic_init_hart(int hart_context, bool devices);
 int irq_register(int irq, irq_handler_t fn, void *arg);
 void irq_handle_external(void);
 

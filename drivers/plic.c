@@ -1,9 +1,12 @@
 /*
  * plic.c — the RISC-V Platform-Level Interrupt Controller.
  *
- * Every source gets priority 1; each hart's S-mode context enables the
- * sources that have handlers. On an external interrupt we claim the
- * source, run its handler and complete it.
+ * Every source gets priority 1. Device interrupts are routed to the boot
+ * hart only: its S-mode context enables the sources that have handlers,
+ * the other harts' contexts enable none. So a handler never runs on two
+ * harts at once, and the network stack's interrupt path keeps one owner
+ * (docs/smp.md). On an external interrupt we claim the source, run its
+ * handler and complete it.
  */
 #include "drivers/irq.h"
 #include "kern/printk.h"
@@ -35,16 +38,24 @@ void plic_init(paddr_t base, int ndev)
   plic = pa_to_kva(base);
 }
 
-/* Called on each hart: hart_context is the PLIC context of its S-mode. */
-void plic_init_hart(int hart_context)
+/*
+ * Called on each hart: hart_context is the PLIC context of its S-mode.
+ * With devices, the hart takes every registered source (the boot hart);
+ * without, none.
+ */
+void plic_init_hart(int hart_context, bool devices)
 {
   if (!plic)
     return;
   hart_ctx[mycpu()->id] = hart_context;
   *reg(PLIC_THRESHOLD(hart_context)) = 0;
-  for (int irq = 1; irq < PLIC_MAX_IRQ; irq++)
-    if (handlers[irq].fn)
-      *reg(PLIC_ENABLE(hart_context) + 4 * (irq / 32)) |= 1u << (irq % 32);
+  for (int irq = 1; irq < PLIC_MAX_IRQ; irq++) {
+    volatile uint32_t *en = reg(PLIC_ENABLE(hart_context) + 4 * (irq / 32));
+    if (devices && handlers[irq].fn)
+      *en |= 1u << (irq % 32);
+    else
+      *en &= ~(1u << (irq % 32));
+  }
 }
 
 int irq_register(int irq, irq_handler_t fn, void *arg)
@@ -54,7 +65,7 @@ int irq_register(int irq, irq_handler_t fn, void *arg)
   handlers[irq].fn = fn;
   handlers[irq].arg = arg;
   *reg(PLIC_PRIORITY(irq)) = 1;
-  int ctx = hart_ctx[mycpu()->id];
+  int ctx = hart_ctx[0]; /* the boot hart's */
   *reg(PLIC_ENABLE(ctx) + 4 * (irq / 32)) |= 1u << (irq % 32);
   return 0;
 }

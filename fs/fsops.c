@@ -300,8 +300,7 @@ static int rename_permission(struct inode *odir, struct dentry *od, struct inode
   return 0;
 }
 
-static struct mutex rename_lock;
-static bool rename_lock_ready;
+static struct mutex rename_lock = MUTEX_INIT(rename_lock, "rename");
 
 /* Is `d` an ancestor of (or the same as) `child` in the dentry tree? */
 static bool is_ancestor(struct dentry *d, struct dentry *child)
@@ -353,10 +352,6 @@ int do_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *ne
     return -EINVAL;
   if (flags & RENAME_WHITEOUT)
     return -EINVAL;
-  if (!rename_lock_ready) {
-    mutex_init(&rename_lock, "rename");
-    rename_lock_ready = true;
-  }
   struct path op, np;
   char olast[NAME_MAX + 1], nlast[NAME_MAX + 1];
   int r = path_parent(olddirfd, oldpath, &op, olast, sizeof(olast));

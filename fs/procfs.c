@@ -17,6 +17,8 @@
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
 #include "kern/task.h"
+#include "kern/cpu.h"
+#include "kern/lockdep.h"
 #include "kern/cred.h"
 #include "ipc/ipc.h"
 #include "fs/locks.h"
@@ -171,6 +173,7 @@ struct proc_snapshot {
   struct mm *mm;         /* referenced, or NULL */
   struct files *files;   /* referenced, or NULL */
   struct fs_context *fs; /* referenced, or NULL */
+  int cpu;               /* hart the leader runs or last ran on */
   const struct cred *cred; /* referenced, or NULL (a zombie) */
   int no_new_privs;
 };
@@ -201,6 +204,7 @@ static void snapshot(struct process *p, struct proc_snapshot *s)
   spin_lock(&proc_lock);
   struct task *t = any_thread(p);
   s->state = state_char(p, t);
+  s->cpu = t && t->cpu ? t->cpu->id : 0;
   s->ppid = p->parent ? p->parent->pid : 0;
   s->pgid = p->pgid;
   s->sid = p->sid;
@@ -256,14 +260,14 @@ static void gen_stat(struct proc_buf *b, struct process *p)
     rss = mm_rss_pages(s.mm);
   }
   pb_printf(b, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu "
-            "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+            "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 %d 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
             p->pid, s.comm, s.state, s.ppid, s.pgid, s.sid, (int)s.tty, s.tpgid,
             (unsigned long)(s.utime / TICK_NS), (unsigned long)(s.stime / TICK_NS),
             (unsigned long)(p->cutime_ns / TICK_NS), (unsigned long)(p->cstime_ns / TICK_NS),
             s.nthreads, (unsigned long)(p->start_ns / TICK_NS), (unsigned long)vsize,
             (unsigned long)rss, s.mm ? (unsigned long)MMAP_MIN_ADDR : 0UL,
             s.mm ? (unsigned long)s.mm->brk_start : 0UL,
-            s.mm ? (unsigned long)s.mm->stack_top : 0UL);
+            s.mm ? (unsigned long)s.mm->stack_top : 0UL, s.cpu);
   snapshot_put(&s);
 }
 
@@ -432,11 +436,13 @@ static void gen_loadavg(struct proc_buf *b, struct process *p)
             running, n, last);
 }
 
+/* One block per online hart, in Linux's riscv format. */
 static void gen_cpuinfo(struct proc_buf *b, struct process *p)
 {
   (void)p;
-  pb_printf(b, "processor\t: 0\nhart\t\t: %lu\nisa\t\t: %s\nmmu\t\t: sv39\n\n",
-            (unsigned long)boot_info.boot_hartid, boot_info.isa[0] ? boot_info.isa : "rv64imafdc");
+  for (int i = 0; i < ncpu; i++)
+    pb_printf(b, "processor\t: %d\nhart\t\t: %lu\nisa\t\t: %s\nmmu\t\t: sv39\n\n", i,
+              (unsigned long)cpus[i].hartid, boot_info.isa[0] ? boot_info.isa : "rv64imafdc");
 }
 
 static void gen_version(struct proc_buf *b, struct process *p)
@@ -445,15 +451,90 @@ static void gen_version(struct proc_buf *b, struct process *p)
   pb_printf(b, "Linux version %s (Kite) %s\n", KITE_RELEASE, KITE_VERSION);
 }
 
+/*
+ * The system-wide line "cpu", then one line per hart: user, nice, system,
+ * idle, iowait, irq, softirq, steal, guest, guest_nice, in ticks (USER_HZ
+ * = HZ = 100), counted by each hart's timer tick (kern/sched.c).
+ */
 static void gen_stat_global(struct proc_buf *b, struct process *p)
 {
   (void)p;
-  uint64_t ticks = time_monotonic_ns() / TICK_NS;
+  uint64_t total[CPU_NSTATS] = { 0 }, irqs = 0;
+  int n = ncpu;
+  for (int i = 0; i < n; i++) {
+    for (int k = 0; k < CPU_NSTATS; k++)
+      total[k] += READ_ONCE(cpus[i].stat[k]);
+    irqs += READ_ONCE(cpus[i].nr_irqs);
+  }
+  for (int i = -1; i < n; i++) {
+    const uint64_t *v = i < 0 ? total : cpus[i].stat;
+    if (i < 0)
+      pb_printf(b, "cpu ");
+    else
+      pb_printf(b, "cpu%d", i);
+    pb_printf(b, " %lu %lu %lu %lu %lu %lu %lu 0 0 0\n", (unsigned long)READ_ONCE(v[CPU_USER]),
+              (unsigned long)READ_ONCE(v[CPU_NICE]), (unsigned long)READ_ONCE(v[CPU_SYSTEM]),
+              (unsigned long)READ_ONCE(v[CPU_IDLE]), (unsigned long)READ_ONCE(v[CPU_IOWAIT]),
+              (unsigned long)READ_ONCE(v[CPU_IRQ]), (unsigned long)READ_ONCE(v[CPU_SOFTIRQ]));
+  }
+  int running;
+  uint64_t switches;
+  sched_stats(&running, &switches);
   uint64_t boot = (time_realtime_ns() - time_monotonic_ns()) / NSEC_PER_SEC;
-  pb_printf(b, "cpu  0 0 0 %lu 0 0 0 0 0 0\ncpu0 0 0 0 %lu 0 0 0 0 0 0\nintr 0\nctxt 0\n"
-            "btime %lu\nprocesses %d\nprocs_running 1\nprocs_blocked 0\n",
-            (unsigned long)ticks, (unsigned long)ticks, (unsigned long)boot, nr_pids_in_use());
+  pb_printf(b, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
+            (unsigned long)irqs, (unsigned long)switches, (unsigned long)boot, nr_pids_in_use(),
+            running);
 }
+
+/*
+ * Interrupts per hart, in Linux's layout: the timer and the PLIC by
+ * number, then named rows for IPIs, TLB shootdowns and task migrations.
+ */
+static void gen_interrupts(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  int n = ncpu;
+  pb_printf(b, "     ");
+  for (int i = 0; i < n; i++)
+    pb_printf(b, "       CPU%-3d", i);
+  pb_printf(b, "\n");
+  static const struct { const char *label, *what; size_t off; } rows[] = {
+    { "  5", "RISC-V INTC   5 Edge      riscv-timer", offsetof(struct cpu, nr_timer_irqs) },
+    { "  9", "RISC-V INTC   9 Edge      PLIC (devices)", offsetof(struct cpu, nr_ext_irqs) },
+    { "IPI", "Inter-processor interrupts", offsetof(struct cpu, nr_ipis) },
+    { "TLB", "TLB shootdowns (flushes that needed other harts)", offsetof(struct cpu, nr_tlb_remote) },
+    { "TLL", "TLB flushes done on this hart only", offsetof(struct cpu, nr_tlb_local) },
+    { "MIG", "Task migrations (switched in after running elsewhere)",
+      offsetof(struct cpu, nr_migrations) },
+    { "SPW", "Spinlock acquisitions that had to wait", offsetof(struct cpu, nr_spin_waits) },
+    { "SPT", "Turns spent spinning", offsetof(struct cpu, nr_spin_loops) },
+    { "SPH", "Halts waiting for a spinlock holder's kick", offsetof(struct cpu, nr_spin_halts) },
+  };
+  for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
+    pb_printf(b, "%4s:", rows[r].label);
+    for (int i = 0; i < n; i++)
+      pb_printf(b, " %13lu", (unsigned long)READ_ONCE(*(uint64_t *)((char *)&cpus[i] + rows[r].off)));
+    pb_printf(b, "  %s\n", rows[r].what);
+  }
+}
+
+#ifdef CONFIG_LOCKDEP
+/* The lock order the checker has seen (debug builds): "cycles N", then one "A -> B" per edge. */
+static void gen_lockdep(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "cycles %lu\n", (unsigned long)READ_ONCE(lockdep_cycles));
+  const char *from, *to;
+  bool fm, tm;
+  for (int i = 0; lockdep_edge(i, &from, &fm, &to, &tm); i++)
+    pb_printf(b, "%s%s -> %s%s\n", fm ? "mutex " : "", from, tm ? "mutex " : "", to);
+  uint64_t waits, loops;
+  for (int i = 1; lockdep_class_stat(i, &from, &fm, &waits, &loops); i++)
+    if (waits)
+      pb_printf(b, "contended %s: %lu waits, %lu turns\n", from, (unsigned long)waits,
+                (unsigned long)loops);
+}
+#endif
 
 static void gen_filesystems(struct proc_buf *b, struct process *p)
 {
@@ -581,6 +662,10 @@ static const struct proc_entry root_entries[] = {
   { "uptime", PK_FILE, gen_uptime, S_IFREG | 0444 },
   { "loadavg", PK_FILE, gen_loadavg, S_IFREG | 0444 },
   { "cpuinfo", PK_FILE, gen_cpuinfo, S_IFREG | 0444 },
+  { "interrupts", PK_FILE, gen_interrupts, S_IFREG | 0444 },
+#ifdef CONFIG_LOCKDEP
+  { "lockdep", PK_FILE, gen_lockdep, S_IFREG | 0444 },
+#endif
   { "version", PK_FILE, gen_version, S_IFREG | 0444 },
   { "stat", PK_FILE, gen_stat_global, S_IFREG | 0444 },
   { "filesystems", PK_FILE, gen_filesystems, S_IFREG | 0444 },

@@ -92,9 +92,17 @@ static void parse_cpus(const void *fdt, uint64_t hartid)
   if (tb)
     boot_info.timebase = read_cells(tb, len / 4);
   int node;
+  boot_info.nharts = 1;
+  boot_info.hartid[0] = hartid;
   fdt_for_each_subnode(node, fdt, cpus) {
     uint64_t a, s;
-    if (node_reg(fdt, node, &a, &s) || a != hartid)
+    const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+    const char *status = fdt_getprop(fdt, node, "status", NULL);
+    if (!type || strcmp(type, "cpu") || node_reg(fdt, node, &a, &s))
+      continue;
+    if (a != hartid && (!status || !strcmp(status, "okay")) && boot_info.nharts < NCPU)
+      boot_info.hartid[boot_info.nharts++] = a;
+    if (a != hartid)
       continue;
     const char *isa = fdt_getprop(fdt, node, "riscv,isa", NULL);
     if (isa) {
@@ -155,6 +163,10 @@ static void parse_devices(const void *fdt, uint64_t hartid)
     bi->plic_context = plic_context_for_hart(fdt, node, hartid);
     if (bi->plic_context < 0)
       bi->plic_context = 2 * (int)hartid + 1;
+    for (int i = 0; i < bi->nharts; i++) {
+      int ctx = plic_context_for_hart(fdt, node, bi->hartid[i]);
+      bi->hart_plic_context[i] = ctx >= 0 ? ctx : 2 * (int)bi->hartid[i] + 1;
+    }
   }
   node = fdt_node_offset_by_compatible(fdt, -1, "google,goldfish-rtc");
   if (node >= 0 && node_reg(fdt, node, &a, &s) == 0) {

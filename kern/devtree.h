@@ -5,6 +5,7 @@
 #define KITE_DEVTREE_H
 
 #include "kern/types.h"
+#include "kern/param.h"
 
 #define MAX_RESERVED 16
 #define MAX_VIRTIO 8
@@ -33,6 +34,12 @@ struct boot_info {
   paddr_t test_base;                  /* sifive,test power-off device */
   uint64_t boot_hartid;
   char isa[128];
+  /* Every usable hart (device_type "cpu", status okay), the boot hart
+   * first; at most NCPU. Hart ids are whatever the tree says: they need
+   * not start at 0 nor be contiguous. */
+  int nharts;
+  uint64_t hartid[NCPU];
+  int hart_plic_context[NCPU];        /* S-mode PLIC context of each (-1: none) */
 };
 
 extern struct boot_info boot_info;

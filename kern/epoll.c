@@ -61,6 +61,7 @@ struct epitem {
 };
 
 struct eventpoll {
+  int refs;                     /* the epoll file + eventpoll_release() in progress (atomic) */
   struct mutex mtx;
   struct spinlock lock;
   struct list_head items;
@@ -146,6 +147,12 @@ static struct epitem *item_find(struct eventpoll *ep, struct file *f, int fd)
   return NULL;
 }
 
+static void ep_put(struct eventpoll *ep)
+{
+  if (__atomic_sub_fetch(&ep->refs, 1, __ATOMIC_ACQ_REL) == 0)
+    kfree(ep);
+}
+
 /* The last reference to f is going: drop it from every epoll watching it. */
 void eventpoll_release(struct file *f)
 {
@@ -157,6 +164,10 @@ void eventpoll_release(struct file *f)
     }
     struct epitem *it = list_first_entry(&f->ep_links, struct epitem, flink);
     struct eventpoll *ep = it->ep;
+    /* ep lives while its item is listed here (item_remove unlinks under
+     * this lock); keep it alive past the unlock: the epoll file may be
+     * closed on another hart meanwhile. */
+    __atomic_add_fetch(&ep->refs, 1, __ATOMIC_RELAXED);
     spin_unlock(&ep_global_lock);
     mutex_lock(&ep->mtx);
     /* it may have been removed meanwhile; look again under the mutex */
@@ -170,6 +181,7 @@ void eventpoll_release(struct file *f)
     if (still)
       item_remove(ep, it);
     mutex_unlock(&ep->mtx);
+    ep_put(ep);
   }
 }
 
@@ -190,7 +202,7 @@ static void ep_file_release(struct file *f)
   while (!list_empty(&ep->items))
     item_remove(ep, list_first_entry(&ep->items, struct epitem, link));
   mutex_unlock(&ep->mtx);
-  kfree(ep);
+  ep_put(ep);
 }
 
 static const struct file_ops epoll_fops = {
@@ -229,6 +241,7 @@ long sys_epoll_create1(int flags)
   struct eventpoll *ep = kzalloc(sizeof(*ep));
   if (!ep)
     return -ENOMEM;
+  ep->refs = 1;
   mutex_init(&ep->mtx, "epoll");
   spin_init(&ep->lock, "epoll");
   list_init(&ep->items);
@@ -385,7 +398,13 @@ long sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uevent)
   return r;
 }
 
-/* Report ready items into the user array; returns how many (ep->mtx held). */
+/*
+ * Report ready items into the user array; returns how many (ep->mtx held).
+ * An item's rdlink changes only under ep->lock, even while it sits on the
+ * private batch: a wake-up callback on another hart tests it (list_empty)
+ * to decide whether to queue the item, and queueing it twice would
+ * corrupt the ready list.
+ */
 static long ep_collect(struct eventpoll *ep, uaddr_t uevents, int maxevents)
 {
   LIST_HEAD(batch);
@@ -395,16 +414,22 @@ static long ep_collect(struct eventpoll *ep, uaddr_t uevents, int maxevents)
   spin_unlock(&ep->lock);
 
   long n = 0;
-  while (!list_empty(&batch) && n < maxevents) {
-    struct epitem *it = list_first_entry(&batch, struct epitem, rdlink);
-    list_del(&it->rdlink);
+  while (n < maxevents) {
+    spin_lock(&ep->lock);
+    struct epitem *it = list_empty(&batch) ? NULL : list_first_entry(&batch, struct epitem, rdlink);
+    if (it)
+      list_del(&it->rdlink);
+    spin_unlock(&ep->lock);
+    if (!it)
+      break;
     unsigned mask = item_poll(it, false) & it->events;
     if (!mask)
       continue; /* not ready after all */
     struct epoll_event_k ev = { mask & ~EP_CONTROL_BITS, 0, it->data };
     if (copyout(uevents + n * sizeof(ev), &ev, sizeof(ev))) {
       spin_lock(&ep->lock);
-      list_add(&it->rdlink, &ep->ready);
+      if (list_empty(&it->rdlink))
+        list_add(&it->rdlink, &ep->ready);
       spin_unlock(&ep->lock);
       if (!n)
         n = -EFAULT;
@@ -415,7 +440,8 @@ static long ep_collect(struct eventpoll *ep, uaddr_t uevents, int maxevents)
       it->events &= EP_CONTROL_BITS; /* disarmed until EPOLL_CTL_MOD */
     else if (!(it->events & EPOLLET)) {
       spin_lock(&ep->lock);
-      list_add_tail(&it->rdlink, &ep->ready); /* level-triggered: check again next time */
+      if (list_empty(&it->rdlink)) /* unless a wake-up queued it meanwhile */
+        list_add_tail(&it->rdlink, &ep->ready); /* level-triggered: check again next time */
       spin_unlock(&ep->lock);
     }
   }

@@ -415,8 +415,12 @@ static void exec_commit(struct mm *mm, const char *path, uint64_t entry, uint64_
 {
   struct task *t = current;
   exec_kill_other_threads();
+  /* Other harts read t->mm and t->files under proc_lock (procfs): swap
+   * them under it, drop the old ones after. */
+  spin_lock(&proc_lock);
   struct mm *old = t->mm;
   t->mm = mm;
+  spin_unlock(&proc_lock);
   vm_switch(mm);
   if (old)
     mm_put(old);
@@ -424,8 +428,11 @@ static void exec_commit(struct mm *mm, const char *path, uint64_t entry, uint64_
   if (__atomic_load_n(&t->files->refcount, __ATOMIC_ACQUIRE) > 1) {
     struct files *copy = files_copy(t->files);
     if (copy) {
-      files_put(t->files);
+      spin_lock(&proc_lock);
+      struct files *shared = t->files;
       t->files = copy;
+      spin_unlock(&proc_lock);
+      files_put(shared);
     }
   }
   files_close_on_exec(t->files);

@@ -53,6 +53,7 @@ static struct {
 } buckets[NBUCKETS];
 static bool buckets_ready;
 
+/* Done at boot (futex_init), before other harts run; later calls return at once. */
 static void buckets_init(void)
 {
   if (buckets_ready)
@@ -62,6 +63,11 @@ static void buckets_init(void)
     list_init(&buckets[i].waiters);
   }
   buckets_ready = true;
+}
+
+void futex_init(void)
+{
+  buckets_init();
 }
 
 /*

@@ -11,6 +11,8 @@
 #include "ipc/ipc.h"
 #include "kern/cpu.h"
 #include "kern/exec.h"
+#include "kern/futex.h"
+#include "kern/lockdep.h"
 #include "kern/sysinfo.h"
 #include "kern/param.h"
 #include "fs/vfs.h"
@@ -60,7 +62,8 @@ static const char *init_envp[INIT_MAX_ARGS + 4] = {
 
 static bool kernel_option(const char *w)
 {
-  static const char *const known[] = { "init=", "loglevel=", "quiet", "console=", "rdinit=", "root=" };
+  static const char *const known[] = { "init=", "loglevel=", "quiet", "console=", "rdinit=", "root=",
+                                       "maxcpus=", "nosmp", "lockdep_selftest" };
   for (size_t i = 0; i < ARRAY_SIZE(known); i++)
     if (strncmp(w, known[i], strlen(known[i])) == 0)
       return true;
@@ -258,6 +261,8 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   if (devtree_parse(dtb_pa, hartid))
     panic("no valid device tree at %#lx", (unsigned long)dtb_pa);
   sifive_test_base = boot_info.test_base;
+  cpus[0].hartid = hartid;
+  cpus[0].plic_context = boot_info.plic_context;
   time_init(boot_info.timebase);
   parse_cmdline(boot_info.bootargs);
   pr_info("Kite: a RISC-V teaching kernel (hart %lu, dtb %#lx)", (unsigned long)hartid,
@@ -268,10 +273,11 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
                   (const paddr_t(*)[2])boot_info.reserved, boot_info.nreserved);
   kmalloc_init();
   init_pid = pid_alloc();                            /* 1, before any kernel thread */
+  futex_init();                                      /* futex hash buckets */
   pgtable_init();                                    /* drop the boot identity map */
   trap_init();                                       /* stvec, FP on */
   plic_init(boot_info.plic_base, boot_info.plic_ndev);
-  plic_init_hart(boot_info.plic_context);
+  plic_init_hart(boot_info.plic_context, true);     /* device interrupts: boot hart */
   uart_init(boot_info.uart_base, boot_info.uart_reg_shift, boot_info.uart_irq);
   rtc_init(boot_info.rtc_base);                      /* CLOCK_REALTIME from the RTC */
   timer_use_sstc(boot_info.has_sstc);
@@ -288,6 +294,9 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
     net_init();                                      /* lwIP, lo, NetDevices, the net task */
   pr_info("kernel %lu KiB, %lu KiB free after boot", (unsigned long)((_kernel_end - _kernel_start) >> 10),
           (unsigned long)(nr_free_pages() * 4));
+  if (strstr(boot_info.bootargs, "lockdep_selftest"))
+    lockdep_selftest();                              /* debug builds: plant a cycle, see it caught */
+  smp_boot_secondaries();                            /* the other harts, each to its idle loop */
   start_init();
   idle_loop();
 }

@@ -4,7 +4,8 @@
 #ifndef KITE_PARAM_H
 #define KITE_PARAM_H
 
-#define NCPU 8                   /* harts the kernel can manage */
+#define NCPU 8                   /* harts the kernel can manage (<= 32: spinlock waiter bits) */
+#define SPIN_TURNS 2000          /* reads of a held spinlock before halting for a kick */
 #define KSTACK_PAGES 4           /* kernel stack per task: 16 KiB */
 #define HZ 100                   /* scheduler ticks per second */
 #define TIMESLICE_TICKS 2        /* ticks a task runs before preemption */

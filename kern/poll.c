@@ -104,10 +104,16 @@ static void poll_free(struct poll_wqueues *pw)
  */
 static long poll_sleep(struct poll_wqueues *pw, struct wait_timeout *wt)
 {
-  if (wait_timeout_expired(wt))
-    return -ETIMEDOUT;
+  /* Asleep first, then the deadline: a timer that fires after the check
+   * finds us sleeping and wakes us. Checked the other way round, a short
+   * timeout (select with 1 us, as iozone polls) could fire in between,
+   * find us still running, and leave us asleep for good. */
   current->state = TASK_INTERRUPTIBLE;
   __sync_synchronize();
+  if (wait_timeout_expired(wt)) {
+    current->state = TASK_RUNNING;
+    return -ETIMEDOUT;
+  }
   if (!pw->triggered && !signal_pending(current))
     schedule();
   current->state = TASK_RUNNING;

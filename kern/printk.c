@@ -7,6 +7,7 @@
  * under one lock, so lines from different harts never interleave.
  */
 #include "kern/printk.h"
+#include "kern/cpu.h"
 #include "kern/spinlock.h"
 #include "kern/time.h"
 #include "kern/param.h"
@@ -100,6 +101,7 @@ void panic(const char *fmt, ...)
   va_end(ap);
   console_loglevel = LOG_DEBUG;
   printk(LOG_EMERG, "kernel panic: %s", msg);
+  smp_stop_others();
   sbi_shutdown(1);
   for (;;)
     wfi();

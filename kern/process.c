@@ -100,7 +100,8 @@ void process_put(struct process *p)
     return;
   if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL) != 0)
     return;
-  timer_cancel(&p->itimer_real);
+  /* Its callback may be running on another hart (and re-arming it). */
+  timer_cancel_sync(&p->itimer_real);
   sigpending_flush(&p->shared_pending);
   kfree(p);
 }
@@ -219,6 +220,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   }
   t->fp = cur->fp;
   t->fp_live = true;
+  t->cpus_allowed = cur->cpus_allowed;
   t->blocked = cur->blocked;
   t->altstack = (flags & CLONE_VM) && !(flags & CLONE_VFORK) ? (struct user_stack_t){ 0, SS_DISABLE, 0, 0 }
                                                               : cur->altstack;
@@ -424,18 +426,21 @@ void do_exit(int code)
   futex_exit_robust_list(t);
   vfork_release(p);
 
-  /* Leave the address space and the shared objects. */
-  struct mm *mm = t->mm;
+  /* Leave the address space and the shared objects. Other harts read
+   * these pointers under proc_lock (procfs): clear them under it. */
   vm_switch(NULL);
+  spin_lock(&proc_lock);
+  struct mm *mm = t->mm;
+  struct files *files = t->files;
+  struct fs_context *fs = t->fs;
   t->mm = NULL;
+  t->files = NULL;
+  t->fs = NULL;
+  spin_unlock(&proc_lock);
   if (mm)
     mm_put(mm);
-  struct files *files = t->files;
-  t->files = NULL;
   if (files)
     files_put(files);
-  struct fs_context *fs = t->fs;
-  t->fs = NULL;
   if (fs)
     fs_context_put(fs);
 

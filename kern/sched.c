@@ -1,21 +1,30 @@
 /*
  * sched.c — the scheduler, wait queues, sleeping locks and kernel threads.
  *
- * One run queue, round robin, shared by all harts (simple, and correct on
- * SMP because everything goes through rq.lock). A task runs until it
- * sleeps, or until its time slice (TIMESLICE_TICKS timer ticks) runs out
- * while it is in user mode: the kernel itself is not preempted, which
- * keeps kernel code free of preemption races. Each hart has an idle task
- * that waits for interrupts when nothing is runnable.
+ * One run queue, round robin, shared by all harts: each hart takes the
+ * first queued task it may run (affinity), so load balancing is implicit
+ * (docs/smp.md measures why one queue is enough for the harts QEMU gives
+ * us). A task runs until it sleeps, or until its time slice
+ * (TIMESLICE_TICKS timer ticks) runs out while it is in user mode: the
+ * kernel itself is not preempted, which keeps kernel code free of
+ * preemption races. Each hart has an idle task that waits in wfi when
+ * nothing is runnable; a hart that queues work while others idle wakes
+ * them with an IPI ("kick": right away from an idle hart or interrupt,
+ * else at the waker's next schedule() or return to user, so that a task
+ * that wakes another and then sleeps hands the hart over instead of
+ * bouncing the work to another hart).
  *
  * The run-queue lock is held across swtch(): the task that was switched
  * to releases it (in schedule() after swtch returns, or in
- * task_first_run() for a brand-new task).
+ * task_first_run() for a brand-new task). So a task that is being
+ * switched out cannot be picked by another hart before its registers are
+ * saved.
  */
 #include "kern/task.h"
 #include "kern/cred.h"
 #include "kern/posix_timers.h"
 #include "kern/cpu.h"
+#include "kern/lockdep.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
 #include "kern/printk.h"
@@ -28,8 +37,17 @@ struct cpu cpus[NCPU];
 static struct {
   struct spinlock lock;
   struct list_head queue;
-  int nr_running;
-} rq = { SPINLOCK_INIT("runqueue"), LIST_HEAD_INIT(rq.queue), 0 };
+  int nr_running;         /* tasks on the queue */
+  int head_prio;          /* head_prio(), kept for the tick to read without the lock */
+  uint64_t enq_seq;       /* bumped by every enqueue: idle harts look again when it moves */
+  cpumask_t idle_mask;    /* harts running their idle task */
+  cpumask_t kicked_mask;  /* idle harts sent an IPI that have not scheduled since */
+} rq = { SPINLOCK_INIT("runqueue"), LIST_HEAD_INIT(rq.queue), 0, -1, 0, 0, 0 };
+
+static inline bool cpu_allowed(const struct task *t, const struct cpu *c)
+{
+  return (t->cpus_allowed & cpumask_of(c->id)) != 0;
+}
 
 /* Set in schedule() when the outgoing task is dead: freed after the switch. */
 static struct task *dead_task[NCPU];
@@ -42,13 +60,38 @@ struct cpu *mycpu(void)
 void sched_init(void)
 {
   cpus[0].id = 0;
+  cpus[0].online = true;
   init_task.cpu = &cpus[0];
   init_task.state = TASK_RUNNING;
   init_task.on_cpu = true;
   init_task.slice = TIMESLICE_TICKS;
   init_task.tid = 0;
+  init_task.cpus_allowed = CPUMASK_ALL;
   strlcpy(init_task.comm, "idle", sizeof(init_task.comm));
-  cpus[0].idle = &init_task;
+  cpus[0].idle = cpus[0].curr = &init_task;
+  rq.idle_mask = cpumask_of(0);
+}
+
+/* The idle task of a hart about to start (kern/smp.c); it runs on c->idle's stack. */
+struct task *sched_idle_task_create(struct cpu *c)
+{
+  if (c->idle)
+    return c->idle;
+  struct task *t = task_alloc();
+  if (!t)
+    return NULL;
+  t->is_kernel_thread = true;
+  t->proc = &kernel_process;
+  t->tid = 0;
+  strlcpy(t->comm, "idle", sizeof(t->comm));
+  t->cpu = c;
+  t->on_cpu = true;
+  t->cpus_allowed = cpumask_of(c->id);
+  spin_lock(&rq.lock);
+  c->idle = c->curr = t;
+  rq.idle_mask |= cpumask_of(c->id);
+  spin_unlock(&rq.lock);
+  return t;
 }
 
 /*
@@ -98,6 +141,78 @@ static void enqueue(struct task *t)
   }
   t->on_rq = true;
   rq.nr_running++;
+  rq.enq_seq++;
+  WRITE_ONCE(rq.head_prio, head_prio());
+  /* Idle harts (or, for a task that may not run here, any other hart)
+   * may have to be woken for it: see kick_idle_locked(). */
+  struct cpu *self = mycpu();
+  if ((rq.idle_mask & ~cpumask_of(self->id)) || !cpu_allowed(t, self))
+    self->kick_pending = true;
+}
+
+/*
+ * Wake idle harts for the tasks on the queue (rq.lock held): each of the
+ * first queued tasks gets an idle, not yet kicked hart it may run on.
+ * A task that may not run on this hart and finds no idle hart makes one
+ * of its harts consider wakeup preemption (IPI_PREEMPT) instead.
+ */
+static void kick_idle_locked(struct cpu *self)
+{
+  self->kick_pending = false;
+  cpumask_t online = cpu_online_mask();
+  cpumask_t idle = rq.idle_mask & ~rq.kicked_mask & online & ~cpumask_of(self->id);
+  bool self_free = self->curr == self->idle; /* this hart picks one task itself */
+  cpumask_t send = 0, preempt = 0, resched = 0;
+  int budget = 2 * NCPU;
+  struct task *t;
+  list_for_each_entry(t, &rq.queue, rq_link) {
+    if (self_free && cpu_allowed(t, self)) {
+      self_free = false;
+    } else if (idle & t->cpus_allowed) {
+      cpumask_t m = idle & t->cpus_allowed;
+      cpumask_t one = m & -m;
+      idle &= ~one;
+      send |= one;
+    } else if (!cpu_allowed(t, self) && (t->cpus_allowed & online)) {
+      cpumask_t m = t->cpus_allowed & online;
+      if (task_prio(t) > 0) {
+        /* Real time: the allowed hart running the least important task,
+         * if that is less important, reschedules now. */
+        int best = -1, low = task_prio(t);
+        for (int i = 0; i < NCPU; i++)
+          if ((m & cpumask_of(i)) && cpus[i].curr && task_prio(cpus[i].curr) < low) {
+            low = task_prio(cpus[i].curr);
+            best = i;
+          }
+        if (best >= 0)
+          resched |= cpumask_of(best);
+      } else {
+        preempt |= m & -m;
+      }
+    }
+    if (--budget == 0 || (!idle && !self_free && t->cpus_allowed == CPUMASK_ALL))
+      break;
+  }
+  rq.kicked_mask |= send;
+  if (send)
+    smp_send_ipi(send, 0);
+  preempt &= ~send;
+  if (preempt)
+    smp_send_ipi(preempt, IPI_PREEMPT);
+  resched &= ~send;
+  if (resched)
+    smp_send_ipi(resched, IPI_RESCHED);
+}
+
+/* Wake idle harts for work this hart queued (at return to user). */
+void sched_kick(void)
+{
+  struct cpu *c = mycpu();
+  if (!c->kick_pending)
+    return;
+  spin_lock(&rq.lock);
+  kick_idle_locked(c);
+  spin_unlock(&rq.lock);
 }
 
 /* Take t off the run queue; no hart may hand off to it any more. */
@@ -106,18 +221,23 @@ static void rq_remove(struct task *t)
   list_del(&t->rq_link);
   t->on_rq = false;
   rq.nr_running--;
+  WRITE_ONCE(rq.head_prio, head_prio());
   for (int i = 0; i < NCPU; i++)
     if (cpus[i].last_woken == t)
       cpus[i].last_woken = NULL;
 }
 
-static struct task *dequeue(void)
+/* The first queued task that may run on hart c, taken off the queue. */
+static struct task *dequeue(struct cpu *c)
 {
-  if (list_empty(&rq.queue))
-    return NULL;
-  struct task *t = list_first_entry(&rq.queue, struct task, rq_link);
-  rq_remove(t);
-  return t;
+  struct task *t;
+  list_for_each_entry(t, &rq.queue, rq_link) {
+    if (cpu_allowed(t, c)) {
+      rq_remove(t);
+      return t;
+    }
+  }
+  return NULL;
 }
 
 /*
@@ -139,7 +259,8 @@ static struct task *handoff_target(struct cpu *c, struct task *prev)
 {
   struct task *t = c->last_woken;
   c->last_woken = NULL;
-  if (!t || !t->on_rq || prev == c->idle || prev->state == TASK_RUNNING || prev->slice <= 0)
+  if (!t || !t->on_rq || prev == c->idle || prev->state == TASK_RUNNING || prev->slice <= 0 ||
+      !cpu_allowed(t, c))
     return NULL;
   if (task_prio(t) < head_prio())
     return NULL;  /* a higher priority waits: it goes first */
@@ -153,9 +274,13 @@ static struct task *handoff_target(struct cpu *c, struct task *prev)
  */
 void task_cputime(struct task *t, uint64_t *utime_ns, uint64_t *stime_ns)
 {
-  uint64_t run = t->runtime_ns;
-  if (t == current)
-    run += time_monotonic_ns() - t->last_run_ns;
+  uint64_t run = READ_ONCE(t->runtime_ns);
+  /* Running now, here or on another hart: add the current stretch. */
+  if (t == current || (READ_ONCE(t->on_cpu) && !t->is_kernel_thread)) {
+    uint64_t now = time_monotonic_ns(), since = READ_ONCE(t->last_run_ns);
+    if (now > since)
+      run += now - since;
+  }
   uint64_t ticks = (uint64_t)t->user_ticks + t->sys_ticks;
   uint64_t u = ticks ? (uint64_t)((__uint128_t)run * t->user_ticks / ticks) : 0;
   *utime_ns = u;
@@ -171,6 +296,7 @@ static void context_switch(struct task *prev, struct task *next, int slice)
 {
   uint64_t now = time_monotonic_ns();
   prev->runtime_ns += now - prev->last_run_ns;
+  prev->last_run_ns = now; /* task_cputime() may look before on_cpu is cleared */
   next->last_run_ns = now;
 
   if ((csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY && !prev->is_kernel_thread) {
@@ -186,9 +312,17 @@ static void context_switch(struct task *prev, struct task *next, int slice)
     vm_switch(next->mm);
 
   struct cpu *c = prev->cpu;
+  if (next->cpu && next->cpu != c)
+    c->nr_migrations++;
   next->cpu = c;
   next->on_cpu = true;
   next->slice = slice;
+  c->curr = next;
+  c->nr_switches++;
+  if (next == c->idle)
+    rq.idle_mask |= cpumask_of(c->id);
+  else
+    rq.idle_mask &= ~cpumask_of(c->id);
   swtch(&prev->ctx, &next->ctx, next);
   /* Running as prev again, possibly on another hart. */
 }
@@ -221,6 +355,7 @@ void schedule(void)
     panic("schedule: called holding %d spinlocks", c->noff - 1);
   c->need_resched = false;
   c->woke_task = false;
+  rq.kicked_mask &= ~cpumask_of(c->id);
   if (prev->state == TASK_RUNNING && prev != c->idle && !prev->on_rq)
     enqueue(prev);
   if (prev->state != TASK_RUNNING && prev->state != TASK_DEAD)
@@ -228,11 +363,19 @@ void schedule(void)
   int slice = prev->slice;
   struct task *next = handoff_target(c, prev);
   if (!next) {
-    next = dequeue();
+    next = dequeue(c);
     slice = next ? slice_for(next) : TIMESLICE_TICKS;
   }
-  if (!next)
+  if (!next) {
     next = c->idle;
+    c->idle_seen_seq = rq.enq_seq;
+  }
+  if (c->kick_pending) {
+    struct task *cur = c->curr;
+    c->curr = next; /* this hart is no longer free to take queued work itself */
+    kick_idle_locked(c);
+    c->curr = cur;
+  }
   if (next == prev) {
     spin_unlock(&rq.lock);
     return;
@@ -268,22 +411,47 @@ void wakeup_preempt_check(void)
     c->need_resched = true;
 }
 
-/* Make a sleeping (or new) task runnable. Safe from interrupt context. */
+/*
+ * Make a sleeping (or new) task runnable. Safe from interrupt context.
+ * The full fence orders the caller's store of the condition before the
+ * load of t->state; the sleeper has the mirror fence between setting its
+ * state and testing the condition (prepare_to_wait). Without the pair,
+ * on two harts both could read the old values: a lost wake-up.
+ */
 void wake_up_state(struct task *t, long state_mask)
 {
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
   spin_lock(&rq.lock);
   if (t->state & state_mask)
     t->state = TASK_RUNNING;
   if (t->state == TASK_RUNNING && !t->on_rq && !t->on_cpu) {
     enqueue(t);
     struct cpu *c = current->cpu;
-    if (current != c->idle) {
+    if (current == c->idle) {
+      kick_idle_locked(c); /* an interrupt on an idle hart: nothing to wait for */
+    } else if (cpu_allowed(t, c)) {
       c->woke_task = true;
       c->last_woken = t;
       if (task_prio(t) > task_prio(current))
         c->need_resched = true;  /* a higher priority preempts at return to user */
     }
   }
+  spin_unlock(&rq.lock);
+}
+
+/*
+ * t may be running in user mode on another hart: interrupt that hart so
+ * t passes through prepare_return_to_user (signals) soon, not at its next
+ * tick. Linux's kick_process().
+ */
+void sched_kick_task(struct task *t)
+{
+  if (ncpu == 1)
+    return;
+  spin_lock(&rq.lock);
+  struct cpu *c = t->cpu;
+  if (t->on_cpu && c && c != mycpu() && c->curr == t)
+    smp_send_ipi(cpumask_of(c->id), 0);
   spin_unlock(&rq.lock);
 }
 
@@ -332,7 +500,34 @@ void sched_add_new(struct task *t)
   t->on_cpu = false;
   spin_lock(&rq.lock);
   enqueue(t);
+  if (current == current->cpu->idle)
+    kick_idle_locked(current->cpu);
   spin_unlock(&rq.lock);
+}
+
+/*
+ * Restrict t to the harts in mask (logical ids; sched_setaffinity). If t
+ * runs on a hart it may no longer use, that hart reschedules and t moves
+ * at its next return to user. Returns 0 or -EINVAL (no online hart left).
+ */
+int sched_set_affinity(struct task *t, cpumask_t mask)
+{
+  mask &= CPUMASK_ALL;
+  if (!(mask & cpu_online_mask()))
+    return -EINVAL;
+  spin_lock(&rq.lock);
+  t->cpus_allowed = mask;
+  struct cpu *self = mycpu();
+  if (t->on_cpu && !cpu_allowed(t, t->cpu)) {
+    if (t->cpu == self)
+      self->need_resched = true;
+    else
+      smp_send_ipi(cpumask_of(t->cpu->id), IPI_RESCHED);
+  } else if (t->on_rq) {
+    self->kick_pending = true;
+  }
+  spin_unlock(&rq.lock);
+  return 0;
 }
 
 void yield(void)
@@ -360,7 +555,12 @@ void loadavg_get(uint64_t loads[3])
 
 static void loadavg_update(void)
 {
-  uint64_t active = (uint64_t)(rq.nr_running + (current != current->cpu->idle)) * FIXED_1;
+  int busy = 0;
+  cpumask_t online = cpu_online_mask();
+  for (int i = 0; i < NCPU; i++)
+    if ((online & cpumask_of(i)) && !(READ_ONCE(rq.idle_mask) & cpumask_of(i)))
+      busy++;
+  uint64_t active = (uint64_t)(READ_ONCE(rq.nr_running) + busy) * FIXED_1;
   for (int i = 0; i < 3; i++)
     loadavg[i] = (loadavg[i] * load_exp[i] + active * (2048 - load_exp[i])) >> 11;
 }
@@ -372,6 +572,7 @@ void scheduler_tick_mode(bool user)
     current->user_ticks++;
   else
     current->sys_ticks++;
+  mycpu()->tick_from_user = user;
 }
 
 /* Timer tick (interrupt context): count down the time slice. */
@@ -379,20 +580,19 @@ void scheduler_tick(void)
 {
   struct task *t = current;
   struct cpu *c = t->cpu;
-  if (++load_ticks >= 5 * HZ) {
+  c->stat[t == c->idle ? CPU_IDLE : c->tick_from_user ? CPU_USER : CPU_SYSTEM]++;
+  if (c->id == 0 && ++load_ticks >= 5 * HZ) { /* one hart keeps the load average */
     load_ticks = 0;
     loadavg_update();
   }
   if (t == c->idle) {
-    c->need_resched = rq.nr_running > 0;
+    c->need_resched = READ_ONCE(rq.enq_seq) != c->idle_seen_seq;
     return;
   }
   /* SCHED_FIFO has no slice; the others leave when it is over and someone of
    * the same or a higher priority waits, or at once for a higher priority. */
   int prio = task_prio(t);
-  spin_lock(&rq.lock);
-  int head = head_prio();
-  spin_unlock(&rq.lock);
+  int head = READ_ONCE(rq.head_prio); /* no lock: every hart ticks, a stale value costs a tick */
   if (t->policy != SCHED_FIFO && --t->slice <= 0 && head >= prio)
     c->need_resched = true;
   if (head > prio)
@@ -407,15 +607,38 @@ bool need_resched(void)
 
 /* ---- the idle task ---- */
 
+/*
+ * Wait for work. Nothing new was queued since this hart last found no
+ * task it may run (rq.enq_seq did not move): sleep in wfi until an
+ * interrupt — the tick, a device, or an IPI from a hart that queued a
+ * task for us. Interrupts are off between the check and wfi, so an IPI
+ * sent after the check still ends the wfi.
+ */
 void idle_loop(void)
 {
+  struct cpu *c = mycpu();
   for (;;) {
     intr_off();
-    if (READ_ONCE(rq.nr_running) == 0)
+    if (READ_ONCE(rq.enq_seq) == READ_ONCE(c->idle_seen_seq) && !c->need_resched)
       wfi(); /* returns when an interrupt is pending, even with SIE off */
     intr_on(); /* take the interrupt here */
     schedule();
   }
+}
+
+/* Per-hart and run-queue figures for /proc/stat. */
+void sched_stats(int *running, uint64_t *switches)
+{
+  *running = READ_ONCE(rq.nr_running);
+  uint64_t n = 0;
+  cpumask_t online = cpu_online_mask();
+  for (int i = 0; i < NCPU; i++)
+    if (online & cpumask_of(i)) {
+      n += READ_ONCE(cpus[i].nr_switches);
+      if (!(READ_ONCE(rq.idle_mask) & cpumask_of(i)))
+        (*running)++;
+    }
+  *switches = n;
 }
 
 /* ---- tasks ---- */
@@ -434,6 +657,7 @@ struct task *task_alloc(void)
   t->tf->kernel_tp = (uint64_t)t;
   list_init(&t->rq_link);
   list_init(&t->thread_link);
+  t->cpus_allowed = CPUMASK_ALL;
   sigpending_init(&t->pending);
   t->altstack.ss_flags = SS_DISABLE;
   timer_init(&t->sleep_timer, NULL, t);
@@ -488,9 +712,9 @@ void task_exit_kernel_thread(void)
 
 /* ---- wait queues ---- */
 
-void wait_queue_init(struct wait_queue *wq)
+void wait_queue_init_named(struct wait_queue *wq, const char *name)
 {
-  spin_init(&wq->lock, "waitq");
+  spin_init(&wq->lock, name);
   list_init(&wq->head);
 }
 
@@ -532,6 +756,8 @@ void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e, long state)
   if (list_empty(&e->link))
     list_add_tail(&e->link, &wq->head);
   current->state = state;
+  /* Before the caller tests its condition: see wake_up_state(). */
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
   spin_unlock(&wq->lock);
 }
 
@@ -583,9 +809,12 @@ bool wait_timeout_expired(struct wait_timeout *wt)
   return wt->deadline && time_monotonic_ns() >= wt->deadline;
 }
 
+/* The timer lives on the sleeper's stack: its callback (perhaps running on
+ * another hart right now) must be over before the frame goes. */
 void wait_timeout_stop(struct wait_timeout *wt)
 {
-  timer_cancel(&wt->timer);
+  if (wt->deadline)
+    timer_cancel_sync(&wt->timer);
 }
 
 bool signal_pending_current(void)
@@ -620,6 +849,7 @@ void mutex_init(struct mutex *m, const char *name)
 {
   spin_init(&m->lk, name);
   m->locked = false;
+  m->ld_class = 0;
   m->owner = NULL;
   wait_queue_init(&m->wq);
 }
@@ -641,22 +871,30 @@ void mutex_lock(struct mutex *m)
 {
   if (m->owner == current && m->locked)
     panic("mutex_lock: %s: recursive lock", m->lk.name);
+  lockdep_acquire(m->lk.name, LD_MUTEX, &m->ld_class);
   wait_event_state(&m->wq, mutex_try_take(m), WAIT_FOREVER, TASK_UNINTERRUPTIBLE);
 }
 
 int mutex_lock_interruptible(struct mutex *m)
 {
+  lockdep_acquire(m->lk.name, LD_MUTEX, &m->ld_class);
   long r = wait_event(&m->wq, mutex_try_take(m), WAIT_FOREVER);
+  if (r)
+    lockdep_release(true, &m->ld_class);
   return r ? -EINTR : 0;
 }
 
 bool mutex_trylock(struct mutex *m)
 {
-  return mutex_try_take(m);
+  bool ok = mutex_try_take(m);
+  if (ok)
+    lockdep_acquire(m->lk.name, LD_MUTEX | LD_TRY, &m->ld_class);
+  return ok;
 }
 
 void mutex_unlock(struct mutex *m)
 {
+  lockdep_release(true, &m->ld_class);
   spin_lock(&m->lk);
   m->locked = false;
   m->owner = NULL;

@@ -211,6 +211,7 @@ static void signal_wake(struct task *t, int sig)
   if (sig == SIGKILL)
     states |= TASK_STOPPED;
   wake_up_state(t, states);
+  sched_kick_task(t); /* running on another hart: trap it so it looks now */
 }
 
 /* SIGCONT resumes, stop signals cancel pending SIGCONT and vice versa. */
@@ -265,14 +266,20 @@ static int send_process(struct process *p, int sig, const struct ksiginfo *info,
     process_continue(p);
   struct task *leader = NULL;
   struct task *th;
-  /* Reads p->threads without proc_lock: the exit path calls us with it
-   * held. Safe with one hart; SMP needs a per-process lock here. */
+  /* p->threads changes under proc_lock; the exit path calls us with it
+   * held already (proc_lock > sighand->lock). */
+  bool locked = !spin_holding(&proc_lock);
+  if (locked)
+    spin_lock(&proc_lock);
   list_for_each_entry(th, &p->threads, thread_link) {
     leader = th;
     break;
   }
-  if (!leader || !leader->sighand)
+  if (!leader || !leader->sighand) {
+    if (locked)
+      spin_unlock(&proc_lock);
     return 0; /* zombie */
+  }
   struct sighand *sh = leader->sighand;
   spin_lock(&sh->lock);
   prepare_signal(p, sig);
@@ -288,6 +295,8 @@ static int send_process(struct process *p, int sig, const struct ksiginfo *info,
     }
   }
   spin_unlock(&sh->lock);
+  if (locked)
+    spin_unlock(&proc_lock);
   return 0;
 }
 
@@ -557,6 +566,7 @@ static void do_stop(struct task *t)
   struct process *p = t->proc;
   while (READ_ONCE(p->stopped) && !sigkill_pending(t)) {
     t->state = TASK_STOPPED;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* against process_continue(): wake_up_state() */
     if (!READ_ONCE(p->stopped)) {
       t->state = TASK_RUNNING;
       break;

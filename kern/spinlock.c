@@ -1,7 +1,18 @@
 /*
  * spinlock.c — mutual exclusion between harts and with interrupt handlers.
+ *
+ * A free lock costs one atomic swap. A held one is waited for in two
+ * steps: read it SPIN_TURNS times, then halt the hart (wfi) with its bit
+ * in lk->waiters; the unlock that sees a waiter sends those harts an IPI.
+ * The waiter sets its bit before it looks at the lock once more, and the
+ * unlock frees the lock before it looks at the bits, both with full
+ * ordering, so one of them always sees the other: no waiter sleeps
+ * through the unlock (and its timer interrupt would end the wfi anyway).
+ * With one hart nothing is ever contended and the unlock is a plain
+ * release store.
  */
 #include "kern/spinlock.h"
+#include "kern/lockdep.h"
 #include "kern/cpu.h"
 #include "kern/printk.h"
 #include "arch/riscv/riscv.h"
@@ -9,8 +20,51 @@
 void spin_init(struct spinlock *lk, const char *name)
 {
   lk->locked = 0;
+  lk->ld_class = 0;
+  lk->waiters = 0;
   lk->name = name;
   lk->owner = NULL;
+}
+
+/*
+ * lk was held: wait until this hart takes it. Reads only while spinning
+ * (no stores while another hart holds it); counts for /proc/interrupts
+ * and the lock-order checker.
+ */
+static void spin_wait(struct spinlock *lk)
+{
+  struct cpu *c = mycpu();
+  uint32_t bit = 1u << c->id;
+  uint64_t loops = 0;
+  for (;;) {
+    for (int i = 0; i < SPIN_TURNS && __atomic_load_n(&lk->locked, __ATOMIC_RELAXED); i++)
+      loops++;
+    if (!__atomic_load_n(&lk->locked, __ATOMIC_RELAXED) &&
+        !__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
+      break;
+    /* Halt only if the IPI can end it: an IPI that arrived while this
+     * hart held a lock has masked it until pop_off (trap.c), and one
+     * still pending would end the wfi at once. */
+    uint64_t en = csr_read(sie);
+    if (!(en & SIE_SSIE) || (csr_read(sip) & SIE_SSIE))
+      continue;
+    /* Other sources that are pending (the timer interrupt whose handler
+     * is waiting here) would end it at once too: mask them meanwhile. */
+    uint64_t pend = csr_read(sip) & en & ~SIE_SSIE;
+    if (pend)
+      csr_clear(sie, pend);
+    __atomic_fetch_or(&lk->waiters, bit, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&lk->locked, __ATOMIC_SEQ_CST)) {
+      wfi();
+      c->nr_spin_halts++;
+    }
+    __atomic_fetch_and(&lk->waiters, ~bit, __ATOMIC_RELAXED);
+    if (pend)
+      csr_set(sie, pend);
+  }
+  c->nr_spin_waits++;
+  c->nr_spin_loops += loops;
+  lockdep_contended(&lk->ld_class, loops);
 }
 
 /* Acquire lk; interrupts stay off on this hart until the matching unlock. */
@@ -19,8 +73,9 @@ void spin_lock(struct spinlock *lk)
   push_off();
   if (spin_holding(lk))
     panic("spin_lock: %s already held by this hart", lk->name);
-  while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
-    ;
+  lockdep_acquire(lk->name, LD_SPIN, &lk->ld_class);
+  if (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
+    spin_wait(lk);
   lk->owner = mycpu();
 }
 
@@ -29,7 +84,15 @@ void spin_unlock(struct spinlock *lk)
   if (!spin_holding(lk))
     panic("spin_unlock: %s not held", lk->name);
   lk->owner = NULL;
-  __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+  if (READ_ONCE(ncpu) == 1) {
+    __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+  } else {
+    __atomic_exchange_n(&lk->locked, 0, __ATOMIC_SEQ_CST); /* before reading waiters */
+    uint32_t w = __atomic_load_n(&lk->waiters, __ATOMIC_SEQ_CST);
+    if (w)
+      smp_send_ipi(w, 0); /* halted waiters: look again */
+  }
+  lockdep_release(false, &lk->ld_class);
   pop_off();
 }
 

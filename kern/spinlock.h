@@ -6,11 +6,35 @@
  * spinlock.c), so an interrupt handler can never spin on a lock its own
  * hart holds. Never sleep while holding a spinlock.
  *
- * Lock order (outermost first) — take locks only in this order:
- *   mm->lock (mutex)  >  inode->lock (mutex)  >  proc_lock  >  sighand->lock
- *   >  wait_queue.lock  >  timer_lock  >  runqueue.lock  >  klog_lock
- * Device locks are leaves: a driver releases its lock before calling up
- * into the protocol stack (docs/lessons.md, L4).
+ * Lock order (outermost first): take a lock only while holding none that
+ * comes after it. `make LOCKDEP=1` builds a kernel that checks this at run
+ * time and reports a cycle with both stacks (kern/lockdep.c); `make test`
+ * (testsuite/tests/smp.sh) runs it on 4 harts and keeps the order it saw
+ * in build/smp-test/lock-order.txt.
+ *
+ * Sleeping locks (struct mutex, kern/wait.h; never taken under a spinlock):
+ *   rename_lock > file->pos_lock > a socket's rx/tx lock, pipe->lock, a
+ *   tty's read/write lock, ep->mtx > inode->lock > mm->lock
+ *   > page-cache lock > file-system metadata locks (FAT, block buffers)
+ * Spinlocks, all below every mutex:
+ *   mount_lock, fs->lock, files->lock > dcache_lock
+ *   net_lock > unix_lock, socket_table.lock, rng_lock > wait-queue locks
+ *   proc_lock > tty->lock > console_lock
+ *   proc_lock > sighand->lock > wait-queue locks
+ *   futex bucket locks, ep->lock, timerfd locks > wait-queue locks
+ *   wait-queue locks > timer_lock > runqueue.lock
+ * Leaves (nothing is taken inside them): kmalloc's class locks, zone_lock
+ * ("pages"), klog_lock, console_lock, and device locks — a driver releases
+ * its lock before calling up into the protocol stack (docs/lessons.md, L4).
+ * Two locks of one kind (two inodes in rename, two futex buckets, two
+ * wait queues in an epoll wake-up) are ordered where they are taken.
+ *
+ * On several harts: keep what a spinlock covers short; anything that may
+ * sleep takes a mutex. A hart that finds a spinlock held spins a little,
+ * then halts (wfi) until the holder's unlock sends it an IPI (spinlock.c):
+ * when QEMU has more harts than the host has free cores, the holder's
+ * hart may not be running at all, and spinning would only take the host
+ * core it needs to finish.
  */
 #ifndef KITE_SPINLOCK_H
 #define KITE_SPINLOCK_H
@@ -21,11 +45,13 @@ struct cpu;
 
 struct spinlock {
   volatile uint32_t locked;
-  const char *name;       /* for debugging */
+  volatile uint32_t waiters; /* harts halted waiting for it (bit = logical id) */
+  const char *name;       /* for debugging, and the checker's class name */
   struct cpu *owner;      /* the hart holding it */
+  uint16_t ld_class;      /* lock-order checker's class (kern/lockdep.c), 0 until used */
 };
 
-#define SPINLOCK_INIT(n) { 0, n, NULL }
+#define SPINLOCK_INIT(n) { 0, 0, n, NULL, 0 }
 
 void spin_init(struct spinlock *lk, const char *name);
 void spin_lock(struct spinlock *lk);

@@ -367,51 +367,45 @@ long sys_sched_yield(void)
   return 0;
 }
 
-static long check_pid(int pid)
+/* The task a scheduling call names (0: the caller), or NULL. proc_lock held. */
+static struct task *sched_target(int pid)
 {
-  if (pid < 0)
-    return -EINVAL;
-  if (pid == 0)
-    return 0;
-  spin_lock(&proc_lock);
-  struct task *t = find_task(pid);
-  spin_unlock(&proc_lock);
-  return t ? 0 : -ESRCH;
+  return pid == 0 ? current : find_task(pid);
 }
 
 long sys_sched_getaffinity(int pid, size_t len, uaddr_t mask)
 {
-  long r = check_pid(pid);
-  if (r)
-    return r;
+  if (pid < 0)
+    return -EINVAL;
+  /* The kernel's mask is one unsigned long (NCPU <= 64), as Linux's
+   * cpumask_size() here: shorter or unaligned buffers are refused. */
   if (len < 8 || (len & 7))
     return -EINVAL;
-  uint64_t m = 1; /* one hart */
+  spin_lock(&proc_lock);
+  struct task *t = sched_target(pid);
+  uint64_t m = t ? READ_ONCE(t->cpus_allowed) & cpu_online_mask() : 0;
+  spin_unlock(&proc_lock);
+  if (!t)
+    return -ESRCH;
   if (copyout(mask, &m, 8) || clear_user(mask + 8, MIN(len, (size_t)128) - 8))
     return -EFAULT;
-  return (long)MIN(len, (size_t)128) > 8 ? 8 : 8;
+  return 8;
 }
 
 long sys_sched_setaffinity(int pid, size_t len, uaddr_t mask)
 {
-  long r = check_pid(pid);
-  if (r)
-    return r;
-  if (pid) {
-    /* another user's thread: CAP_SYS_NICE */
-    spin_lock(&proc_lock);
-    struct task *t = find_task(pid);
-    bool ok = !t || check_same_owner(t) || capable(CAP_SYS_NICE);
-    spin_unlock(&proc_lock);
-    if (!ok)
-      return -EPERM;
-  }
-  uint64_t m = 0;
-  if (len < 8)
+  if (pid < 0)
     return -EINVAL;
-  if (copyin(&m, mask, 8))
+  uint64_t m = 0;
+  /* A shorter mask is zero-extended, a longer one cut to the harts we can have. */
+  if (copyin(&m, mask, MIN(len, (size_t)8)))
     return -EFAULT;
-  return (m & 1) ? 0 : -EINVAL;
+  spin_lock(&proc_lock);
+  struct task *t = sched_target(pid);
+  /* another user's thread: CAP_SYS_NICE */
+  long r = !t ? -ESRCH : !check_same_owner(t) && !capable(CAP_SYS_NICE) ? -EPERM : sched_set_affinity(t, m);
+  spin_unlock(&proc_lock);
+  return r;
 }
 
 long sys_getcpu(uaddr_t cpu, uaddr_t node, uaddr_t cache)

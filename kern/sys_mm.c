@@ -5,6 +5,7 @@
 #include "kern/task.h"
 #include "kern/cred.h"
 #include "kern/vm.h"
+#include "kern/cpu.h"
 #include "kern/mm.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
@@ -353,6 +354,8 @@ long sys_riscv_flush_icache(uaddr_t start, uaddr_t end, uint64_t flags)
   (void)end;
   if (flags & ~1UL) /* SYS_RISCV_FLUSH_ICACHE_LOCAL */
     return -EINVAL;
-  asm volatile("fence.i" ::: "memory"); /* one hart: this hart is every hart */
+  /* Every hart, even with the LOCAL flag: this thread may move to
+   * another hart at any time (Linux keeps a stale-hart mask instead). */
+  smp_fence_i_all();
   return 0;
 }

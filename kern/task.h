@@ -83,6 +83,7 @@ struct task {
   struct list_head rq_link;
   int slice;                    /* ticks left in this time slice */
   struct cpu *cpu;              /* hart it runs (or last ran) on */
+  uint64_t cpus_allowed;        /* harts it may run on (cpumask_t, logical ids) */
   int policy;                   /* SCHED_OTHER, SCHED_FIFO, ... (kern/sched.h) */
   int rt_priority;              /* 1..99 for SCHED_FIFO/SCHED_RR, else 0 */
   bool reset_on_fork;           /* SCHED_RESET_ON_FORK: children start as SCHED_OTHER */
@@ -144,6 +145,12 @@ struct task {
   /* --- system call in progress (for restarts after signals) --- */
   bool in_syscall;              /* tf->a0 holds a syscall's return value */
   bool must_exit;               /* another thread is exec'ing: leave quietly */
+
+#ifdef CONFIG_LOCKDEP
+  /* --- lock-order checker (kern/lockdep.c): mutexes this task holds --- */
+  uint16_t ld_mutex[16];
+  int ld_nmutex;
+#endif
 };
 
 struct process {
@@ -253,6 +260,11 @@ void task_exit_kernel_thread(void) NORETURN;
 void sleep_ns(uint64_t ns);
 int sleep_interruptible_until(uint64_t deadline_ns);
 void idle_loop(void) NORETURN;
+struct task *sched_idle_task_create(struct cpu *c); /* kern/smp.c, before starting c */
+void sched_kick(void);             /* at return to user: wake idle harts for queued work */
+void sched_kick_task(struct task *t); /* interrupt the hart t runs on (signals) */
+int sched_set_affinity(struct task *t, uint64_t mask);
+void sched_stats(int *running, uint64_t *switches);
 
 /* pid.c */
 extern int pid_max;                         /* /proc/sys/kernel/pid_max (301 .. PID_MAX) */

@@ -11,8 +11,13 @@
  *    so references to it are not counted.
  *
  * All functions here expect mm->lock held unless they say otherwise.
+ *
+ * Other harts may run threads of the same mm: a PTE that loses a page or
+ * a permission is flushed from every hart that may cache it before the
+ * page is freed or the call returns (kern/tlb.h).
  */
 #include "kern/vm.h"
+#include "kern/tlb.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/cred.h"
@@ -105,9 +110,11 @@ struct vma *find_vma(struct mm *mm, uaddr_t addr)
   return NULL;
 }
 
-/* Drop the pages mapped in [start, end) (page aligned). */
-static void unmap_pages(struct mm *mm, uaddr_t start, uaddr_t end)
+/* Drop the pages mapped in [start, end) (page aligned) into tb, which
+ * frees them once no hart can reach them (tlb_batch_finish). */
+static void unmap_pages(struct tlb_batch *tb, uaddr_t start, uaddr_t end)
 {
+  struct mm *mm = tb->mm;
   for (uaddr_t va = start; va < end; va += PAGE_SIZE) {
     pte_t *pte = pt_walk(mm->root, va, false);
     if (!pte) {
@@ -119,10 +126,11 @@ static void unmap_pages(struct mm *mm, uaddr_t start, uaddr_t end)
       paddr_t pa = PTE_TO_PA(*pte);
       *pte = 0;
       if (pa_is_ram(pa))
-        put_page(pa_to_page(pa));
+        tlb_batch_remove_page(tb, va, pa_to_page(pa));
+      else
+        tlb_batch_add(tb, va);
     }
   }
-  sfence_vma();
 }
 
 /* The program mm runs: it denies writes to its file while mapped (Linux's
@@ -144,12 +152,16 @@ void mm_put(struct mm *mm)
 {
   if (__atomic_sub_fetch(&mm->refcount, 1, __ATOMIC_ACQ_REL) != 0)
     return;
+  /* No hart runs on it any more (exit and exec leave it first). */
+  struct tlb_batch tb;
+  tlb_batch_init(&tb, mm);
   struct vma *v, *n;
   list_for_each_entry_safe(v, n, &mm->vmas, link) {
-    unmap_pages(mm, v->start, v->end);
+    unmap_pages(&tb, v->start, v->end);
     list_del(&v->link);
     vma_free(v);
   }
+  tlb_batch_finish(&tb);
   mm_set_exe(mm, NULL);
   pt_destroy(mm->root);
   kfree(mm);
@@ -201,12 +213,14 @@ struct mm *mm_fork(struct mm *old)
         get_page(pa_to_page(pa));
     }
   }
+  /* The parent's pages just lost their write permission, on every hart
+   * its threads run on, before any of them can write to a shared page. */
+  tlb_flush_mm_range(old, 0, USER_TOP);
   mutex_unlock(&old->lock);
-  sfence_vma(); /* the parent's pages just lost their write permission */
   return mm;
 fail:
+  tlb_flush_mm_range(old, 0, USER_TOP);
   mutex_unlock(&old->lock);
-  sfence_vma();
   mm_put(mm);
   return NULL;
 }
@@ -217,13 +231,16 @@ static int install_page(struct mm *mm, uaddr_t va, struct page *p, uint64_t flag
   pte_t *pte = pt_walk(mm->root, va, true);
   if (!pte)
     return -ENOMEM;
-  if (pte_present(*pte)) {
-    paddr_t old = PTE_TO_PA(*pte);
-    if (pa_is_ram(old))
-      put_page(pa_to_page(old));
-  }
+  pte_t old = *pte;
   *pte = PA_TO_PTE(page_to_pa(p)) | flags;
-  sfence_vma_addr(va);
+  if (pte_present(old)) {
+    /* Replaced (a copy-on-write copy): no hart may keep using the old page. */
+    tlb_flush_mm_range(mm, va, va + PAGE_SIZE);
+    if (pa_is_ram(PTE_TO_PA(old)))
+      put_page(pa_to_page(PTE_TO_PA(old)));
+  } else {
+    sfence_vma_addr(va);
+  }
   return 0;
 }
 
@@ -276,11 +293,17 @@ static int fault_locked(struct mm *mm, uaddr_t addr, int access)
 
   if (*pte & PTE_V) {
     /* Present: this must be a write to a copy-on-write page. */
-    if (!(access & FAULT_WRITE) || (*pte & PTE_W))
-      return 0; /* raced with another thread, or a stale TLB entry */
+    if (!(access & FAULT_WRITE) || (*pte & PTE_W)) {
+      /* Raced with another thread, or a stale TLB entry of this hart
+       * (a permission another hart added): drop it and retry. */
+      sfence_vma_addr(va);
+      return 0;
+    }
     struct page *old = pa_to_page(PTE_TO_PA(*pte));
     if (old->refcount == 1 && old->cache.owner == NULL) {
-      *pte = (*pte | PTE_W | PTE_D) & ~PTE_COW; /* last sharer: just take it */
+      /* Last sharer: just take it. Harts with the read-only entry fault
+       * once more and drop it (above). */
+      *pte = (*pte | PTE_W | PTE_D) & ~PTE_COW;
       sfence_vma_addr(va);
       return 0;
     }
@@ -399,16 +422,19 @@ static int unmap_range(struct mm *mm, uaddr_t start, uaddr_t end)
 {
   if (split_at(mm, start) || split_at(mm, end))
     return -ENOMEM;
+  struct tlb_batch tb;
+  tlb_batch_init(&tb, mm);
   struct vma *v, *n;
   list_for_each_entry_safe(v, n, &mm->vmas, link) {
     if (v->start >= end)
       break;
     if (v->end <= start)
       continue;
-    unmap_pages(mm, v->start, v->end);
+    unmap_pages(&tb, v->start, v->end);
     vma_unlink(mm, v);
     vma_free(v);
   }
+  tlb_batch_finish(&tb);
   return 0;
 }
 
@@ -579,7 +605,7 @@ int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot)
         *pte = pte_with_prot(*pte, prot);
     }
   }
-  sfence_vma();
+  tlb_flush_mm_range(mm, addr, end);
 out:
   mutex_unlock(&mm->lock);
   return r;
@@ -738,7 +764,7 @@ static int move_pages(struct mm *mm, uaddr_t old, uaddr_t new, size_t len)
     *dst = *src;
     *src = 0;
   }
-  sfence_vma();
+  tlb_flush_mm_range(mm, old, old + len);
   return 0;
 }
 
@@ -787,7 +813,10 @@ static long move_region(struct mm *mm, uaddr_t old, size_t oldlen, size_t newlen
     vma_free(nv);
     return r;
   }
-  unmap_pages(mm, old, old + oldlen);
+  struct tlb_batch tb;
+  tlb_batch_init(&tb, mm);
+  unmap_pages(&tb, old, old + oldlen);
+  tlb_batch_finish(&tb);
   vma_unlink(mm, v);
   vma_free(v);
   return (long)dest;
@@ -874,14 +903,17 @@ int vm_madvise_dontneed(struct mm *mm, uaddr_t addr, size_t len)
     return -EINVAL;
   len = PGROUNDUP(len);
   mutex_lock(&mm->lock);
+  struct tlb_batch tb;
+  tlb_batch_init(&tb, mm);
   struct vma *v;
   list_for_each_entry(v, &mm->vmas, link) {
     if (v->start >= addr + len)
       break;
     if (v->end <= addr || (v->flags & (VMA_SHARED | VMA_VDSO)))
       continue;
-    unmap_pages(mm, MAX(v->start, addr), MIN(v->end, addr + len));
+    unmap_pages(&tb, MAX(v->start, addr), MIN(v->end, addr + len));
   }
+  tlb_batch_finish(&tb);
   mutex_unlock(&mm->lock);
   return 0;
 }

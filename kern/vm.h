@@ -63,6 +63,8 @@ struct vma {
 
 struct mm {
   int refcount;             /* atomic */
+  uint64_t cpus_active;     /* harts whose satp holds this mm (cpumask_t; atomic:
+                               set and cleared by each hart in vm_switch) */
   struct mutex lock;        /* protects everything below and the page table */
   pagetable_t root;         /* Sv39 root page table */
   uint64_t satp;

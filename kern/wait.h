@@ -46,8 +46,11 @@ struct wait_entry {
 
 #define WAIT_FOREVER UINT64_MAX
 
-#define WAIT_QUEUE_INIT(name) { SPINLOCK_INIT("waitq"), LIST_HEAD_INIT((name).head) }
-void wait_queue_init(struct wait_queue *wq);
+/* A wait queue's lock is named after its declaration ("&p->child_wait"):
+ * the lock-order checker tells the queues of different objects apart. */
+#define WAIT_QUEUE_INIT(name) { SPINLOCK_INIT("wq " #name), LIST_HEAD_INIT((name).head) }
+#define wait_queue_init(wq) wait_queue_init_named((wq), "wq " #wq)
+void wait_queue_init_named(struct wait_queue *wq, const char *name);
 void wait_entry_init(struct wait_entry *e, struct task *t);
 void add_wait(struct wait_queue *wq, struct wait_entry *e);
 void remove_wait(struct wait_queue *wq, struct wait_entry *e);
@@ -119,9 +122,11 @@ void schedule(void);
 struct mutex {
   struct spinlock lk;
   bool locked;
+  uint16_t ld_class;      /* the lock-order checker's class for the mutex itself */
   struct task *owner;
   struct wait_queue wq;
 };
+#define MUTEX_INIT(m, n) { SPINLOCK_INIT(n), false, 0, NULL, WAIT_QUEUE_INIT((m).wq) }
 void mutex_init(struct mutex *m, const char *name);
 void mutex_lock(struct mutex *m);
 int mutex_lock_interruptible(struct mutex *m);

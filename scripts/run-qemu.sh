@@ -4,12 +4,12 @@
 # Environment: APPEND (kernel command line), DISK / DISK2 (disk images for
 # virtio-mmio slots 0 and 1), NET=1 (virtio-net with QEMU user networking,
 # restrict=on, host ports forwarded on 127.0.0.1: see HOSTFWD), MEM (default
-# 1G), BIOS (default: QEMU's OpenSBI), DEBUG=1 (wait for gdb on :1234),
-# QEMU_EXTRA (more QEMU options).
+# 1G), SMP (harts, QEMU's -smp: default 1), BIOS (default: QEMU's OpenSBI),
+# DEBUG=1 (wait for gdb on :1234), QEMU_EXTRA (more QEMU options).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernel=${KERNEL:-$top/kernel-rv}
-set -- -machine virt -kernel "$kernel" -m "${MEM:-1G}" -nographic -smp 1 -bios "${BIOS:-default}" -no-reboot
+set -- -machine virt -kernel "$kernel" -m "${MEM:-1G}" -nographic -smp "${SMP:-1}" -bios "${BIOS:-default}" -no-reboot
 [ -n "${APPEND:-}" ] && set -- "$@" -append "$APPEND"
 if [ -n "${DISK:-}" ]; then
   set -- "$@" -drive "file=$DISK,if=none,format=raw,id=x0" -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0

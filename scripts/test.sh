@@ -6,6 +6,10 @@
 # check failed. Tests run two at a time (these machines have 2 cores),
 # except those containing the line "# kite-test: serial", which run alone at
 # the end (they rebuild the kernel, or need the whole machine).
+# A test containing the line "# kite-test: smp" (the kernel-facing ones)
+# runs a second time right after the first, on 4 harts (SMP=4, which
+# scripts/run-qemu.sh passes to QEMU's -smp), as "<name>@smp4"; its lines
+# read "PASS: smp4: ...". SMP_TESTS=0 skips those second runs.
 # The last line is "N passed, M failed"; the exit status is non-zero if
 # anything failed.
 set -u
@@ -25,6 +29,18 @@ run() { # name command... -> $res/name.{out,status,time}
   echo "  finished $name ($(cat "$res/$name.time") s)"
 }
 
+# run_test FILE: the test, then (kite-test: smp) again on 4 harts, in the
+# same job: the two runs share the test's build directories.
+run_test() {
+  local f=$1 name
+  name=$(basename "$f"); name=${name%.*}
+  run "$name" "$f"
+  if [ "${SMP_TESTS:-1}" != 0 ] && grep -q '^# kite-test: smp' "$f"; then
+    run "$name@smp4" env SMP=4 "$f"
+    sed -i -E 's/^(PASS|FAIL|SKIP): /\1: smp4: /' "$res/$name@smp4.out"
+  fi
+}
+
 parallel=(); serial=()
 for f in "$top"/testsuite/tests/*.sh "$top"/testsuite/tests/*.py; do
   [ -x "$f" ] || continue
@@ -36,14 +52,12 @@ done
 echo "== ${#parallel[@]} tests, $jobs at a time"
 for f in "${parallel[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
-  name=$(basename "$f"); name=${name%.*}
-  run "$name" "$f" &
+  run_test "$f" &
 done
 wait
 echo "== ${#serial[@]} serial tests"
 for f in "${serial[@]}"; do
-  name=$(basename "$f"); name=${name%.*}
-  run "$name" "$f"
+  run_test "$f"
 done
 
 passed=0; failed=0

@@ -6,6 +6,9 @@
 #ifndef KITE_ASM_H
 #define KITE_ASM_H
 
+/* riscv.h's DIRECT_MAP_BASE, for assembly. */
+#define DIRECT_MAP_BASE_ASM 0xffffffc000000000
+
 /* V R W X G A D: a global kernel leaf mapping. */
 #define PTE_KERNEL_LEAF 0xef
 

@@ -55,6 +55,44 @@ virt_entry:
   j 3b
 
 /*
+ * Where a secondary hart starts (kern/smp.c starts it with SBI HSM
+ * hart_start): S-mode, MMU off, a0 = its hart id, a1 = the kernel
+ * (virtual) address of its struct hart_boot { sp, tp }.
+ *
+ * The boot identity mapping is gone by now, so the MMU is switched on the
+ * way Linux does it: stvec points at the virtual address of the next
+ * step, and the first instruction fetch after the satp write — from a
+ * physical address that is no longer mapped — traps there.
+ */
+  .text
+  .globl secondary_entry
+  .balign 4
+secondary_entry:
+  csrw sie, zero
+  csrw sscratch, zero
+  mv s0, a0
+  mv s1, a1
+  lla t0, 1f                   /* physical address of 1f ... */
+  li t1, DIRECT_MAP_BASE_ASM
+  add t0, t0, t1               /* ... and its virtual address */
+  csrw stvec, t0
+  lla t0, kernel_satp
+  ld t0, 0(t0)
+  sfence.vma
+  csrw satp, t0
+  sfence.vma
+  nop                          /* not reached: the fetch above faults to 1f */
+  .balign 4
+1:
+  ld sp, 0(s1)
+  ld tp, 8(s1)
+  mv a0, s0
+  call secondary_main
+2:
+  wfi
+  j 2b
+
+/*
  * The boot page table: 1 GiB leaf pages (Sv39 level 2).
  *   entry 2          : VA 0x80000000 -> PA 0x80000000 (identity, for the jump)
  *   entries 256..319 : VA DIRECT_MAP_BASE + n GiB -> PA n GiB (the direct map)

@@ -7,13 +7,14 @@
  * half (entries 0..255) is built with 4 KiB leaves by kern/vm.c.
  */
 #include "kern/vm.h"
+#include "kern/cpu.h"
 #include "kern/mm.h"
 #include "kern/printk.h"
 #include <string.h>
 
 extern pte_t boot_pagetable[512];
 pagetable_t kernel_pagetable;
-static uint64_t kernel_satp;
+uint64_t kernel_satp; /* also read by secondary harts as they start (entry.S) */
 
 void pgtable_init(void)
 {
@@ -51,6 +52,9 @@ pte_t *pt_walk(pagetable_t root, uaddr_t va, bool alloc)
       pagetable_t next = kalloc_pages(0);
       if (!next)
         return NULL;
+      /* Another hart's page-table walker may follow the entry at once:
+       * the zeroed table must be visible first. */
+      __atomic_thread_fence(__ATOMIC_RELEASE);
       *pte = PA_TO_PTE(kva_to_pa(next)) | PTE_V;
       table = next;
     }
@@ -79,10 +83,24 @@ void pt_destroy(pagetable_t root)
   kfree_pages(root, 0);
 }
 
+/*
+ * Load mm's page table on this hart (NULL: the kernel's) and keep
+ * mm->cpus_active exact: the bit is set before satp points at the table
+ * and cleared after it no longer does (kern/tlb.h relies on it). The full
+ * sfence.vma means a hart never keeps entries of an mm it left.
+ */
 void vm_switch(struct mm *mm)
 {
+  struct cpu *c = mycpu();
+  struct mm *old = c->active_mm;
+  uint64_t bit = cpumask_of(c->id);
+  if (mm && mm != old)
+    __atomic_fetch_or(&mm->cpus_active, bit, __ATOMIC_SEQ_CST);
   csr_write(satp, mm ? mm->satp : kernel_satp);
   sfence_vma();
+  c->active_mm = mm;
+  if (old && old != mm)
+    __atomic_fetch_and(&old->cpus_active, ~bit, __ATOMIC_SEQ_CST);
 }
 
 uint64_t pte_flags_for_prot(uint32_t prot)

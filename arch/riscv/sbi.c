@@ -1,6 +1,8 @@
 /*
  * sbi.c — the SBI calls Kite makes: legacy console output (early boot),
- * the timer (when the hart lacks Sstc), and system reset (power-off).
+ * the timer (when the hart lacks Sstc), system reset (power-off), and for
+ * several harts: starting them (HSM), inter-processor interrupts (IPI)
+ * and remote TLB / instruction-cache fences (RFENCE).
  */
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/riscv.h"
@@ -25,6 +27,47 @@ void sbi_console_putchar(int c)
 void sbi_set_timer(uint64_t stime_value)
 {
   sbi_ecall(SBI_EXT_TIME, 0, (long)stime_value, 0, 0);
+}
+
+long sbi_send_ipi(unsigned long hart_mask, unsigned long hart_mask_base)
+{
+  return sbi_ecall(SBI_EXT_IPI, 0, (long)hart_mask, (long)hart_mask_base, 0).error;
+}
+
+/* RFENCE calls take five arguments: a3/a4 are start and size. */
+static long sbi_rfence(long fid, unsigned long mask, unsigned long base, unsigned long start,
+                       unsigned long size)
+{
+  register long a0 asm("a0") = (long)mask;
+  register long a1 asm("a1") = (long)base;
+  register long a2 asm("a2") = (long)start;
+  register long a3 asm("a3") = (long)size;
+  register long a6 asm("a6") = fid;
+  register long a7 asm("a7") = SBI_EXT_RFENCE;
+  asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a3), "r"(a6), "r"(a7) : "memory");
+  return a0;
+}
+
+long sbi_remote_sfence_vma(unsigned long hart_mask, unsigned long hart_mask_base,
+                           unsigned long start, unsigned long size)
+{
+  return sbi_rfence(1, hart_mask, hart_mask_base, start, size);
+}
+
+long sbi_remote_fence_i(unsigned long hart_mask, unsigned long hart_mask_base)
+{
+  return sbi_rfence(0, hart_mask, hart_mask_base, 0, 0);
+}
+
+long sbi_hart_start(unsigned long hartid, unsigned long start_pa, unsigned long opaque)
+{
+  return sbi_ecall(SBI_EXT_HSM, 0, (long)hartid, (long)start_pa, (long)opaque).error;
+}
+
+long sbi_hart_get_status(unsigned long hartid)
+{
+  struct sbiret r = sbi_ecall(SBI_EXT_HSM, 2, (long)hartid, 0, 0);
+  return r.error ? r.error : r.value;
 }
 
 bool sbi_probe_extension(long ext)

@@ -56,19 +56,26 @@ static void handle_interrupt(uint64_t cause)
 {
   if (irq_deferred(cause))
     return;
+  struct cpu *c = mycpu();
+  c->in_irq++;
+  c->nr_irqs++;
   switch (cause) {
   case IRQ_S_TIMER:
+    c->nr_timer_irqs++;
     timer_interrupt();
     break;
   case IRQ_S_EXT:
+    c->nr_ext_irqs++;
     irq_handle_external();
     break;
   case IRQ_S_SOFT:
-    csr_clear(sip, 1UL << IRQ_S_SOFT);
+    c->nr_ipis++;
+    smp_handle_ipi();
     break;
   default:
     pr_warn("trap: unexpected interrupt %lu", (unsigned long)cause);
   }
+  c->in_irq--;
 }
 
 static void user_fault(struct trapframe *tf, int access)
@@ -144,6 +151,7 @@ void prepare_return_to_user(struct trapframe *tf)
       schedule();
       continue;
     }
+    sched_kick(); /* tasks this one woke go to idle harts now that it runs on */
     if (signal_pending(current)) {
       do_signals(tf);
       if (!need_resched() && !signal_pending(current))

@@ -295,6 +295,11 @@ int64_t ext4_seek_data(struct ext4_fs *fs, struct ext4_node *n, uint64_t off, ui
  * -ENODATA; -ERANGE if size is too small (size 0: just the length). */
 long ext4_getxattr(struct ext4_fs *fs, struct ext4_node *n, const char *name, void *buf, size_t size);
 long ext4_listxattr(struct ext4_fs *fs, struct ext4_node *n, char *buf, size_t size);
+/* Set (value non-NULL) or remove one. flags: 1 create only (-EEXIST), 2
+ * replace only (-ENODATA). -ENOSPC if it does not fit (inode + one block),
+ * -EOPNOTSUPP for POSIX ACLs and "system." names. */
+int ext4_setxattr(struct ext4_fs *fs, struct ext4_node *n, const char *name, const void *value,
+                  size_t size, int flags);
 
 /* ---- ext4_csum.c ---- */
 uint32_t ext4_crc32c(uint32_t crc, const void *buf, size_t len);

@@ -1,9 +1,9 @@
 /*
- * ext4_xattr.c — extended attributes, as far as Kite uses them: reading
- * them (in the inode after i_extra_isize, and in a shared attribute
- * block), the inline-data bytes of small files and directories (i_block
- * plus the "system.data" attribute), and giving an attribute block back
- * when its inode goes.
+ * ext4_xattr.c — extended attributes: reading them (in the inode after
+ * i_extra_isize, and in an attribute block that inodes may share), setting
+ * and removing them, the inline-data bytes of small files and directories
+ * (i_block plus the "system.data" attribute), and giving an attribute
+ * block back when its inode goes.
  *
  * Layer: ext4 core (see ext4.h). fs->lock held by the *_locked helpers;
  * the public functions take it.
@@ -12,7 +12,12 @@
  * value offset from the first entry, value size, hash, name), ended by 4
  * zero bytes. An attribute block: a 32-byte header (magic, reference
  * count, checksum), entries from byte 32, values at offsets from the block
- * start. Kite does not write attributes.
+ * start, sorted by (index, name length, name), each entry hashed.
+ *
+ * Setting or removing one attribute reads them all into a list, changes
+ * the list, and lays it out again: as many as fit in the inode, the rest
+ * in a block (a new one if the old is shared). POSIX ACLs (system.) are
+ * not kept: EOPNOTSUPP.
  */
 #include "fs/ext4/ext4_int.h"
 
@@ -282,5 +287,258 @@ int ext4_xattr_free(struct ext4_fs *fs, struct ext4_node *n)
   }
   ext4_add_blocks(fs, n, -1);
   n->file_acl = 0;
+  return err;
+}
+
+/* ---- writing ---- */
+
+struct xattr_item {
+  uint8_t index, name_len;
+  char name[255];
+  uint32_t size;
+  uint8_t *value;
+};
+
+struct xattr_list {
+  struct xattr_item *items;
+  int n, cap;
+};
+
+static int list_add_item(struct xattr_list *l, uint8_t index, const char *name, size_t len,
+                         const void *value, size_t size)
+{
+  if (l->n == l->cap) {
+    int cap = l->cap ? l->cap * 2 : 8;
+    struct xattr_item *it = ext4_env_zalloc((size_t)cap * sizeof(*it));
+    if (!it)
+      return -ENOMEM;
+    if (l->n)
+      memcpy(it, l->items, (size_t)l->n * sizeof(*it));
+    ext4_env_free(l->items);
+    l->items = it;
+    l->cap = cap;
+  }
+  struct xattr_item *x = &l->items[l->n];
+  x->value = ext4_env_zalloc(size ? size : 1);
+  if (!x->value)
+    return -ENOMEM;
+  x->index = index;
+  x->name_len = (uint8_t)len;
+  memcpy(x->name, name, len);
+  x->size = (uint32_t)size;
+  memcpy(x->value, value, size);
+  l->n++;
+  return 0;
+}
+
+static void list_free(struct xattr_list *l)
+{
+  for (int i = 0; i < l->n; i++)
+    ext4_env_free(l->items[i].value);
+  ext4_env_free(l->items);
+}
+
+static int collect_fn(const struct ext4_xattr_entry *e, const uint8_t *value, void *arg)
+{
+  if (e->e_value_inum)
+    return -EOPNOTSUPP;  /* values in inodes of their own: not rewritten */
+  int r = list_add_item(arg, e->e_name_index, e->e_name, e->e_name_len, value, e->e_value_size);
+  return r;
+}
+
+static uint32_t entry_hash(const struct xattr_item *x, const uint8_t *padded_value)
+{
+  uint32_t h = 0;
+  for (int i = 0; i < x->name_len; i++)
+    h = (h << 5) ^ (h >> 27) ^ (uint32_t)(int8_t)x->name[i];
+  const uint32_t *v = (const uint32_t *)padded_value;
+  for (uint32_t i = 0; i < (x->size + 3) / 4; i++)
+    h = (h << 16) ^ (h >> 16) ^ v[i];
+  return h;
+}
+
+static int item_cmp(const struct xattr_item *a, const struct xattr_item *b)
+{
+  if (a->index != b->index)
+    return a->index - b->index;
+  if (a->name_len != b->name_len)
+    return a->name_len - b->name_len;
+  return memcmp(a->name, b->name, a->name_len);
+}
+
+/* Bytes items [from, to) take in an area: entries, terminator, values. */
+static uint32_t area_need(const struct xattr_list *l, int from, int to)
+{
+  uint32_t n = 4;
+  for (int i = from; i < to; i++)
+    n += EXT4_XATTR_LEN(l->items[i].name_len) + ((l->items[i].size + 3) & ~3u);
+  return n;
+}
+
+/* Lay items [from, to) out in an area: entries from `first` up, values from
+ * `end` down, offsets from `base`. block: entries hashed (a block), else 0. */
+static void area_write(const struct xattr_list *l, int from, int to, uint8_t *base, uint8_t *first,
+                       uint8_t *end, bool block)
+{
+  memset(first, 0, (size_t)(end - first));
+  uint8_t *e = first, *v = end;
+  for (int i = from; i < to; i++) {
+    const struct xattr_item *x = &l->items[i];
+    uint32_t vs = (x->size + 3) & ~3u;
+    v -= vs;
+    memcpy(v, x->value, x->size);
+    struct ext4_xattr_entry *ent = (struct ext4_xattr_entry *)e;
+    ent->e_name_len = x->name_len;
+    ent->e_name_index = x->index;
+    ent->e_value_offs = (uint16_t)(x->size ? v - base : 0);
+    ent->e_value_inum = 0;
+    ent->e_value_size = x->size;
+    ent->e_hash = block ? entry_hash(x, v) : 0;
+    memcpy(ent->e_name, x->name, x->name_len);
+    e += EXT4_XATTR_LEN(x->name_len);
+  }
+}
+
+/* Write items [from, n) into n's attribute block (a new one if it is
+ * shared or missing); none left: drop the block. */
+static int block_store(struct ext4_fs *fs, struct ext4_node *n, const struct xattr_list *l, int from)
+{
+  int err = 0;
+  if (from == l->n)
+    return ext4_xattr_free(fs, n);
+  uint64_t blk = n->file_acl;
+  bool fresh = !blk;
+  if (blk) {
+    struct ext4_buf *b = ext4_bread(fs, blk, &err);
+    if (!b)
+      return err;
+    bool shared = ((struct ext4_xattr_block_header *)ext4_bdata(b))->h_refcount > 1;
+    ext4_brelse(b);
+    if (shared) {
+      err = ext4_xattr_free(fs, n);  /* our reference goes; a copy of our own follows */
+      fresh = true;
+    }
+  }
+  if (!err && fresh) {
+    uint32_t got;
+    err = ext4_alloc_blocks(fs, ext4_group_first(fs, (n->ino - 1) / fs->inodes_per_group), 1, true,
+                            &blk, &got);
+    if (!err) {
+      ext4_add_blocks(fs, n, 1);
+      n->file_acl = blk;
+    }
+  }
+  if (err)
+    return err;
+  struct ext4_buf *b = ext4_bzero(fs, blk, &err);
+  if (!b)
+    return err;
+  uint8_t *block = ext4_bdata(b);
+  struct ext4_xattr_block_header *h = (struct ext4_xattr_block_header *)block;
+  area_write(l, from, l->n, block, block + sizeof(*h), block + fs->block_size, true);
+  h->h_magic = EXT4_XATTR_MAGIC;
+  h->h_refcount = 1;
+  h->h_blocks = 1;
+  uint32_t hash = 0;
+  for (const uint8_t *p = block + sizeof(*h); *(const uint32_t *)p;
+       p += EXT4_XATTR_LEN(((const struct ext4_xattr_entry *)p)->e_name_len)) {
+    uint32_t eh = ((const struct ext4_xattr_entry *)p)->e_hash;
+    if (!eh) {
+      hash = 0;
+      break;
+    }
+    hash = (hash << 16) ^ (hash >> 16) ^ eh;
+  }
+  h->h_hash = hash;
+  if (fs->csum)
+    h->h_checksum = xattr_block_csum(fs, blk, block);
+  ext4_set_verified(fs, blk);
+  err = ext4_bdirty(fs, b, blk);
+  ext4_brelse(b);
+  return err;
+}
+
+/* Store the whole list: what fits in the inode there, the rest in a block. */
+static int store(struct ext4_fs *fs, struct ext4_node *n, struct xattr_list *l)
+{
+  uint8_t *ib = n->raw + EXT4_GOOD_OLD_INODE_SIZE + n->extra_isize;
+  uint32_t room = fs->inode_size > EXT4_GOOD_OLD_INODE_SIZE
+                      ? fs->inode_size - EXT4_GOOD_OLD_INODE_SIZE - n->extra_isize : 0;
+  /* in the block: sorted; in the inode: the first ones that fit */
+  for (int i = 1; i < l->n; i++)
+    for (int k = i; k > 0 && item_cmp(&l->items[k - 1], &l->items[k]) > 0; k--) {
+      struct xattr_item t = l->items[k];
+      l->items[k] = l->items[k - 1];
+      l->items[k - 1] = t;
+    }
+  int in = 0;
+  while (in < l->n && room >= 4 && area_need(l, 0, in + 1) <= room - 4)
+    in++;
+  if (area_need(l, in, l->n) > fs->block_size - sizeof(struct ext4_xattr_block_header))
+    return -ENOSPC;
+  if (room >= 4) {
+    memset(ib, 0, room);
+    if (in) {
+      *(uint32_t *)ib = EXT4_XATTR_MAGIC;
+      area_write(l, 0, in, ib + 4, ib + 4, ib + room, false);
+    }
+  }
+  int err = block_store(fs, n, l, in);
+  return err ? err : ext4_inode_write(fs, n);
+}
+
+int ext4_setxattr(struct ext4_fs *fs, struct ext4_node *n, const char *name, const void *value,
+                  size_t size, int flags)
+{
+  uint8_t index;
+  const char *suffix;
+  if (split_name(name, &index, &suffix) || index == 2 || index == 3 || index == EXT4_XATTR_INDEX_SYSTEM)
+    return -EOPNOTSUPP;  /* POSIX ACLs and system.data are not kept by Kite */
+  size_t len = strlen(suffix);
+  if (len > 255)
+    return -ERANGE;
+  if (size > fs->block_size)
+    return -ENOSPC;
+  ext4_env_lock(fs->lock);
+  struct xattr_list l = { 0 };
+  struct xattr_area a;
+  int err = fs->read_only ? -EROFS : n->freed ? -ESTALE : 0;
+  if (!err && (n->flags & EXT4_INLINE_DATA_FL))
+    err = -EOPNOTSUPP;
+  if (!err && ibody_area(fs, n, &a))
+    err = area_walk(fs, &a, collect_fn, &l);
+  struct ext4_buf *b = NULL;
+  if (!err) {
+    b = block_area(fs, n, &a, &err);
+    if (b)
+      err = area_walk(fs, &a, collect_fn, &l);
+    ext4_brelse(b);
+  }
+  int at = -1;
+  for (int i = 0; !err && i < l.n; i++)
+    if (l.items[i].index == index && l.items[i].name_len == len && !memcmp(l.items[i].name, suffix, len))
+      at = i;
+  if (!err && at >= 0 && (flags & 1 /* XATTR_CREATE */))
+    err = -EEXIST;
+  if (!err && at < 0 && (!value || (flags & 2 /* XATTR_REPLACE */)))
+    err = -ENODATA;
+  if (!err && at >= 0) {  /* out with the old */
+    ext4_env_free(l.items[at].value);
+    l.items[at] = l.items[--l.n];
+  }
+  if (!err && value)
+    err = list_add_item(&l, index, suffix, len, value, size);
+  if (!err)
+    err = ext4_tx_begin(fs, 8);
+  if (!err) {
+    err = store(fs, n, &l);
+    if (!err) {
+      ext4_now(&n->ctime);
+      err = ext4_inode_write(fs, n);
+    }
+    err = ext4_tx_end(fs, err);
+  }
+  list_free(&l);
+  ext4_env_unlock(fs->lock);
   return err;
 }

@@ -8,6 +8,7 @@
 #                          devfs ptimer xattr inotify cred ipc locks extras loop sched
 #                          hang orphan badptr (issue 9's hostile programs; badptr's cases
 #                          are in badptr_table.h)
+#                          smp smp_stress (several harts, the race stress)
 #   lowexec                a static program linked at 0x1000 (lowexec.S, lowexec.lds)
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
@@ -50,6 +51,7 @@ stale() {
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
 progs="$progs devfs ptimer xattr inotify"  # the syscall-surface programs, one line of their own
 progs="$progs sched"  # scheduling policies
+progs="$progs smp smp_stress"  # several harts (docs/smp.md)
 progs="$progs hang orphan badptr edges"  # hostile programs (issue 9), one line of their own
 progs="$progs cred ipc locks extras loop"  # users and permissions, System V IPC, file locks, extras
 for p in $progs; do

@@ -291,6 +291,53 @@ static void test_poll(void)
   close(p[1]);
 }
 
+/*
+ * Very short timeouts, many sleepers at once: four processes each run 3000
+ * pselect6 and ppoll calls with no descriptors and a 1 us timeout (iozone's
+ * way of polling shared memory). Every call must come back: a timer that
+ * fires between "is the deadline past?" and "go to sleep" must not leave the
+ * caller asleep for good.
+ */
+static void test_short_timeouts(void)
+{
+  pid_t kids[4];
+  for (int k = 0; k < 4; k++) {
+    kids[k] = fork();
+    if (kids[k] == 0) {
+      struct timespec one = { 0, 1000 };
+      for (int i = 0; i < 3000; i++) {
+        if (raw6(SYS_pselect6, 0, 0, 0, 0, (long)&one, 0) != 0)
+          _exit(1);
+        if (raw5(SYS_ppoll, 0, 0, (long)&one, 0, 0) != 0)
+          _exit(2);
+      }
+      _exit(0);
+    }
+  }
+  int bad = 0, st;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int k = 0; k < 4; k++) {
+    /* wait at most 60 s in all, then kill what is left */
+    for (;;) {
+      pid_t w = waitpid(kids[k], &st, WNOHANG);
+      if (w == kids[k]) {
+        bad += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+        break;
+      }
+      clock_gettime(CLOCK_MONOTONIC, &t1);
+      if (t1.tv_sec - t0.tv_sec > 60) {
+        kill(kids[k], SIGKILL);
+        waitpid(kids[k], &st, 0);
+        bad++;
+        break;
+      }
+      usleep(20000);
+    }
+  }
+  CHECKF("short-timeouts-all-return", bad == 0, "%d of 4 sleepers stuck or failed", bad);
+}
+
 /* ---- getrandom, sysinfo, syslog, reboot, uname ---- */
 
 static void test_misc(void)
@@ -353,6 +400,7 @@ int main(void)
   run_section("pipe", test_pipe, 60000);
   run_section("dup-fcntl", test_dup_fcntl, 60000);
   run_section("poll", test_poll, 60000);
+  run_section("short-timeouts", test_short_timeouts, 90000);
   run_section("misc", test_misc, 60000);
   return abi_done();
 }

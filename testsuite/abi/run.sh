@@ -73,6 +73,8 @@ run loop 120 "$A/loop"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v
+run smp 120 "$A/smp"
+run smp-stress $((${SMP_STRESS_SECONDS:-10} + 120)) "$A/smp_stress"
 
 # pthread8, 100 times in a row
 want pthread8-x100 && {

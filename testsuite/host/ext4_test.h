@@ -108,5 +108,6 @@ void scenario_replay_e2fs(void);
 void scenario_orphans(void);
 void scenario_fuzz(void);
 void scenario_huge(void);
+void scenario_xattr(void);
 
 #endif

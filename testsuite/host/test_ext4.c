@@ -711,7 +711,7 @@ static const struct {
   { "deep", scenario_deep }, { "random", scenario_random }, { "delalloc", scenario_delalloc },
   { "fallocate", scenario_fallocate }, { "journal", scenario_journal },
   { "replay", scenario_replay_e2fs }, { "orphans", scenario_orphans }, { "fuzz", scenario_fuzz },
-  { "huge", scenario_huge },
+  { "huge", scenario_huge }, { "xattr", scenario_xattr },
 };
 
 int main(int argc, char **argv)

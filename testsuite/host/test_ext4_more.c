@@ -428,3 +428,63 @@ void scenario_huge(void)
   free(r);
   unlink(img);
 }
+
+/* Extended attributes set by Kite, read back by debugfs and after a remount. */
+void scenario_xattr(void)
+{
+  for (int isz = 256; isz <= 512; isz *= 2) {
+    char opts[64];
+    snprintf(opts, sizeof(opts), "-b 4096 -I %d", isz);
+    if (!CHECK_RET(mkimg("xattr", 16, opts), "mke2fs") || !CHECK_RET(mnt(false), "mount"))
+      return;
+    struct ext4_node *n = create("f"), *m = create("g");
+    char big[900], got[1000];
+    memset(big, 'v', sizeof(big));
+    expect(ext4_setxattr(fs, n, "user.small", "1", 1, 0), 0, "set a small attribute (in the inode)");
+    expect(ext4_setxattr(fs, n, "user.small", "2", 1, 1), -EEXIST, "XATTR_CREATE on an existing one: EEXIST");
+    expect(ext4_setxattr(fs, n, "user.none", "2", 1, 2), -ENODATA, "XATTR_REPLACE on a missing one: ENODATA");
+    expect(ext4_setxattr(fs, n, "user.big", big, sizeof(big), 0), 0, "a 900-byte value (in the block)");
+    for (int i = 0; i < 20; i++) {
+      char nm[32], v[32];
+      snprintf(nm, sizeof(nm), "trusted.k%d", i);
+      int vl = snprintf(v, sizeof(v), "value-%d", i);
+      expect(ext4_setxattr(fs, n, nm, v, (size_t)vl, 0), 0, "another attribute");
+    }
+    expect(ext4_setxattr(fs, n, "user.small", "replaced", 8, 2), 0, "replace one");
+    expect(ext4_setxattr(fs, n, "trusted.k5", NULL, 0, 0), 0, "remove one");
+    expect(ext4_setxattr(fs, n, "system.posix_acl_access", "x", 1, 0), -EOPNOTSUPP, "POSIX ACLs: EOPNOTSUPP");
+    static char huge[4096];
+    expect(ext4_setxattr(fs, m, "user.huge", huge, sizeof(huge), 0), -ENOSPC, "a value larger than a block: ENOSPC");
+    expect(ext4_setxattr(fs, m, "user.only", "x", 1, 0), 0, "an attribute on another file");
+    expect(ext4_setxattr(fs, m, "user.only", NULL, 0, 0), 0, "removed again");
+    CHECK("the first file has an attribute block", n->file_acl != 0);
+    ext4_node_put(fs, n);
+    ext4_node_put(fs, m);
+    CHECK_RET(umnt(), "unmount");
+    CHECKF(fsck_clean(), "%d-byte inodes: e2fsck clean with attributes", isz);
+    char *ea = run("debugfs -R 'ea_list /f' '%s' 2>/dev/null", img);
+    CHECKF(strstr(ea, "user.small (8) = \"replaced\"") && strstr(ea, "trusted.k19") &&
+           !strstr(ea, "trusted.k5 ") && strstr(ea, "user.big (900)"), "debugfs lists them: %.120s", ea);
+    free(ea);
+    if (!CHECK_RET(mnt(false), "mount again"))
+      return;
+    node_at("/f", &n);
+    long r = ext4_getxattr(fs, n, "user.big", got, sizeof(got));
+    CHECK("the big value reads back after a remount", r == sizeof(big) && !memcmp(got, big, sizeof(big)));
+    r = ext4_listxattr(fs, n, got, sizeof(got));
+    int names = 0;
+    for (long i = 0; i < r; i++)
+      names += got[i] == 0;
+    CHECKF(names == 21, "listxattr gives 21 names (%d)", names);
+    for (int i = 0; i < 20; i++) {
+      char nm[32];
+      snprintf(nm, sizeof(nm), "trusted.k%d", i);
+      ext4_setxattr(fs, n, nm, NULL, 0, 0);
+    }
+    ext4_setxattr(fs, n, "user.big", NULL, 0, 0);
+    CHECK("removing the attributes gives the block back", n->file_acl == 0);
+    ext4_node_put(fs, n);
+    CHECK_RET(umnt(), "unmount");
+    CHECK("e2fsck clean", fsck_clean());
+  }
+}

@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # kite-test: serial
 # abi-kite.sh — the process-ABI tests (testsuite/abi) on Kite: the same
 # programs and the same run.sh that abi-linux.sh runs under qemu-riscv64,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # blk.sh — virtio-blk, legacy (the judge's default) and modern: read a disk,
 # write at an unaligned offset, and check on the host that the bytes landed.
 set -u

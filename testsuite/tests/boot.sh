@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # boot.sh — kernel-rv boots the way the OSComp judge starts it, and under
 # both Debian OpenSBI firmwares, and with different amounts of RAM.
 set -u
@@ -17,7 +18,7 @@ fw=/usr/lib/riscv64-linux-gnu/opensbi/generic
 #    the EOF after it on to the guest, so we type a command and power off.
 [ -f "$b/sdcard-rv.img" ] || { dd if=/dev/zero of="$b/sdcard-rv.img" bs=1M count=8 status=none && mkfs.vfat -F 32 "$b/sdcard-rv.img" >/dev/null 2>&1; }
 printf '\necho judge-$((6*7))\npoweroff -f\n' > "$b/judge.in"
-/usr/bin/timeout -k 5 60 qemu-system-riscv64 -machine virt -kernel "$kernel" -m 1G -nographic -smp 1 \
+/usr/bin/timeout -k 5 60 qemu-system-riscv64 -machine virt -kernel "$kernel" -m 1G -nographic -smp "${SMP:-1}" \
   -bios default -drive file="$b/sdcard-rv.img",if=none,format=raw,id=x0 \
   -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 -no-reboot \
   -device virtio-net-device,netdev=net -netdev user,id=net,restrict=on -rtc base=utc \

@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # ext4-qemu.sh — ext4 in the running kernel: boot Kite with a FAT32 runner
 # disk (musl/ext4_testcode.sh, which /init hands to the OSComp runner) and
 # an ext4 disk made by Debian's mkfs.ext4 -d with default features (1 KiB
@@ -80,6 +81,8 @@ touch -d '2001-02-03 04:05:06' hello.txt && say touch $(stat -c %y hello.txt | c
 truncate -s 100000 small && echo tail >> small && say truncate $(stat -c %s small)
 dd if=/dev/zero of=hole bs=1 count=1 seek=5000000 2>/dev/null && say hole $(stat -c %s hole)
 mkfifo fifo && say fifo $(stat -c %F fifo | tr ' ' _)
+setfattr -n user.kite -v attribute-value hello.txt && say setfattr ok
+echo end | dd of=past4g bs=1 seek=5368709120 2>/dev/null && say past4g $(stat -c %s past4g) $(tail -c 4 past4g)
 rm -r d1/d3 2>/dev/null; rmdir d1/d3 2>/dev/null; rmdir d1 2>&1 | grep -q "not empty" && say rmdir ENOTEMPTY
 echo "still here" > open.txt; exec 3< open.txt; rm open.txt; say open-unlinked $(cat <&3); exec 3<&-
 mkdir many2; i=0; while [ $i -lt 1000 ]; do : > many2/f$i; i=$((i+1)); done
@@ -141,6 +144,8 @@ check "touch 2001-02-03 04:05:06" "utimensat"
 check "truncate 100005" "truncate up, then append"
 check "hole 5000001" "a write past the end"
 check "fifo fifo" "mkfifo"
+check "setfattr ok" "setfattr (an extended attribute)"
+check "past4g 5368709124 end" "a file past 4 GiB"
 check "rmdir ENOTEMPTY" "rmdir of a non-empty directory"
 check "open-unlinked still here" "a file unlinked while open still reads"
 check "many2 1000" "1000 files in one directory"
@@ -173,6 +178,10 @@ echo "$st" | grep -q "Mode:  0640" && echo "$st" | grep -q "User:  1000" && echo
   pass "debugfs shows the mode and owner" || failed "hello.txt: $(echo "$st" | head -3 | tr '\n' '|')"
 n2=$(debugfs -R 'ls -l /many2' "$t" 2>/dev/null | awk '$1 != 0 && $NF ~ /^f[0-9]/' | wc -l)
 [ "$n2" = 889 ] && pass "debugfs lists the 889 files" || failed "debugfs lists $n2 files in many2"
+debugfs -R 'ea_list /hello.txt' "$t" 2>/dev/null | grep -q 'user.kite (15) = "attribute-value"' &&
+  pass "debugfs reads the attribute" || failed "ea_list: $(debugfs -R 'ea_list /hello.txt' "$t" 2>/dev/null | tr '\n' '|')"
+debugfs -R 'stat /past4g' "$t" 2>/dev/null | grep -q 'Size: 5368709124' && pass "debugfs sees the 64-bit size" ||
+  failed "past4g: $(debugfs -R 'stat /past4g' "$t" 2>/dev/null | grep Size)"
 [ "$(debugfs -R 'cat /hole' "$t" 2>/dev/null | tr -d '\0' | wc -c)" = 0 ] && pass "the hole reads as zeros" ||
   failed "hole is not zeros"
 dumpe2fs -h "$t" 2>/dev/null | grep -q "needs_recovery" && failed "needs_recovery is still set" ||

@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # fat-qemu.sh — FAT32 in the running kernel: boot Kite with two FAT32 disks
 # made by mkfs.vfat and mtools. The first holds an OSComp-style
 # musl/fat_testcode.sh, which /init hands to the runner; it mounts the second

@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # fs-kite.sh — the file-system call tests (testsuite/fs) on Kite, on /tmp
 # (tmpfs), on a FAT32 disk and on an ext4 disk: the same programs and the
 # same run.sh that fs-linux.sh runs under qemu-riscv64.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # kite-test: serial
 # net-apps.sh — real programs on Kite's network stack (testsuite/net/apps.sh):
 # iperf3 (Debian trixie's riscv64 binary package, glibc), redis-server,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # kite-test: serial
 # net-conformance.sh — the socket conformance suite (testsuite/net): TCP,
 # UDP, readiness under ppoll/pselect6/epoll, AF_UNIX, ICMP, volume and hostile

@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # net-host.sh — host <-> guest networking through QEMU's user network:
 # servers in Kite, clients on the host, traffic only on 127.0.0.1.
 #

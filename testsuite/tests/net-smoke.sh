@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # net-smoke.sh — the network smoke flags (docs/lessons.md) in one boot:
 # NET=1 EXPECT_NET=1 NET_LOOPBACK_TEST=1 TCP_ECHO_TEST=1 UDP_ECHO_TEST=1
 # make test-qemu-smoke — twice: on the legacy virtio-mmio transport (what

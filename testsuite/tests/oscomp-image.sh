@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # oscomp-image.sh — an OSComp-shaped disk (scripts/mk-oscomp-image.sh: /musl
 # and /glibc, busybox, loaders in lib/, our own test programs, basic and
 # busybox scripts) booted with the judge's exact QEMU command line from
@@ -40,7 +41,7 @@ check_fs() { # FS
 
   # The judge's command, word for word (docs/judge.md), + restrict=on.
   start=$(date +%s)
-  printf '\n' | /usr/bin/timeout -k 5 600 qemu-system-riscv64 -machine virt -kernel "$kernel" -m 1G -nographic -smp 1 \
+  printf '\n' | /usr/bin/timeout -k 5 600 qemu-system-riscv64 -machine virt -kernel "$kernel" -m 1G -nographic -smp "${SMP:-1}" \
     -bios default -drive file="$img",if=none,format=raw,id=x0 \
     -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 -no-reboot -device virtio-net-device,netdev=net \
     -netdev user,id=net,restrict=on -rtc base=utc > "$b/$fs/console.raw" 2>&1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # runner.sh — the OSComp runner's watchdog and bookkeeping (docs/runner.md):
 # a test disk whose first group hangs (a shell loop, plus a background
 # sleeper it leaves behind) and whose second group reports what it sees,
@@ -38,7 +39,7 @@ chmod 755 "$b/disk/musl"/*.sh
 truncate -s 64M "$b/disk.img" && mkfs.vfat -F 32 -s 1 "$b/disk.img" > /dev/null &&
   MTOOLS_SKIP_CHECK=1 mcopy -s -i "$b/disk.img" "$b/disk/musl" ::/ || { failed "image"; exit 1; }
 start=$(date +%s)
-printf '\n' | /usr/bin/timeout -k 5 120 qemu-system-riscv64 -machine virt -kernel "$kernel" -m 1G -nographic -smp 1 \
+printf '\n' | /usr/bin/timeout -k 5 120 qemu-system-riscv64 -machine virt -kernel "$kernel" -m 1G -nographic -smp "${SMP:-1}" \
   -bios default -drive file="$b/disk.img",if=none,format=raw,id=x0 \
   -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 -no-reboot -device virtio-net-device,netdev=net \
   -netdev user,id=net,restrict=on -rtc base=utc -append OSCOMP_GROUP_TIMEOUT=5 2>&1 | tr -d '\r' > "$b/console.txt"

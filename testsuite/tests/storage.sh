@@ -1,4 +1,5 @@
 #!/bin/sh
+# kite-test: smp
 # storage.sh — the storage scenarios of issue 4, in QEMU, checked on the host
 # with mtools and fsck.fat. No kernel rebuild: the normal $KERNEL boots with
 # a runner disk (musl/<name>_testcode.sh, which Kite's /init hands to the
