@@ -22,6 +22,7 @@
 #include "kern/cred.h"
 #include "ipc/ipc.h"
 #include "fs/locks.h"
+#include "fs/inotify.h"
 #include "kern/pipe.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -40,6 +41,9 @@
 /* What a procfs inode stands for. */
 enum proc_kind {
   PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR, PK_SYSVIPC_DIR, PK_SYS_FS_DIR,
+  PK_SYS_FS_INOTIFY_DIR,       /* /proc/sys/fs/inotify */
+  PK_SYS_RANDOM_DIR,           /* /proc/sys/kernel/random */
+  PK_FDINFO_DIR,               /* /proc/<pid>/fdinfo (files: PK_FILE, gen_fdinfo, fd in proc_info.fd) */
   PK_TASK_DIR, PK_TID_DIR,     /* /proc/<pid>/task and task/<tid> (tid in proc_info.fd) */
   PK_FILE,      /* generated text (gen) */
   PK_SELF,      /* symlink to the caller's pid */
@@ -598,6 +602,13 @@ static void gen_printk(struct proc_buf *b, struct process *p)
   (void)p;
   pb_printf(b, "%d\t%d\t%d\t%d\n", printk_levels[0], printk_levels[1], printk_levels[2], printk_levels[3]);
 }
+/* /proc/<pid>/fdinfo/<fd>: made in proc_open, which knows the fd (fdinfo_show). */
+static void gen_fdinfo(struct proc_buf *b, struct process *p) { (void)b; (void)p; }
+
+/* /proc/sys/kernel/random: the entropy estimate RNDGETENTCNT also gives
+ * (drivers' /dev/random: the pool counts as full, as Linux 5.18 and later say) */
+static void gen_entropy_avail(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "256\n"); }
+static void gen_poolsize(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "256\n"); }
 static void gen_tainted(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "0\n"); }
 
 /* /proc/sys/fs: integer tunables (root may write them within their range). */
@@ -610,7 +621,13 @@ static void gen_pipe_max_size(struct proc_buf *b, struct process *p) { (void)p; 
 static int pipe_user_pages_soft = 16384, pipe_user_pages_hard;
 static void gen_pipe_soft(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pipe_user_pages_soft); }
 static void gen_pipe_hard(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pipe_user_pages_hard); }
+static void gen_inotify_instances(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_user_instances); }
+static void gen_inotify_watches(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_user_watches); }
+static void gen_inotify_events(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_queued_events); }
 static const struct { proc_gen_fn gen; int *var; int min, max; } int_sysctls[] = {
+  { gen_inotify_instances, &inotify_max_user_instances, 0, INT32_MAX },
+  { gen_inotify_watches, &inotify_max_user_watches, 0, INT32_MAX },
+  { gen_inotify_events, &inotify_max_queued_events, 0, INT32_MAX },
   { gen_lease_break_time, &lease_break_time, 0, INT32_MAX },
   { gen_leases_enable, &leases_enable, 0, 1 },
   { gen_pipe_max_size, &pipe_max_size, 4096, 1 << 30 },
@@ -683,6 +700,18 @@ static const struct proc_entry sys_fs_entries[] = {
   { "pipe-max-size", PK_FILE, gen_pipe_max_size, S_IFREG | 0644 },
   { "pipe-user-pages-hard", PK_FILE, gen_pipe_hard, S_IFREG | 0644 },
   { "pipe-user-pages-soft", PK_FILE, gen_pipe_soft, S_IFREG | 0644 },
+  { "inotify", PK_SYS_FS_INOTIFY_DIR, NULL, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry sys_random_entries[] = {
+  { "entropy_avail", PK_FILE, gen_entropy_avail, S_IFREG | 0444 },
+  { "poolsize", PK_FILE, gen_poolsize, S_IFREG | 0444 },
+};
+
+static const struct proc_entry sys_fs_inotify_entries[] = {
+  { "max_queued_events", PK_FILE, gen_inotify_events, S_IFREG | 0644 },
+  { "max_user_instances", PK_FILE, gen_inotify_instances, S_IFREG | 0644 },
+  { "max_user_watches", PK_FILE, gen_inotify_watches, S_IFREG | 0644 },
 };
 
 static const struct proc_entry sysvipc_entries[] = {
@@ -712,6 +741,7 @@ static const struct proc_entry pid_entries[] = {
   { "cwd", PK_CWD, NULL, S_IFLNK | 0777 },
   { "root", PK_ROOTLINK, NULL, S_IFLNK | 0777 },
   { "fd", PK_FD_DIR, NULL, S_IFDIR | 0500 },
+  { "fdinfo", PK_FDINFO_DIR, NULL, S_IFDIR | 0500 },
   { "task", PK_TASK_DIR, NULL, S_IFDIR | 0555 },
 };
 
@@ -737,6 +767,7 @@ static const struct proc_entry sys_kernel_entries[] = {
   { "pid_max", PK_FILE, gen_pid_max, S_IFREG | 0644 },
   { "printk", PK_FILE, gen_printk, S_IFREG | 0644 },
   { "tainted", PK_FILE, gen_tainted, S_IFREG | 0444 },
+  { "random", PK_SYS_RANDOM_DIR, NULL, S_IFDIR | 0555 },
   { "shmmax", PK_FILE, gen_ipc_shmmax, S_IFREG | 0644 },
   { "shmall", PK_FILE, gen_ipc_shmall, S_IFREG | 0644 },
   { "shmmni", PK_FILE, gen_ipc_shmmni, S_IFREG | 0644 },
@@ -899,6 +930,10 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     return lookup_table(d, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 0);
   case PK_SYS_FS_DIR:
     return lookup_table(d, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 0);
+  case PK_SYS_RANDOM_DIR:
+    return lookup_table(d, sys_random_entries, ARRAY_SIZE(sys_random_entries), 0);
+  case PK_SYS_FS_INOTIFY_DIR:
+    return lookup_table(d, sys_fs_inotify_entries, ARRAY_SIZE(sys_fs_inotify_entries), 0);
   case PK_TASK_DIR: {
     if (!parse_num(d->name, strlen(d->name), &n) || !thread_of(di->pid, (pid_t)n))
       return 0;
@@ -911,7 +946,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
   }
   case PK_TID_DIR:
     return lookup_table_tid(d, tid_entries, ARRAY_SIZE(tid_entries), di->pid, di->fd);
-  case PK_FD_DIR: {
+  case PK_FD_DIR:
+  case PK_FDINFO_DIR: {
     if (!parse_num(d->name, strlen(d->name), &n))
       return 0;
     struct process *p = get_process(di->pid);
@@ -929,7 +965,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     process_put(p);
     if (!exists)
       return 0;
-    struct inode *ino = proc_inode(S_IFLNK | 0700, PK_FD_LINK, di->pid, (int)n, NULL);
+    struct inode *ino = di->kind == PK_FD_DIR ? proc_inode(S_IFLNK | 0700, PK_FD_LINK, di->pid, (int)n, NULL)
+                                              : proc_inode(S_IFREG | 0400, PK_FILE, di->pid, (int)n, gen_fdinfo);
     if (!ino)
       return -ENOMEM;
     d_instantiate(d, ino);
@@ -1141,6 +1178,12 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_SYS_FS_DIR:
     emit_table(ctx, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 2, 0);
     return 0;
+  case PK_SYS_RANDOM_DIR:
+    emit_table(ctx, sys_random_entries, ARRAY_SIZE(sys_random_entries), 2, 0);
+    return 0;
+  case PK_SYS_FS_INOTIFY_DIR:
+    emit_table(ctx, sys_fs_inotify_entries, ARRAY_SIZE(sys_fs_inotify_entries), 2, 0);
+    return 0;
   case PK_TID_DIR:
     emit_table(ctx, tid_entries, ARRAY_SIZE(tid_entries), 2, pi->pid);
     return 0;
@@ -1175,7 +1218,8 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_SYSVIPC_DIR:
     emit_table(ctx, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 2, 0);
     return 0;
-  case PK_FD_DIR: {
+  case PK_FD_DIR:
+  case PK_FDINFO_DIR: {
     struct process *p = get_process(pi->pid);
     if (!p)
       return 0;
@@ -1190,7 +1234,7 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
           continue;
         char name[16];
         int len = snprintf(name, sizeof(name), "%d", fd);
-        if (!ctx->actor(ctx, name, len, 0x1000 + fd, DT_LNK))
+        if (!ctx->actor(ctx, name, len, 0x1000 + fd, pi->kind == PK_FD_DIR ? DT_LNK : DT_REG))
           break;
         ctx->pos = fd + 3;
       }
@@ -1217,6 +1261,35 @@ static const struct file_ops proc_dir_fops = {
 
 /* ---- generated files ---- */
 
+/* /proc/<pid>/fdinfo/<fd>: the offset, the open flags (O_CLOEXEC if the
+ * descriptor has it), the mount id and inode number, then what the kind of
+ * file adds (inotify's watches). -ENOENT once the descriptor is closed. */
+static int fdinfo_show(struct proc_buf *b, struct process *p, int fd)
+{
+  struct proc_snapshot s;
+  snapshot(p, &s);
+  struct file *f = NULL;
+  bool cloexec = false;
+  if (s.files) {
+    spin_lock(&s.files->lock);
+    if (fd >= 0 && fd < s.files->size && s.files->fd[fd]) {
+      f = s.files->fd[fd];
+      fget(f);
+      cloexec = s.files->cloexec[fd];
+    }
+    spin_unlock(&s.files->lock);
+  }
+  snapshot_put(&s);
+  if (!f)
+    return -ENOENT;
+  pb_printf(b, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%lu\n", (long long)f->pos,
+            (unsigned)(f->flags | (cloexec ? O_CLOEXEC : 0)), f->path.mnt ? f->path.mnt->id : 0,
+            f->inode ? (unsigned long)f->inode->ino : 0UL);
+  inotify_show_fdinfo(f, pb_print_cb, b);
+  fput(f);
+  return 0;
+}
+
 static int proc_file_open(struct inode *ino, struct file *f)
 {
   struct proc_info *pi = info_of(ino);
@@ -1239,6 +1312,13 @@ static int proc_file_open(struct inode *ino, struct file *f)
       memcpy(comm, t->comm, sizeof(comm));
     spin_unlock(&proc_lock);
     pb_printf(b, "%s\n", comm);
+  } else if (pi->gen == gen_fdinfo) {
+    int r = fdinfo_show(b, p, pi->fd);
+    if (r) {
+      process_put(p);
+      kfree(b);
+      return r;
+    }
   } else {
     pi->gen(b, p);
   }

@@ -428,6 +428,18 @@ long sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
     return -EINVAL;
   if (first > last)
     return -EINVAL;
+  if ((flags & 2u) && __atomic_load_n(&current->files->refcount, __ATOMIC_ACQUIRE) > 1) {
+    /* CLOSE_RANGE_UNSHARE: a table shared by CLONE_FILES becomes the
+     * caller's own copy first, so the others keep their descriptors */
+    struct files *copy = files_copy(current->files);
+    if (!copy)
+      return -ENOMEM;
+    spin_lock(&proc_lock);
+    struct files *shared = current->files;
+    current->files = copy;
+    spin_unlock(&proc_lock);
+    files_put(shared);
+  }
   struct files *ft = current->files;
   unsigned int end = MIN(last, (unsigned int)ft->size - 1);
   for (unsigned int fd = first; fd <= end && fd < (unsigned int)ft->size; fd++) {
@@ -919,7 +931,7 @@ struct kstat {
 };
 STATIC_ASSERT(sizeof(struct kstat) == 128);
 
-static dev_t inode_dev(struct inode *ino)
+dev_t inode_dev(struct inode *ino)
 {
   if (!ino->sb)
     return 0;

@@ -467,4 +467,7 @@ struct fs_context {
 struct fs_context *fs_context_alloc(void);
 struct fs_context *fs_context_copy(struct fs_context *old);
 void fs_context_put(struct fs_context *fs);
+/* The device number stat reports for ino (st_dev; fs/sys_file.c). */
+dev_t inode_dev(struct inode *ino);
+
 #endif

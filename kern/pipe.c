@@ -46,18 +46,29 @@ static size_t pipe_count(struct pipe *p)
   return READ_ONCE(p->head) - READ_ONCE(p->tail);
 }
 
+int pipe_max_size = 1048576;          /* /proc/sys/fs/pipe-max-size */
+
+/* A new pipe holds PIPE_CAPACITY bytes, or — for a caller without
+ * CAP_SYS_RESOURCE, when root lowered pipe-max-size below that — the
+ * largest power-of-two number of pages within pipe-max-size (Linux's
+ * alloc_pipe_info; at least one page). */
 static struct pipe *pipe_alloc(void)
 {
   struct pipe *p = kzalloc(sizeof(*p));
   if (!p)
     return NULL;
-  p->buf = kalloc_pages(PIPE_ORDER);
+  unsigned order = PIPE_ORDER;
+  size_t max = (size_t)READ_ONCE(pipe_max_size);
+  if ((PAGE_SIZE << order) > max && !capable(CAP_SYS_RESOURCE))
+    while (order > 0 && (PAGE_SIZE << order) > max)
+      order--;
+  p->buf = kalloc_pages(order);
   if (!p->buf) {
     kfree(p);
     return NULL;
   }
-  p->order = PIPE_ORDER;
-  p->cap = PIPE_CAPACITY;
+  p->order = order;
+  p->cap = PAGE_SIZE << order;
   mutex_init(&p->lock, "pipe");
   wait_queue_init(&p->wq);
   return p;
@@ -159,7 +170,6 @@ static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
 
 /* ---- F_GETPIPE_SZ / F_SETPIPE_SZ ---- */
 
-int pipe_max_size = 1048576;          /* /proc/sys/fs/pipe-max-size */
 #define PIPE_MAX_ORDER 10             /* 4 MiB: the most one buffer can be here */
 
 long pipe_get_size(struct file *f)

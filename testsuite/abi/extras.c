@@ -7,8 +7,11 @@
  * SEEK_DATA/SEEK_HOLE on a sparse tmpfs file, futex_waitv, and smaller
  * file and memory rules: ETXTBSY, O_CREAT on a directory, execve with an
  * empty argv, fstatat(AT_EMPTY_PATH) on a pipe, chattr +i/+a on tmpfs and
- * statx attributes, mlock and VmLck, F_SETPIPE_SZ, statfs flags, and
- * permission checks on priorities and syslog. User space; static musl.
+ * statx attributes, mlock and VmLck, F_SETPIPE_SZ, statfs flags,
+ * permission checks on priorities and syslog, close_range's UNSHARE, the
+ * thread clock's sleep, /proc/<pid>/fdinfo, and the /proc/sys limits of
+ * inotify and pipes (written on Kite and the reference Linux only, never under qemu-user).
+ * User space; static musl.
  */
 #include "check.h"
 #include <dirent.h>
@@ -17,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/ioctl.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <linux/fs.h>
@@ -532,6 +536,110 @@ static void misc_perms(void)
             -EPROTONOSUPPORT);
 }
 
+/* ---- close_range(CLOSE_RANGE_UNSHARE), clock_nanosleep on the thread
+ * clock, /proc/sys limits: inotify, pipe-max-size, the entropy count ---- */
+
+static int unshare_fd = -1;
+static volatile int unshare_closed_here, unshare_ok;
+
+static void *unshare_thread(void *arg)
+{
+  (void)arg;
+  /* the thread shares the table with main: unsharing first keeps main's copy */
+  unshare_ok = raw3(SYS_close_range, unshare_fd, unshare_fd, 2 /* CLOSE_RANGE_UNSHARE */) == 0;
+  unshare_closed_here = fcntl(unshare_fd, F_GETFD) < 0 && errno == EBADF;
+  return NULL;
+}
+
+static int read_int_file(const char *path)
+{
+  char buf[32] = {0};
+  int fd = open(path, O_RDONLY);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  return n > 0 ? atoi(buf) : -1;
+}
+
+static int write_int_file(const char *path, int v)
+{
+  char buf[32];
+  int fd = open(path, O_WRONLY);
+  if (fd < 0)
+    return -errno;
+  int len = snprintf(buf, sizeof(buf), "%d\n", v);
+  int r = write(fd, buf, len) == len ? 0 : -errno;
+  close(fd);
+  return r;
+}
+
+static void limits(void)
+{
+  unshare_fd = open("/", O_RDONLY);
+  pthread_t th;
+  pthread_create(&th, NULL, unshare_thread, NULL);
+  pthread_join(th, NULL);
+  CHECK("close-range/unshare-ok", unshare_ok);
+  CHECK("close-range/unshare-closed-in-caller", unshare_closed_here);
+  CHECK("close-range/unshare-kept-by-others", fcntl(unshare_fd, F_GETFD) >= 0);
+  close(unshare_fd);
+  struct timespec ts = {0, 1000};
+  CHECK_RET("clock-nanosleep/thread-clock-eopnotsupp",
+            raw4(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, &ts, NULL), -EOPNOTSUPP);
+  int ent = -1;
+  int rfd = open("/dev/urandom", O_RDONLY);
+  CHECK("random/entropy-avail-matches-ioctl",
+        rfd >= 0 && ioctl(rfd, 0x80045200 /* RNDGETENTCNT */, &ent) == 0 &&
+            read_int_file("/proc/sys/kernel/random/entropy_avail") == ent);
+  close(rfd);
+  CHECK("inotify/max-queued-events-readable", read_int_file("/proc/sys/fs/inotify/max_queued_events") > 0);
+  /* /proc/self/fdinfo: the offset, and an inotify descriptor's watches */
+  int in = inotify_init1(0);
+  inotify_add_watch(in, tmpdir, IN_MODIFY | IN_ONESHOT);
+  char path[64], buf[1024] = {0};
+  snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", in);
+  int fd = open(path, O_RDONLY);
+  ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+  close(fd);
+  char *w = n > 0 ? strstr(buf, "inotify wd:") : NULL;
+  unsigned mask = 0;
+  CHECKF("fdinfo/inotify-mask", w && sscanf(w, "inotify wd:%*x ino:%*x sdev:%*x mask:%x", &mask) == 1 &&
+                                    mask == (IN_MODIFY | IN_ONESHOT), "%s", buf);
+  CHECK("fdinfo/pos-line", n > 0 && strncmp(buf, "pos:\t0\n", 7) == 0);
+  close(in);
+  snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", in);
+  CHECK_RET("fdinfo/closed-enoent", open(path, O_RDONLY) < 0 ? -errno : 0, -ENOENT);
+  if (skip_on_qemu("sysctl/writes", "would change the host's /proc/sys"))
+    return;
+  const char *inst = "/proc/sys/fs/inotify/max_user_instances";
+  int old = read_int_file(inst);
+  CHECK_RET("inotify/max-user-instances-write", write_int_file(inst, 0), 0);
+  in = inotify_init1(0);
+  CHECK_RET("inotify/max-user-instances-emfile", in < 0 ? -errno : 0, -EMFILE);
+  if (in >= 0)
+    close(in);
+  write_int_file(inst, old);
+  in = inotify_init1(0);
+  CHECK("inotify/max-user-instances-restored", in >= 0);
+  close(in);
+  const char *pms = "/proc/sys/fs/pipe-max-size";
+  old = read_int_file(pms);
+  CHECK_RET("pipe/max-size-write", write_int_file(pms, 4096), 0);
+  pid_t c = fork();
+  if (c == 0) {
+    raw3(SYS_setresuid, 1000, 1000, 1000);
+    int p[2];
+    _exit(pipe(p) == 0 && fcntl(p[0], F_GETPIPE_SZ) == 4096 ? 0 : 1);
+  }
+  CHECK("pipe/unprivileged-new-pipe-within-max-size", wait_child_timeout(c, 5000) == 0);
+  int p[2];
+  CHECK("pipe/root-new-pipe-full-size", pipe(p) == 0 && fcntl(p[0], F_GETPIPE_SZ) == 65536);
+  close(p[0]);
+  close(p[1]);
+  write_int_file(pms, old);
+}
+
 int main(void)
 {
   abi_family = "extras";
@@ -546,5 +654,6 @@ int main(void)
   run_section("chattr", chattr, 20000);
   run_section("mlock", mlocks, 20000);
   run_section("perms", misc_perms, 20000);
+  run_section("limits", limits, 20000);
   return abi_done();
 }
