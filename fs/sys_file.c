@@ -713,8 +713,21 @@ long sys_getcwd(uaddr_t buf, size_t size)
   path_get(&cwd);
   path_get(&root);
   spin_unlock(&fs->lock);
-  /* A removed cwd has no name: Linux says ENOENT */
+  /* A removed cwd has no name: Linux says ENOENT. One outside the root
+   * (chroot left it behind) is "(unreachable)/..." as on Linux, which is
+   * no absolute path: the C library's getcwd and realpath then fail. */
   int n = dir_is_dead(cwd.dentry->inode) ? -ENOENT : path_to_string(&cwd, &root, k, PATH_MAX);
+  static const char unreachable[] = "(unreachable)";
+  if (n >= 0 && !path_is_under(&cwd, &root)) {
+    size_t u = sizeof(unreachable) - 1;
+    if ((size_t)n + u + 1 > PATH_MAX) {
+      n = -ENAMETOOLONG;
+    } else {
+      memmove(k + u, k, (size_t)n + 1);
+      memcpy(k, unreachable, u);
+      n += (int)u;
+    }
+  }
   path_put(&cwd);
   path_put(&root);
   long r;
@@ -891,6 +904,7 @@ long sys_readlinkat(int dirfd, uaddr_t upath, uaddr_t buf, int size)
   if (!path)
     return err;
   struct path p;
+  bool empty = path[0] == 0;
   long r = path_lookup(dirfd, path, LOOKUP_EMPTY, &p);
   kfree(path);
   if (r)
@@ -898,7 +912,7 @@ long sys_readlinkat(int dirfd, uaddr_t upath, uaddr_t buf, int size)
   struct inode *ino = p.dentry->inode;
   if (!S_ISLNK(ino->mode) || !ino->iop || !ino->iop->readlink) {
     path_put(&p);
-    return -EINVAL;
+    return empty ? -ENOENT : -EINVAL; /* "" names the directory itself: no such link */
   }
   char *k = kmalloc(PATH_MAX);
   if (!k) {

@@ -817,6 +817,28 @@ int path_to_string(struct path *p, const struct path *root, char *buf, size_t si
   return (int)(n - 1);
 }
 
+bool path_is_under(const struct path *p, const struct path *root)
+{
+  struct mount *m = p->mnt;
+  struct dentry *d = p->dentry;
+  bool under = true;
+  spin_lock(&dcache_lock);
+  while (!(d == root->dentry && m == root->mnt)) {
+    if (d == m->root || d->parent == d) {
+      if (!m->parent) {
+        under = false;
+        break;
+      }
+      d = m->mountpoint;
+      m = m->parent;
+      continue;
+    }
+    d = d->parent;
+  }
+  spin_unlock(&dcache_lock);
+  return under;
+}
+
 /*
  * The path of d from the root of its own file system ("/" for the root),
  * as /proc/<pid>/mountinfo's fourth field (a bind mount's root).

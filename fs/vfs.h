@@ -470,4 +470,7 @@ void fs_context_put(struct fs_context *fs);
 /* The device number stat reports for ino (st_dev; fs/sys_file.c). */
 dev_t inode_dev(struct inode *ino);
 
+/* Is p root or below it (a cwd outside a chroot is not)? (fs/vfs.c) */
+bool path_is_under(const struct path *p, const struct path *root);
+
 #endif

@@ -154,6 +154,7 @@ long sys_mremap(uaddr_t old, size_t oldlen, size_t newlen, int flags, uaddr_t ne
 
 static long range_mapped(uaddr_t addr, size_t len);
 static bool range_private_anon(uaddr_t addr, size_t len);
+static bool range_locked(uaddr_t addr, size_t len);
 
 long sys_madvise(uaddr_t addr, size_t len, int advice)
 {
@@ -166,12 +167,14 @@ long sys_madvise(uaddr_t addr, size_t len, int advice)
   case MADV_FREE:
     if (r)
       return r;
-    if (!range_private_anon(addr, len))
+    if (!range_private_anon(addr, len) || range_locked(addr, len))
       return -EINVAL; /* MADV_FREE is for private anonymous memory only */
     return vm_madvise_dontneed(current->mm, addr, len);
   case MADV_DONTNEED:
     if (r)
       return r;
+    if (range_locked(addr, len))
+      return -EINVAL; /* mlocked pages are not dropped (Linux's madvise_dontneed_free_valid_vma) */
     return vm_madvise_dontneed(current->mm, addr, len);
   case MADV_NORMAL:
   case MADV_RANDOM:
@@ -181,13 +184,11 @@ long sys_madvise(uaddr_t addr, size_t len, int advice)
   case MADV_DOFORK:
   case MADV_HUGEPAGE:
   case MADV_NOHUGEPAGE:
-  case 12: /* MADV_MERGEABLE */
-  case 13: /* MADV_UNMERGEABLE */
   case 16: /* MADV_DONTDUMP */
   case 17: /* MADV_DODUMP */
     return r; /* advice only (see docs/syscalls.md); the range must be mapped */
   default:
-    return -EINVAL;
+    return -EINVAL; /* also MADV_MERGEABLE/UNMERGEABLE: no KSM, as Linux without CONFIG_KSM */
   }
 }
 
@@ -216,6 +217,20 @@ static bool range_private_anon(uaddr_t addr, size_t len)
       ok = false;
   mutex_unlock(&mm->lock);
   return ok;
+}
+
+/* Is any region in [addr, addr+len) mlocked? */
+static bool range_locked(uaddr_t addr, size_t len)
+{
+  struct mm *mm = current->mm;
+  bool locked = false;
+  mutex_lock(&mm->lock);
+  for (struct vma *v = find_vma(mm, addr); v && v->start < addr + len;
+       v = v->link.next != &mm->vmas ? list_entry(v->link.next, struct vma, link) : NULL)
+    if (v->flags & VMA_LOCKED)
+      locked = true;
+  mutex_unlock(&mm->lock);
+  return locked;
 }
 
 /* mlockall/munlockall: every region, one at a time (there are holes between them). */
@@ -337,9 +352,20 @@ long sys_mincore(uaddr_t addr, size_t len, uaddr_t vec)
   struct mm *mm = current->mm;
   size_t pages = PGROUNDUP(len) / PAGE_SIZE;
   for (size_t i = 0; i < pages; i++) {
+    uaddr_t va = addr + i * PAGE_SIZE;
     mutex_lock(&mm->lock);
-    pte_t *pte = pt_walk(mm->root, addr + i * PAGE_SIZE, false);
+    pte_t *pte = pt_walk(mm->root, va, false);
     uint8_t in = pte && pte_present(*pte);
+    /* a file page not mapped here may still be in the page cache (another
+     * process touched or locked it): Linux's mincore reports that too */
+    struct vma *v = in ? NULL : find_vma(mm, va);
+    if (v && v->start <= va && v->file && v->file->inode) {
+      struct page *pg = page_cache_peek(v->file->inode, v->pgoff + (va - v->start) / PAGE_SIZE);
+      if (pg) {
+        in = 1;
+        put_page(pg);
+      }
+    }
     mutex_unlock(&mm->lock);
     if (copyout(vec + i, &in, 1))
       return -EFAULT;
