@@ -306,12 +306,15 @@ void path_get(struct path *p)
     __atomic_add_fetch(&p->mnt->refcount, 1, __ATOMIC_RELAXED);
 }
 
+static void release_detached(struct mount *m);
+
 void path_put(struct path *p)
 {
   if (p->dentry)
     dput(p->dentry);
-  if (p->mnt)
-    __atomic_sub_fetch(&p->mnt->refcount, 1, __ATOMIC_RELAXED);
+  if (p->mnt && __atomic_sub_fetch(&p->mnt->refcount, 1, __ATOMIC_ACQ_REL) == 0 &&
+      READ_ONCE(p->mnt->release_on_last_put))
+    release_detached(p->mnt);
 }
 
 /* ---- file system types, superblocks and mounts ---- */
@@ -607,13 +610,36 @@ static void umount_one(struct mount *m, bool busy)
   dput(mp);
   if (sb->refcount == 1)
     inotify_unmount(sb); /* its watches end: IN_UNMOUNT, IN_IGNORED */
-  /* A lazily detached mount still in use keeps its file system (never freed). */
-  if (--sb->refcount == 0 && !busy) {
-    prune_dentries(sb->root);
-    if (sb->ops && sb->ops->put_super)
-      sb->ops->put_super(sb);
+  /* A lazily detached mount still in use keeps its file system until the
+   * last path into it is put (release_detached). */
+  if (--sb->refcount == 0) {
+    if (!busy) {
+      prune_dentries(sb->root);
+      if (sb->ops && sb->ops->put_super)
+        sb->ops->put_super(sb);
+    } else {
+      __atomic_store_n(&m->release_on_last_put, 1, __ATOMIC_RELEASE);
+      /* the holders may all have gone meanwhile */
+      if (__atomic_load_n(&m->refcount, __ATOMIC_ACQUIRE) == 0)
+        release_detached(m);
+    }
   }
   /* m itself stays allocated: paths may still point at it. */
+}
+
+/* The last path into a lazily detached mount is gone: its file system goes
+ * now (once: whoever clears the flag does it), unless it was mounted again
+ * meanwhile (a bind mount shares the superblock). */
+static void release_detached(struct mount *m)
+{
+  if (!__atomic_exchange_n(&m->release_on_last_put, 0, __ATOMIC_ACQ_REL))
+    return;
+  struct super_block *sb = m->sb;
+  if (sb->refcount != 0)
+    return;
+  prune_dentries(sb->root);
+  if (sb->ops && sb->ops->put_super)
+    sb->ops->put_super(sb);
 }
 
 /* A mount below m with nothing mounted below it, or NULL (mount_lock held). */

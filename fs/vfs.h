@@ -281,6 +281,8 @@ struct mount {
   struct list_head link;        /* mount_list, in mount order */
   int refcount;
   int id;                       /* /proc/<pid>/mountinfo's mount id */
+  int release_on_last_put;      /* lazily detached while in use: the last path_put
+                                   lets its file system go (fs/vfs.c) */
 };
 
 struct path {
