@@ -5,6 +5,8 @@
 #                       APPEND='...' kernel command line, EXTRA=<dir> added to
 #                       the initramfs, DISK=<img>, DISK2=<img>, NET=1)
 #   make test           run every test; ends with "N passed, M failed"
+#   make fuzz           the system-call fuzzer for FUZZ_TIME seconds (default
+#                       600; FUZZ_SEED=n replays a run)
 #   make oscomp         build an OSComp-shaped test disk from Debian's programs,
 #                       boot kernel-rv under the judge's QEMU command with it and
 #                       print the scoreboard (LINUX=1: the reference Linux too;
@@ -67,7 +69,7 @@ WITH_EXT4 ?= 1
 WITH_NET ?= 1
 export WITH_FAT WITH_EXT4 WITH_NET
 KERNEL_SRCS := \
-  arch/riscv/entry.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
+  arch/riscv/entry.S arch/riscv/bootpt.S arch/riscv/trapvec.S arch/riscv/swtch.S arch/riscv/fpu.S arch/riscv/trap.c arch/riscv/sbi.c arch/riscv/pgtable.c \
   $(wildcard kern/*.c) $(wildcard fs/*.c) $(if $(WITH_FAT),$(wildcard fs/fat/*.c)) $(wildcard ipc/*.c) \
   $(if $(WITH_EXT4),$(wildcard fs/ext4/*.c)) \
   $(wildcard drivers/*.c drivers/*/*.c) $(if $(WITH_NET),$(wildcard net/*.c))
@@ -92,7 +94,7 @@ KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
   $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o $(BUILD)/kernel/vdso_image.o
 LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
 
-.PHONY: all run test test-qemu-smoke stress debug clean distclean help oscomp ltp FORCE
+.PHONY: all run test test-qemu-smoke stress fuzz debug clean distclean help oscomp ltp FORCE
 all: $(KERNEL_OUT)
 
 $(KERNEL_OUT): $(BUILD)/kernel.elf
@@ -183,6 +185,11 @@ test: $(KERNEL_OUT)
 stress: $(KERNEL_OUT)
 	$(Q)SMP_STRESS_SECONDS=$${SMP_STRESS_SECONDS:-300} STRESS_LOCKDEP=$${STRESS_LOCKDEP:-0} \
 	  testsuite/tests/smp.sh
+
+# The system-call fuzzer for FUZZ_TIME seconds (FUZZ_SEED replays a run).
+FUZZ_TIME ?= 600
+fuzz: $(KERNEL_OUT)
+	$(Q)FUZZ_SECONDS=$(FUZZ_TIME) $(if $(FUZZ_SEED),FUZZ_SEED=$(FUZZ_SEED)) testsuite/tests/fuzz.sh
 
 oscomp: $(KERNEL_OUT)
 	$(Q)scripts/oscomp/run.py $(if $(LINUX),--linux) $(if $(TESTSUITE),--testsuite $(TESTSUITE)) \

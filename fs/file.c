@@ -34,6 +34,7 @@ struct file *file_alloc(void)
   if (!f)
     return NULL;
   f->refcount = 1;
+  __atomic_add_fetch(&vfs_nr_files, 1, __ATOMIC_RELAXED);
   mutex_init(&f->pos_lock, "file-pos");
   list_init(&f->ep_links);
   return f;
@@ -62,6 +63,7 @@ void fput(struct file *f)
     path_put(&f->path);
   else if (f->inode)
     iput(f->inode);
+  __atomic_sub_fetch(&vfs_nr_files, 1, __ATOMIC_RELAXED);
   kfree(f);
 }
 
@@ -547,6 +549,12 @@ void files_get(struct files *ft)
   __atomic_add_fetch(&ft->refcount, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * After descriptors close: AF_UNIX may now collect sockets that only
+ * messages in flight hold (net/unix_gc.c). A no-op without the network.
+ */
+__attribute__((weak)) void unix_gc_after_close(void) {}
+
 void files_put(struct files *ft)
 {
   if (__atomic_sub_fetch(&ft->refcount, 1, __ATOMIC_ACQ_REL) != 0)
@@ -557,6 +565,7 @@ void files_put(struct files *ft)
   kfree(ft->fd);
   kfree(ft->cloexec);
   kfree(ft);
+  unix_gc_after_close();
 }
 
 int fd_install(struct file *f, int min, bool cloexec)
@@ -641,6 +650,7 @@ int fd_close(int fd)
   ft->cloexec[fd] = 0;
   spin_unlock(&ft->lock);
   fput(f);
+  unix_gc_after_close();
   return 0;
 }
 

@@ -114,6 +114,23 @@ static void for_each_page(struct page_cache *pc, uint64_t from,
     pc_walk(pc, pc->root, pc->height - 1, 0, from, fn, arg);
 }
 
+/* A memory-only file's super block with a size limit (tmpfs), or NULL. */
+static struct super_block *limited_sb(const struct inode *ino);
+
+/* One more page for sb: false (ENOSPC) past its size limit. */
+static bool sb_charge(struct super_block *sb)
+{
+  if (__atomic_add_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED) <= READ_ONCE(sb->max_pages))
+    return true;
+  __atomic_sub_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED);
+  return false;
+}
+
+static void sb_uncharge(struct super_block *sb)
+{
+  __atomic_sub_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED);
+}
+
 struct page *page_cache_get(struct inode *ino, uint64_t index, bool create)
 {
   (void)create;
@@ -121,11 +138,21 @@ struct page *page_cache_get(struct inode *ino, uint64_t index, bool create)
   mutex_lock(&pc->lock);
   struct page *p = pc_lookup(pc, index);
   if (!p) {
+    struct super_block *lsb = limited_sb(ino);
+    if (lsb && !sb_charge(lsb)) {
+      mutex_unlock(&pc->lock);
+      return ERR_PTR(-ENOSPC);
+    }
     p = alloc_page();
     if (!p) {
+      if (lsb)
+        sb_uncharge(lsb);
       mutex_unlock(&pc->lock);
       return ERR_PTR(-ENOMEM);
     }
+    page_set_use(p, PU_FILE);
+    if (lsb)
+      p->flags |= PG_CHARGED;
     if (ino->iop && ino->iop->readpage && (off_t)(index * PAGE_SIZE) < ino->size) {
       int r = ino->iop->readpage(ino, p, index);
       if (r) {
@@ -135,6 +162,8 @@ struct page *page_cache_get(struct inode *ino, uint64_t index, bool create)
       }
     }
     if (pc_insert(pc, index, p)) {
+      if (lsb)
+        sb_uncharge(lsb);
       put_page(p);
       mutex_unlock(&pc->lock);
       return ERR_PTR(-ENOMEM);
@@ -164,6 +193,11 @@ struct page *page_cache_peek(struct inode *ino, uint64_t index)
 static bool memory_only(const struct inode *ino)
 {
   return !ino->iop || !ino->iop->readpage;
+}
+
+static struct super_block *limited_sb(const struct inode *ino)
+{
+  return memory_only(ino) && ino->sb && READ_ONCE(ino->sb->max_pages) ? ino->sb : NULL;
 }
 
 /*
@@ -196,8 +230,11 @@ void page_mark_dirty(struct page *p)
 
 static bool drop_page(struct page_cache *pc, struct page *p, void *arg)
 {
-  (void)pc;
   (void)arg;
+  if (p->flags & PG_CHARGED) {
+    sb_uncharge(container_of(pc, struct inode, pages)->sb);
+    p->flags &= (uint16_t)~PG_CHARGED;
+  }
   p->cache.owner = NULL;
   put_page(p);
   return true;
@@ -501,7 +538,20 @@ static int memory_fallocate(struct inode *ino, int mode, off_t off, off_t len)
     inode_touch(ino, true);
     return 0;
   }
-  for (uint64_t idx = (uint64_t)off / PAGE_SIZE; idx < DIV_ROUND_UP((uint64_t)end, PAGE_SIZE); idx++) {
+  uint64_t first = (uint64_t)off / PAGE_SIZE, stop = DIV_ROUND_UP((uint64_t)end, PAGE_SIZE);
+  struct super_block *lsb = limited_sb(ino);
+  if (lsb) { /* as Linux's shmem_fallocate: no room, ENOSPC before anything is made */
+    uint64_t max = READ_ONCE(lsb->max_pages), used = READ_ONCE(lsb->nr_pages), missing = 0;
+    if (stop - first > max)
+      return -ENOSPC;
+    mutex_lock(&ino->pages.lock);
+    for (uint64_t idx = first; idx < stop; idx++)
+      missing += pc_lookup(&ino->pages, idx) == NULL;
+    mutex_unlock(&ino->pages.lock);
+    if (used + missing > max)
+      return -ENOSPC;
+  }
+  for (uint64_t idx = first; idx < stop; idx++) {
     struct page *p = page_cache_get(ino, idx, true);
     if (IS_ERR(p))
       return PTR_ERR(p) == -ENOMEM ? -ENOSPC : PTR_ERR(p);

@@ -402,11 +402,16 @@ static void gen_meminfo(struct proc_buf *b, struct process *p)
 {
   (void)p;
   unsigned long total = nr_total_pages() * 4, free = nr_free_pages() * 4;
+#define KB(use) ((unsigned long)nr_pages_used_for(use) * 4)
   pb_printf(b, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
-            "Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"
+            "Buffers:               0 kB\nCached:         %8lu kB\nSwapCached:            0 kB\n"
             "Active:                0 kB\nInactive:              0 kB\nSwapTotal:             0 kB\n"
-            "SwapFree:              0 kB\nShmem:                 0 kB\n",
-            total, free, free);
+            "SwapFree:              0 kB\nAnonPages:      %8lu kB\nShmem:                 0 kB\n"
+            "Slab:           %8lu kB\nKernelStack:    %8lu kB\nPageTables:     %8lu kB\n",
+            total, free, free, KB(PU_FILE), KB(PU_ANON), KB(PU_SLAB), KB(PU_KSTACK), KB(PU_PGTABLE));
+  /* Kite's own: pages no line above counts (the causes of a leak) */
+  pb_printf(b, "KitePipes:      %8lu kB\nKiteKernel:     %8lu kB\n", KB(PU_PIPE), KB(PU_KERNEL));
+#undef KB
 }
 
 static void gen_uptime(struct proc_buf *b, struct process *p)
@@ -624,6 +629,36 @@ static void gen_pipe_hard(struct proc_buf *b, struct process *p) { (void)p; pb_p
 static void gen_inotify_instances(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_user_instances); }
 static void gen_inotify_watches(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_user_watches); }
 static void gen_inotify_events(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_queued_events); }
+/* Linux's formats: files allocated, free (always 0), maximum; inodes and
+ * dentries in use, then fields Kite has no use for. */
+static void gen_file_nr(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "%lu\t0\t%lu\n", (unsigned long)READ_ONCE(vfs_nr_files), (unsigned long)nr_total_pages() / 10);
+}
+static void gen_inode_nr(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "%lu\t0\n", (unsigned long)READ_ONCE(vfs_nr_inodes));
+}
+static void gen_dentry_state(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "%lu\t0\t45\t0\t0\t0\n", (unsigned long)READ_ONCE(vfs_nr_dentries));
+}
+/* /proc/slabinfo in Linux's 2.1 format, one line per kmalloc size class. */
+static void gen_slabinfo(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> <objsize> "
+               "<objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
+               "slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+  uint32_t size;
+  uint64_t inuse;
+  for (int i = 0; kmalloc_class_stats(i, &size, &inuse); i++)
+    pb_printf(b, "kmalloc-%-9u %6lu %6lu %6u %4u    1 : tunables    0    0    0 : slabdata      0      0      0\n",
+              size, (unsigned long)inuse, (unsigned long)inuse, size, (unsigned)(PAGE_SIZE / size));
+}
 static const struct { proc_gen_fn gen; int *var; int min, max; } int_sysctls[] = {
   { gen_inotify_instances, &inotify_max_user_instances, 0, INT32_MAX },
   { gen_inotify_watches, &inotify_max_user_watches, 0, INT32_MAX },
@@ -675,6 +710,7 @@ struct proc_entry {
 static const struct proc_entry root_entries[] = {
   { "self", PK_SELF, NULL, S_IFLNK | 0777 },
   { "meminfo", PK_FILE, gen_meminfo, S_IFREG | 0444 },
+  { "slabinfo", PK_FILE, gen_slabinfo, S_IFREG | 0444 },
   { "mounts", PK_FILE, gen_mounts, S_IFREG | 0444 },
   { "uptime", PK_FILE, gen_uptime, S_IFREG | 0444 },
   { "loadavg", PK_FILE, gen_loadavg, S_IFREG | 0444 },
@@ -700,6 +736,9 @@ static const struct proc_entry sys_fs_entries[] = {
   { "pipe-max-size", PK_FILE, gen_pipe_max_size, S_IFREG | 0644 },
   { "pipe-user-pages-hard", PK_FILE, gen_pipe_hard, S_IFREG | 0644 },
   { "pipe-user-pages-soft", PK_FILE, gen_pipe_soft, S_IFREG | 0644 },
+  { "file-nr", PK_FILE, gen_file_nr, S_IFREG | 0444 },
+  { "inode-nr", PK_FILE, gen_inode_nr, S_IFREG | 0444 },
+  { "dentry-state", PK_FILE, gen_dentry_state, S_IFREG | 0444 },
   { "inotify", PK_SYS_FS_INOTIFY_DIR, NULL, S_IFDIR | 0555 },
 };
 

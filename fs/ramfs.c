@@ -284,8 +284,14 @@ static int ramfs_statfs(struct super_block *sb, struct statfs64 *st)
 {
   st->f_type = sb->magic;
   st->f_bsize = PAGE_SIZE;
-  st->f_blocks = nr_total_pages();
-  st->f_bfree = st->f_bavail = nr_free_pages();
+  uint64_t max = READ_ONCE(sb->max_pages), used = READ_ONCE(sb->nr_pages);
+  if (max) { /* tmpfs: its size limit */
+    st->f_blocks = max;
+    st->f_bfree = st->f_bavail = used < max ? max - used : 0;
+  } else { /* ramfs: all of memory */
+    st->f_blocks = nr_total_pages();
+    st->f_bfree = st->f_bavail = nr_free_pages();
+  }
   st->f_files = 1 << 20;
   st->f_ffree = (1 << 20) - sb->next_ino;
   st->f_namelen = NAME_MAX;

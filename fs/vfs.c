@@ -19,6 +19,9 @@ static struct mount *rootmnt;
 #define MAX_FS_TYPES 16
 static const struct fs_type *fs_types[MAX_FS_TYPES];
 
+/* Objects in use, for /proc/sys/fs/{inode-nr,dentry-state,file-nr} (atomics). */
+uint64_t vfs_nr_inodes, vfs_nr_dentries, vfs_nr_files;
+
 /* ---- inodes ---- */
 
 struct inode *inode_alloc(struct super_block *sb, mode_t mode)
@@ -26,6 +29,7 @@ struct inode *inode_alloc(struct super_block *sb, mode_t mode)
   struct inode *ino = kzalloc(sizeof(*ino));
   if (!ino)
     return NULL;
+  __atomic_add_fetch(&vfs_nr_inodes, 1, __ATOMIC_RELAXED);
   ino->sb = sb;
   ino->mode = mode;
   ino->nlink = 1;
@@ -55,6 +59,7 @@ void iput(struct inode *ino)
     ino->iop->evict(ino);
   simple_xattrs_free(ino);
   page_cache_release_all(ino);
+  __atomic_sub_fetch(&vfs_nr_inodes, 1, __ATOMIC_RELAXED);
   kfree(ino);
 }
 
@@ -118,6 +123,7 @@ struct dentry *dentry_alloc(struct dentry *parent, const char *name, size_t len)
   memcpy(d->name, name, len);
   d->name[len] = 0;
   d->refcount = 1;
+  __atomic_add_fetch(&vfs_nr_dentries, 1, __ATOMIC_RELAXED);
   list_init(&d->children);
   list_init(&d->sibling);
   list_init(&d->hash_link);
@@ -168,6 +174,7 @@ void dput(struct dentry *d)
     iput(d->inode);
     kfree(d->name);
     kfree(d);
+    __atomic_sub_fetch(&vfs_nr_dentries, 1, __ATOMIC_RELAXED);
     d = parent; /* drop the reference the child held */
   }
 }

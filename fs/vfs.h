@@ -347,6 +347,8 @@ static inline bool dir_is_dead(const struct inode *dir)
 }
 
 /* ---- fs/vfs.c ---- */
+/* Inodes, dentries and open files in existence (atomics; /proc/sys/fs). */
+extern uint64_t vfs_nr_inodes, vfs_nr_dentries, vfs_nr_files;
 void vfs_init(void);
 struct inode *inode_alloc(struct super_block *sb, mode_t mode);
 void iget(struct inode *ino);

@@ -24,6 +24,7 @@
 #define PG_HEAD 0x08    /* first page of an allocated multi-page block */
 #define PG_DIRTY 0x10   /* page-cache page modified since last write-back */
 #define PG_UPTODATE 0x20 /* page-cache page holds the file's data */
+#define PG_CHARGED 0x40 /* page-cache page counted in its tmpfs's nr_pages */
 
 struct page {
   struct list_head list;  /* free list; slab partial list; page-cache LRU */

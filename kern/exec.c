@@ -188,6 +188,7 @@ static int map_segments(struct mm *mm, struct file *f, struct elf_image *img, ui
         struct page *pg = alloc_page();
         if (!pg)
           return -ENOMEM;
+        page_set_use(pg, PU_ANON);
         uint64_t pstart = PGROUNDDOWN(file_end);
         uint64_t from = MAX(pstart, va);
         ssize_t n = kernel_read(f, (char *)page_to_kva(pg) + (from - pstart), file_end - from,

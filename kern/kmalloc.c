@@ -21,6 +21,16 @@ struct size_class {
   struct list_head partial; /* slab pages with at least one free object */
 };
 static struct size_class classes[NCLASSES];
+static uint64_t class_inuse[NCLASSES]; /* objects handed out (atomics) */
+
+int kmalloc_class_stats(int i, uint32_t *size, uint64_t *inuse)
+{
+  if (i < 0 || i >= NCLASSES)
+    return 0;
+  *size = class_size[i];
+  *inuse = READ_ONCE(class_inuse[i]);
+  return 1;
+}
 
 void kmalloc_init(void)
 {
@@ -44,7 +54,8 @@ static struct page *new_slab(int cls)
   struct page *p = alloc_pages_nozero(0);
   if (!p)
     return NULL;
-  p->flags = PG_SLAB;
+  p->flags |= PG_SLAB;
+  page_set_use(p, PU_SLAB);
   p->slab_class = cls;
   p->slab.inuse = 0;
   char *base = page_to_kva(p);
@@ -89,6 +100,7 @@ void *kmalloc(size_t size)
   void *obj = p->slab.freelist;
   p->slab.freelist = *(void **)obj;
   p->slab.inuse++;
+  __atomic_add_fetch(&class_inuse[cls], 1, __ATOMIC_RELAXED);
   if (!p->slab.freelist)
     list_del(&p->list); /* full: off the partial list */
   spin_unlock(&c->lock);
@@ -115,6 +127,7 @@ void kfree(void *ptr)
     return;
   }
   struct size_class *c = &classes[p->slab_class];
+  __atomic_sub_fetch(&class_inuse[p->slab_class], 1, __ATOMIC_RELAXED);
   spin_lock(&c->lock);
   bool was_full = p->slab.freelist == NULL;
   *(void **)ptr = p->slab.freelist;
@@ -124,7 +137,6 @@ void kfree(void *ptr)
     if (!was_full)
       list_del(&p->list);
     spin_unlock(&c->lock);
-    p->flags = 0;
     free_pages(p, 0);
     return;
   }

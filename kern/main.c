@@ -12,6 +12,8 @@
 #include "kern/cpu.h"
 #include "kern/exec.h"
 #include "kern/futex.h"
+#include "kern/posix_timers.h"
+#include "kern/timerfd.h"
 #include "kern/lockdep.h"
 #include "kern/sysinfo.h"
 #include "kern/param.h"
@@ -274,7 +276,9 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   kmalloc_init();
   init_pid = pid_alloc();                            /* 1, before any kernel thread */
   futex_init();                                      /* futex hash buckets */
-  pgtable_init();                                    /* drop the boot identity map */
+  posix_timers_init();                               /* they follow clock changes */
+  timerfd_init();                                    /* so do timerfds */
+  pgtable_init(kalloc_pgtable, kfree_pages);       /* drop the boot identity map */
   trap_init();                                       /* stvec, FP on */
   plic_init(boot_info.plic_base, boot_info.plic_ndev);
   plic_init_hart(boot_info.plic_context, true);     /* device interrupts: boot hart */

@@ -32,6 +32,29 @@ void put_page(struct page *p);
 uint64_t nr_free_pages(void);
 uint64_t nr_total_pages(void);
 
+/*
+ * What each allocated page is for, counted (/proc/meminfo shows the
+ * counts, so a leak shows its cause). A page starts as PU_KERNEL; the code
+ * that gives it a purpose says so with page_set_use(). Kept in bits 8-10
+ * of page->flags.
+ */
+enum page_use {
+  PU_KERNEL,    /* anything not listed below (kmalloc's large blocks, tables) */
+  PU_ANON,      /* user memory: anonymous and copy-on-write copies */
+  PU_FILE,      /* the page cache: file data, tmpfs and shared memory */
+  PU_PGTABLE,   /* page tables */
+  PU_PIPE,      /* pipe buffers */
+  PU_KSTACK,    /* kernel stacks */
+  PU_SLAB,      /* kmalloc's slab pages */
+  NR_PAGE_USES
+};
+#define PG_USE_SHIFT 8
+#define PG_USE_MASK (7u << PG_USE_SHIFT)
+void page_set_use(struct page *p, enum page_use use);
+/* kmalloc's size class i: its object size and objects in use; 0 past the last. */
+int kmalloc_class_stats(int i, uint32_t *size, uint64_t *inuse);
+uint64_t nr_pages_used_for(enum page_use use);
+
 static inline uint64_t page_to_pfn(const struct page *p) { return ram_base_pfn + (uint64_t)(p - mem_map); }
 static inline paddr_t page_to_pa(const struct page *p) { return page_to_pfn(p) << PAGE_SHIFT; }
 static inline void *page_to_kva(const struct page *p) { return pa_to_kva(page_to_pa(p)); }
@@ -45,6 +68,8 @@ static inline bool pa_is_ram(paddr_t pa)
 
 /* Whole zeroed pages by kernel address (e.g. page tables, kernel stacks). */
 void *kalloc_pages(unsigned order);
+/* The same, counted as page tables (PU_PGTABLE): what arch/ builds tables from. */
+void *kalloc_pgtable(unsigned order);
 void kfree_pages(void *va, unsigned order);
 
 void kmalloc_init(void);

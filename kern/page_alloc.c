@@ -57,6 +57,26 @@ void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_end,
           (unsigned long)zone.nr_free, (unsigned long)(map_bytes >> 10));
 }
 
+static uint64_t use_count[NR_PAGE_USES]; /* pages, by page_use (atomics) */
+
+static void count_use(unsigned use, int64_t n)
+{
+  __atomic_add_fetch(&use_count[use], (uint64_t)n, __ATOMIC_RELAXED);
+}
+
+void page_set_use(struct page *p, enum page_use use)
+{
+  int64_t n = (p->flags & PG_HEAD) ? (1 << p->order) : 1;
+  count_use((p->flags & PG_USE_MASK) >> PG_USE_SHIFT, -n);
+  p->flags = (uint16_t)((p->flags & ~PG_USE_MASK) | ((unsigned)use << PG_USE_SHIFT));
+  count_use(use, n);
+}
+
+uint64_t nr_pages_used_for(enum page_use use)
+{
+  return READ_ONCE(use_count[use]);
+}
+
 struct page *alloc_pages_nozero(unsigned order)
 {
   if (order >= MAX_ORDER)
@@ -67,8 +87,9 @@ struct page *alloc_pages_nozero(unsigned order)
   if (!p)
     return NULL;
   p->refcount = 1;
-  p->flags = order ? PG_HEAD : 0;
+  p->flags = order ? PG_HEAD : 0; /* and PU_KERNEL */
   p->order = order;
+  count_use(PU_KERNEL, 1 << order);
   p->cache.owner = NULL;
   p->cache.index = 0;
   list_init(&p->list);
@@ -90,6 +111,7 @@ struct page *alloc_page(void)
 
 void free_pages(struct page *p, unsigned order)
 {
+  count_use((p->flags & PG_USE_MASK) >> PG_USE_SHIFT, -(1 << order));
   p->refcount = 0;
   p->flags = 0;
   spin_lock(&zone_lock);
@@ -128,6 +150,15 @@ void *kalloc_pages(unsigned order)
 {
   struct page *p = alloc_pages(order);
   return p ? page_to_kva(p) : NULL;
+}
+
+void *kalloc_pgtable(unsigned order)
+{
+  struct page *p = alloc_pages(order);
+  if (!p)
+    return NULL;
+  page_set_use(p, PU_PGTABLE);
+  return page_to_kva(p);
 }
 
 void kfree_pages(void *va, unsigned order)

@@ -69,6 +69,7 @@ static struct pipe *pipe_alloc(void)
   }
   p->order = order;
   p->cap = PAGE_SIZE << order;
+  page_set_use(kva_to_page(p->buf), PU_PIPE);
   mutex_init(&p->lock, "pipe");
   wait_queue_init(&p->wq);
   return p;
@@ -200,6 +201,7 @@ long pipe_set_size(struct file *f, uint64_t arg)
   char *nb = kalloc_pages(order);
   if (!nb)
     return -ENOMEM;
+  page_set_use(kva_to_page(nb), PU_PIPE);
   mutex_lock(&p->lock);
   size_t count = p->head - p->tail;
   if (count > cap) {

@@ -408,7 +408,7 @@ void posix_timers_exit(struct process *p)
   spin_unlock(&ptimer_lock);
 }
 
-void posix_timers_clock_was_set(void)
+static void posix_timers_clock_was_set(void)
 {
   spin_lock(&ptimer_lock);
   struct ptimer *t;
@@ -416,6 +416,30 @@ void posix_timers_clock_was_set(void)
     if (t->expires)
       timer_arm(&t->ktimer, mono_deadline(BASE_REAL, t->expires));
   spin_unlock(&ptimer_lock);
+}
+
+static struct clock_set_hook ptimer_clock_hook = { .clock_was_set = posix_timers_clock_was_set };
+
+void posix_timers_init(void)
+{
+  time_add_clock_set_hook(&ptimer_clock_hook);
+}
+
+/* CPU time of every thread of p, live and exited. */
+void process_cputime(struct process *p, uint64_t *utime_ns, uint64_t *stime_ns)
+{
+  uint64_t ut = p->dead_utime_ns, st = p->dead_stime_ns;
+  spin_lock(&proc_lock);
+  struct task *t;
+  list_for_each_entry(t, &p->threads, thread_link) {
+    uint64_t u, s;
+    task_cputime(t, &u, &s);
+    ut += u;
+    st += s;
+  }
+  spin_unlock(&proc_lock);
+  *utime_ns = ut;
+  *stime_ns = st;
 }
 
 /* ---- the clocks a timer may use ---- */

@@ -26,9 +26,9 @@ void posix_timer_signal_taken(struct process *p, const struct ksiginfo *info);
 void posix_timers_exit(struct process *p);
 void posix_timers_exec(struct process *p);
 
-/* The real-time clock was set: timers armed at an absolute real time
- * follow it. */
-void posix_timers_clock_was_set(void);
+/* At boot: timers armed at an absolute real time follow the real-time
+ * clock when it is set (a hook in kern/time.c). */
+void posix_timers_init(void);
 
 /* ITIMER_VIRTUAL (which 1) and ITIMER_PROF (2) of the caller's process:
  * the time left and the interval, in ns; set returns the old ones. */

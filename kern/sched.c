@@ -387,7 +387,7 @@ void schedule(void)
   finish_switch(switched_from[current->cpu->id]);
 }
 
-/* A new task's first instructions (called from task_trampoline in swtch.S). */
+/* A new task's first instructions (called from the trampolines in swtch.S and trapvec.S). */
 void task_first_run(void)
 {
   finish_switch(switched_from[current->cpu->id]);
@@ -653,6 +653,7 @@ struct task *task_alloc(void)
     kfree(t);
     return NULL;
   }
+  page_set_use(kva_to_page(t->kstack), PU_KSTACK);
   t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_PAGES * PAGE_SIZE) - 1;
   t->tf->kernel_tp = (uint64_t)t;
   list_init(&t->rq_link);
@@ -693,6 +694,8 @@ struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg,
   t->ctx.sp = (uint64_t)t->tf; /* the unused trapframe area is above sp */
   t->ctx.s[0] = (uint64_t)fn;
   t->ctx.s[1] = (uint64_t)arg;
+  t->ctx.s[2] = (uint64_t)task_first_run;          /* swtch.S names no kernel function */
+  t->ctx.s[3] = (uint64_t)task_exit_kernel_thread;
   t->tid = tid ? tid : pid_alloc();
   sched_add_new(t);
   return t;

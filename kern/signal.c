@@ -20,9 +20,13 @@
 #include "kern/printk.h"
 #include "kern/errno.h"
 #include "kern/posix_timers.h"
+#include "kern/poll.h"   /* POLLIN: the event constants only */
 #include "arch/riscv/trap.h"
 #include "arch/riscv/riscv.h"
 #include <string.h>
+
+/* Woken whenever a signal is queued (signal.h; signalfd waits here). */
+struct wait_queue signal_queued_wq = WAIT_QUEUE_INIT(signal_queued_wq);
 
 /* ---- signal frame (Linux riscv64 layout) ---- */
 
@@ -200,7 +204,7 @@ static int queue_signal(struct sigpending *pend, int sig, const struct ksiginfo 
     list_add_tail(&q->link, &pend->queue);
   }
   pend->set |= SIGMASK(sig);
-  signalfd_notify(); /* a blocked signal wakes nobody else (kern/signalfd.c) */
+  wake_up_events(&signal_queued_wq, POLLIN); /* a blocked signal wakes nobody else (signalfd) */
   return TIMER_SIGNAL_QUEUED;
 }
 

@@ -180,6 +180,9 @@ void do_signals(struct trapframe *tf);
 bool sig_ignored_by_default(int sig);
 void signal_exec_reset(struct task *t);
 int dequeue_signal_from(struct task *t, sigset_t allowed, struct ksiginfo *info);
-void signalfd_notify(void);  /* kern/signalfd.c: a signal was queued */
+/* Woken (POLLIN) whenever a signal is queued, blocked or not: signalfd
+ * readers and pollers wait here and re-check their own task and set
+ * (kern/signalfd.c). Woken with sighand->lock held. */
+extern struct wait_queue signal_queued_wq;
 
 #endif

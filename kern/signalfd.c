@@ -11,8 +11,8 @@
  * instead of being delivered.
  *
  * Wake-ups: a blocked signal wakes nobody (kern/signal.c only wakes
- * threads that do not block it), so signal.c calls signalfd_notify()
- * whenever it queues a signal. That wakes one wait queue shared by every
+ * threads that do not block it), so signal.c wakes its signal_queued_wq
+ * whenever it queues a signal: one wait queue shared by every
  * signalfd — readers, ppoll/pselect6 and epoll items (kern/poll.h) — and
  * each re-checks its own task and set. One queue keeps the wake-up free
  * of lifetime questions (a per-process queue would have to be emptied of
@@ -21,8 +21,8 @@
  *
  * Locking: the set is one 64-bit word, read and written whole
  * (READ_ONCE/WRITE_ONCE); pending sets are taken under the reader's
- * sighand->lock. signalfd_notify() is called with sighand->lock held and
- * takes the wait-queue lock (the order of kern/spinlock.h).
+ * sighand->lock. signal_queued_wq is woken with sighand->lock held (its
+ * wait-queue lock nests inside it) (the order of kern/spinlock.h).
  */
 #include "kern/epoll.h"
 #include "kern/poll.h"
@@ -72,15 +72,6 @@ STATIC_ASSERT(offsetof(struct signalfd_siginfo, ssi_addr) == 72);
 struct signalfd {
   sigset_t mask;                /* the signals read; never SIGKILL or SIGSTOP */
 };
-
-/* Every signalfd reader and poller waits here (see the top of the file). */
-static struct wait_queue signalfd_wq = WAIT_QUEUE_INIT(signalfd_wq);
-
-/* A signal was queued (kern/signal.c, sighand->lock held): waiters re-check. */
-void signalfd_notify(void)
-{
-  wake_up_events(&signalfd_wq, POLLIN);
-}
 
 /* Is a signal of `mask` pending for t (thread or process)? No lock: a hint
  * for sleeping and polling; the dequeue below takes sighand->lock. */
@@ -152,7 +143,7 @@ static long sfd_dequeue(struct signalfd *s, struct ksiginfo *info, bool nonblock
       return sig;
     if (nonblock)
       return -EAGAIN;
-    long w = wait_event(&signalfd_wq, sfd_pending(t, READ_ONCE(s->mask)), WAIT_FOREVER);
+    long w = wait_event(&signal_queued_wq, sfd_pending(t, READ_ONCE(s->mask)), WAIT_FOREVER);
     if (w)
       return w;
   }
@@ -193,7 +184,7 @@ static ssize_t sfd_read(struct file *f, struct uio *u, off_t *pos)
 static unsigned sfd_poll(struct file *f, struct poll_table *pt)
 {
   struct signalfd *s = f->priv;
-  poll_wait(f, &signalfd_wq, pt);
+  poll_wait(f, &signal_queued_wq, pt);
   return sfd_pending(current, READ_ONCE(s->mask)) ? POLLIN : 0; /* Linux: POLLIN alone */
 }
 
@@ -237,7 +228,7 @@ long sys_signalfd4(int ufd, uaddr_t umask, size_t sizemask, int flags)
     struct signalfd *s = f->priv;
     WRITE_ONCE(s->mask, mask);
     fput(f);
-    wake_up_events(&signalfd_wq, POLLIN); /* the new set may be readable */
+    wake_up_events(&signal_queued_wq, POLLIN); /* the new set may be readable */
     return ufd;
   }
 

@@ -338,7 +338,8 @@ static int kill_one(struct process *p, int sig, struct ksiginfo *info)
   return r;
 }
 
-#define KILL_TARGETS_MAX 256
+#define KILL_TARGETS_MAX 256 /* processes signalled per round of a group kill */
+#define KILL_ROUNDS_MAX 64   /* rounds: bounded even while a fork bomb grows */
 
 long sys_kill(int pid, int sig)
 {
@@ -362,41 +363,51 @@ long sys_kill(int pid, int sig)
     return r;
   }
   /* A process group (pid 0: the caller's; pid < -1: -pid), or everyone
-   * but init and the caller (pid -1). */
+   * but init and the caller (pid -1). Signalled KILL_TARGETS_MAX at a time
+   * (with references, outside proc_lock), each process once: kill_pass
+   * marks the ones this call has taken, so a fork bomb of thousands is
+   * reached whole, as on Linux. */
+  static uint64_t kill_passes; /* proc_lock */
   pid_t pgid = pid == 0 ? current->proc->pgid : -pid;
   struct process *targets[KILL_TARGETS_MAX];
-  int n = 0;
-  bool zombies = false;
+  bool zombies = false, any = false, success = false;
+  long ret = pid == -1 ? 0 : -ESRCH;
   spin_lock(&proc_lock);
-  struct process *q;
-  list_for_each_entry(q, &all_processes, all_link) {
-    bool match = pid == -1 ? q->pid > 1 && q != current->proc : q->pgid == pgid;
-    if (!match)
-      continue;
-    if (q->zombie) {
-      zombies = true;
-    } else if (n < KILL_TARGETS_MAX) {
-      process_get(q);
-      targets[n++] = q;
-    }
-  }
+  uint64_t pass = ++kill_passes;
   spin_unlock(&proc_lock);
-  bool success = false;
-  long ret = -ESRCH;
-  if (pid == -1)
-    ret = 0;
-  for (int i = 0; i < n; i++) {
-    int err = kill_one(targets[i], sig, &info);
-    if (pid == -1) {
-      if (err != -EPERM)
-        ret = err;
-    } else {
-      success |= err == 0;
-      ret = err;
+  for (int round = 0; round < KILL_ROUNDS_MAX; round++) {
+    int n = 0;
+    spin_lock(&proc_lock);
+    struct process *q;
+    list_for_each_entry(q, &all_processes, all_link) {
+      bool match = pid == -1 ? q->pid > 1 && q != current->proc : q->pgid == pgid;
+      if (!match || q->kill_pass == pass)
+        continue;
+      if (q->zombie) {
+        zombies = true;
+      } else if (n < KILL_TARGETS_MAX) {
+        q->kill_pass = pass;
+        process_get(q);
+        targets[n++] = q;
+      }
     }
-    process_put(targets[i]);
+    spin_unlock(&proc_lock);
+    if (n == 0)
+      break;
+    any = true;
+    for (int i = 0; i < n; i++) {
+      int err = kill_one(targets[i], sig, &info);
+      if (pid == -1) {
+        if (err != -EPERM)
+          ret = err;
+      } else {
+        success |= err == 0;
+        ret = err;
+      }
+      process_put(targets[i]);
+    }
   }
-  if (n == 0)
+  if (!any)
     return zombies && pid != -1 ? 0 : -ESRCH;
   return success ? 0 : ret;
 }

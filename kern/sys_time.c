@@ -86,47 +86,6 @@ long sys_clock_getres(int clockid, uaddr_t res)
   return copyout(res, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
-/*
- * A struct timespec as nanoseconds: -EINVAL for a negative or unnormalised
- * value; huge values saturate (never overflow).
- */
-long timespec_to_ns(const struct timespec64 *ts, uint64_t *ns)
-{
-  if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= (int64_t)NSEC_PER_SEC)
-    return -EINVAL;
-  if ((uint64_t)ts->tv_sec > UINT64_MAX / NSEC_PER_SEC - 1)
-    *ns = UINT64_MAX / 2;
-  else
-    *ns = ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
-  return 0;
-}
-
-/* The same for a struct timespec in user memory: also -EFAULT. */
-long get_user_timespec_ns(uaddr_t u, uint64_t *ns)
-{
-  struct timespec64 ts;
-  if (copyin(&ts, u, sizeof(ts)))
-    return -EFAULT;
-  return timespec_to_ns(&ts, ns);
-}
-
-/* CPU time of every thread of p, live and exited. */
-void process_cputime(struct process *p, uint64_t *utime_ns, uint64_t *stime_ns)
-{
-  uint64_t ut = p->dead_utime_ns, st = p->dead_stime_ns;
-  spin_lock(&proc_lock);
-  struct task *t;
-  list_for_each_entry(t, &p->threads, thread_link) {
-    uint64_t u, s;
-    task_cputime(t, &u, &s);
-    ut += u;
-    st += s;
-  }
-  spin_unlock(&proc_lock);
-  *utime_ns = ut;
-  *stime_ns = st;
-}
-
 /* Sleep until the monotonic deadline; on a signal report what was left. */
 static long sleep_until(uint64_t deadline, uaddr_t rem)
 {

@@ -164,6 +164,7 @@ struct process {
   int nr_threads;               /* live threads */
   struct task *leader;
   int refcount;                 /* tasks + the zombie's reaper; proc_lock */
+  uint64_t kill_pass;           /* the last kill() to a group or -1 that took it (proc_lock) */
 
   /* exit and wait (proc_lock) */
   bool exiting;                 /* exit_group in progress: threads die */

@@ -9,9 +9,10 @@
 #include "kern/time.h"
 #include "kern/spinlock.h"
 #include "kern/task.h"
-#include "kern/posix_timers.h"
 #include "kern/cpu.h"
 #include "kern/param.h"
+#include "kern/vm.h"       /* copyin */
+#include "kern/errno.h"
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/vdso/vdso.h"
@@ -19,6 +20,7 @@
 uint64_t timebase_hz = 10000000;
 static uint64_t boot_ticks;
 static uint64_t realtime_offset_ns; /* realtime = monotonic + offset */
+static struct clock_set_hook *clock_set_hooks; /* told when the clock is set */
 
 /* The page every process maps read-only under its vDSO (arch/riscv/vdso). */
 struct vdso_data vdso_data_page __attribute__((aligned(4096), section(".data.vdso")));
@@ -77,8 +79,18 @@ void time_set_realtime_ns(uint64_t ns)
 {
   WRITE_ONCE(realtime_offset_ns, ns - time_monotonic_ns());
   vdso_update();
-  timerfd_clock_was_set(); /* absolute real-time timerfds follow the clock */
-  posix_timers_clock_was_set(); /* and absolute real-time POSIX timers */
+  /* absolute real-time timers (timerfd, POSIX timers) follow the clock */
+  for (struct clock_set_hook *h = clock_set_hooks; h; h = h->next)
+    h->clock_was_set();
+}
+
+void time_add_clock_set_hook(struct clock_set_hook *h)
+{
+  struct clock_set_hook **p = &clock_set_hooks;
+  while (*p)
+    p = &(*p)->next;
+  h->next = NULL;
+  *p = h;
 }
 
 void timer_use_sstc(bool yes)
@@ -206,4 +218,28 @@ void timer_interrupt(void)
 
   if (tick)
     scheduler_tick();
+}
+
+/*
+ * A struct timespec as nanoseconds: -EINVAL for a negative or unnormalised
+ * value; huge values saturate (never overflow).
+ */
+long timespec_to_ns(const struct timespec64 *ts, uint64_t *ns)
+{
+  if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= (int64_t)NSEC_PER_SEC)
+    return -EINVAL;
+  if ((uint64_t)ts->tv_sec > UINT64_MAX / NSEC_PER_SEC - 1)
+    *ns = UINT64_MAX / 2;
+  else
+    *ns = ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+  return 0;
+}
+
+/* The same for a struct timespec in user memory: also -EFAULT. */
+long get_user_timespec_ns(uaddr_t u, uint64_t *ns)
+{
+  struct timespec64 ts;
+  if (copyin(&ts, u, sizeof(ts)))
+    return -EFAULT;
+  return timespec_to_ns(&ts, ns);
 }

@@ -60,11 +60,25 @@ bool timer_cancel(struct timer *t);  /* true if it was armed */
 void timer_cancel_sync(struct timer *t); /* cancel, and wait out a running callback */
 void timer_interrupt(void);          /* from the trap handler */
 void timer_hart_init(void);
-/* A struct timespec as nanoseconds (kern/sys_time.c): 0 or -EINVAL; from
- * user memory: 0, -EFAULT or -EINVAL. */
+/* A struct timespec as nanoseconds: 0, or -EINVAL for a negative or
+ * unnormalised one (huge values saturate); from user memory: 0, -EFAULT or
+ * -EINVAL. No locks; get_user_timespec_ns may fault pages in. */
 long timespec_to_ns(const struct timespec64 *ts, uint64_t *ns);
 long get_user_timespec_ns(uint64_t uaddr, uint64_t *ns);
 void timer_use_sstc(bool yes);
-void timerfd_clock_was_set(void);    /* kern/timerfd.c: the real-time clock was set */
+
+/*
+ * Told when the real-time clock is set (settimeofday, clock_settime, the
+ * RTC): timers armed at an absolute real time (timerfd, POSIX timers) move
+ * with it. The layers above register a hook at boot (time_add_clock_set_hook,
+ * once, before other harts run; never removed), so this file names none of
+ * them. clock_was_set runs in process context with no locks held, hooks in
+ * the order they were added.
+ */
+struct clock_set_hook {
+  void (*clock_was_set)(void);
+  struct clock_set_hook *next;
+};
+void time_add_clock_set_hook(struct clock_set_hook *h);
 
 #endif

@@ -32,6 +32,7 @@
  * > wait-queue locks > timer_lock (timer_arm/timer_cancel). The syscalls
  * are at the bottom; the file operations above them.
  */
+#include "kern/timerfd.h"
 #include "kern/epoll.h"
 #include "kern/poll.h"
 #include "kern/syscall.h"
@@ -157,12 +158,12 @@ static void tfd_timer_fn(struct timer *tm)
 }
 
 /*
- * The real-time clock was set (kern/time.c, process context). Absolute
+ * The real-time clock was set (the hook in kern/time.c, process context). Absolute
  * real-time timers re-arm for the new time (expiries it jumped over count
  * at once); the TFD_TIMER_CANCEL_ON_SET ones are cancelled (Linux's
  * timerfd_clock_was_set).
  */
-void timerfd_clock_was_set(void)
+static void timerfd_clock_was_set(void)
 {
   spin_lock(&rt_lock);
   struct timerfd *t;
@@ -176,6 +177,13 @@ void timerfd_clock_was_set(void)
       wake_up_events(&t->wq, POLLIN);
   }
   spin_unlock(&rt_lock);
+}
+
+static struct clock_set_hook tfd_clock_hook = { .clock_was_set = timerfd_clock_was_set };
+
+void timerfd_init(void)
+{
+  time_add_clock_set_hook(&tfd_clock_hook);
 }
 
 /* Time to the next expiry and the interval, as timerfd_gettime reports them. (t->lock held.) */

@@ -2,7 +2,10 @@
  * tlb.c — TLB shootdown: flushing the harts that may cache an address
  * space, after its page table changed (see tlb.h for the rules).
  *
- * Layer: under kern/vm.c (the only code that changes user PTEs), over
+ * Also vm_switch: loading an address space on a hart, which keeps the mask
+ * of harts that may cache it (mm->cpus_active) exact.
+ *
+ * Layer: core, under kern/vm.c (the only code that changes user PTEs), over
  * kern/smp.c (SBI RFENCE) and arch/riscv/riscv.h (local sfence.vma).
  * Locks: none of its own; callers hold mm->lock.
  */
@@ -69,4 +72,24 @@ void tlb_batch_finish(struct tlb_batch *b)
   for (int i = 0; i < b->npages; i++)
     put_page(b->pages[i]);
   tlb_batch_init(b, b->mm);
+}
+
+/*
+ * Load mm's page table on this hart (NULL: the kernel's) and keep
+ * mm->cpus_active exact: the bit is set before satp points at the table
+ * and cleared after it no longer does (kern/tlb.h relies on it). The full
+ * sfence.vma means a hart never keeps entries of an mm it left.
+ */
+void vm_switch(struct mm *mm)
+{
+  struct cpu *c = mycpu();
+  struct mm *old = c->active_mm;
+  uint64_t bit = cpumask_of(c->id);
+  if (mm && mm != old)
+    __atomic_fetch_or(&mm->cpus_active, bit, __ATOMIC_SEQ_CST);
+  csr_write(satp, mm ? mm->satp : kernel_satp);
+  sfence_vma();
+  c->active_mm = mm;
+  if (old && old != mm)
+    __atomic_fetch_and(&old->cpus_active, ~bit, __ATOMIC_SEQ_CST);
 }

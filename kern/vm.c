@@ -310,6 +310,7 @@ static int fault_locked(struct mm *mm, uaddr_t addr, int access)
     struct page *np = alloc_pages_nozero(0);
     if (!np)
       return -ENOMEM;
+    page_set_use(np, PU_ANON);
     memcpy(page_to_kva(np), page_to_kva(old), PAGE_SIZE);
     return install_page(mm, va, np, flags);
   }
@@ -319,6 +320,7 @@ static int fault_locked(struct mm *mm, uaddr_t addr, int access)
     struct page *p = alloc_page();
     if (!p)
       return -ENOMEM;
+    page_set_use(p, PU_ANON);
     return install_page(mm, va, p, flags);
   }
 
@@ -344,6 +346,7 @@ static int fault_locked(struct mm *mm, uaddr_t addr, int access)
       put_page(p);
       return -ENOMEM;
     }
+    page_set_use(np, PU_ANON);
     memcpy(page_to_kva(np), page_to_kva(p), PAGE_SIZE);
     put_page(p);
     return install_page(mm, va, np, flags);

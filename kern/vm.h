@@ -98,12 +98,26 @@ struct mm {
 
 /* arch/riscv/pgtable.c */
 extern pagetable_t kernel_pagetable;
-void pgtable_init(void);
+extern uint64_t kernel_satp;            /* satp value of kernel_pagetable */
+/* Adopt the boot page table as the kernel's (dropping the identity map) and
+ * remember the allocator for table pages (zeroed; arch/ does not name
+ * kern/page_alloc.c). Once, on the boot hart, before any pt_* call. */
+void pgtable_init(void *(*alloc_pages)(unsigned order),
+                  void (*free_pages)(void *va, unsigned order));
+/* A new user root table sharing the kernel half; NULL when out of memory. */
 pagetable_t pt_create_user(void);
+/* Free a user root and its intermediate tables (its leaves already unmapped). */
 void pt_destroy(pagetable_t root);
+/* The level-0 PTE for user va in root, creating intermediate tables if alloc;
+ * NULL if va is not a user address, a table is missing (!alloc) or out of
+ * memory. Caller holds the mm's lock (or owns the table). */
 pte_t *pt_walk(pagetable_t root, uaddr_t va, bool alloc);
-void vm_switch(struct mm *mm);
+/* PTE permission bits for PROT_* (always user, accessed, dirty). */
 uint64_t pte_flags_for_prot(uint32_t prot);
+
+/* kern/tlb.c: load mm's table on this hart (NULL: the kernel's), keeping
+ * mm->cpus_active exact. Interrupts off or the hart otherwise pinned. */
+void vm_switch(struct mm *mm);
 
 /* kern/vm.c */
 struct mm *mm_create(void);

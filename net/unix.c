@@ -40,67 +40,11 @@
 #include "fs/fsops.h"
 #include <string.h>
 
-#define UNIX_STREAM_LIMIT (256 * 1024)  /* bytes a stream receiver may have queued */
-#define UNIX_DGRAM_QLEN 512             /* messages a datagram receiver may have queued */
-#define UNIX_MSG_MAX (64 * 1024)        /* a stream write is cut into messages this big */
-#define UNIX_CONTROL_MAX 4096           /* ancillary data we accept per sendmsg */
+#include "net/unix_priv.h"
 
-#define RCV_SHUTDOWN 1
-#define SEND_SHUTDOWN 2
-#define SHUTDOWN_MASK 3
-
-/* A bound name, shared by a listener and the connections it accepted. */
-struct unix_addr {
-  int refs;                     /* unix_lock */
-  int len;                      /* sockaddr length: 2 + name bytes (+ NUL for paths) */
-  struct sockaddr_un sun;
-  struct inode *inode;          /* path names: the socket file (referenced) */
-};
-
-/* One message on a receive queue. */
-struct unix_msg {
-  struct unix_msg *next;
-  size_t len, off;              /* bytes, and bytes already read (streams) */
-  struct unix_addr *from;       /* datagrams: the sender's name (referenced) or NULL */
-  struct file **files;          /* SCM_RIGHTS in flight (referenced), or NULL */
-  int nfiles;
-  struct ucred cred;            /* the sender's credentials (SCM_CREDENTIALS) */
-  char data[];
-};
-
-enum unix_state { US_UNCONNECTED, US_LISTEN, US_CONNECTED };
-
-struct unix_sock {
-  struct socket *sock;
-  int type;
-  struct list_head all_link;    /* in unix_all (unix_lock) */
-  /* --- unix_lock --- */
-  enum unix_state state;
-  struct unix_sock *peer;       /* stream: the other end; datagram: connect()'s target */
-  bool peer_gone;               /* a connected datagram peer closed: ECONNREFUSED */
-  struct unix_addr *addr;       /* our name, or NULL */
-  struct unix_msg *rx_head, *rx_tail;
-  size_t rx_bytes;
-  int rx_count;
-  struct unix_sock *acc_head, *acc_tail, *acc_next;  /* listener's pending connections */
-  int acc_count, backlog;
-  bool bound;                   /* addr came from our own bind() */
-  int shutdown;                 /* RCV_SHUTDOWN | SEND_SHUTDOWN (Linux's sk_shutdown) */
-  int err;                      /* pending error (positive) */
-  struct ucred peercred;        /* SO_PEERCRED */
-  struct ucred owncred;         /* ours, as of socket()/listen() */
-};
-
-static struct spinlock unix_lock = SPINLOCK_INIT("unix");
-static LIST_HEAD(unix_all);                     /* every unix socket (unix_lock) */
 static struct wait_queue unix_space_wq = WAIT_QUEUE_INIT(unix_space_wq);  /* room appeared */
 static const struct sock_ops unix_ops;
 static unsigned autobind_next;                  /* unix_lock */
-
-static struct unix_sock *unix_of(struct socket *s)
-{
-  return s->proto;
-}
 
 static bool is_stream(struct unix_sock *u)
 {
@@ -264,6 +208,8 @@ static struct unix_msg *msg_alloc(size_t len)
 /* Free a message (not on any queue): its name reference and files. No lock held. */
 static void msg_free(struct unix_msg *m)
 {
+  if (m->nfiles)
+    __atomic_sub_fetch(&unix_msgs_with_files, 1, __ATOMIC_RELAXED);
   for (int i = 0; i < m->nfiles; i++)
     fput(m->files[i]);
   kfree(m->files);
@@ -284,6 +230,34 @@ static void msg_free_list(struct unix_msg *m)
     msg_free(m);
     m = next;
   }
+}
+
+/*
+ * Collect the sockets that only messages in flight hold (net/unix_gc.c
+ * finds them and takes their queues off) and free what they held. No
+ * lock held; a collection does not start inside another.
+ */
+void unix_gc(void)
+{
+  struct unix_msg *garbage;
+  if (!unix_gc_collect(&garbage))
+    return;
+  if (garbage)
+    printk(LOG_DEBUG, "unix_gc: freeing the queues of unreachable sockets in flight");
+  msg_free_list(garbage); /* releases the garbage sockets (their unix_gc calls return at once) */
+  unix_gc_done();
+}
+
+/*
+ * Descriptors were closed (close(), exit, exec's close-on-exec): the last
+ * one of a socket in flight may have been among them, which a collection
+ * at the next release would only find later. fs/file.c calls this (a weak
+ * no-op there when Kite is built without the network).
+ */
+void unix_gc_after_close(void)
+{
+  if (READ_ONCE(unix_msgs_with_files))
+    unix_gc();
 }
 
 /* Append to u's receive queue. unix_lock held. */
@@ -436,16 +410,24 @@ static void scm_deliver(struct sock_msg *sm, struct unix_msg *msg, bool passcred
     if (!put_cmsg(sm, used, SCM_CREDENTIALS, &msg->cred, sizeof(msg->cred)))
       sm->flags_out |= MSG_CTRUNC;
   }
-  if (!msg->nfiles)
+  /* The files leave the message under unix_lock: a collection on another
+   * hart (net/unix_gc.c) sees them either in flight or held by us. */
+  spin_lock(&unix_lock);
+  struct file **files = msg->files;
+  int nfiles = msg->nfiles;
+  msg->files = NULL;
+  msg->nfiles = 0;
+  spin_unlock(&unix_lock);
+  if (!nfiles)
     return;
+  __atomic_sub_fetch(&unix_msgs_with_files, 1, __ATOMIC_RELAXED);
   int fds[SCM_MAX_FD];
   int room = 0;
   if (sm->control && *used + CMSG_LEN(sizeof(int)) <= sm->controllen)
     room = (int)((sm->controllen - *used - sizeof(struct cmsghdr)) / sizeof(int));
   int n = 0;
-  for (int i = 0; i < msg->nfiles; i++) {
-    struct file *f = msg->files[i];
-    msg->files[i] = NULL;
+  for (int i = 0; i < nfiles; i++) {
+    struct file *f = files[i];
     if (n < room) {
       int fd = fd_install(f, 0, flags & MSG_CMSG_CLOEXEC);
       if (fd >= 0) {
@@ -456,7 +438,7 @@ static void scm_deliver(struct sock_msg *sm, struct unix_msg *msg, bool passcred
     fput(f);  /* no room, or no descriptor left: the file is dropped */
     sm->flags_out |= MSG_CTRUNC;
   }
-  msg->nfiles = 0;
+  kfree(files);
   if (n)
     put_cmsg(sm, used, SCM_RIGHTS, fds, n * sizeof(int));
 }
@@ -898,6 +880,8 @@ static ssize_t unix_sendmsg(struct socket *s, struct uio *uio, struct sock_msg *
       if (first) {  /* descriptors and credentials ride on the first message */
         pend->files = scm.files;
         pend->nfiles = scm.nfiles;
+        if (pend->nfiles)
+          __atomic_add_fetch(&unix_msgs_with_files, 1, __ATOMIC_RELAXED);
         scm.files = NULL;
         scm.nfiles = 0;
         if (scm.has_cred)
@@ -1217,6 +1201,7 @@ static void unix_release(struct socket *s)
 {
   unix_destroy(unix_of(s));
   s->proto = NULL;
+  unix_gc(); /* it may have been the last way into a cycle of sockets in flight */
 }
 
 /* Free u (and, for a listener, the connections nobody accepted). */

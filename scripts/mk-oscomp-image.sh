@@ -9,7 +9,7 @@
 #             (stage-kite.sh; testsuite/tests/oscomp-image.sh boots it)
 #   debian    the groups made of programs Debian serves: busybox, lua, iozone,
 #             lmbench, cyclictest, iperf, netperf, in both C libraries
-#             (stage-debian.sh; `make oscomp`, testsuite/tests/oscomp-debian.sh)
+#             (stage-debian.sh; `make oscomp`, testsuite/tests/oscomp-score.sh)
 #   DIR       a checkout of the official suite (oscomp/testsuits-for-oskernel or
 #             a fork) built with our musl and glibc (stage-testsuite.sh;
 #             `make oscomp TESTSUITE=DIR`)
@@ -18,6 +18,7 @@
 #   ext4 (the default, as the judge's since 2024): mkfs.ext4 -d with
 #        e2fsprogs' default features, no partition table
 #   vfat: FAT32 (the judge before 2024), filled with mtools
+# OSCOMP_STAGE (environment) overrides the staging directory.
 # SIZE (environment) overrides the image size (default: what the files need
 # plus room for the tests' own files, at least 128 MiB).
 set -eu
@@ -27,9 +28,9 @@ out=$1
 suite=${2:-kite}
 fs=${FS:-ext4}
 case "$suite" in
-  kite|debian) stage=$build/oscomp-stage-$suite; stager="$top/scripts/oscomp/stage-$suite.sh" ;;
+  kite|debian) stage=${OSCOMP_STAGE:-$build/oscomp-stage-$suite}; stager="$top/scripts/oscomp/stage-$suite.sh" ;;
   *) [ -d "$suite" ] || { echo "mk-oscomp-image: no such suite or directory: $suite" >&2; exit 1; }
-     stage=$build/oscomp-stage-testsuite; stager="$top/scripts/oscomp/stage-testsuite.sh $suite" ;;
+     stage=${OSCOMP_STAGE:-$build/oscomp-stage-testsuite}; stager="$top/scripts/oscomp/stage-testsuite.sh $suite" ;;
 esac
 rm -rf "$stage"
 mkdir -p "$stage"

@@ -4,7 +4,7 @@
  * OpenSBI enters here in S-mode with the MMU off:
  *   a0 = hart id, a1 = physical address of the device tree blob.
  * We are running at the physical load address, so only PC-relative
- * addressing works. We switch on boot_pagetable (below), which maps
+ * addressing works. We switch on boot_pagetable (bootpt.S), which maps
  *   - physical memory 1:1 at its own address (just for the jump), and
  *   - all of physical memory at DIRECT_MAP_BASE (where the kernel is linked),
  * jump to our linked (virtual) address, set up a stack and call kmain().
@@ -91,28 +91,6 @@ secondary_entry:
 2:
   wfi
   j 2b
-
-/*
- * The boot page table: 1 GiB leaf pages (Sv39 level 2).
- *   entry 2          : VA 0x80000000 -> PA 0x80000000 (identity, for the jump)
- *   entries 256..319 : VA DIRECT_MAP_BASE + n GiB -> PA n GiB (the direct map)
- * After boot it stays the kernel's page table; kmain() removes the identity
- * entry. Every user page table copies entries 256..511 (vm.c).
- */
-  .section .data.pagetable, "aw"
-  .balign 4096
-  .globl boot_pagetable
-boot_pagetable:
-  .dword 0
-  .dword 0
-  .dword (0x80000 << 10) | PTE_KERNEL_LEAF
-  .fill 253, 8, 0
-  .set gib, 0
-  .rept 64
-  .dword ((gib * 0x40000) << 10) | PTE_KERNEL_LEAF
-  .set gib, gib + 1
-  .endr
-  .fill 512 - 256 - 64, 8, 0
 
   .section .bss.stack, "aw", @nobits
   .balign 16

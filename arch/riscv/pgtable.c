@@ -5,19 +5,28 @@
  * is the boot page table from entry.S, copied into every user root table
  * so the kernel is mapped the same way in every address space. The user
  * half (entries 0..255) is built with 4 KiB leaves by kern/vm.c.
+ *
+ * Layer: arch, below the core kernel. It takes the pages for tables from
+ * the allocator pgtable_init is given (kern/page_alloc.c, passed by
+ * kern/main.c) and never names it. Neighbours: kern/vm.c and kern/uaccess.c
+ * walk tables with pt_walk; kern/tlb.c loads them (vm_switch).
+ * Locks: none of its own; callers hold mm->lock while changing a table.
  */
 #include "kern/vm.h"
-#include "kern/cpu.h"
 #include "kern/mm.h"
-#include "kern/printk.h"
 #include <string.h>
 
-extern pte_t boot_pagetable[512];
+extern pte_t boot_pagetable[512]; /* bootpt.S */
 pagetable_t kernel_pagetable;
 uint64_t kernel_satp; /* also read by secondary harts as they start (entry.S) */
+static void *(*table_alloc)(unsigned order);      /* zeroed pages */
+static void (*table_free)(void *va, unsigned order);
 
-void pgtable_init(void)
+void pgtable_init(void *(*alloc_pages)(unsigned order),
+                  void (*free_pages)(void *va, unsigned order))
 {
+  table_alloc = alloc_pages;
+  table_free = free_pages;
   kernel_pagetable = boot_pagetable;
   kernel_pagetable[2] = 0; /* drop the identity mapping used to jump up */
   kernel_satp = MAKE_SATP(kva_to_pa(kernel_pagetable), 0);
@@ -27,7 +36,7 @@ void pgtable_init(void)
 
 pagetable_t pt_create_user(void)
 {
-  pagetable_t root = kalloc_pages(0);
+  pagetable_t root = table_alloc(0);
   if (!root)
     return NULL;
   memcpy(&root[256], &kernel_pagetable[256], 256 * sizeof(pte_t));
@@ -49,7 +58,7 @@ pte_t *pt_walk(pagetable_t root, uaddr_t va, bool alloc)
     } else {
       if (!alloc)
         return NULL;
-      pagetable_t next = kalloc_pages(0);
+      pagetable_t next = table_alloc(0);
       if (!next)
         return NULL;
       /* Another hart's page-table walker may follow the entry at once:
@@ -69,7 +78,7 @@ static void free_table(pagetable_t table, int level)
     if ((pte & PTE_V) && !(pte & (PTE_R | PTE_W | PTE_X)) && level > 0)
       free_table(pa_to_kva(PTE_TO_PA(pte)), level - 1);
   }
-  kfree_pages(table, 0);
+  table_free(table, 0);
 }
 
 /* Free a user root and its intermediate tables (leaves are already gone). */
@@ -80,27 +89,7 @@ void pt_destroy(pagetable_t root)
     if (pte & PTE_V)
       free_table(pa_to_kva(PTE_TO_PA(pte)), 1);
   }
-  kfree_pages(root, 0);
-}
-
-/*
- * Load mm's page table on this hart (NULL: the kernel's) and keep
- * mm->cpus_active exact: the bit is set before satp points at the table
- * and cleared after it no longer does (kern/tlb.h relies on it). The full
- * sfence.vma means a hart never keeps entries of an mm it left.
- */
-void vm_switch(struct mm *mm)
-{
-  struct cpu *c = mycpu();
-  struct mm *old = c->active_mm;
-  uint64_t bit = cpumask_of(c->id);
-  if (mm && mm != old)
-    __atomic_fetch_or(&mm->cpus_active, bit, __ATOMIC_SEQ_CST);
-  csr_write(satp, mm ? mm->satp : kernel_satp);
-  sfence_vma();
-  c->active_mm = mm;
-  if (old && old != mm)
-    __atomic_fetch_and(&old->cpus_active, ~bit, __ATOMIC_SEQ_CST);
+  table_free(root, 0);
 }
 
 uint64_t pte_flags_for_prot(uint32_t prot)

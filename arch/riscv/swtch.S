@@ -1,6 +1,11 @@
 /*
- * swtch.S — switching kernel stacks between tasks, and where new tasks
- * start (kern/sched.c decides when; this file only moves registers).
+ * swtch.S — switching kernel stacks between tasks, and where new kernel
+ * threads start (kern/sched.c decides when; this file only moves registers).
+ *
+ * Layer: arch (below the core kernel): it names no kernel function; a new
+ * task's context says where to go (kern/sched.c fills it in). New user
+ * tasks start in trapvec.S (user_task_trampoline). Locks: none (the
+ * run-queue lock is held across swtch by the scheduler).
  */
   .text
 /*
@@ -42,21 +47,32 @@ swtch:
   ret
 
 /*
- * A new task's first return from swtch lands here: s0 = function, s1 = its
- * argument. task_first_run() finishes the scheduler's half of the switch.
+ * A new kernel thread's first return from swtch lands here, with its
+ * context set by kthread_create_tid (kern/sched.c): s2 = the scheduler's
+ * first-run function (finishes its half of the switch), s0 = the thread's
+ * function, s1 = its argument, s3 = the exit function (does not return).
  */
   .globl task_trampoline
 task_trampoline:
-  call task_first_run
+  jalr s2
   mv a0, s1
   jalr s0
-  call task_exit_kernel_thread
+  jalr s3
 
-/* A new user task (fork/clone child) starts here: sp = its trapframe. */
+/*
+ * A new user task (fork/clone child) starts here (kern/process.c sets ra),
+ * sp = its trapframe. It goes on to the trap layer's way back to user mode,
+ * user_task_start in trapvec.S, whose address trap_init() stores in
+ * user_task_entry (this layer does not name the layers above it).
+ */
   .globl user_task_trampoline
 user_task_trampoline:
-  call task_first_run
-  mv a0, sp
-  call prepare_return_to_user
-  j ret_to_user
+  ld t0, user_task_entry
+  jr t0
+
+  .data
+  .balign 8
+  .globl user_task_entry
+user_task_entry:
+  .dword 0
 

@@ -16,6 +16,8 @@
 #include "kern/vm.h"
 #include "kern/printk.h"
 #include "kern/syscall.h"
+#include "kern/signal.h"
+#include "kern/oom.h"
 #include "drivers/irq.h"
 
 extern void trap_entry(void);
@@ -34,6 +36,7 @@ void trap_init_hart(void)
 
 void trap_init(void)
 {
+  user_task_entry = user_task_start;  /* where new user tasks begin (swtch.S) */
   trap_init_hart();
 }
 
@@ -82,6 +85,10 @@ static void user_fault(struct trapframe *tf, int access)
 {
   int r = handle_page_fault(current->mm, tf->stval, access);
   if (r == 0)
+    return;
+  /* Out of memory: another process may be killed for it (kern/oom.c), or
+   * we already were (the signal is delivered on the way out). */
+  if (r == -ENOMEM && (signal_pending(current) || oom_kill_and_retry()))
     return;
   /* Like Linux's "segfault at" line in dmesg. */
   pr_info("%s[%d]: page fault at %#lx pc %#lx sp %#lx (%s): error %d", current->comm,

@@ -53,6 +53,9 @@ void swtch(struct context *old, struct context *new, struct task *next);
 void ret_to_user(void) NORETURN;
 void task_trampoline(void);
 void user_task_trampoline(void);
+/* Where user_task_trampoline goes (swtch.S), set by trap_init: user_task_start. */
+extern void (*user_task_entry)(void);
+void user_task_start(void);
 void fpu_save(struct fpstate *fp);
 void fpu_restore(const struct fpstate *fp);
 void trap_init(void);

@@ -145,3 +145,14 @@ ret_to_user:
   ld sp, TF_SP(sp)
   sret
 
+/*
+ * A new user task (fork/clone child) comes here from user_task_trampoline
+ * (swtch.S; trap_init registers this address there): sp = its trapframe.
+ * task_first_run() finishes the scheduler's half of the switch.
+ */
+  .globl user_task_start
+user_task_start:
+  call task_first_run
+  mv a0, sp
+  call prepare_return_to_user
+  j ret_to_user

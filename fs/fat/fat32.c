@@ -12,6 +12,7 @@
  */
 #include "fs/fat/fat32.h"
 #include "fs/fat/fat_layout.h"
+#include "fs/fat/fat_dir.h"  /* fat_dir_forget_locked */
 
 /* ---- blocks ---- */
 

@@ -4,8 +4,9 @@
  *
  * Layers:
  *   fs/fat/fat_vfs.c         Kite's VFS glue (inodes, page cache, mount)
- *   fs/fat/fat_dir.c         directories: entries, long names, 8.3 aliases,
- *                            lookup, create, unlink, rename, readdir
+ *   fs/fat/fat_dir.c         directories: create, unlink, readdir; with
+ *     fat_rename.c, fat_dindex.c (the name index, lookup), fat_slots.c
+ *     (directory I/O), fat_name.c (long names, 8.3 aliases): fat_dir.h
  *   fs/fat/fat32.c           the volume: boot sector, FSInfo, the FAT,
  *                            cluster allocation and mapping, file data
  *   fs/fat/fat_env.h         memory, lock, time, blocks: fat_env_kernel.c in
@@ -178,7 +179,6 @@ uint64_t fat_pos_ino(uint32_t dir_cluster, uint32_t slot);
 uint64_t fat_new_ino_locked(struct fat_fs *fs, uint32_t dir_cluster, uint32_t slot);
 void fat_moved_locked(struct fat_fs *fs, struct fat_node *n);
 int fat_write_entry_locked(struct fat_fs *fs, struct fat_node *n);
-void fat_dir_forget_locked(struct fat_node *dir);  /* free a directory's name index */
 
 /* ---- nodes ---- */
 struct fat_node *fat_root(struct fat_fs *fs);          /* referenced */
@@ -207,7 +207,7 @@ int fat_write(struct fat_fs *fs, struct fat_node *n, uint64_t off, const void *b
 long fat_pread(struct fat_fs *fs, struct fat_node *n, uint64_t off, void *buf, size_t len);
 long fat_pwrite(struct fat_fs *fs, struct fat_node *n, uint64_t off, const void *buf, size_t len);
 
-/* ---- fat_dir.c: directories ---- */
+/* ---- directories (fat_dir.c, fat_dindex.c, fat_rename.c, fat_name.c) ---- */
 /* Is `name` acceptable for a new entry? 0, -EINVAL (a character FAT
  * forbids, or a trailing space), -ENAMETOOLONG, -ENOENT (only dots). */
 int fat_check_name(const char *name, size_t len);

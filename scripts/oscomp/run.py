@@ -13,7 +13,9 @@ under the judge's exact QEMU command line with it, and print the scoreboard
   --testsuite DIR the official suite's checkout instead of the Debian programs
   --timeout       the whole run's limit per kernel (default 3600 s, the judge's)
   --record-baselines  write the Linux figures to testsuite/oscomp/linux-baselines.txt
-Environment: FS (vfat or ext4: scripts/mk-oscomp-image.sh), KITE_BUILD, KERNEL.
+Environment: FS (vfat or ext4), OSCOMP_STAGE (the staging directory),
+OSCOMP_GROUPS (only these groups' scripts: scripts/oscomp/stage-debian.sh),
+KITE_BUILD, KERNEL.
 
 The console of each boot is kept in OUT (default $KITE_BUILD/oscomp) with
 the host time at which each group started and ended, which is the group's
@@ -52,6 +54,7 @@ def boot(cmd, console, timeout):
         deadline = t0 + timeout
         for raw in iter(p.stdout.readline, b""):
             out.write(raw)
+            out.flush()     # the console can be watched while the run goes on
             now = time.monotonic()
             m = MARK.search(raw.decode("utf-8", "replace"))
             if m:
@@ -89,7 +92,8 @@ def main():
     img = os.path.join(a.out, "sdcard-rv.img")
     subprocess.run([os.path.join(TOP, "scripts", "mk-oscomp-image.sh"), img, suite], check=True,
                    stdout=subprocess.DEVNULL)
-    stage = os.path.join(BUILD, "oscomp-stage-" + ("testsuite" if a.testsuite else "debian"))
+    stage = os.environ.get("OSCOMP_STAGE") or \
+        os.path.join(BUILD, "oscomp-stage-" + ("testsuite" if a.testsuite else "debian"))
     baselines = os.path.join(TOP, "testsuite", "oscomp", "linux-baselines.txt")
     summary = {}
     score = [sys.executable, os.path.join(TOP, "scripts", "oscomp", "score.py"), "--stage", stage,
@@ -112,7 +116,8 @@ def main():
         json.dump(times, open(os.path.join(a.out, "linux-times.json"), "w"))
         summary["linux"] = {"status": st, "seconds": round(secs)}
         if a.no_kite:
-            score += [os.path.join(a.out, "linux-console.txt")]
+            score += [os.path.join(a.out, "linux-console.txt"), "--label", "Linux",
+                      "--times", os.path.join(a.out, "linux-times.json")]
         else:
             score += ["--linux", os.path.join(a.out, "linux-console.txt"),
                       "--linux-times", os.path.join(a.out, "linux-times.json")]

@@ -15,6 +15,9 @@
 #     lmbench, rt-tests and iperf3 sources are not served (404): their musl
 #     copies are the same trixie glibc binaries, with what they load in
 #     musl/lib (the runner links it into /lib beside musl's loader).
+# OSCOMP_GROUPS (environment), e.g. "busybox lua netperf", stages only those
+# groups' scripts (the programs are all staged; the runner runs the scripts
+# it finds): testsuite/tests/oscomp-score.sh boots such a short disk.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 stage=$1
@@ -80,6 +83,10 @@ for libc in musl glibc; do
   done
   # the scripts and their data
   for s in "$src"/*_testcode.sh "$src/test.sh"; do
+    g=$(basename "$s" _testcode.sh)
+    if [ "$g" != test.sh ] && [ -n "${OSCOMP_GROUPS:-}" ]; then
+      case " $OSCOMP_GROUPS " in *" $g "*) ;; *) continue ;; esac
+    fi
     sed "s/@LIBC@/$libc/g" "$s" > "$d/$(basename "$s")"
   done
   cp "$src/busybox_cmd.txt" "$src"/lua/*.lua "$d/"

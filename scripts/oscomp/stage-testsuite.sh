@@ -39,7 +39,25 @@ cp "$tc/riscv64-linux-musl-gcc" "$tc/riscv64-linux-musl-cc"
 for t in ar ranlib strip objcopy objdump nm ld as readelf size; do
   printf '#!/bin/sh\nexec riscv64-linux-gnu-%s "$@"\n' "$t" > "$tc/riscv64-linux-musl-$t"
 done
-chmod 755 "$tc"/riscv64-*
+# The suite's Makefile.sub runs `make -j` (no number: as many jobs as there
+# are files) for busybox, iozone and iperf, and `make -j 8` for netperf:
+# hundreds of compilers at once on a shared machine. A `make` first on PATH
+# turns every -j into -j$OSCOMP_TS_JOBS (default 2).
+cat > "$tc/make" <<EOF
+#!/bin/sh
+skip=
+for a; do
+  shift
+  if [ -n "\$skip" ]; then skip=; case "\$a" in [0-9]*) continue ;; esac; fi
+  case "\$a" in
+    -j) set -- "\$@" -j${OSCOMP_TS_JOBS:-2}; skip=1 ;;
+    -j[0-9]*|--jobs*) set -- "\$@" -j${OSCOMP_TS_JOBS:-2} ;;
+    *) set -- "\$@" "\$a" ;;
+  esac
+done
+exec $(command -v make) "\$@"
+EOF
+chmod 755 "$tc"/riscv64-* "$tc/make"
 export PATH="$tc:$PATH"
 # configure scripts (iperf's) find this host's OpenSSL headers and then fail
 # to link the riscv64 libraries it does not have: the suite's builders have
@@ -63,8 +81,8 @@ build_libc() { # libc prefix
   cp -a "$src" "$w/src-$libc"
   for g in $groups; do
     echo "stage-testsuite: $libc: building $g" >&2
-    if make -C "$w/src-$libc" -f Makefile.sub "$g" ARCH=riscv64 PREFIX="$prefix" DESTDIR="$out" \
-         NPROC=2 > "$w/$libc-$g.log" 2>&1; then
+    if "$tc/make" -C "$w/src-$libc" -f Makefile.sub "$g" ARCH=riscv64 PREFIX="$prefix" DESTDIR="$out" \
+         NPROC="${OSCOMP_TS_JOBS:-2}" > "$w/$libc-$g.log" 2>&1; then
       echo "stage-testsuite: $libc: $g built" >&2
     else
       echo "stage-testsuite: $libc: $g FAILED (see $w/$libc-$g.log; left out)" >&2

@@ -6,7 +6,7 @@
 # OUTDIR gets:
 #   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
 #                          devfs ptimer xattr inotify cred ipc locks extras loop sched
-#                          hang orphan badptr (issue 9's hostile programs; badptr's cases
+#                          hang orphan badptr edges leaks exhaust (issue 9's hostile programs; badptr's cases
 #                          are in badptr_table.h)
 #                          smp smp_stress (several harts, the race stress)
 #   lowexec                a static program linked at 0x1000 (lowexec.S, lowexec.lds)
@@ -52,7 +52,7 @@ progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthre
 progs="$progs devfs ptimer xattr inotify"  # the syscall-surface programs, one line of their own
 progs="$progs sched"  # scheduling policies
 progs="$progs smp smp_stress"  # several harts (docs/smp.md)
-progs="$progs hang orphan badptr edges"  # hostile programs (issue 9), one line of their own
+progs="$progs hang orphan badptr edges leaks exhaust"  # hostile programs (issue 9), one line of their own
 progs="$progs cred ipc locks extras loop"  # users and permissions, System V IPC, file locks, extras
 for p in $progs; do
   if stale "$out/$p" "$src/$p.c" $(ls "$src/$p"_*.h 2>/dev/null); then

@@ -6,7 +6,7 @@
  *
  * Rounds of a few seconds: the master forks WORKERS workers, each with a
  * seed derived from the run's seed and its number (printed: "FUZZ-WORKER
- * round.n seed"), in its own process group, with stdin/out/err on
+ * round.n seed"), in a session of its own, with stdin/out/err on
  * /dev/null and its own scratch directory under DIR. A worker opens a pool
  * of descriptors of every kind (files, directories, pipes, FIFOs, sockets
  * of every family, eventfd, timerfd, signalfd, epoll, inotify, memfd, ptys,
@@ -39,6 +39,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -412,9 +413,12 @@ static void one_call(unsigned long i)
     rng = mix(rng, (uint64_t)getpid());
     return;
   }
-  if (r > 0 && r < 1024 && strstr(c->name, "open") | strstr(c->name, "socket") | strstr(c->name, "dup") |
-      strstr(c->name, "accept") | strstr(c->name, "fd") | strstr(c->name, "create") | strstr(c->name, "init"))
-    add_fd((int)r);
+  static const char *const makes_fd[] = {"open", "socket", "dup", "accept", "fd", "create", "init", NULL};
+  for (int k = 0; r > 0 && r < 1024 && makes_fd[k]; k++)
+    if (strstr(c->name, makes_fd[k])) {
+      add_fd((int)r);
+      break;
+    }
   if (r > 0 && (strcmp(c->name, "clone") == 0 || strcmp(c->name, "clone3") == 0) && nkids < 32)
     kids[nkids++] = (pid_t)r;
 }
@@ -489,7 +493,10 @@ int main(int argc, char **argv)
   printf("FUZZ-SEED %llu (%d calls in the table, %d workers, %ld s)\n", (unsigned long long)seed, NCALLS, workers,
          seconds);
   fflush(stdout);
-  signal(SIGPIPE, SIG_IGN);
+  /* Nothing a worker sends stops the master (only SIGKILL could). */
+  for (int s = 1; s < 65; s++)
+    if (s != SIGCHLD)
+      signal(s, SIG_IGN);
   long long end = now_ms() + seconds * 1000LL;
   int round = 0;
   long spawned = 0;
@@ -501,8 +508,12 @@ int main(int argc, char **argv)
       fflush(stdout);
       pid_t c = fork();
       if (c == 0) {
-        setpgid(0, 0);
-        signal(SIGPIPE, SIG_DFL);
+        setsid(); /* a session of its own: no way into the master's group */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int s = 1; s < 65; s++)
+          signal(s, SIG_DFL);
         worker(ws, base, w, -1);
       }
       if (c > 0)

@@ -15,7 +15,8 @@ for tool in mkfs.vfat fsck.fat mdir mcopy; do
 done
 cc="gcc -O1 -g -Wall -Wextra -Wno-unused-parameter -DKITE_HOST -I$top -I$top/testsuite/host -fsanitize=address,undefined"
 if ! $cc -o "$b/test_fat32" "$top/testsuite/host/test_fat32.c" "$top/testsuite/host/fat_env_host.c" \
-    "$top/fs/fat/fat32.c" "$top/fs/fat/fat_dir.c" 2>"$b/cc.log"; then
+    "$top/fs/fat/fat32.c" "$top/fs/fat/fat_name.c" "$top/fs/fat/fat_slots.c" \
+    "$top/fs/fat/fat_dindex.c" "$top/fs/fat/fat_dir.c" "$top/fs/fat/fat_rename.c" 2>"$b/cc.log"; then
   echo "FAIL: fat-host: does not compile"
   cat "$b/cc.log"
   exit 1

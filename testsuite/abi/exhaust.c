@@ -1,0 +1,352 @@
+/*
+ * exhaust.c — running out of a resource gives Linux's errno, and the
+ * system gets it back (testsuite/abi, issue 9):
+ *
+ *   tmpfs/...   a tmpfs mounted with size= fills to exactly that size,
+ *               then ENOSPC (write, fallocate, statfs agree); a tmpfs
+ *               without size= gets half of RAM; fallocate past the limit
+ *               fails before anything is allocated
+ *   fds/...     every call that makes a descriptor says EMFILE at
+ *               RLIMIT_NOFILE; descriptors past it are EBADF/EINVAL
+ *   pipes/...   500 full pipes hold 64 KiB each (EAGAIN when full), and
+ *               give it back when closed
+ *   procs/...   a kill of a group of 600 reaches every member
+ *   oom/...     memory runs out: the OOM killer kills the largest process
+ *               (not the one that asked last, never init)
+ *
+ * On Kite, MemFree is back where it was after each (check.h). Needs root
+ * (mount): on qemu-user the tmpfs cases are skipped. User space; runs on
+ * Kite and the reference Linux (abi-ref.sh).
+ */
+#include "check.h"
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
+
+static char dir[256];
+
+static long blocks_free(void)
+{
+  struct statfs st;
+  return statfs(dir, &st) ? -1 : (long)st.f_bfree;
+}
+
+/* write 64 KiB at a time until the file system refuses: bytes written, last result */
+static long fill(int fd, long *last)
+{
+  static char chunk[65536];
+  memset(chunk, 'z', sizeof(chunk));
+  long total = 0, r;
+  while ((r = raw3(SYS_write, fd, chunk, sizeof(chunk))) > 0)
+    total += r;
+  *last = r;
+  return total;
+}
+
+static void tmpfs_size_round(long mem);
+
+static void test_tmpfs_size(void)
+{
+  if (skip_on_qemu("tmpfs/size-limit", "mount needs a kernel of our own"))
+    return;
+  snprintf(dir, sizeof(dir), "%s/exhaust-tmpfs", getenv("ABI_TMP") ? getenv("ABI_TMP") : "/tmp");
+  mkdir(dir, 0755);
+  /* a first round quietly: the slabs and tables it grows are not a leak */
+  abi_quiet = 1;
+  tmpfs_size_round(-1);
+  abi_quiet = 0;
+  tmpfs_size_round(on_kite() ? free_settled_kb() : -1);
+}
+
+static void tmpfs_size_round(long mem)
+{
+  CHECK_RET("tmpfs/mount-size-1m", raw5(SYS_mount, "tmpfs", dir, "tmpfs", 0, "size=1m"), 0);
+  struct statfs st;
+  statfs(dir, &st);
+  CHECKF("tmpfs/statfs-size", st.f_bsize == 4096 && st.f_blocks == 256 && st.f_bfree == 256,
+         "bsize %ld, blocks %ld, free %ld (want 4096, 256, 256)", (long)st.f_bsize, (long)st.f_blocks,
+         (long)st.f_bfree);
+  char a[300], b[300];
+  snprintf(a, sizeof(a), "%s/a", dir);
+  snprintf(b, sizeof(b), "%s/b", dir);
+  int fd = open(a, O_CREAT | O_RDWR | O_TRUNC, 0644);
+  long last;
+  long total = fill(fd, &last);
+  CHECKF("tmpfs/fills-to-size-then-enospc", total == 1 << 20 && last == -ENOSPC, "%ld bytes, then %ld", total,
+         last);
+  CHECKF("tmpfs/statfs-full", blocks_free() == 0, "%ld blocks free", blocks_free());
+  int fd2 = open(b, O_CREAT | O_RDWR | O_TRUNC, 0644);
+  CHECK("tmpfs/create-when-full", fd2 >= 0);
+  CHECK_RET("tmpfs/fallocate-when-full", raw4(SYS_fallocate, fd2, 0, 0, 4096), -ENOSPC);
+  CHECK_RET("tmpfs/write-when-full", raw3(SYS_write, fd2, "x", 1), -ENOSPC);
+  /* freeing it gives the room back: truncate, then unlink */
+  CHECK_RET("tmpfs/truncate-frees", raw2(SYS_ftruncate, fd, 512 << 10) == 0 ? blocks_free() : -1, 128);
+  close(fd);
+  unlink(a);
+  CHECK_RET("tmpfs/unlink-frees", blocks_free(), 256);
+  /* fallocate beyond what is free: ENOSPC before anything is taken */
+  CHECK_RET("tmpfs/fallocate-over-size", raw4(SYS_fallocate, fd2, 0, 0, 2 << 20), -ENOSPC);
+  CHECK_RET("tmpfs/fallocate-over-size-took-nothing", blocks_free(), 256);
+  CHECK_RET("tmpfs/fallocate-fits", raw4(SYS_fallocate, fd2, 0, 0, 512 << 10), 0);
+  CHECK_RET("tmpfs/fallocate-counted", blocks_free(), 128);
+  struct stat sb;
+  fstat(fd2, &sb);
+  CHECKF("tmpfs/fallocate-size", sb.st_size == 512 << 10, "st_size %ld", (long)sb.st_size);
+  close(fd2);
+  unlink(b);
+  CHECK_RET("tmpfs/umount", raw2(SYS_umount2, dir, 0), 0);
+  if (mem >= 0)
+    check_no_leak("tmpfs/size-limit-memory-back", mem);
+}
+
+static void test_tmpfs_default(void)
+{
+  if (skip_on_qemu("tmpfs/default-size", "mount needs a kernel of our own"))
+    return;
+  snprintf(dir, sizeof(dir), "%s/exhaust-tmpfs", getenv("ABI_TMP") ? getenv("ABI_TMP") : "/tmp");
+  mkdir(dir, 0755);
+  long mem = on_kite() ? free_settled_kb() : -1;
+  CHECK_RET("tmpfs/mount-default", raw5(SYS_mount, "tmpfs", dir, "tmpfs", 0, NULL), 0);
+  struct sysinfo si;
+  sysinfo(&si);
+  unsigned long half = (unsigned long)((unsigned long long)si.totalram * si.mem_unit / 4096 / 2);
+  struct statfs st;
+  statfs(dir, &st);
+  CHECKF("tmpfs/default-half-of-ram", (unsigned long)st.f_blocks == half, "%lu blocks, half of RAM is %lu",
+         (unsigned long)st.f_blocks, half);
+  char a[300];
+  snprintf(a, sizeof(a), "%s/big", dir);
+  int fd = open(a, O_CREAT | O_RDWR | O_TRUNC, 0644);
+  CHECK_RET("tmpfs/fallocate-4g-enospc", raw4(SYS_fallocate, fd, 0, 0, 4LL << 30), -ENOSPC);
+  struct stat sb;
+  fstat(fd, &sb);
+  CHECKF("tmpfs/fallocate-4g-took-nothing", sb.st_blocks == 0 && blocks_free() == (long)half,
+         "st_blocks %ld, %ld blocks free", (long)sb.st_blocks, blocks_free());
+  close(fd);
+  unlink(a);
+  CHECK_RET("tmpfs/umount-default", raw2(SYS_umount2, dir, 0), 0);
+  if (mem >= 0)
+    check_no_leak("tmpfs/default-memory-back", mem);
+}
+
+/* ---- descriptors ---- */
+
+static void test_fds(void)
+{
+  long mem = on_kite() ? free_settled_kb() : -1;
+  struct rlimit old, lim = {64, 64};
+  getrlimit(RLIMIT_NOFILE, &old);
+  setrlimit(RLIMIT_NOFILE, &lim);
+  int n = 0, fd, last = 0;
+  while ((fd = open("/dev/null", O_RDONLY)) >= 0) {
+    last = fd;
+    n++;
+  }
+  CHECKF("fds/open-emfile", fd < 0 && errno == EMFILE && last == 63, "%d opened, the last %d, then errno %d", n,
+         last, errno);
+  int p[2], sv[2];
+  CHECK_RET("fds/pipe-emfile", raw2(SYS_pipe2, p, 0), -EMFILE);
+  CHECK_RET("fds/socket-emfile", raw3(SYS_socket, AF_UNIX, SOCK_STREAM, 0), -EMFILE);
+  CHECK_RET("fds/socketpair-emfile", raw4(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv), -EMFILE);
+  CHECK_RET("fds/dup-emfile", raw1(SYS_dup, 0), -EMFILE);
+  CHECK_RET("fds/eventfd-emfile", raw2(SYS_eventfd2, 0, 0), -EMFILE);
+  CHECK_RET("fds/epoll-emfile", raw1(SYS_epoll_create1, 0), -EMFILE);
+  CHECK_RET("fds/memfd-emfile", raw2(SYS_memfd_create, "x", 0), -EMFILE);
+  CHECK_RET("fds/dup3-past-limit-ebadf", raw3(SYS_dup3, 0, 64, 0), -EBADF);
+  CHECK_RET("fds/fcntl-dupfd-past-limit-einval", raw3(SYS_fcntl, 0, F_DUPFD, 64), -EINVAL);
+  /* one closed: exactly one more fits, in the hole */
+  close(40);
+  CHECK_RET("fds/pipe-needs-two", raw2(SYS_pipe2, p, 0), -EMFILE);
+  CHECK_RET("fds/one-free-slot-reused", raw3(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY), 40);
+  for (int i = 3; i < 64; i++)
+    close(i);
+  setrlimit(RLIMIT_NOFILE, &old);
+  /* many sockets, then all closed */
+  int made = 0;
+  for (int i = 0; i < 200; i++) {
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+      break;
+    made++;
+    close(sv[0]);
+    close(sv[1]);
+  }
+  CHECKF("fds/socketpairs-made-and-closed", made == 200, "%d", made);
+  if (mem >= 0)
+    check_no_leak("fds/memory-back", mem);
+}
+
+/* ---- pipes: each holds 64 KiB, and gives it back ---- */
+
+static void pipes_round(long mem);
+
+static void test_pipes(void)
+{
+  struct rlimit old, lim = {1024 + 16, 1024 + 16};
+  getrlimit(RLIMIT_NOFILE, &old);
+  setrlimit(RLIMIT_NOFILE, &lim);
+  /* a first round quietly: the descriptor table and slabs it grows stay */
+  abi_quiet = 1;
+  pipes_round(-1);
+  abi_quiet = 0;
+  pipes_round(on_kite() ? free_settled_kb() : -1);
+  setrlimit(RLIMIT_NOFILE, &old);
+}
+
+static void pipes_round(long mem)
+{
+  enum { N = 500 };
+  static int ends[N][2];
+  static char chunk[65536];
+  int made = 0;
+  long held = 0;
+  for (int i = 0; i < N; i++) {
+    if (pipe2(ends[i], O_NONBLOCK))
+      break;
+    made++;
+    long r;
+    while ((r = write(ends[i][1], chunk, sizeof(chunk))) > 0)
+      held += r;
+  }
+  CHECKF("pipes/500-full-pipes", made == N && held == (long)N * 65536, "%d pipes holding %ld bytes", made, held);
+  /* a full pipe says EAGAIN, not more memory */
+  CHECK_RET("pipes/full-eagain", raw3(SYS_write, ends[0][1], chunk, 1), -EAGAIN);
+  for (int i = 0; i < made; i++) {
+    close(ends[i][0]);
+    close(ends[i][1]);
+  }
+  if (mem >= 0)
+    check_no_leak("pipes/memory-back", mem);
+}
+
+/* ---- processes: a group kill reaches every member ---- */
+
+/*
+ * 600 processes in one group (more than a kernel might signal in one
+ * batch), then kill(-group, SIGKILL): every one dies. The same for
+ * kill(-1) is what a shell's `kill -9 -1` after a fork bomb relies on.
+ */
+static void test_group_kill(void)
+{
+  enum { N = 600 };
+  static pid_t pids[N];
+  long mem = on_kite() ? free_settled_kb() : -1;
+  int ready[2];
+  pipe(ready);
+  int made = 0;
+  for (int i = 0; i < N; i++) {
+    pid_t c = fork();
+    if (c == 0) {
+      setpgid(0, i ? pids[0] : 0);
+      close(ready[0]);
+      write(ready[1], "r", 1);
+      for (;;)
+        pause();
+    }
+    if (c < 0)
+      break;
+    setpgid(c, i ? pids[0] : c); /* whoever runs first: the group exists before the write */
+    pids[made++] = c;
+  }
+  close(ready[1]);
+  char buf[N];
+  long got = 0, r;
+  while (got < made && (r = read(ready[0], buf, sizeof(buf))) > 0)
+    got += r;
+  close(ready[0]);
+  CHECKF("procs/600-in-one-group", made == N && got == N, "%d made, %ld ready", made, got);
+  CHECK_RET("procs/group-kill", raw2(SYS_kill, -pids[0], SIGKILL), 0);
+  int killed = 0;
+  for (int i = 0; i < made; i++) {
+    int st = wait_child_timeout(pids[i], 10000);
+    killed += st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+  }
+  CHECKF("procs/group-kill-reaches-all", killed == made, "%d of %d killed", killed, made);
+  if (mem >= 0)
+    check_no_leak("procs/memory-back", mem);
+}
+
+/* ---- memory: the OOM killer ---- */
+
+static long meminfo_kb(const char *key)
+{
+  char buf[4096];
+  int fd = open("/proc/meminfo", O_RDONLY);
+  ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+  close(fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = 0;
+  char *p = strstr(buf, key);
+  return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/* touch every page of `bytes` of fresh anonymous memory */
+static char *touch(long bytes)
+{
+  char *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED)
+    return NULL;
+  for (long i = 0; i < bytes; i += 4096)
+    m[i] = 1;
+  return m;
+}
+
+/*
+ * A hog holds 60% of the available memory and sleeps; then another
+ * process asks for 55%. Linux's OOM killer kills the largest — the hog —
+ * and the other one gets its memory and finishes. Init lives.
+ */
+static void test_oom(void)
+{
+  if (skip_on_qemu("oom/largest-killed", "the host's memory"))
+    return;
+  long mem = on_kite() ? free_settled_kb() : -1;
+  long avail = meminfo_kb("MemAvailable:");
+  int ready[2];
+  pipe(ready);
+  pid_t hog = fork();
+  if (hog == 0) {
+    close(ready[0]);
+    if (!touch(avail / 100 * 60 * 1024))
+      _exit(3);
+    write(ready[1], "r", 1);
+    for (;;)
+      pause();
+  }
+  close(ready[1]);
+  char c;
+  CHECK("oom/hog-ready", read(ready[0], &c, 1) == 1);
+  close(ready[0]);
+  pid_t big = fork();
+  if (big == 0)
+    _exit(touch(avail / 100 * 55 * 1024) ? 0 : 4);
+  int st = wait_child_timeout(big, 120000);
+  CHECKF("oom/second-gets-its-memory", EXITED_OK(st), "%s", status_str(st));
+  int hst = wait_child_timeout(hog, 10000);
+  CHECKF("oom/largest-killed", hst >= 0 && WIFSIGNALED(hst) && WTERMSIG(hst) == SIGKILL, "the hog: %s",
+         status_str(hst));
+  if (hst < 0) {
+    kill(hog, SIGKILL);
+    waitpid(hog, NULL, 0);
+  }
+  CHECK_RET("oom/init-alive", raw2(SYS_kill, 1, 0), 0);
+  if (mem >= 0)
+    check_no_leak("oom/memory-back", mem);
+}
+
+int main(void)
+{
+  abi_family = "exhaust";
+  run_section("tmpfs", test_tmpfs_size, 60000);
+  run_section("tmpfs", test_tmpfs_default, 60000);
+  run_section("fds", test_fds, 60000);
+  run_section("pipes", test_pipes, 60000);
+  run_section("procs", test_group_kill, 120000);
+  run_section("oom", test_oom, 180000);
+  return abi_done();
+}
