@@ -45,6 +45,13 @@ void fget(struct file *f)
   __atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
 }
 
+/* A descriptor of f is closed by current: the file's flush. */
+static void fd_flush(struct file *f)
+{
+  if (f->fop && f->fop->flush && !(f->flags & O_PATH))
+    f->fop->flush(f);
+}
+
 void fput(struct file *f)
 {
   if (!f || __atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) != 0)
@@ -560,8 +567,10 @@ void files_put(struct files *ft)
   if (__atomic_sub_fetch(&ft->refcount, 1, __ATOMIC_ACQ_REL) != 0)
     return;
   for (int i = 0; i < ft->size; i++)
-    if (ft->fd[i])
+    if (ft->fd[i]) {
+      fd_flush(ft->fd[i]);
       fput(ft->fd[i]);
+    }
   kfree(ft->fd);
   kfree(ft->cloexec);
   kfree(ft);
@@ -609,8 +618,10 @@ int fd_install_at(int fd, struct file *f, bool cloexec)
   ft->fd[fd] = f;
   ft->cloexec[fd] = cloexec;
   spin_unlock(&ft->lock);
-  if (old)
+  if (old) {
+    fd_flush(old);
     fput(old);
+  }
   return fd;
 }
 
@@ -649,6 +660,7 @@ int fd_close(int fd)
   ft->fd[fd] = NULL;
   ft->cloexec[fd] = 0;
   spin_unlock(&ft->lock);
+  fd_flush(f);
   fput(f);
   unix_gc_after_close();
   return 0;
@@ -687,8 +699,10 @@ void files_close_on_exec(struct files *ft)
       ft->cloexec[i] = 0;
     }
     spin_unlock(&ft->lock);
-    if (f)
+    if (f) {
+      fd_flush(f);
       fput(f);
+    }
   }
 }
 

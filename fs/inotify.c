@@ -27,6 +27,7 @@
 #include "fs/inotify.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
+#include "fs/perm.h"
 #include "kern/epoll.h"
 #include "kern/poll.h"
 #include "kern/syscall.h"
@@ -494,6 +495,12 @@ long sys_inotify_add_watch(int fd, uaddr_t upath, uint32_t mask)
     return r;
   }
   struct inode *ino = p.dentry->inode;
+  r = inode_permission(ino, MAY_READ);
+  if (r) {
+    path_put(&p);
+    fput(f);
+    return r;
+  }
   uint32_t keep = mask & (IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK);
   struct watch *nw = kzalloc(sizeof(*nw));
   struct inode_watches *niw = kzalloc(sizeof(*niw));

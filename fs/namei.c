@@ -10,6 +10,14 @@
  *   SYMLOOP_MAX of them) unless they are the last component and the caller
  *   asked not to. A magic link (/proc/<pid>/fd/N) is not a name but the
  *   object itself: the walk jumps there (inode_ops.get_link).
+ *
+ * openat2 can restrict a walk (struct resolve_scope, current->resolve for
+ * the duration of the call): no symlinks or no magic links (ELOOP), no
+ * mount crossings (EXDEV), no escape from the starting directory
+ * (RESOLVE_BENEATH: EXDEV for "..", absolute names and magic links that
+ * would leave it) or the starting directory as the root (RESOLVE_IN_ROOT),
+ * and only the dentry cache (RESOLVE_CACHED: EAGAIN on a miss) — checked
+ * at the same steps as Linux's nameidata flags.
  */
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
@@ -56,8 +64,22 @@ void fs_context_put(struct fs_context *fs)
   kfree(fs);
 }
 
+/* The restrictions of the openat2 in progress, with rule r; else NULL. */
+static const struct resolve_scope *restricted(uint64_t r)
+{
+  const struct resolve_scope *s = current->resolve;
+  return s && (s->resolve & r) ? s : NULL;
+}
+#define SCOPED (RESOLVE_BENEATH | RESOLVE_IN_ROOT)
+
 static void get_root(struct path *p)
 {
+  const struct resolve_scope *s = restricted(SCOPED);
+  if (s) {
+    *p = s->root;
+    path_get(p);
+    return;
+  }
   struct fs_context *fs = current->fs;
   spin_lock(&fs->lock);
   *p = fs->root;
@@ -89,16 +111,17 @@ static int get_start(int dirfd, struct path *p)
   return 0;
 }
 
-/* Move p to its parent, staying inside the process root. */
-static void go_up(struct path *p, const struct path *root)
+/* Move p to its parent, staying inside the process root (openat2:
+ * RESOLVE_BENEATH refuses to stay, RESOLVE_NO_XDEV to cross a mount). */
+static int go_up(struct path *p, const struct path *root)
 {
   for (;;) {
-    if (p->dentry == root->dentry && p->mnt == root->mnt)
-      return;
+    if ((p->dentry == root->dentry && p->mnt == root->mnt) || (p->dentry == p->mnt->root && !p->mnt->parent))
+      return restricted(RESOLVE_BENEATH) ? -EXDEV : 0; /* the root, or the global root */
     if (p->dentry != p->mnt->root)
       break;
-    if (!p->mnt->parent)
-      return; /* the global root */
+    if (restricted(RESOLVE_NO_XDEV))
+      return -EXDEV;
     struct path up = { p->mnt->parent, p->mnt->mountpoint };
     path_get(&up);
     path_put(p);
@@ -108,6 +131,7 @@ static void go_up(struct path *p, const struct path *root)
   path_get(&up);
   path_put(p);
   *p = up;
+  return 0;
 }
 
 /*
@@ -139,6 +163,8 @@ static struct dentry *lookup_one(struct dentry *dir, const char *name, size_t le
   struct dentry *d = dentry_lookup_child(dir, name, len);
   if (d)
     return d;
+  if (restricted(RESOLVE_CACHED))
+    return ERR_PTR(-EAGAIN);
   mutex_lock(&dir->inode->lock);
   d = vfs_lookup_locked(dir, name, len);
   mutex_unlock(&dir->inode->lock);
@@ -154,15 +180,23 @@ static int follow_link(struct path *cur, struct path *parent, unsigned flags, in
 {
   if (++*depth > SYMLOOP_MAX)
     return -ELOOP;
+  if (restricted(RESOLVE_NO_SYMLINKS))
+    return -ELOOP;
   if (cur->mnt && (cur->mnt->flags & MS_NOSYMFOLLOW))
     return -ELOOP; /* mount -o nosymfollow */
   struct inode *ino = cur->dentry->inode;
   if (ino->iop && ino->iop->get_link) {
     /* a magic link: jump to the object itself */
+    if (restricted(RESOLVE_NO_MAGICLINKS))
+      return -ELOOP;
     struct path target;
     int r = ino->iop->get_link(ino, &target);
     if (r)
       return r;
+    if ((restricted(RESOLVE_NO_XDEV) && target.mnt != cur->mnt) || restricted(SCOPED)) {
+      path_put(&target);
+      return -EXDEV;
+    }
     path_put(cur);
     *cur = target;
     return 0;
@@ -179,6 +213,11 @@ static int follow_link(struct path *cur, struct path *parent, unsigned flags, in
   }
   target[n] = 0;
   struct path start;
+  if (target[0] == '/' &&
+      (restricted(RESOLVE_BENEATH) || (restricted(RESOLVE_NO_XDEV) && parent->mnt != root->mnt))) {
+    kfree(target);
+    return -EXDEV;
+  }
   if (target[0] == '/') {
     start = *root;
     path_get(&start);
@@ -219,7 +258,9 @@ static int walk(struct path *cur, const char *path, unsigned flags, int *depth,
     if (len == 1 && name[0] == '.')
       continue;
     if (len == 2 && name[0] == '.' && name[1] == '.') {
-      go_up(cur, root);
+      int r = go_up(cur, root);
+      if (r)
+        return r;
       continue;
     }
     struct dentry *d = lookup_one(cur->dentry, name, len);
@@ -232,6 +273,10 @@ static int walk(struct path *cur, const char *path, unsigned flags, int *depth,
     struct path next = { cur->mnt, d };
     __atomic_add_fetch(&next.mnt->refcount, 1, __ATOMIC_RELAXED);
     follow_mounts(&next);
+    if (next.mnt != cur->mnt && restricted(RESOLVE_NO_XDEV)) {
+      path_put(&next);
+      return -EXDEV;
+    }
     if (S_ISLNK(next.dentry->inode->mode) &&
         (!last || (flags & LOOKUP_FOLLOW) || (last && path[-1] == '/'))) {
       int r = follow_link(&next, cur, LOOKUP_FOLLOW, depth, root);
@@ -250,6 +295,8 @@ static int walk(struct path *cur, const char *path, unsigned flags, int *depth,
 
 int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out)
 {
+  if (path[0] == '/' && restricted(RESOLVE_BENEATH))
+    return -EXDEV;
   struct path root;
   get_root(&root);
   struct path cur;
@@ -301,6 +348,8 @@ int path_parent_at(const struct path *start, const char *path, struct path *pare
 {
   if (path[0] == 0)
     return -ENOENT;
+  if (path[0] == '/' && restricted(RESOLVE_BENEATH))
+    return -EXDEV;
   size_t i, pos, len;
   bool slash;
   path_split_last(path, &i, &pos, &len, &slash);
@@ -343,4 +392,29 @@ int path_parent(int dirfd, const char *path, struct path *parent, char *last, si
   r = path_parent_at(&start, path, parent, last, lastsize);
   path_put(&start);
   return r;
+}
+
+/*
+ * openat2: the rules for the walks of this call (resolve_end undoes).
+ * The scoped ones (BENEATH, IN_ROOT) take the starting directory — dirfd
+ * or the cwd — as the walk's root.
+ */
+int resolve_begin(struct resolve_scope *s, int dirfd, uint64_t resolve)
+{
+  memset(s, 0, sizeof(*s));
+  s->resolve = resolve;
+  if (resolve & SCOPED) {
+    int r = get_start(dirfd, &s->root);
+    if (r)
+      return r;
+  }
+  current->resolve = s;
+  return 0;
+}
+
+void resolve_end(struct resolve_scope *s)
+{
+  current->resolve = NULL;
+  if (s->root.dentry)
+    path_put(&s->root);
 }

@@ -629,12 +629,15 @@ static void gen_pipe_hard(struct proc_buf *b, struct process *p) { (void)p; pb_p
 static void gen_inotify_instances(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_user_instances); }
 static void gen_inotify_watches(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_user_watches); }
 static void gen_inotify_events(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_queued_events); }
-/* Linux's formats: files allocated, free (always 0), maximum; inodes and
- * dentries in use, then fields Kite has no use for. */
+/* Linux's formats: files allocated, free (always 0), maximum (Linux's
+ * file-max: 10% of RAM in KiB, at least NR_FILE — shown, not enforced:
+ * Linux exempts root, and Kite has no system-wide file limit, only
+ * RLIMIT_NOFILE); inodes and dentries in use, then fields Kite has no use
+ * for. */
 static void gen_file_nr(struct proc_buf *b, struct process *p)
 {
   (void)p;
-  pb_printf(b, "%lu\t0\t%lu\n", (unsigned long)READ_ONCE(vfs_nr_files), (unsigned long)nr_total_pages() / 10);
+  pb_printf(b, "%lu\t0\t%lu\n", (unsigned long)READ_ONCE(vfs_nr_files), (unsigned long)MAX(nr_total_pages() * (PAGE_SIZE / 1024) / 10, 8192));
 }
 static void gen_inode_nr(struct proc_buf *b, struct process *p)
 {

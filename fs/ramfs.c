@@ -446,8 +446,12 @@ struct file *shmem_file_create(size_t size)
   return f;
 }
 
+/* A memfd's inode is mode 0777, as Linux's (so fexecve can run one). */
 struct file *memfd_file_create(const char *name)
 {
   (void)name;
-  return shmem_file_create(0);
+  struct file *f = shmem_file_create(0);
+  if (!IS_ERR(f))
+    f->inode->mode = S_IFREG | 0777;
+  return f;
 }

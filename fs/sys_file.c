@@ -198,6 +198,81 @@ long sys_pwritev(int fd, uaddr_t uiov, int iovcnt, off_t offset)
   return r;
 }
 
+/* preadv2/pwritev2 flags (RWF_*) */
+#define RWF_HIPRI 0x01
+#define RWF_DSYNC 0x02
+#define RWF_SYNC 0x04
+#define RWF_NOWAIT 0x08
+#define RWF_APPEND 0x10
+#define RWF_SUPPORTED (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND)
+
+/*
+ * preadv2 and pwritev2: preadv/pwritev with flags, and offset -1 meaning
+ * the file position (readv/writev). Checked in Linux's order: the offset,
+ * the descriptor, seekability, the iovec, the access mode, an empty
+ * transfer (0, whatever the flags), then the flags: unknown ones are
+ * EOPNOTSUPP, and so is RWF_NOWAIT, which Linux 6.1 honours only on
+ * files of ext4, xfs, btrfs and block devices (not tmpfs, pipes or
+ * sockets): none Kite has. RWF_HIPRI (polled direct I/O) changes nothing for buffered
+ * files; RWF_DSYNC/RWF_SYNC sync the file after a write; RWF_APPEND
+ * writes at the end whatever the offset.
+ */
+static long rw2(int fd, uaddr_t uiov, int iovcnt, off_t offset, int flags, bool write)
+{
+  if (offset < -1)
+    return -EINVAL;
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  bool at_pos = offset == -1;
+  struct uio u;
+  struct kiovec *iov = NULL;
+  long r;
+  if (!at_pos && (!file_has_pos(f) || (f->inode && S_ISFIFO(f->inode->mode)))) {
+    r = -ESPIPE;
+  } else if ((r = import_iovec(uiov, iovcnt, &u, &iov))) {
+    ;
+  } else if (write ? !file_writable(f) : !file_readable(f)) {
+    r = -EBADF;
+  } else if (!u.resid) {
+    r = 0;
+  } else if (flags & ~(RWF_SUPPORTED & ~RWF_NOWAIT)) {
+    r = -EOPNOTSUPP; /* unknown flags, and RWF_NOWAIT: see above */
+  } else if (write && (flags & RWF_APPEND) && f->inode && S_ISREG(f->inode->mode)) {
+    mutex_lock(&f->pos_lock);
+    off_t pos = f->inode->size;
+    r = vfs_write(f, &u, &pos);
+    if (r > 0 && at_pos)
+      f->pos = pos;
+    mutex_unlock(&f->pos_lock);
+  } else if (at_pos) {
+    r = write ? do_write(f, &u) : do_read(f, &u);
+  } else {
+    r = write ? vfs_write(f, &u, &offset) : vfs_read(f, &u, &offset);
+  }
+  if (r > 0 && write && (flags & (RWF_DSYNC | RWF_SYNC)) && f->fop && f->fop->fsync) {
+    long e = f->fop->fsync(f, !(flags & RWF_SYNC));
+    if (e)
+      r = e;
+  }
+  kfree(iov);
+  fput(f);
+  return r;
+}
+
+/* (riscv64 passes the offset whole in pos_l; pos_h is for 32-bit ABIs) */
+long sys_preadv2(int fd, uaddr_t uiov, int iovcnt, off_t pos_l, uint64_t pos_h, int flags)
+{
+  (void)pos_h;
+  return rw2(fd, uiov, iovcnt, pos_l, flags, false);
+}
+
+long sys_pwritev2(int fd, uaddr_t uiov, int iovcnt, off_t pos_l, uint64_t pos_h, int flags)
+{
+  (void)pos_h;
+  return rw2(fd, uiov, iovcnt, pos_l, flags, true);
+}
+
 long sys_lseek(int fd, off_t offset, int whence)
 {
   struct file *f = fd_get(fd);
@@ -406,6 +481,84 @@ long sys_openat(int dirfd, uaddr_t upath, int flags, mode_t mode)
   if (!(flags & O_PATH))
     inotify_file_event(f, IN_OPEN);
   r = fd_install(f, 0, flags & O_CLOEXEC);
+  if (r < 0)
+    fput(f);
+  return r;
+}
+
+/*
+ * openat2(dirfd, path, how, size): openat with its arguments in a
+ * structure that may grow (a bigger one must be zero past what Kite
+ * knows: E2BIG), every flag checked (unknown open flags, a mode without
+ * O_CREAT or O_TMPFILE, unknown RESOLVE_* flags: EINVAL), and how->resolve
+ * restricting the walk (fs/namei.c). RESOLVE_CACHED will not create or
+ * truncate (EAGAIN), as on Linux.
+ */
+struct open_how {
+  uint64_t flags, mode, resolve;
+};
+#define OPEN_HOW_SIZE_VER0 24
+#define VALID_OPEN_FLAGS 037777703u  /* Linux's: every O_* flag open knows */
+#define O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH)
+
+long sys_openat2(int dirfd, uaddr_t upath, uaddr_t uhow, size_t size)
+{
+  if (size < OPEN_HOW_SIZE_VER0)
+    return -EINVAL;
+  if (size > PAGE_SIZE)
+    return -E2BIG;
+  struct open_how how = {0};
+  if (copyin(&how, uhow, MIN(size, sizeof(how))))
+    return -EFAULT;
+  for (size_t off = sizeof(how); off < size; off++) {
+    uint8_t b;
+    if (copyin(&b, uhow + off, 1))
+      return -EFAULT;
+    if (b)
+      return -E2BIG;
+  }
+  uint64_t flags = how.flags & ~(uint64_t)O_CLOEXEC;
+  if (flags & ~(uint64_t)VALID_OPEN_FLAGS)
+    return -EINVAL;
+  if (how.resolve & ~(uint64_t)RESOLVE_ALL)
+    return -EINVAL;
+  if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+    return -EINVAL;
+  if (flags & (O_CREAT | __O_TMPFILE)) {
+    if (how.mode & ~(uint64_t)07777)
+      return -EINVAL;
+  } else if (how.mode) {
+    return -EINVAL;
+  }
+  if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
+    return -EINVAL;
+  if ((flags & __O_TMPFILE) && (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY))
+    return -EINVAL;
+  if ((flags & O_PATH) && (flags & ~(uint64_t)O_PATH_FLAGS))
+    return -EINVAL;
+  if ((how.resolve & RESOLVE_CACHED) && (flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+    return -EAGAIN;
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  struct resolve_scope scope;
+  long r;
+  if (path[0] == '/' && (how.resolve & RESOLVE_BENEATH))
+    r = -EXDEV;
+  else
+    r = resolve_begin(&scope, dirfd, how.resolve);
+  struct file *f = NULL;
+  if (!r) {
+    r = vfs_open(dirfd, path, (int)how.flags & O_USER_FLAGS, (mode_t)how.mode, &f);
+    resolve_end(&scope);
+  }
+  kfree(path);
+  if (r)
+    return r;
+  if (!(how.flags & O_PATH))
+    inotify_file_event(f, IN_OPEN);
+  r = fd_install(f, 0, how.flags & O_CLOEXEC);
   if (r < 0)
     fput(f);
   return r;
@@ -1506,6 +1659,39 @@ long sys_syncfs(int fd)
   if (!f)
     return -EBADF;
   long r = f->inode ? sync_fs(f->inode->sb) : 0;
+  fput(f);
+  return r;
+}
+
+/*
+ * readahead: read [offset, offset + count) of a regular file (or block
+ * device) into the page cache now, so later reads find it there. Pages
+ * past the end of the file are not read; a file system kept in memory
+ * has them all already.
+ */
+#define READAHEAD_MAX (2UL << 20)  /* bytes one call brings in at most */
+long sys_readahead(int fd, off_t offset, size_t count)
+{
+  struct file *f = fd_get(fd);
+  if (!f || !file_readable(f)) {
+    if (f)
+      fput(f);
+    return -EBADF;
+  }
+  struct inode *ino = f->inode;
+  long r = 0;
+  if (!ino || (!S_ISREG(ino->mode) && !S_ISBLK(ino->mode)) || (off_t)count < 0) {
+    r = -EINVAL;
+  } else if (offset >= 0 && ino->iop && ino->iop->readpage) {
+    uint64_t first = (uint64_t)offset / PAGE_SIZE;
+    uint64_t end = MIN((uint64_t)ino->size, (uint64_t)offset + MIN(count, READAHEAD_MAX));
+    for (uint64_t i = first; i * PAGE_SIZE < end; i++) {
+      struct page *p = page_cache_get(ino, i, false);
+      if (IS_ERR(p))
+        break; /* advice: a page that cannot be read is not an error */
+      put_page(p);
+    }
+  }
   fput(f);
   return r;
 }

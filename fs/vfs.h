@@ -310,6 +310,10 @@ struct file_ops {
   int (*fsync)(struct file *f, bool datasync);
   int (*open)(struct inode *ino, struct file *f);
   void (*release)(struct file *f);
+  /* A descriptor of f is being closed (close, dup2 over it, exec's
+   * close-on-exec, exit) by current — Linux's flush: mq_notify's
+   * registration goes with its owner's close. May be NULL. */
+  void (*flush)(struct file *f);
   /* A mapping of f was made (also: copied by fork, split) / went away
    * (kern/vm.c, mm->lock held). System V shared memory counts attaches. */
   void (*vm_open)(struct file *f);
@@ -350,6 +354,7 @@ static inline bool dir_is_dead(const struct inode *dir)
 /* Inodes, dentries and open files in existence (atomics; /proc/sys/fs). */
 extern uint64_t vfs_nr_inodes, vfs_nr_dentries, vfs_nr_files;
 void vfs_init(void);
+void mqueue_init(void);   /* fs/mqueue.c */
 struct inode *inode_alloc(struct super_block *sb, mode_t mode);
 void iget(struct inode *ino);
 void iput(struct inode *ino);
@@ -436,6 +441,25 @@ void page_mark_dirty(struct page *p);
 #define LOOKUP_FOLLOW 0x1       /* follow a trailing symlink */
 #define LOOKUP_DIRECTORY 0x2    /* the result must be a directory */
 #define LOOKUP_EMPTY 0x4        /* an empty path names the dirfd itself */
+/* openat2's RESOLVE_* (<linux/openat2.h>) */
+#define RESOLVE_NO_XDEV 0x01       /* cross no mount point (down, up, or by a link) */
+#define RESOLVE_NO_MAGICLINKS 0x02 /* follow no /proc/<pid>/fd-style magic link */
+#define RESOLVE_NO_SYMLINKS 0x04   /* follow no symlink at all */
+#define RESOLVE_BENEATH 0x08       /* never leave the starting directory */
+#define RESOLVE_IN_ROOT 0x10       /* the starting directory is "/" for this walk */
+#define RESOLVE_CACHED 0x20        /* only what the dentry cache holds, else EAGAIN */
+#define RESOLVE_ALL 0x3f
+/*
+ * The rules openat2 puts on every walk of one call: resolve_begin sets
+ * current->resolve for the call's duration (fs/namei.c consults it at
+ * each step), resolve_end clears it.
+ */
+struct resolve_scope {
+  uint64_t resolve;            /* RESOLVE_* */
+  struct path root;            /* BENEATH, IN_ROOT: the starting directory (referenced) */
+};
+int resolve_begin(struct resolve_scope *s, int dirfd, uint64_t resolve);
+void resolve_end(struct resolve_scope *s);
 int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out);
 struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t len);
 int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out);

@@ -9,7 +9,8 @@
  *
  * Namespaces, as Linux: "user." only on regular files and directories
  * (elsewhere a write is EPERM and a read finds nothing, ENODATA);
- * "trusted." for privileged callers (all of Kite's are root); "security."
+ * "trusted." for callers with CAP_SYS_ADMIN; "security." (changed only with
+ * CAP_SYS_ADMIN)
  * left to the file system; "system." (POSIX ACLs) is not kept here,
  * EOPNOTSUPP. An unknown namespace is EOPNOTSUPP, a bare prefix ("user.")
  * EINVAL.
@@ -20,6 +21,8 @@
 #include "fs/xattr.h"
 #include "fs/vfs.h"
 #include "fs/inotify.h"
+#include "fs/perm.h"
+#include "kern/cred.h"
 #include "kern/mm.h"
 #include "kern/errno.h"
 #include <string.h>
@@ -43,12 +46,32 @@ static int name_space(const char *name)
   return -EOPNOTSUPP;
 }
 
-/* Linux's xattr_permission, for a caller who is root. */
+/*
+ * Linux's xattr_permission and, for security., its capability check
+ * (cap_inode_setxattr): security. and system. are left to the file
+ * system, but changing security. needs CAP_SYS_ADMIN; trusted. needs
+ * CAP_SYS_ADMIN (a read without it finds nothing, ENODATA); user. is only
+ * on regular files and directories, a sticky directory's only for its
+ * owner, and otherwise follows the file's permission bits.
+ */
 static int xattr_permission(struct inode *ino, const char *name, bool write)
 {
-  if (strncmp(name, "user.", 5) == 0 && !S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
-    return write ? -EPERM : -ENODATA;
-  return 0;
+  if (strncmp(name, "security.", 9) == 0)
+    return write && !capable(CAP_SYS_ADMIN) ? -EPERM : 0;
+  if (strncmp(name, "system.", 7) == 0)
+    return 0;
+  if (strncmp(name, "trusted.", 8) == 0) {
+    if (!capable(CAP_SYS_ADMIN))
+      return write ? -EPERM : -ENODATA;
+    return 0;
+  }
+  if (strncmp(name, "user.", 5) == 0) {
+    if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
+      return write ? -EPERM : -ENODATA;
+    if (S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) && write && !inode_owner_or_capable(ino))
+      return -EPERM;
+  }
+  return inode_permission(ino, write ? MAY_WRITE : MAY_READ);
 }
 
 /* Permission, then the name, then whether the file system keeps any. */
@@ -204,7 +227,10 @@ ssize_t simple_xattr_list(struct inode *ino, char *buf, size_t size)
   struct simple_xattr *x;
   if (!xs)
     return 0;
+  bool trusted = capable(CAP_SYS_ADMIN);
   list_for_each_entry(x, &xs->list, link) {
+    if (!trusted && strncmp(x->name, "trusted.", 8) == 0)
+      continue; /* not for unprivileged eyes */
     size_t n = strlen(x->name) + 1;
     if (size) {
       if (total + n > size)

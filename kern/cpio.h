@@ -14,6 +14,8 @@ struct cpio_entry {
   uint32_t uid, gid;
   uint32_t mtime;
   uint32_t rdev_major, rdev_minor;
+  uint32_t ino, nlink;    /* hard links: entries with the same ino, dev and nlink > 1 */
+  uint32_t dev_major, dev_minor;
   const void *data;       /* file contents, or the symlink target (not NUL-terminated) */
   size_t size;
 };

@@ -192,6 +192,31 @@ static void parse_devices(const void *fdt, uint64_t hartid)
   }
 }
 
+/* A /chosen property holding one address, 32 or 64 bits wide; 0 if absent. */
+static uint64_t chosen_addr(const void *fdt, int chosen, const char *name)
+{
+  int len;
+  const fdt32_t *v = fdt_getprop(fdt, chosen, name, &len);
+  if (!v)
+    return 0;
+  if (len == 8)
+    return ((uint64_t)fdt32_to_cpu(v[0]) << 32) | fdt32_to_cpu(v[1]);
+  return len == 4 ? fdt32_to_cpu(v[0]) : 0;
+}
+
+/* The initramfs a boot loader loaded for us (linux,initrd-start/end):
+ * reserved until fs_init has unpacked it. */
+static void parse_initrd(const void *fdt, int chosen)
+{
+  uint64_t start = chosen_addr(fdt, chosen, "linux,initrd-start");
+  uint64_t end = chosen_addr(fdt, chosen, "linux,initrd-end");
+  if (!start || end <= start)
+    return;
+  boot_info.initrd_start = start;
+  boot_info.initrd_end = end;
+  add_reserved(PGROUNDDOWN(start), PGROUNDUP(end));
+}
+
 int devtree_parse(paddr_t dtb_pa, uint64_t hartid)
 {
   const void *fdt = pa_to_kva(dtb_pa);
@@ -210,6 +235,7 @@ int devtree_parse(paddr_t dtb_pa, uint64_t hartid)
     const char *args = fdt_getprop(fdt, chosen, "bootargs", NULL);
     if (args)
       strlcpy(bi->bootargs, args, sizeof(bi->bootargs));
+    parse_initrd(fdt, chosen);
   }
   return 0;
 }

@@ -34,6 +34,7 @@ struct boot_info {
   paddr_t test_base;                  /* sifive,test power-off device */
   uint64_t boot_hartid;
   char isa[128];
+  paddr_t initrd_start, initrd_end;   /* an initramfs the boot loader placed (QEMU -initrd) */
   /* Every usable hart (device_type "cpu", status okay), the boot hart
    * first; at most NCPU. Hart ids are whatever the tree says: they need
    * not start at 0 nor be contiguous. */

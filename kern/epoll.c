@@ -153,6 +153,32 @@ static void ep_put(struct eventpoll *ep)
     kfree(ep);
 }
 
+static const struct file_ops epoll_fops;
+
+/*
+ * kcmp(KCMP_EPOLL_TFD): the file of the toff-th item of epoll file ef
+ * watching descriptor tfd — not referenced, only compared (Linux's
+ * get_epoll_tfile_raw_ptr). ERR_PTR(-EINVAL) if ef is not an epoll file,
+ * ERR_PTR(-ENOENT) if there is no such item.
+ */
+struct file *epoll_target_file(struct file *ef, int tfd, unsigned long toff)
+{
+  if (ef->fop != &epoll_fops)
+    return ERR_PTR(-EINVAL);
+  struct eventpoll *ep = ef->priv;
+  struct file *found = ERR_PTR(-ENOENT);
+  mutex_lock(&ep->mtx);
+  struct epitem *it;
+  list_for_each_entry(it, &ep->items, link) {
+    if (it->fd == tfd && toff-- == 0) {
+      found = it->file;
+      break;
+    }
+  }
+  mutex_unlock(&ep->mtx);
+  return found;
+}
+
 /* The last reference to f is going: drop it from every epoll watching it. */
 void eventpoll_release(struct file *f)
 {
@@ -464,8 +490,10 @@ static bool ep_has_ready(struct eventpoll *ep)
   return r;
 }
 
-long sys_epoll_pwait(int epfd, uaddr_t uevents, int maxevents, int timeout, uaddr_t usigmask,
-                     size_t sigsetsize)
+/* epoll_pwait and epoll_pwait2: wait at most `to` ns (WAIT_FOREVER: no
+ * limit, 0: do not block) with the signal mask usigmask meanwhile. */
+static long epoll_wait_common(int epfd, uaddr_t uevents, int maxevents, uint64_t to, uaddr_t usigmask,
+                              size_t sigsetsize)
 {
   if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
     return -EINVAL;
@@ -496,7 +524,6 @@ long sys_epoll_pwait(int epfd, uaddr_t uevents, int maxevents, int timeout, uadd
     spin_unlock(&t->sighand->lock);
   }
   struct eventpoll *ep = ef->priv;
-  uint64_t to = timeout < 0 ? WAIT_FOREVER : (uint64_t)timeout * NSEC_PER_MSEC;
   uint64_t deadline = to == WAIT_FOREVER ? 0 : time_monotonic_ns() + to;
   long r;
   for (;;) {
@@ -528,6 +555,27 @@ long sys_epoll_pwait(int epfd, uaddr_t uevents, int maxevents, int timeout, uadd
   }
   fput(ef);
   return r;
+}
+
+long sys_epoll_pwait(int epfd, uaddr_t uevents, int maxevents, int timeout, uaddr_t usigmask,
+                     size_t sigsetsize)
+{
+  uint64_t to = timeout < 0 ? WAIT_FOREVER : (uint64_t)timeout * NSEC_PER_MSEC;
+  return epoll_wait_common(epfd, uevents, maxevents, to, usigmask, sigsetsize);
+}
+
+/* epoll_pwait2: the timeout is a struct timespec (NULL: none), to the
+ * nanosecond; a bad one is EFAULT or EINVAL before anything else. */
+long sys_epoll_pwait2(int epfd, uaddr_t uevents, int maxevents, uaddr_t utimeout, uaddr_t usigmask,
+                      size_t sigsetsize)
+{
+  uint64_t to = WAIT_FOREVER;
+  if (utimeout) {
+    long r = get_user_timespec_ns(utimeout, &to);
+    if (r)
+      return r;
+  }
+  return epoll_wait_common(epfd, uevents, maxevents, to, usigmask, sigsetsize);
 }
 
 /* ---- eventfd ---- */

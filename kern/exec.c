@@ -25,6 +25,7 @@
 #include "kern/printk.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
+#include "fs/perm.h"
 #include "fs/devfs.h"
 #include "arch/riscv/vdso/vdso.h"
 #include <string.h>
@@ -475,8 +476,13 @@ long do_execve(const char *path, uaddr_t uargv, uaddr_t uenvp)
   return r;
 }
 
-/* Exec with arguments already in the kernel (also used to start init). */
-int kernel_execve_args(const char *filename, struct exec_args *a)
+/*
+ * Exec `filename` with arguments already in the kernel. `first`, if not
+ * NULL, is the program already open (execveat; a reference the caller
+ * gives us); `no_script` says a script could not be reopened by the name
+ * its interpreter would be given (a close-on-exec descriptor): ENOENT.
+ */
+static int execve_file(const char *filename, struct file *first, bool no_script, struct exec_args *a)
 {
   char *path = kstrdup(filename);
   struct elf_image *img = kmalloc(sizeof(*img));
@@ -489,11 +495,14 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
     goto out;
 
   for (int depth = 0;; depth++) {
-    r = kernel_open(path, O_RDONLY | O_EXEC_OPEN, 0, &f);
-    if (r)
+    if (first) {
+      f = first;
+      first = NULL;
+    } else if ((r = kernel_open(path, O_RDONLY | O_EXEC_OPEN, 0, &f))) {
       goto out;
+    }
     struct inode *ino = f->inode;
-    if (!S_ISREG(ino->mode) || !(ino->mode & 0111) || (f->path.mnt->flags & MS_NOEXEC)) {
+    if (!S_ISREG(ino->mode) || !(ino->mode & 0111) || (f->path.mnt && (f->path.mnt->flags & MS_NOEXEC))) {
       r = -EACCES;
       goto out;
     }
@@ -510,6 +519,10 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
       }
       if ((r = parse_shebang(head, n, interp, PATH_MAX, sarg, 256)))
         goto out;
+      if (no_script) {
+        r = -ENOENT;
+        goto out;
+      }
       if ((r = args_for_script(a, interp, sarg, path)))
         goto out;
       fput(f);
@@ -532,7 +545,7 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
   if ((r = read_elf(f, img)))
     goto out;
   /* The identity the program will run with (set-user/group-ID bits). */
-  if ((r = exec_prepare_creds(&ec, f->inode, f->path.mnt->flags & MS_NOSUID)))
+  if ((r = exec_prepare_creds(&ec, f->inode, f->path.mnt && (f->path.mnt->flags & MS_NOSUID))))
     goto out;
   mm = mm_create();
   if (!mm) {
@@ -584,7 +597,10 @@ int kernel_execve_args(const char *filename, struct exec_args *a)
     r = (int)sp;
     goto out;
   }
-  path_to_string(&f->path, &current->fs->root, mm->exe_path, sizeof(mm->exe_path));
+  if (f->path.dentry) /* (a memfd has no name: the one it was run by) */
+    path_to_string(&f->path, &current->fs->root, mm->exe_path, sizeof(mm->exe_path));
+  else
+    strlcpy(mm->exe_path, filename, sizeof(mm->exe_path));
   mm_set_exe(mm, f->inode);
 
   /* --- the point of no return --- */
@@ -599,10 +615,98 @@ out:
     mm_put(mm);
   if (f)
     fput(f);
+  if (first)
+    fput(first);
   kfree(path);
   kfree(img);
   kfree(interp);
   kfree(sarg);
+  return r;
+}
+
+/* Exec with arguments already in the kernel (also used to start init). */
+int kernel_execve_args(const char *filename, struct exec_args *a)
+{
+  return execve_file(filename, NULL, false, a);
+}
+
+/*
+ * execveat(dirfd, path, argv, envp, flags): execve of path relative to
+ * dirfd, or with AT_EMPTY_PATH of dirfd's own file (fexecve, a memfd
+ * too); AT_SYMLINK_NOFOLLOW refuses a final symlink (ELOOP). As Linux,
+ * the program's name (AT_EXECFN, its comm) is "/dev/fd/N" or
+ * "/dev/fd/N/path" when it was found through a descriptor, and a script
+ * run through a close-on-exec one is ENOENT: its interpreter could not
+ * open it by that name.
+ */
+long do_execveat(int dirfd, const char *path, uaddr_t uargv, uaddr_t uenvp, int flags)
+{
+  if (!path[0] && !(flags & AT_EMPTY_PATH))
+    return -ENOENT; /* (the name is looked at before the flags) */
+  if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+    return -EINVAL;
+  struct file *f = NULL;
+  if (!path[0]) {
+    f = fd_get_raw(dirfd);
+    if (!f)
+      return -EBADF;
+    if (!f->inode || (f->flags & O_PATH && !f->path.dentry)) {
+      fput(f);
+      return -EACCES;
+    }
+    if (!f->fop || !f->fop->read) { /* an O_PATH descriptor: open the file itself */
+      struct file *g = f->path.dentry ? file_open_path(&f->path, O_RDONLY) : ERR_PTR(-EACCES);
+      fput(f);
+      if (IS_ERR(g))
+        return PTR_ERR(g);
+      f = g;
+    }
+  } else {
+    struct path p;
+    int r = path_lookup(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
+    if (r)
+      return r;
+    if (S_ISLNK(p.dentry->inode->mode)) {
+      path_put(&p);
+      return -ELOOP;
+    }
+    f = file_open_path(&p, O_RDONLY);
+    path_put(&p);
+    if (IS_ERR(f))
+      return PTR_ERR(f);
+  }
+  if (!S_ISREG(f->inode->mode) || !(f->inode->mode & 0111) ||
+      (f->path.mnt && (f->path.mnt->flags & MS_NOEXEC))) {
+    fput(f);
+    return -EACCES;
+  }
+  int pr = inode_permission(f->inode, MAY_EXEC);
+  if (pr) {
+    fput(f);
+    return pr;
+  }
+  char *name = kmalloc(PATH_MAX);
+  if (!name) {
+    fput(f);
+    return -ENOMEM;
+  }
+  bool by_fd = dirfd != AT_FDCWD && path[0] != '/';
+  if (!by_fd)
+    strlcpy(name, path, PATH_MAX);
+  else if (!path[0])
+    snprintf(name, PATH_MAX, "/dev/fd/%d", dirfd);
+  else
+    snprintf(name, PATH_MAX, "/dev/fd/%d/%s", dirfd, path);
+  struct exec_args a = { 0 };
+  int r = copy_user_strings(&a, uargv, &a.argc);
+  if (!r)
+    r = copy_user_strings(&a, uenvp, &a.envc);
+  if (!r)
+    r = execve_file(name, f, by_fd && fd_get_cloexec(dirfd) > 0, &a);
+  else
+    fput(f);
+  args_free(&a);
+  kfree(name);
   return r;
 }
 

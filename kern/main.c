@@ -124,6 +124,7 @@ static void mount_at(const char *fstype, const char *source, const char *path)
 static void fs_init(void)
 {
   vfs_init();         /* the pseudo mount of nameless files */
+  mqueue_init();      /* POSIX message queues and their file system */
   ramfs_init();
   procfs_init();
   devpts_init();
@@ -145,6 +146,12 @@ static void fs_init(void)
   size_t len = _initramfs_end - _initramfs_start;
   if (len)
     initramfs_unpack(_initramfs_start, len);
+  /* A second archive from the boot loader (QEMU -initrd), on top, as Linux
+   * unpacks its built-in one and then the initrd; its memory is freed. */
+  if (boot_info.initrd_end > boot_info.initrd_start) {
+    initramfs_unpack(pa_to_kva(boot_info.initrd_start), boot_info.initrd_end - boot_info.initrd_start);
+    page_alloc_release_reserved(boot_info.initrd_start, boot_info.initrd_end);
+  }
   mount_at("devtmpfs", "devtmpfs", "/dev");
   devfs_populate("/dev");
   mount_at("devpts", "devpts", "/dev/pts");
@@ -154,6 +161,7 @@ static void fs_init(void)
    * program, so the kernel does it): shared memory for shm_open and
    * sem_open, and the /dev/fd, stdin, stdout, stderr links. */
   mount_at_flags("tmpfs", "tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV, "mode=1777");
+  mount_at_flags("mqueue", "mqueue", "/dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   devfs_add_links("/dev");
   boot_fs->umask = 022;
 }

@@ -21,6 +21,7 @@
 extern struct page *mem_map;   /* struct page for every page of RAM */
 extern uint64_t ram_base_pfn, ram_npages;
 
+void page_alloc_release_reserved(paddr_t start, paddr_t end);  /* boot-reserved range back */
 void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_end,
                      const paddr_t (*reserved)[2], int nreserved);
 struct page *alloc_pages(unsigned order);   /* zeroed; NULL if out of memory */

@@ -57,6 +57,20 @@ void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_end,
           (unsigned long)zone.nr_free, (unsigned long)(map_bytes >> 10));
 }
 
+/*
+ * Hand a range that was reserved at boot ([start, end) physical, page
+ * aligned inward) to the allocator: an initramfs once it is unpacked.
+ */
+void page_alloc_release_reserved(paddr_t start, paddr_t end)
+{
+  uint64_t first = PGROUNDUP(start) >> PAGE_SHIFT, last = PGROUNDDOWN(end) >> PAGE_SHIFT;
+  if (first < ram_base_pfn || last > ram_base_pfn + ram_npages || last <= first)
+    return;
+  spin_lock(&zone_lock);
+  buddy_add_free_range(&zone, first, last - first);
+  spin_unlock(&zone_lock);
+}
+
 static uint64_t use_count[NR_PAGE_USES]; /* pages, by page_use (atomics) */
 
 static void count_use(unsigned use, int64_t n)

@@ -34,5 +34,12 @@
 #define INOTIFY_MAX_INSTANCES 128 /* inotify_init1 at once (Linux's max_user_instances) */
 #define INOTIFY_MAX_WATCHES 65536 /* inotify watches at once (max_user_watches) */
 #define INOTIFY_MAX_EVENTS 16384 /* events one instance queues (max_queued_events) */
+#define MQ_MSG_DEFAULT 10        /* POSIX message queues: messages when not asked (msg_default) */
+#define MQ_MSGSIZE_DEFAULT 8192  /* and their size (msgsize_default) */
+#define MQ_MSG_MAX 10            /* the most a caller may ask for (msg_max) ... */
+#define MQ_MSGSIZE_MAX 8192      /* (msgsize_max) ... */
+#define MQ_HARD_MSGMAX 65536     /* ... or, with CAP_SYS_RESOURCE, these (HARD_MSGMAX) */
+#define MQ_HARD_MSGSIZEMAX (16 << 20)
+#define MQ_QUEUES_MAX 256        /* queues at once (queues_max) */
 
 #endif

@@ -59,6 +59,23 @@ pid_t pid_alloc(void)
   return pid;
 }
 
+/* This very id (clone3's set_tid): it, -EEXIST if taken, -EINVAL if out of range. */
+pid_t pid_alloc_exact(pid_t want)
+{
+  if (want <= 0 || want >= PID_MAX)
+    return -EINVAL;
+  spin_lock(&proc_lock);
+  pid_table_init();
+  pid_t pid = -EEXIST;
+  if (!(pid_bitmap[want / 64] & (1ULL << (want % 64)))) {
+    pid_bitmap[want / 64] |= 1ULL << (want % 64);
+    nr_pids++;
+    pid = want;
+  }
+  spin_unlock(&proc_lock);
+  return pid;
+}
+
 /* Caller holds proc_lock. */
 void pid_free_locked(pid_t pid)
 {

@@ -337,6 +337,221 @@ int do_pipe2(int fds[2], int flags)
   return 0;
 }
 
+/* ---- splice, tee, vmsplice (the system calls are in kern/sys_splice.c) ----
+ *
+ * Data moves between a pipe's ring and another file with the pipe's lock
+ * held, as Linux holds its pipe_lock: the other file is read straight
+ * into the ring (or written straight from it), so nothing taken from one
+ * side can be lost if the other side takes less. Waiting for data or room
+ * happens with the lock dropped, like pipe_read and pipe_write.
+ */
+
+struct pipe *file_pipe(struct file *f)
+{
+  return f && f->fop == &pipe_fops ? f->priv : NULL;
+}
+
+/* The ring's bytes [off, off + n) as at most two kernel segments. */
+static int ring_segments(struct pipe *p, uint64_t off, size_t n, struct kiovec seg[2])
+{
+  size_t first = MIN(n, p->cap - off % p->cap);
+  seg[0].base = (uint64_t)(uintptr_t)(p->buf + off % p->cap);
+  seg[0].len = first;
+  seg[1].base = (uint64_t)(uintptr_t)p->buf;
+  seg[1].len = n - first;
+  return n > first ? 2 : 1;
+}
+
+static void uio_segments(struct uio *u, struct kiovec *seg, int nseg, size_t n)
+{
+  u->iov = seg;
+  u->iovcnt = nseg;
+  u->resid = n;
+  u->kernel = true;
+  u->bad = false;
+}
+
+/* Wait (lock dropped) until p has data or no writer; returns locked, or an
+ * error unlocked. */
+static long lock_readable(struct pipe *p, bool nonblock)
+{
+  for (;;) {
+    long w = wait_event(&p->wq, pipe_count(p) > 0 || READ_ONCE(p->writers) == 0, nonblock ? 0 : WAIT_FOREVER);
+    if (w)
+      return w;
+    mutex_lock(&p->lock);
+    if (p->head != p->tail || p->writers == 0)
+      return 0;
+    mutex_unlock(&p->lock);
+  }
+}
+
+/* Wait until p has room or no reader (then SIGPIPE, -EPIPE); returns
+ * locked, or an error unlocked. */
+static long lock_writable(struct pipe *p, bool nonblock)
+{
+  for (;;) {
+    long w = wait_event(&p->wq, pipe_count(p) < p->cap || READ_ONCE(p->readers) == 0,
+                        nonblock ? 0 : WAIT_FOREVER);
+    if (w)
+      return w;
+    mutex_lock(&p->lock);
+    if (p->readers == 0) {
+      mutex_unlock(&p->lock);
+      send_signal_task(current, SIGPIPE, NULL);
+      return -EPIPE;
+    }
+    if (p->head - p->tail < p->cap)
+      return 0;
+    mutex_unlock(&p->lock);
+  }
+}
+
+ssize_t pipe_splice_out(struct file *pf, struct file *out, off_t *pos, size_t len, bool nonblock)
+{
+  struct pipe *p = pf->priv;
+  long r = lock_readable(p, nonblock);
+  if (r)
+    return r;
+  size_t n = MIN(len, (size_t)(p->head - p->tail));
+  ssize_t done = 0;
+  if (n) {
+    struct kiovec seg[2];
+    struct uio u;
+    uio_segments(&u, seg, ring_segments(p, p->tail, n, seg), n);
+    done = vfs_write(out, &u, pos);
+    if (done > 0)
+      p->tail += done;
+  }
+  mutex_unlock(&p->lock);
+  if (done > 0)
+    wake_up_events(&p->wq, POLLOUT);
+  return done;
+}
+
+ssize_t pipe_splice_in(struct file *in, off_t *pos, struct file *pf, size_t len, bool nonblock)
+{
+  struct pipe *p = pf->priv;
+  long r = lock_writable(p, nonblock);
+  if (r)
+    return r;
+  size_t n = MIN(len, (size_t)(p->cap - (p->head - p->tail)));
+  struct kiovec seg[2];
+  struct uio u;
+  uio_segments(&u, seg, ring_segments(p, p->head, n, seg), n);
+  ssize_t done = vfs_read(in, &u, pos);
+  if (done > 0)
+    p->head += done;
+  mutex_unlock(&p->lock);
+  if (done > 0)
+    wake_up_events(&p->wq, POLLIN);
+  return done;
+}
+
+/* vmsplice: user memory (u) into the pipe, as much as there is room for. */
+ssize_t pipe_vmsplice_to(struct file *pf, struct uio *u, bool nonblock)
+{
+  struct pipe *p = pf->priv;
+  long r = lock_writable(p, nonblock);
+  if (r)
+    return r;
+  size_t n = MIN(u->resid, (size_t)(p->cap - (p->head - p->tail)));
+  ssize_t done = 0;
+  while ((size_t)done < n) {
+    size_t off = p->head % p->cap;
+    long c = uio_copy_from(u, p->buf + off, MIN(n - done, p->cap - off));
+    if (c <= 0) {
+      if (!done)
+        done = c ? c : -EFAULT;
+      break;
+    }
+    p->head += c;
+    done += c;
+  }
+  mutex_unlock(&p->lock);
+  if (done > 0)
+    wake_up_events(&p->wq, POLLIN);
+  return done;
+}
+
+/* vmsplice on a read end: the pipe's data into user memory (u). */
+ssize_t pipe_vmsplice_from(struct file *pf, struct uio *u, bool nonblock)
+{
+  struct pipe *p = pf->priv;
+  long r = lock_readable(p, nonblock);
+  if (r)
+    return r;
+  size_t n = MIN(u->resid, (size_t)(p->head - p->tail));
+  ssize_t done = 0;
+  while ((size_t)done < n) {
+    size_t off = p->tail % p->cap;
+    long c = uio_copy_to(u, p->buf + off, MIN(n - done, p->cap - off));
+    if (c <= 0) {
+      if (!done)
+        done = c ? c : -EFAULT;
+      break;
+    }
+    p->tail += c;
+    done += c;
+  }
+  mutex_unlock(&p->lock);
+  if (done > 0)
+    wake_up_events(&p->wq, POLLOUT);
+  return done;
+}
+
+/*
+ * Pipe to pipe: move (or, for tee, copy) what the input holds into the
+ * output's room, both locked in address order (Linux's pipe_double_lock).
+ * 0 once the input is empty and has no writer.
+ */
+ssize_t pipe_splice_pipe(struct file *inf, struct file *outf, size_t len, bool nonblock, bool tee)
+{
+  struct pipe *a = inf->priv, *b = outf->priv;
+  for (;;) {
+    long w = wait_event(&a->wq, pipe_count(a) > 0 || READ_ONCE(a->writers) == 0, nonblock ? 0 : WAIT_FOREVER);
+    if (w)
+      return w;
+    w = wait_event(&b->wq, pipe_count(b) < b->cap || READ_ONCE(b->readers) == 0,
+                   nonblock ? 0 : WAIT_FOREVER);
+    if (w)
+      return w;
+    struct pipe *first = a < b ? a : b, *second = a < b ? b : a;
+    mutex_lock(&first->lock);
+    mutex_lock(&second->lock);
+    size_t have = a->head - a->tail, room = b->cap - (b->head - b->tail);
+    ssize_t r = -1;
+    if (b->readers == 0) {
+      r = -EPIPE;
+    } else if (have == 0 && a->writers == 0) {
+      r = 0;
+    } else if (have && room) {
+      size_t n = MIN(len, MIN(have, room));
+      for (size_t i = 0; i < n;) {
+        size_t from = (a->tail + i) % a->cap, to = (b->head + i) % b->cap;
+        size_t chunk = MIN(n - i, MIN(a->cap - from, b->cap - to));
+        memcpy(b->buf + to, a->buf + from, chunk);
+        i += chunk;
+      }
+      b->head += n;
+      if (!tee)
+        a->tail += n;
+      r = (ssize_t)n;
+    }
+    mutex_unlock(&second->lock);
+    mutex_unlock(&first->lock);
+    if (r == -EPIPE)
+      send_signal_task(current, SIGPIPE, NULL);
+    if (r > 0) {
+      wake_up_events(&b->wq, POLLIN);
+      if (!tee)
+        wake_up_events(&a->wq, POLLOUT);
+    }
+    if (r >= 0 || r == -EPIPE)
+      return r;
+  }
+}
+
 /* ---- FIFOs: a pipe hanging off a file-system inode ---- */
 
 static struct spinlock fifo_lock = SPINLOCK_INIT("fifo");

@@ -12,4 +12,19 @@ struct file;
 long pipe_get_size(struct file *f);
 long pipe_set_size(struct file *f, uint64_t arg);
 extern int pipe_max_size;
+
+/* splice, tee and vmsplice (kern/sys_splice.c) on pipe files. */
+struct pipe;
+struct pipe *file_pipe(struct file *f);   /* the pipe of a pipe or FIFO file, or NULL */
+/* From pipe file pf into out at *pos (NULL: out keeps no position), at
+ * most len bytes: bytes moved, 0 (empty, no writer), -EAGAIN ... */
+ssize_t pipe_splice_out(struct file *pf, struct file *out, off_t *pos, size_t len, bool nonblock);
+/* From in at *pos into pipe file pf. */
+ssize_t pipe_splice_in(struct file *in, off_t *pos, struct file *pf, size_t len, bool nonblock);
+/* vmsplice: user memory into the pipe (as much as fits), or out of it. */
+struct uio;
+ssize_t pipe_vmsplice_to(struct file *pf, struct uio *u, bool nonblock);
+ssize_t pipe_vmsplice_from(struct file *pf, struct uio *u, bool nonblock);
+/* Pipe to pipe; tee copies without consuming the input. */
+ssize_t pipe_splice_pipe(struct file *inf, struct file *outf, size_t len, bool nonblock, bool tee);
 #endif

@@ -10,6 +10,8 @@
 #include "kern/cred.h"
 #include "ipc/ipc.h"
 #include "kern/posix_timers.h"
+#include "kern/clone.h"
+#include "kern/pidfd.h"
 #include "kern/cpu.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -26,26 +28,6 @@
 struct process kernel_process;
 struct process *init_process;
 
-/* clone flags */
-#define CSIGNAL 0x000000ff
-#define CLONE_VM 0x00000100
-#define CLONE_FS 0x00000200
-#define CLONE_FILES 0x00000400
-#define CLONE_SIGHAND 0x00000800
-#define CLONE_PIDFD 0x00001000
-#define CLONE_PTRACE 0x00002000
-#define CLONE_VFORK 0x00004000
-#define CLONE_PARENT 0x00008000
-#define CLONE_THREAD 0x00010000
-#define CLONE_NEWNS 0x00020000
-#define CLONE_SYSVSEM 0x00040000
-#define CLONE_SETTLS 0x00080000
-#define CLONE_PARENT_SETTID 0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_DETACHED 0x00400000
-#define CLONE_UNTRACED 0x00800000
-#define CLONE_CHILD_SETTID 0x01000000
-#define CLONE_NEWNAMESPACES 0x7e020000
 
 
 void rlimits_default(struct rlimit *r)
@@ -78,6 +60,7 @@ struct process *process_alloc(void)
   list_init(&p->sem_undos);
   wait_queue_init(&p->child_wait);
   wait_queue_init(&p->vfork_wait);
+  wait_queue_init(&p->pidfd_wait);
   sigpending_init(&p->shared_pending);
   rlimits_default(p->rlim);
   timer_init(&p->itimer_real, itimer_real_fire, p);
@@ -135,28 +118,34 @@ static bool nproc_exceeded(void)
 /* ---- clone ---- */
 
 long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t ctid,
-              int exit_signal)
+              int exit_signal, const struct clone_extras *x)
 {
   struct task *cur = current;
   if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
     return -EINVAL;
   if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
     return -EINVAL;
-  if ((flags & CLONE_NEWNAMESPACES) || (flags & CLONE_PIDFD))
+  if (flags & CLONE_NEWNAMESPACES)
+    return -EINVAL;
+  if ((flags & CLONE_PIDFD) && (flags & (CLONE_THREAD | CLONE_DETACHED)))
     return -EINVAL;
   /* CLONE_PARENT: a sibling of the caller, so never from init (Linux) */
   if ((flags & CLONE_PARENT) && cur->proc->unkillable)
     return -EINVAL;
   if (nproc_exceeded())
     return -EAGAIN;
+  /* The pidfd's place must take it: find out now, while nothing is made. */
+  int32_t none = -1;
+  if ((flags & CLONE_PIDFD) && (!x || copyout(x->pidfd, &none, sizeof(none))))
+    return -EFAULT;
 
   struct task *t = task_alloc();
   if (!t)
     return -ENOMEM;
-  pid_t tid = pid_alloc();
+  pid_t tid = x && x->set_tid ? pid_alloc_exact(x->set_tid) : pid_alloc();
   long err = -ENOMEM;
   if (tid < 0) {
-    err = -EAGAIN;
+    err = tid == -EAGAIN ? -EAGAIN : tid;
     goto fail_task;
   }
   t->tid = tid;
@@ -184,6 +173,11 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     __atomic_add_fetch(&t->sighand->refcount, 1, __ATOMIC_RELAXED);
   } else if (!(t->sighand = sighand_copy(cur->sighand))) {
     goto fail_fs;
+  } else if (flags & CLONE_CLEAR_SIGHAND) {
+    /* (clone3) handlers back to SIG_DFL; ignored signals stay ignored */
+    for (int i = 0; i < NSIG; i++)
+      if (t->sighand->action[i].handler != SIG_IGN)
+        memset(&t->sighand->action[i], 0, sizeof(t->sighand->action[i]));
   }
 
   struct process *p = NULL;
@@ -198,6 +192,17 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
      * would: the caller's own exit signal, not the one asked for. */
     p->exit_signal = (flags & CLONE_PARENT) ? cur->proc->exit_signal : exit_signal;
     p->dumpable = cur->proc->dumpable;
+    if (flags & CLONE_PIDFD) {
+      long fd = pidfd_install(p, 0);
+      int32_t fd32 = (int32_t)fd;
+      if (fd < 0 || copyout(x->pidfd, &fd32, sizeof(fd32))) {
+        if (fd >= 0)
+          fd_close((int)fd);
+        process_put(p);
+        err = fd < 0 ? fd : -EFAULT;
+        goto fail_sighand;
+      }
+    }
   }
   cred_release_task(t);
   cred_copy_to_task(t, cur);
@@ -225,6 +230,8 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   t->altstack = (flags & CLONE_VM) && !(flags & CLONE_VFORK) ? (struct user_stack_t){ 0, SS_DISABLE, 0, 0 }
                                                               : cur->altstack;
   strlcpy(t->comm, cur->comm, sizeof(t->comm));
+  t->personality = cur->personality;
+  t->ioprio = cur->ioprio;              /* Linux's copy_io: an I/O priority is inherited */
   sched_fork(t, cur);                   /* scheduling policy and priority */
   t->ctx.ra = (uint64_t)user_task_trampoline;
   t->ctx.sp = (uint64_t)t->tf;
@@ -237,6 +244,8 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     (void)copyout(ptid, &tid, sizeof(tid));
 
   spin_lock(&proc_lock);
+  if (flags & CLONE_SYSVSEM)
+    cur->proc->sysvsem_list_made = true; /* Linux's copy_semundo makes the caller's list */
   if (flags & CLONE_THREAD) {
     p = cur->proc;
     if (p->exiting) {
@@ -400,6 +409,7 @@ static bool process_became_zombie(struct process *p, struct list_head *dead)
 {
   reparent_children(p, dead);
   p->zombie = true;
+  process_exited(p); /* its pidfds turn readable */
   if (notify_parent(p)) {
     release_zombie(p);
     return true;

@@ -4,6 +4,8 @@
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/clone.h"
+#include "kern/pidfd.h"
 #include "kern/cred.h"
 #include "kern/cpu.h"
 #include "kern/exec.h"
@@ -25,7 +27,11 @@ long sys_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t
     return -EINVAL;
   if ((flags & 0x00010000 /* CLONE_THREAD */) && exit_signal)
     exit_signal = 0; /* threads never signal at exit */
-  return do_clone(flags & ~0xffUL, newsp, ptid, tls, ctid, exit_signal);
+  /* clone's CLONE_PIDFD puts the pidfd where the parent's tid would go */
+  if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID))
+    return -EINVAL;
+  struct clone_extras x = { .pidfd = ptid };
+  return do_clone(flags & 0xffffffffUL & ~0xffUL, newsp, ptid, tls, ctid, exit_signal, &x);
 }
 
 long sys_execve(uaddr_t upath, uaddr_t argv, uaddr_t envp)
@@ -39,6 +45,18 @@ long sys_execve(uaddr_t upath, uaddr_t argv, uaddr_t envp)
   kfree(path);
   /* On success the trap frame holds the new program's registers: do not
    * overwrite its a0 with our return value. */
+  return r == 0 ? (long)current->tf->a0 : r;
+}
+
+long sys_execveat(int dirfd, uaddr_t upath, uaddr_t argv, uaddr_t envp, int flags)
+{
+  char *path = kmalloc(PATH_MAX);
+  if (!path)
+    return -ENOMEM;
+  long r = copy_path(path, upath);
+  if (r >= 0)
+    r = do_execveat(dirfd, path, argv, envp, flags);
+  kfree(path);
   return r == 0 ? (long)current->tf->a0 : r;
 }
 
@@ -74,6 +92,7 @@ long sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t urusage)
 #define P_ALL 0
 #define P_PID 1
 #define P_PGID 2
+#define P_PIDFD 3
 #define WEXITED 4
 #define WSTOPPED 2
 
@@ -83,10 +102,23 @@ long sys_waitid(int idtype, int id, uaddr_t infop, int options, uaddr_t urusage)
       (options & ~(WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT)))
     return -EINVAL;
   pid_t pid;
+  bool pidfd_nonblock = false;
   switch (idtype) {
   case P_ALL: pid = -1; break;
   case P_PID: if (id <= 0) return -EINVAL; pid = id; break;
   case P_PGID: if (id < 0) return -EINVAL; pid = id ? -id : 0; break;
+  case P_PIDFD: {
+    if (id < 0)
+      return -EINVAL;
+    int fflags = 0;
+    long r = pidfd_to_pid(id, &fflags);
+    if (r < 0)
+      return r;
+    pid = (pid_t)r;
+    if ((fflags & O_NONBLOCK) && !(options & WNOHANG))
+      options |= WNOHANG, pidfd_nonblock = true; /* no child yet: EAGAIN */
+    break;
+  }
   default: return -EINVAL;
   }
   /* waitid's WSTOPPED is wait4's WUNTRACED (both 2); WEXITED is WAIT_EXITED (4). */
@@ -94,6 +126,8 @@ long sys_waitid(int idtype, int id, uaddr_t infop, int options, uaddr_t urusage)
   long r = do_wait(pid, options | WAIT_FROM_WAITID, &w);
   if (r < 0)
     return r;
+  if (r == 0 && pidfd_nonblock)
+    return -EAGAIN;
   uint8_t info[128];
   memset(info, 0, sizeof(info));
   if (r > 0) {
@@ -312,7 +346,7 @@ static int kill_ok(const struct cred *tc, pid_t sid, int sig)
 }
 
 /* The same for a process (checked against one of its live threads). */
-static int kill_permission(struct process *p, int sig)
+int kill_permission(struct process *p, int sig)
 {
   if (p == current->proc)
     return 0;
@@ -441,6 +475,45 @@ long sys_tgkill(int tgid, int tid, int sig)
   if (tgid <= 0)
     return -EINVAL;
   return kill_thread(tgid, tid, sig);
+}
+
+/*
+ * rt_tgsigqueueinfo: rt_sigqueueinfo to one thread of a thread group
+ * (pthread_sigqueue). As Linux: a si_code that claims a kernel, kill() or
+ * tkill() origin is EPERM unless the thread signals itself.
+ */
+long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, uaddr_t uinfo)
+{
+  uint8_t buf[128];
+  if (copyin(buf, uinfo, sizeof(buf)))
+    return -EFAULT;
+  if (tgid <= 0 || tid <= 0)
+    return -EINVAL;
+  int32_t code;
+  memcpy(&code, buf + 8, 4);
+  if ((code >= 0 || code == SI_TKILL) && tid != current->tid)
+    return -EPERM;
+  struct ksiginfo info;
+  fill_kill_info(&info, sig, code);
+  memcpy(&info.value, buf + 24, 8);
+  spin_lock(&proc_lock);
+  struct task *t = find_task(tid);
+  long r = !t || !t->proc || t->proc->pid != tgid ? -ESRCH : 0;
+  if (!r && (sig < 0 || sig > NSIG))
+    r = -EINVAL;
+  else if (!r && sig)
+    r = send_signal_task(t, sig, &info); /* (proc_lock > sighand->lock) */
+  spin_unlock(&proc_lock);
+  return r;
+}
+
+/* restart_syscall: what user space reaches after a system call the kernel
+ * set up for restarting with a restart block. Kite restarts calls by
+ * running them again (ERESTARTSYS), never through a restart block, so
+ * this is Linux's answer when there is none: EINTR. */
+long sys_restart_syscall(void)
+{
+  return -EINTR;
 }
 
 long sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)

@@ -11,6 +11,7 @@
 #include "kern/time.h"
 #include "kern/param.h"
 #include "kern/posix_timers.h"
+#include "kern/cred.h"
 #include <string.h>
 
 struct timeval64 {
@@ -284,10 +285,10 @@ long sys_setitimer(int which, uaddr_t value, uaddr_t ovalue)
 /* ---- setting and adjusting the real-time clock ---- */
 
 /*
- * clock_settime: only CLOCK_REALTIME can be set. In Linux's order: a clock
- * that cannot be set is EINVAL before the pointer is read; a CPU clock
- * named by pid (clock_getcpuclockid) is read, checked, then refused with
- * EPERM. Kite's callers are all root, who may set the time.
+ * clock_settime: only CLOCK_REALTIME can be set, with CAP_SYS_TIME. In
+ * Linux's order: a clock that cannot be set is EINVAL before the pointer
+ * is read; a CPU clock named by pid (clock_getcpuclockid) is read,
+ * checked, then refused with EPERM; a bad time is EINVAL before EPERM.
  */
 long sys_clock_settime(int clockid, uaddr_t tp)
 {
@@ -302,6 +303,8 @@ long sys_clock_settime(int clockid, uaddr_t tp)
   uint64_t ns;
   if (timespec_to_ns(&ts, &ns))
     return -EINVAL;
+  if (!capable(CAP_SYS_TIME))
+    return -EPERM;
   time_set_realtime_ns(ns);
   return 0;
 }
@@ -372,6 +375,8 @@ static long do_adjtimex(struct timex64 *tx)
     if (!(m & ADJ_OFFSET_READONLY))
       return -EPERM;
     m = 0; /* ADJ_OFFSET_SS_READ: a query (no adjtime offset is ever pending) */
+  } else if (m && !capable(CAP_SYS_TIME)) {
+    return -EPERM;
   } else if ((m & ADJ_TICK) && (tx->tick < 900000 / HZ || tx->tick > 1100000 / HZ)) {
     return -EINVAL;
   }

@@ -34,6 +34,7 @@
 struct mm;
 struct files;
 struct fs_context;
+struct resolve_scope;
 struct tty;
 struct cpu;
 struct cred;
@@ -115,6 +116,10 @@ struct task {
   struct sigpending pending;    /* sent to this thread (tkill, faults) */
   struct user_stack_t altstack;
 
+  unsigned int personality;     /* personality(2): inherited by clone, kept by exec */
+  uint16_t ioprio;              /* ioprio_set: class << 13 | data (0: none set); inherited (kern/ioprio.c) */
+  struct resolve_scope *resolve; /* openat2's RESOLVE_* rules for the call in progress, else NULL */
+
   /* --- thread-library hooks --- */
   uaddr_t clear_child_tid;      /* CLONE_CHILD_CLEARTID / set_tid_address */
   uaddr_t robust_list;
@@ -173,6 +178,7 @@ struct process {
   struct wait_queue child_wait; /* the parent sleeps here in wait4() */
   bool vfork_done;
   struct wait_queue vfork_wait; /* vfork parent sleeps until exec/exit */
+  struct wait_queue pidfd_wait; /* pidfd pollers: woken when it exits (kern/pidfd.c) */
 
   /* job control */
   bool stopped;                 /* group stopped by SIGSTOP/SIGTSTP... */
@@ -213,6 +219,7 @@ struct process {
   int dumpable;                 /* PR_GET_DUMPABLE: 0 after a change of identity */
   bool child_subreaper;         /* PR_SET_CHILD_SUBREAPER: orphans below come here */
   struct list_head sem_undos;   /* SEM_UNDO records, applied at exit (ipc/sem.c; sem_ids.lock) */
+  bool sysvsem_list_made;       /* Linux would have an undo list: CLONE_SYSVSEM was used (kcmp) */
 };
 
 /* Wait status encoding (as Linux's wait.h). */
@@ -270,6 +277,7 @@ void sched_stats(int *running, uint64_t *switches);
 /* pid.c */
 extern int pid_max;                         /* /proc/sys/kernel/pid_max (301 .. PID_MAX) */
 pid_t pid_alloc(void);
+pid_t pid_alloc_exact(pid_t want);         /* clone3's set_tid: -EEXIST if taken */
 void pid_free(pid_t pid);
 void pid_attach(pid_t pid, struct task *t);
 void pid_attach_process(pid_t pid, struct process *p);
@@ -280,10 +288,12 @@ struct process *find_process(pid_t pid);    /* caller holds proc_lock */
 
 /* sys_proc.c */
 int pgrp_in_session(pid_t pgrp, pid_t sid); /* 0, -ESRCH, -EPERM; caller holds proc_lock */
+int kill_permission(struct process *p, int sig); /* may the caller signal p: 0 or -EPERM */
 
 /* process.c */
+struct clone_extras;
 long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t ctid,
-              int exit_signal);
+              int exit_signal, const struct clone_extras *x);  /* x: clone3's extras, or NULL */
 void do_exit(int code) NORETURN;            /* this thread */
 void do_exit_group(int status) NORETURN;    /* the whole process; status is a wait status */
 /* wait */

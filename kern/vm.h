@@ -79,6 +79,7 @@ struct mm {
   struct inode *exe_inode;  /* the running program: no one may write it (ETXTBSY) */
   bool lock_future;         /* mlockall(MCL_FUTURE): new mappings are locked */
   bool lock_future_onfault;
+  uint32_t membarrier_state; /* membarrier registrations (kern/sys_cpu.c); fresh at exec */
 };
 
 /* Fault access kinds. */

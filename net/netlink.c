@@ -196,6 +196,23 @@ static void part_send(struct nl_sock *nl, struct nl_part *p)
   nl_set_error(nl, ENOBUFS);
 }
 
+/*
+ * netlink_deliver: queue len bytes on netlink socket s as one datagram
+ * from the kernel — mq_notify's SIGEV_THREAD cookie (fs/mqueue.c), as
+ * Linux's netlink_sendskb. Dropped like a reply when the queue is full.
+ */
+void netlink_deliver(struct socket *s, const void *data, size_t len)
+{
+  struct nl_part *p = part_alloc(len);
+  if (!p)
+    return;
+  memcpy(p->data, data, len);
+  p->len = len;
+  net_lock_acquire();
+  part_send(nl_of(s), p);
+  net_lock_release();
+}
+
 /* ---- building messages into a part ---- */
 
 struct nl_builder {

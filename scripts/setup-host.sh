@@ -15,6 +15,7 @@ libc6-riscv64-cross:/usr/riscv64-linux-gnu/lib/libc.so.6
 libc6-dev-riscv64-cross:/usr/riscv64-linux-gnu/include/stdio.h
 qemu-system-misc:/usr/bin/qemu-system-riscv64
 qemu-user:/usr/bin/qemu-riscv64
+qemu-user-static:/usr/bin/qemu-riscv64-static
 opensbi:/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 dosfstools:/usr/sbin/mkfs.vfat
 mtools:/usr/bin/mcopy

@@ -10,15 +10,19 @@
  *               RLIMIT_NOFILE; descriptors past it are EBADF/EINVAL
  *   pipes/...   500 full pipes hold 64 KiB each (EAGAIN when full), and
  *               give it back when closed
+ *   threads/... threads until RLIMIT_NPROC (as nobody): EAGAIN, and as
+ *               many again once they are joined
  *   procs/...   a kill of a group of 600 reaches every member
  *   oom/...     memory runs out: the OOM killer kills the largest process
  *               (not the one that asked last, never init)
  *
  * On Kite, MemFree is back where it was after each (check.h). Needs root
- * (mount): on qemu-user the tmpfs cases are skipped. User space; runs on
- * Kite and the reference Linux (abi-ref.sh).
+ * (mount, setuid). Under qemu-user every case would measure the host:
+ * all are skipped there; abi-ref.sh runs them on the reference Linux.
+ * User space.
  */
 #include "check.h"
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
@@ -138,6 +142,8 @@ static void test_tmpfs_default(void)
 
 static void test_fds(void)
 {
+  if (skip_on_qemu("fds/limits", "qemu's own descriptors count against the limit"))
+    return;
   long mem = on_kite() ? free_settled_kb() : -1;
   struct rlimit old, lim = {64, 64};
   getrlimit(RLIMIT_NOFILE, &old);
@@ -186,6 +192,8 @@ static void pipes_round(long mem);
 
 static void test_pipes(void)
 {
+  if (skip_on_qemu("pipes/full-pipes", "the host's pipes"))
+    return;
   struct rlimit old, lim = {1024 + 16, 1024 + 16};
   getrlimit(RLIMIT_NOFILE, &old);
   setrlimit(RLIMIT_NOFILE, &lim);
@@ -223,6 +231,69 @@ static void pipes_round(long mem)
     check_no_leak("pipes/memory-back", mem);
 }
 
+/* ---- threads: until RLIMIT_NPROC, then EAGAIN, then back ---- */
+
+#define THREAD_LIMIT 40
+static int thread_gate[2];
+
+static void *parked(void *arg)
+{
+  char c;
+  read(thread_gate[0], &c, 1);
+  return arg;
+}
+
+/* start threads until pthread_create fails: how many, and its error */
+static int start_threads(pthread_t *t, int max, int *err)
+{
+  int n = 0;
+  *err = 0;
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setstacksize(&a, 64 << 10);
+  while (n < max && (*err = pthread_create(&t[n], &a, parked, NULL)) == 0)
+    n++;
+  return n;
+}
+
+static void threads_child(void *arg)
+{
+  (void)arg;
+  /* Root is exempt from RLIMIT_NPROC: become nobody first (as hostile.c's nproc/) */
+  CHECK("threads/drops-to-nobody", setgid(65534) == 0 && setuid(65534) == 0);
+  struct rlimit rl = {THREAD_LIMIT, THREAD_LIMIT};
+  CHECK("threads/setrlimit", setrlimit(RLIMIT_NPROC, &rl) == 0);
+  pipe(thread_gate);
+  static pthread_t t[THREAD_LIMIT + 10];
+  int err;
+  int n = start_threads(t, THREAD_LIMIT + 10, &err);
+  /* the process's own thread counts: one fewer than the limit */
+  CHECKF("threads/until-eagain", n == THREAD_LIMIT - 1 && err == EAGAIN, "%d threads, then error %d", n, err);
+  char release[THREAD_LIMIT + 10];
+  memset(release, 'g', sizeof(release));
+  write(thread_gate[1], release, n);
+  int joined = 0;
+  for (int i = 0; i < n; i++)
+    joined += pthread_join(t[i], NULL) == 0;
+  CHECKF("threads/all-joined", joined == n, "%d of %d", joined, n);
+  /* and as many again once they are gone */
+  int n2 = start_threads(t, THREAD_LIMIT + 10, &err);
+  CHECKF("threads/as-many-again", n2 == n && err == EAGAIN, "%d threads, then error %d", n2, err);
+  write(thread_gate[1], release, n2);
+  for (int i = 0; i < n2; i++)
+    pthread_join(t[i], NULL);
+}
+
+static void test_threads(void)
+{
+  if (skip_on_qemu("threads/nproc", "the host's count of nobody's tasks"))
+    return;
+  long mem = on_kite() ? free_settled_kb() : -1;
+  child_checks("threads", threads_child, NULL, 60000);
+  if (mem >= 0)
+    check_no_leak("threads/memory-back", mem);
+}
+
 /* ---- processes: a group kill reaches every member ---- */
 
 /*
@@ -232,6 +303,8 @@ static void pipes_round(long mem)
  */
 static void test_group_kill(void)
 {
+  if (skip_on_qemu("procs/group-kill", "600 emulators"))
+    return;
   enum { N = 600 };
   static pid_t pids[N];
   long mem = on_kite() ? free_settled_kb() : -1;
@@ -346,6 +419,7 @@ int main(void)
   run_section("tmpfs", test_tmpfs_default, 60000);
   run_section("fds", test_fds, 60000);
   run_section("pipes", test_pipes, 60000);
+  run_section("threads", test_threads, 60000);
   run_section("procs", test_group_kill, 120000);
   run_section("oom", test_oom, 180000);
   return abi_done();

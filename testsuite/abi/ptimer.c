@@ -440,7 +440,9 @@ static void test_itimer_cpu(void)
   while (!vt_hits && now_ns() < stop)
     burn_cpu(CLOCK_PROCESS_CPUTIME_ID, 5);
   long long used = cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
-  CHECKF("virtual/sigvtalrm-after-cpu-time", vt_hits == 1 && used >= 80000000LL, "%d after %lld ms CPU", vt_hits,
+  /* (user time only, sampled at ticks: well over half the 100 ms, and it
+   * did not fire while sleeping above) */
+  CHECKF("virtual/sigvtalrm-after-cpu-time", vt_hits == 1 && used >= 50000000LL, "%d after %lld ms CPU", vt_hits,
          used / 1000000);
   raw2(SYS_getitimer, ITIMER_VIRTUAL, &cur);
   CHECK("virtual/disarmed-after-one-shot", itv_ns(&cur.it_value) == 0);

@@ -10,6 +10,7 @@ struct seen {
   unsigned modes[16];
   size_t sizes[16];
   char data[16][64];
+  unsigned inos[16], nlinks[16];
 };
 
 static int collect(const struct cpio_entry *e, void *arg)
@@ -20,6 +21,8 @@ static int collect(const struct cpio_entry *e, void *arg)
   snprintf(s->names[s->n], 64, "%s", e->name);
   s->modes[s->n] = e->mode;
   s->sizes[s->n] = e->size;
+  s->inos[s->n] = e->ino;
+  s->nlinks[s->n] = e->nlink;
   size_t k = e->size < 63 ? e->size : 63;
   memcpy(s->data[s->n], e->data, k);
   s->data[s->n][k] = 0;
@@ -53,15 +56,20 @@ int main(int argc, char **argv)
   struct seen s = { 0 };
   int r = cpio_parse(buf, len, collect, &s);
   CHECK("well-formed archive parses", r == 0);
-  /* The archive (made by scripts/test.sh) holds: ., dir, dir/file (hello\n), link -> dir/file */
-  int file = -1, link = -1, dir = -1;
+  /* The archive (made by host-unit.sh) holds: ., dir, dir/file (hello\n), dir/hard (a
+   * hard link to it: GNU cpio stores the data with the last name only), link -> dir/file */
+  int file = -1, link = -1, dir = -1, hard = -1;
   for (int i = 0; i < s.n; i++) {
+    if (!strcmp(s.names[i], "dir/hard")) hard = i;
     if (!strcmp(s.names[i], "dir/file")) file = i;
     if (!strcmp(s.names[i], "link")) link = i;
     if (!strcmp(s.names[i], "dir")) dir = i;
   }
   CHECK("directory entry found", dir >= 0 && (s.modes[dir] & 0170000) == 0040000);
-  CHECK("file entry with its data", file >= 0 && s.sizes[file] == 6 && !strcmp(s.data[file], "hello\n"));
+  CHECK("hard links: same inode, link count 2", file >= 0 && hard >= 0 && s.inos[file] == s.inos[hard] &&
+                                                   s.nlinks[file] == 2 && s.nlinks[hard] == 2);
+  CHECK("hard links: the data with the last name", hard > file && s.sizes[file] == 0 && s.sizes[hard] == 6 &&
+                                                       !strcmp(s.data[hard], "hello\n"));
   CHECK("symlink entry with its target", link >= 0 && (s.modes[link] & 0170000) == 0120000 &&
                                              !strcmp(s.data[link], "dir/file"));
 

@@ -15,7 +15,7 @@ build() { # name sources...
 build test_buddy "$top/testsuite/host/test_buddy.c" "$top/kern/buddy.c" && "$b/test_buddy" || fail=1
 build test_pathname "$top/testsuite/host/test_pathname.c" "$top/fs/pathname.c" && "$b/test_pathname" || fail=1
 # cpio: an archive made by GNU cpio itself
-d=$(mktemp -d); mkdir "$d/dir"; printf 'hello\n' > "$d/dir/file"; ln -s dir/file "$d/link"
+d=$(mktemp -d); mkdir "$d/dir"; printf 'hello\n' > "$d/dir/file"; ln -s dir/file "$d/link"; ln "$d/dir/file" "$d/dir/hard"
 (cd "$d" && find . | LC_ALL=C sort | cpio -o -H newc --quiet > "$b/test.cpio"); rm -rf "$d"
 build test_cpio "$top/testsuite/host/test_cpio.c" "$top/kern/cpio.c" && "$b/test_cpio" "$b/test.cpio" || fail=1
 build test_elf "$top/testsuite/host/test_elf.c" "$top/kern/elf.c" &&

@@ -1,0 +1,113 @@
+/*
+ * pidfd.c — the pidfd file kind: a descriptor naming a process, made by
+ * pidfd_open (kern/sys_pidfd.c) and clone's CLONE_PIDFD, read by waitid's
+ * P_PIDFD, pidfd_send_signal, pidfd_getfd and process_mrelease.
+ *
+ * A pidfd is an anonymous file (kern/epoll.c's anon_file) holding a
+ * reference to a process: it names that process for as long as it is
+ * open, even after the pid is reused. It polls readable (POLLIN) once the
+ * process has exited — every thread gone, a zombie or reaped — woken from
+ * process_exited() through the process's pidfd_wait queue. Layer: a file
+ * kind (fs, as pipes and epoll); the system calls are in kern/sys_pidfd.c.
+ *
+ * Locks: proc_lock to look processes and threads up; a process's threads'
+ * descriptor table is referenced (files_get) before it is read.
+ */
+#include "kern/pidfd.h"
+#include "kern/syscall.h"
+#include "kern/task.h"
+#include "kern/signal.h"
+#include "kern/epoll.h"
+#include "kern/cred.h"
+#include "kern/poll.h"
+#include "kern/vm.h"
+#include "kern/mm.h"
+#include "fs/vfs.h"
+#include "fs/fdtable.h"
+#include <string.h>
+
+#define PIDFD_NONBLOCK O_NONBLOCK
+
+bool process_gone(struct process *p)
+{
+  return READ_ONCE(p->zombie) || READ_ONCE(p->nr_threads) == 0;
+}
+
+/* Has p been reaped (its pid freed, maybe reused)? */
+bool process_reaped(struct process *p)
+{
+  spin_lock(&proc_lock);
+  bool gone = find_process(p->pid) != p;
+  spin_unlock(&proc_lock);
+  return gone;
+}
+
+static unsigned pidfd_poll(struct file *f, struct poll_table *pt)
+{
+  struct process *p = f->priv;
+  poll_wait(f, &p->pidfd_wait, pt);
+  return process_gone(p) ? POLLIN | POLLRDNORM : 0;
+}
+
+static void pidfd_release(struct file *f)
+{
+  process_put(f->priv);
+}
+
+static const struct file_ops pidfd_fops = {
+  .poll = pidfd_poll,
+  .release = pidfd_release,
+};
+
+void process_exited(struct process *p)
+{
+  wake_up_events(&p->pidfd_wait, POLLIN | POLLRDNORM);
+}
+
+struct process *pidfd_process(struct file *f)
+{
+  return f && f->fop == &pidfd_fops ? f->priv : NULL;
+}
+
+long pidfd_install(struct process *p, int flags)
+{
+  struct file *f = anon_file(&pidfd_fops, p, flags & PIDFD_NONBLOCK);
+  if (!f)
+    return -ENOMEM;
+  process_get(p);
+  long fd = fd_install(f, 0, true); /* always close-on-exec */
+  if (fd < 0)
+    fput(f);
+  return fd;
+}
+
+/* The process a pidfd descriptor names (referenced), or an error. */
+struct process *get_pidfd_process(int pidfd, int *fflags, long *err)
+{
+  struct file *f = fd_get(pidfd);
+  if (!f) {
+    *err = -EBADF;
+    return NULL;
+  }
+  struct process *p = pidfd_process(f);
+  if (p) {
+    process_get(p);
+    if (fflags)
+      *fflags = (int)f->flags;
+  } else {
+    *err = -EBADF;
+  }
+  fput(f);
+  return p;
+}
+
+long pidfd_to_pid(int pidfd, int *fflags)
+{
+  long err;
+  struct process *p = get_pidfd_process(pidfd, fflags, &err);
+  if (!p)
+    return err;
+  pid_t pid = p->pid;
+  process_put(p);
+  return pid;
+}

@@ -1,0 +1,195 @@
+/*
+ * sys_clone3.c — clone3, unshare and setns: the calls about what a task
+ * shares. System-call layer over do_clone (kern/process.c) and the shared
+ * objects of kern/task.h.
+ *
+ * Kite has one instance of every namespace (mount, UTS, IPC, network,
+ * PID, user, cgroup, time): a request for a new one is EINVAL, the answer
+ * of a Linux built without that kind of namespace; joining the ones a
+ * process is already in (setns through a pidfd) is honoured, and changes
+ * what Linux's joins change. unshare of the descriptor table and the file
+ * system context is real; of the address space, handlers and thread group
+ * it is possible only for a single thread, where it changes nothing.
+ */
+#include "kern/syscall.h"
+#include "kern/clone.h"
+#include "kern/pidfd.h"
+#include "kern/task.h"
+#include "kern/signal.h"
+#include "kern/vm.h"
+#include "kern/mm.h"
+#include "kern/param.h"
+#include "kern/cred.h"
+#include "fs/vfs.h"
+#include "fs/fdtable.h"
+#include <string.h>
+
+struct clone_args64 {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+  uint64_t set_tid, set_tid_size, cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64
+#define MAX_PID_NS_LEVEL 32
+
+/* Linux's clone3_args_valid. */
+static bool args_valid(struct clone_args64 *a)
+{
+  if (a->flags & ~(0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+    return false;
+  if (a->flags & (CLONE_DETACHED | CSIGNAL))
+    return false;
+  if ((a->flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+    return false;
+  if ((a->flags & (CLONE_THREAD | CLONE_PARENT)) && a->exit_signal)
+    return false;
+  if (a->stack == 0)
+    return a->stack_size == 0;
+  return a->stack_size != 0 && a->stack + a->stack_size > a->stack; /* no wrap */
+}
+
+/*
+ * clone3(args, size): clone with its arguments in a structure that may
+ * grow (a bigger one must be zero past what the kernel knows: E2BIG),
+ * plus CLONE_PIDFD into args.pidfd, CLONE_CLEAR_SIGHAND, a chosen pid
+ * (set_tid, one level: Kite has one PID namespace) and a stack given as
+ * base and size. CLONE_INTO_CGROUP is checked and then changes nothing:
+ * Kite has no control groups, and a Linux built without them does the
+ * same.
+ */
+long sys_clone3(uaddr_t uargs, size_t size)
+{
+  struct clone_args64 a;
+  if (size > PAGE_SIZE)
+    return -E2BIG;
+  if (size < CLONE_ARGS_SIZE_VER0)
+    return -EINVAL;
+  memset(&a, 0, sizeof(a));
+  if (copyin(&a, uargs, MIN(size, sizeof(a))))
+    return -EFAULT;
+  for (size_t off = sizeof(a); off < size; off++) {
+    uint8_t b;
+    if (copyin(&b, uargs + off, 1))
+      return -EFAULT;
+    if (b)
+      return -E2BIG;
+  }
+  if (a.set_tid_size > MAX_PID_NS_LEVEL || (!a.set_tid && a.set_tid_size) || (a.set_tid && !a.set_tid_size))
+    return -EINVAL;
+  if (a.exit_signal > NSIG)
+    return -EINVAL;
+  if ((a.flags & CLONE_INTO_CGROUP) && (a.cgroup > INT32_MAX || size < 88))
+    return -EINVAL;
+  if (!args_valid(&a))
+    return -EINVAL;
+  struct clone_extras x = { .pidfd = a.pidfd };
+  if (a.set_tid_size) {
+    if (a.set_tid_size > 1)
+      return -EINVAL; /* more levels than there are PID namespaces */
+    int32_t tid;
+    if (copyin(&tid, a.set_tid, sizeof(tid)))
+      return -EFAULT;
+    if (tid < 1 || tid >= PID_MAX)
+      return -EINVAL;
+    if (!capable(CAP_CHECKPOINT_RESTORE) && !capable(CAP_SYS_ADMIN))
+      return -EPERM;
+    x.set_tid = tid;
+  }
+  uaddr_t sp = a.stack ? a.stack + a.stack_size : 0;
+  return do_clone(a.flags & ~CLONE_INTO_CGROUP, sp, a.parent_tid, a.tls, a.child_tid, (int)a.exit_signal, &x);
+}
+
+/* ---- unshare ---- */
+
+#define UNSHARE_VALID (CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | \
+                       CLONE_SYSVSEM | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER |  \
+                       CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME)
+#define NEW_NAMESPACES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | \
+                        CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME)
+
+long sys_unshare(uint64_t flags)
+{
+  struct task *t = current;
+  if (flags & ~(uint64_t)UNSHARE_VALID)
+    return -EINVAL;
+  /* what Linux implies */
+  if (flags & CLONE_NEWUSER)
+    flags |= CLONE_THREAD | CLONE_FS;
+  if (flags & CLONE_VM)
+    flags |= CLONE_SIGHAND;
+  if (flags & CLONE_SIGHAND)
+    flags |= CLONE_THREAD;
+  if (flags & CLONE_NEWNS)
+    flags |= CLONE_FS;
+  if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && READ_ONCE(t->proc->nr_threads) > 1)
+    return -EINVAL;
+  if ((flags & (CLONE_SIGHAND | CLONE_VM)) && __atomic_load_n(&t->sighand->refcount, __ATOMIC_ACQUIRE) > 1)
+    return -EINVAL;
+  if ((flags & CLONE_VM) && t->mm && __atomic_load_n(&t->mm->refcount, __ATOMIC_ACQUIRE) > 1)
+    return -EINVAL; /* (a vfork child shares its parent's) */
+  if (flags & NEW_NAMESPACES)
+    return -EINVAL; /* one of each here */
+  if ((flags & CLONE_FS) && __atomic_load_n(&t->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
+    struct fs_context *fs = fs_context_copy(t->fs);
+    if (!fs)
+      return -ENOMEM;
+    struct fs_context *old = t->fs;
+    t->fs = fs;
+    fs_context_put(old);
+  }
+  if ((flags & CLONE_FILES) && __atomic_load_n(&t->files->refcount, __ATOMIC_ACQUIRE) > 1) {
+    struct files *files = files_copy(t->files);
+    if (!files)
+      return -ENOMEM;
+    struct files *old = t->files;
+    t->files = files;
+    files_put(old);
+  }
+  /* CLONE_SYSVSEM: no System V semaphore undo list is shared across clone here */
+  return 0;
+}
+
+/* ---- setns ---- */
+
+/*
+ * setns(fd, nstype): join namespaces. Kite has no namespace files
+ * (/proc/<pid>/ns), so only a pidfd can name any, and the process it
+ * names lives in the one set of namespaces every process is in: joining
+ * them is done already — except the user namespace, which Linux refuses
+ * to join twice (EINVAL), and the mount namespace, whose join also moves
+ * the root and the working directory to the namespace's root.
+ */
+long sys_setns(int fd, int nstype)
+{
+  struct file *f = fd_get_raw(fd);
+  if (!f)
+    return -EBADF;
+  struct process *p = pidfd_process(f);
+  long r = 0;
+  if (!p) {
+    r = -EINVAL; /* not a namespace file */
+  } else if (!nstype || (nstype & ~(int)NEW_NAMESPACES)) {
+    r = -EINVAL;
+  } else if (READ_ONCE(p->zombie) || READ_ONCE(p->nr_threads) == 0) {
+    r = -ESRCH;
+  } else if (nstype & CLONE_NEWUSER) {
+    r = -EINVAL;
+  } else if (!capable(CAP_SYS_ADMIN) || ((nstype & CLONE_NEWNS) && !capable(CAP_SYS_CHROOT))) {
+    r = -EPERM;
+  } else if ((nstype & CLONE_NEWNS) && __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
+    r = -EINVAL; /* the fs context is shared (CLONE_FS) */
+  } else if (nstype & CLONE_NEWNS) {
+    struct fs_context *fs = current->fs;
+    struct path root = { root_mount(), root_mount()->root };
+    path_get(&root);
+    path_get(&root);
+    spin_lock(&fs->lock);
+    struct path oldroot = fs->root, oldcwd = fs->cwd;
+    fs->root = root;
+    fs->cwd = root;
+    spin_unlock(&fs->lock);
+    path_put(&oldroot);
+    path_put(&oldcwd);
+  }
+  fput(f);
+  return r;
+}

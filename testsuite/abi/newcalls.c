@@ -1,0 +1,269 @@
+/*
+ * newcalls.c — the smaller newer system calls (testsuite/abi):
+ * epoll_pwait2 (a timespec timeout, NULL, zero, EINVAL), rt_tgsigqueueinfo
+ * (to one thread, the EPERM rule), restart_syscall, sched_rr_get_interval,
+ * sched_getattr/sched_setattr (the size handshake, nice, errors),
+ * personality (query, set, inherited by fork, kept by exec), membarrier
+ * (query, registration, EPERM, EINVAL), mlock2, readahead, and
+ * riscv_hwprobe (keys, unknown keys, errors; Kite only: Linux 6.4's call).
+ * User space; runs on Kite and on Linux.
+ */
+#include "check.h"
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#ifndef SYS_riscv_hwprobe
+#define SYS_riscv_hwprobe 258
+#endif
+
+static const char *self_path;
+
+#define kpwait2(ep, out, n, to) raw6(SYS_epoll_pwait2, ep, (long)(out), n, (long)(to), 0, 8)
+
+static void test_epoll_pwait2(void)
+{
+  if (kpwait2(-1, NULL, 1, NULL) == -ENOSYS &&
+      skip_on_qemu("epoll_pwait2", "QEMU 7.2's linux-user has no epoll_pwait2"))
+    return;
+  int ep = epoll_create1(0);
+  int p[2];
+  pipe(p);
+  struct epoll_event ev = {EPOLLIN, {.fd = p[0]}}, out[4];
+  epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+  struct timespec zero = {0, 0}, short_to = {0, 50000000}, bad = {0, 1000000000};
+  CHECK_RET("zero-timeout", kpwait2(ep, out, 4, &zero), 0);
+  long long t0 = now_ns();
+  long r = kpwait2(ep, out, 4, &short_to);
+  long long el = now_ns() - t0;
+  CHECKF("timespec-timeout", r == 0 && el >= 45000000LL && el < 2000000000LL, "r %ld after %lld ms", r, el / 1000000);
+  CHECK_RET("einval-timespec", kpwait2(ep, out, 4, &bad), -EINVAL);
+  CHECK_RET("efault-timespec", kpwait2(ep, out, 4, BAD_PTR), -EFAULT);
+  write(p[1], "x", 1);
+  CHECK_RET("ready-null-timeout", kpwait2(ep, out, 4, NULL), 1);
+  CHECK("ready-event", out[0].data.fd == p[0] && (out[0].events & EPOLLIN));
+  CHECK_RET("ebadf", kpwait2(999, out, 4, &zero), -EBADF);
+  CHECK_RET("einval-maxevents", kpwait2(ep, out, 0, &zero), -EINVAL);
+  close(ep);
+  close(p[0]);
+  close(p[1]);
+}
+
+static volatile int got_sig, got_value, got_tid;
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+  (void)uc;
+  got_sig = sig;
+  got_value = si->si_value.sival_int;
+  got_tid = (int)raw0(SYS_gettid);
+}
+
+static volatile int thread_tid;
+static volatile int thread_stop;
+static void *spin_thread(void *arg)
+{
+  (void)arg;
+  thread_tid = (int)raw0(SYS_gettid);
+  while (!thread_stop)
+    msleep(1);
+  return NULL;
+}
+
+static void test_tgsigqueueinfo(void)
+{
+  int sig = SIGRTMIN + 5;
+  ksigaction(sig, (void *)on_rt, SA_SIGINFO, 0, NULL);
+  pthread_t th;
+  pthread_create(&th, NULL, spin_thread, NULL);
+  while (!thread_tid)
+    msleep(1);
+  siginfo_t si;
+  memset(&si, 0, sizeof(si));
+  si.si_signo = sig;
+  si.si_code = SI_QUEUE;
+  si.si_value.sival_int = 99;
+  si.si_pid = getpid();
+  CHECK_RET("to-a-thread", raw4(SYS_rt_tgsigqueueinfo, getpid(), thread_tid, sig, &si), 0);
+  for (int i = 0; i < 500 && !got_sig; i++)
+    msleep(2);
+  CHECKF("delivered-to-that-thread", got_sig == sig && got_value == 99 && got_tid == thread_tid, "sig %d value %d tid %d/%d",
+         got_sig, got_value, got_tid, thread_tid);
+  CHECK_RET("esrch-wrong-group", raw4(SYS_rt_tgsigqueueinfo, getppid(), thread_tid, sig, &si), -ESRCH);
+  CHECK_RET("einval-tid", raw4(SYS_rt_tgsigqueueinfo, getpid(), 0, sig, &si), -EINVAL);
+  CHECK_RET("efault", raw4(SYS_rt_tgsigqueueinfo, getpid(), thread_tid, sig, BAD_PTR), -EFAULT);
+  si.si_code = SI_USER; /* pretending to be kill() to another thread */
+  CHECK_RET("eperm-si-user-to-another-thread", raw4(SYS_rt_tgsigqueueinfo, getpid(), thread_tid, sig, &si), -EPERM);
+  CHECK_RET("sig-0-checks-only", raw4(SYS_rt_tgsigqueueinfo, getpid(), thread_tid, 0, &si), -EPERM);
+  si.si_code = SI_QUEUE;
+  CHECK_RET("sig-0-queue-code", raw4(SYS_rt_tgsigqueueinfo, getpid(), thread_tid, 0, &si), 0);
+  thread_stop = 1;
+  pthread_join(th, NULL);
+  if (!skip_on_qemu("restart_syscall/eintr", "QEMU 7.2's linux-user has no restart_syscall"))
+    CHECK_RET("restart_syscall/eintr", raw0(SYS_restart_syscall), -EINTR);
+}
+
+struct kattr {
+  uint32_t size, policy;
+  uint64_t flags;
+  int32_t nice;
+  uint32_t priority;
+  uint64_t runtime, deadline, period;
+  uint32_t util_min, util_max;
+};
+
+static void test_sched(void)
+{
+  struct timespec ts = {-1, -1};
+  CHECK_RET("rr-interval", raw2(SYS_sched_rr_get_interval, 0, &ts), 0);
+  CHECKF("rr-interval-value", ts.tv_sec == 0 && ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000L, "%ld.%09ld",
+         (long)ts.tv_sec, ts.tv_nsec);
+  CHECK_RET("rr-interval-esrch", raw2(SYS_sched_rr_get_interval, 999999, &ts), -ESRCH);
+  CHECK_RET("rr-interval-einval", raw2(SYS_sched_rr_get_interval, -1, &ts), -EINVAL);
+  CHECK_RET("rr-interval-efault", raw2(SYS_sched_rr_get_interval, 0, BAD_PTR), -EFAULT);
+
+  struct kattr a;
+  memset(&a, 0xff, sizeof(a));
+  CHECK_RET("getattr", raw4(SYS_sched_getattr, 0, &a, sizeof(a), 0), 0);
+  CHECKF("getattr-fields", a.size == sizeof(a) && a.policy == 0 && a.priority == 0, "size %u policy %u prio %u", a.size,
+         a.policy, a.priority);
+  CHECK_RET("getattr-einval-small", raw4(SYS_sched_getattr, 0, &a, 40, 0), -EINVAL);
+  CHECK_RET("getattr-einval-flags", raw4(SYS_sched_getattr, 0, &a, sizeof(a), 1), -EINVAL);
+  CHECK_RET("getattr-esrch", raw4(SYS_sched_getattr, 999999, &a, sizeof(a), 0), -ESRCH);
+  memset(&a, 0, sizeof(a));
+  a.size = 48;
+  a.policy = 0;
+  a.nice = 5;
+  CHECK_RET("setattr-nice", raw3(SYS_sched_setattr, 0, &a, 0), 0);
+  struct kattr b;
+  raw4(SYS_sched_getattr, 0, &b, sizeof(b), 0);
+  CHECKF("setattr-nice-took", b.nice == 5, "nice %d", b.nice);
+  a.nice = 0;
+  raw3(SYS_sched_setattr, 0, &a, 0);
+  a.priority = 3;
+  CHECK_RET("setattr-einval-priority-for-other", raw3(SYS_sched_setattr, 0, &a, 0), -EINVAL);
+  a.priority = 0;
+  a.policy = 77;
+  CHECK_RET("setattr-einval-policy", raw3(SYS_sched_setattr, 0, &a, 0), -EINVAL);
+  static char bigattr[128];
+  memset(bigattr, 0, sizeof(bigattr));
+  memcpy(bigattr, &a, sizeof(a));
+  ((struct kattr *)bigattr)->policy = 0;
+  ((struct kattr *)bigattr)->size = sizeof(bigattr);
+  bigattr[100] = 1; /* a field this kernel does not know, not zero */
+  CHECK_RET("setattr-e2big", raw3(SYS_sched_setattr, 0, bigattr, 0), -E2BIG);
+  CHECKF("setattr-e2big-writes-size", ((struct kattr *)bigattr)->size == 56 || ((struct kattr *)bigattr)->size == 48,
+         "%u", ((struct kattr *)bigattr)->size);
+  CHECK_RET("setattr-efault", raw3(SYS_sched_setattr, 0, BAD_PTR, 0), -EFAULT);
+}
+
+static void test_personality(void)
+{
+  long cur = raw1(SYS_personality, 0xffffffff);
+  CHECKF("query", cur >= 0, "%ld", cur);
+  CHECK_RET("set-returns-old", raw1(SYS_personality, 0x0040000 /* ADDR_NO_RANDOMIZE */), cur);
+  CHECK_RET("query-after-set", raw1(SYS_personality, 0xffffffff), 0x0040000);
+  pid_t pid = fork();
+  if (pid == 0)
+    _exit(raw1(SYS_personality, 0xffffffff) == 0x0040000 ? 0 : 1);
+  int st = wait_child_timeout(pid, 10000);
+  CHECKF("inherited-by-fork", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", status_str(st));
+  pid = fork();
+  if (pid == 0) {
+    execl(self_path, self_path, "personality", (char *)NULL);
+    _exit(3);
+  }
+  st = wait_child_timeout(pid, 10000);
+  CHECKF("kept-by-exec", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", status_str(st));
+  raw1(SYS_personality, cur);
+}
+
+static void test_membarrier(void)
+{
+  long q = raw3(SYS_membarrier, 0, 0, 0);
+  CHECKF("query", q >= 0 && (q & 31) == 31, "%ld", q);
+  CHECK_RET("global", raw3(SYS_membarrier, 1, 0, 0), 0);
+  CHECK_RET("global-expedited", raw3(SYS_membarrier, 2, 0, 0), 0);
+  CHECK_RET("private-expedited-unregistered-eperm", raw3(SYS_membarrier, 8, 0, 0), -EPERM);
+  CHECK_RET("register-private-expedited", raw3(SYS_membarrier, 16, 0, 0), 0);
+  CHECK_RET("private-expedited", raw3(SYS_membarrier, 8, 0, 0), 0);
+  CHECK_RET("einval-flags", raw3(SYS_membarrier, 1, 1, 0), -EINVAL);
+  CHECK_RET("einval-cmd", raw3(SYS_membarrier, 3, 0, 0), -EINVAL);
+  if (!(q & 32))
+    CHECK_RET("sync-core-not-offered-einval", raw3(SYS_membarrier, 32, 0, 0), -EINVAL);
+}
+
+static void test_mlock2_readahead(void)
+{
+  char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (!skip_on_qemu("mlock2", "QEMU 7.2's linux-user has no mlock2")) {
+    CHECK_RET("mlock2", raw3(SYS_mlock2, m, 8192, 0), 0);
+    CHECK_RET("mlock2-onfault", raw3(SYS_mlock2, m, 8192, 1), 0);
+    CHECK_RET("mlock2-einval-flags", raw3(SYS_mlock2, m, 8192, 2), -EINVAL);
+    munlock(m, 8192);
+  }
+  munmap(m, 8192);
+  int fd = open("ra.txt", O_RDWR | O_CREAT | O_TRUNC, 0600);
+  static char buf[20000];
+  write(fd, buf, sizeof(buf));
+  CHECK_RET("readahead", raw3(SYS_readahead, fd, 0, 16384), 0);
+  CHECK_RET("readahead-past-end", raw3(SYS_readahead, fd, 1 << 20, 4096), 0);
+  int wo = open("ra.txt", O_WRONLY);
+  CHECK_RET("readahead-ebadf-write-only", raw3(SYS_readahead, wo, 0, 4096), -EBADF);
+  close(wo);
+  int p[2];
+  pipe(p);
+  CHECK_RET("readahead-einval-pipe", raw3(SYS_readahead, p[0], 0, 4096), -EINVAL);
+  close(p[0]);
+  close(p[1]);
+  CHECK_RET("readahead-ebadf", raw3(SYS_readahead, 999, 0, 4096), -EBADF);
+  close(fd);
+  unlink("ra.txt");
+}
+
+struct hwpair {
+  int64_t key;
+  uint64_t value;
+};
+
+static void test_hwprobe(void)
+{
+  struct hwpair p[6] = {{3, 7}, {4, 7}, {8, 7}, {7, 7}, {1000, 7}, {0, 7}};
+  long r = raw5(SYS_riscv_hwprobe, p, 6, 0, 0, 0);
+  if (r == -ENOSYS && !on_kite()) {
+    abi_line("SKIP: %s/riscv_hwprobe (this Linux is older than 6.4)", abi_family);
+    return;
+  }
+  CHECK_RET("ok", r, 0);
+  CHECKF("base-behavior-ima", p[0].key == 3 && p[0].value == 1, "%lld %llu", (long long)p[0].key,
+         (unsigned long long)p[0].value);
+  CHECKF("ima-ext-0-fd-and-c", p[1].key == 4 && (p[1].value & 3) == 3, "%llx", (unsigned long long)p[1].value);
+  CHECKF("time-csr-freq", p[2].key == 8 && p[2].value == 10000000, "%llu", (unsigned long long)p[2].value);
+  CHECKF("highest-virt-address", p[3].key == 7 && p[3].value > (uint64_t)(uintptr_t)&p, "%llx",
+         (unsigned long long)p[3].value);
+  CHECKF("unknown-key", p[4].key == -1 && p[4].value == 0, "%lld %llu", (long long)p[4].key,
+         (unsigned long long)p[4].value);
+  CHECK_RET("einval-flags", raw5(SYS_riscv_hwprobe, p, 1, 0, 0, 2), -EINVAL);
+  CHECK_RET("efault-pairs", raw5(SYS_riscv_hwprobe, BAD_PTR, 1, 0, 0, 0), -EFAULT);
+  unsigned long cpus = 1;
+  CHECK_RET("cpu-set", raw5(SYS_riscv_hwprobe, p, 1, sizeof(cpus), &cpus, 0), 0);
+  cpus = 0;
+  CHECK_RET("einval-empty-cpu-set", raw5(SYS_riscv_hwprobe, p, 1, sizeof(cpus), &cpus, 0), -EINVAL);
+}
+
+int main(int argc, char **argv)
+{
+  if (argc == 2 && !strcmp(argv[1], "personality"))
+    return raw1(SYS_personality, 0xffffffff) == 0x0040000 ? 0 : 1;
+  self_path = argv[0];
+  abi_family = "newcalls";
+  setvbuf(stdout, NULL, _IONBF, 0);
+  run_section("epoll_pwait2", test_epoll_pwait2, 30000);
+  run_section("rt_tgsigqueueinfo", test_tgsigqueueinfo, 30000);
+  run_section("sched", test_sched, 30000);
+  run_section("personality", test_personality, 30000);
+  run_section("membarrier", test_membarrier, 30000);
+  run_section("mlock2-readahead", test_mlock2_readahead, 30000);
+  run_section("riscv_hwprobe", test_hwprobe, 30000);
+  return abi_done();
+}
