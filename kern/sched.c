@@ -1,8 +1,8 @@
 /*
  * sched.c — the scheduler, wait queues, sleeping locks and kernel threads.
  *
- * One run queue, round robin, shared by all harts: each hart takes the
- * first queued task it may run (affinity), so load balancing is implicit
+ * One run queue, shared by all harts: each hart takes the first queued
+ * task it may run (affinity), so load balancing is implicit
  * (docs/smp.md measures why one queue is enough for the harts QEMU gives
  * us). A task runs until it sleeps, or until its time slice
  * (TIMESLICE_TICKS timer ticks) runs out while it is in user mode: the
@@ -40,6 +40,7 @@ static struct {
   int nr_running;         /* tasks on the queue */
   int head_prio;          /* head_prio(), kept for the tick to read without the lock */
   uint64_t enq_seq;       /* bumped by every enqueue: idle harts look again when it moves */
+  uint64_t min_vruntime;  /* vruntime of the last SCHED_OTHER task taken off: never goes back */
   cpumask_t idle_mask;    /* harts running their idle task */
   cpumask_t kicked_mask;  /* idle harts sent an IPI that have not scheduled since */
 } rq = { SPINLOCK_INIT("runqueue"), LIST_HEAD_INIT(rq.queue), 0, -1, 0, 0, 0 };
@@ -99,7 +100,16 @@ struct task *sched_idle_task_create(struct cpu *c)
  * priority (1..99) and runs before every task of the other policies, which
  * share the hart round robin (priority 0 here). The one run queue is kept
  * in priority order: a task goes behind those of its own priority and ahead
- * of lower ones, so the head is always the task to run. SCHED_FIFO runs
+ * of lower ones, so the head is always the task to run. The others
+ * (priority 0) are kept in order of vruntime, the time each has run (not
+ * weighed by nice), as Linux's CFS orders them: the one that ran least goes
+ * first. A task that wakes is placed no further back than
+ * SLEEPER_CREDIT_NS ahead of min_vruntime (the least run of those that
+ * queued), a new one at min_vruntime: a task that mostly sleeps — a shell,
+ * a measuring thread's parent — runs soon after it wakes, even behind
+ * hundreds of busy tasks (cyclictest beside hackbench's 400), instead of
+ * waiting a whole round of the queue; a busy task goes back behind those
+ * that ran less. SCHED_FIFO runs
  * until it blocks, yields or a higher priority wakes; SCHED_RR also leaves
  * the hart when its RR_TIMESLICE_TICKS slice runs out and others of its
  * priority wait; a woken task of higher priority than the running one
@@ -127,7 +137,19 @@ static void enqueue(struct task *t)
 {
   int prio = task_prio(t);
   if (prio == 0) {
-    list_add_tail(&t->rq_link, &rq.queue);
+    /* behind every task that ran no more than t: walk from the tail (a
+     * busy task goes there), stopping at the real-time ones */
+    uint64_t floor = rq.min_vruntime > SLEEPER_CREDIT_NS ? rq.min_vruntime - SLEEPER_CREDIT_NS : 0;
+    if (t->vruntime < floor)
+      t->vruntime = floor;
+    struct list_head *after = rq.queue.prev;
+    while (after != &rq.queue) {
+      struct task *q = list_entry(after, struct task, rq_link);
+      if (task_prio(q) > 0 || q->vruntime <= t->vruntime)
+        break;
+      after = after->prev;
+    }
+    list_add(&t->rq_link, after);
   } else {
     struct task *q;
     struct list_head *before = &rq.queue;  /* the tail, if no lower priority waits */
@@ -234,6 +256,8 @@ static struct task *dequeue(struct cpu *c)
   list_for_each_entry(t, &rq.queue, rq_link) {
     if (cpu_allowed(t, c)) {
       rq_remove(t);
+      if (task_prio(t) == 0 && t->vruntime > rq.min_vruntime)
+        rq.min_vruntime = t->vruntime;
       return t;
     }
   }
@@ -298,6 +322,7 @@ static void context_switch(struct task *prev, struct task *next, int slice)
   prev->runtime_ns += now - prev->last_run_ns;
   prev->last_run_ns = now; /* task_cputime() may look before on_cpu is cleared */
   next->last_run_ns = now;
+  next->vr_stamp = now;
 
   if ((csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY && !prev->is_kernel_thread) {
     fpu_save(&prev->fp);
@@ -356,6 +381,12 @@ void schedule(void)
   c->need_resched = false;
   c->woke_task = false;
   rq.kicked_mask &= ~cpumask_of(c->id);
+  if (prev != c->idle) {  /* its run time so far counts before it queues again */
+    uint64_t now = time_monotonic_ns();
+    if (now > prev->vr_stamp)
+      prev->vruntime += now - prev->vr_stamp;
+    prev->vr_stamp = now;
+  }
   if (prev->state == TASK_RUNNING && prev != c->idle && !prev->on_rq)
     enqueue(prev);
   if (prev->state != TASK_RUNNING && prev->state != TASK_DEAD)
@@ -425,6 +456,8 @@ void wake_up_state(struct task *t, long state_mask)
   if (t->state & state_mask)
     t->state = TASK_RUNNING;
   if (t->state == TASK_RUNNING && !t->on_rq && !t->on_cpu) {
+    if (t->is_kernel_thread)
+      t->vruntime = 0;  /* the kernel's own work (net timers, flushing) goes first, as softirqs */
     enqueue(t);
     struct cpu *c = current->cpu;
     if (current == c->idle) {
@@ -499,6 +532,7 @@ void sched_add_new(struct task *t)
   t->state = TASK_RUNNING;
   t->on_cpu = false;
   spin_lock(&rq.lock);
+  t->vruntime = rq.min_vruntime;  /* no sleeper's credit: it has not slept */
   enqueue(t);
   if (current == current->cpu->idle)
     kick_idle_locked(current->cpu);
@@ -530,9 +564,18 @@ int sched_set_affinity(struct task *t, cpumask_t mask)
   return 0;
 }
 
+/* Give up the hart to the tasks queued: behind all of them (sched_yield). */
 void yield(void)
 {
-  current->nivcsw++;
+  struct task *cur = current;
+  cur->nivcsw++;
+  spin_lock(&rq.lock);
+  if (!list_empty(&rq.queue)) {
+    struct task *last = list_entry(rq.queue.prev, struct task, rq_link);
+    if (task_prio(last) == 0 && last->vruntime > cur->vruntime)
+      cur->vruntime = last->vruntime;
+  }
+  spin_unlock(&rq.lock);
   schedule();
 }
 

@@ -89,6 +89,8 @@ struct task {
   int rt_priority;              /* 1..99 for SCHED_FIFO/SCHED_RR, else 0 */
   bool reset_on_fork;           /* SCHED_RESET_ON_FORK: children start as SCHED_OTHER */
   int nice;                     /* -20..19: kept and inherited; not weighed (sched.c) */
+  uint64_t vruntime;            /* ns run, the order of SCHED_OTHER tasks on the queue (sched.c) */
+  uint64_t vr_stamp;            /* when run time was last added to vruntime */
 
   /* --- identity --- */
   pid_t tid;

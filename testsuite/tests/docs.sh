@@ -16,6 +16,10 @@ fi
 noreason=$(grep -c '| ENOSYS | (no reason' "$tmp")
 if [ "$noreason" -eq 0 ]; then echo "PASS: docs/syscalls.md gives a reason for every ENOSYS row"
 else echo "FAIL: docs/syscalls.md: $noreason ENOSYS rows without a reason (add enosys rows to kern/syscall.tbl)"; grep '| ENOSYS | (no reason' "$tmp" | head; fail=1; fi
+# ... and the reason is one, not a placeholder ("not yet", "planned", "undecided").
+vague=$(grep -cE '\| ENOSYS \| (not yet|planned|undecided|todo)[^|]{0,20} \|' "$tmp")
+if [ "$vague" -eq 0 ]; then echo "PASS: docs/syscalls.md: no ENOSYS row gives a placeholder for a reason"
+else echo "FAIL: docs/syscalls.md: $vague ENOSYS rows give a placeholder, not a reason"; grep -E '\| ENOSYS \| (not yet|planned|undecided|todo)[^|]{0,20} \|' "$tmp" | head; fail=1; fi
 rm -f "$tmp"
 # Every page the overview links to exists.
 for page in $(sed -n 's/^| \[[^]]*\](\([a-z0-9_-]*\.md\)).*/\1/p' "$top/docs/overview.md"); do
