@@ -2,7 +2,8 @@
 """bench.py — run the same benchmark programs on Kite and on Linux, on the
 same QEMU, and print both with their ratio.
 
-Usage: bench/run.sh [micro|boot|all]   (default: all)
+Usage: bench/run.sh [micro|boot|all|lmbench]   (default: all)
+lmbench: OSComp's lmbench list with Debian's programs (bench/lmbench.py).
 
 Kite is built with the benchmark programs in its initramfs (EXTRA) and
 booted with init=/bench/init.sh; Linux (Debian's linux-source-6.1, built by
@@ -13,6 +14,7 @@ to run on TCG: compare within one run.
 import os, shutil, statistics, subprocess, sys
 
 from common import TOP, sh, read_make_vars, boot, parse_bench_lines
+import lmbench
 
 BUILD = os.path.join(TOP, "build", "bench")
 QEMU_BASE = ["qemu-system-riscv64", "-machine", "virt", "-m", "1G", "-nographic", "-smp", "1",
@@ -36,13 +38,33 @@ echo BENCH-END
 """
 
 
-def build_kite(tp):
+# The lmbench mode: the programs in /lmb, their libraries in /lib, the
+# command list in /lmb/run.sh (bench/lmbench.py).
+LMB_INIT = """#!/bin/sh
+echo BENCH-START
+/bin/sh /lmb/run.sh
+echo BENCH-END
+"""
+
+
+def stage_payload(dest, mode):
+    """The benchmark files both systems get, under dest; returns the guest script."""
+    os.makedirs(os.path.join(dest, "bench"), exist_ok=True)
+    if mode == "lmbench":
+        lmbench.stage(dest)
+        with open(os.path.join(dest, "lmb", "run.sh"), "w") as f:
+            f.write(lmbench.guest_script())
+        return LMB_INIT
+    shutil.copy(os.path.join(BUILD, "kbench"), os.path.join(dest, "bench", "kbench"))
+    return INIT
+
+
+def build_kite(tp, mode):
     extra = os.path.join(BUILD, "kite-extra")
     shutil.rmtree(extra, ignore_errors=True)
-    os.makedirs(os.path.join(extra, "bench"))
-    shutil.copy(os.path.join(BUILD, "kbench"), os.path.join(extra, "bench", "kbench"))
+    init = stage_payload(extra, mode)
     with open(os.path.join(extra, "bench", "init.sh"), "w") as f:
-        f.write(INIT)
+        f.write(init)
     os.chmod(os.path.join(extra, "bench", "init.sh"), 0o755)
     kbuild = os.path.join(BUILD, "kite")
     kernel = os.path.join(kbuild, "kernel-rv")
@@ -50,7 +72,7 @@ def build_kite(tp):
     return QEMU_BASE + ["-kernel", kernel, "-append", "init=/bench/init.sh"]
 
 
-def build_linux(tp):
+def build_linux(tp, mode):
     image = subprocess.run([os.path.join(TOP, "scripts", "build-linux-ref.sh")], check=True,
                            text=True, stdout=subprocess.PIPE).stdout.strip()
     root = os.path.join(BUILD, "linux-root")
@@ -58,12 +80,12 @@ def build_linux(tp):
     for d in ["bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "bench"]:
         os.makedirs(os.path.join(root, d))
     shutil.copy(tp["BUSYBOX_BIN"], os.path.join(root, "bin", "busybox"))
-    for applet in ["sh", "true", "mount", "poweroff", "cat", "echo"]:
+    for applet in ["sh", "true", "mount", "poweroff", "cat", "echo", "mkdir", "touch", "rm", "cp"]:
         os.symlink("busybox", os.path.join(root, "bin", applet))
-    shutil.copy(os.path.join(BUILD, "kbench"), os.path.join(root, "bench", "kbench"))
+    init = stage_payload(root, mode)
     with open(os.path.join(root, "init"), "w") as f:
         f.write("#!/bin/sh\nmount -t proc proc /proc\nmount -t devtmpfs dev /dev 2>/dev/null\n"
-                + INIT.split("\n", 1)[1] + "poweroff -f\n")
+                + init.split("\n", 1)[1] + "poweroff -f\n")
     os.chmod(os.path.join(root, "init"), 0o755)
     cpio = os.path.join(BUILD, "linux-initramfs.cpio.gz")
     sh(f"cd {root} && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1 > {cpio}")
@@ -75,8 +97,13 @@ def main():
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     tp = third_party()
     build_programs(tp)
-    systems = {"Kite": build_kite(tp), "Linux": build_linux(tp)}
-    runs = 3
+    systems = {"Kite": build_kite(tp, what), "Linux": build_linux(tp, what)}
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    if what == "lmbench":
+        for name, cmd in systems.items():
+            print(f"{name}: {' '.join(cmd)}", flush=True)
+        lmbench.run(systems, runs)
+        return
     boots = {k: [] for k in systems}
     results = {k: [] for k in systems}
     for name, cmd in systems.items():

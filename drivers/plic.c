@@ -11,6 +11,7 @@
 #include "drivers/irq.h"
 #include "kern/printk.h"
 #include "kern/cpu.h"
+#include "kern/task.h"
 #include "arch/riscv/riscv.h"
 
 #define PLIC_MAX_IRQ 128

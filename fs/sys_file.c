@@ -47,9 +47,27 @@ static bool file_has_pos(struct file *f)
   return f->fop && f->fop->llseek;
 }
 
-static ssize_t do_read(struct file *f, struct uio *u)
+/*
+ * Do read and write move this file's position under pos_lock? POSIX wants
+ * the update atomic for regular files and directories (Linux's
+ * FMODE_ATOMIC_POS); Kite adds block devices. Character devices that keep
+ * a position (/dev/null, /dev/zero) move it without the lock, as on Linux:
+ * the mutex was a third of the instructions of a 1-byte write to /dev/null
+ * (docs/vfs.md, benchmarks).
+ */
+static bool file_atomic_pos(struct file *f)
 {
   if (!file_has_pos(f))
+    return false;
+  if (!f->inode)
+    return true;
+  mode_t m = f->inode->mode;
+  return S_ISREG(m) || S_ISDIR(m) || S_ISBLK(m);
+}
+
+static ssize_t do_read(struct file *f, struct uio *u)
+{
+  if (!file_atomic_pos(f))
     return vfs_read(f, u, &f->pos);
   mutex_lock(&f->pos_lock);
   off_t pos = f->pos;
@@ -62,7 +80,7 @@ static ssize_t do_read(struct file *f, struct uio *u)
 
 static ssize_t do_write(struct file *f, struct uio *u)
 {
-  if (!file_has_pos(f))
+  if (!file_atomic_pos(f))
     return vfs_write(f, u, &f->pos);
   mutex_lock(&f->pos_lock);
   off_t pos = f->pos;

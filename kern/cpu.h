@@ -94,7 +94,7 @@ static inline struct task *get_current(void)
 }
 #define current get_current()
 
-struct cpu *mycpu(void);
+/* mycpu(), the hart running this code (current->cpu), is in kern/task.h. */
 
 /* A set of harts by logical id (NCPU <= 64). */
 typedef uint64_t cpumask_t;

@@ -7,6 +7,7 @@
 #include "kern/devtree.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
+#include "kern/tlb.h"
 #include "kern/task.h"
 #include "ipc/ipc.h"
 #include "kern/cpu.h"
@@ -287,6 +288,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   posix_timers_init();                               /* they follow clock changes */
   timerfd_init();                                    /* so do timerfds */
   pgtable_init(kalloc_pgtable, kfree_pages);       /* drop the boot identity map */
+  asid_init();                                       /* how many ASID bits satp has */
   trap_init();                                       /* stvec, FP on */
   plic_init(boot_info.plic_base, boot_info.plic_ndev);
   plic_init_hart(boot_info.plic_context, true);     /* device interrupts: boot hart */

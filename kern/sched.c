@@ -53,11 +53,6 @@ static inline bool cpu_allowed(const struct task *t, const struct cpu *c)
 /* Set in schedule() when the outgoing task is dead: freed after the switch. */
 static struct task *dead_task[NCPU];
 
-struct cpu *mycpu(void)
-{
-  return current->cpu;
-}
-
 void sched_init(void)
 {
   cpus[0].id = 0;

@@ -14,6 +14,7 @@
 #include "kern/spinlock.h"
 #include "kern/lockdep.h"
 #include "kern/cpu.h"
+#include "kern/task.h"
 #include "kern/printk.h"
 #include "arch/riscv/riscv.h"
 

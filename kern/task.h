@@ -312,6 +312,16 @@ struct wait_result {
   int status;                   /* wait status word */
   uint64_t utime_ns, stime_ns;
 };
+/*
+ * The hart running this code. Inline (it was a call): every spinlock takes
+ * it four times, and on QEMU each call and return is a jump between
+ * translation blocks (docs/smp.md, benchmarks).
+ */
+static inline struct cpu *mycpu(void)
+{
+  return current->cpu;
+}
+
 struct rusage_k {
   int64_t ru_utime_sec, ru_utime_usec, ru_stime_sec, ru_stime_usec;
   int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt, ru_nswap,

@@ -37,7 +37,8 @@ struct mm *mm_create(void)
     kfree(mm);
     return NULL;
   }
-  mm->satp = MAKE_SATP(kva_to_pa(mm->root), 0);
+  mm->asid = asid_alloc();
+  mm->satp = MAKE_SATP(kva_to_pa(mm->root), mm->asid);
   mm->refcount = 1;
   mutex_init(&mm->lock, "mm");
   list_init(&mm->vmas);
@@ -164,6 +165,7 @@ void mm_put(struct mm *mm)
   tlb_batch_finish(&tb);
   mm_set_exe(mm, NULL);
   pt_destroy(mm->root);
+  asid_free(mm->asid);
   kfree(mm);
 }
 

@@ -15,6 +15,7 @@
 #define KITE_VM_H
 
 #include "kern/types.h"
+#include "kern/param.h"
 #include "kern/list.h"
 #include "kern/wait.h"
 #include "arch/riscv/riscv.h"
@@ -68,6 +69,9 @@ struct mm {
   struct mutex lock;        /* protects everything below and the page table */
   pagetable_t root;         /* Sv39 root page table */
   uint64_t satp;
+  uint16_t asid;            /* its ASID in satp, 0 if none (kern/tlb.h) */
+  uint64_t tlb_gen;         /* atomic: bumped by every flush of this mm */
+  uint64_t hart_gen[NCPU];  /* tlb_gen when hart i last flushed this ASID (hart i only) */
   struct list_head vmas;
   int nr_vmas;
   uint64_t total_vm;        /* bytes mapped, for RLIMIT_AS */

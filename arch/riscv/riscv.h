@@ -57,6 +57,8 @@
 #define PGROUNDUP(a) (((a) + PAGE_SIZE - 1) & PAGE_MASK)
 #define PGROUNDDOWN(a) ((a) & PAGE_MASK)
 #define SATP_SV39 (8UL << 60)
+#define SATP_ASID_SHIFT 44
+#define SATP_ASID_MASK (0xffffUL << SATP_ASID_SHIFT)
 #define MAKE_SATP(root_pa, asid) (SATP_SV39 | ((uint64_t)(asid) << 44) | ((root_pa) >> PAGE_SHIFT))
 
 #define PTE_V (1UL << 0)
@@ -104,6 +106,7 @@ static inline paddr_t kva_to_pa(const void *va) { return (paddr_t)va - DIRECT_MA
 
 static inline void sfence_vma(void) { asm volatile("sfence.vma zero, zero" ::: "memory"); }
 static inline void sfence_vma_addr(uint64_t va) { asm volatile("sfence.vma %0, zero" :: "r"(va) : "memory"); }
+static inline void sfence_vma_asid(uint64_t asid) { asm volatile("sfence.vma zero, %0" :: "r"(asid) : "memory"); }
 static inline uint64_t rdtime(void) { uint64_t t; asm volatile("rdtime %0" : "=r"(t)); return t; }
 static inline void wfi(void) { asm volatile("wfi" ::: "memory"); }
 

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""tbtrace.py — what one iteration of a guest loop costs under QEMU TCG, read
+from QEMU's own execution log: the translation blocks (TBs) it ran, the
+guest instructions in them, and the kernel functions they belong to.
+
+Usage:
+  qemu-system-riscv64 ... -d exec,nochain,in_asm -D /tmp/q.log   (run the loop N times)
+  bench/tbtrace.py /tmp/q.log build/kernel.elf N [K]
+
+The loop's user-mode TB that ends with `ecall` and ran N..1.3N times is the
+anchor (K picks another one when several do); the TBs between two runs
+of it, taken from the middle of the log, are one iteration. Prints the
+totals, then the iteration's path folded by function (addr2line names the
+innermost inlined function). -d exec with nochain logs every TB entry, so
+the log grows by ~100 bytes per TB: keep N at a few thousand.
+
+Why TBs matter: QEMU ends a TB at every branch and at every CSR access,
+and a CSR access or an indirect jump (a return, a call through a pointer)
+goes back through its TB lookup; guest instructions inside a TB are cheap.
+docs/processes.md (benchmarks) shows what this found.
+"""
+import collections, re, subprocess, sys
+
+
+def read_log(path):
+    """-> (list of TB start pcs in execution order, {pc: [instruction text]})"""
+    trace, insns, cur = [], {}, None
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith("Trace"):
+                m = re.search(r"\[[0-9a-f]+/([0-9a-f]+)/", line)
+                trace.append(int(m.group(1), 16))
+                cur = None
+            elif line.startswith("IN:"):
+                cur = "new"
+            elif cur is not None and line.startswith("0x"):
+                pc = int(line.split(":")[0], 16)
+                if cur == "new":
+                    cur = pc
+                    insns[cur] = []
+                insns[cur].append(line.strip())
+    return trace, insns
+
+
+def main():
+    log, elf, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    which = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    trace, insns = read_log(log)
+    count = collections.Counter(trace)
+    anchors = sorted(p for p, c in count.items()
+                     if p < 0x80000000 and n <= c <= n * 1.3 and any("ecall" in t for t in insns.get(p, [])))
+    if not anchors:
+        sys.exit("no user TB ending in ecall ran %d..%d times" % (n, n * 1.3))
+    anchor = anchors[which]
+    idx = [i for i, p in enumerate(trace) if p == anchor]
+    seg = trace[idx[len(idx) // 2]:idx[len(idx) // 2 + 1]]
+    kernel = [p for p in seg if p >= 0xffffffc000000000]
+    names = subprocess.run(["addr2line", "-f", "-e", elf] + [hex(p) for p in kernel],
+                           capture_output=True, text=True).stdout.split("\n")[0::2]
+    name_of = dict(zip(kernel, names))
+    print(f"anchor {anchor:#x}; one iteration: {len(seg)} TBs, "
+          f"{sum(len(insns.get(p, [])) for p in seg)} guest instructions")
+    folded = []
+    for p in seg:
+        fn = name_of.get(p, "user")
+        if folded and folded[-1][0] == fn:
+            folded[-1][1] += len(insns.get(p, []))
+            folded[-1][2] += 1
+        else:
+            folded.append([fn, len(insns.get(p, [])), 1])
+    for fn, ni, nt in folded:
+        print(f"  {fn:36} {ni:4} insns {nt:3} TBs")
+
+
+if __name__ == "__main__":
+    main()
