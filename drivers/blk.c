@@ -1,15 +1,16 @@
 /*
- * blk.c — the list of block devices (disks and their partitions), their
- * /dev nodes, /proc/partitions, and /dev/vdX opened as a file.
- * Layer: between the disk drivers (virtio_blk.c) and the block cache and
- * file systems (fs/). The partition-table format is drivers/parttab.c.
+ * blk.c — the registry of block devices (disks and their partitions) and
+ * /proc/partitions' lines. The file system layer consults it: /dev nodes
+ * (fs/devfs.c), /dev/vdX opened as a file (fs/blkdev.c), mounts.
+ * Layer: drivers, between the disk drivers (virtio_blk.c, loop.c) and the
+ * block cache and file systems (fs/), which it never calls. The
+ * partition-table format is drivers/parttab.c.
  * Lock: blk_lock (spinlock) guards the device list; devices are never
  * removed, so a pointer found under it stays valid.
  */
 #include "drivers/blk.h"
 #include "drivers/parttab.h"
 #include "fs/vfs.h"
-#include "fs/devfs.h"
 #include "kern/spinlock.h"
 #include "kern/printk.h"
 #include "kern/errno.h"
@@ -74,17 +75,6 @@ struct blockdev *blockdev_by_index(int i)
     }
   spin_unlock(&blk_lock);
   return found;
-}
-
-struct blockdev *blockdev_by_path(const char *path)
-{
-  struct path p;
-  if (!path || path_lookup(AT_FDCWD, path, LOOKUP_FOLLOW, &p))
-    return NULL;
-  struct inode *ino = p.dentry->inode;
-  struct blockdev *bd = S_ISBLK(ino->mode) ? blockdev_by_dev(ino->rdev) : NULL;
-  path_put(&p);
-  return bd;
 }
 
 /* ---- partitions ---- */
@@ -192,130 +182,12 @@ void blockdev_proc_partitions(void (*emit)(void *ctx, const char *s, size_t n), 
   }
 }
 
-void blockdev_register_nodes(void)
+struct blockdev *blockdev_next(struct blockdev *prev)
 {
-  struct blockdev *bd;
-  list_for_each_entry(bd, &blockdevs, link)
-    devfs_add_node(bd->name, S_IFBLK | 0660, bd->dev);
+  struct blockdev *next;
+  spin_lock(&blk_lock);
+  struct list_head *at = prev ? prev->link.next : blockdevs.next;
+  next = at == &blockdevs ? NULL : list_entry(at, struct blockdev, link);
+  spin_unlock(&blk_lock);
+  return next;
 }
-
-/* ---- /dev/vdX: reading and writing a disk as a file ---- */
-
-#include "kern/uio.h"
-#include "kern/mm.h"
-
-#define BOUNCE (64 * 1024)
-
-static struct blockdev *file_bd(struct file *f)
-{
-  return blockdev_by_dev(f->inode->rdev);
-}
-
-static ssize_t blkdev_rw(struct file *f, struct uio *u, off_t *pos, bool write)
-{
-  struct blockdev *bd = file_bd(f);
-  if (!bd)
-    return -ENXIO;
-  off_t size = (off_t)(bd->nsectors * SECTOR_SIZE);
-  if (*pos >= size)
-    return write && u->resid ? -ENOSPC : 0;
-  char *buf = kmalloc(BOUNCE);
-  if (!buf)
-    return -ENOMEM;
-  ssize_t total = 0;
-  while (u->resid > 0 && *pos < size) {
-    uint64_t first = *pos / SECTOR_SIZE;
-    size_t off = *pos % SECTOR_SIZE;
-    size_t n = MIN(MIN(u->resid, (size_t)BOUNCE - off), (size_t)(size - *pos));
-    uint32_t nsec = DIV_ROUND_UP(off + n, SECTOR_SIZE);
-    int r = 0;
-    if (!write || off || (off + n) % SECTOR_SIZE) /* read (or read-modify-write) */
-      r = bd->ops->rw(bd, false, first, buf, nsec);
-    long c = 0;
-    if (!r) {
-      c = write ? uio_copy_from(u, buf + off, n) : uio_copy_to(u, buf + off, n);
-      if (c > 0 && write)
-        r = bd->ops->rw(bd, true, first, buf, nsec);
-    }
-    if (r || c <= 0) {
-      if (!total)
-        total = r ? r : c;
-      break;
-    }
-    total += c;
-    *pos += c;
-  }
-  kfree(buf);
-  return total;
-}
-
-static ssize_t blkdev_read(struct file *f, struct uio *u, off_t *pos)
-{
-  return blkdev_rw(f, u, pos, false);
-}
-
-static ssize_t blkdev_write(struct file *f, struct uio *u, off_t *pos)
-{
-  return blkdev_rw(f, u, pos, true);
-}
-
-static off_t blkdev_llseek(struct file *f, off_t off, int whence)
-{
-  struct blockdev *bd = file_bd(f);
-  off_t size = bd ? (off_t)(bd->nsectors * SECTOR_SIZE) : 0;
-  return llseek_size(f, off, whence, size, size); /* Linux's fixed_size_llseek */
-}
-
-static int blkdev_fsync(struct file *f, bool datasync)
-{
-  (void)datasync;
-  struct blockdev *bd = file_bd(f);
-  return bd && bd->ops->flush ? bd->ops->flush(bd) : 0;
-}
-
-#define BLKGETSIZE64 0x80081272
-#define BLKGETSIZE 0x1260
-#define BLKSSZGET 0x1268
-#define BLKROGET 0x125e
-
-static int blkdev_ioctl(struct file *f, unsigned cmd, uint64_t arg)
-{
-  struct blockdev *bd = file_bd(f);
-  if (!bd)
-    return -ENXIO;
-  switch (cmd) {
-  case BLKGETSIZE64: {
-    uint64_t bytes = bd->nsectors * SECTOR_SIZE;
-    return copyout(arg, &bytes, 8);
-  }
-  case BLKGETSIZE: {
-    uint64_t n = bd->nsectors;
-    return copyout(arg, &n, 8);
-  }
-  case BLKSSZGET: {
-    int n = SECTOR_SIZE;
-    return copyout(arg, &n, 4);
-  }
-  case BLKROGET: {
-    int ro = bd->read_only;
-    return copyout(arg, &ro, 4);
-  }
-  default:
-    return bd->ops->ioctl ? bd->ops->ioctl(bd, cmd, arg) : -ENOTTY;
-  }
-}
-
-static int blkdev_open(struct inode *ino, struct file *f)
-{
-  (void)f;
-  return blockdev_by_dev(ino->rdev) ? 0 : -ENXIO;
-}
-
-const struct file_ops blkdev_fops = {
-  .open = blkdev_open,
-  .read = blkdev_read,
-  .write = blkdev_write,
-  .llseek = blkdev_llseek,
-  .fsync = blkdev_fsync,
-  .ioctl = blkdev_ioctl,
-};

@@ -62,14 +62,14 @@ struct blockdev *blockdev_by_index(int i);      /* the i-th disk (partitions not
 /*
  * Read every disk's partition table and register its partitions. Sleeps
  * (disk reads): called once from process context at boot, before
- * blockdev_register_nodes(). Returns the number of partitions found.
+ * devfs_add_block_nodes(). Returns the number of partitions found.
  */
 int blockdev_scan_partitions(void);
 /* /proc/partitions: "major minor  #blocks  name" for every disk and partition. */
 void blockdev_proc_partitions(void (*emit)(void *ctx, const char *s, size_t n), void *ctx);
-/* The block device a path names (a block-device node such as /dev/vda), or NULL. */
-struct blockdev *blockdev_by_path(const char *path);
-void blockdev_register_nodes(void);             /* block special files in /dev */
-extern const struct file_ops blkdev_fops;       /* /dev/vdX opened as a file */
+/* The device after prev in the registry (prev NULL: the first; each disk is
+ * followed by its partitions), or NULL after the last. Devices are never
+ * removed, so the pointer stays valid. Takes blk_lock. */
+struct blockdev *blockdev_next(struct blockdev *prev);
 
 #endif

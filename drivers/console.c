@@ -9,7 +9,7 @@
  */
 #include "drivers/tty.h"
 #include "fs/vfs.h"
-#include "fs/devfs.h"
+#include "drivers/chrdev.h"
 #include "kern/printk.h"
 
 static struct tty console;

@@ -19,6 +19,7 @@
 #include "drivers/blk.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
+#include "drivers/chrdev.h"
 #include "fs/devfs.h"
 #include "fs/bcache.h"
 #include "kern/cred.h"

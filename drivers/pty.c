@@ -44,9 +44,7 @@
 #include "drivers/tty.h"
 #include "drivers/tty_ioctl.h"
 #include "fs/vfs.h"
-#include "fs/devfs.h"
-#include "fs/devpts.h"
-#include "fs/fdtable.h"
+#include "drivers/chrdev.h"
 #include "kern/mm.h"
 #include "kern/poll.h"
 #include "kern/uio.h"
@@ -71,6 +69,8 @@ struct pty {
 
 static struct pty *ptys[PTY_MAX];
 static struct spinlock pty_table_lock = SPINLOCK_INIT("pty-table");
+/* /dev/pts, given by fs/devpts.c at boot (tty.h: struct pty_fs_ops). */
+static const struct pty_fs_ops *pty_fs;
 
 static struct pty *pty_of(struct tty *tty)
 {
@@ -224,7 +224,7 @@ static int ptmx_open(struct inode *ino, struct file *f)
   wait_queue_init(&pty->master_wq);
   mutex_init(&pty->master_read_lock, "pty-master-read");
   mutex_init(&pty->master_write_lock, "pty-master-write");
-  int r = devpts_add_node(index);
+  int r = pty_fs ? pty_fs->add_node(index) : -ENODEV;
   if (r) {
     tty_put(&pty->slave); /* frees the number and the pair */
     return r;
@@ -242,7 +242,8 @@ static void ptmx_release(struct file *f)
   spin_lock(&pty->slave.lock);
   pty->master_open = false;
   spin_unlock(&pty->slave.lock);
-  devpts_remove_node(pty->index);
+  if (pty_fs)
+    pty_fs->remove_node(pty->index);
   tty_hangup(&pty->slave);
   tty_put(&pty->slave); /* the master's reference */
 }
@@ -339,20 +340,7 @@ static unsigned ptmx_poll(struct file *f, struct poll_table *pt)
 /* TIOCGPTPEER: open the slave (by its /dev/pts path) as a new descriptor. */
 static int open_peer(struct pty *pty, int flags)
 {
-  char path[32];
-  snprintf(path, sizeof(path), "/dev/pts/%d", pty->index);
-  struct file *sf;
-  int r = vfs_open(AT_FDCWD, path, flags, 0, &sf);
-  if (r)
-    return r;
-  if (sf->priv != &pty->slave) { /* something else is mounted there */
-    fput(sf);
-    return -EIO;
-  }
-  r = fd_install(sf, 0, flags & O_CLOEXEC);
-  if (r < 0)
-    fput(sf);
-  return r;
+  return pty_fs ? pty_fs->open_slave(pty->index, flags, &pty->slave) : -ENODEV;
 }
 
 /* TCFLSH on the master: its input is what the slave sent. */
@@ -423,6 +411,11 @@ static const struct file_ops ptmx_fops = {
 };
 
 /* /dev/ptmx (5:2) and the slaves (136:*). */
+void pty_set_fs_ops(const struct pty_fs_ops *ops)
+{
+  pty_fs = ops;
+}
+
 void pty_init(void)
 {
   chrdev_register(MKDEV(5, 2), "ptmx", &ptmx_fops);

@@ -7,7 +7,7 @@
  */
 #include "drivers/rtc.h"
 #include "fs/vfs.h"
-#include "fs/devfs.h"
+#include "drivers/chrdev.h"
 #include "kern/time.h"
 #include "kern/vm.h"
 #include "kern/errno.h"

@@ -172,10 +172,36 @@ void tty_release(struct file *f);
 /* The ioctls the pty master passes on to its slave (Linux does the same). */
 int tty_ioctl_via_master(struct tty *tty, unsigned cmd, uint64_t arg);
 
+/* drivers/n_tty.c: what tty.c needs of the line discipline (tty->lock held
+ * unless said otherwise) */
+void tty_flush_input(struct tty *tty);         /* drop all input (TCIFLUSH, hang-up) */
+void tty_input_room_changed(struct tty *tty);  /* input was taken: wake writers into it */
+void tty_start_output(struct tty *tty);        /* output restarted (^Q, TCOON) */
+size_t tty_readable(struct tty *tty);          /* bytes a read could take now */
+/* Job control for the caller on tty (no lock held): 0 to go on, or the
+ * error to return (SIGTTIN/SIGTTOU sent to its group: -ERESTARTSYS). */
+int tty_job_control_check(struct tty *tty, int sig);
+
 /* drivers/console.c: the serial console (/dev/console, /dev/ttyS0) */
 void console_tty_init(void);
 
 /* drivers/pty.c: pseudo-terminals (/dev/ptmx, /dev/pts/N) */
+#define PTY_SLAVE_MAJOR 136      /* /dev/pts/N is character device 136:N */
 void pty_init(void);
+/*
+ * What the pty driver needs of the file layer, given once at boot by
+ * fs/devpts.c (devpts_init), so the driver names no file-system code:
+ * the /dev/pts/<index> node of a pair, and TIOCGPTPEER's open of the
+ * slave. Called with no locks held.
+ */
+struct pty_fs_ops {
+  int (*add_node)(int index);              /* 0 or -errno */
+  void (*remove_node)(int index);
+  /* Open /dev/pts/<index> as a new descriptor (O_CLOEXEC in flags
+   * honoured): the descriptor, -EIO if what opened is not the tty whose
+   * file priv is `slave` (something else mounted there), or -errno. */
+  int (*open_slave)(int index, int flags, const void *slave);
+};
+void pty_set_fs_ops(const struct pty_fs_ops *ops);
 
 #endif

@@ -1,7 +1,14 @@
 /*
- * devfs.c — the character-device registry and /dev.
+ * devfs.c — /dev: a ramfs filled with a node for each registered character
+ * device (drivers/chrdev.c) and each block device, and the memory devices
+ * (null, zero, full, random, urandom, kmsg).
+ *
+ * Layer: fs, over drivers/chrdev.c (the registry it lists) and ramfs.
+ * Locks: none of its own (nodes are made at boot and by block-device
+ * registration; the random generator has rng_lock).
  */
 #include "fs/devfs.h"
+#include "drivers/blk.h"
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
 #include "fs/fsops.h"
@@ -13,50 +20,6 @@
 #include "arch/riscv/riscv.h"
 #include "kern/printk.h"
 #include <string.h>
-
-#define MAX_CHRDEV 64
-
-static struct {
-  dev_t dev;
-  const char *name;
-  const struct file_ops *fops;
-  bool whole_major;             /* every minor of MAJOR(dev); no node in /dev */
-} chrdevs[MAX_CHRDEV];
-static int nr_chrdevs;
-
-static int add_chrdev(dev_t dev, const char *name, const struct file_ops *fops, bool whole_major)
-{
-  if (nr_chrdevs >= MAX_CHRDEV)
-    return -ENOMEM;
-  chrdevs[nr_chrdevs].dev = dev;
-  chrdevs[nr_chrdevs].name = name;
-  chrdevs[nr_chrdevs].fops = fops;
-  chrdevs[nr_chrdevs].whole_major = whole_major;
-  nr_chrdevs++;
-  return 0;
-}
-
-int chrdev_register(dev_t dev, const char *name, const struct file_ops *fops)
-{
-  return add_chrdev(dev, name, fops, false);
-}
-
-/* A driver for every minor of a major (the pty slaves: their nodes are
- * made elsewhere, in /dev/pts). The open finds the minor in inode->rdev. */
-int chrdev_register_major(unsigned major, const char *name, const struct file_ops *fops)
-{
-  return add_chrdev(MKDEV(major, 0), name, fops, true);
-}
-
-const struct file_ops *chrdev_lookup(dev_t dev)
-{
-  for (int i = 0; i < nr_chrdevs; i++) {
-    bool match = chrdevs[i].whole_major ? MAJOR(chrdevs[i].dev) == MAJOR(dev) : chrdevs[i].dev == dev;
-    if (match)
-      return chrdevs[i].fops;
-  }
-  return NULL;
-}
 
 /* Make a node in directory dir (a path) unless the name exists. */
 static int make_node(struct path *dir, const char *name, mode_t mode, dev_t dev)
@@ -95,16 +58,23 @@ int devfs_populate(const char *path)
   int r = path_lookup(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
   if (r)
     return r;
-  for (int i = 0; i < nr_chrdevs; i++) {
-    if (chrdevs[i].whole_major)
+  const struct chrdev *c;
+  for (int i = 0; (c = chrdev_at(i)); i++) {
+    if (c->whole_major)
       continue;
     mode_t mode = S_IFCHR | 0666;
-    if (!strcmp(chrdevs[i].name, "console") || !strcmp(chrdevs[i].name, "ttyS0"))
+    if (!strcmp(c->name, "console") || !strcmp(c->name, "ttyS0"))
       mode = S_IFCHR | 0620;
-    make_node(&dir, chrdevs[i].name, mode, chrdevs[i].dev);
+    make_node(&dir, c->name, mode, c->dev);
   }
   path_put(&dir);
   return 0;
+}
+
+void devfs_add_block_nodes(void)
+{
+  for (struct blockdev *bd = blockdev_next(NULL); bd; bd = blockdev_next(bd))
+    devfs_add_node(bd->name, S_IFBLK | 0660, bd->dev);
 }
 
 /*

@@ -13,9 +13,15 @@
  * apply to nodes made afterwards: uid=, gid=, mode= (default 0600),
  * ptmxmode= (default 0000), and newinstance (accepted and ignored, as
  * Linux does today). Opening a node reaches the pty driver through the
- * character-device table (fs/devfs.c), by its device number.
+ * character-device registry (drivers/chrdev.c), by its device number.
+ *
+ * Layer: fs. The pty driver below it gets its /dev/pts nodes and the
+ * TIOCGPTPEER open through struct pty_fs_ops (drivers/tty.h), which
+ * devpts_init hands it. Locks: the dcache's (nodes are dentries).
  */
 #include "fs/devpts.h"
+#include "fs/fdtable.h"
+#include "drivers/tty.h"     /* struct pty_fs_ops */
 #include "fs/vfs.h"
 #include "kern/mm.h"
 #include "kern/errno.h"
@@ -188,11 +194,38 @@ static int devpts_mount(const struct fs_type *type, const char *source, uint32_t
   return 0;
 }
 
+/* TIOCGPTPEER (drivers/pty.c): open /dev/pts/<index> as a new descriptor,
+ * if it is still the slave the master knows. */
+static int devpts_open_slave(int index, int flags, const void *slave)
+{
+  char path[32];
+  snprintf(path, sizeof(path), "/dev/pts/%d", index);
+  struct file *sf;
+  int r = vfs_open(AT_FDCWD, path, flags, 0, &sf);
+  if (r)
+    return r;
+  if (sf->priv != slave) { /* something else is mounted there */
+    fput(sf);
+    return -EIO;
+  }
+  r = fd_install(sf, 0, flags & O_CLOEXEC);
+  if (r < 0)
+    fput(sf);
+  return r;
+}
+
+static const struct pty_fs_ops devpts_pty_ops = {
+  .add_node = devpts_add_node,
+  .remove_node = devpts_remove_node,
+  .open_slave = devpts_open_slave,
+};
+
 static const struct fs_type devpts_type = { .name = "devpts", .mount = devpts_mount };
 
 /* Register "devpts" and make its instance: the root and the ptmx node. */
 void devpts_init(void)
 {
+  pty_set_fs_ops(&devpts_pty_ops);
   devpts_sb = sb_alloc(&devpts_type);
   if (!devpts_sb)
     panic("devpts: out of memory");

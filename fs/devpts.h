@@ -8,7 +8,7 @@
 
 #include "kern/types.h"
 
-#define PTY_SLAVE_MAJOR 136      /* /dev/pts/N is character device 136:N */
+#include "drivers/tty.h"  /* PTY_SLAVE_MAJOR */
 
 void devpts_init(void);          /* register "devpts" and make its one instance */
 int devpts_add_node(int index);  /* /dev/pts/<index> */

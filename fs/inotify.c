@@ -4,7 +4,7 @@
  * inotify_event records (inotify_init1, inotify_add_watch,
  * inotify_rm_watch; read, poll, FIONREAD on the descriptor).
  *
- * Layer: a file kind (an anonymous file, kern/epoll.c's anon_file) plus
+ * Layer: a file kind (an anonymous file, fs/epoll.c's anon_file) plus
  * the hooks the VFS calls (fs/inotify.h): fs/file.c (open, read, write,
  * close), fs/fsops.c (create, delete, rename, link), fs/sys_file.c
  * (truncate, chmod, chown, times, getdents), fs/xattr.c, fs/vfs.c (the

@@ -5,7 +5,7 @@
  *
  * Layer: VFS, called by fs/namei.c (search permission on each component),
  * fs/file.c (open), fs/fsops.c (create, remove, rename), fs/sys_file.c
- * (chmod, chown, utimes, access, truncate), kern/exec.c (execute). Reads
+ * (chmod, chown, utimes, access, truncate), fs/exec.c (execute). Reads
  * the caller's cred (kern/cred.h) and the inode's mode, uid and gid; the
  * caller holds whatever lock keeps the inode alive. No locks of its own.
  */

@@ -331,7 +331,7 @@ struct file {
   void *priv;                   /* for the driver / socket / pipe */
   struct fown *fown;            /* F_SETOWN, F_SETSIG, O_ASYNC hooks (fs/fown.c); NULL if none */
   bool open_counted;            /* counted in inode->open_readers/_writers (leases) */
-  struct list_head ep_links;    /* epoll items watching this file (kern/epoll.c) */
+  struct list_head ep_links;    /* epoll items watching this file (fs/epoll.c) */
 };
 
 static inline bool file_readable(struct file *f)
@@ -353,33 +353,93 @@ static inline bool dir_is_dead(const struct inode *dir)
 /* ---- fs/vfs.c ---- */
 /* Inodes, dentries and open files in existence (atomics; /proc/sys/fs). */
 extern uint64_t vfs_nr_inodes, vfs_nr_dentries, vfs_nr_files;
+/* At boot: the pseudo mount of nameless files, the dentry hash. */
 void vfs_init(void);
 void mqueue_init(void);   /* fs/mqueue.c */
+/* A new inode of sb (NULL: none) with the next inode number, nlink 1, times
+ * now, and one reference, which the caller owns (drop it with iput). NULL
+ * when out of memory. No locks needed. */
 struct inode *inode_alloc(struct super_block *sb, mode_t mode);
+/* Take a reference to ino (the caller already holds one, or a lock that
+ * keeps ino alive). Atomic; any context that may sleep or not. */
 void iget(struct inode *ino);
+/* Drop a reference (NULL: nothing). The last one evicts the inode
+ * (iop->evict), frees its xattrs and page cache and the inode: call it with
+ * no inode, dentry or spin lock held, from process context (evict may sleep). */
 void iput(struct inode *ino);
-void inode_touch(struct inode *ino, bool modify);  /* update mtime/ctime */
+/* Set mtime and ctime (modify) or just ctime to now. Caller holds ino->lock
+ * or owns the inode. */
+void inode_touch(struct inode *ino, bool modify);
+/* A new dentry named name under parent (NULL: a root, its own parent),
+ * negative (no inode), with one reference for the caller; it takes a
+ * reference to parent and enters the dentry hash (dcache_lock, taken here).
+ * NULL when out of memory. The caller holds parent's inode lock. */
 struct dentry *dentry_alloc(struct dentry *parent, const char *name, size_t len);
+/* Take a reference to d (takes dcache_lock). */
 void dget(struct dentry *d);
+/* Drop a reference (NULL: nothing). An unused dentry stays cached while it
+ * names an existing file; a negative or unlinked one is freed with its
+ * inode reference and drops its parent in turn. Takes dcache_lock; may
+ * iput, so no spin lock may be held. */
 void dput(struct dentry *d);
+/* The cached, not unlinked child of dir named name, referenced (dput it),
+ * or NULL (not cached: ask the file system). Takes dcache_lock. */
 struct dentry *dentry_lookup_child(struct dentry *dir, const char *name, size_t len);
+/* Attach ino to the negative dentry d; the caller's reference to ino
+ * passes to d. Caller holds the parent directory's inode lock. */
 void d_instantiate(struct dentry *d, struct inode *ino);
+/* The name is gone from its directory (unlink, rmdir): lookups no longer
+ * find d; it is freed with its last reference. Parent's inode lock held. */
 void d_delete(struct dentry *d);
+/* Rename in the dcache: move d under newparent as newname (rename_lock and
+ * both parents' inode locks held). */
 void d_move(struct dentry *d, struct dentry *newparent, const char *newname);
+/* RENAME_EXCHANGE in the dcache: a and b trade names and parents (locks as
+ * for d_move). */
 void d_exchange(struct dentry *a, struct dentry *b);
+/* After a file system renamed od (in odir) to nd (in ndir): update the
+ * dcache (moving, replacing or exchanging per flags) and the times. Locks
+ * as for d_move. */
 void vfs_rename_update(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd,
                        unsigned flags);
+/* Take a reference to both the dentry and the mount of p (either may be
+ * NULL). path_put drops both; a path returned by a lookup is referenced and
+ * the caller must path_put it. No lock may be held that dput forbids. */
 void path_get(struct path *p);
 void path_put(struct path *p);
+/* Make a file system type mountable by name (boot). 0, or -ENOMEM when the
+ * table (MAX_FS_TYPES) is full. */
 int register_fs(const struct fs_type *type);
+/*
+ * mount(2) on target, a path the caller has looked up and keeps its
+ * reference to: MS_REMOUNT, MS_MOVE, MS_BIND, or a new mount of fstype from
+ * source (a block device path for disk file systems; a device already
+ * mounted shares its superblock). Returns 0 or -ENOTDIR, -ENODEV (unknown
+ * type), -EBUSY, -EINVAL, the file system's error. Takes mount_lock inside;
+ * call with no locks held (the file system reads its device).
+ */
 int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
              const char *data);
+/* umount2(2) of the mount whose root is target (caller's reference, kept):
+ * -EINVAL if target is not a mount's root, -EBUSY if in use or something is
+ * mounted below (unless MNT_DETACH, which takes the whole tree away). No
+ * locks held. */
 int do_umount(struct path *target, int flags);
+/* At boot: mount fstype as the root ("rootfs"). 0, -ENODEV, -ENOMEM. */
 int mount_root(const char *fstype);
+/* Step down through the mounts stacked on p, in place: the references p
+ * held move to the new (mount, root) pair. Takes mount_lock. */
 void follow_mounts(struct path *p);
+/* The root mount (not referenced: it is never unmounted). */
 struct mount *root_mount(void);
+/* statfs(2) of the file system p is on. 0 or the file system's error. */
 int vfs_statfs(struct path *p, struct statfs64 *st);
+/* The absolute path of p as seen from root, into buf (size bytes): 0,
+ * -ENAMETOOLONG. Walks dentry parents and mounts under dcache_lock and
+ * mount_lock; the caller holds references to p and root. */
 int path_to_string(struct path *p, const struct path *root, char *buf, size_t size);
+/* The path of d from the root of its own file system ("/" for the root),
+ * as mountinfo's fourth field: 0 or -ENAMETOOLONG. */
 int dentry_path_in_sb(struct dentry *d, char *buf, size_t size);
 /* Files without a name (pipes, sockets, epoll ...) reached through a magic
  * link get a dentry of their own on a pseudo mount outside the tree. */
@@ -391,9 +451,17 @@ extern struct spinlock mount_lock;
 extern struct list_head mount_list;
 int do_move_mount(struct path *from, struct path *to);           /* mount(MS_MOVE) */
 int do_pivot_root(struct path *new_root, struct path *put_old);
+/* sync(2): write back every mounted file system; 0 or the first error.
+ * Process context, no locks held. */
 int sync_all(void);
+/* syncfs(2): write back one file system (sb->ops->sync); 0 or its error. */
 int sync_fs(struct super_block *sb);
+/* Before power-off: write back every file system and shut it down as an
+ * unmount would (the disk is clean even after poweroff -f). */
 void vfs_shutdown(void);
+/* A new superblock of type with an anonymous device number (0:n; a disk
+ * file system sets its block device's), not referenced yet (a mount takes
+ * the reference). NULL when out of memory. */
 struct super_block *sb_alloc(const struct fs_type *type);
 extern struct spinlock dcache_lock;
 
@@ -460,25 +528,55 @@ struct resolve_scope {
 };
 int resolve_begin(struct resolve_scope *s, int dirfd, uint64_t resolve);
 void resolve_end(struct resolve_scope *s);
+/*
+ * The path walk: resolve path (relative to dirfd, or AT_FDCWD; absolute
+ * paths from the process root) into *out, referenced (path_put it).
+ * Returns 0 or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG, -EACCES (search
+ * permission), -EBADF (dirfd). path is a kernel string (copy it in first).
+ * Takes and drops each directory's inode lock in turn; call with none held.
+ */
 int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out);
+/* Look up one name in directory dir, whose inode lock the caller holds:
+ * the child, referenced (negative if the name does not exist), or ERR_PTR. */
 struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t len);
+/* path_lookup from *start (the caller's reference, kept) instead of a dirfd. */
 int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out);
 /* Walk all but the last component: *parent (referenced) and the last name. */
 int path_parent(int dirfd, const char *path, struct path *parent, char *last, size_t lastsize);
 int path_parent_at(const struct path *start, const char *path, struct path *parent, char *last,
                    size_t lastsize);
+/* openat(2) without the descriptor: resolve (creating with O_CREAT),
+ * check permissions, truncate, open. *out is a new file with one reference
+ * (fput it, or fd_install it). Returns 0 or -errno as openat(2) does. No
+ * locks held (takes the directory's inode lock to create). */
 int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **out);
+/* Open the object at p (takes its own reference to p; the caller keeps
+ * its own): a new file with one reference, or ERR_PTR. */
 struct file *file_open_path(struct path *p, int flags);
+/* vfs_open from the kernel (AT_FDCWD of the calling task). */
 int kernel_open(const char *path, int flags, mode_t mode, struct file **out);
 
 /* ---- fs/file.c ---- */
+/* A new, empty struct file with one reference (the caller's), or NULL. */
 struct file *file_alloc(void);
+/* Take a reference to f (the caller holds one, or the descriptor table's
+ * lock). Atomic. */
 void fget(struct file *f);
+/* Drop a reference (NULL: nothing). The last one removes f from every
+ * epoll watching it, calls fop->release, and drops its path: process
+ * context, no spin lock held (release may sleep). */
 void fput(struct file *f);
+/* read(2)/write(2) on f at *pos (the caller holds f->pos_lock when pos is
+ * &f->pos): checks in Linux's order (-EBADF, -EINVAL, -EFAULT before
+ * blocking), then the file's operation. Bytes moved, or -errno. */
 ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos);
 ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos);
+/* Read or write n bytes at pos to or from a kernel buffer (no position
+ * update, no access-mode check). Bytes moved, or -errno. */
 ssize_t kernel_read(struct file *f, void *buf, size_t n, off_t pos);
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos);
+/* Fill a kernel struct stat for ino (the caller holds a reference;
+ * fs/sys_file.c). */
 int vfs_getattr(struct inode *ino, void *statbuf_kernel);
 
 #endif
@@ -492,8 +590,12 @@ struct fs_context {
   struct path root, cwd;
   mode_t umask;
 };
+/* A new context (root and cwd unset, umask 022, one reference), or NULL. */
 struct fs_context *fs_context_alloc(void);
+/* A copy of old (fork without CLONE_FS): referenced root and cwd, same
+ * umask, one reference; NULL when out of memory. Takes old->lock. */
 struct fs_context *fs_context_copy(struct fs_context *old);
+/* Drop a reference; the last one puts root and cwd (no spin lock held). */
 void fs_context_put(struct fs_context *fs);
 /* The device number stat reports for ino (st_dev; fs/sys_file.c). */
 dev_t inode_dev(struct inode *ino);

@@ -6,7 +6,7 @@
  * setuid and exec.
  *
  * Layer: process mechanism, beside kern/process.c. Users: fs/perm.c (file
- * permission), kern/sys_proc.c (kill), ipc/ (System V IPC), kern/exec.c.
+ * permission), kern/sys_proc.c (kill), ipc/ (System V IPC), fs/exec.c.
  * Locks: cred_lock for another task's cred pointers (see cred.h).
  */
 #include "kern/cred.h"

@@ -155,7 +155,7 @@ int ptrace_may_read(struct task *t);
 bool in_egroup_p(gid_t gid);  /* egid or a supplementary group */
 bool groups_search(const struct group_info *gi, gid_t gid);
 
-/* exec (kern/exec.c): fill bprm ids from the file's set-ID bits, then the capability rules. */
+/* exec (fs/exec.c): fill bprm ids from the file's set-ID bits, then the capability rules. */
 struct exec_creds {
   struct cred *new;
   bool secureexec;              /* AT_SECURE */

@@ -1,4 +1,4 @@
-/* epoll.h — epoll instances, eventfd and anonymous files (kern/epoll.c). */
+/* epoll.h — epoll instances, eventfd and anonymous files (fs/epoll.c). */
 #ifndef KITE_EPOLL_H
 #define KITE_EPOLL_H
 struct file;

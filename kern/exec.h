@@ -1,4 +1,4 @@
-/* exec.h — execve (kern/exec.c). */
+/* exec.h — execve (fs/exec.c). */
 #ifndef KITE_EXEC_H
 #define KITE_EXEC_H
 #include "kern/types.h"

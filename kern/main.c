@@ -44,8 +44,6 @@ extern void net_init(void) __attribute__((weak));
 extern void fat_init(void) __attribute__((weak));
 extern void ext4_init(void) __attribute__((weak));
 
-/* The boot task: runs kmain, then becomes hart 0's idle task. */
-struct task init_task;
 static struct fs_context *boot_fs;
 static uint64_t first_user_ns;   /* when init was about to enter user mode */
 
@@ -184,7 +182,7 @@ static void init_thread(void *arg)
   /* Disks were found at boot; reading their partition tables sleeps, so it
    * happens here, in the first process, before anything can open them. */
   blockdev_scan_partitions();                        /* vda1, vda2, ... */
-  blockdev_register_nodes();                         /* /dev/vda, /dev/vda1, /dev/vdb, ... */
+  devfs_add_block_nodes();                           /* /dev/vda, /dev/vda1, /dev/vdb, ... */
   struct file *con;
   if (kernel_open("/dev/console", O_RDWR, 0, &con) == 0) {
     fd_install(con, 0, false);

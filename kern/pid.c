@@ -128,3 +128,24 @@ int nr_pids_in_use(void)
 {
   return nr_pids;
 }
+
+/*
+ * Is pgrp a process group of session sid? setpgid may join only such a
+ * group, and TIOCSPGRP make only such a group the foreground. 0 if so;
+ * -ESRCH if no process is in group pgrp; -EPERM if the group belongs to
+ * another session. Zombies count until reaped, as on Linux. Caller holds
+ * proc_lock.
+ */
+int pgrp_in_session(pid_t pgrp, pid_t sid)
+{
+  int r = -ESRCH;
+  struct process *q;
+  list_for_each_entry(q, &all_processes, all_link) {
+    if (q->pgid != pgrp)
+      continue;
+    if (q->sid == sid)
+      return 0;
+    r = -EPERM;
+  }
+  return r;
+}

@@ -1,4 +1,4 @@
-/* pipe.h — pipes (kern/pipe.c). */
+/* pipe.h — pipes (fs/pipe.c). */
 #ifndef KITE_PIPE_H
 #define KITE_PIPE_H
 #include "kern/types.h"

@@ -5,7 +5,7 @@
  * of POLLIN/POLLOUT/POLLHUP/... hold right now?" — and, when the caller
  * passes a poll_table, registers the caller on the wait queues that will
  * be woken when the answer changes (poll_wait()). ppoll, pselect6 and
- * epoll are written once on top of this (kern/poll.c, kern/epoll.c).
+ * epoll are written once on top of this (fs/poll.c, fs/epoll.c).
  */
 #ifndef KITE_POLL_H
 #define KITE_POLL_H

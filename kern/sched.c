@@ -33,6 +33,8 @@
 #include <string.h>
 
 struct cpu cpus[NCPU];
+/* The boot task: entry.S runs kmain on it; it becomes hart 0's idle task. */
+struct task init_task;
 
 static struct {
   struct spinlock lock;

@@ -182,7 +182,7 @@ void signal_exec_reset(struct task *t);
 int dequeue_signal_from(struct task *t, sigset_t allowed, struct ksiginfo *info);
 /* Woken (POLLIN) whenever a signal is queued, blocked or not: signalfd
  * readers and pollers wait here and re-check their own task and set
- * (kern/signalfd.c). Woken with sighand->lock held. */
+ * (fs/signalfd.c). Woken with sighand->lock held. */
 extern struct wait_queue signal_queued_wq;
 
 #endif

@@ -19,9 +19,6 @@
 
 /* ---- uname and host name ---- */
 
-char hostname[65] = "kite";
-char domainname[65] = "(none)";
-
 struct utsname {
   char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
 };

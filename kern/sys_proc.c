@@ -216,27 +216,6 @@ long sys_getppid(void)
 
 /* ---- process groups and sessions ---- */
 
-/*
- * Is pgrp a process group of session sid? setpgid may join only such a
- * group, and TIOCSPGRP make only such a group the foreground. 0 if so;
- * -ESRCH if no process is in group pgrp; -EPERM if the group belongs to
- * another session. Zombies count until reaped, as on Linux. Caller holds
- * proc_lock.
- */
-int pgrp_in_session(pid_t pgrp, pid_t sid)
-{
-  int r = -ESRCH;
-  struct process *q;
-  list_for_each_entry(q, &all_processes, all_link) {
-    if (q->pgid != pgrp)
-      continue;
-    if (q->sid == sid)
-      return 0;
-    r = -EPERM;
-  }
-  return r;
-}
-
 long sys_setpgid(int pid, int pgid)
 {
   struct process *me = current->proc;

@@ -19,9 +19,3 @@ void syscall_dispatch(struct trapframe *tf)
     ret = syscall_table[nr].fn(&tf->a0);
   tf->a0 = (uint64_t)ret;
 }
-
-long copy_path(char *dst, uaddr_t src)
-{
-  long n = copyinstr(dst, src, PATH_MAX);
-  return n;
-}

@@ -24,7 +24,8 @@ void syscall_dispatch(struct trapframe *tf);
 void syscall_restart_check(struct trapframe *tf);
 long do_sigreturn(void);
 
-/* Copy a path argument into a kernel buffer of PATH_MAX bytes. */
+/* Copy a path argument into a kernel buffer of PATH_MAX bytes: its length,
+ * or -EFAULT, -ENAMETOOLONG (kern/uaccess.c, so that fs/ may use it). */
 long copy_path(char *dst, uaddr_t src);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * timerfd.h — timers read through a file descriptor (kern/timerfd.c).
+ * timerfd.h — timers read through a file descriptor (fs/timerfd.c).
  * Layer: fs (a file type). Its system calls are in the syscall table.
  */
 #ifndef KITE_TIMERFD_H

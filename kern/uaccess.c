@@ -14,6 +14,7 @@
 #include "kern/task.h"
 #include "kern/errno.h"
 #include "kern/uio.h"
+#include "kern/syscall.h"   /* copy_path */
 #include <string.h>
 
 /*
@@ -300,4 +301,9 @@ long uio_zero(struct uio *u, size_t n)
       break;
   }
   return (long)done;
+}
+
+long copy_path(char *dst, uaddr_t src)
+{
+  return copyinstr(dst, src, PATH_MAX);
 }

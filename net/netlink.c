@@ -1,13 +1,16 @@
 /*
- * netlink.c — AF_NETLINK sockets, protocol NETLINK_ROUTE: how busybox ip,
- * iproute2 and musl's getifaddrs()/if_nameindex() list interfaces,
- * addresses and routes.
+ * netlink.c — AF_NETLINK sockets: the socket side (port ids, the receive
+ * queue, sendmsg/recvmsg, options), building messages, acks, and the
+ * running of dumps. The one family Kite has, NETLINK_ROUTE (how busybox
+ * ip, iproute2 and musl's getifaddrs()/if_nameindex() list interfaces,
+ * addresses and routes), is net/rtnetlink.c, reached through the
+ * struct nl_family the socket was created with (net/netlink_sock.h).
  *
  * Layer: a protocol under the SocketTable (net/socket.c), beside unix.c.
  * A netlink socket talks to the kernel in messages (net/netlink.h: a
  * header, a family header, attributes). sendmsg copies the user's buffer
- * of requests in and hands it to the "kernel side" (the rtnl_* functions
- * below, Linux's rtnetlink), which answers by queueing *parts* on the
+ * of requests in and hands it to the "kernel side" (the family's request
+ * hook: rtnetlink.c), which answers by queueing *parts* on the
  * sender's own receive queue: a part is one datagram holding one or more
  * whole messages, and recvmsg takes one part per call (the rest of a part
  * that does not fit the caller's buffer is dropped: MSG_TRUNC).
@@ -20,15 +23,9 @@
  * objects from the start in a fixed order, skips those, and adds what
  * fits. When nothing is left, NLMSG_DONE follows in a part of its own.
  *
- * What Kite answers: RTM_GETLINK (dump, or one interface by index or
- * name), RTM_GETADDR dumps (IPv4 and IPv6), RTM_GETROUTE dumps (IPv4: the
- * default route, connected networks, and the local table). Interfaces
- * come from net/ifconf.c's struct if_info, the source of the SIOCGIF*
- * ioctls too. Interfaces, addresses and routes are fixed (net_config), so
- * every request to change them — and every other message type — gets
- * NLMSG_ERROR with -EOPNOTSUPP, which is what Linux answers for a message
- * type it has no handler for. Only the kernel (port 0) can be written to:
- * no messages between user sockets, no multicast notifications.
+ * What the family answers is in rtnetlink.c. Only the kernel (port 0) can
+ * be written to: no messages between user sockets, no multicast
+ * notifications.
  *
  * Limits: the receive queue holds at most SO_RCVBUF bytes (parts are
  * counted with their bookkeeping, like Linux's truesize). A reply that
@@ -43,9 +40,7 @@
  * touched with no spinlock held. Functions marked "net_lock held" expect
  * it on entry and keep it.
  */
-#include "net/socket.h"
-#include "net/netlink.h"
-#include "net/ifconf.h"
+#include "net/netlink_sock.h"
 #include "net/net.h"
 #include "kern/task.h"
 #include "kern/mm.h"
@@ -53,53 +48,6 @@
 #include "kern/poll.h"
 #include "kern/errno.h"
 #include <string.h>
-
-#include "lwip/netif.h"
-#include "lwip/ip6_addr.h"
-
-#define NL_PART_MIN 4096            /* a dump part (Linux: NLMSG_GOODSIZE, about a page)... */
-#define NL_PART_MAX 32768           /* ...growing to the reader's buffer, up to this */
-#define NL_DEFAULT_BUF 212992       /* SO_RCVBUF/SO_SNDBUF of a new socket (Linux's default) */
-#define NL_ROVER_START 0xfffff000u  /* port ids when the pid is taken: -4096, -4097, ... */
-#define NL_NO_ACK 1                 /* a handler answered already (a dump started): no ack */
-#define NL_OPT_MAX NETLINK_GET_STRICT_CHK
-
-/* One datagram for recvmsg: whole messages, each padded to 4 bytes. */
-struct nl_part {
-  struct nl_part *next;
-  size_t len;                       /* bytes used */
-  size_t size;                      /* bytes allocated */
-  char data[];
-};
-
-/* What a part costs the receive queue: its memory, bookkeeping included. */
-#define NL_PART_COST(size) (sizeof(struct nl_part) + (size))
-
-/* A dump in progress (Linux's netlink_callback). */
-struct nl_dump {
-  bool running;
-  uint16_t type;                    /* RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE */
-  uint8_t family;                   /* the request's family filter (AF_UNSPEC: all) */
-  uint32_t seq;                     /* the request's sequence number */
-  int sent;                         /* objects sent in earlier parts */
-};
-
-struct nl_sock {
-  struct socket *sock;
-  struct list_head link;            /* in nl_socks (net_lock) */
-  /* --- net_lock --- */
-  uint32_t portid;                  /* our address; 0 until bound */
-  uint64_t groups;                  /* bit g-1: multicast group g (nothing is ever sent) */
-  uint32_t dst_portid, dst_group;   /* connect()'s default destination */
-  struct nl_part *head, *tail;      /* the receive queue */
-  size_t queued;                    /* NL_PART_COST of the queued parts */
-  int err;                          /* reported by the next recvmsg (ENOBUFS), positive */
-  bool congested;                   /* a reply was dropped: queue nothing until empty */
-  struct nl_dump dump;
-  size_t part_size;                 /* dump parts: the largest read seen, bounded */
-  /* --- SOL_NETLINK flag options (single words, no lock) --- */
-  bool opt[NL_OPT_MAX + 1];
-};
 
 static LIST_HEAD(nl_socks);         /* every netlink socket (net_lock) */
 static uint32_t nl_rover = NL_ROVER_START;  /* net_lock */
@@ -136,7 +84,7 @@ static void autobind(struct nl_sock *nl)
 
 /* ---- the receive queue ---- */
 
-static struct nl_part *part_alloc(size_t size)
+struct nl_part *nl_part_alloc(size_t size)
 {
   struct nl_part *p = kmalloc(sizeof(*p) + size);
   if (p) {
@@ -182,7 +130,7 @@ static void queue_append(struct nl_sock *nl, struct nl_part *p)
  * NETLINK_NO_ENOBUFS); a congested socket takes nothing until its reader
  * has emptied the queue. net_lock held; p is queued or freed.
  */
-static void part_send(struct nl_sock *nl, struct nl_part *p)
+void nl_part_send(struct nl_sock *nl, struct nl_part *p)
 {
   bool room = !nl->head || nl->queued + NL_PART_COST(p->size) <= (size_t)nl->sock->rcvbuf;
   if (room && !nl->congested) {
@@ -203,25 +151,17 @@ static void part_send(struct nl_sock *nl, struct nl_part *p)
  */
 void netlink_deliver(struct socket *s, const void *data, size_t len)
 {
-  struct nl_part *p = part_alloc(len);
+  struct nl_part *p = nl_part_alloc(len);
   if (!p)
     return;
   memcpy(p->data, data, len);
   p->len = len;
   net_lock_acquire();
-  part_send(nl_of(s), p);
+  nl_part_send(nl_of(s), p);
   net_lock_release();
 }
 
 /* ---- building messages into a part ---- */
-
-struct nl_builder {
-  struct nl_part *p;                /* the part being filled */
-  size_t msg;                       /* where the current message starts */
-  bool full;                        /* something did not fit: the message is dropped */
-  uint32_t seq, pid;                /* the request's sequence number, our port id */
-  uint16_t flags;                   /* NLM_F_MULTI for dump parts */
-};
 
 /* len zeroed bytes (padded to 4) at the end of the part, or NULL if full. */
 static void *put(struct nl_builder *b, size_t len)
@@ -238,7 +178,7 @@ static void *put(struct nl_builder *b, size_t len)
 }
 
 /* Start a message of this type; returns its family header (famlen bytes, zeroed) or NULL. */
-static void *msg_begin(struct nl_builder *b, uint16_t type, size_t famlen)
+void *nl_msg_begin(struct nl_builder *b, uint16_t type, size_t famlen)
 {
   b->msg = b->p->len;
   struct nlmsghdr *h = put(b, NLMSG_HDRLEN + famlen);
@@ -251,7 +191,7 @@ static void *msg_begin(struct nl_builder *b, uint16_t type, size_t famlen)
   return NLMSG_DATA(h);
 }
 
-static void attr(struct nl_builder *b, uint16_t type, const void *data, size_t len)
+void nl_attr(struct nl_builder *b, uint16_t type, const void *data, size_t len)
 {
   struct rtattr *a = put(b, RTA_LENGTH(len));
   if (!a)
@@ -261,23 +201,23 @@ static void attr(struct nl_builder *b, uint16_t type, const void *data, size_t l
   memcpy(RTA_DATA(a), data, len);
 }
 
-static void attr_u32(struct nl_builder *b, uint16_t type, uint32_t v)
+void nl_attr_u32(struct nl_builder *b, uint16_t type, uint32_t v)
 {
-  attr(b, type, &v, sizeof(v));
+  nl_attr(b, type, &v, sizeof(v));
 }
 
-static void attr_u8(struct nl_builder *b, uint16_t type, uint8_t v)
+void nl_attr_u8(struct nl_builder *b, uint16_t type, uint8_t v)
 {
-  attr(b, type, &v, sizeof(v));
+  nl_attr(b, type, &v, sizeof(v));
 }
 
-static void attr_str(struct nl_builder *b, uint16_t type, const char *s)
+void nl_attr_str(struct nl_builder *b, uint16_t type, const char *s)
 {
-  attr(b, type, s, strlen(s) + 1);
+  nl_attr(b, type, s, strlen(s) + 1);
 }
 
 /* Finish the message: true if it fits, else it is taken out again. */
-static bool msg_end(struct nl_builder *b)
+bool nl_msg_end(struct nl_builder *b)
 {
   if (b->full) {
     b->p->len = b->msg;
@@ -288,308 +228,29 @@ static bool msg_end(struct nl_builder *b)
   return true;
 }
 
-/* ---- the objects: links, addresses, routes ---- */
-
-static uint8_t operstate(const struct if_info *in)
-{
-  if (in->type == ARPHRD_LOOPBACK)
-    return IF_OPER_UNKNOWN;  /* Linux's lo has no carrier to report */
-  return (in->flags & IFF_RUNNING) ? IF_OPER_UP : IF_OPER_DOWN;
-}
-
-static void put_stats(struct nl_builder *b, const struct if_stats *st)
-{
-  struct rtnl_link_stats64 s64;
-  memset(&s64, 0, sizeof(s64));
-  s64.rx_packets = st->rx_packets;
-  s64.tx_packets = st->tx_packets;
-  s64.rx_bytes = st->rx_bytes;
-  s64.tx_bytes = st->tx_bytes;
-  s64.rx_errors = st->rx_errs;
-  s64.tx_errors = st->tx_errs;
-  s64.rx_dropped = st->rx_drop;
-  s64.tx_dropped = st->tx_drop;
-  struct rtnl_link_stats s32;  /* the same, cut to 32 bits (musl's getifaddrs reads these) */
-  memset(&s32, 0, sizeof(s32));
-  s32.rx_packets = (uint32_t)s64.rx_packets;
-  s32.tx_packets = (uint32_t)s64.tx_packets;
-  s32.rx_bytes = (uint32_t)s64.rx_bytes;
-  s32.tx_bytes = (uint32_t)s64.tx_bytes;
-  s32.rx_errors = (uint32_t)s64.rx_errors;
-  s32.tx_errors = (uint32_t)s64.tx_errors;
-  s32.rx_dropped = (uint32_t)s64.rx_dropped;
-  s32.tx_dropped = (uint32_t)s64.tx_dropped;
-  attr(b, IFLA_STATS64, &s64, sizeof(s64));
-  attr(b, IFLA_STATS, &s32, sizeof(s32));
-}
-
-/* RTM_NEWLINK for interface n. net_lock held. */
-static bool put_link(struct nl_builder *b, struct netif *n)
-{
-  struct if_info in;
-  ifinfo_get(n, &in);
-  struct ifinfomsg *ifi = msg_begin(b, RTM_NEWLINK, sizeof(*ifi));
-  if (ifi) {
-    ifi->ifi_family = AF_UNSPEC;
-    ifi->ifi_type = in.type;
-    ifi->ifi_index = in.index;
-    ifi->ifi_flags = in.flags;
-  }
-  attr_str(b, IFLA_IFNAME, in.name);
-  attr_u32(b, IFLA_TXQLEN, in.txqlen);
-  attr_u8(b, IFLA_OPERSTATE, operstate(&in));
-  attr_u8(b, IFLA_LINKMODE, 0);
-  attr_u32(b, IFLA_MTU, in.mtu);
-  attr_str(b, IFLA_QDISC, "noqueue");  /* true: Kite has no queueing discipline */
-  attr(b, IFLA_ADDRESS, in.hwaddr, sizeof(in.hwaddr));
-  attr(b, IFLA_BROADCAST, in.broadcast, sizeof(in.broadcast));
-  put_stats(b, &in.stats);
-  return msg_end(b);
-}
-
-static void put_cacheinfo(struct nl_builder *b, uint32_t preferred, uint32_t valid)
-{
-  struct ifa_cacheinfo ci = { preferred, valid, 0, 0 };
-  attr(b, IFA_CACHEINFO, &ci, sizeof(ci));
-}
-
-/* RTM_NEWADDR for n's IPv4 address (configured once: permanent). net_lock held. */
-static bool put_addr4(struct nl_builder *b, struct netif *n)
-{
-  struct if_info in;
-  ifinfo_get(n, &in);
-  bool loopback = (net_ntohl(in.addr) >> 24) == 127;
-  struct ifaddrmsg *ifa = msg_begin(b, RTM_NEWADDR, sizeof(*ifa));
-  if (ifa) {
-    ifa->ifa_family = AF_INET;
-    ifa->ifa_prefixlen = (uint8_t)__builtin_popcount(in.netmask);
-    ifa->ifa_flags = IFA_F_PERMANENT;
-    ifa->ifa_scope = loopback ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
-    ifa->ifa_index = (uint32_t)in.index;
-  }
-  attr(b, IFA_ADDRESS, &in.addr, 4);
-  attr(b, IFA_LOCAL, &in.addr, 4);
-  if (!(in.flags & IFF_LOOPBACK)) {
-    uint32_t brd = in.addr | ~in.netmask;
-    attr(b, IFA_BROADCAST, &brd, 4);
-  }
-  attr_str(b, IFA_LABEL, in.name);
-  attr_u32(b, IFA_FLAGS, IFA_F_PERMANENT);
-  put_cacheinfo(b, INFINITY_LIFE_TIME, INFINITY_LIFE_TIME);
-  return msg_end(b);
-}
-
-static uint8_t scope6(const ip6_addr_t *a)
-{
-  if (ip6_addr_isloopback(a))
-    return RT_SCOPE_HOST;
-  if (ip6_addr_islinklocal(a))
-    return RT_SCOPE_LINK;
-  if (ip6_addr_issitelocal(a))
-    return RT_SCOPE_SITE;
-  return RT_SCOPE_UNIVERSE;
-}
-
-/* Seconds of an lwIP address lifetime as netlink counts them. */
-static uint32_t life(uint32_t lwip_life)
-{
-  if (ip6_addr_life_isstatic(lwip_life) || ip6_addr_life_isinfinite(lwip_life))
-    return INFINITY_LIFE_TIME;
-  return lwip_life;
-}
-
-/*
- * RTM_NEWADDR for n's IPv6 address slot i. lwIP keeps no prefix length:
- * ::1 is a /128, every other address (link-local, autoconfigured) a /64.
- * Fixed addresses (::1, link-local) are permanent; autoconfigured ones
- * carry their lifetimes. net_lock held.
- */
-static bool put_addr6(struct nl_builder *b, struct netif *n, int i)
-{
-  const ip6_addr_t *a = netif_ip6_addr(n, i);
-  u8_t state = netif_ip6_addr_state(n, i);
-  uint32_t valid = netif_ip6_addr_valid_life(n, i);
-  bool fixed = ip6_addr_life_isstatic(valid);
-  uint32_t flags = fixed ? IFA_F_PERMANENT : 0;
-  if (ip6_addr_istentative(state))
-    flags |= IFA_F_TENTATIVE;
-  /* lwIP's "valid" is also its "deprecated"; fixed addresses (::1) are just valid */
-  if (!fixed && ip6_addr_isdeprecated(state))
-    flags |= IFA_F_DEPRECATED;
-  struct ifaddrmsg *ifa = msg_begin(b, RTM_NEWADDR, sizeof(*ifa));
-  if (ifa) {
-    ifa->ifa_family = AF_INET6;
-    ifa->ifa_prefixlen = ip6_addr_isloopback(a) ? 128 : 64;
-    ifa->ifa_flags = (uint8_t)flags;
-    ifa->ifa_scope = scope6(a);
-    ifa->ifa_index = netif_get_index(n);
-  }
-  attr(b, IFA_ADDRESS, a->addr, 16);
-  put_cacheinfo(b, life(netif_ip6_addr_pref_life(n, i)), life(valid));
-  attr_u32(b, IFA_FLAGS, flags);
-  return msg_end(b);
-}
-
-/* An IPv4 route as netlink shows it (addresses in network byte order; 0: none). */
-struct route {
-  uint8_t table, type, scope, protocol, dst_len;
-  uint32_t dst, gateway, prefsrc;
-  int oif;
-};
-
-static bool put_route(struct nl_builder *b, const struct route *r)
-{
-  struct rtmsg *rtm = msg_begin(b, RTM_NEWROUTE, sizeof(*rtm));
-  if (rtm) {
-    rtm->rtm_family = AF_INET;
-    rtm->rtm_dst_len = r->dst_len;
-    rtm->rtm_table = r->table;
-    rtm->rtm_protocol = r->protocol;
-    rtm->rtm_scope = r->scope;
-    rtm->rtm_type = r->type;
-  }
-  attr_u32(b, RTA_TABLE, r->table);
-  if (r->dst_len)
-    attr(b, RTA_DST, &r->dst, 4);
-  if (r->prefsrc)
-    attr(b, RTA_PREFSRC, &r->prefsrc, 4);
-  if (r->gateway)
-    attr(b, RTA_GATEWAY, &r->gateway, 4);
-  attr_u32(b, RTA_OIF, (uint32_t)r->oif);
-  return msg_end(b);
-}
-
 /* ---- dumps ---- */
 
-/* One part's walk over a dump's objects. */
-struct dump_walk {
-  struct nl_builder *b;
-  int seen;                         /* objects walked so far */
-  int skip;                         /* objects sent in earlier parts */
-  int added;                        /* objects added to this part */
-};
-
 /* Is the next object to be built? No if it was sent before, or the part is full. */
-static bool walk_want(struct dump_walk *w)
+bool nl_walk_want(struct dump_walk *w)
 {
   if (w->b->full)
     return false;
   return w->seen++ >= w->skip;
 }
 
-static void walk_added(struct dump_walk *w, bool fitted)
+void nl_walk_added(struct dump_walk *w, bool fitted)
 {
   if (fitted)
     w->added++;
 }
 
-/* Interfaces, in index order. */
-static void dump_links(struct dump_walk *w)
-{
-  struct netif *n;
-  NETIF_FOREACH_BY_INDEX(n)
-    if (walk_want(w))
-      walk_added(w, put_link(w->b, n));
-}
-
-/* IPv4 addresses, then IPv6 ones (Linux's family order), each by interface. */
-static void dump_addrs(struct dump_walk *w, uint8_t family)
-{
-  struct netif *n;
-  if (family != AF_INET6) {
-    NETIF_FOREACH_BY_INDEX(n)
-      if (!ip4_addr_isany(netif_ip4_addr(n)) && walk_want(w))
-        walk_added(w, put_addr4(w->b, n));
-  }
-  if (family == AF_INET)
-    return;
-  NETIF_FOREACH_BY_INDEX(n)
-    for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++)
-      if (!ip6_addr_isinvalid(netif_ip6_addr_state(n, i)) && walk_want(w))
-        walk_added(w, put_addr6(w->b, n, i));
-}
-
-static void walk_route(struct dump_walk *w, const struct route *r)
-{
-  if (walk_want(w))
-    walk_added(w, put_route(w->b, r));
-}
-
-/* The routes of table local for up interface n: what Linux adds for an address. */
-static void dump_local_routes(struct dump_walk *w, struct netif *n)
-{
-  uint32_t addr = ip4_addr_get_u32(netif_ip4_addr(n));
-  uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(n));
-  int oif = netif_get_index(n);
-  uint8_t plen = (uint8_t)__builtin_popcount(mask);
-  if (netif_is_lo(n)) {  /* lo answers for its whole network (127/8) */
-    struct route net = { RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST, RTPROT_KERNEL, plen,
-                         addr & mask, 0, addr, oif };
-    walk_route(w, &net);
-  }
-  struct route local = { RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST, RTPROT_KERNEL, 32,
-                         addr, 0, addr, oif };
-  struct route brd = { RT_TABLE_LOCAL, RTN_BROADCAST, RT_SCOPE_LINK, RTPROT_KERNEL, 32,
-                       addr | ~mask, 0, addr, oif };
-  walk_route(w, &local);
-  walk_route(w, &brd);
-}
-
-/*
- * IPv4 routes, derived from the interfaces as Linux would have them:
- * table main holds the default route (lwIP's default interface and its
- * gateway) and one route per connected network; table local the
- * addresses themselves, lo's 127/8, and the broadcast addresses. IPv6
- * routes are not listed.
- */
-static void dump_routes(struct dump_walk *w, uint8_t family)
-{
-  struct netif *n, *def = netif_default;
-  if (family == AF_INET6)
-    return;
-  if (def && netif_is_up(def) && !ip4_addr_isany(netif_ip4_gw(def))) {
-    struct route r = { RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_UNIVERSE, RTPROT_BOOT, 0, 0,
-                       ip4_addr_get_u32(netif_ip4_gw(def)), 0, netif_get_index(def) };
-    walk_route(w, &r);
-  }
-  NETIF_FOREACH_BY_INDEX(n) {
-    if (netif_is_lo(n) || !netif_is_up(n) || ip4_addr_isany(netif_ip4_addr(n)))
-      continue;
-    uint32_t addr = ip4_addr_get_u32(netif_ip4_addr(n));
-    uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(n));
-    uint8_t plen = (uint8_t)__builtin_popcount(mask);
-    struct route r = { RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_LINK, RTPROT_KERNEL, plen,
-                       addr & mask, 0, addr, netif_get_index(n) };
-    walk_route(w, &r);
-  }
-  NETIF_FOREACH_BY_INDEX(n)
-    if (netif_is_up(n) && !ip4_addr_isany(netif_ip4_addr(n)))
-      dump_local_routes(w, n);
-}
-
-/* The dump's objects not sent yet that fit in the builder's part. net_lock held. */
-static void dump_fill(struct nl_dump *d, struct dump_walk *w)
-{
-  switch (d->type) {
-  case RTM_GETLINK:
-    dump_links(w);
-    break;
-  case RTM_GETADDR:
-    dump_addrs(w, d->family);
-    break;
-  case RTM_GETROUTE:
-    dump_routes(w, d->family);
-    break;
-  }
-}
-
 /* NLMSG_DONE: the end of a dump, with its result (0, or a negative errno). */
-static void put_done(struct nl_builder *b, int32_t result)
+static void nl_put_done(struct nl_builder *b, int32_t result)
 {
-  int32_t *r = msg_begin(b, NLMSG_DONE, sizeof(int32_t));
+  int32_t *r = nl_msg_begin(b, NLMSG_DONE, sizeof(int32_t));
   if (r)
     *r = result;
-  msg_end(b);
+  nl_msg_end(b);
 }
 
 /*
@@ -607,7 +268,7 @@ static void dump_step(struct nl_sock *nl)
   size_t size = nl->part_size;
   if (nl->head && nl->queued + NL_PART_COST(size) > (size_t)nl->sock->rcvbuf)
     return;
-  struct nl_part *p = part_alloc(size);
+  struct nl_part *p = nl_part_alloc(size);
   if (!p) {
     d->running = false;
     nl_set_error(nl, ENOBUFS);
@@ -615,12 +276,12 @@ static void dump_step(struct nl_sock *nl)
   }
   struct nl_builder b = { .p = p, .seq = d->seq, .pid = nl->portid, .flags = NLM_F_MULTI };
   struct dump_walk w = { .b = &b, .skip = d->sent };
-  dump_fill(d, &w);
+  nl->family->dump_fill(d, &w);
   d->sent += w.added;
   if (p->len == 0) {
     bool too_big = b.full;  /* an object bigger than a part (none is): Linux's EMSGSIZE */
     b.full = false;
-    put_done(&b, too_big ? -EMSGSIZE : 0);
+    nl_put_done(&b, too_big ? -EMSGSIZE : 0);
     d->running = false;
   }
   queue_append(nl, p);
@@ -628,97 +289,17 @@ static void dump_step(struct nl_sock *nl)
 
 /* ---- the kernel side: requests ---- */
 
-static int dump_start(struct nl_sock *nl, const struct nlmsghdr *h, uint8_t family)
+/* Start dump request h (its type checked by the family), and send its
+ * first part. Returns NL_NO_ACK (the dump is the answer), or -EBUSY while
+ * another dump runs. net_lock held. */
+
+int nl_dump_start(struct nl_sock *nl, const struct nlmsghdr *h, uint8_t family)
 {
-  if (h->nlmsg_type != RTM_GETLINK && h->nlmsg_type != RTM_GETADDR &&
-      h->nlmsg_type != RTM_GETROUTE)
-    return -EOPNOTSUPP;  /* neighbours, rules, qdiscs...: Kite has no such tables */
   if (nl->dump.running)
     return -EBUSY;       /* one dump at a time, as Linux */
   nl->dump = (struct nl_dump){ true, h->nlmsg_type, family, h->nlmsg_seq, 0 };
   dump_step(nl);
   return NL_NO_ACK;      /* the dump is the answer, even with NLM_F_ACK */
-}
-
-/* Find attribute `type` after a family header of famlen bytes. A malformed
- * attribute ends the search, as Linux's lenient parser ends it. */
-static const struct rtattr *attr_find(const struct nlmsghdr *h, size_t famlen, uint16_t type)
-{
-  size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(famlen);
-  while (off + sizeof(struct rtattr) <= h->nlmsg_len) {
-    const struct rtattr *a = (const void *)((const char *)h + off);
-    if (a->rta_len < sizeof(*a) || a->rta_len > h->nlmsg_len - off)
-      return NULL;
-    if ((a->rta_type & NLA_TYPE_MASK) == type)
-      return a;
-    off += RTA_ALIGN(a->rta_len);
-  }
-  return NULL;
-}
-
-/* The IFLA_IFNAME of a request: 1 and name filled in, 0 if absent, or
- * -ERANGE for an empty or too long name (Linux's string check). */
-static int request_ifname(const struct nlmsghdr *h, char name[IFNAMSIZ])
-{
-  const struct rtattr *a = attr_find(h, sizeof(struct ifinfomsg), IFLA_IFNAME);
-  if (!a)
-    return 0;
-  size_t len = a->rta_len - RTA_LENGTH(0);
-  const char *s = RTA_DATA(a);
-  if (len > 0 && s[len - 1] == 0)
-    len--;
-  if (len == 0 || len > IFNAMSIZ - 1)
-    return -ERANGE;
-  memcpy(name, s, len);
-  name[len] = 0;
-  return 1;
-}
-
-/* RTM_GETLINK without NLM_F_DUMP: one interface, by index or else by name. */
-static int rtnl_getlink(struct nl_sock *nl, const struct nlmsghdr *h)
-{
-  if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-    return -EINVAL;
-  const struct ifinfomsg *ifi = NLMSG_DATA(h);
-  char name[IFNAMSIZ];
-  int named = request_ifname(h, name);
-  if (named < 0)
-    return named;
-  struct netif *n;
-  if (ifi->ifi_index > 0)
-    n = ifi->ifi_index <= 255 ? netif_get_by_index((u8_t)ifi->ifi_index) : NULL;
-  else if (named)
-    n = netif_by_linux_name(name);
-  else
-    return -EINVAL;
-  if (!n)
-    return -ENODEV;
-  struct nl_part *p = part_alloc(NL_PART_MIN);  /* a link is a few hundred bytes */
-  if (!p)
-    return -ENOBUFS;
-  struct nl_builder b = { .p = p, .seq = h->nlmsg_seq, .pid = nl->portid };
-  put_link(&b, n);
-  part_send(nl, p);
-  return 0;
-}
-
-/*
- * One rtnetlink request (Linux's rtnetlink_rcv_msg). Returns 0, a
- * negative errno for NLMSG_ERROR, or NL_NO_ACK. net_lock held.
- */
-static int rtnl_request(struct nl_sock *nl, const struct nlmsghdr *h)
-{
-  if (h->nlmsg_type > RTM_MAX)
-    return -EOPNOTSUPP;
-  if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtgenmsg)))
-    return 0;  /* no family byte: Linux ignores the message */
-  uint8_t family = *(const uint8_t *)NLMSG_DATA(h);
-  bool get = ((h->nlmsg_type - RTM_BASE) & 3) == RTM_KIND_GET;
-  if (get && (h->nlmsg_flags & NLM_F_DUMP))  /* ROOT or MATCH: Linux dumps on either */
-    return dump_start(nl, h, family);
-  if (h->nlmsg_type == RTM_GETLINK)
-    return rtnl_getlink(nl, h);
-  return -EOPNOTSUPP;  /* NEW/DEL/SET...: Kite's configuration is fixed */
 }
 
 /*
@@ -731,18 +312,18 @@ static void send_ack(struct nl_sock *nl, const struct nlmsghdr *h, int err)
   bool capped = err == 0 || nl->opt[NETLINK_CAP_ACK];
   size_t echo = capped ? 0 : h->nlmsg_len - NLMSG_HDRLEN;
   size_t famlen = sizeof(struct nlmsgerr) + echo;
-  struct nl_part *p = part_alloc(NLMSG_ALIGN(NLMSG_LENGTH(famlen)));
+  struct nl_part *p = nl_part_alloc(NLMSG_ALIGN(NLMSG_LENGTH(famlen)));
   if (!p) {
     nl_set_error(nl, ENOBUFS);
     return;
   }
   struct nl_builder b = { .p = p, .seq = h->nlmsg_seq, .pid = nl->portid,
                           .flags = capped ? NLM_F_CAPPED : 0 };
-  struct nlmsgerr *e = msg_begin(&b, NLMSG_ERROR, famlen);
+  struct nlmsgerr *e = nl_msg_begin(&b, NLMSG_ERROR, famlen);
   e->error = err;
   memcpy(&e->msg, h, NLMSG_HDRLEN + echo);  /* the header, and the payload unless capped */
-  msg_end(&b);
-  part_send(nl, p);
+  nl_msg_end(&b);
+  nl_part_send(nl, p);
 }
 
 /*
@@ -752,7 +333,7 @@ static void send_ack(struct nl_sock *nl, const struct nlmsghdr *h, int err)
  * control messages) are handled; errors are always answered, success
  * only when NLM_F_ACK asks for it.
  */
-static void rtnl_receive(struct nl_sock *nl, const char *buf, size_t len)
+static void nl_receive(struct nl_sock *nl, const char *buf, size_t len)
 {
   while (len >= NLMSG_HDRLEN) {
     const struct nlmsghdr *h = (const void *)buf;
@@ -761,7 +342,7 @@ static void rtnl_receive(struct nl_sock *nl, const char *buf, size_t len)
     int err = 0;
     net_lock_acquire();
     if ((h->nlmsg_flags & NLM_F_REQUEST) && h->nlmsg_type >= NLMSG_MIN_TYPE)
-      err = rtnl_request(nl, h);
+      err = nl->family->request(nl, h);
     if (err != NL_NO_ACK && (err || (h->nlmsg_flags & NLM_F_ACK)))
       send_ack(nl, h, err);
     net_lock_release();
@@ -773,16 +354,17 @@ static void rtnl_receive(struct nl_sock *nl, const char *buf, size_t len)
 
 /* ---- socket operations ---- */
 
-int netlink_create(struct socket *s, int type, int protocol)
+int netlink_create(struct socket *s, int type, int protocol, const struct nl_family *family)
 {
   if (type != SOCK_RAW && type != SOCK_DGRAM)
     return -ESOCKTNOSUPPORT;
-  if (protocol != NETLINK_ROUTE)
+  if (protocol != family->protocol)
     return -EPROTONOSUPPORT;  /* Linux, for a protocol nobody registered */
   struct nl_sock *nl = kzalloc(sizeof(*nl));
   if (!nl)
     return -ENOMEM;
   nl->sock = s;
+  nl->family = family;
   nl->part_size = NL_PART_MIN;
   s->proto = nl;
   s->ops = &netlink_ops;
@@ -914,7 +496,7 @@ static ssize_t nl_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, i
     return dst != 0 ? -ECONNREFUSED : -EFAULT;  /* no user-to-user messages */
   }
   mutex_lock(&s->tx_lock);  /* one batch at a time: its replies stay together */
-  rtnl_receive(nl, buf, len);
+  nl_receive(nl, buf, len);
   mutex_unlock(&s->tx_lock);
   kfree(buf);
   return (ssize_t)len;

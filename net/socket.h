@@ -110,7 +110,7 @@ ssize_t sock_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int fl
 int inet_create(struct socket *s, int type, int protocol);  /* AF_INET, AF_INET6 */
 int unix_create(struct socket *s, int type, int protocol);  /* AF_UNIX */
 int unix_socketpair(struct socket *a, struct socket *b);
-int netlink_create(struct socket *s, int type, int protocol);  /* AF_NETLINK */
+int rtnetlink_create(struct socket *s, int type, int protocol); /* AF_NETLINK (net/rtnetlink.c) */
 /* Queue a datagram from the kernel on a netlink socket (mq_notify's SIGEV_THREAD). */
 void netlink_deliver(struct socket *s, const void *data, size_t len);
 int ifconf_ioctl(unsigned cmd, uint64_t arg);               /* net/ifconf.c */

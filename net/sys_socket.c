@@ -89,7 +89,7 @@ static create_fn family_create(int family)
   case AF_UNIX:
     return unix_create;
   case AF_NETLINK:
-    return netlink_create;
+    return rtnetlink_create;
   default:
     return NULL;
   }

@@ -49,10 +49,15 @@ static pid_t orphan_with_signal(int sig, int dead_first, pid_t *ppid)
   pid_t m = fork();
   if (m == 0) {
     pid_t mine = getpid();
+    int go[2]; /* dead_first: G exits once M has told us its pid (its exit signal may kill M) */
+    pipe(go);
     long g = clone_sig(0, sig);
     if (g == 0) {
-      if (dead_first)
+      if (dead_first) {
+        char c;
+        read(go[0], &c, 1);
         _exit(0);
+      }
       for (int i = 0; i < 500 && getppid() == mine; i++)
         msleep(5);
       pid_t pp = getppid();
@@ -61,6 +66,7 @@ static pid_t orphan_with_signal(int sig, int dead_first, pid_t *ppid)
     }
     pid_t gp = (pid_t)g;
     write(p[1], &gp, sizeof(gp));
+    write(go[1], "g", 1);
     if (dead_first)
       msleep(100); /* G is a zombie of ours before we go */
     _exit(0);

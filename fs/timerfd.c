@@ -2,7 +2,7 @@
  * timerfd.c — timers read through a file descriptor (timerfd_create,
  * timerfd_settime, timerfd_gettime).
  *
- * A timerfd is an anonymous file (anon_file, kern/epoll.c) whose private
+ * A timerfd is an anonymous file (anon_file, fs/epoll.c) whose private
  * data is a struct timerfd. Reading it returns, as a uint64_t, how many
  * times the timer expired since the last read; it is readable (POLLIN)
  * while that count is not zero, so ppoll, pselect6 and epoll need nothing

@@ -1,7 +1,7 @@
 /*
  * signalfd.c — signals read through a file descriptor (signalfd4).
  *
- * A signalfd is an anonymous file (anon_file, kern/epoll.c) holding a set
+ * A signalfd is an anonymous file (anon_file, fs/epoll.c) holding a set
  * of signals. Reading it takes pending signals of that set from the
  * *reader* — its own pending set first, then its process's shared one,
  * exactly as delivery would (dequeue_signal_from, kern/signal.c) — and
