@@ -601,7 +601,7 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
     path_to_string(&f->path, &current->fs->root, mm->exe_path, sizeof(mm->exe_path));
   else
     strlcpy(mm->exe_path, filename, sizeof(mm->exe_path));
-  mm_set_exe(mm, f->inode);
+  mm_set_exe(mm, f);
 
   /* --- the point of no return --- */
   exec_commit(mm, filename, entry, (uint64_t)sp);

@@ -1116,16 +1116,6 @@ struct kstat {
 };
 STATIC_ASSERT(sizeof(struct kstat) == 128);
 
-dev_t inode_dev(struct inode *ino)
-{
-  if (!ino->sb)
-    return 0;
-  if (ino->sb->dev)
-    return ino->sb->dev;
-  /* anonymous devices for in-memory file systems: 0:n by superblock */
-  return MKDEV(0, ((uintptr_t)ino->sb >> 6) & 0xff);
-}
-
 static void fill_kstat(struct inode *ino, struct kstat *st)
 {
   memset(st, 0, sizeof(*st));

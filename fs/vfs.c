@@ -941,3 +941,14 @@ bool path_is_pseudo(const struct path *p)
 {
   return p->mnt == &pseudo_mnt;
 }
+
+/* st_dev: the superblock's device, or an anonymous 0:n for in-memory file systems. */
+dev_t inode_dev(struct inode *ino)
+{
+  if (!ino->sb)
+    return 0;
+  if (ino->sb->dev)
+    return ino->sb->dev;
+  /* anonymous devices for in-memory file systems: 0:n by superblock */
+  return MKDEV(0, ((uintptr_t)ino->sb >> 6) & 0xff);
+}

@@ -597,7 +597,7 @@ struct fs_context *fs_context_alloc(void);
 struct fs_context *fs_context_copy(struct fs_context *old);
 /* Drop a reference; the last one puts root and cwd (no spin lock held). */
 void fs_context_put(struct fs_context *fs);
-/* The device number stat reports for ino (st_dev; fs/sys_file.c). */
+/* The device number stat reports for ino (st_dev; fs/vfs.c). */
 dev_t inode_dev(struct inode *ino);
 
 /* Is p root or below it (a cwd outside a chroot is not)? (fs/vfs.c) */

@@ -136,16 +136,16 @@ static void unmap_pages(struct tlb_batch *tb, uaddr_t start, uaddr_t end)
 
 /* The program mm runs: it denies writes to its file while mapped (Linux's
  * mm->exe_file deny_write_access). NULL drops it. */
-void mm_set_exe(struct mm *mm, struct inode *ino)
+void mm_set_exe(struct mm *mm, struct file *f)
 {
-  if (mm->exe_inode) {
-    __atomic_sub_fetch(&mm->exe_inode->deny_writers, 1, __ATOMIC_RELAXED);
-    iput(mm->exe_inode);
+  if (mm->exe_file) {
+    __atomic_sub_fetch(&mm->exe_file->inode->deny_writers, 1, __ATOMIC_RELAXED);
+    fput(mm->exe_file);
   }
-  mm->exe_inode = ino;
-  if (ino) {
-    iget(ino);
-    __atomic_add_fetch(&ino->deny_writers, 1, __ATOMIC_RELAXED);
+  mm->exe_file = f;
+  if (f) {
+    fget(f);
+    __atomic_add_fetch(&f->inode->deny_writers, 1, __ATOMIC_RELAXED);
   }
 }
 
@@ -188,7 +188,7 @@ struct mm *mm_fork(struct mm *old)
   mm->env_start = old->env_start;
   mm->env_end = old->env_end;
   memcpy(mm->exe_path, old->exe_path, sizeof(mm->exe_path));
-  mm_set_exe(mm, old->exe_inode);
+  mm_set_exe(mm, old->exe_file);
   struct vma *v;
   list_for_each_entry(v, &old->vmas, link) {
     /* (memory locks are not inherited) */

@@ -80,7 +80,7 @@ struct mm {
   uaddr_t stack_top;
   uaddr_t arg_start, arg_end, env_start, env_end;  /* for /proc/<pid>/cmdline */
   char exe_path[256];       /* for /proc/<pid>/exe */
-  struct inode *exe_inode;  /* the running program: no one may write it (ETXTBSY) */
+  struct file *exe_file;    /* the running program: no one may write it (ETXTBSY) */
   bool lock_future;         /* mlockall(MCL_FUTURE): new mappings are locked */
   bool lock_future_onfault;
   uint32_t membarrier_state; /* membarrier registrations (kern/sys_cpu.c); fresh at exec */
@@ -129,7 +129,7 @@ struct mm *mm_create(void);
 struct mm *mm_fork(struct mm *old);
 void mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
-void mm_set_exe(struct mm *mm, struct inode *ino);  /* the program's file (ETXTBSY); NULL drops it */
+void mm_set_exe(struct mm *mm, struct file *f);  /* the program's file (ETXTBSY); NULL drops it */
 struct vma *find_vma(struct mm *mm, uaddr_t addr);  /* first vma with end > addr */
 int handle_page_fault(struct mm *mm, uaddr_t addr, int access);
 int fault_locked_for_uaccess(struct mm *mm, uaddr_t addr, int access);
