@@ -12,6 +12,10 @@
 #                       print the scoreboard (LINUX=1: the reference Linux too;
 #                       TESTSUITE=<dir>: the official suite's checkout instead;
 #                       FS=vfat|ext4; docs/oscomp.md)
+#   make ltp LTP=<dir>  build LTP's syscalls tests from your own LTP checkout,
+#                       run them on Kite (LINUX=1: and on the reference Linux)
+#                       and write the per-test table (LTP_LIBC=glibc|musl,
+#                       LTP_ONLY="a b": just those; optional, docs/ltp.md)
 #   make test-qemu-smoke  boot non-interactively and run the smoke programs
 #   make stress         the race stress on 4 harts for 5 minutes (SMP=,
 #                       SMP_STRESS_SECONDS=, STRESS_LOCKDEP=1 for the debug
@@ -90,7 +94,7 @@ KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
   $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o $(BUILD)/kernel/vdso_image.o
 LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
 
-.PHONY: all run test test-qemu-smoke stress fuzz debug clean distclean help oscomp FORCE
+.PHONY: all run test test-qemu-smoke stress fuzz debug clean distclean help oscomp ltp FORCE
 all: $(KERNEL_OUT)
 
 $(KERNEL_OUT): $(BUILD)/kernel.elf
@@ -190,6 +194,15 @@ fuzz: $(KERNEL_OUT)
 oscomp: $(KERNEL_OUT)
 	$(Q)scripts/oscomp/run.py $(if $(LINUX),--linux) $(if $(TESTSUITE),--testsuite $(TESTSUITE)) \
 	  $(if $(RECORD),--record-baselines)
+
+LTP_LIBC ?= glibc
+ltp: $(KERNEL_OUT)
+	$(Q)test -n "$(LTP)" || { echo "make ltp: LTP=<an LTP source checkout> (docs/ltp.md)"; exit 1; }
+	$(Q)dir=$$(testsuite/ltp/build.sh "$(LTP)" $(BUILD)/ltp/$(LTP_LIBC) $(LTP_LIBC)) && \
+	  python3 testsuite/ltp/ltp.py run --ltp "$$dir" --system $(if $(LINUX),both,kite) \
+	    $(if $(LTP_ONLY),--only "$(LTP_ONLY)") --out $(BUILD)/ltp-$(LTP_LIBC) && \
+	  python3 testsuite/ltp/ltp.py table --out $(BUILD)/ltp-$(LTP_LIBC) > $(BUILD)/ltp-$(LTP_LIBC)/table.md && \
+	  echo "table: $(BUILD)/ltp-$(LTP_LIBC)/table.md"
 
 clean:
 	rm -rf $(BUILD) kernel-rv

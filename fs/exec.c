@@ -462,6 +462,9 @@ long do_execve(const char *path, uaddr_t uargv, uaddr_t uenvp)
 {
   struct exec_args a = { 0 };
   int r = copy_user_strings(&a, uargv, &a.argc);
+  /* An empty argv gets "" as argv[0], as Linux 5.18 and later do. */
+  if (!r && a.argc == 0 && !(r = args_append(&a, "", 0)))
+    a.argc = 1;
   if (!r)
     r = copy_user_strings(&a, uenvp, &a.envc);
   if (r) {
@@ -535,6 +538,10 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
     break;
   }
 
+  if (READ_ONCE(f->inode->open_writers) > 0) {
+    r = -ETXTBSY; /* someone is writing the program */
+    goto out;
+  }
   if ((r = read_elf(f, img)))
     goto out;
   /* The identity the program will run with (set-user/group-ID bits). */
@@ -594,6 +601,7 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
     path_to_string(&f->path, &current->fs->root, mm->exe_path, sizeof(mm->exe_path));
   else
     strlcpy(mm->exe_path, filename, sizeof(mm->exe_path));
+  mm_set_exe(mm, f);
 
   /* --- the point of no return --- */
   exec_commit(mm, filename, entry, (uint64_t)sp);

@@ -207,7 +207,8 @@ static int create_child(struct path *parent, struct dentry *d, mode_t mode)
     return r;
   if (!dir->iop || !dir->iop->create)
     return -EACCES;
-  mode = mode_strip_sgid(dir, (mode & 07777 & ~current->fs->umask) | S_IFREG);
+  /* as Linux's vfs_prepare_mode: set-group-ID stripped first, then the umask */
+  mode = (mode_strip_sgid(dir, (mode & 07777) | S_IFREG) & ~current->fs->umask) | S_IFREG;
   r = dir->iop->create(dir, d, mode);
   if (r == 0) {
     vfs_new_owner(dir, d);
@@ -351,7 +352,7 @@ static int open_tmpfile(int dirfd, const char *path, int flags, mode_t mode, str
   }
   d_delete(d); /* in no directory: lookups never find it */
   mutex_lock(&di->lock);
-  r = di->iop->tmpfile(di, d, mode_strip_sgid(di, (mode & 07777 & ~current->fs->umask) | S_IFREG));
+  r = di->iop->tmpfile(di, d, (mode_strip_sgid(di, (mode & 07777) | S_IFREG) & ~current->fs->umask) | S_IFREG);
   mutex_unlock(&di->lock);
   if (r)
     goto out;
@@ -404,7 +405,9 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
     return -ENOTDIR;
   }
   int acc = flags & O_ACCMODE;
-  if (S_ISDIR(ino->mode) && (acc != O_RDONLY || (flags & O_TRUNC)) && !(flags & O_PATH)) {
+  /* O_CREAT never opens a directory (Linux: EISDIR, even read-only) */
+  if (S_ISDIR(ino->mode) && ((flags & O_CREAT) || acc != O_RDONLY || (flags & O_TRUNC)) &&
+      !(flags & O_PATH)) {
     path_put(&p);
     return -EISDIR;
   }
@@ -425,6 +428,10 @@ int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **
   /* Count the opener (leases look at who has the file open), then break
    * the leases in its way. */
   bool count = S_ISREG(ino->mode) && !(flags & O_PATH);
+  if (count && acc != O_RDONLY && READ_ONCE(ino->deny_writers) > 0) {
+    path_put(&p);
+    return -ETXTBSY; /* a running program's file */
+  }
   if (count) {
     open_count(ino, flags, 1);
     if (!(flags & O_EXEC_OPEN) && (r = break_lease(ino, flags, NULL)))

@@ -101,8 +101,8 @@ int do_mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
   if (r)
     return r;
   struct inode *dir = parent.dentry->inode;
+  mode = mode_strip_sgid(dir, mode); /* before the umask, as vfs_prepare_mode */
   mode = (mode & ~07777) | (mode & 07777 & ~current->fs->umask);
-  mode = mode_strip_sgid(dir, mode);
   if (d->inode)
     r = -EEXIST;
   else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
@@ -182,6 +182,8 @@ int do_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
   else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
     ;
   else if (!dir->iop || !dir->iop->link)
+    r = -EPERM;
+  else if (IS_APPEND(old.dentry->inode) || IS_IMMUTABLE(old.dentry->inode))
     r = -EPERM;
   else if (old.dentry->inode->nlink == 0 && !old.dentry->inode->linkable)
     r = -ENOENT; /* an unlinked file stays unlinked; an O_TMPFILE one may get a name */

@@ -39,6 +39,12 @@
 #include "drivers/tty_ioctl.h"
 #include <string.h>
 
+/* /proc/sys/fs/inotify/: the limits, root may change them (kern/param.h
+ * gives the defaults; here they count for everyone, not per user). */
+int inotify_max_user_instances = INOTIFY_MAX_INSTANCES;
+int inotify_max_user_watches = INOTIFY_MAX_WATCHES;
+int inotify_max_queued_events = INOTIFY_MAX_EVENTS;
+
 struct inode_watches {
   struct list_head list;        /* of struct watch, by i_link */
 };
@@ -102,7 +108,7 @@ static void queue_event(struct inotify *in, int wd, uint32_t mask, uint32_t cook
       return; /* the same as the last one: merged */
     }
   }
-  bool overflow = in->nevents >= INOTIFY_MAX_EVENTS;
+  bool overflow = in->nevents >= READ_ONCE(inotify_max_queued_events);
   if (overflow) {
     wd = -1;
     mask = IN_Q_OVERFLOW;
@@ -402,7 +408,7 @@ long sys_inotify_init1(int flags)
   wait_queue_init(&in->wq);
   in->next_wd = 1;
   spin_lock(&inotify_lock);
-  bool full = nr_instances >= INOTIFY_MAX_INSTANCES;
+  bool full = nr_instances >= READ_ONCE(inotify_max_user_instances);
   if (!full)
     nr_instances++;
   spin_unlock(&inotify_lock);
@@ -423,6 +429,19 @@ long sys_inotify_init1(int flags)
   if (fd < 0)
     fput(f);
   return fd;
+}
+
+void inotify_show_fdinfo(struct file *f, void (*print)(void *ctx, const char *fmt, ...), void *ctx)
+{
+  if (f->fop != &inotify_fops)
+    return;
+  struct inotify *in = f->priv;
+  spin_lock(&inotify_lock);
+  struct watch *w;
+  list_for_each_entry(w, &in->watches, w_link)
+    print(ctx, "inotify wd:%x ino:%lx sdev:%x mask:%x ignored_mask:0\n", w->wd, (unsigned long)w->ino->ino,
+          (unsigned)inode_dev(w->ino), w->mask);
+  spin_unlock(&inotify_lock);
 }
 
 /* The inotify instance of descriptor fd (file referenced into *fp). */
@@ -498,7 +517,7 @@ long sys_inotify_add_watch(int fd, uaddr_t upath, uint32_t mask)
     }
   } else if (!nw || !niw) {
     r = -ENOMEM;
-  } else if (nr_watches >= INOTIFY_MAX_WATCHES) {
+  } else if (nr_watches >= READ_ONCE(inotify_max_user_watches)) {
     r = -ENOSPC;
   } else {
     if (!ino->watches) {

@@ -15,6 +15,13 @@ struct dentry;
 struct file;
 struct super_block;
 
+/* /proc/<pid>/fdinfo/<fd> of an inotify descriptor: one "inotify wd:..
+ * ino:.. sdev:.. mask:.." line per watch (nothing for other files). */
+void inotify_show_fdinfo(struct file *f, void (*print)(void *ctx, const char *fmt, ...), void *ctx);
+
+/* The limits /proc/sys/fs/inotify/ shows and root may set (fs/inotify.c). */
+extern int inotify_max_user_instances, inotify_max_user_watches, inotify_max_queued_events;
+
 /* Event bits (uapi/linux/inotify.h). */
 #define IN_ACCESS 0x00000001
 #define IN_MODIFY 0x00000002

@@ -177,7 +177,15 @@ static void apply_lock(struct file_lock *want, struct file_lock **newl, struct f
     **newl = *want;
     (*newl)->start = start;
     (*newl)->end = end;
-    list_add_tail(&(*newl)->link, &all_locks);
+    /* keep the list in order of start, as Linux keeps an owner's locks:
+     * F_GETLK reports the lowest conflicting lock */
+    struct list_head *at = &all_locks;
+    list_for_each_entry(l, &all_locks, link)
+      if (l->start > start) {
+        at = &l->link;
+        break;
+      }
+    list_add_tail(&(*newl)->link, at);
     *newl = NULL;
   }
 }

@@ -182,6 +182,8 @@ static int follow_link(struct path *cur, struct path *parent, unsigned flags, in
     return -ELOOP;
   if (restricted(RESOLVE_NO_SYMLINKS))
     return -ELOOP;
+  if (cur->mnt && (cur->mnt->flags & MS_NOSYMFOLLOW))
+    return -ELOOP; /* mount -o nosymfollow */
   struct inode *ino = cur->dentry->inode;
   if (ino->iop && ino->iop->get_link) {
     /* a magic link: jump to the object itself */

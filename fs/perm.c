@@ -13,6 +13,7 @@
 #include "fs/vfs.h"
 #include "kern/cred.h"
 #include "kern/errno.h"
+#include "kern/vm.h"
 
 /* The mode bits that apply to the caller: owner, group or other. */
 static int acl_permission_check(const struct inode *ino, int mask)
@@ -52,6 +53,8 @@ int inode_permission(struct inode *ino, int mask)
   if ((mask & MAY_WRITE) && ino->sb && (ino->sb->flags & MS_RDONLY) &&
       (S_ISREG(ino->mode) || S_ISDIR(ino->mode) || S_ISLNK(ino->mode)))
     return -EROFS;
+  if ((mask & MAY_WRITE) && IS_IMMUTABLE(ino))
+    return -EPERM; /* chattr +i: nobody writes it */
   if (ino->iop && ino->iop->permission)
     return ino->iop->permission(ino, mask);
   return generic_permission(ino, mask);
@@ -85,7 +88,9 @@ int may_delete(struct inode *dir, struct inode *victim)
   int r = inode_permission(dir, MAY_WRITE | MAY_EXEC);
   if (r)
     return r;
-  if (check_sticky(dir, victim))
+  if (IS_APPEND(dir))
+    return -EPERM;
+  if (check_sticky(dir, victim) || IS_APPEND(victim) || IS_IMMUTABLE(victim))
     return -EPERM;
   return 0;
 }
@@ -117,6 +122,9 @@ int may_open(const struct path *p, int flags)
     if (r)
       return r;
   }
+  /* an append-only file opens for writing only with O_APPEND, never with O_TRUNC */
+  if (IS_APPEND(ino) && ((acc != O_RDONLY && !(flags & O_APPEND)) || (flags & O_TRUNC)))
+    return -EPERM;
   if ((flags & O_NOATIME) && !inode_owner_or_capable(ino))
     return -EPERM;
   return 0;
@@ -129,6 +137,8 @@ bool inode_owner_or_capable(const struct inode *ino)
 
 int chmod_check(const struct inode *ino, mode_t *mode)
 {
+  if (IS_IMMUTABLE(ino) || IS_APPEND(ino))
+    return -EPERM;
   if (!inode_owner_or_capable(ino))
     return -EPERM;
   if (!in_group_p(ino->gid) && !capable_wrt_inode_uidgid(ino, CAP_FSETID))
@@ -138,6 +148,8 @@ int chmod_check(const struct inode *ino, mode_t *mode)
 
 int chown_check(const struct inode *ino, uid_t uid, gid_t gid)
 {
+  if (IS_IMMUTABLE(ino) || IS_APPEND(ino))
+    return -EPERM;
   const struct cred *c = current_cred();
   bool owner = c->fsuid == ino->uid;
   if (uid != INVALID_UID && !(owner && uid == ino->uid) && !capable_wrt_inode_uidgid(ino, CAP_CHOWN))
@@ -150,6 +162,8 @@ int chown_check(const struct inode *ino, uid_t uid, gid_t gid)
 
 int utimes_check(struct inode *ino, bool explicit_times)
 {
+  if (IS_IMMUTABLE(ino) || (explicit_times && IS_APPEND(ino)))
+    return -EPERM;
   if (inode_owner_or_capable(ino))
     return 0;
   if (explicit_times)
@@ -205,4 +219,38 @@ void file_remove_privs(struct inode *ino)
   inode_touch(ino, false);
   if (ino->iop && ino->iop->write_inode)
     ino->iop->write_inode(ino);
+}
+
+/* ---- inode flags (chattr) ---- */
+
+#define FS_IOC_GETFLAGS 0x80086601
+#define FS_IOC_SETFLAGS 0x40086602
+
+long inode_flags_ioctl(struct file *f, unsigned cmd, uint64_t arg, bool *handled)
+{
+  *handled = cmd == FS_IOC_GETFLAGS || cmd == FS_IOC_SETFLAGS;
+  if (!*handled)
+    return -ENOTTY;
+  struct inode *ino = f->inode;
+  uint32_t mask = ino && ino->sb && ino->sb->type ? ino->sb->type->iflags_mask : 0;
+  if (!mask || (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode)))
+    return -ENOTTY;
+  if (cmd == FS_IOC_GETFLAGS)
+    return put_user_u32(arg, ino->iflags) ? -EFAULT : 0;
+  uint32_t flags;
+  if (get_user_u32(&flags, arg))
+    return -EFAULT;
+  if (!inode_owner_or_capable(ino))
+    return -EPERM;
+  if (flags & ~mask)
+    return -EOPNOTSUPP;
+  if (((ino->iflags ^ flags) & (FS_APPEND_FL | FS_IMMUTABLE_FL)) && !capable(CAP_LINUX_IMMUTABLE))
+    return -EPERM;
+  if (ino->sb->flags & MS_RDONLY)
+    return -EROFS;
+  mutex_lock(&ino->lock);
+  ino->iflags = flags;
+  inode_touch(ino, false);
+  mutex_unlock(&ino->lock);
+  return 0;
 }

@@ -14,6 +14,7 @@
 
 struct inode;
 struct path;
+struct file;
 
 /* What is asked (Linux's MAY_* values). */
 #define MAY_EXEC 0x1
@@ -59,5 +60,17 @@ mode_t mode_strip_sgid(const struct inode *dir, mode_t mode);
 /* A write or truncate by someone without CAP_FSETID clears set-user-ID
  * and (with group execute) set-group-ID. Caller holds ino->lock. */
 void file_remove_privs(struct inode *ino);
+
+/* Inode flags (FS_IOC_GETFLAGS/SETFLAGS, chattr), include/uapi/linux/fs.h. */
+#define FS_COMPR_FL 0x00000004
+#define FS_IMMUTABLE_FL 0x00000010
+#define FS_APPEND_FL 0x00000020
+#define FS_NODUMP_FL 0x00000040
+#define FS_NOATIME_FL 0x00000080
+#define IS_IMMUTABLE(ino) (((ino)->iflags & FS_IMMUTABLE_FL) != 0)
+#define IS_APPEND(ino) (((ino)->iflags & FS_APPEND_FL) != 0)
+/* FS_IOC_GETFLAGS / FS_IOC_SETFLAGS on an open file: -ENOTTY if the file
+ * system keeps no flags. */
+long inode_flags_ioctl(struct file *f, unsigned cmd, uint64_t arg, bool *handled);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * pipe.c — pipes and FIFOs.
  *
- * A pipe is a ring buffer of PIPE_CAPACITY bytes with a count of readers
+ * A pipe is a ring buffer (PIPE_CAPACITY bytes; F_SETPIPE_SZ resizes it) with a count of readers
  * and writers. Writes of at most PIPE_BUF bytes are atomic: they wait
  * until the whole write fits. Reading an empty pipe with no writers
  * returns 0 (EOF); writing with no readers raises SIGPIPE and fails with
@@ -16,6 +16,7 @@
  */
 #include "kern/pipe.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -33,6 +34,8 @@ STATIC_ASSERT(PIPE_CAPACITY == (PAGE_SIZE << PIPE_ORDER));
 struct pipe {
   struct mutex lock;        /* protects the buffer and counts */
   char *buf;
+  size_t cap;               /* bytes: PAGE_SIZE << order (F_SETPIPE_SZ changes it) */
+  unsigned order;
   uint64_t head, tail;      /* bytes written / read so far */
   int readers, writers;
   struct wait_queue wq;     /* readers and writers both wait here */
@@ -43,16 +46,29 @@ static size_t pipe_count(struct pipe *p)
   return READ_ONCE(p->head) - READ_ONCE(p->tail);
 }
 
+int pipe_max_size = 1048576;          /* /proc/sys/fs/pipe-max-size */
+
+/* A new pipe holds PIPE_CAPACITY bytes, or — for a caller without
+ * CAP_SYS_RESOURCE, when root lowered pipe-max-size below that — the
+ * largest power-of-two number of pages within pipe-max-size (Linux's
+ * alloc_pipe_info; at least one page). */
 static struct pipe *pipe_alloc(void)
 {
   struct pipe *p = kzalloc(sizeof(*p));
   if (!p)
     return NULL;
-  p->buf = kalloc_pages(PIPE_ORDER);
+  unsigned order = PIPE_ORDER;
+  size_t max = (size_t)READ_ONCE(pipe_max_size);
+  if ((PAGE_SIZE << order) > max && !capable(CAP_SYS_RESOURCE))
+    while (order > 0 && (PAGE_SIZE << order) > max)
+      order--;
+  p->buf = kalloc_pages(order);
   if (!p->buf) {
     kfree(p);
     return NULL;
   }
+  p->order = order;
+  p->cap = PAGE_SIZE << order;
   page_set_use(kva_to_page(p->buf), PU_PIPE);
   mutex_init(&p->lock, "pipe");
   wait_queue_init(&p->wq);
@@ -61,7 +77,7 @@ static struct pipe *pipe_alloc(void)
 
 static void pipe_free(struct pipe *p)
 {
-  kfree_pages(p->buf, PIPE_ORDER);
+  kfree_pages(p->buf, p->order);
   kfree(p);
 }
 
@@ -85,8 +101,8 @@ static ssize_t pipe_read(struct file *f, struct uio *u, off_t *pos)
     size_t n = MIN(count, u->resid);
     ssize_t done = 0;
     while ((size_t)done < n) {
-      size_t off = p->tail % PIPE_CAPACITY;
-      size_t chunk = MIN(n - done, PIPE_CAPACITY - off);
+      size_t off = p->tail % p->cap;
+      size_t chunk = MIN(n - done, p->cap - off);
       /* A chunk the reader's buffer cannot take whole stays in the pipe,
        * as on Linux: EFAULT if it was the first, else what came before. */
       long c = uio_copy_to(u, p->buf + off, chunk);
@@ -115,7 +131,7 @@ static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
     /* Small writes wait for room for all of it; big ones for any room. */
     size_t need = total <= PIPE_BUF ? u->resid : 1;
     long w = wait_event(&p->wq,
-                        PIPE_CAPACITY - pipe_count(p) >= need || READ_ONCE(p->readers) == 0,
+                        p->cap - pipe_count(p) >= need || READ_ONCE(p->readers) == 0,
                         nonblock ? 0 : WAIT_FOREVER);
     if (w)
       return done ? done : w;
@@ -126,15 +142,15 @@ static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
         send_signal_task(current, SIGPIPE, NULL);
       return done ? done : -EPIPE;
     }
-    size_t space = PIPE_CAPACITY - (p->head - p->tail);
+    size_t space = p->cap - (p->head - p->tail);
     if (space < need) {
       mutex_unlock(&p->lock);
       continue;
     }
     size_t n = MIN(space, u->resid);
     while (n > 0) {
-      size_t off = p->head % PIPE_CAPACITY;
-      size_t chunk = MIN(n, PIPE_CAPACITY - off);
+      size_t off = p->head % p->cap;
+      size_t chunk = MIN(n, p->cap - off);
       /* A chunk that cannot be read whole from the writer's buffer is
        * not written (Linux: EFAULT unless something went in before). */
       long c = uio_copy_from(u, p->buf + off, chunk);
@@ -153,6 +169,59 @@ static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
   return done;
 }
 
+/* ---- F_GETPIPE_SZ / F_SETPIPE_SZ ---- */
+
+#define PIPE_MAX_ORDER 10             /* 4 MiB: the most one buffer can be here */
+
+long pipe_get_size(struct file *f)
+{
+  if (!f->inode || !S_ISFIFO(f->inode->mode) || !f->priv)
+    return -EBADF;
+  struct pipe *p = f->priv;
+  return (long)p->cap;
+}
+
+/* Linux's pipe_set_size: a power of two of pages, at least one; above
+ * pipe-max-size only with CAP_SYS_RESOURCE; EBUSY if the data would not fit. */
+long pipe_set_size(struct file *f, uint64_t arg)
+{
+  if (!f->inode || !S_ISFIFO(f->inode->mode) || !f->priv)
+    return -EBADF;
+  struct pipe *p = f->priv;
+  if (arg > (1ULL << 31))
+    return -EINVAL;
+  unsigned order = 0;
+  while ((PAGE_SIZE << order) < arg)
+    order++;
+  size_t cap = PAGE_SIZE << order;
+  if (cap > p->cap && cap > (size_t)pipe_max_size && !capable(CAP_SYS_RESOURCE))
+    return -EPERM;
+  if (order > PIPE_MAX_ORDER)
+    return -ENOMEM;
+  char *nb = kalloc_pages(order);
+  if (!nb)
+    return -ENOMEM;
+  page_set_use(kva_to_page(nb), PU_PIPE);
+  mutex_lock(&p->lock);
+  size_t count = p->head - p->tail;
+  if (count > cap) {
+    mutex_unlock(&p->lock);
+    kfree_pages(nb, order);
+    return -EBUSY;
+  }
+  for (size_t i = 0; i < count; i++)
+    nb[(p->tail + i) % cap] = p->buf[(p->tail + i) % p->cap];
+  char *old = p->buf;
+  unsigned old_order = p->order;
+  p->buf = nb;
+  p->cap = cap;
+  p->order = order;
+  mutex_unlock(&p->lock);
+  kfree_pages(old, old_order);
+  wake_up_events(&p->wq, POLLOUT);
+  return (long)cap;
+}
+
 static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 {
   struct pipe *p = f->priv;
@@ -166,7 +235,7 @@ static unsigned pipe_poll(struct file *f, struct poll_table *pt)
       mask |= POLLHUP;
   }
   if (file_writable(f)) {
-    if (PIPE_CAPACITY - count >= PIPE_BUF)
+    if (p->cap - count >= PIPE_BUF)
       mask |= POLLOUT | POLLWRNORM;
     if (p->readers == 0)
       mask |= POLLERR;
@@ -285,8 +354,8 @@ struct pipe *file_pipe(struct file *f)
 /* The ring's bytes [off, off + n) as at most two kernel segments. */
 static int ring_segments(struct pipe *p, uint64_t off, size_t n, struct kiovec seg[2])
 {
-  size_t first = MIN(n, PIPE_CAPACITY - off % PIPE_CAPACITY);
-  seg[0].base = (uint64_t)(uintptr_t)(p->buf + off % PIPE_CAPACITY);
+  size_t first = MIN(n, p->cap - off % p->cap);
+  seg[0].base = (uint64_t)(uintptr_t)(p->buf + off % p->cap);
   seg[0].len = first;
   seg[1].base = (uint64_t)(uintptr_t)p->buf;
   seg[1].len = n - first;
@@ -322,7 +391,7 @@ static long lock_readable(struct pipe *p, bool nonblock)
 static long lock_writable(struct pipe *p, bool nonblock)
 {
   for (;;) {
-    long w = wait_event(&p->wq, pipe_count(p) < PIPE_CAPACITY || READ_ONCE(p->readers) == 0,
+    long w = wait_event(&p->wq, pipe_count(p) < p->cap || READ_ONCE(p->readers) == 0,
                         nonblock ? 0 : WAIT_FOREVER);
     if (w)
       return w;
@@ -332,7 +401,7 @@ static long lock_writable(struct pipe *p, bool nonblock)
       send_signal_task(current, SIGPIPE, NULL);
       return -EPIPE;
     }
-    if (p->head - p->tail < PIPE_CAPACITY)
+    if (p->head - p->tail < p->cap)
       return 0;
     mutex_unlock(&p->lock);
   }
@@ -366,7 +435,7 @@ ssize_t pipe_splice_in(struct file *in, off_t *pos, struct file *pf, size_t len,
   long r = lock_writable(p, nonblock);
   if (r)
     return r;
-  size_t n = MIN(len, (size_t)(PIPE_CAPACITY - (p->head - p->tail)));
+  size_t n = MIN(len, (size_t)(p->cap - (p->head - p->tail)));
   struct kiovec seg[2];
   struct uio u;
   uio_segments(&u, seg, ring_segments(p, p->head, n, seg), n);
@@ -386,11 +455,11 @@ ssize_t pipe_vmsplice_to(struct file *pf, struct uio *u, bool nonblock)
   long r = lock_writable(p, nonblock);
   if (r)
     return r;
-  size_t n = MIN(u->resid, (size_t)(PIPE_CAPACITY - (p->head - p->tail)));
+  size_t n = MIN(u->resid, (size_t)(p->cap - (p->head - p->tail)));
   ssize_t done = 0;
   while ((size_t)done < n) {
-    size_t off = p->head % PIPE_CAPACITY;
-    long c = uio_copy_from(u, p->buf + off, MIN(n - done, PIPE_CAPACITY - off));
+    size_t off = p->head % p->cap;
+    long c = uio_copy_from(u, p->buf + off, MIN(n - done, p->cap - off));
     if (c <= 0) {
       if (!done)
         done = c ? c : -EFAULT;
@@ -415,8 +484,8 @@ ssize_t pipe_vmsplice_from(struct file *pf, struct uio *u, bool nonblock)
   size_t n = MIN(u->resid, (size_t)(p->head - p->tail));
   ssize_t done = 0;
   while ((size_t)done < n) {
-    size_t off = p->tail % PIPE_CAPACITY;
-    long c = uio_copy_to(u, p->buf + off, MIN(n - done, PIPE_CAPACITY - off));
+    size_t off = p->tail % p->cap;
+    long c = uio_copy_to(u, p->buf + off, MIN(n - done, p->cap - off));
     if (c <= 0) {
       if (!done)
         done = c ? c : -EFAULT;
@@ -443,14 +512,14 @@ ssize_t pipe_splice_pipe(struct file *inf, struct file *outf, size_t len, bool n
     long w = wait_event(&a->wq, pipe_count(a) > 0 || READ_ONCE(a->writers) == 0, nonblock ? 0 : WAIT_FOREVER);
     if (w)
       return w;
-    w = wait_event(&b->wq, pipe_count(b) < PIPE_CAPACITY || READ_ONCE(b->readers) == 0,
+    w = wait_event(&b->wq, pipe_count(b) < b->cap || READ_ONCE(b->readers) == 0,
                    nonblock ? 0 : WAIT_FOREVER);
     if (w)
       return w;
     struct pipe *first = a < b ? a : b, *second = a < b ? b : a;
     mutex_lock(&first->lock);
     mutex_lock(&second->lock);
-    size_t have = a->head - a->tail, room = PIPE_CAPACITY - (b->head - b->tail);
+    size_t have = a->head - a->tail, room = b->cap - (b->head - b->tail);
     ssize_t r = -1;
     if (b->readers == 0) {
       r = -EPIPE;
@@ -459,8 +528,8 @@ ssize_t pipe_splice_pipe(struct file *inf, struct file *outf, size_t len, bool n
     } else if (have && room) {
       size_t n = MIN(len, MIN(have, room));
       for (size_t i = 0; i < n;) {
-        size_t from = (a->tail + i) % PIPE_CAPACITY, to = (b->head + i) % PIPE_CAPACITY;
-        size_t chunk = MIN(n - i, MIN(PIPE_CAPACITY - from, PIPE_CAPACITY - to));
+        size_t from = (a->tail + i) % a->cap, to = (b->head + i) % b->cap;
+        size_t chunk = MIN(n - i, MIN(a->cap - from, b->cap - to));
         memcpy(b->buf + to, a->buf + from, chunk);
         i += chunk;
       }

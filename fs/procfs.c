@@ -22,6 +22,8 @@
 #include "kern/cred.h"
 #include "ipc/ipc.h"
 #include "fs/locks.h"
+#include "fs/inotify.h"
+#include "kern/pipe.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -39,6 +41,9 @@
 /* What a procfs inode stands for. */
 enum proc_kind {
   PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR, PK_SYSVIPC_DIR, PK_SYS_FS_DIR,
+  PK_SYS_FS_INOTIFY_DIR,       /* /proc/sys/fs/inotify */
+  PK_SYS_RANDOM_DIR,           /* /proc/sys/kernel/random */
+  PK_FDINFO_DIR,               /* /proc/<pid>/fdinfo (files: PK_FILE, gen_fdinfo, fd in proc_info.fd) */
   PK_TASK_DIR, PK_TID_DIR,     /* /proc/<pid>/task and task/<tid> (tid in proc_info.fd) */
   PK_FILE,      /* generated text (gen) */
   PK_SELF,      /* symlink to the caller's pid */
@@ -292,9 +297,11 @@ static void gen_status(struct proc_buf *b, struct process *p)
             s.comm, s.fs ? s.fs->umask : 022, s.state, names[(int)s.state] ? names[(int)s.state] : "?",
             p->pid, p->pid, s.ppid);
   cred_show_status(c, pb_print_cb, b);
-  pb_printf(b, "FDSize:\t%d\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\nSigQ:\t0/4096\n",
-            s.files ? s.files->size : 0, (unsigned long)(vsize >> 10), (unsigned long)(rss * 4),
-            s.nthreads);
+  uint64_t lck = s.mm ? vm_locked_bytes(s.mm, 0, UINT64_MAX) : 0;
+  pb_printf(b, "FDSize:\t%d\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nVmSwap:\t%8lu kB\n"
+            "Threads:\t%d\nSigQ:\t0/4096\n",
+            s.files ? s.files->size : 0, (unsigned long)(vsize >> 10), (unsigned long)(lck >> 10),
+            (unsigned long)(rss * 4), 0UL, s.nthreads);
   cred_show_caps(c, pb_print_cb, b);
   pb_printf(b, "NoNewPrivs:\t%d\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n", s.no_new_privs);
   snapshot_put(&s);
@@ -593,7 +600,21 @@ static void gen_net_tcp6(struct proc_buf *b, struct process *p)
 static void gen_hostname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", hostname); }
 static void gen_osrelease(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", KITE_RELEASE); }
 static void gen_ostype(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "Linux\n"); }
-static void gen_pid_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", PID_MAX); }
+static void gen_pid_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pid_max); }
+static int printk_levels[4] = { 4, 4, 1, 7 };
+static void gen_printk(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  pb_printf(b, "%d\t%d\t%d\t%d\n", printk_levels[0], printk_levels[1], printk_levels[2], printk_levels[3]);
+}
+/* /proc/<pid>/fdinfo/<fd>: made in proc_open, which knows the fd (fdinfo_show). */
+static void gen_fdinfo(struct proc_buf *b, struct process *p) { (void)b; (void)p; }
+
+/* /proc/sys/kernel/random: the entropy estimate RNDGETENTCNT also gives
+ * (drivers' /dev/random: the pool counts as full, as Linux 5.18 and later say) */
+static void gen_entropy_avail(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "256\n"); }
+static void gen_poolsize(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "256\n"); }
+static void gen_tainted(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "0\n"); }
 
 /* /proc/sys/fs: integer tunables (root may write them within their range). */
 static int leases_enable = 1;
@@ -601,6 +622,13 @@ static int nr_open = NR_OPEN_MAX;
 static void gen_lease_break_time(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", lease_break_time); }
 static void gen_leases_enable(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", leases_enable); }
 static void gen_nr_open(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", nr_open); }
+static void gen_pipe_max_size(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pipe_max_size); }
+static int pipe_user_pages_soft = 16384, pipe_user_pages_hard;
+static void gen_pipe_soft(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pipe_user_pages_soft); }
+static void gen_pipe_hard(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pipe_user_pages_hard); }
+static void gen_inotify_instances(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_user_instances); }
+static void gen_inotify_watches(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_user_watches); }
+static void gen_inotify_events(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_queued_events); }
 /* Linux's formats: files allocated, free (always 0), maximum (Linux's
  * file-max: 10% of RAM in KiB, at least NR_FILE — shown, not enforced:
  * Linux exempts root, and Kite has no system-wide file limit, only
@@ -635,8 +663,15 @@ static void gen_slabinfo(struct proc_buf *b, struct process *p)
               size, (unsigned long)inuse, (unsigned long)inuse, size, (unsigned)(PAGE_SIZE / size));
 }
 static const struct { proc_gen_fn gen; int *var; int min, max; } int_sysctls[] = {
+  { gen_inotify_instances, &inotify_max_user_instances, 0, INT32_MAX },
+  { gen_inotify_watches, &inotify_max_user_watches, 0, INT32_MAX },
+  { gen_inotify_events, &inotify_max_queued_events, 0, INT32_MAX },
   { gen_lease_break_time, &lease_break_time, 0, INT32_MAX },
   { gen_leases_enable, &leases_enable, 0, 1 },
+  { gen_pipe_max_size, &pipe_max_size, 4096, 1 << 30 },
+  { gen_pipe_soft, &pipe_user_pages_soft, 0, INT32_MAX },
+  { gen_pipe_hard, &pipe_user_pages_hard, 0, INT32_MAX },
+  { gen_pid_max, &pid_max, 301, PID_MAX },
 };
 
 /* System V IPC: /proc/sysvipc/{shm,sem,msg} and the tunables in /proc/sys/kernel. */
@@ -701,9 +736,24 @@ static const struct proc_entry sys_fs_entries[] = {
   { "lease-break-time", PK_FILE, gen_lease_break_time, S_IFREG | 0644 },
   { "leases-enable", PK_FILE, gen_leases_enable, S_IFREG | 0644 },
   { "nr_open", PK_FILE, gen_nr_open, S_IFREG | 0444 },
+  { "pipe-max-size", PK_FILE, gen_pipe_max_size, S_IFREG | 0644 },
+  { "pipe-user-pages-hard", PK_FILE, gen_pipe_hard, S_IFREG | 0644 },
+  { "pipe-user-pages-soft", PK_FILE, gen_pipe_soft, S_IFREG | 0644 },
   { "file-nr", PK_FILE, gen_file_nr, S_IFREG | 0444 },
   { "inode-nr", PK_FILE, gen_inode_nr, S_IFREG | 0444 },
   { "dentry-state", PK_FILE, gen_dentry_state, S_IFREG | 0444 },
+  { "inotify", PK_SYS_FS_INOTIFY_DIR, NULL, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry sys_random_entries[] = {
+  { "entropy_avail", PK_FILE, gen_entropy_avail, S_IFREG | 0444 },
+  { "poolsize", PK_FILE, gen_poolsize, S_IFREG | 0444 },
+};
+
+static const struct proc_entry sys_fs_inotify_entries[] = {
+  { "max_queued_events", PK_FILE, gen_inotify_events, S_IFREG | 0644 },
+  { "max_user_instances", PK_FILE, gen_inotify_instances, S_IFREG | 0644 },
+  { "max_user_watches", PK_FILE, gen_inotify_watches, S_IFREG | 0644 },
 };
 
 static const struct proc_entry sysvipc_entries[] = {
@@ -733,6 +783,7 @@ static const struct proc_entry pid_entries[] = {
   { "cwd", PK_CWD, NULL, S_IFLNK | 0777 },
   { "root", PK_ROOTLINK, NULL, S_IFLNK | 0777 },
   { "fd", PK_FD_DIR, NULL, S_IFDIR | 0500 },
+  { "fdinfo", PK_FDINFO_DIR, NULL, S_IFDIR | 0500 },
   { "task", PK_TASK_DIR, NULL, S_IFDIR | 0555 },
 };
 
@@ -755,7 +806,10 @@ static const struct proc_entry sys_kernel_entries[] = {
   { "hostname", PK_FILE, gen_hostname, S_IFREG | 0644 },
   { "osrelease", PK_FILE, gen_osrelease, S_IFREG | 0444 },
   { "ostype", PK_FILE, gen_ostype, S_IFREG | 0444 },
-  { "pid_max", PK_FILE, gen_pid_max, S_IFREG | 0444 },
+  { "pid_max", PK_FILE, gen_pid_max, S_IFREG | 0644 },
+  { "printk", PK_FILE, gen_printk, S_IFREG | 0644 },
+  { "tainted", PK_FILE, gen_tainted, S_IFREG | 0444 },
+  { "random", PK_SYS_RANDOM_DIR, NULL, S_IFDIR | 0555 },
   { "shmmax", PK_FILE, gen_ipc_shmmax, S_IFREG | 0644 },
   { "shmall", PK_FILE, gen_ipc_shmall, S_IFREG | 0644 },
   { "shmmni", PK_FILE, gen_ipc_shmmni, S_IFREG | 0644 },
@@ -918,6 +972,10 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     return lookup_table(d, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 0);
   case PK_SYS_FS_DIR:
     return lookup_table(d, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 0);
+  case PK_SYS_RANDOM_DIR:
+    return lookup_table(d, sys_random_entries, ARRAY_SIZE(sys_random_entries), 0);
+  case PK_SYS_FS_INOTIFY_DIR:
+    return lookup_table(d, sys_fs_inotify_entries, ARRAY_SIZE(sys_fs_inotify_entries), 0);
   case PK_TASK_DIR: {
     if (!parse_num(d->name, strlen(d->name), &n) || !thread_of(di->pid, (pid_t)n))
       return 0;
@@ -930,7 +988,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
   }
   case PK_TID_DIR:
     return lookup_table_tid(d, tid_entries, ARRAY_SIZE(tid_entries), di->pid, di->fd);
-  case PK_FD_DIR: {
+  case PK_FD_DIR:
+  case PK_FDINFO_DIR: {
     if (!parse_num(d->name, strlen(d->name), &n))
       return 0;
     struct process *p = get_process(di->pid);
@@ -948,7 +1007,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     process_put(p);
     if (!exists)
       return 0;
-    struct inode *ino = proc_inode(S_IFLNK | 0700, PK_FD_LINK, di->pid, (int)n, NULL);
+    struct inode *ino = di->kind == PK_FD_DIR ? proc_inode(S_IFLNK | 0700, PK_FD_LINK, di->pid, (int)n, NULL)
+                                              : proc_inode(S_IFREG | 0400, PK_FILE, di->pid, (int)n, gen_fdinfo);
     if (!ino)
       return -ENOMEM;
     d_instantiate(d, ino);
@@ -1160,6 +1220,12 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_SYS_FS_DIR:
     emit_table(ctx, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 2, 0);
     return 0;
+  case PK_SYS_RANDOM_DIR:
+    emit_table(ctx, sys_random_entries, ARRAY_SIZE(sys_random_entries), 2, 0);
+    return 0;
+  case PK_SYS_FS_INOTIFY_DIR:
+    emit_table(ctx, sys_fs_inotify_entries, ARRAY_SIZE(sys_fs_inotify_entries), 2, 0);
+    return 0;
   case PK_TID_DIR:
     emit_table(ctx, tid_entries, ARRAY_SIZE(tid_entries), 2, pi->pid);
     return 0;
@@ -1194,7 +1260,8 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_SYSVIPC_DIR:
     emit_table(ctx, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 2, 0);
     return 0;
-  case PK_FD_DIR: {
+  case PK_FD_DIR:
+  case PK_FDINFO_DIR: {
     struct process *p = get_process(pi->pid);
     if (!p)
       return 0;
@@ -1209,7 +1276,7 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
           continue;
         char name[16];
         int len = snprintf(name, sizeof(name), "%d", fd);
-        if (!ctx->actor(ctx, name, len, 0x1000 + fd, DT_LNK))
+        if (!ctx->actor(ctx, name, len, 0x1000 + fd, pi->kind == PK_FD_DIR ? DT_LNK : DT_REG))
           break;
         ctx->pos = fd + 3;
       }
@@ -1236,6 +1303,35 @@ static const struct file_ops proc_dir_fops = {
 
 /* ---- generated files ---- */
 
+/* /proc/<pid>/fdinfo/<fd>: the offset, the open flags (O_CLOEXEC if the
+ * descriptor has it), the mount id and inode number, then what the kind of
+ * file adds (inotify's watches). -ENOENT once the descriptor is closed. */
+static int fdinfo_show(struct proc_buf *b, struct process *p, int fd)
+{
+  struct proc_snapshot s;
+  snapshot(p, &s);
+  struct file *f = NULL;
+  bool cloexec = false;
+  if (s.files) {
+    spin_lock(&s.files->lock);
+    if (fd >= 0 && fd < s.files->size && s.files->fd[fd]) {
+      f = s.files->fd[fd];
+      fget(f);
+      cloexec = s.files->cloexec[fd];
+    }
+    spin_unlock(&s.files->lock);
+  }
+  snapshot_put(&s);
+  if (!f)
+    return -ENOENT;
+  pb_printf(b, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%lu\n", (long long)f->pos,
+            (unsigned)(f->flags | (cloexec ? O_CLOEXEC : 0)), f->path.mnt ? f->path.mnt->id : 0,
+            f->inode ? (unsigned long)f->inode->ino : 0UL);
+  inotify_show_fdinfo(f, pb_print_cb, b);
+  fput(f);
+  return 0;
+}
+
 static int proc_file_open(struct inode *ino, struct file *f)
 {
   struct proc_info *pi = info_of(ino);
@@ -1258,6 +1354,13 @@ static int proc_file_open(struct inode *ino, struct file *f)
       memcpy(comm, t->comm, sizeof(comm));
     spin_unlock(&proc_lock);
     pb_printf(b, "%s\n", comm);
+  } else if (pi->gen == gen_fdinfo) {
+    int r = fdinfo_show(b, p, pi->fd);
+    if (r) {
+      process_put(p);
+      kfree(b);
+      return r;
+    }
   } else {
     pi->gen(b, p);
   }
@@ -1293,6 +1396,21 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
   buf[c] = 0;
   if (c && buf[c - 1] == '\n')
     buf[c - 1] = 0;
+  if (pi->gen == gen_printk) {
+    /* console_loglevel default_message_loglevel minimum_console_loglevel default_console_loglevel */
+    char *q = buf;
+    for (int i = 0; i < 4 && *q; i++) {
+      char *end;
+      long v = strtol(q, &end, 10);
+      if (end == q)
+        return -EINVAL;
+      printk_levels[i] = (int)v;
+      q = end;
+      while (*q == ' ' || *q == '\t')
+        q++;
+    }
+    return c;
+  }
   for (size_t i = 0; i < ARRAY_SIZE(int_sysctls); i++)
     if (pi->gen == int_sysctls[i].gen) {
       char *end;

@@ -6,6 +6,7 @@
  * and the page cache holds the file data. Nothing is evicted.
  */
 #include "fs/vfs.h"
+#include "fs/perm.h"
 #include "fs/ramfs.h"
 #include "fs/fsops.h"
 #include "kern/pipe.h"
@@ -402,8 +403,11 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
   return 0;
 }
 
+/* chattr flags tmpfs keeps (Linux's SHMEM_FL_USER_MODIFIABLE) */
+#define RAMFS_IFLAGS (FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL)
 static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount, .keeps_owners = true };
-static const struct fs_type tmpfs_type = { .name = "tmpfs", .mount = ramfs_mount, .keeps_owners = true };
+static const struct fs_type tmpfs_type = { .name = "tmpfs", .mount = ramfs_mount, .keeps_owners = true,
+                                           .iflags_mask = RAMFS_IFLAGS };
 static const struct fs_type devtmpfs_type = { .name = "devtmpfs", .mount = ramfs_mount,
                                               .keeps_owners = true };
 

@@ -599,6 +599,18 @@ long sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
     return -EINVAL;
   if (first > last)
     return -EINVAL;
+  if ((flags & 2u) && __atomic_load_n(&current->files->refcount, __ATOMIC_ACQUIRE) > 1) {
+    /* CLOSE_RANGE_UNSHARE: a table shared by CLONE_FILES becomes the
+     * caller's own copy first, so the others keep their descriptors */
+    struct files *copy = files_copy(current->files);
+    if (!copy)
+      return -ENOMEM;
+    spin_lock(&proc_lock);
+    struct files *shared = current->files;
+    current->files = copy;
+    spin_unlock(&proc_lock);
+    files_put(shared);
+  }
   struct files *ft = current->files;
   unsigned int end = MIN(last, (unsigned int)ft->size - 1);
   for (unsigned int fd = first; fd <= end && fd < (unsigned int)ft->size; fd++) {
@@ -727,10 +739,10 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
     r = fcntl_owner(f, fd, cmd, arg);
     break;
   case F_GETPIPE_SZ:
-    r = (f->inode && S_ISFIFO(f->inode->mode)) ? PIPE_CAPACITY : -EBADF;
+    r = pipe_get_size(f);
     break;
   case F_SETPIPE_SZ:
-    r = (f->inode && S_ISFIFO(f->inode->mode)) ? PIPE_CAPACITY : -EBADF;
+    r = pipe_set_size(f, arg);
     break;
   default:
     r = -EINVAL;
@@ -763,10 +775,23 @@ long sys_ioctl(int fd, unsigned int cmd, uint64_t arg)
     r = 0;
     break;
   }
-  case FIOASYNC:
+  case FIOASYNC: {
+    uint32_t on;
+    if (copyin(&on, arg, 4)) {
+      r = -EFAULT;
+      break;
+    }
+    if (!on != !(f->flags & O_ASYNC))
+      fasync_set(f, fd, on);
+    f->flags = on ? f->flags | O_ASYNC : f->flags & ~O_ASYNC;
     r = 0;
     break;
-  default:
+  }
+  default: {
+    bool handled;
+    r = inode_flags_ioctl(f, cmd, arg, &handled);
+    if (handled)
+      break;
     if (f->fop && f->fop->ioctl) {
       r = f->fop->ioctl(f, cmd, arg);
     } else if (cmd == FIONREAD && f->inode && S_ISREG(f->inode->mode)) {
@@ -776,6 +801,7 @@ long sys_ioctl(int fd, unsigned int cmd, uint64_t arg)
     } else {
       r = -ENOTTY;
     }
+  }
   }
   fput(f);
   return r;
@@ -858,8 +884,21 @@ long sys_getcwd(uaddr_t buf, size_t size)
   path_get(&cwd);
   path_get(&root);
   spin_unlock(&fs->lock);
-  /* A removed cwd has no name: Linux says ENOENT */
+  /* A removed cwd has no name: Linux says ENOENT. One outside the root
+   * (chroot left it behind) is "(unreachable)/..." as on Linux, which is
+   * no absolute path: the C library's getcwd and realpath then fail. */
   int n = dir_is_dead(cwd.dentry->inode) ? -ENOENT : path_to_string(&cwd, &root, k, PATH_MAX);
+  static const char unreachable[] = "(unreachable)";
+  if (n >= 0 && !path_is_under(&cwd, &root)) {
+    size_t u = sizeof(unreachable) - 1;
+    if ((size_t)n + u + 1 > PATH_MAX) {
+      n = -ENAMETOOLONG;
+    } else {
+      memmove(k + u, k, (size_t)n + 1);
+      memcpy(k, unreachable, u);
+      n += (int)u;
+    }
+  }
   path_put(&cwd);
   path_put(&root);
   long r;
@@ -1036,6 +1075,7 @@ long sys_readlinkat(int dirfd, uaddr_t upath, uaddr_t buf, int size)
   if (!path)
     return err;
   struct path p;
+  bool empty = path[0] == 0;
   long r = path_lookup(dirfd, path, LOOKUP_EMPTY, &p);
   kfree(path);
   if (r)
@@ -1043,7 +1083,7 @@ long sys_readlinkat(int dirfd, uaddr_t upath, uaddr_t buf, int size)
   struct inode *ino = p.dentry->inode;
   if (!S_ISLNK(ino->mode) || !ino->iop || !ino->iop->readlink) {
     path_put(&p);
-    return -EINVAL;
+    return empty ? -ENOENT : -EINVAL; /* "" names the directory itself: no such link */
   }
   char *k = kmalloc(PATH_MAX);
   if (!k) {
@@ -1075,16 +1115,6 @@ struct kstat {
   uint32_t unused[2];
 };
 STATIC_ASSERT(sizeof(struct kstat) == 128);
-
-static dev_t inode_dev(struct inode *ino)
-{
-  if (!ino->sb)
-    return 0;
-  if (ino->sb->dev)
-    return ino->sb->dev;
-  /* anonymous devices for in-memory file systems: 0:n by superblock */
-  return MKDEV(0, ((uintptr_t)ino->sb >> 6) & 0xff);
-}
 
 static void fill_kstat(struct inode *ino, struct kstat *st)
 {
@@ -1151,15 +1181,63 @@ static long lookup_at(int dirfd, uaddr_t upath, int flags, int allowed, struct p
   return r;
 }
 
+/*
+ * The inode a stat call names, referenced (iput when done): a path, or —
+ * with AT_EMPTY_PATH and "" — the descriptor itself, which may be a pipe
+ * or socket without a path (glibc's fstat is fstatat(fd, "", AT_EMPTY_PATH)).
+ */
+static long stat_target(int dirfd, uaddr_t upath, int flags, int allowed, struct inode **out,
+                        bool *mount_root)
+{
+  bool root_dummy;
+  if (!mount_root)
+    mount_root = &root_dummy;
+  *mount_root = false;
+  if (flags & ~allowed)
+    return -EINVAL;
+  long err;
+  char *path = get_path(upath, &err);
+  if (!path)
+    return err;
+  long r;
+  if (path[0] == 0 && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
+    struct file *f = fd_get_raw(dirfd);
+    r = f ? 0 : -EBADF;
+    if (f && f->inode) {
+      iget(f->inode);
+      *out = f->inode;
+      *mount_root = f->path.dentry && f->path.mnt && f->path.dentry == f->path.mnt->root;
+    } else if (f) {
+      r = -EBADF;
+    }
+    if (f)
+      fput(f);
+  } else {
+    struct path p;
+    unsigned lf = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+    if (flags & AT_EMPTY_PATH)
+      lf |= LOOKUP_EMPTY;
+    r = path_lookup(dirfd, path, lf, &p);
+    if (!r) {
+      iget(p.dentry->inode);
+      *out = p.dentry->inode;
+      *mount_root = p.dentry == p.mnt->root;
+      path_put(&p);
+    }
+  }
+  kfree(path);
+  return r;
+}
+
 long sys_newfstatat(int dirfd, uaddr_t upath, uaddr_t statbuf, int flags)
 {
-  struct path p;
-  long r = lookup_at(dirfd, upath, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &p);
+  struct inode *ino;
+  long r = stat_target(dirfd, upath, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &ino, NULL);
   if (r)
     return r;
   struct kstat st;
-  fill_kstat(p.dentry->inode, &st);
-  path_put(&p);
+  fill_kstat(ino, &st);
+  iput(ino);
   return copyout(statbuf, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -1183,6 +1261,7 @@ struct kstatx {
 STATIC_ASSERT(sizeof(struct kstatx) == 256);
 
 #define STATX_BASIC_STATS 0x7ffU
+#define STATX_ATTR_MOUNT_ROOT 0x2000
 
 #define STATX__RESERVED 0x80000000U
 #define AT_STATX_SYNC_TYPE 0x6000   /* FORCE_SYNC 0x2000, DONT_SYNC 0x4000: not both */
@@ -1191,17 +1270,24 @@ long sys_statx(int dirfd, uaddr_t upath, int flags, unsigned int mask, uaddr_t b
 {
   if ((mask & STATX__RESERVED) || (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
     return -EINVAL;
-  struct path p;
-  long r = lookup_at(dirfd, upath, flags & ~AT_STATX_SYNC_TYPE,
-                     AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &p);
+  struct inode *ino;
+  bool mount_root;
+  long r = stat_target(dirfd, upath, flags & ~AT_STATX_SYNC_TYPE,
+                       AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT, &ino, &mount_root);
   if (r)
     return r;
   struct kstat st;
-  fill_kstat(p.dentry->inode, &st);
-  path_put(&p);
+  fill_kstat(ino, &st);
+  /* chattr flags the file system keeps, and "the root of a mount" (statx attributes) */
+  uint64_t attr_mask = (ino->sb && ino->sb->type ? ino->sb->type->iflags_mask : 0) &
+                       (FS_COMPR_FL | FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL);
+  uint64_t attrs = ino->iflags & attr_mask;
+  iput(ino);
   struct kstatx x;
   memset(&x, 0, sizeof(x));
   x.stx_mask = STATX_BASIC_STATS;
+  x.stx_attributes_mask = attr_mask | STATX_ATTR_MOUNT_ROOT;
+  x.stx_attributes = attrs | (mount_root ? STATX_ATTR_MOUNT_ROOT : 0);
   x.stx_blksize = st.st_blksize;
   x.stx_nlink = st.st_nlink;
   x.stx_uid = st.st_uid;
@@ -1462,7 +1548,12 @@ long sys_truncate(uaddr_t upath, off_t length)
     r = -EINVAL;
   } else if (p.mnt->sb->flags & MS_RDONLY) {
     r = -EROFS;
-  } else if (!(r = inode_permission(ino, MAY_WRITE)) && !(r = break_lease(ino, O_WRONLY, NULL))) {
+  } else if ((r = inode_permission(ino, MAY_WRITE))) {
+  } else if (IS_APPEND(ino)) {
+    r = -EPERM;
+  } else if (READ_ONCE(ino->deny_writers) > 0) {
+    r = -ETXTBSY; /* a running program's file */
+  } else if (!(r = break_lease(ino, O_WRONLY, NULL))) {
     mutex_lock(&ino->lock);
     file_remove_privs(ino);
     r = vfs_truncate(ino, length);
@@ -1484,6 +1575,8 @@ long sys_ftruncate(int fd, off_t length)
   long r;
   if (!f->inode || !S_ISREG(f->inode->mode) || !file_writable(f)) {
     r = -EINVAL; /* Linux: a directory, pipe or read-only descriptor alike */
+  } else if (IS_APPEND(f->inode)) {
+    r = -EPERM;
   } else {
     mutex_lock(&f->inode->lock);
     file_remove_privs(f->inode);
@@ -1552,6 +1645,13 @@ long sys_sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flags)
 {
   if (offset < 0 || nbytes < 0 || (flags & ~7u))
     return -EINVAL;
+  struct file *f = fd_get(fd);
+  if (!f)
+    return -EBADF;
+  mode_t m = f->inode ? f->inode->mode : 0;
+  fput(f);
+  if (!S_ISREG(m) && !S_ISBLK(m) && !S_ISDIR(m) && !S_ISLNK(m))
+    return -ESPIPE;
   return fsync_fd(fd, true);
 }
 

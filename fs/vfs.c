@@ -313,12 +313,15 @@ void path_get(struct path *p)
     __atomic_add_fetch(&p->mnt->refcount, 1, __ATOMIC_RELAXED);
 }
 
+static void release_detached(struct mount *m);
+
 void path_put(struct path *p)
 {
   if (p->dentry)
     dput(p->dentry);
-  if (p->mnt)
-    __atomic_sub_fetch(&p->mnt->refcount, 1, __ATOMIC_RELAXED);
+  if (p->mnt && __atomic_sub_fetch(&p->mnt->refcount, 1, __ATOMIC_ACQ_REL) == 0 &&
+      READ_ONCE(p->mnt->release_on_last_put))
+    release_detached(p->mnt);
 }
 
 /* ---- file system types, superblocks and mounts ---- */
@@ -510,6 +513,17 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
     target->mnt->sb->flags = flags & MS_RDONLY;
     return 0;
   }
+  if (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) {
+    /* Propagation: every mount here is private (nothing propagates), so
+     * asking for private, or slave of nothing, changes nothing; shared and
+     * unbindable mounts are not implemented. */
+    if (target->dentry != target->mnt->root)
+      return -EINVAL;
+    uint32_t type = flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE);
+    if (type & (type - 1))
+      return -EINVAL;
+    return (type & (MS_SHARED | MS_UNBINDABLE)) ? -EINVAL : 0;
+  }
   if (flags & MS_MOVE) {
     struct path from;
     int r = source ? path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &from) : -EINVAL;
@@ -603,13 +617,36 @@ static void umount_one(struct mount *m, bool busy)
   dput(mp);
   if (sb->refcount == 1)
     inotify_unmount(sb); /* its watches end: IN_UNMOUNT, IN_IGNORED */
-  /* A lazily detached mount still in use keeps its file system (never freed). */
-  if (--sb->refcount == 0 && !busy) {
-    prune_dentries(sb->root);
-    if (sb->ops && sb->ops->put_super)
-      sb->ops->put_super(sb);
+  /* A lazily detached mount still in use keeps its file system until the
+   * last path into it is put (release_detached). */
+  if (--sb->refcount == 0) {
+    if (!busy) {
+      prune_dentries(sb->root);
+      if (sb->ops && sb->ops->put_super)
+        sb->ops->put_super(sb);
+    } else {
+      __atomic_store_n(&m->release_on_last_put, 1, __ATOMIC_RELEASE);
+      /* the holders may all have gone meanwhile */
+      if (__atomic_load_n(&m->refcount, __ATOMIC_ACQUIRE) == 0)
+        release_detached(m);
+    }
   }
   /* m itself stays allocated: paths may still point at it. */
+}
+
+/* The last path into a lazily detached mount is gone: its file system goes
+ * now (once: whoever clears the flag does it), unless it was mounted again
+ * meanwhile (a bind mount shares the superblock). */
+static void release_detached(struct mount *m)
+{
+  if (!__atomic_exchange_n(&m->release_on_last_put, 0, __ATOMIC_ACQ_REL))
+    return;
+  struct super_block *sb = m->sb;
+  if (sb->refcount != 0)
+    return;
+  prune_dentries(sb->root);
+  if (sb->ops && sb->ops->put_super)
+    sb->ops->put_super(sb);
 }
 
 /* A mount below m with nothing mounted below it, or NULL (mount_lock held). */
@@ -688,6 +725,23 @@ void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg)
   spin_unlock(&mount_lock);
 }
 
+/* statfs's f_flags: ST_VALID and the mount's flags (Linux's calculate_f_flags);
+ * relatime is the default unless noatime or strictatime was asked for. */
+#define ST_VALID 0x20
+#define ST_NOSYMFOLLOW 0x2000
+#define ST_RELATIME 0x1000
+static uint64_t statfs_flags(struct mount *m)
+{
+  uint32_t mf = m->flags | (m->sb->flags & MS_RDONLY);
+  uint64_t f = ST_VALID | (mf & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |
+                                 MS_MANDLOCK | MS_NOATIME | MS_NODIRATIME));
+  if (mf & MS_NOSYMFOLLOW)
+    f |= ST_NOSYMFOLLOW;
+  if (!(mf & (MS_NOATIME | MS_STRICTATIME)))
+    f |= ST_RELATIME;
+  return f;
+}
+
 int vfs_statfs(struct path *p, struct statfs64 *st)
 {
   memset(st, 0, sizeof(*st));
@@ -695,9 +749,12 @@ int vfs_statfs(struct path *p, struct statfs64 *st)
   st->f_namelen = NAME_MAX;
   st->f_bsize = st->f_frsize = PAGE_SIZE;
   st->f_type = sb->magic;
-  st->f_flags = p->mnt->flags & MS_RDONLY;
-  if (sb->ops && sb->ops->statfs)
-    return sb->ops->statfs(sb, st);
+  st->f_flags = statfs_flags(p->mnt);
+  if (sb->ops && sb->ops->statfs) {
+    int r = sb->ops->statfs(sb, st);
+    st->f_flags = statfs_flags(p->mnt);
+    return r;
+  }
   return 0;
 }
 
@@ -793,6 +850,28 @@ int path_to_string(struct path *p, const struct path *root, char *buf, size_t si
   return (int)(n - 1);
 }
 
+bool path_is_under(const struct path *p, const struct path *root)
+{
+  struct mount *m = p->mnt;
+  struct dentry *d = p->dentry;
+  bool under = true;
+  spin_lock(&dcache_lock);
+  while (!(d == root->dentry && m == root->mnt)) {
+    if (d == m->root || d->parent == d) {
+      if (!m->parent) {
+        under = false;
+        break;
+      }
+      d = m->mountpoint;
+      m = m->parent;
+      continue;
+    }
+    d = d->parent;
+  }
+  spin_unlock(&dcache_lock);
+  return under;
+}
+
 /*
  * The path of d from the root of its own file system ("/" for the root),
  * as /proc/<pid>/mountinfo's fourth field (a bind mount's root).
@@ -861,4 +940,15 @@ int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out)
 bool path_is_pseudo(const struct path *p)
 {
   return p->mnt == &pseudo_mnt;
+}
+
+/* st_dev: the superblock's device, or an anonymous 0:n for in-memory file systems. */
+dev_t inode_dev(struct inode *ino)
+{
+  if (!ino->sb)
+    return 0;
+  if (ino->sb->dev)
+    return ino->sb->dev;
+  /* anonymous devices for in-memory file systems: 0:n by superblock */
+  return MKDEV(0, ((uintptr_t)ino->sb >> 6) & 0xff);
 }

@@ -188,6 +188,8 @@ struct inode {
   struct inode_watches *watches; /* inotify watches on it, or NULL (fs/inotify.c) */
   int open_readers, open_writers; /* open files read-only / for writing (leases; fs/fown.c) */
   bool linkable;                /* an O_TMPFILE file that linkat may still give a name */
+  int deny_writers;             /* running programs mapped from it: opens for writing get ETXTBSY */
+  uint32_t iflags;              /* FS_IOC_GETFLAGS: FS_IMMUTABLE_FL, FS_APPEND_FL, ... (fs/perm.c) */
 };
 
 /* ---- dentry ---- */
@@ -244,6 +246,17 @@ struct super_block {
 #define MS_BIND 4096
 #define MS_MOVE 8192
 #define MS_REC 16384
+#define MS_SYNCHRONOUS 16
+#define MS_MANDLOCK 64
+#define MS_NOSYMFOLLOW 256
+#define MS_NOATIME 1024
+#define MS_NODIRATIME 2048
+#define MS_UNBINDABLE (1 << 17)
+#define MS_PRIVATE (1 << 18)
+#define MS_SLAVE (1 << 19)
+#define MS_SHARED (1 << 20)
+#define MS_RELATIME (1 << 21)
+#define MS_STRICTATIME (1 << 24)
 #define MNT_FORCE 1
 #define MNT_DETACH 2
 
@@ -255,6 +268,7 @@ struct fs_type {
   bool needs_device;
   bool keeps_owners;    /* stores each file's uid, gid and mode: new files get the
                            creator's (fs/perm.c inode_init_owner) */
+  uint32_t iflags_mask; /* inode flags FS_IOC_SETFLAGS may set (0: the ioctl is ENOTTY) */
 };
 
 struct mount {
@@ -267,6 +281,8 @@ struct mount {
   struct list_head link;        /* mount_list, in mount order */
   int refcount;
   int id;                       /* /proc/<pid>/mountinfo's mount id */
+  int release_on_last_put;      /* lazily detached while in use: the last path_put
+                                   lets its file system go (fs/vfs.c) */
 };
 
 struct path {
@@ -581,4 +597,10 @@ struct fs_context *fs_context_alloc(void);
 struct fs_context *fs_context_copy(struct fs_context *old);
 /* Drop a reference; the last one puts root and cwd (no spin lock held). */
 void fs_context_put(struct fs_context *fs);
+/* The device number stat reports for ino (st_dev; fs/vfs.c). */
+dev_t inode_dev(struct inode *ino);
+
+/* Is p root or below it (a cwd outside a chroot is not)? (fs/vfs.c) */
+bool path_is_under(const struct path *p, const struct path *root);
+
 #endif

@@ -143,7 +143,8 @@ void ipc_ids_init(struct ipc_ids *ids);
 /* Insert p (caller holds ids->lock): fills id, seq, owner and creator. -ENOSPC if full. */
 int ipc_add(struct ipc_ids *ids, struct ipc_perm_k *p, int max);
 void ipc_remove(struct ipc_ids *ids, struct ipc_perm_k *p);
-/* Find by key (IPC_PRIVATE never matches), by id (checks the sequence) or by index. */
+/* Find by key (IPC_PRIVATE never matches), by id (checks the sequence) or by
+ * index (its low bits: an id's index, as Linux's *_STAT look up). */
 struct ipc_perm_k *ipc_find_key(struct ipc_ids *ids, int32_t key);
 struct ipc_perm_k *ipc_find_id(struct ipc_ids *ids, int id);
 struct ipc_perm_k *ipc_find_index(struct ipc_ids *ids, int idx);

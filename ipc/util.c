@@ -129,9 +129,10 @@ struct ipc_perm_k *ipc_find_key(struct ipc_ids *ids, int32_t key)
 
 struct ipc_perm_k *ipc_find_index(struct ipc_ids *ids, int idx)
 {
-  if (!ids->entries || idx < 0 || idx >= IPCMNI)
+  if (!ids->entries || idx < 0)
     return NULL;
-  return ids->entries[idx];
+  /* the low bits only, as Linux's ipcid_to_idx: *_STAT given an id finds it */
+  return ids->entries[idx & (IPCMNI - 1)];
 }
 
 struct ipc_perm_k *ipc_find_id(struct ipc_ids *ids, int id)

@@ -202,6 +202,31 @@ bool groups_search(const struct group_info *gi, gid_t gid)
   return false;
 }
 
+bool check_same_owner(struct task *t)
+{
+  if (t == current)
+    return true;
+  const struct cred *c = current_cred(), *tc = get_task_cred(t);
+  bool same = c->euid == tc->euid || c->euid == tc->uid;
+  put_cred(tc);
+  return same;
+}
+
+int ptrace_may_read(struct task *t)
+{
+  if (t->proc == current->proc)
+    return 0;
+  const struct cred *c = current_cred(), *tc = get_task_cred(t);
+  bool same = c->uid == tc->euid && c->uid == tc->suid && c->uid == tc->uid && c->gid == tc->egid &&
+              c->gid == tc->sgid && c->gid == tc->gid;
+  put_cred(tc);
+  if (!same && !capable(CAP_SYS_PTRACE))
+    return -EPERM;
+  if (!t->proc->dumpable && !capable(CAP_SYS_PTRACE))
+    return -EPERM;
+  return 0;
+}
+
 bool in_group_p(gid_t gid)
 {
   const struct cred *c = current_cred();

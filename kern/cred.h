@@ -148,6 +148,10 @@ bool cred_capable(const struct cred *c, int cap);
 /* capable(cap), and the inode's owner is known here (always, without user namespaces). */
 bool capable_wrt_inode_uidgid(const struct inode *ino, int cap);
 bool in_group_p(gid_t gid);   /* fsgid or a supplementary group */
+/* Does the caller's euid own t (its euid or real uid)? (sched_setscheduler, affinity) */
+bool check_same_owner(struct task *t);
+/* May the caller look into t (ptrace_may_access, PTRACE_MODE_READ_REALCREDS)? 0 or -EPERM. */
+int ptrace_may_read(struct task *t);
 bool in_egroup_p(gid_t gid);  /* egid or a supplementary group */
 bool groups_search(const struct group_info *gi, gid_t gid);
 

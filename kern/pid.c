@@ -36,14 +36,17 @@ static void pid_table_init(void)
   }
 }
 
+int pid_max = PID_MAX;  /* /proc/sys/kernel/pid_max: ids are 1 .. pid_max-1 (<= PID_MAX) */
+
 /* A free id, or -EAGAIN when all are taken. */
 pid_t pid_alloc(void)
 {
   spin_lock(&proc_lock);
   pid_table_init();
   pid_t pid = -EAGAIN;
-  for (int i = 0; i < PID_MAX - 1; i++) {
-    pid_t cand = (last_pid + i) % (PID_MAX - 1) + 1; /* 1 .. PID_MAX-1 */
+  int max = READ_ONCE(pid_max);
+  for (int i = 0; i < max - 1; i++) {
+    pid_t cand = (last_pid + i) % (max - 1) + 1; /* 1 .. max-1 */
     if (!(pid_bitmap[cand / 64] & (1ULL << (cand % 64)))) {
       pid_bitmap[cand / 64] |= 1ULL << (cand % 64);
       last_pid = cand;

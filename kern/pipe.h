@@ -7,9 +7,13 @@ struct inode;
 /* A file system's FIFO inode is being evicted: free its pipe (call from
  * inode_ops.evict of every file system that makes FIFOs). */
 void fifo_inode_evict(struct inode *ino);
+/* F_GETPIPE_SZ / F_SETPIPE_SZ (-EBADF for other files); /proc/sys/fs/pipe-max-size. */
+struct file;
+long pipe_get_size(struct file *f);
+long pipe_set_size(struct file *f, uint64_t arg);
+extern int pipe_max_size;
 
 /* splice, tee and vmsplice (kern/sys_splice.c) on pipe files. */
-struct file;
 struct pipe;
 struct pipe *file_pipe(struct file *f);   /* the pipe of a pipe or FIFO file, or NULL */
 /* From pipe file pf into out at *pos (NULL: out keeps no position), at

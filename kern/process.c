@@ -42,6 +42,8 @@ void rlimits_default(struct rlimit *r)
   r[RLIMIT_MEMLOCK].cur = r[RLIMIT_MEMLOCK].max = 8 << 20;
   r[RLIMIT_SIGPENDING].cur = r[RLIMIT_SIGPENDING].max = 4096;
   r[RLIMIT_MSGQUEUE].cur = r[RLIMIT_MSGQUEUE].max = 819200;
+  r[RLIMIT_NICE].cur = r[RLIMIT_NICE].max = 0;    /* only CAP_SYS_NICE raises priority */
+  r[RLIMIT_RTPRIO].cur = r[RLIMIT_RTPRIO].max = 0;
 }
 
 static void itimer_real_fire(struct timer *t);
@@ -367,14 +369,25 @@ static bool notify_parent(struct process *p)
  * Zombies among them are reported to init at once; those init does not
  * want are released and put on `dead` for the caller to put.
  */
+/* The new parent of p's orphans: the nearest living ancestor that asked to
+ * be a child subreaper (PR_SET_CHILD_SUBREAPER), else init (proc_lock held). */
+static struct process *find_reaper(struct process *p)
+{
+  for (struct process *a = p->parent; a && a != init_process; a = a->parent)
+    if (a->child_subreaper && !a->exiting && !a->zombie)
+      return a;
+  return init_process;
+}
+
 static void reparent_children(struct process *p, struct list_head *dead)
 {
   struct process *c, *n;
+  struct process *reaper = find_reaper(p);
   list_for_each_entry_safe(c, n, &p->children, sibling) {
     list_del(&c->sibling);
-    c->parent = init_process;
+    c->parent = reaper;
     c->exit_signal = SIGCHLD;
-    list_add_tail(&c->sibling, &init_process->children);
+    list_add_tail(&c->sibling, &reaper->children);
     if (c->zombie && notify_parent(c)) {
       release_zombie(c);
       list_add_tail(&c->sibling, dead);

@@ -101,6 +101,11 @@ long sys_sysinfo(uaddr_t info)
 
 long sys_syslog(int type, uaddr_t buf, int len)
 {
+  /* dmesg_restrict is 0: anyone may read all and ask the size; the rest
+   * needs CAP_SYSLOG (or CAP_SYS_ADMIN), as Linux's check_syslog_permissions */
+  if (type != SYSLOG_ACTION_READ_ALL && type != SYSLOG_ACTION_SIZE_BUFFER && !capable(CAP_SYSLOG) &&
+      !capable(CAP_SYS_ADMIN))
+    return -EPERM;
   switch (type) {
   case SYSLOG_ACTION_CLOSE:
   case SYSLOG_ACTION_OPEN:
@@ -394,7 +399,8 @@ long sys_sched_setaffinity(int pid, size_t len, uaddr_t mask)
     return -EFAULT;
   spin_lock(&proc_lock);
   struct task *t = sched_target(pid);
-  long r = t ? sched_set_affinity(t, m) : -ESRCH;
+  /* another user's thread: CAP_SYS_NICE */
+  long r = !t ? -ESRCH : !check_same_owner(t) && !capable(CAP_SYS_NICE) ? -EPERM : sched_set_affinity(t, m);
   spin_unlock(&proc_lock);
   return r;
 }
@@ -475,11 +481,10 @@ long sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4, uint64_t
       return -EINVAL;
     return t->no_new_privs;
   case PR_SET_CHILD_SUBREAPER:
+    t->proc->child_subreaper = arg2 != 0;
     return 0;
-  case PR_GET_CHILD_SUBREAPER: {
-    int z = 0;
-    return copyout(arg2, &z, 4) ? -EFAULT : 0;
-  }
+  case PR_GET_CHILD_SUBREAPER:
+    return put_user_u32(arg2, t->proc->child_subreaper ? 1 : 0) ? -EFAULT : 0;
   default:
     return -EINVAL;
   }

@@ -3,6 +3,7 @@
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/vm.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
@@ -15,13 +16,29 @@ long sys_brk(uaddr_t addr)
   return (long)vm_brk(current->mm, addr);
 }
 
+/* The flags MAP_SHARED_VALIDATE knows (Linux's LEGACY_MAP_MASK). */
+#define MAP_UNINITIALIZED 0x4000000
+#define LEGACY_MAP_MASK (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
+                         MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |    \
+                         MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | \
+                         MAP_FIXED_NOREPLACE)
+
+/* /dev/zero maps as anonymous memory (shared: an unnamed tmpfs file). */
+static bool is_dev_zero(struct file *f)
+{
+  return f->inode && S_ISCHR(f->inode->mode) && f->inode->rdev == MKDEV(1, 5);
+}
+
 /*
  * mmap's checks in Linux's order (riscv_sys_mmap, ksys_mmap_pgoff,
  * do_mmap): the offset's alignment (EINVAL); the descriptor (EBADF); the
  * length (EINVAL if 0, ENOMEM if it wraps when rounded up); the page
  * offset — the offset shifted arithmetically, as Linux does — plus the
  * pages must not wrap (EOVERFLOW: any negative offset whose range reaches
- * past -1); then the file (ENODEV, EOVERFLOW past OFF_MAX, EACCES).
+ * past -1); MAP_LOCKED without a memlock allowance (EPERM); then the file
+ * (EOVERFLOW past OFF_MAX, the map type: EINVAL, or EOPNOTSUPP for flags
+ * MAP_SHARED_VALIDATE does not know; EACCES; ENODEV for what cannot be
+ * mapped). /dev/zero maps as anonymous memory.
  * Protection bits other than read, write and execute are ignored, as on
  * Linux.
  */
@@ -43,19 +60,51 @@ long sys_mmap(uaddr_t addr, size_t len, int prot, int flags, int fd, off_t offse
   r = -EOVERFLOW;
   if (pgoff + pages < pgoff)
     goto out;
+  r = -EPERM;
+  if ((flags & MAP_LOCKED) && rlimit_cur(RLIMIT_MEMLOCK) == 0 && !capable(CAP_IPC_LOCK))
+    goto out;
   int type = flags & MAP_TYPE;
   if (f) {
-    r = -ENODEV;
-    if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISBLK(f->inode->mode)))
-      goto out;
     /* Linux's file_mmap_ok: the mapped range must end within OFF_MAX. */
     r = -EOVERFLOW;
     if ((uint64_t)offset > (uint64_t)OFF_MAX || len > (uint64_t)OFF_MAX - (uint64_t)offset)
+      goto out;
+    /* the type first, then what the open file allows, then the file kind */
+    r = -EINVAL;
+    if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+      goto out;
+    r = -EOPNOTSUPP;
+    if (type == MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK))
       goto out;
     r = -EACCES;
     if (!file_readable(f) ||
         ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) && (prot & PROT_WRITE) && !file_writable(f)))
       goto out;
+    r = -ENODEV;
+    if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISBLK(f->inode->mode) && !is_dev_zero(f)))
+      goto out;
+    if (is_dev_zero(f)) {
+      bool writable = file_writable(f);
+      fput(f);
+      f = NULL;
+      if (type == MAP_PRIVATE) {
+        flags |= MAP_ANONYMOUS;
+        offset = 0;
+      } else {
+        f = shmem_file_create(PGROUNDUP(len));
+        if (IS_ERR(f)) {
+          r = PTR_ERR(f);
+          f = NULL;
+          goto out;
+        }
+        if (!writable)
+          f->flags = O_RDONLY; /* mprotect(PROT_WRITE) stays refused, as on Linux */
+        offset = 0;
+      }
+    }
+  } else if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE) {
+    r = -EINVAL;
+    goto out;
   } else if (type != MAP_PRIVATE) {
     /* Shared anonymous memory is an unnamed in-memory file, so a forked
      * child shares the very same pages. */
@@ -105,6 +154,7 @@ long sys_mremap(uaddr_t old, size_t oldlen, size_t newlen, int flags, uaddr_t ne
 
 static long range_mapped(uaddr_t addr, size_t len);
 static bool range_private_anon(uaddr_t addr, size_t len);
+static bool range_locked(uaddr_t addr, size_t len);
 
 long sys_madvise(uaddr_t addr, size_t len, int advice)
 {
@@ -117,12 +167,14 @@ long sys_madvise(uaddr_t addr, size_t len, int advice)
   case MADV_FREE:
     if (r)
       return r;
-    if (!range_private_anon(addr, len))
+    if (!range_private_anon(addr, len) || range_locked(addr, len))
       return -EINVAL; /* MADV_FREE is for private anonymous memory only */
     return vm_madvise_dontneed(current->mm, addr, len);
   case MADV_DONTNEED:
     if (r)
       return r;
+    if (range_locked(addr, len))
+      return -EINVAL; /* mlocked pages are not dropped (Linux's madvise_dontneed_free_valid_vma) */
     return vm_madvise_dontneed(current->mm, addr, len);
   case MADV_NORMAL:
   case MADV_RANDOM:
@@ -132,13 +184,11 @@ long sys_madvise(uaddr_t addr, size_t len, int advice)
   case MADV_DOFORK:
   case MADV_HUGEPAGE:
   case MADV_NOHUGEPAGE:
-  case 12: /* MADV_MERGEABLE */
-  case 13: /* MADV_UNMERGEABLE */
   case 16: /* MADV_DONTDUMP */
   case 17: /* MADV_DODUMP */
     return r; /* advice only (see docs/syscalls.md); the range must be mapped */
   default:
-    return -EINVAL;
+    return -EINVAL; /* also MADV_MERGEABLE/UNMERGEABLE: no KSM, as Linux without CONFIG_KSM */
   }
 }
 
@@ -169,6 +219,38 @@ static bool range_private_anon(uaddr_t addr, size_t len)
   return ok;
 }
 
+/* Is any region in [addr, addr+len) mlocked? */
+static bool range_locked(uaddr_t addr, size_t len)
+{
+  struct mm *mm = current->mm;
+  bool locked = false;
+  mutex_lock(&mm->lock);
+  for (struct vma *v = find_vma(mm, addr); v && v->start < addr + len;
+       v = v->link.next != &mm->vmas ? list_entry(v->link.next, struct vma, link) : NULL)
+    if (v->flags & VMA_LOCKED)
+      locked = true;
+  mutex_unlock(&mm->lock);
+  return locked;
+}
+
+/* mlockall/munlockall: every region, one at a time (there are holes between them). */
+static long mlock_mapped(struct mm *mm, bool lock, bool onfault)
+{
+  uaddr_t cur = 0;
+  for (;;) {
+    mutex_lock(&mm->lock);
+    struct vma *v = find_vma(mm, cur);
+    uaddr_t s = v ? v->start : 0, e = v ? v->end : 0;
+    bool vdso = v && (v->flags & VMA_VDSO);
+    mutex_unlock(&mm->lock);
+    if (!v)
+      return 0;
+    if (!vdso)
+      vm_mlock(mm, s, e - s, lock, onfault);
+    cur = e;
+  }
+}
+
 /* Check that [addr, addr+len) is mapped (mlock, madvise): 0 or -ENOMEM. */
 static long range_mapped(uaddr_t addr, size_t len)
 {
@@ -191,33 +273,99 @@ static long range_mapped(uaddr_t addr, size_t len)
   return r;
 }
 
-long sys_mlock(uaddr_t addr, size_t len) { return range_mapped(addr, len); }
+/* ---- mlock (Linux's mm/mlock.c rules; the locking itself is kern/vm.c) ---- */
 
-/* mlock2: mlock, or with MLOCK_ONFAULT "as pages are touched" — the same
- * here, where nothing is ever paged out. */
-long sys_mlock2(uaddr_t addr, size_t len, unsigned int flags)
+#define MLOCK_ONFAULT 1
+#define MCL_CURRENT 1
+#define MCL_FUTURE 2
+#define MCL_ONFAULT 4
+
+/* can_do_mlock: a non-zero RLIMIT_MEMLOCK or CAP_IPC_LOCK. */
+static bool can_do_mlock(void)
 {
-  if (flags & ~1u /* MLOCK_ONFAULT */)
-    return -EINVAL;
-  return range_mapped(addr, len);
+  return rlimit_cur(RLIMIT_MEMLOCK) != 0 || capable(CAP_IPC_LOCK);
 }
-long sys_munlock(uaddr_t addr, size_t len) { return range_mapped(addr, len); }
-long sys_mlockall(int flags) { return (flags & ~7) || !flags ? -EINVAL : 0; }
-long sys_munlockall(void) { return 0; }
+
+static long do_mlock(uaddr_t addr, size_t len, bool onfault)
+{
+  if (!can_do_mlock())
+    return -EPERM;
+  struct mm *mm = current->mm;
+  uaddr_t start = PGROUNDDOWN(addr);
+  uint64_t size = PGROUNDUP(len + (addr - start));
+  if (!capable(CAP_IPC_LOCK)) {
+    uint64_t limit = rlimit_cur(RLIMIT_MEMLOCK);
+    uint64_t locked = vm_locked_bytes(mm, 0, UINT64_MAX) + size;
+    if (locked > limit)
+      locked -= vm_locked_bytes(mm, start, start + size); /* already counted */
+    if (locked > limit)
+      return -ENOMEM;
+  }
+  return vm_mlock(mm, start, size, true, onfault);
+}
+
+long sys_mlock(uaddr_t addr, size_t len) { return do_mlock(addr, len, false); }
+
+long sys_mlock2(uaddr_t addr, size_t len, int flags)
+{
+  if (flags & ~MLOCK_ONFAULT)
+    return -EINVAL;
+  return do_mlock(addr, len, flags & MLOCK_ONFAULT);
+}
+
+long sys_munlock(uaddr_t addr, size_t len)
+{
+  uaddr_t start = PGROUNDDOWN(addr);
+  return vm_mlock(current->mm, start, PGROUNDUP(len + (addr - start)), false, false);
+}
+
+long sys_mlockall(int flags)
+{
+  if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+    return -EINVAL;
+  if (!can_do_mlock())
+    return -EPERM;
+  struct mm *mm = current->mm;
+  if ((flags & MCL_CURRENT) && !capable(CAP_IPC_LOCK) && mm->total_vm > rlimit_cur(RLIMIT_MEMLOCK))
+    return -ENOMEM;
+  mm->lock_future = flags & MCL_FUTURE;
+  mm->lock_future_onfault = flags & MCL_ONFAULT;
+  return (flags & MCL_CURRENT) ? mlock_mapped(mm, true, flags & MCL_ONFAULT) : 0;
+}
+
+long sys_munlockall(void)
+{
+  struct mm *mm = current->mm;
+  mm->lock_future = mm->lock_future_onfault = false;
+  return mlock_mapped(mm, false, false);
+}
 
 long sys_mincore(uaddr_t addr, size_t len, uaddr_t vec)
 {
   if (addr & (PAGE_SIZE - 1))
     return -EINVAL;
+  if (addr + len < addr)
+    return -ENOMEM;
   long r = range_mapped(addr, len);
   if (r)
     return r;
   struct mm *mm = current->mm;
   size_t pages = PGROUNDUP(len) / PAGE_SIZE;
   for (size_t i = 0; i < pages; i++) {
+    uaddr_t va = addr + i * PAGE_SIZE;
     mutex_lock(&mm->lock);
-    pte_t *pte = pt_walk(mm->root, addr + i * PAGE_SIZE, false);
+    pte_t *pte = pt_walk(mm->root, va, false);
     uint8_t in = pte && pte_present(*pte);
+    /* a file page not mapped here may still be in the page cache (another
+     * process touched or locked it): Linux's mincore reports that too */
+    struct vma *v = in ? NULL : find_vma(mm, va);
+    if (v && v->start <= va && v->file && v->file->inode) {
+      struct page *pg = page_cache_peek(v->file->inode, v->pgoff + (va - v->start) / PAGE_SIZE);
+      if (pg) {
+        in = 1;
+        put_page(pg);
+      }
+    }
     mutex_unlock(&mm->lock);
     if (copyout(vec + i, &in, 1))
       return -EFAULT;

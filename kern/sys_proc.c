@@ -184,9 +184,10 @@ long sys_get_robust_list(int pid, uaddr_t head, uaddr_t len)
   if (pid) {
     spin_lock(&proc_lock);
     t = find_task(pid);
+    int r = t ? ptrace_may_read(t) : -ESRCH;
     spin_unlock(&proc_lock);
-    if (!t)
-      return -ESRCH;
+    if (r)
+      return r;
   }
   uint64_t h = t->robust_list, l = 24;
   if (copyout(head, &h, 8) || copyout(len, &l, 8))

@@ -6,12 +6,15 @@
  * mechanism (run-queue order, slices, preemption) is kern/sched.c. Affinity
  * and yield are in kern/sys_misc.c.
  *
- * A pid names a thread (0: the caller), as on Linux. Every caller is root
- * (CAP_SYS_NICE), so no permission check refuses a policy or priority.
- * The nice value is kept per thread and inherited, but the round-robin
+ * A pid names a thread (0: the caller), as on Linux. Without CAP_SYS_NICE a
+ * caller may change only threads it owns (same euid, or its euid is their
+ * real uid), may not lower a nice value below what RLIMIT_NICE allows, and
+ * may take a real-time priority only up to RLIMIT_RTPRIO (kernel/sched
+ * __sched_setscheduler, kernel/sys.c set_one_prio). The nice value is kept per thread and inherited, but the round-robin
  * class does not weigh it (docs/tasks.md).
  */
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/syscall.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -61,6 +64,33 @@ static struct task *target(int pid)
   return pid == 0 ? current : find_task(pid);
 }
 
+/* May the caller lower t's nice value to `nice`? (Linux's can_nice: RLIMIT_NICE) */
+static bool can_nice(struct task *t, int nice)
+{
+  return (uint64_t)(20 - nice) <= t->proc->rlim[RLIMIT_NICE].cur || capable(CAP_SYS_NICE);
+}
+
+/* The unprivileged rules of __sched_setscheduler (proc_lock held). */
+static long setscheduler_perm(struct task *t, int policy, int prio, bool reset_on_fork)
+{
+  if (capable(CAP_SYS_NICE))
+    return 0;
+  if (rt_policy(policy)) {
+    uint64_t rlim = t->proc->rlim[RLIMIT_RTPRIO].cur;
+    if (policy != t->policy && !rlim)
+      return -EPERM;
+    if ((uint64_t)prio > MAX((uint64_t)t->rt_priority, rlim))
+      return -EPERM;
+  }
+  if (t->policy == SCHED_IDLE && policy != SCHED_IDLE && !can_nice(t, t->nice))
+    return -EPERM;
+  if (!check_same_owner(t))
+    return -EPERM;
+  if (t->reset_on_fork && !reset_on_fork)
+    return -EPERM;
+  return 0;
+}
+
 /* Linux's __sched_setscheduler checks: a real-time policy takes 1..99, the
  * others 0. SCHED_DEADLINE is not implemented (EINVAL, as for an unknown one). */
 static long set_policy(int pid, int policy, int prio, bool reset_on_fork)
@@ -74,6 +104,11 @@ static long set_policy(int pid, int policy, int prio, bool reset_on_fork)
   if (!t) {
     spin_unlock(&proc_lock);
     return -ESRCH;
+  }
+  long r = setscheduler_perm(t, policy, prio, reset_on_fork);
+  if (r) {
+    spin_unlock(&proc_lock);
+    return r;
   }
   sched_set_policy(t, policy, prio, reset_on_fork);
   spin_unlock(&proc_lock);
@@ -211,8 +246,18 @@ long sys_sched_setattr(int pid, uaddr_t uattr, unsigned int flags)
     prio = (int)a.sched_priority;
   if (!valid_policy(policy))
     return -EINVAL;
-  if (policy == SCHED_OTHER || policy == SCHED_BATCH)
-    t->nice = a.sched_nice < NICE_MIN ? NICE_MIN : a.sched_nice > NICE_MAX ? NICE_MAX : a.sched_nice;
+  if (policy == SCHED_OTHER || policy == SCHED_BATCH) {
+    int nice = a.sched_nice < NICE_MIN ? NICE_MIN : a.sched_nice > NICE_MAX ? NICE_MAX : a.sched_nice;
+    spin_lock(&proc_lock);
+    t = target(pid);
+    long r = !t ? -ESRCH : nice < t->nice && !can_nice(t, nice) ? -EPERM
+           : !capable(CAP_SYS_NICE) && !check_same_owner(t) ? -EPERM : 0;
+    if (!r)
+      t->nice = nice;
+    spin_unlock(&proc_lock);
+    if (r)
+      return r;
+  }
   return set_policy(pid, policy, prio, a.sched_flags & SCHED_FLAG_RESET_ON_FORK);
 e2big:
   size = sizeof(a);
@@ -245,7 +290,7 @@ long sys_sched_getattr(int pid, uaddr_t uattr, unsigned int usize, unsigned int 
 
 /* ---- nice: setpriority / getpriority ---- */
 
-/* Does t match (which, who)? proc_lock held. Everyone is uid 0. */
+/* Does t match (which, who)? proc_lock held. PRIO_USER: t's real uid. */
 static bool prio_match(struct task *t, int which, int who)
 {
   switch (which) {
@@ -253,33 +298,56 @@ static bool prio_match(struct task *t, int which, int who)
     return t->tid == (who ? who : current->tid);
   case PRIO_PGRP:
     return t->proc->pgid == (who ? who : current->proc->pgid);
-  default:
-    return who == 0;  /* the caller's uid, 0, which is everyone's */
+  default: {
+    uid_t uid = who ? (uid_t)who : current_cred()->uid;
+    const struct cred *c = get_task_cred(t);
+    bool same = c->uid == uid;
+    put_cred(c);
+    return same;
+  }
   }
 }
 
-/* Call fn on every user thread that matches; the number matched. proc_lock held. */
-static int prio_each(int which, int who, void (*fn)(struct task *t, int *arg), int *arg)
+/* Call fn on every user thread that matches; the number matched, or the
+ * last error fn gave (kernel/sys.c: one that succeeds clears ESRCH). proc_lock held. */
+static int prio_each(int which, int who, int (*fn)(struct task *t, int *arg), int *arg)
 {
-  int n = 0;
+  int n = 0, err = -ESRCH;
   struct process *p;
   list_for_each_entry(p, &all_processes, all_link) {
     struct task *t;
     list_for_each_entry(t, &p->threads, thread_link) {
       if (!t->is_kernel_thread && prio_match(t, which, who)) {
-        fn(t, arg);
+        int r = fn(t, arg);
+        if (r)
+          err = r;
+        else if (err == -ESRCH)
+          err = 0;
         n++;
       }
     }
   }
-  return n;
+  return n ? err : -ESRCH;
 }
 
-static void set_nice(struct task *t, int *nice) { t->nice = *nice; }
-static void best_nice(struct task *t, int *nice)
+/* set_one_prio: the owner (or CAP_SYS_NICE), and RLIMIT_NICE to lower it. */
+static int set_nice(struct task *t, int *nice)
+{
+  const struct cred *c = current_cred(), *tc = get_task_cred(t);
+  bool perm = tc->uid == c->euid || tc->euid == c->euid || capable(CAP_SYS_NICE);
+  put_cred(tc);
+  if (!perm)
+    return -EPERM;
+  if (*nice < t->nice && !can_nice(t, *nice))
+    return -EACCES;
+  t->nice = *nice;
+  return 0;
+}
+static int best_nice(struct task *t, int *nice)
 {
   if (t->nice < *nice)
     *nice = t->nice;
+  return 0;
 }
 
 long sys_setpriority(int which, int who, int prio)
@@ -288,9 +356,9 @@ long sys_setpriority(int which, int who, int prio)
     return -EINVAL;
   int nice = prio < NICE_MIN ? NICE_MIN : prio > NICE_MAX ? NICE_MAX : prio;
   spin_lock(&proc_lock);
-  int n = prio_each(which, who, set_nice, &nice);
+  int r = prio_each(which, who, set_nice, &nice);
   spin_unlock(&proc_lock);
-  return n ? 0 : -ESRCH;
+  return r;
 }
 
 /* The raw system call answers 20 - nice (1..40): the libc turns it back. */
@@ -300,7 +368,7 @@ long sys_getpriority(int which, int who)
     return -EINVAL;
   int nice = NICE_MAX + 1;
   spin_lock(&proc_lock);
-  int n = prio_each(which, who, best_nice, &nice);
+  int r = prio_each(which, who, best_nice, &nice);
   spin_unlock(&proc_lock);
-  return n ? 20 - nice : -ESRCH;
+  return r ? r : 20 - nice;
 }

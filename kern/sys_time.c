@@ -114,7 +114,11 @@ long sys_nanosleep(uaddr_t req, uaddr_t rem)
 long sys_clock_nanosleep(int clockid, int flags, uaddr_t req, uaddr_t rem)
 {
   uint64_t ns, now;
-  if (clockid == CLOCK_THREAD_CPUTIME_ID || (clockid < 0 && (clockid & 4)))
+  /* the thread clock has no sleep at all (EOPNOTSUPP); a thread's own
+   * CPU-clock id is refused by the CPU clocks' sleep (EINVAL) */
+  if (clockid == CLOCK_THREAD_CPUTIME_ID)
+    return -EOPNOTSUPP;
+  if (clockid < 0 && (clockid & 4))
     return -EINVAL;
   long r = clock_read(clockid, &now);
   if (r)

@@ -219,6 +219,7 @@ struct process {
   int leader_code;
   uint64_t child_seq;           /* bumped on every child state change (proc_lock) */
   int dumpable;                 /* PR_GET_DUMPABLE: 0 after a change of identity */
+  bool child_subreaper;         /* PR_SET_CHILD_SUBREAPER: orphans below come here */
   struct list_head sem_undos;   /* SEM_UNDO records, applied at exit (ipc/sem.c; sem_ids.lock) */
   bool sysvsem_list_made;       /* Linux would have an undo list: CLONE_SYSVSEM was used (kcmp) */
 };
@@ -276,6 +277,7 @@ int sched_set_affinity(struct task *t, uint64_t mask);
 void sched_stats(int *running, uint64_t *switches);
 
 /* pid.c */
+extern int pid_max;                         /* /proc/sys/kernel/pid_max (301 .. PID_MAX) */
 pid_t pid_alloc(void);
 pid_t pid_alloc_exact(pid_t want);         /* clone3's set_tid: -EEXIST if taken */
 void pid_free(pid_t pid);

@@ -134,6 +134,21 @@ static void unmap_pages(struct tlb_batch *tb, uaddr_t start, uaddr_t end)
   }
 }
 
+/* The program mm runs: it denies writes to its file while mapped (Linux's
+ * mm->exe_file deny_write_access). NULL drops it. */
+void mm_set_exe(struct mm *mm, struct file *f)
+{
+  if (mm->exe_file) {
+    __atomic_sub_fetch(&mm->exe_file->inode->deny_writers, 1, __ATOMIC_RELAXED);
+    fput(mm->exe_file);
+  }
+  mm->exe_file = f;
+  if (f) {
+    fget(f);
+    __atomic_add_fetch(&f->inode->deny_writers, 1, __ATOMIC_RELAXED);
+  }
+}
+
 void mm_put(struct mm *mm)
 {
   if (__atomic_sub_fetch(&mm->refcount, 1, __ATOMIC_ACQ_REL) != 0)
@@ -148,6 +163,7 @@ void mm_put(struct mm *mm)
     vma_free(v);
   }
   tlb_batch_finish(&tb);
+  mm_set_exe(mm, NULL);
   pt_destroy(mm->root);
   asid_free(mm->asid);
   kfree(mm);
@@ -172,9 +188,11 @@ struct mm *mm_fork(struct mm *old)
   mm->env_start = old->env_start;
   mm->env_end = old->env_end;
   memcpy(mm->exe_path, old->exe_path, sizeof(mm->exe_path));
+  mm_set_exe(mm, old->exe_file);
   struct vma *v;
   list_for_each_entry(v, &old->vmas, link) {
-    struct vma *nv = vma_alloc(v->start, v->end, v->prot, v->flags, v->file, v->pgoff);
+    /* (memory locks are not inherited) */
+    struct vma *nv = vma_alloc(v->start, v->end, v->prot, v->flags & ~VMA_LOCKED, v->file, v->pgoff);
     if (!nv)
       goto fail;
     vma_insert(mm, nv);
@@ -502,6 +520,9 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
   uint32_t flags = (type == MAP_PRIVATE) ? 0 : VMA_SHARED;
   if (mapflags & MAP_GROWSDOWN)
     flags |= VMA_STACK;
+  bool locked = (mapflags & MAP_LOCKED) || mm->lock_future;
+  if (locked)
+    flags |= VMA_LOCKED;
   struct vma *v = vma_alloc(addr, addr + len, prot, flags, file, offset / PAGE_SIZE);
   if (!v) {
     ret = -ENOMEM;
@@ -509,6 +530,9 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
   }
   vma_insert(mm, v);
   ret = (long)addr;
+  if (locked && !mm->lock_future_onfault && (prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+    for (uaddr_t va = addr; va < addr + len; va += PAGE_SIZE)
+      (void)fault_locked(mm, va, (prot & PROT_WRITE) ? FAULT_WRITE : FAULT_READ);
   if (!file && !(flags & VMA_SHARED))
     try_merge(mm, v);
 out:
@@ -590,6 +614,70 @@ int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot)
 out:
   mutex_unlock(&mm->lock);
   return r;
+}
+
+/*
+ * mlock/munlock: set or clear VMA_LOCKED on [addr, addr+len) (page aligned,
+ * all mapped: else -ENOMEM), splitting regions at the ends; locking also
+ * faults every page in unless `onfault` (MLOCK_ONFAULT). Locked pages are
+ * never taken away here anyway (no swap): the flag is what /proc's VmLck,
+ * the RLIMIT_MEMLOCK accounting and fork (children do not inherit it) see.
+ */
+int vm_mlock(struct mm *mm, uaddr_t addr, size_t len, bool lock, bool onfault)
+{
+  uaddr_t end = addr + len;
+  if (end < addr)
+    return -ENOMEM;
+  if (len == 0)
+    return 0;
+  mutex_lock(&mm->lock);
+  int r = 0;
+  uaddr_t cur = addr;
+  struct vma *v = find_vma(mm, addr);
+  while (cur < end) {
+    if (!v || v->start > cur) {
+      r = -ENOMEM;
+      goto out;
+    }
+    cur = v->end;
+    v = v->link.next != &mm->vmas ? list_entry(v->link.next, struct vma, link) : NULL;
+  }
+  if ((r = split_at(mm, addr)) || (r = split_at(mm, end)))
+    goto out;
+  list_for_each_entry(v, &mm->vmas, link) {
+    if (v->start >= end)
+      break;
+    if (v->end <= addr)
+      continue;
+    if (!lock) {
+      v->flags &= ~VMA_LOCKED;
+      continue;
+    }
+    v->flags |= VMA_LOCKED;
+    if (onfault || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+      continue;
+    for (uaddr_t va = v->start; va < v->end; va += PAGE_SIZE)
+      (void)fault_locked(mm, va, (v->prot & PROT_WRITE) ? FAULT_WRITE : FAULT_READ);
+  }
+out:
+  mutex_unlock(&mm->lock);
+  return r;
+}
+
+/* Bytes of mm in locked regions (VmLck); with `within`, only in [start, end). */
+uint64_t vm_locked_bytes(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+  uint64_t n = 0;
+  mutex_lock(&mm->lock);
+  struct vma *v;
+  list_for_each_entry(v, &mm->vmas, link)
+    if (v->flags & VMA_LOCKED) {
+      uaddr_t s = MAX(v->start, start), e = MIN(v->end, end);
+      if (e > s)
+        n += e - s;
+    }
+  mutex_unlock(&mm->lock);
+  return n;
 }
 
 /*
@@ -838,7 +926,6 @@ int vm_madvise_dontneed(struct mm *mm, uaddr_t addr, size_t len)
 /* msync: write back shared file pages in the range. */
 int vm_msync(struct mm *mm, uaddr_t addr, size_t len, int flags)
 {
-  (void)flags;
   if (addr & ~PAGE_MASK)
     return -EINVAL;
   len = PGROUNDUP(len);
@@ -856,6 +943,10 @@ int vm_msync(struct mm *mm, uaddr_t addr, size_t len, int flags)
     if (v->start > cur)
       r = -ENOMEM;
     cur = v->end;
+    if ((flags & 2 /* MS_INVALIDATE */) && (v->flags & VMA_LOCKED) && !r) {
+      r = -EBUSY; /* locked pages cannot be invalidated */
+      break;
+    }
     if ((v->flags & VMA_SHARED) && v->file && n < 16) {
       fget(v->file);
       files[n++] = v->file;

@@ -22,6 +22,7 @@
 
 struct file;
 struct page;
+struct inode;
 
 #define PROT_NONE 0
 #define PROT_READ 1
@@ -50,6 +51,7 @@ struct page;
 #define VMA_STACK 0x02      /* the main stack: grows down on faults */
 #define VMA_HEAP 0x04       /* the brk heap */
 #define VMA_VDSO 0x08       /* the kernel's sigreturn/vdso page */
+#define VMA_LOCKED 0x10     /* mlock: kept resident (not inherited by fork) */
 
 struct vma {
   struct list_head link;    /* in mm->vmas, sorted by start */
@@ -78,6 +80,9 @@ struct mm {
   uaddr_t stack_top;
   uaddr_t arg_start, arg_end, env_start, env_end;  /* for /proc/<pid>/cmdline */
   char exe_path[256];       /* for /proc/<pid>/exe */
+  struct file *exe_file;    /* the running program: no one may write it (ETXTBSY) */
+  bool lock_future;         /* mlockall(MCL_FUTURE): new mappings are locked */
+  bool lock_future_onfault;
   uint32_t membarrier_state; /* membarrier registrations (kern/sys_cpu.c); fresh at exec */
 };
 
@@ -124,6 +129,7 @@ struct mm *mm_create(void);
 struct mm *mm_fork(struct mm *old);
 void mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
+void mm_set_exe(struct mm *mm, struct file *f);  /* the program's file (ETXTBSY); NULL drops it */
 struct vma *find_vma(struct mm *mm, uaddr_t addr);  /* first vma with end > addr */
 int handle_page_fault(struct mm *mm, uaddr_t addr, int access);
 int fault_locked_for_uaccess(struct mm *mm, uaddr_t addr, int access);
@@ -131,6 +137,8 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
              struct file *file, uint64_t offset);
 int vm_munmap(struct mm *mm, uaddr_t addr, size_t len);
 int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot);
+int vm_mlock(struct mm *mm, uaddr_t addr, size_t len, bool lock, bool onfault);
+uint64_t vm_locked_bytes(struct mm *mm, uaddr_t start, uaddr_t end);
 uaddr_t vm_brk(struct mm *mm, uaddr_t newbrk);
 int vm_map_trampoline(struct mm *mm);
 int vm_map_vdso(struct mm *mm);   /* returns 0; AT_SYSINFO_EHDR is VDSO_TEXT_ADDR */

@@ -134,9 +134,19 @@ long sys_socketpair(int domain, int type, int protocol, uaddr_t usv)
   long r = check_type_flags(type);
   if (r)
     return r;
-  if (domain != AF_UNIX)
-    return family_create(domain) ? -EOPNOTSUPP : -EAFNOSUPPORT;
   struct socket *a, *b;
+  if (domain != AF_UNIX) {
+    /* Linux makes the socket first (so the type and protocol are checked),
+     * then finds the family has no socketpair */
+    if (!family_create(domain))
+      return -EAFNOSUPPORT;
+    r = make_socket(domain, type, protocol, &a);
+    if (r)
+      return r;
+    a->ops->release(a);
+    sock_free(a);
+    return -EOPNOTSUPP;
+  }
   r = make_socket(domain, type, protocol, &a);
   if (r)
     return r;

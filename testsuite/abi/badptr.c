@@ -374,6 +374,7 @@ static long c_mprotect(void *P) { return R3(SYS_mprotect, P, 4096, PROT_READ); }
 static long c_msync(void *P) { return R3(SYS_msync, P, 4096, MS_SYNC); }
 static long c_mlock(void *P) { return raw2(SYS_mlock, P, 4096); }
 static long c_munlock(void *P) { return raw2(SYS_munlock, P, 4096); }
+static long c_mlock2(void *P) { return raw3(284 /* mlock2 */, P, 4096, 0); }
 static long c_mincore_addr(void *P) { return R3(SYS_mincore, P, 4096, buf); }
 static long c_mincore_vec(void *P) { void *m = mmap(0, 4096 * 40, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); return R3(SYS_mincore, m, 4096 * 40, P); }
 static long c_madvise(void *P) { return R3(SYS_madvise, P, 4096, MADV_DONTNEED); }

@@ -197,6 +197,7 @@ static const struct mcase cases[] = {
   {"msync/addr", 'A', 'n', c_msync},
   {"mlock/addr", 'A', 'n', c_mlock},
   {"munlock/addr", 'A', 'n', c_munlock},
+  {"mlock2/addr", 'A', 'n', c_mlock2},
   {"mincore/addr", 'A', 'n', c_mincore_addr},
   {"mincore/vec", 'W', 'n', c_mincore_vec},
   {"madvise/addr", 'A', 'n', c_madvise},

@@ -457,6 +457,14 @@ static void perm_setgid_dir_outsider(void)
   CHECKF("sgid-dir/outsider-sgid-stripped", fd >= 0 && fstat(fd, &st) == 0 && st.st_gid == GC &&
          !(st.st_mode & S_ISGID), "mode %o gid %u", st.st_mode & 07777, st.st_gid);
   close(fd);
+  /* the set-group-ID bit goes before the umask applies (creat09): even a
+   * umask that clears the group execute bit leaves it stripped */
+  mode_t old = umask(S_IXGRP);
+  fd = open(P("g/outsider2"), O_WRONLY | O_CREAT, 02777);
+  CHECKF("sgid-dir/outsider-sgid-stripped-umask", fd >= 0 && fstat(fd, &st) == 0 &&
+         !(st.st_mode & S_ISGID), "mode %o", st.st_mode & 07777);
+  close(fd);
+  umask(old);
 }
 
 static void perm_rename_dir(void)

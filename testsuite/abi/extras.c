@@ -4,14 +4,26 @@
  * PR_SET_NO_NEW_PRIVS, PR_GET_DUMPABLE after a change of identity),
  * /proc/<pid>/task (one directory per thread, a thread's own comm),
  * O_TMPFILE (unnamed files, linking one into a directory, O_EXCL, errors),
- * SEEK_DATA/SEEK_HOLE on a sparse tmpfs file, and futex_waitv. User
- * space; static musl.
+ * SEEK_DATA/SEEK_HOLE on a sparse tmpfs file, futex_waitv, and smaller
+ * file and memory rules: ETXTBSY, O_CREAT on a directory, execve with an
+ * empty argv, fstatat(AT_EMPTY_PATH) on a pipe, chattr +i/+a on tmpfs and
+ * statx attributes, mlock and VmLck, F_SETPIPE_SZ, statfs flags,
+ * permission checks on priorities and syslog, close_range's UNSHARE, the
+ * thread clock's sleep, /proc/<pid>/fdinfo, and the /proc/sys limits of
+ * inotify and pipes (written on Kite and the reference Linux only, never under qemu-user).
+ * User space; static musl.
  */
 #include "check.h"
 #include <dirent.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/ioctl.h>
+#include <sys/inotify.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <linux/fs.h>
 
 #ifndef O_TMPFILE
 #define O_TMPFILE (020000000 | O_DIRECTORY)
@@ -23,6 +35,31 @@
 #ifndef SYS_futex_waitv
 #define SYS_futex_waitv 449
 #endif
+
+/* statx, declared here: static musl's headers do not have it */
+struct k_statx_ts {
+  int64_t tv_sec;
+  uint32_t tv_nsec;
+  int32_t pad;
+};
+struct k_statx {
+  uint32_t stx_mask, stx_blksize;
+  uint64_t stx_attributes;
+  uint32_t stx_nlink, stx_uid, stx_gid;
+  uint16_t stx_mode, pad1;
+  uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+  struct k_statx_ts stx_atime, stx_btime, stx_ctime, stx_mtime;
+  uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+  uint64_t spare[14];
+};
+#define K_STATX_BASIC_STATS 0x7ffu
+#define K_STATX_ATTR_IMMUTABLE 0x10
+#define K_STATX_ATTR_APPEND 0x20
+#define K_STATX_ATTR_MOUNT_ROOT 0x2000
+static int k_statx(int dfd, const char *path, int flags, unsigned mask, struct k_statx *sx)
+{
+  return (int)syscall(SYS_statx, dfd, path, flags, mask, sx);
+}
 
 static char tmpdir[256];
 
@@ -294,6 +331,360 @@ static void futexv(void)
   pthread_join(th, NULL);
 }
 
+/* ---- files: ETXTBSY, O_CREAT on a directory, empty argv, fstat of a pipe ---- */
+
+static void file_rules(void)
+{
+  char helper[300], copy[300];
+  snprintf(helper, sizeof(helper), "%s/helper", getenv("ABI_DIR") ? getenv("ABI_DIR") : "/abi");
+  snprintf(copy, sizeof(copy), "%s/helper-copy", tmpdir);
+  int in = open(helper, O_RDONLY), out = open(copy, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+  char buf[8192];
+  ssize_t n;
+  while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+    (void)!write(out, buf, n);
+  close(in);
+  /* executing a file open for writing: ETXTBSY */
+  char *argv[] = {copy, "exit", "0", NULL}, *envp[] = {NULL};
+  CHECK_RET("files/exec-while-open-for-write", raw3(SYS_execve, copy, argv, envp), -ETXTBSY);
+  close(out);
+  if (!skip_on_qemu("files/write-running-program", "the running program is qemu, not the guest's file")) {
+    pid_t c = fork();
+    if (c == 0) {
+      char *a[] = {copy, "sleep", "500", NULL};
+      execve(copy, a, envp);
+      _exit(127);
+    }
+    msleep(200);
+    int w = open(copy, O_WRONLY);
+    CHECKF("files/write-running-program", w < 0 && errno == ETXTBSY, "%s", w < 0 ? strerror(errno) : "opened");
+    if (w >= 0)
+      close(w);
+    waitpid(c, NULL, 0);
+    w = open(copy, O_WRONLY);
+    CHECK("files/writable-after-exit", w >= 0);
+    close(w);
+  }
+  CHECK_RET("files/o-creat-on-directory", open(tmpdir, O_RDONLY | O_CREAT, 0600) < 0 ? -errno : 0, -EISDIR);
+  /* an empty argv: the program still gets argc 1 (argv[0] "") */
+  if (!skip_on_qemu("files/empty-argv", "qemu-user hands an empty argv to its own loader")) {
+    int p[2];
+    pipe(p);
+    pid_t c = fork();
+    if (c == 0) {
+      dup2(p[1], 1);
+      char *a[] = {NULL};
+      execve(helper, a, envp);
+      _exit(127);
+    }
+    close(p[1]);
+    int st;
+    waitpid(c, &st, 0);
+    close(p[0]);
+    /* helper without a mode says "unknown mode" and exits 127: it ran with argc 1 */
+    CHECKF("files/empty-argv", WIFEXITED(st) && WEXITSTATUS(st) == 127, "status %x", st);
+  }
+  /* fstatat(fd, "", AT_EMPTY_PATH) names the descriptor, even a pipe */
+  int p[2];
+  pipe(p);
+  struct stat st;
+  CHECK("files/fstatat-empty-path-pipe", fstatat(p[0], "", &st, AT_EMPTY_PATH) == 0 && S_ISFIFO(st.st_mode));
+  CHECK_RET("files/pipe-size", fcntl(p[0], F_GETPIPE_SZ), 65536);
+  CHECK_RET("files/pipe-shrink", fcntl(p[0], F_SETPIPE_SZ, 0), 4096);
+  CHECK_RET("files/pipe-size-shared", fcntl(p[1], F_GETPIPE_SZ), 4096);
+  char data[5000];
+  memset(data, 'x', sizeof(data));
+  fcntl(p[1], F_SETFL, O_NONBLOCK);
+  CHECK_RET("files/pipe-holds-one-page", write(p[1], data, sizeof(data)), 4096);
+  CHECK_RET("files/pipe-grow-rounds-up", fcntl(p[0], F_SETPIPE_SZ, 5000), 8192);
+  CHECK_RET("files/pipe-holds-two-pages", write(p[1], data, 4096), 4096);
+  CHECK_RET("files/pipe-shrink-busy", fcntl(p[0], F_SETPIPE_SZ, 0) < 0 ? -errno : 0, -EBUSY);
+  int fd = open(copy, O_RDONLY);
+  CHECK_RET("files/pipe-size-not-pipe", fcntl(fd, F_GETPIPE_SZ) < 0 ? -errno : 0, -EBADF);
+  close(fd);
+  close(p[0]);
+  close(p[1]);
+  unlink(copy);
+}
+
+/* ---- chattr on tmpfs, statx attributes, statfs flags ---- */
+
+static void chattr(void)
+{
+  char f[300], d[300], g[300];
+  snprintf(f, sizeof(f), "%s/attr-file", tmpdir);
+  snprintf(d, sizeof(d), "%s/attr-dir", tmpdir);
+  snprintf(g, sizeof(g), "%s/attr-dir/x", tmpdir);
+  struct k_statx sx;
+  if (skip_on_qemu("chattr/all", "the host's container has no CAP_LINUX_IMMUTABLE, and its tmp is not tmpfs"))
+    goto mount_root;
+  int fd = open(f, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  int flags = -1;
+  CHECK("chattr/getflags", ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && flags == 0);
+  flags = FS_IMMUTABLE_FL;
+  CHECK_RET("chattr/set-immutable", ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0, 0);
+  CHECK("chattr/statx-immutable", k_statx(AT_FDCWD, f, 0, K_STATX_BASIC_STATS, &sx) == 0 &&
+                                      (sx.stx_attributes & K_STATX_ATTR_IMMUTABLE) &&
+                                      (sx.stx_attributes_mask & K_STATX_ATTR_IMMUTABLE));
+  CHECK_RET("chattr/immutable-no-write-open", open(f, O_WRONLY) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("chattr/immutable-no-unlink", unlink(f) ? -errno : 0, -EPERM);
+  CHECK_RET("chattr/immutable-no-chmod", chmod(f, 0600) ? -errno : 0, -EPERM);
+  CHECK_RET("chattr/immutable-no-rename", rename(f, d) ? -errno : 0, -EPERM);
+  flags = FS_APPEND_FL;
+  CHECK_RET("chattr/set-append", ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0, 0);
+  CHECK_RET("chattr/append-needs-o-append", open(f, O_WRONLY) < 0 ? -errno : 0, -EPERM);
+  int a = open(f, O_WRONLY | O_APPEND);
+  CHECK("chattr/append-o-append-ok", a >= 0 && write(a, "x", 1) == 1);
+  close(a);
+  CHECK_RET("chattr/append-no-truncate", truncate(f, 0) ? -errno : 0, -EPERM);
+  CHECK_RET("chattr/append-no-unlink", unlink(f) ? -errno : 0, -EPERM);
+  flags = FS_COMPR_FL;
+  CHECK_RET("chattr/unsupported-flag", ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0, -EOPNOTSUPP);
+  flags = 0;
+  CHECK_RET("chattr/clear", ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0, 0);
+  close(fd);
+  CHECK_RET("chattr/unlink-after-clear", unlink(f) ? -errno : 0, 0);
+  /* an immutable directory takes no new names */
+  mkdir(d, 0755);
+  int dfd = open(d, O_RDONLY | O_DIRECTORY);
+  flags = FS_IMMUTABLE_FL;
+  ioctl(dfd, FS_IOC_SETFLAGS, &flags);
+  CHECK_RET("chattr/immutable-dir-no-create", open(g, O_WRONLY | O_CREAT, 0600) < 0 ? -errno : 0, -EPERM);
+  flags = 0;
+  ioctl(dfd, FS_IOC_SETFLAGS, &flags);
+  close(dfd);
+  rmdir(d);
+mount_root:;
+  /* statx: the root of a mount */
+  CHECK("statx/mount-root", k_statx(AT_FDCWD, "/", 0, K_STATX_BASIC_STATS, &sx) == 0 &&
+                                (sx.stx_attributes_mask & K_STATX_ATTR_MOUNT_ROOT) &&
+                                (sx.stx_attributes & K_STATX_ATTR_MOUNT_ROOT));
+  CHECK("statx/not-mount-root", k_statx(AT_FDCWD, "/proc/self", 0, K_STATX_BASIC_STATS, &sx) == 0 &&
+                                    !(sx.stx_attributes & K_STATX_ATTR_MOUNT_ROOT));
+  struct statfs sf;
+  CHECK("statfs/valid-flag", statfs(tmpdir, &sf) == 0 && (sf.f_flags & 0x20 /* ST_VALID */));
+}
+
+/* ---- mlock ---- */
+
+static long vmlck_kb(void)
+{
+  char buf[4096];
+  int fd = open("/proc/self/status", O_RDONLY);
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  buf[n > 0 ? n : 0] = 0;
+  char *p = strstr(buf, "VmLck:");
+  return p ? strtol(p + 6, NULL, 10) : -1;
+}
+
+static void mlocks(void)
+{
+  size_t len = 64 * 1024;
+  char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  long before = vmlck_kb();
+  CHECKF("mlock/vmlck-present", before >= 0, "%ld", before);
+  CHECK_RET("mlock/lock", mlock(m, len) ? -errno : 0, 0);
+  CHECKF("mlock/vmlck-counts", vmlck_kb() == before + 64, "%ld kB", vmlck_kb());
+  unsigned char vec[16];
+  CHECK("mlock/resident", mincore(m, len, vec) == 0 && (vec[0] & 1) && (vec[15] & 1));
+  CHECK_RET("mlock/msync-invalidate-busy", msync(m, 4096, MS_INVALIDATE) ? -errno : 0, -EBUSY);
+  {
+    /* mincore of a file mapping: pages in the page cache count though this
+     * process never touched them (LTP mincore04) */
+    char fpath[300];
+    snprintf(fpath, sizeof(fpath), "%s/mincore-file", tmpdir);
+    int fd = open(fpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    char page[4096];
+    memset(page, 'm', sizeof(page));
+    for (int i = 0; i < 4; i++)
+      (void)!write(fd, page, sizeof(page));
+    char *fm = mmap(NULL, 4 * 4096, PROT_READ, MAP_SHARED, fd, 0);
+    unsigned char fv[4] = {0};
+    CHECK("mincore/file-page-cache-resident",
+          fm != MAP_FAILED && mincore(fm, 4 * 4096, fv) == 0 && (fv[0] & 1) && (fv[3] & 1));
+    munmap(fm, 4 * 4096);
+    close(fd);
+    unlink(fpath);
+  }
+  CHECK_RET("mlock/madvise-dontneed-einval", madvise(m, 4096, MADV_DONTNEED) ? -errno : 0, -EINVAL);
+  CHECK_RET("mlock/unlock", munlock(m, len) ? -errno : 0, 0);
+  /* no KSM: MADV_MERGEABLE is unknown advice (Linux without CONFIG_KSM; LTP madvise02) */
+  if (access("/sys/kernel/mm/ksm", F_OK) != 0)
+    CHECK_RET("madvise/mergeable-einval", madvise(m, 4096, 12 /* MADV_MERGEABLE */) ? -errno : 0, -EINVAL);
+  CHECKF("mlock/vmlck-back", vmlck_kb() == before, "%ld kB", vmlck_kb());
+  CHECK_RET("mlock/unmapped-enomem", mlock((void *)0x1000, 4096) ? -errno : 0, -ENOMEM);
+  CHECK_RET("mlock/mlockall-bad-flags", mlockall(0) ? -errno : 0, -EINVAL);
+  CHECK_RET("mlock/mincore-unaligned", mincore(m + 1, 4096, vec) ? -errno : 0, -EINVAL);
+  pid_t c = fork();
+  if (c == 0) {
+    struct rlimit rl = {0, 0};
+    setrlimit(RLIMIT_MEMLOCK, &rl);
+    raw3(SYS_setresuid, 1000, 1000, 1000);
+    _exit(mlock(m, 4096) == -1 && errno == EPERM ? 0 : 1);
+  }
+  CHECK("mlock/no-limit-eperm", wait_child_timeout(c, 5000) == 0);
+  c = fork();
+  if (c == 0) {
+    mlock(m, len);
+    _exit(0);
+  }
+  waitpid(c, NULL, 0);
+  CHECK("mlock/not-inherited-by-fork", vmlck_kb() == before);
+  munmap(m, len);
+}
+
+/* ---- permission checks on priorities, syslog, socketpair errors ---- */
+
+static void perms(void *arg)
+{
+  (void)arg;
+  pid_t init_like = getppid(); /* a process of root's */
+  raw3(SYS_setresuid, 1000, 1000, 1000);
+  CHECK_RET("perm/setpriority-lower-eacces", setpriority(PRIO_PROCESS, 0, -5) ? -errno : 0, -EACCES);
+  CHECK_RET("perm/setpriority-raise-ok", setpriority(PRIO_PROCESS, 0, 5) ? -errno : 0, 0);
+  CHECK_RET("perm/setpriority-other-eperm", setpriority(PRIO_PROCESS, init_like, 5) ? -errno : 0, -EPERM);
+  struct { int prio; } sp = {0};
+  CHECK_RET("perm/sched-setparam-other-eperm", raw2(SYS_sched_setparam, init_like, &sp), -EPERM);
+  uint64_t mask = 1;
+  CHECK_RET("perm/setaffinity-other-eperm", raw3(SYS_sched_setaffinity, init_like, 8, &mask), -EPERM);
+  CHECK_RET("perm/syslog-clear-eperm", raw3(SYS_syslog, 5 /* CLEAR */, 0, 0), -EPERM);
+  if (!skip_on_qemu("perm/syslog-size-allowed", "the host's container refuses syslog to everyone"))
+    CHECK("perm/syslog-size-allowed", raw3(SYS_syslog, 10 /* SIZE_BUFFER */, 0, 0) > 0);
+}
+
+static void misc_perms(void)
+{
+  child_checks("perm/child", perms, NULL, 10000);
+  int sv[2];
+  CHECK_RET("socketpair/inet-eopnotsupp", raw4(SYS_socketpair, AF_INET, SOCK_STREAM, 0, sv), -EOPNOTSUPP);
+  CHECK_RET("socketpair/tcp-dgram-eprotonosupport", raw4(SYS_socketpair, AF_INET, SOCK_DGRAM, 6, sv),
+            -EPROTONOSUPPORT);
+}
+
+/* ---- close_range(CLOSE_RANGE_UNSHARE), clock_nanosleep on the thread
+ * clock, /proc/sys limits: inotify, pipe-max-size, the entropy count ---- */
+
+static int unshare_fd = -1;
+static volatile int unshare_closed_here, unshare_ok;
+
+static void *unshare_thread(void *arg)
+{
+  (void)arg;
+  /* the thread shares the table with main: unsharing first keeps main's copy */
+  unshare_ok = raw3(SYS_close_range, unshare_fd, unshare_fd, 2 /* CLOSE_RANGE_UNSHARE */) == 0;
+  unshare_closed_here = fcntl(unshare_fd, F_GETFD) < 0 && errno == EBADF;
+  return NULL;
+}
+
+static int read_int_file(const char *path)
+{
+  char buf[32] = {0};
+  int fd = open(path, O_RDONLY);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  return n > 0 ? atoi(buf) : -1;
+}
+
+static int write_int_file(const char *path, int v)
+{
+  char buf[32];
+  int fd = open(path, O_WRONLY);
+  if (fd < 0)
+    return -errno;
+  int len = snprintf(buf, sizeof(buf), "%d\n", v);
+  int r = write(fd, buf, len) == len ? 0 : -errno;
+  close(fd);
+  return r;
+}
+
+static void limits(void)
+{
+  unshare_fd = open("/", O_RDONLY);
+  pthread_t th;
+  pthread_create(&th, NULL, unshare_thread, NULL);
+  pthread_join(th, NULL);
+  CHECK("close-range/unshare-ok", unshare_ok);
+  CHECK("close-range/unshare-closed-in-caller", unshare_closed_here);
+  CHECK("close-range/unshare-kept-by-others", fcntl(unshare_fd, F_GETFD) >= 0);
+  close(unshare_fd);
+  struct timespec ts = {0, 1000};
+  CHECK_RET("clock-nanosleep/thread-clock-eopnotsupp",
+            raw4(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, &ts, NULL), -EOPNOTSUPP);
+  int ent = -1;
+  int rfd = open("/dev/urandom", O_RDONLY);
+  CHECK("random/entropy-avail-matches-ioctl",
+        rfd >= 0 && ioctl(rfd, 0x80045200 /* RNDGETENTCNT */, &ent) == 0 &&
+            read_int_file("/proc/sys/kernel/random/entropy_avail") == ent);
+  close(rfd);
+  /* readlink of "" names no link (ENOENT); a cwd a chroot left outside
+   * the root reads "(unreachable)/..." (LTP readlink03, realpath01) */
+  char lbuf[64];
+  CHECK_RET("readlink/empty-path-enoent", raw4(SYS_readlinkat, AT_FDCWD, "", lbuf, sizeof(lbuf)), -ENOENT);
+  if (!skip_on_qemu("getcwd/outside-chroot", "chroot would move qemu-user's own view of the host")) {
+    char jail[300];
+    snprintf(jail, sizeof(jail), "%s/jail", tmpdir);
+    mkdir(jail, 0755);
+    pid_t c = fork();
+    if (c == 0) {
+      char cwd[512] = {0};
+      if (chdir(tmpdir) || chroot(jail))
+        _exit(2);
+      long n = raw2(SYS_getcwd, cwd, sizeof(cwd));
+      _exit(n > 0 && strncmp(cwd, "(unreachable)/", 14) == 0 ? 0 : 1);
+    }
+    CHECK("getcwd/outside-chroot-unreachable", wait_child_timeout(c, 5000) == 0);
+    rmdir(jail);
+  }
+  CHECK("inotify/max-queued-events-readable", read_int_file("/proc/sys/fs/inotify/max_queued_events") > 0);
+  /* /proc/self/fdinfo: the offset, and an inotify descriptor's watches */
+  int in = inotify_init1(0);
+  inotify_add_watch(in, tmpdir, IN_MODIFY | IN_ONESHOT);
+  char path[64], buf[1024] = {0};
+  snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", in);
+  int fd = open(path, O_RDONLY);
+  ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+  close(fd);
+  char *w = n > 0 ? strstr(buf, "inotify wd:") : NULL;
+  unsigned mask = 0;
+  CHECKF("fdinfo/inotify-mask", w && sscanf(w, "inotify wd:%*x ino:%*x sdev:%*x mask:%x", &mask) == 1 &&
+                                    mask == (IN_MODIFY | IN_ONESHOT), "%s", buf);
+  CHECK("fdinfo/pos-line", n > 0 && strncmp(buf, "pos:\t0\n", 7) == 0);
+  close(in);
+  snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", in);
+  CHECK_RET("fdinfo/closed-enoent", open(path, O_RDONLY) < 0 ? -errno : 0, -ENOENT);
+  if (skip_on_qemu("sysctl/writes", "would change the host's /proc/sys"))
+    return;
+  const char *inst = "/proc/sys/fs/inotify/max_user_instances";
+  int old = read_int_file(inst);
+  CHECK_RET("inotify/max-user-instances-write", write_int_file(inst, 0), 0);
+  in = inotify_init1(0);
+  CHECK_RET("inotify/max-user-instances-emfile", in < 0 ? -errno : 0, -EMFILE);
+  if (in >= 0)
+    close(in);
+  write_int_file(inst, old);
+  in = inotify_init1(0);
+  CHECK("inotify/max-user-instances-restored", in >= 0);
+  close(in);
+  const char *pms = "/proc/sys/fs/pipe-max-size";
+  old = read_int_file(pms);
+  CHECK_RET("pipe/max-size-write", write_int_file(pms, 4096), 0);
+  pid_t c = fork();
+  if (c == 0) {
+    raw3(SYS_setresuid, 1000, 1000, 1000);
+    int p[2];
+    _exit(pipe(p) == 0 && fcntl(p[0], F_GETPIPE_SZ) == 4096 ? 0 : 1);
+  }
+  CHECK("pipe/unprivileged-new-pipe-within-max-size", wait_child_timeout(c, 5000) == 0);
+  int p[2];
+  CHECK("pipe/root-new-pipe-full-size", pipe(p) == 0 && fcntl(p[0], F_GETPIPE_SZ) == 65536);
+  close(p[0]);
+  close(p[1]);
+  write_int_file(pms, old);
+}
+
 int main(void)
 {
   abi_family = "extras";
@@ -304,5 +695,10 @@ int main(void)
   run_section("tmpfile", tmpfiles, 20000);
   run_section("seek", seek_holes, 20000);
   run_section("futex-waitv", futexv, 20000);
+  run_section("files", file_rules, 30000);
+  run_section("chattr", chattr, 20000);
+  run_section("mlock", mlocks, 20000);
+  run_section("perms", misc_perms, 20000);
+  run_section("limits", limits, 20000);
   return abi_done();
 }

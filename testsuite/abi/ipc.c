@@ -192,6 +192,8 @@ static void shm_keys(void)
   struct { int32_t used, pad; uint64_t tot, rss, swp, a, s; } sinfo;
   CHECK("shm/shm-info", raw3(SYS_shmctl, 0, SHM_INFO, &sinfo) >= 0 && sinfo.used >= 1 && sinfo.tot >= 2);
   CHECK_RET("shm/shm-stat-by-index", raw3(SYS_shmctl, id % 32768, SHM_STAT, &ds), id);
+  /* the index is the number's low bits: the id itself names it too (msgctl06) */
+  CHECK_RET("shm/shm-stat-by-id", raw3(SYS_shmctl, id, SHM_STAT, &ds), id);
   if (!skip_on_qemu("shm/shm-stat-any", "do_shmctl does not know SHM_STAT_ANY"))
     CHECK_RET("shm/shm-stat-any", raw3(SYS_shmctl, id % 32768, SHM_STAT_ANY, &ds), id);
   CHECK_RET("shm/rmid", raw3(SYS_shmctl, id, IPC_RMID, 0), 0);

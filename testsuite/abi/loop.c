@@ -88,6 +88,14 @@ static void loops(void)
   memset(buf, 0, sizeof(buf));
   CHECK("loop/file-survived", h >= 0 && read(h, buf, 8) == 8 && !memcmp(buf, "hi there", 8));
   close(h);
+  /* a lazy unmount while a file is open: the file system goes with the
+   * last use, and the device can be mounted again (LTP umount2_01 and the
+   * tests after it) */
+  h = open(path, O_RDONLY);
+  CHECK("loop/umount-detach-busy", umount2(mnt, MNT_DETACH) == 0);
+  CHECK("loop/detached-file-readable", h >= 0 && pread(h, buf, 8, 0) == 8);
+  close(h);
+  CHECKF("loop/remount-after-detach", mount(dev, mnt, "vfat", MS_RDONLY, NULL) == 0, "%s", strerror(errno));
   umount(mnt);
   CHECK_RET("loop/clr-fd", raw3(SYS_ioctl, d, LOOP_CLR_FD, 0), 0);
   CHECK_RET("loop/status-after-clr", raw3(SYS_ioctl, d, LOOP_GET_STATUS64, &li), -ENXIO);

@@ -6,6 +6,8 @@ QEMU, and compare (the per-test table in docs/ltp.md).
                                      [--only "a b c"] [--out DIR]
     python3 testsuite/ltp/ltp.py table [--out DIR] [--doc docs/ltp.md]
 
+(`make ltp LTP=<checkout>` builds LTP with testsuite/ltp/build.sh and runs both.)
+
 DIR is an installed LTP tree (it holds testcases/bin/ and runtest/syscalls),
 built elsewhere for riscv64 against glibc (for example by the OSComp test
 suite's own LTP build). Nothing here fetches or builds LTP.
@@ -83,6 +85,7 @@ mkdir -p /dev/pts
 mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 hostname kite
+ifconfig lo 127.0.0.1 up
 """ + INIT_COMMON
 
 
@@ -280,9 +283,11 @@ def cmd_table(args):
     text = "\n".join(lines) + "\n"
     if args.doc:
         doc = open(args.doc).read()
-        begin, end = "<!-- ltp-table-begin -->", "<!-- ltp-table-end -->"
-        i, j = doc.index(begin) + len(begin), doc.index(end)
-        open(args.doc, "w").write(doc[:i] + "\n" + text + doc[j:])
+        for what, body in (("table", text), ("totals", lines[0] + "\n")):
+            begin, end = f"<!-- ltp-{what}-begin -->", f"<!-- ltp-{what}-end -->"
+            i, j = doc.index(begin) + len(begin), doc.index(end)
+            doc = doc[:i] + "\n" + body + doc[j:]
+        open(args.doc, "w").write(doc)
     else:
         sys.stdout.write(text)
     print(f"Linux {lp}, Kite {kp}; Linux only: {' '.join(only_linux)}", file=sys.stderr)
