@@ -89,10 +89,10 @@ mkdir many2; i=0; while [ $i -lt 1000 ]; do : > many2/f$i; i=$((i+1)); done
 say many2 $(ls many2 | wc -l)
 rm many2/f1*; say many2-after-rm $(ls many2 | wc -l)
 rm -r many && say rm-r ok
-df -k /mnt/e | tail -1 | { read fs blocks used avail rest; say df-before $avail; }
+sync; df -k /mnt/e | tail -1 | { read fs blocks used avail rest; say df-before $avail; }
 dd if=/dev/zero of=fill bs=64k 2>/tmp/dd.err; grep -q "No space left" /tmp/dd.err && say fill ENOSPC
 rm fill
-df -k /mnt/e | tail -1 | { read fs blocks used avail rest; say df-after $avail; }
+sync; df -k /mnt/e | tail -1 | { read fs blocks used avail rest; say df-after $avail; }
 sync
 cd /
 umount /mnt/e && say umount ok
