@@ -550,6 +550,54 @@ static long c_futex_waitv_timeout(void *P)
   return raw5(449, (long)&w, 1, 0, (long)P, CLOCK_MONOTONIC);
 }
 
+/* the calls added after the matrix was first written (numbers: riscv64) */
+static long c_clone3_args(void *P) { return raw2(435, (long)P, 88); }
+static long c_epoll_pwait2_events(void *P) { return raw6(441, ready_epoll(), (long)P, 4, (long)&ts0, 0, 8); }
+static long c_epoll_pwait2_sigmask(void *P) { return raw6(441, ready_epoll(), (long)buf, 4, (long)&ts0, (long)P, 8); }
+static long c_epoll_pwait2_timeout(void *P) { return raw6(441, ready_epoll(), (long)buf, 4, (long)P, 0, 8); }
+static long c_execveat_path(void *P) { return raw5(281, AT, (long)P, 0, 0, 0); }
+static long c_execveat_argv(void *P) { return raw5(281, AT, (long)lowexec, (long)P, 0, 0); }
+static long c_execveat_envp(void *P) { char *argv[] = {"lowexec", 0}; return raw5(281, AT, (long)lowexec, (long)argv, (long)P, 0); }
+struct kite_mq_attr { long flags, maxmsg, msgsize, curmsgs, pad[4]; };
+static int mq_fd(void)
+{
+  char name[64];
+  snprintf(name, sizeof(name), "/badptr-%d", (int)getpid());
+  struct kite_mq_attr a = {0, 4, 32, 0, {0}};
+  int q = raw4(180, (long)name, O_RDWR | O_CREAT | O_NONBLOCK, 0600, (long)&a);
+  raw1(181, (long)name);
+  if (q >= 0)
+    raw5(182, q, (long)data32, 8, 0, 0);
+  return q;
+}
+static long c_mq_open_name(void *P) { return raw4(180, (long)P, O_RDWR | O_CREAT, 0600, 0); }
+static long c_mq_open_attr(void *P) { return raw4(180, (long)"/badptr-attr", O_RDWR | O_CREAT | O_EXCL, 0600, (long)P) + 0 * raw1(181, (long)"/badptr-attr"); }
+static long c_mq_unlink_name(void *P) { return raw1(181, (long)P); }
+static long c_mq_send_msg(void *P) { return raw5(182, mq_fd(), (long)P, 8, 0, 0); }
+static long c_mq_send_timeout(void *P) { int q = mq_fd(); raw5(182, q, (long)data32, 8, 0, 0); raw5(182, q, (long)data32, 8, 0, 0); raw5(182, q, (long)data32, 8, 0, 0);
+  struct kite_mq_attr a = {0, 0, 0, 0, {0}}; raw3(185, q, (long)&a, 0); return raw5(182, q, (long)data32, 8, 0, (long)P); }
+static long c_mq_receive_msg(void *P) { return raw5(183, mq_fd(), (long)P, 32, 0, 0); }
+static long c_mq_receive_prio(void *P) { return raw5(183, mq_fd(), (long)buf, 32, (long)P, 0); }
+static long c_mq_receive_timeout(void *P) { int q = mq_fd(); raw5(183, q, (long)buf, 32, 0, 0); return raw5(183, q, (long)buf, 32, 0, (long)P); }
+static long c_mq_notify_sevp(void *P) { return raw2(184, mq_fd(), (long)P); }
+static long c_mq_getsetattr_new(void *P) { return raw3(185, mq_fd(), (long)P, 0); }
+static long c_mq_getsetattr_old(void *P) { return raw3(185, mq_fd(), 0, (long)P); }
+static long c_openat2_path(void *P) { uint64_t how[3] = {O_RDONLY, 0, 0}; return raw4(437, AT, (long)P, (long)how, 24); }
+static long c_openat2_how(void *P) { return raw4(437, AT, (long)file, (long)P, 24); }
+static long c_pidfd_send_signal_info(void *P) { signal(SIGUSR1, SIG_IGN); int pfd = raw2(434, getpid(), 0); return raw4(424, pfd, SIGUSR1, (long)P, 0); }
+static long c_preadv2_iov(void *P) { return raw6(286, data_file(), (long)P, 2, 0, 0, 0); }
+static long c_pwritev2_iov(void *P) { return raw6(287, data_file(), (long)P, 2, 0, 0, 0); }
+static long c_vm_readv_lvec(void *P) { struct iovec r = {buf, 8}; return raw6(270, getpid(), (long)P, 1, (long)&r, 1, 0); }
+static long c_vm_readv_rvec(void *P) { struct iovec l = {buf, 8}; return raw6(270, getpid(), (long)&l, 1, (long)P, 1, 0); }
+static long c_vm_writev_lvec(void *P) { struct iovec r = {buf, 8}; return raw6(271, getpid(), (long)P, 1, (long)&r, 1, 0); }
+static long c_vm_writev_rvec(void *P) { struct iovec l = {buf, 8}; return raw6(271, getpid(), (long)&l, 1, (long)P, 1, 0); }
+static long c_hwprobe_pairs(void *P) { return raw5(258, (long)P, 1, 0, 0, 0); }
+static long c_hwprobe_cpus(void *P) { int64_t pair[2] = {0, 0}; return raw5(258, (long)pair, 1, 8, (long)P, 0); }
+static long c_tgsigqueueinfo(void *P) { signal(SIGUSR1, SIG_IGN); return raw4(240, getpid(), gettid(), SIGUSR1, (long)P); }
+static long c_splice_off_in(void *P) { int w; full_pipe(&w); return raw6(76, data_file(), (long)P, w, 0, 8, 0); }
+static long c_splice_off_out(void *P) { return raw6(76, full_pipe(0), 0, data_file(), (long)P, 8, 0); }
+static long c_vmsplice_iov(void *P) { int w; full_pipe(&w); return raw4(75, w, (long)P, 1, 0); }
+
 /* Direction: 'R' the kernel reads, 'W' it writes, 'A' an address operand.
  * Exact: 'c' when a count returned matters. */
 struct mcase {
