@@ -5,6 +5,7 @@
 #define KITE_PARAM_H
 
 #define NCPU 8                   /* harts the kernel can manage (<= 32: spinlock waiter bits) */
+#define SMP_HART_START_WAIT_NS (5ull * 1000000000ull) /* how long the boot hart waits for each secondary hart to come online */
 #define SPIN_TURNS 2000          /* reads of a held spinlock before halting for a kick */
 #define KSTACK_PAGES 4           /* kernel stack per task: 16 KiB */
 #define HZ 100                   /* scheduler ticks per second */

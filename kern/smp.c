@@ -112,7 +112,10 @@ void smp_boot_secondaries(void)
       pr_warn("smp: hart %lu did not start (SBI error %ld)", (unsigned long)c->hartid, e);
       continue; /* the idle task stays allocated; the slot is reused */
     }
-    uint64_t deadline = time_monotonic_ns() + NSEC_PER_SEC;
+    /* Under QEMU's TCG a hart is a host thread: on a busy host it may wait
+     * seconds for a core (and the debug build is slower still). A hart
+     * that never comes only costs this wait, once, at boot. */
+    uint64_t deadline = time_monotonic_ns() + SMP_HART_START_WAIT_NS;
     while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE) && time_monotonic_ns() < deadline)
       ;
     if (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
