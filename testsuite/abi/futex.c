@@ -350,7 +350,11 @@ static void test_exit_wakes(void)
   if (skip_on_qemu("robust/owner-died-at-thread-exit", "set_robust_list returns ENOSYS (syscall.c)"))
     return;
   ctid = 0;
-  tid = abi_clone(THREAD_FLAGS, stacks[7] + STACK_SIZE, 0, tls_area[7], &ctid, robust_thread, 0);
+  /* CLONE_PARENT_SETTID: ctid holds the tid before clone returns here (the
+     child's own CHILD_SETTID store may come later, on another hart), so
+     wait_cleared really waits for the thread's exit */
+  tid = abi_clone(THREAD_FLAGS | CLONE_PARENT_SETTID, stacks[7] + STACK_SIZE, &ctid, tls_area[7], &ctid,
+                  robust_thread, 0);
   wait_cleared(&ctid, 3000);
   CHECKF("robust/owner-died-at-thread-exit", rlock.lock == FUTEX_OWNER_DIED, "lock word %x, want %x", rlock.lock,
          FUTEX_OWNER_DIED);
