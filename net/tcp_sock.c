@@ -795,6 +795,8 @@ static ssize_t tcp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, 
 {
   struct tcp_sock *ts = tcp_of(s);
   (void)m;
+  if (flags & MSG_ERRQUEUE)
+    return inet_recv_error();
   if (flags & MSG_OOB)
     return -EINVAL;
   enum tcp_sock_state st = READ_ONCE(ts->state);
