@@ -284,7 +284,10 @@ static int fault_locked(struct mm *mm, uaddr_t addr, int access)
     return -EACCES;
   if ((access & FAULT_EXEC) && !(v->prot & PROT_EXEC))
     return -EACCES;
-  if ((access & FAULT_READ) && !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+  /* Write implies read (the PTE gets R with W); execute does not: an
+   * execute-only page has X alone, and a load from it faults again, so
+   * resolving it would loop (RISC-V Linux sets no MXR for user space). */
+  if ((access & FAULT_READ) && !(v->prot & (PROT_READ | PROT_WRITE)))
     return -EACCES;
 
   uaddr_t va = PGROUNDDOWN(addr);
@@ -373,6 +376,15 @@ int handle_page_fault(struct mm *mm, uaddr_t addr, int access)
   int r = fault_locked(mm, addr, access);
   mutex_unlock(&mm->lock);
   return r;
+}
+
+/* The access that brings in a page of a region with prot (mlock,
+ * MAP_LOCKED): an execute-only page is populated as by a fetch. */
+static int populate_access(uint32_t prot)
+{
+  if (prot & PROT_WRITE)
+    return FAULT_WRITE;
+  return (prot & PROT_READ) ? FAULT_READ : FAULT_EXEC;
 }
 
 /* Is [start, end) free of regions? */
@@ -532,7 +544,7 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
   ret = (long)addr;
   if (locked && !mm->lock_future_onfault && (prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
     for (uaddr_t va = addr; va < addr + len; va += PAGE_SIZE)
-      (void)fault_locked(mm, va, (prot & PROT_WRITE) ? FAULT_WRITE : FAULT_READ);
+      (void)fault_locked(mm, va, populate_access(prot));
   if (!file && !(flags & VMA_SHARED))
     try_merge(mm, v);
 out:
@@ -657,7 +669,7 @@ int vm_mlock(struct mm *mm, uaddr_t addr, size_t len, bool lock, bool onfault)
     if (onfault || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
       continue;
     for (uaddr_t va = v->start; va < v->end; va += PAGE_SIZE)
-      (void)fault_locked(mm, va, (v->prot & PROT_WRITE) ? FAULT_WRITE : FAULT_READ);
+      (void)fault_locked(mm, va, populate_access(v->prot));
   }
 out:
   mutex_unlock(&mm->lock);
