@@ -3,7 +3,7 @@
  * epoll_pwait2 (a timespec timeout, NULL, zero, EINVAL), rt_tgsigqueueinfo
  * (to one thread, the EPERM rule), restart_syscall, sched_rr_get_interval,
  * sched_getattr/sched_setattr (the size handshake, nice, errors),
- * personality (query, set, inherited by fork, kept by exec), membarrier
+ * personality (query, set, inherited by fork, kept by exec, STICKY_TIMEOUTS), membarrier
  * (query, registration, EPERM, EINVAL), mlock2, readahead, remap_file_pages, and
  * riscv_hwprobe (keys, unknown keys, errors; Kite only: Linux 6.4's call).
  * User space; runs on Kite and on Linux.
@@ -175,6 +175,16 @@ static void test_personality(void)
   }
   st = wait_child_timeout(pid, 10000);
   CHECKF("kept-by-exec", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", status_str(st));
+  /* STICKY_TIMEOUTS: pselect6 and ppoll leave the timeout as it was */
+  struct timespec ts = {0, 20000000};
+  raw1(SYS_personality, 0x4000000);
+  raw6(SYS_pselect6, 0, 0, 0, 0, (long)&ts, 0);
+  CHECKF("sticky-timeouts-pselect6", ts.tv_sec == 0 && ts.tv_nsec == 20000000, "left %ld ns", (long)ts.tv_nsec);
+  raw5(SYS_ppoll, 0, 0, &ts, 0, 8);
+  CHECKF("sticky-timeouts-ppoll", ts.tv_sec == 0 && ts.tv_nsec == 20000000, "left %ld ns", (long)ts.tv_nsec);
+  raw1(SYS_personality, 0);
+  raw6(SYS_pselect6, 0, 0, 0, 0, (long)&ts, 0);
+  CHECKF("timeouts-updated-without", ts.tv_sec == 0 && ts.tv_nsec < 20000000, "left %ld ns", (long)ts.tv_nsec);
   raw1(SYS_personality, cur);
 }
 
@@ -217,6 +227,16 @@ static void test_mlock2_readahead(void)
   close(p[0]);
   close(p[1]);
   CHECK_RET("readahead-ebadf", raw3(SYS_readahead, 999, 0, 4096), -EBADF);
+  /* the in-kernel objects' files (anonymous inodes: no file type in
+   * st_mode, as Linux's) cannot be read ahead either */
+  int ep = epoll_create1(0), ev = (int)raw2(SYS_eventfd2, 0, 0);
+  struct stat es;
+  CHECKF("anon-inode-no-file-type", fstat(ep, &es) == 0 && (es.st_mode & S_IFMT) == 0 &&
+         (es.st_mode & 07777) == 0600, "mode %o", es.st_mode);
+  CHECK_RET("readahead-einval-epoll", raw3(SYS_readahead, ep, 0, 4096), -EINVAL);
+  CHECK_RET("readahead-einval-eventfd", raw3(SYS_readahead, ev, 0, 4096), -EINVAL);
+  close(ep);
+  close(ev);
   close(fd);
   unlink("ra.txt");
 }
