@@ -2,7 +2,7 @@
  * vfs.h — the virtual file system: inodes, dentries, mounts, files.
  *
  * Layers (top to bottom):
- *   fs/sys_file.c   syscalls: fetch and check arguments
+ *   fs/sys_*.c      syscalls: fetch and check arguments
  *   fs/namei.c      path walk: names -> (mount, dentry)
  *   fs/vfs.c        inode/dentry/mount/superblock objects, generic ops
  *   fs/file.c       open files and descriptor tables
@@ -541,6 +541,13 @@ int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out);
 struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t len);
 /* path_lookup from *start (the caller's reference, kept) instead of a dirfd. */
 int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out);
+/* A system call's path argument copied in: a PATH_MAX buffer (kfree it),
+ * or NULL with *err = -ENOMEM, -EFAULT or -ENAMETOOLONG (Linux's getname). */
+char *user_path_copy(uaddr_t upath, long *err);
+/* path_lookup of a user path for the *at() calls: flags outside allowed
+ * are -EINVAL; AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH become lookup flags.
+ * *p referenced on success (path_put it); no locks held on entry or exit. */
+long user_path_at(int dirfd, uaddr_t upath, int flags, int allowed, struct path *p);
 /* Walk all but the last component: *parent (referenced) and the last name. */
 int path_parent(int dirfd, const char *path, struct path *parent, char *last, size_t lastsize);
 int path_parent_at(const struct path *start, const char *path, struct path *parent, char *last,
@@ -576,7 +583,7 @@ ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos);
 ssize_t kernel_read(struct file *f, void *buf, size_t n, off_t pos);
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos);
 /* Fill a kernel struct stat for ino (the caller holds a reference;
- * fs/sys_file.c). */
+ * fs/sys_stat.c). */
 int vfs_getattr(struct inode *ino, void *statbuf_kernel);
 
 #endif
