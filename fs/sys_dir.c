@@ -6,7 +6,7 @@
  * Layer: system calls (fetch and check the arguments, copy in and out).
  * Below: fs/fsops.c (do_mkdirat, do_unlinkat, do_renameat2 ...: the
  * checks and the file system's inode operations), fs/namei.c (the walk,
- * user_path_copy), fs/vfs.c (path_to_string for getcwd).
+ * user_path_copy), fs/dcache.c (path_to_string for getcwd).
  * Neighbours: fs/sys_open.c, fs/sys_stat.c.
  *
  * Locks: getdents64 holds the directory file's pos_lock across iterate;

@@ -3,7 +3,7 @@
  * mount and umount2.
  *
  * Layer: system calls (fetch and check the arguments, copy in and out).
- * Below: fs/mount.c (do_mount, do_umount), fs/vfs.c (vfs_statfs),
+ * Below: fs/super.c (do_mount, do_umount, vfs_statfs),
  * fs/namei.c (the mount point's walk), kern/cred.c (CAP_SYS_ADMIN).
  * Neighbours: fs/sys_sync.c (syncfs), fs/proc_mounts.c (/proc/mounts).
  *

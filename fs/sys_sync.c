@@ -4,8 +4,8 @@
  * sync_file_range, sync, syncfs, readahead, fadvise64.
  *
  * Layer: system calls (fetch and check the arguments).
- * Below: fs/vfs.c (vfs_truncate, vfs_fallocate, sync_all, sync_fs),
- * fs/pagecache.c (readahead), fs/locks.c (break_lease), fs/perm.c.
+ * Below: fs/pagecache.c (vfs_truncate, vfs_fallocate, readahead),
+ * fs/super.c (sync_all, sync_fs), fs/locks.c (break_lease), fs/perm.c.
  * Neighbours: fs/sys_rw.c (data), fs/sys_mount.c (file systems).
  *
  * Locks: a size change holds the inode's lock (ino->lock) across

@@ -4,7 +4,8 @@
  * Layers (top to bottom):
  *   fs/sys_*.c      syscalls: fetch and check arguments
  *   fs/namei.c      path walk: names -> (mount, dentry)
- *   fs/vfs.c        inode/dentry/mount/superblock objects, generic ops
+ *   fs/vfs.c        inodes and paths; fs/dcache.c dentries; fs/super.c
+ *                   file system types, superblocks, mounts
  *   fs/file.c       open files and descriptor tables
  *   fs/pagecache.c  file pages (read, write, mmap all go through it)
  *   fs/ramfs.c, devfs.c, procfs.c, fat32 ...  the file systems
@@ -282,7 +283,7 @@ struct mount {
   int refcount;
   int id;                       /* /proc/<pid>/mountinfo's mount id */
   int release_on_last_put;      /* lazily detached while in use: the last path_put
-                                   lets its file system go (fs/vfs.c) */
+                                   lets its file system go (fs/super.c) */
 };
 
 struct path {
@@ -446,7 +447,15 @@ int dentry_path_in_sb(struct dentry *d, char *buf, size_t size);
 int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out);
 bool path_is_pseudo(const struct path *p);
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
-/* fs/mount.c: reshaping the tree (mount_lock and mount_list belong to vfs.c) */
+/* The last path into a lazily detached mount was put (path_put): its file
+ * system goes now unless mounted again meanwhile (fs/super.c). No
+ * spinlock held. */
+void mount_release_detached(struct mount *m);
+/* Free every unused dentry below root, leaves first, releasing their
+ * inodes (unmount; fs/dcache.c). Takes dcache_lock for each step; the
+ * caller holds no spinlock. */
+void dcache_prune(struct dentry *root);
+/* fs/mount.c: reshaping the tree (mount_lock and mount_list belong to super.c) */
 extern struct spinlock mount_lock;
 extern struct list_head mount_list;
 int do_move_mount(struct path *from, struct path *to);           /* mount(MS_MOVE) */
@@ -607,7 +616,7 @@ void fs_context_put(struct fs_context *fs);
 /* The device number stat reports for ino (st_dev; fs/vfs.c). */
 dev_t inode_dev(struct inode *ino);
 
-/* Is p root or below it (a cwd outside a chroot is not)? (fs/vfs.c) */
+/* Is p root or below it (a cwd outside a chroot is not)? (fs/dcache.c) */
 bool path_is_under(const struct path *p, const struct path *root);
 
 #endif
