@@ -42,6 +42,7 @@ enum proc_kind {
   PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR, PK_SYSVIPC_DIR, PK_SYS_FS_DIR,
   PK_SYS_FS_INOTIFY_DIR,       /* /proc/sys/fs/inotify */
   PK_SYS_RANDOM_DIR,           /* /proc/sys/kernel/random */
+  PK_KITE_DIR,                 /* /proc/kite: Kite's own files, not Linux's */
   PK_FDINFO_DIR,               /* /proc/<pid>/fdinfo (files: PK_FILE, gen_fdinfo, fd in proc_info.fd) */
   PK_TASK_DIR, PK_TID_DIR,     /* /proc/<pid>/task and task/<tid> (tid in proc_info.fd) */
   PK_FILE,      /* generated text (gen) */
@@ -135,9 +136,11 @@ extern const struct proc_table proc_sys_fs_table;          /* /proc/sys/fs */
 extern const struct proc_table proc_sys_fs_inotify_table;  /* /proc/sys/fs/inotify */
 extern const struct proc_table proc_sysvipc_table;         /* /proc/sysvipc */
 extern const struct proc_table proc_net_table;             /* /proc/net */
-/* A write of buf to the /proc/sys file made by gen: 0 or -errno (EINVAL
- * out of range, EPERM for the host name without CAP_SYS_ADMIN); *handled
- * false if gen is not a writable tunable. No locks held. */
+extern const struct proc_table proc_kite_table;            /* /proc/kite */
+/* A write of buf to the /proc/sys (or /proc/kite) file made by gen: 0 or
+ * -errno (EINVAL out of range, EPERM for the host name or the profiler
+ * without CAP_SYS_ADMIN); *handled false if gen is not a writable
+ * tunable. No locks held. */
 int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled);
 
 /* ---- fs/proc_mounts.c ---- */

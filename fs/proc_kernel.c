@@ -1,9 +1,10 @@
 /*
  * proc_kernel.c — the kernel-wide files of /proc: /proc/{meminfo, uptime,
  * loadavg, cpuinfo, version, stat, interrupts, filesystems, partitions,
- * slabinfo, cmdline}, /proc/net, /proc/sysvipc, and the tunables of
- * /proc/sys (kernel, kernel/random, fs, fs/inotify), with the tables
- * that name them and the writes the tunables take.
+ * slabinfo, cmdline}, /proc/net, /proc/sysvipc, the tunables of
+ * /proc/sys (kernel, kernel/random, fs, fs/inotify) and Kite's own
+ * /proc/kite/profile, with the tables that name them and the writes the
+ * tunables take.
  *
  * Layer: fs (part of procfs; fs/proc_internal.h draws the pieces).
  * fs/procfs.c looks names up in the tables here and calls the generators
@@ -27,6 +28,7 @@
 #include "kern/mm.h"
 #include "kern/sysinfo.h"
 #include "kern/devtree.h"
+#include "kern/profile.h"
 #include "drivers/blk.h"
 #include <string.h>
 #include <stdlib.h>
@@ -336,6 +338,26 @@ static const struct { proc_gen_fn gen; const char *name; } ipc_sysctls[] = {
   { gen_ipc_msg_next_id, "msg_next_id" },
 };
 
+/* /proc/kite/profile: the kernel's sampling profiler (kern/profile.c). */
+static void gen_profile(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  struct profile_slot *v = kmalloc(PROFILE_SLOTS * sizeof(*v));
+  if (!v)
+    return;
+  struct profile_totals t;
+  int n = profile_snapshot(v, &t);
+  pb_printf(b, "# Kite kernel profile: %s, %d timer samples/s per hart (docs/performance.md)\n",
+            READ_ONCE(profile_on) ? "sampling" : "stopped", PROFILE_HZ);
+  pb_printf(b, "# samples %lu kernel %lu user %lu idle %lu dropped %lu\n",
+            (unsigned long)(t.kernel + t.user + t.idle + t.dropped), (unsigned long)t.kernel,
+            (unsigned long)t.user, (unsigned long)t.idle, (unsigned long)t.dropped);
+  pb_printf(b, "# count pc\n");
+  for (int i = 0; i < n; i++)
+    pb_printf(b, "%lu %016lx\n", (unsigned long)v[i].count, (unsigned long)v[i].pc);
+  kfree(v);
+}
+
 /* ---- the kernel-wide directories ---- */
 
 static const struct proc_entry root_entries[] = {
@@ -358,6 +380,7 @@ static const struct proc_entry root_entries[] = {
   { "cmdline", PK_FILE, gen_kernel_cmdline, S_IFREG | 0444 },
   { "net", PK_NET_DIR, NULL, S_IFDIR | 0555 },
   { "sysvipc", PK_SYSVIPC_DIR, NULL, S_IFDIR | 0555 },
+  { "kite", PK_KITE_DIR, NULL, S_IFDIR | 0555 },
 };
 
 static const struct proc_entry sys_fs_entries[] = {
@@ -403,6 +426,11 @@ const struct proc_table proc_sys_random_table = PROC_TABLE(sys_random_entries);
 const struct proc_table proc_sys_fs_inotify_table = PROC_TABLE(sys_fs_inotify_entries);
 const struct proc_table proc_sysvipc_table = PROC_TABLE(sysvipc_entries);
 const struct proc_table proc_net_table = PROC_TABLE(net_entries);
+
+static const struct proc_entry kite_entries[] = {
+  { "profile", PK_FILE, gen_profile, S_IFREG | 0644 },
+};
+const struct proc_table proc_kite_table = PROC_TABLE(kite_entries);
 
 static const struct proc_entry sys_entries[] = {
   { "kernel", PK_SYS_KERNEL_DIR, NULL, S_IFDIR | 0555 },
@@ -469,6 +497,14 @@ int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled)
       *int_sysctls[i].var = (int)v;
       return 0;
     }
+  if (gen == gen_profile) { /* 1: clear and start, 0: stop */
+    if (!capable(CAP_SYS_ADMIN))
+      return -EPERM;
+    if (strcmp(buf, "1") && strcmp(buf, "0"))
+      return -EINVAL;
+    profile_control(buf[0] == '1');
+    return 0;
+  }
   for (size_t i = 0; i < ARRAY_SIZE(ipc_sysctls); i++)
     if (gen == ipc_sysctls[i].gen)
       return ipc_sysctl_store(ipc_sysctls[i].name, buf);

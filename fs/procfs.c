@@ -15,6 +15,7 @@
  *   cpuinfo, uptime, loadavg,  /proc/sys/kernel/{hostname,osrelease,
  *   version, stat, filesystems,  ostype,pid_max}
  *   cmdline                    /proc/net/{dev,sockstat,tcp,tcp6} (from net/, if built)
+ *                              /proc/kite/profile (Kite's own: kern/profile.c)
  *
  * Layer: fs (a file system under the VFS: fs/vfs.c calls its inode and
  * file operations). Locks: proc_lock (kern/) while a process or thread is
@@ -195,6 +196,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     return lookup_table(d, proc_net_table.entries, proc_net_table.n, 0);
   case PK_SYSVIPC_DIR:
     return lookup_table(d, proc_sysvipc_table.entries, proc_sysvipc_table.n, 0);
+  case PK_KITE_DIR:
+    return lookup_table(d, proc_kite_table.entries, proc_kite_table.n, 0);
   case PK_SYS_FS_DIR:
     return lookup_table(d, proc_sys_fs_table.entries, proc_sys_fs_table.n, 0);
   case PK_SYS_RANDOM_DIR:
@@ -484,6 +487,9 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   }
   case PK_SYSVIPC_DIR:
     emit_table(ctx, proc_sysvipc_table.entries, proc_sysvipc_table.n, 2, 0);
+    return 0;
+  case PK_KITE_DIR:
+    emit_table(ctx, proc_kite_table.entries, proc_kite_table.n, 2, 0);
     return 0;
   case PK_FD_DIR:
   case PK_FDINFO_DIR: {
