@@ -17,6 +17,7 @@
 #include "kern/timerfd.h"
 #include "kern/lockdep.h"
 #include "kern/sysinfo.h"
+#include "kern/reboot.h"
 #include "kern/param.h"
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
@@ -120,9 +121,13 @@ static void mount_at(const char *fstype, const char *source, const char *path)
   mount_at_flags(fstype, source, path, 0, NULL);
 }
 
+/* At power-off the file systems write back and shut down first (kern/reboot.c). */
+static struct power_off_hook fs_power_off = { .fn = vfs_shutdown };
+
 static void fs_init(void)
 {
   vfs_init();         /* the pseudo mount of nameless files */
+  power_off_hook_register(&fs_power_off); /* write back and unmount before power-off */
   mqueue_init();      /* POSIX message queues and their file system */
   ramfs_init();
   procfs_init();
@@ -233,31 +238,30 @@ static void start_init(void)
     panic("init got pid %d", p->pid);
 }
 
-/* Power off the machine (after writing file systems back and shutting
- * them down cleanly). status is a wait status: QEMU exits with the exit
- * code, or 128+signal. */
-void kernel_power_off(int status)
+/*
+ * A secondary hart's first C code (arch/riscv/entry.S: secondary_entry;
+ * kern/smp.c started it): tp is its idle task, the MMU is on. It sets up
+ * what the boot hart set up in kmain for itself, then idles.
+ */
+void secondary_main(uint64_t hartid)
 {
-  vfs_shutdown();
-  int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
-  sbi_shutdown(code);
+  if (!smp_hart_may_join(hartid)) {
+    for (;;)
+      wfi(); /* interrupts are off (sie = 0) */
+  }
+  trap_init_hart();                             /* stvec, FP, soft + external interrupts */
+  plic_init_hart(mycpu()->plic_context, false); /* device interrupts stay on the boot hart */
+  timer_hart_init();                            /* this hart's scheduler tick */
+  smp_hart_online();
+  idle_loop();
 }
 
-/* The init process exited: say how, and power off. */
-void init_exited(int status)
-{
-  char msg[80];
-  int n;
-  if ((status & 0x7f) == 0)
-    n = snprintf(msg, sizeof(msg), "\r\nkite: init exited with status %d\r\n", (status >> 8) & 0xff);
-  else
-    n = snprintf(msg, sizeof(msg), "\r\nkite: init killed by signal %d\r\n", status & 0x7f);
-  pr_notice("%s", msg + 2);
-  console_write(msg, n);
-  kernel_power_off(status);
-}
-
-void kmain(uint64_t hartid, paddr_t dtb_pa)
+/*
+ * The boot hart's first C code (arch/riscv/entry.S). secondary_entry is
+ * where the other harts start (in entry.S too, handed over so that no C
+ * file names an assembly label of the layer that calls it).
+ */
+void kmain(uint64_t hartid, paddr_t dtb_pa, void (*secondary_entry)(void))
 {
   sched_init();
   kernel_process.pid = 0;
@@ -308,7 +312,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
           (unsigned long)(nr_free_pages() * 4));
   if (strstr(boot_info.bootargs, "lockdep_selftest"))
     lockdep_selftest();                              /* debug builds: plant a cycle, see it caught */
-  smp_boot_secondaries();                            /* the other harts, each to its idle loop */
+  smp_boot_secondaries(kva_to_pa(secondary_entry)); /* the other harts, each to its idle loop */
   start_init();
   idle_loop();
 }
