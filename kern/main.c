@@ -18,6 +18,7 @@
 #include "kern/lockdep.h"
 #include "kern/sysinfo.h"
 #include "kern/reboot.h"
+#include "kern/proc_resource.h"
 #include "kern/param.h"
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
@@ -171,6 +172,21 @@ static void fs_init(void)
 }
 
 /*
+ * What a process holds from the layers above the core, handed to
+ * kern/process.c so clone and exit reach them without naming them. The
+ * slot fixes the order (kern/proc_resource.h says why).
+ */
+static void proc_resources_init(void)
+{
+  proc_resource_register(PROC_RES_FILES, &files_proc_resource); /* descriptor table */
+  proc_resource_register(PROC_RES_FS, &fs_proc_resource);       /* root, cwd, umask */
+  proc_resource_register(PROC_RES_PIDFD, &pidfd_proc_resource); /* CLONE_PIDFD */
+  proc_resource_register(PROC_RES_TTY, &tty_proc_resource);     /* controlling terminal */
+  proc_resource_register(PROC_RES_LOCKS, &locks_proc_resource); /* POSIX record locks */
+  proc_resource_register(PROC_RES_SEM, &sem_proc_resource);     /* SEM_UNDO */
+}
+
+/*
  * The first user process (pid 1): open the console as descriptors 0, 1
  * and 2, then exec init. Runs as a kernel thread until the exec succeeds.
  */
@@ -306,6 +322,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa, void (*secondary_entry)(void))
   loop_init();                                       /* /dev/loop-control, loop0..7 */
   fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */
   ipc_init();                                        /* System V shared memory, semaphores, queues */
+  proc_resources_init();                             /* what clone and exit hand over (fds, tty, ...) */
   if (net_init)                                      /* built only with WITH_NET=1 (Makefile) */
     net_init();                                      /* lwIP, lo, NetDevices, the net task */
   pr_info("kernel %lu KiB, %lu KiB free after boot", (unsigned long)((_kernel_end - _kernel_start) >> 10),
