@@ -26,6 +26,8 @@
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/param.h"
+#include "kern/proc_resource.h"
+#include "kern/clone.h"
 #include "kern/errno.h"
 #include <string.h>
 
@@ -63,6 +65,39 @@ void fs_context_put(struct fs_context *fs)
   path_put(&fs->cwd);
   kfree(fs);
 }
+
+/* clone: the child shares the caller's root, cwd and umask (CLONE_FS) or
+ * gets a copy. */
+static int fs_fork(struct task *t, struct process *p, uint64_t flags, const struct clone_extras *x)
+{
+  (void)p;
+  (void)x;
+  if (flags & CLONE_FS) {
+    t->fs = current->fs;
+    __atomic_add_fetch(&t->fs->refcount, 1, __ATOMIC_RELAXED);
+  } else if (!(t->fs = fs_context_copy(current->fs))) {
+    return -ENOMEM;
+  }
+  return 0;
+}
+
+/* exit: t lets go of its fs context (cleared under proc_lock: procfs reads it). */
+static void fs_exit_task(struct task *t)
+{
+  spin_lock(&proc_lock);
+  struct fs_context *fs = t->fs;
+  t->fs = NULL;
+  spin_unlock(&proc_lock);
+  if (fs)
+    fs_context_put(fs);
+}
+
+/* A task's fs context, as clone and exit see it (kern/proc_resource.h). */
+const struct proc_resource fs_proc_resource = {
+  .name = "fs",
+  .fork = fs_fork,
+  .exit_task = fs_exit_task,
+};
 
 /* The restrictions of the openat2 in progress, with rule r; else NULL. */
 static const struct resolve_scope *restricted(uint64_t r)

@@ -304,7 +304,7 @@ struct file_ops {
   ssize_t (*write)(struct file *f, struct uio *u, off_t *pos);
   off_t (*llseek)(struct file *f, off_t off, int whence);   /* NULL: ESPIPE */
   int (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
-  int (*mmap)(struct file *f, struct vma *v);               /* NULL: ENODEV */
+  int (*mmap)(struct file *f, struct vma *v);               /* set v->ops (kern/vm.h); NULL: ENODEV */
   unsigned (*poll)(struct file *f, struct poll_table *pt);  /* NULL: always ready */
   int (*iterate)(struct file *f, struct dir_context *ctx);  /* directories */
   int (*fsync)(struct file *f, bool datasync);
@@ -314,10 +314,6 @@ struct file_ops {
    * close-on-exec, exit) by current — Linux's flush: mq_notify's
    * registration goes with its owner's close. May be NULL. */
   void (*flush)(struct file *f);
-  /* A mapping of f was made (also: copied by fork, split) / went away
-   * (kern/vm.c, mm->lock held). System V shared memory counts attaches. */
-  void (*vm_open)(struct file *f);
-  void (*vm_close)(struct file *f);
 };
 
 struct file {
