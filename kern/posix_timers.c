@@ -273,33 +273,23 @@ static void ptimer_fire(struct timer *kt)
 
 #define TICK_FIRE_MAX 8
 
-/*
- * RLIMIT_CPU, checked at each tick as Linux's check_process_timers does:
- * at the soft limit SIGXCPU, and the soft limit moves up a second (while
- * below the hard one), so SIGXCPU comes again each further second; at
- * the hard limit SIGKILL. Limits are in seconds of the process's CPU time.
- */
+/* RLIMIT_CPU (seconds), as Linux's check_process_timers: SIGXCPU at the soft
+ * limit, which then moves up a second while below the hard one; SIGKILL at
+ * the hard limit. */
 static void rlimit_cpu_tick(struct process *p)
 {
-  uint64_t soft = READ_ONCE(p->rlim[RLIMIT_CPU].cur);
-  uint64_t hard = READ_ONCE(p->rlim[RLIMIT_CPU].max);
+  uint64_t soft = READ_ONCE(p->rlim[RLIMIT_CPU].cur), hard = READ_ONCE(p->rlim[RLIMIT_CPU].max), u, s;
   if (soft == RLIM_INFINITY || soft > UINT64_MAX / NSEC_PER_SEC)
     return;
-  uint64_t u, s;
   process_cputime(p, &u, &s);
   if (hard <= UINT64_MAX / NSEC_PER_SEC && u + s >= hard * NSEC_PER_SEC) {
     send_signal_process(p, SIGKILL, NULL);
-    return;
+  } else if (u + s >= soft * NSEC_PER_SEC) {
+    if (soft < hard)
+      WRITE_ONCE(p->rlim[RLIMIT_CPU].cur, soft + 1);
+    struct ksiginfo info = { .signo = SIGXCPU, .code = SI_KERNEL };
+    send_signal_process(p, SIGXCPU, &info);
   }
-  if (u + s < soft * NSEC_PER_SEC)
-    return;
-  if (soft < hard)
-    WRITE_ONCE(p->rlim[RLIMIT_CPU].cur, soft + 1);
-  struct ksiginfo info;
-  memset(&info, 0, sizeof(info));
-  info.signo = SIGXCPU;
-  info.code = SI_KERNEL;
-  send_signal_process(p, SIGXCPU, &info);
 }
 
 void posix_cpu_timers_tick(struct task *cur)
