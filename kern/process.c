@@ -259,6 +259,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     if (!parent)
       parent = cur->proc;
     p->parent = parent;
+    p->ppid = parent->pid;
     p->pgid = cur->proc->pgid;
     p->sid = cur->proc->sid;
     p->ctty = cur->proc->ctty; /* the session's terminal (drivers/tty.c) */
@@ -386,6 +387,7 @@ static void reparent_children(struct process *p, struct list_head *dead)
   list_for_each_entry_safe(c, n, &p->children, sibling) {
     list_del(&c->sibling);
     c->parent = reaper;
+    WRITE_ONCE(c->ppid, reaper->pid);
     c->exit_signal = SIGCHLD;
     list_add_tail(&c->sibling, &reaper->children);
     if (c->zombie && notify_parent(c)) {
