@@ -15,6 +15,12 @@
  * Other harts may run threads of the same mm: a PTE that loses a page or
  * a permission is flushed from every hart that may cache it before the
  * page is freed or the call returns (kern/tlb.h).
+ *
+ * Layer: core. A file-backed region reaches its file only through
+ * v->ops (struct vm_operations, set by the file's mmap operation; the
+ * generic ones over the page cache are in fs/filemap.c), and the program
+ * file through mm->exe's release: this file names no file-system or
+ * page-cache function.
  */
 #include "kern/vm.h"
 #include "kern/tlb.h"
@@ -51,8 +57,10 @@ void mm_get(struct mm *mm)
   __atomic_add_fetch(&mm->refcount, 1, __ATOMIC_RELAXED);
 }
 
+/* A new region; one over a file (ops from the file's mmap) takes its
+ * reference through ops->open. NULL when out of memory. */
 static struct vma *vma_alloc(uaddr_t start, uaddr_t end, uint32_t prot, uint32_t flags,
-                             struct file *file, uint64_t pgoff)
+                             struct file *file, const struct vm_operations *ops, uint64_t pgoff)
 {
   struct vma *v = kzalloc(sizeof(*v));
   if (!v)
@@ -63,22 +71,17 @@ static struct vma *vma_alloc(uaddr_t start, uaddr_t end, uint32_t prot, uint32_t
   v->prot = prot;
   v->flags = flags;
   v->file = file;
+  v->ops = ops;
   v->pgoff = pgoff;
-  if (file) {
-    fget(file);
-    if (file->fop && file->fop->vm_open)
-      file->fop->vm_open(file);
-  }
+  if (file)
+    ops->open(v);
   return v;
 }
 
 static void vma_free(struct vma *v)
 {
-  if (v->file) {
-    if (v->file->fop && v->file->fop->vm_close)
-      v->file->fop->vm_close(v->file);
-    fput(v->file);
-  }
+  if (v->file)
+    v->ops->close(v);
   kfree(v);
 }
 
@@ -134,19 +137,14 @@ static void unmap_pages(struct tlb_batch *tb, uaddr_t start, uaddr_t end)
   }
 }
 
-/* The program mm runs: it denies writes to its file while mapped (Linux's
- * mm->exe_file deny_write_access). NULL drops it. */
-void mm_set_exe(struct mm *mm, struct file *f)
+void mm_set_exe(struct mm *mm, struct mm_exe *e)
 {
-  if (mm->exe_file) {
-    __atomic_sub_fetch(&mm->exe_file->inode->deny_writers, 1, __ATOMIC_RELAXED);
-    fput(mm->exe_file);
-  }
-  mm->exe_file = f;
-  if (f) {
-    fget(f);
-    __atomic_add_fetch(&f->inode->deny_writers, 1, __ATOMIC_RELAXED);
-  }
+  if (e)
+    __atomic_add_fetch(&e->refcount, 1, __ATOMIC_RELAXED);
+  struct mm_exe *old = mm->exe;
+  mm->exe = e;
+  if (old && __atomic_sub_fetch(&old->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+    old->release(old);
 }
 
 void mm_put(struct mm *mm)
@@ -188,11 +186,12 @@ struct mm *mm_fork(struct mm *old)
   mm->env_start = old->env_start;
   mm->env_end = old->env_end;
   memcpy(mm->exe_path, old->exe_path, sizeof(mm->exe_path));
-  mm_set_exe(mm, old->exe_file);
+  mm_set_exe(mm, old->exe);
   struct vma *v;
   list_for_each_entry(v, &old->vmas, link) {
     /* (memory locks are not inherited) */
-    struct vma *nv = vma_alloc(v->start, v->end, v->prot, v->flags & ~VMA_LOCKED, v->file, v->pgoff);
+    struct vma *nv = vma_alloc(v->start, v->end, v->prot, v->flags & ~VMA_LOCKED, v->file, v->ops,
+                               v->pgoff);
     if (!nv)
       goto fail;
     vma_insert(mm, nv);
@@ -327,15 +326,10 @@ static int fault_locked(struct mm *mm, uaddr_t addr, int access)
   }
 
   uint64_t index = v->pgoff + (va - v->start) / PAGE_SIZE;
-  struct inode *ino = v->file->inode;
-  if (index * PAGE_SIZE >= (uint64_t)ino->size && !(v->flags & VMA_SHARED && S_ISCHR(ino->mode)))
-    return -ENXIO;
-  struct page *p = page_cache_get(ino, index, false);
+  struct page *p = v->ops->fault(v, index); /* dirty already if shared and writable */
   if (IS_ERR(p))
-    return PTR_ERR(p) == -ENOMEM ? -ENOMEM : -ENXIO;
+    return PTR_ERR(p);
   if (v->flags & VMA_SHARED) {
-    if (v->prot & PROT_WRITE)
-      page_mark_dirty(p);
     int r = install_page(mm, va, p, flags);
     if (r)
       put_page(p);
@@ -412,7 +406,7 @@ static int split_at(struct mm *mm, uaddr_t addr)
   struct vma *v = find_vma(mm, addr);
   if (!v || v->start >= addr)
     return 0;
-  struct vma *tail = vma_alloc(addr, v->end, v->prot, v->flags, v->file,
+  struct vma *tail = vma_alloc(addr, v->end, v->prot, v->flags, v->file, v->ops,
                                v->pgoff + (addr - v->start) / PAGE_SIZE);
   if (!tail)
     return -ENOMEM;
@@ -473,6 +467,8 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
 {
   if (len == 0 || (offset & ~PAGE_MASK))
     return -EINVAL;
+  if (file && (!file->fop || !file->fop->mmap))
+    return -ENODEV; /* a file kind that cannot be mapped (Linux's do_mmap) */
   len = PGROUNDUP(len);
   if (len == 0 || len >= USER_TOP)
     return -ENOMEM;
@@ -523,10 +519,20 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
   bool locked = (mapflags & MAP_LOCKED) || mm->lock_future;
   if (locked)
     flags |= VMA_LOCKED;
-  struct vma *v = vma_alloc(addr, addr + len, prot, flags, file, offset / PAGE_SIZE);
+  struct vma *v = vma_alloc(addr, addr + len, prot, flags, NULL, NULL, 0);
   if (!v) {
     ret = -ENOMEM;
     goto out;
+  }
+  if (file) {
+    /* The file says how it is mapped (Linux's call_mmap): it sets v->ops. */
+    v->file = file;
+    v->pgoff = offset / PAGE_SIZE;
+    if ((ret = file->fop->mmap(file, v))) {
+      kfree(v);
+      goto out;
+    }
+    v->ops->open(v);
   }
   vma_insert(mm, v);
   ret = (long)addr;
@@ -712,7 +718,7 @@ uaddr_t vm_brk(struct mm *mm, uaddr_t newbrk)
       }
     }
     if (!heap) {
-      heap = vma_alloc(old_end, new_end, PROT_READ | PROT_WRITE, VMA_HEAP, NULL, 0);
+      heap = vma_alloc(old_end, new_end, PROT_READ | PROT_WRITE, VMA_HEAP, NULL, NULL, 0);
       if (!heap)
         goto out;
       vma_insert(mm, heap);
@@ -735,7 +741,7 @@ int vm_map_trampoline(struct mm *mm)
   mutex_lock(&mm->lock);
   int r = -ENOMEM;
   struct vma *v = vma_alloc(USER_TRAMPOLINE, USER_TRAMPOLINE + PAGE_SIZE,
-                            PROT_READ | PROT_EXEC, VMA_VDSO, NULL, 0);
+                            PROT_READ | PROT_EXEC, VMA_VDSO, NULL, NULL, 0);
   if (!v)
     goto out;
   vma_insert(mm, v);
@@ -809,7 +815,7 @@ static long move_region(struct mm *mm, uaddr_t old, size_t oldlen, size_t newlen
   if ((r = split_at(mm, old)) || (r = split_at(mm, old + oldlen)))
     return r;
   struct vma *v = find_vma(mm, old);
-  struct vma *nv = vma_alloc(dest, dest + newlen, v->prot, v->flags, v->file, v->pgoff);
+  struct vma *nv = vma_alloc(dest, dest + newlen, v->prot, v->flags, v->file, v->ops, v->pgoff);
   if (!nv)
     return -ENOMEM;
   vma_insert(mm, nv);
@@ -929,7 +935,9 @@ int vm_msync(struct mm *mm, uaddr_t addr, size_t len, int flags)
   if (addr & ~PAGE_MASK)
     return -EINVAL;
   len = PGROUNDUP(len);
-  struct file *files[16];
+  /* Written back after mm->lock is dropped (a file system's write-back
+   * may wait for a writer that is faulting on this mm). */
+  struct { const struct vm_operations *ops; void *held; } wb[16];
   int n = 0;
   mutex_lock(&mm->lock);
   struct vma *v;
@@ -947,18 +955,19 @@ int vm_msync(struct mm *mm, uaddr_t addr, size_t len, int flags)
       r = -EBUSY; /* locked pages cannot be invalidated */
       break;
     }
-    if ((v->flags & VMA_SHARED) && v->file && n < 16) {
-      fget(v->file);
-      files[n++] = v->file;
+    if ((v->flags & VMA_SHARED) && v->file && v->ops->msync_hold && n < 16) {
+      void *held = v->ops->msync_hold(v);
+      if (held) {
+        wb[n].ops = v->ops;
+        wb[n++].held = held;
+      }
     }
   }
   if (cur < addr + len)
     r = -ENOMEM;
   mutex_unlock(&mm->lock);
-  for (int i = 0; i < n; i++) {
-    page_cache_writeback(files[i]->inode);
-    fput(files[i]);
-  }
+  for (int i = 0; i < n; i++)
+    wb[i].ops->msync(wb[i].held);
   return r;
 }
 
@@ -1003,7 +1012,7 @@ static int map_kernel_pages(struct mm *mm, uaddr_t va, const void *kva, int npag
 {
   mutex_lock(&mm->lock);
   int r = -ENOMEM;
-  struct vma *v = vma_alloc(va, va + (uaddr_t)npages * PAGE_SIZE, prot, VMA_VDSO, NULL, 0);
+  struct vma *v = vma_alloc(va, va + (uaddr_t)npages * PAGE_SIZE, prot, VMA_VDSO, NULL, NULL, 0);
   if (!v)
     goto out;
   vma_insert(mm, v);
