@@ -3,7 +3,8 @@
  * VFAT long names, that knows nothing about Kite.
  *
  * Layers:
- *   fs/fat/fat_vfs.c         Kite's VFS glue (inodes, page cache, mount)
+ *   fs/fat/fat_vfs.c         Kite's VFS glue (inodes, page cache; the mount
+ *                            in fat_vfs_super.c)
  *   fs/fat/fat_dir.c         directories: create, unlink, readdir; with
  *     fat_rename.c, fat_dindex.c (the name index, lookup), fat_slots.c
  *     (directory I/O), fat_name.c (long names, 8.3 aliases): fat_dir.h
