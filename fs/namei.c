@@ -29,6 +29,7 @@
 #include "kern/proc_resource.h"
 #include "kern/clone.h"
 #include "kern/errno.h"
+#include "kern/syscall.h"   /* copy_path */
 #include <string.h>
 
 struct fs_context *fs_context_alloc(void)
@@ -452,4 +453,47 @@ void resolve_end(struct resolve_scope *s)
   current->resolve = NULL;
   if (s->root.dentry)
     path_put(&s->root);
+}
+
+/*
+ * A path argument of a system call copied in (Linux's getname): a
+ * PATH_MAX kernel buffer the caller frees with kfree. NULL with *err set
+ * to -ENOMEM, -EFAULT or -ENAMETOOLONG. No locks taken.
+ */
+char *user_path_copy(uaddr_t upath, long *err)
+{
+  char *p = kmalloc(PATH_MAX);
+  if (!p) {
+    *err = -ENOMEM;
+    return NULL;
+  }
+  long n = copy_path(p, upath);
+  if (n < 0) {
+    kfree(p);
+    *err = n;
+    return NULL;
+  }
+  return p;
+}
+
+/*
+ * The walk of the *at() calls that take AT_SYMLINK_NOFOLLOW and
+ * AT_EMPTY_PATH (Linux's user_path_at): flags outside allowed are
+ * -EINVAL; otherwise the path is copied in and looked up as path_lookup
+ * does, *p referenced on success (path_put it).
+ */
+long user_path_at(int dirfd, uaddr_t upath, int flags, int allowed, struct path *p)
+{
+  if (flags & ~allowed)
+    return -EINVAL;
+  long err;
+  char *path = user_path_copy(upath, &err);
+  if (!path)
+    return err;
+  unsigned lf = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+  if (flags & AT_EMPTY_PATH)
+    lf |= LOOKUP_EMPTY;
+  long r = path_lookup(dirfd, path, lf, p);
+  kfree(path);
+  return r;
 }

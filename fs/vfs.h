@@ -2,9 +2,10 @@
  * vfs.h — the virtual file system: inodes, dentries, mounts, files.
  *
  * Layers (top to bottom):
- *   fs/sys_file.c   syscalls: fetch and check arguments
+ *   fs/sys_*.c      syscalls: fetch and check arguments
  *   fs/namei.c      path walk: names -> (mount, dentry)
- *   fs/vfs.c        inode/dentry/mount/superblock objects, generic ops
+ *   fs/vfs.c        inodes and paths; fs/dcache.c dentries; fs/super.c
+ *                   file system types, superblocks, mounts
  *   fs/file.c       open files and descriptor tables
  *   fs/pagecache.c  file pages (read, write, mmap all go through it)
  *   fs/ramfs.c, devfs.c, procfs.c, fat32 ...  the file systems
@@ -282,7 +283,7 @@ struct mount {
   int refcount;
   int id;                       /* /proc/<pid>/mountinfo's mount id */
   int release_on_last_put;      /* lazily detached while in use: the last path_put
-                                   lets its file system go (fs/vfs.c) */
+                                   lets its file system go (fs/super.c) */
 };
 
 struct path {
@@ -442,7 +443,15 @@ int dentry_path_in_sb(struct dentry *d, char *buf, size_t size);
 int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out);
 bool path_is_pseudo(const struct path *p);
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
-/* fs/mount.c: reshaping the tree (mount_lock and mount_list belong to vfs.c) */
+/* The last path into a lazily detached mount was put (path_put): its file
+ * system goes now unless mounted again meanwhile (fs/super.c). No
+ * spinlock held. */
+void mount_release_detached(struct mount *m);
+/* Free every unused dentry below root, leaves first, releasing their
+ * inodes (unmount; fs/dcache.c). Takes dcache_lock for each step; the
+ * caller holds no spinlock. */
+void dcache_prune(struct dentry *root);
+/* fs/mount.c: reshaping the tree (mount_lock and mount_list belong to super.c) */
 extern struct spinlock mount_lock;
 extern struct list_head mount_list;
 int do_move_mount(struct path *from, struct path *to);           /* mount(MS_MOVE) */
@@ -537,6 +546,13 @@ int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out);
 struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t len);
 /* path_lookup from *start (the caller's reference, kept) instead of a dirfd. */
 int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out);
+/* A system call's path argument copied in: a PATH_MAX buffer (kfree it),
+ * or NULL with *err = -ENOMEM, -EFAULT or -ENAMETOOLONG (Linux's getname). */
+char *user_path_copy(uaddr_t upath, long *err);
+/* path_lookup of a user path for the *at() calls: flags outside allowed
+ * are -EINVAL; AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH become lookup flags.
+ * *p referenced on success (path_put it); no locks held on entry or exit. */
+long user_path_at(int dirfd, uaddr_t upath, int flags, int allowed, struct path *p);
 /* Walk all but the last component: *parent (referenced) and the last name. */
 int path_parent(int dirfd, const char *path, struct path *parent, char *last, size_t lastsize);
 int path_parent_at(const struct path *start, const char *path, struct path *parent, char *last,
@@ -580,7 +596,7 @@ ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos);
 ssize_t kernel_read(struct file *f, void *buf, size_t n, off_t pos);
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos);
 /* Fill a kernel struct stat for ino (the caller holds a reference;
- * fs/sys_file.c). */
+ * fs/sys_stat.c). */
 int vfs_getattr(struct inode *ino, void *statbuf_kernel);
 
 #endif
@@ -604,7 +620,7 @@ void fs_context_put(struct fs_context *fs);
 /* The device number stat reports for ino (st_dev; fs/vfs.c). */
 dev_t inode_dev(struct inode *ino);
 
-/* Is p root or below it (a cwd outside a chroot is not)? (fs/vfs.c) */
+/* Is p root or below it (a cwd outside a chroot is not)? (fs/dcache.c) */
 bool path_is_under(const struct path *p, const struct path *root);
 
 #endif

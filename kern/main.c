@@ -235,10 +235,11 @@ static pid_t init_pid; /* reserved first thing, so init is pid 1 */
 static void start_init(void)
 {
   struct process *p = process_alloc();
-  struct task *t = kthread_create_tid("init", init_thread, NULL, init_pid);
+  struct task *t = kthread_alloc_tid("init", init_thread, NULL, init_pid);
   if (!p || !t)
     panic("cannot create init");
-  /* kthread_create queued t already; it cannot run before we return to idle. */
+  /* t is not queued yet: the other harts are up, and one of them would run
+   * it at once, still in the kernel process (a race seen at -smp 4). */
   spin_lock(&proc_lock);
   p->pid = p->pgid = p->sid = t->tid;
   p->leader = t;
@@ -254,6 +255,7 @@ static void start_init(void)
   init_process = p;
   if (p->pid != 1)
     panic("init got pid %d", p->pid);
+  sched_add_new(t);
 }
 
 /*

@@ -746,8 +746,10 @@ void task_free(struct task *t)
   kfree(t);
 }
 
-/* A kernel thread with the given id (0: allocate one), queued to run. */
-struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid)
+/* A kernel thread with the given id (0: allocate one), not yet queued: the
+ * caller finishes setting it up, then hands it to sched_add_new(). With
+ * several harts a queued task may start on another hart at once. */
+struct task *kthread_alloc_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid)
 {
   struct task *t = task_alloc();
   if (!t)
@@ -762,13 +764,16 @@ struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg,
   t->ctx.s[2] = (uint64_t)task_first_run;          /* swtch.S names no kernel function */
   t->ctx.s[3] = (uint64_t)task_exit_kernel_thread;
   t->tid = tid ? tid : pid_alloc();
-  sched_add_new(t);
   return t;
 }
 
+/* A kernel thread, queued to run (it may run before this returns). */
 struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
 {
-  return kthread_create_tid(name, fn, arg, 0);
+  struct task *t = kthread_alloc_tid(name, fn, arg, 0);
+  if (t)
+    sched_add_new(t);
+  return t;
 }
 
 void task_exit_kernel_thread(void)
