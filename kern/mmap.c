@@ -25,8 +25,6 @@
 #include "fs/vfs.h"
 #include <string.h>
 
-/* Is [start, end) free of regions? */
-
 /* The access that brings in a page of a region with prot (mlock,
  * MAP_LOCKED): an execute-only page is populated as by a fetch. */
 static int populate_access(uint32_t prot)
@@ -35,6 +33,8 @@ static int populate_access(uint32_t prot)
     return FAULT_WRITE;
   return (prot & PROT_READ) ? FAULT_READ : FAULT_EXEC;
 }
+
+/* Is [start, end) free of regions? */
 static bool range_free(struct mm *mm, uaddr_t start, uaddr_t end)
 {
   struct vma *v = find_vma(mm, start);
