@@ -276,6 +276,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     if (!parent)
       parent = cur->proc;
     p->parent = parent;
+    p->ppid = parent->pid;
     p->pgid = cur->proc->pgid;
     p->sid = cur->proc->sid;
     for (int i = 0; i < NR_PROC_RES; i++) /* the session's terminal */
@@ -401,6 +402,7 @@ static void reparent_children(struct process *p, struct list_head *dead)
   list_for_each_entry_safe(c, n, &p->children, sibling) {
     list_del(&c->sibling);
     c->parent = reaper;
+    WRITE_ONCE(c->ppid, reaper->pid);
     c->exit_signal = SIGCHLD;
     list_add_tail(&c->sibling, &reaper->children);
     if (c->zombie && notify_parent(c)) {

@@ -165,6 +165,8 @@ struct process {
   pid_t pid;                    /* thread-group id = leader's tid */
   pid_t pgid, sid;              /* proc_lock */
   struct process *parent;       /* proc_lock */
+  pid_t ppid;                   /* parent->pid, set with parent (proc_lock); getppid reads it
+                                   without the lock, as Linux reads real_parent under RCU */
   struct list_head children;    /* proc_lock */
   struct list_head sibling;     /* in parent->children */
   struct list_head threads;     /* tasks of this group (proc_lock) */
