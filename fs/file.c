@@ -42,6 +42,14 @@ struct file *file_alloc(void)
   return f;
 }
 
+/* Run at every file's last fput (before fop->release); registered at boot. */
+static struct list_head file_release_hooks = LIST_HEAD_INIT(file_release_hooks);
+
+void file_release_hook_register(struct file_release_hook *h)
+{
+  list_add_tail(&h->link, &file_release_hooks);
+}
+
 void fget(struct file *f)
 {
   __atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
@@ -64,8 +72,9 @@ void fput(struct file *f)
   fown_release(f);
   if (f->open_counted)
     open_count(f->inode, f->flags, -1);
-  if (!list_empty(&f->ep_links))
-    eventpoll_release(f);
+  struct file_release_hook *h;
+  list_for_each_entry(h, &file_release_hooks, link)
+    h->fn(f);
   if (f->fop && f->fop->release)
     f->fop->release(f);
   if (f->path.dentry)

@@ -74,10 +74,18 @@ struct file *file_alloc(void);
 /* Take a reference to f (the caller holds one, or the descriptor table's
  * lock). Atomic. */
 void fget(struct file *f);
-/* Drop a reference (NULL: nothing). The last one removes f from every
- * epoll watching it, calls fop->release, and drops its path: process
- * context, no spin lock held (release may sleep). */
+/* Drop a reference (NULL: nothing). The last one runs the release hooks
+ * (epoll drops its items watching f), calls fop->release, and drops its
+ * path: process context, no spin lock held (release may sleep). */
 void fput(struct file *f);
+/* A watcher of files in a higher or sibling subsystem that must hear of
+ * any file's last fput (epoll: fs/epoll.c), so fput names no watcher. */
+struct file_release_hook {
+  void (*fn)(struct file *f);   /* may sleep; f is still whole */
+  struct list_head link;
+};
+/* Add h (at boot, before any file is opened; it stays for good). */
+void file_release_hook_register(struct file_release_hook *h);
 /* read(2)/write(2) on f at *pos (the caller holds f->pos_lock when pos is
  * &f->pos): checks in Linux's order (-EBADF, -EINVAL, -EFAULT before
  * blocking), then the file's operation. Bytes moved, or -errno. */

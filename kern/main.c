@@ -12,6 +12,7 @@
 #include "ipc/ipc.h"
 #include "kern/cpu.h"
 #include "kern/exec.h"
+#include "kern/epoll.h"
 #include "kern/futex.h"
 #include "kern/posix_timers.h"
 #include "kern/timerfd.h"
@@ -128,6 +129,7 @@ static struct power_off_hook fs_power_off = { .fn = vfs_shutdown };
 static void fs_init(void)
 {
   vfs_init();         /* the pseudo mount of nameless files */
+  epoll_init();       /* a watched file's last fput drops its epoll items */
   power_off_hook_register(&fs_power_off); /* write back and unmount before power-off */
   mqueue_init();      /* POSIX message queues and their file system */
   ramfs_init();
