@@ -459,13 +459,15 @@ void do_exit(int code)
     init_exited(status);
   }
 
+  /* The robust list first, then the clear-tid wake (Linux's order): a
+   * thread that sees the tid cleared sees the dead owner's locks marked. */
+  futex_exit_robust_list(t);
   if (t->clear_child_tid && t->mm) {
     /* A shared (not process-private) wake, as Linux's: waiters use FUTEX_WAIT. */
     uint32_t zero = 0;
     if (copyout(t->clear_child_tid, &zero, 4) == 0)
       futex_wake(t->clear_child_tid, 1, false);
   }
-  futex_exit_robust_list(t);
   vfork_release(p);
 
   /* Leave the address space, then the shared objects of the higher layers
