@@ -114,14 +114,19 @@ static void for_each_page(struct page_cache *pc, uint64_t from,
     pc_walk(pc, pc->root, pc->height - 1, 0, from, fn, arg);
 }
 
-/* A memory-only file's super block with a size limit (tmpfs), or NULL. */
+/* A memory-only file's tmpfs super block (its pages are charged to it), or NULL. */
 static struct super_block *limited_sb(const struct inode *ino);
 
-/* One more page for sb: false (ENOSPC) past its size limit. */
+uint64_t vfs_nr_shmem_pages; /* atomic: /proc/meminfo's Shmem */
+
+/* One more page for sb: false (ENOSPC) past its size limit (none if 0). */
 static bool sb_charge(struct super_block *sb)
 {
-  if (__atomic_add_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED) <= READ_ONCE(sb->max_pages))
+  uint64_t max = READ_ONCE(sb->max_pages);
+  if (__atomic_add_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED) <= max || !max) {
+    __atomic_add_fetch(&vfs_nr_shmem_pages, 1, __ATOMIC_RELAXED);
     return true;
+  }
   __atomic_sub_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED);
   return false;
 }
@@ -129,6 +134,7 @@ static bool sb_charge(struct super_block *sb)
 static void sb_uncharge(struct super_block *sb)
 {
   __atomic_sub_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&vfs_nr_shmem_pages, 1, __ATOMIC_RELAXED);
 }
 
 struct page *page_cache_get(struct inode *ino, uint64_t index, bool create)
@@ -197,7 +203,7 @@ static bool memory_only(const struct inode *ino)
 
 static struct super_block *limited_sb(const struct inode *ino)
 {
-  return memory_only(ino) && ino->sb && READ_ONCE(ino->sb->max_pages) ? ino->sb : NULL;
+  return memory_only(ino) && ino->sb && ino->sb->shmem ? ino->sb : NULL;
 }
 
 /*
@@ -540,7 +546,7 @@ static int memory_fallocate(struct inode *ino, int mode, off_t off, off_t len)
   }
   uint64_t first = (uint64_t)off / PAGE_SIZE, stop = DIV_ROUND_UP((uint64_t)end, PAGE_SIZE);
   struct super_block *lsb = limited_sb(ino);
-  if (lsb) { /* as Linux's shmem_fallocate: no room, ENOSPC before anything is made */
+  if (lsb && READ_ONCE(lsb->max_pages)) { /* as Linux's shmem_fallocate: no room, ENOSPC before anything is made */
     uint64_t max = READ_ONCE(lsb->max_pages), used = READ_ONCE(lsb->nr_pages), missing = 0;
     if (stop - first > max)
       return -ENOSPC;

@@ -25,8 +25,31 @@ static const struct inode_ops ramfs_file_iops;
 static const struct file_ops ramfs_dir_fops;
 static const struct file_ops ramfs_file_fops;
 
+/*
+ * tmpfs's inode count (Linux's shmem_reserve_inode/shmem_free_inode): every
+ * inode of a ramfs-family super block is counted in sb->nr_inodes, and so
+ * is every extra hard link to a non-directory (each pins a dentry that
+ * cannot be dropped while the name exists); with a limit (nr_inodes=, half
+ * of RAM's pages by default) the one past it is ENOSPC.
+ */
+static int reserve_inode(struct super_block *sb)
+{
+  uint64_t max = READ_ONCE(sb->max_inodes);
+  if (__atomic_add_fetch(&sb->nr_inodes, 1, __ATOMIC_RELAXED) <= max || !max)
+    return 0;
+  __atomic_sub_fetch(&sb->nr_inodes, 1, __ATOMIC_RELAXED);
+  return -ENOSPC;
+}
+
+static void free_inode(struct super_block *sb)
+{
+  __atomic_sub_fetch(&sb->nr_inodes, 1, __ATOMIC_RELAXED);
+}
+
 static void ramfs_evict(struct inode *ino)
 {
+  if (ino->sb)
+    free_inode(ino->sb);
   if (S_ISLNK(ino->mode))
     kfree(ino->priv);
   else if (S_ISFIFO(ino->mode))
@@ -55,11 +78,20 @@ static const struct inode_ops ramfs_symlink_iops = {
   RAMFS_XATTR_OPS,
 };
 
+/*
+ * A new inode of sb (counted: see reserve_inode). Returns it with one
+ * reference, or ERR_PTR(-ENOSPC) past the inode limit, ERR_PTR(-ENOMEM).
+ */
 struct inode *ramfs_new_inode(struct super_block *sb, mode_t mode, dev_t dev)
 {
+  int r = reserve_inode(sb);
+  if (r)
+    return ERR_PTR(r);
   struct inode *ino = inode_alloc(sb, mode);
-  if (!ino)
-    return NULL;
+  if (!ino) {
+    free_inode(sb);
+    return ERR_PTR(-ENOMEM);
+  }
   ino->rdev = dev;
   switch (mode & S_IFMT) {
   case S_IFDIR:
@@ -93,8 +125,8 @@ static int ramfs_lookup(struct inode *dir, struct dentry *d)
 static int ramfs_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev)
 {
   struct inode *ino = ramfs_new_inode(dir->sb, mode, dev);
-  if (!ino)
-    return -ENOMEM;
+  if (IS_ERR(ino))
+    return PTR_ERR(ino);
   d_instantiate(d, ino);
   inode_touch(dir, true);
   return 0;
@@ -109,8 +141,8 @@ static int ramfs_create(struct inode *dir, struct dentry *d, mode_t mode)
 static int ramfs_tmpfile(struct inode *dir, struct dentry *d, mode_t mode)
 {
   struct inode *ino = ramfs_new_inode(dir->sb, (mode & 07777) | S_IFREG, 0);
-  if (!ino)
-    return -ENOMEM;
+  if (IS_ERR(ino))
+    return PTR_ERR(ino);
   ino->nlink = 0;
   d_instantiate(d, ino);
   return 0;
@@ -127,8 +159,8 @@ static int ramfs_mkdir(struct inode *dir, struct dentry *d, mode_t mode)
 static int ramfs_symlink(struct inode *dir, struct dentry *d, const char *target)
 {
   struct inode *ino = ramfs_new_inode(dir->sb, S_IFLNK | 0777, 0);
-  if (!ino)
-    return -ENOMEM;
+  if (IS_ERR(ino))
+    return PTR_ERR(ino);
   ino->priv = kstrdup(target);
   if (!ino->priv) {
     iput(ino);
@@ -143,6 +175,9 @@ static int ramfs_symlink(struct inode *dir, struct dentry *d, const char *target
 static int ramfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
 {
   struct inode *ino = old->inode;
+  int r = ino->nlink ? reserve_inode(ino->sb) : 0; /* (an O_TMPFILE file's first name: its own) */
+  if (r)
+    return r;
   iget(ino);
   ino->nlink++;
   inode_touch(ino, false);
@@ -154,6 +189,8 @@ static int ramfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
 static int ramfs_unlink(struct inode *dir, struct dentry *d)
 {
   struct inode *ino = d->inode;
+  if (ino->nlink > 1 && !S_ISDIR(ino->mode))
+    free_inode(ino->sb); /* the link's; the inode's own goes at evict */
   ino->nlink--;
   inode_touch(ino, false);
   inode_touch(dir, true);
@@ -201,6 +238,8 @@ static int ramfs_rename(struct inode *odir, struct dentry *od, struct inode *ndi
     if (S_ISDIR(dst->mode) && dir_has_entries(nd))
       return -ENOTEMPTY;
   }
+  if (dst && !(flags & RENAME_EXCHANGE) && dst->nlink > 1 && !S_ISDIR(dst->mode))
+    free_inode(dst->sb); /* the replaced name's link, as ramfs_unlink */
   /* The dentry tree is the file system: the bookkeeping is the rename. */
   vfs_rename_update(odir, od, ndir, nd, flags);
   return 0;
@@ -292,8 +331,14 @@ static int ramfs_statfs(struct super_block *sb, struct statfs64 *st)
     st->f_blocks = nr_total_pages();
     st->f_bfree = st->f_bavail = nr_free_pages();
   }
-  st->f_files = 1 << 20;
-  st->f_ffree = (1 << 20) - sb->next_ino;
+  uint64_t imax = READ_ONCE(sb->max_inodes), iused = READ_ONCE(sb->nr_inodes);
+  if (imax) { /* tmpfs: its inode limit, as Linux's shmem_statfs */
+    st->f_files = imax;
+    st->f_ffree = iused < imax ? imax - iused : 0;
+  } else {
+    st->f_files = 1 << 20;
+    st->f_ffree = (1 << 20) - sb->next_ino;
+  }
   st->f_namelen = NAME_MAX;
   return 0;
 }
@@ -301,6 +346,22 @@ static int ramfs_statfs(struct super_block *sb, struct statfs64 *st)
 static const struct super_ops ramfs_sops = {
   .statfs = ramfs_statfs,
 };
+
+/* A count with an optional k, m, g suffix (Linux's memparse); -1 if it does not parse. */
+static int64_t parse_count(const char *v)
+{
+  char *end;
+  uint64_t n = strtoul(v, &end, 0);
+  if (end == v)
+    return -1;
+  switch (*end) {
+  case 'k': case 'K': n <<= 10; end++; break;
+  case 'm': case 'M': n <<= 20; end++; break;
+  case 'g': case 'G': n <<= 30; end++; break;
+  default: break;
+  }
+  return *end ? -1 : (int64_t)n;
+}
 
 /*
  * A size with an optional k, m, g suffix or a % of RAM (tmpfs's size=).
@@ -356,8 +417,8 @@ static int parse_options(struct super_block *sb, bool tmpfs, const char *data, m
       sb->max_pages = (uint64_t)n;
     } else if (strcmp(opt, "nr_blocks") == 0 && val) {
       sb->max_pages = strtoul(val, NULL, 0); /* in pages */
-    } else if (strcmp(opt, "nr_inodes") == 0 && val) {
-      sb->max_inodes = strtoul(val, NULL, 0);
+    } else if (strcmp(opt, "nr_inodes") == 0 && val && (n = parse_count(val)) >= 0) {
+      sb->max_inodes = (uint64_t)n;
     } else if ((strcmp(opt, "uid") == 0 || strcmp(opt, "gid") == 0 || strcmp(opt, "huge") == 0 ||
                 strcmp(opt, "mpol") == 0) && val) {
       continue;
@@ -381,6 +442,7 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
   sb->ops = &ramfs_sops;
   bool tmpfs = strcmp(type->name, "ramfs") != 0;
   sb->magic = tmpfs ? TMPFS_MAGIC : RAMFS_MAGIC;
+  sb->shmem = tmpfs;
   if (tmpfs) { /* Linux's tmpfs defaults: half of RAM, an inode per two pages of it */
     sb->max_pages = nr_total_pages() / 2;
     sb->max_inodes = nr_total_pages() / 2;
@@ -389,6 +451,10 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
   mode_t mode = strcmp(type->name, "tmpfs") == 0 ? 01777 : 0755;
   int r = parse_options(sb, tmpfs, data, &mode);
   struct inode *root = r ? NULL : ramfs_new_inode(sb, S_IFDIR | mode, 0);
+  if (IS_ERR(root)) {
+    r = PTR_ERR(root);
+    root = NULL;
+  }
   struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
   if (!d) {
     if (root)
@@ -427,13 +493,15 @@ struct file *shmem_file_create(size_t size)
 {
   static struct super_block *shm_sb;
   if (!shm_sb) {
-    shm_sb = sb_alloc(&tmpfs_type);
+    shm_sb = sb_alloc(&tmpfs_type); /* Linux's internal shm mount: no limits */
     if (!shm_sb)
       return ERR_PTR(-ENOMEM);
+    shm_sb->magic = TMPFS_MAGIC;
+    shm_sb->shmem = true;
   }
   struct inode *ino = ramfs_new_inode(shm_sb, S_IFREG | 0600, 0);
-  if (!ino)
-    return ERR_PTR(-ENOMEM);
+  if (IS_ERR(ino))
+    return ERR_PTR(PTR_ERR(ino));
   ino->size = size;
   struct file *f = file_alloc();
   if (!f) {

@@ -236,6 +236,8 @@ struct super_block {
    * default, as Linux's tmpfs). */
   uint64_t max_pages, nr_pages;
   uint64_t max_inodes, nr_inodes;
+  bool shmem;                   /* tmpfs and the kernel's shared-memory files: their
+                                   pages are charged to nr_pages and count as Shmem */
 };
 
 #define MS_RDONLY 1
@@ -353,6 +355,7 @@ static inline bool dir_is_dead(const struct inode *dir)
 /* ---- fs/vfs.c ---- */
 /* Inodes, dentries and open files in existence (atomics; /proc/sys/fs). */
 extern uint64_t vfs_nr_inodes, vfs_nr_dentries, vfs_nr_files;
+extern uint64_t vfs_nr_shmem_pages; /* pages of shmem super blocks' files (fs/pagecache.c) */
 /* At boot: the pseudo mount of nameless files, the dentry hash. */
 void vfs_init(void);
 void mqueue_init(void);   /* fs/mqueue.c */
