@@ -352,6 +352,10 @@ ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
     send_signal_task(current, SIGXFSZ, NULL);
     return -EFBIG;
   }
+  if (u->resid > 0 && (ino->seals & F_SEALS_WRITE)) { /* a sealed memfd (fs/ramfs.c) */
+    mutex_unlock(&ino->lock);
+    return -EPERM;
+  }
   if (u->resid > 0 && (ino->mode & (S_ISUID | S_ISGID)))
     file_remove_privs(ino);
   while (u->resid > 0) {
@@ -362,6 +366,11 @@ ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
       n = limit - *pos;
     if (n == 0)
       break;
+    if ((ino->seals & F_SEAL_GROW) && *pos + (off_t)n > ino->size) {
+      if (!total) /* Linux's shmem_write_begin: the page that would grow it fails */
+        total = -EPERM;
+      break;
+    }
     struct page *p = page_cache_get(ino, index, true);
     if (IS_ERR(p)) {
       if (!total)
@@ -484,6 +493,8 @@ int vfs_truncate(struct inode *ino, off_t size)
   uint64_t limit = rlimit_cur(RLIMIT_FSIZE);
   if (limit != RLIM_INFINITY && (uint64_t)size > limit)
     return -EFBIG;
+  if ((size < ino->size && (ino->seals & F_SEAL_SHRINK)) || (size > ino->size && (ino->seals & F_SEAL_GROW)))
+    return -EPERM; /* a sealed memfd */
   if (ino->iop && ino->iop->truncate) {
     int r = ino->iop->truncate(ino, size);
     if (r)
@@ -537,6 +548,8 @@ static int memory_fallocate(struct inode *ino, int mode, off_t off, off_t len)
 {
   off_t end = off + len;
   if (mode & FALLOC_FL_PUNCH_HOLE) {
+    if (ino->seals & F_SEALS_WRITE)
+      return -EPERM;
     end = MIN(end, ino->size);
     if (off >= end)
       return 0;
@@ -544,6 +557,8 @@ static int memory_fallocate(struct inode *ino, int mode, off_t off, off_t len)
     inode_touch(ino, true);
     return 0;
   }
+  if ((ino->seals & F_SEAL_GROW) && end > ino->size)
+    return -EPERM; /* even with FALLOC_FL_KEEP_SIZE, as Linux's shmem_fallocate */
   uint64_t first = (uint64_t)off / PAGE_SIZE, stop = DIV_ROUND_UP((uint64_t)end, PAGE_SIZE);
   struct super_block *lsb = limited_sb(ino);
   if (lsb && READ_ONCE(lsb->max_pages)) { /* as Linux's shmem_fallocate: no room, ENOSPC before anything is made */

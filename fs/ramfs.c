@@ -93,6 +93,8 @@ struct inode *ramfs_new_inode(struct super_block *sb, mode_t mode, dev_t dev)
     return ERR_PTR(-ENOMEM);
   }
   ino->rdev = dev;
+  if (sb->shmem)
+    ino->seals = F_SEAL_SEAL; /* as Linux's shmem inodes: only a memfd may be sealed */
   switch (mode & S_IFMT) {
   case S_IFDIR:
     ino->iop = &ramfs_dir_iops;
@@ -514,12 +516,69 @@ struct file *shmem_file_create(size_t size)
   return f;
 }
 
-/* A memfd's inode is mode 0777, as Linux's (so fexecve can run one). */
-struct file *memfd_file_create(const char *name)
+/*
+ * A memfd's inode is mode 0777, as Linux's (so fexecve can run one); it
+ * takes seals only if created with MFD_ALLOW_SEALING (allow_sealing).
+ */
+struct file *memfd_file_create(const char *name, bool allow_sealing)
 {
   (void)name;
   struct file *f = shmem_file_create(0);
-  if (!IS_ERR(f))
+  if (!IS_ERR(f)) {
     f->inode->mode = S_IFREG | 0777;
+    if (allow_sealing)
+      f->inode->seals = 0;
+  }
   return f;
+}
+
+/* ---- file seals: fcntl F_ADD_SEALS and F_GET_SEALS (Linux's mm/memfd.c) ---- */
+
+#define F_ALL_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
+
+/* Does f's file keep seals (a regular tmpfs file or memfd)? */
+static bool file_sealable(const struct file *f)
+{
+  return f->inode && S_ISREG(f->inode->mode) && f->inode->sb && f->inode->sb->shmem;
+}
+
+/*
+ * Add seals to f's file (arg: F_SEAL_* bits), in Linux's order: EPERM for
+ * a descriptor not open for writing, EINVAL for unknown bits or a file
+ * that keeps no seals, EPERM once F_SEAL_SEAL is set, EBUSY for
+ * F_SEAL_WRITE while a shared mapping may write. Enforced by
+ * generic_file_write, vfs_truncate, memory_fallocate and vm_mmap.
+ */
+static long add_seals(struct file *f, uint64_t arg)
+{
+  if (arg > UINT32_MAX)
+    return -EINVAL;
+  if (!file_writable(f))
+    return -EPERM;
+  if (arg & ~(uint64_t)F_ALL_SEALS)
+    return -EINVAL;
+  if (!file_sealable(f))
+    return -EINVAL;
+  struct inode *ino = f->inode;
+  long r = 0;
+  mutex_lock(&ino->lock);
+  if (ino->seals & F_SEAL_SEAL) {
+    r = -EPERM;
+  } else if ((arg & F_SEAL_WRITE) && !(ino->seals & F_SEAL_WRITE)) {
+    int none = 0; /* no shared mapping may write: deny any from now on */
+    if (!__atomic_compare_exchange_n(&ino->mmap_writable, &none, -1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_RELAXED))
+      r = -EBUSY;
+  }
+  if (!r)
+    ino->seals |= (uint32_t)arg;
+  mutex_unlock(&ino->lock);
+  return r;
+}
+
+long memfd_fcntl(struct file *f, int cmd, uint64_t arg)
+{
+  if (cmd == F_ADD_SEALS)
+    return add_seals(f, arg);
+  return file_sealable(f) ? (long)READ_ONCE(f->inode->seals) : -EINVAL;
 }

@@ -190,7 +190,22 @@ struct inode {
   bool linkable;                /* an O_TMPFILE file that linkat may still give a name */
   int deny_writers;             /* running programs mapped from it: opens for writing get ETXTBSY */
   uint32_t iflags;              /* FS_IOC_GETFLAGS: FS_IMMUTABLE_FL, FS_APPEND_FL, ... (fs/perm.c) */
+  /* File seals (memfd, tmpfs: fs/ramfs.c) under lock; mmap_writable (atomic) counts
+   * the shared mappings that may write, or is -1 once F_SEAL_WRITE denies them. */
+  uint32_t seals;
+  int mmap_writable;
 };
+
+/* File seals (fcntl F_ADD_SEALS / F_GET_SEALS), Linux's values */
+#define F_SEAL_SEAL 0x0001          /* no more seals */
+#define F_SEAL_SHRINK 0x0002        /* the size may not shrink */
+#define F_SEAL_GROW 0x0004          /* nor grow */
+#define F_SEAL_WRITE 0x0008         /* the data may not change */
+#define F_SEAL_FUTURE_WRITE 0x0010  /* no new way to change it (existing mappings keep theirs) */
+#define F_SEALS_WRITE (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
+/* A shared mapping that may write to ino is made (false: F_SEAL_WRITE denies it) / goes. */
+bool inode_map_writable(struct inode *ino);
+void inode_unmap_writable(struct inode *ino);
 
 /* ---- dentry ---- */
 struct dentry {

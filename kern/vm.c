@@ -51,6 +51,18 @@ void mm_get(struct mm *mm)
   __atomic_add_fetch(&mm->refcount, 1, __ATOMIC_RELAXED);
 }
 
+/* Does v count in its inode's mmap_writable (shared, and may be made writable)? */
+static bool vma_counts_writable(const struct vma *v)
+{
+  return (v->flags & VMA_SHARED) && !(v->flags & VMA_NOMAYWRITE) && v->file && v->file->inode &&
+         file_writable(v->file);
+}
+
+/*
+ * A new region (mm->lock held). A shared mapping that may write is counted
+ * in its inode's mmap_writable; vm_mmap has checked that a seal allows it,
+ * and a copy or a piece of a counted region is allowed by its original.
+ */
 static struct vma *vma_alloc(uaddr_t start, uaddr_t end, uint32_t prot, uint32_t flags,
                              struct file *file, uint64_t pgoff)
 {
@@ -64,6 +76,8 @@ static struct vma *vma_alloc(uaddr_t start, uaddr_t end, uint32_t prot, uint32_t
   v->flags = flags;
   v->file = file;
   v->pgoff = pgoff;
+  if (vma_counts_writable(v))
+    __atomic_add_fetch(&file->inode->mmap_writable, 1, __ATOMIC_RELAXED); /* (see vm_mmap) */
   if (file) {
     fget(file);
     if (file->fop && file->fop->vm_open)
@@ -74,6 +88,8 @@ static struct vma *vma_alloc(uaddr_t start, uaddr_t end, uint32_t prot, uint32_t
 
 static void vma_free(struct vma *v)
 {
+  if (vma_counts_writable(v))
+    inode_unmap_writable(v->file->inode);
   if (v->file) {
     if (v->file->fop && v->file->fop->vm_close)
       v->file->fop->vm_close(v->file);
@@ -493,8 +509,24 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
   if (type == MAP_PRIVATE && (prot & PROT_WRITE) && !(mapflags & MAP_NORESERVE) &&
       len / PAGE_SIZE > nr_total_pages())
     return -ENOMEM;
-  mutex_lock(&mm->lock);
+  uint32_t flags = (type == MAP_PRIVATE) ? 0 : VMA_SHARED;
   long ret;
+  /* A write-sealed file (memfd): no shared mapping that writes, and one
+   * that reads may never be made writable (Linux's seal_check_write).
+   * The count taken here holds off F_SEAL_WRITE until vma_alloc's own. */
+  bool counted = false;
+  if (file && file->inode && (flags & VMA_SHARED)) {
+    if (READ_ONCE(file->inode->seals) & F_SEALS_WRITE) {
+      if (prot & PROT_WRITE)
+        return -EPERM;
+      flags |= VMA_NOMAYWRITE;
+    } else if (file_writable(file)) {
+      if (!inode_map_writable(file->inode))
+        return -EPERM;
+      counted = true;
+    }
+  }
+  mutex_lock(&mm->lock);
   if (limit != RLIM_INFINITY && mm->total_vm + len > limit) {
     ret = -ENOMEM;
     goto out;
@@ -517,7 +549,6 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
       goto out;
     }
   }
-  uint32_t flags = (type == MAP_PRIVATE) ? 0 : VMA_SHARED;
   if (mapflags & MAP_GROWSDOWN)
     flags |= VMA_STACK;
   bool locked = (mapflags & MAP_LOCKED) || mm->lock_future;
@@ -537,6 +568,8 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
     try_merge(mm, v);
 out:
   mutex_unlock(&mm->lock);
+  if (counted)
+    inode_unmap_writable(file->inode);
   return ret;
 }
 
@@ -589,7 +622,8 @@ int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot)
       r = -ENOMEM;
       goto out;
     }
-    if ((prot & PROT_WRITE) && (v->flags & VMA_SHARED) && v->file && !file_writable(v->file)) {
+    if ((prot & PROT_WRITE) && (v->flags & VMA_SHARED) && v->file &&
+        (!file_writable(v->file) || (v->flags & VMA_NOMAYWRITE))) {
       r = -EACCES;
       goto out;
     }
