@@ -11,6 +11,7 @@
  *   cpuinfo, uptime, loadavg,  /proc/sys/kernel/{hostname,osrelease,
  *   version, stat, filesystems,  ostype,pid_max}
  *   cmdline                    /proc/net/{dev,sockstat,tcp,tcp6} (from net/, if built)
+ *                              /proc/kite/profile (Kite's own: kern/profile.c)
  */
 #include "fs/procfs.h"
 #include "fs/proc_internal.h"
@@ -31,6 +32,7 @@
 #include "kern/printk.h"
 #include "kern/sysinfo.h"
 #include "kern/devtree.h"
+#include "kern/profile.h"
 #include "drivers/tty.h"
 #include "drivers/blk.h"
 #include <string.h>
@@ -43,6 +45,7 @@ enum proc_kind {
   PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR, PK_SYSVIPC_DIR, PK_SYS_FS_DIR,
   PK_SYS_FS_INOTIFY_DIR,       /* /proc/sys/fs/inotify */
   PK_SYS_RANDOM_DIR,           /* /proc/sys/kernel/random */
+  PK_KITE_DIR,                 /* /proc/kite: Kite's own files, not Linux's */
   PK_FDINFO_DIR,               /* /proc/<pid>/fdinfo (files: PK_FILE, gen_fdinfo, fd in proc_info.fd) */
   PK_TASK_DIR, PK_TID_DIR,     /* /proc/<pid>/task and task/<tid> (tid in proc_info.fd) */
   PK_FILE,      /* generated text (gen) */
@@ -704,6 +707,26 @@ static const struct { proc_gen_fn gen; const char *name; } ipc_sysctls[] = {
   { gen_ipc_msg_next_id, "msg_next_id" },
 };
 
+/* /proc/kite/profile: the kernel's sampling profiler (kern/profile.c). */
+static void gen_profile(struct proc_buf *b, struct process *p)
+{
+  (void)p;
+  struct profile_slot *v = kmalloc(PROFILE_SLOTS * sizeof(*v));
+  if (!v)
+    return;
+  struct profile_totals t;
+  int n = profile_snapshot(v, &t);
+  pb_printf(b, "# Kite kernel profile: %s, %d timer samples/s per hart (docs/performance.md)\n",
+            READ_ONCE(profile_on) ? "sampling" : "stopped", PROFILE_HZ);
+  pb_printf(b, "# samples %lu kernel %lu user %lu idle %lu dropped %lu\n",
+            (unsigned long)(t.kernel + t.user + t.idle + t.dropped), (unsigned long)t.kernel,
+            (unsigned long)t.user, (unsigned long)t.idle, (unsigned long)t.dropped);
+  pb_printf(b, "# count pc\n");
+  for (int i = 0; i < n; i++)
+    pb_printf(b, "%lu %016lx\n", (unsigned long)v[i].count, (unsigned long)v[i].pc);
+  kfree(v);
+}
+
 struct proc_entry {
   const char *name;
   enum proc_kind kind;
@@ -731,6 +754,11 @@ static const struct proc_entry root_entries[] = {
   { "cmdline", PK_FILE, gen_kernel_cmdline, S_IFREG | 0444 },
   { "net", PK_NET_DIR, NULL, S_IFDIR | 0555 },
   { "sysvipc", PK_SYSVIPC_DIR, NULL, S_IFDIR | 0555 },
+  { "kite", PK_KITE_DIR, NULL, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry kite_entries[] = {
+  { "profile", PK_FILE, gen_profile, S_IFREG | 0644 },
 };
 
 static const struct proc_entry sys_fs_entries[] = {
@@ -971,6 +999,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     return lookup_table(d, net_entries, ARRAY_SIZE(net_entries), 0);
   case PK_SYSVIPC_DIR:
     return lookup_table(d, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 0);
+  case PK_KITE_DIR:
+    return lookup_table(d, kite_entries, ARRAY_SIZE(kite_entries), 0);
   case PK_SYS_FS_DIR:
     return lookup_table(d, sys_fs_entries, ARRAY_SIZE(sys_fs_entries), 0);
   case PK_SYS_RANDOM_DIR:
@@ -1261,6 +1291,9 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_SYSVIPC_DIR:
     emit_table(ctx, sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 2, 0);
     return 0;
+  case PK_KITE_DIR:
+    emit_table(ctx, kite_entries, ARRAY_SIZE(kite_entries), 2, 0);
+    return 0;
   case PK_FD_DIR:
   case PK_FDINFO_DIR: {
     struct process *p = get_process(pi->pid);
@@ -1421,6 +1454,14 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
       *int_sysctls[i].var = (int)v;
       return c;
     }
+  if (pi->gen == gen_profile) { /* 1: clear and start, 0: stop */
+    if (!capable(CAP_SYS_ADMIN))
+      return -EPERM;
+    if (strcmp(buf, "1") && strcmp(buf, "0"))
+      return -EINVAL;
+    profile_control(buf[0] == '1');
+    return c;
+  }
   for (size_t i = 0; i < ARRAY_SIZE(ipc_sysctls); i++)
     if (pi->gen == ipc_sysctls[i].gen) {
       int r = ipc_sysctl_store(ipc_sysctls[i].name, buf);

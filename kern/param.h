@@ -9,6 +9,8 @@
 #define SPIN_TURNS 2000          /* reads of a held spinlock before halting for a kick */
 #define KSTACK_PAGES 4           /* kernel stack per task: 16 KiB */
 #define HZ 100                   /* scheduler ticks per second */
+#define PROFILE_HZ 1000          /* timer samples per second per hart while /proc/kite/profile is on */
+#define PROFILE_SLOTS 4096       /* distinct kernel PCs the profile counts (a power of 2) */
 #define TIMESLICE_TICKS 2        /* ticks a task runs before preemption */
 #define WAKEUP_GRANULARITY_NS 1000000 /* a waker that ran this long yields (sched.c) */
 #define SLEEPER_CREDIT_NS 3000000  /* a woken task queues this far ahead of the least run (sched.c) */

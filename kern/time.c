@@ -13,6 +13,7 @@
 #include "kern/param.h"
 #include "kern/vm.h"       /* copyin */
 #include "kern/errno.h"
+#include "kern/profile.h"
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/vdso/vdso.h"
@@ -107,10 +108,15 @@ static void program_timer(uint64_t deadline_ns)
     sbi_set_timer(ticks);
 }
 
-/* Program this hart's timer for the earlier of the next tick and the first timer. */
+/*
+ * Program this hart's timer for the earliest of the next tick, the first
+ * timer and, while the profiler samples, one PROFILE_HZ period from now.
+ */
 static void reprogram(void)
 {
   uint64_t deadline = next_tick_ns[mycpu()->id];
+  if (READ_ONCE(profile_on))
+    deadline = MIN(deadline, time_monotonic_ns() + NSEC_PER_SEC / PROFILE_HZ);
   if (!list_empty(&timer_list)) {
     struct timer *t = list_first_entry(&timer_list, struct timer, link);
     if (t->expires_ns < deadline)

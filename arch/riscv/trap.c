@@ -18,6 +18,7 @@
 #include "kern/syscall.h"
 #include "kern/signal.h"
 #include "kern/oom.h"
+#include "kern/profile.h"
 #include "drivers/irq.h"
 
 extern void trap_entry(void);
@@ -106,8 +107,11 @@ void user_trap(struct trapframe *tf)
 {
   uint64_t cause = tf->scause;
   if (cause & SCAUSE_INTR) {
-    if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER)
+    if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER) {
       scheduler_tick_mode(true);
+      if (profile_on)
+        profile_sample(tf->epc, true);
+    }
     handle_interrupt(cause & ~SCAUSE_INTR);
   } else {
     intr_on();
@@ -175,8 +179,11 @@ void kernel_trap(struct trapframe *tf)
 {
   uint64_t cause = tf->scause;
   if (cause & SCAUSE_INTR) {
-    if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER)
+    if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER) {
       scheduler_tick_mode(false);
+      if (profile_on)
+        profile_sample(tf->epc, false); /* kern/profile.c: /proc/kite/profile */
+    }
     handle_interrupt(cause & ~SCAUSE_INTR);
     return;
   }

@@ -141,23 +141,50 @@ static void b_open_close(int n)
   }
 }
 
-int main(void)
+/* kbench [name...]: only the named measurements (bench/profile.py runs one
+ * under the kernel profiler); no name: all of them. */
+static int argc_;
+static char **argv_;
+static int wanted(const char *name)
 {
+  if (argc_ < 2)
+    return 1;
+  for (int i = 1; i < argc_; i++)
+    if (strcmp(argv_[i], name) == 0)
+      return 1;
+  return 0;
+}
+
+int main(int argc, char **argv)
+{
+  argc_ = argc;
+  argv_ = argv;
   devnull = open("/dev/null", O_WRONLY);
   devzero = open("/dev/zero", O_RDONLY);
-  printf("BENCH getppid %.3f us\n", measure(b_getppid, 20000));
-  printf("BENCH write_devnull_1B %.3f us\n", measure(b_write_null, 20000));
-  printf("BENCH read_devzero_1B %.3f us\n", measure(b_read_zero, 20000));
-  printf("BENCH clock_gettime %.3f us\n", measure(b_clock, 20000));
-  printf("BENCH pipe_roundtrip %.3f us\n", measure(b_pipe_rtt, 2000));
-  double per_yield = measure(b_yield_switch, 2000) / 2;
-  printf("BENCH context_switch %.3f us\n", per_yield);
-  printf("BENCH yield_switches_per_call %.3f sw\n", yield_switch_rate);
-  if (yield_switch_rate > 0.01)
-    printf("BENCH context_switch_per_real_switch %.3f us\n", per_yield / yield_switch_rate);
-  printf("BENCH fork_exit_wait %.1f us\n", measure(b_fork_exit, 100));
-  printf("BENCH fork_exec_wait %.1f us\n", measure(b_fork_exec, 30));
-  printf("BENCH page_fault %.3f us\n", measure(b_page_fault, 2048));
-  printf("BENCH open_close %.3f us\n", measure(b_open_close, 2000));
+  if (wanted("getppid"))
+    printf("BENCH getppid %.3f us\n", measure(b_getppid, 20000));
+  if (wanted("write_devnull_1B"))
+    printf("BENCH write_devnull_1B %.3f us\n", measure(b_write_null, 20000));
+  if (wanted("read_devzero_1B"))
+    printf("BENCH read_devzero_1B %.3f us\n", measure(b_read_zero, 20000));
+  if (wanted("clock_gettime"))
+    printf("BENCH clock_gettime %.3f us\n", measure(b_clock, 20000));
+  if (wanted("pipe_roundtrip"))
+    printf("BENCH pipe_roundtrip %.3f us\n", measure(b_pipe_rtt, 2000));
+  if (wanted("context_switch")) {
+    double per_yield = measure(b_yield_switch, 2000) / 2;
+    printf("BENCH context_switch %.3f us\n", per_yield);
+    printf("BENCH yield_switches_per_call %.3f sw\n", yield_switch_rate);
+    if (yield_switch_rate > 0.01)
+      printf("BENCH context_switch_per_real_switch %.3f us\n", per_yield / yield_switch_rate);
+  }
+  if (wanted("fork_exit_wait"))
+    printf("BENCH fork_exit_wait %.1f us\n", measure(b_fork_exit, 100));
+  if (wanted("fork_exec_wait"))
+    printf("BENCH fork_exec_wait %.1f us\n", measure(b_fork_exec, 30));
+  if (wanted("page_fault"))
+    printf("BENCH page_fault %.3f us\n", measure(b_page_fault, 2048));
+  if (wanted("open_close"))
+    printf("BENCH open_close %.3f us\n", measure(b_open_close, 2000));
   return 0;
 }
