@@ -63,23 +63,6 @@ void iput(struct inode *ino)
   kfree(ino);
 }
 
-/* Linux's mapping_map_writable: refused once F_SEAL_WRITE has set the count to -1. */
-bool inode_map_writable(struct inode *ino)
-{
-  int n = __atomic_load_n(&ino->mmap_writable, __ATOMIC_RELAXED);
-  do {
-    if (n < 0)
-      return false;
-  } while (!__atomic_compare_exchange_n(&ino->mmap_writable, &n, n + 1, false, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_RELAXED));
-  return true;
-}
-
-void inode_unmap_writable(struct inode *ino)
-{
-  __atomic_sub_fetch(&ino->mmap_writable, 1, __ATOMIC_RELEASE);
-}
-
 /* Set mtime and ctime (modify) or just ctime to now. */
 void inode_touch(struct inode *ino, bool modify)
 {

@@ -203,9 +203,26 @@ struct inode {
 #define F_SEAL_WRITE 0x0008         /* the data may not change */
 #define F_SEAL_FUTURE_WRITE 0x0010  /* no new way to change it (existing mappings keep theirs) */
 #define F_SEALS_WRITE (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
-/* A shared mapping that may write to ino is made (false: F_SEAL_WRITE denies it) / goes. */
-bool inode_map_writable(struct inode *ino);
-void inode_unmap_writable(struct inode *ino);
+/*
+ * A shared mapping that may write to ino is made (false: F_SEAL_WRITE has
+ * set the count to -1 and denies it; Linux's mapping_map_writable) / goes.
+ * Inline: kern/vm.c counts its regions with these.
+ */
+static inline bool inode_map_writable(struct inode *ino)
+{
+  int n = __atomic_load_n(&ino->mmap_writable, __ATOMIC_RELAXED);
+  do {
+    if (n < 0)
+      return false;
+  } while (!__atomic_compare_exchange_n(&ino->mmap_writable, &n, n + 1, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED));
+  return true;
+}
+
+static inline void inode_unmap_writable(struct inode *ino)
+{
+  __atomic_sub_fetch(&ino->mmap_writable, 1, __ATOMIC_RELEASE);
+}
 
 /* ---- dentry ---- */
 struct dentry {
