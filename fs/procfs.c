@@ -494,8 +494,8 @@ static void gen_stat_global(struct proc_buf *b, struct process *p)
   uint64_t switches;
   sched_stats(&running, &switches);
   uint64_t boot = (time_realtime_ns() - time_monotonic_ns()) / NSEC_PER_SEC;
-  pb_printf(b, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
-            (unsigned long)irqs, (unsigned long)switches, (unsigned long)boot, nr_pids_in_use(),
+  pb_printf(b, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\nprocs_blocked 0\n",
+            (unsigned long)irqs, (unsigned long)switches, (unsigned long)boot, (unsigned long)READ_ONCE(total_forks),
             running);
 }
 

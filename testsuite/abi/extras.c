@@ -795,6 +795,36 @@ static void memfd_seals(void)
   close(fd);
 }
 
+/* /proc/stat's "processes": forks since boot (it was the processes in existence on Kite) */
+static long forks_since_boot(void)
+{
+  FILE *f = fopen("/proc/stat", "r");
+  char line[256];
+  long n = -1;
+  while (f && fgets(line, sizeof(line), f))
+    if (sscanf(line, "processes %ld", &n) == 1)
+      break;
+  if (f)
+    fclose(f);
+  return n;
+}
+
+static void proc_stat_forks(void)
+{
+  if (skip_on_qemu("proc-stat/processes-counts-forks", "/proc/stat is the host's"))
+    return;
+  long before = forks_since_boot();
+  for (int i = 0; i < 20; i++) {
+    pid_t c = fork();
+    if (c == 0)
+      _exit(0);
+    waitpid(c, NULL, 0);
+  }
+  long d = forks_since_boot() - before;
+  CHECKF("proc-stat/processes-counts-forks", before > 1 && d >= 20 && d < 60, "before %ld, %ld more after 20 forks",
+         before, d);
+}
+
 int main(void)
 {
   abi_family = "extras";
@@ -811,5 +841,6 @@ int main(void)
   run_section("perms", misc_perms, 20000);
   run_section("limits", limits, 20000);
   run_section("memfd-seals", memfd_seals, 20000);
+  run_section("proc-stat", proc_stat_forks, 20000);
   return abi_done();
 }

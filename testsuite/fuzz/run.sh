@@ -20,6 +20,7 @@ counters() { # tag: MemFree kB, open files, processes, per-cause memory
   dentries=$(cut -f1 /proc/sys/fs/dentry-state 2>/dev/null)
   kmalloc=$(sed -n 's/^kmalloc-\([0-9]*\) *\([0-9]*\).*/k\1=\2/p' /proc/slabinfo 2>/dev/null | tr '\n' ' ')
   zombies=$(grep -l '^State:.Z' /proc/[0-9]*/status 2>/dev/null | wc -l)
+  forks=$(sed -n 's/^processes //p' /proc/stat) # processes and threads made since boot
   # processes outside init's session: what the fuzzer left (every worker
   # has a session of its own; this script's own helpers are in init's)
   tag=$1 left=0
@@ -28,7 +29,7 @@ counters() { # tag: MemFree kB, open files, processes, per-cause memory
     set -- ${st##*) } # state ppid pgrp session ... (after the name, which may hold anything)
     [ "${4:-1}" = 1 ] || left=$((left + 1))
   done
-  echo "$tag mem=$mem files=${files:-?} procs=$procs left=$left zombies=$zombies inodes=$inodes dentries=$dentries $causes$kmalloc"
+  echo "$tag mem=$mem files=${files:-?} procs=$procs left=$left zombies=$zombies forks=$forks inodes=$inodes dentries=$dentries $causes$kmalloc"
   # every process: pid (name) state ppid pgrp
   echo "$tag-PS $(for d in /proc/[0-9]*; do cut -d' ' -f1-5 "$d/stat" 2>/dev/null; done | tr '\n' ';')"
 }
