@@ -235,7 +235,8 @@ static long shmem_kb(void)
   return kb;
 }
 
-/* Shared memory is counted in Shmem as Linux counts it: memfd and shared anonymous pages */
+/* Shared memory is counted in Shmem as Linux counts it: memfd and shared anonymous pages
+ * (Linux's counters are per-CPU and batched: a little slack) */
 static void test_shmem(void)
 {
   if (skip_on_qemu("shmem/meminfo", "/proc/meminfo is the host's"))
@@ -247,7 +248,7 @@ static void test_shmem(void)
   for (int i = 0; i < 32; i++) /* 2 MiB */
     write(fd, chunk, sizeof(chunk));
   long d = shmem_kb() - base;
-  CHECKF("shmem/memfd-counted", d >= 2048 && d < 2048 + 512, "Shmem grew by %ld kB for a 2 MiB memfd", d);
+  CHECKF("shmem/memfd-counted", d >= 2048 - 256 && d < 2048 + 512, "Shmem grew by %ld kB for a 2 MiB memfd", d);
   close(fd);
   d = shmem_kb() - base;
   CHECKF("shmem/memfd-freed", d < 512, "Shmem %ld kB above its start after close", d);
@@ -255,7 +256,7 @@ static void test_shmem(void)
   if (m != MAP_FAILED)
     memset(m, 1, 2 << 20);
   d = shmem_kb() - base;
-  CHECKF("shmem/shared-anonymous-counted", m != MAP_FAILED && d >= 2048 && d < 2048 + 512,
+  CHECKF("shmem/shared-anonymous-counted", m != MAP_FAILED && d >= 2048 - 256 && d < 2048 + 512,
          "Shmem grew by %ld kB for 2 MiB of shared anonymous memory", d);
   if (m != MAP_FAILED)
     munmap(m, 2 << 20);
