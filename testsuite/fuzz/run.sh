@@ -36,6 +36,15 @@ counters() { # tag: MemFree kB, open files, processes, per-cause memory
 settle() { i=0; while [ $i -lt 10 ]; do sleep 1; i=$((i + 1)); done; }
 cleanup() {
   rm -rf /tmp/fuzz
+  # POSIX message queues outlive their creators on purpose too (the raw
+  # mq_open takes a name without the slash: workers make "f0", "d0" ...),
+  # with the messages queued and what an mq_notify registration holds (a
+  # process, a netlink socket's file): remove them before counting.
+  n=0
+  for q in /dev/mqueue/* /dev/mqueue/.[!.]*; do
+    [ -e "$q" ] && rm -f "$q" && n=$((n + 1))
+  done
+  echo "FUZZ-CLEANUP $n message queues"
   # System V IPC objects outlive their creators on purpose (Linux's too):
   # remove what the workers made before counting.
   for kind in shm:m sem:s msg:q; do
