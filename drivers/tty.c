@@ -23,6 +23,7 @@
 #include "kern/uio.h"
 #include "kern/vm.h"
 #include "kern/printk.h"
+#include "kern/proc_resource.h"
 #include <string.h>
 
 const struct ktermios tty_std_termios = {
@@ -235,6 +236,23 @@ void tty_process_exit(struct process *p)
     kill_pgrp(old_pgrp, SIGCONT, NULL);
   }
 }
+
+/* clone (proc_lock held): the new process is in the caller's session and
+ * has its controlling terminal. */
+static void tty_fork_locked(struct process *p)
+{
+  p->ctty = current->proc->ctty;
+  if (p->ctty)
+    tty_get(p->ctty);
+}
+
+/* The controlling terminal, as clone and exit see it (kern/proc_resource.h):
+ * the process layer keeps process->ctty but never names a tty function. */
+const struct proc_resource tty_proc_resource = {
+  .name = "ctty",
+  .fork_locked = tty_fork_locked,
+  .exit_process = tty_process_exit,
+};
 
 /* p lets go of its terminal; the session keeps it (TIOCNOTTY). */
 static void leave_session(struct process *p)

@@ -32,7 +32,7 @@
 #define TIOCGPTLCK 0x80045439
 #define TIOCGPTPEER 0x5441
 
-/* file ioctls (fs/sys_file.c; FIONREAD: ttys, pipes, regular files) */
+/* file ioctls (fs/sys_open.c; FIONREAD: ttys, pipes, regular files) */
 #define FIONREAD 0x541B
 #define FIONBIO 0x5421
 #define FIONCLEX 0x5450

@@ -131,4 +131,5 @@ const struct file_ops blkdev_fops = {
   .llseek = blkdev_llseek,
   .fsync = blkdev_fsync,
   .ioctl = blkdev_ioctl,
+  .mmap = generic_file_mmap,
 };

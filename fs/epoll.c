@@ -1,5 +1,5 @@
 /*
- * epoll.c — epoll instances, and eventfd.
+ * epoll.c — epoll instances, and anonymous files (anon_file).
  *
  * An epoll instance is a file. Each watched (file, fd) pair is an item
  * whose wait entries sit on the watched file's wait queues (registered
@@ -8,6 +8,10 @@
  * epoll_wait re-checks each ready item with file_poll(): level-triggered
  * items stay on the list while they are ready, edge-triggered ones leave
  * it until the next wake-up, one-shot items are disarmed.
+ *
+ * A watched file's last fput removes its items: fs/file.c calls the
+ * release hook epoll_init registers (eventpoll_release), never epoll by
+ * name. eventfd, once here, is fs/eventfd.c.
  *
  * Lock order: ep->mtx (epoll_ctl/epoll_wait) > ep->lock (spinlock: ready
  * list, taken in wake-up callbacks) > file wait-queue locks.
@@ -179,9 +183,12 @@ struct file *epoll_target_file(struct file *ef, int tfd, unsigned long toff)
   return found;
 }
 
-/* The last reference to f is going: drop it from every epoll watching it. */
-void eventpoll_release(struct file *f)
+/* The last reference to f is going: drop it from every epoll watching it
+ * (fs/file.c's fput, through the release hook registered below). */
+static void eventpoll_release(struct file *f)
 {
+  if (list_empty(&f->ep_links))
+    return; /* watched by no epoll: the usual case, no lock taken */
   for (;;) {
     spin_lock(&ep_global_lock);
     if (list_empty(&f->ep_links)) {
@@ -235,6 +242,13 @@ static const struct file_ops epoll_fops = {
   .poll = ep_file_poll,
   .release = ep_file_release,
 };
+
+static struct file_release_hook ep_release_hook = { .fn = eventpoll_release };
+
+void epoll_init(void)
+{
+  file_release_hook_register(&ep_release_hook);
+}
 
 static struct super_block anon_sb = { .magic = 0x09041934, .next_ino = 1 };
 
@@ -576,106 +590,4 @@ long sys_epoll_pwait2(int epfd, uaddr_t uevents, int maxevents, uaddr_t utimeout
       return r;
   }
   return epoll_wait_common(epfd, uevents, maxevents, to, usigmask, sigsetsize);
-}
-
-/* ---- eventfd ---- */
-
-#define EFD_SEMAPHORE 1
-#define EFD_MAX 0xfffffffffffffffeULL
-
-struct eventfd {
-  struct spinlock lock;
-  uint64_t count;
-  bool semaphore;
-  struct wait_queue wq;
-};
-
-static uint64_t efd_count(struct eventfd *e)
-{
-  return READ_ONCE(e->count);
-}
-
-static ssize_t efd_read(struct file *f, struct uio *u, off_t *pos)
-{
-  (void)pos;
-  struct eventfd *e = f->priv;
-  if (u->resid < 8)
-    return -EINVAL;
-  long w = wait_event(&e->wq, efd_count(e) > 0, (f->flags & O_NONBLOCK) ? 0 : WAIT_FOREVER);
-  if (w)
-    return w;
-  spin_lock(&e->lock);
-  uint64_t v = e->semaphore ? 1 : e->count;
-  e->count -= v;
-  spin_unlock(&e->lock);
-  wake_up_events(&e->wq, POLLOUT);
-  return uio_copy_to(u, &v, 8);
-}
-
-static ssize_t efd_write(struct file *f, struct uio *u, off_t *pos)
-{
-  (void)pos;
-  struct eventfd *e = f->priv;
-  uint64_t v;
-  if (u->resid < 8)
-    return -EINVAL;
-  if (uio_copy_from(u, &v, 8) != 8)
-    return -EFAULT;
-  if (v == UINT64_MAX)
-    return -EINVAL;
-  long w = wait_event(&e->wq, efd_count(e) <= EFD_MAX - v, (f->flags & O_NONBLOCK) ? 0 : WAIT_FOREVER);
-  if (w)
-    return w;
-  spin_lock(&e->lock);
-  e->count += v;
-  spin_unlock(&e->lock);
-  wake_up_events(&e->wq, POLLIN);
-  return 8;
-}
-
-static unsigned efd_poll(struct file *f, struct poll_table *pt)
-{
-  struct eventfd *e = f->priv;
-  poll_wait(f, &e->wq, pt);
-  uint64_t c = efd_count(e);
-  unsigned mask = 0;
-  if (c > 0)
-    mask |= POLLIN | POLLRDNORM;
-  if (c < EFD_MAX)
-    mask |= POLLOUT | POLLWRNORM;
-  return mask;
-}
-
-static void efd_release(struct file *f)
-{
-  kfree(f->priv);
-}
-
-static const struct file_ops eventfd_fops = {
-  .read = efd_read,
-  .write = efd_write,
-  .poll = efd_poll,
-  .release = efd_release,
-};
-
-long sys_eventfd2(unsigned int initval, int flags)
-{
-  if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
-    return -EINVAL;
-  struct eventfd *e = kzalloc(sizeof(*e));
-  if (!e)
-    return -ENOMEM;
-  spin_init(&e->lock, "eventfd");
-  wait_queue_init(&e->wq);
-  e->count = initval;
-  e->semaphore = flags & EFD_SEMAPHORE;
-  struct file *f = anon_file(&eventfd_fops, e, flags);
-  if (!f) {
-    kfree(e);
-    return -ENOMEM;
-  }
-  long r = fd_install(f, 0, flags & O_CLOEXEC);
-  if (r < 0)
-    fput(f);
-  return r;
 }

@@ -476,6 +476,29 @@ long do_execve(const char *path, uaddr_t uargv, uaddr_t uenvp)
   return r;
 }
 
+/* The last mm running the program let go of it: writes are allowed again. */
+static void exe_release(struct mm_exe *e)
+{
+  __atomic_sub_fetch(&e->file->inode->deny_writers, 1, __ATOMIC_RELAXED);
+  fput(e->file);
+  kfree(e);
+}
+
+/* The program file of a new mm (kern/vm.h: struct mm_exe): from now on f
+ * cannot be opened for writing (ETXTBSY). No mm holds it yet (mm_set_exe
+ * counts them). NULL when out of memory. */
+static struct mm_exe *exe_create(struct file *f)
+{
+  struct mm_exe *e = kzalloc(sizeof(*e));
+  if (!e)
+    return NULL;
+  fget(f);
+  __atomic_add_fetch(&f->inode->deny_writers, 1, __ATOMIC_RELAXED);
+  e->file = f;
+  e->release = exe_release;
+  return e;
+}
+
 /*
  * Exec `filename` with arguments already in the kernel. `first`, if not
  * NULL, is the program already open (execveat; a reference the caller
@@ -601,7 +624,12 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
     path_to_string(&f->path, &current->fs->root, mm->exe_path, sizeof(mm->exe_path));
   else
     strlcpy(mm->exe_path, filename, sizeof(mm->exe_path));
-  mm_set_exe(mm, f);
+  struct mm_exe *exe = exe_create(f);
+  if (!exe) {
+    r = -ENOMEM;
+    goto out;
+  }
+  mm_set_exe(mm, exe);
 
   /* --- the point of no return --- */
   exec_commit(mm, filename, entry, (uint64_t)sp);

@@ -10,6 +10,8 @@
 #include "fs/fsops.h"
 #include "kern/printk.h"
 #include "kern/epoll.h"
+#include "kern/proc_resource.h"
+#include "kern/clone.h"
 #include "fs/inotify.h"
 #include "kern/task.h"
 #include "kern/mm.h"
@@ -40,6 +42,14 @@ struct file *file_alloc(void)
   return f;
 }
 
+/* Run at every file's last fput (before fop->release); registered at boot. */
+static struct list_head file_release_hooks = LIST_HEAD_INIT(file_release_hooks);
+
+void file_release_hook_register(struct file_release_hook *h)
+{
+  list_add_tail(&h->link, &file_release_hooks);
+}
+
 void fget(struct file *f)
 {
   __atomic_add_fetch(&f->refcount, 1, __ATOMIC_RELAXED);
@@ -62,8 +72,9 @@ void fput(struct file *f)
   fown_release(f);
   if (f->open_counted)
     open_count(f->inode, f->flags, -1);
-  if (!list_empty(&f->ep_links))
-    eventpoll_release(f);
+  struct file_release_hook *h;
+  list_for_each_entry(h, &file_release_hooks, link)
+    h->fn(f);
   if (f->fop && f->fop->release)
     f->fop->release(f);
   if (f->path.dentry)
@@ -577,6 +588,38 @@ void files_put(struct files *ft)
   kfree(ft);
   unix_gc_after_close();
 }
+
+/* clone: the child shares the caller's table (CLONE_FILES) or gets a copy. */
+static int files_fork(struct task *t, struct process *p, uint64_t flags, const struct clone_extras *x)
+{
+  (void)p;
+  (void)x;
+  if (flags & CLONE_FILES) {
+    t->files = current->files;
+    files_get(t->files);
+  } else if (!(t->files = files_copy(current->files))) {
+    return -ENOMEM;
+  }
+  return 0;
+}
+
+/* exit: t lets go of its table (cleared under proc_lock: procfs reads it). */
+static void files_exit_task(struct task *t)
+{
+  spin_lock(&proc_lock);
+  struct files *files = t->files;
+  t->files = NULL;
+  spin_unlock(&proc_lock);
+  if (files)
+    files_put(files);
+}
+
+/* A task's descriptor table, as clone and exit see it (kern/proc_resource.h). */
+const struct proc_resource files_proc_resource = {
+  .name = "files",
+  .fork = files_fork,
+  .exit_task = files_exit_task,
+};
 
 int fd_install(struct file *f, int min, bool cloexec)
 {

@@ -1,6 +1,6 @@
 /*
  * fsops.c — name-space operations on kernel strings: mkdir, mknod,
- * symlink, link, unlink/rmdir, rename. The syscalls (fs/sys_file.c) copy
+ * symlink, link, unlink/rmdir, rename. The syscalls (fs/sys_*.c) copy
  * the user's strings in and call these; the initramfs unpacker calls them
  * directly.
  */

@@ -6,9 +6,10 @@
  *
  * Layer: a file kind (an anonymous file, fs/epoll.c's anon_file) plus
  * the hooks the VFS calls (fs/inotify.h): fs/file.c (open, read, write,
- * close), fs/fsops.c (create, delete, rename, link), fs/sys_file.c
- * (truncate, chmod, chown, times, getdents), fs/xattr.c, fs/vfs.c (the
- * last use of a removed file, unmount).
+ * close), fs/fsops.c (create, delete, rename, link), fs/sys_sync.c,
+ * fs/sys_stat.c, fs/sys_dir.c (truncate, chmod, chown, times, getdents),
+ * fs/xattr.c, fs/dcache.c and fs/super.c (the last use of a removed
+ * file, unmount).
  *
  * A watch ties an instance to an inode, which it holds: the inode's
  * `watches` list names every instance watching it, the instance's list

@@ -35,6 +35,7 @@
 #include "kern/mm.h"
 #include "kern/vm.h"
 #include "kern/errno.h"
+#include "kern/proc_resource.h"
 #include <string.h>
 
 #define OFFSET_MAX INT64_MAX
@@ -429,6 +430,17 @@ void locks_remove_process(pid_t pid)
 {
   locks_remove_posix(NULL, pid);
 }
+
+static void locks_exit_process(struct process *p)
+{
+  locks_remove_process(p->pid);
+}
+
+/* A process's POSIX locks go when its last thread exits (kern/proc_resource.h). */
+const struct proc_resource locks_proc_resource = {
+  .name = "posix-locks",
+  .exit_process = locks_exit_process,
+};
 
 /* last close of an open file: its OFD and flock locks. */
 void locks_remove_file(struct file *f)

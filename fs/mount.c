@@ -1,8 +1,8 @@
 /*
  * mount.c — changing the shape of the mount tree: moving a mount
  * (mount(MS_MOVE)), pivot_root(2), and which mounts a process can see.
- * Layer: VFS, beside fs/vfs.c (which makes, attaches and removes mounts)
- * and fs/namei.c (which walks them). Locks: mount_lock (vfs.c) guards every
+ * Layer: VFS, beside fs/super.c (which makes, attaches and removes mounts)
+ * and fs/namei.c (which walks them). Locks: mount_lock (super.c) guards every
  * mount's parent/mountpoint and the mount list; it is a leaf spinlock, taken
  * after proc_lock and fs_context locks are dropped. See docs/vfs.md
  * ("Changing the root").

@@ -26,7 +26,10 @@
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/param.h"
+#include "kern/proc_resource.h"
+#include "kern/clone.h"
 #include "kern/errno.h"
+#include "kern/syscall.h"   /* copy_path */
 #include <string.h>
 
 struct fs_context *fs_context_alloc(void)
@@ -63,6 +66,39 @@ void fs_context_put(struct fs_context *fs)
   path_put(&fs->cwd);
   kfree(fs);
 }
+
+/* clone: the child shares the caller's root, cwd and umask (CLONE_FS) or
+ * gets a copy. */
+static int fs_fork(struct task *t, struct process *p, uint64_t flags, const struct clone_extras *x)
+{
+  (void)p;
+  (void)x;
+  if (flags & CLONE_FS) {
+    t->fs = current->fs;
+    __atomic_add_fetch(&t->fs->refcount, 1, __ATOMIC_RELAXED);
+  } else if (!(t->fs = fs_context_copy(current->fs))) {
+    return -ENOMEM;
+  }
+  return 0;
+}
+
+/* exit: t lets go of its fs context (cleared under proc_lock: procfs reads it). */
+static void fs_exit_task(struct task *t)
+{
+  spin_lock(&proc_lock);
+  struct fs_context *fs = t->fs;
+  t->fs = NULL;
+  spin_unlock(&proc_lock);
+  if (fs)
+    fs_context_put(fs);
+}
+
+/* A task's fs context, as clone and exit see it (kern/proc_resource.h). */
+const struct proc_resource fs_proc_resource = {
+  .name = "fs",
+  .fork = fs_fork,
+  .exit_task = fs_exit_task,
+};
 
 /* The restrictions of the openat2 in progress, with rule r; else NULL. */
 static const struct resolve_scope *restricted(uint64_t r)
@@ -417,4 +453,47 @@ void resolve_end(struct resolve_scope *s)
   current->resolve = NULL;
   if (s->root.dentry)
     path_put(&s->root);
+}
+
+/*
+ * A path argument of a system call copied in (Linux's getname): a
+ * PATH_MAX kernel buffer the caller frees with kfree. NULL with *err set
+ * to -ENOMEM, -EFAULT or -ENAMETOOLONG. No locks taken.
+ */
+char *user_path_copy(uaddr_t upath, long *err)
+{
+  char *p = kmalloc(PATH_MAX);
+  if (!p) {
+    *err = -ENOMEM;
+    return NULL;
+  }
+  long n = copy_path(p, upath);
+  if (n < 0) {
+    kfree(p);
+    *err = n;
+    return NULL;
+  }
+  return p;
+}
+
+/*
+ * The walk of the *at() calls that take AT_SYMLINK_NOFOLLOW and
+ * AT_EMPTY_PATH (Linux's user_path_at): flags outside allowed are
+ * -EINVAL; otherwise the path is copied in and looked up as path_lookup
+ * does, *p referenced on success (path_put it).
+ */
+long user_path_at(int dirfd, uaddr_t upath, int flags, int allowed, struct path *p)
+{
+  if (flags & ~allowed)
+    return -EINVAL;
+  long err;
+  char *path = user_path_copy(upath, &err);
+  if (!path)
+    return err;
+  unsigned lf = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+  if (flags & AT_EMPTY_PATH)
+    lf |= LOOKUP_EMPTY;
+  long r = path_lookup(dirfd, path, lf, p);
+  kfree(path);
+  return r;
 }

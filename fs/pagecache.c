@@ -1,5 +1,6 @@
 /*
- * pagecache.c — the pages of files, and read/write/mmap through them.
+ * pagecache.c — the pages of files, and read/write through them (mappings
+ * fault them in through fs/filemap.c).
  *
  * Each inode has a page cache: a radix tree (64 slots per node, growing
  * in height as the file grows) from page index to struct page. The tree
@@ -397,13 +398,6 @@ ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
     inode_touch(ino, true);
   mutex_unlock(&ino->lock);
   return total;
-}
-
-int generic_file_mmap(struct file *f, struct vma *v)
-{
-  (void)f;
-  (void)v;
-  return 0;
 }
 
 int generic_file_fsync(struct file *f, bool datasync)

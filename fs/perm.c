@@ -4,8 +4,8 @@
  * may_open and fs/attr.c's ownership rules.
  *
  * Layer: VFS, called by fs/namei.c (search permission on each component),
- * fs/file.c (open), fs/fsops.c (create, remove, rename), fs/sys_file.c
- * (chmod, chown, utimes, access, truncate), fs/exec.c (execute). Reads
+ * fs/file.c (open), fs/fsops.c (create, remove, rename), fs/sys_stat.c
+ * (chmod, chown, utimes, access), fs/sys_sync.c (truncate), fs/exec.c (execute). Reads
  * the caller's cred (kern/cred.h) and the inode's mode, uid and gid; the
  * caller holds whatever lock keeps the inode alive. No locks of its own.
  */

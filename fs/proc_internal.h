@@ -1,6 +1,16 @@
 /*
- * proc_internal.h — what the pieces of /proc share (fs/procfs.c and the
- * generators split out of it, such as fs/proc_mounts.c).
+ * proc_internal.h — what the pieces of /proc share.
+ *
+ *   fs/procfs.c       the file system: inodes, lookup, directories, links,
+ *                     opening, reading and writing a generated file, mount
+ *   fs/proc_pid.c     the per-process files (/proc/<pid>/...), their tables
+ *   fs/proc_kernel.c  the kernel-wide files (/proc/meminfo, /proc/sys, ...),
+ *                     their tables and the writable tunables
+ *   fs/proc_mounts.c  /proc/<pid>/mounts and mountinfo
+ *   fs/proc_util.c    text buffers and process snapshots, used by all above
+ *
+ * Calls go one way: procfs.c uses the generator files' tables, and every
+ * generator file uses proc_util.c; proc_util.c names none of them.
  *
  * A /proc file's text is made when it is opened: a generator appends it
  * to a growing buffer with pb_printf/pb_write (which may allocate, so no
@@ -11,9 +21,14 @@
 #define KITE_PROC_INTERNAL_H
 
 #include "kern/types.h"
+#include "kern/task.h"   /* TASK_COMM_LEN */
 
 struct process;
 struct path;
+struct mm;
+struct files;
+struct fs_context;
+struct cred;
 
 struct proc_buf {
   char *data;
@@ -22,12 +37,115 @@ struct proc_buf {
 
 typedef void (*proc_gen_fn)(struct proc_buf *b, struct process *p);
 
+/* What a procfs inode stands for. */
+enum proc_kind {
+  PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR, PK_SYSVIPC_DIR, PK_SYS_FS_DIR,
+  PK_SYS_FS_INOTIFY_DIR,       /* /proc/sys/fs/inotify */
+  PK_SYS_RANDOM_DIR,           /* /proc/sys/kernel/random */
+  PK_KITE_DIR,                 /* /proc/kite: Kite's own files, not Linux's */
+  PK_FDINFO_DIR,               /* /proc/<pid>/fdinfo (files: PK_FILE, gen_fdinfo, fd in proc_info.fd) */
+  PK_TASK_DIR, PK_TID_DIR,     /* /proc/<pid>/task and task/<tid> (tid in proc_info.fd) */
+  PK_FILE,      /* generated text (gen) */
+  PK_SELF,      /* symlink to the caller's pid */
+  PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
+};
+
+/* One name in a /proc directory: what it is, its generator, its mode. */
+struct proc_entry {
+  const char *name;
+  enum proc_kind kind;
+  proc_gen_fn gen;
+  mode_t mode;
+};
+
+/* A directory's entries, in the order readdir lists them. */
+struct proc_table {
+  const struct proc_entry *entries;
+  size_t n;
+};
+#define PROC_TABLE(arr) { arr, ARRAY_SIZE(arr) }
+
+/* ---- fs/proc_util.c: text buffers ---- */
+
+/* Append formatted text (or n bytes of s) to b, growing it with kmalloc;
+ * out of memory, the text is dropped (the file reads short). May sleep. */
 void pb_printf(struct proc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pb_write(struct proc_buf *b, const char *s, size_t n);
+/* pb_printf for other subsystems' show callbacks (ctx is the proc_buf);
+ * a line longer than 255 bytes is cut. */
+void pb_print_cb(void *ctx, const char *fmt, ...);
+
+/* ---- fs/proc_util.c: processes ---- */
+
+/* What a generator needs of a process, copied under proc_lock at once so
+ * the lines of one file agree; the references are dropped by
+ * proc_snapshot_put. */
+struct proc_snapshot {
+  char comm[TASK_COMM_LEN];
+  char state;
+  pid_t ppid;
+  int nthreads;
+  uint64_t utime, stime;
+  pid_t pgid, sid;
+  dev_t tty;             /* controlling terminal's device number, 0 if none */
+  pid_t tpgid;           /* its foreground group, -1 if none */
+  struct mm *mm;         /* referenced, or NULL */
+  struct files *files;   /* referenced, or NULL */
+  struct fs_context *fs; /* referenced, or NULL */
+  int cpu;               /* hart the leader runs or last ran on */
+  const struct cred *cred; /* referenced, or NULL (a zombie) */
+  int no_new_privs;
+};
+
+/* The process with this pid, referenced (process_put it), or NULL.
+ * Takes proc_lock. */
+struct process *proc_get_process(pid_t pid);
+/* A live thread of p (for its mm, files, fs), or NULL for a zombie.
+ * The caller holds proc_lock. */
+struct task *proc_any_thread(struct process *p);
+/* Fill *s from p (the caller holds a reference to p; takes proc_lock,
+ * then the controlling tty's lock). Release with proc_snapshot_put. */
+void proc_snapshot_get(struct process *p, struct proc_snapshot *s);
+void proc_snapshot_put(struct proc_snapshot *s);
+/* The reading task's root, not referenced (its own root outlives the
+ * read): paths in /proc are shown as the reader sees them. */
+struct path proc_reader_root(void);
 /* The root directory of p, referenced into *root; false for a zombie. */
 bool proc_get_root(struct process *p, struct path *root);
 
-/* fs/proc_mounts.c */
+/* ---- fs/proc_pid.c ---- */
+
+extern const struct proc_table proc_pid_table;   /* /proc/<pid> */
+extern const struct proc_table proc_tid_table;   /* /proc/<pid>/task/<tid> */
+/* /proc/<pid>/comm: procfs.c opens and writes a thread's own comm itself. */
+void gen_comm(struct proc_buf *b, struct process *p);
+/* The generator of /proc/<pid>/fdinfo/<fd> files (a marker: the text is
+ * made by proc_fdinfo_show, which is given the fd). */
+void gen_fdinfo(struct proc_buf *b, struct process *p);
+/* fdinfo of descriptor fd of p into b: 0, or -ENOENT once it is closed.
+ * The caller holds a reference to p; no locks held. */
+int proc_fdinfo_show(struct proc_buf *b, struct process *p, int fd);
+
+/* ---- fs/proc_kernel.c ---- */
+
+extern const struct proc_table proc_root_table;            /* /proc */
+extern const struct proc_table proc_sys_table;             /* /proc/sys */
+extern const struct proc_table proc_sys_kernel_table;      /* /proc/sys/kernel */
+extern const struct proc_table proc_sys_random_table;      /* /proc/sys/kernel/random */
+extern const struct proc_table proc_sys_fs_table;          /* /proc/sys/fs */
+extern const struct proc_table proc_sys_fs_inotify_table;  /* /proc/sys/fs/inotify */
+extern const struct proc_table proc_sysvipc_table;         /* /proc/sysvipc */
+extern const struct proc_table proc_net_table;             /* /proc/net */
+extern const struct proc_table proc_kite_table;            /* /proc/kite */
+/* A write of buf to the /proc/sys (or /proc/kite) file made by gen: 0 or
+ * -errno (EINVAL out of range, EPERM for the host name or the profiler
+ * without CAP_SYS_ADMIN); *handled false if gen is not a writable
+ * tunable. No locks held. */
+int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled);
+
+/* ---- fs/proc_mounts.c ---- */
+
+/* /proc/<pid>/mounts and mountinfo: the mounts under p's root. */
 void gen_mounts(struct proc_buf *b, struct process *p);
 void gen_mountinfo(struct proc_buf *b, struct process *p);
 

@@ -1,7 +1,7 @@
 /*
  * proc_mounts.c — /proc/<pid>/mounts and /proc/<pid>/mountinfo: the mount
  * table as the process sees it (procfs layer; fs/procfs.c calls these
- * generators, fs/vfs.c owns the mounts).
+ * generators, fs/super.c owns the mounts).
  *
  * Only mounts at or below the process's root directory are shown, with
  * their mount points relative to it (a chroot sees its own tree), as
@@ -14,7 +14,7 @@
  * tab, newline and backslash as \ooo octal).
  *
  * Locks: mounts_for_each() holds mount_lock around each callback;
- * path_to_string() takes dcache_lock inside it (the order vfs.c uses).
+ * path_to_string() takes dcache_lock inside it (the order dcache.c uses).
  */
 #include "fs/proc_internal.h"
 #include "fs/vfs.h"

@@ -9,6 +9,8 @@
 #include "fs/perm.h"
 #include "fs/ramfs.h"
 #include "fs/fsops.h"
+#include "fs/filemap.h"
+#include "kern/vm.h"
 #include "kern/pipe.h"
 #include "fs/xattr.h"
 #include "kern/mm.h"
@@ -267,11 +269,65 @@ static const struct file_ops ramfs_dir_fops = {
   .iterate = dcache_readdir,
 };
 
+/*
+ * Mappings of a memory-only file (Linux's shmem_mmap): the page cache's
+ * operations, plus the count of shared mappings that may write
+ * (inode->mmap_writable), which F_SEAL_WRITE needs to be zero and then
+ * holds at -1. A write-sealed file takes no shared writable mapping
+ * (EPERM) and its shared read-only ones may never become writable
+ * (VMA_NOMAYWRITE: mprotect says EACCES). Called with mm->lock held.
+ */
+static bool shmem_counts_writable(const struct vma *v)
+{
+  return (v->flags & VMA_SHARED) && !(v->flags & VMA_NOMAYWRITE) && file_writable(v->file);
+}
+
+static void shmem_vm_open(struct vma *v)
+{
+  filemap_vm_open(v);
+  if (v->flags & VMA_WCOUNTED) /* shmem_mmap took this region's count */
+    v->flags &= ~VMA_WCOUNTED;
+  else if (shmem_counts_writable(v)) /* a copy or a piece of a counted region */
+    __atomic_add_fetch(&v->file->inode->mmap_writable, 1, __ATOMIC_RELAXED);
+}
+
+static void shmem_vm_close(struct vma *v)
+{
+  if (shmem_counts_writable(v))
+    inode_unmap_writable(v->file->inode);
+  filemap_vm_close(v);
+}
+
+static const struct vm_operations shmem_vm_ops = {
+  .open = shmem_vm_open,
+  .close = shmem_vm_close,
+  .fault = filemap_fault,
+  .msync_hold = filemap_msync_hold,
+  .msync = filemap_msync,
+};
+
+static int shmem_mmap(struct file *f, struct vma *v)
+{
+  struct inode *ino = f->inode;
+  if ((v->flags & VMA_SHARED) && (READ_ONCE(ino->seals) & F_SEALS_WRITE)) {
+    if (v->prot & PROT_WRITE)
+      return -EPERM;
+    v->flags |= VMA_NOMAYWRITE;
+  }
+  if (shmem_counts_writable(v)) { /* taken now, so F_SEAL_WRITE cannot slip in before open */
+    if (!inode_map_writable(ino))
+      return -EPERM;
+    v->flags |= VMA_WCOUNTED;
+  }
+  v->ops = &shmem_vm_ops;
+  return 0;
+}
+
 static const struct file_ops ramfs_file_fops = {
   .read = generic_file_read,
   .write = generic_file_write,
   .llseek = generic_llseek,
-  .mmap = generic_file_mmap,
+  .mmap = shmem_mmap,
   .fsync = generic_file_fsync,
 };
 

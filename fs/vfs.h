@@ -2,9 +2,10 @@
  * vfs.h — the virtual file system: inodes, dentries, mounts, files.
  *
  * Layers (top to bottom):
- *   fs/sys_file.c   syscalls: fetch and check arguments
+ *   fs/sys_*.c      syscalls: fetch and check arguments
  *   fs/namei.c      path walk: names -> (mount, dentry)
- *   fs/vfs.c        inode/dentry/mount/superblock objects, generic ops
+ *   fs/vfs.c        inodes and paths; fs/dcache.c dentries; fs/super.c
+ *                   file system types, superblocks, mounts
  *   fs/file.c       open files and descriptor tables
  *   fs/pagecache.c  file pages (read, write, mmap all go through it)
  *   fs/ramfs.c, devfs.c, procfs.c, fat32 ...  the file systems
@@ -316,7 +317,7 @@ struct mount {
   int refcount;
   int id;                       /* /proc/<pid>/mountinfo's mount id */
   int release_on_last_put;      /* lazily detached while in use: the last path_put
-                                   lets its file system go (fs/vfs.c) */
+                                   lets its file system go (fs/super.c) */
 };
 
 struct path {
@@ -338,7 +339,7 @@ struct file_ops {
   ssize_t (*write)(struct file *f, struct uio *u, off_t *pos);
   off_t (*llseek)(struct file *f, off_t off, int whence);   /* NULL: ESPIPE */
   int (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
-  int (*mmap)(struct file *f, struct vma *v);               /* NULL: ENODEV */
+  int (*mmap)(struct file *f, struct vma *v);               /* set v->ops (kern/vm.h); NULL: ENODEV */
   unsigned (*poll)(struct file *f, struct poll_table *pt);  /* NULL: always ready */
   int (*iterate)(struct file *f, struct dir_context *ctx);  /* directories */
   int (*fsync)(struct file *f, bool datasync);
@@ -348,10 +349,6 @@ struct file_ops {
    * close-on-exec, exit) by current — Linux's flush: mq_notify's
    * registration goes with its owner's close. May be NULL. */
   void (*flush)(struct file *f);
-  /* A mapping of f was made (also: copied by fork, split) / went away
-   * (kern/vm.c, mm->lock held). System V shared memory counts attaches. */
-  void (*vm_open)(struct file *f);
-  void (*vm_close)(struct file *f);
 };
 
 struct file {
@@ -481,7 +478,15 @@ int dentry_path_in_sb(struct dentry *d, char *buf, size_t size);
 int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out);
 bool path_is_pseudo(const struct path *p);
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
-/* fs/mount.c: reshaping the tree (mount_lock and mount_list belong to vfs.c) */
+/* The last path into a lazily detached mount was put (path_put): its file
+ * system goes now unless mounted again meanwhile (fs/super.c). No
+ * spinlock held. */
+void mount_release_detached(struct mount *m);
+/* Free every unused dentry below root, leaves first, releasing their
+ * inodes (unmount; fs/dcache.c). Takes dcache_lock for each step; the
+ * caller holds no spinlock. */
+void dcache_prune(struct dentry *root);
+/* fs/mount.c: reshaping the tree (mount_lock and mount_list belong to super.c) */
 extern struct spinlock mount_lock;
 extern struct list_head mount_list;
 int do_move_mount(struct path *from, struct path *to);           /* mount(MS_MOVE) */
@@ -576,6 +581,13 @@ int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out);
 struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t len);
 /* path_lookup from *start (the caller's reference, kept) instead of a dirfd. */
 int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out);
+/* A system call's path argument copied in: a PATH_MAX buffer (kfree it),
+ * or NULL with *err = -ENOMEM, -EFAULT or -ENAMETOOLONG (Linux's getname). */
+char *user_path_copy(uaddr_t upath, long *err);
+/* path_lookup of a user path for the *at() calls: flags outside allowed
+ * are -EINVAL; AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH become lookup flags.
+ * *p referenced on success (path_put it); no locks held on entry or exit. */
+long user_path_at(int dirfd, uaddr_t upath, int flags, int allowed, struct path *p);
 /* Walk all but the last component: *parent (referenced) and the last name. */
 int path_parent(int dirfd, const char *path, struct path *parent, char *last, size_t lastsize);
 int path_parent_at(const struct path *start, const char *path, struct path *parent, char *last,
@@ -597,10 +609,18 @@ struct file *file_alloc(void);
 /* Take a reference to f (the caller holds one, or the descriptor table's
  * lock). Atomic. */
 void fget(struct file *f);
-/* Drop a reference (NULL: nothing). The last one removes f from every
- * epoll watching it, calls fop->release, and drops its path: process
- * context, no spin lock held (release may sleep). */
+/* Drop a reference (NULL: nothing). The last one runs the release hooks
+ * (epoll drops its items watching f), calls fop->release, and drops its
+ * path: process context, no spin lock held (release may sleep). */
 void fput(struct file *f);
+/* A watcher of files in a higher or sibling subsystem that must hear of
+ * any file's last fput (epoll: fs/epoll.c), so fput names no watcher. */
+struct file_release_hook {
+  void (*fn)(struct file *f);   /* may sleep; f is still whole */
+  struct list_head link;
+};
+/* Add h (at boot, before any file is opened; it stays for good). */
+void file_release_hook_register(struct file_release_hook *h);
 /* read(2)/write(2) on f at *pos (the caller holds f->pos_lock when pos is
  * &f->pos): checks in Linux's order (-EBADF, -EINVAL, -EFAULT before
  * blocking), then the file's operation. Bytes moved, or -errno. */
@@ -611,7 +631,7 @@ ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos);
 ssize_t kernel_read(struct file *f, void *buf, size_t n, off_t pos);
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos);
 /* Fill a kernel struct stat for ino (the caller holds a reference;
- * fs/sys_file.c). */
+ * fs/sys_stat.c). */
 int vfs_getattr(struct inode *ino, void *statbuf_kernel);
 
 #endif
@@ -635,7 +655,7 @@ void fs_context_put(struct fs_context *fs);
 /* The device number stat reports for ino (st_dev; fs/vfs.c). */
 dev_t inode_dev(struct inode *ino);
 
-/* Is p root or below it (a cwd outside a chroot is not)? (fs/vfs.c) */
+/* Is p root or below it (a cwd outside a chroot is not)? (fs/dcache.c) */
 bool path_is_under(const struct path *p, const struct path *root);
 
 #endif

@@ -164,7 +164,7 @@ struct ipc_get_ops {
 };
 int ipc_get(struct ipc_ids *ids, int32_t key, int flags, uint64_t arg, const struct ipc_get_ops *ops);
 
-/* /proc/sysvipc/{shm,sem,msg} and /proc/sys/kernel tunables (fs/procfs.c calls). */
+/* /proc/sysvipc/{shm,sem,msg} and /proc/sys/kernel tunables (fs/proc_kernel.c calls). */
 typedef void (*ipc_print_fn)(void *ctx, const char *fmt, ...);
 void shm_proc_show(ipc_print_fn pr, void *ctx);
 void sem_proc_show(ipc_print_fn pr, void *ctx);

@@ -26,6 +26,7 @@
 #include "kern/vm.h"
 #include "kern/time.h"
 #include "kern/errno.h"
+#include "kern/proc_resource.h"
 #include <string.h>
 
 struct sem {
@@ -347,6 +348,13 @@ void exit_sem(struct process *p)
   }
   mutex_unlock(&sem_ids.lock);
 }
+
+/* SEM_UNDO adjustments are applied when the last thread exits
+ * (kern/proc_resource.h). */
+const struct proc_resource sem_proc_resource = {
+  .name = "sem-undo",
+  .exit_process = exit_sem,
+};
 
 /* ---- semctl ---- */
 

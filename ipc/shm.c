@@ -5,8 +5,9 @@
  * A segment's memory is an unnamed tmpfs file (shmem_file_create, as for
  * MAP_SHARED|MAP_ANONYMOUS): shmat maps that file MAP_SHARED, so every
  * process attached sees the same page-cache pages, and fork and munmap
- * need nothing special. The file's operations count the mappings
- * (vm_open/vm_close from kern/vm.c, under mm->lock): that count is
+ * need nothing special. The regions' operations (shm_vm_ops, set by the
+ * file's mmap) count the mappings (open/close from kern/vm.c, under
+ * mm->lock) and fault pages in as any file mapping does: that count is
  * shm_nattch, as on Linux, where a mapping split by mprotect counts
  * twice. IPC_RMID of an attached segment marks it SHM_DEST and makes its
  * key private; the last detach (munmap, exit, exec) frees it.
@@ -16,6 +17,7 @@
 #include "ipc/ipc.h"
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
+#include "fs/filemap.h"
 #include "kern/cred.h"
 #include "kern/task.h"
 #include "kern/cpu.h"
@@ -81,12 +83,13 @@ static void shm_maybe_destroy(struct shm_seg *s)
     shm_destroy(s);
 }
 
-/* ---- the mapping hooks (kern/vm.c, mm->lock held) ---- */
+/* ---- the regions' operations (kern/vm.c calls them, mm->lock held) ---- */
 
-static void shm_vm_open(struct file *f)
+static void shm_vm_open(struct vma *v)
 {
+  filemap_vm_open(v);
   mutex_lock(&shm_ids.lock);
-  struct shm_seg *s = f->priv;
+  struct shm_seg *s = v->file->priv;
   if (s) {
     s->nattch++;
     s->atime = ipc_now();
@@ -95,8 +98,9 @@ static void shm_vm_open(struct file *f)
   mutex_unlock(&shm_ids.lock);
 }
 
-static void shm_vm_close(struct file *f)
+static void shm_vm_close(struct vma *v)
 {
+  struct file *f = v->file;
   mutex_lock(&shm_ids.lock);
   struct shm_seg *s = f->priv;
   if (s) {
@@ -106,12 +110,26 @@ static void shm_vm_close(struct file *f)
     shm_maybe_destroy(s);
   }
   mutex_unlock(&shm_ids.lock);
+  filemap_vm_close(v);
+}
+
+static const struct vm_operations shm_vm_ops = {
+  .open = shm_vm_open,
+  .close = shm_vm_close,
+  .fault = filemap_fault,
+  .msync_hold = filemap_msync_hold,
+  .msync = filemap_msync,
+};
+
+static int shm_mmap(struct file *f, struct vma *v)
+{
+  (void)f;
+  v->ops = &shm_vm_ops;
+  return 0;
 }
 
 static const struct file_ops shm_fops = {
-  .mmap = generic_file_mmap,
-  .vm_open = shm_vm_open,
-  .vm_close = shm_vm_close,
+  .mmap = shm_mmap,
 };
 
 /* ---- shmget ---- */

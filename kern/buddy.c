@@ -24,14 +24,24 @@ void buddy_init(struct buddy_zone *z, struct page *pages, uint64_t base_pfn, uin
   }
 }
 
-/* Hand [first_pfn, first_pfn + count) to the allocator (boot time). */
+/*
+ * Hand [first_pfn, first_pfn + count) to the allocator (boot time), in
+ * the largest aligned blocks that fit: freeing 1 GiB page by page (262144
+ * buddy_free calls and their merges) took about 0.1 s of boot under QEMU.
+ */
 void buddy_add_free_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count)
 {
-  for (uint64_t pfn = first_pfn; pfn < first_pfn + count; pfn++) {
-    struct page *p = &z->pages[pfn - z->base_pfn];
-    p->flags = 0;
-    p->refcount = 0;
-    buddy_free(z, p, 0);
+  uint64_t idx = first_pfn - z->base_pfn, end = idx + count;
+  for (uint64_t i = idx; i < end; i++) {
+    z->pages[i].flags = 0;
+    z->pages[i].refcount = 0;
+  }
+  while (idx < end) {
+    unsigned order = 0; /* grow while idx stays aligned and the block fits */
+    while (order < MAX_ORDER - 1 && !(idx & (1UL << order)) && idx + (2UL << order) <= end)
+      order++;
+    buddy_free(z, &z->pages[idx], order); /* merges with free neighbours, as any free */
+    idx += 1UL << order;
   }
 }
 

@@ -104,7 +104,12 @@ static inline cpumask_t cpumask_of(int id) { return (cpumask_t)1 << id; }
 cpumask_t cpu_online_mask(void);
 
 /* kern/smp.c */
-void smp_boot_secondaries(void);            /* start every other hart (boot hart, kmain) */
+/* Start every other hart at entry_pa (boot hart, kmain): each runs
+ * secondary_main (kern/main.c), which asks smp_hart_may_join() first and
+ * calls smp_hart_online() when its traps and interrupts are set up. */
+void smp_boot_secondaries(paddr_t entry_pa);
+bool smp_hart_may_join(uint64_t hartid);
+void smp_hart_online(void);
 void smp_send_ipi(cpumask_t mask, uint32_t reason);
 void smp_handle_ipi(void);                  /* the supervisor software interrupt */
 void smp_stop_others(void);                 /* panic: halt the other harts */

@@ -154,6 +154,28 @@ bool check_same_owner(struct task *t);
 int ptrace_may_read(struct task *t);
 bool in_egroup_p(gid_t gid);  /* egid or a supplementary group */
 bool groups_search(const struct group_info *gi, gid_t gid);
+/* Drop a reference to a group list (the last frees it). */
+void groups_put(struct group_info *gi);
+
+/* Is every capability of a also in b? */
+static inline bool cap_issubset(kernel_cap_t a, kernel_cap_t b)
+{
+  return (a & ~b) == 0;
+}
+
+/* Is securebit `bit` (SECURE_*) set in c? */
+static inline bool cred_issecure(const struct cred *c, int bit)
+{
+  return c->securebits & SECBIT(bit);
+}
+/* commoncap's rules after a change of uids (setuid, setreuid, setresuid)
+ * in new, from old: root losing its uids loses its capabilities unless
+ * SECURE_KEEP_CAPS; the effective set follows euid 0. Unless
+ * SECURE_NO_SETUID_FIXUP. new is not yet committed. */
+void cred_fix_setuid(struct cred *new, const struct cred *old);
+/* ... and after a change of the fsuid: the file-system capabilities
+ * follow fsuid 0. */
+void cred_fix_setfsuid(struct cred *new, const struct cred *old);
 
 /* exec (fs/exec.c): fill bprm ids from the file's set-ID bits, then the capability rules. */
 struct exec_creds {
@@ -163,7 +185,8 @@ struct exec_creds {
 int exec_prepare_creds(struct exec_creds *ec, const struct inode *ino, bool nosuid);
 void exec_commit_creds(struct exec_creds *ec);
 
-/* prctl options that belong to credentials (kern/cred.c). */
+/* prctl options that belong to credentials (kern/sys_cred.c): the result,
+ * with *handled false if option is not one of them. */
 long cred_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4, uint64_t arg5,
                 bool *handled);
 

@@ -1,9 +1,11 @@
-/* epoll.h — epoll instances, eventfd and anonymous files (fs/epoll.c). */
+/* epoll.h — epoll instances and anonymous files (fs/epoll.c); eventfd is fs/eventfd.c. */
 #ifndef KITE_EPOLL_H
 #define KITE_EPOLL_H
 struct file;
 struct file_ops;
-void eventpoll_release(struct file *f);  /* the file is going away */
+/* Register epoll's release hook with fs/file.c (kmain, before any file
+ * is opened): a watched file's last fput drops its epoll items. */
+void epoll_init(void);
 /* A file with no path for an in-kernel object (timerfd.c, signalfd.c too). */
 struct file *anon_file(const struct file_ops *fops, void *priv, int flags);
 /* kcmp: the file an epoll item watches (not referenced), or ERR_PTR. */

@@ -12,11 +12,14 @@
 #include "ipc/ipc.h"
 #include "kern/cpu.h"
 #include "kern/exec.h"
+#include "kern/epoll.h"
 #include "kern/futex.h"
 #include "kern/posix_timers.h"
 #include "kern/timerfd.h"
 #include "kern/lockdep.h"
 #include "kern/sysinfo.h"
+#include "kern/reboot.h"
+#include "kern/proc_resource.h"
 #include "kern/param.h"
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
@@ -120,9 +123,14 @@ static void mount_at(const char *fstype, const char *source, const char *path)
   mount_at_flags(fstype, source, path, 0, NULL);
 }
 
+/* At power-off the file systems write back and shut down first (kern/reboot.c). */
+static struct power_off_hook fs_power_off = { .fn = vfs_shutdown };
+
 static void fs_init(void)
 {
   vfs_init();         /* the pseudo mount of nameless files */
+  epoll_init();       /* a watched file's last fput drops its epoll items */
+  power_off_hook_register(&fs_power_off); /* write back and unmount before power-off */
   mqueue_init();      /* POSIX message queues and their file system */
   ramfs_init();
   procfs_init();
@@ -163,6 +171,21 @@ static void fs_init(void)
   mount_at_flags("mqueue", "mqueue", "/dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   devfs_add_links("/dev");
   boot_fs->umask = 022;
+}
+
+/*
+ * What a process holds from the layers above the core, handed to
+ * kern/process.c so clone and exit reach them without naming them. The
+ * slot fixes the order (kern/proc_resource.h says why).
+ */
+static void proc_resources_init(void)
+{
+  proc_resource_register(PROC_RES_FILES, &files_proc_resource); /* descriptor table */
+  proc_resource_register(PROC_RES_FS, &fs_proc_resource);       /* root, cwd, umask */
+  proc_resource_register(PROC_RES_PIDFD, &pidfd_proc_resource); /* CLONE_PIDFD */
+  proc_resource_register(PROC_RES_TTY, &tty_proc_resource);     /* controlling terminal */
+  proc_resource_register(PROC_RES_LOCKS, &locks_proc_resource); /* POSIX record locks */
+  proc_resource_register(PROC_RES_SEM, &sem_proc_resource);     /* SEM_UNDO */
 }
 
 /*
@@ -212,10 +235,11 @@ static pid_t init_pid; /* reserved first thing, so init is pid 1 */
 static void start_init(void)
 {
   struct process *p = process_alloc();
-  struct task *t = kthread_create_tid("init", init_thread, NULL, init_pid);
+  struct task *t = kthread_alloc_tid("init", init_thread, NULL, init_pid);
   if (!p || !t)
     panic("cannot create init");
-  /* kthread_create queued t already; it cannot run before we return to idle. */
+  /* t is not queued yet: the other harts are up, and one of them would run
+   * it at once, still in the kernel process (a race seen at -smp 4). */
   spin_lock(&proc_lock);
   p->pid = p->pgid = p->sid = t->tid;
   p->leader = t;
@@ -231,33 +255,33 @@ static void start_init(void)
   init_process = p;
   if (p->pid != 1)
     panic("init got pid %d", p->pid);
+  sched_add_new(t);
 }
 
-/* Power off the machine (after writing file systems back and shutting
- * them down cleanly). status is a wait status: QEMU exits with the exit
- * code, or 128+signal. */
-void kernel_power_off(int status)
+/*
+ * A secondary hart's first C code (arch/riscv/entry.S: secondary_entry;
+ * kern/smp.c started it): tp is its idle task, the MMU is on. It sets up
+ * what the boot hart set up in kmain for itself, then idles.
+ */
+void secondary_main(uint64_t hartid)
 {
-  vfs_shutdown();
-  int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
-  sbi_shutdown(code);
+  if (!smp_hart_may_join(hartid)) {
+    for (;;)
+      wfi(); /* interrupts are off (sie = 0) */
+  }
+  trap_init_hart();                             /* stvec, FP, soft + external interrupts */
+  plic_init_hart(mycpu()->plic_context, false); /* device interrupts stay on the boot hart */
+  timer_hart_init();                            /* this hart's scheduler tick */
+  smp_hart_online();
+  idle_loop();
 }
 
-/* The init process exited: say how, and power off. */
-void init_exited(int status)
-{
-  char msg[80];
-  int n;
-  if ((status & 0x7f) == 0)
-    n = snprintf(msg, sizeof(msg), "\r\nkite: init exited with status %d\r\n", (status >> 8) & 0xff);
-  else
-    n = snprintf(msg, sizeof(msg), "\r\nkite: init killed by signal %d\r\n", status & 0x7f);
-  pr_notice("%s", msg + 2);
-  console_write(msg, n);
-  kernel_power_off(status);
-}
-
-void kmain(uint64_t hartid, paddr_t dtb_pa)
+/*
+ * The boot hart's first C code (arch/riscv/entry.S). secondary_entry is
+ * where the other harts start (in entry.S too, handed over so that no C
+ * file names an assembly label of the layer that calls it).
+ */
+void kmain(uint64_t hartid, paddr_t dtb_pa, void (*secondary_entry)(void))
 {
   sched_init();
   kernel_process.pid = 0;
@@ -302,13 +326,14 @@ void kmain(uint64_t hartid, paddr_t dtb_pa)
   loop_init();                                       /* /dev/loop-control, loop0..7 */
   fs_init();                                         /* root, initramfs, /dev, /proc, /tmp */
   ipc_init();                                        /* System V shared memory, semaphores, queues */
+  proc_resources_init();                             /* what clone and exit hand over (fds, tty, ...) */
   if (net_init)                                      /* built only with WITH_NET=1 (Makefile) */
     net_init();                                      /* lwIP, lo, NetDevices, the net task */
   pr_info("kernel %lu KiB, %lu KiB free after boot", (unsigned long)((_kernel_end - _kernel_start) >> 10),
           (unsigned long)(nr_free_pages() * 4));
   if (strstr(boot_info.bootargs, "lockdep_selftest"))
     lockdep_selftest();                              /* debug builds: plant a cycle, see it caught */
-  smp_boot_secondaries();                            /* the other harts, each to its idle loop */
+  smp_boot_secondaries(kva_to_pa(secondary_entry)); /* the other harts, each to its idle loop */
   start_init();
   idle_loop();
 }

@@ -3,12 +3,14 @@
  * pidfd_open (kern/sys_pidfd.c) and clone's CLONE_PIDFD, read by waitid's
  * P_PIDFD, pidfd_send_signal, pidfd_getfd and process_mrelease.
  *
- * A pidfd is an anonymous file (kern/epoll.c's anon_file) holding a
+ * A pidfd is an anonymous file (fs/epoll.c's anon_file) holding a
  * reference to a process: it names that process for as long as it is
  * open, even after the pid is reused. It polls readable (POLLIN) once the
- * process has exited — every thread gone, a zombie or reaped — woken from
- * process_exited() through the process's pidfd_wait queue. Layer: a file
- * kind (fs, as pipes and epoll); the system calls are in kern/sys_pidfd.c.
+ * process has exited — every thread gone, a zombie or reaped — woken by
+ * kern/process.c through the process's pidfd_wait queue (as Linux's
+ * do_notify_pidfd). Layer: a file kind (fs, as pipes and epoll); the
+ * system calls are in kern/sys_pidfd.c. clone's CLONE_PIDFD reaches
+ * pidfd_fork through pidfd_proc_resource (kern/proc_resource.h).
  *
  * Locks: proc_lock to look processes and threads up; a process's threads'
  * descriptor table is referenced (files_get) before it is read.
@@ -24,6 +26,8 @@
 #include "kern/mm.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
+#include "kern/proc_resource.h"
+#include "kern/clone.h"
 #include <string.h>
 
 #define PIDFD_NONBLOCK O_NONBLOCK
@@ -59,11 +63,6 @@ static const struct file_ops pidfd_fops = {
   .release = pidfd_release,
 };
 
-void process_exited(struct process *p)
-{
-  wake_up_events(&p->pidfd_wait, POLLIN | POLLRDNORM);
-}
-
 struct process *pidfd_process(struct file *f)
 {
   return f && f->fop == &pidfd_fops ? f->priv : NULL;
@@ -80,6 +79,29 @@ long pidfd_install(struct process *p, int flags)
     fput(f);
   return fd;
 }
+
+/* clone with CLONE_PIDFD: a pidfd for the new process p in the caller's
+ * table, its number stored at x->pidfd (checked writable before clone
+ * made anything). On a failure nothing is left installed. */
+static int pidfd_fork(struct task *t, struct process *p, uint64_t flags, const struct clone_extras *x)
+{
+  (void)t;
+  if (!(flags & CLONE_PIDFD))
+    return 0;
+  long fd = pidfd_install(p, 0);
+  int32_t fd32 = (int32_t)fd;
+  if (fd >= 0 && copyout(x->pidfd, &fd32, sizeof(fd32)) == 0)
+    return 0;
+  if (fd >= 0)
+    fd_close((int)fd);
+  return fd < 0 ? (int)fd : -EFAULT;
+}
+
+/* CLONE_PIDFD, as clone sees it (kern/proc_resource.h). */
+const struct proc_resource pidfd_proc_resource = {
+  .name = "pidfd",
+  .fork = pidfd_fork,
+};
 
 /* The process a pidfd descriptor names (referenced), or an error. */
 struct process *get_pidfd_process(int pidfd, int *fflags, long *err)

@@ -25,7 +25,5 @@ bool process_reaped(struct process *p);
 /* May the caller read p's memory and descriptors (ptrace's attach rule;
  * kern/process_vm.c)? */
 bool may_access_process(struct process *p);
-/* p has exited (proc_lock held): wake its pidfds' pollers. */
-void process_exited(struct process *p);
 
 #endif

@@ -1,5 +1,9 @@
 /*
- * sched.c — the scheduler, wait queues, sleeping locks and kernel threads.
+ * sched.c — the scheduler, the idle loop, and tasks and kernel threads.
+ *
+ * Layer: core. Neighbours: kern/wait.c (wait queues and timed sleeps, over
+ * wake_up_task here), kern/mutex.c (sleeping locks, over wait queues),
+ * arch/riscv/swtch.S (the register switch), kern/process.c (processes).
  *
  * One run queue, shared by all harts: each hart takes the first queued
  * task it may run (affinity), so load balancing is implicit
@@ -742,8 +746,10 @@ void task_free(struct task *t)
   kfree(t);
 }
 
-/* A kernel thread with the given id (0: allocate one), queued to run. */
-struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid)
+/* A kernel thread with the given id (0: allocate one), not yet queued: the
+ * caller finishes setting it up, then hands it to sched_add_new(). With
+ * several harts a queued task may start on another hart at once. */
+struct task *kthread_alloc_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid)
 {
   struct task *t = task_alloc();
   if (!t)
@@ -758,13 +764,16 @@ struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg,
   t->ctx.s[2] = (uint64_t)task_first_run;          /* swtch.S names no kernel function */
   t->ctx.s[3] = (uint64_t)task_exit_kernel_thread;
   t->tid = tid ? tid : pid_alloc();
-  sched_add_new(t);
   return t;
 }
 
+/* A kernel thread, queued to run (it may run before this returns). */
 struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
 {
-  return kthread_create_tid(name, fn, arg, 0);
+  struct task *t = kthread_alloc_tid(name, fn, arg, 0);
+  if (t)
+    sched_add_new(t);
+  return t;
 }
 
 void task_exit_kernel_thread(void)
@@ -772,201 +781,4 @@ void task_exit_kernel_thread(void)
   current->state = TASK_DEAD;
   schedule();
   panic("dead kernel thread ran again");
-}
-
-/* ---- wait queues ---- */
-
-void wait_queue_init_named(struct wait_queue *wq, const char *name)
-{
-  spin_init(&wq->lock, name);
-  list_init(&wq->head);
-}
-
-void default_wake_function(struct wait_entry *e, unsigned events)
-{
-  (void)events;
-  wake_up_task(e->task);
-}
-
-void wait_entry_init(struct wait_entry *e, struct task *t)
-{
-  list_init(&e->link);
-  e->task = t;
-  e->func = default_wake_function;
-  e->priv = NULL;
-  e->events = 0;
-}
-
-void add_wait(struct wait_queue *wq, struct wait_entry *e)
-{
-  spin_lock(&wq->lock);
-  if (list_empty(&e->link))
-    list_add_tail(&e->link, &wq->head);
-  spin_unlock(&wq->lock);
-}
-
-void remove_wait(struct wait_queue *wq, struct wait_entry *e)
-{
-  spin_lock(&wq->lock);
-  if (!list_empty(&e->link))
-    list_del(&e->link);
-  spin_unlock(&wq->lock);
-}
-
-/* Register on wq (once) and mark current as sleeping in `state`. */
-void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e, long state)
-{
-  spin_lock(&wq->lock);
-  if (list_empty(&e->link))
-    list_add_tail(&e->link, &wq->head);
-  current->state = state;
-  /* Before the caller tests its condition: see wake_up_state(). */
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  spin_unlock(&wq->lock);
-}
-
-void finish_wait(struct wait_queue *wq, struct wait_entry *e)
-{
-  current->state = TASK_RUNNING;
-  remove_wait(wq, e);
-}
-
-void wake_up_events(struct wait_queue *wq, unsigned events)
-{
-  spin_lock(&wq->lock);
-  struct wait_entry *e, *n;
-  list_for_each_entry_safe(e, n, &wq->head, link) {
-    if (events && e->events && !(e->events & events))
-      continue;
-    e->func(e, events);
-  }
-  spin_unlock(&wq->lock);
-}
-
-void wake_up(struct wait_queue *wq)
-{
-  wake_up_events(wq, 0);
-}
-
-bool wait_queue_active(struct wait_queue *wq)
-{
-  return !list_empty(&wq->head);
-}
-
-static void wait_timeout_fire(struct timer *t)
-{
-  wake_up_task((struct task *)t->data);
-}
-
-void wait_timeout_start(struct wait_timeout *wt, uint64_t timeout_ns)
-{
-  timer_init(&wt->timer, wait_timeout_fire, current);
-  wt->deadline = 0;
-  if (timeout_ns == WAIT_FOREVER)
-    return;
-  wt->deadline = time_monotonic_ns() + timeout_ns;
-  timer_arm(&wt->timer, wt->deadline);
-}
-
-bool wait_timeout_expired(struct wait_timeout *wt)
-{
-  return wt->deadline && time_monotonic_ns() >= wt->deadline;
-}
-
-/* The timer lives on the sleeper's stack: its callback (perhaps running on
- * another hart right now) must be over before the frame goes. */
-void wait_timeout_stop(struct wait_timeout *wt)
-{
-  if (wt->deadline)
-    timer_cancel_sync(&wt->timer);
-}
-
-bool signal_pending_current(void)
-{
-  return signal_pending(current);
-}
-
-/* Sleep uninterruptibly for ns nanoseconds (kernel use). */
-void sleep_ns(uint64_t ns)
-{
-  struct wait_queue wq = WAIT_QUEUE_INIT(wq);
-  wait_event_state(&wq, false, ns, TASK_UNINTERRUPTIBLE);
-}
-
-/*
- * Sleep until the monotonic deadline or a signal: 0 when the time is up,
- * -ERESTARTSYS when interrupted.
- */
-int sleep_interruptible_until(uint64_t deadline_ns)
-{
-  uint64_t now = time_monotonic_ns();
-  if (now >= deadline_ns)
-    return 0;
-  struct wait_queue wq = WAIT_QUEUE_INIT(wq);
-  long r = wait_event(&wq, false, deadline_ns - now);
-  return r == -ERESTARTSYS ? -ERESTARTSYS : 0;
-}
-
-/* ---- mutex: a lock that sleeps ---- */
-
-void mutex_init(struct mutex *m, const char *name)
-{
-  spin_init(&m->lk, name);
-  m->locked = false;
-  m->ld_class = 0;
-  m->owner = NULL;
-  wait_queue_init(&m->wq);
-}
-
-static bool mutex_try_take(struct mutex *m)
-{
-  bool ok = false;
-  spin_lock(&m->lk);
-  if (!m->locked) {
-    m->locked = true;
-    m->owner = current;
-    ok = true;
-  }
-  spin_unlock(&m->lk);
-  return ok;
-}
-
-void mutex_lock(struct mutex *m)
-{
-  if (m->owner == current && m->locked)
-    panic("mutex_lock: %s: recursive lock", m->lk.name);
-  lockdep_acquire(m->lk.name, LD_MUTEX, &m->ld_class);
-  wait_event_state(&m->wq, mutex_try_take(m), WAIT_FOREVER, TASK_UNINTERRUPTIBLE);
-}
-
-int mutex_lock_interruptible(struct mutex *m)
-{
-  lockdep_acquire(m->lk.name, LD_MUTEX, &m->ld_class);
-  long r = wait_event(&m->wq, mutex_try_take(m), WAIT_FOREVER);
-  if (r)
-    lockdep_release(true, &m->ld_class);
-  return r ? -EINTR : 0;
-}
-
-bool mutex_trylock(struct mutex *m)
-{
-  bool ok = mutex_try_take(m);
-  if (ok)
-    lockdep_acquire(m->lk.name, LD_MUTEX | LD_TRY, &m->ld_class);
-  return ok;
-}
-
-void mutex_unlock(struct mutex *m)
-{
-  lockdep_release(true, &m->ld_class);
-  spin_lock(&m->lk);
-  m->locked = false;
-  m->owner = NULL;
-  spin_unlock(&m->lk);
-  wake_up(&m->wq);
-}
-
-bool mutex_held(struct mutex *m)
-{
-  return m->locked && m->owner == current;
 }

@@ -5,9 +5,13 @@
  * Layer: beside kern/sched.c (which decides whom to wake), over the SBI
  * calls in arch/riscv/sbi.c (HSM, IPI, RFENCE). The boot hart runs kmain;
  * at its end smp_boot_secondaries() starts every other hart the device
- * tree lists, one at a time, each on its own idle task's stack
- * (arch/riscv/entry.S: secondary_entry → secondary_main here). A hart is
- * given the next logical id only once it is up, so logical ids are always
+ * tree lists, one at a time, each on its own idle task's stack, at the
+ * physical address kmain passes in (arch/riscv/entry.S: secondary_entry →
+ * secondary_main in kern/main.c, which sets the hart's trap vector and
+ * interrupt controller up — the entry layer's business — and then calls
+ * smp_hart_may_join() and smp_hart_online() here). This file names none
+ * of those: the layer above hands the entry point down. A hart is given
+ * the next logical id only once it is up, so logical ids are always
  * 0 .. ncpu-1 whatever the hart ids are.
  *
  * IPIs: the sender sets reason bits in the target's cpu->ipi_pending
@@ -24,8 +28,6 @@
 #include "kern/printk.h"
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
-#include "arch/riscv/trap.h"
-#include "drivers/irq.h"
 #include <string.h>
 
 STATIC_ASSERT(DIRECT_MAP_BASE == DIRECT_MAP_BASE_ASM);
@@ -39,9 +41,6 @@ struct hart_boot {
 };
 static struct hart_boot hart_boot[NCPU];
 static bool abandoned[NCPU]; /* started too slowly: must not join if it comes up late */
-
-extern char secondary_entry[];
-void secondary_main(uint64_t hartid);
 
 cpumask_t cpu_online_mask(void)
 {
@@ -66,23 +65,28 @@ static int max_cpus_from_cmdline(void)
   return NCPU;
 }
 
-/* The first C code of a secondary hart: tp is its idle task, the MMU is on. */
-void secondary_main(uint64_t hartid)
+/*
+ * A secondary hart, in its first C code (tp is its idle task, the MMU is
+ * on): may it join? Not if the boot hart gave up waiting for it (it must
+ * then stay out of everything) or if it is not the hart its slot was
+ * started for. The caller parks the hart when this says no.
+ */
+bool smp_hart_may_join(uint64_t hartid)
 {
   struct cpu *c = mycpu();
-  if (READ_ONCE(abandoned[c->id]) || c->hartid != hartid) {
-    for (;;)
-      wfi(); /* interrupts are off (sie = 0) */
-  }
-  trap_init_hart();                       /* stvec, FP, soft + external interrupts */
-  plic_init_hart(c->plic_context, false); /* device interrupts stay on the boot hart */
-  timer_hart_init();                      /* this hart's scheduler tick */
-  __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
-  idle_loop();
+  return !READ_ONCE(abandoned[c->id]) && c->hartid == hartid;
 }
 
-/* Start every other hart the device tree lists (boot hart, end of kmain). */
-void smp_boot_secondaries(void)
+/* This secondary hart is ready (traps, interrupts, tick): the boot hart,
+ * spinning in smp_boot_secondaries, may count it. */
+void smp_hart_online(void)
+{
+  __atomic_store_n(&mycpu()->online, true, __ATOMIC_RELEASE);
+}
+
+/* Start every other hart the device tree lists (boot hart, end of kmain),
+ * each at physical address entry_pa (arch/riscv/entry.S: secondary_entry). */
+void smp_boot_secondaries(paddr_t entry_pa)
 {
   int max = max_cpus_from_cmdline();
   if (max > NCPU)
@@ -107,7 +111,7 @@ void smp_boot_secondaries(void)
     hart_boot[id].sp = (uint64_t)idle->tf; /* the stack grows down from the (unused) frame */
     hart_boot[id].tp = (uint64_t)idle;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    long e = sbi_hart_start(c->hartid, kva_to_pa(secondary_entry), (unsigned long)&hart_boot[id]);
+    long e = sbi_hart_start(c->hartid, entry_pa, (unsigned long)&hart_boot[id]);
     if (e) {
       pr_warn("smp: hart %lu did not start (SBI error %ld)", (unsigned long)c->hartid, e);
       continue; /* the idle task stays allocated; the slot is reused */

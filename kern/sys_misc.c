@@ -12,6 +12,7 @@
 #include "kern/param.h"
 #include "kern/printk.h"
 #include "kern/sysinfo.h"
+#include "kern/reboot.h"
 #include "fs/vfs.h"
 #include "fs/devfs.h"
 #include "arch/riscv/sbi.h"

@@ -207,11 +207,7 @@ long sys_gettid(void) { return current->tid; }
 
 long sys_getppid(void)
 {
-  spin_lock(&proc_lock);
-  struct process *parent = current->proc->parent;
-  pid_t pid = parent ? parent->pid : 0;
-  spin_unlock(&proc_lock);
-  return pid;
+  return READ_ONCE(current->proc->ppid); /* no lock: kern/task.h */
 }
 
 /* ---- process groups and sessions ---- */

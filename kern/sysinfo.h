@@ -7,5 +7,4 @@
 extern char hostname[65];                /* kern/utsname.c */
 extern char domainname[65];
 void loadavg_get(uint64_t loads[3]);     /* fixed point, 1 << 16 = 1.0 */
-void kernel_power_off(int status) NORETURN;
 #endif

@@ -165,6 +165,8 @@ struct process {
   pid_t pid;                    /* thread-group id = leader's tid */
   pid_t pgid, sid;              /* proc_lock */
   struct process *parent;       /* proc_lock */
+  pid_t ppid;                   /* parent->pid, set with parent (proc_lock); getppid reads it
+                                   without the lock, as Linux reads real_parent under RCU */
   struct list_head children;    /* proc_lock */
   struct list_head sibling;     /* in parent->children */
   struct list_head threads;     /* tasks of this group (proc_lock) */
@@ -265,7 +267,7 @@ void task_cputime(struct task *t, uint64_t *utime_ns, uint64_t *stime_ns);
 void process_cputime(struct process *p, uint64_t *utime_ns, uint64_t *stime_ns);
 void scheduler_tick_mode(bool user);
 struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
-struct task *kthread_create_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid);
+struct task *kthread_alloc_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid);
 void task_exit_kernel_thread(void) NORETURN;
 void sleep_ns(uint64_t ns);
 int sleep_interruptible_until(uint64_t deadline_ns);

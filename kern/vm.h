@@ -53,6 +53,36 @@ struct inode;
 #define VMA_VDSO 0x08       /* the kernel's sigreturn/vdso page */
 #define VMA_LOCKED 0x10     /* mlock: kept resident (not inherited by fork) */
 #define VMA_NOMAYWRITE 0x20 /* shared, of a write-sealed file: mprotect may not add PROT_WRITE */
+#define VMA_WCOUNTED 0x40   /* (between a file's mmap and ops->open) its count is taken: fs/ramfs.c */
+
+struct vma;
+struct page;
+
+/*
+ * What a file-backed region does with its file (Linux's vm_operations_struct).
+ * The file's own mmap operation (file_ops.mmap, Linux's f_op->mmap) sets
+ * v->ops when the first region is made; kern/vm.c then calls only these,
+ * never a file or page-cache function by name (fs/filemap.c has the
+ * generic ones, over the page cache). All but msync run with mm->lock held.
+ */
+struct vm_operations {
+  /* A region over v->file was made: mmap, fork's copy, a split, mremap's
+   * move. Take the region's reference on the file (and count the mapping,
+   * if the object counts them: System V shared memory). */
+  void (*open)(struct vma *v);
+  /* Region v goes away: drop what open took. */
+  void (*close)(struct vma *v);
+  /* The page of the file at page index `index` for a fault in v,
+   * referenced (the caller maps or copies it, then puts it); a page of a
+   * writable shared mapping is marked dirty. ERR_PTR(-ENXIO) past the end
+   * of the file or on a read error (SIGBUS), ERR_PTR(-ENOMEM). May sleep. */
+  struct page *(*fault)(struct vma *v, uint64_t index);
+  /* msync: msync_hold(v), under mm->lock, returns what to write back,
+   * referenced (NULL: nothing); msync(held), after mm->lock is dropped,
+   * writes it back and drops that reference. */
+  void *(*msync_hold)(struct vma *v);
+  void (*msync)(void *held);
+};
 
 struct vma {
   struct list_head link;    /* in mm->vmas, sorted by start */
@@ -60,7 +90,19 @@ struct vma {
   uint32_t prot;            /* PROT_* */
   uint32_t flags;           /* VMA_* */
   struct file *file;        /* NULL for anonymous memory */
+  const struct vm_operations *ops; /* with a file: what to do with it (never NULL then) */
   uint64_t pgoff;           /* file offset of `start`, in pages */
+};
+
+/*
+ * The program an mm runs (fs/exec.c makes it, kern/vm.c counts the mms
+ * holding it): while one does, the file may not be opened for writing
+ * (ETXTBSY, Linux's mm->exe_file with deny_write_access).
+ */
+struct mm_exe {
+  int refcount;                       /* atomic: the mms holding it */
+  struct file *file;                  /* referenced, writes denied */
+  void (*release)(struct mm_exe *e);  /* the last mm let go: allow writes, drop the file, free e */
 };
 
 struct mm {
@@ -81,7 +123,7 @@ struct mm {
   uaddr_t stack_top;
   uaddr_t arg_start, arg_end, env_start, env_end;  /* for /proc/<pid>/cmdline */
   char exe_path[256];       /* for /proc/<pid>/exe */
-  struct file *exe_file;    /* the running program: no one may write it (ETXTBSY) */
+  struct mm_exe *exe;       /* the running program: no one may write it (ETXTBSY); NULL if none */
   bool lock_future;         /* mlockall(MCL_FUTURE): new mappings are locked */
   bool lock_future_onfault;
   uint32_t membarrier_state; /* membarrier registrations (kern/sys_cpu.c); fresh at exec */
@@ -130,7 +172,9 @@ struct mm *mm_create(void);
 struct mm *mm_fork(struct mm *old);
 void mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
-void mm_set_exe(struct mm *mm, struct file *f);  /* the program's file (ETXTBSY); NULL drops it */
+/* mm runs e (a new reference on it; NULL: none); the old one is dropped,
+ * and released if it was the last. mm->lock held or mm private. */
+void mm_set_exe(struct mm *mm, struct mm_exe *e);
 struct vma *find_vma(struct mm *mm, uaddr_t addr);  /* first vma with end > addr */
 int handle_page_fault(struct mm *mm, uaddr_t addr, int access);
 int fault_locked_for_uaccess(struct mm *mm, uaddr_t addr, int access);

@@ -51,14 +51,25 @@ struct wait_entry {
 #define WAIT_QUEUE_INIT(name) { SPINLOCK_INIT("wq " #name), LIST_HEAD_INIT((name).head) }
 #define wait_queue_init(wq) wait_queue_init_named((wq), "wq " #wq)
 void wait_queue_init_named(struct wait_queue *wq, const char *name);
+/* (kern/wait.c) An entry that wakes task t (default_wake_function). */
 void wait_entry_init(struct wait_entry *e, struct task *t);
+/* Put e on / take it off wq (takes wq->lock; e must not be on another queue). */
 void add_wait(struct wait_queue *wq, struct wait_entry *e);
 void remove_wait(struct wait_queue *wq, struct wait_entry *e);
+/* The first half of a sleep: e on wq (if not yet), then current's state
+ * becomes `state` (TASK_INTERRUPTIBLE or TASK_UNINTERRUPTIBLE) — in that
+ * order, so a wake-up after the caller's next check is not lost. */
 void prepare_to_wait(struct wait_queue *wq, struct wait_entry *e, long state);
+/* The second half: current runs again and e is off wq. */
 void finish_wait(struct wait_queue *wq, struct wait_entry *e);
+/* Call every entry's function (wq->lock held across the calls: they must
+ * not sleep nor take a lock ranked above wait queues). wake_up_events
+ * passes the POLL* events that happened (epoll and poll filter on them). */
 void wake_up(struct wait_queue *wq);
 void wake_up_events(struct wait_queue *wq, unsigned events);
+/* Is anyone waiting? (A hint: no lock taken.) */
 bool wait_queue_active(struct wait_queue *wq);
+/* What a plain entry does when woken: wake_up_task(e->task). */
 void default_wake_function(struct wait_entry *e, unsigned events);
 
 /* Helpers for wait_event(): timeout timer and signal check. */
@@ -127,11 +138,18 @@ struct mutex {
   struct wait_queue wq;
 };
 #define MUTEX_INIT(m, n) { SPINLOCK_INIT(n), false, 0, NULL, WAIT_QUEUE_INIT((m).wq) }
+/* (kern/mutex.c) Unlocked; name is its lockdep class. */
 void mutex_init(struct mutex *m, const char *name);
+/* Take m, sleeping uninterruptibly while another task holds it. Never
+ * under a spinlock; taking one the caller holds panics (not recursive). */
 void mutex_lock(struct mutex *m);
+/* The same, but a signal ends the wait: 0 (held) or -EINTR (not held). */
 int mutex_lock_interruptible(struct mutex *m);
+/* Take m if free: true (held) or false, without sleeping. */
 bool mutex_trylock(struct mutex *m);
+/* Release m (the caller holds it) and wake its waiters. */
 void mutex_unlock(struct mutex *m);
+/* Does current hold m? (For assertions.) */
 bool mutex_held(struct mutex *m);
 
 #endif

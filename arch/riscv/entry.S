@@ -7,7 +7,8 @@
  * addressing works. We switch on boot_pagetable (bootpt.S), which maps
  *   - physical memory 1:1 at its own address (just for the jump), and
  *   - all of physical memory at DIRECT_MAP_BASE (where the kernel is linked),
- * jump to our linked (virtual) address, set up a stack and call kmain().
+ * jump to our linked (virtual) address, set up a stack and call kmain(),
+ * handing it secondary_entry (below) for the other harts.
  */
 #include "arch/riscv/asm.h"
 
@@ -49,6 +50,7 @@ virt_entry:
 2:
   mv a0, s0
   mv a1, s1
+  la a2, secondary_entry       /* kmain(hartid, dtb, secondary_entry) */
   call kmain
 3:
   wfi
@@ -87,7 +89,7 @@ secondary_entry:
   ld sp, 0(s1)
   ld tp, 8(s1)
   mv a0, s0
-  call secondary_main
+  call secondary_main          /* kern/main.c */
 2:
   wfi
   j 2b

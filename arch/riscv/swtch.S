@@ -48,7 +48,7 @@ swtch:
 
 /*
  * A new kernel thread's first return from swtch lands here, with its
- * context set by kthread_create_tid (kern/sched.c): s2 = the scheduler's
+ * context set by kthread_alloc_tid (kern/sched.c): s2 = the scheduler's
  * first-run function (finishes its half of the switch), s0 = the thread's
  * function, s1 = its argument, s3 = the exit function (does not return).
  */

@@ -113,7 +113,10 @@ void user_trap(struct trapframe *tf)
         profile_sample(tf->epc, true);
     }
     handle_interrupt(cause & ~SCAUSE_INTR);
+    intr_on();
   } else {
+    if (cause != EXC_ECALL_U)
+      tf->stval = csr_read(stval); /* for faults only (trapvec.S); an interrupt would clear it */
     intr_on();
     switch (cause) {
     case EXC_ECALL_U:
@@ -151,11 +154,29 @@ void user_trap(struct trapframe *tf)
   prepare_return_to_user(tf);
 }
 
+/*
+ * Is there anything to do before t returns to user mode? Every reason
+ * prepare_return_to_user acts on, tested at once: the common answer is
+ * no, and `|` instead of `||` makes this one straight run of loads (under
+ * QEMU every branch ends a translation block). A yes only means "look":
+ * the loop below decides what, if anything, to do.
+ */
+static bool return_work_maybe(struct task *t)
+{
+  struct cpu *c = t->cpu;
+  struct process *p = t->proc;
+  sigset_t pend = READ_ONCE(t->pending.set) | READ_ONCE(p->shared_pending.set);
+  return c->need_resched | c->woke_task | c->kick_pending |           /* scheduler */
+         ((pend & ~t->blocked) != 0) | READ_ONCE(p->exiting) |       /* signals: */
+         READ_ONCE(p->stopped) | READ_ONCE(t->must_exit);              /* signal_pending() */
+}
+
+/* Interrupts are on (as everywhere in process context). */
 void prepare_return_to_user(struct trapframe *tf)
 {
+  if (!return_work_maybe(current))
+    goto out;
   for (;;) {
-    if (!intr_get())
-      intr_on(); /* a CSR write costs a QEMU main-loop exit: only when needed */
     wakeup_preempt_check();
     if (need_resched()) {
       current->nivcsw++;
@@ -171,6 +192,7 @@ void prepare_return_to_user(struct trapframe *tf)
     }
     break;
   }
+out:
   syscall_restart_check(tf);
   /* ret_to_user turns interrupts off */
 }

@@ -21,7 +21,7 @@ struct trapframe {
   uint64_t a0, a1, a2, a3, a4, a5, a6, a7;
   uint64_t s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
   uint64_t t3, t4, t5, t6;
-  uint64_t sstatus, stval, scause;
+  uint64_t sstatus, stval, scause; /* from user mode: sstatus not saved, stval only for a fault */
   uint64_t orig_a0;     /* a0 at syscall entry, for restarting the call */
   uint64_t kernel_tp;   /* the task that owns this frame (loaded into tp) */
   uint64_t pad;

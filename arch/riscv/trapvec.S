@@ -114,13 +114,19 @@ trap_entry:
   sret
 
 from_user:
-  /* sp = top of this task's kernel stack, sscratch = user sp. */
+  /* sp = top of this task's kernel stack, sscratch = user sp. Under QEMU
+   * every CSR access ends a translation block (a trip through its main
+   * loop), so this path touches only the CSRs it needs: sstatus is not
+   * saved (ret_to_user sets the bits it needs) and stval is read by
+   * user_trap only for a fault. */
   addi sp, sp, -TF_SIZE
   SAVE_GPRS_EXCEPT_SP
-  csrr t0, sscratch
+  csrrw t0, sscratch, zero     /* the user sp; sscratch = 0: now in the kernel */
   sd t0, TF_SP(sp)
-  csrw sscratch, zero
-  SAVE_CSRS
+  csrr t0, sepc
+  sd t0, TF_EPC(sp)
+  csrr t0, scause
+  sd t0, TF_SCAUSE(sp)
   ld tp, TF_KERNEL_TP(sp)      /* tp = current task while in the kernel */
   mv a0, sp
   call user_trap
@@ -132,11 +138,11 @@ from_user:
  */
   .globl ret_to_user
 ret_to_user:
-  csrr t0, sstatus             /* one CSR write: each costs a QEMU TB exit */
-  li t1, ~((1 << 8) | (1 << 1)) /* SPP = 0: return to user mode; SIE off until sret */
-  and t0, t0, t1
-  ori t0, t0, (1 << 5)         /* SPIE = 1: interrupts on in user mode */
-  csrw sstatus, t0
+  /* SIE = 0 until sret: from the sscratch write on, a trap would take
+   * this frame for a new one. SPP = 0: sret goes to user mode. (SPIE
+   * does not matter: in user mode, supervisor interrupts are always on.) */
+  li t0, (1 << 8) | (1 << 1)
+  csrc sstatus, t0
   addi t0, sp, TF_SIZE
   csrw sscratch, t0
   ld t0, TF_EPC(sp)

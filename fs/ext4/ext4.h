@@ -3,7 +3,8 @@
  * device, with its jbd2 journal, that knows nothing about Kite.
  *
  * Layers:
- *   fs/ext4/ext4_vfs.c       Kite's VFS glue (inodes, page cache, mount)
+ *   fs/ext4/ext4_vfs.c       Kite's VFS glue (inodes, page cache; the mount
+ *                            in ext4_vfs_super.c)
  *   fs/ext4/ext4_namei.c     name operations: create, link, unlink, rename
  *   fs/ext4/ext4_dir.c       directory blocks: entries, linear search, readdir
  *   fs/ext4/ext4_htree.c     the hashed directory index (lookup, insert, split)

@@ -1,5 +1,5 @@
 /*
- * ext4_env.h — what the ext4 core (fs/ext4/ext4_*.c but ext4_vfs.c) needs
+ * ext4_env.h — what the ext4 core (fs/ext4/ext4_*.c but ext4_vfs*.c) needs
  * from the world around it: memory, a sleeping lock, the time of day, a
  * log, and blocks.
  *

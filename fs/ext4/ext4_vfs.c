@@ -1,10 +1,11 @@
 /*
- * ext4_vfs.c — ext4 in Kite's VFS: the file system types "ext4", "ext3"
- * and "ext2", mounting from a block device, inodes for the core's nodes,
- * the page cache's readpage/writepage (with a readahead and a write-behind
- * window, as for FAT), delayed allocation at write(), truncate, fallocate,
- * SEEK_DATA/SEEK_HOLE, attributes, readdir, statfs, fsync and sync. The
- * ext4 logic itself is the core (ext4.h).
+ * ext4_vfs.c — ext4 in Kite's VFS, file by file: inodes for the core's
+ * nodes, the name operations, the page cache's readpage/writepage (with a
+ * readahead and a write-behind window, as for FAT), delayed allocation at
+ * write(), truncate, fallocate, SEEK_DATA/SEEK_HOLE, attributes, readdir,
+ * fsync. The file system as a whole (types, mount, statfs, sync) is
+ * ext4_vfs_super.c; what the two share is ext4_vfs_int.h. The ext4 logic
+ * itself is the core (ext4.h).
  *
  * Layer: a file system under fs/vfs.h; below it the core (fs/ext4/ext4_*.c)
  * and its kernel environment (ext4_env_kernel.c).
@@ -22,56 +23,16 @@
  * windows. Order: inode->lock > fsb->ilock > page-cache lock > fsb->ra_lock,
  * fsb->wb_lock > the core's fs->lock > block-cache buffers.
  */
-#include "fs/vfs.h"
+#include "fs/ext4/ext4_vfs_int.h"
 #include "fs/fsops.h"
 #include "fs/ramfs.h"
-#include "fs/ext4/ext4.h"
-#include "fs/ext4/ext4_vfs.h"
-#include "drivers/blk.h"
-#include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
-#include "kern/printk.h"
-#include "kern/errno.h"
 #include <string.h>
-
-#define EXT4_SUPER_MAGIC 0xEF53
-#define EXT4_WIN_BYTES (128 * 1024)   /* readahead and write-behind windows */
-
-struct ext4_sb {
-  struct ext4_fs *fs;
-  struct blockdev *bd;
-  struct list_head link;        /* in ext4_mounts */
-  struct mutex ilock;           /* inodes, node->owner */
-  struct list_head inodes;      /* struct e4_inode.link */
-  struct mutex ra_lock;         /* the readahead window */
-  struct ext4_node *ra_node;
-  uint64_t ra_start;
-  uint32_t ra_len;
-  void *ra_buf;
-  struct mutex wb_lock;         /* the write-behind window */
-  struct ext4_node *wb_node;
-  struct inode *wb_inode;       /* wb_node's inode (for its size) */
-  uint64_t wb_start;
-  uint32_t wb_len;
-  void *wb_buf;
-};
-
-struct e4_inode {
-  struct ext4_node *node;       /* one reference */
-  struct inode *inode;
-  struct ext4_attr stored;      /* what the disk has, as far as the VFS set it */
-  uint64_t ra_next;
-  struct list_head link;        /* in ext4_sb.inodes */
-};
-
-static LIST_HEAD(ext4_mounts);
-static struct spinlock ext4_mounts_lock = SPINLOCK_INIT("ext4_mounts");
 
 static const struct inode_ops e4_dir_iops, e4_file_iops, e4_link_iops, e4_special_iops;
 static const struct file_ops e4_dir_fops, e4_file_fops;
 
-static struct ext4_sb *FSB(struct super_block *sb) { return sb->priv; }
 static struct ext4_fs *FS(struct inode *ino) { return FSB(ino->sb)->fs; }
 
 static struct e4_inode *EI(struct inode *ino)
@@ -117,7 +78,7 @@ static void refresh(struct inode *ino, struct e4_inode *ei)
   ei->stored = a;
 }
 
-static bool iget_live(struct inode *ino)
+bool e4_iget_live(struct inode *ino)
 {
   int c = __atomic_load_n(&ino->refcount, __ATOMIC_RELAXED);
   while (c > 0)
@@ -128,12 +89,12 @@ static bool iget_live(struct inode *ino)
 }
 
 /* The inode of node n (the caller's reference on n is taken over). */
-static struct inode *node_inode(struct super_block *sb, struct ext4_node *n)
+struct inode *e4_node_inode(struct super_block *sb, struct ext4_node *n)
 {
   struct ext4_sb *fsb = FSB(sb);
   mutex_lock(&fsb->ilock);
   struct inode *old = n->owner;
-  if (old && iget_live(old)) {
+  if (old && e4_iget_live(old)) {
     mutex_unlock(&fsb->ilock);
     ext4_node_put(fsb->fs, n);
     return old;
@@ -188,7 +149,7 @@ static int e4_lookup(struct inode *dir, struct dentry *d)
     return 0;
   if (r)
     return r;
-  struct inode *ino = node_inode(dir->sb, n);
+  struct inode *ino = e4_node_inode(dir->sb, n);
   if (!ino)
     return -ENOMEM;
   d_instantiate(d, ino);
@@ -201,7 +162,7 @@ static int e4_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev)
   int r = ext4_create(FS(dir), NODE(dir), d->name, strlen(d->name), mode, dev, 0, 0, &n);
   if (r)
     return r;
-  struct inode *ino = node_inode(dir->sb, n);
+  struct inode *ino = e4_node_inode(dir->sb, n);
   if (!ino)
     return -ENOMEM;  /* the entry exists; a later lookup finds it */
   d_instantiate(d, ino);
@@ -225,7 +186,7 @@ static int e4_symlink(struct inode *dir, struct dentry *d, const char *target)
   int r = ext4_symlink(FS(dir), NODE(dir), d->name, strlen(d->name), target, 0, 0, &n);
   if (r)
     return r;
-  struct inode *ino = node_inode(dir->sb, n);
+  struct inode *ino = e4_node_inode(dir->sb, n);
   if (!ino)
     return -ENOMEM;
   d_instantiate(d, ino);
@@ -373,7 +334,7 @@ static int wb_flush_locked(struct ext4_sb *fsb)
 }
 
 /* Put n's pages waiting in the write-behind window on disk (any file's if NULL). */
-static int wb_flush(struct ext4_sb *fsb, struct ext4_node *n)
+int e4_wb_flush(struct ext4_sb *fsb, struct ext4_node *n)
 {
   mutex_lock(&fsb->wb_lock);
   int r = (!n || fsb->wb_node == n) ? wb_flush_locked(fsb) : 0;
@@ -416,7 +377,7 @@ static int e4_writepage(struct inode *ino, struct page *p, uint64_t index)
 static int e4_truncate(struct inode *ino, off_t size)
 {
   struct ext4_sb *fsb = FSB(ino->sb);
-  int r = wb_flush(fsb, NODE(ino));
+  int r = e4_wb_flush(fsb, NODE(ino));
   if (r)
     return r;
   if (size < ino->size) {
@@ -435,14 +396,14 @@ static int e4_fallocate(struct inode *ino, int mode, off_t off, off_t len)
 {
   struct ext4_sb *fsb = FSB(ino->sb);
   struct e4_inode *ei = EI(ino);
-  int r = wb_flush(fsb, ei->node);
+  int r = e4_wb_flush(fsb, ei->node);
   if (r)
     return r;
   if ((mode & FALLOC_FL_PUNCH_HOLE) && off < ino->size) {
     /* Cached pages of the hole go too (written first: their reservations
      * turn into blocks the core then frees). */
     page_cache_writeback(ino);
-    r = wb_flush(fsb, ei->node);
+    r = e4_wb_flush(fsb, ei->node);
     page_cache_punch(ino, off, MIN(off + len, ino->size));
   }
   if (!r)
@@ -462,7 +423,7 @@ static int e4_fallocate(struct inode *ino, int mode, off_t off, off_t len)
  * inode on disk. Dirty pages go first when the size grows, so the size
  * does not cover data that is not written yet.
  */
-static int e4_write_inode(struct inode *ino)
+int e4_write_inode(struct inode *ino)
 {
   struct ext4_sb *fsb = FSB(ino->sb);
   struct e4_inode *ei = EI(ino);
@@ -472,7 +433,7 @@ static int e4_write_inode(struct inode *ino)
   unsigned mask = 0;
   if (S_ISREG(ino->mode) && (uint64_t)ino->size > ei->stored.size) {
     page_cache_writeback(ino);
-    int r = wb_flush(fsb, ei->node);
+    int r = e4_wb_flush(fsb, ei->node);
     if (r)
       return r;
     a.size = (uint64_t)ino->size;
@@ -525,7 +486,7 @@ static void e4_evict(struct inode *ino)
   } else if (ino->dirty && ino->nlink && !(ino->sb->flags & MS_RDONLY)) {
     e4_write_inode(ino);
   }
-  wb_flush(fsb, ei->node);  /* no window may point at a node that goes */
+  e4_wb_flush(fsb, ei->node);  /* no window may point at a node that goes */
   ra_forget(fsb, ei->node);
   mutex_lock(&fsb->ilock);
   if (ei->node->owner == ino)
@@ -570,7 +531,7 @@ static int e4_fsync(struct file *f, bool datasync)
   if (S_ISREG(ino->mode)) {
     mutex_lock(&ino->lock);
     r = page_cache_writeback(ino);
-    int r2 = wb_flush(FSB(ino->sb), NODE(ino));
+    int r2 = e4_wb_flush(FSB(ino->sb), NODE(ino));
     int r3 = e4_write_inode(ino);
     mutex_unlock(&ino->lock);
     r = r ? r : r2 ? r2 : r3;
@@ -692,180 +653,3 @@ static const struct file_ops e4_file_fops = {
   .mmap = generic_file_mmap,
   .fsync = e4_fsync,
 };
-
-/* ---- the super block ---- */
-
-static int e4_statfs(struct super_block *sb, struct statfs64 *st)
-{
-  struct ext4_statfs s;
-  ext4_statfs(FSB(sb)->fs, &s);
-  st->f_type = EXT4_SUPER_MAGIC;
-  st->f_bsize = st->f_frsize = s.block_size;
-  st->f_blocks = s.blocks;
-  st->f_bfree = s.free;
-  st->f_bavail = s.avail;
-  st->f_files = s.files;
-  st->f_ffree = s.ffree;
-  st->f_namelen = 255;
-  st->f_fsid[0] = (int32_t)sb->dev;
-  st->f_fsid[1] = (int32_t)(sb->dev >> 32);
-  return 0;
-}
-
-/* Write back every inode's pages and attributes, then commit. */
-static int e4_sync(struct super_block *sb)
-{
-  struct ext4_sb *fsb = FSB(sb);
-  if (sb->flags & MS_RDONLY)
-    return 0;
-  mutex_lock(&fsb->ilock);
-  size_t n = 0, k = 0;
-  struct e4_inode *ei;
-  list_for_each_entry(ei, &fsb->inodes, link)
-    n++;
-  struct inode **inos = n ? kmalloc(n * sizeof(*inos)) : NULL;
-  if (n && !inos) {
-    mutex_unlock(&fsb->ilock);
-    return -ENOMEM;
-  }
-  list_for_each_entry(ei, &fsb->inodes, link)
-    if (iget_live(ei->inode))
-      inos[k++] = ei->inode;
-  mutex_unlock(&fsb->ilock);
-  int err = 0;
-  for (size_t i = 0; i < k; i++) {
-    struct inode *ino = inos[i];
-    mutex_lock(&ino->lock);
-    int r = S_ISREG(ino->mode) ? page_cache_writeback(ino) : 0;
-    int r2 = (S_ISREG(ino->mode) || ino->dirty) ? e4_write_inode(ino) : 0;
-    mutex_unlock(&ino->lock);
-    if (!err)
-      err = r ? r : r2;
-    iput(ino);
-  }
-  kfree(inos);
-  int r = wb_flush(fsb, NULL);
-  int r2 = ext4_sync(fsb->fs);
-  return err ? err : r ? r : r2;
-}
-
-static void e4_put_super(struct super_block *sb)
-{
-  struct ext4_sb *fsb = FSB(sb);
-  wb_flush(fsb, NULL);
-  int r = ext4_unmount(fsb->fs);
-  spin_lock(&ext4_mounts_lock);
-  list_del(&fsb->link);
-  spin_unlock(&ext4_mounts_lock);
-  /* Inodes of the unmounted tree may still point here: fsb stays. */
-  pr_info("ext4: %s unmounted%s", fsb->bd->name, r ? " with errors" : "");
-}
-
-static const struct super_ops e4_sops = {
-  .statfs = e4_statfs,
-  .sync = e4_sync,
-  .put_super = e4_put_super,
-};
-
-static bool device_mounted(struct blockdev *bd)
-{
-  bool busy = false;
-  spin_lock(&ext4_mounts_lock);
-  struct ext4_sb *f;
-  list_for_each_entry(f, &ext4_mounts, link)
-    busy |= f->bd == bd;
-  spin_unlock(&ext4_mounts_lock);
-  return busy;
-}
-
-static struct blockdev *source_device(const char *source, int *err)
-{
-  struct path p;
-  *err = source ? path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &p) : -EINVAL;
-  if (*err)
-    return NULL;
-  bool blk = S_ISBLK(p.dentry->inode->mode);
-  dev_t dev = p.dentry->inode->rdev;
-  path_put(&p);
-  struct blockdev *bd = blk ? blockdev_by_dev(dev) : NULL;
-  *err = !blk ? -ENOTBLK : !bd ? -ENXIO : device_mounted(bd) ? -EBUSY : 0;
-  return *err ? NULL : bd;
-}
-
-static void fsb_free(struct ext4_sb *fsb)
-{
-  kfree(fsb->ra_buf);
-  kfree(fsb->wb_buf);
-  kfree(fsb);
-}
-
-static int e4_mount(const struct fs_type *type, const char *source, uint32_t flags, const char *data,
-                    struct super_block **sbp)
-{
-  (void)data;
-  int r;
-  struct blockdev *bd = source_device(source, &r);
-  if (!bd)
-    return r;
-  struct ext4_sb *fsb = kzalloc(sizeof(*fsb));
-  if (!fsb)
-    return -ENOMEM;
-  fsb->bd = bd;
-  mutex_init(&fsb->ilock, "ext4_inodes");
-  mutex_init(&fsb->ra_lock, "ext4_readahead");
-  mutex_init(&fsb->wb_lock, "ext4_writebehind");
-  list_init(&fsb->inodes);
-  fsb->ra_buf = kmalloc(EXT4_WIN_BYTES);  /* without them, I/O goes page by page */
-  fsb->wb_buf = kmalloc(EXT4_WIN_BYTES);
-  r = ext4_mount(bd, flags & MS_RDONLY, &fsb->fs);
-  if (r) {
-    fsb_free(fsb);
-    return r;
-  }
-  struct super_block *sb = sb_alloc(type);
-  struct dentry *d = sb ? dentry_alloc(NULL, "/", 1) : NULL;
-  struct inode *root = NULL;
-  if (d) {
-    sb->ops = &e4_sops;
-    sb->magic = EXT4_SUPER_MAGIC;
-    sb->dev = bd->dev;
-    sb->priv = fsb;
-    if (fsb->fs->read_only)
-      sb->flags |= MS_RDONLY;
-    root = node_inode(sb, ext4_root(fsb->fs));
-  }
-  if (!root) {
-    if (d)
-      dput(d);
-    kfree(sb);
-    ext4_unmount(fsb->fs);
-    fsb_free(fsb);
-    return -ENOMEM;
-  }
-  d->sb = sb;
-  d_instantiate(d, root);
-  sb->root = d;
-  spin_lock(&ext4_mounts_lock);
-  list_add_tail(&fsb->link, &ext4_mounts);
-  spin_unlock(&ext4_mounts_lock);
-  pr_info("ext4: %s mounted%s: %u-byte blocks, %llu blocks", bd->name,
-          fsb->fs->read_only ? " read-only" : "", fsb->fs->block_size,
-          (unsigned long long)fsb->fs->nblocks);
-  *sbp = sb;
-  return 0;
-}
-
-static const struct fs_type ext4_type = { .name = "ext4", .mount = e4_mount, .needs_device = true,
-                                          .keeps_owners = true };
-static const struct fs_type ext3_type = { .name = "ext3", .mount = e4_mount, .needs_device = true,
-                                          .keeps_owners = true };
-static const struct fs_type ext2_type = { .name = "ext2", .mount = e4_mount, .needs_device = true,
-                                          .keeps_owners = true };
-
-/* Make "ext4" (and "ext3", "ext2") known to mount(). */
-void ext4_init(void)
-{
-  register_fs(&ext4_type);
-  register_fs(&ext3_type);
-  register_fs(&ext2_type);
-}

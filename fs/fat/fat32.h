@@ -3,12 +3,15 @@
  * VFAT long names, that knows nothing about Kite.
  *
  * Layers:
- *   fs/fat/fat_vfs.c         Kite's VFS glue (inodes, page cache, mount)
+ *   fs/fat/fat_vfs.c         Kite's VFS glue (inodes, page cache; the mount
+ *                            in fat_vfs_super.c)
  *   fs/fat/fat_dir.c         directories: create, unlink, readdir; with
  *     fat_rename.c, fat_dindex.c (the name index, lookup), fat_slots.c
  *     (directory I/O), fat_name.c (long names, 8.3 aliases): fat_dir.h
- *   fs/fat/fat32.c           the volume: boot sector, FSInfo, the FAT,
- *                            cluster allocation and mapping, file data
+ *   fs/fat/fat32.c           the volume: boot sector, FSInfo, the node table
+ *   fs/fat/fat_file.c        file data, sizes, times, attributes
+ *   fs/fat/fat_table.c       the FAT: cluster allocation and mapping, entries
+ *   fs/fat/fat_time.c        DOS dates and times
  *   fs/fat/fat_env.h         memory, lock, time, blocks: fat_env_kernel.c in
  *                            the kernel, testsuite/host/fat_env_host.c on the host
  *
@@ -163,7 +166,7 @@ int fat_sync(struct fat_fs *fs);
 /* Cluster size and counts of all and free clusters (counts the FAT once). */
 void fat_statfs(struct fat_fs *fs, uint32_t *cluster_size, uint64_t *total, uint64_t *free);
 
-/* Internal to the core (fat32.c <-> fat_dir.c); fs->lock held. */
+/* Internal to the core (fat32.c, fat_table.c, fat_file.c, fat_dir.c ...); fs->lock held. */
 int fat_bmap_locked(struct fat_fs *fs, struct fat_node *n, uint32_t idx, uint32_t *clus);
 int fat_chain_length_locked(struct fat_fs *fs, struct fat_node *n);
 int fat_extend_locked(struct fat_fs *fs, struct fat_node *n, uint32_t count, bool zero);
@@ -179,6 +182,17 @@ uint64_t fat_pos_ino(uint32_t dir_cluster, uint32_t slot);
 uint64_t fat_new_ino_locked(struct fat_fs *fs, uint32_t dir_cluster, uint32_t slot);
 void fat_moved_locked(struct fat_fs *fs, struct fat_node *n);
 int fat_write_entry_locked(struct fat_fs *fs, struct fat_node *n);
+/* fat_table.c, for fat_file.c and fat32.c (fs->lock held): a metadata
+ * block through the environment's cache (fat_env_brelse it; NULL with *err
+ * set), the count of free clusters (reads the whole FAT), freeing a chain
+ * (was_dir: a directory's, whose clusters leave the block cache), and cluster idx of
+ * n's chain with the length of the run of consecutive clusters from it
+ * (at most maxrun; *clus = 0 past the end). */
+struct fat_buf *fat_get_block(struct fat_fs *fs, uint64_t sector, int *err);
+int fat_count_free_locked(struct fat_fs *fs);
+int fat_free_chain(struct fat_fs *fs, uint32_t first, bool was_dir);
+int fat_map_run(struct fat_fs *fs, struct fat_node *n, uint32_t idx, uint32_t maxrun,
+                uint32_t *clus, uint32_t *run);
 
 /* ---- nodes ---- */
 struct fat_node *fat_root(struct fat_fs *fs);          /* referenced */

@@ -1,11 +1,13 @@
 /*
- * fat_vfs.c — FAT32 in Kite's VFS: the file system types "vfat" (and the
- * aliases "fat", "msdos"), mounting from a block device, inodes for the
- * core's nodes, the page cache's readpage/writepage, truncate, times,
- * readdir, statfs, sync. The FAT32 logic itself is the core (fat32.h).
+ * fat_vfs.c — FAT32 in Kite's VFS, file by file: inodes for the core's
+ * nodes, the name operations, the page cache's readpage/writepage (with
+ * the readahead and write-behind windows), truncate, times, readdir. The
+ * file system as a whole (types, mount, statfs, sync) is fat_vfs_super.c;
+ * what the two share is fat_vfs_int.h. The FAT32 logic itself is the core
+ * (fat32.h).
  *
  * Layer: a file system under fs/vfs.h; below it the core (fs/fat/fat32.c,
- * fat_dir.c) and its kernel environment (fat_env_kernel.c).
+ * fat_dir.c ...) and its kernel environment (fat_env_kernel.c).
  *
  * Inodes and nodes: every inode of a FAT mount holds one reference to a
  * core node (ino->priv is a struct fat_inode). The core keeps one node per
@@ -27,71 +29,18 @@
  * page-cache lock > fsb->ra_lock, fsb->wb_lock > the core's fs->lock >
  * block-cache buffers (the two window locks are never held together).
  */
-#include "fs/vfs.h"
+#include "fs/fat/fat_vfs_int.h"
 #include "fs/fsops.h"
-#include "fs/fat/fat32.h"
-#include "fs/fat/fat_vfs.h"
-#include "fs/bcache.h"
-#include "drivers/blk.h"
-#include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
-#include "kern/printk.h"
-#include "kern/errno.h"
 #include <string.h>
 #include <stdlib.h>
-
-#define MSDOS_SUPER_MAGIC 0x4d44
-#define FAT_NAMELEN 1530          /* what Linux reports: 255 characters of up to 6 bytes */
-
-/* One mounted FAT file system. */
-struct fat_sb {
-  struct fat_fs *fs;
-  struct blockdev *bd;
-  uid_t uid;                  /* owner of every file (mount options uid=, gid=) */
-  gid_t gid;
-  mode_t fmask, dmask;        /* permission bits taken away from files, directories */
-  struct list_head link;      /* in fat_mounts (fat_mounts_lock) */
-  struct mutex ilock;         /* protects inodes and every node->owner */
-  struct list_head inodes;    /* struct fat_inode.link, ilock */
-  /* The readahead window: a run of one file read in one request. */
-  struct mutex ra_lock;       /* protects the four fields below */
-  struct fat_node *ra_node;   /* whose bytes [ra_start, ra_start + ra_len) are in ra_buf */
-  uint64_t ra_start;
-  uint32_t ra_len;
-  void *ra_buf;               /* FAT_RA_BYTES, physically contiguous */
-  /* The write-behind window: consecutive dirty pages of one file, written
-   * in one request when the run ends or someone needs them on disk. */
-  struct mutex wb_lock;       /* protects the four fields below */
-  struct fat_node *wb_node;   /* whose bytes [wb_start, wb_start + wb_len) wait in wb_buf */
-  uint64_t wb_start;
-  uint32_t wb_len;
-  void *wb_buf;               /* FAT_WB_BYTES, physically contiguous */
-};
-
-#define FAT_RA_BYTES (128 * 1024)
-#define FAT_WB_BYTES (128 * 1024)
-
-/* What a FAT inode carries besides the VFS's fields. */
-struct fat_inode {
-  struct fat_node *node;      /* one reference */
-  struct inode *inode;
-  mode_t mode;                /* mode, owner as last stored: chmod/chown are */
-  uid_t uid;                  /* checked against these in write_inode */
-  gid_t gid;
-  uint64_t ra_next;           /* the page a sequential reader asks for next */
-  struct list_head link;      /* in fat_sb.inodes, ilock */
-};
-
-static LIST_HEAD(fat_mounts);
-static struct spinlock fat_mounts_lock = SPINLOCK_INIT("fat_mounts");
 
 static const struct inode_ops fat_dir_iops;
 static const struct inode_ops fat_file_iops;
 static const struct file_ops fat_dir_fops;
 static const struct file_ops fat_file_fops;
 
-static struct fat_sb *FSB(struct super_block *sb) { return sb->priv; }
 static struct fat_inode *FI(struct inode *ino) { return ino->priv; }
 static struct fat_node *NODE(struct inode *ino) { return FI(ino)->node; }
 static struct fat_fs *FS(struct inode *ino) { return FSB(ino->sb)->fs; }
@@ -115,7 +64,7 @@ static mode_t fat_mode(struct fat_sb *fsb, const struct fat_attr *a)
 }
 
 /* A reference to a live inode, unless it is already being evicted. */
-static bool iget_live(struct inode *ino)
+bool fat_vfs_iget_live(struct inode *ino)
 {
   int c = __atomic_load_n(&ino->refcount, __ATOMIC_RELAXED);
   while (c > 0)
@@ -129,12 +78,12 @@ static bool iget_live(struct inode *ino)
  * The inode of node n (the caller's reference on n is taken over): the
  * one already in use, or a new one. NULL if out of memory.
  */
-static struct inode *node_inode(struct super_block *sb, struct fat_node *n)
+struct inode *fat_vfs_node_inode(struct super_block *sb, struct fat_node *n)
 {
   struct fat_sb *fsb = FSB(sb);
   mutex_lock(&fsb->ilock);
   struct inode *old = n->owner;
-  if (old && iget_live(old)) {
+  if (old && fat_vfs_iget_live(old)) {
     mutex_unlock(&fsb->ilock);
     fat_node_put(fsb->fs, n);  /* the inode holds one already */
     return old;
@@ -197,7 +146,7 @@ static int fat_vfs_lookup(struct inode *dir, struct dentry *d)
     return 0;  /* a negative dentry */
   if (r)
     return r;
-  struct inode *ino = node_inode(dir->sb, n);
+  struct inode *ino = fat_vfs_node_inode(dir->sb, n);
   if (!ino)
     return -ENOMEM;
   d_instantiate(d, ino);
@@ -210,7 +159,7 @@ static int make(struct inode *dir, struct dentry *d, bool is_dir)
   int r = fat_create(FS(dir), NODE(dir), d->name, strlen(d->name), is_dir, &n);
   if (r)
     return r;
-  struct inode *ino = node_inode(dir->sb, n);
+  struct inode *ino = fat_vfs_node_inode(dir->sb, n);
   if (!ino)
     return -ENOMEM;  /* the entry exists; a later lookup finds it */
   d_instantiate(d, ino);
@@ -344,7 +293,7 @@ static int wb_flush_locked(struct fat_sb *fsb)
 
 /* Put n's pages that wait in the write-behind window on disk (any file's if
  * n is NULL). Whoever needs n's data or size on disk calls this first. */
-static int wb_flush(struct fat_sb *fsb, struct fat_node *n)
+int fat_vfs_wb_flush(struct fat_sb *fsb, struct fat_node *n)
 {
   mutex_lock(&fsb->wb_lock);
   int r = (!n || fsb->wb_node == n) ? wb_flush_locked(fsb) : 0;
@@ -394,7 +343,7 @@ static int fat_vfs_truncate(struct inode *ino, off_t size)
 {
   if ((uint64_t)size > FAT_MAX_FILE_SIZE)
     return -EFBIG;
-  int r = wb_flush(FSB(ino->sb), NODE(ino));  /* written before the size moves */
+  int r = fat_vfs_wb_flush(FSB(ino->sb), NODE(ino));  /* written before the size moves */
   if (r)
     return r;
   if (size < ino->size) {
@@ -429,7 +378,7 @@ static bool mode_change_ok(struct fat_sb *fsb, struct fat_inode *fi, mode_t m)
  * chown and chmod arrive here having changed the inode already: what FAT
  * cannot store is put back (EPERM where Linux says so).
  */
-static int fat_vfs_write_inode(struct inode *ino)
+int fat_vfs_write_inode(struct inode *ino)
 {
   struct fat_sb *fsb = FSB(ino->sb);
   struct fat_inode *fi = FI(ino);
@@ -451,7 +400,7 @@ static int fat_vfs_write_inode(struct inode *ino)
     }
   }
   struct fat_attr a;
-  int r = wb_flush(fsb, fi->node);
+  int r = fat_vfs_wb_flush(fsb, fi->node);
   fat_getattr(fsb->fs, fi->node, &a);
   if (!a.linked || r)
     return r ? r : err;
@@ -459,7 +408,7 @@ static int fat_vfs_write_inode(struct inode *ino)
   if (S_ISREG(ino->mode)) {
     if ((uint64_t)ino->size > a.valid) {
       page_cache_writeback(ino);
-      wb_flush(fsb, fi->node);
+      fat_vfs_wb_flush(fsb, fi->node);
     }
     mask |= FAT_SET_SIZE | FAT_SET_RO;
   }
@@ -495,7 +444,7 @@ static void fat_vfs_evict(struct inode *ino)
     fi->node->owner = NULL;
   list_del(&fi->link);
   mutex_unlock(&fsb->ilock);
-  wb_flush(fsb, fi->node);  /* no window may point at a node that goes */
+  fat_vfs_wb_flush(fsb, fi->node);  /* no window may point at a node that goes */
   ra_forget(fsb, fi->node);
   fat_node_put(fsb->fs, fi->node);  /* an unlinked file's clusters go here */
   ino->priv = NULL;
@@ -620,210 +569,3 @@ static const struct file_ops fat_file_fops = {
   .mmap = generic_file_mmap,
   .fsync = fat_vfs_fsync,
 };
-
-/* ---- the super block ---- */
-
-static int fat_vfs_statfs(struct super_block *sb, struct statfs64 *st)
-{
-  uint32_t cs;
-  uint64_t total, free;
-  fat_statfs(FSB(sb)->fs, &cs, &total, &free);
-  st->f_type = MSDOS_SUPER_MAGIC;
-  st->f_bsize = st->f_frsize = cs;
-  st->f_blocks = total;
-  st->f_bfree = st->f_bavail = free;
-  st->f_files = st->f_ffree = 0;
-  st->f_namelen = FAT_NAMELEN;
-  st->f_fsid[0] = (int32_t)sb->dev;
-  st->f_fsid[1] = (int32_t)(sb->dev >> 32);
-  return 0;
-}
-
-/* Write back every inode's pages and entry, then the volume. */
-static int fat_vfs_sync(struct super_block *sb)
-{
-  struct fat_sb *fsb = FSB(sb);
-  mutex_lock(&fsb->ilock);
-  size_t n = 0, k = 0;
-  struct fat_inode *fi;
-  list_for_each_entry(fi, &fsb->inodes, link)
-    n++;
-  struct inode **inos = n ? kmalloc(n * sizeof(*inos)) : NULL;
-  if (n && !inos) {
-    mutex_unlock(&fsb->ilock);
-    return -ENOMEM;
-  }
-  list_for_each_entry(fi, &fsb->inodes, link)
-    if (iget_live(fi->inode))
-      inos[k++] = fi->inode;
-  mutex_unlock(&fsb->ilock);
-  int err = 0;
-  for (size_t i = 0; i < k; i++) {
-    struct inode *ino = inos[i];
-    if (S_ISREG(ino->mode)) {
-      mutex_lock(&ino->lock);
-      int r = page_cache_writeback(ino);
-      int r2 = fat_vfs_write_inode(ino);
-      mutex_unlock(&ino->lock);
-      if (!err)
-        err = r ? r : (r2 == -EPERM ? 0 : r2);
-    } else if (ino->dirty) {
-      mutex_lock(&ino->lock);
-      fat_vfs_write_inode(ino);
-      mutex_unlock(&ino->lock);
-    }
-    iput(ino);
-  }
-  kfree(inos);
-  int r = wb_flush(fsb, NULL);
-  int r2 = fat_sync(fsb->fs);
-  return err ? err : r ? r : r2;
-}
-
-static void fat_vfs_put_super(struct super_block *sb)
-{
-  struct fat_sb *fsb = FSB(sb);
-  wb_flush(fsb, NULL);
-  fat_unmount(fsb->fs);
-  spin_lock(&fat_mounts_lock);
-  list_del(&fsb->link);
-  spin_unlock(&fat_mounts_lock);
-  /* The inodes of the unmounted tree still point here (the dentry cache
-   * keeps them): fsb and the core's volume stay until they are gone. */
-  pr_info("fat: %s unmounted", fsb->bd->name);
-}
-
-static const struct super_ops fat_sops = {
-  .statfs = fat_vfs_statfs,
-  .sync = fat_vfs_sync,
-  .put_super = fat_vfs_put_super,
-};
-
-/* Mount options: uid=, gid=, umask=, fmask=, dmask= (octal); others ignored. */
-static void parse_options(struct fat_sb *fsb, const char *data)
-{
-  while (data && *data) {
-    const char *end = strchr(data, ',');
-    size_t len = end ? (size_t)(end - data) : strlen(data);
-    char opt[32];
-    if (len < sizeof(opt)) {
-      memcpy(opt, data, len);
-      opt[len] = 0;
-      char *eq = strchr(opt, '=');
-      if (eq) {
-        *eq = 0;
-        const char *v = eq + 1;
-        unsigned long oct = strtoul(v, NULL, 8), dec = strtoul(v, NULL, 10);
-        if (!strcmp(opt, "uid"))
-          fsb->uid = (uid_t)dec;
-        else if (!strcmp(opt, "gid"))
-          fsb->gid = (gid_t)dec;
-        else if (!strcmp(opt, "umask"))
-          fsb->fmask = fsb->dmask = (mode_t)oct & 0777;
-        else if (!strcmp(opt, "fmask"))
-          fsb->fmask = (mode_t)oct & 0777;
-        else if (!strcmp(opt, "dmask"))
-          fsb->dmask = (mode_t)oct & 0777;
-      }
-    }
-    data = end ? end + 1 : NULL;
-  }
-}
-
-static bool device_mounted(struct blockdev *bd)
-{
-  bool busy = false;
-  spin_lock(&fat_mounts_lock);
-  struct fat_sb *f;
-  list_for_each_entry(f, &fat_mounts, link)
-    if (f->bd == bd)
-      busy = true;
-  spin_unlock(&fat_mounts_lock);
-  return busy;
-}
-
-static int fat_vfs_mount(const struct fs_type *type, const char *source, uint32_t flags,
-                         const char *data, struct super_block **sbp)
-{
-  if (!source)
-    return -EINVAL;
-  struct path p;
-  int r = path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &p);
-  if (r)
-    return r;
-  bool blk = S_ISBLK(p.dentry->inode->mode);
-  dev_t dev = p.dentry->inode->rdev;
-  path_put(&p);
-  if (!blk)
-    return -ENOTBLK;
-  struct blockdev *bd = blockdev_by_dev(dev);
-  if (!bd)
-    return -ENXIO;
-  if (device_mounted(bd))
-    return -EBUSY;
-  struct fat_sb *fsb = kzalloc(sizeof(*fsb));
-  if (!fsb)
-    return -ENOMEM;
-  fsb->bd = bd;
-  fsb->fmask = fsb->dmask = current->fs->umask & 0777;
-  mutex_init(&fsb->ilock, "fat_inodes");
-  mutex_init(&fsb->ra_lock, "fat_readahead");
-  mutex_init(&fsb->wb_lock, "fat_writebehind");
-  list_init(&fsb->inodes);
-  fsb->ra_buf = kmalloc(FAT_RA_BYTES);  /* without them, I/O goes page by page */
-  fsb->wb_buf = kmalloc(FAT_WB_BYTES);
-  parse_options(fsb, data);
-  r = fat_mount(bd, flags & MS_RDONLY, &fsb->fs);
-  if (r) {
-    kfree(fsb->ra_buf);
-    kfree(fsb->wb_buf);
-    kfree(fsb);
-    return r;
-  }
-  struct super_block *sb = sb_alloc(type);
-  struct dentry *d = sb ? dentry_alloc(NULL, "/", 1) : NULL;
-  if (!d) {
-    kfree(sb);
-    goto nomem;
-  }
-  sb->ops = &fat_sops;
-  sb->magic = MSDOS_SUPER_MAGIC;
-  sb->dev = bd->dev;
-  sb->priv = fsb;
-  if (fsb->fs->read_only)
-    sb->flags |= MS_RDONLY;
-  struct inode *root = node_inode(sb, fat_root(fsb->fs));
-  if (!root) {
-    dput(d);
-    kfree(sb);
-    goto nomem;
-  }
-  d->sb = sb;
-  d_instantiate(d, root);
-  sb->root = d;
-  spin_lock(&fat_mounts_lock);
-  list_add_tail(&fsb->link, &fat_mounts);
-  spin_unlock(&fat_mounts_lock);
-  pr_info("fat: %s mounted: %u-byte clusters, %u clusters", bd->name, fsb->fs->cluster_size,
-          fsb->fs->nclusters);
-  *sbp = sb;
-  return 0;
-nomem:
-  fat_unmount(fsb->fs);
-  kfree(fsb->ra_buf);
-  kfree(fsb->wb_buf);
-  kfree(fsb);
-  return -ENOMEM;
-}
-
-static const struct fs_type vfat_type = { .name = "vfat", .mount = fat_vfs_mount, .needs_device = true };
-static const struct fs_type fat_type = { .name = "fat", .mount = fat_vfs_mount, .needs_device = true };
-static const struct fs_type msdos_type = { .name = "msdos", .mount = fat_vfs_mount, .needs_device = true };
-
-/* Make "vfat" (and its aliases) known to mount(). */
-void fat_init(void)
-{
-  register_fs(&vfat_type);
-  register_fs(&fat_type);
-  register_fs(&msdos_type);
-}

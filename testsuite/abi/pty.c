@@ -1014,8 +1014,15 @@ static void test_poll(void)
     total += r;
   CHECKF("poll/master-write-eagain-when-full", r == -EAGAIN && total > 0 && total < (1L << 20),
          "wrote %ld then %ld", total, r);
+  /* Full: Kite then says not writable. Linux (6.x) may say writable again
+   * soon after, once its flip-buffer work has moved bytes to the slave's
+   * line discipline; either way, POLLOUT must mean a write goes through. */
   ev = poll_one(m, POLLOUT, 0);
-  CHECKF("poll/master-not-writable-when-full", !(ev & POLLOUT), "revents %#x", ev);
+  r = (ev & POLLOUT) ? raw3(SYS_write, m, buf, 1) : 0;
+  if (r > 0)
+    total += r;
+  CHECKF("poll/master-pollout-when-full-means-room", !(ev & POLLOUT) || r == 1, "revents %#x, then write %ld",
+         ev, r);
   long took = 0;
   while ((r = raw3(SYS_read, s, buf, sizeof(buf))) > 0)
     took += r;

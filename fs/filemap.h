@@ -1,0 +1,35 @@
+/*
+ * filemap.h — mapping files into address spaces (fs/filemap.c): the
+ * generic vm_operations over the page cache (Linux's mm/filemap.c).
+ *
+ * A file kind that can be mapped sets file_ops.mmap; generic_file_mmap
+ * (declared with the other generic file operations in fs/vfs.h) gives the
+ * region these operations. A kind that counts its mappings (System V
+ * shared memory, ipc/shm.c) wraps filemap_vm_open/close in its own table
+ * and uses the rest as they are.
+ */
+#ifndef KITE_FILEMAP_H
+#define KITE_FILEMAP_H
+
+#include "kern/types.h"
+
+struct vma;
+struct page;
+struct vm_operations;
+
+/* Take / drop region v's reference on v->file (mm->lock held). */
+void filemap_vm_open(struct vma *v);
+void filemap_vm_close(struct vma *v);
+/* The page-cache page at index for a fault in v, referenced; dirty if v
+ * is shared and writable. ERR_PTR(-ENXIO) past the end of the file (not
+ * for a shared character device) or when it cannot be read;
+ * ERR_PTR(-ENOMEM). mm->lock held; may sleep. */
+struct page *filemap_fault(struct vma *v, uint64_t index);
+/* msync: hold v->file (mm->lock held) / write its pages back and drop it. */
+void *filemap_msync_hold(struct vma *v);
+void filemap_msync(void *held);
+
+/* The four above, as one table: what generic_file_mmap installs. */
+extern const struct vm_operations generic_file_vm_ops;
+
+#endif

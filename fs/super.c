@@ -1,0 +1,473 @@
+/*
+ * super.c — file system types, superblocks and the mount table: register
+ * a type, mount the root, mount (new, bind, by device) and unmount (one,
+ * a tree, lazily), statfs, sync and the power-off shutdown.
+ *
+ * Layer: fs, the VFS core (fs/vfs.h draws its files). Neighbours:
+ * fs/mount.c (moving mounts, pivot_root), fs/dcache.c (a mount's
+ * dentries), fs/namei.c (follow_mounts is called at every step of the
+ * walk), fs/sys_mount.c (the system calls), the file systems' mount and
+ * put_super operations.
+ *
+ * Locks: mount_lock (a spinlock, defined here) guards mount_list and every
+ * mount's parent and mount point; it is a leaf, dropped before a file
+ * system's sync or put_super runs. A superblock's refcount counts its
+ * mounts (changed under mount_lock).
+ */
+#include "fs/vfs.h"
+#include "fs/inotify.h"
+#include "kern/mm.h"
+#include <string.h>
+
+struct spinlock mount_lock = SPINLOCK_INIT("mounts");
+LIST_HEAD(mount_list);
+static struct mount *rootmnt;
+
+#define MAX_FS_TYPES 16
+static const struct fs_type *fs_types[MAX_FS_TYPES];
+
+/* ---- file system types, superblocks and mounts ---- */
+
+int register_fs(const struct fs_type *type)
+{
+  for (int i = 0; i < MAX_FS_TYPES; i++) {
+    if (!fs_types[i]) {
+      fs_types[i] = type;
+      return 0;
+    }
+  }
+  return -ENOMEM;
+}
+
+static const struct fs_type *find_fs(const char *name)
+{
+  for (int i = 0; i < MAX_FS_TYPES; i++)
+    if (fs_types[i] && strcmp(fs_types[i]->name, name) == 0)
+      return fs_types[i];
+  return NULL;
+}
+
+/*
+ * A new superblock. Its device number is an anonymous one (0:n, as Linux
+ * gives in-memory file systems); a disk file system replaces it with its
+ * block device's.
+ */
+struct super_block *sb_alloc(const struct fs_type *type)
+{
+  static uint32_t next_anon_minor = 1;
+  struct super_block *sb = kzalloc(sizeof(*sb));
+  if (sb) {
+    sb->type = type;
+    sb->next_ino = 1;
+    sb->dev = MKDEV(0, __atomic_fetch_add(&next_anon_minor, 1, __ATOMIC_RELAXED));
+  }
+  return sb;
+}
+
+static int next_mount_id(void)
+{
+  static int next = 20; /* Linux numbers its first mounts from about here */
+  return __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
+}
+
+struct mount *root_mount(void)
+{
+  return rootmnt;
+}
+
+static struct mount *mount_alloc(struct super_block *sb, const char *source, uint32_t flags)
+{
+  struct mount *m = kzalloc(sizeof(*m));
+  if (!m)
+    return NULL;
+  m->sb = sb;
+  m->root = sb->root;
+  dget(m->root);
+  m->source = kstrdup(source ? source : "none");
+  m->flags = flags;
+  m->id = next_mount_id();
+  sb->refcount++;
+  return m;
+}
+
+int mount_root(const char *fstype)
+{
+  const struct fs_type *t = find_fs(fstype);
+  if (!t)
+    return -ENODEV;
+  struct super_block *sb;
+  int r = t->mount(t, "rootfs", 0, NULL, &sb);
+  if (r)
+    return r;
+  rootmnt = mount_alloc(sb, "rootfs", 0);
+  if (!rootmnt)
+    return -ENOMEM;
+  spin_lock(&mount_lock);
+  list_add_tail(&rootmnt->link, &mount_list);
+  spin_unlock(&mount_lock);
+  return 0;
+}
+
+/* The mount whose mountpoint is d inside parent mount pm (mount_lock held). */
+static struct mount *mount_on(struct mount *pm, struct dentry *d)
+{
+  struct mount *m, *found = NULL;
+  list_for_each_entry(m, &mount_list, link)
+    if (m->parent == pm && m->mountpoint == d)
+      found = m; /* the most recent mount on top wins */
+  return found;
+}
+
+/* Step down through mounts stacked on p (updates p in place, references moved). */
+void follow_mounts(struct path *p)
+{
+  for (;;) {
+    spin_lock(&mount_lock);
+    struct mount *m = p->dentry->mounted ? mount_on(p->mnt, p->dentry) : NULL;
+    spin_unlock(&mount_lock);
+    if (!m)
+      return;
+    struct path next = { m, m->root };
+    path_get(&next);
+    path_put(p);
+    *p = next;
+  }
+}
+
+/* Put m on top of target (mount_lock taken here). */
+static void attach_mount(struct mount *m, struct path *target)
+{
+  spin_lock(&mount_lock);
+  m->parent = target->mnt;
+  m->mountpoint = target->dentry;
+  dget(target->dentry);
+  target->dentry->mounted++;
+  list_add_tail(&m->link, &mount_list);
+  spin_unlock(&mount_lock);
+}
+
+/* A bind mount: the subtree at `source` appears at target as well. */
+static int bind_mount(const char *source, struct path *target, uint32_t flags)
+{
+  struct path src;
+  int r = path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &src);
+  if (r)
+    return r;
+  struct mount *m = kzalloc(sizeof(*m));
+  if (!m) {
+    path_put(&src);
+    return -ENOMEM;
+  }
+  m->sb = src.mnt->sb;
+  m->sb->refcount++;
+  m->root = src.dentry;
+  dget(m->root);
+  m->source = kstrdup(src.mnt->source);  /* /proc/mounts names the device, as Linux does */
+  m->flags = flags & ~MS_BIND;
+  m->id = next_mount_id();
+  path_put(&src);
+  attach_mount(m, target);
+  return 0;
+}
+
+/*
+ * A device that is mounted already is mounted again by sharing its
+ * superblock, as Linux does (`mount /dev/vdb /a; mount /dev/vdb /b` shows
+ * the same files twice). Returns 1 with *sbp set if source is a block device
+ * mounted with type t, -EBUSY if it is mounted with another type, 0 otherwise.
+ */
+static int device_sb(const struct fs_type *t, const char *source, struct super_block **sbp)
+{
+  struct path p;
+  if (!t->needs_device || !source || path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &p))
+    return 0;
+  struct inode *ino = p.dentry->inode;
+  bool blk = ino && S_ISBLK(ino->mode);
+  dev_t dev = blk ? ino->rdev : 0;
+  path_put(&p);
+  if (!blk)
+    return 0;
+  int r = 0;
+  spin_lock(&mount_lock);
+  struct mount *m;
+  list_for_each_entry(m, &mount_list, link) {
+    if (m->sb->dev != dev || !m->sb->type || !m->sb->type->needs_device)
+      continue;
+    if (m->sb->type->mount != t->mount) {
+      r = -EBUSY;
+      break;
+    }
+    *sbp = m->sb;
+    r = 1;
+    break;
+  }
+  spin_unlock(&mount_lock);
+  return r;
+}
+
+int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
+             const char *data)
+{
+  if (flags & MS_REMOUNT) {
+    if (target->dentry != target->mnt->root)
+      return -EINVAL;
+    target->mnt->flags = flags & ~MS_REMOUNT;
+    target->mnt->sb->flags = flags & MS_RDONLY;
+    return 0;
+  }
+  if (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) {
+    /* Propagation: every mount here is private (nothing propagates), so
+     * asking for private, or slave of nothing, changes nothing; shared and
+     * unbindable mounts are not implemented. */
+    if (target->dentry != target->mnt->root)
+      return -EINVAL;
+    uint32_t type = flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE);
+    if (type & (type - 1))
+      return -EINVAL;
+    return (type & (MS_SHARED | MS_UNBINDABLE)) ? -EINVAL : 0;
+  }
+  if (flags & MS_MOVE) {
+    struct path from;
+    int r = source ? path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &from) : -EINVAL;
+    if (r)
+      return r;
+    r = do_move_mount(&from, target);
+    path_put(&from);
+    return r;
+  }
+  if (!target->dentry->inode || !S_ISDIR(target->dentry->inode->mode))
+    return -ENOTDIR;
+  if (flags & MS_BIND)
+    return bind_mount(source, target, flags);
+  if (!fstype)
+    return -EINVAL; /* a new mount needs a type (Linux's do_new_mount) */
+  const struct fs_type *t = find_fs(fstype);
+  if (!t)
+    return -ENODEV;
+  struct super_block *sb;
+  int r = device_sb(t, source, &sb);
+  if (r < 0)
+    return r;
+  if (r == 0) {  /* not mounted yet: the file system reads it */
+    r = t->mount(t, source, flags, data, &sb);
+    if (r)
+      return r;
+    sb->flags |= flags & MS_RDONLY;
+  }
+  struct mount *m = mount_alloc(sb, source, flags);
+  if (!m)
+    return -ENOMEM;
+  attach_mount(m, target);
+  return 0;
+}
+
+/* Take m off the tree and let its file system go if nothing else uses it. */
+static void umount_one(struct mount *m, bool busy)
+{
+  spin_lock(&mount_lock);
+  list_del(&m->link);
+  m->mountpoint->mounted--;
+  struct dentry *mp = m->mountpoint;
+  m->parent = NULL;                     /* ".." stops at its root from now on */
+  m->mountpoint = NULL;
+  spin_unlock(&mount_lock);
+  struct super_block *sb = m->sb;
+  if (sb->ops && sb->ops->sync)
+    sb->ops->sync(sb);
+  dput(mp);
+  if (sb->refcount == 1)
+    inotify_unmount(sb); /* its watches end: IN_UNMOUNT, IN_IGNORED */
+  /* A lazily detached mount still in use keeps its file system until the
+   * last path into it is put (mount_release_detached). */
+  if (--sb->refcount == 0) {
+    if (!busy) {
+      dcache_prune(sb->root);
+      if (sb->ops && sb->ops->put_super)
+        sb->ops->put_super(sb);
+    } else {
+      __atomic_store_n(&m->release_on_last_put, 1, __ATOMIC_RELEASE);
+      /* the holders may all have gone meanwhile */
+      if (__atomic_load_n(&m->refcount, __ATOMIC_ACQUIRE) == 0)
+        mount_release_detached(m);
+    }
+  }
+  /* m itself stays allocated: paths may still point at it. */
+}
+
+/* The last path into a lazily detached mount is gone: its file system goes
+ * now (once: whoever clears the flag does it), unless it was mounted again
+ * meanwhile (a bind mount shares the superblock). */
+void mount_release_detached(struct mount *m)
+{
+  if (!__atomic_exchange_n(&m->release_on_last_put, 0, __ATOMIC_ACQ_REL))
+    return;
+  struct super_block *sb = m->sb;
+  if (sb->refcount != 0)
+    return;
+  dcache_prune(sb->root);
+  if (sb->ops && sb->ops->put_super)
+    sb->ops->put_super(sb);
+}
+
+/* A mount below m with nothing mounted below it, or NULL (mount_lock held). */
+static struct mount *leaf_below_locked(struct mount *m)
+{
+  struct mount *c;
+  list_for_each_entry(c, &mount_list, link) {
+    for (struct mount *p = c->parent; p; p = p->parent) {
+      if (p != m)
+        continue;
+      struct mount *g;
+      bool leaf = true;
+      list_for_each_entry(g, &mount_list, link)
+        leaf &= g->parent != c;
+      if (leaf)
+        return c;
+      break;
+    }
+  }
+  return NULL;
+}
+
+/*
+ * Unmount the file system whose root is target. Busy (EBUSY) if something
+ * is mounted below it or anything but the caller's lookup uses it — unless
+ * MNT_DETACH: then the whole tree below goes too, at once (Linux's lazy
+ * unmount).
+ */
+int do_umount(struct path *target, int flags)
+{
+  struct mount *m = target->mnt;
+  if (target->dentry != m->root)
+    return -EINVAL;
+  if (m == rootmnt)
+    return -EBUSY;
+  spin_lock(&mount_lock);
+  if (!m->parent) {
+    spin_unlock(&mount_lock);
+    return -EINVAL;                     /* already detached */
+  }
+  if (!(flags & MNT_DETACH)) {
+    struct mount *c;
+    list_for_each_entry(c, &mount_list, link) {
+      if (c->parent == m) {
+        spin_unlock(&mount_lock);
+        return -EBUSY;
+      }
+    }
+    /* Busy if anything but our caller's lookup holds it. */
+    if (m->refcount > 1) {
+      spin_unlock(&mount_lock);
+      return -EBUSY;
+    }
+  }
+  for (;;) {
+    struct mount *leaf = leaf_below_locked(m);
+    if (!leaf)
+      break;
+    bool busy = leaf->refcount > 0;
+    spin_unlock(&mount_lock);
+    umount_one(leaf, busy);
+    spin_lock(&mount_lock);
+  }
+  bool busy = m->refcount > 1;
+  spin_unlock(&mount_lock);
+  umount_one(m, busy);
+  return 0;
+}
+
+void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg)
+{
+  spin_lock(&mount_lock);
+  struct mount *m;
+  list_for_each_entry(m, &mount_list, link)
+    fn(m, arg);
+  spin_unlock(&mount_lock);
+}
+
+/* statfs's f_flags: ST_VALID and the mount's flags (Linux's calculate_f_flags);
+ * relatime is the default unless noatime or strictatime was asked for. */
+#define ST_VALID 0x20
+#define ST_NOSYMFOLLOW 0x2000
+#define ST_RELATIME 0x1000
+static uint64_t statfs_flags(struct mount *m)
+{
+  uint32_t mf = m->flags | (m->sb->flags & MS_RDONLY);
+  uint64_t f = ST_VALID | (mf & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |
+                                 MS_MANDLOCK | MS_NOATIME | MS_NODIRATIME));
+  if (mf & MS_NOSYMFOLLOW)
+    f |= ST_NOSYMFOLLOW;
+  if (!(mf & (MS_NOATIME | MS_STRICTATIME)))
+    f |= ST_RELATIME;
+  return f;
+}
+
+int vfs_statfs(struct path *p, struct statfs64 *st)
+{
+  memset(st, 0, sizeof(*st));
+  struct super_block *sb = p->mnt->sb;
+  st->f_namelen = NAME_MAX;
+  st->f_bsize = st->f_frsize = PAGE_SIZE;
+  st->f_type = sb->magic;
+  st->f_flags = statfs_flags(p->mnt);
+  if (sb->ops && sb->ops->statfs) {
+    int r = sb->ops->statfs(sb, st);
+    st->f_flags = statfs_flags(p->mnt);
+    return r;
+  }
+  return 0;
+}
+
+/* The distinct superblocks mounted now (at most max). Superblocks are
+ * never freed, so using one after the lock is dropped is safe; one
+ * unmounted meanwhile has a sync that does nothing. */
+static int mounted_superblocks(struct super_block **sbs, int max)
+{
+  int n = 0;
+  spin_lock(&mount_lock);
+  struct mount *m;
+  list_for_each_entry(m, &mount_list, link) {
+    bool seen = false;
+    for (int i = 0; i < n; i++)
+      seen |= sbs[i] == m->sb;
+    if (!seen && n < max)
+      sbs[n++] = m->sb;
+  }
+  spin_unlock(&mount_lock);
+  return n;
+}
+
+/* Write back one file system (syncfs). */
+int sync_fs(struct super_block *sb)
+{
+  return sb && sb->ops && sb->ops->sync ? sb->ops->sync(sb) : 0;
+}
+
+int sync_all(void)
+{
+  struct super_block *sbs[32];
+  int n = mounted_superblocks(sbs, 32);
+  int err = 0;
+  for (int i = 0; i < n; i++) {
+    int r = sync_fs(sbs[i]);
+    if (!err)
+      err = r;
+  }
+  return err;
+}
+
+/*
+ * Before power-off: write every file system back and shut it down as an
+ * unmount would (FAT clears its "not cleanly unmounted" bit), so the disk
+ * is clean even after `poweroff -f`. Nothing runs after this.
+ */
+void vfs_shutdown(void)
+{
+  struct super_block *sbs[32];
+  int n = mounted_superblocks(sbs, 32);
+  for (int i = 0; i < n; i++) {
+    sync_fs(sbs[i]);
+    if (sbs[i]->ops && sbs[i]->ops->put_super)
+      sbs[i]->ops->put_super(sbs[i]);
+  }
+}
