@@ -1,0 +1,182 @@
+/*
+ * mount.h — file system types, superblocks, mounts and paths (a mount and
+ * a dentry: a place in the whole tree): fs/super.c makes and unmakes
+ * them, fs/mount.c moves them, fs/vfs.c references paths. Part of
+ * fs/vfs.h.
+ *
+ * Layer: fs, the VFS core. A file system registers a struct fs_type and
+ * fills struct super_ops; fs/namei.c crosses mounts with follow_mounts.
+ *
+ * Locks: mount_lock guards the mount list and the tree's shape; a mount's
+ * and a superblock's reference counts as each structure says.
+ */
+#ifndef KITE_MOUNT_H
+#define KITE_MOUNT_H
+
+#include "fs/dentry.h"
+
+/* ---- superblock and mounts ---- */
+struct statfs64 {
+  uint64_t f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+  int32_t f_fsid[2];
+  uint64_t f_namelen, f_frsize, f_flags, f_spare[4];
+};
+
+struct super_ops {
+  int (*statfs)(struct super_block *sb, struct statfs64 *st);
+  int (*sync)(struct super_block *sb);
+  void (*put_super)(struct super_block *sb);
+};
+
+struct super_block {
+  const struct fs_type *type;
+  const struct super_ops *ops;
+  struct dentry *root;
+  dev_t dev;
+  uint32_t flags;               /* MS_RDONLY ... */
+  uint64_t magic;
+  ino_t next_ino;               /* for file systems that number inodes themselves */
+  void *priv;
+  int refcount;                 /* mounts using it */
+  /* Memory-only file systems (tmpfs): pages of file data and inodes in
+   * use, and their limits (0: none). Atomics; charged by the page cache
+   * and ramfs (fs/ramfs.c: "size=" and "nr_inodes=", half of RAM by
+   * default, as Linux's tmpfs). */
+  uint64_t max_pages, nr_pages;
+  uint64_t max_inodes, nr_inodes;
+  bool shmem;                   /* tmpfs and the kernel's shared-memory files: their
+                                   pages are charged to nr_pages and count as Shmem */
+};
+
+#define MS_RDONLY 1
+#define MS_NOSUID 2
+#define MS_NODEV 4
+#define MS_NOEXEC 8
+#define MS_REMOUNT 32
+#define MS_BIND 4096
+#define MS_MOVE 8192
+#define MS_REC 16384
+#define MS_SYNCHRONOUS 16
+#define MS_MANDLOCK 64
+#define MS_NOSYMFOLLOW 256
+#define MS_NOATIME 1024
+#define MS_NODIRATIME 2048
+#define MS_UNBINDABLE (1 << 17)
+#define MS_PRIVATE (1 << 18)
+#define MS_SLAVE (1 << 19)
+#define MS_SHARED (1 << 20)
+#define MS_RELATIME (1 << 21)
+#define MS_STRICTATIME (1 << 24)
+#define MNT_FORCE 1
+#define MNT_DETACH 2
+
+struct fs_type {
+  const char *name;
+  /* Build a superblock for `source` (device path or name) with options. */
+  int (*mount)(const struct fs_type *type, const char *source, uint32_t flags,
+               const char *data, struct super_block **sbp);
+  bool needs_device;
+  bool keeps_owners;    /* stores each file's uid, gid and mode: new files get the
+                           creator's (fs/perm.c inode_init_owner) */
+  uint32_t iflags_mask; /* inode flags FS_IOC_SETFLAGS may set (0: the ioctl is ENOTTY) */
+};
+
+struct mount {
+  struct mount *parent;         /* NULL for the root mount */
+  struct dentry *mountpoint;    /* in parent */
+  struct dentry *root;
+  struct super_block *sb;
+  char *source;
+  uint32_t flags;
+  struct list_head link;        /* mount_list, in mount order */
+  int refcount;
+  int id;                       /* /proc/<pid>/mountinfo's mount id */
+  int release_on_last_put;      /* lazily detached while in use: the last path_put
+                                   lets its file system go (fs/super.c) */
+};
+
+struct path {
+  struct mount *mnt;
+  struct dentry *dentry;
+};
+
+/* ---- fs/vfs.c: paths ---- */
+/* Take a reference to both the dentry and the mount of p (either may be
+ * NULL). path_put drops both; a path returned by a lookup is referenced and
+ * the caller must path_put it. No lock may be held that dput forbids. */
+void path_get(struct path *p);
+void path_put(struct path *p);
+/* ---- fs/super.c ---- */
+/* Make a file system type mountable by name (boot). 0, or -ENOMEM when the
+ * table (MAX_FS_TYPES) is full. */
+int register_fs(const struct fs_type *type);
+/*
+ * mount(2) on target, a path the caller has looked up and keeps its
+ * reference to: MS_REMOUNT, MS_MOVE, MS_BIND, or a new mount of fstype from
+ * source (a block device path for disk file systems; a device already
+ * mounted shares its superblock). Returns 0 or -ENOTDIR, -ENODEV (unknown
+ * type), -EBUSY, -EINVAL, the file system's error. Takes mount_lock inside;
+ * call with no locks held (the file system reads its device).
+ */
+int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
+             const char *data);
+/* umount2(2) of the mount whose root is target (caller's reference, kept):
+ * -EINVAL if target is not a mount's root, -EBUSY if in use or something is
+ * mounted below (unless MNT_DETACH, which takes the whole tree away). No
+ * locks held. */
+int do_umount(struct path *target, int flags);
+/* At boot: mount fstype as the root ("rootfs"). 0, -ENODEV, -ENOMEM. */
+int mount_root(const char *fstype);
+/* Step down through the mounts stacked on p, in place: the references p
+ * held move to the new (mount, root) pair. Takes mount_lock. */
+void follow_mounts(struct path *p);
+/* The root mount (not referenced: it is never unmounted). */
+struct mount *root_mount(void);
+/* statfs(2) of the file system p is on (the caller holds a reference to
+ * p): 0 or the file system's error. No locks held. */
+int vfs_statfs(struct path *p, struct statfs64 *st);
+/* Files without a name (pipes, sockets, epoll ...) reached through a magic
+ * link get a dentry of their own, named name, on a pseudo mount outside
+ * the tree: *out, referenced (path_put it; the dentry goes with its last
+ * reference and takes a reference of its own to ino). 0 or -ENOMEM. */
+int vfs_pseudo_path(struct inode *ino, const char *name, struct path *out);
+/* Is p on that pseudo mount (a file without a name)? No locks. */
+bool path_is_pseudo(const struct path *p);
+/* Call fn for every mount, in mount order, with mount_lock held: fn must
+ * not sleep or take a lock ranked above it. */
+void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg);
+/* The last path into a lazily detached mount was put (path_put): its file
+ * system goes now unless mounted again meanwhile (fs/super.c). No
+ * spinlock held. */
+void mount_release_detached(struct mount *m);
+/* Guards mount_list (every mount, in mount order) and each mount's parent
+ * and mount point: a leaf spinlock (fs/super.c defines both). */
+extern struct spinlock mount_lock;
+extern struct list_head mount_list;
+/* ---- fs/mount.c: reshaping the tree ---- */
+/* mount(MS_MOVE): re-hang the mount whose root is from (with everything
+ * below it) on to. -EINVAL if from is no mount's root or is the first
+ * root, -ENOENT for a removed target, -ENOTDIR for a directory moved
+ * onto a file, -ELOOP for a move below itself. The caller holds
+ * references to both paths (kept); takes mount_lock. */
+int do_move_mount(struct path *from, struct path *to);
+/* pivot_root(2): the mount at new_root becomes the caller's root (hung
+ * where the current root mount was), the current root mount moves to
+ * put_old, at or under new_root. -EINVAL, -EBUSY, -ENOENT as Linux
+ * checks them, in Linux's order. The caller holds references to both
+ * (kept); takes the caller's fs->lock, then mount_lock. */
+int do_pivot_root(struct path *new_root, struct path *put_old);
+/* sync(2): write back every mounted file system; 0 or the first error.
+ * Process context, no locks held. */
+int sync_all(void);
+/* syncfs(2): write back one file system (sb->ops->sync); 0 or its error. */
+int sync_fs(struct super_block *sb);
+/* Before power-off: write back every file system and shut it down as an
+ * unmount would (the disk is clean even after poweroff -f). */
+void vfs_shutdown(void);
+/* A new superblock of type with an anonymous device number (0:n; a disk
+ * file system sets its block device's), not referenced yet (a mount takes
+ * the reference). NULL when out of memory. */
+struct super_block *sb_alloc(const struct fs_type *type);
+
+#endif
