@@ -291,6 +291,7 @@ int nr_pids_in_use(void);
 extern uint64_t total_forks;
 struct task *find_task(pid_t tid);          /* caller holds proc_lock */
 struct process *find_process(pid_t pid);    /* caller holds proc_lock */
+struct process *find_process_by_id(pid_t id); /* pid or thread id; proc_lock */
 
 /* sys_proc.c */
 int pgrp_in_session(pid_t pgrp, pid_t sid); /* 0, -ESRCH, -EPERM; caller holds proc_lock */

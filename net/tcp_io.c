@@ -266,6 +266,8 @@ ssize_t tcp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int fla
 {
   struct tcp_sock *ts = tcp_of(s);
   (void)m;
+  if (flags & MSG_ERRQUEUE)
+    return inet_recv_error();
   if (flags & MSG_OOB)
     return -EINVAL;
   enum tcp_sock_state st = READ_ONCE(ts->state);
