@@ -34,6 +34,7 @@ int blockdev_register(struct blockdev *bd)
   bd->dev = MKDEV(BLK_MAJOR, BLK_MINORS * i);
   bd->whole = NULL;
   bd->partno = 0;
+  bd->ra_pages = BLK_READAHEAD_PAGES;
   spin_lock(&blk_lock);
   list_add_tail(&bd->link, &blockdevs);
   spin_unlock(&blk_lock);
@@ -47,6 +48,7 @@ int blockdev_register_named(struct blockdev *bd)
 {
   bd->whole = NULL;
   bd->partno = 0;
+  bd->ra_pages = BLK_READAHEAD_PAGES;
   spin_lock(&blk_lock);
   list_add_tail(&bd->link, &blockdevs);
   spin_unlock(&blk_lock);

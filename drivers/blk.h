@@ -23,6 +23,7 @@
 #define BLK_EXT_MAJOR 259       /* partitions 16 and up */
 #define BLK_MINORS 16           /* minors per disk: the disk and partitions 1..15 */
 #define BLK_MAX_DISKS 26        /* vda .. vdz */
+#define BLK_READAHEAD_PAGES 32  /* BLKRAGET at first: 128 KiB, Linux's default */
 
 struct blockdev;
 
@@ -46,6 +47,8 @@ struct blockdev {
   dev_t dev;                  /* MKDEV(BLK_MAJOR, 16 * index) */
   uint64_t nsectors;
   bool read_only;
+  uint64_t ra_pages;          /* BLKRASET's readahead setting (a disk's; atomic):
+                                 kept and reported, not used: Kite reads no ahead */
   const struct blockdev_ops *ops;
   void *priv;                 /* the driver's */
   struct blockdev *whole;     /* a partition's disk; NULL for a disk */

@@ -184,13 +184,43 @@ static void maybe_acquire(struct tty *tty, struct file *f)
  * session loses the terminal. The leader remembers the foreground group,
  * which gets SIGHUP when the leader exits (Linux's tty_old_pgrp).
  */
+static void hangup_session(struct tty *tty);
+
 void tty_hangup(struct tty *tty)
 {
   spin_lock(&tty->lock);
   tty->hung_up = true;
-  pid_t sid = tty->session, pgrp = tty->pgrp;
   spin_unlock(&tty->lock);
   wake_up_events(&tty->wq, POLLIN | POLLOUT | POLLERR | POLLHUP);
+  hangup_session(tty);
+}
+
+/*
+ * vhangup(2) of the caller's controlling terminal, for its session only:
+ * the session leader gets SIGHUP and SIGCONT and the session loses the
+ * terminal. Linux also revokes the terminal's open files (they read 0 and
+ * fail writes, while new opens work); Kite keeps no per-file hangup state,
+ * so the files stay usable. No terminal: nothing to do.
+ */
+void tty_vhangup_self(void)
+{
+  spin_lock(&proc_lock);
+  struct tty *tty = current->proc->ctty;
+  if (tty)
+    tty_get(tty);
+  spin_unlock(&proc_lock);
+  if (!tty)
+    return;
+  hangup_session(tty);
+  tty_put(tty);
+}
+
+/* The session of tty loses it; its leader hears SIGHUP and SIGCONT. */
+static void hangup_session(struct tty *tty)
+{
+  spin_lock(&tty->lock);
+  pid_t sid = tty->session, pgrp = tty->pgrp;
+  spin_unlock(&tty->lock);
   if (sid <= 0)
     return;
   spin_lock(&proc_lock);
@@ -304,16 +334,50 @@ static int tty_set_pgrp(struct tty *tty, pid_t pgrp)
   return r;
 }
 
+/* The old struct termio seen through the new termios, as Linux's
+ * kernel_termios_to_user_termio. */
+static void termios_to_termio(const struct ktermios *t, struct termio *o)
+{
+  memset(o, 0, sizeof(*o));
+  o->c_iflag = (uint16_t)t->c_iflag;
+  o->c_oflag = (uint16_t)t->c_oflag;
+  o->c_cflag = (uint16_t)t->c_cflag;
+  o->c_lflag = (uint16_t)t->c_lflag;
+  o->c_line = t->c_line;
+  memcpy(o->c_cc, t->c_cc, NCC);
+}
+
+/* A struct termio sets the low 16 bits of each flag and the first NCC
+ * control characters; the rest of the termios stays (Linux's
+ * user_termio_to_kernel_termios). */
+static void termio_into_termios(const struct termio *o, struct ktermios *t)
+{
+  t->c_iflag = (t->c_iflag & 0xffff0000u) | o->c_iflag;
+  t->c_oflag = (t->c_oflag & 0xffff0000u) | o->c_oflag;
+  t->c_cflag = (t->c_cflag & 0xffff0000u) | o->c_cflag;
+  t->c_lflag = (t->c_lflag & 0xffff0000u) | o->c_lflag;
+  t->c_line = o->c_line;
+  memcpy(t->c_cc, o->c_cc, NCC);
+}
+
+/* TCSETS/TCSETSW/TCSETSF, and TCSETA/TCSETAW/TCSETAF with a struct termio.
+ * Output is never queued (flush_ioctl), so the W forms wait for nothing. */
 static int set_termios(struct tty *tty, unsigned cmd, uint64_t arg)
 {
+  bool old = cmd == TCSETA || cmd == TCSETAW || cmd == TCSETAF;
   struct ktermios t;
-  if (copyin(&t, arg, sizeof(t)))
+  struct termio o;
+  if (old ? copyin(&o, arg, sizeof(o)) : copyin(&t, arg, sizeof(t)))
     return -EFAULT;
   int r = tty_job_control_check(tty, SIGTTOU);
   if (r)
     return r;
   spin_lock(&tty->lock);
-  if (cmd == TCSETSF)
+  if (old) {
+    t = tty->termios;
+    termio_into_termios(&o, &t);
+  }
+  if (cmd == TCSETSF || cmd == TCSETAF)
     tty_flush_input(tty);
   bool was_canon = tty->termios.c_lflag & ICANON;
   bool canon = t.c_lflag & ICANON;
@@ -401,9 +465,19 @@ static int terminal_ioctl(struct tty *tty, unsigned cmd, uint64_t arg, bool via_
     spin_unlock(&tty->lock);
     return copyout(arg, &t, sizeof(t));
   }
+  case TCGETA: {
+    struct termio o;
+    spin_lock(&tty->lock);
+    termios_to_termio(&tty->termios, &o);
+    spin_unlock(&tty->lock);
+    return copyout(arg, &o, sizeof(o));
+  }
   case TCSETS:
   case TCSETSW:
   case TCSETSF:
+  case TCSETA:
+  case TCSETAW:
+  case TCSETAF:
     return set_termios(tty, cmd, arg);
   case TIOCGWINSZ: {
     spin_lock(&tty->lock);

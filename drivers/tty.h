@@ -90,6 +90,14 @@ struct ktermios {                 /* Linux's kernel struct termios (TCGETS) */
 };
 STATIC_ASSERT(sizeof(struct ktermios) == 36);
 
+#define NCC 8
+struct termio {                   /* the System V struct termio (TCGETA): */
+  uint16_t c_iflag, c_oflag, c_cflag, c_lflag; /* each flag's low 16 bits */
+  uint8_t c_line;
+  uint8_t c_cc[NCC];              /* the first NCC control characters */
+};
+STATIC_ASSERT(sizeof(struct termio) == 18);
+
 struct winsize {
   uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
 };
@@ -159,6 +167,7 @@ void tty_receive(struct tty *tty, const uint8_t *buf, size_t n); /* any context 
 size_t tty_receive_room(struct tty *tty);
 int tty_file_open(struct tty *tty, struct file *f);  /* a driver's open: attach f to tty */
 void tty_hangup(struct tty *tty);
+void tty_vhangup_self(void);                        /* vhangup(2), CAP checked */
 void tty_process_exit(struct process *p);           /* p's last thread exited */
 dev_t tty_devnum(struct tty *tty);                  /* for /proc/<pid>/stat */
 void tty_register_devices(void);                    /* /dev/tty */

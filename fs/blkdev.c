@@ -12,6 +12,7 @@
 #include "fs/vfs.h"
 #include "fs/devfs.h"
 #include "kern/errno.h"
+#include "kern/cred.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -90,6 +91,10 @@ static int blkdev_fsync(struct file *f, bool datasync)
 #define BLKGETSIZE 0x1260
 #define BLKSSZGET 0x1268
 #define BLKROGET 0x125e
+#define BLKRASET 0x1262
+#define BLKRAGET 0x1263
+#define BLKFRASET 0x1264
+#define BLKFRAGET 0x1265
 
 static int blkdev_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
@@ -112,6 +117,21 @@ static int blkdev_ioctl(struct file *f, unsigned cmd, uint64_t arg)
   case BLKROGET: {
     int ro = bd->read_only;
     return copyout(arg, &ro, 4);
+  }
+  case BLKRAGET:
+  case BLKFRAGET: {
+    /* the disk's setting, in sectors (a partition shares its disk's) */
+    struct blockdev *disk = bd->whole ? bd->whole : bd;
+    uint64_t n = READ_ONCE(disk->ra_pages) * (PAGE_SIZE / SECTOR_SIZE);
+    return copyout(arg, &n, 8);
+  }
+  case BLKRASET:
+  case BLKFRASET: {
+    if (!capable(CAP_SYS_ADMIN))
+      return -EACCES;
+    struct blockdev *disk = bd->whole ? bd->whole : bd;
+    WRITE_ONCE(disk->ra_pages, arg * SECTOR_SIZE / PAGE_SIZE);
+    return 0;
   }
   default:
     return bd->ops->ioctl ? bd->ops->ioctl(bd, cmd, arg) : -ENOTTY;

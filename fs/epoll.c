@@ -256,11 +256,14 @@ static struct super_block anon_sb = { .magic = 0x09041934, .next_ino = 1 };
  * A file for an in-kernel object (epoll, eventfd, timerfd, signalfd): no
  * path, a private inode, O_RDWR plus the O_NONBLOCK of `flags`. NULL if
  * out of memory; the file owns priv from then on (fops->release frees it).
+ * The inode has no file type, as Linux's anonymous inode (mode 0600): the
+ * calls that want a regular file (readahead, fallocate, ftruncate, fsync,
+ * FIONREAD) refuse it as they refuse other special files.
  */
 struct file *anon_file(const struct file_ops *fops, void *priv, int flags)
 {
   struct file *f = file_alloc();
-  struct inode *ino = inode_alloc(&anon_sb, S_IFREG | 0600);
+  struct inode *ino = inode_alloc(&anon_sb, 0600);
   if (!f || !ino) {
     kfree(f);
     if (ino)

@@ -168,9 +168,10 @@ ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos)
 struct file *file_open_path(struct path *p, int flags)
 {
   struct inode *ino = p->dentry->inode;
-  /* Through a magic link, of the nameless objects only a pipe reopens
-   * (as a FIFO); sockets, epoll, eventfd ... answer ENXIO as on Linux. */
-  if (path_is_pseudo(p) && !S_ISFIFO(ino->mode) && !(flags & O_PATH))
+  /* Through a magic link, of the nameless objects a pipe reopens (as a
+   * FIFO) and a memfd or shared-memory file as itself; sockets, epoll,
+   * eventfd ... answer ENXIO as on Linux. */
+  if (path_is_pseudo(p) && !S_ISFIFO(ino->mode) && !S_ISREG(ino->mode) && !(flags & O_PATH))
     return ERR_PTR(-ENXIO);
   struct file *f = file_alloc();
   if (!f)

@@ -3,7 +3,7 @@
  * generic vm_operations over the page cache (Linux's mm/filemap.c).
  *
  * A file kind that can be mapped sets file_ops.mmap; generic_file_mmap
- * (declared with the other generic file operations in fs/vfs.h) gives the
+ * (declared with the other generic file operations in fs/file.h) gives the
  * region these operations. A kind that counts its mappings (System V
  * shared memory, ipc/shm.c) wraps filemap_vm_open/close in its own table
  * and uses the rest as they are.

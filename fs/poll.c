@@ -236,9 +236,13 @@ static long get_timeout(uaddr_t uts, uint64_t *ns)
   return 0;
 }
 
+#define STICKY_TIMEOUTS 0x4000000 /* personality(2): the timeout is left as given */
+
+/* ppoll and pselect6 write back the time left, unless the caller's
+ * personality has STICKY_TIMEOUTS (Linux's poll_select_finish). */
 static void put_remaining(uaddr_t uts, uint64_t start, uint64_t timeout)
 {
-  if (!uts || timeout == WAIT_FOREVER)
+  if (!uts || timeout == WAIT_FOREVER || (current->personality & STICKY_TIMEOUTS))
     return;
   uint64_t spent = time_monotonic_ns() - start;
   uint64_t left = spent < timeout ? timeout - spent : 0;

@@ -253,6 +253,16 @@ static const struct inode_ops proc_dir_iops = {
   .evict = proc_evict,
 };
 
+/* The process whose directory /proc/<pid> f is open on, or 0: Linux's
+ * tgid_pidfd_to_pid, so that pidfd_send_signal takes such a file too. */
+pid_t procfs_dir_pid(struct file *f)
+{
+  if (!f->inode || f->inode->sb != proc_sb || !S_ISDIR(f->inode->mode))
+    return 0;
+  struct proc_info *pi = f->inode->priv;
+  return pi && pi->kind == PK_PID_DIR ? pi->pid : 0;
+}
+
 /* The name /proc/<pid>/fd/N shows for an open file (readlink). */
 static int file_link_name(struct file *f, char *buf, size_t size)
 {

@@ -330,9 +330,12 @@ long do_futex(uaddr_t uaddr, int op, uint32_t val, uaddr_t utimeout, uaddr_t uad
     return wake_key(&k, (int)MIN(val, (uint32_t)INT32_MAX), bits);
   }
   case FUTEX_REQUEUE:
-    return futex_requeue(uaddr, uaddr2, private_, (int)val, (int)MIN(utimeout, (uint64_t)INT32_MAX), false, 0);
   case FUTEX_CMP_REQUEUE:
-    return futex_requeue(uaddr, uaddr2, private_, (int)val, (int)MIN(utimeout, (uint64_t)INT32_MAX), true, val3);
+    /* val2 travels in the timeout argument: an int, as Linux reads it */
+    if ((int)val < 0 || (int)(uint32_t)utimeout < 0)
+      return -EINVAL;
+    return futex_requeue(uaddr, uaddr2, private_, (int)val, (int)(uint32_t)utimeout,
+                         cmd == FUTEX_CMP_REQUEUE, val3);
   case FUTEX_WAKE_OP:
     return futex_wake_op(uaddr, uaddr2, private_, (int)val, (int)MIN(utimeout, (uint64_t)INT32_MAX), val3);
   default:

@@ -25,6 +25,15 @@
 #include "fs/vfs.h"
 #include <string.h>
 
+/* The access that brings in a page of a region with prot (mlock,
+ * MAP_LOCKED): an execute-only page is populated as by a fetch. */
+static int populate_access(uint32_t prot)
+{
+  if (prot & PROT_WRITE)
+    return FAULT_WRITE;
+  return (prot & PROT_READ) ? FAULT_READ : FAULT_EXEC;
+}
+
 /* Is [start, end) free of regions? */
 static bool range_free(struct mm *mm, uaddr_t start, uaddr_t end)
 {
@@ -194,7 +203,7 @@ long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t ma
   ret = (long)addr;
   if (locked && !mm->lock_future_onfault && (prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
     for (uaddr_t va = addr; va < addr + len; va += PAGE_SIZE)
-      (void)fault_locked(mm, va, (prot & PROT_WRITE) ? FAULT_WRITE : FAULT_READ);
+      (void)fault_locked(mm, va, populate_access(prot));
   if (!file && !(flags & VMA_SHARED))
     try_merge(mm, v);
 out:
@@ -251,7 +260,8 @@ int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot)
       r = -ENOMEM;
       goto out;
     }
-    if ((prot & PROT_WRITE) && (v->flags & VMA_SHARED) && v->file && !file_writable(v->file)) {
+    if ((prot & PROT_WRITE) && (v->flags & VMA_SHARED) && v->file &&
+        (!file_writable(v->file) || (v->flags & VMA_NOMAYWRITE))) {
       r = -EACCES;
       goto out;
     }
@@ -319,7 +329,7 @@ int vm_mlock(struct mm *mm, uaddr_t addr, size_t len, bool lock, bool onfault)
     if (onfault || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
       continue;
     for (uaddr_t va = v->start; va < v->end; va += PAGE_SIZE)
-      (void)fault_locked(mm, va, (v->prot & PROT_WRITE) ? FAULT_WRITE : FAULT_READ);
+      (void)fault_locked(mm, va, populate_access(v->prot));
   }
 out:
   mutex_unlock(&mm->lock);

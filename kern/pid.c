@@ -124,6 +124,18 @@ struct process *find_process(pid_t pid)
   return pid_table[pid].proc;
 }
 
+/* The process a kill-style id names: its pid, or the tid of any of its
+ * threads (Linux's find_vpid then the task's thread group). Caller holds
+ * proc_lock. */
+struct process *find_process_by_id(pid_t id)
+{
+  struct process *p = find_process(id);
+  if (p)
+    return p;
+  struct task *t = find_task(id);
+  return t ? t->proc : NULL;
+}
+
 int nr_pids_in_use(void)
 {
   return nr_pids;

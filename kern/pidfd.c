@@ -26,6 +26,7 @@
 #include "kern/mm.h"
 #include "fs/vfs.h"
 #include "fs/fdtable.h"
+#include "fs/procfs.h"
 #include "kern/proc_resource.h"
 #include "kern/clone.h"
 #include <string.h>
@@ -116,6 +117,30 @@ struct process *get_pidfd_process(int pidfd, int *fflags, long *err)
     process_get(p);
     if (fflags)
       *fflags = (int)f->flags;
+  } else {
+    *err = -EBADF;
+  }
+  fput(f);
+  return p;
+}
+
+struct process *get_signal_target(int fd, long *err)
+{
+  struct file *f = fd_get(fd);
+  if (!f) {
+    *err = -EBADF;
+    return NULL;
+  }
+  struct process *p = pidfd_process(f);
+  if (p) {
+    process_get(p);
+  } else if (procfs_dir_pid(f) > 0) {
+    spin_lock(&proc_lock);
+    p = find_process(procfs_dir_pid(f));
+    if (p)
+      process_get(p);
+    spin_unlock(&proc_lock);
+    *err = -ESRCH;
   } else {
     *err = -EBADF;
   }

@@ -18,6 +18,10 @@ long pidfd_to_pid(int pidfd, int *fflags);
 /* The process pidfd names (referenced), its file flags in *fflags (if not
  * NULL); NULL with *err = -EBADF if pidfd is not a pidfd. */
 struct process *get_pidfd_process(int pidfd, int *fflags, long *err);
+/* pidfd_send_signal's target (referenced): a pidfd's process, or that of
+ * a /proc/<pid> directory open at fd (as Linux's pidfd_to_pid). NULL with
+ * *err = -EBADF for any other file, -ESRCH if that process is gone. */
+struct process *get_signal_target(int fd, long *err);
 /* Has p exited (a zombie, or no thread left)? */
 bool process_gone(struct process *p);
 /* Has p been reaped (its pid freed, maybe reused)? Takes proc_lock. */

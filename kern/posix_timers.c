@@ -273,10 +273,32 @@ static void ptimer_fire(struct timer *kt)
 
 #define TICK_FIRE_MAX 8
 
+/* RLIMIT_CPU (seconds), as Linux's check_process_timers: SIGXCPU at the soft
+ * limit, which then moves up a second while below the hard one; SIGKILL at
+ * the hard limit. */
+static void rlimit_cpu_tick(struct process *p)
+{
+  uint64_t soft = READ_ONCE(p->rlim[RLIMIT_CPU].cur), hard = READ_ONCE(p->rlim[RLIMIT_CPU].max), u, s;
+  if (soft == RLIM_INFINITY || soft > UINT64_MAX / NSEC_PER_SEC)
+    return;
+  process_cputime(p, &u, &s);
+  if (hard <= UINT64_MAX / NSEC_PER_SEC && u + s >= hard * NSEC_PER_SEC) {
+    send_signal_process(p, SIGKILL, NULL);
+  } else if (u + s >= soft * NSEC_PER_SEC) {
+    if (soft < hard)
+      WRITE_ONCE(p->rlim[RLIMIT_CPU].cur, soft + 1);
+    struct ksiginfo info = { .signo = SIGXCPU, .code = SI_KERNEL };
+    send_signal_process(p, SIGXCPU, &info);
+  }
+}
+
 void posix_cpu_timers_tick(struct task *cur)
 {
   struct process *p = cur->proc;
-  if (!p || p == &kernel_process || cur->is_kernel_thread || !READ_ONCE(p->cpu_timers_active))
+  if (!p || p == &kernel_process || cur->is_kernel_thread)
+    return;
+  rlimit_cpu_tick(p);
+  if (!READ_ONCE(p->cpu_timers_active))
     return;
   uint64_t u, s, tu, ts;
   process_cputime(p, &u, &s);

@@ -662,7 +662,7 @@ void scheduler_tick(void)
     c->need_resched = true;
   if (head > prio)
     c->need_resched = true;
-  posix_cpu_timers_tick(t);  /* CPU-time timers: ITIMER_VIRTUAL/PROF, timer_create */
+  posix_cpu_timers_tick(t);  /* CPU-time timers: ITIMER_VIRTUAL/PROF, timer_create; RLIMIT_CPU */
 }
 
 bool need_resched(void)

@@ -203,8 +203,9 @@ long sys_membarrier(int cmd, unsigned int flags, int cpu_id)
  * personality(2): the execution domain and its flags, per task, inherited
  * by clone and kept across exec. Any value is accepted (Linux's
  * set_personality takes it as given); 0xffffffff only asks. Of the flags
- * Kite acts on none: it never randomises the address space (so
- * ADDR_NO_RANDOMIZE holds anyway) and maps exactly what is asked.
+ * Kite acts on STICKY_TIMEOUTS (fs/poll.c: ppoll, pselect6 leave the
+ * timeout as given) and no other: it never randomises the address space
+ * (so ADDR_NO_RANDOMIZE holds anyway) and maps exactly what is asked.
  */
 long sys_personality(unsigned int persona)
 {

@@ -125,6 +125,49 @@ out:
   return r;
 }
 
+/*
+ * remap_file_pages, as Linux has emulated it since 3.16: the pages
+ * [start, start+size) of a shared file mapping are mapped again from page
+ * pgoff of the same file (a new mapping over them, MAP_FIXED, populated),
+ * with the mapping's own protection. The range must lie in one shared
+ * file mapping, or in neighbouring ones of the same file and flags; prot
+ * must be 0. Every refusal is EINVAL, as on Linux.
+ */
+long sys_remap_file_pages(uaddr_t start, size_t size, int prot, size_t pgoff, int flags)
+{
+  if (prot)
+    return -EINVAL;
+  start &= ~(uaddr_t)(PAGE_SIZE - 1);
+  size &= ~(size_t)(PAGE_SIZE - 1);
+  if (start + size <= start || pgoff + (size >> PAGE_SHIFT) < pgoff)
+    return -EINVAL;
+  struct mm *mm = current->mm;
+  mutex_lock(&mm->lock);
+  struct vma *v = find_vma(mm, start);
+  if (!v || v->start > start || !v->file || !(v->flags & VMA_SHARED)) {
+    mutex_unlock(&mm->lock);
+    return -EINVAL;
+  }
+  for (struct vma *w = v; w->end < start + size;) {
+    struct vma *next = w->link.next != &mm->vmas ? list_entry(w->link.next, struct vma, link) : NULL;
+    if (!next || next->start != w->end || next->file != v->file || next->flags != v->flags) {
+      mutex_unlock(&mm->lock);
+      return -EINVAL;
+    }
+    w = next;
+  }
+  struct file *f = v->file;
+  fget(f);
+  uint32_t mapflags = MAP_SHARED | MAP_FIXED | MAP_POPULATE | (flags & MAP_NONBLOCK);
+  if (v->flags & VMA_LOCKED)
+    mapflags |= MAP_LOCKED;
+  uint32_t vprot = v->prot;
+  mutex_unlock(&mm->lock);
+  long r = vm_mmap(mm, start, size, vprot, mapflags, f, (uint64_t)pgoff << PAGE_SHIFT);
+  fput(f);
+  return r < 0 ? r : 0;
+}
+
 long sys_munmap(uaddr_t addr, size_t len)
 {
   return vm_munmap(current->mm, addr, len);

@@ -51,7 +51,7 @@ long sys_pidfd_send_signal(int pidfd, int sig, uaddr_t uinfo, unsigned int flags
   if (flags)
     return -EINVAL;
   long err;
-  struct process *p = get_pidfd_process(pidfd, NULL, &err);
+  struct process *p = get_signal_target(pidfd, &err);
   if (!p)
     return err;
   struct ksiginfo info;

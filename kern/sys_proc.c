@@ -293,6 +293,16 @@ long sys_setsid(void)
   return me->pid;
 }
 
+/* vhangup: hang up the caller's controlling terminal (drivers/tty.c says
+ * how much of Linux's hangup Kite does); CAP_SYS_TTY_CONFIG only. */
+long sys_vhangup(void)
+{
+  if (!capable(CAP_SYS_TTY_CONFIG))
+    return -EPERM;
+  tty_vhangup_self();
+  return 0;
+}
+
 /* ---- signals ---- */
 
 static void fill_kill_info(struct ksiginfo *info, int sig, int code)
@@ -358,12 +368,12 @@ long sys_kill(int pid, int sig)
   fill_kill_info(&info, sig, SI_USER);
   if (pid > 0) {
     spin_lock(&proc_lock);
-    struct process *p = find_process(pid);
+    struct process *p = find_process_by_id(pid);
     if (p && !p->zombie)
       process_get(p);
     else
       p = NULL;
-    bool zombie = !p && find_process(pid);
+    bool zombie = !p && find_process_by_id(pid);
     spin_unlock(&proc_lock);
     if (!p)
       return zombie ? 0 : -ESRCH;
@@ -498,13 +508,13 @@ long sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
     return -EFAULT;
   int32_t code;
   memcpy(&code, buf + 8, 4);
-  if (code >= 0 && pid != current->proc->pid)
-    return -EPERM;
+  if ((code >= 0 || code == SI_TKILL) && pid != current->tid)
+    return -EPERM; /* impersonating the kernel, kill() or tkill() */
   struct ksiginfo info;
   fill_kill_info(&info, sig, code);
   memcpy(&info.value, buf + 24, 8);
   spin_lock(&proc_lock);
-  struct process *p = find_process(pid);
+  struct process *p = find_process_by_id(pid);
   if (p)
     process_get(p);
   spin_unlock(&proc_lock);

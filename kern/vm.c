@@ -287,7 +287,10 @@ int fault_locked(struct mm *mm, uaddr_t addr, int access)
     return -EACCES;
   if ((access & FAULT_EXEC) && !(v->prot & PROT_EXEC))
     return -EACCES;
-  if ((access & FAULT_READ) && !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+  /* Write implies read (the PTE gets R with W); execute does not: an
+   * execute-only page has X alone, and a load from it faults again, so
+   * resolving it would loop (RISC-V Linux sets no MXR for user space). */
+  if ((access & FAULT_READ) && !(v->prot & (PROT_READ | PROT_WRITE)))
     return -EACCES;
 
   uaddr_t va = PGROUNDDOWN(addr);

@@ -212,6 +212,8 @@ static ssize_t icmp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m,
 static ssize_t icmp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock)
 {
   struct icmp_sock *is = icmp_of(s);
+  if (flags & MSG_ERRQUEUE)
+    return inet_recv_error();
   return dgram_recvmsg(s, &is->inet, &is->rxq, u, m, flags, nonblock);
 }
 

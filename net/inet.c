@@ -17,6 +17,11 @@
 #include "lwip/tcp.h"
 #include "lwip/ip6_addr.h"
 
+long inet_recv_error(void)
+{
+  return -EAGAIN;
+}
+
 int inet_errno(err_t err)
 {
   switch (err) {

@@ -62,6 +62,11 @@ int inet_getsockopt(struct inet_sock *is, int level, int name, void *val, unsign
 void inet_apply_options(struct inet_sock *is);
 /* Map an lwIP err_t to a negative errno. */
 int inet_errno(err_t err);
+/* recvmsg(MSG_ERRQUEUE) on an inet socket: Kite queues no extended errors
+ * (ICMP errors reach the socket as SO_ERROR only), so the error queue is
+ * always empty and the answer is Linux's for an empty queue, EAGAIN, even
+ * on a blocking socket. */
+long inet_recv_error(void);
 /* Read/write an int option value. */
 int sockopt_int(const void *val, unsigned len, int *out);
 int sockopt_put_int(void *val, unsigned *len, int v);

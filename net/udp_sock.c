@@ -186,6 +186,8 @@ static ssize_t udp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, 
 static ssize_t udp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock)
 {
   struct udp_sock *us = udp_of(s);
+  if (flags & MSG_ERRQUEUE)
+    return inet_recv_error();
   if (flags & MSG_OOB)
     return -EOPNOTSUPP;
   return dgram_recvmsg(s, &us->inet, &us->rxq, u, m, flags, nonblock);

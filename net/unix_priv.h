@@ -1,7 +1,9 @@
 /*
- * unix_priv.h — AF_UNIX's internals, shared by net/unix.c (the protocol)
- * and net/unix_gc.c (collecting sockets that only messages in flight keep
- * alive). Nothing else includes it. Locks: see net/unix.c's header.
+ * unix_priv.h — AF_UNIX's internals, shared by net/unix.c (the protocol),
+ * net/unix_msg.c (names, messages), net/unix_scm.c (ancillary data),
+ * net/unix_io.c (send, receive) and net/unix_gc.c (collecting sockets
+ * that only messages in flight keep alive). Nothing else includes it.
+ * Locks: see net/unix.c's header.
  */
 #ifndef KITE_UNIX_PRIV_H
 #define KITE_UNIX_PRIV_H
@@ -74,6 +76,78 @@ static inline struct unix_sock *unix_of(struct socket *s)
 {
   return s->proto;
 }
+
+static inline bool is_stream(struct unix_sock *u)
+{
+  return u->type == SOCK_STREAM;
+}
+
+static inline bool connection_based(struct unix_sock *u)
+{
+  return u->type == SOCK_STREAM || u->type == SOCK_SEQPACKET;
+}
+
+/* ---- net/unix_msg.c: names and messages ---- */
+extern struct wait_queue unix_space_wq; /* room appeared on some receive queue */
+/* Take a reference to a name (NULL: nothing). unix_lock held. */
+void unix_addr_get(struct unix_addr *a);
+/* Drop one (NULL: nothing); the last returns the name's inode for the
+ * caller to iput once unix_lock is released, else NULL. unix_lock held. */
+struct inode *unix_addr_put_locked(struct unix_addr *a);
+/* Check a user sockaddr_un of len bytes and copy it to *sun; *namelen is
+ * the name's length (0: none given; abstract names count their leading
+ * NUL). 0 or -EINVAL. */
+int unix_parse_sun(const struct sockaddr_storage *ss, int len, struct sockaddr_un *sun,
+                   int *namelen);
+/* The socket bound to this abstract name, reachable as a `type` socket
+ * (type < 0: any), or NULL. unix_lock held. */
+struct unix_sock *unix_find_abstract(const char *name, int len, int type);
+/* A destination name, parsed into *sun; a path is looked up and its
+ * socket inode referenced in *ino (iput it later; NULL for abstract
+ * names). 0, -EINVAL (bad or empty name), a lookup error, or
+ * -ECONNREFUSED (not a socket). No lock held: the walk may sleep. */
+int unix_resolve_name(const struct sockaddr_storage *ss, int len, struct sockaddr_un *sun,
+                      int *namelen, struct inode **ino);
+/* The socket that name (from unix_resolve_name) is bound to, or NULL. unix_lock held. */
+struct unix_sock *unix_find_target(const struct sockaddr_un *sun, int namelen,
+                                   struct inode *ino, int type);
+/* A message with room for len bytes, stamped with the sender's
+ * credentials; NULL if out of memory. No lock needed. */
+struct unix_msg *unix_msg_alloc(size_t len);
+/* Free a message that is on no queue: its name reference and files go.
+ * No lock held (it takes unix_lock for the name, and fput may sleep). */
+void unix_msg_free(struct unix_msg *m);
+/* Append m to u's receive queue (the caller wakes the readers). unix_lock held. */
+void unix_queue_msg(struct unix_sock *u, struct unix_msg *m);
+/* May r's queue take want more bytes (streams) or one more message? unix_lock held. */
+bool unix_has_room(struct unix_sock *r, size_t want);
+
+/* ---- net/unix_scm.c: ancillary data (called without unix_lock) ---- */
+struct scm {
+  struct file **files;
+  int nfiles;
+  bool has_cred;
+  struct ucred cred;
+};
+/* Drop what scm holds (its file references). */
+void unix_scm_release(struct scm *scm);
+/* Parse m's control buffer (SCM_RIGHTS: file references taken;
+ * SCM_CREDENTIALS: checked) into scm. 0 or -errno (ENOBUFS past
+ * UNIX_CONTROL_MAX, ENOMEM, EFAULT, EINVAL, EBADF, EPERM ...). */
+int unix_scm_parse(struct sock_msg *m, struct scm *scm);
+/* Append one SOL_SOCKET control message to m's buffer at *used; false if
+ * it did not fit (or could not be written). */
+bool unix_put_cmsg(struct sock_msg *m, size_t *used, int type, const void *data, size_t len);
+/* Deliver msg's ancillary data to the reader's buffer at *used:
+ * credentials if passcred, then its files (taken off msg under unix_lock,
+ * installed as descriptors, close-on-exec per flags); MSG_CTRUNC in
+ * sm->flags_out when something did not fit. */
+void unix_scm_deliver(struct sock_msg *sm, struct unix_msg *msg, bool passcred, int flags,
+                      size_t *used);
+
+/* ---- net/unix_io.c: sock_ops.sendmsg and .recvmsg (contracts: net/socket.h) ---- */
+ssize_t unix_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
+ssize_t unix_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
 
 /*
  * unix_gc (net/unix.c): free the sockets that nothing but messages in

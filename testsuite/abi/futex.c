@@ -216,6 +216,11 @@ static void test_requeue(void)
     start(&w[i], &word, FUTEX_WAIT_PRIVATE, 0, 0);
   settle();
   CHECK_RET("cmp-requeue/eagain-value-differs", futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, 0, (void *)1L, &word2, 7), -EAGAIN);
+  /* negative counts (val, and val2 read as an int) come before the compare */
+  CHECK_RET("cmp-requeue/negative-wake-einval", futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, -1, (void *)1L, &word2, 7), -EINVAL);
+  CHECK_RET("cmp-requeue/negative-requeue-einval",
+            futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, 1, (void *)0xffffffffL, &word2, 0), -EINVAL);
+  CHECK_RET("requeue/negative-requeue-einval", futex(&word, FUTEX_REQUEUE_PRIVATE, 0, (void *)-1L, &word2, 0), -EINVAL);
   r = futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, 0, (void *)1L, &word2, 0);
   CHECK_RET("cmp-requeue/moves-one", r, 1);
   CHECK_RET("cmp-requeue/one-left", futex(&word, FUTEX_WAKE_PRIVATE, INT_MAX, 0, 0, 0), 1);

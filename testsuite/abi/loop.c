@@ -1,7 +1,8 @@
 /*
  * loop.c — loop devices (testsuite/abi): /dev/loop-control hands out a
  * free device, LOOP_SET_FD binds a file, the device reads and writes the
- * file, LOOP_SET_STATUS64/GET_STATUS64 (name, offset), BLKGETSIZE64, the
+ * file, LOOP_SET_STATUS64/GET_STATUS64 (name, offset), BLKGETSIZE64,
+ * BLKRASET/BLKRAGET, the
  * errors (EBUSY, ENXIO, EBADF, EINVAL), a read-only binding, and a FAT
  * file system made and mounted on the device. Kite and the reference
  * Linux only (the qemu-user sandbox has no loop devices of its own).
@@ -19,6 +20,10 @@
 #endif
 #ifndef BLKROGET
 #define BLKROGET _IO(0x12, 94)
+#endif
+#ifndef BLKRASET
+#define BLKRASET _IO(0x12, 98)
+#define BLKRAGET _IO(0x12, 99)
 #endif
 
 #define SIZE (4 << 20)
@@ -52,6 +57,17 @@ static void loops(void)
   CHECK("loop/not-free-now", raw3(SYS_ioctl, ctl, LOOP_CTL_GET_FREE, 0) != n);
   uint64_t bytes = 0;
   CHECK("loop/size", raw3(SYS_ioctl, d, BLKGETSIZE64, &bytes) == 0 && bytes == SIZE);
+  /* the readahead setting, in sectors, kept in whole pages */
+  unsigned long ra = 1, ra0 = 0;
+  CHECK_RET("loop/blkraget", raw3(SYS_ioctl, d, BLKRAGET, &ra0), 0);
+  int same = 0;
+  for (unsigned long want = 0; want <= 4096; want += 512)
+    same += raw3(SYS_ioctl, d, BLKRASET, want) == 0 && raw3(SYS_ioctl, d, BLKRAGET, &ra) == 0 && ra == want;
+  CHECKF("loop/blkraset-reads-back", same == 9, "%d of 9 (last %lu)", same, ra);
+  raw3(SYS_ioctl, d, BLKRASET, 12);
+  raw3(SYS_ioctl, d, BLKRAGET, &ra);
+  CHECKF("loop/blkraset-whole-pages", ra == 8, "12 sectors read back as %lu", ra);
+  raw3(SYS_ioctl, d, BLKRASET, ra0);
   /* the device's bytes are the file's */
   CHECK("loop/write-device", pwrite(d, "loopdata", 8, 4096) == 8 && fsync(d) == 0);
   char buf[16] = "";

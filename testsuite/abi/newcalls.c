@@ -3,8 +3,8 @@
  * epoll_pwait2 (a timespec timeout, NULL, zero, EINVAL), rt_tgsigqueueinfo
  * (to one thread, the EPERM rule), restart_syscall, sched_rr_get_interval,
  * sched_getattr/sched_setattr (the size handshake, nice, errors),
- * personality (query, set, inherited by fork, kept by exec), membarrier
- * (query, registration, EPERM, EINVAL), mlock2, readahead, and
+ * personality (query, set, inherited by fork, kept by exec, STICKY_TIMEOUTS), membarrier
+ * (query, registration, EPERM, EINVAL), mlock2, readahead, remap_file_pages, and
  * riscv_hwprobe (keys, unknown keys, errors; Kite only: Linux 6.4's call).
  * User space; runs on Kite and on Linux.
  */
@@ -175,6 +175,16 @@ static void test_personality(void)
   }
   st = wait_child_timeout(pid, 10000);
   CHECKF("kept-by-exec", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", status_str(st));
+  /* STICKY_TIMEOUTS: pselect6 and ppoll leave the timeout as it was */
+  struct timespec ts = {0, 20000000};
+  raw1(SYS_personality, 0x4000000);
+  raw6(SYS_pselect6, 0, 0, 0, 0, (long)&ts, 0);
+  CHECKF("sticky-timeouts-pselect6", ts.tv_sec == 0 && ts.tv_nsec == 20000000, "left %ld ns", (long)ts.tv_nsec);
+  raw5(SYS_ppoll, 0, 0, &ts, 0, 8);
+  CHECKF("sticky-timeouts-ppoll", ts.tv_sec == 0 && ts.tv_nsec == 20000000, "left %ld ns", (long)ts.tv_nsec);
+  raw1(SYS_personality, 0);
+  raw6(SYS_pselect6, 0, 0, 0, 0, (long)&ts, 0);
+  CHECKF("timeouts-updated-without", ts.tv_sec == 0 && ts.tv_nsec < 20000000, "left %ld ns", (long)ts.tv_nsec);
   raw1(SYS_personality, cur);
 }
 
@@ -217,6 +227,16 @@ static void test_mlock2_readahead(void)
   close(p[0]);
   close(p[1]);
   CHECK_RET("readahead-ebadf", raw3(SYS_readahead, 999, 0, 4096), -EBADF);
+  /* the in-kernel objects' files (anonymous inodes: no file type in
+   * st_mode, as Linux's) cannot be read ahead either */
+  int ep = epoll_create1(0), ev = (int)raw2(SYS_eventfd2, 0, 0);
+  struct stat es;
+  CHECKF("anon-inode-no-file-type", fstat(ep, &es) == 0 && (es.st_mode & S_IFMT) == 0 &&
+         (es.st_mode & 07777) == 0600, "mode %o", es.st_mode);
+  CHECK_RET("readahead-einval-epoll", raw3(SYS_readahead, ep, 0, 4096), -EINVAL);
+  CHECK_RET("readahead-einval-eventfd", raw3(SYS_readahead, ev, 0, 4096), -EINVAL);
+  close(ep);
+  close(ev);
   close(fd);
   unlink("ra.txt");
 }
@@ -251,6 +271,48 @@ static void test_hwprobe(void)
   CHECK_RET("einval-empty-cpu-set", raw5(SYS_riscv_hwprobe, p, 1, sizeof(cpus), &cpus, 0), -EINVAL);
 }
 
+/* remap_file_pages (Linux emulates it with mmap): four pages of a shared
+ * file mapping shown in reverse order, then the refusals (all EINVAL). */
+static void test_remap_file_pages(void)
+{
+  if (raw5(SYS_remap_file_pages, 0, 0, 0, 0, 0) == -ENOSYS &&
+      skip_on_qemu("remap_file_pages", "QEMU 7.2's linux-user has no remap_file_pages"))
+    return;
+  int fd = (int)raw2(SYS_memfd_create, "remap", 0);
+  char page[4096];
+  for (int i = 0; i < 4; i++) {
+    memset(page, 'A' + i, sizeof(page));
+    (void)!write(fd, page, sizeof(page));
+  }
+  long pg = 4096;
+  char *m = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK("remap/mmap", m != MAP_FAILED);
+  if (m == MAP_FAILED)
+    return;
+  int ok = 0;
+  for (int i = 0; i < 4; i++)
+    ok += raw5(SYS_remap_file_pages, m + i * pg, pg, 0, 3 - i, 0) == 0;
+  CHECKF("remap/reverse-pages", ok == 4, "%d of 4 succeeded", ok);
+  CHECKF("remap/contents", m[0] == 'D' && m[pg] == 'C' && m[2 * pg + 5] == 'B' && m[4 * pg - 1] == 'A',
+         "%c %c %c %c", m[0], m[pg], m[2 * pg + 5], m[4 * pg - 1]);
+  m[0] = 'x'; /* still the file's page 3, shared */
+  char c = 0;
+  pread(fd, &c, 1, 3 * pg);
+  CHECKF("remap/writes-reach-file", c == 'x', "file byte %c", c);
+  CHECK_RET("remap/prot-nonzero", raw5(SYS_remap_file_pages, m, pg, PROT_READ, 0, 0), -EINVAL);
+  CHECK_RET("remap/size-zero", raw5(SYS_remap_file_pages, m, 0, 0, 0, 0), -EINVAL);
+  CHECK_RET("remap/past-the-mapping", raw5(SYS_remap_file_pages, m, 5 * pg, 0, 0, 0), -EINVAL);
+  char *priv = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0);
+  CHECK_RET("remap/private-mapping", raw5(SYS_remap_file_pages, priv, pg, 0, 0, 0), -EINVAL);
+  char *anon = mmap(NULL, pg, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  CHECK_RET("remap/shared-anonymous", raw5(SYS_remap_file_pages, anon, pg, 0, 0, 0), 0);
+  munmap(anon, pg);
+  CHECK_RET("remap/unmapped", raw5(SYS_remap_file_pages, anon, pg, 0, 0, 0), -EINVAL);
+  munmap(priv, pg);
+  munmap(m, 4 * pg);
+  close(fd);
+}
+
 int main(int argc, char **argv)
 {
   if (argc == 2 && !strcmp(argv[1], "personality"))
@@ -265,5 +327,6 @@ int main(int argc, char **argv)
   run_section("membarrier", test_membarrier, 30000);
   run_section("mlock2-readahead", test_mlock2_readahead, 30000);
   run_section("riscv_hwprobe", test_hwprobe, 30000);
+  run_section("remap_file_pages", test_remap_file_pages, 30000);
   return abi_done();
 }

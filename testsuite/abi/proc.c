@@ -638,6 +638,31 @@ static void as_child(void *arg)
   CHECKF("rlimit/as-small-map-still-fits", r > 0, "mmap 1 MiB: %ld", r);
 }
 
+/* RLIMIT_CPU {1, 2}: SIGXCPU at one second of CPU time (the soft limit
+ * then moves up a second), SIGKILL at two. */
+static volatile int *xcpu_count;
+static void on_xcpu(int sig) { (void)sig; (*xcpu_count)++; }
+
+static void rlimit_cpu(void)
+{
+  xcpu_count = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  *xcpu_count = 0;
+  pid_t c = fork();
+  if (c == 0) {
+    signal(SIGXCPU, on_xcpu);
+    struct rlimit rl = {1, 2};
+    if (setrlimit(RLIMIT_CPU, &rl))
+      _exit(1);
+    alarm(60);
+    for (volatile unsigned long i = 0;; i++)
+      ;
+  }
+  int st = wait_child_timeout(c, 90000);
+  CHECKF("rlimit/cpu-sigxcpu-then-sigkill", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && *xcpu_count >= 1,
+         "child %s after %d SIGXCPU", status_str(st), *xcpu_count);
+  munmap((void *)xcpu_count, 4096);
+}
+
 static void test_rlimit(void)
 {
   struct rlimit rl;
@@ -652,6 +677,7 @@ static void test_rlimit(void)
   child_checks("rlimit/nofile-child", nofile_child, NULL, 10000);
   child_checks("rlimit/stack-child", stack_child, NULL, 20000);
   child_checks("rlimit/as-child", as_child, NULL, 10000);
+  rlimit_cpu();
 
   /* prlimit64 on ourselves and on a child. */
   struct rlimit old, keep, now;
@@ -778,7 +804,7 @@ int main(void)
   run_section("orphan", test_orphan, 60000);
   run_section("ids", test_ids, 60000);
   run_section("umask", test_umask, 60000);
-  run_section("rlimit", test_rlimit, 60000);
+  run_section("rlimit", test_rlimit, 150000);
   run_section("usage", test_usage, 60000);
   run_section("misc", test_misc, 60000);
   return abi_done();

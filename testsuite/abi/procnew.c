@@ -73,6 +73,16 @@ static void test_pidfd(void)
   int nf = open("/proc/self/status", O_RDONLY);
   CHECK_RET("send/ebadf-not-a-pidfd", raw4(SYS_pidfd_send_signal, nf, SIGTERM, 0, 0), -EBADF);
   close(nf);
+  /* a /proc/<pid> directory names its process too; /proc/<pid>/task/<tid> does not */
+  char dir[64];
+  snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+  int df = open(dir, O_RDONLY | O_DIRECTORY);
+  CHECK_RET("send/proc-pid-dir", raw4(SYS_pidfd_send_signal, df, 0, 0, 0), 0);
+  close(df);
+  snprintf(dir, sizeof(dir), "/proc/%d/task/%d", (int)pid, (int)pid);
+  df = open(dir, O_RDONLY | O_DIRECTORY);
+  CHECK_RET("send/proc-task-dir-ebadf", raw4(SYS_pidfd_send_signal, df, 0, 0, 0), -EBADF);
+  close(df);
   siginfo_t si;
   memset(&si, 0, sizeof(si));
   si.si_signo = SIGUSR1;

@@ -7,7 +7,7 @@
  * /dev/tty); window sizes and SIGWINCH; hangups both ways; master writes
  * while no slave is open; flushes waking the master; /proc/<pid>/stat's
  * terminal fields; poll, select and epoll on both ends; bounded buffers
- * (EAGAIN, blocking writers); bad pointers.
+ * (EAGAIN, blocking writers); bad pointers; the old TCGETA/TCSETA; vhangup.
  * User space; the same program runs on Linux (qemu-riscv64) and on Kite.
  */
 #include "check.h"
@@ -24,6 +24,7 @@
 /* Where qemu-user (QEMU 7.2 linux-user/ioctls.h) is not Linux. */
 #define QEMU_NO_TIOCGPTLCK "TIOCGPTLCK is not in its ioctl table: ENOSYS"
 #define QEMU_TIOCGSID "TIOCGSID succeeds without storing the session id"
+#define QEMU_TERMIO "struct termio is converted wrongly: c_lflag and c_cc are lost both ways"
 
 /* ---- helpers ---- */
 
@@ -1137,6 +1138,99 @@ static void test_efault(void)
   close(m);
 }
 
+/* ---- vhangup ---- */
+
+/* A session leader hangs up its terminal: it gets SIGHUP and SIGCONT
+ * and the session loses the terminal (what Linux does to the files open
+ * on it, which it revokes, is not checked: Kite leaves them usable). */
+static void kid_vhangup(const char *name)
+{
+  int fd = become_session_with(name);
+  CHECKF("vhangup/child-ctty", fd >= 0, "%s", strerror(errno));
+  catch_signal(SIGHUP);
+  catch_signal(SIGCONT);
+  CHECK_RET("vhangup/leader", raw0(SYS_vhangup), 0);
+  int tty = open("/dev/tty", O_RDWR);
+  CHECKF("vhangup/no-dev-tty-after", tty < 0 && errno == ENXIO, "open gave %d (%s)", tty, strerror(errno));
+  CHECK_RET("vhangup/again-without-terminal", raw0(SYS_vhangup), 0);
+}
+
+static void test_vhangup(void)
+{
+  char name[64];
+  int m = new_master(0, name, sizeof(name));
+  if (m < 0)
+    return;
+  struct kid k = start_kid(kid_vhangup, name, m);
+  CHECK("vhangup/leader-gets-sighup-sigcont", wait_acks(k.ack, "HC", 5000));
+  finish_kid("vhangup/child", k, 10000);
+  close(m);
+  pid_t c = fork();
+  if (c == 0) { /* without CAP_SYS_TTY_CONFIG */
+    if (setresuid(65534, 65534, 65534))
+      _exit(0); /* no such user here: nothing to check */
+    _exit(raw0(SYS_vhangup) == -EPERM ? 0 : 1);
+  }
+  int st = wait_child_timeout(c, 5000);
+  CHECKF("vhangup/unprivileged-eperm", EXITED_OK(st), "%s", status_str(st));
+}
+
+/* The System V struct termio of TCGETA/TCSETA (asm-generic/termbits.h),
+ * spelled out: the C libraries disagree on whether they declare it. */
+struct old_termio {
+  unsigned short c_iflag, c_oflag, c_cflag, c_lflag;
+  unsigned char c_line;
+  unsigned char c_cc[8];
+};
+#define OLD_TCGETA 0x5405
+#define OLD_TCSETA 0x5406
+#define OLD_TCSETAW 0x5407
+#define OLD_TCSETAF 0x5408
+
+/* TCGETA shows the low 16 bits of each flag and the first 8 control
+ * characters; TCSETA sets those and leaves the rest of the termios. */
+static void test_termio(void)
+{
+  int m, s;
+  char name[64];
+  if (new_pair(&m, &s, name, sizeof(name)))
+    return;
+  struct termios t;
+  struct old_termio o;
+  memset(&o, 0xee, sizeof(o));
+  tcgetattr(s, &t);
+  CHECK_RET("termio/tcgeta", raw3(SYS_ioctl, s, OLD_TCGETA, &o), 0);
+  int qemu = skip_on_qemu("termio/contents", QEMU_TERMIO);
+  if (!qemu)
+    CHECKF("termio/tcgeta-flags", o.c_iflag == (t.c_iflag & 0xffff) && o.c_oflag == (t.c_oflag & 0xffff) &&
+           o.c_cflag == (t.c_cflag & 0xffff) && o.c_lflag == (t.c_lflag & 0xffff),
+           "iflag %#x/%#x lflag %#x/%#x", o.c_iflag, t.c_iflag, o.c_lflag, t.c_lflag);
+  if (!qemu)
+    CHECKF("termio/tcgeta-cc", memcmp(o.c_cc, t.c_cc, 8) == 0 && o.c_cc[VINTR] == t.c_cc[VINTR],
+           "VINTR %d", o.c_cc[VINTR]);
+  o.c_lflag &= (unsigned short)~(ICANON | ECHO);
+  o.c_cc[VINTR] = 7;
+  CHECK_RET("termio/tcseta", raw3(SYS_ioctl, s, OLD_TCSETA, &o), 0);
+  struct termios after;
+  tcgetattr(s, &after);
+  if (!qemu)
+    CHECKF("termio/tcseta-sets", !(after.c_lflag & (ICANON | ECHO)) && after.c_cc[VINTR] == 7,
+           "lflag %#x VINTR %d", after.c_lflag, after.c_cc[VINTR]);
+  CHECKF("termio/tcseta-keeps-rest", after.c_cc[VEOL2] == t.c_cc[VEOL2] &&
+         (after.c_cflag & ~0xffffu) == (t.c_cflag & ~0xffffu), "VEOL2 %d", after.c_cc[VEOL2]);
+  CHECK_RET("termio/tcsetaw", raw3(SYS_ioctl, s, OLD_TCSETAW, &o), 0);
+  CHECK_RET("termio/tcsetaf", raw3(SYS_ioctl, s, OLD_TCSETAF, &o), 0);
+  CHECK_RET("termio/tcgeta-via-master", raw3(SYS_ioctl, m, OLD_TCGETA, &o), 0);
+  CHECK_RET("termio/tcgeta-efault", raw3(SYS_ioctl, s, OLD_TCGETA, BAD_PTR), -EFAULT);
+  CHECK_RET("termio/tcgeta-null-efault", raw3(SYS_ioctl, s, OLD_TCGETA, 0), -EFAULT);
+  CHECK_RET("termio/tcseta-efault", raw3(SYS_ioctl, s, OLD_TCSETA, BAD_PTR), -EFAULT);
+  int f = open("/proc/self/stat", O_RDONLY);
+  CHECK_RET("termio/tcgeta-not-a-tty", raw3(SYS_ioctl, f, OLD_TCGETA, &o), -ENOTTY);
+  close(f);
+  close(s);
+  close(m);
+}
+
 int main(void)
 {
   abi_family = "pty";
@@ -1154,5 +1248,7 @@ int main(void)
   run_section("poll", test_poll, 60000);
   run_section("devpts", test_devpts, 30000);
   run_section("efault", test_efault, 30000);
+  run_section("termio", test_termio, 30000);
+  run_section("vhangup", test_vhangup, 30000);
   return abi_done();
 }

@@ -6,7 +6,8 @@
 #
 # Environment: ABI_DIR (the programs; default /abi), ABI_TMP (scratch;
 # default /tmp/abi), PATH (busybox applets), ABI_PROGRAMS (run only these
-# names, e.g. "devfs ptimer"; default all). Each program runs with a time
+# names, e.g. "devfs ptimer" or, on a kernel command line, "devfs,ptimer";
+# default all). Each program runs with a time
 # limit; one that crashes, hangs, or exits non-zero without a FAIL line
 # gets a FAIL line of its own. "ABI-RUN: name" lines say what is running
 # (on a kernel crash the console's last one names the culprit); the last
@@ -25,7 +26,7 @@ cd "$ABI_TMP" || exit 1
 # want NAME — is NAME among the programs to run?
 want() {
   [ -z "${ABI_PROGRAMS:-}" ] && return 0
-  case " $ABI_PROGRAMS " in *" $1 "*) return 0 ;; esac
+  case " $(echo "$ABI_PROGRAMS" | tr , ' ') " in *" $1 "*) return 0 ;; esac
   return 1
 }
 
@@ -72,7 +73,7 @@ run hang 60 "$A/hang"
 run orphan 120 "$A/orphan"
 run edges 60 "$A/edges"
 run leaks 120 "$A/leaks"
-run exhaust 120 "$A/exhaust"
+run exhaust 420 "$A/exhaust"
 run cred 120 "$A/cred"
 run ipc 180 "$A/ipc"
 run locks 180 "$A/locks"

@@ -3,7 +3,8 @@
  * the full thread flag set (argument order flags, newsp, ptid, tls, ctid),
  * what each sharing flag shares, CHILD_CLEARTID's store and futex wake,
  * exit versus exit_group, a leader that exits before its threads, signals
- * to one thread (tkill, tgkill) and to the process, execve from a thread,
+ * to one thread (tkill, tgkill) and to the process (also by a thread id:
+ * kill, rt_sigqueueinfo), execve from a thread,
  * and the flag combinations clone refuses. User space.
  *
  * The threads here are bare clones (no C library thread set-up), so the
@@ -226,6 +227,24 @@ static void test_signals(void)
   for (int i = 0; i < 500 && !got_tid; i++)
     msleep(2);
   CHECKF("signal/process-signal-to-unblocking-thread", got_tid == tid, "handled by %d, want thread %ld", got_tid, tid);
+  /* A thread's id names its process to kill and rt_sigqueueinfo, as a
+   * pid does (the signal is the process's: the unblocking thread takes it). */
+  got_tid = 0;
+  r = kill((pid_t)tid, SIGUSR1);
+  for (int i = 0; i < 500 && !got_tid; i++)
+    msleep(2);
+  CHECKF("signal/kill-thread-id", r == 0 && got_tid == tid, "kill %ld, handled by %d", r, got_tid);
+  uint8_t info[128] = {0};
+  int32_t code = -1; /* SI_QUEUE */
+  memcpy(info + 8, &code, 4);
+  got_tid = 0;
+  r = raw3(SYS_rt_sigqueueinfo, tid, SIGUSR1, info);
+  for (int i = 0; i < 500 && !got_tid; i++)
+    msleep(2);
+  CHECKF("signal/sigqueueinfo-thread-id", r == 0 && got_tid == tid, "rt_sigqueueinfo %ld, handled by %d", r, got_tid);
+  code = 0; /* SI_USER: only to the caller's own id */
+  memcpy(info + 8, &code, 4);
+  CHECK_RET("signal/sigqueueinfo-si-user-other-eperm", raw3(SYS_rt_sigqueueinfo, tid, SIGUSR1, info), -EPERM);
   raw4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
   s.run = 0;
   wait_cleared(&ctid, 3000);

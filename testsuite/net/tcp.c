@@ -2,7 +2,7 @@
  * tcp.c — TCP socket semantics over loopback (IPv4, IPv6, dual stack),
  * as Linux defines them: connect/accept/EINPROGRESS/EALREADY/EISCONN,
  * ECONNREFUSED and SO_ERROR, EAGAIN, half-close, EPIPE and SIGPIPE,
- * SO_REUSEADDR rebinding, timeouts, MSG_PEEK/MSG_WAITALL, FIONREAD and
+ * SO_REUSEADDR rebinding, timeouts, MSG_PEEK/MSG_WAITALL/MSG_ERRQUEUE, FIONREAD and
  * the options programs rely on.
  */
 #include "nettest.h"
@@ -198,6 +198,9 @@ static void test_data(int family, const char *tag)
   char buf[4096];
   snprintf(name, sizeof(name), "%s/recv-nonblock-eagain", tag);
   CHECK_ERR(name, recv(s, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+  /* the error queue is empty: EAGAIN at once, even on a blocking socket */
+  snprintf(name, sizeof(name), "%s/recv-errqueue-empty", tag);
+  CHECK_ERR(name, recv(s, buf, sizeof(buf), MSG_ERRQUEUE), EAGAIN);
   snprintf(name, sizeof(name), "%s/send", tag);
   CHECK_EQ(name, send(c, "hello, world", 12, 0), 12);
   wait_for(s, POLLIN, 2000);

@@ -115,6 +115,9 @@ static void test_connected(void)
   check("connected-filters-others", recv(a, buf, sizeof(buf), MSG_DONTWAIT) == 4 &&
         memcmp(buf, "peer", 4) == 0, "recv");
   CHECK_ERR("connected-nothing-else", recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+  struct iovec eiov = { buf, sizeof(buf) };
+  struct msghdr emh = { .msg_iov = &eiov, .msg_iovlen = 1 };
+  CHECK_ERR("errqueue-empty", recvmsg(a, &emh, MSG_ERRQUEUE), EAGAIN);
   struct sockaddr unspec = { .sa_family = AF_UNSPEC };
   CHECK_EQ("connect-unspec", connect(a, &unspec, sizeof(unspec)), 0);
   pl = sizeof(peer);
