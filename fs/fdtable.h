@@ -37,6 +37,19 @@ int fd_install_at(int fd, struct file *f, bool cloexec);  /* dup3 */
  */
 struct file *fd_get(int fd);
 struct file *fd_get_raw(int fd);
+/*
+ * fd_get() for the length of one system call (Linux's fdget): when no
+ * other task shares this task's table, nobody can close or replace fd
+ * before the call returns, so neither the lock nor a reference is taken.
+ * f.ref says whether one was; fd_put_light(f) drops it. Never for a file
+ * kept past the call.
+ */
+struct fd_light {
+  struct file *file;
+  bool ref;
+};
+struct fd_light fd_get_light(int fd);
+void fd_put_light(struct fd_light f);
 int fd_close(int fd);
 int fd_get_cloexec(int fd);
 int fd_set_cloexec(int fd, bool on);

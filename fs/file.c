@@ -168,9 +168,10 @@ ssize_t kernel_write(struct file *f, const void *buf, size_t n, off_t pos)
 struct file *file_open_path(struct path *p, int flags)
 {
   struct inode *ino = p->dentry->inode;
-  /* Through a magic link, of the nameless objects only a pipe reopens
-   * (as a FIFO); sockets, epoll, eventfd ... answer ENXIO as on Linux. */
-  if (path_is_pseudo(p) && !S_ISFIFO(ino->mode) && !(flags & O_PATH))
+  /* Through a magic link, of the nameless objects a pipe reopens (as a
+   * FIFO) and a memfd or shared-memory file as itself; sockets, epoll,
+   * eventfd ... answer ENXIO as on Linux. */
+  if (path_is_pseudo(p) && !S_ISFIFO(ino->mode) && !S_ISREG(ino->mode) && !(flags & O_PATH))
     return ERR_PTR(-ENXIO);
   struct file *f = file_alloc();
   if (!f)
@@ -689,6 +690,23 @@ struct file *fd_get(int fd)
     return NULL;
   }
   return f;
+}
+
+struct fd_light fd_get_light(int fd)
+{
+  struct files *ft = current->files;
+  if (__atomic_load_n(&ft->refcount, __ATOMIC_ACQUIRE) != 1)
+    return (struct fd_light){ fd_get(fd), true };
+  struct file *f = fd >= 0 && fd < ft->size ? ft->fd[fd] : NULL;
+  if (f && (f->flags & O_PATH))
+    f = NULL;
+  return (struct fd_light){ f, false };
+}
+
+void fd_put_light(struct fd_light f)
+{
+  if (f.ref && f.file)
+    fput(f.file);
 }
 
 int fd_close(int fd)

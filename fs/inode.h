@@ -105,7 +105,39 @@ struct inode {
   bool linkable;                /* an O_TMPFILE file that linkat may still give a name */
   int deny_writers;             /* running programs mapped from it: opens for writing get ETXTBSY */
   uint32_t iflags;              /* FS_IOC_GETFLAGS: FS_IMMUTABLE_FL, FS_APPEND_FL, ... (fs/perm.c) */
+  /* File seals (memfd, tmpfs: fs/ramfs.c) under lock; mmap_writable (atomic) counts
+   * the shared mappings that may write, or is -1 once F_SEAL_WRITE denies them. */
+  uint32_t seals;
+  int mmap_writable;
 };
+
+/* File seals (fcntl F_ADD_SEALS / F_GET_SEALS), Linux's values */
+#define F_SEAL_SEAL 0x0001          /* no more seals */
+#define F_SEAL_SHRINK 0x0002        /* the size may not shrink */
+#define F_SEAL_GROW 0x0004          /* nor grow */
+#define F_SEAL_WRITE 0x0008         /* the data may not change */
+#define F_SEAL_FUTURE_WRITE 0x0010  /* no new way to change it (existing mappings keep theirs) */
+#define F_SEALS_WRITE (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
+/*
+ * A shared mapping that may write to ino is made (false: F_SEAL_WRITE has
+ * set the count to -1 and denies it; Linux's mapping_map_writable) / goes.
+ * Inline: kern/vm.c counts its regions with these.
+ */
+static inline bool inode_map_writable(struct inode *ino)
+{
+  int n = __atomic_load_n(&ino->mmap_writable, __ATOMIC_RELAXED);
+  do {
+    if (n < 0)
+      return false;
+  } while (!__atomic_compare_exchange_n(&ino->mmap_writable, &n, n + 1, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED));
+  return true;
+}
+
+static inline void inode_unmap_writable(struct inode *ino)
+{
+  __atomic_sub_fetch(&ino->mmap_writable, 1, __ATOMIC_RELEASE);
+}
 
 /* A directory that was removed (rmdir, or replaced by rename) while still
  * in use: it takes no new entries and lists none (Linux's IS_DEADDIR). */
@@ -117,6 +149,7 @@ static inline bool dir_is_dead(const struct inode *dir)
 /* ---- fs/vfs.c ---- */
 /* Inodes, dentries and open files in existence (atomics; /proc/sys/fs). */
 extern uint64_t vfs_nr_inodes, vfs_nr_dentries, vfs_nr_files;
+extern uint64_t vfs_nr_shmem_pages; /* pages of shmem super blocks' files (fs/pagecache.c) */
 /* A new inode of sb (NULL: none) with the next inode number, nlink 1, times
  * now, and one reference, which the caller owns (drop it with iput). NULL
  * when out of memory. No locks needed. */

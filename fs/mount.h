@@ -44,6 +44,8 @@ struct super_block {
    * default, as Linux's tmpfs). */
   uint64_t max_pages, nr_pages;
   uint64_t max_inodes, nr_inodes;
+  bool shmem;                   /* tmpfs and the kernel's shared-memory files: their
+                                   pages are charged to nr_pages and count as Shmem */
 };
 
 #define MS_RDONLY 1

@@ -115,14 +115,19 @@ static void for_each_page(struct page_cache *pc, uint64_t from,
     pc_walk(pc, pc->root, pc->height - 1, 0, from, fn, arg);
 }
 
-/* A memory-only file's super block with a size limit (tmpfs), or NULL. */
+/* A memory-only file's tmpfs super block (its pages are charged to it), or NULL. */
 static struct super_block *limited_sb(const struct inode *ino);
 
-/* One more page for sb: false (ENOSPC) past its size limit. */
+uint64_t vfs_nr_shmem_pages; /* atomic: /proc/meminfo's Shmem */
+
+/* One more page for sb: false (ENOSPC) past its size limit (none if 0). */
 static bool sb_charge(struct super_block *sb)
 {
-  if (__atomic_add_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED) <= READ_ONCE(sb->max_pages))
+  uint64_t max = READ_ONCE(sb->max_pages);
+  if (__atomic_add_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED) <= max || !max) {
+    __atomic_add_fetch(&vfs_nr_shmem_pages, 1, __ATOMIC_RELAXED);
     return true;
+  }
   __atomic_sub_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED);
   return false;
 }
@@ -130,6 +135,7 @@ static bool sb_charge(struct super_block *sb)
 static void sb_uncharge(struct super_block *sb)
 {
   __atomic_sub_fetch(&sb->nr_pages, 1, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&vfs_nr_shmem_pages, 1, __ATOMIC_RELAXED);
 }
 
 struct page *page_cache_get(struct inode *ino, uint64_t index, bool create)
@@ -198,7 +204,7 @@ static bool memory_only(const struct inode *ino)
 
 static struct super_block *limited_sb(const struct inode *ino)
 {
-  return memory_only(ino) && ino->sb && READ_ONCE(ino->sb->max_pages) ? ino->sb : NULL;
+  return memory_only(ino) && ino->sb && ino->sb->shmem ? ino->sb : NULL;
 }
 
 /*
@@ -347,6 +353,10 @@ ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
     send_signal_task(current, SIGXFSZ, NULL);
     return -EFBIG;
   }
+  if (u->resid > 0 && (ino->seals & F_SEALS_WRITE)) { /* a sealed memfd (fs/ramfs.c) */
+    mutex_unlock(&ino->lock);
+    return -EPERM;
+  }
   if (u->resid > 0 && (ino->mode & (S_ISUID | S_ISGID)))
     file_remove_privs(ino);
   while (u->resid > 0) {
@@ -357,6 +367,11 @@ ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
       n = limit - *pos;
     if (n == 0)
       break;
+    if ((ino->seals & F_SEAL_GROW) && *pos + (off_t)n > ino->size) {
+      if (!total) /* Linux's shmem_write_begin: the page that would grow it fails */
+        total = -EPERM;
+      break;
+    }
     struct page *p = page_cache_get(ino, index, true);
     if (IS_ERR(p)) {
       if (!total)
@@ -472,6 +487,8 @@ int vfs_truncate(struct inode *ino, off_t size)
   uint64_t limit = rlimit_cur(RLIMIT_FSIZE);
   if (limit != RLIM_INFINITY && (uint64_t)size > limit)
     return -EFBIG;
+  if ((size < ino->size && (ino->seals & F_SEAL_SHRINK)) || (size > ino->size && (ino->seals & F_SEAL_GROW)))
+    return -EPERM; /* a sealed memfd */
   if (ino->iop && ino->iop->truncate) {
     int r = ino->iop->truncate(ino, size);
     if (r)
@@ -525,6 +542,8 @@ static int memory_fallocate(struct inode *ino, int mode, off_t off, off_t len)
 {
   off_t end = off + len;
   if (mode & FALLOC_FL_PUNCH_HOLE) {
+    if (ino->seals & F_SEALS_WRITE)
+      return -EPERM;
     end = MIN(end, ino->size);
     if (off >= end)
       return 0;
@@ -532,9 +551,11 @@ static int memory_fallocate(struct inode *ino, int mode, off_t off, off_t len)
     inode_touch(ino, true);
     return 0;
   }
+  if ((ino->seals & F_SEAL_GROW) && end > ino->size)
+    return -EPERM; /* even with FALLOC_FL_KEEP_SIZE, as Linux's shmem_fallocate */
   uint64_t first = (uint64_t)off / PAGE_SIZE, stop = DIV_ROUND_UP((uint64_t)end, PAGE_SIZE);
   struct super_block *lsb = limited_sb(ino);
-  if (lsb) { /* as Linux's shmem_fallocate: no room, ENOSPC before anything is made */
+  if (lsb && READ_ONCE(lsb->max_pages)) { /* as Linux's shmem_fallocate: no room, ENOSPC before anything is made */
     uint64_t max = READ_ONCE(lsb->max_pages), used = READ_ONCE(lsb->nr_pages), missing = 0;
     if (stop - first > max)
       return -ENOSPC;

@@ -43,9 +43,10 @@ static void gen_meminfo(struct proc_buf *b, struct process *p)
   pb_printf(b, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
             "Buffers:               0 kB\nCached:         %8lu kB\nSwapCached:            0 kB\n"
             "Active:                0 kB\nInactive:              0 kB\nSwapTotal:             0 kB\n"
-            "SwapFree:              0 kB\nAnonPages:      %8lu kB\nShmem:                 0 kB\n"
+            "SwapFree:              0 kB\nAnonPages:      %8lu kB\nShmem:          %8lu kB\n"
             "Slab:           %8lu kB\nKernelStack:    %8lu kB\nPageTables:     %8lu kB\n",
-            total, free, free, KB(PU_FILE), KB(PU_ANON), KB(PU_SLAB), KB(PU_KSTACK), KB(PU_PGTABLE));
+            total, free, free, KB(PU_FILE), KB(PU_ANON),
+            (unsigned long)READ_ONCE(vfs_nr_shmem_pages) * 4, KB(PU_SLAB), KB(PU_KSTACK), KB(PU_PGTABLE));
   /* Kite's own: pages no line above counts (the causes of a leak) */
   pb_printf(b, "KitePipes:      %8lu kB\nKiteKernel:     %8lu kB\n", KB(PU_PIPE), KB(PU_KERNEL));
 #undef KB
@@ -127,8 +128,8 @@ static void gen_stat_global(struct proc_buf *b, struct process *p)
   uint64_t switches;
   sched_stats(&running, &switches);
   uint64_t boot = (time_realtime_ns() - time_monotonic_ns()) / NSEC_PER_SEC;
-  pb_printf(b, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
-            (unsigned long)irqs, (unsigned long)switches, (unsigned long)boot, nr_pids_in_use(),
+  pb_printf(b, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\nprocs_blocked 0\n",
+            (unsigned long)irqs, (unsigned long)switches, (unsigned long)boot, (unsigned long)READ_ONCE(total_forks),
             running);
 }
 

@@ -31,6 +31,8 @@ struct mounts_ctx {
 /* Append s with Linux's escapes for the space-separated mount files. */
 static void pb_escaped(struct proc_buf *b, const char *s)
 {
+  if (!s) /* a mount whose source name could not be copied (out of memory) */
+    s = "none";
   for (; *s; s++) {
     if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
       pb_printf(b, "\\%03o", (unsigned char)*s);

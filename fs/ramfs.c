@@ -9,6 +9,8 @@
 #include "fs/perm.h"
 #include "fs/ramfs.h"
 #include "fs/fsops.h"
+#include "fs/filemap.h"
+#include "kern/vm.h"
 #include "kern/pipe.h"
 #include "fs/xattr.h"
 #include "kern/mm.h"
@@ -25,8 +27,31 @@ static const struct inode_ops ramfs_file_iops;
 static const struct file_ops ramfs_dir_fops;
 static const struct file_ops ramfs_file_fops;
 
+/*
+ * tmpfs's inode count (Linux's shmem_reserve_inode/shmem_free_inode): every
+ * inode of a ramfs-family super block is counted in sb->nr_inodes, and so
+ * is every extra hard link to a non-directory (each pins a dentry that
+ * cannot be dropped while the name exists); with a limit (nr_inodes=, half
+ * of RAM's pages by default) the one past it is ENOSPC.
+ */
+static int reserve_inode(struct super_block *sb)
+{
+  uint64_t max = READ_ONCE(sb->max_inodes);
+  if (__atomic_add_fetch(&sb->nr_inodes, 1, __ATOMIC_RELAXED) <= max || !max)
+    return 0;
+  __atomic_sub_fetch(&sb->nr_inodes, 1, __ATOMIC_RELAXED);
+  return -ENOSPC;
+}
+
+static void free_inode(struct super_block *sb)
+{
+  __atomic_sub_fetch(&sb->nr_inodes, 1, __ATOMIC_RELAXED);
+}
+
 static void ramfs_evict(struct inode *ino)
 {
+  if (ino->sb)
+    free_inode(ino->sb);
   if (S_ISLNK(ino->mode))
     kfree(ino->priv);
   else if (S_ISFIFO(ino->mode))
@@ -55,12 +80,23 @@ static const struct inode_ops ramfs_symlink_iops = {
   RAMFS_XATTR_OPS,
 };
 
+/*
+ * A new inode of sb (counted: see reserve_inode). Returns it with one
+ * reference, or ERR_PTR(-ENOSPC) past the inode limit, ERR_PTR(-ENOMEM).
+ */
 struct inode *ramfs_new_inode(struct super_block *sb, mode_t mode, dev_t dev)
 {
+  int r = reserve_inode(sb);
+  if (r)
+    return ERR_PTR(r);
   struct inode *ino = inode_alloc(sb, mode);
-  if (!ino)
-    return NULL;
+  if (!ino) {
+    free_inode(sb);
+    return ERR_PTR(-ENOMEM);
+  }
   ino->rdev = dev;
+  if (sb->shmem)
+    ino->seals = F_SEAL_SEAL; /* as Linux's shmem inodes: only a memfd may be sealed */
   switch (mode & S_IFMT) {
   case S_IFDIR:
     ino->iop = &ramfs_dir_iops;
@@ -93,8 +129,8 @@ static int ramfs_lookup(struct inode *dir, struct dentry *d)
 static int ramfs_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev)
 {
   struct inode *ino = ramfs_new_inode(dir->sb, mode, dev);
-  if (!ino)
-    return -ENOMEM;
+  if (IS_ERR(ino))
+    return PTR_ERR(ino);
   d_instantiate(d, ino);
   inode_touch(dir, true);
   return 0;
@@ -109,8 +145,8 @@ static int ramfs_create(struct inode *dir, struct dentry *d, mode_t mode)
 static int ramfs_tmpfile(struct inode *dir, struct dentry *d, mode_t mode)
 {
   struct inode *ino = ramfs_new_inode(dir->sb, (mode & 07777) | S_IFREG, 0);
-  if (!ino)
-    return -ENOMEM;
+  if (IS_ERR(ino))
+    return PTR_ERR(ino);
   ino->nlink = 0;
   d_instantiate(d, ino);
   return 0;
@@ -127,8 +163,8 @@ static int ramfs_mkdir(struct inode *dir, struct dentry *d, mode_t mode)
 static int ramfs_symlink(struct inode *dir, struct dentry *d, const char *target)
 {
   struct inode *ino = ramfs_new_inode(dir->sb, S_IFLNK | 0777, 0);
-  if (!ino)
-    return -ENOMEM;
+  if (IS_ERR(ino))
+    return PTR_ERR(ino);
   ino->priv = kstrdup(target);
   if (!ino->priv) {
     iput(ino);
@@ -143,6 +179,9 @@ static int ramfs_symlink(struct inode *dir, struct dentry *d, const char *target
 static int ramfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
 {
   struct inode *ino = old->inode;
+  int r = ino->nlink ? reserve_inode(ino->sb) : 0; /* (an O_TMPFILE file's first name: its own) */
+  if (r)
+    return r;
   iget(ino);
   ino->nlink++;
   inode_touch(ino, false);
@@ -154,6 +193,8 @@ static int ramfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
 static int ramfs_unlink(struct inode *dir, struct dentry *d)
 {
   struct inode *ino = d->inode;
+  if (ino->nlink > 1 && !S_ISDIR(ino->mode))
+    free_inode(ino->sb); /* the link's; the inode's own goes at evict */
   ino->nlink--;
   inode_touch(ino, false);
   inode_touch(dir, true);
@@ -201,6 +242,8 @@ static int ramfs_rename(struct inode *odir, struct dentry *od, struct inode *ndi
     if (S_ISDIR(dst->mode) && dir_has_entries(nd))
       return -ENOTEMPTY;
   }
+  if (dst && !(flags & RENAME_EXCHANGE) && dst->nlink > 1 && !S_ISDIR(dst->mode))
+    free_inode(dst->sb); /* the replaced name's link, as ramfs_unlink */
   /* The dentry tree is the file system: the bookkeeping is the rename. */
   vfs_rename_update(odir, od, ndir, nd, flags);
   return 0;
@@ -226,11 +269,65 @@ static const struct file_ops ramfs_dir_fops = {
   .iterate = dcache_readdir,
 };
 
+/*
+ * Mappings of a memory-only file (Linux's shmem_mmap): the page cache's
+ * operations, plus the count of shared mappings that may write
+ * (inode->mmap_writable), which F_SEAL_WRITE needs to be zero and then
+ * holds at -1. A write-sealed file takes no shared writable mapping
+ * (EPERM) and its shared read-only ones may never become writable
+ * (VMA_NOMAYWRITE: mprotect says EACCES). Called with mm->lock held.
+ */
+static bool shmem_counts_writable(const struct vma *v)
+{
+  return (v->flags & VMA_SHARED) && !(v->flags & VMA_NOMAYWRITE) && file_writable(v->file);
+}
+
+static void shmem_vm_open(struct vma *v)
+{
+  filemap_vm_open(v);
+  if (v->flags & VMA_WCOUNTED) /* shmem_mmap took this region's count */
+    v->flags &= ~VMA_WCOUNTED;
+  else if (shmem_counts_writable(v)) /* a copy or a piece of a counted region */
+    __atomic_add_fetch(&v->file->inode->mmap_writable, 1, __ATOMIC_RELAXED);
+}
+
+static void shmem_vm_close(struct vma *v)
+{
+  if (shmem_counts_writable(v))
+    inode_unmap_writable(v->file->inode);
+  filemap_vm_close(v);
+}
+
+static const struct vm_operations shmem_vm_ops = {
+  .open = shmem_vm_open,
+  .close = shmem_vm_close,
+  .fault = filemap_fault,
+  .msync_hold = filemap_msync_hold,
+  .msync = filemap_msync,
+};
+
+static int shmem_mmap(struct file *f, struct vma *v)
+{
+  struct inode *ino = f->inode;
+  if ((v->flags & VMA_SHARED) && (READ_ONCE(ino->seals) & F_SEALS_WRITE)) {
+    if (v->prot & PROT_WRITE)
+      return -EPERM;
+    v->flags |= VMA_NOMAYWRITE;
+  }
+  if (shmem_counts_writable(v)) { /* taken now, so F_SEAL_WRITE cannot slip in before open */
+    if (!inode_map_writable(ino))
+      return -EPERM;
+    v->flags |= VMA_WCOUNTED;
+  }
+  v->ops = &shmem_vm_ops;
+  return 0;
+}
+
 static const struct file_ops ramfs_file_fops = {
   .read = generic_file_read,
   .write = generic_file_write,
   .llseek = generic_llseek,
-  .mmap = generic_file_mmap,
+  .mmap = shmem_mmap,
   .fsync = generic_file_fsync,
 };
 
@@ -292,8 +389,14 @@ static int ramfs_statfs(struct super_block *sb, struct statfs64 *st)
     st->f_blocks = nr_total_pages();
     st->f_bfree = st->f_bavail = nr_free_pages();
   }
-  st->f_files = 1 << 20;
-  st->f_ffree = (1 << 20) - sb->next_ino;
+  uint64_t imax = READ_ONCE(sb->max_inodes), iused = READ_ONCE(sb->nr_inodes);
+  if (imax) { /* tmpfs: its inode limit, as Linux's shmem_statfs */
+    st->f_files = imax;
+    st->f_ffree = iused < imax ? imax - iused : 0;
+  } else {
+    st->f_files = 1 << 20;
+    st->f_ffree = (1 << 20) - sb->next_ino;
+  }
   st->f_namelen = NAME_MAX;
   return 0;
 }
@@ -301,6 +404,22 @@ static int ramfs_statfs(struct super_block *sb, struct statfs64 *st)
 static const struct super_ops ramfs_sops = {
   .statfs = ramfs_statfs,
 };
+
+/* A count with an optional k, m, g suffix (Linux's memparse); -1 if it does not parse. */
+static int64_t parse_count(const char *v)
+{
+  char *end;
+  uint64_t n = strtoul(v, &end, 0);
+  if (end == v)
+    return -1;
+  switch (*end) {
+  case 'k': case 'K': n <<= 10; end++; break;
+  case 'm': case 'M': n <<= 20; end++; break;
+  case 'g': case 'G': n <<= 30; end++; break;
+  default: break;
+  }
+  return *end ? -1 : (int64_t)n;
+}
 
 /*
  * A size with an optional k, m, g suffix or a % of RAM (tmpfs's size=).
@@ -356,8 +475,8 @@ static int parse_options(struct super_block *sb, bool tmpfs, const char *data, m
       sb->max_pages = (uint64_t)n;
     } else if (strcmp(opt, "nr_blocks") == 0 && val) {
       sb->max_pages = strtoul(val, NULL, 0); /* in pages */
-    } else if (strcmp(opt, "nr_inodes") == 0 && val) {
-      sb->max_inodes = strtoul(val, NULL, 0);
+    } else if (strcmp(opt, "nr_inodes") == 0 && val && (n = parse_count(val)) >= 0) {
+      sb->max_inodes = (uint64_t)n;
     } else if ((strcmp(opt, "uid") == 0 || strcmp(opt, "gid") == 0 || strcmp(opt, "huge") == 0 ||
                 strcmp(opt, "mpol") == 0) && val) {
       continue;
@@ -381,6 +500,7 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
   sb->ops = &ramfs_sops;
   bool tmpfs = strcmp(type->name, "ramfs") != 0;
   sb->magic = tmpfs ? TMPFS_MAGIC : RAMFS_MAGIC;
+  sb->shmem = tmpfs;
   if (tmpfs) { /* Linux's tmpfs defaults: half of RAM, an inode per two pages of it */
     sb->max_pages = nr_total_pages() / 2;
     sb->max_inodes = nr_total_pages() / 2;
@@ -389,6 +509,10 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
   mode_t mode = strcmp(type->name, "tmpfs") == 0 ? 01777 : 0755;
   int r = parse_options(sb, tmpfs, data, &mode);
   struct inode *root = r ? NULL : ramfs_new_inode(sb, S_IFDIR | mode, 0);
+  if (IS_ERR(root)) {
+    r = PTR_ERR(root);
+    root = NULL;
+  }
   struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
   if (!d) {
     if (root)
@@ -427,13 +551,15 @@ struct file *shmem_file_create(size_t size)
 {
   static struct super_block *shm_sb;
   if (!shm_sb) {
-    shm_sb = sb_alloc(&tmpfs_type);
+    shm_sb = sb_alloc(&tmpfs_type); /* Linux's internal shm mount: no limits */
     if (!shm_sb)
       return ERR_PTR(-ENOMEM);
+    shm_sb->magic = TMPFS_MAGIC;
+    shm_sb->shmem = true;
   }
   struct inode *ino = ramfs_new_inode(shm_sb, S_IFREG | 0600, 0);
-  if (!ino)
-    return ERR_PTR(-ENOMEM);
+  if (IS_ERR(ino))
+    return ERR_PTR(PTR_ERR(ino));
   ino->size = size;
   struct file *f = file_alloc();
   if (!f) {
@@ -446,12 +572,69 @@ struct file *shmem_file_create(size_t size)
   return f;
 }
 
-/* A memfd's inode is mode 0777, as Linux's (so fexecve can run one). */
-struct file *memfd_file_create(const char *name)
+/*
+ * A memfd's inode is mode 0777, as Linux's (so fexecve can run one); it
+ * takes seals only if created with MFD_ALLOW_SEALING (allow_sealing).
+ */
+struct file *memfd_file_create(const char *name, bool allow_sealing)
 {
   (void)name;
   struct file *f = shmem_file_create(0);
-  if (!IS_ERR(f))
+  if (!IS_ERR(f)) {
     f->inode->mode = S_IFREG | 0777;
+    if (allow_sealing)
+      f->inode->seals = 0;
+  }
   return f;
+}
+
+/* ---- file seals: fcntl F_ADD_SEALS and F_GET_SEALS (Linux's mm/memfd.c) ---- */
+
+#define F_ALL_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
+
+/* Does f's file keep seals (a regular tmpfs file or memfd)? */
+static bool file_sealable(const struct file *f)
+{
+  return f->inode && S_ISREG(f->inode->mode) && f->inode->sb && f->inode->sb->shmem;
+}
+
+/*
+ * Add seals to f's file (arg: F_SEAL_* bits), in Linux's order: EPERM for
+ * a descriptor not open for writing, EINVAL for unknown bits or a file
+ * that keeps no seals, EPERM once F_SEAL_SEAL is set, EBUSY for
+ * F_SEAL_WRITE while a shared mapping may write. Enforced by
+ * generic_file_write, vfs_truncate, memory_fallocate and vm_mmap.
+ */
+static long add_seals(struct file *f, uint64_t arg)
+{
+  if (arg > UINT32_MAX)
+    return -EINVAL;
+  if (!file_writable(f))
+    return -EPERM;
+  if (arg & ~(uint64_t)F_ALL_SEALS)
+    return -EINVAL;
+  if (!file_sealable(f))
+    return -EINVAL;
+  struct inode *ino = f->inode;
+  long r = 0;
+  mutex_lock(&ino->lock);
+  if (ino->seals & F_SEAL_SEAL) {
+    r = -EPERM;
+  } else if ((arg & F_SEAL_WRITE) && !(ino->seals & F_SEAL_WRITE)) {
+    int none = 0; /* no shared mapping may write: deny any from now on */
+    if (!__atomic_compare_exchange_n(&ino->mmap_writable, &none, -1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_RELAXED))
+      r = -EBUSY;
+  }
+  if (!r)
+    ino->seals |= (uint32_t)arg;
+  mutex_unlock(&ino->lock);
+  return r;
+}
+
+long memfd_fcntl(struct file *f, int cmd, uint64_t arg)
+{
+  if (cmd == F_ADD_SEALS)
+    return add_seals(f, arg);
+  return file_sealable(f) ? (long)READ_ONCE(f->inode->seals) : -EINVAL;
 }

@@ -213,7 +213,7 @@ long sys_memfd_create(uaddr_t uname, unsigned int flags)
     return n == -ENAMETOOLONG ? -EINVAL : n;
   if (flags & ~7u /* CLOEXEC ALLOW_SEALING HUGETLB */)
     return -EINVAL;
-  struct file *f = memfd_file_create(name);
+  struct file *f = memfd_file_create(name, flags & 2 /* MFD_ALLOW_SEALING */);
   if (IS_ERR(f))
     return PTR_ERR(f);
   long r = fd_install(f, 0, flags & 1);
@@ -303,6 +303,10 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
     break;
   case F_SETPIPE_SZ:
     r = pipe_set_size(f, arg);
+    break;
+  case F_ADD_SEALS:
+  case F_GET_SEALS:
+    r = memfd_fcntl(f, cmd, arg);
     break;
   default:
     r = -EINVAL;

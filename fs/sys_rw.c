@@ -74,27 +74,27 @@ static ssize_t do_write(struct file *f, struct uio *u)
 
 long sys_read(int fd, uaddr_t buf, size_t count)
 {
-  struct file *f = fd_get(fd);
-  if (!f)
+  struct fd_light f = fd_get_light(fd); /* fs/fdtable.h */
+  if (!f.file)
     return -EBADF;
   struct uio u;
   uio_init_user(&u, buf, count);
   u.bad |= !access_ok(buf, count);
-  long r = do_read(f, &u);
-  fput(f);
+  long r = do_read(f.file, &u);
+  fd_put_light(f);
   return r;
 }
 
 long sys_write(int fd, uaddr_t buf, size_t count)
 {
-  struct file *f = fd_get(fd);
-  if (!f)
+  struct fd_light f = fd_get_light(fd); /* fs/fdtable.h */
+  if (!f.file)
     return -EBADF;
   struct uio u;
   uio_init_user(&u, buf, count);
   u.bad |= !access_ok(buf, count);
-  long r = do_write(f, &u);
-  fput(f);
+  long r = do_write(f.file, &u);
+  fd_put_light(f);
   return r;
 }
 

@@ -260,7 +260,8 @@ int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot)
       r = -ENOMEM;
       goto out;
     }
-    if ((prot & PROT_WRITE) && (v->flags & VMA_SHARED) && v->file && !file_writable(v->file)) {
+    if ((prot & PROT_WRITE) && (v->flags & VMA_SHARED) && v->file &&
+        (!file_writable(v->file) || (v->flags & VMA_NOMAYWRITE))) {
       r = -EACCES;
       goto out;
     }

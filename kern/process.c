@@ -81,6 +81,8 @@ static void resources_exit_task(struct task *t)
       proc_resources[i]->exit_task(t);
 }
 
+uint64_t total_forks; /* proc_lock: processes and threads made since boot (/proc/stat) */
+
 struct process *process_alloc(void)
 {
   struct process *p = kzalloc(sizeof(*p));
@@ -291,6 +293,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   list_add_tail(&t->thread_link, &p->threads);
   p->nr_threads++;
   pid_attach(tid, t);
+  total_forks++;
   spin_unlock(&proc_lock);
 
   if (flags & CLONE_VFORK)

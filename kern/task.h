@@ -287,6 +287,8 @@ void pid_attach(pid_t pid, struct task *t);
 void pid_attach_process(pid_t pid, struct process *p);
 void pid_free_locked(pid_t pid);
 int nr_pids_in_use(void);
+/* Processes and threads made since boot, /proc/stat's "processes" (proc_lock; kern/process.c). */
+extern uint64_t total_forks;
 struct task *find_task(pid_t tid);          /* caller holds proc_lock */
 struct process *find_process(pid_t pid);    /* caller holds proc_lock */
 struct process *find_process_by_id(pid_t id); /* pid or thread id; proc_lock */

@@ -52,6 +52,8 @@ struct inode;
 #define VMA_HEAP 0x04       /* the brk heap */
 #define VMA_VDSO 0x08       /* the kernel's sigreturn/vdso page */
 #define VMA_LOCKED 0x10     /* mlock: kept resident (not inherited by fork) */
+#define VMA_NOMAYWRITE 0x20 /* shared, of a write-sealed file: mprotect may not add PROT_WRITE */
+#define VMA_WCOUNTED 0x40   /* (between a file's mmap and ops->open) its count is taken: fs/ramfs.c */
 
 struct vma;
 struct page;

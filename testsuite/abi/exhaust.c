@@ -5,7 +5,10 @@
  *   tmpfs/...   a tmpfs mounted with size= fills to exactly that size,
  *               then ENOSPC (write, fallocate, statfs agree); a tmpfs
  *               without size= gets half of RAM; fallocate past the limit
- *               fails before anything is allocated
+ *               fails before anything is allocated; nr_inodes= (an
+ *               inode per two pages of RAM by default) ends in ENOSPC
+ *               for every kind of node and for hard links
+ *   shmem/...   memfd and shared anonymous pages count in Shmem
  *   fds/...     every call that makes a descriptor says EMFILE at
  *               RLIMIT_NOFILE; descriptors past it are EBADF/EINVAL
  *   pipes/...   500 full pipes hold 64 KiB each (EAGAIN when full), and
@@ -15,6 +18,9 @@
  *   procs/...   a kill of a group of 600 reaches every member
  *   oom/...     memory runs out: the OOM killer kills the largest process
  *               (not the one that asked last, never init)
+ *   kmem/...    the kernel's own allocations when memory has run out:
+ *               pipes, sockets, files, processes and mappings are refused
+ *               with Linux's errnos (or the OOM killer makes room)
  *
  * On Kite, MemFree is back where it was after each (check.h). Needs root
  * (mount, setuid). Under qemu-user every case would measure the host:
@@ -136,6 +142,126 @@ static void test_tmpfs_default(void)
   CHECK_RET("tmpfs/umount-default", raw2(SYS_umount2, dir, 0), 0);
   if (mem >= 0)
     check_no_leak("tmpfs/default-memory-back", mem);
+}
+
+/* ---- tmpfs inodes (nr_inodes=) and Shmem ---- */
+
+static long inodes_free(void)
+{
+  struct statfs st;
+  return statfs(dir, &st) ? -1 : (long)st.f_ffree;
+}
+
+/* Make name (in dir) as a file, directory, symlink or fifo (by i % 4): 0 or -errno. */
+static long make_node(int i)
+{
+  char p[300];
+  snprintf(p, sizeof(p), "%s/n%d", dir, i);
+  long r;
+  switch (i % 4) {
+  case 0: r = open(p, O_CREAT | O_WRONLY, 0644); if (r >= 0) close((int)r); break;
+  case 1: r = mkdir(p, 0755); break;
+  case 2: r = symlink("target", p); break;
+  default: r = mknod(p, S_IFIFO | 0644, 0); break;
+  }
+  return r < 0 ? -errno : 0;
+}
+
+static void test_tmpfs_inodes(void)
+{
+  if (skip_on_qemu("tmpfs/nr-inodes", "mount needs a kernel of our own"))
+    return;
+  snprintf(dir, sizeof(dir), "%s/exhaust-tmpfs", getenv("ABI_TMP") ? getenv("ABI_TMP") : "/tmp");
+  mkdir(dir, 0755);
+  CHECK_RET("tmpfs/mount-nr-inodes-8", raw5(SYS_mount, "tmpfs", dir, "tmpfs", 0, "nr_inodes=8"), 0);
+  struct statfs st;
+  statfs(dir, &st);
+  CHECKF("tmpfs/statfs-inodes", st.f_files == 8 && st.f_ffree == 7, "files %ld, free %ld (want 8, 7: the root has one)",
+         (long)st.f_files, (long)st.f_ffree);
+  int made = 0;
+  long r;
+  while ((r = make_node(made)) == 0 && made < 100)
+    made++;
+  CHECKF("tmpfs/inodes-then-enospc", made == 7 && r == -ENOSPC, "%d made, then %ld", made, r);
+  CHECK_RET("tmpfs/inodes-statfs-full", inodes_free(), 0);
+  for (int i = 0; i < 4; i++)
+    CHECK_RET("tmpfs/inodes-full-each-kind-enospc", make_node(100 + i), -ENOSPC);
+  char a[300], b[300], c[300];
+  snprintf(a, sizeof(a), "%s/n0", dir);
+  snprintf(b, sizeof(b), "%s/n4", dir);
+  snprintf(c, sizeof(c), "%s/link", dir);
+  CHECK_RET("tmpfs/inodes-link-when-full-enospc", link(a, c) < 0 ? -errno : 0, -ENOSPC);
+  CHECK_RET("tmpfs/inodes-unlink-frees", unlink(b) < 0 ? -errno : inodes_free(), 1);
+  /* a hard link takes one too (each pins a dentry), and its unlink gives it back */
+  CHECK_RET("tmpfs/inodes-link-takes-one", link(a, c) < 0 ? -errno : inodes_free(), 0);
+  CHECK_RET("tmpfs/inodes-unlink-link-frees", unlink(c) < 0 ? -errno : inodes_free(), 1);
+  /* a name renamed over a hard link removes that link: its inode back */
+  snprintf(b, sizeof(b), "%s/n3", dir);
+  CHECK_RET("tmpfs/inodes-link-again", link(a, c) < 0 ? -errno : inodes_free(), 0);
+  CHECK_RET("tmpfs/inodes-rename-over-link-frees", rename(b, c) < 0 ? -errno : inodes_free(), 1);
+  for (int i = 0; i < made; i++) {
+    snprintf(b, sizeof(b), "%s/n%d", dir, i);
+    if (i % 4 == 1)
+      rmdir(b);
+    else
+      unlink(b);
+  }
+  unlink(c);
+  CHECK_RET("tmpfs/inodes-all-back", inodes_free(), 7);
+  CHECK_RET("tmpfs/umount-nr-inodes", raw2(SYS_umount2, dir, 0), 0);
+  /* the default: an inode per two pages of RAM, as Linux's */
+  CHECK_RET("tmpfs/mount-default-inodes", raw5(SYS_mount, "tmpfs", dir, "tmpfs", 0, NULL), 0);
+  struct sysinfo si;
+  sysinfo(&si);
+  unsigned long half = (unsigned long)((unsigned long long)si.totalram * si.mem_unit / 4096 / 2);
+  statfs(dir, &st);
+  CHECKF("tmpfs/default-inodes-half-of-ram-pages", st.f_files == half && st.f_ffree == half - 1,
+         "files %lu free %lu, half of RAM's pages is %lu", (unsigned long)st.f_files, (unsigned long)st.f_ffree,
+         half);
+  CHECK_RET("tmpfs/umount-default-inodes", raw2(SYS_umount2, dir, 0), 0);
+}
+
+/* /proc/meminfo's Shmem in kB */
+static long shmem_kb(void)
+{
+  FILE *f = fopen("/proc/meminfo", "r");
+  char line[128];
+  long kb = -1;
+  while (f && fgets(line, sizeof(line), f))
+    if (sscanf(line, "Shmem: %ld kB", &kb) == 1)
+      break;
+  if (f)
+    fclose(f);
+  return kb;
+}
+
+/* Shared memory is counted in Shmem as Linux counts it: memfd and shared anonymous pages
+ * (Linux's counters are per-CPU and batched: a little slack) */
+static void test_shmem(void)
+{
+  if (skip_on_qemu("shmem/meminfo", "/proc/meminfo is the host's"))
+    return;
+  long base = shmem_kb();
+  int fd = (int)raw2(SYS_memfd_create, "shm", 0);
+  static char chunk[65536];
+  memset(chunk, 's', sizeof(chunk));
+  for (int i = 0; i < 32; i++) /* 2 MiB */
+    write(fd, chunk, sizeof(chunk));
+  long d = shmem_kb() - base;
+  CHECKF("shmem/memfd-counted", d >= 2048 - 256 && d < 2048 + 512, "Shmem grew by %ld kB for a 2 MiB memfd", d);
+  close(fd);
+  d = shmem_kb() - base;
+  CHECKF("shmem/memfd-freed", d < 512, "Shmem %ld kB above its start after close", d);
+  char *m = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (m != MAP_FAILED)
+    memset(m, 1, 2 << 20);
+  d = shmem_kb() - base;
+  CHECKF("shmem/shared-anonymous-counted", m != MAP_FAILED && d >= 2048 - 256 && d < 2048 + 512,
+         "Shmem grew by %ld kB for 2 MiB of shared anonymous memory", d);
+  if (m != MAP_FAILED)
+    munmap(m, 2 << 20);
+  d = shmem_kb() - base;
+  CHECKF("shmem/shared-anonymous-freed", d < 512, "Shmem %ld kB above its start after munmap", d);
 }
 
 /* ---- descriptors ---- */
@@ -412,15 +538,166 @@ static void test_oom(void)
     check_no_leak("oom/memory-back", mem);
 }
 
+/*
+ * The kernel's own allocations when memory runs out: a hog holds all but
+ * a few MiB, then another process makes pipes (filled), socket pairs
+ * (filled), tmpfs files, processes and mappings until each is refused.
+ * Each refusal must be one of Linux's (ENOMEM, EAGAIN, ENOSPC, ENOBUFS,
+ * EMFILE, ENFILE) or there is none because the OOM killer made room
+ * (Linux's kills the hog) — never a panic or a hang; then everything
+ * comes back.
+ */
+static int kmem_allowed(long r)
+{
+  return r >= 0 || r == -ENOMEM || r == -EAGAIN || r == -ENOSPC || r == -ENOBUFS || r == -EMFILE ||
+         r == -ENFILE;
+}
+
+/* Record r for one kind of call: the first refusal Linux would not give. */
+static void kmem_note(long r, long *bad)
+{
+  if (!kmem_allowed(r) && !*bad)
+    *bad = r;
+}
+
+static void kmem_pressure(const char *tmp)
+{
+  static char chunk[65536];
+  memset(chunk, 'k', sizeof(chunk));
+  struct rlimit rl = {4096, 4096};
+  setrlimit(RLIMIT_NOFILE, &rl);
+  long bad = 0, r = 0;
+  int n;
+  for (n = 0; n < 1500; n++) { /* pipes, each filled */
+    int p[2];
+    if ((r = pipe2(p, O_NONBLOCK) < 0 ? -errno : 0) < 0)
+      break;
+    while ((r = raw3(SYS_write, p[1], chunk, sizeof(chunk))) > 0)
+      ;
+    if (r != -EAGAIN)
+      kmem_note(r, &bad);
+  }
+  kmem_note(r, &bad);
+  CHECKF("kmem/pipes", !bad, "%d pipes, then %ld (%s)", n, bad, strerror((int)-bad));
+  raw3(SYS_close_range, 3, ~0U, 0); /* each kind runs out on its own */
+  bad = 0;
+  for (n = 0; n < 1000; n++) { /* stream socket pairs, each filled */
+    int sv[2];
+    if ((r = socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0 ? -errno : 0) < 0)
+      break;
+    while ((r = raw6(SYS_sendto, sv[0], (long)chunk, sizeof(chunk), 0, 0, 0)) > 0)
+      ;
+    if (r != -EAGAIN)
+      kmem_note(r, &bad);
+  }
+  kmem_note(r, &bad);
+  CHECKF("kmem/sockets", !bad, "%d socket pairs, then %ld (%s)", n, bad, strerror((int)-bad));
+  raw3(SYS_close_range, 3, ~0U, 0);
+  bad = 0;
+  for (n = 0; n < 2000; n++) { /* tmpfs files of 16 KiB */
+    char path[300];
+    snprintf(path, sizeof(path), "%s/f%d", tmp, n);
+    int fd = open(path, O_CREAT | O_WRONLY, 0644);
+    if ((r = fd < 0 ? -errno : 0) < 0)
+      break;
+    r = raw3(SYS_write, fd, chunk, 16384);
+    close(fd);
+    if (r < 0)
+      break;
+  }
+  kmem_note(r, &bad);
+  CHECKF("kmem/files", !bad, "%d files, then %ld (%s)", n, bad, strerror((int)-bad));
+  for (int i = 0; i <= n; i++) {
+    char path[300];
+    snprintf(path, sizeof(path), "%s/f%d", tmp, i);
+    unlink(path);
+  }
+  bad = 0;
+  static pid_t kids[300];
+  int nk;
+  for (nk = 0; nk < 300; nk++) { /* processes */
+    pid_t c = fork();
+    if (c == 0)
+      for (;;)
+        pause();
+    if ((r = c < 0 ? -errno : 0) < 0)
+      break;
+    kids[nk] = c;
+  }
+  kmem_note(r, &bad);
+  CHECKF("kmem/fork", !bad, "%d processes, then %ld (%s)", nk, bad, strerror((int)-bad));
+  for (int i = 0; i < nk; i++)
+    kill(kids[i], SIGKILL);
+  for (int i = 0; i < nk; i++)
+    waitpid(kids[i], NULL, 0);
+  bad = 0;
+  for (n = 0; n < 3000; n++) { /* mappings, one page of each touched */
+    char *m = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if ((r = m == MAP_FAILED ? -errno : 0) < 0)
+      break;
+    m[n % 16 * 4096] = 1;
+    mprotect(m, 4096, PROT_READ); /* a mapping of its own each: no merging */
+  }
+  kmem_note(r, &bad);
+  CHECKF("kmem/mmap", !bad, "%d mappings, then %ld (%s)", n, bad, strerror((int)-bad));
+}
+
+static void test_kmem(void)
+{
+  if (skip_on_qemu("kmem/pressure", "the host's memory"))
+    return;
+  char tmp[256];
+  snprintf(tmp, sizeof(tmp), "%s/exhaust-kmem", getenv("ABI_TMP") ? getenv("ABI_TMP") : "/tmp");
+  mkdir(tmp, 0755);
+  long mem = on_kite() ? free_settled_kb() : -1;
+  long freekb = meminfo_kb("MemFree:");
+  int ready[2];
+  pipe(ready);
+  pid_t hog = fork();
+  if (hog == 0) {
+    close(ready[0]);
+    if (freekb < 16384 || !touch((freekb - 8192) * 1024))
+      _exit(3);
+    write(ready[1], "r", 1);
+    for (;;)
+      pause();
+  }
+  close(ready[1]);
+  char c;
+  CHECK("kmem/hog-ready", read(ready[0], &c, 1) == 1);
+  close(ready[0]);
+  pid_t w = fork();
+  if (w == 0) {
+    kmem_pressure(tmp);
+    _exit(0);
+  }
+  int st = wait_child_timeout(w, 240000);
+  CHECKF("kmem/finished", EXITED_OK(st), "%s", status_str(st));
+  kill(hog, SIGKILL);
+  waitpid(hog, NULL, 0);
+  CHECK_RET("kmem/init-alive", raw2(SYS_kill, 1, 0), 0);
+  for (int i = 0; i < 2000; i++) {
+    char path[300];
+    snprintf(path, sizeof(path), "%s/f%d", tmp, i);
+    unlink(path);
+  }
+  rmdir(tmp);
+  if (mem >= 0)
+    check_no_leak("kmem/memory-back", mem);
+}
+
 int main(void)
 {
   abi_family = "exhaust";
   run_section("tmpfs", test_tmpfs_size, 60000);
   run_section("tmpfs", test_tmpfs_default, 60000);
+  run_section("tmpfs", test_tmpfs_inodes, 60000);
+  run_section("shmem", test_shmem, 30000);
   run_section("fds", test_fds, 60000);
   run_section("pipes", test_pipes, 60000);
   run_section("threads", test_threads, 60000);
   run_section("procs", test_group_kill, 120000);
   run_section("oom", test_oom, 180000);
+  run_section("kmem", test_kmem, 300000);
   return abi_done();
 }

@@ -10,7 +10,8 @@
  * statx attributes, mlock and VmLck, F_SETPIPE_SZ, statfs flags,
  * permission checks on priorities and syslog, close_range's UNSHARE, the
  * thread clock's sleep, /proc/<pid>/fdinfo, and the /proc/sys limits of
- * inotify and pipes (written on Kite and the reference Linux only, never under qemu-user).
+ * inotify and pipes (written on Kite and the reference Linux only, never under qemu-user),
+ * memfd seals (F_ADD_SEALS/F_GET_SEALS and what each refuses).
  * User space; static musl.
  */
 #include "check.h"
@@ -685,6 +686,145 @@ static void limits(void)
   write_int_file(pms, old);
 }
 
+/*
+ * memfd seals (fcntl F_ADD_SEALS/F_GET_SEALS): what each seal refuses, in
+ * Linux's order. (A MAP_SHARED PROT_READ mapping of a write-sealed memfd
+ * through a descriptor open for writing is EPERM on Linux before 6.7 and
+ * allowed since; seal bits above 32 are EINVAL on 6.1 and ignored by later
+ * kernels: neither is checked.)
+ */
+#define K_F_ADD_SEALS 1033
+#define K_F_GET_SEALS 1034
+#define K_SEAL_SEAL 1
+#define K_SEAL_SHRINK 2
+#define K_SEAL_GROW 4
+#define K_SEAL_WRITE 8
+#define K_SEAL_FUTURE_WRITE 16
+static long sealfcntl(int fd, int cmd, long arg) { return raw3(SYS_fcntl, fd, cmd, arg); }
+static long mmap_err(int fd, int prot, int flags)
+{
+  void *m = mmap(NULL, 8192, prot, flags, fd, 0);
+  if (m == MAP_FAILED)
+    return -errno;
+  munmap(m, 8192);
+  return 0;
+}
+static void memfd_seals(void)
+{
+  char buf[8192];
+  memset(buf, 'a', sizeof(buf));
+  int nos = (int)raw2(SYS_memfd_create, "noseal", 0);
+  CHECK_RET("no-sealing/get", sealfcntl(nos, K_F_GET_SEALS, 0), K_SEAL_SEAL);
+  CHECK_RET("no-sealing/add-eperm", sealfcntl(nos, K_F_ADD_SEALS, K_SEAL_WRITE), -EPERM);
+  close(nos);
+  int p[2];
+  CHECK("pipe", pipe(p) == 0);
+  CHECK_RET("pipe/get-einval", sealfcntl(p[0], K_F_GET_SEALS, 0), -EINVAL);
+  CHECK_RET("pipe/add-read-end-eperm", sealfcntl(p[0], K_F_ADD_SEALS, K_SEAL_GROW), -EPERM);
+  CHECK_RET("pipe/add-write-end-einval", sealfcntl(p[1], K_F_ADD_SEALS, K_SEAL_GROW), -EINVAL);
+  close(p[0]);
+  close(p[1]);
+
+  int fd = (int)raw2(SYS_memfd_create, "sealed", 2 /* MFD_ALLOW_SEALING */);
+  CHECK_RET("get-none", sealfcntl(fd, K_F_GET_SEALS, 0), 0);
+  CHECK_RET("write", write(fd, buf, sizeof(buf)), (long)sizeof(buf));
+  CHECK_RET("add-unknown-einval", sealfcntl(fd, K_F_ADD_SEALS, 0x100), -EINVAL);
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  int ro = open(path, O_RDONLY);
+  CHECK("reopen-read-only", ro >= 0);
+  CHECK_RET("add-read-only-eperm", sealfcntl(ro, K_F_ADD_SEALS, K_SEAL_GROW), -EPERM);
+  CHECK_RET("get-read-only", sealfcntl(ro, K_F_GET_SEALS, 0), 0);
+  /* a shared writable mapping holds off F_SEAL_WRITE */
+  char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK("map-shared", m != MAP_FAILED);
+  CHECK_RET("add-write-busy", sealfcntl(fd, K_F_ADD_SEALS, K_SEAL_WRITE), -EBUSY);
+  CHECK_RET("get-after-busy", sealfcntl(fd, K_F_GET_SEALS, 0), 0);
+  munmap(m, 8192);
+  CHECK_RET("add-shrink-grow", sealfcntl(fd, K_F_ADD_SEALS, K_SEAL_SHRINK | K_SEAL_GROW), 0);
+  CHECK_RET("get-shrink-grow", sealfcntl(fd, K_F_GET_SEALS, 0), K_SEAL_SHRINK | K_SEAL_GROW);
+  CHECK_RET("shrink-eperm", ftruncate(fd, 4096) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("grow-eperm", ftruncate(fd, 16384) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("same-size-ok", ftruncate(fd, 8192) < 0 ? -errno : 0, 0);
+  CHECK_RET("overwrite-ok", pwrite(fd, "xy", 2, 100), 2);
+  CHECK_RET("append-eperm", pwrite(fd, "xy", 2, 8192) < 0 ? -errno : 0, -EPERM);
+  /* a write that runs past the end: the pages inside are written, then it stops */
+  CHECK_RET("write-across-end-short", pwrite(fd, buf, 8192, 4096), 4096);
+  CHECK_RET("fallocate-grow-eperm", fallocate(fd, 0, 0, 16384) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("fallocate-keep-size-grow-eperm",
+            fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 16384) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("fallocate-inside-ok", fallocate(fd, 0, 0, 4096) < 0 ? -errno : 0, 0);
+  int trunc = open(path, O_RDWR | O_TRUNC);
+  CHECK_RET("open-o-trunc-eperm", trunc < 0 ? -errno : 0, -EPERM);
+  if (trunc >= 0)
+    close(trunc);
+  CHECK_RET("add-write", sealfcntl(fd, K_F_ADD_SEALS, K_SEAL_WRITE), 0);
+  CHECK_RET("write-eperm", write(fd, "x", 1) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("write-zero-ok", write(fd, "x", 0), 0);
+  CHECK_RET("punch-hole-eperm",
+            fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("map-shared-write-eperm", mmap_err(fd, PROT_READ | PROT_WRITE, MAP_SHARED), -EPERM);
+  CHECK_RET("map-shared-read-only-fd-ok", mmap_err(ro, PROT_READ, MAP_SHARED), 0);
+  CHECK_RET("map-private-write-ok", mmap_err(fd, PROT_READ | PROT_WRITE, MAP_PRIVATE), 0);
+  m = mmap(NULL, 8192, PROT_READ, MAP_SHARED, ro, 0);
+  CHECK_RET("mprotect-write-eacces", m == MAP_FAILED ? -ENOMEM : mprotect(m, 8192, PROT_READ | PROT_WRITE) < 0 ? -errno : 0,
+            -EACCES);
+  CHECK("data-kept", m != MAP_FAILED && m[0] == 'a' && m[100] == 'x' && m[4096] == 'a');
+  if (m != MAP_FAILED)
+    munmap(m, 8192);
+  CHECK_RET("add-seal", sealfcntl(fd, K_F_ADD_SEALS, K_SEAL_SEAL), 0);
+  CHECK_RET("add-after-seal-eperm", sealfcntl(fd, K_F_ADD_SEALS, K_SEAL_GROW), -EPERM);
+  CHECK_RET("get-all", sealfcntl(fd, K_F_GET_SEALS, 0),
+            K_SEAL_SEAL | K_SEAL_SHRINK | K_SEAL_GROW | K_SEAL_WRITE);
+  close(ro);
+  close(fd);
+
+  /* F_SEAL_FUTURE_WRITE: a mapping made before keeps writing; nothing new may */
+  fd = (int)raw2(SYS_memfd_create, "future", 2);
+  CHECK_RET("future/size", ftruncate(fd, 8192) < 0 ? -errno : 0, 0);
+  m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK_RET("future/add", sealfcntl(fd, K_F_ADD_SEALS, K_SEAL_FUTURE_WRITE), 0);
+  CHECK_RET("future/write-eperm", write(fd, "x", 1) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("future/map-shared-write-eperm", mmap_err(fd, PROT_READ | PROT_WRITE, MAP_SHARED), -EPERM);
+  if (m != MAP_FAILED) {
+    m[0] = 'z';
+    char c = 0;
+    CHECK("future/old-mapping-writes", pread(fd, &c, 1, 0) == 1 && c == 'z');
+    munmap(m, 8192);
+  }
+  close(fd);
+}
+
+/* /proc/stat's "processes": forks since boot (it was the processes in existence on Kite) */
+static long forks_since_boot(void)
+{
+  FILE *f = fopen("/proc/stat", "r");
+  char line[256];
+  long n = -1;
+  while (f && fgets(line, sizeof(line), f))
+    if (sscanf(line, "processes %ld", &n) == 1)
+      break;
+  if (f)
+    fclose(f);
+  return n;
+}
+
+static void proc_stat_forks(void)
+{
+  if (skip_on_qemu("proc-stat/processes-counts-forks", "/proc/stat is the host's"))
+    return;
+  long before = forks_since_boot();
+  for (int i = 0; i < 20; i++) {
+    pid_t c = fork();
+    if (c == 0)
+      _exit(0);
+    waitpid(c, NULL, 0);
+  }
+  long d = forks_since_boot() - before;
+  CHECKF("proc-stat/processes-counts-forks", before > 1 && d >= 20 && d < 60, "before %ld, %ld more after 20 forks",
+         before, d);
+}
+
 int main(void)
 {
   abi_family = "extras";
@@ -700,5 +840,7 @@ int main(void)
   run_section("mlock", mlocks, 20000);
   run_section("perms", misc_perms, 20000);
   run_section("limits", limits, 20000);
+  run_section("memfd-seals", memfd_seals, 20000);
+  run_section("proc-stat", proc_stat_forks, 20000);
   return abi_done();
 }

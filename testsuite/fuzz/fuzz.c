@@ -17,7 +17,8 @@
  * running off a mapping), huge and negative lengths, random flags, paths
  * inside its scratch directory. Children it forks keep fuzzing. At the end
  * of a round the master kills every process but init and itself
- * (kill(-1)), so nothing a worker did survives, and reaps them.
+ * (kill(-1)), so nothing a worker did survives, and reaps them. At the
+ * end it prints the rounds, the workers and the calls made ("FUZZ-CALLS").
  *
  * A few calls would take the whole machine or the harness with them and
  * are never made as drawn: reboot, changing the clock, mounting and
@@ -124,6 +125,23 @@ static char *scratch;            /* 64 KiB read-write buffers */
 static char *ro_page, *ro_file, *off_end, *maps[6];
 static char dir[200];
 static int verbose;
+/* The run's count of calls: every process of the run writes a byte to a
+ * pipe (fd CALLS_FD, non-blocking) after each CALLS_STEP calls and the
+ * master reads them. A worker may close, replace or drain that descriptor
+ * by chance: the count is a lower bound, never garbage (a shared page
+ * was not: workers write anywhere in their memory). */
+#define CALLS_STEP 32
+#define CALLS_FD 1000
+static int calls_pipe = -1;    /* the master's read end */
+static unsigned long long calls_made;
+
+static void calls_drain(void)
+{
+  char buf[4096];
+  ssize_t n;
+  while (calls_pipe >= 0 && (n = read(calls_pipe, buf, sizeof(buf))) > 0)
+    calls_made += (unsigned long long)n * CALLS_STEP;
+}
 
 static void add_fd(int fd)
 {
@@ -444,8 +462,11 @@ static void worker(uint64_t seed, const char *base, int id, long calls)
   }
   map_world();
   open_pool();
-  for (unsigned long i = 0; calls < 0 || (long)i < calls; i++)
+  for (unsigned long i = 0; calls < 0 || (long)i < calls; i++) {
     one_call(i);
+    if (i % CALLS_STEP == CALLS_STEP - 1)
+      (void)!write(CALLS_FD, "c", 1);
+  }
   _exit(0);
 }
 
@@ -497,6 +518,11 @@ int main(int argc, char **argv)
   for (int s = 1; s < 65; s++)
     if (s != SIGCHLD)
       signal(s, SIG_IGN);
+  int cp[2];
+  if (pipe2(cp, O_NONBLOCK) == 0 && dup2(cp[1], CALLS_FD) == CALLS_FD) {
+    close(cp[1]);
+    calls_pipe = cp[0];
+  }
   long long end = now_ms() + seconds * 1000LL;
   int round = 0;
   long spawned = 0;
@@ -508,6 +534,8 @@ int main(int argc, char **argv)
       fflush(stdout);
       pid_t c = fork();
       if (c == 0) {
+        if (calls_pipe >= 0)
+          close(calls_pipe);
         setsid(); /* a session of its own: no way into the master's group */
         sigset_t none;
         sigemptyset(&none);
@@ -525,11 +553,14 @@ int main(int argc, char **argv)
       nanosleep(&ts, NULL);
       while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
+      calls_drain();
     }
     kill(-1, SIGKILL); /* everyone but init and us */
     while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
       ;
+    calls_drain();
   }
   printf("FUZZ-DONE %d rounds, %ld workers\n", round, spawned);
+  printf("FUZZ-CALLS %llu (at least: counted in steps of %d)\n", calls_made, CALLS_STEP);
   return 0;
 }

@@ -20,6 +20,7 @@ counters() { # tag: MemFree kB, open files, processes, per-cause memory
   dentries=$(cut -f1 /proc/sys/fs/dentry-state 2>/dev/null)
   kmalloc=$(sed -n 's/^kmalloc-\([0-9]*\) *\([0-9]*\).*/k\1=\2/p' /proc/slabinfo 2>/dev/null | tr '\n' ' ')
   zombies=$(grep -l '^State:.Z' /proc/[0-9]*/status 2>/dev/null | wc -l)
+  forks=$(sed -n 's/^processes //p' /proc/stat) # processes and threads made since boot
   # processes outside init's session: what the fuzzer left (every worker
   # has a session of its own; this script's own helpers are in init's)
   tag=$1 left=0
@@ -28,13 +29,22 @@ counters() { # tag: MemFree kB, open files, processes, per-cause memory
     set -- ${st##*) } # state ppid pgrp session ... (after the name, which may hold anything)
     [ "${4:-1}" = 1 ] || left=$((left + 1))
   done
-  echo "$tag mem=$mem files=${files:-?} procs=$procs left=$left zombies=$zombies inodes=$inodes dentries=$dentries $causes$kmalloc"
+  echo "$tag mem=$mem files=${files:-?} procs=$procs left=$left zombies=$zombies forks=$forks inodes=$inodes dentries=$dentries $causes$kmalloc"
   # every process: pid (name) state ppid pgrp
   echo "$tag-PS $(for d in /proc/[0-9]*; do cut -d' ' -f1-5 "$d/stat" 2>/dev/null; done | tr '\n' ';')"
 }
 settle() { i=0; while [ $i -lt 10 ]; do sleep 1; i=$((i + 1)); done; }
 cleanup() {
   rm -rf /tmp/fuzz
+  # POSIX message queues outlive their creators on purpose too (the raw
+  # mq_open takes a name without the slash: workers make "f0", "d0" ...),
+  # with the messages queued and what an mq_notify registration holds (a
+  # process, a netlink socket's file): remove them before counting.
+  n=0
+  for q in /dev/mqueue/* /dev/mqueue/.[!.]*; do
+    [ -e "$q" ] && rm -f "$q" && n=$((n + 1))
+  done
+  echo "FUZZ-CLEANUP $n message queues"
   # System V IPC objects outlive their creators on purpose (Linux's too):
   # remove what the workers made before counting.
   for kind in shm:m sem:s msg:q; do

@@ -34,15 +34,18 @@ tr -cd '\11\12\40-\176' < "$out" > "$out.txt"
 t=$out.txt
 seed=$(sed -n 's/^FUZZ-SEED \([0-9]*\).*/\1/p' "$t")
 rounds=$(sed -n 's/^FUZZ-DONE \([0-9]*\) rounds, \([0-9]*\) workers/\1 rounds, \2 workers/p' "$t")
+calls=$(sed -n 's/^FUZZ-CALLS \([0-9]*\).*/\1/p' "$t")
 fail=0
 pass() { echo "PASS: fuzz/$1"; }
 failed() { echo "FAIL: fuzz/$1"; fail=1; }
-if grep -q '^FUZZ-DONE' "$t"; then pass "ran-$secs-s ($rounds, seed $seed)"; else
+b=$(grep '^FUZZ-BEFORE' "$t"); a=$(grep '^FUZZ-AFTER' "$t")
+get() { echo "$1" | sed -n "s/.* $2=\([0-9?]*\).*/\1/p"; }
+fka=$(get "$a" forks); fkb=$(get "$b" forks)
+made=$(( ${fka:-0} - ${fkb:-0} ))
+if grep -q '^FUZZ-DONE' "$t"; then pass "ran-$secs-s ($rounds, ${calls:-?} calls, $made processes and threads, seed $seed)"; else
   failed "ran-$secs-s (QEMU status $st after $(($(date +%s) - start)) s, seed $seed; last workers: $(grep '^FUZZ-WORKER' "$t" | tail -6 | cut -d' ' -f2- | tr '\n' ' '))"; fi
 if grep -qiE 'panic|kernel trap|BUG' "$t"; then failed "no-panic ($(grep -iE 'panic|kernel trap|BUG' "$t" | head -2 | tr '\n' '|'))"; else pass "no-panic"; fi
 if grep -q '^FUZZ-ALIVE' "$t"; then pass "shell-works-afterwards"; else failed "shell-works-afterwards"; fi
-b=$(grep '^FUZZ-BEFORE' "$t"); a=$(grep '^FUZZ-AFTER' "$t")
-get() { echo "$1" | sed -n "s/.* $2=\([0-9?]*\).*/\1/p"; }
 mb=$(get "$b" mem); ma=$(get "$a" mem)
 if [ -n "$mb" ] && [ -n "$ma" ] && [ "$ma" -ge $((mb - ${FUZZ_SLACK_KB:-1024})) ]; then
   pass "memory-back (MemFree $mb kB before, $ma kB after)"
