@@ -378,6 +378,7 @@ static long c_mlock2(void *P) { return raw3(284 /* mlock2 */, P, 4096, 0); }
 static long c_mincore_addr(void *P) { return R3(SYS_mincore, P, 4096, buf); }
 static long c_mincore_vec(void *P) { void *m = mmap(0, 4096 * 40, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); return R3(SYS_mincore, m, 4096 * 40, P); }
 static long c_madvise(void *P) { return R3(SYS_madvise, P, 4096, MADV_DONTNEED); }
+static long c_remap_file_pages(void *P) { return raw5(234 /* remap_file_pages */, P, 4096, 0, 0, 0); }
 static long c_flush_icache_start(void *P) { return R3(259, P, (char *)P + 64, 0); }
 static long c_flush_icache_end(void *P) { return R3(259, buf, P, 0); }
 

@@ -201,6 +201,7 @@ static const struct mcase cases[] = {
   {"mincore/addr", 'A', 'n', c_mincore_addr},
   {"mincore/vec", 'W', 'n', c_mincore_vec},
   {"madvise/addr", 'A', 'n', c_madvise},
+  {"remap_file_pages/start", 'A', 'n', c_remap_file_pages},
   {"riscv_flush_icache/start", 'A', 'n', c_flush_icache_start},
   {"riscv_flush_icache/end", 'A', 'n', c_flush_icache_end},
   /* sockets */
