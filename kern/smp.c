@@ -40,6 +40,8 @@ struct hart_boot {
   uint64_t sp, tp;
 };
 static struct hart_boot hart_boot[NCPU];
+/* The hart being started (entry.S reads it with the MMU off). */
+struct hart_boot *volatile smp_starting_hart;
 static bool abandoned[NCPU]; /* started too slowly: must not join if it comes up late */
 
 cpumask_t cpu_online_mask(void)
@@ -110,6 +112,7 @@ void smp_boot_secondaries(paddr_t entry_pa)
     }
     hart_boot[id].sp = (uint64_t)idle->tf; /* the stack grows down from the (unused) frame */
     hart_boot[id].tp = (uint64_t)idle;
+    smp_starting_hart = &hart_boot[id];
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     long e = sbi_hart_start(c->hartid, entry_pa, (unsigned long)&hart_boot[id]);
     if (e) {

@@ -49,6 +49,10 @@ static void spin_wait(struct spinlock *lk)
     uint64_t en = csr_read(sie);
     if (!(en & SIE_SSIE) || (csr_read(sip) & SIE_SSIE))
       continue;
+    /* A hart still coming up is not counted in ncpu yet, and IPIs go
+     * only to counted harts (smp_send_ipi): it must not halt. */
+    if (c->id >= READ_ONCE(ncpu))
+      continue;
     /* Other sources that are pending (the timer interrupt whose handler
      * is waiting here) would end it at once too: mask them meanwhile. */
     uint64_t pend = csr_read(sip) & en & ~SIE_SSIE;

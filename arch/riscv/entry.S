@@ -17,6 +17,17 @@
 _start:
   csrw sie, zero
   csrw sscratch, zero          /* sscratch == 0 means "trap came from the kernel" */
+  /* Only the first hart here is the boot hart. OpenSBI 1.1's hart_start
+   * marks the hart "start pending" before it stores the start address, so
+   * a hart that wakes in between leaves for the old address — this one
+   * (seen at -smp 3 under TCG). Such a late hart is a secondary one. */
+  lla t0, boot_hart_claimed
+  li t1, 1
+  amoswap.w.aqrl t1, t1, (t0)
+  beqz t1, 1f
+  lla t0, secondary_entry
+  jr t0
+1:
   mv s0, a0
   mv s1, a1
 
@@ -58,8 +69,10 @@ virt_entry:
 
 /*
  * Where a secondary hart starts (kern/smp.c starts it with SBI HSM
- * hart_start): S-mode, MMU off, a0 = its hart id, a1 = the kernel
- * (virtual) address of its struct hart_boot { sp, tp }.
+ * hart_start): S-mode, MMU off, a0 = its hart id. Its struct hart_boot
+ * { sp, tp } is the one kern/smp.c published in smp_starting_hart (a
+ * kernel virtual address), not a1: a hart that came through _start (see
+ * there) has a stale a1. Harts are started one at a time.
  *
  * The boot identity mapping is gone by now, so the MMU is switched on the
  * way Linux does it: stvec points at the virtual address of the next
@@ -73,7 +86,8 @@ secondary_entry:
   csrw sie, zero
   csrw sscratch, zero
   mv s0, a0
-  mv s1, a1
+  lla t0, smp_starting_hart
+  ld s1, 0(t0)
   lla t0, 1f                   /* physical address of 1f ... */
   li t1, DIRECT_MAP_BASE_ASM
   add t0, t0, t1               /* ... and its virtual address */
@@ -93,6 +107,11 @@ secondary_entry:
 2:
   wfi
   j 2b
+
+  .section .data
+  .balign 4
+boot_hart_claimed:             /* not .bss: the boot hart clears that later */
+  .word 0
 
   .section .bss.stack, "aw", @nobits
   .balign 16
