@@ -44,5 +44,7 @@
 void vfs_init(void);
 /* At boot: register the "mqueue" file system (fs/mqueue.c). */
 void mqueue_init(void);
+/* The mqueue limits /proc/sys/fs/mqueue shows and root may set (fs/mqueue.c). */
+extern int mq_queues_max, mq_msg_max, mq_msgsize_max, mq_msg_default, mq_msgsize_default;
 
 #endif
