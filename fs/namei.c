@@ -482,6 +482,27 @@ char *user_path_copy(uaddr_t upath, long *err)
 }
 
 /*
+ * The two path arguments of linkat, renameat2 and symlinkat copied in,
+ * first ua then ub (the order Linux reports their errors in): 0 with *a
+ * and *b PATH_MAX buffers the caller frees with kfree, or user_path_copy's
+ * error with neither allocated. No locks taken.
+ */
+long user_two_paths(uaddr_t ua, uaddr_t ub, char **a, char **b)
+{
+  long err;
+  *a = user_path_copy(ua, &err);
+  if (!*a)
+    return err;
+  *b = user_path_copy(ub, &err);
+  if (!*b) {
+    kfree(*a);
+    *a = NULL;
+    return err;
+  }
+  return 0;
+}
+
+/*
  * The walk of the *at() calls that take AT_SYMLINK_NOFOLLOW and
  * AT_EMPTY_PATH (Linux's user_path_at): flags outside allowed are
  * -EINVAL; otherwise the path is copied in and looked up as path_lookup
