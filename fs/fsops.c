@@ -3,6 +3,14 @@
  * symlink, link, unlink/rmdir, rename. The syscalls (fs/sys_*.c) copy
  * the user's strings in and call these; the initramfs unpacker calls them
  * directly.
+ *
+ * Layer: fs, the VFS core (fs/fsops.h). Below: fs/namei.c (path_parent,
+ * the walk), the dentry cache, fs/perm.c (may_create, may_delete),
+ * fs/inotify.c, and each file system's inode_ops.
+ *
+ * Locks: begin_create/end_create hold the parent directory's inode lock
+ * around a create; rename takes rename_lock, then the old and the new
+ * parent's inode locks.
  */
 #include "fs/fs_abi.h"
 #include "fs/inode.h"

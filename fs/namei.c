@@ -18,6 +18,16 @@
  * would leave it) or the starting directory as the root (RESOLVE_IN_ROOT),
  * and only the dentry cache (RESOLVE_CACHED: EAGAIN on a miss) — checked
  * at the same steps as Linux's nameidata flags.
+ *
+ * Layer: fs, the VFS core (fs/namei.h). Above: every system call that
+ * takes a path, vfs_open, fs/fsops.c. Below: the dentry cache
+ * (fs/dcache.c), the file systems' lookup and get_link, follow_mounts
+ * (fs/mount.c), fs/perm.c (search permission).
+ *
+ * Locks: the walk takes each directory's inode lock only around a lookup
+ * that misses the dentry cache; it holds a reference (not a lock) to the
+ * directory it stands in. fs_context->lock (a spinlock) guards a task's
+ * root and cwd.
  */
 #include "fs/fs_abi.h"
 #include "fs/inode.h"
