@@ -15,6 +15,7 @@
  */
 #include "fs/anon_inodes.h"
 #include "fs/vfs.h"
+#include "kern/mm.h"
 
 static struct super_block anon_sb = { .magic = 0x09041934, .next_ino = 1 };
 

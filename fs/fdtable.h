@@ -22,6 +22,10 @@ struct files {
   uint8_t *cloexec;
 };
 
+/* Hand clone and exit the descriptor table (kern/proc_resource.h: a new
+ * task copies or shares its creator's; an exiting one drops its
+ * reference). kmain, once, before the first process. */
+void files_init(void);
 struct files *files_alloc(void);
 struct files *files_copy(struct files *old);
 void files_get(struct files *ft);

@@ -7,6 +7,10 @@
 struct process;
 struct file;
 
+/* Have clone honour CLONE_PIDFD (kern/proc_resource.h: the new
+ * process's pidfd goes into the caller's table). kmain, once, before the
+ * first process. */
+void pidfd_init(void);
 /* A new pidfd for p in the caller's descriptor table (close-on-exec;
  * flags: O_NONBLOCK): the descriptor or -errno. */
 long pidfd_install(struct process *p, int flags);
