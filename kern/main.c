@@ -1,6 +1,12 @@
 /*
  * main.c — kmain(): bring the kernel up, one subsystem at a time, then
  * start the first user program.
+ *
+ * Layer: entry (rank 6): it may name every layer, since bringing them up
+ * in order is its job; nothing calls into it but arch/riscv/entry.S. Each
+ * init call says in a comment what it sets up. Locks: none while booting
+ * (one hart); secondary harts join at smp_boot_secondaries, after which
+ * init runs in a kernel thread.
  */
 #include "kern/types.h"
 #include "kern/printk.h"

@@ -1,4 +1,11 @@
-/* pidfd.h — process file descriptors (kern/pidfd.c, kern/sys_pidfd.c). */
+/*
+ * pidfd.h — process file descriptors (kern/pidfd.c, kern/sys_pidfd.c).
+ *
+ * Layer: fs, a file kind (kern/pidfd.c, rank 4 in scripts/layers.tbl);
+ * its system calls are kern/sys_pidfd.c. Locks: proc_lock where a
+ * process's state is read (process_reaped); the file holds a reference to
+ * its process, not a lock.
+ */
 #ifndef KITE_PIDFD_H
 #define KITE_PIDFD_H
 
