@@ -14,7 +14,10 @@
  * Locks: none of its own; anon_sb.next_ino is advanced by inode_alloc.
  */
 #include "fs/anon_inodes.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "fs/file.h"
 #include "kern/mm.h"
 
 static struct super_block anon_sb = { .magic = 0x09041934, .next_ino = 1 };

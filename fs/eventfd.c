@@ -19,7 +19,8 @@
 #include "kern/task.h"
 #include "kern/uio.h"
 #include "kern/mm.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 
 #define EFD_SEMAPHORE 1

@@ -26,7 +26,12 @@
  * are dropped with no lock held.
  */
 #include "fs/inotify.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "fs/perm.h"
 #include "fs/anon_inodes.h"
