@@ -171,6 +171,10 @@ void tty_vhangup_self(void);                        /* vhangup(2), CAP checked *
 void tty_process_exit(struct process *p);           /* p's last thread exited */
 dev_t tty_devnum(struct tty *tty);                  /* for /proc/<pid>/stat */
 void tty_register_devices(void);                    /* /dev/tty */
+/* Hand clone and exit the controlling terminal (kern/proc_resource.h: a
+ * child inherits its parent's, a session leader's exit hangs it up).
+ * kmain, once, before the first process. */
+void ctty_init(void);
 
 /* The file operations every kind of tty shares (a driver's fops use them). */
 ssize_t tty_read(struct file *f, struct uio *u, off_t *pos);

@@ -8,7 +8,8 @@
  *
  * Layer: fs (fs/file.c). The system calls (fs/sys_*.c, net/sys_socket.c
  * ...) and every file kind that makes a descriptor call these; fork and
- * exit reach the table through files_proc_resource (kern/proc_resource.h).
+ * exit reach the table through the proc_resource hooks files_init
+ * registers (kern/proc_resource.h).
  *
  * Locks: files->lock (a spinlock) guards fd[] and cloexec[]; it is never
  * held across fput or a file's flush, which may sleep. The fd_* calls act
@@ -30,6 +31,10 @@ struct files {
   uint8_t *cloexec;
 };
 
+/* Hand clone and exit the descriptor table (kern/proc_resource.h: a new
+ * task copies or shares its creator's; an exiting one drops its
+ * reference). kmain, once, before the first process. */
+void files_init(void);
 /* An empty table (room for 64 descriptors) with one reference, or NULL
  * when out of memory. */
 struct files *files_alloc(void);

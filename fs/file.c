@@ -631,11 +631,16 @@ static void files_exit_task(struct task *t)
 }
 
 /* A task's descriptor table, as clone and exit see it (kern/proc_resource.h). */
-const struct proc_resource files_proc_resource = {
+static const struct proc_resource files_proc_resource = {
   .name = "files",
   .fork = files_fork,
   .exit_task = files_exit_task,
 };
+
+void files_init(void)
+{
+  proc_resource_register(PROC_RES_FILES, &files_proc_resource);
+}
 
 int fd_install(struct file *f, int min, bool cloexec)
 {

@@ -443,10 +443,15 @@ static void locks_exit_process(struct process *p)
 }
 
 /* A process's POSIX locks go when its last thread exits (kern/proc_resource.h). */
-const struct proc_resource locks_proc_resource = {
+static const struct proc_resource locks_proc_resource = {
   .name = "posix-locks",
   .exit_process = locks_exit_process,
 };
+
+void locks_init(void)
+{
+  proc_resource_register(PROC_RES_LOCKS, &locks_proc_resource);
+}
 
 /* last close of an open file: its OFD and flock locks. */
 void locks_remove_file(struct file *f)

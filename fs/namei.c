@@ -109,11 +109,16 @@ static void fs_exit_task(struct task *t)
 }
 
 /* A task's fs context, as clone and exit see it (kern/proc_resource.h). */
-const struct proc_resource fs_proc_resource = {
+static const struct proc_resource fs_proc_resource = {
   .name = "fs",
   .fork = fs_fork,
   .exit_task = fs_exit_task,
 };
+
+void fs_context_init(void)
+{
+  proc_resource_register(PROC_RES_FS, &fs_proc_resource);
+}
 
 /* The restrictions of the openat2 in progress, with rule r; else NULL. */
 static const struct resolve_scope *restricted(uint64_t r)

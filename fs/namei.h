@@ -92,6 +92,10 @@ struct fs_context {
   struct path root, cwd;
   mode_t umask;
 };
+/* Hand clone and exit the fs context (kern/proc_resource.h: a new task
+ * copies or, with CLONE_FS, shares its creator's; an exiting one drops
+ * its reference). kmain, once, before the first process. */
+void fs_context_init(void);
 /* A new context (root and cwd unset, umask 022, one reference), or NULL. */
 struct fs_context *fs_context_alloc(void);
 /* A copy of old (fork without CLONE_FS): referenced root and cwd, same
