@@ -37,6 +37,8 @@ SOURCE_DIRS = ('arch', 'kern', 'drivers', 'fs', 'net', 'ipc')
 ENFORCED = {
     'kern',
     'kern/libc',
+    'fs',
+    'fs/fat',
     'net/port/arch',
 }
 
