@@ -38,6 +38,7 @@ ENFORCED = {
     'kern',
     'kern/libc',
     'fs',
+    'fs/ext4',
     'fs/fat',
     'net/port/arch',
 }
