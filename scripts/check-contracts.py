@@ -40,6 +40,8 @@ ENFORCED = {
     'fs',
     'fs/ext4',
     'fs/fat',
+    'net',
+    'net/port',
     'net/port/arch',
 }
 
