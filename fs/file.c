@@ -1,5 +1,15 @@
 /*
  * file.c — open files (struct file), descriptor tables, and opening a path.
+ *
+ * Layer: fs, the VFS core (fs/file.h, fs/fdtable.h). Above: every system
+ * call that takes a descriptor, and each file kind (pipes, sockets,
+ * epoll ...) that makes a file. Below: fs/namei.c (the walk for
+ * vfs_open), the dentry cache, fs/perm.c (may_open), the file systems'
+ * file_ops; release hooks tell epoll of a last fput.
+ *
+ * Locks: a file's refcount is atomic; files->lock (a spinlock) guards a
+ * descriptor table, never held across fput or flush; vfs_open takes the
+ * parent directory's inode lock to create (O_CREAT).
  */
 #include "fs/fs_abi.h"
 #include "fs/inode.h"

@@ -24,6 +24,10 @@
  * wait for waits for ..." is followed, and a chain that comes back to the
  * caller is a deadlock (EDEADLK), as in Linux's posix_locks_deadlock.
  *
+ * Layer: fs (fs/locks.h). Above: fcntl and flock (fs/sys_open.c), close
+ * and exit (fd_close, locks_proc_resource). Below: the wait queues and
+ * kern/process.c (the owners' pids).
+ *
  * Locks: locks_lock (spinlock) protects every list here.
  */
 #include "fs/locks.h"

@@ -57,6 +57,10 @@ int path_lookup_at(const struct path *start, const char *path, unsigned flags, s
 /* A system call's path argument copied in: a PATH_MAX buffer (kfree it),
  * or NULL with *err = -ENOMEM, -EFAULT or -ENAMETOOLONG (Linux's getname). */
 char *user_path_copy(uaddr_t upath, long *err);
+/* Two path arguments copied in, ua first (linkat, renameat2, symlinkat):
+ * 0 with *a and *b to kfree, or user_path_copy's error with neither
+ * allocated. No locks. */
+long user_two_paths(uaddr_t ua, uaddr_t ub, char **a, char **b);
 /* path_lookup of a user path for the *at() calls: flags outside allowed
  * are -EINVAL; AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH become lookup flags.
  * *p referenced on success (path_put it); no locks held on entry or exit. */
