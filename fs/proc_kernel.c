@@ -18,12 +18,14 @@
  * subsystem's lock.
  */
 #include "fs/proc_internal.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
 #include "kern/lockdep.h"
 #include "kern/cred.h"
 #include "ipc/ipc.h"
 #include "fs/locks.h"
 #include "fs/inotify.h"
+#include "fs/mqueue.h"
 #include "kern/pipe.h"
 #include "kern/mm.h"
 #include "kern/sysinfo.h"

@@ -195,9 +195,13 @@ int fat_map_run(struct fat_fs *fs, struct fat_node *n, uint32_t idx, uint32_t ma
                 uint32_t *clus, uint32_t *run);
 
 /* ---- nodes ---- */
-struct fat_node *fat_root(struct fat_fs *fs);          /* referenced */
+/* The root directory's node, with a reference the caller drops with
+ * fat_node_put. Takes fs->lock. */
+struct fat_node *fat_root(struct fat_fs *fs);
+/* Take another reference to n (the caller holds one). Takes fs->lock. */
 void fat_node_get(struct fat_fs *fs, struct fat_node *n);
-/* Drop a reference; the last one frees an unlinked node's clusters. */
+/* Drop a reference (NULL: nothing); the last one frees an unlinked node's
+ * clusters. Takes fs->lock: call without it. */
 void fat_node_put(struct fat_fs *fs, struct fat_node *n);
 void fat_getattr(struct fat_fs *fs, struct fat_node *n, struct fat_attr *a);
 /* Change size (shrink frees clusters, growing zero-fills), times, ATTR_RO;
