@@ -180,7 +180,18 @@ void mm_put(struct mm *mm);
 /* mm runs e (a new reference on it; NULL: none); the old one is dropped,
  * and released if it was the last. mm->lock held or mm private. */
 void mm_set_exe(struct mm *mm, struct mm_exe *e);
-struct vma *find_vma(struct mm *mm, uaddr_t addr);  /* first vma with end > addr */
+/* The first region that ends above addr (it may start above it, too), or
+ * NULL. mm->lock held; the region is valid while it is. */
+struct vma *find_vma(struct mm *mm, uaddr_t addr);
+/* The region after v in mm, or NULL. mm->lock held. */
+struct vma *vma_next(struct mm *mm, struct vma *v);
+/* Each region v of mm that overlaps [from, to), in address order (the
+ * first may start below from, the last end above to). mm->lock held;
+ * the body may change v's fields but not the list. */
+#define for_each_vma_in(mm, v, from, to) \
+  for ((v) = find_vma((mm), (from)); (v) && (v)->start < (to); (v) = vma_next((mm), (v)))
+/* Is every page of [start, end) in some region (no holes)? mm->lock held. */
+bool vma_range_mapped(struct mm *mm, uaddr_t start, uaddr_t end);
 int handle_page_fault(struct mm *mm, uaddr_t addr, int access);
 int fault_locked_for_uaccess(struct mm *mm, uaddr_t addr, int access);
 long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t mapflags,
