@@ -119,13 +119,22 @@ int ext4_inode_write(struct ext4_fs *fs, struct ext4_node *n);
 /* A new node for a freshly allocated inode number (mode, owner, times set). */
 int ext4_node_new(struct ext4_fs *fs, uint32_t ino, uint32_t mode, uint32_t uid, uint32_t gid,
                   struct ext4_node **out);
+/* The time of day in ext4's encoding (seconds and nanoseconds). */
 void ext4_now(struct ext4_time *t);
 /* i_blocks += / -= `nblk` file-system blocks. */
 void ext4_add_blocks(struct ext4_fs *fs, struct ext4_node *n, int64_t nblk);
+/* The orphan list (s_last_orphan, chained through i_dtime): add n (its
+ * last link is going while it is still open, or a truncate is under way)
+ * / take it off; recover, at a read-write mount, finishes every orphan a
+ * crash left (frees or truncates it). 0 or -errno; in the running
+ * transaction. */
 int ext4_orphan_add(struct ext4_fs *fs, struct ext4_node *n);
 int ext4_orphan_del(struct ext4_fs *fs, struct ext4_node *n);
 int ext4_orphans_recover(struct ext4_fs *fs);
+/* metadata_csum's per-inode seed: crc32c of the volume's seed, ino and
+ * generation gen. Pure. */
 uint32_t ext4_node_csum_seed(struct ext4_fs *fs, uint32_t ino, uint32_t gen);
+/* n is a directory / regular file / symlink (its mode's type). Pure. */
 static inline bool ext4_is_dir(const struct ext4_node *n) { return (n->mode & 0170000) == 0040000; }
 static inline bool ext4_is_reg(const struct ext4_node *n) { return (n->mode & 0170000) == 0100000; }
 static inline bool ext4_is_lnk(const struct ext4_node *n) { return (n->mode & 0170000) == 0120000; }
