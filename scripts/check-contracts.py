@@ -56,6 +56,9 @@ ENFORCED = {
 
 # Directories where a comment may cover at most MAX_GROUP declarations.
 WIDE_ENFORCED = {
+    'arch/riscv/vdso',
+    'drivers',
+    'kern',
     'fs',
     'fs/ext4',
     'fs/fat',
