@@ -45,6 +45,7 @@ ENFORCED = {
     'drivers',
     'kern',
     'kern/libc',
+    'kern/libc',
     'fs',
     'fs/ext4',
     'fs/fat',
@@ -56,9 +57,11 @@ ENFORCED = {
 
 # Directories where a comment may cover at most MAX_GROUP declarations.
 WIDE_ENFORCED = {
+    'arch/riscv',
     'arch/riscv/vdso',
     'drivers',
     'kern',
+    'kern/libc',
     'fs',
     'fs/ext4',
     'fs/fat',
