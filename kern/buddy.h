@@ -53,6 +53,8 @@ struct buddy_zone {
 };
 
 void buddy_init(struct buddy_zone *z, struct page *pages, uint64_t base_pfn, uint64_t npages);
+void buddy_reserve_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
+void buddy_unreserve_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
 void buddy_add_free_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
 struct page *buddy_alloc(struct buddy_zone *z, unsigned order);
 void buddy_free(struct buddy_zone *z, struct page *p, unsigned order);
