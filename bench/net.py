@@ -60,11 +60,14 @@ sleep 1
 iperf() { # name, client options
   name=$1; shift
   # PROFILE=name (Kite only): /proc/kite/profile around that variant
-  [ "${PROFILE:-}" = "$name" ] && echo 1 > /proc/kite/profile
+  if [ "${PROFILE:-}" = "$name" ]; then
+    cat /proc/interrupts > /tmp/irq-before; echo 1 > /proc/kite/profile
+  fi
   out=$(timeout 60 iperf3 -c 127.0.0.1 -p 5001 -t 2 -i 0 "$@" 2>&1)
   if [ "${PROFILE:-}" = "$name" ]; then
     echo 0 > /proc/kite/profile
     echo PROFILE-BEGIN; cat /proc/kite/profile; echo PROFILE-END
+    echo IRQ-BEFORE; cat /tmp/irq-before; echo IRQ-AFTER; cat /proc/interrupts; echo IRQ-END
   fi
   rate=$(echo "$out" | grep receiver | tail -1 | grep -oE '[0-9.]+ [KMG]bits/sec')
   if [ -n "$rate" ]; then
@@ -262,6 +265,9 @@ def profile_run(args, kernel, cpio, image):
     if not m:
         print("no profile in the console output:\n" + text[-1500:])
         return 1
+    m2 = re.search(r"IRQ-BEFORE\n(.*)IRQ-END", text, re.S)
+    if m2:
+        print("/proc/interrupts before and after the variant:\n" + m2.group(1))
     path = os.path.join(WORK, f"profile-{args.profile}.txt")
     with open(path, "w") as f:
         f.write(m.group(1))
