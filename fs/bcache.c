@@ -10,7 +10,7 @@
  */
 #include "fs/bcache.h"
 #include "drivers/blk.h"
-#include "fs/vfs.h"
+#include "fs/mount.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/printk.h"

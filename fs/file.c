@@ -1,7 +1,13 @@
 /*
  * file.c — open files (struct file), descriptor tables, and opening a path.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/pagecache.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "fs/devfs.h"
 #include "drivers/blk.h"

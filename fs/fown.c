@@ -24,7 +24,9 @@
  * a leaf lock).
  */
 #include "fs/locks.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "fs/perm.h"
 #include "kern/task.h"
 #include "kern/cred.h"

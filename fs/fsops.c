@@ -4,7 +4,11 @@
  * the user's strings in and call these; the initramfs unpacker calls them
  * directly.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/namei.h"
 #include "fs/inotify.h"
 #include "fs/fsops.h"
 #include "fs/perm.h"

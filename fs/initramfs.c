@@ -2,7 +2,12 @@
  * initramfs.c — unpack the cpio archive linked into the kernel image into
  * the root file system (a ramfs) at boot.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fsops.h"
 #include "kern/cpio.h"
 #include "kern/mm.h"

@@ -27,7 +27,9 @@
  * Locks: locks_lock (spinlock) protects every list here.
  */
 #include "fs/locks.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include "kern/syscall.h"
 #include "kern/task.h"

@@ -19,7 +19,12 @@
  * and only the dentry cache (RESOLVE_CACHED: EAGAIN on a miss) — checked
  * at the same steps as Linux's nameidata flags.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "fs/pathname.h"
 #include "fs/perm.h"

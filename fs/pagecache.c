@@ -13,7 +13,11 @@
  * missing: pages live only in memory). pc->lock serialises changes to one
  * file's tree; it ranks below mm->lock and inode->lock.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/pagecache.h"
 #include "fs/perm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"

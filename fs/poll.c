@@ -13,7 +13,7 @@
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/param.h"
-#include "fs/vfs.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include <string.h>
 

@@ -5,7 +5,11 @@
  * There is no storage behind it: the dentry cache is the directory tree,
  * and the page cache holds the file data. Nothing is evicted.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
 #include "fs/perm.h"
 #include "fs/ramfs.h"
 #include "fs/fsops.h"

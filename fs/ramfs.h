@@ -1,7 +1,9 @@
 /* ramfs.h — the in-memory file system (fs/ramfs.c). */
 #ifndef KITE_RAMFS_H
 #define KITE_RAMFS_H
-#include "fs/vfs.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "fs/file.h"
 void ramfs_init(void);
 struct inode *ramfs_new_inode(struct super_block *sb, mode_t mode, dev_t dev);
 struct file *shmem_file_create(size_t size);

@@ -1,7 +1,7 @@
 /*
  * signalfd.c — signals read through a file descriptor (signalfd4).
  *
- * A signalfd is an anonymous file (anon_file, fs/epoll.c) holding a set
+ * A signalfd is an anonymous file (anon_file, fs/anon_inodes.c) holding a set
  * of signals. Reading it takes pending signals of that set from the
  * *reader* — its own pending set first, then its process's shared one,
  * exactly as delivery would (dequeue_signal_from, kern/signal.c) — and
@@ -24,7 +24,7 @@
  * sighand->lock. signal_queued_wq is woken with sighand->lock held (its
  * wait-queue lock nests inside it) (the order of kern/spinlock.h).
  */
-#include "kern/epoll.h"
+#include "fs/anon_inodes.h"
 #include "kern/poll.h"
 #include "kern/signal.h"
 #include "kern/syscall.h"
@@ -32,7 +32,8 @@
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include <string.h>
 

@@ -14,7 +14,12 @@
  * read or swap the cwd and root, whose references they get and put
  * outside it. The name calls take none: fs/fsops.c locks the directories.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/perm.h"
 #include "fs/fdtable.h"
 #include "fs/fsops.h"

@@ -12,7 +12,9 @@
  * or block device (do_read/do_write, lseek); positioned I/O takes none.
  * Each call holds a reference to its file (fd_get ... fput) throughout.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include "kern/task.h"
 #include "kern/uio.h"

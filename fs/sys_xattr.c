@@ -6,7 +6,12 @@
  * the flags, the name (ERANGE if empty or longer than 255 bytes), the
  * size (E2BIG past 64 KiB), the value — then fs/xattr.c does the rest.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/xattr.h"
 #include "fs/fdtable.h"
 #include "kern/syscall.h"

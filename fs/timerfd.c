@@ -2,7 +2,7 @@
  * timerfd.c — timers read through a file descriptor (timerfd_create,
  * timerfd_settime, timerfd_gettime).
  *
- * A timerfd is an anonymous file (anon_file, fs/epoll.c) whose private
+ * A timerfd is an anonymous file (anon_file, fs/anon_inodes.c) whose private
  * data is a struct timerfd. Reading it returns, as a uint64_t, how many
  * times the timer expired since the last read; it is readable (POLLIN)
  * while that count is not zero, so ppoll, pselect6 and epoll need nothing
@@ -33,7 +33,7 @@
  * are at the bottom; the file operations above them.
  */
 #include "kern/timerfd.h"
-#include "kern/epoll.h"
+#include "fs/anon_inodes.h"
 #include "kern/poll.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
@@ -41,7 +41,8 @@
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 
 /* Flags (uapi/linux/timerfd.h). */

@@ -15,7 +15,8 @@
  * Locks: shm_ids.lock (ipc/ipc.h); mm->lock is taken before it, never after.
  */
 #include "ipc/ipc.h"
-#include "fs/vfs.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "fs/ramfs.h"
 #include "fs/filemap.h"
 #include "kern/cred.h"

@@ -3,7 +3,7 @@
  * pidfd_open (kern/sys_pidfd.c) and clone's CLONE_PIDFD, read by waitid's
  * P_PIDFD, pidfd_send_signal, pidfd_getfd and process_mrelease.
  *
- * A pidfd is an anonymous file (fs/epoll.c's anon_file) holding a
+ * A pidfd is an anonymous file (fs/anon_inodes.c's anon_file) holding a
  * reference to a process: it names that process for as long as it is
  * open, even after the pid is reused. It polls readable (POLLIN) once the
  * process has exited — every thread gone, a zombie or reaped — woken by
@@ -19,7 +19,7 @@
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/signal.h"
-#include "kern/epoll.h"
+#include "fs/anon_inodes.h"
 #include "kern/cred.h"
 #include "kern/poll.h"
 #include "kern/vm.h"

@@ -16,7 +16,8 @@
 #include "kern/uio.h"
 #include "kern/vm.h"
 #include "kern/errno.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include <string.h>
 

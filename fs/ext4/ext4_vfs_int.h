@@ -8,7 +8,8 @@
 #ifndef KITE_EXT4_VFS_INT_H
 #define KITE_EXT4_VFS_INT_H
 
-#include "fs/vfs.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
 #include "fs/ext4/ext4.h"
 
 #define EXT4_SUPER_MAGIC 0xEF53

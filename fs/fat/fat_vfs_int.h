@@ -7,7 +7,8 @@
 #ifndef KITE_FAT_VFS_INT_H
 #define KITE_FAT_VFS_INT_H
 
-#include "fs/vfs.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
 #include "fs/fat/fat32.h"
 
 #define MSDOS_SUPER_MAGIC 0x4d44
