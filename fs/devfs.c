@@ -106,10 +106,6 @@ int devfs_add_links(const char *dev)
   return err;
 }
 
-void devfs_init(void)
-{
-}
-
 /* ---- /dev/null, zero, full, random, urandom, kmsg ---- */
 
 static ssize_t null_read(struct file *f, struct uio *u, off_t *pos)

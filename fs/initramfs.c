@@ -1,6 +1,13 @@
 /*
  * initramfs.c — unpack the cpio archive linked into the kernel image into
  * the root file system (a ramfs) at boot.
+ *
+ * Layer: fs. kmain calls initramfs_unpack once the root is mounted; it
+ * parses with kern/cpio.c and makes each entry through fs/fsops.c, the
+ * path walk and file writes (fs/file.c), as a process would.
+ *
+ * Locks: none of its own; it runs alone at boot, taking the locks of the
+ * operations it calls.
  */
 #include "fs/fs_abi.h"
 #include "fs/inode.h"

@@ -33,6 +33,9 @@ struct inode;
 #define LEASE_BREAK_TIME_DEFAULT 45   /* seconds: /proc/sys/fs/lease-break-time */
 
 /* locks.c */
+/* Have exit drop a process's POSIX locks when its last thread goes
+ * (kern/proc_resource.h). kmain, once, before the first process. */
+void locks_init(void);
 long fcntl_lock(struct file *f, int cmd, uint64_t arg);
 void locks_remove_posix(struct inode *ino, pid_t pid);
 void locks_remove_process(pid_t pid);

@@ -19,6 +19,9 @@
  * epoll items when the process dies); the price is a spurious wake-up of
  * unrelated signalfd waiters, who find nothing and sleep again.
  *
+ * Layer: fs, a file kind (kern/signalfd.h), over kern/signal.c (dequeue,
+ * signal_queued_wq) and fs/anon_inodes.c; under the signalfd4 call.
+ *
  * Locking: the set is one 64-bit word, read and written whole
  * (READ_ONCE/WRITE_ONCE); pending sets are taken under the reader's
  * sighand->lock. signal_queued_wq is woken with sighand->lock held (its

@@ -1,4 +1,11 @@
-/* epoll.h — epoll instances (fs/epoll.c); eventfd is fs/eventfd.c, anonymous files fs/anon_inodes.h. */
+/*
+ * epoll.h — epoll instances (fs/epoll.c); eventfd is fs/eventfd.c,
+ * anonymous files fs/anon_inodes.h.
+ *
+ * Layer: fs, a file kind; the header stays in kern/ for kmain and
+ * kern/sys_kcmp.c. Locks: ep->mtx > ep->lock > file wait-queue locks
+ * (fs/epoll.c).
+ */
 #ifndef KITE_EPOLL_H
 #define KITE_EPOLL_H
 struct file;

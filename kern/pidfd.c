@@ -99,10 +99,15 @@ static int pidfd_fork(struct task *t, struct process *p, uint64_t flags, const s
 }
 
 /* CLONE_PIDFD, as clone sees it (kern/proc_resource.h). */
-const struct proc_resource pidfd_proc_resource = {
+static const struct proc_resource pidfd_proc_resource = {
   .name = "pidfd",
   .fork = pidfd_fork,
 };
+
+void pidfd_init(void)
+{
+  proc_resource_register(PROC_RES_PIDFD, &pidfd_proc_resource);
+}
 
 /* The process a pidfd descriptor names (referenced), or an error. */
 struct process *get_pidfd_process(int pidfd, int *fflags, long *err)
