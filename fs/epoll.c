@@ -13,6 +13,9 @@
  * release hook epoll_init registers (eventpoll_release), never epoll by
  * name. eventfd, once here, is fs/eventfd.c.
  *
+ * Layer: fs, a file kind (kern/epoll.h), under the epoll_* system calls;
+ * calls each watched file's poll, the wait queues and fs/anon_inodes.c.
+ *
  * Lock order: ep->mtx (epoll_ctl/epoll_wait) > ep->lock (spinlock: ready
  * list, taken in wake-up callbacks) > file wait-queue locks.
  */

@@ -7,6 +7,13 @@
  * system's inode_ops getxattr / setxattr / listxattr (fs/vfs.h) with the
  * full name. A file system without those operations has no extended
  * attributes: get, set and remove answer EOPNOTSUPP, list an empty list.
+ *
+ * Layer: fs, the VFS core: fs/sys_xattr.c (the system calls) calls
+ * vfs_*xattr; ramfs and tmpfs plug the simple_xattr_* store into their
+ * inode_ops; fs/vfs.c frees an inode's store.
+ *
+ * Locks: the vfs_* calls take the inode's lock around the file system's
+ * operation: call them with it not held.
  */
 #ifndef KITE_XATTR_H
 #define KITE_XATTR_H
@@ -42,10 +49,16 @@ struct simple_xattrs {
   struct list_head list;     /* of struct simple_xattr */
   size_t space;              /* bytes of names and values */
 };
+/* inode_ops getxattr / setxattr / listxattr over ino->xattrs, with their
+ * contract (inode.h) and the caller holding ino->lock: set adds, replaces
+ * or (value NULL) removes one: -EEXIST, -ENODATA per flags, -EOPNOTSUPP
+ * for "system." names (no POSIX ACLs kept), -ENOSPC past the store's
+ * limit, -ENOMEM. */
 ssize_t simple_xattr_get(struct inode *ino, const char *name, void *buf, size_t size);
 int simple_xattr_set(struct inode *ino, const char *name, const void *value, size_t size,
                      int flags);
 ssize_t simple_xattr_list(struct inode *ino, char *buf, size_t size);
-void simple_xattrs_free(struct inode *ino);   /* from iput */
+/* Free ino's store (the last iput, fs/vfs.c: nobody else holds ino). */
+void simple_xattrs_free(struct inode *ino);
 
 #endif

@@ -15,6 +15,9 @@
  * flag (process->sem_undos); exit applies and frees them. SETVAL and
  * SETALL clear the adjustments of the values they set.
  *
+ * Layer: ipc, over ipc/util.c and kern/; called by the sem* system calls
+ * and, at exit, through the proc_resource hook sem_init registers.
+ *
  * Locks: sem_ids.lock protects the sets, their undo lists and every
  * process's undo list.
  */

@@ -90,30 +90,64 @@ struct socket {
 #define SOCKET_TABLE_MAX 16384  /* sockets in the whole system: then ENOBUFS */
 
 /* ---- socket.c ---- */
-struct socket *sock_alloc(int family, int type, int protocol);  /* NULL: ENOBUFS */
-void sock_free(struct socket *s);       /* after ops->release (or before ops set up) */
+/* A new socket slot with the defaults (buffers, no timeouts), on the
+ * SocketTable, with no protocol yet (the caller runs the family's create
+ * function). NULL when the table is full (SOCKET_TABLE_MAX: the caller's
+ * ENOBUFS) or memory is short. Takes the table's lock. */
+struct socket *sock_alloc(int family, int type, int protocol);
+/* Take s off the table and free it: after ops->release (or before the
+ * protocol was set up). Nobody else may hold s. */
+void sock_free(struct socket *s);
 /* Put s in a new file and descriptor (flags: SOCK_NONBLOCK, SOCK_CLOEXEC).
- * Returns the descriptor; on failure s has been released. */
+ * Returns the descriptor; on failure (-ENFILE, -EMFILE) s has been
+ * released. */
 int sock_install(struct socket *s, int flags);
-struct socket *sock_from_file(struct file *f);  /* NULL if not a socket */
+/* The socket of f (the caller holds f), or NULL if f is not a socket. */
+struct socket *sock_from_file(struct file *f);
+/* Wake everyone waiting on s for these POLL* events (readers, writers,
+ * poll and epoll). Any context; takes the wait queue's lock. */
 void sock_wake(struct socket *s, unsigned events);
+/* Sockets in the table now (an atomic read, /proc/net/sockstat). */
 int sock_count(void);
-/* Turn a wait_event() result into the socket call's error. */
+/* Turn a wait_event() result into the socket call's error: a timeout
+ * (SO_RCVTIMEO/SO_SNDTIMEO) is EAGAIN, a signal EINTR when a timeout was
+ * set (no restart, as Linux), else the result as is. */
 long sock_wait_error(long w, uint64_t timeout);
-/* SOL_SOCKET options common to all families. */
+/* setsockopt/getsockopt: copy the value in (at most 256 bytes) / the
+ * length and value out; SOL_SOCKET options common to all families here,
+ * the rest (and SOL_SOCKET ones a protocol also applies) through s->ops.
+ * 0, -EFAULT, -EINVAL, -ENOPROTOOPT or the protocol's error. No locks
+ * held on entry; the protocol takes its own. */
 int sock_setsockopt(struct socket *s, int level, int name, uaddr_t uval, unsigned len);
 int sock_getsockopt(struct socket *s, int level, int name, uaddr_t uval, uaddr_t ulen);
+/* Every send and receive path (read/write, send*, recv*) ends here: the
+ * protocol's sendmsg/recvmsg (-EOPNOTSUPP without one), non-blocking if
+ * nonblock or MSG_DONTWAIT. A send failing with EPIPE raises SIGPIPE
+ * unless MSG_NOSIGNAL. Bytes moved or -errno; may sleep (no locks held). */
 ssize_t sock_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
 ssize_t sock_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
 
-/* Protocol families: create the protocol state and set s->ops. */
-int inet_create(struct socket *s, int type, int protocol);  /* AF_INET, AF_INET6 */
-int unix_create(struct socket *s, int type, int protocol);  /* AF_UNIX */
+/* Protocol families (socket(2) after sock_alloc): create the protocol
+ * state of s for (type, protocol) and set s->ops and s->proto. 0, or
+ * -EPROTONOSUPPORT / -ESOCKTNOSUPPORT for a combination the family lacks,
+ * -ENOBUFS / -ENOMEM; on error s has no protocol (sock_free it).
+ * inet_create: AF_INET and AF_INET6 (TCP, UDP, ICMP datagram and raw
+ * sockets, net/inet.c); unix_create: AF_UNIX (net/unix.c);
+ * rtnetlink_create: AF_NETLINK, NETLINK_ROUTE (net/rtnetlink.c). */
+int inet_create(struct socket *s, int type, int protocol);
+int unix_create(struct socket *s, int type, int protocol);
+int rtnetlink_create(struct socket *s, int type, int protocol);
+/* socketpair(2): connect two new AF_UNIX sockets of one type to each
+ * other, each with the other's credentials. 0. Takes unix_lock. */
 int unix_socketpair(struct socket *a, struct socket *b);
-int rtnetlink_create(struct socket *s, int type, int protocol); /* AF_NETLINK (net/rtnetlink.c) */
 /* Queue a datagram from the kernel on a netlink socket (mq_notify's SIGEV_THREAD). */
 void netlink_deliver(struct socket *s, const void *data, size_t len);
-int ifconf_ioctl(unsigned cmd, uint64_t arg);               /* net/ifconf.c */
+/* The interface ioctls every socket takes (SIOCGIFCONF, SIOCGIFFLAGS,
+ * SIOCGIFADDR, SIOCGIFHWADDR, SIOCGIFINDEX ..., net/ifconf.c): is cmd one
+ * of them, and run it on the user's struct ifreq/ifconf at arg: 0,
+ * -EFAULT, -ENODEV (no such interface), -EOPNOTSUPP (a setting Kite does
+ * not change). Takes net_lock around the reads. */
 bool ifconf_is_ioctl(unsigned cmd);
+int ifconf_ioctl(unsigned cmd, uint64_t arg);
 
 #endif
