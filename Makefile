@@ -82,6 +82,11 @@ KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax -ffreestanding -
   -O2 -g -flto=auto -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
   -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-common -fno-strict-aliasing \
   -MMD -MP
+# Mistakes that compile with only a warning but break at run time: a function
+# used without its header returns a truncated int, a pointer passed as the
+# wrong type. Splitting headers makes them easy to introduce; make them errors.
+KCFLAGS += -Werror=implicit-function-declaration -Werror=implicit-int -Werror=int-conversion \
+  -Werror=incompatible-pointer-types -Werror=return-type
 # LOCKDEP=1: a debug kernel with the lock-order checker (kern/lockdep.c);
 # build it in its own directory, e.g. make LOCKDEP=1 BUILD=build/lockdep.
 ifdef LOCKDEP

@@ -4,6 +4,9 @@ same QEMU, and print both with their ratio.
 
 Usage: bench/run.sh [micro|boot|all|lmbench]   (default: all)
 lmbench: OSComp's lmbench list with Debian's programs (bench/lmbench.py).
+BENCH_BASELINE=<git revision>: also build Kite as it was at that revision
+(a detached worktree under build/bench/) and boot it in the same rotation,
+so a refactoring can show it changed no figure ("Kite/base" column).
 
 Kite is built with the benchmark programs in its initramfs (EXTRA) and
 booted with init=/bench/init.sh; Linux (Debian's linux-source-6.1, built by
@@ -59,16 +62,16 @@ def stage_payload(dest, mode):
     return INIT
 
 
-def build_kite(tp, mode):
+def build_kite(tp, mode, src=TOP, name="kite"):
     extra = os.path.join(BUILD, "kite-extra")
     shutil.rmtree(extra, ignore_errors=True)
     init = stage_payload(extra, mode)
     with open(os.path.join(extra, "bench", "init.sh"), "w") as f:
         f.write(init)
     os.chmod(os.path.join(extra, "bench", "init.sh"), 0o755)
-    kbuild = os.path.join(BUILD, "kite")
+    kbuild = os.path.join(BUILD, name)
     kernel = os.path.join(kbuild, "kernel-rv")
-    sh(f"make -s -C {TOP} BUILD={kbuild} KERNEL_OUT={kernel} EXTRA={extra} all")
+    sh(f"make -s -C {src} BUILD={kbuild} KERNEL_OUT={kernel} EXTRA={extra} all")
     return QEMU_BASE + ["-kernel", kernel, "-append", "init=/bench/init.sh"]
 
 
@@ -98,6 +101,13 @@ def main():
     tp = third_party()
     build_programs(tp)
     systems = {"Kite": build_kite(tp, what), "Linux": build_linux(tp, what)}
+    base = os.environ.get("BENCH_BASELINE")
+    if base:
+        # Kite at an older revision, from a worktree of our own repository.
+        src = os.path.join(BUILD, "baseline-src")
+        sh(f"git -C {TOP} worktree remove --force {src} 2>/dev/null || rm -rf {src}; "
+           f"git -C {TOP} worktree prune; git -C {TOP} worktree add -q --detach {src} {base}")
+        systems["Kite@base"] = build_kite(tp, what, src=src, name="kite-base")
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     if what == "lmbench":
         for name, cmd in systems.items():
@@ -117,20 +127,31 @@ def main():
             boots[name].append(t)
             results[name].append(parse_bench_lines(text))
     print()
-    print(f"{'measurement':28} {'Kite':>14} {'Linux':>14} {'Linux/Kite':>11}")
-    def row(label, k, l, unit):
+    has_base = "Kite@base" in systems
+    print(f"{'measurement':28} {'Kite':>14} {'Linux':>14} {'Linux/Kite':>11}"
+          + (f" {'Kite@base':>14} {'base/Kite':>10}" if has_base else ""))
+    def row(label, k, l, unit, b=None):
         ratio = l / k if k else float("nan")
-        print(f"{label:28} {k:11.3f} {unit:2} {l:11.3f} {unit:2} {ratio:10.2f}x")
+        line = f"{label:28} {k:11.3f} {unit:2} {l:11.3f} {unit:2} {ratio:10.2f}x"
+        if b is not None:
+            line += f" {b:11.3f} {unit:2} {b / k if k else float('nan'):9.2f}x"
+        print(line)
+    def median_of(name, key=None):
+        if key is None:
+            vals = boots.get(name, [])
+        else:
+            vals = [r[key][0] for r in results.get(name, []) if key in r]
+        return statistics.median(vals) if vals else None
     if boots["Kite"] and boots["Linux"]:
-        row("boot: QEMU start to /init", statistics.median(boots["Kite"]),
-            statistics.median(boots["Linux"]), "s")
+        row("boot: QEMU start to /init", median_of("Kite"), median_of("Linux"), "s",
+            median_of("Kite@base") if has_base else None)
     if what in ("all", "micro") and results["Kite"] and results["Linux"]:
         names = list(results["Kite"][0].keys())
         for n in names:
-            kv = [r[n][0] for r in results["Kite"] if n in r]
-            lv = [r[n][0] for r in results["Linux"] if n in r]
-            if kv and lv:
-                row(n, statistics.median(kv), statistics.median(lv), results["Kite"][0][n][1])
+            k, l = median_of("Kite", n), median_of("Linux", n)
+            if k is not None and l is not None:
+                row(n, k, l, results["Kite"][0][n][1],
+                    median_of("Kite@base", n) if has_base else None)
     print("\n(medians of %d boots; ratio > 1 means Kite is faster)" % runs)
 
 

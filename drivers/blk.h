@@ -11,6 +11,11 @@
  * 254:16n+p for p <= 15 and 259:m (Linux's "blkext") beyond. A partition
  * passes its I/O to its disk with its start added; file systems cannot tell
  * the difference.
+ *
+ * Layer: drivers (drivers/blk.c), between the disk drivers (virtio_blk.c,
+ * loop.c) below and fs/ above (fs/bcache.c, fs/devfs.c, fs/blkdev.c),
+ * which look devices up here; it never calls fs/. Locks: blk_lock
+ * (spinlock) guards the device list; a driver's ops take its own lock.
  */
 #ifndef KITE_BLK_H
 #define KITE_BLK_H
@@ -57,11 +62,23 @@ struct blockdev {
   struct list_head link;      /* in the device list: each disk, then its partitions */
 };
 
-int blockdev_register(struct blockdev *bd);     /* a disk: names it; /dev/<name> comes later */
-int blockdev_register_named(struct blockdev *bd); /* name and dev already set (loop) */
+/*
+ * Add a disk to the registry. blockdev_register names it (vda, vdb, ... in
+ * call order) and numbers it 254:16i; blockdev_register_named keeps the
+ * name and dev the driver set (loop devices). Both set readahead to the
+ * default and make it a whole disk. Returns 0, or -ENOSPC past
+ * BLK_MAX_DISKS disks. bd must live for good (devices are never removed);
+ * /dev/<name> appears later (fs/devfs.c). Takes blk_lock.
+ */
+int blockdev_register(struct blockdev *bd);
+int blockdev_register_named(struct blockdev *bd);
+/* The device numbered dev (disk or partition), or the i-th registered
+ * virtio disk (partitions not counted); NULL if none. Not referenced:
+ * devices stay for good. Takes blk_lock. */
 struct blockdev *blockdev_by_dev(dev_t dev);
-void loop_init(void);                           /* drivers/loop.c */
-struct blockdev *blockdev_by_index(int i);      /* the i-th disk (partitions not counted) */
+struct blockdev *blockdev_by_index(int i);
+/* drivers/loop.c (layer fs): /dev/loop-control and loop0..7, at boot. */
+void loop_init(void);
 /*
  * Read every disk's partition table and register its partitions. Sleeps
  * (disk reads): called once from process context at boot, before

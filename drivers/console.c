@@ -6,6 +6,12 @@
  * step with kernel messages), which never fills up; input comes from the
  * UART's receive interrupt (drivers/uart.c calls tty_receive()). The line
  * discipline and the file operations are tty.c's.
+ *
+ * Layer: drivers. Below: drivers/tty.c and n_tty.c (the shared line
+ * discipline), kern/printk.c (console_write), drivers/chrdev.c (the device
+ * numbers 5:1 and 4:64). Above: drivers/uart.c feeds it input; fs/devfs.c
+ * makes the nodes. Locks: the tty's own (tty->lock, its read and write
+ * mutexes); console output is serialised by printk's console_lock.
  */
 #include "drivers/tty.h"
 #include "fs/vfs.h"

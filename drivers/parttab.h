@@ -17,6 +17,10 @@
  *     partition, and its chain of EBRs gives logical partitions 5, 6, ...
  *   - A partition starting past the end of the disk is dropped; one running
  *     past the end is cut there.
+ *
+ * Layer: drivers, pure logic (drivers/parttab.c calls nothing). Above:
+ * drivers/blk.c, which reads the sectors and registers the partitions.
+ * No locks.
  */
 #ifndef KITE_PARTTAB_H
 #define KITE_PARTTAB_H

@@ -7,6 +7,13 @@
  * harts at once, and the network stack's interrupt path keeps one owner
  * (docs/smp.md). On an external interrupt we claim the source, run its
  * handler and complete it.
+ *
+ * Layer: drivers. Below: arch/riscv (the direct map), kern/cpu.h (the
+ * hart's logical id). Above: the drivers that register handlers
+ * (uart.c, virtio.c), and arch/riscv/trap.c (irq_handle_external) and
+ * kern/main.c (plic_init_hart) that call in. Locks: none: the handler
+ * table is written at boot before a source is enabled, and each hart uses
+ * only its own context.
  */
 #include "drivers/irq.h"
 #include "kern/printk.h"

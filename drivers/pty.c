@@ -40,6 +40,11 @@
  * Locking: slave.lock protects the ring and the pair's state below;
  * pty_table_lock the table of numbers. Mutexes keep master reads (and
  * master writes) one at a time.
+ *
+ * Layer: drivers. Below: drivers/tty.c and n_tty.c (the slave is a tty),
+ * drivers/chrdev.c (/dev/ptmx). Above: fs/devpts.c, which makes the
+ * /dev/pts/N nodes and opens a slave, reached only through struct
+ * pty_fs_ops (drivers/tty.h) that it registers: pty.c names nothing in fs/.
  */
 #include "drivers/tty.h"
 #include "drivers/tty_ioctl.h"

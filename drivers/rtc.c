@@ -4,6 +4,11 @@
  * The device counts nanoseconds since 1970 in two 32-bit registers;
  * reading TIME_LOW latches TIME_HIGH. Kite reads it once at boot to set
  * CLOCK_REALTIME, and /dev/rtc0 answers RTC_RD_TIME (hwclock).
+ *
+ * Layer: drivers. Below: kern/time.c (time_set_realtime_ns),
+ * drivers/chrdev.c (/dev/rtc0), kern/uaccess.c (the ioctl's copy).
+ * Above: kmain (rtc_init). Locks: none (register reads only; the clock
+ * has its own).
  */
 #include "drivers/rtc.h"
 #include "fs/vfs.h"

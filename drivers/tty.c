@@ -278,11 +278,16 @@ static void tty_fork_locked(struct process *p)
 
 /* The controlling terminal, as clone and exit see it (kern/proc_resource.h):
  * the process layer keeps process->ctty but never names a tty function. */
-const struct proc_resource tty_proc_resource = {
+static const struct proc_resource tty_proc_resource = {
   .name = "ctty",
   .fork_locked = tty_fork_locked,
   .exit_process = tty_process_exit,
 };
+
+void ctty_init(void)
+{
+  proc_resource_register(PROC_RES_TTY, &tty_proc_resource);
+}
 
 /* p lets go of its terminal; the session keeps it (TIOCNOTTY). */
 static void leave_session(struct process *p)

@@ -31,6 +31,13 @@
  * after tty->lock is released (kill_pgrp takes proc_lock). process->ctty
  * is proc_lock's, a tty's session and pgrp are tty->lock's; acquiring a
  * terminal holds both, so its checks and its changes are one step.
+ *
+ * Layer: drivers (drivers/tty.c: terminals and sessions; n_tty.c: the
+ * line discipline; console.c and pty.c: the two drivers). Below: kern/
+ * (signals to process groups, wait queues, proc_lock). Above: the file
+ * layer opens terminals through their character devices; the process
+ * layer reaches the controlling terminal only through the hooks ctty_init
+ * registers (kern/proc_resource.h), devpts through struct pty_fs_ops.
  */
 #ifndef KITE_TTY_H
 #define KITE_TTY_H
@@ -171,6 +178,10 @@ void tty_vhangup_self(void);                        /* vhangup(2), CAP checked *
 void tty_process_exit(struct process *p);           /* p's last thread exited */
 dev_t tty_devnum(struct tty *tty);                  /* for /proc/<pid>/stat */
 void tty_register_devices(void);                    /* /dev/tty */
+/* Hand clone and exit the controlling terminal (kern/proc_resource.h: a
+ * child inherits its parent's, a session leader's exit hangs it up).
+ * kmain, once, before the first process. */
+void ctty_init(void);
 
 /* The file operations every kind of tty shares (a driver's fops use them). */
 ssize_t tty_read(struct file *f, struct uio *u, off_t *pos);

@@ -4,6 +4,9 @@
  * file ioctls that share the table (FIONREAD also answers for pipes and
  * regular files). One copy, so the tty code, the pty master, pipes and
  * sys_ioctl cannot disagree.
+ *
+ * Layer: drivers (constants only), included by fs/ (pipes, sys_ioctl)
+ * too. No locks.
  */
 #ifndef KITE_TTY_IOCTL_H
 #define KITE_TTY_IOCTL_H

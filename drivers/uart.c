@@ -4,6 +4,13 @@
  * Output is polled: the emulated port is ready at once, and polling keeps
  * kernel messages working even with interrupts off. Input is interrupt
  * driven: the receive interrupt drains the FIFO into the console tty.
+ *
+ * Layer: drivers. Below: kern/printk.c (console_set_output),
+ * drivers/plic.c (irq_register), arch/riscv (the direct map). Above:
+ * drivers/console.c's tty, which gets the typed bytes (tty_receive), and
+ * kmain (uart_init). Locks: none of its own: output is polled under
+ * printk's console_lock, input is drained in the interrupt handler, which
+ * runs on the boot hart only.
  */
 #include "drivers/uart.h"
 #include "drivers/irq.h"

@@ -1,5 +1,14 @@
 /*
  * virtio.c — the virtio-mmio transport (see virtio.h).
+ *
+ * Layer: drivers. Below: kern/page_alloc.c (ring memory), arch/riscv
+ * (fences, the direct map), kern/devtree.h (the slots). Above: the device
+ * drivers: virtio_blk.c by name (a loop the layer check lists:
+ * virtio_probe_all calls its probe) and virtio-net through the
+ * virtio_net_probe weak hook (drivers/virtio_net.c, built with the
+ * network).
+ * Locks: none here; each driver holds its own lock around its queue's
+ * functions, also from its interrupt handler.
  */
 #include "drivers/virtio.h"
 #include "kern/devtree.h"

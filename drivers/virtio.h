@@ -20,6 +20,9 @@
  *
  * Locking: a virtqueue's own functions are not locked; the driver holds
  * its lock around them (and may call them from its interrupt handler).
+ *
+ * Layer: drivers (drivers/virtio.c). Below: kern/ (pages, the device
+ * tree). Above: drivers/virtio_blk.c, drivers/virtio_net.c.
  */
 #ifndef KITE_VIRTIO_H
 #define KITE_VIRTIO_H
@@ -108,16 +111,30 @@ struct virtio_device {
   void *priv;                   /* the driver's */
 };
 
+/* Boot: look at every virtio-mmio slot of the device tree and start the
+ * driver of each device found (block; network if built in). */
 void virtio_probe_all(void);
+/* The 64 feature bits the device offers. */
 uint64_t virtio_device_features(struct virtio_device *vd);
-int virtio_negotiate(struct virtio_device *vd, uint64_t wanted);   /* 0 or -EIO */
+/* Accept the wanted features the device offers (a modern device also gets
+ * VIRTIO_F_VERSION_1 and must confirm FEATURES_OK): 0, or -EIO if it does
+ * not; vd->features holds the result. Probe time. */
+int virtio_negotiate(struct virtio_device *vd, uint64_t wanted);
+/* Allocate queue index (at most max_num entries, fewer if the device says
+ * so) in zeroed pages and register it with the device. NULL if the device
+ * has no such queue or memory ran out. Probe time, no lock. */
 struct virtqueue *virtio_setup_queue(struct virtio_device *vd, int index, uint16_t max_num);
+/* Tell the device the driver is ready (DRIVER_OK), or gave up (FAILED). */
 void virtio_driver_ok(struct virtio_device *vd);
 void virtio_fail(struct virtio_device *vd);
+/* Read and acknowledge the interrupt status (bit 0: used ring, bit 1:
+ * configuration); 0 if it was not this device. Interrupt context. */
 uint32_t virtio_ack_interrupt(struct virtio_device *vd);
+/* Read the device-specific configuration at byte offset off. */
 uint8_t virtio_config_read8(struct virtio_device *vd, unsigned off);
 uint32_t virtio_config_read32(struct virtio_device *vd, unsigned off);
 uint64_t virtio_config_read64(struct virtio_device *vd, unsigned off);
+/* Was feature bit `bit` negotiated? */
 static inline bool virtio_has_feature(struct virtio_device *vd, int bit)
 {
   return (vd->features >> bit) & 1;

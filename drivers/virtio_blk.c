@@ -6,6 +6,14 @@
  * in flight (up to ring size / 3). The submitter sleeps on the request's
  * `done` flag; the interrupt handler collects finished requests from the
  * used ring and wakes their submitters.
+ *
+ * Layer: drivers. Below: drivers/virtio.c (the transport),
+ * drivers/blk.c (it registers each disk), drivers/plic.c (its
+ * interrupt), kern/wait.c (a submitter sleeps). Above: the block cache
+ * (fs/bcache.c), through struct blockdev_ops.
+ * Locks: vb->lock (spinlock) guards the queue and the in-flight requests;
+ * it is released before a submitter sleeps and before the interrupt
+ * handler wakes the submitters (vb->wq), so it is a leaf.
  */
 #include "drivers/virtio.h"
 #include "drivers/blk.h"

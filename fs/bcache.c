@@ -7,10 +7,17 @@
  * the least recently used unreferenced buffer is reused, written back first
  * if dirty. A kernel thread syncs the file systems every 5 seconds, so a
  * crash loses at most that much that was not fsync'ed.
+ *
+ * Layer: fs, under fs/fat and fs/ext4 (their metadata), over the block
+ * devices (drivers/blk.h: bd->ops->rw, flush); the flush thread also
+ * calls fs/super.c's sync of every mounted file system.
+ *
+ * Locks: bcache_lock (spinlock) over the hash, the LRU list and refcounts,
+ * never held across I/O; each buffer's mutex over its contents.
  */
 #include "fs/bcache.h"
 #include "drivers/blk.h"
-#include "fs/vfs.h"
+#include "fs/mount.h"
 #include "kern/mm.h"
 #include "kern/task.h"
 #include "kern/printk.h"

@@ -9,7 +9,8 @@
  * serialises its requests.
  */
 #include "drivers/blk.h"
-#include "fs/vfs.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "fs/devfs.h"
 #include "kern/errno.h"
 #include "kern/cred.h"

@@ -14,7 +14,10 @@
  * mount_lock inside it. dput drops the inode's reference with no
  * spinlock held.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
 #include "fs/fsops.h"
 #include "fs/inotify.h"
 #include "kern/mm.h"

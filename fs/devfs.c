@@ -9,7 +9,12 @@
  */
 #include "fs/devfs.h"
 #include "drivers/blk.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/ramfs.h"
 #include "fs/fsops.h"
 #include "kern/mm.h"
@@ -99,10 +104,6 @@ int devfs_add_links(const char *dev)
       err = r;
   }
   return err;
-}
-
-void devfs_init(void)
-{
 }
 
 /* ---- /dev/null, zero, full, random, urandom, kmsg ---- */

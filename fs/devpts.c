@@ -22,7 +22,12 @@
 #include "fs/devpts.h"
 #include "fs/fdtable.h"
 #include "drivers/tty.h"     /* struct pty_fs_ops */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "kern/mm.h"
 #include "kern/errno.h"
 #include "kern/printk.h"

@@ -1,5 +1,5 @@
 /*
- * epoll.c — epoll instances, and anonymous files (anon_file).
+ * epoll.c — epoll instances (the file is an anon_file, fs/anon_inodes.c).
  *
  * An epoll instance is a file. Each watched (file, fd) pair is an item
  * whose wait entries sit on the watched file's wait queues (registered
@@ -13,17 +13,24 @@
  * release hook epoll_init registers (eventpoll_release), never epoll by
  * name. eventfd, once here, is fs/eventfd.c.
  *
+ * Layer: fs, a file kind (kern/epoll.h), under the epoll_* system calls;
+ * calls each watched file's poll, the wait queues and fs/anon_inodes.c.
+ *
  * Lock order: ep->mtx (epoll_ctl/epoll_wait) > ep->lock (spinlock: ready
  * list, taken in wake-up callbacks) > file wait-queue locks.
  */
 #include "kern/epoll.h"
+#include "fs/anon_inodes.h"
 #include "kern/poll.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include <string.h>
 
@@ -248,33 +255,6 @@ static struct file_release_hook ep_release_hook = { .fn = eventpoll_release };
 void epoll_init(void)
 {
   file_release_hook_register(&ep_release_hook);
-}
-
-static struct super_block anon_sb = { .magic = 0x09041934, .next_ino = 1 };
-
-/*
- * A file for an in-kernel object (epoll, eventfd, timerfd, signalfd): no
- * path, a private inode, O_RDWR plus the O_NONBLOCK of `flags`. NULL if
- * out of memory; the file owns priv from then on (fops->release frees it).
- * The inode has no file type, as Linux's anonymous inode (mode 0600): the
- * calls that want a regular file (readahead, fallocate, ftruncate, fsync,
- * FIONREAD) refuse it as they refuse other special files.
- */
-struct file *anon_file(const struct file_ops *fops, void *priv, int flags)
-{
-  struct file *f = file_alloc();
-  struct inode *ino = inode_alloc(&anon_sb, 0600);
-  if (!f || !ino) {
-    kfree(f);
-    if (ino)
-      iput(ino);
-    return NULL;
-  }
-  f->inode = ino;
-  f->fop = fops;
-  f->priv = priv;
-  f->flags = O_RDWR | (flags & O_NONBLOCK);
-  return f;
 }
 
 long sys_epoll_create1(int flags)

@@ -7,19 +7,20 @@
  * writable while below the maximum, so epoll and poll can wait on it.
  *
  * Layer: fs, a file kind (as pipes, epoll, timerfd and signalfd); the file
- * is an anon_file (fs/epoll.c), the descriptor from fs/file.c.
+ * is an anon_file (fs/anon_inodes.c), the descriptor from fs/file.c.
  *
  * Locks: e->lock (spinlock) guards the counter's changes; readers of the
  * count for wait conditions and poll read it without the lock. e->wq's
  * lock ranks below it.
  */
-#include "kern/epoll.h"
+#include "fs/anon_inodes.h"
 #include "kern/poll.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/uio.h"
 #include "kern/mm.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 
 #define EFD_SEMAPHORE 1

@@ -12,6 +12,15 @@
  *   4. switch to it; other threads die; close-on-exec descriptors close;
  *      caught signals reset to default; a vfork parent is released
  *   5. the trap frame is reset to start at the entry point
+ *
+ * Layer: fs (the file layer, as Linux's fs/exec.c). Called by the execve
+ * and execveat system calls (kern/syscall.tbl); calls the open and read
+ * paths (fs/file.c, fs/namei.c), kern/vm.c for the new address space,
+ * fs/fdtable.h for close-on-exec, and the process and signal code below.
+ *
+ * Locks: none held on entry. The old address space is torn down after the
+ * other threads are gone; proc_lock and mm->lock are taken inside the
+ * calls that need them.
  */
 #include "kern/exec.h"
 #include "kern/elf.h"
@@ -23,7 +32,12 @@
 #include "kern/uio.h"
 #include "kern/param.h"
 #include "kern/printk.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "fs/perm.h"
 #include "fs/devfs.h"

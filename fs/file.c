@@ -1,7 +1,23 @@
 /*
  * file.c — open files (struct file), descriptor tables, and opening a path.
+ *
+ * Layer: fs, the VFS core (fs/file.h, fs/fdtable.h). Above: every system
+ * call that takes a descriptor, and each file kind (pipes, sockets,
+ * epoll ...) that makes a file. Below: fs/namei.c (the walk for
+ * vfs_open), the dentry cache, fs/perm.c (may_open), the file systems'
+ * file_ops; release hooks tell epoll of a last fput.
+ *
+ * Locks: a file's refcount is atomic; files->lock (a spinlock) guards a
+ * descriptor table, never held across fput or flush; vfs_open takes the
+ * parent directory's inode lock to create (O_CREAT).
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/pagecache.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "fs/devfs.h"
 #include "drivers/blk.h"
@@ -615,11 +631,16 @@ static void files_exit_task(struct task *t)
 }
 
 /* A task's descriptor table, as clone and exit see it (kern/proc_resource.h). */
-const struct proc_resource files_proc_resource = {
+static const struct proc_resource files_proc_resource = {
   .name = "files",
   .fork = files_fork,
   .exit_task = files_exit_task,
 };
+
+void files_init(void)
+{
+  proc_resource_register(PROC_RES_FILES, &files_proc_resource);
+}
 
 int fd_install(struct file *f, int min, bool cloexec)
 {

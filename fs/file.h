@@ -57,6 +57,9 @@ struct file {
   struct list_head ep_links;    /* epoll items watching this file (fs/epoll.c) */
 };
 
+/* May f be read / written through: its access mode allows it, and it is
+ * not an O_PATH descriptor (which only names a place). No locks: the
+ * flags' access bits never change after open. */
 static inline bool file_readable(struct file *f)
 {
   return (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_PATH);
@@ -66,7 +69,6 @@ static inline bool file_writable(struct file *f)
   return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH);
 }
 
-/* ---- fs/file.c ---- */
 /* ---- fs/file.c ---- */
 /* A new, empty struct file with one reference (the caller's), or NULL
  * when out of memory. No locks. */

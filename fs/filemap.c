@@ -11,7 +11,10 @@
  * faults take the page cache's lock below it (fs/pagecache.c).
  */
 #include "fs/filemap.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
+#include "fs/pagecache.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/errno.h"

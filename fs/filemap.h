@@ -7,6 +7,12 @@
  * region these operations. A kind that counts its mappings (System V
  * shared memory, ipc/shm.c) wraps filemap_vm_open/close in its own table
  * and uses the rest as they are.
+ *
+ * Layer: fs, between kern/vm.c (which calls these only through vma->ops,
+ * struct vm_operations, never by name) and the page cache below.
+ *
+ * Locks: the fault and open/close hooks run with the address space's
+ * mm->lock held; the page cache's lock ranks below it.
  */
 #ifndef KITE_FILEMAP_H
 #define KITE_FILEMAP_H

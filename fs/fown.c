@@ -19,12 +19,17 @@
  * opener waits (or gets EWOULDBLOCK with O_NONBLOCK) and after the time
  * the lease is broken for it.
  *
+ * Layer: fs (declared in fs/locks.h, beside the record locks). Above: fcntl (fs/sys_open.c), the open and truncate
+ * paths (lease breaks). Below: file polling, kern/signal.c (the signals).
+ *
  * Locks: fown_lock (spinlock) for every struct fown and the lease list;
  * sigio_lock for the queue of the sigio thread (taken in wake-up callbacks:
  * a leaf lock).
  */
 #include "fs/locks.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "fs/perm.h"
 #include "kern/task.h"
 #include "kern/cred.h"

@@ -3,6 +3,9 @@
  * Linux gives riscv64: file types and permission bits (st_mode), open
  * flags, the *at() flags, lseek's whence, getdents64's d_type, and device
  * numbers. Part of fs/vfs.h; no code.
+ *
+ * Layer: fs, the bottom of the VFS headers (every other one includes it);
+ * user space sees these values through the system calls. No locks.
  */
 #ifndef KITE_FS_ABI_H
 #define KITE_FS_ABI_H

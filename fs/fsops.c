@@ -3,8 +3,20 @@
  * symlink, link, unlink/rmdir, rename. The syscalls (fs/sys_*.c) copy
  * the user's strings in and call these; the initramfs unpacker calls them
  * directly.
+ *
+ * Layer: fs, the VFS core (fs/fsops.h). Below: fs/namei.c (path_parent,
+ * the walk), the dentry cache, fs/perm.c (may_create, may_delete),
+ * fs/inotify.c, and each file system's inode_ops.
+ *
+ * Locks: begin_create/end_create hold the parent directory's inode lock
+ * around a create; rename takes rename_lock, then the old and the new
+ * parent's inode locks.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/namei.h"
 #include "fs/inotify.h"
 #include "fs/fsops.h"
 #include "fs/perm.h"
@@ -64,6 +76,18 @@ static int check_writable_dir(struct path *parent)
   return 0;
 }
 
+/* The checks mkdirat, mknodat and symlinkat make on the name d in parent (after
+ * begin_create), in Linux's order: the name is taken (EEXIST), the file
+ * system is read-only (EROFS), the directory may not be written (EACCES,
+ * fs/perm.c). */
+static int may_create_at(struct path *parent, struct dentry *d)
+{
+  if (d->inode)
+    return -EEXIST;
+  int r = check_writable_dir(parent);
+  return r ? r : may_create(parent->dentry->inode);
+}
+
 int do_mkdirat(int dirfd, const char *path, mode_t mode)
 {
   struct path parent;
@@ -73,9 +97,7 @@ int do_mkdirat(int dirfd, const char *path, mode_t mode)
   if (r)
     return r;
   struct inode *dir = parent.dentry->inode;
-  if (d->inode)
-    r = -EEXIST;
-  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
+  if ((r = may_create_at(&parent, d)))
     ;
   else if (!dir->iop || !dir->iop->mkdir)
     r = -EPERM;
@@ -103,9 +125,7 @@ int do_mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
   struct inode *dir = parent.dentry->inode;
   mode = mode_strip_sgid(dir, mode); /* before the umask, as vfs_prepare_mode */
   mode = (mode & ~07777) | (mode & 07777 & ~current->fs->umask);
-  if (d->inode)
-    r = -EEXIST;
-  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
+  if ((r = may_create_at(&parent, d)))
     ;
   else if ((type == S_IFCHR || type == S_IFBLK) && !(type == S_IFCHR && dev == 0) &&
            !capable(CAP_MKNOD))
@@ -135,9 +155,7 @@ int do_symlinkat(const char *target, int dirfd, const char *path)
   if (r)
     return r;
   struct inode *dir = parent.dentry->inode;
-  if (d->inode)
-    r = -EEXIST;
-  else if ((r = check_writable_dir(&parent)) || (r = may_create(dir)))
+  if ((r = may_create_at(&parent, d)))
     ;
   else if (!dir->iop || !dir->iop->symlink)
     r = -EPERM;

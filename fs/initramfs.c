@@ -1,8 +1,20 @@
 /*
  * initramfs.c — unpack the cpio archive linked into the kernel image into
  * the root file system (a ramfs) at boot.
+ *
+ * Layer: fs. kmain calls initramfs_unpack once the root is mounted; it
+ * parses with kern/cpio.c and makes each entry through fs/fsops.c, the
+ * path walk and file writes (fs/file.c), as a process would.
+ *
+ * Locks: none of its own; it runs alone at boot, taking the locks of the
+ * operations it calls.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fsops.h"
 #include "kern/cpio.h"
 #include "kern/mm.h"

@@ -133,7 +133,7 @@ static inline bool inode_map_writable(struct inode *ino)
                                         __ATOMIC_RELAXED));
   return true;
 }
-
+/* A shared writable mapping of ino goes (one inode_map_writable undone). Atomic. */
 static inline void inode_unmap_writable(struct inode *ino)
 {
   __atomic_sub_fetch(&ino->mmap_writable, 1, __ATOMIC_RELEASE);

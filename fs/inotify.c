@@ -4,7 +4,7 @@
  * inotify_event records (inotify_init1, inotify_add_watch,
  * inotify_rm_watch; read, poll, FIONREAD on the descriptor).
  *
- * Layer: a file kind (an anonymous file, fs/epoll.c's anon_file) plus
+ * Layer: a file kind (an anonymous file, fs/anon_inodes.c's anon_file) plus
  * the hooks the VFS calls (fs/inotify.h): fs/file.c (open, read, write,
  * close), fs/fsops.c (create, delete, rename, link), fs/sys_sync.c,
  * fs/sys_stat.c, fs/sys_dir.c (truncate, chmod, chown, times, getdents),
@@ -26,10 +26,15 @@
  * are dropped with no lock held.
  */
 #include "fs/inotify.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "fs/perm.h"
-#include "kern/epoll.h"
+#include "fs/anon_inodes.h"
 #include "kern/poll.h"
 #include "kern/syscall.h"
 #include "kern/task.h"

@@ -4,6 +4,14 @@
  * The VFS reports what happens to files through the inotify_* calls
  * below; they cost one unlocked check when nobody watches the inode (or,
  * for the events a directory hears about its entries, its parent).
+ *
+ * Layer: fs, the VFS core. The VFS's operations (fs/fsops.c, fs/file.c,
+ * fs/sys_*.c ...) call the event functions; inotify.c calls the dentry
+ * cache and the wait queues, and makes its instances with anon_file.
+ *
+ * Locks: inotify_lock (a spinlock) guards every watch list; an instance's
+ * lock its event queue (below inotify_lock). The event calls may be made
+ * with inode locks held; they never sleep.
  */
 #ifndef KITE_INOTIFY_H
 #define KITE_INOTIFY_H

@@ -24,10 +24,16 @@
  * wait for waits for ..." is followed, and a chain that comes back to the
  * caller is a deadlock (EDEADLK), as in Linux's posix_locks_deadlock.
  *
+ * Layer: fs (fs/locks.h). Above: fcntl and flock (fs/sys_open.c), close
+ * and exit (fd_close, locks_proc_resource). Below: the wait queues and
+ * kern/process.c (the owners' pids).
+ *
  * Locks: locks_lock (spinlock) protects every list here.
  */
 #include "fs/locks.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
@@ -437,10 +443,15 @@ static void locks_exit_process(struct process *p)
 }
 
 /* A process's POSIX locks go when its last thread exits (kern/proc_resource.h). */
-const struct proc_resource locks_proc_resource = {
+static const struct proc_resource locks_proc_resource = {
   .name = "posix-locks",
   .exit_process = locks_exit_process,
 };
+
+void locks_init(void)
+{
+  proc_resource_register(PROC_RES_LOCKS, &locks_proc_resource);
+}
 
 /* last close of an open file: its OFD and flock locks. */
 void locks_remove_file(struct file *f)

@@ -2,6 +2,15 @@
  * locks.h — advisory locks (fs/locks.c: POSIX record locks, OFD locks,
  * flock), and the owner of an open file (fs/fown.c: F_SETOWN and friends,
  * O_ASYNC signals, leases).
+ *
+ * Layer: fs. Above: fcntl and flock (fs/sys_open.c), fd_close and exit
+ * (the proc_resource hooks), the open and truncate paths (lease breaks),
+ * the file kinds that send O_ASYNC signals. Below: wait queues and
+ * kern/signal.c.
+ *
+ * Locks: locks_lock (fs/locks.c) over every lock list; fown_lock
+ * (fs/fown.c) over every struct fown and the leases; both spinlocks, never
+ * held while sleeping: waiters drop them first.
  */
 #ifndef KITE_LOCKS_H
 #define KITE_LOCKS_H
@@ -33,6 +42,9 @@ struct inode;
 #define LEASE_BREAK_TIME_DEFAULT 45   /* seconds: /proc/sys/fs/lease-break-time */
 
 /* locks.c */
+/* Have exit drop a process's POSIX locks when its last thread goes
+ * (kern/proc_resource.h). kmain, once, before the first process. */
+void locks_init(void);
 long fcntl_lock(struct file *f, int cmd, uint64_t arg);
 void locks_remove_posix(struct inode *ino, pid_t pid);
 void locks_remove_process(pid_t pid);

@@ -13,7 +13,11 @@
  * `mount --move /newroot /` followed by `chroot .` is the way; pivot_root
  * works once the caller's root is itself a mounted file system.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/namei.h"
 #include "kern/task.h"
 #include "kern/syscall.h"
 #include "kern/mm.h"

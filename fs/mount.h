@@ -135,6 +135,10 @@ struct mount *root_mount(void);
 /* statfs(2) of the file system p is on (the caller holds a reference to
  * p): 0 or the file system's error. No locks held. */
 int vfs_statfs(struct path *p, struct statfs64 *st);
+/* At boot (kmain, before any file is made): the pseudo mount below, on
+ * which files without a name get their dentries (fs/vfs.c). Panics when
+ * out of memory. */
+void vfs_init(void);
 /* Files without a name (pipes, sockets, epoll ...) reached through a magic
  * link get a dentry of their own, named name, on a pseudo mount outside
  * the tree: *out, referenced (path_put it; the dentry goes with its last

@@ -21,7 +21,13 @@
  * the per-user accounting; each queue's spinlock its messages and its
  * notification. Order: root inode lock > mq_lock > queue lock.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
+#include "fs/mqueue.h"
 #include "fs/fdtable.h"
 #include "fs/perm.h"
 #include "kern/syscall.h"

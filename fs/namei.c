@@ -18,8 +18,23 @@
  * would leave it) or the starting directory as the root (RESOLVE_IN_ROOT),
  * and only the dentry cache (RESOLVE_CACHED: EAGAIN on a miss) — checked
  * at the same steps as Linux's nameidata flags.
+ *
+ * Layer: fs, the VFS core (fs/namei.h). Above: every system call that
+ * takes a path, vfs_open, fs/fsops.c. Below: the dentry cache
+ * (fs/dcache.c), the file systems' lookup and get_link, follow_mounts
+ * (fs/mount.c), fs/perm.c (search permission).
+ *
+ * Locks: the walk takes each directory's inode lock only around a lookup
+ * that misses the dentry cache; it holds a reference (not a lock) to the
+ * directory it stands in. fs_context->lock (a spinlock) guards a task's
+ * root and cwd.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "fs/pathname.h"
 #include "fs/perm.h"
@@ -94,11 +109,16 @@ static void fs_exit_task(struct task *t)
 }
 
 /* A task's fs context, as clone and exit see it (kern/proc_resource.h). */
-const struct proc_resource fs_proc_resource = {
+static const struct proc_resource fs_proc_resource = {
   .name = "fs",
   .fork = fs_fork,
   .exit_task = fs_exit_task,
 };
+
+void fs_context_init(void)
+{
+  proc_resource_register(PROC_RES_FS, &fs_proc_resource);
+}
 
 /* The restrictions of the openat2 in progress, with rule r; else NULL. */
 static const struct resolve_scope *restricted(uint64_t r)
@@ -474,6 +494,27 @@ char *user_path_copy(uaddr_t upath, long *err)
     return NULL;
   }
   return p;
+}
+
+/*
+ * The two path arguments of linkat, renameat2 and symlinkat copied in,
+ * first ua then ub (the order Linux reports their errors in): 0 with *a
+ * and *b PATH_MAX buffers the caller frees with kfree, or user_path_copy's
+ * error with neither allocated. No locks taken.
+ */
+long user_two_paths(uaddr_t ua, uaddr_t ub, char **a, char **b)
+{
+  long err;
+  *a = user_path_copy(ua, &err);
+  if (!*a)
+    return err;
+  *b = user_path_copy(ub, &err);
+  if (!*b) {
+    kfree(*a);
+    *a = NULL;
+    return err;
+  }
+  return 0;
 }
 
 /*

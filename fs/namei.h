@@ -57,6 +57,10 @@ int path_lookup_at(const struct path *start, const char *path, unsigned flags, s
 /* A system call's path argument copied in: a PATH_MAX buffer (kfree it),
  * or NULL with *err = -ENOMEM, -EFAULT or -ENAMETOOLONG (Linux's getname). */
 char *user_path_copy(uaddr_t upath, long *err);
+/* Two path arguments copied in, ua first (linkat, renameat2, symlinkat):
+ * 0 with *a and *b to kfree, or user_path_copy's error with neither
+ * allocated. No locks. */
+long user_two_paths(uaddr_t ua, uaddr_t ub, char **a, char **b);
 /* path_lookup of a user path for the *at() calls: flags outside allowed
  * are -EINVAL; AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH become lookup flags.
  * *p referenced on success (path_put it); no locks held on entry or exit. */
@@ -88,6 +92,10 @@ struct fs_context {
   struct path root, cwd;
   mode_t umask;
 };
+/* Hand clone and exit the fs context (kern/proc_resource.h: a new task
+ * copies or, with CLONE_FS, shares its creator's; an exiting one drops
+ * its reference). kmain, once, before the first process. */
+void fs_context_init(void);
 /* A new context (root and cwd unset, umask 022, one reference), or NULL. */
 struct fs_context *fs_context_alloc(void);
 /* A copy of old (fork without CLONE_FS): referenced root and cwd, same

@@ -12,8 +12,17 @@
  * pages start zeroed, as for ramfs) and writepage (store a dirty page;
  * missing: pages live only in memory). pc->lock serialises changes to one
  * file's tree; it ranks below mm->lock and inode->lock.
+ *
+ * Layer: fs, the VFS core (fs/pagecache.h). Above: generic_file_read and
+ * _write's callers (each file system's file_ops), fs/filemap.c (faults),
+ * sync and truncate. Below: the page allocator (kern/) and the file
+ * systems' readpage/writepage.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/pagecache.h"
 #include "fs/perm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"

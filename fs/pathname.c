@@ -1,5 +1,8 @@
 /*
  * pathname.c — splitting path strings (see pathname.h).
+ *
+ * Layer: fs, a leaf: pure string functions, no locks, no calls into the
+ * VFS. Used by the path walk (fs/namei.c) and the host tests.
  */
 #include "fs/pathname.h"
 #include <string.h>

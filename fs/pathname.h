@@ -1,6 +1,8 @@
 /*
  * pathname.h — splitting path strings, with no file-system access.
  * Pure logic, host-testable (testsuite/host/test_pathname.c).
+ *
+ * Layer: fs, a leaf (no locks, no calls) under fs/namei.c.
  */
 #ifndef KITE_PATHNAME_H
 #define KITE_PATHNAME_H

@@ -10,7 +10,11 @@
  * caller holds whatever lock keeps the inode alive. No locks of its own.
  */
 #include "fs/perm.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
 #include "kern/cred.h"
 #include "kern/errno.h"
 #include "kern/vm.h"

@@ -6,6 +6,12 @@
  * fsuid and fsgid, the supplementary groups, and the capabilities that
  * override the mode bits (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
  * CAP_FOWNER, CAP_FSETID, CAP_CHOWN).
+ *
+ * Layer: fs, the VFS core: called by the walk, vfs_open, fs/fsops.c, the
+ * attribute-changing system calls; calls kern/cred.c only.
+ *
+ * Locks: none taken; a check reads the inode's mode and owner, which the
+ * caller keeps stable (holds ino->lock) where it then acts on them.
  */
 #ifndef KITE_PERM_H
 #define KITE_PERM_H

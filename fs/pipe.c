@@ -13,6 +13,15 @@
  * pipe is freed at the inode's eviction, never under a file still using
  * it. That also lets an anonymous pipe be opened again by name through
  * /proc/<pid>/fd/N (fifo_open on its inode), as Linux allows.
+ *
+ * Layer: fs, a file kind (kern/pipe.h). Above: pipe2 and the FIFO opens
+ * of the file systems (fifo_fops), splice and tee (kern/sys_splice.c).
+ * Below: the pipefs pseudo superblock's inodes (fs/vfs.c), wait queues,
+ * kern/signal.c (SIGPIPE).
+ *
+ * Locks: p->lock (a sleeping mutex) guards one pipe's buffer and counts
+ * (two pipes, for splice between them, in address order); fifo_lock (a
+ * spinlock) guards making a FIFO inode's pipe.
  */
 #include "kern/pipe.h"
 #include "kern/task.h"
@@ -22,7 +31,10 @@
 #include "kern/uio.h"
 #include "kern/poll.h"
 #include "kern/param.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include "fs/ramfs.h"
 #include "drivers/tty_ioctl.h"

@@ -6,6 +6,12 @@
  * queues sets `triggered` and wakes the caller, who scans again. The
  * double-check rule holds: the caller marks itself sleeping, then checks
  * `triggered`, and only then schedules.
+ *
+ * Layer: fs (kern/poll.h), under the ppoll/pselect6 system calls and
+ * epoll's readiness checks; calls each file's poll and the wait queues.
+ *
+ * Locks: none of its own; the poll table's entries are taken and dropped
+ * under each wait queue's lock; a signal mask change takes sighand->lock.
  */
 #include "kern/poll.h"
 #include "kern/syscall.h"
@@ -13,7 +19,7 @@
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/param.h"
-#include "fs/vfs.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include <string.h>
 

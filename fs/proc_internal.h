@@ -9,6 +9,9 @@
  *   fs/proc_mounts.c  /proc/<pid>/mounts and mountinfo
  *   fs/proc_util.c    text buffers and process snapshots, used by all above
  *
+ * Layer: fs, private to /proc's files (nothing outside fs/proc*.c
+ * includes it).
+ *
  * Calls go one way: procfs.c uses the generator files' tables, and every
  * generator file uses proc_util.c; proc_util.c names none of them.
  *

@@ -18,7 +18,8 @@
  * subsystem's lock.
  */
 #include "fs/proc_internal.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
 #include "kern/lockdep.h"
 #include "kern/cred.h"
 #include "ipc/ipc.h"

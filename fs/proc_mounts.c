@@ -17,7 +17,9 @@
  * path_to_string() takes dcache_lock inside it (the order dcache.c uses).
  */
 #include "fs/proc_internal.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
 #include "kern/task.h"
 #include "kern/param.h"
 #include <string.h>

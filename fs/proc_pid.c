@@ -15,7 +15,12 @@
  * only to take its file.
  */
 #include "fs/proc_internal.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "fs/inotify.h"
 #include "kern/cred.h"

@@ -13,7 +13,8 @@
  * with no lock held. The text buffer functions may sleep (kmalloc).
  */
 #include "fs/proc_internal.h"
-#include "fs/vfs.h"
+#include "fs/mount.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "kern/cred.h"
 #include "kern/vm.h"

@@ -24,7 +24,12 @@
  */
 #include "fs/procfs.h"
 #include "fs/proc_internal.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "kern/cred.h"
 #include "kern/mm.h"

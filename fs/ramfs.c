@@ -3,9 +3,22 @@
  * system (filled from the initramfs), tmpfs (/tmp) and devtmpfs (/dev).
  *
  * There is no storage behind it: the dentry cache is the directory tree,
- * and the page cache holds the file data. Nothing is evicted.
+ * and the page cache holds the file data. Nothing is evicted. Also the
+ * unnamed shmem files (MAP_SHARED|MAP_ANONYMOUS, SysV shm, memfd) and
+ * their seals.
+ *
+ * Layer: fs, a file system (fs/ramfs.h). Below: fs/super.c, the dentry
+ * cache, fs/pagecache.c and fs/filemap.c; above: the VFS core's calls
+ * through inode_ops/file_ops, fs/devfs.c, memfd and shm users.
+ *
+ * Locks: the VFS holds a directory's inode lock around its operations;
+ * ino->lock guards size and seals; the per-mount counts are atomic.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
 #include "fs/perm.h"
 #include "fs/ramfs.h"
 #include "fs/fsops.h"

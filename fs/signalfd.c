@@ -1,7 +1,7 @@
 /*
  * signalfd.c — signals read through a file descriptor (signalfd4).
  *
- * A signalfd is an anonymous file (anon_file, fs/epoll.c) holding a set
+ * A signalfd is an anonymous file (anon_file, fs/anon_inodes.c) holding a set
  * of signals. Reading it takes pending signals of that set from the
  * *reader* — its own pending set first, then its process's shared one,
  * exactly as delivery would (dequeue_signal_from, kern/signal.c) — and
@@ -19,12 +19,15 @@
  * epoll items when the process dies); the price is a spurious wake-up of
  * unrelated signalfd waiters, who find nothing and sleep again.
  *
+ * Layer: fs, a file kind (kern/signalfd.h), over kern/signal.c (dequeue,
+ * signal_queued_wq) and fs/anon_inodes.c; under the signalfd4 call.
+ *
  * Locking: the set is one 64-bit word, read and written whole
  * (READ_ONCE/WRITE_ONCE); pending sets are taken under the reader's
  * sighand->lock. signal_queued_wq is woken with sighand->lock held (its
  * wait-queue lock nests inside it) (the order of kern/spinlock.h).
  */
-#include "kern/epoll.h"
+#include "fs/anon_inodes.h"
 #include "kern/poll.h"
 #include "kern/signal.h"
 #include "kern/syscall.h"
@@ -32,7 +35,8 @@
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include <string.h>
 

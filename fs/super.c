@@ -14,7 +14,11 @@
  * system's sync or put_super runs. A superblock's refcount counts its
  * mounts (changed under mount_lock).
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/namei.h"
 #include "fs/inotify.h"
 #include "kern/mm.h"
 #include <string.h>

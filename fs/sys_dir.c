@@ -14,7 +14,12 @@
  * read or swap the cwd and root, whose references they get and put
  * outside it. The name calls take none: fs/fsops.c locks the directories.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/perm.h"
 #include "fs/fdtable.h"
 #include "fs/fsops.h"
@@ -235,16 +240,11 @@ long sys_unlinkat(int dirfd, uaddr_t upath, int flags)
 
 long sys_symlinkat(uaddr_t utarget, int dirfd, uaddr_t upath)
 {
-  long err;
-  char *target = user_path_copy(utarget, &err);
-  if (!target)
-    return err;
-  char *path = user_path_copy(upath, &err);
-  if (!path) {
-    kfree(target);
-    return err;
-  }
-  long r = do_symlinkat(target, dirfd, path);
+  char *target, *path;
+  long r = user_two_paths(utarget, upath, &target, &path);
+  if (r)
+    return r;
+  r = do_symlinkat(target, dirfd, path);
   kfree(target);
   kfree(path);
   return r;
@@ -252,16 +252,11 @@ long sys_symlinkat(uaddr_t utarget, int dirfd, uaddr_t upath)
 
 long sys_linkat(int olddirfd, uaddr_t uold, int newdirfd, uaddr_t unew, int flags)
 {
-  long err;
-  char *old = user_path_copy(uold, &err);
-  if (!old)
-    return err;
-  char *new = user_path_copy(unew, &err);
-  if (!new) {
-    kfree(old);
-    return err;
-  }
-  long r = do_linkat(olddirfd, old, newdirfd, new, flags);
+  char *old, *new;
+  long r = user_two_paths(uold, unew, &old, &new);
+  if (r)
+    return r;
+  r = do_linkat(olddirfd, old, newdirfd, new, flags);
   kfree(old);
   kfree(new);
   return r;
@@ -269,16 +264,11 @@ long sys_linkat(int olddirfd, uaddr_t uold, int newdirfd, uaddr_t unew, int flag
 
 long sys_renameat2(int olddirfd, uaddr_t uold, int newdirfd, uaddr_t unew, unsigned int flags)
 {
-  long err;
-  char *old = user_path_copy(uold, &err);
-  if (!old)
-    return err;
-  char *new = user_path_copy(unew, &err);
-  if (!new) {
-    kfree(old);
-    return err;
-  }
-  long r = do_renameat2(olddirfd, old, newdirfd, new, flags);
+  char *old, *new;
+  long r = user_two_paths(uold, unew, &old, &new);
+  if (r)
+    return r;
+  r = do_renameat2(olddirfd, old, newdirfd, new, flags);
   kfree(old);
   kfree(new);
   return r;

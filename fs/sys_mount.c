@@ -10,7 +10,12 @@
  * Locks: none held on entry; fs/mount.c takes mount_lock. The target's
  * path is referenced across do_mount/do_umount and put after.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "kern/cred.h"
 #include "kern/mm.h"

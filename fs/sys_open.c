@@ -13,7 +13,11 @@
  * (fs/file.c), close_range's unshare swaps current->files under proc_lock.
  * A file found by fd_get/fd_get_raw is referenced until the call's fput.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/perm.h"
 #include "fs/fdtable.h"
 #include "fs/locks.h"

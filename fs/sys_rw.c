@@ -9,10 +9,12 @@
  * Neighbours: fs/sys_open.c (descriptors), fs/sys_sync.c (sizes, syncing).
  *
  * Locks: f->pos_lock serialises the position of a regular file, directory
- * or block device (do_read/do_write, lseek); positioned I/O takes none.
+ * or block device (do_rw, lseek); positioned I/O takes none.
  * Each call holds a reference to its file (fd_get ... fput) throughout.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include "kern/task.h"
 #include "kern/uio.h"
@@ -46,56 +48,55 @@ static bool file_atomic_pos(struct file *f)
   return S_ISREG(m) || S_ISDIR(m) || S_ISBLK(m);
 }
 
-static ssize_t do_read(struct file *f, struct uio *u)
+/* vfs_read or vfs_write (fs/file.h), as write says. */
+static inline ssize_t vfs_rw(struct file *f, struct uio *u, off_t *pos, bool write)
+{
+  return write ? vfs_write(f, u, pos) : vfs_read(f, u, pos);
+}
+
+/* Read or write at the file's position, moving it under pos_lock where
+ * file_atomic_pos says so. */
+static ssize_t do_rw(struct file *f, struct uio *u, bool write)
 {
   if (!file_atomic_pos(f))
-    return vfs_read(f, u, &f->pos);
+    return vfs_rw(f, u, &f->pos, write);
   mutex_lock(&f->pos_lock);
   off_t pos = f->pos;
-  ssize_t n = vfs_read(f, u, &pos);
+  ssize_t n = vfs_rw(f, u, &pos, write);
   if (n > 0)
     f->pos = pos;
   mutex_unlock(&f->pos_lock);
   return n;
 }
 
-static ssize_t do_write(struct file *f, struct uio *u)
+/* A uio over one user buffer; a bad range makes the transfer EFAULT. */
+static void user_buf_uio(struct uio *u, uaddr_t buf, size_t count)
 {
-  if (!file_atomic_pos(f))
-    return vfs_write(f, u, &f->pos);
-  mutex_lock(&f->pos_lock);
-  off_t pos = f->pos;
-  ssize_t n = vfs_write(f, u, &pos);
-  if (n > 0)
-    f->pos = pos;
-  mutex_unlock(&f->pos_lock);
-  return n;
+  uio_init_user(u, buf, count);
+  u->bad |= !access_ok(buf, count);
+}
+
+/* read and write: the descriptor taken for the call only (fd_get_light). */
+static long rw_buf(int fd, uaddr_t buf, size_t count, bool write)
+{
+  struct fd_light f = fd_get_light(fd); /* fs/fdtable.h */
+  if (!f.file)
+    return -EBADF;
+  struct uio u;
+  user_buf_uio(&u, buf, count);
+  long r = do_rw(f.file, &u, write);
+  fd_put_light(f);
+  return r;
 }
 
 long sys_read(int fd, uaddr_t buf, size_t count)
 {
-  struct fd_light f = fd_get_light(fd); /* fs/fdtable.h */
-  if (!f.file)
-    return -EBADF;
-  struct uio u;
-  uio_init_user(&u, buf, count);
-  u.bad |= !access_ok(buf, count);
-  long r = do_read(f.file, &u);
-  fd_put_light(f);
-  return r;
+  return rw_buf(fd, buf, count, false);
 }
 
 long sys_write(int fd, uaddr_t buf, size_t count)
 {
-  struct fd_light f = fd_get_light(fd); /* fs/fdtable.h */
-  if (!f.file)
-    return -EBADF;
-  struct uio u;
-  uio_init_user(&u, buf, count);
-  u.bad |= !access_ok(buf, count);
-  long r = do_write(f.file, &u);
-  fd_put_light(f);
-  return r;
+  return rw_buf(fd, buf, count, true);
 }
 
 /* readv and friends: at most UIO_MAXIOV entries, else EINVAL. */
@@ -106,7 +107,8 @@ static long import_iovec(uaddr_t uiov, int iovcnt, struct uio *u, struct kiovec 
   return uio_import_user_iovec(uiov, (size_t)iovcnt, u, iov_out);
 }
 
-long sys_readv(int fd, uaddr_t uiov, int iovcnt)
+/* readv and writev: an empty vector still checks the access mode (EBADF). */
+static long rw_vec(int fd, uaddr_t uiov, int iovcnt, bool write)
 {
   struct file *f = fd_get(fd);
   if (!f)
@@ -115,27 +117,24 @@ long sys_readv(int fd, uaddr_t uiov, int iovcnt)
   struct kiovec *iov;
   long r = import_iovec(uiov, iovcnt, &u, &iov);
   if (!r) {
-    r = u.resid ? do_read(f, &u) : (file_readable(f) ? 0 : -EBADF);
+    if (u.resid)
+      r = do_rw(f, &u, write);
+    else
+      r = (write ? file_writable(f) : file_readable(f)) ? 0 : -EBADF;
     kfree(iov);
   }
   fput(f);
   return r;
 }
 
+long sys_readv(int fd, uaddr_t uiov, int iovcnt)
+{
+  return rw_vec(fd, uiov, iovcnt, false);
+}
+
 long sys_writev(int fd, uaddr_t uiov, int iovcnt)
 {
-  struct file *f = fd_get(fd);
-  if (!f)
-    return -EBADF;
-  struct uio u;
-  struct kiovec *iov;
-  long r = import_iovec(uiov, iovcnt, &u, &iov);
-  if (!r) {
-    r = u.resid ? do_write(f, &u) : (file_writable(f) ? 0 : -EBADF);
-    kfree(iov);
-  }
-  fput(f);
-  return r;
+  return rw_vec(fd, uiov, iovcnt, true);
 }
 
 /* pread/pwrite family: positioned I/O on seekable files only. */
@@ -149,10 +148,8 @@ static long positioned(int fd, struct uio *u, off_t offset, bool write)
   long r;
   if (!file_has_pos(f) || (f->inode && S_ISFIFO(f->inode->mode)))
     r = -ESPIPE;
-  else if (write)
-    r = vfs_write(f, u, &offset);
   else
-    r = vfs_read(f, u, &offset);
+    r = vfs_rw(f, u, &offset, write);
   fput(f);
   return r;
 }
@@ -160,41 +157,38 @@ static long positioned(int fd, struct uio *u, off_t offset, bool write)
 long sys_pread64(int fd, uaddr_t buf, size_t count, off_t offset)
 {
   struct uio u;
-  uio_init_user(&u, buf, count);
-  u.bad |= !access_ok(buf, count);
+  user_buf_uio(&u, buf, count);
   return positioned(fd, &u, offset, false);
 }
 
 long sys_pwrite64(int fd, uaddr_t buf, size_t count, off_t offset)
 {
   struct uio u;
-  uio_init_user(&u, buf, count);
-  u.bad |= !access_ok(buf, count);
+  user_buf_uio(&u, buf, count);
   return positioned(fd, &u, offset, true);
+}
+
+/* preadv and pwritev: the vector is imported before the descriptor is looked at. */
+static long positioned_vec(int fd, uaddr_t uiov, int iovcnt, off_t offset, bool write)
+{
+  struct uio u;
+  struct kiovec *iov;
+  long r = import_iovec(uiov, iovcnt, &u, &iov);
+  if (r)
+    return r;
+  r = positioned(fd, &u, offset, write);
+  kfree(iov);
+  return r;
 }
 
 long sys_preadv(int fd, uaddr_t uiov, int iovcnt, off_t offset)
 {
-  struct uio u;
-  struct kiovec *iov;
-  long r = import_iovec(uiov, iovcnt, &u, &iov);
-  if (r)
-    return r;
-  r = positioned(fd, &u, offset, false);
-  kfree(iov);
-  return r;
+  return positioned_vec(fd, uiov, iovcnt, offset, false);
 }
 
 long sys_pwritev(int fd, uaddr_t uiov, int iovcnt, off_t offset)
 {
-  struct uio u;
-  struct kiovec *iov;
-  long r = import_iovec(uiov, iovcnt, &u, &iov);
-  if (r)
-    return r;
-  r = positioned(fd, &u, offset, true);
-  kfree(iov);
-  return r;
+  return positioned_vec(fd, uiov, iovcnt, offset, true);
 }
 
 /* preadv2/pwritev2 flags (RWF_*) */
@@ -245,9 +239,9 @@ static long rw2(int fd, uaddr_t uiov, int iovcnt, off_t offset, int flags, bool 
       f->pos = pos;
     mutex_unlock(&f->pos_lock);
   } else if (at_pos) {
-    r = write ? do_write(f, &u) : do_read(f, &u);
+    r = do_rw(f, &u, write);
   } else {
-    r = write ? vfs_write(f, &u, &offset) : vfs_read(f, &u, &offset);
+    r = vfs_rw(f, &u, &offset, write);
   }
   if (r > 0 && write && (flags & (RWF_DSYNC | RWF_SYNC)) && f->fop && f->fop->fsync) {
     long e = f->fop->fsync(f, !(flags & RWF_SYNC));

@@ -13,7 +13,12 @@
  * inode without it (a snapshot, as Linux's generic_fillattr). Each call
  * holds a reference to its inode or path throughout.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/perm.h"
 #include "fs/fdtable.h"
 #include "fs/inotify.h"

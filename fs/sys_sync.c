@@ -12,7 +12,13 @@
  * file_remove_privs and the truncate or allocation; syncing takes the
  * file system's own locks (none held on entry).
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/pagecache.h"
+#include "fs/namei.h"
 #include "fs/perm.h"
 #include "fs/fdtable.h"
 #include "fs/locks.h"

@@ -5,8 +5,18 @@
  * fetched and checked in Linux's order — the path, a read-only mount,
  * the flags, the name (ERANGE if empty or longer than 255 bytes), the
  * size (E2BIG past 64 KiB), the value — then fs/xattr.c does the rest.
+ *
+ * Layer: system calls (fetch and check, copy in and out). Below:
+ * fs/xattr.c, the walk (user_path_at), fs/fdtable.h.
+ *
+ * Locks: none held; fs/xattr.c takes the inode's lock.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/xattr.h"
 #include "fs/fdtable.h"
 #include "kern/syscall.h"

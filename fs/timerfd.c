@@ -2,7 +2,7 @@
  * timerfd.c — timers read through a file descriptor (timerfd_create,
  * timerfd_settime, timerfd_gettime).
  *
- * A timerfd is an anonymous file (anon_file, fs/epoll.c) whose private
+ * A timerfd is an anonymous file (anon_file, fs/anon_inodes.c) whose private
  * data is a struct timerfd. Reading it returns, as a uint64_t, how many
  * times the timer expired since the last read; it is readable (POLLIN)
  * while that count is not zero, so ppoll, pselect6 and epoll need nothing
@@ -21,11 +21,14 @@
  * (no suspend). CLOCK_REALTIME timers set with TFD_TIMER_ABSTIME keep
  * their expiry on the real-time clock; relative ones run on the monotonic
  * clock, as Linux's hrtimers do. The absolute real-time ones sit on a list
- * (rt_timers): when the clock is set (time_set_realtime_ns calls
- * timerfd_clock_was_set) their wake-ups move to the new time, and those
+ * (rt_timers): when the clock is set (time_set_realtime_ns runs the
+ * clock-set hook timerfd_init registers: timerfd_clock_was_set) their wake-ups move to the new time, and those
  * set with TFD_TIMER_CANCEL_ON_SET are cancelled: they become readable,
  * and the next read — or the next settime that arms them — fails with
  * ECANCELED, once (Linux's fs/timerfd.c, including its quirks).
+ *
+ * Layer: fs, a file kind (kern/timerfd.h), over kern/time.c (timers, the
+ * clocks) and fs/anon_inodes.c; under the timerfd_* system calls.
  *
  * Locking: rt_lock (the list) > timerfd->lock (a spinlock: the timer
  * callback takes it in interrupt context; it protects the state below it)
@@ -33,7 +36,7 @@
  * are at the bottom; the file operations above them.
  */
 #include "kern/timerfd.h"
-#include "kern/epoll.h"
+#include "fs/anon_inodes.h"
 #include "kern/poll.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
@@ -41,7 +44,8 @@
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 
 /* Flags (uapi/linux/timerfd.h). */

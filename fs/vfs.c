@@ -11,7 +11,11 @@
  * ino->lock (a mutex) as fs/vfs.h says for each. path_put may free a
  * lazily detached mount's file system (fs/super.c): no spinlock held.
  */
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/pagecache.h"
 #include "fs/xattr.h"
 #include "kern/mm.h"
 #include "kern/printk.h"

@@ -1,6 +1,9 @@
 /*
  * vfs.h — the virtual file system: inodes, dentries, mounts, files. Each
- * object has its header, which this one gathers:
+ * object has its header; this one only gathers them, and names the files
+ * that make up the VFS. New code includes the headers it uses (fs/ and
+ * net/ do); this umbrella stays for the files of kern/, drivers/ and ipc/
+ * that still include it, and goes when they no longer do.
  *
  *   fs/fs_abi.h     the constants of the file ABI (S_IF*, O_*, AT_*, ...)
  *   fs/inode.h      struct inode, inode_ops; fs/vfs.c
@@ -9,8 +12,9 @@
  *   fs/file.h       struct file, file_ops; fs/file.c, generic operations
  *   fs/pagecache.h  the pages of a file; fs/pagecache.c
  *   fs/namei.h      the path walk, opening by name, fs_context; fs/namei.c
+ *   fs/mqueue.h     the message-queue file system's start-up; fs/mqueue.c
  *
- * Layers (top to bottom):
+ * Layer: fs, the VFS core. Its files, top to bottom:
  *   fs/sys_*.c      syscalls: fetch and check arguments
  *   fs/namei.c      path walk: names -> (mount, dentry)
  *   fs/vfs.c        inodes and paths; fs/dcache.c dentries; fs/super.c
@@ -39,10 +43,6 @@
 #include "fs/file.h"
 #include "fs/pagecache.h"
 #include "fs/namei.h"
-
-/* At boot: the pseudo mount of nameless files (fs/vfs.c). */
-void vfs_init(void);
-/* At boot: register the "mqueue" file system (fs/mqueue.c). */
-void mqueue_init(void);
+#include "fs/mqueue.h"
 
 #endif

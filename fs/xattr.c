@@ -19,7 +19,8 @@
  * system's operations are called with it held).
  */
 #include "fs/xattr.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
 #include "fs/inotify.h"
 #include "fs/perm.h"
 #include "kern/cred.h"

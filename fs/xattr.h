@@ -7,6 +7,13 @@
  * system's inode_ops getxattr / setxattr / listxattr (fs/vfs.h) with the
  * full name. A file system without those operations has no extended
  * attributes: get, set and remove answer EOPNOTSUPP, list an empty list.
+ *
+ * Layer: fs, the VFS core: fs/sys_xattr.c (the system calls) calls
+ * vfs_*xattr; ramfs and tmpfs plug the simple_xattr_* store into their
+ * inode_ops; fs/vfs.c frees an inode's store.
+ *
+ * Locks: the vfs_* calls take the inode's lock around the file system's
+ * operation: call them with it not held.
  */
 #ifndef KITE_XATTR_H
 #define KITE_XATTR_H

@@ -9,6 +9,12 @@
  * as Linux). An object is found by key (shmget and friends) or by id
  * (everything else).
  *
+ * Layer: ipc (beside fs and net: layer 4). The system calls are in these
+ * files themselves (kern/syscall.tbl); /proc/sysvipc and /proc/sys/kernel
+ * (fs/proc_kernel.c) read the tables; shared memory sits on tmpfs files
+ * (fs/ramfs.h) and file mappings (fs/filemap.h); below, the scheduler's
+ * wait queues and kern/cred.c.
+ *
  * Locking: each table has a mutex (ids->lock) that protects the table and
  * every field of its objects. Blocking operations (semop, msgsnd, msgrcv)
  * sleep on the object's wait queue with the mutex released and look the

@@ -9,6 +9,9 @@
  * and wakes them to look again. Sleepers pin the queue (`refs`); a queue
  * removed under them is freed by the last one, which returns EIDRM.
  *
+ * Layer: ipc, over ipc/util.c (tables, keys, permissions) and kern/ (wait
+ * queues, user copies, signals); called by the msg* system calls.
+ *
  * Locks: msg_ids.lock protects the queues and their messages. Message
  * text is copied in before the lock is taken and out after it is dropped.
  */

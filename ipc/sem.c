@@ -15,6 +15,9 @@
  * flag (process->sem_undos); exit applies and frees them. SETVAL and
  * SETALL clear the adjustments of the values they set.
  *
+ * Layer: ipc, over ipc/util.c and kern/; called by the sem* system calls
+ * and, at exit, through the proc_resource hook sem_init registers.
+ *
  * Locks: sem_ids.lock protects the sets, their undo lists and every
  * process's undo list.
  */
@@ -78,9 +81,12 @@ struct seminfo_u {
 struct ipc_ids sem_ids;
 static int used_sems;           /* semaphores in all sets (semmns) */
 
+static const struct proc_resource sem_proc_resource;
+
 void sem_init(void)
 {
   ipc_ids_init(&sem_ids);
+  proc_resource_register(PROC_RES_SEM, &sem_proc_resource);
 }
 
 static void sem_changed(struct sem_array *sma)
@@ -351,7 +357,7 @@ void exit_sem(struct process *p)
 
 /* SEM_UNDO adjustments are applied when the last thread exits
  * (kern/proc_resource.h). */
-const struct proc_resource sem_proc_resource = {
+static const struct proc_resource sem_proc_resource = {
   .name = "sem-undo",
   .exit_process = exit_sem,
 };

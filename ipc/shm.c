@@ -12,10 +12,15 @@
  * twice. IPC_RMID of an attached segment marks it SHM_DEST and makes its
  * key private; the last detach (munmap, exit, exec) frees it.
  *
+ * Layer: ipc, over ipc/util.c, fs/ramfs.c (shmem_file_create),
+ * fs/filemap.c (the fault path) and kern/vm.c (vm_mmap, the regions);
+ * called by the shm* system calls.
+ *
  * Locks: shm_ids.lock (ipc/ipc.h); mm->lock is taken before it, never after.
  */
 #include "ipc/ipc.h"
-#include "fs/vfs.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "fs/ramfs.h"
 #include "fs/filemap.h"
 #include "kern/cred.h"

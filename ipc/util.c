@@ -4,7 +4,8 @@
  * ipc64_perm layout, the tunables of /proc/sys/kernel and the id
  * sequence numbers. Linux's ipc/util.c and ipc/ipc_sysctl.c.
  *
- * Layer: mechanism, called by ipc/shm.c, sem.c, msg.c and fs/proc_kernel.c.
+ * Layer: ipc, the mechanism under ipc/shm.c, sem.c, msg.c; also read by
+ * fs/proc_kernel.c.
  * Locks: the caller holds ids->lock for everything that takes `ids`.
  */
 #include "ipc/ipc.h"

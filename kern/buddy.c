@@ -1,6 +1,10 @@
 /*
  * buddy.c — the buddy allocator (see buddy.h). No locking here: the caller
  * (page_alloc.c) serialises access. Host-testable.
+ *
+ * Layer: core, the bottom of memory. Below: only kern/list.h. Above:
+ * kern/page_alloc.c (the one zone over all of RAM, under zone_lock).
+ * Locks: none (the caller's).
  */
 #include "kern/buddy.h"
 

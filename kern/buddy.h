@@ -8,6 +8,10 @@
  *
  * This file is pure logic with no kernel dependencies: the host unit tests
  * (testsuite/host/test_buddy.c) build it against a fake page array.
+ *
+ * Layer: core (kern/buddy.c), under kern/page_alloc.c, which owns the
+ * zone and its lock (zone_lock): none of these functions locks, the
+ * caller serialises every call on a zone.
  */
 #ifndef KITE_BUDDY_H
 #define KITE_BUDDY_H
@@ -52,11 +56,20 @@ struct buddy_zone {
   struct list_head free[MAX_ORDER];
 };
 
+/* A zone over pages[0 .. npages) (frame numbers from base_pfn), every
+ * page reserved and nothing free yet. */
 void buddy_init(struct buddy_zone *z, struct page *pages, uint64_t base_pfn, uint64_t npages);
+/* Make [first_pfn, first_pfn + count) free, in the largest aligned blocks
+ * that fit (boot, and page_alloc_release_reserved). */
 void buddy_add_free_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
+/* Take a free block of 2^order pages (splitting a larger one), or NULL if
+ * there is none; the block's pages are no longer marked free. */
 struct page *buddy_alloc(struct buddy_zone *z, unsigned order);
+/* Give back the block of 2^order pages at p (allocated by buddy_alloc with
+ * that order), merging it with its free buddies. */
 void buddy_free(struct buddy_zone *z, struct page *p, unsigned order);
 
+/* The frame number of p in z. */
 static inline uint64_t buddy_page_pfn(const struct buddy_zone *z, const struct page *p)
 {
   return z->base_pfn + (uint64_t)(p - z->pages);

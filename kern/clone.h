@@ -1,6 +1,10 @@
 /*
  * clone.h — clone flags (Linux's uapi/linux/sched.h) and what clone3 adds
  * to clone (kern/process.c do_clone, kern/sys_clone3.c).
+ *
+ * Layer: core (constants and struct clone_extras only). Used by
+ * kern/process.c (do_clone), kern/sys_clone3.c and kern/sys_proc.c (the
+ * clone calls), kern/proc_resource.h's hooks. No locks.
  */
 #ifndef KITE_CLONE_H
 #define KITE_CLONE_H

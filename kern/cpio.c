@@ -2,6 +2,9 @@
  * cpio.c — the newc cpio format: a 110-byte ASCII header ("070701" and
  * thirteen 8-digit hex fields), the name, padding to 4 bytes, the data,
  * padding to 4 bytes; the entry named "TRAILER!!!" ends the archive.
+ *
+ * Layer: core, pure logic (no kernel calls: host-testable). Above:
+ * fs/initramfs.c's unpacking at boot (kern/main.c). No locks.
  */
 #include "kern/cpio.h"
 #include <string.h>

@@ -1,6 +1,9 @@
 /*
  * cpio.h — reading "newc" cpio archives (the initramfs format).
  * Pure logic, host-testable (testsuite/host/test_cpio.c).
+ *
+ * Layer: core (kern/cpio.c), used by the initramfs unpacker at boot
+ * (one hart, before any process): no locks.
  */
 #ifndef KITE_CPIO_H
 #define KITE_CPIO_H

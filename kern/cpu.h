@@ -17,6 +17,10 @@
  * between — unless the field's comment names a lock (other harts read
  * it). Interrupt handlers run on the hart they interrupt and see the same
  * struct cpu; fields they change are marked (irq).
+ *
+ * Layer: core. Below: arch/riscv (tp, the CSRs). Above: kern/spinlock.c
+ * (push_off's count), kern/sched.c (the run queue and idle task of each
+ * hart), kern/smp.c (bring-up, IPIs), kern/tlb.c (ASIDs in use).
  */
 #ifndef KITE_CPU_H
 #define KITE_CPU_H
@@ -87,6 +91,8 @@ struct cpu {
 extern struct cpu cpus[NCPU];
 extern int ncpu;          /* harts online (logical ids 0 .. ncpu-1) */
 
+/* The task running this code (register tp); `current` for short. Never
+ * NULL once kmain has started; any context. */
 static inline struct task *get_current(void)
 {
   struct task *t;
@@ -100,6 +106,8 @@ static inline struct task *get_current(void)
 /* A set of harts by logical id (NCPU <= 64). */
 typedef uint64_t cpumask_t;
 #define CPUMASK_ALL ((cpumask_t)-1 >> (64 - NCPU))
+/* The mask of hart id alone; the mask of the harts online now (0 ..
+ * ncpu-1; lock-free, ncpu only grows). */
 static inline cpumask_t cpumask_of(int id) { return (cpumask_t)1 << id; }
 cpumask_t cpu_online_mask(void);
 

@@ -25,6 +25,10 @@
  * against readers of another task's cred (get_task_cred). A task reads its
  * own cred without a lock: only the task itself replaces it. Order:
  * proc_lock > cred_lock.
+ *
+ * Layer: core (kern/cred.c; the system calls are kern/sys_cred.c). Above:
+ * fs/perm.c (file permissions), fs/exec.c (set-ID programs), ipc/, the
+ * signal permission check in kern/sys_signal.c.
  */
 #ifndef KITE_CRED_H
 #define KITE_CRED_H
@@ -142,7 +146,12 @@ const struct cred *get_task_cred(struct task *t);
 void cred_copy_to_task(struct task *child, struct task *parent);
 void cred_release_task(struct task *t);
 
-int count_user_tasks(uid_t uid);   /* RLIMIT_NPROC: tasks with this real uid */
+/* RLIMIT_NPROC: the tasks whose real uid is uid. Takes proc_lock and
+ * cred_lock: the caller holds neither. */
+int count_user_tasks(uid_t uid);
+/* Does the current task (capable), or cred c, have capability cap in its
+ * effective set? false for an invalid cap. No locks (c is referenced or
+ * current's own). */
 bool capable(int cap);
 bool cred_capable(const struct cred *c, int cap);
 /* capable(cap), and the inode's owner is known here (always, without user namespaces). */

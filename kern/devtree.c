@@ -3,6 +3,10 @@
  * from Debian's source: see docs/boot.md). Nothing about the machine is
  * assumed: memory, reserved ranges, the command line, the UART, the PLIC,
  * the RTC, the virtio slots and the timer frequency all come from here.
+ *
+ * Layer: core. Below: libfdt (built from Debian's source), arch/riscv
+ * (the direct map). Above: kmain, which calls devtree_parse once on the
+ * boot hart; everything else reads boot_info. No locks (boot only).
  */
 #include "kern/devtree.h"
 #include "kern/printk.h"

@@ -1,5 +1,10 @@
 /*
  * devtree.h — what Kite learns from the device tree at boot.
+ *
+ * Layer: core (kern/devtree.c, over libfdt). Filled once by kmain on the
+ * boot hart before anything else runs; read-only afterwards, so no lock.
+ * Its readers: kern/main.c (bring-up), kern/page_alloc.c (RAM and the
+ * reserved ranges), kern/smp.c (the harts), drivers/ (device addresses).
  */
 #ifndef KITE_DEVTREE_H
 #define KITE_DEVTREE_H
@@ -44,6 +49,10 @@ struct boot_info {
 };
 
 extern struct boot_info boot_info;
+/* Fill boot_info from the device tree blob at physical dtb_pa (the boot
+ * hart is hartid): RAM, reserved ranges (the blob and the initrd among
+ * them), harts, the timebase, devices, bootargs. Returns 0, or -1 if the
+ * blob is not a valid device tree (kmain panics). Boot hart, once. */
 int devtree_parse(paddr_t dtb_pa, uint64_t hartid);
 
 #endif

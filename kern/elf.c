@@ -1,5 +1,8 @@
 /*
  * elf.c — checks on ELF headers before the loader trusts them.
+ *
+ * Layer: core, pure logic (host-testable). Above: fs/exec.c, which
+ * reads the headers from the file and maps the segments. No locks.
  */
 #include "kern/elf.h"
 

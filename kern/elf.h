@@ -1,6 +1,8 @@
 /*
  * elf.h — the ELF64 structures Kite reads, and header checks.
  * elf.c is pure logic, host-testable (testsuite/host/test_elf.c).
+ *
+ * Layer: core. Above: fs/exec.c (the loader), testsuite/host. No locks.
  */
 #ifndef KITE_ELF_H
 #define KITE_ELF_H

@@ -7,6 +7,15 @@
  * mapping the same page meet. A waiter is queued *before* the user word
  * is compared with the expected value, so a wake that comes after the
  * user changed the word always finds it (no lost wakeups).
+ *
+ * Layer: core. Below: kern/wait.c (sleep, wake), kern/uaccess.c (the user
+ * word), kern/vm.c (the page of a shared futex), kern/time.c (timeouts).
+ * Above: the futex system call, thread exit (kern/process.c).
+ *
+ * Locks: one spinlock per hash bucket (two for requeue, taken in address
+ * order); a waiter is on its bucket's list under that lock, and the lock
+ * ranks above wait-queue locks. mm->lock is taken only to make a shared
+ * key, never under a bucket lock.
  */
 #include "kern/futex.h"
 #include "kern/task.h"

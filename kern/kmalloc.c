@@ -7,6 +7,10 @@
  * its class's partial list; a slab whose objects are all free goes back to
  * the page allocator. Larger sizes are whole page blocks. kfree() finds out
  * which kind it has from the struct page of the address.
+ *
+ * Layer: core. Below: kern/page_alloc.c (slab pages and large blocks).
+ * Above: everyone. Locks: one spinlock per size class (a leaf: nothing is
+ * taken under it; any context).
  */
 #include "kern/mm.h"
 #include "kern/spinlock.h"

@@ -1,6 +1,9 @@
 /*
  * list.h — intrusive doubly-linked circular lists (the Linux shape).
  * A struct embeds a `struct list_head`; container_of() gets the struct back.
+ *
+ * Layer: lib (header only, used by every layer). Locks: none; whoever owns
+ * a list says which lock guards it.
  */
 #ifndef KITE_LIST_H
 #define KITE_LIST_H
@@ -14,9 +17,12 @@ struct list_head {
 #define LIST_HEAD_INIT(name) { &(name), &(name) }
 #define LIST_HEAD(name) struct list_head name = LIST_HEAD_INIT(name)
 
+/* An empty list (or an entry on none); is h empty (or e on no list)? */
 static inline void list_init(struct list_head *h) { h->next = h->prev = h; }
 static inline bool list_empty(const struct list_head *h) { return h->next == h; }
 
+/* Link n between prev and next (two neighbours); list_add and
+ * list_add_tail are the ones to call. */
 static inline void __list_add(struct list_head *n, struct list_head *prev,
                               struct list_head *next)
 {
@@ -46,6 +52,7 @@ static inline void list_del(struct list_head *e)
   e->next = e->prev = e;
 }
 
+/* Take e off its list and put it at the tail of head's. */
 static inline void list_move_tail(struct list_head *e, struct list_head *head)
 {
   list_del(e);

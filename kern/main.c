@@ -1,6 +1,12 @@
 /*
  * main.c — kmain(): bring the kernel up, one subsystem at a time, then
  * start the first user program.
+ *
+ * Layer: entry (rank 6): it may name every layer, since bringing them up
+ * in order is its job; nothing calls into it but arch/riscv/entry.S. Each
+ * init call says in a comment what it sets up. Locks: none while booting
+ * (one hart); secondary harts join at smp_boot_secondaries, after which
+ * init runs in a kernel thread.
  */
 #include "kern/types.h"
 #include "kern/printk.h"
@@ -19,13 +25,14 @@
 #include "kern/lockdep.h"
 #include "kern/sysinfo.h"
 #include "kern/reboot.h"
-#include "kern/proc_resource.h"
+#include "kern/pidfd.h"
 #include "kern/param.h"
 #include "fs/vfs.h"
 #include "fs/ramfs.h"
 #include "fs/devfs.h"
 #include "fs/fsops.h"
 #include "fs/fdtable.h"
+#include "fs/locks.h"
 #include "fs/procfs.h"
 #include "fs/devpts.h"
 #include "drivers/uart.h"
@@ -174,18 +181,18 @@ static void fs_init(void)
 }
 
 /*
- * What a process holds from the layers above the core, handed to
- * kern/process.c so clone and exit reach them without naming them. The
- * slot fixes the order (kern/proc_resource.h says why).
+ * What a process holds from the layers above the core: each owner
+ * registers its struct proc_resource with kern/process.c, so clone and
+ * exit reach them without naming them. The slot each takes fixes the
+ * order (kern/proc_resource.h says why); SEM_UNDO's is taken by ipc_init.
  */
 static void proc_resources_init(void)
 {
-  proc_resource_register(PROC_RES_FILES, &files_proc_resource); /* descriptor table */
-  proc_resource_register(PROC_RES_FS, &fs_proc_resource);       /* root, cwd, umask */
-  proc_resource_register(PROC_RES_PIDFD, &pidfd_proc_resource); /* CLONE_PIDFD */
-  proc_resource_register(PROC_RES_TTY, &tty_proc_resource);     /* controlling terminal */
-  proc_resource_register(PROC_RES_LOCKS, &locks_proc_resource); /* POSIX record locks */
-  proc_resource_register(PROC_RES_SEM, &sem_proc_resource);     /* SEM_UNDO */
+  files_init();       /* descriptor table */
+  fs_context_init();  /* root, cwd, umask */
+  pidfd_init();       /* CLONE_PIDFD */
+  ctty_init();        /* controlling terminal */
+  locks_init();       /* POSIX record locks */
 }
 
 /*

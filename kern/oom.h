@@ -1,5 +1,10 @@
 /*
  * oom.h — the out-of-memory killer (kern/oom.c).
+ *
+ * Layer: core (kern/oom.c). Called by the user page-fault path
+ * (arch/riscv/trap.c) when a fault found no memory. Locks: oom_lock (a
+ * mutex: one kill at a time) and proc_lock to walk the processes; the
+ * caller holds neither, nor mm->lock.
  */
 #ifndef KITE_OOM_H
 #define KITE_OOM_H

@@ -1,6 +1,11 @@
 /*
  * page_alloc.c — the physical page allocator: the buddy zone over all of
  * RAM, with a lock, zeroing and reference counts on top.
+ *
+ * Layer: core. Below: kern/buddy.c (the free lists), kern/spinlock.c.
+ * Above: kern/kmalloc.c and everything that wants whole pages.
+ * Locks: zone_lock ("pages"), a leaf spinlock around every buddy call;
+ * reference counts and the per-use counters are atomics.
  */
 #include "kern/mm.h"
 #include "kern/spinlock.h"

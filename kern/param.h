@@ -1,5 +1,7 @@
 /*
  * param.h — the kernel's limits, in one place (xv6's param.h).
+ *
+ * Layer: core (constants only, used by every layer). No locks.
  */
 #ifndef KITE_PARAM_H
 #define KITE_PARAM_H

@@ -5,6 +5,11 @@
  * thread's tid). A bitmap says which are in use; a table maps each id to
  * its task. Allocation goes round-robin from the last id handed out, so
  * ids are not reused right away. proc_lock protects both.
+ *
+ * Layer: core. Below: kern/spinlock.c. Above: kern/process.c (clone,
+ * exit, wait), the id system calls (kern/sys_proc.c), fs/proc_pid.c.
+ * Locks: proc_lock guards the bitmap, the table and every process's pgid
+ * and sid; the *_locked functions expect it held.
  */
 #include "kern/task.h"
 #include "kern/printk.h"

@@ -3,7 +3,7 @@
  * pidfd_open (kern/sys_pidfd.c) and clone's CLONE_PIDFD, read by waitid's
  * P_PIDFD, pidfd_send_signal, pidfd_getfd and process_mrelease.
  *
- * A pidfd is an anonymous file (fs/epoll.c's anon_file) holding a
+ * A pidfd is an anonymous file (fs/anon_inodes.c's anon_file) holding a
  * reference to a process: it names that process for as long as it is
  * open, even after the pid is reused. It polls readable (POLLIN) once the
  * process has exited — every thread gone, a zombie or reaped — woken by
@@ -19,7 +19,7 @@
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/signal.h"
-#include "kern/epoll.h"
+#include "fs/anon_inodes.h"
 #include "kern/cred.h"
 #include "kern/poll.h"
 #include "kern/vm.h"
@@ -99,10 +99,15 @@ static int pidfd_fork(struct task *t, struct process *p, uint64_t flags, const s
 }
 
 /* CLONE_PIDFD, as clone sees it (kern/proc_resource.h). */
-const struct proc_resource pidfd_proc_resource = {
+static const struct proc_resource pidfd_proc_resource = {
   .name = "pidfd",
   .fork = pidfd_fork,
 };
+
+void pidfd_init(void)
+{
+  proc_resource_register(PROC_RES_PIDFD, &pidfd_proc_resource);
+}
 
 /* The process a pidfd descriptor names (referenced), or an error. */
 struct process *get_pidfd_process(int pidfd, int *fflags, long *err)

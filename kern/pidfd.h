@@ -1,4 +1,11 @@
-/* pidfd.h — process file descriptors (kern/pidfd.c, kern/sys_pidfd.c). */
+/*
+ * pidfd.h — process file descriptors (kern/pidfd.c, kern/sys_pidfd.c).
+ *
+ * Layer: fs, a file kind (kern/pidfd.c, rank 4 in scripts/layers.tbl);
+ * its system calls are kern/sys_pidfd.c. Locks: proc_lock where a
+ * process's state is read (process_reaped); the file holds a reference to
+ * its process, not a lock.
+ */
 #ifndef KITE_PIDFD_H
 #define KITE_PIDFD_H
 
@@ -7,6 +14,10 @@
 struct process;
 struct file;
 
+/* Have clone honour CLONE_PIDFD (kern/proc_resource.h: the new
+ * process's pidfd goes into the caller's table). kmain, once, before the
+ * first process. */
+void pidfd_init(void);
 /* A new pidfd for p in the caller's descriptor table (close-on-exec;
  * flags: O_NONBLOCK): the descriptor or -errno. */
 long pidfd_install(struct process *p, int flags);

@@ -1,7 +1,18 @@
-/* pipe.h — pipes (fs/pipe.c). */
+/*
+ * pipe.h — pipes and FIFOs (fs/pipe.c), and what splice needs of them.
+ *
+ * Layer: fs, a file kind; the header stays in kern/ for its callers
+ * (fs/sys_open.c, kern/sys_splice.c, the file systems that make FIFOs).
+ * Locks: pipe->lock (a mutex) guards the ring and the reader/writer
+ * counts; readers and writers sleep on the pipe's wait queues without it.
+ */
 #ifndef KITE_PIPE_H
 #define KITE_PIPE_H
 #include "kern/types.h"
+/* pipe2: a new pipe as two descriptors of the caller's table, fds[0] for
+ * reading, fds[1] for writing (flags: O_NONBLOCK, O_CLOEXEC, O_DIRECT).
+ * Returns 0, -EINVAL for other flags, -ENFILE when out of memory, or
+ * fd_install's -EMFILE (nothing left installed). No lock held. */
 int do_pipe2(int fds[2], int flags);
 struct inode;
 /* A file system's FIFO inode is being evicted: free its pipe (call from

@@ -6,6 +6,11 @@
  * passes a poll_table, registers the caller on the wait queues that will
  * be woken when the answer changes (poll_wait()). ppoll, pselect6 and
  * epoll are written once on top of this (fs/poll.c, fs/epoll.c).
+ *
+ * Layer: fs (fs/poll.c defines file_poll; the header stays in kern/ since
+ * the event bits are used by every file kind and by kern/signal.c). Locks:
+ * a file's poll takes only its own object's lock, briefly; qproc adds an
+ * entry under the wait queue's lock.
  */
 #ifndef KITE_POLL_H
 #define KITE_POLL_H
@@ -35,12 +40,18 @@ struct poll_table {
   unsigned key;            /* events the caller is interested in */
 };
 
+/* In a file's poll: register pt's caller on wq (one of the object's wait
+ * queues that is woken when its readiness changes); nothing if pt is NULL
+ * or only reports. Called with no spinlock of the object held. */
 static inline void poll_wait(struct file *f, struct wait_queue *wq, struct poll_table *pt)
 {
   if (pt && pt->qproc && wq)
     pt->qproc(pt, wq, f);
 }
 
+/* f's readiness (POLL* bits): its fop->poll, or always readable and
+ * writable for a file without one (regular files). The caller holds a
+ * reference to f; may take f's object locks. */
 unsigned file_poll(struct file *f, struct poll_table *pt);
 
 #endif

@@ -2,6 +2,12 @@
  * posix_timers.h — POSIX per-process timers (timer_create and friends)
  * and the CPU-time interval timers ITIMER_VIRTUAL and ITIMER_PROF
  * (kern/posix_timers.c).
+ *
+ * Layer: core. Below: kern/time.c (kernel timers, a clock-set hook),
+ * kern/signal.c (send_timer_signal). Above: the timer system calls and
+ * kern/sched.c's CPU-time accounting. Locks: ptimer_lock (spinlock) guards
+ * every process's timer table and the timers' state; proc_lock >
+ * ptimer_lock > sighand->lock.
  */
 #ifndef KITE_POSIX_TIMERS_H
 #define KITE_POSIX_TIMERS_H

@@ -5,6 +5,13 @@
  * "<level>[seconds.micros] message" shape. A message is formatted into a
  * local buffer first, then appended to the ring and (maybe) the console
  * under one lock, so lines from different harts never interleave.
+ *
+ * Layer: core. Below: the console write function a driver registers
+ * (drivers/uart.c; SBI before that), kern/time.c (timestamps). Above:
+ * everyone; syslog(2) (kern/sys_misc.c) reads the ring.
+ * Locks: klog_lock guards the ring and console_lock the console output;
+ * both are leaves, so printk may be called holding any lock and from
+ * interrupt context.
  */
 #include "kern/printk.h"
 #include "kern/cpu.h"

@@ -7,8 +7,9 @@
  * context (fs/), a pidfd made by CLONE_PIDFD (kern/pidfd.c), the
  * controlling terminal (drivers/tty.c), POSIX record locks (fs/locks.c),
  * System V semaphore adjustments (ipc/sem.c). kern/process.c names none
- * of their functions: each owner fills a struct proc_resource, kmain
- * registers it in its slot, and clone and exit call every registered
+ * of their functions or objects: each owner fills a struct proc_resource
+ * and registers it in its slot from its init (which kmain calls), and
+ * clone and exit call every registered
  * resource in slot order (Linux's copy_process calls copy_files,
  * copy_fs, ... by name; the order there is the order of the calls, here
  * it is the enum below).
@@ -78,15 +79,12 @@ struct proc_resource {
   void (*exit_process)(struct process *p);
 };
 
-/* Fill slot with r (kmain, before the first process; r stays in use). */
+/*
+ * Fill slot with r: called by the owner's init (files_init, fs_context_init,
+ * pidfd_init, ctty_init, locks_init, sem_init), which kmain runs once, at
+ * boot, before the first process; r stays in use for good. No lock: the
+ * table is written only then.
+ */
 void proc_resource_register(enum proc_resource_slot slot, const struct proc_resource *r);
-
-/* The resources kmain registers, defined by their owners. */
-extern const struct proc_resource files_proc_resource;   /* fs/file.c */
-extern const struct proc_resource fs_proc_resource;      /* fs/namei.c */
-extern const struct proc_resource pidfd_proc_resource;   /* kern/pidfd.c */
-extern const struct proc_resource tty_proc_resource;     /* drivers/tty.c */
-extern const struct proc_resource locks_proc_resource;   /* fs/locks.c */
-extern const struct proc_resource sem_proc_resource;     /* ipc/sem.c */
 
 #endif

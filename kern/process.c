@@ -5,6 +5,17 @@
  * group (dropped when the dead task is freed, after its last switch) and
  * one for the parent's right to reap it (dropped at wait4, or at once if
  * the parent ignores SIGCHLD).
+ *
+ * Layer: core. Below: kern/sched.c (tasks), kern/pid.c, kern/vm.c (the
+ * address space), kern/signal.c, kern/futex.c (thread exit). Above: the
+ * system calls (kern/sys_proc.c, sys_clone3.c). What a process holds from
+ * the layers above (descriptors, fs context, terminal, locks, semaphore
+ * undo) is reached only through kern/proc_resource.h's registered hooks.
+ *
+ * Locks: proc_lock (spinlock) guards the process tree, thread lists,
+ * zombie state and the pid table; proc_lock > sighand->lock > wait-queue
+ * locks. Exit drops everything with no lock held, then takes proc_lock to
+ * become a zombie and tell the parent.
  */
 #include "kern/task.h"
 #include "kern/cred.h"

@@ -1,6 +1,11 @@
 /*
  * profile.h — the kernel's sampling profiler (kern/profile.c), read and
  * controlled through /proc/kite/profile (fs/procfs.c).
+ *
+ * Layer: core (kern/profile.c). Below: kern/time.c (the sampling
+ * interrupt). Above: fs/proc_kernel.c (the file). Locks: none; each hart
+ * writes its own sample counters from its timer interrupt and readers take
+ * a racy snapshot.
  */
 #ifndef KITE_PROFILE_H
 #define KITE_PROFILE_H

@@ -11,6 +11,16 @@
  *
  * A signal whose action is "ignore" is discarded when it is sent (unless
  * blocked), so it never wakes a sleeper and never interrupts a syscall.
+ *
+ * Layer: core. Below: kern/sched.c and kern/wait.c (waking the target),
+ * kern/uaccess.c (the signal frame), kern/posix_timers.c (overrun
+ * counts). Above: the signal system calls (kern/sys_proc.c, sys_signal*),
+ * the file kinds that send signals (fs/fown.c, drivers/tty.c) or wait for
+ * them (fs/signalfd.c, through signal_queued_wq).
+ *
+ * Locks: sighand->lock guards actions, pending sets and blocked masks;
+ * proc_lock > sighand->lock > wait-queue locks. do_signals runs with none
+ * held and may sleep (stop) or not return (exit).
  */
 #include "kern/signal.h"
 #include "kern/task.h"

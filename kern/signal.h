@@ -1,5 +1,18 @@
 /*
- * signal.h — signal numbers, sets, actions and pending queues (Linux ABI).
+ * signal.h — signal numbers, sets, actions and pending queues (Linux ABI),
+ * and the functions of kern/signal.c that send, queue and deliver them.
+ *
+ * Layer: core. Below: kern/sched.c and kern/wait.c (waking the target),
+ * kern/vm.c (the signal frame on the user stack), arch/riscv/trap.h (the
+ * trap frame). Above: the system calls (kern/sys_signal*.c, kill, tkill),
+ * the file kinds that send (fs/fown.c's SIGIO, drivers/tty.c's job
+ * control) or wait for signals (fs/signalfd.c).
+ *
+ * Locks: sighand->lock (a spinlock, shared by the threads that share
+ * their handlers) guards the actions, every pending set of those threads
+ * and task->blocked changes of other tasks; proc_lock > sighand->lock >
+ * wait-queue locks. Pending bits are read without it (READ_ONCE) for the
+ * quick "anything pending?" test.
  */
 #ifndef KITE_SIGNAL_H
 #define KITE_SIGNAL_H
@@ -158,14 +171,35 @@ struct task;
 struct process;
 struct trapframe;
 
+/* An empty pending set (init), or empty it, freeing its queued siginfo
+ * (flush; the caller holds the owner's sighand->lock, or is the only user:
+ * a new or dead task). */
 void sigpending_init(struct sigpending *p);
 void sigpending_flush(struct sigpending *p);
+/* A new handler table, every action SIG_DFL, one reference; or a copy of
+ * old's actions (takes old->lock) for clone without CLONE_SIGHAND. NULL
+ * when out of memory. */
 struct sighand *sighand_alloc(void);
 struct sighand *sighand_copy(struct sighand *old);
+/* Drop a reference (NULL: nothing); the last frees the table. Atomic. */
 void sighand_put(struct sighand *sh);
 
+/*
+ * Send sig to a whole process (queued on its shared pending set, one
+ * thread that does not block it woken; every thread for SIGKILL), or to
+ * one thread t (its own pending set). info NULL: sent by the kernel
+ * (SI_KERNEL). A signal whose action is to ignore it, and that is not
+ * blocked, is dropped here; SIGCONT resumes a stopped process, a stop
+ * signal cancels a pending SIGCONT. Returns 0 (also for a zombie or a dead
+ * task: nothing is sent), -EINVAL for a bad number, -EPERM for the kernel
+ * process. No permission check: the caller did it. The caller holds a
+ * reference to p or t; proc_lock may be held (send_signal_process takes
+ * it otherwise), no sighand->lock. Never sleeps.
+ */
 int send_signal_process(struct process *p, int sig, const struct ksiginfo *info);
 int send_signal_task(struct task *t, int sig, const struct ksiginfo *info);
+/* send_signal_process to every live process of group pgid (at most 256 at
+ * a time). Returns 0. Takes proc_lock; the caller holds no spinlock. */
 int kill_pgrp(pid_t pgid, int sig, const struct ksiginfo *info);
 /* A POSIX timer's signal to process p, or to its thread t (not NULL):
  * if the same timer's signal is still queued there, its overrun count
@@ -173,12 +207,33 @@ int kill_pgrp(pid_t pgid, int sig, const struct ksiginfo *info);
 #define TIMER_SIGNAL_QUEUED 0
 #define TIMER_SIGNAL_COALESCED 1
 #define TIMER_SIGNAL_DROPPED 2     /* ignored, or nobody to take it */
+/* Returns TIMER_SIGNAL_* (the timer counts an overrun unless QUEUED);
+ * locks as send_signal_process. */
 int send_timer_signal(struct process *p, struct task *t, int sig, const struct ksiginfo *info);
+/* A fault of the current task in user mode (code: SEGV_MAPERR ...,
+ * addr: si_addr): sig is delivered even if blocked or ignored (its action
+ * goes back to default then), as Linux's force_sig. Takes sighand->lock. */
 void force_fault_signal(int sig, int code, uint64_t addr);
+/* Would t act on a signal now: one pending and not blocked, or its
+ * process exiting or stopped? Lock-free; for sleep loops (-EINTR) and the
+ * return to user mode. Kernel threads: never. */
 bool signal_pending(struct task *t);
+/* On the way back to user mode (trap.c), current only: exit, stop or run
+ * each deliverable signal's default action, or push a signal frame onto
+ * the user stack and point tf at the handler. A frame that cannot be
+ * written kills with SIGSEGV. Takes and drops sighand->lock; may sleep
+ * (stopped) and may not return (exit). No locks held on entry. */
 void do_signals(struct trapframe *tf);
+/* Is sig's default action to ignore it (SIGCHLD, SIGURG, SIGWINCH)? */
 bool sig_ignored_by_default(int sig);
+/* execve of t (current): caught signals go back to SIG_DFL, ignored ones
+ * stay ignored, flags and alternate stack cleared; a table shared with
+ * other processes is copied first (left shared if out of memory). */
 void signal_exec_reset(struct task *t);
+/* Take the lowest-numbered pending signal of t in `allowed` (SIGKILL, then
+ * SIGSTOP first; t's own set before its process's), filling *info; 0 if
+ * none. The caller holds t->sighand->lock (do_signals, rt_sigtimedwait,
+ * signalfd's read). */
 int dequeue_signal_from(struct task *t, sigset_t allowed, struct ksiginfo *info);
 /* Woken (POLLIN) whenever a signal is queued, blocked or not: signalfd
  * readers and pollers wait here and re-check their own task and set

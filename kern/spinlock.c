@@ -10,6 +10,10 @@
  * through the unlock (and its timer interrupt would end the wfi anyway).
  * With one hart nothing is ever contended and the unlock is a plain
  * release store.
+ *
+ * Layer: core. Below: arch/riscv (atomics, wfi, sie), kern/smp.c (the
+ * IPI to halted waiters), kern/lockdep.c. Above: every lock user.
+ * Locks: it is the lock; the order between locks is in kern/spinlock.h.
  */
 #include "kern/spinlock.h"
 #include "kern/lockdep.h"

@@ -35,6 +35,12 @@
  * when QEMU has more harts than the host has free cores, the holder's
  * hart may not be running at all, and spinning would only take the host
  * core it needs to finish.
+ *
+ * Layer: core (kern/spinlock.c). Below: arch/riscv/riscv.h (atomics,
+ * wfi), kern/cpu.h (this hart's noff count), kern/smp.c (the IPI that
+ * wakes a halted waiter), kern/lockdep.c (the order checker). Above:
+ * every file that shares data between harts or with an interrupt handler;
+ * sleeping locks are struct mutex (kern/mutex.c).
  */
 #ifndef KITE_SPINLOCK_H
 #define KITE_SPINLOCK_H
@@ -53,11 +59,28 @@ struct spinlock {
 
 #define SPINLOCK_INIT(n) { 0, 0, n, NULL, 0 }
 
+/* An unlocked lock named name (a string that lives for good: lockdep's
+ * class and the panic messages use it). SPINLOCK_INIT for static ones. */
 void spin_init(struct spinlock *lk, const char *name);
+/* Acquire lk, waiting for its holder (spinning, then halting until the
+ * unlock's IPI). Turns this hart's interrupts off (push_off) until the
+ * matching spin_unlock. Panics if this hart already holds lk. Never sleep
+ * while holding it. */
 void spin_lock(struct spinlock *lk);
+/* Release lk, which this hart must hold (else panic), waking harts
+ * halted on it; pop_off's interrupts may be taken right here. */
 void spin_unlock(struct spinlock *lk);
+/* Does this hart hold lk? Only meaningful with interrupts off (push_off
+ * or another spinlock held): for assertions. */
 bool spin_holding(struct spinlock *lk);
 
+/*
+ * Interrupts off on this hart (push_off) and back on (pop_off) — nested:
+ * as many pop_offs as push_offs. Lazy: an interrupt arriving in between is
+ * deferred and taken at the last pop_off. pop_off without push_off
+ * panics. spin_lock/spin_unlock do these; call them directly to keep
+ * per-hart data (mycpu()) stable across a few lines.
+ */
 void push_off(void);
 void pop_off(void);
 

@@ -2,6 +2,9 @@
  * string.c — memory and string functions for the kernel (and for the
  * third-party code built into it: libfdt, lwIP). Host unit tests use the
  * host's libc instead, so nothing here is kernel-specific.
+ *
+ * Layer: lib (rank 0: the bottom; it calls nothing). Above: every other
+ * file, libfdt and lwIP. No locks, no state.
  */
 #include <string.h>
 #include <stdlib.h>

@@ -21,6 +21,10 @@
  * Locks: proc_lock while the threads are looked up and their shared
  * objects read (all but the descriptor tables, which are referenced and
  * read under their own lock).
+ *
+ * Layer: syscalls. Below: kern/pid.c (finding the threads), fs/fdtable.h
+ * (descriptors), fs/epoll.c (epoll_target_file), kern/pidfd.c
+ * (may_access_process).
  */
 #include "kern/syscall.h"
 #include "kern/task.h"

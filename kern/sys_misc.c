@@ -1,6 +1,11 @@
 /*
  * sys_misc.c — system information, limits, scheduling knobs, randomness,
  * the kernel log and reboot.
+ *
+ * Layer: syscalls: argument checks and copying; the mechanisms are
+ * kern/sched.c, kern/utsname.c, kern/printk.c (syslog), kern/reboot.c.
+ * Locks: proc_lock to read other processes (prlimit, getrusage), fs->lock
+ * for umask; none held across a copy to user memory.
  */
 #include "kern/syscall.h"
 #include "kern/task.h"

@@ -1,5 +1,10 @@
 /*
  * sys_mm.c — memory system calls (mechanisms in kern/vm.c).
+ *
+ * Layer: syscalls. Below: kern/mmap.c and kern/vm.c (the mechanisms),
+ * kern/uaccess.c. Locks: mm->lock (a mutex) is taken by the mechanisms,
+ * and here only where a call checks the range itself first
+ * (remap_file_pages, and the range checks of mlock's family).
  */
 #include "kern/syscall.h"
 #include "kern/task.h"

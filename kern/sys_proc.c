@@ -1,6 +1,11 @@
 /*
  * sys_proc.c — process, identity and signal system calls (argument
  * checking; the mechanisms are in process.c, signal.c, exec.c).
+ *
+ * Layer: syscalls. Below: kern/process.c, kern/pid.c, kern/signal.c,
+ * fs/exec.c (do_execveat). Locks: proc_lock to find processes and change
+ * groups and sessions; sighand->lock for actions and masks; never held
+ * across a copy to or from user memory.
  */
 #include "kern/syscall.h"
 #include "kern/task.h"

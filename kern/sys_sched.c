@@ -12,6 +12,10 @@
  * may take a real-time priority only up to RLIMIT_RTPRIO (kernel/sched
  * __sched_setscheduler, kernel/sys.c set_one_prio). The nice value is kept per thread and inherited, but the round-robin
  * class does not weigh it (docs/tasks.md).
+ *
+ * Layer: syscalls. Below: kern/sched.c (the mechanisms), kern/cred.h (the
+ * permission rules). Locks: proc_lock while the target thread is looked up
+ * and its scheduling fields changed.
  */
 #include "kern/task.h"
 #include "kern/cred.h"

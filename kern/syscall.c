@@ -1,6 +1,10 @@
 /*
  * syscall.c — system call dispatch: a7 holds the number, a0..a5 the
  * arguments; the result (or -errno) goes back in a0.
+ *
+ * Layer: syscalls. Below: every sys_* handler through the table
+ * generated from kern/syscall.tbl. Above: arch/riscv/trap.c (the ecall
+ * trap). Locks: none held on entry or exit.
  */
 #include "kern/syscall.h"
 #include "kern/task.h"

@@ -1,4 +1,11 @@
-/* sysinfo.h — system-wide facts shared by uname, /proc and the boot log. */
+/*
+ * sysinfo.h — system-wide facts shared by uname, /proc and the boot log.
+ *
+ * Layer: core (kern/utsname.c holds the names, kern/sched.c the load
+ * average). Read by kern/sys_misc.c (uname, sysinfo) and fs/proc_kernel.c.
+ * Locks: none. A reader racing sethostname may see a mix of the old and
+ * new name (always NUL-terminated); the load average is a snapshot.
+ */
 #ifndef KITE_SYSINFO_H
 #define KITE_SYSINFO_H
 #include "kern/types.h"
@@ -6,5 +13,7 @@
 #define KITE_VERSION "#1 SMP Kite"
 extern char hostname[65];                /* kern/utsname.c */
 extern char domainname[65];
-void loadavg_get(uint64_t loads[3]);     /* fixed point, 1 << 16 = 1.0 */
+/* The 1, 5 and 15 minute load averages, fixed point (1 << 16 = 1.0),
+ * updated every 5 s by the scheduler tick. No lock (a snapshot). */
+void loadavg_get(uint64_t loads[3]);
 #endif

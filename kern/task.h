@@ -19,6 +19,13 @@
  * lists, pgid/sid, zombie state) and the pid table. A task's scheduler
  * fields belong to the run queue lock. Signal state is under the task's
  * sighand->lock.
+ *
+ * Layer: core. kern/sched.c (tasks, the run queue), kern/process.c (clone,
+ * exit, wait, job control), kern/pid.c (ids, groups, sessions). Below:
+ * kern/mm.h, kern/vm.h (the address space), arch/riscv/trap.h (the saved
+ * registers). The descriptor table, fs context and terminal belong to the
+ * layers above (fs/, drivers/tty.c) and reach clone and exit through
+ * kern/proc_resource.h.
  */
 #ifndef KITE_TASK_H
 #define KITE_TASK_H
@@ -332,15 +339,40 @@ struct rusage_k {
   int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt, ru_nswap,
       ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals, ru_nvcsw, ru_nivcsw;
 };
+/*
+ * Wait for a child of the caller's process (pid > 0: that one; 0: its
+ * group; -1: any; < -1: group -pid) to exit, or with WUNTRACED/WCONTINUED
+ * to stop or continue. Returns the child's pid with *w filled (an exited
+ * one is reaped unless WNOWAIT), 0 with WNOHANG if none changed yet,
+ * -ECHILD if there is no such child, -ERESTARTSYS on a signal. Takes
+ * proc_lock; sleeps on the process's child_wait with no lock held.
+ */
 long do_wait(pid_t pid, int options, struct wait_result *w);
+/* Fill a user rusage from CPU times in ns, everything else zero. */
 void fill_rusage(struct rusage_k *ru, uint64_t utime_ns, uint64_t stime_ns);
+/* A new process: empty lists, one reference (the caller's), SIGCHLD as
+ * exit signal, no pid yet; NULL when out of memory. No locks. */
 struct process *process_alloc(void);
+/* Take a reference to p (the caller holds one, or proc_lock while p is on
+ * a list). Drop one: the last frees p (its timer stopped, its shared
+ * pending signals freed); NULL and the kernel process are ignored. Atomic;
+ * process_put may wait for a running itimer callback: no spinlock held. */
 void process_get(struct process *p);
 void process_put(struct process *p);
+/* The caller's soft limit of resource (RLIMIT_*; RLIM_INFINITY for a
+ * kernel thread without a process). Lock-free read. */
 uint64_t rlimit_cur(int resource);
+/* Linux's defaults for init's limits (the rest inherit them). */
 void rlimits_default(struct rlimit *r);
+/* t's name for /proc/<pid>/comm and ps (truncated to 15 bytes). */
 void set_task_comm(struct task *t, const char *name);
+/* A vfork child p exec'd or exited: wake its waiting parent (once). */
 void vfork_release(struct process *p);
+/* Job control. Stop p (by sig; nothing if stopped or exiting already):
+ * mark it stopped, tell and wake its parent (SIGCHLD CLD_STOPPED unless
+ * SA_NOCLDSTOP). Continue p: wake its stopped threads, and if it was
+ * stopped report CLD_CONTINUED to the parent. Both take proc_lock; the
+ * caller holds no sighand->lock (send_signal takes it). */
 void process_stop(struct process *p, int sig);
 void process_continue(struct process *p);
 

@@ -5,6 +5,13 @@
  * timer interrupt is programmed for min(earliest timer, next scheduler
  * tick). Through Sstc (the stimecmp CSR) when the hart has it — no SBI
  * call — else through SBI TIME.
+ *
+ * Layer: core. Below: arch/riscv (rdtime, stimecmp, SBI), kern/sched.c
+ * (scheduler_tick). Above: timed sleeps (kern/wait.c), POSIX timers,
+ * timerfd (fs/timerfd.c), drivers/rtc.c; the clock-set hooks reach the
+ * ones above without naming them.
+ * Locks: timer_lock (spinlock, below wait-queue locks, above the run
+ * queue); a callback runs with it dropped, in interrupt context.
  */
 #include "kern/time.h"
 #include "kern/spinlock.h"

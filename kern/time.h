@@ -6,6 +6,16 @@
  * boot in nanoseconds; real time adds the wall-clock time read from the
  * goldfish RTC at boot. Timers are kept sorted by expiry; the timer
  * interrupt is programmed for the earliest one (and the scheduler tick).
+ *
+ * Layer: core (kern/time.c). Below: arch/riscv (rdtime, the stimecmp CSR
+ * or the SBI timer call). Above: kern/sched.c (the tick), kern/wait.c
+ * (timed sleeps), kern/posix_timers.c, fs/timerfd.c (which register
+ * clock-set hooks), drivers/rtc.c (sets the real time at boot).
+ *
+ * Locks: timer_lock (spinlock) guards the timer list and each timer's
+ * armed/expires_ns; it ranks below wait-queue locks and above the run
+ * queue lock. The clock itself is lock-free (an offset read with
+ * READ_ONCE).
  */
 #ifndef KITE_TIME_H
 #define KITE_TIME_H
@@ -38,10 +48,19 @@ struct timespec64 {
 
 extern uint64_t timebase_hz;
 
+/* Boot, once: the clock counts timebase Hz (0: keep the default) and
+ * monotonic time starts now; publishes the vDSO's clock data. */
 void time_init(uint64_t timebase);
+/* Nanoseconds since boot (CLOCK_MONOTONIC), and since the epoch
+ * (CLOCK_REALTIME). Lock-free, any context. */
 uint64_t time_monotonic_ns(void);
 uint64_t time_realtime_ns(void);
+/* Set CLOCK_REALTIME to ns (settimeofday, clock_settime, the RTC): updates
+ * the vDSO data and runs every clock-set hook (absolute real-time timers
+ * re-arm). Permission is the caller's to check. No lock held: the hooks
+ * take their own. */
 void time_set_realtime_ns(uint64_t ns);
+/* Between clock ticks (the time CSR) and nanoseconds (128-bit, exact). */
 uint64_t ticks_to_ns(uint64_t ticks);
 uint64_t ns_to_ticks(uint64_t ns);
 
@@ -54,17 +73,33 @@ struct timer {
   bool armed;
 };
 
+/* Set t up, unarmed, to call fn(t) (t->data = data). No lock. */
 void timer_init(struct timer *t, void (*fn)(struct timer *), void *data);
+/* Arm t (or move it, if armed) to fire at monotonic time expires_ns (a
+ * past time fires at the next timer interrupt). Takes timer_lock: callable
+ * with wait-queue locks held and from a timer callback. */
 void timer_arm(struct timer *t, uint64_t expires_ns);
-bool timer_cancel(struct timer *t);  /* true if it was armed */
-void timer_cancel_sync(struct timer *t); /* cancel, and wait out a running callback */
-void timer_interrupt(void);          /* from the trap handler */
+/* Disarm t; true if it was armed. Its callback may still be running on
+ * another hart: timer_cancel_sync before freeing t. Takes timer_lock. */
+bool timer_cancel(struct timer *t);
+/* Disarm t and wait until its callback runs on no hart (re-arming by that
+ * callback is undone too); then t may be freed. Process context, never
+ * from t's own callback nor holding a lock that callback takes. */
+void timer_cancel_sync(struct timer *t);
+/* The timer interrupt (arch/riscv/trap.c): run every expired timer's
+ * callback (interrupt context, timer_lock dropped around each), tick the
+ * scheduler when due, program the next interrupt. */
+void timer_interrupt(void);
+/* This hart's tick: program its first timer interrupt and enable it
+ * (boot, and each secondary hart as it comes up). */
 void timer_hart_init(void);
 /* A struct timespec as nanoseconds: 0, or -EINVAL for a negative or
  * unnormalised one (huge values saturate); from user memory: 0, -EFAULT or
  * -EINVAL. No locks; get_user_timespec_ns may fault pages in. */
 long timespec_to_ns(const struct timespec64 *ts, uint64_t *ns);
 long get_user_timespec_ns(uint64_t uaddr, uint64_t *ns);
+/* Boot: program timers through the stimecmp CSR (Sstc, the device tree
+ * says) rather than an SBI call. */
 void timer_use_sstc(bool yes);
 
 /*

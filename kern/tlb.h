@@ -34,6 +34,11 @@
  * that joins the mask (sets its bit with a full fence, then reads
  * tlb_gen) either is in the mask we read or sees the new generation and
  * flushes itself.
+ *
+ * Layer: core (kern/tlb.c). Below: arch/riscv (sfence.vma, SBI RFENCE).
+ * Above: kern/vm.c, kern/mmap.c (every PTE change), kern/sched.c
+ * (vm_switch on a context switch). Locks: asid_lock (spinlock) for the
+ * ASID pool; the rest under the caller's mm->lock.
  */
 #ifndef KITE_TLB_H
 #define KITE_TLB_H
@@ -53,6 +58,8 @@ struct tlb_batch {
   struct page *pages[TLB_BATCH_PAGES];
 };
 
+/* An empty batch for changes to mm (the caller holds mm->lock until
+ * tlb_batch_finish). */
 void tlb_batch_init(struct tlb_batch *b, struct mm *mm);
 /* The PTE at va changed (or went): flush va at the end. */
 void tlb_batch_add(struct tlb_batch *b, uaddr_t va);

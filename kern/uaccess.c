@@ -8,6 +8,12 @@
  * -EFAULT, never a kernel fault. On this QEMU it is also much faster than
  * toggling SUM, which flushes the whole translation cache
  * (docs/reference-linux.md).
+ *
+ * Layer: core. Below: kern/vm.c (walking and faulting the page table),
+ * arch/riscv (the direct map). Above: every system call that copies.
+ * Locks: mm->lock (a mutex) only while a page is found or faulted in; the
+ * copy itself holds a page reference, no lock. Never call with a spinlock
+ * held (it may sleep).
  */
 #include "kern/vm.h"
 #include "kern/mm.h"

@@ -5,6 +5,10 @@
  * describe their buffers as a uio, and the file moves data with
  * uio_copy_to() / uio_copy_from(). Kernel callers (the ELF loader, the
  * page cache) use the same operations with kernel buffers.
+ *
+ * Layer: core (kern/uaccess.c implements the copies). Above: every file
+ * kind's read and write, the page cache, sockets. Locks: none; a user
+ * uio may fault pages in (mm->lock, sleeps).
  */
 #ifndef KITE_UIO_H
 #define KITE_UIO_H

@@ -10,6 +10,11 @@
  * Lock order: inode->lock > mm->lock > page-cache lock > fs metadata locks.
  * copyin()/copyout() take mm->lock only to find (or fault in) a page, and
  * hold a page reference, not the lock, while copying.
+ *
+ * Layer: core (kern/vm.c, kern/mmap.c, kern/tlb.c). Below:
+ * arch/riscv/pgtable.c (PTEs), kern/page_alloc.c. Above: fs/ sets
+ * vma->ops (struct vm_operations) for a file mapping, so the fault path
+ * never names the page cache; fs/exec.c builds a new mm.
  */
 #ifndef KITE_VM_H
 #define KITE_VM_H

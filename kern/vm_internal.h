@@ -1,6 +1,9 @@
 /*
  * vm_internal.h — the region helpers kern/vm.c shares with kern/mmap.c,
  * and no one else. All expect mm->lock held.
+ *
+ * Layer: core, private to kern/vm.c and kern/mmap.c. Locks: every
+ * helper expects mm->lock (a mutex) held, as said above.
  */
 #ifndef KITE_VM_INTERNAL_H
 #define KITE_VM_INTERNAL_H

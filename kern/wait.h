@@ -50,6 +50,8 @@ struct wait_entry {
  * the lock-order checker tells the queues of different objects apart. */
 #define WAIT_QUEUE_INIT(name) { SPINLOCK_INIT("wq " #name), LIST_HEAD_INIT((name).head) }
 #define wait_queue_init(wq) wait_queue_init_named((wq), "wq " #wq)
+/* An empty queue whose lock is called name (a string that lives for
+ * good); wait_queue_init names it after the expression. */
 void wait_queue_init_named(struct wait_queue *wq, const char *name);
 /* (kern/wait.c) An entry that wakes task t (default_wake_function). */
 void wait_entry_init(struct wait_entry *e, struct task *t);

@@ -1,5 +1,11 @@
 /*
  * dgram.c — the receive queue of datagram sockets (see dgram.h).
+ *
+ * Layer: net, under net/udp_sock.c and net/icmp_sock.c (their receive
+ * callbacks queue, their recvmsg reads); calls net/socket.c (sock_wake,
+ * the socket's waiting) and kern/ memory.
+ *
+ * Locks: the queue is net_lock's; a reader holds the socket's rx_lock.
  */
 #include "net/dgram.h"
 #include "kern/mm.h"

@@ -4,6 +4,9 @@
  * per recvmsg. UDP and ICMP sockets differ in how a datagram is sent and
  * filtered, not in how it waits to be read: that part lives here once.
  *
+ * Layer: net, shared by the datagram protocols (net/udp_sock.c,
+ * net/icmp_sock.c) below the socket table.
+ *
  * Locking: the queue fields are net_lock's; dgram_recvmsg takes the
  * socket's rx_lock (one reader at a time) and net_lock itself.
  */

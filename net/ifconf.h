@@ -5,7 +5,10 @@
  * ioctls, /proc/net/dev and netlink's RTM_NEWLINK/NEWADDR messages
  * (net/netlink.c) all read interfaces through it, so they cannot disagree.
  *
- * Internal to net/. Every function here wants net_lock held.
+ * Layer: net, internal: under net/socket.c (the SIOCGIF* ioctls) and
+ * net/rtnetlink.c, and /proc/net/dev in ifconf.c itself; reads lwIP's netifs.
+ *
+ * Locks: every function here wants net_lock held.
  */
 #ifndef KITE_IFCONF_H
 #define KITE_IFCONF_H
@@ -35,6 +38,7 @@ struct if_info {
   struct if_stats stats;
 };
 
+/* Is n the loopback interface (lwIP names it "lo")? */
 bool netif_is_lo(struct netif *n);
 /* Describe interface n. */
 void ifinfo_get(struct netif *n, struct if_info *out);

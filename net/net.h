@@ -20,6 +20,10 @@
  * order: socket mutexes (rx_lock, tx_lock) > net_lock > wait-queue locks;
  * a NetDevice's own lock is taken inside net_lock (transmit) and is never
  * held while calling back into the stack (docs/lessons.md, L4).
+ *
+ * Layer: net. Above: kmain (net_init), the network drivers (they register
+ * NetDevices, drivers/virtio_net.c), /proc/net (fs/proc_kernel.c). Below: the
+ * scheduler (the net task), timers, lwIP.
  */
 #ifndef KITE_NET_H
 #define KITE_NET_H
@@ -29,9 +33,15 @@
 #include "kern/spinlock.h"
 
 /* ---- start-up ---- */
-void net_init(void);            /* lwIP, lo, NetDevices, the net task */
+/* At boot, after the drivers have registered their NetDevices: start
+ * lwIP (with lo: 127.0.0.1/8, ::1), attach every NetDevice as a netif,
+ * start the net task. Panics if the task cannot start. */
+void net_init(void);
 
 /* ---- the net lock ---- */
+/* Take / drop net_lock (a spinlock: no sleeping while it is held) around
+ * any use of lwIP. Rank: below the socket mutexes, above wait-queue locks.
+ * Use net_lock_release_flush below after an operation that may send. */
 extern struct spinlock net_lock;
 void net_lock_acquire(void);
 void net_lock_release(void);
@@ -94,6 +104,9 @@ struct net_config {
 extern const struct net_config net_config;
 
 /* ---- /proc/net/<name> (net/ifconf.c): "dev", "sockstat" ---- */
+/* The text of /proc/net/<name> ("dev", "sockstat", "tcp", "tcp6"), given
+ * to emit piece by piece; nothing before net_init or for another name.
+ * Takes net_lock while it reads lwIP: emit must not sleep or take it. */
 void net_proc_show(const char *name, void (*emit)(void *ctx, const char *s, size_t n), void *ctx);
 
 #endif

@@ -8,6 +8,9 @@
  * ifinfomsg, ifaddrmsg, rtmsg, or the one-byte rtgenmsg of a dump
  * request) and then attributes (struct rtattr + data), each padded to 4
  * bytes. Several messages may share one datagram.
+ *
+ * Layer: net, ABI constants and structures only (no code, no locks),
+ * shared by net/netlink.c and net/rtnetlink.c.
  */
 #ifndef KITE_NETLINK_H
 #define KITE_NETLINK_H

@@ -19,7 +19,10 @@
 #include "kern/poll.h"
 #include "kern/printk.h"
 #include "kern/errno.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include <string.h>
 

@@ -90,19 +90,40 @@ struct socket {
 #define SOCKET_TABLE_MAX 16384  /* sockets in the whole system: then ENOBUFS */
 
 /* ---- socket.c ---- */
-struct socket *sock_alloc(int family, int type, int protocol);  /* NULL: ENOBUFS */
-void sock_free(struct socket *s);       /* after ops->release (or before ops set up) */
+/* A new socket slot with the defaults (buffers, no timeouts), on the
+ * SocketTable, with no protocol yet (the caller runs the family's create
+ * function). NULL when the table is full (SOCKET_TABLE_MAX: the caller's
+ * ENOBUFS) or memory is short. Takes the table's lock. */
+struct socket *sock_alloc(int family, int type, int protocol);
+/* Take s off the table and free it: after ops->release (or before the
+ * protocol was set up). Nobody else may hold s. */
+void sock_free(struct socket *s);
 /* Put s in a new file and descriptor (flags: SOCK_NONBLOCK, SOCK_CLOEXEC).
- * Returns the descriptor; on failure s has been released. */
+ * Returns the descriptor; on failure (-ENFILE, -EMFILE) s has been
+ * released. */
 int sock_install(struct socket *s, int flags);
-struct socket *sock_from_file(struct file *f);  /* NULL if not a socket */
+/* The socket of f (the caller holds f), or NULL if f is not a socket. */
+struct socket *sock_from_file(struct file *f);
+/* Wake everyone waiting on s for these POLL* events (readers, writers,
+ * poll and epoll). Any context; takes the wait queue's lock. */
 void sock_wake(struct socket *s, unsigned events);
+/* Sockets in the table now (an atomic read, /proc/net/sockstat). */
 int sock_count(void);
-/* Turn a wait_event() result into the socket call's error. */
+/* Turn a wait_event() result into the socket call's error: a timeout
+ * (SO_RCVTIMEO/SO_SNDTIMEO) is EAGAIN, a signal EINTR when a timeout was
+ * set (no restart, as Linux), else the result as is. */
 long sock_wait_error(long w, uint64_t timeout);
-/* SOL_SOCKET options common to all families. */
+/* setsockopt/getsockopt: copy the value in (at most 256 bytes) / the
+ * length and value out; SOL_SOCKET options common to all families here,
+ * the rest (and SOL_SOCKET ones a protocol also applies) through s->ops.
+ * 0, -EFAULT, -EINVAL, -ENOPROTOOPT or the protocol's error. No locks
+ * held on entry; the protocol takes its own. */
 int sock_setsockopt(struct socket *s, int level, int name, uaddr_t uval, unsigned len);
 int sock_getsockopt(struct socket *s, int level, int name, uaddr_t uval, uaddr_t ulen);
+/* Every send and receive path (read/write, send*, recv*) ends here: the
+ * protocol's sendmsg/recvmsg (-EOPNOTSUPP without one), non-blocking if
+ * nonblock or MSG_DONTWAIT. A send failing with EPIPE raises SIGPIPE
+ * unless MSG_NOSIGNAL. Bytes moved or -errno; may sleep (no locks held). */
 ssize_t sock_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
 ssize_t sock_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
 

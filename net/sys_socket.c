@@ -8,6 +8,13 @@
  * out of one on the way back (truncated to the caller's buffer, with the
  * real length reported, as Linux does). Each sys_<name> is the Linux system
  * call of that name: its result, or a negative errno.
+ *
+ * Layer: system calls. Below: net/socket.c (the socket table, sock_*
+ * calls), fs/fdtable.h and fs/file.h (socket descriptors), kern/uio.c.
+ *
+ * Locks: none held on entry or exit; each call holds a reference to its
+ * socket's file for its duration, and the protocols take their own
+ * (rx_lock, tx_lock, net_lock).
  */
 #include "net/socket.h"
 #include "kern/syscall.h"
@@ -16,7 +23,8 @@
 #include "kern/uio.h"
 #include "kern/vm.h"
 #include "kern/errno.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include <string.h>
 

@@ -96,25 +96,16 @@ void tcp_proc_show(bool v6, void (*emit)(void *, const char *, size_t), void *ct
   net_lock_release();
 }
 
-/* Linux's state numbers for TCP_INFO. */
+/* Linux's state number for TCP_INFO (net_lock held): a listener's pcb is
+ * a listening one (both change together in tcp_listen_op), so the pcb's
+ * state says it all once there is a pcb. */
 static uint8_t tcp_linux_state(struct tcp_sock *ts, struct tcp_pcb *pcb)
 {
   if (ts->state == TS_LISTEN)
     return LINUX_TCP_LISTEN;
   if (!pcb)
     return LINUX_TCP_CLOSE;
-  switch (pcb->state) {
-  case SYN_SENT: return LINUX_TCP_SYN_SENT;
-  case SYN_RCVD: return LINUX_TCP_SYN_RECV;
-  case ESTABLISHED: return LINUX_TCP_ESTABLISHED;
-  case FIN_WAIT_1: return LINUX_TCP_FIN_WAIT1;
-  case FIN_WAIT_2: return LINUX_TCP_FIN_WAIT2;
-  case CLOSE_WAIT: return LINUX_TCP_CLOSE_WAIT;
-  case CLOSING: return LINUX_TCP_CLOSING;
-  case LAST_ACK: return LINUX_TCP_LAST_ACK;
-  case TIME_WAIT: return LINUX_TCP_TIME_WAIT;
-  default: return LINUX_TCP_CLOSE;
-  }
+  return pcb_linux_state(pcb->state);
 }
 
 static void tcp_fill_info(struct tcp_sock *ts, struct tcp_info *ti)

@@ -5,6 +5,9 @@
  * to those three: the rest of the kernel sees a TCP socket only through
  * tcp_ops (struct sock_ops, net/socket.h) and net/inet.h.
  *
+ * Layer: net, a protocol under the socket table (net/socket.c), over the
+ * lwIP port (net/netcore.c, lwIP's tcp API).
+ *
  * Locks: fields marked (net_lock) are written only with net_lock held.
  */
 #ifndef KITE_TCP_SOCK_H
@@ -53,6 +56,7 @@ struct tcp_sock {
 
 #define TCP_WRITABLE_LOWAT TCP_SNDLOWAT  /* POLLOUT when this much send buffer is free */
 
+/* The TCP state of a socket whose ops are tcp_ops (s->proto). */
 static inline struct tcp_sock *tcp_of(struct socket *s)
 {
   return s->proto;

@@ -42,7 +42,11 @@
 #include "kern/errno.h"
 #include "kern/param.h"
 #include "kern/printk.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include "fs/fsops.h"
 #include <string.h>

@@ -33,7 +33,7 @@
  * (the protocol, above it) frees what a collection returns.
  */
 #include "net/unix_priv.h"
-#include "fs/vfs.h"
+#include "fs/file.h"
 
 struct spinlock unix_lock = SPINLOCK_INIT("unix");
 LIST_HEAD(unix_all);

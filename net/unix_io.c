@@ -22,7 +22,7 @@
 #include "kern/errno.h"
 #include "kern/param.h"
 #include "kern/printk.h"
-#include "fs/vfs.h"
+#include "fs/inode.h"
 #include "fs/fdtable.h"
 #include "fs/fsops.h"
 #include <string.h>

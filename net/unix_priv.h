@@ -3,6 +3,10 @@
  * net/unix_msg.c (names, messages), net/unix_scm.c (ancillary data),
  * net/unix_io.c (send, receive) and net/unix_gc.c (collecting sockets
  * that only messages in flight keep alive). Nothing else includes it.
+ *
+ * Layer: net, a protocol family under the socket table (net/socket.c);
+ * calls the VFS for bound names (fs/namei.h) and file passing.
+ *
  * Locks: see net/unix.c's header.
  */
 #ifndef KITE_UNIX_PRIV_H
@@ -72,16 +76,19 @@ struct unix_sock {
 extern struct spinlock unix_lock;  /* queues, peers, states, names, unix_all (net/unix_gc.c) */
 extern struct list_head unix_all;  /* every unix socket */
 
+/* The AF_UNIX state of a socket whose family is AF_UNIX (s->proto). */
 static inline struct unix_sock *unix_of(struct socket *s)
 {
   return s->proto;
 }
 
+/* SOCK_STREAM (byte stream) / connection-based (SOCK_STREAM and
+ * SOCK_SEQPACKET: must connect, a peer's close is EOF). The type never
+ * changes: no lock. */
 static inline bool is_stream(struct unix_sock *u)
 {
   return u->type == SOCK_STREAM;
 }
-
 static inline bool connection_based(struct unix_sock *u)
 {
   return u->type == SOCK_STREAM || u->type == SOCK_SEQPACKET;
@@ -145,7 +152,15 @@ bool unix_put_cmsg(struct sock_msg *m, size_t *used, int type, const void *data,
 void unix_scm_deliver(struct sock_msg *sm, struct unix_msg *msg, bool passcred, int flags,
                       size_t *used);
 
-/* ---- net/unix_io.c: sock_ops.sendmsg and .recvmsg (contracts: net/socket.h) ---- */
+/* ---- net/unix_io.c ---- */
+/* unix_ops' sendmsg and recvmsg (the contract of struct sock_ops,
+ * net/socket.h): send queues one message (data, SCM_RIGHTS files,
+ * credentials) on the peer, waiting for room unless nonblock (EAGAIN);
+ * EPIPE (stream) or ECONNREFUSED/ENOTCONN without a peer, EMSGSIZE past
+ * the buffer for a datagram. recv takes from s's own queue (a stream may
+ * take part of a message), waiting unless nonblock; 0 at a stream's EOF.
+ * Bytes moved or -errno. Called with no locks; take s's rx_lock/tx_lock,
+ * then unix_lock, never across a copy or a sleep. */
 ssize_t unix_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
 ssize_t unix_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
 

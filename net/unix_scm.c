@@ -24,7 +24,7 @@
 #include "kern/errno.h"
 #include "kern/param.h"
 #include "kern/printk.h"
-#include "fs/vfs.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include "fs/fsops.h"
 #include <string.h>

@@ -2,6 +2,9 @@
  * asm.h — constants shared by assembly and C: the trapframe layout and
  * page-table bits used by entry.S. The C structs carry static asserts
  * that keep them in step with these offsets (arch/riscv/trap.h).
+ *
+ * Layer: arch (constants only), included by the assembly files of arch/
+ * (entry.S, trapvec.S, swtch.S) and by trap.h. No locks.
  */
 #ifndef KITE_ASM_H
 #define KITE_ASM_H

@@ -9,6 +9,11 @@
  *   - all of physical memory at DIRECT_MAP_BASE (where the kernel is linked),
  * jump to our linked (virtual) address, set up a stack and call kmain(),
  * handing it secondary_entry (below) for the other harts.
+ *
+ * Layer: entry (rank 6): it jumps to kmain (kern/main.c), the only
+ * caller of everything. Below it: bootpt.S (the boot page table). Locks:
+ * none; only the first hart through (the amoswap on boot_hart_claimed)
+ * boots, a later one goes to secondary_entry.
  */
 #include "arch/riscv/asm.h"
 

@@ -1,6 +1,11 @@
 /*
  * fpu.S — saving and restoring user floating-point state. The only kernel
  * code that touches FP registers (scripts/check-kernel.sh enforces it).
+ *
+ * Layer: arch. Called by kern/sched.c (switching), kern/process.c
+ * (clone), kern/signal.c (signal frames) and fs/exec.c (a fresh state)
+ * when a user task's FP state must be saved or loaded. No locks: a
+ * task's FP state is its own.
  */
   .text
 /*

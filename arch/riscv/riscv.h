@@ -2,6 +2,10 @@
  * riscv.h — RISC-V privileged-architecture definitions for S-mode:
  * CSR access, status and interrupt bits, Sv39 page-table entries, and
  * Kite's virtual memory layout.
+ *
+ * Layer: arch (header only, the bottom of the kernel with kern/string.c).
+ * Used by every layer above. No locks: each inline is one instruction or
+ * one CSR access on this hart.
  */
 #ifndef KITE_RISCV_H
 #define KITE_RISCV_H
@@ -101,15 +105,23 @@ typedef pte_t *pagetable_t; /* 512 PTEs, through the direct map */
 #define DIRECT_MAP_BASE 0xffffffc000000000UL
 #define DIRECT_MAP_GIB 64 /* covers MMIO (below 2 GiB) and up to 62 GiB of RAM */
 
+/* A physical address's kernel (direct-map) address, and back. No check:
+ * pa must be below DIRECT_MAP_GIB GiB, va a direct-map address. */
 static inline void *pa_to_kva(paddr_t pa) { return (void *)(pa + DIRECT_MAP_BASE); }
 static inline paddr_t kva_to_pa(const void *va) { return (paddr_t)va - DIRECT_MAP_BASE; }
 
+/* This hart's TLB: forget everything, one address (every ASID), or one
+ * ASID's entries. Other harts: kern/tlb.c (SBI RFENCE). */
 static inline void sfence_vma(void) { asm volatile("sfence.vma zero, zero" ::: "memory"); }
 static inline void sfence_vma_addr(uint64_t va) { asm volatile("sfence.vma %0, zero" :: "r"(va) : "memory"); }
 static inline void sfence_vma_asid(uint64_t asid) { asm volatile("sfence.vma zero, %0" :: "r"(asid) : "memory"); }
+/* The time CSR: ticks of the timebase (kern/time.c converts). */
 static inline uint64_t rdtime(void) { uint64_t t; asm volatile("rdtime %0" : "=r"(t)); return t; }
+/* Halt this hart until an interrupt is pending (taken or not). */
 static inline void wfi(void) { asm volatile("wfi" ::: "memory"); }
 
+/* sstatus.SIE: this hart's interrupts on, off, and whether they are on.
+ * Kernel code uses push_off/pop_off (kern/spinlock.h), which nest. */
 static inline void intr_on(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void intr_off(void) { csr_clear(sstatus, SSTATUS_SIE); }
 static inline bool intr_get(void) { return (csr_read(sstatus) & SSTATUS_SIE) != 0; }

@@ -3,6 +3,11 @@
  * the timer (when the hart lacks Sstc), system reset (power-off), and for
  * several harts: starting them (HSM), inter-processor interrupts (IPI)
  * and remote TLB / instruction-cache fences (RFENCE).
+ *
+ * Layer: arch. Below: OpenSBI (the ecall). Above: kern/time.c (the
+ * timer), kern/smp.c (HSM, IPIs), kern/tlb.c (RFENCE), kern/reboot.c
+ * (power-off), kern/printk.c (early console). No locks: each call is
+ * one ecall on this hart.
  */
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/riscv.h"

@@ -4,6 +4,10 @@
  * Hart masks: SBI names harts by their hart ids (which need not be
  * 0..N-1), as a 64-bit mask relative to a base id. kern/smp.c builds
  * them from Kite's logical cpu ids.
+ *
+ * Layer: arch (arch/riscv/sbi.c). Above: kern/ (time, smp, tlb, reboot,
+ * printk). No locks; the remote calls return when the other harts are
+ * done.
  */
 #ifndef KITE_SBI_H
 #define KITE_SBI_H
@@ -15,11 +19,20 @@ struct sbiret {
   long value;
 };
 
+/* Call SBI extension ext, function fid, with three arguments: OpenSBI's
+ * error (0 or SBI_ERR_*) and value. Any context; takes no lock. */
 struct sbiret sbi_ecall(long ext, long fid, long a0, long a1, long a2);
+/* The legacy console: one byte out (early boot, before the UART). */
 void sbi_console_putchar(int c);
+/* This hart's next timer interrupt at time-CSR value stime_value (harts
+ * without Sstc; kern/time.c). */
 void sbi_set_timer(uint64_t stime_value);
+/* Power off; code != 0 makes QEMU exit with that status (through the
+ * sifive,test device at sifive_test_base, from the device tree). Never
+ * returns. */
 void sbi_shutdown(int code) NORETURN;
 extern paddr_t sifive_test_base;
+/* Does OpenSBI implement extension ext? */
 bool sbi_probe_extension(long ext);
 
 /* IPI extension: raise a supervisor software interrupt on each hart in the mask. */

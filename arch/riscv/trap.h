@@ -1,6 +1,11 @@
 /*
  * trap.h — the saved register state of a trap (struct trapframe) and the
  * entry points of trapvec.S, swtch.S, fpu.S and trap.c.
+ *
+ * Layer: arch (struct trapframe, struct context, struct fpstate; the
+ * assembly entry points). Its users: the trap layer (trap.c, trapvec.S:
+ * entry), kern/sched.c and kern/process.c (switching, new tasks),
+ * kern/signal.c (frames). No locks: a trapframe belongs to its task.
  */
 #ifndef KITE_TRAP_H
 #define KITE_TRAP_H
@@ -49,8 +54,15 @@ struct fpstate {
 };
 
 struct task;
+/* swtch.S: save the running task's callee-saved registers in *old, load
+ * *new and point tp at next; returns on next's stack. Called by
+ * kern/sched.c only, with the run-queue lock held and interrupts off. */
 void swtch(struct context *old, struct context *new, struct task *next);
+/* trapvec.S: back to user mode from the trapframe at sp (never returns). */
 void ret_to_user(void) NORETURN;
+/* swtch.S: where a new kernel thread (task_trampoline) or a new user task
+ * (user_task_trampoline, on to user_task_entry) first returns from swtch;
+ * set as ra by kern/sched.c and kern/process.c, never called. */
 void task_trampoline(void);
 void user_task_trampoline(void);
 /* Where user_task_trampoline goes (swtch.S), set by trap_init: user_task_start. */

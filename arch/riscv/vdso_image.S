@@ -2,6 +2,9 @@
  * vdso_image.S — the vDSO (arch/riscv/vdso/, built by the Makefile as a
  * small shared library) linked into the kernel image, page aligned, so its
  * pages can be mapped into every process as they are.
+ *
+ * Layer: arch (data only). Read by kern/vm.c, which maps the pages into
+ * each new address space (exec). No locks.
  */
   .section .rodata.vdso, "a"
   .balign 4096

@@ -232,7 +232,9 @@ void ext4_abandon(struct ext4_fs *fs);
 bool ext4_probe(void *dev);
 
 /* ---- ext4_inode.c: nodes ---- */
-struct ext4_node *ext4_root(struct ext4_fs *fs);              /* referenced */
+/* The root directory's node, with a reference the caller drops with
+ * ext4_node_put (NULL once the volume is torn down). Takes fs->lock. */
+struct ext4_node *ext4_root(struct ext4_fs *fs);
 /* The node of inode `ino`, referenced. -ESTALE if it is not in use. */
 int ext4_iget(struct ext4_fs *fs, uint32_t ino, struct ext4_node **out);
 void ext4_node_get(struct ext4_fs *fs, struct ext4_node *n);
@@ -303,6 +305,12 @@ int ext4_setxattr(struct ext4_fs *fs, struct ext4_node *n, const char *name, con
                   size_t size, int flags);
 
 /* ---- ext4_csum.c ---- */
+/* crc32c (Castagnoli) and crc16 (ANSI, gdt_csum) of buf[0, len)
+ * continuing from crc, the raw register as Linux's (pass ~0 to start a
+ * crc32c). dirhash: the htree hash of a name, hash version version
+ * (EXT4_HASH_*) and the volume's seed: 0 with the major hash (low bit
+ * clear) in *hash and the minor in *minor, or -EINVAL for a version Kite
+ * lacks (siphash). Pure (crc32c's tables are built at first use). */
 uint32_t ext4_crc32c(uint32_t crc, const void *buf, size_t len);
 uint16_t ext4_crc16(uint16_t crc, const void *buf, size_t len);
 int ext4_dirhash(const char *name, int len, int version, const uint32_t seed[4], uint32_t *hash,

@@ -22,6 +22,12 @@
  * a contiguous buffer (a page).
  *
  * Errors are negative Linux errno values in both builds.
+ *
+ * Layer: fs, the bottom of the ext4 core: the core calls only these;
+ * ext4_env_kernel.c implements them over kern/ and the block layer.
+ *
+ * Locks: ext4_env_lock is a sleeping lock; the block calls may sleep for
+ * I/O, so no spinlock may be held across any of them.
  */
 #ifndef KITE_EXT4_ENV_H
 #define KITE_EXT4_ENV_H
@@ -49,10 +55,15 @@
 #define EFSBADCRC EBADMSG      /* Linux's answer for a bad checksum */
 
 /* ---- memory ---- */
-void *ext4_env_zalloc(size_t size);     /* zeroed; NULL if out of memory */
-void ext4_env_free(void *p);            /* NULL does nothing */
+/* zalloc: size zeroed bytes, or NULL if out of memory (may sleep);
+ * free: give them back (NULL does nothing). */
+void *ext4_env_zalloc(size_t size);
+void ext4_env_free(void *p);
 
 /* ---- a sleeping lock (a mutex in the kernel) ---- */
+/* lock_new: a new unlocked lock named name (for lock debugging), NULL if
+ * out of memory; lock_free: free an unlocked one. lock/unlock: take
+ * (sleeping until it is free; not recursive) and release it. */
 struct ext4_env_lock;
 struct ext4_env_lock *ext4_env_lock_new(const char *name);
 void ext4_env_lock_free(struct ext4_env_lock *l);

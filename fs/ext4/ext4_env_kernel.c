@@ -4,6 +4,11 @@
  * block cache (fs/bcache.h, with bpin/bunpin for the journal) for metadata
  * and the block device (drivers/blk.h) for file data and the log. The
  * device handle is a struct blockdev *.
+ *
+ * Layer: fs, under the ext4 core; calls kern/ (memory, mutexes, time,
+ * printk), fs/bcache.c and the block device's rw and flush.
+ *
+ * Locks: an ext4_env_lock is a struct mutex; the block cache's as bcache.h.
  */
 #include "fs/ext4/ext4_env.h"
 #include "fs/bcache.h"

@@ -3,6 +3,9 @@
  * the VFS glue): buffers, transactions, the allocator, block mapping,
  * directories. Every function here expects fs->lock held.
  *
+ * Layer: fs, private to the ext4 core (fs/ext4/ext4_*.c but the VFS glue),
+ * which sits on fs/ext4/ext4_env.h only.
+ *
  * Buffers: a metadata block is read with ext4_bread (held, locked) and
  * released with ext4_brelse. A block that was changed is given to
  * ext4_bdirty before it is released: with a journal it joins the running
@@ -64,13 +67,24 @@ void ext4_journal_close(struct ext4_fs *fs, bool clean);
 int ext4_journal_replay(struct ext4_fs *fs, struct ext4_journal *j);
 
 /* ---- ext4_super.c ---- */
+/* Store the in-memory superblock (free counts, write time, checksum) /
+ * group g's descriptor into its block, which joins the running
+ * transaction: 0 or the read's error. */
 int ext4_super_write(struct ext4_fs *fs);
 int ext4_group_write(struct ext4_fs *fs, uint32_t g);
+/* The geometry of group g: does it hold a superblock backup (sparse_super,
+ * sparse_super2), its first block, its length in blocks (the last group
+ * may be short), and how many of its first blocks the superblock and
+ * descriptor copies (and their reserved growth) take. Pure. */
 bool ext4_group_has_super(struct ext4_fs *fs, uint32_t g);
 uint64_t ext4_group_first(struct ext4_fs *fs, uint32_t g);
 uint32_t ext4_group_nblocks(struct ext4_fs *fs, uint32_t g);
-uint32_t ext4_group_overhead(struct ext4_fs *fs, uint32_t g);  /* superblock + GDT copies */
+uint32_t ext4_group_overhead(struct ext4_fs *fs, uint32_t g);
+/* The last reference to an unmounted volume went (ext4_node_put): free
+ * its memory. */
 void ext4_fs_free(struct ext4_fs *fs);
+/* The device is gone (ext4_abandon): free the journal's / every node's
+ * memory, whatever their references, touching no buffer. */
 void ext4_journal_abandon(struct ext4_fs *fs);
 void ext4_nodes_abandon(struct ext4_fs *fs);
 
@@ -94,6 +108,10 @@ int ext4_bitmap_csum_verify(struct ext4_fs *fs, uint32_t g, bool inode_bitmap, c
 int ext4_block_in_use(struct ext4_fs *fs, uint64_t blk);   /* 1, 0, or -errno (tests) */
 
 /* ---- ext4_inode.c ---- */
+/* ext4_iget / ext4_node_put with fs->lock already held: the node of
+ * inode ino, referenced (read from its table block if not cached), or
+ * -ESTALE (freed), -ENOMEM, the read's error; put drops a reference, the
+ * last one of an unlinked inode freeing it in a transaction of its own. */
 int ext4_node_get_locked(struct ext4_fs *fs, uint32_t ino, struct ext4_node **out);
 void ext4_node_put_locked(struct ext4_fs *fs, struct ext4_node *n);
 /* Encode n into its raw inode and store it (in the transaction). */
@@ -101,13 +119,22 @@ int ext4_inode_write(struct ext4_fs *fs, struct ext4_node *n);
 /* A new node for a freshly allocated inode number (mode, owner, times set). */
 int ext4_node_new(struct ext4_fs *fs, uint32_t ino, uint32_t mode, uint32_t uid, uint32_t gid,
                   struct ext4_node **out);
+/* The time of day in ext4's encoding (seconds and nanoseconds). */
 void ext4_now(struct ext4_time *t);
 /* i_blocks += / -= `nblk` file-system blocks. */
 void ext4_add_blocks(struct ext4_fs *fs, struct ext4_node *n, int64_t nblk);
+/* The orphan list (s_last_orphan, chained through i_dtime): add n (its
+ * last link is going while it is still open, or a truncate is under way)
+ * / take it off; recover, at a read-write mount, finishes every orphan a
+ * crash left (frees or truncates it). 0 or -errno; in the running
+ * transaction. */
 int ext4_orphan_add(struct ext4_fs *fs, struct ext4_node *n);
 int ext4_orphan_del(struct ext4_fs *fs, struct ext4_node *n);
 int ext4_orphans_recover(struct ext4_fs *fs);
+/* metadata_csum's per-inode seed: crc32c of the volume's seed, ino and
+ * generation gen. Pure. */
 uint32_t ext4_node_csum_seed(struct ext4_fs *fs, uint32_t ino, uint32_t gen);
+/* n is a directory / regular file / symlink (its mode's type). Pure. */
 static inline bool ext4_is_dir(const struct ext4_node *n) { return (n->mode & 0170000) == 0040000; }
 static inline bool ext4_is_reg(const struct ext4_node *n) { return (n->mode & 0170000) == 0100000; }
 static inline bool ext4_is_lnk(const struct ext4_node *n) { return (n->mode & 0170000) == 0120000; }
@@ -119,9 +146,10 @@ static inline uint32_t *ext4_iblock(struct ext4_node *n)
 }
 
 /* ---- block mapping: ext4_extent.c, ext4_indirect.c, ext4_file.c ---- */
-/* Where logical block lblk is: *pblk (0 in a hole) and how many blocks
- * from lblk on are mapped contiguously (or are a hole): *len >= 1. */
 #define EXT4_MAP_UNWRITTEN 1
+/* Where logical block lblk is: *pblk (0 in a hole) and how many blocks
+ * from lblk on are mapped contiguously (or are a hole): *len >= 1;
+ * *flags EXT4_MAP_UNWRITTEN for an unwritten extent (reads as zeros). */
 int ext4_map(struct ext4_fs *fs, struct ext4_node *n, uint32_t lblk, uint64_t *pblk, uint32_t *len,
              unsigned *flags);
 /* Map [lblk, lblk + count) allocating what is missing (goal-directed);
@@ -136,6 +164,10 @@ int ext4_map_alloc_data(struct ext4_fs *fs, struct ext4_node *n, uint32_t lblk, 
 /* Free the blocks of logical [from, to) (to = EXT4_MAX_FILE_BLOCKS: to the end). */
 int ext4_unmap(struct ext4_fs *fs, struct ext4_node *n, uint64_t from, uint64_t to);
 
+/* The extent tree's ext4_map (ext4_extent.c; through a one-extent cache
+ * in the node) and its insert of the run [lblk, lblk + len) -> pblk
+ * (split into extents of the largest allowed length, growing the tree;
+ * -ENOSPC, read errors). */
 int ext4_ext_map(struct ext4_fs *fs, struct ext4_node *n, uint32_t lblk, uint64_t *pblk,
                  uint32_t *len, unsigned *flags);
 int ext4_ext_insert(struct ext4_fs *fs, struct ext4_node *n, uint32_t lblk, uint64_t pblk,
@@ -172,6 +204,12 @@ struct ext4_dir_hit {               /* where a name was found */
   uint32_t ino;
   uint8_t type;
 };
+/* find: the entry name in dir into *hit, or -ENOENT (htree or linear
+ * scan; inline directories too). add: a new entry name -> ino of type
+ * (ENOSPC, EROFS for an inline directory; a damaged htree index is dropped
+ * and the add goes linear). remove: take out the entry hit found (merging
+ * its space into the one before). 0 or -errno, the blocks changed in the
+ * running transaction. */
 int ext4_dir_find(struct ext4_fs *fs, struct ext4_node *dir, const char *name, size_t len,
                   struct ext4_dir_hit *hit);
 int ext4_dir_add(struct ext4_fs *fs, struct ext4_node *dir, const char *name, size_t len,

@@ -7,6 +7,9 @@
  * Between checkpoints it holds the transactions committed since the last
  * one, from `first` on; a checkpoint writes every committed block home and
  * empties the log, so the log never wraps around.
+ *
+ * Layer: fs, inside the ext4 core (over ext4_env.h). Locks: all of it
+ * under fs->lock, as the rest of the core.
  */
 #ifndef KITE_EXT4_JOURNAL_H
 #define KITE_EXT4_JOURNAL_H

@@ -2,6 +2,8 @@
  * ext4_layout.h — ext4 and jbd2 on disk: the structures, their fields and
  * flags, as the kernel's "ext4 Data Structures and Algorithms" describes
  * them. Private to the core (fs/ext4/ext4_*.c). docs/ext4.md draws them.
+ * Layer: fs, the core's lowest piece: structures and constants, no calls,
+ * no locks.
  *
  * ext4 fields are little-endian, jbd2 (journal) fields big-endian. Kite
  * runs little-endian only (riscv64, and x86-64 for the host tests), so the
@@ -453,6 +455,8 @@ struct jbd2_commit {
   uint32_t h_commit_nsec;
 } EXT4_PACKED;
 
+/* A big-endian (jbd2) field's value on this little-endian machine, and
+ * back: the bytes swapped. */
 static inline uint32_t be32(uint32_t x) { return __builtin_bswap32(x); }
 static inline uint64_t be64(uint64_t x) { return __builtin_bswap64(x); }
 static inline uint16_t be16(uint16_t x) { return __builtin_bswap16(x); }

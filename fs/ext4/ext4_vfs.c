@@ -24,6 +24,12 @@
  * fsb->wb_lock > the core's fs->lock > block-cache buffers.
  */
 #include "fs/ext4/ext4_vfs_int.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/pagecache.h"
 #include "fs/fsops.h"
 #include "fs/ramfs.h"
 #include "kern/mm.h"

@@ -2,13 +2,17 @@
  * ext4_vfs_int.h — what the two files of ext4's VFS glue share: the
  * mounted file system (struct ext4_sb), the inode's part (struct
  * e4_inode), and the functions of ext4_vfs.c that the super block's code
- * (ext4_vfs_super.c) uses. Locks: as ext4_vfs.c's header says
- * (fsb->ilock, ra_lock, wb_lock).
+ * (ext4_vfs_super.c) uses.
+ *
+ * Layer: fs, private to fs/ext4/ext4_vfs*.c (the VFS glue of ext4).
+ *
+ * Locks: as ext4_vfs.c's header says (fsb->ilock, ra_lock, wb_lock).
  */
 #ifndef KITE_EXT4_VFS_INT_H
 #define KITE_EXT4_VFS_INT_H
 
-#include "fs/vfs.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
 #include "fs/ext4/ext4.h"
 
 #define EXT4_SUPER_MAGIC 0xEF53
@@ -41,6 +45,7 @@ struct e4_inode {
   struct list_head link;        /* in ext4_sb.inodes */
 };
 
+/* The ext4 volume behind a VFS superblock of type ext2/3/4 (set at mount). */
 static inline struct ext4_sb *FSB(struct super_block *sb) { return sb->priv; }
 
 /* Take a reference to ino unless its last one is already being dropped

@@ -15,6 +15,12 @@
  * lock in turn (the order in ext4_vfs.c's header), and the core its own.
  */
 #include "fs/ext4/ext4_vfs_int.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/pagecache.h"
+#include "fs/namei.h"
 #include "fs/ext4/ext4_vfs.h"
 #include "drivers/blk.h"
 #include "kern/mm.h"

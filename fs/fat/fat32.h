@@ -166,21 +166,41 @@ int fat_sync(struct fat_fs *fs);
 /* Cluster size and counts of all and free clusters (counts the FAT once). */
 void fat_statfs(struct fat_fs *fs, uint32_t *cluster_size, uint64_t *total, uint64_t *free);
 
-/* Internal to the core (fat32.c, fat_table.c, fat_file.c, fat_dir.c ...); fs->lock held. */
+/* ---- internal to the core (fat32.c, fat_table.c, fat_file.c, fat_dir.c ...) ---- */
+/* Cluster chains (fat_table.c), fs->lock held: bmap sets *clus to cluster
+ * idx of n's chain (0 past its end); chain_length makes n->nclus and
+ * n->last known (walks the chain once); extend appends count clusters,
+ * all or none (-ENOSPC), zeroed through the block cache if zero (for
+ * directories); free_chain frees the chain from first; shrink keeps n's
+ * first keep clusters and frees the rest. 0 or -errno: -EIO (a read
+ * error or a broken chain), -EROFS (extend, shrink on a read-only
+ * volume). */
 int fat_bmap_locked(struct fat_fs *fs, struct fat_node *n, uint32_t idx, uint32_t *clus);
 int fat_chain_length_locked(struct fat_fs *fs, struct fat_node *n);
 int fat_extend_locked(struct fat_fs *fs, struct fat_node *n, uint32_t count, bool zero);
 int fat_free_chain_locked(struct fat_fs *fs, uint32_t first);
 int fat_shrink_locked(struct fat_fs *fs, struct fat_node *n, uint32_t keep);
+/* The first sector of data cluster clus / is clus a data cluster of this
+ * volume (2 .. nclusters + 1)? Pure. */
 uint64_t fat_cluster_sector(struct fat_fs *fs, uint32_t clus);
 bool fat_cluster_ok(struct fat_fs *fs, uint32_t clus);
+/* The node table (fat32.c), fs->lock held. put_locked drops a reference
+ * the caller does not hold the last of. find_locked: the live node of the
+ * entry at (dir_cluster, slot), not referenced, or NULL; hash/unhash put
+ * a node in that table / take it out (a no-op if it is not there). */
 void fat_node_put_locked(struct fat_fs *fs, struct fat_node *n);
 struct fat_node *fat_node_find_locked(struct fat_fs *fs, uint32_t dir_cluster, uint32_t slot);
 void fat_node_hash_locked(struct fat_fs *fs, struct fat_node *n);
 void fat_node_unhash_locked(struct fat_fs *fs, struct fat_node *n);
+/* Inode numbers: an entry's position (pure: dir_cluster << 16 | slot);
+ * new_ino_locked the number for a new node there (the position, unless a
+ * renamed node still carries it); moved_locked records that n's position
+ * changed under its old number (fs->lock held). */
 uint64_t fat_pos_ino(uint32_t dir_cluster, uint32_t slot);
 uint64_t fat_new_ino_locked(struct fat_fs *fs, uint32_t dir_cluster, uint32_t slot);
 void fat_moved_locked(struct fat_fs *fs, struct fat_node *n);
+/* Write n's size, first cluster, attributes and times into its directory
+ * entry (through the block cache): 0 or -EIO. fs->lock held. */
 int fat_write_entry_locked(struct fat_fs *fs, struct fat_node *n);
 /* fat_table.c, for fat_file.c and fat32.c (fs->lock held): a metadata
  * block through the environment's cache (fat_env_brelse it; NULL with *err
@@ -195,9 +215,13 @@ int fat_map_run(struct fat_fs *fs, struct fat_node *n, uint32_t idx, uint32_t ma
                 uint32_t *clus, uint32_t *run);
 
 /* ---- nodes ---- */
-struct fat_node *fat_root(struct fat_fs *fs);          /* referenced */
+/* The root directory's node, with a reference the caller drops with
+ * fat_node_put. Takes fs->lock. */
+struct fat_node *fat_root(struct fat_fs *fs);
+/* Take another reference to n (the caller holds one). Takes fs->lock. */
 void fat_node_get(struct fat_fs *fs, struct fat_node *n);
-/* Drop a reference; the last one frees an unlinked node's clusters. */
+/* Drop a reference (NULL: nothing); the last one frees an unlinked node's
+ * clusters. Takes fs->lock: call without it. */
 void fat_node_put(struct fat_fs *fs, struct fat_node *n);
 void fat_getattr(struct fat_fs *fs, struct fat_node *n, struct fat_attr *a);
 /* Change size (shrink frees clusters, growing zero-fills), times, ATTR_RO;

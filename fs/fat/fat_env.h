@@ -12,6 +12,13 @@
  *     mkfs.vfat and check them with fsck.fat and mtools.
  *
  * Errors are negative Linux errno values in both builds.
+ *
+ * Layer: fs, the bottom of the FAT32 core: the core (fat32.c, fat_dir.c,
+ * fat_file.c ...) calls only these; fat_env_kernel.c implements them over
+ * kern/ and the block layer.
+ *
+ * Locks: fat_env_lock is a sleeping lock; the block calls may sleep for
+ * I/O, so no spinlock may be held across any of them.
  */
 #ifndef KITE_FAT_ENV_H
 #define KITE_FAT_ENV_H
@@ -29,10 +36,15 @@
 #endif
 
 /* ---- memory ---- */
-void *fat_env_zalloc(size_t size);        /* zeroed; NULL if out of memory */
-void fat_env_free(void *p);               /* NULL does nothing */
+/* zalloc: size zeroed bytes, or NULL if out of memory (may sleep);
+ * free: give them back (NULL does nothing). */
+void *fat_env_zalloc(size_t size);
+void fat_env_free(void *p);
 
 /* ---- a sleeping lock (a mutex in the kernel) ---- */
+/* lock_new: a new unlocked lock named name (for lock debugging), NULL if
+ * out of memory; lock_free: free an unlocked one. lock/unlock: take
+ * (sleeping until it is free; not recursive) and release it. */
 struct fat_env_lock;
 struct fat_env_lock *fat_env_lock_new(const char *name);
 void fat_env_lock_free(struct fat_env_lock *l);

@@ -3,6 +3,11 @@
  * (fs/fat/fat_env.h): kmalloc, mutexes, the wall clock, the log ring, the
  * block cache (fs/bcache.h) for metadata and the block device
  * (drivers/blk.h) for file data. The device handle is a struct blockdev *.
+ *
+ * Layer: fs, under the FAT32 core; calls kern/ (memory, mutexes, time,
+ * printk), fs/bcache.c and the block device's rw.
+ *
+ * Locks: a fat_env_lock is a struct mutex; the block cache's as bcache.h.
  */
 #include "fs/fat/fat_env.h"
 #include "fs/bcache.h"

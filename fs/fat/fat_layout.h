@@ -6,6 +6,9 @@
  * Disk layout:  [reserved: boot sector, FSInfo, backup boot sector ...]
  *               [FAT 0][FAT 1 ...][data: cluster 2, 3, ...]
  * The root directory is a cluster chain like any other directory.
+ *
+ * Layer: fs, the FAT32 core's lowest piece: constants and byte accessors,
+ * no calls, no locks.
  */
 #ifndef KITE_FAT_LAYOUT_H
 #define KITE_FAT_LAYOUT_H
@@ -80,6 +83,8 @@
 #define LFN_CHARS 13
 #define LFN_MAX_SLOTS 20       /* 20 * 13 >= 255 */
 
+/* Little-endian fields at p (any alignment): get16/get32 read one,
+ * put16/put32 store v. */
 static inline uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static inline uint32_t get32(const uint8_t *p)
 {

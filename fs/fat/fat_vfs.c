@@ -30,6 +30,12 @@
  * block-cache buffers (the two window locks are never held together).
  */
 #include "fs/fat/fat_vfs_int.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/pagecache.h"
 #include "fs/fsops.h"
 #include "kern/mm.h"
 #include "kern/uio.h"

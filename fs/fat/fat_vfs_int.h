@@ -2,12 +2,17 @@
  * fat_vfs_int.h — what the two files of FAT32's VFS glue share: the
  * mounted volume (struct fat_sb), the inode's part (struct fat_inode), and
  * the functions of fat_vfs.c that the super block's code (fat_vfs_super.c)
- * uses. Locks: as fat_vfs.c's header says (fsb->ilock, ra_lock, wb_lock).
+ * uses.
+ *
+ * Layer: fs, private to fs/fat/fat_vfs*.c (the VFS glue of FAT32).
+ *
+ * Locks: as fat_vfs.c's header says (fsb->ilock, ra_lock, wb_lock).
  */
 #ifndef KITE_FAT_VFS_INT_H
 #define KITE_FAT_VFS_INT_H
 
-#include "fs/vfs.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
 #include "fs/fat/fat32.h"
 
 #define MSDOS_SUPER_MAGIC 0x4d44
@@ -52,6 +57,7 @@ struct fat_inode {
   struct list_head link;      /* in fat_sb.inodes, ilock */
 };
 
+/* The FAT volume behind a VFS superblock of type vfat (set at mount). */
 static inline struct fat_sb *FSB(struct super_block *sb) { return sb->priv; }
 
 /* Take a reference to ino unless its last one is already being dropped

@@ -14,6 +14,12 @@
  * turn (the order in fat_vfs.c's header), and the core takes fs->lock.
  */
 #include "fs/fat/fat_vfs_int.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/dentry.h"
+#include "fs/mount.h"
+#include "fs/pagecache.h"
+#include "fs/namei.h"
 #include "fs/fat/fat_vfs.h"
 #include "drivers/blk.h"
 #include "kern/task.h"

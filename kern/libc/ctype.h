@@ -1,6 +1,15 @@
-/* ctype.h — ASCII character classes. */
+/*
+ * ctype.h — ASCII character classes, for the kernel and the third-party
+ * code built into it (libfdt, lwIP).
+ *
+ * Layer: lib (header only). No locks, no locale: C's "C" locale.
+ */
 #ifndef KITE_CTYPE_H
 #define KITE_CTYPE_H
+/* C's classes for an ASCII character c (other values: false): digits,
+ * white space (space, \t \n \v \f \r), letters, letters or digits, hex
+ * digits, printable (0x20-0x7e), upper and lower case; and the case
+ * conversions, which return c unchanged if it is not a letter. */
 static inline int isdigit(int c) { return c >= '0' && c <= '9'; }
 static inline int isspace(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 static inline int isalpha(int c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }

@@ -1,4 +1,5 @@
-/* limits.h — integer limits for the kernel and the third-party code built into it. */
+/* limits.h — integer limits for the kernel and the third-party code built into it.
+ * Layer: lib (constants only). */
 #ifndef KITE_LIMITS_H
 #define KITE_LIMITS_H
 #define CHAR_BIT 8

@@ -1,5 +1,6 @@
 /* string.h — the kernel's string functions (kern/string.c). Also used by
- * libfdt and lwIP, which include <string.h>. */
+ * libfdt and lwIP, which include <string.h>.
+ * Layer: lib (the bottom: uses nothing). No locks; C's semantics. */
 #ifndef KITE_STRING_H
 #define KITE_STRING_H
 #include <stddef.h>

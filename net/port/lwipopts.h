@@ -24,6 +24,10 @@
 #define LWIP_CALLBACK_API 1
 
 /* ---- memory: everything from the kernel allocator ---- */
+/* kern/mm.h's allocator, declared again here because lwIP's sources do
+ * not include Kite's headers: kmalloc/kzalloc give size bytes (zeroed) or
+ * NULL, kfree takes them back (NULL: nothing). Any context but an
+ * interrupt handler; lwIP calls them under net_lock. */
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);

@@ -133,8 +133,8 @@ static void test_tfd_create(void)
   CHECK_RET("timerfd/read-7-bytes-einval", raw3(SYS_read, fd, &n, 7), -EINVAL);
   /* O_NONBLOCK can be taken away with F_SETFL: the read then blocks (until the timer fires). */
   fcntl(fd, F_SETFL, 0);
+  long long t0 = now_ns(); /* before arming: a preemption in between must not shorten el */
   tfd_set(fd, 0, 50 * MS, 0, NULL);
-  long long t0 = now_ns();
   r = tfd_read(fd, &n);
   long long el = now_ns() - t0;
   CHECKF("timerfd/f-setfl-clears-nonblock", r == 8 && n == 1 && el >= 30 * MS, "r %ld n %llu after %lld ms", r,

@@ -8,6 +8,10 @@
  * into the kernel image and mapped into every process; its address is in
  * the auxiliary vector (AT_SYSINFO_EHDR). glibc uses it; musl 1.2.3 does
  * not on riscv64.
+ *
+ * Layer: user space (it runs in every process, not in the kernel); it
+ * reads only the vdso_data page (vdso.h) that kern/time.c writes. Locks:
+ * none; the sequence counter makes a reader retry.
  */
 #include "vdso.h"
 #include <stddef.h>

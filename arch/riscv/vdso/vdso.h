@@ -2,6 +2,10 @@
  * vdso.h — the data the kernel shares with the vDSO: one read-only page
  * mapped just below the vDSO code in every process. The kernel updates it
  * (settimeofday) under a sequence counter; readers retry if it changed.
+ *
+ * Layer: shared by the kernel (kern/time.c writes it) and the vDSO
+ * (vdso.c reads it). Locks: the sequence counter (odd while the kernel
+ * writes).
  */
 #ifndef KITE_VDSO_H
 #define KITE_VDSO_H
