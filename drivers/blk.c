@@ -23,26 +23,6 @@ static struct spinlock blk_lock = SPINLOCK_INIT("blockdevs");
 static int nr_disks;        /* blk_lock */
 static unsigned ext_minor;  /* next 259:m for partitions past 15 (blk_lock) */
 
-int blockdev_register(struct blockdev *bd)
-{
-  spin_lock(&blk_lock);
-  int i = nr_disks < BLK_MAX_DISKS ? nr_disks++ : BLK_MAX_DISKS;
-  spin_unlock(&blk_lock);
-  if (i >= BLK_MAX_DISKS)
-    return -ENOSPC;
-  snprintf(bd->name, sizeof(bd->name), "vd%c", 'a' + i);
-  bd->dev = MKDEV(BLK_MAJOR, BLK_MINORS * i);
-  bd->whole = NULL;
-  bd->partno = 0;
-  bd->ra_pages = BLK_READAHEAD_PAGES;
-  spin_lock(&blk_lock);
-  list_add_tail(&bd->link, &blockdevs);
-  spin_unlock(&blk_lock);
-  pr_info("blk: %s: %lu sectors (%lu MiB)%s", bd->name, (unsigned long)bd->nsectors,
-          (unsigned long)(bd->nsectors >> 11), bd->read_only ? ", read-only" : "");
-  return 0;
-}
-
 /* A device that names itself (a loop device): listed, but not one of the disks. */
 int blockdev_register_named(struct blockdev *bd)
 {
@@ -52,6 +32,21 @@ int blockdev_register_named(struct blockdev *bd)
   spin_lock(&blk_lock);
   list_add_tail(&bd->link, &blockdevs);
   spin_unlock(&blk_lock);
+  return 0;
+}
+
+int blockdev_register(struct blockdev *bd)
+{
+  spin_lock(&blk_lock);
+  int i = nr_disks < BLK_MAX_DISKS ? nr_disks++ : BLK_MAX_DISKS;
+  spin_unlock(&blk_lock);
+  if (i >= BLK_MAX_DISKS)
+    return -ENOSPC;
+  snprintf(bd->name, sizeof(bd->name), "vd%c", 'a' + i);
+  bd->dev = MKDEV(BLK_MAJOR, BLK_MINORS * i);
+  blockdev_register_named(bd);
+  pr_info("blk: %s: %lu sectors (%lu MiB)%s", bd->name, (unsigned long)bd->nsectors,
+          (unsigned long)(bd->nsectors >> 11), bd->read_only ? ", read-only" : "");
   return 0;
 }
 

@@ -195,6 +195,18 @@ void tty_hangup(struct tty *tty)
   hangup_session(tty);
 }
 
+/* The caller's controlling terminal, referenced (tty_put), or NULL.
+ * Takes proc_lock (process->ctty is its). */
+static struct tty *current_ctty_get(void)
+{
+  spin_lock(&proc_lock);
+  struct tty *tty = current->proc->ctty;
+  if (tty)
+    tty_get(tty);
+  spin_unlock(&proc_lock);
+  return tty;
+}
+
 /*
  * vhangup(2) of the caller's controlling terminal, for its session only:
  * the session leader gets SIGHUP and SIGCONT and the session loses the
@@ -204,11 +216,7 @@ void tty_hangup(struct tty *tty)
  */
 void tty_vhangup_self(void)
 {
-  spin_lock(&proc_lock);
-  struct tty *tty = current->proc->ctty;
-  if (tty)
-    tty_get(tty);
-  spin_unlock(&proc_lock);
+  struct tty *tty = current_ctty_get();
   if (!tty)
     return;
   hangup_session(tty);
@@ -611,11 +619,7 @@ int tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 static int devtty_open(struct inode *ino, struct file *f)
 {
   (void)ino;
-  spin_lock(&proc_lock);
-  struct tty *tty = current->proc->ctty;
-  if (tty)
-    tty_get(tty);
-  spin_unlock(&proc_lock);
+  struct tty *tty = current_ctty_get();
   if (!tty)
     return -ENXIO;
   int r = tty_file_open(tty, f);

@@ -164,20 +164,44 @@ extern struct tty *console_tty;
 /* Linux's standard settings for a new terminal (tty_std_termios, no HUPCL). */
 extern const struct ktermios tty_std_termios;
 
-/* drivers/tty.c: the line discipline and the files of every tty */
+/* ---- drivers/tty.c: terminals, their files, controlling terminals ---- */
+/* Set up a tty (its memory zeroed) of driver's kind with termios and
+ * device number dev; the caller holds the one reference it starts with. */
 void tty_init(struct tty *tty, const struct tty_driver *driver, const struct ktermios *termios,
               dev_t dev);
+/* Take a reference (the caller holds one, or proc_lock while a process
+ * points at tty); or take one only if tty is not being freed (false).
+ * Drop one: the last lets the driver free the tty (driver->destroy). All
+ * atomic; tty_put with no tty->lock held. */
 void tty_get(struct tty *tty);
-bool tty_get_unless_zero(struct tty *tty);          /* false: it is being freed */
+bool tty_get_unless_zero(struct tty *tty);
 void tty_put(struct tty *tty);
-void tty_receive(struct tty *tty, const uint8_t *buf, size_t n); /* any context */
+/* Bytes received by the device (the UART interrupt, a pty master's
+ * write), through the line discipline: input, echo, and ISIG's signals
+ * to the foreground group (sent after tty->lock is dropped). Any
+ * context; takes tty->lock. tty_receive_room: how many it can take now
+ * without dropping any a reader could still get. */
+void tty_receive(struct tty *tty, const uint8_t *buf, size_t n);
 size_t tty_receive_room(struct tty *tty);
-int tty_file_open(struct tty *tty, struct file *f);  /* a driver's open: attach f to tty */
+/* A driver's open: attach the new file f to tty (its reference), after
+ * driver->open; a session leader without a terminal acquires it (unless
+ * O_NOCTTY). 0 or the driver's error. */
+int tty_file_open(struct tty *tty, struct file *f);
+/* The device side went away (a pty master closed): readers get 0, writers
+ * EIO, pollers POLLHUP; the session leader gets SIGHUP and SIGCONT and
+ * the session loses the terminal. Takes tty->lock, then proc_lock. */
 void tty_hangup(struct tty *tty);
-void tty_vhangup_self(void);                        /* vhangup(2), CAP checked */
-void tty_process_exit(struct process *p);           /* p's last thread exited */
-dev_t tty_devnum(struct tty *tty);                  /* for /proc/<pid>/stat */
-void tty_register_devices(void);                    /* /dev/tty */
+/* vhangup(2) of the caller's controlling terminal (the caller checked
+ * CAP_SYS_TTY_CONFIG): hang up its session only. No lock held. */
+void tty_vhangup_self(void);
+/* p's last thread exited (a proc_resource hook): a session leader's exit
+ * sends the foreground group SIGHUP and detaches the session. */
+void tty_process_exit(struct process *p);
+/* tty's device number (/proc/<pid>/stat's tty_nr). */
+dev_t tty_devnum(struct tty *tty);
+/* Boot: the character device /dev/tty (5:0), the caller's controlling
+ * terminal. */
+void tty_register_devices(void);
 /* Hand clone and exit the controlling terminal (kern/proc_resource.h: a
  * child inherits its parent's, a session leader's exit hangs it up).
  * kmain, once, before the first process. */
@@ -202,11 +226,13 @@ size_t tty_readable(struct tty *tty);          /* bytes a read could take now */
  * error to return (SIGTTIN/SIGTTOU sent to its group: -ERESTARTSYS). */
 int tty_job_control_check(struct tty *tty, int sig);
 
-/* drivers/console.c: the serial console (/dev/console, /dev/ttyS0) */
+/* drivers/console.c: set up the serial console's tty and its devices
+ * (/dev/console, /dev/ttyS0); uart_init calls it at boot. */
 void console_tty_init(void);
 
 /* drivers/pty.c: pseudo-terminals (/dev/ptmx, /dev/pts/N) */
 #define PTY_SLAVE_MAJOR 136      /* /dev/pts/N is character device 136:N */
+/* Boot: register /dev/ptmx (5:2) and the slaves' major. */
 void pty_init(void);
 /*
  * What the pty driver needs of the file layer, given once at boot by

@@ -3,10 +3,10 @@
  *
  * Layer: drivers. Below: kern/page_alloc.c (ring memory), arch/riscv
  * (fences, the direct map), kern/devtree.h (the slots). Above: the device
- * drivers: virtio_blk.c by name (a loop the layer check lists:
- * virtio_probe_all calls its probe) and virtio-net through the
+ * drivers, which register their probe by device id
+ * (virtio_register_driver: virtio_blk.c from virtio_blk_init), or the
  * virtio_net_probe weak hook (drivers/virtio_net.c, built with the
- * network).
+ * network); the transport names neither driver's functions.
  * Locks: none here; each driver holds its own lock around its queue's
  * functions, also from its interrupt handler.
  */
@@ -270,6 +270,31 @@ bool virtq_enable_cb(struct virtqueue *vq)
   return virtq_has_used(vq);
 }
 
+static struct {
+  uint32_t device_id;
+  int (*probe)(struct virtio_device *vd);
+} drivers[VIRTIO_MAX_DRIVERS];
+static int nr_drivers;
+
+void virtio_register_driver(uint32_t device_id, int (*probe)(struct virtio_device *vd))
+{
+  if (nr_drivers == VIRTIO_MAX_DRIVERS)
+    panic("virtio: more than %d drivers", VIRTIO_MAX_DRIVERS);
+  drivers[nr_drivers].device_id = device_id;
+  drivers[nr_drivers++].probe = probe;
+}
+
+/* The probe of the driver registered for device id, or NULL. */
+static int (*driver_for(uint32_t id))(struct virtio_device *)
+{
+  for (int i = 0; i < nr_drivers; i++)
+    if (drivers[i].device_id == id)
+      return drivers[i].probe;
+  if (id == VIRTIO_ID_NET && virtio_net_probe)
+    return virtio_net_probe;
+  return NULL;
+}
+
 /* Look at every virtio-mmio slot the device tree lists and start drivers. */
 void virtio_probe_all(void)
 {
@@ -296,11 +321,8 @@ void virtio_probe_all(void)
       wr(vd, VIRTIO_MMIO_GUEST_PAGE_SIZE, PAGE_SIZE);
     pr_info("virtio: slot %d at %#lx: device %u, %s (v%d), irq %d", i, (unsigned long)vd->base,
             id, vd->version == 1 ? "legacy" : "modern", vd->version, vd->irq);
-    int r = -ENODEV;
-    if (id == VIRTIO_ID_BLOCK)
-      r = virtio_blk_probe(vd);
-    else if (id == VIRTIO_ID_NET && virtio_net_probe)
-      r = virtio_net_probe(vd);
+    int (*probe)(struct virtio_device *) = driver_for(id);
+    int r = probe ? probe(vd) : -ENODEV;
     if (r) {
       if (r != -ENODEV)
         pr_err("virtio: slot %d: driver failed (%d)", i, r);

@@ -151,8 +151,19 @@ void virtq_disable_cb(struct virtqueue *vq);
 /* Re-enable interrupts; true if chains finished meanwhile (process them first). */
 bool virtq_enable_cb(struct virtqueue *vq);
 
-/* Drivers (called by virtio_probe_all for their device id). */
-int virtio_blk_probe(struct virtio_device *vd);
+#define VIRTIO_MAX_DRIVERS 4
+/*
+ * Drivers. Each registers its probe for a device id before
+ * virtio_probe_all runs (kmain), so the transport names none of them;
+ * probe returns 0 (the device is the driver's), -ENODEV (not for it) or
+ * -errno (it failed: the device is marked FAILED and dropped). At most
+ * VIRTIO_MAX_DRIVERS (more is a kernel bug: panic); boot only, no lock.
+ */
+void virtio_register_driver(uint32_t device_id, int (*probe)(struct virtio_device *vd));
+/* drivers/virtio_blk.c: register the block driver (kmain, at boot). */
+void virtio_blk_init(void);
+/* drivers/virtio_net.c, present only with the network built in: the
+ * transport calls it for a network card if it is linked. */
 int virtio_net_probe(struct virtio_device *vd) __attribute__((weak));
 
 #endif

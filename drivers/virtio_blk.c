@@ -150,7 +150,7 @@ static const struct blockdev_ops virtio_blk_ops = {
   .flush = blk_flush,
 };
 
-int virtio_blk_probe(struct virtio_device *vd)
+static int virtio_blk_probe(struct virtio_device *vd)
 {
   struct virtio_blk *vb = kzalloc(sizeof(*vb));
   if (!vb)
@@ -176,4 +176,9 @@ int virtio_blk_probe(struct virtio_device *vd)
   irq_register(vd->irq, blk_interrupt, vb);
   virtio_driver_ok(vd);
   return blockdev_register(&vb->bd);
+}
+
+void virtio_blk_init(void)
+{
+  virtio_register_driver(VIRTIO_ID_BLOCK, virtio_blk_probe);
 }

@@ -45,7 +45,17 @@ struct inode;
 /* Have exit drop a process's POSIX locks when its last thread goes
  * (kern/proc_resource.h). kmain, once, before the first process. */
 void locks_init(void);
+/* fcntl's F_GETLK, F_SETLK, F_SETLKW and the F_OFD_* forms on f, arg the
+ * user's struct flock: 0 (GETLK: the conflicting lock or F_UNLCK copied
+ * back), -EFAULT, -EINVAL (bad type, range, or an OFD l_pid), -EBADF (the
+ * access mode does not allow the lock's type), -EAGAIN on a conflict
+ * without waiting, -EDEADLK, -EINTR/-ERESTARTSYS while waiting, -ENOLCK.
+ * Takes locks_lock; sleeps (SETLKW) without it. */
 long fcntl_lock(struct file *f, int cmd, uint64_t arg);
+/* Drop locks as their owners go: a process's POSIX locks on ino (any
+ * close of a descriptor of the file) / all of a process's (exit) / a
+ * file's OFD and flock locks (its last close); waiters are woken. Take
+ * locks_lock: call with no spinlock held. */
 void locks_remove_posix(struct inode *ino, pid_t pid);
 void locks_remove_process(pid_t pid);
 void locks_remove_file(struct file *f);

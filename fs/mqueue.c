@@ -15,7 +15,8 @@
  * message arrives in an empty queue that no receiver is waiting on.
  * Limits are Linux's defaults (kern/param.h): 10 messages of 8 KiB unless
  * asked (more with CAP_SYS_RESOURCE), 256 queues, and the queues of a
- * user charged against its RLIMIT_MSGQUEUE.
+ * user charged against its RLIMIT_MSGQUEUE; the first five are the
+ * tunables of /proc/sys/fs/mqueue (fs/proc_kernel.c), as on Linux.
  *
  * Locks: mq_lock (a mutex) serialises the directory (create, unlink) and
  * the per-user accounting; each queue's spinlock its messages and its
@@ -89,6 +90,9 @@ static struct super_block *mq_sb;
 static struct mount mq_mnt = { .source = "mqueue", .refcount = 1 };
 static struct mutex mq_lock;
 static int nr_queues;                          /* mq_lock */
+/* /proc/sys/fs/mqueue: queues_max, msg_max, msgsize_max, msg_default, msgsize_default */
+int mq_queues_max = MQ_QUEUES_MAX, mq_msg_max = MQ_MSG_MAX, mq_msgsize_max = MQ_MSGSIZE_MAX;
+int mq_msg_default = MQ_MSG_DEFAULT, mq_msgsize_default = MQ_MSGSIZE_DEFAULT;
 static struct { uid_t uid; size_t bytes; } mq_users[64]; /* RLIMIT_MSGQUEUE charges (mq_lock) */
 
 static const struct file_ops mq_fops;
@@ -188,7 +192,9 @@ static void mq_evict(struct inode *ino)
  */
 static struct inode *mq_new_inode(mode_t mode, const struct mq_attr64 *attr, long *err)
 {
-  long maxmsg = MQ_MSG_DEFAULT, msgsize = MQ_MSGSIZE_DEFAULT;
+  /* the defaults, no larger than the limits (Linux's mqueue_get_inode) */
+  long maxmsg = MIN(READ_ONCE(mq_msg_default), READ_ONCE(mq_msg_max));
+  long msgsize = MIN(READ_ONCE(mq_msgsize_default), READ_ONCE(mq_msgsize_max));
   if (attr) {
     maxmsg = attr->mq_maxmsg;
     msgsize = attr->mq_msgsize;
@@ -197,7 +203,7 @@ static struct inode *mq_new_inode(mode_t mode, const struct mq_attr64 *attr, lon
   if (maxmsg <= 0 || msgsize <= 0)
     return NULL;
   if (capable(CAP_SYS_RESOURCE) ? maxmsg > MQ_HARD_MSGMAX || msgsize > MQ_HARD_MSGSIZEMAX
-                                 : maxmsg > MQ_MSG_MAX || msgsize > MQ_MSGSIZE_MAX)
+                                 : maxmsg > READ_ONCE(mq_msg_max) || msgsize > READ_ONCE(mq_msgsize_max))
     return NULL;
   size_t bytes = (size_t)maxmsg * msgsize + (size_t)maxmsg * MSG_MSG_SIZE +
                  (size_t)MIN(maxmsg, (long)MQ_PRIO_MAX) * MSG_NODE_SIZE;
@@ -235,7 +241,7 @@ static int mq_create_at(struct dentry *d, mode_t mode, const struct mq_attr64 *a
   mutex_lock(&mq_lock);
   long err = 0;
   struct inode *ino = NULL;
-  if (nr_queues >= MQ_QUEUES_MAX && !capable(CAP_SYS_RESOURCE))
+  if (nr_queues >= READ_ONCE(mq_queues_max) && !capable(CAP_SYS_RESOURCE))
     err = -ENOSPC;
   else
     ino = mq_new_inode(mode, attr, &err);

@@ -15,4 +15,8 @@
  * every mount of "mqueue" share. Panics when out of memory. */
 void mqueue_init(void);
 
+/* The limits /proc/sys/fs/mqueue shows and root may set (fs/proc_kernel.c
+ * reads and writes them; fs/mqueue.c applies them under mq_lock). */
+extern int mq_queues_max, mq_msg_max, mq_msgsize_max, mq_msg_default, mq_msgsize_default;
+
 #endif

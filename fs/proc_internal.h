@@ -44,6 +44,7 @@ typedef void (*proc_gen_fn)(struct proc_buf *b, struct process *p);
 enum proc_kind {
   PK_ROOT, PK_PID_DIR, PK_FD_DIR, PK_SYS_DIR, PK_SYS_KERNEL_DIR, PK_NET_DIR, PK_SYSVIPC_DIR, PK_SYS_FS_DIR,
   PK_SYS_FS_INOTIFY_DIR,       /* /proc/sys/fs/inotify */
+  PK_SYS_FS_MQUEUE_DIR,        /* /proc/sys/fs/mqueue */
   PK_SYS_RANDOM_DIR,           /* /proc/sys/kernel/random */
   PK_KITE_DIR,                 /* /proc/kite: Kite's own files, not Linux's */
   PK_FDINFO_DIR,               /* /proc/<pid>/fdinfo (files: PK_FILE, gen_fdinfo, fd in proc_info.fd) */
@@ -141,6 +142,7 @@ extern const struct proc_table proc_sys_kernel_table;      /* /proc/sys/kernel *
 extern const struct proc_table proc_sys_random_table;      /* /proc/sys/kernel/random */
 extern const struct proc_table proc_sys_fs_table;          /* /proc/sys/fs */
 extern const struct proc_table proc_sys_fs_inotify_table;  /* /proc/sys/fs/inotify */
+extern const struct proc_table proc_sys_fs_mqueue_table;   /* /proc/sys/fs/mqueue */
 extern const struct proc_table proc_sysvipc_table;         /* /proc/sysvipc */
 extern const struct proc_table proc_net_table;             /* /proc/net */
 extern const struct proc_table proc_kite_table;            /* /proc/kite */

@@ -25,6 +25,7 @@
 #include "ipc/ipc.h"
 #include "fs/locks.h"
 #include "fs/inotify.h"
+#include "fs/mqueue.h"
 #include "kern/pipe.h"
 #include "kern/mm.h"
 #include "kern/sysinfo.h"
@@ -266,6 +267,11 @@ static void gen_pipe_hard(struct proc_buf *b, struct process *p) { (void)p; pb_p
 static void gen_inotify_instances(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_user_instances); }
 static void gen_inotify_watches(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_user_watches); }
 static void gen_inotify_events(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", inotify_max_queued_events); }
+static void gen_mq_queues_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", mq_queues_max); }
+static void gen_mq_msg_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", mq_msg_max); }
+static void gen_mq_msgsize_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", mq_msgsize_max); }
+static void gen_mq_msg_default(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", mq_msg_default); }
+static void gen_mq_msgsize_default(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", mq_msgsize_default); }
 /* Linux's formats: files allocated, free (always 0), maximum (Linux's
  * file-max: 10% of RAM in KiB, at least NR_FILE — shown, not enforced:
  * Linux exempts root, and Kite has no system-wide file limit, only
@@ -309,6 +315,13 @@ static const struct { proc_gen_fn gen; int *var; int min, max; } int_sysctls[] =
   { gen_pipe_soft, &pipe_user_pages_soft, 0, INT32_MAX },
   { gen_pipe_hard, &pipe_user_pages_hard, 0, INT32_MAX },
   { gen_pid_max, &pid_max, 301, PID_MAX },
+  /* Linux's ranges: queues_max any, the message limits 1..HARD_MSGMAX and
+   * 128..HARD_MSGSIZEMAX */
+  { gen_mq_queues_max, &mq_queues_max, 0, INT32_MAX },
+  { gen_mq_msg_max, &mq_msg_max, 1, MQ_HARD_MSGMAX },
+  { gen_mq_msgsize_max, &mq_msgsize_max, 128, MQ_HARD_MSGSIZEMAX },
+  { gen_mq_msg_default, &mq_msg_default, 1, MQ_HARD_MSGMAX },
+  { gen_mq_msgsize_default, &mq_msgsize_default, 128, MQ_HARD_MSGSIZEMAX },
 };
 
 /* System V IPC: /proc/sysvipc/{shm,sem,msg} and the tunables in /proc/sys/kernel. */
@@ -396,6 +409,7 @@ static const struct proc_entry sys_fs_entries[] = {
   { "inode-nr", PK_FILE, gen_inode_nr, S_IFREG | 0444 },
   { "dentry-state", PK_FILE, gen_dentry_state, S_IFREG | 0444 },
   { "inotify", PK_SYS_FS_INOTIFY_DIR, NULL, S_IFDIR | 0555 },
+  { "mqueue", PK_SYS_FS_MQUEUE_DIR, NULL, S_IFDIR | 0555 },
 };
 
 static const struct proc_entry sys_random_entries[] = {
@@ -407,6 +421,14 @@ static const struct proc_entry sys_fs_inotify_entries[] = {
   { "max_queued_events", PK_FILE, gen_inotify_events, S_IFREG | 0644 },
   { "max_user_instances", PK_FILE, gen_inotify_instances, S_IFREG | 0644 },
   { "max_user_watches", PK_FILE, gen_inotify_watches, S_IFREG | 0644 },
+};
+
+static const struct proc_entry sys_fs_mqueue_entries[] = {
+  { "msg_default", PK_FILE, gen_mq_msg_default, S_IFREG | 0644 },
+  { "msg_max", PK_FILE, gen_mq_msg_max, S_IFREG | 0644 },
+  { "msgsize_default", PK_FILE, gen_mq_msgsize_default, S_IFREG | 0644 },
+  { "msgsize_max", PK_FILE, gen_mq_msgsize_max, S_IFREG | 0644 },
+  { "queues_max", PK_FILE, gen_mq_queues_max, S_IFREG | 0644 },
 };
 
 static const struct proc_entry sysvipc_entries[] = {
@@ -426,6 +448,7 @@ const struct proc_table proc_root_table = PROC_TABLE(root_entries);
 const struct proc_table proc_sys_fs_table = PROC_TABLE(sys_fs_entries);
 const struct proc_table proc_sys_random_table = PROC_TABLE(sys_random_entries);
 const struct proc_table proc_sys_fs_inotify_table = PROC_TABLE(sys_fs_inotify_entries);
+const struct proc_table proc_sys_fs_mqueue_table = PROC_TABLE(sys_fs_mqueue_entries);
 const struct proc_table proc_sysvipc_table = PROC_TABLE(sysvipc_entries);
 const struct proc_table proc_net_table = PROC_TABLE(net_entries);
 

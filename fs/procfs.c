@@ -209,6 +209,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     return lookup_table(d, proc_sys_random_table.entries, proc_sys_random_table.n, 0);
   case PK_SYS_FS_INOTIFY_DIR:
     return lookup_table(d, proc_sys_fs_inotify_table.entries, proc_sys_fs_inotify_table.n, 0);
+  case PK_SYS_FS_MQUEUE_DIR:
+    return lookup_table(d, proc_sys_fs_mqueue_table.entries, proc_sys_fs_mqueue_table.n, 0);
   case PK_TASK_DIR: {
     if (!parse_num(d->name, strlen(d->name), &n) || !thread_of(di->pid, (pid_t)n))
       return 0;
@@ -468,6 +470,9 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     return 0;
   case PK_SYS_FS_INOTIFY_DIR:
     emit_table(ctx, proc_sys_fs_inotify_table.entries, proc_sys_fs_inotify_table.n, 2, 0);
+    return 0;
+  case PK_SYS_FS_MQUEUE_DIR:
+    emit_table(ctx, proc_sys_fs_mqueue_table.entries, proc_sys_fs_mqueue_table.n, 2, 0);
     return 0;
   case PK_TID_DIR:
     emit_table(ctx, proc_tid_table.entries, proc_tid_table.n, 2, pi->pid);

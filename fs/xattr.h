@@ -49,10 +49,16 @@ struct simple_xattrs {
   struct list_head list;     /* of struct simple_xattr */
   size_t space;              /* bytes of names and values */
 };
+/* inode_ops getxattr / setxattr / listxattr over ino->xattrs, with their
+ * contract (inode.h) and the caller holding ino->lock: set adds, replaces
+ * or (value NULL) removes one: -EEXIST, -ENODATA per flags, -EOPNOTSUPP
+ * for "system." names (no POSIX ACLs kept), -ENOSPC past the store's
+ * limit, -ENOMEM. */
 ssize_t simple_xattr_get(struct inode *ino, const char *name, void *buf, size_t size);
 int simple_xattr_set(struct inode *ino, const char *name, const void *value, size_t size,
                      int flags);
 ssize_t simple_xattr_list(struct inode *ino, char *buf, size_t size);
-void simple_xattrs_free(struct inode *ino);   /* from iput */
+/* Free ino's store (the last iput, fs/vfs.c: nobody else holds ino). */
+void simple_xattrs_free(struct inode *ino);
 
 #endif

@@ -116,11 +116,21 @@ cpumask_t cpu_online_mask(void);
  * secondary_main (kern/main.c), which asks smp_hart_may_join() first and
  * calls smp_hart_online() when its traps and interrupts are set up. */
 void smp_boot_secondaries(paddr_t entry_pa);
+/* A starting hart (secondary_main): may it join (not past maxcpus=, a
+ * logical id free)? Then, set up, it is counted online (ncpu grows). */
 bool smp_hart_may_join(uint64_t hartid);
 void smp_hart_online(void);
+/* Send an IPI (reason: a bit the receiver acts on; 0 just wakes it) to
+ * the harts of mask that are online, through SBI. Any context. */
 void smp_send_ipi(cpumask_t mask, uint32_t reason);
-void smp_handle_ipi(void);                  /* the supervisor software interrupt */
-void smp_stop_others(void);                 /* panic: halt the other harts */
+/* The supervisor software interrupt on this hart: clear it, act on the
+ * reasons sent. Interrupt context. */
+void smp_handle_ipi(void);
+/* panic: halt every other hart (they stop where they are). */
+void smp_stop_others(void);
+/* sfence.vma of [start, start+size) on the harts of mask, through SBI
+ * RFENCE (returns once they are done); fence.i on every hart (code was
+ * written: the vDSO, a new program). */
 void smp_remote_sfence_vma(cpumask_t mask, uint64_t start, uint64_t size);
 void smp_fence_i_all(void);
 

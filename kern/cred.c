@@ -138,6 +138,13 @@ const struct cred *get_task_cred(struct task *t)
   return c;
 }
 
+const struct cred *get_process_cred_locked(struct process *p)
+{
+  if (list_empty(&p->threads))
+    return NULL;
+  return get_task_cred(list_first_entry(&p->threads, struct task, thread_link));
+}
+
 void cred_copy_to_task(struct task *child, struct task *parent)
 {
   const struct cred *c = parent && parent->real_cred ? parent->real_cred : &init_cred;

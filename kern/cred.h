@@ -36,6 +36,7 @@
 #include "kern/types.h"
 
 struct task;
+struct process;
 struct inode;
 
 /* Capabilities (Linux numbering; include/uapi/linux/capability.h). */
@@ -142,6 +143,10 @@ const struct cred *get_cred(const struct cred *c);
 void put_cred(const struct cred *c);
 /* Another task's objective cred, referenced (put_cred() when done). */
 const struct cred *get_task_cred(struct task *t);
+/* The objective cred of one of p's live threads, referenced (put_cred), or
+ * NULL if p has none left (exiting, a zombie). The caller holds proc_lock
+ * (so it may read p's other fields in the same step); takes cred_lock. */
+const struct cred *get_process_cred_locked(struct process *p);
 /* clone(): the child's cred pointers (shared with the parent's). */
 void cred_copy_to_task(struct task *child, struct task *parent);
 void cred_release_task(struct task *t);

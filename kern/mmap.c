@@ -252,29 +252,27 @@ int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot)
     return 0;
   mutex_lock(&mm->lock);
   int r = 0;
-  /* The whole range must be mapped, without holes. */
+  /* The whole range must be mapped, without holes; the first problem in
+   * address order decides the error, as on Linux. */
   uaddr_t cur = addr;
-  struct vma *v = find_vma(mm, addr);
-  while (cur < end) {
-    if (!v || v->start > cur) {
-      r = -ENOMEM;
-      goto out;
-    }
+  struct vma *v;
+  for_each_vma_in(mm, v, addr, end) {
+    if (v->start > cur)
+      break;
     if ((prot & PROT_WRITE) && (v->flags & VMA_SHARED) && v->file &&
         (!file_writable(v->file) || (v->flags & VMA_NOMAYWRITE))) {
       r = -EACCES;
       goto out;
     }
     cur = v->end;
-    v = v->link.next != &mm->vmas ? list_entry(v->link.next, struct vma, link) : NULL;
+  }
+  if (cur < end) {
+    r = -ENOMEM;
+    goto out;
   }
   if ((r = split_at(mm, addr)) || (r = split_at(mm, end)))
     goto out;
-  list_for_each_entry(v, &mm->vmas, link) {
-    if (v->start >= end)
-      break;
-    if (v->end <= addr)
-      continue;
+  for_each_vma_in(mm, v, addr, end) {
     v->prot = prot;
     for (uaddr_t va = v->start; va < v->end; va += PAGE_SIZE) {
       pte_t *pte = pt_walk(mm->root, va, false);
@@ -304,23 +302,14 @@ int vm_mlock(struct mm *mm, uaddr_t addr, size_t len, bool lock, bool onfault)
     return 0;
   mutex_lock(&mm->lock);
   int r = 0;
-  uaddr_t cur = addr;
-  struct vma *v = find_vma(mm, addr);
-  while (cur < end) {
-    if (!v || v->start > cur) {
-      r = -ENOMEM;
-      goto out;
-    }
-    cur = v->end;
-    v = v->link.next != &mm->vmas ? list_entry(v->link.next, struct vma, link) : NULL;
+  struct vma *v;
+  if (!vma_range_mapped(mm, addr, end)) {
+    r = -ENOMEM;
+    goto out;
   }
   if ((r = split_at(mm, addr)) || (r = split_at(mm, end)))
     goto out;
-  list_for_each_entry(v, &mm->vmas, link) {
-    if (v->start >= end)
-      break;
-    if (v->end <= addr)
-      continue;
+  for_each_vma_in(mm, v, addr, end) {
     if (!lock) {
       v->flags &= ~VMA_LOCKED;
       continue;
@@ -562,10 +551,8 @@ int vm_madvise_dontneed(struct mm *mm, uaddr_t addr, size_t len)
   struct tlb_batch tb;
   tlb_batch_init(&tb, mm);
   struct vma *v;
-  list_for_each_entry(v, &mm->vmas, link) {
-    if (v->start >= addr + len)
-      break;
-    if (v->end <= addr || (v->flags & (VMA_SHARED | VMA_VDSO)))
+  for_each_vma_in(mm, v, addr, addr + len) {
+    if (v->flags & (VMA_SHARED | VMA_VDSO))
       continue;
     unmap_pages(&tb, MAX(v->start, addr), MIN(v->end, addr + len));
   }
@@ -588,11 +575,7 @@ int vm_msync(struct mm *mm, uaddr_t addr, size_t len, int flags)
   struct vma *v;
   int r = 0;
   uaddr_t cur = addr;
-  list_for_each_entry(v, &mm->vmas, link) {
-    if (v->start >= addr + len)
-      break;
-    if (v->end <= addr)
-      continue;
+  for_each_vma_in(mm, v, addr, addr + len) {
     if (v->start > cur)
       r = -ENOMEM;
     cur = v->end;

@@ -30,9 +30,7 @@ bool may_access_process(struct process *p)
     return true;
   const struct cred *c = current_cred();
   spin_lock(&proc_lock);
-  struct task *t = list_empty(&p->threads) ? NULL
-                                           : list_first_entry(&p->threads, struct task, thread_link);
-  const struct cred *tc = t ? get_task_cred(t) : NULL;
+  const struct cred *tc = get_process_cred_locked(p);
   int dumpable = p->dumpable;
   spin_unlock(&proc_lock);
   bool same = tc && c->uid == tc->uid && c->uid == tc->euid && c->uid == tc->suid &&

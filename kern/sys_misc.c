@@ -264,9 +264,7 @@ static long prlimit_permission(struct process *p)
   if (p == current->proc)
     return 0;
   spin_lock(&proc_lock);
-  struct task *t = list_empty(&p->threads) ? NULL
-                                           : list_first_entry(&p->threads, struct task, thread_link);
-  const struct cred *tc = t ? get_task_cred(t) : NULL;
+  const struct cred *tc = get_process_cred_locked(p);
   spin_unlock(&proc_lock);
   if (!tc)
     return -ESRCH;

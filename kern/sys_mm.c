@@ -259,8 +259,8 @@ static bool range_private_anon(uaddr_t addr, size_t len)
   struct mm *mm = current->mm;
   bool ok = true;
   mutex_lock(&mm->lock);
-  for (struct vma *v = find_vma(mm, addr); v && v->start < addr + len;
-       v = v->link.next != &mm->vmas ? list_entry(v->link.next, struct vma, link) : NULL)
+  struct vma *v;
+  for_each_vma_in(mm, v, addr, addr + len)
     if (v->file || (v->flags & VMA_SHARED))
       ok = false;
   mutex_unlock(&mm->lock);
@@ -273,8 +273,8 @@ static bool range_locked(uaddr_t addr, size_t len)
   struct mm *mm = current->mm;
   bool locked = false;
   mutex_lock(&mm->lock);
-  for (struct vma *v = find_vma(mm, addr); v && v->start < addr + len;
-       v = v->link.next != &mm->vmas ? list_entry(v->link.next, struct vma, link) : NULL)
+  struct vma *v;
+  for_each_vma_in(mm, v, addr, addr + len)
     if (v->flags & VMA_LOCKED)
       locked = true;
   mutex_unlock(&mm->lock);
@@ -307,16 +307,7 @@ static long range_mapped(uaddr_t addr, size_t len)
   if (end < start)
     return -EINVAL;
   mutex_lock(&mm->lock);
-  uaddr_t cur = start;
-  long r = 0;
-  while (cur < end) {
-    struct vma *v = find_vma(mm, cur);
-    if (!v || v->start > cur) {
-      r = -ENOMEM;
-      break;
-    }
-    cur = v->end;
-  }
+  long r = vma_range_mapped(mm, start, end) ? 0 : -ENOMEM;
   mutex_unlock(&mm->lock);
   return r;
 }

@@ -341,9 +341,7 @@ int kill_permission(struct process *p, int sig)
   if (p == current->proc)
     return 0;
   spin_lock(&proc_lock);
-  struct task *t = list_empty(&p->threads) ? NULL
-                                           : list_first_entry(&p->threads, struct task, thread_link);
-  const struct cred *tc = t ? get_task_cred(t) : NULL;
+  const struct cred *tc = get_process_cred_locked(p);
   pid_t sid = p->sid;
   spin_unlock(&proc_lock);
   if (!tc)

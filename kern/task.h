@@ -255,61 +255,132 @@ extern struct process kernel_process; /* owner of kernel threads */
 #define SCHED_RESET_ON_FORK 0x40000000
 #define SCHED_RT_PRIO_MAX 99
 
-/* sched.c */
+/* ---- kern/sched.c: the run queue (rq.lock, a spinlock below timer_lock
+ * and every wait-queue lock; the functions take it themselves) ---- */
+/* Boot, first thing in kmain: the run queue, and init_task as hart 0's
+ * idle (and current) task. */
 void sched_init(void);
-void sched_fork(struct task *child, struct task *parent);   /* policy at clone */
+/* clone: child gets parent's policy, priority and nice (SCHED_RESET_ON_FORK
+ * puts them back to SCHED_OTHER, nice >= 0). No lock: child is not queued. */
+void sched_fork(struct task *child, struct task *parent);
 /* Change t's policy and real-time priority (already checked); requeues it. */
 void sched_set_policy(struct task *t, int policy, int rt_priority, bool reset_on_fork);
+/* The timer tick (interrupt context, from timer_interrupt): charge the
+ * slice, CPU-time timers and the load average; may set need_resched. */
 void scheduler_tick(void);
+/* Make t runnable if it sleeps in one of the states of state_mask
+ * (wake_up_task: either sleeping state); nothing otherwise. Any context,
+ * any lock below rq.lock held; a full fence pairs with the sleeper's. */
 void wake_up_task(struct task *t);
 void wake_up_state(struct task *t, long state_mask);
+/* sched_yield: go behind every queued task of the same priority. */
 void yield(void);
+/* Queue a new task (from clone or kthread_alloc_tid) for its first run;
+ * with several harts it may start at once, elsewhere. */
 void sched_add_new(struct task *t);
-void sched_set_idle(struct task *t);
+/* Should this hart switch at the next chance (return to user)? Lock-free. */
 bool need_resched(void);
-void wakeup_preempt_check(void);   /* at return to user: a woken task waits */
+/* At return to user: a task woken by this one has waited long enough
+ * (WAKEUP_GRANULARITY_NS): yield to it now. */
+void wakeup_preempt_check(void);
+/* A new task with a kernel stack, root's cred and default slack, not
+ * queued (the caller fills it in); NULL when out of memory. task_free
+ * frees one that has finished running (never current). No locks. */
 struct task *task_alloc(void);
 void task_free(struct task *t);
+/* CPU time of a task, or of every thread of a process (live and exited),
+ * split into user and system time by the proportion of ticks in each.
+ * process_cputime takes proc_lock. */
 void task_cputime(struct task *t, uint64_t *utime_ns, uint64_t *stime_ns);
 void process_cputime(struct process *p, uint64_t *utime_ns, uint64_t *stime_ns);
+/* The trap code, before scheduler_tick: did the tick interrupt user mode? */
 void scheduler_tick_mode(bool user);
+/* A kernel thread running fn(arg), named name, queued at once (it may run
+ * before this returns), or with id tid (0: a new one) and not queued yet
+ * (the caller finishes it, then sched_add_new). NULL when out of memory. */
 struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
 struct task *kthread_alloc_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid);
+/* The end of a kernel thread (its fn returned): dead, freed after the
+ * switch away. Never returns. */
 void task_exit_kernel_thread(void) NORETURN;
+/* Sleep ns nanoseconds uninterruptibly (kernel use); or until the
+ * monotonic deadline or a signal: 0 when the time is up, -ERESTARTSYS
+ * when a signal came. No spinlock held (they schedule). */
 void sleep_ns(uint64_t ns);
 int sleep_interruptible_until(uint64_t deadline_ns);
+/* A hart's idle task: run queued tasks, else wfi until an interrupt
+ * (the tick, a device, an IPI from a hart that queued work). Never
+ * returns. */
 void idle_loop(void) NORETURN;
-struct task *sched_idle_task_create(struct cpu *c); /* kern/smp.c, before starting c */
-void sched_kick(void);             /* at return to user: wake idle harts for queued work */
-void sched_kick_task(struct task *t); /* interrupt the hart t runs on (signals) */
+/* The idle task of hart c, about to start (kern/smp.c); NULL when out of
+ * memory. */
+struct task *sched_idle_task_create(struct cpu *c);
+/* At return to user: send idle harts an IPI for work this hart queued. */
+void sched_kick(void);
+/* t may be running in user mode on another hart: interrupt that hart so
+ * t looks at its signals now (Linux's kick_process). Takes rq.lock. */
+void sched_kick_task(struct task *t);
+/* Restrict t to the harts in mask (logical ids): 0, or -EINVAL if no
+ * online hart is left; t moves at its next return to user. */
 int sched_set_affinity(struct task *t, uint64_t mask);
+/* Runnable tasks and context switches so far (/proc/stat). */
 void sched_stats(int *running, uint64_t *switches);
 
-/* pid.c */
+/* ---- kern/pid.c: ids (proc_lock guards the bitmap and the table) ---- */
 extern int pid_max;                         /* /proc/sys/kernel/pid_max (301 .. PID_MAX) */
+/* A free id, round-robin after the last one handed out, or -EAGAIN when
+ * all below pid_max are taken; or this very id (clone3's set_tid):
+ * -EEXIST if taken, -EINVAL out of range. Both take proc_lock. */
 pid_t pid_alloc(void);
-pid_t pid_alloc_exact(pid_t want);         /* clone3's set_tid: -EEXIST if taken */
+pid_t pid_alloc_exact(pid_t want);
+/* Give an id back (and unlink its task and process): pid_free takes
+ * proc_lock, pid_free_locked expects it held. Bad ids are ignored. */
 void pid_free(pid_t pid);
+void pid_free_locked(pid_t pid);
+/* Make id pid find task t / process p (find_task, find_process). The
+ * caller holds proc_lock; t or p must unlink before they are freed. */
 void pid_attach(pid_t pid, struct task *t);
 void pid_attach_process(pid_t pid, struct process *p);
-void pid_free_locked(pid_t pid);
+/* Ids in use now (/proc/loadavg's count; racy read). */
 int nr_pids_in_use(void);
 /* Processes and threads made since boot, /proc/stat's "processes" (proc_lock; kern/process.c). */
 extern uint64_t total_forks;
-struct task *find_task(pid_t tid);          /* caller holds proc_lock */
-struct process *find_process(pid_t pid);    /* caller holds proc_lock */
-struct process *find_process_by_id(pid_t id); /* pid or thread id; proc_lock */
+/* The task with tid, the process with pid, or the process whose pid or
+ * any thread's tid is id; NULL if none. Not referenced: the caller holds
+ * proc_lock and takes a reference before dropping it. */
+struct task *find_task(pid_t tid);
+struct process *find_process(pid_t pid);
+struct process *find_process_by_id(pid_t id);
 
-/* sys_proc.c */
-int pgrp_in_session(pid_t pgrp, pid_t sid); /* 0, -ESRCH, -EPERM; caller holds proc_lock */
-int kill_permission(struct process *p, int sig); /* may the caller signal p: 0 or -EPERM */
+/* ---- kern/pid.c, kern/sys_proc.c: groups and permission ---- */
+/* Is pgrp a group of session sid? 0; -ESRCH if no process is in pgrp;
+ * -EPERM if it belongs to another session. Caller holds proc_lock. */
+int pgrp_in_session(pid_t pgrp, pid_t sid);
+/* May the caller send sig to p (Linux's check_kill_permission: the
+ * caller's real or effective uid is the real or saved uid of one of p's
+ * threads, or CAP_KILL, or SIGCONT within the session)? 0 or -EPERM (0
+ * for an exiting p: the signal is dropped). Takes proc_lock. */
+int kill_permission(struct process *p, int sig);
 
-/* process.c */
+/* ---- kern/process.c: clone and exit ---- */
 struct clone_extras;
+/*
+ * clone: a new task sharing or copying the caller's resources as flags
+ * say (CLONE_VM, _FILES, _FS, _SIGHAND, _THREAD, _VFORK, ...; x: clone3's
+ * extras, or NULL), starting at newsp in user mode. Returns the child's
+ * tid, or -EINVAL (bad flag combination), -EAGAIN (RLIMIT_NPROC, no id),
+ * -ENOMEM, or a registered resource's error — everything made so far is
+ * undone. With CLONE_VFORK the caller sleeps until the child execs or
+ * exits. Current task, no lock held.
+ */
 long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t ctid,
-              int exit_signal, const struct clone_extras *x);  /* x: clone3's extras, or NULL */
-void do_exit(int code) NORETURN;            /* this thread */
-void do_exit_group(int status) NORETURN;    /* the whole process; status is a wait status */
+              int exit_signal, const struct clone_extras *x);
+/* This thread exits with code (do_exit), or the whole process with wait
+ * status `status` (do_exit_group: every other thread is told to exit).
+ * Drops the task's resources with no lock held, wakes the parent, and
+ * never returns; init's exit powers the machine off. */
+void do_exit(int code) NORETURN;
+void do_exit_group(int status) NORETURN;
 /* wait */
 #define WNOHANG 0x00000001
 #define WUNTRACED 0x00000002

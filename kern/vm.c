@@ -118,6 +118,23 @@ struct vma *find_vma(struct mm *mm, uaddr_t addr)
   return NULL;
 }
 
+struct vma *vma_next(struct mm *mm, struct vma *v)
+{
+  return v->link.next != &mm->vmas ? list_entry(v->link.next, struct vma, link) : NULL;
+}
+
+bool vma_range_mapped(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+  uaddr_t cur = start;
+  struct vma *v;
+  for_each_vma_in(mm, v, start, end) {
+    if (v->start > cur)
+      return false;
+    cur = v->end;
+  }
+  return cur >= end;
+}
+
 /* Drop the pages mapped in [start, end) (page aligned) into tb, which
  * frees them once no hart can reach them (tlb_batch_finish). */
 void unmap_pages(struct tlb_batch *tb, uaddr_t start, uaddr_t end)

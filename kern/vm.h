@@ -172,36 +172,78 @@ uint64_t pte_flags_for_prot(uint32_t prot);
  * mm->cpus_active exact. Interrupts off or the hart otherwise pinned. */
 void vm_switch(struct mm *mm);
 
-/* kern/vm.c */
+/* ---- kern/vm.c, kern/mmap.c: address spaces (mm->lock, a mutex, guards
+ * the region list and the page table; each function takes it unless it
+ * says otherwise, so none may be called with a spinlock held) ---- */
+/* A new, empty address space (the kernel half of the page table only),
+ * one reference; or fork's copy of old: the same regions, private pages
+ * copy-on-write in both, shared ones shared (takes old->lock). NULL when
+ * out of memory. */
 struct mm *mm_create(void);
 struct mm *mm_fork(struct mm *old);
+/* Take / drop a reference; the last mm_put unmaps everything, frees the
+ * page table and its ASID, and drops the program (mm->exe). */
 void mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
 /* mm runs e (a new reference on it; NULL: none); the old one is dropped,
  * and released if it was the last. mm->lock held or mm private. */
 void mm_set_exe(struct mm *mm, struct mm_exe *e);
-struct vma *find_vma(struct mm *mm, uaddr_t addr);  /* first vma with end > addr */
+/* The first region that ends above addr (it may start above it, too), or
+ * NULL. mm->lock held; the region is valid while it is. */
+struct vma *find_vma(struct mm *mm, uaddr_t addr);
+/* The region after v in mm, or NULL. mm->lock held. */
+struct vma *vma_next(struct mm *mm, struct vma *v);
+/* Each region v of mm that overlaps [from, to), in address order (the
+ * first may start below from, the last end above to). mm->lock held;
+ * the body may change v's fields but not the list. */
+#define for_each_vma_in(mm, v, from, to) \
+  for ((v) = find_vma((mm), (from)); (v) && (v)->start < (to); (v) = vma_next((mm), (v)))
+/* Is every page of [start, end) in some region (no holes)? mm->lock held. */
+bool vma_range_mapped(struct mm *mm, uaddr_t start, uaddr_t end);
+/* A page fault at addr (access: read, write or exec): 0 when the access
+ * can be retried; -EFAULT (no region), -EACCES (the region forbids it),
+ * -ENXIO (past the end of a mapped file), -ENOMEM. handle_page_fault
+ * takes mm->lock; the _for_uaccess form expects it held (kern/uaccess.c).
+ * A file region's fault goes through vma->ops (may read the file). */
 int handle_page_fault(struct mm *mm, uaddr_t addr, int access);
 int fault_locked_for_uaccess(struct mm *mm, uaddr_t addr, int access);
+/* mmap, munmap, mprotect, mlock/munlock, mremap, madvise(MADV_DONTNEED),
+ * msync on mm, with Linux's checks in Linux's order: vm_mmap returns the
+ * address or -errno (-EINVAL, -ENOMEM, -ENODEV, -EACCES, -EPERM), the
+ * others 0 or -errno (vm_mremap the new address). file (mmap) is
+ * referenced by the new region through its mmap operation. A change to
+ * present pages flushes every hart's TLB before their pages are freed. */
 long vm_mmap(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot, uint32_t mapflags,
              struct file *file, uint64_t offset);
 int vm_munmap(struct mm *mm, uaddr_t addr, size_t len);
 int vm_mprotect(struct mm *mm, uaddr_t addr, size_t len, uint32_t prot);
 int vm_mlock(struct mm *mm, uaddr_t addr, size_t len, bool lock, bool onfault);
+/* Bytes in mlocked regions within [start, end) (VmLck, RLIMIT_MEMLOCK). */
 uint64_t vm_locked_bytes(struct mm *mm, uaddr_t start, uaddr_t end);
+/* brk: the new end of the heap, or the old one if it cannot move (brk
+ * never fails with an errno). */
 uaddr_t vm_brk(struct mm *mm, uaddr_t newbrk);
+/* exec: map the sigreturn trampoline page, and the vDSO with its data
+ * page (at VDSO_TEXT_ADDR, AT_SYSINFO_EHDR), into a new mm: 0 or -ENOMEM. */
 int vm_map_trampoline(struct mm *mm);
-int vm_map_vdso(struct mm *mm);   /* returns 0; AT_SYSINFO_EHDR is VDSO_TEXT_ADDR */
+int vm_map_vdso(struct mm *mm);
+/* The ELF loader: put the filled private page p (the caller's reference
+ * moves to the page table) at va, inside a region, with its protection:
+ * 0, -EFAULT if va is in no region, -ENOMEM. */
 int vm_install_private_page(struct mm *mm, uaddr_t va, struct page *p);
 long vm_mremap(struct mm *mm, uaddr_t old, size_t oldlen, size_t newlen, int flags, uaddr_t newaddr);
 int vm_madvise_dontneed(struct mm *mm, uaddr_t addr, size_t len);
+/* msync: write back shared file pages in the range (after mm->lock is
+ * dropped): 0, -ENOMEM for a hole, -EBUSY to invalidate mlocked pages. */
 int vm_msync(struct mm *mm, uaddr_t addr, size_t len, int flags);
+/* Resident pages of mm (/proc/<pid>/stat, statm; a snapshot). */
 uint64_t mm_rss_pages(struct mm *mm);
 
 /* kern/uaccess.c — all user memory access goes through these. */
 int copyin(void *dst, uaddr_t src, size_t n);          /* 0 or -EFAULT */
 int copyout(uaddr_t dst, const void *src, size_t n);   /* 0 or -EFAULT */
 long copyinstr(char *dst, uaddr_t src, size_t max);    /* length, -EFAULT, -ENAMETOOLONG */
+/* Zero n bytes of user memory at dst: 0 or -EFAULT (some may be zeroed). */
 int clear_user(uaddr_t dst, size_t n);
 /* Linux's access_ok: is [addr, addr+n) below the top of user space?
  * (Nothing about what is mapped.) Checked before anything blocks. */
@@ -210,12 +252,18 @@ bool access_ok(uaddr_t addr, size_t n);
  * (Linux's copy_from_user/copy_to_user, which return the bytes not copied). */
 size_t copyin_part(void *dst, uaddr_t src, size_t n);
 size_t copyout_part(uaddr_t dst, const void *src, size_t n);
+/* copyin/copyout through another address space (process_vm_readv,
+ * ptrace-style access; the caller holds a reference to mm): 0 or -EFAULT. */
 int copyin_mm(struct mm *mm, void *dst, uaddr_t src, size_t n);
 int copyout_mm(struct mm *mm, uaddr_t dst, const void *src, size_t n);
+/* One aligned user word in or out: 0 or -EFAULT. */
 int get_user_u32(uint32_t *v, uaddr_t addr);
 int put_user_u32(uaddr_t addr, uint32_t v);
 int get_user_u64(uint64_t *v, uaddr_t addr);
 int put_user_u64(uaddr_t addr, uint64_t v);
+/* The page mapped at va in mm, faulted in and accessible for reading (or
+ * writing: copy-on-write broken), referenced (put_page); NULL if the
+ * access would fault. Takes mm->lock. */
 struct page *user_page_get(struct mm *mm, uaddr_t va, bool write);
 /* Atomic ops on a user word (futex): returns 0 or -EFAULT. */
 int user_cmpxchg_u32(uaddr_t addr, uint32_t expect, uint32_t newval, uint32_t *old);

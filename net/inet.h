@@ -67,14 +67,19 @@ int inet_errno(err_t err);
  * always empty and the answer is Linux's for an empty queue, EAGAIN, even
  * on a blocking socket. */
 long inet_recv_error(void);
-/* Read/write an int option value. */
+/* An int option value (a kernel copy of len bytes) into *out: 0, or
+ * -EINVAL when len is 0 (one byte is accepted, as Linux does for some
+ * options). put_int: v into val, *len cut to sizeof(int); 0. Pure. */
 int sockopt_int(const void *val, unsigned len, int *out);
 int sockopt_put_int(void *val, unsigned *len, int v);
 
 /* /proc/net/tcp and tcp6 (net/tcp_sock.c). */
 void tcp_proc_show(bool v6, void (*emit)(void *ctx, const char *s, size_t n), void *ctx);
 
-/* The protocols. */
+/* The protocols, for inet_create (socket.h): the protocol state of s
+ * (s->proto, s->ops set) and its inet part in *out. 0, -ENOBUFS or
+ * -ENOMEM (the pcb); on error s has no protocol. raw: an ICMP SOCK_RAW
+ * socket rather than a datagram "ping" socket. Take net_lock themselves. */
 int tcp_sock_create(struct socket *s, struct inet_sock **out);
 int udp_sock_create(struct socket *s, struct inet_sock **out);
 int icmp_sock_create(struct socket *s, bool raw, struct inet_sock **out);

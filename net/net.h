@@ -92,10 +92,16 @@ struct net_device {
   struct list_head link;          /* in the device list (net_lock) */
 };
 
-/* Driver -> stack. */
-int netdev_register(struct net_device *dev);   /* before net_init() runs, or after */
-void netdev_rx_schedule(struct net_device *dev);  /* from the IRQ handler: wake the net task */
-void netdev_receive(struct net_device *dev, const void *frame, size_t len);  /* from poll() */
+/* Driver -> stack. register: name dev ethN and attach it as a netif
+ * (now, or at net_init if that has not run): 0; takes net_lock.
+ * rx_schedule: from the driver's interrupt handler, ask the net task to
+ * call dev's poll (no lock; wakes the task). receive: one received
+ * Ethernet frame, from dev's poll(), with net_lock held and the driver's
+ * own lock not held (lwIP may answer at once, e.g. ARP); the frame is
+ * copied, a runt or over-long one is counted as dropped. */
+int netdev_register(struct net_device *dev);
+void netdev_rx_schedule(struct net_device *dev);
+void netdev_receive(struct net_device *dev, const void *frame, size_t len);
 
 /* ---- NetConfig: the static configuration (QEMU user networking) ---- */
 struct net_config {

@@ -127,14 +127,27 @@ int sock_getsockopt(struct socket *s, int level, int name, uaddr_t uval, uaddr_t
 ssize_t sock_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
 ssize_t sock_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock);
 
-/* Protocol families: create the protocol state and set s->ops. */
-int inet_create(struct socket *s, int type, int protocol);  /* AF_INET, AF_INET6 */
-int unix_create(struct socket *s, int type, int protocol);  /* AF_UNIX */
+/* Protocol families (socket(2) after sock_alloc): create the protocol
+ * state of s for (type, protocol) and set s->ops and s->proto. 0, or
+ * -EPROTONOSUPPORT / -ESOCKTNOSUPPORT for a combination the family lacks,
+ * -ENOBUFS / -ENOMEM; on error s has no protocol (sock_free it).
+ * inet_create: AF_INET and AF_INET6 (TCP, UDP, ICMP datagram and raw
+ * sockets, net/inet.c); unix_create: AF_UNIX (net/unix.c);
+ * rtnetlink_create: AF_NETLINK, NETLINK_ROUTE (net/rtnetlink.c). */
+int inet_create(struct socket *s, int type, int protocol);
+int unix_create(struct socket *s, int type, int protocol);
+int rtnetlink_create(struct socket *s, int type, int protocol);
+/* socketpair(2): connect two new AF_UNIX sockets of one type to each
+ * other, each with the other's credentials. 0. Takes unix_lock. */
 int unix_socketpair(struct socket *a, struct socket *b);
-int rtnetlink_create(struct socket *s, int type, int protocol); /* AF_NETLINK (net/rtnetlink.c) */
 /* Queue a datagram from the kernel on a netlink socket (mq_notify's SIGEV_THREAD). */
 void netlink_deliver(struct socket *s, const void *data, size_t len);
-int ifconf_ioctl(unsigned cmd, uint64_t arg);               /* net/ifconf.c */
+/* The interface ioctls every socket takes (SIOCGIFCONF, SIOCGIFFLAGS,
+ * SIOCGIFADDR, SIOCGIFHWADDR, SIOCGIFINDEX ..., net/ifconf.c): is cmd one
+ * of them, and run it on the user's struct ifreq/ifconf at arg: 0,
+ * -EFAULT, -ENODEV (no such interface), -EOPNOTSUPP (a setting Kite does
+ * not change). Takes net_lock around the reads. */
 bool ifconf_is_ioctl(unsigned cmd);
+int ifconf_ioctl(unsigned cmd, uint64_t arg);
 
 #endif

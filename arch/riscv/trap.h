@@ -68,10 +68,19 @@ void user_task_trampoline(void);
 /* Where user_task_trampoline goes (swtch.S), set by trap_init: user_task_start. */
 extern void (*user_task_entry)(void);
 void user_task_start(void);
+
+/* fpu.S: save this hart's FP registers and fcsr into *fp, or load them
+ * from it (the task's own state; no locks). */
 void fpu_save(struct fpstate *fp);
 void fpu_restore(const struct fpstate *fp);
+/* trap.c: the trap vector, FP and counter access, device and software
+ * interrupts on this hart (trap_init: the boot hart, once, also setting
+ * user_task_entry; trap_init_hart: each secondary hart). */
 void trap_init(void);
 void trap_init_hart(void);
+/* trap.c: the last step before ret_to_user: signals, rescheduling,
+ * wake-ups of idle harts, until nothing is pending. Process context,
+ * interrupts on, no lock held. */
 void prepare_return_to_user(struct trapframe *tf);
 
 #endif

@@ -8,14 +8,15 @@
 #define KITE_CTYPE_H
 /* C's classes for an ASCII character c (other values: false): digits,
  * white space (space, \t \n \v \f \r), letters, letters or digits, hex
- * digits, printable (0x20-0x7e), upper and lower case; and the case
- * conversions, which return c unchanged if it is not a letter. */
+ * digits, printable (0x20-0x7e). */
 static inline int isdigit(int c) { return c >= '0' && c <= '9'; }
 static inline int isspace(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 static inline int isalpha(int c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
 static inline int isalnum(int c) { return isalpha(c) || isdigit(c); }
 static inline int isxdigit(int c) { return isdigit(c) || ((c | 32) >= 'a' && (c | 32) <= 'f'); }
 static inline int isprint(int c) { return c >= 0x20 && c < 0x7f; }
+/* Upper and lower case letters; the case conversions return c unchanged
+ * if it is not a letter. */
 static inline int isupper(int c) { return c >= 'A' && c <= 'Z'; }
 static inline int islower(int c) { return c >= 'a' && c <= 'z'; }
 static inline int tolower(int c) { return isupper(c) ? c + 32 : c; }

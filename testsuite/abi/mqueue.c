@@ -6,8 +6,10 @@
  * (a signal with SI_MESGQ once, EBUSY, unregistering), poll, mq_unlink
  * while open, the mqueue file system on /dev/mqueue (the queues as files,
  * their QSIZE line, open(2) of one), RLIMIT_MSGQUEUE, the C library's
- * mq_* on top, and no memory kept (Kite). User space; runs on Kite and on
- * Linux.
+ * mq_* on top, the /proc/sys/fs/mqueue tunables (defaults, ranges,
+ * msg_default for a queue made without attributes, queues_max's ENOSPC for
+ * a caller without CAP_SYS_RESOURCE), and no memory kept (Kite). User
+ * space; runs on Kite and on Linux.
  */
 #include "check.h"
 #include <mqueue.h>
@@ -408,6 +410,63 @@ static void test_libc(void)
   CHECK("libc/close-unlink", mq_close(q) == 0 && mq_unlink(name) == 0);
 }
 
+/* /proc/sys/fs/mqueue/<name>: its value (-1 if unreadable); set: 0 or -errno. */
+static long mq_sysctl(const char *name)
+{
+  char path[96], buf[32] = "";
+  snprintf(path, sizeof(path), "/proc/sys/fs/mqueue/%s", name);
+  int fd = open(path, O_RDONLY);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+static long mq_sysctl_set(const char *name, long v)
+{
+  char path[96], buf[32];
+  snprintf(path, sizeof(path), "/proc/sys/fs/mqueue/%s", name);
+  int fd = open(path, O_WRONLY);
+  if (fd < 0)
+    return -errno;
+  int len = snprintf(buf, sizeof(buf), "%ld", v);
+  long r = write(fd, buf, (size_t)len) == len ? 0 : -errno;
+  close(fd);
+  return r;
+}
+
+static void test_sysctl(void)
+{
+  CHECKF("sysctl/defaults", mq_sysctl("queues_max") == 256 && mq_sysctl("msg_max") == 10 &&
+         mq_sysctl("msgsize_max") == 8192 && mq_sysctl("msg_default") == 10 &&
+         mq_sysctl("msgsize_default") == 8192, "%ld %ld %ld %ld %ld", mq_sysctl("queues_max"),
+         mq_sysctl("msg_max"), mq_sysctl("msgsize_max"), mq_sysctl("msg_default"), mq_sysctl("msgsize_default"));
+  CHECK_RET("sysctl/msg_max-0", mq_sysctl_set("msg_max", 0), -EINVAL);
+  CHECK_RET("sysctl/msgsize_max-127", mq_sysctl_set("msgsize_max", 127), -EINVAL);
+  /* a queue made without attributes takes msg_default and msgsize_default */
+  CHECK_RET("sysctl/set-defaults", mq_sysctl_set("msg_default", 3) | mq_sysctl_set("msgsize_default", 200), 0);
+  long q = kopen("abi-mq-dflt", O_RDWR | O_CREAT, 0600, NULL);
+  struct kattr g = {0};
+  CHECK_RET("sysctl/open-default", raw3(SYS_mq_getsetattr, q, 0, &g), 0);
+  CHECKF("sysctl/default-attr", g.maxmsg == 3 && g.msgsize == 200, "%ld %ld", g.maxmsg, g.msgsize);
+  close((int)q);
+  raw1(SYS_mq_unlink, "abi-mq-dflt");
+  mq_sysctl_set("msg_default", 10);
+  mq_sysctl_set("msgsize_default", 8192);
+  /* queues_max: ENOSPC once as many queues exist, unless CAP_SYS_RESOURCE */
+  long keep = kopen("abi-mq-keep", O_RDWR | O_CREAT, 0600, NULL);
+  CHECK_RET("sysctl/set-queues_max", mq_sysctl_set("queues_max", 1), 0);
+  CHECK("sysctl/root-over-max", (q = kopen("abi-mq-root", O_RDWR | O_CREAT, 0600, NULL)) >= 0);
+  close((int)q);
+  raw1(SYS_mq_unlink, "abi-mq-root");
+  CHECK("sysctl/drop-to-nobody", seteuid(65534) == 0);
+  CHECK_RET("sysctl/enospc", kopen("abi-mq-user", O_RDWR | O_CREAT, 0600, NULL), -ENOSPC);
+  CHECK("sysctl/back-to-root", seteuid(0) == 0);
+  CHECK_RET("sysctl/restore", mq_sysctl_set("queues_max", 256), 0);
+  close((int)keep);
+  raw1(SYS_mq_unlink, "abi-mq-keep");
+}
+
 static void test_leak(void)
 {
   long before = free_settled_kb();
@@ -442,6 +501,7 @@ int main(void)
   run_section("fs", test_fs, 30000);
   run_section("rlimit", test_rlimit, 30000);
   run_section("libc", test_libc, 30000);
+  run_section("sysctl", test_sysctl, 30000);
   run_section("leak", test_leak, 30000);
   return abi_done();
 }

@@ -43,8 +43,16 @@ esac
 ./configure --host=riscv64-linux-gnu --build="$(uname -m)-linux-gnu" CC="$cc" \
   --with-target-cflags="$cflags" LDFLAGS="$ldflags" --without-tirpc --prefix=/ltp > configure.log 2>&1
 nice make -C lib -j2 > lib.log 2>&1
-nice make -C testcases/kernel/syscalls -k -j2 > syscalls.log 2>&1 || true
-nice make -C testcases/kernel/syscalls -k install DESTDIR="$out/root" > install.log 2>&1 || true
+# One directory at a time: LTP's trunk Makefile stops at the first directory
+# that fails even under -k (musl has no addseverity, so fmtmsg01 fails and
+# every directory after fmtmsg/ was left out).
+: > syscalls.log
+: > install.log
+for d in testcases/kernel/syscalls/*/; do
+  [ -f "$d/Makefile" ] || continue
+  nice make -C "$d" -k -j2 >> syscalls.log 2>&1 || true
+  nice make -C "$d" -k install DESTDIR="$out/root" >> install.log 2>&1 || true
+done
 mkdir -p "$dest/runtest"
 cp runtest/syscalls "$dest/runtest/"
 echo "$want" > "$stamp"
