@@ -10,7 +10,7 @@
  */
 #include "drivers/blk.h"
 #include "drivers/parttab.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
 #include "kern/spinlock.h"
 #include "kern/printk.h"
 #include "kern/errno.h"

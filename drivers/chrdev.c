@@ -7,7 +7,7 @@
  */
 #include "drivers/chrdev.h"
 #include "kern/errno.h"
-#include "fs/vfs.h"      /* MKDEV, MAJOR */
+#include "fs/fs_abi.h"   /* MKDEV, MAJOR */
 
 static struct chrdev chrdevs[MAX_CHRDEV];
 static int nr_chrdevs;

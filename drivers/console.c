@@ -14,7 +14,9 @@
  * mutexes); console output is serialised by printk's console_lock.
  */
 #include "drivers/tty.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "drivers/chrdev.h"
 #include "kern/printk.h"
 

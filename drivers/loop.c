@@ -17,7 +17,9 @@
  * file under it. loop_lock (spinlock) guards the table of devices.
  */
 #include "drivers/blk.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include "drivers/chrdev.h"
 #include "fs/devfs.h"

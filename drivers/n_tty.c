@@ -12,7 +12,8 @@
  */
 #include "drivers/tty.h"
 #include "drivers/tty_ioctl.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/file.h"
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/poll.h"

@@ -11,7 +11,8 @@
  * has its own).
  */
 #include "drivers/rtc.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/file.h"
 #include "drivers/chrdev.h"
 #include "kern/time.h"
 #include "kern/vm.h"

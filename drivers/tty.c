@@ -15,7 +15,9 @@
  */
 #include "drivers/tty.h"
 #include "drivers/tty_ioctl.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
 #include "drivers/chrdev.h"
 #include "kern/task.h"
 #include "kern/mm.h"

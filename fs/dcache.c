@@ -4,7 +4,7 @@
  * name of a path (path_to_string, for getcwd and /proc) and pruning a
  * file system's unused dentries when it is unmounted.
  *
- * Layer: fs, the VFS core (fs/vfs.h draws its files). Neighbours:
+ * Layer: fs, the VFS core (fs/vfs.c draws its files). Neighbours:
  * fs/vfs.c (inodes: a dentry holds a reference to its inode), fs/namei.c
  * (the walk looks names up here first), fs/super.c (mounts; unmount
  * prunes), fs/fsops.c (create, remove and rename update the tree).

@@ -1,7 +1,7 @@
 /*
  * dentry.h — the dentry: a name in a directory, the node of the dentry
- * cache (fs/dcache.c); its functions, and the name of a path. Part of
- * fs/vfs.h.
+ * cache (fs/dcache.c); its functions, and the name of a path. A VFS
+ * header (fs/vfs.c draws the VFS).
  *
  * Layer: fs, the VFS core. fs/namei.c looks names up here first, the file
  * systems' lookup fills misses, fs/fsops.c changes the tree.

@@ -3,7 +3,8 @@
  * file_ops), one for every kind of descriptor: regular files, directories,
  * pipes, sockets, devices, epoll, eventfd, timerfd, signalfd ...; the
  * functions of fs/file.c that make, reference, read and write one, and
- * the generic operations a simple file system plugs in. Part of fs/vfs.h;
+ * the generic operations a simple file system plugs in. A VFS header (fs/vfs.c
+ * draws the VFS);
  * descriptor tables are fs/fdtable.h.
  *
  * Layer: fs. The system calls (fs/sys_rw.c, sys_open.c ...) call down

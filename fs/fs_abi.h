@@ -2,7 +2,8 @@
  * fs_abi.h — the constants of the file ABI, with the asm-generic values
  * Linux gives riscv64: file types and permission bits (st_mode), open
  * flags, the *at() flags, lseek's whence, getdents64's d_type, and device
- * numbers. Part of fs/vfs.h; no code.
+ * numbers. A VFS header (fs/vfs.c
+ * draws the VFS); no code.
  *
  * Layer: fs, the bottom of the VFS headers (every other one includes it);
  * user space sees these values through the system calls. No locks.

@@ -1,7 +1,8 @@
 /*
  * inode.h — the inode: one per file in use, whatever its file system; its
  * operations (struct inode_ops), its page cache's root, and the functions
- * of fs/vfs.c that make, reference and touch one. Part of fs/vfs.h.
+ * of fs/vfs.c that make, reference and touch one. A VFS header (fs/vfs.c
+ * draws the VFS).
  *
  * Layer: fs, the VFS core. Each file system fills inode_ops; fs/namei.c,
  * fs/fsops.c, fs/file.c and fs/pagecache.c call them.

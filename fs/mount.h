@@ -1,8 +1,8 @@
 /*
  * mount.h — file system types, superblocks, mounts and paths (a mount and
  * a dentry: a place in the whole tree): fs/super.c makes and unmakes
- * them, fs/mount.c moves them, fs/vfs.c references paths. Part of
- * fs/vfs.h.
+ * them, fs/mount.c moves them, fs/vfs.c references paths. A VFS header (fs/vfs.c
+ * draws the VFS).
  *
  * Layer: fs, the VFS core. A file system registers a struct fs_type and
  * fills struct super_ops; fs/namei.c crosses mounts with follow_mounts.

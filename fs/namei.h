@@ -1,7 +1,8 @@
 /*
  * namei.h — names: the path walk (fs/namei.c), openat2's restrictions,
  * opening by name, a system call's path argument, and the per-task file
- * system context (root, cwd, umask). Part of fs/vfs.h.
+ * system context (root, cwd, umask). A VFS header (fs/vfs.c
+ * draws the VFS).
  *
  * Layer: fs, the VFS core. The system calls (fs/sys_*.c) and the kernel's
  * own opens call these; the walk calls the dentry cache, the file

@@ -1,7 +1,8 @@
 /*
  * pagecache.h — the pages of a file (fs/pagecache.c): finding, reading,
  * dirtying and writing them back, and changing a file's size through
- * them. Part of fs/vfs.h.
+ * them. A VFS header (fs/vfs.c
+ * draws the VFS).
  *
  * Layer: fs, the VFS core. Reads, writes (generic_file_read/_write) and
  * mapping faults (fs/filemap.c) all find pages here; a file system

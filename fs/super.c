@@ -3,7 +3,7 @@
  * a type, mount the root, mount (new, bind, by device) and unmount (one,
  * a tree, lazily), statfs, sync and the power-off shutdown.
  *
- * Layer: fs, the VFS core (fs/vfs.h draws its files). Neighbours:
+ * Layer: fs, the VFS core (fs/vfs.c draws its files). Neighbours:
  * fs/mount.c (moving mounts, pivot_root), fs/dcache.c (a mount's
  * dentries), fs/namei.c (follow_mounts is called at every step of the
  * walk), fs/sys_mount.c (the system calls), the file systems' mount and

@@ -160,7 +160,8 @@ static long set_cwd_or_root(struct path *p, bool root)
   return 0;
 }
 
-long sys_chdir(uaddr_t upath)
+/* chdir and chroot: look the directory up by name, then set it. */
+static long chdir_by_name(uaddr_t upath, bool root)
 {
   long err;
   char *path = user_path_copy(upath, &err);
@@ -171,7 +172,12 @@ long sys_chdir(uaddr_t upath)
   kfree(path);
   if (r)
     return r;
-  return set_cwd_or_root(&p, false);
+  return set_cwd_or_root(&p, root);
+}
+
+long sys_chdir(uaddr_t upath)
+{
+  return chdir_by_name(upath, false);
 }
 
 long sys_fchdir(int fd)
@@ -191,16 +197,7 @@ long sys_fchdir(int fd)
 
 long sys_chroot(uaddr_t upath)
 {
-  long err;
-  char *path = user_path_copy(upath, &err);
-  if (!path)
-    return err;
-  struct path p;
-  long r = path_lookup(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
-  kfree(path);
-  if (r)
-    return r;
-  return set_cwd_or_root(&p, true);
+  return chdir_by_name(upath, true);
 }
 
 /* ---- names ---- */

@@ -3,13 +3,33 @@
  * touching an inode; taking and dropping a path (mount + dentry); the
  * pseudo mount of nameless files; st_dev.
  *
- * Layer: fs, the VFS core (fs/vfs.h draws its files). Neighbours:
- * fs/dcache.c (dentries, the name hash, a path's name), fs/super.c (file
- * system types, superblocks, mounting), fs/namei.c (the walk), fs/file.c.
+ * Layer: fs, the VFS core. Neighbours: fs/dcache.c (dentries, the name
+ * hash, a path's name), fs/super.c (file system types, superblocks,
+ * mounting), fs/namei.c (the walk), fs/file.c.
+ *
+ * The VFS's files, top to bottom (each object has its header: fs/fs_abi.h
+ * the ABI's constants, fs/inode.h, fs/dentry.h, fs/mount.h, fs/file.h,
+ * fs/pagecache.h, fs/namei.h; a file includes the ones it uses):
+ *   fs/sys_*.c      syscalls: fetch and check arguments
+ *   fs/namei.c      path walk: names -> (mount, dentry)
+ *   fs/vfs.c        inodes and paths; fs/dcache.c dentries; fs/super.c
+ *                   file system types, superblocks, mounts
+ *   fs/file.c       open files and descriptor tables
+ *   fs/pagecache.c  file pages (read, write, mmap all go through it)
+ *   fs/ramfs.c, devfs.c, procfs.c, fat/, ext4/ ...  the file systems
+ *
+ * Dentries form an in-memory tree of names (the dentry cache). For ramfs
+ * the tree *is* the file system; disk file systems fill it on lookup.
+ * A dentry's `mounted` count says another file system is mounted on it;
+ * the walk crosses into the mount whose mountpoint it is (so the deepest
+ * mount on a path wins — the longest-prefix rule, docs/lessons.md L8).
  *
  * Locks: an inode's reference count is atomic; its fields are guarded by
- * ino->lock (a mutex) as fs/vfs.h says for each. path_put may free a
+ * ino->lock (a mutex) as fs/inode.h says for each. path_put may free a
  * lazily detached mount's file system (fs/super.c): no spinlock held.
+ * Lock order: inode->lock of a parent before a child's; rename takes the
+ * global rename_lock first. dcache_lock (spinlock) protects dentry
+ * children lists and reference counts; mount_lock protects the mount list.
  */
 #include "fs/fs_abi.h"
 #include "fs/inode.h"

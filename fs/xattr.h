@@ -4,7 +4,7 @@
  *
  * A name is "<namespace>.<rest>". The VFS checks names, sizes, namespaces
  * and permissions the way Linux's fs/xattr.c does, then calls the file
- * system's inode_ops getxattr / setxattr / listxattr (fs/vfs.h) with the
+ * system's inode_ops getxattr / setxattr / listxattr (fs/inode.h) with the
  * full name. A file system without those operations has no extended
  * attributes: get, set and remove answer EOPNOTSUPP, list an empty list.
  *
@@ -37,7 +37,7 @@ struct inode;
 /* ---- the VFS (fs/xattr.c) ----
  * The caller holds a reference to the inode, has copied the name and the
  * value into the kernel and, for the changes, found the mount writable.
- * Sizes and errors as the inode_ops (fs/vfs.h). */
+ * Sizes and errors as the inode_ops (fs/inode.h). */
 ssize_t vfs_getxattr(struct inode *ino, const char *name, void *buf, size_t size);
 int vfs_setxattr(struct inode *ino, const char *name, const void *value, size_t size, int flags);
 ssize_t vfs_listxattr(struct inode *ino, char *buf, size_t size);

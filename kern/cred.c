@@ -17,7 +17,8 @@
 #include "kern/vm.h"
 #include "kern/errno.h"
 #include "kern/spinlock.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
 #include <string.h>
 
 static struct group_info no_groups = { .refcount = 1 << 30, .ngroups = 0 };

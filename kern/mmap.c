@@ -22,7 +22,7 @@
 #include "kern/cred.h"
 #include "kern/printk.h"
 #include "kern/errno.h"
-#include "fs/vfs.h"
+#include "fs/file.h"
 #include <string.h>
 
 /* The access that brings in a page of a region with prot (mlock,

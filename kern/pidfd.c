@@ -24,7 +24,7 @@
 #include "kern/poll.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
-#include "fs/vfs.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include "fs/procfs.h"
 #include "kern/proc_resource.h"

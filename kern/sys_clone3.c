@@ -20,7 +20,9 @@
 #include "kern/mm.h"
 #include "kern/param.h"
 #include "kern/cred.h"
-#include "fs/vfs.h"
+#include "fs/mount.h"
+#include "fs/file.h"
+#include "fs/namei.h"
 #include "fs/fdtable.h"
 #include <string.h>
 

@@ -31,7 +31,7 @@
 #include "kern/pidfd.h"
 #include "kern/epoll.h"
 #include "kern/vm.h"
-#include "fs/vfs.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include "fs/devfs.h"
 #include <string.h>

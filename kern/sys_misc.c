@@ -18,7 +18,7 @@
 #include "kern/printk.h"
 #include "kern/sysinfo.h"
 #include "kern/reboot.h"
-#include "fs/vfs.h"
+#include "fs/namei.h"
 #include "fs/devfs.h"
 #include "arch/riscv/sbi.h"
 #include <string.h>

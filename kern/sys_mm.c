@@ -12,7 +12,10 @@
 #include "kern/vm.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/inode.h"
+#include "fs/file.h"
+#include "fs/pagecache.h"
 #include "fs/fdtable.h"
 #include "fs/ramfs.h"
 

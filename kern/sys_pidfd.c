@@ -14,7 +14,7 @@
 #include "kern/cred.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
-#include "fs/vfs.h"
+#include "fs/file.h"
 #include "fs/fdtable.h"
 #include <string.h>
 

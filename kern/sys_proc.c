@@ -19,7 +19,8 @@
 #include "kern/mm.h"
 #include "kern/param.h"
 #include "kern/printk.h"
-#include "fs/vfs.h"
+#include "fs/fs_abi.h"
+#include "fs/mount.h"
 #include "drivers/tty.h"
 #include <string.h>
 

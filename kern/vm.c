@@ -33,7 +33,7 @@
 #include "kern/cred.h"
 #include "kern/printk.h"
 #include "kern/errno.h"
-#include "fs/vfs.h"
+#include "fs/file.h"
 #include "arch/riscv/vdso/vdso.h"
 #include <string.h>
 

@@ -5,7 +5,7 @@
  *
  * Layer: between the socket system calls (net/sys_socket.c) and the
  * protocols (net/tcp_sock.c, udp_sock.c, icmp_sock.c, unix.c, netlink.c). A socket
- * descriptor is an ordinary struct file (fs/vfs.h) whose priv is a struct
+ * descriptor is an ordinary struct file (fs/file.h) whose priv is a struct
  * socket — a SocketSlot (docs/lessons.md L12) — so read, write, poll, epoll, fcntl and
  * close work on sockets like on any file. Every live socket is also on
  * the SocketTable's list (for counting, limits and /proc/net/sockstat).

@@ -125,6 +125,13 @@ static long make_socket(int family, int type, int protocol, struct socket **out)
   return 0;
 }
 
+/* Undo make_socket for a socket no file holds yet: its protocol, then its slot. */
+static void unmake_socket(struct socket *s)
+{
+  s->ops->release(s);
+  sock_free(s);
+}
+
 long sys_socket(int domain, int type, int protocol)
 {
   long r = check_type_flags(type);
@@ -151,8 +158,7 @@ long sys_socketpair(int domain, int type, int protocol, uaddr_t usv)
     r = make_socket(domain, type, protocol, &a);
     if (r)
       return r;
-    a->ops->release(a);
-    sock_free(a);
+    unmake_socket(a);
     return -EOPNOTSUPP;
   }
   r = make_socket(domain, type, protocol, &a);
@@ -160,23 +166,19 @@ long sys_socketpair(int domain, int type, int protocol, uaddr_t usv)
     return r;
   r = make_socket(domain, type, protocol, &b);
   if (r) {
-    a->ops->release(a);
-    sock_free(a);
+    unmake_socket(a);
     return r;
   }
   r = unix_socketpair(a, b);
   if (r) {
-    a->ops->release(a);
-    sock_free(a);
-    b->ops->release(b);
-    sock_free(b);
+    unmake_socket(a);
+    unmake_socket(b);
     return r;
   }
   int fds[2];
   fds[0] = sock_install(a, type);
   if (fds[0] < 0) {
-    b->ops->release(b);
-    sock_free(b);
+    unmake_socket(b);
     return fds[0];
   }
   fds[1] = sock_install(b, type);

@@ -56,6 +56,11 @@ ENFORCED = {
 
 # Directories where a comment may cover at most MAX_GROUP declarations.
 WIDE_ENFORCED = {
+    'arch/riscv',
+    'arch/riscv/vdso',
+    'drivers',
+    'kern',
+    'kern/libc',
     'fs',
     'fs/ext4',
     'fs/fat',

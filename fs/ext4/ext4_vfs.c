@@ -7,7 +7,7 @@
  * ext4_vfs_super.c; what the two share is ext4_vfs_int.h. The ext4 logic
  * itself is the core (ext4.h).
  *
- * Layer: a file system under fs/vfs.h; below it the core (fs/ext4/ext4_*.c)
+ * Layer: a file system under the VFS core (fs/inode.h, fs/mount.h); below it the core (fs/ext4/ext4_*.c)
  * and its kernel environment (ext4_env_kernel.c).
  *
  * Inodes and nodes: every inode of an ext4 mount holds one reference to a

@@ -3,7 +3,7 @@
  * types "ext4", "ext3" and "ext2", mounting from a block device, statfs,
  * sync and put_super.
  *
- * Layer: a file system under fs/vfs.h (fs/super.c calls the type's mount
+ * Layer: a file system under the VFS core (fs/inode.h, fs/mount.h) (fs/super.c calls the type's mount
  * and the super_ops). Below: the ext4 core (ext4.h: ext4_mount,
  * ext4_sync, ext4_unmount, ext4_statfs), the block-device registry
  * (drivers/blk.h). Beside it: ext4_vfs.c (inodes, names, file data: the

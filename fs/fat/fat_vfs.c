@@ -6,7 +6,7 @@
  * what the two share is fat_vfs_int.h. The FAT32 logic itself is the core
  * (fat32.h).
  *
- * Layer: a file system under fs/vfs.h; below it the core (fs/fat/fat32.c,
+ * Layer: a file system under the VFS core (fs/inode.h, fs/mount.h); below it the core (fs/fat/fat32.c,
  * fat_dir.c ...) and its kernel environment (fat_env_kernel.c).
  *
  * Inodes and nodes: every inode of a FAT mount holds one reference to a

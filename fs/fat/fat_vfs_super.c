@@ -3,7 +3,7 @@
  * types "vfat", "fat" and "msdos", mounting from a block device (with the
  * uid=, gid=, umask=, fmask=, dmask= options), statfs, sync and put_super.
  *
- * Layer: a file system under fs/vfs.h (fs/super.c calls the type's mount
+ * Layer: a file system under the VFS core (fs/inode.h, fs/mount.h) (fs/super.c calls the type's mount
  * and the super_ops). Below: the FAT32 core (fat32.h: fat_mount, fat_sync,
  * fat_unmount, fat_statfs), the block-device registry (drivers/blk.h).
  * Beside it: fat_vfs.c (inodes, names, file data: the inode of a node,
