@@ -432,8 +432,10 @@ long sys_mq_open(uaddr_t uname, int oflag, mode_t mode, uaddr_t uattr)
     return PTR_ERR(d);
   }
   int acc = oflag & O_ACCMODE;
+  bool created = false;
   if (!d->inode) {
     r = (oflag & O_CREAT) ? mq_create_at(d, mode & ~current->fs->umask, uattr ? &attr : NULL) : -ENOENT;
+    created = !r;
   } else if ((oflag & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
     r = -EEXIST;
   } else if (acc == O_ACCMODE) {
@@ -451,13 +453,28 @@ long sys_mq_open(uaddr_t uname, int oflag, mode_t mode, uaddr_t uattr)
   }
   struct path p = { &mq_mnt, d };
   __atomic_add_fetch(&mq_mnt.refcount, 1, __ATOMIC_RELAXED);
+  if (created)
+    dget(d);  /* to take the new queue back if no descriptor can be had */
   struct file *f = file_open_path(&p, oflag & (O_ACCMODE | O_NONBLOCK));
   path_put(&p);
-  if (IS_ERR(f))
-    return PTR_ERR(f);
-  r = fd_install(f, 0, oflag & O_CLOEXEC);
-  if (r < 0)
-    fput(f);
+  if (IS_ERR(f)) {
+    r = PTR_ERR(f);
+  } else {
+    r = fd_install(f, 0, oflag & O_CLOEXEC);
+    if (r < 0)
+      fput(f);
+  }
+  if (created) {
+    /* Linux takes the descriptor before it makes the queue: a caller out
+     * of descriptors (EMFILE) leaves no queue behind */
+    if (r < 0) {
+      mutex_lock(&root->inode->lock);
+      if (d->inode)
+        mq_dir_unlink(root->inode, d);
+      mutex_unlock(&root->inode->lock);
+    }
+    dput(d);
+  }
   return r;
 }
 

@@ -142,16 +142,18 @@ static int poll_scan(struct kpollfd *fds, unsigned n, struct poll_table *pt)
     fds[i].revents = 0;
     if (fds[i].fd < 0)
       continue;
-    struct file *f = fd_get(fds[i].fd);
-    if (!f) {
+    /* No lock or reference when the table is ours alone (fd_get_light):
+     * select on 100 descriptors took 100 of each per call. */
+    struct fd_light f = fd_get_light(fds[i].fd);
+    if (!f.file) {
       fds[i].revents = POLLNVAL;
       count++;
       continue;
     }
     if (pt)
       pt->key = fds[i].events | POLLERR | POLLHUP;
-    unsigned mask = file_poll(f, pt);
-    fput(f);
+    unsigned mask = file_poll(f.file, pt);
+    fd_put_light(f);
     mask &= (unsigned)(uint16_t)fds[i].events | POLLERR | POLLHUP;
     if (mask) {
       fds[i].revents = (int16_t)mask;

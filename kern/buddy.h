@@ -57,10 +57,16 @@ struct buddy_zone {
 };
 
 /* A zone over pages[0 .. npages) (frame numbers from base_pfn), every
- * page reserved and nothing free yet. */
+ * page unused (its struct page all zero) and nothing free yet. */
 void buddy_init(struct buddy_zone *z, struct page *pages, uint64_t base_pfn, uint64_t npages);
+/* Mark [first_pfn, first_pfn + count) never to be handed out (PG_RESERVED,
+ * one reference: put_page leaves it alone); boot time. */
+void buddy_reserve_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
+/* Make reserved pages unused again, before buddy_add_free_range. */
+void buddy_unreserve_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
 /* Make [first_pfn, first_pfn + count) free, in the largest aligned blocks
- * that fit (boot, and page_alloc_release_reserved). */
+ * that fit (boot, and page_alloc_release_reserved). The pages must be
+ * unused: all-zero as buddy_init leaves them, or unreserved. */
 void buddy_add_free_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
 /* Take a free block of 2^order pages (splitting a larger one), or NULL if
  * there is none; the block's pages are no longer marked free. */

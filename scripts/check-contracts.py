@@ -45,6 +45,7 @@ ENFORCED = {
     'drivers',
     'kern',
     'kern/libc',
+    'kern/libc',
     'fs',
     'fs/ext4',
     'fs/fat',

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -141,6 +142,53 @@ static void b_open_close(int n)
   }
 }
 
+/* lmbench's lat_select -n 100 file: select on 100 descriptors of a regular
+ * file (always ready), no timeout. */
+static int select_fds[100];
+static void b_select_100(int n)
+{
+  fd_set rd;
+  for (int i = 0; i < n; i++) {
+    FD_ZERO(&rd);
+    for (int j = 0; j < 100; j++)
+      FD_SET(select_fds[j], &rd);
+    struct timeval tv = { 0, 0 };
+    if (select(select_fds[99] + 1, &rd, NULL, NULL, &tv) != 100)
+      exit(1);
+  }
+}
+
+/* lmbench's bw_mmap_rd 512k open2close: open, map, read every word, unmap,
+ * close (a file in the page cache: every page is a fault on a cached page). */
+#define MMAP_FILE "/tmp/kbench-512k"
+#define MMAP_LEN (512 * 1024)
+static volatile long mmap_sum;
+static void b_mmap_read(int n)
+{
+  for (int i = 0; i < n; i++) {
+    int fd = open(MMAP_FILE, O_RDONLY);
+    long *p = mmap(NULL, MMAP_LEN, PROT_READ, MAP_SHARED, fd, 0);
+    if (fd < 0 || p == MAP_FAILED)
+      exit(1);
+    long sum = 0;
+    for (size_t w = 0; w < MMAP_LEN / sizeof(long); w += 8)
+      sum += p[w];
+    mmap_sum = sum;
+    munmap(p, MMAP_LEN);
+    close(fd);
+  }
+}
+
+static void make_mmap_file(void)
+{
+  static char buf[MMAP_LEN];
+  memset(buf, 7, sizeof(buf));
+  int fd = open(MMAP_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0 || write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+    exit(1);
+  close(fd);
+}
+
 /* kbench [name...]: only the named measurements (bench/profile.py runs one
  * under the kernel profiler); no name: all of them. */
 static int argc_;
@@ -186,5 +234,18 @@ int main(int argc, char **argv)
     printf("BENCH page_fault %.3f us\n", measure(b_page_fault, 2048));
   if (wanted("open_close"))
     printf("BENCH open_close %.3f us\n", measure(b_open_close, 2000));
+  if (wanted("select_100_files")) {
+    for (int j = 0; j < 100; j++)
+      if ((select_fds[j] = open("/bin/busybox", O_RDONLY)) < 0)
+        exit(1);
+    printf("BENCH select_100_files %.3f us\n", measure(b_select_100, 500));
+    for (int j = 0; j < 100; j++)
+      close(select_fds[j]);
+  }
+  if (wanted("mmap_read_512k")) {
+    make_mmap_file();
+    printf("BENCH mmap_read_512k %.3f us\n", measure(b_mmap_read, 50));
+    unlink(MMAP_FILE);
+  }
   return 0;
 }

@@ -8,7 +8,7 @@
  * their QSIZE line, open(2) of one), RLIMIT_MSGQUEUE, the C library's
  * mq_* on top, the /proc/sys/fs/mqueue tunables (defaults, ranges,
  * msg_default for a queue made without attributes, queues_max's ENOSPC for
- * a caller without CAP_SYS_RESOURCE), and no memory kept (Kite). User
+ * a caller without CAP_SYS_RESOURCE), no queue left by an EMFILE, and no memory kept (Kite). User
  * space; runs on Kite and on Linux.
  */
 #include "check.h"
@@ -435,6 +435,18 @@ static long mq_sysctl_set(const char *name, long v)
   return r;
 }
 
+/* EMFILE (no descriptor left) makes no queue, as on Linux. */
+static void test_emfile(void)
+{
+  struct rlimit rl = {0, 0};
+  getrlimit(RLIMIT_NOFILE, &rl);
+  struct rlimit none = {0, rl.rlim_max};
+  CHECK("emfile/setrlimit", setrlimit(RLIMIT_NOFILE, &none) == 0);
+  CHECK_RET("emfile/open", kopen("abi-mq-emfile", O_RDWR | O_CREAT, 0600, NULL), -EMFILE);
+  setrlimit(RLIMIT_NOFILE, &rl);
+  CHECK_RET("emfile/no-queue-left", raw1(SYS_mq_unlink, "abi-mq-emfile"), -ENOENT);
+}
+
 static void test_sysctl(void)
 {
   CHECKF("sysctl/defaults", mq_sysctl("queues_max") == 256 && mq_sysctl("msg_max") == 10 &&
@@ -502,6 +514,7 @@ int main(void)
   run_section("rlimit", test_rlimit, 30000);
   run_section("libc", test_libc, 30000);
   run_section("sysctl", test_sysctl, 30000);
+  run_section("emfile", test_emfile, 30000);
   run_section("leak", test_leak, 30000);
   return abi_done();
 }
