@@ -114,6 +114,10 @@ void proc_snapshot_put(struct proc_snapshot *s);
 /* The reading task's root, not referenced (its own root outlives the
  * read): paths in /proc are shown as the reader sees them. */
 struct path proc_reader_root(void);
+/* p as Linux's d_path shows it in /proc (fd links, maps): its path from
+ * root, with " (deleted)" after a removed file's (a memfd's too). Length,
+ * or -ENAMETOOLONG. */
+int proc_path_name(struct path *p, const struct path *root, char *buf, size_t size);
 /* The root directory of p, referenced into *root; false for a zombie. */
 bool proc_get_root(struct process *p, struct path *root);
 

@@ -126,7 +126,7 @@ static void gen_maps(struct proc_buf *b, struct process *p)
       const char *name = "";
       if (v->file && v->file->path.dentry) {
         struct path root = proc_reader_root();
-        if (path_to_string(&v->file->path, &root, path, sizeof(path)) >= 0)
+        if (proc_path_name(&v->file->path, &root, path, sizeof(path)) >= 0)
           name = path;
       } else if (v->flags & VMA_HEAP) {
         name = "[heap]";

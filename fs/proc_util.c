@@ -202,6 +202,18 @@ struct path proc_reader_root(void)
   return root;  /* not referenced: the reader's own root outlives this read */
 }
 
+int proc_path_name(struct path *p, const struct path *root, char *buf, size_t size)
+{
+  int n = path_to_string(p, root, buf, size);
+  if (n < 0 || !p->dentry->unlinked)
+    return n;
+  static const char deleted[] = " (deleted)";
+  if ((size_t)n + sizeof(deleted) > size)
+    return -ENAMETOOLONG;
+  memcpy(buf + n, deleted, sizeof(deleted));
+  return n + (int)sizeof(deleted) - 1;
+}
+
 /* The root directory of p (referenced into *root); false for a zombie. */
 bool proc_get_root(struct process *p, struct path *root)
 {

@@ -274,8 +274,8 @@ pid_t procfs_dir_pid(struct file *f)
 static int file_link_name(struct file *f, char *buf, size_t size)
 {
   struct path root = proc_reader_root();
-  if (f->path.dentry && !path_is_pseudo(&f->path))
-    return path_to_string(&f->path, &root, buf, size);
+  if (f->path.dentry && (!path_is_pseudo(&f->path) || S_ISREG(f->inode->mode)))
+    return proc_path_name(&f->path, &root, buf, size);
   unsigned long ino = f->inode ? (unsigned long)f->inode->ino : 0UL;
   if (f->inode && S_ISFIFO(f->inode->mode))
     return snprintf(buf, size, "pipe:[%lu]", ino);

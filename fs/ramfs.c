@@ -588,17 +588,27 @@ struct file *shmem_file_create(size_t size)
 
 /*
  * A memfd's inode is mode 0777, as Linux's (so fexecve can run one); it
- * takes seals only if created with MFD_ALLOW_SEALING (allow_sealing).
+ * takes seals only if created with MFD_ALLOW_SEALING (allow_sealing). Its
+ * path is "memfd:NAME" on the pseudo mount, already unlinked, so that
+ * /proc/PID/fd and maps show "/memfd:NAME (deleted)" as Linux's do.
  */
 struct file *memfd_file_create(const char *name, bool allow_sealing)
 {
-  (void)name;
   struct file *f = shmem_file_create(0);
-  if (!IS_ERR(f)) {
-    f->inode->mode = S_IFREG | 0777;
-    if (allow_sealing)
-      f->inode->seals = 0;
+  if (IS_ERR(f))
+    return f;
+  f->inode->mode = S_IFREG | 0777;
+  if (allow_sealing)
+    f->inode->seals = 0;
+  char dname[NAME_MAX + 1];
+  snprintf(dname, sizeof(dname), "memfd:%s", name);
+  int r = vfs_pseudo_path(f->inode, dname, &f->path);
+  if (r < 0) {
+    fput(f);
+    return ERR_PTR(r);
   }
+  f->path.dentry->unlinked = true;
+  iput(f->inode);  /* the file's reference is the dentry's now (fput: path_put) */
   return f;
 }
 

@@ -44,8 +44,9 @@ long sys_fstatfs(int fd, uaddr_t buf)
   if (!f)
     return -EBADF;
   struct statfs64 st;
-  long r = f->path.dentry ? vfs_statfs(&f->path, &st) : -EBADF;
-  if (!f->path.dentry && f->inode) {
+  bool named = f->path.dentry && !path_is_pseudo(&f->path);  /* (not a pipe, memfd) */
+  long r = named ? vfs_statfs(&f->path, &st) : -EBADF;
+  if (!named && f->inode) {
     memset(&st, 0, sizeof(st));
     st.f_type = f->inode->sb ? f->inode->sb->magic : 0;
     st.f_bsize = PAGE_SIZE;

@@ -121,7 +121,9 @@ struct ipc_perm_k {
 
 struct ipc_ids {
   struct mutex lock;
-  void **entries;               /* IPCMNI slots, allocated on first use */
+  void **entries;               /* size slots (NULL: none), grown by doubling up to
+                                   IPCMNI, freed when the last object goes */
+  int size;
   int in_use;
   int max_idx;                  /* highest index in use, -1 if none */
   int last_idx;                 /* for the sequence number (ipc_idr_alloc) */

@@ -39,6 +39,7 @@ void ipc_ids_init(struct ipc_ids *ids)
 {
   mutex_init(&ids->lock, "ipc-ids");
   ids->entries = NULL;
+  ids->size = 0;
   ids->in_use = 0;
   ids->max_idx = -1;
   ids->last_idx = -1;
@@ -57,13 +58,32 @@ int ipc_strip_version(int cmd)
   return cmd & ~IPC_64;
 }
 
+/*
+ * Make room for index idx in ids's table: double it (64 slots first) until
+ * idx fits, as Linux's IDR grows with the ids in use rather than holding
+ * all IPCMNI slots (256 KiB a kind) from the first object on. ids->lock
+ * held; 0 or -ENOMEM.
+ */
+static int ipc_grow(struct ipc_ids *ids, int idx)
+{
+  if (idx < ids->size)
+    return 0;
+  int size = ids->size ? ids->size : 64;
+  while (size <= idx)
+    size *= 2;
+  void **e = kzalloc((size_t)size * sizeof(void *));
+  if (!e)
+    return -ENOMEM;
+  if (ids->entries)
+    memcpy(e, ids->entries, (size_t)ids->size * sizeof(void *));
+  kfree(ids->entries);
+  ids->entries = e;
+  ids->size = size;
+  return 0;
+}
+
 int ipc_add(struct ipc_ids *ids, struct ipc_perm_k *p, int max)
 {
-  if (!ids->entries) {
-    ids->entries = kzalloc(IPCMNI * sizeof(void *));
-    if (!ids->entries)
-      return -ENOMEM;
-  }
   if (ids->in_use >= max)
     return -ENOSPC;
   int idx = -1;
@@ -71,19 +91,24 @@ int ipc_add(struct ipc_ids *ids, struct ipc_perm_k *p, int max)
     /* checkpoint/restore asked for this id */
     int want = ids->next_id % IPCMNI;
     uint16_t seq = (uint16_t)(ids->next_id / IPCMNI);
+    if (ipc_grow(ids, want))
+      return -ENOMEM;
     ids->next_id = -1;
     if (ids->entries[want])
       return -ENOSPC;
     idx = want;
     p->seq = seq;
   } else {
-    for (int i = 0; i < IPCMNI; i++)
-      if (!ids->entries[i]) {
+    for (int i = 0; i < ids->size && idx < 0; i++)
+      if (!ids->entries[i])
         idx = i;
-        break;
-      }
-    if (idx < 0)
+    if (idx < 0 && ids->size >= IPCMNI)
       return -ENOSPC;
+    if (idx < 0) {
+      idx = ids->size;
+      if (ipc_grow(ids, idx))
+        return -ENOMEM;
+    }
     if (idx <= ids->last_idx) {
       ids->seq++;
       if (ids->seq >= IPCID_SEQ_MAX)
@@ -107,11 +132,16 @@ int ipc_add(struct ipc_ids *ids, struct ipc_perm_k *p, int max)
 void ipc_remove(struct ipc_ids *ids, struct ipc_perm_k *p)
 {
   int idx = p->id % IPCMNI;
-  if (ids->entries && ids->entries[idx] == p) {
+  if (idx < ids->size && ids->entries[idx] == p) {
     ids->entries[idx] = NULL;
     ids->in_use--;
     while (ids->max_idx >= 0 && !ids->entries[ids->max_idx])
       ids->max_idx--;
+  }
+  if (ids->in_use == 0) {  /* the last one: the table goes too */
+    kfree(ids->entries);
+    ids->entries = NULL;
+    ids->size = 0;
   }
   p->deleted = true;
 }
@@ -130,10 +160,11 @@ struct ipc_perm_k *ipc_find_key(struct ipc_ids *ids, int32_t key)
 
 struct ipc_perm_k *ipc_find_index(struct ipc_ids *ids, int idx)
 {
-  if (!ids->entries || idx < 0)
+  if (idx < 0)
     return NULL;
   /* the low bits only, as Linux's ipcid_to_idx: *_STAT given an id finds it */
-  return ids->entries[idx & (IPCMNI - 1)];
+  idx &= IPCMNI - 1;
+  return idx < ids->size ? ids->entries[idx] : NULL;
 }
 
 struct ipc_perm_k *ipc_find_id(struct ipc_ids *ids, int id)

@@ -46,6 +46,8 @@
 
 #include "lwip/tcp.h"
 #include "lwip/priv/tcp_priv.h"
+#include "lwip/ip.h"
+#include "lwip/netif.h"
 
 static const struct sock_ops tcp_ops;
 static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err);
@@ -265,6 +267,57 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
   lts->acc_count++;
   sock_wake(ls, POLLIN | POLLRDNORM);
   return ERR_OK;
+}
+
+/* tcp_input turns these header fields to host order in place; swap them
+ * (to network order, or back). */
+static void tcp_hdr_swap(struct tcp_hdr *h)
+{
+  h->src = lwip_htons(h->src);
+  h->dest = lwip_htons(h->dest);
+  h->seqno = lwip_htonl(h->seqno);
+  h->ackno = lwip_htonl(h->ackno);
+  h->wnd = lwip_htons(h->wnd);
+}
+
+/*
+ * lwIP's hook for each TCP segment it has matched to a pcb (lwipopts.h:
+ * LWIP_HOOK_TCP_INPACKET_PCB), used for one case: a SYN for the four
+ * addresses and ports of a connection in TIME_WAIT. lwIP answers it with a
+ * RST when its sequence number falls in the old window — "Connection
+ * refused" for netperf's TCP_CRR, whose client binds its ports itself
+ * while the server closes first — and with an ACK otherwise. Linux
+ * (tcp_timewait_state_process) ends the TIME_WAIT and gives the SYN to the
+ * listener when its sequence number is past the old connection's (initial
+ * sequence numbers grow with time: net/lwip_port.c, tcp_isn); so do we:
+ * the TIME_WAIT pcb is freed (tcp_abort sends nothing for one) and a copy
+ * of the packet, from its IP header on and with the header fields back in
+ * network order, goes on its interface's loop list, to be taken again when
+ * net_lock is released. Returns ERR_OK to let lwIP go on, ERR_ABRT when
+ * the packet was taken (lwIP then frees it). net_lock held.
+ */
+int tcp_input_hook(struct tcp_pcb *pcb, struct tcp_hdr *h, u8_t *opt2, struct pbuf *p)
+{
+  if (pcb->state != TIME_WAIT || opt2 != NULL)
+    return ERR_OK;
+  if ((TCPH_FLAGS(h) & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN ||
+      !TCP_SEQ_GT(h->seqno, pcb->rcv_nxt))
+    return ERR_OK;
+  struct netif *in = ip_current_input_netif();
+  const u8_t *iph = ip_current_is_v6() ? (const u8_t *)ip6_current_header()
+                                       : (const u8_t *)ip4_current_header();
+  uintptr_t back = (uintptr_t)p->payload - (uintptr_t)iph;
+  if (!in || (uintptr_t)iph > (uintptr_t)p->payload || back > 256 ||
+      pbuf_add_header(p, (size_t)back))
+    return ERR_OK;
+  tcp_hdr_swap(h);
+  err_t e = netif_loop_output(in, p);
+  tcp_hdr_swap(h);
+  pbuf_remove_header(p, (size_t)back);
+  if (e != ERR_OK)
+    return ERR_OK;
+  tcp_abort(pcb);
+  return ERR_ABRT;
 }
 
 /* ---- readiness: the one function behind poll, ppoll, pselect6, epoll ---- */

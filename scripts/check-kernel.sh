@@ -10,7 +10,9 @@ elf=$1
 CROSS=${CROSS:-riscv64-linux-gnu-}
 end=$(${CROSS}nm "$elf" | awk '$3 == "_kernel_end" { print $1 }')
 start=$(${CROSS}nm "$elf" | awk '$3 == "_kernel_start" { print $1 }')
-size=$(( 0x$end - 0x$start ))
+# (The low 12 hex digits: dash's arithmetic stops at INT64_MAX, and a
+# kernel address 0xffffffc0... would be taken as that, for both ends.)
+size=$(( 0x$(echo "$end" | tail -c 13) - 0x$(echo "$start" | tail -c 13) ))
 limit=$(( 32 * 1024 * 1024 ))
 if [ "$size" -ge "$limit" ]; then
   echo "check-kernel: image is $size bytes, over the 32 MiB fw_jump limit" >&2

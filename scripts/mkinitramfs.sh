@@ -42,9 +42,31 @@ if [ -n "${SMOKE:-}" ] && [ -d "$SMOKE" ]; then
 fi
 cp "$top"/testsuite/smoke/*.sh "$stage/smoke/"
 chmod 755 "$stage/smoke"/*
+# EXTRA goes in unchanged, over what is staged. Where it has a symlink for a
+# staged directory (a merged-/usr root: bin -> usr/bin, lib -> usr/lib),
+# the directory's entries move to where the link points first, as
+# usrmerge does (busybox's applet links stay valid through the new link).
+# Every file and link of EXTRA then replaces the staged one
+# (--remove-destination): cp must not write through an applet's link
+# (usr/bin/sort -> ../../bin/busybox) into busybox itself.
+merge_dir_into_link() { # staged-dir link-target
+  case "$2" in /*) dest=$stage$2 ;; *) dest=$(dirname "$1")/$2 ;; esac
+  mkdir -p "$dest"
+  for e in "$1"/* "$1"/.[!.]*; do
+    [ -e "$e" ] || [ -L "$e" ] || continue
+    [ -e "$dest/${e##*/}" ] || [ -L "$dest/${e##*/}" ] || mv "$e" "$dest/"
+  done
+  rm -rf "$1"
+}
 if [ -n "${EXTRA:-}" ]; then
   [ -d "$EXTRA" ] || { echo "mkinitramfs: EXTRA=$EXTRA is not a directory" >&2; exit 1; }
-  cp -R "$EXTRA/." "$stage/"
+  (cd "$EXTRA" && find . -mindepth 1 -type l) | LC_ALL=C sort | while read -r l; do
+    s=$stage/${l#./}
+    if [ -d "$s" ] && [ ! -L "$s" ]; then
+      merge_dir_into_link "$s" "$(readlink "$EXTRA/${l#./}")"
+    fi
+  done
+  cp -R --remove-destination "$EXTRA/." "$stage/"
 fi
 # Reproducible: fixed times, sorted names, root ownership.
 find "$stage" -exec touch -h -d @0 {} + 2>/dev/null || true

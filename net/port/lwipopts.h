@@ -99,6 +99,19 @@ void kfree(void *p);
 #define MEMP_NUM_TCP_PCB_LISTEN 256
 #define MEMP_NUM_UDP_PCB 256
 #define MEMP_NUM_RAW_PCB 64
+/* A SYN that meets a connection in TIME_WAIT opens a new one, as on Linux
+ * (net/tcp_sock.c: tcp_input_hook). */
+struct tcp_pcb;
+struct tcp_hdr;
+struct pbuf;
+int tcp_input_hook(struct tcp_pcb *pcb, struct tcp_hdr *h, unsigned char *opt2, struct pbuf *p);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) tcp_input_hook(pcb, hdr, opt2, p)
+/* Initial sequence numbers as Linux's: per address pair, growing with time
+ * (net/lwip_port.c: tcp_isn). */
+struct ip_addr;
+unsigned int tcp_isn(const struct ip_addr *local, unsigned short lport,
+                     const struct ip_addr *remote, unsigned short rport);
+#define LWIP_HOOK_TCP_ISN(local, lport, remote, rport) tcp_isn(local, lport, remote, rport)
 
 /* ---- interfaces ---- */
 #define LWIP_NETIF_LOOPBACK 1

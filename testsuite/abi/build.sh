@@ -14,7 +14,10 @@
 #   dynamic programs       dyn_musl (+ libabi_dyn_musl.so), dyn_glibc (+ libabi_dyn_glibc.so)
 #   real programs          lua (scripts/build-lua.sh), redis-server, redis-cli and
 #                          redis-check-rdb (scripts/build-redis.sh)
-#   scripts                run.sh ash.sh redis.sh ref-init.sh lua/*.lua
+#   lmbench/               lat_ctx and lat_fs from Debian trixie's riscv64 lmbench
+#                          (the OSComp image's packages, scripts/oscomp/stage-debian.sh)
+#                          with trixie's glibc loader and libraries in lmbench/lib
+#   scripts                run.sh ash.sh redis.sh lmbench.sh ref-init.sh lua/*.lua
 #   glibc/                 the glibc loader and the libraries dyn_glibc needs
 #                          (from libc6-riscv64-cross), for Kite's /lib
 # The musl sysroot comes from $KITE_BUILD/third-party.mk (MUSL_DIR), or
@@ -116,9 +119,17 @@ cp -p "$redis/redis-server" "$redis/redis-cli" "$out/"
 # redis-check-rdb is redis-server under another name (it looks at argv[0]).
 ln -sf redis-server "$out/redis-check-rdb"
 
+# lmbench's lat_ctx and lat_fs: Debian's binaries (glibc 2.41) with their
+# own loader and libraries, apart from dyn_glibc's (the cross glibc).
+eval "$(sed -n '/^PKGS="/,/"$/p' "$top/scripts/oscomp/stage-debian.sh")"  # sets PKGS
+deb=$("$top/scripts/fetch-trixie-rv.sh" oscomp "$PKGS")
+mkdir -p "$out/lmbench/lib"
+for p in lat_ctx lat_fs; do cp -p "$deb/usr/lib/lmbench/bin/$p" "$out/lmbench/"; done
+for l in ld-linux-riscv64-lp64d.so.1 libc.so.6; do cp -pL "$deb/usr/lib/riscv64-linux-gnu/$l" "$out/lmbench/lib/"; done
+
 # Scripts.
-cp -p "$src/run.sh" "$src/ash.sh" "$src/redis.sh" "$src/ref-init.sh" "$out/"
+cp -p "$src/run.sh" "$src/ash.sh" "$src/redis.sh" "$src/lmbench.sh" "$src/ref-init.sh" "$out/"
 mkdir -p "$out/lua-tests"
 cp -p "$src"/lua/*.lua "$out/lua-tests/"
-chmod 755 "$out/run.sh" "$out/ash.sh" "$out/redis.sh" "$out/ref-init.sh"
+chmod 755 "$out/run.sh" "$out/ash.sh" "$out/redis.sh" "$out/lmbench.sh" "$out/ref-init.sh"
 echo "$out"

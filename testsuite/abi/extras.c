@@ -11,7 +11,8 @@
  * permission checks on priorities and syslog, close_range's UNSHARE, the
  * thread clock's sleep, /proc/<pid>/fdinfo, and the /proc/sys limits of
  * inotify and pipes (written on Kite and the reference Linux only, never under qemu-user),
- * memfd seals (F_ADD_SEALS/F_GET_SEALS and what each refuses).
+ * memfd seals (F_ADD_SEALS/F_GET_SEALS and what each refuses); what /proc
+ * calls a memfd ("/memfd:NAME (deleted)") and a removed file.
  * User space; static musl.
  */
 #include "check.h"
@@ -825,6 +826,67 @@ static void proc_stat_forks(void)
          before, d);
 }
 
+/*
+ * What /proc says of a memfd, as Linux: its fd link reads "/memfd:NAME
+ * (deleted)" (also when reopened through that link), a mapping of it shows
+ * the same name in maps, fstatfs says tmpfs; and a removed file's fd link
+ * ends in " (deleted)".
+ */
+static int link_of(int fd, char *buf, size_t size)
+{
+  char l[64];
+  snprintf(l, sizeof(l), "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(l, buf, size - 1);
+  buf[n < 0 ? 0 : n] = 0;
+  return (int)n;
+}
+static void memfd_names(void)
+{
+  char buf[512];
+  int fd = (int)raw2(SYS_memfd_create, "kite-name", 0);
+  link_of(fd, buf, sizeof(buf));
+  CHECKF("memfd-fd-link", strcmp(buf, "/memfd:kite-name (deleted)") == 0, "readlink: [%s]", buf);
+  char l[64];
+  snprintf(l, sizeof(l), "/proc/self/fd/%d", fd);
+  int again = open(l, O_RDWR);
+  CHECKF("memfd-reopen", again >= 0, "open %s: %s", l, strerror(errno));
+  if (again >= 0) {
+    link_of(again, buf, sizeof(buf));
+    CHECKF("memfd-reopened-fd-link", strcmp(buf, "/memfd:kite-name (deleted)") == 0, "readlink: [%s]", buf);
+    close(again);
+  }
+  struct statfs sf;
+  CHECKF("memfd-fstatfs-tmpfs", fstatfs(fd, &sf) == 0 && sf.f_type == 0x01021994, "f_type %#lx", (long)sf.f_type);
+  CHECK("memfd-ftruncate", ftruncate(fd, 4096) == 0);
+  void *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  CHECK("memfd-mmap", m != MAP_FAILED);
+  FILE *maps = fopen("/proc/self/maps", "r");
+  int seen = 0;
+  char line[512];
+  while (maps && fgets(line, sizeof(line), maps))
+    if (strstr(line, " /memfd:kite-name (deleted)\n"))
+      seen = 1;
+  if (maps)
+    fclose(maps);
+  CHECK("memfd-maps-name", seen);
+  if (m != MAP_FAILED)
+    munmap(m, 4096);
+  close(fd);
+  fd = (int)raw2(SYS_memfd_create, "", 0);
+  link_of(fd, buf, sizeof(buf));
+  CHECKF("memfd-empty-name", strcmp(buf, "/memfd: (deleted)") == 0, "readlink: [%s]", buf);
+  close(fd);
+
+  char path[300];
+  snprintf(path, sizeof(path), "%s/extras-removed", tmpdir);
+  fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
+  unlink(path);
+  int n = link_of(fd, buf, sizeof(buf));
+  CHECKF("removed-file-link", n > 10 && strcmp(buf + n - 10, " (deleted)") == 0 &&
+         strstr(buf, "/extras-removed (deleted)"), "readlink: [%s]", buf);
+  close(fd);
+}
+
 int main(void)
 {
   abi_family = "extras";
@@ -841,6 +903,7 @@ int main(void)
   run_section("perms", misc_perms, 20000);
   run_section("limits", limits, 20000);
   run_section("memfd-seals", memfd_seals, 20000);
+  run_section("memfd-names", memfd_names, 20000);
   run_section("proc-stat", proc_stat_forks, 20000);
   return abi_done();
 }

@@ -106,4 +106,5 @@ if [ $bad -eq 0 ]; then echo "PASS: pthread8/100-runs"; else echo "FAIL: pthread
 run ash 180 sh "$A/ash.sh"
 run lua 120 "$A/lua" "$A/lua-tests/main.lua"
 run redis 180 sh "$A/redis.sh"
+run lmbench 300 sh "$A/lmbench.sh"
 echo "ABI-DONE"

@@ -331,6 +331,42 @@ static void test_reuseaddr(void)
   close(b);
 }
 
+/* netperf's TCP_CRR: the client binds its port itself and the server
+ * closes first, so the server's side of each connection waits in
+ * TIME_WAIT; a new SYN for that same 4-tuple must open a new connection
+ * (Linux: tcp_timewait_state_process accepts a SYN whose sequence number
+ * is past the old one's), not get a RST ("Connection refused") or be held
+ * off until TIME_WAIT ends. Three rounds from one client port. */
+static void test_time_wait_reuse(void)
+{
+  int lport, l = tcp_listener(AF_INET, &lport);
+  int cport = free_port(AF_INET), ok = 0;
+  struct sockaddr_storage me, srv;
+  socklen_t mlen = loop_addr(AF_INET, cport, &me), slen = loop_addr(AF_INET, lport, &srv);
+  double t0 = now_s();
+  for (int round = 0; round < 3; round++) {
+    int c = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(c, (struct sockaddr *)&me, mlen) || connect(c, (struct sockaddr *)&srv, slen)) {
+      check("time-wait-syn-opens-a-new-connection", 0, "round %d: bind/connect from port %d", round, cport);
+      close(c);
+      break;
+    }
+    int s = accept(l, NULL, NULL);
+    char x = 'r';
+    write(c, &x, 1);
+    read(s, &x, 1);
+    write(s, &x, 1);
+    close(s);                          /* the server closes first: TIME_WAIT on its side */
+    ok += read(c, &x, 1) == 1 && read(c, &x, 1) == 0;
+    close(c);
+  }
+  if (ok == 3)
+    check("time-wait-syn-opens-a-new-connection", 1, "");
+  check("time-wait-syn-is-not-held-off", now_s() - t0 < 2.0, "3 rounds took %.1f s", now_s() - t0);
+  close(l);
+}
+
 static void test_timeouts(void)
 {
   int c, s;
@@ -512,6 +548,7 @@ int main(void)
   test_data(AF_INET6, "v6");
   test_epipe();
   test_reuseaddr();
+  test_time_wait_reuse();
   test_timeouts();
   test_options();
   test_sendfile();
