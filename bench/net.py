@@ -4,6 +4,11 @@ same QEMU command, side by side (the numbers issue 5 asks for).
 
 Usage: python3 bench/net.py [--runs 3] [--redis-n 100000] [--linux-redis-n N]
                             [--rr-rounds 10000] [--smp 1] [--iperf-only]
+                            [--profile VARIANT]
+--profile tcp (or udp, tcp_P5, ...: the names of the BENCH iperf3_* lines)
+boots Kite once, iperf3 only, with the kernel profiler (/proc/kite/profile,
+docs/performance.md) on during that variant, and prints the profile by
+function (bench/profile.py's table).
 A separate command, like bench/fs.py (bench/run.sh runs bench.py only). Not
 part of `make test`: CI never runs benchmarks.
 Environment: KITE_BUILD (default build/): work files go to
@@ -54,7 +59,16 @@ iperf3 -s -p 5001 -D
 sleep 1
 iperf() { # name, client options
   name=$1; shift
+  # PROFILE=name (Kite only): /proc/kite/profile around that variant
+  if [ "${PROFILE:-}" = "$name" ]; then
+    cat /proc/interrupts > /tmp/irq-before; echo 1 > /proc/kite/profile
+  fi
   out=$(timeout 60 iperf3 -c 127.0.0.1 -p 5001 -t 2 -i 0 "$@" 2>&1)
+  if [ "${PROFILE:-}" = "$name" ]; then
+    echo 0 > /proc/kite/profile
+    echo PROFILE-BEGIN; cat /proc/kite/profile; echo PROFILE-END
+    echo IRQ-BEFORE; cat /tmp/irq-before; echo IRQ-AFTER; cat /proc/interrupts; echo IRQ-END
+  fi
   rate=$(echo "$out" | grep receiver | tail -1 | grep -oE '[0-9.]+ [KMG]bits/sec')
   if [ -n "$rate" ]; then
     echo "BENCH iperf3_$name $rate"
@@ -154,7 +168,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def qemu_cmd(name, kernel, cpio, image, port, redis_n, rr_rounds, smp=1, iperf_only=False):
+def qemu_cmd(name, kernel, cpio, image, port, redis_n, rr_rounds, smp=1, iperf_only=False,
+             profile=""):
     """The same QEMU command for both systems; only -kernel/-initrd/-append differ.
     iperf_only: the guest stops after the iperf3 runs over 127.0.0.1."""
     cmd = ["qemu-system-riscv64", "-machine", "virt", "-m", "1G", "-nographic", "-smp", str(smp),
@@ -162,6 +177,8 @@ def qemu_cmd(name, kernel, cpio, image, port, redis_n, rr_rounds, smp=1, iperf_o
            "-device", "virtio-net-device,netdev=net",
            "-netdev", f"user,id=net,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:{port}"]
     env = f"HOSTPORT={port} REDIS_N={redis_n} RR_ROUNDS={rr_rounds} IPERF_ONLY={int(iperf_only)}"
+    if profile:
+        env += f" PROFILE={profile}"
     if name == "Kite":
         return cmd + ["-kernel", kernel, "-append", f"init=/bench/net.sh {env}"]
     return cmd + ["-kernel", image, "-initrd", cpio,
@@ -234,6 +251,31 @@ def table(results):
         print(f"{label:28} {cell(km)} {cell(lm)} {ratio}")
 
 
+def profile_run(args, kernel, cpio, image):
+    """One Kite boot, iperf3 only, the profiler on during args.profile."""
+    import profile as kprofile
+    port = free_port()
+    cmd = qemu_cmd("Kite", kernel, cpio, image, port, 0, 0, args.smp, True, args.profile)
+    print(" ".join(cmd), flush=True)
+    _, text = boot(cmd, 900)
+    for line in text.splitlines():
+        if line.startswith("BENCH"):
+            print(line)
+    m = re.search(r"PROFILE-BEGIN\n(.*)PROFILE-END", text, re.S)
+    if not m:
+        print("no profile in the console output:\n" + text[-1500:])
+        return 1
+    m2 = re.search(r"IRQ-BEFORE\n(.*)IRQ-END", text, re.S)
+    if m2:
+        print("/proc/interrupts before and after the variant:\n" + m2.group(1))
+    path = os.path.join(WORK, f"profile-{args.profile}.txt")
+    with open(path, "w") as f:
+        f.write(m.group(1))
+    print(f"(raw profile: {path})\n")
+    kprofile.show(m.group(1), os.path.join(WORK, "kite", "kernel.elf"), top=40)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -242,10 +284,13 @@ def main():
     ap.add_argument("--rr-rounds", type=int, default=10000, help="tcp_rr round trips")
     ap.add_argument("--smp", type=int, default=1, help="harts of both systems (QEMU -smp)")
     ap.add_argument("--iperf-only", action="store_true", help="only iperf3 over 127.0.0.1")
+    ap.add_argument("--profile", metavar="VARIANT", help="profile Kite's kernel during one iperf3 variant")
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
     sh(f"{TOP}/scripts/setup-host.sh bench >&2")
     kernel, cpio, image = build(third_party())
+    if args.profile:
+        return profile_run(args, kernel, cpio, image)
     redis_n = {"Kite": args.redis_n, "Linux": args.linux_redis_n or args.redis_n}
     results = {"Kite": [], "Linux": []}
     for i in range(args.runs):

@@ -11,34 +11,54 @@
 #include <ctype.h>
 #include <stdint.h>
 
+/*
+ * Copy n bytes. Word copies once the destination is 8-byte aligned: plain
+ * when the source is aligned too, otherwise by reading aligned source words
+ * and merging neighbours with shifts (RISC-V may trap on a misaligned load,
+ * and byte copies cost eight times the instructions). The merge reads only
+ * aligned words that hold at least one byte to copy, so it never touches a
+ * page the copy does not.
+ */
 __attribute__((used)) void *memcpy(void *dst, const void *src, size_t n)
 {
   unsigned char *d = dst;
   const unsigned char *s = src;
-  /* Word copies when both are 8-byte aligned: the common case for pages. */
-  if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+  if (n >= 16) {
+    while ((uintptr_t)d & 7) {
+      *d++ = *s++;
+      n--;
+    }
     uint64_t *dw = (uint64_t *)d;
-    const uint64_t *sw = (const uint64_t *)s;
-    for (; n >= 64; n -= 64, dw += 8, sw += 8) {
-      uint64_t a = sw[0], b = sw[1], c = sw[2], e = sw[3];
-      uint64_t f = sw[4], g = sw[5], h = sw[6], i = sw[7];
-      dw[0] = a; dw[1] = b; dw[2] = c; dw[3] = e;
-      dw[4] = f; dw[5] = g; dw[6] = h; dw[7] = i;
+    unsigned sh = ((uintptr_t)s & 7) * 8;
+    if (sh == 0) {
+      const uint64_t *sw = (const uint64_t *)s;
+      for (; n >= 64; n -= 64, dw += 8, sw += 8) {
+        uint64_t a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+        uint64_t f = sw[4], g = sw[5], h = sw[6], i = sw[7];
+        dw[0] = a; dw[1] = b; dw[2] = c; dw[3] = e;
+        dw[4] = f; dw[5] = g; dw[6] = h; dw[7] = i;
+      }
+      for (; n >= 8; n -= 8)
+        *dw++ = *sw++;
+      s = (const unsigned char *)sw;
+    } else {
+      const uint64_t *sw = (const uint64_t *)((uintptr_t)s & ~(uintptr_t)7);
+      uint64_t lo = *sw;
+      for (; n >= 32; n -= 32, dw += 4, sw += 4, s += 32) {
+        uint64_t a = sw[1], b = sw[2], c = sw[3], e = sw[4];
+        dw[0] = (lo >> sh) | (a << (64 - sh));
+        dw[1] = (a >> sh) | (b << (64 - sh));
+        dw[2] = (b >> sh) | (c << (64 - sh));
+        dw[3] = (c >> sh) | (e << (64 - sh));
+        lo = e;
+      }
+      for (; n >= 8; n -= 8, dw++, sw++, s += 8) {
+        uint64_t a = sw[1];
+        *dw = (lo >> sh) | (a << (64 - sh));
+        lo = a;
+      }
     }
-    for (; n >= 8; n -= 8)
-      *dw++ = *sw++;
     d = (unsigned char *)dw;
-    s = (const unsigned char *)sw;
-  } else if ((((uintptr_t)d | (uintptr_t)s) & 3) == 0) {
-    /* 4-byte aligned (file data in a cpio archive is): 16 bytes a turn. */
-    uint32_t *dw = (uint32_t *)d;
-    const uint32_t *sw = (const uint32_t *)s;
-    for (; n >= 16; n -= 16, dw += 4, sw += 4) {
-      uint32_t a = sw[0], b = sw[1], c = sw[2], e = sw[3];
-      dw[0] = a; dw[1] = b; dw[2] = c; dw[3] = e;
-    }
-    d = (unsigned char *)dw;
-    s = (const unsigned char *)sw;
   }
   while (n--)
     *d++ = *s++;
