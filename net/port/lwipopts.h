@@ -69,16 +69,10 @@ void kfree(void *p);
 #define IP_DEFAULT_TTL 64           /* as Linux */
 
 /* ---- TCP: sized for loopback throughput (docs/net-lwip.md) ---- */
-/* Loopback has MTU 0, so a large MSS is used there (Linux's lo has a
- * 64 KiB MTU); on eth0 the MSS is clamped to the MTU. 32512 + pbuf and
- * headers fits a 32 KiB allocation. iperf3 also sizes its UDP datagrams
- * by the control connection's MSS. lwIP's sanity check that 4 * TCP_MSS
- * stays below 64 KiB guards a 16-bit send buffer, which window scaling
- * makes 32-bit (tcpwnd_size_t): the checks are off, and the ones that
- * still matter hold (TCP_SND_BUF >= 2 * TCP_MSS, TCP_SND_QUEUELEN >=
- * 2 * TCP_SND_BUF / TCP_MSS, TCP_SNDLOWAT < TCP_SND_BUF). */
-#define TCP_MSS 32512
-#define LWIP_DISABLE_TCP_SANITY_CHECKS 1
+/* Loopback has MTU 0, so a large MSS is used there; on eth0 the MSS is
+ * clamped to the MTU. 7936 + headers fits an 8 KiB allocation. (32512 was
+ * tried and broke TCP from the host into the guest: docs/net-lwip.md.) */
+#define TCP_MSS 7936
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 3
 #define TCP_WND (256 * 1024)
