@@ -266,33 +266,6 @@ static int install_page(struct mm *mm, uaddr_t va, struct page *p, uint64_t flag
   return 0;
 }
 
-/*
- * Fault-around (Linux's do_fault_around): after a read fault on a file
- * region, map the other pages of the aligned FAULT_AROUND_PAGES window
- * (inside the region) that are already in the page cache, with flags. One
- * fault then maps up to 16 pages of a file being read through: reading a
- * mapped 512 KiB file took 128 faults, now 8. Best effort: a page that is
- * not cached, or a slot already mapped, is left for its own fault. The
- * window lies in one page-table page (64 KiB aligned inside 2 MiB), so
- * its entries follow pte, the faulting page's entry. mm->lock held.
- */
-static void fault_around(struct vma *v, uaddr_t va, pte_t *pte, uint64_t flags)
-{
-  uaddr_t win = FAULT_AROUND_PAGES * PAGE_SIZE;
-  uaddr_t from = MAX(ROUND_DOWN(va, win), v->start);
-  uaddr_t to = MIN(ROUND_DOWN(va, win) + win, v->end);
-  for (uaddr_t a = from; a < to; a += PAGE_SIZE) {
-    pte_t *e = pte + ((long)a - (long)va) / (long)PAGE_SIZE;
-    if (a == va || pte_present(*e))
-      continue;
-    struct page *p = v->ops->fault_cached(v, v->pgoff + (a - v->start) / PAGE_SIZE);
-    if (!p)
-      continue;
-    *e = PA_TO_PTE(page_to_pa(p)) | flags; /* the entry keeps fault_cached's reference */
-    sfence_vma_addr(a);
-  }
-}
-
 /* Grow the stack region down to cover addr, if the rlimit allows. */
 static struct vma *expand_stack(struct mm *mm, struct vma *v, uaddr_t addr)
 {
@@ -380,16 +353,10 @@ int fault_locked(struct mm *mm, uaddr_t addr, int access)
   struct page *p = v->ops->fault(v, index); /* dirty already if shared and writable */
   if (IS_ERR(p))
     return PTR_ERR(p);
-  /* Reads of a region no one writes through map the cached neighbours too
-   * (a shared writable region keeps one fault per page: it marks them dirty). */
-  bool around = !(access & FAULT_WRITE) && v->ops->fault_cached &&
-                !((v->flags & VMA_SHARED) && (v->prot & PROT_WRITE));
   if (v->flags & VMA_SHARED) {
     int r = install_page(mm, va, p, flags);
     if (r)
       put_page(p);
-    else if (around)
-      fault_around(v, va, pte, flags);
     return r;
   }
   if (access & FAULT_WRITE) {
@@ -409,8 +376,6 @@ int fault_locked(struct mm *mm, uaddr_t addr, int access)
   int r = install_page(mm, va, p, flags);
   if (r)
     put_page(p);
-  else if (around)
-    fault_around(v, va, pte, flags);
   return r;
 }
 
