@@ -27,6 +27,7 @@
 #include "kern/pipe.h"
 #include "fs/xattr.h"
 #include "kern/mm.h"
+#include "kern/cred.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
 #include <string.h>
@@ -418,8 +419,11 @@ static const struct super_ops ramfs_sops = {
   .statfs = ramfs_statfs,
 };
 
-/* A count with an optional k, m, g suffix (Linux's memparse); -1 if it does not parse. */
-static int64_t parse_count(const char *v)
+/*
+ * A number with an optional k, m or g suffix (Linux's memparse) or, where
+ * `percent_of` is not 0, a % of it (tmpfs's size=50%). -1 if it does not parse.
+ */
+static int64_t parse_amount(const char *v, uint64_t percent_of)
 {
   char *end;
   uint64_t n = strtoul(v, &end, 0);
@@ -429,40 +433,34 @@ static int64_t parse_count(const char *v)
   case 'k': case 'K': n <<= 10; end++; break;
   case 'm': case 'M': n <<= 20; end++; break;
   case 'g': case 'G': n <<= 30; end++; break;
+  case '%':
+    if (!percent_of)
+      return -1;
+    n = percent_of / 100 * n;
+    end++;
+    break;
   default: break;
   }
   return *end ? -1 : (int64_t)n;
 }
 
-/*
- * A size with an optional k, m, g suffix or a % of RAM (tmpfs's size=).
- * Returns pages, rounded up; -1 if it does not parse.
- */
-static int64_t parse_size_pages(const char *v)
-{
-  char *end;
-  uint64_t n = strtoul(v, &end, 0);
-  if (end == v)
-    return -1;
-  switch (*end) {
-  case 'k': case 'K': n <<= 10; end++; break;
-  case 'm': case 'M': n <<= 20; end++; break;
-  case 'g': case 'G': n <<= 30; end++; break;
-  case '%': n = nr_total_pages() * PAGE_SIZE / 100 * n; end++; break;
-  default: break;
-  }
-  return *end ? -1 : (int64_t)DIV_ROUND_UP(n, PAGE_SIZE);
-}
+/* What the mount options say about the root directory. */
+struct ramfs_root_options {
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
+};
 
 /*
  * Mount options, comma-separated. tmpfs (and devtmpfs, which is one)
  * knows Linux tmpfs's: size= (bytes, k/m/g or % of RAM), nr_blocks=,
  * nr_inodes=, mode=, uid=, gid=, huge=, mpol=, inode32, inode64 — and
  * refuses any other with EINVAL, as Linux does. ramfs takes mode= and
- * ignores the rest, as Linux's ramfs does. Only size, nr_inodes and mode
- * have an effect here.
+ * ignores the rest, as Linux's ramfs does. huge=, mpol=, inode32 and
+ * inode64 are accepted and have no effect here.
  */
-static int parse_options(struct super_block *sb, bool tmpfs, const char *data, mode_t *mode)
+static int parse_options(struct super_block *sb, bool tmpfs, const char *data,
+                         struct ramfs_root_options *root)
 {
   char opt[128];
   while (data && *data) {
@@ -481,17 +479,23 @@ static int parse_options(struct super_block *sb, bool tmpfs, const char *data, m
       *val++ = 0;
     int64_t n;
     if (strcmp(opt, "mode") == 0 && val) {
-      *mode = (mode_t)strtoul(val, NULL, 8) & 07777;
+      root->mode = (mode_t)strtoul(val, NULL, 8) & 07777;
     } else if (!tmpfs) {
       continue;
-    } else if (strcmp(opt, "size") == 0 && val && (n = parse_size_pages(val)) >= 0) {
-      sb->max_pages = (uint64_t)n;
+    } else if (strcmp(opt, "size") == 0 && val &&
+               (n = parse_amount(val, nr_total_pages() * PAGE_SIZE)) >= 0) {
+      sb->max_pages = DIV_ROUND_UP((uint64_t)n, PAGE_SIZE);
     } else if (strcmp(opt, "nr_blocks") == 0 && val) {
       sb->max_pages = strtoul(val, NULL, 0); /* in pages */
-    } else if (strcmp(opt, "nr_inodes") == 0 && val && (n = parse_count(val)) >= 0) {
+    } else if (strcmp(opt, "nr_inodes") == 0 && val && (n = parse_amount(val, 0)) >= 0) {
       sb->max_inodes = (uint64_t)n;
-    } else if ((strcmp(opt, "uid") == 0 || strcmp(opt, "gid") == 0 || strcmp(opt, "huge") == 0 ||
-                strcmp(opt, "mpol") == 0) && val) {
+    } else if (strcmp(opt, "uid") == 0 && val && (n = parse_amount(val, 0)) >= 0 &&
+               n <= UINT32_MAX - 1) {
+      root->uid = (uid_t)n;
+    } else if (strcmp(opt, "gid") == 0 && val && (n = parse_amount(val, 0)) >= 0 &&
+               n <= UINT32_MAX - 1) {
+      root->gid = (gid_t)n;
+    } else if ((strcmp(opt, "huge") == 0 || strcmp(opt, "mpol") == 0) && val) {
       continue;
     } else if (!val && (strcmp(opt, "inode32") == 0 || strcmp(opt, "inode64") == 0)) {
       continue;
@@ -518,13 +522,24 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
     sb->max_pages = nr_total_pages() / 2;
     sb->max_inodes = nr_total_pages() / 2;
   }
-  /* tmpfs roots are world-writable and sticky (/tmp), as Linux's default mode=1777 */
-  mode_t mode = strcmp(type->name, "tmpfs") == 0 ? 01777 : 0755;
-  int r = parse_options(sb, tmpfs, data, &mode);
-  struct inode *root = r ? NULL : ramfs_new_inode(sb, S_IFDIR | mode, 0);
+  /*
+   * tmpfs roots are world-writable and sticky (/tmp), as Linux's default
+   * mode=1777, and belong to whoever mounts them unless uid=/gid= say otherwise.
+   */
+  struct ramfs_root_options opts = {
+    .mode = strcmp(type->name, "tmpfs") == 0 ? 01777 : 0755,
+    .uid = current_cred()->fsuid,
+    .gid = current_cred()->fsgid,
+  };
+  int r = parse_options(sb, tmpfs, data, &opts);
+  struct inode *root = r ? NULL : ramfs_new_inode(sb, S_IFDIR | opts.mode, 0);
   if (IS_ERR(root)) {
     r = PTR_ERR(root);
     root = NULL;
+  }
+  if (root) {
+    root->uid = opts.uid;
+    root->gid = opts.gid;
   }
   struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
   if (!d) {

@@ -7,7 +7,9 @@
  *               without size= gets half of RAM; fallocate past the limit
  *               fails before anything is allocated; nr_inodes= (an
  *               inode per two pages of RAM by default) ends in ENOSPC
- *               for every kind of node and for hard links
+ *               for every kind of node and for hard links; uid=, gid=
+ *               and mode= give the root's owner and mode, size=N% a
+ *               share of RAM
  *   shmem/...   memfd and shared anonymous pages count in Shmem
  *   fds/...     every call that makes a descriptor says EMFILE at
  *               RLIMIT_NOFILE; descriptors past it are EBADF/EINVAL
@@ -686,12 +688,47 @@ static void test_kmem(void)
     check_no_leak("kmem/memory-back", mem);
 }
 
+/* uid=, gid=, mode= name the root's owner and mode; size=N% is a share of RAM */
+static void test_tmpfs_options(void)
+{
+  if (skip_on_qemu("tmpfs/options", "mount needs a kernel of our own"))
+    return;
+  snprintf(dir, sizeof(dir), "%s/exhaust-tmpfs", getenv("ABI_TMP") ? getenv("ABI_TMP") : "/tmp");
+  mkdir(dir, 0755);
+  struct stat st;
+  CHECK_RET("tmpfs/mount-uid-gid-mode", raw5(SYS_mount, "tmpfs", dir, "tmpfs", 0, "uid=1234,gid=567,mode=0710"),
+            0);
+  stat(dir, &st);
+  CHECKF("tmpfs/root-owner-and-mode", st.st_uid == 1234 && st.st_gid == 567 && st.st_mode == (S_IFDIR | 0710),
+         "uid %u gid %u mode %o", (unsigned)st.st_uid, (unsigned)st.st_gid, (unsigned)st.st_mode);
+  CHECK_RET("tmpfs/umount-options", raw2(SYS_umount2, dir, 0), 0);
+  CHECK_RET("tmpfs/mount-default-owner", raw5(SYS_mount, "tmpfs", dir, "tmpfs", 0, NULL), 0);
+  stat(dir, &st);
+  CHECKF("tmpfs/default-root-is-mounters-1777", st.st_uid == getuid() && st.st_gid == getgid() &&
+         st.st_mode == (S_IFDIR | 01777), "uid %u gid %u mode %o", (unsigned)st.st_uid, (unsigned)st.st_gid,
+         (unsigned)st.st_mode);
+  CHECK_RET("tmpfs/umount-default-owner", raw2(SYS_umount2, dir, 0), 0);
+  CHECK_RET("tmpfs/uid-not-a-number", raw5(SYS_mount, "tmpfs", dir, "tmpfs", 0, "uid=abc"), -EINVAL);
+  CHECK_RET("tmpfs/size-percent", raw5(SYS_mount, "tmpfs", dir, "tmpfs", 0, "size=25%"), 0);
+  struct sysinfo si;
+  sysinfo(&si);
+  unsigned long quarter = (unsigned long)((unsigned long long)si.totalram * si.mem_unit / 4096 / 4);
+  struct statfs sf;
+  statfs(dir, &sf);
+  /* Linux rounds a percentage of its page count; allow that one page */
+  CHECKF("tmpfs/size-percent-of-ram", (unsigned long)sf.f_blocks + 1 >= quarter &&
+         (unsigned long)sf.f_blocks <= quarter + 1, "%lu blocks, a quarter of RAM is %lu",
+         (unsigned long)sf.f_blocks, quarter);
+  CHECK_RET("tmpfs/umount-size-percent", raw2(SYS_umount2, dir, 0), 0);
+}
+
 int main(void)
 {
   abi_family = "exhaust";
   run_section("tmpfs", test_tmpfs_size, 60000);
   run_section("tmpfs", test_tmpfs_default, 60000);
   run_section("tmpfs", test_tmpfs_inodes, 60000);
+  run_section("tmpfs", test_tmpfs_options, 60000);
   run_section("shmem", test_shmem, 30000);
   run_section("fds", test_fds, 60000);
   run_section("pipes", test_pipes, 60000);
