@@ -74,7 +74,7 @@ ssize_t dgram_recvmsg(struct socket *s, struct inet_sock *inet, struct dgram_que
     }
     net_lock_acquire();
     struct dgram *d = q->head;
-    if (!d && inet->err) {
+    if (inet->err) {  /* a pending error comes first, as Linux's sock_error */
       r = -inet->err;
       inet->err = 0;
       net_lock_release();

@@ -63,7 +63,7 @@ void inet_apply_options(struct inet_sock *is);
 /* Map an lwIP err_t to a negative errno. */
 int inet_errno(err_t err);
 /* recvmsg(MSG_ERRQUEUE) on an inet socket: Kite queues no extended errors
- * (ICMP errors reach the socket as SO_ERROR only), so the error queue is
+ * (ICMP errors reach the socket as its pending error only), so the error queue is
  * always empty and the answer is Linux's for an empty queue, EAGAIN, even
  * on a blocking socket. */
 long inet_recv_error(void);

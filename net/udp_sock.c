@@ -9,6 +9,13 @@
  * udp_sendto(); a datagram to 127.0.0.1 is delivered before sendmsg
  * returns (net_lock_release_flush).
  *
+ * ICMP errors: a "port unreachable" (or "protocol unreachable") that
+ * quotes a datagram of a connected socket gives that socket the pending
+ * error Linux gives it (ECONNREFUSED): the next recv or send returns it,
+ * once, and poll says POLLERR. Unconnected sockets ignore such errors, as
+ * on Linux without IP_RECVERR. Two kernel raw pcbs (ICMP, ICMPv6) watch
+ * every ICMP message for this and never consume one.
+ *
  * Fields marked (net_lock) are written only with net_lock held. The
  * sock_ops functions follow the contracts in net/socket.h.
  */
@@ -23,7 +30,10 @@
 #include <string.h>
 
 #include "lwip/udp.h"
+#include "lwip/raw.h"
 #include "lwip/pbuf.h"
+#include "lwip/prot/ip4.h"
+#include "lwip/prot/ip6.h"
 
 struct udp_sock {
   struct inet_sock inet;        /* first: inet code casts */
@@ -152,6 +162,14 @@ static ssize_t udp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, 
   } else if (!READ_ONCE(us->connected)) {
     return -EDESTADDRREQ;
   }
+  if (READ_ONCE(us->inet.err)) {  /* an ICMP error is reported once, as Linux's sock_error */
+    net_lock_acquire();
+    int e = us->inet.err;
+    us->inet.err = 0;
+    net_lock_release();
+    if (e)
+      return -e;
+  }
   /* Copy the payload into a fresh pbuf: nobody else sees it until udp_send. */
   net_lock_acquire();
   struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
@@ -275,6 +293,90 @@ static const struct sock_ops udp_ops = {
   .release = udp_release,
 };
 
+/* ---- ICMP errors about our datagrams ---- */
+
+#define ICMP_DEST_UNREACH 3     /* codes: 2 protocol, 3 port unreachable */
+#define ICMP6_DEST_UNREACH 1    /* code 4: port unreachable */
+#define UDP_HLEN 8
+
+/*
+ * An ICMP error quoting a datagram sent from (src, sport) to (dst, dport)
+ * arrived (net_lock held): the connected socket of that pair gets err,
+ * as Linux's udp_err does for "hard" errors without IP_RECVERR.
+ */
+static void udp_icmp_error(const ip_addr_t *src, u16_t sport, const ip_addr_t *dst, u16_t dport, int err)
+{
+  for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
+    if (pcb->recv != udp_recv_cb || !(pcb->flags & UDP_FLAGS_CONNECTED))
+      continue;
+    if (pcb->local_port != sport || pcb->remote_port != dport || !ip_addr_cmp(&pcb->remote_ip, dst))
+      continue;
+    if (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp(&pcb->local_ip, src))
+      continue;
+    struct udp_sock *us = pcb->recv_arg;
+    us->inet.err = err;
+    sock_wake(us->inet.sock, POLLERR);
+  }
+}
+
+/* lwIP: an ICMP message, with its IPv4 header (net_lock held). Never eaten. */
+static u8_t icmp4_error_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *from)
+{
+  (void)arg, (void)pcb, (void)from;
+  u8_t b[60 + 8 + 60 + UDP_HLEN];  /* outer header, ICMP header, the quoted header and UDP header */
+  u16_t n = pbuf_copy_partial(p, b, sizeof(b), 0);
+  u16_t outer = (u16_t)((b[0] & 0x0f) * 4);
+  if (n < outer + 8 + IP_HLEN || b[outer] != ICMP_DEST_UNREACH)
+    return 0;
+  u8_t code = b[outer + 1];
+  if (code != 2 && code != 3)
+    return 0;
+  const u8_t *q = b + outer + 8;  /* the datagram's own IPv4 header */
+  u16_t inner = (u16_t)((q[0] & 0x0f) * 4);
+  if (q[9] != IP_PROTO_UDP || n < outer + 8 + inner + UDP_HLEN)
+    return 0;
+  ip_addr_t src, dst;
+  memcpy(ip_2_ip4(&src), q + 12, 4);
+  memcpy(ip_2_ip4(&dst), q + 16, 4);
+  IP_SET_TYPE_VAL(src, IPADDR_TYPE_V4);
+  IP_SET_TYPE_VAL(dst, IPADDR_TYPE_V4);
+  const u8_t *u = q + inner;
+  udp_icmp_error(&src, (u16_t)(u[0] << 8 | u[1]), &dst, (u16_t)(u[2] << 8 | u[3]),
+                 code == 3 ? ECONNREFUSED : ENOPROTOOPT);
+  return 0;
+}
+
+/* lwIP: an ICMPv6 message, with its IPv6 header (net_lock held). Never eaten. */
+static u8_t icmp6_error_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *from)
+{
+  (void)arg, (void)pcb, (void)from;
+  u8_t b[IP6_HLEN + 8 + IP6_HLEN + UDP_HLEN];
+  if (pbuf_copy_partial(p, b, sizeof(b), 0) != sizeof(b))
+    return 0;
+  const u8_t *icmp = b + IP6_HLEN, *q = icmp + 8, *u = q + IP6_HLEN;
+  if (icmp[0] != ICMP6_DEST_UNREACH || icmp[1] != 4 || q[6] != IP6_NEXTH_UDP)
+    return 0;
+  ip_addr_t src, dst;
+  memcpy(ip_2_ip6(&src)->addr, q + 8, 16);
+  memcpy(ip_2_ip6(&dst)->addr, q + 24, 16);
+  IP_SET_TYPE_VAL(src, IPADDR_TYPE_V6);
+  IP_SET_TYPE_VAL(dst, IPADDR_TYPE_V6);
+  ip6_addr_clear_zone(ip_2_ip6(&src));
+  ip6_addr_clear_zone(ip_2_ip6(&dst));
+  udp_icmp_error(&src, (u16_t)(u[0] << 8 | u[1]), &dst, (u16_t)(u[2] << 8 | u[3]), ECONNREFUSED);
+  return 0;
+}
+
+/* Start watching ICMP errors with the first UDP socket (net_lock held). */
+static void udp_watch_icmp_errors(void)
+{
+  static struct raw_pcb *v4, *v6;
+  if (!v4 && (v4 = raw_new_ip_type(IPADDR_TYPE_V4, IP_PROTO_ICMP)))
+    raw_recv(v4, icmp4_error_cb, NULL);
+  if (!v6 && (v6 = raw_new_ip_type(IPADDR_TYPE_V6, IP6_NEXTH_ICMP6)))
+    raw_recv(v6, icmp6_error_cb, NULL);
+}
+
 int udp_sock_create(struct socket *s, struct inet_sock **out)
 {
   struct udp_sock *us = kzalloc(sizeof(*us));
@@ -285,6 +387,7 @@ int udp_sock_create(struct socket *s, struct inet_sock **out)
   us->inet.tos = us->inet.ttl = -1;
   s->rcvbuf = s->sndbuf = 212992;  /* Linux's net.core.[rw]mem_default */
   net_lock_acquire();
+  udp_watch_icmp_errors();
   struct udp_pcb *pcb = udp_new_ip_type(inet_pcb_type(&us->inet));
   if (pcb) {
     us->inet.pcb.udp = pcb;

@@ -1,8 +1,8 @@
 /*
  * udp.c — UDP socket semantics over loopback (IPv4, IPv6, dual stack):
  * addresses, connected sockets, MSG_TRUNC/MSG_PEEK, FIONREAD, EMSGSIZE,
- * EDESTADDRREQ, timeouts, zero-length and maximum-size datagrams, and a
- * bounded receive queue.
+ * EDESTADDRREQ, timeouts, zero-length and maximum-size datagrams, a
+ * bounded receive queue, and ECONNREFUSED from an ICMP port unreachable.
  */
 #include "nettest.h"
 #include <poll.h>
@@ -228,6 +228,54 @@ static void test_mmsg(void)
   close(b);
 }
 
+/*
+ * A datagram to a port nobody listens on: the ICMP "port unreachable"
+ * gives a connected socket ECONNREFUSED, once (recv, then send, then
+ * SO_ERROR each report one), with POLLERR; an unconnected socket hears
+ * nothing (no IP_RECVERR).
+ */
+static void test_refused(int family, const char *tag)
+{
+  char name[64], buf[16];
+  int gone = udp_bound(family);
+  struct sockaddr_storage to;
+  socklen_t tolen = loop_addr(family, port_of(gone), &to);
+  close(gone);
+  int a = socket(family, SOCK_DGRAM, 0);
+  snprintf(name, sizeof(name), "%s/refused-connect", tag);
+  CHECK_EQ(name, connect(a, (struct sockaddr *)&to, tolen), 0);
+  snprintf(name, sizeof(name), "%s/refused-first-send", tag);
+  CHECK_EQ(name, send(a, "x", 1, 0), 1);
+  struct pollfd p = { a, POLLIN, 0 };
+  int n = poll(&p, 1, 2000);
+  snprintf(name, sizeof(name), "%s/refused-pollerr", tag);
+  check(name, n == 1 && (p.revents & POLLERR), "poll %d revents %#x", n, p.revents);
+  snprintf(name, sizeof(name), "%s/refused-recv", tag);
+  CHECK_ERR(name, recv(a, buf, sizeof(buf), 0), ECONNREFUSED);
+  snprintf(name, sizeof(name), "%s/refused-reported-once", tag);
+  CHECK_ERR(name, recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+  send(a, "x", 1, 0);
+  poll(&p, 1, 2000);
+  snprintf(name, sizeof(name), "%s/refused-send", tag);
+  CHECK_ERR(name, send(a, "x", 1, 0), ECONNREFUSED);
+  send(a, "x", 1, 0);
+  poll(&p, 1, 2000);
+  int err = 0;
+  socklen_t el = sizeof(err);
+  getsockopt(a, SOL_SOCKET, SO_ERROR, &err, &el);
+  snprintf(name, sizeof(name), "%s/refused-so-error", tag);
+  check(name, err == ECONNREFUSED, "SO_ERROR %d", err);
+  close(a);
+  int u = udp_bound(family);
+  snprintf(name, sizeof(name), "%s/unconnected-sendto", tag);
+  CHECK_EQ(name, sendto(u, "x", 1, 0, (struct sockaddr *)&to, tolen), 1);
+  p.fd = u;
+  n = poll(&p, 1, 200);
+  snprintf(name, sizeof(name), "%s/unconnected-hears-nothing", tag);
+  check(name, n == 0, "poll %d revents %#x", n, p.revents);
+  close(u);
+}
+
 int main(void)
 {
   test_group = "udp";
@@ -235,6 +283,8 @@ int main(void)
   test_basic(AF_INET, "v4");
   test_basic(AF_INET6, "v6");
   test_connected();
+  test_refused(AF_INET, "v4");
+  test_refused(AF_INET6, "v6");
   test_dual_stack();
   test_queue_bound();
   return test_exit();
