@@ -213,7 +213,7 @@ static ssize_t icmp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m,
 {
   struct icmp_sock *is = icmp_of(s);
   if (flags & MSG_ERRQUEUE)
-    return inet_recv_error();
+    return inet_recv_error(&is->inet, u, m);
   return dgram_recvmsg(s, &is->inet, &is->rxq, u, m, flags, nonblock);
 }
 

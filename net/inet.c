@@ -11,15 +11,94 @@
 #include "net/inet.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
+#include "kern/mm.h"
+#include "kern/poll.h"
+#include "kern/uio.h"
 #include <string.h>
 
 #include "lwip/netif.h"
 #include "lwip/tcp.h"
 #include "lwip/ip6_addr.h"
+#include "lwip/pbuf.h"
 
-long inet_recv_error(void)
+/* ---- ICMP errors and IP_RECVERR's queue ---- */
+
+#define INET_ERRQ_MAX 64
+
+void inet_icmp_error(struct inet_sock *is, const struct icmp_error *e, bool connected)
 {
-  return -EAGAIN;
+  bool recverr = e->v6 ? is->recverr6 : is->recverr;
+  if (!recverr && (!e->hard || !connected))
+    return;
+  if (recverr && is->errq_len < INET_ERRQ_MAX) {
+    struct inet_err_entry *q = kmalloc(sizeof(*q) + e->data_len);
+    if (q) {
+      q->next = NULL;
+      q->e = *e;
+      q->e.p = NULL;
+      pbuf_copy_partial(e->p, q->data, e->data_len, e->data_off);
+      struct inet_err_entry **tail = &is->errq;
+      while (*tail)
+        tail = &(*tail)->next;
+      *tail = q;
+      is->errq_len++;
+    }
+  }
+  is->err = e->err;
+  sock_wake(is->sock, POLLERR);
+}
+
+void inet_flush_errors(struct inet_sock *is)
+{
+  while (is->errq) {
+    struct inet_err_entry *q = is->errq;
+    is->errq = q->next;
+    kfree(q);
+  }
+  is->errq_len = 0;
+}
+
+long inet_recv_error(struct inet_sock *is, struct uio *u, struct sock_msg *m)
+{
+  net_lock_acquire();
+  struct inet_err_entry *q = is->errq;
+  if (q) {
+    is->errq = q->next;
+    is->errq_len--;
+    is->err = is->errq ? is->errq->e.err : 0;
+  }
+  net_lock_release();
+  if (!q)
+    return -EAGAIN;
+  const struct icmp_error *e = &q->e;
+  long c = uio_copy_to(u, q->data, MIN((size_t)e->data_len, u->resid));
+  if (c < 0) {
+    kfree(q);
+    return c;
+  }
+  if ((size_t)c < e->data_len)
+    m->flags_out |= MSG_TRUNC;
+  m->addrlen = inet_make_sockaddr(is, &e->dst, e->dport, &m->addr);
+  struct {
+    struct sock_extended_err ee;
+    struct sockaddr_storage offender;
+  } msg;
+  memset(&msg, 0, sizeof(msg));
+  msg.ee.ee_errno = (uint32_t)e->err;
+  msg.ee.ee_origin = e->v6 ? SO_EE_ORIGIN_ICMP6 : SO_EE_ORIGIN_ICMP;
+  msg.ee.ee_type = e->type;
+  msg.ee.ee_code = e->code;
+  msg.ee.ee_info = e->info;
+  int olen = inet_make_sockaddr(is, &e->offender, 0, &msg.offender);
+  size_t used = 0;
+  if (!m->control ||
+      !sock_put_cmsg(m, &used, is->v6 ? SOL_IPV6 : SOL_IP, is->v6 ? IPV6_RECVERR : IP_RECVERR, &msg,
+                     sizeof(msg.ee) + (size_t)olen))
+    m->flags_out |= MSG_CTRUNC;
+  m->control_used = used;
+  m->flags_out |= MSG_ERRQUEUE;
+  kfree(q);
+  return c;
 }
 
 int inet_errno(err_t err)
@@ -237,6 +316,12 @@ int inet_setsockopt(struct inet_sock *is, int level, int name, const void *val, 
       is->ttl = v;
       break;
     case IP_RECVERR:
+      net_lock_acquire();
+      is->recverr = v != 0;
+      if (!v)
+        inet_flush_errors(is);  /* as Linux: turning it off empties the queue */
+      net_lock_release();
+      return 0;
     case IP_MTU_DISCOVER:
     case IP_PKTINFO:
     case IP_RECVTTL:
@@ -279,6 +364,13 @@ int inet_setsockopt(struct inet_sock *is, int level, int name, const void *val, 
         return -EINVAL;
       is->tos = v < 0 ? 0 : v;
       break;
+    case IPV6_RECVERR:
+      net_lock_acquire();
+      is->recverr6 = v != 0;
+      if (!v)
+        inet_flush_errors(is);
+      net_lock_release();
+      return 0;
     default:
       return -ENOPROTOOPT;
     }
@@ -304,6 +396,7 @@ int inet_getsockopt(struct inet_sock *is, int level, int name, void *val, unsign
     switch (name) {
     case IP_TOS: return sockopt_put_int(val, len, is->tos < 0 ? 0 : is->tos);
     case IP_TTL: return sockopt_put_int(val, len, is->ttl < 0 ? IP_DEFAULT_TTL : is->ttl);
+    case IP_RECVERR: return sockopt_put_int(val, len, is->recverr);
     default: return -ENOPROTOOPT;
     }
   }
@@ -312,6 +405,7 @@ int inet_getsockopt(struct inet_sock *is, int level, int name, void *val, unsign
     case IPV6_V6ONLY: return sockopt_put_int(val, len, is->v6only);
     case IPV6_UNICAST_HOPS: return sockopt_put_int(val, len, is->ttl < 0 ? IP_DEFAULT_TTL : is->ttl);
     case IPV6_TCLASS: return sockopt_put_int(val, len, is->tos < 0 ? 0 : is->tos);
+    case IPV6_RECVERR: return sockopt_put_int(val, len, is->recverr6);
     default: return -ENOPROTOOPT;
     }
   }

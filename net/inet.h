@@ -37,7 +37,40 @@ struct inet_sock {
   bool v6only;                  /* IPV6_V6ONLY */
   int err;                      /* pending error for SO_ERROR, positive errno (net_lock) */
   int tos, ttl;                 /* IP_TOS, IP_TTL (-1: default) */
+  bool recverr, recverr6;       /* IP_RECVERR, IPV6_RECVERR */
+  struct inet_err_entry *errq;  /* IP_RECVERR's error queue, oldest first (net_lock) */
+  unsigned errq_len;
 };
+
+/* An ICMP error about one datagram a socket sent. */
+struct icmp_error {
+  int err;                      /* positive errno, Linux's icmp_err_convert */
+  bool hard;                    /* reported even without IP_RECVERR (connected sockets) */
+  bool v6;                      /* an ICMPv6 message (else ICMP) */
+  u8_t type, code;              /* the ICMP message's */
+  u32_t info;                   /* the MTU of "fragmentation needed"/"packet too big" */
+  ip_addr_t offender;           /* who sent the ICMP message */
+  ip_addr_t dst;                /* the datagram's destination */
+  u16_t dport;
+  struct pbuf *p;               /* the ICMP message (during the call only) */
+  u16_t data_off, data_len;     /* where in p the datagram's quoted payload is */
+};
+struct inet_err_entry {
+  struct inet_err_entry *next;
+  struct icmp_error e;          /* e.p not kept */
+  u8_t data[];                  /* e.data_len bytes of the quoted payload */
+};
+
+/*
+ * An ICMP error for a socket (net_lock held), with Linux's rules: without
+ * IP_RECVERR (IPV6_RECVERR for ICMPv6) only a hard error on a connected
+ * socket is reported; with it every error is, and is also queued (at most
+ * 64) for recvmsg(MSG_ERRQUEUE). Reporting sets the pending error and
+ * wakes pollers with POLLERR.
+ */
+void inet_icmp_error(struct inet_sock *is, const struct icmp_error *e, bool connected);
+/* Drop every queued error (net_lock held): the socket is going away. */
+void inet_flush_errors(struct inet_sock *is);
 
 /* The lwIP address type for a new pcb of this socket. */
 u8_t inet_pcb_type(struct inet_sock *is);
@@ -62,11 +95,16 @@ int inet_getsockopt(struct inet_sock *is, int level, int name, void *val, unsign
 void inet_apply_options(struct inet_sock *is);
 /* Map an lwIP err_t to a negative errno. */
 int inet_errno(err_t err);
-/* recvmsg(MSG_ERRQUEUE) on an inet socket: Kite queues no extended errors
- * (ICMP errors reach the socket as its pending error only), so the error queue is
- * always empty and the answer is Linux's for an empty queue, EAGAIN, even
- * on a blocking socket. */
-long inet_recv_error(void);
+/*
+ * recvmsg(MSG_ERRQUEUE): the oldest queued ICMP error, as Linux's
+ * ip_recv_error: as data, what the ICMP message quoted of the datagram's
+ * payload (MSG_TRUNC if cut); the datagram's destination as the address; and an IP_RECVERR (IPV6_RECVERR
+ * on an AF_INET6 socket) control message: struct sock_extended_err and
+ * the offender's address; MSG_ERRQUEUE in flags_out; the pending error
+ * becomes the next queued one's, or none. An empty queue: EAGAIN at once,
+ * even on a blocking socket. Takes net_lock.
+ */
+long inet_recv_error(struct inet_sock *is, struct uio *u, struct sock_msg *m);
 /* An int option value (a kernel copy of len bytes) into *out: 0, or
  * -EINVAL when len is 0 (one byte is accepted, as Linux does for some
  * options). put_int: v into val, *len cut to sizeof(int); 0. Pure. */

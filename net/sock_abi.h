@@ -127,6 +127,19 @@
 #define IP_MULTICAST_TTL 33
 #define IP_MULTICAST_LOOP 34
 
+/* IP_RECVERR's control message: struct sock_extended_err, then the offender */
+struct sock_extended_err {
+  uint32_t ee_errno;
+  uint8_t ee_origin;
+  uint8_t ee_type;
+  uint8_t ee_code;
+  uint8_t ee_pad;
+  uint32_t ee_info;
+  uint32_t ee_data;
+};
+#define SO_EE_ORIGIN_ICMP 2
+#define SO_EE_ORIGIN_ICMP6 3
+
 /* SOL_IPV6 options */
 #define IPV6_CHECKSUM 7
 #define IPV6_UNICAST_HOPS 16

@@ -151,6 +151,19 @@ ssize_t sock_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int fl
   return s->ops->recvmsg(s, u, m, flags, nonblock || (flags & MSG_DONTWAIT));
 }
 
+bool sock_put_cmsg(struct sock_msg *m, size_t *used, int level, int type, const void *data, size_t len)
+{
+  struct cmsghdr c = { CMSG_LEN(len), level, type };
+  size_t space = CMSG_SPACE(len);
+  if (*used + CMSG_LEN(len) > m->controllen)
+    return false;
+  if (copyout(m->control + *used, &c, sizeof(c)) ||
+      copyout(m->control + *used + sizeof(c), data, len))
+    return false;
+  *used += MIN(space, m->controllen - *used);
+  return true;
+}
+
 /* ---- the socket file ---- */
 
 static ssize_t socket_read(struct file *f, struct uio *u, off_t *pos)

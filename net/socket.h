@@ -36,10 +36,15 @@ struct file;
 struct sock_msg {
   struct sockaddr_storage addr; /* send: destination; recv: source */
   int addrlen;                  /* send: 0 = none given; recv: bytes filled in */
-  uaddr_t control;              /* user buffer of cmsgs (AF_UNIX uses it) */
-  size_t controllen;            /* send: its size; recv: in size, out bytes written */
-  int flags_out;                /* recv: MSG_TRUNC, MSG_CTRUNC */
+  uaddr_t control;              /* user buffer of cmsgs */
+  size_t controllen;            /* its size */
+  size_t control_used;          /* recv: bytes of cmsgs written (0: none, as Linux says) */
+  int flags_out;                /* recv: MSG_TRUNC, MSG_CTRUNC, MSG_ERRQUEUE */
 };
+
+/* Append one control message to m's buffer at *used; false if it did not
+ * fit (or could not be written). The caller sets m->control_used at the end. */
+bool sock_put_cmsg(struct sock_msg *m, size_t *used, int level, int type, const void *data, size_t len);
 
 /* What each protocol implements. Unset entries mean EOPNOTSUPP. */
 struct sock_ops {

@@ -478,7 +478,7 @@ static long do_recvmsg(struct socket *s, struct file *f, uaddr_t umsg, int flags
     namelen = (uint32_t)m.addrlen;
   }
   mh.msg_namelen = namelen;
-  mh.msg_controllen = m.control ? m.controllen : 0;
+  mh.msg_controllen = m.control ? m.control_used : 0;
   mh.msg_flags = m.flags_out;
   if (copyout(umsg + offsetof(struct msghdr_user, msg_namelen), &mh.msg_namelen, 4) ||
       copyout(umsg + offsetof(struct msghdr_user, msg_controllen), &mh.msg_controllen, 8) ||

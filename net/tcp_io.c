@@ -267,7 +267,7 @@ ssize_t tcp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int fla
   struct tcp_sock *ts = tcp_of(s);
   (void)m;
   if (flags & MSG_ERRQUEUE)
-    return inet_recv_error();
+    return inet_recv_error(&ts->inet, u, m);
   if (flags & MSG_OOB)
     return -EINVAL;
   enum tcp_sock_state st = READ_ONCE(ts->state);

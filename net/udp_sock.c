@@ -9,12 +9,13 @@
  * udp_sendto(); a datagram to 127.0.0.1 is delivered before sendmsg
  * returns (net_lock_release_flush).
  *
- * ICMP errors: a "port unreachable" (or "protocol unreachable") that
- * quotes a datagram of a connected socket gives that socket the pending
- * error Linux gives it (ECONNREFUSED): the next recv or send returns it,
- * once, and poll says POLLERR. Unconnected sockets ignore such errors, as
- * on Linux without IP_RECVERR. Two kernel raw pcbs (ICMP, ICMPv6) watch
- * every ICMP message for this and never consume one.
+ * ICMP errors: two kernel raw pcbs (ICMP, ICMPv6) watch every ICMP
+ * message and never consume one. An error that quotes one of our
+ * datagrams goes to the socket that sent it with Linux's rules
+ * (inet_icmp_error): a "port unreachable" gives a connected socket
+ * ECONNREFUSED — the next recv or send returns it, once, and poll says
+ * POLLERR — and with IP_RECVERR every error is also queued for
+ * recvmsg(MSG_ERRQUEUE).
  *
  * Fields marked (net_lock) are written only with net_lock held. The
  * sock_ops functions follow the contracts in net/socket.h.
@@ -238,7 +239,7 @@ static ssize_t udp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, 
 {
   struct udp_sock *us = udp_of(s);
   if (flags & MSG_ERRQUEUE)
-    return inet_recv_error();
+    return inet_recv_error(&us->inet, u, m);
   if (flags & MSG_OOB)
     return -EOPNOTSUPP;
   return dgram_recvmsg(s, &us->inet, &us->rxq, u, m, flags, nonblock);
@@ -280,6 +281,7 @@ static void udp_release(struct socket *s)
   if (us->inet.pcb.udp)
     udp_remove(us->inet.pcb.udp);
   dgram_flush(&us->rxq);
+  inet_flush_errors(&us->inet);
   net_lock_release();
   kfree(us);
   s->proto = NULL;
@@ -328,75 +330,128 @@ static const struct sock_ops udp_ops = {
 
 /* ---- ICMP errors about our datagrams ---- */
 
-#define ICMP_DEST_UNREACH 3     /* codes: 2 protocol, 3 port unreachable */
-#define ICMP6_DEST_UNREACH 1    /* code 4: port unreachable */
 #define UDP_HLEN 8
 
+/* Linux's icmp_err_convert: an ICMP "destination unreachable" code's errno
+ * and whether it is a hard error. */
+static const struct { int err; bool hard; } icmp_unreach[16] = {
+  { ENETUNREACH, false },  { EHOSTUNREACH, false }, { ENOPROTOOPT, true },  { ECONNREFUSED, true },
+  { EMSGSIZE, true },      { EOPNOTSUPP, false },   { ENETUNREACH, true },  { EHOSTDOWN, true },
+  { ENONET, true },        { ENETUNREACH, true },   { EHOSTUNREACH, true }, { ENETUNREACH, false },
+  { EHOSTUNREACH, false }, { EHOSTUNREACH, true },  { EHOSTUNREACH, true }, { EHOSTUNREACH, true },
+};
+
+/* The same for ICMPv6 "destination unreachable" (icmpv6_err_convert). */
+static const struct { int err; bool hard; } icmp6_unreach[7] = {
+  { ENETUNREACH, false }, { EACCES, true }, { EHOSTUNREACH, false }, { EHOSTUNREACH, false },
+  { ECONNREFUSED, true }, { EACCES, true }, { EACCES, true },
+};
+
 /*
- * An ICMP error quoting a datagram sent from (src, sport) to (dst, dport)
- * arrived (net_lock held): the connected socket of that pair gets err,
- * as Linux's udp_err does for "hard" errors without IP_RECVERR.
+ * An ICMP error quoting a datagram sent from (src, sport) to e->dst,
+ * e->dport arrived (net_lock held): the socket that sent it — the
+ * connected one of that pair, or one bound to sport — decides with
+ * inet_icmp_error, as Linux's udp_err.
  */
-static void udp_icmp_error(const ip_addr_t *src, u16_t sport, const ip_addr_t *dst, u16_t dport, int err)
+static void udp_icmp_error(const ip_addr_t *src, u16_t sport, const struct icmp_error *e)
 {
   for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
-    if (pcb->recv != udp_recv_cb || !(pcb->flags & UDP_FLAGS_CONNECTED))
-      continue;
-    if (pcb->local_port != sport || pcb->remote_port != dport || !ip_addr_cmp(&pcb->remote_ip, dst))
+    if (pcb->recv != udp_recv_cb || pcb->local_port != sport)
       continue;
     if (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp(&pcb->local_ip, src))
       continue;
+    bool connected = pcb->flags & UDP_FLAGS_CONNECTED;
+    if (connected && (pcb->remote_port != e->dport || !ip_addr_cmp(&pcb->remote_ip, &e->dst)))
+      continue;
     struct udp_sock *us = pcb->recv_arg;
-    us->inet.err = err;
-    sock_wake(us->inet.sock, POLLERR);
+    inet_icmp_error(&us->inet, e, connected);
   }
+}
+
+static u16_t get16(const u8_t *b)
+{
+  return (u16_t)(b[0] << 8 | b[1]);
 }
 
 /* lwIP: an ICMP message, with its IPv4 header (net_lock held). Never eaten. */
 static u8_t icmp4_error_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *from)
 {
-  (void)arg, (void)pcb, (void)from;
-  u8_t b[60 + 8 + 60 + UDP_HLEN];  /* outer header, ICMP header, the quoted header and UDP header */
+  (void)arg, (void)pcb;
+  u8_t b[60 + 8 + 60 + UDP_HLEN];  /* IPv4 header, ICMP header, the quoted header and UDP header */
   u16_t n = pbuf_copy_partial(p, b, sizeof(b), 0);
   u16_t outer = (u16_t)((b[0] & 0x0f) * 4);
-  if (n < outer + 8 + IP_HLEN || b[outer] != ICMP_DEST_UNREACH)
+  if (n < outer + 8 + IP_HLEN)
     return 0;
-  u8_t code = b[outer + 1];
-  if (code != 2 && code != 3)
+  const u8_t *icmp = b + outer, *q = icmp + 8;  /* q: the datagram's own IPv4 header */
+  struct icmp_error e = { .type = icmp[0], .code = icmp[1], .offender = *from };
+  if (e.type == 3 && e.code < 16) {  /* destination unreachable */
+    e.err = icmp_unreach[e.code].err;
+    e.hard = icmp_unreach[e.code].hard;
+    if (e.code == 4)
+      e.info = get16(icmp + 6);  /* the next hop's MTU */
+  } else if (e.type == 11) {  /* time exceeded */
+    e.err = EHOSTUNREACH;
+  } else if (e.type == 12) {  /* parameter problem */
+    e.err = EPROTO;
+    e.hard = true;
+  } else {
     return 0;
-  const u8_t *q = b + outer + 8;  /* the datagram's own IPv4 header */
+  }
   u16_t inner = (u16_t)((q[0] & 0x0f) * 4);
   if (q[9] != IP_PROTO_UDP || n < outer + 8 + inner + UDP_HLEN)
     return 0;
-  ip_addr_t src, dst;
+  ip_addr_t src;
   memcpy(ip_2_ip4(&src), q + 12, 4);
-  memcpy(ip_2_ip4(&dst), q + 16, 4);
+  memcpy(ip_2_ip4(&e.dst), q + 16, 4);
   IP_SET_TYPE_VAL(src, IPADDR_TYPE_V4);
-  IP_SET_TYPE_VAL(dst, IPADDR_TYPE_V4);
+  IP_SET_TYPE_VAL(e.dst, IPADDR_TYPE_V4);
   const u8_t *u = q + inner;
-  udp_icmp_error(&src, (u16_t)(u[0] << 8 | u[1]), &dst, (u16_t)(u[2] << 8 | u[3]),
-                 code == 3 ? ECONNREFUSED : ENOPROTOOPT);
+  e.dport = get16(u + 2);
+  e.p = p;
+  e.data_off = (u16_t)(outer + 8 + inner + UDP_HLEN);
+  e.data_len = p->tot_len > e.data_off ? (u16_t)(p->tot_len - e.data_off) : 0;
+  udp_icmp_error(&src, get16(u), &e);
   return 0;
 }
 
 /* lwIP: an ICMPv6 message, with its IPv6 header (net_lock held). Never eaten. */
 static u8_t icmp6_error_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *from)
 {
-  (void)arg, (void)pcb, (void)from;
+  (void)arg, (void)pcb;
   u8_t b[IP6_HLEN + 8 + IP6_HLEN + UDP_HLEN];
   if (pbuf_copy_partial(p, b, sizeof(b), 0) != sizeof(b))
     return 0;
   const u8_t *icmp = b + IP6_HLEN, *q = icmp + 8, *u = q + IP6_HLEN;
-  if (icmp[0] != ICMP6_DEST_UNREACH || icmp[1] != 4 || q[6] != IP6_NEXTH_UDP)
+  struct icmp_error e = { .v6 = true, .type = icmp[0], .code = icmp[1], .offender = *from };
+  if (e.type == 1 && e.code < 7) {  /* destination unreachable */
+    e.err = icmp6_unreach[e.code].err;
+    e.hard = icmp6_unreach[e.code].hard;
+  } else if (e.type == 2) {  /* packet too big */
+    e.err = EMSGSIZE;
+    e.hard = true;
+    e.info = (u32_t)get16(icmp + 4) << 16 | get16(icmp + 6);
+  } else if (e.type == 3) {  /* time exceeded */
+    e.err = EHOSTUNREACH;
+  } else if (e.type == 4) {  /* parameter problem */
+    e.err = EPROTO;
+    e.hard = true;
+  } else {
     return 0;
-  ip_addr_t src, dst;
+  }
+  if (q[6] != IP6_NEXTH_UDP)
+    return 0;
+  ip_addr_t src;
   memcpy(ip_2_ip6(&src)->addr, q + 8, 16);
-  memcpy(ip_2_ip6(&dst)->addr, q + 24, 16);
+  memcpy(ip_2_ip6(&e.dst)->addr, q + 24, 16);
   IP_SET_TYPE_VAL(src, IPADDR_TYPE_V6);
-  IP_SET_TYPE_VAL(dst, IPADDR_TYPE_V6);
+  IP_SET_TYPE_VAL(e.dst, IPADDR_TYPE_V6);
   ip6_addr_clear_zone(ip_2_ip6(&src));
-  ip6_addr_clear_zone(ip_2_ip6(&dst));
-  udp_icmp_error(&src, (u16_t)(u[0] << 8 | u[1]), &dst, (u16_t)(u[2] << 8 | u[3]), ECONNREFUSED);
+  ip6_addr_clear_zone(ip_2_ip6(&e.dst));
+  e.dport = get16(u + 2);
+  e.p = p;
+  e.data_off = sizeof(b);
+  e.data_len = (u16_t)(p->tot_len - sizeof(b));
+  udp_icmp_error(&src, get16(u), &e);
   return 0;
 }
 

@@ -291,7 +291,7 @@ ssize_t unix_recvmsg(struct socket *s, struct uio *uio, struct sock_msg *sm, int
     if (!peek)
       unix_scm_deliver(sm, m, s->passcred, flags, &cused);
     else if (s->passcred && sm->control &&
-             !unix_put_cmsg(sm, &cused, SCM_CREDENTIALS, &m->cred, sizeof(m->cred)))
+             !sock_put_cmsg(sm, &cused, SOL_SOCKET, SCM_CREDENTIALS, &m->cred, sizeof(m->cred)))
       sm->flags_out |= MSG_CTRUNC;
     if (!is_stream(u)) {
       if ((size_t)c < avail)
@@ -321,7 +321,7 @@ ssize_t unix_recvmsg(struct socket *s, struct uio *uio, struct sock_msg *sm, int
       break;
   }
   mutex_unlock(&s->rx_lock);
-  sm->controllen = cused;
+  sm->control_used = cused;
   if (done > 0 || (!err && done == 0))
     return done;
   return err;

@@ -142,9 +142,6 @@ void unix_scm_release(struct scm *scm);
  * SCM_CREDENTIALS: checked) into scm. 0 or -errno (ENOBUFS past
  * UNIX_CONTROL_MAX, ENOMEM, EFAULT, EINVAL, EBADF, EPERM ...). */
 int unix_scm_parse(struct sock_msg *m, struct scm *scm);
-/* Append one SOL_SOCKET control message to m's buffer at *used; false if
- * it did not fit (or could not be written). */
-bool unix_put_cmsg(struct sock_msg *m, size_t *used, int type, const void *data, size_t len);
 /* Deliver msg's ancillary data to the reader's buffer at *used:
  * credentials if passcred, then its files (taken off msg under unix_lock,
  * installed as descriptors, close-on-exec per flags); MSG_CTRUNC in

@@ -130,26 +130,12 @@ out:
   return r;
 }
 
-/* Write one cmsg into the user's control buffer; false if it did not fit. */
-bool unix_put_cmsg(struct sock_msg *m, size_t *used, int type, const void *data, size_t len)
-{
-  struct cmsghdr c = { CMSG_LEN(len), SOL_SOCKET, type };
-  size_t space = CMSG_SPACE(len);
-  if (*used + CMSG_LEN(len) > m->controllen)
-    return false;
-  if (copyout(m->control + *used, &c, sizeof(c)) ||
-      copyout(m->control + *used + sizeof(c), data, len))
-    return false;
-  *used += MIN(space, m->controllen - *used);
-  return true;
-}
-
 /* Deliver a message's credentials and descriptors to the reader. */
 void unix_scm_deliver(struct sock_msg *sm, struct unix_msg *msg, bool passcred, int flags,
                       size_t *used)
 {
   if (passcred && sm->control) {
-    if (!unix_put_cmsg(sm, used, SCM_CREDENTIALS, &msg->cred, sizeof(msg->cred)))
+    if (!sock_put_cmsg(sm, used, SOL_SOCKET, SCM_CREDENTIALS, &msg->cred, sizeof(msg->cred)))
       sm->flags_out |= MSG_CTRUNC;
   }
   /* The files leave the message under unix_lock: a collection on another
@@ -182,5 +168,5 @@ void unix_scm_deliver(struct sock_msg *sm, struct unix_msg *msg, bool passcred, 
   }
   kfree(files);
   if (n)
-    unix_put_cmsg(sm, used, SCM_RIGHTS, fds, n * sizeof(int));
+    sock_put_cmsg(sm, used, SOL_SOCKET, SCM_RIGHTS, fds, n * sizeof(int));
 }

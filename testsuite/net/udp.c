@@ -9,6 +9,22 @@
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 
+/* <linux/errqueue.h>'s, which the C library's headers do not all have */
+struct extended_err {
+  uint32_t ee_errno;
+  uint8_t ee_origin, ee_type, ee_code, ee_pad;
+  uint32_t ee_info, ee_data;
+};
+#define ORIGIN_ICMP 2
+#define ORIGIN_ICMP6 3
+
+static int port_of_addr(const struct sockaddr_storage *ss)
+{
+  if (ss->ss_family == AF_INET)
+    return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+  return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
 static int udp_bound(int family)
 {
   int fd = socket(family, SOCK_DGRAM, 0);
@@ -276,6 +292,90 @@ static void test_refused(int family, const char *tag)
   close(u);
 }
 
+/*
+ * IP_RECVERR (IPV6_RECVERR): an unconnected socket hears the ICMP error
+ * too, and recvmsg(MSG_ERRQUEUE) reads it: the destination as the address,
+ * a sock_extended_err naming the ICMP type and code, the offender. Also:
+ * a recvmsg that writes no control message says msg_controllen 0.
+ */
+static void test_recverr(int family, const char *tag)
+{
+  char name[80], buf[64];
+  int gone = udp_bound(family);
+  int port = port_of(gone);
+  struct sockaddr_storage to;
+  socklen_t tolen = loop_addr(family, port, &to);
+  close(gone);
+  int u = udp_bound(family);
+  int on = 1, v = 0;
+  socklen_t vl = sizeof(v);
+  int level = family == AF_INET ? SOL_IP : SOL_IPV6;
+  int opt = family == AF_INET ? IP_RECVERR : IPV6_RECVERR;
+  snprintf(name, sizeof(name), "%s/recverr-set", tag);
+  CHECK_EQ(name, setsockopt(u, level, opt, &on, sizeof(on)), 0);
+  getsockopt(u, level, opt, &v, &vl);
+  snprintf(name, sizeof(name), "%s/recverr-get", tag);
+  check(name, v == 1, "value %d", v);
+  sendto(u, "abc", 3, 0, (struct sockaddr *)&to, tolen);
+  struct pollfd p = { u, POLLIN, 0 };
+  int n = poll(&p, 1, 2000);
+  snprintf(name, sizeof(name), "%s/recverr-pollerr", tag);
+  check(name, n == 1 && (p.revents & POLLERR), "poll %d revents %#x", n, p.revents);
+  union {
+    struct cmsghdr h;
+    char space[256];
+  } ctl;
+  struct sockaddr_storage from;
+  struct iovec iov = { buf, sizeof(buf) };
+  struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = &ctl, .msg_controllen = sizeof(ctl) };
+  long r = recvmsg(u, &mh, MSG_ERRQUEUE);
+  snprintf(name, sizeof(name), "%s/errqueue-read", tag);
+  /* the data is what the ICMP message quoted of the payload: Linux quotes
+   * it all; lwIP's ICMP quotes none, its ICMPv6 all */
+  check(name, r >= 0 && r <= 3 && (mh.msg_flags & MSG_ERRQUEUE), "recvmsg %ld (%s) flags %#x", r,
+        r < 0 ? strerror(errno) : "", mh.msg_flags);
+  struct cmsghdr *c = r >= 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+  snprintf(name, sizeof(name), "%s/errqueue-cmsg", tag);
+  check(name, c && c->cmsg_level == level && c->cmsg_type == opt, "cmsg %d/%d", c ? c->cmsg_level : -1,
+        c ? c->cmsg_type : -1);
+  if (c && c->cmsg_level == level && c->cmsg_type == opt) {
+    struct extended_err *ee = (struct extended_err *)CMSG_DATA(c);
+    int want_origin = family == AF_INET ? ORIGIN_ICMP : ORIGIN_ICMP6;
+    int want_type = family == AF_INET ? 3 : 1, want_code = family == AF_INET ? 3 : 4;
+    snprintf(name, sizeof(name), "%s/errqueue-extended-err", tag);
+    check(name, ee->ee_errno == ECONNREFUSED && ee->ee_origin == want_origin && ee->ee_type == want_type &&
+          ee->ee_code == want_code, "errno %u origin %u type %u code %u", ee->ee_errno, ee->ee_origin,
+          ee->ee_type, ee->ee_code);
+    struct sockaddr *off = (struct sockaddr *)(ee + 1);
+    snprintf(name, sizeof(name), "%s/errqueue-offender", tag);
+    check(name, off->sa_family == family, "offender family %d", off->sa_family);
+  }
+  snprintf(name, sizeof(name), "%s/errqueue-address-is-destination", tag);
+  check(name, r >= 0 && from.ss_family == family && port_of_addr(&from) == port, "family %d port %d",
+        from.ss_family, port_of_addr(&from));
+  int err = -1;
+  socklen_t el = sizeof(err);
+  getsockopt(u, SOL_SOCKET, SO_ERROR, &err, &el);
+  snprintf(name, sizeof(name), "%s/errqueue-read-clears-error", tag);
+  check(name, err == 0, "SO_ERROR %d", err);
+  snprintf(name, sizeof(name), "%s/errqueue-empty-again", tag);
+  CHECK_ERR(name, recvmsg(u, &mh, MSG_ERRQUEUE), EAGAIN);
+  /* a datagram with no control message to give: msg_controllen 0 */
+  int peer = udp_bound(family);
+  struct sockaddr_storage self;
+  socklen_t sl = loop_addr(family, port_of(u), &self);
+  sendto(peer, "d", 1, 0, (struct sockaddr *)&self, sl);
+  wait_in(u);
+  mh.msg_controllen = sizeof(ctl);
+  mh.msg_namelen = sizeof(from);
+  r = recvmsg(u, &mh, MSG_DONTWAIT);
+  snprintf(name, sizeof(name), "%s/no-cmsg-controllen-0", tag);
+  check(name, r == 1 && mh.msg_controllen == 0, "recvmsg %ld controllen %zu", r, (size_t)mh.msg_controllen);
+  close(peer);
+  close(u);
+}
+
 int main(void)
 {
   test_group = "udp";
@@ -285,6 +385,8 @@ int main(void)
   test_connected();
   test_refused(AF_INET, "v4");
   test_refused(AF_INET6, "v6");
+  test_recverr(AF_INET, "v4");
+  test_recverr(AF_INET6, "v6");
   test_dual_stack();
   test_queue_bound();
   return test_exit();
