@@ -34,7 +34,6 @@
 #include "kern/uio.h"
 #include "kern/param.h"
 #include "kern/errno.h"
-#include "kern/time.h"
 #include <string.h>
 
 /* ---- struct file ---- */
@@ -45,7 +44,6 @@ static void open_count(struct inode *ino, int flags, int delta)
   int *n = (flags & O_ACCMODE) == O_RDONLY ? &ino->open_readers : &ino->open_writers;
   __atomic_add_fetch(n, delta, __ATOMIC_RELAXED);
 }
-
 
 struct file *file_alloc(void)
 {
@@ -114,43 +112,6 @@ static int rw_verify_pos(off_t pos, size_t count)
   return 0;
 }
 
-/* Is a's time at or after b's? */
-static bool ts_not_before(struct timespec64 a, struct timespec64 b)
-{
-  return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec >= b.tv_nsec);
-}
-
-#define RELATIME_AGE (24 * 60 * 60) /* seconds: relatime updates an atime older than this */
-
-/*
- * Linux's file_accessed/touch_atime: a read of a file or a listing of a
- * directory sets its atime to now, unless it was opened O_NOATIME, the
- * mount is read-only, noatime, or nodiratime for a directory, or (relatime,
- * the default unless strictatime) its atime is already after its mtime
- * and ctime and less than a day old. Files without a mount (pipes,
- * sockets) are left alone. No lock held; the times are plain stores, as
- * inode_touch's.
- */
-void file_accessed(struct file *f)
-{
-  struct inode *ino = f->inode;
-  struct mount *m = f->path.mnt;
-  if (!ino || !m || (f->flags & O_NOATIME))
-    return;
-  uint32_t mf = m->flags | (m->sb->flags & (MS_RDONLY | MS_NOATIME | MS_NODIRATIME));
-  if (mf & (MS_RDONLY | MS_NOATIME))
-    return;
-  if (S_ISDIR(ino->mode) && (mf & MS_NODIRATIME))
-    return;
-  uint64_t ns = time_realtime_ns();
-  struct timespec64 now = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
-  if (!(mf & MS_STRICTATIME) && !ts_not_before(ino->mtime, ino->atime) &&
-      !ts_not_before(ino->ctime, ino->atime) && now.tv_sec - ino->atime.tv_sec < RELATIME_AGE)
-    return;
-  ino->atime = now;
-  ino->dirty = true;
-}
-
 /*
  * read and write check in Linux's order (vfs_read): the access mode
  * (EBADF), whether the file can be read at all (EINVAL; a directory can,
@@ -176,8 +137,7 @@ ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos)
   ssize_t n = f->fop->read(f, u, pos);
   if (n > 0)
     inotify_file_event(f, IN_ACCESS);
-  if (n >= 0 && S_ISREG(f->inode ? f->inode->mode : 0))
-    file_accessed(f);
+  file_accessed(f); /* even after an error, as Linux's filemap_read */
   return n;
 }
 
