@@ -180,6 +180,15 @@ static void test_splice(void)
   CHECK_RET("empty-pipe-to-eventfd-einval", ksplice(e[0], NULL, ev, NULL, 1, 0), -EINVAL);
   CHECK_RET("eventfd-to-pipe-einval", ksplice(ev, NULL, e[1], NULL, 8, 0), -EINVAL);
   CHECK_RET("directory-to-pipe-einval", ksplice(dir, NULL, e[1], NULL, 1, 0), -EINVAL);
+  /* an unconnected unix stream socket has nothing to read: EINVAL for a
+   * splice and a read alike (a seqpacket one says ENOTCONN) */
+  int us = socket(AF_UNIX, SOCK_STREAM, 0), sp = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+  char c;
+  CHECK_RET("unconnected-unix-stream-to-pipe-einval", ksplice(us, NULL, e[1], NULL, 1, 0), -EINVAL);
+  CHECK_RET("unconnected-unix-stream-read-einval", read(us, &c, 1) < 0 ? -errno : 0, -EINVAL);
+  CHECK_RET("unconnected-unix-seqpacket-read-enotconn", read(sp, &c, 1) < 0 ? -errno : 0, -ENOTCONN);
+  close(us);
+  close(sp);
   close(dir);
   close(ev);
   close(e[0]);
