@@ -18,12 +18,19 @@
  * the file kinds that send signals (fs/fown.c, drivers/tty.c) or wait for
  * them (fs/signalfd.c, through signal_queued_wq).
  *
+ * A signal queued with its siginfo is charged to the receiver's real user,
+ * as Linux's ucounts do: over the receiver's RLIMIT_SIGPENDING a real-time
+ * signal that kill() did not send is refused (EAGAIN), any other is
+ * delivered without its siginfo. A POSIX timer's signal is not charged
+ * (the timer was counted against the limit when it was made).
+ *
  * Locks: sighand->lock guards actions, pending sets and blocked masks;
- * proc_lock > sighand->lock > wait-queue locks. do_signals runs with none
+ * proc_lock > sighand->lock > sigq_lock, wait-queue locks. do_signals runs with none
  * held and may sleep (stop) or not return (exit).
  */
 #include "kern/signal.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/cpu.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -86,6 +93,69 @@ asm(".pushsection .text.trampoline, \"ax\"\n"
     "  ecall\n"
     ".popsection\n");
 
+/* ---- queued signals per user (RLIMIT_SIGPENDING) ---- */
+
+/* A user with signals queued (count > 0), or a free slot (count == 0). */
+struct sigq_user {
+  uint32_t uid;
+  uint32_t count;
+};
+static struct spinlock sigq_lock = SPINLOCK_INIT("sigq");
+static struct sigq_user sigq_users[SIGQ_USERS_MAX]; /* sigq_lock */
+
+/* uid's slot, or a free one if make (NULL: none). sigq_lock held. */
+static struct sigq_user *sigq_slot(uint32_t uid, bool make)
+{
+  struct sigq_user *unused = NULL;
+  for (int i = 0; i < SIGQ_USERS_MAX; i++) {
+    if (sigq_users[i].count && sigq_users[i].uid == uid)
+      return &sigq_users[i];
+    if (!sigq_users[i].count && !unused)
+      unused = &sigq_users[i];
+  }
+  if (unused && make)
+    unused->uid = uid;
+  return make ? unused : NULL;
+}
+
+/* Count one more signal queued for uid, unless that makes more than
+ * limit (override: count it anyway, as Linux's override_rlimit). */
+static bool sigq_charge(uint32_t uid, uint64_t limit, bool override)
+{
+  spin_lock(&sigq_lock);
+  struct sigq_user *u = sigq_slot(uid, true);
+  bool ok = u && (override || (uint64_t)u->count + 1 <= limit);
+  if (ok)
+    u->count++;
+  spin_unlock(&sigq_lock);
+  return ok;
+}
+
+static void sigq_uncharge(uint32_t uid)
+{
+  spin_lock(&sigq_lock);
+  struct sigq_user *u = sigq_slot(uid, false);
+  if (u)
+    u->count--;
+  spin_unlock(&sigq_lock);
+}
+
+static void sigqueue_free(struct sigqueue *q)
+{
+  if (q->charged)
+    sigq_uncharge(q->uid);
+  kfree(q);
+}
+
+int signals_queued_for_user(uint32_t uid)
+{
+  spin_lock(&sigq_lock);
+  struct sigq_user *u = sigq_slot(uid, false);
+  int n = u ? (int)u->count : 0;
+  spin_unlock(&sigq_lock);
+  return n;
+}
+
 /* ---- pending sets ---- */
 
 void sigpending_init(struct sigpending *p)
@@ -99,7 +169,7 @@ void sigpending_flush(struct sigpending *p)
   struct sigqueue *q, *n;
   list_for_each_entry_safe(q, n, &p->queue, link) {
     list_del(&q->link);
-    kfree(q);
+    sigqueue_free(q);
   }
   p->set = 0;
 }
@@ -194,16 +264,54 @@ static bool timer_signal_coalesce(struct sigpending *pend, const struct ksiginfo
   return false;
 }
 
+/* Who a signal is charged to: the receiver's real uid and its
+ * RLIMIT_SIGPENDING. Taken before sighand->lock (cred_lock). */
+struct sigq_owner {
+  uint32_t uid;
+  uint64_t limit;
+};
+
+static void sigq_owner_of(struct task *t, struct sigq_owner *o)
+{
+  const struct cred *c = get_task_cred(t);
+  o->uid = c->uid;
+  put_cred(c);
+  o->limit = t->proc ? READ_ONCE(t->proc->rlim[RLIMIT_SIGPENDING].cur) : RLIM_INFINITY;
+}
+
+/* A queue entry for sig with info, charged to o (see the header); NULL if
+ * the limit or memory says no. */
+static struct sigqueue *sigqueue_alloc(int sig, const struct ksiginfo *info, const struct sigq_owner *o)
+{
+  bool timer = info && info->code == SI_TIMER && info->timer_seq;
+  bool charge = !timer;
+  /* the kernel's own standard signals and kill()'s go over the limit */
+  bool override = sig < SIGRTMIN && (!info || info->code >= 0);
+  if (charge && !sigq_charge(o->uid, o->limit, override))
+    return NULL;
+  struct sigqueue *q = kzalloc(sizeof(*q));
+  if (!q) {
+    if (charge)
+      sigq_uncharge(o->uid);
+    return NULL;
+  }
+  q->charged = charge;
+  q->uid = o->uid;
+  return q;
+}
+
 /* Queue sig; returns TIMER_SIGNAL_COALESCED if it joined a timer signal
- * already queued, else TIMER_SIGNAL_QUEUED. */
-static int queue_signal(struct sigpending *pend, int sig, const struct ksiginfo *info)
+ * already queued, else TIMER_SIGNAL_QUEUED; -EAGAIN if a real-time signal
+ * with siginfo (not from kill()) could not be queued. */
+static int queue_signal(struct sigpending *pend, int sig, const struct ksiginfo *info,
+                        const struct sigq_owner *o)
 {
   bool rt = sig >= SIGRTMIN;
   if (info && info->code == SI_TIMER && info->timer_seq && timer_signal_coalesce(pend, info))
     return TIMER_SIGNAL_COALESCED;
   if ((pend->set & SIGMASK(sig)) && !rt)
     return TIMER_SIGNAL_QUEUED; /* standard signals do not queue up */
-  struct sigqueue *q = kzalloc(sizeof(*q));
+  struct sigqueue *q = sigqueue_alloc(sig, info, o);
   if (q) {
     if (info) {
       q->info = *info;
@@ -212,7 +320,10 @@ static int queue_signal(struct sigpending *pend, int sig, const struct ksiginfo 
     }
     q->info.signo = sig;
     list_add_tail(&q->link, &pend->queue);
+  } else if (rt && info && info->code != SI_USER) {
+    return -EAGAIN; /* Linux's queue overflow: the sender is told */
   }
+  /* (else delivered without its siginfo, as Linux's lost-info case) */
   pend->set |= SIGMASK(sig);
   wake_up_events(&signal_queued_wq, POLLIN); /* a blocked signal wakes nobody else (signalfd) */
   return TIMER_SIGNAL_QUEUED;
@@ -251,21 +362,42 @@ static int send_task(struct task *t, int sig, const struct ksiginfo *info, int *
     return 0;
   if (sig == SIGCONT)
     process_continue(t->proc);
+  struct sigq_owner o;
+  sigq_owner_of(t, &o);
+  int r = 0;
   spin_lock(&t->sighand->lock);
   prepare_signal(t->proc, sig);
   if (!sig_discarded(t, sig, info)) {
-    *how = queue_signal(&t->pending, sig, info);
-    if (!(t->blocked & SIGMASK(sig)) || sig == SIGKILL)
-      signal_wake(t, sig);
+    r = queue_signal(&t->pending, sig, info, &o);
+    if (r >= 0) {
+      *how = r;
+      r = 0;
+      if (!(t->blocked & SIGMASK(sig)) || sig == SIGKILL)
+        signal_wake(t, sig);
+    }
   }
   spin_unlock(&t->sighand->lock);
-  return 0;
+  return r;
 }
 
 int send_signal_task(struct task *t, int sig, const struct ksiginfo *info)
 {
   int how;
   return send_task(t, sig, info, &how);
+}
+
+/* Wake one thread of p that can take sig (all of them for SIGKILL).
+ * proc_lock and sighand->lock held. */
+static void wake_for_process_signal(struct process *p, int sig)
+{
+  struct task *th;
+  list_for_each_entry(th, &p->threads, thread_link) {
+    if (sig == SIGKILL || !(th->blocked & SIGMASK(sig))) {
+      signal_wake(th, sig);
+      if (sig != SIGKILL)
+        break;
+    }
+  }
 }
 
 /* send_signal_process, saying in *how whether it was queued. */
@@ -295,23 +427,23 @@ static int send_process(struct process *p, int sig, const struct ksiginfo *info,
     return 0; /* zombie */
   }
   struct sighand *sh = leader->sighand;
+  struct sigq_owner o;
+  sigq_owner_of(leader, &o);
+  int r = 0;
   spin_lock(&sh->lock);
   prepare_signal(p, sig);
   if (!sig_discarded(leader, sig, info) || (leader->blocked & SIGMASK(sig))) {
-    *how = queue_signal(&p->shared_pending, sig, info);
-    /* Wake one thread that can take it (all of them for SIGKILL). */
-    list_for_each_entry(th, &p->threads, thread_link) {
-      if (sig == SIGKILL || !(th->blocked & SIGMASK(sig))) {
-        signal_wake(th, sig);
-        if (sig != SIGKILL)
-          break;
-      }
+    r = queue_signal(&p->shared_pending, sig, info, &o);
+    if (r >= 0) {
+      *how = r;
+      r = 0;
+      wake_for_process_signal(p, sig);
     }
   }
   spin_unlock(&sh->lock);
   if (locked)
     spin_unlock(&proc_lock);
-  return 0;
+  return r;
 }
 
 int send_signal_process(struct process *p, int sig, const struct ksiginfo *info)
@@ -432,7 +564,7 @@ int dequeue_signal_from(struct task *t, sigset_t allowed, struct ksiginfo *info)
     if (found) {
       *info = found->info;
       list_del(&found->link);
-      kfree(found);
+      sigqueue_free(found);
       if (info->code == SI_TIMER && info->timer_seq)
         posix_timer_signal_taken(t->proc, info);
     }

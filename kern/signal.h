@@ -137,6 +137,8 @@ static inline bool siginfo_is_poll(int signo, int code)
 struct sigqueue {
   struct list_head link;
   struct ksiginfo info;
+  bool charged;          /* counted against uid's RLIMIT_SIGPENDING (kern/signal.c) */
+  uint32_t uid;
 };
 
 struct sigpending {
@@ -175,6 +177,9 @@ struct trapframe;
  * (flush; the caller holds the owner's sighand->lock, or is the only user:
  * a new or dead task). */
 void sigpending_init(struct sigpending *p);
+/* Signals queued with their siginfo for the user uid (real uid of the
+ * receiver), as RLIMIT_SIGPENDING counts them; /proc/<pid>/status SigQ. */
+int signals_queued_for_user(uint32_t uid);
 void sigpending_flush(struct sigpending *p);
 /* A new handler table, every action SIG_DFL, one reference; or a copy of
  * old's actions (takes old->lock) for clone without CLONE_SIGHAND. NULL
