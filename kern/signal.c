@@ -18,11 +18,9 @@
  * the file kinds that send signals (fs/fown.c, drivers/tty.c) or wait for
  * them (fs/signalfd.c, through signal_queued_wq).
  *
- * A signal queued with its siginfo is charged to the receiver's real user,
- * as Linux's ucounts do: over the receiver's RLIMIT_SIGPENDING a real-time
- * signal that kill() did not send is refused (EAGAIN), any other is
- * delivered without its siginfo. A POSIX timer's signal is not charged
- * (the timer was counted against the limit when it was made).
+ * A queue entry is charged to the receiver's user (RLIMIT_SIGPENDING,
+ * kern/sigqueue.c): when none can be made, a real-time signal that kill()
+ * did not send is refused (EAGAIN), any other arrives without siginfo.
  *
  * Locks: sighand->lock guards actions, pending sets and blocked masks;
  * proc_lock > sighand->lock > sigq_lock, wait-queue locks. do_signals runs with none
@@ -92,69 +90,6 @@ asm(".pushsection .text.trampoline, \"ax\"\n"
     "  li a7, 139\n"
     "  ecall\n"
     ".popsection\n");
-
-/* ---- queued signals per user (RLIMIT_SIGPENDING) ---- */
-
-/* A user with signals queued (count > 0), or a free slot (count == 0). */
-struct sigq_user {
-  uint32_t uid;
-  uint32_t count;
-};
-static struct spinlock sigq_lock = SPINLOCK_INIT("sigq");
-static struct sigq_user sigq_users[SIGQ_USERS_MAX]; /* sigq_lock */
-
-/* uid's slot, or a free one if make (NULL: none). sigq_lock held. */
-static struct sigq_user *sigq_slot(uint32_t uid, bool make)
-{
-  struct sigq_user *unused = NULL;
-  for (int i = 0; i < SIGQ_USERS_MAX; i++) {
-    if (sigq_users[i].count && sigq_users[i].uid == uid)
-      return &sigq_users[i];
-    if (!sigq_users[i].count && !unused)
-      unused = &sigq_users[i];
-  }
-  if (unused && make)
-    unused->uid = uid;
-  return make ? unused : NULL;
-}
-
-/* Count one more signal queued for uid, unless that makes more than
- * limit (override: count it anyway, as Linux's override_rlimit). */
-static bool sigq_charge(uint32_t uid, uint64_t limit, bool override)
-{
-  spin_lock(&sigq_lock);
-  struct sigq_user *u = sigq_slot(uid, true);
-  bool ok = u && (override || (uint64_t)u->count + 1 <= limit);
-  if (ok)
-    u->count++;
-  spin_unlock(&sigq_lock);
-  return ok;
-}
-
-static void sigq_uncharge(uint32_t uid)
-{
-  spin_lock(&sigq_lock);
-  struct sigq_user *u = sigq_slot(uid, false);
-  if (u)
-    u->count--;
-  spin_unlock(&sigq_lock);
-}
-
-static void sigqueue_free(struct sigqueue *q)
-{
-  if (q->charged)
-    sigq_uncharge(q->uid);
-  kfree(q);
-}
-
-int signals_queued_for_user(uint32_t uid)
-{
-  spin_lock(&sigq_lock);
-  struct sigq_user *u = sigq_slot(uid, false);
-  int n = u ? (int)u->count : 0;
-  spin_unlock(&sigq_lock);
-  return n;
-}
 
 /* ---- pending sets ---- */
 
@@ -264,42 +199,6 @@ static bool timer_signal_coalesce(struct sigpending *pend, const struct ksiginfo
   return false;
 }
 
-/* Who a signal is charged to: the receiver's real uid and its
- * RLIMIT_SIGPENDING. Taken before sighand->lock (cred_lock). */
-struct sigq_owner {
-  uint32_t uid;
-  uint64_t limit;
-};
-
-static void sigq_owner_of(struct task *t, struct sigq_owner *o)
-{
-  const struct cred *c = get_task_cred(t);
-  o->uid = c->uid;
-  put_cred(c);
-  o->limit = t->proc ? READ_ONCE(t->proc->rlim[RLIMIT_SIGPENDING].cur) : RLIM_INFINITY;
-}
-
-/* A queue entry for sig with info, charged to o (see the header); NULL if
- * the limit or memory says no. */
-static struct sigqueue *sigqueue_alloc(int sig, const struct ksiginfo *info, const struct sigq_owner *o)
-{
-  bool timer = info && info->code == SI_TIMER && info->timer_seq;
-  bool charge = !timer;
-  /* the kernel's own standard signals and kill()'s go over the limit */
-  bool override = sig < SIGRTMIN && (!info || info->code >= 0);
-  if (charge && !sigq_charge(o->uid, o->limit, override))
-    return NULL;
-  struct sigqueue *q = kzalloc(sizeof(*q));
-  if (!q) {
-    if (charge)
-      sigq_uncharge(o->uid);
-    return NULL;
-  }
-  q->charged = charge;
-  q->uid = o->uid;
-  return q;
-}
-
 /* Queue sig; returns TIMER_SIGNAL_COALESCED if it joined a timer signal
  * already queued, else TIMER_SIGNAL_QUEUED; -EAGAIN if a real-time signal
  * with siginfo (not from kill()) could not be queued. */
@@ -363,7 +262,7 @@ static int send_task(struct task *t, int sig, const struct ksiginfo *info, int *
   if (sig == SIGCONT)
     process_continue(t->proc);
   struct sigq_owner o;
-  sigq_owner_of(t, &o);
+  sigq_owner_of(t, &o);  /* (takes cred_lock: before sighand->lock) */
   int r = 0;
   spin_lock(&t->sighand->lock);
   prepare_signal(t->proc, sig);
