@@ -293,7 +293,7 @@ static int install_page(struct mm *mm, uaddr_t va, struct page *p, uint64_t flag
  * install_page (a fence per page here made fork+exec 2x slower under
  * QEMU). mm->lock held.
  */
-static void fault_around(struct vma *v, uaddr_t va, pte_t *pte, uint64_t flags)
+static void fault_around(struct mm *mm, struct vma *v, uaddr_t va, pte_t *pte, uint64_t flags)
 {
   uaddr_t win = FAULT_AROUND_PAGES * PAGE_SIZE;
   uaddr_t from = MAX(ROUND_DOWN(va, win), v->start);
@@ -306,6 +306,7 @@ static void fault_around(struct vma *v, uaddr_t va, pte_t *pte, uint64_t flags)
     if (!p)
       continue;
     *e = PA_TO_PTE(page_to_pa(p)) | flags; /* the entry keeps fault_cached's reference */
+    mm->rss++;
   }
 }
 
@@ -404,7 +405,7 @@ int fault_locked(struct mm *mm, uaddr_t addr, int access)
     if (r)
       put_page(p);
     else if (around)
-      fault_around(v, va, pte, flags);
+      fault_around(mm, v, va, pte, flags);
     return r;
   }
   if (access & FAULT_WRITE) {
@@ -425,7 +426,7 @@ int fault_locked(struct mm *mm, uaddr_t addr, int access)
   if (r)
     put_page(p);
   else if (around)
-    fault_around(v, va, pte, flags);
+    fault_around(mm, v, va, pte, flags);
   return r;
 }
 
