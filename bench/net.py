@@ -84,7 +84,6 @@ iperf tcp_R -R
 iperf udp_R -u -R -b 1000G
 killall iperf3
 sleep 1
-if [ "${IPERF_ONLY:-0}" = 1 ]; then echo BENCH-END; poweroff -f; fi
 
 # ---- host -> guest: the host runs iperf3 -c once it sees BENCH-HOST-READY ----
 timeout 120 iperf3 -s -1 -p "$port" > /tmp/iperf3-host.log 2>&1 &
@@ -92,6 +91,7 @@ sleep 1
 echo BENCH-HOST-READY
 wait $!
 echo BENCH-HOST-DONE
+if [ "${IPERF_ONLY:-0}" = 1 ]; then echo BENCH-END; poweroff -f; fi
 
 # ---- redis-benchmark against redis-server ----
 redis-server --save "" --appendonly no > /tmp/redis.log 2>&1 &
@@ -171,7 +171,7 @@ def free_port():
 def qemu_cmd(name, kernel, cpio, image, port, redis_n, rr_rounds, smp=1, iperf_only=False,
              profile=""):
     """The same QEMU command for both systems; only -kernel/-initrd/-append differ.
-    iperf_only: the guest stops after the iperf3 runs over 127.0.0.1."""
+    iperf_only: the guest stops after the iperf3 runs (127.0.0.1, then host -> guest)."""
     cmd = ["qemu-system-riscv64", "-machine", "virt", "-m", "1G", "-nographic", "-smp", str(smp),
            "-bios", "default", "-no-reboot",
            "-device", "virtio-net-device,netdev=net",
@@ -257,7 +257,7 @@ def profile_run(args, kernel, cpio, image):
     port = free_port()
     cmd = qemu_cmd("Kite", kernel, cpio, image, port, 0, 0, args.smp, True, args.profile)
     print(" ".join(cmd), flush=True)
-    _, text = boot(cmd, 900)
+    _, text = boot_and_measure(cmd, port, 900)
     for line in text.splitlines():
         if line.startswith("BENCH"):
             print(line)
@@ -283,7 +283,8 @@ def main():
     ap.add_argument("--linux-redis-n", type=int, help="a smaller -n for Linux only")
     ap.add_argument("--rr-rounds", type=int, default=10000, help="tcp_rr round trips")
     ap.add_argument("--smp", type=int, default=1, help="harts of both systems (QEMU -smp)")
-    ap.add_argument("--iperf-only", action="store_true", help="only iperf3 over 127.0.0.1")
+    ap.add_argument("--iperf-only", action="store_true",
+                    help="only iperf3 (over 127.0.0.1 and host -> guest)")
     ap.add_argument("--profile", metavar="VARIANT", help="profile Kite's kernel during one iperf3 variant")
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)

@@ -166,8 +166,6 @@ def iperf(runs):
     print(f"{'iperf3 over lo, Mbit/s (median of %d)' % runs:38}{'Kite -smp 1':>12}{'Kite -smp 4':>12}"
           f"{'4/1':>6}{'Linux -smp 1':>13}{'Linux -smp 4':>13}{'4/1':>6}")
     for key, label in net.ROWS:
-        if key == "host_to_guest":
-            continue
         v = {}
         for k in res:
             got = [r[key] for r in res[k] if key in r]

@@ -42,6 +42,19 @@ struct page *filemap_fault(struct vma *v, uint64_t index)
   return p;
 }
 
+struct page *filemap_fault_cached(struct vma *v, uint64_t index)
+{
+  struct inode *ino = v->file->inode;
+  if (index * PAGE_SIZE >= (uint64_t)ino->size)
+    return NULL;
+  struct page *p = page_cache_peek(ino, index);
+  if (p && !(p->flags & PG_UPTODATE)) {
+    put_page(p);
+    return NULL;
+  }
+  return p;
+}
+
 void *filemap_msync_hold(struct vma *v)
 {
   fget(v->file);
@@ -59,6 +72,7 @@ const struct vm_operations generic_file_vm_ops = {
   .open = filemap_vm_open,
   .close = filemap_vm_close,
   .fault = filemap_fault,
+  .fault_cached = filemap_fault_cached,
   .msync_hold = filemap_msync_hold,
   .msync = filemap_msync,
 };

@@ -31,11 +31,14 @@ void filemap_vm_close(struct vma *v);
  * for a shared character device) or when it cannot be read;
  * ERR_PTR(-ENOMEM). mm->lock held; may sleep. */
 struct page *filemap_fault(struct vma *v, uint64_t index);
+/* The page at index if it is in the page cache, up to date and inside the
+ * file, referenced; else NULL (fault-around: nothing is read). */
+struct page *filemap_fault_cached(struct vma *v, uint64_t index);
 /* msync: hold v->file (mm->lock held) / write its pages back and drop it. */
 void *filemap_msync_hold(struct vma *v);
 void filemap_msync(void *held);
 
-/* The four above, as one table: what generic_file_mmap installs. */
+/* The five above, as one table: what generic_file_mmap installs. */
 extern const struct vm_operations generic_file_vm_ops;
 
 #endif

@@ -315,6 +315,7 @@ static const struct vm_operations shmem_vm_ops = {
   .open = shmem_vm_open,
   .close = shmem_vm_close,
   .fault = filemap_fault,
+  .fault_cached = filemap_fault_cached,
   .msync_hold = filemap_msync_hold,
   .msync = filemap_msync,
 };

@@ -122,6 +122,7 @@ static const struct vm_operations shm_vm_ops = {
   .open = shm_vm_open,
   .close = shm_vm_close,
   .fault = filemap_fault,
+  .fault_cached = filemap_fault_cached,
   .msync_hold = filemap_msync_hold,
   .msync = filemap_msync,
 };

@@ -10,6 +10,7 @@
 #define SMP_HART_START_WAIT_NS (5ull * 1000000000ull) /* how long the boot hart waits for each secondary hart to come online */
 #define SPIN_TURNS 2000          /* reads of a held spinlock before halting for a kick */
 #define KSTACK_PAGES 4           /* kernel stack per task: 16 KiB */
+#define FAULT_AROUND_PAGES 16    /* a read fault on a file maps this aligned window of cached pages */
 #define HZ 100                   /* scheduler ticks per second */
 #define PROFILE_HZ 1000          /* timer samples per second per hart while /proc/kite/profile is on */
 #define PROFILE_SLOTS 4096       /* distinct kernel PCs the profile counts (a power of 2) */

@@ -82,6 +82,9 @@ struct vm_operations {
    * writable shared mapping is marked dirty. ERR_PTR(-ENXIO) past the end
    * of the file or on a read error (SIGBUS), ERR_PTR(-ENOMEM). May sleep. */
   struct page *(*fault)(struct vma *v, uint64_t index);
+  /* Fault-around (optional): the page at `index` only if it is cached and
+   * up to date, referenced; else NULL. Never reads or sleeps on I/O. */
+  struct page *(*fault_cached)(struct vma *v, uint64_t index);
   /* msync: msync_hold(v), under mm->lock, returns what to write back,
    * referenced (NULL: nothing); msync(held), after mm->lock is dropped,
    * writes it back and drops that reference. */

@@ -39,6 +39,18 @@ bool dgram_enqueue(struct socket *s, struct dgram_queue *q, struct pbuf *p, cons
   return true;
 }
 
+/* Free the datagram the last recvmsg read. net_lock held, and rx_lock (or
+ * the last reference to the socket). */
+static void dgram_free_consumed(struct dgram_queue *q)
+{
+  struct dgram *d = q->consumed;
+  if (d) {
+    q->consumed = NULL;
+    pbuf_free(d->p);
+    kfree(d);
+  }
+}
+
 /* Copy the first n bytes of a pbuf chain into the uio. */
 static long copy_pbuf_to_uio(struct pbuf *p, struct uio *u, size_t n)
 {
@@ -73,6 +85,7 @@ ssize_t dgram_recvmsg(struct socket *s, struct inet_sock *inet, struct dgram_que
       break;
     }
     net_lock_acquire();
+    dgram_free_consumed(q);
     struct dgram *d = q->head;
     if (!d && inet->err) {
       r = -inet->err;
@@ -96,12 +109,8 @@ ssize_t dgram_recvmsg(struct socket *s, struct inet_sock *inet, struct dgram_que
     if (c >= 0 && (size_t)c < len)
       m->flags_out |= MSG_TRUNC;
     r = (c >= 0 && (flags & MSG_TRUNC)) ? (ssize_t)len : c; /* the real length, as Linux */
-    if (!(flags & MSG_PEEK)) {
-      net_lock_acquire();
-      pbuf_free(d->p);
-      net_lock_release();
-      kfree(d);
-    }
+    if (!(flags & MSG_PEEK))
+      q->consumed = d;  /* freed under the next dequeue's net_lock: one hold per datagram */
     break;
   }
   mutex_unlock(&s->rx_lock);
@@ -115,6 +124,7 @@ int dgram_next_len(struct dgram_queue *q)
 
 void dgram_flush(struct dgram_queue *q)
 {
+  dgram_free_consumed(q);
   while (q->head) {
     struct dgram *d = q->head;
     q->head = d->next;

@@ -29,6 +29,8 @@ struct dgram_queue {
   struct dgram *head, *tail;    /* net_lock */
   size_t bytes;                 /* payload bytes queued (net_lock) */
   uint64_t dropped;             /* datagrams dropped: queue full or no memory (net_lock) */
+  struct dgram *consumed;       /* read, freed at the reader's next net_lock hold
+                                   (rx_lock; dgram_flush at release) */
 };
 
 /*

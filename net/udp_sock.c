@@ -41,6 +41,46 @@ static uint64_t udp_overflows;
 
 static const struct sock_ops udp_ops;
 
+/*
+ * A datagram being sent: a custom pbuf over one kmalloc'd block, with room
+ * for lwIP's headers (UDP, IP, link) in front of the payload. Filling it
+ * needs no net_lock (pbuf_alloc would: lwIP's counters), so sending a
+ * datagram takes net_lock once (udp_send), not twice.
+ */
+#define UDP_TX_HEADROOM LWIP_MEM_ALIGN_SIZE(PBUF_TRANSPORT)
+
+struct udp_tx {
+  struct pbuf_custom pc;        /* first: lwIP frees it through custom_free_function */
+  u8_t mem[];                   /* UDP_TX_HEADROOM, then the payload */
+};
+
+static void udp_tx_free(struct pbuf *p)
+{
+  kfree(p);
+}
+
+/* A pbuf holding a copy of len bytes of u, in *out: 0, -ENOBUFS or
+ * -EFAULT. No lock held. */
+static long udp_tx_fill(struct uio *u, size_t len, struct pbuf **out)
+{
+  struct udp_tx *t = kmalloc(sizeof(*t) + UDP_TX_HEADROOM + len);
+  if (!t)
+    return -ENOBUFS;
+  u8_t *payload = t->mem + UDP_TX_HEADROOM;
+  if (len && uio_copy_from(u, payload, len) != (long)len) {
+    kfree(t);
+    return -EFAULT;
+  }
+  t->pc.custom_free_function = udp_tx_free;
+  /* Declared without headroom (PBUF_RAW, starting at the payload): lwIP's
+   * size check here is 16-bit, and a 65,507-byte datagram with its
+   * headroom passes 64 KiB. udp_sendto and ip_output still put their
+   * headers in front: pbuf_add_header may move the payload back over
+   * t->mem, down to the end of the struct pbuf. */
+  *out = pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_RAM, &t->pc, payload, (u16_t)len);
+  return 0;
+}
+
 static struct udp_sock *udp_of(struct socket *s)
 {
   return s->proto;
@@ -62,13 +102,13 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 static unsigned udp_poll(struct socket *s)
 {
   struct udp_sock *us = udp_of(s);
-  net_lock_acquire();
+  /* No net_lock: a poller is on s->wq before it looks (socket_poll), so a
+   * datagram queued after this read still wakes it. */
   unsigned mask = POLLOUT | POLLWRNORM;
-  if (us->rxq.head)
+  if (READ_ONCE(us->rxq.head))
     mask |= POLLIN | POLLRDNORM;
-  if (us->inet.err)
+  if (READ_ONCE(us->inet.err))
     mask |= POLLERR;
-  net_lock_release();
   return mask;
 }
 
@@ -153,17 +193,10 @@ static ssize_t udp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, 
     return -EDESTADDRREQ;
   }
   /* Copy the payload into a fresh pbuf: nobody else sees it until udp_send. */
-  net_lock_acquire();
-  struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
-  net_lock_release();
-  if (!p)
-    return -ENOBUFS;
-  if (len && uio_copy_from(u, p->payload, len) != (long)len) {
-    net_lock_acquire();
-    pbuf_free(p);
-    net_lock_release();
-    return -EFAULT;
-  }
+  struct pbuf *p;
+  long f = udp_tx_fill(u, len, &p);
+  if (f)
+    return f;
   net_lock_acquire();
   struct udp_pcb *pcb = us->inet.pcb.udp;
   uint64_t overflows = udp_overflows;

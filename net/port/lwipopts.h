@@ -70,13 +70,22 @@ void kfree(void *p);
 
 /* ---- TCP: sized for loopback throughput (docs/net-lwip.md) ---- */
 /* Loopback has MTU 0, so a large MSS is used there; on eth0 the MSS is
- * clamped to the MTU. 7936 + headers fits an 8 KiB allocation. (32512 was
- * tried and broke TCP from the host into the guest: docs/net-lwip.md.) */
-#define TCP_MSS 7936
+ * clamped to the MTU. 32512 + headers fits a 32 KiB allocation. lwIP's
+ * sanity checks must be off for it: one of them guards a 16-bit snd_buf,
+ * which with LWIP_WND_SCALE is 32-bit (tcpwnd_size_t). */
+#define TCP_MSS 32512
+#define LWIP_DISABLE_TCP_SANITY_CHECKS 1
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 3
 #define TCP_WND (256 * 1024)
 #define TCP_SND_BUF (256 * 1024)
+/* A read sends a window update once it has reopened the receive window by
+ * this much. lwIP's default, min(TCP_WND / 4, 4 * TCP_MSS), is 64 KiB here:
+ * more than the 0xFFFF a peer without window scaling can ever be offered
+ * (QEMU's user network sends no window-scale option), so a window closed by
+ * a full receive queue stayed closed until the peer's persist timer, 5 s
+ * later (docs/net-lwip.md, "the window that never reopened"). */
+#define TCP_WND_UPDATE_THRESHOLD LWIP_MIN(TCP_WND / 4, 0xFFFF / 2)
 #define TCP_SND_QUEUELEN 1024       /* segments queued per pcb (1460-byte MSS on eth0) */
 #define TCP_SNDLOWAT (16 * 1024)
 #define TCP_SNDQUEUELOWAT (TCP_SND_QUEUELEN / 2)
