@@ -15,7 +15,8 @@
 #   make ltp LTP=<dir>  build LTP's syscalls tests from your own LTP checkout,
 #                       run them on Kite (LINUX=1: and on the reference Linux)
 #                       and write the per-test table (LTP_LIBC=glibc|musl,
-#                       LTP_ONLY="a b": just those; optional, docs/ltp.md)
+#                       LTP_ONLY="a b": just those, LTP_OUT=<dir>: results
+#                       there, not build/ltp-<libc>; optional, docs/ltp.md)
 #   make test-qemu-smoke  boot non-interactively and run the smoke programs
 #   make stress         the race stress on 4 harts for 5 minutes (SMP=,
 #                       SMP_STRESS_SECONDS=, STRESS_LOCKDEP=1 for the debug
@@ -201,13 +202,14 @@ oscomp: $(KERNEL_OUT)
 	  $(if $(RECORD),--record-baselines)
 
 LTP_LIBC ?= glibc
+LTP_OUT ?= $(BUILD)/ltp-$(LTP_LIBC)
 ltp: $(KERNEL_OUT)
 	$(Q)test -n "$(LTP)" || { echo "make ltp: LTP=<an LTP source checkout> (docs/ltp.md)"; exit 1; }
 	$(Q)dir=$$(testsuite/ltp/build.sh "$(LTP)" $(BUILD)/ltp/$(LTP_LIBC) $(LTP_LIBC)) && \
 	  python3 testsuite/ltp/ltp.py run --ltp "$$dir" --system $(if $(LINUX),both,kite) \
-	    $(if $(LTP_ONLY),--only "$(LTP_ONLY)") --out $(BUILD)/ltp-$(LTP_LIBC) && \
-	  python3 testsuite/ltp/ltp.py table --out $(BUILD)/ltp-$(LTP_LIBC) > $(BUILD)/ltp-$(LTP_LIBC)/table.md && \
-	  echo "table: $(BUILD)/ltp-$(LTP_LIBC)/table.md"
+	    $(if $(LTP_ONLY),--only "$(LTP_ONLY)") --out $(LTP_OUT) && \
+	  python3 testsuite/ltp/ltp.py table --out $(LTP_OUT) > $(LTP_OUT)/table.md && \
+	  echo "table: $(LTP_OUT)/table.md"
 
 clean:
 	rm -rf $(BUILD) kernel-rv

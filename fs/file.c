@@ -45,7 +45,6 @@ static void open_count(struct inode *ino, int flags, int delta)
   __atomic_add_fetch(n, delta, __ATOMIC_RELAXED);
 }
 
-
 struct file *file_alloc(void)
 {
   struct file *f = kzalloc(sizeof(*f));
@@ -138,6 +137,7 @@ ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos)
   ssize_t n = f->fop->read(f, u, pos);
   if (n > 0)
     inotify_file_event(f, IN_ACCESS);
+  file_accessed(f); /* even after an error, as Linux's filemap_read */
   return n;
 }
 

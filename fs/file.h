@@ -93,6 +93,9 @@ void file_release_hook_register(struct file_release_hook *h);
  * &f->pos): checks in Linux's order (-EBADF, -EINVAL, -EFAULT before
  * blocking), then the file's operation. Bytes moved, or -errno. */
 ssize_t vfs_read(struct file *f, struct uio *u, off_t *pos);
+/* A read or a directory listing happened: update atime as Linux's mount
+ * options say (noatime, nodiratime, relatime, strictatime; fs/vfs.c). */
+void file_accessed(struct file *f);
 ssize_t vfs_write(struct file *f, struct uio *u, off_t *pos);
 /* Read or write n bytes at pos to or from a kernel buffer (no position
  * update, no access-mode check). Bytes moved, or -errno. */

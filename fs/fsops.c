@@ -232,7 +232,13 @@ int do_unlinkat(int dirfd, const char *path, int flags)
   }
   if (!strcmp(last, ".")) {
     path_put(&parent);
-    return -EINVAL;
+    return (flags & AT_REMOVEDIR) ? -EINVAL : -EISDIR;
+  }
+  /* a read-only file system refuses before the name is looked up (Linux's
+   * mnt_want_write): EROFS, not ENOENT, for a name that is not there */
+  if ((r = check_writable_dir(&parent))) {
+    path_put(&parent);
+    return r;
   }
   if (!(flags & AT_REMOVEDIR) && path[strlen(path) - 1] == '/') {
     /* "file/" must name a directory: unlink of it is EISDIR or ENOTDIR */
@@ -257,8 +263,6 @@ int do_unlinkat(int dirfd, const char *path, int flags)
   struct inode *victim = d->inode;
   if (!d->inode)
     r = -ENOENT;
-  else if ((r = check_writable_dir(&parent)))
-    ;
   else if ((r = may_delete(dir, d->inode)))
     ;
   else if (d->mounted)

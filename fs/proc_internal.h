@@ -111,6 +111,10 @@ struct task *proc_any_thread(struct process *p);
  * then the controlling tty's lock). Release with proc_snapshot_put. */
 void proc_snapshot_get(struct process *p, struct proc_snapshot *s);
 void proc_snapshot_put(struct proc_snapshot *s);
+/* Make *s (of p) speak for its thread tid: that thread's state, hart and
+ * comm (/proc/<pid>/task/<tid>/stat). No change if tid is not p's. Takes
+ * proc_lock. */
+void proc_snapshot_thread(struct process *p, pid_t tid, struct proc_snapshot *s);
 /* The reading task's root, not referenced (its own root outlives the
  * read): paths in /proc are shown as the reader sees them. */
 struct path proc_reader_root(void);
@@ -127,6 +131,11 @@ extern const struct proc_table proc_pid_table;   /* /proc/<pid> */
 extern const struct proc_table proc_tid_table;   /* /proc/<pid>/task/<tid> */
 /* /proc/<pid>/comm: procfs.c opens and writes a thread's own comm itself. */
 void gen_comm(struct proc_buf *b, struct process *p);
+/* /proc/<pid>/task/<tid>/stat: the generator is a marker (it shows the
+ * process); procfs.c calls proc_tid_stat_show with the tid, which shows
+ * that thread's id, comm and state. */
+void gen_tid_stat(struct proc_buf *b, struct process *p);
+void proc_tid_stat_show(struct proc_buf *b, struct process *p, pid_t tid);
 /* The generator of /proc/<pid>/fdinfo/<fd> files (a marker: the text is
  * made by proc_fdinfo_show, which is given the fd). */
 void gen_fdinfo(struct proc_buf *b, struct process *p);

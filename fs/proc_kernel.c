@@ -238,6 +238,7 @@ static void gen_net_tcp6(struct proc_buf *b, struct process *p)
 }
 
 static void gen_hostname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", hostname); }
+static void gen_domainname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", domainname); }
 static void gen_osrelease(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", KITE_RELEASE); }
 static void gen_ostype(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "Linux\n"); }
 static void gen_pid_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pid_max); }
@@ -463,6 +464,7 @@ static const struct proc_entry sys_entries[] = {
 };
 
 static const struct proc_entry sys_kernel_entries[] = {
+  { "domainname", PK_FILE, gen_domainname, S_IFREG | 0644 },
   { "hostname", PK_FILE, gen_hostname, S_IFREG | 0644 },
   { "osrelease", PK_FILE, gen_osrelease, S_IFREG | 0444 },
   { "ostype", PK_FILE, gen_ostype, S_IFREG | 0444 },
@@ -533,10 +535,13 @@ int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled)
   for (size_t i = 0; i < ARRAY_SIZE(ipc_sysctls); i++)
     if (gen == ipc_sysctls[i].gen)
       return ipc_sysctl_store(ipc_sysctls[i].name, buf);
-  if (gen == gen_hostname) {
+  if (gen == gen_hostname || gen == gen_domainname) {
     if (!capable(CAP_SYS_ADMIN))
       return -EPERM;
-    strlcpy(hostname, buf, sizeof(hostname));
+    if (gen == gen_hostname)
+      strlcpy(hostname, buf, sizeof(hostname));
+    else
+      strlcpy(domainname, buf, sizeof(domainname));
     return 0;
   }
   *handled = false;

@@ -32,10 +32,9 @@
 
 /* ---- per-process files ---- */
 
-static void gen_stat(struct proc_buf *b, struct process *p)
+/* The stat line of p as s shows it, under id (the pid, or a thread's tid). */
+static void stat_line(struct proc_buf *b, struct process *p, pid_t id, struct proc_snapshot s)
 {
-  struct proc_snapshot s;
-  proc_snapshot_get(p, &s);
   uint64_t vsize = 0, rss = 0;
   if (s.mm) {
     vsize = s.mm->total_vm;
@@ -43,13 +42,34 @@ static void gen_stat(struct proc_buf *b, struct process *p)
   }
   pb_printf(b, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu "
             "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 %d 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-            p->pid, s.comm, s.state, s.ppid, s.pgid, s.sid, (int)s.tty, s.tpgid,
+            id, s.comm, s.state, s.ppid, s.pgid, s.sid, (int)s.tty, s.tpgid,
             (unsigned long)(s.utime / TICK_NS), (unsigned long)(s.stime / TICK_NS),
             (unsigned long)(p->cutime_ns / TICK_NS), (unsigned long)(p->cstime_ns / TICK_NS),
             s.nthreads, (unsigned long)(p->start_ns / TICK_NS), (unsigned long)vsize,
             (unsigned long)rss, s.mm ? (unsigned long)MMAP_MIN_ADDR : 0UL,
             s.mm ? (unsigned long)s.mm->brk_start : 0UL,
             s.mm ? (unsigned long)s.mm->stack_top : 0UL, s.cpu);
+}
+
+static void gen_stat(struct proc_buf *b, struct process *p)
+{
+  struct proc_snapshot s;
+  proc_snapshot_get(p, &s);
+  stat_line(b, p, p->pid, s);
+  proc_snapshot_put(&s);
+}
+
+void gen_tid_stat(struct proc_buf *b, struct process *p)
+{
+  gen_stat(b, p);
+}
+
+void proc_tid_stat_show(struct proc_buf *b, struct process *p, pid_t tid)
+{
+  struct proc_snapshot s;
+  proc_snapshot_get(p, &s);
+  proc_snapshot_thread(p, tid, &s);
+  stat_line(b, p, tid, s);
   proc_snapshot_put(&s);
 }
 
@@ -202,9 +222,10 @@ static const struct proc_entry pid_entries[] = {
   { "task", PK_TASK_DIR, NULL, S_IFDIR | 0555 },
 };
 
-/* /proc/<pid>/task/<tid>: the thread's own comm; the rest is the process's. */
+/* /proc/<pid>/task/<tid>: the thread's own comm, and its state in stat;
+ * the rest is the process's. */
 static const struct proc_entry tid_entries[] = {
-  { "stat", PK_FILE, gen_stat, S_IFREG | 0444 },
+  { "stat", PK_FILE, gen_tid_stat, S_IFREG | 0444 },
   { "statm", PK_FILE, gen_statm, S_IFREG | 0444 },
   { "status", PK_FILE, gen_status, S_IFREG | 0444 },
   { "cmdline", PK_FILE, gen_cmdline, S_IFREG | 0444 },

@@ -143,6 +143,18 @@ static void snapshot_ctty(struct process *p, struct proc_snapshot *s)
   spin_unlock(&tty->lock);
 }
 
+void proc_snapshot_thread(struct process *p, pid_t tid, struct proc_snapshot *s)
+{
+  spin_lock(&proc_lock);
+  struct task *t = find_task(tid);
+  if (t && t->proc == p) {
+    s->state = state_char(p, t);
+    s->cpu = t->cpu ? t->cpu->id : 0;
+    memcpy(s->comm, t->comm, sizeof(s->comm));
+  }
+  spin_unlock(&proc_lock);
+}
+
 void proc_snapshot_get(struct process *p, struct proc_snapshot *s)
 {
   memset(s, 0, sizeof(*s));

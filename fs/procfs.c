@@ -78,7 +78,7 @@ static struct inode *proc_inode(mode_t mode, enum proc_kind kind, pid_t pid, int
     ino->fop = &proc_dir_fops;
     ino->nlink = 2;
   } else if (S_ISLNK(mode)) {
-    bool magic = kind == PK_CWD || kind == PK_ROOTLINK || kind == PK_FD_LINK;
+    bool magic = kind == PK_CWD || kind == PK_ROOTLINK || kind == PK_FD_LINK || kind == PK_EXE;
     ino->iop = magic ? &proc_magic_link_iops : &proc_link_iops;
   } else {
     ino->iop = &proc_link_iops; /* for evict */
@@ -339,10 +339,11 @@ static int proc_readlink(struct inode *ino, char *buf, size_t size)
 }
 
 /*
- * Following cwd, root or fd/N is a jump to the object itself (a magic
+ * Following cwd, root, exe or fd/N is a jump to the object itself (a magic
  * link): a removed file or directory is still reached, and a pipe, which
  * has no name, is reached on the pseudo mount and reopens as a FIFO
- * (bash's <(...) opens /dev/fd/63 this way).
+ * (bash's <(...) opens /dev/fd/63 this way). exe is the file the mm runs
+ * (mm->exe, fixed for the life of the mm; the snapshot holds the mm).
  */
 static int proc_get_link(struct inode *ino, struct path *out)
 {
@@ -359,6 +360,17 @@ static int proc_get_link(struct inode *ino, struct path *out)
     path_get(out);
     spin_unlock(&s.fs->lock);
     r = 0;
+  } else if (pi->kind == PK_EXE) {
+    struct file *f = s.mm && s.mm->exe ? s.mm->exe->file : NULL;
+    if (f && f->path.dentry) {
+      *out = f->path;
+      path_get(out);
+      r = 0;
+    } else if (f && f->inode) {
+      char name[48];
+      file_link_name(f, name, sizeof(name));
+      r = vfs_pseudo_path(f->inode, name, out);
+    }
   } else if (pi->kind == PK_FD_LINK) {
     struct file *f = snapshot_file(&s, pi->fd);
     if (f && f->path.dentry) {
@@ -576,6 +588,8 @@ static int proc_file_open(struct inode *ino, struct file *f)
       memcpy(comm, t->comm, sizeof(comm));
     spin_unlock(&proc_lock);
     pb_printf(b, "%s\n", comm);
+  } else if (pi->gen == gen_tid_stat && pi->fd > 0 && p) {
+    proc_tid_stat_show(b, p, pi->fd);
   } else if (pi->gen == gen_fdinfo) {
     int r = proc_fdinfo_show(b, p, pi->fd);
     if (r) {

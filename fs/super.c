@@ -215,7 +215,10 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
   if (flags & MS_REMOUNT) {
     if (target->dentry != target->mnt->root)
       return -EINVAL;
-    target->mnt->flags = flags & ~MS_REMOUNT;
+    /* a remount naming no atime option keeps the mount's (Linux) */
+    uint32_t atime = MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
+    uint32_t keep = (flags & atime) ? 0 : target->mnt->flags & atime;
+    target->mnt->flags = (flags & ~MS_REMOUNT) | keep;
     target->mnt->sb->flags = flags & MS_RDONLY;
     return 0;
   }

@@ -91,6 +91,7 @@ long sys_getdents64(int fd, uaddr_t buf, size_t count)
       r = g.err && !g.written ? g.err : (long)g.written;
     if (r >= 0)
       inotify_file_event(f, IN_ACCESS);
+    file_accessed(f);
   }
   fput(f);
   return r;

@@ -35,6 +35,7 @@
 #include "fs/inode.h"
 #include "fs/dentry.h"
 #include "fs/mount.h"
+#include "fs/file.h"
 #include "fs/pagecache.h"
 #include "fs/xattr.h"
 #include "kern/mm.h"
@@ -93,6 +94,43 @@ void inode_touch(struct inode *ino, bool modify)
   if (modify)
     ino->mtime = ts;
   ino->ctime = ts;
+  ino->dirty = true;
+}
+
+/* Is a's time at or after b's? */
+static bool ts_not_before(struct timespec64 a, struct timespec64 b)
+{
+  return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec >= b.tv_nsec);
+}
+
+#define RELATIME_AGE (24 * 60 * 60) /* seconds: relatime updates an atime older than this */
+
+/*
+ * Linux's file_accessed/touch_atime: a read of a regular file or a listing
+ * of a directory sets its atime to now (other kinds are left alone), unless it was opened O_NOATIME, the
+ * mount is read-only, noatime, or nodiratime for a directory, or (relatime,
+ * the default unless strictatime) its atime is already after its mtime
+ * and ctime and less than a day old. Files without a mount (pipes,
+ * sockets) are left alone. No lock held; the times are plain stores, as
+ * inode_touch's.
+ */
+void file_accessed(struct file *f)
+{
+  struct inode *ino = f->inode;
+  struct mount *m = f->path.mnt;
+  if (!ino || !m || (f->flags & O_NOATIME) || !(S_ISREG(ino->mode) || S_ISDIR(ino->mode)))
+    return;
+  uint32_t mf = m->flags | (m->sb->flags & (MS_RDONLY | MS_NOATIME | MS_NODIRATIME));
+  if (mf & (MS_RDONLY | MS_NOATIME))
+    return;
+  if (S_ISDIR(ino->mode) && (mf & MS_NODIRATIME))
+    return;
+  uint64_t ns = time_realtime_ns();
+  struct timespec64 now = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
+  if (!(mf & MS_STRICTATIME) && !ts_not_before(ino->mtime, ino->atime) &&
+      !ts_not_before(ino->ctime, ino->atime) && now.tv_sec - ino->atime.tv_sec < RELATIME_AGE)
+    return;
+  ino->atime = now;
   ino->dirty = true;
 }
 

@@ -127,9 +127,19 @@ static const struct vm_operations shm_vm_ops = {
   .msync = filemap_msync,
 };
 
+/*
+ * Mapping the segment's file (shmat, or remap_file_pages mapping it again,
+ * mm->lock held). A segment already freed is EINVAL, as Linux's
+ * __shm_open finds its id gone: remap_file_pages over the last attachment
+ * of a removed segment unmaps it first (kern/mmap.c), freeing it.
+ */
 static int shm_mmap(struct file *f, struct vma *v)
 {
-  (void)f;
+  mutex_lock(&shm_ids.lock);
+  bool gone = f->priv == NULL;
+  mutex_unlock(&shm_ids.lock);
+  if (gone)
+    return -EINVAL;
   v->ops = &shm_vm_ops;
   return 0;
 }

@@ -178,7 +178,9 @@ static bool sig_discarded(struct task *t, int sig, const struct ksiginfo *info)
     return true;
   if (sig == SIGKILL || sig == SIGSTOP)
     return false;
-  if (t->blocked & SIGMASK(sig))
+  /* a blocked signal is kept even if ignored: the handler may change
+   * before it is unblocked, or sigtimedwait may take it (Linux) */
+  if ((t->blocked | t->real_blocked) & SIGMASK(sig))
     return false;
   return h == SIG_IGN || (h == SIG_DFL && (default_action(sig) == SIGACT_IGN ||
                                            default_action(sig) == SIGACT_CONT));

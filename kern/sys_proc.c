@@ -665,9 +665,13 @@ long sys_rt_sigtimedwait(uaddr_t uset, uaddr_t uinfo, uaddr_t utimeout, size_t s
       return e;
   }
   struct task *t = current;
-  /* Unblock the waited-for signals while sleeping so they wake us. */
+  uint64_t deadline = timeout == WAIT_FOREVER ? 0 : time_monotonic_ns() + timeout;
+  /* Unblock the waited-for signals while sleeping so they wake us; those
+   * that were blocked stay unignorable (real_blocked), as in Linux, so an
+   * ignored signal we wait for is still queued. */
   spin_lock(&t->sighand->lock);
   sigset_t saved = t->blocked;
+  t->real_blocked = saved;
   t->blocked &= ~set;
   spin_unlock(&t->sighand->lock);
   struct wait_queue wq = WAIT_QUEUE_INIT(wq);
@@ -693,11 +697,14 @@ long sys_rt_sigtimedwait(uaddr_t uset, uaddr_t uinfo, uaddr_t utimeout, size_t s
       sig = -EINTR;
       break;
     }
-    if (timeout != WAIT_FOREVER)
-      timeout = 1; /* spurious: just re-check (bounded) */
+    if (timeout != WAIT_FOREVER) { /* spurious: wait out what is left */
+      uint64_t now = time_monotonic_ns();
+      timeout = now < deadline ? deadline - now : 0;
+    }
   }
   spin_lock(&t->sighand->lock);
   t->blocked = saved;
+  t->real_blocked = 0;
   spin_unlock(&t->sighand->lock);
   if (sig > 0 && uinfo) {
     uint8_t buf[128];

@@ -17,6 +17,7 @@
 #include "kern/mm.h"
 #include "kern/uio.h"
 #include "fs/fs_abi.h"
+#include "fs/inode.h"
 #include "fs/file.h"
 #include "fs/fdtable.h"
 
@@ -67,6 +68,18 @@ static ssize_t from_pipe(struct file *pf, struct file *out, off_t *off, size_t l
   return r;
 }
 
+/*
+ * Can f be the file side of a splice (Linux's splice_read/splice_write)?
+ * Not an anonymous-inode file (epoll, eventfd, signalfd, timerfd, inotify,
+ * pidfd: no file type), nor a directory to read from. Checked before the
+ * pipe side waits, so such a splice is EINVAL at once, not a sleep.
+ */
+static bool splice_capable(struct file *f, bool reading)
+{
+  mode_t type = f->inode ? f->inode->mode & S_IFMT : S_IFSOCK;
+  return type != 0 && !(reading && S_ISDIR(type));
+}
+
 /* Linux's do_splice, with offsets already copied in (NULL: none). */
 static ssize_t do_splice(struct file *in, off_t *off_in, struct file *out, off_t *off_out, size_t len,
                          unsigned flags)
@@ -88,6 +101,8 @@ static ssize_t do_splice(struct file *in, off_t *off_in, struct file *out, off_t
       return -EINVAL;
     if (off_out && *off_out < 0)
       return -EINVAL;
+    if (!splice_capable(out, false))
+      return -EINVAL;
     nb |= (in->flags & O_NONBLOCK) != 0;
     return from_pipe(in, out, off_out, len, nb);
   }
@@ -95,6 +110,8 @@ static ssize_t do_splice(struct file *in, off_t *off_in, struct file *out, off_t
     if (off_in && !seekable(in))
       return -EINVAL;
     if (off_in && *off_in < 0)
+      return -EINVAL;
+    if (!splice_capable(in, true))
       return -EINVAL;
     nb |= (out->flags & O_NONBLOCK) != 0;
     return to_pipe(in, off_in, out, len, nb);

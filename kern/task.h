@@ -122,6 +122,8 @@ struct task {
   /* --- signals (sighand->lock) --- */
   sigset_t blocked;
   sigset_t saved_mask;          /* restored after sigsuspend/ppoll/pselect */
+  sigset_t real_blocked;        /* during rt_sigtimedwait: the mask before it unblocked the
+                                   waited-for set (such a signal is not ignored), else 0 */
   bool restore_saved_mask;
   struct sigpending pending;    /* sent to this thread (tkill, faults) */
   struct user_stack_t altstack;

@@ -5,7 +5,8 @@
  * callbacks queue, their recvmsg reads); calls net/socket.c (sock_wake,
  * the socket's waiting) and kern/ memory.
  *
- * Locks: the queue is net_lock's; a reader holds the socket's rx_lock.
+ * Locks: the queue's own spinlock (q->lock, a leaf), net_lock to free a
+ * pbuf; a reader holds the socket's rx_lock (dgram.h has the scheme).
  */
 #include "net/dgram.h"
 #include "kern/mm.h"
@@ -15,12 +16,32 @@
 
 #include "lwip/pbuf.h"
 
+void dgram_queue_init(struct dgram_queue *q)
+{
+  spin_init(&q->lock, "dgram");
+}
+
+/* Free a list of datagrams. net_lock held. */
+static void dgram_free_list(struct dgram *d)
+{
+  while (d) {
+    struct dgram *next = d->next;
+    pbuf_free(d->p);
+    kfree(d);
+    d = next;
+  }
+}
+
 bool dgram_enqueue(struct socket *s, struct dgram_queue *q, struct pbuf *p, const ip_addr_t *from,
                    u16_t port)
 {
-  struct dgram *d = NULL;
-  if (q->bytes + p->tot_len <= (size_t)s->rcvbuf || !q->head)
-    d = kmalloc(sizeof(*d));
+  spin_lock(&q->lock);
+  struct dgram *done = q->done;
+  q->done = NULL;
+  bool room = q->bytes + p->tot_len <= (size_t)s->rcvbuf || !q->head;
+  spin_unlock(&q->lock);
+  dgram_free_list(done);
+  struct dgram *d = room ? kmalloc(sizeof(*d)) : NULL;
   if (!d) {
     q->dropped++;
     return false;
@@ -29,26 +50,16 @@ bool dgram_enqueue(struct socket *s, struct dgram_queue *q, struct pbuf *p, cons
   d->p = p;
   ip_addr_copy(d->from, *from);
   d->port = port;
+  spin_lock(&q->lock);
   if (q->tail)
     q->tail->next = d;
   else
     q->head = d;
   q->tail = d;
   q->bytes += p->tot_len;
+  spin_unlock(&q->lock);
   sock_wake(s, POLLIN | POLLRDNORM);
   return true;
-}
-
-/* Free the datagram the last recvmsg read. net_lock held, and rx_lock (or
- * the last reference to the socket). */
-static void dgram_free_consumed(struct dgram_queue *q)
-{
-  struct dgram *d = q->consumed;
-  if (d) {
-    q->consumed = NULL;
-    pbuf_free(d->p);
-    kfree(d);
-  }
 }
 
 /* Copy the first n bytes of a pbuf chain into the uio. */
@@ -84,24 +95,24 @@ ssize_t dgram_recvmsg(struct socket *s, struct inet_sock *inet, struct dgram_que
       r = sock_wait_error(w, timeout);
       break;
     }
-    net_lock_acquire();
-    dgram_free_consumed(q);
+    spin_lock(&q->lock);
     struct dgram *d = q->head;
-    if (!d && inet->err) {
-      r = -inet->err;
-      inet->err = 0;
-      net_lock_release();
-      break;
-    }
     if (d && !(flags & MSG_PEEK)) {
       q->head = d->next;
       if (!q->head)
         q->tail = NULL;
       q->bytes -= d->p->tot_len;
     }
-    net_lock_release();
-    if (!d)
+    spin_unlock(&q->lock);
+    if (!d) {  /* woken by an error (lwIP sets it under net_lock) */
+      net_lock_acquire();
+      r = -inet->err;
+      inet->err = 0;
+      net_lock_release();
+      if (r)
+        break;
       continue;
+    }
     /* d is ours now (or, peeking, safe under rx_lock: only readers remove). */
     size_t len = d->p->tot_len;
     long c = copy_pbuf_to_uio(d->p, u, MIN(len, u->resid));
@@ -109,8 +120,12 @@ ssize_t dgram_recvmsg(struct socket *s, struct inet_sock *inet, struct dgram_que
     if (c >= 0 && (size_t)c < len)
       m->flags_out |= MSG_TRUNC;
     r = (c >= 0 && (flags & MSG_TRUNC)) ? (ssize_t)len : c; /* the real length, as Linux */
-    if (!(flags & MSG_PEEK))
-      q->consumed = d;  /* freed under the next dequeue's net_lock: one hold per datagram */
+    if (!(flags & MSG_PEEK)) {  /* the next enqueue frees it, under net_lock */
+      spin_lock(&q->lock);
+      d->next = q->done;
+      q->done = d;
+      spin_unlock(&q->lock);
+    }
     break;
   }
   mutex_unlock(&s->rx_lock);
@@ -119,18 +134,19 @@ ssize_t dgram_recvmsg(struct socket *s, struct inet_sock *inet, struct dgram_que
 
 int dgram_next_len(struct dgram_queue *q)
 {
-  return q->head ? q->head->p->tot_len : 0;
+  spin_lock(&q->lock);
+  int n = q->head ? q->head->p->tot_len : 0;
+  spin_unlock(&q->lock);
+  return n;
 }
 
 void dgram_flush(struct dgram_queue *q)
 {
-  dgram_free_consumed(q);
-  while (q->head) {
-    struct dgram *d = q->head;
-    q->head = d->next;
-    pbuf_free(d->p);
-    kfree(d);
-  }
-  q->tail = NULL;
+  spin_lock(&q->lock);
+  struct dgram *queued = q->head, *done = q->done;
+  q->head = q->tail = q->done = NULL;
   q->bytes = 0;
+  spin_unlock(&q->lock);
+  dgram_free_list(queued);
+  dgram_free_list(done);
 }

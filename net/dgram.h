@@ -7,8 +7,13 @@
  * Layer: net, shared by the datagram protocols (net/udp_sock.c,
  * net/icmp_sock.c) below the socket table.
  *
- * Locking: the queue fields are net_lock's; dgram_recvmsg takes the
- * socket's rx_lock (one reader at a time) and net_lock itself.
+ * Locking: the queue has its own spinlock, a leaf taken inside net_lock by
+ * the receive callbacks (which append) and alone by a reader (which takes
+ * the head), so reading a datagram never waits for lwIP. A pbuf may be
+ * freed only under net_lock (lwIP's counters; a loopback datagram points
+ * into the sender's pbufs): the reader leaves what it has read on
+ * `done`, and the next enqueue, which holds net_lock, frees it.
+ * dgram_recvmsg takes the socket's rx_lock (one reader at a time).
  */
 #ifndef KITE_DGRAM_H
 #define KITE_DGRAM_H
@@ -26,16 +31,20 @@ struct dgram {
 };
 
 struct dgram_queue {
-  struct dgram *head, *tail;    /* net_lock */
-  size_t bytes;                 /* payload bytes queued (net_lock) */
+  struct spinlock lock;         /* the next four fields; a leaf (inside net_lock) */
+  struct dgram *head, *tail;    /* lock */
+  size_t bytes;                 /* payload bytes queued (lock) */
+  struct dgram *done;           /* read, not yet freed: at most what was queued (lock) */
   uint64_t dropped;             /* datagrams dropped: queue full or no memory (net_lock) */
-  struct dgram *consumed;       /* read, freed at the reader's next net_lock hold
-                                   (rx_lock; dgram_flush at release) */
 };
+
+/* Initialise an empty queue (a zeroed one, in a socket being created). */
+void dgram_queue_init(struct dgram_queue *q);
 
 /*
  * Queue datagram p from (from, port) on socket s and wake its readers
- * (net_lock held). The queue takes p over. A datagram that would make
+ * (net_lock held); first free the datagrams read since the last call. The
+ * queue takes p over. A datagram that would make
  * the queue exceed s->rcvbuf (unless the queue is empty) is dropped, as
  * Linux drops it: false, and the caller still owns p.
  */

@@ -308,6 +308,7 @@ int icmp_sock_create(struct socket *s, bool raw, struct inet_sock **out)
     return -ENOBUFS;
   bool v6 = s->family == AF_INET6;
   is->inet.sock = s;
+  dgram_queue_init(&is->rxq);
   is->inet.v6 = v6;
   is->inet.v6only = true;
   is->inet.tos = is->inet.ttl = -1;

@@ -17,7 +17,9 @@
  * The net lock (net_lock, a spinlock) serialises everything that touches
  * lwIP: lwIP runs in exactly one context at a time (the net task, or a
  * system call holding the lock), never in an interrupt handler. Lock
- * order: socket mutexes (rx_lock, tx_lock) > net_lock > wait-queue locks;
+ * order: socket mutexes (rx_lock, tx_lock) > net_lock > wait-queue locks,
+ * and net_lock > a datagram queue's lock (net/dgram.h: a leaf, which its
+ * reader also takes alone);
  * a NetDevice's own lock is taken inside net_lock (transmit) and is never
  * held while calling back into the stack (docs/lessons.md, L4).
  *

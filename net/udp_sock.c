@@ -314,6 +314,7 @@ int udp_sock_create(struct socket *s, struct inet_sock **out)
   if (!us)
     return -ENOBUFS;
   us->inet.sock = s;
+  dgram_queue_init(&us->rxq);
   us->inet.v6 = s->family == AF_INET6;
   us->inet.tos = us->inet.ttl = -1;
   s->rcvbuf = s->sndbuf = 212992;  /* Linux's net.core.[rw]mem_default */

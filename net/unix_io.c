@@ -236,8 +236,11 @@ ssize_t unix_recvmsg(struct socket *s, struct uio *uio, struct sock_msg *sm, int
   struct unix_sock *u = unix_of(s);
   if (flags & MSG_OOB)
     return -EOPNOTSUPP;
+  /* never connected (or listening): a stream socket says EINVAL, a
+   * seqpacket one ENOTCONN (Linux's unix_stream_read_generic and
+   * unix_seqpacket_recvmsg) */
   if (connection_based(u) && READ_ONCE(u->state) != US_CONNECTED && !READ_ONCE(u->rx_head))
-    return -ENOTCONN;  /* never connected (or listening) */
+    return is_stream(u) ? -EINVAL : -ENOTCONN;
   uint64_t timeout = nonblock ? 0 : s->rcvtimeo_ns;
   size_t target = (flags & MSG_WAITALL) && is_stream(u) ? uio->resid : 1;
   size_t cused = 0;

@@ -14,7 +14,8 @@ under the judge's exact QEMU command line with it, and print the scoreboard
   --timeout       the whole run's limit per kernel (default 3600 s, the judge's)
   --record-baselines  write the Linux figures to testsuite/oscomp/linux-baselines.txt
 Environment: FS (vfat or ext4), OSCOMP_STAGE (the staging directory),
-OSCOMP_GROUPS (only these groups' scripts: scripts/oscomp/stage-debian.sh),
+OSCOMP_GROUPS (only these groups' scripts: stage-debian.sh, stage-testsuite.sh),
+OSCOMP_TS_LIBCS, OSCOMP_TS_JOBS, OSCOMP_TS_STAGE_ONLY (stage-testsuite.sh),
 KITE_BUILD, KERNEL.
 
 The console of each boot is kept in OUT (default $KITE_BUILD/oscomp) with

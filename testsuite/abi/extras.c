@@ -12,11 +12,12 @@
  * thread clock's sleep, /proc/<pid>/fdinfo, and the /proc/sys limits of
  * inotify and pipes (written on Kite and the reference Linux only, never under qemu-user),
  * memfd seals (F_ADD_SEALS/F_GET_SEALS and what each refuses); what /proc
- * calls a memfd ("/memfd:NAME (deleted)") and a removed file; getrusage's
- * ru_maxrss (the peak kept after munmap, at wait for RUSAGE_CHILDREN, and
- * across execve; none for a child reaped by SIGCHLD's SIG_IGN);
- * RLIMIT_SIGPENDING (queued signals per user: EAGAIN, or a signal
- * without its siginfo).
+ * calls a memfd ("/memfd:NAME (deleted)") and a removed file; atime on
+ * reads and listings under relatime, strictatime, nodiratime, noatime and
+ * O_NOATIME (a tmpfs of its own); getrusage's ru_maxrss (the peak kept
+ * after munmap, at wait for RUSAGE_CHILDREN, and across execve; none for
+ * a child reaped by SIGCHLD's SIG_IGN); RLIMIT_SIGPENDING (queued signals
+ * per user: EAGAIN, or a signal without its siginfo).
  * User space; static musl.
  */
 #include "check.h"
@@ -25,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/mount.h>
 #include <sys/ioctl.h>
 #include <sys/inotify.h>
 #include <sys/resource.h>
@@ -196,7 +198,30 @@ static void task_dir(void)
     close(fd);
   comm[r > 0 ? r : 0] = 0;
   CHECKF("task/thread-comm-renamed", strcmp(comm, "renamed\n") == 0, "comm \"%s\"", comm);
+  /* a thread's stat is its own: its tid, its comm, its state (the worker
+   * sleeps in msleep; try a few times in case it is caught awake) */
+  char line[256], want[64];
+  snprintf(path, sizeof(path), "/proc/self/task/%s/stat", other);
+  snprintf(want, sizeof(want), "%s (renamed) S ", other);
+  int asleep = 0;
+  for (int i = 0; i < 50 && !asleep; i++, msleep(10)) {
+    fd = open(path, O_RDONLY);
+    r = fd >= 0 ? read(fd, line, sizeof(line) - 1) : -1;
+    if (fd >= 0)
+      close(fd);
+    line[r > 0 ? r : 0] = 0;
+    asleep = strncmp(line, want, strlen(want)) == 0;
+  }
+  CHECKF("task/thread-stat-sleeping", asleep, "\"%.40s\"", line);
   snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)raw0(SYS_gettid));
+  fd = open(path, O_RDONLY);
+  r = fd >= 0 ? read(fd, line, sizeof(line) - 1) : -1;
+  if (fd >= 0)
+    close(fd);
+  line[r > 0 ? r : 0] = 0;
+  char *st_field = strchr(line, ')');
+  CHECKF("task/own-stat-running", atoi(line) == (int)raw0(SYS_gettid) && st_field && st_field[2] == 'R',
+         "\"%.40s\"", line);
   struct stat st;
   CHECK("task/own-stat", stat(path, &st) == 0);
   CHECK_RET("task/missing-tid", stat("/proc/self/task/999999", &st) ? -errno : 0, -ENOENT);
@@ -469,6 +494,75 @@ mount_root:;
                                     !(sx.stx_attributes & K_STATX_ATTR_MOUNT_ROOT));
   struct statfs sf;
   CHECK("statfs/valid-flag", statfs(tmpdir, &sf) == 0 && (sf.f_flags & 0x20 /* ST_VALID */));
+}
+
+/* ---- atime and the mount options (noatime, nodiratime, relatime, strictatime) ---- */
+
+static int64_t atime_of(const char *path)
+{
+  struct stat st;
+  return stat(path, &st) == 0 ? (int64_t)st.st_atim.tv_sec * 1000000000 + st.st_atim.tv_nsec : -1;
+}
+
+/* Read path (a file) or list it (a directory) after a pause long enough to
+ * see the clock move; did its atime change? */
+static int accessed(const char *path, int oflags)
+{
+  int64_t before = atime_of(path);
+  usleep(20000);
+  char buf[512];
+  int fd = open(path, O_RDONLY | oflags);
+  struct stat st;
+  fstat(fd, &st);
+  if (S_ISDIR(st.st_mode))
+    syscall(SYS_getdents64, fd, buf, sizeof(buf));
+  else
+    read(fd, buf, sizeof(buf));
+  close(fd);
+  return atime_of(path) != before;
+}
+
+static void atimes(void)
+{
+  char mnt[300], f[320], d[320];
+  snprintf(mnt, sizeof(mnt), "%s/atime-mnt", tmpdir);
+  snprintf(f, sizeof(f), "%s/f", mnt);
+  snprintf(d, sizeof(d), "%s/d", mnt);
+  mkdir(mnt, 0755);
+  if (mount("tmpfs", mnt, "tmpfs", 0, NULL) != 0) {
+    if (!skip_on_qemu("atime/all", "no tmpfs mount in the qemu-user sandbox"))
+      CHECKF("atime/mount", 0, "%s", strerror(errno));
+    rmdir(mnt);
+    return;
+  }
+  int fd = open(f, O_RDWR | O_CREAT, 0644);
+  write(fd, "some data", 9);
+  close(fd);
+  mkdir(d, 0755);
+  /* relatime (the default): the first access after a change updates atime, the next does not */
+  CHECK("atime/relatime-first-read", accessed(f, 0));
+  CHECK("atime/relatime-second-read-kept", !accessed(f, 0));
+  CHECK("atime/relatime-first-listing", accessed(d, 0));
+  CHECK("atime/relatime-second-listing-kept", !accessed(d, 0));
+  struct statfs sf;
+  CHECK("atime/relatime-statfs", statfs(mnt, &sf) == 0 && (sf.f_flags & 0x1000 /* ST_RELATIME */));
+  CHECK_RET("atime/remount-strictatime", mount("tmpfs", mnt, "tmpfs", MS_REMOUNT | MS_STRICTATIME, NULL) ? -errno : 0,
+            0);
+  CHECK("atime/strictatime-every-read", accessed(f, 0) && accessed(f, 0));
+  CHECK("atime/strictatime-every-listing", accessed(d, 0) && accessed(d, 0));
+  CHECK("atime/o-noatime-kept", !accessed(f, O_NOATIME));
+  CHECK_RET("atime/remount-nodiratime",
+            mount("tmpfs", mnt, "tmpfs", MS_REMOUNT | MS_STRICTATIME | MS_NODIRATIME, NULL) ? -errno : 0, 0);
+  CHECK("atime/nodiratime-file-read", accessed(f, 0));
+  CHECK("atime/nodiratime-listing-kept", !accessed(d, 0));
+  CHECK_RET("atime/remount-noatime", mount("tmpfs", mnt, "tmpfs", MS_REMOUNT | MS_NOATIME, NULL) ? -errno : 0, 0);
+  CHECK("atime/noatime-read-kept", !accessed(f, 0));
+  CHECK("atime/noatime-listing-kept", !accessed(d, 0));
+  CHECK("atime/noatime-statfs", statfs(mnt, &sf) == 0 && (sf.f_flags & MS_NOATIME));
+  mount("tmpfs", mnt, "tmpfs", MS_REMOUNT, NULL);
+  CHECK("atime/remount-keeps-noatime", statfs(mnt, &sf) == 0 && (sf.f_flags & MS_NOATIME));
+  umount(mnt);
+  rmdir(mnt);
 }
 
 /* ---- mlock ---- */
@@ -1107,6 +1201,7 @@ int main(void)
   run_section("futex-waitv", futexv, 20000);
   run_section("files", file_rules, 30000);
   run_section("chattr", chattr, 20000);
+  run_section("atime", atimes, 20000);
   run_section("mlock", mlocks, 20000);
   run_section("perms", misc_perms, 20000);
   run_section("limits", limits, 20000);

@@ -3,7 +3,8 @@
  * (O_NONBLOCK, O_CLOEXEC, capacity, atomic writes up to PIPE_BUF, EOF,
  * EPIPE), dup, dup3, fcntl (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD,
  * F_GETFL, F_SETFL), ppoll and pselect6 on pipes, getrandom, sysinfo,
- * syslog (the kernel log ring), reboot's argument checks, uname.
+ * syslog (the kernel log ring), reboot's argument checks, uname (and
+ * /proc/sys/kernel/hostname and domainname).
  * User space.
  */
 #include "check.h"
@@ -392,6 +393,22 @@ static void test_misc(void)
                                     u.nodename[0] && u.version[0],
          "%s %s %s", u.sysname, u.machine, u.release);
   CHECK_RET("uname/efault", raw1(SYS_uname, BAD_PTR), -EFAULT);
+  /* /proc/sys/kernel/{hostname,domainname} are uname's names, a line each */
+  char want[80], got[80] = "";
+  int pf = open("/proc/sys/kernel/domainname", O_RDONLY);
+  ssize_t n = pf >= 0 ? read(pf, got, sizeof(got) - 1) : -1;
+  got[n > 0 ? n : 0] = 0;
+  snprintf(want, sizeof(want), "%s\n", u.domainname);
+  CHECKF("uname/proc-domainname", strcmp(got, want) == 0, "[%s] [%s]", got, u.domainname);
+  if (pf >= 0)
+    close(pf);
+  pf = open("/proc/sys/kernel/hostname", O_RDONLY);
+  n = pf >= 0 ? read(pf, got, sizeof(got) - 1) : -1;
+  got[n > 0 ? n : 0] = 0;
+  snprintf(want, sizeof(want), "%s\n", u.nodename);
+  CHECKF("uname/proc-hostname", strcmp(got, want) == 0, "[%s] [%s]", got, u.nodename);
+  if (pf >= 0)
+    close(pf);
 }
 
 int main(void)

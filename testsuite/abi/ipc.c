@@ -1,7 +1,8 @@
 /*
  * ipc.c — System V IPC (testsuite/abi): shared memory (shmget, shmat with
  * and without addresses and flags, sharing across fork, attach counts,
- * IPC_RMID while attached, detach at exit, shmctl commands), semaphores
+ * IPC_RMID while attached, detach at exit, shmctl commands, remap_file_pages
+ * over a removed segment), semaphores
  * (values, all-or-nothing semop, IPC_NOWAIT and timeouts, sleepers woken
  * by other processes, GETNCNT/GETZCNT/GETPID, SEM_UNDO at exit, EIDRM,
  * EINTR, limits and errors), message queues (types, MSG_EXCEPT,
@@ -145,6 +146,21 @@ static void shm_basics(void)
   CHECK_RET("shm/last-detach", raw1(SYS_shmdt, p), 0);
   CHECK_RET("shm/gone", shmstat(id, &ds), -EINVAL);
   CHECK("shm/proc-forgets", proc_lists("shm", (int)id) == 0);
+  /* remap_file_pages over the only attachment of a removed segment: the
+   * old mapping goes first and the segment with it, so mapping it again
+   * finds nothing (EINVAL, Linux's __shm_open) and the range stays empty */
+  if (raw5(SYS_remap_file_pages, 0, 0, 0, 0, 0) == -ENOSYS &&
+      skip_on_qemu("shm/remap", "QEMU 7.2's linux-user has no remap_file_pages"))
+    return;
+  id = raw3(SYS_shmget, IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+  p = (char *)raw3(SYS_shmat, id, 0, 0);
+  CHECK_RET("shm/remap-live-segment", raw5(SYS_remap_file_pages, p, 4096, 0, 0, 0), 0);
+  shmstat(id, &ds);
+  CHECKF("shm/remap-keeps-one-attach", ds.nattch == 1, "nattch %lu", (unsigned long)ds.nattch);
+  raw3(SYS_shmctl, id, IPC_RMID, 0);
+  CHECK_RET("shm/remap-removed-segment-einval", raw5(SYS_remap_file_pages, p, 4096, 0, 0, 0), -EINVAL);
+  CHECK_RET("shm/remap-removed-segment-gone", shmstat(id, &ds), -EINVAL);
+  CHECK_RET("shm/remap-removed-range-unmapped", raw1(SYS_shmdt, p), -EINVAL);
 }
 
 static void shm_keys(void)

@@ -4,7 +4,8 @@
  * file, LOOP_SET_STATUS64/GET_STATUS64 (name, offset), BLKGETSIZE64,
  * BLKRASET/BLKRAGET, the
  * errors (EBUSY, ENXIO, EBADF, EINVAL), a read-only binding, and a FAT
- * file system made and mounted on the device. Kite and the reference
+ * file system made and mounted on the device (and, mounted read-only, the
+ * order of EROFS among the errors of unlink, rmdir and mkdir). Kite and the reference
  * Linux only (the qemu-user sandbox has no loop devices of its own).
  * User space; static musl; needs busybox's mkfs.vfat on PATH.
  */
@@ -104,6 +105,18 @@ static void loops(void)
   memset(buf, 0, sizeof(buf));
   CHECK("loop/file-survived", h >= 0 && read(h, buf, 8) == 8 && !memcmp(buf, "hi there", 8));
   close(h);
+  /* a read-only file system: EROFS comes before the name is looked up for
+   * unlink and rmdir, after it for mkdir (EEXIST first), as in Linux */
+  char missing[300], dot[300];
+  snprintf(missing, sizeof(missing), "%s/missing", mnt);
+  snprintf(dot, sizeof(dot), "%s/.", mnt);
+  CHECK_RET("rofs/unlink-missing-erofs", unlink(missing) ? -errno : 0, -EROFS);
+  CHECK_RET("rofs/unlink-erofs", unlink(path) ? -errno : 0, -EROFS);
+  CHECK_RET("rofs/rmdir-missing-erofs", rmdir(missing) ? -errno : 0, -EROFS);
+  CHECK_RET("rofs/mkdir-existing-eexist", mkdir(path, 0755) ? -errno : 0, -EEXIST);
+  CHECK_RET("rofs/mkdir-erofs", mkdir(missing, 0755) ? -errno : 0, -EROFS);
+  CHECK_RET("rofs/unlink-dot-eisdir", unlink(dot) ? -errno : 0, -EISDIR);
+  CHECK_RET("rofs/rmdir-dot-einval", rmdir(dot) ? -errno : 0, -EINVAL);
   /* a lazy unmount while a file is open: the file system goes with the
    * last use, and the device can be mounted again (LTP umount2_01 and the
    * tests after it) */

@@ -1,7 +1,7 @@
 /*
  * openat2.c — openat2 and its RESOLVE_* flags (testsuite/abi): the size
  * handshake and the argument checks, RESOLVE_NO_SYMLINKS,
- * RESOLVE_NO_MAGICLINKS (/proc/self/fd), RESOLVE_NO_XDEV (down into a
+ * RESOLVE_NO_MAGICLINKS (/proc/self/fd, exe, cwd, root), RESOLVE_NO_XDEV (down into a
  * mount, up out of one, through a magic link), RESOLVE_BENEATH ("..",
  * absolute names and links, creating), RESOLVE_IN_ROOT (absolute names,
  * "..", absolute links, all inside the starting directory) and
@@ -164,6 +164,17 @@ static void test_magiclinks(void)
   CHECK_RET("magic/no-xdev-to-another-mount", o2(proc, path, O_RDONLY, 0, R_NO_XDEV), -EXDEV);
   close(proc);
   close(f);
+  /* exe, cwd and root are magic links too, even when creating */
+  CHECK_RET("magic/exe-eloop", o2(AT_FDCWD, "/proc/self/exe", O_RDONLY, 0, R_NO_MAGICLINKS), -ELOOP);
+  CHECK_RET("magic/exe-creat-eloop", o2(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CREAT, 0400, R_NO_MAGICLINKS),
+            -ELOOP);
+  CHECK_RET("magic/cwd-eloop", o2(AT_FDCWD, "/proc/self/cwd", O_RDONLY | O_DIRECTORY, 0, R_NO_MAGICLINKS), -ELOOP);
+  CHECK_RET("magic/root-eloop", o2(AT_FDCWD, "/proc/self/root", O_RDONLY | O_DIRECTORY, 0, R_NO_MAGICLINKS),
+            -ELOOP);
+  char exe[256];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  exe[n > 0 ? n : 0] = 0;
+  same_file("magic/exe-followed-without-flags", AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CREAT, 0, exe);
 }
 
 static void test_no_xdev(void)

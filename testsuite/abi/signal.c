@@ -252,6 +252,24 @@ static void test_wait_for_signal(void)
   r = raw4(SYS_rt_sigtimedwait, &w, 0, 0, 8);
   CHECK_RET("sigtimedwait/waits-for-signal", r, SIGUSR2);
   waitpid(c, NULL, 0);
+  /* an ignored signal that was blocked before the wait is still taken:
+   * the wait unblocks it, but it stays unignorable (Linux's real_blocked) */
+  signal(SIGUSR2, SIG_IGN);
+  c = kill_later(SIGUSR2, 50);
+  ts.tv_sec = 5;
+  ts.tv_nsec = 0;
+  r = raw4(SYS_rt_sigtimedwait, &w, &si, &ts, 8);
+  CHECK_RET("sigtimedwait/takes-ignored-blocked-signal", r, SIGUSR2);
+  waitpid(c, NULL, 0);
+  /* ... and one that was not blocked is thrown away: the wait times out */
+  set_mask(0);
+  c = kill_later(SIGUSR2, 20);
+  ts.tv_sec = 0;
+  ts.tv_nsec = 300 * 1000 * 1000;
+  r = raw4(SYS_rt_sigtimedwait, &w, &si, &ts, 8);
+  CHECK_RET("sigtimedwait/ignored-unblocked-signal-dropped", r, -EAGAIN);
+  waitpid(c, NULL, 0);
+  signal(SIGUSR2, SIG_DFL);
   set_mask(0);
   signal(SIGUSR1, SIG_DFL);
 }

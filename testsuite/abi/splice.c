@@ -6,7 +6,8 @@
  * writer, a megabyte through a pipe; tee's copy that leaves the input;
  * vmsplice into and out of a pipe; preadv2/pwritev2 at an offset and at
  * the file position (-1), RWF_APPEND, RWF_NOWAIT on a pipe, the sync
- * flags; the errors in Linux's order. User space; runs on Kite and on
+ * flags; the errors in Linux's order (files that cannot be spliced:
+ * EINVAL before the pipe waits). User space; runs on Kite and on
  * Linux.
  */
 #include "check.h"
@@ -170,6 +171,28 @@ static void test_splice(void)
   close(fd2);
   unlink("s.txt");
   unlink("s2.txt");
+  /* a file that cannot be spliced is EINVAL before the pipe side waits:
+   * an empty pipe into an eventfd, an eventfd or a directory into a pipe */
+  int e[2];
+  pipe(e);
+  int ev = (int)raw2(SYS_eventfd2, 0, 0);
+  int dir = open(".", O_RDONLY | O_DIRECTORY);
+  CHECK_RET("empty-pipe-to-eventfd-einval", ksplice(e[0], NULL, ev, NULL, 1, 0), -EINVAL);
+  CHECK_RET("eventfd-to-pipe-einval", ksplice(ev, NULL, e[1], NULL, 8, 0), -EINVAL);
+  CHECK_RET("directory-to-pipe-einval", ksplice(dir, NULL, e[1], NULL, 1, 0), -EINVAL);
+  /* an unconnected unix stream socket has nothing to read: EINVAL for a
+   * splice and a read alike (a seqpacket one says ENOTCONN) */
+  int us = socket(AF_UNIX, SOCK_STREAM, 0), sp = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+  char c;
+  CHECK_RET("unconnected-unix-stream-to-pipe-einval", ksplice(us, NULL, e[1], NULL, 1, 0), -EINVAL);
+  CHECK_RET("unconnected-unix-stream-read-einval", read(us, &c, 1) < 0 ? -errno : 0, -EINVAL);
+  CHECK_RET("unconnected-unix-seqpacket-read-enotconn", read(sp, &c, 1) < 0 ? -errno : 0, -ENOTCONN);
+  close(us);
+  close(sp);
+  close(dir);
+  close(ev);
+  close(e[0]);
+  close(e[1]);
 }
 
 static void test_tee(void)

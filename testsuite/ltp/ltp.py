@@ -4,7 +4,8 @@ QEMU, and compare (the per-test table in docs/ltp.md).
 
     python3 testsuite/ltp/ltp.py run --ltp DIR [--system kite|linux|both]
                                      [--only "a b c"] [--out DIR]
-    python3 testsuite/ltp/ltp.py table [--out DIR] [--doc docs/ltp.md]
+    python3 testsuite/ltp/ltp.py table [--out DIR] [--rerun DIR ...] [--doc docs/ltp.md]
+                                       [--section musl]
 
 (`make ltp LTP=<checkout>` builds LTP with testsuite/ltp/build.sh and runs both.)
 
@@ -259,13 +260,25 @@ def load(path):
     return r
 
 
+def load_runs(system, out, reruns):
+    """A system's results: the whole run in out, then each rerun directory
+    (LTP_ONLY runs of a few tests) in order, a later result replacing an
+    earlier one (a test a rerun did not reach keeps its first result)."""
+    r = load(os.path.join(out, f"{system}.tsv"))
+    for d in reruns:
+        for n, st in load(os.path.join(d, f"{system}.tsv")).items():
+            if st != "missing":
+                r[n] = st
+    return r
+
+
 def word(st):
     return {"0": "pass", "32": "skip (TCONF)", "": "-"}.get(st, "fail" if st.isdigit() else st)
 
 
 def cmd_table(args):
-    kite = load(os.path.join(args.out, "kite.tsv"))
-    linux = load(os.path.join(args.out, "linux.tsv"))
+    kite = load_runs("kite", args.out, args.rerun)
+    linux = load_runs("linux", args.out, args.rerun)
     names = list(linux) or list(kite)
     for n in kite:
         if n not in linux:
@@ -282,9 +295,12 @@ def cmd_table(args):
         lines.append(f"| {n} | {word(l)} ({l}) | {word(k)} ({k}) | {l == k and 'same' or ''} |")
     text = "\n".join(lines) + "\n"
     if args.doc:
+        # the glibc table sits between <!-- ltp-table-begin/end -->, a
+        # second C library's between <!-- ltp-musl-table-begin/end -->
+        tag = f"ltp-{args.section}-" if args.section else "ltp-"
         doc = open(args.doc).read()
         for what, body in (("table", text), ("totals", lines[0] + "\n")):
-            begin, end = f"<!-- ltp-{what}-begin -->", f"<!-- ltp-{what}-end -->"
+            begin, end = f"<!-- {tag}{what}-begin -->", f"<!-- {tag}{what}-end -->"
             i, j = doc.index(begin) + len(begin), doc.index(end)
             doc = doc[:i] + "\n" + body + doc[j:]
         open(args.doc, "w").write(doc)
@@ -304,6 +320,8 @@ def main():
     t = sub.add_parser("table")
     t.add_argument("--out", default=os.path.join(TOP, "build", "ltp-run"))
     t.add_argument("--doc", default="")
+    t.add_argument("--rerun", action="append", default=[], help="a later run's --out (LTP_ONLY), overriding")
+    t.add_argument("--section", default="", help="the doc's second table (e.g. musl)")
     args = ap.parse_args()
     args.out = os.path.abspath(args.out)
     {"run": cmd_run, "table": cmd_table}[args.cmd](args)

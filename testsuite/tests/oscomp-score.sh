@@ -125,5 +125,18 @@ if [ "${got##* }" = no ] && same "$want" "$got" && grep -q '^busybox-glibc .*(no
 else
   failed "cut-console/scored-as-cut (score.py: $got; recomputed: $want)"
 fi
+
+# A stray START of a group that has already ended (the official netperf
+# script prints "START unixbench" where its END belongs) opens nothing: the
+# group keeps the block it ran.
+{ cat "$b/console.txt"; echo "#### OS COMP TEST GROUP START busybox-musl ####"; echo "testcase busybox true fail"; } > "$b/stray.txt"
+python3 "$top/scripts/oscomp/score.py" "$b/stray.txt" --stage "$stage" --json "$b/stray.json" > /dev/null
+want=$(scored busybox musl "$b/scores.json")
+got=$(scored busybox musl "$b/stray.json")
+if [ "$got" = "$want" ]; then
+  pass "stray-start/ignored ($got)"
+else
+  failed "stray-start/ignored (with a stray START: $got; without: $want)"
+fi
 [ $fail = 0 ] || { echo "--- scoreboard:"; sed 's/^/    /' "$b/scoreboard.txt"; }
 exit $fail
