@@ -24,7 +24,7 @@ load of the moment: compare kernels only within one run (the boots are
 alternated for that), and prefer bench/bootprof.py's instruction counts
 for small changes.
 """
-import os, re, statistics, subprocess, sys, tempfile, time
+import os, re, signal, statistics, subprocess, sys, tempfile, time
 
 from common import TOP, judge_qemu
 
@@ -80,8 +80,9 @@ def boot_once(kernel, disk, floor):
                 got["guest_user"] = int(m.group(1)) + int(m.group(2)) / 1e6
                 got["guest_entry"] = int(m.group(3)) + int(m.group(4)) / 1e6
             break
-    p.kill()
-    _, _, ru = os.wait4(p.pid, 0)
+    os.kill(p.pid, signal.SIGKILL)    # not p.kill(): it may reap QEMU first, and
+    _, status, ru = os.wait4(p.pid, 0)  # wait4 is what gives QEMU's CPU time
+    p.returncode = status
     got["cpu"] = ru.ru_utime + ru.ru_stime
     return got if ("kernel" in got or "user" in got) else None
 
