@@ -3,6 +3,7 @@
 same QEMU, and print both with their ratio.
 
 Usage: bench/run.sh [micro|boot|all|lmbench]   (default: all)
+boot: only the boot row (the guest's script prints BENCH-START and ends).
 lmbench: OSComp's lmbench list with Debian's programs (bench/lmbench.py).
 BENCH_BASELINE=<git revision>: also build Kite as it was at that revision
 (a detached worktree under build/bench/) and boot it in the same rotation,
@@ -41,6 +42,13 @@ echo BENCH-END
 """
 
 
+# The boot mode: nothing but the boot (QEMU start to BENCH-START).
+BOOT_INIT = """#!/bin/sh
+echo BENCH-START
+echo BENCH-END
+"""
+
+
 # The lmbench mode: the programs in /lmb, their libraries in /lib, the
 # command list in /lmb/run.sh (bench/lmbench.py).
 LMB_INIT = """#!/bin/sh
@@ -53,6 +61,8 @@ echo BENCH-END
 def stage_payload(dest, mode):
     """The benchmark files both systems get, under dest; returns the guest script."""
     os.makedirs(os.path.join(dest, "bench"), exist_ok=True)
+    if mode == "boot":
+        return BOOT_INIT
     if mode == "lmbench":
         lmbench.stage(dest)
         with open(os.path.join(dest, "lmb", "run.sh"), "w") as f:

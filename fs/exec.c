@@ -438,8 +438,10 @@ static void exec_commit(struct mm *mm, const char *path, uint64_t entry, uint64_
   t->mm = mm;
   spin_unlock(&proc_lock);
   vm_switch(mm);
-  if (old)
+  if (old) {
+    process_note_maxrss(t->proc, old); /* the peak outlives the program (getrusage) */
     mm_put(old);
+  }
 
   if (__atomic_load_n(&t->files->refcount, __ATOMIC_ACQUIRE) > 1) {
     struct files *copy = files_copy(t->files);

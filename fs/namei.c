@@ -82,6 +82,21 @@ void fs_context_put(struct fs_context *fs)
   kfree(fs);
 }
 
+int kernel_chdir(const char *path)
+{
+  struct path p;
+  int r = path_lookup(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+  if (r)
+    return r;
+  struct fs_context *fs = current->fs;
+  spin_lock(&fs->lock);
+  struct path old = fs->cwd;
+  fs->cwd = p;
+  spin_unlock(&fs->lock);
+  path_put(&old);
+  return 0;
+}
+
 /* clone: the child shares the caller's root, cwd and umask (CLONE_FS) or
  * gets a copy. */
 static int fs_fork(struct task *t, struct process *p, uint64_t flags, const struct clone_extras *x)

@@ -104,5 +104,9 @@ struct fs_context *fs_context_alloc(void);
 struct fs_context *fs_context_copy(struct fs_context *old);
 /* Drop a reference; the last one puts root and cwd (no spin lock held). */
 void fs_context_put(struct fs_context *fs);
+/* chdir from the kernel (the initramfs unpack): the calling task's cwd
+ * becomes the directory path names; no permission check. 0 or the walk's
+ * errors (-ENOENT, -ENOTDIR, ...). No locks held (takes fs->lock). */
+int kernel_chdir(const char *path);
 
 #endif

@@ -96,10 +96,13 @@ static void gen_status(struct proc_buf *b, struct process *p)
             p->pid, p->pid, s.ppid);
   cred_show_status(c, pb_print_cb, b);
   uint64_t lck = s.mm ? vm_locked_bytes(s.mm, 0, UINT64_MAX) : 0;
-  pb_printf(b, "FDSize:\t%d\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nVmSwap:\t%8lu kB\n"
-            "Threads:\t%d\nSigQ:\t0/4096\n",
+  uint64_t hwm = s.mm ? mm_peak_rss_pages(s.mm) : 0;
+  uint64_t sigq_max = READ_ONCE(p->rlim[RLIMIT_SIGPENDING].cur);
+  pb_printf(b, "FDSize:\t%d\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n"
+            "VmSwap:\t%8lu kB\nThreads:\t%d\nSigQ:\t%d/%lu\n",
             s.files ? s.files->size : 0, (unsigned long)(vsize >> 10), (unsigned long)(lck >> 10),
-            (unsigned long)(rss * 4), 0UL, s.nthreads);
+            (unsigned long)(hwm * 4), (unsigned long)(rss * 4), 0UL, s.nthreads,
+            signals_queued_for_user(c->uid), (unsigned long)sigq_max);
   cred_show_caps(c, pb_print_cb, b);
   pb_printf(b, "NoNewPrivs:\t%d\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n", s.no_new_privs);
   proc_snapshot_put(&s);

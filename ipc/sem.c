@@ -11,15 +11,19 @@
  * A sleeper pins the set (`refs`): a set removed under it is freed by the
  * last one to leave, which returns EIDRM.
  *
- * SEM_UNDO: each process keeps one `sem_undo` per set it used with the
- * flag (process->sem_undos); exit applies and frees them. SETVAL and
- * SETALL clear the adjustments of the values they set.
+ * SEM_UNDO: a process keeps one `sem_undo` per set it used with the flag
+ * in its undo list (process->sem_undo_list), made at the first SEM_UNDO
+ * or clone(CLONE_SYSVSEM). CLONE_SYSVSEM shares the list with the new
+ * process, as Linux's copy_semundo: the adjustments are the sharers'
+ * together, applied when the last of them exits. SETVAL and SETALL
+ * clear the adjustments of the values they set.
  *
  * Layer: ipc, over ipc/util.c and kern/; called by the sem* system calls
- * and, at exit, through the proc_resource hook sem_init registers.
+ * and, at clone and exit, through the proc_resource hooks sem_init
+ * registers.
  *
- * Locks: sem_ids.lock protects the sets, their undo lists and every
- * process's undo list.
+ * Locks: sem_ids.lock protects the sets, their undo lists, every undo
+ * list and the processes' pointers to them.
  */
 #include "ipc/ipc.h"
 #include "kern/cred.h"
@@ -30,6 +34,7 @@
 #include "kern/time.h"
 #include "kern/errno.h"
 #include "kern/proc_resource.h"
+#include "kern/clone.h"
 #include <string.h>
 
 struct sem {
@@ -55,9 +60,15 @@ struct sem_array {
   struct sem sems[];
 };
 
+/* The undo list of the processes that share it (CLONE_SYSVSEM). */
+struct sem_undo_list {
+  int refcount;                 /* processes pointing at it */
+  struct list_head undos;       /* struct sem_undo, by proc_link */
+};
+
 struct sem_undo {
   struct list_head set_link;    /* in sma->undos */
-  struct list_head proc_link;   /* in process->sem_undos */
+  struct list_head proc_link;   /* in sem_undo_list->undos */
   struct sem_array *sma;
   int16_t semadj[];
 };
@@ -160,12 +171,30 @@ long sys_semget(int32_t key, int nsems, int flags)
 
 /* ---- semop ---- */
 
+/* p's undo list, made if it has none; NULL when out of memory
+ * (sem_ids.lock held). */
+static struct sem_undo_list *get_undo_list(struct process *p)
+{
+  struct sem_undo_list *ul = p->sem_undo_list;
+  if (ul)
+    return ul;
+  ul = kzalloc(sizeof(*ul));
+  if (!ul)
+    return NULL;
+  ul->refcount = 1;
+  list_init(&ul->undos);
+  WRITE_ONCE(p->sem_undo_list, ul); /* (kcmp reads it without the lock) */
+  return ul;
+}
+
 /* The caller's undo record for sma, made if missing (sem_ids.lock held). */
 static struct sem_undo *find_alloc_undo(struct sem_array *sma)
 {
-  struct process *p = current->proc;
+  struct sem_undo_list *ul = get_undo_list(current->proc);
+  if (!ul)
+    return NULL;
   struct sem_undo *un;
-  list_for_each_entry(un, &p->sem_undos, proc_link)
+  list_for_each_entry(un, &ul->undos, proc_link)
     if (un->sma == sma)
       return un;
   un = kzalloc(sizeof(*un) + (size_t)sma->nsems * sizeof(int16_t));
@@ -173,7 +202,7 @@ static struct sem_undo *find_alloc_undo(struct sem_array *sma)
     return NULL;
   un->sma = sma;
   list_add_tail(&un->set_link, &sma->undos);
-  list_add_tail(&un->proc_link, &p->sem_undos);
+  list_add_tail(&un->proc_link, &ul->undos);
   return un;
 }
 
@@ -333,11 +362,17 @@ long sys_semtimedop(int semid, uaddr_t sops, size_t nsops, uaddr_t utimeout)
 
 void exit_sem(struct process *p)
 {
-  if (list_empty(&p->sem_undos))
+  if (!READ_ONCE(p->sem_undo_list))
     return;
   mutex_lock(&sem_ids.lock);
-  while (!list_empty(&p->sem_undos)) {
-    struct sem_undo *un = list_first_entry(&p->sem_undos, struct sem_undo, proc_link);
+  struct sem_undo_list *ul = p->sem_undo_list;
+  WRITE_ONCE(p->sem_undo_list, NULL);
+  if (--ul->refcount > 0) {
+    mutex_unlock(&sem_ids.lock); /* another process still shares it */
+    return;
+  }
+  while (!list_empty(&ul->undos)) {
+    struct sem_undo *un = list_first_entry(&ul->undos, struct sem_undo, proc_link);
     struct sem_array *sma = un->sma;
     bool changed = false;
     for (int i = 0; i < sma->nsems; i++) {
@@ -353,12 +388,34 @@ void exit_sem(struct process *p)
       sem_changed(sma);
   }
   mutex_unlock(&sem_ids.lock);
+  kfree(ul);
 }
 
-/* SEM_UNDO adjustments are applied when the last thread exits
- * (kern/proc_resource.h). */
+/*
+ * clone: CLONE_SYSVSEM gives a new process the caller's undo list (made
+ * now if it had none, as Linux's copy_semundo); without it the child
+ * starts with none. A thread shares its process's. No lock held.
+ */
+static int sem_fork(struct task *t, struct process *p, uint64_t flags, const struct clone_extras *x)
+{
+  (void)t, (void)x;
+  if (!(flags & CLONE_SYSVSEM))
+    return 0;
+  mutex_lock(&sem_ids.lock);
+  struct sem_undo_list *ul = get_undo_list(current->proc);
+  if (ul && p != current->proc) {
+    ul->refcount++;
+    p->sem_undo_list = ul;
+  }
+  mutex_unlock(&sem_ids.lock);
+  return ul ? 0 : -ENOMEM;
+}
+
+/* SEM_UNDO adjustments are shared at clone and applied when the last
+ * sharer exits (kern/proc_resource.h). */
 static const struct proc_resource sem_proc_resource = {
   .name = "sem-undo",
+  .fork = sem_fork,
   .exit_process = exit_sem,
 };
 

@@ -11,21 +11,19 @@
 
 #define HDR_SIZE 110
 
+/* Eight hex digits (either case) at s. */
 static int hex8(const char *s, uint32_t *out)
 {
   uint32_t v = 0;
   for (int i = 0; i < 8; i++) {
-    char c = s[i];
-    int d;
-    if (c >= '0' && c <= '9')
-      d = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      d = c - 'A' + 10;
-    else
-      return -1;
-    v = v << 4 | (uint32_t)d;
+    uint32_t d = (uint32_t)(s[i] - '0');         /* '0'..'9': 0..9 */
+    if (d > 9) {
+      d = (uint32_t)((s[i] | 0x20) - 'a');       /* 'a'..'f', 'A'..'F': 0..5 */
+      if (d > 5)
+        return -1;
+      d += 10;
+    }
+    v = v << 4 | d;
   }
   *out = v;
   return 0;

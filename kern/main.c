@@ -60,7 +60,7 @@ extern void fat_init(void) __attribute__((weak));
 extern void ext4_init(void) __attribute__((weak));
 
 static struct fs_context *boot_fs;
-static uint64_t first_user_ns;   /* when init was about to enter user mode */
+static uint64_t entry_ticks;     /* rdtime when the kernel was entered (entry.S) */
 
 static char init_path[256] = "/init";
 
@@ -231,10 +231,13 @@ static void init_thread(void *arg)
     pr_err("cannot run init %s: error %d", init_path, r);
     kernel_power_off(W_EXITCODE(1, 0));
   }
-  first_user_ns = time_monotonic_ns();
-  pr_info("boot: first user instruction at %lu.%06lu s (guest time), free %lu KiB of %lu KiB",
-          (unsigned long)(first_user_ns / NSEC_PER_SEC),
-          (unsigned long)(first_user_ns % NSEC_PER_SEC / 1000),
+  /* Guest time from the timer's zero (on QEMU, the machine's reset): what
+   * came before the kernel (the firmware) and the kernel's own part. */
+  uint64_t entry_us = ticks_to_ns(entry_ticks) / 1000, now_us = ticks_to_ns(rdtime()) / 1000;
+  pr_info("boot: first user instruction at %lu.%06lu s after reset (kernel entered at %lu.%06lu s), "
+          "free %lu KiB of %lu KiB",
+          (unsigned long)(now_us / 1000000), (unsigned long)(now_us % 1000000),
+          (unsigned long)(entry_us / 1000000), (unsigned long)(entry_us % 1000000),
           (unsigned long)(nr_free_pages() * 4), (unsigned long)(nr_total_pages() * 4));
   printk_user_started();
   prepare_return_to_user(t->tf);
@@ -291,10 +294,12 @@ void secondary_main(uint64_t hartid)
 /*
  * The boot hart's first C code (arch/riscv/entry.S). secondary_entry is
  * where the other harts start (in entry.S too, handed over so that no C
- * file names an assembly label of the layer that calls it).
+ * file names an assembly label of the layer that calls it); entry is the
+ * time (rdtime) at which the kernel was entered.
  */
-void kmain(uint64_t hartid, paddr_t dtb_pa, void (*secondary_entry)(void))
+void kmain(uint64_t hartid, paddr_t dtb_pa, void (*secondary_entry)(void), uint64_t entry)
 {
+  entry_ticks = entry;
   sched_init();
   kernel_process.pid = 0;
   list_init(&kernel_process.threads);

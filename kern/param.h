@@ -38,6 +38,7 @@
 #define PTY_MAX 256              /* pseudo-terminals at once (/dev/pts/0 .. 255) */
 #define TIMER_SLACK_DEFAULT_NS 50000 /* PR_GET_TIMERSLACK of a new task */
 #define POSIX_TIMERS_MAX 4096    /* timer_create per process (also RLIMIT_SIGPENDING) */
+#define SIGQ_USERS_MAX 64        /* users with queued signals at once (RLIMIT_SIGPENDING's count) */
 #define INOTIFY_MAX_INSTANCES 128 /* inotify_init1 at once (Linux's max_user_instances) */
 #define INOTIFY_MAX_WATCHES 65536 /* inotify watches at once (max_user_watches) */
 #define INOTIFY_MAX_EVENTS 16384 /* events one instance queues (max_queued_events) */

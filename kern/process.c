@@ -103,7 +103,6 @@ struct process *process_alloc(void)
   list_init(&p->sibling);
   list_init(&p->threads);
   list_init(&p->all_link);
-  list_init(&p->sem_undos);
   wait_queue_init(&p->child_wait);
   wait_queue_init(&p->vfork_wait);
   wait_queue_init(&p->pidfd_wait);
@@ -274,8 +273,6 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     (void)copyout(ptid, &tid, sizeof(tid));
 
   spin_lock(&proc_lock);
-  if (flags & CLONE_SYSVSEM)
-    cur->proc->sysvsem_list_made = true; /* Linux's copy_semundo makes the caller's list */
   if (flags & CLONE_THREAD) {
     p = cur->proc;
     if (p->exiting) {
@@ -492,8 +489,10 @@ void do_exit(int code)
   struct mm *mm = t->mm;
   t->mm = NULL;
   spin_unlock(&proc_lock);
-  if (mm)
+  if (mm) {
+    process_note_maxrss(p, mm);
     mm_put(mm);
+  }
   resources_exit_task(t);
 
   spin_lock(&proc_lock);
@@ -671,6 +670,15 @@ void fill_rusage(struct rusage_k *ru, uint64_t utime_ns, uint64_t stime_ns)
   ru->ru_stime_usec = (stime_ns % NSEC_PER_SEC) / 1000;
 }
 
+void process_note_maxrss(struct process *p, struct mm *mm)
+{
+  uint64_t peak = mm_peak_rss_pages(mm);
+  spin_lock(&proc_lock);
+  if (peak > p->maxrss)
+    p->maxrss = peak;
+  spin_unlock(&proc_lock);
+}
+
 static bool wait_matches(struct process *c, pid_t pid, struct process *me, int options)
 {
   if (pid > 0 && c->pid != pid)
@@ -714,9 +722,11 @@ long do_wait(pid_t pid, int options, struct wait_result *w)
         w->status = c->exit_status;
         w->utime_ns = c->dead_utime_ns;
         w->stime_ns = c->dead_stime_ns;
+        w->maxrss = MAX(c->maxrss, c->cmaxrss);
         if (!(options & WNOWAIT)) {
           me->cutime_ns += c->dead_utime_ns + c->cutime_ns;
           me->cstime_ns += c->dead_stime_ns + c->cstime_ns;
+          me->cmaxrss = MAX(me->cmaxrss, w->maxrss);
           release_zombie(c);
           reaped = c;
         }
@@ -725,7 +735,7 @@ long do_wait(pid_t pid, int options, struct wait_result *w)
       if ((options & WUNTRACED) && c->report_stop) {
         found = c->pid;
         w->status = W_STOPCODE(c->report_stop);
-        w->utime_ns = w->stime_ns = 0;
+        w->utime_ns = w->stime_ns = w->maxrss = 0;
         if (!(options & WNOWAIT))
           c->report_stop = 0;
         break;
@@ -733,7 +743,7 @@ long do_wait(pid_t pid, int options, struct wait_result *w)
       if ((options & WCONTINUED) && c->report_cont) {
         found = c->pid;
         w->status = W_CONTINUED;
-        w->utime_ns = w->stime_ns = 0;
+        w->utime_ns = w->stime_ns = w->maxrss = 0;
         if (!(options & WNOWAIT))
           c->report_cont = false;
         break;

@@ -18,12 +18,17 @@
  * the file kinds that send signals (fs/fown.c, drivers/tty.c) or wait for
  * them (fs/signalfd.c, through signal_queued_wq).
  *
+ * A queue entry is charged to the receiver's user (RLIMIT_SIGPENDING,
+ * kern/sigqueue.c): when none can be made, a real-time signal that kill()
+ * did not send is refused (EAGAIN), any other arrives without siginfo.
+ *
  * Locks: sighand->lock guards actions, pending sets and blocked masks;
- * proc_lock > sighand->lock > wait-queue locks. do_signals runs with none
+ * proc_lock > sighand->lock > sigq_lock, wait-queue locks. do_signals runs with none
  * held and may sleep (stop) or not return (exit).
  */
 #include "kern/signal.h"
 #include "kern/task.h"
+#include "kern/cred.h"
 #include "kern/cpu.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -99,7 +104,7 @@ void sigpending_flush(struct sigpending *p)
   struct sigqueue *q, *n;
   list_for_each_entry_safe(q, n, &p->queue, link) {
     list_del(&q->link);
-    kfree(q);
+    sigqueue_free(q);
   }
   p->set = 0;
 }
@@ -197,15 +202,17 @@ static bool timer_signal_coalesce(struct sigpending *pend, const struct ksiginfo
 }
 
 /* Queue sig; returns TIMER_SIGNAL_COALESCED if it joined a timer signal
- * already queued, else TIMER_SIGNAL_QUEUED. */
-static int queue_signal(struct sigpending *pend, int sig, const struct ksiginfo *info)
+ * already queued, else TIMER_SIGNAL_QUEUED; -EAGAIN if a real-time signal
+ * with siginfo (not from kill()) could not be queued. */
+static int queue_signal(struct sigpending *pend, int sig, const struct ksiginfo *info,
+                        const struct sigq_owner *o)
 {
   bool rt = sig >= SIGRTMIN;
   if (info && info->code == SI_TIMER && info->timer_seq && timer_signal_coalesce(pend, info))
     return TIMER_SIGNAL_COALESCED;
   if ((pend->set & SIGMASK(sig)) && !rt)
     return TIMER_SIGNAL_QUEUED; /* standard signals do not queue up */
-  struct sigqueue *q = kzalloc(sizeof(*q));
+  struct sigqueue *q = sigqueue_alloc(sig, info, o);
   if (q) {
     if (info) {
       q->info = *info;
@@ -214,7 +221,10 @@ static int queue_signal(struct sigpending *pend, int sig, const struct ksiginfo 
     }
     q->info.signo = sig;
     list_add_tail(&q->link, &pend->queue);
+  } else if (rt && info && info->code != SI_USER) {
+    return -EAGAIN; /* Linux's queue overflow: the sender is told */
   }
+  /* (else delivered without its siginfo, as Linux's lost-info case) */
   pend->set |= SIGMASK(sig);
   wake_up_events(&signal_queued_wq, POLLIN); /* a blocked signal wakes nobody else (signalfd) */
   return TIMER_SIGNAL_QUEUED;
@@ -253,21 +263,42 @@ static int send_task(struct task *t, int sig, const struct ksiginfo *info, int *
     return 0;
   if (sig == SIGCONT)
     process_continue(t->proc);
+  struct sigq_owner o;
+  sigq_owner_of(t, &o);  /* (takes cred_lock: before sighand->lock) */
+  int r = 0;
   spin_lock(&t->sighand->lock);
   prepare_signal(t->proc, sig);
   if (!sig_discarded(t, sig, info)) {
-    *how = queue_signal(&t->pending, sig, info);
-    if (!(t->blocked & SIGMASK(sig)) || sig == SIGKILL)
-      signal_wake(t, sig);
+    r = queue_signal(&t->pending, sig, info, &o);
+    if (r >= 0) {
+      *how = r;
+      r = 0;
+      if (!(t->blocked & SIGMASK(sig)) || sig == SIGKILL)
+        signal_wake(t, sig);
+    }
   }
   spin_unlock(&t->sighand->lock);
-  return 0;
+  return r;
 }
 
 int send_signal_task(struct task *t, int sig, const struct ksiginfo *info)
 {
   int how;
   return send_task(t, sig, info, &how);
+}
+
+/* Wake one thread of p that can take sig (all of them for SIGKILL).
+ * proc_lock and sighand->lock held. */
+static void wake_for_process_signal(struct process *p, int sig)
+{
+  struct task *th;
+  list_for_each_entry(th, &p->threads, thread_link) {
+    if (sig == SIGKILL || !(th->blocked & SIGMASK(sig))) {
+      signal_wake(th, sig);
+      if (sig != SIGKILL)
+        break;
+    }
+  }
 }
 
 /* send_signal_process, saying in *how whether it was queued. */
@@ -297,23 +328,23 @@ static int send_process(struct process *p, int sig, const struct ksiginfo *info,
     return 0; /* zombie */
   }
   struct sighand *sh = leader->sighand;
+  struct sigq_owner o;
+  sigq_owner_of(leader, &o);
+  int r = 0;
   spin_lock(&sh->lock);
   prepare_signal(p, sig);
   if (!sig_discarded(leader, sig, info) || (leader->blocked & SIGMASK(sig))) {
-    *how = queue_signal(&p->shared_pending, sig, info);
-    /* Wake one thread that can take it (all of them for SIGKILL). */
-    list_for_each_entry(th, &p->threads, thread_link) {
-      if (sig == SIGKILL || !(th->blocked & SIGMASK(sig))) {
-        signal_wake(th, sig);
-        if (sig != SIGKILL)
-          break;
-      }
+    r = queue_signal(&p->shared_pending, sig, info, &o);
+    if (r >= 0) {
+      *how = r;
+      r = 0;
+      wake_for_process_signal(p, sig);
     }
   }
   spin_unlock(&sh->lock);
   if (locked)
     spin_unlock(&proc_lock);
-  return 0;
+  return r;
 }
 
 int send_signal_process(struct process *p, int sig, const struct ksiginfo *info)
@@ -434,7 +465,7 @@ int dequeue_signal_from(struct task *t, sigset_t allowed, struct ksiginfo *info)
     if (found) {
       *info = found->info;
       list_del(&found->link);
-      kfree(found);
+      sigqueue_free(found);
       if (info->code == SI_TIMER && info->timer_seq)
         posix_timer_signal_taken(t->proc, info);
     }

@@ -137,6 +137,8 @@ static inline bool siginfo_is_poll(int signo, int code)
 struct sigqueue {
   struct list_head link;
   struct ksiginfo info;
+  bool charged;          /* counted against uid's RLIMIT_SIGPENDING (kern/signal.c) */
+  uint32_t uid;
 };
 
 struct sigpending {
@@ -175,6 +177,24 @@ struct trapframe;
  * (flush; the caller holds the owner's sighand->lock, or is the only user:
  * a new or dead task). */
 void sigpending_init(struct sigpending *p);
+/* Signals queued with their siginfo for the user uid (real uid of the
+ * receiver), as RLIMIT_SIGPENDING counts them; /proc/<pid>/status SigQ. */
+int signals_queued_for_user(uint32_t uid);
+
+/* ---- kern/sigqueue.c: queue entries and RLIMIT_SIGPENDING ---- */
+/* Who a signal is charged to: the receiver's real uid and its limit. */
+struct sigq_owner {
+  uint32_t uid;
+  uint64_t limit;
+};
+struct task;
+/* Fill o for receiver t. Takes cred_lock: call before sighand->lock. */
+void sigq_owner_of(struct task *t, struct sigq_owner *o);
+/* An entry for sig with info (not filled in), charged to o; NULL if o's
+ * limit or memory says no. sighand->lock may be held. */
+struct sigqueue *sigqueue_alloc(int sig, const struct ksiginfo *info, const struct sigq_owner *o);
+/* Free an entry (unlinked), giving back its charge. */
+void sigqueue_free(struct sigqueue *q);
 void sigpending_flush(struct sigpending *p);
 /* A new handler table, every action SIG_DFL, one reference; or a copy of
  * old's actions (takes old->lock) for clone without CLONE_SIGHAND. NULL

@@ -14,7 +14,7 @@
  * context: Kite has none, so every pair is the same, as on Linux for two
  * tasks that never made one), KCMP_SYSVSEM (System V semaphore undo list:
  * none until the first SEM_UNDO or CLONE_SYSVSEM — every pthread_create —
- * then the process's own) and
+ * then the one the process shares with those cloned with CLONE_SYSVSEM) and
  * KCMP_EPOLL_TFD (a descriptor against the file an epoll item of the
  * other watches).
  *
@@ -150,8 +150,7 @@ long sys_kcmp(int pid1, int pid2, int type, unsigned long idx1, unsigned long id
   case KCMP_IO:
     break;  /* no I/O contexts: NULL and NULL */
   case KCMP_SYSVSEM:
-    a = p1->sysvsem_list_made || !list_empty(&p1->sem_undos) ? (const void *)p1 : NULL;
-    b = p2->sysvsem_list_made || !list_empty(&p2->sem_undos) ? (const void *)p2 : NULL;
+    a = READ_ONCE(p1->sem_undo_list), b = READ_ONCE(p2->sem_undo_list);
     break;
   }
   spin_unlock(&proc_lock);

@@ -343,8 +343,12 @@ long sys_getrusage(int who, uaddr_t usage)
   }
   struct rusage_k ru;
   fill_rusage(&ru, ut, st);
+  /* the peak resident size: of the children reaped, or of this process
+   * (its earlier address spaces and this one), as Linux's */
+  uint64_t maxrss = who == RUSAGE_CHILDREN ? READ_ONCE(p->cmaxrss) : READ_ONCE(p->maxrss);
   if (who != RUSAGE_CHILDREN && current->mm)
-    ru.ru_maxrss = (int64_t)(mm_rss_pages(current->mm) * (PAGE_SIZE / 1024));
+    maxrss = MAX(maxrss, mm_peak_rss_pages(current->mm));
+  ru.ru_maxrss = (int64_t)(maxrss * (PAGE_SIZE / 1024));
   ru.ru_nvcsw = (int64_t)current->nvcsw;
   ru.ru_nivcsw = (int64_t)current->nivcsw;
   return copyout(usage, &ru, sizeof(ru)) ? -EFAULT : 0;

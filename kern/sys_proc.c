@@ -89,6 +89,7 @@ long sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t urusage)
   if (urusage) {
     struct rusage_k ru;
     fill_rusage(&ru, w.utime_ns, w.stime_ns);
+    ru.ru_maxrss = (int64_t)(w.maxrss * (PAGE_SIZE / 1024));
     if (copyout(urusage, &ru, sizeof(ru)))
       return -EFAULT;
   }
@@ -163,6 +164,7 @@ long sys_waitid(int idtype, int id, uaddr_t infop, int options, uaddr_t urusage)
   if (urusage) {
     struct rusage_k ru;
     fill_rusage(&ru, w.utime_ns, w.stime_ns);
+    ru.ru_maxrss = (int64_t)(w.maxrss * (PAGE_SIZE / 1024));
     if (copyout(urusage, &ru, sizeof(ru)))
       return -EFAULT;
   }

@@ -39,6 +39,7 @@
 #include "arch/riscv/trap.h"
 
 struct mm;
+struct sem_undo_list;
 struct files;
 struct fs_context;
 struct resolve_scope;
@@ -210,6 +211,11 @@ struct process {
   /* times of reaped children, for times()/getrusage(RUSAGE_CHILDREN) */
   uint64_t cutime_ns, cstime_ns;
   uint64_t dead_utime_ns, dead_stime_ns; /* of this group's exited threads */
+  /* peak resident sizes in pages (proc_lock; read with READ_ONCE): maxrss
+   * of the address spaces it left (exec, a thread's exit), cmaxrss the
+   * largest max(maxrss, cmaxrss) of the children it reaped (Linux's
+   * signal_struct maxrss/cmaxrss: zero in a new process, kept by exec) */
+  uint64_t maxrss, cmaxrss;
 
   /* ITIMER_REAL */
   struct timer itimer_real;
@@ -231,8 +237,9 @@ struct process {
   uint64_t child_seq;           /* bumped on every child state change (proc_lock) */
   int dumpable;                 /* PR_GET_DUMPABLE: 0 after a change of identity */
   bool child_subreaper;         /* PR_SET_CHILD_SUBREAPER: orphans below come here */
-  struct list_head sem_undos;   /* SEM_UNDO records, applied at exit (ipc/sem.c; sem_ids.lock) */
-  bool sysvsem_list_made;       /* Linux would have an undo list: CLONE_SYSVSEM was used (kcmp) */
+  struct sem_undo_list *sem_undo_list; /* SEM_UNDO records, applied when the last process
+                                   sharing them exits (ipc/sem.c; sem_ids.lock): NULL until
+                                   the first SEM_UNDO or CLONE_SYSVSEM, which shares it */
 };
 
 /* Wait status encoding (as Linux's wait.h). */
@@ -295,6 +302,9 @@ void task_free(struct task *t);
  * process_cputime takes proc_lock. */
 void task_cputime(struct task *t, uint64_t *utime_ns, uint64_t *stime_ns);
 void process_cputime(struct process *p, uint64_t *utime_ns, uint64_t *stime_ns);
+/* p is leaving address space mm (exec, a thread's exit): keep its peak
+ * resident size in p->maxrss. Takes mm->lock, then proc_lock. */
+void process_note_maxrss(struct process *p, struct mm *mm);
 /* The trap code, before scheduler_tick: did the tick interrupt user mode? */
 void scheduler_tick_mode(bool user);
 /* A kernel thread running fn(arg), named name, queued at once (it may run
@@ -396,6 +406,7 @@ void do_exit_group(int status) NORETURN;
 struct wait_result {
   int status;                   /* wait status word */
   uint64_t utime_ns, stime_ns;
+  uint64_t maxrss;              /* the reaped child's peak, with its children's (pages) */
 };
 /*
  * The hart running this code. Inline (it was a call): every spinlock takes

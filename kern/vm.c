@@ -140,6 +140,8 @@ bool vma_range_mapped(struct mm *mm, uaddr_t start, uaddr_t end)
 void unmap_pages(struct tlb_batch *tb, uaddr_t start, uaddr_t end)
 {
   struct mm *mm = tb->mm;
+  if (mm->rss > mm->hiwater_rss) /* the peak is kept before the size drops */
+    mm->hiwater_rss = mm->rss;
   for (uaddr_t va = start; va < end; va += PAGE_SIZE) {
     pte_t *pte = pt_walk(mm->root, va, false);
     if (!pte) {
@@ -150,6 +152,7 @@ void unmap_pages(struct tlb_batch *tb, uaddr_t start, uaddr_t end)
     if (pte_present(*pte)) {
       paddr_t pa = PTE_TO_PA(*pte);
       *pte = 0;
+      mm->rss--;
       if (pa_is_ram(pa))
         tlb_batch_remove_page(tb, va, pa_to_page(pa));
       else
@@ -231,6 +234,7 @@ struct mm *mm_fork(struct mm *old)
       if (!(v->flags & VMA_SHARED))
         *src = (*src & ~PTE_W) | PTE_COW;
       *dst = *src;
+      mm->rss++;
       if (pa_is_ram(pa))
         get_page(pa_to_page(pa));
     }
@@ -266,6 +270,8 @@ static int install_page(struct mm *mm, uaddr_t va, struct page *p, uint64_t flag
     return -ENOMEM;
   pte_t old = *pte;
   *pte = PA_TO_PTE(page_to_pa(p)) | flags;
+  if (!pte_present(old))
+    mm->rss++;
   if (pte_present(old)) {
     /* Replaced (a copy-on-write copy): no hart may keep using the old page. */
     tlb_flush_mm_range(mm, va, va + PAGE_SIZE);
@@ -287,7 +293,7 @@ static int install_page(struct mm *mm, uaddr_t va, struct page *p, uint64_t flag
  * install_page (a fence per page here made fork+exec 2x slower under
  * QEMU). mm->lock held.
  */
-static void fault_around(struct vma *v, uaddr_t va, pte_t *pte, uint64_t flags)
+static void fault_around(struct mm *mm, struct vma *v, uaddr_t va, pte_t *pte, uint64_t flags)
 {
   uaddr_t win = FAULT_AROUND_PAGES * PAGE_SIZE;
   uaddr_t from = MAX(ROUND_DOWN(va, win), v->start);
@@ -300,6 +306,7 @@ static void fault_around(struct vma *v, uaddr_t va, pte_t *pte, uint64_t flags)
     if (!p)
       continue;
     *e = PA_TO_PTE(page_to_pa(p)) | flags; /* the entry keeps fault_cached's reference */
+    mm->rss++;
   }
 }
 
@@ -398,7 +405,7 @@ int fault_locked(struct mm *mm, uaddr_t addr, int access)
     if (r)
       put_page(p);
     else if (around)
-      fault_around(v, va, pte, flags);
+      fault_around(mm, v, va, pte, flags);
     return r;
   }
   if (access & FAULT_WRITE) {
@@ -419,7 +426,7 @@ int fault_locked(struct mm *mm, uaddr_t addr, int access)
   if (r)
     put_page(p);
   else if (around)
-    fault_around(v, va, pte, flags);
+    fault_around(mm, v, va, pte, flags);
   return r;
 }
 
@@ -451,6 +458,8 @@ int vm_map_trampoline(struct mm *mm)
   pte_t *pte = pt_walk(mm->root, USER_TRAMPOLINE, true);
   if (!pte)
     goto out;
+  if (!pte_present(*pte))
+    mm->rss++;
   *pte = PA_TO_PTE(kva_to_pa(_trampoline_start)) | PTE_V | PTE_U | PTE_R | PTE_X | PTE_A;
   r = 0;
 out:
@@ -458,23 +467,20 @@ out:
   return r;
 }
 
-/* Resident pages (for /proc/<pid>/stat and statm). */
+/* Resident pages (for /proc/<pid>/stat and statm): the present PTEs,
+ * counted as they are installed and dropped. */
 uint64_t mm_rss_pages(struct mm *mm)
 {
-  uint64_t n = 0;
   mutex_lock(&mm->lock);
-  struct vma *v;
-  list_for_each_entry(v, &mm->vmas, link) {
-    for (uaddr_t va = v->start; va < v->end; va += PAGE_SIZE) {
-      pte_t *pte = pt_walk(mm->root, va, false);
-      if (!pte) {
-        va = ROUND_DOWN(va, 1UL << 21) + (1UL << 21) - PAGE_SIZE;
-        continue;
-      }
-      if (pte_present(*pte))
-        n++;
-    }
-  }
+  uint64_t n = mm->rss;
+  mutex_unlock(&mm->lock);
+  return n;
+}
+
+uint64_t mm_peak_rss_pages(struct mm *mm)
+{
+  mutex_lock(&mm->lock);
+  uint64_t n = MAX(mm->rss, mm->hiwater_rss);
   mutex_unlock(&mm->lock);
   return n;
 }
@@ -507,6 +513,8 @@ static int map_kernel_pages(struct mm *mm, uaddr_t va, const void *kva, int npag
     pte_t *pte = pt_walk(mm->root, va + i * PAGE_SIZE, true);
     if (!pte)
       goto out;
+    if (!pte_present(*pte))
+      mm->rss++;
     *pte = PA_TO_PTE(kva_to_pa((const char *)kva + i * PAGE_SIZE)) | PTE_V | PTE_U | PTE_R | PTE_A |
            ((prot & PROT_EXEC) ? PTE_X : 0);
   }

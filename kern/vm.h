@@ -126,6 +126,9 @@ struct mm {
   struct list_head vmas;
   int nr_vmas;
   uint64_t total_vm;        /* bytes mapped, for RLIMIT_AS */
+  uint64_t rss;             /* present user PTEs (pages), the resident size */
+  uint64_t hiwater_rss;     /* rss before its last drop (unmap_pages): with rss,
+                               the peak (mm_peak_rss_pages), as Linux's hiwater_rss */
   uaddr_t brk_start, brk;   /* the heap: [brk_start, brk) */
   uaddr_t mmap_base;        /* mmap allocates top-down below this */
   uaddr_t stack_top;
@@ -241,6 +244,9 @@ int vm_madvise_dontneed(struct mm *mm, uaddr_t addr, size_t len);
 int vm_msync(struct mm *mm, uaddr_t addr, size_t len, int flags);
 /* Resident pages of mm (/proc/<pid>/stat, statm; a snapshot). */
 uint64_t mm_rss_pages(struct mm *mm);
+/* The most pages mm has had resident (getrusage's ru_maxrss, VmHWM).
+ * Takes mm->lock. */
+uint64_t mm_peak_rss_pages(struct mm *mm);
 
 /* kern/uaccess.c — all user memory access goes through these. */
 int copyin(void *dst, uaddr_t src, size_t n);          /* 0 or -EFAULT */

@@ -8,7 +8,8 @@
  *   - physical memory 1:1 at its own address (just for the jump), and
  *   - all of physical memory at DIRECT_MAP_BASE (where the kernel is linked),
  * jump to our linked (virtual) address, set up a stack and call kmain(),
- * handing it secondary_entry (below) for the other harts.
+ * handing it secondary_entry (below) for the other harts and the time
+ * (rdtime) at which the kernel was entered.
  *
  * Layer: entry (rank 6): it jumps to kmain (kern/main.c), the only
  * caller of everything. Below it: bootpt.S (the boot page table). Locks:
@@ -33,6 +34,7 @@ _start:
   lla t0, secondary_entry
   jr t0
 1:
+  rdtime s2                    /* when the kernel was entered, for the boot: line */
   mv s0, a0
   mv s1, a1
 
@@ -55,18 +57,28 @@ _start:
 virt_entry:
   la sp, boot_stack_top
   la tp, init_task             /* tp always holds the current task in the kernel */
-  /* clear .bss */
+  /* clear .bss, 64 bytes a turn (it is page-aligned at both ends: the
+   * linker script): under QEMU each turn of a loop costs as much as a
+   * handful of stores, and .bss is 472 KiB */
   la t0, _bss_start
   la t1, _bss_end
 1:
   bgeu t0, t1, 2f
   sd zero, 0(t0)
-  addi t0, t0, 8
+  sd zero, 8(t0)
+  sd zero, 16(t0)
+  sd zero, 24(t0)
+  sd zero, 32(t0)
+  sd zero, 40(t0)
+  sd zero, 48(t0)
+  sd zero, 56(t0)
+  addi t0, t0, 64
   j 1b
 2:
   mv a0, s0
   mv a1, s1
-  la a2, secondary_entry       /* kmain(hartid, dtb, secondary_entry) */
+  la a2, secondary_entry       /* kmain(hartid, dtb, secondary_entry, entry_ticks) */
+  mv a3, s2
   call kmain
 3:
   wfi

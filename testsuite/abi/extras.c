@@ -14,7 +14,10 @@
  * memfd seals (F_ADD_SEALS/F_GET_SEALS and what each refuses); what /proc
  * calls a memfd ("/memfd:NAME (deleted)") and a removed file; atime on
  * reads and listings under relatime, strictatime, nodiratime, noatime and
- * O_NOATIME (a tmpfs of its own).
+ * O_NOATIME (a tmpfs of its own); getrusage's ru_maxrss (the peak kept
+ * after munmap, at wait for RUSAGE_CHILDREN, and across execve; none for
+ * a child reaped by SIGCHLD's SIG_IGN); RLIMIT_SIGPENDING (queued signals
+ * per user: EAGAIN, or a signal without its siginfo).
  * User space; static musl.
  */
 #include "check.h"
@@ -982,6 +985,210 @@ static void memfd_names(void)
   close(fd);
 }
 
+/* ---- ru_maxrss: the peak resident size, kept as Linux keeps it ---- */
+
+#define RSS_MB 24                 /* what the children touch */
+#define RSS_KB (RSS_MB * 1024L)
+#define RSS_SLACK_KB (RSS_KB / 8) /* page tables, libc, rounding */
+
+/* Touch mb megabytes of fresh anonymous memory, then give it back: the
+ * resident size goes up by mb and down again, the peak stays. */
+static void touch_and_drop(int mb)
+{
+  size_t len = (size_t)mb << 20;
+  char *m = mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED)
+    _exit(3);
+  memset(m, 1, len);
+  munmap(m, len);
+}
+
+static long maxrss_of(int who)
+{
+  struct rusage ru;
+  return getrusage(who, &ru) == 0 ? ru.ru_maxrss : -1;
+}
+
+/* A child that touches RSS_MB and exits (status 0 if its own peak, after the
+ * memory was unmapped again, still shows it). */
+static pid_t fork_toucher(void)
+{
+  pid_t c = fork();
+  if (c == 0) {
+    long before = maxrss_of(RUSAGE_SELF);
+    touch_and_drop(RSS_MB);
+    _exit(maxrss_of(RUSAGE_SELF) >= before + RSS_KB - RSS_SLACK_KB ? 0 : 1);
+  }
+  return c;
+}
+
+/* Fork a child that reaps a toucher, touches RSS_MB itself, then runs
+ * "helper maxrss" (which prints its getrusage peaks) into out. Returns
+ * the child's wait status. */
+static int exec_maxrss(char *out, size_t outsz)
+{
+  char helper[300];
+  snprintf(helper, sizeof(helper), "%s/helper", getenv("ABI_DIR") ? getenv("ABI_DIR") : "/abi");
+  int p[2];
+  if (pipe(p) < 0)
+    return -1;
+  pid_t c = fork();
+  if (c == 0) {
+    dup2(p[1], 1);
+    close(p[0]);
+    pid_t g = fork_toucher(); /* a reaped child of RSS_MB, and RSS_MB of our own */
+    waitpid(g, 0, 0);
+    touch_and_drop(RSS_MB);
+    char *argv[] = {"helper", "maxrss", NULL};
+    char *envp[] = {NULL};
+    execve(helper, argv, envp);
+    _exit(126);
+  }
+  close(p[1]);
+  size_t n = 0;
+  ssize_t r;
+  while (n < outsz - 1 && ((r = read(p[0], out + n, outsz - 1 - n)) > 0 || (r < 0 && errno == EINTR)))
+    n += r > 0 ? (size_t)r : 0;
+  out[n] = 0;
+  close(p[0]);
+  int st = -1;
+  waitpid(c, &st, 0);
+  return st;
+}
+
+static void maxrss_checks(void)
+{
+  long self0 = maxrss_of(RUSAGE_SELF);
+  CHECKF("maxrss/self-nonzero", self0 > 0, "ru_maxrss %ld", self0);
+  int st;
+  struct rusage ru;
+  pid_t c = fork_toucher();
+  pid_t w = wait4(c, &st, 0, &ru);
+  CHECKF("maxrss/peak-kept-after-munmap", w == c && EXITED_OK(st), "%s", status_str(st));
+  CHECKF("maxrss/wait4-rusage", ru.ru_maxrss >= RSS_KB, "wait4 ru_maxrss %ld kB, touched %ld", ru.ru_maxrss, RSS_KB);
+  long ch = maxrss_of(RUSAGE_CHILDREN);
+  CHECKF("maxrss/children-after-wait", ch >= RSS_KB, "children %ld kB, touched %ld", ch, RSS_KB);
+
+  /* a new process starts with no children's peak; its own peak is at
+   * least what it shares with its parent */
+  int p[2];
+  pipe(p);
+  c = fork();
+  if (c == 0) {
+    long v[2] = {maxrss_of(RUSAGE_CHILDREN), maxrss_of(RUSAGE_SELF)};
+    write(p[1], v, sizeof(v));
+    _exit(0);
+  }
+  long v[2] = {-1, -1};
+  read(p[0], v, sizeof(v));
+  waitpid(c, &st, 0);
+  CHECKF("maxrss/fork-children-zero", v[0] == 0, "child's RUSAGE_CHILDREN %ld", v[0]);
+  CHECKF("maxrss/fork-self", v[1] > 0, "child's RUSAGE_SELF %ld", v[1]);
+
+  /* a child reaped by SIGCHLD's SIG_IGN is not counted */
+  {
+    c = fork();
+    if (c == 0) {
+      signal(SIGCHLD, SIG_IGN);
+      pid_t g = fork_toucher();
+      int r;
+      while ((r = waitpid(g, 0, 0)) < 0 && errno == EINTR)
+        ;
+      _exit(r < 0 && errno == ECHILD && maxrss_of(RUSAGE_CHILDREN) == 0 ? 0 : 1);
+    }
+    waitpid(c, &st, 0);
+    CHECKF("maxrss/sig-ign-not-counted", EXITED_OK(st), "%s", status_str(st));
+  }
+
+  /* execve keeps both: the old program's peak, the children's */
+  char out[256];
+  st = exec_maxrss(out, sizeof(out));
+  long self = -1, chl = -1;
+  sscanf(out, "self=%ld children=%ld", &self, &chl);
+  CHECKF("maxrss/kept-across-exec", EXITED_OK(st) && self >= RSS_KB && chl >= RSS_KB,
+         "%s, after exec self %ld kB, children %ld kB (touched %ld each)", status_str(st), self, chl, RSS_KB);
+}
+
+/* ---- RLIMIT_SIGPENDING: signals queued with their siginfo, per user ---- */
+
+/* The SigQ line of /proc/self/status: queued for our user, and our limit. */
+static int sigq_line(long *queued, long *limit)
+{
+  char buf[4096];
+  int fd = open("/proc/self/status", O_RDONLY);
+  ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+  if (fd >= 0)
+    close(fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = 0;
+  char *l = strstr(buf, "\nSigQ:");
+  return l && sscanf(l, "\nSigQ: %ld/%ld", queued, limit) == 2 ? 0 : -1;
+}
+
+/* Take a pending sig now: its si_pid, or -1 if it was not pending. */
+static long take_signal(int sig)
+{
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, sig);
+  siginfo_t si;
+  struct timespec zero = {0, 0};
+  if (sigtimedwait(&one, &si, &zero) != sig)
+    return -1;
+  return si.si_pid;
+}
+
+static void sigpending_checks(void)
+{
+  int rt = SIGRTMIN + 2;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, rt);
+  sigaddset(&set, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  struct rlimit old, lim;
+  getrlimit(RLIMIT_SIGPENDING, &old);
+  lim = old;
+  lim.rlim_cur = 0;
+  setrlimit(RLIMIT_SIGPENDING, &lim);
+  pid_t me = getpid();
+  long tid = syscall(SYS_gettid);
+  /* none may be queued: a real-time signal with siginfo is refused */
+  CHECK_RET("sigpending/tgkill-rt-eagain", raw3(SYS_tgkill, me, tid, rt), -EAGAIN);
+  union sigval v = {.sival_int = 7};
+  CHECKF("sigpending/sigqueue-rt-eagain", sigqueue(me, rt, v) < 0 && errno == EAGAIN, "errno %d", errno);
+  CHECK("sigpending/rt-not-pending", take_signal(rt) == -1);
+  /* kill()'s real-time signal and a standard signal still arrive, without siginfo */
+  CHECK_RET("sigpending/kill-rt-sent", raw2(SYS_kill, me, rt), 0);
+  CHECK_RET("sigpending/kill-rt-without-siginfo", take_signal(rt), 0);
+  CHECK_RET("sigpending/tgkill-standard-sent", raw3(SYS_tgkill, me, tid, SIGUSR1), 0);
+  CHECK_RET("sigpending/standard-without-siginfo", take_signal(SIGUSR1), 0);
+
+  /* room for two more than are queued now: two, then EAGAIN */
+  long queued = -1, limit = -1;
+  lim.rlim_cur = old.rlim_cur;
+  setrlimit(RLIMIT_SIGPENDING, &lim);
+  int r = sigq_line(&queued, &limit);
+  CHECKF("sigpending/proc-sigq", r == 0 && queued >= 0 && (rlim_t)limit == lim.rlim_cur, "SigQ %ld/%ld", queued, limit);
+  if (r)
+    return;
+  lim.rlim_cur = queued + 2;
+  setrlimit(RLIMIT_SIGPENDING, &lim);
+  int a = sigqueue(me, rt, v), b = sigqueue(me, rt, v), c = sigqueue(me, rt, v), e = errno;
+  CHECKF("sigpending/limit-counts", a == 0 && b == 0 && c < 0 && e == EAGAIN, "%d %d %d errno %d", a, b, c, e);
+  long q2 = -1, l2 = -1;
+  sigq_line(&q2, &l2);
+  CHECKF("sigpending/proc-sigq-counts", q2 == queued + 2 && l2 == queued + 2, "SigQ %ld/%ld, was %ld", q2, l2, queued);
+  CHECK_RET("sigpending/siginfo-kept", take_signal(rt), me);
+  CHECKF("sigpending/room-after-taking", sigqueue(me, rt, v) == 0, "errno %d", errno);
+  take_signal(rt);
+  take_signal(rt);
+  sigq_line(&q2, &l2);
+  CHECKF("sigpending/proc-sigq-back", q2 == queued, "SigQ %ld, was %ld", q2, queued);
+  setrlimit(RLIMIT_SIGPENDING, &old);
+}
+
 int main(void)
 {
   abi_family = "extras";
@@ -1001,5 +1208,7 @@ int main(void)
   run_section("memfd-seals", memfd_seals, 20000);
   run_section("memfd-names", memfd_names, 20000);
   run_section("proc-stat", proc_stat_forks, 20000);
+  run_section("maxrss", maxrss_checks, 60000);
+  run_section("sigpending", sigpending_checks, 20000);
   return abi_done();
 }

@@ -17,6 +17,7 @@
  * interpreter argument is the one string "report x y") reports too.
  */
 #include "check.h"
+#include <sys/resource.h>
 #include <sys/auxv.h>
 
 extern char **environ;
@@ -80,6 +81,13 @@ int main(int argc, char **argv)
   }
   if (argc >= 3 && strcmp(argv[1], "stack") == 0) {
     burn(atoi(argv[2]));
+    return 0;
+  }
+  if (argc >= 2 && strcmp(argv[1], "maxrss") == 0) {
+    struct rusage self, children;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    printf("self=%ld children=%ld\n", self.ru_maxrss, children.ru_maxrss);
     return 0;
   }
   fprintf(stderr, "helper: unknown mode\n");

@@ -2,7 +2,9 @@
  * procmisc.c — three calls about processes (testsuite/abi): kcmp (every
  * kind: files, address spaces, descriptor tables, fs contexts, signal
  * handlers, I/O contexts, semaphore undo lists, epoll targets; the order
- * answers; ESRCH, EBADF, EINVAL, EFAULT, EPERM), ioprio_set/ioprio_get
+ * answers; ESRCH, EBADF, EINVAL, EFAULT, EPERM; clone(CLONE_SYSVSEM) sharing
+ * one undo list between processes, applied when the last sharer exits),
+ * ioprio_set/ioprio_get
  * (classes and levels, threads, inheritance, process groups, users,
  * errors, permission) and process_mrelease (alive, dying, gone, errors).
  * User space; runs on Kite and on Linux.
@@ -10,6 +12,7 @@
 #include "check.h"
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
 
 #ifndef SYS_kcmp
@@ -278,6 +281,72 @@ static void test_mrelease(void)
   close(p[1]);
 }
 
+/* ---- CLONE_SYSVSEM: an undo list shared between processes ---- */
+
+#define K_CLONE_SYSVSEM 0x00040000
+
+/* A child made by clone(CLONE_SYSVSEM) (fork-like: no new stack). */
+static pid_t clone_sysvsem(void)
+{
+  return (pid_t)raw5(SYS_clone, K_CLONE_SYSVSEM | SIGCHLD, 0, 0, 0, 0);
+}
+
+/* In a process of its own: take one with SEM_UNDO in a clone(CLONE_SYSVSEM)
+ * child that exits; while we live the adjustment is still ours too, so
+ * the value stays. Exits 0 if so (and if kcmp saw one list in both). */
+static void sysvsem_sharer(int id)
+{
+  pid_t me = getpid();
+  pid_t c = clone_sysvsem();
+  if (c == 0) {
+    int same = (int)kcmp(me, getpid(), KCMP_SYSVSEM, 0, 0) == 0;
+    struct sembuf op = {0, 1, SEM_UNDO};
+    _exit(same && semop(id, &op, 1) == 0 ? 0 : 1);
+  }
+  int st;
+  waitpid(c, &st, 0);
+  int v = semctl(id, 0, GETVAL);
+  _exit(EXITED_OK(st) && v == 1 ? 0 : 10 + v);
+}
+
+static void test_sysvsem(void)
+{
+  pid_t me = getpid();
+  int id = semget(IPC_PRIVATE, 1, 0600);
+  CHECK("sysvsem/semget", id >= 0);
+  if (id < 0)
+    return;
+  /* kcmp: the parent and its CLONE_SYSVSEM child have one list */
+  int go[2];
+  pipe(go);
+  pid_t c = clone_sysvsem();
+  if (c == 0) {
+    char x;
+    read(go[0], &x, 1);
+    _exit(0);
+  }
+  CHECK_RET("sysvsem/clone-sysvsem-shares-the-list", kcmp(me, c, KCMP_SYSVSEM, 0, 0), 0);
+  write(go[1], "x", 1);
+  wait_child_timeout(c, 5000);
+
+  /* the adjustment is applied when the last process sharing it exits */
+  pid_t a = fork();
+  if (a == 0)
+    sysvsem_sharer(id);
+  int st = wait_child_timeout(a, 5000);
+  CHECKF("sysvsem/undo-waits-for-the-last-sharer", EXITED_OK(st), "%s", status_str(st));
+  CHECK_RET("sysvsem/undo-applied-after-the-last", semctl(id, 0, GETVAL), 0);
+  /* a plain fork: the child's own list, undone at its exit */
+  a = fork();
+  if (a == 0) {
+    struct sembuf op = {0, 1, SEM_UNDO};
+    _exit(semop(id, &op, 1) == 0 ? 0 : 1);
+  }
+  wait_child_timeout(a, 5000);
+  CHECK_RET("sysvsem/fork-child-undone-at-exit", semctl(id, 0, GETVAL), 0);
+  semctl(id, 0, IPC_RMID);
+}
+
 int main(void)
 {
   abi_family = "procmisc";
@@ -286,6 +355,11 @@ int main(void)
     ;
   else
     run_section("kcmp", test_kcmp, 30000);
+  if (kcmp(getpid(), getpid(), KCMP_VM, 0, 0) == -ENOSYS &&
+      skip_on_qemu("kcmp-sysvsem", "QEMU 7.2's linux-user has no kcmp"))
+    ;
+  else
+    run_section("kcmp-sysvsem", test_sysvsem, 30000);
   if (ioget(WHO_PROCESS, 0) == -ENOSYS && skip_on_qemu("ioprio", "QEMU 7.2's linux-user has no ioprio_get"))
     ;
   else
