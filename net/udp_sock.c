@@ -256,6 +256,13 @@ static int udp_getname(struct socket *s, struct sockaddr_storage *a, int *alen, 
       r = -ENOTCONN;
     else
       *alen = inet_make_sockaddr(&us->inet, &pcb->remote_ip, pcb->remote_port, a);
+  } else if (us->connected && ip_addr_isany(&pcb->local_ip)) {
+    /* Connected but bound to "any": the address it sends from, the route's
+     * to the peer (Linux picks it at connect). */
+    struct netif *nif;
+    const ip_addr_t *src;
+    ip_route_get_local_ip(&pcb->local_ip, &pcb->remote_ip, nif, src);
+    *alen = inet_make_sockaddr(&us->inet, src ? src : &pcb->local_ip, pcb->local_port, a);
   } else {
     *alen = inet_make_sockaddr(&us->inet, &pcb->local_ip, pcb->local_port, a);
   }

@@ -260,6 +260,16 @@ static void test_refused(int family, const char *tag)
   int a = socket(family, SOCK_DGRAM, 0);
   snprintf(name, sizeof(name), "%s/refused-connect", tag);
   CHECK_EQ(name, connect(a, (struct sockaddr *)&to, tolen), 0);
+  /* connected from an unbound socket: getsockname names the route's source */
+  struct sockaddr_storage self;
+  socklen_t sl = sizeof(self);
+  getsockname(a, (struct sockaddr *)&self, &sl);
+  int loop = family == AF_INET
+                  ? ((struct sockaddr_in *)&self)->sin_addr.s_addr == htonl(INADDR_LOOPBACK)
+                  : IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&self)->sin6_addr);
+  snprintf(name, sizeof(name), "%s/connected-local-address", tag);
+  check(name, self.ss_family == family && loop && port_of_addr(&self) != 0, "family %d, loopback %d, port %d",
+        self.ss_family, loop, port_of_addr(&self));
   snprintf(name, sizeof(name), "%s/refused-first-send", tag);
   CHECK_EQ(name, send(a, "x", 1, 0), 1);
   struct pollfd p = { a, POLLIN, 0 };
