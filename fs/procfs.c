@@ -338,6 +338,22 @@ static int proc_readlink(struct inode *ino, char *buf, size_t size)
   return n;
 }
 
+/* Where a magic link to f leads: its path, or for a nameless file (a pipe,
+ * a socket) its place on the pseudo mount; `none` if it has neither. */
+static int file_link_target(struct file *f, struct path *out, int none)
+{
+  if (f->path.dentry) {
+    *out = f->path;
+    path_get(out);
+    return 0;
+  }
+  if (!f->inode)
+    return none;
+  char name[48];
+  file_link_name(f, name, sizeof(name));
+  return vfs_pseudo_path(f->inode, name, out);
+}
+
 /*
  * Following cwd, root, exe or fd/N is a jump to the object itself (a magic
  * link): a removed file or directory is still reached, and a pipe, which
@@ -362,30 +378,14 @@ static int proc_get_link(struct inode *ino, struct path *out)
     r = 0;
   } else if (pi->kind == PK_EXE) {
     struct file *f = s.mm && s.mm->exe ? s.mm->exe->file : NULL;
-    if (f && f->path.dentry) {
-      *out = f->path;
-      path_get(out);
-      r = 0;
-    } else if (f && f->inode) {
-      char name[48];
-      file_link_name(f, name, sizeof(name));
-      r = vfs_pseudo_path(f->inode, name, out);
-    }
+    if (f)
+      r = file_link_target(f, out, -ENOENT);
   } else if (pi->kind == PK_FD_LINK) {
     struct file *f = snapshot_file(&s, pi->fd);
-    if (f && f->path.dentry) {
-      *out = f->path;
-      path_get(out);
-      r = 0;
-    } else if (f && f->inode) {
-      char name[48];
-      file_link_name(f, name, sizeof(name));
-      r = vfs_pseudo_path(f->inode, name, out);
-    } else if (f) {
-      r = -ENXIO;
-    }
-    if (f)
+    if (f) {
+      r = file_link_target(f, out, -ENXIO);
       fput(f);
+    }
   }
   proc_snapshot_put(&s);
   process_put(p);
