@@ -4,10 +4,11 @@ the kernel's own sampling profiler (/proc/kite/profile, kern/profile.c;
 docs/performance.md shows it step by step).
 
 Usage:
-  bench/profile.py run [kbench names...]   build Kite with kbench, boot it,
-        run `kbench names` (all of kbench if none) with the profiler on,
-        print the profile by function (the raw file goes to
-        build/bench/profile.txt)
+  bench/profile.py run [--smp N] [--repeat K] [kbench names...]
+        build Kite with kbench, boot it (on N harts, default 1), run
+        `kbench names` (all of kbench if none; K times in a row, default 1,
+        for more samples of a short loop) with the profiler on, print the
+        profile by function (the raw file goes to build/bench/profile.txt)
   bench/profile.py show FILE [ELF]          fold a saved /proc/kite/profile
         (ELF: the kernel with symbols, default build/kernel.elf)
 
@@ -65,7 +66,8 @@ def show(text, elf, top=25):
 INIT = """#!/bin/sh
 echo BENCH-START
 echo 1 > /proc/kite/profile
-/bench/kbench %s
+i=0
+while [ $i -lt %d ]; do /bench/kbench %s; i=$((i + 1)); done
 echo 0 > /proc/kite/profile
 echo PROFILE-BEGIN
 cat /proc/kite/profile
@@ -74,19 +76,30 @@ echo BENCH-END
 """
 
 
-def run(names):
+def run(args):
     import bench
+    smp, repeat = 1, 1
+    while args and args[0] in ("--smp", "--repeat"):
+        opt, val = args[0], int(args[1])
+        args = args[2:]
+        if opt == "--smp":
+            smp = val
+        else:
+            repeat = val
+    names = args
     tp = bench.third_party()
     bench.build_programs(tp)
     extra = os.path.join(BUILD, "profile-extra")
     sh(f"rm -rf {extra} && mkdir -p {extra}/bench && cp {BUILD}/kbench {extra}/bench/")
     with open(os.path.join(extra, "bench", "init.sh"), "w") as f:
-        f.write(INIT % " ".join(names))
+        f.write(INIT % (repeat, " ".join(names)))
     os.chmod(os.path.join(extra, "bench", "init.sh"), 0o755)
     kbuild = os.path.join(BUILD, "kite-profile")
     kernel = os.path.join(kbuild, "kernel-rv")
     sh(f"make -s -C {TOP} BUILD={kbuild} KERNEL_OUT={kernel} EXTRA={extra} all")
     cmd = bench.QEMU_BASE + ["-kernel", kernel, "-append", "init=/bench/init.sh"]
+    at = cmd.index("-smp")
+    cmd[at + 1] = str(smp)
     print(" ".join(cmd), flush=True)
     _, text = boot(cmd, timeout=900)
     for line in text.splitlines():

@@ -58,8 +58,10 @@ struct cpu {
   struct task *last_woken; /* the task it woke last, while that waits on the run queue
                               (the hand-off in schedule()) */
   bool kick_pending;      /* tasks were queued from here while harts idle: wake them at
-                             the next schedule(), tick or second return to user (sched.c) */
-  bool kick_deferred;     /* one return to user has let the pending kick wait */
+                             the next schedule(), tick, or return to user KICK_DELAY_NS
+                             after the first of them (sched.c) */
+  bool kick_deferred;     /* queued by an interrupt: kick at the next return to user */
+  uint64_t kick_since;    /* when kick_pending was set */
   uint64_t idle_seen_seq; /* rq.enq_seq when this hart last found nothing to run */
 
   /* --- IPIs --- */

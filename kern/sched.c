@@ -14,10 +14,11 @@
  * preemption races. Each hart has an idle task that waits in wfi when
  * nothing is runnable; a hart that queues work while others idle wakes
  * them with an IPI ("kick": right away from an idle hart or interrupt,
- * else at the waker's next schedule(), tick or second return to user, so
- * that a task that wakes another and then sleeps in its next system call
- * — a pipe or socket round trip — hands the hart over instead of
- * bouncing the work to another hart).
+ * else at the waker's next schedule(), tick, or first return to user
+ * KICK_DELAY_NS after the wake-up, so that a task that wakes another and
+ * then sleeps in one of its next system calls — a pipe or socket round
+ * trip, fork then wait — hands the hart over instead of bouncing the
+ * work to another hart).
  *
  * The run-queue lock is held across swtch(): the task that was switched
  * to releases it (in schedule() after swtch returns, or in
@@ -171,6 +172,8 @@ static void enqueue(struct task *t)
    * may have to be woken for it: see kick_idle_locked(). */
   struct cpu *self = mycpu();
   if ((rq.idle_mask & ~cpumask_of(self->id)) || !cpu_allowed(t, self)) {
+    if (!self->kick_pending)
+      self->kick_since = time_monotonic_ns();
     self->kick_pending = true;
     /* Woken by an interrupt: the task it interrupted will not sleep for
      * it, so the kick goes at the first return to user (sched_kick). */
@@ -235,20 +238,21 @@ static void kick_idle_locked(struct cpu *self)
 }
 
 /*
- * Wake idle harts for work this hart queued (at return to user). The
- * first return after the wake-up lets the kick wait: if the task's next
- * system call sleeps, schedule() hands this hart to the wakee and no IPI
- * is needed; otherwise the next return (or this hart's tick) kicks.
+ * Wake idle harts for work this hart queued (at return to user). Returns
+ * within KICK_DELAY_NS of the wake-up let the kick wait: if the task
+ * sleeps in one of its next system calls, schedule() hands this hart to
+ * the wakee and no IPI is needed — a writer that then reads its reply,
+ * or musl's fork, whose parent returns from clone, restores its signal
+ * mask and waits. A task that goes on longer kicks at its next return
+ * (or its hart's tick). A task queued by an interrupt kicks at once.
  */
 void sched_kick(void)
 {
   struct cpu *c = mycpu();
   if (!c->kick_pending)
     return;
-  if (!c->kick_deferred) {
-    c->kick_deferred = true;
+  if (!c->kick_deferred && time_monotonic_ns() - c->kick_since < KICK_DELAY_NS)
     return;
-  }
   spin_lock(&rq.lock);
   kick_idle_locked(c);
   spin_unlock(&rq.lock);

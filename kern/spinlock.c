@@ -94,10 +94,16 @@ void spin_unlock(struct spinlock *lk)
     panic("spin_unlock: %s not held", lk->name);
   lk->owner = NULL;
   if (READ_ONCE(ncpu) == 1) {
-    __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+    store_release_u32(&lk->locked, 0);
   } else {
-    __atomic_exchange_n(&lk->locked, 0, __ATOMIC_SEQ_CST); /* before reading waiters */
-    uint32_t w = __atomic_load_n(&lk->waiters, __ATOMIC_SEQ_CST);
+    /* The release store, then a full fence before reading waiters (the
+     * waiter's side: its amoor.aqrl on waiters, then its read of locked).
+     * Not an atomic swap: with several harts QEMU turns every AMO into a
+     * call to a helper and every fence into a host barrier, and the swap
+     * (amoswap.aqrl, then the fences of a seq_cst load) cost both. */
+    store_release_u32(&lk->locked, 0);
+    fence_rw_rw();
+    uint32_t w = __atomic_load_n(&lk->waiters, __ATOMIC_RELAXED);
     if (w)
       smp_send_ipi(w, 0); /* halted waiters: look again */
   }

@@ -112,6 +112,15 @@ static inline paddr_t kva_to_pa(const void *va) { return (paddr_t)va - DIRECT_MA
 
 /* This hart's TLB: forget everything, one address (every ASID), or one
  * ASID's entries. Other harts: kern/tlb.c (SBI RFENCE). */
+/* Release store of a 32-bit word: a fence, then a plain store (GCC 12
+ * compiles __atomic_store_n(RELEASE) to an amoswap, which QEMU runs
+ * through a helper call once there are several harts). */
+static inline void store_release_u32(volatile uint32_t *p, uint32_t v)
+{
+  asm volatile("fence rw, w\n\tsw %1, %0" : "=m"(*p) : "r"(v) : "memory");
+}
+/* Full fence: earlier loads and stores before later ones. */
+static inline void fence_rw_rw(void) { asm volatile("fence rw, rw" ::: "memory"); }
 static inline void sfence_vma(void) { asm volatile("sfence.vma zero, zero" ::: "memory"); }
 static inline void sfence_vma_addr(uint64_t va) { asm volatile("sfence.vma %0, zero" :: "r"(va) : "memory"); }
 static inline void sfence_vma_asid(uint64_t asid) { asm volatile("sfence.vma zero, %0" :: "r"(asid) : "memory"); }
