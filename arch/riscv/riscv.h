@@ -110,8 +110,6 @@ typedef pte_t *pagetable_t; /* 512 PTEs, through the direct map */
 static inline void *pa_to_kva(paddr_t pa) { return (void *)(pa + DIRECT_MAP_BASE); }
 static inline paddr_t kva_to_pa(const void *va) { return (paddr_t)va - DIRECT_MAP_BASE; }
 
-/* This hart's TLB: forget everything, one address (every ASID), or one
- * ASID's entries. Other harts: kern/tlb.c (SBI RFENCE). */
 /* Release store of a 32-bit word: a fence, then a plain store (GCC 12
  * compiles __atomic_store_n(RELEASE) to an amoswap, which QEMU runs
  * through a helper call once there are several harts). */
@@ -121,6 +119,8 @@ static inline void store_release_u32(volatile uint32_t *p, uint32_t v)
 }
 /* Full fence: earlier loads and stores before later ones. */
 static inline void fence_rw_rw(void) { asm volatile("fence rw, rw" ::: "memory"); }
+/* This hart's TLB: forget everything, one address (every ASID), or one
+ * ASID's entries. Other harts: kern/tlb.c (SBI RFENCE). */
 static inline void sfence_vma(void) { asm volatile("sfence.vma zero, zero" ::: "memory"); }
 static inline void sfence_vma_addr(uint64_t va) { asm volatile("sfence.vma %0, zero" :: "r"(va) : "memory"); }
 static inline void sfence_vma_asid(uint64_t asid) { asm volatile("sfence.vma zero, %0" :: "r"(asid) : "memory"); }
