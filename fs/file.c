@@ -713,23 +713,6 @@ struct file *fd_get(int fd)
   return f;
 }
 
-struct fd_light fd_get_light(int fd)
-{
-  struct files *ft = current->files;
-  if (__atomic_load_n(&ft->refcount, __ATOMIC_ACQUIRE) != 1)
-    return (struct fd_light){ fd_get(fd), true };
-  struct file *f = fd >= 0 && fd < ft->size ? ft->fd[fd] : NULL;
-  if (f && (f->flags & O_PATH))
-    f = NULL;
-  return (struct fd_light){ f, false };
-}
-
-void fd_put_light(struct fd_light f)
-{
-  if (f.ref && f.file)
-    fput(f.file);
-}
-
 int fd_close(int fd)
 {
   struct files *ft = current->files;
