@@ -78,7 +78,7 @@ KERNEL_SRCS := \
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c
 
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include 2>/dev/null)
-KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax -ffreestanding -nostdinc \
+KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -nostdinc \
   -isystem $(GCC_INCLUDE) -I. -Ikern/libc -I$(LIBFDT_DIR) -I$(BUILD) \
   -O2 -g -flto=auto -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
   -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-common -fno-strict-aliasing \
@@ -94,7 +94,7 @@ ifdef LOCKDEP
   KCFLAGS += -DCONFIG_LOCKDEP
 endif
 LIBFDT_CFLAGS := $(KCFLAGS) -Wno-sign-compare -Wno-cast-function-type
-KLDFLAGS := -nostdlib -no-pie -Wl,--build-id=none -Wl,--no-relax -Wl,-T,arch/riscv/linker.ld
+KLDFLAGS := -nostdlib -no-pie -Wl,--build-id=none -Wl,-T,arch/riscv/linker.ld
 
 KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
   $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o $(BUILD)/kernel/vdso_image.o
