@@ -257,6 +257,8 @@ static long validate(const struct timex64 *tx)
 {
   uint32_t m = tx->modes;
   if (m & ADJ_ADJTIME) {
+    if (!(m & ADJ_OFFSET))
+      return -EINVAL;   /* adjtime()'s modes are ADJ_OFFSET_SINGLESHOT and _SS_READ */
     if (!(m & ADJ_OFFSET_READONLY) && !capable(CAP_SYS_TIME))
       return -EPERM;
   } else {

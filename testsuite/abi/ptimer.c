@@ -657,6 +657,9 @@ static void test_adjtimex(void)
   tx.time.tv_usec = -1;
   CHECK_RET("adjtimex/setoffset-negative-einval", adjtimex_raw(&tx), -EINVAL);
   memset(&tx, 0, sizeof(tx));
+  tx.modes = 0x8000; /* ADJ_ADJTIME without ADJ_OFFSET (LTP's adjtimex03) */
+  CHECK_RET("adjtimex/adjtime-without-offset-einval", adjtimex_raw(&tx), -EINVAL);
+  memset(&tx, 0, sizeof(tx));
   tx.modes = ADJ_FREQUENCY;
   tx.freq = LLONG_MAX / 65536000 + 1;
   CHECK_RET("adjtimex/freq-overflow-einval", adjtimex_raw(&tx), -EINVAL);
