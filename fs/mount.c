@@ -85,9 +85,10 @@ int do_move_mount(struct path *from, struct path *to)
   if (to->dentry->unlinked)
     return -ENOENT;
   spin_lock(&mount_lock);
-  if (!m->parent) {
+  bool anon = m->anon;                  /* fsmount's or open_tree's: not hung yet */
+  if ((!m->parent && !anon) || to->mnt->anon) {
     spin_unlock(&mount_lock);
-    return -EINVAL;                     /* the first root cannot move */
+    return -EINVAL;                     /* the first root, or a target outside the tree */
   }
   /* the target must not be inside the tree being moved */
   for (struct mount *p = to->mnt; p; p = p->parent) {
@@ -97,10 +98,12 @@ int do_move_mount(struct path *from, struct path *to)
     }
   }
   dget(to->dentry);
-  struct dentry *old = unhang_locked(m);
+  struct dentry *old = anon ? NULL : unhang_locked(m);
+  m->anon = false;                      /* the tree owns it now */
   hang_locked(m, to->mnt, to->dentry);
   spin_unlock(&mount_lock);
-  dput(old);
+  if (old)
+    dput(old);
   return 0;
 }
 

@@ -94,6 +94,9 @@ struct mount {
   int id;                       /* /proc/<pid>/mountinfo's mount id */
   int release_on_last_put;      /* lazily detached while in use: the last path_put
                                    lets its file system go (fs/super.c) */
+  bool anon;                    /* detached and owned by a file (fsmount, open_tree's
+                                   clone): on no list until move_mount attaches it;
+                                   under mount_lock */
 };
 
 struct path {
@@ -126,6 +129,25 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
  * mounted below (unless MNT_DETACH, which takes the whole tree away). No
  * locks held. */
 int do_umount(struct path *target, int flags);
+/* The registered file system type called name, or NULL. No locks. */
+const struct fs_type *fs_type_find(const char *name);
+/* The superblock a new mount of t from source gets: shared with a mount
+ * of the same block device, else made by the file system from flags
+ * (MS_RDONLY ...) and data (its option string). *sbp not referenced yet
+ * (a mount takes the reference). 0, -EBUSY (the device is mounted with
+ * another type), the file system's error. No locks held (it reads the
+ * device). */
+int sb_for_mount(const struct fs_type *t, const char *source, uint32_t flags, const char *data,
+                 struct super_block **sbp);
+/* A new mount of sb at root (referenced here), attached nowhere and owned
+ * by its caller (m->anon): fsmount and open_tree's clones. Takes a
+ * reference to sb (mount_lock). NULL when out of memory. */
+struct mount *mount_detached(struct super_block *sb, struct dentry *root, const char *source,
+                             uint32_t flags);
+/* The owner of a detached mount lets it go: if it is still detached its
+ * file system goes as on unmount, at the last path_put into it. Takes
+ * mount_lock; process context (it syncs the file system). */
+void mount_drop_detached(struct mount *m);
 /* At boot: mount fstype as the root ("rootfs"). 0, -ENODEV, -ENOMEM. */
 int mount_root(const char *fstype);
 /* Step down through the mounts stacked on p, in place: the references p
@@ -159,10 +181,12 @@ void mount_release_detached(struct mount *m);
 extern struct spinlock mount_lock;
 extern struct list_head mount_list;
 /* ---- fs/mount.c: reshaping the tree ---- */
-/* mount(MS_MOVE): re-hang the mount whose root is from (with everything
- * below it) on to. -EINVAL if from is no mount's root or is the first
- * root, -ENOENT for a removed target, -ENOTDIR for a directory moved
- * onto a file, -ELOOP for a move below itself. The caller holds
+/* mount(MS_MOVE) and move_mount(2): re-hang the mount whose root is from
+ * (with everything below it) on to, or hang a detached one (fsmount's,
+ * open_tree's clone: m->anon) there for the first time. -EINVAL if from
+ * is no mount's root or is the first root, or to is on a detached mount,
+ * -ENOENT for a removed target, -ENOTDIR for a directory moved onto a
+ * file, -ELOOP for a move below itself. The caller holds
  * references to both paths (kept); takes mount_lock. */
 int do_move_mount(struct path *from, struct path *to);
 /* pivot_root(2): the mount at new_root becomes the caller's root (hung

@@ -23,6 +23,8 @@
 #include "kern/mm.h"
 #include <string.h>
 
+static int device_sb(const struct fs_type *t, const char *source, struct super_block **sbp);
+
 struct spinlock mount_lock = SPINLOCK_INIT("mounts");
 LIST_HEAD(mount_list);
 static struct mount *rootmnt;
@@ -43,7 +45,7 @@ int register_fs(const struct fs_type *type)
   return -ENOMEM;
 }
 
-static const struct fs_type *find_fs(const char *name)
+const struct fs_type *fs_type_find(const char *name)
 {
   for (int i = 0; i < MAX_FS_TYPES; i++)
     if (fs_types[i] && strcmp(fs_types[i]->name, name) == 0)
@@ -96,7 +98,7 @@ static struct mount *mount_alloc(struct super_block *sb, const char *source, uin
 
 int mount_root(const char *fstype)
 {
-  const struct fs_type *t = find_fs(fstype);
+  const struct fs_type *t = fs_type_find(fstype);
   if (!t)
     return -ENODEV;
   struct super_block *sb;
@@ -209,6 +211,72 @@ static int device_sb(const struct fs_type *t, const char *source, struct super_b
   return r;
 }
 
+int sb_for_mount(const struct fs_type *t, const char *source, uint32_t flags, const char *data,
+                 struct super_block **sbp)
+{
+  int r = device_sb(t, source, sbp);
+  if (r < 0)
+    return r;
+  if (r == 1)
+    return 0;
+  r = t->mount(t, source, flags, data, sbp);  /* not mounted yet: the file system reads it */
+  if (r)
+    return r;
+  (*sbp)->flags |= flags & MS_RDONLY;
+  return 0;
+}
+
+/* ---- detached mounts (fsmount, open_tree's clones) ---- */
+
+struct mount *mount_detached(struct super_block *sb, struct dentry *root, const char *source,
+                             uint32_t flags)
+{
+  struct mount *m = kzalloc(sizeof(*m));
+  char *src = kstrdup(source ? source : "none");
+  if (!m || !src) {
+    kfree(m);
+    kfree(src);
+    return NULL;
+  }
+  m->sb = sb;
+  m->root = root;
+  dget(root);
+  m->source = src;
+  m->flags = flags;
+  m->id = next_mount_id();
+  m->anon = true;
+  spin_lock(&mount_lock);
+  sb->refcount++;
+  spin_unlock(&mount_lock);
+  return m;
+}
+
+/* Its owner let a detached mount go: unless it was attached meanwhile,
+ * its file system goes as an unmount's would, once the last path into it
+ * is put (mount_release_detached). */
+void mount_drop_detached(struct mount *m)
+{
+  spin_lock(&mount_lock);
+  bool mine = m->anon;
+  m->anon = false;
+  spin_unlock(&mount_lock);
+  if (!mine)
+    return;
+  struct super_block *sb = m->sb;
+  if (sb->ops && sb->ops->sync)
+    sb->ops->sync(sb);
+  if (sb->refcount == 1)
+    inotify_unmount(sb);
+  spin_lock(&mount_lock);
+  bool last = --sb->refcount == 0;
+  spin_unlock(&mount_lock);
+  if (!last)
+    return;
+  __atomic_store_n(&m->release_on_last_put, 1, __ATOMIC_RELEASE);
+  if (__atomic_load_n(&m->refcount, __ATOMIC_ACQUIRE) == 0)
+    mount_release_detached(m);
+}
+
 int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
              const char *data)
 {
@@ -248,19 +316,13 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
     return bind_mount(source, target, flags);
   if (!fstype)
     return -EINVAL; /* a new mount needs a type (Linux's do_new_mount) */
-  const struct fs_type *t = find_fs(fstype);
+  const struct fs_type *t = fs_type_find(fstype);
   if (!t)
     return -ENODEV;
   struct super_block *sb;
-  int r = device_sb(t, source, &sb);
-  if (r < 0)
+  int r = sb_for_mount(t, source, flags, data, &sb);
+  if (r)
     return r;
-  if (r == 0) {  /* not mounted yet: the file system reads it */
-    r = t->mount(t, source, flags, data, &sb);
-    if (r)
-      return r;
-    sb->flags |= flags & MS_RDONLY;
-  }
   struct mount *m = mount_alloc(sb, source, flags);
   if (!m)
     return -ENOMEM;

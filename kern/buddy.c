@@ -17,31 +17,26 @@ void buddy_init(struct buddy_zone *z, struct page *pages, uint64_t base_pfn, uin
   z->nr_free = 0;
   for (unsigned o = 0; o < MAX_ORDER; o++)
     list_init(&z->free[o]);
-  /* Every page starts unused: all fields zero (refcount 0, no flags, on no
-   * list). One memset, not a loop over 262144 pages per GiB: that loop was
-   * a third of the boot under QEMU (docs/boot.md). A page's list and the
-   * rest are set when it is handed out (add_block, alloc_pages_nozero). */
-  memset(pages, 0, npages * sizeof(struct page));
+  /* No pass over the page array: at 40 bytes a page it is 10 MiB per GiB,
+   * and writing it was the largest step of the boot under QEMU (docs/boot.md). */
+  memset(z->deferred, 0, sizeof z->deferred);
 }
 
 /* Mark [first_pfn, first_pfn + count) as never to be handed out (boot time). */
 void buddy_reserve_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count)
 {
-  for (uint64_t i = first_pfn - z->base_pfn; i < first_pfn - z->base_pfn + count; i++) {
-    z->pages[i].refcount = 1;
-    z->pages[i].flags = PG_RESERVED;
-  }
+  for (uint64_t i = first_pfn - z->base_pfn; i < first_pfn - z->base_pfn + count; i++)
+    z->pages[i] = (struct page){.refcount = 1, .flags = PG_RESERVED};
 }
 
-/*
- * Hand [first_pfn, first_pfn + count) to the allocator, in the largest
- * aligned blocks that fit. The pages must be unused (buddy_init's state, or
- * what buddy_unreserve_range leaves): freeing 1 GiB page by page (262144
- * buddy_free calls and their merges) took about 0.1 s of boot under QEMU.
- */
-void buddy_add_free_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count)
+/* Zero the struct pages of [idx, end) and free them, in the largest aligned
+ * blocks that fit: freeing 1 GiB page by page (262144 buddy_free calls and
+ * their merges) took about 0.1 s of boot under QEMU. */
+static void free_range_now(struct buddy_zone *z, uint64_t idx, uint64_t end)
 {
-  uint64_t idx = first_pfn - z->base_pfn, end = idx + count;
+  if (idx >= end)
+    return;
+  memset(&z->pages[idx], 0, (end - idx) * sizeof(struct page));
   while (idx < end) {
     unsigned order = 0; /* grow while idx stays aligned and the block fits */
     while (order < MAX_ORDER - 1 && !(idx & (1UL << order)) && idx + (2UL << order) <= end)
@@ -49,6 +44,58 @@ void buddy_add_free_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t cou
     buddy_free(z, &z->pages[idx], order); /* merges with free neighbours, as any free */
     idx += 1UL << order;
   }
+}
+
+/* Remember [lo, hi) as free and not initialised; false if the table is full. */
+static bool defer_regions(struct buddy_zone *z, uint64_t lo, uint64_t hi)
+{
+  for (int i = 0; i < BUDDY_DEFERRED_RUNS; i++) {
+    struct buddy_run *r = &z->deferred[i];
+    if (r->next == r->end) {
+      r->next = lo;
+      r->end = hi;
+      z->nr_free += hi - lo;
+      return true;
+    }
+  }
+  return false;
+}
+
+/*
+ * Hand [first_pfn, first_pfn + count) to the allocator. The whole regions
+ * of BUDDY_REGION_PAGES inside it are deferred: nothing is written for
+ * them until buddy_alloc needs one. The pages before the first and after
+ * the last whole region are freed now; the buddies their frees look at are
+ * in the same region, so in this range or defined before it.
+ */
+void buddy_add_free_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count)
+{
+  uint64_t idx = first_pfn - z->base_pfn, end = idx + count;
+  uint64_t lo = ROUND_UP(idx, BUDDY_REGION_PAGES);
+  uint64_t hi = end / BUDDY_REGION_PAGES * BUDDY_REGION_PAGES;
+  if (lo < hi && defer_regions(z, lo, hi)) {
+    free_range_now(z, idx, lo);
+    free_range_now(z, hi, end);
+  } else {
+    free_range_now(z, idx, end);
+  }
+}
+
+/* Take the next deferred region onto free[MAX_ORDER - 1]; false if none. */
+static bool take_deferred_region(struct buddy_zone *z)
+{
+  for (int i = 0; i < BUDDY_DEFERRED_RUNS; i++) {
+    struct buddy_run *r = &z->deferred[i];
+    if (r->next < r->end) {
+      struct page *p = &z->pages[r->next];
+      r->next += BUDDY_REGION_PAGES;
+      memset(p, 0, BUDDY_REGION_PAGES * sizeof *p);
+      z->nr_free -= BUDDY_REGION_PAGES; /* buddy_free counts them again */
+      buddy_free(z, p, MAX_ORDER - 1);
+      return true;
+    }
+  }
+  return false;
 }
 
 /* Make reserved pages unused again, for buddy_add_free_range. */
@@ -79,8 +126,11 @@ struct page *buddy_alloc(struct buddy_zone *z, unsigned order)
   unsigned o = order;
   while (o < MAX_ORDER && list_empty(&z->free[o]))
     o++;
-  if (o >= MAX_ORDER)
-    return NULL;
+  if (o >= MAX_ORDER) {
+    if (!take_deferred_region(z))
+      return NULL;
+    o = MAX_ORDER - 1;
+  }
   struct page *p = list_first_entry(&z->free[o], struct page, list);
   remove_block(p);
   /* Split: give back the upper halves until the block is the right size. */

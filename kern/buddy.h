@@ -48,28 +48,52 @@ struct page {
   };
 };
 
+/* Pages in a block of the largest order: the unit of deferred initialisation. */
+#define BUDDY_REGION_PAGES (1UL << (MAX_ORDER - 1))
+#define BUDDY_DEFERRED_RUNS 24 /* more free runs than that are initialised at once */
+
+/*
+ * Free memory whose struct pages are not written yet: the whole largest-
+ * order regions [next, end) (page indexes, multiples of BUDDY_REGION_PAGES)
+ * inside a free range. buddy_alloc takes the region at `next` when the free
+ * lists have nothing big enough, zeroes its struct pages and puts it on
+ * free[MAX_ORDER - 1]. A 1 GiB machine's 10 MiB page array is then written
+ * only where memory is used (docs/boot.md).
+ */
+struct buddy_run {
+  uint64_t next, end;
+};
+
 struct buddy_zone {
   struct page *pages;     /* pages[0] is the page at base_pfn */
   uint64_t base_pfn;
   uint64_t npages;
-  uint64_t nr_free;       /* free pages, counted in pages */
+  uint64_t nr_free;       /* free pages, counted in pages (deferred ones too) */
   struct list_head free[MAX_ORDER];
+  struct buddy_run deferred[BUDDY_DEFERRED_RUNS]; /* empty when next == end */
 };
 
-/* A zone over pages[0 .. npages) (frame numbers from base_pfn), every
- * page unused (its struct page all zero) and nothing free yet. */
+/* A zone over pages[0 .. npages) (frame numbers from base_pfn) with nothing
+ * free yet. The struct pages are not read or written here: each is
+ * defined by buddy_reserve_range or buddy_add_free_range (or, deferred, by
+ * the buddy_alloc that first takes its region). */
 void buddy_init(struct buddy_zone *z, struct page *pages, uint64_t base_pfn, uint64_t npages);
 /* Mark [first_pfn, first_pfn + count) never to be handed out (PG_RESERVED,
- * one reference: put_page leaves it alone); boot time. */
+ * one reference: put_page leaves it alone; every other field zero); boot
+ * time, before the free ranges are added. */
 void buddy_reserve_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
 /* Make reserved pages unused again, before buddy_add_free_range. */
 void buddy_unreserve_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
-/* Make [first_pfn, first_pfn + count) free, in the largest aligned blocks
- * that fit (boot, and page_alloc_release_reserved). The pages must be
- * unused: all-zero as buddy_init leaves them, or unreserved. */
+/* Make [first_pfn, first_pfn + count) free (boot, and
+ * page_alloc_release_reserved); its struct pages may hold anything. Its
+ * whole largest-order regions are deferred (struct buddy_run), the pages
+ * at its ends are zeroed and freed in the largest aligned blocks that fit.
+ * The other pages of the regions at its ends must be defined already:
+ * reserved, or in a range added before. */
 void buddy_add_free_range(struct buddy_zone *z, uint64_t first_pfn, uint64_t count);
-/* Take a free block of 2^order pages (splitting a larger one), or NULL if
- * there is none; the block's pages are no longer marked free. */
+/* Take a free block of 2^order pages (splitting a larger one, or a
+ * deferred region), or NULL if there is none; the block's pages are no
+ * longer marked free. */
 struct page *buddy_alloc(struct buddy_zone *z, unsigned order);
 /* Give back the block of 2^order pages at p (allocated by buddy_alloc with
  * that order), merging it with its free buddies. */

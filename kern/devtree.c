@@ -21,7 +21,7 @@ struct boot_info boot_info;
  * (fdt_next_node, which also gives each node's depth). A node's meaning
  * depends on where it is — a cpu is a child of /cpus, a "reg" is written
  * in the cell sizes its parent declares — so the walk keeps, for each
- * depth, the node there and what it declares. libfdt's own searches
+ * depth, the node there. libfdt's own searches
  * (fdt_parent_offset, fdt_node_offset_by_compatible, ..._by_phandle) each
  * rescan the blob from its start: one per device cost more than all the
  * rest of the boot before the page allocator (docs/boot.md).
@@ -31,8 +31,6 @@ struct boot_info boot_info;
 struct dt_walk {
   const void *fdt;
   int node[DT_MAX_DEPTH];        /* the current node (at depth d) and its ancestors */
-  int addr_cells[DT_MAX_DEPTH];  /* #address-cells node[d] declares for its children */
-  int size_cells[DT_MAX_DEPTH];  /* #size-cells */
   int cpus, reserved_memory;     /* /cpus and /reserved-memory, or -1 */
   int cpu_index;                 /* the cpu node at depth 2: its index in boot_info.hartid, or -1 */
   int plic;                      /* the PLIC node, or -1 */
@@ -51,10 +49,13 @@ static uint64_t read_cells(const fdt32_t *p, int cells)
 }
 
 /* First (address, size) of the reg of the node at depth (> 0), in the cell
- * sizes its parent declares. */
+ * sizes its parent declares. The parent's #address-cells and #size-cells
+ * are read here, for the few nodes whose reg is wanted: read for every
+ * node of the walk, they were half of its 1.0 M guest instructions. */
 static int node_reg(const struct dt_walk *w, int depth, uint64_t *addr, uint64_t *size)
 {
-  int ac = w->addr_cells[depth - 1], sc = w->size_cells[depth - 1];
+  int ac = fdt_address_cells(w->fdt, w->node[depth - 1]);
+  int sc = fdt_size_cells(w->fdt, w->node[depth - 1]);
   int len;
   const fdt32_t *reg = fdt_getprop(w->fdt, w->node[depth], "reg", &len);
   if (!reg || ac < 1 || sc < 0 || len < (int)((ac + sc) * sizeof(fdt32_t)))
@@ -296,8 +297,6 @@ int devtree_parse(paddr_t dtb_pa, uint64_t hartid)
     if (depth >= DT_MAX_DEPTH)
       continue;
     w.node[depth] = node;
-    w.addr_cells[depth] = fdt_address_cells(fdt, node);
-    w.size_cells[depth] = fdt_size_cells(fdt, node);
     visit(&w, depth, hartid);
   }
   find_plic_contexts(&w);

@@ -39,21 +39,26 @@ void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_end,
   mem_map = pa_to_kva(map_pa);
   buddy_init(&zone, mem_map, ram_base_pfn, ram_npages);
 
-  /* Reserve everything up to the end of the page array; free the rest but
-   * the pages touching a reserved range, one run at a time (a test per page
-   * made 1 GiB take a tenth of a second). */
+  /* Reserve everything up to the end of the page array and every reserved
+   * range first, so that each struct page a free range's ends look at is
+   * defined (buddy_add_free_range); then free the rest, one run at a time
+   * (a test per page made 1 GiB take a tenth of a second). */
   uint64_t pfn = (map_pa + map_bytes) >> PAGE_SHIFT;
   uint64_t end = ram_base_pfn + ram_npages;
   buddy_reserve_range(&zone, ram_base_pfn, pfn - ram_base_pfn);
+  for (int i = 0; i < nreserved; i++) {
+    uint64_t rs = MAX(reserved[i][0] >> PAGE_SHIFT, pfn);
+    uint64_t re = MIN(PGROUNDUP(reserved[i][1]) >> PAGE_SHIFT, end);
+    if (rs < re)
+      buddy_reserve_range(&zone, rs, re - rs);
+  }
   while (pfn < end) {
     uint64_t stop = end; /* the run ends where the next reserved range begins */
     for (int i = 0; i < nreserved; i++) {
       uint64_t rs = reserved[i][0] >> PAGE_SHIFT, re = PGROUNDUP(reserved[i][1]) >> PAGE_SHIFT;
       if (rs <= pfn && pfn < re) {
-        re = MIN(re, end);
-        buddy_reserve_range(&zone, pfn, re - pfn);
         stop = pfn; /* pfn itself is reserved: skip past the range */
-        pfn = re;
+        pfn = MIN(re, end);
         break;
       }
       if (rs > pfn && rs < stop)

@@ -73,5 +73,56 @@ int main(void)
   struct page *big = buddy_alloc(&z, MAX_ORDER - 1);
   CHECK("buddies merge into a maximal block", big != NULL);
   CHECK("orders beyond the maximum are refused", buddy_alloc(&z, MAX_ORDER) == NULL);
+
+  /* The page array as RAM holds it at boot: anything. A reserved range
+   * inside a region splits it between two free ranges; the whole regions
+   * are deferred and set up only when an allocation needs them. */
+  memset(pages, 0xa5, sizeof pages);
+  buddy_init(&z, pages, 0x80000, NPAGES);
+  buddy_reserve_range(&z, 0x80000, 10);
+  buddy_reserve_range(&z, 0x80000 + 1500, 5);
+  buddy_add_free_range(&z, 0x80000 + 10, 1490);
+  buddy_add_free_range(&z, 0x80000 + 1505, NPAGES - 1505);
+  CHECK("deferred regions count as free", z.nr_free == NPAGES - 15);
+  CHECK("a deferred region is not written before it is needed",
+        pages[2 * BUDDY_REGION_PAGES].refcount == 0xa5a5a5a5 &&
+        pages[NPAGES - 1].refcount == 0xa5a5a5a5);
+  n = 0;
+  while ((p = buddy_alloc(&z, 0)))
+    all[n++] = p;
+  CHECK("every free page of an uninitialised array can be allocated",
+        n == NPAGES - 15 && z.nr_free == 0);
+  seen = calloc(NPAGES, 1);
+  distinct = true;
+  bool outside = false;
+  for (int i = 0; i < n; i++) {
+    long k = all[i] - pages;
+    if (seen[k])
+      distinct = false;
+    seen[k] = 1;
+    if (k < 10 || (k >= 1500 && k < 1505))
+      outside = true;
+  }
+  free(seen);
+  CHECK("no page handed out twice, none reserved", distinct && !outside);
+  CHECK("reserved pages keep their state", pages[3].flags == PG_RESERVED &&
+        pages[1502].refcount == 1 && pages[1502].flags == PG_RESERVED);
+  for (int i = 0; i < n; i++)
+    buddy_free(&z, all[i], 0);
+  CHECK("all freed again", z.nr_free == NPAGES - 15);
+  big = buddy_alloc(&z, MAX_ORDER - 1);
+  struct page *big2 = buddy_alloc(&z, MAX_ORDER - 1);
+  CHECK("the two whole regions merge back into maximal blocks",
+        big && big2 && buddy_alloc(&z, MAX_ORDER - 1) == NULL);
+
+  /* A maximal block straight from a deferred region. */
+  memset(pages, 0xa5, sizeof pages);
+  buddy_init(&z, pages, 0x80000, NPAGES);
+  buddy_reserve_range(&z, 0x80000, 1);
+  buddy_add_free_range(&z, 0x80001, NPAGES - 1);
+  big = buddy_alloc(&z, MAX_ORDER - 1);
+  CHECK("a deferred region is handed out whole, its pages zeroed",
+        big && (big - pages) % BUDDY_REGION_PAGES == 0 && big[1].refcount == 0 &&
+        big[BUDDY_REGION_PAGES - 1].flags == 0 && z.nr_free == NPAGES - 1 - BUDDY_REGION_PAGES);
   CHECK_DONE();
 }
