@@ -18,6 +18,7 @@
 #define TIMESLICE_TICKS 2        /* ticks a task runs before preemption */
 #define WAKEUP_GRANULARITY_NS 1000000 /* a waker that ran this long yields (sched.c) */
 #define SLEEPER_CREDIT_NS 3000000  /* a woken task queues this far ahead of the least run (sched.c) */
+#define START_DEBIT_NS 3000000   /* a new task starts this far behind min_vruntime (sched.c) */
 #define RR_TIMESLICE_TICKS 10    /* SCHED_RR's slice: 100 ms, as Linux's RR_TIMESLICE */
 #define PID_MAX 32768            /* pids are 1 .. PID_MAX-1 */
 #define NR_OPEN_DEFAULT 1024     /* RLIMIT_NOFILE soft limit */

@@ -107,7 +107,7 @@ struct task *sched_idle_task_create(struct cpu *c)
  * weighed by nice), as Linux's CFS orders them: the one that ran least goes
  * first. A task that wakes is placed no further back than
  * SLEEPER_CREDIT_NS ahead of min_vruntime (the least run of those that
- * queued), a new one at min_vruntime: a task that mostly sleeps — a shell,
+ * queued), a new one START_DEBIT_NS behind it: a task that mostly sleeps — a shell,
  * a measuring thread's parent — runs soon after it wakes, even behind
  * hundreds of busy tasks (cyclictest beside hackbench's 400), instead of
  * waiting a whole round of the queue; a busy task goes back behind those
@@ -549,7 +549,16 @@ void sched_add_new(struct task *t)
   t->state = TASK_RUNNING;
   t->on_cpu = false;
   spin_lock(&rq.lock);
-  t->vruntime = rq.min_vruntime;  /* no sleeper's credit: it has not slept */
+  /* No sleeper's credit: it has not slept. It starts START_DEBIT_NS behind
+   * min_vruntime, as CFS's START_DEBIT does (a slice of two tasks), so the
+   * tasks already queued run first. A task preempted with a little work
+   * left — wakeup preemption after it ran 1 ms — is up to that much past
+   * min_vruntime; placed at min_vruntime, a new task went ahead of it:
+   * iperf3's server, preempted after answering its client, was still
+   * queued when the client exited and the shell started the next client,
+   * which connected to the old listener and was told "busy"
+   * (docs/net-sockets.md). */
+  t->vruntime = rq.min_vruntime + START_DEBIT_NS;
   enqueue(t);
   if (current == current->cpu->idle)
     kick_idle_locked(current->cpu);
