@@ -13,6 +13,7 @@
 #include "fs/fs_abi.h"
 #include "kern/spinlock.h"
 #include "kern/printk.h"
+#include "kern/time.h"
 #include "kern/errno.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -74,6 +75,79 @@ struct blockdev *blockdev_by_index(int i)
   return found;
 }
 
+/* ---- I/O statistics ---- */
+
+static struct spinlock blk_stat_lock = SPINLOCK_INIT("blkstats");  /* a leaf */
+
+/* Linux's update_io_ticks: a request starting in a new millisecond adds
+ * one; one ending adds the time since the last update. blk_stat_lock held. */
+static void update_io_ticks_locked(struct blk_stats *st, uint64_t now_ms, bool end)
+{
+  if (now_ms <= st->stamp_ms)
+    return;
+  st->io_ticks_ms += end ? now_ms - st->stamp_ms : 1;
+  st->stamp_ms = now_ms;
+}
+
+static uint64_t io_start(struct blockdev *bd)
+{
+  uint64_t now = time_monotonic_ns();
+  spin_lock(&blk_stat_lock);
+  update_io_ticks_locked(&bd->stats, now / 1000000, false);
+  bd->stats.in_flight++;
+  spin_unlock(&blk_stat_lock);
+  return now;
+}
+
+static void io_done(struct blockdev *bd, int kind, uint32_t count, uint64_t start)
+{
+  uint64_t now = time_monotonic_ns();
+  spin_lock(&blk_stat_lock);
+  struct blk_stats *st = &bd->stats;
+  st->ios[kind]++;
+  st->sectors[kind] += count;
+  st->nsecs[kind] += now - start;
+  update_io_ticks_locked(st, now / 1000000, true);
+  st->in_flight--;
+  spin_unlock(&blk_stat_lock);
+}
+
+int blockdev_rw(struct blockdev *bd, bool write, uint64_t sector, void *buf, uint32_t count)
+{
+  uint64_t t = io_start(bd);
+  int r = bd->ops->rw(bd, write, sector, buf, count);
+  io_done(bd, write ? BLK_STAT_WRITE : BLK_STAT_READ, count, t);
+  return r;
+}
+
+int blockdev_flush(struct blockdev *bd)
+{
+  if (!bd->ops->flush)
+    return 0;
+  uint64_t t = io_start(bd);
+  int r = bd->ops->flush(bd);
+  io_done(bd, BLK_STAT_FLUSH, 0, t);
+  return r;
+}
+
+int blockdev_stat_line(struct blockdev *bd, char *buf, size_t size)
+{
+  spin_lock(&blk_stat_lock);
+  struct blk_stats st = bd->stats;
+  spin_unlock(&blk_stat_lock);
+  unsigned long ms[BLK_STAT_KINDS];
+  for (int k = 0; k < BLK_STAT_KINDS; k++)
+    ms[k] = (unsigned long)(st.nsecs[k] / 1000000);
+  unsigned long queue = (unsigned long)((st.nsecs[0] + st.nsecs[1] + st.nsecs[2]) / 1000000);
+  return snprintf(buf, size,
+                  "%8lu %8lu %8lu %8lu %8lu %8lu %8lu %8lu %8u %8lu %8lu %8lu %8lu %8lu %8lu %8lu %8lu\n",
+                  (unsigned long)st.ios[BLK_STAT_READ], 0ul, (unsigned long)st.sectors[BLK_STAT_READ],
+                  ms[BLK_STAT_READ], (unsigned long)st.ios[BLK_STAT_WRITE], 0ul,
+                  (unsigned long)st.sectors[BLK_STAT_WRITE], ms[BLK_STAT_WRITE], st.in_flight,
+                  (unsigned long)st.io_ticks_ms, queue, 0ul, 0ul, 0ul, 0ul,
+                  (unsigned long)st.ios[BLK_STAT_FLUSH], ms[BLK_STAT_FLUSH]);
+}
+
 /* ---- partitions ---- */
 
 /* A partition's I/O: bounds-checked against the partition, then the disk's. */
@@ -82,13 +156,13 @@ static int part_rw(struct blockdev *bd, bool write, uint64_t sector, void *buf, 
   if (sector + count > bd->nsectors || sector + count < sector)
     return -EIO;
   struct blockdev *disk = bd->whole;
-  return disk->ops->rw(disk, write, bd->start + sector, buf, count);
+  return blockdev_rw(disk, write, bd->start + sector, buf, count);  /* counted on the disk too */
 }
 
 static int part_flush(struct blockdev *bd)
 {
   struct blockdev *disk = bd->whole;
-  return disk->ops->flush ? disk->ops->flush(disk) : 0;
+  return blockdev_flush(disk);
 }
 
 static const struct blockdev_ops part_ops = { .rw = part_rw, .flush = part_flush };
@@ -102,7 +176,7 @@ struct part_scan {
 static int scan_read(void *dev, uint64_t sector, void *buf, uint32_t count)
 {
   struct blockdev *disk = dev;
-  return disk->ops->rw(disk, false, sector, buf, count);
+  return blockdev_rw(disk, false, sector, buf, count);
 }
 
 static void *scan_alloc(uint64_t bytes) { return kmalloc(bytes); }

@@ -47,6 +47,18 @@ struct blockdev_ops {
   int (*ioctl)(struct blockdev *bd, unsigned cmd, uint64_t arg);
 };
 
+/* I/O counters of a device, as Linux keeps them for /sys/block/<dev>/stat
+ * (Documentation/block/stat.rst); guarded by blk_stat_lock (drivers/blk.c). */
+enum { BLK_STAT_READ, BLK_STAT_WRITE, BLK_STAT_FLUSH, BLK_STAT_KINDS };
+struct blk_stats {
+  uint64_t ios[BLK_STAT_KINDS];      /* requests finished */
+  uint64_t sectors[BLK_STAT_KINDS];  /* 512-byte sectors moved (none for flushes) */
+  uint64_t nsecs[BLK_STAT_KINDS];    /* time spent in them, summed */
+  uint64_t io_ticks_ms;              /* time with something in flight (Linux's rule) */
+  uint64_t stamp_ms;                 /* when io_ticks was last brought up to date */
+  unsigned in_flight;
+};
+
 struct blockdev {
   char name[16];              /* "vda" */
   dev_t dev;                  /* MKDEV(BLK_MAJOR, 16 * index) */
@@ -60,7 +72,23 @@ struct blockdev {
   uint64_t start;             /* a partition's first sector on `whole` */
   int partno;                 /* 1.. for a partition, 0 for a disk */
   struct list_head link;      /* in the device list: each disk, then its partitions */
+  struct blk_stats stats;     /* blk_stat_lock; a partition's I/O counts on its disk too */
 };
+
+/*
+ * Read or write through bd (bd->ops->rw), counted in bd's I/O statistics:
+ * every user of a block device calls this, never ops->rw itself. Same
+ * contract as ops->rw (sleeps; 0 or -EIO). Takes blk_stat_lock briefly.
+ */
+int blockdev_rw(struct blockdev *bd, bool write, uint64_t sector, void *buf, uint32_t count);
+/* Make bd's completed writes durable (ops->flush; 0 if it has none),
+ * counted as a flush request. 0 or -EIO. */
+int blockdev_flush(struct blockdev *bd);
+/* bd's statistics as Linux 6.1 prints /sys/block/<dev>/stat: 17 fields
+ * (reads, merges, sectors, ms; writes, ...; in flight, io_ticks,
+ * time_in_queue; discards (none); flushes), a newline, NUL-terminated in
+ * buf (size bytes). Returns the length. Takes blk_stat_lock. */
+int blockdev_stat_line(struct blockdev *bd, char *buf, size_t size);
 
 /*
  * Add a disk to the registry. blockdev_register names it (vda, vdb, ... in

@@ -50,7 +50,7 @@ void bcache_init(void)
 static int buf_io(struct buf *b, bool write)
 {
   uint32_t spb = b->size / SECTOR_SIZE;
-  return b->bd->ops->rw(b->bd, write, b->blockno * spb, b->data, spb);
+  return blockdev_rw(b->bd, write, b->blockno * spb, b->data, spb);
 }
 
 /* Find or make the buffer; returns it referenced but not locked. */
@@ -255,8 +255,8 @@ static int writeback(struct blockdev *bd)
 int bsync(struct blockdev *bd)
 {
   int r = writeback(bd);
-  if (bd && bd->ops->flush) {
-    int f = bd->ops->flush(bd);
+  if (bd) {
+    int f = blockdev_flush(bd);
     if (!r)
       r = f;
   }

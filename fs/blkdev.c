@@ -45,12 +45,12 @@ static ssize_t blkdev_rw(struct file *f, struct uio *u, off_t *pos, bool write)
     uint32_t nsec = DIV_ROUND_UP(off + n, SECTOR_SIZE);
     int r = 0;
     if (!write || off || (off + n) % SECTOR_SIZE) /* read (or read-modify-write) */
-      r = bd->ops->rw(bd, false, first, buf, nsec);
+      r = blockdev_rw(bd, false, first, buf, nsec);
     long c = 0;
     if (!r) {
       c = write ? uio_copy_from(u, buf + off, n) : uio_copy_to(u, buf + off, n);
       if (c > 0 && write)
-        r = bd->ops->rw(bd, true, first, buf, nsec);
+        r = blockdev_rw(bd, true, first, buf, nsec);
     }
     if (r || c <= 0) {
       if (!total)
@@ -85,7 +85,7 @@ static int blkdev_fsync(struct file *f, bool datasync)
 {
   (void)datasync;
   struct blockdev *bd = file_bd(f);
-  return bd && bd->ops->flush ? bd->ops->flush(bd) : 0;
+  return bd ? blockdev_flush(bd) : 0;
 }
 
 #define BLKGETSIZE64 0x80081272

@@ -39,6 +39,7 @@
 #include "fs/fdtable.h"
 #include "fs/locks.h"
 #include "fs/procfs.h"
+#include "fs/sysfs.h"
 #include "fs/devpts.h"
 #include "drivers/uart.h"
 #include "drivers/irq.h"
@@ -145,6 +146,7 @@ static void fs_init(void)
   power_off_hook_register(&fs_power_off); /* write back and unmount before power-off */
   mqueue_init();      /* POSIX message queues and their file system */
   ramfs_init();
+  sysfs_init();       /* /sys/block/<dev>/stat (on a ramfs superblock) */
   procfs_init();
   devpts_init();
   if (fat_init)       /* vfat (fs/fat/), built only with WITH_FAT=1 for now */
@@ -175,6 +177,7 @@ static void fs_init(void)
   devfs_populate("/dev");
   mount_at("devpts", "devpts", "/dev/pts");
   mount_at("proc", "proc", "/proc");
+  mount_at("sysfs", "sysfs", "/sys");
   mount_at("tmpfs", "tmpfs", "/tmp");
   /* What a Linux system's init adds to /dev (Kite's init may be any
    * program, so the kernel does it): shared memory for shm_open and
@@ -218,6 +221,7 @@ static void init_thread(void *arg)
    * happens here, in the first process, before anything can open them. */
   blockdev_scan_partitions();                        /* vda1, vda2, ... */
   devfs_add_block_nodes();                           /* /dev/vda, /dev/vda1, /dev/vdb, ... */
+  sysfs_add_block_devices();                         /* /sys/block/vda/stat, ... */
   struct file *con;
   if (kernel_open("/dev/console", O_RDWR, 0, &con) == 0) {
     fd_install(con, 0, false);

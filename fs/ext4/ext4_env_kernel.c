@@ -124,7 +124,7 @@ void ext4_env_bunpin(struct ext4_buf *b)
 int ext4_env_flush(void *dev)
 {
   struct blockdev *bd = dev;
-  return bd->ops->flush ? bd->ops->flush(bd) : 0;
+  return blockdev_flush(bd);
 }
 
 int ext4_env_bsync(void *dev)
@@ -142,7 +142,7 @@ int ext4_env_rw(void *dev, bool write, uint64_t sector, void *buf, uint32_t coun
   struct blockdev *bd = dev;
   if (sector + count > bd->nsectors)
     return -EIO;
-  return bd->ops->rw(bd, write, sector, buf, count);
+  return blockdev_rw(bd, write, sector, buf, count);
 }
 
 uint64_t ext4_env_nsectors(void *dev)

@@ -120,7 +120,7 @@ int fat_env_rw(void *dev, bool write, uint64_t sector, void *buf, uint32_t count
   struct blockdev *bd = dev;
   if (sector + count > bd->nsectors)
     return -EIO;
-  return bd->ops->rw(bd, write, sector, buf, count);
+  return blockdev_rw(bd, write, sector, buf, count);
 }
 
 uint64_t fat_env_nsectors(void *dev)

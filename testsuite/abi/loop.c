@@ -5,7 +5,8 @@
  * BLKRASET/BLKRAGET, the
  * errors (EBUSY, ENXIO, EBADF, EINVAL), a read-only binding, and a FAT
  * file system made and mounted on the device (and, mounted read-only, the
- * order of EROFS among the errors of unlink, rmdir and mkdir). Kite and the reference
+ * order of EROFS among the errors of unlink, rmdir and mkdir), and the device's I/O
+ * counters in /sys/block/loopN/stat moving with a write and a read. Kite and the reference
  * Linux only (the qemu-user sandbox has no loop devices of its own).
  * User space; static musl; needs busybox's mkfs.vfat on PATH.
  */
@@ -28,6 +29,46 @@
 #endif
 
 #define SIZE (4 << 20)
+
+/* /sys/block/loopN/stat's numbers into v: how many there were, or -1. */
+static int read_stat(long n, unsigned long *v)
+{
+  char p[64];
+  snprintf(p, sizeof(p), "/sys/block/loop%ld/stat", n);
+  FILE *fp = fopen(p, "r");
+  if (!fp)
+    return -1;
+  int k = 0;
+  while (k < 20 && fscanf(fp, "%lu", &v[k]) == 1)
+    k++;
+  fclose(fp);
+  return k;
+}
+
+/* The device's I/O counters (Documentation/block/stat.rst; Linux 6.1
+ * prints 17 fields): a write and a read of the device move them. */
+static void device_stats(long n, int d)
+{
+  unsigned long a[20] = {0}, b[20] = {0};
+  int k = read_stat(n, a);
+  if (k < 0 && !on_kite()) {
+    abi_line("SKIP: loop/stat (this Linux has no /sys/block/loop%ld/stat: no sysfs mounted)", n);
+    return;
+  }
+  CHECKF("stat/seventeen-fields", k == 17, "%d fields", k);
+  static char blk[65536];
+  memset(blk, 'x', sizeof(blk));
+  CHECK("stat/write", pwrite(d, blk, sizeof(blk), 1 << 20) == (ssize_t)sizeof(blk) && fsync(d) == 0);
+  read_stat(n, b);
+  CHECKF("stat/write-sectors", b[6] - a[6] >= 128, "%lu -> %lu", a[6], b[6]);
+  CHECKF("stat/write-ios", b[4] > a[4], "%lu -> %lu", a[4], b[4]);
+  CHECKF("stat/io-ticks", b[9] > 0, "%lu", b[9]);
+  CHECKF("stat/idle-none-in-flight", b[8] == 0, "%lu", b[8]);
+  CHECK("stat/read", pread(d, blk, 4096, 3 << 20) == 4096);
+  read_stat(n, a);
+  CHECKF("stat/read-sectors", a[2] - b[2] >= 8, "%lu -> %lu", b[2], a[2]);
+  CHECKF("stat/read-ios", a[0] > b[0], "%lu -> %lu", b[0], a[0]);
+}
 
 static void loops(void)
 {
@@ -75,6 +116,7 @@ static void loops(void)
   CHECK("loop/file-sees-it", pread(f, buf, 8, 4096) == 8 && memcmp(buf, "loopdata", 8) == 0);
   pwrite(f, "fromfile", 8, 8192);
   CHECK("loop/device-sees-file", pread(d, buf, 8, 8192) == 8 && memcmp(buf, "fromfile", 8) == 0);
+  device_stats(n, d);
   /* status: name and offset */
   memset(&li, 0, sizeof(li));
   strcpy((char *)li.lo_file_name, "kite-test-image");
