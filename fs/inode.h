@@ -89,6 +89,7 @@ struct inode_ops {
 
 struct inode {
   ino_t ino;
+  uint32_t generation;          /* with ino, names this file in a file handle (fs/fhandle.c) */
   mode_t mode;
   uint32_t nlink;
   uid_t uid;
