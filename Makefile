@@ -78,7 +78,7 @@ KERNEL_SRCS := \
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c
 
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include 2>/dev/null)
-KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax -ffreestanding -nostdinc \
+KCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -nostdinc \
   -isystem $(GCC_INCLUDE) -I. -Ikern/libc -I$(LIBFDT_DIR) -I$(BUILD) \
   -O2 -g -flto=auto -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
   -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-common -fno-strict-aliasing \
@@ -94,7 +94,12 @@ ifdef LOCKDEP
   KCFLAGS += -DCONFIG_LOCKDEP
 endif
 LIBFDT_CFLAGS := $(KCFLAGS) -Wno-sign-compare -Wno-cast-function-type
-KLDFLAGS := -nostdlib -no-pie -Wl,--build-id=none -Wl,--no-relax -Wl,-T,arch/riscv/linker.ld
+# The kernel's compiler flags, rewritten only when they change. Every kernel
+# object (kernel/, libfdt/, lwip/) depends on it, so a changed flag rebuilds
+# them all: an object left from older flags would go into the LTO link as it
+# is (one -mno-relax object turns linker relaxation off for the whole kernel).
+KCFLAGS_STAMP := $(BUILD)/kcflags
+KLDFLAGS := -nostdlib -no-pie -Wl,--build-id=none -Wl,-T,arch/riscv/linker.ld
 
 KOBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
   $(BUILD)/kernel/syscall_table.o $(BUILD)/kernel/initramfs.o $(BUILD)/kernel/vdso_image.o
@@ -112,17 +117,21 @@ $(BUILD)/kernel.elf: $(KOBJS) $(LIBFDT_OBJS) $$(EXTRA_KOBJS) arch/riscv/linker.l
 	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS) $(LIBFDT_OBJS) $(EXTRA_KOBJS) -lgcc
 	$(Q)scripts/check-kernel.sh $@
 
-$(BUILD)/kernel/%.o: %.c
+$(KCFLAGS_STAMP): FORCE
+	$(Q)mkdir -p $(BUILD)
+	$(Q)echo '$(KCFLAGS)' | cmp -s - $@ || echo '$(KCFLAGS)' > $@
+
+$(BUILD)/kernel/%.o: %.c $(KCFLAGS_STAMP)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
 
-$(BUILD)/kernel/%.o: %.S
+$(BUILD)/kernel/%.o: %.S $(KCFLAGS_STAMP)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  AS      $<"
 	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
-$(BUILD)/libfdt/%.o: $(LIBFDT_DIR)/%.c
+$(BUILD)/libfdt/%.o: $(LIBFDT_DIR)/%.c $(KCFLAGS_STAMP)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      libfdt/$(notdir $<)"
 	$(Q)$(CC) $(LIBFDT_CFLAGS) -c -o $@ $<

@@ -17,6 +17,8 @@ the log grows by ~100 bytes per TB: keep N at a few thousand.
 Why TBs matter: QEMU ends a TB at every branch and at every CSR access,
 and a CSR access or an indirect jump (a return, a call through a pointer)
 goes back through its TB lookup; guest instructions inside a TB are cheap.
+The summary counts how each TB of the iteration was left (tb_exit): a
+trip through QEMU's main loop, a jump-cache lookup, or a chained jump.
 docs/processes.md (benchmarks) shows what this found.
 """
 import collections, re, subprocess, sys
@@ -42,6 +44,24 @@ def read_log(path):
     return trace, insns
 
 
+PAGE = 4096
+
+
+def tb_exit(insns, pc, next_pc):
+    """How QEMU 7.2 leaves the TB at pc for next_pc: "exit" (back to its
+    main loop: a CSR access, ecall, sret, a fence), "lookup" (a jump-cache
+    lookup, helper_lookup_tb_ptr: an indirect jump — every return — or a
+    direct one into another guest page) or "chain" (a direct jump within
+    the page, patched in once: nearly free)."""
+    last = insns.get(pc, [""])[-1]
+    op = last.split()[2] if len(last.split()) > 2 else ""
+    if op.startswith("csr") or op in ("ecall", "sret", "fence.i", "sfence.vma", "wfi"):
+        return "exit"
+    if op in ("jalr", "jr", "ret", "c.jr", "c.jalr"):
+        return "lookup"
+    return "chain" if pc // PAGE == next_pc // PAGE else "lookup"
+
+
 def main():
     log, elf, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     which = int(sys.argv[4]) if len(sys.argv) > 4 else 0
@@ -60,6 +80,9 @@ def main():
     name_of = dict(zip(kernel, names))
     print(f"anchor {anchor:#x}; one iteration: {len(seg)} TBs, "
           f"{sum(len(insns.get(p, [])) for p in seg)} guest instructions")
+    ends = collections.Counter(tb_exit(insns, p, q) for p, q in zip(seg, seg[1:] + [anchor]))
+    print(f"TBs left by: {ends['exit']} exits to QEMU's main loop, {ends['lookup']} jump-cache "
+          f"lookups, {ends['chain']} chained jumps")
     folded = []
     for p in seg:
         fn = name_of.get(p, "user")

@@ -299,6 +299,37 @@ void dcache_prune(struct dentry *root)
 }
 
 /*
+ * Depth first through the tree under root, all under dcache_lock (the
+ * links cannot change meanwhile): the first positive, linked dentry whose
+ * inode is ino with generation gen.
+ */
+struct dentry *d_find_ino(struct dentry *root, ino_t ino, uint32_t gen)
+{
+  struct dentry *found = NULL;
+  spin_lock(&dcache_lock);
+  struct dentry *d = root;
+  for (;;) {
+    if (d->inode && !d->unlinked && d->inode->ino == ino && d->inode->generation == gen) {
+      found = d;
+      found->refcount++;
+      break;
+    }
+    if (!list_empty(&d->children) && d->inode && S_ISDIR(d->inode->mode)) {
+      d = list_first_entry(&d->children, struct dentry, sibling);
+      continue;
+    }
+    /* no children: the next sibling, else a parent's next sibling */
+    while (d != root && d->sibling.next == &d->parent->children)
+      d = d->parent;
+    if (d == root)
+      break;
+    d = list_entry(d->sibling.next, struct dentry, sibling);
+  }
+  spin_unlock(&dcache_lock);
+  return found;
+}
+
+/*
  * The absolute path of p as seen from root, into buf. Walks up dentry
  * parents and across mount points.
  */

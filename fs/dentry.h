@@ -70,6 +70,10 @@ void vfs_rename_update(struct inode *odir, struct dentry *od, struct inode *ndir
  * inodes (unmount; fs/dcache.c). Takes dcache_lock for each step; the
  * caller holds no spinlock. */
 void dcache_prune(struct dentry *root);
+/* The dentry below root (or root) naming the inode numbered ino whose
+ * generation is gen, referenced (dput it), or NULL: only what the dentry
+ * cache holds (open_by_handle_at, fs/fhandle.c). Takes dcache_lock. */
+struct dentry *d_find_ino(struct dentry *root, ino_t ino, uint32_t gen);
 /* The absolute path of p as seen from root, into buf (size bytes): 0,
  * -ENAMETOOLONG. Walks dentry parents and mounts under dcache_lock and
  * mount_lock; the caller holds references to p and root. */

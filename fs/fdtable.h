@@ -20,8 +20,9 @@
 
 #include "kern/types.h"
 #include "kern/spinlock.h"
-
-struct file;
+#include "kern/cpu.h"
+#include "kern/task.h"
+#include "fs/file.h"
 
 struct files {
   int refcount;            /* atomic: tasks sharing this table */
@@ -75,8 +76,23 @@ struct fd_light {
   struct file *file;
   bool ref;
 };
-struct fd_light fd_get_light(int fd);
-void fd_put_light(struct fd_light f);
+/* Inline: every read and write passes here, and under QEMU a call and its
+ * return are two jump-cache lookups (docs/performance.md, issue 14). */
+static inline struct fd_light fd_get_light(int fd)
+{
+  struct files *ft = current->files;
+  if (__atomic_load_n(&ft->refcount, __ATOMIC_ACQUIRE) != 1)
+    return (struct fd_light){ fd_get(fd), true };
+  struct file *f = fd >= 0 && fd < ft->size ? ft->fd[fd] : NULL;
+  if (f && (f->flags & O_PATH))
+    f = NULL;
+  return (struct fd_light){ f, false };
+}
+static inline void fd_put_light(struct fd_light f)
+{
+  if (f.ref && f.file)
+    fput(f.file);
+}
 /* close(fd): take it out of the table, run the file's flush and drop the
  * table's reference (the file goes when its last holder does). 0 or
  * -EBADF. No locks held (flush and fput may sleep). */

@@ -403,55 +403,23 @@ out:
 }
 
 /*
- * openat(): resolve (creating with O_CREAT), check, truncate, and return a
- * new struct file in *out.
+ * The second half of openat (and open_by_handle_at): check the object p
+ * names — the caller's reference passes to us — against flags, truncate,
+ * and return a new struct file in *out. created: this open made it.
  */
-int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **out)
+static int open_resolved(struct path *pp, int flags, bool created, struct file **out)
 {
-  struct path p;
-  int r;
-  bool created = false;
-  if (flags & __O_TMPFILE)
-    return open_tmpfile(dirfd, path, flags, mode, out);
-  if (flags & O_CREAT) {
-    if ((r = open_create(dirfd, path, flags, mode, &p, &created)))
-      return r;
-    if (created)
-      flags &= ~O_TRUNC; /* it is empty */
-  } else {
-    r = path_lookup(dirfd, path, (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
-    if (r)
-      return r;
-  }
+  struct path p = *pp;
   struct inode *ino = p.dentry->inode;
-  if (S_ISLNK(ino->mode) && !(flags & O_PATH)) {
-    path_put(&p);
-    return -ELOOP;
-  }
-  if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode)) {
-    path_put(&p);
-    return -ENOTDIR;
-  }
   int acc = flags & O_ACCMODE;
-  /* O_CREAT never opens a directory (Linux: EISDIR, even read-only) */
-  if (S_ISDIR(ino->mode) && ((flags & O_CREAT) || acc != O_RDONLY || (flags & O_TRUNC)) &&
-      !(flags & O_PATH)) {
-    path_put(&p);
-    return -EISDIR;
-  }
-  if (acc != O_RDONLY && (p.mnt->sb->flags & MS_RDONLY) && !S_ISCHR(ino->mode) &&
-      !(flags & O_PATH)) {
-    path_put(&p);
-    return -EROFS;
-  }
+  int r = may_open_type(p.mnt, ino, flags);
   /* A file we just made may be opened as asked, whatever its mode. The
    * kernel's own exec opens need execute permission, not read (exec.c). */
-  if (!created && !(flags & O_PATH)) {
+  if (!r && !created && !(flags & O_PATH))
     r = (flags & O_EXEC_OPEN) ? inode_permission(ino, MAY_EXEC | MAY_OPEN) : may_open(&p, flags);
-    if (r) {
-      path_put(&p);
-      return r;
-    }
+  if (r) {
+    path_put(&p);
+    return r;
   }
   /* Count the opener (leases look at who has the file open), then break
    * the leases in its way. */
@@ -489,6 +457,36 @@ fail:
   path_put(&p);
   return r;
 }
+
+/*
+ * openat(): resolve (creating with O_CREAT), check, truncate, and return a
+ * new struct file in *out.
+ */
+int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **out)
+{
+  struct path p;
+  int r;
+  bool created = false;
+  if (flags & __O_TMPFILE)
+    return open_tmpfile(dirfd, path, flags, mode, out);
+  if (flags & O_CREAT) {
+    if ((r = open_create(dirfd, path, flags, mode, &p, &created)))
+      return r;
+    if (created)
+      flags &= ~O_TRUNC; /* it is empty */
+  } else {
+    r = path_lookup(dirfd, path, (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
+    if (r)
+      return r;
+  }
+  return open_resolved(&p, flags, created, out);
+}
+
+int vfs_open_path(struct path *p, int flags, struct file **out)
+{
+  return open_resolved(p, flags & ~(O_CREAT | O_EXCL | __O_TMPFILE), false, out);
+}
+
 
 int kernel_open(const char *path, int flags, mode_t mode, struct file **out)
 {
@@ -711,23 +709,6 @@ struct file *fd_get(int fd)
     return NULL;
   }
   return f;
-}
-
-struct fd_light fd_get_light(int fd)
-{
-  struct files *ft = current->files;
-  if (__atomic_load_n(&ft->refcount, __ATOMIC_ACQUIRE) != 1)
-    return (struct fd_light){ fd_get(fd), true };
-  struct file *f = fd >= 0 && fd < ft->size ? ft->fd[fd] : NULL;
-  if (f && (f->flags & O_PATH))
-    f = NULL;
-  return (struct fd_light){ f, false };
-}
-
-void fd_put_light(struct fd_light f)
-{
-  if (f.ref && f.file)
-    fput(f.file);
 }
 
 int fd_close(int fd)

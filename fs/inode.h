@@ -69,6 +69,11 @@ struct inode_ops {
   uint64_t (*blocks)(struct inode *ino);  /* st_blocks (512-byte units); NULL: from the size */
   int (*permission)(struct inode *ino, int mask);  /* NULL: generic_permission (fs/perm.h) */
   void (*evict)(struct inode *ino);        /* last reference gone */
+  /* A cached dentry's inode: does its name still name it? false: the
+   * lookup drops the dentry (d_delete) and asks the file system again —
+   * Linux's d_revalidate; procfs's /proc/<pid> after the pid was reused.
+   * NULL: always. No lock held but the directory's, maybe. */
+  bool (*revalidate)(struct inode *ino);
   /* Extended attributes (fs/xattr.h), the full name ("user.mime_type");
    * fs/xattr.c has checked the name, the namespace and the permissions.
    * getxattr: the value's length (size 0: just the length; too small:
@@ -84,6 +89,7 @@ struct inode_ops {
 
 struct inode {
   ino_t ino;
+  uint32_t generation;          /* with ino, names this file in a file handle (fs/fhandle.c) */
   mode_t mode;
   uint32_t nlink;
   uid_t uid;

@@ -86,7 +86,8 @@ struct inotify {
 #define EVENT_HEAD 16           /* sizeof(struct inotify_event) */
 
 static struct spinlock inotify_lock = SPINLOCK_INIT("inotify");
-static int nr_instances, nr_watches;   /* inotify_lock */
+static int nr_instances;   /* inotify_lock */
+int inotify_nr_watches;    /* inotify_lock; read without it by inotify_file_event */
 static LIST_HEAD(all_watches);          /* inotify_lock */
 static uint32_t next_cookie;
 
@@ -154,7 +155,7 @@ static void unlink_watch(struct watch *w, struct inode **drop)
   list_del(&w->i_link);
   list_del(&w->w_link);
   list_del(&w->g_link);
-  nr_watches--;
+  inotify_nr_watches--;
   *drop = w->ino;
   kfree(w);
 }
@@ -237,10 +238,8 @@ void inotify_dentry_event(struct dentry *d, uint32_t mask)
   drop_ended(&end);
 }
 
-void inotify_file_event(struct file *f, uint32_t mask)
+void inotify_file_event_watched(struct file *f, uint32_t mask)
 {
-  if (!READ_ONCE(nr_watches))
-    return; /* no watch anywhere: every read and write passes here */
   if (f->path.dentry && !path_is_pseudo(&f->path))
     inotify_dentry_event(f->path.dentry, mask);
   else if (f->inode)
@@ -523,7 +522,7 @@ long sys_inotify_add_watch(int fd, uaddr_t upath, uint32_t mask)
     }
   } else if (!nw || !niw) {
     r = -ENOMEM;
-  } else if (nr_watches >= READ_ONCE(inotify_max_user_watches)) {
+  } else if (inotify_nr_watches >= READ_ONCE(inotify_max_user_watches)) {
     r = -ENOSPC;
   } else {
     if (!ino->watches) {
@@ -542,7 +541,7 @@ long sys_inotify_add_watch(int fd, uaddr_t upath, uint32_t mask)
     list_add_tail(&nw->i_link, &ino->watches->list);
     list_add_tail(&nw->w_link, &in->watches);
     list_add_tail(&nw->g_link, &all_watches);
-    nr_watches++;
+    inotify_nr_watches++;
     r = nw->wd;
     nw = NULL;
   }

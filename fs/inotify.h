@@ -61,8 +61,16 @@ void inotify_inode_event(struct inode *ino, uint32_t mask, const char *unused);
  * and so does its directory's, with d's name (access, modify, attrib,
  * open, close). */
 void inotify_dentry_event(struct dentry *d, uint32_t mask);
-/* The same for an open file (read, write, open, close). */
-void inotify_file_event(struct file *f, uint32_t mask);
+/* The same for an open file (read, write, open, close). Every read and
+ * write passes here: with no watch anywhere (the common case) it is one
+ * load, inline, and no call (docs/performance.md, issue 14). */
+extern int inotify_nr_watches;
+void inotify_file_event_watched(struct file *f, uint32_t mask);
+static inline void inotify_file_event(struct file *f, uint32_t mask)
+{
+  if (READ_ONCE(inotify_nr_watches))
+    inotify_file_event_watched(f, mask);
+}
 /* An entry of directory dir changed (create, delete, moved from/to). */
 void inotify_dir_event(struct inode *dir, uint32_t mask, const char *name, uint32_t cookie);
 /* The last name of ino is gone and so is the last use of it through that

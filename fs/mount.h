@@ -76,6 +76,7 @@ struct fs_type {
   int (*mount)(const struct fs_type *type, const char *source, uint32_t flags,
                const char *data, struct super_block **sbp);
   bool needs_device;
+  bool exportable;      /* file handles may name its files (Linux's s_export_op) */
   bool keeps_owners;    /* stores each file's uid, gid and mode: new files get the
                            creator's (fs/perm.c inode_init_owner) */
   uint32_t iflags_mask; /* inode flags FS_IOC_SETFLAGS may set (0: the ioctl is ENOTTY) */

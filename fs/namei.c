@@ -210,9 +210,22 @@ static int go_up(struct path *p, const struct path *root)
  * Returns the child (referenced; negative if the name does not exist) or
  * an error.
  */
+/* Is cached dentry d stale (its file system says its name names another
+ * object now)? */
+static bool stale(struct dentry *d)
+{
+  struct inode *ino = d->inode;
+  return ino && ino->iop && ino->iop->revalidate && !ino->iop->revalidate(ino);
+}
+
 struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t len)
 {
   struct dentry *d = dentry_lookup_child(dir, name, len);
+  if (d && stale(d)) {
+    d_delete(d); /* its holders keep it; lookups make a new one */
+    dput(d);
+    d = NULL;
+  }
   if (d)
     return d;
   d = dentry_alloc(dir, name, len);
@@ -232,8 +245,9 @@ struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t le
 static struct dentry *lookup_one(struct dentry *dir, const char *name, size_t len)
 {
   struct dentry *d = dentry_lookup_child(dir, name, len);
-  if (d)
+  if (d && !stale(d))
     return d;
+  dput(d);
   if (restricted(RESOLVE_CACHED))
     return ERR_PTR(-EAGAIN);
   mutex_lock(&dir->inode->lock);

@@ -78,6 +78,10 @@ int path_parent_at(const struct path *start, const char *path, struct path *pare
  * (fput it, or fd_install it). Returns 0 or -errno as openat(2) does. No
  * locks held (takes the directory's inode lock to create). */
 int vfs_open(int dirfd, const char *path, int flags, mode_t mode, struct file **out);
+/* vfs_open of an object already found (open_by_handle_at): the caller's
+ * reference to p passes to it; the checks and errors of openat after its
+ * walk (ELOOP for a symlink, EISDIR, permissions ...). O_CREAT is ignored. */
+int vfs_open_path(struct path *p, int flags, struct file **out);
 /* Open the object at p (takes its own reference to p; the caller keeps
  * its own): a new file with one reference, or ERR_PTR. */
 struct file *file_open_path(struct path *p, int flags);

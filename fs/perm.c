@@ -99,6 +99,23 @@ int may_delete(struct inode *dir, struct inode *victim)
   return 0;
 }
 
+int may_open_type(struct mount *m, struct inode *ino, int flags)
+{
+  int acc = flags & O_ACCMODE;
+  if (S_ISLNK(ino->mode) && !(flags & O_PATH))
+    return -ELOOP;
+  if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
+    return -ENOTDIR;
+  if (flags & O_PATH)
+    return 0;
+  /* O_CREAT never opens a directory (Linux: EISDIR, even read-only) */
+  if (S_ISDIR(ino->mode) && ((flags & O_CREAT) || acc != O_RDONLY || (flags & O_TRUNC)))
+    return -EISDIR;
+  if (acc != O_RDONLY && (m->sb->flags & MS_RDONLY) && !S_ISCHR(ino->mode))
+    return -EROFS;
+  return 0;
+}
+
 int may_open(const struct path *p, int flags)
 {
   struct inode *ino = p->dentry->inode;

@@ -20,6 +20,7 @@
 
 struct inode;
 struct path;
+struct mount;
 struct file;
 
 /* What is asked (Linux's MAY_* values). */
@@ -42,6 +43,10 @@ int may_create(struct inode *dir);
 /* May victim be removed from dir (or renamed away)? Sticky directories:
  * only the file's owner, the directory's owner or CAP_FOWNER (-EPERM). */
 int may_delete(struct inode *dir, struct inode *victim);
+/* open(): what no permission allows — a symlink without O_PATH (ELOOP),
+ * O_DIRECTORY on a non-directory (ENOTDIR), writing a directory (EISDIR)
+ * or a file on a read-only mount m (EROFS) —, in that order: 0 or -errno. */
+int may_open_type(struct mount *m, struct inode *ino, int flags);
 /* open(): the access the flags ask for (O_ACCMODE, O_TRUNC, O_NOATIME). */
 int may_open(const struct path *p, int flags);
 /* The owner, or CAP_FOWNER (chmod, utimes with explicit times, O_NOATIME). */

@@ -49,9 +49,11 @@ enum proc_kind {
   PK_KITE_DIR,                 /* /proc/kite: Kite's own files, not Linux's */
   PK_FDINFO_DIR,               /* /proc/<pid>/fdinfo (files: PK_FILE, gen_fdinfo, fd in proc_info.fd) */
   PK_TASK_DIR, PK_TID_DIR,     /* /proc/<pid>/task and task/<tid> (tid in proc_info.fd) */
+  PK_NS_DIR,                   /* /proc/<pid>/ns: one PK_NS_LINK per kind (enum ns_kind in proc_info.fd) */
   PK_FILE,      /* generated text (gen) */
   PK_SELF,      /* symlink to the caller's pid */
   PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
+  PK_NS_LINK,   /* /proc/<pid>/ns/<kind>: a magic link to the namespace (fs/nsfs.c) */
 };
 
 /* One name in a /proc directory: what it is, its generator, its mode. */

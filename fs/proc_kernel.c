@@ -237,11 +237,15 @@ static void gen_net_tcp6(struct proc_buf *b, struct process *p)
     net_proc_show("tcp6", pb_emit, b);
 }
 
-static void gen_hostname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", hostname); }
-static void gen_domainname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", domainname); }
+static void gen_hostname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", uts_hostname()); }
+static void gen_domainname(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", uts_domainname()); }
 static void gen_osrelease(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%s\n", KITE_RELEASE); }
 static void gen_ostype(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "Linux\n"); }
 static void gen_pid_max(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pid_max); }
+/* Linux's ns_last_pid: the last id given out in the caller's PID
+ * namespace (there is one); writing it (CAP_CHECKPOINT_RESTORE or
+ * CAP_SYS_ADMIN, 0 .. pid_max) makes the next fork try the id after it. */
+static void gen_ns_last_pid(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", pid_last()); }
 static int printk_levels[4] = { 4, 4, 1, 7 };
 static void gen_printk(struct proc_buf *b, struct process *p)
 {
@@ -466,6 +470,7 @@ static const struct proc_entry sys_entries[] = {
 static const struct proc_entry sys_kernel_entries[] = {
   { "domainname", PK_FILE, gen_domainname, S_IFREG | 0644 },
   { "hostname", PK_FILE, gen_hostname, S_IFREG | 0644 },
+  { "ns_last_pid", PK_FILE, gen_ns_last_pid, S_IFREG | 0666 },
   { "osrelease", PK_FILE, gen_osrelease, S_IFREG | 0444 },
   { "ostype", PK_FILE, gen_ostype, S_IFREG | 0444 },
   { "pid_max", PK_FILE, gen_pid_max, S_IFREG | 0644 },
@@ -524,6 +529,16 @@ int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled)
       *int_sysctls[i].var = (int)v;
       return 0;
     }
+  if (gen == gen_ns_last_pid) {
+    if (!capable(CAP_CHECKPOINT_RESTORE) && !capable(CAP_SYS_ADMIN))
+      return -EPERM;
+    char *end;
+    long v = strtol(buf, &end, 10);
+    if (end == buf || *end || v < 0 || v > READ_ONCE(pid_max))
+      return -EINVAL;
+    pid_set_last((pid_t)v);
+    return 0;
+  }
   if (gen == gen_profile) { /* 1: clear and start, 0: stop */
     if (!capable(CAP_SYS_ADMIN))
       return -EPERM;
@@ -539,9 +554,9 @@ int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled)
     if (!capable(CAP_SYS_ADMIN))
       return -EPERM;
     if (gen == gen_hostname)
-      strlcpy(hostname, buf, sizeof(hostname));
+      strlcpy(uts_hostname(), buf, 65);
     else
-      strlcpy(domainname, buf, sizeof(domainname));
+      strlcpy(uts_domainname(), buf, 65);
     return 0;
   }
   *handled = false;

@@ -220,6 +220,7 @@ static const struct proc_entry pid_entries[] = {
   { "fd", PK_FD_DIR, NULL, S_IFDIR | 0500 },
   { "fdinfo", PK_FDINFO_DIR, NULL, S_IFDIR | 0500 },
   { "task", PK_TASK_DIR, NULL, S_IFDIR | 0555 },
+  { "ns", PK_NS_DIR, NULL, S_IFDIR | 0511 },
 };
 
 /* /proc/<pid>/task/<tid>: the thread's own comm, and its state in stat;

@@ -31,6 +31,8 @@
 #include "fs/file.h"
 #include "fs/namei.h"
 #include "fs/fdtable.h"
+#include "fs/nsfs.h"
+#include "kern/nsproxy.h"
 #include "kern/cred.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -45,6 +47,7 @@ struct proc_info {
   pid_t pid;
   int fd;
   proc_gen_fn gen;
+  uint64_t start_ns;    /* PK_PID_DIR: the process's start time (procfs_dir_process) */
 };
 
 static struct super_block *proc_sb;
@@ -78,7 +81,8 @@ static struct inode *proc_inode(mode_t mode, enum proc_kind kind, pid_t pid, int
     ino->fop = &proc_dir_fops;
     ino->nlink = 2;
   } else if (S_ISLNK(mode)) {
-    bool magic = kind == PK_CWD || kind == PK_ROOTLINK || kind == PK_FD_LINK || kind == PK_EXE;
+    bool magic = kind == PK_CWD || kind == PK_ROOTLINK || kind == PK_FD_LINK || kind == PK_EXE ||
+                 kind == PK_NS_LINK;
     ino->iop = magic ? &proc_magic_link_iops : &proc_link_iops;
   } else {
     ino->iop = &proc_link_iops; /* for evict */
@@ -182,10 +186,12 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
       struct process *p = proc_get_process((pid_t)n);
       if (!p)
         return 0;
+      uint64_t start_ns = p->start_ns;
       process_put(p);
       struct inode *ino = proc_inode(S_IFDIR | 0555, PK_PID_DIR, (pid_t)n, 0, NULL);
       if (!ino)
         return -ENOMEM;
+      info_of(ino)->start_ns = start_ns;
       d_instantiate(d, ino);
       d->transient = true;
       return 0;
@@ -223,6 +229,18 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
   }
   case PK_TID_DIR:
     return lookup_table_tid(d, proc_tid_table.entries, proc_tid_table.n, di->pid, di->fd);
+  case PK_NS_DIR:
+    for (int k = 0; k < NR_NS_KINDS; k++) {
+      if (strcmp(d->name, ns_kind_name(k)) != 0)
+        continue;
+      struct inode *ino = proc_inode(S_IFLNK | 0777, PK_NS_LINK, di->pid, k, NULL);
+      if (!ino)
+        return -ENOMEM;
+      d_instantiate(d, ino);
+      d->transient = true;
+      return 0;
+    }
+    return 0;
   case PK_FD_DIR:
   case PK_FDINFO_DIR: {
     if (!parse_num(d->name, strlen(d->name), &n))
@@ -255,19 +273,46 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
   }
 }
 
+/* /proc/<pid> held open (a dentry in use stays cached) names the process
+ * it was made for; once that one is gone, its pid may name a later process,
+ * which gets a directory (and inode number) of its own. */
+static bool proc_revalidate(struct inode *ino)
+{
+  struct proc_info *pi = info_of(ino);
+  if (pi->kind != PK_PID_DIR)
+    return true;
+  spin_lock(&proc_lock);
+  struct process *p = find_process(pi->pid);
+  bool same = p && p->start_ns == pi->start_ns;
+  spin_unlock(&proc_lock);
+  return same;
+}
+
 static const struct inode_ops proc_dir_iops = {
   .lookup = proc_lookup,
   .evict = proc_evict,
+  .revalidate = proc_revalidate,
 };
 
-/* The process whose directory /proc/<pid> f is open on, or 0: Linux's
- * tgid_pidfd_to_pid, so that pidfd_send_signal takes such a file too. */
-pid_t procfs_dir_pid(struct file *f)
+/* Linux's tgid_pidfd_to_pid, so that pidfd_send_signal takes such a file
+ * too: the process is told from a later one with its pid by its start time
+ * (monotonic nanoseconds, kept in the directory's proc_info). */
+bool procfs_dir_process(struct file *f, struct process **pp)
 {
   if (!f->inode || f->inode->sb != proc_sb || !S_ISDIR(f->inode->mode))
-    return 0;
+    return false;
   struct proc_info *pi = f->inode->priv;
-  return pi && pi->kind == PK_PID_DIR ? pi->pid : 0;
+  if (!pi || pi->kind != PK_PID_DIR)
+    return false;
+  spin_lock(&proc_lock);
+  struct process *p = find_process(pi->pid);
+  if (p && p->start_ns != pi->start_ns)
+    p = NULL;
+  if (p)
+    process_get(p);
+  spin_unlock(&proc_lock);
+  *pp = p;
+  return true;
 }
 
 /* The name /proc/<pid>/fd/N shows for an open file (readlink). */
@@ -297,6 +342,17 @@ static struct file *snapshot_file(struct proc_snapshot *s, int fd)
   return f;
 }
 
+/* The namespace of kind `kind` process pid is in, referenced, or NULL. */
+static struct ns_common *proc_task_ns(pid_t pid, int kind)
+{
+  spin_lock(&proc_lock);
+  struct process *p = find_process(pid);
+  struct task *t = p ? proc_any_thread(p) : NULL;
+  struct ns_common *ns = t ? task_ns_locked(t, kind) : NULL;
+  spin_unlock(&proc_lock);
+  return ns;
+}
+
 /* Where a per-process symlink points. */
 static int proc_readlink(struct inode *ino, char *buf, size_t size)
 {
@@ -305,6 +361,12 @@ static int proc_readlink(struct inode *ino, char *buf, size_t size)
   int n = -ENOENT;
   if (pi->kind == PK_SELF) {
     n = snprintf(tmp, sizeof(tmp), "%d", current->proc->pid);
+  } else if (pi->kind == PK_NS_LINK) {
+    struct ns_common *ns = proc_task_ns(pi->pid, pi->fd);
+    if (ns) {
+      n = nsfs_link_name(ns, tmp, sizeof(tmp));
+      ns_put(ns);
+    }
   } else {
     struct process *p = proc_get_process(pi->pid);
     if (!p)
@@ -364,6 +426,14 @@ static int file_link_target(struct file *f, struct path *out, int none)
 static int proc_get_link(struct inode *ino, struct path *out)
 {
   struct proc_info *pi = info_of(ino);
+  if (pi->kind == PK_NS_LINK) {
+    struct ns_common *ns = proc_task_ns(pi->pid, pi->fd);
+    if (!ns)
+      return -ENOENT;
+    int r = nsfs_path(ns, out);
+    ns_put(ns);
+    return r;
+  }
   struct process *p = proc_get_process(pi->pid);
   if (!p)
     return -ENOENT;
@@ -488,6 +558,14 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     return 0;
   case PK_TID_DIR:
     emit_table(ctx, proc_tid_table.entries, proc_tid_table.n, 2, pi->pid);
+    return 0;
+  case PK_NS_DIR:
+    for (int k = (int)ctx->pos - 2; k >= 0 && k < NR_NS_KINDS; k++) {
+      const char *name = ns_kind_name(k);
+      if (!ctx->actor(ctx, name, strlen(name), ((ino_t)pi->pid << 16) | (0x800 + k), DT_LNK))
+        return 0;
+      ctx->pos = k + 3;
+    }
     return 0;
   case PK_TASK_DIR: {
     /* one directory per thread, positions 2 + i in tid order */

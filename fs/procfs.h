@@ -4,7 +4,7 @@
  * (fs/proc_internal.h).
  *
  * Layer: fs, a file system under the VFS core. kmain registers it;
- * kern/pidfd.c asks procfs_dir_pid (pidfd_open of a /proc/<pid> fd).
+ * kern/pidfd.c asks procfs_dir_process (pidfd_send_signal to a /proc/<pid> fd).
  *
  * Locks: none held across these calls.
  */
@@ -15,6 +15,10 @@
  * the first mount, which every mount of "proc" shows). */
 void procfs_init(void);
 struct file;
-/* The pid of the /proc/<pid> directory f is open on, 0 if it is not one. */
-pid_t procfs_dir_pid(struct file *f);
+struct process;
+/* Is f open on a directory /proc/<pid>? If so, *pp is the process it was
+ * made for, referenced (process_put it), or NULL when that process is gone
+ * — even if its pid names another one since (Linux's tgid_pidfd_to_pid
+ * holds the struct pid). Takes proc_lock. */
+bool procfs_dir_process(struct file *f, struct process **pp);
 #endif

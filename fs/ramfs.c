@@ -560,9 +560,9 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
 #define RAMFS_IFLAGS (FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL)
 static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount, .keeps_owners = true };
 static const struct fs_type tmpfs_type = { .name = "tmpfs", .mount = ramfs_mount, .keeps_owners = true,
-                                           .iflags_mask = RAMFS_IFLAGS };
+                                           .iflags_mask = RAMFS_IFLAGS, .exportable = true };
 static const struct fs_type devtmpfs_type = { .name = "devtmpfs", .mount = ramfs_mount,
-                                              .keeps_owners = true };
+                                              .keeps_owners = true, .exportable = true };
 
 void ramfs_init(void)
 {

@@ -55,8 +55,9 @@ static inline ssize_t vfs_rw(struct file *f, struct uio *u, off_t *pos, bool wri
 }
 
 /* Read or write at the file's position, moving it under pos_lock where
- * file_atomic_pos says so. */
-static ssize_t do_rw(struct file *f, struct uio *u, bool write)
+ * file_atomic_pos says so. Inline, as rw_buf: read and write then make one
+ * call, to vfs_read or vfs_write, before the file's own operation. */
+static ALWAYS_INLINE ssize_t do_rw(struct file *f, struct uio *u, bool write)
 {
   if (!file_atomic_pos(f))
     return vfs_rw(f, u, &f->pos, write);
@@ -77,7 +78,7 @@ static void user_buf_uio(struct uio *u, uaddr_t buf, size_t count)
 }
 
 /* read and write: the descriptor taken for the call only (fd_get_light). */
-static long rw_buf(int fd, uaddr_t buf, size_t count, bool write)
+static ALWAYS_INLINE long rw_buf(int fd, uaddr_t buf, size_t count, bool write)
 {
   struct fd_light f = fd_get_light(fd); /* fs/fdtable.h */
   if (!f.file)

@@ -58,6 +58,11 @@ struct inode *inode_alloc(struct super_block *sb, mode_t mode)
   ino->nlink = 1;
   ino->refcount = 1;
   ino->ino = sb ? __atomic_add_fetch(&sb->next_ino, 1, __ATOMIC_RELAXED) : 0;
+  /* unique among the inodes made since boot: a file handle of one file
+   * system never opens another's file of the same number (a disk file
+   * system sets its own, kept on disk) */
+  static uint32_t generation;
+  ino->generation = __atomic_add_fetch(&generation, 1, __ATOMIC_RELAXED);
   mutex_init(&ino->lock, "inode");
   page_cache_init(&ino->pages);
   wait_queue_init(&ino->wq);

@@ -48,6 +48,7 @@
 #include "drivers/blk.h"
 #include "fs/bcache.h"
 #include "drivers/tty.h"
+#include "kern/nsproxy.h"
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/trap.h"
@@ -196,6 +197,7 @@ static void fs_init(void)
  */
 static void proc_resources_init(void)
 {
+  nsproxy_init();     /* namespaces */
   files_init();       /* descriptor table */
   fs_context_init();  /* root, cwd, umask */
   pidfd_init();       /* CLONE_PIDFD */
@@ -215,6 +217,7 @@ static void init_thread(void *arg)
   t->files = files_alloc();
   t->fs = fs_context_copy(boot_fs);
   t->sighand = sighand_alloc();
+  nsproxy_init_task(t);
   if (!t->files || !t->fs || !t->sighand)
     panic("init: out of memory");
   /* Disks were found at boot; reading their partition tables sleeps, so it

@@ -12,6 +12,7 @@
 #define KSTACK_PAGES 4           /* kernel stack per task: 16 KiB */
 #define FAULT_AROUND_PAGES 16    /* a read fault on a file maps this aligned window of cached pages */
 #define HZ 100                   /* scheduler ticks per second */
+#define USER_HZ 100              /* clock ticks user space counts in (AT_CLKTCK; adjtimex tick units) */
 #define PROFILE_HZ 1000          /* timer samples per second per hart while /proc/kite/profile is on */
 #define PROFILE_SLOTS 4096       /* distinct kernel PCs the profile counts (a power of 2) */
 #define TIMESLICE_TICKS 2        /* ticks a task runs before preemption */

@@ -146,6 +146,21 @@ int nr_pids_in_use(void)
   return nr_pids;
 }
 
+pid_t pid_last(void)
+{
+  spin_lock(&proc_lock);
+  pid_t pid = last_pid;
+  spin_unlock(&proc_lock);
+  return pid;
+}
+
+void pid_set_last(pid_t pid)
+{
+  spin_lock(&proc_lock);
+  last_pid = pid;
+  spin_unlock(&proc_lock);
+}
+
 /*
  * Is pgrp a process group of session sid? setpgid may join only such a
  * group, and TIOCSPGRP make only such a group the foreground. 0 if so;

@@ -139,12 +139,7 @@ struct process *get_signal_target(int fd, long *err)
   struct process *p = pidfd_process(f);
   if (p) {
     process_get(p);
-  } else if (procfs_dir_pid(f) > 0) {
-    spin_lock(&proc_lock);
-    p = find_process(procfs_dir_pid(f));
-    if (p)
-      process_get(p);
-    spin_unlock(&proc_lock);
+  } else if (procfs_dir_process(f, &p)) {
     *err = -ESRCH;
   } else {
     *err = -EBADF;

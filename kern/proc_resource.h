@@ -38,6 +38,7 @@ struct clone_extras;
  * order exit had when it called them by name.
  */
 enum proc_resource_slot {
+  PROC_RES_NS,      /* kern/nsproxy.c: the namespaces (CLONE_NEW* makes new ones) */
   PROC_RES_FILES,   /* fs/file.c: the descriptor table (CLONE_FILES shares it) */
   PROC_RES_FS,      /* fs/namei.c: root, cwd, umask (CLONE_FS shares them) */
   PROC_RES_PIDFD,   /* kern/pidfd.c: CLONE_PIDFD's descriptor in the caller's table */
@@ -80,7 +81,7 @@ struct proc_resource {
 };
 
 /*
- * Fill slot with r: called by the owner's init (files_init, fs_context_init,
+ * Fill slot with r: called by the owner's init (nsproxy_init, files_init, fs_context_init,
  * pidfd_init, ctty_init, locks_init, sem_init), which kmain runs once, at
  * boot, before the first process; r stays in use for good. No lock: the
  * table is written only then.

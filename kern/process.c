@@ -170,8 +170,6 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     return -EINVAL;
   if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
     return -EINVAL;
-  if (flags & CLONE_NEWNAMESPACES)
-    return -EINVAL;
   if ((flags & CLONE_PIDFD) && (flags & (CLONE_THREAD | CLONE_DETACHED)))
     return -EINVAL;
   /* CLONE_PARENT: a sibling of the caller, so never from init (Linux) */

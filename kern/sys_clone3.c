@@ -3,13 +3,15 @@
  * shares. System-call layer over do_clone (kern/process.c) and the shared
  * objects of kern/task.h.
  *
- * Kite has one instance of every namespace (mount, UTS, IPC, network,
- * PID, user, cgroup, time): a request for a new one is EINVAL, the answer
- * of a Linux built without that kind of namespace; joining the ones a
- * process is already in (setns through a pidfd) is honoured, and changes
- * what Linux's joins change. unshare of the descriptor table and the file
- * system context is real; of the address space, handlers and thread group
- * it is possible only for a single thread, where it changes nothing.
+ * Namespaces (kern/nsproxy.h, docs/namespaces.md): new UTS namespaces are
+ * made; of the other kinds (mount, IPC, network, PID, user, cgroup, time)
+ * there is one instance, and a request for a new one is EINVAL (after
+ * Linux's EPERM for a caller without CAP_SYS_ADMIN), the answer of a Linux
+ * built without that kind. setns joins a namespace named by a
+ * /proc/<pid>/ns file (fs/nsfs.c) or the ones of the process a pidfd names.
+ * unshare of the descriptor table and the file system context is real; of
+ * the address space, handlers and thread group it is possible only for a
+ * single thread, where it changes nothing.
  */
 #include "kern/syscall.h"
 #include "kern/clone.h"
@@ -20,6 +22,8 @@
 #include "kern/mm.h"
 #include "kern/param.h"
 #include "kern/cred.h"
+#include "kern/nsproxy.h"
+#include "fs/nsfs.h"
 #include "fs/mount.h"
 #include "fs/file.h"
 #include "fs/namei.h"
@@ -128,8 +132,8 @@ long sys_unshare(uint64_t flags)
     return -EINVAL;
   if ((flags & CLONE_VM) && t->mm && __atomic_load_n(&t->mm->refcount, __ATOMIC_ACQUIRE) > 1)
     return -EINVAL; /* (a vfork child shares its parent's) */
-  if (flags & NEW_NAMESPACES)
-    return -EINVAL; /* one of each here */
+  if ((flags & CLONE_NEWUSER) || ((flags & NEW_NAMESPACES) && !capable(CAP_SYS_ADMIN)))
+    return ns_unshare(flags); /* the EINVAL or EPERM Linux gives before changing anything */
   if ((flags & CLONE_FS) && __atomic_load_n(&t->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
     struct fs_context *fs = fs_context_copy(t->fs);
     if (!fs)
@@ -147,50 +151,61 @@ long sys_unshare(uint64_t flags)
     files_put(old);
   }
   /* CLONE_SYSVSEM: no System V semaphore undo list is shared across clone here */
-  return 0;
+  return ns_unshare(flags);
 }
 
 /* ---- setns ---- */
 
+/* Joining the mount namespace (the one there is) moves the caller's root
+ * and working directory to its root, as Linux's mntns_install; the fs
+ * context must not be shared (CLONE_FS: EINVAL). */
+static int join_mnt_root(void)
+{
+  struct fs_context *fs = current->fs;
+  if (__atomic_load_n(&fs->refcount, __ATOMIC_ACQUIRE) > 1)
+    return -EINVAL;
+  struct path root = { root_mount(), root_mount()->root };
+  path_get(&root);
+  path_get(&root);
+  spin_lock(&fs->lock);
+  struct path oldroot = fs->root, oldcwd = fs->cwd;
+  fs->root = root;
+  fs->cwd = root;
+  spin_unlock(&fs->lock);
+  path_put(&oldroot);
+  path_put(&oldcwd);
+  return 0;
+}
+
 /*
- * setns(fd, nstype): join namespaces. Kite has no namespace files
- * (/proc/<pid>/ns), so only a pidfd can name any, and the process it
- * names lives in the one set of namespaces every process is in: joining
- * them is done already — except the user namespace, which Linux refuses
- * to join twice (EINVAL), and the mount namespace, whose join also moves
- * the root and the working directory to the namespace's root.
+ * setns(fd, nstype): join the namespace a /proc/<pid>/ns file names
+ * (nstype 0 or its type, else EINVAL), or the namespaces of kinds nstype
+ * of the process a pidfd names. Any other file: EINVAL.
  */
 long sys_setns(int fd, int nstype)
 {
   struct file *f = fd_get_raw(fd);
   if (!f)
     return -EBADF;
-  struct process *p = pidfd_process(f);
+  struct ns_common *ns = nsfs_file_ns(f);
+  struct process *p = ns ? NULL : pidfd_process(f);
   long r = 0;
-  if (!p) {
+  if (ns) {
+    if (nstype && (uint64_t)nstype != ns->type)
+      r = -EINVAL;
+    else if (!(r = ns_setns(ns)) && ns->type == CLONE_NEWNS)
+      r = join_mnt_root();
+  } else if (!p) {
     r = -EINVAL; /* not a namespace file */
   } else if (!nstype || (nstype & ~(int)NEW_NAMESPACES)) {
     r = -EINVAL;
   } else if (READ_ONCE(p->zombie) || READ_ONCE(p->nr_threads) == 0) {
     r = -ESRCH;
-  } else if (nstype & CLONE_NEWUSER) {
-    r = -EINVAL;
-  } else if (!capable(CAP_SYS_ADMIN) || ((nstype & CLONE_NEWNS) && !capable(CAP_SYS_CHROOT))) {
-    r = -EPERM;
-  } else if ((nstype & CLONE_NEWNS) && __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
-    r = -EINVAL; /* the fs context is shared (CLONE_FS) */
-  } else if (nstype & CLONE_NEWNS) {
-    struct fs_context *fs = current->fs;
-    struct path root = { root_mount(), root_mount()->root };
-    path_get(&root);
-    path_get(&root);
-    spin_lock(&fs->lock);
-    struct path oldroot = fs->root, oldcwd = fs->cwd;
-    fs->root = root;
-    fs->cwd = root;
-    spin_unlock(&fs->lock);
-    path_put(&oldroot);
-    path_put(&oldcwd);
+  } else if ((nstype & CLONE_NEWNS) && !(nstype & CLONE_NEWUSER) && capable(CAP_SYS_ADMIN) &&
+             capable(CAP_SYS_CHROOT) && __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
+    r = -EINVAL; /* the fs context is shared (CLONE_FS): refused before anything changes */
+  } else if (!(r = ns_setns_process(p, (uint64_t)nstype)) && (nstype & CLONE_NEWNS)) {
+    r = join_mnt_root();
   }
   fput(f);
   return r;

@@ -34,11 +34,11 @@ long sys_uname(uaddr_t buf)
   struct utsname u;
   memset(&u, 0, sizeof(u));
   strlcpy(u.sysname, "Linux", 65); /* the ABI Kite implements; see docs/overview.md */
-  strlcpy(u.nodename, hostname, 65);
+  strlcpy(u.nodename, uts_hostname(), 65);
   strlcpy(u.release, KITE_RELEASE, 65);
   strlcpy(u.version, KITE_VERSION, 65);
   strlcpy(u.machine, "riscv64", 65);
-  strlcpy(u.domainname, domainname, 65);
+  strlcpy(u.domainname, uts_domainname(), 65);
   return copyout(buf, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
@@ -56,12 +56,12 @@ static long set_name(char *dst, uaddr_t name, size_t len)
 
 long sys_sethostname(uaddr_t name, size_t len)
 {
-  return capable(CAP_SYS_ADMIN) ? set_name(hostname, name, len) : -EPERM;
+  return capable(CAP_SYS_ADMIN) ? set_name(uts_hostname(), name, len) : -EPERM;
 }
 
 long sys_setdomainname(uaddr_t name, size_t len)
 {
-  return capable(CAP_SYS_ADMIN) ? set_name(domainname, name, len) : -EPERM;
+  return capable(CAP_SYS_ADMIN) ? set_name(uts_domainname(), name, len) : -EPERM;
 }
 
 /* ---- sysinfo ---- */

@@ -1,5 +1,6 @@
 /*
- * sys_time.c — clocks (reading, setting, adjtimex), sleeping, and the
+ * sys_time.c — clocks (reading, setting, adjtimex: the discipline itself is
+ * kern/ntp.c), sleeping, and the
  * interval timers of setitimer. Layer: system calls over kern/time.c (the
  * clock and kernel timers); the CPU-time interval timers and POSIX timers
  * are in kern/posix_timers.c.
@@ -11,6 +12,7 @@
 #include "kern/time.h"
 #include "kern/param.h"
 #include "kern/posix_timers.h"
+#include "kern/ntp.h"
 #include "kern/cred.h"
 #include <string.h>
 
@@ -309,135 +311,13 @@ long sys_clock_settime(int clockid, uaddr_t tp)
   return 0;
 }
 
-/* struct timex (riscv64, 208 bytes) */
-struct timex64 {
-  uint32_t modes;
-  int32_t pad0;
-  int64_t offset, freq, maxerror, esterror;
-  int32_t status, pad1;
-  int64_t constant, precision, tolerance;
-  struct timeval64 time;
-  int64_t tick, ppsfreq, jitter;
-  int32_t shift, pad2;
-  int64_t stabil, jitcnt, calcnt, errcnt, stbcnt;
-  int32_t tai;
-  int32_t pad3[11];
-};
-STATIC_ASSERT(sizeof(struct timex64) == 208);
-
-#define ADJ_OFFSET 0x0001
-#define ADJ_FREQUENCY 0x0002
-#define ADJ_MAXERROR 0x0004
-#define ADJ_ESTERROR 0x0008
-#define ADJ_STATUS 0x0010
-#define ADJ_TIMECONST 0x0020
-#define ADJ_TAI 0x0080
-#define ADJ_SETOFFSET 0x0100
-#define ADJ_MICRO 0x1000
-#define ADJ_NANO 0x2000
-#define ADJ_TICK 0x4000
-#define ADJ_ADJTIME 0x8000          /* with ADJ_OFFSET: adjtime()'s single shot */
-#define ADJ_OFFSET_READONLY 0x2000  /* with ADJ_ADJTIME: only read it */
-#define STA_UNSYNC 0x0040
-#define STA_NANO 0x2000
-#define STA_RONLY 0xff00            /* PPSSIGNAL ... CLK: the kernel's to set */
-#define TIME_OK 0
-#define TIME_ERROR 5
-#define NTP_PHASE_LIMIT 16000000    /* us: the error of a clock nobody disciplines */
-#define MAXFREQ_SCALED (500LL << 16) /* 500 ppm, scaled */
-
-/*
- * The NTP state adjtimex reports. Kite does not discipline its clock:
- * nothing slews it, so it stays unsynchronised (TIME_ERROR) unless a
- * program says otherwise with ADJ_STATUS, as on a Linux without an NTP
- * daemon. ntp_lock protects it.
- */
-static struct {
-  int64_t maxerror, esterror, constant;
-  int32_t status, tai;
-} ntp = { NTP_PHASE_LIMIT, NTP_PHASE_LIMIT, 2, STA_UNSYNC, 0 };
-static struct spinlock ntp_lock = SPINLOCK_INIT("ntp");
-
-/*
- * adjtimex for CLOCK_REALTIME: checks as Linux's timekeeping_validate_timex,
- * then applies what Kite can — stepping the clock (ADJ_SETOFFSET) and the
- * bookkeeping fields (max/est error, status, time constant, TAI offset,
- * nano/micro units). Slewing the clock (ADJ_OFFSET, ADJ_FREQUENCY,
- * ADJ_TICK, adjtime()'s single shot) is not implemented and answers
- * EPERM, as Linux does to a caller without CAP_SYS_TIME.
- */
-static long do_adjtimex(struct timex64 *tx)
-{
-  uint32_t m = tx->modes;
-  if (m & ADJ_ADJTIME) {
-    if (!(m & ADJ_OFFSET))
-      return -EINVAL;
-    if (!(m & ADJ_OFFSET_READONLY))
-      return -EPERM;
-    m = 0; /* ADJ_OFFSET_SS_READ: a query (no adjtime offset is ever pending) */
-  } else if (m && !capable(CAP_SYS_TIME)) {
-    return -EPERM;
-  } else if ((m & ADJ_TICK) && (tx->tick < 900000 / HZ || tx->tick > 1100000 / HZ)) {
-    return -EINVAL;
-  }
-  if (m & ADJ_SETOFFSET) {
-    long lim = (m & ADJ_NANO) ? (long)NSEC_PER_SEC : 1000000L;
-    if (tx->time.tv_usec < 0 || tx->time.tv_usec >= lim)
-      return -EINVAL;
-  }
-  if (m & (ADJ_OFFSET | ADJ_FREQUENCY | ADJ_TICK))
-    return -EPERM; /* slewing: see above */
-  spin_lock(&ntp_lock);
-  if (m & ADJ_NANO)
-    ntp.status |= STA_NANO;
-  if (m & ADJ_MICRO)
-    ntp.status &= ~STA_NANO;
-  if (m & ADJ_STATUS)
-    ntp.status = (ntp.status & STA_RONLY) | (tx->status & ~STA_RONLY);
-  if (m & ADJ_MAXERROR)
-    ntp.maxerror = MIN(MAX(tx->maxerror, 0), (int64_t)NTP_PHASE_LIMIT);
-  if (m & ADJ_ESTERROR)
-    ntp.esterror = MIN(MAX(tx->esterror, 0), (int64_t)NTP_PHASE_LIMIT);
-  if (m & ADJ_TIMECONST)
-    ntp.constant = MIN(MAX(tx->constant, 0), 10);
-  if ((m & ADJ_TAI) && tx->constant >= 0)
-    ntp.tai = (int32_t)tx->constant;
-  bool nano = ntp.status & STA_NANO;
-  spin_unlock(&ntp_lock);
-  if (m & ADJ_SETOFFSET) {
-    int64_t delta = tx->time.tv_sec * (int64_t)NSEC_PER_SEC +
-                    tx->time.tv_usec * (nano ? 1 : 1000);
-    int64_t now = (int64_t)time_realtime_ns();
-    if (now + delta < 0)
-      return -EINVAL;
-    time_set_realtime_ns((uint64_t)(now + delta));
-  }
-  spin_lock(&ntp_lock);
-  int32_t status = ntp.status;
-  uint64_t real = time_realtime_ns();
-  memset(tx, 0, sizeof(*tx));
-  tx->modes = m;
-  tx->maxerror = ntp.maxerror;
-  tx->esterror = ntp.esterror;
-  tx->status = status;
-  tx->constant = ntp.constant;
-  tx->precision = 1;
-  tx->tolerance = MAXFREQ_SCALED;
-  tx->time.tv_sec = (int64_t)(real / NSEC_PER_SEC);
-  tx->time.tv_usec = (int64_t)(real % NSEC_PER_SEC / ((status & STA_NANO) ? 1 : 1000));
-  tx->tick = 1000000 / HZ;
-  tx->tai = ntp.tai;
-  spin_unlock(&ntp_lock);
-  return (status & STA_UNSYNC) ? TIME_ERROR : TIME_OK;
-}
-
 /* (Linux copies the structure back even after an error.) */
 long sys_adjtimex(uaddr_t utx)
 {
   struct timex64 tx;
   if (copyin(&tx, utx, sizeof(tx)))
     return -EFAULT;
-  long r = do_adjtimex(&tx);
+  long r = ntp_adjtimex(&tx);
   return copyout(utx, &tx, sizeof(tx)) ? -EFAULT : r;
 }
 
@@ -452,7 +332,7 @@ long sys_clock_adjtime(int clockid, uaddr_t utx)
     return -EINVAL;
   if (clockid != CLOCK_REALTIME)
     return -EOPNOTSUPP;
-  long r = do_adjtimex(&tx);
+  long r = ntp_adjtimex(&tx);
   if (r >= 0 && copyout(utx, &tx, sizeof(tx)))
     return -EFAULT;
   return r;

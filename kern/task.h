@@ -9,6 +9,8 @@
  *   task->files    descriptor table     CLONE_FILES
  *   task->fs       cwd, root, umask     CLONE_FS
  *   task->sighand  signal handlers      CLONE_SIGHAND
+ *   task->nsproxy  namespaces           shared unless a CLONE_NEW* flag
+ *                  (kern/nsproxy.h)
  *   task->proc     the thread group     CLONE_THREAD (the "process": pid,
  *                  parent, children, process group, session, exit status,
  *                  shared pending signals, resource limits)
@@ -46,6 +48,7 @@ struct resolve_scope;
 struct tty;
 struct cpu;
 struct cred;
+struct nsproxy;
 
 /* task->state (Linux values) */
 #define TASK_STOPPED 4
@@ -112,6 +115,7 @@ struct task {
   struct files *files;
   struct fs_context *fs;
   struct sighand *sighand;
+  struct nsproxy *nsproxy;      /* kern/nsproxy.h; NULL: a kernel thread (the initial ones) */
   const struct cred *real_cred; /* objective identity (kern/cred.h; cred_lock) */
   const struct cred *cred;      /* subjective: what this task acts with */
   bool no_new_privs;            /* PR_SET_NO_NEW_PRIVS: exec grants nothing */
@@ -355,6 +359,10 @@ void pid_attach(pid_t pid, struct task *t);
 void pid_attach_process(pid_t pid, struct process *p);
 /* Ids in use now (/proc/loadavg's count; racy read). */
 int nr_pids_in_use(void);
+/* /proc/sys/kernel/ns_last_pid: the id handed out last; the next
+ * allocation tries the one after it first (proc_lock taken). */
+pid_t pid_last(void);
+void pid_set_last(pid_t pid);
 /* Processes and threads made since boot, /proc/stat's "processes" (proc_lock; kern/process.c). */
 extern uint64_t total_forks;
 /* The task with tid, the process with pid, or the process whose pid or

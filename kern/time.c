@@ -27,7 +27,16 @@
 
 uint64_t timebase_hz = 10000000;
 static uint64_t boot_ticks;
-static uint64_t realtime_offset_ns; /* realtime = monotonic + offset */
+/*
+ * CLOCK_REALTIME as a line through one point: at monotonic time rt_base it
+ * read rt_base + rt_offset, and it runs at 1 + rt_rate/2^32 times the
+ * monotonic rate (adjtimex's slewing, kern/ntp.c; 0 when nothing slews).
+ * Writers hold clock_lock and bump the vDSO page's sequence count; readers
+ * (the kernel and the vDSO) retry on it.
+ */
+static uint64_t rt_offset, rt_base;
+static int64_t rt_rate;
+static struct spinlock clock_lock = SPINLOCK_INIT("clock");
 static struct clock_set_hook *clock_set_hooks; /* told when the clock is set */
 
 /* The page every process maps read-only under its vDSO (arch/riscv/vdso). */
@@ -41,7 +50,9 @@ static void vdso_update(void)
   d->boot_ticks = boot_ticks;
   d->timebase_hz = timebase_hz;
   d->mult = (uint64_t)(((__uint128_t)NSEC_PER_SEC << 32) / timebase_hz);
-  d->realtime_offset_ns = realtime_offset_ns;
+  d->realtime_offset_ns = rt_offset;
+  d->realtime_base_ns = rt_base;
+  d->realtime_rate = rt_rate;
   __sync_synchronize();
   d->seq++;
 }
@@ -77,19 +88,50 @@ uint64_t time_monotonic_ns(void)
   return ticks_to_ns(rdtime() - boot_ticks);
 }
 
+/* Real time at monotonic time mono, from one consistent copy of the line. */
+static uint64_t realtime_at(const volatile struct vdso_data *d, uint64_t mono)
+{
+  int64_t since = (int64_t)(mono - d->realtime_base_ns);
+  return mono + d->realtime_offset_ns + (int64_t)(((__int128)since * d->realtime_rate) >> 32);
+}
+
 uint64_t time_realtime_ns(void)
 {
-  return time_monotonic_ns() + READ_ONCE(realtime_offset_ns);
+  const volatile struct vdso_data *d = &vdso_data_page;
+  uint32_t seq;
+  uint64_t ns;
+  do {
+    seq = d->seq;
+    __sync_synchronize();
+    ns = realtime_at(d, time_monotonic_ns());
+    __sync_synchronize();
+  } while ((seq & 1) || seq != d->seq);
+  return ns;
 }
 
 /* Set the real-time clock (settimeofday; the RTC at boot and RTC_SET_TIME). */
 void time_set_realtime_ns(uint64_t ns)
 {
-  WRITE_ONCE(realtime_offset_ns, ns - time_monotonic_ns());
+  spin_lock(&clock_lock);
+  rt_base = time_monotonic_ns();
+  rt_offset = ns - rt_base;
   vdso_update();
+  spin_unlock(&clock_lock);
   /* absolute real-time timers (timerfd, POSIX timers) follow the clock */
   for (struct clock_set_hook *h = clock_set_hooks; h; h = h->next)
     h->clock_was_set();
+}
+
+void time_set_realtime_rate(int64_t rate)
+{
+  spin_lock(&clock_lock);
+  uint64_t mono = time_monotonic_ns();
+  uint64_t now = realtime_at(&vdso_data_page, mono);
+  rt_base = mono;
+  rt_offset = now - mono;
+  rt_rate = rate;
+  vdso_update();
+  spin_unlock(&clock_lock);
 }
 
 void time_add_clock_set_hook(struct clock_set_hook *h)

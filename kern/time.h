@@ -14,8 +14,8 @@
  *
  * Locks: timer_lock (spinlock) guards the timer list and each timer's
  * armed/expires_ns; it ranks below wait-queue locks and above the run
- * queue lock. The clock itself is lock-free (an offset read with
- * READ_ONCE).
+ * queue lock. The clock is read lock-free (the vDSO page's sequence
+ * count); its writers take clock_lock, a leaf.
  */
 #ifndef KITE_TIME_H
 #define KITE_TIME_H
@@ -60,6 +60,12 @@ uint64_t time_realtime_ns(void);
  * re-arm). Permission is the caller's to check. No lock held: the hooks
  * take their own. */
 void time_set_realtime_ns(uint64_t ns);
+/* Slew CLOCK_REALTIME: from now on it runs at 1 + rate/2^32 times the
+ * monotonic rate (rate: extra nanoseconds per nanosecond, scaled by 2^32);
+ * the time it reads now does not jump. kern/ntp.c's once-a-second update
+ * calls it; no hooks run (timers are not moved). Takes clock_lock (below
+ * ntp_lock); any context. */
+void time_set_realtime_rate(int64_t rate);
 /* Between clock ticks (the time CSR) and nanoseconds (128-bit, exact). */
 uint64_t ticks_to_ns(uint64_t ticks);
 uint64_t ns_to_ticks(uint64_t ns);

@@ -48,6 +48,9 @@ typedef uint64_t paddr_t;
 #define UNUSED __attribute__((unused))
 #define PACKED __attribute__((packed))
 #define ALIGNED(n) __attribute__((aligned(n)))
+/* Inlined whatever the compiler's size heuristics say: for the few hot
+ * paths where a call and return cost more than the code (issue 14). */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 
 #define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))

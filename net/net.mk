@@ -29,7 +29,7 @@ LWIP_CFLAGS := $(KCFLAGS) $(LWIP_INCLUDES) -Wno-unused-but-set-variable \
 
 EXTRA_KOBJS += $(LWIP_OBJS)
 
-$(BUILD)/lwip/%.o: $(LWIP_SRC)/%.c net/port/lwipopts.h net/port/arch/cc.h
+$(BUILD)/lwip/%.o: $(LWIP_SRC)/%.c net/port/lwipopts.h net/port/arch/cc.h $(KCFLAGS_STAMP)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      lwip/$*.c"
 	$(Q)$(CC) $(LWIP_CFLAGS) -c -o $@ $<

@@ -31,10 +31,14 @@ static int cmp(const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-/* Median over 5 runs of fn(n), in microseconds per iteration. */
+/* Median over 5 runs of fn(n), in microseconds per iteration. KBENCH_N=<n>
+ * in the environment sets every loop's n (bench/tbtrace.py logs each TB
+ * QEMU runs, so it wants a few thousand iterations, not 100,000). */
 static double measure(void (*fn)(int), int n)
 {
   double r[5];
+  if (getenv("KBENCH_N"))
+    n = atoi(getenv("KBENCH_N"));
   fn(n / 10 + 1); /* warm up */
   for (int i = 0; i < 5; i++) {
     double t0 = now_us();

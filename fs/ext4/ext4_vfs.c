@@ -116,6 +116,7 @@ struct inode *e4_node_inode(struct super_block *sb, struct ext4_node *n)
     return NULL;
   }
   ino->ino = a.ino;
+  ino->generation = n->generation;
   ino->size = (off_t)a.size;
   ino->rdev = (dev_t)a.rdev;
   ei->node = n;

@@ -193,11 +193,11 @@ static int e4_mount(const struct fs_type *type, const char *source, uint32_t fla
 }
 
 static const struct fs_type ext4_type = { .name = "ext4", .mount = e4_mount, .needs_device = true,
-                                          .keeps_owners = true };
+                                          .keeps_owners = true, .exportable = true };
 static const struct fs_type ext3_type = { .name = "ext3", .mount = e4_mount, .needs_device = true,
-                                          .keeps_owners = true };
+                                          .keeps_owners = true, .exportable = true };
 static const struct fs_type ext2_type = { .name = "ext2", .mount = e4_mount, .needs_device = true,
-                                          .keeps_owners = true };
+                                          .keeps_owners = true, .exportable = true };
 
 /* Make "ext4" (and "ext3", "ext2") known to mount(). */
 void ext4_init(void)

@@ -5,7 +5,9 @@
  * sched_getattr/sched_setattr (the size handshake, nice, errors),
  * personality (query, set, inherited by fork, kept by exec, STICKY_TIMEOUTS), membarrier
  * (query, registration, EPERM, EINVAL), mlock2, readahead, remap_file_pages, and
- * riscv_hwprobe (keys, unknown keys, errors; Kite only: Linux 6.4's call).
+ * riscv_hwprobe (keys, unknown keys, errors; Kite only: Linux 6.4's call),
+ * name_to_handle_at and open_by_handle_at (handles on tmpfs, sizes,
+ * symlinks, directories, stale handles, the errors; not under qemu-user).
  * User space; runs on Kite and on Linux.
  */
 #include "check.h"
@@ -13,6 +15,8 @@
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <stdio.h>
+#include <fcntl.h>
 
 #ifndef SYS_riscv_hwprobe
 #define SYS_riscv_hwprobe 258
@@ -313,6 +317,147 @@ static void test_remap_file_pages(void)
   close(fd);
 }
 
+/* ---- file handles: name_to_handle_at, open_by_handle_at ---- */
+
+struct khandle {
+  unsigned int handle_bytes;
+  int handle_type;
+  unsigned char f_handle[128];
+};
+
+static long name_to_handle(int dfd, const char *path, struct khandle *h, int *mnt, int flags)
+{
+  return raw5(SYS_name_to_handle_at, dfd, path, h, mnt, flags);
+}
+
+/* mountinfo's id of the mount at mount point dir, or -1 */
+static int mount_id_of(const char *dir)
+{
+  FILE *f = fopen("/proc/self/mountinfo", "r");
+  char line[512], mp[256];
+  int id, found = -1;
+  while (f && fgets(line, sizeof(line), f))
+    if (sscanf(line, "%d %*d %*s %*s %255s", &id, mp) == 2 && !strcmp(mp, dir))
+      found = id; /* the last mount there is the one seen */
+  if (f)
+    fclose(f);
+  return found;
+}
+
+static void test_fhandle(void)
+{
+  if (on_qemu_user()) {
+    abi_line("SKIP: %s/fhandle (qemu-user: the host's /tmp, and no CAP_DAC_READ_SEARCH in its user namespace)",
+             abi_family);
+    return;
+  }
+  mkdir("/tmp/fh", 0755);
+  int dir = open("/tmp/fh", O_RDONLY | O_DIRECTORY);
+  int fd = openat(dir, "file", O_CREAT | O_RDWR | O_TRUNC, 0644);
+  CHECK("fhandle/setup", dir >= 0 && fd >= 0 && write(fd, "handle", 6) == 6);
+  close(fd);
+  symlinkat("file", dir, "link");
+  struct khandle h, h2, hl;
+  int mnt = -7;
+  memset(&h, 0, sizeof(h));
+  CHECK_RET("name_to_handle_at/eoverflow", name_to_handle(dir, "file", &h, &mnt, 0), -EOVERFLOW);
+  CHECKF("name_to_handle_at/size-needed", h.handle_bytes > 0 && h.handle_bytes <= 128, "%u", h.handle_bytes);
+  CHECKF("name_to_handle_at/mount-id-even-on-eoverflow", mnt == mount_id_of("/tmp"), "%d vs %d", mnt,
+         mount_id_of("/tmp"));
+  unsigned need = h.handle_bytes;
+  h.handle_bytes = 128;
+  CHECK_RET("name_to_handle_at/file", name_to_handle(dir, "file", &h, &mnt, 0), 0);
+  CHECKF("name_to_handle_at/bytes", h.handle_bytes == need, "%u", h.handle_bytes);
+  fd = openat(dir, "file", O_RDONLY);
+  h2.handle_bytes = 128;
+  CHECK_RET("name_to_handle_at/empty-path", name_to_handle(fd, "", &h2, &mnt, AT_EMPTY_PATH), 0);
+  CHECK("name_to_handle_at/same-handle", h2.handle_bytes == h.handle_bytes && h2.handle_type == h.handle_type &&
+                                             !memcmp(h.f_handle, h2.f_handle, h.handle_bytes));
+  close(fd);
+  hl.handle_bytes = 128;
+  CHECK_RET("name_to_handle_at/symlink", name_to_handle(dir, "link", &hl, &mnt, 0), 0);
+  CHECK("name_to_handle_at/symlink-is-itself", memcmp(h.f_handle, hl.f_handle, h.handle_bytes) != 0);
+  h2.handle_bytes = 128;
+  name_to_handle(dir, "link", &h2, &mnt, AT_SYMLINK_FOLLOW);
+  CHECK("name_to_handle_at/follow", !memcmp(h.f_handle, h2.f_handle, h.handle_bytes));
+
+  /* the errors, in Linux's order */
+  CHECK_RET("name_to_handle_at/flags-einval", name_to_handle(dir, "file", &h2, &mnt, -1), -EINVAL);
+  CHECK_RET("name_to_handle_at/ebadf", name_to_handle(-1, "file", &h2, &mnt, 0), -EBADF);
+  CHECK_RET("name_to_handle_at/path-efault", name_to_handle(dir, BAD_PTR, &h2, &mnt, 0), -EFAULT);
+  CHECK_RET("name_to_handle_at/empty-enoent", name_to_handle(dir, "", &h2, &mnt, 0), -ENOENT);
+  CHECK_RET("name_to_handle_at/handle-efault", name_to_handle(dir, "file", BAD_PTR, &mnt, 0), -EFAULT);
+  CHECK_RET("name_to_handle_at/mount-id-efault", name_to_handle(dir, "file", &h2, BAD_PTR, 0), -EFAULT);
+  h2.handle_bytes = 129;
+  CHECK_RET("name_to_handle_at/too-big-einval", name_to_handle(dir, "file", &h2, &mnt, 0), -EINVAL);
+  h2.handle_bytes = 128;
+  CHECK_RET("name_to_handle_at/proc-eopnotsupp", name_to_handle(AT_FDCWD, "/proc/self/status", &h2, &mnt, 0),
+            -EOPNOTSUPP);
+
+  /* open_by_handle_at: the file, as openat would open it */
+  fd = raw3(SYS_open_by_handle_at, dir, &h, O_RDWR);
+  char buf[8] = {0};
+  struct stat a, b;
+  fstatat(dir, "file", &a, 0);
+  CHECKF("open_by_handle_at/file", fd >= 0 && pread(fd, buf, 6, 0) == 6 && !memcmp(buf, "handle", 6) &&
+                                       fstat(fd, &b) == 0 && a.st_ino == b.st_ino, "fd %d", fd);
+  CHECK("open_by_handle_at/writable", fd >= 0 && pwrite(fd, "H", 1, 0) == 1);
+  close(fd);
+  char cwd[256];
+  if (!getcwd(cwd, sizeof(cwd)))
+    strcpy(cwd, "/");
+  chdir("/tmp/fh");
+  fd = raw3(SYS_open_by_handle_at, AT_FDCWD, &h, O_RDONLY);
+  CHECKF("open_by_handle_at/at-fdcwd", fd >= 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino, "%d", fd);
+  if (fd >= 0)
+    close(fd);
+  chdir(cwd);
+  CHECK_RET("open_by_handle_at/symlink-eloop", raw3(SYS_open_by_handle_at, dir, &hl, O_RDONLY), -ELOOP);
+  struct khandle hd;
+  hd.handle_bytes = 128;
+  name_to_handle(dir, "", &hd, &mnt, AT_EMPTY_PATH);
+  fd = raw3(SYS_open_by_handle_at, dir, &hd, O_RDONLY | O_DIRECTORY);
+  CHECKF("open_by_handle_at/directory", fd >= 0 && fstat(fd, &b) == 0 && S_ISDIR(b.st_mode), "%d", fd);
+  if (fd >= 0)
+    close(fd);
+  CHECK_RET("open_by_handle_at/directory-rdwr-eisdir", raw3(SYS_open_by_handle_at, dir, &hd, O_RDWR), -EISDIR);
+  CHECK_RET("open_by_handle_at/ebadf", raw3(SYS_open_by_handle_at, -1, &h, O_RDONLY), -EBADF);
+  CHECK_RET("open_by_handle_at/handle-efault", raw3(SYS_open_by_handle_at, dir, BAD_PTR, O_RDONLY), -EFAULT);
+  h2 = h;
+  h2.handle_bytes = 0;
+  CHECK_RET("open_by_handle_at/zero-size-einval", raw3(SYS_open_by_handle_at, dir, &h2, O_RDONLY), -EINVAL);
+  h2.handle_bytes = 129;
+  CHECK_RET("open_by_handle_at/too-big-einval", raw3(SYS_open_by_handle_at, dir, &h2, O_RDONLY), -EINVAL);
+  int proc = open("/proc", O_RDONLY | O_DIRECTORY);
+  CHECK_RET("open_by_handle_at/other-fs-estale", raw3(SYS_open_by_handle_at, proc, &h, O_RDONLY), -ESTALE);
+  close(proc);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (setuid(65534))
+      _exit(9);
+    struct khandle t;
+    t.handle_bytes = 128;
+    if (name_to_handle(dir, "file", &t, &mnt, 0) != 0)
+      _exit(1); /* naming needs no privilege */
+    _exit(raw3(SYS_open_by_handle_at, dir, &t, O_RDONLY) == -EPERM ? 0 : 2);
+  }
+  int st = wait_child_timeout(pid, 10000);
+  CHECKF("open_by_handle_at/needs-cap-dac-read-search", EXITED_OK(st), "%s", status_str(st));
+  /* a removed file's handle is stale */
+  unlinkat(dir, "link", 0);
+  unlinkat(dir, "file", 0);
+  CHECK_RET("open_by_handle_at/removed-estale", raw3(SYS_open_by_handle_at, dir, &h, O_RDONLY), -ESTALE);
+  fd = openat(dir, "file", O_CREAT | O_RDWR, 0644);
+  h2.handle_bytes = 128;
+  name_to_handle(dir, "file", &h2, &mnt, 0);
+  CHECK("name_to_handle_at/new-file-new-handle", memcmp(h.f_handle, h2.f_handle, h.handle_bytes) != 0);
+  CHECK_RET("open_by_handle_at/old-handle-still-estale", raw3(SYS_open_by_handle_at, dir, &h, O_RDONLY), -ESTALE);
+  close(fd);
+  unlinkat(dir, "file", 0);
+  close(dir);
+  rmdir("/tmp/fh");
+}
+
 int main(int argc, char **argv)
 {
   if (argc == 2 && !strcmp(argv[1], "personality"))
@@ -328,5 +473,6 @@ int main(int argc, char **argv)
   run_section("mlock2-readahead", test_mlock2_readahead, 30000);
   run_section("riscv_hwprobe", test_hwprobe, 30000);
   run_section("remap_file_pages", test_remap_file_pages, 30000);
+  run_section("fhandle", test_fhandle, 30000);
   return abi_done();
 }

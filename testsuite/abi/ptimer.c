@@ -8,13 +8,16 @@
  * (si_overrun and timer_getoverrun), timers on the process and thread CPU
  * clocks, timer_delete, no timers in a fork child or after exec;
  * setitimer/getitimer ITIMER_VIRTUAL and ITIMER_PROF; clock_settime,
- * clock_getcpuclockid, adjtimex and clock_adjtime queries. User space;
+ * clock_getcpuclockid, adjtimex and clock_adjtime queries; slewing the
+ * clock with adjtimex (frequency, tick, adjtime's single shot, the PLL,
+ * the errors and the bookkeeping; not under qemu-user). User space;
  * runs on Kite and on Linux.
  */
 #include "check.h"
 #include <pthread.h>
 #include <sys/time.h>
 #include <sys/timex.h>
+#include <limits.h>
 
 #ifndef SIGEV_THREAD_ID
 #define SIGEV_THREAD_ID 4
@@ -599,6 +602,237 @@ static void test_clocks(void)
   unblock(sig);
 }
 
+/* ---- adjtimex: slewing the real-time clock (Kite and the reference Linux) ---- */
+
+static long adjtimex_raw(struct timex *tx) { return raw1(SYS_adjtimex, tx); }
+
+static long long clock_ns(clockid_t c)
+{
+  struct timespec t;
+  clock_gettime(c, &t);
+  return ts_ns(&t);
+}
+
+/* How fast CLOCK_REALTIME runs against the raw counter over ms: ppm off 1. */
+static long slew_ppm(long ms)
+{
+  long long r0 = clock_ns(CLOCK_REALTIME), m0 = clock_ns(CLOCK_MONOTONIC_RAW);
+  msleep(ms);
+  long long r1 = clock_ns(CLOCK_REALTIME), m1 = clock_ns(CLOCK_MONOTONIC_RAW);
+  return (long)(((r1 - r0) - (m1 - m0)) * 1000000 / (m1 - m0));
+}
+
+static void test_adjtimex(void)
+{
+  if (on_qemu_user()) {
+    abi_line("SKIP: %s/adjtimex (qemu-user: no CAP_SYS_TIME in its user namespace)", abi_family);
+    return;
+  }
+  struct timex saved, tx;
+  memset(&saved, 0, sizeof(saved));
+  long r = adjtimex_raw(&saved);
+  CHECKF("adjtimex/save", r >= 0 && r <= 5, "%ld", r);
+  /* LTP's adjtimex01: every slewing mode at once, with the values read */
+  tx = saved;
+  tx.modes = ADJ_OFFSET | ADJ_FREQUENCY | ADJ_MAXERROR | ADJ_ESTERROR | ADJ_STATUS | ADJ_TIMECONST | ADJ_TICK;
+  r = adjtimex_raw(&tx);
+  CHECKF("adjtimex/set-all-modes", r >= 0 && r <= 5, "%ld", r);
+  CHECKF("adjtimex/modes-left-alone", tx.modes == (ADJ_OFFSET | ADJ_FREQUENCY | ADJ_MAXERROR | ADJ_ESTERROR |
+                                                   ADJ_STATUS | ADJ_TIMECONST | ADJ_TICK), "%x", tx.modes);
+
+  /* the errors, in Linux's order */
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_TICK;
+  tx.tick = 900000 / 100 - 1;
+  CHECK_RET("adjtimex/tick-low-einval", adjtimex_raw(&tx), -EINVAL);
+  tx.tick = 1100000 / 100 + 1;
+  CHECK_RET("adjtimex/tick-high-einval", adjtimex_raw(&tx), -EINVAL);
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_SETOFFSET;
+  tx.time.tv_usec = 1000000;
+  CHECK_RET("adjtimex/setoffset-usec-einval", adjtimex_raw(&tx), -EINVAL);
+  tx.modes = ADJ_SETOFFSET | ADJ_NANO;
+  tx.time.tv_usec = 1000000000;
+  CHECK_RET("adjtimex/setoffset-nsec-einval", adjtimex_raw(&tx), -EINVAL);
+  tx.time.tv_usec = -1;
+  CHECK_RET("adjtimex/setoffset-negative-einval", adjtimex_raw(&tx), -EINVAL);
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = 0x8000; /* ADJ_ADJTIME without ADJ_OFFSET (LTP's adjtimex03) */
+  CHECK_RET("adjtimex/adjtime-without-offset-einval", adjtimex_raw(&tx), -EINVAL);
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_FREQUENCY;
+  tx.freq = LLONG_MAX / 65536000 + 1;
+  CHECK_RET("adjtimex/freq-overflow-einval", adjtimex_raw(&tx), -EINVAL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (setuid(65534))
+      _exit(9);
+    struct timex t;
+    memset(&t, 0, sizeof(t));
+    if (adjtimex_raw(&t) < 0)
+      _exit(1); /* reading needs nothing */
+    t.modes = ADJ_OFFSET_SS_READ;
+    if (adjtimex_raw(&t) < 0)
+      _exit(2);
+    t.modes = ADJ_MAXERROR;
+    if (adjtimex_raw(&t) != -EPERM)
+      _exit(3);
+    t.modes = ADJ_OFFSET_SINGLESHOT;
+    if (adjtimex_raw(&t) != -EPERM)
+      _exit(4);
+    memset(&t, 0, sizeof(t));
+    t.modes = ADJ_TICK;
+    t.tick = 1; /* EPERM comes before EINVAL */
+    if (adjtimex_raw(&t) != -EPERM)
+      _exit(5);
+    _exit(0);
+  }
+  int st = wait_child_timeout(pid, 10000);
+  CHECKF("adjtimex/unprivileged-eperm-but-may-read", EXITED_OK(st), "%s", status_str(st));
+
+  /* bookkeeping: the time constant (+4 in µs units), status and the state returned */
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_MICRO | ADJ_TIMECONST;
+  tx.constant = 3;
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/timeconst-micro-plus-4", tx.constant == 7, "%ld", (long)tx.constant);
+  tx.modes = ADJ_NANO | ADJ_TIMECONST;
+  tx.constant = 3;
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/timeconst-nano", tx.constant == 3 && (tx.status & STA_NANO), "%ld %x", (long)tx.constant,
+         tx.status);
+  tx.modes = ADJ_MICRO;
+  adjtimex_raw(&tx);
+  CHECK("adjtimex/micro-clears-sta-nano", !(tx.status & STA_NANO));
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR;
+  tx.status = 0;
+  tx.maxerror = 1000;
+  tx.esterror = 20;
+  r = adjtimex_raw(&tx);
+  CHECKF("adjtimex/synced-time-ok", r == TIME_OK && tx.maxerror >= 1000 && tx.maxerror < 10000 &&
+                                        tx.esterror == 20, "r %ld maxerror %ld", r, (long)tx.maxerror);
+  msleep(2200);
+  memset(&tx, 0, sizeof(tx));
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/maxerror-grows-500us-a-second", tx.maxerror >= 1000 + 2 * 500 && tx.maxerror <= 1000 + 4 * 500,
+         "%ld", (long)tx.maxerror);
+  tx.modes = ADJ_STATUS;
+  tx.status = STA_UNSYNC;
+  CHECK_RET("adjtimex/unsync-time-error", adjtimex_raw(&tx), TIME_ERROR);
+  tx.modes = ADJ_MAXERROR;
+  tx.maxerror = 100000000;
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/maxerror-clamped", tx.maxerror == 16000000, "%ld", (long)tx.maxerror);
+
+  /* ADJ_FREQUENCY: kept in ppm << 16, clamped to 500 ppm, and the clock runs at it */
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_FREQUENCY;
+  tx.freq = -(123 << 16);
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/freq", tx.freq == -(123 << 16), "%ld", (long)tx.freq);
+  tx.freq = 900 << 16;
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/freq-clamped-500ppm", tx.freq == 500 << 16, "%ld", (long)tx.freq);
+  /* ADJ_TICK: a tick of 11000 µs makes the clock 10% fast (easy to see on a loaded host) */
+  tx.modes = ADJ_TICK | ADJ_FREQUENCY;
+  tx.freq = 0;
+  tx.tick = 11000;
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/tick", tx.tick == 11000, "%ld", (long)tx.tick);
+  long ppm = slew_ppm(500);
+  CHECKF("adjtimex/tick-slews-clock", ppm > 80000 && ppm < 120000, "%ld ppm", ppm);
+  tx.tick = 9000;
+  adjtimex_raw(&tx);
+  ppm = slew_ppm(500);
+  CHECKF("adjtimex/short-tick-slows-clock", ppm < -80000 && ppm > -120000, "%ld ppm", ppm);
+  tx.modes = ADJ_TICK;
+  tx.tick = 10000;
+  adjtimex_raw(&tx);
+  ppm = slew_ppm(300);
+  CHECKF("adjtimex/tick-back", ppm > -20000 && ppm < 20000, "%ld ppm", ppm);
+
+  /* adjtime()'s single shot: 500 µs a second, the old value returned */
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_OFFSET_SINGLESHOT;
+  tx.offset = 300000;  /* µs */
+  adjtimex_raw(&tx);
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_OFFSET_SS_READ;
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/singleshot-pending", tx.offset <= 300000 && tx.offset >= 300000 - 2 * 500, "%ld",
+         (long)tx.offset);
+  long long r0 = clock_ns(CLOCK_REALTIME), m0 = clock_ns(CLOCK_MONOTONIC_RAW);
+  msleep(2500);
+  tx.modes = ADJ_OFFSET_SS_READ;
+  adjtimex_raw(&tx);
+  long long gained = (clock_ns(CLOCK_REALTIME) - r0) - (clock_ns(CLOCK_MONOTONIC_RAW) - m0);
+  CHECKF("adjtimex/singleshot-slews", tx.offset < 300000 - 500 && tx.offset >= 300000 - 5 * 500, "%ld",
+         (long)tx.offset);
+  CHECKF("adjtimex/singleshot-clock-gains", gained > 500000 && gained < 2500000, "%lld ns", gained);
+  tx.modes = ADJ_OFFSET_SINGLESHOT;
+  tx.offset = 0;
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/singleshot-returns-old", tx.offset > 0 && tx.offset < 300000, "%ld", (long)tx.offset);
+
+  /* the PLL: ADJ_OFFSET only with STA_PLL; the offset is slewed away */
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_STATUS | ADJ_OFFSET;
+  tx.status = 0;
+  tx.offset = 5000;
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/offset-needs-pll", tx.offset == 0, "%ld", (long)tx.offset);
+  tx.modes = ADJ_STATUS | ADJ_NANO | ADJ_TIMECONST | ADJ_OFFSET;
+  tx.status = STA_PLL;
+  tx.constant = 0;
+  tx.offset = 40000000; /* 40 ms, in ns */
+  adjtimex_raw(&tx);
+  CHECKF("adjtimex/pll-offset", tx.offset == 40000000 && (tx.status & STA_PLL), "%ld", (long)tx.offset);
+  msleep(2200);
+  memset(&tx, 0, sizeof(tx));
+  adjtimex_raw(&tx);
+  /* each second a quarter of what is left: 30 ms, 22.5 ms, 16.9 ms ... */
+  CHECKF("adjtimex/pll-slews-offset", tx.offset <= 23000000 && tx.offset >= 9000000, "%ld", (long)tx.offset);
+  tx.modes = ADJ_OFFSET;
+  tx.offset = 0;
+  adjtimex_raw(&tx);
+  tx.modes = ADJ_STATUS | ADJ_MICRO;
+  tx.status = STA_UNSYNC;
+  adjtimex_raw(&tx);
+  CHECK("adjtimex/pll-off", !(tx.status & (STA_PLL | STA_NANO)) && tx.offset == 0);
+
+  /* ADJ_SETOFFSET: a step, not a slew */
+  r0 = clock_ns(CLOCK_REALTIME);
+  m0 = clock_ns(CLOCK_MONOTONIC_RAW);
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_SETOFFSET;
+  tx.time.tv_sec = 5;
+  tx.time.tv_usec = 0;
+  CHECKF("adjtimex/setoffset", adjtimex_raw(&tx) >= 0, "");
+  gained = (clock_ns(CLOCK_REALTIME) - r0) - (clock_ns(CLOCK_MONOTONIC_RAW) - m0);
+  CHECKF("adjtimex/setoffset-steps", gained > 4900000000LL && gained < 5100000000LL, "%lld", gained);
+  tx.time.tv_sec = -6;
+  tx.time.tv_usec = 999999000;
+  tx.modes = ADJ_SETOFFSET | ADJ_NANO;
+  adjtimex_raw(&tx);
+  gained = (clock_ns(CLOCK_REALTIME) - r0) - (clock_ns(CLOCK_MONOTONIC_RAW) - m0);
+  CHECKF("adjtimex/setoffset-back", gained > -100000000LL && gained < 100000000LL, "%lld", gained);
+
+  /* clock_adjtime(CLOCK_REALTIME) is the same state */
+  memset(&tx, 0, sizeof(tx));
+  tx.modes = ADJ_ESTERROR;
+  tx.esterror = 4242;
+  raw2(SYS_clock_adjtime, CLOCK_REALTIME, &tx);
+  memset(&tx, 0, sizeof(tx));
+  adjtimex_raw(&tx);
+  CHECKF("clock_adjtime/same-state", tx.esterror == 4242, "%ld", (long)tx.esterror);
+
+  /* put back what was there */
+  saved.modes = ADJ_FREQUENCY | ADJ_MAXERROR | ADJ_ESTERROR | ADJ_STATUS | ADJ_TIMECONST | ADJ_TICK |
+                ((saved.status & STA_NANO) ? ADJ_NANO : ADJ_MICRO);
+  CHECKF("adjtimex/restore", adjtimex_raw(&saved) >= 0, "");
+}
+
 int main(int argc, char **argv)
 {
   if (argc == 3 && !strcmp(argv[1], "after-exec")) {
@@ -615,5 +849,6 @@ int main(int argc, char **argv)
   run_section("fork-exec", test_fork_exec, 30000);
   run_section("itimer-cpu", test_itimer_cpu, 60000);
   run_section("clocks", test_clocks, 60000);
+  run_section("adjtimex", test_adjtimex, 60000);
   return abi_done();
 }

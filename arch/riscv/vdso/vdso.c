@@ -48,7 +48,8 @@ static long syscall2(long nr, long a0, long a1)
 #define NR_gettimeofday 169
 #define NSEC_PER_SEC 1000000000ULL
 
-/* Monotonic nanoseconds and the realtime offset, read consistently. */
+/* Monotonic nanoseconds and the offset of real time from it at
+ * that instant, read consistently: the offset moves while adjtimex slews. */
 static void read_clock(uint64_t *mono, uint64_t *offset)
 {
   const volatile struct vdso_data *d = &vdso_data; /* volatile: reread every try */
@@ -58,7 +59,8 @@ static void read_clock(uint64_t *mono, uint64_t *offset)
     __sync_synchronize();
     uint64_t ticks = rdtime() - d->boot_ticks;
     *mono = (uint64_t)(((unsigned __int128)ticks * d->mult) >> 32);
-    *offset = d->realtime_offset_ns;
+    int64_t since = (int64_t)(*mono - d->realtime_base_ns);
+    *offset = d->realtime_offset_ns + (uint64_t)(int64_t)(((__int128)since * d->realtime_rate) >> 32);
     __sync_synchronize();
   } while ((seq & 1) || seq != d->seq);
 }

@@ -1,0 +1,278 @@
+/*
+ * nsproxy.c — each task's set of namespaces: shared or copied by clone,
+ * replaced by unshare and setns, dropped at exit (Linux's kernel/nsproxy.c;
+ * docs/namespaces.md). kern/nsproxy.h says what is real and what is the
+ * initial instance only.
+ *
+ * Layer: core. Below: kern/cred.c (capable), kern/utsname.c (the UTS
+ * namespaces' data). Above: kern/sys_clone3.c, kern/process.c (clone),
+ * fs/nsfs.c and fs/procfs.c. Locks: proc_lock for task->nsproxy when
+ * another task reads it; the counts are atomics.
+ */
+#include "kern/nsproxy.h"
+#include "kern/task.h"
+#include "kern/clone.h"
+#include "kern/cred.h"
+#include "kern/proc_resource.h"
+#include "kern/mm.h"
+#include "kern/errno.h"
+#include <string.h>
+
+/* The kinds a nsproxy carries (user namespaces go with credentials on
+ * Linux), and the ones Kite can make a new instance of. */
+#define NSPROXY_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | \
+                       CLONE_NEWCGROUP | CLONE_NEWTIME)
+#define NS_MADE (CLONE_NEWUTS)
+
+/* The namespaces that exist once. Inode numbers: Linux's fixed
+ * PROC_*_INIT_INO for user and pid; mount and network ones are allocated on
+ * Linux, from 0xF0000000 up, as Kite's new namespaces are. */
+static struct ns_common init_mnt_ns = { .type = CLONE_NEWNS, .inum = 0xF0000000U, .refcount = 1 };
+static struct ns_common init_net_ns = { .type = CLONE_NEWNET, .inum = 0xF0000001U, .refcount = 1 };
+static struct ns_common init_pid_ns = { .type = CLONE_NEWPID, .inum = 0xEFFFFFFCU, .refcount = 1 };
+struct ns_common init_user_ns = { .type = CLONE_NEWUSER, .inum = 0xEFFFFFFDU, .refcount = 1 };
+
+static struct nsproxy init_nsproxy = { .refcount = 1, .uts = &init_uts_ns };
+
+static unsigned int next_inum = 0xF0000002U; /* atomic; never reused */
+
+static const char *const kind_names[NR_NS_KINDS] = {
+  [NS_MNT] = "mnt", [NS_NET] = "net", [NS_PID] = "pid",
+  [NS_PID_FOR_CHILDREN] = "pid_for_children", [NS_USER] = "user", [NS_UTS] = "uts",
+};
+
+const char *ns_kind_name(int kind)
+{
+  return kind >= 0 && kind < NR_NS_KINDS ? kind_names[kind] : NULL;
+}
+
+void ns_get(struct ns_common *ns)
+{
+  __atomic_add_fetch(&ns->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void ns_put(struct ns_common *ns)
+{
+  if (__atomic_sub_fetch(&ns->refcount, 1, __ATOMIC_ACQ_REL) == 0 && ns->release)
+    ns->release(ns);
+}
+
+/* A kernel thread has no nsproxy of its own: it is in the initial ones. */
+static struct nsproxy *task_nsproxy(struct task *t)
+{
+  return t->nsproxy ? t->nsproxy : &init_nsproxy;
+}
+
+static void nsproxy_get(struct nsproxy *n)
+{
+  __atomic_add_fetch(&n->refcount, 1, __ATOMIC_RELAXED);
+}
+
+static void nsproxy_put(struct nsproxy *n)
+{
+  if (__atomic_sub_fetch(&n->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+    return;
+  ns_put(&n->uts->ns);
+  kfree(n);
+}
+
+struct ns_common *task_ns_locked(struct task *t, int kind)
+{
+  if (!t->nsproxy && !t->is_kernel_thread)
+    return NULL; /* exiting */
+  struct ns_common *ns = NULL;
+  switch (kind) {
+  case NS_MNT: ns = &init_mnt_ns; break;
+  case NS_NET: ns = &init_net_ns; break;
+  case NS_PID:
+  case NS_PID_FOR_CHILDREN: ns = &init_pid_ns; break;
+  case NS_USER: ns = &init_user_ns; break;
+  case NS_UTS: ns = &task_nsproxy(t)->uts->ns; break;
+  default: return NULL;
+  }
+  ns_get(ns);
+  return ns;
+}
+
+/* ---- making namespaces ---- */
+
+/* A copy of old with new namespaces of the kinds in flags (only NS_MADE
+ * kinds: the callers have refused the others). NULL when out of memory. */
+static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags)
+{
+  struct nsproxy *n = kzalloc(sizeof(*n));
+  if (!n)
+    return NULL;
+  n->refcount = 1;
+  if (flags & CLONE_NEWUTS) {
+    if (!(n->uts = uts_copy(old->uts, __atomic_fetch_add(&next_inum, 1, __ATOMIC_RELAXED)))) {
+      kfree(n);
+      return NULL;
+    }
+  } else {
+    n->uts = old->uts;
+    ns_get(&n->uts->ns);
+  }
+  return n;
+}
+
+/* Current's nsproxy becomes n (whose reference it takes over). */
+static void switch_nsproxy(struct nsproxy *n)
+{
+  struct task *t = current;
+  spin_lock(&proc_lock);
+  struct nsproxy *old = t->nsproxy;
+  t->nsproxy = n;
+  spin_unlock(&proc_lock);
+  if (old)
+    nsproxy_put(old);
+}
+
+/*
+ * clone's checks of the namespace flags, in Linux's order: the thread
+ * rules of copy_process, then a new user namespace (none here: EINVAL),
+ * then copy_namespaces: CAP_SYS_ADMIN, CLONE_NEWIPC with CLONE_SYSVSEM,
+ * then each kind (EINVAL for the kinds that exist once). 0 or -errno.
+ */
+static int ns_clone_check(uint64_t flags)
+{
+  if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+    return -EINVAL;
+  if ((flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+    return -EINVAL;
+  if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
+    return -EINVAL;
+  if (flags & CLONE_NEWUSER)
+    return -EINVAL;
+  flags &= NSPROXY_FLAGS & ~(uint64_t)CLONE_NEWTIME; /* clone's CSIGNAL bits */
+  if (!flags)
+    return 0;
+  if (!capable(CAP_SYS_ADMIN))
+    return -EPERM;
+  if ((flags & CLONE_NEWIPC) && (flags & CLONE_SYSVSEM))
+    return -EINVAL;
+  return (flags & ~(uint64_t)NS_MADE) ? -EINVAL : 0;
+}
+
+int ns_unshare(uint64_t flags)
+{
+  if (flags & CLONE_NEWUSER)
+    return -EINVAL;
+  flags &= NSPROXY_FLAGS;
+  if (!flags)
+    return 0;
+  if (!capable(CAP_SYS_ADMIN))
+    return -EPERM;
+  if (flags & ~(uint64_t)NS_MADE)
+    return -EINVAL;
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), flags);
+  if (!n)
+    return -ENOMEM;
+  switch_nsproxy(n);
+  return 0;
+}
+
+/* ---- joining namespaces ---- */
+
+/* Join UTS namespace u (the other kinds have one instance: nothing to do). */
+static int join_uts(struct uts_namespace *u)
+{
+  struct nsproxy *cur = task_nsproxy(current);
+  if (cur->uts == u)
+    return 0;
+  struct nsproxy *n = nsproxy_copy(cur, 0);
+  if (!n)
+    return -ENOMEM;
+  ns_put(&n->uts->ns);
+  n->uts = u;
+  ns_get(&u->ns);
+  switch_nsproxy(n);
+  return 0;
+}
+
+/*
+ * Linux's install operations: the user namespace cannot be entered again
+ * (EINVAL: the only one is the caller's); the others want CAP_SYS_ADMIN
+ * (and the mount namespace CAP_SYS_CHROOT: sys_setns moves the root).
+ */
+int ns_setns(struct ns_common *ns)
+{
+  if (ns->type == CLONE_NEWUSER)
+    return -EINVAL;
+  if (!capable(CAP_SYS_ADMIN))
+    return -EPERM;
+  if (ns->type == CLONE_NEWNS && !capable(CAP_SYS_CHROOT))
+    return -EPERM;
+  if (ns->type == CLONE_NEWUTS)
+    return join_uts(container_of(ns, struct uts_namespace, ns));
+  return 0;
+}
+
+int ns_setns_process(struct process *p, uint64_t flags)
+{
+  if (flags & CLONE_NEWUSER)
+    return -EINVAL;
+  if (!capable(CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !capable(CAP_SYS_CHROOT)))
+    return -EPERM;
+  if (!(flags & CLONE_NEWUTS))
+    return 0;
+  struct ns_common *ns = NULL;
+  struct task *t;
+  spin_lock(&proc_lock);
+  list_for_each_entry(t, &p->threads, thread_link)
+    if ((ns = task_ns_locked(t, NS_UTS)))
+      break;
+  spin_unlock(&proc_lock);
+  if (!ns)
+    return -ESRCH;
+  int r = join_uts(container_of(ns, struct uts_namespace, ns));
+  ns_put(ns);
+  return r;
+}
+
+/* ---- clone and exit (kern/proc_resource.h) ---- */
+
+static int ns_fork(struct task *t, struct process *p, uint64_t flags, const struct clone_extras *x)
+{
+  (void)p;
+  (void)x;
+  int err = ns_clone_check(flags);
+  if (err)
+    return err;
+  struct nsproxy *cur = task_nsproxy(current);
+  if (flags & NS_MADE) {
+    if (!(t->nsproxy = nsproxy_copy(cur, flags)))
+      return -ENOMEM;
+  } else {
+    nsproxy_get(cur);
+    t->nsproxy = cur;
+  }
+  return 0;
+}
+
+static void ns_exit_task(struct task *t)
+{
+  spin_lock(&proc_lock);
+  struct nsproxy *n = t->nsproxy;
+  t->nsproxy = NULL;
+  spin_unlock(&proc_lock);
+  if (n)
+    nsproxy_put(n);
+}
+
+static const struct proc_resource ns_proc_resource = {
+  .name = "namespaces",
+  .fork = ns_fork,
+  .exit_task = ns_exit_task,
+};
+
+void nsproxy_init(void)
+{
+  proc_resource_register(PROC_RES_NS, &ns_proc_resource);
+}
+
+void nsproxy_init_task(struct task *t)
+{
+  nsproxy_get(&init_nsproxy);
+  t->nsproxy = &init_nsproxy;
+}

@@ -1,0 +1,87 @@
+/*
+ * nsproxy.h — namespaces: which instance of the host name, the System V
+ * IPC objects, the mount tree, the network, the pid numbering and the
+ * user ids a task sees (Linux's include/linux/nsproxy.h and ns_common.h;
+ * docs/namespaces.md).
+ *
+ * Each task points to a reference-counted `struct nsproxy`, shared by
+ * clone and copied when clone or unshare asks for a new namespace, as
+ * Linux's. Kite makes new UTS namespaces (kern/utsname.c); of the other
+ * kinds there is one instance, the initial one, and a request for a new
+ * one is EINVAL (Linux built without that kind). Every namespace, real or
+ * initial-only, has a `struct ns_common`: its type and its inode number,
+ * which names it in /proc/<pid>/ns (fs/nsfs.c) and is equal for two files
+ * iff they name the same namespace.
+ *
+ * Layer: core. Above: the system calls (kern/sys_clone3.c: unshare,
+ * setns; kern/process.c: clone), fs/nsfs.c and fs/procfs.c. Locks:
+ * proc_lock guards task->nsproxy for readers on other harts (procfs);
+ * only the task itself changes its pointer (unshare, setns), and clone
+ * and exit set and clear it under proc_lock. The counts are atomics.
+ */
+#ifndef KITE_NSPROXY_H
+#define KITE_NSPROXY_H
+
+#include "kern/types.h"
+
+struct task;
+struct process;
+struct file;
+
+struct ns_common {
+  uint64_t type;                /* CLONE_NEWUTS, CLONE_NEWPID, ... */
+  unsigned int inum;            /* nsfs inode number (Linux's proc inums) */
+  int refcount;                 /* atomic; an initial namespace never drops to 0 */
+  struct ns_common *parent;     /* pid and user: the parent, NULL for the initial one */
+  void (*release)(struct ns_common *ns);  /* the last reference went (NULL: static) */
+};
+
+/* A UTS namespace: the names uname(2) shows. Changed without a lock, as
+ * before namespaces: a reader racing sethostname may see a mix of the old
+ * and the new name, and the buffers always end in a NUL. */
+struct uts_namespace {
+  struct ns_common ns;
+  char hostname[65];
+  char domainname[65];
+};
+
+struct nsproxy {
+  int refcount;                 /* atomic: tasks pointing here */
+  struct uts_namespace *uts;    /* referenced */
+};
+
+/* The kinds /proc/<pid>/ns shows, in Linux's (alphabetical) order. */
+enum ns_kind { NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_USER, NS_UTS, NR_NS_KINDS };
+/* The link's name in /proc/<pid>/ns ("uts"), or NULL past the last kind. */
+const char *ns_kind_name(int kind);
+
+extern struct uts_namespace init_uts_ns;
+extern struct ns_common init_user_ns;
+
+/* kern/utsname.c: a new UTS namespace with old's names (one reference),
+ * or NULL when out of memory. */
+struct uts_namespace *uts_copy(struct uts_namespace *old, unsigned int inum);
+
+/* Take / drop a reference; the last drop calls ns->release. No lock. */
+void ns_get(struct ns_common *ns);
+void ns_put(struct ns_common *ns);
+
+/* The namespace of this kind task t is in, referenced, or NULL (t is
+ * leaving). Caller holds proc_lock. */
+struct ns_common *task_ns_locked(struct task *t, int kind);
+
+/* unshare(2)'s part: new namespaces of the kinds in flags for the caller
+ * (already checked by sys_unshare for the thread rules). 0 or -errno. */
+int ns_unshare(uint64_t flags);
+/* setns(2) with a namespace file: join ns (nstype already matched). */
+int ns_setns(struct ns_common *ns);
+/* setns(2) with a pidfd: join the namespaces of kinds `flags` of process
+ * p (the caller holds a reference to p). 0 or -errno. */
+int ns_setns_process(struct process *p, uint64_t flags);
+
+/* Boot: registers the PROC_RES_NS slot; init_thread's task joins the
+ * initial namespaces. */
+void nsproxy_init(void);
+void nsproxy_init_task(struct task *t);
+
+#endif

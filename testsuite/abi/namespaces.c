@@ -1,0 +1,322 @@
+/*
+ * namespaces.c — namespaces (testsuite/abi; docs/namespaces.md): the
+ * /proc/<pid>/ns links (names, inode numbers equal iff the same
+ * namespace), UTS namespaces made by unshare and clone and joined by setns
+ * (a namespace lives while a file names it), setns and unshare errors in
+ * Linux's order, the nsfs ioctls (NS_GET_USERNS, NS_GET_PARENT,
+ * NS_GET_NSTYPE, NS_GET_OWNER_UID), and /proc/sys/kernel/ns_last_pid with
+ * a /proc/<pid> descriptor that must not signal a later process with the
+ * same pid. User space; runs on Kite and on Linux.
+ */
+#include "check.h"
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <dirent.h>
+
+#ifndef CLONE_NEWUTS
+#define CLONE_NEWUTS 0x04000000
+#endif
+#define NS_GET_USERNS 0xb701
+#define NS_GET_PARENT 0xb702
+#define NS_GET_NSTYPE 0xb703
+#define NS_GET_OWNER_UID 0xb704
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+static ino_t ns_ino(const char *path)
+{
+  struct stat st;
+  return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+static int wait_status(pid_t pid)
+{
+  int st = wait_child_timeout(pid, 20000);
+  return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void hostname_is(const char *name, const char *want)
+{
+  struct utsname u;
+  CHECKF(name, uname(&u) == 0 && !strcmp(u.nodename, want), "nodename '%s' want '%s'", u.nodename, want);
+}
+
+/* ---- the links ---- */
+
+static void test_links(void)
+{
+  const char *kinds[] = {"mnt", "net", "pid", "user", "uts"};
+  ino_t seen[5];
+  for (int i = 0; i < 5; i++) {
+    char path[64], link[64], want[64];
+    snprintf(path, sizeof(path), "/proc/self/ns/%s", kinds[i]);
+    seen[i] = 0;
+    if (access(path, F_OK) != 0) { /* the reference Linux has no CONFIG_NET_NS */
+      abi_line("SKIP: %s/%s (no %s: a kernel without that kind of namespace)", abi_family, kinds[i], path);
+      continue;
+    }
+    ssize_t n = readlink(path, link, sizeof(link) - 1);
+    link[n > 0 ? n : 0] = 0;
+    struct stat st, lst;
+    int ok = stat(path, &st) == 0 && lstat(path, &lst) == 0;
+    seen[i] = ok ? st.st_ino : 0;
+    snprintf(want, sizeof(want), "%s:[%lu]", kinds[i], (unsigned long)st.st_ino);
+    char name[64];
+    snprintf(name, sizeof(name), "%s/readlink-is-inode", kinds[i]);
+    CHECKF(name, ok && !strcmp(link, want), "link '%s' want '%s'", link, want);
+    snprintf(name, sizeof(name), "%s/lstat-symlink-stat-regular", kinds[i]);
+    CHECK(name, ok && S_ISLNK(lst.st_mode) && S_ISREG(st.st_mode));
+  }
+  int distinct = 1;
+  for (int i = 0; i < 5; i++)
+    for (int j = i + 1; j < 5; j++)
+      distinct &= !seen[i] || seen[i] != seen[j];
+  CHECK("kinds-differ", distinct);
+  /* the same namespaces through /proc/<pid>, for this process and a child */
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/ns/uts", getpid());
+  CHECK("uts/by-pid-same", ns_ino(path) == ns_ino("/proc/self/ns/uts"));
+  int go[2];
+  pipe(go);
+  pid_t pid = fork();
+  if (pid == 0) {
+    char c;
+    read(go[0], &c, 1);
+    _exit(0);
+  }
+  snprintf(path, sizeof(path), "/proc/%d/ns/uts", pid);
+  CHECK("uts/child-same", ns_ino(path) == ns_ino("/proc/self/ns/uts"));
+  write(go[1], "x", 1);
+  wait_status(pid);
+  DIR *d = opendir("/proc/self/ns");
+  int found = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)))
+    found += !strcmp(e->d_name, "uts") || !strcmp(e->d_name, "user") || !strcmp(e->d_name, "mnt");
+  if (d)
+    closedir(d);
+  CHECK("readdir-lists-them", found == 3);
+}
+
+/* ---- UTS namespaces ---- */
+
+static void test_uts(void)
+{
+  struct utsname outer;
+  uname(&outer);
+  int outer_fd = open("/proc/self/ns/uts", O_RDONLY);
+  CHECK("open-ns-file", outer_fd >= 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    abi_family = "namespaces/uts-child";
+    CHECK_RET("unshare", raw1(SYS_unshare, CLONE_NEWUTS), 0);
+    struct stat os;
+    CHECK("new-inode", fstat(outer_fd, &os) == 0 && ns_ino("/proc/self/ns/uts") != os.st_ino);
+    hostname_is("inherits-name", outer.nodename);
+    CHECK_RET("sethostname", sethostname("ns-child", 8) == 0 ? 0 : -errno, 0);
+    hostname_is("own-name", "ns-child");
+    char buf[80] = "";
+    int fd = open("/proc/sys/kernel/hostname", O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    buf[n > 0 ? n : 0] = 0;
+    close(fd);
+    CHECKF("proc-hostname-own", !strcmp(buf, "ns-child\n"), "'%s'", buf);
+    CHECK_RET("setns-back", raw2(SYS_setns, outer_fd, CLONE_NEWUTS), 0);
+    hostname_is("back-to-outer-name", outer.nodename);
+    _exit(abi_failures ? 1 : 0);
+  }
+  CHECK_RET("child", wait_status(pid), 0);
+  hostname_is("outer-unchanged", outer.nodename);
+
+  /* clone(CLONE_NEWUTS): the child's own namespace from the start */
+  pid = (pid_t)raw5(SYS_clone, CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0);
+  if (pid == 0) {
+    int ok = sethostname("cloned", 6) == 0;
+    struct utsname u;
+    uname(&u);
+    raw1(SYS_exit_group, ok && !strcmp(u.nodename, "cloned") ? 0 : 1);
+  }
+  CHECKF("clone-newuts", pid > 0 && wait_status(pid) == 0, "pid %d", pid);
+  hostname_is("outer-unchanged-after-clone", outer.nodename);
+
+  /* a namespace lives while a file names it: a child makes one, we keep
+   * its file, the child exits, a second child joins it */
+  int p[2], q[2];
+  pipe(p);
+  pipe(q);
+  pid = fork();
+  if (pid == 0) {
+    char c;
+    int ok = raw1(SYS_unshare, CLONE_NEWUTS) == 0 && sethostname("kept", 4) == 0;
+    write(p[1], ok ? "y" : "n", 1);
+    read(q[0], &c, 1);
+    _exit(0);
+  }
+  char c = 0;
+  read(p[0], &c, 1);
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/ns/uts", pid);
+  int kept = open(path, O_RDONLY);
+  write(q[1], "x", 1);
+  wait_status(pid);
+  CHECK("kept/child-made-it", c == 'y' && kept >= 0);
+  pid = fork();
+  if (pid == 0) {
+    struct utsname u;
+    int ok = raw2(SYS_setns, kept, 0) == 0 && uname(&u) == 0 && !strcmp(u.nodename, "kept");
+    _exit(ok ? 0 : 1);
+  }
+  CHECK_RET("kept/joined-after-maker-exited", wait_status(pid), 0);
+  close(kept);
+  close(outer_fd);
+  close(p[0]); close(p[1]); close(q[0]); close(q[1]);
+}
+
+/* ---- errors ---- */
+
+static void test_errors(void)
+{
+  int uts = open("/proc/self/ns/uts", O_RDONLY);
+  int user = open("/proc/self/ns/user", O_RDONLY);
+  int reg = open("/proc/self/status", O_RDONLY);
+  CHECK_RET("setns/ebadf", raw2(SYS_setns, -1, 0), -EBADF);
+  CHECK_RET("setns/einval-regular-file", raw2(SYS_setns, reg, CLONE_NEWUTS), -EINVAL);
+  CHECK_RET("setns/einval-type-mismatch", raw2(SYS_setns, uts, 0x08000000 /* CLONE_NEWIPC */), -EINVAL);
+  CHECK_RET("setns/einval-type-minus-one", raw2(SYS_setns, uts, -1), -EINVAL);
+  CHECK_RET("setns/same-uts", raw2(SYS_setns, uts, CLONE_NEWUTS), 0);
+  CHECK_RET("setns/einval-own-user-ns", raw2(SYS_setns, user, 0), -EINVAL);
+  CHECK_RET("unshare/einval-minus-one", raw1(SYS_unshare, -1), -EINVAL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    abi_family = "namespaces/errors-nobody";
+    if (setresuid(65534, 65534, 65534) != 0)
+      _exit(2);
+    CHECK_RET("setns-eperm", raw2(SYS_setns, uts, 0), -EPERM);
+    CHECK_RET("unshare-newuts-eperm", raw1(SYS_unshare, CLONE_NEWUTS), -EPERM);
+    CHECK_RET("unshare-newns-eperm", raw1(SYS_unshare, 0x00020000 /* CLONE_NEWNS */), -EPERM);
+    _exit(abi_failures ? 1 : 0);
+  }
+  CHECK_RET("nobody-child", wait_status(pid), 0);
+  if (on_kite()) {
+    /* the kinds Kite has once: what Linux built without them answers */
+    CHECK_RET("kite/unshare-newpid-einval", raw1(SYS_unshare, 0x20000000), -EINVAL);
+    CHECK_RET("kite/unshare-newipc-einval", raw1(SYS_unshare, 0x08000000), -EINVAL);
+    CHECK_RET("kite/unshare-newuser-einval", raw1(SYS_unshare, 0x10000000), -EINVAL);
+    CHECK_RET("kite/clone-newpid-einval", raw5(SYS_clone, 0x20000000 | SIGCHLD, 0, 0, 0, 0), -EINVAL);
+  } else {
+    abi_line("SKIP: %s/kite-einval (Linux makes these namespaces)", abi_family);
+  }
+  close(uts);
+  close(user);
+  close(reg);
+}
+
+/* ---- the ioctls ---- */
+
+static void test_ioctls(void)
+{
+  if (skip_on_qemu("ioctls", "qemu-user passes no nsfs ioctls; the reference Linux runs them"))
+    return;
+  int uts = open("/proc/self/ns/uts", O_RDONLY);
+  int user = open("/proc/self/ns/user", O_RDONLY);
+  int pidns = open("/proc/self/ns/pid", O_RDONLY);
+  int mnt = open("/proc/self/ns/mnt", O_RDONLY);
+  CHECK_RET("nstype/uts", ioctl(uts, NS_GET_NSTYPE) < 0 ? -errno : ioctl(uts, NS_GET_NSTYPE), CLONE_NEWUTS);
+  CHECK_RET("nstype/user", ioctl(user, NS_GET_NSTYPE), 0x10000000);
+  CHECK_RET("nstype/mnt", ioctl(mnt, NS_GET_NSTYPE), 0x00020000);
+  CHECK_RET("parent/uts-einval", ioctl(uts, NS_GET_PARENT) < 0 ? -errno : 0, -EINVAL);
+  CHECK_RET("parent/initial-pid-eperm", ioctl(pidns, NS_GET_PARENT) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("parent/initial-user-eperm", ioctl(user, NS_GET_PARENT) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("userns/of-user-eperm", ioctl(user, NS_GET_USERNS) < 0 ? -errno : 0, -EPERM);
+  int owner = ioctl(uts, NS_GET_USERNS);
+  struct stat a, b;
+  CHECK("userns/of-uts-is-ours", owner >= 0 && fstat(owner, &a) == 0 && fstat(user, &b) == 0 &&
+                                     a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+  CHECK("userns/cloexec", owner >= 0 && (fcntl(owner, F_GETFD) & FD_CLOEXEC));
+  close(owner);
+  uid_t uid = 12345;
+  CHECK_RET("owner-uid/uts-einval", ioctl(uts, NS_GET_OWNER_UID, &uid) < 0 ? -errno : 0, -EINVAL);
+  CHECK("owner-uid/initial-root", ioctl(user, NS_GET_OWNER_UID, &uid) == 0 && uid == 0);
+  CHECK_RET("owner-uid/efault", ioctl(user, NS_GET_OWNER_UID, (void *)8) < 0 ? -errno : 0, -EFAULT);
+  CHECK_RET("unknown-enotty", ioctl(uts, 0xb7ff) < 0 ? -errno : 0, -ENOTTY);
+  close(uts);
+  close(user);
+  close(pidns);
+  close(mnt);
+}
+
+/* ---- ns_last_pid ---- */
+
+static int write_text(const char *path, const char *s)
+{
+  int fd = open(path, O_WRONLY);
+  if (fd < 0)
+    return -errno;
+  int r = write(fd, s, strlen(s)) < 0 ? -errno : 0;
+  close(fd);
+  return r;
+}
+
+static void test_last_pid(void)
+{
+  const char *f = "/proc/sys/kernel/ns_last_pid";
+  if (access(f, F_OK) != 0) {
+    abi_line("SKIP: %s/ns-last-pid (no %s here)", abi_family, f);
+    return;
+  }
+  CHECK_RET("einval-negative", write_text(f, "-1"), -EINVAL);
+  CHECK_RET("einval-text", write_text(f, "abc"), -EINVAL);
+  /* a child, a descriptor on its /proc directory, then a second child
+   * given the same pid (other processes may take it first: three tries) */
+  int same = 0, dirfd = -1;
+  for (int i = 0; i < 3 && !same; i++) {
+    pid_t pid = fork();
+    if (pid == 0)
+      _exit(0);
+    char path[32];
+    snprintf(path, sizeof(path), "/proc/%d", pid);
+    dirfd = open(path, O_DIRECTORY | O_CLOEXEC);
+    wait_status(pid);
+    char num[16];
+    snprintf(num, sizeof(num), "%d", pid - 1);
+    if (write_text(f, num) != 0)
+      break;
+    int go[2];
+    pipe(go);
+    pid_t again = fork();
+    if (again == 0) {
+      char c;
+      read(go[0], &c, 1);
+      _exit(0);
+    }
+    same = again == pid;
+    if (same) {
+      char buf[16] = "";
+      int fd = open(f, O_RDONLY);
+      ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+      buf[n > 0 ? n : 0] = 0;
+      close(fd);
+      CHECKF("reads-last-given", atoi(buf) == pid, "'%s' pid %d", buf, pid);
+      CHECK_RET("old-dir-fd-esrch", raw4(SYS_pidfd_send_signal, dirfd, SIGUSR1, 0, 0), -ESRCH);
+    }
+    write(go[1], "x", 1);
+    CHECK_RET("second-child-unsignalled", wait_status(again), 0);
+    close(go[0]);
+    close(go[1]);
+    close(dirfd);
+  }
+  CHECK("next-fork-takes-the-pid", same);
+}
+
+int main(void)
+{
+  abi_family = "namespaces";
+  setvbuf(stdout, NULL, _IONBF, 0);
+  run_section("links", test_links, 30000);
+  run_section("uts", test_uts, 30000);
+  run_section("errors", test_errors, 30000);
+  run_section("ioctls", test_ioctls, 30000);
+  run_section("last-pid", test_last_pid, 30000);
+  return abi_done();
+}
