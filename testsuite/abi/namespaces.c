@@ -129,15 +129,19 @@ static void test_uts(void)
   CHECK_RET("child", wait_status(pid), 0);
   hostname_is("outer-unchanged", outer.nodename);
 
-  /* clone(CLONE_NEWUTS): the child's own namespace from the start */
-  pid = (pid_t)raw5(SYS_clone, CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0);
-  if (pid == 0) {
-    int ok = sethostname("cloned", 6) == 0;
-    struct utsname u;
-    uname(&u);
-    raw1(SYS_exit_group, ok && !strcmp(u.nodename, "cloned") ? 0 : 1);
+  /* clone(CLONE_NEWUTS): the child's own namespace from the start.
+   * QEMU 7.2's linux-user runs a clone without CLONE_VM as a host fork and
+   * refuses every flag outside its short list (do_fork: EINVAL). */
+  if (!skip_on_qemu("clone-newuts", "do_fork refuses CLONE_NEWUTS")) {
+    pid = (pid_t)raw5(SYS_clone, CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0) {
+      int ok = sethostname("cloned", 6) == 0;
+      struct utsname u;
+      uname(&u);
+      raw1(SYS_exit_group, ok && !strcmp(u.nodename, "cloned") ? 0 : 1);
+    }
+    CHECKF("clone-newuts", pid > 0 && wait_status(pid) == 0, "pid %d", pid);
   }
-  CHECKF("clone-newuts", pid > 0 && wait_status(pid) == 0, "pid %d", pid);
   hostname_is("outer-unchanged-after-clone", outer.nodename);
 
   /* a namespace lives while a file names it: a child makes one, we keep
