@@ -598,6 +598,24 @@ static long c_tgsigqueueinfo(void *P) { signal(SIGUSR1, SIG_IGN); return raw4(24
 static long c_splice_off_in(void *P) { int w; full_pipe(&w); return raw6(76, data_file(), (long)P, w, 0, 8, 0); }
 static long c_splice_off_out(void *P) { return raw6(76, full_pipe(0), 0, data_file(), (long)P, 8, 0); }
 static long c_vmsplice_iov(void *P) { int w; full_pipe(&w); return raw4(75, w, (long)P, 1, 0); }
+/* the new mount API (428..433, 442) and file handles (264, 265) */
+static long c_fsopen_name(void *P) { return raw2(430, (long)P, 0); }
+static long c_fsconfig_key(void *P) { return raw5(431, raw2(430, (long)"tmpfs", 0), 1 /* SET_STRING */, (long)P, (long)"0755", 0); }
+static long c_fsconfig_value(void *P) { return raw5(431, raw2(430, (long)"tmpfs", 0), 1, (long)"mode", (long)P, 0); }
+static long c_fspick_path(void *P) { return raw3(433, AT, (long)P, 0); }
+static long c_open_tree_path(void *P) { return raw3(428, AT, (long)P, 0); }
+static long c_move_mount_from(void *P) { return raw5(429, AT, (long)P, AT, (long)dir, 0); }
+static long c_move_mount_to(void *P) { return raw5(429, AT, (long)dir, AT, (long)P, 0); }
+static uint64_t nosuid_attr[4] = {0x2 /* MOUNT_ATTR_NOSUID */, 0, 0, 0};
+static long c_mount_setattr_path(void *P) { return raw5(442, AT, (long)P, 0, (long)nosuid_attr, 32); }
+static long c_mount_setattr_attr(void *P) { return raw5(442, AT, (long)dir, 0, (long)P, 32); }
+/* a struct file_handle with room for 128 bytes of handle */
+static uint32_t fh[2 + 32] = {128, 0};
+static int mnt_id;
+static long c_n2h_path(void *P) { return raw5(264, AT, (long)P, (long)fh, (long)&mnt_id, 0); }
+static long c_n2h_handle(void *P) { data_file(); return raw5(264, AT, (long)file, (long)P, (long)&mnt_id, 0); }
+static long c_n2h_mount_id(void *P) { data_file(); return raw5(264, AT, (long)file, (long)fh, (long)P, 0); }
+static long c_obh_handle(void *P) { return raw3(265, AT, (long)P, O_RDONLY); }
 
 /* Direction: 'R' the kernel reads, 'W' it writes, 'A' an address operand.
  * Exact: 'c' when a count returned matters. */
