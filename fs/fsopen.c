@@ -224,12 +224,18 @@ static int reconfigure(struct fs_config *fc)
     return -EPERM;
   }
   struct super_block *sb = fc->sb;
-  if ((fc->sb_mask & MS_RDONLY) && (fc->sb_flags & MS_RDONLY) && sb->ops && sb->ops->sync)
-    sb->ops->sync(sb);          /* going read-only: write everything back first */
-  if (fc->sb_mask & MS_RDONLY)
-    sb->flags = (sb->flags & ~MS_RDONLY) | (fc->sb_flags & MS_RDONLY);
+  bool ro = fc->sb_flags & MS_RDONLY;
+  int r = 0;
+  if ((fc->sb_mask & MS_RDONLY) && ro != !!(sb->flags & MS_RDONLY)) {
+    if (ro && sb->ops && sb->ops->sync)
+      sb->ops->sync(sb);        /* going read-only: write everything back first */
+    if (sb->ops && sb->ops->remount)
+      r = sb->ops->remount(sb, ro);  /* the file system's own state */
+    if (!r)
+      sb->flags = (sb->flags & ~MS_RDONLY) | (ro ? MS_RDONLY : 0);
+  }
   clean(fc);
-  return 0;
+  return r;
 }
 
 int fs_config_apply(struct fs_config *fc, const struct fs_param *p)

@@ -26,6 +26,10 @@ struct super_ops {
   int (*statfs)(struct super_block *sb, struct statfs64 *st);
   int (*sync)(struct super_block *sb);
   void (*put_super)(struct super_block *sb);
+  /* mount(MS_REMOUNT) switching between read-only and read-write
+   * (read_only: the new state); NULL: the flag alone decides. 0 or -errno,
+   * the file system unchanged on an error. */
+  int (*remount)(struct super_block *sb, bool read_only);
 };
 
 struct super_block {

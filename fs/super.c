@@ -286,6 +286,13 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
     /* a remount naming no atime option keeps the mount's (Linux) */
     uint32_t atime = MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
     uint32_t keep = (flags & atime) ? 0 : target->mnt->flags & atime;
+    struct super_block *sb = target->mnt->sb;
+    bool ro = flags & MS_RDONLY;
+    if (ro != !!(sb->flags & MS_RDONLY) && sb->ops && sb->ops->remount) {
+      int r = sb->ops->remount(sb, ro);
+      if (r)
+        return r;
+    }
     target->mnt->flags = (flags & ~MS_REMOUNT) | keep;
     target->mnt->sb->flags = flags & MS_RDONLY;
     return 0;

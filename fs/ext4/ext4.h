@@ -224,6 +224,10 @@ int ext4_mount(void *dev, bool read_only, struct ext4_fs **fsp);
 int ext4_unmount(struct ext4_fs *fs);
 /* Commit the running transaction (everything done so far is durable). */
 int ext4_sync(struct ext4_fs *fs);
+/* Make a mounted file system read-only (committed and marked clean, as an
+ * unmount leaves it) or read-write again (as a read-write mount makes it).
+ * 0; -EACCES: the device is read-only; -EROFS: features Kite cannot write. */
+int ext4_remount(struct ext4_fs *fs, bool read_only);
 void ext4_statfs(struct ext4_fs *fs, struct ext4_statfs *st);
 /* The device went away (a power cut, in the tests): free the volume's
  * memory, nodes included, without writing or touching the block cache. */

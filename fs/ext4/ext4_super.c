@@ -572,22 +572,74 @@ int ext4_sync(struct ext4_fs *fs)
   return r;
 }
 
+/* Everything committed and home, the file system marked clean on disk
+ * (no recovery needed). Caller holds fs->lock; fs is read-write. */
+static int leave_clean(struct ext4_fs *fs)
+{
+  int r = ext4_commit_locked(fs, true);  /* everything home, the log empty */
+  if (!r) {
+    fs->sb.s_feature_incompat &= ~(uint32_t)EXT4_INCOMPAT_RECOVER;
+    if (!fs->was_dirty)
+      fs->sb.s_state |= EXT4_STATE_VALID;
+    r = ext4_env_bsync(fs->dev);
+    if (!r)
+      r = super_write_sync(fs);
+  }
+  return r;
+}
+
+/* Read-only to read-write: what ext4_mount does for a read-write mount
+ * after the tree is loaded. Caller holds fs->lock. */
+static int make_writable(struct ext4_fs *fs)
+{
+  if (ext4_env_read_only(fs->dev))
+    return -EACCES;  /* Linux's reconfigure_super */
+  int r = check_features(fs, false);
+  if (r)
+    return r;
+  fs->read_only = false;
+  if (fs->compat & EXT4_COMPAT_HAS_JOURNAL) {
+    bool replayed = false;
+    r = ext4_journal_load(fs, &replayed);
+    if (!r && replayed && !(r = read_super(fs->dev, &fs->sb)) && !(r = parse_super(fs)))
+      r = load_groups(fs);
+  }
+  if (!r)
+    r = ext4_orphans_recover(fs);
+  if (!r)
+    r = mark_mounted(fs);
+  if (r) {
+    ext4_journal_close(fs, false);
+    fs->read_only = true;
+  }
+  return r;
+}
+
+int ext4_remount(struct ext4_fs *fs, bool read_only)
+{
+  ext4_env_lock(fs->lock);
+  int r = 0;
+  if (fs->unmounted || read_only == fs->read_only) {
+    /* nothing to change */
+  } else if (read_only) {
+    r = leave_clean(fs);
+    if (!r) {
+      ext4_journal_close(fs, true);
+      fs->read_only = true;
+    }
+  } else {
+    r = make_writable(fs);
+  }
+  ext4_env_unlock(fs->lock);
+  return r;
+}
+
 int ext4_unmount(struct ext4_fs *fs)
 {
   ext4_env_lock(fs->lock);
   int r = 0;
-  if (!fs->read_only && !fs->unmounted) {
-    r = ext4_commit_locked(fs, true);  /* everything home, the log empty */
-    if (!r) {
-      /* Clean: no recovery needed; the state says so. */
-      fs->sb.s_feature_incompat &= ~(uint32_t)EXT4_INCOMPAT_RECOVER;
-      if (!fs->was_dirty)
-        fs->sb.s_state |= EXT4_STATE_VALID;
-      r = ext4_env_bsync(fs->dev);
-      if (!r)
-        r = super_write_sync(fs);
-    }
-  }
+  if (!fs->read_only && !fs->unmounted)
+    r = leave_clean(fs);
   ext4_journal_close(fs, r == 0);
   fs->unmounted = true;
   ext4_env_binvalidate(fs->dev, 0, ext4_env_nsectors(fs->dev));

@@ -98,10 +98,23 @@ static void e4_put_super(struct super_block *sb)
   pr_info("ext4: %s unmounted%s", fsb->bd->name, r ? " with errors" : "");
 }
 
+/* mount(MS_REMOUNT) between read-only and read-write: to read-only after
+ * writing every dirty inode and page back. */
+static int e4_remount(struct super_block *sb, bool read_only)
+{
+  if (read_only) {
+    int r = e4_sync(sb);
+    if (r)
+      return r;
+  }
+  return ext4_remount(FSB(sb)->fs, read_only);
+}
+
 static const struct super_ops e4_sops = {
   .statfs = e4_statfs,
   .sync = e4_sync,
   .put_super = e4_put_super,
+  .remount = e4_remount,
 };
 
 static bool device_mounted(struct blockdev *bd)

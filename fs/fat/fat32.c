@@ -355,6 +355,33 @@ int fat_sync(struct fat_fs *fs)
   return r ? r : r2;
 }
 
+int fat_remount(struct fat_fs *fs, bool read_only)
+{
+  if (!read_only && fat_env_read_only(fs->dev))
+    return -EACCES;  /* Linux's reconfigure_super */
+  int r = read_only ? fat_sync(fs) : 0;
+  fat_env_lock(fs->lock);
+  if (r || fs->unmounted || read_only == fs->read_only) {
+    /* nothing to change */
+  } else if (read_only) {
+    if (fs->dirty_flag_set) {
+      r = set_dirty_bit(fs, false);
+      fs->dirty_flag_set = r != 0;
+    }
+    if (!r)
+      fs->read_only = true;
+  } else {
+    fs->read_only = false;
+    if (!fs->was_dirty) {
+      r = set_dirty_bit(fs, true);
+      fs->dirty_flag_set = r == 0;
+    }
+  }
+  fat_env_unlock(fs->lock);
+  int r2 = fat_env_bsync(fs->dev);
+  return r ? r : r2;
+}
+
 int fat_unmount(struct fat_fs *fs)
 {
   int r = fat_sync(fs);

@@ -163,6 +163,10 @@ int fat_mount(void *dev, bool read_only, struct fat_fs **fsp);
 int fat_unmount(struct fat_fs *fs);
 /* Write back the FSInfo hints and every cached block, and flush the device. */
 int fat_sync(struct fat_fs *fs);
+/* Make a mounted volume read-only (synced, its dirty bit cleared, as an
+ * unmount leaves it) or read-write again (the bit set, as a read-write
+ * mount sets it). 0; -EACCES: the device is read-only. */
+int fat_remount(struct fat_fs *fs, bool read_only);
 /* Cluster size and counts of all and free clusters (counts the FAT once). */
 void fat_statfs(struct fat_fs *fs, uint32_t *cluster_size, uint64_t *total, uint64_t *free);
 

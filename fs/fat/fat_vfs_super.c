@@ -103,10 +103,23 @@ static void fat_vfs_put_super(struct super_block *sb)
   pr_info("fat: %s unmounted", fsb->bd->name);
 }
 
+/* mount(MS_REMOUNT) between read-only and read-write: to read-only after
+ * writing every dirty inode and page back. */
+static int fat_vfs_remount(struct super_block *sb, bool read_only)
+{
+  if (read_only) {
+    int r = fat_vfs_sync(sb);
+    if (r)
+      return r;
+  }
+  return fat_remount(FSB(sb)->fs, read_only);
+}
+
 static const struct super_ops fat_sops = {
   .statfs = fat_vfs_statfs,
   .sync = fat_vfs_sync,
   .put_super = fat_vfs_put_super,
+  .remount = fat_vfs_remount,
 };
 
 /* Mount options: uid=, gid=, umask=, fmask=, dmask= (octal); others ignored. */

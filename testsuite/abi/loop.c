@@ -6,7 +6,8 @@
  * errors (EBUSY, ENXIO, EBADF, EINVAL), a read-only binding, and a FAT
  * file system made and mounted on the device (and, mounted read-only, the
  * order of EROFS among the errors of unlink, rmdir and mkdir), and the device's I/O
- * counters in /sys/block/loopN/stat moving with a write and a read. Kite and the reference
+ * counters in /sys/block/loopN/stat moving with a write and a read, and
+ * mount(MS_REMOUNT) between read-only and read-write on FAT and ext2. Kite and the reference
  * Linux only (the qemu-user sandbox has no loop devices of its own).
  * User space; static musl; needs busybox's mkfs.vfat on PATH.
  */
@@ -14,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <linux/loop.h>
 #include <sys/sysmacros.h>
 
@@ -68,6 +70,68 @@ static void device_stats(long n, int d)
   read_stat(n, a);
   CHECKF("stat/read-sectors", a[2] - b[2] >= 8, "%lu -> %lu", b[2], a[2]);
   CHECKF("stat/read-ios", a[0] > b[0], "%lu -> %lu", b[0], a[0]);
+}
+
+/* mnt is dev's file system of type, mounted read-only: MS_REMOUNT without
+ * MS_RDONLY makes it writable (LTP mount03), with MS_RDONLY read-only again
+ * with what was written kept. Leaves it mounted read-only. */
+static void remount_rw_ro(const char *dev, const char *mnt, const char *type)
+{
+  char name[64], path[300], other[300], buf[8];
+  struct statvfs sv;
+  snprintf(path, sizeof(path), "%s/rw.txt", mnt);
+  snprintf(other, sizeof(other), "%s/ro.txt", mnt);
+  snprintf(name, sizeof(name), "remount/%s-rw", type);
+  CHECKF(name, mount(dev, mnt, type, MS_REMOUNT, NULL) == 0, "%s", strerror(errno));
+  snprintf(name, sizeof(name), "remount/%s-statvfs-rw", type);
+  CHECK(name, statvfs(mnt, &sv) == 0 && !(sv.f_flag & ST_RDONLY));
+  int h = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+  snprintf(name, sizeof(name), "remount/%s-create", type);
+  CHECKF(name, h >= 0 && write(h, "written!", 8) == 8, "%s", strerror(errno));
+  close(h);
+  snprintf(name, sizeof(name), "remount/%s-ro", type);
+  CHECKF(name, mount(dev, mnt, type, MS_REMOUNT | MS_RDONLY, NULL) == 0, "%s", strerror(errno));
+  snprintf(name, sizeof(name), "remount/%s-statvfs-ro", type);
+  CHECK(name, statvfs(mnt, &sv) == 0 && (sv.f_flag & ST_RDONLY));
+  snprintf(name, sizeof(name), "remount/%s-create-erofs", type);
+  CHECK_RET(name, open(other, O_CREAT | O_RDWR, 0644) >= 0 ? 0 : -errno, -EROFS);
+  h = open(path, O_RDONLY);
+  snprintf(name, sizeof(name), "remount/%s-kept", type);
+  CHECK(name, h >= 0 && read(h, buf, 8) == 8 && !memcmp(buf, "written!", 8));
+  close(h);
+}
+
+/* An ext2 file system (busybox's mkfs.ext2) on a second image, mounted as
+ * ext4 (the reference Linux's ext4 driver mounts ext2; it has no "ext2"):
+ * read-only, then remounted read-write and read-only. Skipped without
+ * mkfs.ext2. */
+static void ext2_remount(void)
+{
+  if (system("command -v mkfs.ext2 > /dev/null 2>&1") != 0) {
+    abi_line("SKIP: loop/remount/ext2 (no mkfs.ext2)");
+    return;
+  }
+  const char *img = "loop-ext2.img", *mnt = "loop-ext2-mnt";
+  int f = open(img, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  CHECK("remount/ext2-image", f >= 0 && ftruncate(f, SIZE) == 0);
+  int ctl = open("/dev/loop-control", O_RDWR);
+  long n = raw3(SYS_ioctl, ctl, LOOP_CTL_GET_FREE, 0);
+  char dev[64], cmd[300];
+  snprintf(dev, sizeof(dev), "/dev/loop%ld", n);
+  int d = open(dev, O_RDWR);
+  CHECK_RET("remount/ext2-set-fd", raw3(SYS_ioctl, d, LOOP_SET_FD, f), 0);
+  snprintf(cmd, sizeof(cmd), "mkfs.ext2 %s > /dev/null 2>&1", dev);
+  CHECK("remount/ext2-mkfs", system(cmd) == 0);
+  mkdir(mnt, 0755);
+  CHECKF("remount/ext2-mount-ro", mount(dev, mnt, "ext4", MS_RDONLY, NULL) == 0, "%s", strerror(errno));
+  remount_rw_ro(dev, mnt, "ext4");
+  CHECK("remount/ext2-umount", umount(mnt) == 0);
+  raw3(SYS_ioctl, d, LOOP_CLR_FD, 0);
+  close(d);
+  close(ctl);
+  close(f);
+  unlink(img);
+  rmdir(mnt);
 }
 
 static void loops(void)
@@ -159,6 +223,7 @@ static void loops(void)
   CHECK_RET("rofs/mkdir-erofs", mkdir(missing, 0755) ? -errno : 0, -EROFS);
   CHECK_RET("rofs/unlink-dot-eisdir", unlink(dot) ? -errno : 0, -EISDIR);
   CHECK_RET("rofs/rmdir-dot-einval", rmdir(dot) ? -errno : 0, -EINVAL);
+  remount_rw_ro(dev, mnt, "vfat");
   /* a lazy unmount while a file is open: the file system goes with the
    * last use, and the device can be mounted again (LTP umount2_01 and the
    * tests after it) */
@@ -197,5 +262,6 @@ int main(void)
     return 0;
   }
   run_section("loop", loops, 60000);
+  run_section("remount", ext2_remount, 60000);
   return abi_done();
 }
