@@ -288,7 +288,10 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
     uint32_t keep = (flags & atime) ? 0 : target->mnt->flags & atime;
     struct super_block *sb = target->mnt->sb;
     bool ro = flags & MS_RDONLY;
-    if (ro != !!(sb->flags & MS_RDONLY) && sb->ops && sb->ops->remount) {
+    /* the file system's own state follows, except for a bind remount
+     * (Linux changes only the mount then; here the superblock flag still
+     * refuses the writes, the file system stays as it is) */
+    if (!(flags & MS_BIND) && ro != !!(sb->flags & MS_RDONLY) && sb->ops && sb->ops->remount) {
       int r = sb->ops->remount(sb, ro);
       if (r)
         return r;
