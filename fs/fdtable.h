@@ -53,6 +53,11 @@ void files_put(struct files *ft);
  * reference on success; on error the caller keeps it): the descriptor,
  * -EINVAL for min < 0, -EMFILE at RLIMIT_NOFILE, -ENOMEM. */
 int fd_install(struct file *f, int min, bool cloexec);
+/* The last step of every open call (openat, openat2, open_by_handle_at):
+ * report IN_OPEN (not for O_PATH) and install the newly opened f at the
+ * lowest free descriptor, close-on-exec as open_flags says. Takes over the
+ * reference either way (fput on error): the descriptor or -EMFILE/-ENOMEM. */
+int fd_install_opened(struct file *f, int open_flags);
 /* dup2/dup3: put f at exactly fd (reference taken over as fd_install),
  * then flush and fput what was there, outside the lock: fd, -EBADF for
  * fd outside [0, RLIMIT_NOFILE), -ENOMEM. */
@@ -93,9 +98,10 @@ static inline void fd_put_light(struct fd_light f)
   if (f.ref && f.file)
     fput(f.file);
 }
-/* close(fd): take it out of the table, run the file's flush and drop the
- * table's reference (the file goes when its last holder does). 0 or
- * -EBADF. No locks held (flush and fput may sleep). */
+/* close(fd): take it out of the table (one hold of the table's lock),
+ * run the file's flush, drop the caller's POSIX locks on its inode (as
+ * Linux's filp_close) and the table's reference (the file goes when its
+ * last holder does). 0 or -EBADF. No locks held (flush and fput may sleep). */
 int fd_close(int fd);
 /* F_GETFD / F_SETFD: fd's close-on-exec flag (0 or 1) / set it to on (0).
  * -EBADF for a descriptor not open. Take the table's lock. */

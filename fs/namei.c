@@ -158,15 +158,20 @@ static void get_root(struct path *p)
   spin_unlock(&fs->lock);
 }
 
+void cwd_get(struct path *p)
+{
+  struct fs_context *fs = current->fs;
+  spin_lock(&fs->lock);
+  *p = fs->cwd;
+  path_get(p);
+  spin_unlock(&fs->lock);
+}
+
 /* The starting point of a relative lookup: cwd or the directory dirfd. */
 static int get_start(int dirfd, struct path *p)
 {
   if (dirfd == AT_FDCWD) {
-    struct fs_context *fs = current->fs;
-    spin_lock(&fs->lock);
-    *p = fs->cwd;
-    path_get(p);
-    spin_unlock(&fs->lock);
+    cwd_get(p);
     return 0;
   }
   struct file *f = fd_get_raw(dirfd);
@@ -406,13 +411,15 @@ int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out)
 {
   if (path[0] == 0 && !(flags & LOOKUP_EMPTY))
     return -ENOENT;
+  /* An absolute path starts at the root, which path_lookup_at takes
+   * itself: no reference on a start it would not use (each get and put
+   * is a lock and an atomic, which cost most with several harts). */
+  if (path[0] == '/')
+    return path_lookup_at(NULL, path, flags, out);
   struct path start;
   int r;
-  if (path[0] == '/') {
-    get_root(&start);
-  } else if ((r = get_start(dirfd, &start))) {
+  if ((r = get_start(dirfd, &start)))
     return r;
-  }
   if (path[0] == 0) {
     *out = start;
     return 0;

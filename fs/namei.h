@@ -53,7 +53,8 @@ int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out);
 /* Look up one name in directory dir, whose inode lock the caller holds:
  * the child, referenced (negative if the name does not exist), or ERR_PTR. */
 struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t len);
-/* path_lookup from *start (the caller's reference, kept) instead of a dirfd. */
+/* path_lookup from *start (the caller's reference, kept) instead of a dirfd;
+ * start is not used (may be NULL) when path is absolute. */
 int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out);
 /* A system call's path argument copied in: a PATH_MAX buffer (kfree it),
  * or NULL with *err = -ENOMEM, -EFAULT or -ENAMETOOLONG (Linux's getname). */
@@ -112,5 +113,7 @@ void fs_context_put(struct fs_context *fs);
  * becomes the directory path names; no permission check. 0 or the walk's
  * errors (-ENOENT, -ENOTDIR, ...). No locks held (takes fs->lock). */
 int kernel_chdir(const char *path);
+/* The calling task's working directory, referenced into *p (path_put it). */
+void cwd_get(struct path *p);
 
 #endif
