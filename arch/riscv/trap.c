@@ -224,7 +224,8 @@ void TRAP_PATH NORETURN user_trap(struct trapframe *tf)
  */
 static TRAP_PATH void user_syscall(struct trapframe *tf)
 {
-  bool nosleep = syscall_nosleep(tf->a7);
+  /* (a tracee resumed with PTRACE_SYSCALL stops in the call: not nosleep) */
+  bool nosleep = syscall_nosleep(tf->a7) && !READ_ONCE(current->ptrace_syscall);
   if (!nosleep)
     intr_on();
   tf->epc += 4;
