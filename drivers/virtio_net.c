@@ -185,6 +185,16 @@ static const struct net_device_ops vnet_ops = {
   .rx_irq_enable = vnet_rx_irq_enable,
 };
 
+/* A buffer page, not zeroed: the device writes an RX buffer before the
+ * driver reads the length it reports, and vnet_xmit writes the header and
+ * frame of a TX buffer before the device reads them. Untouched, a buffer
+ * costs the host no memory until it is first used. */
+static char *vnet_buf_page(void)
+{
+  struct page *p = alloc_pages_nozero(0);
+  return p ? page_to_kva(p) : NULL;
+}
+
 static void vnet_free_bufs(struct vnet_buf *bufs)
 {
   for (int i = 0; i < VNET_BUFS; i++)
@@ -211,8 +221,8 @@ int virtio_net_probe(struct virtio_device *vd)
   int nbufs = MIN((int)vn->rxq->num / 2, VNET_BUFS);
   for (int i = 0; i < VNET_BUFS; i++) {
     vn->rx[i].index = vn->tx[i].index = i;
-    vn->rx[i].page = i < nbufs ? kalloc_pages(0) : NULL;
-    vn->tx[i].page = kalloc_pages(0);
+    vn->rx[i].page = i < nbufs ? vnet_buf_page() : NULL;
+    vn->tx[i].page = vnet_buf_page();
     if ((i < nbufs && !vn->rx[i].page) || !vn->tx[i].page)
       goto fail;
   }

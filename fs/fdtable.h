@@ -53,6 +53,11 @@ void files_put(struct files *ft);
  * reference on success; on error the caller keeps it): the descriptor,
  * -EINVAL for min < 0, -EMFILE at RLIMIT_NOFILE, -ENOMEM. */
 int fd_install(struct file *f, int min, bool cloexec);
+/* The last step of every open call (openat, openat2, open_by_handle_at):
+ * report IN_OPEN (not for O_PATH) and install the newly opened f at the
+ * lowest free descriptor, close-on-exec as open_flags says. Takes over the
+ * reference either way (fput on error): the descriptor or -EMFILE/-ENOMEM. */
+int fd_install_opened(struct file *f, int open_flags);
 /* dup2/dup3: put f at exactly fd (reference taken over as fd_install),
  * then flush and fput what was there, outside the lock: fd, -EBADF for
  * fd outside [0, RLIMIT_NOFILE), -ENOMEM. */

@@ -25,7 +25,6 @@
 #include "fs/file.h"
 #include "fs/namei.h"
 #include "fs/fdtable.h"
-#include "fs/inotify.h"
 #include "kern/task.h"
 #include "kern/cred.h"
 #include "kern/vm.h"
@@ -116,11 +115,7 @@ out:
 static long handle_mount(int dirfd, struct path *p)
 {
   if (dirfd == AT_FDCWD) {
-    struct fs_context *fs = current->fs;
-    spin_lock(&fs->lock);
-    *p = fs->cwd;
-    path_get(p);
-    spin_unlock(&fs->lock);
+    cwd_get(p);
     return 0;
   }
   struct file *f = fd_get(dirfd);
@@ -192,10 +187,5 @@ long sys_open_by_handle_at(int dirfd, uaddr_t uhandle, int flags)
   r = vfs_open_path(&p, flags & O_USER_FLAGS, &f);
   if (r)
     return r;
-  if (!(flags & O_PATH))
-    inotify_file_event(f, IN_OPEN);
-  r = fd_install(f, 0, flags & O_CLOEXEC);
-  if (r < 0)
-    fput(f);
-  return r;
+  return fd_install_opened(f, flags);
 }

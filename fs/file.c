@@ -665,6 +665,16 @@ int fd_install(struct file *f, int min, bool cloexec)
   return -EMFILE;
 }
 
+int fd_install_opened(struct file *f, int open_flags)
+{
+  if (!(open_flags & O_PATH))
+    inotify_file_event(f, IN_OPEN);
+  int fd = fd_install(f, 0, open_flags & O_CLOEXEC);
+  if (fd < 0)
+    fput(f);
+  return fd;
+}
+
 /* Put f at exactly fd, closing what was there (dup2/dup3). */
 int fd_install_at(int fd, struct file *f, bool cloexec)
 {

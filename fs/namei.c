@@ -158,15 +158,20 @@ static void get_root(struct path *p)
   spin_unlock(&fs->lock);
 }
 
+void cwd_get(struct path *p)
+{
+  struct fs_context *fs = current->fs;
+  spin_lock(&fs->lock);
+  *p = fs->cwd;
+  path_get(p);
+  spin_unlock(&fs->lock);
+}
+
 /* The starting point of a relative lookup: cwd or the directory dirfd. */
 static int get_start(int dirfd, struct path *p)
 {
   if (dirfd == AT_FDCWD) {
-    struct fs_context *fs = current->fs;
-    spin_lock(&fs->lock);
-    *p = fs->cwd;
-    path_get(p);
-    spin_unlock(&fs->lock);
+    cwd_get(p);
     return 0;
   }
   struct file *f = fd_get_raw(dirfd);

@@ -112,5 +112,7 @@ void fs_context_put(struct fs_context *fs);
  * becomes the directory path names; no permission check. 0 or the walk's
  * errors (-ENOENT, -ENOTDIR, ...). No locks held (takes fs->lock). */
 int kernel_chdir(const char *path);
+/* The calling task's working directory, referenced into *p (path_put it). */
+void cwd_get(struct path *p);
 
 #endif

@@ -345,6 +345,60 @@ ssize_t generic_file_read(struct file *f, struct uio *u, off_t *pos)
   return total;
 }
 
+/*
+ * Write the whole page at index of a memory-only file that has no page
+ * there yet. The page is filled from u before it goes in the cache, so it
+ * is not zeroed first (as Linux's shmem_write_begin: a file written in
+ * whole pages, like the initramfs's, was zeroed and then copied over) and
+ * no reader sees it half written. The copy runs without pc->lock: a fault
+ * on u may need that lock (u can be a mapping of this very file). Returns
+ * the bytes copied, a negative error, or 0 if the page is cached already
+ * (the caller writes through page_cache_get). Caller holds ino->lock.
+ */
+static long write_new_page(struct inode *ino, uint64_t index, struct uio *u)
+{
+  struct page_cache *pc = &ino->pages;
+  mutex_lock(&pc->lock);
+  bool cached = pc_lookup(pc, index) != NULL;
+  mutex_unlock(&pc->lock);
+  if (cached)
+    return 0;
+  struct super_block *lsb = limited_sb(ino);
+  if (lsb && !sb_charge(lsb))
+    return -ENOSPC;
+  struct page *p = alloc_pages_nozero(0);
+  long c = p ? uio_copy_from(u, page_to_kva(p), PAGE_SIZE) : -ENOMEM;
+  if (c <= 0)
+    goto fail;
+  memset((char *)page_to_kva(p) + c, 0, PAGE_SIZE - c); /* a fault cut the copy short */
+  mutex_lock(&pc->lock);
+  struct page *q = pc_lookup(pc, index);
+  if (q) { /* a fault on a mapping made the page meanwhile */
+    memcpy(page_to_kva(q), page_to_kva(p), c);
+    page_mark_dirty(q);
+    mutex_unlock(&pc->lock);
+    goto fail;
+  }
+  int r = pc_insert(pc, index, p);
+  if (r) {
+    mutex_unlock(&pc->lock);
+    c = r;
+    goto fail;
+  }
+  page_set_use(p, PU_FILE);
+  p->flags |= PG_UPTODATE | PG_DIRTY | (lsb ? PG_CHARGED : 0);
+  p->cache.owner = pc;
+  p->cache.index = index;
+  mutex_unlock(&pc->lock);
+  return c;
+fail: /* c: the bytes copied into a page already cached, or the error */
+  if (lsb)
+    sb_uncharge(lsb);
+  if (p)
+    free_pages(p, 0);
+  return c;
+}
+
 ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
 {
   struct inode *ino = f->inode;
@@ -381,16 +435,21 @@ ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
         total = -EPERM;
       break;
     }
-    struct page *p = page_cache_get(ino, index, true);
-    if (IS_ERR(p)) {
-      if (!total)
-        total = PTR_ERR(p);
-      break;
+    long c = 0;
+    if (off == 0 && n == PAGE_SIZE && memory_only(ino))
+      c = write_new_page(ino, index, u);
+    if (c == 0) {
+      struct page *p = page_cache_get(ino, index, true);
+      if (IS_ERR(p)) {
+        if (!total)
+          total = PTR_ERR(p);
+        break;
+      }
+      c = uio_copy_from(u, (char *)page_to_kva(p) + off, n);
+      if (c > 0)
+        page_mark_dirty(p);
+      put_page(p);
     }
-    long c = uio_copy_from(u, (char *)page_to_kva(p) + off, n);
-    if (c > 0)
-      page_mark_dirty(p);
-    put_page(p);
     if (c < 0) {
       if (!total)
         total = c;

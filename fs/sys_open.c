@@ -22,7 +22,6 @@
 #include "fs/fdtable.h"
 #include "fs/locks.h"
 #include "fs/ramfs.h"
-#include "fs/inotify.h"
 #include "kern/task.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -43,12 +42,7 @@ long sys_openat(int dirfd, uaddr_t upath, int flags, mode_t mode)
   kfree(path);
   if (r)
     return r;
-  if (!(flags & O_PATH))
-    inotify_file_event(f, IN_OPEN);
-  r = fd_install(f, 0, flags & O_CLOEXEC);
-  if (r < 0)
-    fput(f);
-  return r;
+  return fd_install_opened(f, flags);
 }
 
 /*
@@ -121,12 +115,7 @@ long sys_openat2(int dirfd, uaddr_t upath, uaddr_t uhow, size_t size)
   kfree(path);
   if (r)
     return r;
-  if (!(how.flags & O_PATH))
-    inotify_file_event(f, IN_OPEN);
-  r = fd_install(f, 0, how.flags & O_CLOEXEC);
-  if (r < 0)
-    fput(f);
-  return r;
+  return fd_install_opened(f, (int)how.flags);
 }
 
 long sys_close(int fd)

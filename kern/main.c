@@ -326,7 +326,8 @@ void kmain(uint64_t hartid, paddr_t dtb_pa, void (*secondary_entry)(void), uint6
           (unsigned long)dtb_pa);
   pr_info("cmdline: %s", boot_info.bootargs);
 
-  page_alloc_init(boot_info.ram_start, boot_info.ram_size, kva_to_pa(_kernel_end),
+  page_alloc_init(boot_info.ram_start, boot_info.ram_size, kva_to_pa(_kernel_start),
+                  kva_to_pa(_kernel_end),
                   (const paddr_t(*)[2])boot_info.reserved, boot_info.nreserved);
   kmalloc_init();
   init_pid = pid_alloc();                            /* 1, before any kernel thread */

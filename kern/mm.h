@@ -37,11 +37,11 @@ extern uint64_t ram_base_pfn, ram_npages;
  * outside RAM or empty is ignored. Takes zone_lock. */
 void page_alloc_release_reserved(paddr_t start, paddr_t end);
 /* Boot, once, one hart: build mem_map right after the kernel image and
- * free every page of RAM [ram_start, +ram_size) except the kernel, the
- * page array and the `reserved` [start, end) ranges (the DTB, the initrd).
- * Panics if RAM cannot hold the page array. */
-void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_end,
-                     const paddr_t (*reserved)[2], int nreserved);
+ * free every page of RAM [ram_start, +ram_size) except the kernel
+ * [kernel_start, kernel_end), the page array and the `reserved` [start,
+ * end) ranges (the firmware's, the DTB, the initrd). */
+void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_start,
+                     paddr_t kernel_end, const paddr_t (*reserved)[2], int nreserved);
 /* 2^order contiguous pages, zeroed (alloc_pages) or not (_nozero), as one
  * block: the first struct page has refcount 1, use PU_KERNEL, and PG_HEAD
  * when order > 0. NULL when out of memory or order >= MAX_ORDER. The

@@ -18,40 +18,11 @@ uint64_t ram_base_pfn, ram_npages;
 static struct buddy_zone zone;
 static struct spinlock zone_lock = SPINLOCK_INIT("pages");
 
-/*
- * Set up the page array and the free lists.
- * RAM is [ram_start, ram_start + ram_size). Pages below kernel_end (the
- * kernel image and everything before it) and the `reserved` ranges
- * ([start, end) physical) are never handed out. The struct page array
- * itself is placed right after the kernel.
- */
-void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_end,
-                     const paddr_t (*reserved)[2], int nreserved)
+/* Free the pages of [pfn, end) that no `reserved` range covers, one run
+ * at a time (a test per page made 1 GiB take a tenth of a second). */
+static void free_unreserved(uint64_t pfn, uint64_t end, const paddr_t (*reserved)[2],
+                            int nreserved)
 {
-  ram_base_pfn = ram_start >> PAGE_SHIFT;
-  ram_npages = ram_size >> PAGE_SHIFT;
-  paddr_t map_pa = PGROUNDUP(kernel_end);
-  uint64_t map_bytes = PGROUNDUP(ram_npages * sizeof(struct page));
-  /* The page array must not land on a reserved range (e.g. the DTB). */
-  for (int i = 0; i < nreserved; i++)
-    if (map_pa < reserved[i][1] && map_pa + map_bytes > reserved[i][0])
-      map_pa = PGROUNDUP(reserved[i][1]);
-  mem_map = pa_to_kva(map_pa);
-  buddy_init(&zone, mem_map, ram_base_pfn, ram_npages);
-
-  /* Reserve everything up to the end of the page array and every reserved
-   * range first, so that each struct page a free range's ends look at is
-   * defined (buddy_add_free_range); then free the rest, one run at a time
-   * (a test per page made 1 GiB take a tenth of a second). */
-  uint64_t pfn = (map_pa + map_bytes) >> PAGE_SHIFT;
-  uint64_t end = ram_base_pfn + ram_npages;
-  buddy_reserve_range(&zone, ram_base_pfn, pfn - ram_base_pfn);
-  for (int i = 0; i < nreserved; i++) {
-    uint64_t rs = MAX(reserved[i][0] >> PAGE_SHIFT, pfn);
-    uint64_t re = MIN(PGROUNDUP(reserved[i][1]) >> PAGE_SHIFT, end);
-    if (rs < re)
-      buddy_reserve_range(&zone, rs, re - rs);
-  }
   while (pfn < end) {
     uint64_t stop = end; /* the run ends where the next reserved range begins */
     for (int i = 0; i < nreserved; i++) {
@@ -69,6 +40,50 @@ void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_end,
       pfn = stop;
     }
   }
+}
+
+/*
+ * Set up the page array and the free lists.
+ * RAM is [ram_start, ram_start + ram_size). The kernel image
+ * [kernel_start, kernel_end) and the `reserved` ranges ([start, end)
+ * physical: the firmware's, the DTB, an initrd) are never handed out. The
+ * struct page array itself is placed right after the kernel.
+ *
+ * The RAM below the kernel that the firmware does not reserve (1.5 MiB
+ * under QEMU's OpenSBI) is freed last: the free lists hand out the blocks
+ * freed last first, so the boot's first allocations land in the 2 MiB the
+ * firmware already occupies — memory the host has already given QEMU
+ * (docs/boot.md: a first touch of guest RAM is what a boot costs most).
+ */
+void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_start,
+                     paddr_t kernel_end, const paddr_t (*reserved)[2], int nreserved)
+{
+  ram_base_pfn = ram_start >> PAGE_SHIFT;
+  ram_npages = ram_size >> PAGE_SHIFT;
+  paddr_t map_pa = PGROUNDUP(kernel_end);
+  uint64_t map_bytes = PGROUNDUP(ram_npages * sizeof(struct page));
+  /* The page array must not land on a reserved range (e.g. the DTB). */
+  for (int i = 0; i < nreserved; i++)
+    if (map_pa < reserved[i][1] && map_pa + map_bytes > reserved[i][0])
+      map_pa = PGROUNDUP(reserved[i][1]);
+  mem_map = pa_to_kva(map_pa);
+  buddy_init(&zone, mem_map, ram_base_pfn, ram_npages);
+
+  /* Reserve the kernel, the page array and every reserved range first, so
+   * that each struct page a free range's ends look at is defined
+   * (buddy_add_free_range); then free the rest. */
+  uint64_t kernel_pfn = MAX(kernel_start >> PAGE_SHIFT, ram_base_pfn);
+  uint64_t pfn = (map_pa + map_bytes) >> PAGE_SHIFT;
+  uint64_t end = ram_base_pfn + ram_npages;
+  buddy_reserve_range(&zone, kernel_pfn, pfn - kernel_pfn);
+  for (int i = 0; i < nreserved; i++) {
+    uint64_t rs = MAX(reserved[i][0] >> PAGE_SHIFT, ram_base_pfn);
+    uint64_t re = MIN(PGROUNDUP(reserved[i][1]) >> PAGE_SHIFT, end);
+    if (rs < re)
+      buddy_reserve_range(&zone, rs, re - rs);
+  }
+  free_unreserved(pfn, end, reserved, nreserved);
+  free_unreserved(ram_base_pfn, kernel_pfn, reserved, nreserved);
   pr_info("mem: %lu MiB RAM at %#lx, %lu pages free, page array %lu KiB",
           (unsigned long)(ram_size >> 20), (unsigned long)ram_start,
           (unsigned long)zone.nr_free, (unsigned long)(map_bytes >> 10));

@@ -28,17 +28,33 @@ struct pid_entry {
   struct task *task;
   struct process *proc;
 };
-static struct pid_entry *pid_table; /* PID_MAX entries */
+static struct pid_entry *pid_table; /* PID_MAX entries; valid where the bitmap says in use */
 static pid_t last_pid;
 static int nr_pids;
 
+/* The table is not zeroed (512 KiB at boot): an entry is cleared when its
+ * id is taken (take_pid_locked) and read only while the id is in use. */
 static void pid_table_init(void)
 {
   if (!pid_table) {
-    pid_table = kalloc_pages(7); /* 128 pages: PID_MAX entries */
-    if (!pid_table)
+    struct page *p = alloc_pages_nozero(7); /* 128 pages: PID_MAX entries */
+    if (!p)
       panic("pid table: out of memory");
+    pid_table = page_to_kva(p);
   }
+}
+
+static bool pid_in_use(pid_t pid)
+{
+  return pid_bitmap[pid / 64] & (1ULL << (pid % 64));
+}
+
+/* Mark pid in use, with no task or process yet. Caller holds proc_lock. */
+static void take_pid_locked(pid_t pid)
+{
+  pid_bitmap[pid / 64] |= 1ULL << (pid % 64);
+  pid_table[pid] = (struct pid_entry){ NULL, NULL };
+  nr_pids++;
 }
 
 int pid_max = PID_MAX;  /* /proc/sys/kernel/pid_max: ids are 1 .. pid_max-1 (<= PID_MAX) */
@@ -52,10 +68,9 @@ pid_t pid_alloc(void)
   int max = READ_ONCE(pid_max);
   for (int i = 0; i < max - 1; i++) {
     pid_t cand = (last_pid + i) % (max - 1) + 1; /* 1 .. max-1 */
-    if (!(pid_bitmap[cand / 64] & (1ULL << (cand % 64)))) {
-      pid_bitmap[cand / 64] |= 1ULL << (cand % 64);
+    if (!pid_in_use(cand)) {
+      take_pid_locked(cand);
       last_pid = cand;
-      nr_pids++;
       pid = cand;
       break;
     }
@@ -72,9 +87,8 @@ pid_t pid_alloc_exact(pid_t want)
   spin_lock(&proc_lock);
   pid_table_init();
   pid_t pid = -EEXIST;
-  if (!(pid_bitmap[want / 64] & (1ULL << (want % 64)))) {
-    pid_bitmap[want / 64] |= 1ULL << (want % 64);
-    nr_pids++;
+  if (!pid_in_use(want)) {
+    take_pid_locked(want);
     pid = want;
   }
   spin_unlock(&proc_lock);
@@ -116,7 +130,7 @@ void pid_attach_process(pid_t pid, struct process *p)
 /* The task with this tid (caller holds proc_lock). */
 struct task *find_task(pid_t tid)
 {
-  if (tid <= 0 || tid >= PID_MAX || !pid_table)
+  if (tid <= 0 || tid >= PID_MAX || !pid_table || !pid_in_use(tid))
     return NULL;
   return pid_table[tid].task;
 }
@@ -124,7 +138,7 @@ struct task *find_task(pid_t tid)
 /* The process with this pid (caller holds proc_lock). */
 struct process *find_process(pid_t pid)
 {
-  if (pid <= 0 || pid >= PID_MAX || !pid_table)
+  if (pid <= 0 || pid >= PID_MAX || !pid_table || !pid_in_use(pid))
     return NULL;
   return pid_table[pid].proc;
 }

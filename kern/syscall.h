@@ -20,9 +20,18 @@
 struct syscall_entry {
   const char *name;
   long (*fn)(const uint64_t *args);
+  bool nosleep; /* runs with interrupts off (the flag in kern/syscall.tbl) */
 };
 
 extern const struct syscall_entry syscall_table[NR_SYSCALLS];
+
+/* Is system call nr flagged nosleep in kern/syscall.tbl (a few loads, no
+ * sleep, no lock, no user memory)? arch/riscv/trap.c then leaves
+ * interrupts off for it. */
+static inline bool syscall_nosleep(uint64_t nr)
+{
+  return nr < NR_SYSCALLS && syscall_table[nr].nosleep;
+}
 
 struct trapframe;
 /* An ecall from user mode (the current task's tf): run the handler named

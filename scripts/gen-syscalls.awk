@@ -7,6 +7,7 @@
 # one whose subsystem is left out of the build (Makefile WITH_NET=...)
 # answers ENOSYS, and scripts/check-kernel.sh lists any that are missing.
 # Rows whose status is "enosys: <why>" get no entry: they answer ENOSYS.
+# The flag nosleep (fifth column) sets the entry's nosleep.
 BEGIN {
   FS = "\t"
   print "/* Generated from kern/syscall.tbl by scripts/gen-syscalls.awk. Do not edit. */"
@@ -34,12 +35,12 @@ BEGIN {
   }
   printf "long sys_%s(%s) __attribute__((weak));\n", name, proto
   printf "static long wrap_%s(const uint64_t *a) { (void)a; return sys_%s ? sys_%s(%s) : -ENOSYS; }\n", name, name, name, call
-  nrs[n] = nr; names[n] = name; n++
+  nrs[n] = nr; names[n] = name; nosleep[n] = ($5 == "nosleep") ? "true" : "false"; n++
 }
 END {
   print ""
   print "const struct syscall_entry syscall_table[NR_SYSCALLS] = {"
   for (i = 0; i < n; i++)
-    printf "  [%s] = { \"%s\", wrap_%s },\n", nrs[i], names[i], names[i]
+    printf "  [%s] = { \"%s\", wrap_%s, %s },\n", nrs[i], names[i], names[i], nosleep[i]
   print "};"
 }

@@ -103,9 +103,15 @@ static void user_fault(struct trapframe *tf, int access)
     force_fault_signal(SIGSEGV, r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, tf->stval);
 }
 
-void user_trap(struct trapframe *tf)
+static bool nosleep_syscall(struct trapframe *tf);
+
+/* Returns whether interrupts are on: ret_to_user turns them off, or,
+ * if they never came on, need not (trapvec.S). */
+bool user_trap(struct trapframe *tf)
 {
   uint64_t cause = tf->scause;
+  if (cause == EXC_ECALL_U && syscall_nosleep(tf->a7))
+    return nosleep_syscall(tf);
   if (cause & SCAUSE_INTR) {
     if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER) {
       scheduler_tick_mode(true);
@@ -152,6 +158,7 @@ void user_trap(struct trapframe *tf)
     }
   }
   prepare_return_to_user(tf);
+  return true;
 }
 
 /*
@@ -195,6 +202,29 @@ void prepare_return_to_user(struct trapframe *tf)
 out:
   syscall_restart_check(tf);
   /* ret_to_user turns interrupts off */
+}
+
+/*
+ * A system call flagged nosleep in kern/syscall.tbl (getpid and the like:
+ * a few loads) runs with interrupts off, as the trap left them. Under QEMU
+ * the sstatus writes that turn them on in user_trap and off again in
+ * ret_to_user are two of the ten exits from translated code that a system
+ * call costs (docs/traps.md); an interrupt that comes meanwhile is taken
+ * right after sret, a few dozen instructions later. SPP is still 0 (the
+ * ecall set it; nothing ran in between that could trap), which ret_to_user
+ * would otherwise make sure of. Returns whether interrupts are on.
+ */
+static bool nosleep_syscall(struct trapframe *tf)
+{
+  tf->epc += 4;
+  syscall_dispatch(tf);
+  if (!return_work_maybe(current)) {
+    syscall_restart_check(tf); /* ends the call for the signal code */
+    return false;
+  }
+  intr_on(); /* work to do: rescheduling or signals, as after any call */
+  prepare_return_to_user(tf);
+  return true;
 }
 
 void kernel_trap(struct trapframe *tf)

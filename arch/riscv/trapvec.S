@@ -130,6 +130,7 @@ from_user:
   ld tp, TF_KERNEL_TP(sp)      /* tp = current task while in the kernel */
   mv a0, sp
   call user_trap
+  beqz a0, ret_to_user_intr_off /* a nosleep system call: interrupts never came on */
   /* fall through */
 
 /*
@@ -143,6 +144,7 @@ ret_to_user:
    * does not matter: in user mode, supervisor interrupts are always on.) */
   li t0, (1 << 8) | (1 << 1)
   csrc sstatus, t0
+ret_to_user_intr_off:  /* SIE and SPP are 0 already (arch/riscv/trap.c) */
   addi t0, sp, TF_SIZE
   csrw sscratch, t0
   ld t0, TF_EPC(sp)

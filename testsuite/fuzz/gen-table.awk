@@ -5,7 +5,7 @@
 #   L length       O file offset      X flags, modes, commands
 #   I pid          S signal number    N any other number
 BEGIN { FS = "\t"; print "/* generated from kern/syscall.tbl by testsuite/fuzz/gen-table.awk */" }
-/^#/ || NF < 4 { next }
+/^#/ || NF < 4 || $4 == "" { next }
 $3 != "impl" && $3 !~ /^partial/ { next }
 {
   n = split($4, a, ", ")

@@ -279,7 +279,7 @@ def word(st):
 def cmd_table(args):
     kite = load_runs("kite", args.out, args.rerun)
     linux = load_runs("linux", args.out, args.rerun)
-    names = list(linux) or list(kite)
+    names = list(linux)
     for n in kite:
         if n not in linux:
             names.append(n)

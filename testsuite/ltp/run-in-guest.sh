@@ -12,7 +12,8 @@
 #   LTP_KILL    seconds before a test is killed (default 300)
 # Output, per test:
 #   LTP-START <name>
-#   (the last lines of its output)
+#   (its TFAIL/TBROK/TWARN lines before the last 40, marked "(earlier)",
+#   then the last 40 lines of its output)
 #   LTP-RESULT <name> <exit status> <seconds>
 # then LTP-DONE. Exit status 0 is a pass, 32 only TCONF (skipped); LTP's
 # own timeout ends a test first (LTP_TIMEOUT_MUL scales it).
@@ -43,6 +44,9 @@ while read -r name cmd; do
   start=$(date +%s)
   (cd "$TMPDIR" && exec timeout -s KILL "$kill_after" sh -c "$cmd") > /tmp/ltp-test.out 2>&1 < /dev/null
   st=$?
+  # the failures the last 40 lines would lose, then those lines
+  n=$(wc -l < /tmp/ltp-test.out)
+  [ "$n" -gt 40 ] && head -n $((n - 40)) /tmp/ltp-test.out | grep -E 'TFAIL|TBROK|TWARN' | sed 's/^/(earlier) /'
   tail -n 40 /tmp/ltp-test.out
   echo "LTP-RESULT $name $st $(($(date +%s) - start))"
 done < "$list"
