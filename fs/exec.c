@@ -32,6 +32,7 @@
 #include "kern/uio.h"
 #include "kern/param.h"
 #include "kern/printk.h"
+#include "kern/ptrace.h"
 #include "fs/fs_abi.h"
 #include "fs/inode.h"
 #include "fs/dentry.h"
@@ -523,6 +524,7 @@ static struct mm_exe *exe_create(struct file *f)
  */
 static int execve_file(const char *filename, struct file *first, bool no_script, struct exec_args *a)
 {
+  pid_t old_tid = current->tid; /* PTRACE_EVENT_EXEC's message */
   char *path = kstrdup(filename);
   struct elf_image *img = kmalloc(sizeof(*img));
   char *interp = kmalloc(PATH_MAX), *sarg = kmalloc(256);
@@ -583,8 +585,11 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
   }
   if ((r = read_elf(f, img)))
     goto out;
-  /* The identity the program will run with (set-user/group-ID bits). */
-  if ((r = exec_prepare_creds(&ec, f->inode, f->path.mnt && (f->path.mnt->flags & MS_NOSUID))))
+  /* The identity the program will run with (set-user/group-ID bits,
+   * which do not count on a nosuid mount, nor under a tracer without
+   * CAP_SYS_PTRACE: Linux's LSM_UNSAFE_PTRACE). */
+  bool nosuid = (f->path.mnt && (f->path.mnt->flags & MS_NOSUID)) || ptrace_exec_unsafe();
+  if ((r = exec_prepare_creds(&ec, f->inode, nosuid)))
     goto out;
   mm = mm_create();
   if (!mm) {
@@ -665,6 +670,8 @@ out:
   kfree(img);
   kfree(interp);
   kfree(sarg);
+  if (r == 0)
+    ptrace_exec(old_tid); /* a tracer's exec stop, or SIGTRAP (kern/ptrace.c) */
   return r;
 }
 

@@ -87,7 +87,7 @@ static void gen_status(struct proc_buf *b, struct process *p)
   struct proc_snapshot s;
   proc_snapshot_get(p, &s);
   static const char *names[] = { ['R'] = "running", ['S'] = "sleeping", ['D'] = "disk sleep",
-                                 ['T'] = "stopped", ['Z'] = "zombie" };
+                                 ['T'] = "stopped", ['t'] = "tracing stop", ['Z'] = "zombie" };
   uint64_t vsize = s.mm ? s.mm->total_vm : 0, rss = s.mm ? mm_rss_pages(s.mm) : 0;
   const struct cred *c = s.cred ? s.cred : &init_cred;
   pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"

@@ -119,6 +119,7 @@ static char state_char(struct process *p, struct task *t)
   case TASK_INTERRUPTIBLE: return 'S';
   case TASK_UNINTERRUPTIBLE: return 'D';
   case TASK_STOPPED: return 'T';
+  case TASK_TRACED: return 't';
   default: return 'Z';
   }
 }

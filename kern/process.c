@@ -31,6 +31,7 @@
 #include "kern/param.h"
 #include "kern/proc_resource.h"
 #include "kern/poll.h"
+#include "kern/ptrace.h"
 #include <string.h>
 
 struct process kernel_process;
@@ -102,6 +103,7 @@ struct process *process_alloc(void)
   list_init(&p->children);
   list_init(&p->sibling);
   list_init(&p->threads);
+  list_init(&p->ptraced);
   list_init(&p->all_link);
   wait_queue_init(&p->child_wait);
   wait_queue_init(&p->vfork_wait);
@@ -300,6 +302,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   }
   t->proc = p;
   process_get(p); /* the task's reference (a new process starts with the reaper's) */
+  int trace_event = ptrace_clone_link(t, flags, exit_signal); /* before it can run */
   list_add_tail(&t->thread_link, &p->threads);
   p->nr_threads++;
   pid_attach(tid, t);
@@ -309,9 +312,11 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   if (flags & CLONE_VFORK)
     p->vfork_done = false;
   sched_add_new(t);
+  ptrace_clone_event(trace_event, tid); /* PTRACE_O_TRACEFORK and friends */
   if (flags & CLONE_VFORK) {
     /* The parent sleeps until the child execs or exits (it borrows our mm). */
     wait_event_uninterruptible(&p->vfork_wait, READ_ONCE(p->vfork_done));
+    ptrace_vfork_done(tid);
   }
   return tid;
 
@@ -467,6 +472,8 @@ void do_exit(int code)
 {
   struct task *t = current;
   struct process *p = t->proc;
+  if (READ_ONCE(t->ptracer)) /* PTRACE_O_TRACEEXIT: the tracer sees it first */
+    ptrace_exit_event(p->exiting ? p->exit_status : W_EXITCODE(code, 0));
   if (p == init_process && p->nr_threads == 1) {
     int status = p->exiting ? p->exit_status : W_EXITCODE(code, 0);
     init_exited(status);
@@ -499,6 +506,7 @@ void do_exit(int code)
 
   spin_lock(&proc_lock);
   list_del(&t->thread_link);
+  ptrace_unlink_exiting(t);
   p->nr_threads--;
   uint64_t ut, st;
   task_cputime(t, &ut, &st);
@@ -520,6 +528,7 @@ void do_exit(int code)
       p->exit_status = W_EXITCODE(p->leader_exited ? p->leader_code : code, 0);
     p->exiting = true;
     timer_cancel(&p->itimer_real);
+    ptrace_tracer_exit(p); /* its tracees go free (or die: PTRACE_O_EXITKILL) */
     reaped_now = process_became_zombie(p, &dead);
   }
   spin_unlock(&proc_lock);
@@ -587,7 +596,7 @@ void exec_kill_other_threads(void)
   list_for_each_entry(th, &p->threads, thread_link) {
     if (th != current) {
       th->must_exit = true;
-      wake_up_state(th, TASK_INTERRUPTIBLE | TASK_STOPPED);
+      wake_up_state(th, TASK_INTERRUPTIBLE | TASK_STOPPED | TASK_TRACED);
     }
   }
   spin_unlock(&proc_lock);
@@ -714,8 +723,12 @@ long do_wait(pid_t pid, int options, struct wait_result *w)
     uint64_t seq = me->child_seq;
     bool any = false;
     struct process *c, *reaped = NULL;
-    pid_t found = 0;
+    w->trapped = false;
+    /* tracees first: their stops, whatever the options (kern/ptrace.c) */
+    pid_t found = ptrace_wait_locked(me, pid, options, w, &any);
     list_for_each_entry(c, &me->children, sibling) {
+      if (found)
+        break;
       if (!wait_matches(c, pid, me, options))
         continue;
       any = true;

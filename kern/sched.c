@@ -736,6 +736,7 @@ struct task *task_alloc(void)
   t->tf->kernel_tp = (uint64_t)t;
   list_init(&t->rq_link);
   list_init(&t->thread_link);
+  list_init(&t->ptrace_link);
   t->cpus_allowed = CPUMASK_ALL;
   sigpending_init(&t->pending);
   t->altstack.ss_flags = SS_DISABLE;

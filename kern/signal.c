@@ -35,6 +35,7 @@
 #include "kern/printk.h"
 #include "kern/errno.h"
 #include "kern/posix_timers.h"
+#include "kern/ptrace.h"
 #include "kern/poll.h"   /* POLLIN: the event constants only */
 #include "arch/riscv/trap.h"
 #include "arch/riscv/riscv.h"
@@ -169,6 +170,9 @@ bool sig_ignored_by_default(int sig)
 static bool sig_discarded(struct task *t, int sig, const struct ksiginfo *info)
 {
   uint64_t h = t->sighand->action[sig - 1].handler;
+  /* a tracer sees every signal, even an ignored one (Linux's sig_ignored) */
+  if (READ_ONCE(t->ptracer) && sig != SIGKILL)
+    return false;
   /* init gets no signal it has no handler for — SIGKILL and SIGSTOP
    * included, unless the kernel sends them — and none while it is
    * blocked and still without a handler at delivery (do_signals) */
@@ -235,7 +239,7 @@ static void signal_wake(struct task *t, int sig)
 {
   long states = TASK_INTERRUPTIBLE;
   if (sig == SIGKILL)
-    states |= TASK_STOPPED;
+    states |= TASK_STOPPED | TASK_TRACED;
   wake_up_state(t, states);
   sched_kick_task(t); /* running on another hart: trap it so it looks now */
 }
@@ -424,7 +428,7 @@ bool signal_pending(struct task *t)
 {
   if (!t->proc || t->is_kernel_thread)
     return false;
-  if (t->proc->exiting || t->proc->stopped || t->must_exit)
+  if (t->proc->exiting || t->must_exit || (t->proc->stopped && !READ_ONCE(t->ptracer)))
     return true;
   sigset_t pend = READ_ONCE(t->pending.set) | READ_ONCE(t->proc->shared_pending.set);
   return (pend & ~t->blocked) != 0;
@@ -507,6 +511,44 @@ static void siginfo_to_user(const struct ksiginfo *k, struct user_siginfo *u)
       u->rt.value = k->value;
     }
   }
+}
+
+/* ptrace's PTRACE_GETSIGINFO and PTRACE_SETSIGINFO (kern/ptrace.c): a
+ * ksiginfo to and from the 128-byte user siginfo. 0 or -EFAULT. */
+int siginfo_copyout(uaddr_t dst, const struct ksiginfo *k)
+{
+  struct user_siginfo u;
+  siginfo_to_user(k, &u);
+  return copyout(dst, &u, sizeof(u));
+}
+
+int siginfo_copyin(struct ksiginfo *k, uaddr_t src)
+{
+  struct user_siginfo u;
+  if (copyin(&u, src, sizeof(u)))
+    return -EFAULT;
+  memset(k, 0, sizeof(*k));
+  k->signo = u.si_signo;
+  k->errno_ = u.si_errno;
+  k->code = u.si_code;
+  if (siginfo_is_poll(k->signo, k->code)) {
+    k->band = u.poll.band;
+    k->fd = u.poll.fd;
+  } else if ((k->signo == SIGSEGV || k->signo == SIGBUS || k->signo == SIGILL ||
+              k->signo == SIGFPE || k->signo == SIGTRAP) && k->code > 0 && k->code != SI_KERNEL) {
+    k->addr = u.fault.addr;
+  } else if (k->signo == SIGCHLD) {
+    k->pid = u.chld.pid;
+    k->uid = u.chld.uid;
+    k->status = u.chld.status;
+    k->utime = (uint64_t)u.chld.utime;
+    k->stime = (uint64_t)u.chld.stime;
+  } else {
+    k->pid = u.rt.pid;
+    k->uid = u.rt.uid;
+    k->value = u.rt.value;
+  }
+  return 0;
 }
 
 static bool on_altstack(struct task *t, uint64_t sp)
@@ -601,20 +643,21 @@ void syscall_restart_check(struct trapframe *tf)
   }
 }
 
-static bool sigkill_pending(struct task *t)
+bool sigkill_pending(struct task *t)
 {
   return ((READ_ONCE(t->pending.set) | READ_ONCE(t->proc->shared_pending.set)) &
           SIGMASK(SIGKILL)) != 0;
 }
 
-/* Wait in the stopped state until SIGCONT or SIGKILL. */
+/* Wait in the stopped state until SIGCONT or SIGKILL, or a tracer
+ * attaches (a traced thread reports stops to it instead: ptrace_group_stop). */
 static void do_stop(struct task *t)
 {
   struct process *p = t->proc;
-  while (READ_ONCE(p->stopped) && !sigkill_pending(t)) {
+  while (READ_ONCE(p->stopped) && !sigkill_pending(t) && !READ_ONCE(t->ptracer)) {
     t->state = TASK_STOPPED;
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* against process_continue(): wake_up_state() */
-    if (!READ_ONCE(p->stopped)) {
+    if (!READ_ONCE(p->stopped) || READ_ONCE(t->ptracer)) {
       t->state = TASK_RUNNING;
       break;
     }
@@ -631,7 +674,7 @@ void do_signals(struct trapframe *tf)
   for (;;) {
     if (p->exiting || t->must_exit)
       do_exit(0);
-    if (p->stopped && !sigkill_pending(t)) {
+    if (p->stopped && !sigkill_pending(t) && !READ_ONCE(t->ptracer)) {
       do_stop(t);
       continue;
     }
@@ -641,6 +684,14 @@ void do_signals(struct trapframe *tf)
     if (!sig) {
       spin_unlock(&t->sighand->lock);
       return;
+    }
+    if (sig != SIGKILL && READ_ONCE(t->ptracer)) {
+      /* the signal-delivery stop: the tracer may cancel or change it */
+      spin_unlock(&t->sighand->lock);
+      sig = ptrace_signal(sig, &info);
+      if (!sig)
+        continue;
+      spin_lock(&t->sighand->lock);
     }
     struct k_sigaction act = t->sighand->action[sig - 1];
     if (act.handler == SIG_IGN && sig != SIGKILL && sig != SIGSTOP) {
@@ -657,7 +708,10 @@ void do_signals(struct trapframe *tf)
         continue;
       case SIGACT_STOP:
         process_stop(p, sig);
-        do_stop(t);
+        if (READ_ONCE(t->ptracer))
+          ptrace_group_stop(sig);
+        else
+          do_stop(t);
         continue;
       case SIGACT_TERM:
         do_exit_group(sig);

@@ -89,6 +89,7 @@ typedef uint64_t sigset_t;
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
+#define CLD_TRAPPED 4
 #define CLD_STOPPED 5
 #define CLD_CONTINUED 6
 #define POLL_IN 1               /* SIGPOLL (and F_SETSIG signals): si_band, si_fd */
@@ -255,6 +256,12 @@ void signal_exec_reset(struct task *t);
  * none. The caller holds t->sighand->lock (do_signals, rt_sigtimedwait,
  * signalfd's read). */
 int dequeue_signal_from(struct task *t, sigset_t allowed, struct ksiginfo *info);
+/* Is SIGKILL pending for t (its own or its process's)? Lock-free read. */
+bool sigkill_pending(struct task *t);
+/* A ksiginfo to or from the 128-byte user siginfo_t (ptrace's GETSIGINFO
+ * and SETSIGINFO): 0 or -EFAULT. */
+int siginfo_copyout(uaddr_t dst, const struct ksiginfo *k);
+int siginfo_copyin(struct ksiginfo *k, uaddr_t src);
 /* Woken (POLLIN) whenever a signal is queued, blocked or not: signalfd
  * readers and pollers wait here and re-check their own task and set
  * (fs/signalfd.c). Woken with sighand->lock held. */

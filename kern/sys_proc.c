@@ -144,8 +144,8 @@ long sys_waitid(int idtype, int id, uaddr_t infop, int options, uaddr_t urusage)
       code = CLD_CONTINUED;
       status = SIGCONT;
     } else if ((st & 0xff) == 0x7f) {
-      code = CLD_STOPPED;
-      status = (st >> 8) & 0xff;
+      code = w.trapped ? CLD_TRAPPED : CLD_STOPPED;
+      status = w.trapped ? (st >> 8) & 0xffff : (st >> 8) & 0xff; /* a ptrace stop: its whole code */
     } else if ((st & 0x7f) == 0) {
       code = CLD_EXITED;
       status = (st >> 8) & 0xff;

@@ -52,6 +52,7 @@ struct nsproxy;
 
 /* task->state (Linux values) */
 #define TASK_STOPPED 4
+#define TASK_TRACED 8                /* in a ptrace stop (kern/ptrace.c) */
 #define TASK_DEAD 64
 
 #define TASK_COMM_LEN 16
@@ -165,6 +166,18 @@ struct task {
   struct timer sleep_timer;     /* nanosleep and wait timeouts */
   int exit_code;                /* this thread's exit status */
 
+  /* --- ptrace (proc_lock; kern/ptrace.c, docs/ptrace.md) --- */
+  struct process *ptracer;      /* the tracing process, or NULL */
+  struct list_head ptrace_link; /* in ptracer->ptraced */
+  unsigned int ptrace_opts;     /* PTRACE_O_* */
+  bool ptrace_syscall;          /* resumed by PTRACE_SYSCALL: stop at syscall entry and exit */
+  bool ptrace_stopped;          /* in a ptrace stop: the tracer may inspect and resume it */
+  bool ptrace_report;           /* the tracer's wait() has this stop to report */
+  int ptrace_code;              /* the stop's code: sig | event << 8, or SIGTRAP | 0x80 */
+  int ptrace_resume_sig;        /* the resuming request's data: the signal to deliver */
+  struct ksiginfo *ptrace_siginfo; /* the stop's siginfo (the tracee's stack), NULL: group stop */
+  uint64_t ptrace_msg;          /* PTRACE_GETEVENTMSG */
+
   /* --- system call in progress (for restarts after signals) --- */
   bool in_syscall;              /* tf->a0 holds a syscall's return value */
   bool must_exit;               /* another thread is exec'ing: leave quietly */
@@ -186,6 +199,7 @@ struct process {
   struct list_head children;    /* proc_lock */
   struct list_head sibling;     /* in parent->children */
   struct list_head threads;     /* tasks of this group (proc_lock) */
+  struct list_head ptraced;     /* tasks this process traces (task->ptrace_link; proc_lock) */
   int nr_threads;               /* live threads */
   struct task *leader;
   int refcount;                 /* tasks + the zombie's reaper; proc_lock */
@@ -415,6 +429,7 @@ void do_exit_group(int status) NORETURN;
 #define WAIT_FROM_WAITID 0x00001000 /* kernel-internal: caller chose WAIT_EXITED itself */
 struct wait_result {
   int status;                   /* wait status word */
+  bool trapped;                 /* a ptrace stop (waitid's CLD_TRAPPED) */
   uint64_t utime_ns, stime_ns;
   uint64_t maxrss;              /* the reaped child's peak, with its children's (pages) */
 };

@@ -110,7 +110,8 @@ static bool nosleep_syscall(struct trapframe *tf);
 bool user_trap(struct trapframe *tf)
 {
   uint64_t cause = tf->scause;
-  if (cause == EXC_ECALL_U && syscall_nosleep(tf->a7))
+  /* (a tracee resumed with PTRACE_SYSCALL stops in the call: not here) */
+  if (cause == EXC_ECALL_U && syscall_nosleep(tf->a7) && !READ_ONCE(current->ptrace_syscall))
     return nosleep_syscall(tf);
   if (cause & SCAUSE_INTR) {
     if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER) {
