@@ -5,12 +5,16 @@ guest instructions in them, and the kernel functions they belong to.
 
 Usage:
   qemu-system-riscv64 ... -d exec,nochain,in_asm -D /tmp/q.log   (run the loop N times)
-  bench/tbtrace.py /tmp/q.log build/kernel.elf N [K]
+  bench/tbtrace.py [--any] /tmp/q.log build/kernel.elf N [K]
 
 The loop's user-mode TB that ends with `ecall` and ran N..1.3N times is the
 anchor (K picks another one when several do); the TBs between two runs
-of it, taken from the middle of the log, are one iteration. Prints the
-totals, then the iteration's path folded by function (addr2line names the
+of it, taken from the middle of the log, are one iteration (--any: any
+user TB that ran N..1.3N times, for a loop without a system call, such
+as one that page-faults). Prints the totals, the atomic instructions and
+fences of the iteration by function (AMOs, lr/sc, fence: what costs a
+helper call or a host barrier once QEMU runs several harts, MTTCG), then
+the iteration's path folded by function (addr2line names the
 innermost inlined function). -d exec with nochain logs every TB entry, so
 the log grows by ~100 bytes per TB: keep N at a few thousand.
 
@@ -62,13 +66,30 @@ def tb_exit(insns, pc, next_pc):
     return "chain" if pc // PAGE == next_pc // PAGE else "lookup"
 
 
+def atomic_kind(text):
+    """"amo", "lr/sc", "fence" or None for one logged instruction."""
+    op = text.split()[2] if len(text.split()) > 2 else ""
+    if op.startswith("amo"):
+        return "amo"
+    if op.startswith(("lr.", "sc.")):
+        return "lr/sc"
+    if op == "fence":
+        return "fence"
+    return None
+
+
 def main():
-    log, elf, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    which = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    args = sys.argv[1:]
+    any_anchor = args[0] == "--any"
+    if any_anchor:
+        args.pop(0)
+    log, elf, n = args[0], args[1], int(args[2])
+    which = int(args[3]) if len(args) > 3 else 0
     trace, insns = read_log(log)
     count = collections.Counter(trace)
     anchors = sorted(p for p, c in count.items()
-                     if p < 0x80000000 and n <= c <= n * 1.3 and any("ecall" in t for t in insns.get(p, [])))
+                     if p < 0x80000000 and n <= c <= n * 1.3 and
+                     (any_anchor or any("ecall" in t for t in insns.get(p, []))))
     if not anchors:
         sys.exit("no user TB ending in ecall ran %d..%d times" % (n, n * 1.3))
     anchor = anchors[which]
@@ -83,6 +104,18 @@ def main():
     ends = collections.Counter(tb_exit(insns, p, q) for p, q in zip(seg, seg[1:] + [anchor]))
     print(f"TBs left by: {ends['exit']} exits to QEMU's main loop, {ends['lookup']} jump-cache "
           f"lookups, {ends['chain']} chained jumps")
+    atom = collections.Counter()
+    for p in seg:
+        for t in insns.get(p, []):
+            k = atomic_kind(t)
+            if k:
+                atom[(name_of.get(p, "user"), k)] += 1
+    kinds = collections.Counter()
+    for (fn, k), c in atom.items():
+        kinds[k] += c
+    print("atomics: " + ", ".join(f"{kinds[k]} {k}" for k in ("amo", "lr/sc", "fence")))
+    for (fn, k), c in sorted(atom.items(), key=lambda x: -x[1]):
+        print(f"  {fn:36} {c:4} {k}")
     folded = []
     for p in seg:
         fn = name_of.get(p, "user")

@@ -98,9 +98,10 @@ static inline void fd_put_light(struct fd_light f)
   if (f.ref && f.file)
     fput(f.file);
 }
-/* close(fd): take it out of the table, run the file's flush and drop the
- * table's reference (the file goes when its last holder does). 0 or
- * -EBADF. No locks held (flush and fput may sleep). */
+/* close(fd): take it out of the table (one hold of the table's lock),
+ * run the file's flush, drop the caller's POSIX locks on its inode (as
+ * Linux's filp_close) and the table's reference (the file goes when its
+ * last holder does). 0 or -EBADF. No locks held (flush and fput may sleep). */
 int fd_close(int fd);
 /* F_GETFD / F_SETFD: fd's close-on-exec flag (0 or 1) / set it to on (0).
  * -EBADF for a descriptor not open. Take the table's lock. */

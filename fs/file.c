@@ -733,7 +733,10 @@ int fd_close(int fd)
   ft->fd[fd] = NULL;
   ft->cloexec[fd] = 0;
   spin_unlock(&ft->lock);
+  /* The table's reference is ours now: no fget/fput pair around it. */
   fd_flush(f);
+  if (f->inode)
+    locks_remove_posix(f->inode, current->proc->pid);
   fput(f);
   unix_gc_after_close();
   return 0;

@@ -411,13 +411,15 @@ int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out)
 {
   if (path[0] == 0 && !(flags & LOOKUP_EMPTY))
     return -ENOENT;
+  /* An absolute path starts at the root, which path_lookup_at takes
+   * itself: no reference on a start it would not use (each get and put
+   * is a lock and an atomic, which cost most with several harts). */
+  if (path[0] == '/')
+    return path_lookup_at(NULL, path, flags, out);
   struct path start;
   int r;
-  if (path[0] == '/') {
-    get_root(&start);
-  } else if ((r = get_start(dirfd, &start))) {
+  if ((r = get_start(dirfd, &start)))
     return r;
-  }
   if (path[0] == 0) {
     *out = start;
     return 0;

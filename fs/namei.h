@@ -53,7 +53,8 @@ int path_lookup(int dirfd, const char *path, unsigned flags, struct path *out);
 /* Look up one name in directory dir, whose inode lock the caller holds:
  * the child, referenced (negative if the name does not exist), or ERR_PTR. */
 struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t len);
-/* path_lookup from *start (the caller's reference, kept) instead of a dirfd. */
+/* path_lookup from *start (the caller's reference, kept) instead of a dirfd;
+ * start is not used (may be NULL) when path is absolute. */
 int path_lookup_at(const struct path *start, const char *path, unsigned flags, struct path *out);
 /* A system call's path argument copied in: a PATH_MAX buffer (kfree it),
  * or NULL with *err = -ENOMEM, -EFAULT or -ENAMETOOLONG (Linux's getname). */

@@ -120,12 +120,6 @@ long sys_openat2(int dirfd, uaddr_t upath, uaddr_t uhow, size_t size)
 
 long sys_close(int fd)
 {
-  struct file *f = fd_get_raw(fd);
-  if (!f)
-    return -EBADF;
-  if (f->inode)
-    locks_remove_posix(f->inode, current->proc->pid);
-  fput(f);
   return fd_close(fd);
 }
 

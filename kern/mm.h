@@ -61,6 +61,9 @@ void get_page(struct page *p);
  * if p is a PG_HEAD. PG_RESERVED pages are never freed. Panics on an
  * underflow (a kernel bug). Atomic; takes zone_lock only to free. */
 void put_page(struct page *p);
+/* put_page on pages[0..n) (the array is reused as scratch): the pages
+ * freed go back under one hold of zone_lock. */
+void put_pages(struct page **pages, int n);
 /* Free pages now (a racy snapshot), and all pages of RAM: /proc/meminfo,
  * sysinfo, the OOM killer. No locks. */
 uint64_t nr_free_pages(void);
@@ -88,6 +91,10 @@ enum page_use {
  * counter to use's). The caller owns p (just allocated, or under the lock
  * of the cache holding it). Atomic counters. */
 void page_set_use(struct page *p, enum page_use use);
+/* alloc_pages (zeroed if zero) or alloc_pages_nozero, counted as use
+ * from the start: one counter update, not the three of an allocation
+ * then page_set_use. */
+struct page *alloc_pages_for(unsigned order, enum page_use use, bool zero);
 /* kmalloc's size class i: its object size and objects in use; 0 past the last. */
 int kmalloc_class_stats(int i, uint32_t *size, uint64_t *inuse);
 /* Pages now counted under use (a snapshot; /proc/meminfo). */

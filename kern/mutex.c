@@ -62,14 +62,25 @@ bool mutex_trylock(struct mutex *m)
   return ok;
 }
 
+/*
+ * Release m and wake its waiters, if it has any. The test for waiters is
+ * made under m->lk: a task that queued itself on m->wq did so before its
+ * mutex_try_take, so if that try found m taken it ran before this critical
+ * section and its queue entry is visible here; if it runs after, it finds
+ * m free and takes it. An uncontended unlock so takes one spinlock, not
+ * two (each pair an AMO and fences: with several harts, a QEMU helper
+ * call and host barriers, docs/smp.md).
+ */
 void mutex_unlock(struct mutex *m)
 {
   lockdep_release(true, &m->ld_class);
   spin_lock(&m->lk);
   m->locked = false;
   m->owner = NULL;
+  bool waiters = wait_queue_active(&m->wq);
   spin_unlock(&m->lk);
-  wake_up(&m->wq);
+  if (waiters)
+    wake_up(&m->wq);
 }
 
 bool mutex_held(struct mutex *m)

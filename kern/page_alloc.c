@@ -124,7 +124,7 @@ uint64_t nr_pages_used_for(enum page_use use)
   return READ_ONCE(use_count[use]);
 }
 
-struct page *alloc_pages_nozero(unsigned order)
+struct page *alloc_pages_for(unsigned order, enum page_use use, bool zero)
 {
   if (order >= MAX_ORDER)
     return NULL;
@@ -134,21 +134,25 @@ struct page *alloc_pages_nozero(unsigned order)
   if (!p)
     return NULL;
   p->refcount = 1;
-  p->flags = order ? PG_HEAD : 0; /* and PU_KERNEL */
+  p->flags = (uint16_t)((order ? PG_HEAD : 0) | ((unsigned)use << PG_USE_SHIFT));
   p->order = order;
-  count_use(PU_KERNEL, 1 << order);
+  count_use(use, 1 << order);
   p->cache.owner = NULL;
   p->cache.index = 0;
   list_init(&p->list);
+  if (zero)
+    memset(page_to_kva(p), 0, PAGE_SIZE << order);
   return p;
+}
+
+struct page *alloc_pages_nozero(unsigned order)
+{
+  return alloc_pages_for(order, PU_KERNEL, false);
 }
 
 struct page *alloc_pages(unsigned order)
 {
-  struct page *p = alloc_pages_nozero(order);
-  if (p)
-    memset(page_to_kva(p), 0, PAGE_SIZE << order);
-  return p;
+  return alloc_pages_for(order, PU_KERNEL, true);
 }
 
 struct page *alloc_page(void)
@@ -181,6 +185,47 @@ void put_page(struct page *p)
     free_pages(p, (p->flags & PG_HEAD) ? p->order : 0);
   else if (unlikely(left == (uint32_t)-1))
     panic("put_page: refcount underflow at pa %#lx", (unsigned long)page_to_pa(p));
+}
+
+/*
+ * put_page on each of pages[0..n): the pages whose last reference goes
+ * are freed under one hold of zone_lock, and each use counter moves once
+ * (munmap and exit drop thousands of pages; a lock and two atomics per
+ * page cost most with several harts, docs/smp.md).
+ */
+void put_pages(struct page **pages, int n)
+{
+  int64_t freed[NR_PAGE_USES] = { 0 };
+  int nfree = 0;
+  for (int i = 0; i < n; i++) {
+    struct page *p = pages[i];
+    if (p->flags & PG_RESERVED)
+      continue;
+    uint32_t left = __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
+    if (unlikely(left == (uint32_t)-1))
+      panic("put_page: refcount underflow at pa %#lx", (unsigned long)page_to_pa(p));
+    if (left == 0)
+      pages[nfree++] = p; /* pages[] is ours: keep the ones to free in front */
+  }
+  if (!nfree)
+    return;
+  for (int i = 0; i < nfree; i++) {
+    struct page *p = pages[i];
+    unsigned order = (p->flags & PG_HEAD) ? p->order : 0;
+    freed[(p->flags & PG_USE_MASK) >> PG_USE_SHIFT] += 1 << order;
+    p->refcount = 0;
+  }
+  spin_lock(&zone_lock);
+  for (int i = 0; i < nfree; i++) {
+    struct page *p = pages[i];
+    unsigned order = (p->flags & PG_HEAD) ? p->order : 0;
+    p->flags = 0;
+    buddy_free(&zone, p, order);
+  }
+  spin_unlock(&zone_lock);
+  for (int u = 0; u < NR_PAGE_USES; u++)
+    if (freed[u])
+      count_use(u, -freed[u]);
 }
 
 uint64_t nr_free_pages(void)

@@ -75,8 +75,7 @@ void tlb_batch_remove_page(struct tlb_batch *b, uaddr_t va, struct page *p)
 void tlb_batch_finish(struct tlb_batch *b)
 {
   tlb_flush_mm_range(b->mm, b->start, b->end);
-  for (int i = 0; i < b->npages; i++)
-    put_page(b->pages[i]);
+  put_pages(b->pages, b->npages);
   tlb_batch_init(b, b->mm);
 }
 

@@ -375,20 +375,18 @@ int fault_locked(struct mm *mm, uaddr_t addr, int access)
       *pte = (*pte | PTE_W | PTE_D) & ~PTE_COW;
       return 0;
     }
-    struct page *np = alloc_pages_nozero(0);
+    struct page *np = alloc_pages_for(0, PU_ANON, false);
     if (!np)
       return -ENOMEM;
-    page_set_use(np, PU_ANON);
     memcpy(page_to_kva(np), page_to_kva(old), PAGE_SIZE);
     return install_page(mm, va, np, flags);
   }
 
   /* Not present. */
   if (!v->file) {
-    struct page *p = alloc_page();
+    struct page *p = alloc_pages_for(0, PU_ANON, true);
     if (!p)
       return -ENOMEM;
-    page_set_use(p, PU_ANON);
     return install_page(mm, va, p, flags);
   }
 
@@ -410,12 +408,11 @@ int fault_locked(struct mm *mm, uaddr_t addr, int access)
   }
   if (access & FAULT_WRITE) {
     /* Private write: our own copy right away. */
-    struct page *np = alloc_pages_nozero(0);
+    struct page *np = alloc_pages_for(0, PU_ANON, false);
     if (!np) {
       put_page(p);
       return -ENOMEM;
     }
-    page_set_use(np, PU_ANON);
     memcpy(page_to_kva(np), page_to_kva(p), PAGE_SIZE);
     put_page(p);
     return install_page(mm, va, np, flags);

@@ -344,9 +344,11 @@ def record(path, linux):
     """Write the Linux figures (per metric: the mean over both C libraries)."""
     vals = {}
     for g in linux.values():
-        for k, (v, _, _) in g["metrics"].items():
-            if v:
-                vals.setdefault(k, []).append(v)
+        for k, m in g["metrics"].items():
+            if len(m) != 3:  # a point group's [points, maximum]: no figure
+                continue
+            if m[0]:
+                vals.setdefault(k, []).append(m[0])
     with open(path, "w") as f:
         f.write("# Benchmark figures of the reference Linux on the Debian-program disk\n"
                 "# (make oscomp LINUX=1; scripts/oscomp/score.py --record): the baselines\n"
