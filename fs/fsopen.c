@@ -297,7 +297,7 @@ out:
 int mount_clone_file(const struct path *p, struct file **out)
 {
   spin_lock(&mount_lock);
-  bool in_tree = !p->mnt->anon && (p->mnt->parent || p->mnt == root_mount());
+  bool in_tree = !p->mnt->anon && check_mnt(p->mnt);
   spin_unlock(&mount_lock);
   if (!in_tree)
     return -EINVAL;
@@ -328,9 +328,9 @@ int mount_change_flags(const struct path *p, uint32_t clr, uint32_t set, bool re
   if (p->dentry != top->root)
     return -EINVAL;
   spin_lock(&mount_lock);
-  if (!top->anon && !top->parent && top != root_mount()) {
+  if (!top->anon && !check_mnt(top)) {
     spin_unlock(&mount_lock);
-    return -EINVAL;             /* unmounted: outside every tree */
+    return -EINVAL;             /* unmounted, or in another namespace's tree */
   }
   top->flags = (top->flags & ~clr) | set;
   struct mount *m;

@@ -22,6 +22,7 @@
 #include "kern/syscall.h"
 #include "kern/mm.h"
 #include "kern/errno.h"
+#include "kern/cred.h"
 #include <string.h>
 
 /* Is dentry d at or below dentry top, in the same file system? (dcache_lock) */
@@ -58,7 +59,7 @@ static struct dentry *unhang_locked(struct mount *m)
   struct dentry *mp = m->mountpoint;
   mp->mounted--;
   m->parent = NULL;
-  m->mountpoint = NULL;
+  m->mountpoint = NULL;                 /* m->ns stays: it is hung again at once */
   list_del(&m->link);
   return mp;
 }
@@ -68,6 +69,7 @@ static struct dentry *unhang_locked(struct mount *m)
 static void hang_locked(struct mount *m, struct mount *parent, struct dentry *mp)
 {
   m->parent = parent;
+  m->ns = parent->ns;
   m->mountpoint = mp;
   mp->mounted++;
   list_add_tail(&m->link, &mount_list);
@@ -86,9 +88,10 @@ int do_move_mount(struct path *from, struct path *to)
     return -ENOENT;
   spin_lock(&mount_lock);
   bool anon = m->anon;                  /* fsmount's or open_tree's: not hung yet */
-  if ((!m->parent && !anon) || to->mnt->anon) {
+  if ((!m->parent && !anon) || !check_mnt(to->mnt) || (!anon && !check_mnt(m)) ||
+      (m->parent && m->parent->propagation == MS_SHARED)) {
     spin_unlock(&mount_lock);
-    return -EINVAL;                     /* the first root, or a target outside the tree */
+    return -EINVAL;  /* a namespace's root, outside our tree, or under a shared mount */
   }
   /* the target must not be inside the tree being moved */
   for (struct mount *p = to->mnt; p; p = p->parent) {
@@ -175,7 +178,15 @@ int do_pivot_root(struct path *new, struct path *put_old)
   path_get(&root);
   spin_unlock(&fs->lock);
   struct mount *new_mnt = new->mnt, *root_mnt = root.mnt, *old_mnt = put_old->mnt;
-  int r = -ENOENT;
+  int r = -EINVAL;
+  spin_lock(&mount_lock);
+  bool shared = old_mnt->propagation == MS_SHARED ||
+                (new_mnt->parent && new_mnt->parent->propagation == MS_SHARED) ||
+                (root_mnt->parent && root_mnt->parent->propagation == MS_SHARED);
+  spin_unlock(&mount_lock);
+  if (shared || !check_mnt(root_mnt) || !check_mnt(new_mnt))
+    goto out;                           /* propagation would copy the change; another tree */
+  r = -ENOENT;
   if (new->dentry->unlinked || put_old->dentry->unlinked)
     goto out;
   r = -EBUSY;
@@ -207,6 +218,8 @@ out:
 
 long sys_pivot_root(uaddr_t unew, uaddr_t uold)
 {
+  if (!capable(CAP_SYS_ADMIN))
+    return -EPERM;                      /* Linux's may_mount, before anything else */
   char *buf = kmalloc(2 * PATH_MAX);
   if (!buf)
     return -ENOMEM;

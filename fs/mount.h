@@ -14,6 +14,7 @@
 #define KITE_MOUNT_H
 
 #include "fs/dentry.h"
+#include "kern/nsproxy.h"
 
 /* ---- superblock and mounts ---- */
 struct statfs64 {
@@ -97,6 +98,24 @@ struct mount {
   bool anon;                    /* detached and owned by a file (fsmount, open_tree's
                                    clone): on no list until move_mount attaches it;
                                    under mount_lock */
+  struct mnt_namespace *ns;     /* the namespace whose tree holds it; NULL when it is
+                                   detached or unmounted (mount_lock) */
+  uint32_t propagation;         /* MS_SHARED, MS_UNBINDABLE or 0 (private; a slave of
+                                   nothing is private too): recorded, but nothing
+                                   propagates (docs/vfs.md) (mount_lock) */
+};
+
+/*
+ * A mount namespace (Linux's struct mnt_namespace; fs/mnt_ns.c): a tree of
+ * mounts of its own. Every attached mount is on mount_list and names its
+ * namespace (mount.ns); a copy (clone or unshare with CLONE_NEWNS) has a
+ * new struct mount for each of the old tree's, hung at the same dentries
+ * of the copied parents, so a walk, which looks only for mounts whose
+ * parent is the mount it is on, never leaves its namespace.
+ */
+struct mnt_namespace {
+  struct ns_common ns;          /* type CLONE_NEWNS; its release takes the tree down */
+  struct mount *root;           /* the top of the tree (no parent); fixed for life */
 };
 
 struct path {
@@ -118,14 +137,16 @@ int register_fs(const struct fs_type *type);
  * mount(2) on target, a path the caller has looked up and keeps its
  * reference to: MS_REMOUNT, MS_MOVE, MS_BIND, or a new mount of fstype from
  * source (a block device path for disk file systems; a device already
- * mounted shares its superblock). Returns 0 or -ENOTDIR, -ENODEV (unknown
- * type), -EBUSY, -EINVAL, the file system's error. Takes mount_lock inside;
+ * mounted shares its superblock), or a propagation type (MS_SHARED ...,
+ * recorded only). Returns 0 or -ENOTDIR, -ENODEV (unknown type), -EBUSY,
+ * -EINVAL (also: target in another mount namespace), the file system's error. Takes mount_lock inside;
  * call with no locks held (the file system reads its device).
  */
 int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
              const char *data);
 /* umount2(2) of the mount whose root is target (caller's reference, kept):
- * -EINVAL if target is not a mount's root, -EBUSY if in use or something is
+ * -EINVAL if target is not a mount's root or not in the caller's mount
+ * namespace, -EBUSY for the namespace's root, or if in use or something is
  * mounted below (unless MNT_DETACH, which takes the whole tree away). No
  * locks held. */
 int do_umount(struct path *target, int flags);
@@ -153,7 +174,8 @@ int mount_root(const char *fstype);
 /* Step down through the mounts stacked on p, in place: the references p
  * held move to the new (mount, root) pair. Takes mount_lock. */
 void follow_mounts(struct path *p);
-/* The root mount (not referenced: it is never unmounted). */
+/* The initial mount namespace's root mount (not referenced: it is never
+ * unmounted). */
 struct mount *root_mount(void);
 /* statfs(2) of the file system p is on (the caller holds a reference to
  * p): 0 or the file system's error. No locks held. */
@@ -180,19 +202,43 @@ void mount_release_detached(struct mount *m);
  * and mount point: a leaf spinlock (fs/super.c defines both). */
 extern struct spinlock mount_lock;
 extern struct list_head mount_list;
+/* Take top and every mount below it off the tree at once, as a lazy
+ * unmount does; top may be a namespace's root (a namespace going away).
+ * Mounts still in use keep their file system until their last path_put.
+ * No locks held; process context (a file system may sync). */
+void umount_tree(struct mount *top);
+/* ---- fs/mnt_ns.c: mount namespaces ---- */
+/* Boot (kmain, right after mount_root): root is the first mount; it heads
+ * the initial mount namespace, which is handed to kern/nsproxy.c. */
+void mnt_ns_init(struct mount *root);
+/* The mount namespace the calling task is in (not referenced: the task's
+ * nsproxy holds it; NULL before mnt_ns_init). No lock. */
+static inline struct mnt_namespace *current_mnt_namespace(void)
+{
+  struct ns_common *ns = current_mnt_ns();
+  return ns ? container_of(ns, struct mnt_namespace, ns) : NULL;
+}
+/* Is m attached in the caller's namespace (Linux's check_mnt)? A racy read
+ * of m->ns unless mount_lock is held. */
+static inline bool check_mnt(const struct mount *m)
+{
+  return READ_ONCE(m->ns) == current_mnt_namespace();
+}
 /* ---- fs/mount.c: reshaping the tree ---- */
 /* mount(MS_MOVE) and move_mount(2): re-hang the mount whose root is from
  * (with everything below it) on to, or hang a detached one (fsmount's,
  * open_tree's clone: m->anon) there for the first time. -EINVAL if from
- * is no mount's root or is the first root, or to is on a detached mount,
+ * is no mount's root or is a namespace's root, either end is outside the
+ * caller's mount namespace, or from's parent is shared (MS_SHARED),
  * -ENOENT for a removed target, -ENOTDIR for a directory moved onto a
  * file, -ELOOP for a move below itself. The caller holds
  * references to both paths (kept); takes mount_lock. */
 int do_move_mount(struct path *from, struct path *to);
 /* pivot_root(2): the mount at new_root becomes the caller's root (hung
  * where the current root mount was), the current root mount moves to
- * put_old, at or under new_root. -EINVAL, -EBUSY, -ENOENT as Linux
- * checks them, in Linux's order. The caller holds references to both
+ * put_old, at or under new_root. -EINVAL (also for a shared mount, or one
+ * outside the caller's namespace), -EBUSY, -ENOENT as Linux checks them,
+ * in Linux's order. The caller holds references to both
  * (kept); takes the caller's fs->lock, then mount_lock. */
 int do_pivot_root(struct path *new_root, struct path *put_old);
 /* sync(2): write back every mounted file system; 0 or the first error.

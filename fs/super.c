@@ -145,6 +145,7 @@ static void attach_mount(struct mount *m, struct path *target)
 {
   spin_lock(&mount_lock);
   m->parent = target->mnt;
+  m->ns = target->mnt->ns;
   m->mountpoint = target->dentry;
   dget(target->dentry);
   target->dentry->mounted++;
@@ -159,6 +160,10 @@ static int bind_mount(const char *source, struct path *target, uint32_t flags)
   int r = path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &src);
   if (r)
     return r;
+  if (src.mnt->propagation == MS_UNBINDABLE) {
+    path_put(&src);
+    return -EINVAL;
+  }
   struct mount *m = kzalloc(sizeof(*m));
   if (!m) {
     path_put(&src);
@@ -277,11 +282,41 @@ void mount_drop_detached(struct mount *m)
     mount_release_detached(m);
 }
 
+/*
+ * mount(MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE [| MS_REC]) on a
+ * mount's root: one type at a time (EINVAL), for the mount or, with
+ * MS_REC, every mount below it too. The type is recorded — pivot_root and
+ * MS_MOVE refuse shared mounts, a bind refuses an unbindable one, a
+ * namespace's copy keeps it — but nothing propagates: a shared mount acts
+ * as a private one, and a slave (of nothing, then) is private, as on Linux.
+ */
+static int change_propagation(struct path *target, uint32_t flags)
+{
+  struct mount *top = target->mnt;
+  if (target->dentry != top->root)
+    return -EINVAL;
+  uint32_t type = flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE);
+  if (type & (type - 1))
+    return -EINVAL;
+  uint32_t value = (type & (MS_SHARED | MS_UNBINDABLE)) ? type : 0;
+  spin_lock(&mount_lock);
+  top->propagation = value;
+  struct mount *m;
+  if (flags & MS_REC) {
+    list_for_each_entry(m, &mount_list, link)
+      for (struct mount *p = m->parent; p; p = p->parent)
+        if (p == top)
+          m->propagation = value;
+  }
+  spin_unlock(&mount_lock);
+  return 0;
+}
+
 int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
              const char *data)
 {
   if (flags & MS_REMOUNT) {
-    if (target->dentry != target->mnt->root)
+    if (target->dentry != target->mnt->root || !check_mnt(target->mnt))
       return -EINVAL;
     /* a remount naming no atime option keeps the mount's (Linux) */
     uint32_t atime = MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
@@ -290,17 +325,8 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
     target->mnt->sb->flags = flags & MS_RDONLY;
     return 0;
   }
-  if (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) {
-    /* Propagation: every mount here is private (nothing propagates), so
-     * asking for private, or slave of nothing, changes nothing; shared and
-     * unbindable mounts are not implemented. */
-    if (target->dentry != target->mnt->root)
-      return -EINVAL;
-    uint32_t type = flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE);
-    if (type & (type - 1))
-      return -EINVAL;
-    return (type & (MS_SHARED | MS_UNBINDABLE)) ? -EINVAL : 0;
-  }
+  if (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
+    return change_propagation(target, flags);
   if (flags & MS_MOVE) {
     struct path from;
     int r = source ? path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &from) : -EINVAL;
@@ -310,6 +336,8 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
     path_put(&from);
     return r;
   }
+  if (!check_mnt(target->mnt))
+    return -EINVAL; /* the mount point is in another namespace's tree */
   if (!target->dentry->inode || !S_ISDIR(target->dentry->inode->mode))
     return -ENOTDIR;
   if (flags & MS_BIND)
@@ -330,20 +358,25 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
   return 0;
 }
 
-/* Take m off the tree and let its file system go if nothing else uses it. */
+/* Take m off the tree and let its file system go if nothing else uses it
+ * (only then is it written back, as Linux's last deactivate_super). m may
+ * be a namespace's root, which hangs on nothing. */
 static void umount_one(struct mount *m, bool busy)
 {
   spin_lock(&mount_lock);
   list_del(&m->link);
-  m->mountpoint->mounted--;
   struct dentry *mp = m->mountpoint;
+  if (mp)
+    mp->mounted--;
   m->parent = NULL;                     /* ".." stops at its root from now on */
   m->mountpoint = NULL;
+  m->ns = NULL;                         /* in no namespace: check_mnt fails */
   spin_unlock(&mount_lock);
   struct super_block *sb = m->sb;
-  if (sb->ops && sb->ops->sync)
+  if (sb->refcount == 1 && sb->ops && sb->ops->sync)
     sb->ops->sync(sb);
-  dput(mp);
+  if (mp)
+    dput(mp);
   if (sb->refcount == 1)
     inotify_unmount(sb); /* its watches end: IN_UNMOUNT, IN_IGNORED */
   /* A lazily detached mount still in use keeps its file system until the
@@ -407,14 +440,12 @@ static struct mount *leaf_below_locked(struct mount *m)
 int do_umount(struct path *target, int flags)
 {
   struct mount *m = target->mnt;
-  if (target->dentry != m->root)
-    return -EINVAL;
-  if (m == rootmnt)
-    return -EBUSY;
+  if (target->dentry != m->root || !check_mnt(m))
+    return -EINVAL;                     /* not a mount's root, or not in our tree */
   spin_lock(&mount_lock);
   if (!m->parent) {
     spin_unlock(&mount_lock);
-    return -EINVAL;                     /* already detached */
+    return -EBUSY;                      /* the namespace's root */
   }
   if (!(flags & MNT_DETACH)) {
     struct mount *c;
@@ -443,6 +474,23 @@ int do_umount(struct path *target, int flags)
   spin_unlock(&mount_lock);
   umount_one(m, busy);
   return 0;
+}
+
+void umount_tree(struct mount *top)
+{
+  spin_lock(&mount_lock);
+  for (;;) {
+    struct mount *leaf = leaf_below_locked(top);
+    if (!leaf)
+      break;
+    bool busy = leaf->refcount > 0;
+    spin_unlock(&mount_lock);
+    umount_one(leaf, busy);
+    spin_lock(&mount_lock);
+  }
+  bool busy = top->refcount > 0;
+  spin_unlock(&mount_lock);
+  umount_one(top, busy);
 }
 
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg)

@@ -157,6 +157,7 @@ static void fs_init(void)
   if (mount_root("ramfs"))
     panic("cannot mount the root file system");
   struct mount *root = root_mount();
+  mnt_ns_init(root);  /* the initial mount namespace: the tree under that root */
   boot_fs = fs_context_alloc();
   boot_fs->root.mnt = boot_fs->cwd.mnt = root;
   boot_fs->root.dentry = boot_fs->cwd.dentry = root->root;

@@ -5,7 +5,8 @@
  * initial instance only.
  *
  * Layer: core. Below: kern/cred.c (capable), kern/utsname.c (the UTS
- * namespaces' data). Above: kern/sys_clone3.c, kern/process.c (clone),
+ * namespaces' data). Mount namespaces are fs/mnt_ns.c's, reached through
+ * the struct mnt_ns_ops it registers (the core cannot call the fs layer). Above: kern/sys_clone3.c, kern/process.c (clone),
  * fs/nsfs.c and fs/procfs.c. Locks: proc_lock for task->nsproxy when
  * another task reads it; the counts are atomics.
  */
@@ -22,12 +23,12 @@
  * Linux), and the ones Kite can make a new instance of. */
 #define NSPROXY_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | \
                        CLONE_NEWCGROUP | CLONE_NEWTIME)
-#define NS_MADE (CLONE_NEWUTS)
+#define NS_MADE (CLONE_NEWUTS | CLONE_NEWNS)
 
 /* The namespaces that exist once. Inode numbers: Linux's fixed
- * PROC_*_INIT_INO for user and pid; mount and network ones are allocated on
- * Linux, from 0xF0000000 up, as Kite's new namespaces are. */
-static struct ns_common init_mnt_ns = { .type = CLONE_NEWNS, .inum = 0xF0000000U, .refcount = 1 };
+ * PROC_*_INIT_INO for user and pid; network ones are allocated on Linux,
+ * from 0xF0000000 up, as Kite's new namespaces are (the initial mount
+ * namespace, fs/mnt_ns.c, has 0xF0000000). */
 static struct ns_common init_net_ns = { .type = CLONE_NEWNET, .inum = 0xF0000001U, .refcount = 1 };
 static struct ns_common init_pid_ns = { .type = CLONE_NEWPID, .inum = 0xEFFFFFFCU, .refcount = 1 };
 struct ns_common init_user_ns = { .type = CLONE_NEWUSER, .inum = 0xEFFFFFFDU, .refcount = 1 };
@@ -35,6 +36,20 @@ struct ns_common init_user_ns = { .type = CLONE_NEWUSER, .inum = 0xEFFFFFFDU, .r
 static struct nsproxy init_nsproxy = { .refcount = 1, .uts = &init_uts_ns };
 
 static unsigned int next_inum = 0xF0000002U; /* atomic; never reused */
+
+/* fs/mnt_ns.c's operations (set once at boot). */
+static const struct mnt_ns_ops *mnt_ops;
+
+void nsproxy_register_mnt(struct ns_common *init, const struct mnt_ns_ops *ops)
+{
+  init_nsproxy.mnt = init;
+  mnt_ops = ops;
+}
+
+unsigned int ns_alloc_inum(void)
+{
+  return __atomic_fetch_add(&next_inum, 1, __ATOMIC_RELAXED);
+}
 
 static const char *const kind_names[NR_NS_KINDS] = {
   [NS_MNT] = "mnt", [NS_NET] = "net", [NS_PID] = "pid",
@@ -73,7 +88,14 @@ static void nsproxy_put(struct nsproxy *n)
   if (__atomic_sub_fetch(&n->refcount, 1, __ATOMIC_ACQ_REL) != 0)
     return;
   ns_put(&n->uts->ns);
+  if (n->mnt)
+    ns_put(n->mnt);
   kfree(n);
+}
+
+struct ns_common *current_mnt_ns(void)
+{
+  return task_nsproxy(current)->mnt;
 }
 
 struct ns_common *task_ns_locked(struct task *t, int kind)
@@ -82,7 +104,7 @@ struct ns_common *task_ns_locked(struct task *t, int kind)
     return NULL; /* exiting */
   struct ns_common *ns = NULL;
   switch (kind) {
-  case NS_MNT: ns = &init_mnt_ns; break;
+  case NS_MNT: ns = task_nsproxy(t)->mnt; break;
   case NS_NET: ns = &init_net_ns; break;
   case NS_PID:
   case NS_PID_FOR_CHILDREN: ns = &init_pid_ns; break;
@@ -90,28 +112,41 @@ struct ns_common *task_ns_locked(struct task *t, int kind)
   case NS_UTS: ns = &task_nsproxy(t)->uts->ns; break;
   default: return NULL;
   }
+  if (!ns)
+    return NULL; /* before the root is mounted */
   ns_get(ns);
   return ns;
 }
 
 /* ---- making namespaces ---- */
 
-/* A copy of old with new namespaces of the kinds in flags (only NS_MADE
- * kinds: the callers have refused the others). NULL when out of memory. */
-static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags)
+/*
+ * A copy of old with new namespaces of the kinds in flags (only NS_MADE
+ * kinds: the callers have refused the others); t is the task that will
+ * use it, whose root and cwd follow a new mount namespace (Linux's
+ * copy_mnt_ns moves the new fs_struct's). NULL when out of memory.
+ */
+static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags, struct task *t)
 {
   struct nsproxy *n = kzalloc(sizeof(*n));
   if (!n)
     return NULL;
   n->refcount = 1;
-  if (flags & CLONE_NEWUTS) {
-    if (!(n->uts = uts_copy(old->uts, __atomic_fetch_add(&next_inum, 1, __ATOMIC_RELAXED)))) {
-      kfree(n);
-      return NULL;
-    }
-  } else {
-    n->uts = old->uts;
-    ns_get(&n->uts->ns);
+  if (flags & CLONE_NEWUTS)
+    n->uts = uts_copy(old->uts, ns_alloc_inum());
+  else
+    ns_get(&(n->uts = old->uts)->ns);
+  if (flags & CLONE_NEWNS)
+    n->mnt = mnt_ops ? mnt_ops->copy(old->mnt, t) : NULL;
+  else if ((n->mnt = old->mnt))
+    ns_get(n->mnt);
+  if (!n->uts || (!n->mnt && old->mnt)) {
+    if (n->uts)
+      ns_put(&n->uts->ns);
+    if (n->mnt)
+      ns_put(n->mnt);
+    kfree(n);
+    return NULL;
   }
   return n;
 }
@@ -165,7 +200,7 @@ int ns_unshare(uint64_t flags)
     return -EPERM;
   if (flags & ~(uint64_t)NS_MADE)
     return -EINVAL;
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), flags);
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), flags, current);
   if (!n)
     return -ENOMEM;
   switch_nsproxy(n);
@@ -174,18 +209,38 @@ int ns_unshare(uint64_t flags)
 
 /* ---- joining namespaces ---- */
 
-/* Join UTS namespace u (the other kinds have one instance: nothing to do). */
+/* Join UTS namespace u. */
 static int join_uts(struct uts_namespace *u)
 {
   struct nsproxy *cur = task_nsproxy(current);
   if (cur->uts == u)
     return 0;
-  struct nsproxy *n = nsproxy_copy(cur, 0);
+  struct nsproxy *n = nsproxy_copy(cur, 0, current);
   if (!n)
     return -ENOMEM;
   ns_put(&n->uts->ns);
   n->uts = u;
   ns_get(&u->ns);
+  switch_nsproxy(n);
+  return 0;
+}
+
+/* Join mount namespace mnt: root and cwd move to its root even when it is
+ * the caller's own (Linux's mntns_install), which fails with EINVAL if the
+ * fs context is shared. */
+static int join_mnt(struct ns_common *mnt)
+{
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current);
+  if (!n)
+    return -ENOMEM;
+  int r = mnt_ops ? mnt_ops->enter(mnt, current) : -EINVAL;
+  if (r) {
+    nsproxy_put(n);
+    return r;
+  }
+  if (n->mnt)
+    ns_put(n->mnt);
+  ns_get(n->mnt = mnt);
   switch_nsproxy(n);
   return 0;
 }
@@ -205,7 +260,26 @@ int ns_setns(struct ns_common *ns)
     return -EPERM;
   if (ns->type == CLONE_NEWUTS)
     return join_uts(container_of(ns, struct uts_namespace, ns));
+  if (ns->type == CLONE_NEWNS)
+    return join_mnt(ns);
   return 0;
+}
+
+/* Join the namespace of this kind process p is in (join_uts or join_mnt). */
+static int join_process_ns(struct process *p, int kind)
+{
+  struct ns_common *ns = NULL;
+  struct task *t;
+  spin_lock(&proc_lock);
+  list_for_each_entry(t, &p->threads, thread_link)
+    if ((ns = task_ns_locked(t, kind)))
+      break;
+  spin_unlock(&proc_lock);
+  if (!ns)
+    return -ESRCH;
+  int r = kind == NS_UTS ? join_uts(container_of(ns, struct uts_namespace, ns)) : join_mnt(ns);
+  ns_put(ns);
+  return r;
 }
 
 int ns_setns_process(struct process *p, uint64_t flags)
@@ -214,19 +288,11 @@ int ns_setns_process(struct process *p, uint64_t flags)
     return -EINVAL;
   if (!capable(CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !capable(CAP_SYS_CHROOT)))
     return -EPERM;
-  if (!(flags & CLONE_NEWUTS))
-    return 0;
-  struct ns_common *ns = NULL;
-  struct task *t;
-  spin_lock(&proc_lock);
-  list_for_each_entry(t, &p->threads, thread_link)
-    if ((ns = task_ns_locked(t, NS_UTS)))
-      break;
-  spin_unlock(&proc_lock);
-  if (!ns)
-    return -ESRCH;
-  int r = join_uts(container_of(ns, struct uts_namespace, ns));
-  ns_put(ns);
+  int r = 0;
+  if (flags & CLONE_NEWNS)
+    r = join_process_ns(p, NS_MNT);
+  if (!r && (flags & CLONE_NEWUTS))
+    r = join_process_ns(p, NS_UTS);
   return r;
 }
 
@@ -241,7 +307,7 @@ static int ns_fork(struct task *t, struct process *p, uint64_t flags, const stru
     return err;
   struct nsproxy *cur = task_nsproxy(current);
   if (flags & NS_MADE) {
-    if (!(t->nsproxy = nsproxy_copy(cur, flags)))
+    if (!(t->nsproxy = nsproxy_copy(cur, flags, t)))
       return -ENOMEM;
   } else {
     nsproxy_get(cur);

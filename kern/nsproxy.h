@@ -6,7 +6,8 @@
  *
  * Each task points to a reference-counted `struct nsproxy`, shared by
  * clone and copied when clone or unshare asks for a new namespace, as
- * Linux's. Kite makes new UTS namespaces (kern/utsname.c); of the other
+ * Linux's. Kite makes new UTS namespaces (kern/utsname.c) and mount
+ * namespaces (fs/mnt_ns.c, reached through struct mnt_ns_ops); of the other
  * kinds there is one instance, the initial one, and a request for a new
  * one is EINVAL (Linux built without that kind). Every namespace, real or
  * initial-only, has a `struct ns_common`: its type and its inode number,
@@ -48,7 +49,31 @@ struct uts_namespace {
 struct nsproxy {
   int refcount;                 /* atomic: tasks pointing here */
   struct uts_namespace *uts;    /* referenced */
+  struct ns_common *mnt;        /* referenced: a struct mnt_namespace (fs/mount.h) */
 };
+
+/*
+ * Mount namespaces live in the fs layer (fs/mnt_ns.c), which the core
+ * cannot call: at boot it hands the initial one and these operations to
+ * nsproxy_register_mnt. Both run in process context, no lock held.
+ */
+struct mnt_ns_ops {
+  /* A new namespace holding a copy of old's mount tree; task t's root and
+   * cwd move to the copies (t's fs context is its own). Referenced; NULL
+   * when out of memory. */
+  struct ns_common *(*copy)(struct ns_common *old, struct task *t);
+  /* Task t (current) enters ns: its root and cwd become ns's root. 0, or
+   * -EINVAL when t shares its fs context (CLONE_FS). */
+  int (*enter)(struct ns_common *ns, struct task *t);
+};
+/* Boot, once the root is mounted: init is the initial mount namespace
+ * (static, never released). No lock: before the first process. */
+void nsproxy_register_mnt(struct ns_common *init, const struct mnt_ns_ops *ops);
+/* The mount namespace current is in, not referenced: only current changes
+ * its own nsproxy, so it stays while current runs. No lock. */
+struct ns_common *current_mnt_ns(void);
+/* The next free namespace inode number (never reused). No lock (atomic). */
+unsigned int ns_alloc_inum(void);
 
 /* The kinds /proc/<pid>/ns shows, in Linux's (alphabetical) order. */
 enum ns_kind { NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_USER, NS_UTS, NR_NS_KINDS };

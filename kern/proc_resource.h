@@ -28,7 +28,11 @@ struct clone_extras;
 
 /*
  * The slots, in the order clone makes the resources and exit drops them.
- * Why this order: the pidfd comes after the descriptor table, so a child
+ * Why this order: the namespaces come after the fs context, as Linux's
+ * copy_namespaces after copy_fs, because a new mount namespace moves the
+ * child's root and cwd to its copies of the mounts (and at exit the fs
+ * context's paths are gone before the namespace's mounts are taken
+ * down); the pidfd comes after the descriptor table, so a child
  * that copies the table (no CLONE_FILES) does not inherit its own pidfd,
  * and it is the last one that can fail (a descriptor user space might
  * already see is best not taken back). At exit the per-task ones go in
@@ -38,9 +42,9 @@ struct clone_extras;
  * order exit had when it called them by name.
  */
 enum proc_resource_slot {
-  PROC_RES_NS,      /* kern/nsproxy.c: the namespaces (CLONE_NEW* makes new ones) */
   PROC_RES_FILES,   /* fs/file.c: the descriptor table (CLONE_FILES shares it) */
   PROC_RES_FS,      /* fs/namei.c: root, cwd, umask (CLONE_FS shares them) */
+  PROC_RES_NS,      /* kern/nsproxy.c: the namespaces (CLONE_NEW* makes new ones) */
   PROC_RES_PIDFD,   /* kern/pidfd.c: CLONE_PIDFD's descriptor in the caller's table */
   PROC_RES_TTY,     /* drivers/tty.c: the controlling terminal of the session */
   PROC_RES_LOCKS,   /* fs/locks.c: POSIX record locks */

@@ -3,8 +3,8 @@
  * shares. System-call layer over do_clone (kern/process.c) and the shared
  * objects of kern/task.h.
  *
- * Namespaces (kern/nsproxy.h, docs/namespaces.md): new UTS namespaces are
- * made; of the other kinds (mount, IPC, network, PID, user, cgroup, time)
+ * Namespaces (kern/nsproxy.h, docs/namespaces.md): new UTS and mount
+ * namespaces are made; of the other kinds (IPC, network, PID, user, cgroup, time)
  * there is one instance, and a request for a new one is EINVAL (after
  * Linux's EPERM for a caller without CAP_SYS_ADMIN), the answer of a Linux
  * built without that kind. setns joins a namespace named by a
@@ -156,27 +156,6 @@ long sys_unshare(uint64_t flags)
 
 /* ---- setns ---- */
 
-/* Joining the mount namespace (the one there is) moves the caller's root
- * and working directory to its root, as Linux's mntns_install; the fs
- * context must not be shared (CLONE_FS: EINVAL). */
-static int join_mnt_root(void)
-{
-  struct fs_context *fs = current->fs;
-  if (__atomic_load_n(&fs->refcount, __ATOMIC_ACQUIRE) > 1)
-    return -EINVAL;
-  struct path root = { root_mount(), root_mount()->root };
-  path_get(&root);
-  path_get(&root);
-  spin_lock(&fs->lock);
-  struct path oldroot = fs->root, oldcwd = fs->cwd;
-  fs->root = root;
-  fs->cwd = root;
-  spin_unlock(&fs->lock);
-  path_put(&oldroot);
-  path_put(&oldcwd);
-  return 0;
-}
-
 /*
  * setns(fd, nstype): join the namespace a /proc/<pid>/ns file names
  * (nstype 0 or its type, else EINVAL), or the namespaces of kinds nstype
@@ -193,8 +172,8 @@ long sys_setns(int fd, int nstype)
   if (ns) {
     if (nstype && (uint64_t)nstype != ns->type)
       r = -EINVAL;
-    else if (!(r = ns_setns(ns)) && ns->type == CLONE_NEWNS)
-      r = join_mnt_root();
+    else
+      r = ns_setns(ns);
   } else if (!p) {
     r = -EINVAL; /* not a namespace file */
   } else if (!nstype || (nstype & ~(int)NEW_NAMESPACES)) {
@@ -204,8 +183,8 @@ long sys_setns(int fd, int nstype)
   } else if ((nstype & CLONE_NEWNS) && !(nstype & CLONE_NEWUSER) && capable(CAP_SYS_ADMIN) &&
              capable(CAP_SYS_CHROOT) && __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
     r = -EINVAL; /* the fs context is shared (CLONE_FS): refused before anything changes */
-  } else if (!(r = ns_setns_process(p, (uint64_t)nstype)) && (nstype & CLONE_NEWNS)) {
-    r = join_mnt_root();
+  } else {
+    r = ns_setns_process(p, (uint64_t)nstype);
   }
   fput(f);
   return r;

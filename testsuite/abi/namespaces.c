@@ -4,7 +4,10 @@
  * namespace), UTS namespaces made by unshare and clone and joined by setns
  * (a namespace lives while a file names it), setns and unshare errors in
  * Linux's order, the nsfs ioctls (NS_GET_USERNS, NS_GET_PARENT,
- * NS_GET_NSTYPE, NS_GET_OWNER_UID), and /proc/sys/kernel/ns_last_pid with
+ * NS_GET_NSTYPE, NS_GET_OWNER_UID), mount namespaces (a copy of the tree;
+ * mounts and unmounts on one side unseen on the other; /proc/<pid>/mounts
+ * per namespace; setns back; the propagation flags; pivot_root inside
+ * one), and /proc/sys/kernel/ns_last_pid with
  * a /proc/<pid> descriptor that must not signal a later process with the
  * same pid. User space; runs on Kite and on Linux.
  */
@@ -12,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <sys/mount.h>
 
 #ifndef CLONE_NEWUTS
 #define CLONE_NEWUTS 0x04000000
@@ -177,6 +181,174 @@ static void test_uts(void)
   close(p[0]); close(p[1]); close(q[0]); close(q[1]);
 }
 
+/* ---- mount namespaces ---- */
+
+#ifndef CLONE_NEWNS
+#define CLONE_NEWNS 0x00020000
+#endif
+#ifndef CLONE_FS
+#define CLONE_FS 0x00000200
+#endif
+static char mnt_dir[128], mnt_bind[128];
+
+/* Does the mount table file at path list a mount at dir? */
+static int lists_mount(const char *path, const char *dir)
+{
+  FILE *f = fopen(path, "r");
+  char line[512], want[160];
+  snprintf(want, sizeof(want), " %s ", dir);
+  int found = 0;
+  while (f && fgets(line, sizeof(line), f))
+    found |= strstr(line, want) != NULL;
+  if (f)
+    fclose(f);
+  return found;
+}
+
+static int exists(const char *dir, const char *name)
+{
+  char path[256];
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  return access(path, F_OK) == 0;
+}
+
+/* The child's side: a namespace of its own, changed; the parent looks at
+ * it (through the pipes) and at its own. */
+static void mnt_child(int outer, int tell, int wait_fd)
+{
+  abi_family = "namespaces/mnt-child";
+  struct stat os;
+  CHECK_RET("unshare-newns", raw1(SYS_unshare, CLONE_NEWNS), 0);
+  CHECK("new-inode", fstat(outer, &os) == 0 && ns_ino("/proc/self/ns/mnt") != os.st_ino);
+  CHECK_RET("make-rprivate", mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) ? -errno : 0, 0);
+  CHECK("copy-has-outer-mount", exists(mnt_dir, "outer"));
+  CHECK_RET("umount-copy", umount(mnt_dir) ? -errno : 0, 0);
+  CHECK("copy-unmounted", !exists(mnt_dir, "outer"));
+  CHECK_RET("mount-own", mount("none", mnt_dir, "tmpfs", 0, NULL) ? -errno : 0, 0);
+  char path[256];
+  snprintf(path, sizeof(path), "%s/inner", mnt_dir);
+  close(open(path, O_CREAT | O_WRONLY, 0644));
+  CHECK("own-mount-listed", lists_mount("/proc/self/mounts", mnt_dir) &&
+                            lists_mount("/proc/self/mountinfo", mnt_dir));
+  write(tell, "x", 1);
+  char c;
+  read(wait_fd, &c, 1);
+  CHECK_RET("setns-back", raw2(SYS_setns, outer, CLONE_NEWNS), 0);
+  CHECK("back/same-inode", fstat(outer, &os) == 0 && ns_ino("/proc/self/ns/mnt") == os.st_ino);
+  CHECK("back/sees-outer-mount", exists(mnt_dir, "outer") && !exists(mnt_dir, "inner"));
+  _exit(abi_failures ? 1 : 0);
+}
+
+/* Propagation types are taken (nothing propagates on Kite: each mount of
+ * the test is private anyway), an unbindable mount is not bound. */
+static void mnt_propagation(void)
+{
+  CHECK_RET("make-shared", mount("none", mnt_dir, NULL, MS_SHARED, NULL) ? -errno : 0, 0);
+  CHECK_RET("make-slave", mount("none", mnt_dir, NULL, MS_SLAVE, NULL) ? -errno : 0, 0);
+  CHECK_RET("make-private", mount("none", mnt_dir, NULL, MS_PRIVATE, NULL) ? -errno : 0, 0);
+  CHECK_RET("two-types-einval", mount("none", mnt_dir, NULL, MS_SHARED | MS_PRIVATE, NULL) ? -errno : 0,
+            -EINVAL);
+  CHECK_RET("make-unbindable", mount("none", mnt_dir, NULL, MS_UNBINDABLE, NULL) ? -errno : 0, 0);
+  CHECK_RET("bind-unbindable-einval", mount(mnt_dir, mnt_bind, NULL, MS_BIND, NULL) ? -errno : 0, -EINVAL);
+  CHECK_RET("make-private-again", mount("none", mnt_dir, NULL, MS_PRIVATE, NULL) ? -errno : 0, 0);
+}
+
+/* pivot_root in a namespace of its own, in a chroot on a tmpfs (the
+ * root must be a mount with a parent): refused under a shared mount
+ * (propagation would copy it), EBUSY and EINVAL cases, then done; the old
+ * root is then at put_old and goes with a lazy unmount. */
+static void mnt_pivot(void)
+{
+  abi_family = "namespaces/mnt-pivot";
+  struct stat st;
+  CHECK_RET("unshare-newns", raw1(SYS_unshare, CLONE_NEWNS), 0);
+  CHECK_RET("make-rprivate", mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) ? -errno : 0, 0);
+  CHECK_RET("mount-jail", mount("none", mnt_dir, "tmpfs", 0, NULL) ? -errno : 0, 0);
+  CHECK_RET("chroot", chroot(mnt_dir) == 0 && chdir("/") == 0 ? 0 : -errno, 0);
+  dev_t old_dev = stat("/", &st) == 0 ? st.st_dev : 0;
+  CHECK_RET("make-root-shared", mount("none", "/", NULL, MS_SHARED, NULL) ? -errno : 0, 0);
+  mkdir("/new", 0755);
+  mkdir("/other", 0755);
+  CHECK_RET("mount-new", mount("none", "/new", "tmpfs", 0, NULL) ? -errno : 0, 0);
+  CHECK_RET("mount-other", mount("none", "/other", "tmpfs", 0, NULL) ? -errno : 0, 0);
+  mkdir("/new/old", 0755);
+  close(open("/new/marker", O_CREAT | O_WRONLY, 0644));
+  dev_t dev = stat("/new", &st) == 0 ? st.st_dev : 0;
+  CHECK_RET("shared-parent-einval", raw2(SYS_pivot_root, "/new", "/new/old"), -EINVAL);
+  CHECK_RET("make-rprivate-root", mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) ? -errno : 0, 0);
+  CHECK_RET("put-old-on-root-ebusy", raw2(SYS_pivot_root, "/new", "/"), -EBUSY);
+  CHECK_RET("put-old-not-under-einval", raw2(SYS_pivot_root, "/new", "/other"), -EINVAL);
+  CHECK_RET("file-enotdir", raw2(SYS_pivot_root, "/new/marker", "/new/old"), -ENOTDIR);
+  CHECK_RET("pivot", raw2(SYS_pivot_root, "/new", "/new/old"), 0);
+  CHECK("root-is-new", stat("/", &st) == 0 && st.st_dev == dev && access("/marker", F_OK) == 0);
+  CHECK("cwd-moved", stat(".", &st) == 0 && st.st_dev == dev);
+  CHECK("old-root-at-put-old", stat("/old", &st) == 0 && st.st_dev == old_dev);
+  CHECK_RET("umount-old", umount2("/old", MNT_DETACH) ? -errno : 0, 0);
+  CHECK("old-root-gone", stat("/old", &st) == 0 && st.st_dev == dev);
+  _exit(abi_failures ? 1 : 0);
+}
+
+static void test_mnt(void)
+{
+  if (skip_on_qemu("mnt", "mounts go to the host's kernel; the reference Linux runs them"))
+    return;
+  const char *tmp = getenv("ABI_TMP") ? getenv("ABI_TMP") : "/tmp";
+  snprintf(mnt_dir, sizeof(mnt_dir), "%s/nsmnt.%d", tmp, getpid());
+  snprintf(mnt_bind, sizeof(mnt_bind), "%s/nsmnt-bind.%d", tmp, getpid());
+  mkdir(mnt_dir, 0755);
+  mkdir(mnt_bind, 0755);
+  /* an outer mount, which the child's copy has and unmounts */
+  CHECK_RET("outer-mount", mount("none", mnt_dir, "tmpfs", 0, NULL) ? -errno : 0, 0);
+  char path[256];
+  snprintf(path, sizeof(path), "%s/outer", mnt_dir);
+  close(open(path, O_CREAT | O_WRONLY, 0644));
+  int outer = open("/proc/self/ns/mnt", O_RDONLY);
+  int to_parent[2], to_child[2];
+  pipe(to_parent);
+  pipe(to_child);
+  pid_t pid = fork();
+  if (pid == 0)
+    mnt_child(outer, to_parent[1], to_child[0]);
+  char c = 0;
+  read(to_parent[0], &c, 1);
+  CHECK("outer/still-mounted", exists(mnt_dir, "outer") && !exists(mnt_dir, "inner"));
+  snprintf(path, sizeof(path), "/proc/%d/mounts", pid);
+  CHECK("outer/child-mounts-by-pid", lists_mount(path, mnt_dir) && lists_mount("/proc/self/mounts", mnt_dir));
+  snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+  CHECK("outer/child-ns-differs", ns_ino(path) != 0 && ns_ino(path) != ns_ino("/proc/self/ns/mnt"));
+  write(to_child[1], "x", 1);
+  CHECK_RET("child", wait_status(pid), 0);
+  CHECK_RET("outer/umount", umount(mnt_dir) ? -errno : 0, 0);
+  CHECK("outer/unmounted", !lists_mount("/proc/self/mounts", mnt_dir));
+  /* setns with a shared fs context, clone with both flags */
+  pid = (pid_t)raw5(SYS_clone, CLONE_FS | SIGCHLD, 0, 0, 0, 0);
+  if (pid == 0)
+    raw1(SYS_exit_group, raw2(SYS_setns, outer, CLONE_NEWNS) == -EINVAL ? 0 : 1);
+  CHECK_RET("setns-shared-fs-einval", pid > 0 ? wait_status(pid) : -1, 0);
+  CHECK_RET("clone-newns-fs-einval", raw5(SYS_clone, CLONE_NEWNS | CLONE_FS | SIGCHLD, 0, 0, 0, 0), -EINVAL);
+  pid = fork();
+  if (pid == 0) {
+    abi_family = "namespaces/mnt-propagation";
+    int ok = raw1(SYS_unshare, CLONE_NEWNS) == 0 &&
+             mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+             mount("none", mnt_dir, "tmpfs", 0, NULL) == 0;
+    CHECK("setup", ok);
+    if (ok)
+      mnt_propagation();
+    _exit(abi_failures ? 1 : 0);
+  }
+  CHECK_RET("propagation-child", wait_status(pid), 0);
+  pid = fork();
+  if (pid == 0)
+    mnt_pivot();
+  CHECK_RET("pivot-child", wait_status(pid), 0);
+  CHECK("outer/nothing-left-mounted", !lists_mount("/proc/self/mounts", mnt_dir));
+  CHECK_RET("outer/rmdir", rmdir(mnt_dir) ? -errno : 0, 0);
+  rmdir(mnt_bind);
+  close(outer);
+  close(to_parent[0]); close(to_parent[1]); close(to_child[0]); close(to_child[1]);
+}
+
 /* ---- errors ---- */
 
 static void test_errors(void)
@@ -319,6 +491,7 @@ int main(void)
   setvbuf(stdout, NULL, _IONBF, 0);
   run_section("links", test_links, 30000);
   run_section("uts", test_uts, 30000);
+  run_section("mnt", test_mnt, 30000);
   run_section("errors", test_errors, 30000);
   run_section("ioctls", test_ioctls, 30000);
   run_section("last-pid", test_last_pid, 30000);
