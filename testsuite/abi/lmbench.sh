@@ -29,8 +29,19 @@ show() { tr '\n' '|' < out | cut -c1-300; }
 
 # lat_ctx: a header line ("size=0k ovr=...), then "N time" for each
 # process count asked
-lmb lat_ctx -s 0 2 8 16; st=$?
-n=$(lines '^(2|8|16) [0-9]+(\.[0-9]+)?$')
+# lat_ctx prints no line for a count whose time per switch came out
+# below its measured overhead; on a loaded host that happens to any count
+# now and then (on Linux too): each count must have its line in one of up
+# to five runs, and every run must exit 0
+seen=""; st=0
+for try in 1 2 3 4 5; do
+  lmb lat_ctx -s 0 2 8 16 || st=$?
+  for c in 2 8 16; do
+    grep -q -E "^$c [0-9]+(\.[0-9]+)?$" out && case " $seen " in *" $c "*) ;; *) seen="$seen $c";; esac
+  done
+  n=$(echo $seen | wc -w)
+  [ "$n" -eq 3 ] && break
+done
 if [ $st -eq 0 ] && [ "$n" -eq 3 ]; then pass "lat_ctx-2-8-16"
 else fail "lat_ctx-2-8-16" "exit $st, $n of 3 result lines: $(show)"; fi
 # (No run with -s 32: lat_ctx prints no line for a count whose time per
