@@ -104,6 +104,7 @@ struct process *process_alloc(void)
   list_init(&p->sibling);
   list_init(&p->threads);
   list_init(&p->ptraced);
+  list_init(&p->ptrace_exits);
   list_init(&p->all_link);
   wait_queue_init(&p->child_wait);
   wait_queue_init(&p->vfork_wait);
@@ -506,7 +507,6 @@ void do_exit(int code)
 
   spin_lock(&proc_lock);
   list_del(&t->thread_link);
-  ptrace_unlink_exiting(t);
   p->nr_threads--;
   uint64_t ut, st;
   task_cputime(t, &ut, &st);
@@ -531,6 +531,7 @@ void do_exit(int code)
     ptrace_tracer_exit(p); /* its tracees go free (or die: PTRACE_O_EXITKILL) */
     reaped_now = process_became_zombie(p, &dead);
   }
+  ptrace_unlink_exiting(t, p->exiting ? p->exit_status : W_EXITCODE(code, 0));
   spin_unlock(&proc_lock);
   while (!list_empty(&dead)) {
     struct process *z = list_entry(dead.next, struct process, sibling);

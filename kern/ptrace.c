@@ -303,14 +303,31 @@ static void ptrace_unlink(struct task *t, int sig)
   }
 }
 
-void ptrace_unlink_exiting(struct task *t)
+/* The exit of a tracee whose tracer is not its parent, kept for the
+ * tracer's wait() (the parent hears of it as usual). */
+struct ptrace_exit_note {
+  struct list_head link;        /* in tracer->ptrace_exits */
+  pid_t tid, pgid;
+  int status;                   /* wait status */
+};
+
+void ptrace_unlink_exiting(struct task *t, int status)
 {
-  if (t->ptracer) {
-    struct process *tracer = t->ptracer;
-    ptrace_unlink(t, 0);
-    tracer->child_seq++;      /* a tracer waiting only for t gets ECHILD now */
-    wake_up(&tracer->child_wait);
+  struct process *tracer = t->ptracer;
+  if (!tracer)
+    return;
+  ptrace_unlink(t, 0);
+  if (tracer != t->proc->parent) {
+    struct ptrace_exit_note *n = kzalloc(sizeof(*n)); /* (never sleeps) */
+    if (n) {
+      n->tid = t->tid;
+      n->pgid = t->proc->pgid;
+      n->status = status;
+      list_add_tail(&n->link, &tracer->ptrace_exits);
+    }
   }
+  tracer->child_seq++;      /* its wait() sees the exit (or ECHILD) now */
+  wake_up(&tracer->child_wait);
 }
 
 void ptrace_tracer_exit(struct process *p)
@@ -322,6 +339,21 @@ void ptrace_tracer_exit(struct process *p)
     if (kill)
       send_signal_task(t, SIGKILL, NULL);
   }
+  while (!list_empty(&p->ptrace_exits)) {
+    struct ptrace_exit_note *n = list_entry(p->ptrace_exits.next, struct ptrace_exit_note, link);
+    list_del(&n->link);
+    kfree(n);
+  }
+}
+
+/* Does a tracee (tid, in group pgid) match wait()'s pid argument? */
+static bool wait_pid_matches(pid_t pid, pid_t tid, pid_t pgid, struct process *me)
+{
+  if (pid > 0)
+    return tid == pid;
+  if (pid == 0)
+    return pgid == me->pgid;
+  return pid == -1 || pgid == -pid;
 }
 
 pid_t ptrace_wait_locked(struct process *me, pid_t pid, int options, struct wait_result *w,
@@ -329,11 +361,7 @@ pid_t ptrace_wait_locked(struct process *me, pid_t pid, int options, struct wait
 {
   struct task *t;
   list_for_each_entry(t, &me->ptraced, ptrace_link) {
-    if (pid > 0 && t->tid != pid)
-      continue;
-    if (pid == 0 && t->proc->pgid != me->pgid)
-      continue;
-    if (pid < -1 && t->proc->pgid != -pid)
+    if (!wait_pid_matches(pid, t->tid, t->proc->pgid, me))
       continue;
     *any = true;
     if (!t->ptrace_report)
@@ -347,6 +375,22 @@ pid_t ptrace_wait_locked(struct process *me, pid_t pid, int options, struct wait
       t->ptrace_resume_sig = 0;
     }
     return t->tid;
+  }
+  struct ptrace_exit_note *n;
+  list_for_each_entry(n, &me->ptrace_exits, link) {
+    if (!wait_pid_matches(pid, n->tid, n->pgid, me))
+      continue;
+    *any = true;
+    if (!(options & WAIT_EXITED))
+      continue;
+    pid_t tid = n->tid;
+    w->status = n->status;
+    w->utime_ns = w->stime_ns = w->maxrss = 0;
+    if (!(options & WNOWAIT)) {
+      list_del(&n->link);
+      kfree(n);
+    }
+    return tid;
   }
   return 0;
 }

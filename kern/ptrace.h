@@ -110,14 +110,16 @@ void ptrace_vfork_done(pid_t child_tid);
 void ptrace_exit_event(int status);
 
 /* ---- hooks: bookkeeping (proc_lock held) ---- */
-/* Thread t is leaving for good: off its tracer's list. */
-void ptrace_unlink_exiting(struct task *t);
+/* Thread t is leaving for good (with wait status `status`): off its
+ * tracer's list; a tracer that is not its parent gets the exit to wait
+ * for (a note on process->ptrace_exits). */
+void ptrace_unlink_exiting(struct task *t, int status);
 /* Process p (every thread gone) traced others: detach them, or kill
  * those with PTRACE_O_EXITKILL. */
 void ptrace_tracer_exit(struct process *p);
-/* do_wait over the tracees of me: the pid of one whose stop matches
- * (status in *w, consumed unless WNOWAIT), or 0; *any set if a tracee
- * matched pid at all. */
+/* do_wait over the tracees of me: the pid of one whose stop matches, or
+ * (with WAIT_EXITED) whose exit note does (status in *w, consumed unless
+ * WNOWAIT), or 0; *any set if a tracee or note matched pid at all. */
 pid_t ptrace_wait_locked(struct process *me, pid_t pid, int options, struct wait_result *w,
                          bool *any);
 

@@ -200,6 +200,8 @@ struct process {
   struct list_head sibling;     /* in parent->children */
   struct list_head threads;     /* tasks of this group (proc_lock) */
   struct list_head ptraced;     /* tasks this process traces (task->ptrace_link; proc_lock) */
+  struct list_head ptrace_exits; /* exits of tracees that are not its children, for wait()
+                                   (kern/ptrace.c; proc_lock) */
   int nr_threads;               /* live threads */
   struct task *leader;
   int refcount;                 /* tasks + the zombie's reaper; proc_lock */

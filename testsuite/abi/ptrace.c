@@ -356,6 +356,24 @@ static void attach_detach(void)
   CHECKF("attach/tracer-exits", tst >= 0 && WIFEXITED(tst) && WEXITSTATUS(tst) == 0, "%s", status_str(tst));
   CHECK("attach/runs-after-tracer-exit", advancing());
 
+  /* a tracer that is not the parent waits for its tracee's death too;
+   * so does the parent, afterwards */
+  pid_t s2 = sleeper();
+  t = fork();
+  if (t == 0) {
+    if (pt(PTRACE_ATTACH, s2, 0, 0) != 0 || !stopped_with(wait_traced(s2), SIGSTOP))
+      _exit(1);
+    kill(s2, SIGKILL);
+    int st = wait_traced(s2);
+    _exit(st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? 0 : 2);
+  }
+  tst = wait_child_timeout(t, 20000);
+  CHECKF("attach/tracer-waits-for-exit", tst >= 0 && WIFEXITED(tst) && WEXITSTATUS(tst) == 0, "%s",
+         status_str(tst));
+  int s2st = wait_child_timeout(s2, 20000);
+  CHECKF("attach/parent-waits-for-exit", s2st >= 0 && WIFSIGNALED(s2st) && WTERMSIG(s2st) == SIGKILL,
+         "%s", status_str(s2st));
+
   /* unprivileged: EPERM on a root process */
   t = fork();
   if (t == 0) {
