@@ -24,6 +24,11 @@
 #include "kern/list.h"
 
 #define SECTOR_SIZE 512
+/* Direct I/O alignment, as Linux's request queues report them
+ * (/sys/block/<dev>/queue/, statx's STATX_DIOALIGN): offsets and lengths in
+ * logical blocks of SECTOR_SIZE, buffers on (BLK_DMA_ALIGNMENT + 1)-byte
+ * boundaries (the queue default, 511). */
+#define BLK_DMA_ALIGNMENT 511
 #define BLK_MAJOR 254
 #define BLK_EXT_MAJOR 259       /* partitions 16 and up */
 #define BLK_MINORS 16           /* minors per disk: the disk and partitions 1..15 */

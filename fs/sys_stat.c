@@ -22,6 +22,7 @@
 #include "fs/perm.h"
 #include "fs/fdtable.h"
 #include "fs/inotify.h"
+#include "drivers/blk.h"
 #include "kern/cred.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -169,12 +170,14 @@ struct kstatx {
   struct statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
   uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
   uint64_t stx_mnt_id;
-  uint64_t spare[13];
+  uint32_t stx_dio_mem_align, stx_dio_offset_align;
+  uint64_t spare[12];
 };
 STATIC_ASSERT(sizeof(struct kstatx) == 256);
 
 #define STATX_BASIC_STATS 0x7ffU
 #define STATX_ATTR_MOUNT_ROOT 0x2000
+#define STATX_DIOALIGN 0x2000U      /* a mask bit (the attribute above is another field) */
 
 #define STATX__RESERVED 0x80000000U
 #define AT_STATX_SYNC_TYPE 0x6000   /* FORCE_SYNC 0x2000, DONT_SYNC 0x4000: not both */
@@ -195,6 +198,8 @@ long sys_statx(int dirfd, uaddr_t upath, int flags, unsigned int mask, uaddr_t b
   uint64_t attr_mask = (ino->sb && ino->sb->type ? ino->sb->type->iflags_mask : 0) &
                        (FS_COMPR_FL | FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL);
   uint64_t attrs = ino->iflags & attr_mask;
+  /* A block device's direct I/O alignment (Linux's bdev_statx_dioalign) */
+  bool dioalign = (mask & STATX_DIOALIGN) && S_ISBLK(ino->mode) && blockdev_by_dev(ino->rdev);
   iput(ino);
   struct kstatx x;
   memset(&x, 0, sizeof(x));
@@ -216,6 +221,11 @@ long sys_statx(int dirfd, uaddr_t upath, int flags, unsigned int mask, uaddr_t b
   x.stx_rdev_minor = MINOR(st.st_rdev);
   x.stx_dev_major = MAJOR(st.st_dev);
   x.stx_dev_minor = MINOR(st.st_dev);
+  if (dioalign) {
+    x.stx_mask |= STATX_DIOALIGN;
+    x.stx_dio_mem_align = BLK_DMA_ALIGNMENT + 1;
+    x.stx_dio_offset_align = SECTOR_SIZE;
+  }
   return copyout(buf, &x, sizeof(x)) ? -EFAULT : 0;
 }
 

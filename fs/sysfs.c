@@ -2,9 +2,11 @@
  * sysfs.c — a minimal sysfs: block/<disk>/stat and
  * block/<disk>/<partition>/stat, the device's I/O statistics in Linux's
  * format (Documentation/block/stat.rst, 17 fields as Linux 6.1 prints
- * them), read from drivers/blk.c's counters at each read. Enough for the
+ * them), read from drivers/blk.c's counters at each read, and
+ * block/<disk>/queue/ with the block sizes and DMA alignment. Enough for the
  * programs that measure a disk's writes (LTP's tst_dev_bytes_written,
- * iostat-style tools); nothing else of Linux's sysfs is here.
+ * iostat-style tools) or ask how to align direct I/O; nothing else of
+ * Linux's sysfs is here.
  *
  * Layer: fs, a file system under the VFS core. Its tree lives in the
  * dentry cache of a ramfs superblock (fs/ramfs.c makes the directories
@@ -33,17 +35,12 @@
 static struct super_block *sysfs_sb;
 static struct dentry *block_dir;    /* block/, referenced for good */
 
-/* ---- the stat file ---- */
+/* ---- the attribute files ---- */
 
-/* The text of a stat file: its device's line, read whole at every read
- * from the position on (as Linux's sysfs reads an attribute). */
-static ssize_t stat_read(struct file *f, struct uio *u, off_t *pos)
+/* An attribute's text (buf, n bytes) from the position on: made whole at
+ * every read, as Linux's sysfs reads an attribute. */
+static ssize_t attr_copy(const char *buf, int n, struct uio *u, off_t *pos)
 {
-  struct blockdev *bd = blockdev_by_dev(f->inode->rdev);
-  if (!bd)
-    return -ENODEV;
-  char buf[256];
-  int n = blockdev_stat_line(bd, buf, sizeof(buf));
   if (*pos >= n)
     return 0;
   long c = uio_copy_to(u, buf + *pos, (size_t)(n - *pos));
@@ -52,8 +49,47 @@ static ssize_t stat_read(struct file *f, struct uio *u, off_t *pos)
   return c;
 }
 
+/* stat: the device's I/O statistics line. */
+static ssize_t stat_read(struct file *f, struct uio *u, off_t *pos)
+{
+  struct blockdev *bd = blockdev_by_dev(f->inode->rdev);
+  if (!bd)
+    return -ENODEV;
+  char buf[256];
+  return attr_copy(buf, blockdev_stat_line(bd, buf, sizeof(buf)), u, pos);
+}
+
+/* A number and a newline. */
+static ssize_t number_read(unsigned long v, struct uio *u, off_t *pos)
+{
+  char buf[32];
+  return attr_copy(buf, snprintf(buf, sizeof(buf), "%lu\n", v), u, pos);
+}
+
+/* queue/: the request queue's limits, the same for every Kite disk
+ * (drivers/blk.h): 512-byte logical and physical blocks, buffers aligned
+ * to 512 bytes. */
+static ssize_t block_size_read(struct file *f, struct uio *u, off_t *pos)
+{
+  (void)f;
+  return number_read(SECTOR_SIZE, u, pos);
+}
+static ssize_t dma_alignment_read(struct file *f, struct uio *u, off_t *pos)
+{
+  (void)f;
+  return number_read(BLK_DMA_ALIGNMENT, u, pos);
+}
+
 static const struct file_ops stat_fops = {
   .read = stat_read,
+  .llseek = generic_llseek,
+};
+static const struct file_ops block_size_fops = {
+  .read = block_size_read,
+  .llseek = generic_llseek,
+};
+static const struct file_ops dma_alignment_fops = {
+  .read = dma_alignment_read,
   .llseek = generic_llseek,
 };
 
@@ -77,14 +113,28 @@ static struct dentry *make_child(struct dentry *dir, const char *name, mode_t mo
   return d;
 }
 
-/* dir/stat for device bd. */
-static void add_stat(struct dentry *dir, struct blockdev *bd)
+/* dir/name, read through fops, for device bd. */
+static void add_attr(struct dentry *dir, const char *name, const struct file_ops *fops,
+                     struct blockdev *bd)
 {
-  struct dentry *d = make_child(dir, "stat", S_IFREG | 0444, bd->dev);
+  struct dentry *d = make_child(dir, name, S_IFREG | 0444, bd->dev);
   if (IS_ERR(d))
     return;
-  d->inode->fop = &stat_fops;
+  d->inode->fop = fops;
   dput(d);
+}
+
+/* dir/queue/ of a whole disk: its limits (Linux has none for a partition). */
+static void add_queue(struct dentry *dir, struct blockdev *bd)
+{
+  struct dentry *q = make_child(dir, "queue", S_IFDIR | 0755, 0);
+  if (IS_ERR(q))
+    return;
+  add_attr(q, "logical_block_size", &block_size_fops, bd);
+  add_attr(q, "physical_block_size", &block_size_fops, bd);
+  add_attr(q, "hw_sector_size", &block_size_fops, bd);
+  add_attr(q, "dma_alignment", &dma_alignment_fops, bd);
+  dput(q);
 }
 
 void sysfs_add_block_devices(void)
@@ -101,11 +151,12 @@ void sysfs_add_block_devices(void)
     struct dentry *d = make_child(parent, bd->name, S_IFDIR | 0755, 0);
     if (IS_ERR(d))
       continue;
-    add_stat(d, bd);
+    add_attr(d, "stat", &stat_fops, bd);
     if (bd->whole) {
       dput(d);
       continue;
     }
+    add_queue(d, bd);
     if (disk_dir)
       dput(disk_dir);
     disk_dir = d;

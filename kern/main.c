@@ -249,8 +249,7 @@ static void init_thread(void *arg)
           (unsigned long)(nr_free_pages() * 4), (unsigned long)(nr_total_pages() * 4));
   printk_user_started();
   prepare_return_to_user(t->tf);
-  asm volatile("mv sp, %0\n j ret_to_user" :: "r"(t->tf));
-  __builtin_unreachable();
+  ret_to_user(t->tf);
 }
 
 static pid_t init_pid; /* reserved first thing, so init is pid 1 */

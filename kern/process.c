@@ -180,6 +180,10 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     return -EINVAL;
   if (nproc_exceeded())
     return -EAGAIN;
+  /* A SCHED_DEADLINE task's reservation cannot be split: it may not fork
+   * unless its children start over (Linux's sched_fork). */
+  if (cur->policy == SCHED_DEADLINE && !cur->reset_on_fork)
+    return -EAGAIN;
   /* The pidfd's place must take it: find out now, while nothing is made. */
   int32_t none = -1;
   if ((flags & CLONE_PIDFD) && (!x || copyout(x->pidfd, &none, sizeof(none))))

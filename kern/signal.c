@@ -628,8 +628,9 @@ static void syscall_restart_for_handler(struct trapframe *tf, struct k_sigaction
   }
 }
 
-/* No handler ran: an interrupted syscall is restarted transparently. */
-void syscall_restart_check(struct trapframe *tf)
+/* No handler ran: an interrupted syscall is restarted transparently. Every
+ * return to user mode passes here: on the trap path's page (arch/riscv/trap.h). */
+void TRAP_PATH syscall_restart_check(struct trapframe *tf)
 {
   struct task *t = current;
   if (!t->in_syscall)

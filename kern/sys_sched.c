@@ -13,12 +13,21 @@
  * __sched_setscheduler, kernel/sys.c set_one_prio). The nice value is kept per thread and inherited, but the round-robin
  * class does not weigh it (docs/tasks.md).
  *
+ * SCHED_DEADLINE (sched_setattr only) is an approximation: the reservation
+ * (runtime <= deadline <= period) is checked as Linux's __checkparam_dl
+ * checks it, admitted against Linux's default bandwidth limit (95 % of each
+ * hart, summed over every deadline thread: EBUSY beyond), kept and reported
+ * back by sched_getattr; a deadline thread may not fork unless it resets on
+ * fork (kern/process.c). It is not scheduled by earliest deadline: it runs in
+ * the SCHED_OTHER class, neither favoured nor throttled (docs/tasks.md).
+ *
  * Layer: syscalls. Below: kern/sched.c (the mechanisms), kern/cred.h (the
  * permission rules). Locks: proc_lock while the target thread is looked up
  * and its scheduling fields changed.
  */
 #include "kern/task.h"
 #include "kern/cred.h"
+#include "kern/cpu.h"
 #include "kern/syscall.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
@@ -46,6 +55,14 @@ struct sched_attr {
 #define SCHED_FLAG_KEEP_PARAMS 0x10
 #define SCHED_FLAG_ALL 0x7f
 
+/* SCHED_DEADLINE's limits: Linux's defaults (kernel/sched/deadline.c,
+ * sysctl_sched_dl_period_min/max, sched_rt_runtime_us/period_us). */
+#define DL_SCALE 10                    /* the runtime is kept in units of 2^10 ns at least */
+#define DL_PERIOD_MIN_NS (100ULL * 1000)               /* 100 us */
+#define DL_PERIOD_MAX_NS ((1ULL << 22) * 1000)         /* 2^22 us, about 4.2 s */
+#define BW_SHIFT 20                                    /* bandwidths are fractions of 2^20 */
+#define DL_BW_PER_CPU ((950000ULL << BW_SHIFT) / 1000000)  /* 95 % of a hart */
+
 #define PRIO_PROCESS 0
 #define PRIO_PGRP 1
 #define PRIO_USER 2
@@ -66,6 +83,69 @@ static bool valid_policy(int policy)
 static struct task *target(int pid)
 {
   return pid == 0 ? current : find_task(pid);
+}
+
+static bool dl_policy(int policy)
+{
+  return policy == SCHED_DEADLINE;
+}
+
+/* Linux's __checkparam_dl: a deadline, a runtime of at least 2^DL_SCALE ns,
+ * runtime <= deadline <= period (a period of 0 means the deadline), the
+ * period within [DL_PERIOD_MIN_NS, DL_PERIOD_MAX_NS], no top bits. */
+static bool dl_params_ok(const struct sched_attr *a)
+{
+  if (a->sched_deadline == 0 || a->sched_runtime < (1ULL << DL_SCALE))
+    return false;
+  if ((a->sched_deadline | a->sched_period) & (1ULL << 63))
+    return false;
+  uint64_t period = a->sched_period ? a->sched_period : a->sched_deadline;
+  if (period < a->sched_deadline || a->sched_deadline < a->sched_runtime)
+    return false;
+  return period >= DL_PERIOD_MIN_NS && period <= DL_PERIOD_MAX_NS;
+}
+
+/* runtime/period as a fraction of 2^BW_SHIFT (Linux's to_ratio). */
+static uint64_t dl_bw(uint64_t runtime, uint64_t period)
+{
+  return period ? (runtime << BW_SHIFT) / period : 0;
+}
+
+/* Would t's new reservation overflow the bandwidth deadline threads may
+ * take (Linux's sched_dl_overflow)? Sums every other deadline thread's.
+ * proc_lock held. */
+static bool dl_overflow(struct task *t, uint64_t runtime, uint64_t period)
+{
+  uint64_t total = dl_bw(runtime, period);
+  struct process *p;
+  list_for_each_entry(p, &all_processes, all_link) {
+    struct task *o;
+    list_for_each_entry(o, &p->threads, thread_link)
+      if (o != t && dl_policy(o->policy))
+        total += dl_bw(o->dl_runtime, o->dl_period);
+  }
+  return total > DL_BW_PER_CPU * (uint64_t)ncpu;
+}
+
+/* Make t a deadline thread with a's (checked) reservation, as sched_setattr
+ * asks: CAP_SYS_NICE only (Linux refuses everyone else), admitted or EBUSY. */
+static long set_deadline(int pid, const struct sched_attr *a)
+{
+  if (!dl_params_ok(a) || (a->sched_flags & SCHED_FLAG_KEEP_PARAMS))
+    return -EINVAL;
+  spin_lock(&proc_lock);
+  struct task *t = target(pid);
+  uint64_t period = a->sched_period ? a->sched_period : a->sched_deadline;
+  long r = !t ? -ESRCH : !capable(CAP_SYS_NICE) ? -EPERM
+         : dl_overflow(t, a->sched_runtime, period) ? -EBUSY : 0;
+  if (!r) {
+    t->dl_runtime = a->sched_runtime;
+    t->dl_deadline = a->sched_deadline;
+    t->dl_period = period;
+    sched_set_policy(t, SCHED_DEADLINE, 0, a->sched_flags & SCHED_FLAG_RESET_ON_FORK);
+  }
+  spin_unlock(&proc_lock);
+  return r;
 }
 
 /* May the caller lower t's nice value to `nice`? (Linux's can_nice: RLIMIT_NICE) */
@@ -96,7 +176,8 @@ static long setscheduler_perm(struct task *t, int policy, int prio, bool reset_o
 }
 
 /* Linux's __sched_setscheduler checks: a real-time policy takes 1..99, the
- * others 0. SCHED_DEADLINE is not implemented (EINVAL, as for an unknown one). */
+ * others 0. SCHED_DEADLINE only through sched_setattr (set_deadline): here
+ * it has no reservation, EINVAL as Linux's __checkparam_dl says. */
 static long set_policy(int pid, int policy, int prio, bool reset_on_fork)
 {
   if (!valid_policy(policy))
@@ -189,7 +270,7 @@ long sys_sched_get_priority_min(int policy)
   return rt_policy(policy) ? 1 : valid_policy(policy) || policy == SCHED_DEADLINE ? 0 : -EINVAL;
 }
 
-/* SCHED_RR's slice; 0 for SCHED_FIFO; the round-robin slice for the others. */
+/* SCHED_RR's slice; 0 for SCHED_FIFO and SCHED_DEADLINE; the round-robin slice for the others. */
 long sys_sched_rr_get_interval(int pid, uaddr_t interval)
 {
   if (pid < 0)
@@ -200,14 +281,14 @@ long sys_sched_rr_get_interval(int pid, uaddr_t interval)
   spin_unlock(&proc_lock);
   if (!t)
     return -ESRCH;
-  int ticks = policy == SCHED_FIFO ? 0 : policy == SCHED_RR ? RR_TIMESLICE_TICKS : TIMESLICE_TICKS;
+  int ticks = policy == SCHED_FIFO || dl_policy(policy) ? 0 : policy == SCHED_RR ? RR_TIMESLICE_TICKS : TIMESLICE_TICKS;
   uint64_t ns = (uint64_t)ticks * (NSEC_PER_SEC / HZ);
   struct { int64_t tv_sec, tv_nsec; } ts = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
   return copyout(interval, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
 /*
- * sched_setattr: policy, priority, nice and the reset-on-fork flag (Linux's
+ * sched_setattr: policy, priority, nice, a deadline reservation and the reset-on-fork flag (Linux's
  * sched_copy_attr: a size below version 0 or above what the caller's
  * structure holds with non-zero tail bytes is E2BIG, with the kernel's size
  * written back).
@@ -241,6 +322,12 @@ long sys_sched_setattr(int pid, uaddr_t uattr, unsigned int flags)
   spin_lock(&proc_lock);
   struct task *t = target(pid);
   int policy = t ? t->policy : 0, prio = t ? t->rt_priority : 0;
+  if (t && (a.sched_flags & SCHED_FLAG_KEEP_PARAMS)) {  /* Linux's get_params */
+    bool dl = dl_policy(t->policy);
+    a.sched_runtime = dl ? t->dl_runtime : 0;
+    a.sched_deadline = dl ? t->dl_deadline : 0;
+    a.sched_period = dl ? t->dl_period : 0;
+  }
   spin_unlock(&proc_lock);
   if (!t)
     return -ESRCH;
@@ -248,6 +335,8 @@ long sys_sched_setattr(int pid, uaddr_t uattr, unsigned int flags)
     policy = (int)a.sched_policy;
   if (!(a.sched_flags & SCHED_FLAG_KEEP_PARAMS))
     prio = (int)a.sched_priority;
+  if (dl_policy(policy))
+    return prio ? -EINVAL : set_deadline(pid, &a);
   if (!valid_policy(policy))
     return -EINVAL;
   if (policy == SCHED_OTHER || policy == SCHED_BATCH) {
@@ -278,10 +367,16 @@ long sys_sched_getattr(int pid, uaddr_t uattr, unsigned int usize, unsigned int 
   memset(&a, 0, sizeof(a));
   spin_lock(&proc_lock);
   struct task *t = target(pid);
-  if (t) {
+  if (t) {  /* Linux's get_params: a nice value for the fair classes only */
     a.sched_policy = (uint32_t)t->policy;
     a.sched_priority = (uint32_t)t->rt_priority;
-    a.sched_nice = t->nice;
+    if (dl_policy(t->policy)) {
+      a.sched_runtime = t->dl_runtime;
+      a.sched_deadline = t->dl_deadline;
+      a.sched_period = t->dl_period;
+    } else if (!rt_policy(t->policy)) {
+      a.sched_nice = t->nice;
+    }
     a.sched_flags = t->reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0;
     a.sched_util_max = 1024;  /* SCHED_CAPACITY_SCALE: no clamp */
   }

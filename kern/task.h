@@ -101,6 +101,8 @@ struct task {
   int rt_priority;              /* 1..99 for SCHED_FIFO/SCHED_RR, else 0 */
   bool reset_on_fork;           /* SCHED_RESET_ON_FORK: children start as SCHED_OTHER */
   int nice;                     /* -20..19: kept and inherited; not weighed (sched.c) */
+  /* SCHED_DEADLINE's reservation (ns), kept and reported; scheduled as SCHED_OTHER (sys_sched.c) */
+  uint64_t dl_runtime, dl_deadline, dl_period;
   uint64_t vruntime;            /* ns run, the order of SCHED_OTHER tasks on the queue (sched.c) */
   uint64_t vr_stamp;            /* when run time was last added to vruntime */
 

@@ -262,6 +262,23 @@ static void tcp_report_read(struct tcp_sock *ts)
   }
 }
 
+/*
+ * The reader has emptied the receive queue and the last data was less than
+ * a segment: an ACK that lwIP was delaying goes now (Linux's
+ * tcp_cleanup_rbuf acknowledges when a read drains a small pushed segment).
+ * A sender holding a small segment back for that ACK (Nagle) may then send
+ * at once instead of waiting for lwIP's delayed-ACK timer (up to 250 ms);
+ * full-sized bulk data keeps lwIP's every-other-segment ACKs. net_lock held.
+ */
+static void tcp_ack_drained(struct tcp_sock *ts)
+{
+  struct tcp_pcb *pcb = ts->inet.pcb.tcp;
+  if (pcb && !ts->rx_bytes && ts->rx_small && (pcb->flags & TF_ACK_DELAY)) {
+    tcp_set_flags(pcb, TF_ACK_NOW);
+    tcp_output(pcb);
+  }
+}
+
 ssize_t tcp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock)
 {
   struct tcp_sock *ts = tcp_of(s);
@@ -343,6 +360,8 @@ ssize_t tcp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int fla
   }
   net_lock_acquire();
   tcp_report_read(ts);
+  if (done > 0 && !(flags & MSG_PEEK))
+    tcp_ack_drained(ts);
   net_lock_release_flush();
   mutex_unlock(&s->rx_lock);
   if (done > 0)

@@ -173,6 +173,7 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
     return ERR_OK;
   }
   ts->rx_bytes += p->tot_len;
+  ts->rx_small = p->tot_len < tcp_mss(pcb);
   if (ts->rx_tail)
     ts->rx_tail->next = p;
   else

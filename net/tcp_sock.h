@@ -35,6 +35,7 @@ struct tcp_sock {
   size_t rx_bytes;              /* bytes queued and unread */
   bool rx_fin;                  /* the peer closed its side (or the connection died) */
   size_t rx_unreported;         /* read but not yet passed to tcp_recved() */
+  bool rx_small;                /* the last data received was less than a segment (tcp_ack_drained) */
 
   /* listening (net_lock) */
   struct tcp_sock *acc_head, *acc_tail;

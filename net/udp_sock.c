@@ -7,7 +7,8 @@
  * loopback flood cannot exhaust memory); recvmsg takes one datagram per
  * call. sendmsg copies the data straight into a pbuf and hands it to
  * udp_sendto(); a datagram to 127.0.0.1 is delivered before sendmsg
- * returns (net_lock_release_flush).
+ * returns (net_lock_release_flush). Sends with MSG_MORE build one datagram
+ * that the next send without it sends (udp_send_locked).
  *
  * ICMP errors: two kernel raw pcbs (ICMP, ICMPv6) watch every ICMP
  * message and never consume one. An error that quotes one of our
@@ -36,10 +37,19 @@
 #include "lwip/prot/ip4.h"
 #include "lwip/prot/ip6.h"
 
+struct udp_tx;
+
 struct udp_sock {
   struct inet_sock inet;        /* first: inet code casts */
   bool connected;               /* connect() gave a default peer (net_lock) */
   struct dgram_queue rxq;       /* datagrams received, not yet read */
+  /* A datagram being built by sends with MSG_MORE (Linux's corked
+   * datagram), sent by the next send without it; the socket's tx_lock. */
+  struct udp_tx *pend;          /* NULL: none; room for UDP_MAX_PAYLOAD bytes */
+  size_t pend_len;
+  bool pend_to;                 /* the first send named pend_ip/pend_port */
+  ip_addr_t pend_ip;
+  u16_t pend_port;
 };
 
 #define UDP_MAX_PAYLOAD 65507   /* 65535 - IPv4 header - UDP header */
@@ -70,25 +80,71 @@ static void udp_tx_free(struct pbuf *p)
   kfree(p);
 }
 
-/* A pbuf holding a copy of len bytes of u, in *out: 0, -ENOBUFS or
- * -EFAULT. No lock held. */
-static long udp_tx_fill(struct uio *u, size_t len, struct pbuf **out)
+/* An empty datagram with room for cap payload bytes, or NULL. */
+static struct udp_tx *udp_tx_alloc(size_t cap)
 {
-  struct udp_tx *t = kmalloc(sizeof(*t) + UDP_TX_HEADROOM + len);
-  if (!t)
-    return -ENOBUFS;
+  return kmalloc(sizeof(struct udp_tx) + UDP_TX_HEADROOM + cap);
+}
+
+/* The pbuf of t's first len payload bytes; it owns t from now on. */
+static struct pbuf *udp_tx_pbuf(struct udp_tx *t, size_t len)
+{
   u8_t *payload = t->mem + UDP_TX_HEADROOM;
-  if (len && uio_copy_from(u, payload, len) != (long)len) {
-    kfree(t);
-    return -EFAULT;
-  }
   t->pc.custom_free_function = udp_tx_free;
   /* Declared without headroom (PBUF_RAW, starting at the payload): lwIP's
    * size check here is 16-bit, and a 65,507-byte datagram with its
    * headroom passes 64 KiB. udp_sendto and ip_output still put their
    * headers in front: pbuf_add_header may move the payload back over
    * t->mem, down to the end of the struct pbuf. */
-  *out = pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_RAM, &t->pc, payload, (u16_t)len);
+  return pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_RAM, &t->pc, payload, (u16_t)len);
+}
+
+/* A pbuf holding a copy of len bytes of u, in *out: 0, -ENOBUFS or
+ * -EFAULT. No lock held. */
+static long udp_tx_fill(struct uio *u, size_t len, struct pbuf **out)
+{
+  struct udp_tx *t = udp_tx_alloc(len);
+  if (!t)
+    return -ENOBUFS;
+  if (len && uio_copy_from(u, t->mem + UDP_TX_HEADROOM, len) != (long)len) {
+    kfree(t);
+    return -EFAULT;
+  }
+  *out = udp_tx_pbuf(t, len);
+  return 0;
+}
+
+/* Forget the corked datagram (tx_lock held). */
+static void udp_pend_drop(struct udp_sock *us)
+{
+  kfree(us->pend);
+  us->pend = NULL;
+  us->pend_len = 0;
+}
+
+/* Add len bytes of u to the corked datagram, made first if there is none
+ * (to ip/port if `to`). tx_lock held. 0, -EMSGSIZE (the datagram is then
+ * dropped, as Linux flushes it), -ENOBUFS or -EFAULT. */
+static long udp_pend_add(struct udp_sock *us, struct uio *u, size_t len, bool to, const ip_addr_t *ip,
+                         u16_t port)
+{
+  if (!us->pend) {
+    if (!(us->pend = udp_tx_alloc(UDP_MAX_PAYLOAD)))
+      return -ENOBUFS;
+    us->pend_len = 0;
+    us->pend_to = to;
+    if (to) {
+      ip_addr_copy(us->pend_ip, *ip);
+      us->pend_port = port;
+    }
+  }
+  if (us->pend_len + len > UDP_MAX_PAYLOAD) {
+    udp_pend_drop(us);
+    return -EMSGSIZE;
+  }
+  if (len && uio_copy_from(u, us->pend->mem + UDP_TX_HEADROOM + us->pend_len, len) != (long)len)
+    return -EFAULT;
+  us->pend_len += len;
   return 0;
 }
 
@@ -178,19 +234,41 @@ out:
   return r;
 }
 
-static ssize_t udp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock)
+/* Send p (ours until here) to ip/port, or to the connected peer. */
+static long udp_push(struct udp_sock *us, struct pbuf *p, bool to, const ip_addr_t *ip, u16_t port)
 {
-  struct udp_sock *us = udp_of(s);
-  (void)nonblock;
-  if (flags & MSG_OOB)
-    return -EOPNOTSUPP;
+  net_lock_acquire();
+  struct udp_pcb *pcb = us->inet.pcb.udp;
+  uint64_t overflows = udp_overflows;
+  err_t e = to ? udp_sendto(pcb, p, ip, port) : udp_send(pcb, p);
+  pbuf_free(p);
+  bool dropped = udp_overflows != overflows;
+  net_lock_release_flush();
+  if (dropped)
+    yield();  /* let the receiver drain its queue */
+  if (e == ERR_MEM || e == ERR_BUF)
+    e = ERR_OK;  /* a full queue drops the datagram, as a lossy link would */
+  return inet_errno(e);
+}
+
+/*
+ * MSG_MORE (Linux's corking without UDP_CORK): the data is kept and the
+ * next send adds to it, to the first send's address (later ones are not
+ * looked at); a send without MSG_MORE sends the whole datagram. tx_lock
+ * held.
+ */
+static ssize_t udp_send_locked(struct udp_sock *us, struct uio *u, struct sock_msg *m, int flags)
+{
   size_t len = u->resid;
   if (len > UDP_MAX_PAYLOAD)
     return -EMSGSIZE;
   ip_addr_t ip;
   u16_t port = 0;
   int r;
-  if (m->addrlen > 0) {
+  if (us->pend) {
+    ip_addr_copy(ip, us->pend_ip);
+    port = us->pend_port;
+  } else if (m->addrlen > 0) {
     net_lock_acquire();
     r = inet_parse_addr(&us->inet, &m->addr, m->addrlen, &ip, &port, false);
     net_lock_release();
@@ -203,6 +281,7 @@ static ssize_t udp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, 
   } else if (!READ_ONCE(us->connected)) {
     return -EDESTADDRREQ;
   }
+  bool to = us->pend ? us->pend_to : m->addrlen > 0;
   if (READ_ONCE(us->inet.err)) {  /* an ICMP error is reported once, as Linux's sock_error */
     net_lock_acquire();
     int e = us->inet.err;
@@ -211,28 +290,33 @@ static ssize_t udp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, 
     if (e)
       return -e;
   }
-  /* Copy the payload into a fresh pbuf: nobody else sees it until udp_send. */
   struct pbuf *p;
-  long f = udp_tx_fill(u, len, &p);
-  if (f)
-    return f;
-  net_lock_acquire();
-  struct udp_pcb *pcb = us->inet.pcb.udp;
-  uint64_t overflows = udp_overflows;
-  err_t e;
-  if (m->addrlen > 0)
-    e = udp_sendto(pcb, p, &ip, port);
-  else
-    e = udp_send(pcb, p);
-  pbuf_free(p);
-  bool dropped = udp_overflows != overflows;
-  net_lock_release_flush();
-  if (dropped)
-    yield();  /* let the receiver drain its queue */
-  if (e == ERR_MEM || e == ERR_BUF)
-    e = ERR_OK;  /* a full queue drops the datagram, as a lossy link would */
-  r = inet_errno(e);
+  if (us->pend || (flags & MSG_MORE)) {
+    long a = udp_pend_add(us, u, len, to, &ip, port);
+    if (a || (flags & MSG_MORE))
+      return a ? a : (ssize_t)len;
+    p = udp_tx_pbuf(us->pend, us->pend_len);
+    us->pend = NULL;
+    us->pend_len = 0;
+  } else {
+    /* Copy the payload into a fresh pbuf: nobody else sees it until udp_push. */
+    long f = udp_tx_fill(u, len, &p);
+    if (f)
+      return f;
+  }
+  r = udp_push(us, p, to, &ip, port);
   return r ? r : (ssize_t)len;
+}
+
+static ssize_t udp_sendmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock)
+{
+  (void)nonblock;
+  if (flags & MSG_OOB)
+    return -EOPNOTSUPP;
+  mutex_lock(&s->tx_lock);
+  ssize_t r = udp_send_locked(udp_of(s), u, m, flags);
+  mutex_unlock(&s->tx_lock);
+  return r;
 }
 
 static ssize_t udp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int flags, bool nonblock)
@@ -290,6 +374,7 @@ static void udp_release(struct socket *s)
   dgram_flush(&us->rxq);
   inet_flush_errors(&us->inet);
   net_lock_release();
+  udp_pend_drop(us);
   kfree(us);
   s->proto = NULL;
 }

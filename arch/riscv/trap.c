@@ -103,17 +103,71 @@ static void user_fault(struct trapframe *tf, int access)
     force_fault_signal(SIGSEGV, r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, tf->stval);
 }
 
-static bool nosleep_syscall(struct trapframe *tf);
+/*
+ * Is there anything to do before t returns to user mode? Every reason
+ * prepare_return_to_user acts on, tested at once: the common answer is
+ * no, and `|` instead of `||` makes this one straight run of loads (under
+ * QEMU every branch ends a translation block). A yes only means "look":
+ * the loop below decides what, if anything, to do.
+ */
+static ALWAYS_INLINE bool return_work_maybe(struct task *t)
+{
+  struct cpu *c = t->cpu;
+  struct process *p = t->proc;
+  sigset_t pend = READ_ONCE(t->pending.set) | READ_ONCE(p->shared_pending.set);
+  return c->need_resched | c->woke_task | c->kick_pending |           /* scheduler */
+         ((pend & ~t->blocked) != 0) | READ_ONCE(p->exiting) |       /* signals: */
+         READ_ONCE(p->stopped) | READ_ONCE(t->must_exit);              /* signal_pending() */
+}
 
-/* Returns whether interrupts are on: ret_to_user turns them off, or,
- * if they never came on, need not (trapvec.S). */
-bool user_trap(struct trapframe *tf)
+/* The work return_work_maybe may have seen: reschedule, deliver signals,
+ * until nothing is left. Interrupts on. */
+static void return_work(struct trapframe *tf)
+{
+  for (;;) {
+    wakeup_preempt_check();
+    if (need_resched()) {
+      current->nivcsw++;
+      schedule();
+      continue;
+    }
+    sched_kick(); /* tasks this one woke go to idle harts now that it runs on */
+    if (signal_pending(current)) {
+      do_signals(tf);
+      if (!need_resched() && !signal_pending(current))
+        break;
+      continue;
+    }
+    break;
+  }
+}
+
+/* prepare_return_to_user, inline in user_trap: on the common way out it
+ * is one test, and a call to another page and its return would be two
+ * lookups in QEMU's jump cache. */
+static ALWAYS_INLINE void prepare_return(struct trapframe *tf)
+{
+  if (return_work_maybe(current))
+    return_work(tf);
+  syscall_restart_check(tf);
+  /* ret_to_user turns interrupts off */
+}
+
+/* Interrupts are on (as everywhere in process context). */
+void prepare_return_to_user(struct trapframe *tf)
+{
+  prepare_return(tf);
+}
+
+static void user_syscall(struct trapframe *tf);
+
+/* From trapvec.S with the task's trapframe; leaves through ret_to_user. */
+void TRAP_PATH NORETURN user_trap(struct trapframe *tf)
 {
   uint64_t cause = tf->scause;
-  /* (a tracee resumed with PTRACE_SYSCALL stops in the call: not here) */
-  if (cause == EXC_ECALL_U && syscall_nosleep(tf->a7) && !READ_ONCE(current->ptrace_syscall))
-    return nosleep_syscall(tf);
-  if (cause & SCAUSE_INTR) {
+  if (cause == EXC_ECALL_U) {
+    user_syscall(tf);
+  } else if (cause & SCAUSE_INTR) {
     if ((cause & ~SCAUSE_INTR) == IRQ_S_TIMER) {
       scheduler_tick_mode(true);
       if (profile_on)
@@ -122,14 +176,9 @@ bool user_trap(struct trapframe *tf)
     handle_interrupt(cause & ~SCAUSE_INTR);
     intr_on();
   } else {
-    if (cause != EXC_ECALL_U)
-      tf->stval = csr_read(stval); /* for faults only (trapvec.S); an interrupt would clear it */
+    tf->stval = csr_read(stval); /* for faults only (trapvec.S); an interrupt would clear it */
     intr_on();
     switch (cause) {
-    case EXC_ECALL_U:
-      tf->epc += 4;
-      syscall_dispatch(tf);
-      break;
     case EXC_INST_PAGE_FAULT:
       user_fault(tf, FAULT_EXEC);
       break;
@@ -158,74 +207,36 @@ bool user_trap(struct trapframe *tf)
       force_fault_signal(SIGSEGV, SEGV_ACCERR, tf->stval);
     }
   }
-  prepare_return_to_user(tf);
-  return true;
+  prepare_return(tf);
+  ret_to_user(tf);
 }
 
 /*
- * Is there anything to do before t returns to user mode? Every reason
- * prepare_return_to_user acts on, tested at once: the common answer is
- * no, and `|` instead of `||` makes this one straight run of loads (under
- * QEMU every branch ends a translation block). A yes only means "look":
- * the loop below decides what, if anything, to do.
+ * An ecall from user mode: the system call, with interrupts on. One
+ * flagged nosleep in kern/syscall.tbl (getpid and the like: a few loads)
+ * runs with interrupts off, as the trap left them: under QEMU the sstatus
+ * writes that turn them on here and off again in ret_to_user are two of
+ * the ten exits from translated code that a system call costs
+ * (docs/traps.md); an interrupt that comes meanwhile is taken right after
+ * sret, a few dozen instructions later. SPP is still 0 then (the ecall
+ * set it; nothing ran since that could trap), which ret_to_user would
+ * otherwise make sure of.
  */
-static bool return_work_maybe(struct task *t)
+static TRAP_PATH void user_syscall(struct trapframe *tf)
 {
-  struct cpu *c = t->cpu;
-  struct process *p = t->proc;
-  sigset_t pend = READ_ONCE(t->pending.set) | READ_ONCE(p->shared_pending.set);
-  return c->need_resched | c->woke_task | c->kick_pending |           /* scheduler */
-         ((pend & ~t->blocked) != 0) | READ_ONCE(p->exiting) |       /* signals: */
-         READ_ONCE(p->stopped) | READ_ONCE(t->must_exit);              /* signal_pending() */
-}
-
-/* Interrupts are on (as everywhere in process context). */
-void prepare_return_to_user(struct trapframe *tf)
-{
-  if (!return_work_maybe(current))
-    goto out;
-  for (;;) {
-    wakeup_preempt_check();
-    if (need_resched()) {
-      current->nivcsw++;
-      schedule();
-      continue;
-    }
-    sched_kick(); /* tasks this one woke go to idle harts now that it runs on */
-    if (signal_pending(current)) {
-      do_signals(tf);
-      if (!need_resched() && !signal_pending(current))
-        break;
-      continue;
-    }
-    break;
-  }
-out:
-  syscall_restart_check(tf);
-  /* ret_to_user turns interrupts off */
-}
-
-/*
- * A system call flagged nosleep in kern/syscall.tbl (getpid and the like:
- * a few loads) runs with interrupts off, as the trap left them. Under QEMU
- * the sstatus writes that turn them on in user_trap and off again in
- * ret_to_user are two of the ten exits from translated code that a system
- * call costs (docs/traps.md); an interrupt that comes meanwhile is taken
- * right after sret, a few dozen instructions later. SPP is still 0 (the
- * ecall set it; nothing ran in between that could trap), which ret_to_user
- * would otherwise make sure of. Returns whether interrupts are on.
- */
-static bool nosleep_syscall(struct trapframe *tf)
-{
+  /* (a tracee resumed with PTRACE_SYSCALL stops in the call: not nosleep) */
+  bool nosleep = syscall_nosleep(tf->a7) && !READ_ONCE(current->ptrace_syscall);
+  if (!nosleep)
+    intr_on();
   tf->epc += 4;
   syscall_dispatch(tf);
-  if (!return_work_maybe(current)) {
-    syscall_restart_check(tf); /* ends the call for the signal code */
-    return false;
+  if (nosleep) {
+    if (!return_work_maybe(current)) {
+      syscall_restart_check(tf); /* ends the call for the signal code */
+      ret_to_user_intr_off(tf);
+    }
+    intr_on(); /* work to do: rescheduling or signals, as after any call */
   }
-  intr_on(); /* work to do: rescheduling or signals, as after any call */
-  prepare_return_to_user(tf);
-  return true;
 }
 
 void kernel_trap(struct trapframe *tf)

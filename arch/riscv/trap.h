@@ -58,8 +58,20 @@ struct task;
  * *new and point tp at next; returns on next's stack. Called by
  * kern/sched.c only, with the run-queue lock held and interrupts off. */
 void swtch(struct context *old, struct context *new, struct task *next);
-/* trapvec.S: back to user mode from the trapframe at sp (never returns). */
-void ret_to_user(void) NORETURN;
+/*
+ * The trap path: trapvec.S, user_trap and what every return to user mode
+ * calls share one page (the section .text.trap_path, arch/riscv/linker.ld):
+ * under QEMU a direct jump within a page is chained, one into another page
+ * is a lookup in QEMU's jump cache (docs/performance.md).
+ */
+#define TRAP_PATH __attribute__((section(".text.trap_path")))
+
+/* trapvec.S: back to user mode from tf, the trapframe at the top of the
+ * task's kernel stack (the stack below it is dropped). ret_to_user turns
+ * interrupts off first; ret_to_user_intr_off is for a caller that never
+ * turned them on since the trap (arch/riscv/trap.c). */
+void ret_to_user(struct trapframe *tf) NORETURN;
+void ret_to_user_intr_off(struct trapframe *tf) NORETURN;
 /* swtch.S: where a new kernel thread (task_trampoline) or a new user task
  * (user_task_trampoline, on to user_task_entry) first returns from swtch;
  * set as ra by kern/sched.c and kern/process.c, never called. */

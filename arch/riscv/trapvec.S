@@ -12,6 +12,9 @@
  */
 #include "arch/riscv/asm.h"
 
+/* The whole file and user_trap share one page (.text.trap_path, see
+ * arch/riscv/linker.ld): QEMU chains a direct jump only within a page. */
+
 .macro SAVE_GPRS_EXCEPT_SP
   sd ra, TF_RA(sp)
   sd gp, TF_GP(sp)
@@ -89,7 +92,7 @@
   sd t0, TF_SCAUSE(sp)
 .endm
 
-  .text
+  .section .text.trap_path, "ax"
   .globl trap_entry
   .balign 4
 trap_entry:
@@ -129,13 +132,13 @@ from_user:
   sd t0, TF_SCAUSE(sp)
   ld tp, TF_KERNEL_TP(sp)      /* tp = current task while in the kernel */
   mv a0, sp
-  call user_trap
-  beqz a0, ret_to_user_intr_off /* a nosleep system call: interrupts never came on */
-  /* fall through */
+  tail user_trap               /* it ends in ret_to_user, never returns */
 
 /*
- * ret_to_user: return to user mode from the trapframe at sp.
- * Entered with sp = the task's trapframe (also by new tasks: kern/sched.c).
+ * ret_to_user(tf): return to user mode from the trapframe tf (a0), at the
+ * top of the task's kernel stack; whatever the C code had below it on the
+ * stack is dropped. Also the first way out of new tasks (kern/main.c,
+ * user_task_start).
  */
   .globl ret_to_user
 ret_to_user:
@@ -144,7 +147,11 @@ ret_to_user:
    * does not matter: in user mode, supervisor interrupts are always on.) */
   li t0, (1 << 8) | (1 << 1)
   csrc sstatus, t0
-ret_to_user_intr_off:  /* SIE and SPP are 0 already (arch/riscv/trap.c) */
+  /* ret_to_user_intr_off(tf): the same, entered with SIE and SPP 0 already
+   * (a nosleep system call, arch/riscv/trap.c). */
+  .globl ret_to_user_intr_off
+ret_to_user_intr_off:
+  mv sp, a0
   addi t0, sp, TF_SIZE
   csrw sscratch, t0
   ld t0, TF_EPC(sp)
@@ -163,4 +170,5 @@ user_task_start:
   call task_first_run
   mv a0, sp
   call prepare_return_to_user
+  mv a0, sp
   j ret_to_user

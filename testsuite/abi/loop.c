@@ -6,7 +6,8 @@
  * errors (EBUSY, ENXIO, EBADF, EINVAL), a read-only binding, and a FAT
  * file system made and mounted on the device (and, mounted read-only, the
  * order of EROFS among the errors of unlink, rmdir and mkdir), and the device's I/O
- * counters in /sys/block/loopN/stat moving with a write and a read, and
+ * counters in /sys/block/loopN/stat moving with a write and a read, the queue limits in
+ * /sys/block/loopN/queue and statx's STATX_DIOALIGN on the device node, and
  * mount(MS_REMOUNT) between read-only and read-write on FAT and ext2. Kite and the reference
  * Linux only (the qemu-user sandbox has no loop devices of its own).
  * User space; static musl; needs busybox's mkfs.vfat on PATH.
@@ -134,6 +135,48 @@ static void ext2_remount(void)
   rmdir(mnt);
 }
 
+/* One number from a sysfs file, or -1. */
+static long read_number(const char *path)
+{
+  FILE *fp = fopen(path, "r");
+  long v = -1;
+  if (fp) {
+    if (fscanf(fp, "%ld", &v) != 1)
+      v = -1;
+    fclose(fp);
+  }
+  return v;
+}
+
+/* statx's direct I/O alignment of the device node (STATX_DIOALIGN, Linux
+ * 6.1) and the queue limits in /sys/block/loopN/queue that it agrees with. */
+static void dio_align(long n, const char *dev)
+{
+  struct { uint32_t mask; uint32_t pad[35]; uint64_t mnt_id; uint32_t mem_align, offset_align;
+           uint64_t spare[12]; } x;
+  _Static_assert(sizeof(x) == 256, "struct statx");
+  memset(&x, 0xff, sizeof(x));
+  CHECK_RET("dio/statx", raw5(SYS_statx, AT_FDCWD, dev, 0, 0x2000 /* STATX_DIOALIGN */, &x), 0);
+  CHECKF("dio/statx-dioalign", (x.mask & 0x2000) && x.mem_align == 512 && x.offset_align == 512,
+         "mask %#x mem %u offset %u", x.mask, x.mem_align, x.offset_align);
+  memset(&x, 0, sizeof(x));
+  raw5(SYS_statx, AT_FDCWD, dev, 0, 0x7ff /* STATX_BASIC_STATS */, &x);
+  CHECKF("dio/not-asked-not-given", !(x.mask & 0x2000) && x.mem_align == 0, "mask %#x", x.mask);
+  char p[96];
+  snprintf(p, sizeof(p), "/sys/block/loop%ld/queue/logical_block_size", n);
+  long lbs = read_number(p);
+  if (lbs < 0 && !on_kite()) {
+    abi_line("SKIP: loop/dio-queue (this Linux has no /sys/block/loop%ld/queue: no sysfs mounted)", n);
+    return;
+  }
+  CHECKF("dio/queue-logical-block-size", lbs == 512, "%ld", lbs);
+  snprintf(p, sizeof(p), "/sys/block/loop%ld/queue/physical_block_size", n);
+  CHECKF("dio/queue-physical-block-size", read_number(p) == 512, "%ld", read_number(p));
+  snprintf(p, sizeof(p), "/sys/block/loop%ld/queue/dma_alignment", n);
+  long dma = read_number(p);
+  CHECKF("dio/queue-dma-alignment", dma == 511, "%ld", dma);
+}
+
 static void loops(void)
 {
   const char *tmp = getenv("ABI_TMP") ? getenv("ABI_TMP") : "/tmp";
@@ -181,6 +224,7 @@ static void loops(void)
   pwrite(f, "fromfile", 8, 8192);
   CHECK("loop/device-sees-file", pread(d, buf, 8, 8192) == 8 && memcmp(buf, "fromfile", 8) == 0);
   device_stats(n, d);
+  dio_align(n, dev);
   /* status: name and offset */
   memset(&li, 0, sizeof(li));
   strcpy((char *)li.lo_file_name, "kite-test-image");

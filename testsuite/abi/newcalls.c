@@ -2,7 +2,8 @@
  * newcalls.c — the smaller newer system calls (testsuite/abi):
  * epoll_pwait2 (a timespec timeout, NULL, zero, EINVAL), rt_tgsigqueueinfo
  * (to one thread, the EPERM rule), restart_syscall, sched_rr_get_interval,
- * sched_getattr/sched_setattr (the size handshake, nice, errors),
+ * sched_getattr/sched_setattr (the size handshake, nice, errors; SCHED_DEADLINE's
+ * checks, reporting, fork refusal and bandwidth admission),
  * personality (query, set, inherited by fork, kept by exec, STICKY_TIMEOUTS), membarrier
  * (query, registration, EPERM, EINVAL), mlock2, readahead, remap_file_pages, and
  * riscv_hwprobe (keys, unknown keys, errors; Kite only: Linux 6.4's call),
@@ -159,6 +160,128 @@ static void test_sched(void)
   CHECKF("setattr-e2big-writes-size", ((struct kattr *)bigattr)->size == 56 || ((struct kattr *)bigattr)->size == 48,
          "%u", ((struct kattr *)bigattr)->size);
   CHECK_RET("setattr-efault", raw3(SYS_sched_setattr, 0, BAD_PTR, 0), -EFAULT);
+}
+
+/* ---- SCHED_DEADLINE: the reservation checked, admitted, reported ---- */
+
+#define DL_RUNTIME 10000000ULL   /* 10 ms of every 30 ms */
+#define DL_PERIOD 30000000ULL
+
+static long set_dl(long tid, uint64_t runtime, uint64_t deadline, uint64_t period, uint32_t prio)
+{
+  struct kattr a;
+  memset(&a, 0, sizeof(a));
+  a.size = 48;
+  a.policy = 6; /* SCHED_DEADLINE */
+  a.priority = prio;
+  a.runtime = runtime;
+  a.deadline = deadline;
+  a.period = period;
+  return raw3(SYS_sched_setattr, tid, &a, 0);
+}
+
+static long set_other(long tid)
+{
+  struct kattr a;
+  memset(&a, 0, sizeof(a));
+  a.size = 48;
+  return raw3(SYS_sched_setattr, tid, &a, 0);
+}
+
+static int dl_pipe[2];
+static long dl_tids[16];
+
+static void *dl_sleeper(void *arg)
+{
+  __atomic_store_n(&dl_tids[(long)arg], raw0(SYS_gettid), __ATOMIC_RELEASE);
+  char c;
+  (void)!read(dl_pipe[0], &c, 1);
+  return NULL;
+}
+
+/* Bandwidth: every hart may give 95 % to deadline threads. With n harts,
+ * n threads at 90 % are admitted and one more is EBUSY until one shrinks.
+ * A section of its own, after a pause: Linux gives back the bandwidth of a
+ * thread that leaves SCHED_DEADLINE only at its 0-lag time (Kite at once). */
+static void test_dl_admission(void)
+{
+  if (on_qemu_user()) {
+    abi_line("SKIP: sched_dl_admission/all (qemu-user: the host refuses SCHED_DEADLINE in the sandbox's user namespace)");
+    return;
+  }
+  usleep(200000);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1 || n > 15) {
+    abi_line("SKIP: sched_deadline/admission (%ld harts)", n);
+    return;
+  }
+  CHECK("pipe", pipe(dl_pipe) == 0);
+  pthread_t th[16];
+  for (long i = 0; i <= n; i++)
+    pthread_create(&th[i], NULL, dl_sleeper, (void *)i);
+  for (long i = 0; i <= n; i++)
+    while (!__atomic_load_n(&dl_tids[i], __ATOMIC_ACQUIRE))
+      sched_yield();
+  uint64_t rt = DL_PERIOD / 10 * 9;
+  long ok = 0;
+  for (long i = 0; i < n; i++)
+    ok += set_dl(dl_tids[i], rt, DL_PERIOD, DL_PERIOD, 0) == 0;
+  CHECKF("admission-n-at-90", ok == n, "%ld of %ld admitted", ok, n);
+  CHECK_RET("admission-one-more-EBUSY", set_dl(dl_tids[n], rt, DL_PERIOD, DL_PERIOD, 0), -EBUSY);
+  CHECK_RET("admission-shrink", set_dl(dl_tids[0], rt / 2, DL_PERIOD, DL_PERIOD, 0), 0);
+  CHECK_RET("admission-after-shrink", set_dl(dl_tids[n], DL_PERIOD / 10 * 4, DL_PERIOD, DL_PERIOD, 0), 0);
+  close(dl_pipe[1]);  /* they wake and exit as deadline threads: their bandwidth goes with them */
+  for (long i = 0; i <= n; i++)
+    pthread_join(th[i], NULL);
+  close(dl_pipe[0]);
+}
+
+static void test_sched_deadline(void)
+{
+  if (on_qemu_user()) {
+    abi_line("SKIP: sched_deadline/all (qemu-user: the host refuses SCHED_DEADLINE in the sandbox's user namespace)");
+    return;
+  }
+  /* what __checkparam_dl refuses */
+  CHECK_RET("einval-no-deadline", set_dl(0, DL_RUNTIME, 0, DL_PERIOD, 0), -EINVAL);
+  CHECK_RET("einval-runtime-over-deadline", set_dl(0, DL_PERIOD, DL_RUNTIME, DL_PERIOD, 0), -EINVAL);
+  CHECK_RET("einval-deadline-over-period", set_dl(0, DL_RUNTIME, DL_PERIOD, DL_RUNTIME * 2, 0), -EINVAL);
+  CHECK_RET("einval-runtime-under-1024ns", set_dl(0, 1000, DL_PERIOD, DL_PERIOD, 0), -EINVAL);
+  CHECK_RET("einval-period-under-100us", set_dl(0, 20000, 50000, 50000, 0), -EINVAL);
+  CHECK_RET("einval-period-over-4s", set_dl(0, DL_RUNTIME, DL_PERIOD, 5000000000ULL, 0), -EINVAL);
+  CHECK_RET("einval-priority", set_dl(0, DL_RUNTIME, DL_PERIOD, DL_PERIOD, 1), -EINVAL);
+  CHECK_RET("esrch", set_dl(999999, DL_RUNTIME, DL_PERIOD, DL_PERIOD, 0), -ESRCH);
+  int prio0 = 0;
+  CHECK_RET("setscheduler-einval", raw3(SYS_sched_setscheduler, 0, 6, &prio0), -EINVAL);
+  CHECK_RET("priority-range", raw1(SYS_sched_get_priority_max, 6) | raw1(SYS_sched_get_priority_min, 6), 0);
+
+  /* a reservation taken and read back */
+  CHECK_RET("set", set_dl(0, DL_RUNTIME, DL_PERIOD, DL_PERIOD, 0), 0);
+  CHECK_RET("getscheduler", raw1(SYS_sched_getscheduler, 0), 6);
+  struct kattr b;
+  memset(&b, 0xff, sizeof(b));
+  CHECK_RET("getattr", raw4(SYS_sched_getattr, 0, &b, sizeof(b), 0), 0);
+  CHECKF("getattr-values", b.policy == 6 && b.priority == 0 && b.nice == 0 && b.runtime == DL_RUNTIME &&
+         b.deadline == DL_PERIOD && b.period == DL_PERIOD,
+         "policy %u prio %u nice %d %llu/%llu/%llu", b.policy, b.priority, b.nice,
+         (unsigned long long)b.runtime, (unsigned long long)b.deadline, (unsigned long long)b.period);
+  struct timespec ts = {-1, -1};
+  CHECK_RET("rr-interval", raw2(SYS_sched_rr_get_interval, 0, &ts), 0);
+  CHECKF("rr-interval-zero", ts.tv_sec == 0 && ts.tv_nsec == 0, "%ld.%09ld", (long)ts.tv_sec, ts.tv_nsec);
+  long child = raw5(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+  if (child == 0)
+    _exit(0);
+  if (child > 0)
+    waitpid(child, NULL, 0);
+  CHECKF("fork-EAGAIN", child == -EAGAIN, "%ld", child);
+  /* a period of 0 is the deadline */
+  CHECK_RET("set-period-0", set_dl(0, DL_RUNTIME, DL_PERIOD, 0, 0), 0);
+  memset(&b, 0, sizeof(b));
+  raw4(SYS_sched_getattr, 0, &b, sizeof(b), 0);
+  CHECKF("period-0-is-deadline", b.period == DL_PERIOD && b.deadline == DL_PERIOD, "%llu/%llu",
+         (unsigned long long)b.deadline, (unsigned long long)b.period);
+  CHECK_RET("back-to-other", set_other(0), 0);
+  CHECK_RET("other-again", raw1(SYS_sched_getscheduler, 0), 0);
 }
 
 static void test_personality(void)
@@ -468,6 +591,8 @@ int main(int argc, char **argv)
   run_section("epoll_pwait2", test_epoll_pwait2, 30000);
   run_section("rt_tgsigqueueinfo", test_tgsigqueueinfo, 30000);
   run_section("sched", test_sched, 30000);
+  run_section("sched_deadline", test_sched_deadline, 30000);
+  run_section("sched_dl_admission", test_dl_admission, 30000);
   run_section("personality", test_personality, 30000);
   run_section("membarrier", test_membarrier, 30000);
   run_section("mlock2-readahead", test_mlock2_readahead, 30000);

@@ -278,6 +278,43 @@ static void test_data(int family, const char *tag)
   close(s);
 }
 
+/* Small writes answered by small reads (LTP's send02): the reader's read
+ * of a small segment acknowledges it at once, so Nagle does not hold the
+ * sender's next small segment for a delayed ACK (lwIP's timer: up to
+ * 250 ms a round; Linux and Kite take a few ms for all of them). */
+static void test_small_rounds(int family, const char *tag)
+{
+  char name[64], buf[64];
+  int c, s;
+  snprintf(name, sizeof(name), "%s/small-rounds-pair", tag);
+  check(name, tcp_pair(family, &c, &s) == 0, "tcp_pair");
+  int rounds = 0;
+  double t0 = now_s();
+  for (; rounds < 20; rounds++) {
+    if (send(c, "0123456789abcdef", 16, 0) != 16 || wait_for(s, POLLIN, 2000) <= 0 ||
+        recv(s, buf, sizeof(buf), 0) != 16)
+      break;
+    if (send(c, "0123456789abcdef", 16, MSG_MORE) != 16 || send(c, "!", 1, 0) != 1)
+      break;
+    size_t got = 0;
+    while (got < 17 && wait_for(s, POLLIN, 2000) > 0) {
+      ssize_t r = recv(s, buf + got, sizeof(buf) - got, 0);
+      if (r <= 0)
+        break;
+      got += (size_t)r;
+    }
+    if (got != 17)
+      break;
+  }
+  double dt = now_s() - t0;
+  snprintf(name, sizeof(name), "%s/small-rounds-data", tag);
+  check(name, rounds == 20, "%d of 20 rounds", rounds);
+  snprintf(name, sizeof(name), "%s/small-rounds-prompt", tag);
+  check(name, dt < 1.5, "20 rounds took %.3f s", dt);
+  close(c);
+  close(s);
+}
+
 static void test_epipe(void)
 {
   int c, s;
@@ -546,6 +583,8 @@ int main(void)
   test_ealready();
   test_data(AF_INET, "v4");
   test_data(AF_INET6, "v6");
+  test_small_rounds(AF_INET, "v4");
+  test_small_rounds(AF_INET6, "v6");
   test_epipe();
   test_reuseaddr();
   test_time_wait_reuse();

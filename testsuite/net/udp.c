@@ -2,7 +2,8 @@
  * udp.c — UDP socket semantics over loopback (IPv4, IPv6, dual stack):
  * addresses, connected sockets, MSG_TRUNC/MSG_PEEK, FIONREAD, EMSGSIZE,
  * EDESTADDRREQ, timeouts, zero-length and maximum-size datagrams, a
- * bounded receive queue, and ECONNREFUSED from an ICMP port unreachable.
+ * bounded receive queue, ECONNREFUSED from an ICMP port unreachable, and
+ * datagrams built by sends with MSG_MORE.
  */
 #include "nettest.h"
 #include <poll.h>
@@ -386,12 +387,52 @@ static void test_recverr(int family, const char *tag)
   close(u);
 }
 
+/* MSG_MORE: sends build one datagram, sent by the first send without it
+ * (to the first send's address); too much for a datagram is EMSGSIZE and
+ * drops what was kept. */
+static void test_more(int family, const char *tag)
+{
+  char name[64], buf[256];
+  int a = udp_bound(family), b = udp_bound(family);
+  struct sockaddr_storage to;
+  socklen_t tolen = loop_addr(family, port_of(b), &to);
+  snprintf(name, sizeof(name), "%s/more-kept", tag);
+  CHECK_EQ(name, sendto(a, "0123456789abcdef", 16, MSG_MORE, (struct sockaddr *)&to, tolen), 16);
+  snprintf(name, sizeof(name), "%s/more-nothing-sent", tag);
+  CHECK_ERR(name, recv(b, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+  snprintf(name, sizeof(name), "%s/more-second-part", tag);
+  CHECK_EQ(name, send(a, "!", 1, MSG_MORE), 1); /* no address: the first one's */
+  snprintf(name, sizeof(name), "%s/more-last-part", tag);
+  CHECK_EQ(name, sendto(a, "END", 3, 0, (struct sockaddr *)&to, tolen), 3);
+  wait_in(b);
+  ssize_t r = recv(b, buf, sizeof(buf), MSG_DONTWAIT);
+  snprintf(name, sizeof(name), "%s/more-one-datagram", tag);
+  check(name, r == 20 && memcmp(buf, "0123456789abcdef!END", 20) == 0, "r %zd", r);
+  snprintf(name, sizeof(name), "%s/more-no-second", tag);
+  CHECK_ERR(name, recv(b, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+  static char big[65507];
+  snprintf(name, sizeof(name), "%s/more-big-kept", tag);
+  CHECK_EQ(name, sendto(a, big, 65000, MSG_MORE, (struct sockaddr *)&to, tolen), 65000);
+  snprintf(name, sizeof(name), "%s/more-over-emsgsize", tag);
+  CHECK_ERR(name, sendto(a, big, 1000, 0, (struct sockaddr *)&to, tolen), EMSGSIZE);
+  snprintf(name, sizeof(name), "%s/more-dropped-after-emsgsize", tag);
+  CHECK_EQ(name, sendto(a, "x", 1, 0, (struct sockaddr *)&to, tolen), 1);
+  wait_in(b);
+  r = recv(b, buf, sizeof(buf), MSG_DONTWAIT);
+  snprintf(name, sizeof(name), "%s/more-fresh-datagram", tag);
+  check(name, r == 1 && buf[0] == 'x', "r %zd", r);
+  close(a);
+  close(b);
+}
+
 int main(void)
 {
   test_group = "udp";
   test_mmsg();
   test_basic(AF_INET, "v4");
   test_basic(AF_INET6, "v6");
+  test_more(AF_INET, "v4");
+  test_more(AF_INET6, "v6");
   test_connected();
   test_refused(AF_INET, "v4");
   test_refused(AF_INET6, "v6");
