@@ -3,8 +3,9 @@
  * and mounted at boot on /dev/mqueue) and the mq_* system calls.
  *
  * Layers: the system calls (mq_open, mq_unlink, mq_timedsend,
- * mq_timedreceive, mq_notify, mq_getsetattr) find queues in the one
- * mqueue superblock (Kite has one IPC namespace) → a queue is an inode
+ * mq_timedreceive, mq_notify, mq_getsetattr) find queues in the mqueue
+ * superblock of the caller's IPC namespace (struct mq_ns, one per
+ * namespace: ipc/namespace.c makes and destroys them) → a queue is an inode
  * there whose priv is a struct mqueue → a descriptor is an open file of
  * that inode (so open(2), unlink(2), ls and poll work on /dev/mqueue too).
  *
@@ -16,7 +17,9 @@
  * Limits are Linux's defaults (kern/param.h): 10 messages of 8 KiB unless
  * asked (more with CAP_SYS_RESOURCE), 256 queues, and the queues of a
  * user charged against its RLIMIT_MSGQUEUE; the first five are the
- * tunables of /proc/sys/fs/mqueue (fs/proc_kernel.c), as on Linux.
+ * tunables of /proc/sys/fs/mqueue (fs/proc_kernel.c), as on Linux — but
+ * one set for every namespace (Linux has a set per IPC namespace); the
+ * queue count that queues_max limits is per namespace.
  *
  * Locks: mq_lock (a mutex) serialises the directory (create, unlink) and
  * the per-user accounting; each queue's spinlock its messages and its
@@ -42,6 +45,7 @@
 #include "kern/param.h"
 #include "kern/printk.h"
 #include "net/socket.h"
+#include "ipc/ipc.h"
 #include <string.h>
 
 #define MQUEUE_MAGIC 0x19800202
@@ -86,10 +90,16 @@ struct mqueue {
   size_t charged;
 };
 
-static struct super_block *mq_sb;
-static struct mount mq_mnt = { .source = "mqueue", .refcount = 1 };
+/* An IPC namespace's queues: a superblock (its priv points back here,
+ * NULL once the namespace is gone) and the internal mount mq_open's paths
+ * use; mounting "mqueue" shows the mounter's. */
+struct mq_ns {
+  struct super_block *sb;
+  struct mount *mnt;
+  int nr_queues;                               /* mq_lock */
+};
+static struct mq_ns *init_mq_ns;
 static struct mutex mq_lock;
-static int nr_queues;                          /* mq_lock */
 /* /proc/sys/fs/mqueue: queues_max, msg_max, msgsize_max, msg_default, msgsize_default */
 int mq_queues_max = MQ_QUEUES_MAX, mq_msg_max = MQ_MSG_MAX, mq_msgsize_max = MQ_MSGSIZE_MAX;
 int mq_msg_default = MQ_MSG_DEFAULT, mq_msgsize_default = MQ_MSGSIZE_DEFAULT;
@@ -179,7 +189,9 @@ static void mq_evict(struct inode *ino)
   size_t *ub = user_bytes(q->charged_uid);
   if (ub)
     *ub -= MIN(*ub, q->charged);
-  nr_queues--;
+  struct mq_ns *ns = ino->sb->priv;
+  if (ns)
+    ns->nr_queues--;
   mutex_unlock(&mq_lock);
   kfree(q);
   ino->priv = NULL;
@@ -190,7 +202,8 @@ static void mq_evict(struct inode *ino)
  * the caller's real uid. mq_lock held. The checks are Linux's
  * mqueue_get_inode's: EINVAL, EOVERFLOW, EMFILE.
  */
-static struct inode *mq_new_inode(mode_t mode, const struct mq_attr64 *attr, long *err)
+static struct inode *mq_new_inode(struct mq_ns *m, mode_t mode, const struct mq_attr64 *attr,
+                                  long *err)
 {
   /* the defaults, no larger than the limits (Linux's mqueue_get_inode) */
   long maxmsg = MIN(READ_ONCE(mq_msg_default), READ_ONCE(mq_msg_max));
@@ -213,7 +226,7 @@ static struct inode *mq_new_inode(mode_t mode, const struct mq_attr64 *attr, lon
   if (!ub || *ub + bytes < *ub || *ub + bytes > rlimit_cur(RLIMIT_MSGQUEUE))
     return NULL;
   struct mqueue *q = kzalloc(sizeof(*q));
-  struct inode *ino = q ? inode_alloc(mq_sb, S_IFREG | (mode & 07777)) : NULL;
+  struct inode *ino = q ? inode_alloc(m->sb, S_IFREG | (mode & 07777)) : NULL;
   if (!ino) {
     kfree(q);
     *err = -ENOMEM;
@@ -227,29 +240,33 @@ static struct inode *mq_new_inode(mode_t mode, const struct mq_attr64 *attr, lon
   q->charged_uid = uid;
   q->charged = bytes;
   *ub += bytes;
-  nr_queues++;
+  m->nr_queues++;
   ino->priv = q;
   ino->iop = &mq_iops;
   ino->fop = &mq_fops;
-  inode_init_owner(mq_sb->root->inode, ino);
+  inode_init_owner(m->sb->root->inode, ino);
   return ino;
 }
 
-/* Make queue `d` in the root (root locked, d negative). */
+/* Make queue `d` in the root of d's superblock (root locked, d negative). */
 static int mq_create_at(struct dentry *d, mode_t mode, const struct mq_attr64 *attr)
 {
+  struct super_block *sb = d->sb;
   mutex_lock(&mq_lock);
-  long err = 0;
+  long err = -ENOENT;
   struct inode *ino = NULL;
-  if (nr_queues >= READ_ONCE(mq_queues_max) && !capable(CAP_SYS_RESOURCE))
+  struct mq_ns *m = sb->priv;
+  if (!m)
+    ; /* its namespace is gone (a mount of it outlives it) */
+  else if (m->nr_queues >= READ_ONCE(mq_queues_max) && !capable(CAP_SYS_RESOURCE))
     err = -ENOSPC;
   else
-    ino = mq_new_inode(mode, attr, &err);
+    ino = mq_new_inode(m, mode, attr, &err);
   mutex_unlock(&mq_lock);
   if (!ino)
     return (int)err;
   d_instantiate(d, ino);
-  inode_touch(mq_sb->root->inode, true);
+  inode_touch(sb->root->inode, true);
   return 0;
 }
 
@@ -292,12 +309,19 @@ static const struct inode_ops mq_iops = {
   .evict = mq_evict,
 };
 
-/* Mounting mqueue shows the one set of queues (one IPC namespace). */
+/* The caller's IPC namespace's queues (the initial ones before ipc_init
+ * has registered the namespaces: the boot mounts /dev/mqueue first). */
+static struct mq_ns *current_mq(void)
+{
+  return current_ipc_ns() ? current_ipc()->mq : init_mq_ns;
+}
+
+/* Mounting mqueue shows the queues of the mounter's IPC namespace. */
 static int mq_mount(const struct fs_type *type, const char *source, uint32_t flags, const char *data,
                     struct super_block **sbp)
 {
   (void)type; (void)source; (void)flags; (void)data;
-  *sbp = mq_sb; /* (mount_alloc adds the mount's reference) */
+  *sbp = current_mq()->sb; /* (mount_alloc adds the mount's reference) */
   return 0;
 }
 
@@ -313,25 +337,80 @@ static int mq_statfs(struct super_block *sb, struct statfs64 *st)
 
 static const struct super_ops mq_sops = { .statfs = mq_statfs };
 
-void mqueue_init(void)
+struct mq_ns *mq_ns_create(void)
 {
-  mutex_init(&mq_lock, "mqueue");
-  mq_sb = sb_alloc(&mq_type);
-  struct inode *root = mq_sb ? inode_alloc(mq_sb, S_IFDIR | 01777) : NULL;
+  struct mq_ns *m = kzalloc(sizeof(*m));
+  struct super_block *sb = m ? sb_alloc(&mq_type) : NULL;
+  struct inode *root = sb ? inode_alloc(sb, S_IFDIR | 01777) : NULL;
   struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
-  if (!d)
-    panic("mqueue_init: out of memory");
+  if (!d) {
+    if (root)
+      iput(root);
+    kfree(sb);
+    kfree(m);
+    return NULL;
+  }
   root->iop = &mq_dir_iops;
   root->fop = &mq_dir_fops;
   root->nlink = 2;
-  d->sb = mq_sb;
+  d->sb = sb;
   d_instantiate(d, root);
-  mq_sb->root = d;
-  mq_sb->magic = MQUEUE_MAGIC;
-  mq_sb->ops = &mq_sops;
-  mq_sb->refcount = 1; /* the internal mount below, never unmounted */
-  mq_mnt.sb = mq_sb;
-  mq_mnt.root = d;
+  sb->root = d;
+  sb->magic = MQUEUE_MAGIC;
+  sb->ops = &mq_sops;
+  sb->priv = m;
+  m->sb = sb;
+  if (!(m->mnt = mount_detached(sb, d, "mqueue", 0))) {
+    dput(d);
+    kfree(sb);
+    kfree(m);
+    return NULL;
+  }
+  return m;
+}
+
+/* The first queue below `root` still named there, referenced, or NULL. */
+static struct dentry *first_queue(struct dentry *root)
+{
+  struct dentry *c, *found = NULL;
+  spin_lock(&dcache_lock);
+  list_for_each_entry(c, &root->children, sibling)
+    if (c->inode && !c->unlinked) {
+      found = c;
+      found->refcount++;
+      break;
+    }
+  spin_unlock(&dcache_lock);
+  return found;
+}
+
+void mq_ns_destroy(struct mq_ns *m)
+{
+  struct dentry *root = m->sb->root;
+  mutex_lock(&root->inode->lock);
+  struct dentry *d;
+  while ((d = first_queue(root))) {
+    mq_dir_unlink(root->inode, d);
+    dput(d);
+  }
+  mutex_unlock(&root->inode->lock);
+  mutex_lock(&mq_lock);
+  m->sb->priv = NULL; /* queues still open are counted no more */
+  mutex_unlock(&mq_lock);
+  mount_drop_detached(m->mnt);
+  kfree(m);
+}
+
+struct mq_ns *mq_ns_initial(void)
+{
+  return init_mq_ns;
+}
+
+void mqueue_init(void)
+{
+  mutex_init(&mq_lock, "mqueue");
+  if (!(init_mq_ns = mq_ns_create()))
+    panic("mqueue_init: out of memory");
   register_fs(&mq_type);
 }
 
@@ -423,7 +502,8 @@ long sys_mq_open(uaddr_t uname, int oflag, mode_t mode, uaddr_t uattr)
     kfree(name);
     return r;
   }
-  struct dentry *root = mq_sb->root;
+  struct mq_ns *m = current_mq();
+  struct dentry *root = m->sb->root;
   mutex_lock(&root->inode->lock);
   struct dentry *d = vfs_lookup_locked(root, name, strlen(name));
   kfree(name);
@@ -451,8 +531,8 @@ long sys_mq_open(uaddr_t uname, int oflag, mode_t mode, uaddr_t uattr)
     dput(d);
     return r;
   }
-  struct path p = { &mq_mnt, d };
-  __atomic_add_fetch(&mq_mnt.refcount, 1, __ATOMIC_RELAXED);
+  struct path p = { m->mnt, d };
+  __atomic_add_fetch(&m->mnt->refcount, 1, __ATOMIC_RELAXED);
   if (created)
     dget(d);  /* to take the new queue back if no descriptor can be had */
   struct file *f = file_open_path(&p, oflag & (O_ACCMODE | O_NONBLOCK));
@@ -488,7 +568,7 @@ long sys_mq_unlink(uaddr_t uname)
     kfree(name);
     return r;
   }
-  struct dentry *root = mq_sb->root;
+  struct dentry *root = current_mq()->sb->root;
   mutex_lock(&root->inode->lock);
   struct dentry *d = vfs_lookup_locked(root, name, strlen(name));
   kfree(name);

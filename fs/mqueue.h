@@ -11,9 +11,21 @@
 #define KITE_MQUEUE_H
 
 /* At boot, after vfs_init: register the "mqueue" file system type and make
- * its one superblock (Kite has one IPC namespace), which /dev/mqueue and
- * every mount of "mqueue" share. Panics when out of memory. */
+ * the initial IPC namespace's queues (mq_ns_initial), which /dev/mqueue
+ * shows. Panics when out of memory. */
 void mqueue_init(void);
+
+/* The queues of one IPC namespace (ipc/namespace.c holds one per
+ * namespace): a superblock of its own, which a mount of "mqueue" made
+ * in that namespace shows. No lock held by the callers. */
+struct mq_ns;
+struct mq_ns *mq_ns_initial(void);
+/* A new, empty set, or NULL when out of memory. */
+struct mq_ns *mq_ns_create(void);
+/* The namespace is gone: its queues are unlinked (one still open lives
+ * until its last descriptor closes, as on Linux) and m is freed; a mount
+ * of it still shows what is left. */
+void mq_ns_destroy(struct mq_ns *m);
 
 /* The limits /proc/sys/fs/mqueue shows and root may set (fs/proc_kernel.c
  * reads and writes them; fs/mqueue.c applies them under mq_lock). */

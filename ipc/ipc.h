@@ -9,6 +9,11 @@
  * as Linux). An object is found by key (shmget and friends) or by id
  * (everything else).
  *
+ * Each IPC namespace (ipc/namespace.c) has its own three tables, its own
+ * limits and its own POSIX message-queue instance (fs/mqueue.c): a task
+ * finds objects in current_ipc()'s, an object keeps a pointer to the
+ * namespace it was made in.
+ *
  * Layer: ipc (beside fs and net: layer 4). The system calls are in these
  * files themselves (kern/syscall.tbl); /proc/sysvipc and /proc/sys/kernel
  * (fs/proc_kernel.c) read the tables; shared memory sits on tmpfs files
@@ -27,8 +32,10 @@
 
 #include "kern/types.h"
 #include "kern/wait.h"
+#include "kern/nsproxy.h"
 
 struct process;
+struct mq_ns;
 
 /* Commands and flags (include/uapi/linux/ipc.h, shm.h, sem.h, msg.h). */
 #define IPC_PRIVATE 0
@@ -106,7 +113,8 @@ struct ipc_limits {
   int sem_ctls[4];              /* semmsl, semmns, semopm, semmni */
   int msg_ctlmax, msg_ctlmnb, msg_ctlmni;
 };
-extern struct ipc_limits ipc_limits;
+
+extern const struct ipc_limits ipc_default_limits;
 
 /* Every object starts with this. */
 struct ipc_perm_k {
@@ -130,7 +138,33 @@ struct ipc_ids {
   uint16_t seq;
   int next_id;                  /* /proc/sys/kernel/{shm,sem,msg}_next_id, -1: unset */
 };
-extern struct ipc_ids shm_ids, sem_ids, msg_ids;
+
+/*
+ * An IPC namespace (Linux's struct ipc_namespace): the three id tables,
+ * their limits and totals, and the POSIX message queues. Referenced by
+ * the nsproxies of the tasks in it, by nsfs files, by every mapping of
+ * one of its shared memory segments (so an attached segment outlives the
+ * last task, as Linux's shm_file_data holds the namespace) and by each
+ * SEM_UNDO list. The last reference removes every object (ipc_ns_release).
+ */
+struct ipc_namespace {
+  struct ns_common ns;
+  struct ipc_ids shm_ids, sem_ids, msg_ids;
+  struct ipc_limits limits;     /* set by root through /proc/sys/kernel */
+  uint64_t shm_tot;             /* shm_ids.lock: pages of all segments (SHM_INFO, shmall) */
+  int used_sems;                /* sem_ids.lock: semaphores in all sets (semmns) */
+  uint64_t msg_hdrs, msg_bytes; /* msg_ids.lock: messages and bytes queued (MSG_INFO) */
+  struct mq_ns *mq;             /* fs/mqueue.c: its queues (set at creation) */
+};
+
+/* The IPC namespace current is in (not referenced: only current changes
+ * its own nsproxy). */
+static inline struct ipc_namespace *current_ipc(void)
+{
+  return container_of(current_ipc_ns(), struct ipc_namespace, ns);
+}
+static inline void ipc_ns_get(struct ipc_namespace *ns) { ns_get(&ns->ns); }
+static inline void ipc_ns_put(struct ipc_namespace *ns) { ns_put(&ns->ns); }
 
 /* The user-visible struct ipc64_perm (asm-generic, 48 bytes). */
 struct ipc64_perm_u {
@@ -142,11 +176,17 @@ struct ipc64_perm_u {
   uint64_t unused1, unused2;
 };
 
+/* namespace.c: boot (after mqueue_init): the initial namespace, registered
+ * with the core (kern/nsproxy.c makes new ones through it). */
+void ipc_init(void);
+/* The objects of a namespace being released (its last reference is gone,
+ * so no task can reach them; no lock held): every one is removed. */
+void shm_exit_ns(struct ipc_namespace *ns);
+void sem_exit_ns(struct ipc_namespace *ns);
+void msg_exit_ns(struct ipc_namespace *ns);
+
 /* util.c */
-void ipc_init(void);            /* boot: empty tables */
-void shm_init(void);
-void sem_init(void);
-void msg_init(void);
+void sem_init(void);            /* boot: SEM_UNDO's clone and exit hooks */
 void ipc_ids_init(struct ipc_ids *ids);
 /* Insert p (caller holds ids->lock): fills id, seq, owner and creator. -ENOSPC if full. */
 int ipc_add(struct ipc_ids *ids, struct ipc_perm_k *p, int max);

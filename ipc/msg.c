@@ -12,7 +12,7 @@
  * Layer: ipc, over ipc/util.c (tables, keys, permissions) and kern/ (wait
  * queues, user copies, signals); called by the msg* system calls.
  *
- * Locks: msg_ids.lock protects the queues and their messages. Message
+ * Locks: the namespace's ids->lock protects the queues and their messages. Message
  * text is copied in before the lock is taken and out after it is dropped.
  */
 #include "ipc/ipc.h"
@@ -40,6 +40,7 @@ struct msg_queue {
   int refs;
   struct wait_queue wq;
   struct list_head messages;
+  struct ipc_namespace *ns;     /* the namespace it is in */
 };
 
 struct msqid64_ds_u {
@@ -55,14 +56,6 @@ struct msginfo_u {
   uint16_t msgseg;
 };
 
-struct ipc_ids msg_ids;
-static uint64_t msg_hdrs, msg_bytes;  /* messages and bytes queued (MSG_INFO) */
-
-void msg_init(void)
-{
-  ipc_ids_init(&msg_ids);
-}
-
 static void msq_changed(struct msg_queue *q)
 {
   q->gen++;
@@ -74,14 +67,14 @@ static void msg_free_locked(struct msg_queue *q, struct msg_msg *m)
   list_del(&m->link);
   q->cbytes -= m->size;
   q->qnum--;
-  msg_hdrs--;
-  msg_bytes -= m->size;
+  q->ns->msg_hdrs--;
+  q->ns->msg_bytes -= m->size;
   kfree(m);
 }
 
 static void msq_rmid(struct msg_queue *q)
 {
-  ipc_remove(&msg_ids, &q->perm);
+  ipc_remove(&q->ns->msg_ids, &q->perm);
   while (!list_empty(&q->messages))
     msg_free_locked(q, list_first_entry(&q->messages, struct msg_msg, link));
   msq_changed(q);
@@ -99,11 +92,12 @@ static int msg_create(int32_t key, int flags, uint64_t unused)
     return -ENOMEM;
   q->perm.key = key;
   q->perm.mode = flags & 0777;
-  q->qbytes = (uint64_t)ipc_limits.msg_ctlmnb;
+  q->ns = current_ipc();
+  q->qbytes = (uint64_t)q->ns->limits.msg_ctlmnb;
   q->ctime = ipc_now();
   wait_queue_init(&q->wq);
   list_init(&q->messages);
-  int r = ipc_add(&msg_ids, &q->perm, ipc_limits.msg_ctlmni);
+  int r = ipc_add(&q->ns->msg_ids, &q->perm, q->ns->limits.msg_ctlmni);
   if (r) {
     kfree(q);
     return r;
@@ -113,27 +107,29 @@ static int msg_create(int32_t key, int flags, uint64_t unused)
 
 long sys_msgget(int32_t key, int flags)
 {
+  struct ipc_ids *ids = &current_ipc()->msg_ids;
   static const struct ipc_get_ops ops = { NULL, msg_create };
-  mutex_lock(&msg_ids.lock);
-  long r = ipc_get(&msg_ids, key, flags, 0, &ops);
-  mutex_unlock(&msg_ids.lock);
+  mutex_lock(&ids->lock);
+  long r = ipc_get(ids, key, flags, 0, &ops);
+  mutex_unlock(&ids->lock);
   return r;
 }
 
 /* ---- msgsnd ---- */
 
 /*
- * Sleep until the queue changes (msg_ids.lock held on entry and exit).
+ * Sleep until the queue changes (the namespace's msg_ids.lock held on entry and exit).
  * Returns 0 to look again, -EIDRM (queue gone: q was freed or must not be
  * used), -EINTR.
  */
 static long msq_wait(struct msg_queue *q)
 {
+  struct mutex *lock = &q->ns->msg_ids.lock;
   q->refs++;
   uint64_t gen = q->gen;
-  mutex_unlock(&msg_ids.lock);
+  mutex_unlock(lock);
   long wr = wait_event(&q->wq, READ_ONCE(q->gen) != gen, WAIT_FOREVER);
-  mutex_lock(&msg_ids.lock);
+  mutex_lock(lock);
   q->refs--;
   if (q->perm.deleted) {
     if (q->refs == 0)
@@ -145,10 +141,12 @@ static long msq_wait(struct msg_queue *q)
 
 long sys_msgsnd(int msqid, uaddr_t msgp, size_t msgsz, int flags)
 {
+  struct ipc_namespace *ns = current_ipc();
+  struct ipc_ids *ids = &ns->msg_ids;
   int64_t mtype;
   if (copyin(&mtype, msgp, sizeof(mtype)))
     return -EFAULT;
-  if (msgsz > (size_t)ipc_limits.msg_ctlmax || (ssize_t)msgsz < 0 || msqid < 0)
+  if (msgsz > (size_t)ns->limits.msg_ctlmax || (ssize_t)msgsz < 0 || msqid < 0)
     return -EINVAL;
   if (mtype < 1)
     return -EINVAL;
@@ -161,8 +159,8 @@ long sys_msgsnd(int msqid, uaddr_t msgp, size_t msgsz, int flags)
     kfree(m);
     return -EFAULT;
   }
-  mutex_lock(&msg_ids.lock);
-  struct msg_queue *q = (struct msg_queue *)ipc_find_id(&msg_ids, msqid);
+  mutex_lock(&ids->lock);
+  struct msg_queue *q = (struct msg_queue *)ipc_find_id(ids, msqid);
   long r = 0;
   if (!q)
     r = -EINVAL;
@@ -174,8 +172,8 @@ long sys_msgsnd(int msqid, uaddr_t msgp, size_t msgsz, int flags)
       m = NULL;
       q->cbytes += msgsz;
       q->qnum++;
-      msg_hdrs++;
-      msg_bytes += msgsz;
+      ns->msg_hdrs++;
+      ns->msg_bytes += msgsz;
       q->lspid = current->proc->pid;
       q->stime = ipc_now();
       msq_changed(q);
@@ -189,7 +187,7 @@ long sys_msgsnd(int msqid, uaddr_t msgp, size_t msgsz, int flags)
     if (!r && ipcperms(&q->perm, 0222))
       r = -EACCES;
   }
-  mutex_unlock(&msg_ids.lock);
+  mutex_unlock(&ids->lock);
   kfree(m);
   return r;
 }
@@ -225,12 +223,13 @@ static struct msg_msg *nth_msg(struct msg_queue *q, int64_t n)
 
 long sys_msgrcv(int msqid, uaddr_t msgp, size_t msgsz, int64_t msgtyp, int flags)
 {
+  struct ipc_ids *ids = &current_ipc()->msg_ids;
   if (msqid < 0 || (ssize_t)msgsz < 0)
     return -EINVAL;
   if ((flags & MSG_COPY) && (!(flags & IPC_NOWAIT) || (flags & MSG_EXCEPT)))
     return -EINVAL;
-  mutex_lock(&msg_ids.lock);
-  struct msg_queue *q = (struct msg_queue *)ipc_find_id(&msg_ids, msqid);
+  mutex_lock(&ids->lock);
+  struct msg_queue *q = (struct msg_queue *)ipc_find_id(ids, msqid);
   long r = 0;
   struct msg_msg *m = NULL, *copy = NULL;
   if (!q)
@@ -269,7 +268,7 @@ long sys_msgrcv(int msqid, uaddr_t msgp, size_t msgsz, int64_t msgtyp, int flags
     if (!r && ipcperms(&q->perm, 0444))
       r = -EACCES;
   }
-  mutex_unlock(&msg_ids.lock);
+  mutex_unlock(&ids->lock);
   if (!copy)
     return r;
   if (copyout(msgp, &copy->mtype, sizeof(int64_t)) ||
@@ -285,29 +284,32 @@ long sys_msgrcv(int msqid, uaddr_t msgp, size_t msgsz, int64_t msgtyp, int flags
 
 static long msg_info(int cmd, uaddr_t buf)
 {
+  struct ipc_namespace *ns = current_ipc();
+  struct ipc_ids *ids = &ns->msg_ids;
   struct msginfo_u mi = {
-    .msgmni = ipc_limits.msg_ctlmni, .msgmax = ipc_limits.msg_ctlmax,
-    .msgmnb = ipc_limits.msg_ctlmnb, .msgssz = MSGSSZ, .msgseg = MSGSEG,
+    .msgmni = ns->limits.msg_ctlmni, .msgmax = ns->limits.msg_ctlmax,
+    .msgmnb = ns->limits.msg_ctlmnb, .msgssz = MSGSSZ, .msgseg = MSGSEG,
     .msgpool = MSGPOOL, .msgmap = MSGMAP, .msgtql = MSGTQL,
   };
-  mutex_lock(&msg_ids.lock);
+  mutex_lock(&ids->lock);
   if (cmd == MSG_INFO) {
-    mi.msgpool = msg_ids.in_use;
-    mi.msgmap = (int32_t)msg_hdrs;
-    mi.msgtql = (int32_t)msg_bytes;
+    mi.msgpool = ids->in_use;
+    mi.msgmap = (int32_t)ns->msg_hdrs;
+    mi.msgtql = (int32_t)ns->msg_bytes;
   }
-  long max = msg_ids.max_idx < 0 ? 0 : msg_ids.max_idx;
-  mutex_unlock(&msg_ids.lock);
+  long max = ids->max_idx < 0 ? 0 : ids->max_idx;
+  mutex_unlock(&ids->lock);
   return copyout(buf, &mi, sizeof(mi)) ? -EFAULT : max;
 }
 
 static long msg_stat(int msqid, int cmd, uaddr_t buf)
 {
+  struct ipc_ids *ids = &current_ipc()->msg_ids;
   struct msqid64_ds_u ds;
   memset(&ds, 0, sizeof(ds));
-  mutex_lock(&msg_ids.lock);
-  struct msg_queue *q = (struct msg_queue *)(cmd == IPC_STAT ? ipc_find_id(&msg_ids, msqid)
-                                                             : ipc_find_index(&msg_ids, msqid));
+  mutex_lock(&ids->lock);
+  struct msg_queue *q = (struct msg_queue *)(cmd == IPC_STAT ? ipc_find_id(ids, msqid)
+                                                             : ipc_find_index(ids, msqid));
   long r;
   if (!q) {
     r = -EINVAL;
@@ -325,7 +327,7 @@ static long msg_stat(int msqid, int cmd, uaddr_t buf)
     ds.msg_lrpid = q->lrpid;
     r = cmd == IPC_STAT ? 0 : q->perm.id;
   }
-  mutex_unlock(&msg_ids.lock);
+  mutex_unlock(&ids->lock);
   if (r < 0)
     return r;
   return copyout(buf, &ds, sizeof(ds)) ? -EFAULT : r;
@@ -333,14 +335,16 @@ static long msg_stat(int msqid, int cmd, uaddr_t buf)
 
 static long msg_set_rmid(int msqid, int cmd, uaddr_t buf)
 {
+  struct ipc_namespace *ns = current_ipc();
+  struct ipc_ids *ids = &ns->msg_ids;
   struct msqid64_ds_u ds;
   if (cmd == IPC_SET && copyin(&ds, buf, sizeof(ds)))
     return -EFAULT;
-  mutex_lock(&msg_ids.lock);
-  struct msg_queue *q = (struct msg_queue *)ipc_find_id(&msg_ids, msqid);
+  mutex_lock(&ids->lock);
+  struct msg_queue *q = (struct msg_queue *)ipc_find_id(ids, msqid);
   long r = !q ? -EINVAL : ipc_owner_check(&q->perm);
   if (!r && cmd == IPC_SET) {
-    if (ds.msg_qbytes > (uint64_t)ipc_limits.msg_ctlmnb && !capable(CAP_SYS_RESOURCE)) {
+    if (ds.msg_qbytes > (uint64_t)ns->limits.msg_ctlmnb && !capable(CAP_SYS_RESOURCE)) {
       r = -EPERM;
     } else {
       ipc_set_perm(&q->perm, &ds.msg_perm);
@@ -351,7 +355,7 @@ static long msg_set_rmid(int msqid, int cmd, uaddr_t buf)
   } else if (!r) {
     msq_rmid(q);
   }
-  mutex_unlock(&msg_ids.lock);
+  mutex_unlock(&ids->lock);
   return r;
 }
 
@@ -380,11 +384,12 @@ long sys_msgctl(int msqid, int cmd, uaddr_t buf)
 
 void msg_proc_show(ipc_print_fn pr, void *ctx)
 {
+  struct ipc_ids *ids = &current_ipc()->msg_ids;
   pr(ctx, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      "
           "stime      rtime      ctime\n");
-  mutex_lock(&msg_ids.lock);
-  for (int i = 0; i <= msg_ids.max_idx; i++) {
-    struct msg_queue *q = (struct msg_queue *)ipc_find_index(&msg_ids, i);
+  mutex_lock(&ids->lock);
+  for (int i = 0; i <= ids->max_idx; i++) {
+    struct msg_queue *q = (struct msg_queue *)ipc_find_index(ids, i);
     if (!q)
       continue;
     pr(ctx, "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10ld %10ld %10ld\n", q->perm.key,
@@ -392,5 +397,18 @@ void msg_proc_show(ipc_print_fn pr, void *ctx)
        q->lrpid, q->perm.uid, q->perm.gid, q->perm.cuid, q->perm.cgid, (long)q->stime,
        (long)q->rtime, (long)q->ctime);
   }
-  mutex_unlock(&msg_ids.lock);
+  mutex_unlock(&ids->lock);
+}
+
+/* The namespace's last reference is gone (no task is left to sleep on a
+ * queue): every queue is removed. */
+void msg_exit_ns(struct ipc_namespace *ns)
+{
+  mutex_lock(&ns->msg_ids.lock);
+  for (int i = ns->msg_ids.max_idx; i >= 0; i--) {
+    struct msg_queue *q = (struct msg_queue *)ipc_find_index(&ns->msg_ids, i);
+    if (q)
+      msq_rmid(q);
+  }
+  mutex_unlock(&ns->msg_ids.lock);
 }

@@ -22,8 +22,11 @@
  * and, at clone and exit, through the proc_resource hooks sem_init
  * registers.
  *
- * Locks: sem_ids.lock protects the sets, their undo lists, every undo
- * list and the processes' pointers to them.
+ * Locks: the namespace's sem_ids.lock protects its sets, their undo
+ * lists, every undo list of the namespace and the processes' pointers to
+ * them. An undo list belongs to one namespace (it holds it): unshare and
+ * setns of an IPC namespace drop the caller's list first, and
+ * clone(CLONE_NEWIPC | CLONE_SYSVSEM) is EINVAL, as on Linux.
  */
 #include "ipc/ipc.h"
 #include "kern/cred.h"
@@ -57,6 +60,7 @@ struct sem_array {
   struct wait_queue wq;
   struct list_head waiters;     /* struct sem_waiter */
   struct list_head undos;       /* struct sem_undo of every process */
+  struct ipc_namespace *ns;     /* the namespace it is in */
   struct sem sems[];
 };
 
@@ -64,6 +68,7 @@ struct sem_array {
 struct sem_undo_list {
   int refcount;                 /* processes pointing at it */
   struct list_head undos;       /* struct sem_undo, by proc_link */
+  struct ipc_namespace *ns;     /* referenced: the sets' namespace */
 };
 
 struct sem_undo {
@@ -89,14 +94,10 @@ struct seminfo_u {
   int32_t semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem;
 };
 
-struct ipc_ids sem_ids;
-static int used_sems;           /* semaphores in all sets (semmns) */
-
 static const struct proc_resource sem_proc_resource;
 
 void sem_init(void)
 {
-  ipc_ids_init(&sem_ids);
   proc_resource_register(PROC_RES_SEM, &sem_proc_resource);
 }
 
@@ -113,11 +114,11 @@ static void undo_free(struct sem_undo *un)
   kfree(un);
 }
 
-/* Remove a set (sem_ids.lock held): sleepers wake with EIDRM. */
+/* Remove a set (the namespace's sem_ids.lock held): sleepers wake with EIDRM. */
 static void sem_rmid(struct sem_array *sma)
 {
-  ipc_remove(&sem_ids, &sma->perm);
-  used_sems -= sma->nsems;
+  ipc_remove(&sma->ns->sem_ids, &sma->perm);
+  sma->ns->used_sems -= sma->nsems;
   while (!list_empty(&sma->undos))
     undo_free(list_first_entry(&sma->undos, struct sem_undo, set_link));
   sem_changed(sma);
@@ -135,9 +136,10 @@ static int sem_check(struct ipc_perm_k *p, uint64_t nsems)
 static int sem_create(int32_t key, int flags, uint64_t n)
 {
   int nsems = (int)n;
+  struct ipc_namespace *ns = current_ipc();
   if (nsems == 0)
     return -EINVAL;
-  if (used_sems + nsems > ipc_limits.sem_ctls[1])
+  if (ns->used_sems + nsems > ns->limits.sem_ctls[1])
     return -ENOSPC;
   struct sem_array *sma = kzalloc(sizeof(*sma) + (size_t)nsems * sizeof(struct sem));
   if (!sma)
@@ -149,30 +151,41 @@ static int sem_create(int32_t key, int flags, uint64_t n)
   wait_queue_init(&sma->wq);
   list_init(&sma->waiters);
   list_init(&sma->undos);
-  int r = ipc_add(&sem_ids, &sma->perm, ipc_limits.sem_ctls[3]);
+  sma->ns = ns;
+  int r = ipc_add(&ns->sem_ids, &sma->perm, ns->limits.sem_ctls[3]);
   if (r) {
     kfree(sma);
     return r;
   }
-  used_sems += nsems;
+  ns->used_sems += nsems;
   return sma->perm.id;
 }
 
 long sys_semget(int32_t key, int nsems, int flags)
 {
+  struct ipc_namespace *ns = current_ipc();
+  struct ipc_ids *ids = &ns->sem_ids;
   static const struct ipc_get_ops ops = { sem_check, sem_create };
-  if (nsems < 0 || nsems > ipc_limits.sem_ctls[0])
+  if (nsems < 0 || nsems > ns->limits.sem_ctls[0])
     return -EINVAL;
-  mutex_lock(&sem_ids.lock);
-  long r = ipc_get(&sem_ids, key, flags, (uint64_t)nsems, &ops);
-  mutex_unlock(&sem_ids.lock);
+  mutex_lock(&ids->lock);
+  long r = ipc_get(ids, key, flags, (uint64_t)nsems, &ops);
+  mutex_unlock(&ids->lock);
   return r;
 }
 
 /* ---- semop ---- */
 
-/* p's undo list, made if it has none; NULL when out of memory
- * (sem_ids.lock held). */
+/* The namespace whose sem_ids.lock guards p's undo list: the list's, or
+ * current's when p has none yet (p is current's process or its child). */
+static struct ipc_namespace *undo_ns(struct process *p)
+{
+  struct sem_undo_list *ul = READ_ONCE(p->sem_undo_list);
+  return ul ? ul->ns : current_ipc();
+}
+
+/* p's undo list, made (in current's namespace) if it has none; NULL when
+ * out of memory (undo_ns(p)'s sem_ids.lock held). */
 static struct sem_undo_list *get_undo_list(struct process *p)
 {
   struct sem_undo_list *ul = p->sem_undo_list;
@@ -183,16 +196,18 @@ static struct sem_undo_list *get_undo_list(struct process *p)
     return NULL;
   ul->refcount = 1;
   list_init(&ul->undos);
+  ul->ns = current_ipc();
+  ipc_ns_get(ul->ns);
   WRITE_ONCE(p->sem_undo_list, ul); /* (kcmp reads it without the lock) */
   return ul;
 }
 
-/* The caller's undo record for sma, made if missing (sem_ids.lock held). */
+/* The caller's undo record for sma, made if missing (the namespace's sem_ids.lock held). */
 static struct sem_undo *find_alloc_undo(struct sem_array *sma)
 {
   struct sem_undo_list *ul = get_undo_list(current->proc);
-  if (!ul)
-    return NULL;
+  if (!ul || ul->ns != sma->ns)
+    return NULL; /* (another thread left the namespace and made a list there) */
   struct sem_undo *un;
   list_for_each_entry(un, &ul->undos, proc_link)
     if (un->sma == sma)
@@ -251,9 +266,11 @@ static int try_semop(struct sem_array *sma, const struct sembuf_u *sops, int nso
 
 static long do_semtimedop(int semid, uaddr_t usops, size_t nsops, uint64_t timeout)
 {
+  struct ipc_namespace *ns = current_ipc();
+  struct ipc_ids *ids = &ns->sem_ids;
   if (nsops < 1 || semid < 0)
     return -EINVAL;
-  if (nsops > (size_t)ipc_limits.sem_ctls[2])
+  if (nsops > (size_t)ns->limits.sem_ctls[2])
     return -E2BIG;
   struct sembuf_u fast[16], *sops = fast;
   if (nsops > 16 && !(sops = kmalloc(nsops * sizeof(*sops))))
@@ -273,8 +290,8 @@ static long do_semtimedop(int semid, uaddr_t usops, size_t nsops, uint64_t timeo
   if (r)
     goto out;
 
-  mutex_lock(&sem_ids.lock);
-  struct sem_array *sma = (struct sem_array *)ipc_find_id(&sem_ids, semid);
+  mutex_lock(&ids->lock);
+  struct sem_array *sma = (struct sem_array *)ipc_find_id(ids, semid);
   if (!sma)
     r = -EINVAL;
   else if (max >= sma->nsems)
@@ -312,9 +329,9 @@ static long do_semtimedop(int semid, uaddr_t usops, size_t nsops, uint64_t timeo
     list_add_tail(&w.link, &sma->waiters);
     sma->refs++;
     uint64_t gen = sma->gen;
-    mutex_unlock(&sem_ids.lock);
+    mutex_unlock(&ids->lock);
     long wr = wait_event(&sma->wq, READ_ONCE(sma->gen) != gen, left);
-    mutex_lock(&sem_ids.lock);
+    mutex_lock(&ids->lock);
     list_del(&w.link);
     sma->refs--;
     if (sma->perm.deleted) {
@@ -332,7 +349,7 @@ static long do_semtimedop(int semid, uaddr_t usops, size_t nsops, uint64_t timeo
     if (undo && !r && !(un = find_alloc_undo(sma)))
       r = -ENOMEM;
   }
-  mutex_unlock(&sem_ids.lock);
+  mutex_unlock(&ids->lock);
 out:
   if (sops != fast)
     kfree(sops);
@@ -362,13 +379,14 @@ long sys_semtimedop(int semid, uaddr_t sops, size_t nsops, uaddr_t utimeout)
 
 void exit_sem(struct process *p)
 {
-  if (!READ_ONCE(p->sem_undo_list))
+  struct sem_undo_list *ul = READ_ONCE(p->sem_undo_list);
+  if (!ul)
     return;
-  mutex_lock(&sem_ids.lock);
-  struct sem_undo_list *ul = p->sem_undo_list;
+  struct ipc_namespace *ns = ul->ns;
+  mutex_lock(&ns->sem_ids.lock);
   WRITE_ONCE(p->sem_undo_list, NULL);
   if (--ul->refcount > 0) {
-    mutex_unlock(&sem_ids.lock); /* another process still shares it */
+    mutex_unlock(&ns->sem_ids.lock); /* another process still shares it */
     return;
   }
   while (!list_empty(&ul->undos)) {
@@ -387,8 +405,9 @@ void exit_sem(struct process *p)
     if (changed)
       sem_changed(sma);
   }
-  mutex_unlock(&sem_ids.lock);
+  mutex_unlock(&ns->sem_ids.lock);
   kfree(ul);
+  ipc_ns_put(ns);
 }
 
 /*
@@ -401,13 +420,14 @@ static int sem_fork(struct task *t, struct process *p, uint64_t flags, const str
   (void)t, (void)x;
   if (!(flags & CLONE_SYSVSEM))
     return 0;
-  mutex_lock(&sem_ids.lock);
+  struct ipc_namespace *ns = undo_ns(current->proc);
+  mutex_lock(&ns->sem_ids.lock);
   struct sem_undo_list *ul = get_undo_list(current->proc);
   if (ul && p != current->proc) {
     ul->refcount++;
     p->sem_undo_list = ul;
   }
-  mutex_unlock(&sem_ids.lock);
+  mutex_unlock(&ns->sem_ids.lock);
   return ul ? 0 : -ENOMEM;
 }
 
@@ -433,29 +453,32 @@ static int count_waiters(struct sem_array *sma, int semnum, bool zero)
 
 static long sem_info(int cmd, uaddr_t arg)
 {
+  struct ipc_namespace *ns = current_ipc();
+  struct ipc_ids *ids = &ns->sem_ids;
   struct seminfo_u si = {
-    .semmni = ipc_limits.sem_ctls[3], .semmns = ipc_limits.sem_ctls[1],
-    .semmsl = ipc_limits.sem_ctls[0], .semopm = ipc_limits.sem_ctls[2],
+    .semmni = ns->limits.sem_ctls[3], .semmns = ns->limits.sem_ctls[1],
+    .semmsl = ns->limits.sem_ctls[0], .semopm = ns->limits.sem_ctls[2],
     .semvmx = SEMVMX, .semmnu = SEMMNS_DEFAULT, .semmap = SEMMNS_DEFAULT,
     .semume = SEMOPM_DEFAULT, .semusz = SEMUSZ, .semaem = SEMAEM,
   };
-  mutex_lock(&sem_ids.lock);
+  mutex_lock(&ids->lock);
   if (cmd == SEM_INFO) {
-    si.semusz = sem_ids.in_use;
-    si.semaem = used_sems;
+    si.semusz = ids->in_use;
+    si.semaem = ns->used_sems;
   }
-  long max = sem_ids.max_idx < 0 ? 0 : sem_ids.max_idx;
-  mutex_unlock(&sem_ids.lock);
+  long max = ids->max_idx < 0 ? 0 : ids->max_idx;
+  mutex_unlock(&ids->lock);
   return copyout(arg, &si, sizeof(si)) ? -EFAULT : max;
 }
 
 static long sem_stat(int semid, int cmd, uaddr_t arg)
 {
+  struct ipc_ids *ids = &current_ipc()->sem_ids;
   struct semid64_ds_u ds;
   memset(&ds, 0, sizeof(ds));
-  mutex_lock(&sem_ids.lock);
-  struct sem_array *sma = (struct sem_array *)(cmd == IPC_STAT ? ipc_find_id(&sem_ids, semid)
-                                                               : ipc_find_index(&sem_ids, semid));
+  mutex_lock(&ids->lock);
+  struct sem_array *sma = (struct sem_array *)(cmd == IPC_STAT ? ipc_find_id(ids, semid)
+                                                               : ipc_find_index(ids, semid));
   long r;
   if (!sma) {
     r = -EINVAL;
@@ -468,7 +491,7 @@ static long sem_stat(int semid, int cmd, uaddr_t arg)
     ds.sem_nsems = (uint64_t)sma->nsems;
     r = cmd == IPC_STAT ? 0 : sma->perm.id;
   }
-  mutex_unlock(&sem_ids.lock);
+  mutex_unlock(&ids->lock);
   if (r < 0)
     return r;
   return copyout(arg, &ds, sizeof(ds)) ? -EFAULT : r;
@@ -476,10 +499,11 @@ static long sem_stat(int semid, int cmd, uaddr_t arg)
 
 static long sem_setval(int semid, int semnum, int val)
 {
+  struct ipc_ids *ids = &current_ipc()->sem_ids;
   if (val > SEMVMX || val < 0)
     return -ERANGE;
-  mutex_lock(&sem_ids.lock);
-  struct sem_array *sma = (struct sem_array *)ipc_find_id(&sem_ids, semid);
+  mutex_lock(&ids->lock);
+  struct sem_array *sma = (struct sem_array *)ipc_find_id(ids, semid);
   long r = 0;
   if (!sma)
     r = -EINVAL;
@@ -496,21 +520,22 @@ static long sem_setval(int semid, int semnum, int val)
     sma->ctime = ipc_now();
     sem_changed(sma);
   }
-  mutex_unlock(&sem_ids.lock);
+  mutex_unlock(&ids->lock);
   return r;
 }
 
 /* GETALL, SETALL, GETVAL, GETPID, GETNCNT, GETZCNT. */
 static long sem_main(int semid, int semnum, int cmd, uaddr_t arg)
 {
+  struct ipc_ids *ids = &current_ipc()->sem_ids;
   uint16_t *vals = NULL;
   int nsems = 0;
   if (cmd == SETALL || cmd == GETALL) {
     /* the size is known only under the lock: copy in/out around it */
-    mutex_lock(&sem_ids.lock);
-    struct sem_array *sma = (struct sem_array *)ipc_find_id(&sem_ids, semid);
+    mutex_lock(&ids->lock);
+    struct sem_array *sma = (struct sem_array *)ipc_find_id(ids, semid);
     nsems = sma ? sma->nsems : 0;
-    mutex_unlock(&sem_ids.lock);
+    mutex_unlock(&ids->lock);
     if (!sma)
       return -EINVAL;
     vals = kmalloc((size_t)nsems * sizeof(uint16_t));
@@ -521,8 +546,8 @@ static long sem_main(int semid, int semnum, int cmd, uaddr_t arg)
       return -EFAULT;
     }
   }
-  mutex_lock(&sem_ids.lock);
-  struct sem_array *sma = (struct sem_array *)ipc_find_id(&sem_ids, semid);
+  mutex_lock(&ids->lock);
+  struct sem_array *sma = (struct sem_array *)ipc_find_id(ids, semid);
   long r = 0;
   if (!sma || ((cmd == SETALL || cmd == GETALL) && sma->nsems != nsems)) {
     r = -EINVAL;
@@ -555,7 +580,7 @@ static long sem_main(int semid, int semnum, int cmd, uaddr_t arg)
   } else {
     r = count_waiters(sma, semnum, cmd == GETZCNT);
   }
-  mutex_unlock(&sem_ids.lock);
+  mutex_unlock(&ids->lock);
   if (r == 0 && cmd == GETALL && copyout(arg, vals, (size_t)nsems * sizeof(uint16_t)))
     r = -EFAULT;
   kfree(vals);
@@ -564,11 +589,12 @@ static long sem_main(int semid, int semnum, int cmd, uaddr_t arg)
 
 static long sem_set_rmid(int semid, int cmd, uaddr_t arg)
 {
+  struct ipc_ids *ids = &current_ipc()->sem_ids;
   struct semid64_ds_u ds;
   if (cmd == IPC_SET && copyin(&ds, arg, sizeof(ds)))
     return -EFAULT;
-  mutex_lock(&sem_ids.lock);
-  struct sem_array *sma = (struct sem_array *)ipc_find_id(&sem_ids, semid);
+  mutex_lock(&ids->lock);
+  struct sem_array *sma = (struct sem_array *)ipc_find_id(ids, semid);
   long r = !sma ? -EINVAL : ipc_owner_check(&sma->perm);
   if (!r && cmd == IPC_SET) {
     ipc_set_perm(&sma->perm, &ds.sem_perm);
@@ -576,7 +602,7 @@ static long sem_set_rmid(int semid, int cmd, uaddr_t arg)
   } else if (!r) {
     sem_rmid(sma);
   }
-  mutex_unlock(&sem_ids.lock);
+  mutex_unlock(&ids->lock);
   return r;
 }
 
@@ -614,15 +640,29 @@ long sys_semctl(int semid, int semnum, int cmd, uint64_t arg)
 
 void sem_proc_show(ipc_print_fn pr, void *ctx)
 {
+  struct ipc_ids *ids = &current_ipc()->sem_ids;
   pr(ctx, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n");
-  mutex_lock(&sem_ids.lock);
-  for (int i = 0; i <= sem_ids.max_idx; i++) {
-    struct sem_array *sma = (struct sem_array *)ipc_find_index(&sem_ids, i);
+  mutex_lock(&ids->lock);
+  for (int i = 0; i <= ids->max_idx; i++) {
+    struct sem_array *sma = (struct sem_array *)ipc_find_index(ids, i);
     if (!sma)
       continue;
     pr(ctx, "%10d %10d  %4o %10u %5u %5u %5u %5u %10ld %10ld\n", sma->perm.key, sma->perm.id,
        sma->perm.mode, sma->nsems, sma->perm.uid, sma->perm.gid, sma->perm.cuid, sma->perm.cgid,
        (long)sma->otime, (long)sma->ctime);
   }
-  mutex_unlock(&sem_ids.lock);
+  mutex_unlock(&ids->lock);
+}
+
+/* The namespace's last reference is gone (no undo list or sleeper is
+ * left: each holds it): every set is removed. */
+void sem_exit_ns(struct ipc_namespace *ns)
+{
+  mutex_lock(&ns->sem_ids.lock);
+  for (int i = ns->sem_ids.max_idx; i >= 0; i--) {
+    struct sem_array *sma = (struct sem_array *)ipc_find_index(&ns->sem_ids, i);
+    if (sma)
+      sem_rmid(sma);
+  }
+  mutex_unlock(&ns->sem_ids.lock);
 }

@@ -9,14 +9,16 @@
  * file's mmap) count the mappings (open/close from kern/vm.c, under
  * mm->lock) and fault pages in as any file mapping does: that count is
  * shm_nattch, as on Linux, where a mapping split by mprotect counts
- * twice. IPC_RMID of an attached segment marks it SHM_DEST and makes its
+ * twice. Each mapping also holds the segment's IPC namespace, so an
+ * attached segment stays after the last task has left its namespace. IPC_RMID of an attached segment marks it SHM_DEST and makes its
  * key private; the last detach (munmap, exit, exec) frees it.
  *
  * Layer: ipc, over ipc/util.c, fs/ramfs.c (shmem_file_create),
  * fs/filemap.c (the fault path) and kern/vm.c (vm_mmap, the regions);
  * called by the shm* system calls.
  *
- * Locks: shm_ids.lock (ipc/ipc.h); mm->lock is taken before it, never after.
+ * Locks: the namespace's shm_ids.lock (ipc/ipc.h); mm->lock is taken
+ * before it, never after.
  */
 #include "ipc/ipc.h"
 #include "fs/inode.h"
@@ -39,10 +41,10 @@ struct shm_seg {
   unsigned long nattch;         /* mappings of `file` */
   int pins;                     /* shmat between its checks and its mapping */
   struct file *file;            /* the pages; file->priv is this segment */
+  struct ipc_namespace *ns;     /* the namespace it is in (not referenced: its
+                                   last reference removes the segment) */
 };
 
-struct ipc_ids shm_ids;
-static uint64_t shm_tot;        /* pages of all segments (SHM_INFO, shmall) */
 static const struct file_ops shm_fops;
 
 struct shmid64_ds_u {
@@ -62,21 +64,16 @@ struct shm_info_u {
   uint64_t shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes;
 };
 
-void shm_init(void)
-{
-  ipc_ids_init(&shm_ids);
-}
-
 static uint64_t seg_pages(const struct shm_seg *s)
 {
   return (s->segsz + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
-/* Free a removed segment nobody maps any more (shm_ids.lock held). */
+/* Free a removed segment nobody maps any more (its shm_ids.lock held). */
 static void shm_destroy(struct shm_seg *s)
 {
-  ipc_remove(&shm_ids, &s->perm);
-  shm_tot -= seg_pages(s);
+  ipc_remove(&s->ns->shm_ids, &s->perm);
+  s->ns->shm_tot -= seg_pages(s);
   s->file->priv = NULL;
   fput(s->file); /* the pages go with the file's last reference */
   kfree(s);
@@ -88,33 +85,40 @@ static void shm_maybe_destroy(struct shm_seg *s)
     shm_destroy(s);
 }
 
-/* ---- the regions' operations (kern/vm.c calls them, mm->lock held) ---- */
+/*
+ * ---- the regions' operations (kern/vm.c calls them, mm->lock held) ----
+ * A region is made by shmat (which pins the segment) or copied from one
+ * (fork, a split), so the segment lives while they run: file->priv is
+ * read without the lock, to find the namespace whose lock to take.
+ */
 
 static void shm_vm_open(struct vma *v)
 {
   filemap_vm_open(v);
-  mutex_lock(&shm_ids.lock);
-  struct shm_seg *s = v->file->priv;
-  if (s) {
-    s->nattch++;
-    s->atime = ipc_now();
-    s->lpid = current->proc->pid;
-  }
-  mutex_unlock(&shm_ids.lock);
+  struct shm_seg *s = READ_ONCE(v->file->priv);
+  if (!s)
+    return;
+  ipc_ns_get(s->ns);
+  mutex_lock(&s->ns->shm_ids.lock);
+  s->nattch++;
+  s->atime = ipc_now();
+  s->lpid = current->proc->pid;
+  mutex_unlock(&s->ns->shm_ids.lock);
 }
 
 static void shm_vm_close(struct vma *v)
 {
-  struct file *f = v->file;
-  mutex_lock(&shm_ids.lock);
-  struct shm_seg *s = f->priv;
+  struct shm_seg *s = READ_ONCE(v->file->priv);
   if (s) {
+    struct ipc_namespace *ns = s->ns;
+    mutex_lock(&ns->shm_ids.lock);
     s->nattch--;
     s->dtime = ipc_now();
     s->lpid = current && current->proc ? current->proc->pid : 0;
     shm_maybe_destroy(s);
+    mutex_unlock(&ns->shm_ids.lock);
+    ipc_ns_put(ns); /* the last one removes whatever the namespace still has */
   }
-  mutex_unlock(&shm_ids.lock);
   filemap_vm_close(v);
 }
 
@@ -135,10 +139,8 @@ static const struct vm_operations shm_vm_ops = {
  */
 static int shm_mmap(struct file *f, struct vma *v)
 {
-  mutex_lock(&shm_ids.lock);
-  bool gone = f->priv == NULL;
-  mutex_unlock(&shm_ids.lock);
-  if (gone)
+  /* (this task's own munmap cleared it, or a pin or mapping keeps it) */
+  if (!READ_ONCE(f->priv))
     return -EINVAL;
   v->ops = &shm_vm_ops;
   return 0;
@@ -158,10 +160,11 @@ static int shm_check(struct ipc_perm_k *p, uint64_t size)
 
 static int shm_create(int32_t key, int flags, uint64_t size)
 {
-  if (size < SHMMIN || size > ipc_limits.shm_ctlmax)
+  struct ipc_namespace *ns = current_ipc();
+  if (size < SHMMIN || size > ns->limits.shm_ctlmax)
     return -EINVAL;
   uint64_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
-  if (shm_tot + pages < shm_tot || shm_tot + pages > ipc_limits.shm_ctlall)
+  if (ns->shm_tot + pages < ns->shm_tot || ns->shm_tot + pages > ns->limits.shm_ctlall)
     return -ENOSPC;
   if (size > (1ULL << 40))
     return -ENOMEM; /* more than the address space could ever hold */
@@ -184,23 +187,25 @@ static int shm_create(int32_t key, int flags, uint64_t size)
   s->segsz = size;
   s->ctime = ipc_now();
   s->cpid = current->proc->pid;
-  int r = ipc_add(&shm_ids, &s->perm, ipc_limits.shm_ctlmni);
+  s->ns = ns;
+  int r = ipc_add(&ns->shm_ids, &s->perm, ns->limits.shm_ctlmni);
   if (r) {
     f->priv = NULL;
     fput(f);
     kfree(s);
     return r;
   }
-  shm_tot += pages;
+  ns->shm_tot += pages;
   return s->perm.id;
 }
 
 long sys_shmget(int32_t key, size_t size, int flags)
 {
   static const struct ipc_get_ops ops = { shm_check, shm_create };
-  mutex_lock(&shm_ids.lock);
-  long r = ipc_get(&shm_ids, key, flags, size, &ops);
-  mutex_unlock(&shm_ids.lock);
+  struct ipc_ids *ids = &current_ipc()->shm_ids;
+  mutex_lock(&ids->lock);
+  long r = ipc_get(ids, key, flags, size, &ops);
+  mutex_unlock(&ids->lock);
   return r;
 }
 
@@ -231,22 +236,23 @@ long sys_shmat(int shmid, uaddr_t addr, int flags)
     prot |= PROT_EXEC;
     acc |= 0111;
   }
-  mutex_lock(&shm_ids.lock);
-  struct shm_seg *s = (struct shm_seg *)ipc_find_id(&shm_ids, shmid);
+  struct ipc_ids *ids = &current_ipc()->shm_ids;
+  mutex_lock(&ids->lock);
+  struct shm_seg *s = (struct shm_seg *)ipc_find_id(ids, shmid);
   long r = 0;
   if (!s)
     r = -EINVAL;
   else if (ipcperms(&s->perm, acc))
     r = -EACCES;
   if (r) {
-    mutex_unlock(&shm_ids.lock);
+    mutex_unlock(&ids->lock);
     return r;
   }
   s->pins++;
   struct file *f = s->file;
   fget(f);
   uint64_t len = seg_pages(s) * PAGE_SIZE;
-  mutex_unlock(&shm_ids.lock);
+  mutex_unlock(&ids->lock);
 
   uint32_t mapflags = MAP_SHARED;
   if (addr)
@@ -255,10 +261,10 @@ long sys_shmat(int shmid, uaddr_t addr, int flags)
   if (r == -EEXIST)
     r = -EINVAL; /* the range is taken and SHM_REMAP was not given */
 
-  mutex_lock(&shm_ids.lock);
+  mutex_lock(&ids->lock);
   s->pins--;
   shm_maybe_destroy(s);
-  mutex_unlock(&shm_ids.lock);
+  mutex_unlock(&ids->lock);
   fput(f);
   return r;
 }
@@ -314,32 +320,35 @@ static void fill_ds(const struct shm_seg *s, struct shmid64_ds_u *ds)
 
 static long shm_info(int cmd, uaddr_t buf)
 {
+  struct ipc_namespace *ns = current_ipc();
+  struct ipc_ids *ids = &ns->shm_ids;
   long max;
-  mutex_lock(&shm_ids.lock);
-  max = shm_ids.max_idx < 0 ? 0 : shm_ids.max_idx;
+  mutex_lock(&ids->lock);
+  max = ids->max_idx < 0 ? 0 : ids->max_idx;
   if (cmd == IPC_INFO) {
-    struct shminfo64_u info = { .shmmax = ipc_limits.shm_ctlmax, .shmmin = SHMMIN,
-                                .shmmni = ipc_limits.shm_ctlmni, .shmseg = SHMMNI_DEFAULT,
-                                .shmall = ipc_limits.shm_ctlall };
-    mutex_unlock(&shm_ids.lock);
+    struct shminfo64_u info = { .shmmax = ns->limits.shm_ctlmax, .shmmin = SHMMIN,
+                                .shmmni = ns->limits.shm_ctlmni, .shmseg = SHMMNI_DEFAULT,
+                                .shmall = ns->limits.shm_ctlall };
+    mutex_unlock(&ids->lock);
     return copyout(buf, &info, sizeof(info)) ? -EFAULT : max;
   }
-  struct shm_info_u info = { .used_ids = shm_ids.in_use, .shm_tot = shm_tot };
-  for (int i = 0; i <= shm_ids.max_idx; i++) {
-    struct shm_seg *s = (struct shm_seg *)ipc_find_index(&shm_ids, i);
+  struct shm_info_u info = { .used_ids = ids->in_use, .shm_tot = ns->shm_tot };
+  for (int i = 0; i <= ids->max_idx; i++) {
+    struct shm_seg *s = (struct shm_seg *)ipc_find_index(ids, i);
     if (s)
       info.shm_rss += s->file->inode->pages.nrpages;
   }
-  mutex_unlock(&shm_ids.lock);
+  mutex_unlock(&ids->lock);
   return copyout(buf, &info, sizeof(info)) ? -EFAULT : max;
 }
 
 static long shm_stat(int shmid, int cmd, uaddr_t buf)
 {
   struct shmid64_ds_u ds;
-  mutex_lock(&shm_ids.lock);
-  struct shm_seg *s = (struct shm_seg *)(cmd == IPC_STAT ? ipc_find_id(&shm_ids, shmid)
-                                                         : ipc_find_index(&shm_ids, shmid));
+  struct ipc_ids *ids = &current_ipc()->shm_ids;
+  mutex_lock(&ids->lock);
+  struct shm_seg *s = (struct shm_seg *)(cmd == IPC_STAT ? ipc_find_id(ids, shmid)
+                                                         : ipc_find_index(ids, shmid));
   long r = 0;
   if (!s)
     r = -EINVAL;
@@ -349,7 +358,7 @@ static long shm_stat(int shmid, int cmd, uaddr_t buf)
     fill_ds(s, &ds);
     r = cmd == IPC_STAT ? 0 : s->perm.id;
   }
-  mutex_unlock(&shm_ids.lock);
+  mutex_unlock(&ids->lock);
   if (r < 0)
     return r;
   return copyout(buf, &ds, sizeof(ds)) ? -EFAULT : r;
@@ -360,8 +369,9 @@ static long shm_set_rmid_lock(int shmid, int cmd, uaddr_t buf)
   struct shmid64_ds_u ds;
   if (cmd == IPC_SET && copyin(&ds, buf, sizeof(ds)))
     return -EFAULT;
-  mutex_lock(&shm_ids.lock);
-  struct shm_seg *s = (struct shm_seg *)ipc_find_id(&shm_ids, shmid);
+  struct ipc_ids *ids = &current_ipc()->shm_ids;
+  mutex_lock(&ids->lock);
+  struct shm_seg *s = (struct shm_seg *)ipc_find_id(ids, shmid);
   long r = 0;
   if (!s) {
     r = -EINVAL;
@@ -388,7 +398,7 @@ static long shm_set_rmid_lock(int shmid, int cmd, uaddr_t buf)
     s->perm.key = IPC_PRIVATE; /* no longer found by key */
     shm_maybe_destroy(s);
   }
-  mutex_unlock(&shm_ids.lock);
+  mutex_unlock(&ids->lock);
   return r;
 }
 
@@ -421,9 +431,10 @@ void shm_proc_show(ipc_print_fn pr, void *ctx)
 {
   pr(ctx, "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  "
           "cgid      atime      dtime      ctime                   rss                  swap\n");
-  mutex_lock(&shm_ids.lock);
-  for (int i = 0; i <= shm_ids.max_idx; i++) {
-    struct shm_seg *s = (struct shm_seg *)ipc_find_index(&shm_ids, i);
+  struct ipc_ids *ids = &current_ipc()->shm_ids;
+  mutex_lock(&ids->lock);
+  for (int i = 0; i <= ids->max_idx; i++) {
+    struct shm_seg *s = (struct shm_seg *)ipc_find_index(ids, i);
     if (!s)
       continue;
     pr(ctx, "%10d %10d  %4o %21lu %5u %5u  %5lu %5u %5u %5u %5u %10ld %10ld %10ld %21lu %21lu\n",
@@ -432,5 +443,20 @@ void shm_proc_show(ipc_print_fn pr, void *ctx)
        (long)s->dtime, (long)s->ctime, (unsigned long)(s->file->inode->pages.nrpages * PAGE_SIZE),
        0UL);
   }
-  mutex_unlock(&shm_ids.lock);
+  mutex_unlock(&ids->lock);
+}
+
+/*
+ * The namespace's last reference is gone: no mapping is left (each holds
+ * one), so every segment is freed, as Linux's shm_exit_ns.
+ */
+void shm_exit_ns(struct ipc_namespace *ns)
+{
+  mutex_lock(&ns->shm_ids.lock);
+  for (int i = ns->shm_ids.max_idx; i >= 0; i--) {
+    struct shm_seg *s = (struct shm_seg *)ipc_find_index(&ns->shm_ids, i);
+    if (s)
+      shm_destroy(s);
+  }
+  mutex_unlock(&ns->shm_ids.lock);
 }

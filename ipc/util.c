@@ -2,7 +2,8 @@
  * util.c — what System V shared memory, semaphores and message queues
  * share (ipc/ipc.h): the id tables, get-by-key, permissions, the
  * ipc64_perm layout, the tunables of /proc/sys/kernel and the id
- * sequence numbers. Linux's ipc/util.c and ipc/ipc_sysctl.c.
+ * sequence numbers, each the caller's IPC namespace's. Linux's
+ * ipc/util.c and ipc/ipc_sysctl.c.
  *
  * Layer: ipc, the mechanism under ipc/shm.c, sem.c, msg.c; also read by
  * fs/proc_kernel.c.
@@ -18,7 +19,8 @@
 #include <string.h>
 #include <stdlib.h>
 
-struct ipc_limits ipc_limits = {
+/* A new namespace's limits: Linux's defaults (namespace.c copies them). */
+const struct ipc_limits ipc_default_limits = {
   .shm_ctlmax = SHMMAX_DEFAULT,
   .shm_ctlall = SHMALL_DEFAULT,
   .shm_ctlmni = SHMMNI_DEFAULT,
@@ -27,13 +29,6 @@ struct ipc_limits ipc_limits = {
   .msg_ctlmnb = MSGMNB_DEFAULT,
   .msg_ctlmni = MSGMNI_DEFAULT,
 };
-
-void ipc_init(void)
-{
-  shm_init();
-  sem_init();
-  msg_init();
-}
 
 void ipc_ids_init(struct ipc_ids *ids)
 {
@@ -238,20 +233,22 @@ int ipc_get(struct ipc_ids *ids, int32_t key, int flags, uint64_t arg, const str
 
 /* ---- /proc/sys/kernel ---- */
 
+/* The table a *_next_id file sets, in the caller's namespace, or NULL. */
 static struct ipc_ids *next_id_ids(const char *name)
 {
+  struct ipc_namespace *ns = current_ipc();
   if (!strcmp(name, "shm_next_id"))
-    return &shm_ids;
+    return &ns->shm_ids;
   if (!strcmp(name, "sem_next_id"))
-    return &sem_ids;
+    return &ns->sem_ids;
   if (!strcmp(name, "msg_next_id"))
-    return &msg_ids;
+    return &ns->msg_ids;
   return NULL;
 }
 
 bool ipc_sysctl_show(const char *name, ipc_print_fn pr, void *ctx)
 {
-  struct ipc_limits *l = &ipc_limits;
+  struct ipc_limits *l = &current_ipc()->limits;
   struct ipc_ids *ids = next_id_ids(name);
   if (ids)
     pr(ctx, "%d\n", ids->next_id);
@@ -305,7 +302,7 @@ int ipc_sysctl_store(const char *name, const char *text)
   int n = parse_numbers(text, v, !strcmp(name, "sem") ? 4 : 1);
   if (n <= 0)
     return -EINVAL;
-  struct ipc_limits *l = &ipc_limits;
+  struct ipc_limits *l = &current_ipc()->limits;
   struct ipc_ids *ids = next_id_ids(name);
   if (ids) {
     if (v[0] < -1 || v[0] > INT32_MAX)

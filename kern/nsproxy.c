@@ -6,7 +6,8 @@
  *
  * Layer: core. Below: kern/cred.c (capable), kern/utsname.c (the UTS
  * namespaces' data). Mount namespaces are fs/mnt_ns.c's, reached through
- * the struct mnt_ns_ops it registers (the core cannot call the fs layer). Above: kern/sys_clone3.c, kern/process.c (clone),
+ * the struct mnt_ns_ops it registers (the core cannot call the fs layer);
+ * IPC namespaces ipc/namespace.c's, through the copy it registers. Above: kern/sys_clone3.c, kern/process.c (clone),
  * fs/nsfs.c and fs/procfs.c. Locks: proc_lock for task->nsproxy when
  * another task reads it; the counts are atomics.
  */
@@ -23,7 +24,7 @@
  * Linux), and the ones Kite can make a new instance of. */
 #define NSPROXY_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | \
                        CLONE_NEWCGROUP | CLONE_NEWTIME)
-#define NS_MADE (CLONE_NEWUTS | CLONE_NEWNS)
+#define NS_MADE (CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWIPC)
 
 /* The namespaces that exist once. Inode numbers: Linux's fixed
  * PROC_*_INIT_INO for user and pid; network ones are allocated on Linux,
@@ -37,8 +38,15 @@ static struct nsproxy init_nsproxy = { .refcount = 1, .uts = &init_uts_ns };
 
 static unsigned int next_inum = 0xF0000002U; /* atomic; never reused */
 
-/* fs/mnt_ns.c's operations (set once at boot). */
+/* fs/mnt_ns.c's operations and ipc/namespace.c's copy (set once at boot). */
 static const struct mnt_ns_ops *mnt_ops;
+static struct ns_common *(*ipc_copy)(struct ns_common *old);
+
+void nsproxy_register_ipc(struct ns_common *init, struct ns_common *(*copy)(struct ns_common *old))
+{
+  init_nsproxy.ipc = init;
+  ipc_copy = copy;
+}
 
 void nsproxy_register_mnt(struct ns_common *init, const struct mnt_ns_ops *ops)
 {
@@ -52,7 +60,7 @@ unsigned int ns_alloc_inum(void)
 }
 
 static const char *const kind_names[NR_NS_KINDS] = {
-  [NS_MNT] = "mnt", [NS_NET] = "net", [NS_PID] = "pid",
+  [NS_IPC] = "ipc", [NS_MNT] = "mnt", [NS_NET] = "net", [NS_PID] = "pid",
   [NS_PID_FOR_CHILDREN] = "pid_for_children", [NS_USER] = "user", [NS_UTS] = "uts",
 };
 
@@ -83,19 +91,32 @@ static void nsproxy_get(struct nsproxy *n)
   __atomic_add_fetch(&n->refcount, 1, __ATOMIC_RELAXED);
 }
 
-static void nsproxy_put(struct nsproxy *n)
+/* Drop the namespaces n holds (any may be NULL) and n. */
+static void nsproxy_free(struct nsproxy *n)
 {
-  if (__atomic_sub_fetch(&n->refcount, 1, __ATOMIC_ACQ_REL) != 0)
-    return;
-  ns_put(&n->uts->ns);
+  if (n->uts)
+    ns_put(&n->uts->ns);
   if (n->mnt)
     ns_put(n->mnt);
+  if (n->ipc)
+    ns_put(n->ipc);
   kfree(n);
+}
+
+static void nsproxy_put(struct nsproxy *n)
+{
+  if (__atomic_sub_fetch(&n->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+    nsproxy_free(n);
 }
 
 struct ns_common *current_mnt_ns(void)
 {
   return task_nsproxy(current)->mnt;
+}
+
+struct ns_common *current_ipc_ns(void)
+{
+  return task_nsproxy(current)->ipc;
 }
 
 struct ns_common *task_ns_locked(struct task *t, int kind)
@@ -104,6 +125,7 @@ struct ns_common *task_ns_locked(struct task *t, int kind)
     return NULL; /* exiting */
   struct ns_common *ns = NULL;
   switch (kind) {
+  case NS_IPC: ns = task_nsproxy(t)->ipc; break;
   case NS_MNT: ns = task_nsproxy(t)->mnt; break;
   case NS_NET: ns = &init_net_ns; break;
   case NS_PID:
@@ -140,12 +162,12 @@ static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags, struct 
     n->mnt = mnt_ops ? mnt_ops->copy(old->mnt, t) : NULL;
   else if ((n->mnt = old->mnt))
     ns_get(n->mnt);
-  if (!n->uts || (!n->mnt && old->mnt)) {
-    if (n->uts)
-      ns_put(&n->uts->ns);
-    if (n->mnt)
-      ns_put(n->mnt);
-    kfree(n);
+  if (flags & CLONE_NEWIPC)
+    n->ipc = ipc_copy ? ipc_copy(old->ipc) : NULL;
+  else if ((n->ipc = old->ipc))
+    ns_get(n->ipc);
+  if (!n->uts || (!n->mnt && old->mnt) || (!n->ipc && old->ipc)) {
+    nsproxy_free(n);
     return NULL;
   }
   return n;
@@ -179,14 +201,14 @@ static int ns_clone_check(uint64_t flags)
     return -EINVAL;
   if (flags & CLONE_NEWUSER)
     return -EINVAL;
-  flags &= NSPROXY_FLAGS & ~(uint64_t)CLONE_NEWTIME; /* clone's CSIGNAL bits */
-  if (!flags)
+  uint64_t kinds = flags & NSPROXY_FLAGS & ~(uint64_t)CLONE_NEWTIME; /* clone's CSIGNAL bits */
+  if (!kinds)
     return 0;
   if (!capable(CAP_SYS_ADMIN))
     return -EPERM;
   if ((flags & CLONE_NEWIPC) && (flags & CLONE_SYSVSEM))
     return -EINVAL;
-  return (flags & ~(uint64_t)NS_MADE) ? -EINVAL : 0;
+  return (kinds & ~(uint64_t)NS_MADE) ? -EINVAL : 0;
 }
 
 int ns_unshare(uint64_t flags)
@@ -221,6 +243,23 @@ static int join_uts(struct uts_namespace *u)
   ns_put(&n->uts->ns);
   n->uts = u;
   ns_get(&u->ns);
+  switch_nsproxy(n);
+  return 0;
+}
+
+/* Join IPC namespace ipc (sys_setns has dropped the caller's SEM_UNDO
+ * list, which belongs to the namespace it leaves). */
+static int join_ipc(struct ns_common *ipc)
+{
+  struct nsproxy *cur = task_nsproxy(current);
+  if (cur->ipc == ipc)
+    return 0;
+  struct nsproxy *n = nsproxy_copy(cur, 0, current);
+  if (!n)
+    return -ENOMEM;
+  if (n->ipc)
+    ns_put(n->ipc);
+  ns_get(n->ipc = ipc);
   switch_nsproxy(n);
   return 0;
 }
@@ -262,10 +301,13 @@ int ns_setns(struct ns_common *ns)
     return join_uts(container_of(ns, struct uts_namespace, ns));
   if (ns->type == CLONE_NEWNS)
     return join_mnt(ns);
+  if (ns->type == CLONE_NEWIPC)
+    return join_ipc(ns);
   return 0;
 }
 
-/* Join the namespace of this kind process p is in (join_uts or join_mnt). */
+/* Join the namespace of this kind process p is in (join_uts, join_ipc or
+ * join_mnt). */
 static int join_process_ns(struct process *p, int kind)
 {
   struct ns_common *ns = NULL;
@@ -277,7 +319,8 @@ static int join_process_ns(struct process *p, int kind)
   spin_unlock(&proc_lock);
   if (!ns)
     return -ESRCH;
-  int r = kind == NS_UTS ? join_uts(container_of(ns, struct uts_namespace, ns)) : join_mnt(ns);
+  int r = kind == NS_UTS ? join_uts(container_of(ns, struct uts_namespace, ns))
+          : kind == NS_IPC ? join_ipc(ns) : join_mnt(ns);
   ns_put(ns);
   return r;
 }
@@ -293,6 +336,8 @@ int ns_setns_process(struct process *p, uint64_t flags)
     r = join_process_ns(p, NS_MNT);
   if (!r && (flags & CLONE_NEWUTS))
     r = join_process_ns(p, NS_UTS);
+  if (!r && (flags & CLONE_NEWIPC))
+    r = join_process_ns(p, NS_IPC);
   return r;
 }
 

@@ -6,8 +6,9 @@
  *
  * Each task points to a reference-counted `struct nsproxy`, shared by
  * clone and copied when clone or unshare asks for a new namespace, as
- * Linux's. Kite makes new UTS namespaces (kern/utsname.c) and mount
- * namespaces (fs/mnt_ns.c, reached through struct mnt_ns_ops); of the other
+ * Linux's. Kite makes new UTS namespaces (kern/utsname.c), mount
+ * namespaces (fs/mnt_ns.c, reached through struct mnt_ns_ops) and IPC
+ * namespaces (ipc/namespace.c, through nsproxy_register_ipc); of the other
  * kinds there is one instance, the initial one, and a request for a new
  * one is EINVAL (Linux built without that kind). Every namespace, real or
  * initial-only, has a `struct ns_common`: its type and its inode number,
@@ -50,6 +51,7 @@ struct nsproxy {
   int refcount;                 /* atomic: tasks pointing here */
   struct uts_namespace *uts;    /* referenced */
   struct ns_common *mnt;        /* referenced: a struct mnt_namespace (fs/mount.h) */
+  struct ns_common *ipc;        /* referenced: a struct ipc_namespace (ipc/ipc.h) */
 };
 
 /*
@@ -72,11 +74,16 @@ void nsproxy_register_mnt(struct ns_common *init, const struct mnt_ns_ops *ops);
 /* The mount namespace current is in, not referenced: only current changes
  * its own nsproxy, so it stays while current runs. No lock. */
 struct ns_common *current_mnt_ns(void);
+/* Boot (ipc_init): init is the initial IPC namespace (static); copy makes
+ * a new, empty one (referenced; NULL when out of memory). No lock. */
+void nsproxy_register_ipc(struct ns_common *init, struct ns_common *(*copy)(struct ns_common *old));
+/* The IPC namespace current is in, not referenced (as current_mnt_ns). */
+struct ns_common *current_ipc_ns(void);
 /* The next free namespace inode number (never reused). No lock (atomic). */
 unsigned int ns_alloc_inum(void);
 
 /* The kinds /proc/<pid>/ns shows, in Linux's (alphabetical) order. */
-enum ns_kind { NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_USER, NS_UTS, NR_NS_KINDS };
+enum ns_kind { NS_IPC, NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_USER, NS_UTS, NR_NS_KINDS };
 /* The link's name in /proc/<pid>/ns ("uts"), or NULL past the last kind. */
 const char *ns_kind_name(int kind);
 

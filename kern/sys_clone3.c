@@ -24,6 +24,7 @@
 #include "kern/cred.h"
 #include "kern/nsproxy.h"
 #include "fs/nsfs.h"
+#include "ipc/ipc.h"
 #include "fs/mount.h"
 #include "fs/file.h"
 #include "fs/namei.h"
@@ -126,6 +127,8 @@ long sys_unshare(uint64_t flags)
     flags |= CLONE_THREAD;
   if (flags & CLONE_NEWNS)
     flags |= CLONE_FS;
+  if (flags & CLONE_NEWIPC)
+    flags |= CLONE_SYSVSEM;
   if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && READ_ONCE(t->proc->nr_threads) > 1)
     return -EINVAL;
   if ((flags & (CLONE_SIGHAND | CLONE_VM)) && __atomic_load_n(&t->sighand->refcount, __ATOMIC_ACQUIRE) > 1)
@@ -150,7 +153,11 @@ long sys_unshare(uint64_t flags)
     t->files = files;
     files_put(old);
   }
-  /* CLONE_SYSVSEM: no System V semaphore undo list is shared across clone here */
+  /* CLONE_SYSVSEM: leave the undo list (its adjustments are applied when
+   * no other process shares it, as at exit); it belongs to the IPC
+   * namespace a CLONE_NEWIPC leaves */
+  if (flags & CLONE_SYSVSEM)
+    exit_sem(t->proc);
   return ns_unshare(flags);
 }
 
@@ -172,8 +179,8 @@ long sys_setns(int fd, int nstype)
   if (ns) {
     if (nstype && (uint64_t)nstype != ns->type)
       r = -EINVAL;
-    else
-      r = ns_setns(ns);
+    else if (!(r = ns_setns(ns)) && ns->type == CLONE_NEWIPC)
+      exit_sem(current->proc); /* the undo list stays with the namespace left */
   } else if (!p) {
     r = -EINVAL; /* not a namespace file */
   } else if (!nstype || (nstype & ~(int)NEW_NAMESPACES)) {
@@ -183,8 +190,8 @@ long sys_setns(int fd, int nstype)
   } else if ((nstype & CLONE_NEWNS) && !(nstype & CLONE_NEWUSER) && capable(CAP_SYS_ADMIN) &&
              capable(CAP_SYS_CHROOT) && __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
     r = -EINVAL; /* the fs context is shared (CLONE_FS): refused before anything changes */
-  } else {
-    r = ns_setns_process(p, (uint64_t)nstype);
+  } else if (!(r = ns_setns_process(p, (uint64_t)nstype)) && (nstype & CLONE_NEWIPC)) {
+    exit_sem(current->proc);
   }
   fput(f);
   return r;
