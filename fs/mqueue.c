@@ -21,6 +21,8 @@
  * one set for every namespace (Linux has a set per IPC namespace); the
  * queue count that queues_max limits is per namespace.
  *
+ * fs/mqueue_ns.c makes and destroys the per-namespace superblocks.
+ *
  * Locks: mq_lock (a mutex) serialises the directory (create, unlink) and
  * the per-user accounting; each queue's spinlock its messages and its
  * notification. Order: root inode lock > mq_lock > queue lock.
@@ -45,10 +47,8 @@
 #include "kern/param.h"
 #include "kern/printk.h"
 #include "net/socket.h"
-#include "ipc/ipc.h"
 #include <string.h>
 
-#define MQUEUE_MAGIC 0x19800202
 #define MQ_PRIO_MAX 32768
 #define SI_MESGQ (-3)
 #define SIGEV_SIGNAL 0
@@ -90,16 +90,7 @@ struct mqueue {
   size_t charged;
 };
 
-/* An IPC namespace's queues: a superblock (its priv points back here,
- * NULL once the namespace is gone) and the internal mount mq_open's paths
- * use; mounting "mqueue" shows the mounter's. */
-struct mq_ns {
-  struct super_block *sb;
-  struct mount *mnt;
-  int nr_queues;                               /* mq_lock */
-};
-static struct mq_ns *init_mq_ns;
-static struct mutex mq_lock;
+struct mutex mq_lock;
 /* /proc/sys/fs/mqueue: queues_max, msg_max, msgsize_max, msg_default, msgsize_default */
 int mq_queues_max = MQ_QUEUES_MAX, mq_msg_max = MQ_MSG_MAX, mq_msgsize_max = MQ_MSGSIZE_MAX;
 int mq_msg_default = MQ_MSG_DEFAULT, mq_msgsize_default = MQ_MSGSIZE_DEFAULT;
@@ -107,8 +98,6 @@ static struct { uid_t uid; size_t bytes; } mq_users[64]; /* RLIMIT_MSGQUEUE char
 
 static const struct file_ops mq_fops;
 static const struct inode_ops mq_iops;
-static const struct inode_ops mq_dir_iops;
-static const struct file_ops mq_dir_fops;
 
 /* ---- accounting (mq_lock held) ---- */
 
@@ -286,7 +275,7 @@ static int mq_dir_create(struct inode *dir, struct dentry *d, mode_t mode)
   return mq_create_at(d, mode, NULL);
 }
 
-static int mq_dir_unlink(struct inode *dir, struct dentry *d)
+int mq_dir_unlink(struct inode *dir, struct dentry *d)
 {
   d->inode->nlink = 0;
   inode_touch(dir, true);
@@ -294,13 +283,13 @@ static int mq_dir_unlink(struct inode *dir, struct dentry *d)
   return 0;
 }
 
-static const struct inode_ops mq_dir_iops = {
+const struct inode_ops mq_dir_iops = {
   .lookup = mq_lookup,
   .create = mq_dir_create,
   .unlink = mq_dir_unlink,
 };
 
-static const struct file_ops mq_dir_fops = {
+const struct file_ops mq_dir_fops = {
   .llseek = generic_llseek,
   .iterate = dcache_readdir,
 };
@@ -308,111 +297,6 @@ static const struct file_ops mq_dir_fops = {
 static const struct inode_ops mq_iops = {
   .evict = mq_evict,
 };
-
-/* The caller's IPC namespace's queues (the initial ones before ipc_init
- * has registered the namespaces: the boot mounts /dev/mqueue first). */
-static struct mq_ns *current_mq(void)
-{
-  return current_ipc_ns() ? current_ipc()->mq : init_mq_ns;
-}
-
-/* Mounting mqueue shows the queues of the mounter's IPC namespace. */
-static int mq_mount(const struct fs_type *type, const char *source, uint32_t flags, const char *data,
-                    struct super_block **sbp)
-{
-  (void)type; (void)source; (void)flags; (void)data;
-  *sbp = current_mq()->sb; /* (mount_alloc adds the mount's reference) */
-  return 0;
-}
-
-static const struct fs_type mq_type = { .name = "mqueue", .mount = mq_mount };
-
-static int mq_statfs(struct super_block *sb, struct statfs64 *st)
-{
-  st->f_type = sb->magic;
-  st->f_bsize = PAGE_SIZE;
-  st->f_namelen = NAME_MAX;
-  return 0;
-}
-
-static const struct super_ops mq_sops = { .statfs = mq_statfs };
-
-struct mq_ns *mq_ns_create(void)
-{
-  struct mq_ns *m = kzalloc(sizeof(*m));
-  struct super_block *sb = m ? sb_alloc(&mq_type) : NULL;
-  struct inode *root = sb ? inode_alloc(sb, S_IFDIR | 01777) : NULL;
-  struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
-  if (!d) {
-    if (root)
-      iput(root);
-    kfree(sb);
-    kfree(m);
-    return NULL;
-  }
-  root->iop = &mq_dir_iops;
-  root->fop = &mq_dir_fops;
-  root->nlink = 2;
-  d->sb = sb;
-  d_instantiate(d, root);
-  sb->root = d;
-  sb->magic = MQUEUE_MAGIC;
-  sb->ops = &mq_sops;
-  sb->priv = m;
-  m->sb = sb;
-  if (!(m->mnt = mount_detached(sb, d, "mqueue", 0))) {
-    dput(d);
-    kfree(sb);
-    kfree(m);
-    return NULL;
-  }
-  return m;
-}
-
-/* The first queue below `root` still named there, referenced, or NULL. */
-static struct dentry *first_queue(struct dentry *root)
-{
-  struct dentry *c, *found = NULL;
-  spin_lock(&dcache_lock);
-  list_for_each_entry(c, &root->children, sibling)
-    if (c->inode && !c->unlinked) {
-      found = c;
-      found->refcount++;
-      break;
-    }
-  spin_unlock(&dcache_lock);
-  return found;
-}
-
-void mq_ns_destroy(struct mq_ns *m)
-{
-  struct dentry *root = m->sb->root;
-  mutex_lock(&root->inode->lock);
-  struct dentry *d;
-  while ((d = first_queue(root))) {
-    mq_dir_unlink(root->inode, d);
-    dput(d);
-  }
-  mutex_unlock(&root->inode->lock);
-  mutex_lock(&mq_lock);
-  m->sb->priv = NULL; /* queues still open are counted no more */
-  mutex_unlock(&mq_lock);
-  mount_drop_detached(m->mnt);
-  kfree(m);
-}
-
-struct mq_ns *mq_ns_initial(void)
-{
-  return init_mq_ns;
-}
-
-void mqueue_init(void)
-{
-  mutex_init(&mq_lock, "mqueue");
-  if (!(init_mq_ns = mq_ns_create()))
-    panic("mqueue_init: out of memory");
-  register_fs(&mq_type);
-}
 
 /* ---- the descriptor ---- */
 
@@ -502,7 +386,7 @@ long sys_mq_open(uaddr_t uname, int oflag, mode_t mode, uaddr_t uattr)
     kfree(name);
     return r;
   }
-  struct mq_ns *m = current_mq();
+  struct mq_ns *m = mq_current();
   struct dentry *root = m->sb->root;
   mutex_lock(&root->inode->lock);
   struct dentry *d = vfs_lookup_locked(root, name, strlen(name));
@@ -568,7 +452,7 @@ long sys_mq_unlink(uaddr_t uname)
     kfree(name);
     return r;
   }
-  struct dentry *root = current_mq()->sb->root;
+  struct dentry *root = mq_current()->sb->root;
   mutex_lock(&root->inode->lock);
   struct dentry *d = vfs_lookup_locked(root, name, strlen(name));
   kfree(name);
