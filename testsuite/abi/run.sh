@@ -67,11 +67,8 @@ run mqueue 60 "$A/mqueue"
 run openat2 60 "$A/openat2"
 run procmisc 60 "$A/procmisc"
 run namespaces 60 "$A/namespaces"
-<<<<<<< HEAD
 run ipcns 60 "$A/ipcns"
-=======
 run propagation 60 "$A/propagation"
->>>>>>> main
 run ptrace 120 "$A/ptrace"
 run inotify 120 "$A/inotify"
 run hostile 240 "$A/hostile"
