@@ -129,8 +129,8 @@ from_user:
    * slots per guest page chosen by bits of the address. With a store
    * between the reads, the TB after `csrr sepc` shared trap_entry's slot
    * and the two evicted each other on every trap: two full lookups in
-   * QEMU's TB hash table per system call (docs/performance.md, seventh
-   * round; bench/tbtrace.py lists such collisions). */
+   * QEMU's TB hash table per system call (docs/performance.md, "what
+   * QEMU does for a 1-byte write"; bench/tbtrace.py lists such collisions). */
   csrrw t0, sscratch, zero     /* the user sp; sscratch = 0: now in the kernel */
   csrr t1, sepc
   csrr t2, scause
