@@ -442,6 +442,28 @@ static struct mount *leaf_below_locked(struct mount *m)
 }
 
 /*
+ * Unmount every mount below top, leaves first, then top itself; a mount
+ * still in use (more references than `held`, the ones our caller has on
+ * top; none on the others) keeps its file system until its last path_put.
+ * Called with mount_lock held; returns with it dropped.
+ */
+static void umount_tree_locked(struct mount *top, int held)
+{
+  for (;;) {
+    struct mount *leaf = leaf_below_locked(top);
+    if (!leaf)
+      break;
+    bool busy = leaf->refcount > 0;
+    spin_unlock(&mount_lock);
+    umount_one(leaf, busy);
+    spin_lock(&mount_lock);
+  }
+  bool busy = top->refcount > held;
+  spin_unlock(&mount_lock);
+  umount_one(top, busy);
+}
+
+/*
  * Unmount the file system whose root is target. Busy (EBUSY) if something
  * is mounted below it or anything but the caller's lookup uses it — unless
  * MNT_DETACH: then the whole tree below goes too, at once (Linux's lazy
@@ -471,36 +493,14 @@ int do_umount(struct path *target, int flags)
       return -EBUSY;
     }
   }
-  for (;;) {
-    struct mount *leaf = leaf_below_locked(m);
-    if (!leaf)
-      break;
-    bool busy = leaf->refcount > 0;
-    spin_unlock(&mount_lock);
-    umount_one(leaf, busy);
-    spin_lock(&mount_lock);
-  }
-  bool busy = m->refcount > 1;
-  spin_unlock(&mount_lock);
-  umount_one(m, busy);
+  umount_tree_locked(m, 1);             /* our caller's lookup holds one reference */
   return 0;
 }
 
 void umount_tree(struct mount *top)
 {
   spin_lock(&mount_lock);
-  for (;;) {
-    struct mount *leaf = leaf_below_locked(top);
-    if (!leaf)
-      break;
-    bool busy = leaf->refcount > 0;
-    spin_unlock(&mount_lock);
-    umount_one(leaf, busy);
-    spin_lock(&mount_lock);
-  }
-  bool busy = top->refcount > 0;
-  spin_unlock(&mount_lock);
-  umount_one(top, busy);
+  umount_tree_locked(top, 0);
 }
 
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg)
