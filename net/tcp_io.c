@@ -307,14 +307,14 @@ ssize_t tcp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int fla
         net_lock_release();
         break;
       }
-      if (ts->state == TS_NEW || ts->state == TS_LISTEN) {  /* disconnected meanwhile */
-        err = -ENOTCONN;
-        net_lock_release();
-        break;
-      }
       if (!done && ts->inet.err) {
         err = -ts->inet.err;
         ts->inet.err = 0;
+        net_lock_release();
+        break;
+      }
+      if (ts->state == TS_NEW || ts->state == TS_LISTEN) {  /* disconnected (Linux: CLOSE) */
+        err = done ? 0 : -ENOTCONN;
         net_lock_release();
         break;
       }
