@@ -28,6 +28,7 @@
 struct task;
 struct process;
 struct file;
+struct pid_namespace;
 
 struct ns_common {
   uint64_t type;                /* CLONE_NEWUTS, CLONE_NEWPID, ... */
@@ -50,6 +51,7 @@ struct nsproxy {
   int refcount;                 /* atomic: tasks pointing here */
   struct uts_namespace *uts;    /* referenced */
   struct ns_common *mnt;        /* referenced: a struct mnt_namespace (fs/mount.h) */
+  struct pid_namespace *pid_for_children; /* referenced (kern/pid_namespace.h) */
 };
 
 /*
@@ -72,6 +74,9 @@ void nsproxy_register_mnt(struct ns_common *init, const struct mnt_ns_ops *ops);
 /* The mount namespace current is in, not referenced: only current changes
  * its own nsproxy, so it stays while current runs. No lock. */
 struct ns_common *current_mnt_ns(void);
+/* The pid namespace current's children are made in (not referenced; as
+ * current_mnt_ns). No lock. */
+struct pid_namespace *current_pid_ns_for_children(void);
 /* The next free namespace inode number (never reused). No lock (atomic). */
 unsigned int ns_alloc_inum(void);
 

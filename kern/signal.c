@@ -39,6 +39,7 @@
 #include "kern/poll.h"   /* POLLIN: the event constants only */
 #include "arch/riscv/trap.h"
 #include "arch/riscv/riscv.h"
+#include "kern/pid_namespace.h"
 #include <string.h>
 
 /* Woken whenever a signal is queued (signal.h; signalfd waits here). */
@@ -173,12 +174,13 @@ static bool sig_discarded(struct task *t, int sig, const struct ksiginfo *info)
   /* a tracer sees every signal, even an ignored one (Linux's sig_ignored) */
   if (READ_ONCE(t->ptracer) && sig != SIGKILL)
     return false;
-  /* init gets no signal it has no handler for — SIGKILL and SIGSTOP
-   * included, unless the kernel sends them — and none while it is
+  /* init (and a pid namespace's init) gets no signal it has no handler
+   * for — SIGKILL and SIGSTOP included, unless the kernel or a process of
+   * an ancestor pid namespace sends them — and none while it is
    * blocked and still without a handler at delivery (do_signals) */
   bool kernel_only = sig == SIGKILL || sig == SIGSTOP;
   if (t->proc && t->proc->unkillable && !(t->blocked & SIGMASK(sig)) &&
-      (kernel_only ? info != NULL : h == SIG_DFL))
+      (kernel_only ? info != NULL && !info->from_ancestor_ns : h == SIG_DFL))
     return true;
   if (sig == SIGKILL || sig == SIGSTOP)
     return false;
@@ -188,6 +190,13 @@ static bool sig_discarded(struct task *t, int sig, const struct ksiginfo *info)
     return false;
   return h == SIG_IGN || (h == SIG_DFL && (default_action(sig) == SIGACT_IGN ||
                                            default_action(sig) == SIGACT_CONT));
+}
+
+void signal_info_for(struct ksiginfo *info, struct process *p)
+{
+  struct pid_namespace *ns = pid_ns_of(p->pid);
+  info->pid = pid_nr_ns(current->proc->pid, ns);
+  info->from_ancestor_ns = ns != current_pid_ns();
 }
 
 /* A POSIX timer's signal already queued in pend: count an overrun on it

@@ -114,6 +114,8 @@ struct ksiginfo {
   uint64_t timer_seq;   /* SI_TIMER: the POSIX timer that sent it (0: none) */
   int64_t band;         /* I/O signals (fs/fown.c): si_band ... */
   int fd;               /* ... and si_fd */
+  bool from_ancestor_ns; /* sent from an ancestor pid namespace: may stop or kill
+                            the target namespace's init (not copied to user) */
 };
 
 /* Does this siginfo have the SIGPOLL layout (si_band, si_fd)? As Linux's
@@ -218,6 +220,10 @@ void sighand_put(struct sighand *sh);
  * it otherwise), no sighand->lock. Never sleeps.
  */
 int send_signal_process(struct process *p, int sig, const struct ksiginfo *info);
+/* A kill-style siginfo as process p reads it: si_pid is the sender's
+ * number in p's pid namespace, and from_ancestor_ns is set when the
+ * sender is outside it (kern/pid_namespace.h). proc_lock held. */
+void signal_info_for(struct ksiginfo *info, struct process *p);
 int send_signal_task(struct task *t, int sig, const struct ksiginfo *info);
 /* send_signal_process to every live process of group pgid (at most 256 at
  * a time). Returns 0. Takes proc_lock; the caller holds no spinlock. */

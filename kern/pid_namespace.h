@@ -1,0 +1,87 @@
+/*
+ * pid_namespace.h — PID namespaces (Linux's include/linux/pid_namespace.h;
+ * docs/namespaces.md, "PID namespaces").
+ *
+ * A pid namespace has a parent and a level (the initial one: none, 0). A
+ * task's id is numbered once in every namespace from its own up to the
+ * initial one: the initial namespace's number is the global id that
+ * kern/pid.c's table is indexed by (task->tid, process->pid, pgid, sid
+ * are global ids); the others are kept with the id (pid_entry.nrs). A
+ * system call translates an id it takes or returns through the caller's
+ * namespace (pid_vnr, find_*_vnr); an id not visible there reads 0.
+ *
+ * The first process made in a namespace gets number 1 and is its init
+ * (the reaper of its orphans, unkillable from inside). When it exits
+ * every other process of the namespace is killed and no id can be made
+ * in it any more (fork: ENOMEM).
+ *
+ * Layer: core. Below: kern/pid.c (numbers). Above: kern/process.c
+ * (clone, exit), kern/nsproxy.c (pid_for_children), fs/nsfs.c.
+ * Locks: proc_lock guards bitmap, last_pid, reaper, dead; level and
+ * parent are fixed at creation. The count is ns.refcount (atomic).
+ */
+#ifndef KITE_PID_NAMESPACE_H
+#define KITE_PID_NAMESPACE_H
+
+#include "kern/nsproxy.h"
+
+#define MAX_PID_NS_LEVEL 32   /* Linux's nesting limit (clone: ENOSPC past it) */
+
+struct pid_namespace {
+  struct ns_common ns;          /* ns.parent: &parent->ns */
+  struct pid_namespace *parent; /* referenced; NULL for the initial one */
+  int level;                    /* 0 for the initial one */
+  /* proc_lock: */
+  uint64_t *bitmap;             /* numbers in use (PID_MAX bits); NULL for the initial one */
+  pid_t last_pid;               /* ns_last_pid: the number handed out last */
+  struct process *reaper;       /* its init (number 1), NULL before it and after it exited */
+  bool dead;                    /* its init exited: no new numbers (fork: ENOMEM) */
+};
+
+extern struct pid_namespace init_pid_ns;
+
+static inline struct pid_namespace *to_pid_ns(struct ns_common *ns)
+{
+  return container_of(ns, struct pid_namespace, ns);
+}
+
+/* A new namespace below parent (one reference), or NULL (out of memory;
+ * *err says ENOMEM or ENOSPC past MAX_PID_NS_LEVEL). No lock. */
+struct pid_namespace *pid_ns_create(struct pid_namespace *parent, int *err);
+
+/* The namespace global id `id` was made in (not referenced; valid while
+ * the id is in use). Caller holds proc_lock, or id is current's own. */
+struct pid_namespace *pid_ns_of(pid_t id);
+/* The namespace current's pid is in (Linux's task_active_pid_ns). */
+struct pid_namespace *current_pid_ns(void);
+/* Is ns the same as, or below, anc? No lock. */
+bool pid_ns_within(struct pid_namespace *ns, struct pid_namespace *anc);
+
+/* Global id -> its number in ns (0: not visible there), and in the
+ * caller's namespace. Caller holds proc_lock, or id is one that cannot go
+ * away meanwhile (current's own, its parent's). */
+pid_t pid_nr_ns(pid_t id, struct pid_namespace *ns);
+pid_t pid_vnr(pid_t id);
+/* The caller's number -> the global id, or 0 if it names nothing visible.
+ * Caller holds proc_lock. */
+pid_t pid_from_vnr_locked(pid_t nr);
+
+/* kern/pid.c's find_task / find_process / find_process_by_id with an id
+ * as the caller's namespace numbers it (system calls). proc_lock held. */
+struct task *find_task_vnr(pid_t nr);
+struct process *find_process_vnr(pid_t nr);
+struct process *find_process_by_vnr(pid_t nr);
+
+/* The new id for a child made in namespace ns (want: clone3's set_tid for
+ * ns's level, or 0): the global id, or -EAGAIN / -EEXIST / -EINVAL /
+ * -ENOMEM (ns's init has exited). */
+pid_t pid_alloc_ns(struct pid_namespace *ns, pid_t want);
+
+/* exit: p (the init of its namespace) is gone: mark the namespace dead
+ * and SIGKILL every other process in it. Caller holds proc_lock. */
+void pid_ns_init_exited_locked(struct process *p);
+/* The reaper for orphans of p in p's namespace, if p is not in the
+ * initial one (NULL otherwise). proc_lock held. */
+struct process *pid_ns_reaper_locked(struct process *p);
+
+#endif
