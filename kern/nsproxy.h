@@ -6,8 +6,10 @@
  *
  * Each task points to a reference-counted `struct nsproxy`, shared by
  * clone and copied when clone or unshare asks for a new namespace, as
- * Linux's. Kite makes new UTS namespaces (kern/utsname.c) and mount
- * namespaces (fs/mnt_ns.c, reached through struct mnt_ns_ops); of the other
+ * Linux's. Kite makes new UTS namespaces (kern/utsname.c), mount
+ * namespaces (fs/mnt_ns.c, reached through struct mnt_ns_ops) and PID
+ * namespaces (kern/pid_namespace.h: the nsproxy holds the one for
+ * children); of the other
  * kinds there is one instance, the initial one, and a request for a new
  * one is EINVAL (Linux built without that kind). Every namespace, real or
  * initial-only, has a `struct ns_common`: its type and its inode number,

@@ -200,10 +200,10 @@ bool pid_ns_within(struct pid_namespace *ns, struct pid_namespace *anc)
 
 pid_t pid_nr_ns(pid_t id, struct pid_namespace *ns)
 {
+  if (ns == &init_pid_ns)
+    return id; /* the global id is the initial namespace's number */
   if (id <= 0 || id >= PID_MAX || !pid_table || !pid_in_use(id))
     return 0;
-  if (ns == &init_pid_ns)
-    return id;
   struct pid_entry *e = &pid_table[id];
   return pid_ns_within(e->ns, ns) ? e->nrs[ns->level] : 0;
 }
@@ -211,6 +211,14 @@ pid_t pid_nr_ns(pid_t id, struct pid_namespace *ns)
 pid_t pid_vnr(pid_t id)
 {
   return pid_nr_ns(id, current_pid_ns());
+}
+
+int pid_numbers_locked(pid_t id, pid_t of, pid_t *out)
+{
+  struct pid_namespace *ns = pid_ns_of(of);
+  for (struct pid_namespace *a = ns; a; a = a->parent)
+    out[a->level] = pid_nr_ns(id, a);
+  return ns->level + 1;
 }
 
 /* A number of a namespace below the initial one has no table of its own:

@@ -65,6 +65,11 @@ pid_t pid_vnr(pid_t id);
 /* The caller's number -> the global id, or 0 if it names nothing visible.
  * Caller holds proc_lock. */
 pid_t pid_from_vnr_locked(pid_t nr);
+/* /proc/<pid>/status's NSpid and friends: id as each namespace of process
+ * `of` numbers it, from the initial one (out[0]) down to of's own
+ * (out[level]; 0: not visible there). Returns level + 1; out has room for
+ * MAX_PID_NS_LEVEL + 1. proc_lock held. */
+int pid_numbers_locked(pid_t id, pid_t of, pid_t *out);
 
 /* kern/pid.c's find_task / find_process / find_process_by_id with an id
  * as the caller's namespace numbers it (system calls). proc_lock held. */

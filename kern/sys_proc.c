@@ -77,12 +77,27 @@ long sys_exit_group(int code)
   do_exit_group(W_EXITCODE(code, 0));
 }
 
+/* wait's pid argument (a process, or -group) as a global id; one that
+ * names nothing in the caller's pid namespace becomes PID_MAX, which no
+ * child has (ECHILD). */
+static pid_t wait_id_from_vnr(pid_t pid)
+{
+  if (pid == 0 || pid == -1 || pid == INT32_MIN)
+    return pid;
+  spin_lock(&proc_lock);
+  pid_t id = pid_from_vnr_locked(pid > 0 ? pid : -pid);
+  spin_unlock(&proc_lock);
+  if (!id)
+    id = PID_MAX;
+  return pid > 0 ? id : -id;
+}
+
 long sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t urusage)
 {
   if (options & ~(WNOHANG | 2 /* WUNTRACED */ | WCONTINUED | 0x20000000 | 0x40000000 | 0x80000000))
     return -EINVAL;
   struct wait_result w;
-  long r = do_wait(pid, options, &w);
+  long r = do_wait(wait_id_from_vnr(pid), options, &w);
   if (r <= 0)
     return r;
   if (ustatus && copyout(ustatus, &w.status, sizeof(int)))
@@ -113,8 +128,8 @@ long sys_waitid(int idtype, int id, uaddr_t infop, int options, uaddr_t urusage)
   bool pidfd_nonblock = false;
   switch (idtype) {
   case P_ALL: pid = -1; break;
-  case P_PID: if (id <= 0) return -EINVAL; pid = id; break;
-  case P_PGID: if (id < 0) return -EINVAL; pid = id ? -id : 0; break;
+  case P_PID: if (id <= 0) return -EINVAL; pid = wait_id_from_vnr(id); break;
+  case P_PGID: if (id < 0) return -EINVAL; pid = id ? wait_id_from_vnr(-id) : 0; break;
   case P_PIDFD: {
     if (id < 0)
       return -EINVAL;
@@ -218,6 +233,9 @@ long sys_gettid(void) { return pid_vnr(current->tid); }
 /* 0 when the parent is outside the caller's pid namespace (its init's). */
 long sys_getppid(void)
 {
+  pid_t ppid = READ_ONCE(current->proc->ppid); /* no lock: kern/task.h */
+  if (current_pid_ns() == &init_pid_ns)
+    return ppid;
   spin_lock(&proc_lock); /* the parent's id stays in use while we look */
   pid_t r = pid_vnr(current->proc->ppid);
   spin_unlock(&proc_lock);
