@@ -5,6 +5,7 @@ same QEMU, and print both with their ratio.
 Usage: bench/run.sh [micro|boot|all|lmbench]   (default: all)
 boot: only the boot row (the guest's script prints BENCH-START and ends).
 lmbench: OSComp's lmbench list with Debian's programs (bench/lmbench.py).
+LMBENCH_ROWS="page fault,mmap read": only the lmbench rows whose name contains one of the words.
 BENCH_BASELINE=<git revision>: also build Kite as it was at that revision
 (a detached worktree under build/bench/) and boot it in the same rotation,
 so a refactoring can show it changed no figure ("Kite/base" column).

@@ -53,8 +53,11 @@ struct dentry;
 void vfs_new_owner(struct inode *dir, struct dentry *d);
 /* At boot, with the root mounted: unpack the newc cpio archive buf[0,len)
  * into the root (directories, files, symlinks, device nodes, hard links,
- * with their modes, owners and times). 0, or cpio_parse's error for a
+ * with their modes, owners and times). With in_place, buf is memory
+ * reserved at boot that is never read again (the archive in the kernel
+ * image): the whole pages of file data that lie page-aligned in it become
+ * the files' pages instead of being copied. 0, or cpio_parse's error for a
  * malformed archive (what was unpacked stays); an entry that fails is
  * logged and skipped. Takes the locks of the operations above. */
-int initramfs_unpack(const void *buf, size_t len);
+int initramfs_unpack(const void *buf, size_t len, bool in_place);
 #endif

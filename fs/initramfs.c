@@ -23,6 +23,7 @@
 #include "fs/file.h"
 #include "fs/namei.h"
 #include "fs/fsops.h"
+#include "fs/pagecache.h"
 #include "kern/cpio.h"
 #include "kern/mm.h"
 #include "kern/printk.h"
@@ -40,6 +41,8 @@ struct hardlink {
 
 struct unpack_stats {
   int files, dirs, links, nodes, hardlinks;
+  size_t pages_given; /* file pages taken from the archive in place */
+  bool in_place;      /* the archive's pages may become its files' */
   struct hardlink *seen;
   /* The cwd is the directory of an earlier entry: its name, the first
    * dir_len bytes of that entry's (in the archive, relative to the root;
@@ -98,6 +101,32 @@ static const char *first_name(struct unpack_stats *st, const struct cpio_entry *
   return NULL;
 }
 
+/*
+ * In place: the whole pages of e's data become the file's pages, with no
+ * copy, when the data starts on a page boundary (scripts/mkinitramfs.sh
+ * aligns the data of every file of a page or more). Returns the bytes
+ * given; the caller copies the rest (the last, partial page). A page the
+ * cache refused is left in *kept, still holding data the caller copies:
+ * the caller drops it afterwards.
+ */
+static size_t give_pages(struct inode *ino, const struct cpio_entry *e, struct page **kept)
+{
+  const char *data = e->data;
+  if ((uintptr_t)data & (PAGE_SIZE - 1))
+    return 0;
+  size_t done = 0;
+  for (; done + PAGE_SIZE <= e->size; done += PAGE_SIZE) {
+    struct page *p = page_adopt_reserved(kva_to_pa(data + done), PU_FILE);
+    if (!p)
+      break;
+    if (page_cache_give(ino, done / PAGE_SIZE, p)) {
+      *kept = p;
+      break;
+    }
+  }
+  return done;
+}
+
 /* A regular file, named name (relative to the root), last in the cwd: a
  * new one, or another name of one made before. */
 static int unpack_file(struct unpack_stats *st, const struct cpio_entry *e, const char *name,
@@ -119,11 +148,16 @@ static int unpack_file(struct unpack_stats *st, const struct cpio_entry *e, cons
   int r = kernel_open(last, flags, e->mode & 07777, &f);
   if (r)
     return r;
-  if (e->size) {
-    ssize_t n = kernel_write(f, e->data, e->size, 0);
-    if (n != (ssize_t)e->size)
+  struct page *kept = NULL;
+  size_t done = st->in_place ? give_pages(f->inode, e, &kept) : 0;
+  if (done < e->size) { /* the rest, or all of it: copied */
+    ssize_t n = kernel_write(f, (const char *)e->data + done, e->size - done, (off_t)done);
+    if (n != (ssize_t)(e->size - done))
       r = n < 0 ? (int)n : -EIO;
   }
+  if (kept)
+    put_page(kept);
+  st->pages_given += done / PAGE_SIZE;
   fput(f);
   st->files++;
   return r;
@@ -197,16 +231,17 @@ static int unpack_entry(const struct cpio_entry *e, void *arg)
   return 0;
 }
 
-int initramfs_unpack(const void *buf, size_t len)
+int initramfs_unpack(const void *buf, size_t len, bool in_place)
 {
-  struct unpack_stats st = { 0 };
+  struct unpack_stats st = { .in_place = in_place };
   int r = cpio_parse(buf, len, unpack_entry, &st);
   if (r)
     pr_err("initramfs: malformed archive (%d)", r);
   if (kernel_chdir("/"))   /* back where kmain left the cwd */
     panic("initramfs: no root directory");
-  pr_info("initramfs: %d files, %d directories, %d symlinks, %d device nodes, %d hard links (%lu KiB)",
-          st.files, st.dirs, st.links, st.nodes, st.hardlinks, (unsigned long)(len >> 10));
+  pr_info("initramfs: %d files, %d directories, %d symlinks, %d device nodes, %d hard links (%lu KiB, %lu KiB in place)",
+          st.files, st.dirs, st.links, st.nodes, st.hardlinks, (unsigned long)(len >> 10),
+          (unsigned long)(st.pages_given * (PAGE_SIZE >> 10)));
   while (st.seen) {
     struct hardlink *h = st.seen;
     st.seen = h->next;

@@ -127,7 +127,9 @@ static void hang_copies_locked(struct mnt_namespace *ns, struct mount **olds,
     struct mount *m = news[i];
     m->anon = false;
     m->ns = ns;
-    m->propagation = olds[i]->propagation; /* Linux: a shared mount's copy is its peer */
+    m->group_id = olds[i]->group_id;    /* a shared mount's copy is its peer, */
+    m->master = olds[i]->master;        /* a slave's a slave of the same group */
+    m->unbindable = olds[i]->unbindable; /* (Linux's copy_tree, as CL_SHARED) */
     if (olds[i]->parent) {
       m->parent = news[index_of(olds, n, olds[i]->parent)];
       m->mountpoint = olds[i]->mountpoint;

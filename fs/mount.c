@@ -89,7 +89,7 @@ int do_move_mount(struct path *from, struct path *to)
   spin_lock(&mount_lock);
   bool anon = m->anon;                  /* fsmount's or open_tree's: not hung yet */
   if ((!m->parent && !anon) || !check_mnt(to->mnt) || (!anon && !check_mnt(m)) ||
-      (m->parent && m->parent->propagation == MS_SHARED)) {
+      (m->parent && m->parent->group_id)) {
     spin_unlock(&mount_lock);
     return -EINVAL;  /* a namespace's root, outside our tree, or under a shared mount */
   }
@@ -180,9 +180,8 @@ int do_pivot_root(struct path *new, struct path *put_old)
   struct mount *new_mnt = new->mnt, *root_mnt = root.mnt, *old_mnt = put_old->mnt;
   int r = -EINVAL;
   spin_lock(&mount_lock);
-  bool shared = old_mnt->propagation == MS_SHARED ||
-                (new_mnt->parent && new_mnt->parent->propagation == MS_SHARED) ||
-                (root_mnt->parent && root_mnt->parent->propagation == MS_SHARED);
+  bool shared = old_mnt->group_id || (new_mnt->parent && new_mnt->parent->group_id) ||
+                (root_mnt->parent && root_mnt->parent->group_id);
   spin_unlock(&mount_lock);
   if (shared || !check_mnt(root_mnt) || !check_mnt(new_mnt))
     goto out;                           /* propagation would copy the change; another tree */

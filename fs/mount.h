@@ -104,9 +104,11 @@ struct mount {
                                    under mount_lock */
   struct mnt_namespace *ns;     /* the namespace whose tree holds it; NULL when it is
                                    detached or unmounted (mount_lock) */
-  uint32_t propagation;         /* MS_SHARED, MS_UNBINDABLE or 0 (private; a slave of
-                                   nothing is private too): recorded, but nothing
-                                   propagates (docs/vfs.md) (mount_lock) */
+  /* Propagation (fs/pnode.c, docs/vfs.md "Mount propagation"; mount_lock): */
+  int group_id;                 /* its peer group (mountinfo's shared:N); 0: not shared */
+  int master;                   /* the peer group it is a slave of (master:N); 0: none */
+  bool unbindable;              /* MS_UNBINDABLE: a bind of it is EINVAL */
+  bool doomed;                  /* marked by the unmount under way (umount_mutex) */
 };
 
 /*
@@ -141,8 +143,9 @@ int register_fs(const struct fs_type *type);
  * mount(2) on target, a path the caller has looked up and keeps its
  * reference to: MS_REMOUNT, MS_MOVE, MS_BIND, or a new mount of fstype from
  * source (a block device path for disk file systems; a device already
- * mounted shares its superblock), or a propagation type (MS_SHARED ...,
- * recorded only). Returns 0 or -ENOTDIR, -ENODEV (unknown type), -EBUSY,
+ * mounted shares its superblock), or a propagation type (MS_SHARED ...;
+ * fs/pnode.c). A mount under a shared mount is replayed on its peers and
+ * slaves (fs/pnode.c). Returns 0 or -ENOTDIR, -ENODEV (unknown type), -EBUSY,
  * -EINVAL (also: target in another mount namespace), the file system's error. Takes mount_lock inside;
  * call with no locks held (the file system reads its device).
  */
@@ -151,8 +154,10 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
 /* umount2(2) of the mount whose root is target (caller's reference, kept):
  * -EINVAL if target is not a mount's root or not in the caller's mount
  * namespace, -EBUSY for the namespace's root, or if in use or something is
- * mounted below (unless MNT_DETACH, which takes the whole tree away). No
- * locks held. */
+ * mounted below (unless MNT_DETACH, which takes the whole tree away), or
+ * if a copy it propagates to is in use. Under a shared mount the
+ * unmount is replayed on the peers and slaves (fs/pnode.c). No locks
+ * held. */
 int do_umount(struct path *target, int flags);
 /* The registered file system type called name, or NULL. No locks. */
 const struct fs_type *fs_type_find(const char *name);

@@ -399,6 +399,34 @@ fail: /* c: the bytes copied into a page already cached, or the error */
   return c;
 }
 
+int page_cache_give(struct inode *ino, uint64_t index, struct page *p)
+{
+  if (!memory_only(ino))
+    return -EINVAL;
+  struct super_block *lsb = limited_sb(ino);
+  if (lsb && !sb_charge(lsb))
+    return -ENOSPC;
+  struct page_cache *pc = &ino->pages;
+  mutex_lock(&ino->lock);
+  mutex_lock(&pc->lock);
+  int r = pc_lookup(pc, index) ? -EEXIST : pc_insert(pc, index, p);
+  if (!r) {
+    page_set_use(p, PU_FILE);
+    p->flags |= PG_UPTODATE | PG_DIRTY | (lsb ? PG_CHARGED : 0);
+    p->cache.owner = pc;
+    p->cache.index = index;
+    if (ino->size < (off_t)((index + 1) * PAGE_SIZE))
+      ino->size = (off_t)((index + 1) * PAGE_SIZE);
+  }
+  mutex_unlock(&pc->lock);
+  if (!r)
+    inode_touch(ino, true);
+  mutex_unlock(&ino->lock);
+  if (r && lsb)
+    sb_uncharge(lsb);
+  return r;
+}
+
 ssize_t generic_file_write(struct file *f, struct uio *u, off_t *pos)
 {
   struct inode *ino = f->inode;

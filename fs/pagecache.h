@@ -27,6 +27,14 @@ struct page *page_cache_peek(struct inode *ino, uint64_t index);
  * read's error). Takes pages.lock (may sleep reading); the caller may
  * hold ino->lock, not pages.lock. */
 struct page *page_cache_get(struct inode *ino, uint64_t index, bool create);
+/* Make p, a whole page of data the caller owns, the page index of ino (a
+ * memory-only file: ramfs, tmpfs) without copying it, and grow the file
+ * to cover it: the initramfs hands its archive's pages to its files this
+ * way (fs/initramfs.c). The caller's reference passes to the cache on
+ * success. 0, or -EINVAL (the file has a backing store), -EEXIST (a page
+ * is cached there), -ENOSPC (a full tmpfs), -ENOMEM. Takes ino->lock,
+ * then pages.lock. */
+int page_cache_give(struct inode *ino, uint64_t index, struct page *p);
 /* Drop the pages wholly past size, zero the rest of the last one. The
  * caller holds ino->lock; takes pages.lock. */
 void page_cache_truncate(struct inode *ino, off_t size);

@@ -9,8 +9,12 @@
  *
  *   id parent major:minor root mountpoint options - fstype source superoptions
  *
- * Kite has no mount propagation, so there are no optional fields between
- * the options and the "-". Names are escaped as Linux escapes them (space,
+ * Between the options and the "-" come the optional fields of mount
+ * propagation (fs/pnode.c), as Linux's show_mountinfo prints them:
+ * "shared:N" (peer group N), "master:N" (a slave of group N),
+ * "propagate_from:N" (the nearest group up the chain of masters with a
+ * member this process can see, when that is not the master) and
+ * "unbindable". Names are escaped as Linux escapes them (space,
  * tab, newline and backslash as \ooo octal).
  *
  * Locks: mounts_for_each() holds mount_lock around each callback;
@@ -20,6 +24,7 @@
 #include "fs/fs_abi.h"
 #include "fs/dentry.h"
 #include "fs/mount.h"
+#include "fs/pnode.h"
 #include "kern/task.h"
 #include "kern/param.h"
 #include <string.h>
@@ -80,6 +85,36 @@ static void mount_options(struct proc_buf *b, uint32_t flags)
     pb_printf(b, ",noexec");
 }
 
+/* The group whose events reach slave m, nearest first up the chain of
+ * masters, that has a member in m's namespace visible from root (Linux's
+ * get_dominating_id); 0 if none (mount_lock held). */
+static int dominating_group(struct mount *m, const struct path *root)
+{
+  int depth = 0;
+  for (int g = m->master; g && depth < MAX_PROPAGATION_DEPTH; g = pnode_group_master_locked(g), depth++) {
+    struct mount *p;
+    list_for_each_entry(p, &mount_list, link)
+      if (p->group_id == g && p->ns == m->ns && visible_from(p, root))
+        return g;
+  }
+  return 0;
+}
+
+/* mountinfo's optional fields of propagation (mount_lock held). */
+static void propagation_fields(struct proc_buf *b, struct mount *m, const struct path *root)
+{
+  if (m->group_id)
+    pb_printf(b, " shared:%d", m->group_id);
+  if (m->master) {
+    int dom = dominating_group(m, root);
+    pb_printf(b, " master:%d", m->master);
+    if (dom && dom != m->master)
+      pb_printf(b, " propagate_from:%d", dom);
+  }
+  if (m->unbindable)
+    pb_printf(b, " unbindable");
+}
+
 static void mount_line(struct mount *m, void *arg)
 {
   struct mounts_ctx *c = arg;
@@ -110,6 +145,7 @@ static void mount_line(struct mount *m, void *arg)
   pb_escaped(b, path);
   pb_printf(b, " ");
   mount_options(b, m->flags);
+  propagation_fields(b, m, &c->root);
   pb_printf(b, " - %s ", type);
   pb_escaped(b, m->source);
   pb_printf(b, " %s\n", (m->sb->flags & MS_RDONLY) ? "ro" : "rw");

@@ -12,7 +12,9 @@
  * Locks: mount_lock (a spinlock, defined here) guards mount_list and every
  * mount's parent and mount point; it is a leaf, dropped before a file
  * system's sync or put_super runs. A superblock's refcount counts its
- * mounts (changed under mount_lock).
+ * mounts (changed under mount_lock). umount_mutex (a sleeping lock, taken
+ * before mount_lock) makes one unmount at a time: it owns the marks
+ * (mount.doomed) while it takes its mounts away.
  */
 #include "fs/fs_abi.h"
 #include "fs/inode.h"
@@ -20,6 +22,8 @@
 #include "fs/mount.h"
 #include "fs/namei.h"
 #include "fs/inotify.h"
+#include "fs/pnode.h"
+#include "kern/wait.h"
 #include "kern/mm.h"
 #include <string.h>
 
@@ -28,6 +32,7 @@ static int device_sb(const struct fs_type *t, const char *source, struct super_b
 struct spinlock mount_lock = SPINLOCK_INIT("mounts");
 LIST_HEAD(mount_list);
 static struct mount *rootmnt;
+static struct mutex umount_mutex = MUTEX_INIT(umount_mutex, "umount");
 
 #define MAX_FS_TYPES 16
 static const struct fs_type *fs_types[MAX_FS_TYPES];
@@ -140,17 +145,118 @@ void follow_mounts(struct path *p)
   }
 }
 
-/* Put m on top of target (mount_lock taken here). */
-static void attach_mount(struct mount *m, struct path *target)
+/* Hang m on (parent, mp), on top of what is mounted there (mount_lock
+ * held; takes a reference to mp). */
+static void hang_locked(struct mount *m, struct mount *parent, struct dentry *mp)
 {
-  spin_lock(&mount_lock);
-  m->parent = target->mnt;
-  m->ns = target->mnt->ns;
-  m->mountpoint = target->dentry;
-  dget(target->dentry);
-  target->dentry->mounted++;
+  m->anon = false;
+  m->parent = parent;
+  m->ns = parent->ns;
+  m->mountpoint = mp;
+  dget(mp);
+  mp->mounted++;
   list_add_tail(&m->link, &mount_list);
+}
+
+/* A mount no one has seen (never hung, or a copy left over) goes: its
+ * superblock reference, and the file system if that was the last. */
+static void free_unhung(struct mount *m)
+{
+  struct super_block *sb = m->sb;
+  spin_lock(&mount_lock);
+  bool last = --sb->refcount == 0;
   spin_unlock(&mount_lock);
+  dput(m->root);
+  if (last) {
+    dcache_prune(sb->root);
+    if (sb->ops && sb->ops->put_super)
+      sb->ops->put_super(sb);
+  }
+  kfree(m->source);
+  kfree(m);
+}
+
+/* How many mounts are on the list (mount_lock held). */
+static int count_mounts_locked(void)
+{
+  int n = 0;
+  struct mount *m;
+  list_for_each_entry(m, &mount_list, link)
+    n++;
+  return n;
+}
+
+/* The receivers' and copies' arrays, room for cap each (copies kept). */
+struct replay {
+  struct mount **rcv, **copies;
+  int cap, made;
+};
+
+/* Grow r to room for cap (no lock held): 0 or -ENOMEM. */
+static int replay_grow(struct replay *r, int cap)
+{
+  struct mount **a = kzalloc(2 * cap * sizeof(*a));
+  if (!a)
+    return -ENOMEM;
+  for (int i = 0; i < r->made; i++)
+    a[cap + i] = r->copies[i];
+  kfree(r->rcv);
+  r->rcv = a;
+  r->copies = a + cap;
+  r->cap = cap;
+  return 0;
+}
+
+/*
+ * Put m on top of target and replay it on every mount receiving from
+ * target's mount (fs/pnode.c): a copy of m (same file system, same root)
+ * on the same mount point dentry of each receiver that sees that dentry.
+ * The copies are made with mount_lock dropped, then the receivers are
+ * listed again; when there are more now, it goes round again. 0, or
+ * -ENOMEM with nothing hung (m is still the caller's).
+ */
+static int attach_mount(struct mount *m, struct path *target)
+{
+  struct replay r = { NULL, NULL, 0, 0 };
+  struct mount *src = target->mnt;
+  struct dentry *mp = target->dentry;
+  int err = 0, n;
+  spin_lock(&mount_lock);
+  for (;;) {
+    int need = count_mounts_locked();
+    n = need <= r.cap ? pnode_receivers_locked(src, r.rcv, r.cap) : 0;
+    if (need <= r.cap && n <= r.made)
+      break;
+    spin_unlock(&mount_lock);
+    if (need > r.cap)
+      err = replay_grow(&r, 2 * need);
+    for (; !err && r.made < n; r.made++) {
+      r.copies[r.made] = mount_detached(m->sb, m->root, m->source, m->flags);
+      err = r.copies[r.made] ? 0 : -ENOMEM;
+    }
+    if (err)
+      goto out;
+    spin_lock(&mount_lock);
+  }
+  hang_locked(m, src, mp);
+  pnode_join_locked(m, src);
+  for (int i = 0; i < n; i++) {
+    if (pnode_sees_locked(r.rcv[i], mp)) {
+      pnode_copy_role_locked(m, src, r.rcv, r.copies, i);
+      hang_locked(r.copies[i], r.rcv[i], mp);
+    }
+  }
+  int spare = 0;                        /* the copies left over, to the front */
+  for (int i = 0; i < r.made; i++)
+    if (r.copies[i]->anon)
+      r.copies[spare++] = r.copies[i];
+  r.made = spare;
+  spin_unlock(&mount_lock);
+out:
+  for (int i = 0; i < r.made; i++)
+    free_unhung(r.copies[i]);
+  kfree(r.rcv);
+  return err;
 }
 
 /* A bind mount: the subtree at `source` appears at target as well. */
@@ -160,7 +266,7 @@ static int bind_mount(const char *source, struct path *target, uint32_t flags)
   int r = path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &src);
   if (r)
     return r;
-  if (src.mnt->propagation == MS_UNBINDABLE) {
+  if (src.mnt->unbindable) {
     path_put(&src);
     return -EINVAL;
   }
@@ -176,9 +282,15 @@ static int bind_mount(const char *source, struct path *target, uint32_t flags)
   m->source = kstrdup(src.mnt->source);  /* /proc/mounts names the device, as Linux does */
   m->flags = flags & ~MS_BIND;
   m->id = next_mount_id();
+  spin_lock(&mount_lock);
+  m->group_id = src.mnt->group_id;      /* a bind of a shared mount is its peer, */
+  m->master = src.mnt->master;          /* of a slave a slave of the same master */
+  spin_unlock(&mount_lock);
   path_put(&src);
-  attach_mount(m, target);
-  return 0;
+  r = attach_mount(m, target);
+  if (r)
+    free_unhung(m);
+  return r;
 }
 
 /*
@@ -285,10 +397,8 @@ void mount_drop_detached(struct mount *m)
 /*
  * mount(MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE [| MS_REC]) on a
  * mount's root: one type at a time (EINVAL), for the mount or, with
- * MS_REC, every mount below it too. The type is recorded — pivot_root and
- * MS_MOVE refuse shared mounts, a bind refuses an unbindable one, a
- * namespace's copy keeps it — but nothing propagates: a shared mount acts
- * as a private one, and a slave (of nothing, then) is private, as on Linux.
+ * MS_REC, every mount below it too (fs/pnode.c changes each; Linux's
+ * do_change_type).
  */
 static int change_propagation(struct path *target, uint32_t flags)
 {
@@ -298,15 +408,14 @@ static int change_propagation(struct path *target, uint32_t flags)
   uint32_t type = flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE);
   if (type & (type - 1))
     return -EINVAL;
-  uint32_t value = (type & (MS_SHARED | MS_UNBINDABLE)) ? type : 0;
   spin_lock(&mount_lock);
-  top->propagation = value;
+  pnode_set_type_locked(top, type);
   struct mount *m;
   if (flags & MS_REC) {
     list_for_each_entry(m, &mount_list, link)
       for (struct mount *p = m->parent; p; p = p->parent)
         if (p == top)
-          m->propagation = value;
+          pnode_set_type_locked(m, type);
   }
   spin_unlock(&mount_lock);
   return 0;
@@ -364,8 +473,10 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
   struct mount *m = mount_alloc(sb, source, flags);
   if (!m)
     return -ENOMEM;
-  attach_mount(m, target);
-  return 0;
+  r = attach_mount(m, target);
+  if (r)
+    free_unhung(m);
+  return r;
 }
 
 /* Take m off the tree and let its file system go if nothing else uses it
@@ -381,6 +492,7 @@ static void umount_one(struct mount *m, bool busy)
   m->parent = NULL;                     /* ".." stops at its root from now on */
   m->mountpoint = NULL;
   m->ns = NULL;                         /* in no namespace: check_mnt fails */
+  pnode_unmounted_locked(m);            /* private from now on */
   spin_unlock(&mount_lock);
   struct super_block *sb = m->sb;
   if (sb->refcount == 1 && sb->ops && sb->ops->sync)
@@ -421,86 +533,127 @@ void mount_release_detached(struct mount *m)
     sb->ops->put_super(sb);
 }
 
-/* A mount below m with nothing mounted below it, or NULL (mount_lock held). */
-static struct mount *leaf_below_locked(struct mount *m)
+/* Mark top and every mount below it for the unmount (mount_lock held). */
+static void mark_tree_locked(struct mount *top)
 {
+  top->doomed = true;
   struct mount *c;
+  list_for_each_entry(c, &mount_list, link)
+    for (struct mount *p = c->parent; p; p = p->parent)
+      if (p == top)
+        c->doomed = true;
+}
+
+/* A marked mount with nothing mounted below it, or NULL (mount_lock held). */
+static struct mount *doomed_leaf_locked(void)
+{
+  struct mount *c, *g;
   list_for_each_entry(c, &mount_list, link) {
-    for (struct mount *p = c->parent; p; p = p->parent) {
-      if (p != m)
-        continue;
-      struct mount *g;
-      bool leaf = true;
-      list_for_each_entry(g, &mount_list, link)
-        leaf &= g->parent != c;
-      if (leaf)
-        return c;
-      break;
-    }
+    if (!c->doomed)
+      continue;
+    bool leaf = true;
+    list_for_each_entry(g, &mount_list, link)
+      leaf &= g->parent != c;
+    if (leaf)
+      return c;
   }
   return NULL;
+}
+
+/* Clear every mark (mount_lock held). */
+static void unmark_locked(void)
+{
+  struct mount *c;
+  list_for_each_entry(c, &mount_list, link)
+    c->doomed = false;
+}
+
+/*
+ * Unmount every marked mount, leaves first; a mount still in use (more
+ * references than `held`, the ones our caller has on top; none on the
+ * others) keeps its file system until its last path_put. Called with
+ * umount_mutex and mount_lock held; returns with mount_lock dropped.
+ */
+static void umount_marked_locked(struct mount *top, int held)
+{
+  for (;;) {
+    struct mount *leaf = doomed_leaf_locked();
+    if (!leaf)
+      break;
+    leaf->doomed = false;
+    bool busy = leaf->refcount > (leaf == top ? held : 0);
+    spin_unlock(&mount_lock);
+    umount_one(leaf, busy);
+    spin_lock(&mount_lock);
+  }
+  unmark_locked();                      /* one that got a child meanwhile stays */
+  spin_unlock(&mount_lock);
+}
+
+/* Is a marked mount other than m in use? (mount_lock held) */
+static bool copy_busy_locked(struct mount *m)
+{
+  struct mount *c;
+  list_for_each_entry(c, &mount_list, link)
+    if (c->doomed && c != m && c->refcount > 0)
+      return true;
+  return false;
+}
+
+/* The checks of a plain (not lazy) unmount: nothing below m, no one but
+ * our caller using it (mount_lock held). */
+static bool umount_busy_locked(struct mount *m)
+{
+  struct mount *c;
+  list_for_each_entry(c, &mount_list, link)
+    if (c->parent == m)
+      return true;
+  return m->refcount > 1;               /* anything but our caller's lookup */
 }
 
 /*
  * Unmount the file system whose root is target. Busy (EBUSY) if something
  * is mounted below it or anything but the caller's lookup uses it — unless
  * MNT_DETACH: then the whole tree below goes too, at once (Linux's lazy
- * unmount).
+ * unmount). Under a shared mount the mounts on the same mount point of
+ * its peers and slaves go too (fs/pnode.c), if nothing else is below
+ * them; a plain unmount is busy if one of those is in use.
  */
 int do_umount(struct path *target, int flags)
 {
   struct mount *m = target->mnt;
   if (target->dentry != m->root || !check_mnt(m))
     return -EINVAL;                     /* not a mount's root, or not in our tree */
+  bool lazy = flags & MNT_DETACH;
+  int r = -EBUSY;
+  mutex_lock(&umount_mutex);
   spin_lock(&mount_lock);
-  if (!m->parent) {
-    spin_unlock(&mount_lock);
-    return -EBUSY;                      /* the namespace's root */
-  }
-  if (!(flags & MNT_DETACH)) {
-    struct mount *c;
-    list_for_each_entry(c, &mount_list, link) {
-      if (c->parent == m) {
-        spin_unlock(&mount_lock);
-        return -EBUSY;
-      }
-    }
-    /* Busy if anything but our caller's lookup holds it. */
-    if (m->refcount > 1) {
-      spin_unlock(&mount_lock);
-      return -EBUSY;
-    }
-  }
-  for (;;) {
-    struct mount *leaf = leaf_below_locked(m);
-    if (!leaf)
-      break;
-    bool busy = leaf->refcount > 0;
-    spin_unlock(&mount_lock);
-    umount_one(leaf, busy);
-    spin_lock(&mount_lock);
-  }
-  bool busy = m->refcount > 1;
-  spin_unlock(&mount_lock);
-  umount_one(m, busy);
+  if (!m->parent || (!lazy && umount_busy_locked(m)))
+    goto busy;                          /* the namespace's root, or in use */
+  if (lazy)
+    mark_tree_locked(m);
+  else
+    m->doomed = true;
+  pnode_mark_umounts_locked();
+  if (!lazy && copy_busy_locked(m))
+    goto busy;
+  umount_marked_locked(m, 1);           /* our caller's lookup holds one reference */
+  mutex_unlock(&umount_mutex);
   return 0;
+busy:
+  unmark_locked();
+  spin_unlock(&mount_lock);
+  mutex_unlock(&umount_mutex);
+  return r;
 }
 
 void umount_tree(struct mount *top)
 {
+  mutex_lock(&umount_mutex);
   spin_lock(&mount_lock);
-  for (;;) {
-    struct mount *leaf = leaf_below_locked(top);
-    if (!leaf)
-      break;
-    bool busy = leaf->refcount > 0;
-    spin_unlock(&mount_lock);
-    umount_one(leaf, busy);
-    spin_lock(&mount_lock);
-  }
-  bool busy = top->refcount > 0;
-  spin_unlock(&mount_lock);
-  umount_one(top, busy);
+  mark_tree_locked(top);                /* a dead namespace: nothing propagates */
+  umount_marked_locked(top, 0);
+  mutex_unlock(&umount_mutex);
 }
 
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg)

@@ -328,7 +328,7 @@ static long setattr_flags(const struct mount_attr *a, uint32_t *clr, uint32_t *s
   if (prop & (prop - 1))
     return -EINVAL;             /* more than one propagation type */
   if ((prop & (MS_SHARED | MS_UNBINDABLE)) || ((a->attr_set | a->attr_clr) & MOUNT_ATTR_IDMAP))
-    return -EINVAL;             /* not implemented: no peer groups, no id-mapped mounts */
+    return -EINVAL;             /* not implemented here: sharing through mount_setattr (mount(2) does it), id-mapped mounts */
   if ((a->attr_set | a->attr_clr) & ~(uint64_t)MOUNT_SETATTR_VALID)
     return -EINVAL;
   *set = attr_to_ms(a->attr_set);

@@ -167,12 +167,13 @@ static void fs_init(void)
   init_task.fs = boot_fs;
 
   size_t len = _initramfs_end - _initramfs_start;
-  if (len)
-    initramfs_unpack(_initramfs_start, len);
+  if (len) /* in place: its file data becomes the files' pages (docs/boot.md) */
+    initramfs_unpack(_initramfs_start, len, true);
   /* A second archive from the boot loader (QEMU -initrd), on top, as Linux
    * unpacks its built-in one and then the initrd; its memory is freed. */
   if (boot_info.initrd_end > boot_info.initrd_start) {
-    initramfs_unpack(pa_to_kva(boot_info.initrd_start), boot_info.initrd_end - boot_info.initrd_start);
+    initramfs_unpack(pa_to_kva(boot_info.initrd_start), boot_info.initrd_end - boot_info.initrd_start,
+                     false);
     page_alloc_release_reserved(boot_info.initrd_start, boot_info.initrd_end);
   }
   mount_at("devtmpfs", "devtmpfs", "/dev");

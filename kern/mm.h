@@ -95,6 +95,13 @@ void page_set_use(struct page *p, enum page_use use);
  * from the start: one counter update, not the three of an allocation
  * then page_set_use. */
 struct page *alloc_pages_for(unsigned order, enum page_use use, bool zero);
+/* Boot: the page at pa, inside a range reserved at boot (the kernel
+ * image's initramfs archive), becomes an allocated page as if
+ * alloc_pages_for(0, use) had returned it: refcount 1, counted under use,
+ * and freed by put_page like any other once its last user drops it. The
+ * initramfs gives its archive's pages to its files this way (no copy).
+ * NULL if pa is not a reserved page of RAM. No locks. */
+struct page *page_adopt_reserved(paddr_t pa, enum page_use use);
 /* kmalloc's size class i: its object size and objects in use; 0 past the last. */
 int kmalloc_class_stats(int i, uint32_t *size, uint64_t *inuse);
 /* Pages now counted under use (a snapshot; /proc/meminfo). */

@@ -145,6 +145,28 @@ struct page *alloc_pages_for(unsigned order, enum page_use use, bool zero)
   return p;
 }
 
+/*
+ * A reserved page becomes an allocated one (the initramfs's file data,
+ * fs/initramfs.c). It never was on the free lists, so nothing of the buddy
+ * zone changes: the page is counted as free only once put_page frees it.
+ */
+struct page *page_adopt_reserved(paddr_t pa, enum page_use use)
+{
+  if (!pa_is_ram(pa) || (pa & (PAGE_SIZE - 1)))
+    return NULL;
+  struct page *p = pa_to_page(pa);
+  if (!(p->flags & PG_RESERVED))
+    return NULL;
+  p->refcount = 1;
+  p->flags = (uint16_t)((unsigned)use << PG_USE_SHIFT);
+  p->order = 0;
+  count_use(use, 1);
+  p->cache.owner = NULL;
+  p->cache.index = 0;
+  list_init(&p->list);
+  return p;
+}
+
 struct page *alloc_pages_nozero(unsigned order)
 {
   return alloc_pages_for(order, PU_KERNEL, false);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # mkinitramfs.sh OUT.cpio — assemble the initramfs root and pack it (newc).
 #
+# The data of every file of a page or more starts on a page boundary of the
+# archive (scripts/cpio-pagealign.py).
 # Inputs (environment): BUSYBOX (binary), APPLETS (its --list-full output),
 # MUSL (sysroot: lib/libc.so is the dynamic loader), SMOKE (directory of
 # smoke programs), EXTRA (optional host directory copied on top).
@@ -71,6 +73,13 @@ fi
 # Reproducible: fixed times, sorted names, root ownership.
 find "$stage" -exec touch -h -d @0 {} + 2>/dev/null || true
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$out.tmp"
+# Each file of a page or more gets its data on a page boundary, so that the
+# kernel can give the archive's pages to the files instead of copying them
+# (docs/boot.md). Without python3 the archive stays as cpio wrote it: the
+# kernel then copies, as it does for any archive that is not aligned.
+if command -v python3 >/dev/null 2>&1; then
+  python3 "$here/cpio-pagealign.py" "$out.tmp"
+fi
 if [ -f "$out" ] && cmp -s "$out.tmp" "$out"; then
   rm -f "$out.tmp"
 else

@@ -24,7 +24,7 @@ fail=0
 pass() { echo "PASS: smoke: $1"; }
 failed() { echo "FAIL: smoke: $1"; fail=1; }
 if [ $status -eq 0 ]; then pass "QEMU powered off with status 0"; else failed "QEMU exit status $status"; fi
-for name in hello_static hello_dynamic script pipe efault profile; do
+for name in hello_static hello_dynamic script pipe efault profile initramfs; do
   if grep -q "^SMOKE $name ok" "$out"; then
     pass "$name"
   else

@@ -10,6 +10,8 @@
 # runs a second time right after the first, on 4 harts (SMP=4, which
 # scripts/run-qemu.sh passes to QEMU's -smp), as "<name>@smp4"; its lines
 # read "PASS: smp4: ...". SMP_TESTS=0 skips those second runs.
+# Just before it, the failing tests are named again (with their first
+# FAIL lines), so that a log cut to its last lines still says what failed.
 # The last line is "N passed, M failed"; the exit status is non-zero if
 # anything failed.
 set -u
@@ -60,7 +62,7 @@ for f in "${serial[@]}"; do
   run_test "$f"
 done
 
-passed=0; failed=0
+passed=0; failed=0; failures=()
 for f in "$res"/*.out; do
   name=$(basename "$f" .out)
   grep -E '^(PASS|FAIL):' "$f"
@@ -72,8 +74,15 @@ for f in "$res"/*.out; do
   if [ "$q" != 0 ]; then
     echo "--- $name: other output (last 40 lines) ---"
     grep -v -E '^(PASS|FAIL):' "$f" | tail -40
+    lines=$(grep -m 3 '^FAIL:' "$f" | tr '\n' ' ')
+    failures+=("$name: ${lines:-exited with status $st}")
   fi
   passed=$((passed + p)); failed=$((failed + q))
 done
+# The failures again, last: a log cut to its tail still names them.
+if [ ${#failures[@]} != 0 ]; then
+  echo "== failed tests"
+  printf '  %s\n' "${failures[@]}"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -5,5 +5,5 @@
  * No locks.
  */
   .section .initramfs, "a"
-  .balign 4
+  .balign 4096  /* file data page-aligned in the archive is page-aligned in memory (fs/initramfs.c) */
   .incbin INITRAMFS_FILE

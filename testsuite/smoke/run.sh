@@ -18,6 +18,7 @@ check script "script: ok arg1" ./script.sh arg1
 check pipe "pipe: ok 1048576" sh -c './pipe_writer | ./pipe_reader'
 check efault "efault: ok" ./efault
 check profile "profile: ok" ./profile.sh
+check initramfs "initramfs: ok" ./initramfs.sh
 
 # Network checks, chosen by flags on the kernel command line (scripts/smoke.sh).
 cmdline=$(cat /proc/cmdline 2>/dev/null)
