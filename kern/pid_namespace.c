@@ -76,3 +76,63 @@ struct process *pid_ns_reaper_locked(struct process *p)
       return ns->reaper;
   return NULL;
 }
+
+/* wait's pid argument (a process, or -group) as a global id; one that
+ * names nothing in the caller's pid namespace becomes PID_MAX, which no
+ * child has (ECHILD). */
+pid_t wait_id_from_vnr(pid_t pid)
+{
+  if (pid == 0 || pid == -1 || pid == INT32_MIN)
+    return pid;
+  spin_lock(&proc_lock);
+  pid_t id = pid_from_vnr_locked(pid > 0 ? pid : -pid);
+  spin_unlock(&proc_lock);
+  if (!id)
+    id = PID_MAX;
+  return pid > 0 ? id : -id;
+}
+
+void signal_info_for(struct ksiginfo *info, struct process *p)
+{
+  struct pid_namespace *ns = pid_ns_of(p->pid);
+  info->pid = pid_nr_ns(current->proc->pid, ns);
+  info->from_ancestor_ns = ns != current_pid_ns();
+}
+
+
+pid_t pid_alloc_for_clone(uint64_t flags, pid_t set_tid)
+{
+  struct pid_namespace *pns = current_pid_ns_for_children();
+  if ((flags & CLONE_THREAD) && pns != current_pid_ns())
+    return -EINVAL; /* a thread stays in its process's namespace */
+  if (!(flags & CLONE_NEWPID) || (flags & CLONE_THREAD)) /* (the latter: ns_clone_check's EINVAL) */
+    return pid_alloc_ns(pns, set_tid);
+  if (pns != current_pid_ns())
+    return -EINVAL; /* after unshare(CLONE_NEWPID): its namespace's init comes first */
+  int err;
+  struct pid_namespace *new_pns = pid_ns_create(pns, &err);
+  if (!new_pns)
+    return err;
+  pid_t tid = pid_alloc_ns(new_pns, set_tid);
+  ns_put(&new_pns->ns); /* the child's id holds it now (or it goes) */
+  return tid;
+}
+
+void pid_ns_note_init_locked(struct process *p)
+{
+  struct pid_namespace *ns = pid_ns_of(p->pid);
+  if (ns != &init_pid_ns && pid_nr_ns(p->pid, ns) == 1) {
+    ns->reaper = p;
+    p->unkillable = true;
+  }
+}
+
+struct process *find_reaper_locked(struct process *p)
+{
+  struct process *ns_init = pid_ns_reaper_locked(p); /* p's pid namespace's init */
+  struct process *top = ns_init ? ns_init : init_process;
+  for (struct process *a = p->parent; a && a != top && a != init_process; a = a->parent)
+    if (a->child_subreaper && !a->exiting && !a->zombie)
+      return a;
+  return top;
+}

@@ -27,6 +27,9 @@
 
 #define MAX_PID_NS_LEVEL 32   /* Linux's nesting limit (clone: ENOSPC past it) */
 
+struct ksiginfo;
+struct process;
+
 struct pid_namespace {
   struct ns_common ns;          /* ns.parent: &parent->ns */
   struct pid_namespace *parent; /* referenced; NULL for the initial one */
@@ -40,6 +43,7 @@ struct pid_namespace {
 
 extern struct pid_namespace init_pid_ns;
 
+/* The pid namespace an ns_common of type CLONE_NEWPID is part of. */
 static inline struct pid_namespace *to_pid_ns(struct ns_common *ns)
 {
   return container_of(ns, struct pid_namespace, ns);
@@ -82,11 +86,32 @@ struct process *find_process_by_vnr(pid_t nr);
  * -ENOMEM (ns's init has exited). */
 pid_t pid_alloc_ns(struct pid_namespace *ns, pid_t want);
 
+/* clone: the child's id, in the caller's pid_for_children namespace or,
+ * with CLONE_NEWPID, in a new one below it (Linux's copy_pid_ns checks:
+ * EINVAL for a thread outside its process's namespace, or CLONE_NEWPID
+ * after unshare(CLONE_NEWPID)); -errno as pid_alloc_ns, or ENOSPC. */
+pid_t pid_alloc_for_clone(uint64_t flags, pid_t set_tid);
+/* clone: if p's pid is number 1 of a namespace below the initial one, p
+ * is its init (reaper, unkillable). Caller holds proc_lock. */
+void pid_ns_note_init_locked(struct process *p);
+/* wait4/waitid: a pid argument (a process, or -group) in the caller's
+ * numbers as a global id (0, -1 unchanged; one not visible: PID_MAX,
+ * which no child has, so ECHILD). Takes proc_lock. */
+pid_t wait_id_from_vnr(pid_t pid);
+/* A kill-style siginfo as process p reads it: si_pid is the sender's
+ * number in p's pid namespace, and from_ancestor_ns is set when the
+ * sender is outside it. proc_lock held. */
+void signal_info_for(struct ksiginfo *info, struct process *p);
+
 /* exit: p (the init of its namespace) is gone: mark the namespace dead
  * and SIGKILL every other process in it. Caller holds proc_lock. */
 void pid_ns_init_exited_locked(struct process *p);
 /* The reaper for orphans of p in p's namespace, if p is not in the
  * initial one (NULL otherwise). proc_lock held. */
 struct process *pid_ns_reaper_locked(struct process *p);
+/* The new parent of p's orphans: the nearest living ancestor that asked to
+ * be a child subreaper (PR_SET_CHILD_SUBREAPER) below the init of p's pid
+ * namespace, else that init, else init_process. proc_lock held. */
+struct process *find_reaper_locked(struct process *p);
 
 #endif

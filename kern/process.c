@@ -190,30 +190,10 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   if ((flags & CLONE_PIDFD) && (!x || copyout(x->pidfd, &none, sizeof(none))))
     return -EFAULT;
 
-  /* The child's pid namespace: the caller's pid_for_children, or with
-   * CLONE_NEWPID a new one below it (kern/pid_namespace.h); a thread
-   * stays in its process's namespace. */
-  struct pid_namespace *pns = current_pid_ns_for_children();
-  if ((flags & CLONE_THREAD) && pns != current_pid_ns())
-    return -EINVAL;
-  struct pid_namespace *new_pns = NULL;
-  if ((flags & CLONE_NEWPID) && !(flags & CLONE_THREAD)) {
-    if (pns != current_pid_ns())
-      return -EINVAL; /* after unshare(CLONE_NEWPID): its namespace's init comes first */
-    int e;
-    if (!(new_pns = pid_ns_create(pns, &e)))
-      return e;
-    pns = new_pns;
-  }
   struct task *t = task_alloc();
-  if (!t) {
-    if (new_pns)
-      ns_put(&new_pns->ns);
+  if (!t)
     return -ENOMEM;
-  }
-  pid_t tid = pid_alloc_ns(pns, x ? x->set_tid : 0);
-  if (new_pns)
-    ns_put(&new_pns->ns); /* the child's id holds it now (or it goes) */
+  pid_t tid = pid_alloc_for_clone(flags, x ? x->set_tid : 0); /* kern/pid_namespace.c */
   long err;
   err = -ENOMEM;
   if (tid < 0) {
@@ -324,11 +304,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     list_add_tail(&p->sibling, &parent->children);
     list_add_tail(&p->all_link, &all_processes);
     pid_attach_process(tid, p);
-    struct pid_namespace *cns = pid_ns_of(tid);
-    if (own_tid == 1 && cns != &init_pid_ns) { /* the first of a new namespace: its init */
-      cns->reaper = p;
-      p->unkillable = true;
-    }
+    pid_ns_note_init_locked(p); /* number 1 of a new namespace: its init */
   }
   t->proc = p;
   process_get(p); /* the task's reference (a new process starts with the reaper's) */
@@ -433,23 +409,10 @@ static bool notify_parent(struct process *p)
  * Zombies among them are reported to init at once; those init does not
  * want are released and put on `dead` for the caller to put.
  */
-/* The new parent of p's orphans: the nearest living ancestor that asked to
- * be a child subreaper (PR_SET_CHILD_SUBREAPER) below the init of p's pid
- * namespace, else that init (proc_lock held). */
-static struct process *find_reaper(struct process *p)
-{
-  struct process *ns_init = pid_ns_reaper_locked(p); /* p's pid namespace's init */
-  struct process *top = ns_init ? ns_init : init_process;
-  for (struct process *a = p->parent; a && a != top && a != init_process; a = a->parent)
-    if (a->child_subreaper && !a->exiting && !a->zombie)
-      return a;
-  return top;
-}
-
 static void reparent_children(struct process *p, struct list_head *dead)
 {
   struct process *c, *n;
-  struct process *reaper = find_reaper(p);
+  struct process *reaper = find_reaper_locked(p); /* kern/pid_namespace.c */
   list_for_each_entry_safe(c, n, &p->children, sibling) {
     list_del(&c->sibling);
     c->parent = reaper;

@@ -39,7 +39,6 @@
 #include "kern/poll.h"   /* POLLIN: the event constants only */
 #include "arch/riscv/trap.h"
 #include "arch/riscv/riscv.h"
-#include "kern/pid_namespace.h"
 #include <string.h>
 
 /* Woken whenever a signal is queued (signal.h; signalfd waits here). */
@@ -190,13 +189,6 @@ static bool sig_discarded(struct task *t, int sig, const struct ksiginfo *info)
     return false;
   return h == SIG_IGN || (h == SIG_DFL && (default_action(sig) == SIGACT_IGN ||
                                            default_action(sig) == SIGACT_CONT));
-}
-
-void signal_info_for(struct ksiginfo *info, struct process *p)
-{
-  struct pid_namespace *ns = pid_ns_of(p->pid);
-  info->pid = pid_nr_ns(current->proc->pid, ns);
-  info->from_ancestor_ns = ns != current_pid_ns();
 }
 
 /* A POSIX timer's signal already queued in pend: count an overrun on it

@@ -220,10 +220,6 @@ void sighand_put(struct sighand *sh);
  * it otherwise), no sighand->lock. Never sleeps.
  */
 int send_signal_process(struct process *p, int sig, const struct ksiginfo *info);
-/* A kill-style siginfo as process p reads it: si_pid is the sender's
- * number in p's pid namespace, and from_ancestor_ns is set when the
- * sender is outside it (kern/pid_namespace.h). proc_lock held. */
-void signal_info_for(struct ksiginfo *info, struct process *p);
 int send_signal_task(struct task *t, int sig, const struct ksiginfo *info);
 /* send_signal_process to every live process of group pgid (at most 256 at
  * a time). Returns 0. Takes proc_lock; the caller holds no spinlock. */

@@ -77,21 +77,6 @@ long sys_exit_group(int code)
   do_exit_group(W_EXITCODE(code, 0));
 }
 
-/* wait's pid argument (a process, or -group) as a global id; one that
- * names nothing in the caller's pid namespace becomes PID_MAX, which no
- * child has (ECHILD). */
-static pid_t wait_id_from_vnr(pid_t pid)
-{
-  if (pid == 0 || pid == -1 || pid == INT32_MIN)
-    return pid;
-  spin_lock(&proc_lock);
-  pid_t id = pid_from_vnr_locked(pid > 0 ? pid : -pid);
-  spin_unlock(&proc_lock);
-  if (!id)
-    id = PID_MAX;
-  return pid > 0 ? id : -id;
-}
-
 long sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t urusage)
 {
   if (options & ~(WNOHANG | 2 /* WUNTRACED */ | WCONTINUED | 0x20000000 | 0x40000000 | 0x80000000))
