@@ -22,7 +22,9 @@ Why TBs matter: QEMU ends a TB at every branch and at every CSR access,
 and a CSR access or an indirect jump (a return, a call through a pointer)
 goes back through its TB lookup; guest instructions inside a TB are cheap.
 The summary counts how each TB of the iteration was left (tb_exit): a
-trip through QEMU's main loop, a jump-cache lookup, or a chained jump.
+trip through QEMU's main loop, a jump-cache lookup, or a chained jump;
+and lists the TBs reached by exits and lookups that share a jump-cache
+slot (jc_slot), which miss the cache on every iteration.
 docs/processes.md (benchmarks) shows what this found.
 """
 import collections, re, subprocess, sys
@@ -66,6 +68,17 @@ def tb_exit(insns, pc, next_pc):
     return "chain" if pc // PAGE == next_pc // PAGE else "lookup"
 
 
+def jc_slot(pc):
+    """The slot of QEMU 7.2's jump cache (4096 per hart) that a TB at pc
+    goes to (tb_jmp_cache_hash_func): 6 bits of the page number choose
+    64 slots, 6 bits of the address within the page one of them. Two TBs
+    of one iteration that are both reached by an exit or a lookup and
+    share a slot evict each other: each run then takes the slow path
+    (QEMU's TB hash table, the code TLB) instead of the cache."""
+    tmp = pc ^ (pc >> 6)
+    return ((tmp >> 6) & 0xfc0) | (tmp & 0x3f)
+
+
 def atomic_kind(text):
     """"amo", "lr/sc", "fence" or None for one logged instruction."""
     op = text.split()[2] if len(text.split()) > 2 else ""
@@ -104,6 +117,14 @@ def main():
     ends = collections.Counter(tb_exit(insns, p, q) for p, q in zip(seg, seg[1:] + [anchor]))
     print(f"TBs left by: {ends['exit']} exits to QEMU's main loop, {ends['lookup']} jump-cache "
           f"lookups, {ends['chain']} chained jumps")
+    slots = collections.defaultdict(set)
+    for p, q in zip(seg, seg[1:] + [anchor]):
+        if tb_exit(insns, p, q) != "chain":
+            slots[jc_slot(q)].add(q)
+    clash = [sorted(v) for v in slots.values() if len(v) > 1]
+    print(f"jump-cache collisions: {len(clash)}" +
+          "".join(" [" + " ".join(f"{q:#x} {name_of.get(q, 'user')}" for q in v) + "]"
+                  for v in clash))
     atom = collections.Counter()
     for p in seg:
         for t in insns.get(p, []):

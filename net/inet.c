@@ -18,6 +18,7 @@
 
 #include "lwip/netif.h"
 #include "lwip/tcp.h"
+#include "lwip/udp.h"
 #include "lwip/ip6_addr.h"
 #include "lwip/pbuf.h"
 
@@ -290,8 +291,52 @@ void inet_apply_options(struct inet_sock *is)
     pcb->ttl = (u8_t)is->ttl;
 }
 
+/*
+ * IPV6_ADDRFORM to AF_INET (Linux's do_ipv6_setsockopt): a connected TCP
+ * or UDP socket of AF_INET6 whose peer is an IPv4 host (a v4-mapped
+ * address) becomes an AF_INET socket: its addresses are shown as
+ * sockaddr_in from now on, its family (SO_DOMAIN, accept's new sockets)
+ * is AF_INET, SOL_IPV6 options are ENOPROTOOPT, and a pcb made later
+ * (after connect(AF_UNSPEC)) is IPv4 only. The lwIP pcb is unchanged: a
+ * dual-stack pcb already talks IPv4 to that peer. Errors as Linux: EINVAL
+ * (short value, or a family other than AF_INET), ENOPROTOOPT (raw and
+ * ICMP sockets), ENOTCONN (not connected: a TCP socket must be
+ * established), EADDRNOTAVAIL (IPV6_V6ONLY, or an IPv6 peer).
+ */
+static int inet_addrform(struct inet_sock *is, const void *val, unsigned len)
+{
+  int v;
+  if (len < sizeof(int))
+    return -EINVAL;
+  memcpy(&v, val, sizeof(v));
+  if (v != AF_INET)
+    return -EINVAL;
+  struct socket *s = is->sock;
+  if (s->type == SOCK_RAW || (s->protocol != IPPROTO_TCP && s->protocol != IPPROTO_UDP))
+    return -ENOPROTOOPT;
+  int r = 0;
+  net_lock_acquire();
+  struct ip_pcb *pcb = is->pcb.ip;
+  bool connected = pcb && (s->protocol == IPPROTO_TCP
+                               ? is->pcb.tcp->state == ESTABLISHED
+                               : (is->pcb.udp->flags & UDP_FLAGS_CONNECTED) != 0);
+  if (!connected) {
+    r = -ENOTCONN;
+  } else if (is->v6only || !IP_IS_V4_VAL(pcb->remote_ip)) {
+    r = -EADDRNOTAVAIL;
+  } else {
+    is->v6 = false;
+    s->family = AF_INET;
+    IP_SET_TYPE_VAL(pcb->local_ip, IPADDR_TYPE_V4);
+  }
+  net_lock_release();
+  return r;
+}
+
 int inet_setsockopt(struct inet_sock *is, int level, int name, const void *val, unsigned len)
 {
+  if (level == SOL_IPV6 && name == IPV6_ADDRFORM && is->v6)
+    return inet_addrform(is, val, len);
   int v;
   if (level == SOL_SOCKET) {
     if (name != SO_REUSEADDR && name != SO_KEEPALIVE)
@@ -409,9 +454,9 @@ int inet_getsockopt(struct inet_sock *is, int level, int name, void *val, unsign
     default: return -ENOPROTOOPT;
     }
   }
-  if (level == SOL_SOCKET || level == SOL_IP || level == SOL_IPV6)
+  if (level == SOL_SOCKET || level == SOL_IP || (level == SOL_IPV6 && is->v6))
     return -ENOPROTOOPT;
-  return -EOPNOTSUPP;  /* an unknown level, as Linux's ip_getsockopt */
+  return -EOPNOTSUPP;  /* an unknown level (SOL_IPV6 on AF_INET too), as Linux's ip_getsockopt */
 }
 
 /* ---- creation ---- */

@@ -141,6 +141,7 @@ struct sock_extended_err {
 #define SO_EE_ORIGIN_ICMP6 3
 
 /* SOL_IPV6 options */
+#define IPV6_ADDRFORM 1
 #define IPV6_CHECKSUM 7
 #define IPV6_UNICAST_HOPS 16
 #define IPV6_MULTICAST_HOPS 18

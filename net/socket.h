@@ -67,7 +67,8 @@ struct sock_ops {
 };
 
 struct socket {
-  /* --- identity (constant) --- */
+  /* --- identity (constant; family may change once, AF_INET6 to
+   * AF_INET, by IPV6_ADDRFORM under net_lock: net/inet.c) --- */
   int family, type, protocol;
   const struct sock_ops *ops;
   void *proto;                  /* the protocol's state (struct tcp_sock, ...) */

@@ -288,7 +288,7 @@ ssize_t tcp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int fla
   if (flags & MSG_OOB)
     return -EINVAL;
   enum tcp_sock_state st = READ_ONCE(ts->state);
-  if (st == TS_LISTEN || (st == TS_NEW && !READ_ONCE(ts->rx_bytes)))
+  if (st == TS_LISTEN || (st == TS_NEW && !READ_ONCE(ts->rx_bytes) && !READ_ONCE(ts->inet.err)))
     return -ENOTCONN;
   uint64_t timeout = nonblock ? 0 : s->rcvtimeo_ns;
   size_t target = (flags & MSG_WAITALL) ? u->resid : 1;
@@ -310,6 +310,11 @@ ssize_t tcp_recvmsg(struct socket *s, struct uio *u, struct sock_msg *m, int fla
       if (!done && ts->inet.err) {
         err = -ts->inet.err;
         ts->inet.err = 0;
+        net_lock_release();
+        break;
+      }
+      if (ts->state == TS_NEW || ts->state == TS_LISTEN) {  /* disconnected (Linux: CLOSE) */
+        err = done ? 0 : -ENOTCONN;
         net_lock_release();
         break;
       }

@@ -53,6 +53,7 @@ static const struct sock_ops tcp_ops;
 static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err);
 static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len);
 static void tcp_err_cb(void *arg, err_t err);
+static void tcp_free_unaccepted(struct tcp_sock *cts);
 
 static struct tcp_sock *tcp_sock_alloc(struct socket *s)
 {
@@ -256,6 +257,8 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
   cts->keepidle = lts->keepidle;
   cts->keepintvl = lts->keepintvl;
   cts->keepcnt = lts->keepcnt;
+  cts->bind_port_lock = lts->bind_port_lock;  /* Linux's sk_clone copies sk_userlocks */
+  cts->bind_addr_lock = lts->bind_addr_lock;
   cts->state = TS_CONNECTED;
   tcp_attach(cts, newpcb);
   tcp_backlog_delayed(newpcb);  /* counts against the backlog until accept() */
@@ -406,6 +409,10 @@ static int tcp_bind_op(struct socket *s, const struct sockaddr_storage *a, int a
   inet_apply_options(&ts->inet);
   err_t e = tcp_bind(ts->inet.pcb.tcp, &ip, port);
   r = e == ERR_USE ? -EADDRINUSE : inet_errno(e);
+  if (!r) {
+    ts->bind_port_lock = port != 0;
+    ts->bind_addr_lock = !ip_addr_isany(&ip);
+  }
 out:
   net_lock_release();
   return r;
@@ -490,10 +497,84 @@ static int tcp_accept_op(struct socket *s, struct socket **child, bool nonblock)
   }
 }
 
+/*
+ * connect(AF_UNSPEC): Linux's tcp_disconnect. Whatever the state, the
+ * socket goes back to TS_NEW (Linux's TCP_CLOSE) and may connect, bind
+ * (if bind() had not fixed a port) or listen again; its options stay. A
+ * listener resets its queued connections; a connection is reset where
+ * Linux resets it (tcp_need_reset: synchronised and not yet closed by us,
+ * or closed with data still unsent); a connect in progress is dropped
+ * silently; both leave ECONNRESET as the pending error. A port and an
+ * address fixed by bind() stay bound (SOCK_BINDPORT_LOCK). Two steps: the
+ * connection goes under net_lock and readers blocked on it are woken
+ * (they see TS_NEW and return); the receive queue is freed once rx_lock
+ * is ours, since a reader copies from its head without net_lock. Returns
+ * 0 (Linux's disconnect does not fail). No locks held on entry.
+ */
+static int tcp_disconnect(struct socket *s)
+{
+  struct tcp_sock *ts = tcp_of(s);
+  net_lock_acquire();
+  ip_addr_t bound_ip;
+  u16_t bound_port = 0;
+  struct tcp_pcb *old = ts->inet.pcb.tcp;
+  if (old && ts->bind_port_lock) {
+    bound_port = old->local_port;
+    if (ts->bind_addr_lock)
+      ip_addr_copy(bound_ip, old->local_ip);
+    else
+      inet_any_addr(&ts->inet, &bound_ip);
+  }
+  if (ts->state == TS_LISTEN) {
+    while (ts->acc_head) {
+      struct tcp_sock *cts = ts->acc_head;
+      ts->acc_head = cts->acc_next;
+      tcp_free_unaccepted(cts);
+    }
+    ts->acc_tail = NULL;
+    ts->acc_count = 0;
+    struct tcp_pcb *lpcb = tcp_detach(ts);
+    if (lpcb)
+      tcp_close(lpcb);  /* never fails for a listener */
+  } else {
+    struct tcp_pcb *pcb = tcp_detach(ts);
+    if (pcb) {
+      enum tcp_state st = pcb->state;
+      bool reset = st == SYN_RCVD || st == ESTABLISHED || st == FIN_WAIT_1 ||
+                   st == FIN_WAIT_2 || st == CLOSE_WAIT ||
+                   ((st == CLOSING || st == LAST_ACK) && pcb->unsent);
+      if (reset || st == SYN_SENT)
+        ts->inet.err = ECONNRESET;  /* as Linux: the next call reports it */
+      tcp_abandon(pcb, reset);
+    }
+  }
+  ts->state = TS_NEW;
+  ts->connect_pending = false;
+  ts->shut_rd = ts->shut_wr = false;
+  ts->rx_fin = false;
+  ts->rx_small = false;
+  int r = tcp_ensure_pcb(ts);
+  if (!r && bound_port)  /* the port is free again: the old pcb is gone */
+    (void)tcp_bind(ts->inet.pcb.tcp, &bound_ip, bound_port);
+  net_lock_release_flush();
+  sock_wake(s, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+  mutex_lock(&s->rx_lock);
+  net_lock_acquire();
+  tcp_rx_purge(ts);
+  ts->rx_unreported = 0;
+  net_lock_release();
+  mutex_unlock(&s->rx_lock);
+  return 0;
+}
+
 static int tcp_connect_op(struct socket *s, const struct sockaddr_storage *a, int alen, bool nonblock)
 {
   struct tcp_sock *ts = tcp_of(s);
   int r = 0;
+  if (alen < (int)sizeof(a->ss_family))
+    return -EINVAL;
+  if (a->ss_family == AF_UNSPEC)
+    return tcp_disconnect(s);
   net_lock_acquire();
   switch (ts->state) {
   case TS_LISTEN:
@@ -542,6 +623,7 @@ static int tcp_connect_op(struct socket *s, const struct sockaddr_storage *a, in
     }
     ts->state = TS_CONNECTING;
     ts->connect_pending = true;
+    ts->inet.err = 0;  /* Linux's tcp_connect_init: a disconnect's ECONNRESET is gone */
     r = nonblock ? -EINPROGRESS : 1;
     break;
   }

@@ -53,6 +53,11 @@ struct tcp_sock {
 
   uint32_t sent_gen;            /* counts tcp_sent_cb calls (net_lock) */
 
+  /* What bind() fixed, kept across connect(AF_UNSPEC) as Linux's
+   * SOCK_BINDPORT_LOCK and SOCK_BINDADDR_LOCK are (net_lock) */
+  bool bind_port_lock;          /* bound to a port the caller chose */
+  bool bind_addr_lock;          /* bound to an address other than "any" */
+
 };
 
 #define TCP_WRITABLE_LOWAT TCP_SNDLOWAT  /* POLLOUT when this much send buffer is free */

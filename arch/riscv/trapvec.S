@@ -124,12 +124,19 @@ from_user:
    * user_trap only for a fault. */
   addi sp, sp, -TF_SIZE
   SAVE_GPRS_EXCEPT_SP
+  /* The three CSR reads back to back: each ends a TB, and QEMU finds the
+   * next one (the instruction after it) in its jump cache, a table of 64
+   * slots per guest page chosen by bits of the address. With a store
+   * between the reads, the TB after `csrr sepc` shared trap_entry's slot
+   * and the two evicted each other on every trap: two full lookups in
+   * QEMU's TB hash table per system call (docs/performance.md, "what
+   * QEMU does for a 1-byte write"; bench/tbtrace.py lists such collisions). */
   csrrw t0, sscratch, zero     /* the user sp; sscratch = 0: now in the kernel */
+  csrr t1, sepc
+  csrr t2, scause
   sd t0, TF_SP(sp)
-  csrr t0, sepc
-  sd t0, TF_EPC(sp)
-  csrr t0, scause
-  sd t0, TF_SCAUSE(sp)
+  sd t1, TF_EPC(sp)
+  sd t2, TF_SCAUSE(sp)
   ld tp, TF_KERNEL_TP(sp)      /* tp = current task while in the kernel */
   mv a0, sp
   tail user_trap               /* it ends in ret_to_user, never returns */

@@ -5,7 +5,7 @@
 #
 # OUTDIR gets:
 #   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
-#                          devfs ptimer xattr inotify cred ipc locks extras loop mountapi sched
+#                          devfs ptimer xattr inotify cred ipc locks extras loop mountapi sched tcpdisc
 #                          splice newcalls procnew mqueue openat2 procmisc namespaces propagation ptrace (the syscall surface)
 #                          hang orphan badptr edges leaks exhaust (issue 9's hostile programs; badptr's cases
 #                          are in badptr_table.h)
@@ -57,7 +57,7 @@ progs="$progs devfs ptimer xattr inotify splice newcalls procnew mqueue openat2 
 progs="$progs sched"  # scheduling policies
 progs="$progs smp smp_stress"  # several harts (docs/smp.md)
 progs="$progs hang orphan badptr edges leaks exhaust"  # hostile programs (issue 9), one line of their own
-progs="$progs cred ipc locks extras loop mountapi"  # users and permissions, System V IPC, file locks, extras, the new mount API
+progs="$progs cred ipc locks extras loop mountapi tcpdisc"  # users and permissions, System V IPC, file locks, extras, the new mount API
 for p in $progs; do
   if stale "$out/$p" "$src/$p.c" $(ls "$src/$p"_*.h 2>/dev/null); then
     echo "  MUSLCC  abi/$p" >&2

@@ -241,8 +241,8 @@ static void mnt_child(int outer, int tell, int wait_fd)
   _exit(abi_failures ? 1 : 0);
 }
 
-/* Propagation types are taken (nothing propagates on Kite: each mount of
- * the test is private anyway), an unbindable mount is not bound. */
+/* Propagation types are taken, an unbindable mount is not bound (what
+ * propagates is propagation.c's). */
 static void mnt_propagation(void)
 {
   CHECK_RET("make-shared", mount("none", mnt_dir, NULL, MS_SHARED, NULL) ? -errno : 0, 0);

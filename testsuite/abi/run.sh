@@ -83,6 +83,7 @@ run locks 180 "$A/locks"
 run extras 120 "$A/extras"
 run loop 120 "$A/loop"
 run mountapi 60 "$A/mountapi"
+run tcpdisc 60 "$A/tcpdisc"
 run dyn-musl 30 "$A/dyn_musl"
 run dyn-glibc 30 "$A/dyn_glibc"
 run pthread8 60 "$A/pthread8" -v

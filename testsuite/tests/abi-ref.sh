@@ -19,7 +19,7 @@ b=$build/abi
 rb=$build/abi-ref
 stage=$rb/stage
 surface_programs=splice,newcalls,procnew,mqueue,openat2,procmisc,namespaces,propagation,ptrace  # the syscall-surface programs, a line of their own
-programs=${REF_PROGRAMS:-devfs,ptimer,xattr,inotify,fpos,hang,orphan,edges,leaks,exhaust,cred,ipc,locks,extras,loop,mountapi,lmbench,$surface_programs}
+programs=${REF_PROGRAMS:-devfs,ptimer,xattr,inotify,fpos,hang,orphan,edges,leaks,exhaust,cred,ipc,locks,extras,loop,mountapi,tcpdisc,lmbench,$surface_programs}
 mkdir -p "$b" "$rb"
 
 if ! "$top/testsuite/abi/build.sh" "$b/bin" > "$b/build-ref.log" 2>&1; then
