@@ -19,6 +19,7 @@
 #include "fs/namei.h"
 #include "kern/vm.h"
 #include "kern/nsproxy.h"
+#include "kern/pid_namespace.h"
 #include "kern/clone.h"
 #include "kern/syscall.h"
 #include "kern/errno.h"
@@ -118,6 +119,9 @@ static int nsfs_ioctl(struct file *f, unsigned cmd, uint64_t arg)
   case NS_GET_PARENT:
     if (ns->type != CLONE_NEWPID && ns->type != CLONE_NEWUSER)
       return -EINVAL;
+    /* a PID namespace's parent only if the caller sees it (pidns_get_parent) */
+    if (ns->type == CLONE_NEWPID && ns->parent && !pid_ns_within(to_pid_ns(ns->parent), current_pid_ns()))
+      return -EPERM;
     return ns->parent ? open_ns(ns->parent) : -EPERM;
   case NS_GET_NSTYPE:
     return (int)ns->type;

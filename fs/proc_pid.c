@@ -26,6 +26,7 @@
 #include "kern/cred.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
+#include "kern/pid_namespace.h"
 #include <string.h>
 
 #define TICK_NS (NSEC_PER_SEC / HZ)
@@ -82,6 +83,25 @@ static void gen_statm(struct proc_buf *b, struct process *p)
   proc_snapshot_put(&s);
 }
 
+/* NStgid, NSpid, NSpgid, NSsid: the ids as each pid namespace of p's
+ * numbers them, the initial one first (Kite's /proc is the initial
+ * namespace's, wherever it is mounted). */
+static void gen_nspids(struct proc_buf *b, struct process *p)
+{
+  static const char *const names[] = { "NStgid", "NSpid", "NSpgid", "NSsid" };
+  pid_t nrs[MAX_PID_NS_LEVEL + 1];
+  for (int k = 0; k < 4; k++) {
+    spin_lock(&proc_lock);
+    pid_t id = k < 2 ? p->pid : k == 2 ? p->pgid : p->sid;
+    int n = pid_numbers_locked(id, p->pid, nrs);
+    spin_unlock(&proc_lock);
+    pb_printf(b, "%s:", names[k]);
+    for (int i = 0; i < n; i++)
+      pb_printf(b, "\t%d", nrs[i]);
+    pb_printf(b, "\n");
+  }
+}
+
 static void gen_status(struct proc_buf *b, struct process *p)
 {
   struct proc_snapshot s;
@@ -98,9 +118,11 @@ static void gen_status(struct proc_buf *b, struct process *p)
   uint64_t lck = s.mm ? vm_locked_bytes(s.mm, 0, UINT64_MAX) : 0;
   uint64_t hwm = s.mm ? mm_peak_rss_pages(s.mm) : 0;
   uint64_t sigq_max = READ_ONCE(p->rlim[RLIMIT_SIGPENDING].cur);
-  pb_printf(b, "FDSize:\t%d\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n"
+  pb_printf(b, "FDSize:\t%d\n", s.files ? s.files->size : 0);
+  gen_nspids(b, p);
+  pb_printf(b, "VmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n"
             "VmSwap:\t%8lu kB\nThreads:\t%d\nSigQ:\t%d/%lu\n",
-            s.files ? s.files->size : 0, (unsigned long)(vsize >> 10), (unsigned long)(lck >> 10),
+            (unsigned long)(vsize >> 10), (unsigned long)(lck >> 10),
             (unsigned long)(hwm * 4), (unsigned long)(rss * 4), 0UL, s.nthreads,
             signals_queued_for_user(c->uid), (unsigned long)sigq_max);
   cred_show_caps(c, pb_print_cb, b);

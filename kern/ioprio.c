@@ -21,6 +21,7 @@
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cred.h"
 #include "kern/errno.h"
 
@@ -140,7 +141,7 @@ long sys_ioprio_set(int which, int who, int ioprio)
   spin_lock(&proc_lock);
   switch (which) {
   case IOPRIO_WHO_PROCESS: {
-    struct task *t = who ? find_task(who) : current;
+    struct task *t = who ? find_task_vnr(who) : current;
     r = t ? set_one(t, ioprio) : -ESRCH;
     break;
   }
@@ -165,7 +166,7 @@ long sys_ioprio_get(int which, int who)
   spin_lock(&proc_lock);
   switch (which) {
   case IOPRIO_WHO_PROCESS: {
-    struct task *t = who ? find_task(who) : current;
+    struct task *t = who ? find_task_vnr(who) : current;
     r = t ? t->ioprio : -ESRCH;  /* as set (Linux's get_task_raw_ioprio) */
     break;
   }

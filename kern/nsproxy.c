@@ -12,6 +12,7 @@
  * another task reads it; the counts are atomics.
  */
 #include "kern/nsproxy.h"
+#include "kern/pid_namespace.h"
 #include "kern/task.h"
 #include "kern/clone.h"
 #include "kern/cred.h"
@@ -24,17 +25,16 @@
  * Linux), and the ones Kite can make a new instance of. */
 #define NSPROXY_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | \
                        CLONE_NEWCGROUP | CLONE_NEWTIME)
-#define NS_MADE (CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWIPC)
+#define NS_MADE (CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC)
 
 /* The namespaces that exist once. Inode numbers: Linux's fixed
  * PROC_*_INIT_INO for user and pid; network ones are allocated on Linux,
  * from 0xF0000000 up, as Kite's new namespaces are (the initial mount
  * namespace, fs/mnt_ns.c, has 0xF0000000). */
 static struct ns_common init_net_ns = { .type = CLONE_NEWNET, .inum = 0xF0000001U, .refcount = 1 };
-static struct ns_common init_pid_ns = { .type = CLONE_NEWPID, .inum = 0xEFFFFFFCU, .refcount = 1 };
 struct ns_common init_user_ns = { .type = CLONE_NEWUSER, .inum = 0xEFFFFFFDU, .refcount = 1 };
 
-static struct nsproxy init_nsproxy = { .refcount = 1, .uts = &init_uts_ns };
+static struct nsproxy init_nsproxy = { .refcount = 1, .uts = &init_uts_ns, .pid_for_children = &init_pid_ns };
 
 static unsigned int next_inum = 0xF0000002U; /* atomic; never reused */
 
@@ -100,6 +100,8 @@ static void nsproxy_free(struct nsproxy *n)
     ns_put(n->mnt);
   if (n->ipc)
     ns_put(n->ipc);
+  if (n->pid_for_children)
+    ns_put(&n->pid_for_children->ns);
   kfree(n);
 }
 
@@ -107,6 +109,11 @@ static void nsproxy_put(struct nsproxy *n)
 {
   if (__atomic_sub_fetch(&n->refcount, 1, __ATOMIC_ACQ_REL) == 0)
     nsproxy_free(n);
+}
+
+struct pid_namespace *current_pid_ns_for_children(void)
+{
+  return task_nsproxy(current)->pid_for_children;
 }
 
 struct ns_common *current_mnt_ns(void)
@@ -128,8 +135,8 @@ struct ns_common *task_ns_locked(struct task *t, int kind)
   case NS_IPC: ns = task_nsproxy(t)->ipc; break;
   case NS_MNT: ns = task_nsproxy(t)->mnt; break;
   case NS_NET: ns = &init_net_ns; break;
-  case NS_PID:
-  case NS_PID_FOR_CHILDREN: ns = &init_pid_ns; break;
+  case NS_PID: ns = t->proc ? &pid_ns_of(t->proc->pid)->ns : &init_pid_ns.ns; break;
+  case NS_PID_FOR_CHILDREN: ns = &task_nsproxy(t)->pid_for_children->ns; break;
   case NS_USER: ns = &init_user_ns; break;
   case NS_UTS: ns = &task_nsproxy(t)->uts->ns; break;
   default: return NULL;
@@ -166,6 +173,8 @@ static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags, struct 
     n->ipc = ipc_copy ? ipc_copy(old->ipc) : NULL;
   else if ((n->ipc = old->ipc))
     ns_get(n->ipc);
+  n->pid_for_children = old->pid_for_children;
+  ns_get(&n->pid_for_children->ns); /* a new one: the callers (unshare, clone) set it */
   if (!n->uts || (!n->mnt && old->mnt) || (!n->ipc && old->ipc)) {
     nsproxy_free(n);
     return NULL;
@@ -222,9 +231,24 @@ int ns_unshare(uint64_t flags)
     return -EPERM;
   if (flags & ~(uint64_t)NS_MADE)
     return -EINVAL;
+  struct pid_namespace *pns = NULL; /* CLONE_NEWPID: for the children only */
+  if (flags & CLONE_NEWPID) {
+    int err;
+    if (task_nsproxy(current)->pid_for_children != current_pid_ns())
+      return -EINVAL; /* one unshare until that namespace has its init */
+    if (!(pns = pid_ns_create(current_pid_ns(), &err)))
+      return err;
+  }
   struct nsproxy *n = nsproxy_copy(task_nsproxy(current), flags, current);
-  if (!n)
+  if (!n) {
+    if (pns)
+      ns_put(&pns->ns);
     return -ENOMEM;
+  }
+  if (pns) {
+    ns_put(&n->pid_for_children->ns);
+    n->pid_for_children = pns;
+  }
   switch_nsproxy(n);
   return 0;
 }
@@ -284,6 +308,21 @@ static int join_mnt(struct ns_common *mnt)
   return 0;
 }
 
+/* Join PID namespace pns for the children to come (Linux's pidns_install):
+ * only the caller's own or one below it. */
+static int join_pid(struct pid_namespace *pns)
+{
+  if (!pid_ns_within(pns, current_pid_ns()))
+    return -EINVAL;
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current);
+  if (!n)
+    return -ENOMEM;
+  ns_put(&n->pid_for_children->ns);
+  ns_get(&(n->pid_for_children = pns)->ns);
+  switch_nsproxy(n);
+  return 0;
+}
+
 /*
  * Linux's install operations: the user namespace cannot be entered again
  * (EINVAL: the only one is the caller's); the others want CAP_SYS_ADMIN
@@ -303,6 +342,8 @@ int ns_setns(struct ns_common *ns)
     return join_mnt(ns);
   if (ns->type == CLONE_NEWIPC)
     return join_ipc(ns);
+  if (ns->type == CLONE_NEWPID)
+    return join_pid(to_pid_ns(ns));
   return 0;
 }
 
@@ -320,7 +361,8 @@ static int join_process_ns(struct process *p, int kind)
   if (!ns)
     return -ESRCH;
   int r = kind == NS_UTS ? join_uts(container_of(ns, struct uts_namespace, ns))
-          : kind == NS_IPC ? join_ipc(ns) : join_mnt(ns);
+          : kind == NS_IPC ? join_ipc(ns)
+          : kind == NS_PID ? join_pid(to_pid_ns(ns)) : join_mnt(ns);
   ns_put(ns);
   return r;
 }
@@ -338,6 +380,8 @@ int ns_setns_process(struct process *p, uint64_t flags)
     r = join_process_ns(p, NS_UTS);
   if (!r && (flags & CLONE_NEWIPC))
     r = join_process_ns(p, NS_IPC);
+  if (!r && (flags & CLONE_NEWPID))
+    r = join_process_ns(p, NS_PID);
   return r;
 }
 
@@ -354,6 +398,10 @@ static int ns_fork(struct task *t, struct process *p, uint64_t flags, const stru
   if (flags & NS_MADE) {
     if (!(t->nsproxy = nsproxy_copy(cur, flags, t)))
       return -ENOMEM;
+    if (flags & CLONE_NEWPID) { /* do_clone made it: the child's pid is its first */
+      ns_put(&t->nsproxy->pid_for_children->ns);
+      ns_get(&(t->nsproxy->pid_for_children = pid_ns_of(t->tid))->ns);
+    }
   } else {
     nsproxy_get(cur);
     t->nsproxy = cur;

@@ -7,8 +7,10 @@
  * Each task points to a reference-counted `struct nsproxy`, shared by
  * clone and copied when clone or unshare asks for a new namespace, as
  * Linux's. Kite makes new UTS namespaces (kern/utsname.c), mount
- * namespaces (fs/mnt_ns.c, reached through struct mnt_ns_ops) and IPC
- * namespaces (ipc/namespace.c, through nsproxy_register_ipc); of the other
+ * namespaces (fs/mnt_ns.c, reached through struct mnt_ns_ops), IPC
+ * namespaces (ipc/namespace.c, through nsproxy_register_ipc) and PID
+ * namespaces (kern/pid_namespace.h: the nsproxy holds the one for
+ * children); of the other
  * kinds there is one instance, the initial one, and a request for a new
  * one is EINVAL (Linux built without that kind). Every namespace, real or
  * initial-only, has a `struct ns_common`: its type and its inode number,
@@ -29,6 +31,7 @@
 struct task;
 struct process;
 struct file;
+struct pid_namespace;
 
 struct ns_common {
   uint64_t type;                /* CLONE_NEWUTS, CLONE_NEWPID, ... */
@@ -52,6 +55,7 @@ struct nsproxy {
   struct uts_namespace *uts;    /* referenced */
   struct ns_common *mnt;        /* referenced: a struct mnt_namespace (fs/mount.h) */
   struct ns_common *ipc;        /* referenced: a struct ipc_namespace (ipc/ipc.h) */
+  struct pid_namespace *pid_for_children; /* referenced (kern/pid_namespace.h) */
 };
 
 /*
@@ -79,6 +83,9 @@ struct ns_common *current_mnt_ns(void);
 void nsproxy_register_ipc(struct ns_common *init, struct ns_common *(*copy)(struct ns_common *old));
 /* The IPC namespace current is in, not referenced (as current_mnt_ns). */
 struct ns_common *current_ipc_ns(void);
+/* The pid namespace current's children are made in (not referenced; as
+ * current_mnt_ns). No lock. */
+struct pid_namespace *current_pid_ns_for_children(void);
 /* The next free namespace inode number (never reused). No lock (atomic). */
 unsigned int ns_alloc_inum(void);
 

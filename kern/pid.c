@@ -16,6 +16,9 @@
 #include "kern/param.h"
 #include "kern/mm.h"
 #include "kern/errno.h"
+#include "kern/pid_namespace.h"
+#include "kern/clone.h"
+#include "kern/signal.h"
 
 struct spinlock proc_lock = SPINLOCK_INIT("proc");
 LIST_HEAD(all_processes);
@@ -23,14 +26,23 @@ LIST_HEAD(all_processes);
 static uint64_t pid_bitmap[PID_MAX / 64];
 
 /* An id names a task (while that thread lives) and, if it is a process id,
- * the process (until the zombie is reaped). */
+ * the process (until the zombie is reaped). It was made in namespace ns;
+ * nrs[k] is its number at level k (1 .. ns->level; nrs[0] is unused: the
+ * global id is the initial namespace's number). */
 struct pid_entry {
   struct task *task;
   struct process *proc;
+  struct pid_namespace *ns;     /* referenced unless the initial one */
+  pid_t *nrs;                   /* ns->level + 1 numbers; NULL at level 0 */
 };
 static struct pid_entry *pid_table; /* PID_MAX entries; valid where the bitmap says in use */
-static pid_t last_pid;
 static int nr_pids;
+
+/* The initial pid namespace: Linux's fixed inode number; its numbers are
+ * the global ids, so it needs no bitmap of its own (pid_bitmap). */
+struct pid_namespace init_pid_ns = {
+  .ns = { .type = CLONE_NEWPID, .inum = 0xEFFFFFFCU, .refcount = 1 },
+};
 
 /* The table is not zeroed (512 KiB at boot): an entry is cleared when its
  * id is taken (take_pid_locked) and read only while the id is in use. */
@@ -53,7 +65,7 @@ static bool pid_in_use(pid_t pid)
 static void take_pid_locked(pid_t pid)
 {
   pid_bitmap[pid / 64] |= 1ULL << (pid % 64);
-  pid_table[pid] = (struct pid_entry){ NULL, NULL };
+  pid_table[pid] = (struct pid_entry){ NULL, NULL, &init_pid_ns, NULL };
   nr_pids++;
 }
 
@@ -67,10 +79,10 @@ pid_t pid_alloc(void)
   pid_t pid = -EAGAIN;
   int max = READ_ONCE(pid_max);
   for (int i = 0; i < max - 1; i++) {
-    pid_t cand = (last_pid + i) % (max - 1) + 1; /* 1 .. max-1 */
+    pid_t cand = (init_pid_ns.last_pid + i) % (max - 1) + 1; /* 1 .. max-1 */
     if (!pid_in_use(cand)) {
       take_pid_locked(cand);
-      last_pid = cand;
+      init_pid_ns.last_pid = cand;
       pid = cand;
       break;
     }
@@ -100,9 +112,19 @@ void pid_free_locked(pid_t pid)
 {
   if (pid <= 0 || pid >= PID_MAX)
     return;
+  if (!pid_in_use(pid))
+    return;
+  struct pid_entry *e = &pid_table[pid];
+  for (struct pid_namespace *ns = e->ns; ns->level > 0; ns = ns->parent) {
+    pid_t nr = e->nrs[ns->level];
+    ns->bitmap[nr / 64] &= ~(1ULL << (nr % 64));
+  }
+  if (e->ns != &init_pid_ns) {
+    kfree(e->nrs);
+    ns_put(&e->ns->ns); /* maybe the last: its release only frees (kmalloc's leaf locks) */
+  }
   pid_bitmap[pid / 64] &= ~(1ULL << (pid % 64));
-  pid_table[pid].task = NULL;
-  pid_table[pid].proc = NULL;
+  *e = (struct pid_entry){ NULL, NULL, NULL, NULL };
   nr_pids--;
 }
 
@@ -155,6 +177,138 @@ struct process *find_process_by_id(pid_t id)
   return t ? t->proc : NULL;
 }
 
+/* ---- pid namespaces: numbers per level (kern/pid_namespace.h) ---- */
+
+struct pid_namespace *pid_ns_of(pid_t id)
+{
+  if (id <= 0 || id >= PID_MAX || !pid_table || !pid_in_use(id))
+    return &init_pid_ns;
+  return pid_table[id].ns;
+}
+
+struct pid_namespace *current_pid_ns(void)
+{
+  return current->proc ? pid_ns_of(current->proc->pid) : &init_pid_ns;
+}
+
+bool pid_ns_within(struct pid_namespace *ns, struct pid_namespace *anc)
+{
+  while (ns && ns->level > anc->level)
+    ns = ns->parent;
+  return ns == anc;
+}
+
+pid_t pid_nr_ns(pid_t id, struct pid_namespace *ns)
+{
+  if (ns == &init_pid_ns)
+    return id; /* the global id is the initial namespace's number */
+  if (id <= 0 || id >= PID_MAX || !pid_table || !pid_in_use(id))
+    return 0;
+  struct pid_entry *e = &pid_table[id];
+  return pid_ns_within(e->ns, ns) ? e->nrs[ns->level] : 0;
+}
+
+pid_t pid_vnr(pid_t id)
+{
+  return pid_nr_ns(id, current_pid_ns());
+}
+
+int pid_numbers_locked(pid_t id, pid_t of, pid_t *out)
+{
+  struct pid_namespace *ns = pid_ns_of(of);
+  for (struct pid_namespace *a = ns; a; a = a->parent)
+    out[a->level] = pid_nr_ns(id, a);
+  return ns->level + 1;
+}
+
+/* A number of a namespace below the initial one has no table of its own:
+ * the ids in use are searched (a few hundred at most on a teaching
+ * system; docs/namespaces.md, "Risks"). */
+pid_t pid_from_vnr_locked(pid_t nr)
+{
+  struct pid_namespace *ns = current_pid_ns();
+  if (ns == &init_pid_ns)
+    return nr;
+  if (nr <= 0 || nr >= PID_MAX || !(ns->bitmap[nr / 64] & (1ULL << (nr % 64))))
+    return 0;
+  for (int w = 0; w < PID_MAX / 64; w++) {
+    for (uint64_t bits = pid_bitmap[w]; bits; bits &= bits - 1) {
+      pid_t id = w * 64 + __builtin_ctzll(bits);
+      if (pid_nr_ns(id, ns) == nr)
+        return id;
+    }
+  }
+  return 0;
+}
+
+struct task *find_task_vnr(pid_t nr) { return find_task(pid_from_vnr_locked(nr)); }
+struct process *find_process_vnr(pid_t nr) { return find_process(pid_from_vnr_locked(nr)); }
+struct process *find_process_by_vnr(pid_t nr) { return find_process_by_id(pid_from_vnr_locked(nr)); }
+
+/* A free number of ns (level > 0), round robin from its last, or this
+ * very one (want); -EAGAIN / -EEXIST. proc_lock held. */
+static pid_t ns_take_nr(struct pid_namespace *ns, pid_t want)
+{
+  int max = READ_ONCE(pid_max);
+  for (int i = 0; i < max - 1; i++) {
+    pid_t cand = want ? want : (ns->last_pid + i) % (max - 1) + 1;
+    if (!(ns->bitmap[cand / 64] & (1ULL << (cand % 64)))) {
+      ns->bitmap[cand / 64] |= 1ULL << (cand % 64);
+      if (!want)
+        ns->last_pid = cand;
+      return cand;
+    }
+    if (want)
+      return -EEXIST;
+  }
+  return -EAGAIN;
+}
+
+pid_t pid_alloc_ns(struct pid_namespace *ns, pid_t want)
+{
+  if (ns == &init_pid_ns)
+    return want ? pid_alloc_exact(want) : pid_alloc();
+  if (want < 0 || want >= PID_MAX)
+    return -EINVAL;
+  pid_t *nrs = kmalloc((ns->level + 1) * sizeof(pid_t));
+  if (!nrs)
+    return -ENOMEM;
+  pid_t id = pid_alloc();
+  if (id < 0) {
+    kfree(nrs);
+    return id;
+  }
+  spin_lock(&proc_lock);
+  pid_t err = 0;
+  struct pid_namespace *a;
+  for (a = ns; a->level > 0; a = a->parent) {
+    if (a->dead) {
+      err = -ENOMEM;
+      break;
+    }
+    pid_t nr = ns_take_nr(a, a == ns ? want : 0);
+    if (nr < 0) {
+      err = nr;
+      break;
+    }
+    nrs[a->level] = nr;
+  }
+  if (err) { /* give back the numbers taken below a */
+    for (struct pid_namespace *b = ns; b != a; b = b->parent)
+      b->bitmap[nrs[b->level] / 64] &= ~(1ULL << (nrs[b->level] % 64));
+    pid_free_locked(id);
+    spin_unlock(&proc_lock);
+    kfree(nrs);
+    return err;
+  }
+  nrs[0] = id;
+  pid_table[id].ns = ns;
+  pid_table[id].nrs = nrs;
+  ns_get(&ns->ns);
+  spin_unlock(&proc_lock);
+  return id;
+}
+
 int nr_pids_in_use(void)
 {
   return nr_pids;
@@ -163,7 +317,7 @@ int nr_pids_in_use(void)
 pid_t pid_last(void)
 {
   spin_lock(&proc_lock);
-  pid_t pid = last_pid;
+  pid_t pid = current_pid_ns()->last_pid;
   spin_unlock(&proc_lock);
   return pid;
 }
@@ -171,7 +325,7 @@ pid_t pid_last(void)
 void pid_set_last(pid_t pid)
 {
   spin_lock(&proc_lock);
-  last_pid = pid;
+  current_pid_ns()->last_pid = pid;
   spin_unlock(&proc_lock);
 }
 

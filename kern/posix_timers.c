@@ -35,6 +35,7 @@
 #include "kern/posix_timers.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/time.h"
 #include "kern/signal.h"
 #include "kern/mm.h"
@@ -490,7 +491,7 @@ static long cpu_clock_target(int clockid, struct process **pp, pid_t *tid)
   }
   long r = -EINVAL;
   spin_lock(&proc_lock);
-  struct task *t = find_task(pid);
+  struct task *t = find_task_vnr(pid);
   if (t && t->proc && (!thread || t->proc == current->proc)) {
     *pp = t->proc;
     *tid = thread ? t->tid : 0;

@@ -32,6 +32,7 @@
 #include "kern/proc_resource.h"
 #include "kern/poll.h"
 #include "kern/ptrace.h"
+#include "kern/pid_namespace.h"
 #include <string.h>
 
 struct process kernel_process;
@@ -192,12 +193,15 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   struct task *t = task_alloc();
   if (!t)
     return -ENOMEM;
-  pid_t tid = x && x->set_tid ? pid_alloc_exact(x->set_tid) : pid_alloc();
-  long err = -ENOMEM;
+  pid_t tid = pid_alloc_for_clone(flags, x ? x->set_tid : 0); /* kern/pid_namespace.c */
+  long err;
+  err = -ENOMEM;
   if (tid < 0) {
     err = tid == -EAGAIN ? -EAGAIN : tid;
     goto fail_task;
   }
+  pid_t vtid = pid_vnr(tid);                      /* the caller's number for the child */
+  pid_t own_tid = pid_nr_ns(tid, pid_ns_of(tid)); /* the child's own */
   t->tid = tid;
   t->mm = NULL;
   if (flags & CLONE_VM) {
@@ -273,9 +277,9 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     t->clear_child_tid = ctid;
   /* Linux ignores a bad pointer here: the tid is simply not stored. */
   if (flags & CLONE_CHILD_SETTID)
-    (void)copyout_mm(t->mm, ctid, &tid, sizeof(tid));
+    (void)copyout_mm(t->mm, ctid, &own_tid, sizeof(own_tid));
   if (flags & CLONE_PARENT_SETTID)
-    (void)copyout(ptid, &tid, sizeof(tid));
+    (void)copyout(ptid, &vtid, sizeof(vtid));
 
   spin_lock(&proc_lock);
   if (flags & CLONE_THREAD) {
@@ -300,6 +304,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     list_add_tail(&p->sibling, &parent->children);
     list_add_tail(&p->all_link, &all_processes);
     pid_attach_process(tid, p);
+    pid_ns_note_init_locked(p); /* number 1 of a new namespace: its init */
   }
   t->proc = p;
   process_get(p); /* the task's reference (a new process starts with the reaper's) */
@@ -319,7 +324,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     wait_event_uninterruptible(&p->vfork_wait, READ_ONCE(p->vfork_done));
     ptrace_vfork_done(tid);
   }
-  return tid;
+  return vtid;
 
 fail_resources:
   resources_exit_task(t);
@@ -376,7 +381,7 @@ static bool notify_parent(struct process *p)
   if (parent && p->exit_signal) {
     struct ksiginfo info = { 0 };
     info.signo = p->exit_signal;
-    info.pid = p->pid;
+    info.pid = pid_nr_ns(p->pid, pid_ns_of(parent->pid));
     int st = p->exit_status;
     if ((st & 0x7f) == 0) {
       info.code = CLD_EXITED;
@@ -404,20 +409,10 @@ static bool notify_parent(struct process *p)
  * Zombies among them are reported to init at once; those init does not
  * want are released and put on `dead` for the caller to put.
  */
-/* The new parent of p's orphans: the nearest living ancestor that asked to
- * be a child subreaper (PR_SET_CHILD_SUBREAPER), else init (proc_lock held). */
-static struct process *find_reaper(struct process *p)
-{
-  for (struct process *a = p->parent; a && a != init_process; a = a->parent)
-    if (a->child_subreaper && !a->exiting && !a->zombie)
-      return a;
-  return init_process;
-}
-
 static void reparent_children(struct process *p, struct list_head *dead)
 {
   struct process *c, *n;
-  struct process *reaper = find_reaper(p);
+  struct process *reaper = find_reaper_locked(p); /* kern/pid_namespace.c */
   list_for_each_entry_safe(c, n, &p->children, sibling) {
     list_del(&c->sibling);
     c->parent = reaper;
@@ -529,6 +524,8 @@ void do_exit(int code)
     p->exiting = true;
     timer_cancel(&p->itimer_real);
     ptrace_tracer_exit(p); /* its tracees go free (or die: PTRACE_O_EXITKILL) */
+    if (pid_ns_of(p->pid)->reaper == p)
+      pid_ns_init_exited_locked(p); /* the rest of its pid namespace dies */
     reaped_now = process_became_zombie(p, &dead);
   }
   ptrace_unlink_exiting(t, p->exiting ? p->exit_status : W_EXITCODE(code, 0));
@@ -727,6 +724,7 @@ long do_wait(pid_t pid, int options, struct wait_result *w)
     w->trapped = false;
     /* tracees first: their stops, whatever the options (kern/ptrace.c) */
     pid_t found = ptrace_wait_locked(me, pid, options, w, &any);
+    pid_t vfound = found ? (pid_vnr(found) ?: found) : 0; /* the caller's number for it */
     list_for_each_entry(c, &me->children, sibling) {
       if (found)
         break;
@@ -735,6 +733,7 @@ long do_wait(pid_t pid, int options, struct wait_result *w)
       any = true;
       if (c->zombie && (options & WAIT_EXITED)) {
         found = c->pid;
+        vfound = pid_vnr(found);
         w->status = c->exit_status;
         w->utime_ns = c->dead_utime_ns;
         w->stime_ns = c->dead_stime_ns;
@@ -750,6 +749,7 @@ long do_wait(pid_t pid, int options, struct wait_result *w)
       }
       if ((options & WUNTRACED) && c->report_stop) {
         found = c->pid;
+        vfound = pid_vnr(found);
         w->status = W_STOPCODE(c->report_stop);
         w->utime_ns = w->stime_ns = w->maxrss = 0;
         if (!(options & WNOWAIT))
@@ -758,6 +758,7 @@ long do_wait(pid_t pid, int options, struct wait_result *w)
       }
       if ((options & WCONTINUED) && c->report_cont) {
         found = c->pid;
+        vfound = pid_vnr(found);
         w->status = W_CONTINUED;
         w->utime_ns = w->stime_ns = w->maxrss = 0;
         if (!(options & WNOWAIT))
@@ -769,7 +770,7 @@ long do_wait(pid_t pid, int options, struct wait_result *w)
     if (found) {
       if (reaped)
         process_put(reaped);
-      return found;
+      return vfound;
     }
     if (!any)
       return -ECHILD;

@@ -12,6 +12,7 @@
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/uio.h"
@@ -48,7 +49,7 @@ static long process_mm(pid_t pid, struct mm **mmp)
 {
   struct mm *mm = NULL;
   spin_lock(&proc_lock);
-  struct process *p = find_process(pid);
+  struct process *p = find_process_vnr(pid);
   if (p) {
     process_get(p);
     struct task *t;

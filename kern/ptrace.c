@@ -32,6 +32,7 @@
  */
 #include "kern/ptrace.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/signal.h"
 #include "kern/cred.h"
 #include "kern/clone.h"
@@ -401,7 +402,7 @@ pid_t ptrace_wait_locked(struct process *me, pid_t pid, int options, struct wait
  * Linux's ptrace_check_attach. NULL (ESRCH) otherwise. proc_lock held. */
 static struct task *traced_task(pid_t pid, bool any_state)
 {
-  struct task *t = pid > 0 ? find_task(pid) : NULL;
+  struct task *t = pid > 0 ? find_task_vnr(pid) : NULL;
   if (!t || t->ptracer != current->proc || t->state == TASK_DEAD)
     return NULL;
   if (!any_state && !t->ptrace_stopped)
@@ -442,7 +443,7 @@ static long ptrace_attach(pid_t pid, bool seize, uint64_t addr, uint64_t data)
   if (seize && (addr || (data & ~(uint64_t)PTRACE_O_MASK)))
     return -EIO;
   spin_lock(&proc_lock);
-  struct task *t = pid > 0 ? find_task(pid) : NULL;
+  struct task *t = pid > 0 ? find_task_vnr(pid) : NULL;
   struct process *p = t ? t->proc : NULL;
   if (p)
     process_get(p);
@@ -454,7 +455,7 @@ static long ptrace_attach(pid_t pid, bool seize, uint64_t addr, uint64_t data)
   if (kthread || p == current->proc || !may_access_process(p))
     goto out;
   spin_lock(&proc_lock);
-  t = find_task(pid);
+  t = find_task_vnr(pid);
   if (t && t->proc == p && !p->exiting && !p->zombie && t->state != TASK_DEAD && !t->ptracer) {
     t->ptracer = current->proc;
     t->ptrace_opts = seize ? (unsigned int)data : 0;

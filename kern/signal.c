@@ -173,12 +173,13 @@ static bool sig_discarded(struct task *t, int sig, const struct ksiginfo *info)
   /* a tracer sees every signal, even an ignored one (Linux's sig_ignored) */
   if (READ_ONCE(t->ptracer) && sig != SIGKILL)
     return false;
-  /* init gets no signal it has no handler for — SIGKILL and SIGSTOP
-   * included, unless the kernel sends them — and none while it is
+  /* init (and a pid namespace's init) gets no signal it has no handler
+   * for — SIGKILL and SIGSTOP included, unless the kernel or a process of
+   * an ancestor pid namespace sends them — and none while it is
    * blocked and still without a handler at delivery (do_signals) */
   bool kernel_only = sig == SIGKILL || sig == SIGSTOP;
   if (t->proc && t->proc->unkillable && !(t->blocked & SIGMASK(sig)) &&
-      (kernel_only ? info != NULL : h == SIG_DFL))
+      (kernel_only ? info != NULL && !info->from_ancestor_ns : h == SIG_DFL))
     return true;
   if (sig == SIGKILL || sig == SIGSTOP)
     return false;

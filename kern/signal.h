@@ -114,6 +114,8 @@ struct ksiginfo {
   uint64_t timer_seq;   /* SI_TIMER: the POSIX timer that sent it (0: none) */
   int64_t band;         /* I/O signals (fs/fown.c): si_band ... */
   int fd;               /* ... and si_fd */
+  bool from_ancestor_ns; /* sent from an ancestor pid namespace: may stop or kill
+                            the target namespace's init (not copied to user) */
 };
 
 /* Does this siginfo have the SIGPOLL layout (si_band, si_fd)? As Linux's

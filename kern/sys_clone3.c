@@ -23,6 +23,7 @@
 #include "kern/param.h"
 #include "kern/cred.h"
 #include "kern/nsproxy.h"
+#include "kern/pid_namespace.h"
 #include "fs/nsfs.h"
 #include "ipc/ipc.h"
 #include "fs/mount.h"
@@ -36,7 +37,6 @@ struct clone_args64 {
   uint64_t set_tid, set_tid_size, cgroup;
 };
 #define CLONE_ARGS_SIZE_VER0 64
-#define MAX_PID_NS_LEVEL 32
 
 /* Linux's clone3_args_valid. */
 static bool args_valid(struct clone_args64 *a)
@@ -58,7 +58,7 @@ static bool args_valid(struct clone_args64 *a)
  * clone3(args, size): clone with its arguments in a structure that may
  * grow (a bigger one must be zero past what the kernel knows: E2BIG),
  * plus CLONE_PIDFD into args.pidfd, CLONE_CLEAR_SIGHAND, a chosen pid
- * (set_tid, one level: Kite has one PID namespace) and a stack given as
+ * (set_tid, one level: the number in the child's own PID namespace) and a stack given as
  * base and size. CLONE_INTO_CGROUP is checked and then changes nothing:
  * Kite has no control groups, and a Linux built without them does the
  * same.
@@ -91,7 +91,7 @@ long sys_clone3(uaddr_t uargs, size_t size)
   struct clone_extras x = { .pidfd = a.pidfd };
   if (a.set_tid_size) {
     if (a.set_tid_size > 1)
-      return -EINVAL; /* more levels than there are PID namespaces */
+      return -EINVAL; /* Kite chooses the number of one level only */
     int32_t tid;
     if (copyin(&tid, a.set_tid, sizeof(tid)))
       return -EFAULT;

@@ -17,6 +17,7 @@
 #include "kern/cred.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -330,11 +331,11 @@ long sys_capget(uaddr_t header, uaddr_t data)
   if ((int32_t)pid < 0)
     return -EINVAL;
   const struct cred *c;
-  if (pid == 0 || (pid_t)pid == current->tid) {
+  if (pid == 0 || (pid_t)pid == pid_vnr(current->tid)) {
     c = get_cred(current_cred());
   } else {
     spin_lock(&proc_lock);
-    struct task *t = find_task((pid_t)pid);
+    struct task *t = find_task_vnr((pid_t)pid);
     c = t ? get_task_cred(t) : NULL;
     spin_unlock(&proc_lock);
     if (!c)

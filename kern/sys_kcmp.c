@@ -28,6 +28,7 @@
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/pidfd.h"
 #include "kern/epoll.h"
 #include "kern/vm.h"
@@ -103,7 +104,7 @@ static long epoll_target(struct files *f1, struct files *f2, unsigned long idx1,
 long sys_kcmp(int pid1, int pid2, int type, unsigned long idx1, unsigned long idx2)
 {
   spin_lock(&proc_lock);
-  struct task *t1 = find_task(pid1), *t2 = find_task(pid2);
+  struct task *t1 = find_task_vnr(pid1), *t2 = find_task_vnr(pid2);
   struct process *p1 = t1 ? t1->proc : NULL, *p2 = t2 ? t2->proc : NULL;
   if (p1)
     process_get(p1);
@@ -122,7 +123,7 @@ long sys_kcmp(int pid1, int pid2, int type, unsigned long idx1, unsigned long id
   const void *a = NULL, *b = NULL;
   struct files *f1 = NULL, *f2 = NULL;
   spin_lock(&proc_lock);
-  if (find_task(pid1) != t1 || find_task(pid2) != t2) {
+  if (find_task_vnr(pid1) != t1 || find_task_vnr(pid2) != t2) {
     spin_unlock(&proc_lock);
     r = -ESRCH;
     goto out;

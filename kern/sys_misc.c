@@ -9,6 +9,7 @@
  */
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cred.h"
 #include "kern/cpu.h"
 #include "kern/vm.h"
@@ -299,7 +300,7 @@ long sys_prlimit64(int pid, unsigned int resource, uaddr_t new_limit, uaddr_t ol
   struct process *p = current->proc;
   if (pid) {
     spin_lock(&proc_lock);
-    p = find_process(pid);
+    p = find_process_vnr(pid);
     if (p)
       process_get(p);
     spin_unlock(&proc_lock);
@@ -375,7 +376,7 @@ long sys_sched_yield(void)
 /* The task a scheduling call names (0: the caller), or NULL. proc_lock held. */
 static struct task *sched_target(int pid)
 {
-  return pid == 0 ? current : find_task(pid);
+  return pid == 0 ? current : find_task_vnr(pid);
 }
 
 long sys_sched_getaffinity(int pid, size_t len, uaddr_t mask)

@@ -10,6 +10,7 @@
 #include "kern/pidfd.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/signal.h"
 #include "kern/cred.h"
 #include "kern/vm.h"
@@ -27,12 +28,12 @@ long sys_pidfd_open(int pid, unsigned int flags)
   if (pid <= 0)
     return -EINVAL;
   spin_lock(&proc_lock);
-  struct process *p = find_process(pid);
+  struct process *p = find_process_vnr(pid);
   long r = 0;
   if (p)
     process_get(p);
   else
-    r = find_task(pid) ? -EINVAL : -ESRCH; /* a thread that leads no group */
+    r = find_task_vnr(pid) ? -EINVAL : -ESRCH; /* a thread that leads no group */
   spin_unlock(&proc_lock);
   if (!p)
     return r;
@@ -58,7 +59,9 @@ long sys_pidfd_send_signal(int pidfd, int sig, uaddr_t uinfo, unsigned int flags
   memset(&info, 0, sizeof(info));
   info.signo = sig;
   info.code = SI_USER;
-  info.pid = current->proc->pid;
+  spin_lock(&proc_lock);
+  signal_info_for(&info, p); /* si_pid as p's pid namespace numbers us */
+  spin_unlock(&proc_lock);
   long r = 0;
   if (uinfo) {
     uint8_t buf[128];

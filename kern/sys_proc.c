@@ -19,6 +19,7 @@
 #include "kern/mm.h"
 #include "kern/param.h"
 #include "kern/printk.h"
+#include "kern/pid_namespace.h"
 #include "fs/fs_abi.h"
 #include "fs/mount.h"
 #include "drivers/tty.h"
@@ -81,7 +82,7 @@ long sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t urusage)
   if (options & ~(WNOHANG | 2 /* WUNTRACED */ | WCONTINUED | 0x20000000 | 0x40000000 | 0x80000000))
     return -EINVAL;
   struct wait_result w;
-  long r = do_wait(pid, options, &w);
+  long r = do_wait(wait_id_from_vnr(pid), options, &w);
   if (r <= 0)
     return r;
   if (ustatus && copyout(ustatus, &w.status, sizeof(int)))
@@ -112,8 +113,8 @@ long sys_waitid(int idtype, int id, uaddr_t infop, int options, uaddr_t urusage)
   bool pidfd_nonblock = false;
   switch (idtype) {
   case P_ALL: pid = -1; break;
-  case P_PID: if (id <= 0) return -EINVAL; pid = id; break;
-  case P_PGID: if (id < 0) return -EINVAL; pid = id ? -id : 0; break;
+  case P_PID: if (id <= 0) return -EINVAL; pid = wait_id_from_vnr(id); break;
+  case P_PGID: if (id < 0) return -EINVAL; pid = id ? wait_id_from_vnr(-id) : 0; break;
   case P_PIDFD: {
     if (id < 0)
       return -EINVAL;
@@ -174,7 +175,7 @@ long sys_waitid(int idtype, int id, uaddr_t infop, int options, uaddr_t urusage)
 long sys_set_tid_address(uaddr_t tidptr)
 {
   current->clear_child_tid = tidptr;
-  return current->tid;
+  return pid_vnr(current->tid);
 }
 
 long sys_set_robust_list(uaddr_t head, size_t len)
@@ -191,7 +192,7 @@ long sys_get_robust_list(int pid, uaddr_t head, uaddr_t len)
   struct task *t = current;
   if (pid) {
     spin_lock(&proc_lock);
-    t = find_task(pid);
+    t = find_task_vnr(pid);
     int r = t ? ptrace_may_read(t) : -ESRCH;
     spin_unlock(&proc_lock);
     if (r)
@@ -210,12 +211,20 @@ long sys_futex(uaddr_t uaddr, int op, uint32_t val, uaddr_t timeout, uaddr_t uad
 
 /* ---- ids ---- */
 
-long sys_getpid(void) { return current->proc->pid; }
-long sys_gettid(void) { return current->tid; }
+/* Ids as the caller's pid namespace numbers them (kern/pid_namespace.h). */
+long sys_getpid(void) { return pid_vnr(current->proc->pid); }
+long sys_gettid(void) { return pid_vnr(current->tid); }
 
+/* 0 when the parent is outside the caller's pid namespace (its init's). */
 long sys_getppid(void)
 {
-  return READ_ONCE(current->proc->ppid); /* no lock: kern/task.h */
+  pid_t ppid = READ_ONCE(current->proc->ppid); /* no lock: kern/task.h */
+  if (current_pid_ns() == &init_pid_ns)
+    return ppid;
+  spin_lock(&proc_lock); /* the parent's id stays in use while we look */
+  pid_t r = pid_vnr(current->proc->ppid);
+  spin_unlock(&proc_lock);
+  return r;
 }
 
 /* ---- process groups and sessions ---- */
@@ -226,7 +235,7 @@ long sys_setpgid(int pid, int pgid)
   if (pgid < 0)
     return -EINVAL;
   spin_lock(&proc_lock);
-  struct process *p = pid ? find_process(pid) : me;
+  struct process *p = pid ? find_process_vnr(pid) : me;
   long r = 0;
   if (!p || (p != me && p->parent != me)) {
     r = -ESRCH;
@@ -246,6 +255,8 @@ long sys_setpgid(int pid, int pgid)
   }
   if (pgid == 0)
     pgid = p->pid;
+  else if (!(pgid = pid_from_vnr_locked(pgid)))
+    pgid = PID_MAX; /* no such group here: EPERM below */
   if (pgid != p->pid && pgrp_in_session(pgid, me->sid)) {
     r = -EPERM; /* the group must exist in the same session */
     goto out;
@@ -259,8 +270,8 @@ out:
 long sys_getpgid(int pid)
 {
   spin_lock(&proc_lock);
-  struct process *p = pid ? find_process(pid) : current->proc;
-  long r = p ? p->pgid : -ESRCH;
+  struct process *p = pid ? find_process_vnr(pid) : current->proc;
+  long r = p ? pid_vnr(p->pgid) : -ESRCH;
   spin_unlock(&proc_lock);
   return r;
 }
@@ -268,8 +279,8 @@ long sys_getpgid(int pid)
 long sys_getsid(int pid)
 {
   spin_lock(&proc_lock);
-  struct process *p = pid ? find_process(pid) : current->proc;
-  long r = p ? p->sid : -ESRCH;
+  struct process *p = pid ? find_process_vnr(pid) : current->proc;
+  long r = p ? pid_vnr(p->sid) : -ESRCH;
   spin_unlock(&proc_lock);
   return r;
 }
@@ -298,7 +309,7 @@ long sys_setsid(void)
   spin_unlock(&proc_lock);
   if (old_ctty)
     tty_put(old_ctty);
-  return me->pid;
+  return pid_vnr(me->pid);
 }
 
 /* vhangup: hang up the caller's controlling terminal (drivers/tty.c says
@@ -354,12 +365,18 @@ int kill_permission(struct process *p, int sig)
   return r;
 }
 
-/* Permission, then the signal (sig 0 only checks). */
+/* Permission, then the signal (sig 0 only checks), its si_pid as p's pid
+ * namespace numbers the sender. */
 static int kill_one(struct process *p, int sig, struct ksiginfo *info)
 {
   int r = kill_permission(p, sig);
-  if (r == 0 && sig)
-    r = send_signal_process(p, sig, info);
+  if (r == 0 && sig) {
+    struct ksiginfo k = *info;
+    spin_lock(&proc_lock);
+    signal_info_for(&k, p);
+    spin_unlock(&proc_lock);
+    r = send_signal_process(p, sig, &k);
+  }
   return r;
 }
 
@@ -374,12 +391,12 @@ long sys_kill(int pid, int sig)
   fill_kill_info(&info, sig, SI_USER);
   if (pid > 0) {
     spin_lock(&proc_lock);
-    struct process *p = find_process_by_id(pid);
+    struct process *p = find_process_by_vnr(pid);
     if (p && !p->zombie)
       process_get(p);
     else
       p = NULL;
-    bool zombie = !p && find_process_by_id(pid);
+    bool zombie = !p && find_process_by_vnr(pid);
     spin_unlock(&proc_lock);
     if (!p)
       return zombie ? 0 : -ESRCH;
@@ -393,7 +410,14 @@ long sys_kill(int pid, int sig)
    * marks the ones this call has taken, so a fork bomb of thousands is
    * reached whole, as on Linux. */
   static uint64_t kill_passes; /* proc_lock */
-  pid_t pgid = pid == 0 ? current->proc->pgid : -pid;
+  pid_t pgid = current->proc->pgid;
+  if (pid < -1) {
+    spin_lock(&proc_lock);
+    pgid = pid_from_vnr_locked(-pid);
+    spin_unlock(&proc_lock);
+    if (!pgid)
+      return -ESRCH;
+  }
   struct process *targets[KILL_TARGETS_MAX];
   bool zombies = false, any = false, success = false;
   long ret = pid == -1 ? 0 : -ESRCH;
@@ -405,7 +429,8 @@ long sys_kill(int pid, int sig)
     spin_lock(&proc_lock);
     struct process *q;
     list_for_each_entry(q, &all_processes, all_link) {
-      bool match = pid == -1 ? q->pid > 1 && q != current->proc : q->pgid == pgid;
+      /* -1: every process the caller's pid namespace numbers above 1 */
+      bool match = pid == -1 ? pid_vnr(q->pid) > 1 && q != current->proc : q->pgid == pgid;
       if (!match || q->kill_pass == pass)
         continue;
       if (q->zombie) {
@@ -442,8 +467,8 @@ static long kill_thread(int tgid, int tid, int sig)
   if (sig < 0 || sig > NSIG || tid <= 0)
     return -EINVAL;
   spin_lock(&proc_lock);
-  struct task *t = find_task(tid);
-  if (t && tgid > 0 && t->proc->pid != tgid)
+  struct task *t = find_task_vnr(tid);
+  if (t && tgid > 0 && pid_vnr(t->proc->pid) != tgid)
     t = NULL;
   const struct cred *tc = t && t->proc != current->proc ? get_task_cred(t) : NULL;
   pid_t sid = t ? t->proc->sid : 0;
@@ -456,6 +481,9 @@ static long kill_thread(int tgid, int tid, int sig)
     return r;
   struct ksiginfo info;
   fill_kill_info(&info, sig, SI_TKILL);
+  spin_lock(&proc_lock);
+  signal_info_for(&info, t->proc);
+  spin_unlock(&proc_lock);
   return send_signal_task(t, sig, &info);
 }
 
@@ -482,14 +510,16 @@ long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, uaddr_t uinfo)
     return -EINVAL;
   int32_t code;
   memcpy(&code, buf + 8, 4);
-  if ((code >= 0 || code == SI_TKILL) && tid != current->tid)
+  if ((code >= 0 || code == SI_TKILL) && tid != pid_vnr(current->tid))
     return -EPERM;
   struct ksiginfo info;
   fill_kill_info(&info, sig, code);
   memcpy(&info.value, buf + 24, 8);
   spin_lock(&proc_lock);
-  struct task *t = find_task(tid);
-  long r = !t || !t->proc || t->proc->pid != tgid ? -ESRCH : 0;
+  struct task *t = find_task_vnr(tid);
+  long r = !t || !t->proc || pid_vnr(t->proc->pid) != tgid ? -ESRCH : 0;
+  if (!r)
+    signal_info_for(&info, t->proc);
   if (!r && (sig < 0 || sig > NSIG))
     r = -EINVAL;
   else if (!r && sig)
@@ -514,13 +544,13 @@ long sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
     return -EFAULT;
   int32_t code;
   memcpy(&code, buf + 8, 4);
-  if ((code >= 0 || code == SI_TKILL) && pid != current->tid)
+  if ((code >= 0 || code == SI_TKILL) && pid != pid_vnr(current->tid))
     return -EPERM; /* impersonating the kernel, kill() or tkill() */
   struct ksiginfo info;
   fill_kill_info(&info, sig, code);
   memcpy(&info.value, buf + 24, 8);
   spin_lock(&proc_lock);
-  struct process *p = find_process_by_id(pid);
+  struct process *p = find_process_by_vnr(pid);
   if (p)
     process_get(p);
   spin_unlock(&proc_lock);

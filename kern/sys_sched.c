@@ -26,6 +26,7 @@
  * and its scheduling fields changed.
  */
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cred.h"
 #include "kern/cpu.h"
 #include "kern/syscall.h"
@@ -82,7 +83,7 @@ static bool valid_policy(int policy)
 /* The thread pid names, with proc_lock held by the caller; NULL if none. */
 static struct task *target(int pid)
 {
-  return pid == 0 ? current : find_task(pid);
+  return pid == 0 ? current : find_task_vnr(pid);
 }
 
 static bool dl_policy(int policy)

@@ -7,7 +7,9 @@
  * NS_GET_NSTYPE, NS_GET_OWNER_UID), mount namespaces (a copy of the tree;
  * mounts and unmounts on one side unseen on the other; /proc/<pid>/mounts
  * per namespace; setns back; the propagation flags; pivot_root inside
- * one), and /proc/sys/kernel/ns_last_pid with
+ * one), PID namespaces (numbers per namespace, the namespace's init:
+ * reaper, signals, its death; unshare and setns for the children; the
+ * parent namespace by ioctl), and /proc/sys/kernel/ns_last_pid with
  * a /proc/<pid> descriptor that must not signal a later process with the
  * same pid. User space; runs on Kite and on Linux.
  */
@@ -376,9 +378,7 @@ static void test_errors(void)
   CHECK_RET("nobody-child", wait_status(pid), 0);
   if (on_kite()) {
     /* the kinds Kite has once: what Linux built without them answers */
-    CHECK_RET("kite/unshare-newpid-einval", raw1(SYS_unshare, 0x20000000), -EINVAL);
     CHECK_RET("kite/unshare-newuser-einval", raw1(SYS_unshare, 0x10000000), -EINVAL);
-    CHECK_RET("kite/clone-newpid-einval", raw5(SYS_clone, 0x20000000 | SIGCHLD, 0, 0, 0, 0), -EINVAL);
   } else {
     abi_line("SKIP: %s/kite-einval (Linux makes these namespaces)", abi_family);
   }
@@ -419,6 +419,194 @@ static void test_ioctls(void)
   close(user);
   close(pidns);
   close(mnt);
+}
+
+/* ---- PID namespaces ---- */
+
+#define CLONE_NEWPID_ 0x20000000
+
+/* fork into a new pid namespace (raw clone: 0 in the child) */
+static pid_t fork_newpid(void)
+{
+  return (pid_t)raw5(SYS_clone, CLONE_NEWPID_ | SIGCHLD, 0, 0, 0, 0);
+}
+
+static volatile int got_sig, got_pid;
+static void on_sig(int sig, siginfo_t *si, void *uc)
+{
+  (void)uc;
+  got_sig = sig;
+  got_pid = si->si_pid;
+}
+
+/* The init of a new namespace (pid 1), the checks from inside. */
+static void pid_init_side(int outer_ns_fd, int report)
+{
+  CHECK_RET("in/getpid-1", getpid(), 1);
+  CHECK_RET("in/gettid-1", (int)syscall(SYS_gettid), 1);
+  CHECK_RET("in/getppid-0", getppid(), 0);
+  CHECK("in/pid-for-children-is-own", ns_ino("/proc/self/ns/pid_for_children") != 0);
+  int own = open("/proc/self/ns/pid_for_children", O_RDONLY);
+  CHECK_RET("in/get-parent-eperm", ioctl(own, NS_GET_PARENT) < 0 ? -errno : 0, -EPERM);
+  CHECK_RET("in/setns-ancestor-einval", raw2(SYS_setns, outer_ns_fd, CLONE_NEWPID_), -EINVAL);
+  CHECK_RET("in/setns-own", raw2(SYS_setns, own, CLONE_NEWPID_), 0);
+  close(own);
+  struct sigaction sa = { .sa_sigaction = on_sig, .sa_flags = SA_SIGINFO };
+  sigaction(SIGUSR1, &sa, NULL);
+  sigaction(SIGUSR2, &sa, NULL);
+  /* a child: number 2, waited for by that number, its parent is 1 */
+  pid_t c = fork();
+  if (c == 0)
+    _exit(getpid() == 2 && getppid() == 1 ? 0 : 1);
+  int st = -1;
+  CHECK_RET("in/child-is-2", c, 2);
+  CHECK("in/wait-by-inner-number", waitpid(2, &st, 0) == 2 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  /* an orphan goes to this init: A forks B and exits; B sees parent 1 */
+  int p[2];
+  pipe(p);
+  pid_t a = fork();
+  if (a == 0) {
+    pid_t b = fork();
+    if (b == 0) {
+      close(p[0]);
+      for (int i = 0; i < 2000 && getppid() != 1; i++)
+        usleep(1000);
+      char ok = getppid() == 1 ? 'y' : 'n';
+      write(p[1], &ok, 1);
+      _exit(0);
+    }
+    _exit(0);
+  }
+  close(p[1]);
+  char ok = 0;
+  CHECK("in/orphan-reparented-to-init", read(p[0], &ok, 1) == 1 && ok == 'y');
+  close(p[0]);
+  int reaped = 0;
+  for (int i = 0; i < 2; i++)
+    reaped += waitpid(-1, &st, 0) > 0;
+  CHECK_RET("in/init-reaps-orphan", reaped, 2);
+  /* signals from inside: no default action on init, a handled one arrives
+   * with the sender's number */
+  got_sig = 0;
+  c = fork();
+  if (c == 0) {
+    kill(1, SIGKILL);
+    kill(1, SIGTERM);
+    kill(1, SIGUSR1);
+    _exit(0);
+  }
+  waitpid(c, &st, 0);
+  for (int i = 0; i < 1000 && !got_sig; i++)
+    usleep(1000);
+  CHECK_RET("in/init-survives-sigkill-from-inside", got_sig, SIGUSR1);
+  CHECK_RET("in/si-pid-inner-number", got_pid, c);
+  /* kill(-1) reaches the namespace's processes only (not init, not the
+   * outer ones; the test itself would die otherwise) */
+  pid_t victim = fork();
+  if (victim == 0) {
+    pause();
+    _exit(0);
+  }
+  c = fork();
+  if (c == 0)
+    _exit(kill(-1, SIGKILL) == 0 ? 0 : 1);
+  CHECK("in/kill-minus-1-ok", waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  CHECK("in/kill-minus-1-killed-sibling", waitpid(victim, &st, 0) == victim && WIFSIGNALED(st));
+  /* now wait for the outer parent's signal (handled: si_pid 0, it is
+   * outside), then leave a sleeper behind that must die with us */
+  got_sig = 0;
+  write(report, "r", 1);
+  for (int i = 0; i < 5000 && got_sig != SIGUSR2; i++)
+    usleep(1000);
+  CHECK_RET("in/signal-from-outside", got_sig, SIGUSR2);
+  CHECK_RET("in/si-pid-outside-is-0", got_pid, 0);
+  pid_t sleeper = fork();
+  if (sleeper == 0) {
+    for (;;)
+      pause();
+  }
+  _exit(abi_failures ? 1 : 0);
+}
+
+static void test_pidns(void)
+{
+  if (skip_on_qemu("pid", "qemu-user refuses CLONE_NEWPID; the reference Linux runs these"))
+    return;
+  ino_t outer = ns_ino("/proc/self/ns/pid");
+  int outer_fd = open("/proc/self/ns/pid", O_RDONLY);
+  int rep[2];
+  pipe(rep);
+  pid_t pid = fork_newpid();
+  if (pid == 0) {
+    close(rep[0]);
+    pid_init_side(outer_fd, rep[1]);
+  }
+  CHECK("clone-newpid", pid > 0);
+  if (pid <= 0)
+    return;
+  close(rep[1]);
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+  ino_t inner = ns_ino(path);
+  CHECK("child-ns-differs", inner && inner != outer);
+  snprintf(path, sizeof(path), "/proc/%d/ns/pid_for_children", pid);
+  CHECK("child-for-children-same", ns_ino(path) == inner);
+  /* /proc/<pid>/status: its number here, then in its own namespace */
+  snprintf(path, sizeof(path), "/proc/%d/status", pid);
+  char sbuf[4096] = "", want[64];
+  int sfd = open(path, O_RDONLY);
+  ssize_t sn = sfd >= 0 ? read(sfd, sbuf, sizeof(sbuf) - 1) : -1;
+  sbuf[sn > 0 ? sn : 0] = 0;
+  close(sfd);
+  snprintf(want, sizeof(want), "\nNSpid:\t%d\t1\n", pid);
+  CHECKF("status-nspid", strstr(sbuf, want) != NULL, "no '%s'", want + 1);
+  snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+  int cfd = open(path, O_RDONLY);
+  int par = ioctl(cfd, NS_GET_PARENT);
+  struct stat st1;
+  CHECK("get-parent-is-ours", par >= 0 && fstat(par, &st1) == 0 && st1.st_ino == outer);
+  CHECK_RET("nstype-pid", ioctl(cfd, NS_GET_NSTYPE), CLONE_NEWPID_);
+  close(par);
+  char c;
+  CHECK("inner-ready", read(rep[0], &c, 1) == 1);
+  kill(pid, SIGUSR2);
+  /* the init exits: its sleeper (it holds rep's write end) dies with it */
+  CHECK_RET("init-exit", wait_status(pid), 0);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  ssize_t n;
+  do {
+    n = read(rep[0], &c, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+  } while (n > 0 && t1.tv_sec - t0.tv_sec < 10);
+  CHECK_RET("init-death-kills-namespace", (int)n, 0);
+  close(rep[0]);
+  close(cfd);
+
+  /* unshare: for the children only; the first child is pid 1; after it
+   * exits no other child can be made there (ENOMEM) */
+  pid_t u = fork();
+  if (u == 0) {
+    pid_t me = getpid();
+    CHECK_RET("unshare-newpid", raw1(SYS_unshare, CLONE_NEWPID_), 0);
+    CHECK_RET("unshare-same-pid", getpid(), me);
+    CHECK("unshare-for-children-differs",
+          ns_ino("/proc/self/ns/pid_for_children") != ns_ino("/proc/self/ns/pid"));
+    CHECK_RET("unshare-again-einval", raw1(SYS_unshare, CLONE_NEWPID_), -EINVAL);
+    pid_t k = fork();
+    if (k == 0)
+      _exit(getpid() == 1 ? 0 : 1);
+    CHECK_RET("unshare-first-child-is-1", wait_status(k), 0);
+    CHECK_RET("fork-after-init-died-enomem", (int)raw5(SYS_clone, SIGCHLD, 0, 0, 0, 0), -ENOMEM);
+    CHECK_RET("setns-back", raw2(SYS_setns, outer_fd, CLONE_NEWPID_), 0);
+    k = fork();
+    if (k == 0)
+      _exit(0);
+    CHECK("fork-after-setns-back", k > 1 && wait_status(k) == 0);
+    _exit(abi_failures ? 1 : 0);
+  }
+  CHECK_RET("unshare-child", wait_status(u), 0);
+  close(outer_fd);
 }
 
 /* ---- ns_last_pid ---- */
@@ -499,6 +687,7 @@ int main(void)
   run_section("mnt", test_mnt, 30000);
   run_section("errors", test_errors, 30000);
   run_section("ioctls", test_ioctls, 30000);
+  run_section("pid", test_pidns, 60000);
   run_section("last-pid", test_last_pid, 30000);
   return abi_done();
 }
