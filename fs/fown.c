@@ -38,6 +38,7 @@
 #include "kern/vm.h"
 #include "kern/poll.h"
 #include "kern/signal.h"
+#include "kern/pid_namespace.h"
 #include "kern/time.h"
 #include "kern/errno.h"
 #include <string.h>
@@ -275,10 +276,13 @@ struct f_owner_ex {
   int32_t pid;
 };
 
+/* pid is the caller's number; the owner is kept as the global id (the
+ * SIGIO sender looks it up as such) and shown again as the reader's. */
 static long set_owner(struct file *f, int fd, int type, pid_t pid)
 {
   if (pid) {
     spin_lock(&proc_lock);
+    pid = pid_from_vnr_locked(pid);
     bool exists = type == F_OWNER_TID ? find_task(pid) != NULL
                 : type == F_OWNER_PID ? find_process(pid) != NULL
                                       : true;
@@ -323,7 +327,7 @@ long fcntl_owner(struct file *f, int fd, int cmd, uint64_t arg)
   case F_GETOWN: {
     spin_lock(&fown_lock);
     struct fown *o = f->fown;
-    long r = !o || o->type < 0 ? 0 : o->type == F_OWNER_PGRP ? -(long)o->pid : o->pid;
+    long r = !o || o->type < 0 ? 0 : o->type == F_OWNER_PGRP ? -(long)pid_vnr(o->pid) : pid_vnr(o->pid);
     spin_unlock(&fown_lock);
     return r;
   }
@@ -338,7 +342,7 @@ long fcntl_owner(struct file *f, int fd, int cmd, uint64_t arg)
   case F_GETOWN_EX:
     spin_lock(&fown_lock);
     ex.type = f->fown && f->fown->type >= 0 ? f->fown->type : F_OWNER_PID;
-    ex.pid = f->fown && f->fown->type >= 0 ? f->fown->pid : 0;
+    ex.pid = f->fown && f->fown->type >= 0 ? pid_vnr(f->fown->pid) : 0;
     spin_unlock(&fown_lock);
     return copyout(arg, &ex, sizeof(ex)) ? -EFAULT : 0;
   case F_SETSIG:

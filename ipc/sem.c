@@ -377,14 +377,20 @@ long sys_semtimedop(int semid, uaddr_t sops, size_t nsops, uaddr_t utimeout)
 
 /* ---- exit: apply SEM_UNDO adjustments ---- */
 
+/*
+ * Called at the last thread's exit, and by unshare(CLONE_SYSVSEM) or a
+ * setns into another IPC namespace while other threads may run: two
+ * threads may call it at once, so p's pointer is taken with one atomic
+ * exchange — only one caller gets it, and with it p's reference on the
+ * list (which keeps ul and ul->ns alive until the count below).
+ */
 void exit_sem(struct process *p)
 {
-  struct sem_undo_list *ul = READ_ONCE(p->sem_undo_list);
+  struct sem_undo_list *ul = __atomic_exchange_n(&p->sem_undo_list, NULL, __ATOMIC_ACQ_REL);
   if (!ul)
     return;
   struct ipc_namespace *ns = ul->ns;
   mutex_lock(&ns->sem_ids.lock);
-  WRITE_ONCE(p->sem_undo_list, NULL);
   if (--ul->refcount > 0) {
     mutex_unlock(&ns->sem_ids.lock); /* another process still shares it */
     return;

@@ -115,6 +115,11 @@ void pid_free_locked(pid_t pid)
   if (!pid_in_use(pid))
     return;
   struct pid_entry *e = &pid_table[pid];
+  /* number 1 freed before any process took it (the fork that would have
+   * made the namespace's init failed): as Linux, the namespace takes no
+   * more numbers — a later fork into it is ENOMEM, not a second "first" */
+  if (e->ns->level > 0 && e->nrs[e->ns->level] == 1 && !e->ns->reaper)
+    e->ns->dead = true;
   for (struct pid_namespace *ns = e->ns; ns->level > 0; ns = ns->parent) {
     pid_t nr = e->nrs[ns->level];
     ns->bitmap[nr / 64] &= ~(1ULL << (nr % 64));

@@ -66,6 +66,27 @@ void pid_ns_init_exited_locked(struct process *p)
       send_signal_process(q, SIGKILL, NULL);
 }
 
+/*
+ * fork, once the new process is listed and queued: if the init of its
+ * namespace (or of one above) exited on another hart while it was being
+ * made, that init's SIGKILL sweep missed it, so it gets its own. (Linux
+ * refuses such a fork; here the child dies at its first return to user
+ * mode.) A child of the initial namespace costs no lock.
+ */
+void pid_ns_fork_done(pid_t id)
+{
+  if (pid_ns_of(id) == &init_pid_ns)
+    return;
+  spin_lock(&proc_lock);
+  struct process *p = find_process(id);
+  for (struct pid_namespace *ns = pid_ns_of(id); p && ns != &init_pid_ns; ns = ns->parent)
+    if (ns->dead) {
+      send_signal_process(p, SIGKILL, NULL); /* (it sees proc_lock held) */
+      break;
+    }
+  spin_unlock(&proc_lock);
+}
+
 /* The init of p's namespace, if that is not the initial namespace and
  * the init is alive and not p itself; else NULL (init_process reaps). */
 struct process *pid_ns_reaper_locked(struct process *p)
@@ -96,7 +117,9 @@ void signal_info_for(struct ksiginfo *info, struct process *p)
 {
   struct pid_namespace *ns = pid_ns_of(p->pid);
   info->pid = pid_nr_ns(current->proc->pid, ns);
-  info->from_ancestor_ns = ns != current_pid_ns();
+  /* Linux's rule: a sender with no number in p's namespace is above it
+   * (one inside a namespace below p's has a number there too) */
+  info->from_ancestor_ns = info->pid == 0;
 }
 
 

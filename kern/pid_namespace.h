@@ -106,6 +106,9 @@ void signal_info_for(struct ksiginfo *info, struct process *p);
 /* exit: p (the init of its namespace) is gone: mark the namespace dead
  * and SIGKILL every other process in it. Caller holds proc_lock. */
 void pid_ns_init_exited_locked(struct process *p);
+/* fork, after the new process id is queued: SIGKILL to it if its
+ * namespace's init exited meanwhile. No lock held. */
+void pid_ns_fork_done(pid_t id);
 /* The reaper for orphans of p in p's namespace, if p is not in the
  * initial one (NULL otherwise). proc_lock held. */
 struct process *pid_ns_reaper_locked(struct process *p);

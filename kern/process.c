@@ -318,6 +318,8 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   if (flags & CLONE_VFORK)
     p->vfork_done = false;
   sched_add_new(t);
+  if (!(flags & CLONE_THREAD))
+    pid_ns_fork_done(tid); /* its namespace's init may have exited meanwhile */
   ptrace_clone_event(trace_event, tid); /* PTRACE_O_TRACEFORK and friends */
   if (flags & CLONE_VFORK) {
     /* The parent sleeps until the child execs or exits (it borrows our mm). */

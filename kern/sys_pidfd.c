@@ -61,8 +61,12 @@ long sys_pidfd_send_signal(int pidfd, int sig, uaddr_t uinfo, unsigned int flags
   info.code = SI_USER;
   spin_lock(&proc_lock);
   signal_info_for(&info, p); /* si_pid as p's pid namespace numbers us */
+  /* only a process in our namespace or one below it (a pidfd passed up
+   * from below must not reach above: Linux's access_pidfd_pidns) */
+  long r = find_process(p->pid) == p && !pid_ns_within(pid_ns_of(p->pid), current_pid_ns()) ? -EINVAL : 0;
   spin_unlock(&proc_lock);
-  long r = 0;
+  if (r)
+    goto out;
   if (uinfo) {
     uint8_t buf[128];
     int32_t signo, code;

@@ -431,6 +431,9 @@ static pid_t fork_newpid(void)
   return (pid_t)raw5(SYS_clone, CLONE_NEWPID_ | SIGCHLD, 0, 0, 0, 0);
 }
 
+/* a pidfd of the outer process, made before the new namespace */
+static int outer_pidfd = -1;
+
 static volatile int got_sig, got_pid;
 static void on_sig(int sig, siginfo_t *si, void *uc)
 {
@@ -451,6 +454,8 @@ static void pid_init_side(int outer_ns_fd, int report)
   CHECK_RET("in/setns-ancestor-einval", raw2(SYS_setns, outer_ns_fd, CLONE_NEWPID_), -EINVAL);
   CHECK_RET("in/setns-own", raw2(SYS_setns, own, CLONE_NEWPID_), 0);
   close(own);
+  /* a pidfd of a process above the caller's namespace signals nothing */
+  CHECK_RET("in/pidfd-signal-above-einval", raw4(SYS_pidfd_send_signal, outer_pidfd, 0, 0, 0), -EINVAL);
   struct sigaction sa = { .sa_sigaction = on_sig, .sa_flags = SA_SIGINFO };
   sigaction(SIGUSR1, &sa, NULL);
   sigaction(SIGUSR2, &sa, NULL);
@@ -536,11 +541,13 @@ static void test_pidns(void)
   int outer_fd = open("/proc/self/ns/pid", O_RDONLY);
   int rep[2];
   pipe(rep);
+  outer_pidfd = (int)raw2(434 /* SYS_pidfd_open */, getpid(), 0);
   pid_t pid = fork_newpid();
   if (pid == 0) {
     close(rep[0]);
     pid_init_side(outer_fd, rep[1]);
   }
+  close(outer_pidfd);
   CHECK("clone-newpid", pid > 0);
   if (pid <= 0)
     return;

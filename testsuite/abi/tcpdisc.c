@@ -188,9 +188,10 @@ static void test_disconnect(void)
   /* listen() after disconnecting a connected socket: 6.1 allows it (LTP
    * connect02 relies on it); newer kernels refuse it */
   if (!skip_on_qemu("disconnect-listen-again", "the host's kernel is not 6.1: listen() is EINVAL there")) {
-    CHECK_RET("disconnect-listen-again", R(listen(s, 4)), 0);
+    long r = R(listen(s, 4));
+    CHECK_RET("disconnect-listen-again", r, 0);
     port = port_of(s);
-    int c2 = connect4(port), s2 = accept(s, NULL, NULL);
+    int c2 = r == 0 ? connect4(port) : -1, s2 = c2 >= 0 ? accept(s, NULL, NULL) : -1;
     CHECKF("disconnect-accept-after", c2 >= 0 && s2 >= 0, "c2 %d s2 %d", c2, s2);
     close(s2);
     close(c2);
@@ -205,15 +206,20 @@ static void test_disconnect(void)
   close(c2);
   CHECK_RET("disconnect-accept-einval", R(accept(l, NULL, NULL)), -EINVAL);
   CHECK_RET("disconnect-listener-gone", R(connect4(port)), -ECONNREFUSED);
-  int l2 = listen4(&port);
-  a = loop4(port);
-  CHECK_RET("disconnect-connect-again", R(connect(l, (struct sockaddr *)&a, sizeof(a))), 0);
-  int s2 = accept(l2, NULL, NULL);
-  CHECK("disconnect-connect-again-data", s2 >= 0 && write(l, "ok", 2) == 2 &&
-        read(s2, buf, 2) == 2 && memcmp(buf, "ok", 2) == 0);
-  close(s2);
+  /* connect() after disconnecting a listener: 6.1 allows it; 6.18 (the
+   * host's kernel under qemu-user here) is EINVAL */
+  if (!skip_on_qemu("disconnect-connect-again", "the host's kernel is not 6.1: connect() is EINVAL there")) {
+    int l2 = listen4(&port);
+    a = loop4(port);
+    long r = R(connect(l, (struct sockaddr *)&a, sizeof(a)));
+    CHECK_RET("disconnect-connect-again", r, 0);
+    int s2 = r == 0 ? accept(l2, NULL, NULL) : -1; /* no connection: accept() would wait for ever */
+    CHECK("disconnect-connect-again-data", s2 >= 0 && write(l, "ok", 2) == 2 &&
+          read(s2, buf, 2) == 2 && memcmp(buf, "ok", 2) == 0);
+    close(s2);
+    close(l2);
+  }
   close(l);
-  close(l2);
   int fresh = socket(AF_INET, SOCK_STREAM, 0);
   CHECK_RET("disconnect-fresh", R(connect(fresh, &unspec, sizeof(unspec))), 0);
   close(fresh);
@@ -229,7 +235,7 @@ static void test_disconnect(void)
   CHECK_RET("disconnect-bound-rebind", R(bind(b, (struct sockaddr *)&a, sizeof(a))), -EINVAL);
   CHECK_RET("disconnect-bound-listen", R(listen(b, 4)), 0);
   c2 = connect4(port);
-  s2 = accept(b, NULL, NULL);
+  int s2 = c2 >= 0 ? accept(b, NULL, NULL) : -1;
   CHECKF("disconnect-bound-accept", c2 >= 0 && s2 >= 0, "c2 %d s2 %d", c2, s2);
   close(s2);
   close(c2);
