@@ -129,5 +129,5 @@ if ! grep -q '^ABI-DONE' "$out"; then
   echo "FAIL: linux/run-completed (status $st ($mode binfmt), last lines: $(tail -5 "$out" | tr '\n' '|'))"
   fail=1
 fi
-[ $fail -eq 0 ] || { echo "--- last lines of $out ---"; grep -v -E '^(PASS|SKIP):' "$out" | tail -20; }
+[ $fail -eq 0 ] || { echo "--- last lines of $out ---"; grep -v -E '^(PASS|SKIP):' "$out" | tail -20 | sed 's/^/    /'; }
 exit $fail

@@ -66,5 +66,5 @@ else
   echo "FAIL: ref/run-completed (QEMU status $st after $secs s; last lines: $(tail -5 "$out.txt" | tr '\n' '|'))"
   fail=1
 fi
-[ $fail -eq 0 ] || { echo "--- other console lines (last 20) ---"; grep -v -E '^(PASS|SKIP):' "$out.txt" | tail -20; }
+[ $fail -eq 0 ] || { echo "--- other console lines (last 20) ---"; grep -v -E '^(PASS|SKIP):' "$out.txt" | tail -20 | sed 's/^/    /'; }
 exit $fail

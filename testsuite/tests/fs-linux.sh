@@ -50,5 +50,5 @@ if [ $st -ne 0 ] || [ "$n" -lt 400 ]; then
   echo "FAIL: linux/fs/run-completed (status $st, $n checks passed)"
   fail=1
 fi
-[ $fail -eq 0 ] || { echo "--- other lines of $out ---"; grep -v -E '^(PASS|SKIP):' "$out" | tail -20; }
+[ $fail -eq 0 ] || { echo "--- other lines of $out ---"; grep -v -E '^(PASS|SKIP):' "$out" | tail -20 | sed 's/^/    /'; }
 exit $fail
