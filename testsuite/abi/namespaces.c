@@ -30,18 +30,6 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
-static ino_t ns_ino(const char *path)
-{
-  struct stat st;
-  return stat(path, &st) == 0 ? st.st_ino : 0;
-}
-
-static int wait_status(pid_t pid)
-{
-  int st = wait_child_timeout(pid, 20000);
-  return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void hostname_is(const char *name, const char *want)
 {
   struct utsname u;
@@ -617,16 +605,6 @@ static void test_pidns(void)
 }
 
 /* ---- ns_last_pid ---- */
-
-static int write_text(const char *path, const char *s)
-{
-  int fd = open(path, O_WRONLY);
-  if (fd < 0)
-    return -errno;
-  int r = write(fd, s, strlen(s)) < 0 ? -errno : 0;
-  close(fd);
-  return r;
-}
 
 static void test_last_pid(void)
 {
