@@ -1,10 +1,16 @@
 /*
- * mount.c — changing the shape of the mount tree: moving a mount
- * (mount(MS_MOVE)), pivot_root(2), and which mounts a process can see.
- * Layer: VFS, beside fs/super.c (which makes, attaches and removes mounts)
- * and fs/namei.c (which walks them). Locks: mount_lock (super.c) guards every
- * mount's parent/mountpoint and the mount list; it is a leaf spinlock, taken
- * after proc_lock and fs_context locks are dropped. See docs/vfs.md
+ * mount.c — changing the shape of the mount tree: hanging a tree of
+ * mounts and replaying it on the target's peers and slaves (a new mount,
+ * a bind, MS_BIND|MS_REC, a move, an attached open_tree clone: Linux's
+ * copy_tree and attach_recursive_mnt; fs/pnode.c gives the receivers and
+ * the copies' roles), moving a mount (mount(MS_MOVE), move_mount),
+ * open_tree's clones, pivot_root(2), and which mounts a process can see.
+ * Layer: VFS, beside fs/super.c (which makes and removes mounts)
+ * and fs/namei.c (which walks them). Locks: namespace_mutex (super.c) is
+ * held across a whole change, so a tree listed stays as it is while its
+ * copies are allocated; mount_lock (super.c) guards every mount's
+ * parent/mountpoint and the mount list; it is a leaf spinlock, taken after
+ * proc_lock and fs_context locks are dropped. See docs/vfs.md
  * ("Changing the root").
  *
  * How a boot hands over from the initramfs to a disk (user/rootfs/init,
