@@ -32,12 +32,6 @@
 #define NS_GET_OWNER_UID 0xb704
 #define UNPRIV 1000
 
-static int wait_status(pid_t pid)
-{
-  int st = wait_child_timeout(pid, 20000);
-  return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Write s to path: 0 or -errno (open's or write's). */
 static int write_file(const char *path, const char *s)
 {
