@@ -366,13 +366,20 @@ int mount_clone_tree(const struct path *p, bool recursive, struct mount **out)
   return n < 0 ? n : 0;
 }
 
-/* The checks of a move under mount_lock, in Linux's order (do_move_mount). */
-static int move_check_locked(struct mount *m, struct mount *to, bool anon)
+/* The checks of a move from (m's root) to to, under mount_lock, in
+ * Linux's order (do_move_mount, after lock_mount's ENOENT). */
+static int move_check_locked(struct path *from, struct path *to, bool anon)
 {
-  if ((!m->parent && !anon) || !check_mnt(to) || (!anon && !check_mnt(m)) ||
-      (m->parent && m->parent->group_id))
-    return -EINVAL;  /* a namespace's root, outside our tree, or under a shared mount */
-  for (struct mount *p = to; p; p = p->parent)
+  struct mount *m = from->mnt;
+  if (!check_mnt(to->mnt) || (!m->parent && !anon) || (!anon && !check_mnt(m)))
+    return -EINVAL;                     /* outside our tree, or a namespace's root */
+  if (from->dentry != m->root)
+    return -EINVAL;                     /* not the root of a mount */
+  if (S_ISDIR(to->dentry->inode->mode) != S_ISDIR(from->dentry->inode->mode))
+    return -EINVAL;                     /* a directory onto a file, or the reverse */
+  if (m->parent && m->parent->group_id)
+    return -EINVAL;                     /* under a shared mount */
+  for (struct mount *p = to->mnt; p; p = p->parent)
     if (p == m)
       return -ELOOP;                    /* the target is inside the tree moved */
   return 0;
@@ -381,18 +388,12 @@ static int move_check_locked(struct mount *m, struct mount *to, bool anon)
 int do_move_mount(struct path *from, struct path *to)
 {
   struct mount *m = from->mnt;
-  if (from->dentry != m->root)
-    return -EINVAL;                     /* not the root of a mount */
-  if (!to->dentry->inode || !from->dentry->inode)
-    return -ENOENT;
-  if (S_ISDIR(to->dentry->inode->mode) != S_ISDIR(from->dentry->inode->mode))
-    return -ENOTDIR;
-  if (to->dentry->unlinked)
-    return -ENOENT;
+  if (!to->dentry->inode || !from->dentry->inode || to->dentry->unlinked)
+    return -ENOENT;                     /* Linux's lock_mount */
   namespace_lock();
   spin_lock(&mount_lock);
   bool anon = m->anon;                  /* fsmount's or open_tree's: not hung yet */
-  int r = move_check_locked(m, to->mnt, anon);
+  int r = move_check_locked(from, to, anon);
   spin_unlock(&mount_lock);
   struct mount **t = NULL;
   int n = r ? r : tree_snapshot(m, NULL, false, &t);

@@ -258,9 +258,9 @@ static inline bool check_mnt(const struct mount *m)
  * from is no mount's root or is a namespace's root, either end is outside
  * the caller's mount namespace, from's parent is shared (MS_SHARED), or
  * to's mount is shared and the tree holds an unbindable mount,
- * -ENOENT for a removed target, -ENOTDIR for a directory moved onto a
- * file, -ELOOP for a move below itself. The caller holds
- * references to both paths (kept); takes mount_lock. */
+ * -ENOENT for a removed target, -EINVAL for a directory moved onto a
+ * file (or the reverse), -ELOOP for a move below itself. The caller holds
+ * references to both paths (kept); takes namespace_mutex, then mount_lock. */
 int do_move_mount(struct path *from, struct path *to);
 /* What attach_tree is given (fs/mount.c). */
 enum tree_kind {

@@ -351,6 +351,9 @@ static void test_move(void)
   CHECK_RET("mount-n", tmpfs_with_file(at(n, "n")), 0);
   mkdir(sub(n, "inside"), 0755);
   CHECK_RET("move-into-itself", mnt(n, sub(n, "inside"), NULL, MS_MOVE), -ELOOP);
+  touch(base, "file");
+  CHECK_RET("move-dir-onto-file", mnt(n, at(u, "file"), NULL, MS_MOVE), -EINVAL);
+  unlink(at(u, "file"));
   CHECK_RET("unbindable-u", tmpfs_with_file(at(u, "u")) || mnt("none", u, NULL, MS_UNBINDABLE), 0);
   CHECK_RET("move-unbindable-onto-shared", mnt(u, sub(d, "in2"), NULL, MS_MOVE), -EINVAL);
   CHECK_RET("unbindable-below", mnt(u, sub(n, "inside"), NULL, MS_MOVE), 0);
