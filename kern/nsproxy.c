@@ -413,9 +413,8 @@ int ns_setns(struct ns_common *ns)
   return 0;
 }
 
-/* Join the namespace of this kind process p is in (join_uts, join_ipc or
- * join_mnt). */
-static int join_process_ns(struct process *p, int kind)
+/* The namespace of this kind process p is in, referenced, or NULL. */
+static struct ns_common *process_ns(struct process *p, int kind)
 {
   struct ns_common *ns = NULL;
   struct task *t;
@@ -424,19 +423,35 @@ static int join_process_ns(struct process *p, int kind)
     if ((ns = task_ns_locked(t, kind)))
       break;
   spin_unlock(&proc_lock);
+  return ns;
+}
+
+/* Join the namespace of this kind process p is in (join_uts, join_ipc,
+ * join_pid or join_mnt), if the caller has CAP_SYS_ADMIN in its owner. */
+static int join_process_ns(struct process *p, int kind)
+{
+  struct ns_common *ns = process_ns(p, kind);
   if (!ns)
     return -ESRCH;
-  int r = kind == NS_UTS ? join_uts(container_of(ns, struct uts_namespace, ns))
+  int r = !ns_capable(ns_owner(ns), CAP_SYS_ADMIN) ? -EPERM
+          : kind == NS_UTS ? join_uts(container_of(ns, struct uts_namespace, ns))
           : kind == NS_IPC ? join_ipc(ns)
           : kind == NS_PID ? join_pid(to_pid_ns(ns)) : join_mnt(ns);
   ns_put(ns);
   return r;
 }
 
-int ns_setns_process(struct process *p, uint64_t flags)
+int ns_setns_process(struct process *p, uint64_t flags, bool fs_shared)
 {
-  if (flags & CLONE_NEWUSER)
-    return -EINVAL;
+  if (flags & CLONE_NEWUSER) { /* first: the other kinds are asked in it */
+    struct ns_common *uns = process_ns(p, NS_USER);
+    if (!uns)
+      return -ESRCH;
+    int r = userns_install(to_user_ns(uns), fs_shared);
+    ns_put(uns);
+    if (r || !(flags & NSPROXY_FLAGS))
+      return r;
+  }
   struct user_namespace *me = current_user_ns();
   if (!ns_capable(me, CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !ns_capable(me, CAP_SYS_CHROOT)))
     return -EPERM;

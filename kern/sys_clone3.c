@@ -227,7 +227,9 @@ long sys_setns(int fd, int nstype)
   } else if ((nstype & CLONE_NEWNS) && !(nstype & CLONE_NEWUSER) && ns_capable(current_user_ns(), CAP_SYS_ADMIN) &&
              ns_capable(current_user_ns(), CAP_SYS_CHROOT) && __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
     r = -EINVAL; /* the fs context is shared (CLONE_FS): refused before anything changes */
-  } else if (!(r = ns_setns_process(p, (uint64_t)nstype)) && (nstype & CLONE_NEWIPC)) {
+  } else if (!(r = ns_setns_process(p, (uint64_t)nstype,
+                                      __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1)) &&
+             (nstype & CLONE_NEWIPC)) {
     exit_sem(current->proc);
   }
   fput(f);

@@ -244,6 +244,9 @@ static void unprivileged(void)
   CHECK_RET("setns-own-einval", raw2(SYS_setns, me, K_CLONE_NEWUSER), -EINVAL);
   CHECK_RET("setns-outer-eperm", raw2(SYS_setns, outer, K_CLONE_NEWUSER), -EPERM);
   CHECK_RET("setns-outer-uts-eperm", raw2(SYS_setns, outer_uts, K_CLONE_NEWUTS), -EPERM);
+  int init_pfd = (int)raw2(434 /* pidfd_open */, 1, 0);
+  CHECK_RET("setns-pidfd-init-uts-eperm", raw2(SYS_setns, init_pfd, K_CLONE_NEWUTS), -EPERM);
+  close(init_pfd);
   CHECK_RET("setgroups-denied", setgroups(0, NULL) < 0 ? -errno : 0, -EPERM);
   CHECK_RET("unshare-uts", raw1(SYS_unshare, K_CLONE_NEWUTS), 0);
   CHECK_RET("sethostname", sethostname("userns", 6) < 0 ? -errno : 0, 0);
@@ -290,6 +293,17 @@ static void test_setns(void)
     _exit(abi_failures ? 1 : 0);
   }
   CHECK_RET("setns-child", wait_status(c), 0);
+  c = fork();
+  if (c == 0) {
+    abi_family = "userns/setns-pidfd-child";
+    abi_failures = 0;
+    int pfd = (int)raw2(434 /* pidfd_open */, pid, 0);
+    CHECK_RET("setns-pidfd-user", raw2(SYS_setns, pfd, K_CLONE_NEWUSER), 0);
+    CHECK("pidfd-now-inside", ino_of("/proc/self/ns/user") == target);
+    CHECK_RET("setns-pidfd-again-own-einval", raw2(SYS_setns, pfd, K_CLONE_NEWUSER), -EINVAL);
+    _exit(abi_failures ? 1 : 0);
+  }
+  CHECK_RET("setns-pidfd-child", wait_status(c), 0);
   go(p);
   CHECK_RET("target", wait_status(pid), 0);
   close(ufd);
