@@ -63,6 +63,8 @@ static struct task *dead_task[NCPU];
 
 void sched_init(void)
 {
+  for (int i = 0; i < NCPU; i++)
+    cpus[i].slice_end_ns = SLICE_NONE;
   cpus[0].id = 0;
   cpus[0].online = true;
   init_task.cpu = &cpus[0];
@@ -128,6 +130,35 @@ static inline int slice_for(const struct task *t)
   return t->policy == SCHED_RR ? RR_TIMESLICE_TICKS : TIMESLICE_TICKS;
 }
 
+/*
+ * CFS's slice: the runnable normal tasks share SCHED_LATENCY_NS (6 ms),
+ * each at least SCHED_MIN_GRANULARITY_NS (sched_slice, equal weights);
+ * the running one counts too. rq.lock held.
+ */
+static uint64_t sched_slice(void)
+{
+  uint64_t slice = SCHED_LATENCY_NS / (uint64_t)(rq.nr_running + 1);
+  return slice < SCHED_MIN_GRANULARITY_NS ? SCHED_MIN_GRANULARITY_NS : slice;
+}
+
+/*
+ * Start the slice timer of hart c for its running task t, picked at c->picked_ns,
+ * if a task waits on the queue: t leaves the hart once it has run its share
+ * (sched_slice_expired), not after the TIMESLICE_TICKS ticks. Linux's tick
+ * (250 Hz in the reference) checks the same share every 4 ms
+ * (check_preempt_tick); Kite's 10 ms tick alone let a task run up to 20 ms
+ * while a woken one waited (docs/tasks.md: iperf3's listener behind its
+ * client). rq.lock held, on hart c.
+ */
+static void slice_arm(struct cpu *c, struct task *t)
+{
+  c->slice_end_ns = SLICE_NONE;
+  if (t == c->idle || task_prio(t) != 0 || rq.nr_running == 0)
+    return;
+  c->slice_end_ns = c->picked_ns + sched_slice();
+  timer_program_before(c->slice_end_ns);
+}
+
 /* The priority of the task at the head of the queue, -1 if empty (rq.lock). */
 static int head_prio(void)
 {
@@ -168,9 +199,12 @@ static void enqueue(struct task *t)
   rq.nr_running++;
   rq.enq_seq++;
   WRITE_ONCE(rq.head_prio, head_prio());
+  struct cpu *self = mycpu();
+  /* The task running here has someone waiting now: its slice counts. */
+  if (self->slice_end_ns == SLICE_NONE && self->curr && self->curr != t && self->curr->on_cpu)
+    slice_arm(self, self->curr);
   /* Idle harts (or, for a task that may not run here, any other hart)
    * may have to be woken for it: see kick_idle_locked(). */
-  struct cpu *self = mycpu();
   if ((rq.idle_mask & ~cpumask_of(self->id)) || !cpu_allowed(t, self)) {
     if (!self->kick_pending)
       self->kick_since = time_monotonic_ns();
@@ -364,6 +398,8 @@ static void context_switch(struct task *prev, struct task *next, int slice)
   next->on_cpu = true;
   next->slice = slice;
   c->curr = next;
+  c->picked_ns = now;
+  slice_arm(c, next);
   c->nr_switches++;
   if (next == c->idle)
     rq.idle_mask |= cpumask_of(c->id);
@@ -429,6 +465,10 @@ void schedule(void)
     c->curr = cur;
   }
   if (next == prev) {
+    if (prev != c->idle) {  /* picked again: a new slice, as set_next_entity starts one */
+      c->picked_ns = time_monotonic_ns();
+      slice_arm(c, prev);
+    }
     spin_unlock(&rq.lock);
     return;
   }
@@ -676,6 +716,16 @@ void scheduler_tick(void)
   if (head > prio)
     c->need_resched = true;
   posix_cpu_timers_tick(t);  /* CPU-time timers: ITIMER_VIRTUAL/PROF, timer_create; RLIMIT_CPU */
+}
+
+void sched_slice_expired(void)
+{
+  struct cpu *c = mycpu();
+  struct task *t = current;
+  c->slice_end_ns = SLICE_NONE;
+  /* a normal task waits (a real-time one has set need_resched already) */
+  if (t != c->idle && task_prio(t) == 0 && READ_ONCE(rq.head_prio) == 0)
+    c->need_resched = true;
 }
 
 bool need_resched(void)

@@ -299,6 +299,13 @@ void sched_set_policy(struct task *t, int policy, int rt_priority, bool reset_on
 /* The timer tick (interrupt context, from timer_interrupt): charge the
  * slice, CPU-time timers and the load average; may set need_resched. */
 void scheduler_tick(void);
+/* The running task's share of SCHED_LATENCY_NS is over (interrupt context,
+ * from timer_interrupt at cpu->slice_end_ns): it yields at its next return
+ * to user if a normal task waits. */
+void sched_slice_expired(void);
+/* Bring this hart's timer forward to deadline_ns if it is set later
+ * (kern/time.c; interrupts off). */
+void timer_program_before(uint64_t deadline_ns);
 /* Make t runnable if it sleeps in one of the states of state_mask
  * (wake_up_task: either sleeping state); nothing otherwise. Any context,
  * any lock below rq.lock held; a full fence pairs with the sleeper's. */
