@@ -68,6 +68,7 @@ struct cpu {
   uint64_t picked_ns;     /* when the running task was last picked (its slice starts) */
   uint64_t slice_end_ns;  /* its share of SCHED_LATENCY_NS ends (SLICE_NONE: nobody waits);
                              the hart's timer fires then (kern/time.c, sched_slice_expired) */
+  uint64_t timer_ns;      /* what this hart's timer is set to (kern/time.c) */
 
   /* --- IPIs --- */
   uint32_t ipi_pending;   /* IPI_* bits, set atomically by the sender */

@@ -133,13 +133,11 @@ static inline int slice_for(const struct task *t)
 /*
  * CFS's slice: the runnable normal tasks share SCHED_LATENCY_NS (6 ms),
  * each at least SCHED_MIN_GRANULARITY_NS (sched_slice, equal weights);
- * the running one counts too. rq.lock held.
+ * the running one counts too. Indexed by the tasks waiting (1..7; more get
+ * the least), so a switch computes nothing.
  */
-static uint64_t sched_slice(void)
-{
-  uint64_t slice = SCHED_LATENCY_NS / (uint64_t)(rq.nr_running + 1);
-  return slice < SCHED_MIN_GRANULARITY_NS ? SCHED_MIN_GRANULARITY_NS : slice;
-}
+#define SLICE(n) (SCHED_LATENCY_NS / (n) > SCHED_MIN_GRANULARITY_NS ? SCHED_LATENCY_NS / (n) : SCHED_MIN_GRANULARITY_NS)
+static const uint64_t slice_ns[8] = { 0, SLICE(2), SLICE(3), SLICE(4), SLICE(5), SLICE(6), SLICE(7), SLICE(8) };
 
 /*
  * Start the slice timer of hart c for its running task t, picked at c->picked_ns,
@@ -150,13 +148,17 @@ static uint64_t sched_slice(void)
  * while a woken one waited (docs/tasks.md: iperf3's listener behind its
  * client). rq.lock held, on hart c.
  */
-static void slice_arm(struct cpu *c, struct task *t)
+static inline void slice_arm(struct cpu *c, struct task *t)
 {
-  c->slice_end_ns = SLICE_NONE;
-  if (t == c->idle || task_prio(t) != 0 || rq.nr_running == 0)
+  int waiting = rq.nr_running;
+  if (waiting == 0 || t == c->idle || task_prio(t) != 0) {
+    c->slice_end_ns = SLICE_NONE;
     return;
-  c->slice_end_ns = c->picked_ns + sched_slice();
-  timer_program_before(c->slice_end_ns);
+  }
+  uint64_t end = c->picked_ns + (waiting < 8 ? slice_ns[waiting] : SCHED_MIN_GRANULARITY_NS);
+  c->slice_end_ns = end;
+  if (end < c->timer_ns)
+    timer_program_before(end);
 }
 
 /* The priority of the task at the head of the queue, -1 if empty (rq.lock). */

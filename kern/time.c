@@ -148,11 +148,9 @@ void timer_use_sstc(bool yes)
   have_sstc = yes;
 }
 
-static uint64_t programmed_ns[NCPU]; /* what each hart's timer is set to */
-
 static void program_timer(uint64_t deadline_ns)
 {
-  programmed_ns[mycpu()->id] = deadline_ns;
+  mycpu()->timer_ns = deadline_ns;
   uint64_t ticks = boot_ticks + ns_to_ticks(deadline_ns);
   if (have_sstc)
     csr_write(0x14d /* stimecmp */, ticks);
@@ -182,7 +180,7 @@ static void reprogram(void)
  * later (rq.lock held, so interrupts are off and reprogram() cannot run here). */
 void timer_program_before(uint64_t deadline_ns)
 {
-  if (deadline_ns < programmed_ns[mycpu()->id])
+  if (deadline_ns < mycpu()->timer_ns)
     program_timer(deadline_ns);
 }
 
