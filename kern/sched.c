@@ -1,9 +1,10 @@
 /*
- * sched.c — the scheduler, the idle loop, and tasks and kernel threads.
+ * sched.c — the scheduler and the idle loop.
  *
  * Layer: core. Neighbours: kern/wait.c (wait queues and timed sleeps, over
  * wake_up_task here), kern/mutex.c (sleeping locks, over wait queues),
- * arch/riscv/swtch.S (the register switch), kern/process.c (processes).
+ * arch/riscv/swtch.S (the register switch), kern/process.c (processes),
+ * kern/task.c (allocating tasks and kernel threads).
  *
  * One run queue, shared by all harts: each hart takes the first queued
  * task it may run (affinity), so load balancing is implicit
@@ -769,82 +770,4 @@ void sched_stats(int *running, uint64_t *switches)
         (*running)++;
     }
   *switches = n;
-}
-
-/* ---- tasks ---- */
-
-struct task *task_alloc(void)
-{
-  struct task *t = kzalloc(sizeof(*t));
-  if (!t)
-    return NULL;
-  t->kstack = kalloc_pages(2); /* KSTACK_PAGES == 4 == 1 << 2 */
-  if (!t->kstack) {
-    kfree(t);
-    return NULL;
-  }
-  page_set_use(kva_to_page(t->kstack), PU_KSTACK);
-  t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_PAGES * PAGE_SIZE) - 1;
-  t->tf->kernel_tp = (uint64_t)t;
-  list_init(&t->rq_link);
-  list_init(&t->thread_link);
-  list_init(&t->ptrace_link);
-  t->cpus_allowed = CPUMASK_ALL;
-  sigpending_init(&t->pending);
-  t->altstack.ss_flags = SS_DISABLE;
-  timer_init(&t->sleep_timer, NULL, t);
-  t->state = TASK_RUNNING;
-  t->start_ns = t->last_run_ns = time_monotonic_ns();
-  cred_copy_to_task(t, NULL); /* root's; clone replaces it with the parent's */
-  t->timer_slack_ns = t->default_timer_slack_ns = TIMER_SLACK_DEFAULT_NS;
-  return t;
-}
-STATIC_ASSERT(KSTACK_PAGES == 4);
-
-/* Free a task that has finished running (its stack is no longer in use). */
-void task_free(struct task *t)
-{
-  if (t->proc && !t->is_kernel_thread)
-    process_put(t->proc); /* the task's reference (kern/process.c) */
-  sigpending_flush(&t->pending);
-  cred_release_task(t);
-  kfree_pages(t->kstack, 2);
-  kfree(t);
-}
-
-/* A kernel thread with the given id (0: allocate one), not yet queued: the
- * caller finishes setting it up, then hands it to sched_add_new(). With
- * several harts a queued task may start on another hart at once. */
-struct task *kthread_alloc_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid)
-{
-  struct task *t = task_alloc();
-  if (!t)
-    return NULL;
-  t->is_kernel_thread = true;
-  t->proc = init_task.proc;
-  strlcpy(t->comm, name, sizeof(t->comm));
-  t->ctx.ra = (uint64_t)task_trampoline;
-  t->ctx.sp = (uint64_t)t->tf; /* the unused trapframe area is above sp */
-  t->ctx.s[0] = (uint64_t)fn;
-  t->ctx.s[1] = (uint64_t)arg;
-  t->ctx.s[2] = (uint64_t)task_first_run;          /* swtch.S names no kernel function */
-  t->ctx.s[3] = (uint64_t)task_exit_kernel_thread;
-  t->tid = tid ? tid : pid_alloc();
-  return t;
-}
-
-/* A kernel thread, queued to run (it may run before this returns). */
-struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
-{
-  struct task *t = kthread_alloc_tid(name, fn, arg, 0);
-  if (t)
-    sched_add_new(t);
-  return t;
-}
-
-void task_exit_kernel_thread(void)
-{
-  current->state = TASK_DEAD;
-  schedule();
-  panic("dead kernel thread ran again");
 }

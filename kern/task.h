@@ -344,6 +344,9 @@ struct task *kthread_alloc_tid(const char *name, void (*fn)(void *), void *arg, 
 /* The end of a kernel thread (its fn returned): dead, freed after the
  * switch away. Never returns. */
 void task_exit_kernel_thread(void) NORETURN;
+/* A new task's first instructions in C (kern/sched.c, from swtch.S and
+ * trapvec.S): finish the switch to it, interrupts on. */
+void task_first_run(void);
 /* Sleep ns nanoseconds uninterruptibly (kernel use); or until the
  * monotonic deadline or a signal: 0 when the time is up, -ERESTARTSYS
  * when a signal came. No spinlock held (they schedule). */
