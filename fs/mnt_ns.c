@@ -237,9 +237,26 @@ static int mnt_ns_enter(struct ns_common *common, struct task *t)
   return 0;
 }
 
+/* Is t's root other than its namespace's root (with whatever is mounted
+ * on top of it)? Linux's current_chrooted. */
+static bool mnt_ns_chrooted(struct ns_common *common, struct task *t)
+{
+  struct mnt_namespace *ns = to_mnt_ns(common);
+  struct path root = { ns->root, ns->root->root };
+  path_get(&root);
+  follow_mounts(&root);
+  struct fs_context *fs = t->fs;
+  spin_lock(&fs->lock);
+  bool chrooted = fs->root.mnt != root.mnt || fs->root.dentry != root.dentry;
+  spin_unlock(&fs->lock);
+  path_put(&root);
+  return chrooted;
+}
+
 static const struct mnt_ns_ops mnt_ns_ops = {
   .copy = mnt_ns_copy,
   .enter = mnt_ns_enter,
+  .chrooted = mnt_ns_chrooted,
 };
 
 void mnt_ns_init(struct mount *root)
