@@ -32,10 +32,12 @@ struct mm;
 struct files;
 struct fs_context;
 struct cred;
+struct pid_namespace;
 
 struct proc_buf {
   char *data;
   size_t len, cap;
+  struct pid_namespace *ns; /* the /proc mount's pid namespace: ids are shown as it numbers them */
 };
 
 typedef void (*proc_gen_fn)(struct proc_buf *b, struct process *p);
@@ -51,7 +53,8 @@ enum proc_kind {
   PK_TASK_DIR, PK_TID_DIR,     /* /proc/<pid>/task and task/<tid> (tid in proc_info.fd) */
   PK_NS_DIR,                   /* /proc/<pid>/ns: one PK_NS_LINK per kind (enum ns_kind in proc_info.fd) */
   PK_FILE,      /* generated text (gen) */
-  PK_SELF,      /* symlink to the caller's pid */
+  PK_SELF,      /* symlink to the caller's pid (in the mount's pid namespace) */
+  PK_THREAD_SELF, /* symlink to <pid>/task/<tid> of the caller, likewise */
   PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
   PK_NS_LINK,   /* /proc/<pid>/ns/<kind>: a magic link to the namespace (fs/nsfs.c) */
 };
@@ -89,7 +92,8 @@ void pb_print_cb(void *ctx, const char *fmt, ...);
 struct proc_snapshot {
   char comm[TASK_COMM_LEN];
   char state;
-  pid_t ppid;
+  pid_t pid;             /* the ids below as proc_snapshot_get_ns's namespace numbers */
+  pid_t ppid;            /* (0: not in that namespace) */
   int nthreads;
   uint64_t utime, stime;
   pid_t pgid, sid;
@@ -106,12 +110,17 @@ struct proc_snapshot {
 /* The process with this pid, referenced (process_put it), or NULL.
  * Takes proc_lock. */
 struct process *proc_get_process(pid_t pid);
+/* The same for the process that namespace ns numbers nr. */
+struct process *proc_get_process_ns(pid_t nr, struct pid_namespace *ns);
 /* A live thread of p (for its mm, files, fs), or NULL for a zombie.
  * The caller holds proc_lock. */
 struct task *proc_any_thread(struct process *p);
 /* Fill *s from p (the caller holds a reference to p; takes proc_lock,
  * then the controlling tty's lock). Release with proc_snapshot_put. */
 void proc_snapshot_get(struct process *p, struct proc_snapshot *s);
+/* The same with the ids (pid, ppid, pgid, sid, tpgid) as namespace ns
+ * numbers them (proc_snapshot_get: the initial namespace's). */
+void proc_snapshot_get_ns(struct process *p, struct proc_snapshot *s, struct pid_namespace *ns);
 void proc_snapshot_put(struct proc_snapshot *s);
 /* Make *s (of p) speak for its thread tid: that thread's state, hart and
  * comm (/proc/<pid>/task/<tid>/stat). No change if tid is not p's. Takes

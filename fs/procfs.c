@@ -11,11 +11,16 @@
  * that reads then walk through — one consistent snapshot per open.
  *
  *   /proc/self -> <pid>        /proc/<pid>/{stat,statm,status,cmdline,comm,
+ *   /proc/thread-self
  *   /proc/meminfo, mounts,       environ,maps,mounts,mountinfo,exe,cwd,root,fd/}
  *   cpuinfo, uptime, loadavg,  /proc/sys/kernel/{hostname,osrelease,
  *   version, stat, filesystems,  ostype,pid_max}
  *   cmdline                    /proc/net/{dev,sockstat,tcp,tcp6} (from net/, if built)
  *                              /proc/kite/profile (Kite's own: kern/profile.c)
+ *
+ * Every mount is a super block of its own showing one pid namespace (the
+ * mounter's; sb->priv): directories list and look up its numbers, and the
+ * inodes keep the global ids they stand for (docs/namespaces.md).
  *
  * Layer: fs (a file system under the VFS: fs/vfs.c calls its inode and
  * file operations). Locks: proc_lock (kern/) while a process or thread is
@@ -33,6 +38,7 @@
 #include "fs/fdtable.h"
 #include "fs/nsfs.h"
 #include "kern/nsproxy.h"
+#include "kern/pid_namespace.h"
 #include "kern/cred.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -50,20 +56,30 @@ struct proc_info {
   uint64_t start_ns;    /* PK_PID_DIR: the process's start time (procfs_dir_process) */
 };
 
-static struct super_block *proc_sb;
 static const struct inode_ops proc_dir_iops;
 static const struct inode_ops proc_link_iops;
 static const struct inode_ops proc_magic_link_iops;
 static const struct file_ops proc_dir_fops;
 static const struct file_ops proc_file_fops;
+static int proc_mount(const struct fs_type *type, const char *source, uint32_t flags,
+                      const char *data, struct super_block **sbp);
+static const struct fs_type proc_type = { .name = "proc", .mount = proc_mount };
 
 /* ---- inodes ---- */
 
 static void proc_set_owner(struct inode *ino, pid_t pid);
 
-static struct inode *proc_inode(mode_t mode, enum proc_kind kind, pid_t pid, int fd, proc_gen_fn gen)
+/* The pid namespace a /proc mount shows (its super block's; referenced by
+ * it): directories list its processes by their numbers there. */
+static struct pid_namespace *proc_ns(struct super_block *sb)
 {
-  struct inode *ino = inode_alloc(proc_sb, mode);
+  return sb->priv;
+}
+
+static struct inode *proc_inode(struct super_block *sb, mode_t mode, enum proc_kind kind, pid_t pid,
+                                int fd, proc_gen_fn gen)
+{
+  struct inode *ino = inode_alloc(sb, mode);
   struct proc_info *pi = kzalloc(sizeof(*pi));
   if (!ino || !pi) {
     if (ino)
@@ -140,7 +156,7 @@ static int lookup_table_tid(struct dentry *d, const struct proc_entry *tab, size
 {
   for (size_t i = 0; i < n; i++) {
     if (strcmp(d->name, tab[i].name) == 0) {
-      struct inode *ino = proc_inode(tab[i].mode, tab[i].kind, pid, tid, tab[i].gen);
+      struct inode *ino = proc_inode(d->sb, tab[i].mode, tab[i].kind, pid, tid, tab[i].gen);
       if (!ino)
         return -ENOMEM;
       d_instantiate(d, ino);
@@ -151,21 +167,23 @@ static int lookup_table_tid(struct dentry *d, const struct proc_entry *tab, size
   return 0;
 }
 
-/* Is tid a live thread of process pid? */
-static bool thread_of(pid_t pid, pid_t tid)
+/* The global id of the live thread of process pid that namespace ns
+ * numbers nr, or 0. */
+static pid_t thread_of(pid_t pid, pid_t nr, struct pid_namespace *ns)
 {
   spin_lock(&proc_lock);
+  pid_t tid = pid_from_nr_ns_locked(nr, ns);
   struct task *t = find_task(tid);
   bool ok = t && t->proc && t->proc->pid == pid;
   spin_unlock(&proc_lock);
-  return ok;
+  return ok ? tid : 0;
 }
 
 static int lookup_table(struct dentry *d, const struct proc_entry *tab, size_t n, pid_t pid)
 {
   for (size_t i = 0; i < n; i++) {
     if (strcmp(d->name, tab[i].name) == 0) {
-      struct inode *ino = proc_inode(tab[i].mode, tab[i].kind, pid, 0, tab[i].gen);
+      struct inode *ino = proc_inode(d->sb, tab[i].mode, tab[i].kind, pid, 0, tab[i].gen);
       if (!ino)
         return -ENOMEM;
       d_instantiate(d, ino);
@@ -183,12 +201,14 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
   switch (di->kind) {
   case PK_ROOT:
     if (parse_num(d->name, strlen(d->name), &n)) {
-      struct process *p = proc_get_process((pid_t)n);
+      /* n is a number of the mount's pid namespace */
+      struct process *p = proc_get_process_ns((pid_t)n, proc_ns(dir->sb));
       if (!p)
         return 0;
       uint64_t start_ns = p->start_ns;
+      pid_t pid = p->pid;
       process_put(p);
-      struct inode *ino = proc_inode(S_IFDIR | 0555, PK_PID_DIR, (pid_t)n, 0, NULL);
+      struct inode *ino = proc_inode(d->sb, S_IFDIR | 0555, PK_PID_DIR, pid, 0, NULL);
       if (!ino)
         return -ENOMEM;
       info_of(ino)->start_ns = start_ns;
@@ -218,9 +238,10 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
   case PK_SYS_FS_MQUEUE_DIR:
     return lookup_table(d, proc_sys_fs_mqueue_table.entries, proc_sys_fs_mqueue_table.n, 0);
   case PK_TASK_DIR: {
-    if (!parse_num(d->name, strlen(d->name), &n) || !thread_of(di->pid, (pid_t)n))
+    pid_t tid;
+    if (!parse_num(d->name, strlen(d->name), &n) || !(tid = thread_of(di->pid, (pid_t)n, proc_ns(dir->sb))))
       return 0;
-    struct inode *ino = proc_inode(S_IFDIR | 0555, PK_TID_DIR, di->pid, (int)n, NULL);
+    struct inode *ino = proc_inode(d->sb, S_IFDIR | 0555, PK_TID_DIR, di->pid, (int)tid, NULL);
     if (!ino)
       return -ENOMEM;
     d_instantiate(d, ino);
@@ -233,7 +254,7 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     for (int k = 0; k < NR_NS_KINDS; k++) {
       if (strcmp(d->name, ns_kind_name(k)) != 0)
         continue;
-      struct inode *ino = proc_inode(S_IFLNK | 0777, PK_NS_LINK, di->pid, k, NULL);
+      struct inode *ino = proc_inode(d->sb, S_IFLNK | 0777, PK_NS_LINK, di->pid, k, NULL);
       if (!ino)
         return -ENOMEM;
       d_instantiate(d, ino);
@@ -260,8 +281,9 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     process_put(p);
     if (!exists)
       return 0;
-    struct inode *ino = di->kind == PK_FD_DIR ? proc_inode(S_IFLNK | 0700, PK_FD_LINK, di->pid, (int)n, NULL)
-                                              : proc_inode(S_IFREG | 0400, PK_FILE, di->pid, (int)n, gen_fdinfo);
+    struct inode *ino = di->kind == PK_FD_DIR
+                          ? proc_inode(d->sb, S_IFLNK | 0700, PK_FD_LINK, di->pid, (int)n, NULL)
+                          : proc_inode(d->sb, S_IFREG | 0400, PK_FILE, di->pid, (int)n, gen_fdinfo);
     if (!ino)
       return -ENOMEM;
     d_instantiate(d, ino);
@@ -299,7 +321,7 @@ static const struct inode_ops proc_dir_iops = {
  * (monotonic nanoseconds, kept in the directory's proc_info). */
 bool procfs_dir_process(struct file *f, struct process **pp)
 {
-  if (!f->inode || f->inode->sb != proc_sb || !S_ISDIR(f->inode->mode))
+  if (!f->inode || f->inode->sb->type != &proc_type || !S_ISDIR(f->inode->mode))
     return false;
   struct proc_info *pi = f->inode->priv;
   if (!pi || pi->kind != PK_PID_DIR)
@@ -359,8 +381,17 @@ static int proc_readlink(struct inode *ino, char *buf, size_t size)
   struct proc_info *pi = info_of(ino);
   char tmp[PATH_MAX > 512 ? 512 : PATH_MAX];
   int n = -ENOENT;
-  if (pi->kind == PK_SELF) {
-    n = snprintf(tmp, sizeof(tmp), "%d", current->proc->pid);
+  if (pi->kind == PK_SELF || pi->kind == PK_THREAD_SELF) {
+    /* the reader's numbers in the mount's namespace: none (ENOENT, a
+     * dangling link) when the reader is outside it, as Linux */
+    struct pid_namespace *ns = proc_ns(ino->sb);
+    pid_t tgid = pid_nr_ns(current->proc->pid, ns), tid = pid_nr_ns(current->tid, ns);
+    if (!tgid || !tid)
+      return -ENOENT;
+    if (pi->kind == PK_SELF)
+      n = snprintf(tmp, sizeof(tmp), "%d", tgid);
+    else
+      n = snprintf(tmp, sizeof(tmp), "%d/task/%d", tgid, tid);
   } else if (pi->kind == PK_NS_LINK) {
     struct ns_common *ns = proc_task_ns(pi->pid, pi->fd);
     if (ns) {
@@ -512,11 +543,14 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     if (ctx->pos - 1000 >= PID_MAX)
       return 0;
     pid_t after = ctx->pos >= 1000 ? (pid_t)(ctx->pos - 1000) : 0;
+    struct pid_namespace *ns = proc_ns(f->inode->sb);
     spin_lock(&proc_lock);
     struct process *p;
-    list_for_each_entry(p, &all_processes, all_link)
-      if (p->pid > after && n < 256)
-        pids[n++] = p->pid;
+    list_for_each_entry(p, &all_processes, all_link) {
+      pid_t nr = pid_nr_ns(p->pid, ns); /* 0: not in the mount's namespace */
+      if (nr > after && n < 256)
+        pids[n++] = nr;
+    }
     spin_unlock(&proc_lock);
     /* sort ascending (ps shows them in pid order) */
     for (int i = 1; i < n; i++)
@@ -571,13 +605,14 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     /* one directory per thread, positions 2 + i in tid order */
     pid_t tids[256];
     int n = 0;
+    struct pid_namespace *ns = proc_ns(f->inode->sb);
     spin_lock(&proc_lock);
     struct process *p = find_process(pi->pid);
     if (p) {
       struct task *t;
       list_for_each_entry(t, &p->threads, thread_link)
         if (n < 256)
-          tids[n++] = t->tid;
+          tids[n++] = pid_nr_ns(t->tid, ns);
     }
     spin_unlock(&proc_lock);
     for (int i = 1; i < n; i++)
@@ -650,6 +685,7 @@ static int proc_file_open(struct inode *ino, struct file *f)
   struct proc_buf *b = kzalloc(sizeof(*b));
   if (!b)
     return -ENOMEM;
+  b->ns = proc_ns(ino->sb);
   struct process *p = NULL;
   if (pi->pid) {
     p = proc_get_process(pi->pid);
@@ -753,30 +789,54 @@ static const struct file_ops proc_file_fops = {
 
 /* ---- mounting ---- */
 
+/* The last mount of a /proc went: its namespace may go too. (The super
+ * block itself stays allocated, as every file system's in Kite.) */
+static void proc_put_super(struct super_block *sb)
+{
+  struct pid_namespace *ns = proc_ns(sb);
+  sb->priv = &init_pid_ns;
+  if (ns != &init_pid_ns)
+    ns_put(&ns->ns);
+}
+
+static const struct super_ops proc_sops = { .put_super = proc_put_super };
+
+/*
+ * Every mount of "proc" is a super block of its own (Linux since 5.8),
+ * showing the pid namespace of the task that mounts it — not the one its
+ * children will be made in (Linux's task_active_pid_ns): after
+ * unshare(CLONE_NEWPID) it is a child that mounts the new namespace's.
+ */
 static int proc_mount(const struct fs_type *type, const char *source, uint32_t flags,
                       const char *data, struct super_block **sbp)
 {
   (void)source;
   (void)flags;
   (void)data;
-  if (!proc_sb) {
-    proc_sb = sb_alloc(type);
-    if (!proc_sb)
-      return -ENOMEM;
-    proc_sb->magic = PROC_SUPER_MAGIC;
-    struct inode *root = proc_inode(S_IFDIR | 0555, PK_ROOT, 0, 0, NULL);
-    struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
-    if (!d)
-      return -ENOMEM;
-    d->sb = proc_sb;
-    d_instantiate(d, root);
-    proc_sb->root = d;
+  struct super_block *sb = sb_alloc(type);
+  if (!sb)
+    return -ENOMEM;
+  sb->magic = PROC_SUPER_MAGIC;
+  sb->priv = &init_pid_ns;
+  struct inode *root = proc_inode(sb, S_IFDIR | 0555, PK_ROOT, 0, 0, NULL);
+  struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
+  if (!d) {
+    if (root)
+      iput(root);
+    kfree(sb);
+    return -ENOMEM;
   }
-  *sbp = proc_sb;
+  d->sb = sb;
+  d_instantiate(d, root);
+  sb->root = d;
+  struct pid_namespace *ns = current_pid_ns();
+  if (ns != &init_pid_ns)
+    ns_get(&ns->ns);
+  sb->priv = ns;
+  sb->ops = &proc_sops;
+  *sbp = sb;
   return 0;
 }
-
-static const struct fs_type proc_type = { .name = "proc", .mount = proc_mount };
 
 void procfs_init(void)
 {

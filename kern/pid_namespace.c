@@ -154,8 +154,15 @@ struct process *find_reaper_locked(struct process *p)
 {
   struct process *ns_init = pid_ns_reaper_locked(p); /* p's pid namespace's init */
   struct process *top = ns_init ? ns_init : init_process;
-  for (struct process *a = p->parent; a && a != top && a != init_process; a = a->parent)
+  /* only ancestors at p's level (Linux's find_new_reaper): a parent above
+   * p's namespace — one that joined it with setns and forked p — ends
+   * the search even when it is a subreaper */
+  int level = pid_ns_of(p->pid)->level;
+  for (struct process *a = p->parent; a && a != top && a != init_process; a = a->parent) {
+    if (pid_ns_of(a->pid)->level != level)
+      break;
     if (a->child_subreaper && !a->exiting && !a->zombie)
       return a;
+  }
   return top;
 }
