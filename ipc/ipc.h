@@ -155,6 +155,7 @@ struct ipc_namespace {
   int used_sems;                /* sem_ids.lock: semaphores in all sets (semmns) */
   uint64_t msg_hdrs, msg_bytes; /* msg_ids.lock: messages and bytes queued (MSG_INFO) */
   struct mq_ns *mq;             /* fs/mqueue.c: its queues (set at creation) */
+  struct ipc_namespace *free_next; /* on the release worker's list (ipc/namespace.c) */
 };
 
 /* The IPC namespace current is in (not referenced: only current changes

@@ -5,19 +5,28 @@
  *
  * A new namespace starts empty, with Linux's default limits; its last
  * reference (the last task left, no nsfs file holds it, no shared memory
- * mapping or SEM_UNDO list is left) removes every object in it.
+ * mapping or SEM_UNDO list is left) removes every object in it — not
+ * there, but in the "ipcns" kernel thread (Linux's free_ipc_work): the
+ * last reference may go in a shared memory mapping's close, under
+ * mm->lock, which ranks below the locks the removal takes (the tables'
+ * and the mqueue root inode's).
  *
  * Layer: ipc. The core (kern/nsproxy.c) cannot call this layer: ipc_init
  * registers the initial namespace and the copy operation with it at boot.
- * Locks: none of its own; each table's mutex, taken by the *_exit_ns.
+ * Locks: worker_lock (a mutex) for starting the thread; the list of
+ * namespaces to free is a lock-free stack (free_list); each table's
+ * mutex and the mqueue root's inode lock, taken by the worker.
  */
 #include "ipc/ipc.h"
 #include "fs/mqueue.h"
 #include "kern/mm.h"
 #include "kern/clone.h"
 #include "kern/errno.h"
+#include "kern/task.h"
+#include "kern/wait.h"
 
 static void ipc_ns_release(struct ns_common *ns);
+static bool ipc_worker_start(void);
 
 /* The initial namespace: Linux's fixed inode number PROC_IPC_INIT_INO. */
 static struct ipc_namespace init_ipc_ns = {
@@ -37,6 +46,8 @@ static void ipc_ns_setup(struct ipc_namespace *ns)
 static struct ns_common *ipc_ns_copy(struct ns_common *old)
 {
   (void)old;
+  if (!ipc_worker_start())
+    return NULL;
   struct ipc_namespace *ns = kzalloc(sizeof(*ns));
   if (!ns)
     return NULL;
@@ -52,17 +63,67 @@ static struct ns_common *ipc_ns_copy(struct ns_common *old)
   return &ns->ns;
 }
 
-/* The last reference went: every object goes, then the namespace (Linux's
- * free_ipc_ns). Runs where the last ns_put ran — possibly a shm mapping's
- * close, under mm->lock, which ranks above the tables' locks. */
-static void ipc_ns_release(struct ns_common *n)
+/* ---- the release worker (Linux's free_ipc_work) ---- */
+
+static struct ipc_namespace *free_list; /* atomic: a stack through free_next */
+static struct wait_queue free_wq = WAIT_QUEUE_INIT(free_wq);
+static struct mutex worker_lock = MUTEX_INIT(worker_lock, "ipcns worker");
+static struct task *worker;             /* worker_lock; set once */
+
+/* Every object goes, then the namespace (Linux's free_ipc_ns). Process
+ * context, no lock held: takes the tables' mutexes and the mqueue root's
+ * inode lock. */
+static void ipc_ns_free(struct ipc_namespace *ns)
 {
-  struct ipc_namespace *ns = container_of(n, struct ipc_namespace, ns);
   shm_exit_ns(ns);
   sem_exit_ns(ns);
   msg_exit_ns(ns);
   mq_ns_destroy(ns->mq);
   kfree(ns);
+}
+
+/* The "ipcns" kernel thread: frees the namespaces released since it last
+ * looked, for ever. */
+static void ipc_worker(void *arg)
+{
+  (void)arg;
+  for (;;) {
+    wait_event_uninterruptible(&free_wq, READ_ONCE(free_list) != NULL);
+    struct ipc_namespace *ns = __atomic_exchange_n(&free_list, NULL, __ATOMIC_ACQUIRE);
+    while (ns) {
+      struct ipc_namespace *next = ns->free_next;
+      ipc_ns_free(ns);
+      ns = next;
+    }
+  }
+}
+
+/* Start the worker before the first namespace it may have to free is made
+ * (ipc_ns_copy: process context, no spinlock held). false when out of
+ * memory. */
+static bool ipc_worker_start(void)
+{
+  if (READ_ONCE(worker))
+    return true;
+  mutex_lock(&worker_lock);
+  if (!worker)
+    WRITE_ONCE(worker, kthread_create("ipcns", ipc_worker, NULL));
+  bool ok = worker != NULL;
+  mutex_unlock(&worker_lock);
+  return ok;
+}
+
+/* The last reference went, wherever that was — possibly a shm mapping's
+ * close under mm->lock: hand the namespace to the worker (which exists:
+ * ipc_ns_copy started it). Takes only free_wq's lock. */
+static void ipc_ns_release(struct ns_common *n)
+{
+  struct ipc_namespace *ns = container_of(n, struct ipc_namespace, ns);
+  struct ipc_namespace *head = __atomic_load_n(&free_list, __ATOMIC_RELAXED);
+  do
+    ns->free_next = head;
+  while (!__atomic_compare_exchange_n(&free_list, &head, ns, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+  wake_up(&free_wq);
 }
 
 void ipc_init(void)

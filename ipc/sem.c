@@ -23,10 +23,15 @@
  * registers.
  *
  * Locks: the namespace's sem_ids.lock protects its sets, their undo
- * lists, every undo list of the namespace and the processes' pointers to
- * them. An undo list belongs to one namespace (it holds it): unshare and
- * setns of an IPC namespace drop the caller's list first, and
- * clone(CLONE_NEWIPC | CLONE_SYSVSEM) is EINVAL, as on Linux.
+ * lists and every undo list of the namespace (its count and records). A
+ * process's pointer to its list changes under undo_lock, a leaf spinlock,
+ * which also makes reading the pointer and the list's namespace one step
+ * (another thread may drop the list meanwhile: unshare(CLONE_SYSVSEM)).
+ * A list is freed only under its namespace's sem_ids.lock, so a list
+ * found under both stays while that mutex is held. An undo list belongs
+ * to one namespace (it holds it): unshare and setns of an IPC namespace
+ * drop the caller's list first, and clone(CLONE_NEWIPC | CLONE_SYSVSEM)
+ * is EINVAL, as on Linux.
  */
 #include "ipc/ipc.h"
 #include "kern/cred.h"
@@ -177,38 +182,61 @@ long sys_semget(int32_t key, int nsems, int flags)
 
 /* ---- semop ---- */
 
-/* The namespace whose sem_ids.lock guards p's undo list: the list's, or
- * current's when p has none yet (p is current's process or its child). */
-static struct ipc_namespace *undo_ns(struct process *p)
+/* Guards every process's sem_undo_list pointer (see "Locks" above). A
+ * leaf: nothing is taken under it. */
+static struct spinlock undo_lock = SPINLOCK_INIT("sem undo ptr");
+
+/* The namespace whose sem_ids.lock guards p's undo list, referenced: the
+ * list's, or current's when p has none yet (p is current's process).
+ * The list may change before the caller has that lock: get_undo_list
+ * says so. Takes undo_lock. */
+static struct ipc_namespace *undo_ns_get(struct process *p)
 {
-  struct sem_undo_list *ul = READ_ONCE(p->sem_undo_list);
-  return ul ? ul->ns : current_ipc();
+  spin_lock(&undo_lock);
+  struct sem_undo_list *ul = p->sem_undo_list;
+  struct ipc_namespace *ns = ul ? ul->ns : current_ipc();
+  ipc_ns_get(ns);
+  spin_unlock(&undo_lock);
+  return ns;
 }
 
-/* p's undo list, made (in current's namespace) if it has none; NULL when
- * out of memory (undo_ns(p)'s sem_ids.lock held). */
-static struct sem_undo_list *get_undo_list(struct process *p)
+/*
+ * p's undo list in namespace ns, made if p has none; NULL when p's list
+ * is another namespace's (another thread left ns meanwhile) or out of
+ * memory. ns->sem_ids.lock held (and ns is current's when p may have no
+ * list): the list returned stays while it is.
+ */
+static struct sem_undo_list *get_undo_list(struct process *p, struct ipc_namespace *ns)
 {
+  spin_lock(&undo_lock);
   struct sem_undo_list *ul = p->sem_undo_list;
+  spin_unlock(&undo_lock);
   if (ul)
-    return ul;
-  ul = kzalloc(sizeof(*ul));
-  if (!ul)
+    return ul->ns == ns ? ul : NULL; /* (p's reference keeps ul while p points at it) */
+  struct sem_undo_list *n = kzalloc(sizeof(*n));
+  if (!n)
     return NULL;
-  ul->refcount = 1;
-  list_init(&ul->undos);
-  ul->ns = current_ipc();
-  ipc_ns_get(ul->ns);
-  WRITE_ONCE(p->sem_undo_list, ul); /* (kcmp reads it without the lock) */
-  return ul;
+  n->refcount = 1;
+  list_init(&n->undos);
+  n->ns = ns;
+  spin_lock(&undo_lock);
+  if (!(ul = p->sem_undo_list))
+    WRITE_ONCE(p->sem_undo_list, ul = n); /* (kcmp reads it without the lock) */
+  spin_unlock(&undo_lock);
+  if (ul != n) { /* another thread made one first (in ns or elsewhere) */
+    kfree(n);
+    return ul->ns == ns ? ul : NULL;
+  }
+  ipc_ns_get(ns);
+  return n;
 }
 
 /* The caller's undo record for sma, made if missing (the namespace's sem_ids.lock held). */
 static struct sem_undo *find_alloc_undo(struct sem_array *sma)
 {
-  struct sem_undo_list *ul = get_undo_list(current->proc);
-  if (!ul || ul->ns != sma->ns)
-    return NULL; /* (another thread left the namespace and made a list there) */
+  struct sem_undo_list *ul = get_undo_list(current->proc, sma->ns);
+  if (!ul)
+    return NULL; /* out of memory, or another thread left the namespace and made a list there */
   struct sem_undo *un;
   list_for_each_entry(un, &ul->undos, proc_link)
     if (un->sma == sma)
@@ -381,13 +409,17 @@ long sys_semtimedop(int semid, uaddr_t sops, size_t nsops, uaddr_t utimeout)
 /*
  * Called at the last thread's exit, and by unshare(CLONE_SYSVSEM) or a
  * setns into another IPC namespace while other threads may run: two
- * threads may call it at once, so p's pointer is taken with one atomic
- * exchange — only one caller gets it, and with it p's reference on the
- * list (which keeps ul and ul->ns alive until the count below).
+ * threads may call it at once, so p's pointer is taken and cleared in one
+ * step under undo_lock — only one caller gets it, and with it p's
+ * reference on the list (which keeps ul and ul->ns alive until the count
+ * below).
  */
 void exit_sem(struct process *p)
 {
-  struct sem_undo_list *ul = __atomic_exchange_n(&p->sem_undo_list, NULL, __ATOMIC_ACQ_REL);
+  spin_lock(&undo_lock);
+  struct sem_undo_list *ul = p->sem_undo_list;
+  WRITE_ONCE(p->sem_undo_list, NULL);
+  spin_unlock(&undo_lock);
   if (!ul)
     return;
   struct ipc_namespace *ns = ul->ns;
@@ -420,22 +452,30 @@ void exit_sem(struct process *p)
 /*
  * clone: CLONE_SYSVSEM gives a new process the caller's undo list (made
  * now if it had none, as Linux's copy_semundo); without it the child
- * starts with none. A thread shares its process's. No lock held.
+ * starts with none. A thread shares its process's. The list's namespace
+ * is read under undo_lock and held by a reference until its sem_ids.lock
+ * is ours; if another thread dropped the list meanwhile (unshare or setns)
+ * and made one elsewhere, look again. No lock held.
  */
 static int sem_fork(struct task *t, struct process *p, uint64_t flags, const struct clone_extras *x)
 {
   (void)t, (void)x;
   if (!(flags & CLONE_SYSVSEM))
     return 0;
-  struct ipc_namespace *ns = undo_ns(current->proc);
-  mutex_lock(&ns->sem_ids.lock);
-  struct sem_undo_list *ul = get_undo_list(current->proc);
-  if (ul && p != current->proc) {
-    ul->refcount++;
-    p->sem_undo_list = ul;
+  for (;;) {
+    struct ipc_namespace *ns = undo_ns_get(current->proc);
+    mutex_lock(&ns->sem_ids.lock);
+    struct sem_undo_list *ul = get_undo_list(current->proc, ns);
+    bool moved = !ul && READ_ONCE(current->proc->sem_undo_list) != NULL;
+    if (ul && p != current->proc) {
+      ul->refcount++;
+      p->sem_undo_list = ul; /* (p is not visible yet) */
+    }
+    mutex_unlock(&ns->sem_ids.lock);
+    ipc_ns_put(ns);
+    if (!moved)
+      return ul ? 0 : -ENOMEM;
   }
-  mutex_unlock(&ns->sem_ids.lock);
-  return ul ? 0 : -ENOMEM;
 }
 
 /* SEM_UNDO adjustments are shared at clone and applied when the last

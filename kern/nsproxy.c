@@ -255,42 +255,69 @@ int ns_unshare(uint64_t flags)
 
 /* ---- joining namespaces ---- */
 
-/* Join UTS namespace u. */
-static int join_uts(struct uts_namespace *u)
+/*
+ * Put ns (one reference taken here) in n's slot for this kind (NS_UTS,
+ * NS_IPC, NS_MNT or NS_PID_FOR_CHILDREN), dropping the one it replaces.
+ * n is a copy no other task sees yet. No lock.
+ */
+static void nsproxy_set(struct nsproxy *n, int kind, struct ns_common *ns)
 {
-  struct nsproxy *cur = task_nsproxy(current);
-  if (cur->uts == u)
-    return 0;
-  struct nsproxy *n = nsproxy_copy(cur, 0, current);
+  struct ns_common *old = NULL;
+  ns_get(ns);
+  switch (kind) {
+  case NS_UTS:
+    old = &n->uts->ns;
+    n->uts = container_of(ns, struct uts_namespace, ns);
+    break;
+  case NS_IPC:
+    old = n->ipc;
+    n->ipc = ns;
+    break;
+  case NS_MNT:
+    old = n->mnt;
+    n->mnt = ns;
+    break;
+  case NS_PID_FOR_CHILDREN:
+    old = &n->pid_for_children->ns;
+    n->pid_for_children = to_pid_ns(ns);
+    break;
+  }
+  if (old)
+    ns_put(old);
+}
+
+/*
+ * Current's namespace of this kind becomes ns (Linux's install step of
+ * setns): a copy of current's nsproxy with ns in that slot replaces it.
+ * sys_setns has checked the caller may (and, for IPC, dropped the SEM_UNDO
+ * list, which belongs to the namespace it leaves). 0 or -ENOMEM.
+ */
+static int nsproxy_replace(int kind, struct ns_common *ns)
+{
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current);
   if (!n)
     return -ENOMEM;
-  ns_put(&n->uts->ns);
-  n->uts = u;
-  ns_get(&u->ns);
+  nsproxy_set(n, kind, ns);
   switch_nsproxy(n);
   return 0;
 }
 
-/* Join IPC namespace ipc (sys_setns has dropped the caller's SEM_UNDO
- * list, which belongs to the namespace it leaves). */
+/* Join UTS namespace u. */
+static int join_uts(struct uts_namespace *u)
+{
+  return task_nsproxy(current)->uts == u ? 0 : nsproxy_replace(NS_UTS, &u->ns);
+}
+
+/* Join IPC namespace ipc. */
 static int join_ipc(struct ns_common *ipc)
 {
-  struct nsproxy *cur = task_nsproxy(current);
-  if (cur->ipc == ipc)
-    return 0;
-  struct nsproxy *n = nsproxy_copy(cur, 0, current);
-  if (!n)
-    return -ENOMEM;
-  if (n->ipc)
-    ns_put(n->ipc);
-  ns_get(n->ipc = ipc);
-  switch_nsproxy(n);
-  return 0;
+  return task_nsproxy(current)->ipc == ipc ? 0 : nsproxy_replace(NS_IPC, ipc);
 }
 
 /* Join mount namespace mnt: root and cwd move to its root even when it is
  * the caller's own (Linux's mntns_install), which fails with EINVAL if the
- * fs context is shared. */
+ * fs context is shared. The copy is made first, so that a move is never
+ * left without the namespace it belongs to. */
 static int join_mnt(struct ns_common *mnt)
 {
   struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current);
@@ -301,9 +328,7 @@ static int join_mnt(struct ns_common *mnt)
     nsproxy_put(n);
     return r;
   }
-  if (n->mnt)
-    ns_put(n->mnt);
-  ns_get(n->mnt = mnt);
+  nsproxy_set(n, NS_MNT, mnt);
   switch_nsproxy(n);
   return 0;
 }
@@ -314,13 +339,7 @@ static int join_pid(struct pid_namespace *pns)
 {
   if (!pid_ns_within(pns, current_pid_ns()))
     return -EINVAL;
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current);
-  if (!n)
-    return -ENOMEM;
-  ns_put(&n->pid_for_children->ns);
-  ns_get(&(n->pid_for_children = pns)->ns);
-  switch_nsproxy(n);
-  return 0;
+  return nsproxy_replace(NS_PID_FOR_CHILDREN, &pns->ns);
 }
 
 /*

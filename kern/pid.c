@@ -39,13 +39,14 @@ static struct pid_entry *pid_table; /* PID_MAX entries; valid where the bitmap s
 static int nr_pids;
 
 /* The initial pid namespace: Linux's fixed inode number; its numbers are
- * the global ids, so it needs no bitmap of its own (pid_bitmap). */
+ * the global ids, so its bitmap is the global one (pid_bitmap). */
 struct pid_namespace init_pid_ns = {
   .ns = { .type = CLONE_NEWPID, .inum = 0xEFFFFFFCU, .refcount = 1 },
+  .bitmap = pid_bitmap,
 };
 
 /* The table is not zeroed (512 KiB at boot): an entry is cleared when its
- * id is taken (take_pid_locked) and read only while the id is in use. */
+ * id is taken (pid_take) and read only while the id is in use. */
 static void pid_table_init(void)
 {
   if (!pid_table) {
@@ -61,34 +62,57 @@ static bool pid_in_use(pid_t pid)
   return pid_bitmap[pid / 64] & (1ULL << (pid % 64));
 }
 
-/* Mark pid in use, with no task or process yet. Caller holds proc_lock. */
-static void take_pid_locked(pid_t pid)
+int pid_max = PID_MAX;  /* /proc/sys/kernel/pid_max: ids are 1 .. pid_max-1 (<= PID_MAX) */
+
+/*
+ * Take a number of namespace ns (its bitmap; the initial namespace's
+ * numbers are the global ids): this very one if want > 0 (in range:
+ * the callers check), else the first free one round robin after its
+ * last_pid, which it updates. The number, -EEXIST (want is taken) or
+ * -EAGAIN (all 1 .. pid_max-1 are). proc_lock held.
+ */
+static pid_t ns_take_nr(struct pid_namespace *ns, pid_t want)
 {
-  pid_bitmap[pid / 64] |= 1ULL << (pid % 64);
-  pid_table[pid] = (struct pid_entry){ NULL, NULL, &init_pid_ns, NULL };
-  nr_pids++;
+  int max = READ_ONCE(pid_max);
+  for (int i = 0; i < max - 1; i++) {
+    pid_t cand = want ? want : (ns->last_pid + i) % (max - 1) + 1; /* 1 .. max-1 */
+    if (!(ns->bitmap[cand / 64] & (1ULL << (cand % 64)))) {
+      ns->bitmap[cand / 64] |= 1ULL << (cand % 64);
+      if (!want)
+        ns->last_pid = cand;
+      return cand;
+    }
+    if (want)
+      return -EEXIST;
+  }
+  return -EAGAIN;
 }
 
-int pid_max = PID_MAX;  /* /proc/sys/kernel/pid_max: ids are 1 .. pid_max-1 (<= PID_MAX) */
+/* Give back number nr of namespace ns. proc_lock held. */
+static void ns_free_nr(struct pid_namespace *ns, pid_t nr)
+{
+  ns->bitmap[nr / 64] &= ~(1ULL << (nr % 64));
+}
+
+/* A global id: want, or any free one (want 0), with no task or process
+ * yet; -EEXIST / -EAGAIN as ns_take_nr. */
+static pid_t pid_take(pid_t want)
+{
+  spin_lock(&proc_lock);
+  pid_table_init();
+  pid_t pid = ns_take_nr(&init_pid_ns, want);
+  if (pid > 0) {
+    pid_table[pid] = (struct pid_entry){ NULL, NULL, &init_pid_ns, NULL };
+    nr_pids++;
+  }
+  spin_unlock(&proc_lock);
+  return pid;
+}
 
 /* A free id, or -EAGAIN when all are taken. */
 pid_t pid_alloc(void)
 {
-  spin_lock(&proc_lock);
-  pid_table_init();
-  pid_t pid = -EAGAIN;
-  int max = READ_ONCE(pid_max);
-  for (int i = 0; i < max - 1; i++) {
-    pid_t cand = (init_pid_ns.last_pid + i) % (max - 1) + 1; /* 1 .. max-1 */
-    if (!pid_in_use(cand)) {
-      take_pid_locked(cand);
-      init_pid_ns.last_pid = cand;
-      pid = cand;
-      break;
-    }
-  }
-  spin_unlock(&proc_lock);
-  return pid;
+  return pid_take(0);
 }
 
 /* This very id (clone3's set_tid): it, -EEXIST if taken, -EINVAL if out of range. */
@@ -96,15 +120,7 @@ pid_t pid_alloc_exact(pid_t want)
 {
   if (want <= 0 || want >= PID_MAX)
     return -EINVAL;
-  spin_lock(&proc_lock);
-  pid_table_init();
-  pid_t pid = -EEXIST;
-  if (!pid_in_use(want)) {
-    take_pid_locked(want);
-    pid = want;
-  }
-  spin_unlock(&proc_lock);
-  return pid;
+  return pid_take(want);
 }
 
 /* Caller holds proc_lock. */
@@ -120,15 +136,13 @@ void pid_free_locked(pid_t pid)
    * more numbers — a later fork into it is ENOMEM, not a second "first" */
   if (e->ns->level > 0 && e->nrs[e->ns->level] == 1 && !e->ns->reaper)
     e->ns->dead = true;
-  for (struct pid_namespace *ns = e->ns; ns->level > 0; ns = ns->parent) {
-    pid_t nr = e->nrs[ns->level];
-    ns->bitmap[nr / 64] &= ~(1ULL << (nr % 64));
-  }
+  for (struct pid_namespace *ns = e->ns; ns->level > 0; ns = ns->parent)
+    ns_free_nr(ns, e->nrs[ns->level]);
   if (e->ns != &init_pid_ns) {
     kfree(e->nrs);
     ns_put(&e->ns->ns); /* maybe the last: its release only frees (kmalloc's leaf locks) */
   }
-  pid_bitmap[pid / 64] &= ~(1ULL << (pid % 64));
+  ns_free_nr(&init_pid_ns, pid);
   *e = (struct pid_entry){ NULL, NULL, NULL, NULL };
   nr_pids--;
 }
@@ -273,25 +287,6 @@ struct task *find_task_vnr(pid_t nr) { return find_task(pid_from_vnr_locked(nr))
 struct process *find_process_vnr(pid_t nr) { return find_process(pid_from_vnr_locked(nr)); }
 struct process *find_process_by_vnr(pid_t nr) { return find_process_by_id(pid_from_vnr_locked(nr)); }
 
-/* A free number of ns (level > 0), round robin from its last, or this
- * very one (want); -EAGAIN / -EEXIST. proc_lock held. */
-static pid_t ns_take_nr(struct pid_namespace *ns, pid_t want)
-{
-  int max = READ_ONCE(pid_max);
-  for (int i = 0; i < max - 1; i++) {
-    pid_t cand = want ? want : (ns->last_pid + i) % (max - 1) + 1;
-    if (!(ns->bitmap[cand / 64] & (1ULL << (cand % 64)))) {
-      ns->bitmap[cand / 64] |= 1ULL << (cand % 64);
-      if (!want)
-        ns->last_pid = cand;
-      return cand;
-    }
-    if (want)
-      return -EEXIST;
-  }
-  return -EAGAIN;
-}
-
 pid_t pid_alloc_ns(struct pid_namespace *ns, pid_t want)
 {
   if (ns == &init_pid_ns)
@@ -323,7 +318,7 @@ pid_t pid_alloc_ns(struct pid_namespace *ns, pid_t want)
   }
   if (err) { /* give back the numbers taken below a */
     for (struct pid_namespace *b = ns; b != a; b = b->parent)
-      b->bitmap[nrs[b->level] / 64] &= ~(1ULL << (nrs[b->level] % 64));
+      ns_free_nr(b, nrs[b->level]);
     pid_free_locked(id);
     spin_unlock(&proc_lock);
     kfree(nrs);

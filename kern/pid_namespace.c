@@ -154,15 +154,16 @@ struct process *find_reaper_locked(struct process *p)
 {
   struct process *ns_init = pid_ns_reaper_locked(p); /* p's pid namespace's init */
   struct process *top = ns_init ? ns_init : init_process;
-  /* only ancestors at p's level (Linux's find_new_reaper): a parent above
-   * p's namespace — one that joined it with setns and forked p — ends
-   * the search even when it is a subreaper */
-  int level = pid_ns_of(p->pid)->level;
-  for (struct process *a = p->parent; a && a != top && a != init_process; a = a->parent) {
-    if (pid_ns_of(a->pid)->level != level)
-      break;
+  /* Linux's find_new_reaper looks only at ancestors in p's own namespace:
+   * p's parent may be above it (setns, then fork). An exiting init's
+   * orphans go up (Kite's init does not wait for its namespace, docs/
+   * namespaces.md), so for it the namespace above is searched. */
+  struct pid_namespace *ns = pid_ns_of(p->pid);
+  if (ns->reaper == p && ns->parent)
+    ns = ns->parent;
+  for (struct process *a = p->parent; a && a != top && a != init_process && pid_ns_of(a->pid) == ns;
+       a = a->parent)
     if (a->child_subreaper && !a->exiting && !a->zombie)
       return a;
-  }
   return top;
 }

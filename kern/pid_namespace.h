@@ -35,7 +35,7 @@ struct pid_namespace {
   struct pid_namespace *parent; /* referenced; NULL for the initial one */
   int level;                    /* 0 for the initial one */
   /* proc_lock: */
-  uint64_t *bitmap;             /* numbers in use (PID_MAX bits); NULL for the initial one */
+  uint64_t *bitmap;             /* numbers in use (PID_MAX bits); the initial one's is kern/pid.c's global one */
   pid_t last_pid;               /* ns_last_pid: the number handed out last */
   struct process *reaper;       /* its init (number 1), NULL before it and after it exited */
   bool dead;                    /* its init exited: no new numbers (fork: ENOMEM) */
@@ -121,9 +121,10 @@ void pid_ns_fork_done(pid_t id);
 /* The reaper for orphans of p in p's namespace, if p is not in the
  * initial one (NULL otherwise). proc_lock held. */
 struct process *pid_ns_reaper_locked(struct process *p);
-/* The new parent of p's orphans: the nearest living ancestor that asked to
- * be a child subreaper (PR_SET_CHILD_SUBREAPER) below the init of p's pid
- * namespace, else that init, else init_process. proc_lock held. */
+/* The new parent of p's orphans: the nearest living ancestor in p's pid
+ * namespace (the one above, if p is its init) that asked to be a child
+ * subreaper (PR_SET_CHILD_SUBREAPER) below the init of p's pid namespace,
+ * else that init, else init_process. proc_lock held. */
 struct process *find_reaper_locked(struct process *p);
 
 #endif

@@ -54,6 +54,7 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len);
 static void tcp_err_cb(void *arg, err_t err);
 static void tcp_free_unaccepted(struct tcp_sock *cts);
+static void tcp_listener_close(struct tcp_sock *ts);
 
 static struct tcp_sock *tcp_sock_alloc(struct socket *s)
 {
@@ -526,16 +527,7 @@ static int tcp_disconnect(struct socket *s)
       inet_any_addr(&ts->inet, &bound_ip);
   }
   if (ts->state == TS_LISTEN) {
-    while (ts->acc_head) {
-      struct tcp_sock *cts = ts->acc_head;
-      ts->acc_head = cts->acc_next;
-      tcp_free_unaccepted(cts);
-    }
-    ts->acc_tail = NULL;
-    ts->acc_count = 0;
-    struct tcp_pcb *lpcb = tcp_detach(ts);
-    if (lpcb)
-      tcp_close(lpcb);  /* never fails for a listener */
+    tcp_listener_close(ts);
   } else {
     struct tcp_pcb *pcb = tcp_detach(ts);
     if (pcb) {
@@ -712,20 +704,32 @@ static void tcp_free_unaccepted(struct tcp_sock *cts)
   sock_free(cs);
 }
 
+/*
+ * Stop listening: reset and free every connection still waiting in the
+ * accept queue, then close the listening pcb. Used by close() and by
+ * connect(AF_UNSPEC) on a listener (Linux's inet_csk_listen_stop). The
+ * socket keeps no pcb afterwards. net_lock held.
+ */
+static void tcp_listener_close(struct tcp_sock *ts)
+{
+  while (ts->acc_head) {
+    struct tcp_sock *cts = ts->acc_head;
+    ts->acc_head = cts->acc_next;
+    tcp_free_unaccepted(cts);
+  }
+  ts->acc_tail = NULL;
+  ts->acc_count = 0;
+  struct tcp_pcb *lpcb = tcp_detach(ts);
+  if (lpcb)
+    tcp_close(lpcb);  /* never fails for a listener */
+}
+
 static void tcp_release(struct socket *s)
 {
   struct tcp_sock *ts = tcp_of(s);
   net_lock_acquire();
   if (ts->state == TS_LISTEN) {
-    while (ts->acc_head) {
-      struct tcp_sock *cts = ts->acc_head;
-      ts->acc_head = cts->acc_next;
-      tcp_free_unaccepted(cts);
-    }
-    ts->acc_tail = NULL;
-    struct tcp_pcb *lpcb = tcp_detach(ts);
-    if (lpcb)
-      tcp_close(lpcb);  /* never fails for a listener */
+    tcp_listener_close(ts);
   } else {
     /* Linux resets a connection closed with unread data, or with linger 0. */
     bool reset = ts->rx_bytes > 0 || (s->linger.l_onoff && s->linger.l_linger == 0);

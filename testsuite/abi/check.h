@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -327,6 +328,35 @@ static ABI_UNUSED int wait_child_timeout(pid_t pid, long ms)
   kill(pid, SIGKILL);
   waitpid(pid, &st, 0);
   return -1;
+}
+
+/* wait_status: the exit code of child pid (waited for at most 20 s), or
+ * -1 if it was killed, timed out or could not be waited for. */
+static ABI_UNUSED int wait_status(pid_t pid)
+{
+  int st = wait_child_timeout(pid, 20000);
+  return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* ns_ino: the inode number of path (a /proc/<pid>/ns link names its
+ * namespace by it), or 0 if stat fails. */
+static ABI_UNUSED ino_t ns_ino(const char *path)
+{
+  struct stat st;
+  return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* write_text: write string s to path (a /proc/sys file) in one write.
+ * 0, -errno, or -EIO for a short write. */
+static ABI_UNUSED int write_text(const char *path, const char *s)
+{
+  int fd = open(path, O_WRONLY);
+  if (fd < 0)
+    return -errno;
+  ssize_t n = write(fd, s, strlen(s));
+  int r = n == (ssize_t)strlen(s) ? 0 : n < 0 ? -errno : -EIO;
+  close(fd);
+  return r;
 }
 
 /* status_str: a wait status in words, for failure details. */

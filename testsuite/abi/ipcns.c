@@ -22,18 +22,6 @@
 #define K_CLONE_SYSVSEM 0x00040000
 #define KEY 0x1c5e0001
 
-static ino_t ns_ino(const char *path)
-{
-  struct stat st;
-  return stat(path, &st) == 0 ? st.st_ino : 0;
-}
-
-static int wait_status(pid_t pid)
-{
-  int st = wait_child_timeout(pid, 20000);
-  return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static long read_long(const char *path)
 {
   char buf[64] = "";
@@ -42,16 +30,6 @@ static long read_long(const char *path)
   if (fd >= 0)
     close(fd);
   return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
-static int write_text(const char *path, const char *s)
-{
-  int fd = open(path, O_WRONLY);
-  if (fd < 0)
-    return -errno;
-  int r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -errno;
-  close(fd);
-  return r;
 }
 
 /* Lines of a file (the header counts one). */

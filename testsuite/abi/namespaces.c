@@ -9,7 +9,9 @@
  * per namespace; setns back; the propagation flags; pivot_root inside
  * one), PID namespaces (numbers per namespace, the namespace's init:
  * reaper, signals, its death; unshare and setns for the children; the
- * parent namespace by ioctl), and /proc/sys/kernel/ns_last_pid with
+ * parent namespace by ioctl; an orphan whose parent was forked into the
+ * namespace from above goes to the namespace's init, not to a subreaper
+ * above it), and /proc/sys/kernel/ns_last_pid with
  * a /proc/<pid> descriptor that must not signal a later process with the
  * same pid. User space; runs on Kite and on Linux.
  */
@@ -18,6 +20,7 @@
 #include <sys/stat.h>
 #include <dirent.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 
 #ifndef CLONE_NEWUTS
 #define CLONE_NEWUTS 0x04000000
@@ -29,18 +32,6 @@
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
-
-static ino_t ns_ino(const char *path)
-{
-  struct stat st;
-  return stat(path, &st) == 0 ? st.st_ino : 0;
-}
-
-static int wait_status(pid_t pid)
-{
-  int st = wait_child_timeout(pid, 20000);
-  return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void hostname_is(const char *name, const char *want)
 {
@@ -616,17 +607,74 @@ static void test_pidns(void)
   close(outer_fd);
 }
 
-/* ---- ns_last_pid ---- */
-
-static int write_text(const char *path, const char *s)
+/*
+ * An orphan's new parent is looked for among its parent's ancestors in the
+ * parent's own namespace only (Linux's find_new_reaper): this section is a
+ * subreaper; it makes a namespace (its init N waits for children until
+ * told to stop), joins it for its children, and forks Q there — Q is in
+ * N's namespace, but its parent (this section) is not. Q forks C and
+ * exits: C goes to N (its parent becomes 1), not to the subreaper above
+ * (which would make it 0: a parent outside C's namespace).
+ */
+static void test_pid_subreaper(void)
 {
-  int fd = open(path, O_WRONLY);
-  if (fd < 0)
-    return -errno;
-  int r = write(fd, s, strlen(s)) < 0 ? -errno : 0;
-  close(fd);
-  return r;
+  if (skip_on_qemu("pid-subreaper", "qemu-user refuses CLONE_NEWPID; the reference Linux runs these"))
+    return;
+  CHECK_RET("subreaper/set", prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+  int stop[2], res[2];
+  pipe(stop);
+  pipe(res);
+  pid_t n = fork_newpid();
+  if (n == 0) { /* N, the namespace's init: reap until stop closes */
+    close(stop[1]);
+    close(res[0]);
+    close(res[1]);
+    char c;
+    while (read(stop[0], &c, 1) > 0)
+      ;
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+      ;
+    _exit(0);
+  }
+  close(stop[0]);
+  CHECK("subreaper/clone-newpid", n > 0);
+  if (n <= 0)
+    return;
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/ns/pid", n);
+  int nsfd = open(path, O_RDONLY);
+  CHECK_RET("subreaper/setns-child-ns", raw2(SYS_setns, nsfd, CLONE_NEWPID_), 0);
+  pid_t q = fork();
+  if (q == 0) { /* Q, number 2 in N's namespace */
+    pid_t c = fork();
+    if (c == 0) { /* C: wait until Q has gone, then say who adopted it */
+      close(res[0]);
+      pid_t pp = getppid();
+      for (int i = 0; i < 5000 && pp == 2; i++) {
+        usleep(1000);
+        pp = getppid();
+      }
+      char r = pp == 1 ? 'y' : pp == 0 ? '0' : 'n';
+      write(res[1], &r, 1);
+      _exit(0);
+    }
+    _exit(c > 0 && getpid() == 2 ? 0 : 1);
+  }
+  close(res[1]);
+  CHECK_RET("subreaper/forked-into-ns", wait_status(q), 0);
+  char r = 0;
+  CHECKF("subreaper/orphan-goes-to-ns-init", read(res[0], &r, 1) == 1 && r == 'y',
+         "the orphan's parent after its own exited: %s",
+         r == '0' ? "0 (the subreaper outside its namespace)" : r ? "neither 1 nor 0" : "no answer");
+  close(res[0]);
+  close(stop[1]);
+  CHECK_RET("subreaper/ns-init-exit", wait_status(n), 0);
+  while (waitpid(-1, NULL, WNOHANG) > 0) /* C, had it come here */
+    ;
+  close(nsfd);
 }
+
+/* ---- ns_last_pid ---- */
 
 static void test_last_pid(void)
 {
@@ -695,6 +743,7 @@ int main(void)
   run_section("errors", test_errors, 30000);
   run_section("ioctls", test_ioctls, 30000);
   run_section("pid", test_pidns, 60000);
+  run_section("pid-subreaper", test_pid_subreaper, 30000);
   run_section("last-pid", test_last_pid, 30000);
   return abi_done();
 }

@@ -30,12 +30,6 @@
 #define K_CLONE_NEWPID 0x20000000
 #define K_CLONE_NEWNS 0x00020000
 
-static int wait_status(pid_t pid)
-{
-  int st = wait_child_timeout(pid, 20000);
-  return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* readlinkat as a string; "" with errno's negative in *err on failure */
 static const char *link_of(int dirfd, const char *path, int *err)
 {

@@ -30,12 +30,6 @@ static const char *at(char *buf, const char *name)
   return buf;
 }
 
-static int wait_status(pid_t pid)
-{
-  int st = wait_child_timeout(pid, 20000);
-  return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* The optional fields of the topmost mount on path in /proc/self/mountinfo
  * (between the options and the "-", each with a space before it), into
  * out; false if path is not a mount point. */
