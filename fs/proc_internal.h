@@ -6,6 +6,7 @@
  *   fs/proc_pid.c     the per-process files (/proc/<pid>/...), their tables
  *   fs/proc_kernel.c  the kernel-wide files (/proc/meminfo, /proc/sys, ...),
  *                     their tables and the writable tunables
+ *   fs/proc_links.c   the symbolic links: self, thread-self, the magic links
  *   fs/proc_mounts.c  /proc/<pid>/mounts and mountinfo
  *   fs/proc_util.c    text buffers and process snapshots, used by all above
  *
@@ -25,6 +26,9 @@
 
 #include "kern/types.h"
 #include "kern/task.h"   /* TASK_COMM_LEN */
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "kern/mm.h"    /* kfree */
 
 struct process;
 struct path;
@@ -58,6 +62,42 @@ enum proc_kind {
   PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
   PK_NS_LINK,   /* /proc/<pid>/ns/<kind>: a magic link to the namespace (fs/nsfs.c) */
 };
+
+/* What a procfs inode stands for (its priv; freed by proc_evict). The ids
+ * are global: the mount's namespace only changes what is listed and shown. */
+struct proc_info {
+  enum proc_kind kind;
+  pid_t pid;
+  int fd;
+  proc_gen_fn gen;
+  uint64_t start_ns;    /* PK_PID_DIR: the process's start time (procfs_dir_process) */
+};
+
+/* The proc_info of a procfs inode. */
+static inline struct proc_info *info_of(struct inode *ino)
+{
+  return ino->priv;
+}
+
+/* Every procfs inode's evict: frees its proc_info. */
+static inline void proc_evict(struct inode *ino)
+{
+  kfree(ino->priv);
+}
+
+/* The pid namespace a /proc mount shows (its super block's; referenced by
+ * it): directories list its processes by their numbers there. */
+static inline struct pid_namespace *proc_ns(struct super_block *sb)
+{
+  return sb->priv;
+}
+
+/* ---- fs/proc_links.c ---- */
+
+/* self and thread-self (readlink only); cwd, root, exe, fd/N, ns/<kind>
+ * (magic links: get_link jumps to the object). */
+extern const struct inode_ops proc_link_iops;
+extern const struct inode_ops proc_magic_link_iops;
 
 /* One name in a /proc directory: what it is, its generator, its mode. */
 struct proc_entry {

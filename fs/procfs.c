@@ -48,17 +48,7 @@
 
 #define PROC_SUPER_MAGIC 0x9fa0
 
-struct proc_info {
-  enum proc_kind kind;
-  pid_t pid;
-  int fd;
-  proc_gen_fn gen;
-  uint64_t start_ns;    /* PK_PID_DIR: the process's start time (procfs_dir_process) */
-};
-
 static const struct inode_ops proc_dir_iops;
-static const struct inode_ops proc_link_iops;
-static const struct inode_ops proc_magic_link_iops;
 static const struct file_ops proc_dir_fops;
 static const struct file_ops proc_file_fops;
 static int proc_mount(const struct fs_type *type, const char *source, uint32_t flags,
@@ -68,13 +58,6 @@ static const struct fs_type proc_type = { .name = "proc", .mount = proc_mount };
 /* ---- inodes ---- */
 
 static void proc_set_owner(struct inode *ino, pid_t pid);
-
-/* The pid namespace a /proc mount shows (its super block's; referenced by
- * it): directories list its processes by their numbers there. */
-static struct pid_namespace *proc_ns(struct super_block *sb)
-{
-  return sb->priv;
-}
 
 static struct inode *proc_inode(struct super_block *sb, mode_t mode, enum proc_kind kind, pid_t pid,
                                 int fd, proc_gen_fn gen)
@@ -127,15 +110,6 @@ static void proc_set_owner(struct inode *ino, pid_t pid)
   }
 }
 
-static void proc_evict(struct inode *ino)
-{
-  kfree(ino->priv);
-}
-
-static struct proc_info *info_of(struct inode *ino)
-{
-  return ino->priv;
-}
 
 static bool parse_num(const char *s, size_t len, long *out)
 {
@@ -336,173 +310,6 @@ bool procfs_dir_process(struct file *f, struct process **pp)
   *pp = p;
   return true;
 }
-
-/* The name /proc/<pid>/fd/N shows for an open file (readlink). */
-static int file_link_name(struct file *f, char *buf, size_t size)
-{
-  struct path root = proc_reader_root();
-  if (f->path.dentry && (!path_is_pseudo(&f->path) || S_ISREG(f->inode->mode)))
-    return proc_path_name(&f->path, &root, buf, size);
-  unsigned long ino = f->inode ? (unsigned long)f->inode->ino : 0UL;
-  if (f->inode && S_ISFIFO(f->inode->mode))
-    return snprintf(buf, size, "pipe:[%lu]", ino);
-  if (f->inode && S_ISSOCK(f->inode->mode))
-    return snprintf(buf, size, "socket:[%lu]", ino);
-  return snprintf(buf, size, "anon_inode:[%lu]", ino);
-}
-
-/* The file at descriptor fd of a snapshot, referenced, or NULL. */
-static struct file *snapshot_file(struct proc_snapshot *s, int fd)
-{
-  struct file *f = NULL;
-  if (!s->files)
-    return NULL;
-  spin_lock(&s->files->lock);
-  if (fd < s->files->size && (f = s->files->fd[fd]))
-    fget(f);
-  spin_unlock(&s->files->lock);
-  return f;
-}
-
-/* The namespace of kind `kind` process pid is in, referenced, or NULL. */
-static struct ns_common *proc_task_ns(pid_t pid, int kind)
-{
-  spin_lock(&proc_lock);
-  struct process *p = find_process(pid);
-  struct task *t = p ? proc_any_thread(p) : NULL;
-  struct ns_common *ns = t ? task_ns_locked(t, kind) : NULL;
-  spin_unlock(&proc_lock);
-  return ns;
-}
-
-/* Where a per-process symlink points. */
-static int proc_readlink(struct inode *ino, char *buf, size_t size)
-{
-  struct proc_info *pi = info_of(ino);
-  char tmp[PATH_MAX > 512 ? 512 : PATH_MAX];
-  int n = -ENOENT;
-  if (pi->kind == PK_SELF || pi->kind == PK_THREAD_SELF) {
-    /* the reader's numbers in the mount's namespace: none (ENOENT, a
-     * dangling link) when the reader is outside it, as Linux */
-    struct pid_namespace *ns = proc_ns(ino->sb);
-    pid_t tgid = pid_nr_ns(current->proc->pid, ns), tid = pid_nr_ns(current->tid, ns);
-    if (!tgid || !tid)
-      return -ENOENT;
-    if (pi->kind == PK_SELF)
-      n = snprintf(tmp, sizeof(tmp), "%d", tgid);
-    else
-      n = snprintf(tmp, sizeof(tmp), "%d/task/%d", tgid, tid);
-  } else if (pi->kind == PK_NS_LINK) {
-    struct ns_common *ns = proc_task_ns(pi->pid, pi->fd);
-    if (ns) {
-      n = nsfs_link_name(ns, tmp, sizeof(tmp));
-      ns_put(ns);
-    }
-  } else {
-    struct process *p = proc_get_process(pi->pid);
-    if (!p)
-      return -ENOENT;
-    struct proc_snapshot s;
-    proc_snapshot_get(p, &s);
-    struct path root = proc_reader_root();
-    if (pi->kind == PK_EXE && s.mm) {
-      n = (int)strlcpy(tmp, s.mm->exe_path, sizeof(tmp));
-    } else if ((pi->kind == PK_CWD || pi->kind == PK_ROOTLINK) && s.fs) {
-      spin_lock(&s.fs->lock);
-      struct path pp = pi->kind == PK_CWD ? s.fs->cwd : s.fs->root;
-      path_get(&pp);
-      spin_unlock(&s.fs->lock);
-      n = path_to_string(&pp, &root, tmp, sizeof(tmp));
-      path_put(&pp);
-    } else if (pi->kind == PK_FD_LINK) {
-      struct file *f = snapshot_file(&s, pi->fd);
-      if (f) {
-        n = file_link_name(f, tmp, sizeof(tmp));
-        fput(f);
-      }
-    }
-    proc_snapshot_put(&s);
-    process_put(p);
-  }
-  if (n < 0)
-    return n;
-  n = MIN((size_t)n, size);
-  memcpy(buf, tmp, n);
-  return n;
-}
-
-/* Where a magic link to f leads: its path, or for a nameless file (a pipe,
- * a socket) its place on the pseudo mount; `none` if it has neither. */
-static int file_link_target(struct file *f, struct path *out, int none)
-{
-  if (f->path.dentry) {
-    *out = f->path;
-    path_get(out);
-    return 0;
-  }
-  if (!f->inode)
-    return none;
-  char name[48];
-  file_link_name(f, name, sizeof(name));
-  return vfs_pseudo_path(f->inode, name, out);
-}
-
-/*
- * Following cwd, root, exe or fd/N is a jump to the object itself (a magic
- * link): a removed file or directory is still reached, and a pipe, which
- * has no name, is reached on the pseudo mount and reopens as a FIFO
- * (bash's <(...) opens /dev/fd/63 this way). exe is the file the mm runs
- * (mm->exe, fixed for the life of the mm; the snapshot holds the mm).
- */
-static int proc_get_link(struct inode *ino, struct path *out)
-{
-  struct proc_info *pi = info_of(ino);
-  if (pi->kind == PK_NS_LINK) {
-    struct ns_common *ns = proc_task_ns(pi->pid, pi->fd);
-    if (!ns)
-      return -ENOENT;
-    int r = nsfs_path(ns, out);
-    ns_put(ns);
-    return r;
-  }
-  struct process *p = proc_get_process(pi->pid);
-  if (!p)
-    return -ENOENT;
-  struct proc_snapshot s;
-  proc_snapshot_get(p, &s);
-  int r = -ENOENT;
-  if ((pi->kind == PK_CWD || pi->kind == PK_ROOTLINK) && s.fs) {
-    spin_lock(&s.fs->lock);
-    *out = pi->kind == PK_CWD ? s.fs->cwd : s.fs->root;
-    path_get(out);
-    spin_unlock(&s.fs->lock);
-    r = 0;
-  } else if (pi->kind == PK_EXE) {
-    struct file *f = s.mm && s.mm->exe ? s.mm->exe->file : NULL;
-    if (f)
-      r = file_link_target(f, out, -ENOENT);
-  } else if (pi->kind == PK_FD_LINK) {
-    struct file *f = snapshot_file(&s, pi->fd);
-    if (f) {
-      r = file_link_target(f, out, -ENXIO);
-      fput(f);
-    }
-  }
-  proc_snapshot_put(&s);
-  process_put(p);
-  return r;
-}
-
-static const struct inode_ops proc_link_iops = {
-  .readlink = proc_readlink,
-  .evict = proc_evict,
-};
-
-static const struct inode_ops proc_magic_link_iops = {
-  .readlink = proc_readlink,
-  .get_link = proc_get_link,
-  .evict = proc_evict,
-};
 
 /* ---- directories ---- */
 

@@ -97,7 +97,7 @@ static int thread_fn(void *arg)
 }
 
 /* pid 1 of a new namespace (and mount namespace): its own /proc. */
-static void proc_init_side(pid_t outer_pid, int outer_proc, int ready, int go)
+static void proc_init_side(pid_t outer_pid, int outer_proc, int ready, int go, int done)
 {
   int err;
   CHECK_RET("in/make-private", mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ? -errno : 0, 0);
@@ -153,8 +153,9 @@ static void proc_init_side(pid_t outer_pid, int outer_proc, int ready, int go)
   CHECK_RET("in/task-outer-number-enoent", stat("/proc/1/task/99999", &st) ? -errno : 0, -ENOENT);
   __atomic_store_n(&thread_done, 2, __ATOMIC_RELEASE);
   char x = 'r';
-  write(pipefd[1], &x, 1); /* (the parent looks at our /proc first: go) */
+  write(done, &x, 1); /* the parent looks at our /proc, then says go */
   read(go, &x, 1);
+  write(pipefd[1], &x, 1);
   close(pipefd[1]);
   wait_status(c);
 }
@@ -191,27 +192,25 @@ static void proc_unshare_side(const char *d1, const char *d2)
 static void test_proc(void)
 {
   int outer_proc = open("/proc", O_DIRECTORY | O_RDONLY);
-  int ready[2], go[2];
+  int ready[2], go[2], done[2];
   pipe(ready);
   pipe(go);
+  pipe(done);
   pid_t me = getpid();
   pid_t c = (pid_t)raw5(SYS_clone, K_CLONE_NEWPID | K_CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
   if (c == 0) {
     close(ready[1]);
-    proc_init_side(me, outer_proc, ready[0], go[0]);
+    proc_init_side(me, outer_proc, ready[0], go[0], done[1]);
     _exit(abi_failures ? 1 : 0);
   }
   CHECKF("clone", c > 0, "%d", c);
   write(ready[1], &c, sizeof(c));
-  /* the child's /proc seen from here: its numbers; our self dangles */
-  char path[96];
+  /* the child's /proc seen from here (once it has made its checks, its
+   * child 2 still there): its numbers; our self dangles */
+  char path[96], x = 0;
   int err;
-  for (int i = 0; i < 2000; i++) {
-    snprintf(path, sizeof(path), "/proc/%d/root/proc/2", c);
-    if (access(path, F_OK) == 0)
-      break;
-    usleep(2000);
-  }
+  close(done[1]);
+  CHECK("out/inner-checked", read(done[0], &x, 1) == 1);
   snprintf(path, sizeof(path), "/proc/%d/root/proc/self", c);
   link_of(AT_FDCWD, path, &err);
   CHECK_RET("out/inner-self-dangles", err, -ENOENT);
