@@ -8,7 +8,8 @@
  * Layer: drivers. Below: kern/printk.c (console_set_output),
  * drivers/plic.c (irq_register), arch/riscv (the direct map). Above:
  * drivers/console.c's tty, which gets the typed bytes (tty_receive), and
- * kmain (uart_init). Locks: none of its own: output is polled under
+ * kmain (uart_early_init once the device tree is read, uart_init). Locks:
+ * none of its own: output is polled under
  * printk's console_lock, input is drained in the interrupt handler, which
  * runs on the boot hart only.
  */
@@ -63,7 +64,7 @@ static void uart_interrupt(int irq, void *arg)
   }
 }
 
-void uart_init(paddr_t base, int shift, int irq)
+void uart_early_init(paddr_t base, int shift)
 {
   uart = pa_to_kva(base);
   reg_shift = shift;
@@ -71,6 +72,12 @@ void uart_init(paddr_t base, int shift, int irq)
   uart_write_reg(LCR, 0x03); /* 8N1 */
   uart_write_reg(FCR, 0x01); /* enable FIFOs, keeping bytes typed ahead */
   console_set_output(uart_output);
+}
+
+void uart_init(paddr_t base, int shift, int irq)
+{
+  if (!uart)
+    uart_early_init(base, shift);
   console_tty_init();
   if (irq > 0 && irq_register(irq, uart_interrupt, NULL) == 0)
     uart_write_reg(IER, 0x01); /* receive-data interrupt */

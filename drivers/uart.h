@@ -9,9 +9,13 @@
 #ifndef KITE_UART_H
 #define KITE_UART_H
 #include "kern/types.h"
-/* Boot, once: the port is at physical base, registers 1 << reg_shift
- * bytes apart, receive interrupt irq (<= 0: none, input is polled once).
- * Sets 8N1 with FIFOs, makes it the console output, sets up the console
- * tty and drains what was typed during boot into it. */
+/* Boot, as soon as the device tree is read (an "earlycon"): the port is
+ * at physical base, registers 1 << reg_shift bytes apart. Sets 8N1 with
+ * FIFOs (interrupts off) and makes it the console output, in place of
+ * the firmware's SBI call per character. */
+void uart_early_init(paddr_t base, int reg_shift);
+/* Boot, once, when interrupts can be routed: uart_early_init if it was
+ * not called, then the console tty; receive interrupt irq (<= 0: none,
+ * input is polled once); drains what was typed during boot into it. */
 void uart_init(paddr_t base, int reg_shift, int irq);
 #endif

@@ -300,16 +300,12 @@ out:
   return r;
 }
 
-int mount_clone_file(const struct path *p, struct file **out)
+int mount_clone_file(const struct path *p, bool recursive, struct file **out)
 {
-  spin_lock(&mount_lock);
-  bool in_tree = !p->mnt->anon && check_mnt(p->mnt);
-  spin_unlock(&mount_lock);
-  if (!in_tree)
-    return -EINVAL;
-  struct mount *m = mount_detached(p->mnt->sb, p->dentry, p->mnt->source, p->mnt->flags);
-  if (!m)
-    return -ENOMEM;
+  struct mount *m = NULL;
+  int r = mount_clone_tree(p, recursive, &m);
+  if (r)
+    return r;
   struct file *f = mount_file(m);
   if (!f) {
     mount_drop_detached(m);
@@ -328,23 +324,30 @@ static bool below_locked(struct mount *m, struct mount *top)
   return false;
 }
 
-int mount_change_flags(const struct path *p, uint32_t clr, uint32_t set, bool recursive)
+int mount_change_flags(const struct path *p, uint32_t clr, uint32_t set, uint32_t prop,
+                       bool recursive)
 {
   struct mount *top = p->mnt;
   if (p->dentry != top->root)
     return -EINVAL;
+  namespace_lock();
   spin_lock(&mount_lock);
+  int r = 0;
   if (!top->anon && !check_mnt(top)) {
-    spin_unlock(&mount_lock);
-    return -EINVAL;             /* unmounted, or in another namespace's tree */
+    r = -EINVAL;                /* unmounted, or in another namespace's tree */
+    goto out;
   }
   top->flags = (top->flags & ~clr) | set;
   struct mount *m;
-  if (recursive && !top->anon) {
+  if (recursive) {              /* a detached clone's mounts hang below it too */
     list_for_each_entry(m, &mount_list, link)
       if (m != top && below_locked(m, top))
         m->flags = (m->flags & ~clr) | set;
   }
+  if (prop)
+    mount_set_propagation_locked(top, prop, recursive);
+out:
   spin_unlock(&mount_lock);
-  return 0;
+  namespace_unlock();
+  return r;
 }

@@ -74,17 +74,21 @@ int fs_config_apply(struct fs_config *fc, const struct fs_param *p);
  */
 int fs_config_mount(struct fs_config *fc, uint32_t mnt_flags, struct file **out);
 /*
- * open_tree(OPEN_TREE_CLONE): a detached copy of the mount at p (its
- * root p's dentry; the mounts below it are not copied) behind a new
+ * open_tree(OPEN_TREE_CLONE [| AT_RECURSIVE]): a detached copy of the
+ * mount at p (its root p's dentry; recursive: with the mounts below it,
+ * less unbindable ones — fs/mount.c's mount_clone_tree) behind a new
  * O_PATH file that owns it (*out). 0, -EINVAL (p is on no mount of the
- * tree), -ENOMEM. No locks held.
+ * tree, or unbindable), -ENOMEM. No locks held.
  */
-int mount_clone_file(const struct path *p, struct file **out);
+int mount_clone_file(const struct path *p, bool recursive, struct file **out);
 /*
  * mount_setattr: clear then set mount flags (MS_*) on the mount whose
- * root is p, and with recursive on every mount below it. 0, -EINVAL (p is
- * not a mount's root, or the mount is outside the tree). Takes mount_lock.
+ * root is p, and with recursive on every mount below it; prop (0, or one
+ * of MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE) changes their
+ * propagation as mount(2) does. 0, -EINVAL (p is not a mount's root, or
+ * the mount is outside the tree). Takes namespace_mutex, then mount_lock.
  */
-int mount_change_flags(const struct path *p, uint32_t clr, uint32_t set, bool recursive);
+int mount_change_flags(const struct path *p, uint32_t clr, uint32_t set, uint32_t prop,
+                       bool recursive);
 
 #endif

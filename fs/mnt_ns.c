@@ -168,6 +168,7 @@ static struct ns_common *mnt_ns_copy(struct ns_common *old_common, struct task *
   struct mnt_namespace *old = to_mnt_ns(old_common);
   struct mnt_namespace *ns = kzalloc(sizeof(*ns));
   struct mount **olds = NULL;
+  namespace_lock();                     /* the tree stays as it is while copied */
   int n = ns ? snapshot(old, &olds) : -ENOMEM;
   struct mount **news = n >= 0 ? kzalloc(n * sizeof(*news) + 1) : NULL;
   bool *keep = news ? kzalloc(n * sizeof(*keep) + 1) : NULL;
@@ -184,7 +185,8 @@ static struct ns_common *mnt_ns_copy(struct ns_common *old_common, struct task *
   }
   for (int i = 0; news && i < n; i++)
     if (news[i] && (!ok || !keep[i]))
-      mount_drop_detached(news[i]); /* left out, or the copy failed: never hung */
+      mount_free_unhung(news[i]);   /* left out, or the copy failed: never hung */
+  namespace_unlock();
   if (!ok) {
     /* only out of memory: the old root is never unmounted */
     kfree(olds);
@@ -235,9 +237,26 @@ static int mnt_ns_enter(struct ns_common *common, struct task *t)
   return 0;
 }
 
+/* Is t's root other than its namespace's root (with whatever is mounted
+ * on top of it)? Linux's current_chrooted. */
+static bool mnt_ns_chrooted(struct ns_common *common, struct task *t)
+{
+  struct mnt_namespace *ns = to_mnt_ns(common);
+  struct path root = { ns->root, ns->root->root };
+  path_get(&root);
+  follow_mounts(&root);
+  struct fs_context *fs = t->fs;
+  spin_lock(&fs->lock);
+  bool chrooted = fs->root.mnt != root.mnt || fs->root.dentry != root.dentry;
+  spin_unlock(&fs->lock);
+  path_put(&root);
+  return chrooted;
+}
+
 static const struct mnt_ns_ops mnt_ns_ops = {
   .copy = mnt_ns_copy,
   .enter = mnt_ns_enter,
+  .chrooted = mnt_ns_chrooted,
 };
 
 void mnt_ns_init(struct mount *root)

@@ -1,10 +1,16 @@
 /*
- * mount.c — changing the shape of the mount tree: moving a mount
- * (mount(MS_MOVE)), pivot_root(2), and which mounts a process can see.
- * Layer: VFS, beside fs/super.c (which makes, attaches and removes mounts)
- * and fs/namei.c (which walks them). Locks: mount_lock (super.c) guards every
- * mount's parent/mountpoint and the mount list; it is a leaf spinlock, taken
- * after proc_lock and fs_context locks are dropped. See docs/vfs.md
+ * mount.c — changing the shape of the mount tree: hanging a tree of
+ * mounts and replaying it on the target's peers and slaves (a new mount,
+ * a bind, MS_BIND|MS_REC, a move, an attached open_tree clone: Linux's
+ * copy_tree and attach_recursive_mnt; fs/pnode.c gives the receivers and
+ * the copies' roles), moving a mount (mount(MS_MOVE), move_mount),
+ * open_tree's clones, pivot_root(2), and which mounts a process can see.
+ * Layer: VFS, beside fs/super.c (which makes and removes mounts)
+ * and fs/namei.c (which walks them). Locks: namespace_mutex (super.c) is
+ * held across a whole change, so a tree listed stays as it is while its
+ * copies are allocated; mount_lock (super.c) guards every mount's
+ * parent/mountpoint and the mount list; it is a leaf spinlock, taken after
+ * proc_lock and fs_context locks are dropped. See docs/vfs.md
  * ("Changing the root").
  *
  * How a boot hands over from the initramfs to a disk (user/rootfs/init,
@@ -18,6 +24,7 @@
 #include "fs/dentry.h"
 #include "fs/mount.h"
 #include "fs/namei.h"
+#include "fs/pnode.h"
 #include "kern/task.h"
 #include "kern/syscall.h"
 #include "kern/mm.h"
@@ -75,39 +82,333 @@ static void hang_locked(struct mount *m, struct mount *parent, struct dentry *mp
   list_add_tail(&m->link, &mount_list);
 }
 
+/* ---- trees of mounts (Linux's copy_tree and attach_recursive_mnt) ---- */
+
+/* The index of m in t[0..n), or -1. */
+static int tree_index(struct mount **t, int n, const struct mount *m)
+{
+  for (int i = 0; i < n; i++)
+    if (t[i] == m)
+      return i;
+  return -1;
+}
+
+/* Is dentry d at or below dentry top? Takes dcache_lock. */
+static bool is_subdir(struct dentry *d, struct dentry *top)
+{
+  spin_lock(&dcache_lock);
+  bool r = is_subdir_locked(d, top);
+  spin_unlock(&dcache_lock);
+  return r;
+}
+
+/*
+ * The tree under top into t (room for max): top first, then breadth
+ * first, each parent before its children. With bind (a bind copies it,
+ * Linux's copy_tree without CL_COPY_UNBINDABLE): only the children of top
+ * on a mount point at or below root, and no unbindable mount nor what is
+ * below it. Returns how many (more than max: call again with more room).
+ * mount_lock held.
+ */
+static int tree_list_locked(struct mount *top, struct dentry *root, bool bind, struct mount **t,
+                            int max)
+{
+  int n = 1;
+  t[0] = top;
+  for (int i = 0; i < n && i < max; i++) {
+    struct mount *c;
+    list_for_each_entry(c, &mount_list, link) {
+      if (c->parent != t[i] || (bind && c->unbindable))
+        continue;
+      if (bind && i == 0 && !is_subdir(c->mountpoint, root))
+        continue;
+      if (n < max)
+        t[n] = c;
+      n++;
+    }
+  }
+  return n;
+}
+
+/* The tree under top (as tree_list_locked) in a new array *out (kfree
+ * it): how many, or -ENOMEM. namespace_mutex held (the tree stays). */
+static int tree_snapshot(struct mount *top, struct dentry *root, bool bind, struct mount ***out)
+{
+  for (int cap = 8;; cap *= 2) {
+    struct mount **t = kmalloc(cap * sizeof(*t));
+    if (!t)
+      return -ENOMEM;
+    spin_lock(&mount_lock);
+    int n = tree_list_locked(top, root, bind, t, cap);
+    spin_unlock(&mount_lock);
+    if (n <= cap) {
+      *out = t;
+      return n;
+    }
+    kfree(t);
+  }
+}
+
+/*
+ * Detached copies c[0..n) of the tree t (same file systems, roots,
+ * sources and flags; c[0] rooted at root), linked as t is: c[j]->parent
+ * the copy of t[j]'s parent, c[j]->mountpoint t[j]'s (not referenced
+ * until hung). Propagation fields zero. 0, or -ENOMEM with none left.
+ * namespace_mutex held, mount_lock not.
+ */
+static int tree_copy(struct mount **t, int n, struct dentry *root, struct mount **c)
+{
+  for (int j = 0; j < n; j++) {
+    c[j] = mount_detached(t[j]->sb, j ? t[j]->root : root, t[j]->source, t[j]->flags);
+    if (!c[j]) {
+      while (j > 0)
+        mount_free_unhung(c[--j]);
+      return -ENOMEM;
+    }
+    if (j) {
+      c[j]->parent = c[tree_index(t, n, t[j]->parent)];
+      c[j]->mountpoint = t[j]->mountpoint;
+    }
+  }
+  return 0;
+}
+
+/* Hang c[1..n), linked by tree_copy, below their parents (mount_lock). */
+static void hang_below_locked(struct mount **c, int n)
+{
+  for (int j = 1; j < n; j++)
+    mount_hang_locked(c[j], c[j]->parent, c[j]->mountpoint);
+}
+
+/* The receivers of dest (fs/pnode.c) into a new array *out: how many, or
+ * -ENOMEM. namespace_mutex held. */
+static int receivers(struct mount *dest, struct mount ***out)
+{
+  struct mount **r = NULL;
+  for (int cap = 0;;) {
+    spin_lock(&mount_lock);
+    int n = pnode_receivers_locked(dest, r, cap);
+    spin_unlock(&mount_lock);
+    if (n <= cap) {
+      *out = r;
+      return n;
+    }
+    kfree(r);
+    cap = n;
+    if (!(r = kzalloc(cap * sizeof(*r))))
+      return -ENOMEM;
+  }
+}
+
+/* Hang t at (dest, mp) as kind says; returns the mount point t[0] left
+ * (TREE_MOVE; the caller puts it) or NULL. mount_lock held. */
+static struct dentry *hang_tree_locked(struct mount **t, int n, struct mount *dest,
+                                       struct dentry *mp, enum tree_kind kind)
+{
+  struct dentry *old = NULL;
+  if (kind == TREE_MOVE) {
+    old = t[0]->mountpoint;
+    old->mounted--;
+    list_del(&t[0]->link);
+  }
+  mount_hang_locked(t[0], dest, mp);
+  if (kind == TREE_NEW)
+    hang_below_locked(t, n);
+  for (int j = 1; kind == TREE_DETACHED && j < n; j++) {
+    t[j]->ns = dest->ns;                /* out of no namespace, after its parent */
+    list_del(&t[j]->link);
+    list_add_tail(&t[j]->link, &mount_list);
+  }
+  return old;
+}
+
+/* Hang receiver i's copy of the tree, cs[i*n ..], with the roles its
+ * place gives (pnode_copy_role_locked, one mount of the tree at a time;
+ * col: room for nr). mount_lock held. */
+static void hang_copy_locked(struct mount **t, int n, struct mount *dest, struct dentry *mp,
+                             struct mount **rcv, struct mount **cs, struct mount **col, int i)
+{
+  for (int j = 0; j < n; j++) {
+    for (int k = 0; k <= i; k++)
+      col[k] = cs[k * n] && !cs[k * n]->anon ? cs[k * n + j] : NULL;
+    col[i] = cs[i * n + j];
+    pnode_copy_role_locked(t[j], dest, rcv, col, i);
+    if (j == 0)
+      mount_hang_locked(col[i], rcv[i], mp);
+  }
+  hang_below_locked(cs + i * n, n);
+}
+
+int attach_tree(struct mount **t, int n, struct path *target, enum tree_kind kind)
+{
+  struct mount *dest = target->mnt, **rcv = NULL, **cs = NULL, **col = NULL;
+  struct dentry *mp = target->dentry, *old = NULL;
+  int nr = receivers(dest, &rcv), made = 0, err = nr < 0 ? nr : 0;
+  if (!err && nr) {
+    cs = kzalloc(nr * n * sizeof(*cs));
+    col = kzalloc(nr * sizeof(*col));
+    err = cs && col ? 0 : -ENOMEM;
+  }
+  while (!err && made < nr) {
+    err = tree_copy(t, n, t[0]->root, cs + made * n);
+    made += !err;
+  }
+  if (err)
+    goto out;
+  spin_lock(&mount_lock);
+  old = hang_tree_locked(t, n, dest, mp, kind);
+  for (int j = 0; dest->group_id && j < n; j++) {
+    if (!t[j]->group_id)
+      t[j]->group_id = pnode_new_group_locked();  /* each on the list: ids differ */
+    t[j]->unbindable = false;
+  }
+  for (int i = 0; i < nr; i++)
+    if (tree_index(t, n, rcv[i]) < 0 && pnode_sees_locked(rcv[i], mp))
+      hang_copy_locked(t, n, dest, mp, rcv, cs, col, i);
+  spin_unlock(&mount_lock);
+out:
+  for (int i = 0; i < made * n; i++)
+    if (cs[i]->anon)
+      mount_free_unhung(cs[i]);         /* a receiver that did not see mp */
+  if (old)
+    dput(old);
+  kfree(rcv);
+  kfree(cs);
+  kfree(col);
+  return err;
+}
+
+/* Does the tree t[0..n) hold an unbindable mount? (mount_lock) */
+static bool tree_unbindable_locked(struct mount **t, int n)
+{
+  for (int j = 0; j < n; j++)
+    if (t[j]->unbindable)
+      return true;
+  return false;
+}
+
+/* Copies of the tree at src (the mount and, with rec, what is below it)
+ * into a new array *out, roles as Linux's clone_mnt gives a bind: a peer
+ * of a shared original, a slave of a slave's master. How many, -EINVAL
+ * (src unbindable), -ENOMEM. namespace_mutex held. */
+static int bind_copies(const struct path *src, bool rec, struct mount ***out)
+{
+  struct mount **t, **c = NULL;
+  int n = 1, err = 0;
+  spin_lock(&mount_lock);
+  bool unbindable = src->mnt->unbindable;
+  spin_unlock(&mount_lock);
+  if (unbindable)
+    return -EINVAL;
+  if (rec)
+    n = tree_snapshot(src->mnt, src->dentry, true, &t);
+  else if ((t = kmalloc(sizeof(*t))))
+    t[0] = src->mnt;
+  else
+    n = -ENOMEM;
+  if (n < 0)
+    return n;
+  if (!(c = kzalloc(n * sizeof(*c))) || tree_copy(t, n, src->dentry, c)) {
+    err = -ENOMEM;
+    kfree(c);
+  } else {
+    spin_lock(&mount_lock);
+    for (int j = 0; j < n; j++) {
+      c[j]->group_id = t[j]->group_id;
+      c[j]->master = t[j]->master;
+    }
+    spin_unlock(&mount_lock);
+    *out = c;
+  }
+  kfree(t);
+  return err ? err : n;
+}
+
+int mount_bind(const char *source, struct path *target, uint32_t flags)
+{
+  struct path src;
+  int r = path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &src);
+  if (r)
+    return r;
+  struct mount **c;
+  namespace_lock();
+  int n = bind_copies(&src, flags & MS_REC, &c);
+  r = n < 0 ? n : 0;
+  if (!r) {
+    c[0]->flags = flags & ~(MS_BIND | MS_REC);
+    r = attach_tree(c, n, target, TREE_NEW);
+  }
+  namespace_unlock();
+  for (int j = 0; r && n > 0 && j < n; j++)
+    mount_free_unhung(c[j]);
+  if (n > 0)
+    kfree(c);
+  path_put(&src);
+  return r;
+}
+
+int mount_clone_tree(const struct path *p, bool recursive, struct mount **out)
+{
+  namespace_lock();
+  spin_lock(&mount_lock);
+  bool in_tree = !p->mnt->anon && check_mnt(p->mnt);
+  spin_unlock(&mount_lock);
+  struct mount **c;
+  int n = in_tree ? bind_copies(p, recursive, &c) : -EINVAL;
+  if (n > 0) {
+    spin_lock(&mount_lock);
+    hang_below_locked(c, n);            /* below the detached top: in no namespace */
+    spin_unlock(&mount_lock);
+    *out = c[0];
+    kfree(c);
+  }
+  namespace_unlock();
+  return n < 0 ? n : 0;
+}
+
+/* The checks of a move from (m's root) to to, under mount_lock, in
+ * Linux's order (do_move_mount, after lock_mount's ENOENT). */
+static int move_check_locked(struct path *from, struct path *to, bool anon)
+{
+  struct mount *m = from->mnt;
+  if (!check_mnt(to->mnt) || (!m->parent && !anon) || (!anon && !check_mnt(m)))
+    return -EINVAL;                     /* outside our tree, or a namespace's root */
+  if (from->dentry != m->root)
+    return -EINVAL;                     /* not the root of a mount */
+  if (S_ISDIR(to->dentry->inode->mode) != S_ISDIR(from->dentry->inode->mode))
+    return -EINVAL;                     /* a directory onto a file, or the reverse */
+  if (m->parent && m->parent->group_id)
+    return -EINVAL;                     /* under a shared mount */
+  for (struct mount *p = to->mnt; p; p = p->parent)
+    if (p == m)
+      return -ELOOP;                    /* the target is inside the tree moved */
+  return 0;
+}
+
 int do_move_mount(struct path *from, struct path *to)
 {
   struct mount *m = from->mnt;
-  if (from->dentry != m->root)
-    return -EINVAL;                     /* not the root of a mount */
-  if (!to->dentry->inode || !from->dentry->inode)
-    return -ENOENT;
-  if (S_ISDIR(to->dentry->inode->mode) != S_ISDIR(from->dentry->inode->mode))
-    return -ENOTDIR;
-  if (to->dentry->unlinked)
-    return -ENOENT;
+  if (!to->dentry->inode || !from->dentry->inode || to->dentry->unlinked)
+    return -ENOENT;                     /* Linux's lock_mount */
+  namespace_lock();
   spin_lock(&mount_lock);
   bool anon = m->anon;                  /* fsmount's or open_tree's: not hung yet */
-  if ((!m->parent && !anon) || !check_mnt(to->mnt) || (!anon && !check_mnt(m)) ||
-      (m->parent && m->parent->group_id)) {
-    spin_unlock(&mount_lock);
-    return -EINVAL;  /* a namespace's root, outside our tree, or under a shared mount */
-  }
-  /* the target must not be inside the tree being moved */
-  for (struct mount *p = to->mnt; p; p = p->parent) {
-    if (p == m) {
-      spin_unlock(&mount_lock);
-      return -ELOOP;
-    }
-  }
-  dget(to->dentry);
-  struct dentry *old = anon ? NULL : unhang_locked(m);
-  m->anon = false;                      /* the tree owns it now */
-  hang_locked(m, to->mnt, to->dentry);
+  int r = move_check_locked(from, to, anon);
   spin_unlock(&mount_lock);
-  if (old)
-    dput(old);
-  return 0;
+  struct mount **t = NULL;
+  int n = r ? r : tree_snapshot(m, NULL, false, &t);
+  r = n < 0 ? n : 0;
+  if (!r) {
+    spin_lock(&mount_lock);
+    if (to->mnt->group_id && tree_unbindable_locked(t, n))
+      r = -EINVAL;                      /* unbindable mounts would be copied */
+    spin_unlock(&mount_lock);
+  }
+  if (!r)
+    r = attach_tree(t, n, to, anon ? TREE_DETACHED : TREE_MOVE);
+  namespace_unlock();
+  kfree(t);
+  return r;
 }
 
 /*
@@ -231,7 +532,9 @@ long sys_pivot_root(uaddr_t unew, uaddr_t uold)
   if (r >= 0) {
     r = path_lookup(AT_FDCWD, buf + PATH_MAX, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &old);
     if (r >= 0) {
+      namespace_lock();
       r = do_pivot_root(&new, &old);
+      namespace_unlock();
       path_put(&old);
     }
     path_put(&new);

@@ -103,12 +103,14 @@ struct mount {
                                    clone): on no list until move_mount attaches it;
                                    under mount_lock */
   struct mnt_namespace *ns;     /* the namespace whose tree holds it; NULL when it is
-                                   detached or unmounted (mount_lock) */
+                                   detached or unmounted, or hung below a detached
+                                   mount (open_tree's recursive clone: on mount_list,
+                                   receiving no propagation) (mount_lock) */
   /* Propagation (fs/pnode.c, docs/vfs.md "Mount propagation"; mount_lock): */
   int group_id;                 /* its peer group (mountinfo's shared:N); 0: not shared */
   int master;                   /* the peer group it is a slave of (master:N); 0: none */
   bool unbindable;              /* MS_UNBINDABLE: a bind of it is EINVAL */
-  bool doomed;                  /* marked by the unmount under way (umount_mutex) */
+  bool doomed;                  /* marked by the unmount under way (namespace_mutex) */
 };
 
 /*
@@ -216,6 +218,21 @@ extern struct list_head mount_list;
  * Mounts still in use keep their file system until their last path_put.
  * No locks held; process context (a file system may sync). */
 void umount_tree(struct mount *top);
+/* namespace_mutex (Linux's namespace_sem): one change of the tree's shape
+ * at a time (mount, bind, move, unmount, propagation, namespace copy,
+ * a detached tree's end). Taken before mount_lock; sleeps. */
+void namespace_lock(void);
+void namespace_unlock(void);
+/* Hang m on (parent, mp), on top of what is mounted there, in parent's
+ * namespace (mount_lock held; takes a reference to mp). */
+void mount_hang_locked(struct mount *m, struct mount *parent, struct dentry *mp);
+/* A mount no one has seen (never hung, or a copy left over) goes: its
+ * superblock reference, and the file system if that was the last. No
+ * locks held. */
+void mount_free_unhung(struct mount *m);
+/* Set propagation type (one of MS_SHARED ...) on top, and with recursive
+ * on every mount below it (namespace_mutex and mount_lock held). */
+void mount_set_propagation_locked(struct mount *top, uint32_t type, bool recursive);
 /* ---- fs/mnt_ns.c: mount namespaces ---- */
 /* Boot (kmain, right after mount_root): root is the first mount; it heads
  * the initial mount namespace, which is handed to kern/nsproxy.c. */
@@ -236,13 +253,43 @@ static inline bool check_mnt(const struct mount *m)
 /* ---- fs/mount.c: reshaping the tree ---- */
 /* mount(MS_MOVE) and move_mount(2): re-hang the mount whose root is from
  * (with everything below it) on to, or hang a detached one (fsmount's,
- * open_tree's clone: m->anon) there for the first time. -EINVAL if from
- * is no mount's root or is a namespace's root, either end is outside the
- * caller's mount namespace, or from's parent is shared (MS_SHARED),
- * -ENOENT for a removed target, -ENOTDIR for a directory moved onto a
- * file, -ELOOP for a move below itself. The caller holds
- * references to both paths (kept); takes mount_lock. */
+ * open_tree's clone: m->anon, with what is below it) there for the first
+ * time, replayed on the receivers of to's mount (attach_tree). -EINVAL if
+ * from is no mount's root or is a namespace's root, either end is outside
+ * the caller's mount namespace, from's parent is shared (MS_SHARED), or
+ * to's mount is shared and the tree holds an unbindable mount,
+ * -ENOENT for a removed target, -EINVAL for a directory moved onto a
+ * file (or the reverse), -ELOOP for a move below itself. The caller holds
+ * references to both paths (kept); takes namespace_mutex, then mount_lock. */
 int do_move_mount(struct path *from, struct path *to);
+/* What attach_tree is given (fs/mount.c). */
+enum tree_kind {
+  TREE_NEW,       /* new mounts, none hung: t[0] detached, the others linked to
+                     their parents by parent and mountpoint (not referenced) */
+  TREE_DETACHED,  /* t[0] detached (fsmount's, open_tree's clone), the rest hung below it */
+  TREE_MOVE,      /* an attached tree: t[0] leaves its mount point */
+};
+/*
+ * Hang the tree t[0..n) (t[0] its top, each parent before its children)
+ * at target and replay it on every receiver of target's mount: a copy of
+ * the whole tree on the same mount point of each receiver that sees it
+ * (Linux's attach_recursive_mnt, fs/pnode.c for the roles). Under a
+ * shared target every mount of t becomes shared (a new group unless it
+ * has one). namespace_mutex held; takes mount_lock. 0, or -ENOMEM with
+ * nothing changed.
+ */
+int attach_tree(struct mount **t, int n, struct path *target, enum tree_kind kind);
+/* mount(MS_BIND [| MS_REC]) of the path source on target: a copy of the
+ * mount there (with MS_REC of every mount below it too, less unbindable
+ * ones and what is below them), peers of shared originals, slaves of a
+ * slave's master. -EINVAL for an unbindable source, a lookup's error,
+ * -ENOMEM. No locks held. */
+int mount_bind(const char *source, struct path *target, uint32_t flags);
+/* open_tree(OPEN_TREE_CLONE [| AT_RECURSIVE]): *out, a detached copy of
+ * the mount at p rooted at p's dentry (recursive: with the mounts below,
+ * hung under it, in no namespace), roles as a bind's. -EINVAL (p outside
+ * the caller's tree, or unbindable), -ENOMEM. No locks held. */
+int mount_clone_tree(const struct path *p, bool recursive, struct mount **out);
 /* pivot_root(2): the mount at new_root becomes the caller's root (hung
  * where the current root mount was), the current root mount moves to
  * put_old, at or under new_root. -EINVAL (also for a shared mount, or one

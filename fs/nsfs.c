@@ -20,6 +20,7 @@
 #include "kern/vm.h"
 #include "kern/nsproxy.h"
 #include "kern/pid_namespace.h"
+#include "kern/user_namespace.h"
 #include "kern/clone.h"
 #include "kern/syscall.h"
 #include "kern/errno.h"
@@ -105,22 +106,37 @@ static int open_ns(struct ns_common *ns)
 }
 
 /*
- * The owner of every namespace is the initial user namespace, which has
- * no owner and no parent itself (EPERM, as for a namespace outside the
- * caller's); UTS, IPC, mount and network namespaces have no parent
- * (EINVAL); the initial PID namespace has none either (EPERM).
+ * The user namespace that owns ns (for a user namespace: its parent),
+ * opened if it is the caller's own or below it, else EPERM (Linux's
+ * ns_get_owner; the initial user namespace has no owner).
+ */
+static int open_owner(struct ns_common *ns)
+{
+  struct user_namespace *owner = ns->type == CLONE_NEWUSER ? to_user_ns(ns)->parent
+                                 : ns->owner ? to_user_ns(ns->owner) : &init_user_ns;
+  if (!owner || !userns_within(owner, current_user_ns()))
+    return -EPERM;
+  return open_ns(&owner->ns);
+}
+
+/*
+ * UTS, IPC, mount and network namespaces have no parent (EINVAL); a user
+ * namespace's parent is its owner; the initial PID and user namespaces
+ * have none (EPERM).
  */
 static int nsfs_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
   struct ns_common *ns = f->inode->priv;
   switch (cmd) {
   case NS_GET_USERNS:
-    return ns->type == CLONE_NEWUSER ? -EPERM : open_ns(&init_user_ns);
+    return open_owner(ns);
   case NS_GET_PARENT:
     if (ns->type != CLONE_NEWPID && ns->type != CLONE_NEWUSER)
       return -EINVAL;
+    if (ns->type == CLONE_NEWUSER)
+      return open_owner(ns);
     /* a PID namespace's parent only if the caller sees it (pidns_get_parent) */
-    if (ns->type == CLONE_NEWPID && ns->parent && !pid_ns_within(to_pid_ns(ns->parent), current_pid_ns()))
+    if (ns->parent && !pid_ns_within(to_pid_ns(ns->parent), current_pid_ns()))
       return -EPERM;
     return ns->parent ? open_ns(ns->parent) : -EPERM;
   case NS_GET_NSTYPE:
@@ -128,7 +144,7 @@ static int nsfs_ioctl(struct file *f, unsigned cmd, uint64_t arg)
   case NS_GET_OWNER_UID: {
     if (ns->type != CLONE_NEWUSER)
       return -EINVAL;
-    uid_t uid = 0; /* the initial user namespace's owner: root */
+    uid_t uid = from_kuid_munged(current_user_ns(), to_user_ns(ns)->owner);
     return copyout(arg, &uid, sizeof(uid)) ? -EFAULT : 0;
   }
   default:

@@ -118,7 +118,7 @@ static int push_group(struct mount **out, int n, int max, int g, struct mount *s
 {
   struct mount *r;
   list_for_each_entry(r, &mount_list, link)
-    if (r->group_id == g && r != skip && !listed(out, n < max ? n : max, r))
+    if (r->group_id == g && r != skip && r->ns && !listed(out, n < max ? n : max, r))
       n = push(out, n, max, r);
   return n;
 }
@@ -138,7 +138,7 @@ int pnode_receivers_locked(struct mount *src, struct mount **out, int max)
       continue;                 /* no group, or its slaves are listed already */
     struct mount *r;
     list_for_each_entry(r, &mount_list, link) {
-      if (r->master != g || r == src || listed(out, n < max ? n : max, r))
+      if (r->master != g || r == src || !r->ns || listed(out, n < max ? n : max, r))
         continue;
       n = push(out, n, max, r);
       if (r->group_id)
@@ -157,14 +157,6 @@ bool pnode_sees_locked(struct mount *r, struct dentry *mp)
   bool in = d == r->root;
   spin_unlock(&dcache_lock);
   return in;
-}
-
-void pnode_join_locked(struct mount *m, struct mount *parent)
-{
-  if (parent->group_id && !m->group_id) {
-    m->group_id = pnode_new_group_locked();
-    m->unbindable = false;
-  }
 }
 
 /* The group of the copy made for a receiver in group g, before copies[i]
@@ -222,7 +214,7 @@ static bool mark_copies_of_locked(struct mount *x)
   bool marked = false;
   struct mount *r;
   list_for_each_entry(r, &mount_list, link) {
-    if (r == x->parent || !pnode_receives_locked(r, x->parent->group_id))
+    if (r == x->parent || !r->ns || !pnode_receives_locked(r, x->parent->group_id))
       continue;
     struct mount *c = child_on_locked(r, x->mountpoint);
     if (c && !c->doomed && only_doomed_below_locked(c)) {

@@ -26,16 +26,14 @@ void pnode_set_type_locked(struct mount *m, uint32_t type);
 void pnode_unmounted_locked(struct mount *m);
 /* The mounts a mount or unmount under src is replayed on: src's peers,
  * then the slaves of each group reached (with their peers), masters
- * before their slaves; never src. Fills out[0..max) and returns how many
+ * before their slaves; never src, nor a mount in no namespace (hung
+ * below open_tree's detached clone). Fills out[0..max) and returns how many
  * there are (more than max: the caller retries with room for every
  * mount on the list). */
 int pnode_receivers_locked(struct mount *src, struct mount **out, int max);
 /* Is dentry mp inside mount r (at or below its root)? Takes dcache_lock
  * (after mount_lock). */
 bool pnode_sees_locked(struct mount *r, struct dentry *mp);
-/* m was just hung on parent: under a shared parent m becomes shared too
- * (a new group unless it has one; a bind of a shared mount keeps its). */
-void pnode_join_locked(struct mount *m, struct mount *parent);
 /* The propagation fields of copies[i], m's copy for receiver rcv[i] of
  * src (pnode_receivers_locked's order; earlier copies already hung, NULL
  * for receivers that do not see the mount point): a peer of m on a peer

@@ -52,6 +52,7 @@ enum proc_kind {
   PK_SYS_FS_INOTIFY_DIR,       /* /proc/sys/fs/inotify */
   PK_SYS_FS_MQUEUE_DIR,        /* /proc/sys/fs/mqueue */
   PK_SYS_RANDOM_DIR,           /* /proc/sys/kernel/random */
+  PK_SYS_USER_DIR,             /* /proc/sys/user */
   PK_KITE_DIR,                 /* /proc/kite: Kite's own files, not Linux's */
   PK_FDINFO_DIR,               /* /proc/<pid>/fdinfo (files: PK_FILE, gen_fdinfo, fd in proc_info.fd) */
   PK_TASK_DIR, PK_TID_DIR,     /* /proc/<pid>/task and task/<tid> (tid in proc_info.fd) */
@@ -194,12 +195,27 @@ void gen_fdinfo(struct proc_buf *b, struct process *p);
  * The caller holds a reference to p; no locks held. */
 int proc_fdinfo_show(struct proc_buf *b, struct process *p, int fd);
 
+/* /proc/<pid>/{uid,gid,projid}_map and setgroups (user namespaces,
+ * kern/user_namespace.h): procfs.c hands their opens and writes here.
+ * Opening setgroups for writing needs CAP_SYS_ADMIN in p's namespace
+ * (EACCES): 0 or -errno. A write to the file of process pid at *pos:
+ * the bytes taken or -errno; *handled false for the other files. No
+ * locks held. */
+void gen_uid_map(struct proc_buf *b, struct process *p);
+void gen_gid_map(struct proc_buf *b, struct process *p);
+void gen_projid_map(struct proc_buf *b, struct process *p);
+void gen_setgroups(struct proc_buf *b, struct process *p);
+int proc_userns_open_write(proc_gen_fn gen, struct process *p);
+struct uio;
+ssize_t proc_userns_write(proc_gen_fn gen, pid_t pid, struct uio *u, off_t *pos, bool *handled);
+
 /* ---- fs/proc_kernel.c ---- */
 
 extern const struct proc_table proc_root_table;            /* /proc */
 extern const struct proc_table proc_sys_table;             /* /proc/sys */
 extern const struct proc_table proc_sys_kernel_table;      /* /proc/sys/kernel */
 extern const struct proc_table proc_sys_random_table;      /* /proc/sys/kernel/random */
+extern const struct proc_table proc_sys_user_table;        /* /proc/sys/user */
 extern const struct proc_table proc_sys_fs_table;          /* /proc/sys/fs */
 extern const struct proc_table proc_sys_fs_inotify_table;  /* /proc/sys/fs/inotify */
 extern const struct proc_table proc_sys_fs_mqueue_table;   /* /proc/sys/fs/mqueue */

@@ -22,6 +22,7 @@
 #include "fs/inode.h"
 #include "kern/lockdep.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "ipc/ipc.h"
 #include "fs/locks.h"
 #include "fs/inotify.h"
@@ -310,7 +311,13 @@ static void gen_slabinfo(struct proc_buf *b, struct process *p)
     pb_printf(b, "kmalloc-%-9u %6lu %6lu %6u %4u    1 : tunables    0    0    0 : slabdata      0      0      0\n",
               size, (unsigned long)inuse, (unsigned long)inuse, size, (unsigned)(PAGE_SIZE / size));
 }
+/* /proc/sys/user/max_user_namespaces, /proc/sys/kernel/overflow{uid,gid}, cap_last_cap */
+static void gen_max_user_ns(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", max_user_namespaces); }
+static void gen_overflowid(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", OVERFLOW_UID); }
+static void gen_cap_last_cap(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", CAP_LAST_CAP); }
+
 static const struct { proc_gen_fn gen; int *var; int min, max; } int_sysctls[] = {
+  { gen_max_user_ns, &max_user_namespaces, 0, INT32_MAX },
   { gen_inotify_instances, &inotify_max_user_instances, 0, INT32_MAX },
   { gen_inotify_watches, &inotify_max_user_watches, 0, INT32_MAX },
   { gen_inotify_events, &inotify_max_queued_events, 0, INT32_MAX },
@@ -466,12 +473,21 @@ const struct proc_table proc_kite_table = PROC_TABLE(kite_entries);
 static const struct proc_entry sys_entries[] = {
   { "kernel", PK_SYS_KERNEL_DIR, NULL, S_IFDIR | 0555 },
   { "fs", PK_SYS_FS_DIR, NULL, S_IFDIR | 0555 },
+  { "user", PK_SYS_USER_DIR, NULL, S_IFDIR | 0555 },
 };
+
+static const struct proc_entry sys_user_entries[] = {
+  { "max_user_namespaces", PK_FILE, gen_max_user_ns, S_IFREG | 0644 },
+};
+const struct proc_table proc_sys_user_table = PROC_TABLE(sys_user_entries);
 
 static const struct proc_entry sys_kernel_entries[] = {
   { "domainname", PK_FILE, gen_domainname, S_IFREG | 0644 },
   { "hostname", PK_FILE, gen_hostname, S_IFREG | 0644 },
   { "ns_last_pid", PK_FILE, gen_ns_last_pid, S_IFREG | 0666 },
+  { "overflowgid", PK_FILE, gen_overflowid, S_IFREG | 0444 },
+  { "overflowuid", PK_FILE, gen_overflowid, S_IFREG | 0444 },
+  { "cap_last_cap", PK_FILE, gen_cap_last_cap, S_IFREG | 0444 },
   { "osrelease", PK_FILE, gen_osrelease, S_IFREG | 0444 },
   { "ostype", PK_FILE, gen_ostype, S_IFREG | 0444 },
   { "pid_max", PK_FILE, gen_pid_max, S_IFREG | 0644 },
@@ -552,7 +568,7 @@ int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled)
     if (gen == ipc_sysctls[i].gen)
       return ipc_sysctl_store(ipc_sysctls[i].name, buf);
   if (gen == gen_hostname || gen == gen_domainname) {
-    if (!capable(CAP_SYS_ADMIN))
+    if (!uts_capable())
       return -EPERM;
     if (gen == gen_hostname)
       strlcpy(uts_hostname(), buf, 65);

@@ -27,6 +27,9 @@
 #include "kern/vm.h"
 #include "kern/mm.h"
 #include "kern/pid_namespace.h"
+#include "kern/user_namespace.h"
+#include "kern/errno.h"
+#include "kern/uio.h"
 #include <string.h>
 
 #define TICK_NS (NSEC_PER_SEC / HZ)
@@ -226,6 +229,88 @@ int proc_fdinfo_show(struct proc_buf *b, struct process *p, int fd)
 /* /proc/<pid>/fdinfo/<fd>: made in proc_file_open, which knows the fd (proc_fdinfo_show). */
 void gen_fdinfo(struct proc_buf *b, struct process *p) { (void)b; (void)p; }
 
+/* ---- user namespaces: uid_map, gid_map, projid_map, setgroups ---- */
+
+/* The user namespace p's threads are in, referenced (put_user_ns), or
+ * NULL for a zombie. */
+static struct user_namespace *process_userns(struct process *p)
+{
+  spin_lock(&proc_lock);
+  const struct cred *c = get_process_cred_locked(p);
+  spin_unlock(&proc_lock);
+  if (!c)
+    return NULL;
+  struct user_namespace *ns = c->user_ns;
+  get_user_ns(ns);
+  put_cred(c);
+  return ns;
+}
+
+static void gen_idmap(struct proc_buf *b, struct process *p, enum userns_map which)
+{
+  struct user_namespace *ns = process_userns(p);
+  if (ns) {
+    userns_map_show(ns, which, pb_print_cb, b);
+    put_user_ns(ns);
+  }
+}
+
+void gen_uid_map(struct proc_buf *b, struct process *p) { gen_idmap(b, p, USERNS_UID_MAP); }
+void gen_gid_map(struct proc_buf *b, struct process *p) { gen_idmap(b, p, USERNS_GID_MAP); }
+void gen_projid_map(struct proc_buf *b, struct process *p) { gen_idmap(b, p, USERNS_PROJID_MAP); }
+
+void gen_setgroups(struct proc_buf *b, struct process *p)
+{
+  struct user_namespace *ns = process_userns(p);
+  if (ns) {
+    userns_setgroups_show(ns, pb_print_cb, b);
+    put_user_ns(ns);
+  }
+}
+
+int proc_userns_open_write(proc_gen_fn gen, struct process *p)
+{
+  if (gen != gen_setgroups)
+    return 0;
+  struct user_namespace *ns = process_userns(p);
+  if (!ns)
+    return -ESRCH;
+  int r = ns_capable(ns, CAP_SYS_ADMIN) ? 0 : -EACCES;
+  put_user_ns(ns);
+  return r;
+}
+
+/* Up to a page (setgroups: 8 bytes), at offset 0 only (EINVAL), as
+ * Linux's map_write and proc_setgroups_write. */
+ssize_t proc_userns_write(proc_gen_fn gen, pid_t pid, struct uio *u, off_t *pos, bool *handled)
+{
+  *handled = gen == gen_uid_map || gen == gen_gid_map || gen == gen_projid_map || gen == gen_setgroups;
+  if (!*handled)
+    return 0;
+  if (*pos != 0 || u->resid >= (gen == gen_setgroups ? 8 : PAGE_SIZE))
+    return -EINVAL;
+  struct process *p = proc_get_process(pid);
+  if (!p)
+    return -ESRCH;
+  struct user_namespace *ns = process_userns(p);
+  process_put(p);
+  if (!ns)
+    return -ESRCH;
+  char *buf = kmalloc(PAGE_SIZE);
+  long r = buf ? uio_copy_from(u, buf, u->resid) : -ENOMEM;
+  if (r >= 0) {
+    buf[r] = 0;
+    r = gen == gen_setgroups ? userns_setgroups_write(ns, buf, (size_t)r)
+        : userns_map_write(ns, gen == gen_uid_map ? USERNS_UID_MAP
+                               : gen == gen_gid_map ? USERNS_GID_MAP : USERNS_PROJID_MAP, buf, (size_t)r);
+  }
+  kfree(buf);
+  put_user_ns(ns);
+  if (r > 0)
+    *pos += r;
+  return r;
+}
+
 /* ---- the per-process directories ---- */
 
 static const struct proc_entry pid_entries[] = {
@@ -245,6 +330,10 @@ static const struct proc_entry pid_entries[] = {
   { "fdinfo", PK_FDINFO_DIR, NULL, S_IFDIR | 0500 },
   { "task", PK_TASK_DIR, NULL, S_IFDIR | 0555 },
   { "ns", PK_NS_DIR, NULL, S_IFDIR | 0511 },
+  { "uid_map", PK_FILE, gen_uid_map, S_IFREG | 0644 },
+  { "gid_map", PK_FILE, gen_gid_map, S_IFREG | 0644 },
+  { "projid_map", PK_FILE, gen_projid_map, S_IFREG | 0644 },
+  { "setgroups", PK_FILE, gen_setgroups, S_IFREG | 0644 },
 };
 
 /* /proc/<pid>/task/<tid>: the thread's own comm, and its state in stat;

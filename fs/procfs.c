@@ -207,6 +207,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     return lookup_table(d, proc_sys_fs_table.entries, proc_sys_fs_table.n, 0);
   case PK_SYS_RANDOM_DIR:
     return lookup_table(d, proc_sys_random_table.entries, proc_sys_random_table.n, 0);
+  case PK_SYS_USER_DIR:
+    return lookup_table(d, proc_sys_user_table.entries, proc_sys_user_table.n, 0);
   case PK_SYS_FS_INOTIFY_DIR:
     return lookup_table(d, proc_sys_fs_inotify_table.entries, proc_sys_fs_inotify_table.n, 0);
   case PK_SYS_FS_MQUEUE_DIR:
@@ -391,6 +393,9 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_SYS_RANDOM_DIR:
     emit_table(ctx, proc_sys_random_table.entries, proc_sys_random_table.n, 2, 0);
     return 0;
+  case PK_SYS_USER_DIR:
+    emit_table(ctx, proc_sys_user_table.entries, proc_sys_user_table.n, 2, 0);
+    return 0;
   case PK_SYS_FS_INOTIFY_DIR:
     emit_table(ctx, proc_sys_fs_inotify_table.entries, proc_sys_fs_inotify_table.n, 2, 0);
     return 0;
@@ -501,6 +506,12 @@ static int proc_file_open(struct inode *ino, struct file *f)
       return -ESRCH;
     }
   }
+  int err = p && (f->flags & O_ACCMODE) != O_RDONLY ? proc_userns_open_write(pi->gen, p) : 0;
+  if (err) {
+    process_put(p);
+    kfree(b);
+    return err;
+  }
   if (pi->gen == gen_comm && pi->fd > 0 && pi->kind == PK_FILE) {
     spin_lock(&proc_lock);
     struct task *t = find_task(pi->fd);
@@ -540,11 +551,15 @@ static ssize_t proc_file_read(struct file *f, struct uio *u, off_t *pos)
   return n;
 }
 
-/* Writes to the tunables in /proc/sys (fs/proc_kernel.c) and /proc/<pid>/comm. */
+/* Writes to the tunables in /proc/sys (fs/proc_kernel.c), /proc/<pid>/comm
+ * and a user namespace's files. */
 static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
 {
-  (void)pos;
   struct proc_info *pi = info_of(f->inode);
+  bool handled;
+  ssize_t ur = proc_userns_write(pi->gen, pi->pid, u, pos, &handled);
+  if (handled)
+    return ur;
   char buf[65];
   size_t n = MIN(u->resid, sizeof(buf) - 1);
   long c = uio_copy_from(u, buf, n);
@@ -553,7 +568,6 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
   buf[c] = 0;
   if (c && buf[c - 1] == '\n')
     buf[c - 1] = 0;
-  bool handled;
   int r = proc_sysctl_write(pi->gen, buf, &handled);
   if (handled)
     return r ? r : c;

@@ -12,9 +12,12 @@
  * Locks: mount_lock (a spinlock, defined here) guards mount_list and every
  * mount's parent and mount point; it is a leaf, dropped before a file
  * system's sync or put_super runs. A superblock's refcount counts its
- * mounts (changed under mount_lock). umount_mutex (a sleeping lock, taken
- * before mount_lock) makes one unmount at a time: it owns the marks
- * (mount.doomed) while it takes its mounts away.
+ * mounts (changed under mount_lock). namespace_mutex (Linux's
+ * namespace_sem; a sleeping lock, taken before mount_lock) makes one
+ * change of the tree's shape at a time — a mount, bind, move, unmount,
+ * propagation change, namespace copy: it owns the marks (mount.doomed)
+ * while an unmount takes its mounts away, and keeps a tree as it is
+ * while its copies are allocated with mount_lock dropped (fs/mount.c).
  */
 #include "fs/fs_abi.h"
 #include "fs/inode.h"
@@ -28,11 +31,23 @@
 #include <string.h>
 
 static int device_sb(const struct fs_type *t, const char *source, struct super_block **sbp);
+static void mark_tree_locked(struct mount *top);
+static void umount_marked_locked(struct mount *top, int held);
 
 struct spinlock mount_lock = SPINLOCK_INIT("mounts");
 LIST_HEAD(mount_list);
 static struct mount *rootmnt;
-static struct mutex umount_mutex = MUTEX_INIT(umount_mutex, "umount");
+static struct mutex namespace_mutex = MUTEX_INIT(namespace_mutex, "namespace");
+
+void namespace_lock(void)
+{
+  mutex_lock(&namespace_mutex);
+}
+
+void namespace_unlock(void)
+{
+  mutex_unlock(&namespace_mutex);
+}
 
 #define MAX_FS_TYPES 16
 static const struct fs_type *fs_types[MAX_FS_TYPES];
@@ -145,9 +160,7 @@ void follow_mounts(struct path *p)
   }
 }
 
-/* Hang m on (parent, mp), on top of what is mounted there (mount_lock
- * held; takes a reference to mp). */
-static void hang_locked(struct mount *m, struct mount *parent, struct dentry *mp)
+void mount_hang_locked(struct mount *m, struct mount *parent, struct dentry *mp)
 {
   m->anon = false;
   m->parent = parent;
@@ -158,9 +171,7 @@ static void hang_locked(struct mount *m, struct mount *parent, struct dentry *mp
   list_add_tail(&m->link, &mount_list);
 }
 
-/* A mount no one has seen (never hung, or a copy left over) goes: its
- * superblock reference, and the file system if that was the last. */
-static void free_unhung(struct mount *m)
+void mount_free_unhung(struct mount *m)
 {
   struct super_block *sb = m->sb;
   spin_lock(&mount_lock);
@@ -174,123 +185,6 @@ static void free_unhung(struct mount *m)
   }
   kfree(m->source);
   kfree(m);
-}
-
-/* How many mounts are on the list (mount_lock held). */
-static int count_mounts_locked(void)
-{
-  int n = 0;
-  struct mount *m;
-  list_for_each_entry(m, &mount_list, link)
-    n++;
-  return n;
-}
-
-/* The receivers' and copies' arrays, room for cap each (copies kept). */
-struct replay {
-  struct mount **rcv, **copies;
-  int cap, made;
-};
-
-/* Grow r to room for cap (no lock held): 0 or -ENOMEM. */
-static int replay_grow(struct replay *r, int cap)
-{
-  struct mount **a = kzalloc(2 * cap * sizeof(*a));
-  if (!a)
-    return -ENOMEM;
-  for (int i = 0; i < r->made; i++)
-    a[cap + i] = r->copies[i];
-  kfree(r->rcv);
-  r->rcv = a;
-  r->copies = a + cap;
-  r->cap = cap;
-  return 0;
-}
-
-/*
- * Put m on top of target and replay it on every mount receiving from
- * target's mount (fs/pnode.c): a copy of m (same file system, same root)
- * on the same mount point dentry of each receiver that sees that dentry.
- * The copies are made with mount_lock dropped, then the receivers are
- * listed again; when there are more now, it goes round again. 0, or
- * -ENOMEM with nothing hung (m is still the caller's).
- */
-static int attach_mount(struct mount *m, struct path *target)
-{
-  struct replay r = { NULL, NULL, 0, 0 };
-  struct mount *src = target->mnt;
-  struct dentry *mp = target->dentry;
-  int err = 0, n;
-  spin_lock(&mount_lock);
-  for (;;) {
-    int need = count_mounts_locked();
-    n = need <= r.cap ? pnode_receivers_locked(src, r.rcv, r.cap) : 0;
-    if (need <= r.cap && n <= r.made)
-      break;
-    spin_unlock(&mount_lock);
-    if (need > r.cap)
-      err = replay_grow(&r, 2 * need);
-    for (; !err && r.made < n; r.made++) {
-      r.copies[r.made] = mount_detached(m->sb, m->root, m->source, m->flags);
-      err = r.copies[r.made] ? 0 : -ENOMEM;
-    }
-    if (err)
-      goto out;
-    spin_lock(&mount_lock);
-  }
-  hang_locked(m, src, mp);
-  pnode_join_locked(m, src);
-  for (int i = 0; i < n; i++) {
-    if (pnode_sees_locked(r.rcv[i], mp)) {
-      pnode_copy_role_locked(m, src, r.rcv, r.copies, i);
-      hang_locked(r.copies[i], r.rcv[i], mp);
-    }
-  }
-  int spare = 0;                        /* the copies left over, to the front */
-  for (int i = 0; i < r.made; i++)
-    if (r.copies[i]->anon)
-      r.copies[spare++] = r.copies[i];
-  r.made = spare;
-  spin_unlock(&mount_lock);
-out:
-  for (int i = 0; i < r.made; i++)
-    free_unhung(r.copies[i]);
-  kfree(r.rcv);
-  return err;
-}
-
-/* A bind mount: the subtree at `source` appears at target as well. */
-static int bind_mount(const char *source, struct path *target, uint32_t flags)
-{
-  struct path src;
-  int r = path_lookup(AT_FDCWD, source, LOOKUP_FOLLOW, &src);
-  if (r)
-    return r;
-  if (src.mnt->unbindable) {
-    path_put(&src);
-    return -EINVAL;
-  }
-  struct mount *m = kzalloc(sizeof(*m));
-  if (!m) {
-    path_put(&src);
-    return -ENOMEM;
-  }
-  m->sb = src.mnt->sb;
-  m->sb->refcount++;
-  m->root = src.dentry;
-  dget(m->root);
-  m->source = kstrdup(src.mnt->source);  /* /proc/mounts names the device, as Linux does */
-  m->flags = flags & ~MS_BIND;
-  m->id = next_mount_id();
-  spin_lock(&mount_lock);
-  m->group_id = src.mnt->group_id;      /* a bind of a shared mount is its peer, */
-  m->master = src.mnt->master;          /* of a slave a slave of the same master */
-  spin_unlock(&mount_lock);
-  path_put(&src);
-  r = attach_mount(m, target);
-  if (r)
-    free_unhung(m);
-  return r;
 }
 
 /*
@@ -373,10 +267,19 @@ struct mount *mount_detached(struct super_block *sb, struct dentry *root, const 
  * is put (mount_release_detached). */
 void mount_drop_detached(struct mount *m)
 {
+  namespace_lock();
   spin_lock(&mount_lock);
   bool mine = m->anon;
   m->anon = false;
-  spin_unlock(&mount_lock);
+  if (mine) {
+    mark_tree_locked(m);                /* open_tree's recursive clone: its mounts below */
+    m->doomed = false;                  /* m itself is on no list: done below */
+    pnode_unmounted_locked(m);
+    umount_marked_locked(NULL, 0);
+  } else {
+    spin_unlock(&mount_lock);
+  }
+  namespace_unlock();
   if (!mine)
     return;
   struct super_block *sb = m->sb;
@@ -408,17 +311,24 @@ static int change_propagation(struct path *target, uint32_t flags)
   uint32_t type = flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE);
   if (type & (type - 1))
     return -EINVAL;
+  namespace_lock();
   spin_lock(&mount_lock);
+  mount_set_propagation_locked(top, type, flags & MS_REC);
+  spin_unlock(&mount_lock);
+  namespace_unlock();
+  return 0;
+}
+
+void mount_set_propagation_locked(struct mount *top, uint32_t type, bool recursive)
+{
   pnode_set_type_locked(top, type);
   struct mount *m;
-  if (flags & MS_REC) {
+  if (recursive) {
     list_for_each_entry(m, &mount_list, link)
       for (struct mount *p = m->parent; p; p = p->parent)
         if (p == top)
           pnode_set_type_locked(m, type);
   }
-  spin_unlock(&mount_lock);
-  return 0;
 }
 
 int do_mount(const char *source, struct path *target, const char *fstype, uint32_t flags,
@@ -460,7 +370,7 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
   if (!target->dentry->inode || !S_ISDIR(target->dentry->inode->mode))
     return -ENOTDIR;
   if (flags & MS_BIND)
-    return bind_mount(source, target, flags);
+    return mount_bind(source, target, flags);
   if (!fstype)
     return -EINVAL; /* a new mount needs a type (Linux's do_new_mount) */
   const struct fs_type *t = fs_type_find(fstype);
@@ -473,9 +383,11 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
   struct mount *m = mount_alloc(sb, source, flags);
   if (!m)
     return -ENOMEM;
-  r = attach_mount(m, target);
+  namespace_lock();
+  r = attach_tree(&m, 1, target, TREE_NEW);
+  namespace_unlock();
   if (r)
-    free_unhung(m);
+    mount_free_unhung(m);
   return r;
 }
 
@@ -572,7 +484,7 @@ static void unmark_locked(void)
  * Unmount every marked mount, leaves first; a mount still in use (more
  * references than `held`, the ones our caller has on top; none on the
  * others) keeps its file system until its last path_put. Called with
- * umount_mutex and mount_lock held; returns with mount_lock dropped.
+ * namespace_mutex and mount_lock held; returns with mount_lock dropped.
  */
 static void umount_marked_locked(struct mount *top, int held)
 {
@@ -626,7 +538,7 @@ int do_umount(struct path *target, int flags)
     return -EINVAL;                     /* not a mount's root, or not in our tree */
   bool lazy = flags & MNT_DETACH;
   int r = -EBUSY;
-  mutex_lock(&umount_mutex);
+  mutex_lock(&namespace_mutex);
   spin_lock(&mount_lock);
   if (!m->parent || (!lazy && umount_busy_locked(m)))
     goto busy;                          /* the namespace's root, or in use */
@@ -638,22 +550,22 @@ int do_umount(struct path *target, int flags)
   if (!lazy && copy_busy_locked(m))
     goto busy;
   umount_marked_locked(m, 1);           /* our caller's lookup holds one reference */
-  mutex_unlock(&umount_mutex);
+  mutex_unlock(&namespace_mutex);
   return 0;
 busy:
   unmark_locked();
   spin_unlock(&mount_lock);
-  mutex_unlock(&umount_mutex);
+  mutex_unlock(&namespace_mutex);
   return r;
 }
 
 void umount_tree(struct mount *top)
 {
-  mutex_lock(&umount_mutex);
+  mutex_lock(&namespace_mutex);
   spin_lock(&mount_lock);
   mark_tree_locked(top);                /* a dead namespace: nothing propagates */
   umount_marked_locked(top, 0);
-  mutex_unlock(&umount_mutex);
+  mutex_unlock(&namespace_mutex);
 }
 
 void mounts_for_each(void (*fn)(struct mount *m, void *arg), void *arg)

@@ -284,7 +284,7 @@ long sys_open_tree(int dirfd, uaddr_t upath, unsigned int flags)
     return r;
   struct file *f = NULL;
   if (clone) {
-    r = mount_clone_file(&p, &f);
+    r = mount_clone_file(&p, flags & AT_RECURSIVE, &f);
   } else {
     f = file_open_path(&p, O_PATH);
     r = IS_ERR(f) ? PTR_ERR(f) : 0;
@@ -327,8 +327,8 @@ static long setattr_flags(const struct mount_attr *a, uint32_t *clr, uint32_t *s
     return -EINVAL;
   if (prop & (prop - 1))
     return -EINVAL;             /* more than one propagation type */
-  if ((prop & (MS_SHARED | MS_UNBINDABLE)) || ((a->attr_set | a->attr_clr) & MOUNT_ATTR_IDMAP))
-    return -EINVAL;             /* not implemented here: sharing through mount_setattr (mount(2) does it), id-mapped mounts */
+  if ((a->attr_set | a->attr_clr) & MOUNT_ATTR_IDMAP)
+    return -EINVAL;             /* not implemented here: id-mapped mounts */
   if ((a->attr_set | a->attr_clr) & ~(uint64_t)MOUNT_SETATTR_VALID)
     return -EINVAL;
   *set = attr_to_ms(a->attr_set);
@@ -379,7 +379,7 @@ long sys_mount_setattr(int dirfd, uaddr_t upath, unsigned int flags, uaddr_t uat
   r = user_path_at(dirfd, upath, at, at, &p);
   if (r)
     return r;
-  r = mount_change_flags(&p, clr, set, flags & AT_RECURSIVE);
+  r = mount_change_flags(&p, clr, set, (uint32_t)a.propagation, flags & AT_RECURSIVE);
   path_put(&p);
   return r;
 }

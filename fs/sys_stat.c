@@ -24,6 +24,7 @@
 #include "fs/inotify.h"
 #include "drivers/blk.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
 #include <string.h>
@@ -54,8 +55,8 @@ static void fill_kstat(struct inode *ino, struct kstat *st)
   st->st_ino = ino->ino;
   st->st_mode = ino->mode;
   st->st_nlink = ino->nlink;
-  st->st_uid = ino->uid;
-  st->st_gid = ino->gid;
+  st->st_uid = from_kuid_munged(current_user_ns(), ino->uid);
+  st->st_gid = from_kgid_munged(current_user_ns(), ino->gid);
   st->st_rdev = ino->rdev;
   st->st_size = ino->size;
   st->st_blksize = PAGE_SIZE;
@@ -247,15 +248,16 @@ long sys_faccessat2(int dirfd, uaddr_t upath, int mode, int flags)
   const struct cred *old = NULL;
   if (!(flags & AT_EACCESS)) {
     const struct cred *c = current_cred();
-    if (c->fsuid != c->uid || c->fsgid != c->gid || (c->uid != 0 && c->cap_effective) ||
-        (c->uid == 0 && c->cap_effective != c->cap_permitted)) {
+    uid_t root = make_kuid(c->user_ns, 0); /* root of the caller's user namespace */
+    if (c->fsuid != c->uid || c->fsgid != c->gid || (c->uid != root && c->cap_effective) ||
+        (c->uid == root && c->cap_effective != c->cap_permitted)) {
       struct cred *n = prepare_creds();
       if (!n)
         return -ENOMEM;
       n->fsuid = n->uid;
       n->fsgid = n->gid;
       if (!(n->securebits & SECBIT(SECURE_NO_SETUID_FIXUP)))
-        n->cap_effective = n->uid != 0 ? 0 : n->cap_permitted;
+        n->cap_effective = n->uid != root ? 0 : n->cap_permitted;
       old = override_creds(n);
       put_cred(n);
     }
@@ -329,6 +331,12 @@ static long chown_inode(struct path *p, uid_t owner, gid_t group)
 {
   if (p->mnt->sb->flags & MS_RDONLY)
     return -EROFS;
+  /* the caller's ids, as its user namespace maps them */
+  struct user_namespace *ns = current_user_ns();
+  if (owner != (uid_t)-1 && (owner = make_kuid(ns, owner)) == (uid_t)-1)
+    return -EINVAL;
+  if (group != (gid_t)-1 && (group = make_kgid(ns, group)) == (gid_t)-1)
+    return -EINVAL;
   struct inode *ino = p->dentry->inode;
   mutex_lock(&ino->lock);
   int e = chown_check(ino, owner, group);

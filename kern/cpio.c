@@ -11,21 +11,44 @@
 
 #define HDR_SIZE 110
 
-/* Eight hex digits (either case) at s. */
+/* The eight bytes at s, the first in the low byte. A newc field is 2-byte
+ * aligned (the header is 4-byte aligned, its fields start at 6): four
+ * halfword loads, where a byte loop was 40 instructions. */
+static uint64_t load8(const char *s)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  typedef uint16_t __attribute__((may_alias)) u16_alias;
+  if (!((uintptr_t)s & 1)) {
+    const u16_alias *h = (const u16_alias *)s;
+    return h[0] | (uint64_t)h[1] << 16 | (uint64_t)h[2] << 32 | (uint64_t)h[3] << 48;
+  }
+#endif
+  uint64_t w = 0;
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; i++)
+    w |= (uint64_t)(uint8_t)s[i] << (8 * i);
+  return w;
+}
+
+/* Eight hex digits (either case) at s, all eight at once in one 64-bit
+ * word: the boot parses 13 fields for each of its ~440 entries, and this
+ * takes 12 instructions a field fewer than a loop over the digits
+ * (docs/boot.md, eighth round). */
 static int hex8(const char *s, uint32_t *out)
 {
-  uint32_t v = 0;
-  for (int i = 0; i < 8; i++) {
-    uint32_t d = (uint32_t)(s[i] - '0');         /* '0'..'9': 0..9 */
-    if (d > 9) {
-      d = (uint32_t)((s[i] | 0x20) - 'a');       /* 'a'..'f', 'A'..'F': 0..5 */
-      if (d > 5)
-        return -1;
-      d += 10;
-    }
-    v = v << 4 | d;
-  }
-  *out = v;
+  const uint64_t ones = 0x0101010101010101ULL;
+  uint64_t w = load8(s);
+  uint64_t letter = (w >> 6) & ones;          /* 0x40..0x7f: 'A'..'F', 'a'..'f' */
+  uint64_t nib = (w & 0x0f * ones) + 9 * letter; /* '0'..'9': 0..9, 'a'/'A'..: 10.. */
+  /* Valid only if each byte is the digit its value spells: the value
+   * below 16 and the byte (lower-cased) '0' + value or 'a' + value - 10. */
+  uint64_t ge10 = ((nib + 6 * ones) >> 4) & ones;
+  if ((nib & 0x10 * ones) || (w | letter << 5) != 0x30 * ones + nib + 0x27 * ge10)
+    return -1;
+  /* Pack the eight nibbles, the first digit the most significant. */
+  nib = (nib & 0x000f000f000f000fULL) << 4 | ((nib >> 8) & 0x000f000f000f000fULL);
+  nib = (nib & 0x000000ff000000ffULL) << 8 | ((nib >> 16) & 0x000000ff000000ffULL);
+  *out = (uint32_t)((nib & 0xffff) << 16 | ((nib >> 32) & 0xffff));
   return 0;
 }
 

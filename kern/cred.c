@@ -11,6 +11,7 @@
  * Locks: cred_lock for another task's cred pointers (see cred.h).
  */
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/task.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
@@ -29,6 +30,7 @@ struct cred init_cred = {
   .cap_permitted = CAP_FULL_SET,
   .cap_effective = CAP_FULL_SET,
   .cap_bset = CAP_FULL_SET,
+  .user_ns = &init_user_ns,
 };
 
 static struct spinlock cred_lock = SPINLOCK_INIT("cred");
@@ -58,6 +60,7 @@ void put_cred(const struct cred *c)
   if (!m || __atomic_sub_fetch(&m->refcount, 1, __ATOMIC_ACQ_REL) != 0)
     return;
   groups_put(m->groups);
+  put_user_ns(m->user_ns);
   kfree(m);
 }
 
@@ -81,6 +84,7 @@ struct cred *prepare_creds(void)
   *n = *current_cred();
   n->refcount = 1;
   groups_get(n->groups);
+  get_user_ns(n->user_ns);
   return n;
 }
 
@@ -153,6 +157,15 @@ void cred_copy_to_task(struct task *child, struct task *parent)
   child->cred = get_cred(c);
 }
 
+void cred_install_task(struct task *t, const struct cred *c)
+{
+  if (!c)
+    c = &init_cred;
+  cred_release_task(t);
+  t->real_cred = get_cred(c);
+  t->cred = get_cred(c);
+}
+
 void cred_release_task(struct task *t)
 {
   put_cred(t->cred);
@@ -187,13 +200,13 @@ bool cred_capable(const struct cred *c, int cap)
 
 bool capable(int cap)
 {
-  return cred_capable(current_cred(), cap);
+  return ns_capable(&init_user_ns, cap);
 }
 
 bool capable_wrt_inode_uidgid(const struct inode *ino, int cap)
 {
-  (void)ino; /* every id is mapped: there are no user namespaces */
-  return capable(cap);
+  struct user_namespace *ns = current_user_ns();
+  return ns_capable(ns, cap) && kuid_has_mapping(ns, ino->uid) && kgid_has_mapping(ns, ino->gid);
 }
 
 bool groups_search(const struct group_info *gi, gid_t gid)
@@ -254,8 +267,9 @@ void cred_fix_setuid(struct cred *new, const struct cred *old)
 {
   if (cred_issecure(new, SECURE_NO_SETUID_FIXUP))
     return;
-  bool old_root = old->uid == 0 || old->euid == 0 || old->suid == 0;
-  bool new_root = new->uid == 0 || new->euid == 0 || new->suid == 0;
+  uid_t root = make_kuid(old->user_ns, 0); /* root is uid 0 of the cred's namespace */
+  bool old_root = old->uid == root || old->euid == root || old->suid == root;
+  bool new_root = new->uid == root || new->euid == root || new->suid == root;
   if (old_root && !new_root) {
     if (!cred_issecure(new, SECURE_KEEP_CAPS)) {
       new->cap_permitted = 0;
@@ -263,9 +277,9 @@ void cred_fix_setuid(struct cred *new, const struct cred *old)
     }
     new->cap_ambient = 0;
   }
-  if (old->euid == 0 && new->euid != 0)
+  if (old->euid == root && new->euid != root)
     new->cap_effective = 0;
-  if (old->euid != 0 && new->euid == 0)
+  if (old->euid != root && new->euid == root)
     new->cap_effective = new->cap_permitted;
 }
 
@@ -273,9 +287,10 @@ void cred_fix_setfsuid(struct cred *new, const struct cred *old)
 {
   if (cred_issecure(new, SECURE_NO_SETUID_FIXUP))
     return;
-  if (old->fsuid == 0 && new->fsuid != 0)
+  uid_t root = make_kuid(old->user_ns, 0);
+  if (old->fsuid == root && new->fsuid != root)
     new->cap_effective &= ~CAP_FS_MASK;
-  if (old->fsuid != 0 && new->fsuid == 0)
+  if (old->fsuid != root && new->fsuid == root)
     new->cap_effective |= new->cap_permitted & CAP_FS_MASK;
 }
 
@@ -298,10 +313,11 @@ int exec_prepare_creds(struct exec_creds *ec, const struct inode *ino, bool nosu
    * inheritable sets; everyone else keeps only the ambient set. */
   bool effective = false;
   new->cap_permitted = 0;
+  uid_t root = make_kuid(new->user_ns, 0); /* root of the caller's namespace */
   if (!cred_issecure(new, SECURE_NOROOT)) {
-    if (new->euid == 0 || new->uid == 0)
+    if (new->euid == root || new->uid == root)
       new->cap_permitted = old->cap_bset | old->cap_inheritable;
-    if (new->euid == 0)
+    if (new->euid == root)
       effective = true;
   }
   bool is_setid = new->euid != old->uid || new->egid != old->gid;
@@ -312,7 +328,7 @@ int exec_prepare_creds(struct exec_creds *ec, const struct inode *ino, bool nosu
   new->cap_permitted |= new->cap_ambient;
   new->cap_effective = effective ? new->cap_permitted : new->cap_ambient;
   bool grew = !cap_issubset(new->cap_permitted, old->cap_permitted | old->cap_ambient);
-  ec->secureexec = is_setid || (new->uid != 0 && (effective || grew));
+  ec->secureexec = is_setid || (new->uid != root && (effective || grew));
   ec->new = new;
   return 0;
 }
@@ -330,12 +346,16 @@ void exec_commit_creds(struct exec_creds *ec)
 
 /* ---- /proc/<pid>/status ---- */
 
+/* The ids as the reader's user namespace numbers them. */
 void cred_show_status(const struct cred *c, cred_print_fn pr, void *ctx)
 {
-  pr(ctx, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nGroups:\t", c->uid, c->euid, c->suid,
-     c->fsuid, c->gid, c->egid, c->sgid, c->fsgid);
+  struct user_namespace *ns = current_user_ns();
+  pr(ctx, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nGroups:\t", from_kuid_munged(ns, c->uid),
+     from_kuid_munged(ns, c->euid), from_kuid_munged(ns, c->suid), from_kuid_munged(ns, c->fsuid),
+     from_kgid_munged(ns, c->gid), from_kgid_munged(ns, c->egid), from_kgid_munged(ns, c->sgid),
+     from_kgid_munged(ns, c->fsgid));
   for (int i = 0; i < c->groups->ngroups; i++)
-    pr(ctx, "%u ", c->groups->gid[i]);
+    pr(ctx, "%u ", from_kgid_munged(ns, c->groups->gid[i]));
   pr(ctx, "\n");
 }
 

@@ -38,6 +38,7 @@
 struct task;
 struct process;
 struct inode;
+struct user_namespace;
 
 /* Capabilities (Linux numbering; include/uapi/linux/capability.h). */
 #define CAP_CHOWN 0
@@ -124,7 +125,11 @@ struct cred {
   gid_t gid, egid, sgid, fsgid;
   struct group_info *groups;
   unsigned securebits;
+  /* The capability sets hold in user_ns (and every namespace below it
+   * that this euid owns: kern/user_namespace.h). The ids above are
+   * kernel ids (the initial namespace's numbers). */
   kernel_cap_t cap_inheritable, cap_permitted, cap_effective, cap_bset, cap_ambient;
+  struct user_namespace *user_ns; /* referenced */
 };
 
 extern struct cred init_cred;   /* root with every capability: the boot task, kernel threads */
@@ -149,17 +154,22 @@ const struct cred *get_task_cred(struct task *t);
 const struct cred *get_process_cred_locked(struct process *p);
 /* clone(): the child's cred pointers (shared with the parent's). */
 void cred_copy_to_task(struct task *child, struct task *parent);
+/* clone(): the child's cred pointers both become c (two references
+ * taken; the ones it had are dropped). */
+void cred_install_task(struct task *t, const struct cred *c);
 void cred_release_task(struct task *t);
 
 /* RLIMIT_NPROC: the tasks whose real uid is uid. Takes proc_lock and
  * cred_lock: the caller holds neither. */
 int count_user_tasks(uid_t uid);
-/* Does the current task (capable), or cred c, have capability cap in its
- * effective set? false for an invalid cap. No locks (c is referenced or
- * current's own). */
+/* Does the current task have capability cap in the initial user
+ * namespace (capable), or cred c in its own (its effective set)? false
+ * for an invalid cap. No locks (c is referenced or current's own).
+ * ns_capable (kern/user_namespace.h) asks about another namespace. */
 bool capable(int cap);
 bool cred_capable(const struct cred *c, int cap);
-/* capable(cap), and the inode's owner is known here (always, without user namespaces). */
+/* cap in the caller's own user namespace, and the inode's owner and
+ * group are mapped there (Linux's capable_wrt_inode_uidgid). */
 bool capable_wrt_inode_uidgid(const struct inode *ino, int cap);
 bool in_group_p(gid_t gid);   /* fsgid or a supplementary group */
 /* Does the caller's euid own t (its euid or real uid)? (sched_setscheduler, affinity) */

@@ -318,6 +318,8 @@ void kmain(uint64_t hartid, paddr_t dtb_pa, void (*secondary_entry)(void), uint6
 
   if (devtree_parse(dtb_pa, hartid))
     panic("no valid device tree at %#lx", (unsigned long)dtb_pa);
+  if (boot_info.uart_base)  /* kernel messages on the UART from here: no SBI call per character */
+    uart_early_init(boot_info.uart_base, boot_info.uart_reg_shift);
   sifive_test_base = boot_info.test_base;
   cpus[0].hartid = hartid;
   cpus[0].plic_context = boot_info.plic_context;

@@ -13,6 +13,7 @@
  */
 #include "kern/nsproxy.h"
 #include "kern/pid_namespace.h"
+#include "kern/user_namespace.h"
 #include "kern/task.h"
 #include "kern/clone.h"
 #include "kern/cred.h"
@@ -27,12 +28,11 @@
                        CLONE_NEWCGROUP | CLONE_NEWTIME)
 #define NS_MADE (CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC)
 
-/* The namespaces that exist once. Inode numbers: Linux's fixed
- * PROC_*_INIT_INO for user and pid; network ones are allocated on Linux,
- * from 0xF0000000 up, as Kite's new namespaces are (the initial mount
- * namespace, fs/mnt_ns.c, has 0xF0000000). */
+/* The namespaces that exist once. Inode numbers: network ones are
+ * allocated on Linux, from 0xF0000000 up, as Kite's new namespaces are
+ * (the initial mount namespace, fs/mnt_ns.c, has 0xF0000000; the user
+ * and pid ones have Linux's fixed PROC_*_INIT_INO). */
 static struct ns_common init_net_ns = { .type = CLONE_NEWNET, .inum = 0xF0000001U, .refcount = 1 };
-struct ns_common init_user_ns = { .type = CLONE_NEWUSER, .inum = 0xEFFFFFFDU, .refcount = 1 };
 
 static struct nsproxy init_nsproxy = { .refcount = 1, .uts = &init_uts_ns, .pid_for_children = &init_pid_ns };
 
@@ -76,8 +76,33 @@ void ns_get(struct ns_common *ns)
 
 void ns_put(struct ns_common *ns)
 {
-  if (__atomic_sub_fetch(&ns->refcount, 1, __ATOMIC_ACQ_REL) == 0 && ns->release)
+  if (__atomic_sub_fetch(&ns->refcount, 1, __ATOMIC_ACQ_REL) == 0 && ns->release) {
+    struct ns_common *owner = ns->owner;
     ns->release(ns);
+    if (owner)
+      ns_put(owner);
+  }
+}
+
+/* A namespace just made (no one else sees it yet) is owned by owner. */
+static void ns_set_owner(struct ns_common *ns, struct user_namespace *owner)
+{
+  if (ns && owner != &init_user_ns && !ns->owner) {
+    get_user_ns(owner);
+    ns->owner = &owner->ns;
+  }
+}
+
+/* The user namespace that owns ns. */
+static struct user_namespace *ns_owner(struct ns_common *ns)
+{
+  return ns->owner ? to_user_ns(ns->owner) : &init_user_ns;
+}
+
+bool current_chrooted(void)
+{
+  struct ns_common *mnt = current_mnt_ns();
+  return mnt && mnt_ops && mnt_ops->chrooted && current->fs && mnt_ops->chrooted(mnt, current);
 }
 
 /* A kernel thread has no nsproxy of its own: it is in the initial ones. */
@@ -137,7 +162,13 @@ struct ns_common *task_ns_locked(struct task *t, int kind)
   case NS_NET: ns = &init_net_ns; break;
   case NS_PID: ns = t->proc ? &pid_ns_of(t->proc->pid)->ns : &init_pid_ns.ns; break;
   case NS_PID_FOR_CHILDREN: ns = &task_nsproxy(t)->pid_for_children->ns; break;
-  case NS_USER: ns = &init_user_ns; break;
+  case NS_USER: {
+    const struct cred *c = get_task_cred(t);
+    ns = &c->user_ns->ns;
+    ns_get(ns);
+    put_cred(c);
+    return ns;
+  }
   case NS_UTS: ns = &task_nsproxy(t)->uts->ns; break;
   default: return NULL;
   }
@@ -155,7 +186,8 @@ struct ns_common *task_ns_locked(struct task *t, int kind)
  * use it, whose root and cwd follow a new mount namespace (Linux's
  * copy_mnt_ns moves the new fs_struct's). NULL when out of memory.
  */
-static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags, struct task *t)
+static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags, struct task *t,
+                                    struct user_namespace *owner)
 {
   struct nsproxy *n = kzalloc(sizeof(*n));
   if (!n)
@@ -179,6 +211,12 @@ static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags, struct 
     nsproxy_free(n);
     return NULL;
   }
+  if (flags & CLONE_NEWUTS)
+    ns_set_owner(&n->uts->ns, owner);
+  if (flags & CLONE_NEWNS)
+    ns_set_owner(n->mnt, owner);
+  if (flags & CLONE_NEWIPC)
+    ns_set_owner(n->ipc, owner);
   return n;
 }
 
@@ -194,13 +232,7 @@ static void switch_nsproxy(struct nsproxy *n)
     nsproxy_put(old);
 }
 
-/*
- * clone's checks of the namespace flags, in Linux's order: the thread
- * rules of copy_process, then a new user namespace (none here: EINVAL),
- * then copy_namespaces: CAP_SYS_ADMIN, CLONE_NEWIPC with CLONE_SYSVSEM,
- * then each kind (EINVAL for the kinds that exist once). 0 or -errno.
- */
-static int ns_clone_check(uint64_t flags)
+int ns_clone_flags_check(uint64_t flags)
 {
   if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
     return -EINVAL;
@@ -208,26 +240,37 @@ static int ns_clone_check(uint64_t flags)
     return -EINVAL;
   if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
     return -EINVAL;
-  if (flags & CLONE_NEWUSER)
-    return -EINVAL;
+  return 0;
+}
+
+/*
+ * clone's checks of the namespace flags, in Linux's order: the thread
+ * rules of copy_process (kern/process.c made the new user namespace,
+ * the child's, right after them), then copy_namespaces: CAP_SYS_ADMIN in
+ * the child's user namespace, CLONE_NEWIPC with CLONE_SYSVSEM, then each
+ * kind (EINVAL for the kinds that exist once). 0 or -errno.
+ */
+static int ns_clone_check(uint64_t flags, struct user_namespace *uns)
+{
+  int err = ns_clone_flags_check(flags);
+  if (err)
+    return err;
   uint64_t kinds = flags & NSPROXY_FLAGS & ~(uint64_t)CLONE_NEWTIME; /* clone's CSIGNAL bits */
   if (!kinds)
     return 0;
-  if (!capable(CAP_SYS_ADMIN))
+  if (!ns_capable(uns, CAP_SYS_ADMIN))
     return -EPERM;
   if ((flags & CLONE_NEWIPC) && (flags & CLONE_SYSVSEM))
     return -EINVAL;
   return (kinds & ~(uint64_t)NS_MADE) ? -EINVAL : 0;
 }
 
-int ns_unshare(uint64_t flags)
+int ns_unshare(uint64_t flags, struct user_namespace *owner)
 {
-  if (flags & CLONE_NEWUSER)
-    return -EINVAL;
   flags &= NSPROXY_FLAGS;
   if (!flags)
     return 0;
-  if (!capable(CAP_SYS_ADMIN))
+  if (!ns_capable(owner, CAP_SYS_ADMIN))
     return -EPERM;
   if (flags & ~(uint64_t)NS_MADE)
     return -EINVAL;
@@ -238,8 +281,9 @@ int ns_unshare(uint64_t flags)
       return -EINVAL; /* one unshare until that namespace has its init */
     if (!(pns = pid_ns_create(current_pid_ns(), &err)))
       return err;
+    ns_set_owner(&pns->ns, owner);
   }
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), flags, current);
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), flags, current, owner);
   if (!n) {
     if (pns)
       ns_put(&pns->ns);
@@ -294,7 +338,7 @@ static void nsproxy_set(struct nsproxy *n, int kind, struct ns_common *ns)
  */
 static int nsproxy_replace(int kind, struct ns_common *ns)
 {
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current);
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL);
   if (!n)
     return -ENOMEM;
   nsproxy_set(n, kind, ns);
@@ -320,7 +364,7 @@ static int join_ipc(struct ns_common *ipc)
  * left without the namespace it belongs to. */
 static int join_mnt(struct ns_common *mnt)
 {
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current);
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL);
   if (!n)
     return -ENOMEM;
   int r = mnt_ops ? mnt_ops->enter(mnt, current) : -EINVAL;
@@ -343,17 +387,20 @@ static int join_pid(struct pid_namespace *pns)
 }
 
 /*
- * Linux's install operations: the user namespace cannot be entered again
- * (EINVAL: the only one is the caller's); the others want CAP_SYS_ADMIN
- * (and the mount namespace CAP_SYS_CHROOT: sys_setns moves the root).
+ * Linux's install operations (a user namespace is sys_setns's, through
+ * userns_install): the others want
+ * CAP_SYS_ADMIN in the namespace's owner and in the caller's own user
+ * namespace (and the mount namespace CAP_SYS_CHROOT there: sys_setns
+ * moves the root).
  */
 int ns_setns(struct ns_common *ns)
 {
   if (ns->type == CLONE_NEWUSER)
-    return -EINVAL;
-  if (!capable(CAP_SYS_ADMIN))
+    return -EINVAL; /* sys_setns calls userns_install */
+  struct user_namespace *me = current_user_ns();
+  if (!ns_capable(ns_owner(ns), CAP_SYS_ADMIN) || !ns_capable(me, CAP_SYS_ADMIN))
     return -EPERM;
-  if (ns->type == CLONE_NEWNS && !capable(CAP_SYS_CHROOT))
+  if (ns->type == CLONE_NEWNS && !ns_capable(me, CAP_SYS_CHROOT))
     return -EPERM;
   if (ns->type == CLONE_NEWUTS)
     return join_uts(container_of(ns, struct uts_namespace, ns));
@@ -390,7 +437,8 @@ int ns_setns_process(struct process *p, uint64_t flags)
 {
   if (flags & CLONE_NEWUSER)
     return -EINVAL;
-  if (!capable(CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !capable(CAP_SYS_CHROOT)))
+  struct user_namespace *me = current_user_ns();
+  if (!ns_capable(me, CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !ns_capable(me, CAP_SYS_CHROOT)))
     return -EPERM;
   int r = 0;
   if (flags & CLONE_NEWNS)
@@ -410,16 +458,18 @@ static int ns_fork(struct task *t, struct process *p, uint64_t flags, const stru
 {
   (void)p;
   (void)x;
-  int err = ns_clone_check(flags);
+  struct user_namespace *uns = t->cred->user_ns; /* the child's (do_clone made a new one) */
+  int err = ns_clone_check(flags, uns);
   if (err)
     return err;
   struct nsproxy *cur = task_nsproxy(current);
   if (flags & NS_MADE) {
-    if (!(t->nsproxy = nsproxy_copy(cur, flags, t)))
+    if (!(t->nsproxy = nsproxy_copy(cur, flags, t, uns)))
       return -ENOMEM;
     if (flags & CLONE_NEWPID) { /* do_clone made it: the child's pid is its first */
       ns_put(&t->nsproxy->pid_for_children->ns);
       ns_get(&(t->nsproxy->pid_for_children = pid_ns_of(t->tid))->ns);
+      ns_set_owner(&t->nsproxy->pid_for_children->ns, uns);
     }
   } else {
     nsproxy_get(cur);

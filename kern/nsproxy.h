@@ -10,7 +10,8 @@
  * namespaces (fs/mnt_ns.c, reached through struct mnt_ns_ops), IPC
  * namespaces (ipc/namespace.c, through nsproxy_register_ipc) and PID
  * namespaces (kern/pid_namespace.h: the nsproxy holds the one for
- * children); of the other
+ * children); user namespaces go with the cred (kern/user_namespace.h),
+ * and own the others (ns_common.owner); of the other
  * kinds there is one instance, the initial one, and a request for a new
  * one is EINVAL (Linux built without that kind). Every namespace, real or
  * initial-only, has a `struct ns_common`: its type and its inode number,
@@ -32,12 +33,17 @@ struct task;
 struct process;
 struct file;
 struct pid_namespace;
+struct user_namespace;
 
 struct ns_common {
   uint64_t type;                /* CLONE_NEWUTS, CLONE_NEWPID, ... */
   unsigned int inum;            /* nsfs inode number (Linux's proc inums) */
   int refcount;                 /* atomic; an initial namespace never drops to 0 */
   struct ns_common *parent;     /* pid and user: the parent, NULL for the initial one */
+  /* The user namespace that owns it (referenced; NULL for the initial
+   * ones, owned by the initial user namespace, and for user namespaces,
+   * whose owner is their parent). Set when it is made. */
+  struct ns_common *owner;
   void (*release)(struct ns_common *ns);  /* the last reference went (NULL: static) */
 };
 
@@ -71,6 +77,8 @@ struct mnt_ns_ops {
   /* Task t (current) enters ns: its root and cwd become ns's root. 0, or
    * -EINVAL when t shares its fs context (CLONE_FS). */
   int (*enter)(struct ns_common *ns, struct task *t);
+  /* Is task t's root other than ns's root (a chroot)? */
+  bool (*chrooted)(struct ns_common *ns, struct task *t);
 };
 /* Boot, once the root is mounted: init is the initial mount namespace
  * (static, never released). No lock: before the first process. */
@@ -83,6 +91,8 @@ struct ns_common *current_mnt_ns(void);
 void nsproxy_register_ipc(struct ns_common *init, struct ns_common *(*copy)(struct ns_common *old));
 /* The IPC namespace current is in, not referenced (as current_mnt_ns). */
 struct ns_common *current_ipc_ns(void);
+/* Is current chrooted (its root not its mount namespace's)? No lock. */
+bool current_chrooted(void);
 /* The pid namespace current's children are made in (not referenced; as
  * current_mnt_ns). No lock. */
 struct pid_namespace *current_pid_ns_for_children(void);
@@ -95,7 +105,6 @@ enum ns_kind { NS_IPC, NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_USER, NS_
 const char *ns_kind_name(int kind);
 
 extern struct uts_namespace init_uts_ns;
-extern struct ns_common init_user_ns;
 
 /* kern/utsname.c: a new UTS namespace with old's names (one reference),
  * or NULL when out of memory. */
@@ -109,9 +118,14 @@ void ns_put(struct ns_common *ns);
  * leaving). Caller holds proc_lock. */
 struct ns_common *task_ns_locked(struct task *t, int kind);
 
+/* clone's checks of the flags alone (CLONE_FS, CLONE_THREAD with new
+ * namespaces), made before a new user namespace. 0 or -EINVAL. */
+int ns_clone_flags_check(uint64_t flags);
 /* unshare(2)'s part: new namespaces of the kinds in flags for the caller
- * (already checked by sys_unshare for the thread rules). 0 or -errno. */
-int ns_unshare(uint64_t flags);
+ * (already checked by sys_unshare for the thread rules), owned by user
+ * namespace owner (struct user_namespace: the caller's, or the one its
+ * CLONE_NEWUSER made). 0 or -errno. */
+int ns_unshare(uint64_t flags, struct user_namespace *owner);
 /* setns(2) with a namespace file: join ns (nstype already matched). */
 int ns_setns(struct ns_common *ns);
 /* setns(2) with a pidfd: join the namespaces of kinds `flags` of process

@@ -19,6 +19,7 @@
  */
 #include "kern/task.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/posix_timers.h"
 #include "kern/clone.h"
 #include "kern/cpu.h"
@@ -193,8 +194,13 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
   struct task *t = task_alloc();
   if (!t)
     return -ENOMEM;
+  struct cred *ucred; /* CLONE_NEWUSER: the child's, in a new user namespace */
+  long err = clone_user_ns(flags, &ucred);
+  if (err)
+    goto fail_task;
+  cred_install_task(t, ucred ? ucred : cur->real_cred);
+  put_cred(ucred); /* the task holds it */
   pid_t tid = pid_alloc_for_clone(flags, x ? x->set_tid : 0); /* kern/pid_namespace.c */
-  long err;
   err = -ENOMEM;
   if (tid < 0) {
     err = tid == -EAGAIN ? -EAGAIN : tid;
@@ -242,8 +248,6 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
       process_put(p);
     goto fail_sighand;
   }
-  cred_release_task(t);
-  cred_copy_to_task(t, cur);
   t->no_new_privs = cur->no_new_privs;
   t->timer_slack_ns = cur->timer_slack_ns;
   t->default_timer_slack_ns = cur->timer_slack_ns;

@@ -3,9 +3,9 @@
  * shares. System-call layer over do_clone (kern/process.c) and the shared
  * objects of kern/task.h.
  *
- * Namespaces (kern/nsproxy.h, docs/namespaces.md): new UTS and mount
- * namespaces are made; of the other kinds (IPC, network, PID, user, cgroup, time)
- * there is one instance, and a request for a new one is EINVAL (after
+ * Namespaces (kern/nsproxy.h, docs/namespaces.md): new UTS, mount, IPC,
+ * PID and user namespaces (kern/user_namespace.h) are made; of the other
+ * kinds (network, cgroup, time) there is one instance, and a request for a new one is EINVAL (after
  * Linux's EPERM for a caller without CAP_SYS_ADMIN), the answer of a Linux
  * built without that kind. setns joins a namespace named by a
  * /proc/<pid>/ns file (fs/nsfs.c) or the ones of the process a pidfd names.
@@ -24,6 +24,7 @@
 #include "kern/cred.h"
 #include "kern/nsproxy.h"
 #include "kern/pid_namespace.h"
+#include "kern/user_namespace.h"
 #include "fs/nsfs.h"
 #include "ipc/ipc.h"
 #include "fs/mount.h"
@@ -113,6 +114,8 @@ long sys_clone3(uaddr_t uargs, size_t size)
 #define NEW_NAMESPACES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | \
                         CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME)
 
+static long unshare_rest(struct task *t, uint64_t flags, struct user_namespace *owner);
+
 long sys_unshare(uint64_t flags)
 {
   struct task *t = current;
@@ -135,8 +138,40 @@ long sys_unshare(uint64_t flags)
     return -EINVAL;
   if ((flags & CLONE_VM) && t->mm && __atomic_load_n(&t->mm->refcount, __ATOMIC_ACQUIRE) > 1)
     return -EINVAL; /* (a vfork child shares its parent's) */
-  if ((flags & CLONE_NEWUSER) || ((flags & NEW_NAMESPACES) && !capable(CAP_SYS_ADMIN)))
-    return ns_unshare(flags); /* the EINVAL or EPERM Linux gives before changing anything */
+  /* A new user namespace first (Linux's unshare_userns): the other new
+   * namespaces are owned by it, and CAP_SYS_ADMIN is asked there. The
+   * cred is committed last, when nothing can fail any more. */
+  struct cred *ucred = NULL;
+  struct user_namespace *owner = current_user_ns();
+  if (flags & CLONE_NEWUSER) {
+    if (!(ucred = prepare_creds()))
+      return -ENOMEM;
+    long err = create_user_ns(ucred, current_chrooted());
+    if (err) {
+      abort_creds(ucred);
+      return err;
+    }
+    owner = ucred->user_ns;
+  }
+  if ((flags & NEW_NAMESPACES & ~(uint64_t)CLONE_NEWUSER) && !ns_capable(owner, CAP_SYS_ADMIN)) {
+    if (ucred)
+      abort_creds(ucred);
+    return -EPERM; /* before changing anything, as Linux */
+  }
+  long r = unshare_rest(t, flags, owner);
+  if (ucred) {
+    if (r)
+      abort_creds(ucred);
+    else
+      commit_creds(ucred);
+  }
+  return r;
+}
+
+/* unshare's changes after the checks: the fs context, the descriptor
+ * table, the undo list and new namespaces (owned by owner). */
+static long unshare_rest(struct task *t, uint64_t flags, struct user_namespace *owner)
+{
   if ((flags & CLONE_FS) && __atomic_load_n(&t->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
     struct fs_context *fs = fs_context_copy(t->fs);
     if (!fs)
@@ -158,7 +193,7 @@ long sys_unshare(uint64_t flags)
    * namespace a CLONE_NEWIPC leaves */
   if (flags & CLONE_SYSVSEM)
     exit_sem(t->proc);
-  return ns_unshare(flags);
+  return ns_unshare(flags, owner);
 }
 
 /* ---- setns ---- */
@@ -179,6 +214,8 @@ long sys_setns(int fd, int nstype)
   if (ns) {
     if (nstype && (uint64_t)nstype != ns->type)
       r = -EINVAL;
+    else if (ns->type == CLONE_NEWUSER)
+      r = userns_install(to_user_ns(ns), __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1);
     else if (!(r = ns_setns(ns)) && ns->type == CLONE_NEWIPC)
       exit_sem(current->proc); /* the undo list stays with the namespace left */
   } else if (!p) {
@@ -187,8 +224,8 @@ long sys_setns(int fd, int nstype)
     r = -EINVAL;
   } else if (READ_ONCE(p->zombie) || READ_ONCE(p->nr_threads) == 0) {
     r = -ESRCH;
-  } else if ((nstype & CLONE_NEWNS) && !(nstype & CLONE_NEWUSER) && capable(CAP_SYS_ADMIN) &&
-             capable(CAP_SYS_CHROOT) && __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
+  } else if ((nstype & CLONE_NEWNS) && !(nstype & CLONE_NEWUSER) && ns_capable(current_user_ns(), CAP_SYS_ADMIN) &&
+             ns_capable(current_user_ns(), CAP_SYS_CHROOT) && __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
     r = -EINVAL; /* the fs context is shared (CLONE_FS): refused before anything changes */
   } else if (!(r = ns_setns_process(p, (uint64_t)nstype)) && (nstype & CLONE_NEWIPC)) {
     exit_sem(current->proc);

@@ -15,6 +15,7 @@
  * is read without a lock.
  */
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/pid_namespace.h"
@@ -26,10 +27,29 @@
 
 /* ---- set*id (kernel/sys.c) ---- */
 
-long sys_getuid(void) { return current_cred()->uid; }
-long sys_geteuid(void) { return current_cred()->euid; }
-long sys_getgid(void) { return current_cred()->gid; }
-long sys_getegid(void) { return current_cred()->egid; }
+/* Ids go out as the caller's user namespace numbers them (65534 when it
+ * has no number for one) and come in through its maps (EINVAL when it
+ * has none): kern/user_namespace.h. */
+static uid_t uid_out(uid_t kuid) { return from_kuid_munged(current_user_ns(), kuid); }
+static gid_t gid_out(gid_t kgid) { return from_kgid_munged(current_user_ns(), kgid); }
+
+/* A uid coming in: its kernel id in *k (-1 stays -1); false if unmapped. */
+static bool uid_in(uid_t uid, uid_t *k)
+{
+  *k = uid == INVALID_UID ? INVALID_UID : make_kuid(current_user_ns(), uid);
+  return uid == INVALID_UID || *k != INVALID_UID;
+}
+
+static bool gid_in(gid_t gid, gid_t *k)
+{
+  *k = gid == INVALID_GID ? INVALID_GID : make_kgid(current_user_ns(), gid);
+  return gid == INVALID_GID || *k != INVALID_GID;
+}
+
+long sys_getuid(void) { return uid_out(current_cred()->uid); }
+long sys_geteuid(void) { return uid_out(current_cred()->euid); }
+long sys_getgid(void) { return gid_out(current_cred()->gid); }
+long sys_getegid(void) { return gid_out(current_cred()->egid); }
 
 static long commit_uid_change(struct cred *new)
 {
@@ -41,7 +61,7 @@ static long commit_uid_change(struct cred *new)
 
 long sys_setuid(uid_t uid)
 {
-  if (uid == INVALID_UID)
+  if (uid == INVALID_UID || !uid_in(uid, &uid))
     return -EINVAL;
   struct cred *new = prepare_creds();
   if (!new)
@@ -59,6 +79,8 @@ long sys_setuid(uid_t uid)
 
 long sys_setreuid(uid_t ruid, uid_t euid)
 {
+  if (!uid_in(ruid, &ruid) || !uid_in(euid, &euid))
+    return -EINVAL;
   struct cred *new = prepare_creds();
   if (!new)
     return -ENOMEM;
@@ -85,6 +107,8 @@ eperm:
 
 long sys_setresuid(uid_t ruid, uid_t euid, uid_t suid)
 {
+  if (!uid_in(ruid, &ruid) || !uid_in(euid, &euid) || !uid_in(suid, &suid))
+    return -EINVAL;
   const struct cred *old = current_cred();
   if (!cred_capable(old, CAP_SETUID)) {
     uid_t ids[3] = { ruid, euid, suid };
@@ -108,26 +132,26 @@ long sys_setresuid(uid_t ruid, uid_t euid, uid_t suid)
 long sys_setfsuid(uid_t uid)
 {
   const struct cred *old = current_cred();
-  uid_t prev = old->fsuid;
-  if (uid == INVALID_UID)
-    return prev;
+  uid_t prev = old->fsuid, out = uid_out(prev);
+  if (uid == INVALID_UID || !uid_in(uid, &uid))
+    return out;
   if (uid == old->uid || uid == old->euid || uid == old->suid || uid == old->fsuid ||
       cred_capable(old, CAP_SETUID)) {
     if (uid != prev) {
       struct cred *new = prepare_creds();
       if (!new)
-        return prev;
+        return out;
       new->fsuid = uid;
       cred_fix_setfsuid(new, old);
       commit_creds(new);
     }
   }
-  return prev;
+  return out;
 }
 
 long sys_setgid(gid_t gid)
 {
-  if (gid == INVALID_GID)
+  if (gid == INVALID_GID || !gid_in(gid, &gid))
     return -EINVAL;
   struct cred *new = prepare_creds();
   if (!new)
@@ -146,6 +170,8 @@ long sys_setgid(gid_t gid)
 
 long sys_setregid(gid_t rgid, gid_t egid)
 {
+  if (!gid_in(rgid, &rgid) || !gid_in(egid, &egid))
+    return -EINVAL;
   struct cred *new = prepare_creds();
   if (!new)
     return -ENOMEM;
@@ -173,6 +199,8 @@ eperm:
 
 long sys_setresgid(gid_t rgid, gid_t egid, gid_t sgid)
 {
+  if (!gid_in(rgid, &rgid) || !gid_in(egid, &egid) || !gid_in(sgid, &sgid))
+    return -EINVAL;
   const struct cred *old = current_cred();
   if (!cred_capable(old, CAP_SETGID)) {
     gid_t ids[3] = { rgid, egid, sgid };
@@ -197,20 +225,20 @@ long sys_setresgid(gid_t rgid, gid_t egid, gid_t sgid)
 long sys_setfsgid(gid_t gid)
 {
   const struct cred *old = current_cred();
-  gid_t prev = old->fsgid;
-  if (gid == INVALID_GID)
-    return prev;
+  gid_t prev = old->fsgid, out = gid_out(prev);
+  if (gid == INVALID_GID || !gid_in(gid, &gid))
+    return out;
   if (gid == old->gid || gid == old->egid || gid == old->sgid || gid == old->fsgid ||
       cred_capable(old, CAP_SETGID)) {
     if (gid != prev) {
       struct cred *new = prepare_creds();
       if (!new)
-        return prev;
+        return out;
       new->fsgid = gid;
       commit_creds(new);
     }
   }
-  return prev;
+  return out;
 }
 
 static long put_ids(uaddr_t a, uaddr_t b, uaddr_t c, uint32_t x, uint32_t y, uint32_t z)
@@ -223,13 +251,13 @@ static long put_ids(uaddr_t a, uaddr_t b, uaddr_t c, uint32_t x, uint32_t y, uin
 long sys_getresuid(uaddr_t r, uaddr_t e, uaddr_t s)
 {
   const struct cred *c = current_cred();
-  return put_ids(r, e, s, c->uid, c->euid, c->suid);
+  return put_ids(r, e, s, uid_out(c->uid), uid_out(c->euid), uid_out(c->suid));
 }
 
 long sys_getresgid(uaddr_t r, uaddr_t e, uaddr_t s)
 {
   const struct cred *c = current_cred();
-  return put_ids(r, e, s, c->gid, c->egid, c->sgid);
+  return put_ids(r, e, s, gid_out(c->gid), gid_out(c->egid), gid_out(c->sgid));
 }
 
 /* ---- supplementary groups ---- */
@@ -244,8 +272,11 @@ long sys_getgroups(int size, uaddr_t list)
     return n;
   if (size < n)
     return -EINVAL;
-  if (n && copyout(list, gi->gid, (size_t)n * sizeof(gid_t)))
-    return -EFAULT;
+  for (int i = 0; i < n; i++) {
+    gid_t g = gid_out(gi->gid[i]);
+    if (copyout(list + (uaddr_t)i * sizeof(gid_t), &g, sizeof(g)))
+      return -EFAULT;
+  }
   return n;
 }
 
@@ -261,9 +292,12 @@ static void sort_gids(gid_t *g, int n)
       }
 }
 
+/* CAP_SETGID in the caller's namespace, whose gid map is written and
+ * whose setgroups file does not say "deny" (Linux's may_setgroups). */
 long sys_setgroups(size_t size, uaddr_t list)
 {
-  if (!capable(CAP_SETGID))
+  struct user_namespace *ns = current_user_ns();
+  if (!cred_capable(current_cred(), CAP_SETGID) || !userns_may_setgroups(ns))
     return -EPERM;
   if (size > NGROUPS_MAX)
     return -EINVAL;
@@ -276,6 +310,11 @@ long sys_setgroups(size_t size, uaddr_t list)
     kfree(gi);
     return -EFAULT;
   }
+  for (size_t i = 0; i < size; i++)
+    if ((gi->gid[i] = make_kgid(ns, gi->gid[i])) == INVALID_GID) {
+      kfree(gi);
+      return -EINVAL;
+    }
   sort_gids(gi->gid, gi->ngroups);
   struct cred *new = prepare_creds();
   if (!new) {

@@ -57,12 +57,12 @@ static long set_name(char *dst, uaddr_t name, size_t len)
 
 long sys_sethostname(uaddr_t name, size_t len)
 {
-  return capable(CAP_SYS_ADMIN) ? set_name(uts_hostname(), name, len) : -EPERM;
+  return uts_capable() ? set_name(uts_hostname(), name, len) : -EPERM;
 }
 
 long sys_setdomainname(uaddr_t name, size_t len)
 {
-  return capable(CAP_SYS_ADMIN) ? set_name(uts_domainname(), name, len) : -EPERM;
+  return uts_capable() ? set_name(uts_domainname(), name, len) : -EPERM;
 }
 
 /* ---- sysinfo ---- */

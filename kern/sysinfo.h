@@ -15,6 +15,9 @@
  * 65-byte buffers, always NUL-terminated (kern/utsname.c). */
 char *uts_hostname(void);
 char *uts_domainname(void);
+/* CAP_SYS_ADMIN in the user namespace that owns the caller's UTS
+ * namespace (sethostname, setdomainname)? */
+bool uts_capable(void);
 /* The 1, 5 and 15 minute load averages, fixed point (1 << 16 = 1.0),
  * updated every 5 s by the scheduler tick. No lock (a snapshot). */
 void loadavg_get(uint64_t loads[3]);

@@ -10,6 +10,8 @@
  * sethostname may see a mix of the old and the new name: harmless, and
  * the buffer always ends in a NUL).
  */
+#include "kern/user_namespace.h"
+#include "kern/cred.h"
 #include "kern/sysinfo.h"
 #include "kern/nsproxy.h"
 #include "kern/clone.h"
@@ -40,6 +42,12 @@ char *uts_hostname(void)
 char *uts_domainname(void)
 {
   return current_uts_ns()->domainname;
+}
+
+bool uts_capable(void)
+{
+  struct ns_common *owner = current_uts_ns()->ns.owner;
+  return ns_capable(owner ? to_user_ns(owner) : &init_user_ns, CAP_SYS_ADMIN);
 }
 
 static void uts_release(struct ns_common *ns)

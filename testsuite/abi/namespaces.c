@@ -369,7 +369,7 @@ static void test_errors(void)
   CHECK_RET("nobody-child", wait_status(pid), 0);
   if (on_kite()) {
     /* the kinds Kite has once: what Linux built without them answers */
-    CHECK_RET("kite/unshare-newuser-einval", raw1(SYS_unshare, 0x10000000), -EINVAL);
+    CHECK_RET("kite/unshare-newnet-einval", raw1(SYS_unshare, 0x40000000), -EINVAL);
   } else {
     abi_line("SKIP: %s/kite-einval (Linux makes these namespaces)", abi_family);
   }

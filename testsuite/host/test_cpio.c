@@ -30,6 +30,13 @@ static int collect(const struct cpio_entry *e, void *arg)
   return 0;
 }
 
+/* The first entry's mtime, then stop. */
+static int first_mtime(const struct cpio_entry *e, void *arg)
+{
+  *(unsigned *)arg = e->mtime;
+  return 1;
+}
+
 static char *read_file(const char *path, size_t *len)
 {
   FILE *f = fopen(path, "rb");
@@ -87,6 +94,26 @@ int main(int argc, char **argv)
   memcpy(bad + 6 + 8 * 6, "7FFFFFFF", 8); /* filesize of the first entry */
   CHECK("huge file size is rejected", cpio_parse(bad, len, collect, &t) == -1);
   CHECK("empty input is rejected", cpio_parse(buf, 0, collect, &t) == -1);
+  /* Hex fields: either case; anything but eight hex digits is refused (the
+   * digits are checked eight at a time: every byte next to a digit). */
+  unsigned mt = 0;
+  memcpy(bad, buf, len);
+  memcpy(bad + 6 + 8 * 5, "DeadBeef", 8); /* mtime of the first entry */
+  CHECK("hex digits in either case", cpio_parse(bad, len, first_mtime, &mt) == 1 && mt == 0xdeadbeef);
+  memcpy(bad + 6 + 8 * 5, "0123abCD", 8);
+  CHECK("hex digits in order", cpio_parse(bad, len, first_mtime, &mt) == 1 && mt == 0x0123abcd);
+  memcpy(bad + 6 + 8 * 5, "fFfFfFfF", 8);
+  CHECK("largest field", cpio_parse(bad, len, first_mtime, &mt) == 1 && mt == 0xffffffff);
+  static const char not_hex[] = { '/', ':', '@', 'G', '`', 'g', 'p', ' ', 0, 0x7f, (char)0x80,
+                                  (char)0xc1, (char)0xe1, (char)0xb0 };
+  int refused = 0;
+  for (size_t i = 0; i < sizeof(not_hex); i++)
+    for (int pos = 0; pos < 8; pos++) {
+      memcpy(bad + 6 + 8 * 5, "00000000", 8);
+      bad[6 + 8 * 5 + pos] = not_hex[i];
+      refused += cpio_parse(bad, len, first_mtime, &mt) == -1;
+    }
+  CHECK("a byte that is not a hex digit is refused, at any place", refused == (int)sizeof(not_hex) * 8);
   free(bad);
   free(buf);
   CHECK_DONE();
