@@ -15,7 +15,9 @@ buffer, QEMU's vCPU CPU time per pass (the host's cost of the same guest
 work: what the wall-clock MB/s becomes on a host with a core to spare),
 the share of a host CPU the vCPU got (the rest it waited for one), and
 per second of guest time the TLB flushes (sfence.vma, satp writes) and
-timer ticks (stimecmp writes).
+timer ticks (stimecmp writes); and for every QEMU thread its CPU time, its
+time runnable but waiting, and its voluntary and involuntary context
+switches per second (docs/performance.md, "Issue 14, ninth round").
 
 kbench: one boot of each kernel; the counters per iteration of the row
 (its iterations with KBENCH_N=n, default 100, minus a control run of
@@ -72,6 +74,22 @@ class Guest:
                 stats.append([int(x) for x in f.read().split()[:2]])
         return max(stats)
 
+    def threads(self):
+        """Per QEMU thread: (name, ns running, ns waiting, voluntary and involuntary switches)."""
+        out = {}
+        for t in os.listdir(f"/proc/{self.p.pid}/task"):
+            try:
+                d = f"/proc/{self.p.pid}/task/{t}"
+                with open(f"{d}/schedstat") as f:
+                    run, wait = [int(x) for x in f.read().split()[:2]]
+                with open(f"{d}/status") as f:
+                    st = dict(l.split(":", 1) for l in f.read().splitlines() if ":" in l)
+                out[t] = (st["Name"].strip(), run, wait, int(st["voluntary_ctxt_switches"]),
+                          int(st["nonvoluntary_ctxt_switches"]))
+            except (OSError, KeyError, ValueError):
+                pass  # a thread that ended between listdir and open
+        return out
+
     def stop(self):
         self.p.kill()
         self.p.wait()
@@ -85,14 +103,14 @@ def lmbench_boot(cmd, name):
     samples = []
     while g.read(0.02):
         if start.search(g.text) and end not in g.text:
-            samples.append((time.time(), g.counters(), g.vcpu()))
+            samples.append((time.time(), g.counters(), g.vcpu(), g.threads()))
         if end in g.text or b"BENCH-END" in g.text:
             break
     text = g.stop()
     moved = [i for i in range(1, len(samples)) if samples[i][1][0] > samples[i - 1][1][0]]
     if len(moved) < 2:
         sys.exit(f"{name}: the row's loop was not seen; console tail:\n{text[-1500:]}")
-    (t0, c0, v0), (t1, c1, v1) = samples[moved[0]], samples[moved[-1]]
+    (t0, c0, v0, th0), (t1, c1, v1, th1) = samples[moved[0]], samples[moved[-1]]
     passes = (c1[0] - c0[0]) / PASS_BLOCKS
     m = re.search(rf"LMB-ROW {ROW}\n(.*?)LMB-DONE", text, re.S)
     res = {"MB/s (lmbench)": float(m.group(1).split()[-1]) if m else float("nan"),
@@ -103,6 +121,17 @@ def lmbench_boot(cmd, name):
            "loop translated": c1[1]}
     for i in SHOWN:
         res[COUNTERS[i] + " /s"] = (c1[i] - c0[i]) / (t1 - t0)
+    # Every QEMU thread over the same span, busiest first: CPU and waiting
+    # (ms per second of wall time), voluntary and involuntary switches per second.
+    rows = []
+    for t, a in th1.items():
+        b = th0.get(t, (a[0], 0, 0, 0, 0))
+        rows.append((a[1] - b[1], f"{a[0]}[{t}]", (a[1] - b[1]) / 1e6 / (t1 - t0),
+                     (a[2] - b[2]) / 1e6 / (t1 - t0), (a[3] - b[3]) / (t1 - t0),
+                     (a[4] - b[4]) / (t1 - t0)))
+    for _, n, run, wait, vol, inv in sorted(rows, reverse=True):
+        print(f"  {name} thread {n:22} cpu {run:6.1f} ms/s  wait {wait:6.1f} ms/s  "
+              f"vol {vol:7.1f}/s  invol {inv:7.1f}/s", flush=True)
     return res
 
 

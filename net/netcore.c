@@ -42,6 +42,7 @@
 #include "lwip/stats.h"
 #include "lwip/snmp.h"
 #include "lwip/prot/ip.h"
+#include "lwip/priv/tcp_priv.h"
 #include "netif/ethernet.h"
 
 struct spinlock net_lock = SPINLOCK_INIT("net");
@@ -109,12 +110,48 @@ static uint64_t next_timeout_ns(void)
   return time_monotonic_ns() + (uint64_t)ms * NSEC_PER_MSEC;
 }
 
+/* True while a lwIP timer that needs its period runs: TCP's (armed while
+ * connections are active or in TIME_WAIT) or MLD's with a report delayed.
+ * net_lock held. */
+static bool net_timers_exact(void)
+{
+  if (tcp_active_pcbs || tcp_tw_pcbs)
+    return true;
+  struct netif *n;
+  NETIF_FOREACH(n) {
+    for (struct mld_group *g = netif_mld6_data(n); g; g = g->next)
+      if (g->timer > 0)
+        return true;
+  }
+  return false;
+}
+
+/*
+ * When the net task must wake for lwIP's timers (UINT64_MAX: never).
+ * lwIP runs its housekeeping timers from boot whether or not they have
+ * work: ARP, neighbour discovery and both reassemblies every second, MLD
+ * every 100 ms. On a quiet network they find nothing to do, and waking the
+ * net task for each took the CPU from whatever user program ran, ten times
+ * a second (docs/performance.md, issue 14, ninth round). Linux batches its
+ * coarse timers on whole seconds (round_jiffies()); so does Kite: unless a
+ * timer of net_timers_exact() runs, the wake-up is rounded up to the next
+ * whole second of monotonic time, and lwIP runs whatever is due then.
+ * net_lock held.
+ */
+static uint64_t net_timer_wake_ns(void)
+{
+  uint64_t wake = next_timeout_ns();
+  if (wake == UINT64_MAX || net_timers_exact())
+    return wake;
+  return ROUND_UP(wake, NSEC_PER_SEC);
+}
+
 void net_lock_release_flush(void)
 {
   bool kick = false;
   if (net_ready) {
     net_poll_loopback();
-    kick = next_timeout_ns() < net_task_wake_ns;
+    kick = net_timer_wake_ns() < net_task_wake_ns;
   }
   spin_unlock(&net_lock);
   if (kick)
@@ -157,7 +194,7 @@ static void net_task_main(void *arg)
     net_poll_loopback();
     sys_check_timeouts();
     arp_probe_check();
-    uint64_t wake = next_timeout_ns();
+    uint64_t wake = net_timer_wake_ns();
     if (arp_probe.netif && !arp_probe.answered && arp_probe.tries > 0)
       wake = MIN(wake, arp_probe.next_ns);
     net_task_wake_ns = wake;
