@@ -332,7 +332,13 @@ int mount_bind(const char *source, struct path *target, uint32_t flags)
     return r;
   struct mount **c;
   namespace_lock();
-  int n = bind_copies(&src, flags & MS_REC, &c);
+  spin_lock(&mount_lock);
+  bool ours = check_mnt(src.mnt) || path_is_pseudo(&src);
+  bool unbindable = src.mnt->unbindable;
+  spin_unlock(&mount_lock);
+  /* Linux's do_loopback: unbindable, then a source outside our tree (a
+   * detached mount, another namespace's; a namespace file may be bound) */
+  int n = unbindable ? -EINVAL : !ours ? -EINVAL : bind_copies(&src, flags & MS_REC, &c);
   r = n < 0 ? n : 0;
   if (!r) {
     c[0]->flags = flags & ~(MS_BIND | MS_REC);

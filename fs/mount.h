@@ -282,7 +282,8 @@ int attach_tree(struct mount **t, int n, struct path *target, enum tree_kind kin
 /* mount(MS_BIND [| MS_REC]) of the path source on target: a copy of the
  * mount there (with MS_REC of every mount below it too, less unbindable
  * ones and what is below them), peers of shared originals, slaves of a
- * slave's master. -EINVAL for an unbindable source, a lookup's error,
+ * slave's master. -EINVAL for an unbindable source or one outside the
+ * caller's tree (detached, another namespace's), a lookup's error,
  * -ENOMEM. No locks held. */
 int mount_bind(const char *source, struct path *target, uint32_t flags);
 /* open_tree(OPEN_TREE_CLONE [| AT_RECURSIVE]): *out, a detached copy of

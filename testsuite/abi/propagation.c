@@ -386,6 +386,9 @@ static void test_open_tree(void)
   CHECK("clone-sees-top-only", exists(sub(t, "x"), "f") && faccessat((int)fd, "f", F_OK, 0) == 0 &&
         faccessat((int)fd, "x/f", F_OK, 0) != 0);
   mkdir(at(c, "c"), 0755);
+  char self_fd[64];
+  snprintf(self_fd, sizeof(self_fd), "/proc/self/fd/%ld", fd);
+  CHECK_RET("bind-of-detached", mnt(self_fd, c, NULL, MS_BIND), -EINVAL);
   CHECK_RET("attach", raw5(SYS_move_mount, fd, (long)"", AT_FDCWD, (long)c, K_MOVE_MOUNT_F_EMPTY_PATH), 0);
   close((int)fd);
   CHECKF("clone-is-peer", g > 0 && field(c, "shared") == g && field(sub(c, "x"), "shared") == -1,
