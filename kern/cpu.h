@@ -40,6 +40,8 @@ enum cpu_stat { CPU_USER, CPU_NICE, CPU_SYSTEM, CPU_IDLE, CPU_IOWAIT, CPU_IRQ, C
 #define IPI_PREEMPT 0x2   /* a task was woken for this hart: wakeup preemption */
 #define IPI_STOP 0x4      /* another hart panicked: stop here */
 
+#define SLICE_NONE UINT64_MAX
+
 struct cpu {
   int id;                 /* logical id: index in cpus[] */
   uint64_t hartid;        /* the hart's id as OpenSBI reports it */
@@ -63,6 +65,10 @@ struct cpu {
   bool kick_deferred;     /* queued by an interrupt: kick at the next return to user */
   uint64_t kick_since;    /* when kick_pending was set */
   uint64_t idle_seen_seq; /* rq.enq_seq when this hart last found nothing to run */
+  uint64_t picked_ns;     /* when the running task was last picked (its slice starts) */
+  uint64_t slice_end_ns;  /* its share of SCHED_LATENCY_NS ends (SLICE_NONE: nobody waits);
+                             the hart's timer fires then (kern/time.c, sched_slice_expired) */
+  uint64_t timer_ns;      /* what this hart's timer is set to (kern/time.c) */
 
   /* --- IPIs --- */
   uint32_t ipi_pending;   /* IPI_* bits, set atomically by the sender */

@@ -20,6 +20,8 @@
 #define KICK_DELAY_NS 100000     /* a waker that goes on this long after a wake-up hands the task to an idle hart (sched.c) */
 #define SLEEPER_CREDIT_NS 3000000  /* a woken task queues this far ahead of the least run (sched.c) */
 #define START_DEBIT_NS 3000000   /* a new task starts this far behind min_vruntime (sched.c) */
+#define SCHED_LATENCY_NS 6000000  /* CFS's sched_latency: the runnable normal tasks share it (sched.c) */
+#define SCHED_MIN_GRANULARITY_NS 750000 /* the least slice of it one task gets (CFS's) */
 #define RR_TIMESLICE_TICKS 10    /* SCHED_RR's slice: 100 ms, as Linux's RR_TIMESLICE */
 #define PID_MAX 32768            /* pids are 1 .. PID_MAX-1 */
 #define NR_OPEN_DEFAULT 1024     /* RLIMIT_NOFILE soft limit */

@@ -1,9 +1,10 @@
 /*
- * sched.c — the scheduler, the idle loop, and tasks and kernel threads.
+ * sched.c — the scheduler and the idle loop.
  *
  * Layer: core. Neighbours: kern/wait.c (wait queues and timed sleeps, over
  * wake_up_task here), kern/mutex.c (sleeping locks, over wait queues),
- * arch/riscv/swtch.S (the register switch), kern/process.c (processes).
+ * arch/riscv/swtch.S (the register switch), kern/process.c (processes),
+ * kern/task.c (allocating tasks and kernel threads).
  *
  * One run queue, shared by all harts: each hart takes the first queued
  * task it may run (affinity), so load balancing is implicit
@@ -63,6 +64,8 @@ static struct task *dead_task[NCPU];
 
 void sched_init(void)
 {
+  for (int i = 0; i < NCPU; i++)
+    cpus[i].slice_end_ns = SLICE_NONE;
   cpus[0].id = 0;
   cpus[0].online = true;
   init_task.cpu = &cpus[0];
@@ -128,6 +131,37 @@ static inline int slice_for(const struct task *t)
   return t->policy == SCHED_RR ? RR_TIMESLICE_TICKS : TIMESLICE_TICKS;
 }
 
+/*
+ * CFS's slice: the runnable normal tasks share SCHED_LATENCY_NS (6 ms),
+ * each at least SCHED_MIN_GRANULARITY_NS (sched_slice, equal weights);
+ * the running one counts too. Indexed by the tasks waiting (1..7; more get
+ * the least), so a switch computes nothing.
+ */
+#define SLICE(n) (SCHED_LATENCY_NS / (n) > SCHED_MIN_GRANULARITY_NS ? SCHED_LATENCY_NS / (n) : SCHED_MIN_GRANULARITY_NS)
+static const uint64_t slice_ns[8] = { 0, SLICE(2), SLICE(3), SLICE(4), SLICE(5), SLICE(6), SLICE(7), SLICE(8) };
+
+/*
+ * Start the slice timer of hart c for its running task t, picked at c->picked_ns,
+ * if a task waits on the queue: t leaves the hart once it has run its share
+ * (sched_slice_expired), not after the TIMESLICE_TICKS ticks. Linux's tick
+ * (250 Hz in the reference) checks the same share every 4 ms
+ * (check_preempt_tick); Kite's 10 ms tick alone let a task run up to 20 ms
+ * while a woken one waited (docs/tasks.md: iperf3's listener behind its
+ * client). rq.lock held, on hart c.
+ */
+static inline void slice_arm(struct cpu *c, struct task *t)
+{
+  int waiting = rq.nr_running;
+  if (waiting == 0 || t == c->idle || task_prio(t) != 0) {
+    c->slice_end_ns = SLICE_NONE;
+    return;
+  }
+  uint64_t end = c->picked_ns + (waiting < 8 ? slice_ns[waiting] : SCHED_MIN_GRANULARITY_NS);
+  c->slice_end_ns = end;
+  if (end < c->timer_ns)
+    timer_program_before(end);
+}
+
 /* The priority of the task at the head of the queue, -1 if empty (rq.lock). */
 static int head_prio(void)
 {
@@ -168,9 +202,12 @@ static void enqueue(struct task *t)
   rq.nr_running++;
   rq.enq_seq++;
   WRITE_ONCE(rq.head_prio, head_prio());
+  struct cpu *self = mycpu();
+  /* The task running here has someone waiting now: its slice counts. */
+  if (self->slice_end_ns == SLICE_NONE && self->curr && self->curr != t && self->curr->on_cpu)
+    slice_arm(self, self->curr);
   /* Idle harts (or, for a task that may not run here, any other hart)
    * may have to be woken for it: see kick_idle_locked(). */
-  struct cpu *self = mycpu();
   if ((rq.idle_mask & ~cpumask_of(self->id)) || !cpu_allowed(t, self)) {
     if (!self->kick_pending)
       self->kick_since = time_monotonic_ns();
@@ -364,6 +401,8 @@ static void context_switch(struct task *prev, struct task *next, int slice)
   next->on_cpu = true;
   next->slice = slice;
   c->curr = next;
+  c->picked_ns = now;
+  slice_arm(c, next);
   c->nr_switches++;
   if (next == c->idle)
     rq.idle_mask |= cpumask_of(c->id);
@@ -429,6 +468,10 @@ void schedule(void)
     c->curr = cur;
   }
   if (next == prev) {
+    if (prev != c->idle) {  /* picked again: a new slice, as set_next_entity starts one */
+      c->picked_ns = time_monotonic_ns();
+      slice_arm(c, prev);
+    }
     spin_unlock(&rq.lock);
     return;
   }
@@ -678,6 +721,16 @@ void scheduler_tick(void)
   posix_cpu_timers_tick(t);  /* CPU-time timers: ITIMER_VIRTUAL/PROF, timer_create; RLIMIT_CPU */
 }
 
+void sched_slice_expired(void)
+{
+  struct cpu *c = mycpu();
+  struct task *t = current;
+  c->slice_end_ns = SLICE_NONE;
+  /* a normal task waits (a real-time one has set need_resched already) */
+  if (t != c->idle && task_prio(t) == 0 && READ_ONCE(rq.head_prio) == 0)
+    c->need_resched = true;
+}
+
 bool need_resched(void)
 {
   return current->cpu->need_resched;
@@ -717,82 +770,4 @@ void sched_stats(int *running, uint64_t *switches)
         (*running)++;
     }
   *switches = n;
-}
-
-/* ---- tasks ---- */
-
-struct task *task_alloc(void)
-{
-  struct task *t = kzalloc(sizeof(*t));
-  if (!t)
-    return NULL;
-  t->kstack = kalloc_pages(2); /* KSTACK_PAGES == 4 == 1 << 2 */
-  if (!t->kstack) {
-    kfree(t);
-    return NULL;
-  }
-  page_set_use(kva_to_page(t->kstack), PU_KSTACK);
-  t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_PAGES * PAGE_SIZE) - 1;
-  t->tf->kernel_tp = (uint64_t)t;
-  list_init(&t->rq_link);
-  list_init(&t->thread_link);
-  list_init(&t->ptrace_link);
-  t->cpus_allowed = CPUMASK_ALL;
-  sigpending_init(&t->pending);
-  t->altstack.ss_flags = SS_DISABLE;
-  timer_init(&t->sleep_timer, NULL, t);
-  t->state = TASK_RUNNING;
-  t->start_ns = t->last_run_ns = time_monotonic_ns();
-  cred_copy_to_task(t, NULL); /* root's; clone replaces it with the parent's */
-  t->timer_slack_ns = t->default_timer_slack_ns = TIMER_SLACK_DEFAULT_NS;
-  return t;
-}
-STATIC_ASSERT(KSTACK_PAGES == 4);
-
-/* Free a task that has finished running (its stack is no longer in use). */
-void task_free(struct task *t)
-{
-  if (t->proc && !t->is_kernel_thread)
-    process_put(t->proc); /* the task's reference (kern/process.c) */
-  sigpending_flush(&t->pending);
-  cred_release_task(t);
-  kfree_pages(t->kstack, 2);
-  kfree(t);
-}
-
-/* A kernel thread with the given id (0: allocate one), not yet queued: the
- * caller finishes setting it up, then hands it to sched_add_new(). With
- * several harts a queued task may start on another hart at once. */
-struct task *kthread_alloc_tid(const char *name, void (*fn)(void *), void *arg, pid_t tid)
-{
-  struct task *t = task_alloc();
-  if (!t)
-    return NULL;
-  t->is_kernel_thread = true;
-  t->proc = init_task.proc;
-  strlcpy(t->comm, name, sizeof(t->comm));
-  t->ctx.ra = (uint64_t)task_trampoline;
-  t->ctx.sp = (uint64_t)t->tf; /* the unused trapframe area is above sp */
-  t->ctx.s[0] = (uint64_t)fn;
-  t->ctx.s[1] = (uint64_t)arg;
-  t->ctx.s[2] = (uint64_t)task_first_run;          /* swtch.S names no kernel function */
-  t->ctx.s[3] = (uint64_t)task_exit_kernel_thread;
-  t->tid = tid ? tid : pid_alloc();
-  return t;
-}
-
-/* A kernel thread, queued to run (it may run before this returns). */
-struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
-{
-  struct task *t = kthread_alloc_tid(name, fn, arg, 0);
-  if (t)
-    sched_add_new(t);
-  return t;
-}
-
-void task_exit_kernel_thread(void)
-{
-  current->state = TASK_DEAD;
-  schedule();
-  panic("dead kernel thread ran again");
 }

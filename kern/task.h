@@ -299,6 +299,13 @@ void sched_set_policy(struct task *t, int policy, int rt_priority, bool reset_on
 /* The timer tick (interrupt context, from timer_interrupt): charge the
  * slice, CPU-time timers and the load average; may set need_resched. */
 void scheduler_tick(void);
+/* The running task's share of SCHED_LATENCY_NS is over (interrupt context,
+ * from timer_interrupt at cpu->slice_end_ns): it yields at its next return
+ * to user if a normal task waits. */
+void sched_slice_expired(void);
+/* Bring this hart's timer forward to deadline_ns if it is set later
+ * (kern/time.c; interrupts off). */
+void timer_program_before(uint64_t deadline_ns);
 /* Make t runnable if it sleeps in one of the states of state_mask
  * (wake_up_task: either sleeping state); nothing otherwise. Any context,
  * any lock below rq.lock held; a full fence pairs with the sleeper's. */
@@ -337,6 +344,9 @@ struct task *kthread_alloc_tid(const char *name, void (*fn)(void *), void *arg, 
 /* The end of a kernel thread (its fn returned): dead, freed after the
  * switch away. Never returns. */
 void task_exit_kernel_thread(void) NORETURN;
+/* A new task's first instructions in C (kern/sched.c, from swtch.S and
+ * trapvec.S): finish the switch to it, interrupts on. */
+void task_first_run(void);
 /* Sleep ns nanoseconds uninterruptibly (kernel use); or until the
  * monotonic deadline or a signal: 0 when the time is up, -ERESTARTSYS
  * when a signal came. No spinlock held (they schedule). */

@@ -150,6 +150,7 @@ void timer_use_sstc(bool yes)
 
 static void program_timer(uint64_t deadline_ns)
 {
+  mycpu()->timer_ns = deadline_ns;
   uint64_t ticks = boot_ticks + ns_to_ticks(deadline_ns);
   if (have_sstc)
     csr_write(0x14d /* stimecmp */, ticks);
@@ -163,7 +164,8 @@ static void program_timer(uint64_t deadline_ns)
  */
 static void reprogram(void)
 {
-  uint64_t deadline = next_tick_ns[mycpu()->id];
+  struct cpu *c = mycpu();
+  uint64_t deadline = MIN(next_tick_ns[c->id], c->slice_end_ns);
   if (READ_ONCE(profile_on))
     deadline = MIN(deadline, time_monotonic_ns() + NSEC_PER_SEC / PROFILE_HZ);
   if (!list_empty(&timer_list)) {
@@ -172,6 +174,14 @@ static void reprogram(void)
       deadline = t->expires_ns;
   }
   program_timer(deadline);
+}
+
+/* The scheduler's slice ends at deadline_ns: this hart's timer fires no
+ * later (rq.lock held, so interrupts are off and reprogram() cannot run here). */
+void timer_program_before(uint64_t deadline_ns)
+{
+  if (deadline_ns < mycpu()->timer_ns)
+    program_timer(deadline_ns);
 }
 
 void timer_hart_init(void)
@@ -246,7 +256,8 @@ void timer_cancel_sync(struct timer *t)
   }
 }
 
-/* The timer interrupt: run expired timers, tick the scheduler, re-program. */
+/* The timer interrupt: end the running task's slice, run expired timers,
+ * tick the scheduler, re-program. */
 void timer_interrupt(void)
 {
   uint64_t now = time_monotonic_ns();
@@ -254,6 +265,8 @@ void timer_interrupt(void)
   bool tick = now >= next_tick_ns[id];
   if (tick)
     next_tick_ns[id] = now + NSEC_PER_SEC / HZ;
+  if (now >= mycpu()->slice_end_ns)
+    sched_slice_expired(); /* before reprogram(): the slice's deadline is gone */
 
   spin_lock(&timer_lock);
   while (!list_empty(&timer_list)) {
