@@ -37,6 +37,7 @@
 #include "fs/fdtable.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -354,6 +355,8 @@ long fcntl_lock(struct file *f, int cmd, uint64_t arg)
       uf.l_type = F_UNLCK;
     }
     spin_unlock(&locks_lock);
+    if (uf.l_type != F_UNLCK && uf.l_pid > 0)
+      uf.l_pid = pid_vnr_stored(uf.l_pid); /* the owner as the caller's pid namespace numbers it */
     return copyout(arg, &uf, sizeof(uf)) ? -EFAULT : 0;
   }
   if (uf.l_type == F_RDLCK && !file_readable(f))

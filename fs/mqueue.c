@@ -38,6 +38,7 @@
 #include "fs/perm.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cred.h"
 #include "kern/signal.h"
 #include "kern/poll.h"
@@ -150,7 +151,9 @@ static void note_take(struct mqueue *q, struct mq_note *n, char code, bool fired
 static void note_finish(struct mq_note *n)
 {
   if (n->sig) {
-    struct ksiginfo info = { .signo = n->sig, .code = SI_MESGQ, .pid = current->proc->pid,
+    /* the sender as the registered process's pid namespace numbers it */
+    struct ksiginfo info = { .signo = n->sig, .code = SI_MESGQ,
+                             .pid = pid_nr_seen_by(current->proc->pid, n->proc),
                              .uid = current_cred()->uid, .value = n->value };
     send_signal_process(n->proc, n->sig, &info);
   }
@@ -311,6 +314,7 @@ static ssize_t mq_read(struct file *f, struct uio *u, off_t *pos)
   pid_t pid = q->notify_proc ? q->notify_proc->pid : 0;
   unsigned long qsize = q->qbytes;
   spin_unlock(&q->lock);
+  pid = pid ? pid_vnr_stored(pid) : 0;
   int n = snprintf(buf, sizeof(buf), "QSIZE:%-10lu NOTIFY:%-5d SIGNO:%-5d NOTIFY_PID:%-6d\n", qsize, kind, sig,
                    pid);
   if (*pos >= n)

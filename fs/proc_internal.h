@@ -6,6 +6,7 @@
  *   fs/proc_pid.c     the per-process files (/proc/<pid>/...), their tables
  *   fs/proc_kernel.c  the kernel-wide files (/proc/meminfo, /proc/sys, ...),
  *                     their tables and the writable tunables
+ *   fs/proc_links.c   the symbolic links: self, thread-self, the magic links
  *   fs/proc_mounts.c  /proc/<pid>/mounts and mountinfo
  *   fs/proc_util.c    text buffers and process snapshots, used by all above
  *
@@ -25,6 +26,9 @@
 
 #include "kern/types.h"
 #include "kern/task.h"   /* TASK_COMM_LEN */
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "kern/mm.h"    /* kfree */
 
 struct process;
 struct path;
@@ -32,10 +36,12 @@ struct mm;
 struct files;
 struct fs_context;
 struct cred;
+struct pid_namespace;
 
 struct proc_buf {
   char *data;
   size_t len, cap;
+  struct pid_namespace *ns; /* the /proc mount's pid namespace: ids are shown as it numbers them */
 };
 
 typedef void (*proc_gen_fn)(struct proc_buf *b, struct process *p);
@@ -52,10 +58,47 @@ enum proc_kind {
   PK_TASK_DIR, PK_TID_DIR,     /* /proc/<pid>/task and task/<tid> (tid in proc_info.fd) */
   PK_NS_DIR,                   /* /proc/<pid>/ns: one PK_NS_LINK per kind (enum ns_kind in proc_info.fd) */
   PK_FILE,      /* generated text (gen) */
-  PK_SELF,      /* symlink to the caller's pid */
+  PK_SELF,      /* symlink to the caller's pid (in the mount's pid namespace) */
+  PK_THREAD_SELF, /* symlink to <pid>/task/<tid> of the caller, likewise */
   PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_LINK,  /* per-process symlinks */
   PK_NS_LINK,   /* /proc/<pid>/ns/<kind>: a magic link to the namespace (fs/nsfs.c) */
 };
+
+/* What a procfs inode stands for (its priv; freed by proc_evict). The ids
+ * are global: the mount's namespace only changes what is listed and shown. */
+struct proc_info {
+  enum proc_kind kind;
+  pid_t pid;
+  int fd;
+  proc_gen_fn gen;
+  uint64_t start_ns;    /* PK_PID_DIR: the process's start time (procfs_dir_process) */
+};
+
+/* The proc_info of a procfs inode. */
+static inline struct proc_info *info_of(struct inode *ino)
+{
+  return ino->priv;
+}
+
+/* Every procfs inode's evict: frees its proc_info. */
+static inline void proc_evict(struct inode *ino)
+{
+  kfree(ino->priv);
+}
+
+/* The pid namespace a /proc mount shows (its super block's; referenced by
+ * it): directories list its processes by their numbers there. */
+static inline struct pid_namespace *proc_ns(struct super_block *sb)
+{
+  return sb->priv;
+}
+
+/* ---- fs/proc_links.c ---- */
+
+/* self and thread-self (readlink only); cwd, root, exe, fd/N, ns/<kind>
+ * (magic links: get_link jumps to the object). */
+extern const struct inode_ops proc_link_iops;
+extern const struct inode_ops proc_magic_link_iops;
 
 /* One name in a /proc directory: what it is, its generator, its mode. */
 struct proc_entry {
@@ -90,7 +133,8 @@ void pb_print_cb(void *ctx, const char *fmt, ...);
 struct proc_snapshot {
   char comm[TASK_COMM_LEN];
   char state;
-  pid_t ppid;
+  pid_t pid;             /* the ids below as proc_snapshot_get_ns's namespace numbers */
+  pid_t ppid;            /* (0: not in that namespace) */
   int nthreads;
   uint64_t utime, stime;
   pid_t pgid, sid;
@@ -107,12 +151,17 @@ struct proc_snapshot {
 /* The process with this pid, referenced (process_put it), or NULL.
  * Takes proc_lock. */
 struct process *proc_get_process(pid_t pid);
+/* The same for the process that namespace ns numbers nr. */
+struct process *proc_get_process_ns(pid_t nr, struct pid_namespace *ns);
 /* A live thread of p (for its mm, files, fs), or NULL for a zombie.
  * The caller holds proc_lock. */
 struct task *proc_any_thread(struct process *p);
 /* Fill *s from p (the caller holds a reference to p; takes proc_lock,
  * then the controlling tty's lock). Release with proc_snapshot_put. */
 void proc_snapshot_get(struct process *p, struct proc_snapshot *s);
+/* The same with the ids (pid, ppid, pgid, sid, tpgid) as namespace ns
+ * numbers them (proc_snapshot_get: the initial namespace's). */
+void proc_snapshot_get_ns(struct process *p, struct proc_snapshot *s, struct pid_namespace *ns);
 void proc_snapshot_put(struct proc_snapshot *s);
 /* Make *s (of p) speak for its thread tid: that thread's state, hart and
  * comm (/proc/<pid>/task/<tid>/stat). No change if tid is not p's. Takes

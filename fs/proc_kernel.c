@@ -389,6 +389,7 @@ static void gen_profile(struct proc_buf *b, struct process *p)
 
 static const struct proc_entry root_entries[] = {
   { "self", PK_SELF, NULL, S_IFLNK | 0777 },
+  { "thread-self", PK_THREAD_SELF, NULL, S_IFLNK | 0777 },
   { "meminfo", PK_FILE, gen_meminfo, S_IFREG | 0444 },
   { "slabinfo", PK_FILE, gen_slabinfo, S_IFREG | 0444 },
   { "mounts", PK_FILE, gen_mounts, S_IFREG | 0444 },

@@ -58,8 +58,8 @@ static void stat_line(struct proc_buf *b, struct process *p, pid_t id, struct pr
 static void gen_stat(struct proc_buf *b, struct process *p)
 {
   struct proc_snapshot s;
-  proc_snapshot_get(p, &s);
-  stat_line(b, p, p->pid, s);
+  proc_snapshot_get_ns(p, &s, b->ns);
+  stat_line(b, p, s.pid, s);
   proc_snapshot_put(&s);
 }
 
@@ -71,9 +71,12 @@ void gen_tid_stat(struct proc_buf *b, struct process *p)
 void proc_tid_stat_show(struct proc_buf *b, struct process *p, pid_t tid)
 {
   struct proc_snapshot s;
-  proc_snapshot_get(p, &s);
+  proc_snapshot_get_ns(p, &s, b->ns);
   proc_snapshot_thread(p, tid, &s);
-  stat_line(b, p, tid, s);
+  spin_lock(&proc_lock);
+  pid_t nr = pid_nr_ns(tid, b->ns);
+  spin_unlock(&proc_lock);
+  stat_line(b, p, nr, s);
   proc_snapshot_put(&s);
 }
 
@@ -87,8 +90,7 @@ static void gen_statm(struct proc_buf *b, struct process *p)
 }
 
 /* NStgid, NSpid, NSpgid, NSsid: the ids as each pid namespace of p's
- * numbers them, the initial one first (Kite's /proc is the initial
- * namespace's, wherever it is mounted). */
+ * numbers them, from the /proc mount's namespace down to p's own. */
 static void gen_nspids(struct proc_buf *b, struct process *p)
 {
   static const char *const names[] = { "NStgid", "NSpid", "NSpgid", "NSsid" };
@@ -99,7 +101,7 @@ static void gen_nspids(struct proc_buf *b, struct process *p)
     int n = pid_numbers_locked(id, p->pid, nrs);
     spin_unlock(&proc_lock);
     pb_printf(b, "%s:", names[k]);
-    for (int i = 0; i < n; i++)
+    for (int i = b->ns->level; i < n; i++)
       pb_printf(b, "\t%d", nrs[i]);
     pb_printf(b, "\n");
   }
@@ -108,7 +110,7 @@ static void gen_nspids(struct proc_buf *b, struct process *p)
 static void gen_status(struct proc_buf *b, struct process *p)
 {
   struct proc_snapshot s;
-  proc_snapshot_get(p, &s);
+  proc_snapshot_get_ns(p, &s, b->ns);
   static const char *names[] = { ['R'] = "running", ['S'] = "sleeping", ['D'] = "disk sleep",
                                  ['T'] = "stopped", ['t'] = "tracing stop", ['Z'] = "zombie" };
   uint64_t vsize = s.mm ? s.mm->total_vm : 0, rss = s.mm ? mm_rss_pages(s.mm) : 0;
@@ -116,7 +118,7 @@ static void gen_status(struct proc_buf *b, struct process *p)
   pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
             "TracerPid:\t0\n",
             s.comm, s.fs ? s.fs->umask : 022, s.state, names[(int)s.state] ? names[(int)s.state] : "?",
-            p->pid, p->pid, s.ppid);
+            s.pid, s.pid, s.ppid);
   cred_show_status(c, pb_print_cb, b);
   uint64_t lck = s.mm ? vm_locked_bytes(s.mm, 0, UINT64_MAX) : 0;
   uint64_t hwm = s.mm ? mm_peak_rss_pages(s.mm) : 0;

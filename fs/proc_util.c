@@ -19,6 +19,7 @@
 #include "kern/cred.h"
 #include "kern/vm.h"
 #include "kern/mm.h"
+#include "kern/pid_namespace.h"
 #include "kern/printk.h"
 #include "drivers/tty.h"
 #include <string.h>
@@ -97,6 +98,16 @@ struct process *proc_get_process(pid_t pid)
   return p;
 }
 
+struct process *proc_get_process_ns(pid_t nr, struct pid_namespace *ns)
+{
+  spin_lock(&proc_lock);
+  struct process *p = find_process(pid_from_nr_ns_locked(nr, ns));
+  if (p)
+    process_get(p);
+  spin_unlock(&proc_lock);
+  return p;
+}
+
 /* A live thread of p (for its mm, files, fs), or NULL for a zombie. proc_lock held. */
 struct task *proc_any_thread(struct process *p)
 {
@@ -131,7 +142,7 @@ static char state_char(struct process *p, struct task *t)
  * go of it (tty.c detach_session drops the references after unlocking).
  * proc_lock > tty->lock is the documented order.
  */
-static void snapshot_ctty(struct process *p, struct proc_snapshot *s)
+static void snapshot_ctty(struct process *p, struct proc_snapshot *s, struct pid_namespace *ns)
 {
   struct tty *tty = p->ctty;
   s->tpgid = -1;
@@ -140,7 +151,7 @@ static void snapshot_ctty(struct process *p, struct proc_snapshot *s)
   s->tty = tty_devnum(tty);
   spin_lock(&tty->lock);
   if (tty->pgrp)
-    s->tpgid = tty->pgrp;
+    s->tpgid = pid_nr_ns(tty->pgrp, ns);
   spin_unlock(&tty->lock);
 }
 
@@ -158,15 +169,21 @@ void proc_snapshot_thread(struct process *p, pid_t tid, struct proc_snapshot *s)
 
 void proc_snapshot_get(struct process *p, struct proc_snapshot *s)
 {
+  proc_snapshot_get_ns(p, s, &init_pid_ns);
+}
+
+void proc_snapshot_get_ns(struct process *p, struct proc_snapshot *s, struct pid_namespace *ns)
+{
   memset(s, 0, sizeof(*s));
   spin_lock(&proc_lock);
   struct task *t = proc_any_thread(p);
   s->state = state_char(p, t);
   s->cpu = t && t->cpu ? t->cpu->id : 0;
-  s->ppid = p->parent ? p->parent->pid : 0;
-  s->pgid = p->pgid;
-  s->sid = p->sid;
-  snapshot_ctty(p, s);
+  s->pid = pid_nr_ns(p->pid, ns);
+  s->ppid = p->parent ? pid_nr_ns(p->parent->pid, ns) : 0;
+  s->pgid = pid_nr_ns(p->pgid, ns);
+  s->sid = pid_nr_ns(p->sid, ns);
+  snapshot_ctty(p, s, ns);
   s->nthreads = p->nr_threads;
   s->utime = p->dead_utime_ns;
   s->stime = p->dead_stime_ns;

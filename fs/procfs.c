@@ -11,11 +11,16 @@
  * that reads then walk through — one consistent snapshot per open.
  *
  *   /proc/self -> <pid>        /proc/<pid>/{stat,statm,status,cmdline,comm,
+ *   /proc/thread-self
  *   /proc/meminfo, mounts,       environ,maps,mounts,mountinfo,exe,cwd,root,fd/}
  *   cpuinfo, uptime, loadavg,  /proc/sys/kernel/{hostname,osrelease,
  *   version, stat, filesystems,  ostype,pid_max}
  *   cmdline                    /proc/net/{dev,sockstat,tcp,tcp6} (from net/, if built)
  *                              /proc/kite/profile (Kite's own: kern/profile.c)
+ *
+ * Every mount is a super block of its own showing one pid namespace (the
+ * mounter's; sb->priv): directories list and look up its numbers, and the
+ * inodes keep the global ids they stand for (docs/namespaces.md).
  *
  * Layer: fs (a file system under the VFS: fs/vfs.c calls its inode and
  * file operations). Locks: proc_lock (kern/) while a process or thread is
@@ -33,6 +38,7 @@
 #include "fs/fdtable.h"
 #include "fs/nsfs.h"
 #include "kern/nsproxy.h"
+#include "kern/pid_namespace.h"
 #include "kern/cred.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -42,28 +48,21 @@
 
 #define PROC_SUPER_MAGIC 0x9fa0
 
-struct proc_info {
-  enum proc_kind kind;
-  pid_t pid;
-  int fd;
-  proc_gen_fn gen;
-  uint64_t start_ns;    /* PK_PID_DIR: the process's start time (procfs_dir_process) */
-};
-
-static struct super_block *proc_sb;
 static const struct inode_ops proc_dir_iops;
-static const struct inode_ops proc_link_iops;
-static const struct inode_ops proc_magic_link_iops;
 static const struct file_ops proc_dir_fops;
 static const struct file_ops proc_file_fops;
+static int proc_mount(const struct fs_type *type, const char *source, uint32_t flags,
+                      const char *data, struct super_block **sbp);
+static const struct fs_type proc_type = { .name = "proc", .mount = proc_mount };
 
 /* ---- inodes ---- */
 
 static void proc_set_owner(struct inode *ino, pid_t pid);
 
-static struct inode *proc_inode(mode_t mode, enum proc_kind kind, pid_t pid, int fd, proc_gen_fn gen)
+static struct inode *proc_inode(struct super_block *sb, mode_t mode, enum proc_kind kind, pid_t pid,
+                                int fd, proc_gen_fn gen)
 {
-  struct inode *ino = inode_alloc(proc_sb, mode);
+  struct inode *ino = inode_alloc(sb, mode);
   struct proc_info *pi = kzalloc(sizeof(*pi));
   if (!ino || !pi) {
     if (ino)
@@ -111,15 +110,6 @@ static void proc_set_owner(struct inode *ino, pid_t pid)
   }
 }
 
-static void proc_evict(struct inode *ino)
-{
-  kfree(ino->priv);
-}
-
-static struct proc_info *info_of(struct inode *ino)
-{
-  return ino->priv;
-}
 
 static bool parse_num(const char *s, size_t len, long *out)
 {
@@ -140,7 +130,7 @@ static int lookup_table_tid(struct dentry *d, const struct proc_entry *tab, size
 {
   for (size_t i = 0; i < n; i++) {
     if (strcmp(d->name, tab[i].name) == 0) {
-      struct inode *ino = proc_inode(tab[i].mode, tab[i].kind, pid, tid, tab[i].gen);
+      struct inode *ino = proc_inode(d->sb, tab[i].mode, tab[i].kind, pid, tid, tab[i].gen);
       if (!ino)
         return -ENOMEM;
       d_instantiate(d, ino);
@@ -151,21 +141,23 @@ static int lookup_table_tid(struct dentry *d, const struct proc_entry *tab, size
   return 0;
 }
 
-/* Is tid a live thread of process pid? */
-static bool thread_of(pid_t pid, pid_t tid)
+/* The global id of the live thread of process pid that namespace ns
+ * numbers nr, or 0. */
+static pid_t thread_of(pid_t pid, pid_t nr, struct pid_namespace *ns)
 {
   spin_lock(&proc_lock);
+  pid_t tid = pid_from_nr_ns_locked(nr, ns);
   struct task *t = find_task(tid);
   bool ok = t && t->proc && t->proc->pid == pid;
   spin_unlock(&proc_lock);
-  return ok;
+  return ok ? tid : 0;
 }
 
 static int lookup_table(struct dentry *d, const struct proc_entry *tab, size_t n, pid_t pid)
 {
   for (size_t i = 0; i < n; i++) {
     if (strcmp(d->name, tab[i].name) == 0) {
-      struct inode *ino = proc_inode(tab[i].mode, tab[i].kind, pid, 0, tab[i].gen);
+      struct inode *ino = proc_inode(d->sb, tab[i].mode, tab[i].kind, pid, 0, tab[i].gen);
       if (!ino)
         return -ENOMEM;
       d_instantiate(d, ino);
@@ -183,12 +175,14 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
   switch (di->kind) {
   case PK_ROOT:
     if (parse_num(d->name, strlen(d->name), &n)) {
-      struct process *p = proc_get_process((pid_t)n);
+      /* n is a number of the mount's pid namespace */
+      struct process *p = proc_get_process_ns((pid_t)n, proc_ns(dir->sb));
       if (!p)
         return 0;
       uint64_t start_ns = p->start_ns;
+      pid_t pid = p->pid;
       process_put(p);
-      struct inode *ino = proc_inode(S_IFDIR | 0555, PK_PID_DIR, (pid_t)n, 0, NULL);
+      struct inode *ino = proc_inode(d->sb, S_IFDIR | 0555, PK_PID_DIR, pid, 0, NULL);
       if (!ino)
         return -ENOMEM;
       info_of(ino)->start_ns = start_ns;
@@ -220,9 +214,10 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
   case PK_SYS_FS_MQUEUE_DIR:
     return lookup_table(d, proc_sys_fs_mqueue_table.entries, proc_sys_fs_mqueue_table.n, 0);
   case PK_TASK_DIR: {
-    if (!parse_num(d->name, strlen(d->name), &n) || !thread_of(di->pid, (pid_t)n))
+    pid_t tid;
+    if (!parse_num(d->name, strlen(d->name), &n) || !(tid = thread_of(di->pid, (pid_t)n, proc_ns(dir->sb))))
       return 0;
-    struct inode *ino = proc_inode(S_IFDIR | 0555, PK_TID_DIR, di->pid, (int)n, NULL);
+    struct inode *ino = proc_inode(d->sb, S_IFDIR | 0555, PK_TID_DIR, di->pid, (int)tid, NULL);
     if (!ino)
       return -ENOMEM;
     d_instantiate(d, ino);
@@ -235,7 +230,7 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     for (int k = 0; k < NR_NS_KINDS; k++) {
       if (strcmp(d->name, ns_kind_name(k)) != 0)
         continue;
-      struct inode *ino = proc_inode(S_IFLNK | 0777, PK_NS_LINK, di->pid, k, NULL);
+      struct inode *ino = proc_inode(d->sb, S_IFLNK | 0777, PK_NS_LINK, di->pid, k, NULL);
       if (!ino)
         return -ENOMEM;
       d_instantiate(d, ino);
@@ -262,8 +257,9 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     process_put(p);
     if (!exists)
       return 0;
-    struct inode *ino = di->kind == PK_FD_DIR ? proc_inode(S_IFLNK | 0700, PK_FD_LINK, di->pid, (int)n, NULL)
-                                              : proc_inode(S_IFREG | 0400, PK_FILE, di->pid, (int)n, gen_fdinfo);
+    struct inode *ino = di->kind == PK_FD_DIR
+                          ? proc_inode(d->sb, S_IFLNK | 0700, PK_FD_LINK, di->pid, (int)n, NULL)
+                          : proc_inode(d->sb, S_IFREG | 0400, PK_FILE, di->pid, (int)n, gen_fdinfo);
     if (!ino)
       return -ENOMEM;
     d_instantiate(d, ino);
@@ -301,7 +297,7 @@ static const struct inode_ops proc_dir_iops = {
  * (monotonic nanoseconds, kept in the directory's proc_info). */
 bool procfs_dir_process(struct file *f, struct process **pp)
 {
-  if (!f->inode || f->inode->sb != proc_sb || !S_ISDIR(f->inode->mode))
+  if (!f->inode || f->inode->sb->type != &proc_type || !S_ISDIR(f->inode->mode))
     return false;
   struct proc_info *pi = f->inode->priv;
   if (!pi || pi->kind != PK_PID_DIR)
@@ -316,164 +312,6 @@ bool procfs_dir_process(struct file *f, struct process **pp)
   *pp = p;
   return true;
 }
-
-/* The name /proc/<pid>/fd/N shows for an open file (readlink). */
-static int file_link_name(struct file *f, char *buf, size_t size)
-{
-  struct path root = proc_reader_root();
-  if (f->path.dentry && (!path_is_pseudo(&f->path) || S_ISREG(f->inode->mode)))
-    return proc_path_name(&f->path, &root, buf, size);
-  unsigned long ino = f->inode ? (unsigned long)f->inode->ino : 0UL;
-  if (f->inode && S_ISFIFO(f->inode->mode))
-    return snprintf(buf, size, "pipe:[%lu]", ino);
-  if (f->inode && S_ISSOCK(f->inode->mode))
-    return snprintf(buf, size, "socket:[%lu]", ino);
-  return snprintf(buf, size, "anon_inode:[%lu]", ino);
-}
-
-/* The file at descriptor fd of a snapshot, referenced, or NULL. */
-static struct file *snapshot_file(struct proc_snapshot *s, int fd)
-{
-  struct file *f = NULL;
-  if (!s->files)
-    return NULL;
-  spin_lock(&s->files->lock);
-  if (fd < s->files->size && (f = s->files->fd[fd]))
-    fget(f);
-  spin_unlock(&s->files->lock);
-  return f;
-}
-
-/* The namespace of kind `kind` process pid is in, referenced, or NULL. */
-static struct ns_common *proc_task_ns(pid_t pid, int kind)
-{
-  spin_lock(&proc_lock);
-  struct process *p = find_process(pid);
-  struct task *t = p ? proc_any_thread(p) : NULL;
-  struct ns_common *ns = t ? task_ns_locked(t, kind) : NULL;
-  spin_unlock(&proc_lock);
-  return ns;
-}
-
-/* Where a per-process symlink points. */
-static int proc_readlink(struct inode *ino, char *buf, size_t size)
-{
-  struct proc_info *pi = info_of(ino);
-  char tmp[PATH_MAX > 512 ? 512 : PATH_MAX];
-  int n = -ENOENT;
-  if (pi->kind == PK_SELF) {
-    n = snprintf(tmp, sizeof(tmp), "%d", current->proc->pid);
-  } else if (pi->kind == PK_NS_LINK) {
-    struct ns_common *ns = proc_task_ns(pi->pid, pi->fd);
-    if (ns) {
-      n = nsfs_link_name(ns, tmp, sizeof(tmp));
-      ns_put(ns);
-    }
-  } else {
-    struct process *p = proc_get_process(pi->pid);
-    if (!p)
-      return -ENOENT;
-    struct proc_snapshot s;
-    proc_snapshot_get(p, &s);
-    struct path root = proc_reader_root();
-    if (pi->kind == PK_EXE && s.mm) {
-      n = (int)strlcpy(tmp, s.mm->exe_path, sizeof(tmp));
-    } else if ((pi->kind == PK_CWD || pi->kind == PK_ROOTLINK) && s.fs) {
-      spin_lock(&s.fs->lock);
-      struct path pp = pi->kind == PK_CWD ? s.fs->cwd : s.fs->root;
-      path_get(&pp);
-      spin_unlock(&s.fs->lock);
-      n = path_to_string(&pp, &root, tmp, sizeof(tmp));
-      path_put(&pp);
-    } else if (pi->kind == PK_FD_LINK) {
-      struct file *f = snapshot_file(&s, pi->fd);
-      if (f) {
-        n = file_link_name(f, tmp, sizeof(tmp));
-        fput(f);
-      }
-    }
-    proc_snapshot_put(&s);
-    process_put(p);
-  }
-  if (n < 0)
-    return n;
-  n = MIN((size_t)n, size);
-  memcpy(buf, tmp, n);
-  return n;
-}
-
-/* Where a magic link to f leads: its path, or for a nameless file (a pipe,
- * a socket) its place on the pseudo mount; `none` if it has neither. */
-static int file_link_target(struct file *f, struct path *out, int none)
-{
-  if (f->path.dentry) {
-    *out = f->path;
-    path_get(out);
-    return 0;
-  }
-  if (!f->inode)
-    return none;
-  char name[48];
-  file_link_name(f, name, sizeof(name));
-  return vfs_pseudo_path(f->inode, name, out);
-}
-
-/*
- * Following cwd, root, exe or fd/N is a jump to the object itself (a magic
- * link): a removed file or directory is still reached, and a pipe, which
- * has no name, is reached on the pseudo mount and reopens as a FIFO
- * (bash's <(...) opens /dev/fd/63 this way). exe is the file the mm runs
- * (mm->exe, fixed for the life of the mm; the snapshot holds the mm).
- */
-static int proc_get_link(struct inode *ino, struct path *out)
-{
-  struct proc_info *pi = info_of(ino);
-  if (pi->kind == PK_NS_LINK) {
-    struct ns_common *ns = proc_task_ns(pi->pid, pi->fd);
-    if (!ns)
-      return -ENOENT;
-    int r = nsfs_path(ns, out);
-    ns_put(ns);
-    return r;
-  }
-  struct process *p = proc_get_process(pi->pid);
-  if (!p)
-    return -ENOENT;
-  struct proc_snapshot s;
-  proc_snapshot_get(p, &s);
-  int r = -ENOENT;
-  if ((pi->kind == PK_CWD || pi->kind == PK_ROOTLINK) && s.fs) {
-    spin_lock(&s.fs->lock);
-    *out = pi->kind == PK_CWD ? s.fs->cwd : s.fs->root;
-    path_get(out);
-    spin_unlock(&s.fs->lock);
-    r = 0;
-  } else if (pi->kind == PK_EXE) {
-    struct file *f = s.mm && s.mm->exe ? s.mm->exe->file : NULL;
-    if (f)
-      r = file_link_target(f, out, -ENOENT);
-  } else if (pi->kind == PK_FD_LINK) {
-    struct file *f = snapshot_file(&s, pi->fd);
-    if (f) {
-      r = file_link_target(f, out, -ENXIO);
-      fput(f);
-    }
-  }
-  proc_snapshot_put(&s);
-  process_put(p);
-  return r;
-}
-
-static const struct inode_ops proc_link_iops = {
-  .readlink = proc_readlink,
-  .evict = proc_evict,
-};
-
-static const struct inode_ops proc_magic_link_iops = {
-  .readlink = proc_readlink,
-  .get_link = proc_get_link,
-  .evict = proc_evict,
-};
 
 /* ---- directories ---- */
 
@@ -514,11 +352,14 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     if (ctx->pos - 1000 >= PID_MAX)
       return 0;
     pid_t after = ctx->pos >= 1000 ? (pid_t)(ctx->pos - 1000) : 0;
+    struct pid_namespace *ns = proc_ns(f->inode->sb);
     spin_lock(&proc_lock);
     struct process *p;
-    list_for_each_entry(p, &all_processes, all_link)
-      if (p->pid > after && n < 256)
-        pids[n++] = p->pid;
+    list_for_each_entry(p, &all_processes, all_link) {
+      pid_t nr = pid_nr_ns(p->pid, ns); /* 0: not in the mount's namespace */
+      if (nr > after && n < 256)
+        pids[n++] = nr;
+    }
     spin_unlock(&proc_lock);
     /* sort ascending (ps shows them in pid order) */
     for (int i = 1; i < n; i++)
@@ -576,13 +417,14 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     /* one directory per thread, positions 2 + i in tid order */
     pid_t tids[256];
     int n = 0;
+    struct pid_namespace *ns = proc_ns(f->inode->sb);
     spin_lock(&proc_lock);
     struct process *p = find_process(pi->pid);
     if (p) {
       struct task *t;
       list_for_each_entry(t, &p->threads, thread_link)
         if (n < 256)
-          tids[n++] = t->tid;
+          tids[n++] = pid_nr_ns(t->tid, ns);
     }
     spin_unlock(&proc_lock);
     for (int i = 1; i < n; i++)
@@ -655,6 +497,7 @@ static int proc_file_open(struct inode *ino, struct file *f)
   struct proc_buf *b = kzalloc(sizeof(*b));
   if (!b)
     return -ENOMEM;
+  b->ns = proc_ns(ino->sb);
   struct process *p = NULL;
   if (pi->pid) {
     p = proc_get_process(pi->pid);
@@ -767,30 +610,54 @@ static const struct file_ops proc_file_fops = {
 
 /* ---- mounting ---- */
 
+/* The last mount of a /proc went: its namespace may go too. (The super
+ * block itself stays allocated, as every file system's in Kite.) */
+static void proc_put_super(struct super_block *sb)
+{
+  struct pid_namespace *ns = proc_ns(sb);
+  sb->priv = &init_pid_ns;
+  if (ns != &init_pid_ns)
+    ns_put(&ns->ns);
+}
+
+static const struct super_ops proc_sops = { .put_super = proc_put_super };
+
+/*
+ * Every mount of "proc" is a super block of its own (Linux since 5.8),
+ * showing the pid namespace of the task that mounts it — not the one its
+ * children will be made in (Linux's task_active_pid_ns): after
+ * unshare(CLONE_NEWPID) it is a child that mounts the new namespace's.
+ */
 static int proc_mount(const struct fs_type *type, const char *source, uint32_t flags,
                       const char *data, struct super_block **sbp)
 {
   (void)source;
   (void)flags;
   (void)data;
-  if (!proc_sb) {
-    proc_sb = sb_alloc(type);
-    if (!proc_sb)
-      return -ENOMEM;
-    proc_sb->magic = PROC_SUPER_MAGIC;
-    struct inode *root = proc_inode(S_IFDIR | 0555, PK_ROOT, 0, 0, NULL);
-    struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
-    if (!d)
-      return -ENOMEM;
-    d->sb = proc_sb;
-    d_instantiate(d, root);
-    proc_sb->root = d;
+  struct super_block *sb = sb_alloc(type);
+  if (!sb)
+    return -ENOMEM;
+  sb->magic = PROC_SUPER_MAGIC;
+  sb->priv = &init_pid_ns;
+  struct inode *root = proc_inode(sb, S_IFDIR | 0555, PK_ROOT, 0, 0, NULL);
+  struct dentry *d = root ? dentry_alloc(NULL, "/", 1) : NULL;
+  if (!d) {
+    if (root)
+      iput(root);
+    kfree(sb);
+    return -ENOMEM;
   }
-  *sbp = proc_sb;
+  d->sb = sb;
+  d_instantiate(d, root);
+  sb->root = d;
+  struct pid_namespace *ns = current_pid_ns();
+  if (ns != &init_pid_ns)
+    ns_get(&ns->ns);
+  sb->priv = ns;
+  sb->ops = &proc_sops;
+  *sbp = sb;
   return 0;
 }
-
-static const struct fs_type proc_type = { .name = "proc", .mount = proc_mount };
 
 void procfs_init(void)
 {

@@ -11,8 +11,8 @@
 #ifndef KITE_PROCFS_H
 #define KITE_PROCFS_H
 #include "kern/types.h"
-/* At boot: register the "proc" file system type (one superblock, made at
- * the first mount, which every mount of "proc" shows). */
+/* At boot: register the "proc" file system type (a superblock per mount,
+ * showing the pid namespace of the task that mounts it). */
 void procfs_init(void);
 struct file;
 struct process;

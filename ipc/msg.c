@@ -18,6 +18,7 @@
 #include "ipc/ipc.h"
 #include "kern/cred.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -323,8 +324,8 @@ static long msg_stat(int msqid, int cmd, uaddr_t buf)
     ds.msg_cbytes = q->cbytes;
     ds.msg_qnum = q->qnum;
     ds.msg_qbytes = q->qbytes;
-    ds.msg_lspid = q->lspid;
-    ds.msg_lrpid = q->lrpid;
+    ds.msg_lspid = pid_vnr_stored(q->lspid); /* in the caller's pid namespace */
+    ds.msg_lrpid = pid_vnr_stored(q->lrpid);
     r = cmd == IPC_STAT ? 0 : q->perm.id;
   }
   mutex_unlock(&ids->lock);
@@ -393,8 +394,8 @@ void msg_proc_show(ipc_print_fn pr, void *ctx)
     if (!q)
       continue;
     pr(ctx, "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10ld %10ld %10ld\n", q->perm.key,
-       q->perm.id, q->perm.mode, (unsigned long)q->cbytes, (unsigned long)q->qnum, q->lspid,
-       q->lrpid, q->perm.uid, q->perm.gid, q->perm.cuid, q->perm.cgid, (long)q->stime,
+       q->perm.id, q->perm.mode, (unsigned long)q->cbytes, (unsigned long)q->qnum, pid_vnr_stored(q->lspid),
+       pid_vnr_stored(q->lrpid), q->perm.uid, q->perm.gid, q->perm.cuid, q->perm.cgid, (long)q->stime,
        (long)q->rtime, (long)q->ctime);
   }
   mutex_unlock(&ids->lock);

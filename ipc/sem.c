@@ -36,6 +36,7 @@
 #include "ipc/ipc.h"
 #include "kern/cred.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -622,7 +623,7 @@ static long sem_main(int semid, int semnum, int cmd, uaddr_t arg)
   } else if (cmd == GETVAL) {
     r = sma->sems[semnum].semval;
   } else if (cmd == GETPID) {
-    r = sma->sems[semnum].sempid;
+    r = pid_vnr_stored(sma->sems[semnum].sempid); /* in the caller's pid namespace */
   } else {
     r = count_waiters(sma, semnum, cmd == GETZCNT);
   }

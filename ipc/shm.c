@@ -27,6 +27,7 @@
 #include "fs/filemap.h"
 #include "kern/cred.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cpu.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -313,8 +314,8 @@ static void fill_ds(const struct shm_seg *s, struct shmid64_ds_u *ds)
   ds->shm_atime = s->atime;
   ds->shm_dtime = s->dtime;
   ds->shm_ctime = s->ctime;
-  ds->shm_cpid = s->cpid;
-  ds->shm_lpid = s->lpid;
+  ds->shm_cpid = pid_vnr_stored(s->cpid); /* in the caller's pid namespace */
+  ds->shm_lpid = pid_vnr_stored(s->lpid);
   ds->shm_nattch = s->nattch;
 }
 
@@ -438,8 +439,8 @@ void shm_proc_show(ipc_print_fn pr, void *ctx)
     if (!s)
       continue;
     pr(ctx, "%10d %10d  %4o %21lu %5u %5u  %5lu %5u %5u %5u %5u %10ld %10ld %10ld %21lu %21lu\n",
-       s->perm.key, s->perm.id, s->perm.mode, (unsigned long)s->segsz, s->cpid, s->lpid,
-       s->nattch, s->perm.uid, s->perm.gid, s->perm.cuid, s->perm.cgid, (long)s->atime,
+       s->perm.key, s->perm.id, s->perm.mode, (unsigned long)s->segsz, pid_vnr_stored(s->cpid),
+       pid_vnr_stored(s->lpid), s->nattch, s->perm.uid, s->perm.gid, s->perm.cuid, s->perm.cgid, (long)s->atime,
        (long)s->dtime, (long)s->ctime, (unsigned long)(s->file->inode->pages.nrpages * PAGE_SIZE),
        0UL);
   }

@@ -232,6 +232,25 @@ pid_t pid_vnr(pid_t id)
   return pid_nr_ns(id, current_pid_ns());
 }
 
+pid_t pid_vnr_stored(pid_t id)
+{
+  struct pid_namespace *ns = current_pid_ns();
+  if (ns == &init_pid_ns)
+    return id;
+  spin_lock(&proc_lock);
+  pid_t nr = pid_nr_ns(id, ns);
+  spin_unlock(&proc_lock);
+  return nr;
+}
+
+pid_t pid_nr_seen_by(pid_t id, struct process *p)
+{
+  spin_lock(&proc_lock);
+  pid_t nr = pid_nr_ns(id, pid_ns_of(p->pid));
+  spin_unlock(&proc_lock);
+  return nr;
+}
+
 int pid_numbers_locked(pid_t id, pid_t of, pid_t *out)
 {
   struct pid_namespace *ns = pid_ns_of(of);
@@ -245,7 +264,11 @@ int pid_numbers_locked(pid_t id, pid_t of, pid_t *out)
  * system; docs/namespaces.md, "Risks"). */
 pid_t pid_from_vnr_locked(pid_t nr)
 {
-  struct pid_namespace *ns = current_pid_ns();
+  return pid_from_nr_ns_locked(nr, current_pid_ns());
+}
+
+pid_t pid_from_nr_ns_locked(pid_t nr, struct pid_namespace *ns)
+{
   if (ns == &init_pid_ns)
     return nr;
   if (nr <= 0 || nr >= PID_MAX || !(ns->bitmap[nr / 64] & (1ULL << (nr % 64))))

@@ -66,9 +66,18 @@ bool pid_ns_within(struct pid_namespace *ns, struct pid_namespace *anc);
  * away meanwhile (current's own, its parent's). */
 pid_t pid_nr_ns(pid_t id, struct pid_namespace *ns);
 pid_t pid_vnr(pid_t id);
+/* An id kept from earlier (a lock's owner, a message's sender, a System V
+ * object's last user), which may have been freed since: as the caller's
+ * namespace numbers it (0: not visible there, or gone in a namespace
+ * below the initial one), and as the namespace of process p numbers it.
+ * Take proc_lock (the caller holds none). */
+pid_t pid_vnr_stored(pid_t id);
+pid_t pid_nr_seen_by(pid_t id, struct process *p);
 /* The caller's number -> the global id, or 0 if it names nothing visible.
  * Caller holds proc_lock. */
 pid_t pid_from_vnr_locked(pid_t nr);
+/* The same for a number of namespace ns (a /proc mount's). */
+pid_t pid_from_nr_ns_locked(pid_t nr, struct pid_namespace *ns);
 /* /proc/<pid>/status's NSpid and friends: id as each namespace of process
  * `of` numbers it, from the initial one (out[0]) down to of's own
  * (out[level]; 0: not visible there). Returns level + 1; out has room for

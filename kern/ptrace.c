@@ -270,15 +270,26 @@ int ptrace_clone_link(struct task *child, uint64_t flags, int exit_signal)
   return event;
 }
 
+/* A new task's id as its tracer's pid namespace numbers it (Linux's
+ * ptrace_event_pid). No lock held. */
+static uint64_t event_pid(pid_t child_tid)
+{
+  spin_lock(&proc_lock);
+  struct process *tracer = current->ptracer;
+  pid_t nr = tracer ? pid_nr_ns(child_tid, pid_ns_of(tracer->pid)) : child_tid;
+  spin_unlock(&proc_lock);
+  return (uint64_t)nr;
+}
+
 void ptrace_clone_event(int event, pid_t child_tid)
 {
   if (event)
-    ptrace_event(event, (uint64_t)child_tid);
+    ptrace_event(event, event_pid(child_tid));
 }
 
 void ptrace_vfork_done(pid_t child_tid)
 {
-  ptrace_event(PTRACE_EVENT_VFORK_DONE, (uint64_t)child_tid);
+  ptrace_event(PTRACE_EVENT_VFORK_DONE, event_pid(child_tid));
 }
 
 void ptrace_exit_event(int status)

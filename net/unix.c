@@ -34,6 +34,7 @@
  */
 #include "net/socket.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cred.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -482,6 +483,7 @@ static int unix_getsockopt(struct socket *s, int level, int name, void *val, uns
     spin_lock(&unix_lock);
     c = u->peercred;
     spin_unlock(&unix_lock);
+    c.pid = c.pid ? pid_vnr_stored(c.pid) : 0; /* kept global: as the caller's pid namespace numbers it */
     *len = MIN(*len, sizeof(c));
     memcpy(val, &c, *len);
     return 0;

@@ -293,9 +293,8 @@ ssize_t unix_recvmsg(struct socket *s, struct uio *uio, struct sock_msg *sm, int
     }
     if (!peek)
       unix_scm_deliver(sm, m, s->passcred, flags, &cused);
-    else if (s->passcred && sm->control &&
-             !sock_put_cmsg(sm, &cused, SOL_SOCKET, SCM_CREDENTIALS, &m->cred, sizeof(m->cred)))
-      sm->flags_out |= MSG_CTRUNC;
+    else if (s->passcred && sm->control)
+      unix_scm_put_cred(sm, m, &cused);
     if (!is_stream(u)) {
       if ((size_t)c < avail)
         sm->flags_out |= MSG_TRUNC;  /* the rest of the message is dropped */

@@ -148,6 +148,9 @@ int unix_scm_parse(struct sock_msg *m, struct scm *scm);
  * sm->flags_out when something did not fit. */
 void unix_scm_deliver(struct sock_msg *sm, struct unix_msg *msg, bool passcred, int flags,
                       size_t *used);
+/* Only the credentials (SCM_CREDENTIALS, a peek): the sender's pid as the
+ * reader's pid namespace numbers it. Takes proc_lock; no lock held. */
+void unix_scm_put_cred(struct sock_msg *sm, struct unix_msg *msg, size_t *used);
 
 /* ---- net/unix_io.c ---- */
 /* unix_ops' sendmsg and recvmsg (the contract of struct sock_ops,

@@ -16,6 +16,7 @@
  */
 #include "net/socket.h"
 #include "kern/task.h"
+#include "kern/pid_namespace.h"
 #include "kern/cred.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -98,8 +99,10 @@ int unix_scm_parse(struct sock_msg *m, struct scm *scm)
       memcpy(&scm->cred, data, sizeof(struct ucred));
       /* Claiming other ids needs CAP_SYS_ADMIN (pid), CAP_SETUID, CAP_SETGID
        * (net/core/scm.c scm_check_creds). */
+      /* the pid is the caller's number in its namespace; kept global */
       const struct cred *cr = current_cred();
-      if ((scm->cred.pid != current->proc->pid && !capable(CAP_SYS_ADMIN)) ||
+      pid_t own = pid_vnr(current->proc->pid);
+      if ((scm->cred.pid != own && !capable(CAP_SYS_ADMIN)) ||
           (scm->cred.uid != cr->uid && scm->cred.uid != cr->euid && scm->cred.uid != cr->suid &&
            !capable(CAP_SETUID)) ||
           (scm->cred.gid != cr->gid && scm->cred.gid != cr->egid && scm->cred.gid != cr->sgid &&
@@ -107,14 +110,17 @@ int unix_scm_parse(struct sock_msg *m, struct scm *scm)
         r = -EPERM;
         goto out;
       }
-      if (scm->cred.pid != current->proc->pid) {
+      if (scm->cred.pid != own) {
         spin_lock(&proc_lock);
-        bool exists = find_process(scm->cred.pid) != NULL;
+        struct process *p = find_process_vnr(scm->cred.pid);
+        scm->cred.pid = p ? p->pid : 0;
         spin_unlock(&proc_lock);
-        if (!exists) {
+        if (!p) {
           r = -ESRCH;
           goto out;
         }
+      } else {
+        scm->cred.pid = current->proc->pid;
       }
       scm->has_cred = true;
     } else {
@@ -130,14 +136,22 @@ out:
   return r;
 }
 
+/* SCM_CREDENTIALS of msg to the reader: the sender's pid (kept global) as
+ * the reader's pid namespace numbers it, 0 if not visible there. */
+void unix_scm_put_cred(struct sock_msg *sm, struct unix_msg *msg, size_t *used)
+{
+  struct ucred c = msg->cred;
+  c.pid = c.pid ? pid_vnr_stored(c.pid) : 0;
+  if (!sock_put_cmsg(sm, used, SOL_SOCKET, SCM_CREDENTIALS, &c, sizeof(c)))
+    sm->flags_out |= MSG_CTRUNC;
+}
+
 /* Deliver a message's credentials and descriptors to the reader. */
 void unix_scm_deliver(struct sock_msg *sm, struct unix_msg *msg, bool passcred, int flags,
                       size_t *used)
 {
-  if (passcred && sm->control) {
-    if (!sock_put_cmsg(sm, used, SOL_SOCKET, SCM_CREDENTIALS, &msg->cred, sizeof(msg->cred)))
-      sm->flags_out |= MSG_CTRUNC;
-  }
+  if (passcred && sm->control)
+    unix_scm_put_cred(sm, msg, used);
   /* The files leave the message under unix_lock: a collection on another
    * hart (net/unix_gc.c) sees them either in flight or held by us. */
   spin_lock(&unix_lock);
