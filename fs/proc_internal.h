@@ -42,6 +42,7 @@ struct proc_buf {
   char *data;
   size_t len, cap;
   struct pid_namespace *ns; /* the /proc mount's pid namespace: ids are shown as it numbers them */
+  const struct cred *opener; /* referenced: who opened a map file for writing */
 };
 
 typedef void (*proc_gen_fn)(struct proc_buf *b, struct process *p);
@@ -198,16 +199,19 @@ int proc_fdinfo_show(struct proc_buf *b, struct process *p, int fd);
 /* /proc/<pid>/{uid,gid,projid}_map and setgroups (user namespaces,
  * kern/user_namespace.h): procfs.c hands their opens and writes here.
  * Opening setgroups for writing needs CAP_SYS_ADMIN in p's namespace
- * (EACCES): 0 or -errno. A write to the file of process pid at *pos:
- * the bytes taken or -errno; *handled false for the other files. No
- * locks held. */
+ * (EACCES); opening a map for writing keeps the opener's cred in b, and
+ * the writes are judged by it (a descriptor handed to a set-user-ID
+ * program gives no more power than its opener had): 0 or -errno. A
+ * write to the file of process pid at *pos: the bytes taken or -errno;
+ * *handled false for the other files. No locks held. */
 void gen_uid_map(struct proc_buf *b, struct process *p);
 void gen_gid_map(struct proc_buf *b, struct process *p);
 void gen_projid_map(struct proc_buf *b, struct process *p);
 void gen_setgroups(struct proc_buf *b, struct process *p);
-int proc_userns_open_write(proc_gen_fn gen, struct process *p);
+int proc_userns_open_write(proc_gen_fn gen, struct process *p, struct proc_buf *b);
 struct uio;
-ssize_t proc_userns_write(proc_gen_fn gen, pid_t pid, struct uio *u, off_t *pos, bool *handled);
+ssize_t proc_userns_write(proc_gen_fn gen, pid_t pid, const struct cred *opener, struct uio *u, off_t *pos,
+                          bool *handled);
 
 /* ---- fs/proc_kernel.c ---- */
 

@@ -268,8 +268,12 @@ void gen_setgroups(struct proc_buf *b, struct process *p)
   }
 }
 
-int proc_userns_open_write(proc_gen_fn gen, struct process *p)
+int proc_userns_open_write(proc_gen_fn gen, struct process *p, struct proc_buf *b)
 {
+  if (gen == gen_uid_map || gen == gen_gid_map || gen == gen_projid_map) {
+    b->opener = get_cred(current_cred()); /* the writes are judged by the opener */
+    return 0;
+  }
   if (gen != gen_setgroups)
     return 0;
   struct user_namespace *ns = process_userns(p);
@@ -282,13 +286,16 @@ int proc_userns_open_write(proc_gen_fn gen, struct process *p)
 
 /* Up to a page (setgroups: 8 bytes), at offset 0 only (EINVAL), as
  * Linux's map_write and proc_setgroups_write. */
-ssize_t proc_userns_write(proc_gen_fn gen, pid_t pid, struct uio *u, off_t *pos, bool *handled)
+ssize_t proc_userns_write(proc_gen_fn gen, pid_t pid, const struct cred *opener, struct uio *u, off_t *pos,
+                          bool *handled)
 {
   *handled = gen == gen_uid_map || gen == gen_gid_map || gen == gen_projid_map || gen == gen_setgroups;
   if (!*handled)
     return 0;
   if (*pos != 0 || u->resid >= (gen == gen_setgroups ? 8 : PAGE_SIZE))
     return -EINVAL;
+  if (gen != gen_setgroups && !opener)
+    return -EPERM; /* (not opened for writing) */
   struct process *p = proc_get_process(pid);
   if (!p)
     return -ESRCH;
@@ -302,7 +309,8 @@ ssize_t proc_userns_write(proc_gen_fn gen, pid_t pid, struct uio *u, off_t *pos,
     buf[r] = 0;
     r = gen == gen_setgroups ? userns_setgroups_write(ns, buf, (size_t)r)
         : userns_map_write(ns, gen == gen_uid_map ? USERNS_UID_MAP
-                               : gen == gen_gid_map ? USERNS_GID_MAP : USERNS_PROJID_MAP, buf, (size_t)r);
+                               : gen == gen_gid_map ? USERNS_GID_MAP : USERNS_PROJID_MAP, buf, (size_t)r,
+                               opener);
   }
   kfree(buf);
   put_user_ns(ns);

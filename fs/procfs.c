@@ -506,7 +506,7 @@ static int proc_file_open(struct inode *ino, struct file *f)
       return -ESRCH;
     }
   }
-  int err = p && (f->flags & O_ACCMODE) != O_RDONLY ? proc_userns_open_write(pi->gen, p) : 0;
+  int err = p && (f->flags & O_ACCMODE) != O_RDONLY ? proc_userns_open_write(pi->gen, p, b) : 0;
   if (err) {
     process_put(p);
     kfree(b);
@@ -557,7 +557,7 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
 {
   struct proc_info *pi = info_of(f->inode);
   bool handled;
-  ssize_t ur = proc_userns_write(pi->gen, pi->pid, u, pos, &handled);
+  ssize_t ur = proc_userns_write(pi->gen, pi->pid, ((struct proc_buf *)f->priv)->opener, u, pos, &handled);
   if (handled)
     return ur;
   char buf[65];
@@ -595,6 +595,8 @@ static void proc_file_release(struct file *f)
 {
   struct proc_buf *b = f->priv;
   if (b) {
+    if (b->opener)
+      put_cred(b->opener);
     kfree(b->data);
     kfree(b);
   }

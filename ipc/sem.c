@@ -208,11 +208,14 @@ static struct ipc_namespace *undo_ns_get(struct process *p)
  */
 static struct sem_undo_list *get_undo_list(struct process *p, struct ipc_namespace *ns)
 {
+  /* ul->ns is read under undo_lock: once p stops pointing at a list of
+   * another namespace (a sibling's unshare or setns), it can be freed. */
   spin_lock(&undo_lock);
   struct sem_undo_list *ul = p->sem_undo_list;
+  bool ours = ul && ul->ns == ns;
   spin_unlock(&undo_lock);
   if (ul)
-    return ul->ns == ns ? ul : NULL; /* (p's reference keeps ul while p points at it) */
+    return ours ? ul : NULL; /* (a list of ns stays while ns's lock is held) */
   struct sem_undo_list *n = kzalloc(sizeof(*n));
   if (!n)
     return NULL;
@@ -222,10 +225,11 @@ static struct sem_undo_list *get_undo_list(struct process *p, struct ipc_namespa
   spin_lock(&undo_lock);
   if (!(ul = p->sem_undo_list))
     WRITE_ONCE(p->sem_undo_list, ul = n); /* (kcmp reads it without the lock) */
+  ours = ul->ns == ns;
   spin_unlock(&undo_lock);
   if (ul != n) { /* another thread made one first (in ns or elsewhere) */
     kfree(n);
-    return ul->ns == ns ? ul : NULL;
+    return ours ? ul : NULL;
   }
   ipc_ns_get(ns);
   return n;

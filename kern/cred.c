@@ -303,7 +303,10 @@ int exec_prepare_creds(struct exec_creds *ec, const struct inode *ino, bool nosu
     return -ENOMEM;
   const struct cred *old = current_cred();
   new->securebits &= ~SECBIT(SECURE_KEEP_CAPS);
-  if (!nosuid && !current->no_new_privs) {
+  /* Set-id bits count only when the file's owner and group both have a
+   * number in the caller's user namespace (Linux's bprm_fill_uid). */
+  if (!nosuid && !current->no_new_privs && kuid_has_mapping(new->user_ns, ino->uid) &&
+      kgid_has_mapping(new->user_ns, ino->gid)) {
     if (ino->mode & S_ISUID)
       new->euid = ino->uid;
     if ((ino->mode & (S_ISGID | 0010)) == (S_ISGID | 0010))

@@ -18,6 +18,7 @@
 #include "kern/uio.h"
 #include "kern/pidfd.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 
 /*
  * May the caller look into p's memory and descriptors (Linux's
@@ -34,13 +35,16 @@ bool may_access_process(struct process *p)
   const struct cred *tc = get_process_cred_locked(p);
   int dumpable = p->dumpable;
   spin_unlock(&proc_lock);
-  bool same = tc && c->uid == tc->uid && c->uid == tc->euid && c->uid == tc->suid &&
+  if (!tc)
+    return false;
+  bool same = c->uid == tc->uid && c->uid == tc->euid && c->uid == tc->suid &&
               c->gid == tc->gid && c->gid == tc->egid && c->gid == tc->sgid;
-  if (tc)
-    put_cred(tc);
-  if (same && dumpable)
-    return true;
-  return cred_capable(c, CAP_SYS_PTRACE);
+  /* CAP_SYS_PTRACE counts in the target's user namespace, not the
+   * caller's own: a process that made a user namespace has every
+   * capability there, but none over the processes outside it. */
+  bool ok = (same && dumpable) || cred_ns_capable(c, tc->user_ns, CAP_SYS_PTRACE);
+  put_cred(tc);
+  return ok;
 }
 
 /* The address space of process pid (referenced) into *mmp: 0, -ESRCH,

@@ -35,6 +35,7 @@
 #include "kern/pid_namespace.h"
 #include "kern/signal.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/clone.h"
 #include "kern/pidfd.h"
 #include "kern/vm.h"
@@ -241,7 +242,8 @@ bool ptrace_exec_unsafe(void)
   spin_unlock(&proc_lock);
   if (!tracer)
     return false;
-  bool capable = c && cred_capable(c, CAP_SYS_PTRACE);
+  /* the tracer's capability in the exec'ing process's user namespace */
+  bool capable = c && cred_ns_capable(c, current_user_ns(), CAP_SYS_PTRACE);
   if (c)
     put_cred(c);
   return !capable;

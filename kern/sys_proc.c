@@ -12,6 +12,7 @@
 #include "kern/clone.h"
 #include "kern/pidfd.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/cpu.h"
 #include "kern/exec.h"
 #include "kern/futex.h"
@@ -336,13 +337,14 @@ static void fill_kill_info(struct ksiginfo *info, int sig, int code)
 /*
  * May the caller send sig to the task with cred tc in session sid? As
  * Linux's check_kill_permission: the sender's real or effective uid is the
- * target's real or saved uid, or CAP_KILL, or SIGCONT within the session.
+ * target's real or saved uid, or CAP_KILL in the target's user namespace,
+ * or SIGCONT within the session.
  */
 static int kill_ok(const struct cred *tc, pid_t sid, int sig)
 {
   const struct cred *c = current_cred();
   if (c->euid == tc->suid || c->euid == tc->uid || c->uid == tc->suid || c->uid == tc->uid ||
-      cred_capable(c, CAP_KILL))
+      cred_ns_capable(c, tc->user_ns, CAP_KILL))
     return 0;
   if (sig == SIGCONT && sid == current->proc->sid)
     return 0;

@@ -292,6 +292,8 @@ static long parse_map(char *buf, struct uid_gid_extent *e)
     uint32_t v[3];
     for (int i = 0; i < 3; i++) {
       pos = skip_spaces(pos);
+      if (*pos == '+' || *pos == '-')
+        return -EINVAL; /* digits only, as Linux's simple_strtoul reads them */
       v[i] = (uint32_t)strtoul(pos, &pos, 10);
       if (i < 2 ? !isspace((unsigned char)*pos) : (*pos && !isspace((unsigned char)*pos)))
         return -EINVAL;
@@ -312,12 +314,13 @@ static long parse_map(char *buf, struct uid_gid_extent *e)
   return n;
 }
 
-/* Linux's new_idmap_permitted: one id mapped to the writer's own euid (or
+/* Linux's new_idmap_permitted: one id mapped to the opener's own euid (or
  * egid, setgroups denied) by the namespace's owner, or CAP_SETUID /
- * CAP_SETGID over the parent (cap -1: the projid map, always). */
-static bool idmap_permitted(struct user_namespace *ns, int cap, const struct uid_gid_extent *e, uint32_t n)
+ * CAP_SETGID over the parent held by both the writer and the opener
+ * (cap -1: the projid map, always). */
+static bool idmap_permitted(struct user_namespace *ns, int cap, const struct uid_gid_extent *e, uint32_t n,
+                            const struct cred *c)
 {
-  const struct cred *c = current_cred();
   if (n == 1 && e[0].count == 1 && ns->owner == c->euid) {
     if (cap == CAP_SETUID && make_kuid(ns->parent, e[0].lower_first) == c->euid)
       return true;
@@ -327,12 +330,13 @@ static bool idmap_permitted(struct user_namespace *ns, int cap, const struct uid
   }
   if (cap < 0)
     return true;
-  return cred_ns_capable(c, ns->parent, cap);
+  return ns_capable(ns->parent, cap) && cred_ns_capable(c, ns->parent, cap);
 }
 
-long userns_map_write(struct user_namespace *ns, enum userns_map which, char *buf, size_t len)
+long userns_map_write(struct user_namespace *ns, enum userns_map which, char *buf, size_t len,
+                      const struct cred *opener)
 {
-  struct user_namespace *me = current_user_ns();
+  struct user_namespace *me = opener->user_ns; /* Linux: the opener's (seq_user_ns) */
   if (!ns->parent || (me != ns && me != ns->parent))
     return -EPERM;
   int cap = which == USERNS_UID_MAP ? CAP_SETUID : which == USERNS_GID_MAP ? CAP_SETGID : -1;
@@ -344,14 +348,14 @@ long userns_map_write(struct user_namespace *ns, enum userns_map which, char *bu
   spin_lock(&userns_lock);
   if (map->nr_extents != 0)
     goto out; /* written once */
-  if (cap >= 0 && !ns_capable(ns, CAP_SYS_ADMIN))
+  if (cap >= 0 && !cred_ns_capable(opener, ns, CAP_SYS_ADMIN))
     goto out;
   long n = parse_map(buf, e);
   r = n < 0 ? n : -EINVAL;
   if (n <= 0)
     goto out;
   r = -EPERM;
-  if (!idmap_permitted(ns, cap, e, (uint32_t)n))
+  if (!idmap_permitted(ns, cap, e, (uint32_t)n, opener))
     goto out;
   for (long i = 0; i < n; i++) { /* the parent's ids to kernel ids */
     uint32_t k = map_id_range_down(parent_map, e[i].lower_first, e[i].count);

@@ -125,7 +125,8 @@ typedef void (*userns_print_fn)(void *ctx, const char *fmt, ...);
 void userns_map_show(struct user_namespace *ns, enum userns_map which, userns_print_fn pr, void *ctx);
 void userns_setgroups_show(struct user_namespace *ns, userns_print_fn pr, void *ctx);
 /* A write of buf (len bytes, NUL-terminated) to such a file: len or -errno. */
-long userns_map_write(struct user_namespace *ns, enum userns_map which, char *buf, size_t len);
+long userns_map_write(struct user_namespace *ns, enum userns_map which, char *buf, size_t len,
+                      const struct cred *opener);
 long userns_setgroups_write(struct user_namespace *ns, char *buf, size_t len);
 
 #endif

@@ -31,10 +31,11 @@ show() { tr '\n' '|' < out | cut -c1-300; }
 # process count asked
 # lat_ctx prints no line for a count whose time per switch came out
 # below its measured overhead; on a loaded host that happens to any count
-# now and then (on Linux too): each count must have its line in one of up
-# to five runs, and every run must exit 0
+# now and then (on Linux too; under qemu-riscv64 on a host at load 15,
+# the count of 16 missed five runs in a row): each count must have its
+# line in one of up to ten runs, and every run must exit 0
 seen=""; st=0
-for try in 1 2 3 4 5; do
+for try in 1 2 3 4 5 6 7 8 9 10; do
   lmb lat_ctx -s 0 2 8 16 || st=$?
   for c in 2 8 16; do
     grep -q -E "^$c [0-9]+(\.[0-9]+)?$" out && case " $seen " in *" $c "*) ;; *) seen="$seen $c";; esac
