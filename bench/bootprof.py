@@ -28,7 +28,7 @@ under -icount a TB that stops at an MMIO access is translated again, so the
 counts are within a few percent of what ran. The kernel's own dmesg line
 ("boot: first user instruction at ...") is the exact figure.
 """
-import collections, os, re, shutil, subprocess, sys, tempfile
+import bisect, collections, os, re, shutil, subprocess, sys, tempfile
 
 from common import TOP, judge_qemu
 
@@ -149,6 +149,7 @@ def main():
     phase_tbs = collections.Counter()
     phase_new = collections.Counter()
     pc_insns = collections.Counter()
+    pc_new = collections.Counter()   # TBs translated, by their first pc
     order = []
     kernel_entered = False
     step = "kernel: before kmain"
@@ -165,6 +166,7 @@ def main():
             where = step
             if only is None or only in step:
                 pc_insns[pc] += n
+                pc_new[pc] += new
         if where not in phase_insns:
             order.append(where)
         phase_insns[where] += n
@@ -189,6 +191,18 @@ def main():
     print(f"\nthe {top_n} kernel functions with the most instructions (innermost inlined function)"
           + (f" in the steps matching {only!r}:" if only else ":"))
     for name, n in func_insns.most_common(top_n):
+        print(f"  {name:40} {n:11,}")
+
+    # TBs translated, by the function (symbol) their first instruction is in:
+    # under TCG the first run of a path costs its translation.
+    starts = [a for a, _, _ in syms]
+    func_new = collections.Counter()
+    for pc, n in pc_new.items():
+        i = bisect.bisect_right(starts, pc) - 1
+        func_new[syms[i][2] if i >= 0 else "?"] += n
+    print(f"\nthe {top_n} kernel functions with the most TBs translated (the symbol a TB starts in)"
+          + (f" in the steps matching {only!r}:" if only else ":"))
+    for name, n in func_new.most_common(top_n):
         print(f"  {name:40} {n:11,}")
 
 

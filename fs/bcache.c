@@ -5,8 +5,9 @@
  * one LRU list. bread() finds or allocates a buffer, taking its sleep lock;
  * brelse() moves it to the most-recently-used end. When the cache is full
  * the least recently used unreferenced buffer is reused, written back first
- * if dirty. A kernel thread syncs the file systems every 5 seconds, so a
- * crash loses at most that much that was not fsync'ed.
+ * if dirty. A kernel thread, started with the first buffer, syncs the file
+ * systems every 5 seconds, so a crash loses at most that much that was not
+ * fsync'ed.
  *
  * Layer: fs, under fs/fat and fs/ext4 (their metadata), over the block
  * devices (drivers/blk.h: bd->ops->rw, flush); the flush thread also
@@ -20,6 +21,7 @@
 #include "fs/mount.h"
 #include "kern/mm.h"
 #include "kern/task.h"
+#include "kern/wait.h"
 #include "kern/printk.h"
 #include "kern/errno.h"
 #include <string.h>
@@ -39,12 +41,29 @@ static unsigned hash_of(struct blockdev *bd, uint64_t blockno)
 }
 
 static void flush_thread(void *arg);
+static struct task *flusher;     /* the flush thread, once started */
+static struct mutex flusher_lock = MUTEX_INIT(flusher_lock, "bflush");
 
 void bcache_init(void)
 {
   for (int i = 0; i < NHASH; i++)
     list_init(&hash[i]);
-  kthread_create("bflush", flush_thread, NULL);
+}
+
+/* Start the flush thread with the first buffer, not at boot: until a disk
+ * file system has read a block through the cache (ext4 and FAT read their
+ * superblock so when they mount) nothing can be dirty, and a thread that
+ * ran at boot cost the boot its first run (docs/boot.md, ninth round).
+ * Process context, no spinlock held; out of memory, the next buffer tries
+ * again. */
+static void flusher_start(void)
+{
+  if (READ_ONCE(flusher))
+    return;
+  mutex_lock(&flusher_lock);
+  if (!flusher)
+    WRITE_ONCE(flusher, kthread_create("bflush", flush_thread, NULL));
+  mutex_unlock(&flusher_lock);
 }
 
 static int buf_io(struct buf *b, bool write)
@@ -70,6 +89,7 @@ static struct buf *bget(struct blockdev *bd, uint64_t blockno, uint32_t size)
     if (nbufs < BCACHE_MAX) {
       nbufs++;
       spin_unlock(&bcache_lock);
+      flusher_start();
       struct buf *nb = kzalloc(sizeof(*nb));
       void *data = nb ? kmalloc(size) : NULL;
       if (!data) {

@@ -40,7 +40,8 @@ struct buf {
   struct list_head lru_link;  /* in the LRU list (all buffers) */
 };
 
-/* At boot: empty hash buckets and the flush thread ("bflush", every 5 s). */
+/* At boot: empty hash buckets. The flush thread ("bflush", every 5 s)
+ * starts with the first buffer. */
 void bcache_init(void);
 /* The block, locked and referenced, read from disk if needed; ERR_PTR(-EIO). */
 struct buf *bread(struct blockdev *bd, uint64_t blockno, uint32_t size);

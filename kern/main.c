@@ -349,7 +349,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa, void (*secondary_entry)(void), uint6
   mem_devices_init();                                /* /dev/null, zero, random, ... */
   tty_register_devices();                            /* /dev/tty (console: uart_init) */
   pty_init();                                        /* /dev/ptmx and the pty slaves */
-  bcache_init();                                     /* block cache and its flush thread */
+  bcache_init();                                     /* block cache (flush thread: first buffer) */
   virtio_blk_init();                                 /* the virtio block driver, for the probe */
   virtio_probe_all();                                /* disks (and the network card) */
   loop_init();                                       /* /dev/loop-control, loop0..7 */

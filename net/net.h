@@ -35,9 +35,9 @@
 #include "kern/spinlock.h"
 
 /* ---- start-up ---- */
-/* At boot, after the drivers have registered their NetDevices: start
- * lwIP (with lo: 127.0.0.1/8, ::1), attach every NetDevice as a netif,
- * start the net task. Panics if the task cannot start. */
+/* At boot, after the drivers have registered their NetDevices: nothing,
+ * unless the boot asks for the loopback self-test — the stack starts on
+ * first use (net_start, net/netcore.h). */
 void net_init(void);
 
 /* ---- the net lock ---- */
@@ -95,7 +95,7 @@ struct net_device {
 };
 
 /* Driver -> stack. register: name dev ethN and attach it as a netif
- * (now, or at net_init if that has not run): 0; takes net_lock.
+ * (now, or at net_start if that has not run): 0; takes net_lock.
  * rx_schedule: from the driver's interrupt handler, ask the net task to
  * call dev's poll (no lock; wakes the task). receive: one received
  * Ethernet frame, from dev's poll(), with net_lock held and the driver's
@@ -113,8 +113,8 @@ extern const struct net_config net_config;
 
 /* ---- /proc/net/<name> (net/ifconf.c): "dev", "sockstat" ---- */
 /* The text of /proc/net/<name> ("dev", "sockstat", "tcp", "tcp6"), given
- * to emit piece by piece; nothing before net_init or for another name.
- * Takes net_lock while it reads lwIP: emit must not sleep or take it. */
+ * to emit piece by piece (the stack is started first: net_start); nothing
+ * for another name. Process context; takes net_lock while it reads lwIP: emit must not sleep or take it. */
 void net_proc_show(const char *name, void (*emit)(void *ctx, const char *s, size_t n), void *ctx);
 
 #endif

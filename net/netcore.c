@@ -497,15 +497,32 @@ struct net_device *netdev_of_netif(struct netif *netif)
   return NULL;
 }
 
-bool net_is_up(void)
-{
-  return net_ready;
-}
+/* ---- start-up ----
+ *
+ * lwIP starts on first use, not at boot: under QEMU's TCG every code path
+ * that runs for the first time is translated first, and bringing the
+ * stack up — lwIP's pools, lo, each netif with its addresses and MLD
+ * reports, the net task's first round, the gateway's ARP probe and its
+ * answer — was ~450 translation blocks (~2-3 ms) between the kernel's
+ * entry and the first user instruction (docs/boot.md, ninth round), for a
+ * system that may never use the network. Everything that reaches lwIP
+ * comes through a socket of an lwIP family (net/sys_socket.c) or
+ * /proc/net (net/ifconf.c), and both call net_start() first. Before that,
+ * a NetDevice is only on net_devices (netdev_register); a frame it
+ * receives waits in its ring (the interrupt only marks it for a poll).
+ */
+static struct mutex net_start_lock = MUTEX_INIT(net_start_lock, "net_start");
+static bool net_started;              /* net_start done (written under net_start_lock) */
 
-/* ---- start-up ---- */
-
-void net_init(void)
+void net_start(void)
 {
+  if (__atomic_load_n(&net_started, __ATOMIC_ACQUIRE))
+    return;
+  mutex_lock(&net_start_lock);
+  if (net_started) {
+    mutex_unlock(&net_start_lock);
+    return;
+  }
   spin_lock(&net_lock);
   lwip_init();  /* also creates lo: 127.0.0.1/8 and ::1 */
   struct netif *lo = netif_find("lo0");
@@ -525,6 +542,14 @@ void net_init(void)
     panic("net: cannot start the net task");
   pr_info("net: lwIP %s up, lo 127.0.0.1/8 ::1, %d device(s)", LWIP_VERSION_STRING,
           net_ndevices);
-  if (strstr(boot_info.bootargs, "NET_LOOPBACK_TEST=1"))
+  __atomic_store_n(&net_started, true, __ATOMIC_RELEASE);
+  mutex_unlock(&net_start_lock);
+}
+
+void net_init(void)
+{
+  if (strstr(boot_info.bootargs, "NET_LOOPBACK_TEST=1")) {
+    net_start();
     net_selftest_tcp_loopback();
+  }
 }

@@ -17,6 +17,7 @@
  * (rx_lock, tx_lock, net_lock).
  */
 #include "net/socket.h"
+#include "net/netcore.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/mm.h"
@@ -113,6 +114,8 @@ static long make_socket(int family, int type, int protocol, struct socket **out)
   create_fn create = family_create(family);
   if (!create)
     return -EAFNOSUPPORT;
+  if (family != AF_UNIX)
+    net_start(); /* lwIP's families: the stack starts on first use (net/netcore.c) */
   struct socket *s = sock_alloc(family, type & SOCK_TYPE_MASK, protocol);
   if (!s)
     return -ENOBUFS;
