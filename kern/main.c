@@ -243,7 +243,7 @@ static void init_thread(void *arg)
   /* Guest time from the timer's zero (on QEMU, the machine's reset): what
    * came before the kernel (the firmware) and the kernel's own part. */
   uint64_t entry_us = ticks_to_ns(entry_ticks) / 1000, now_us = ticks_to_ns(rdtime()) / 1000;
-  pr_info("boot: first user instruction at %lu.%06lu s after reset (kernel entered at %lu.%06lu s), "
+  pr_notice("boot: first user instruction at %lu.%06lu s after reset (kernel entered at %lu.%06lu s), "
           "free %lu KiB of %lu KiB",
           (unsigned long)(now_us / 1000000), (unsigned long)(now_us % 1000000),
           (unsigned long)(entry_us / 1000000), (unsigned long)(entry_us % 1000000),
@@ -325,9 +325,9 @@ void kmain(uint64_t hartid, paddr_t dtb_pa, void (*secondary_entry)(void), uint6
   cpus[0].plic_context = boot_info.plic_context;
   time_init(boot_info.timebase);
   parse_cmdline(boot_info.bootargs);
-  pr_info("Kite: a RISC-V teaching kernel (hart %lu, dtb %#lx)", (unsigned long)hartid,
+  pr_notice("Kite: a RISC-V teaching kernel (hart %lu, dtb %#lx)", (unsigned long)hartid,
           (unsigned long)dtb_pa);
-  pr_info("cmdline: %s", boot_info.bootargs);
+  pr_notice("cmdline: %s", boot_info.bootargs);
 
   page_alloc_init(boot_info.ram_start, boot_info.ram_size, kva_to_pa(_kernel_start),
                   kva_to_pa(_kernel_end),

@@ -84,7 +84,7 @@ void page_alloc_init(paddr_t ram_start, uint64_t ram_size, paddr_t kernel_start,
   }
   free_unreserved(pfn, end, reserved, nreserved);
   free_unreserved(ram_base_pfn, kernel_pfn, reserved, nreserved);
-  pr_info("mem: %lu MiB RAM at %#lx, %lu pages free, page array %lu KiB",
+  pr_notice("mem: %lu MiB RAM at %#lx, %lu pages free, page array %lu KiB",
           (unsigned long)(ram_size >> 20), (unsigned long)ram_start,
           (unsigned long)zone.nr_free, (unsigned long)(map_bytes >> 10));
 }

@@ -22,7 +22,7 @@
 #include "arch/riscv/riscv.h"
 #include <string.h>
 
-int console_loglevel = LOG_INFO;
+int console_loglevel = LOG_NOTICE; /* the boot's summary lines (printk.h) */
 static bool loglevel_from_cmdline;
 
 static struct spinlock klog_lock = SPINLOCK_INIT("klog");

@@ -3,7 +3,11 @@
  *
  * Every message goes to the kernel log ring (read by syslog(2), i.e. dmesg).
  * It is also printed on the console if its level is at or below
- * console_loglevel: during boot that shows KERN_INFO and up; once the first
+ * console_loglevel: during boot that shows KERN_NOTICE and up — the boot's
+ * summary (pr_notice: the banner, the command line, the memory, the first
+ * user instruction) and anything going wrong; each device's and step's
+ * KERN_INFO line is in the ring only (under QEMU every console byte is a
+ * trip through the emulated UART and a host write: ~2 us). Once the first
  * user program runs it drops to KERN_CRIT, so the console stays quiet while
  * tests run (the judge reads the console). `loglevel=N` on the kernel
  * command line sets it for the whole run, `quiet` hides boot messages.

@@ -146,5 +146,5 @@ out:
   if (why)
     pr_err("net: tcp loopback FAILED: %s", why);
   else
-    pr_info("net: tcp loopback ok");
+    pr_notice("net: tcp loopback ok"); /* asked for on the command line: on the console */
 }
