@@ -26,6 +26,7 @@
 #include "fs/inode.h"
 #include "fs/dentry.h"
 #include "fs/mount.h"
+#include "kern/user_namespace.h"
 #include "fs/file.h"
 #include "fs/namei.h"
 #include "kern/mm.h"
@@ -225,7 +226,10 @@ static const struct pty_fs_ops devpts_pty_ops = {
   .open_slave = devpts_open_slave,
 };
 
-static const struct fs_type devpts_type = { .name = "devpts", .mount = devpts_mount };
+/* A container's root may mount its own devpts instance (Linux's
+ * FS_USERNS_MOUNT) */
+static const struct fs_type devpts_type = { .name = "devpts", .mount = devpts_mount,
+                                            .userns_mount = current_user_ns };
 
 /* Register "devpts" and make its instance: the root and the ptmx node. */
 void devpts_init(void)

@@ -165,6 +165,9 @@ static int tree_copy(struct mount **t, int n, struct dentry *root, struct mount 
         mount_free_unhung(c[--j]);
       return -ENOMEM;
     }
+    c[j]->locked = t[j]->locked;        /* (Linux's clone_mnt keeps the locks) */
+    c[j]->locked_flags = t[j]->locked_flags;
+    c[j]->locked_atime = t[j]->locked_atime;
     if (j) {
       c[j]->parent = c[tree_index(t, n, t[j]->parent)];
       c[j]->mountpoint = t[j]->mountpoint;
@@ -287,18 +290,32 @@ static bool tree_unbindable_locked(struct mount **t, int n)
   return false;
 }
 
+/* Is a locked mount hung on src's mount at or below src's dentry? A
+ * bind of src alone would uncover what it hides (Linux's
+ * has_locked_children). mount_lock held. */
+static bool locked_children_locked(const struct path *src)
+{
+  struct mount *c;
+  list_for_each_entry(c, &mount_list, link)
+    if (c->parent == src->mnt && c->locked && is_subdir(c->mountpoint, src->dentry))
+      return true;
+  return false;
+}
+
 /* Copies of the tree at src (the mount and, with rec, what is below it)
  * into a new array *out, roles as Linux's clone_mnt gives a bind: a peer
- * of a shared original, a slave of a slave's master. How many, -EINVAL
- * (src unbindable), -ENOMEM. namespace_mutex held. */
+ * of a shared original, a slave of a slave's master; the top unlocked,
+ * the mounts below keeping their locks. How many, -EINVAL (src
+ * unbindable, or not rec and a locked mount below it), -ENOMEM.
+ * namespace_mutex held. */
 static int bind_copies(const struct path *src, bool rec, struct mount ***out)
 {
   struct mount **t, **c = NULL;
   int n = 1, err = 0;
   spin_lock(&mount_lock);
-  bool unbindable = src->mnt->unbindable;
+  bool unbindable = src->mnt->unbindable, hides = !rec && locked_children_locked(src);
   spin_unlock(&mount_lock);
-  if (unbindable)
+  if (unbindable || hides)
     return -EINVAL;
   if (rec)
     n = tree_snapshot(src->mnt, src->dentry, true, &t);
@@ -317,6 +334,7 @@ static int bind_copies(const struct path *src, bool rec, struct mount ***out)
       c[j]->group_id = t[j]->group_id;
       c[j]->master = t[j]->master;
     }
+    c[0]->locked = false;               /* what it hides comes along (rec) or is none */
     spin_unlock(&mount_lock);
     *out = c;
   }
@@ -341,7 +359,11 @@ int mount_bind(const char *source, struct path *target, uint32_t flags)
   int n = unbindable ? -EINVAL : !ours ? -EINVAL : bind_copies(&src, flags & MS_REC, &c);
   r = n < 0 ? n : 0;
   if (!r) {
-    c[0]->flags = flags & ~(MS_BIND | MS_REC);
+    /* Kite takes the call's flags for the new mount (Linux keeps the
+     * source's) unless that would clear a locked one */
+    uint32_t want = flags & ~(MS_BIND | MS_REC);
+    if (mount_flags_may_change(c[0], want))
+      c[0]->flags = want;
     r = attach_tree(c, n, target, TREE_NEW);
   }
   namespace_unlock();
@@ -379,6 +401,8 @@ static int move_check_locked(struct path *from, struct path *to, bool anon)
   struct mount *m = from->mnt;
   if (!check_mnt(to->mnt) || (!m->parent && !anon) || (!anon && !check_mnt(m)))
     return -EINVAL;                     /* outside our tree, or a namespace's root */
+  if (m->locked)
+    return -EINVAL;                     /* it hides something (user namespaces) */
   if (from->dentry != m->root)
     return -EINVAL;                     /* not the root of a mount */
   if (S_ISDIR(to->dentry->inode->mode) != S_ISDIR(from->dentry->inode->mode))
@@ -490,8 +514,9 @@ int do_pivot_root(struct path *new, struct path *put_old)
   bool shared = old_mnt->group_id || (new_mnt->parent && new_mnt->parent->group_id) ||
                 (root_mnt->parent && root_mnt->parent->group_id);
   spin_unlock(&mount_lock);
-  if (shared || !check_mnt(root_mnt) || !check_mnt(new_mnt))
-    goto out;                           /* propagation would copy the change; another tree */
+  if (shared || !check_mnt(root_mnt) || !check_mnt(new_mnt) || new_mnt->locked)
+    goto out;                           /* propagation would copy the change; another tree;
+                                           new_root hides something */
   r = -ENOENT;
   if (new->dentry->unlinked || put_old->dentry->unlinked)
     goto out;
@@ -513,6 +538,10 @@ int do_pivot_root(struct path *new, struct path *put_old)
   dget(put_old->dentry);
   hang_locked(root_mnt, old_mnt, put_old->dentry);
   hang_locked(new_mnt, root_parent, root_mp);  /* takes over root_mp's reference */
+  if (root_mnt->locked) {               /* the lock stays on the mount at the top */
+    new_mnt->locked = true;
+    root_mnt->locked = false;
+  }
   spin_unlock(&mount_lock);
   dput(new_mp);
   chroot_fs_refs(&root, new);
@@ -524,7 +553,7 @@ out:
 
 long sys_pivot_root(uaddr_t unew, uaddr_t uold)
 {
-  if (!capable(CAP_SYS_ADMIN))
+  if (!may_mount())
     return -EPERM;                      /* Linux's may_mount, before anything else */
   char *buf = kmalloc(2 * PATH_MAX);
   if (!buf)

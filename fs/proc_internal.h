@@ -231,6 +231,10 @@ extern const struct proc_table proc_kite_table;            /* /proc/kite */
  * without CAP_SYS_ADMIN); *handled false if gen is not a writable
  * tunable. No locks held. */
 int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled);
+/* The inode operations of a /proc/sys file whose permission is not its
+ * mode's (/proc/sys/user: the reader's namespace's CAP_SYS_RESOURCE), or
+ * NULL. */
+const struct inode_ops *proc_sysctl_iops(proc_gen_fn gen);
 
 /* ---- fs/proc_mounts.c ---- */
 

@@ -40,6 +40,7 @@
 #include "kern/nsproxy.h"
 #include "kern/pid_namespace.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
 #include "kern/printk.h"
@@ -53,7 +54,17 @@ static const struct file_ops proc_dir_fops;
 static const struct file_ops proc_file_fops;
 static int proc_mount(const struct fs_type *type, const char *source, uint32_t flags,
                       const char *data, struct super_block **sbp);
-static const struct fs_type proc_type = { .name = "proc", .mount = proc_mount };
+/* A proc mount shows the mounter's PID namespace: the user namespace
+ * that owns that namespace owns it (Linux's proc_init_fs_context), and,
+ * as it shows the whole system, a user namespace may mount one only where
+ * one is fully visible already (fs/mount_userns.c). */
+static struct user_namespace *proc_userns(void)
+{
+  struct ns_common *owner = current_pid_ns()->ns.owner;
+  return owner ? to_user_ns(owner) : &init_user_ns;
+}
+static const struct fs_type proc_type = { .name = "proc", .mount = proc_mount,
+                                          .userns_mount = proc_userns, .userns_visible = true };
 
 /* ---- inodes ---- */
 
@@ -84,7 +95,8 @@ static struct inode *proc_inode(struct super_block *sb, mode_t mode, enum proc_k
                  kind == PK_NS_LINK;
     ino->iop = magic ? &proc_magic_link_iops : &proc_link_iops;
   } else {
-    ino->iop = &proc_link_iops; /* for evict */
+    const struct inode_ops *sysctl = proc_sysctl_iops(gen);
+    ino->iop = sysctl ? sysctl : &proc_link_iops; /* (both for evict) */
     ino->fop = &proc_file_fops;
   }
   /* pid-directory contents are numbered by pid so ino is stable-ish */

@@ -28,6 +28,7 @@
 #include "fs/xattr.h"
 #include "kern/mm.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
 #include <string.h>
@@ -558,9 +559,13 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
 
 /* chattr flags tmpfs keeps (Linux's SHMEM_FL_USER_MODIFIABLE) */
 #define RAMFS_IFLAGS (FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL)
-static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount, .keeps_owners = true };
+/* ramfs and tmpfs may be mounted by the root of a user namespace, and
+ * are owned by it (Linux's FS_USERNS_MOUNT; fs/mount_userns.c) */
+static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount, .keeps_owners = true,
+                                           .userns_mount = current_user_ns };
 static const struct fs_type tmpfs_type = { .name = "tmpfs", .mount = ramfs_mount, .keeps_owners = true,
-                                           .iflags_mask = RAMFS_IFLAGS, .exportable = true };
+                                           .iflags_mask = RAMFS_IFLAGS, .exportable = true,
+                                           .userns_mount = current_user_ns };
 static const struct fs_type devtmpfs_type = { .name = "devtmpfs", .mount = ramfs_mount,
                                               .keeps_owners = true, .exportable = true };
 

@@ -78,10 +78,24 @@ void ns_put(struct ns_common *ns)
 {
   if (__atomic_sub_fetch(&ns->refcount, 1, __ATOMIC_ACQ_REL) == 0 && ns->release) {
     struct ns_common *owner = ns->owner;
+    struct ucounts *uc = ns->ucounts;
+    int type = ns->ucount_type;
     ns->release(ns);
+    if (uc)
+      dec_ucount(uc, type);   /* before the owner goes: its entry names it */
     if (owner)
       ns_put(owner);
   }
+}
+
+int ns_charge(struct ns_common *ns, struct user_namespace *owner, int ucount_type)
+{
+  struct ucounts *uc = inc_ucount(owner, current_cred()->euid, ucount_type);
+  if (!uc)
+    return -ENOSPC;
+  ns->ucounts = uc;
+  ns->ucount_type = ucount_type;
+  return 0;
 }
 
 /* A namespace just made (no one else sees it yet) is owned by owner. */
@@ -182,23 +196,35 @@ struct ns_common *task_ns_locked(struct task *t, int kind)
 
 /*
  * A copy of old with new namespaces of the kinds in flags (only NS_MADE
- * kinds: the callers have refused the others); t is the task that will
- * use it, whose root and cwd follow a new mount namespace (Linux's
- * copy_mnt_ns moves the new fs_struct's). NULL when out of memory.
+ * kinds: the callers have refused the others), owned by owner and charged
+ * to the caller there (ns_charge); t is the task that will use it, whose
+ * root and cwd follow a new mount namespace (Linux's copy_mnt_ns moves
+ * the new fs_struct's). NULL with *err -ENOMEM or -ENOSPC (a limit of
+ * /proc/sys/user).
  */
 static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags, struct task *t,
-                                    struct user_namespace *owner)
+                                    struct user_namespace *owner, int *err)
 {
-  struct nsproxy *n = kzalloc(sizeof(*n));
-  if (!n)
-    return NULL;
+  /* Counted first (Linux's inc_*_namespaces before it allocates): a mount
+   * namespace's copy moves t's root and cwd, which must not be undone. */
+  static const uint64_t kinds[3] = { CLONE_NEWUTS, CLONE_NEWNS, CLONE_NEWIPC };
+  static const int types[3] = { UCOUNT_UTS_NAMESPACES, UCOUNT_MNT_NAMESPACES, UCOUNT_IPC_NAMESPACES };
+  struct ucounts *uc[3] = { NULL, NULL, NULL };
+  struct nsproxy *n = NULL;
+  *err = -ENOSPC;
+  for (int i = 0; i < 3; i++)
+    if ((flags & kinds[i]) && !(uc[i] = inc_ucount(owner, current_cred()->euid, types[i])))
+      goto fail;
+  *err = -ENOMEM;
+  if (!(n = kzalloc(sizeof(*n))))
+    goto fail;
   n->refcount = 1;
   if (flags & CLONE_NEWUTS)
     n->uts = uts_copy(old->uts, ns_alloc_inum());
   else
     ns_get(&(n->uts = old->uts)->ns);
   if (flags & CLONE_NEWNS)
-    n->mnt = mnt_ops ? mnt_ops->copy(old->mnt, t) : NULL;
+    n->mnt = mnt_ops ? mnt_ops->copy(old->mnt, t, owner) : NULL;
   else if ((n->mnt = old->mnt))
     ns_get(n->mnt);
   if (flags & CLONE_NEWIPC)
@@ -209,15 +235,24 @@ static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags, struct 
   ns_get(&n->pid_for_children->ns); /* a new one: the callers (unshare, clone) set it */
   if (!n->uts || (!n->mnt && old->mnt) || (!n->ipc && old->ipc)) {
     nsproxy_free(n);
-    return NULL;
+    n = NULL;
+    goto fail;
   }
-  if (flags & CLONE_NEWUTS)
-    ns_set_owner(&n->uts->ns, owner);
-  if (flags & CLONE_NEWNS)
-    ns_set_owner(n->mnt, owner);
-  if (flags & CLONE_NEWIPC)
-    ns_set_owner(n->ipc, owner);
+  struct ns_common *made[3] = { &n->uts->ns, n->mnt, n->ipc };
+  for (int i = 0; i < 3; i++) {
+    if (!(flags & kinds[i]))
+      continue;
+    ns_set_owner(made[i], owner);
+    made[i]->ucounts = uc[i];           /* given back by ns_put */
+    made[i]->ucount_type = types[i];
+  }
+  *err = 0;
   return n;
+fail:
+  for (int i = 0; i < 3; i++)
+    if (uc[i])
+      dec_ucount(uc[i], types[i]);
+  return NULL;
 }
 
 /* Current's nsproxy becomes n (whose reference it takes over). */
@@ -275,19 +310,19 @@ int ns_unshare(uint64_t flags, struct user_namespace *owner)
   if (flags & ~(uint64_t)NS_MADE)
     return -EINVAL;
   struct pid_namespace *pns = NULL; /* CLONE_NEWPID: for the children only */
+  int err;
   if (flags & CLONE_NEWPID) {
-    int err;
     if (task_nsproxy(current)->pid_for_children != current_pid_ns())
       return -EINVAL; /* one unshare until that namespace has its init */
     if (!(pns = pid_ns_create(current_pid_ns(), &err)))
       return err;
     ns_set_owner(&pns->ns, owner);
   }
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), flags, current, owner);
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), flags, current, owner, &err);
   if (!n) {
     if (pns)
       ns_put(&pns->ns);
-    return -ENOMEM;
+    return err;
   }
   if (pns) {
     ns_put(&n->pid_for_children->ns);
@@ -338,9 +373,10 @@ static void nsproxy_set(struct nsproxy *n, int kind, struct ns_common *ns)
  */
 static int nsproxy_replace(int kind, struct ns_common *ns)
 {
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL);
+  int err;
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL, &err);
   if (!n)
-    return -ENOMEM;
+    return err;
   nsproxy_set(n, kind, ns);
   switch_nsproxy(n);
   return 0;
@@ -364,9 +400,10 @@ static int join_ipc(struct ns_common *ipc)
  * left without the namespace it belongs to. */
 static int join_mnt(struct ns_common *mnt)
 {
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL);
+  int err;
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL, &err);
   if (!n)
-    return -ENOMEM;
+    return err;
   int r = mnt_ops ? mnt_ops->enter(mnt, current) : -EINVAL;
   if (r) {
     nsproxy_put(n);
@@ -479,8 +516,8 @@ static int ns_fork(struct task *t, struct process *p, uint64_t flags, const stru
     return err;
   struct nsproxy *cur = task_nsproxy(current);
   if (flags & NS_MADE) {
-    if (!(t->nsproxy = nsproxy_copy(cur, flags, t, uns)))
-      return -ENOMEM;
+    if (!(t->nsproxy = nsproxy_copy(cur, flags, t, uns, &err)))
+      return err;
     if (flags & CLONE_NEWPID) { /* do_clone made it: the child's pid is its first */
       ns_put(&t->nsproxy->pid_for_children->ns);
       ns_get(&(t->nsproxy->pid_for_children = pid_ns_of(t->tid))->ns);

@@ -45,6 +45,11 @@ struct ns_common {
    * whose owner is their parent). Set when it is made. */
   struct ns_common *owner;
   void (*release)(struct ns_common *ns);  /* the last reference went (NULL: static) */
+  /* The count it was charged to (ns_charge; NULL: none, as the initial
+   * ones and user namespaces, which keep their own), and its kind: an
+   * enum ucount_type (kern/user_namespace.h). Given back by ns_put. */
+  struct ucounts *ucounts;
+  int ucount_type;
 };
 
 /* A UTS namespace: the names uname(2) shows. Changed without a lock, as
@@ -70,10 +75,12 @@ struct nsproxy {
  * nsproxy_register_mnt. Both run in process context, no lock held.
  */
 struct mnt_ns_ops {
-  /* A new namespace holding a copy of old's mount tree; task t's root and
-   * cwd move to the copies (t's fs context is its own). Referenced; NULL
-   * when out of memory. */
-  struct ns_common *(*copy)(struct ns_common *old, struct task *t);
+  /* A new namespace holding a copy of old's mount tree, to be owned by
+   * user namespace owner (the caller sets ns.owner); task t's root and
+   * cwd move to the copies (t's fs context is its own). When owner is not
+   * old's owner the copies are locked (Linux's lock_mnt_tree). Referenced;
+   * NULL when out of memory. */
+  struct ns_common *(*copy)(struct ns_common *old, struct task *t, struct user_namespace *owner);
   /* Task t (current) enters ns: its root and cwd become ns's root. 0, or
    * -EINVAL when t shares its fs context (CLONE_FS). */
   int (*enter)(struct ns_common *ns, struct task *t);
@@ -110,6 +117,11 @@ extern struct uts_namespace init_uts_ns;
  * or NULL when out of memory. */
 struct uts_namespace *uts_copy(struct uts_namespace *old, unsigned int inum);
 
+/* Charge a namespace just made to the caller's euid in user namespace
+ * owner and its ancestors (kern/ucount.c: /proc/sys/user/max_*): 0, or
+ * -ENOSPC past a limit (the namespace is not charged: the caller drops
+ * it). ucount_type: an enum ucount_type. Takes a leaf spinlock. */
+int ns_charge(struct ns_common *ns, struct user_namespace *owner, int ucount_type);
 /* Take / drop a reference; the last drop calls ns->release. No lock. */
 void ns_get(struct ns_common *ns);
 void ns_put(struct ns_common *ns);
