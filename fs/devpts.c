@@ -26,7 +26,6 @@
 #include "fs/inode.h"
 #include "fs/dentry.h"
 #include "fs/mount.h"
-#include "kern/user_namespace.h"
 #include "fs/file.h"
 #include "fs/namei.h"
 #include "kern/mm.h"
@@ -226,10 +225,10 @@ static const struct pty_fs_ops devpts_pty_ops = {
   .open_slave = devpts_open_slave,
 };
 
-/* A container's root may mount its own devpts instance (Linux's
- * FS_USERNS_MOUNT) */
-static const struct fs_type devpts_type = { .name = "devpts", .mount = devpts_mount,
-                                            .userns_mount = current_user_ns };
+/* Not mountable from a user namespace: Linux gives each mount a new
+ * instance (FS_USERNS_MOUNT), Kite has one, whose options a container
+ * would change for everyone (docs/namespaces.md). */
+static const struct fs_type devpts_type = { .name = "devpts", .mount = devpts_mount };
 
 /* Register "devpts" and make its instance: the root and the ptmx node. */
 void devpts_init(void)

@@ -493,10 +493,13 @@ static int parse_options(struct super_block *sb, bool tmpfs, const char *data,
       sb->max_inodes = (uint64_t)n;
     } else if (strcmp(opt, "uid") == 0 && val && (n = parse_amount(val, 0)) >= 0 &&
                n <= UINT32_MAX - 1) {
-      root->uid = (uid_t)n;
+      /* the mounter's namespace's numbers (Linux: fc->user_ns) */
+      if ((root->uid = make_kuid(current_user_ns(), (uid_t)n)) == (uid_t)-1)
+        return -EINVAL;
     } else if (strcmp(opt, "gid") == 0 && val && (n = parse_amount(val, 0)) >= 0 &&
                n <= UINT32_MAX - 1) {
-      root->gid = (gid_t)n;
+      if ((root->gid = make_kgid(current_user_ns(), (gid_t)n)) == (gid_t)-1)
+        return -EINVAL;
     } else if ((strcmp(opt, "huge") == 0 || strcmp(opt, "mpol") == 0) && val) {
       continue;
     } else if (!val && (strcmp(opt, "inode32") == 0 || strcmp(opt, "inode64") == 0)) {
