@@ -240,6 +240,7 @@ static void hang_copy_locked(struct mount **t, int n, struct mount *dest, struct
       mount_hang_locked(col[i], rcv[i], mp);
   }
   hang_below_locked(cs + i * n, n);
+  mount_lock_propagated(cs + i * n, n);
 }
 
 int attach_tree(struct mount **t, int n, struct path *target, enum tree_kind kind)
@@ -358,14 +359,10 @@ int mount_bind(const char *source, struct path *target, uint32_t flags)
    * detached mount, another namespace's; a namespace file may be bound) */
   int n = unbindable ? -EINVAL : !ours ? -EINVAL : bind_copies(&src, flags & MS_REC, &c);
   r = n < 0 ? n : 0;
-  if (!r) {
-    /* Kite takes the call's flags for the new mount (Linux keeps the
-     * source's) unless that would clear a locked one */
-    uint32_t want = flags & ~(MS_BIND | MS_REC);
-    if (mount_flags_may_change(c[0], want))
-      c[0]->flags = want;
+  /* the copies keep the source's flags and locks, as Linux's do_loopback:
+   * the call's MS_RDONLY ... are ignored (a bind remount sets them) */
+  if (!r)
     r = attach_tree(c, n, target, TREE_NEW);
-  }
   namespace_unlock();
   for (int j = 0; r && n > 0 && j < n; j++)
     mount_free_unhung(c[j]);

@@ -81,6 +81,22 @@ void mount_lock_copy(struct mount *m)
   m->locked = true;
 }
 
+/* The user namespace that owns mount namespace ns (NULL: none, a
+ * detached tree's). */
+static struct ns_common *owner_of(const struct mnt_namespace *ns)
+{
+  return ns->ns.owner ? ns->ns.owner : &init_user_ns.ns;
+}
+
+void mount_lock_propagated(struct mount **c, int n)
+{
+  struct mnt_namespace *mine = current_mnt_namespace();
+  if (!c[0]->ns || !mine || owner_of(c[0]->ns) == owner_of(mine))
+    return;
+  for (int j = 1; j < n; j++)
+    mount_lock_copy(c[j]);
+}
+
 bool mnt_may_suid(const struct mount *m)
 {
   return !(m->flags & MS_NOSUID) && check_mnt(m) && userns_within(current_user_ns(), sb_user_ns(m->sb));

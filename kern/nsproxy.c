@@ -88,16 +88,6 @@ void ns_put(struct ns_common *ns)
   }
 }
 
-int ns_charge(struct ns_common *ns, struct user_namespace *owner, int ucount_type)
-{
-  struct ucounts *uc = inc_ucount(owner, current_cred()->euid, ucount_type);
-  if (!uc)
-    return -ENOSPC;
-  ns->ucounts = uc;
-  ns->ucount_type = ucount_type;
-  return 0;
-}
-
 /* A namespace just made (no one else sees it yet) is owned by owner. */
 static void ns_set_owner(struct ns_common *ns, struct user_namespace *owner)
 {
@@ -197,7 +187,7 @@ struct ns_common *task_ns_locked(struct task *t, int kind)
 /*
  * A copy of old with new namespaces of the kinds in flags (only NS_MADE
  * kinds: the callers have refused the others), owned by owner and charged
- * to the caller there (ns_charge); t is the task that will use it, whose
+ * to the caller there (inc_ucount); t is the task that will use it, whose
  * root and cwd follow a new mount namespace (Linux's copy_mnt_ns moves
  * the new fs_struct's). NULL with *err -ENOMEM or -ENOSPC (a limit of
  * /proc/sys/user).

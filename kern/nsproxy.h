@@ -45,9 +45,10 @@ struct ns_common {
    * whose owner is their parent). Set when it is made. */
   struct ns_common *owner;
   void (*release)(struct ns_common *ns);  /* the last reference went (NULL: static) */
-  /* The count it was charged to (ns_charge; NULL: none, as the initial
-   * ones and user namespaces, which keep their own), and its kind: an
-   * enum ucount_type (kern/user_namespace.h). Given back by ns_put. */
+  /* The count it was charged to (kern/ucount.c's inc_ucount; NULL: none,
+   * as the initial ones and user namespaces, which keep their own), and
+   * its kind: an enum ucount_type (kern/user_namespace.h). Given back by
+   * ns_put after the release. */
   struct ucounts *ucounts;
   int ucount_type;
 };
@@ -117,11 +118,6 @@ extern struct uts_namespace init_uts_ns;
  * or NULL when out of memory. */
 struct uts_namespace *uts_copy(struct uts_namespace *old, unsigned int inum);
 
-/* Charge a namespace just made to the caller's euid in user namespace
- * owner and its ancestors (kern/ucount.c: /proc/sys/user/max_*): 0, or
- * -ENOSPC past a limit (the namespace is not charged: the caller drops
- * it). ucount_type: an enum ucount_type. Takes a leaf spinlock. */
-int ns_charge(struct ns_common *ns, struct user_namespace *owner, int ucount_type);
 /* Take / drop a reference; the last drop calls ns->release. No lock. */
 void ns_get(struct ns_common *ns);
 void ns_put(struct ns_common *ns);

@@ -9,8 +9,10 @@
  * unmounted, moved, bound without what is below them, nor their
  * read-only or nosuid flags cleared, nor their file system remounted; a
  * proc mount may show no more than the (read-only) /proc it can see; a
- * device file on a file system the namespace owns does not open; its own
- * mounts are locked in turn in a namespace it makes again.
+ * device file on a file system the namespace owns does not open; a shared
+ * mount's copy is a slave, which receives the outer side's mounts with
+ * all but their top locked and sends nothing back; its own mounts are
+ * locked in turn in a namespace it makes again.
  * User space; runs on Kite and on the reference Linux (qemu-user would
  * pass the calls to the host: skipped).
  */
@@ -178,6 +180,19 @@ static void container(int up, int down)
   CHECK_RET("dev-outer-opens", fd >= 0 ? 0 : -errno, 0);
   if (fd >= 0)
     close(fd);
+  /* a tree the outer namespace mounts reaches this slave copy of BASE
+   * with all but its top locked */
+  send1(up);
+  if (!recv1(down))
+    _exit(7);
+  CHECK_RET("propagated-here", access(BASE "/z/in/mark", F_OK) ? -errno : 0, 0);
+  CHECK_RET("propagated-child-locked-einval", umnt(BASE "/z/in", 0), -EINVAL);
+  CHECK_RET("propagated-top-lazy", umnt(BASE "/z", MNT_DETACH), 0);
+  CHECK_RET("own-mount-not-sent-back", mnt("none", BASE "/x", "tmpfs", 0, NULL), 0);
+  send1(up);                            /* the outer side looks at x */
+  if (!recv1(down))
+    _exit(8);
+  CHECK_RET("own-mount-umount", umnt(BASE "/x", 0), 0);
   /* mqueue in an IPC namespace of its own */
   CHECK_RET("unshare-ipc", raw1(SYS_unshare, K_CLONE_NEWIPC), 0);
   CHECK_RET("mqueue-own-ipcns", mnt("mqueue", BASE "/x", "mqueue", 0, NULL), 0);
@@ -211,9 +226,13 @@ static void setup_and_run(void)
   mkdir(BASE "/y", 0755);
   mkdir(BASE "/ro", 0755);
   mkdir(BASE "/cover", 0755);
+  mkdir(BASE "/z", 0755);
   if (create(BASE "/cover/hidden") || mnt("none", BASE "/ro", "tmpfs", MS_RDONLY | MS_NOSUID, NULL) ||
       mnt("none", BASE "/cover", "tmpfs", 0, NULL))
     _exit(12);
+  /* BASE shared: the container's copy becomes its slave */
+  if (mnt(NULL, BASE, NULL, MS_SHARED, NULL))
+    _exit(15);
   /* a read-only /proc: what the container sees, and so what its own proc
    * mounts may show at most */
   if (mnt(NULL, "/proc", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL))
@@ -247,6 +266,25 @@ static void setup_and_run(void)
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/root" BASE "/y/null", (int)c);
     CHECK_RET("mknod-in-container", mknod(path, S_IFCHR | 0666, makedev(1, 3)) ? -errno : 0, 0);
+    send1(down[1]);
+  }
+  if (recv1(up[0])) { /* a tree of two mounts, bound recursively into shared BASE */
+    mkdir(BASE "-t", 0755);
+    long r = mnt("none", BASE "-t", "tmpfs", 0, NULL);
+    mkdir(BASE "-t/in", 0755);
+    if (!r)
+      r = mnt("none", BASE "-t/in", "tmpfs", 0, NULL);
+    if (!r)
+      r = create(BASE "-t/in/mark");
+    if (!r)
+      r = mnt(BASE "-t", BASE "/z", NULL, MS_BIND | MS_REC, NULL);
+    CHECK_RET("outer-rbind-into-shared", r, 0);
+    send1(down[1]);
+  }
+  if (recv1(up[0])) {
+    struct stat x, base;
+    CHECK("slave-sends-nothing-back",
+          stat(BASE "/x", &x) == 0 && stat(BASE, &base) == 0 && x.st_dev == base.st_dev);
     send1(down[1]);
   }
   CHECK_RET("container-exit", reap_status(c), 0);
