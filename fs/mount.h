@@ -273,9 +273,9 @@ bool mount_flags_may_change(const struct mount *m, uint32_t flags);
  * less privileged user namespace: its flags as they are, and m itself. */
 void mount_lock_copy(struct mount *m);
 /* A copy c[0..n) of a tree just hung by propagation: if its namespace
- * has another owner than the caller's, lock c[1..n) as mount_lock_copy
- * does (Linux's attach_recursive_mnt: its top may be unmounted, what is
- * below it not). mount_lock held. */
+ * has another owner than the caller's, lock it as mount_lock_copy does,
+ * but for c[0] itself, which may be unmounted (Linux's
+ * attach_recursive_mnt). mount_lock held. */
 void mount_lock_propagated(struct mount **c, int n);
 /* Is p's mount read-only (its own flag or its file system's)? */
 static inline bool mnt_readonly(const struct mount *m)

@@ -81,8 +81,8 @@ void mount_lock_copy(struct mount *m)
   m->locked = true;
 }
 
-/* The user namespace that owns mount namespace ns (NULL: none, a
- * detached tree's). */
+/* The user namespace that owns mount namespace ns (ns.owner NULL: the
+ * initial one). */
 static struct ns_common *owner_of(const struct mnt_namespace *ns)
 {
   return ns->ns.owner ? ns->ns.owner : &init_user_ns.ns;
@@ -93,8 +93,9 @@ void mount_lock_propagated(struct mount **c, int n)
   struct mnt_namespace *mine = current_mnt_namespace();
   if (!c[0]->ns || !mine || owner_of(c[0]->ns) == owner_of(mine))
     return;
-  for (int j = 1; j < n; j++)
+  for (int j = 0; j < n; j++)
     mount_lock_copy(c[j]);
+  c[0]->locked = false;                 /* its flags stay locked, it may go */
 }
 
 bool mnt_may_suid(const struct mount *m)
