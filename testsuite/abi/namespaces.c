@@ -445,6 +445,12 @@ static void pid_init_side(int outer_ns_fd, int report)
   CHECK_RET("in/setns-ancestor-einval", raw2(SYS_setns, outer_ns_fd, CLONE_NEWPID_), -EINVAL);
   CHECK_RET("in/setns-own", raw2(SYS_setns, own, CLONE_NEWPID_), 0);
   close(own);
+  /* setns with a pidfd is all or nothing: the outer process's PID
+   * namespace is above ours (EINVAL), so its UTS namespace is not joined */
+  struct utsname u;
+  CHECK_RET("in/own-uts", raw1(SYS_unshare, CLONE_NEWUTS) == 0 && sethostname("pid-init", 8) == 0, 1);
+  CHECK_RET("in/pidfd-setns-pid-above-einval", raw2(SYS_setns, outer_pidfd, CLONE_NEWUTS | CLONE_NEWPID_), -EINVAL);
+  CHECK("in/pidfd-setns-nothing-joined", uname(&u) == 0 && !strcmp(u.nodename, "pid-init"));
   /* a pidfd of a process above the caller's namespace signals nothing */
   CHECK_RET("in/pidfd-signal-above-einval", raw4(SYS_pidfd_send_signal, outer_pidfd, 0, 0, 0), -EINVAL);
   struct sigaction sa = { .sa_sigaction = on_sig, .sa_flags = SA_SIGINFO };
