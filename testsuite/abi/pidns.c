@@ -199,9 +199,10 @@ static void test_proc(void)
   pid_t me = getpid();
   pid_t c = (pid_t)raw5(SYS_clone, K_CLONE_NEWPID | K_CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
   if (c == 0) {
+    abi_child_start();
     close(ready[1]);
     proc_init_side(me, outer_proc, ready[0], go[0], done[1]);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECKF("clone", c > 0, "%d", c);
   write(ready[1], &c, sizeof(c));
@@ -232,8 +233,9 @@ static void test_proc(void)
   mkdir(d2, 0755);
   pid_t u = fork();
   if (u == 0) {
+    abi_child_start();
     proc_unshare_side(d1, d2);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("un/finished", wait_status(u), 0);
   rmdir(d1);
