@@ -9,7 +9,8 @@
  * namespace numbers them: SO_PEERCRED, SCM_CREDENTIALS, F_GETLK's l_pid,
  * shm_cpid/shm_lpid, msg_lspid, semctl(GETPID), mq_notify's si_pid,
  * PTRACE_GETEVENTMSG after a fork; and an orphan's subreaper is looked
- * for only inside its namespace.
+ * for only inside its namespace. pidns_links.h: a namespace's /proc links
+ * followed from several processes at once.
  * User space; runs on Kite and on the reference Linux (qemu-user refuses
  * CLONE_NEWPID: skipped there).
  */
@@ -243,6 +244,7 @@ static void test_proc(void)
 }
 
 #include "pidns_ids.h"
+#include "pidns_links.h"
 
 int main(void)
 {
@@ -259,5 +261,6 @@ int main(void)
   run_section("proc", test_proc, 60000);
   run_section("ids", test_ids, 60000);
   run_section("subreaper", test_subreaper, 30000);
+  run_section("links-race", test_links_race, 30000);
   return abi_done();
 }
