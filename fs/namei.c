@@ -27,8 +27,8 @@
  * Locks: the walk takes each directory's inode lock only around a lookup
  * that misses the dentry cache (a negative dentry counts as a miss: it may
  * be another walk's, still being filled in); it holds a reference (not a
- * lock) to the directory it stands in. fs_context->lock (a spinlock) guards a task's
- * root and cwd.
+ * lock) to the directory it stands in. fs_context->lock (a spinlock)
+ * guards a task's root and cwd.
  */
 #include "fs/fs_abi.h"
 #include "fs/inode.h"
