@@ -528,18 +528,14 @@ static int proc_file_open(struct inode *ino, struct file *f)
       return -ESRCH;
     }
   }
-  int err = p && (f->flags & O_ACCMODE) != O_RDONLY ? proc_userns_open_write(pi->gen, p, b) : 0;
+  b->tid = pi->of_thread ? pi->fd : 0;
+  /* ESRCH: the thread has exited since its directory was looked up */
+  int err = b->tid && !thread_alive(pi->pid, b->tid) ? -ESRCH
+            : p && (f->flags & O_ACCMODE) != O_RDONLY ? proc_userns_open_write(pi->gen, p, b) : 0;
   if (err) {
     process_put(p);
     kfree(b);
     return err;
-  }
-  b->tid = pi->of_thread ? pi->fd : 0;
-  if (b->tid && !thread_alive(pi->pid, b->tid)) {
-    /* the thread has exited since its directory was looked up */
-    process_put(p);
-    kfree(b);
-    return -ESRCH;
   }
   if (pi->gen == gen_fdinfo) {
     int r = proc_fdinfo_show(b, p, pi->fd);
