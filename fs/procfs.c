@@ -134,8 +134,8 @@ static int lookup_table_tid(struct dentry *d, const struct proc_entry *tab, size
       if (!ino)
         return -ENOMEM;
       info_of(ino)->of_thread = true;
+      d->transient = true; /* before the inode: d_instantiate publishes both */
       d_instantiate(d, ino);
-      d->transient = true;
       return 0;
     }
   }
@@ -171,8 +171,8 @@ static int lookup_table(struct dentry *d, const struct proc_entry *tab, size_t n
       struct inode *ino = proc_inode(d->sb, tab[i].mode, tab[i].kind, pid, 0, tab[i].gen);
       if (!ino)
         return -ENOMEM;
-      d_instantiate(d, ino);
       d->transient = true;
+      d_instantiate(d, ino);
       return 0;
     }
   }
@@ -197,8 +197,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
       if (!ino)
         return -ENOMEM;
       info_of(ino)->start_ns = start_ns;
-      d_instantiate(d, ino);
       d->transient = true;
+      d_instantiate(d, ino);
       return 0;
     }
     return lookup_table(d, proc_root_table.entries, proc_root_table.n, 0);
@@ -231,8 +231,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     struct inode *ino = proc_inode(d->sb, S_IFDIR | 0555, PK_TID_DIR, di->pid, (int)tid, NULL);
     if (!ino)
       return -ENOMEM;
-    d_instantiate(d, ino);
     d->transient = true;
+    d_instantiate(d, ino);
     return 0;
   }
   case PK_TID_DIR:
@@ -244,8 +244,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
       struct inode *ino = proc_inode(d->sb, S_IFLNK | 0777, PK_NS_LINK, di->pid, k, NULL);
       if (!ino)
         return -ENOMEM;
-      d_instantiate(d, ino);
       d->transient = true;
+      d_instantiate(d, ino);
       return 0;
     }
     return 0;
@@ -273,8 +273,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
                           : proc_inode(d->sb, S_IFREG | 0400, PK_FILE, di->pid, (int)n, gen_fdinfo);
     if (!ino)
       return -ENOMEM;
-    d_instantiate(d, ino);
     d->transient = true;
+    d_instantiate(d, ino);
     return 0;
   }
   default:
