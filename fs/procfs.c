@@ -145,6 +145,7 @@ static int lookup_table_tid(struct dentry *d, const struct proc_entry *tab, size
       struct inode *ino = proc_inode(d->sb, tab[i].mode, tab[i].kind, pid, tid, tab[i].gen);
       if (!ino)
         return -ENOMEM;
+      info_of(ino)->of_thread = true;
       d->transient = true; /* before the inode: d_instantiate publishes both */
       d_instantiate(d, ino);
       return 0;
@@ -163,6 +164,16 @@ static pid_t thread_of(pid_t pid, pid_t nr, struct pid_namespace *ns)
   bool ok = t && t->proc && t->proc->pid == pid;
   spin_unlock(&proc_lock);
   return ok ? tid : 0;
+}
+
+/* Is tid still a live thread of process pid? */
+static bool thread_alive(pid_t pid, pid_t tid)
+{
+  spin_lock(&proc_lock);
+  struct task *t = find_task(tid);
+  bool ok = t && t->proc && t->proc->pid == pid;
+  spin_unlock(&proc_lock);
+  return ok;
 }
 
 static int lookup_table(struct dentry *d, const struct proc_entry *tab, size_t n, pid_t pid)
@@ -341,6 +352,22 @@ static bool emit_table(struct dir_context *ctx, const struct proc_entry *tab, si
   return true;
 }
 
+#define PROC_LIST_BATCH 256
+
+/* Keep in ids[0..*n) the PROC_LIST_BATCH smallest numbers offered so far,
+ * ascending: a larger one is dropped once the array is full. Taking the
+ * first ones met instead would skip some whenever more are above the
+ * cursor than fit, since the list is not in number order. */
+static void keep_smallest(pid_t *ids, int *n, pid_t nr)
+{
+  if (*n == PROC_LIST_BATCH && nr >= ids[PROC_LIST_BATCH - 1])
+    return;
+  int i = *n < PROC_LIST_BATCH ? (*n)++ : PROC_LIST_BATCH - 1;
+  for (; i > 0 && ids[i - 1] > nr; i--)
+    ids[i] = ids[i - 1];
+  ids[i] = nr;
+}
+
 static int proc_iterate(struct file *f, struct dir_context *ctx)
 {
   struct proc_info *pi = info_of(f->inode);
@@ -358,8 +385,10 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_ROOT: {
     if (!emit_table(ctx, proc_root_table.entries, proc_root_table.n, 2, 0))
       return 0;
-    /* then one directory per process, positions 1000 + pid */
-    pid_t pids[256];
+    /* then one directory per process, positions 1000 + pid: each call
+     * lists, in pid order, up to 256 of the smallest pids above the last
+     * one listed (the next call goes on from there) */
+    pid_t pids[PROC_LIST_BATCH];
     int n = 0;
     if (ctx->pos - 1000 >= PID_MAX)
       return 0;
@@ -369,15 +398,10 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     struct process *p;
     list_for_each_entry(p, &all_processes, all_link) {
       pid_t nr = pid_nr_ns(p->pid, ns); /* 0: not in the mount's namespace */
-      if (nr > after && n < 256)
-        pids[n++] = nr;
+      if (nr > after)
+        keep_smallest(pids, &n, nr);
     }
     spin_unlock(&proc_lock);
-    /* sort ascending (ps shows them in pid order) */
-    for (int i = 1; i < n; i++)
-      for (int j = i; j > 0 && pids[j - 1] > pids[j]; j--) {
-        pid_t x = pids[j]; pids[j] = pids[j - 1]; pids[j - 1] = x;
-      }
     for (int i = 0; i < n; i++) {
       char name[16];
       int len = snprintf(name, sizeof(name), "%d", pids[i]);
@@ -426,31 +450,29 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     }
     return 0;
   case PK_TASK_DIR: {
-    /* one directory per thread, positions 2 + i in tid order */
-    pid_t tids[256];
+    /* one directory per thread in tid order, positions 2 + tid, up to
+     * 256 a call as for the processes above */
+    pid_t tids[PROC_LIST_BATCH];
     int n = 0;
+    pid_t after = ctx->pos > 2 ? (pid_t)(ctx->pos - 2) : 0;
     struct pid_namespace *ns = proc_ns(f->inode->sb);
     spin_lock(&proc_lock);
     struct process *p = find_process(pi->pid);
     if (p) {
       struct task *t;
-      list_for_each_entry(t, &p->threads, thread_link)
-        if (n < 256)
-          tids[n++] = pid_nr_ns(t->tid, ns);
+      list_for_each_entry(t, &p->threads, thread_link) {
+        pid_t nr = pid_nr_ns(t->tid, ns);
+        if (nr > after)
+          keep_smallest(tids, &n, nr);
+      }
     }
     spin_unlock(&proc_lock);
-    for (int i = 1; i < n; i++)
-      for (int j = i; j > 0 && tids[j - 1] > tids[j]; j--) {
-        pid_t x = tids[j]; tids[j] = tids[j - 1]; tids[j - 1] = x;
-      }
     for (int i = 0; i < n; i++) {
-      if (ctx->pos > 2 + i)
-        continue;
       char name[16];
       int len = snprintf(name, sizeof(name), "%d", tids[i]);
       if (!ctx->actor(ctx, name, len, ((ino_t)tids[i] << 16) | 1, DT_DIR))
         return 0;
-      ctx->pos = 3 + i;
+      ctx->pos = 2 + tids[i];
     }
     return 0;
   }
@@ -518,23 +540,16 @@ static int proc_file_open(struct inode *ino, struct file *f)
       return -ESRCH;
     }
   }
-  int err = p && (f->flags & O_ACCMODE) != O_RDONLY ? proc_userns_open_write(pi->gen, p, b) : 0;
+  b->tid = pi->of_thread ? pi->fd : 0;
+  /* ESRCH: the thread has exited since its directory was looked up */
+  int err = b->tid && !thread_alive(pi->pid, b->tid) ? -ESRCH
+            : p && (f->flags & O_ACCMODE) != O_RDONLY ? proc_userns_open_write(pi->gen, p, b) : 0;
   if (err) {
     process_put(p);
     kfree(b);
     return err;
   }
-  if (pi->gen == gen_comm && pi->fd > 0 && pi->kind == PK_FILE) {
-    spin_lock(&proc_lock);
-    struct task *t = find_task(pi->fd);
-    char comm[TASK_COMM_LEN] = "";
-    if (t)
-      memcpy(comm, t->comm, sizeof(comm));
-    spin_unlock(&proc_lock);
-    pb_printf(b, "%s\n", comm);
-  } else if (pi->gen == gen_tid_stat && pi->fd > 0 && p) {
-    proc_tid_stat_show(b, p, pi->fd);
-  } else if (pi->gen == gen_fdinfo) {
+  if (pi->gen == gen_fdinfo) {
     int r = proc_fdinfo_show(b, p, pi->fd);
     if (r) {
       process_put(p);
@@ -586,7 +601,7 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
   if (pi->gen == gen_comm && pi->pid == current->proc->pid) {
     /* a thread's own comm (task/<tid>/comm), or the caller's */
     struct task *t = current;
-    if (pi->fd > 0) {
+    if (pi->of_thread) {
       spin_lock(&proc_lock);
       t = find_task(pi->fd);
       if (t && t->proc != current->proc)
