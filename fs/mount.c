@@ -438,6 +438,51 @@ int do_move_mount(struct path *from, struct path *to)
   return r;
 }
 
+/* Is m in the caller's tree, or in a detached one (fsmount's, an open_tree
+ * clone: its top is m->anon, the mounts below it in no namespace)? False
+ * for an unmounted mount. mount_lock held. */
+static bool in_reach_locked(struct mount *m)
+{
+  if (check_mnt(m))
+    return true;
+  while (!m->ns && m->parent)
+    m = m->parent;
+  return m->anon;
+}
+
+int mount_set_group(struct path *from, struct path *to)
+{
+  struct mount *f = from->mnt, *t = to->mnt;
+  namespace_lock();
+  spin_lock(&mount_lock);
+  int r = -EINVAL;
+  if (!in_reach_locked(f) || !in_reach_locked(t))
+    goto out;                           /* unmounted, or another namespace's */
+  if (from->dentry != f->root || to->dentry != t->root)
+    goto out;                           /* not the roots of mounts */
+  if (f->sb != t->sb)
+    goto out;                           /* a group shares one file system */
+  spin_lock(&dcache_lock);
+  bool inside = is_subdir_locked(t->root, f->root);
+  spin_unlock(&dcache_lock);
+  if (!inside)
+    goto out;                           /* to would see more than from's peers do */
+  if (t->group_id || t->master)
+    goto out;                           /* to is shared or a slave already */
+  if (!f->group_id && !f->master)
+    goto out;                           /* from has no group to join */
+  t->master = f->master;                /* a slave of from's master too */
+  if (f->group_id) {
+    t->group_id = f->group_id;
+    t->unbindable = false;              /* a shared mount is bindable (set_mnt_shared) */
+  }
+  r = 0;
+out:
+  spin_unlock(&mount_lock);
+  namespace_unlock();
+  return r;
+}
+
 /*
  * Every process whose root (or cwd) is exactly old gets new instead, as
  * Linux's chroot_fs_refs does after pivot_root. One fs_context at a time:

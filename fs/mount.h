@@ -332,6 +332,15 @@ static inline bool check_mnt(const struct mount *m)
  * file (or the reverse), -ELOOP for a move below itself. The caller holds
  * references to both paths (kept); takes namespace_mutex, then mount_lock. */
 int do_move_mount(struct path *from, struct path *to);
+/* move_mount(MOVE_MOUNT_SET_GROUP), Linux's do_set_group (5.15): to's
+ * mount joins the peer group of from's and becomes a slave of its master,
+ * as from is. -EINVAL if either mount is unmounted or outside the
+ * caller's tree and detached trees, either path is not a mount's root,
+ * they are of different file systems, to's root is not at or below
+ * from's, to is shared or a slave already, or from is neither. The
+ * caller holds references to both paths (kept) and has checked
+ * CAP_SYS_ADMIN; takes namespace_mutex, then mount_lock. */
+int mount_set_group(struct path *from, struct path *to);
 /* What attach_tree is given (fs/mount.c). */
 enum tree_kind {
   TREE_NEW,       /* new mounts, none hung: t[0] detached, the others linked to

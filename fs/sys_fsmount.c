@@ -6,7 +6,7 @@
  *
  * Layer: system calls (fetch and check the arguments, copy in).
  * Below: fs/fsopen.c (configurations, detached mounts, mount flags),
- * fs/mount.c (do_move_mount), fs/namei.c (the walks), fs/super.c
+ * fs/mount.c (do_move_mount, mount_set_group), fs/namei.c (the walks), fs/super.c
  * (fs_type_find), kern/cred.c (CAP_SYS_ADMIN).
  * Neighbours: fs/sys_mount.c (mount(2), umount2, statfs).
  *
@@ -310,8 +310,7 @@ long sys_move_mount(int from_dirfd, uaddr_t from_path, int to_dirfd, uaddr_t to_
     return r;
   r = user_path_at(to_dirfd, to_path, to_at, to_at, &to);
   if (r == 0) {
-    /* no peer groups to join: every mount here is private */
-    r = (flags & MOVE_MOUNT_SET_GROUP) ? -EINVAL : do_move_mount(&from, &to);
+    r = (flags & MOVE_MOUNT_SET_GROUP) ? mount_set_group(&from, &to) : do_move_mount(&from, &to);
     path_put(&to);
   }
   path_put(&from);
