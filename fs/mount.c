@@ -471,6 +471,9 @@ int mount_set_group(struct path *from, struct path *to)
     goto out;                           /* to is shared or a slave already */
   if (!f->group_id && !f->master)
     goto out;                           /* from has no group to join */
+  struct path below = { .mnt = f, .dentry = t->root };
+  if (locked_children_locked(&below))
+    goto out;                           /* to's peers would uncover what from's locks hide */
   t->master = f->master;                /* a slave of from's master too */
   if (f->group_id) {
     t->group_id = f->group_id;
