@@ -225,6 +225,9 @@ static const struct pty_fs_ops devpts_pty_ops = {
   .open_slave = devpts_open_slave,
 };
 
+/* Not mountable from a user namespace: Linux gives each mount a new
+ * instance (FS_USERNS_MOUNT), Kite has one, whose options a container
+ * would change for everyone (docs/namespaces.md). */
 static const struct fs_type devpts_type = { .name = "devpts", .mount = devpts_mount };
 
 /* Register "devpts" and make its instance: the root and the ptmx node. */

@@ -586,9 +586,11 @@ static int execve_file(const char *filename, struct file *first, bool no_script,
   if ((r = read_elf(f, img)))
     goto out;
   /* The identity the program will run with (set-user/group-ID bits,
-   * which do not count on a nosuid mount, nor under a tracer without
+   * which do not count on a nosuid mount — nor on another mount
+   * namespace's, nor on a file system a user namespace the caller is not
+   * in owns — nor under a tracer without
    * CAP_SYS_PTRACE: Linux's LSM_UNSAFE_PTRACE). */
-  bool nosuid = (f->path.mnt && (f->path.mnt->flags & MS_NOSUID)) || ptrace_exec_unsafe();
+  bool nosuid = (f->path.mnt && !mnt_may_suid(f->path.mnt)) || ptrace_exec_unsafe();
   if ((r = exec_prepare_creds(&ec, f->inode, nosuid)))
     goto out;
   mm = mm_create();

@@ -228,7 +228,7 @@ struct file *file_open_path(struct path *p, int flags)
 static int create_child(struct path *parent, struct dentry *d, mode_t mode)
 {
   struct inode *dir = parent->dentry->inode;
-  if (parent->mnt->sb->flags & MS_RDONLY)
+  if (mnt_readonly(parent->mnt))
     return -EROFS;
   int r = may_create(dir);
   if (r)
@@ -364,7 +364,7 @@ static int open_tmpfile(int dirfd, const char *path, int flags, mode_t mode, str
   struct dentry *d = NULL;
   if ((r = may_create(di)))
     goto out;
-  if (dir.mnt->sb->flags & MS_RDONLY) {
+  if (mnt_readonly(dir.mnt)) {
     r = -EROFS;
     goto out;
   }

@@ -31,6 +31,7 @@
 #include "fs/fsopen.h"
 #include "fs/anon_inodes.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/mm.h"
 #include "kern/wait.h"
 #include <string.h>
@@ -185,12 +186,14 @@ static int create(struct fs_config *fc)
 {
   if (fc->phase != FSC_CREATE_PARAMS)
     return -EBUSY;
-  if (!capable(CAP_SYS_ADMIN))
-    return -EPERM;
+  struct user_namespace *owner;
+  if (mount_capable(fc->type, &owner))
+    return -EPERM;                      /* in the namespace that would own it */
   uint32_t flags = fc->sb_flags & fc->sb_mask;
   struct super_block *sb;
   int r = sb_for_mount(fc->type, fc->source, flags, fc->data, &sb);
   if (r == 0) {
+    sb_set_owner(sb, owner);
     fc->mnt = mount_detached(sb, sb->root, fc->source, 0);
     r = fc->mnt ? 0 : -ENOMEM;
   }
@@ -219,7 +222,7 @@ static int reconfigure(struct fs_config *fc)
 {
   if (fc->phase != FSC_RECONF_PARAMS)
     return -EBUSY;
-  if (!capable(CAP_SYS_ADMIN)) {
+  if (!ns_capable(sb_user_ns(fc->sb), CAP_SYS_ADMIN)) { /* its owner's */
     fc->phase = FSC_FAILED;
     return -EPERM;
   }
@@ -286,8 +289,10 @@ int fs_config_mount(struct fs_config *fc, uint32_t mnt_flags, struct file **out)
   r = -EBUSY;
   if (fc->phase != FSC_AWAITING_MOUNT)
     goto out;
-  r = -ENOMEM;
   fc->mnt->flags = mnt_flags;
+  if ((r = mount_too_revealing(fc->mnt)))
+    goto out;                           /* a proc or sysfs no more visible than one there */
+  r = -ENOMEM;
   struct file *f = mount_file(fc->mnt);
   if (!f)
     goto out;
@@ -337,8 +342,18 @@ int mount_change_flags(const struct path *p, uint32_t clr, uint32_t set, uint32_
     r = -EINVAL;                /* unmounted, or in another namespace's tree */
     goto out;
   }
-  top->flags = (top->flags & ~clr) | set;
+  /* a locked flag may not be cleared on any of them (Linux's
+   * mount_setattr_prepare): all or nothing */
+  bool may = mount_flags_may_change(top, (top->flags & ~clr) | set);
   struct mount *m;
+  if (recursive)
+    list_for_each_entry(m, &mount_list, link)
+      if (m != top && below_locked(m, top))
+        may &= mount_flags_may_change(m, (m->flags & ~clr) | set);
+  r = may ? 0 : -EPERM;
+  if (r)
+    goto out;
+  top->flags = (top->flags & ~clr) | set;
   if (recursive) {              /* a detached clone's mounts hang below it too */
     list_for_each_entry(m, &mount_list, link)
       if (m != top && below_locked(m, top))

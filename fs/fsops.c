@@ -71,7 +71,7 @@ void vfs_new_owner(struct inode *dir, struct dentry *d)
 
 static int check_writable_dir(struct path *parent)
 {
-  if (parent->mnt->sb->flags & MS_RDONLY)
+  if (mnt_readonly(parent->mnt))
     return -EROFS;
   return 0;
 }

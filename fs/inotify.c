@@ -46,9 +46,8 @@
 #include <string.h>
 
 /* /proc/sys/fs/inotify/: the limits, root may change them (kern/param.h
- * gives the defaults; here they count for everyone, not per user). */
-int inotify_max_user_instances = INOTIFY_MAX_INSTANCES;
-int inotify_max_user_watches = INOTIFY_MAX_WATCHES;
+ * gives the defaults; here they count for everyone, not per user). The
+ * instance and watch limits live in init_user_ns (fs/inotify.h). */
 int inotify_max_queued_events = INOTIFY_MAX_EVENTS;
 
 struct inode_watches {

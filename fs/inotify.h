@@ -27,8 +27,14 @@ struct super_block;
  * ino:.. sdev:.. mask:.." line per watch (nothing for other files). */
 void inotify_show_fdinfo(struct file *f, void (*print)(void *ctx, const char *fmt, ...), void *ctx);
 
-/* The limits /proc/sys/fs/inotify/ shows and root may set (fs/inotify.c). */
-extern int inotify_max_user_instances, inotify_max_user_watches, inotify_max_queued_events;
+/* The limits /proc/sys/fs/inotify/ shows and root may set (fs/inotify.c).
+ * The first two are the initial user namespace's, as on Linux, where
+ * /proc/sys/user/max_inotify_{instances,watches} show the same numbers
+ * (kern/ucount.c); here they count for everyone, not per user. */
+#include "kern/user_namespace.h"
+#define inotify_max_user_instances (init_user_ns.ucount_max[UCOUNT_INOTIFY_INSTANCES])
+#define inotify_max_user_watches (init_user_ns.ucount_max[UCOUNT_INOTIFY_WATCHES])
+extern int inotify_max_queued_events;
 
 /* Event bits (uapi/linux/inotify.h). */
 #define IN_ACCESS 0x00000001

@@ -29,6 +29,7 @@
 #include "kern/clone.h"
 #include "kern/mm.h"
 #include "kern/errno.h"
+#include "kern/user_namespace.h"
 
 /* The namespace every process starts in; Linux numbers it dynamically,
  * from 0xF0000000 (the first number it hands out). */
@@ -119,7 +120,7 @@ static void choose_locked(struct mnt_namespace *old, struct mount **olds, bool *
  * dentry (mount_lock held; takes a reference to each mount point).
  */
 static void hang_copies_locked(struct mnt_namespace *ns, struct mount **olds,
-                               struct mount **news, bool *keep, int n)
+                               struct mount **news, bool *keep, int n, bool unprivileged)
 {
   for (int i = 0; i < n; i++) {
     if (!keep[i])
@@ -130,6 +131,19 @@ static void hang_copies_locked(struct mnt_namespace *ns, struct mount **olds,
     m->group_id = olds[i]->group_id;    /* a shared mount's copy is its peer, */
     m->master = olds[i]->master;        /* a slave's a slave of the same group */
     m->unbindable = olds[i]->unbindable; /* (Linux's copy_tree, as CL_SHARED) */
+    m->locked = olds[i]->locked;
+    m->locked_flags = olds[i]->locked_flags;
+    m->locked_atime = olds[i]->locked_atime;
+    if (unprivileged) {
+      /* for a less privileged owner (Linux's CL_SHARED_TO_SLAVE and
+       * lock_mnt_tree): a shared mount's copy receives from its group but
+       * sends nothing back, and every copy is locked as it is */
+      if (m->group_id) {
+        m->master = m->group_id;
+        m->group_id = 0;
+      }
+      mount_lock_copy(m);
+    }
     if (olds[i]->parent) {
       m->parent = news[index_of(olds, n, olds[i]->parent)];
       m->mountpoint = olds[i]->mountpoint;
@@ -163,9 +177,12 @@ static struct path move_path_locked(struct path *p, struct mount **olds, struct 
  * are made as detached mounts first (no allocation under mount_lock),
  * then hung all at once.
  */
-static struct ns_common *mnt_ns_copy(struct ns_common *old_common, struct task *t)
+static struct ns_common *mnt_ns_copy(struct ns_common *old_common, struct task *t,
+                                     struct user_namespace *owner)
 {
   struct mnt_namespace *old = to_mnt_ns(old_common);
+  struct ns_common *old_owner = old_common->owner ? old_common->owner : &init_user_ns.ns;
+  bool unprivileged = owner && &owner->ns != old_owner;
   struct mnt_namespace *ns = kzalloc(sizeof(*ns));
   struct mount **olds = NULL;
   namespace_lock();                     /* the tree stays as it is while copied */
@@ -180,7 +197,7 @@ static struct ns_common *mnt_ns_copy(struct ns_common *old_common, struct task *
   if (ok) {
     spin_lock(&mount_lock);
     choose_locked(old, olds, keep, n);
-    hang_copies_locked(ns, olds, news, keep, n);
+    hang_copies_locked(ns, olds, news, keep, n, unprivileged);
     spin_unlock(&mount_lock);
   }
   for (int i = 0; news && i < n; i++)

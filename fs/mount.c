@@ -165,6 +165,9 @@ static int tree_copy(struct mount **t, int n, struct dentry *root, struct mount 
         mount_free_unhung(c[--j]);
       return -ENOMEM;
     }
+    c[j]->locked = t[j]->locked;        /* (Linux's clone_mnt keeps the locks) */
+    c[j]->locked_flags = t[j]->locked_flags;
+    c[j]->locked_atime = t[j]->locked_atime;
     if (j) {
       c[j]->parent = c[tree_index(t, n, t[j]->parent)];
       c[j]->mountpoint = t[j]->mountpoint;
@@ -237,6 +240,7 @@ static void hang_copy_locked(struct mount **t, int n, struct mount *dest, struct
       mount_hang_locked(col[i], rcv[i], mp);
   }
   hang_below_locked(cs + i * n, n);
+  mount_lock_propagated(cs + i * n, n);
 }
 
 int attach_tree(struct mount **t, int n, struct path *target, enum tree_kind kind)
@@ -287,18 +291,32 @@ static bool tree_unbindable_locked(struct mount **t, int n)
   return false;
 }
 
+/* Is a locked mount hung on src's mount at or below src's dentry? A
+ * bind of src alone would uncover what it hides (Linux's
+ * has_locked_children). mount_lock held. */
+static bool locked_children_locked(const struct path *src)
+{
+  struct mount *c;
+  list_for_each_entry(c, &mount_list, link)
+    if (c->parent == src->mnt && c->locked && is_subdir(c->mountpoint, src->dentry))
+      return true;
+  return false;
+}
+
 /* Copies of the tree at src (the mount and, with rec, what is below it)
  * into a new array *out, roles as Linux's clone_mnt gives a bind: a peer
- * of a shared original, a slave of a slave's master. How many, -EINVAL
- * (src unbindable), -ENOMEM. namespace_mutex held. */
+ * of a shared original, a slave of a slave's master; the top unlocked,
+ * the mounts below keeping their locks. How many, -EINVAL (src
+ * unbindable, or not rec and a locked mount below it), -ENOMEM.
+ * namespace_mutex held. */
 static int bind_copies(const struct path *src, bool rec, struct mount ***out)
 {
   struct mount **t, **c = NULL;
   int n = 1, err = 0;
   spin_lock(&mount_lock);
-  bool unbindable = src->mnt->unbindable;
+  bool unbindable = src->mnt->unbindable, hides = !rec && locked_children_locked(src);
   spin_unlock(&mount_lock);
-  if (unbindable)
+  if (unbindable || hides)
     return -EINVAL;
   if (rec)
     n = tree_snapshot(src->mnt, src->dentry, true, &t);
@@ -317,6 +335,7 @@ static int bind_copies(const struct path *src, bool rec, struct mount ***out)
       c[j]->group_id = t[j]->group_id;
       c[j]->master = t[j]->master;
     }
+    c[0]->locked = false;               /* what it hides comes along (rec) or is none */
     spin_unlock(&mount_lock);
     *out = c;
   }
@@ -340,10 +359,10 @@ int mount_bind(const char *source, struct path *target, uint32_t flags)
    * detached mount, another namespace's; a namespace file may be bound) */
   int n = unbindable ? -EINVAL : !ours ? -EINVAL : bind_copies(&src, flags & MS_REC, &c);
   r = n < 0 ? n : 0;
-  if (!r) {
-    c[0]->flags = flags & ~(MS_BIND | MS_REC);
+  /* the copies keep the source's flags and locks, as Linux's do_loopback:
+   * the call's MS_RDONLY ... are ignored (a bind remount sets them) */
+  if (!r)
     r = attach_tree(c, n, target, TREE_NEW);
-  }
   namespace_unlock();
   for (int j = 0; r && n > 0 && j < n; j++)
     mount_free_unhung(c[j]);
@@ -379,6 +398,8 @@ static int move_check_locked(struct path *from, struct path *to, bool anon)
   struct mount *m = from->mnt;
   if (!check_mnt(to->mnt) || (!m->parent && !anon) || (!anon && !check_mnt(m)))
     return -EINVAL;                     /* outside our tree, or a namespace's root */
+  if (m->locked)
+    return -EINVAL;                     /* it hides something (user namespaces) */
   if (from->dentry != m->root)
     return -EINVAL;                     /* not the root of a mount */
   if (S_ISDIR(to->dentry->inode->mode) != S_ISDIR(from->dentry->inode->mode))
@@ -414,6 +435,54 @@ int do_move_mount(struct path *from, struct path *to)
     r = attach_tree(t, n, to, anon ? TREE_DETACHED : TREE_MOVE);
   namespace_unlock();
   kfree(t);
+  return r;
+}
+
+/* Is m in the caller's tree, or in a detached one (fsmount's, an open_tree
+ * clone: its top is m->anon, the mounts below it in no namespace)? False
+ * for an unmounted mount. mount_lock held. */
+static bool in_reach_locked(struct mount *m)
+{
+  if (check_mnt(m))
+    return true;
+  while (!m->ns && m->parent)
+    m = m->parent;
+  return m->anon;
+}
+
+int mount_set_group(struct path *from, struct path *to)
+{
+  struct mount *f = from->mnt, *t = to->mnt;
+  namespace_lock();
+  spin_lock(&mount_lock);
+  int r = -EINVAL;
+  if (!in_reach_locked(f) || !in_reach_locked(t))
+    goto out;                           /* unmounted, or another namespace's */
+  if (from->dentry != f->root || to->dentry != t->root)
+    goto out;                           /* not the roots of mounts */
+  if (f->sb != t->sb)
+    goto out;                           /* a group shares one file system */
+  spin_lock(&dcache_lock);
+  bool inside = is_subdir_locked(t->root, f->root);
+  spin_unlock(&dcache_lock);
+  if (!inside)
+    goto out;                           /* to would see more than from's peers do */
+  if (t->group_id || t->master)
+    goto out;                           /* to is shared or a slave already */
+  if (!f->group_id && !f->master)
+    goto out;                           /* from has no group to join */
+  struct path below = { .mnt = f, .dentry = t->root };
+  if (locked_children_locked(&below))
+    goto out;                           /* to's peers would uncover what from's locks hide */
+  t->master = f->master;                /* a slave of from's master too */
+  if (f->group_id) {
+    t->group_id = f->group_id;
+    t->unbindable = false;              /* a shared mount is bindable (set_mnt_shared) */
+  }
+  r = 0;
+out:
+  spin_unlock(&mount_lock);
+  namespace_unlock();
   return r;
 }
 
@@ -490,8 +559,9 @@ int do_pivot_root(struct path *new, struct path *put_old)
   bool shared = old_mnt->group_id || (new_mnt->parent && new_mnt->parent->group_id) ||
                 (root_mnt->parent && root_mnt->parent->group_id);
   spin_unlock(&mount_lock);
-  if (shared || !check_mnt(root_mnt) || !check_mnt(new_mnt))
-    goto out;                           /* propagation would copy the change; another tree */
+  if (shared || !check_mnt(root_mnt) || !check_mnt(new_mnt) || new_mnt->locked)
+    goto out;                           /* propagation would copy the change; another tree;
+                                           new_root hides something */
   r = -ENOENT;
   if (new->dentry->unlinked || put_old->dentry->unlinked)
     goto out;
@@ -513,6 +583,10 @@ int do_pivot_root(struct path *new, struct path *put_old)
   dget(put_old->dentry);
   hang_locked(root_mnt, old_mnt, put_old->dentry);
   hang_locked(new_mnt, root_parent, root_mp);  /* takes over root_mp's reference */
+  if (root_mnt->locked) {               /* the lock stays on the mount at the top */
+    new_mnt->locked = true;
+    root_mnt->locked = false;
+  }
   spin_unlock(&mount_lock);
   dput(new_mp);
   chroot_fs_refs(&root, new);
@@ -524,7 +598,7 @@ out:
 
 long sys_pivot_root(uaddr_t unew, uaddr_t uold)
 {
-  if (!capable(CAP_SYS_ADMIN))
+  if (!may_mount())
     return -EPERM;                      /* Linux's may_mount, before anything else */
   char *buf = kmalloc(2 * PATH_MAX);
   if (!buf)

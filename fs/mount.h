@@ -51,6 +51,11 @@ struct super_block {
   uint64_t max_inodes, nr_inodes;
   bool shmem;                   /* tmpfs and the kernel's shared-memory files: their
                                    pages are charged to nr_pages and count as Shmem */
+  /* The user namespace that owns it (Linux's s_user_ns): the one whose
+   * CAP_SYS_ADMIN it was mounted with, which may remount it, and whose
+   * set-user-ID bits and device files count. NULL: the initial one. A
+   * reference, dropped when the last mount goes (fs/super.c). */
+  struct user_namespace *user_ns;
 };
 
 #define MS_RDONLY 1
@@ -85,6 +90,16 @@ struct fs_type {
   bool keeps_owners;    /* stores each file's uid, gid and mode: new files get the
                            creator's (fs/perm.c inode_init_owner) */
   uint32_t iflags_mask; /* inode flags FS_IOC_SETFLAGS may set (0: the ioctl is ENOTTY) */
+  /* Linux's FS_USERNS_MOUNT: the user namespace that will own a new
+   * superblock (tmpfs: the caller's; proc: its PID namespace's owner;
+   * mqueue: its IPC namespace's owner), in which the mounter needs
+   * CAP_SYS_ADMIN. NULL: only CAP_SYS_ADMIN in the initial namespace
+   * mounts it. */
+  struct user_namespace *(*userns_mount)(void);
+  /* Linux's SB_I_USERNS_VISIBLE (proc, sysfs): a new one may be mounted
+   * in a user namespace only where one is already fully visible
+   * (fs/super.c, mount_too_revealing). */
+  bool userns_visible;
 };
 
 struct mount {
@@ -111,6 +126,16 @@ struct mount {
   int master;                   /* the peer group it is a slave of (master:N); 0: none */
   bool unbindable;              /* MS_UNBINDABLE: a bind of it is EINVAL */
   bool doomed;                  /* marked by the unmount under way (namespace_mutex) */
+  /* Locked mounts (Linux's MNT_LOCKED, MNT_LOCK_*): a copy made for a
+   * less privileged user namespace (fs/mnt_ns.c) may not be unmounted,
+   * moved or bound apart from what is below it (locked: it hides what
+   * is under it), nor have the flags in locked_flags (MS_RDONLY,
+   * MS_NOSUID, MS_NODEV, MS_NOEXEC) cleared or its atime setting
+   * changed (locked_atime). Set when the copy is made, before anyone
+   * sees it; read under mount_lock or by the namespace's own callers. */
+  bool locked;
+  bool locked_atime;
+  uint32_t locked_flags;
 };
 
 /*
@@ -233,6 +258,51 @@ void mount_free_unhung(struct mount *m);
 /* Set propagation type (one of MS_SHARED ...) on top, and with recursive
  * on every mount below it (namespace_mutex and mount_lock held). */
 void mount_set_propagation_locked(struct mount *top, uint32_t type, bool recursive);
+/* ---- fs/super.c: mounts in user namespaces ---- */
+/* Linux's may_mount: CAP_SYS_ADMIN in the user namespace that owns the
+ * caller's mount namespace — what mount, umount, pivot_root and the new
+ * mount API ask first. */
+bool may_mount(void);
+/* The user namespace that owns sb (never NULL). */
+struct user_namespace *sb_user_ns(const struct super_block *sb);
+/* Can m's flags become flags (MS_*: a remount, mount_setattr) without
+ * clearing a locked one or changing a locked atime setting? (Linux's
+ * can_change_locked_flags) */
+bool mount_flags_may_change(const struct mount *m, uint32_t flags);
+/* Lock m as Linux's lock_mnt_tree locks each mount of a copy made for a
+ * less privileged user namespace: its flags as they are, and m itself. */
+void mount_lock_copy(struct mount *m);
+/* A copy c[0..n) of a tree just hung by propagation: if its namespace
+ * has another owner than the caller's, lock it as mount_lock_copy does,
+ * but for c[0] itself, which may be unmounted (Linux's
+ * attach_recursive_mnt). mount_lock held. */
+void mount_lock_propagated(struct mount **c, int n);
+/* Is p's mount read-only (its own flag or its file system's)? */
+static inline bool mnt_readonly(const struct mount *m)
+{
+  return ((m->flags | m->sb->flags) & MS_RDONLY) != 0;
+}
+/* Are set-user-ID bits on m honoured for current (Linux's mnt_may_suid):
+ * not MS_NOSUID, m in the caller's mount namespace, and m's file system
+ * owned by the caller's user namespace or one above it. */
+bool mnt_may_suid(const struct mount *m);
+/* May device files on m be opened (Linux's may_open_dev): not MS_NODEV,
+ * and m's file system owned by the initial user namespace. */
+bool mnt_may_open_dev(const struct mount *m);
+/* Linux's mount_capable: may the caller make a new superblock of type t
+ * (CAP_SYS_ADMIN in the namespace t->userns_mount names, else in the
+ * initial one)? 0 or -EPERM; *owner: the namespace that will own it
+ * (NULL: the initial one), for sb_set_owner. */
+int mount_capable(const struct fs_type *t, struct user_namespace **owner);
+/* A superblock just made (no mount yet) is owned by owner (NULL: the
+ * initial namespace; takes a reference). */
+void sb_set_owner(struct super_block *sb, struct user_namespace *owner);
+/* Linux's mount_too_revealing for the new mount nm (not hung yet): 0, or
+ * -EPERM for a proc or sysfs mount in a mount namespace owned below the
+ * initial user namespace where none is fully visible. May lock nm's
+ * read-only and atime flags as the visible one's. Takes mount_lock. */
+int mount_too_revealing(struct mount *nm);
+
 /* ---- fs/mnt_ns.c: mount namespaces ---- */
 /* Boot (kmain, right after mount_root): root is the first mount; it heads
  * the initial mount namespace, which is handed to kern/nsproxy.c. */
@@ -262,6 +332,15 @@ static inline bool check_mnt(const struct mount *m)
  * file (or the reverse), -ELOOP for a move below itself. The caller holds
  * references to both paths (kept); takes namespace_mutex, then mount_lock. */
 int do_move_mount(struct path *from, struct path *to);
+/* move_mount(MOVE_MOUNT_SET_GROUP), Linux's do_set_group (5.15): to's
+ * mount joins the peer group of from's and becomes a slave of its master,
+ * as from is. -EINVAL if either mount is unmounted or outside the
+ * caller's tree and detached trees, either path is not a mount's root,
+ * they are of different file systems, to's root is not at or below
+ * from's, to is shared or a slave already, or from is neither. The
+ * caller holds references to both paths (kept) and has checked
+ * CAP_SYS_ADMIN; takes namespace_mutex, then mount_lock. */
+int mount_set_group(struct path *from, struct path *to);
 /* What attach_tree is given (fs/mount.c). */
 enum tree_kind {
   TREE_NEW,       /* new mounts, none hung: t[0] detached, the others linked to

@@ -13,6 +13,7 @@
 #include "fs/inode.h"
 #include "fs/dentry.h"
 #include "fs/mount.h"
+#include "kern/user_namespace.h"
 #include "fs/mqueue.h"
 #include "kern/mm.h"
 #include "kern/printk.h"
@@ -38,7 +39,14 @@ static int mq_mount(const struct fs_type *type, const char *source, uint32_t fla
   return 0;
 }
 
-static const struct fs_type mq_type = { .name = "mqueue", .mount = mq_mount };
+/* The owner of the mounter's IPC namespace owns its queues' file system
+ * (Linux's mqueue_init_fs_context): its root may mount it. */
+static struct user_namespace *mq_userns(void)
+{
+  struct ns_common *ipc = current_ipc_ns();
+  return ipc && ipc->owner ? to_user_ns(ipc->owner) : &init_user_ns;
+}
+static const struct fs_type mq_type = { .name = "mqueue", .mount = mq_mount, .userns_mount = mq_userns };
 
 static int mq_statfs(struct super_block *sb, struct statfs64 *st)
 {

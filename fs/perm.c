@@ -111,7 +111,7 @@ int may_open_type(struct mount *m, struct inode *ino, int flags)
   /* O_CREAT never opens a directory (Linux: EISDIR, even read-only) */
   if (S_ISDIR(ino->mode) && ((flags & O_CREAT) || acc != O_RDONLY || (flags & O_TRUNC)))
     return -EISDIR;
-  if (acc != O_RDONLY && (m->sb->flags & MS_RDONLY) && !S_ISCHR(ino->mode))
+  if (acc != O_RDONLY && mnt_readonly(m) && !S_ISCHR(ino->mode))
     return -EROFS;
   return 0;
 }
@@ -130,8 +130,8 @@ int may_open(const struct path *p, int flags)
   if ((flags & O_TRUNC) && S_ISREG(ino->mode))
     mask |= MAY_WRITE;
   if (S_ISCHR(ino->mode) || S_ISBLK(ino->mode)) {
-    if (p->mnt && (p->mnt->flags & MS_NODEV))
-      return -EACCES;
+    if (p->mnt && !mnt_may_open_dev(p->mnt))
+      return -EACCES;                   /* nodev, or a user namespace's file system */
   }
   if (S_ISCHR(ino->mode) || S_ISBLK(ino->mode) || S_ISFIFO(ino->mode) || S_ISSOCK(ino->mode)) {
     /* Writing to a device or a fifo does not write the file system. */

@@ -43,6 +43,7 @@ struct proc_buf {
   size_t len, cap;
   struct pid_namespace *ns; /* the /proc mount's pid namespace: ids are shown as it numbers them */
   const struct cred *opener; /* referenced: who opened a map file for writing */
+  pid_t tid;                /* a task/<tid> file: the thread (global id); 0: the process's file */
 };
 
 typedef void (*proc_gen_fn)(struct proc_buf *b, struct process *p);
@@ -70,7 +71,8 @@ enum proc_kind {
 struct proc_info {
   enum proc_kind kind;
   pid_t pid;
-  int fd;
+  int fd;               /* the fd of an fd/fdinfo entry, the ns kind of a link, the tid of task/<tid> */
+  bool of_thread;       /* made by task/<tid>'s lookup: fd is that thread's global id */
   proc_gen_fn gen;
   uint64_t start_ns;    /* PK_PID_DIR: the process's start time (procfs_dir_process) */
 };
@@ -182,13 +184,9 @@ bool proc_get_root(struct process *p, struct path *root);
 
 extern const struct proc_table proc_pid_table;   /* /proc/<pid> */
 extern const struct proc_table proc_tid_table;   /* /proc/<pid>/task/<tid> */
-/* /proc/<pid>/comm: procfs.c opens and writes a thread's own comm itself. */
+/* /proc/<pid>/comm (a task/<tid> file, b->tid set: that thread's);
+ * procfs.c writes a thread's own comm itself. */
 void gen_comm(struct proc_buf *b, struct process *p);
-/* /proc/<pid>/task/<tid>/stat: the generator is a marker (it shows the
- * process); procfs.c calls proc_tid_stat_show with the tid, which shows
- * that thread's id, comm and state. */
-void gen_tid_stat(struct proc_buf *b, struct process *p);
-void proc_tid_stat_show(struct proc_buf *b, struct process *p, pid_t tid);
 /* The generator of /proc/<pid>/fdinfo/<fd> files (a marker: the text is
  * made by proc_fdinfo_show, which is given the fd). */
 void gen_fdinfo(struct proc_buf *b, struct process *p);
@@ -231,6 +229,10 @@ extern const struct proc_table proc_kite_table;            /* /proc/kite */
  * without CAP_SYS_ADMIN); *handled false if gen is not a writable
  * tunable. No locks held. */
 int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled);
+/* The inode operations of a /proc/sys file whose permission is not its
+ * mode's (/proc/sys/user: the reader's namespace's CAP_SYS_RESOURCE), or
+ * NULL. */
+const struct inode_ops *proc_sysctl_iops(proc_gen_fn gen);
 
 /* ---- fs/proc_mounts.c ---- */
 

@@ -311,13 +311,68 @@ static void gen_slabinfo(struct proc_buf *b, struct process *p)
     pb_printf(b, "kmalloc-%-9u %6lu %6lu %6u %4u    1 : tunables    0    0    0 : slabdata      0      0      0\n",
               size, (unsigned long)inuse, (unsigned long)inuse, size, (unsigned)(PAGE_SIZE / size));
 }
-/* /proc/sys/user/max_user_namespaces, /proc/sys/kernel/overflow{uid,gid}, cap_last_cap */
-static void gen_max_user_ns(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", max_user_namespaces); }
+/* /proc/sys/user/max_*: the limits of the reader's user namespace (kern/
+ * ucount.c), Linux's per-namespace sysctl set; the inotify ones of the
+ * initial namespace are /proc/sys/fs/inotify's (fs/inotify.h). */
+#define UCOUNT_SYSCTL(name, type)                                                  \
+  static void gen_max_##name(struct proc_buf *b, struct process *p)                \
+  {                                                                                \
+    (void)p;                                                                       \
+    pb_printf(b, "%d\n", READ_ONCE(current_user_ns()->ucount_max[type]));          \
+  }
+UCOUNT_SYSCTL(user_ns, UCOUNT_USER_NAMESPACES)
+UCOUNT_SYSCTL(pid_ns, UCOUNT_PID_NAMESPACES)
+UCOUNT_SYSCTL(uts_ns, UCOUNT_UTS_NAMESPACES)
+UCOUNT_SYSCTL(ipc_ns, UCOUNT_IPC_NAMESPACES)
+UCOUNT_SYSCTL(net_ns, UCOUNT_NET_NAMESPACES)
+UCOUNT_SYSCTL(mnt_ns, UCOUNT_MNT_NAMESPACES)
+UCOUNT_SYSCTL(cgroup_ns, UCOUNT_CGROUP_NAMESPACES)
+UCOUNT_SYSCTL(time_ns, UCOUNT_TIME_NAMESPACES)
+UCOUNT_SYSCTL(inotify_instances, UCOUNT_INOTIFY_INSTANCES)
+UCOUNT_SYSCTL(inotify_watches, UCOUNT_INOTIFY_WATCHES)
+static const proc_gen_fn ucount_gens[UCOUNT_COUNTS] = {
+  [UCOUNT_USER_NAMESPACES] = gen_max_user_ns, [UCOUNT_PID_NAMESPACES] = gen_max_pid_ns,
+  [UCOUNT_UTS_NAMESPACES] = gen_max_uts_ns, [UCOUNT_IPC_NAMESPACES] = gen_max_ipc_ns,
+  [UCOUNT_NET_NAMESPACES] = gen_max_net_ns, [UCOUNT_MNT_NAMESPACES] = gen_max_mnt_ns,
+  [UCOUNT_CGROUP_NAMESPACES] = gen_max_cgroup_ns, [UCOUNT_TIME_NAMESPACES] = gen_max_time_ns,
+  [UCOUNT_INOTIFY_INSTANCES] = gen_max_inotify_instances,
+  [UCOUNT_INOTIFY_WATCHES] = gen_max_inotify_watches,
+};
+
+/* Which limit a /proc/sys/user file shows, or -1 for any other file. */
+static int ucount_type_of(proc_gen_fn gen)
+{
+  for (int i = 0; i < UCOUNT_COUNTS; i++)
+    if (ucount_gens[i] == gen)
+      return i;
+  return -1;
+}
+
+/* Linux's set_permissions for the per-namespace set: read and write for
+ * whoever has CAP_SYS_RESOURCE in the reader's user namespace (its root),
+ * read only for the others, whatever the file's owner. */
+static int proc_ucount_permission(struct inode *ino, int mask)
+{
+  (void)ino;
+  int mode = ns_capable(current_user_ns(), CAP_SYS_RESOURCE) ? 6 : 4;
+  return (mask & ~mode & 7) ? -EACCES : 0;
+}
+
+static const struct inode_ops proc_ucount_iops = {
+  .permission = proc_ucount_permission,
+  .evict = proc_evict,
+};
+
+const struct inode_ops *proc_sysctl_iops(proc_gen_fn gen)
+{
+  return ucount_type_of(gen) >= 0 ? &proc_ucount_iops : NULL;
+}
+
+/* /proc/sys/kernel/overflow{uid,gid}, cap_last_cap */
 static void gen_overflowid(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", OVERFLOW_UID); }
 static void gen_cap_last_cap(struct proc_buf *b, struct process *p) { (void)p; pb_printf(b, "%d\n", CAP_LAST_CAP); }
 
 static const struct { proc_gen_fn gen; int *var; int min, max; } int_sysctls[] = {
-  { gen_max_user_ns, &max_user_namespaces, 0, INT32_MAX },
   { gen_inotify_instances, &inotify_max_user_instances, 0, INT32_MAX },
   { gen_inotify_watches, &inotify_max_user_watches, 0, INT32_MAX },
   { gen_inotify_events, &inotify_max_queued_events, 0, INT32_MAX },
@@ -477,7 +532,16 @@ static const struct proc_entry sys_entries[] = {
 };
 
 static const struct proc_entry sys_user_entries[] = {
+  { "max_cgroup_namespaces", PK_FILE, gen_max_cgroup_ns, S_IFREG | 0644 },
+  { "max_inotify_instances", PK_FILE, gen_max_inotify_instances, S_IFREG | 0644 },
+  { "max_inotify_watches", PK_FILE, gen_max_inotify_watches, S_IFREG | 0644 },
+  { "max_ipc_namespaces", PK_FILE, gen_max_ipc_ns, S_IFREG | 0644 },
+  { "max_mnt_namespaces", PK_FILE, gen_max_mnt_ns, S_IFREG | 0644 },
+  { "max_net_namespaces", PK_FILE, gen_max_net_ns, S_IFREG | 0644 },
+  { "max_pid_namespaces", PK_FILE, gen_max_pid_ns, S_IFREG | 0644 },
+  { "max_time_namespaces", PK_FILE, gen_max_time_ns, S_IFREG | 0644 },
   { "max_user_namespaces", PK_FILE, gen_max_user_ns, S_IFREG | 0644 },
+  { "max_uts_namespaces", PK_FILE, gen_max_uts_ns, S_IFREG | 0644 },
 };
 const struct proc_table proc_sys_user_table = PROC_TABLE(sys_user_entries);
 
@@ -535,6 +599,15 @@ int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled)
       while (*q == ' ' || *q == '\t')
         q++;
     }
+    return 0;
+  }
+  int type = ucount_type_of(gen);
+  if (type >= 0) { /* the writer's namespace's (its opener passed proc_ucount_permission) */
+    char *end;
+    long v = strtol(buf, &end, 10);
+    if (end == buf || *end || v < 0 || v > INT32_MAX)
+      return -EINVAL;
+    WRITE_ONCE(current_user_ns()->ucount_max[type], (int)v);
     return 0;
   }
   for (size_t i = 0; i < ARRAY_SIZE(int_sysctls); i++)

@@ -55,28 +55,26 @@ static void stat_line(struct proc_buf *b, struct process *p, pid_t id, struct pr
             s.mm ? (unsigned long)s.mm->stack_top : 0UL, s.cpu);
 }
 
+/* The snapshot a file shows: the process's, or for a task/<tid> file
+ * (b->tid) with that thread's comm, state and hart. Returns the id the file
+ * names — the pid, or the thread's id — as the mount's namespace numbers it. */
+static pid_t snapshot_for(struct proc_buf *b, struct process *p, struct proc_snapshot *s)
+{
+  proc_snapshot_get_ns(p, s, b->ns);
+  if (!b->tid)
+    return s->pid;
+  proc_snapshot_thread(p, b->tid, s);
+  spin_lock(&proc_lock);
+  pid_t nr = pid_nr_ns(b->tid, b->ns);
+  spin_unlock(&proc_lock);
+  return nr;
+}
+
 static void gen_stat(struct proc_buf *b, struct process *p)
 {
   struct proc_snapshot s;
-  proc_snapshot_get_ns(p, &s, b->ns);
-  stat_line(b, p, s.pid, s);
-  proc_snapshot_put(&s);
-}
-
-void gen_tid_stat(struct proc_buf *b, struct process *p)
-{
-  gen_stat(b, p);
-}
-
-void proc_tid_stat_show(struct proc_buf *b, struct process *p, pid_t tid)
-{
-  struct proc_snapshot s;
-  proc_snapshot_get_ns(p, &s, b->ns);
-  proc_snapshot_thread(p, tid, &s);
-  spin_lock(&proc_lock);
-  pid_t nr = pid_nr_ns(tid, b->ns);
-  spin_unlock(&proc_lock);
-  stat_line(b, p, nr, s);
+  pid_t id = snapshot_for(b, p, &s);
+  stat_line(b, p, id, s);
   proc_snapshot_put(&s);
 }
 
@@ -90,14 +88,15 @@ static void gen_statm(struct proc_buf *b, struct process *p)
 }
 
 /* NStgid, NSpid, NSpgid, NSsid: the ids as each pid namespace of p's
- * numbers them, from the /proc mount's namespace down to p's own. */
+ * numbers them, from the /proc mount's namespace down to p's own (NSpid:
+ * the thread's own of a task/<tid> file). */
 static void gen_nspids(struct proc_buf *b, struct process *p)
 {
   static const char *const names[] = { "NStgid", "NSpid", "NSpgid", "NSsid" };
   pid_t nrs[MAX_PID_NS_LEVEL + 1];
   for (int k = 0; k < 4; k++) {
     spin_lock(&proc_lock);
-    pid_t id = k < 2 ? p->pid : k == 2 ? p->pgid : p->sid;
+    pid_t id = k == 0 ? p->pid : k == 1 ? (b->tid ? b->tid : p->pid) : k == 2 ? p->pgid : p->sid;
     int n = pid_numbers_locked(id, p->pid, nrs);
     spin_unlock(&proc_lock);
     pb_printf(b, "%s:", names[k]);
@@ -107,10 +106,12 @@ static void gen_nspids(struct proc_buf *b, struct process *p)
   }
 }
 
+/* /proc/<pid>/status, and task/<tid>/status: the thread's Name, State
+ * and Pid (its id), the rest the process's, as Linux. */
 static void gen_status(struct proc_buf *b, struct process *p)
 {
   struct proc_snapshot s;
-  proc_snapshot_get_ns(p, &s, b->ns);
+  pid_t id = snapshot_for(b, p, &s);
   static const char *names[] = { ['R'] = "running", ['S'] = "sleeping", ['D'] = "disk sleep",
                                  ['T'] = "stopped", ['t'] = "tracing stop", ['Z'] = "zombie" };
   uint64_t vsize = s.mm ? s.mm->total_vm : 0, rss = s.mm ? mm_rss_pages(s.mm) : 0;
@@ -118,7 +119,7 @@ static void gen_status(struct proc_buf *b, struct process *p)
   pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
             "TracerPid:\t0\n",
             s.comm, s.fs ? s.fs->umask : 022, s.state, names[(int)s.state] ? names[(int)s.state] : "?",
-            s.pid, s.pid, s.ppid);
+            s.pid, id, s.ppid);
   cred_show_status(c, pb_print_cb, b);
   uint64_t lck = s.mm ? vm_locked_bytes(s.mm, 0, UINT64_MAX) : 0;
   uint64_t hwm = s.mm ? mm_peak_rss_pages(s.mm) : 0;
@@ -160,6 +161,8 @@ void gen_comm(struct proc_buf *b, struct process *p)
 {
   struct proc_snapshot s;
   proc_snapshot_get(p, &s);
+  if (b->tid)
+    proc_snapshot_thread(p, b->tid, &s);
   pb_printf(b, "%s\n", s.comm);
   proc_snapshot_put(&s);
 }
@@ -344,15 +347,29 @@ static const struct proc_entry pid_entries[] = {
   { "setgroups", PK_FILE, gen_setgroups, S_IFREG | 0644 },
 };
 
-/* /proc/<pid>/task/<tid>: the thread's own comm, and its state in stat;
- * the rest is the process's. */
+/* /proc/<pid>/task/<tid>: Linux's tid_base_stuff — what a process
+ * directory has but task/. The thread's own comm, and its id, state and
+ * comm in stat and status (b->tid); the rest is the process's. */
 static const struct proc_entry tid_entries[] = {
-  { "stat", PK_FILE, gen_tid_stat, S_IFREG | 0444 },
+  { "stat", PK_FILE, gen_stat, S_IFREG | 0444 },
   { "statm", PK_FILE, gen_statm, S_IFREG | 0444 },
   { "status", PK_FILE, gen_status, S_IFREG | 0444 },
   { "cmdline", PK_FILE, gen_cmdline, S_IFREG | 0444 },
+  { "environ", PK_FILE, gen_environ, S_IFREG | 0400 },
   { "comm", PK_FILE, gen_comm, S_IFREG | 0644 },
   { "maps", PK_FILE, gen_maps, S_IFREG | 0444 },
+  { "mounts", PK_FILE, gen_mounts, S_IFREG | 0444 },
+  { "mountinfo", PK_FILE, gen_mountinfo, S_IFREG | 0444 },
+  { "exe", PK_EXE, NULL, S_IFLNK | 0777 },
+  { "cwd", PK_CWD, NULL, S_IFLNK | 0777 },
+  { "root", PK_ROOTLINK, NULL, S_IFLNK | 0777 },
+  { "fd", PK_FD_DIR, NULL, S_IFDIR | 0500 },
+  { "fdinfo", PK_FDINFO_DIR, NULL, S_IFDIR | 0500 },
+  { "ns", PK_NS_DIR, NULL, S_IFDIR | 0511 },
+  { "uid_map", PK_FILE, gen_uid_map, S_IFREG | 0644 },
+  { "gid_map", PK_FILE, gen_gid_map, S_IFREG | 0644 },
+  { "projid_map", PK_FILE, gen_projid_map, S_IFREG | 0644 },
+  { "setgroups", PK_FILE, gen_setgroups, S_IFREG | 0644 },
 };
 
 const struct proc_table proc_pid_table = PROC_TABLE(pid_entries);

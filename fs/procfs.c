@@ -40,6 +40,7 @@
 #include "kern/nsproxy.h"
 #include "kern/pid_namespace.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
 #include "kern/printk.h"
@@ -53,7 +54,17 @@ static const struct file_ops proc_dir_fops;
 static const struct file_ops proc_file_fops;
 static int proc_mount(const struct fs_type *type, const char *source, uint32_t flags,
                       const char *data, struct super_block **sbp);
-static const struct fs_type proc_type = { .name = "proc", .mount = proc_mount };
+/* A proc mount shows the mounter's PID namespace: the user namespace
+ * that owns that namespace owns it (Linux's proc_init_fs_context), and,
+ * as it shows the whole system, a user namespace may mount one only where
+ * one is fully visible already (fs/mount_userns.c). */
+static struct user_namespace *proc_userns(void)
+{
+  struct ns_common *owner = current_pid_ns()->ns.owner;
+  return owner ? to_user_ns(owner) : &init_user_ns;
+}
+static const struct fs_type proc_type = { .name = "proc", .mount = proc_mount,
+                                          .userns_mount = proc_userns, .userns_visible = true };
 
 /* ---- inodes ---- */
 
@@ -84,7 +95,8 @@ static struct inode *proc_inode(struct super_block *sb, mode_t mode, enum proc_k
                  kind == PK_NS_LINK;
     ino->iop = magic ? &proc_magic_link_iops : &proc_link_iops;
   } else {
-    ino->iop = &proc_link_iops; /* for evict */
+    const struct inode_ops *sysctl = proc_sysctl_iops(gen);
+    ino->iop = sysctl ? sysctl : &proc_link_iops; /* (both for evict) */
     ino->fop = &proc_file_fops;
   }
   /* pid-directory contents are numbered by pid so ino is stable-ish */
@@ -133,8 +145,9 @@ static int lookup_table_tid(struct dentry *d, const struct proc_entry *tab, size
       struct inode *ino = proc_inode(d->sb, tab[i].mode, tab[i].kind, pid, tid, tab[i].gen);
       if (!ino)
         return -ENOMEM;
+      info_of(ino)->of_thread = true;
+      d->transient = true; /* before the inode: d_instantiate publishes both */
       d_instantiate(d, ino);
-      d->transient = true;
       return 0;
     }
   }
@@ -153,6 +166,16 @@ static pid_t thread_of(pid_t pid, pid_t nr, struct pid_namespace *ns)
   return ok ? tid : 0;
 }
 
+/* Is tid still a live thread of process pid? */
+static bool thread_alive(pid_t pid, pid_t tid)
+{
+  spin_lock(&proc_lock);
+  struct task *t = find_task(tid);
+  bool ok = t && t->proc && t->proc->pid == pid;
+  spin_unlock(&proc_lock);
+  return ok;
+}
+
 static int lookup_table(struct dentry *d, const struct proc_entry *tab, size_t n, pid_t pid)
 {
   for (size_t i = 0; i < n; i++) {
@@ -160,8 +183,8 @@ static int lookup_table(struct dentry *d, const struct proc_entry *tab, size_t n
       struct inode *ino = proc_inode(d->sb, tab[i].mode, tab[i].kind, pid, 0, tab[i].gen);
       if (!ino)
         return -ENOMEM;
-      d_instantiate(d, ino);
       d->transient = true;
+      d_instantiate(d, ino);
       return 0;
     }
   }
@@ -186,8 +209,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
       if (!ino)
         return -ENOMEM;
       info_of(ino)->start_ns = start_ns;
-      d_instantiate(d, ino);
       d->transient = true;
+      d_instantiate(d, ino);
       return 0;
     }
     return lookup_table(d, proc_root_table.entries, proc_root_table.n, 0);
@@ -220,8 +243,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     struct inode *ino = proc_inode(d->sb, S_IFDIR | 0555, PK_TID_DIR, di->pid, (int)tid, NULL);
     if (!ino)
       return -ENOMEM;
-    d_instantiate(d, ino);
     d->transient = true;
+    d_instantiate(d, ino);
     return 0;
   }
   case PK_TID_DIR:
@@ -233,8 +256,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
       struct inode *ino = proc_inode(d->sb, S_IFLNK | 0777, PK_NS_LINK, di->pid, k, NULL);
       if (!ino)
         return -ENOMEM;
-      d_instantiate(d, ino);
       d->transient = true;
+      d_instantiate(d, ino);
       return 0;
     }
     return 0;
@@ -262,8 +285,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
                           : proc_inode(d->sb, S_IFREG | 0400, PK_FILE, di->pid, (int)n, gen_fdinfo);
     if (!ino)
       return -ENOMEM;
-    d_instantiate(d, ino);
     d->transient = true;
+    d_instantiate(d, ino);
     return 0;
   }
   default:
@@ -329,6 +352,22 @@ static bool emit_table(struct dir_context *ctx, const struct proc_entry *tab, si
   return true;
 }
 
+#define PROC_LIST_BATCH 256
+
+/* Keep in ids[0..*n) the PROC_LIST_BATCH smallest numbers offered so far,
+ * ascending: a larger one is dropped once the array is full. Taking the
+ * first ones met instead would skip some whenever more are above the
+ * cursor than fit, since the list is not in number order. */
+static void keep_smallest(pid_t *ids, int *n, pid_t nr)
+{
+  if (*n == PROC_LIST_BATCH && nr >= ids[PROC_LIST_BATCH - 1])
+    return;
+  int i = *n < PROC_LIST_BATCH ? (*n)++ : PROC_LIST_BATCH - 1;
+  for (; i > 0 && ids[i - 1] > nr; i--)
+    ids[i] = ids[i - 1];
+  ids[i] = nr;
+}
+
 static int proc_iterate(struct file *f, struct dir_context *ctx)
 {
   struct proc_info *pi = info_of(f->inode);
@@ -346,8 +385,10 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
   case PK_ROOT: {
     if (!emit_table(ctx, proc_root_table.entries, proc_root_table.n, 2, 0))
       return 0;
-    /* then one directory per process, positions 1000 + pid */
-    pid_t pids[256];
+    /* then one directory per process, positions 1000 + pid: each call
+     * lists, in pid order, up to 256 of the smallest pids above the last
+     * one listed (the next call goes on from there) */
+    pid_t pids[PROC_LIST_BATCH];
     int n = 0;
     if (ctx->pos - 1000 >= PID_MAX)
       return 0;
@@ -357,15 +398,10 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     struct process *p;
     list_for_each_entry(p, &all_processes, all_link) {
       pid_t nr = pid_nr_ns(p->pid, ns); /* 0: not in the mount's namespace */
-      if (nr > after && n < 256)
-        pids[n++] = nr;
+      if (nr > after)
+        keep_smallest(pids, &n, nr);
     }
     spin_unlock(&proc_lock);
-    /* sort ascending (ps shows them in pid order) */
-    for (int i = 1; i < n; i++)
-      for (int j = i; j > 0 && pids[j - 1] > pids[j]; j--) {
-        pid_t x = pids[j]; pids[j] = pids[j - 1]; pids[j - 1] = x;
-      }
     for (int i = 0; i < n; i++) {
       char name[16];
       int len = snprintf(name, sizeof(name), "%d", pids[i]);
@@ -414,31 +450,29 @@ static int proc_iterate(struct file *f, struct dir_context *ctx)
     }
     return 0;
   case PK_TASK_DIR: {
-    /* one directory per thread, positions 2 + i in tid order */
-    pid_t tids[256];
+    /* one directory per thread in tid order, positions 2 + tid, up to
+     * 256 a call as for the processes above */
+    pid_t tids[PROC_LIST_BATCH];
     int n = 0;
+    pid_t after = ctx->pos > 2 ? (pid_t)(ctx->pos - 2) : 0;
     struct pid_namespace *ns = proc_ns(f->inode->sb);
     spin_lock(&proc_lock);
     struct process *p = find_process(pi->pid);
     if (p) {
       struct task *t;
-      list_for_each_entry(t, &p->threads, thread_link)
-        if (n < 256)
-          tids[n++] = pid_nr_ns(t->tid, ns);
+      list_for_each_entry(t, &p->threads, thread_link) {
+        pid_t nr = pid_nr_ns(t->tid, ns);
+        if (nr > after)
+          keep_smallest(tids, &n, nr);
+      }
     }
     spin_unlock(&proc_lock);
-    for (int i = 1; i < n; i++)
-      for (int j = i; j > 0 && tids[j - 1] > tids[j]; j--) {
-        pid_t x = tids[j]; tids[j] = tids[j - 1]; tids[j - 1] = x;
-      }
     for (int i = 0; i < n; i++) {
-      if (ctx->pos > 2 + i)
-        continue;
       char name[16];
       int len = snprintf(name, sizeof(name), "%d", tids[i]);
       if (!ctx->actor(ctx, name, len, ((ino_t)tids[i] << 16) | 1, DT_DIR))
         return 0;
-      ctx->pos = 3 + i;
+      ctx->pos = 2 + tids[i];
     }
     return 0;
   }
@@ -506,23 +540,16 @@ static int proc_file_open(struct inode *ino, struct file *f)
       return -ESRCH;
     }
   }
-  int err = p && (f->flags & O_ACCMODE) != O_RDONLY ? proc_userns_open_write(pi->gen, p, b) : 0;
+  b->tid = pi->of_thread ? pi->fd : 0;
+  /* ESRCH: the thread has exited since its directory was looked up */
+  int err = b->tid && !thread_alive(pi->pid, b->tid) ? -ESRCH
+            : p && (f->flags & O_ACCMODE) != O_RDONLY ? proc_userns_open_write(pi->gen, p, b) : 0;
   if (err) {
     process_put(p);
     kfree(b);
     return err;
   }
-  if (pi->gen == gen_comm && pi->fd > 0 && pi->kind == PK_FILE) {
-    spin_lock(&proc_lock);
-    struct task *t = find_task(pi->fd);
-    char comm[TASK_COMM_LEN] = "";
-    if (t)
-      memcpy(comm, t->comm, sizeof(comm));
-    spin_unlock(&proc_lock);
-    pb_printf(b, "%s\n", comm);
-  } else if (pi->gen == gen_tid_stat && pi->fd > 0 && p) {
-    proc_tid_stat_show(b, p, pi->fd);
-  } else if (pi->gen == gen_fdinfo) {
+  if (pi->gen == gen_fdinfo) {
     int r = proc_fdinfo_show(b, p, pi->fd);
     if (r) {
       process_put(p);
@@ -574,7 +601,7 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
   if (pi->gen == gen_comm && pi->pid == current->proc->pid) {
     /* a thread's own comm (task/<tid>/comm), or the caller's */
     struct task *t = current;
-    if (pi->fd > 0) {
+    if (pi->of_thread) {
       spin_lock(&proc_lock);
       t = find_task(pi->fd);
       if (t && t->proc != current->proc)

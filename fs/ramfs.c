@@ -28,6 +28,7 @@
 #include "fs/xattr.h"
 #include "kern/mm.h"
 #include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
 #include <string.h>
@@ -492,10 +493,13 @@ static int parse_options(struct super_block *sb, bool tmpfs, const char *data,
       sb->max_inodes = (uint64_t)n;
     } else if (strcmp(opt, "uid") == 0 && val && (n = parse_amount(val, 0)) >= 0 &&
                n <= UINT32_MAX - 1) {
-      root->uid = (uid_t)n;
+      /* the mounter's namespace's numbers (Linux: fc->user_ns) */
+      if ((root->uid = make_kuid(current_user_ns(), (uid_t)n)) == (uid_t)-1)
+        return -EINVAL;
     } else if (strcmp(opt, "gid") == 0 && val && (n = parse_amount(val, 0)) >= 0 &&
                n <= UINT32_MAX - 1) {
-      root->gid = (gid_t)n;
+      if ((root->gid = make_kgid(current_user_ns(), (gid_t)n)) == (gid_t)-1)
+        return -EINVAL;
     } else if ((strcmp(opt, "huge") == 0 || strcmp(opt, "mpol") == 0) && val) {
       continue;
     } else if (!val && (strcmp(opt, "inode32") == 0 || strcmp(opt, "inode64") == 0)) {
@@ -558,9 +562,13 @@ static int ramfs_mount(const struct fs_type *type, const char *source, uint32_t 
 
 /* chattr flags tmpfs keeps (Linux's SHMEM_FL_USER_MODIFIABLE) */
 #define RAMFS_IFLAGS (FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL)
-static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount, .keeps_owners = true };
+/* ramfs and tmpfs may be mounted by the root of a user namespace, and
+ * are owned by it (Linux's FS_USERNS_MOUNT; fs/mount_userns.c) */
+static const struct fs_type ramfs_type = { .name = "ramfs", .mount = ramfs_mount, .keeps_owners = true,
+                                           .userns_mount = current_user_ns };
 static const struct fs_type tmpfs_type = { .name = "tmpfs", .mount = ramfs_mount, .keeps_owners = true,
-                                           .iflags_mask = RAMFS_IFLAGS, .exportable = true };
+                                           .iflags_mask = RAMFS_IFLAGS, .exportable = true,
+                                           .userns_mount = current_user_ns };
 static const struct fs_type devtmpfs_type = { .name = "devtmpfs", .mount = ramfs_mount,
                                               .keeps_owners = true, .exportable = true };
 

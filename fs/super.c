@@ -27,6 +27,8 @@
 #include "fs/inotify.h"
 #include "fs/pnode.h"
 #include "kern/wait.h"
+#include "kern/cred.h"
+#include "kern/user_namespace.h"
 #include "kern/mm.h"
 #include <string.h>
 
@@ -171,6 +173,19 @@ void mount_hang_locked(struct mount *m, struct mount *parent, struct dentry *mp)
   list_add_tail(&m->link, &mount_list);
 }
 
+/* The last mount of sb went: its dentries, the file system's state and
+ * its user namespace go (the superblock itself stays allocated). */
+static void sb_end(struct super_block *sb)
+{
+  dcache_prune(sb->root);
+  if (sb->ops && sb->ops->put_super)
+    sb->ops->put_super(sb);
+  struct user_namespace *owner = sb->user_ns;
+  sb->user_ns = NULL;
+  if (owner)
+    put_user_ns(owner);
+}
+
 void mount_free_unhung(struct mount *m)
 {
   struct super_block *sb = m->sb;
@@ -178,11 +193,8 @@ void mount_free_unhung(struct mount *m)
   bool last = --sb->refcount == 0;
   spin_unlock(&mount_lock);
   dput(m->root);
-  if (last) {
-    dcache_prune(sb->root);
-    if (sb->ops && sb->ops->put_super)
-      sb->ops->put_super(sb);
-  }
+  if (last)
+    sb_end(sb);
   kfree(m->source);
   kfree(m);
 }
@@ -335,23 +347,31 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
              const char *data)
 {
   if (flags & MS_REMOUNT) {
-    if (target->dentry != target->mnt->root || !check_mnt(target->mnt))
+    struct mount *m = target->mnt;
+    struct super_block *sb = m->sb;
+    if (target->dentry != m->root || !check_mnt(m))
       return -EINVAL;
     /* a remount naming no atime option keeps the mount's (Linux) */
     uint32_t atime = MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
-    uint32_t keep = (flags & atime) ? 0 : target->mnt->flags & atime;
-    struct super_block *sb = target->mnt->sb;
+    uint32_t keep = (flags & atime) ? 0 : m->flags & atime;
+    uint32_t mflags = (flags & ~(MS_REMOUNT | MS_BIND)) | keep;
+    if (!mount_flags_may_change(m, mflags))
+      return -EPERM;                    /* a locked flag (user namespaces) */
+    /* A bind remount changes the mount alone (Linux's do_reconfigure_mnt);
+     * a plain one the file system too, which needs CAP_SYS_ADMIN in the
+     * namespace that owns it (do_remount). */
     bool ro = flags & MS_RDONLY;
-    /* the file system's own state follows, except for a bind remount
-     * (Linux changes only the mount then; here the superblock flag still
-     * refuses the writes, the file system stays as it is) */
-    if (!(flags & MS_BIND) && ro != !!(sb->flags & MS_RDONLY) && sb->ops && sb->ops->remount) {
-      int r = sb->ops->remount(sb, ro);
-      if (r)
-        return r;
+    if (!(flags & MS_BIND)) {
+      if (!ns_capable(sb_user_ns(sb), CAP_SYS_ADMIN))
+        return -EPERM;
+      if (ro != !!(sb->flags & MS_RDONLY) && sb->ops && sb->ops->remount) {
+        int r = sb->ops->remount(sb, ro);
+        if (r)
+          return r;
+      }
+      sb->flags = flags & MS_RDONLY;
     }
-    target->mnt->flags = (flags & ~MS_REMOUNT) | keep;
-    target->mnt->sb->flags = flags & MS_RDONLY;
+    m->flags = mflags;
     return 0;
   }
   if (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
@@ -376,15 +396,22 @@ int do_mount(const char *source, struct path *target, const char *fstype, uint32
   const struct fs_type *t = fs_type_find(fstype);
   if (!t)
     return -ENODEV;
-  struct super_block *sb;
-  int r = sb_for_mount(t, source, flags, data, &sb);
+  struct user_namespace *owner;
+  int r = mount_capable(t, &owner);     /* in the namespace that will own it */
   if (r)
     return r;
+  struct super_block *sb;
+  r = sb_for_mount(t, source, flags, data, &sb);
+  if (r)
+    return r;
+  sb_set_owner(sb, owner);
   struct mount *m = mount_alloc(sb, source, flags);
   if (!m)
     return -ENOMEM;
   namespace_lock();
-  r = attach_tree(&m, 1, target, TREE_NEW);
+  r = mount_too_revealing(m);
+  if (!r)
+    r = attach_tree(&m, 1, target, TREE_NEW);
   namespace_unlock();
   if (r)
     mount_free_unhung(m);
@@ -417,9 +444,7 @@ static void umount_one(struct mount *m, bool busy)
    * last path into it is put (mount_release_detached). */
   if (--sb->refcount == 0) {
     if (!busy) {
-      dcache_prune(sb->root);
-      if (sb->ops && sb->ops->put_super)
-        sb->ops->put_super(sb);
+      sb_end(sb);
     } else {
       __atomic_store_n(&m->release_on_last_put, 1, __ATOMIC_RELEASE);
       /* the holders may all have gone meanwhile */
@@ -440,9 +465,7 @@ void mount_release_detached(struct mount *m)
   struct super_block *sb = m->sb;
   if (sb->refcount != 0)
     return;
-  dcache_prune(sb->root);
-  if (sb->ops && sb->ops->put_super)
-    sb->ops->put_super(sb);
+  sb_end(sb);
 }
 
 /* Mark top and every mount below it for the unmount (mount_lock held). */
@@ -534,8 +557,10 @@ static bool umount_busy_locked(struct mount *m)
 int do_umount(struct path *target, int flags)
 {
   struct mount *m = target->mnt;
-  if (target->dentry != m->root || !check_mnt(m))
-    return -EINVAL;                     /* not a mount's root, or not in our tree */
+  if (target->dentry != m->root || !check_mnt(m) || m->locked)
+    return -EINVAL;                     /* not a mount's root, not in our tree, or locked */
+  if ((flags & MNT_FORCE) && !capable(CAP_SYS_ADMIN))
+    return -EPERM;                      /* (Linux's can_umount) */
   bool lazy = flags & MNT_DETACH;
   int r = -EBUSY;
   mutex_lock(&namespace_mutex);

@@ -6,7 +6,7 @@
  *
  * Layer: system calls (fetch and check the arguments, copy in).
  * Below: fs/fsopen.c (configurations, detached mounts, mount flags),
- * fs/mount.c (do_move_mount), fs/namei.c (the walks), fs/super.c
+ * fs/mount.c (do_move_mount, mount_set_group), fs/namei.c (the walks), fs/super.c
  * (fs_type_find), kern/cred.c (CAP_SYS_ADMIN).
  * Neighbours: fs/sys_mount.c (mount(2), umount2, statfs).
  *
@@ -118,7 +118,7 @@ static long install(struct file *f, bool cloexec)
 
 long sys_fsopen(uaddr_t uname, unsigned int flags)
 {
-  if (!capable(CAP_SYS_ADMIN))
+  if (!may_mount())
     return -EPERM;
   if (flags & ~FSOPEN_CLOEXEC)
     return -EINVAL;
@@ -136,7 +136,7 @@ long sys_fsopen(uaddr_t uname, unsigned int flags)
 
 long sys_fspick(int dirfd, uaddr_t upath, unsigned int flags)
 {
-  if (!capable(CAP_SYS_ADMIN))
+  if (!may_mount())
     return -EPERM;
   if (flags & ~(FSPICK_CLOEXEC | FSPICK_SYMLINK_NOFOLLOW | FSPICK_NO_AUTOMOUNT | FSPICK_EMPTY_PATH))
     return -EINVAL;
@@ -245,7 +245,7 @@ out:
 
 long sys_fsmount(int fsfd, unsigned int flags, unsigned int attr_flags)
 {
-  if (!capable(CAP_SYS_ADMIN))
+  if (!may_mount())
     return -EPERM;
   if (flags & ~FSMOUNT_CLOEXEC)
     return -EINVAL;
@@ -275,7 +275,7 @@ long sys_open_tree(int dirfd, uaddr_t upath, unsigned int flags)
   if ((flags & (AT_RECURSIVE | OPEN_TREE_CLONE)) == AT_RECURSIVE)
     return -EINVAL;
   bool clone = flags & OPEN_TREE_CLONE;
-  if (clone && !capable(CAP_SYS_ADMIN))
+  if (clone && !may_mount())
     return -EPERM;
   int at = flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
   struct path p;
@@ -296,7 +296,7 @@ long sys_open_tree(int dirfd, uaddr_t upath, unsigned int flags)
 long sys_move_mount(int from_dirfd, uaddr_t from_path, int to_dirfd, uaddr_t to_path,
                     unsigned int flags)
 {
-  if (!capable(CAP_SYS_ADMIN))
+  if (!may_mount())
     return -EPERM;
   if (flags & ~MOVE_MOUNT__MASK)
     return -EINVAL;
@@ -310,8 +310,7 @@ long sys_move_mount(int from_dirfd, uaddr_t from_path, int to_dirfd, uaddr_t to_
     return r;
   r = user_path_at(to_dirfd, to_path, to_at, to_at, &to);
   if (r == 0) {
-    /* no peer groups to join: every mount here is private */
-    r = (flags & MOVE_MOUNT_SET_GROUP) ? -EINVAL : do_move_mount(&from, &to);
+    r = (flags & MOVE_MOUNT_SET_GROUP) ? mount_set_group(&from, &to) : do_move_mount(&from, &to);
     path_put(&to);
   }
   path_put(&from);
@@ -356,7 +355,7 @@ long sys_mount_setattr(int dirfd, uaddr_t upath, unsigned int flags, uaddr_t uat
     return -E2BIG;
   if (size < MOUNT_ATTR_SIZE_VER0)
     return -EINVAL;
-  if (!capable(CAP_SYS_ADMIN))
+  if (!may_mount())
     return -EPERM;
   struct mount_attr a;
   if (copyin(&a, uattr, sizeof(a)))

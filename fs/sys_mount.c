@@ -93,7 +93,7 @@ long sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t ufstype, uint64_t flags
   r = path_lookup(AT_FDCWD, target, LOOKUP_FOLLOW, &p);
   if (r)
     goto out;
-  r = capable(CAP_SYS_ADMIN) ? do_mount(source, &p, fstype, (uint32_t)flags, data) : -EPERM;
+  r = may_mount() ? do_mount(source, &p, fstype, (uint32_t)flags, data) : -EPERM;
   path_put(&p);
 out:
   kfree(source);
@@ -116,7 +116,7 @@ long sys_umount2(uaddr_t utarget, int flags)
   kfree(target);
   if (r)
     return r;
-  r = capable(CAP_SYS_ADMIN) ? do_umount(&p, flags) : -EPERM;
+  r = may_mount() ? do_umount(&p, flags) : -EPERM;
   path_put(&p);
   return r;
 }

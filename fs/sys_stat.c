@@ -270,7 +270,7 @@ long sys_faccessat2(int dirfd, uaddr_t upath, int mode, int flags)
     /* Writing to a device or fifo does not write its file system. */
     if (r == -EROFS && !S_ISREG(ino->mode) && !S_ISDIR(ino->mode) && !S_ISLNK(ino->mode))
       r = generic_permission(ino, (mode & 7) | MAY_ACCESS);
-    if (r == 0 && (mode & W_OK) && (p.mnt->sb->flags & MS_RDONLY) &&
+    if (r == 0 && (mode & W_OK) && mnt_readonly(p.mnt) &&
         (S_ISREG(ino->mode) || S_ISDIR(ino->mode) || S_ISLNK(ino->mode)))
       r = -EROFS;
     path_put(&p);
@@ -287,7 +287,7 @@ long sys_faccessat(int dirfd, uaddr_t upath, int mode)
 
 static long chmod_inode(struct path *p, mode_t mode)
 {
-  if (p->mnt->sb->flags & MS_RDONLY)
+  if (mnt_readonly(p->mnt))
     return -EROFS;
   struct inode *ino = p->dentry->inode;
   mutex_lock(&ino->lock);
@@ -329,7 +329,7 @@ long sys_fchmod(int fd, mode_t mode)
 
 static long chown_inode(struct path *p, uid_t owner, gid_t group)
 {
-  if (p->mnt->sb->flags & MS_RDONLY)
+  if (mnt_readonly(p->mnt))
     return -EROFS;
   /* the caller's ids, as its user namespace maps them */
   struct user_namespace *ns = current_user_ns();
@@ -438,7 +438,7 @@ long sys_utimensat(int dirfd, uaddr_t upath, uaddr_t utimes, int flags)
       return -EINVAL;
     }
   }
-  if (p.mnt->sb->flags & MS_RDONLY) {
+  if (mnt_readonly(p.mnt)) {
     path_put(&p);
     return -EROFS;
   }

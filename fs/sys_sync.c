@@ -41,7 +41,7 @@ long sys_truncate(uaddr_t upath, off_t length)
     r = -EISDIR;
   } else if (!S_ISREG(ino->mode)) {
     r = -EINVAL;
-  } else if (p.mnt->sb->flags & MS_RDONLY) {
+  } else if (mnt_readonly(p.mnt)) {
     r = -EROFS;
   } else if ((r = inode_permission(ino, MAY_WRITE))) {
   } else if (IS_APPEND(ino)) {
@@ -105,7 +105,7 @@ long sys_fallocate(int fd, int mode, off_t offset, off_t len)
     r = -EISDIR;
   else if (!f->inode || !S_ISREG(f->inode->mode))
     r = -ENODEV;
-  else if (f->path.mnt && (f->path.mnt->sb->flags & MS_RDONLY))
+  else if (f->path.mnt && mnt_readonly(f->path.mnt))
     r = -EROFS;
   else {
     mutex_lock(&f->inode->lock);

@@ -21,6 +21,7 @@
 #include "fs/inode.h"
 #include "fs/dentry.h"
 #include "fs/mount.h"
+#include "kern/user_namespace.h"
 #include "fs/file.h"
 #include "fs/namei.h"
 #include "fs/sysfs.h"
@@ -176,7 +177,16 @@ static int sysfs_mount(const struct fs_type *type, const char *source, uint32_t 
   return 0;
 }
 
-static const struct fs_type sysfs_type = { .name = "sysfs", .mount = sysfs_mount };
+/* sysfs belongs to the network namespace's owner (Linux's
+ * sysfs_init_fs_context): Kite has one network namespace, the initial
+ * user namespace's, so only its CAP_SYS_ADMIN mounts sysfs; shown whole,
+ * it is "visible" as proc is (fs/mount_userns.c). */
+static struct user_namespace *sysfs_userns(void)
+{
+  return &init_user_ns;
+}
+static const struct fs_type sysfs_type = { .name = "sysfs", .mount = sysfs_mount,
+                                           .userns_mount = sysfs_userns, .userns_visible = true };
 
 void sysfs_init(void)
 {

@@ -78,7 +78,11 @@ void ns_put(struct ns_common *ns)
 {
   if (__atomic_sub_fetch(&ns->refcount, 1, __ATOMIC_ACQ_REL) == 0 && ns->release) {
     struct ns_common *owner = ns->owner;
+    struct ucounts *uc = ns->ucounts;
+    int type = ns->ucount_type;
     ns->release(ns);
+    if (uc)
+      dec_ucount(uc, type);   /* before the owner goes: its entry names it */
     if (owner)
       ns_put(owner);
   }
@@ -182,23 +186,35 @@ struct ns_common *task_ns_locked(struct task *t, int kind)
 
 /*
  * A copy of old with new namespaces of the kinds in flags (only NS_MADE
- * kinds: the callers have refused the others); t is the task that will
- * use it, whose root and cwd follow a new mount namespace (Linux's
- * copy_mnt_ns moves the new fs_struct's). NULL when out of memory.
+ * kinds: the callers have refused the others), owned by owner and charged
+ * to the caller there (inc_ucount); t is the task that will use it, whose
+ * root and cwd follow a new mount namespace (Linux's copy_mnt_ns moves
+ * the new fs_struct's). NULL with *err -ENOMEM or -ENOSPC (a limit of
+ * /proc/sys/user).
  */
 static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags, struct task *t,
-                                    struct user_namespace *owner)
+                                    struct user_namespace *owner, int *err)
 {
-  struct nsproxy *n = kzalloc(sizeof(*n));
-  if (!n)
-    return NULL;
+  /* Counted first (Linux's inc_*_namespaces before it allocates): a mount
+   * namespace's copy moves t's root and cwd, which must not be undone. */
+  static const uint64_t kinds[3] = { CLONE_NEWUTS, CLONE_NEWNS, CLONE_NEWIPC };
+  static const int types[3] = { UCOUNT_UTS_NAMESPACES, UCOUNT_MNT_NAMESPACES, UCOUNT_IPC_NAMESPACES };
+  struct ucounts *uc[3] = { NULL, NULL, NULL };
+  struct nsproxy *n = NULL;
+  *err = -ENOSPC;
+  for (int i = 0; i < 3; i++)
+    if ((flags & kinds[i]) && !(uc[i] = inc_ucount(owner, current_cred()->euid, types[i])))
+      goto fail;
+  *err = -ENOMEM;
+  if (!(n = kzalloc(sizeof(*n))))
+    goto fail;
   n->refcount = 1;
   if (flags & CLONE_NEWUTS)
     n->uts = uts_copy(old->uts, ns_alloc_inum());
   else
     ns_get(&(n->uts = old->uts)->ns);
   if (flags & CLONE_NEWNS)
-    n->mnt = mnt_ops ? mnt_ops->copy(old->mnt, t) : NULL;
+    n->mnt = mnt_ops ? mnt_ops->copy(old->mnt, t, owner) : NULL;
   else if ((n->mnt = old->mnt))
     ns_get(n->mnt);
   if (flags & CLONE_NEWIPC)
@@ -209,15 +225,24 @@ static struct nsproxy *nsproxy_copy(struct nsproxy *old, uint64_t flags, struct 
   ns_get(&n->pid_for_children->ns); /* a new one: the callers (unshare, clone) set it */
   if (!n->uts || (!n->mnt && old->mnt) || (!n->ipc && old->ipc)) {
     nsproxy_free(n);
-    return NULL;
+    n = NULL;
+    goto fail;
   }
-  if (flags & CLONE_NEWUTS)
-    ns_set_owner(&n->uts->ns, owner);
-  if (flags & CLONE_NEWNS)
-    ns_set_owner(n->mnt, owner);
-  if (flags & CLONE_NEWIPC)
-    ns_set_owner(n->ipc, owner);
+  struct ns_common *made[3] = { &n->uts->ns, n->mnt, n->ipc };
+  for (int i = 0; i < 3; i++) {
+    if (!(flags & kinds[i]))
+      continue;
+    ns_set_owner(made[i], owner);
+    made[i]->ucounts = uc[i];           /* given back by ns_put */
+    made[i]->ucount_type = types[i];
+  }
+  *err = 0;
   return n;
+fail:
+  for (int i = 0; i < 3; i++)
+    if (uc[i])
+      dec_ucount(uc[i], types[i]);
+  return NULL;
 }
 
 /* Current's nsproxy becomes n (whose reference it takes over). */
@@ -275,19 +300,19 @@ int ns_unshare(uint64_t flags, struct user_namespace *owner)
   if (flags & ~(uint64_t)NS_MADE)
     return -EINVAL;
   struct pid_namespace *pns = NULL; /* CLONE_NEWPID: for the children only */
+  int err;
   if (flags & CLONE_NEWPID) {
-    int err;
     if (task_nsproxy(current)->pid_for_children != current_pid_ns())
       return -EINVAL; /* one unshare until that namespace has its init */
     if (!(pns = pid_ns_create(current_pid_ns(), &err)))
       return err;
     ns_set_owner(&pns->ns, owner);
   }
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), flags, current, owner);
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), flags, current, owner, &err);
   if (!n) {
     if (pns)
       ns_put(&pns->ns);
-    return -ENOMEM;
+    return err;
   }
   if (pns) {
     ns_put(&n->pid_for_children->ns);
@@ -338,9 +363,10 @@ static void nsproxy_set(struct nsproxy *n, int kind, struct ns_common *ns)
  */
 static int nsproxy_replace(int kind, struct ns_common *ns)
 {
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL);
+  int err;
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL, &err);
   if (!n)
-    return -ENOMEM;
+    return err;
   nsproxy_set(n, kind, ns);
   switch_nsproxy(n);
   return 0;
@@ -364,9 +390,10 @@ static int join_ipc(struct ns_common *ipc)
  * left without the namespace it belongs to. */
 static int join_mnt(struct ns_common *mnt)
 {
-  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL);
+  int err;
+  struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL, &err);
   if (!n)
-    return -ENOMEM;
+    return err;
   int r = mnt_ops ? mnt_ops->enter(mnt, current) : -EINVAL;
   if (r) {
     nsproxy_put(n);
@@ -426,44 +453,78 @@ static struct ns_common *process_ns(struct process *p, int kind)
   return ns;
 }
 
-/* Join the namespace of this kind process p is in (join_uts, join_ipc,
- * join_pid or join_mnt), if the caller has CAP_SYS_ADMIN in its owner. */
-static int join_process_ns(struct process *p, int kind)
+/*
+ * setns with a pidfd changes every kind asked for or none (Linux's
+ * prepare_nsset, validate_nsset and commit_nsset): the new cred (for
+ * CLONE_NEWUSER) and a copy of current's nsproxy holding p's namespaces
+ * are made and every kind checked first; the mount namespace's move of
+ * root and cwd is the last step that can fail; then the nsproxy and the
+ * cred are switched together. Capabilities are asked with the cred the
+ * caller would have (in p's user namespace when it joins that too).
+ */
+static const struct {
+  uint64_t flag;
+  int kind, slot;
+} setns_kinds[] = {
+  { CLONE_NEWNS, NS_MNT, NS_MNT },
+  { CLONE_NEWUTS, NS_UTS, NS_UTS },
+  { CLONE_NEWIPC, NS_IPC, NS_IPC },
+  { CLONE_NEWPID, NS_PID, NS_PID_FOR_CHILDREN },
+};
+
+static int setns_prepare(struct process *p, uint64_t flags, const struct cred *c, struct nsproxy *n)
 {
-  struct ns_common *ns = process_ns(p, kind);
-  if (!ns)
-    return -ESRCH;
-  int r = !ns_capable(ns_owner(ns), CAP_SYS_ADMIN) ? -EPERM
-          : kind == NS_UTS ? join_uts(container_of(ns, struct uts_namespace, ns))
-          : kind == NS_IPC ? join_ipc(ns)
-          : kind == NS_PID ? join_pid(to_pid_ns(ns)) : join_mnt(ns);
-  ns_put(ns);
-  return r;
+  struct user_namespace *me = c->user_ns;
+  if (!cred_ns_capable(c, me, CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !cred_ns_capable(c, me, CAP_SYS_CHROOT)))
+    return -EPERM;
+  for (size_t i = 0; i < sizeof(setns_kinds) / sizeof(setns_kinds[0]); i++) {
+    if (!(flags & setns_kinds[i].flag))
+      continue;
+    struct ns_common *ns = process_ns(p, setns_kinds[i].kind);
+    if (!ns)
+      return -ESRCH;
+    int r = !cred_ns_capable(c, ns_owner(ns), CAP_SYS_ADMIN) ? -EPERM
+            : setns_kinds[i].kind == NS_PID && !pid_ns_within(to_pid_ns(ns), current_pid_ns()) ? -EINVAL
+                                                                                             : 0;
+    if (!r)
+      nsproxy_set(n, setns_kinds[i].slot, ns);
+    ns_put(ns);
+    if (r)
+      return r;
+  }
+  if (flags & CLONE_NEWNS) /* last: it moves current's root and cwd */
+    return mnt_ops ? mnt_ops->enter(n->mnt, current) : -EINVAL;
+  return 0;
 }
 
 int ns_setns_process(struct process *p, uint64_t flags, bool fs_shared)
 {
+  struct cred *cred = NULL;
+  int r = 0;
   if (flags & CLONE_NEWUSER) { /* first: the other kinds are asked in it */
     struct ns_common *uns = process_ns(p, NS_USER);
     if (!uns)
       return -ESRCH;
-    int r = userns_install(to_user_ns(uns), fs_shared);
+    r = userns_prepare(to_user_ns(uns), fs_shared, &cred);
     ns_put(uns);
-    if (r || !(flags & NSPROXY_FLAGS))
+    if (r)
       return r;
   }
-  struct user_namespace *me = current_user_ns();
-  if (!ns_capable(me, CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !ns_capable(me, CAP_SYS_CHROOT)))
-    return -EPERM;
-  int r = 0;
-  if (flags & CLONE_NEWNS)
-    r = join_process_ns(p, NS_MNT);
-  if (!r && (flags & CLONE_NEWUTS))
-    r = join_process_ns(p, NS_UTS);
-  if (!r && (flags & CLONE_NEWIPC))
-    r = join_process_ns(p, NS_IPC);
-  if (!r && (flags & CLONE_NEWPID))
-    r = join_process_ns(p, NS_PID);
+  if (flags & NSPROXY_FLAGS) {
+    struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL, &r);
+    if (n)
+      r = setns_prepare(p, flags, cred ? cred : current_cred(), n);
+    if (!r)
+      switch_nsproxy(n);
+    else if (n)
+      nsproxy_put(n);
+  }
+  if (cred) {
+    if (r)
+      abort_creds(cred);
+    else
+      commit_creds(cred);
+  }
   return r;
 }
 
@@ -479,8 +540,8 @@ static int ns_fork(struct task *t, struct process *p, uint64_t flags, const stru
     return err;
   struct nsproxy *cur = task_nsproxy(current);
   if (flags & NS_MADE) {
-    if (!(t->nsproxy = nsproxy_copy(cur, flags, t, uns)))
-      return -ENOMEM;
+    if (!(t->nsproxy = nsproxy_copy(cur, flags, t, uns, &err)))
+      return err;
     if (flags & CLONE_NEWPID) { /* do_clone made it: the child's pid is its first */
       ns_put(&t->nsproxy->pid_for_children->ns);
       ns_get(&(t->nsproxy->pid_for_children = pid_ns_of(t->tid))->ns);

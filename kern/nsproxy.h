@@ -45,6 +45,12 @@ struct ns_common {
    * whose owner is their parent). Set when it is made. */
   struct ns_common *owner;
   void (*release)(struct ns_common *ns);  /* the last reference went (NULL: static) */
+  /* The count it was charged to (kern/ucount.c's inc_ucount; NULL: none,
+   * as the initial ones and user namespaces, which keep their own), and
+   * its kind: an enum ucount_type (kern/user_namespace.h). Given back by
+   * ns_put after the release. */
+  struct ucounts *ucounts;
+  int ucount_type;
 };
 
 /* A UTS namespace: the names uname(2) shows. Changed without a lock, as
@@ -70,10 +76,12 @@ struct nsproxy {
  * nsproxy_register_mnt. Both run in process context, no lock held.
  */
 struct mnt_ns_ops {
-  /* A new namespace holding a copy of old's mount tree; task t's root and
-   * cwd move to the copies (t's fs context is its own). Referenced; NULL
-   * when out of memory. */
-  struct ns_common *(*copy)(struct ns_common *old, struct task *t);
+  /* A new namespace holding a copy of old's mount tree, to be owned by
+   * user namespace owner (the caller sets ns.owner); task t's root and
+   * cwd move to the copies (t's fs context is its own). When owner is not
+   * old's owner the copies are locked (Linux's lock_mnt_tree). Referenced;
+   * NULL when out of memory. */
+  struct ns_common *(*copy)(struct ns_common *old, struct task *t, struct user_namespace *owner);
   /* Task t (current) enters ns: its root and cwd become ns's root. 0, or
    * -EINVAL when t shares its fs context (CLONE_FS). */
   int (*enter)(struct ns_common *ns, struct task *t);
@@ -131,9 +139,9 @@ int ns_setns(struct ns_common *ns);
 /* setns(2) with a pidfd: join the namespaces of kinds `flags` of process
  * p (the caller holds a reference to p): its user namespace first
  * (userns_install; fs_shared: the caller's fs context is shared), then
- * the others, each with CAP_SYS_ADMIN in its owner. Not atomic, as
- * Linux's is: a later kind's error leaves the earlier ones joined.
- * 0 or -errno. */
+ * the others, each with CAP_SYS_ADMIN in its owner. All or nothing, as
+ * Linux's: a refusal of any kind leaves every namespace and the cred as
+ * they were. 0 or -errno. */
 int ns_setns_process(struct process *p, uint64_t flags, bool fs_shared);
 
 /* Boot: registers the PROC_RES_NS slot; init_thread's task joins the

@@ -9,6 +9,8 @@
  * Locks: proc_lock as kern/pid_namespace.h says.
  */
 #include "kern/pid_namespace.h"
+#include "kern/user_namespace.h"
+#include "kern/cred.h"
 #include "kern/task.h"
 #include "kern/signal.h"
 #include "kern/param.h"
@@ -32,16 +34,24 @@ struct pid_namespace *pid_ns_create(struct pid_namespace *parent, int *err)
   *err = -ENOSPC;
   if (parent->level + 1 > MAX_PID_NS_LEVEL)
     return NULL;
+  /* counted against the caller in its user namespace and above
+   * (/proc/sys/user/max_pid_namespaces; kern/ucount.c) */
+  struct ucounts *uc = inc_ucount(current_user_ns(), current_cred()->euid, UCOUNT_PID_NAMESPACES);
+  if (!uc)
+    return NULL;
   *err = -ENOMEM;
   struct pid_namespace *ns = kzalloc(sizeof(*ns));
-  if (!ns)
-    return NULL;
-  if (!(ns->bitmap = kzalloc(PID_MAX / 8))) {
+  if (ns && !(ns->bitmap = kzalloc(PID_MAX / 8))) {
     kfree(ns);
+    ns = NULL;
+  }
+  if (!ns) {
+    dec_ucount(uc, UCOUNT_PID_NAMESPACES);
     return NULL;
   }
   ns->ns = (struct ns_common){ .type = CLONE_NEWPID, .inum = ns_alloc_inum(), .refcount = 1,
-                               .parent = &parent->ns, .release = pid_ns_release };
+                               .parent = &parent->ns, .release = pid_ns_release,
+                               .ucounts = uc, .ucount_type = UCOUNT_PID_NAMESPACES };
   ns->parent = parent;
   ns->level = parent->level + 1;
   ns_get(&parent->ns);

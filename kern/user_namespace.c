@@ -31,10 +31,13 @@ struct user_namespace init_user_ns = {
   .gid_map = { .nr_extents = 1, .inl = { { 0, 0, 4294967295U } }, .ext = init_user_ns.gid_map.inl },
   .projid_map = { .nr_extents = 1, .inl = { { 0, 0, 4294967295U } }, .ext = init_user_ns.projid_map.inl },
   .flags = USERNS_SETGROUPS_ALLOWED,
+  /* Linux: half the task limit for each namespace kind; inotify's own
+   * limits are fs/inotify.c's (docs/namespaces.md) */
+#define UCOUNT_INIT_MAX (NPROC_DEFAULT / 2)
+  .ucount_max = { UCOUNT_INIT_MAX, UCOUNT_INIT_MAX, UCOUNT_INIT_MAX, UCOUNT_INIT_MAX, UCOUNT_INIT_MAX,
+                  UCOUNT_INIT_MAX, UCOUNT_INIT_MAX, UCOUNT_INIT_MAX, INOTIFY_MAX_INSTANCES,
+                  INOTIFY_MAX_WATCHES },
 };
-
-int max_user_namespaces = NPROC_DEFAULT / 2; /* Linux: half the task limit */
-static int nr_user_namespaces;               /* atomic: besides the initial one */
 static struct spinlock userns_lock = SPINLOCK_INIT("userns");
 
 struct user_namespace *current_user_ns(void)
@@ -60,8 +63,8 @@ static void user_ns_release(struct ns_common *c)
     if (maps[i]->ext && maps[i]->ext != maps[i]->inl)
       kfree(maps[i]->ext);
   struct user_namespace *parent = ns->parent;
+  dec_ucount(ns->ucounts, UCOUNT_USER_NAMESPACES); /* (its entry names the parent, still held) */
   kfree(ns);
-  __atomic_sub_fetch(&nr_user_namespaces, 1, __ATOMIC_RELAXED);
   put_user_ns(parent);
 }
 
@@ -166,10 +169,10 @@ int create_user_ns(struct cred *new, bool chrooted)
   struct user_namespace *parent = new->user_ns;
   if (parent->level > MAX_USER_NS_LEVEL)
     return -ENOSPC;
-  if (__atomic_add_fetch(&nr_user_namespaces, 1, __ATOMIC_RELAXED) > READ_ONCE(max_user_namespaces)) {
-    __atomic_sub_fetch(&nr_user_namespaces, 1, __ATOMIC_RELAXED);
+  /* counted against the owner here and in every ancestor (max_user_namespaces) */
+  struct ucounts *uc = inc_ucount(parent, new->euid, UCOUNT_USER_NAMESPACES);
+  if (!uc)
     return -ENOSPC;
-  }
   int err = -EPERM;
   if (chrooted || !kuid_has_mapping(parent, new->euid) || !kgid_has_mapping(parent, new->egid))
     goto fail;
@@ -187,10 +190,12 @@ int create_user_ns(struct cred *new, bool chrooted)
   ns->uid_map.ext = ns->uid_map.inl;
   ns->gid_map.ext = ns->gid_map.inl;
   ns->projid_map.ext = ns->projid_map.inl;
+  ns->ucounts = uc;
+  ucount_max_init(ns);
   cred_enter_ns(new, ns);
   return 0;
 fail:
-  __atomic_sub_fetch(&nr_user_namespaces, 1, __ATOMIC_RELAXED);
+  dec_ucount(uc, UCOUNT_USER_NAMESPACES);
   return err;
 }
 
@@ -213,7 +218,9 @@ int clone_user_ns(uint64_t flags, struct cred **out)
   return 0;
 }
 
-int userns_install(struct user_namespace *ns, bool fs_shared)
+/* The checks of setns into ns and the cred it would give, not committed
+ * (Linux's userns_install on a prepared nsset): 0 and *out, or -errno. */
+int userns_prepare(struct user_namespace *ns, bool fs_shared, struct cred **out)
 {
   if (ns == current_user_ns())
     return -EINVAL;
@@ -227,8 +234,17 @@ int userns_install(struct user_namespace *ns, bool fs_shared)
   put_user_ns(new->user_ns);
   get_user_ns(ns);
   cred_enter_ns(new, ns);
-  commit_creds(new);
+  *out = new;
   return 0;
+}
+
+int userns_install(struct user_namespace *ns, bool fs_shared)
+{
+  struct cred *new;
+  int r = userns_prepare(ns, fs_shared, &new);
+  if (!r)
+    commit_creds(new);
+  return r;
 }
 
 /* ---- /proc/<pid>/{uid,gid,projid}_map and setgroups ---- */

@@ -54,6 +54,15 @@ struct uid_gid_map {
   struct uid_gid_extent *ext;  /* inl, or kmalloc'd for more than UID_GID_MAP_INLINE */
 };
 
+/* What /proc/sys/user limits per user namespace (kern/ucount.c; Linux's
+ * enum ucount_type, same order as its files). */
+enum ucount_type {
+  UCOUNT_USER_NAMESPACES, UCOUNT_PID_NAMESPACES, UCOUNT_UTS_NAMESPACES, UCOUNT_IPC_NAMESPACES,
+  UCOUNT_NET_NAMESPACES, UCOUNT_MNT_NAMESPACES, UCOUNT_CGROUP_NAMESPACES, UCOUNT_TIME_NAMESPACES,
+  UCOUNT_INOTIFY_INSTANCES, UCOUNT_INOTIFY_WATCHES, UCOUNT_COUNTS
+};
+struct ucounts;
+
 struct user_namespace {
   struct ns_common ns;          /* ns.parent: &parent->ns; ns.owner NULL */
   struct user_namespace *parent;/* referenced; NULL for the initial one */
@@ -62,6 +71,11 @@ struct user_namespace {
   gid_t group;                  /* kgid of the creator's egid */
   struct uid_gid_map uid_map, gid_map, projid_map; /* userns_lock for writes */
   unsigned flags;               /* USERNS_SETGROUPS_ALLOWED; userns_lock */
+  /* /proc/sys/user/max_*: the most of each kind a user may have made in
+   * this namespace and below it (READ_ONCE / WRITE_ONCE) */
+  int ucount_max[UCOUNT_COUNTS];
+  struct ucounts *ucounts;      /* the count that charged this namespace to its
+                                   owner in the parent (NULL: the initial one) */
 };
 
 extern struct user_namespace init_user_ns;
@@ -114,9 +128,19 @@ int create_user_ns(struct cred *new, bool chrooted);
 int clone_user_ns(uint64_t flags, struct cred **out);
 /* setns to ns: 0 or -errno (Linux's userns_install); commits the cred. */
 int userns_install(struct user_namespace *ns, bool fs_shared);
+/* userns_install's checks and new cred, left for the caller to commit or
+ * abort (setns with a pidfd changes every kind or none). */
+int userns_prepare(struct user_namespace *ns, bool fs_shared, struct cred **out);
 
-/* /proc/sys/user/max_user_namespaces. */
-extern int max_user_namespaces;
+/* kern/ucount.c: count one namespace of kind type made by kernel uid
+ * uid in user namespace ns (its owner) there and in each ancestor, every
+ * step within its ucount_max: the entry to give back to dec_ucount, or
+ * NULL (a limit reached — the caller's ENOSPC — or out of memory).
+ * Takes ucounts_lock, a leaf spinlock. */
+struct ucounts *inc_ucount(struct user_namespace *ns, uid_t uid, enum ucount_type type);
+void dec_ucount(struct ucounts *u, enum ucount_type type);
+/* A new namespace's limits: INT_MAX each (its ancestors' limits bind). */
+void ucount_max_init(struct user_namespace *ns);
 
 /* /proc/<pid>/{uid,gid,projid}_map and setgroups, for the namespace ns of
  * the process, as the caller sees it (lines through pr). */

@@ -73,16 +73,25 @@ SRC
   need_update=1
 fi
 
+# Two builds started at once (two work trees, or a test's setup while
+# another runs) take turns here, and apt waits for a dpkg run of anyone
+# else's rather than failing on its lock.
+if [ -n "$missing" ] || [ -n "$need_update" ]; then
+  exec 9> "${TMPDIR:-/tmp}/kite-setup-host.lock"
+  flock 9
+fi
+APT_WAIT="-o DPkg::Lock::Timeout=900"
+
 if [ -n "$missing" ] || [ -n "$need_update" ]; then
   echo "setup-host: apt-get update"
-  $SUDO apt-get update -qq || { echo "setup-host: apt-get update failed" >&2; exit 1; }
+  $SUDO apt-get $APT_WAIT update -qq || { echo "setup-host: apt-get update failed" >&2; exit 1; }
 fi
 if [ -n "$missing" ]; then
   echo "setup-host: installing$missing"
   # iperf3 (the host side of testsuite/tests/net-host.sh and bench/net.py)
   # asks whether to start a daemon: no, it would take port 5201 on the host.
   echo "iperf3 iperf3/start_daemon boolean false" | $SUDO debconf-set-selections
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get $APT_WAIT install -y -qq --no-install-recommends $missing \
     || { echo "setup-host: apt-get install failed for:$missing" >&2; exit 1; }
 fi
 exit 0

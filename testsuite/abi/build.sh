@@ -6,7 +6,7 @@
 # OUTDIR gets:
 #   static musl programs   helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8
 #                          devfs ptimer xattr inotify cred ipc locks extras loop mountapi sched tcpdisc
-#                          splice newcalls procnew mqueue openat2 procmisc namespaces ipcns pidns userns usernscap propagation ptrace (the syscall surface)
+#                          splice newcalls procnew mqueue openat2 procmisc namespaces ipcns pidns userns usernscap usernsmnt ucounts propagation ptrace (the syscall surface)
 #                          hang orphan badptr edges leaks exhaust (issue 9's hostile programs; badptr's cases
 #                          are in badptr_table.h)
 #                          smp smp_stress (several harts, the race stress)
@@ -53,7 +53,7 @@ stale() {
 }
 
 progs="helper proc thread mm signal futex time fd fdtimer pty hostile fpos pthread8"
-progs="$progs devfs ptimer xattr inotify splice newcalls procnew mqueue openat2 procmisc namespaces ipcns pidns userns usernscap propagation ptrace"  # the syscall-surface programs, one line of their own
+progs="$progs devfs ptimer xattr inotify splice newcalls procnew mqueue openat2 procmisc namespaces ipcns pidns userns usernscap usernsmnt ucounts propagation ptrace"  # the syscall-surface programs, one line of their own
 progs="$progs sched"  # scheduling policies
 progs="$progs smp smp_stress"  # several harts (docs/smp.md)
 progs="$progs hang orphan badptr edges leaks exhaust"  # hostile programs (issue 9), one line of their own

@@ -6,12 +6,16 @@
  * one undo list between processes, applied when the last sharer exits),
  * ioprio_set/ioprio_get
  * (classes and levels, threads, inheritance, process groups, users,
- * errors, permission) and process_mrelease (alive, dying, gone, errors).
+ * errors, permission), process_mrelease (alive, dying, gone, errors) and
+ * the /proc listing (more processes and threads than procfs lists in one
+ * pass, each listed once; a thread's own directory: its status and stat,
+ * the process's files there too).
  * User space; runs on Kite and on Linux.
  */
 #include "check.h"
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/stat.h>
 
@@ -353,6 +357,259 @@ static void test_sysvsem(void)
   semctl(id, 0, IPC_RMID);
 }
 
+/* ---- the /proc listing: every process and thread exactly once ---- */
+
+#define MANY_KIDS 320
+#define MANY_THREADS 300
+#define LISTED_MAX 8192
+
+struct dirent64_raw {
+  uint64_t ino;
+  int64_t off;
+  unsigned short reclen;
+  unsigned char type;
+  char name[];
+};
+
+/* The numbers a /proc directory lists, read with getdents64 in calls of
+ * bufsize bytes, into out (in the order listed); their count, or -errno. */
+static int list_numbers(const char *dir, size_t bufsize, int *out, int max)
+{
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  char *buf = malloc(bufsize);
+  int n = 0;
+  long r;
+  while (buf && (r = raw3(SYS_getdents64, fd, (long)buf, (long)bufsize)) > 0) {
+    for (long off = 0; off < r;) {
+      struct dirent64_raw *d = (struct dirent64_raw *)(buf + off);
+      if (d->name[0] >= '1' && d->name[0] <= '9' && n < max)
+        out[n++] = atoi(d->name);
+      off += d->reclen;
+    }
+  }
+  free(buf);
+  close(fd);
+  return n;
+}
+
+static int times_listed(const int *listed, int n, int id)
+{
+  int k = 0;
+  for (int i = 0; i < n; i++)
+    k += listed[i] == id;
+  return k;
+}
+
+/* Each of ids[0..nids) listed exactly once? On failure, detail names the
+ * first id that is not and how many are not. */
+static int each_once(const int *listed, int n, const pid_t *ids, int nids, char *detail, size_t len)
+{
+  int bad = 0, first = 0, times = 0;
+  for (int i = 0; i < nids; i++) {
+    int k = times_listed(listed, n, ids[i]);
+    if (k != 1 && bad++ == 0) {
+      first = ids[i];
+      times = k;
+    }
+  }
+  snprintf(detail, len, "%d of %d not listed once (first: %d, %d times; %d listed)", bad, nids, first,
+           times, n);
+  return bad == 0;
+}
+
+static void write_number(const char *path, long v)
+{
+  char num[24];
+  snprintf(num, sizeof(num), "%ld", v);
+  write_text(path, num);
+}
+
+/* More processes than procfs lists in one pass (256), forked so that the
+ * kernel's list is not in pid order where ns_last_pid can be written: a
+ * first batch numbered above a second. Every one must be listed once,
+ * the numbers ascending, whatever the getdents buffer. */
+static void test_listing(void)
+{
+  static pid_t kids[MANY_KIDS];
+  static int listed[LISTED_MAX];
+  char detail[128];
+  int go[2];
+  if (pipe(go) != 0) {
+    CHECK("pipe", 0);
+    return;
+  }
+  const char *last = "/proc/sys/kernel/ns_last_pid";
+  long pid_max = 32768;
+  FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+  if (f) {
+    if (fscanf(f, "%ld", &pid_max) != 1)
+      pid_max = 32768;
+    fclose(f);
+  }
+  long high = getpid() + 3000;
+  if (high + MANY_KIDS + 1000 >= pid_max)
+    high = 2500;
+  int steer = !on_qemu_user() && access(last, W_OK) == 0; /* qemu-user: the host's pids */
+  int nk = 0;
+  for (int batch = 0; batch < 2; batch++) {
+    if (steer)
+      write_number(last, batch == 0 ? high : high - 2000);
+    for (int i = 0; i < MANY_KIDS / 2; i++) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        char c;
+        close(go[1]);
+        read(go[0], &c, 1); /* until the parent closes its end */
+        _exit(0);
+      }
+      if (pid < 0)
+        break;
+      kids[nk++] = pid;
+    }
+  }
+  CHECKF("forked-all", nk == MANY_KIDS, "%d of %d forked", nk, MANY_KIDS);
+  int n = list_numbers("/proc", 65536, listed, LISTED_MAX);
+  CHECKF("big-buffer/each-child-once", each_once(listed, n, kids, nk, detail, sizeof(detail)), "%s", detail);
+  int ascending = 1;
+  for (int i = 1; i < n; i++)
+    ascending &= listed[i - 1] < listed[i];
+  CHECK("big-buffer/ascending", ascending);
+  pid_t me = getpid();
+  CHECK("big-buffer/self-once", times_listed(listed, n, me) == 1);
+  n = list_numbers("/proc", 600, listed, LISTED_MAX);
+  CHECKF("small-buffer/each-child-once", each_once(listed, n, kids, nk, detail, sizeof(detail)), "%s",
+         detail);
+  close(go[1]);
+  int reaped = 0;
+  for (int i = 0; i < nk; i++)
+    reaped += wait_status(kids[i]) == 0;
+  CHECKF("children-reaped", reaped == nk, "%d of %d", reaped, nk);
+  close(go[0]);
+}
+
+static int thread_go[2];
+static pid_t thread_tids[MANY_THREADS];
+static volatile int threads_started;
+
+static void *parked_thread(void *arg)
+{
+  int i = (int)(long)arg;
+  if (i == 0)
+    prctl(PR_SET_NAME, "parked0");
+  thread_tids[i] = (pid_t)raw0(SYS_gettid);
+  __atomic_add_fetch(&threads_started, 1, __ATOMIC_SEQ_CST);
+  char c;
+  read(thread_go[0], &c, 1);
+  return NULL;
+}
+
+/* The first line of path starting with key (the rest of it in out). */
+static int status_field(const char *path, const char *key, char *out, size_t len)
+{
+  char buf[4096];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  buf[n > 0 ? n : 0] = 0;
+  for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    if (strncmp(line, key, strlen(key)) == 0) {
+      char *v = line + strlen(key);
+      while (*v == '\t' || *v == ' ')
+        v++;
+      size_t k = strcspn(v, "\n");
+      snprintf(out, len, "%.*s", (int)k, v);
+      return 0;
+    }
+  }
+  return -ENOENT;
+}
+
+/* /proc/self/task with more threads than one pass lists, and a thread's
+ * own directory: its status and stat name the thread, the process's
+ * files (exe, cwd, fd, ns, environ, mounts) are there too. */
+static void test_task_dir(void)
+{
+  static int listed[LISTED_MAX];
+  static pthread_t th[MANY_THREADS];
+  char detail[128], path[96], want[64], got[64];
+  if (pipe(thread_go) != 0) {
+    CHECK("pipe", 0);
+    return;
+  }
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  int nt = 0;
+  for (; nt < MANY_THREADS; nt++)
+    if (pthread_create(&th[nt], &attr, parked_thread, (void *)(long)nt) != 0)
+      break;
+  for (int ms = 0; threads_started < nt && ms < 20000; ms += 10)
+    usleep(10000);
+  CHECKF("threads-started", nt == MANY_THREADS && threads_started == nt, "%d made, %d started", nt,
+         threads_started);
+  int n = list_numbers("/proc/self/task", 65536, listed, LISTED_MAX);
+  CHECKF("each-thread-once", each_once(listed, n, thread_tids, threads_started, detail, sizeof(detail)), "%s",
+         detail);
+  pid_t me = getpid(), tid = thread_tids[0];
+  CHECK("main-thread-once", times_listed(listed, n, me) == 1);
+  snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+  snprintf(want, sizeof(want), "%d", tid);
+  CHECKF("status-pid-is-tid", status_field(path, "Pid:", got, sizeof(got)) == 0 && !strcmp(got, want),
+         "'%s' want %s", got, want);
+  snprintf(want, sizeof(want), "%d", me);
+  CHECKF("status-tgid", status_field(path, "Tgid:", got, sizeof(got)) == 0 && !strcmp(got, want), "'%s'", got);
+  CHECKF("status-name", status_field(path, "Name:", got, sizeof(got)) == 0 && !strcmp(got, "parked0"),
+         "'%s'", got);
+  snprintf(want, sizeof(want), "%d", tid);
+  CHECKF("status-nspid", status_field(path, "NSpid:", got, sizeof(got)) == 0 && !strcmp(got, want), "'%s'",
+         got);
+  CHECKF("process-status-name", status_field("/proc/self/status", "Name:", got, sizeof(got)) == 0 &&
+                                    strcmp(got, "parked0") != 0, "'%s'", got);
+  snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  char line[128] = "";
+  ssize_t r = fd >= 0 ? read(fd, line, sizeof(line) - 1) : -1;
+  line[r > 0 ? r : 0] = 0;
+  close(fd);
+  snprintf(want, sizeof(want), "%d (parked0) ", tid);
+  CHECKF("stat-names-thread", !strncmp(line, want, strlen(want)), "'%.40s'", line);
+  /* the process's files, seen from the thread's directory too */
+  static const char *const files[] = { "environ", "mounts", "mountinfo", "cmdline", "statm", "comm" };
+  for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+    snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, files[i]);
+    char name[48];
+    snprintf(name, sizeof(name), "file-%s", files[i]);
+    CHECKF(name, access(path, R_OK) == 0, "%s: %s", path, strerror(errno));
+  }
+  static const char *const links[] = { "cwd", "root", "ns/pid", "ns/mnt" };
+  for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+    char a[256] = "", b[256] = "", self[64], name[48];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, links[i]);
+    snprintf(self, sizeof(self), "/proc/self/%s", links[i]);
+    ssize_t la = readlink(path, a, sizeof(a) - 1), lb = readlink(self, b, sizeof(b) - 1);
+    snprintf(name, sizeof(name), "link-%s", links[i]);
+    CHECKF(name, la > 0 && la == lb && !memcmp(a, b, (size_t)la), "'%s' vs '%s'", a, b);
+  }
+  snprintf(path, sizeof(path), "/proc/self/task/%d/fd/%d", tid, thread_go[0]);
+  CHECKF("fd-entry", access(path, F_OK) == 0 || errno == EACCES, "%s: %s", path, strerror(errno));
+  snprintf(path, sizeof(path), "/proc/self/task/%d/fdinfo/%d", tid, thread_go[0]);
+  CHECKF("fdinfo-entry", access(path, R_OK) == 0, "%s: %s", path, strerror(errno));
+  if (!skip_on_qemu("exe-link", "qemu-user's threads run the emulator")) {
+    char a[256] = "", b[256] = "";
+    snprintf(path, sizeof(path), "/proc/self/task/%d/exe", tid);
+    ssize_t la = readlink(path, a, sizeof(a) - 1), lb = readlink("/proc/self/exe", b, sizeof(b) - 1);
+    CHECKF("exe-link", la > 0 && la == lb && !memcmp(a, b, (size_t)la), "'%s' vs '%s'", a, b);
+  }
+  close(thread_go[1]);
+  for (int i = 0; i < nt; i++)
+    pthread_join(th[i], NULL);
+  close(thread_go[0]);
+}
+
 int main(void)
 {
   abi_family = "procmisc";
@@ -371,5 +628,7 @@ int main(void)
   else
     run_section("ioprio", test_ioprio, 30000);
   run_section("mrelease", test_mrelease, 30000);
+  run_section("listing", test_listing, 60000);
+  run_section("task-dir", test_task_dir, 60000);
   return abi_done();
 }

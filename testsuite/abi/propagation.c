@@ -26,6 +26,8 @@
 #define K_AT_RECURSIVE 0x8000
 #define K_AT_EMPTY_PATH 0x1000
 #define K_MOVE_MOUNT_F_EMPTY_PATH 4
+#define K_MOVE_MOUNT_T_EMPTY_PATH 0x40
+#define K_MOVE_MOUNT_SET_GROUP 0x100
 
 struct k_mount_attr {
   uint64_t attr_set, attr_clr, propagation, userns_fd;
@@ -154,6 +156,7 @@ static void namespace_copy(const char *a)
   pipe(tell);
   pid_t pid = fork();
   if (pid == 0) {
+    abi_child_start();
     abi_family = "propagation/ns-child";
     CHECK_RET("unshare-newns", raw1(SYS_unshare, CLONE_NEWNS), 0);
     CHECKF("copy-same-group", field(a, "shared") == g, "copy shared:%d original %d", field(a, "shared"), g);
@@ -162,7 +165,7 @@ static void namespace_copy(const char *a)
     CHECK_RET("mount-in-child-ns", mnt("none", sub, "tmpfs", 0), 0);
     touch(sub, "from-child");
     write(tell[1], "x", 1);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   char c = 0;
   read(tell[0], &c, 1);
@@ -200,12 +203,13 @@ static void propagate_from(void)
          "c:%s", f);
   pid_t pid = fork();
   if (pid == 0) {
+    abi_child_start();
     abi_family = "propagation/chroot";
     CHECK_RET("chroot", chroot(r) ? -errno : 0, 0);
     char want[64];
     snprintf(want, sizeof(want), " master:%d propagate_from:%d", g2, g1);
     CHECKF("propagate-from", fields_of("/c", f, sizeof(f)) && !strcmp(f, want), "'%s' want '%s'", f, want);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("chroot-child", wait_status(pid), 0);
   umount(c);
@@ -452,16 +456,84 @@ static void test_setattr(void)
   CHECK_RET("rec-flag", raw5(SYS_mount_setattr, AT_FDCWD, (long)t, 0, (long)&a, sizeof(a)), -EINVAL);
 }
 
+/* move_mount(MOVE_MOUNT_SET_GROUP) (Linux 5.15): the target joins the
+ * source's peer group (and its master), so mounts under either reach the
+ * other; Linux's EINVAL cases. */
+static void test_set_group(void)
+{
+  char a[192], b[192], c[192], d[192], e[192], h[192], f[192];
+  abi_family = "propagation/set-group";
+  CHECK_RET("make-a", tmpfs_with_file(at(a, "t")) || mnt("none", a, NULL, MS_SHARED), 0);
+  int g = field(a, "shared");
+  mkdir(sub(a, "in"), 0755);
+  mkdir(sub(sub(a, "in"), "x"), 0755);
+  mkdir(at(b, "d"), 0755);
+  mkdir(at(c, "e"), 0755);
+  mkdir(at(h, "s"), 0755);
+  /* b: a's "in" bound and made private; c: all of a, private */
+  CHECK_RET("private-binds", mnt(sub(a, "in"), b, NULL, MS_BIND) || mnt("none", b, NULL, MS_PRIVATE) ||
+            mnt(a, c, NULL, MS_BIND) || mnt("none", c, NULL, MS_PRIVATE), 0);
+  long fl = K_MOVE_MOUNT_SET_GROUP;
+  CHECK_RET("from-private", raw5(SYS_move_mount, AT_FDCWD, (long)c, AT_FDCWD, (long)b, fl), -EINVAL);
+  CHECK_RET("from-not-root", raw5(SYS_move_mount, AT_FDCWD, (long)sub(a, "in"), AT_FDCWD, (long)b, fl),
+            -EINVAL);
+  CHECK_RET("to-not-root", raw5(SYS_move_mount, AT_FDCWD, (long)a, AT_FDCWD, (long)sub(b, "x"), fl),
+            -EINVAL);
+  CHECK_RET("other-fs", tmpfs_with_file(at(e, "n")), 0);
+  CHECK_RET("other-sb", raw5(SYS_move_mount, AT_FDCWD, (long)a, AT_FDCWD, (long)e, fl), -EINVAL);
+  CHECK_RET("with-beneath", raw5(SYS_move_mount, AT_FDCWD, (long)a, AT_FDCWD, (long)b, fl | 0x200), -EINVAL);
+  /* a lazily unmounted mount is in no namespace */
+  mkdir(at(f, "c"), 0755);
+  CHECK_RET("bind-f", mnt(a, f, NULL, MS_BIND) || mnt("none", f, NULL, MS_PRIVATE), 0);
+  int ffd = open(f, O_PATH);
+  CHECK_RET("detach-f", umount2(f, MNT_DETACH) ? -errno : 0, 0);
+  CHECK_RET("to-unmounted", raw5(SYS_move_mount, AT_FDCWD, (long)a, ffd, (long)"",
+            fl | K_MOVE_MOUNT_T_EMPTY_PATH), -EINVAL);
+  close(ffd);
+  /* the joining: b (a's "in") becomes a's peer */
+  CHECK_RET("join", raw5(SYS_move_mount, AT_FDCWD, (long)a, AT_FDCWD, (long)b, fl), 0);
+  CHECKF("joined-group", g > 0 && field(b, "shared") == g, "b %d a %d", field(b, "shared"), g);
+  CHECK_RET("to-shared", raw5(SYS_move_mount, AT_FDCWD, (long)a, AT_FDCWD, (long)b, fl), -EINVAL);
+  CHECK_RET("mount-under-a", mnt("none", sub(sub(a, "in"), "x"), "tmpfs", 0), 0);
+  CHECKF("reaches-b", field(sub(b, "x"), "shared") > 0 &&
+         field(sub(b, "x"), "shared") == field(sub(sub(a, "in"), "x"), "shared"), "b/x %d a/in/x %d",
+         field(sub(b, "x"), "shared"), field(sub(sub(a, "in"), "x"), "shared"));
+  /* b's root is below a's, not the reverse */
+  CHECK_RET("from-root-below", raw5(SYS_move_mount, AT_FDCWD, (long)b, AT_FDCWD, (long)c, fl), -EINVAL);
+  /* from a slave (not shared): to becomes a slave of the same master */
+  CHECK_RET("slave-s", mnt(a, h, NULL, MS_BIND) || mnt("none", h, NULL, MS_SLAVE), 0);
+  CHECK_RET("join-slave", raw5(SYS_move_mount, AT_FDCWD, (long)h, AT_FDCWD, (long)c, fl), 0);
+  CHECKF("slave-fields", field(c, "master") == g && field(c, "shared") == 0, "c master:%d shared:%d",
+         field(c, "master"), field(c, "shared"));
+  mkdir(sub(a, "y"), 0755);
+  CHECK_RET("mount-under-a-2", mnt("none", sub(a, "y"), "tmpfs", 0), 0);
+  CHECKF("reaches-slave", field(sub(c, "y"), "master") > 0 &&
+         field(sub(c, "y"), "master") == field(sub(a, "y"), "shared"), "c/y %d a/y %d",
+         field(sub(c, "y"), "master"), field(sub(a, "y"), "shared"));
+  /* a detached clone made private joins too, and is a's peer once attached */
+  long fd = raw3(SYS_open_tree, AT_FDCWD, (long)a, K_OPEN_TREE_CLONE);
+  struct k_mount_attr pa = { 0, 0, MS_PRIVATE, 0 };
+  CHECK_RET("clone-private", fd >= 0 ? raw5(SYS_mount_setattr, fd, (long)"", K_AT_EMPTY_PATH, (long)&pa,
+            sizeof(pa)) : fd, 0);
+  CHECK_RET("join-detached", raw5(SYS_move_mount, AT_FDCWD, (long)a, fd, (long)"",
+            fl | K_MOVE_MOUNT_T_EMPTY_PATH), 0);
+  mkdir(at(f, "c2"), 0755);
+  CHECK_RET("attach", raw5(SYS_move_mount, fd, (long)"", AT_FDCWD, (long)f, K_MOVE_MOUNT_F_EMPTY_PATH), 0);
+  close((int)fd);
+  CHECKF("detached-joined", field(f, "shared") == g, "c2 %d a %d", field(f, "shared"), g);
+}
+
 /* The private namespace every section runs in. */
 static void in_own_namespace(void (*fn)(void))
 {
   pid_t pid = fork();
   if (pid == 0) {
+    abi_child_start();
     int ok = raw1(SYS_unshare, CLONE_NEWNS) == 0 && mnt("none", "/", NULL, MS_REC | MS_PRIVATE) == 0;
     CHECK("own-namespace", ok);
     if (ok)
       fn();
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("section-child", wait_status(pid), 0);
 }
@@ -510,6 +582,7 @@ static void test_all(void)
   in_own_namespace(test_move);
   in_own_namespace(test_open_tree);
   in_own_namespace(test_setattr);
+  in_own_namespace(test_set_group);
   char sub[256];
   snprintf(sub, sizeof(sub), "%s/sub", a);
   rmdir(sub);

@@ -5,7 +5,8 @@
  * GETREGSET/SETREGSET (NT_PRSTATUS, NT_PRFPREG), syscall-entry and -exit
  * stops (PTRACE_O_TRACESYSGOOD, results rewritten), the fork event,
  * ATTACH/SEIZE/DETACH from a process that is not the tracee's parent,
- * PTRACE_O_EXITKILL and a tracer's exit, and the errors in Linux's order
+ * PTRACE_O_EXITKILL and a tracer's exit, an init stopped by the SIGSTOP
+ * of an attach whose tracer died (SIGCONT resumes it), and the errors in Linux's order
  * (ESRCH, EPERM, EIO, EINVAL, EFAULT). Calls go through the raw system
  * call: PEEKDATA's word comes back through data, as the kernel ABI has it.
  * Runs on Kite and on the reference Linux; qemu-user cannot trace, so
@@ -328,7 +329,7 @@ static void attach_detach(void)
   pid_t t = fork();
   if (t == 0) {
     /* a tracer that is not the tracee's parent */
-    abi_failures = 0;
+    abi_child_start();
     CHECK_RET("attach/attach", pt(PTRACE_ATTACH, s, 0, 0), 0);
     CHECK_RET("attach/twice-eperm", pt(PTRACE_ATTACH, s, 0, 0), -EPERM);
     int st = wait_traced(s);
@@ -399,6 +400,85 @@ static void attach_detach(void)
          status_str(sst));
 }
 
+/* ---- an init stopped by an attach whose tracer died ----
+ * PTRACE_ATTACH stops its tracee with the kernel's own SIGSTOP, which
+ * even an init takes (Linux's get_signal drops no SIGSTOP the kernel
+ * sent): here a PID namespace's init, attached from outside its namespace
+ * and, as the global init would be, by its own child. A tracer that dies
+ * before it waits for that stop leaves the init stopped: it reaps nothing
+ * meanwhile (the fuzzer's hang, docs/hostile.md), and SIGCONT, which every
+ * init takes, lets it go on and finish. */
+
+#define K_CLONE_NEWPID 0x20000000
+
+/* The namespace's init: reap a child that ends after 300 ms (and the
+ * attacher, if any); exit 42. */
+static void ns_init(int attach_from_inside)
+{
+  pid_t attacher = -1;
+  if (attach_from_inside) {
+    attacher = fork();
+    if (attacher == 0) /* attaches to its parent, then dies at once */
+      _exit(pt(PTRACE_ATTACH, 1, 0, 0) == 0 ? 0 : 1);
+  }
+  pid_t c = fork();
+  if (c == 0) {
+    msleep(300);
+    _exit(0);
+  }
+  int st = 0, ast = 0;
+  while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+    ;
+  if (attacher > 0)
+    while (waitpid(attacher, &ast, 0) < 0 && errno == EINTR)
+      ;
+  int ok = getpid() == 1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && WIFEXITED(ast) && WEXITSTATUS(ast) == 0;
+  _exit(ok ? 42 : 1);
+}
+
+static void init_stop_case(const char *name, int attach_from_inside)
+{
+  char n[80];
+  pid_t init = (pid_t)raw5(SYS_clone, K_CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+  if (init == 0)
+    ns_init(attach_from_inside);
+  if (init == -EPERM) {
+    abi_line("SKIP: %s/init/%s (CLONE_NEWPID: EPERM, not root)", abi_family, name);
+    return;
+  }
+  snprintf(n, sizeof(n), "init/%s/clone-newpid", name);
+  CHECKF(n, init > 0, "clone: %d", init);
+  if (init <= 0)
+    return;
+  if (!attach_from_inside) {
+    pid_t t = fork();
+    if (t == 0) /* attaches, then dies at once: the stop is never waited for */
+      _exit(pt(PTRACE_ATTACH, init, 0, 0) == 0 ? 0 : 1);
+    int tst = wait_child_timeout(t, 20000);
+    snprintf(n, sizeof(n), "init/%s/tracer-attached", name);
+    CHECKF(n, tst >= 0 && WIFEXITED(tst) && WEXITSTATUS(tst) == 0, "%s", status_str(tst));
+  }
+  int st = 0;
+  pid_t r = waitpid(init, &st, WUNTRACED);
+  snprintf(n, sizeof(n), "init/%s/stopped-by-sigstop", name);
+  CHECKF(n, r == init && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "waitpid %d: %s", r, status_str(st));
+  msleep(600); /* its child has ended by now: a running init would have reaped it and exited */
+  r = waitpid(init, &st, WNOHANG);
+  snprintf(n, sizeof(n), "init/%s/stays-stopped", name);
+  CHECKF(n, r == 0, "waitpid %d: %s", r, status_str(st));
+  snprintf(n, sizeof(n), "init/%s/sigcont", name);
+  CHECK_RET(n, kill(init, SIGCONT) == 0 ? 0 : -errno, 0);
+  st = wait_child_timeout(init, 20000);
+  snprintf(n, sizeof(n), "init/%s/finishes-after-sigcont", name);
+  CHECKF(n, st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 42, "%s", status_str(st));
+}
+
+static void init_stop(void)
+{
+  init_stop_case("outside", 0);
+  init_stop_case("own-child", 1);
+}
+
 /* ---- PTRACE_KILL ---- */
 
 static void kill_request(void)
@@ -432,5 +512,6 @@ int main(int argc, char **argv)
   run_section("fork", fork_event, 30000);
   run_section("attach", attach_detach, 60000);
   run_section("kill", kill_request, 30000);
+  run_section("init", init_stop, 30000);
   return abi_done();
 }

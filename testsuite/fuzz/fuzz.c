@@ -25,7 +25,8 @@
  * unmounting, pivot_root, and signals to process groups or pids outside
  * the worker's own family (kill/tkill/tgkill get targets of their own:
  * the worker, its children, its group, init — which must survive —, pids
- * that do not exist). The same seed makes the same calls with the same
+ * that do not exist); so does ptrace, without init (see family_pid).
+ * The same seed makes the same calls with the same
  * arguments (descriptor numbers and addresses the kernel hands out may
  * differ); "-r seed -v" replays one worker alone, printing every call.
  */
@@ -388,6 +389,27 @@ static long family_signal(void)
   }
 }
 
+/*
+ * ptrace's pid, kept inside the worker's family: PTRACE_ATTACH stops its
+ * tracee with the kernel's own SIGSTOP, which even init cannot refuse (as
+ * on Linux), and a tracer that dies before it waits for that stop leaves
+ * the tracee stopped for good (Linux's too). Attaching to init or to the
+ * master would stop the harness itself. The worker, its children, 0 and
+ * -1 stay as drawn; any other pid becomes one that does not exist (as
+ * family_signal's), so the random stream, and with it the seed's other
+ * calls, is unchanged.
+ */
+static long family_pid(long drawn)
+{
+  int pid = (int)drawn; /* what the kernel reads: ptrace's pid is an int */
+  if (pid == 0 || pid == -1 || pid == getpid())
+    return pid;
+  for (int k = 0; k < nkids; k++)
+    if (pid == kids[k])
+      return pid;
+  return 30000 + (long)((unsigned int)pid % 2000);
+}
+
 static void one_call(unsigned long i)
 {
   long a[6] = {0};
@@ -402,6 +424,8 @@ static void one_call(unsigned long i)
     for (int k = 0; k < NCALLS; k++)
       if (table[k].nr == nr && is_banned(table[k].name))
         return;
+    if (nr == SYS_ptrace)
+      a[1] = family_pid(a[1]);
     raw6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     return;
   }
@@ -414,6 +438,8 @@ static void one_call(unsigned long i)
     return;
   for (int k = 0; c->kinds[k] && k < 6; k++)
     a[k] = gen_arg(c->kinds[k]);
+  if (c->nr == SYS_ptrace)
+    a[1] = family_pid(a[1]);
   if (strcmp(c->name, "exit") == 0 || strcmp(c->name, "exit_group") == 0)
     if (!chance(5))
       return; /* rarely: the worker would end */

@@ -18,7 +18,7 @@ build=${KITE_BUILD:-$top/build}
 b=$build/abi
 rb=$build/abi-ref
 stage=$rb/stage
-surface_programs=splice,newcalls,procnew,mqueue,openat2,procmisc,namespaces,ipcns,pidns,userns,usernscap,propagation,ptrace  # the syscall-surface programs, a line of their own
+surface_programs=splice,newcalls,procnew,mqueue,openat2,procmisc,namespaces,ipcns,pidns,userns,usernscap,usernsmnt,ucounts,propagation,ptrace  # the syscall-surface programs, a line of their own
 programs=${REF_PROGRAMS:-devfs,ptimer,xattr,inotify,fpos,hang,orphan,edges,leaks,exhaust,cred,ipc,locks,extras,loop,mountapi,tcpdisc,lmbench,$surface_programs}
 mkdir -p "$b" "$rb"
 
