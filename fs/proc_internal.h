@@ -228,7 +228,10 @@ extern const struct proc_table proc_kite_table;            /* /proc/kite */
  * -errno (EINVAL out of range, EPERM for the host name or the profiler
  * without CAP_SYS_ADMIN); *handled false if gen is not a writable
  * tunable. No locks held. */
-int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled);
+int proc_sysctl_write(proc_gen_fn gen, char *buf, const struct cred *opener, bool *handled);
+/* Is gen one of /proc/sys/user's per-user-namespace limits (written in
+ * the namespace of the cred that opened the file)? */
+bool proc_sysctl_per_userns(proc_gen_fn gen);
 /* The inode operations of a /proc/sys file whose permission is not its
  * mode's (/proc/sys/user: the reader's namespace's CAP_SYS_RESOURCE), or
  * NULL. */

@@ -363,6 +363,11 @@ static const struct inode_ops proc_ucount_iops = {
   .evict = proc_evict,
 };
 
+bool proc_sysctl_per_userns(proc_gen_fn gen)
+{
+  return ucount_type_of(gen) >= 0;
+}
+
 const struct inode_ops *proc_sysctl_iops(proc_gen_fn gen)
 {
   return ucount_type_of(gen) >= 0 ? &proc_ucount_iops : NULL;
@@ -583,7 +588,7 @@ const struct proc_table proc_sys_kernel_table = PROC_TABLE(sys_kernel_entries);
  * (CAP_SYS_ADMIN, else EPERM). *handled is false for any other file.
  * Returns 0 or -errno.
  */
-int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled)
+int proc_sysctl_write(proc_gen_fn gen, char *buf, const struct cred *opener, bool *handled)
 {
   *handled = true;
   if (gen == gen_printk) {
@@ -602,12 +607,12 @@ int proc_sysctl_write(proc_gen_fn gen, char *buf, bool *handled)
     return 0;
   }
   int type = ucount_type_of(gen);
-  if (type >= 0) { /* the writer's namespace's (its opener passed proc_ucount_permission) */
+  if (type >= 0 && opener) { /* the opener's namespace's (it passed proc_ucount_permission) */
     char *end;
     long v = strtol(buf, &end, 10);
     if (end == buf || *end || v < 0 || v > INT32_MAX)
       return -EINVAL;
-    WRITE_ONCE(current_user_ns()->ucount_max[type], (int)v);
+    WRITE_ONCE(opener->user_ns->ucount_max[type], (int)v);
     return 0;
   }
   for (size_t i = 0; i < ARRAY_SIZE(int_sysctls); i++)

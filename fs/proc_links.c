@@ -21,6 +21,7 @@
 #include "fs/fdtable.h"
 #include "fs/nsfs.h"
 #include "kern/nsproxy.h"
+#include "kern/pidfd.h"
 #include "kern/pid_namespace.h"
 #include "kern/mm.h"
 #include "kern/vm.h"
@@ -65,6 +66,18 @@ static struct ns_common *proc_task_ns(pid_t pid, int kind)
   return ns;
 }
 
+/* A namespace link is read or followed only by whom ptrace's read rule
+ * lets see the process (Linux's proc_ns_get_link): 0, -ENOENT or -EACCES. */
+static int proc_ns_access(pid_t pid)
+{
+  struct process *p = proc_get_process(pid);
+  if (!p)
+    return -ENOENT;
+  bool ok = may_access_process(p);
+  process_put(p);
+  return ok ? 0 : -EACCES;
+}
+
 /* Where a per-process symlink points. */
 static int proc_readlink(struct inode *ino, char *buf, size_t size)
 {
@@ -83,7 +96,8 @@ static int proc_readlink(struct inode *ino, char *buf, size_t size)
     else
       n = snprintf(tmp, sizeof(tmp), "%d/task/%d", tgid, tid);
   } else if (pi->kind == PK_NS_LINK) {
-    struct ns_common *ns = proc_task_ns(pi->pid, pi->fd);
+    n = proc_ns_access(pi->pid);
+    struct ns_common *ns = n ? NULL : proc_task_ns(pi->pid, pi->fd);
     if (ns) {
       n = nsfs_link_name(ns, tmp, sizeof(tmp));
       ns_put(ns);
@@ -148,6 +162,9 @@ static int proc_get_link(struct inode *ino, struct path *out)
 {
   struct proc_info *pi = info_of(ino);
   if (pi->kind == PK_NS_LINK) {
+    int denied = proc_ns_access(pi->pid);
+    if (denied)
+      return denied;
     struct ns_common *ns = proc_task_ns(pi->pid, pi->fd);
     if (!ns)
       return -ENOENT;

@@ -549,6 +549,10 @@ static int proc_file_open(struct inode *ino, struct file *f)
     kfree(b);
     return err;
   }
+  /* /proc/sys/user's limits belong to the opener's user namespace: a
+   * descriptor handed to a process elsewhere still writes that one */
+  if ((f->flags & O_ACCMODE) != O_RDONLY && proc_sysctl_per_userns(pi->gen))
+    b->opener = get_cred(current_cred());
   if (pi->gen == gen_fdinfo) {
     int r = proc_fdinfo_show(b, p, pi->fd);
     if (r) {
@@ -595,7 +599,7 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
   buf[c] = 0;
   if (c && buf[c - 1] == '\n')
     buf[c - 1] = 0;
-  int r = proc_sysctl_write(pi->gen, buf, &handled);
+  int r = proc_sysctl_write(pi->gen, buf, ((struct proc_buf *)f->priv)->opener, &handled);
   if (handled)
     return r ? r : c;
   if (pi->gen == gen_comm && pi->pid == current->proc->pid) {

@@ -459,8 +459,10 @@ static struct ns_common *process_ns(struct process *p, int kind)
  * CLONE_NEWUSER) and a copy of current's nsproxy holding p's namespaces
  * are made and every kind checked first; the mount namespace's move of
  * root and cwd is the last step that can fail; then the nsproxy and the
- * cred are switched together. Capabilities are asked with the cred the
- * caller would have (in p's user namespace when it joins that too).
+ * cred are switched together. Capabilities are asked of the caller's
+ * cred as it is (Linux's ns_capable during validate_nsset), in the user
+ * namespace it would be in (p's, when it joins that too) and in each
+ * namespace's owner.
  */
 static const struct {
   uint64_t flag;
@@ -472,10 +474,9 @@ static const struct {
   { CLONE_NEWPID, NS_PID, NS_PID_FOR_CHILDREN },
 };
 
-static int setns_prepare(struct process *p, uint64_t flags, const struct cred *c, struct nsproxy *n)
+static int setns_prepare(struct process *p, uint64_t flags, struct user_namespace *me, struct nsproxy *n)
 {
-  struct user_namespace *me = c->user_ns;
-  if (!cred_ns_capable(c, me, CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !cred_ns_capable(c, me, CAP_SYS_CHROOT)))
+  if (!ns_capable(me, CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !ns_capable(me, CAP_SYS_CHROOT)))
     return -EPERM;
   for (size_t i = 0; i < sizeof(setns_kinds) / sizeof(setns_kinds[0]); i++) {
     if (!(flags & setns_kinds[i].flag))
@@ -483,7 +484,7 @@ static int setns_prepare(struct process *p, uint64_t flags, const struct cred *c
     struct ns_common *ns = process_ns(p, setns_kinds[i].kind);
     if (!ns)
       return -ESRCH;
-    int r = !cred_ns_capable(c, ns_owner(ns), CAP_SYS_ADMIN) ? -EPERM
+    int r = !ns_capable(ns_owner(ns), CAP_SYS_ADMIN) ? -EPERM
             : setns_kinds[i].kind == NS_PID && !pid_ns_within(to_pid_ns(ns), current_pid_ns()) ? -EINVAL
                                                                                              : 0;
     if (!r)
@@ -513,7 +514,7 @@ int ns_setns_process(struct process *p, uint64_t flags, bool fs_shared)
   if (flags & NSPROXY_FLAGS) {
     struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL, &r);
     if (n)
-      r = setns_prepare(p, flags, cred ? cred : current_cred(), n);
+      r = setns_prepare(p, flags, cred ? cred->user_ns : current_user_ns(), n);
     if (!r)
       switch_nsproxy(n);
     else if (n)

@@ -224,6 +224,8 @@ long sys_setns(int fd, int nstype)
     r = -EINVAL;
   } else if (READ_ONCE(p->zombie) || READ_ONCE(p->nr_threads) == 0) {
     r = -ESRCH;
+  } else if (!may_access_process(p)) {
+    r = -EPERM; /* Linux's ptrace_may_access(PTRACE_MODE_READ_REALCREDS) */
   } else if ((nstype & CLONE_NEWNS) && !(nstype & CLONE_NEWUSER) && ns_capable(current_user_ns(), CAP_SYS_ADMIN) &&
              ns_capable(current_user_ns(), CAP_SYS_CHROOT) && __atomic_load_n(&current->fs->refcount, __ATOMIC_ACQUIRE) > 1) {
     r = -EINVAL; /* the fs context is shared (CLONE_FS): refused before anything changes */

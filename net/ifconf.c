@@ -170,7 +170,8 @@ static int ifconf_list(uint64_t arg)
 
 int ifconf_ioctl(unsigned cmd, uint64_t arg)
 {
-  net_start(); /* any socket asks, an AF_UNIX one too: the interfaces must exist */
+  if (net_start()) /* any socket asks, an AF_UNIX one too: the interfaces must exist */
+    return -ENOMEM;
   if (cmd == SIOCGIFCONF)
     return ifconf_list(arg);
   struct ifreq ifr;
@@ -339,7 +340,8 @@ static void show_sockstat(emit_fn emit, void *ctx)
 
 void net_proc_show(const char *name, emit_fn emit, void *ctx)
 {
-  net_start(); /* lo and the netifs it shows exist once the stack runs */
+  if (net_start()) /* lo and the netifs it shows exist once the stack runs */
+    return;         /* out of memory: nothing to show */
   if (strcmp(name, "dev") == 0)
     show_dev(emit, ctx);
   else if (strcmp(name, "sockstat") == 0)

@@ -184,9 +184,15 @@ static bool net_poll_devices(void)
  * It sleeps until lwIP's next timeout or a kick (a device interrupt, a
  * system call that armed an earlier timer).
  */
+static struct mutex net_start_lock = MUTEX_INIT(net_start_lock, "net_start");
+static bool net_started;              /* net_start done (written under net_start_lock) */
+
 static void net_task_main(void *arg)
 {
   (void)arg;
+  /* made before lwIP starts (net_start): its first pass waits for that */
+  while (!__atomic_load_n(&net_started, __ATOMIC_ACQUIRE))
+    wait_event(&net_task_wq, __atomic_load_n(&net_started, __ATOMIC_ACQUIRE), WAIT_FOREVER);
   for (;;) {
     WRITE_ONCE(net_task_kick, false);
     spin_lock(&net_lock);
@@ -511,17 +517,24 @@ struct net_device *netdev_of_netif(struct netif *netif)
  * a NetDevice is only on net_devices (netdev_register); a frame it
  * receives waits in its ring (the interrupt only marks it for a poll).
  */
-static struct mutex net_start_lock = MUTEX_INIT(net_start_lock, "net_start");
-static bool net_started;              /* net_start done (written under net_start_lock) */
 
-void net_start(void)
+int net_start(void)
 {
   if (__atomic_load_n(&net_started, __ATOMIC_ACQUIRE))
-    return;
+    return 0;
   mutex_lock(&net_start_lock);
   if (net_started) {
     mutex_unlock(&net_start_lock);
-    return;
+    return 0;
+  }
+  /* the task first: the one step that can fail (memory), before lwIP is
+   * touched, so that a caller out of memory gets ENOMEM and a later call
+   * tries again; the task waits for net_started before its first pass */
+  if (!net_task)
+    net_task = kthread_create("net", net_task_main, NULL);
+  if (!net_task) {
+    mutex_unlock(&net_start_lock);
+    return -ENOMEM;
   }
   spin_lock(&net_lock);
   lwip_init();  /* also creates lo: 127.0.0.1/8 and ::1 */
@@ -537,19 +550,17 @@ void net_start(void)
     netdev_attach(dev);
   net_task_wake_ns = 0;
   spin_unlock(&net_lock);
-  net_task = kthread_create("net", net_task_main, NULL);
-  if (!net_task)
-    panic("net: cannot start the net task");
   pr_info("net: lwIP %s up, lo 127.0.0.1/8 ::1, %d device(s)", LWIP_VERSION_STRING,
           net_ndevices);
   __atomic_store_n(&net_started, true, __ATOMIC_RELEASE);
+  wake_up(&net_task_wq);
   mutex_unlock(&net_start_lock);
+  return 0;
 }
 
 void net_init(void)
 {
-  if (strstr(boot_info.bootargs, "NET_LOOPBACK_TEST=1")) {
-    net_start();
+  if (strstr(boot_info.bootargs, "NET_LOOPBACK_TEST=1") && net_start() == 0) {
     net_selftest_tcp_loopback();
   }
 }

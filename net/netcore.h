@@ -17,8 +17,9 @@ struct net_device *netdev_of_netif(struct netif *netif);
  * every NetDevice attached as a netif (the first with the static address,
  * and an ARP probe of the gateway), the net task. Before anything that
  * uses lwIP: creating a socket of an lwIP family, /proc/net. Process
- * context, no lock held (it may sleep); panics if the task cannot start. */
-void net_start(void);
+ * context, no lock held (it may sleep). 0, or -ENOMEM when the net task
+ * cannot be made (nothing started; a later call tries again). */
+int net_start(void);
 /* The boot self-test of a TCP connection over lo (net/selftest.c; the
  * NET_LOOPBACK_TEST=1 boot argument): prints its verdict. Once, from
  * net_init, after net_start, with no other network activity; takes net_lock itself. */

@@ -114,8 +114,8 @@ static long make_socket(int family, int type, int protocol, struct socket **out)
   create_fn create = family_create(family);
   if (!create)
     return -EAFNOSUPPORT;
-  if (family != AF_UNIX)
-    net_start(); /* lwIP's families: the stack starts on first use (net/netcore.c) */
+  if (family != AF_UNIX && net_start()) /* lwIP's families: the stack starts on first use */
+    return -ENOMEM;                     /* (net/netcore.c) */
   struct socket *s = sock_alloc(family, type & SOCK_TYPE_MASK, protocol);
   if (!s)
     return -ENOBUFS;

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <sys/prctl.h>
 #include <limits.h>
+#include <sys/socket.h>
 
 #define K_CLONE_NEWUSER 0x10000000
 #define K_CLONE_NEWNS 0x00020000
@@ -179,6 +180,51 @@ static int nested_child(void)
   return abi_failures ? 1 : 0;
 }
 
+/* ---- a descriptor handed out of a namespace ---- */
+
+/* A limit file opened in a child user namespace and passed to the parent
+ * (SCM_RIGHTS) still writes the child namespace's limit, never the
+ * writer's: the set is the one the file was opened in. */
+static void handed_fd_section(void)
+{
+  abi_family = "ucounts/handed-fd";
+  int sv[2];
+  CHECK_RET("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  long before = read_num(DIR "max_user_namespaces");
+  pid_t c = fork();
+  if (c == 0) {
+    abi_child_start();
+    close(sv[0]);
+    int fd = raw1(SYS_unshare, K_CLONE_NEWUSER) == 0 ? open(DIR "max_user_namespaces", O_WRONLY) : -1;
+    char ctl[CMSG_SPACE(sizeof(int))] = { 0 }, b = 'f';
+    struct iovec iov = { &b, 1 };
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    if (fd < 0 || sendmsg(sv[1], &m, 0) != 1 || read(sv[1], &b, 1) != 1)
+      _exit(2);
+    _exit(read_num(DIR "max_user_namespaces") == 7 ? 0 : 1);
+  }
+  close(sv[1]);
+  char ctl[CMSG_SPACE(sizeof(int))] = { 0 }, b;
+  struct iovec iov = { &b, 1 };
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+  int fd = -1;
+  if (recvmsg(sv[0], &m, 0) == 1 && CMSG_FIRSTHDR(&m))
+    memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(int));
+  CHECK("received", fd >= 0);
+  CHECK_RET("write", fd >= 0 ? (int)write(fd, "7", 1) : -1, 1);
+  CHECK_RET("writer-ns-unchanged", read_num(DIR "max_user_namespaces"), before);
+  write(sv[0], "g", 1);
+  CHECK_RET("opener-ns-changed", reap_status(c), 0);
+  if (fd >= 0)
+    close(fd);
+  close(sv[0]);
+}
+
 int main(void)
 {
   abi_family = "ucounts";
@@ -192,6 +238,8 @@ int main(void)
   files_section();
   zero_section();
   per_user_section();
+  handed_fd_section();
+  abi_family = "ucounts";
   pid_t c = fork();
   if (c == 0)
     _exit(nested_child());

@@ -4,7 +4,8 @@
  * process that makes a user namespace has every capability in it, and
  * none over anything outside: an unprivileged user after
  * unshare(CLONE_NEWUSER) may not signal, ptrace, read the memory of, or
- * take descriptors from a root process of the initial namespace; a
+ * take descriptors from, or read the namespace links of, a root process
+ * of the initial namespace; a
  * set-user-ID-root program run from a namespace that does not map root
  * keeps the caller's ids; and a uid_map descriptor opened by an
  * unprivileged user and written by root is judged by its opener.
@@ -68,8 +69,17 @@ static void outside(pid_t target)
   struct iovec mine = { &local, sizeof(local) }, theirs = { (void *)&secret, sizeof(secret) };
   CHECK_RET("process-vm-readv-root-eperm", process_vm_readv(target, &mine, 1, &theirs, 1, 0) < 0 ? -errno : 0,
             -EPERM);
+  /* a root process's namespace links are ptrace's to read (EACCES) */
+  char path[64], link[64];
+  snprintf(path, sizeof(path), "/proc/%d/ns/uts", target);
+  CHECK_RET("ns-readlink-root-eacces", readlink(path, link, sizeof(link)) < 0 ? -errno : 0, -EACCES);
+  int nsfd = open(path, O_RDONLY);
+  CHECK_RET("ns-open-root-eacces", nsfd < 0 ? -errno : 0, -EACCES);
+  if (nsfd >= 0)
+    close(nsfd);
   int pidfd = (int)syscall(K_SYS_pidfd_open, target, 0);
   CHECK("pidfd-open", pidfd >= 0);
+  CHECK_RET("pidfd-setns-root-eperm", raw2(SYS_setns, pidfd, 0x04000000 /* CLONE_NEWUTS */), -EPERM);
   r = raw3(K_SYS_pidfd_getfd, pidfd, 1, 0);
   CHECK_RET("pidfd-getfd-root-eperm", r, -EPERM);
   if (r >= 0)
