@@ -150,10 +150,13 @@ struct dentry *dentry_lookup_child(struct dentry *dir, const char *name, size_t 
   return NULL;
 }
 
-/* Attach an inode (taking over the caller's reference) to a negative dentry. */
+/* Attach an inode (taking over the caller's reference) to a negative
+ * dentry. A release store: a walk that finds d in the hash without the
+ * directory lock and reads the inode with an acquire load (fs/namei.c's
+ * lookup_one) sees the inode, and d's other fields, fully set up. */
 void d_instantiate(struct dentry *d, struct inode *ino)
 {
-  d->inode = ino;
+  __atomic_store_n(&d->inode, ino, __ATOMIC_RELEASE);
 }
 
 /* The name is gone from its directory (unlink/rmdir). */

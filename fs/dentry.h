@@ -50,7 +50,9 @@ void dput(struct dentry *d);
  * or NULL (not cached: ask the file system). Takes dcache_lock. */
 struct dentry *dentry_lookup_child(struct dentry *dir, const char *name, size_t len);
 /* Attach ino to the negative dentry d; the caller's reference to ino
- * passes to d. Caller holds the parent directory's inode lock. */
+ * passes to d. Caller holds the parent directory's inode lock. A release
+ * store: set d's other fields first (a walk without the lock may find d;
+ * it trusts only a positive one, read with an acquire load). */
 void d_instantiate(struct dentry *d, struct inode *ino);
 /* The name is gone from its directory (unlink, rmdir): lookups no longer
  * find d; it is freed with its last reference. Parent's inode lock held. */

@@ -25,9 +25,10 @@
  * (fs/mount.c), fs/perm.c (search permission).
  *
  * Locks: the walk takes each directory's inode lock only around a lookup
- * that misses the dentry cache; it holds a reference (not a lock) to the
- * directory it stands in. fs_context->lock (a spinlock) guards a task's
- * root and cwd.
+ * that misses the dentry cache (a negative dentry counts as a miss: it may
+ * be another walk's, still being filled in); it holds a reference (not a
+ * lock) to the directory it stands in. fs_context->lock (a spinlock)
+ * guards a task's root and cwd.
  */
 #include "fs/fs_abi.h"
 #include "fs/inode.h"
@@ -246,11 +247,22 @@ struct dentry *vfs_lookup_locked(struct dentry *dir, const char *name, size_t le
   return d;
 }
 
-/* The same, taking the directory lock only on a dentry-cache miss. */
+/*
+ * The same, taking the directory lock only on a dentry-cache miss. A
+ * negative dentry found without the lock counts as a miss: it may be one
+ * that another walk has just made and is filling in (vfs_lookup_locked puts
+ * a new dentry in the hash before the file system's lookup instantiates
+ * it; procfs makes every /proc/<pid> name afresh this way, so two walks of
+ * one /proc path on two harts meet there), and taken as it is it would be
+ * ENOENT for a file that exists. Under the lock, which that walk holds
+ * until its lookup is done, the dentry is filled in or truly negative.
+ * (Linux marks such a dentry "in lookup" and waits on it: d_alloc_parallel.)
+ * Negative dentries are not kept once unused, so this costs little.
+ */
 static struct dentry *lookup_one(struct dentry *dir, const char *name, size_t len)
 {
   struct dentry *d = dentry_lookup_child(dir, name, len);
-  if (d && !stale(d))
+  if (d && __atomic_load_n(&d->inode, __ATOMIC_ACQUIRE) && !stale(d))
     return d;
   dput(d);
   if (restricted(RESOLVE_CACHED))

@@ -133,8 +133,8 @@ static int lookup_table_tid(struct dentry *d, const struct proc_entry *tab, size
       struct inode *ino = proc_inode(d->sb, tab[i].mode, tab[i].kind, pid, tid, tab[i].gen);
       if (!ino)
         return -ENOMEM;
+      d->transient = true; /* before the inode: d_instantiate publishes both */
       d_instantiate(d, ino);
-      d->transient = true;
       return 0;
     }
   }
@@ -160,8 +160,8 @@ static int lookup_table(struct dentry *d, const struct proc_entry *tab, size_t n
       struct inode *ino = proc_inode(d->sb, tab[i].mode, tab[i].kind, pid, 0, tab[i].gen);
       if (!ino)
         return -ENOMEM;
-      d_instantiate(d, ino);
       d->transient = true;
+      d_instantiate(d, ino);
       return 0;
     }
   }
@@ -186,8 +186,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
       if (!ino)
         return -ENOMEM;
       info_of(ino)->start_ns = start_ns;
-      d_instantiate(d, ino);
       d->transient = true;
+      d_instantiate(d, ino);
       return 0;
     }
     return lookup_table(d, proc_root_table.entries, proc_root_table.n, 0);
@@ -220,8 +220,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
     struct inode *ino = proc_inode(d->sb, S_IFDIR | 0555, PK_TID_DIR, di->pid, (int)tid, NULL);
     if (!ino)
       return -ENOMEM;
-    d_instantiate(d, ino);
     d->transient = true;
+    d_instantiate(d, ino);
     return 0;
   }
   case PK_TID_DIR:
@@ -233,8 +233,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
       struct inode *ino = proc_inode(d->sb, S_IFLNK | 0777, PK_NS_LINK, di->pid, k, NULL);
       if (!ino)
         return -ENOMEM;
-      d_instantiate(d, ino);
       d->transient = true;
+      d_instantiate(d, ino);
       return 0;
     }
     return 0;
@@ -262,8 +262,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
                           : proc_inode(d->sb, S_IFREG | 0400, PK_FILE, di->pid, (int)n, gen_fdinfo);
     if (!ino)
       return -ENOMEM;
-    d_instantiate(d, ino);
     d->transient = true;
+    d_instantiate(d, ino);
     return 0;
   }
   default:

@@ -426,44 +426,77 @@ static struct ns_common *process_ns(struct process *p, int kind)
   return ns;
 }
 
-/* Join the namespace of this kind process p is in (join_uts, join_ipc,
- * join_pid or join_mnt), if the caller has CAP_SYS_ADMIN in its owner. */
-static int join_process_ns(struct process *p, int kind)
+/*
+ * setns with a pidfd changes every kind asked for or none (Linux's
+ * prepare_nsset, validate_nsset and commit_nsset): the new cred (for
+ * CLONE_NEWUSER) and a copy of current's nsproxy holding p's namespaces
+ * are made and every kind checked first; the mount namespace's move of
+ * root and cwd is the last step that can fail; then the nsproxy and the
+ * cred are switched together. Capabilities are asked with the cred the
+ * caller would have (in p's user namespace when it joins that too).
+ */
+static const struct {
+  uint64_t flag;
+  int kind, slot;
+} setns_kinds[] = {
+  { CLONE_NEWNS, NS_MNT, NS_MNT },
+  { CLONE_NEWUTS, NS_UTS, NS_UTS },
+  { CLONE_NEWIPC, NS_IPC, NS_IPC },
+  { CLONE_NEWPID, NS_PID, NS_PID_FOR_CHILDREN },
+};
+
+static int setns_prepare(struct process *p, uint64_t flags, const struct cred *c, struct nsproxy *n)
 {
-  struct ns_common *ns = process_ns(p, kind);
-  if (!ns)
-    return -ESRCH;
-  int r = !ns_capable(ns_owner(ns), CAP_SYS_ADMIN) ? -EPERM
-          : kind == NS_UTS ? join_uts(container_of(ns, struct uts_namespace, ns))
-          : kind == NS_IPC ? join_ipc(ns)
-          : kind == NS_PID ? join_pid(to_pid_ns(ns)) : join_mnt(ns);
-  ns_put(ns);
-  return r;
+  struct user_namespace *me = c->user_ns;
+  if (!cred_ns_capable(c, me, CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !cred_ns_capable(c, me, CAP_SYS_CHROOT)))
+    return -EPERM;
+  for (size_t i = 0; i < sizeof(setns_kinds) / sizeof(setns_kinds[0]); i++) {
+    if (!(flags & setns_kinds[i].flag))
+      continue;
+    struct ns_common *ns = process_ns(p, setns_kinds[i].kind);
+    if (!ns)
+      return -ESRCH;
+    int r = !cred_ns_capable(c, ns_owner(ns), CAP_SYS_ADMIN) ? -EPERM
+            : setns_kinds[i].kind == NS_PID && !pid_ns_within(to_pid_ns(ns), current_pid_ns()) ? -EINVAL
+                                                                                             : 0;
+    if (!r)
+      nsproxy_set(n, setns_kinds[i].slot, ns);
+    ns_put(ns);
+    if (r)
+      return r;
+  }
+  if (flags & CLONE_NEWNS) /* last: it moves current's root and cwd */
+    return mnt_ops ? mnt_ops->enter(n->mnt, current) : -EINVAL;
+  return 0;
 }
 
 int ns_setns_process(struct process *p, uint64_t flags, bool fs_shared)
 {
+  struct cred *cred = NULL;
+  int r = 0;
   if (flags & CLONE_NEWUSER) { /* first: the other kinds are asked in it */
     struct ns_common *uns = process_ns(p, NS_USER);
     if (!uns)
       return -ESRCH;
-    int r = userns_install(to_user_ns(uns), fs_shared);
+    r = userns_prepare(to_user_ns(uns), fs_shared, &cred);
     ns_put(uns);
-    if (r || !(flags & NSPROXY_FLAGS))
+    if (r)
       return r;
   }
-  struct user_namespace *me = current_user_ns();
-  if (!ns_capable(me, CAP_SYS_ADMIN) || ((flags & CLONE_NEWNS) && !ns_capable(me, CAP_SYS_CHROOT)))
-    return -EPERM;
-  int r = 0;
-  if (flags & CLONE_NEWNS)
-    r = join_process_ns(p, NS_MNT);
-  if (!r && (flags & CLONE_NEWUTS))
-    r = join_process_ns(p, NS_UTS);
-  if (!r && (flags & CLONE_NEWIPC))
-    r = join_process_ns(p, NS_IPC);
-  if (!r && (flags & CLONE_NEWPID))
-    r = join_process_ns(p, NS_PID);
+  if (flags & NSPROXY_FLAGS) {
+    struct nsproxy *n = nsproxy_copy(task_nsproxy(current), 0, current, NULL);
+    r = n ? setns_prepare(p, flags, cred ? cred : current_cred(), n) : -ENOMEM;
+    if (!r)
+      switch_nsproxy(n);
+    else if (n)
+      nsproxy_put(n);
+  }
+  if (cred) {
+    if (r)
+      abort_creds(cred);
+    else
+      commit_creds(cred);
+  }
   return r;
 }
 

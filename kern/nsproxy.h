@@ -131,9 +131,9 @@ int ns_setns(struct ns_common *ns);
 /* setns(2) with a pidfd: join the namespaces of kinds `flags` of process
  * p (the caller holds a reference to p): its user namespace first
  * (userns_install; fs_shared: the caller's fs context is shared), then
- * the others, each with CAP_SYS_ADMIN in its owner. Not atomic, as
- * Linux's is: a later kind's error leaves the earlier ones joined.
- * 0 or -errno. */
+ * the others, each with CAP_SYS_ADMIN in its owner. All or nothing, as
+ * Linux's: a refusal of any kind leaves every namespace and the cred as
+ * they were. 0 or -errno. */
 int ns_setns_process(struct process *p, uint64_t flags, bool fs_shared);
 
 /* Boot: registers the PROC_RES_NS slot; init_thread's task joins the

@@ -38,6 +38,14 @@ struct pid_entry {
 static struct pid_entry *pid_table; /* PID_MAX entries; valid where the bitmap says in use */
 static int nr_pids;
 
+/* The table's size as a buddy order: 2^8 pages (1 MiB) for 32,768 entries
+ * of 32 bytes. Checked here, so that a field added to struct pid_entry
+ * cannot leave the table short again (with 128 pages, ids from 16,384 up
+ * were written past its end once ns and nrs had doubled the entry). */
+#define PID_TABLE_ORDER 8
+_Static_assert((PAGE_SIZE << PID_TABLE_ORDER) >= PID_MAX * sizeof(struct pid_entry),
+               "pid table: PID_TABLE_ORDER too small for PID_MAX entries");
+
 /* The initial pid namespace: Linux's fixed inode number; its numbers are
  * the global ids, so its bitmap is the global one (pid_bitmap). */
 struct pid_namespace init_pid_ns = {
@@ -45,12 +53,12 @@ struct pid_namespace init_pid_ns = {
   .bitmap = pid_bitmap,
 };
 
-/* The table is not zeroed (512 KiB at boot): an entry is cleared when its
+/* The table is not zeroed (1 MiB at boot): an entry is cleared when its
  * id is taken (pid_take) and read only while the id is in use. */
 static void pid_table_init(void)
 {
   if (!pid_table) {
-    struct page *p = alloc_pages_nozero(7); /* 128 pages: PID_MAX entries */
+    struct page *p = alloc_pages_nozero(PID_TABLE_ORDER);
     if (!p)
       panic("pid table: out of memory");
     pid_table = page_to_kva(p);

@@ -213,7 +213,9 @@ int clone_user_ns(uint64_t flags, struct cred **out)
   return 0;
 }
 
-int userns_install(struct user_namespace *ns, bool fs_shared)
+/* The checks of setns into ns and the cred it would give, not committed
+ * (Linux's userns_install on a prepared nsset): 0 and *out, or -errno. */
+int userns_prepare(struct user_namespace *ns, bool fs_shared, struct cred **out)
 {
   if (ns == current_user_ns())
     return -EINVAL;
@@ -227,8 +229,17 @@ int userns_install(struct user_namespace *ns, bool fs_shared)
   put_user_ns(new->user_ns);
   get_user_ns(ns);
   cred_enter_ns(new, ns);
-  commit_creds(new);
+  *out = new;
   return 0;
+}
+
+int userns_install(struct user_namespace *ns, bool fs_shared)
+{
+  struct cred *new;
+  int r = userns_prepare(ns, fs_shared, &new);
+  if (!r)
+    commit_creds(new);
+  return r;
 }
 
 /* ---- /proc/<pid>/{uid,gid,projid}_map and setgroups ---- */

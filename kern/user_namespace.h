@@ -114,6 +114,9 @@ int create_user_ns(struct cred *new, bool chrooted);
 int clone_user_ns(uint64_t flags, struct cred **out);
 /* setns to ns: 0 or -errno (Linux's userns_install); commits the cred. */
 int userns_install(struct user_namespace *ns, bool fs_shared);
+/* userns_install's checks and new cred, left for the caller to commit or
+ * abort (setns with a pidfd changes every kind or none). */
+int userns_prepare(struct user_namespace *ns, bool fs_shared, struct cred **out);
 
 /* /proc/sys/user/max_user_namespaces. */
 extern int max_user_namespaces;

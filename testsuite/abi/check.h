@@ -120,6 +120,19 @@ static ABI_UNUSED int skip_on_qemu(const char *name, const char *why)
 static ABI_UNUSED int abi_done(void) { return abi_failures ? 1 : 0; }
 
 /*
+ * A forked child that makes checks of its own and tells its parent how
+ * they went through its exit status: abi_child_start() first thing in the
+ * child, abi_child_exit() at its end. fork copies the parent's failure
+ * count, and those failures are the parent's own (it reports them): a
+ * child that kept the count would exit 1 for them, and the parent's check
+ * of the child's status would fail too, for nothing the child did.
+ */
+static ABI_UNUSED void abi_child_start(void) { abi_failures = 0; }
+/* abi_child_exit: the checking child's end, status 1 if one of its own
+ * checks failed, else 0. */
+static ABI_UNUSED __attribute__((noreturn)) void abi_child_exit(void) { _exit(abi_failures ? 1 : 0); }
+
+/*
  * Raw system calls: the kernel's return value, -errno on failure. The
  * riscv64 convention: number in a7, arguments in a0..a5, result in a0.
  */
@@ -377,7 +390,7 @@ static ABI_UNUSED void child_checks(const char *name, void (*fn)(void *), void *
     return;
   }
   if (pid == 0) {
-    abi_failures = 0;
+    abi_child_start();
     fn(arg);
     _exit(abi_failures > 100 ? 100 : abi_failures);
   }

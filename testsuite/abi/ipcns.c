@@ -84,10 +84,11 @@ static void test_unshare(void)
   CHECK("open-ns-file", outer_fd >= 0);
   pid_t pid = fork();
   if (pid == 0) {
+    abi_child_start();
     abi_family = "ipcns/unshare-child";
     CHECK_RET("unshare", raw1(SYS_unshare, K_CLONE_NEWIPC), 0);
     inner_checks(outer_fd, shmid, shmmni);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("child", wait_status(pid), 0);
   /* the child's queue and segment went with its namespace */
@@ -99,9 +100,10 @@ static void test_unshare(void)
               raw5(SYS_clone, K_CLONE_NEWIPC | K_CLONE_SYSVSEM | SIGCHLD, 0, 0, 0, 0), -EINVAL);
     pid = (pid_t)raw5(SYS_clone, K_CLONE_NEWIPC | SIGCHLD, 0, 0, 0, 0);
     if (pid == 0) {
+      abi_child_start();
       abi_family = "ipcns/clone-child";
       inner_checks(outer_fd, shmid, shmmni);
-      _exit(abi_failures ? 1 : 0);
+      abi_child_exit();
     }
     CHECK_RET("clone-child", wait_status(pid), 0);
   }
@@ -149,6 +151,7 @@ static void test_shm_outlives(void)
 {
   pid_t pid = fork();
   if (pid == 0) {
+    abi_child_start();
     abi_family = "ipcns/shm-outlives";
     int outer_fd = open("/proc/self/ns/ipc", O_RDONLY);
     CHECK_RET("unshare", raw1(SYS_unshare, K_CLONE_NEWIPC), 0);
@@ -163,7 +166,7 @@ static void test_shm_outlives(void)
     /* no task and no file names the namespace now; the mapping does */
     CHECK("still-mapped", !strcmp(a + 4096, "kept"));
     CHECK_RET("shmdt", shmdt(a), 0);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("outlives-child", wait_status(pid), 0);
 }

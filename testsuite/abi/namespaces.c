@@ -106,6 +106,7 @@ static void test_uts(void)
   CHECK("open-ns-file", outer_fd >= 0);
   pid_t pid = fork();
   if (pid == 0) {
+    abi_child_start();
     abi_family = "namespaces/uts-child";
     CHECK_RET("unshare", raw1(SYS_unshare, CLONE_NEWUTS), 0);
     struct stat os;
@@ -121,7 +122,7 @@ static void test_uts(void)
     CHECKF("proc-hostname-own", !strcmp(buf, "ns-child\n"), "'%s'", buf);
     CHECK_RET("setns-back", raw2(SYS_setns, outer_fd, CLONE_NEWUTS), 0);
     hostname_is("back-to-outer-name", outer.nodename);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("child", wait_status(pid), 0);
   hostname_is("outer-unchanged", outer.nodename);
@@ -209,6 +210,7 @@ static int exists(const char *dir, const char *name)
  * it (through the pipes) and at its own. */
 static void mnt_child(int outer, int tell, int wait_fd)
 {
+  abi_child_start();
   abi_family = "namespaces/mnt-child";
   struct stat os;
   CHECK_RET("unshare-newns", raw1(SYS_unshare, CLONE_NEWNS), 0);
@@ -229,7 +231,7 @@ static void mnt_child(int outer, int tell, int wait_fd)
   CHECK_RET("setns-back", raw2(SYS_setns, outer, CLONE_NEWNS), 0);
   CHECK("back/same-inode", fstat(outer, &os) == 0 && ns_ino("/proc/self/ns/mnt") == os.st_ino);
   CHECK("back/sees-outer-mount", exists(mnt_dir, "outer") && !exists(mnt_dir, "inner"));
-  _exit(abi_failures ? 1 : 0);
+  abi_child_exit();
 }
 
 /* Propagation types are taken, an unbindable mount is not bound (what
@@ -252,6 +254,7 @@ static void mnt_propagation(void)
  * root is then at put_old and goes with a lazy unmount. */
 static void mnt_pivot(void)
 {
+  abi_child_start();
   abi_family = "namespaces/mnt-pivot";
   struct stat st;
   CHECK_RET("unshare-newns", raw1(SYS_unshare, CLONE_NEWNS), 0);
@@ -278,7 +281,7 @@ static void mnt_pivot(void)
   CHECK("old-root-at-put-old", stat("/old", &st) == 0 && st.st_dev == old_dev);
   CHECK_RET("umount-old", umount2("/old", MNT_DETACH) ? -errno : 0, 0);
   CHECK("old-root-gone", stat("/old", &st) == 0 && st.st_dev == dev);
-  _exit(abi_failures ? 1 : 0);
+  abi_child_exit();
 }
 
 static void test_mnt(void)
@@ -321,6 +324,7 @@ static void test_mnt(void)
   CHECK_RET("clone-newns-fs-einval", raw5(SYS_clone, CLONE_NEWNS | CLONE_FS | SIGCHLD, 0, 0, 0, 0), -EINVAL);
   pid = fork();
   if (pid == 0) {
+    abi_child_start();
     abi_family = "namespaces/mnt-propagation";
     int ok = raw1(SYS_unshare, CLONE_NEWNS) == 0 &&
              mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
@@ -328,7 +332,7 @@ static void test_mnt(void)
     CHECK("setup", ok);
     if (ok)
       mnt_propagation();
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("propagation-child", wait_status(pid), 0);
   pid = fork();
@@ -358,13 +362,14 @@ static void test_errors(void)
   CHECK_RET("unshare/einval-minus-one", raw1(SYS_unshare, -1), -EINVAL);
   pid_t pid = fork();
   if (pid == 0) {
+    abi_child_start();
     abi_family = "namespaces/errors-nobody";
     if (setresuid(65534, 65534, 65534) != 0)
       _exit(2);
     CHECK_RET("setns-eperm", raw2(SYS_setns, uts, 0), -EPERM);
     CHECK_RET("unshare-newuts-eperm", raw1(SYS_unshare, CLONE_NEWUTS), -EPERM);
     CHECK_RET("unshare-newns-eperm", raw1(SYS_unshare, 0x00020000 /* CLONE_NEWNS */), -EPERM);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("nobody-child", wait_status(pid), 0);
   if (on_kite()) {
@@ -436,6 +441,7 @@ static void on_sig(int sig, siginfo_t *si, void *uc)
 /* The init of a new namespace (pid 1), the checks from inside. */
 static void pid_init_side(int outer_ns_fd, int report)
 {
+  abi_child_start();
   CHECK_RET("in/getpid-1", getpid(), 1);
   CHECK_RET("in/gettid-1", (int)syscall(SYS_gettid), 1);
   CHECK_RET("in/getppid-0", getppid(), 0);
@@ -445,6 +451,12 @@ static void pid_init_side(int outer_ns_fd, int report)
   CHECK_RET("in/setns-ancestor-einval", raw2(SYS_setns, outer_ns_fd, CLONE_NEWPID_), -EINVAL);
   CHECK_RET("in/setns-own", raw2(SYS_setns, own, CLONE_NEWPID_), 0);
   close(own);
+  /* setns with a pidfd is all or nothing: the outer process's PID
+   * namespace is above ours (EINVAL), so its UTS namespace is not joined */
+  struct utsname u;
+  CHECK_RET("in/own-uts", raw1(SYS_unshare, CLONE_NEWUTS) == 0 && sethostname("pid-init", 8) == 0, 1);
+  CHECK_RET("in/pidfd-setns-pid-above-einval", raw2(SYS_setns, outer_pidfd, CLONE_NEWUTS | CLONE_NEWPID_), -EINVAL);
+  CHECK("in/pidfd-setns-nothing-joined", uname(&u) == 0 && !strcmp(u.nodename, "pid-init"));
   /* a pidfd of a process above the caller's namespace signals nothing */
   CHECK_RET("in/pidfd-signal-above-einval", raw4(SYS_pidfd_send_signal, outer_pidfd, 0, 0, 0), -EINVAL);
   struct sigaction sa = { .sa_sigaction = on_sig, .sa_flags = SA_SIGINFO };
@@ -521,7 +533,7 @@ static void pid_init_side(int outer_ns_fd, int report)
     for (;;)
       pause();
   }
-  _exit(abi_failures ? 1 : 0);
+  abi_child_exit();
 }
 
 static void test_pidns(void)
@@ -585,6 +597,7 @@ static void test_pidns(void)
    * exits no other child can be made there (ENOMEM) */
   pid_t u = fork();
   if (u == 0) {
+    abi_child_start();
     pid_t me = getpid();
     CHECK_RET("unshare-newpid", raw1(SYS_unshare, CLONE_NEWPID_), 0);
     CHECK_RET("unshare-same-pid", getpid(), me);
@@ -601,7 +614,7 @@ static void test_pidns(void)
     if (k == 0)
       _exit(0);
     CHECK("fork-after-setns-back", k > 1 && wait_status(k) == 0);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("unshare-child", wait_status(u), 0);
   close(outer_fd);

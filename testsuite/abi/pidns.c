@@ -9,7 +9,8 @@
  * namespace numbers them: SO_PEERCRED, SCM_CREDENTIALS, F_GETLK's l_pid,
  * shm_cpid/shm_lpid, msg_lspid, semctl(GETPID), mq_notify's si_pid,
  * PTRACE_GETEVENTMSG after a fork; and an orphan's subreaper is looked
- * for only inside its namespace.
+ * for only inside its namespace. pidns_links.h: a namespace's /proc links
+ * followed from several processes at once.
  * User space; runs on Kite and on the reference Linux (qemu-user refuses
  * CLONE_NEWPID: skipped there).
  */
@@ -199,9 +200,10 @@ static void test_proc(void)
   pid_t me = getpid();
   pid_t c = (pid_t)raw5(SYS_clone, K_CLONE_NEWPID | K_CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
   if (c == 0) {
+    abi_child_start();
     close(ready[1]);
     proc_init_side(me, outer_proc, ready[0], go[0], done[1]);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECKF("clone", c > 0, "%d", c);
   write(ready[1], &c, sizeof(c));
@@ -232,8 +234,9 @@ static void test_proc(void)
   mkdir(d2, 0755);
   pid_t u = fork();
   if (u == 0) {
+    abi_child_start();
     proc_unshare_side(d1, d2);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("un/finished", wait_status(u), 0);
   rmdir(d1);
@@ -241,6 +244,7 @@ static void test_proc(void)
 }
 
 #include "pidns_ids.h"
+#include "pidns_links.h"
 
 int main(void)
 {
@@ -257,5 +261,6 @@ int main(void)
   run_section("proc", test_proc, 60000);
   run_section("ids", test_ids, 60000);
   run_section("subreaper", test_subreaper, 30000);
+  run_section("links-race", test_links_race, 30000);
   return abi_done();
 }

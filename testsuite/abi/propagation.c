@@ -154,6 +154,7 @@ static void namespace_copy(const char *a)
   pipe(tell);
   pid_t pid = fork();
   if (pid == 0) {
+    abi_child_start();
     abi_family = "propagation/ns-child";
     CHECK_RET("unshare-newns", raw1(SYS_unshare, CLONE_NEWNS), 0);
     CHECKF("copy-same-group", field(a, "shared") == g, "copy shared:%d original %d", field(a, "shared"), g);
@@ -162,7 +163,7 @@ static void namespace_copy(const char *a)
     CHECK_RET("mount-in-child-ns", mnt("none", sub, "tmpfs", 0), 0);
     touch(sub, "from-child");
     write(tell[1], "x", 1);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   char c = 0;
   read(tell[0], &c, 1);
@@ -200,12 +201,13 @@ static void propagate_from(void)
          "c:%s", f);
   pid_t pid = fork();
   if (pid == 0) {
+    abi_child_start();
     abi_family = "propagation/chroot";
     CHECK_RET("chroot", chroot(r) ? -errno : 0, 0);
     char want[64];
     snprintf(want, sizeof(want), " master:%d propagate_from:%d", g2, g1);
     CHECKF("propagate-from", fields_of("/c", f, sizeof(f)) && !strcmp(f, want), "'%s' want '%s'", f, want);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("chroot-child", wait_status(pid), 0);
   umount(c);
@@ -457,11 +459,12 @@ static void in_own_namespace(void (*fn)(void))
 {
   pid_t pid = fork();
   if (pid == 0) {
+    abi_child_start();
     int ok = raw1(SYS_unshare, CLONE_NEWNS) == 0 && mnt("none", "/", NULL, MS_REC | MS_PRIVATE) == 0;
     CHECK("own-namespace", ok);
     if (ok)
       fn();
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("section-child", wait_status(pid), 0);
 }

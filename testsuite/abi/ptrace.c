@@ -328,7 +328,7 @@ static void attach_detach(void)
   pid_t t = fork();
   if (t == 0) {
     /* a tracer that is not the tracee's parent */
-    abi_failures = 0;
+    abi_child_start();
     CHECK_RET("attach/attach", pt(PTRACE_ATTACH, s, 0, 0), 0);
     CHECK_RET("attach/twice-eperm", pt(PTRACE_ATTACH, s, 0, 0), -EPERM);
     int st = wait_traced(s);

@@ -186,7 +186,7 @@ static struct kid start_kid(void (*fn)(const char *), const char *arg, int maste
     close(d[1]);
     ack_fd = a[1];
     done_fd = d[0];
-    abi_failures = 0;
+    abi_child_start();
     fn(arg);
     _exit(abi_failures > 100 ? 100 : abi_failures);
   }

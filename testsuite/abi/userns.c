@@ -94,7 +94,7 @@ static int mapped_child(void *arg)
 {
   (void)arg;
   abi_family = "userns/mapped-child";
-  abi_failures = 0;
+  abi_child_start();
   char buf[256];
   CHECK_RET("geteuid", geteuid(), 100);
   CHECK_RET("getuid", getuid(), 100);
@@ -283,25 +283,25 @@ static void test_setns(void)
   pid_t c = fork();
   if (c == 0) {
     abi_family = "userns/setns-child";
-    abi_failures = 0;
+    abi_child_start();
     CHECK_RET("setns-type-mismatch", raw2(SYS_setns, ufd, K_CLONE_NEWUTS), -EINVAL);
     CHECK_RET("setns", raw2(SYS_setns, ufd, K_CLONE_NEWUSER), 0);
     CHECK("now-inside", ino_of("/proc/self/ns/user") == target);
     CHECK_RET("geteuid-mapped", geteuid(), 0);
     CHECK_RET("getegid-unmapped", getegid(), 65534);
     CHECK_RET("setns-again-own-einval", raw2(SYS_setns, ufd, 0), -EINVAL);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("setns-child", wait_status(c), 0);
   c = fork();
   if (c == 0) {
     abi_family = "userns/setns-pidfd-child";
-    abi_failures = 0;
+    abi_child_start();
     int pfd = (int)raw2(434 /* pidfd_open */, pid, 0);
     CHECK_RET("setns-pidfd-user", raw2(SYS_setns, pfd, K_CLONE_NEWUSER), 0);
     CHECK("pidfd-now-inside", ino_of("/proc/self/ns/user") == target);
     CHECK_RET("setns-pidfd-again-own-einval", raw2(SYS_setns, pfd, K_CLONE_NEWUSER), -EINVAL);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("setns-pidfd-child", wait_status(c), 0);
   go(p);
@@ -310,10 +310,10 @@ static void test_setns(void)
   c = fork();
   if (c == 0) {
     abi_family = "userns/chroot-child";
-    abi_failures = 0;
+    abi_child_start();
     CHECK_RET("chroot", chroot("/proc") < 0 ? -errno : 0, 0);
     CHECK_RET("unshare-chrooted-eperm", raw1(SYS_unshare, K_CLONE_NEWUSER), -EPERM);
-    _exit(abi_failures ? 1 : 0);
+    abi_child_exit();
   }
   CHECK_RET("chroot-child", wait_status(c), 0);
   char old[32] = "";
