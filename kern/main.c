@@ -49,6 +49,7 @@
 #include "fs/bcache.h"
 #include "drivers/tty.h"
 #include "kern/nsproxy.h"
+#include "kern/pid_namespace.h"
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/trap.h"
@@ -265,6 +266,7 @@ static void start_init(void)
    * it at once, still in the kernel process (a race seen at -smp 4). */
   spin_lock(&proc_lock);
   p->pid = p->pgid = p->sid = t->tid;
+  p->pid_ns = &init_pid_ns;
   p->leader = t;
   p->nr_threads = 1;
   p->refcount++; /* the task's reference */
@@ -310,6 +312,7 @@ void kmain(uint64_t hartid, paddr_t dtb_pa, void (*secondary_entry)(void), uint6
   entry_ticks = entry;
   sched_init();
   kernel_process.pid = 0;
+  kernel_process.pid_ns = &init_pid_ns;
   list_init(&kernel_process.threads);
   list_init(&kernel_process.children);
   rlimits_default(kernel_process.rlim);

@@ -213,9 +213,13 @@ struct pid_namespace *pid_ns_of(pid_t id)
   return pid_table[id].ns;
 }
 
+/* Kept in the process (its pid's namespace never changes), not looked up
+ * in pid_table: getpid and getppid ask on every call, and the lookup was a
+ * tenth of getppid's instructions (docs/performance.md, issue 14). */
 struct pid_namespace *current_pid_ns(void)
 {
-  return current->proc ? pid_ns_of(current->proc->pid) : &init_pid_ns;
+  struct process *p = current->proc;
+  return p ? p->pid_ns : &init_pid_ns;
 }
 
 bool pid_ns_within(struct pid_namespace *ns, struct pid_namespace *anc)

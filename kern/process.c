@@ -234,6 +234,7 @@ long do_clone(uint64_t flags, uaddr_t newsp, uaddr_t ptid, uaddr_t tls, uaddr_t 
     if (!p)
       goto fail_sighand;
     p->pid = tid;
+    p->pid_ns = pid_ns_of(tid);
     p->leader = t;
     memcpy(p->rlim, cur->proc->rlim, sizeof(p->rlim));
     /* A sibling (CLONE_PARENT) tells the shared parent what the caller

@@ -192,6 +192,9 @@ struct task {
 struct process {
   struct list_head all_link;    /* in all_processes (proc_lock) */
   pid_t pid;                    /* thread-group id = leader's tid */
+  struct pid_namespace *pid_ns; /* the namespace pid was made in (pid_ns_of(pid)): fixed for
+                                   the process's life; not referenced, the pid's entry holds
+                                   it until the zombie is reaped (current_pid_ns reads it) */
   pid_t pgid, sid;              /* proc_lock */
   struct process *parent;       /* proc_lock */
   pid_t ppid;                   /* parent->pid, set with parent (proc_lock); getppid reads it

@@ -232,7 +232,10 @@ static TRAP_PATH void user_syscall(struct trapframe *tf)
   syscall_dispatch(tf);
   if (nosleep) {
     if (!return_work_maybe(current)) {
-      syscall_restart_check(tf); /* ends the call for the signal code */
+      /* End the call for the signal code: what syscall_restart_check
+       * does, less its look at a0 (a nosleep call never asks for a
+       * restart) and its call and return (docs/performance.md). */
+      current->in_syscall = false;
       ret_to_user_intr_off(tf);
     }
     intr_on(); /* work to do: rescheduling or signals, as after any call */
